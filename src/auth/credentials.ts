@@ -1,0 +1,112 @@
+/**
+ * Access keys and who they belong to: the account's root-equivalent admin key (long-term,
+ * AKIA…) and temporary session credentials issued by STS (ASIA… with a session token).
+ * SigV4 verification looks keys up here on every request, so lookups are one indexed read.
+ * Expired sessions are kept for a while so that their use is answered ExpiredToken (as AWS
+ * does) rather than "invalid token", then swept.
+ */
+import type { Db } from '../store/database.js';
+import { migrate } from '../store/database.js';
+import type { Caller } from '../services/operation.js';
+import { accessKeyId, secretAccessKey } from '../services/ids.js';
+import { randomBytes } from 'node:crypto';
+
+export type SessionCaller = Extract<Caller, { kind: 'assumed-role' }>;
+export type RootCaller = Extract<Caller, { kind: 'root' }>;
+
+export interface StoredKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiresAt?: Date;
+  caller: RootCaller | SessionCaller;
+}
+
+/** Issued temporary credentials, as STS returns them. */
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+/** How long an expired session still answers ExpiredToken before it is forgotten. */
+const EXPIRED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+interface Row {
+  access_key_id: string;
+  secret_access_key: string;
+  session_token: string | null;
+  expires_at: number | null;
+  principal: string;
+}
+
+export class CredentialStore {
+  private readonly selectKey;
+  private readonly insertKey;
+  private readonly deleteExpired;
+
+  constructor(private readonly db: Db) {
+    migrate(db, 'credentials', [
+      `CREATE TABLE access_keys (
+         access_key_id TEXT PRIMARY KEY,
+         secret_access_key TEXT NOT NULL,
+         session_token TEXT,
+         kind TEXT NOT NULL CHECK (kind IN ('root', 'session')),
+         principal TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         expires_at INTEGER
+       );
+       CREATE INDEX access_keys_expiry ON access_keys (expires_at) WHERE expires_at IS NOT NULL;`,
+    ]);
+    this.selectKey = db.prepare('SELECT access_key_id, secret_access_key, session_token, expires_at, principal FROM access_keys WHERE access_key_id = ?');
+    this.insertKey = db.prepare(
+      'INSERT INTO access_keys (access_key_id, secret_access_key, session_token, kind, principal, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.deleteExpired = db.prepare('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?');
+  }
+
+  lookup(id: string): StoredKey | undefined {
+    const row = this.selectKey.get(id) as Row | undefined;
+    if (!row) return undefined;
+    const caller = JSON.parse(row.principal, reviveDates) as RootCaller | SessionCaller;
+    return {
+      accessKeyId: row.access_key_id,
+      secretAccessKey: row.secret_access_key,
+      ...(row.session_token !== null ? { sessionToken: row.session_token } : {}),
+      ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at) } : {}),
+      caller,
+    };
+  }
+
+  /** The root key, created on first use. */
+  ensureRootKey(accountId: string, now: Date): StoredKey {
+    const existing = this.db.prepare("SELECT access_key_id FROM access_keys WHERE kind = 'root' ORDER BY created_at LIMIT 1").get() as { access_key_id: string } | undefined;
+    if (existing) return this.lookup(existing.access_key_id) as StoredKey;
+    const id = accessKeyId('long-term');
+    const caller: RootCaller = { kind: 'root', accountId, arn: `arn:aws:iam::${accountId}:root`, userId: accountId, accessKeyId: id };
+    const secret = secretAccessKey();
+    this.insertKey.run(id, secret, null, 'root', JSON.stringify(caller), now.getTime(), null);
+    return { accessKeyId: id, secretAccessKey: secret, caller };
+  }
+
+  /** Issues temporary credentials for a role session; `session` is completed with the new key id. */
+  issueSession(session: Omit<SessionCaller, 'accessKeyId'>, now: Date): TemporaryCredentials {
+    const id = accessKeyId('temporary');
+    const secret = secretAccessKey();
+    // AWS session tokens are long opaque base64 strings; the length is not part of any contract.
+    const token = `IQoJZG9ja3lhcmQ${randomBytes(192).toString('base64')}`;
+    const caller: SessionCaller = { ...session, accessKeyId: id };
+    this.insertKey.run(id, secret, token, 'session', JSON.stringify(caller), now.getTime(), session.expiresAt.getTime());
+    return { accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: session.expiresAt };
+  }
+
+  /** Forgets sessions that expired long ago. */
+  sweep(now: Date): number {
+    return this.deleteExpired.run(now.getTime() - EXPIRED_RETENTION_MS).changes;
+  }
+}
+
+function reviveDates(key: string, value: unknown): unknown {
+  return key === 'expiresAt' && typeof value === 'string' ? new Date(value) : value;
+}

@@ -1,0 +1,89 @@
+/**
+ * `dockyard up`: start the local cloud in the foreground, or with --detach in the background
+ * (returning once it answers, leaving a pid file in the data directory).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { Cloud } from '../cloud/cloud.js';
+import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
+import { streamLogger } from '../cloud/logger.js';
+import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
+import { runningCloud, waitUntil, type RunningCloud } from './running.js';
+
+const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R] [--detach]
+
+Starts the local cloud: IAM, STS and the CI OIDC issuer on one port.
+  --port N          port to listen on (default ${DEFAULTS.port})
+  --host ADDR       address to listen on (default ${DEFAULTS.host}, loopback only)
+  --data DIR        the cloud's data directory (default $DOCKYARD_DATA or ~/.dockyard)
+  --account-id ID   12-digit account id, fixed on first start (default ${DEFAULTS.accountId})
+  --region R        region, fixed on first start (default ${DEFAULTS.region})
+  --detach          run in the background; returns once the cloud is ready`;
+
+export const upCommand: Command = {
+  name: ['up'],
+  usage: USAGE,
+  async run(argv) {
+    const flags = parseFlags(
+      argv,
+      { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, 'account-id': { type: 'string' }, region: { type: 'string' }, detach: { type: 'boolean' } },
+      USAGE,
+    );
+    if (!flags) return 0;
+    const dataDir = resolveDataDir(stringFlag(flags, 'data'));
+    const accountId = stringFlag(flags, 'account-id');
+    if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new CliError(`--account-id must be 12 digits, not ${accountId}`);
+    const region = stringFlag(flags, 'region');
+    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new CliError(`--region must look like us-east-1, not ${region}`);
+    const port = parsePort(stringFlag(flags, 'port'), DEFAULTS.port);
+    const host = stringFlag(flags, 'host') ?? DEFAULTS.host;
+
+    const running = runningCloud(dataDir);
+    if (running) throw new CliError(`dockyard is already running at ${running.url} (pid ${running.pid}); \`dockyard down\` stops it.`);
+
+    if (flags.detach) {
+      const started = await startDetached(argv.filter((a) => a !== '--detach'), dataDir);
+      process.stdout.write(`dockyard is up at ${started.url} (pid ${started.pid}); log: ${dataFiles(dataDir).log}\n`);
+      return 0;
+    }
+
+    const started = Date.now();
+    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, publish: true, logger: streamLogger() }).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${host} is in use. Pick another with --port N.`);
+      throw error;
+    });
+    process.stdout.write(
+      `dockyard is up at ${cloud.url} (account ${cloud.accountId}, region ${cloud.region}, ready in ${Date.now() - started} ms)\n` +
+        `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n  stop: Ctrl-C or dockyard down\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await cloud.stop();
+    process.stdout.write('dockyard stopped\n');
+    return 0;
+  },
+};
+
+/** Starts `dockyard up` in the background and waits until its endpoint answers. */
+export async function startDetached(argv: string[], dataDir: string): Promise<RunningCloud> {
+  const files = dataFiles(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const log = openSync(files.log, 'a');
+  const entry = process.argv[1] as string;
+  const child = spawn(process.execPath, [entry, 'up', ...argv, '--data', dataDir], { detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  child.unref();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const ready = await waitUntil(() => exited || runningCloud(dataDir) !== undefined, 15_000);
+  const running = runningCloud(dataDir);
+  if (!ready || !running) {
+    const tail = existsSync(files.log) ? readFileSync(files.log, 'utf8').split('\n').slice(-15).join('\n') : '';
+    throw new CliError(`dockyard did not start. Its log (${files.log}) ends:\n${tail}`);
+  }
+  return running;
+}

@@ -1,0 +1,126 @@
+/**
+ * The Cloud: the one place that wires everything together (STYLE §4). It opens the state,
+ * builds the services over their stores, and serves them on one port. A Cloud is an
+ * instance: tests create several in one process, each with its own data directory and clock.
+ */
+import type { Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import { Authorizer } from '../auth/authorizer.js';
+import { createRouter } from '../http/router.js';
+import { startHttpServer } from '../http/server.js';
+import { JobTokenBroker } from '../identity/index.js';
+import { AwsApi } from '../protocols/aws-api.js';
+import { createEcrService } from '../services/ecr/index.js';
+import { createEcsService } from '../services/ecs/index.js';
+import { createIamService } from '../services/iam/index.js';
+import { createStsService } from '../services/sts/index.js';
+import { writeFileAtomic } from '../store/files.js';
+import { systemClock, type Clock } from './clock.js';
+import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
+import { silentLogger, type Logger } from './logger.js';
+import { CloudState } from './state.js';
+
+export interface CloudOptions extends Partial<CloudConfig> {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
+  publish?: boolean;
+}
+
+/** How often expired sessions are swept. */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+export class Cloud {
+  readonly state: CloudState;
+  readonly url: string;
+  readonly broker: JobTokenBroker;
+  private readonly server: Server;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly options: CloudOptions;
+  private readonly issuerReady: Promise<void>;
+
+  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>) {
+    this.issuerReady = issuerReady;
+    this.state = state;
+    this.server = server;
+    this.url = url;
+    this.broker = broker;
+    this.options = options;
+    this.sweeper = sweeper;
+  }
+
+  static async start(options: CloudOptions): Promise<Cloud> {
+    const clock = options.clock ?? systemClock;
+    const logger = options.logger ?? silentLogger;
+    const host = options.host ?? DEFAULTS.host;
+    const issuerUrl = options.issuer ?? DEFAULTS.issuer;
+    const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
+    try {
+      // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
+      // that runs, and whatever needs the keys waits for them.
+      const issuerReady = state.issuer.init();
+      issuerReady.catch((error: unknown) => logger.error('OIDC issuer keys could not be loaded', { error: String(error) }));
+      const authorizer = new Authorizer(state.iam);
+      const services = [
+        createIamService(state.iam),
+        createStsService({
+          iam: state.iam,
+          credentials: state.credentials,
+          authorizer,
+          keysFor: (issuer) => (issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined),
+        }),
+        createEcrService(),
+        createEcsService(),
+      ];
+      const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
+      const broker = new JobTokenBroker(state.issuer, clock);
+      const { server, port } = await startHttpServer({ host, port: options.port ?? DEFAULTS.port, logger, handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker }) });
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const sweeper = setInterval(() => state.credentials.sweep(clock.now()), SWEEP_INTERVAL_MS).unref();
+      const cloud = new Cloud(state, server, url, broker, options, sweeper, issuerReady);
+      if (options.publish) cloud.publish();
+      return cloud;
+    } catch (error) {
+      state.close();
+      throw error;
+    }
+  }
+
+  /** Settles when everything is loaded, the OIDC issuer's signing keys included. */
+  ready(): Promise<void> {
+    return this.issuerReady;
+  }
+
+  get accountId(): string {
+    return this.state.accountId;
+  }
+
+  get region(): string {
+    return this.state.region;
+  }
+
+  /** Stops serving, closes the database and removes the published files. */
+  async stop(): Promise<void> {
+    clearInterval(this.sweeper);
+    // A first start may still be generating its signing key; let it finish writing.
+    await this.issuerReady.catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.state.close();
+    if (this.options.publish) {
+      const files = dataFiles(this.options.dataDir);
+      rmSync(files.endpoint, { force: true });
+      rmSync(files.pid, { force: true });
+    }
+  }
+
+  /** Tells other dockyard commands where this cloud listens. */
+  private publish(): void {
+    const files = dataFiles(this.options.dataDir);
+    writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
+    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, 0o644);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The HTTP server: Node's http module, the adapter and the router. A request that fails
+ * before the router (a body over the limit, a broken connection) gets an AWS-shaped error;
+ * nothing that a client sends can take the process down.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../cloud/logger.js';
+import { jsonError } from '../protocols/aws-json.js';
+import { queryError } from '../protocols/aws-query.js';
+import { AwsError } from '../protocols/errors.js';
+import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
+import { requestId } from '../services/ids.js';
+import { BodyTooLargeError, readRequest, writeResponse } from './node-adapter.js';
+
+/** AWS API bodies are small; ECS task definitions are the largest this cloud accepts (~64 KiB on AWS). */
+export const MAX_API_BODY = 4 * 1024 * 1024;
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  handle(request: ApiRequest): Promise<ApiResponse>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number }> {
+  const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
+    res.on('error', () => undefined);
+    readRequest(req, MAX_API_BODY)
+      .then((request) => options.handle(request).then((response) => writeResponse(res, response, request.method)))
+      .catch((error: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        const id = requestId();
+        const aws =
+          error instanceof BodyTooLargeError
+            ? new AwsError('RequestEntityTooLarge', error.message, { status: 413 })
+            : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500 });
+        if (!(error instanceof BodyTooLargeError)) options.logger.error('request failed', { id, error: error instanceof Error ? error.stack : String(error) });
+        const response = req.headers['x-amz-target'] ? jsonError(aws, id) : queryError('https://sts.amazonaws.com/doc/2011-06-15/', aws, id);
+        // The rest of an oversized body is not read: close the connection once answered.
+        res.setHeader('connection', 'close');
+        writeResponse(res, response, req.method ?? 'GET');
+      });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}

@@ -1,0 +1,136 @@
+/**
+ * The CI OpenID Connect issuer: mints GitHub-Actions-shaped job tokens and publishes what a
+ * relying party needs to check them (discovery document, JWKS, and a jose key resolver for the
+ * in-process STS, which verifies locally and never fetches the JWKS over the network).
+ *
+ * Tokens are RS256 JWTs with GitHub's header, `{"typ":"JWT","alg":"RS256","x5t":…,"kid":…}`, and
+ * the claim set of claims.ts; `iat` comes from the injected clock. The issuer string defaults (at
+ * the wiring site) to GitHub's, so trust policies written for GitHub match unchanged.
+ */
+import type { KeyObject } from 'node:crypto';
+import { SignJWT, errors, type JWSHeaderParameters } from 'jose';
+import type { Clock } from '../cloud/clock.js';
+import { JOB_CLAIM_NAMES, buildJobClaims, type JobClaimsInput } from './claims.js';
+import { SIGNING_ALGORITHM, type RsaPublicJwk, type SigningKeys } from './keys.js';
+
+/** GitHub Actions' issuer; the default, so existing IAM OIDC providers and trust policies match. */
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** Path of the discovery document below the issuer URL. */
+export const DISCOVERY_PATH = '/.well-known/openid-configuration';
+/** Path of the JWKS below the issuer URL (GitHub's, not the more common `/.well-known/jwks.json`). */
+export const JWKS_PATH = '/.well-known/jwks';
+
+/** How an OidcIssuer presents itself. */
+export interface OidcIssuerOptions {
+  /** The `iss` claim and the base of the well-known URLs; http(s), no query, no trailing slash needed. */
+  issuer: string;
+}
+
+/** The `/.well-known/openid-configuration` document, in GitHub's shape. */
+export interface OpenIdConfiguration {
+  issuer: string;
+  jwks_uri: string;
+  subject_types_supported: string[];
+  response_types_supported: string[];
+  claims_supported: string[];
+  id_token_signing_alg_values_supported: string[];
+  scopes_supported: string[];
+}
+
+/** The `/.well-known/jwks` document. */
+export interface JsonWebKeySet {
+  keys: RsaPublicJwk[];
+}
+
+/** Resolves a token's verification key from its header, as jose's `jwtVerify` expects. */
+export type VerificationKeyResolver = (protectedHeader: JWSHeaderParameters) => Promise<KeyObject>;
+
+/** Issues and publishes job tokens for one issuer URL. */
+/** The least time between two re-reads of the key store on an unknown kid. */
+const REFRESH_INTERVAL_MS = 1000;
+
+export class OidcIssuer {
+  /** The issuer URL exactly as it appears in `iss` (no trailing slash). */
+  readonly issuer: string;
+
+  /**
+   * Resolves the key for a token by `kid`, for `jose.jwtVerify(token, issuer.getKey, …)`. Like a
+   * JWKS lookup it only matches the key's own algorithm (RS256); unknown or removed kids, and a
+   * missing kid, throw jose's JWKSNoMatchingKey.
+   */
+  readonly getKey: VerificationKeyResolver = async (protectedHeader) => {
+    const kid = protectedHeader.kid;
+    if (kid === undefined || protectedHeader.alg !== SIGNING_ALGORITHM) throw new errors.JWKSNoMatchingKey();
+    let key = this.keys.get(kid);
+    // An unknown kid may be a key another process on this data directory made since we loaded;
+    // re-read the store, at most once a second so unknown kids cannot make us hammer it.
+    const now = Date.now();
+    if (key === undefined && now - this.lastRefresh > REFRESH_INTERVAL_MS) {
+      this.lastRefresh = now;
+      await this.keys.refresh();
+      key = this.keys.get(kid);
+    }
+    if (key === undefined) throw new errors.JWKSNoMatchingKey();
+    return key.publicKey;
+  };
+
+  private lastRefresh = 0;
+
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly clock: Clock,
+    options: OidcIssuerOptions,
+  ) {
+    this.issuer = normaliseIssuer(options.issuer);
+  }
+
+  /** Loads the signing keys, creating the first one if needed; call once at start. */
+  async init(): Promise<void> {
+    await this.keys.ensureActive();
+  }
+
+  /** Signs a token for the job with the active key. */
+  async issue(input: JobClaimsInput): Promise<string> {
+    const claims = buildJobClaims(input, { issuer: this.issuer, now: this.clock.now() });
+    const key = await this.keys.signingKey();
+    return new SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, x5t: key.x5t, kid: key.kid }).sign(key.privateKey);
+  }
+
+  /** The discovery document served at `<issuer>/.well-known/openid-configuration`. */
+  discovery(): OpenIdConfiguration {
+    return {
+      issuer: this.issuer,
+      jwks_uri: this.issuer + JWKS_PATH,
+      // GitHub advertises pairwise too, though its subjects are all "public"; copied for fidelity.
+      subject_types_supported: ['public', 'pairwise'],
+      response_types_supported: ['id_token'],
+      claims_supported: [...JOB_CLAIM_NAMES],
+      id_token_signing_alg_values_supported: [SIGNING_ALGORITHM],
+      scopes_supported: ['openid'],
+    };
+  }
+
+  /** Every key that verifies (active first, then retired): the document at `<issuer>/.well-known/jwks`. */
+  jwks(): JsonWebKeySet {
+    return { keys: this.keys.list().map((key) => ({ ...key.jwk, x5c: [...key.jwk.x5c] })) };
+  }
+
+  /** The public keys by kid; a snapshot, unlike `getKey`, which always sees the current set. */
+  verificationKeys(): Map<string, KeyObject> {
+    return new Map(this.keys.list().map((key) => [key.kid, key.publicKey]));
+  }
+}
+
+function normaliseIssuer(issuer: string): string {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new TypeError(`OIDC issuer must be an absolute URL, got ${JSON.stringify(issuer)}`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new TypeError(`OIDC issuer must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(issuer)}`);
+  }
+  return issuer.replace(/\/+$/, '');
+}

@@ -1,0 +1,29 @@
+/**
+ * The protocol layer's view of HTTP: a request already read into memory (AWS API bodies are
+ * small and bounded) and a response to write. The Node adapter in src/http converts.
+ */
+
+export interface ApiRequest {
+  method: string;
+  /** Raw path as received, without the query string. */
+  path: string;
+  /** Raw query string without '?'. */
+  query: string;
+  /** Lower-case header names, as node:http gives them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+  /** The client's address, for aws:SourceIp. */
+  sourceIp: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** The first value of a header, or undefined. */
+export function header(request: Pick<ApiRequest, 'headers'>, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

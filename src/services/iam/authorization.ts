@@ -1,0 +1,38 @@
+/**
+ * The IAM actions and resources IAM's operations are authorized against (Service
+ * Authorization Reference, "Actions defined by IAM"). Role operations name the role's ARN
+ * with its path, policy operations the policy's ARN, provider operations the provider's ARN.
+ * ListRoles, ListPolicies and ListOpenIDConnectProviders have no resource type: `*`.
+ * Tagging on create needs the Tag* action too, with the request's tags as condition keys.
+ */
+import type { Authorization } from '../operation.js';
+import { roleArn } from './arns.js';
+import type { Tag } from './model.js';
+import type { IamStore } from './store.js';
+
+/** Condition keys for tags in a request: aws:RequestTag/KEY and aws:TagKeys. */
+export function requestTagContext(tags: readonly Tag[] | undefined): Record<string, string | string[]> {
+  if (!tags || tags.length === 0) return {};
+  const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.key) };
+  for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
+  return context;
+}
+
+/** One authorization, with the condition context only when there is one. */
+export function authorization(action: string, resource: string, context: Record<string, string | string[]> = {}): Authorization {
+  return Object.keys(context).length > 0 ? { action, resource, context } : { action, resource };
+}
+
+/**
+ * The ARN of an existing role, path included; for a role that does not exist (the operation
+ * will answer NoSuchEntity) the ARN it would have at the root path.
+ */
+export function existingRoleArn(store: IamStore, accountId: string, roleName: string): string {
+  return store.getRole(roleName)?.arn ?? roleArn(accountId, '/', roleName);
+}
+
+/** Create operations that take Tags also need the matching Tag* action. */
+export function withTagging(primary: Authorization, tagAction: string, tags: readonly Tag[] | undefined): Authorization[] {
+  if (!tags || tags.length === 0) return [primary];
+  return [primary, authorization(tagAction, primary.resource, requestTagContext(tags))];
+}

@@ -1,0 +1,114 @@
+/**
+ * IAM's output shapes, with AWS's member names and in AWS's member order. Each operation
+ * returns a different subset of a role's or policy's attributes (ListRoles omits Tags,
+ * RoleLastUsed and PermissionsBoundary; ListPolicies omits Description and Tags), so the
+ * shapes take the view they render. Policy documents leave URL-encoded (see encodeDocument).
+ */
+import { encodeDocument } from './documents.js';
+import type { ManagedPolicy, PolicyVersion, Role, Tag } from './model.js';
+
+/** IAM's Tag shape. */
+export interface TagOutput {
+  Key: string;
+  Value: string;
+}
+
+/** Tags as a list, or nothing when there are none (IAM leaves the member out). */
+export function tagsOutput(tags: readonly Tag[]): TagOutput[] | undefined {
+  return tags.length > 0 ? tags.map((t) => ({ Key: t.key, Value: t.value })) : undefined;
+}
+
+/** IAM's Role shape. */
+export interface RoleOutput {
+  Path: string;
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  CreateDate: Date;
+  AssumeRolePolicyDocument: string;
+  Description?: string;
+  MaxSessionDuration?: number;
+  PermissionsBoundary?: { PermissionsBoundaryType: 'Policy'; PermissionsBoundaryArn: string };
+  Tags?: TagOutput[];
+  /** Always empty: dockyard does not record role use. */
+  RoleLastUsed?: Record<string, never>;
+}
+
+/** 'create': CreateRole's answer; 'get': GetRole, UpdateRoleDescription; 'list': ListRoles. */
+export function roleOutput(role: Role, view: 'create' | 'get' | 'list'): RoleOutput {
+  const out: RoleOutput = {
+    Path: role.path,
+    RoleName: role.roleName,
+    RoleId: role.roleId,
+    Arn: role.arn,
+    CreateDate: role.createDate,
+    AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
+  };
+  if (role.description !== undefined) out.Description = role.description;
+  if (view !== 'create') out.MaxSessionDuration = role.maxSessionDuration;
+  if (view === 'list') return out;
+  if (role.permissionsBoundary !== undefined) {
+    out.PermissionsBoundary = { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary };
+  }
+  const tags = tagsOutput(role.tags);
+  if (tags) out.Tags = tags;
+  if (view === 'get') out.RoleLastUsed = {};
+  return out;
+}
+
+/** IAM's Policy shape. */
+export interface PolicyOutput {
+  PolicyName: string;
+  PolicyId: string;
+  Arn: string;
+  Path: string;
+  DefaultVersionId: string;
+  AttachmentCount: number;
+  PermissionsBoundaryUsageCount: number;
+  IsAttachable: boolean;
+  Description?: string;
+  CreateDate: Date;
+  UpdateDate: Date;
+  Tags?: TagOutput[];
+}
+
+/** How many roles use a policy, as permissions policy and as permissions boundary. */
+export interface PolicyUsage {
+  attachments: number;
+  boundaries: number;
+}
+
+/** 'create': CreatePolicy; 'get': GetPolicy (with Description and Tags); 'list': ListPolicies. */
+export function policyOutput(policy: ManagedPolicy, usage: PolicyUsage, view: 'create' | 'get' | 'list'): PolicyOutput {
+  const out: PolicyOutput = {
+    PolicyName: policy.policyName,
+    PolicyId: policy.policyId,
+    Arn: policy.arn,
+    Path: policy.path,
+    DefaultVersionId: policy.defaultVersionId,
+    AttachmentCount: usage.attachments,
+    PermissionsBoundaryUsageCount: usage.boundaries,
+    IsAttachable: true,
+    CreateDate: policy.createDate,
+    UpdateDate: policy.updateDate,
+  };
+  if (view === 'list') return out;
+  if (view === 'get' && policy.description !== undefined) out.Description = policy.description;
+  const tags = tagsOutput(policy.tags);
+  if (tags) out.Tags = tags;
+  return out;
+}
+
+/** IAM's PolicyVersion shape. */
+export interface PolicyVersionOutput {
+  Document?: string;
+  VersionId: string;
+  IsDefaultVersion: boolean;
+  CreateDate: Date;
+}
+
+/** With the (URL-encoded) document for GetPolicyVersion; without it for Create/ListPolicyVersions. */
+export function policyVersionOutput(version: PolicyVersion, withDocument: boolean): PolicyVersionOutput {
+  const out: PolicyVersionOutput = { VersionId: version.versionId, IsDefaultVersion: version.isDefaultVersion, CreateDate: version.createDate };
+  return withDocument ? { Document: encodeDocument(version.document), ...out } : out;
+}

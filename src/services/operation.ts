@@ -1,0 +1,90 @@
+/**
+ * The contract between the protocol layer and the services. A service is a table of
+ * operations keyed by AWS's exact operation names; an operation reads its typed input,
+ * names the IAM action and resource that authorize it, and runs. Handlers never see HTTP:
+ * they take typed input and a RequestContext and return a plain object whose member names
+ * are AWS's (PascalCase for IAM/STS, camelCase for JSON services), or throw an AwsError.
+ */
+import type { Clock } from '../cloud/clock.js';
+import type { InputReader } from '../protocols/input.js';
+
+/** Who made the call, as established by SigV4 (or anonymous for unsigned operations). */
+export type Caller =
+  | { kind: 'root'; accountId: string; arn: string; userId: string; accessKeyId: string }
+  | {
+      kind: 'assumed-role';
+      accountId: string;
+      /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
+      arn: string;
+      /** AROA…:SESSION */
+      userId: string;
+      accessKeyId: string;
+      roleName: string;
+      roleArn: string;
+      roleId: string;
+      sessionName: string;
+      /** Session tags (aws:PrincipalTag/*), from AssumeRole Tags. */
+      tags: Record<string, string>;
+      /** Inline session policy (JSON text) passed to AssumeRole*, if any. */
+      sessionPolicy?: string;
+      /** Managed policy ARNs passed as PolicyArns to AssumeRole*, if any. */
+      sessionPolicyArns?: string[];
+      expiresAt: Date;
+      /** The web identity the session came from (for sts:AssumeRole chaining context). */
+      webIdentity?: { provider: string; subject: string; audience: string };
+    }
+  | { kind: 'anonymous'; accountId: string };
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly caller: Caller;
+  readonly clock: Clock;
+  readonly accountId: string;
+  readonly region: string;
+  /** The client's address, for aws:SourceIp. */
+  readonly sourceIp: string;
+}
+
+/** What IAM must allow for a call to proceed: one action on one resource. */
+export interface Authorization {
+  action: string;
+  resource: string;
+  /** Extra condition keys for this request (aws:RequestTag/…, aws:TagKeys, service keys). */
+  context?: Record<string, string | string[] | undefined>;
+}
+
+export interface Operation<I, O> {
+  /** Reads and validates the raw decoded input. Violations are recorded on the reader. */
+  input(reader: InputReader): I;
+  /**
+   * The authorizations the caller needs, checked after input validation and before `run`.
+   * Empty for operations AWS never authorizes (GetCallerIdentity, AssumeRoleWithWebIdentity).
+   */
+  authorize(input: I, ctx: RequestContext): Authorization[];
+  run(input: I, ctx: RequestContext): O | Promise<O>;
+  /** AWS serves this operation without a signature (AssumeRoleWithWebIdentity). */
+  unsigned?: boolean;
+}
+
+/** Erases an operation's types for storage in a table; the table's own type keeps the names exact. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tables hold operations of many input/output types
+export type AnyOperation = Operation<any, any>;
+
+export type Protocol = 'awsJson1_1' | 'awsQuery' | 'ec2Query';
+
+export interface ServiceDefinition {
+  /** The SigV4 signing name: iam, sts, ecr, ecs, ec2, logs. */
+  signingName: string;
+  /** Human name for messages: IAM, STS, … */
+  title: string;
+  protocol: Protocol;
+  /** awsJson1_1: the X-Amz-Target prefix, e.g. AmazonEC2ContainerRegistry_V20150921. */
+  targetPrefix?: string;
+  /** Query protocols: the API version in the Version parameter, e.g. 2010-05-08. */
+  version?: string;
+  /** Query protocols: the XML namespace of responses. */
+  xmlns?: string;
+  /** The code for input validation failures: ValidationError, InvalidParameterException, … */
+  validationErrorCode: string;
+  operations: Readonly<Record<string, AnyOperation>>;
+}

@@ -1,0 +1,88 @@
+/**
+ * AssumeRoleWithWebIdentity: trade a CI job's OIDC token for temporary role credentials.
+ * Unsigned, as AWS serves it. Steps: verify the token (web-identity.ts), find the role,
+ * evaluate its trust policy with the token's claims, check duration and session policies,
+ * issue ASIA… credentials.
+ */
+import { evaluatePolicies } from '../../policy/index.js';
+import { globalConditionKeys } from '../../auth/request-context.js';
+import type { Operation } from '../operation.js';
+import { stsErrors } from './errors.js';
+import type { StsDeps } from './index.js';
+import { assumedRoleArn, checkSessionPolicies, sessionDuration } from './roles.js';
+import { readSessionInput, type SessionInput } from './session-input.js';
+import { verifyWebIdentityToken, webIdentityTrustRequest } from './web-identity.js';
+
+interface Input extends SessionInput {
+  webIdentityToken: string;
+  providerId?: string;
+}
+
+export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unknown> {
+  return {
+    unsigned: true,
+    input: (reader) => ({
+      ...readSessionInput(reader),
+      webIdentityToken: reader.string('WebIdentityToken', { required: true, min: 4, max: 20000 }),
+      providerId: reader.string('ProviderId', { min: 4, max: 2048 }),
+    }),
+    authorize: () => [],
+    async run(input, ctx) {
+      if (input.providerId !== undefined) {
+        // ProviderId is only for OAuth 2.0 providers (Login with Amazon, Facebook); dockyard has none.
+        throw stsErrors.validation('dockyard supports OpenID Connect ID tokens only; ProviderId (OAuth 2.0 access tokens) is not supported.');
+      }
+      const now = ctx.clock.now();
+      const identity = await verifyWebIdentityToken(input.webIdentityToken, now, {
+        findProvider: (url) => deps.iam.getOpenIdConnectProviderByUrl(url),
+        keysFor: deps.keysFor,
+      });
+      const role = deps.iam.getRoleByArn(input.roleArn);
+      if (!role) throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
+      const trust = deps.authorizer.document(role.assumeRolePolicyDocument, 'trust');
+      const request = webIdentityTrustRequest(identity, role.arn, globalConditionKeys(ctx));
+      if (evaluatePolicies([trust], request).decision !== 'Allow') throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
+
+      const duration = sessionDuration(input, role, false);
+      checkSessionPolicies(input, deps.iam);
+      const arn = assumedRoleArn(ctx.accountId, role.roleName, input.roleSessionName);
+      const userId = `${role.roleId}:${input.roleSessionName}`;
+      const credentials = deps.credentials.issueSession(
+        {
+          kind: 'assumed-role',
+          accountId: ctx.accountId,
+          arn,
+          userId,
+          roleName: role.roleName,
+          roleArn: role.arn,
+          roleId: role.roleId,
+          sessionName: input.roleSessionName,
+          tags: {},
+          ...(input.policy !== undefined ? { sessionPolicy: input.policy } : {}),
+          ...(input.policyArns?.length ? { sessionPolicyArns: input.policyArns } : {}),
+          expiresAt: new Date(now.getTime() + duration * 1000),
+          webIdentity: { provider: identity.provider.arn, subject: identity.subject, audience: identity.audience },
+        },
+        now,
+      );
+      return {
+        Credentials: {
+          AccessKeyId: credentials.accessKeyId,
+          SecretAccessKey: credentials.secretAccessKey,
+          SessionToken: credentials.sessionToken,
+          Expiration: credentials.expiration,
+        },
+        SubjectFromWebIdentityToken: identity.subject,
+        AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+        ...(input.policy !== undefined ? { PackedPolicySize: packedPolicySize(input.policy) } : {}),
+        Provider: identity.issuer,
+        Audience: identity.audience,
+      };
+    },
+  };
+}
+
+/** A percentage of the packed session-policy limit, as AWS reports it (approximation: 2048 chars = 100%). */
+export function packedPolicySize(policy: string): number {
+  return Math.ceil((policy.replace(/\s+/g, '').length / 2048) * 100);
+}

@@ -1,0 +1,48 @@
+/**
+ * STS (awsQuery, version 2011-06-15): AssumeRoleWithWebIdentity, AssumeRole (role chaining)
+ * and GetCallerIdentity.
+ *
+ * Fidelity
+ * - Gaps: GetSessionToken, GetFederationToken, AssumeRoleWithSAML, DecodeAuthorizationMessage
+ *   and GetAccessKeyInfo are not implemented (InvalidAction). Cross-account roles do not exist
+ *   (one account per cloud). For AssumeRole within the account, dockyard requires both the
+ *   trust policy and the caller's identity policy to allow it, even where AWS would accept a
+ *   trust policy naming the caller directly.
+ * - By design: web identity tokens are verified only against dockyard's own issuer keys;
+ *   a provider for any other issuer fails as AWS does when it cannot fetch the JWKS.
+ * - Client quirks: AssumeRoleWithWebIdentity is served unsigned (the SDKs send it so).
+ */
+import type { JWTVerifyGetKey } from 'jose';
+import type { Authorizer } from '../../auth/authorizer.js';
+import type { CredentialStore } from '../../auth/credentials.js';
+import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import { assumeRole } from './assume-role.js';
+import { assumeRoleWithWebIdentity } from './assume-role-with-web-identity.js';
+import { getCallerIdentity } from './get-caller-identity.js';
+import type { StsRoleSource } from './roles.js';
+
+export interface StsDeps {
+  iam: StsRoleSource;
+  credentials: CredentialStore;
+  authorizer: Authorizer;
+  keysFor(issuer: string): JWTVerifyGetKey | undefined;
+}
+
+export type StsOperationName = 'AssumeRoleWithWebIdentity' | 'AssumeRole' | 'GetCallerIdentity';
+
+export function createStsService(deps: StsDeps): ServiceDefinition {
+  const operations: Record<StsOperationName, AnyOperation> = {
+    AssumeRoleWithWebIdentity: assumeRoleWithWebIdentity(deps),
+    AssumeRole: assumeRole(deps),
+    GetCallerIdentity: getCallerIdentity(),
+  };
+  return {
+    signingName: 'sts',
+    title: 'STS',
+    protocol: 'awsQuery',
+    version: '2011-06-15',
+    xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/',
+    validationErrorCode: 'ValidationError',
+    operations,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * What STS needs from IAM, and the checks every AssumeRole* shares: the role must exist,
+ * the requested duration must fit its MaxSessionDuration, and session policies must be valid.
+ */
+import { PolicyValidationError, parsePolicy } from '../../policy/index.js';
+import type { SessionInput } from './session-input.js';
+import { stsErrors } from './errors.js';
+import type { ProviderRecord } from './web-identity.js';
+
+export interface RoleRecord {
+  roleName: string;
+  roleId: string;
+  arn: string;
+  assumeRolePolicyDocument: string;
+  maxSessionDuration: number;
+}
+
+export interface StsRoleSource {
+  getRoleByArn(arn: string): RoleRecord | undefined;
+  getOpenIdConnectProviderByUrl(url: string): (ProviderRecord & { clientIds: string[] }) | undefined;
+  managedPolicyDefaultDocument(arn: string): string | undefined;
+}
+
+/** The session's lifetime in seconds, checked against the role's maximum. */
+export function sessionDuration(input: SessionInput, role: RoleRecord, chained: boolean): number {
+  const duration = input.durationSeconds ?? 3600;
+  if (chained && duration > 3600) {
+    throw stsErrors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  }
+  if (duration > role.maxSessionDuration) {
+    throw stsErrors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  }
+  return duration;
+}
+
+/** Validates session policies: inline JSON and managed policy ARNs that must exist. */
+export function checkSessionPolicies(input: SessionInput, iam: StsRoleSource): void {
+  if (input.policy !== undefined) {
+    try {
+      parsePolicy(input.policy, 'session');
+    } catch (error) {
+      if (error instanceof PolicyValidationError) throw stsErrors.malformedPolicy((error as PolicyValidationError).message);
+      throw error;
+    }
+  }
+  for (const arn of input.policyArns ?? []) {
+    if (iam.managedPolicyDefaultDocument(arn) === undefined) throw stsErrors.validation(`Policy ${arn} does not exist or is not attachable.`);
+  }
+}
+
+/** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION (the role's path is not part of it). */
+export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
+  return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+}

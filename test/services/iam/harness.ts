@@ -1,0 +1,146 @@
+/**
+ * A real IAM service over a real SQLite file in a temp directory, called the way the protocol
+ * layer calls operations: read the input from a plain object, reject violations, authorize,
+ * run. The caller is the account's root user; the clock is manual.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/cloud/clock.js';
+import { isAwsError } from '../../../src/protocols/errors.js';
+import { InputReader } from '../../../src/protocols/input.js';
+import { createIamService, IamStore, type IamOperationName } from '../../../src/services/iam/index.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+
+export const ACCOUNT = '123456789012';
+export const START = new Date('2026-03-01T12:00:00.000Z');
+
+/** The seed's trust policy (Step 3), with the account filled in. */
+export const SEED_TRUST_POLICY = JSON.stringify(
+  {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:your-username/ecsapp:ref:refs/heads/main' },
+          StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        },
+      },
+    ],
+  },
+  null,
+  2,
+);
+
+/** A trust policy for ECS tasks. */
+export const ECS_TASKS_TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+
+/** A small identity policy. */
+export const S3_READ = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
+
+export const ECS_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonECS_FullAccess';
+export const ECR_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess';
+export const TASK_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
+
+export interface IamHarness {
+  readonly dir: string;
+  readonly file: string;
+  readonly db: Db;
+  readonly store: IamStore;
+  readonly service: ServiceDefinition;
+  readonly clock: ManualClock;
+  readonly ctx: RequestContext;
+  /** Runs an operation as the pipeline would (input, done, authorize, run). */
+  call<T = Record<string, unknown>>(operation: IamOperationName, input?: Record<string, unknown>): Promise<T>;
+  /** The authorizations an operation asks for, after its input was read. */
+  authorize(operation: IamOperationName, input?: Record<string, unknown>): Authorization[];
+  /** Closes the database and opens the same file again, with a fresh store and service. */
+  reopen(): IamHarness;
+  /** Closes the database and removes the temp directory. */
+  dispose(): void;
+}
+
+export function createHarness(): IamHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'dockyard-iam-'));
+  return open(dir, new ManualClock(START));
+}
+
+function open(dir: string, clock: ManualClock): IamHarness {
+  const file = join(dir, 'state.db');
+  const db = openDatabase(file);
+  const store = new IamStore(db, ACCOUNT, clock);
+  const service = createIamService(store);
+  const ctx: RequestContext = {
+    requestId: 'test-request',
+    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+    clock,
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    sourceIp: '127.0.0.1',
+  };
+  const read = (operation: IamOperationName, input: Record<string, unknown>) => {
+    const op = service.operations[operation];
+    assert.ok(op, `no operation ${operation}`);
+    const reader = new InputReader(input, service.validationErrorCode);
+    const typed: unknown = op.input(reader);
+    reader.done();
+    return { op, typed };
+  };
+  return {
+    dir,
+    file,
+    db,
+    store,
+    service,
+    clock,
+    ctx,
+    async call<T>(operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
+      const { op, typed } = read(operation, input);
+      op.authorize(typed, ctx);
+      return (await op.run(typed, ctx)) as T;
+    },
+    authorize: (operation, input = {}) => {
+      const { op, typed } = read(operation, input);
+      return op.authorize(typed, ctx);
+    },
+    reopen: () => {
+      db.close();
+      return open(dir, clock);
+    },
+    dispose: () => {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts that `promise` rejects with the AWS error `code` (and `message`, `status` when given). */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp, status?: number): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (typeof message === 'string') assert.equal(error.message, message);
+    if (message instanceof RegExp) assert.match(error.message, message);
+    if (status !== undefined) assert.equal(error.status, status);
+    return true;
+  });
+}
+
+/** Creates the seed's OIDC provider; returns its ARN. */
+export async function createGithubProvider(h: IamHarness): Promise<string> {
+  const out = await h.call<{ OpenIDConnectProviderArn: string }>('CreateOpenIDConnectProvider', {
+    Url: 'https://token.actions.githubusercontent.com',
+    ClientIDList: ['sts.amazonaws.com'],
+  });
+  return out.OpenIDConnectProviderArn;
+}
+
+/** Creates a role trusted by ECS tasks. */
+export async function createTaskRole(h: IamHarness, roleName: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await h.call('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: ECS_TASKS_TRUST, ...extra });
+}
