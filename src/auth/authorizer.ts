@@ -5,8 +5,8 @@
  * boundary when present. A denial carries AWS's message, naming the principal, the action,
  * the resource and why.
  *
- * Gaps: resource-based policies (ECR repository policies) are evaluated by the services
- * that own them; SCPs do not exist here.
+ * Resource-based policies (ECR repository policies) come with the authorization that names
+ * them. Gaps: SCPs and cross-account access do not exist here (one account per cloud).
  */
 import { evaluatePolicies, parsePolicy, type ConditionContext, type PolicyDocument } from '../policy/index.js';
 import type { Authorization, RequestContext } from '../services/operation.js';
@@ -45,7 +45,10 @@ export class Authorizer {
       const request = { action: auth.action, resource: auth.resource, context: auth.context ? { ...global, ...auth.context } : global };
       const result = evaluatePolicies(identity, request);
       if (result.decision === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in an identity-based policy');
-      if (result.decision !== 'Allow') return deny(caller, auth, `because no identity-based policy allows the ${auth.action} action`);
+      const resource = auth.resourcePolicy ? this.resourceDecision(auth.resourcePolicy, caller, request) : 'ImplicitDeny';
+      if (resource === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in a resource-based policy');
+      // Same account: an allow in the identity policies or in the resource's policy suffices.
+      if (result.decision !== 'Allow' && resource !== 'Allow') return deny(caller, auth, `because no identity-based policy allows the ${auth.action} action`);
       const boundary = this.boundary(caller);
       if (boundary) {
         const decision = evaluatePolicies([boundary], request).decision;
@@ -63,7 +66,7 @@ export class Authorizer {
   }
 
   /** Parses (once) a stored policy document. Stored documents were validated when written. */
-  document(text: string, kind: 'identity' | 'session' | 'trust' = 'identity'): PolicyDocument {
+  document(text: string, kind: 'identity' | 'session' | 'trust' | 'resource' = 'identity'): PolicyDocument {
     const key = `${kind}\n${text}`;
     let doc = this.parsed.get(key);
     if (!doc) {
@@ -72,6 +75,11 @@ export class Authorizer {
       this.parsed.set(key, doc);
     }
     return doc;
+  }
+
+  private resourceDecision(policy: string, caller: SessionCaller, request: { action: string; resource: string; context: ConditionContext }) {
+    const principal = { type: 'AWS' as const, arn: caller.arn, accountId: caller.accountId, roleArn: caller.roleArn };
+    return evaluatePolicies([this.document(policy, 'resource')], { ...request, principal }).decision;
   }
 
   private identityPolicies(caller: SessionCaller): PolicyDocument[] {

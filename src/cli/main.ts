@@ -17,6 +17,9 @@ const COMMANDS: CommandEntry[] = [
   { name: ['env'], summary: 'print export lines for AWS tooling', load: () => import('./env.js').then((m) => m.envCommand) },
   { name: ['demo'], summary: "replay the seed's keyless trust chain against the local cloud", load: () => import('./demo.js').then((m) => m.demoCommand) },
   { name: ['token'], summary: 'print a CI job OIDC token', load: () => import('./token.js').then((m) => m.tokenCommand) },
+  { name: ['keys', 'list'], summary: "list the OIDC issuer's signing keys", load: () => import('./keys.js').then((m) => m.keysListCommand) },
+  { name: ['keys', 'rotate'], summary: 'make a new signing key active', load: () => import('./keys.js').then((m) => m.keysRotateCommand) },
+  { name: ['keys', 'remove'], summary: 'remove a retired signing key', load: () => import('./keys.js').then((m) => m.keysRemoveCommand) },
   { name: ['trust', 'check'], summary: 'explain whether a role trusts a CI job', load: () => import('./trust-check.js').then((m) => m.trustCheckCommand) },
 ];
 

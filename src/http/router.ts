@@ -25,6 +25,7 @@ export function createRouter(deps: RouterDeps): (request: ApiRequest) => Promise
       if (path === '/.well-known/openid-configuration') return json(200, deps.issuer.discovery());
       if (path === '/.well-known/jwks') {
         await deps.issuerReady;
+        await deps.issuer.sync();
         return json(200, deps.issuer.jwks());
       }
       if (path === '/_dockyard/health') return json(200, { status: 'ok' });

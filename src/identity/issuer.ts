@@ -47,9 +47,6 @@ export interface JsonWebKeySet {
 export type VerificationKeyResolver = (protectedHeader: JWSHeaderParameters) => Promise<KeyObject>;
 
 /** Issues and publishes job tokens for one issuer URL. */
-/** The least time between two re-reads of the key store on an unknown kid. */
-const REFRESH_INTERVAL_MS = 1000;
-
 export class OidcIssuer {
   /** The issuer URL exactly as it appears in `iss` (no trailing slash). */
   readonly issuer: string;
@@ -62,20 +59,11 @@ export class OidcIssuer {
   readonly getKey: VerificationKeyResolver = async (protectedHeader) => {
     const kid = protectedHeader.kid;
     if (kid === undefined || protectedHeader.alg !== SIGNING_ALGORITHM) throw new errors.JWKSNoMatchingKey();
-    let key = this.keys.get(kid);
-    // An unknown kid may be a key another process on this data directory made since we loaded;
-    // re-read the store, at most once a second so unknown kids cannot make us hammer it.
-    const now = Date.now();
-    if (key === undefined && now - this.lastRefresh > REFRESH_INTERVAL_MS) {
-      this.lastRefresh = now;
-      await this.keys.refresh();
-      key = this.keys.get(kid);
-    }
+    await this.keys.syncIfChanged();
+    const key = this.keys.get(kid);
     if (key === undefined) throw new errors.JWKSNoMatchingKey();
     return key.publicKey;
   };
-
-  private lastRefresh = 0;
 
   constructor(
     private readonly keys: SigningKeys,
@@ -90,9 +78,15 @@ export class OidcIssuer {
     await this.keys.ensureActive();
   }
 
+  /** Picks up keys another process rotated or removed (see SigningKeys.syncIfChanged). */
+  sync(): Promise<void> {
+    return this.keys.syncIfChanged();
+  }
+
   /** Signs a token for the job with the active key. */
   async issue(input: JobClaimsInput): Promise<string> {
     const claims = buildJobClaims(input, { issuer: this.issuer, now: this.clock.now() });
+    await this.keys.syncIfChanged();
     const key = await this.keys.signingKey();
     return new SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, x5t: key.x5t, kid: key.kid }).sign(key.privateKey);
   }

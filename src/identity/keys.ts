@@ -139,6 +139,20 @@ export class SigningKeys {
     return this.exclusive(() => this.load());
   }
 
+  /**
+   * Re-reads the keys only when another connection has committed to the database since the
+   * last look (SQLite's data_version: about a microsecond to ask). Called before signing and
+   * verifying, so a rotation or removal by `dockyard keys` takes effect in a running cloud.
+   */
+  async syncIfChanged(): Promise<void> {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    if (this.loaded) await this.refresh();
+  }
+
+  private dataVersion = -1;
+
   /** Makes a new active key; the previous one is retired but still verifies until `remove`. */
   rotate(): Promise<SigningKey> {
     return this.exclusive(async () => {

@@ -51,6 +51,12 @@ export interface Authorization {
   resource: string;
   /** Extra condition keys for this request (aws:RequestTag/…, aws:TagKeys, service keys). */
   context?: Record<string, string | string[] | undefined>;
+  /**
+   * The resource's own policy (an ECR repository policy), JSON text. Within one account an
+   * allow in either the identity policies or this policy suffices; an explicit deny in
+   * either refuses.
+   */
+  resourcePolicy?: string;
 }
 
 export interface Operation<I, O> {
