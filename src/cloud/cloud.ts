@@ -3,7 +3,8 @@
  * builds the services over their stores, and serves them on one port. A Cloud is an
  * instance: tests create several in one process, each with its own data directory and clock.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Authorizer } from '../auth/authorizer.js';
 import { createRouter } from '../http/router.js';
@@ -11,6 +12,10 @@ import { startHttpServer } from '../http/server.js';
 import { JobTokenBroker } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
 import { createEcrService } from '../services/ecr/index.js';
+import { EcrImageStore } from '../services/ecr/image-store.js';
+import { LifecycleRunner } from '../services/ecr/lifecycle.js';
+import { createRegistryHandler, DiskBlobStore, RegistryTokenStore } from '../registry/index.js';
+import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
 import { createEcsService } from '../services/ecs/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createStsService } from '../services/sts/index.js';
@@ -28,8 +33,19 @@ export interface CloudOptions extends Partial<CloudConfig> {
   publish?: boolean;
 }
 
-/** How often expired sessions are swept. */
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+/**
+ * How often the cloud tidies up: expired sessions swept, ECR lifecycle policies applied (AWS
+ * acts within 24 hours), unreferenced blobs collected.
+ */
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
+
+interface Routes {
+  handle(request: ApiRequest): Promise<ApiResponse>;
+  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
+}
+
+/** The answer for the instant between binding the port and wiring the services. */
+const STARTING: ApiResponse = { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '{"message":"dockyard is starting"}' };
 
 export class Cloud {
   readonly state: CloudState;
@@ -56,12 +72,27 @@ export class Cloud {
     const host = options.host ?? DEFAULTS.host;
     const issuerUrl = options.issuer ?? DEFAULTS.issuer;
     const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
+    let routes: Routes | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
       const issuerReady = state.issuer.init();
       issuerReady.catch((error: unknown) => logger.error('OIDC issuer keys could not be loaded', { error: String(error) }));
+      // The port is bound first: the registry's address (repository URIs, proxyEndpoint) names it.
+      const { server, port } = await startHttpServer({
+        host,
+        port: options.port ?? DEFAULTS.port,
+        logger,
+        handle: (request) => (routes ? routes.handle(request) : Promise.resolve(STARTING)),
+        stream: (req, res) => routes?.stream(req, res),
+      });
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      // Podman's Docker API skips TLS only for registries named localhost:PORT (host-toolchain.md §3).
+      const registryHost = `localhost:${port}`;
       const authorizer = new Authorizer(state.iam);
+      const blobs = new DiskBlobStore(join(options.dataDir, 'blobs'), { clock, logger });
+      const images = new EcrImageStore(state.db, { accountId: state.accountId, region: state.region, registryHost, blobs });
+      const registryTokens = new RegistryTokenStore(state.db);
       const services = [
         createIamService(state.iam),
         createStsService({
@@ -70,15 +101,24 @@ export class Cloud {
           authorizer,
           keysFor: (issuer) => (issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined),
         }),
-        createEcrService(),
+        createEcrService({ images, tokens: registryTokens, registryHost, accountId: state.accountId, region: state.region }),
         createEcsService(),
       ];
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
-      const { server, port } = await startHttpServer({ host, port: options.port ?? DEFAULTS.port, logger, handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker }) });
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      const sweeper = setInterval(() => state.credentials.sweep(clock.now()), SWEEP_INTERVAL_MS).unref();
-      const cloud = new Cloud(state, server, url, broker, options, sweeper, issuerReady);
+      const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
+      routes = {
+        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker }),
+        stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : undefined),
+      };
+      const lifecycle = new LifecycleRunner(images);
+      const housekeeping = setInterval(() => {
+        const now = clock.now();
+        state.credentials.sweep(now);
+        lifecycle.runOnce(now);
+        blobs.garbageCollect(images, { now });
+      }, HOUSEKEEPING_INTERVAL_MS).unref();
+      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady);
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {

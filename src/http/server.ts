@@ -3,7 +3,7 @@
  * before the router (a body over the limit, a broken connection) gets an AWS-shaped error;
  * nothing that a client sends can take the process down.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../cloud/logger.js';
 import { jsonError } from '../protocols/aws-json.js';
@@ -21,11 +21,27 @@ export interface HttpServerOptions {
   port: number;
   logger: Logger;
   handle(request: ApiRequest): Promise<ApiResponse>;
+  /**
+   * Streaming routes (the registry's /v2): given the raw request first; a handler that takes it
+   * returns a promise, else undefined and the request is buffered for `handle`.
+   */
+  stream?(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number }> {
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
     res.on('error', () => undefined);
+    const streamed = options.stream?.(req, res);
+    if (streamed) {
+      streamed.catch((error: unknown) => {
+        options.logger.error('streaming request failed', { error: error instanceof Error ? error.stack : String(error) });
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
+        } else res.destroy();
+      });
+      return;
+    }
     readRequest(req, MAX_API_BODY)
       .then((request) => options.handle(request).then((response) => writeResponse(res, response, request.method)))
       .catch((error: unknown) => {

@@ -18,9 +18,12 @@ export interface TestCloud {
   stop(): Promise<void>;
 }
 
-export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string } = {}): Promise<TestCloud> {
+/** Ports whose localhost:PORT registries the host set-up marks plain HTTP (scripts/setup-engine). */
+export const REGISTRY_TEST_PORTS = Array.from({ length: 20 }, (_, i) => 45660 + i);
+
+export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number } = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId });
+  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId });
   await cloud.ready();
   return {
     cloud,

@@ -1,0 +1,166 @@
+/**
+ * A real ECR service over a real SQLite file in a temp directory, called the way the protocol
+ * layer calls operations: read the input from a plain object, reject violations, authorize,
+ * run. Blobs live in a Map standing in for the data plane's on-disk BlobStore; the caller is
+ * the account's root user; the clock is manual.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/cloud/clock.js';
+import { isAwsError } from '../../../src/protocols/errors.js';
+import { InputReader } from '../../../src/protocols/input.js';
+import type { BlobStore } from '../../../src/registry/contracts.js';
+import { createEcrService, EcrImageStore, LifecycleRunner, type EcrOperationName, type RegistryTokenIssuer } from '../../../src/services/ecr/index.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+export const REGISTRY_HOST = 'localhost:4566';
+export const START = new Date('2026-03-01T12:00:00.000Z');
+export const DAY = 24 * 60 * 60 * 1000;
+
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/** An in-memory BlobStore (the parts the image store reads, plus put). */
+export class MapBlobStore implements Pick<BlobStore, 'has' | 'size' | 'put' | 'delete'> {
+  readonly blobs = new Map<string, Buffer>();
+  has(digest: string): boolean {
+    return this.blobs.has(digest);
+  }
+  size(digest: string): number | undefined {
+    return this.blobs.get(digest)?.length;
+  }
+  put(content: Buffer): string {
+    const digest = sha256(content);
+    this.blobs.set(digest, content);
+    return digest;
+  }
+  delete(digest: string): void {
+    this.blobs.delete(digest);
+  }
+}
+
+export function sha256(content: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+}
+
+/** A token issuer of our own: the password names the caller and the time. */
+export const testTokens: RegistryTokenIssuer = {
+  issue: (caller, now) => ({ password: `pw-${caller.kind}-${now.getTime()}`, expiresAt: new Date(now.getTime() + 12 * 60 * 60 * 1000) }),
+};
+
+export interface EcrHarness {
+  readonly dir: string;
+  readonly db: Db;
+  readonly blobs: MapBlobStore;
+  readonly images: EcrImageStore;
+  readonly runner: LifecycleRunner;
+  readonly service: ServiceDefinition;
+  readonly clock: ManualClock;
+  readonly ctx: RequestContext;
+  call<T = Record<string, unknown>>(operation: EcrOperationName, input?: Record<string, unknown>): Promise<T>;
+  authorize(operation: EcrOperationName, input?: Record<string, unknown>): Authorization[];
+  dispose(): void;
+}
+
+export function createHarness(): EcrHarness {
+  const dir = mkdtempSync(join(tmpdir(), 'dockyard-ecr-'));
+  const clock = new ManualClock(START);
+  const db = openDatabase(join(dir, 'state.db'));
+  const blobs = new MapBlobStore();
+  const images = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: REGISTRY_HOST, blobs });
+  const service = createEcrService({ images, tokens: testTokens, registryHost: REGISTRY_HOST, accountId: ACCOUNT, region: REGION });
+  const ctx: RequestContext = {
+    requestId: 'test-request',
+    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+    clock,
+    accountId: ACCOUNT,
+    region: REGION,
+    sourceIp: '127.0.0.1',
+  };
+  const read = (operation: EcrOperationName, input: Record<string, unknown>) => {
+    const op = service.operations[operation];
+    assert.ok(op, `no operation ${operation}`);
+    const reader = new InputReader(input, service.validationErrorCode);
+    const typed: unknown = op.input(reader);
+    reader.done();
+    return { op, typed };
+  };
+  return {
+    dir,
+    db,
+    blobs,
+    images,
+    runner: new LifecycleRunner(images),
+    service,
+    clock,
+    ctx,
+    async call<T>(operation: EcrOperationName, input: Record<string, unknown> = {}): Promise<T> {
+      const { op, typed } = read(operation, input);
+      op.authorize(typed, ctx);
+      return (await op.run(typed, ctx)) as T;
+    },
+    authorize: (operation, input = {}) => {
+      const { op, typed } = read(operation, input);
+      return op.authorize(typed, ctx);
+    },
+    dispose: () => {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts that `promise` rejects with the AWS error `code` (and `message` when given). */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (typeof message === 'string') assert.equal(error.message, message);
+    if (message instanceof RegExp) assert.match(error.message, message);
+    return true;
+  });
+}
+
+/** Stores a blob and links it to the repository, as a data-plane upload would. */
+export function pushBlob(h: EcrHarness, repository: string, content: string | Buffer): string {
+  const digest = h.blobs.put(Buffer.isBuffer(content) ? content : Buffer.from(content));
+  h.images.linkBlob(repository, digest);
+  return digest;
+}
+
+/** A Docker v2 / OCI image manifest over blobs pushed to `repository` (unique per `seed`). */
+export function imageManifest(h: EcrHarness, repository: string, seed: string, mediaType = DOCKER_MANIFEST, extra: Record<string, unknown> = {}): Buffer {
+  const config = Buffer.from(`{"architecture":"amd64","seed":"${seed}"}`);
+  const layer = Buffer.from(`layer of ${seed}`);
+  const configType = mediaType === OCI_MANIFEST ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json';
+  const layerType = mediaType === OCI_MANIFEST ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+  const manifest = {
+    schemaVersion: 2,
+    mediaType,
+    config: { mediaType: configType, size: config.length, digest: pushBlob(h, repository, config) },
+    layers: [{ mediaType: layerType, size: layer.length, digest: pushBlob(h, repository, layer) }],
+    ...extra,
+  };
+  // Indented on purpose: stored bytes must be the pushed bytes, not a re-serialisation.
+  return Buffer.from(JSON.stringify(manifest, null, 3));
+}
+
+/** Pushes an image through putManifest (as the data plane does); returns its digest. */
+export function pushImage(h: EcrHarness, repository: string, seed: string, tag?: string, mediaType = DOCKER_MANIFEST): string {
+  const content = imageManifest(h, repository, seed, mediaType);
+  const result = h.images.putManifest({ repository, content, mediaType, tag, now: h.clock.now() });
+  assert.ok(result.ok, `push of ${seed} failed: ${JSON.stringify(result)}`);
+  return result.digest;
+}
+
+export async function createRepository(h: EcrHarness, name: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await h.call('CreateRepository', { repositoryName: name, ...extra });
+}
