@@ -12,7 +12,8 @@ import { text } from 'node:stream/consumers';
 import { ManualClock } from '../../src/cloud/clock.js';
 import { BlobCorruptError, BlobUnknownError, DiskBlobStore } from '../../src/registry/blob-store.js';
 import { sha256, startRegistry } from './support/harness.js';
-import { MemoryImageStore } from './support/memory-image-store.js';
+import { openDatabase } from '../../src/store/database.js';
+import { TestImageStore } from './support/test-image-store.js';
 
 let dir: string;
 let clock: ManualClock;
@@ -113,7 +114,7 @@ describe('garbage collection', () => {
   });
 
   it('works over a store with no image store entries at all', () => {
-    const images = new MemoryImageStore(() => true);
+    const images = new TestImageStore(openDatabase(':memory:'), { accountId: '123456789012', region: 'us-east-1', registryHost: 'localhost:5000', blobs: store });
     store.put(Buffer.from('x'));
     clock.advance(2 * 3600_000);
     assert.deepEqual(store.garbageCollect(images).deleted, [sha256('x')]);

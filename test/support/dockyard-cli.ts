@@ -17,3 +17,37 @@ export function dockyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{
     child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
   });
 }
+
+export interface DockyardProcess {
+  pid: number;
+  url: string;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts `dockyard up` in the foreground as a child process and waits until it is ready. */
+export function startDockyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<DockyardProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DOCKYARD_BIN, 'up', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /dockyard is up at (http:\/\/\S+)/.exec(out);
+      if (match && child.pid !== undefined) {
+        resolve({
+          pid: child.pid,
+          url: match[1] as string,
+          exited,
+          async stop() {
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`dockyard up exited with ${code}:\n${out}`)));
+  });
+}

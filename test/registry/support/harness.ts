@@ -18,7 +18,7 @@ import { DiskBlobStore } from '../../../src/registry/blob-store.js';
 import { RegistryTokenStore } from '../../../src/registry/tokens.js';
 import type { Caller } from '../../../src/services/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
-import { MemoryImageStore } from './memory-image-store.js';
+import { TestImageStore } from './test-image-store.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -70,7 +70,7 @@ export class RegistryHarness {
   readonly db: Db;
   readonly tokens: RegistryTokenStore;
   blobs: DiskBlobStore;
-  readonly images: MemoryImageStore;
+  readonly images: TestImageStore;
   readonly rolePolicies = new Map<string, string[]>();
   readonly errors: string[] = [];
   handler: RegistryHandler;
@@ -83,7 +83,8 @@ export class RegistryHarness {
     this.db = openDatabase(join(this.dir, 'db.sqlite'));
     this.tokens = new RegistryTokenStore(this.db);
     this.blobs = new DiskBlobStore(join(this.dir, 'blobs'), { clock: this.clock });
-    this.images = new MemoryImageStore((d) => this.blobs.has(d), ACCOUNT, REGION);
+    // The real ImageStore; `blobs` is re-read on each call so a simulated restart's new store is seen.
+    this.images = new TestImageStore(this.db, { accountId: ACCOUNT, region: REGION, registryHost: 'localhost:5000', blobs: { has: (d) => this.blobs.has(d), size: (d) => this.blobs.size(d) } });
     this.handler = this.newHandler();
     this.rootPassword = this.tokens.issue(ROOT, this.clock.now()).password;
   }
