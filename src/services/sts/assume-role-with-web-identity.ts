@@ -9,7 +9,7 @@ import { globalConditionKeys } from '../../auth/request-context.js';
 import type { Operation } from '../operation.js';
 import { stsErrors } from './errors.js';
 import type { StsDeps } from './index.js';
-import { assumedRoleArn, checkSessionPolicies, sessionDuration } from './roles.js';
+import { issueRoleSession } from './roles.js';
 import { readSessionInput, type SessionInput } from './session-input.js';
 import { verifyWebIdentityToken, webIdentityTrustRequest } from './web-identity.js';
 
@@ -32,8 +32,7 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
         // ProviderId is only for OAuth 2.0 providers (Login with Amazon, Facebook); dockyard has none.
         throw stsErrors.validation('dockyard supports OpenID Connect ID tokens only; ProviderId (OAuth 2.0 access tokens) is not supported.');
       }
-      const now = ctx.clock.now();
-      const identity = await verifyWebIdentityToken(input.webIdentityToken, now, {
+      const identity = await verifyWebIdentityToken(input.webIdentityToken, ctx.clock.now(), {
         findProvider: (url) => deps.iam.getOpenIdConnectProviderByUrl(url),
         keysFor: deps.keysFor,
       });
@@ -43,37 +42,14 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
       const request = webIdentityTrustRequest(identity, role.arn, globalConditionKeys(ctx));
       if (evaluatePolicies([trust], request).decision !== 'Allow') throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
 
-      const duration = sessionDuration(input, role, false);
-      checkSessionPolicies(input, deps.iam);
-      const arn = assumedRoleArn(ctx.accountId, role.roleName, input.roleSessionName);
-      const userId = `${role.roleId}:${input.roleSessionName}`;
-      const credentials = deps.credentials.issueSession(
-        {
-          kind: 'assumed-role',
-          accountId: ctx.accountId,
-          arn,
-          userId,
-          roleName: role.roleName,
-          roleArn: role.arn,
-          roleId: role.roleId,
-          sessionName: input.roleSessionName,
-          tags: {},
-          ...(input.policy !== undefined ? { sessionPolicy: input.policy } : {}),
-          ...(input.policyArns?.length ? { sessionPolicyArns: input.policyArns } : {}),
-          expiresAt: new Date(now.getTime() + duration * 1000),
-          webIdentity: { provider: identity.provider.arn, subject: identity.subject, audience: identity.audience },
-        },
-        now,
-      );
+      const session = issueRoleSession(deps.credentials, deps.iam, ctx, role, input, {
+        chained: false,
+        webIdentity: { provider: identity.provider.arn, subject: identity.subject, audience: identity.audience },
+      });
       return {
-        Credentials: {
-          AccessKeyId: credentials.accessKeyId,
-          SecretAccessKey: credentials.secretAccessKey,
-          SessionToken: credentials.sessionToken,
-          Expiration: credentials.expiration,
-        },
+        Credentials: session.Credentials,
         SubjectFromWebIdentityToken: identity.subject,
-        AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+        AssumedRoleUser: session.AssumedRoleUser,
         ...(input.policy !== undefined ? { PackedPolicySize: packedPolicySize(input.policy) } : {}),
         Provider: identity.issuer,
         Audience: identity.audience,

@@ -11,7 +11,7 @@ import { AwsError } from '../../protocols/errors.js';
 import type { Authorization, Operation } from '../operation.js';
 import { stsErrors } from './errors.js';
 import type { StsDeps } from './index.js';
-import { assumedRoleArn, checkSessionPolicies, sessionDuration } from './roles.js';
+import { issueRoleSession } from './roles.js';
 import { readSessionInput, type SessionInput } from './session-input.js';
 import { packedPolicySize } from './assume-role-with-web-identity.js';
 
@@ -77,36 +77,12 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
         throw stsErrors.notAuthorized('sts:TagSession', caller.arn, role.arn);
       }
 
-      const now = ctx.clock.now();
-      const duration = sessionDuration(input, role, caller.kind === 'assumed-role');
-      checkSessionPolicies(input, deps.iam);
-      const arn = assumedRoleArn(ctx.accountId, role.roleName, input.roleSessionName);
-      const userId = `${role.roleId}:${input.roleSessionName}`;
-      const credentials = deps.credentials.issueSession(
-        {
-          kind: 'assumed-role',
-          accountId: ctx.accountId,
-          arn,
-          userId,
-          roleName: role.roleName,
-          roleArn: role.arn,
-          roleId: role.roleId,
-          sessionName: input.roleSessionName,
-          tags: Object.fromEntries(input.tags.map((t) => [t.key, t.value])),
-          ...(input.policy !== undefined ? { sessionPolicy: input.policy } : {}),
-          ...(input.policyArns?.length ? { sessionPolicyArns: input.policyArns } : {}),
-          expiresAt: new Date(now.getTime() + duration * 1000),
-        },
-        now,
-      );
+      const session = issueRoleSession(deps.credentials, deps.iam, ctx, role, input, {
+        chained: caller.kind === 'assumed-role',
+        tags: Object.fromEntries(input.tags.map((t) => [t.key, t.value])),
+      });
       return {
-        Credentials: {
-          AccessKeyId: credentials.accessKeyId,
-          SecretAccessKey: credentials.secretAccessKey,
-          SessionToken: credentials.sessionToken,
-          Expiration: credentials.expiration,
-        },
-        AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+        ...session,
         ...(input.policy !== undefined || input.tags.length > 0 ? { PackedPolicySize: packedPolicySize(input.policy ?? '') } : {}),
         ...(input.sourceIdentity !== undefined ? { SourceIdentity: input.sourceIdentity } : {}),
       };

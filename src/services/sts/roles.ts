@@ -3,6 +3,8 @@
  * the requested duration must fit its MaxSessionDuration, and session policies must be valid.
  */
 import { PolicyValidationError, parsePolicy } from '../../policy/index.js';
+import type { CredentialStore, SessionCaller } from '../../auth/credentials.js';
+import type { RequestContext } from '../operation.js';
 import type { SessionInput } from './session-input.js';
 import { stsErrors } from './errors.js';
 import type { ProviderRecord } from './web-identity.js';
@@ -51,4 +53,45 @@ export function checkSessionPolicies(input: SessionInput, iam: StsRoleSource): v
 /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION (the role's path is not part of it). */
 export function assumedRoleArn(accountId: string, roleName: string, sessionName: string): string {
   return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+}
+
+/**
+ * Everything an admitted AssumeRole* shares after its own checks: the duration, the session
+ * policies, and the issued session with AWS's ARNs and ids, rendered as STS returns it.
+ */
+export function issueRoleSession(
+  credentials: CredentialStore,
+  iam: StsRoleSource,
+  ctx: RequestContext,
+  role: RoleRecord,
+  input: SessionInput,
+  session: { chained: boolean; tags?: Record<string, string>; webIdentity?: SessionCaller['webIdentity'] },
+) {
+  const now = ctx.clock.now();
+  const duration = sessionDuration(input, role, session.chained);
+  checkSessionPolicies(input, iam);
+  const arn = assumedRoleArn(ctx.accountId, role.roleName, input.roleSessionName);
+  const userId = `${role.roleId}:${input.roleSessionName}`;
+  const issued = credentials.issueSession(
+    {
+      kind: 'assumed-role',
+      accountId: ctx.accountId,
+      arn,
+      userId,
+      roleName: role.roleName,
+      roleArn: role.arn,
+      roleId: role.roleId,
+      sessionName: input.roleSessionName,
+      tags: session.tags ?? {},
+      ...(input.policy !== undefined ? { sessionPolicy: input.policy } : {}),
+      ...(input.policyArns?.length ? { sessionPolicyArns: input.policyArns } : {}),
+      expiresAt: new Date(now.getTime() + duration * 1000),
+      ...(session.webIdentity ? { webIdentity: session.webIdentity } : {}),
+    },
+    now,
+  );
+  return {
+    Credentials: { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration },
+    AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
+  };
 }
