@@ -1,12 +1,14 @@
 /**
- * `dockyard demo`: the seed's Step 3 against the local cloud, through the AWS APIs with the
- * AWS SDK, as a reader of the seed would do it: add GitHub as an OIDC identity provider,
- * create the role with the seed's trust policy, attach the two managed policies; then show
- * the trust chain at work: the job on `main` gets credentials, the seed's workflow (which
- * runs on `master`) is refused exactly as AWS refuses it, and `dockyard trust check` explains
- * why before anyone pushes. Idempotent: a second run reuses what exists.
+ * `dockyard demo`: the seed against the local cloud, through the AWS APIs with the AWS SDK,
+ * as far as dockyard goes today: the ECR repository (Step 2.1); GitHub as an OIDC identity
+ * provider, the role with the seed's trust policy and the two managed policies (Step 3); then
+ * the trust chain at work: the job on `main` gets credentials and pushes an image to ECR with
+ * them, the seed's workflow (which runs on `master`) is refused exactly as AWS refuses it, and
+ * the refusal is explained as `dockyard trust check` explains it before anyone pushes.
+ * Idempotent: a second run reuses what exists.
  */
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../cloud/clock.js';
@@ -15,6 +17,7 @@ import type { AdminKey } from '../cloud/state.js';
 import { CloudState } from '../cloud/state.js';
 import { explainWebIdentityTrust } from '../services/sts/explain.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
+import { pushDemoImage } from './demo-ecr.js';
 import { runningCloud } from './running.js';
 import { startDetached } from './up.js';
 
@@ -45,6 +48,14 @@ export const demoCommand: Command = {
     const client = { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey }, maxAttempts: 1 };
     const iam = new IAMClient(client);
     const account = cloud.accountId;
+
+    step('2.1 create the ECR repository my-app');
+    const ecr = new ECRClient(client);
+    const existingRepo = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['my-app'] })).catch(() => undefined);
+    const repositoryUri =
+      existingRepo?.repositories?.[0]?.repositoryUri ?? (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'my-app' }))).repository?.repositoryUri;
+    if (!repositoryUri) throw new CliError('CreateRepository returned no repository');
+    done(`${repositoryUri} (the seed's XXXXXXXXXXXX.dkr.ecr.us-east-1.amazonaws.com/my-app)`);
 
     step('3.1 add GitHub as an OpenID Connect identity provider (audience sts.amazonaws.com)');
     const providerArn = `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
@@ -83,6 +94,14 @@ export const demoCommand: Command = {
             new GetCallerIdentityCommand({}),
           );
           done(`GetCallerIdentity with them: ${who.Arn}`);
+          step('4   with those credentials: log docker in to ECR, build and push my-app (the workflow\'s middle steps)');
+          const pushed = await pushDemoImage(
+            { ...client, credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken } },
+            'my-app',
+            repositoryUri,
+            'demo',
+          );
+          done(`pushed ${repositoryUri}:demo, DescribeImages: ${pushed.digest} (${pushed.size} bytes)`);
         } catch (error) {
           const e = error as { name?: string; message?: string };
           refused(`STS refused: ${e.name}: ${e.message}`);
@@ -98,9 +117,10 @@ export const demoCommand: Command = {
     }
     process.stdout.write(
       `\nThe seed's workflow runs on pushes to master, so its first deploy fails exactly like this.\n` +
-        `Check a role before pushing:\n  dockyard trust check --role-arn ${roleArn} --repo ${REPO} --ref refs/heads/master\n` +
-        `Look around with the AWS CLI:\n  eval "$(dockyard env)"; aws --endpoint-url "$AWS_ENDPOINT_URL" iam get-role --role-name ${ROLE}\n` +
-        `Stop the cloud: dockyard down\n`,
+        `Check a role before pushing:\n  bin/dockyard trust check --role-arn ${roleArn} --repo ${REPO} --ref refs/heads/master\n` +
+        `Look around with the AWS CLI:\n  eval "$(bin/dockyard env)"\n  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" iam get-role --role-name ${ROLE}\n` +
+        `  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecr describe-images --repository-name my-app\n` +
+        `Stop the cloud: bin/dockyard down\n`,
     );
     return 0;
   },
