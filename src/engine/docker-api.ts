@@ -1,0 +1,335 @@
+/**
+ * The container engine driver for the Docker Engine API, spoken over node:http to Docker or to
+ * Podman's Docker-compatible service (`podman system service`). See ./contract.ts for what each
+ * operation promises and ./endpoint.ts for how the socket is found.
+ *
+ * API version: paths carry `/v1.41` (what Podman 4.x offers). Docker 29 and later refuse
+ * versions below 1.44, so the driver asks the unversioned `GET /version` once and moves up to
+ * the engine's `MinAPIVersion` only when that is above 1.41; every field used here has the same
+ * meaning from 1.41 through 1.52.
+ *
+ * Client quirks handled:
+ * - Podman answers a failed pull with HTTP 200 and an `{error, errorDetail}` event: every event
+ *   of the progress stream is checked.
+ * - Podman's compat stop defaults to t=0 (an immediate SIGKILL) when `t` is omitted: `t` is
+ *   always sent.
+ * - Podman's image import ignores the `tag` parameter (it tags `:latest`): the image is tagged
+ *   explicitly afterwards.
+ * - Start/stop of a container already in that state answer 304: not an error.
+ * - An exec's exit code can lag its output stream's end on Podman: it is polled briefly.
+ *
+ * Gaps: no events or stats streams, no TLS or ssh endpoints, no registry auth other than
+ * username/password (identity tokens), no image build.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  ContainerDetails,
+  ContainerEngine,
+  ContainerSpec,
+  ContainerSummary,
+  EngineInfo,
+  ExecOptions,
+  ExecResult,
+  ImageDigest,
+  LogLine,
+  LogOptions,
+  PullOptions,
+  PullProgress,
+} from './contract.js';
+import { discoverEndpoint, type EngineEndpoint } from './endpoint.js';
+import { EngineError } from './errors.js';
+import { EngineHttpClient, type EngineRequest } from './http-client.js';
+import {
+  fromInspect,
+  fromSummary,
+  labelFilters,
+  normaliseRepository,
+  registryAuthHeader,
+  splitImageRef,
+  toCreateBody,
+  type WireInspect,
+  type WireSummary,
+} from './docker-wire.js';
+import { demultiplex, jsonLines, splitLines } from './streams.js';
+
+/** The Docker Engine API version used unless the engine refuses it. */
+export const PREFERRED_API_VERSION = '1.41';
+
+/** Options of {@link DockerApiEngine}. */
+export interface DockerApiEngineOptions {
+  /** `unix:///path`, `tcp://127.0.0.1:2375` or a socket path; discovered when absent. */
+  endpoint?: string;
+  /** Environment for discovery (DOCKER_HOST, XDG_RUNTIME_DIR); defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Force an API version instead of negotiating (e.g. `1.41`). */
+  apiVersion?: string;
+}
+
+interface WireVersion {
+  Version?: string;
+  ApiVersion?: string;
+  MinAPIVersion?: string;
+  Os?: string;
+  Arch?: string;
+  Platform?: { Name?: string };
+  Components?: Array<{ Name?: string; Version?: string }>;
+}
+
+interface ProgressEvent {
+  status?: string;
+  id?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  progressDetail?: { current?: number; total?: number };
+}
+
+const DEFAULT_EXEC_OUTPUT = 64 * 1024;
+
+/** Compares `1.41`-style versions numerically. */
+export function compareApiVersions(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split('.').map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}
+
+/** Picks the API version to speak given what the engine offers. */
+export function chooseApiVersion(offered: { min?: string; max?: string }, preferred = PREFERRED_API_VERSION): string {
+  if (offered.max && compareApiVersions(offered.max, preferred) < 0) {
+    throw new EngineError({ operation: 'negotiate', status: 0, code: 'Unsupported', engineMessage: '', message: `the container engine offers Docker Engine API ${offered.max}; dockyard needs ${preferred} or newer` });
+  }
+  if (offered.min && compareApiVersions(offered.min, preferred) > 0) return offered.min;
+  return preferred;
+}
+
+/** A {@link ContainerEngine} over the Docker Engine API. */
+export class DockerApiEngine implements ContainerEngine {
+  readonly endpoint: EngineEndpoint;
+  private readonly http: EngineHttpClient;
+  private version: Promise<{ api: string; wire: WireVersion }> | undefined;
+  private readonly forcedVersion: string | undefined;
+
+  constructor(options: DockerApiEngineOptions = {}) {
+    this.endpoint = discoverEndpoint({ explicit: options.endpoint, env: options.env });
+    this.http = new EngineHttpClient(this.endpoint);
+    this.forcedVersion = options.apiVersion;
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    const text = await this.http.text({ operation: 'ping', method: 'GET', path: '/_ping', signal });
+    if (text.trim() !== 'OK') throw new EngineError({ operation: 'ping', status: 200, code: 'Unsupported', engineMessage: text, message: `ping: unexpected answer ${JSON.stringify(text.slice(0, 100))}` });
+  }
+
+  async info(signal?: AbortSignal): Promise<EngineInfo> {
+    const { api, wire } = await this.negotiate(signal);
+    const system = await this.call<{ CgroupVersion?: string }>({ operation: 'info', method: 'GET', path: '/info', signal });
+    const components = wire.Components ?? [];
+    const podman = components.find((c) => c.Name?.includes('Podman'));
+    const info: EngineInfo = {
+      name: podman?.Name ?? wire.Platform?.Name ?? components[0]?.Name ?? 'Docker Engine',
+      version: wire.Version ?? podman?.Version ?? '',
+      apiVersion: api,
+      maxApiVersion: wire.ApiVersion ?? api,
+      os: wire.Os ?? '',
+      arch: wire.Arch ?? '',
+    };
+    if (system?.CgroupVersion) info.cgroupVersion = system.CgroupVersion;
+    return info;
+  }
+
+  async pullImage(ref: string, options: PullOptions = {}): Promise<void> {
+    const { name, tag } = splitImageRef(ref);
+    const headers: Record<string, string> = {};
+    if (options.auth) headers['X-Registry-Auth'] = registryAuthHeader(options.auth);
+    const operation = 'pullImage';
+    const res = await this.stream({ operation, method: 'POST', path: '/images/create', query: { fromImage: name, tag }, headers, signal: options.signal, errorCode: 'PullFailed' });
+    try {
+      for await (const value of jsonLines(res)) {
+        const event = value as ProgressEvent;
+        const failure = event.errorDetail?.message ?? event.error;
+        if (failure) {
+          throw new EngineError({ operation, status: res.statusCode ?? 200, code: 'PullFailed', engineMessage: failure, message: `pull ${ref}: ${failure}` });
+        }
+        if (options.onProgress && event.status) {
+          const progress: PullProgress = { status: event.status };
+          if (event.id) progress.id = event.id;
+          if (event.progressDetail?.current !== undefined) progress.current = event.progressDetail.current;
+          if (event.progressDetail?.total !== undefined) progress.total = event.progressDetail.total;
+          options.onProgress(progress);
+        }
+      }
+    } finally {
+      res.destroy();
+    }
+  }
+
+  async imageDigest(ref: string, signal?: AbortSignal): Promise<ImageDigest> {
+    const wire = await this.call<{ Id?: string; RepoDigests?: string[] | null }>({ operation: 'imageDigest', method: 'GET', path: `/images/${encodeURI(ref)}/json`, signal });
+    const result: ImageDigest = { id: wire?.Id ?? '' };
+    const wanted = normaliseRepository(splitImageRef(ref).name);
+    const repoDigests = wire?.RepoDigests ?? [];
+    const match = repoDigests.find((d) => normaliseRepository(d.split('@')[0] ?? '') === wanted);
+    const digest = match?.split('@')[1];
+    if (digest) result.digest = digest;
+    return result;
+  }
+
+  async removeImage(ref: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await this.call({ operation: 'removeImage', method: 'DELETE', path: `/images/${encodeURI(ref)}`, query: { force: options.force ?? false }, signal: options.signal });
+  }
+
+  /**
+   * Imports a root filesystem tarball as an image (`docker import`); resolves to the image id.
+   * Not part of the contract: test fixtures and offline base images use it.
+   */
+  async importImage(tar: Buffer | Readable, ref: string, options: { changes?: string[]; signal?: AbortSignal } = {}): Promise<string> {
+    const { name, tag } = splitImageRef(ref);
+    const res = await this.stream({
+      operation: 'importImage',
+      method: 'POST',
+      path: '/images/create',
+      query: { fromSrc: '-', repo: name, tag, changes: options.changes },
+      body: tar,
+      contentType: 'application/x-tar',
+      signal: options.signal,
+    });
+    let id = '';
+    for await (const value of jsonLines(res)) {
+      const event = value as ProgressEvent;
+      const failure = event.errorDetail?.message ?? event.error;
+      if (failure) throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: failure });
+      const found = /sha256:[0-9a-f]{64}/.exec(event.status ?? '');
+      if (found) id = found[0];
+    }
+    if (!id) throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: '', message: 'importImage: the engine did not report an image id' });
+    await this.call({ operation: 'tagImage', method: 'POST', path: `/images/${id}/tag`, query: { repo: name, tag }, signal: options.signal });
+    return id;
+  }
+
+  async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
+    const created = await this.call<{ Id?: string }>({ operation: 'createContainer', method: 'POST', path: '/containers/create', query: { name: spec.name }, json: toCreateBody(spec), signal });
+    if (!created?.Id) throw new EngineError({ operation: 'createContainer', status: 201, engineMessage: '', message: 'createContainer: the engine did not return an id' });
+    return created.Id;
+  }
+
+  async startContainer(id: string, signal?: AbortSignal): Promise<void> {
+    await this.call({ operation: 'startContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
+    // Always send t: Podman's compat API treats a missing t as 0 (SIGKILL at once).
+    const t = Math.max(0, Math.round(timeoutSeconds));
+    await this.call({ operation: 'stopContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { t }, signal });
+  }
+
+  async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
+    await this.call({ operation: 'killContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/kill`, query: { signal } });
+  }
+
+  async removeContainer(id: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    await this.call({ operation: 'removeContainer', method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: options.force ?? false, v: true }, signal: options.signal });
+  }
+
+  async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
+    const wire = await this.call<WireInspect>({ operation: 'inspectContainer', method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal });
+    if (!wire) throw new EngineError({ operation: 'inspectContainer', status: 200, engineMessage: '', message: 'inspectContainer: empty answer' });
+    return fromInspect(wire);
+  }
+
+  async waitContainer(id: string, signal?: AbortSignal): Promise<number> {
+    const operation = 'waitContainer';
+    const wire = await this.call<{ StatusCode?: number; Error?: { Message?: string } | null }>({ operation, method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition: 'not-running' }, signal });
+    if (wire?.Error?.Message) throw new EngineError({ operation, status: 200, engineMessage: wire.Error.Message });
+    return wire?.StatusCode ?? 0;
+  }
+
+  async listContainers(filter: { labels?: Record<string, string | true> } = {}, signal?: AbortSignal): Promise<ContainerSummary[]> {
+    const filters = filter.labels ? JSON.stringify({ label: labelFilters(filter.labels) }) : undefined;
+    const rows = await this.call<WireSummary[]>({ operation: 'listContainers', method: 'GET', path: '/containers/json', query: { all: true, filters }, signal });
+    return (rows ?? []).map(fromSummary);
+  }
+
+  async *logs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine> {
+    const query: EngineRequest['query'] = { stdout: true, stderr: true, follow: options.follow ?? false, timestamps: options.timestamps ?? false };
+    if (options.since) query.since = unixSeconds(options.since);
+    if (options.tail !== undefined) query.tail = options.tail;
+    const res = await this.stream({ operation: 'logs', method: 'GET', path: `/containers/${encodeURIComponent(id)}/logs`, query, signal: options.signal });
+    try {
+      yield* splitLines(demultiplex(res), { timestamps: options.timestamps });
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      throw error;
+    } finally {
+      res.destroy();
+    }
+  }
+
+  async exec(id: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const body: Record<string, unknown> = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
+    if (options.env) body.Env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
+    if (options.user) body.User = options.user;
+    const { signal } = options;
+    const created = await this.call<{ Id?: string }>({ operation: 'exec', method: 'POST', path: `/containers/${encodeURIComponent(id)}/exec`, json: body, signal });
+    const execId = created?.Id;
+    if (!execId) throw new EngineError({ operation: 'exec', status: 201, engineMessage: '', message: 'exec: the engine did not return an exec id' });
+    // Without Upgrade headers both engines answer 200 and stream until the process ends.
+    const res = await this.stream({ operation: 'exec', method: 'POST', path: `/exec/${execId}/start`, json: { Detach: false, Tty: false }, signal });
+    const limit = options.maxOutputBytes ?? DEFAULT_EXEC_OUTPUT;
+    const kept: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const frame of demultiplex(res)) {
+        if (size >= limit) continue;
+        const piece = frame.payload.subarray(0, limit - size);
+        kept.push(piece);
+        size += piece.length;
+      }
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    } finally {
+      res.destroy();
+    }
+    const output = Buffer.concat(kept).toString('utf8');
+    // Podman can report Running a moment after the stream ended: poll briefly.
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const state = await this.call<{ Running?: boolean; ExitCode?: number | null }>({ operation: 'exec', method: 'GET', path: `/exec/${execId}/json`, signal });
+      if (state && !state.Running && typeof state.ExitCode === 'number') return { exitCode: state.ExitCode, output };
+      if (Date.now() > deadline) throw new EngineError({ operation: 'exec', status: 200, engineMessage: '', message: `exec: the engine did not report an exit code for ${cmd.join(' ')}` });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  /** The version prefix, negotiated once (see the module comment). */
+  private negotiate(signal?: AbortSignal): Promise<{ api: string; wire: WireVersion }> {
+    this.version ??= this.http
+      .json<WireVersion>({ operation: 'version', method: 'GET', path: '/version', signal })
+      .then((wire = {}) => ({ api: this.forcedVersion ?? chooseApiVersion({ min: wire.MinAPIVersion, max: wire.ApiVersion }), wire }));
+    // A failed negotiation (engine down) is retried on the next call.
+    this.version.catch(() => (this.version = undefined));
+    return this.version;
+  }
+
+  private async versioned(req: EngineRequest): Promise<EngineRequest> {
+    const { api } = await this.negotiate(req.signal);
+    return { ...req, path: `/v${api}${req.path}` };
+  }
+
+  private async call<T>(req: EngineRequest): Promise<T | undefined> {
+    return this.http.json<T>(await this.versioned(req));
+  }
+
+  private async stream(req: EngineRequest) {
+    return this.http.stream(await this.versioned(req));
+  }
+}
+
+/** `since` as Docker parses it: seconds and nanoseconds. */
+function unixSeconds(date: Date): string {
+  const ms = date.getTime();
+  return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;
+}
