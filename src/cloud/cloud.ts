@@ -16,8 +16,12 @@ import { EcrImageStore } from '../services/ecr/image-store.js';
 import { LifecycleRunner } from '../services/ecr/lifecycle.js';
 import { createRegistryHandler, DiskBlobStore, RegistryTokenStore } from '../registry/index.js';
 import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
-import { createEcsService } from '../services/ecs/index.js';
+import { createEcsService, EcsStore } from '../services/ecs/index.js';
+import { createEc2Service } from '../services/ec2/index.js';
+import { Ec2Store } from '../services/ec2/store.js';
 import { createIamService } from '../services/iam/index.js';
+import { createLogsService } from '../services/logs/index.js';
+import { LogsStore } from '../services/logs/store.js';
 import { createStsService } from '../services/sts/index.js';
 import { writeFileAtomic } from '../store/files.js';
 import { systemClock, type Clock } from './clock.js';
@@ -35,7 +39,8 @@ export interface CloudOptions extends Partial<CloudConfig> {
 
 /**
  * How often the cloud tidies up: expired sessions swept, ECR lifecycle policies applied (AWS
- * acts within 24 hours), unreferenced blobs collected.
+ * acts within 24 hours), log events past their group's retention deleted, unreferenced blobs
+ * collected.
  */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -93,6 +98,8 @@ export class Cloud {
       const blobs = new DiskBlobStore(join(options.dataDir, 'blobs'), { clock, logger });
       const images = new EcrImageStore(state.db, { accountId: state.accountId, region: state.region, registryHost, blobs });
       const registryTokens = new RegistryTokenStore(state.db);
+      const ec2 = new Ec2Store(state.db, { accountId: state.accountId, region: state.region });
+      const logs = new LogsStore(state.db, { accountId: state.accountId, region: state.region });
       const services = [
         createIamService(state.iam),
         createStsService({
@@ -102,7 +109,9 @@ export class Cloud {
           keysFor: (issuer) => (issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined),
         }),
         createEcrService({ images, tokens: registryTokens, registryHost, accountId: state.accountId, region: state.region }),
-        createEcsService(),
+        createEcsService({ store: new EcsStore(state.db, { region: state.region, accountId: state.accountId }), roles: state.iam, network: ec2, registryHost }),
+        createEc2Service(ec2),
+        createLogsService(logs),
       ];
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
@@ -116,6 +125,7 @@ export class Cloud {
         const now = clock.now();
         state.credentials.sweep(now);
         lifecycle.runOnce(now);
+        logs.expire(now);
         blobs.garbageCollect(images, { now });
       }, HOUSEKEEPING_INTERVAL_MS).unref();
       const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady);

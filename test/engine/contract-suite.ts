@@ -148,9 +148,11 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
     it('stops gracefully: SIGTERM reaches the app through the init, well within the timeout', async () => {
       // sleep has no handler: the default action ends it (128 + 15). Without an init it would be PID 1 and ignore SIGTERM.
       const plain = await create({ command: ['/bin/sleep', '300'] });
-      const trapping = await create({ command: sh('trap "exit 3" TERM; while :; do sleep 0.1; done') });
+      const trapping = await create({ command: sh('trap "exit 3" TERM; echo ready; while :; do sleep 0.1; done') });
       await engine.startContainer(plain);
       await engine.startContainer(trapping);
+      // Stop only once the trap is set: on a loaded machine the shell may not have run it yet.
+      for await (const entry of engine.logs(trapping, { follow: true, signal: AbortSignal.timeout(15_000) })) if (entry.line === 'ready') break;
       const started = Date.now();
       await Promise.all([engine.stopContainer(plain, 20), engine.stopContainer(trapping, 20)]);
       assert.ok(Date.now() - started < 10_000, `stop took ${Date.now() - started} ms`);
@@ -160,8 +162,10 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
     });
 
     it('escalates to SIGKILL when the app ignores SIGTERM past the timeout (exit 137)', async () => {
-      const id = await create({ command: sh('trap "" TERM; while :; do sleep 0.1; done') });
+      const id = await create({ command: sh('trap "" TERM; echo ready; while :; do sleep 0.1; done') });
       await engine.startContainer(id);
+      // Stop only once the trap is set: on a loaded machine the shell may not have run it yet.
+      for await (const entry of engine.logs(id, { follow: true, signal: AbortSignal.timeout(15_000) })) if (entry.line === 'ready') break;
       const started = Date.now();
       await engine.stopContainer(id, 1);
       const elapsed = Date.now() - started;

@@ -33,7 +33,7 @@ export function awsCli(
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
     if (credentials.sessionToken) env.AWS_SESSION_TOKEN = credentials.sessionToken;
   }
-  const full = [...args, '--endpoint-url', cloud.url, '--output', 'json'];
+  const full = [...args, '--endpoint-url', cloud.url, ...(args.includes('--output') ? [] : ['--output', 'json'])];
   if (credentials === 'none') full.push('--no-sign-request');
   return new Promise((resolve, reject) => {
     const child = spawn(AWS_CLI, full, { env, stdio: ['ignore', 'pipe', 'pipe'] });

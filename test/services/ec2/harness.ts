@@ -1,0 +1,108 @@
+/**
+ * A real EC2 service over a real SQLite file in a temp directory, called as the protocol
+ * layer calls it: the request's form parameters are decoded by the ec2Query decoder, read,
+ * authorized and run; `xml` renders a result the way the wire does. The caller is the
+ * account's root user; the clock is manual.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/cloud/clock.js';
+import { ec2Result } from '../../../src/protocols/ec2-query.js';
+import { isAwsError } from '../../../src/protocols/errors.js';
+import { InputReader } from '../../../src/protocols/input.js';
+import { nestParams, parseForm } from '../../../src/protocols/query-params.js';
+import { createEc2Service, EC2_XMLNS, Ec2Store, type Ec2OperationName } from '../../../src/services/ec2/index.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import { openDatabase, type Db } from '../../../src/store/database.js';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+/** A decoded wire value: what handlers return. */
+export type Wire = Record<string, unknown>;
+
+export interface Ec2Harness {
+  readonly dir: string;
+  readonly db: Db;
+  readonly store: Ec2Store;
+  readonly service: ServiceDefinition;
+  readonly ctx: RequestContext;
+  /** Calls an operation with form parameters, e.g. 'Filter.1.Name=vpc-id&Filter.1.Value.1=vpc-1'. */
+  call(operation: Ec2OperationName, form?: string): Promise<Wire>;
+  authorize(operation: Ec2OperationName, form?: string): Authorization[];
+  /** The XML the wire would carry for `operation`'s output. */
+  xml(operation: Ec2OperationName, form?: string): Promise<string>;
+  /** Reopens the store on the same database file (a restart). */
+  reopen(): Ec2Store;
+  dispose(): void;
+}
+
+export function createHarness(): Ec2Harness {
+  const dir = mkdtempSync(join(tmpdir(), 'dockyard-ec2-'));
+  const db = openDatabase(join(dir, 'state.db'));
+  const store = new Ec2Store(db, { accountId: ACCOUNT, region: REGION });
+  const service = createEc2Service(store);
+  const ctx: RequestContext = {
+    requestId: 'test-request',
+    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+    clock: new ManualClock(new Date('2026-03-01T12:00:00.000Z')),
+    accountId: ACCOUNT,
+    region: REGION,
+    sourceIp: '127.0.0.1',
+  };
+  const read = (operation: Ec2OperationName, form: string) => {
+    const op = service.operations[operation];
+    assert.ok(op, `no operation ${operation}`);
+    const reader = new InputReader(nestParams(parseForm(form)), service.validationErrorCode);
+    const typed: unknown = op.input(reader);
+    reader.done();
+    return { op, typed };
+  };
+  const call = async (operation: Ec2OperationName, form = ''): Promise<Wire> => {
+    const { op, typed } = read(operation, form);
+    op.authorize(typed, ctx);
+    return (await op.run(typed, ctx)) as Wire;
+  };
+  return {
+    dir,
+    db,
+    store,
+    service,
+    ctx,
+    call,
+    authorize: (operation, form = '') => {
+      const { op, typed } = read(operation, form);
+      return op.authorize(typed, ctx);
+    },
+    xml: async (operation, form = '') => {
+      const out = await call(operation, form);
+      const response = ec2Result(EC2_XMLNS, operation, out, 'req-1');
+      return String(response.body);
+    },
+    reopen: () => new Ec2Store(db, { accountId: ACCOUNT, region: REGION }),
+    dispose: () => {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asserts that `promise` rejects with the AWS error `code` (and `message` when given). */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (typeof message === 'string') assert.equal(error.message, message);
+    if (message instanceof RegExp) assert.match(error.message, message);
+    return true;
+  });
+}
+
+/** A list member of a wire output. */
+export function list(out: Wire, member: string): Wire[] {
+  const value = out[member];
+  assert.ok(Array.isArray(value), `${member} is not a list`);
+  return value as Wire[];
+}
