@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: the core's numbers on this machine, against the targets of the core issue.
+ * `npm run bench [-- core|registry …]` (default: both): dockyard's numbers on this machine.
+ *
+ * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
  *   assumes/s    AssumeRoleWithWebIdentity throughput (wrk, 16 keep-alive connections)
  *   latency      p50/p99 of a signed, policy-checked call (iam:GetRole by a role session)
@@ -7,52 +9,23 @@
  * The cloud runs as its own process (the real CLI); the load comes from wrk (Debian's, C), so
  * the load generator costs little of the 2 cores. Medians
  * over repeated runs; the machine is shared, so compare ratios, not single numbers.
+ *
+ * registry (issue 3): skopeo push and pull against dockyard's registry and Debian's
+ * docker-registry side by side (bench/registry.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/cloud/clock.js';
 import { DEFAULTS } from '../src/cloud/config.js';
 import { CloudState } from '../src/cloud/state.js';
-
-const BIN = fileURLToPath(new URL('../../bin/dockyard', import.meta.url));
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  ms: number;
-}
-
-function startCloud(dataDir: string): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const began = process.hrtime.bigint();
-    const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /dockyard is up at (http:\/\/[^\s]+)/.exec(out);
-      if (match) resolve({ child, url: match[1] as string, ms: Number(process.hrtime.bigint() - began) / 1e6 });
-    });
-    child.once('exit', (code) => reject(new Error(`dockyard up exited with ${code}: ${out}`)));
-  });
-}
-
-async function stopCloud(started: Started): Promise<void> {
-  const exited = new Promise((resolve) => started.child.once('exit', resolve));
-  started.child.kill('SIGTERM');
-  await exited;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
+import { median, startCloud, stopCloud } from './cloud-process.js';
+import { runRegistryBenchmarks } from './registry.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -94,13 +67,9 @@ function wrk(target: string, method: string, headers: Record<string, string>, bo
   });
 }
 
-async function main(): Promise<void> {
-  const results: string[] = [];
-  const log = (line: string) => {
-    results.push(line);
-    process.stdout.write(`${line}\n`);
-  };
-  log(`dockyard core benchmarks, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+/** The core's benchmarks (issue 2). */
+async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
+  log('core benchmarks');
 
   // Cold start: a fresh data directory (keys and admin created) and an existing one.
   const fresh: number[] = [];
@@ -190,7 +159,32 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks } as const;
+type Suite = keyof typeof SUITES;
+
+async function main(argv: string[]): Promise<number> {
+  const unknown = argv.filter((a) => !Object.hasOwn(SUITES, a));
+  if (unknown.length > 0) {
+    process.stderr.write(`usage: npm run bench [-- ${Object.keys(SUITES).join('|')} …] (default: all); unknown: ${unknown.join(' ')}\n`);
+    return 2;
+  }
+  const chosen = (argv.length > 0 ? argv : Object.keys(SUITES)) as Suite[];
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`dockyard benchmarks, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  let failed = false;
+  for (const suite of chosen) {
+    // A suite that fails is reported and the next one still runs; the exit code says so.
+    try {
+      await SUITES[suite](log);
+    } catch (error) {
+      failed = true;
+      process.stderr.write(`${suite} benchmarks failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => (process.exitCode = code), (error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

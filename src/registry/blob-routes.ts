@@ -2,14 +2,14 @@
  * Blob routes: `HEAD|GET|DELETE /v2/<name>/blobs/<digest>`.
  *
  * A blob is served from a repository when it is stored and linked to that repository
- * (pushed there, mounted there, or referenced by a manifest there). A full GET streams the
- * file through the store's digest check, so a corrupt blob aborts the transfer short of its
- * Content-Length and is never served again; a Range GET (206) verifies the file first.
+ * (pushed there, mounted there, or referenced by a manifest there). The store vouches for
+ * the bytes: a full GET of a blob not verified since it was last written is checked while it
+ * streams, so a corrupt blob aborts the transfer short of its Content-Length and is never
+ * served again; a Range GET (206) has the file verified first.
  *
  * By design: DELETE on a blob is 405 UNSUPPORTED: ECR has no blob deletion on its data
  * plane; blobs go when no image references them (garbage collection). The spec allows 405.
  */
-import { pipeline } from 'node:stream/promises';
 import { BlobCorruptError, BlobUnknownError } from './blob-store.js';
 import { formatDigest, parseDigest } from './digest.js';
 import { registryErrors } from './errors.js';
@@ -50,9 +50,9 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
     // Verify before the status line, so a corrupt blob is a clean 404 rather than a broken 206.
     if ((await blobs.verify(digest)) !== 'ok') throw registryErrors.blobUnknown(digest);
   }
-  let stream;
+  let blob;
   try {
-    stream = blobs.open(digest, range);
+    blob = blobs.openForCopy(digest, range);
   } catch (error) {
     if (error instanceof BlobUnknownError) throw registryErrors.blobUnknown(digest);
     throw error;
@@ -65,7 +65,7 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
     ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${size}` } : {}),
   });
   try {
-    await pipeline(stream, x.res);
+    await blob.copyTo(x.res);
   } catch (error) {
     // Headers are gone: the only honest signal left is a transfer short of its length.
     x.res.destroy();

@@ -15,13 +15,13 @@
  * client handles by starting the blob's upload again. Sessions idle for an hour are dropped.
  */
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../cloud/clock.js';
 import type { DiskBlobStore } from './blob-store.js';
+import { appendToFile } from './file-append.js';
 import { formatDigest, type Digest } from './digest.js';
 
 /** One upload in progress. */
@@ -50,8 +50,6 @@ export type AppendRefusal =
   | 'aborted';
 
 const DEFAULT_IDLE_MS = 60 * 60 * 1000;
-/** Buffering before the file: lets the write stream batch socket chunks into large writev calls. */
-const WRITE_BUFFER = 4 * 1024 * 1024;
 
 class ChunkTooLongError extends Error {}
 
@@ -103,17 +101,12 @@ export class UploadSessions {
     session.busy = true;
     const before = { size: session.size, hash: session.hash.copy() };
     let received = 0;
-    const counter = new Transform({
-      highWaterMark: WRITE_BUFFER,
-      transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-        received += chunk.length;
-        if (expected !== undefined && received > expected) return callback(new ChunkTooLongError());
-        session.hash.update(chunk);
-        callback(null, chunk);
-      },
-    });
     try {
-      await pipeline(body, counter, createWriteStream(session.path, { flags: 'a', highWaterMark: WRITE_BUFFER }));
+      await appendToFile(session.path, body, (chunk) => {
+        received += chunk.length;
+        if (expected !== undefined && received > expected) throw new ChunkTooLongError();
+        session.hash.update(chunk);
+      });
       if (expected !== undefined && received !== expected) throw new ChunkTooLongError();
       session.size += received;
       return undefined;
