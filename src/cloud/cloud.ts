@@ -28,6 +28,11 @@ import { systemClock, type Clock } from './clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
 import { silentLogger, type Logger } from './logger.js';
 import { CloudState } from './state.js';
+import type { ContainerEngine } from '../engine/contract.js';
+import { DockerApiEngine } from '../engine/docker-api.js';
+import { EndpointPortPool, NetworkStore, TaskAddressPool } from '../network/index.js';
+import { cloudLabelFor, Runtime } from '../runtime/runtime.js';
+import type { SchedulerTimings } from '../scheduler/index.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -35,6 +40,12 @@ export interface CloudOptions extends Partial<CloudConfig> {
   logger?: Logger;
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
+  /**
+   * Run ECS tasks as real containers (the runtime loop). Off unless given: a cloud without a
+   * container engine (most unit tests) keeps tasks as records only. `engine` defaults to the
+   * Docker Engine API over the discovered socket; `tickMs` is the loop's interval.
+   */
+  runtime?: { engine?: ContainerEngine; tickMs?: number; timings?: SchedulerTimings; deregistrationDelayMs?: number; taskAddressRange?: { first: string; last: string } };
 }
 
 /**
@@ -60,8 +71,11 @@ export class Cloud {
   private readonly sweeper: NodeJS.Timeout;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
+  /** The ECS runtime loop, when the cloud runs tasks as containers. */
+  readonly runtime: Runtime | undefined;
 
-  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>) {
+  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined) {
+    this.runtime = runtime;
     this.issuerReady = issuerReady;
     this.state = state;
     this.server = server;
@@ -100,6 +114,7 @@ export class Cloud {
       const registryTokens = new RegistryTokenStore(state.db);
       const ec2 = new Ec2Store(state.db, { accountId: state.accountId, region: state.region });
       const logs = new LogsStore(state.db, { accountId: state.accountId, region: state.region });
+      const ecsStore = new EcsStore(state.db, { region: state.region, accountId: state.accountId });
       const services = [
         createIamService(state.iam),
         createStsService({
@@ -109,7 +124,7 @@ export class Cloud {
           keysFor: (issuer) => (issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined),
         }),
         createEcrService({ images, tokens: registryTokens, registryHost, accountId: state.accountId, region: state.region }),
-        createEcsService({ store: new EcsStore(state.db, { region: state.region, accountId: state.accountId }), roles: state.iam, network: ec2, registryHost }),
+        createEcsService({ store: ecsStore, roles: state.iam, network: ec2, registryHost }),
         createEc2Service(ec2),
         createLogsService(logs),
       ];
@@ -128,7 +143,30 @@ export class Cloud {
         logs.expire(now);
         blobs.garbageCollect(images, { now });
       }, HOUSEKEEPING_INTERVAL_MS).unref();
-      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady);
+      let runtime: Runtime | undefined;
+      if (options.runtime) {
+        const engine = options.runtime.engine ?? new DockerApiEngine();
+        const network = new NetworkStore(state.db);
+        const pool = new TaskAddressPool(network, { clock, ...(options.runtime.taskAddressRange ? { range: options.runtime.taskAddressRange } : {}) });
+        runtime = new Runtime(
+          { store: ecsStore, engine, ec2, logs, pool, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost, cloudLabel: cloudLabelFor(options.dataDir) },
+          {
+            tickMs: options.runtime.tickMs,
+            closeEngine: !options.runtime.engine,
+            endpointPorts: new EndpointPortPool(network, { clock }),
+            ...(options.runtime.timings ? { timings: options.runtime.timings } : {}),
+            ...(options.runtime.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.runtime.deregistrationDelayMs } : {}),
+          },
+        );
+        try {
+          await runtime.start();
+        } catch (error) {
+          clearInterval(housekeeping);
+          server.close();
+          throw error;
+        }
+      }
+      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady, runtime);
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {
@@ -153,6 +191,8 @@ export class Cloud {
   /** Stops serving, closes the database and removes the published files. */
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    // Before the database closes: the loop writes task state.
+    await this.runtime?.stop();
     // A first start may still be generating its signing key; let it finish writing.
     await this.issuerReady.catch(() => undefined);
     await new Promise<void>((resolve) => {

@@ -1,0 +1,150 @@
+/**
+ * The ECS runtime loop: every tick it starts PROVISIONING tasks and stops tasks told to stop,
+ * through the TaskRunner. At start it adopts the containers a previous run of this cloud left
+ * (labelled `dockyard.cloud=<label>`): containers of tasks still wanted keep running and get
+ * their proxies back; every other labelled container is removed; tasks whose containers are
+ * gone are stopped, so nothing is orphaned.
+ *
+ * Services are reconciled first (ServiceLoop), so their new tasks start in the same tick.
+ */
+import type { Logger } from '../cloud/logger.js';
+import type { Task } from '../services/ecs/model.js';
+import { STOP } from '../scheduler/index.js';
+import { applyTaskEvent, type SchedulerTimings } from '../scheduler/index.js';
+import { ServiceLoop } from './service-loop.js';
+import { ServiceEndpoints } from './service-endpoints.js';
+import type { EndpointPortPool } from '../network/index.js';
+import { definitionOf, LABEL, TaskRunner, type TaskRunnerDeps } from './task-runner.js';
+
+export { TaskRunner, LABEL, cloudLabelFor, type TaskRunnerDeps } from './task-runner.js';
+
+export interface RuntimeOptions {
+  /** How often the loop looks at tasks (ms). Default 500. */
+  tickMs?: number;
+  /** Scheduler timings (shorter in tests). */
+  timings?: SchedulerTimings;
+  /** Where service endpoints get their ports; without it services have no endpoint. */
+  endpointPorts?: EndpointPortPool;
+  /** Upper bound of a task's drain from its service endpoint (ms). */
+  deregistrationDelayMs?: number;
+  /** Close the engine on stop (when the runtime created it). */
+  closeEngine?: boolean;
+}
+
+export class Runtime {
+  readonly runner: TaskRunner;
+  readonly services: ServiceLoop;
+  readonly endpoints: ServiceEndpoints | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private ticking = false;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly deps: TaskRunnerDeps,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    const endpoints = options.endpointPorts
+      ? new ServiceEndpoints({ ports: options.endpointPorts, pool: deps.pool, logger: deps.logger, ...(options.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.deregistrationDelayMs } : {}) })
+      : undefined;
+    this.endpoints = endpoints;
+    this.runner = new TaskRunner(endpoints ? { ...deps, drain: (arn) => endpoints.drain(arn) } : deps);
+    this.services = new ServiceLoop({
+      store: deps.store,
+      engine: deps.engine,
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(options.timings ? { timings: options.timings } : {}),
+      ...(endpoints ? { endpoints } : {}),
+    });
+    this.logger = deps.logger;
+  }
+
+  /** Adopts what a previous run left, then ticks every `tickMs`. */
+  async start(): Promise<void> {
+    await this.adopt();
+    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 500);
+    this.timer.unref();
+    this.tick();
+  }
+
+  /** Stops ticking and waits for steps in flight; containers keep running (adopted next start). */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.all([...this.inFlight]);
+    await this.runner.detachAll();
+    await this.endpoints?.closeAll();
+    if (this.options.closeEngine) await this.deps.engine.close();
+  }
+
+  /** One pass: services reconciled, then every live task's containers brought in line. */
+  tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      this.services.tick();
+      const live = this.deps.store.tasks.list({ live: true });
+      this.services.prune(new Set(live.map((t) => t.taskArn)));
+      const now = this.deps.clock.now();
+      for (const task of live) this.services.checkHealth(task, now);
+      // Authorize/RevokeSecurityGroupIngress take effect on the next tick.
+      this.runner.refreshProxies();
+      for (const task of live) {
+        if (this.runner.isBusy(task.taskArn)) continue;
+        if (task.desiredStatus === 'STOPPED') this.track(this.runner.stop(task.taskArn));
+        else if (task.lastStatus === 'PROVISIONING') this.track(this.runner.start(task.taskArn));
+      }
+    } catch (error) {
+      this.logger.error('runtime tick failed', { error: String(error) });
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Reconciles this cloud's labelled containers with the tasks in the store. */
+  private async adopt(): Promise<void> {
+    const { engine, store } = this.deps;
+    const containers = await engine.listContainers({ labels: { [LABEL.cloud]: this.deps.cloudLabel } });
+    const byTask = new Map<string, typeof containers>();
+    for (const c of containers) {
+      const arn = c.labels[LABEL.task] ?? '';
+      byTask.set(arn, [...(byTask.get(arn) ?? []), c]);
+    }
+    const now = this.deps.clock.now();
+    for (const [arn, list] of byTask) {
+      const task = store.tasks.get(arn);
+      const definition = task ? definitionOf(store, task) : undefined;
+      const wanted = task && definition && task.desiredStatus !== 'STOPPED' && task.lastStatus === 'RUNNING' && list.every((c) => c.status === 'running');
+      if (wanted) {
+        const adopted = [];
+        for (const c of list) {
+          const details = await engine.inspectContainer(c.id);
+          adopted.push({ id: c.id, name: c.labels[LABEL.container] ?? '', ports: details.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })) });
+        }
+        await this.runner.adopt(task, definition, adopted);
+        continue;
+      }
+      // Not wanted (or partly gone): mark the task to stop; the tick removes its containers.
+      if (task && task.lastStatus !== 'STOPPED') {
+        store.tasks.update(arn, (t) => applyTaskEvent(t, STOP.essentialContainerExited(), now));
+      } else {
+        for (const c of list) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+      }
+    }
+    // Tasks that should run but whose containers vanished.
+    for (const task of store.tasks.list({ live: true })) {
+      if (byTask.has(task.taskArn) || task.desiredStatus === 'STOPPED') continue;
+      if (task.lastStatus !== 'PROVISIONING') stopVanished(store, task, now);
+    }
+  }
+}
+
+function stopVanished(store: TaskRunnerDeps['store'], task: Task, now: Date): void {
+  store.tasks.update(task.taskArn, (t) => applyTaskEvent(t, STOP.essentialContainerExited(), now));
+}

@@ -1,0 +1,80 @@
+/**
+ * Each service's stable endpoint (ServiceEndpoint), kept in line with its tasks: targets are the
+ * RUNNING tasks told to keep running that are healthy (HEALTHY when a check exists, not
+ * UNHEALTHY otherwise), at their task address and the first port mapping of the first
+ * essential container that has one. A task is drained before its containers stop.
+ */
+import type { Logger } from '../cloud/logger.js';
+import { ServiceEndpoint, type EndpointPortPool, type TaskAddressPool } from '../network/index.js';
+import type { Service, Task, TaskDefinition } from '../services/ecs/model.js';
+
+export interface ServiceEndpointsDeps {
+  ports: EndpointPortPool;
+  pool: TaskAddressPool;
+  logger: Logger;
+  deregistrationDelayMs?: number;
+}
+
+export class ServiceEndpoints {
+  private readonly endpoints = new Map<string, { endpoint: ServiceEndpoint; started: Promise<number> }>();
+
+  constructor(private readonly deps: ServiceEndpointsDeps) {}
+
+  /** The service's endpoint URL, once started. */
+  url(serviceArn: string): string | undefined {
+    return this.endpoints.get(serviceArn)?.endpoint.url;
+  }
+
+  /** Starts the service's endpoint if needed and routes to its healthy RUNNING tasks. */
+  sync(service: Service, tasks: readonly Task[], definitionOf: (task: Task) => TaskDefinition | undefined): void {
+    let entry = this.endpoints.get(service.serviceArn);
+    if (!entry) {
+      const endpoint = new ServiceEndpoint({
+        serviceKey: service.serviceArn,
+        ports: this.deps.ports,
+        logger: this.deps.logger,
+        ...(this.deps.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: this.deps.deregistrationDelayMs } : {}),
+      });
+      const started = endpoint.start();
+      started.catch((error: unknown) => this.deps.logger.error('service endpoint failed to start', { service: service.serviceArn, error: String(error) }));
+      entry = { endpoint, started };
+      this.endpoints.set(service.serviceArn, entry);
+    }
+    const targets = [];
+    for (const task of tasks) {
+      if (task.lastStatus !== 'RUNNING' || task.desiredStatus === 'STOPPED') continue;
+      const definition = definitionOf(task);
+      const containers = definition?.document.containerDefinitions ?? [];
+      const checked = containers.some((c) => c.essential && c.healthCheck !== undefined);
+      if (checked ? task.healthStatus !== 'HEALTHY' : task.healthStatus === 'UNHEALTHY') continue;
+      const port = containers.find((c) => c.essential && c.portMappings.some((p) => p.containerPort !== undefined))?.portMappings.find((p) => p.containerPort !== undefined)?.containerPort;
+      const address = this.deps.pool.addressOf(task.taskArn);
+      if (port !== undefined && address !== undefined) targets.push({ taskArn: task.taskArn, address, port });
+    }
+    entry.endpoint.setTargets(targets);
+  }
+
+  /** Drains the task from whichever endpoint routes to it; resolves at once when none does. */
+  async drain(taskArn: string): Promise<void> {
+    await Promise.all([...this.endpoints.values()].filter((e) => e.endpoint.targets().some((t) => t.taskArn === taskArn)).map((e) => e.endpoint.drain(taskArn)));
+  }
+
+  /** Closes and forgets the service's endpoint and its port (the service is gone). */
+  async remove(serviceArn: string): Promise<void> {
+    const entry = this.endpoints.get(serviceArn);
+    this.endpoints.delete(serviceArn);
+    await entry?.started.catch(() => undefined);
+    await entry?.endpoint.close();
+    this.deps.ports.release(serviceArn);
+  }
+
+  /** Closes every endpoint, keeping their ports (the cloud is stopping). */
+  async closeAll(): Promise<void> {
+    const all = [...this.endpoints.values()];
+    this.endpoints.clear();
+    await Promise.all(all.map(async (e) => {
+      await e.started.catch(() => undefined);
+      await e.endpoint.close();
+    }));
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Adoption after a restart: the runtime leaves containers running when the cloud stops; the next
+ * start on the same data directory adopts those of tasks still wanted (their address answers
+ * again), removes labelled containers no task wants, and stops tasks whose containers vanished.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { Cloud } from '../../src/cloud/cloud.js';
+import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { waitFor } from '../engine/contract-suite.js';
+import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+
+const PORT = 45665;
+
+describe('runtime: adoption after a restart', () => {
+  const engine = new DockerApiEngine();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-runtime-adopt-'));
+  const label = cloudLabelFor(dataDir);
+  let cloud: Cloud;
+  let f: Fixture;
+
+  before(async () => {
+    await engine.ping(AbortSignal.timeout(5000));
+    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    f = await prepare(cloud, engine, PORT);
+  });
+
+  after(async () => {
+    await cloud.stop();
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
+    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('adopts wanted containers, removes orphans and stops tasks whose containers vanished', async () => {
+    const definition = await registerWeb(cloud, f.ecs, 'web', 'exec');
+    const kept = await runTask(f, definition);
+    const lost = await runTask(f, definition);
+    const keptTask = await untilStatus(f.ecs, kept, 'RUNNING');
+    const lostTask = await untilStatus(f.ecs, lost, 'RUNNING');
+    const address = addressOf(keptTask) ?? '';
+    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+
+    await cloud.stop();
+    // While the cloud is down: one task's container disappears, and an orphan appears.
+    await engine.removeContainer(lostTask.containers?.[0]?.runtimeId ?? '', { force: true });
+    const orphan = await engine.createContainer({ name: `orphan-${label}`, image: f.localImage, command: ['/bin/sleep', '60'], labels: { [LABEL.cloud]: label, [LABEL.task]: 'arn:aws:ecs:us-east-1:000000000000:task/apps/gone', [LABEL.container]: 'web' } });
+    assert.equal(await httpGet(address, CONTAINER_PORT), undefined, 'nothing listens while the cloud is down');
+
+    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
+    assert.equal((await describeTask(f.ecs, kept)).lastStatus, 'RUNNING');
+    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    const stopped = await untilStatus(f.ecs, lost, 'STOPPED');
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    const remaining = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
+    assert.deepEqual(
+      remaining.map((c) => c.labels[LABEL.task]),
+      [kept],
+    );
+    assert.ok(!remaining.some((c) => c.id === orphan));
+  });
+});

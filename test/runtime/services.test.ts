@@ -1,0 +1,151 @@
+/**
+ * The service loop with real containers: a service reaches steady state (one deployment,
+ * runningCount == desiredCount, "has started 1 tasks" and "has reached a steady state."
+ * events), is served by its stable endpoint, rolls to a new revision with no failed request
+ * through that endpoint (the old task drained, then stopped by the scheduler), DeleteService
+ * drains it to INACTIVE with no container left; and a crashing revision trips the circuit
+ * breaker, which rolls back to the last COMPLETED deployment.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import type { Cloud } from '../../src/cloud/cloud.js';
+import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { waitFor } from '../engine/contract-suite.js';
+import { addressOf, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, startRuntimeCloud, type Fixture } from './support.js';
+
+const PORT = 45666;
+
+describe('runtime: services', () => {
+  const engine = new DockerApiEngine();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-runtime-svc-'));
+  let cloud: Cloud;
+  let f: Fixture;
+
+  before(async () => {
+    await engine.ping(AbortSignal.timeout(5000));
+    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 });
+    f = await prepare(cloud, engine, PORT);
+  });
+
+  after(async () => {
+    await cloud.stop();
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
+    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await engine.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function service(name = 'web'): Promise<Service> {
+    const out = await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: [name] }));
+    const s = out.services?.[0];
+    assert.ok(s, JSON.stringify(out.failures));
+    return s;
+  }
+
+  const stable = (taskDefinition: string, name = 'web') =>
+    waitFor(
+      'service steady',
+      async () => {
+        const s = await service(name);
+        const primary = s.deployments?.[0];
+        return s.deployments?.length === 1 && s.runningCount === 1 && primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' ? s : undefined;
+      },
+      60_000,
+    );
+
+  async function runningTaskArns(): Promise<string[]> {
+    const out = await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'web', desiredStatus: 'RUNNING' }));
+    return out.taskArns ?? [];
+  }
+
+  it('reaches steady state, rolls to a new revision and drains on delete', async () => {
+    const v1 = await registerWeb(cloud, f.ecs, 'web', 'exec');
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'web',
+        taskDefinition: v1,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    const first = await stable(v1);
+    const messages = (first.events ?? []).map((e) => e.message ?? '');
+    assert.ok(messages.some((m) => /^\(service web\) has started 1 tasks: \(task [0-9a-f]{32}\)\.$/.test(m)), messages.join('\n'));
+    await waitFor('steady-state event', async () => ((await service()).events ?? []).some((e) => e.message === '(service web) has reached a steady state.') || undefined);
+    const [oldArn] = await runningTaskArns();
+    assert.ok(oldArn);
+    const oldTask = await describeTask(f.ecs, oldArn);
+    assert.equal(await waitFor('v1 answers', () => httpGet(addressOf(oldTask) ?? '', CONTAINER_PORT), 20_000), 'hello');
+
+    // The stable endpoint routes to the RUNNING, healthy task.
+    const url = new URL(cloud.runtime?.endpoints?.url(first.serviceArn ?? '') ?? 'http://127.0.0.1:1');
+    const viaEndpoint = () => httpGet(url.hostname, Number(url.port));
+    assert.equal(await waitFor('endpoint answers', viaEndpoint, 20_000), 'hello');
+
+    // Rolling to v2 while a client keeps requesting through the endpoint: no request fails.
+    const v2 = await registerWeb(cloud, f.ecs, 'web', 'exec', { environment: [{ name: 'VERSION', value: '2' }] });
+    let done = false;
+    let ok = 0;
+    const failures: string[] = [];
+    const load = (async () => {
+      while (!done) {
+        const body = await viaEndpoint();
+        if (body === 'hello') ok++;
+        else failures.push(String(body));
+      }
+    })();
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'web', taskDefinition: v2 }));
+    await stable(v2);
+    done = true;
+    await load;
+    assert.deepEqual(failures, []);
+    assert.ok(ok > 0);
+    const old = await waitFor('old task stopped', async () => {
+      const t = await describeTask(f.ecs, oldArn);
+      return t.lastStatus === 'STOPPED' ? t : undefined;
+    });
+    assert.equal(old.stopCode, 'ServiceSchedulerInitiated');
+    assert.match(old.stoppedReason ?? '', /^Scaling activity initiated by \(deployment ecs-svc\/\d{19}\)$/);
+    const [newArn] = await runningTaskArns();
+    assert.ok(newArn && newArn !== oldArn);
+    assert.equal((await describeTask(f.ecs, newArn)).taskDefinitionArn, v2);
+
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'web', force: true }));
+    await waitFor('service INACTIVE', async () => ((await service()).status === 'INACTIVE' ? true : undefined), 60_000);
+    assert.equal((await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length, 0);
+  });
+
+  it('trips the circuit breaker on a crashing revision and rolls back to the last completed one', async () => {
+    const good = await registerWeb(cloud, f.ecs, 'breaker', 'exec');
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'breaker',
+        taskDefinition: good,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    await stable(good, 'breaker');
+    const crashing = await registerWeb(cloud, f.ecs, 'breaker', 'exec', { entryPoint: ['/bin/sh'], command: ['-c', 'exit 1'] });
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'breaker', taskDefinition: crashing }));
+    const failed = await waitFor('rollback begun', async () => {
+      const s = await service('breaker');
+      return (s.events ?? []).some((e) => /^\(service breaker\) rolling back to deployment ecs-svc\/\d{19}\.$/.test(e.message ?? '')) ? s : undefined;
+    }, 60_000);
+    assert.equal(failed.deployments?.[0]?.taskDefinition, good, 'the rollback deployment is PRIMARY');
+    const rolledBack = await stable(good, 'breaker');
+    assert.equal(rolledBack.taskDefinition, good);
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'breaker', force: true }));
+    await waitFor('service INACTIVE', async () => ((await service('breaker')).status === 'INACTIVE' ? true : undefined), 60_000);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Shared set-up of the runtime tests: a cloud that runs tasks through the engine on one of the
+ * registry test ports, the tiny image pushed to its ECR, execution roles with and without
+ * pull permission, a cluster, and the default VPC's subnet and group opened to the app port.
+ */
+import { get } from 'node:http';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import assert from 'node:assert/strict';
+import { Cloud } from '../../src/cloud/cloud.js';
+import type { ContainerEngine } from '../../src/engine/contract.js';
+import type { DockerApiEngine } from '../../src/engine/docker-api.js';
+import type { SchedulerTimings } from '../../src/scheduler/index.js';
+import { Ec2Store } from '../../src/services/ec2/store.js';
+import { waitFor } from '../engine/contract-suite.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../engine/tiny-image.js';
+import { runOk } from '../support/run.js';
+
+export const CONTAINER_PORT = 8080;
+
+/** An HTTP server in perl built-ins only: answers `hello` on `port`. */
+export function perlServer(port: number): string[] {
+  const script = [
+    'socket(S,2,1,6) or die "socket: $!";',
+    'setsockopt(S,1,2,pack("l",1));',
+    `bind(S,pack("S n N x8",2,${port},0)) or die "bind: $!";`,
+    'listen(S,16) or die "listen: $!";',
+    '$|=1; print "listening\\n";',
+    'while(accept(C,S)){ while(<C>){ last if /^\\r?\\n$/ } print C "HTTP/1.0 200 OK\\r\\nContent-Length: 5\\r\\nConnection: close\\r\\n\\r\\nhello"; close C }',
+  ].join(' ');
+  return ['-e', script];
+}
+
+export function httpGet(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = get({ host, port, path: '/', timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+export const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+
+/**
+ * Task addresses of the cloud on `port`: test files run in parallel, each with its own cloud,
+ * and two clouds handing out the same address would collide on its ports.
+ */
+export function taskAddressRange(port: number): { first: string; last: string } {
+  const octet = 10 + (port % 100);
+  return { first: `127.0.${octet}.1`, last: `127.0.${octet}.254` };
+}
+
+/** A cloud whose runtime ticks every 50 ms over `engine`. */
+export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string, port: number, timings?: SchedulerTimings): Promise<Cloud> {
+  // The port must be one of the registry test ports (the engine pulls from localhost:PORT over
+  // plain HTTP), and it lies in the kernel's ephemeral range: another test's client socket or a
+  // container's published port may hold it for a moment, so binding is retried.
+  const cloud = await waitFor(`port ${port}`, async () => {
+    try {
+      return await Cloud.start({ dataDir, port, host: '127.0.0.1', runtime: { engine, tickMs: 50, taskAddressRange: taskAddressRange(port), ...(timings ? { timings } : {}) } });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
+      throw error;
+    }
+  }, 30_000);
+  await cloud.ready();
+  return cloud;
+}
+
+export function clientConfig(cloud: Cloud) {
+  return { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey }, maxAttempts: 1 };
+}
+
+/** What `prepare` set up. */
+export interface Fixture {
+  ecs: ECSClient;
+  subnet: string;
+  group: string;
+  /** The tiny image as the registry names it (localhost:PORT/tiny:1). */
+  localImage: string;
+}
+
+/**
+ * Pushes the tiny image to the cloud's ECR (and removes the local copy, so tasks pull it),
+ * creates roles `exec` (may pull) and `nopull`, cluster `apps`, and opens TCP 8080.
+ */
+export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: number): Promise<Fixture> {
+  const config = clientConfig(cloud);
+  const ecs = new ECSClient(config);
+  const ecr = new ECRClient(config);
+  const iam = new IAMClient(config);
+  const localImage = `localhost:${port}/tiny:1`;
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
+  const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
+  const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+  await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
+  await engine.removeImage(imageId, { force: true });
+
+  await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'exec',
+      PolicyName: 'pull',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }],
+      }),
+    }),
+  );
+  await iam.send(new CreateRoleCommand({ RoleName: 'nopull', AssumeRolePolicyDocument: TRUST }));
+  await ecs.send(new CreateClusterCommand({ clusterName: 'apps' }));
+
+  const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
+  const subnet = ec2.subnets()[0]?.id ?? '';
+  const group = ec2.securityGroups().find((g) => g.name === 'default')?.id ?? '';
+  ec2.addRules([{ groupId: group, isEgress: false, protocol: 'tcp', fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }]);
+  return { ecs, subnet, group, localImage };
+}
+
+/** Registers FAMILY running the perl server from the ECR image, with `executionRole`. */
+export async function registerWeb(cloud: Cloud, ecs: ECSClient, family: string, executionRole: string, extra: Partial<ContainerDefinition> = {}): Promise<string> {
+  const out = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu: '256',
+      memory: '512',
+      executionRoleArn: `arn:aws:iam::${cloud.accountId}:role/${executionRole}`,
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com/tiny:1`,
+          entryPoint: ['/bin/perl'],
+          command: perlServer(CONTAINER_PORT),
+          portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+          stopTimeout: 2,
+          essential: true,
+          ...extra,
+        },
+      ],
+    }),
+  );
+  return out.taskDefinition?.taskDefinitionArn ?? '';
+}
+
+/** RunTask in cluster `apps` with the fixture's network; the new task's ARN. */
+export async function runTask(f: Fixture, taskDefinition: string): Promise<string> {
+  const out = await f.ecs.send(
+    new RunTaskCommand({
+      cluster: 'apps',
+      taskDefinition,
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+    }),
+  );
+  const arn = out.tasks?.[0]?.taskArn;
+  assert.ok(arn, JSON.stringify(out.failures));
+  return arn;
+}
+
+export async function describeTask(ecs: ECSClient, arn: string): Promise<Task> {
+  const out = await ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn] }));
+  const task = out.tasks?.[0];
+  assert.ok(task);
+  return task;
+}
+
+/** Waits (up to 60 s) for the task to reach `status`; fails at once, with its reason, if it stops instead. */
+export async function untilStatus(ecs: ECSClient, arn: string, status: string): Promise<Task> {
+  const task = await waitFor(`task ${status}`, async () => {
+    const t = await describeTask(ecs, arn);
+    return t.lastStatus === status || t.lastStatus === 'STOPPED' ? t : undefined;
+  }, 60_000);
+  assert.equal(task.lastStatus, status, `task stopped: ${task.stopCode ?? ''} ${task.stoppedReason ?? ''}`);
+  return task;
+}
+
+/** The task's ENI address. */
+export function addressOf(task: Task): string | undefined {
+  return task.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+}
