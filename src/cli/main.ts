@@ -15,6 +15,7 @@ const COMMANDS: CommandEntry[] = [
   { name: ['up'], summary: 'start the local cloud', load: () => import('./up.js').then((m) => m.upCommand) },
   { name: ['down'], summary: 'stop the local cloud', load: () => import('./down.js').then((m) => m.downCommand) },
   { name: ['env'], summary: 'print export lines for AWS tooling', load: () => import('./env.js').then((m) => m.envCommand) },
+  { name: ['endpoint'], summary: "print an ECS service's stable URL", load: () => import('./endpoint.js').then((m) => m.endpointCommand) },
   { name: ['demo'], summary: "replay the seed's keyless trust chain against the local cloud", load: () => import('./demo.js').then((m) => m.demoCommand) },
   { name: ['token'], summary: 'print a CI job OIDC token', load: () => import('./token.js').then((m) => m.tokenCommand) },
   { name: ['keys', 'list'], summary: "list the OIDC issuer's signing keys", load: () => import('./keys.js').then((m) => m.keysListCommand) },
@@ -32,6 +33,11 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   // The machine runs Node 20; the lockfile pins SDK versions that support it (docs/decisions.md).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Output piped into `head` and the like: a closed reader is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exitCode ??= 0;
+    else throw error;
+  });
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(usage());
     return 0;

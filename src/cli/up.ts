@@ -48,7 +48,9 @@ export const upCommand: Command = {
     }
 
     const started = Date.now();
-    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, publish: true, logger: streamLogger() }).catch((error: unknown) => {
+    // ECS tasks run as containers; the runtime starts beside the serving cloud and, without an
+    // engine, logs why tasks will not run instead of holding the cloud back.
+    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, publish: true, logger: streamLogger(), runtime: { background: true } }).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${host} is in use. Pick another with --port N.`);
       throw error;

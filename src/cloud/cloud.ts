@@ -45,7 +45,18 @@ export interface CloudOptions extends Partial<CloudConfig> {
    * container engine (most unit tests) keeps tasks as records only. `engine` defaults to the
    * Docker Engine API over the discovered socket; `tickMs` is the loop's interval.
    */
-  runtime?: { engine?: ContainerEngine; tickMs?: number; timings?: SchedulerTimings; deregistrationDelayMs?: number; taskAddressRange?: { first: string; last: string } };
+  runtime?: {
+    engine?: ContainerEngine;
+    tickMs?: number;
+    timings?: SchedulerTimings;
+    deregistrationDelayMs?: number;
+    taskAddressRange?: { first: string; last: string };
+    /**
+     * Start the runtime (container adoption included) after the cloud is serving, logging a
+     * failure instead of refusing to start: `dockyard up` must be ready fast, engine or not.
+     */
+    background?: boolean;
+  };
 }
 
 /**
@@ -73,6 +84,8 @@ export class Cloud {
   private readonly issuerReady: Promise<void>;
   /** The ECS runtime loop, when the cloud runs tasks as containers. */
   readonly runtime: Runtime | undefined;
+  /** Settles when a runtime started in the background has adopted its containers (or failed). */
+  private runtimeStarting: Promise<void> = Promise.resolve();
 
   private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined) {
     this.runtime = runtime;
@@ -144,6 +157,7 @@ export class Cloud {
         blobs.garbageCollect(images, { now });
       }, HOUSEKEEPING_INTERVAL_MS).unref();
       let runtime: Runtime | undefined;
+      let runtimeStarting: Promise<void> = Promise.resolve();
       if (options.runtime) {
         const engine = options.runtime.engine ?? new DockerApiEngine();
         const network = new NetworkStore(state.db);
@@ -158,15 +172,22 @@ export class Cloud {
             ...(options.runtime.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.runtime.deregistrationDelayMs } : {}),
           },
         );
-        try {
-          await runtime.start();
-        } catch (error) {
-          clearInterval(housekeeping);
-          server.close();
-          throw error;
+        if (options.runtime.background) {
+          runtimeStarting = runtime.start().catch((error: unknown) =>
+            logger.warn('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)', { error: String(error) }),
+          );
+        } else {
+          try {
+            await runtime.start();
+          } catch (error) {
+            clearInterval(housekeeping);
+            server.close();
+            throw error;
+          }
         }
       }
       const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady, runtime);
+      cloud.runtimeStarting = runtimeStarting;
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {
@@ -192,6 +213,7 @@ export class Cloud {
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
     // Before the database closes: the loop writes task state.
+    await this.runtimeStarting;
     await this.runtime?.stop();
     // A first start may still be generating its signing key; let it finish writing.
     await this.issuerReady.catch(() => undefined);

@@ -117,7 +117,7 @@ describe('dockyard CLI and durability', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const command of [['up'], ['down'], ['env'], ['demo'], ['token'], ['trust', 'check']]) {
+    for (const command of [['up'], ['down'], ['env'], ['demo'], ['token'], ['trust', 'check'], ['keys', 'list'], ['keys', 'rotate'], ['keys', 'remove'], ['endpoint']]) {
       const help = await dockyard([...command, '--help']);
       assert.equal(help.status, 0);
       assert.match(help.stdout, /^Usage: dockyard /);
