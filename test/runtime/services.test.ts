@@ -148,4 +148,38 @@ describe('runtime: services', () => {
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'breaker', force: true }));
     await waitFor('service INACTIVE', async () => ((await service('breaker')).status === 'INACTIVE' ? true : undefined), 60_000);
   });
+  it('replaces a task whose container is killed', async () => {
+    const td = await registerWeb(cloud, f.ecs, 'healer', 'exec');
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'healer',
+        taskDefinition: td,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    await stable(td, 'healer');
+    const [first] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'healer' }))).taskArns ?? [];
+    assert.ok(first);
+    const victim = await describeTask(f.ecs, first);
+    await engine.killContainer(victim.containers?.[0]?.runtimeId ?? '', 'SIGKILL');
+    const replacement = await waitFor('a replacement task', async () => {
+      const tasks = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'healer' }))).taskArns ?? [];
+      const other = tasks.find((t) => t !== first);
+      if (!other) return undefined;
+      const task = await describeTask(f.ecs, other);
+      return task.lastStatus === 'RUNNING' ? task : undefined;
+    }, 60_000);
+    const stopped = await describeTask(f.ecs, first);
+    assert.equal(stopped.lastStatus, 'STOPPED');
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    const address = addressOf(replacement);
+    assert.ok(address);
+    assert.equal(await waitFor('the replacement to answer', () => httpGet(address, CONTAINER_PORT), 10_000), 'hello');
+    await stable(td, 'healer');
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'healer', force: true }));
+    await waitFor('service INACTIVE', async () => ((await service('healer')).status === 'INACTIVE' ? true : undefined), 60_000);
+  });
 });
