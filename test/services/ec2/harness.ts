@@ -4,14 +4,13 @@
  * authorized and run; `xml` renders a result the way the wire does. The caller is the
  * account's root user; the clock is manual.
  */
+import { readOperation, rootContext } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
 import { ec2Result } from '../../../src/protocols/ec2-query.js';
-import { isAwsError } from '../../../src/protocols/errors.js';
-import { InputReader } from '../../../src/protocols/input.js';
 import { nestParams, parseForm } from '../../../src/protocols/query-params.js';
 import { createEc2Service, EC2_XMLNS, Ec2Store, type Ec2OperationName } from '../../../src/services/ec2/index.js';
 import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
@@ -44,22 +43,8 @@ export function createHarness(): Ec2Harness {
   const db = openDatabase(join(dir, 'state.db'));
   const store = new Ec2Store(db, { accountId: ACCOUNT, region: REGION });
   const service = createEc2Service(store);
-  const ctx: RequestContext = {
-    requestId: 'test-request',
-    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
-    clock: new ManualClock(new Date('2026-03-01T12:00:00.000Z')),
-    accountId: ACCOUNT,
-    region: REGION,
-    sourceIp: '127.0.0.1',
-  };
-  const read = (operation: Ec2OperationName, form: string) => {
-    const op = service.operations[operation];
-    assert.ok(op, `no operation ${operation}`);
-    const reader = new InputReader(nestParams(parseForm(form)), service.validationErrorCode);
-    const typed: unknown = op.input(reader);
-    reader.done();
-    return { op, typed };
-  };
+  const ctx = rootContext(ACCOUNT, REGION, new ManualClock(new Date('2026-03-01T12:00:00.000Z')));
+  const read = (operation: Ec2OperationName, form: string) => readOperation(service, operation, nestParams(parseForm(form)));
   const call = async (operation: Ec2OperationName, form = ''): Promise<Wire> => {
     const { op, typed } = read(operation, form);
     op.authorize(typed, ctx);
@@ -89,16 +74,7 @@ export function createHarness(): Ec2Harness {
   };
 }
 
-/** Asserts that `promise` rejects with the AWS error `code` (and `message` when given). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    if (message instanceof RegExp) assert.match(error.message, message);
-    return true;
-  });
-}
+export { rejectsWith } from '../../support/operations.js';
 
 /** A list member of a wire output. */
 export function list(out: Wire, member: string): Wire[] {

@@ -4,14 +4,13 @@
  * run. Blobs live in a Map standing in for the data plane's on-disk BlobStore; the caller is
  * the account's root user; the clock is manual.
  */
+import { readOperation, rootContext } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
-import { isAwsError } from '../../../src/protocols/errors.js';
-import { InputReader } from '../../../src/protocols/input.js';
 import type { BlobStore } from '../../../src/registry/contracts.js';
 import { createEcrService, EcrImageStore, LifecycleRunner, type EcrOperationName, type RegistryTokenIssuer } from '../../../src/services/ecr/index.js';
 import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
@@ -77,22 +76,8 @@ export function createHarness(): EcrHarness {
   const blobs = new MapBlobStore();
   const images = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: REGISTRY_HOST, blobs });
   const service = createEcrService({ images, tokens: testTokens, registryHost: REGISTRY_HOST, accountId: ACCOUNT, region: REGION });
-  const ctx: RequestContext = {
-    requestId: 'test-request',
-    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
-    clock,
-    accountId: ACCOUNT,
-    region: REGION,
-    sourceIp: '127.0.0.1',
-  };
-  const read = (operation: EcrOperationName, input: Record<string, unknown>) => {
-    const op = service.operations[operation];
-    assert.ok(op, `no operation ${operation}`);
-    const reader = new InputReader(input, service.validationErrorCode);
-    const typed: unknown = op.input(reader);
-    reader.done();
-    return { op, typed };
-  };
+  const ctx = rootContext(ACCOUNT, REGION, clock);
+  const read = (operation: EcrOperationName, input: Record<string, unknown>) => readOperation(service, operation, input);
   return {
     dir,
     db,
@@ -118,16 +103,7 @@ export function createHarness(): EcrHarness {
   };
 }
 
-/** Asserts that `promise` rejects with the AWS error `code` (and `message` when given). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    if (message instanceof RegExp) assert.match(error.message, message);
-    return true;
-  });
-}
+export { rejectsWith } from '../../support/operations.js';
 
 /** Stores a blob and links it to the repository, as a data-plane upload would. */
 export function pushBlob(h: EcrHarness, repository: string, content: string | Buffer): string {

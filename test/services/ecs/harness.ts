@@ -4,13 +4,11 @@
  * run. IAM roles are a set of ARNs; EC2's awsvpc check knows a few subnets and security
  * groups; the caller is the account's root user; the clock is manual.
  */
-import assert from 'node:assert/strict';
+import { readOperation, rootContext } from '../../support/operations.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
-import { isAwsError } from '../../../src/protocols/errors.js';
-import { InputReader } from '../../../src/protocols/input.js';
 import { createEcsService, EcsStore, type AwsVpcValidator, type EcsOperationName, type NetworkConfiguration } from '../../../src/services/ecs/index.js';
 import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
@@ -77,14 +75,7 @@ export function createHarness(): EcsHarness {
   const dir = mkdtempSync(join(tmpdir(), 'dockyard-ecs-'));
   const clock = new ManualClock(START);
   const roles = new Set([EXECUTION_ROLE, TASK_ROLE]);
-  const ctx: RequestContext = {
-    requestId: 'test-request',
-    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
-    clock,
-    accountId: ACCOUNT,
-    region: REGION,
-    sourceIp: '127.0.0.1',
-  };
+  const ctx = rootContext(ACCOUNT, REGION, clock);
   const open = () => {
     const db = openDatabase(join(dir, 'state.db'));
     const store = new EcsStore(db, { region: REGION, accountId: ACCOUNT });
@@ -115,27 +106,11 @@ export function createHarness(): EcsHarness {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const read = (operation: EcsOperationName, input: Record<string, unknown>) => {
-    const op = h.service.operations[operation];
-    assert.ok(op, `no operation ${operation}`);
-    const reader = new InputReader(input, h.service.validationErrorCode);
-    const typed: unknown = op.input(reader);
-    reader.done();
-    return { op, typed };
-  };
+  const read = (operation: EcsOperationName, input: Record<string, unknown>) => readOperation(h.service, operation, input);
   return h;
 }
 
-/** Asserts that `promise` rejects with the AWS error `code` (and `message` when given). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    if (message instanceof RegExp) assert.match(error.message, message);
-    return true;
-  });
-}
+export { rejectsWith } from '../../support/operations.js';
 
 /** Shapes of the responses the tests read. */
 export interface DeploymentOut {

@@ -3,13 +3,11 @@
  * layer calls operations: read the input from a plain object, reject violations, authorize,
  * run. The caller is the account's root user; the clock is manual.
  */
-import assert from 'node:assert/strict';
+import { readOperation, rootContext } from '../../support/operations.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
-import { isAwsError } from '../../../src/protocols/errors.js';
-import { InputReader } from '../../../src/protocols/input.js';
 import { createIamService, IamStore, type IamOperationName } from '../../../src/services/iam/index.js';
 import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
@@ -75,22 +73,8 @@ function open(dir: string, clock: ManualClock): IamHarness {
   const db = openDatabase(file);
   const store = new IamStore(db, ACCOUNT, clock);
   const service = createIamService(store);
-  const ctx: RequestContext = {
-    requestId: 'test-request',
-    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
-    clock,
-    accountId: ACCOUNT,
-    region: 'us-east-1',
-    sourceIp: '127.0.0.1',
-  };
-  const read = (operation: IamOperationName, input: Record<string, unknown>) => {
-    const op = service.operations[operation];
-    assert.ok(op, `no operation ${operation}`);
-    const reader = new InputReader(input, service.validationErrorCode);
-    const typed: unknown = op.input(reader);
-    reader.done();
-    return { op, typed };
-  };
+  const ctx = rootContext(ACCOUNT, 'us-east-1', clock);
+  const read = (operation: IamOperationName, input: Record<string, unknown>) => readOperation(service, operation, input);
   return {
     dir,
     file,
@@ -119,17 +103,7 @@ function open(dir: string, clock: ManualClock): IamHarness {
   };
 }
 
-/** Asserts that `promise` rejects with the AWS error `code` (and `message`, `status` when given). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp, status?: number): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    if (message instanceof RegExp) assert.match(error.message, message);
-    if (status !== undefined) assert.equal(error.status, status);
-    return true;
-  });
-}
+export { rejectsWith } from '../../support/operations.js';
 
 /** Creates the seed's OIDC provider; returns its ARN. */
 export async function createGithubProvider(h: IamHarness): Promise<string> {

@@ -3,15 +3,14 @@
  * protocol layer calls it (read, validate, authorize, run) with JSON-shaped input. The caller
  * is the account's root user; the clock is manual.
  */
+import { readOperation, rootContext } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
-import { isAwsError } from '../../../src/protocols/errors.js';
-import { InputReader } from '../../../src/protocols/input.js';
 import { createLogsService, LogsStore, type LogsOperationName } from '../../../src/services/logs/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, ServiceDefinition } from '../../../src/services/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';
@@ -38,22 +37,8 @@ export function createHarness(): LogsHarness {
   const clock = new ManualClock(START);
   const store = new LogsStore(db, { accountId: ACCOUNT, region: REGION });
   const service = createLogsService(store);
-  const ctx: RequestContext = {
-    requestId: 'test-request',
-    caller: { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
-    clock,
-    accountId: ACCOUNT,
-    region: REGION,
-    sourceIp: '127.0.0.1',
-  };
-  const read = (operation: LogsOperationName, input: Record<string, unknown>) => {
-    const op = service.operations[operation];
-    assert.ok(op, `no operation ${operation}`);
-    const reader = new InputReader(input, service.validationErrorCode);
-    const typed: unknown = op.input(reader);
-    reader.done();
-    return { op, typed };
-  };
+  const ctx = rootContext(ACCOUNT, REGION, clock);
+  const read = (operation: LogsOperationName, input: Record<string, unknown>) => readOperation(service, operation, input);
   return {
     db,
     store,
@@ -75,15 +60,7 @@ export function createHarness(): LogsHarness {
   };
 }
 
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (typeof message === 'string') assert.equal(error.message, message);
-    if (message instanceof RegExp) assert.match(error.message, message);
-    return true;
-  });
-}
+export { rejectsWith } from '../../support/operations.js';
 
 export function list(out: Wire, member: string): Wire[] {
   const value = out[member];
