@@ -48,7 +48,7 @@ function freePort(): Promise<number> {
 }
 
 /** GET http://host:port/ → body, or undefined while nothing answers. */
-function httpGet(host: string, port: number): Promise<string | undefined> {
+export function httpGet(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const req = get({ host, port, path: '/', timeout: 2000 }, (res) => {
       let body = '';

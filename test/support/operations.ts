@@ -41,3 +41,9 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, messa
     return true;
   });
 }
+
+/** Authorizes (as the protocol layer does before running) and runs an operation read by `readOperation`. */
+export async function runOperation<T>(read: { op: AnyOperation; typed: unknown }, ctx: RequestContext): Promise<T> {
+  read.op.authorize(read.typed, ctx);
+  return (await read.op.run(read.typed, ctx)) as T;
+}

@@ -4,7 +4,7 @@
  * authorized and run; `xml` renders a result the way the wire does. The caller is the
  * account's root user; the clock is manual.
  */
-import { readOperation, rootContext } from '../../support/operations.js';
+import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,9 +46,7 @@ export function createHarness(): Ec2Harness {
   const ctx = rootContext(ACCOUNT, REGION, new ManualClock(new Date('2026-03-01T12:00:00.000Z')));
   const read = (operation: Ec2OperationName, form: string) => readOperation(service, operation, nestParams(parseForm(form)));
   const call = async (operation: Ec2OperationName, form = ''): Promise<Wire> => {
-    const { op, typed } = read(operation, form);
-    op.authorize(typed, ctx);
-    return (await op.run(typed, ctx)) as Wire;
+    return runOperation<Wire>(read(operation, form), ctx);
   };
   return {
     dir,

@@ -4,7 +4,7 @@
  * run. Blobs live in a Map standing in for the data plane's on-disk BlobStore; the caller is
  * the account's root user; the clock is manual.
  */
-import { readOperation, rootContext } from '../../support/operations.js';
+import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -88,9 +88,7 @@ export function createHarness(): EcrHarness {
     clock,
     ctx,
     async call<T>(operation: EcrOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      const { op, typed } = read(operation, input);
-      op.authorize(typed, ctx);
-      return (await op.run(typed, ctx)) as T;
+      return runOperation<T>(read(operation, input), ctx);
     },
     authorize: (operation, input = {}) => {
       const { op, typed } = read(operation, input);

@@ -4,7 +4,7 @@
  * run. IAM roles are a set of ARNs; EC2's awsvpc check knows a few subnets and security
  * groups; the caller is the account's root user; the clock is manual.
  */
-import { readOperation, rootContext } from '../../support/operations.js';
+import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,9 +89,7 @@ export function createHarness(): EcsHarness {
     ctx,
     roles,
     async call<T>(operation: EcsOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      const { op, typed } = read(operation, input);
-      op.authorize(typed, ctx);
-      return (await op.run(typed, ctx)) as T;
+      return runOperation<T>(read(operation, input), ctx);
     },
     authorize: (operation, input = {}) => {
       const { op, typed } = read(operation, input);

@@ -3,7 +3,7 @@
  * layer calls operations: read the input from a plain object, reject violations, authorize,
  * run. The caller is the account's root user; the clock is manual.
  */
-import { readOperation, rootContext } from '../../support/operations.js';
+import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,9 +84,7 @@ function open(dir: string, clock: ManualClock): IamHarness {
     clock,
     ctx,
     async call<T>(operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      const { op, typed } = read(operation, input);
-      op.authorize(typed, ctx);
-      return (await op.run(typed, ctx)) as T;
+      return runOperation<T>(read(operation, input), ctx);
     },
     authorize: (operation, input = {}) => {
       const { op, typed } = read(operation, input);

@@ -3,7 +3,7 @@
  * protocol layer calls it (read, validate, authorize, run) with JSON-shaped input. The caller
  * is the account's root user; the clock is manual.
  */
-import { readOperation, rootContext } from '../../support/operations.js';
+import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,9 +45,7 @@ export function createHarness(): LogsHarness {
     service,
     clock,
     async call(operation, input = {}) {
-      const { op, typed } = read(operation, input);
-      op.authorize(typed, ctx);
-      return (await op.run(typed, ctx)) as Wire;
+      return runOperation<Wire>(read(operation, input), ctx);
     },
     authorize: (operation, input = {}) => {
       const { op, typed } = read(operation, input);
