@@ -1,0 +1,167 @@
+/**
+ * The contract between the workflow model (src/workflow: parsing, triggers, expressions,
+ * templates, matrix, permissions; pure, no I/O but hashFiles) and the runner (src/runner:
+ * executes runs). The runner only imports from `src/workflow/index.ts`, which exports these
+ * types and the functions declared at the end of this file.
+ *
+ * Fields GitHub evaluates at run time stay unevaluated `TemplateToken`s (from
+ * @actions/workflow-parser) until the runner evaluates them in the scope where GitHub does:
+ * workflow `env` with github/inputs/vars/secrets; job `runs-on`, `env`, `environment`,
+ * `outputs`, `timeout-minutes`, `continue-on-error`, `strategy` with needs/matrix/strategy; a
+ * step's fields with steps/job/runner/env as well.
+ */
+import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+
+/** A JSON value: what contexts hold and what evaluation returns. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The named contexts an expression can read (github, env, vars, secrets, steps, job, runner, needs, matrix, strategy, inputs). */
+export type Contexts = Partial<Record<'github' | 'env' | 'vars' | 'secrets' | 'steps' | 'job' | 'runner' | 'needs' | 'matrix' | 'strategy' | 'inputs', Json>>;
+
+/** The status the status functions (success(), failure(), cancelled(), always()) report in this scope. */
+export interface StatusState {
+  /** For a step: the job's status so far; for a job's `if`: derived from its needs' results. */
+  status: 'success' | 'failure' | 'cancelled';
+}
+
+/** Everything an evaluation needs. */
+export interface Scope {
+  contexts: Contexts;
+  state: StatusState;
+  /** Root for hashFiles(); hashFiles() returns '' without one (or when nothing matches), as GitHub does. */
+  workspace?: string;
+}
+
+export type Shell = string;
+
+export interface RunDefaults {
+  shell?: Shell;
+  'working-directory'?: string;
+}
+
+/** One scope → permission; GitHub's scopes (contents, id-token, packages, …). */
+export type PermissionLevel = 'read' | 'write' | 'none';
+export type Permissions = Record<string, PermissionLevel>;
+
+/** A `permissions:` value as written: a map, `read-all`, `write-all`, or absent (undefined). */
+export type PermissionsSpec = Permissions | 'read-all' | 'write-all';
+
+export interface StepDefinition {
+  /** The `id:` if given, else GitHub's generated `__run`, `__run_2`, `__actions_checkout`, … */
+  id: string;
+  /** True when `id:` was written by the user (only those appear in the `steps` context). */
+  hasUserId: boolean;
+  name?: TemplateToken;
+  /** The condition text without `${{ }}`; default `success()`. */
+  if: string;
+  /** `uses:` exactly as written: `actions/checkout@v4`, `./path`, `docker://…`. */
+  uses?: string;
+  run?: TemplateToken;
+  shell?: TemplateToken;
+  with?: TemplateToken;
+  env?: TemplateToken;
+  continueOnError?: TemplateToken;
+  workingDirectory?: TemplateToken;
+  timeoutMinutes?: TemplateToken;
+}
+
+export interface JobDefinition {
+  id: string;
+  name?: TemplateToken;
+  needs: string[];
+  /** The condition text without `${{ }}`; default `success()`. */
+  if: string;
+  runsOn?: TemplateToken;
+  env?: TemplateToken;
+  outputs?: TemplateToken;
+  strategy?: TemplateToken;
+  environment?: TemplateToken;
+  permissions?: PermissionsSpec;
+  defaults: { run?: RunDefaults };
+  timeoutMinutes?: TemplateToken;
+  continueOnError?: TemplateToken;
+  concurrency?: TemplateToken;
+  /** `uses:` of a reusable-workflow job (unsupported: the runner fails the job naming it). */
+  uses?: string;
+  steps: StepDefinition[];
+}
+
+export interface PushFilter {
+  branches?: string[];
+  'branches-ignore'?: string[];
+  tags?: string[];
+  'tags-ignore'?: string[];
+  paths?: string[];
+  'paths-ignore'?: string[];
+}
+
+export interface WorkflowDispatchInput {
+  type: 'string' | 'choice' | 'boolean' | 'environment' | 'number';
+  description?: string;
+  required?: boolean;
+  default?: string | boolean | number;
+  options?: string[];
+}
+
+export interface WorkflowDefinition {
+  /** Path in the repository, e.g. `.github/workflows/deploy.yml`. */
+  file: string;
+  /** `name:` or, as GitHub does, the file path. */
+  name: string;
+  /** `run-name:` if any. */
+  runName?: TemplateToken;
+  on: {
+    push?: PushFilter;
+    workflow_dispatch?: { inputs: Record<string, WorkflowDispatchInput> };
+    /** Other events are kept by name only; dockyard triggers push and workflow_dispatch. */
+    other: string[];
+  };
+  env?: TemplateToken;
+  permissions?: PermissionsSpec;
+  defaults: { run?: RunDefaults };
+  concurrency?: TemplateToken;
+  jobs: JobDefinition[];
+}
+
+export type ParseResult = { workflow: WorkflowDefinition; errors: [] } | { workflow?: undefined; errors: string[] };
+
+/** What a push changed, for trigger matching. */
+export interface PushEventInfo {
+  /** `refs/heads/main` or `refs/tags/v1`. */
+  ref: string;
+  /** Files changed by the push; undefined when unknown (new branch: GitHub then skips path filters). */
+  changedFiles?: string[];
+}
+
+/** One job instance after matrix expansion. */
+export interface MatrixExpansion {
+  /** One entry per job instance; `[{}]` when there is no matrix. */
+  combinations: Record<string, Json>[];
+  failFast: boolean;
+  maxParallel?: number;
+}
+
+/**
+ * The functions src/workflow/index.ts exports (signatures only; see their modules).
+ *
+ * parseWorkflowFile(file: string, content: string): ParseResult
+ *   Schema-validated by @actions/workflow-parser; errors carry its messages (with line:col).
+ * matchesPush(workflow: WorkflowDefinition, event: PushEventInfo): boolean
+ *   GitHub's rules: branches vs tags filters, `!` negation in order, glob syntax (* ** ? + [] !),
+ *   paths/paths-ignore only when changedFiles is known.
+ * evaluateCondition(condition: string, scope: Scope): boolean
+ *   `if:` semantics: optional `${{ }}`, implicit `success() &&` when no status function appears.
+ * evaluateToken(token: TemplateToken, scope: Scope): Json
+ *   Expands `${{ }}` inside strings, mappings (incl. `${{ insert }}`) and sequences.
+ * evaluateString(token: TemplateToken | undefined, scope: Scope, fallback?: string): string
+ * evaluateStringMap(token: TemplateToken | undefined, scope: Scope): Record<string, string>
+ *   For env/with/outputs: values coerced to strings as the runner does (true → 'true').
+ * expandMatrix(strategy: TemplateToken | undefined, scope: Scope): MatrixExpansion
+ *   include/exclude rules as GitHub documents them; throws Error with GitHub's message on bad input.
+ * effectivePermissions(workflow: WorkflowDefinition, job: JobDefinition): Permissions
+ *   Job's permissions, else workflow's, else the permissive default (contents: write, id-token: none…);
+ *   unspecified scopes are `none` once any is specified; `write` implies `read`.
+ * jobDisplayName(job, scope) / stepDisplayName(step, scope): names as GitHub shows them
+ *   (`Run <first line of run>`, `Run actions/checkout@v4`, job name with matrix values appended).
+ */
+export {};
