@@ -78,9 +78,17 @@ export interface JobDefinition {
   environment?: TemplateToken;
   permissions?: PermissionsSpec;
   defaults: { run?: RunDefaults };
+  /**
+   * The job's `defaults.run` mapping, set only when one of its values is an expression (GitHub allows
+   * that at job level); `defaults.run` then holds just the literal values. Evaluate with evaluateStringMap.
+   */
+  runDefaultsToken?: TemplateToken;
   timeoutMinutes?: TemplateToken;
   continueOnError?: TemplateToken;
   concurrency?: TemplateToken;
+  /** `container:` and `services:` as written (the runner decides what it supports). */
+  container?: TemplateToken;
+  services?: TemplateToken;
   /** `uses:` of a reusable-workflow job (unsupported: the runner fails the job naming it). */
   uses?: string;
   steps: StepDefinition[];
@@ -131,6 +139,8 @@ export interface PushEventInfo {
   ref: string;
   /** Files changed by the push; undefined when unknown (new branch: GitHub then skips path filters). */
   changedFiles?: string[];
+  /** True when the push deleted the ref: GitHub never starts `push` workflows for that. */
+  deleted?: boolean;
 }
 
 /** One job instance after matrix expansion. */
@@ -156,12 +166,18 @@ export interface MatrixExpansion {
  * evaluateString(token: TemplateToken | undefined, scope: Scope, fallback?: string): string
  * evaluateStringMap(token: TemplateToken | undefined, scope: Scope): Record<string, string>
  *   For env/with/outputs: values coerced to strings as the runner does (true → 'true').
- * expandMatrix(strategy: TemplateToken | undefined, scope: Scope): MatrixExpansion
- *   include/exclude rules as GitHub documents them; throws Error with GitHub's message on bad input.
+ * expandMatrix(strategy: TemplateToken | undefined, scope: Scope, jobId?: string): MatrixExpansion
+ *   include/exclude rules as GitHub documents them; throws Error with GitHub's message on bad input
+ *   (jobId only names the job in the >256 message).
  * effectivePermissions(workflow: WorkflowDefinition, job: JobDefinition): Permissions
  *   Job's permissions, else workflow's, else the permissive default (contents: write, id-token: none…);
  *   unspecified scopes are `none` once any is specified; `write` implies `read`.
- * jobDisplayName(job, scope) / stepDisplayName(step, scope): names as GitHub shows them
- *   (`Run <first line of run>`, `Run actions/checkout@v4`, job name with matrix values appended).
+ * jobDisplayName(job, scope, combination?) / stepDisplayName(step, scope): names as GitHub shows them
+ *   (`Run <first line of run>`, `Run actions/checkout@v4`, job name with matrix values appended;
+ *   the values come from `combination`, else from the scope's matrix context).
+ *
+ * Errors: evaluate* throw ExpressionFailure (bad or failing expression) or TemplateValueError (a value
+ * of the wrong shape, e.g. a mapping for `run`); both are Errors whose message suits a job log.
+ * matchesPush never matches a deleted ref (`deleted: true`): GitHub never runs `push` workflows for deletions.
  */
 export {};

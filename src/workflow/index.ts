@@ -1,0 +1,38 @@
+/**
+ * The workflow model: parse workflow files, match triggers, evaluate expressions and templates,
+ * expand matrices, resolve permissions and display names. Pure except hashFiles(), which reads the
+ * workspace. The runner imports only from here; contract.ts documents the types.
+ *
+ * Fidelity
+ * - Gaps: reusable workflows (`jobs.<id>.uses`) are parsed, not loaded; only `push` and
+ *   `workflow_dispatch` carry filters (other events are kept by name); hashFiles() does not follow
+ *   symbolic links to directories.
+ * - By design: '@actions/workflow-parser' is used through its module files, never its root, because the
+ *   root cannot be loaded on Node 20 (schema.ts); hashFiles() visits files in sorted order.
+ * - Library bugs worked around: the expressions lexer unescapes only the first `''` of a string
+ *   (expressions.ts); the template reader interpolates multi-line strings from their raw YAML source,
+ *   indentation included (schema.ts).
+ * - Quirks reproduced: `if:` without a status function means `success() && (…)`; GitHub's generated
+ *   step ids (`__run`, `__actions_checkout_2`); `?`/`+` in filter patterns repeat the preceding
+ *   character; tag pushes ignore path filters; number coercion to at most 15 significant digits.
+ */
+export type {
+  Contexts, JobDefinition, Json, MatrixExpansion, ParseResult, PermissionLevel, Permissions, PermissionsSpec,
+  PushEventInfo, PushFilter, RunDefaults, Scope, Shell, StatusState, StepDefinition, WorkflowDefinition,
+  WorkflowDispatchInput,
+} from './contract.js';
+export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
+export { parseWorkflowFile } from './parse.js';
+export { matchesPush, matchesPushFilter } from './triggers.js';
+export {
+  conditionExpression, evaluateCondition, evaluateExpression, ExpressionFailure, stripExpressionMarkers,
+} from './expressions.js';
+export { evaluateString, evaluateStringMap, evaluateToken, jsonToString, sourceText, TemplateValueError } from './templates.js';
+export { expandMatrix, MAX_MATRIX_COMBINATIONS } from './matrix.js';
+export { effectivePermissions, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits, resolvePermissions } from './permissions.js';
+export type { PermissionScope } from './permissions.js';
+export { jobDisplayName, stepDisplayName } from './names.js';
+export { hashFiles } from './hash-files.js';
+export { filterPatternToRegExp, matchesFilterList } from './glob.js';
+/** Readers over parsed tokens, for fields the runner reads as written (e.g. `container`). */
+export { literalStrings, literalText, mappingEntries, mappingValue } from './token-reading.js';

@@ -1,0 +1,65 @@
+/**
+ * effectivePermissions: the GITHUB_TOKEN (and OIDC) permissions a job runs with.
+ *
+ * GitHub's rules: the job's `permissions:` replace the workflow's (they are not merged); with neither,
+ * the repository default applies, for which dockyard uses GitHub's "permissive" default (what a push
+ * in a personal repository gets: everything `write` but `id-token: none` and `models: read`; see
+ * PERMISSIVE_DEFAULT). `read-all`/`write-all` set every scope; `{}` sets every scope to `none`; once
+ * any scope is listed, every scope not listed is `none`.
+ *
+ * By design: `id-token` is never granted implicitly, so OIDC needs an explicit `id-token: write`, as
+ * on GitHub. `write-all` grants `id-token: write`, as GitHub documents.
+ */
+import type { JobDefinition, PermissionLevel, Permissions, PermissionsSpec, WorkflowDefinition } from './contract.js';
+
+/** The scopes GitHub's `permissions:` key accepts. */
+export const PERMISSION_SCOPES = [
+  'actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues',
+  'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses',
+] as const;
+
+export type PermissionScope = (typeof PERMISSION_SCOPES)[number];
+
+/**
+ * GitHub's permissive default token permissions, from its GITHUB_TOKEN reference table: `id-token` is
+ * none (it must be asked for) and `models` read; every other scope read/write.
+ */
+export const PERMISSIVE_DEFAULT: Readonly<Record<PermissionScope, PermissionLevel>> = {
+  actions: 'write',
+  attestations: 'write',
+  checks: 'write',
+  contents: 'write',
+  deployments: 'write',
+  discussions: 'write',
+  'id-token': 'none',
+  issues: 'write',
+  models: 'read',
+  packages: 'write',
+  pages: 'write',
+  'pull-requests': 'write',
+  'repository-projects': 'write',
+  'security-events': 'write',
+  statuses: 'write',
+};
+
+/** The permissions a job runs with: one entry per GitHub scope (plus any unknown scope the file named). */
+export function effectivePermissions(workflow: WorkflowDefinition, job: JobDefinition): Permissions {
+  const spec = job.permissions ?? workflow.permissions;
+  return spec === undefined ? { ...PERMISSIVE_DEFAULT } : resolvePermissions(spec);
+}
+
+/** One `permissions:` value → a level for every scope. */
+export function resolvePermissions(spec: PermissionsSpec): Permissions {
+  if (spec === 'read-all' || spec === 'write-all') {
+    const level: PermissionLevel = spec === 'read-all' ? 'read' : 'write';
+    return Object.fromEntries(PERMISSION_SCOPES.map((scope) => [scope, level]));
+  }
+  const permissions: Permissions = Object.fromEntries(PERMISSION_SCOPES.map((scope) => [scope, 'none']));
+  return { ...permissions, ...spec };
+}
+
+/** Whether `granted` allows `wanted` (`write` implies `read`). */
+export function permits(granted: PermissionLevel | undefined, wanted: Exclude<PermissionLevel, 'none'>): boolean {
+  if (granted === 'write') return true;
+  return granted === 'read' && wanted === 'read';
+}
