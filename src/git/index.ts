@@ -1,0 +1,29 @@
+/**
+ * dockyard's git hosting: private repositories served over git's smart HTTP protocol by git's
+ * own `git http-backend`, HTTP Basic authentication (admin credentials or job tokens), and push
+ * events reported from each repository's post-receive hook to the cloud, whose progress lines
+ * the pusher sees live as `remote: …`.
+ *
+ * Fidelity:
+ * - Reproduced: clone URLs with and without `.git` (actions/checkout uses the latter, from
+ *   GITHUB_SERVER_URL); 401 with a Basic challenge so git asks for credentials, 403 for
+ *   credentials that may read but not push; "Repository not found." for unknown repositories;
+ *   GitHub's owner and name rules; fetching any reachable commit by sha; partial clone filters.
+ * - By design: every repository is private (reads need credentials too); a job token is the
+ *   password with any user name (as GITHUB_TOKEN is used); names are case-sensitive; names
+ *   ending in `.git` are refused; a push to the repository's directory is not reported.
+ * - Gaps: no SSH, dumb HTTP, LFS, branch protection or REST API for repositories; a client
+ *   that disconnects during the post-receive hook can lose that push's event.
+ * - Client quirks: git shows a text/plain error body as `remote: …`, so every refusal is one.
+ */
+export * from './contract.js';
+export { RepositoryNameError, isRepositoryName, parseRepositoryName, type RepositoryName } from './names.js';
+export { GitHostedRepository } from './hosted-repository.js';
+export { GitRepositories, type CreatedRepository, type GitRepositoriesOptions } from './repositories.js';
+export { GitOutputTooLargeError } from './git-cli.js';
+export { DEFAULT_GIT_TOKEN_TTL_MS, InMemoryGitAccessTokens, type GitAccess, type GitTokenGrant } from './tokens.js';
+export { BASIC_CHALLENGE, authorizeGitRequest, parseBasicAuthorization, type BasicCredentials, type GitAccessRequest, type GitAuthenticator, type GitAuthorization } from './auth.js';
+export { createGitHttpHandler, type GitHttpHandler, type GitHttpHandlerOptions } from './http-backend.js';
+export { DEFAULT_GIT_PREFIX, routeGitRequest, type GitRoute, type GitService, type RouteRefusal } from './routes.js';
+export { MAX_PROGRESS_LINE, PUSH_HOOK_PATH, createPushHookHandler, generateHookSecret, parsePushLines, progressLines, type PushHookHandler, type PushHookHandlerOptions } from './push-hook.js';
+export { HOOK_ENV, PUSHER_HEADER, postReceiveScript } from './hook-script.js';
