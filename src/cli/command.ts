@@ -39,6 +39,27 @@ export function parseFlags(argv: string[], options: Options, usage: string): Fla
   return parsed.values;
 }
 
+/**
+ * Like parseFlags, for commands that take arguments: returns the flags and between `min` and
+ * `max` positional arguments (`--` ends flags, so values may start with a dash).
+ */
+export function parseArgsAndFlags(argv: string[], options: Options, usage: string, count: { min: number; max: number }): { flags: Flags; args: string[] } | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  const args = parsed.positionals;
+  if (args.length < count.min) throw new UsageError(`Missing argument\n\n${usage}`);
+  if (args.length > count.max) throw new UsageError(`Unexpected argument: ${args[count.max]}\n\n${usage}`);
+  return { flags: parsed.values, args };
+}
+
 /** A string flag's value. */
 export function stringFlag(flags: Flags, name: string): string | undefined {
   const value = flags[name];

@@ -1,33 +1,42 @@
 /**
- * `dockyard demo`: the seed against the local cloud, through the AWS APIs with the AWS SDK,
- * as far as dockyard goes today: the ECR repository (Step 2.1); GitHub as an OIDC identity
- * provider, the role with the seed's trust policy and the two managed policies (Step 3); then
- * the trust chain at work: the job on `main` gets credentials and pushes an image to ECR with
- * them, the seed's workflow (which runs on `master`) is refused exactly as AWS refuses it, and
- * the refusal is explained as `dockyard trust check` explains it before anyone pushes.
- * Idempotent: a second run reuses what exists.
+ * `dockyard demo`: the seed's whole system on this machine. It starts the cloud, makes sure the
+ * base image the seed's Dockerfile needs is in the engine, performs Steps 2 and 3 through the
+ * AWS APIs, hosts the seed's repository (examples/seed-app, deploying from main, the branch
+ * its trust policy admits), pushes it and follows the workflow run, waits for the service and
+ * prints where the app answers. Then it commits a changed message, pushes again and shows
+ * the rolling deployment switching to the new text with no failed request in between.
+ *
+ * Idempotent: a second run reuses the cloud, the AWS resources and the service, and resets only
+ * its own repository and working copy (<data>/demo/ecsapp). The cloud and the app keep running.
  */
-import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
-import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { readFileSync } from 'node:fs';
-import { systemClock } from '../cloud/clock.js';
+import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
-import type { AdminKey } from '../cloud/state.js';
-import { CloudState } from '../cloud/state.js';
-import { explainWebIdentityTrust } from '../services/sts/explain.js';
+import type { AdminCredential } from '../control/admin-auth.js';
+import { provisionSeed, SEED } from '../seed/provision.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
-import { pushDemoImage } from './demo-ecr.js';
+import { ControlClient } from './control-client.js';
+import { ensureBaseImage, serviceEndpoint, watchResponses } from './demo-support.js';
+import { gitPush } from './push.js';
+import { addRemote } from './repo.js';
 import { runningCloud } from './running.js';
 import { startDetached } from './up.js';
 
 const USAGE = `Usage: dockyard demo [--data DIR] [--port N]
 
-Starts the cloud if it is not running, then replays the seed's Step 3 (GitHub as an OIDC
-provider, the deploy role and its trust policy) and shows which CI jobs may assume the role.`;
+The seed's pipeline end to end on this machine: starts the cloud (if it is not running), builds
+the python:3.11-slim base image offline if the engine lacks it, creates the seed's AWS resources,
+hosts its repository, pushes it (the workflow builds, pushes and deploys the Flask app with OIDC
+credentials), prints the app's URL, then pushes a change and shows the rolling deployment.
+Running it again reuses everything and resets only the demo's own repository.`;
 
-const REPO = 'your-username/ecsapp';
-const ROLE = 'GitHub_Actions_Role';
+/** The package root: dist/src/cli/demo.js → three levels up. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'seed-app');
+const SEED_MESSAGE = '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!';
 
 export const demoCommand: Command = {
   name: ['demo'],
@@ -36,116 +45,116 @@ export const demoCommand: Command = {
     const flags = parseFlags(argv, { data: { type: 'string' }, port: { type: 'string' } }, USAGE);
     if (!flags) return 0;
     const dataDir = resolveDataDir(stringFlag(flags, 'data'));
+    const started = Date.now();
+
     let cloud = runningCloud(dataDir);
     if (!cloud) {
       step(`starting the local cloud (data: ${dataDir})`);
-      await startDetached(['--port', String(parsePort(stringFlag(flags, 'port'), DEFAULTS.port))], dataDir);
-      cloud = runningCloud(dataDir);
-      if (!cloud) throw new CliError('the cloud did not start');
+      cloud = await startDetached(['--port', String(parsePort(stringFlag(flags, 'port'), DEFAULTS.port))], dataDir);
     }
     done(`cloud at ${cloud.url}, account ${cloud.accountId}, region ${cloud.region}`);
-    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminKey;
-    const client = { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey }, maxAttempts: 1 };
-    const iam = new IAMClient(client);
-    const account = cloud.accountId;
 
-    step('2.1 create the ECR repository my-app');
-    const ecr = new ECRClient(client);
-    const existingRepo = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['my-app'] })).catch(() => undefined);
-    const repositoryUri =
-      existingRepo?.repositories?.[0]?.repositoryUri ?? (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'my-app' }))).repository?.repositoryUri;
-    if (!repositoryUri) throw new CliError('CreateRepository returned no repository');
-    done(`${repositoryUri} (the seed's XXXXXXXXXXXX.dkr.ecr.us-east-1.amazonaws.com/my-app)`);
+    step('base image python:3.11-slim for the seed\'s Dockerfile');
+    done(await ensureBaseImage(ROOT));
 
-    step('3.1 add GitHub as an OpenID Connect identity provider (audience sts.amazonaws.com)');
-    const providerArn = `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
-    const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
-    if (!providers.OpenIDConnectProviderList?.some((p) => p.Arn === providerArn)) {
-      await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
+    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
+    const aws = { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 };
+    step("the seed's Steps 3 and 2 through the AWS APIs");
+    const seed = await provisionSeed(aws, cloud.accountId, EXAMPLE, (what, detail) => done(detail ? `${what}: ${detail}` : what));
+
+    step(`host ${SEED.repository} and push the seed's app to main`);
+    const api = ControlClient.forDataDir(dataDir);
+    await api.delete(`/repos/${SEED.repository}`).catch(() => undefined);
+    const repo = await api.post<{ cloneUrl: string }>('/repos', { name: SEED.repository });
+    const work = join(dataDir, 'demo', 'ecsapp');
+    prepareWorkingCopy(work, repo.cloneUrl, dataDir, cloud.accountId);
+    done(`${repo.cloneUrl} (working copy: ${work})`);
+    process.stdout.write('  git push dockyard main\n');
+    const first = await gitPush(['dockyard', 'main'], work);
+    if (first.status !== 0) throw new CliError('git push failed (see above)');
+    if (first.verdict !== true) throw new CliError(`the workflow run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
+
+    const ecs = new ECSClient(aws);
+    const taskUrl = await publicUrl(ecs);
+    const endpoint = serviceEndpoint(dataDir, `arn:aws:ecs:${cloud.region}:${cloud.accountId}:service/${SEED.cluster}/${SEED.service}`);
+    const answer = await fetchText(taskUrl);
+    step('the app answers');
+    done(`${taskUrl} → ${answer}`);
+    if (endpoint) done(`${endpoint} (the service's stable endpoint) → ${await fetchText(endpoint)}`);
+
+    step('change the message, commit, push: a rolling deployment');
+    const newMessage = `🚢 Hello again from my-app, redeployed by dockyard at ${new Date().toISOString().slice(11, 19)} UTC`;
+    const appPy = join(work, 'app.py');
+    writeFileSync(appPy, readFileSync(appPy, 'utf8').replace(SEED_MESSAGE, newMessage));
+    git(work, ['commit', '-qam', 'Change the greeting']);
+    const watcher = endpoint ? watchResponses(endpoint) : undefined;
+    const second = await gitPush(['dockyard', 'main'], work);
+    const seen = await watcher?.stop();
+    if (second.status !== 0 || second.verdict !== true) throw new CliError(`the second run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
+    const newUrl = await publicUrl(ecs);
+    done(`${newUrl} → ${await fetchText(newUrl)}`);
+    if (seen) {
+      done(`during the deployment the endpoint answered ${seen.ok} requests, ${seen.failed} failed; it served, in order:`);
+      for (const text of seen.distinct) process.stdout.write(`      ${text}\n`);
     }
-    done(providerArn);
 
-    step(`    create the role ${ROLE} with the seed's trust policy`);
-    const trustPolicy = seedTrustPolicy(account);
-    const existing = await iam.send(new GetRoleCommand({ RoleName: ROLE })).catch(() => undefined);
-    const roleArn = existing?.Role?.Arn ?? (await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: trustPolicy }))).Role?.Arn;
-    if (!roleArn) throw new CliError('CreateRole returned no role');
-    done(`${roleArn}\n      admits sub repo:${REPO}:ref:refs/heads/main with aud sts.amazonaws.com`);
-
-    step('    attach AmazonECS_FullAccess and AmazonEC2ContainerRegistryFullAccess');
-    for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
-      await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
-    }
-    done('attached');
-
-    const state = new CloudState({ dataDir, issuer: DEFAULTS.issuer }, systemClock);
-    try {
-      await state.issuer.init();
-      const sts = new STSClient({ ...client, credentials: undefined });
-      for (const branch of ['main', 'master']) {
-        step(`3.3 a job of ${REPO} on ${branch} asks for an OIDC token and calls AssumeRoleWithWebIdentity`);
-        const token = await state.issuer.issue({ repository: REPO, ref: `refs/heads/${branch}`, audience: 'sts.amazonaws.com', workflow: 'Deploy my-app to Amazon ECS' });
-        try {
-          const assumed = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'GitHubActions', WebIdentityToken: token }));
-          const creds = assumed.Credentials;
-          if (!creds?.AccessKeyId || !creds.SecretAccessKey) throw new CliError('AssumeRoleWithWebIdentity returned no credentials');
-          done(`credentials ${creds.AccessKeyId} until ${creds.Expiration?.toISOString()}`);
-          const who = await new STSClient({ ...client, credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken } }).send(
-            new GetCallerIdentityCommand({}),
-          );
-          done(`GetCallerIdentity with them: ${who.Arn}`);
-          step('4   with those credentials: log docker in to ECR, build and push my-app (the workflow\'s middle steps)');
-          const pushed = await pushDemoImage(
-            { ...client, credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken } },
-            'my-app',
-            repositoryUri,
-            'demo',
-          );
-          done(`pushed ${repositoryUri}:demo, DescribeImages: ${pushed.digest} (${pushed.size} bytes)`);
-        } catch (error) {
-          const e = error as { name?: string; message?: string };
-          refused(`STS refused: ${e.name}: ${e.message}`);
-          const why = await explainWebIdentityTrust(token, roleArn, systemClock.now(), {
-            iam: state.iam,
-            keysFor: (issuer) => (issuer === DEFAULTS.issuer ? state.issuer.getKey : undefined),
-          });
-          for (const s of why.statements) for (const f of s.failures) process.stdout.write(`      why: ${f.detail}\n`);
-        }
-      }
-    } finally {
-      state.close();
-    }
+    const data = stringFlag(flags, 'data') ? ` --data ${dataDir}` : '';
     process.stdout.write(
-      `\nThe seed's workflow runs on pushes to master, so its first deploy fails exactly like this.\n` +
-        `Check a role before pushing:\n  bin/dockyard trust check --role-arn ${roleArn} --repo ${REPO} --ref refs/heads/master\n` +
-        `Look around with the AWS CLI:\n  eval "$(bin/dockyard env)"\n  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" iam get-role --role-name ${ROLE}\n` +
-        `  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecr describe-images --repository-name my-app\n` +
-        `Stop the cloud: bin/dockyard down\n`,
+      `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running:\n` +
+        `  open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n` +
+        `Look around:\n` +
+        `  bin/dockyard runs list${data}                 the workflow runs; runs view ID --log for a log\n` +
+        `  eval "$(bin/dockyard env${data})"             then the AWS CLI against the local cloud, e.g.\n` +
+        `  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}\n` +
+        `  bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}\n` +
+        `                                              why the seed's own workflow (on master) is refused\n` +
+        `  cd ${work} && git push dockyard main         push your own changes\n` +
+        `Stop: bin/dockyard down${data}\n`,
     );
     return 0;
   },
 };
 
-/** The seed's trust policy (Step 3.1), with the account filled in. */
-export function seedTrustPolicy(accountId: string): string {
-  return JSON.stringify(
-    {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringLike: { 'token.actions.githubusercontent.com:sub': `repo:${REPO}:ref:refs/heads/main` },
-            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-          },
-        },
-      ],
-    },
-    null,
-    2,
-  );
+/** A fresh working copy of examples/seed-app with the cloud as its `dockyard` remote. */
+function prepareWorkingCopy(work: string, cloneUrl: string, dataDir: string, accountId: string): void {
+  if (!existsSync(join(EXAMPLE, 'app.py'))) throw new CliError(`the example app is missing from ${EXAMPLE}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(dirname(work), { recursive: true });
+  cpSync(EXAMPLE, work, { recursive: true });
+  if (accountId !== '000000000000') {
+    for (const file of ['ecs-task-def.json', '.github/workflows/deployment.yaml']) {
+      const path = join(work, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replaceAll('000000000000', accountId));
+    }
+  }
+  git(work, ['init', '-q', '-b', 'main']);
+  git(work, ['add', '-A']);
+  git(work, ['commit', '-qm', 'add CI/CD']);
+  addRemote('dockyard', cloneUrl, dataDir, work);
+}
+
+function git(cwd: string, args: string[]): void {
+  const result = spawnSync('git', ['-c', 'user.name=dockyard demo', '-c', 'user.email=demo@dockyard.invalid', ...args], { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new CliError(`git ${args[0]} failed: ${result.stderr.trim()}`);
+}
+
+/** The running task's public IP as a URL (the seed's Step 5: copy Public IP, open in a browser). */
+async function publicUrl(ecs: ECSClient): Promise<string> {
+  const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
+  const arns = (await ecs.send(new ListTasksCommand({ cluster: SEED.cluster, serviceName: SEED.service, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+  if (arns.length === 0) throw new CliError(`the service has no running task (${service?.events?.[0]?.message ?? 'no events'})`);
+  const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: SEED.cluster, tasks: arns }))).tasks ?? [];
+  const primary = service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
+  const task = tasks.find((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === primary) ?? tasks.find((t) => t.lastStatus === 'RUNNING');
+  const details = task?.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details ?? [];
+  const ip = details.find((d) => d.name === 'publicIPv4Address')?.value ?? details.find((d) => d.name === 'privateIPv4Address')?.value;
+  if (!ip) throw new CliError('the running task reports no address');
+  return `http://${ip}/`;
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  return (await response.text()).trim();
 }
 
 function step(text: string): void {
@@ -153,7 +162,4 @@ function step(text: string): void {
 }
 function done(text: string): void {
   process.stdout.write(`  ✓ ${text}\n`);
-}
-function refused(text: string): void {
-  process.stdout.write(`  ✗ ${text}\n`);
 }

@@ -21,13 +21,32 @@ const COMMANDS: CommandEntry[] = [
   { name: ['keys', 'list'], summary: "list the OIDC issuer's signing keys", load: () => import('./keys.js').then((m) => m.keysListCommand) },
   { name: ['keys', 'rotate'], summary: 'make a new signing key active', load: () => import('./keys.js').then((m) => m.keysRotateCommand) },
   { name: ['keys', 'remove'], summary: 'remove a retired signing key', load: () => import('./keys.js').then((m) => m.keysRemoveCommand) },
+  { name: ['repo', 'create'], summary: 'host a git repository whose pushes run its workflows', load: () => import('./repo.js').then((m) => m.repoCreateCommand) },
+  { name: ['repo', 'list'], summary: 'list hosted repositories', load: () => import('./repo.js').then((m) => m.repoListCommand) },
+  { name: ['repo', 'delete'], summary: 'delete a hosted repository', load: () => import('./repo.js').then((m) => m.repoDeleteCommand) },
+  { name: ['push'], summary: 'git push, then follow the workflow runs and fail if they fail', load: () => import('./push.js').then((m) => m.pushCommand) },
+  { name: ['run'], summary: 'start a workflow_dispatch workflow and follow it', load: () => import('./runs.js').then((m) => m.runCommand) },
+  { name: ['runs', 'list'], summary: 'list workflow runs', load: () => import('./runs.js').then((m) => m.runsListCommand) },
+  { name: ['runs', 'view'], summary: "show a run's jobs, steps and log", load: () => import('./runs.js').then((m) => m.runsViewCommand) },
+  { name: ['runs', 'watch'], summary: 'follow a run until it ends', load: () => import('./runs.js').then((m) => m.runsWatchCommand) },
+  { name: ['runs', 'cancel'], summary: 'cancel a run', load: () => import('./runs.js').then((m) => m.runsCancelCommand) },
+  { name: ['secret', 'set'], summary: "set a repository's Actions secret", load: () => import('./settings.js').then((m) => m.secretSetCommand) },
+  { name: ['secret', 'list'], summary: "list a repository's secrets", load: () => import('./settings.js').then((m) => m.secretListCommand) },
+  { name: ['secret', 'delete'], summary: 'delete a secret', load: () => import('./settings.js').then((m) => m.secretDeleteCommand) },
+  { name: ['var', 'set'], summary: "set a repository's Actions variable", load: () => import('./settings.js').then((m) => m.varSetCommand) },
+  { name: ['var', 'list'], summary: "list a repository's variables", load: () => import('./settings.js').then((m) => m.varListCommand) },
+  { name: ['var', 'delete'], summary: 'delete a variable', load: () => import('./settings.js').then((m) => m.varDeleteCommand) },
+  { name: ['actions', 'add'], summary: 'add a local copy of an action for offline runs', load: () => import('./actions.js').then((m) => m.actionsAddCommand) },
+  { name: ['actions', 'list'], summary: 'list cached and built-in actions', load: () => import('./actions.js').then((m) => m.actionsListCommand) },
+  { name: ['actions', 'remove'], summary: 'remove a cached action', load: () => import('./actions.js').then((m) => m.actionsRemoveCommand) },
+  { name: ['git-credential'], summary: "git's credential helper for hosted repositories", load: () => import('./repo.js').then((m) => m.gitCredentialCommand) },
   { name: ['trust', 'check'], summary: 'explain whether a role trusts a CI job', load: () => import('./trust-check.js').then((m) => m.trustCheckCommand) },
 ];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.join(' ').length));
   const lines = COMMANDS.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`);
-  return `Usage: dockyard <command> [flags]\n\ndockyard is a local AWS cloud for keyless CI/CD: IAM, STS and a CI OIDC issuer speaking AWS's wire protocols.\n\nCommands:\n${lines.join('\n')}\n\nEvery command takes --help and --data DIR (or $DOCKYARD_DATA) to pick the cloud it talks to.\n`;
+  return `Usage: dockyard <command> [flags]\n\ndockyard is a local AWS cloud for keyless CI/CD: IAM, STS, ECR, ECS, EC2 and Logs on AWS's wire protocols,\na CI OIDC issuer, git hosting and a GitHub Actions runner whose jobs get OIDC tokens.\n\nCommands:\n${lines.join('\n')}\n\nEvery command takes --help and --data DIR (or $DOCKYARD_DATA) to pick the cloud it talks to.\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -28,6 +28,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
 import { silentLogger, type Logger } from './logger.js';
 import { CloudState } from './state.js';
+import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { EndpointPortPool, NetworkStore, TaskAddressPool } from '../network/index.js';
@@ -87,7 +88,11 @@ export class Cloud {
   /** Settles when a runtime started in the background has adopted its containers (or failed). */
   private runtimeStarting: Promise<void> = Promise.resolve();
 
-  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined) {
+  /** Git hosting, the workflow runner and the control API. */
+  readonly ci: Ci;
+
+  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+    this.ci = ci;
     this.runtime = runtime;
     this.issuerReady = issuerReady;
     this.state = state;
@@ -105,6 +110,7 @@ export class Cloud {
     const issuerUrl = options.issuer ?? DEFAULTS.issuer;
     const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
     let routes: Routes | undefined;
+    let ciServices: Ci | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
@@ -144,9 +150,11 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger });
+      ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker }),
-        stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : undefined),
+        stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
       };
       const lifecycle = new LifecycleRunner(images);
       const housekeeping = setInterval(() => {
@@ -181,16 +189,18 @@ export class Cloud {
             await runtime.start();
           } catch (error) {
             clearInterval(housekeeping);
+            await ci.stop();
             server.close();
             throw error;
           }
         }
       }
-      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady, runtime);
+      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady, runtime, ci);
       cloud.runtimeStarting = runtimeStarting;
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {
+      await ciServices?.stop().catch(() => undefined);
       state.close();
       throw error;
     }
@@ -212,6 +222,8 @@ export class Cloud {
   /** Stops serving, closes the database and removes the published files. */
   async stop(): Promise<void> {
     clearInterval(this.sweeper);
+    // Runs first: their jobs use the cloud (and the runtime) until they are cancelled.
+    await this.ci.stop();
     // Before the database closes: the loop writes task state.
     await this.runtimeStarting;
     await this.runtime?.stop();

@@ -1,0 +1,111 @@
+/**
+ * The CI half of the cloud, wired in one place: git hosting at /git (git's own http-backend),
+ * the post-receive hook endpoint that turns pushes into workflow runs, the runner, and the
+ * control API the CLI uses. Part of the Cloud's wiring (cloud.ts calls it), kept apart so that
+ * file stays short.
+ *
+ * Who may do what: the admin key (HTTP Basic, access key id and secret) may push and fetch any
+ * repository and use the control API; a job's GITHUB_TOKEN may fetch its own repository only.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createControlApi } from '../control/api.js';
+import { isAdmin } from '../control/admin-auth.js';
+import { CONTROL_PREFIX } from '../control/contract.js';
+import { runPushedWorkflows } from '../control/push-follow.js';
+import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH } from '../git/index.js';
+import type { JobTokenBroker } from '../identity/index.js';
+import { RepoSettings, Runner } from '../runner/index.js';
+import type { Db } from '../store/database.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { AdminKey } from './state.js';
+
+/** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const PODMAN_SOCKET = '/run/podman/podman.sock';
+
+export interface CiDeps {
+  db: Db;
+  dataDir: string;
+  /** The cloud's own URL (http://127.0.0.1:PORT): AWS_ENDPOINT_URL for jobs, the hook's target. */
+  url: string;
+  /** The port, for user-facing URLs on `localhost`. */
+  port: number;
+  admin: AdminKey;
+  broker: JobTokenBroker;
+  region: string;
+  clock: Clock;
+  logger: Logger;
+  /** DOCKER_HOST for jobs; default Podman's socket when DOCKER_HOST is unset. */
+  dockerHost?: string;
+}
+
+export interface Ci {
+  readonly runner: Runner;
+  readonly repositories: GitRepositories;
+  readonly settings: RepoSettings;
+  /** Takes the request when it is for git, the push hook or the control API. */
+  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
+  stop(): Promise<void>;
+}
+
+export function createCi(deps: CiDeps): Ci {
+  const hookSecret = randomBytes(24).toString('hex');
+  const repositories = new GitRepositories({
+    root: join(deps.dataDir, 'git'),
+    serverUrl: `http://localhost:${deps.port}/git`,
+    hookUrl: `${deps.url}${PUSH_HOOK_PATH}`,
+  });
+  const gitTokens = new InMemoryGitAccessTokens(deps.clock);
+  const settings = new RepoSettings(deps.db);
+  const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
+  const runner = new Runner({
+    db: deps.db,
+    dataDir: deps.dataDir,
+    repos: repositories,
+    gitTokens,
+    broker: deps.broker,
+    cloudUrl: deps.url,
+    region: deps.region,
+    builtinActionsDir: join(ROOT, 'builtin-actions'),
+    clock: deps.clock,
+    logger: deps.logger,
+    jobEnv: { DOCKER_HOST: dockerHost },
+  });
+  runner.start();
+  const git = createGitHttpHandler({
+    repositories,
+    logger: deps.logger,
+    hookSecret,
+    authenticate: (user, password, request) => {
+      if (isAdmin(user, password, deps.admin)) return true;
+      // Jobs fetch with their GITHUB_TOKEN as the password and any user name (x-access-token).
+      if (gitTokens.verify(password, request.repository, request.access)) return true;
+      return gitTokens.verify(password, request.repository, 'read') ? 'forbidden' : false;
+    },
+  });
+  const hook = createPushHookHandler({
+    hookSecret,
+    logger: deps.logger,
+    // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
+    onPush: (events, progress) =>
+      runPushedWorkflows(runner, events.map((e) => (e.pusher === deps.admin.accessKeyId ? { ...e, pusher: e.repository.split('/')[0] ?? e.pusher } : e)), progress),
+  });
+  const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
+  return {
+    runner,
+    repositories,
+    settings,
+    stream(req, res) {
+      const url = req.url ?? '/';
+      if (url === '/git' || url.startsWith('/git/')) return git(req, res);
+      if (url.startsWith(`${PUSH_HOOK_PATH}/`)) return hook(req, res);
+      if (url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)) return control(req, res);
+      return undefined;
+    },
+    stop: () => runner.stop(),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The control API's wire shapes: what `/_dockyard/api/*` returns and the CLI reads. The running
+ * cloud is the one writer of runs, repositories, secrets and variables; the CLI asks it, with
+ * the admin key (HTTP Basic, access key id and secret, the same credentials git pushes with).
+ */
+
+export const CONTROL_PREFIX = '/_dockyard/api';
+
+export type RunStatus = 'queued' | 'in_progress' | 'completed';
+export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped';
+
+export interface RunSummary {
+  id: number;
+  runNumber: number;
+  repository: string;
+  workflow: string;
+  workflowFile: string;
+  event: string;
+  ref: string;
+  sha: string;
+  actor: string;
+  status: RunStatus;
+  conclusion?: Conclusion;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** Why the run ended unusually: an invalid workflow file, a restart, a cancellation. */
+  note?: string;
+}
+
+export interface StepSummary {
+  number: number;
+  name: string;
+  status: RunStatus;
+  conclusion?: Conclusion;
+  startedAt?: string;
+  completedAt?: string;
+}
+
+export interface JobSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  conclusion?: Conclusion;
+  startedAt?: string;
+  completedAt?: string;
+  outputs?: Record<string, string>;
+  steps: StepSummary[];
+}
+
+export interface RunView extends RunSummary {
+  jobs: JobSummary[];
+}
+
+/** One line of a run's progress stream (NDJSON at /runs/:id/events). */
+export type ProgressEvent =
+  | { type: 'run'; run: RunSummary }
+  | { type: 'job'; job: string; name: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
+  | { type: 'step'; job: string; number: number; name: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
+  | { type: 'log'; job: string; step?: number; line: string };

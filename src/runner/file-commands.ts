@@ -1,0 +1,96 @@
+/**
+ * Environment files (file commands): each step gets fresh GITHUB_ENV, GITHUB_OUTPUT,
+ * GITHUB_STATE, GITHUB_PATH and GITHUB_STEP_SUMMARY files; after the step the runner reads them.
+ *
+ * Reproduced from GitHub: `NAME=value` lines and `NAME<<DELIMITER` heredocs (CRLF or LF);
+ * "Invalid format" / "Matching delimiter not found" errors fail the step; GITHUB_ENV refuses
+ * NODE_OPTIONS; GITHUB_PATH lines are prepended to PATH, the last line first.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type FileCommandKind = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
+
+const KINDS: readonly FileCommandKind[] = ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'];
+
+/** The five files of one step, created empty. */
+export function createFileCommandFiles(dir: string): Record<FileCommandKind, string> {
+  mkdirSync(dir, { recursive: true });
+  const id = randomUUID();
+  const files = {} as Record<FileCommandKind, string>;
+  for (const kind of KINDS) {
+    const file = join(dir, `${kind.replace('GITHUB_', '').toLowerCase()}_${id}`);
+    writeFileSync(file, '');
+    files[kind] = file;
+  }
+  return files;
+}
+
+/** A file command the step wrote wrongly; the message is GitHub's. */
+export class FileCommandError extends Error {
+  override readonly name = 'FileCommandError';
+}
+
+/** Parses a GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE file into ordered name/value pairs. */
+export function parseKeyValueFile(content: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  const lines = content.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    const heredoc = line.indexOf('<<');
+    if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+      const name = line.slice(0, eq);
+      if (name === '') throw new FileCommandError(`Invalid format '${line}'`);
+      pairs.push([name, line.slice(eq + 1)]);
+      continue;
+    }
+    if (heredoc > 0) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      if (delimiter === '') throw new FileCommandError(`Invalid format '${line}'`);
+      const body: string[] = [];
+      let closed = false;
+      for (i++; i < lines.length; i++) {
+        if (lines[i] === delimiter) {
+          closed = true;
+          break;
+        }
+        body.push(lines[i] as string);
+      }
+      if (!closed) throw new FileCommandError(`Matching delimiter not found '${delimiter}'`);
+      pairs.push([name, body.join('\n')]);
+      continue;
+    }
+    throw new FileCommandError(`Invalid format '${line}'`);
+  }
+  return pairs;
+}
+
+/** What a step's files said. */
+export interface FileCommandResults {
+  env: [string, string][];
+  outputs: [string, string][];
+  state: [string, string][];
+  /** Directories to prepend to PATH, in the order they should appear (the last written first). */
+  path: string[];
+  summary: string;
+}
+
+/** Reads the files after a step; a malformed file throws FileCommandError. */
+export function readFileCommands(files: Record<FileCommandKind, string>): FileCommandResults {
+  const read = (kind: FileCommandKind) => (existsSync(files[kind]) ? readFileSync(files[kind], 'utf8') : '');
+  const env = parseKeyValueFile(read('GITHUB_ENV'));
+  for (const [name] of env) {
+    if (name.toUpperCase() === 'NODE_OPTIONS') throw new FileCommandError("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
+  }
+  const path = read('GITHUB_PATH')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .reverse();
+  return { env, outputs: parseKeyValueFile(read('GITHUB_OUTPUT')), state: parseKeyValueFile(read('GITHUB_STATE')), path, summary: read('GITHUB_STEP_SUMMARY') };
+}

@@ -1,0 +1,39 @@
+/**
+ * One job's log: every line is masked, timestamped, appended to the job's log file and emitted
+ * to the run's watchers, in that order. Nothing reaches the file or a watcher unmasked.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Clock } from '../cloud/clock.js';
+import type { Masker } from './masker.js';
+import type { RunEvent } from './types.js';
+
+export class JobLog {
+  private fd: number | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly masker: Masker,
+    private readonly clock: Clock,
+    private readonly emit: (event: RunEvent) => void,
+    private readonly ids: { runId: number; jobId: number; job: string },
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.fd = openSync(file, 'a', 0o600);
+  }
+
+  /** Writes one or more lines (a value with newlines is split, so each line is masked and stamped). */
+  write(text: string): void {
+    for (const raw of text.split(/\r?\n/)) {
+      const line = this.masker.mask(raw);
+      const time = this.clock.now().toISOString();
+      if (this.fd !== undefined) writeSync(this.fd, `${time} ${line}\n`);
+      this.emit({ type: 'log', runId: this.ids.runId, jobId: this.ids.jobId, job: this.ids.job, time, line });
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

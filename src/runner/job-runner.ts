@@ -1,0 +1,435 @@
+/**
+ * Runs one job instance (a matrix combination counts as one) on this host, as a self-hosted
+ * runner does: a fresh workspace and RUNNER_TEMP, a read GITHUB_TOKEN, an ID-token request URL
+ * only with `id-token: write`, pre steps, main steps, post steps in reverse order, job outputs,
+ * then everything torn down (tokens revoked, leftover processes killed, directories removed).
+ *
+ * Reproduced from GitHub: the default timeout is 360 minutes and its message; job outputs that
+ * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject.
+ * Not supported (the job fails saying so): reusable-workflow jobs, `container:`, `services:`.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../cloud/clock.js';
+import type { Logger } from '../cloud/logger.js';
+import type { GitAccessTokens } from '../git/contract.js';
+import type { JobTokenBroker } from '../identity/job-tokens.js';
+import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
+import { effectivePermissions, evaluateCondition, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
+import type { ActionCache } from './action-cache.js';
+import { actionInputs, loadUses } from './actions/uses-step.js';
+import { runNodeStage } from './actions/node-action.js';
+import { defaultStepVariables, githubContext, inheritedEnvironment, overridableStepVariables, RUNNER_NAME, runnerContext, type JobPaths } from './job-env.js';
+import { JobLog } from './job-log.js';
+import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
+import type { Masker } from './masker.js';
+import { signalGroup } from './processes.js';
+import type { RunStore } from './run-store.js';
+import { errorMessage, runStep } from './step-runner.js';
+import type { Conclusion, RunEvent, RunRecord } from './types.js';
+
+/** GitHub's default job timeout. */
+const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
+
+/** What every job of a run shares. */
+export interface RunEnvironment {
+  run: RunRecord;
+  workflow: WorkflowDefinition;
+  event: Json;
+  inputs: Json;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  /** Holds the run's secrets; each job forks it. */
+  masker: Masker;
+  store: RunStore;
+  emit(event: RunEvent): void;
+  dataDir: string;
+  serverUrl: string;
+  cloudUrl: string;
+  gitTokens: GitAccessTokens;
+  broker: JobTokenBroker;
+  actionCache: ActionCache;
+  builtinActionsDir: string;
+  jobEnv: Record<string, string>;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One job instance to run. */
+export interface JobInstance {
+  job: JobDefinition;
+  /** Database id. */
+  jobId: number;
+  name: string;
+  /** Directory name under <dataDir>/work: `<runId>-<job key>[-<n>]`. */
+  dirName: string;
+  logFile: string;
+  matrix: Record<string, Json> | null;
+  strategy: Json;
+  needs: Record<string, Json>;
+  /** Why the job cannot run here (container:, services:, reusable workflow). */
+  unsupported?: string;
+}
+
+export interface JobResult {
+  conclusion: Conclusion;
+  outputs: Record<string, string>;
+  /** `continue-on-error: true` on the job: a failure neither fails the run nor blocks dependants. */
+  failureAllowed: boolean;
+}
+
+export class JobRunner {
+  private state: JobState | undefined;
+  private cancelRequested = false;
+  private haltRequested = false;
+  private timedOut = false;
+  /** The job's top-level step frame (its steps context feeds the job outputs). */
+  private frame: StepFrame | undefined;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    private readonly instance: JobInstance,
+  ) {}
+
+  /** Cancels like GitHub's cancel button: the running step is killed; always() steps still run. */
+  cancel(): void {
+    this.cancelRequested = true;
+    const state = this.state;
+    if (state === undefined) return;
+    state.status = 'cancelled';
+    for (const process of state.processes) process.kill('cancel');
+  }
+
+  /** Ends the job now: the running step is killed and nothing else runs (the cloud is stopping). */
+  halt(): void {
+    this.haltRequested = true;
+    if (this.state !== undefined) this.state.halted = true;
+    this.cancel();
+  }
+
+  async run(): Promise<JobResult> {
+    const { env, instance } = this;
+    const { run, store, clock } = env;
+    const started = clock.now();
+    store.updateJob(instance.jobId, { status: 'in_progress', startedAt: started.toISOString() });
+    env.emit({ type: 'job', runId: run.id, jobId: instance.jobId, job: instance.name, status: 'in_progress' });
+
+    const root = join(env.dataDir, 'work', instance.dirName);
+    const repoName = run.repository.split('/')[1] ?? run.repository;
+    const paths: JobPaths = {
+      root,
+      workspace: join(root, repoName),
+      temp: join(root, '_temp'),
+      fileCommands: join(root, '_temp', '_runner_file_commands'),
+      toolCache: join(env.dataDir, 'tool-cache'),
+      dockerConfig: join(root, '_docker'),
+      eventPath: join(root, '_temp', '_github_workflow', 'event.json'),
+    };
+    const masker = env.masker.fork();
+    let log: JobLog;
+    try {
+      rmSync(root, { recursive: true, force: true });
+      for (const dir of [paths.workspace, paths.temp, paths.fileCommands, paths.toolCache, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) mkdirSync(dir, { recursive: true });
+      writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2));
+      log = new JobLog(instance.logFile, masker, clock, env.emit, { runId: run.id, jobId: instance.jobId, job: instance.name });
+    } catch (error) {
+      // No workspace or log file (a full disk, permissions): the job fails without starting.
+      store.addAnnotation(run.id, { level: 'error', message: `The job could not be set up: ${errorMessage(error)}`, job: instance.name });
+      return this.complete(started, 'failure', {}, masker, false);
+    }
+    const cleanups: (() => void)[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let conclusion: Conclusion = 'success';
+    let outputs: Record<string, string> = {};
+    let failureAllowed = false;
+    let state: JobState | undefined;
+    try {
+      if (instance.unsupported !== undefined) throw new Error(instance.unsupported);
+      const gitToken = env.gitTokens.issue(run.repository, 'read');
+      cleanups.push(() => gitToken.revoke());
+      masker.add(gitToken.token);
+      const github = githubContext({
+        token: gitToken.token,
+        repository: run.repository,
+        ref: run.ref,
+        sha: run.sha,
+        eventName: run.event,
+        event: env.event,
+        workflow: run.workflowName,
+        workflowFile: run.workflowFile,
+        job: instance.job.id,
+        runId: run.id,
+        runNumber: run.runNumber,
+        runAttempt: run.runAttempt,
+        actor: run.actor,
+        serverUrl: env.serverUrl,
+        workspace: paths.workspace,
+        eventPath: paths.eventPath,
+      });
+      const secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
+      const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
+      const runner = runnerContext(paths, debug);
+      const baseScope = (envContext: Record<string, string>): Scope => ({
+        contexts: { github, env: envContext, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy, inputs: env.inputs, job: { status: 'success' } },
+        state: { status: 'success' },
+        workspace: paths.workspace,
+      });
+      const workflowEnv = evaluateStringMap(env.workflow.env, baseScope({}));
+      const jobEnv = { ...workflowEnv, ...evaluateStringMap(instance.job.env, baseScope(workflowEnv)) };
+      const environmentName = environmentOf(instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope(jobEnv)));
+      const timeoutValue = instance.job.timeoutMinutes === undefined ? DEFAULT_JOB_TIMEOUT_MINUTES : Number(evaluateToken(instance.job.timeoutMinutes, baseScope(jobEnv)));
+      const timeoutMinutes = Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : DEFAULT_JOB_TIMEOUT_MINUTES;
+      failureAllowed = instance.job.continueOnError !== undefined && isTrue(String(evaluateToken(instance.job.continueOnError, baseScope(jobEnv))));
+      const permissions = effectivePermissions(env.workflow, instance.job);
+
+      const idTokenVariables: Record<string, string> = {};
+      if (permissions['id-token'] === 'write') {
+        const registration = env.broker.register({
+          repository: run.repository,
+          ref: run.ref,
+          sha: run.sha,
+          eventName: run.event,
+          ...(environmentName !== undefined ? { environment: environmentName } : {}),
+          actor: run.actor,
+          workflow: run.workflowName,
+          workflowFile: run.workflowFile,
+          runId: run.id,
+          runNumber: run.runNumber,
+          runAttempt: run.runAttempt,
+        });
+        cleanups.push(() => registration.revoke());
+        masker.add(registration.requestToken);
+        idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_URL = `${env.cloudUrl}/_actions/idtoken?api-version=2.0`;
+        idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_TOKEN = registration.requestToken;
+      }
+
+      state = {
+        runId: run.id,
+        jobId: instance.jobId,
+        jobKey: instance.job.id,
+        jobName: instance.name,
+        paths,
+        log,
+        masker,
+        actionCache: env.actionCache,
+        builtinActionsDir: env.builtinActionsDir,
+        debug,
+        loadedActions: new Map(),
+        actionState: new Map(),
+        status: 'success',
+        halted: this.haltRequested,
+        env: jobEnv,
+        fileEnv: {},
+        pathAdditions: [],
+        defaultVariables: defaultStepVariables(github, paths, debug),
+        baseEnvironment: { ...inheritedEnvironment(), ...overridableStepVariables(paths, env.cloudUrl), ...env.jobEnv },
+        idTokenVariables,
+        contexts: { github, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy },
+        processes: new Set(),
+        leftoverGroups: new Set(),
+        postSteps: [],
+        annotations: [],
+        summary: '',
+        nextStepNumber: 1,
+        record: this.recorder(),
+      };
+      this.state = state;
+      if (this.cancelRequested) state.status = 'cancelled';
+      const jobState = state;
+      timer = setTimeout(() => {
+        this.timedOut = true;
+        const message = `The job running on runner ${RUNNER_NAME} has exceeded the maximum execution time of ${timeoutMinutes} minutes.`;
+        log.write(`##[error]${message}`);
+        jobState.annotations.push({ level: 'error', message, job: instance.name });
+        this.cancel();
+      }, timeoutMinutes * 60_000);
+
+      writeSetUp(log, permissions, environmentName);
+      await this.runSteps(state, instance.job);
+      conclusion = this.timedOut ? 'failure' : state.status;
+      outputs = this.jobOutputs(state, instance.job);
+    } catch (error) {
+      const message = errorMessage(error);
+      log.write(`##[error]${message}`);
+      store.addAnnotation(run.id, { level: 'error', message: masker.mask(message), job: instance.name });
+      conclusion = this.cancelRequested && !this.timedOut ? 'cancelled' : 'failure';
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      for (const cleanup of cleanups) cleanup();
+      if (state !== undefined) {
+        for (const group of state.leftoverGroups) signalGroup(group, 'SIGKILL');
+        for (const annotation of state.annotations) store.addAnnotation(run.id, annotation);
+        if (state.summary !== '') store.setSummary(run.id, instance.name, state.summary);
+      }
+      log.write(`Cleaning up orphan processes`);
+      log.close();
+      try {
+        // Retried: a killed process may still be letting go of files in the workspace.
+        rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+      } catch (error) {
+        env.logger.warn('runner: a job workspace could not be removed', { dir: root, error: errorMessage(error) });
+      }
+    }
+    return this.complete(started, conclusion, outputs, masker, failureAllowed);
+  }
+
+  private complete(started: Date, conclusion: Conclusion, outputs: Record<string, string>, masker: Masker, failureAllowed: boolean): JobResult {
+    const { env, instance } = this;
+    const completed = env.clock.now();
+    env.store.updateJob(instance.jobId, { status: 'completed', conclusion, completedAt: completed.toISOString(), outputs: mapValues(outputs, (value) => masker.mask(value)) });
+    env.emit({ type: 'job', runId: env.run.id, jobId: instance.jobId, job: instance.name, status: 'completed', conclusion, durationMs: completed.getTime() - started.getTime() });
+    return { conclusion, outputs, failureAllowed };
+  }
+
+  private async runSteps(state: JobState, job: JobDefinition): Promise<void> {
+    const frame: StepFrame = { steps: {}, inputs: this.env.inputs, recorded: true, defaults: { ...this.env.workflow.defaults.run, ...job.defaults.run }, env: {}, depth: 0 };
+    this.frame = frame;
+    // Pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    const pres: PostStep[] = [];
+    for (const step of job.steps) {
+      if (step.uses === undefined || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+      let loaded;
+      try {
+        loaded = loadUses(state, step.uses);
+      } catch {
+        continue; // reported when the step itself runs
+      }
+      const runs = loaded.definition.runs;
+      if (runs.using !== 'node' || runs.pre === undefined) continue;
+      // GitHub: "Pre " + the step's display name ("Pre Run owner/name@ref" when it has no name).
+      let name = `Pre Run ${step.uses}`;
+      try {
+        name = `Pre ${stepDisplayName(step, stepScope(state, frame, frameEnv(state, frame)))}`;
+      } catch {
+        // keep the default name
+      }
+      pres.push({
+        name,
+        stepId: step.id,
+        condition: runs.preIf,
+        frame,
+        run: async () => {
+          const scope = stepScope(state, frame, frameEnv(state, frame));
+          const stepEnv = evaluateStringMap(step.env, scope);
+          const inputs = actionInputs(state, step, loaded.definition, scope);
+          return runNodeStage(state, frame, step, { ...loaded, runs }, 'pre', inputs, { ...frameEnv(state, frame), ...stepEnv }, { outputs: {}, name });
+        },
+      });
+    }
+    for (const pre of pres) await this.runStage(state, pre);
+    for (const step of job.steps) await runStep(state, frame, step);
+    for (const post of [...state.postSteps].reverse()) await this.runStage(state, post);
+  }
+
+  /** A pre or post stage: recorded as its own step, conditioned by pre-if / post-if. */
+  private async runStage(state: JobState, stage: PostStep): Promise<void> {
+    if (state.halted) return;
+    const number = state.nextStepNumber++;
+    let run: boolean;
+    try {
+      run = evaluateCondition(stage.condition, stepScope(state, stage.frame, frameEnv(state, stage.frame)));
+    } catch (error) {
+      state.log.write(`##[error]${errorMessage(error)}`);
+      run = false;
+    }
+    if (!run) {
+      state.record.completed(number, stage.stepId, stage.name, 'skipped', 'skipped', {});
+      return;
+    }
+    state.record.started(number, stage.stepId, stage.name);
+    state.log.write(`##[group]${stage.name}`);
+    state.log.write('##[endgroup]');
+    let outcome: 'success' | 'failure' | 'cancelled';
+    try {
+      outcome = await stage.run();
+    } catch (error) {
+      state.log.write(`##[error]${errorMessage(error)}`);
+      outcome = 'failure';
+    }
+    if (outcome === 'failure' && state.status !== 'cancelled') state.status = 'failure';
+    state.record.completed(number, stage.stepId, stage.name, outcome, outcome, {});
+  }
+
+  /** `outputs:` evaluated at job end; values holding a secret are skipped, as GitHub does. */
+  private jobOutputs(state: JobState, job: JobDefinition): Record<string, string> {
+    if (job.outputs === undefined) return {};
+    // The top-level frame holds the steps context the job's steps filled.
+    const frame = this.frame ?? { steps: {}, inputs: this.env.inputs, recorded: true, defaults: {}, env: {}, depth: 0 };
+    let values: Record<string, string>;
+    try {
+      values = evaluateStringMap(job.outputs, stepScope(state, frame, frameEnv(state, frame)));
+    } catch (error) {
+      state.log.write(`##[error]${errorMessage(error)}`);
+      return {};
+    }
+    const outputs: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      if (state.masker.containsSecret(value)) {
+        const message = `Skip output '${name}' since it may contain secret.`;
+        state.log.write(`##[warning]${message}`);
+        state.annotations.push({ level: 'warning', message, job: state.jobName });
+        continue;
+      }
+      outputs[name] = value;
+    }
+    return outputs;
+  }
+
+
+  private recorder(): JobState['record'] {
+    const { env, instance } = this;
+    const starts = new Map<number, number>();
+    return {
+      started: (number, stepId, name) => {
+        const now = env.clock.now();
+        starts.set(number, now.getTime());
+        env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString() });
+        env.emit({ type: 'step', runId: env.run.id, jobId: instance.jobId, job: instance.name, step: number, name, status: 'in_progress' });
+      },
+      completed: (number, stepId, name, outcome, conclusion, outputs) => {
+        const now = env.clock.now();
+        env.store.completeStep(instance.jobId, { number, stepId, name, conclusion, outcome, completedAt: now.toISOString(), outputs });
+        const began = starts.get(number);
+        env.emit({
+          type: 'step',
+          runId: env.run.id,
+          jobId: instance.jobId,
+          job: instance.name,
+          step: number,
+          name,
+          status: 'completed',
+          conclusion,
+          ...(began === undefined ? {} : { durationMs: now.getTime() - began }),
+        });
+      },
+    };
+  }
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && value.trim().toLowerCase() === 'true';
+}
+
+/** `environment: prod` or `environment: {name: prod, url: …}` → `prod`. */
+function environmentOf(value: Json): string | undefined {
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.name === 'string' && value.name !== '') return value.name;
+  return undefined;
+}
+
+function mapValues(record: Record<string, string>, map: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+}
+
+function writeSetUp(log: JobLog, permissions: Permissions, environment: string | undefined): void {
+  log.write('##[group]Set up job');
+  log.write(`Runner name: '${RUNNER_NAME}' (self-hosted, this host)`);
+  log.write('##[group]GITHUB_TOKEN Permissions');
+  // GitHub's spelling: `id-token` → `IdToken`, `pull-requests` → `PullRequests`; metadata is always readable.
+  const pascal = (scope: string) => scope.split('-').map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`).join('');
+  for (const [scope, level] of Object.entries(permissions)) if (level !== 'none') log.write(`${pascal(scope)}: ${level}`);
+  log.write('Metadata: read');
+  log.write('##[endgroup]');
+  if (environment !== undefined) log.write(`Environment: ${environment}`);
+  log.write('##[endgroup]');
+}

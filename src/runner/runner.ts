@@ -1,0 +1,334 @@
+/**
+ * The Runner: turns pushes and dispatches into runs, executes them in the background, and
+ * answers questions about them (records, live events, logs). Execution itself lives in
+ * run-executor.ts (jobs) → job-runner.ts (steps) → step-runner.ts / actions/ (processes).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { Clock } from '../cloud/clock.js';
+import type { Logger } from '../cloud/logger.js';
+import { ZERO_SHA, type GitAccessTokens, type HostedRepository, type PushEvent, type RepositorySource } from '../git/contract.js';
+import type { JobTokenBroker } from '../identity/job-tokens.js';
+import type { Db } from '../store/database.js';
+import type { Json, WorkflowDefinition } from '../workflow/contract.js';
+import { evaluateString, matchesPush, parseWorkflowFile } from '../workflow/index.js';
+import { ActionCache } from './action-cache.js';
+import { ConcurrencyGroups } from './concurrency.js';
+import { dispatchPayload, pushPayload } from './event-payload.js';
+import type { RunEnvironment } from './job-runner.js';
+import { Masker } from './masker.js';
+import { RunExecution } from './run-executor.js';
+import { RunStore } from './run-store.js';
+import { RepoSettings } from './settings.js';
+import { errorMessage } from './step-runner.js';
+import type { RunDetail, RunEvent, RunRecord } from './types.js';
+
+export interface RunnerDeps {
+  db: Db;
+  /** Logs under `<dataDir>/runs/<runId>/`, workspaces under `<dataDir>/work/`, the action cache at `<dataDir>/actions`. */
+  dataDir: string;
+  repos: RepositorySource;
+  /** GITHUB_TOKEN per job (read access to the run's repository), revoked when the job ends. */
+  gitTokens: GitAccessTokens;
+  broker: JobTokenBroker;
+  /** The cloud's URL: AWS_ENDPOINT_URL for jobs and the base of the ID-token URL. */
+  cloudUrl: string;
+  /** The cloud's region (recorded for callers; GitHub sets no AWS_REGION, neither does dockyard). */
+  region: string;
+  /** `<repo>/builtin-actions`. */
+  builtinActionsDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** Extra env for every job (the wiring passes DOCKER_HOST). */
+  jobEnv?: Record<string, string>;
+}
+
+/** A dispatch that GitHub would refuse; the message is GitHub's. */
+export class WorkflowDispatchError extends Error {
+  override readonly name = 'WorkflowDispatchError';
+}
+
+const RESTART_NOTE = 'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
+
+export class Runner {
+  private readonly store: RunStore;
+  private readonly settings: RepoSettings;
+  private readonly actionCache: ActionCache;
+  private readonly concurrency = new ConcurrencyGroups();
+  private readonly executions = new Map<number, RunExecution>();
+  private readonly background = new Set<Promise<void>>();
+  private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
+  private readonly waiters = new Map<number, ((run: RunRecord) => void)[]>();
+  private stopping = false;
+
+  constructor(private readonly deps: RunnerDeps) {
+    this.store = new RunStore(deps.db);
+    this.settings = new RepoSettings(deps.db, () => deps.clock.now());
+    this.actionCache = new ActionCache(join(deps.dataDir, 'actions'));
+  }
+
+  /** Marks runs a previous process left unfinished as cancelled, with a note. */
+  start(): void {
+    const closed = this.store.closeOrphans(this.deps.clock.now().toISOString(), RESTART_NOTE);
+    if (closed.length > 0) this.deps.logger.warn('runner: runs left unfinished by a previous process were marked cancelled', { runs: closed });
+  }
+
+  /** Creates (and starts) a run for every workflow of the pushed commit whose push trigger matches. */
+  async onPush(event: PushEvent): Promise<RunRecord[]> {
+    if (event.after === ZERO_SHA || this.stopping) return [];
+    const repo = this.deps.repos.get(event.repository);
+    if (repo === undefined) return [];
+    const files = (await repo.listFiles(event.after, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
+    if (files.length === 0) return [];
+    const [changedFiles, commit, defaultBranch] = await Promise.all([repo.changedFiles(event.before, event.after), repo.commit(event.after), repo.defaultBranch()]);
+    const payload = pushPayload(event, commit, this.deps.repos.serverUrl, defaultBranch);
+    const title = commit?.message.split('\n')[0] ?? event.ref;
+    const runs: RunRecord[] = [];
+    for (const file of files) {
+      const content = (await repo.readFile(event.after, file))?.toString('utf8');
+      if (content === undefined) continue;
+      const parsed = parseWorkflowFile(file, content);
+      if (parsed.workflow === undefined) {
+        // GitHub shows a failed run for a workflow file it cannot read, whatever its triggers.
+        runs.push(this.invalidWorkflowRun(event, file, title, parsed.errors));
+        continue;
+      }
+      const workflow = parsed.workflow;
+      if (workflow.on.push === undefined) continue;
+      if (!matchesPush(workflow, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) })) continue;
+      runs.push(this.createRun({ repository: event.repository, workflow, content, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title }));
+    }
+    return runs;
+  }
+
+  /** Starts a workflow_dispatch run of `workflow` (a file name or path) at `ref` (default: the default branch). */
+  async dispatch(input: { repository: string; workflow: string; ref?: string; inputs?: Record<string, string>; actor?: string }): Promise<RunRecord> {
+    if (this.stopping) throw new WorkflowDispatchError('The runner is stopping');
+    const repo = this.deps.repos.get(input.repository);
+    if (repo === undefined) throw new WorkflowDispatchError(`Not Found: no repository ${input.repository}`);
+    const requested = input.ref ?? (await repo.defaultBranch());
+    const ref = await this.qualifyRef(repo, requested);
+    const commit = await repo.commit(ref);
+    if (commit === undefined) throw new WorkflowDispatchError(`No ref found for: ${requested}`);
+    const file = input.workflow.includes('/') ? input.workflow.replace(/^\/+/, '') : `.github/workflows/${input.workflow}`;
+    const content = (await repo.readFile(commit.sha, file))?.toString('utf8');
+    if (content === undefined) throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
+    const parsed = parseWorkflowFile(file, content);
+    if (parsed.workflow === undefined) throw new WorkflowDispatchError(`Invalid workflow file ${file}: ${parsed.errors.join('; ')}`);
+    const workflow = parsed.workflow;
+    const trigger = workflow.on.workflow_dispatch;
+    if (trigger === undefined) throw new WorkflowDispatchError("Workflow does not have 'workflow_dispatch' trigger");
+    const given = input.inputs ?? {};
+    const unexpected = Object.keys(given).filter((name) => trigger.inputs[name] === undefined);
+    if (unexpected.length > 0) throw new WorkflowDispatchError(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+    const inputs: Record<string, Json> = {};
+    const eventInputs: Record<string, string> = {};
+    for (const [name, spec] of Object.entries(trigger.inputs)) {
+      const value = given[name] ?? (spec.default === undefined ? undefined : String(spec.default));
+      if (value === undefined) {
+        if (spec.required === true) throw new WorkflowDispatchError(`Required input '${name}' not provided`);
+        inputs[name] = spec.type === 'boolean' ? false : '';
+        continue;
+      }
+      if (spec.type === 'choice' && spec.options !== undefined && !spec.options.includes(value)) {
+        throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' not in the list of allowed values`);
+      }
+      if (spec.type === 'boolean' && value !== 'true' && value !== 'false') throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a boolean`);
+      if (spec.type === 'number' && !Number.isFinite(Number(value))) throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a number`);
+      eventInputs[name] = value;
+      inputs[name] = spec.type === 'boolean' ? value === 'true' : spec.type === 'number' ? Number(value) : value;
+    }
+    const actor = input.actor ?? input.repository.split('/')[0] ?? 'dockyard';
+    const payload = dispatchPayload(input.repository, ref, file, eventInputs, actor, this.deps.repos.serverUrl, await repo.defaultBranch());
+    return this.createRun({ repository: input.repository, workflow, content, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
+  }
+
+  /** Live events of a run; returns the unsubscribe function. */
+  watch(runId: number, listener: (event: RunEvent) => void): () => void {
+    const set = this.listeners.get(runId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(runId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(runId);
+    };
+  }
+
+  /** Resolves with the run's record once it has completed. */
+  waitFor(runId: number): Promise<RunRecord> {
+    const run = this.store.run(runId);
+    if (run === undefined) return Promise.reject(new Error(`No run ${runId}`));
+    if (run.status === 'completed') return Promise.resolve(run);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+    });
+  }
+
+  listRuns(filter?: { repository?: string; limit?: number }): RunRecord[] {
+    return this.store.listRuns(filter);
+  }
+
+  getRun(runId: number): RunDetail | undefined {
+    return this.store.detail(runId);
+  }
+
+  /**
+   * The run's log (already masked when written). With `job` (a job's name or key) that job's
+   * log; otherwise every job's, each line prefixed with the job's name and a tab (like `gh run view --log`).
+   */
+  readLog(runId: number, options: { job?: string } = {}): string {
+    const jobs = this.store.jobs(runId).filter((job) => options.job === undefined || job.name === options.job || job.jobKey === options.job);
+    const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+    if (options.job !== undefined) return jobs.map((job) => read(job.logFile)).join('');
+    return jobs
+      .map((job) =>
+        read(job.logFile)
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => `${job.name}\t${line}\n`)
+          .join(''),
+      )
+      .join('');
+  }
+
+  cancel(runId: number): void {
+    this.executions.get(runId)?.cancel('The run was cancelled');
+  }
+
+  /** Ends every run now (process groups killed), marks them cancelled, and waits for them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const execution of this.executions.values()) execution.halt();
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** The settings store (secrets, variables) this runner reads. */
+  get repoSettings(): RepoSettings {
+    return this.settings;
+  }
+
+  get actions(): ActionCache {
+    return this.actionCache;
+  }
+
+  private async qualifyRef(repo: HostedRepository, ref: string): Promise<string> {
+    if (ref.startsWith('refs/')) return ref;
+    // A bare name is a branch if one exists, else a tag (GitHub's dispatch accepts either).
+    if ((await repo.commit(`refs/heads/${ref}`)) !== undefined) return `refs/heads/${ref}`;
+    if ((await repo.commit(`refs/tags/${ref}`)) !== undefined) return `refs/tags/${ref}`;
+    return `refs/heads/${ref}`;
+  }
+
+  private invalidWorkflowRun(event: PushEvent, file: string, title: string, errors: string[]): RunRecord {
+    const now = this.deps.clock.now().toISOString();
+    const run = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now });
+    const note = `Invalid workflow file: ${file}: ${errors.join('; ')}`;
+    this.store.addAnnotation(run.id, { level: 'error', message: note, job: '' });
+    this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note });
+    return this.store.run(run.id) as RunRecord;
+  }
+
+  private createRun(spec: { repository: string; workflow: WorkflowDefinition; content: string; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string }): RunRecord {
+    const { workflow } = spec;
+    const vars = this.settings.variableValues(spec.repository);
+    const secrets = this.settings.secretValues(spec.repository);
+    let title = spec.title;
+    if (workflow.runName !== undefined) {
+      try {
+        title = evaluateString(workflow.runName, { contexts: { github: { event_name: spec.event, event: spec.payload, actor: spec.actor, ref: spec.ref, sha: spec.sha, repository: spec.repository }, inputs: spec.inputs, vars }, state: { status: 'success' } }) || title;
+      } catch {
+        // GitHub falls back to the default title when run-name cannot be evaluated
+      }
+    }
+    const run = this.store.createRun({
+      repository: spec.repository,
+      workflowFile: workflow.file,
+      workflowName: workflow.name,
+      displayTitle: title,
+      event: spec.event,
+      ref: spec.ref,
+      sha: spec.sha,
+      actor: spec.actor,
+      createdAt: this.deps.clock.now().toISOString(),
+    });
+    const masker = new Masker();
+    for (const value of Object.values(secrets)) masker.add(value);
+    const env: RunEnvironment = {
+      run,
+      workflow,
+      event: spec.payload,
+      inputs: spec.inputs,
+      secrets,
+      vars,
+      masker,
+      store: this.store,
+      emit: (event) => this.emit(event),
+      dataDir: this.deps.dataDir,
+      serverUrl: this.deps.repos.serverUrl,
+      cloudUrl: this.deps.cloudUrl,
+      gitTokens: this.deps.gitTokens,
+      broker: this.deps.broker,
+      actionCache: this.actionCache,
+      builtinActionsDir: this.deps.builtinActionsDir,
+      jobEnv: this.deps.jobEnv ?? {},
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+    };
+    const execution = new RunExecution(env, this.concurrency, unsupportedJobs(spec.content, workflow));
+    this.executions.set(run.id, execution);
+    // Started on a later turn of the event loop: a caller that watches the run as soon as
+    // onPush/dispatch resolves sees every event from the first.
+    const task = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => execution.execute())
+      .catch((error: unknown) => this.deps.logger.error('runner: run crashed', { runId: run.id, error: errorMessage(error) }))
+      .finally(() => {
+        this.executions.delete(run.id);
+        this.background.delete(task);
+        const record = this.store.run(run.id);
+        if (record !== undefined) for (const resolve of this.waiters.get(run.id) ?? []) resolve(record);
+        this.waiters.delete(run.id);
+        this.listeners.delete(run.id);
+      });
+    this.background.add(task);
+    return run;
+  }
+
+  private emit(event: RunEvent): void {
+    for (const listener of this.listeners.get(event.runId) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.deps.logger.warn('runner: a watcher threw', { error: errorMessage(error) });
+      }
+    }
+  }
+}
+
+/**
+ * Jobs dockyard cannot run, with the reason: the workflow model does not carry `container:` or
+ * `services:`, so they are read from the YAML itself; reusable-workflow jobs come from the model.
+ */
+function unsupportedJobs(content: string, workflow: WorkflowDefinition): Map<string, string> {
+  const reasons = new Map<string, string>();
+  let raw: unknown;
+  try {
+    raw = parseYaml(content);
+  } catch {
+    raw = undefined;
+  }
+  const jobs = typeof raw === 'object' && raw !== null && 'jobs' in raw && typeof raw.jobs === 'object' && raw.jobs !== null ? (raw.jobs as Record<string, unknown>) : {};
+  for (const job of workflow.jobs) {
+    if (job.uses !== undefined) {
+      reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
+      continue;
+    }
+    const spec = jobs[job.id];
+    if (typeof spec !== 'object' || spec === null) continue;
+    if ('container' in spec) reasons.set(job.id, `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`);
+    else if ('services' in spec) reasons.set(job.id, `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`);
+  }
+  return reasons;
+}

@@ -1,0 +1,94 @@
+/**
+ * The runner as the cloud wires it (cloud.ci): a real `git push` over HTTP triggers the run
+ * through the post-receive hook; the job fetches its repository with its GITHUB_TOKEN and
+ * gets AWS credentials through dockyard's built-in aws-actions/configure-aws-credentials@v4
+ * with a real OIDC token.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { seedTrustPolicy, startTestCloud, type TestCloud } from '../support/cloud.js';
+import { prepareSeedRole } from '../support/sts-fixture.js';
+import { eventually, REPO_ROOT, workflow } from './support.js';
+
+const run = promisify(execFile);
+
+describe('runner: wired into the cloud', () => {
+  let cloud: TestCloud;
+  let tree: string;
+  before(async () => {
+    cloud = await startTestCloud();
+    tree = mkdtempSync(join(tmpdir(), 'dockyard-wired-'));
+  });
+  after(async () => {
+    await cloud.stop();
+    rmSync(tree, { recursive: true, force: true });
+  });
+
+  it('git push → run; GITHUB_TOKEN fetches the repository; configure-aws-credentials assumes a role with OIDC', async () => {
+    const roleArn = await prepareSeedRole(cloud, 'deploy', seedTrustPolicy(cloud.accountId, 'repo:mona/wired:ref:refs/heads/main'));
+    const ci = cloud.cloud.ci;
+    await ci.repositories.create('mona/wired');
+    await ci.repositories.create('mona/other');
+    ci.settings.setVariable('mona/wired', 'STS_URL', pathToFileURL(join(REPO_ROOT, 'node_modules/@aws-sdk/client-sts/dist-cjs/index.js')).href);
+    const files: Record<string, string> = {
+      'hello.txt': 'hello from the repository\n',
+      '.github/workflows/deploy.yml': workflow(
+        'on: push',
+        'permissions:',
+        '  id-token: write',
+        '  contents: read',
+        'jobs:',
+        '  deploy:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: |',
+        '          base="http://x-access-token:${{ github.token }}@${GITHUB_SERVER_URL#http://}"',
+        '          git clone -q "$base/$GITHUB_REPOSITORY.git" src && cat src/hello.txt',
+        '          git ls-remote "$base/mona/other.git" >/dev/null 2>&1 && echo "other: readable" || echo "other: refused"',
+        '      - id: creds',
+        '        uses: aws-actions/configure-aws-credentials@v4',
+        '        with:',
+        `          role-to-assume: ${roleArn}`,
+        '          aws-region: us-east-1',
+        '      - env:',
+        '          STS_URL: ${{ vars.STS_URL }}',
+        '          SCRIPT: |',
+        '            const { STSClient, GetCallerIdentityCommand } = await import(process.env.STS_URL);',
+        '            const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));',
+        '            console.log("caller " + who.Arn);',
+        '        run: node --input-type=module -e "$SCRIPT"',
+      ),
+    };
+    for (const [path, content] of Object.entries(files)) {
+      mkdirSync(join(tree, path, '..'), { recursive: true });
+      writeFileSync(join(tree, path), content);
+    }
+    const env = { ...process.env, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com', GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', GIT_TERMINAL_PROMPT: '0' };
+    await run('git', ['init', '-q', '-b', 'main'], { cwd: tree, env });
+    await run('git', ['add', '-A'], { cwd: tree, env });
+    await run('git', ['commit', '-q', '-m', 'deploy it'], { cwd: tree, env });
+    const port = new URL(cloud.url).port;
+    const remote = `http://${cloud.admin.accessKeyId}:${encodeURIComponent(cloud.admin.secretAccessKey)}@127.0.0.1:${port}/git/mona/wired.git`;
+    await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: tree, env, timeout: 60_000 });
+
+    await eventually(() => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, 10_000, 'the push to start a run');
+    const runId = ci.runner.listRuns({ repository: 'mona/wired' })[0]?.id ?? 0;
+    await ci.runner.waitFor(runId);
+    const detail = ci.runner.getRun(runId);
+    const log = ci.runner.readLog(runId);
+    assert.equal(detail?.conclusion, 'success', log);
+    assert.equal(detail?.event, 'push');
+    assert.equal(detail?.actor, 'mona');
+    assert.match(log, /hello from the repository/);
+    assert.match(log, /other: refused/);
+    assert.match(log, new RegExp(`caller arn:aws:sts::${cloud.accountId}:assumed-role/deploy/GitHubActions`));
+    assert.equal(detail?.jobs[0]?.steps.at(-1)?.name, 'Post Run aws-actions/configure-aws-credentials@v4');
+    assert.doesNotMatch(log, /ASIA[A-Z0-9]{12,}/, 'the session key id is masked');
+  });
+});
