@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- core|registry …]` (default: both): dockyard's numbers on this machine.
+ * `npm run bench [-- core|registry|ecs …]` (default: all): dockyard's numbers on this machine.
  *
  * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
@@ -12,6 +12,10 @@
  *
  * registry (issue 3): skopeo push and pull against dockyard's registry and Debian's
  * docker-registry side by side (bench/registry.ts).
+ *
+ * ecs (issue 4): deployment time, the runtime's CPU at rest with 50 services × 2 tasks, and
+ * requests/s through a service's endpoint and a task address against the container directly
+ * (bench/ecs.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -25,6 +29,7 @@ import { systemClock } from '../src/cloud/clock.js';
 import { DEFAULTS } from '../src/cloud/config.js';
 import { CloudState } from '../src/cloud/state.js';
 import { median, startCloud, stopCloud } from './cloud-process.js';
+import { runEcsBenchmarks } from './ecs.js';
 import { runRegistryBenchmarks } from './registry.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -159,7 +164,7 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
   }
 }
 
-const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks } as const;
+const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks } as const;
 type Suite = keyof typeof SUITES;
 
 async function main(argv: string[]): Promise<number> {

@@ -190,6 +190,15 @@ export interface LogOptions {
   signal?: AbortSignal;
 }
 
+/** One event of a container from the engine's event stream (`die`, `start`, `destroy`, …). */
+export interface ContainerEvent {
+  id: string;
+  action: string;
+  time: Date;
+  /** With `die`: the exit code. */
+  exitCode?: number;
+}
+
 /** One line of a container's output. */
 export interface LogLine {
   stream: 'stdout' | 'stderr';
@@ -241,6 +250,13 @@ export interface ContainerEngine {
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerDetails>;
   /** Resolves with the exit code once the container is not running. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
+  /**
+   * Follows the events of containers carrying all the given labels until `signal` aborts or the
+   * engine ends the stream. One stream watches any number of containers: Podman's compat
+   * `wait` polls, so a waiter per container costs the engine a core at a hundred containers.
+   * Resolves once the engine has answered, so no event after that moment is missed.
+   */
+  containerEvents(options?: { labels?: Record<string, string | true>; signal?: AbortSignal }): Promise<AsyncIterable<ContainerEvent>>;
   /** Containers in every state carrying all the given labels (`true`: label present with any value). */
   listContainers(filter?: { labels?: Record<string, string | true> }, signal?: AbortSignal): Promise<ContainerSummary[]>;
   /** The container's output, demultiplexed and split into lines. */

@@ -18,12 +18,16 @@
  * - Start/stop of a container already in that state answer 304: not an error.
  * - An exec's exit code can lag its output stream's end on Podman: it is polled briefly.
  *
- * Gaps: no events or stats streams, no TLS or ssh endpoints, no registry auth other than
+ * - Podman 4.3's event stream ignores an `event` filter (it then sends nothing): events are
+ *   filtered by type and label on the engine, by action here.
+ *
+ * Gaps: no stats stream, no TLS or ssh endpoints, no registry auth other than
  * username/password (identity tokens), no image build.
  */
 import type { Readable } from 'node:stream';
 import type {
   ContainerDetails,
+  ContainerEvent,
   ContainerEngine,
   ContainerSpec,
   ContainerSummary,
@@ -248,6 +252,30 @@ export class DockerApiEngine implements ContainerEngine {
     return (rows ?? []).map(fromSummary);
   }
 
+  async containerEvents(options: { labels?: Record<string, string | true>; signal?: AbortSignal } = {}): Promise<AsyncIterable<ContainerEvent>> {
+    const filters = JSON.stringify({ type: ['container'], ...(options.labels ? { label: labelFilters(options.labels) } : {}) });
+    const res = await this.stream({ operation: 'containerEvents', method: 'GET', path: '/events', query: { filters }, signal: options.signal });
+    return (async function* events(): AsyncGenerator<ContainerEvent> {
+      try {
+        for await (const value of jsonLines(res)) {
+          const wire = value as WireEvent;
+          const id = wire.Actor?.ID ?? wire.id;
+          if (wire.Type !== 'container' || !id) continue;
+          const nanos = typeof wire.timeNano === 'number' ? wire.timeNano / 1e6 : undefined;
+          const event: ContainerEvent = { id, action: wire.Action ?? wire.status ?? '', time: new Date(nanos ?? (wire.time ?? 0) * 1000) };
+          const exitCode = wire.Actor?.Attributes?.exitCode;
+          if (exitCode !== undefined && exitCode !== '') event.exitCode = Number(exitCode);
+          yield event;
+        }
+      } catch (error) {
+        if (options.signal?.aborted) return;
+        throw error;
+      } finally {
+        res.destroy();
+      }
+    })();
+  }
+
   async *logs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine> {
     const query: EngineRequest['query'] = { stdout: true, stderr: true, follow: options.follow ?? false, timestamps: options.timestamps ?? false };
     if (options.since) query.since = unixSeconds(options.since);
@@ -329,6 +357,17 @@ export class DockerApiEngine implements ContainerEngine {
 }
 
 /** `since` as Docker parses it: seconds and nanoseconds. */
+/** One object of `GET /events` (Docker's and Podman's shapes agree on these members). */
+interface WireEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  id?: string;
+  time?: number;
+  timeNano?: number;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
 function unixSeconds(date: Date): string {
   const ms = date.getTime();
   return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}000000`;

@@ -1,8 +1,9 @@
 /**
  * TaskPortProxy: makes one container port reachable at its task's own address, as on an awsvpc
  * ENI: a TCP listener on `<task address>:<containerPort>` forwards each connection to the
- * port the engine published on the host (`127.0.0.1:<hostPort>`), and the task's security
- * groups decide which connections get in.
+ * container (`upstream`: its address on the engine's bridge when the host can route there, else
+ * the port the engine published on 127.0.0.1), and the task's security groups decide which
+ * connections get in.
  *
  * Security groups, as a client sees them:
  * - No ingress rule admits the host's traffic to this port (`opens(port)` false): the listener

@@ -8,8 +8,13 @@
  * service has no live task).
  *
  * Decisions:
- * - Tasks that reached STOPPED are handed to the circuit breaker once. After a restart the
- *   tasks already STOPPED are not counted again (the first tick only remembers them).
+ * - Tasks that reached STOPPED are handed to the circuit breaker once. Which ones were handed
+ *   over lives in memory; the count itself (failedTasks) is in the deployment. After a restart
+ *   the first tick hands over only tasks that stopped after their deployment was last written
+ *   (a counted failure always writes it), so a kill -9 neither loses nor repeats a failure,
+ *   up to the instant between a tick's clock reading and its snapshot.
+ * - Container health results live in memory too; after a restart a container's persisted
+ *   HEALTHY stands until its next check (see checkHealth).
  * Each service's endpoint routes to its RUNNING, healthy tasks (ServiceEndpoints).
  */
 import type { Clock } from '../cloud/clock.js';
@@ -94,10 +99,14 @@ export class ServiceLoop {
       const ids = deployments.map((d) => d.id);
       const live = store.tasks.list({ startedByAny: ids, live: true });
       const stoppedTasks: StoppedTaskSnapshot[] = [];
+      const written = new Map(deployments.map((d) => [d.id, d.updatedAt.getTime()]));
       for (const task of store.tasks.list({ startedByAny: ids, lastStatus: 'STOPPED' })) {
         if (this.reported.has(task.taskArn)) continue;
         this.reported.add(task.taskArn);
-        if (this.primed) stoppedTasks.push(stoppedTaskSnapshot(task, healthChecked(task)));
+        // After a restart: a failure the breaker counted wrote its deployment, so only a task
+        // that stopped after its deployment was last written can still be uncounted.
+        const unseen = this.primed || (task.stoppedAt !== undefined && task.stoppedAt.getTime() > (written.get(task.startedBy ?? '') ?? Infinity));
+        if (unseen) stoppedTasks.push(stoppedTaskSnapshot(task, healthChecked(task)));
       }
       const ordered = [...deployments].sort((a, b) => (a.status === 'PRIMARY' ? -1 : b.status === 'PRIMARY' ? 1 : b.createdAt.getTime() - a.createdAt.getTime()));
       return {
@@ -162,7 +171,9 @@ export class ServiceLoop {
       for (const message of actions.events) store.services.appendEvent(service.serviceArn, message, now);
     });
     if (this.deps.endpoints) {
-      const live = store.tasks.list({ startedByAny: snapshot.deployments.map((d) => d.id), live: true });
+      // Re-read only when this tick changed the tasks (at rest it did not: one query less per service).
+      const changed = actions.stop.length > 0 || actions.start.length > 0 || actions.rollback !== undefined;
+      const live = changed ? store.tasks.list({ startedByAny: snapshot.deployments.map((d) => d.id), live: true }) : snapshot.live;
       this.deps.endpoints.sync(service, live, (task) => definitionOf(store, task));
     }
   }
@@ -179,8 +190,13 @@ export class ServiceLoop {
       const check = def?.healthCheck;
       if (!check || !container.runtimeId) continue;
       const key = `${task.taskArn}/${container.name}`;
-      const record = this.health.get(key) ?? { results: [], running: false };
-      this.health.set(key, record);
+      let record = this.health.get(key);
+      if (!record) {
+        // Results live in memory; after a restart the persisted HEALTHY stands (as one success
+        // now) until the next check says otherwise, so adopted tasks keep counting healthy.
+        record = { results: container.healthStatus === 'HEALTHY' ? [{ at: now, ok: true }] : [], running: false };
+        this.health.set(key, record);
+      }
       const evaluation = evaluateHealth(check, record.results, task.startedAt, now);
       health.set(container.name, evaluation.status);
       if (evaluation.status !== container.healthStatus) changed = true;

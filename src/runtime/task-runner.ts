@@ -14,10 +14,12 @@
  * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
  */
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
 import type { ContainerEngine, ContainerSpec, RegistryAuth } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
+import { ContainerExits } from './container-exits.js';
 import { TaskPortProxy, type TaskAddressPool } from '../network/index.js';
 import { resolveImageUri } from '../registry/image-uri.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
@@ -72,10 +74,18 @@ const DEFAULT_STOP_TIMEOUT_S = 30;
 
 export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
+  /** Whether container addresses on the engine's bridge are reachable from here (probed once). */
+  private bridgeRoutable: Promise<boolean> | undefined;
+  /** ingressAllows verdicts of the current tick. */
+  private readonly ingressVerdicts = new Map<string, boolean>();
+  /** Exits of this cloud's containers, from one engine event stream. */
+  private readonly exits: ContainerExits;
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
   private readonly busy = new Set<string>();
 
-  constructor(private readonly deps: TaskRunnerDeps) {}
+  constructor(private readonly deps: TaskRunnerDeps) {
+    this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
+  }
 
   /** Whether a start or stop of the task is in flight. */
   isBusy(taskArn: string): boolean {
@@ -112,8 +122,25 @@ export class TaskRunner {
     return this.exclusive(taskArn, () => this.teardown(taskArn));
   }
 
+  /**
+   * The security groups' verdict, remembered until the next `refreshProxies` (one tick): with a
+   * group that admits itself, each verdict scans every ENI, and a hundred task ports re-checked
+   * every tick cost the cloud a tenth of a core at rest. Connections see rule changes by the
+   * next tick, as the listeners do.
+   */
+  private ingressAllows(groups: readonly string[], port: number, sourceIp: string): boolean {
+    const key = `${groups.join(',')}|${port}|${sourceIp}`;
+    let verdict = this.ingressVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.deps.ec2.ingressAllows(groups, { protocol: 'tcp', port, sourceIp });
+      this.ingressVerdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
   /** Re-applies security groups to every task address (rules may have changed since). */
   refreshProxies(): void {
+    this.ingressVerdicts.clear();
     for (const entry of this.live.values()) {
       if (entry.stopping) continue;
       for (const proxy of entry.proxies) proxy.refresh().catch((error: unknown) => this.deps.logger.warn('task port refresh failed', { error: String(error) }));
@@ -125,6 +152,7 @@ export class TaskRunner {
     const all = [...this.live.values()];
     this.live.clear();
     for (const entry of all) entry.abort.abort();
+    this.exits.close();
     await Promise.all(all.flatMap((entry) => entry.proxies.map((p) => p.close())));
   }
 
@@ -147,12 +175,16 @@ export class TaskRunner {
     const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
     this.live.set(taskArn, entry);
 
-    // PROVISIONING: the task's ENI.
+    // PROVISIONING: the task's ENI. Created and recorded on the task in one transaction, so a
+    // crash in between cannot leave an ENI no task knows (a restart would attach a second one).
     const address = this.deps.pool.allocate(taskArn);
-    const attached = this.attachNetwork(task, address);
-    if (typeof attached === 'string') return STOP.resourceInitialization(attached);
-    store.tasks.put(attached);
-    const pending = this.event(taskArn, { type: 'advance' });
+    const pending = store.transaction(() => {
+      const attached = this.attachNetwork(task, address);
+      if (typeof attached === 'string') return attached;
+      store.tasks.put(attached);
+      return this.event(taskArn, { type: 'advance' });
+    });
+    if (typeof pending === 'string') return STOP.resourceInitialization(pending);
     if (!pending || pending.lastStatus !== 'PENDING') return undefined;
 
     // PENDING: logging, pulls, containers.
@@ -182,12 +214,18 @@ export class TaskRunner {
         const proxy = new TaskPortProxy({
           address,
           port: port.containerPort,
-          upstream: { host: '127.0.0.1', port: port.hostPort },
-          allows: (sourceIp, p) => this.deps.ec2.ingressAllows(groups, { protocol: 'tcp', port: p, sourceIp }),
+          upstream: await this.upstream(details.ipAddress, port),
+          allows: (sourceIp, p) => this.ingressAllows(groups, p, sourceIp),
           logger: this.deps.logger,
         });
         entry.proxies.push(proxy);
-        await proxy.start();
+        try {
+          await proxy.start();
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+          // The seed's port 80 as a user without privilege: say what would allow it.
+          return STOP.resourceInitialization(`cannot listen on ${address}:${port.containerPort}: ports below 1024 need root, CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep "$(command -v node)") or sysctl net.ipv4.ip_unprivileged_port_start=0`);
+        }
       }
       this.setContainer(taskArn, container.name, { lastStatus: 'RUNNING', imageDigest: details.imageId });
       this.follow(task, container, id, entry.abort.signal);
@@ -326,8 +364,8 @@ export class TaskRunner {
         if (!signal.aborted) this.deps.logger.warn('awslogs stream ended', { task: task.taskArn, error: String(error) });
       });
     }
-    void this.deps.engine
-      .waitContainer(id, signal)
+    this.exits
+      .watch(id, signal)
       .then(async (exitCode) => {
         if (signal.aborted) return;
         this.setContainer(task.taskArn, container.name, { lastStatus: 'STOPPED', exitCode });
@@ -343,7 +381,7 @@ export class TaskRunner {
   }
 
   /** Registers proxies and watchers for an adopted task's running containers. */
-  adopt(task: Task, definition: TaskDefinition, containers: { id: string; name: string; ports: { containerPort: number; hostPort: number }[] }[]): Promise<void> {
+  async adopt(task: Task, definition: TaskDefinition, containers: { id: string; name: string; ipAddress?: string; ports: { containerPort: number; hostPort: number }[] }[]): Promise<void> {
     const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
     this.live.set(task.taskArn, entry);
     const address = this.deps.pool.allocate(task.taskArn);
@@ -354,8 +392,8 @@ export class TaskRunner {
           new TaskPortProxy({
             address,
             port: port.containerPort,
-            upstream: { host: '127.0.0.1', port: port.hostPort },
-            allows: (sourceIp, p) => this.deps.ec2.ingressAllows(groups, { protocol: 'tcp', port: p, sourceIp }),
+            upstream: await this.upstream(c.ipAddress, port),
+            allows: (sourceIp, p) => this.ingressAllows(groups, p, sourceIp),
             logger: this.deps.logger,
           }),
         );
@@ -364,7 +402,21 @@ export class TaskRunner {
       // Output from before the restart was shipped already (lines logged while the cloud was down are lost).
       if (container) this.follow(task, container, c.id, entry.abort.signal, this.now());
     }
-    return Promise.all(entry.proxies.map((p) => p.start())).then(() => undefined);
+    await Promise.all(entry.proxies.map((p) => p.start()));
+  }
+
+  /**
+   * Where a task port's proxy sends connections: the container's own address on the engine's
+   * bridge when this process can route to it (rootful Podman or Docker on Linux), else the port
+   * the engine published on 127.0.0.1. The published port goes through the engine's NAT, and
+   * with a connection per request its conntrack entries collide with new ones (SYNs dropped,
+   * one-second retransmits): a tenth of the direct path's rate in `npm run bench -- ecs`.
+   */
+  private async upstream(ipAddress: string | undefined, port: { containerPort: number; hostPort: number }): Promise<{ host: string; port: number }> {
+    const published = { host: '127.0.0.1', port: port.hostPort };
+    if (!ipAddress) return published;
+    this.bridgeRoutable ??= probeRoute(ipAddress, port.containerPort);
+    return (await this.bridgeRoutable) ? { host: ipAddress, port: port.containerPort } : published;
   }
 
   /** Stops whatever the task has (proxies, containers, ENI, address) and records STOPPED. */
@@ -384,11 +436,12 @@ export class TaskRunner {
         await engine.stopContainer(container.runtimeId, stopTimeout);
         const details = await engine.inspectContainer(container.runtimeId);
         this.setContainer(taskArn, container.name, { lastStatus: 'STOPPED', ...(details.exitCode !== undefined ? { exitCode: details.exitCode } : {}) });
-        await engine.removeContainer(container.runtimeId, { force: true });
       } catch (error) {
         this.deps.logger.warn('container stop failed', { task: taskArn, error: String(error) });
         this.setContainer(taskArn, container.name, { lastStatus: 'STOPPED' });
       }
+      // Also when the stop failed (a container created but never started cannot be stopped).
+      await engine.removeContainer(container.runtimeId, { force: true }).catch((error: unknown) => this.deps.logger.warn('container remove failed', { task: taskArn, error: String(error) }));
     }
     entry?.abort.abort();
     this.live.delete(taskArn);
@@ -405,8 +458,41 @@ export class TaskRunner {
   }
 }
 
+/**
+ * Whether `host:port` can be routed to: a connection or a refusal says yes (the app may not
+ * listen yet), a timeout or an unreachable network says no.
+ */
+function probeRoute(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 500 });
+    const done = (routable: boolean): void => {
+      socket.destroy();
+      resolve(routable);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * Task definitions by ARN, per store. A revision's document never changes (deregistering only
+ * changes its status, which the runtime does not read), so it is read and decoded once, not on
+ * every tick for every task.
+ */
+const definitions = new WeakMap<EcsStore, Map<string, TaskDefinition>>();
+
 /** The task definition a task was started from. */
 export function definitionOf(store: EcsStore, task: Pick<Task, 'taskDefinitionArn'>): TaskDefinition | undefined {
+  let cache = definitions.get(store);
+  if (!cache) {
+    cache = new Map();
+    definitions.set(store, cache);
+  }
+  const cached = cache.get(task.taskDefinitionArn);
+  if (cached) return cached;
   const ref = parseTaskDefinitionRef(task.taskDefinitionArn);
-  return ref ? store.taskDefinitions.resolve(ref) : undefined;
+  const definition = ref ? store.taskDefinitions.resolve(ref) : undefined;
+  if (definition) cache.set(task.taskDefinitionArn, definition);
+  return definition;
 }

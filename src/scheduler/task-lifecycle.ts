@@ -36,6 +36,8 @@ export const STOPPED_REASON = {
   scaling: (deploymentId: string): string => `Scaling activity initiated by (deployment ${deploymentId})`,
   cannotPullContainer: (detail: string): string => `CannotPullContainerError: ${detail}`,
   resourceInitialization: (detail: string): string => `ResourceInitializationError: ${detail}`,
+  /** dockyard's own: the cloud process died while the task was starting (no AWS wording exists). */
+  startInterrupted: 'Task stopped because the cloud restarted while the task was starting',
 } as const;
 
 /** Ready-made stop events, with the stopCode AWS pairs with each reason. */
@@ -46,6 +48,8 @@ export const STOP = {
   scaling: (deploymentId: string): TaskStopEvent => stop('ServiceSchedulerInitiated', STOPPED_REASON.scaling(deploymentId)),
   cannotPullContainer: (detail: string): TaskStopEvent => stop('TaskFailedToStart', STOPPED_REASON.cannotPullContainer(detail)),
   resourceInitialization: (detail: string): TaskStopEvent => stop('TaskFailedToStart', STOPPED_REASON.resourceInitialization(detail)),
+  /** The host's failure, not the task's: the circuit breaker does not count it. */
+  startInterrupted: (): TaskStopEvent => stop('InfrastructureHealth', STOPPED_REASON.startInterrupted),
 } as const;
 
 function stop(stopCode: StopCode, reason: string): TaskStopEvent {

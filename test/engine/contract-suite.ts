@@ -187,6 +187,22 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       assert.equal(await engine.waitContainer(id), 7, 'wait on an exited container answers at once');
     });
 
+    it('streams die events with exit codes for labelled containers', async () => {
+      const abort = new AbortController();
+      const events = await engine.containerEvents({ labels: runLabels, signal: abort.signal });
+      const id = await create({ command: sh('sleep 0.3; exit 5') });
+      await engine.startContainer(id);
+      let died: { exitCode?: number } | undefined;
+      for await (const event of events) {
+        if (event.id === id && event.action === 'die') {
+          died = event;
+          break;
+        }
+      }
+      abort.abort();
+      assert.equal(died?.exitCode, 5);
+    });
+
     it('kills with a chosen signal', async () => {
       const id = await create({ command: ['/bin/sleep', '300'] });
       await engine.startContainer(id);

@@ -1,7 +1,9 @@
 /**
  * Adoption after a restart: the runtime leaves containers running when the cloud stops; the next
  * start on the same data directory adopts those of tasks still wanted (their address answers
- * again), removes labelled containers no task wants, and stops tasks whose containers vanished.
+ * again), removes labelled containers no task wants, and stops tasks whose containers vanished;
+ * a start the dead process left half done (a container created, not yet recorded) is stopped
+ * as the host's failure, its container removed.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { systemClock } from '../../src/cloud/clock.js';
+import { DEFAULTS } from '../../src/cloud/config.js';
+import { CloudState } from '../../src/cloud/state.js';
+import { EcsStore } from '../../src/services/ecs/store.js';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
@@ -65,5 +71,29 @@ describe('runtime: adoption after a restart', () => {
       [kept],
     );
     assert.ok(!remaining.some((c) => c.id === orphan));
+  });
+
+  it('stops a task whose start the dead process left half done, and removes its unrecorded container', async () => {
+    const definition = await registerWeb(cloud, f.ecs, 'web', 'exec');
+    const arn = await runTask(f, definition);
+    const running = await untilStatus(f.ecs, arn, 'RUNNING');
+    const containerId = running.containers?.[0]?.runtimeId ?? '';
+
+    await cloud.stop();
+    // As if the process died right after creating the container, before recording it.
+    const state = new CloudState({ dataDir, issuer: DEFAULTS.issuer }, systemClock);
+    try {
+      const store = new EcsStore(state.db, { region: state.region, accountId: state.accountId });
+      store.tasks.update(arn, (t) => ({ ...t, lastStatus: 'PENDING', containers: t.containers.map(({ runtimeId: _dropped, ...c }) => ({ ...c, lastStatus: 'PENDING' })) }));
+    } finally {
+      state.close();
+    }
+
+    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
+    const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
+    assert.equal(stopped.stopCode, 'InfrastructureHealth');
+    assert.match(stopped.stoppedReason ?? '', /restarted while the task was starting/);
+    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), 20_000);
   });
 });

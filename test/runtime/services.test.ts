@@ -182,4 +182,47 @@ describe('runtime: services', () => {
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'healer', force: true }));
     await waitFor('service INACTIVE', async () => ((await service('healer')).status === 'INACTIVE' ? true : undefined), 60_000);
   });
+
+  it('with minimum 0 / maximum 100 stops the old task before starting the new one', async () => {
+    const v1 = await registerWeb(cloud, f.ecs, 'stopfirst', 'exec');
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'stopfirst',
+        taskDefinition: v1,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    await stable(v1, 'stopfirst');
+    const [oldArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'stopfirst' }))).taskArns ?? [];
+    assert.ok(oldArn);
+    const v2 = await registerWeb(cloud, f.ecs, 'stopfirst', 'exec', { environment: [{ name: 'VERSION', value: '2' }] });
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'stopfirst', taskDefinition: v2 }));
+    // upper = floor(1 × 100%) = 1 and lower = 0: nothing can start while the old task holds the only slot.
+    const during = await waitFor('the old task stopping', async () => {
+      const s = await service('stopfirst');
+      return s.deployments?.length === 2 && (await describeTask(f.ecs, oldArn)).desiredStatus === 'STOPPED' ? s : undefined;
+    }, 30_000);
+    const newPrimary = during.deployments?.find((d) => d.status === 'PRIMARY');
+    assert.equal(newPrimary?.taskDefinition, v2);
+    assert.equal(during.deployments?.find((d) => d.status === 'ACTIVE')?.taskDefinition, v1);
+    const done = await stable(v2, 'stopfirst');
+    const [newArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'stopfirst', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    assert.ok(newArn && newArn !== oldArn);
+    const old = await describeTask(f.ecs, oldArn);
+    const fresh = await describeTask(f.ecs, newArn);
+    assert.equal(old.lastStatus, 'STOPPED');
+    assert.ok(old.stoppedAt && fresh.createdAt && old.stoppedAt.getTime() <= fresh.createdAt.getTime(), `old stopped ${old.stoppedAt?.toISOString()}, new created ${fresh.createdAt?.toISOString()}`);
+    // Events, newest first: stopped the old task, then started the new one.
+    const messages = (done.events ?? []).map((e) => e.message ?? '');
+    const id = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+    const stoppedAt = messages.findIndex((m) => m === `(service stopfirst) has stopped 1 running tasks: (task ${id(oldArn)}).`);
+    const startedAt = messages.findIndex((m) => m === `(service stopfirst) has started 1 tasks: (task ${id(newArn)}).`);
+    assert.ok(stoppedAt > 0 && startedAt >= 0 && startedAt < stoppedAt, messages.join('\n'));
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'stopfirst', force: true }));
+    await waitFor('service INACTIVE', async () => ((await service('stopfirst')).status === 'INACTIVE' ? true : undefined), 60_000);
+  });
 });

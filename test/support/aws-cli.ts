@@ -14,7 +14,7 @@ export interface CliResult {
 export const AWS_CLI = '/usr/bin/aws';
 
 export function awsCli(
-  cloud: TestCloud,
+  cloud: Pick<TestCloud, 'url' | 'region' | 'admin'>,
   args: string[],
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | 'none' = cloud.admin,
 ): Promise<CliResult> {
