@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- core|registry|ecs …]` (default: all): dockyard's numbers on this machine.
+ * `npm run bench [-- core|registry|ecs|pipeline …]` (default: all): dockyard's numbers on this machine.
  *
  * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
@@ -16,6 +16,8 @@
  * ecs (issue 4): deployment time, the runtime's CPU at rest with 50 services × 2 tasks, and
  * requests/s through a service's endpoint and a task address against the container directly
  * (bench/ecs.ts).
+ *
+ * pipeline (issue 5): `git push` → the seed app's new version serving, median of 5 (bench/pipeline.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -30,6 +32,7 @@ import { DEFAULTS } from '../src/cloud/config.js';
 import { CloudState } from '../src/cloud/state.js';
 import { median, startCloud, stopCloud } from './cloud-process.js';
 import { runEcsBenchmarks } from './ecs.js';
+import { runPipelineBenchmarks } from './pipeline.js';
 import { runRegistryBenchmarks } from './registry.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -164,7 +167,7 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
   }
 }
 
-const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks } as const;
+const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks, pipeline: runPipelineBenchmarks } as const;
 type Suite = keyof typeof SUITES;
 
 async function main(argv: string[]): Promise<number> {

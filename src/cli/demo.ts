@@ -152,9 +152,18 @@ async function publicUrl(ecs: ECSClient): Promise<string> {
   return `http://${ip}/`;
 }
 
+/** The app's answer; waits (up to a minute) while the app in a just-started task comes up. */
 async function fetchText(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  return (await response.text()).trim();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      return (await response.text()).trim();
+    } catch (error) {
+      if (Date.now() > deadline) throw new CliError(`${url} does not answer: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 function step(text: string): void {

@@ -73,7 +73,9 @@ export function createCi(deps: CiDeps): Ci {
     builtinActionsDir: join(ROOT, 'builtin-actions'),
     clock: deps.clock,
     logger: deps.logger,
-    jobEnv: { DOCKER_HOST: dockerHost },
+    // No instance metadata service here: without this, the SDK's default credential chain (a
+    // job without id-token: write) would probe 169.254.169.254, off this machine, before failing.
+    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true' },
   });
   runner.start();
   const git = createGitHttpHandler({

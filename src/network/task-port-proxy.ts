@@ -18,8 +18,12 @@
  * The default for `opens` probes `allows` with 127.0.0.1: a host process connecting to any
  * 127.x.y.z address without binding a source gets 127.0.0.1 as its source address on Linux.
  *
- * The container side: if the published port refuses (the app is not listening yet or the
- * container is gone), the client's connection is reset.
+ * The container side, as on an ENI: until the app in the container accepts connections the
+ * address refuses them (ECONNREFUSED, the kernel's answer when nothing listens), so a load
+ * balancer (ServiceEndpoint) skips a task whose app is still starting instead of handing it a
+ * connection that dies. The proxy probes the upstream every 50 ms until it answers, then
+ * listens; the bind itself is tried once at start so privilege errors surface there. If the app
+ * goes away later (the container is gone), new connections are reset.
  *
  * Ports below 1024 (the seed's port 80) can be bound only with privilege: root, CAP_NET_BIND_SERVICE
  * or `sysctl net.ipv4.ip_unprivileged_port_start`; otherwise `start()` rejects with EACCES.
@@ -28,6 +32,10 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { silentLogger, type Logger } from '../cloud/logger.js';
 import { resetSocket, spliceSockets } from './splice.js';
+
+/** How often a task port probes its container until the app listens, and how long one probe may take. */
+const UPSTREAM_PROBE_INTERVAL_MS = 50;
+const UPSTREAM_PROBE_TIMEOUT_MS = 500;
 
 /** The source address Linux gives host connections to 127.0.0.0/8 unless the client binds one. */
 export const HOST_SOURCE_IP = '127.0.0.1';
@@ -55,6 +63,9 @@ export class TaskPortProxy {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private refusedCount = 0;
+  /** Set once the upstream has accepted a connection: the app is listening. */
+  private upstreamReady = false;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: TaskPortProxyOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -62,7 +73,16 @@ export class TaskPortProxy {
 
   /** Opens the listener if the groups admit traffic; same as `refresh()`. Rejects on bind errors. */
   start(): Promise<boolean> {
-    return this.refresh();
+    const run = this.queue.then(async () => {
+      // Bind once now so EACCES/EADDRINUSE reject here; listening waits for the upstream below.
+      if (!this.upstreamReady && !this.closed) {
+        await this.listen();
+        await this.stopListening();
+      }
+      return this.apply();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -96,6 +116,7 @@ export class TaskPortProxy {
    */
   close(graceMs = 0): Promise<void> {
     this.closed = true;
+    clearTimeout(this.probeTimer);
     const run = this.queue.then(async () => {
       await this.stopListening();
       await this.waitForConnections(graceMs);
@@ -114,9 +135,33 @@ export class TaskPortProxy {
       this.logger.error('task port: security group check failed', { address: this.options.address, port, error: String(error) });
       open = false;
     }
+    if (open && !this.upstreamReady) {
+      this.upstreamReady = await this.probeUpstream();
+      if (!this.upstreamReady) {
+        clearTimeout(this.probeTimer);
+        this.probeTimer = setTimeout(() => void this.refresh().catch(() => undefined), UPSTREAM_PROBE_INTERVAL_MS);
+        this.probeTimer.unref();
+        open = false;
+      }
+    }
     if (open && !this.server) await this.listen();
     else if (!open && this.server) await this.stopListening();
     return this.server !== undefined;
+  }
+
+  /** Whether the container's port accepts a TCP connection now. */
+  private probeUpstream(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = connect({ host: this.options.upstream.host ?? '127.0.0.1', port: this.options.upstream.port });
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), UPSTREAM_PROBE_TIMEOUT_MS);
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+    });
   }
 
   private async listen(): Promise<void> {

@@ -1,6 +1,8 @@
 /**
- * The README's main command: `dockyard demo` starts a cloud, replays the seed's Steps 2.1 and
- * 3, pushes an image with the job's OIDC-derived credentials and shows the master-branch refusal.
+ * The README's main command: `dockyard demo` starts a cloud, builds the base image if needed,
+ * performs the seed's Steps 2 and 3, hosts and pushes the seed's repository, follows the run,
+ * prints the app's URL, then pushes a change and shows the rolling deployment. Run twice: the
+ * second run reuses the cloud and the AWS resources and resets only its own repository.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,14 +18,19 @@ describe('dockyard demo', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('replays the trust chain and pushes with the job’s credentials, twice (idempotent)', async () => {
-    for (let run = 0; run < 2; run++) {
+  it('deploys the seed app through git push, then rolls out a change; twice (idempotent)', { timeout: 600_000 }, async () => {
+    for (let round = 0; round < 2; round++) {
       const demo = await dockyard(['demo', '--port', '45662', '--data', dataDir]);
       assert.equal(demo.status, 0, demo.stderr + demo.stdout);
-      assert.match(demo.stdout, /✓ GetCallerIdentity with them: arn:aws:sts::000000000000:assumed-role\/GitHub_Actions_Role\/GitHubActions/);
-      assert.match(demo.stdout, /✓ pushed localhost:45662\/my-app:demo, DescribeImages: sha256:[0-9a-f]{64}/);
-      assert.match(demo.stdout, /✗ STS refused: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
-      assert.match(demo.stdout, /why: token\.actions\.githubusercontent\.com:sub is "repo:your-username\/ecsapp:ref:refs\/heads\/master", which does not match StringLike/);
+      assert.match(demo.stderr, /remote: dockyard: all 1 run\(s\) succeeded/);
+      assert.match(demo.stdout, /✓ http:\/\/127\.\d+\.\d+\.\d+\/ → 🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!/);
+      assert.match(demo.stdout, /✓ http:\/\/127\.\d+\.\d+\.\d+\/ → 🚢 Hello again from my-app, redeployed by dockyard/);
+      assert.match(demo.stdout, /during the deployment the endpoint answered \d+ requests, 0 failed/);
+      assert.match(demo.stdout, /Stop: bin\/dockyard down/);
     }
+    const runs = await dockyard(['runs', 'list', '--json', '--data', dataDir]);
+    const list = JSON.parse(runs.stdout) as { conclusion: string }[];
+    assert.equal(list.length, 4);
+    assert.ok(list.every((r) => r.conclusion === 'success'));
   });
 });

@@ -21,7 +21,7 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-export async function startUpstream(name: string): Promise<Upstream> {
+export async function startUpstream(name: string, port = 0): Promise<Upstream> {
   const timers = new Set<NodeJS.Timeout>();
   const upstream: Upstream = {
     name,
@@ -56,7 +56,7 @@ export async function startUpstream(name: string): Promise<Upstream> {
         upstream.server.close(() => resolve());
       }),
   };
-  upstream.server.listen(0, '127.0.0.1');
+  upstream.server.listen(port, '127.0.0.1');
   await new Promise((resolve) => upstream.server.once('listening', resolve));
   upstream.port = (upstream.server.address() as AddressInfo).port;
   return upstream;

@@ -66,12 +66,18 @@ describe('TaskPortProxy forwarding', () => {
     assert.match(text, /task-a$/);
   });
 
-  it('resets the client when the container does not answer, and keeps serving', async () => {
-    const deadPort = await freePort('127.0.0.1');
-    const { url, proxy: p } = await proxy({ upstream: { port: deadPort } });
-    assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNRESET');
-    assert.equal(p.listening, true);
-    await waitFor(() => p.openConnections === 0, 'the failed connection to be forgotten');
+  it('refuses connections until the app in the container listens, then serves (a load balancer skips it meanwhile)', async () => {
+    const latePort = await freePort('127.0.0.1');
+    const { url, proxy: p } = await proxy({ upstream: { port: latePort } });
+    assert.equal(p.listening, false);
+    assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNREFUSED');
+    const late = await startUpstream('late-app', latePort);
+    try {
+      await waitFor(() => p.listening, 'the proxy to notice the app listening');
+      assert.equal((await httpRequest(`${url}/`)).body.toString(), 'late-app');
+    } finally {
+      await late.close();
+    }
   });
 });
 

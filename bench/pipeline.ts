@@ -1,0 +1,153 @@
+/**
+ * pipeline (issue 5): `git push` → the new version serving, for the seed's app with the base
+ * image cached. A real `dockyard up` process, the seed's resources (src/seed/provision.ts), its
+ * repository hosted by the cloud, and a working copy; each round changes the app's message,
+ * commits, pushes (the push returns when the run has ended: the hook streams it) and polls the
+ * service's stable endpoint until the new message is served. Median of 5 rounds, after one
+ * warm-up push (the first deployment replaces the seed's placeholder task).
+ *
+ * Also reported per round: the run's own duration and the slowest steps, to show where the
+ * time goes (docker build, the rolling deployment's health checks).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { basicAuthorization } from '../src/control/admin-auth.js';
+import type { RunSummary, RunView } from '../src/control/contract.js';
+import { provisionSeed, SEED } from '../src/seed/provision.js';
+import { median } from './cloud-process.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'dockyard');
+const EXAMPLE = join(ROOT, 'examples', 'seed-app');
+/** One of the plain-HTTP registry ports scripts/setup-engine configures for Podman. */
+const PORT = 45679;
+const ROUNDS = 5;
+
+export async function runPipelineBenchmarks(log: (line: string) => void): Promise<void> {
+  log('pipeline benchmarks (git push → new version serving, the seed app)');
+  const built = spawnSync('bash', [join(ROOT, 'scripts', 'base-images')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (built.status !== 0) throw new Error('scripts/base-images failed');
+  const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-bench-pipeline-'));
+  const work = mkdtempSync(join(tmpdir(), 'dockyard-bench-pipeline-work-'));
+  const cloud = await startCloud(dataDir);
+  try {
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const aws = { endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
+    await provisionSeed(aws, admin.accountId, EXAMPLE);
+    const api = controlClient(cloud.url, admin);
+    const repo = (await api('POST', '/repos', { name: SEED.repository })) as { cloneUrl: string };
+    cpSync(EXAMPLE, work, { recursive: true });
+    const git = (args: string[]) => {
+      const result = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd: work, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
+      return result;
+    };
+    const push = () => git(['-c', `http.extraHeader=Authorization: ${basicAuthorization(admin)}`, 'push', '-q', repo.cloneUrl, 'main']);
+    git(['init', '-q', '-b', 'main']);
+    git(['add', '-A']);
+    git(['commit', '-qm', 'add CI/CD']);
+    const warm = Date.now();
+    push();
+    await expectSuccess(api);
+    log(`  warm-up push (first deployment, replaces the placeholder task): ${((Date.now() - warm) / 1000).toFixed(1)} s`);
+    const endpoint = await endpointUrl(dataDir);
+
+    const totals: number[] = [];
+    const runs: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const message = `Hello from round ${round} at ${Date.now()}`;
+      const appPy = join(work, 'app.py');
+      writeFileSync(appPy, readFileSync(appPy, 'utf8').replace(/return ".*"/, `return "${message}"`));
+      git(['commit', '-qam', `Round ${round}`]);
+      const began = Date.now();
+      push();
+      await until(async () => (await get(endpoint)) === message, 120_000);
+      const total = Date.now() - began;
+      const run = await expectSuccess(api);
+      const runMs = Date.parse(run.completedAt ?? '') - Date.parse(run.createdAt);
+      const view = (await api('GET', `/runs/${run.id}`)) as RunView;
+      const slowest = view.jobs
+        .flatMap((j) => j.steps)
+        .map((s) => ({ name: s.name, ms: Date.parse(s.completedAt ?? '') - Date.parse(s.startedAt ?? '') }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 3)
+        .map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)} s`)
+        .join(', ');
+      totals.push(total);
+      runs.push(runMs);
+      log(`  round ${round}: push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s; slowest: ${slowest})`);
+    }
+    log(`git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`);
+  } finally {
+    await stopCloud(cloud.child);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function startCloud(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'up', '--port', String(PORT), '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /dockyard is up at (http:\/\/[^\s]+)/.exec(out);
+      if (match) resolvePromise({ child, url: match[1] as string });
+    });
+    child.once('exit', (code) => reject(new Error(`dockyard up exited with ${code}: ${out}`)));
+  });
+}
+
+async function stopCloud(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function controlClient(url: string, admin: { accessKeyId: string; secretAccessKey: string }) {
+  return (method: string, path: string, body?: unknown): Promise<unknown> =>
+    new Promise((resolvePromise, reject) => {
+      const req = request(`${url}/_dockyard/api${path}`, { method, headers: { authorization: basicAuthorization(admin), 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolvePromise(JSON.parse(text) as unknown) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+}
+
+async function expectSuccess(api: ReturnType<typeof controlClient>): Promise<RunSummary> {
+  const [run] = (await api('GET', `/runs?repository=${encodeURIComponent(SEED.repository)}&limit=1`)) as RunSummary[];
+  if (!run || run.conclusion !== 'success') throw new Error(`the run did not succeed: ${JSON.stringify(run)}`);
+  return run;
+}
+
+async function endpointUrl(dataDir: string): Promise<string> {
+  const out = spawnSync(process.execPath, [BIN, 'endpoint', '--cluster', SEED.cluster, '--service', SEED.service, '--data', dataDir], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`dockyard endpoint: ${out.stderr}`);
+  return out.stdout.trim();
+}
+
+async function get(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2000), headers: { connection: 'close' } });
+    return (await response.text()).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('timed out waiting for the new version');
+}
