@@ -9,7 +9,8 @@
  * Idempotent: a second run reuses the cloud, the AWS resources and the service, and resets only
  * its own repository and working copy (<data>/demo/ecsapp). The cloud and the app keep running.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import type { AdminCredential } from '../control/admin-auth.js';
 import { provisionSeed, SEED } from '../seed/provision.js';
+import { primaryTaskPublicIp } from '../seed/public-ip.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
 import { ensureBaseImage, serviceEndpoint, watchResponses } from './demo-support.js';
@@ -75,7 +77,8 @@ export const demoCommand: Command = {
     if (first.verdict !== true) throw new CliError(`the workflow run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
 
     const ecs = new ECSClient(aws);
-    const taskUrl = await publicUrl(ecs);
+    const ec2 = new EC2Client(aws);
+    const taskUrl = await publicUrl(ecs, ec2);
     const endpoint = serviceEndpoint(dataDir, `arn:aws:ecs:${cloud.region}:${cloud.accountId}:service/${SEED.cluster}/${SEED.service}`);
     const answer = await fetchText(taskUrl);
     step('the app answers');
@@ -91,7 +94,7 @@ export const demoCommand: Command = {
     const second = await gitPush(['dockyard', 'main'], work);
     const seen = await watcher?.stop();
     if (second.status !== 0 || second.verdict !== true) throw new CliError(`the second run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
-    const newUrl = await publicUrl(ecs);
+    const newUrl = await publicUrl(ecs, ec2);
     done(`${newUrl} → ${await fetchText(newUrl)}`);
     if (seen) {
       done(`during the deployment the endpoint answered ${seen.ok} requests, ${seen.failed} failed; it served, in order:`);
@@ -139,17 +142,17 @@ function git(cwd: string, args: string[]): void {
 }
 
 /** The running task's public IP as a URL (the seed's Step 5: copy Public IP, open in a browser). */
-async function publicUrl(ecs: ECSClient): Promise<string> {
-  const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
-  const arns = (await ecs.send(new ListTasksCommand({ cluster: SEED.cluster, serviceName: SEED.service, desiredStatus: 'RUNNING' }))).taskArns ?? [];
-  if (arns.length === 0) throw new CliError(`the service has no running task (${service?.events?.[0]?.message ?? 'no events'})`);
-  const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: SEED.cluster, tasks: arns }))).tasks ?? [];
-  const primary = service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
-  const task = tasks.find((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === primary) ?? tasks.find((t) => t.lastStatus === 'RUNNING');
-  const details = task?.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details ?? [];
-  const ip = details.find((d) => d.name === 'publicIPv4Address')?.value ?? details.find((d) => d.name === 'privateIPv4Address')?.value;
-  if (!ip) throw new CliError('the running task reports no address');
-  return `http://${ip}/`;
+async function publicUrl(ecs: ECSClient, ec2: EC2Client): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ip = await primaryTaskPublicIp(ecs, ec2, SEED.cluster, SEED.service);
+    if (ip) return `http://${ip}/`;
+    if (Date.now() > deadline) {
+      const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
+      throw new CliError(`the service has no running task with a public IP (${service?.events?.[0]?.message ?? 'no events'})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The app's answer; waits (up to a minute) while the app in a just-started task comes up. */

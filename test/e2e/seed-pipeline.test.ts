@@ -11,13 +11,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteServiceCommand, ECSClient, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
+import { primaryTaskPublicIp } from '../../src/seed/public-ip.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
 const PORT = 45667;
@@ -44,7 +47,13 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     await git(['commit', '-qm', 'add CI/CD']);
   });
   after(async () => {
-    await cloud?.stop();
+    if (cloud) {
+      await ecs.send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true })).catch(() => undefined);
+      await waitFor('the service\'s tasks to stop', async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns?.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+      await cloud.stop();
+    }
+    await removeCloudContainers(dataDir);
+    await removeImages(`localhost:${PORT}/my-app`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -55,15 +64,18 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', '--force', cloud.ci.repositories.cloneUrl(SEED.repository), refspec], { cwd: work });
   const latestRun = () => cloud.ci.runner.listRuns({ repository: SEED.repository, limit: 1 })[0];
 
+  /** What the PRIMARY deployment's running task answers on its public IP (waits while it starts). */
   async function servedByTask(): Promise<string> {
-    const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
-    const primary = service?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition;
-    const arns = (await ecs.send(new ListTasksCommand({ cluster: SEED.cluster, serviceName: SEED.service, desiredStatus: 'RUNNING' }))).taskArns ?? [];
-    const tasks = arns.length ? ((await ecs.send(new DescribeTasksCommand({ cluster: SEED.cluster, tasks: arns }))).tasks ?? []) : [];
-    const task = tasks.find((t) => t.lastStatus === 'RUNNING' && t.taskDefinitionArn === primary);
-    const ip = task?.attachments?.[0]?.details?.find((d) => d.name === 'publicIPv4Address')?.value;
-    assert.ok(ip, 'the PRIMARY deployment has a running task with a public IP');
-    return (await (await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(5000) })).text()).trim();
+    const ec2 = new EC2Client(clientConfig(cloud));
+    return waitFor('the PRIMARY deployment\'s task to answer on its public IP', async () => {
+      const ip = await primaryTaskPublicIp(ecs, ec2, SEED.cluster, SEED.service);
+      if (!ip) return undefined;
+      try {
+        return (await (await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(5000) })).text()).trim();
+      } catch {
+        return undefined;
+      }
+    }, 60_000);
   }
 
   it('a push to main runs the workflow green and the app serves; a second push rolls the new text out', { timeout: 300_000 }, async () => {

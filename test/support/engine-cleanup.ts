@@ -1,0 +1,28 @@
+/**
+ * What a test that ran real containers leaves behind, removed: the containers labelled for its
+ * cloud (a stopped cloud keeps them for adoption; a deleted data directory never would) and the
+ * images its builds and pulls left in the engine.
+ */
+import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { run } from './run.js';
+
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
+
+export async function removeCloudContainers(dataDir: string): Promise<void> {
+  const engine = new DockerApiEngine();
+  try {
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) {
+      await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    }
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Removes every image whose reference starts with `repository` (e.g. `localhost:45667/my-app`). */
+export async function removeImages(repository: string): Promise<void> {
+  const listed = await run('docker', ['images', '--filter', `reference=${repository}`, '--format', '{{.ID}}'], { env: { DOCKER_HOST } });
+  const ids = [...new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+  if (ids.length > 0) await run('docker', ['rmi', '-f', ...ids], { env: { DOCKER_HOST } });
+}
