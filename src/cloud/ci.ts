@@ -26,6 +26,8 @@ import type { AdminKey } from './state.js';
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PODMAN_SOCKET = '/run/podman/podman.sock';
+/** git's smart-HTTP requests at the root, GitHub's URL shape: /OWNER/NAME(.git)/info/refs?… and the two services. */
+const GIT_AT_ROOT = /^\/[^/?]+\/[^/?]+\/(info\/refs\?|git-upload-pack$|git-receive-pack$)/;
 
 export interface CiDeps {
   db: Db;
@@ -56,7 +58,10 @@ export function createCi(deps: CiDeps): Ci {
   const hookSecret = randomBytes(24).toString('hex');
   const repositories = new GitRepositories({
     root: join(deps.dataDir, 'git'),
-    serverUrl: `http://localhost:${deps.port}/git`,
+    // GITHUB_SERVER_URL is the origin, as https://github.com is: the official actions/checkout
+    // fetches `${origin}/OWNER/NAME`. Clone URLs keep the /git prefix; both paths serve git.
+    serverUrl: `http://localhost:${deps.port}`,
+    cloneBase: `http://localhost:${deps.port}/git`,
     hookUrl: `${deps.url}${PUSH_HOOK_PATH}`,
   });
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
@@ -78,17 +83,19 @@ export function createCi(deps: CiDeps): Ci {
     jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true' },
   });
   runner.start();
-  const git = createGitHttpHandler({
+  const gitOptions = {
     repositories,
     logger: deps.logger,
     hookSecret,
-    authenticate: (user, password, request) => {
+    authenticate: (user: string, password: string, request: { repository: string; access: 'read' | 'write' }) => {
       if (isAdmin(user, password, deps.admin)) return true;
       // Jobs fetch with their GITHUB_TOKEN as the password and any user name (x-access-token).
       if (gitTokens.verify(password, request.repository, request.access)) return true;
       return gitTokens.verify(password, request.repository, 'read') ? 'forbidden' : false;
     },
-  });
+  };
+  const git = createGitHttpHandler(gitOptions);
+  const gitAtRoot = createGitHttpHandler({ ...gitOptions, prefix: '' });
   const hook = createPushHookHandler({
     hookSecret,
     logger: deps.logger,
@@ -104,6 +111,7 @@ export function createCi(deps: CiDeps): Ci {
     stream(req, res) {
       const url = req.url ?? '/';
       if (url === '/git' || url.startsWith('/git/')) return git(req, res);
+      if (GIT_AT_ROOT.test(url)) return gitAtRoot(req, res);
       if (url.startsWith(`${PUSH_HOOK_PATH}/`)) return hook(req, res);
       if (url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)) return control(req, res);
       return undefined;

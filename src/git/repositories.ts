@@ -26,6 +26,11 @@ export interface GitRepositoriesOptions {
   /** What GITHUB_SERVER_URL is, e.g. `http://localhost:4566/git`. */
   serverUrl: string;
   /**
+   * Where clone URLs point (default `serverUrl`), e.g. `http://localhost:4566/git` while
+   * GITHUB_SERVER_URL is `http://localhost:4566` (actions/checkout fetches `<origin>/OWNER/NAME`).
+   */
+  cloneBase?: string;
+  /**
    * The push-hook endpoint's base URL (e.g. `http://127.0.0.1:4566/_dockyard/git/post-receive`),
    * reachable from this host; the HTTP handler passes it to hooks unless given its own.
    */
@@ -42,12 +47,14 @@ export class GitRepositories implements RepositorySource {
   readonly root: string;
   readonly serverUrl: string;
   readonly hookUrl: string | undefined;
+  private readonly cloneBase: string;
   /** One create or refresh at a time per repository: `git config` fails on a held config.lock. */
   private readonly pending = new Map<string, Promise<unknown>>();
 
   constructor(options: GitRepositoriesOptions) {
     this.root = options.root;
     this.serverUrl = options.serverUrl.replace(/\/+$/, '');
+    this.cloneBase = (options.cloneBase ?? options.serverUrl).replace(/\/+$/, '');
     this.hookUrl = options.hookUrl?.replace(/\/+$/, '');
   }
 
@@ -137,7 +144,7 @@ export class GitRepositories implements RepositorySource {
 
   /** `http://…/git/OWNER/NAME.git`, without credentials. */
   cloneUrl(fullName: string): string {
-    return `${this.serverUrl}/${parseRepositoryName(fullName).fullName}.git`;
+    return `${this.cloneBase}/${parseRepositoryName(fullName).fullName}.git`;
   }
 
   /** `<root>/OWNER/NAME.git`; the name must already be valid. */

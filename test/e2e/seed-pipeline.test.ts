@@ -92,6 +92,9 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     const log = cloud.ci.runner.readLog(run1.id);
     assert.match(log, /Authenticated as assumedRoleId AROA[A-Z0-9]+:GitHubActions/);
     assert.equal(await servedByTask(), SEED_MESSAGE);
+    // GitHub's URL shape at the origin works too: the official actions/checkout fetches `${GITHUB_SERVER_URL}/OWNER/NAME`.
+    const atRoot = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'ls-remote', `http://localhost:${PORT}/${SEED.repository}`, 'refs/heads/main']);
+    assert.match(atRoot.stdout, new RegExp(`^${run1.sha}\trefs/heads/main`), atRoot.stderr);
 
     writeFileSync(join(work, 'app.py'), readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Hello from version two'));
     await git(['commit', '-qam', 'Version two']);
