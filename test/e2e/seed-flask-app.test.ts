@@ -97,6 +97,8 @@ describe("the seed's Flask app on the local ECS", () => {
       const service = out.services[0];
       return service && service.runningCount === 1 && service.deployments.length === 1 ? true : undefined;
     }, 60_000);
+    // The AWS CLI's own waiter agrees (it polls every 15 s, so it runs once the service is stable).
+    await ok(['ecs', 'wait', 'services-stable', '--cluster', 'my-app-cluster', '--services', 'my-app-service']);
 
     // Step 5: the task's public IP, opened like a browser would.
     const taskArn = await text(['ecs', 'list-tasks', '--cluster', 'my-app-cluster', '--service-name', 'my-app-service', '--query', 'taskArns[0]']);
