@@ -23,6 +23,8 @@ export class ProgressPrinter {
   lines(event: ProgressEvent): string[] {
     switch (event.type) {
       case 'run': {
+        // "queued" then "started" a moment later says nothing the next line does not.
+        if (event.run.status === 'queued') return [];
         const note = event.run.status === 'completed' && event.run.note ? event.run.note.split('\n').filter((l) => l.trim()).map((l) => `  | ${clip(l)}`) : [];
         return [runLine(event.run), ...note];
       }
