@@ -15,7 +15,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DeleteServiceCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { basicAuthorization } from '../src/control/admin-auth.js';
+import { DockerApiEngine } from '../src/engine/docker-api.js';
+import { LABEL, cloudLabelFor } from '../src/runtime/runtime.js';
 import type { RunSummary, RunView } from '../src/control/contract.js';
 import { provisionSeed, SEED } from '../src/seed/provision.js';
 import { median } from './cloud-process.js';
@@ -83,7 +86,18 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     }
     log(`git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`);
   } finally {
+    // The service's containers outlive a stopped cloud (kept for adoption); this one is gone for good.
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const ecs = new ECSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 });
+    await ecs.send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true })).catch(() => undefined);
+    await until(async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns ?? []).length === 0, 30_000).catch(() => undefined);
     await stopCloud(cloud.child);
+    const engine = new DockerApiEngine();
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    await engine.close();
+    const images = spawnSync('docker', ['images', '--filter', `reference=localhost:${PORT}/my-app`, '--format', '{{.ID}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' } });
+    const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
+    if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...ids], { env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' } });
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
