@@ -6,8 +6,9 @@
 
 export const CONTROL_PREFIX = '/_dockyard/api';
 
-export type RunStatus = 'queued' | 'in_progress' | 'completed';
-export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped';
+import type { Conclusion, RunStatus } from '../runner/types.js';
+
+export type { Conclusion, RunStatus };
 
 export interface RunSummary {
   id: number;

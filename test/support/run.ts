@@ -18,6 +18,8 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
+    // A client that exits without reading its stdin (git push to a path does) is not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
