@@ -12,7 +12,7 @@ import { runningCloud, waitUntil, type RunningCloud } from './running.js';
 
 const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R] [--detach]
 
-Starts the local cloud: IAM, STS and the CI OIDC issuer on one port.
+Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS with tasks as\ncontainers, EC2, CloudWatch Logs, the CI OIDC issuer, git hosting and the workflow runner.
   --port N          port to listen on (default ${DEFAULTS.port})
   --host ADDR       address to listen on (default ${DEFAULTS.host}, loopback only)
   --data DIR        the cloud's data directory (default $DOCKYARD_DATA or ~/.dockyard)
@@ -57,7 +57,9 @@ export const upCommand: Command = {
     });
     process.stdout.write(
       `dockyard is up at ${cloud.url} (account ${cloud.accountId}, region ${cloud.region}, ready in ${Date.now() - started} ms)\n` +
-        `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n  stop: Ctrl-C or dockyard down\n`,
+        `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n` +
+        `  git: dockyard repo create OWNER/NAME --remote dockyard, then git push (served at http://localhost:${new URL(cloud.url).port}/git/)\n` +
+        `  stop: Ctrl-C or dockyard down\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
