@@ -79,6 +79,14 @@ export const runsViewCommand: Command = {
       const outputs = Object.entries(job.outputs ?? {});
       if (outputs.length > 0) process.stdout.write(`    outputs: ${outputs.map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
     }
+    if (run.annotations.length > 0) {
+      process.stdout.write('\nAnnotations\n');
+      for (const a of run.annotations.slice(0, 20)) {
+        const where = a.file ? ` ${a.file}${a.line !== undefined ? `:${a.line}` : ''}` : '';
+        const first = a.message.split('\n')[0] ?? '';
+        process.stdout.write(`  ${a.level === 'error' ? '✗' : a.level === 'warning' ? '!' : '-'} ${a.job ? `${a.job}: ` : ''}${a.title ? `${a.title}: ` : ''}${first.slice(0, 200)}${where}\n`);
+      }
+    }
     process.stdout.write(`\nFull log: dockyard runs view ${run.id} --log\n`);
     return 0;
   },

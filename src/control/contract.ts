@@ -49,8 +49,19 @@ export interface JobSummary {
   steps: StepSummary[];
 }
 
+export interface AnnotationView {
+  level: 'error' | 'warning' | 'notice';
+  job: string;
+  message: string;
+  title?: string;
+  file?: string;
+  line?: number;
+}
+
 export interface RunView extends RunSummary {
   jobs: JobSummary[];
+  /** ::error::/::warning::/::notice:: and the runner's own, as GitHub lists them under a run. */
+  annotations: AnnotationView[];
 }
 
 /** One line of a run's progress stream (NDJSON at /runs/:id/events). */

@@ -55,6 +55,14 @@ export function toRunView(run: RunDetail): RunView {
         ...(step.completedAt ? { completedAt: step.completedAt } : {}),
       })),
     })),
+    annotations: run.annotations.map((a) => ({
+      level: a.level,
+      job: a.job,
+      message: a.message,
+      ...(a.title ? { title: a.title } : {}),
+      ...(a.file ? { file: a.file } : {}),
+      ...(a.line !== undefined ? { line: a.line } : {}),
+    })),
   };
 }
 

@@ -117,6 +117,7 @@ describe('the runner through the CLI', () => {
     const view = await cli(['runs', 'view', '1']);
     assert.match(view.stdout, /✗ Run exit 3/);
     assert.match(view.stdout, /✓ greeter|✓ Run me\/greeter@v1/);
+    assert.match(view.stdout, /Annotations\n {2}✗ build: Process completed with exit code 3/);
     const missing = await cli(['runs', 'view', '99']);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /Run 99 not found/);
