@@ -18,6 +18,8 @@ import { runPushedWorkflows } from '../control/push-follow.js';
 import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH } from '../git/index.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
+import { RUNNER_MARKER } from '../runner/orphan-processes.js';
+import { cloudLabelFor } from '../runtime/runtime.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -80,7 +82,9 @@ export function createCi(deps: CiDeps): Ci {
     logger: deps.logger,
     // No instance metadata service here: without this, the SDK's default credential chain (a
     // job without id-token: write) would probe 169.254.169.254, off this machine, before failing.
-    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true' },
+    // DOCKYARD_RUNNER marks every step process as this cloud's, so a restart after kill -9 can
+    // find and kill the job processes the dead one left behind (src/runner/orphan-processes.ts).
+    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: cloudLabelFor(deps.dataDir) },
   });
   runner.start();
   const gitOptions = {

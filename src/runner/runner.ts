@@ -18,6 +18,7 @@ import { ConcurrencyGroups } from './concurrency.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
+import { killOrphanedJobProcesses, RUNNER_MARKER } from './orphan-processes.js';
 import { RunExecution } from './run-executor.js';
 import { RunStore } from './run-store.js';
 import { RepoSettings } from './settings.js';
@@ -72,6 +73,11 @@ export class Runner {
   start(): void {
     const closed = this.store.closeOrphans(this.deps.clock.now().toISOString(), RESTART_NOTE);
     if (closed.length > 0) this.deps.logger.warn('runner: runs left unfinished by a previous process were marked cancelled', { runs: closed });
+    const label = this.deps.jobEnv?.[RUNNER_MARKER];
+    if (label) {
+      const killed = killOrphanedJobProcesses(label);
+      if (killed.length > 0) this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+    }
   }
 
   /** Creates (and starts) a run for every workflow of the pushed commit whose push trigger matches. */
