@@ -102,16 +102,14 @@ export const demoCommand: Command = {
     }
 
     const data = stringFlag(flags, 'data') ? ` --data ${dataDir}` : '';
+    const cmd = (text: string, why: string) => `  ${text}\n      ${why}\n`;
     process.stdout.write(
-      `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running:\n` +
-        `  open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n` +
-        `Look around:\n` +
-        `  bin/dockyard runs list${data}                 the workflow runs; runs view ID --log for a log\n` +
-        `  eval "$(bin/dockyard env${data})"             then the AWS CLI against the local cloud, e.g.\n` +
-        `  /usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}\n` +
-        `  bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}\n` +
-        `                                              why the seed's own workflow (on master) is refused\n` +
-        `  cd ${work} && git push dockyard main         push your own changes\n` +
+      `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running: open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n\nLook around:\n` +
+        cmd(`bin/dockyard runs list${data}`, 'the workflow runs (runs view ID --log shows a run\'s log)') +
+        cmd(`eval "$(bin/dockyard env${data})"`, 'then the AWS CLI against the local cloud, for example:') +
+        cmd(`/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}`, 'the service, its deployments and events') +
+        cmd(`bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}`, "why the seed's own workflow (on master) would be refused") +
+        cmd(`cd ${work} && git push dockyard main`, 'push your own changes') +
         `Stop: bin/dockyard down${data}\n`,
     );
     return 0;
