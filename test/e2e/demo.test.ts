@@ -42,5 +42,9 @@ describe('dockyard demo', () => {
     const list = JSON.parse(runs.stdout) as { conclusion: string }[];
     assert.equal(list.length, 4);
     assert.ok(list.every((r) => r.conclusion === 'success'));
+    const status = JSON.parse((await dockyard(['status', '--json', '--data', dataDir])).stdout) as { services: { service: string; running: number; desired: number; deployments: number; taskUrl?: string; endpoint?: string }[] };
+    assert.deepEqual(status.services.map((s) => [s.service, s.running, s.desired, s.deployments]), [['my-app-service', 1, 1, 1]]);
+    assert.match(status.services[0]?.taskUrl ?? '', /^http:\/\/127\.\d+\.\d+\.\d+\/$/);
+    assert.match(status.services[0]?.endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * `dockyard status`: what the local cloud is running, at a glance: where it listens, each ECS
+ * service with its running/desired count, rollout state, task addresses and stable endpoint,
+ * and the latest workflow runs. Read through the AWS APIs and the control API, like any client.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { readFileSync } from 'node:fs';
+import { dataFiles, resolveDataDir } from '../cloud/config.js';
+import type { AdminCredential } from '../control/admin-auth.js';
+import type { RunSummary } from '../control/contract.js';
+import { primaryTaskPublicIp } from '../seed/public-ip.js';
+import { CliError, DATA_OPTION, parseArgsAndFlags, stringFlag, type Command } from './command.js';
+import { ControlClient } from './control-client.js';
+import { serviceEndpoint } from './demo-support.js';
+import { runningCloud } from './running.js';
+
+const USAGE = `Usage: dockyard status [--json] [--data DIR]
+
+Shows the running cloud: its URL, every ECS service (running/desired tasks, rollout state,
+the PRIMARY task's public IP, the stable endpoint) and the latest workflow runs.`;
+
+interface ServiceStatus {
+  cluster: string;
+  service: string;
+  status: string;
+  running: number;
+  desired: number;
+  rollout: string;
+  deployments: number;
+  taskUrl?: string;
+  endpoint?: string;
+  lastEvent?: string;
+}
+
+export const statusCommand: Command = {
+  name: ['status'],
+  usage: USAGE,
+  async run(argv) {
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, USAGE, { min: 0, max: 0 });
+    if (!parsed) return 0;
+    const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
+    const cloud = runningCloud(dataDir);
+    if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\` (or \`dockyard demo\`)`);
+    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
+    const config = { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 };
+    const ecs = new ECSClient(config);
+    const ec2 = new EC2Client(config);
+    const services: ServiceStatus[] = [];
+    for (const clusterArn of (await ecs.send(new ListClustersCommand({}))).clusterArns ?? []) {
+      const cluster = clusterArn.split('/').pop() ?? clusterArn;
+      const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
+      for (let i = 0; i < arns.length; i += 10) {
+        const described = (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? [];
+        for (const service of described) services.push(await describe(ecs, ec2, dataDir, cluster, service));
+      }
+    }
+    const runs = await ControlClient.forDataDir(dataDir).get<RunSummary[]>('/runs?limit=5');
+    if (parsed.flags.json) {
+      process.stdout.write(`${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`);
+      return 0;
+    }
+    const out: string[] = [`dockyard at ${cloud.url} (pid ${cloud.pid}, account ${cloud.accountId}, ${cloud.region})`, ''];
+    if (services.length === 0) out.push('no ECS services');
+    for (const s of services) {
+      const mark = s.status !== 'ACTIVE' ? '-' : s.running === s.desired && s.deployments === 1 ? '✓' : '…';
+      out.push(`${mark} ${s.cluster}/${s.service}  ${s.running}/${s.desired} running, ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, ${s.rollout}`);
+      if (s.taskUrl) out.push(`    task:     ${s.taskUrl}`);
+      if (s.endpoint) out.push(`    endpoint: ${s.endpoint}`);
+      if (s.lastEvent) out.push(`    ${s.lastEvent.length > 110 ? `${s.lastEvent.slice(0, 109)}…` : s.lastEvent}`);
+    }
+    out.push('', runs.length === 0 ? 'no workflow runs' : 'latest runs:');
+    for (const r of runs) {
+      out.push(`  #${r.id} ${r.status === 'completed' ? r.conclusion : r.status}  ${r.workflow} (${r.repository}, ${r.event} ${r.ref.replace(/^refs\/(heads|tags)\//, '')} ${r.sha.slice(0, 7)})`);
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  },
+};
+
+async function describe(ecs: ECSClient, ec2: EC2Client, dataDir: string, cluster: string, service: Service): Promise<ServiceStatus> {
+  const name = service.serviceName ?? '?';
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  const ip = service.status === 'ACTIVE' ? await primaryTaskPublicIp(ecs, ec2, cluster, name).catch(() => undefined) : undefined;
+  const endpoint = service.serviceArn ? serviceEndpoint(dataDir, service.serviceArn) : undefined;
+  return {
+    cluster,
+    service: name,
+    status: service.status ?? '?',
+    running: service.runningCount ?? 0,
+    desired: service.desiredCount ?? 0,
+    rollout: primary?.rolloutState ?? '?',
+    deployments: service.deployments?.length ?? 0,
+    ...(ip ? { taskUrl: `http://${ip}/` } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(service.events?.[0]?.message ? { lastEvent: service.events[0].message } : {}),
+  };
+}
