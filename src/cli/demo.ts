@@ -106,6 +106,7 @@ export const demoCommand: Command = {
     process.stdout.write(
       `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running: open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n\nLook around:\n` +
         cmd(`bin/dockyard status${data}`, 'the services, their addresses and the latest runs') +
+        cmd(`bin/dockyard logs --cluster ${SEED.cluster} --service ${SEED.service} --follow${data}`, "the app's output, from CloudWatch Logs") +
         cmd(`bin/dockyard runs list${data}`, 'the workflow runs (runs view ID --log shows a run\'s log)') +
         cmd(`eval "$(bin/dockyard env${data})"`, 'then the AWS CLI against the local cloud, for example:') +
         cmd(`/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}`, 'the service, its deployments and events') +

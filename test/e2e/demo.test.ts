@@ -46,5 +46,8 @@ describe('dockyard demo', () => {
     assert.deepEqual(status.services.map((s) => [s.service, s.running, s.desired, s.deployments]), [['my-app-service', 1, 1, 1]]);
     assert.match(status.services[0]?.taskUrl ?? '', /^http:\/\/127\.\d+\.\d+\.\d+\/$/);
     assert.match(status.services[0]?.endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const logs = await dockyard(['logs', '--cluster', 'my-app-cluster', '--service', 'my-app-service', '--data', dataDir]);
+    assert.equal(logs.status, 0, logs.stderr);
+    assert.match(logs.stdout, /^\d\d:\d\d:\d\d\.\d{3} [0-9a-f]{8} .*"GET \/ HTTP\/1\.1" 200/m);
   });
 });
