@@ -49,5 +49,20 @@ describe('dockyard demo', () => {
     const logs = await dockyard(['logs', '--cluster', 'my-app-cluster', '--service', 'my-app-service', '--data', dataDir]);
     assert.equal(logs.status, 0, logs.stderr);
     assert.match(logs.stdout, /^\d\d:\d\d:\d\d\.\d{3} [0-9a-f]{8} .*"GET \/ HTTP\/1\.1" 200/m);
+
+    // The second push changed the greeting; rolling back serves the seed's text again.
+    const rollback = await dockyard(['rollback', '--cluster', 'my-app-cluster', '--service', 'my-app-service', '--data', dataDir]);
+    assert.equal(rollback.status, 0, rollback.stderr + rollback.stdout);
+    assert.match(rollback.stdout, /rolling my-app-cluster\/my-app-service back from my-app-task:(\d+) to my-app-task:\d+/);
+    assert.match(rollback.stdout, /✓ my-app-service runs my-app-task:\d+/);
+    const after = JSON.parse((await dockyard(['status', '--json', '--data', dataDir])).stdout) as { services: { taskUrl?: string }[] };
+    const served = await waitFor('the rolled-back task to answer', async () => {
+      try {
+        return (await (await fetch(after.services[0]?.taskUrl ?? 'http://127.0.0.1:1/', { signal: AbortSignal.timeout(3000) })).text()).trim();
+      } catch {
+        return undefined;
+      }
+    }, 30_000);
+    assert.equal(served, '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!');
   });
 });
