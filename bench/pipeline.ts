@@ -11,11 +11,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteServiceCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { cloudSession, readAdmin } from '../src/cli/cloud-session.js';
+import { ControlClient } from '../src/cli/control-client.js';
+import { endpointPorts, endpointUrl } from '../src/cli/endpoint-ports.js';
 import { basicAuthorization } from '../src/control/admin-auth.js';
 import { DockerApiEngine } from '../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../src/runtime/runtime.js';
@@ -38,11 +40,10 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
   const work = mkdtempSync(join(tmpdir(), 'dockyard-bench-pipeline-work-'));
   const cloud = await startCloud(dataDir);
   try {
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
-    const aws = { endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
-    await provisionSeed(aws, admin.accountId, EXAMPLE);
-    const api = controlClient(cloud.url, admin);
-    const repo = (await api('POST', '/repos', { name: SEED.repository })) as { cloneUrl: string };
+    const { aws, admin, cloud: running } = cloudSession(dataDir);
+    await provisionSeed(aws, running.accountId, EXAMPLE);
+    const api = ControlClient.forDataDir(dataDir);
+    const repo = await api.post<{ cloneUrl: string }>('/repos', { name: SEED.repository });
     cpSync(EXAMPLE, work, { recursive: true });
     const git = (args: string[]) => {
       const result = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd: work, encoding: 'utf8' });
@@ -57,7 +58,10 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     push();
     await expectSuccess(api);
     log(`  warm-up push (first deployment, replaces the placeholder task): ${((Date.now() - warm) / 1000).toFixed(1)} s`);
-    const endpoint = await endpointUrl(dataDir);
+    const serviceArn = `arn:aws:ecs:${running.region}:${running.accountId}:service/${SEED.cluster}/${SEED.service}`;
+    const port = endpointPorts(dataDir, [serviceArn]).get(serviceArn);
+    if (port === undefined) throw new Error('the service has no endpoint');
+    const endpoint = endpointUrl(port);
 
     const totals: number[] = [];
     const runs: number[] = [];
@@ -72,7 +76,7 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
       const total = Date.now() - began;
       const run = await expectSuccess(api);
       const runMs = Date.parse(run.completedAt ?? '') - Date.parse(run.createdAt);
-      const view = (await api('GET', `/runs/${run.id}`)) as RunView;
+      const view = await api.get<RunView>(`/runs/${run.id}`);
       const slowest = view.jobs
         .flatMap((j) => j.steps)
         .map((s) => ({ name: s.name, ms: Date.parse(s.completedAt ?? '') - Date.parse(s.startedAt ?? '') }))
@@ -87,8 +91,7 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     log(`git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`);
   } finally {
     // The service's containers outlive a stopped cloud (kept for adoption); this one is gone for good.
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const ecs = new ECSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 });
+    const ecs = new ECSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: readAdmin(dataDir), maxAttempts: 1 });
     await ecs.send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true })).catch(() => undefined);
     await until(async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns ?? []).length === 0, 30_000).catch(() => undefined);
     await stopCloud(cloud.child);
@@ -123,29 +126,10 @@ async function stopCloud(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-function controlClient(url: string, admin: { accessKeyId: string; secretAccessKey: string }) {
-  return (method: string, path: string, body?: unknown): Promise<unknown> =>
-    new Promise((resolvePromise, reject) => {
-      const req = request(`${url}/_dockyard/api${path}`, { method, headers: { authorization: basicAuthorization(admin), 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolvePromise(JSON.parse(text) as unknown) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-}
-
-async function expectSuccess(api: ReturnType<typeof controlClient>): Promise<RunSummary> {
-  const [run] = (await api('GET', `/runs?repository=${encodeURIComponent(SEED.repository)}&limit=1`)) as RunSummary[];
+async function expectSuccess(api: ControlClient): Promise<RunSummary> {
+  const [run] = await api.get<RunSummary[]>(`/runs?repository=${encodeURIComponent(SEED.repository)}&limit=1`);
   if (!run || run.conclusion !== 'success') throw new Error(`the run did not succeed: ${JSON.stringify(run)}`);
   return run;
-}
-
-async function endpointUrl(dataDir: string): Promise<string> {
-  const out = spawnSync(process.execPath, [BIN, 'endpoint', '--cluster', SEED.cluster, '--service', SEED.service, '--data', dataDir], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`dockyard endpoint: ${out.stderr}`);
-  return out.stdout.trim();
 }
 
 async function get(url: string): Promise<string | undefined> {

@@ -4,12 +4,11 @@
  * `{"message": …}` and are raised as CliError so the user reads the message, not a stack.
  */
 import { request } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { dataFiles } from '../cloud/config.js';
 import { basicAuthorization, type AdminCredential } from '../control/admin-auth.js';
 import { CONTROL_PREFIX, type ProgressEvent, type RunSummary } from '../control/contract.js';
 import { CliError } from './command.js';
-import { runningCloud, type RunningCloud } from './running.js';
+import { cloudSession } from './cloud-session.js';
+import type { RunningCloud } from './running.js';
 
 export class ControlClient {
   private constructor(
@@ -19,14 +18,7 @@ export class ControlClient {
 
   /** The client for the cloud running on `dataDir`; a CliError saying how to start it otherwise. */
   static forDataDir(dataDir: string): ControlClient {
-    const cloud = runningCloud(dataDir);
-    if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\``);
-    let admin: AdminCredential;
-    try {
-      admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
-    } catch (error) {
-      throw new CliError(`cannot read the admin key in ${dataFiles(dataDir).admin}: ${(error as Error).message}`);
-    }
+    const { cloud, admin } = cloudSession(dataDir);
     return new ControlClient(cloud, admin);
   }
 

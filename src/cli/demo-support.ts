@@ -1,15 +1,10 @@
 /**
- * The demo's helpers that are not about AWS: the base image in the engine, the service's stable
- * endpoint, and a watcher that keeps requesting a URL through a deployment and remembers what
+ * The demo's helpers that are not about AWS: the base image in the engine and a watcher that keeps requesting a URL through a deployment and remembers what
  * it served.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { systemClock } from '../cloud/clock.js';
-import { DEFAULTS } from '../cloud/config.js';
-import { CloudState } from '../cloud/state.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore } from '../network/index.js';
 import { CliError } from './command.js';
 
 export const BASE_IMAGE = 'docker.io/library/python:3.11-slim';
@@ -36,17 +31,6 @@ export async function ensureBaseImage(root: string): Promise<string> {
     child.on('close', (code) => (code === 0 ? resolve() : reject(new CliError(`scripts/base-images failed (exit ${code})`))));
   });
   return `${BASE_IMAGE} built and cached in the engine`;
-}
-
-/** The service's stable endpoint URL, once the cloud has given it one. */
-export function serviceEndpoint(dataDir: string, serviceArn: string): string | undefined {
-  const state = new CloudState({ dataDir, issuer: DEFAULTS.issuer }, systemClock);
-  try {
-    const port = new EndpointPortPool(new NetworkStore(state.db), { clock: systemClock }).portOf(serviceArn);
-    return port === undefined ? undefined : `http://127.0.0.1:${port}/`;
-  } finally {
-    state.close();
-  }
 }
 
 export interface ResponsesSeen {

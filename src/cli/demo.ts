@@ -15,13 +15,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
-import type { AdminCredential } from '../control/admin-auth.js';
+import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { provisionSeed, SEED } from '../seed/provision.js';
 import { primaryTaskPublicIp } from '../seed/public-ip.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
-import { ensureBaseImage, serviceEndpoint, watchResponses } from './demo-support.js';
+import { cloudSession } from './cloud-session.js';
+import { ensureBaseImage, watchResponses } from './demo-support.js';
+import { endpointPorts, endpointUrl } from './endpoint-ports.js';
 import { gitPush } from './push.js';
 import { addRemote } from './repo.js';
 import { runningCloud } from './running.js';
@@ -59,8 +60,7 @@ export const demoCommand: Command = {
     step('base image python:3.11-slim for the seed\'s Dockerfile');
     done(await ensureBaseImage(ROOT));
 
-    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
-    const aws = { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 };
+    const { aws } = cloudSession(dataDir, cloud);
     step("the seed's Steps 3 and 2 through the AWS APIs");
     const seed = await provisionSeed(aws, cloud.accountId, EXAMPLE, (what, detail) => done(detail ? `${what}: ${detail}` : what));
 
@@ -79,7 +79,9 @@ export const demoCommand: Command = {
     const ecs = new ECSClient(aws);
     const ec2 = new EC2Client(aws);
     const taskUrl = await publicUrl(ecs, ec2);
-    const endpoint = serviceEndpoint(dataDir, `arn:aws:ecs:${cloud.region}:${cloud.accountId}:service/${SEED.cluster}/${SEED.service}`);
+    const serviceArn = `arn:aws:ecs:${cloud.region}:${cloud.accountId}:service/${SEED.cluster}/${SEED.service}`;
+    const port = endpointPorts(dataDir, [serviceArn]).get(serviceArn);
+    const endpoint = port === undefined ? undefined : endpointUrl(port);
     const answer = await fetchText(taskUrl);
     step('the app answers');
     done(`${taskUrl} → ${answer}`);

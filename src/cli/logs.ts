@@ -6,11 +6,9 @@
  */
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { readFileSync } from 'node:fs';
-import { dataFiles, resolveDataDir } from '../cloud/config.js';
-import type { AdminCredential } from '../control/admin-auth.js';
+import { resolveDataDir } from '../cloud/config.js';
+import { cloudSession } from './cloud-session.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command } from './command.js';
-import { runningCloud } from './running.js';
 
 const USAGE = `Usage: dockyard logs --service S [--cluster C] [--since DURATION] [--follow] [--data DIR]
 
@@ -37,12 +35,9 @@ export const logsCommand: Command = {
     const cluster = stringFlag(parsed.flags, 'cluster') ?? 'default';
     const since = parseDuration(stringFlag(parsed.flags, 'since') ?? '10m');
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
-    const cloud = runningCloud(dataDir);
-    if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\``);
-    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
-    const config = { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 };
-    const ecs = new ECSClient(config);
-    const logs = new CloudWatchLogsClient(config);
+    const { aws } = cloudSession(dataDir);
+    const ecs = new ECSClient(aws);
+    const logs = new CloudWatchLogsClient(aws);
 
     const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
     if (!described.services?.length) throw new CliError(`service ${service} not found in cluster ${cluster}${described.failures?.[0]?.reason ? ` (${described.failures[0].reason})` : ''}`);

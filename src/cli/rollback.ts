@@ -4,11 +4,9 @@
  * operator does it on AWS, and wait until the rolling deployment completes.
  */
 import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { readFileSync } from 'node:fs';
-import { dataFiles, resolveDataDir } from '../cloud/config.js';
-import type { AdminCredential } from '../control/admin-auth.js';
+import { resolveDataDir } from '../cloud/config.js';
+import { cloudSession } from './cloud-session.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command } from './command.js';
-import { runningCloud } from './running.js';
 
 const USAGE = `Usage: dockyard rollback --service S [--cluster C] [--to REVISION] [--no-wait] [--data DIR]
 
@@ -30,10 +28,7 @@ export const rollbackCommand: Command = {
     if (!service) throw new UsageError(`--service S is required\n\n${USAGE}`);
     const cluster = stringFlag(parsed.flags, 'cluster') ?? 'default';
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
-    const cloud = runningCloud(dataDir);
-    if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\``);
-    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
-    const ecs = new ECSClient({ endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 });
+    const ecs = new ECSClient(cloudSession(dataDir).aws);
 
     const current = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
     const currentArn = current?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? current?.taskDefinition;

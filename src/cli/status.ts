@@ -5,15 +5,13 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import { readFileSync } from 'node:fs';
-import { dataFiles, resolveDataDir } from '../cloud/config.js';
-import type { AdminCredential } from '../control/admin-auth.js';
+import { resolveDataDir } from '../cloud/config.js';
 import type { RunSummary } from '../control/contract.js';
 import { primaryTaskPublicIp } from '../seed/public-ip.js';
-import { CliError, DATA_OPTION, parseArgsAndFlags, stringFlag, type Command } from './command.js';
+import { DATA_OPTION, parseArgsAndFlags, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
-import { serviceEndpoint } from './demo-support.js';
-import { runningCloud } from './running.js';
+import { cloudSession } from './cloud-session.js';
+import { endpointPorts, endpointUrl } from './endpoint-ports.js';
 
 const USAGE = `Usage: dockyard status [--json] [--data DIR]
 
@@ -40,21 +38,21 @@ export const statusCommand: Command = {
     const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, USAGE, { min: 0, max: 0 });
     if (!parsed) return 0;
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
-    const cloud = runningCloud(dataDir);
-    if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\` (or \`dockyard demo\`)`);
-    const admin = JSON.parse(readFileSync(dataFiles(dataDir).admin, 'utf8')) as AdminCredential;
-    const config = { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 };
-    const ecs = new ECSClient(config);
-    const ec2 = new EC2Client(config);
-    const services: ServiceStatus[] = [];
+    const { cloud, aws } = cloudSession(dataDir);
+    const ecs = new ECSClient(aws);
+    const ec2 = new EC2Client(aws);
+    const described: { cluster: string; service: Service }[] = [];
     for (const clusterArn of (await ecs.send(new ListClustersCommand({}))).clusterArns ?? []) {
       const cluster = clusterArn.split('/').pop() ?? clusterArn;
       const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
       for (let i = 0; i < arns.length; i += 10) {
-        const described = (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? [];
-        for (const service of described) services.push(await describe(ecs, ec2, dataDir, cluster, service));
+        for (const service of (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? []) described.push({ cluster, service });
       }
     }
+    // One read of the endpoint ports for every service.
+    const ports = endpointPorts(dataDir, described.map((d) => d.service.serviceArn ?? ''));
+    const services: ServiceStatus[] = [];
+    for (const { cluster, service } of described) services.push(await describe(ecs, ec2, cluster, service, ports.get(service.serviceArn ?? '')));
     const runs = await ControlClient.forDataDir(dataDir).get<RunSummary[]>('/runs?limit=5');
     if (parsed.flags.json) {
       process.stdout.write(`${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`);
@@ -78,11 +76,11 @@ export const statusCommand: Command = {
   },
 };
 
-async function describe(ecs: ECSClient, ec2: EC2Client, dataDir: string, cluster: string, service: Service): Promise<ServiceStatus> {
+async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service: Service, port: number | undefined): Promise<ServiceStatus> {
   const name = service.serviceName ?? '?';
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const ip = service.status === 'ACTIVE' ? await primaryTaskPublicIp(ecs, ec2, cluster, name).catch(() => undefined) : undefined;
-  const endpoint = service.serviceArn ? serviceEndpoint(dataDir, service.serviceArn) : undefined;
+  const endpoint = port === undefined ? undefined : endpointUrl(port);
   return {
     cluster,
     service: name,

@@ -5,14 +5,14 @@
  * second run reuses the cloud and the AWS resources and resets only its own repository.
  */
 import assert from 'node:assert/strict';
-import { DeleteServiceCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { waitFor } from '../engine/contract-suite.js';
 import { dockyard } from '../support/dockyard-cli.js';
-import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 
 describe('dockyard demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-demo-'));
@@ -20,8 +20,7 @@ describe('dockyard demo', () => {
     // The demo leaves its app running on purpose; a test removes it.
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     const ecs = new ECSClient({ endpoint: 'http://127.0.0.1:45662', region: 'us-east-1', credentials: admin, maxAttempts: 1 });
-    await ecs.send(new DeleteServiceCommand({ cluster: 'my-app-cluster', service: 'my-app-service', force: true })).catch(() => undefined);
-    await waitFor('the demo service to stop', async () => ((await ecs.send(new ListTasksCommand({ cluster: 'my-app-cluster' }))).taskArns?.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+    await deleteServiceAndWait(ecs, 'my-app-cluster', 'my-app-service');
     await dockyard(['down', '--data', dataDir]);
     await removeCloudContainers(dataDir);
     await removeImages('localhost:45662/my-app');

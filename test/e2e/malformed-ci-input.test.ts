@@ -6,19 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
+import { random } from '../support/random.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
-
-/** mulberry32: a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('malformed input on the CI surfaces', () => {
   let cloud: TestCloud;

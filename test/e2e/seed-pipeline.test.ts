@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { DeleteServiceCommand, ECSClient, ListTaskDefinitionsCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
@@ -20,7 +20,7 @@ import { provisionSeed, SEED } from '../../src/seed/provision.js';
 import { primaryTaskPublicIp } from '../../src/seed/public-ip.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
-import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
 const PORT = 45667;
@@ -48,8 +48,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
   });
   after(async () => {
     if (cloud) {
-      await ecs.send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true })).catch(() => undefined);
-      await waitFor('the service\'s tasks to stop', async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns?.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+      await deleteServiceAndWait(ecs, SEED.cluster, SEED.service);
       await cloud.stop();
     }
     await removeCloudContainers(dataDir);
