@@ -3,6 +3,7 @@
  * it served.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { CliError } from './command.js';
@@ -40,22 +41,36 @@ export interface ResponsesSeen {
   distinct: string[];
 }
 
+/**
+ * One GET on a connection of its own (no agent, `Connection: close`), as curl does: the service
+ * endpoint balances per connection (decision 24), and fetch's pooled keep-alive connection
+ * would stay pinned to a draining task until the deregistration delay resets it.
+ */
+function getOnce(url: string): Promise<{ ok: boolean; text: string }> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, headers: { connection: 'close' }, timeout: 5000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ ok: (res.statusCode ?? 0) < 400, text: text.trim() }));
+      res.on('error', () => resolve({ ok: false, text }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', () => resolve({ ok: false, text: '' }));
+  });
+}
+
 /** Requests `url` every 100 ms (a new connection each time) until stopped. */
 export function watchResponses(url: string): { stop(): Promise<ResponsesSeen> } {
   const seen: ResponsesSeen = { ok: 0, failed: 0, distinct: [] };
   let running = true;
   const loop = (async () => {
     while (running) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(3000), headers: { connection: 'close' } });
-        const text = (await response.text()).trim();
-        if (response.ok) {
-          seen.ok++;
-          if (!seen.distinct.includes(text)) seen.distinct.push(text);
-        } else seen.failed++;
-      } catch {
-        seen.failed++;
-      }
+      const answer = await getOnce(url);
+      if (answer.ok) {
+        seen.ok++;
+        if (!seen.distinct.includes(answer.text)) seen.distinct.push(answer.text);
+      } else seen.failed++;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
