@@ -17,6 +17,7 @@ import { awsCli } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { run, runOk } from '../support/run.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45660;
 const DOCKER_HOST = 'unix:///run/podman/podman.sock';
@@ -37,7 +38,7 @@ describe('ECR with real clients', () => {
     writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
   });
   after(async () => {
-    await run('podman', ['rmi', '-f', `localhost:${PORT}/my-app:v1`, `localhost:${PORT}/my-app:v3`]);
+    await removeImages(`localhost:${PORT}/`);
     await cloud.stop();
     rmSync(work, { recursive: true, force: true });
   });

@@ -33,6 +33,7 @@ import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45678;
 
@@ -90,6 +91,7 @@ describe('kill -9 of the cloud during a deployment', () => {
     }
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(localImage, { force: true }).catch(() => undefined);
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

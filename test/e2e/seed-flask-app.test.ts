@@ -9,16 +9,16 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { startRuntimeCloud } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
+import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
 const PORT = 45677;
@@ -50,8 +50,8 @@ describe("the seed's Flask app on the local ECS", () => {
       return out.taskArns.length === 0 ? true : undefined;
     }, 30_000).catch(() => undefined);
     await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
-    if (image) await run('docker', ['rmi', '-f', image], { env: dockerEnv });
+    await removeCloudContainers(dataDir);
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -70,7 +70,9 @@ describe("the seed's Flask app on the local ECS", () => {
     const password = (await ok(['ecr', 'get-login-password'])).trim();
     await runOk('docker', ['login', '--username', 'AWS', '--password-stdin', registry], { env: dockerEnv, input: password });
     image = `${repo.repository.repositoryUri}:latest`;
-    await runOk('docker', ['build', '-t', image, APP_DIR], { env: dockerEnv });
+    // Its own label gives the image its own ID: other tests build the same files, and the engine
+    // would otherwise share one image (and refuse to untag it while their tasks use it).
+    await runOk('docker', ['build', '--label', `dockyard.test=${basename(dataDir)}`, '-t', image, APP_DIR], { env: dockerEnv });
     await runOk('docker', ['push', image], { env: dockerEnv });
     // The task pulls it from the ECR as its execution role, not from the engine's cache.
     await runOk('docker', ['rmi', image], { env: dockerEnv });

@@ -15,6 +15,7 @@ import { waitFor } from '../engine/contract-suite.js';
 import { CONTAINER_PORT, httpGet, perlServer, prepare, startRuntimeCloud, type Fixture } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45669;
 
@@ -38,6 +39,7 @@ describe("the seed's service with the AWS CLI and a real container", () => {
       return (JSON.parse(out.stdout) as { taskArns: string[] }).taskArns.length === 0 ? true : undefined;
     }, 30_000).catch(() => undefined);
     await cloud.stop();
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -20,6 +20,7 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45665;
 
@@ -40,6 +41,7 @@ describe('runtime: adoption after a restart', () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -17,6 +17,7 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { addressOf, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, startRuntimeCloud, type Fixture } from './support.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45666;
 
@@ -36,6 +37,7 @@ describe('runtime: services', () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -19,6 +19,7 @@ import { Ec2Store } from '../../src/services/ec2/store.js';
 import { LogsStore } from '../../src/services/logs/store.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { addressOf, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+import { removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45664;
 
@@ -38,6 +39,7 @@ describe('runtime: tasks as containers', () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -28,9 +28,14 @@ export async function removeCloudContainers(dataDir: string): Promise<void> {
   }
 }
 
-/** Removes every image whose reference starts with `repository` (e.g. `localhost:45667/my-app`). */
-export async function removeImages(repository: string): Promise<void> {
-  const listed = await run('docker', ['images', '--filter', `reference=${repository}`, '--format', '{{.ID}}'], { env: { DOCKER_HOST } });
-  const ids = [...new Set(listed.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
-  if (ids.length > 0) await run('docker', ['rmi', '-f', ...ids], { env: { DOCKER_HOST } });
+/**
+ * Removes the names under `prefix` (e.g. `localhost:45667/my-app` or `localhost:45669/`) that a
+ * test's builds and pulls left in the engine. By name, never `rmi -f` by ID: tests that build the
+ * same files get the same image ID, and forcing it would remove another test's running containers
+ * with it. An image that keeps another name is only untagged; one still in use stays.
+ */
+export async function removeImages(prefix: string): Promise<void> {
+  const listed = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: { DOCKER_HOST } });
+  const names = [...new Set(listed.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix) && !l.endsWith(':<none>')))];
+  for (const name of names) await run('docker', ['rmi', name], { env: { DOCKER_HOST } });
 }
