@@ -43,6 +43,7 @@ const COMMANDS: CommandEntry[] = [
   { name: ['actions', 'list'], summary: 'list cached and built-in actions', load: () => import('./actions.js').then((m) => m.actionsListCommand) },
   { name: ['actions', 'remove'], summary: 'remove a cached action', load: () => import('./actions.js').then((m) => m.actionsRemoveCommand) },
   { name: ['git-credential'], summary: "git's credential helper for hosted repositories", load: () => import('./repo.js').then((m) => m.gitCredentialCommand) },
+  { name: ['bootstrap'], summary: 'least-privilege keyless deploy role for a repository (local or --aws)', load: () => import('./bootstrap.js').then((m) => m.bootstrapCommand) },
   { name: ['trust', 'check'], summary: 'explain whether a role trusts a CI job', load: () => import('./trust-check.js').then((m) => m.trustCheckCommand) },
 ];
 

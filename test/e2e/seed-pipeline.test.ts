@@ -12,7 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { DetachRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { bootstrapDeployRole } from '../../src/bootstrap/apply.js';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
@@ -77,7 +80,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     }, 60_000);
   }
 
-  it('a push to main runs the workflow green and the app serves; a second push rolls the new text out', { timeout: 300_000 }, async () => {
+  it('a push to main runs the workflow green and the app serves; a second push, with least privilege, rolls the new text out', { timeout: 300_000 }, async () => {
     const first = await push('main');
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, /remote: dockyard: all 1 run\(s\) succeeded/, first.stderr);
@@ -95,6 +98,16 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     const atRoot = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'ls-remote', `http://localhost:${PORT}/${SEED.repository}`, 'refs/heads/main']);
     assert.match(atRoot.stdout, new RegExp(`^${run1.sha}\trefs/heads/main`), atRoot.stderr);
 
+    // The second push deploys with least privilege: `dockyard bootstrap`'s policy instead of the
+    // seed's two full-access managed policies must be enough for every step of the workflow.
+    const iam = new IAMClient(clientConfig(cloud));
+    await bootstrapDeployRole({ iam, ecr: new ECRClient(clientConfig(cloud)) }, {
+      accountId: cloud.accountId, region: cloud.region, repository: SEED.repository, branches: ['main'], environments: [],
+      cluster: SEED.cluster, service: SEED.service, ecrRepository: SEED.ecrRepository, executionRole: SEED.executionRole,
+    }, { roleName: SEED.role });
+    for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
+      await iam.send(new DetachRolePolicyCommand({ RoleName: SEED.role, PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
+    }
     writeFileSync(join(work, 'app.py'), readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Hello from version two'));
     await git(['commit', '-qam', 'Version two']);
     const second = await push('main');

@@ -6,7 +6,7 @@
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ describe("the seed's Step 3 with the AWS CLI v2", () => {
   before(async () => (cloud = await startTestCloud()));
   after(async () => cloud.stop());
 
-  it('creates the provider, the role and attaches the policies, then a main-branch job assumes it', async () => {
+  it('creates the provider, the role and attaches the policies, then a main-branch job assumes it', async (t) => {
     const created = await awsCli(cloud, [
       'iam', 'create-open-id-connect-provider',
       '--url', 'https://token.actions.githubusercontent.com',
@@ -33,6 +33,7 @@ describe("the seed's Step 3 with the AWS CLI v2", () => {
     assert.equal(providerArn, `arn:aws:iam::${cloud.accountId}:oidc-provider/token.actions.githubusercontent.com`);
 
     const dir = mkdtempSync(join(tmpdir(), 'dockyard-seed-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'trust.json'), seedTrustPolicy(cloud.accountId));
     const role = await awsCli(cloud, ['iam', 'create-role', '--role-name', 'GitHub_Actions_Role', '--assume-role-policy-document', `file://${join(dir, 'trust.json')}`]);
     assert.equal(role.status, 0, role.stderr);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -81,6 +81,7 @@ describe('runner: actions', () => {
     const source = mkdtempSync(join(tmpdir(), 'dockyard-action-src-'));
     writeTree(source, COMPOSITE_ACTION);
     new ActionCache(join(h.dataDir, 'actions')).add('acme/greet@v2', source);
+    rmSync(source, { recursive: true, force: true });
   });
   after(async () => {
     await h.stop();
@@ -199,9 +200,12 @@ describe('runner: actions', () => {
     assert.match(h.runner.readLog(detail.id, { job: 'c' }), /Did you forget to run actions\/checkout before running your local action\?/);
   });
 
-  it('ActionCache adds, lists and removes OWNER/NAME@REF', () => {
-    const cache = new ActionCache(mkdtempSync(join(tmpdir(), 'dockyard-cache-')));
-    const source = mkdtempSync(join(tmpdir(), 'dockyard-action-src-'));
+  it('ActionCache adds, lists and removes OWNER/NAME@REF', (t) => {
+    const scratch = mkdtempSync(join(tmpdir(), 'dockyard-cache-'));
+    t.after(() => rmSync(scratch, { recursive: true, force: true }));
+    mkdirSync(join(scratch, 'cache'));
+    const cache = new ActionCache(join(scratch, 'cache'));
+    const source = join(scratch, 'source');
     writeTree(source, { 'action.yml': 'runs: {using: node20, main: a.js}\n', '.git/HEAD': 'x', 'a.js': '' });
     const added = cache.add('owner/thing@release/v1', source);
     assert.deepEqual(cache.list(), [{ spec: 'owner/thing@release/v1', path: added.path }]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,6 +27,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
   });
   after(async () => {
     await h.stop();
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('kills a step or a job that exceeds timeout-minutes, with GitHub\'s messages', async () => {

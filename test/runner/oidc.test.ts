@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +15,9 @@ describe('runner: OIDC tokens for jobs', () => {
     await h.stop();
   });
 
-  it('gives ACTIONS_ID_TOKEN_REQUEST_* only with id-token: write; getIDToken returns the run\'s claims; the request token dies with the job', async () => {
+  it('gives ACTIONS_ID_TOKEN_REQUEST_* only with id-token: write; getIDToken returns the run\'s claims; the request token dies with the job', async (t) => {
     const scratch = mkdtempSync(join(tmpdir(), 'dockyard-oidc-'));
+    t.after(() => rmSync(scratch, { recursive: true, force: true }));
     h.settings.setVariable('mona/oidc', 'CORE_URL', pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/core/lib/core.js')).href);
     h.settings.setVariable('mona/oidc', 'SCRATCH', scratch);
     const { runs, sha } = await h.push('mona/oidc', {

@@ -1,0 +1,176 @@
+/**
+ * `dockyard bootstrap`: the least-privilege identity a repository's workflow deploys with, on
+ * the local cloud or (with --aws) on AWS: GitHub as an OIDC provider, the task execution role, the
+ * ECR repository and a deploy role that trusts only that repository's branches or environments
+ * and may only push that image and update that service.
+ */
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { resolveDataDir } from '../cloud/config.js';
+import { bootstrapDeployRole, type BootstrapResult, type StepResult } from '../bootstrap/apply.js';
+import { admittedSubjects, defaultRoleName, type DeployTarget } from '../bootstrap/policies.js';
+import { cloudSession } from './cloud-session.js';
+import { CliError, DATA_OPTION, UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
+
+const USAGE = `Usage: dockyard bootstrap --repo OWNER/NAME --cluster C --service S --ecr-repository R
+                          [--branch B]... [--environment E]... [--role-name NAME]
+                          [--execution-role NAME] [--task-role NAME]
+                          [--aws [--region R] | --endpoint-url URL] [--dry-run] [--json] [--data DIR]
+
+Creates (or brings up to date) what a GitHub Actions workflow needs to deploy without keys,
+granting nothing more:
+  - GitHub as an OpenID Connect provider (audience sts.amazonaws.com)
+  - the ECR repository and the task execution role, when missing
+  - a deploy role that only jobs of OWNER/NAME on the given branches (or environments) can assume,
+    with an inline policy "dockyard-deploy" allowing exactly: log in to ECR, push to that
+    repository, register task definitions, update and describe that one service, and pass the
+    execution (and task) role to ECS tasks
+Run it again after changing a flag: it updates what differs and leaves the rest alone.
+
+  --repo OWNER/NAME        the repository whose workflow deploys
+  --cluster C, --service S the ECS service the workflow updates
+  --ecr-repository R       the ECR repository the workflow pushes to
+  --branch B               a branch whose pushes may deploy (repeatable; default main)
+  --environment E          a deployment environment whose jobs may deploy (repeatable)
+  --role-name NAME         the deploy role (default github-deploy-OWNER-NAME)
+  --execution-role NAME    the task execution role (default ecsTaskExecutionRole)
+  --task-role NAME         the task definition's task role, if it has one
+  --aws                    talk to AWS with your usual credentials (profile, environment, SSO)
+  --region R               the region on AWS (default $AWS_REGION)
+  --endpoint-url URL       another AWS-compatible endpoint, with your usual credentials
+  --dry-run                only read; print what would change and the two policies
+  --json                   print the result as JSON`;
+
+const FLAGS = {
+  ...DATA_OPTION,
+  repo: { type: 'string' },
+  cluster: { type: 'string' },
+  service: { type: 'string' },
+  'ecr-repository': { type: 'string' },
+  branch: { type: 'string', multiple: true },
+  environment: { type: 'string', multiple: true },
+  'role-name': { type: 'string' },
+  'execution-role': { type: 'string' },
+  'task-role': { type: 'string' },
+  aws: { type: 'boolean' },
+  region: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+export const bootstrapCommand: Command = {
+  name: ['bootstrap'],
+  usage: USAGE,
+  async run(argv) {
+    const flags = parseFlags(argv, FLAGS, USAGE);
+    if (!flags) return 0;
+    const input = readInput(flags);
+    const { config, where } = awsConfig(flags);
+    const identity = await new STSClient(config).send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
+      throw new CliError(`cannot reach ${where}: ${describe(error)}`);
+    });
+    const region = await new STSClient(config).config.region();
+    const target: DeployTarget = { ...input.target, accountId: identity.Account ?? '', region };
+    const json = flags.json === true;
+    const dryRun = flags['dry-run'] === true;
+    if (!json) process.stdout.write(`${dryRun ? 'Dry run: nothing changes. ' : ''}Deploy identity for ${target.repository} on ${where} (account ${target.accountId}, ${region}), as ${identity.Arn}\n`);
+
+    let result: BootstrapResult;
+    try {
+      result = await bootstrapDeployRole({ iam: new IAMClient(config), ecr: new ECRClient(config) }, target, {
+        roleName: input.roleName,
+        dryRun,
+        done: json ? undefined : (step) => process.stdout.write(`  ${mark(step)} ${step.what} ${step.name}: ${step.outcome}\n`),
+      });
+    } catch (error) {
+      throw new CliError(`${describe(error)}\nbootstrap needs an administrator's credentials (IAM roles and policies, OIDC providers, ECR repositories)`);
+    }
+
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ accountId: target.accountId, region, subjects: admittedSubjects(target), dryRun, ...result }, null, 2)}\n`);
+      return 0;
+    }
+    const out = [`  admits: ${admittedSubjects(target).join(', ')} (audience sts.amazonaws.com)`];
+    for (const warning of result.warnings) out.push(`  ! ${warning}`);
+    if (dryRun) {
+      out.push('', 'Trust policy:', JSON.stringify(result.trustPolicy, null, 2), '', 'Permissions policy (dockyard-deploy):', JSON.stringify(result.permissionsPolicy, null, 2));
+    } else {
+      out.push(
+        '',
+        'In the workflow (the job needs `permissions: id-token: write`):',
+        '  - uses: aws-actions/configure-aws-credentials@v4',
+        '    with:',
+        `      role-to-assume: ${result.roleArn}`,
+        `      aws-region: ${region}`,
+        '',
+        `Check a workflow against it before you push: dockyard trust check --workflow .github/workflows/<file> --repo ${target.repository}`,
+      );
+    }
+    process.stdout.write(`${out.join('\n')}\n`);
+    return 0;
+  },
+};
+
+function readInput(flags: Flags): { target: Omit<DeployTarget, 'accountId' | 'region'>; roleName: string } {
+  const required = (name: string): string => {
+    const value = stringFlag(flags, name);
+    if (!value) throw new UsageError(`--${name} is required\n\n${USAGE}`);
+    return value;
+  };
+  const repository = required('repo');
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`--repo takes OWNER/NAME, not ${repository}`);
+  const list = (name: string): string[] => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []);
+  const environments = list('environment');
+  const branches = list('branch').map((b) => b.replace(/^refs\/heads\//, ''));
+  for (const name of [...branches, ...environments]) {
+    // A wildcard would be matched literally by StringEquals: say so instead of granting nothing.
+    if (/[*?]/.test(name)) throw new UsageError(`--branch and --environment take exact names, not patterns: ${name}`);
+  }
+  const roleName = stringFlag(flags, 'role-name') ?? defaultRoleName(repository);
+  const executionRole = stringFlag(flags, 'execution-role') ?? 'ecsTaskExecutionRole';
+  const taskRole = stringFlag(flags, 'task-role');
+  for (const role of [roleName, executionRole, ...(taskRole ? [taskRole] : [])]) {
+    if (!ROLE_NAME.test(role)) throw new UsageError(`${role} is not a valid role name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
+  }
+  return {
+    roleName,
+    target: {
+      repository,
+      branches: branches.length > 0 || environments.length > 0 ? branches : ['main'],
+      environments,
+      cluster: required('cluster'),
+      service: required('service'),
+      ecrRepository: required('ecr-repository'),
+      executionRole,
+      ...(taskRole ? { taskRole } : {}),
+    },
+  };
+}
+
+type ClientConfig = { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; maxAttempts?: number };
+
+/** The local cloud by default; AWS or another endpoint with the SDK's own credential chain. */
+function awsConfig(flags: Flags): { config: ClientConfig; where: string } {
+  const endpoint = stringFlag(flags, 'endpoint-url');
+  const region = stringFlag(flags, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (flags.aws && endpoint) throw new UsageError('--aws and --endpoint-url exclude each other');
+  if (flags.aws || endpoint) {
+    if (!region) throw new UsageError('say which region: --region R (or set AWS_REGION)');
+    return { config: { region, ...(endpoint ? { endpoint } : {}) }, where: endpoint ?? 'AWS' };
+  }
+  const session = cloudSession(resolveDataDir(stringFlag(flags, 'data')));
+  return { config: { ...session.aws, ...(region && stringFlag(flags, 'region') ? { region } : {}) }, where: `the local cloud at ${session.cloud.url}` };
+}
+
+function mark(step: StepResult): string {
+  return step.outcome === 'unchanged' ? '=' : step.outcome.startsWith('would') ? '~' : '✓';
+}
+
+function describe(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return e.name && e.message ? `${e.name}: ${e.message}` : String(error);
+}
