@@ -7,10 +7,9 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { resolveDataDir } from '../cloud/config.js';
 import { bootstrapDeployRole, type BootstrapResult, type StepResult } from '../bootstrap/apply.js';
 import { admittedSubjects, defaultRoleName, type DeployTarget } from '../bootstrap/policies.js';
-import { cloudSession } from './cloud-session.js';
+import { AWS_TARGET_FLAGS, AWS_TARGET_USAGE, awsTarget, describeAwsError } from './aws-target.js';
 import { CliError, DATA_OPTION, UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
 
 const USAGE = `Usage: dockyard bootstrap --repo OWNER/NAME --cluster C --service S --ecr-repository R
@@ -36,9 +35,7 @@ Run it again after changing a flag: it updates what differs and leaves the rest 
   --role-name NAME         the deploy role (default github-deploy-OWNER-NAME)
   --execution-role NAME    the task execution role (default ecsTaskExecutionRole)
   --task-role NAME         the task definition's task role, if it has one
-  --aws                    talk to AWS with your usual credentials (profile, environment, SSO)
-  --region R               the region on AWS (default $AWS_REGION)
-  --endpoint-url URL       another AWS-compatible endpoint, with your usual credentials
+${AWS_TARGET_USAGE}
   --dry-run                only read; print what would change and the two policies
   --json                   print the result as JSON`;
 
@@ -53,9 +50,7 @@ const FLAGS = {
   'role-name': { type: 'string' },
   'execution-role': { type: 'string' },
   'task-role': { type: 'string' },
-  aws: { type: 'boolean' },
-  region: { type: 'string' },
-  'endpoint-url': { type: 'string' },
+  ...AWS_TARGET_FLAGS,
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
@@ -69,9 +64,9 @@ export const bootstrapCommand: Command = {
     const flags = parseFlags(argv, FLAGS, USAGE);
     if (!flags) return 0;
     const input = readInput(flags);
-    const { config, where } = awsConfig(flags);
+    const { config, where } = awsTarget(flags);
     const identity = await new STSClient(config).send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
-      throw new CliError(`cannot reach ${where}: ${describe(error)}`);
+      throw new CliError(`cannot reach ${where}: ${describeAwsError(error)}`);
     });
     const region = await new STSClient(config).config.region();
     const target: DeployTarget = { ...input.target, accountId: identity.Account ?? '', region };
@@ -87,7 +82,7 @@ export const bootstrapCommand: Command = {
         done: json ? undefined : (step) => process.stdout.write(`  ${mark(step)} ${step.what} ${step.name}: ${step.outcome}\n`),
       });
     } catch (error) {
-      throw new CliError(`${describe(error)}\nbootstrap needs an administrator's credentials (IAM roles and policies, OIDC providers, ECR repositories)`);
+      throw new CliError(`${describeAwsError(error)}\nbootstrap needs an administrator's credentials (IAM roles and policies, OIDC providers, ECR repositories)`);
     }
 
     if (json) {
@@ -151,26 +146,6 @@ function readInput(flags: Flags): { target: Omit<DeployTarget, 'accountId' | 're
   };
 }
 
-type ClientConfig = { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; maxAttempts?: number };
-
-/** The local cloud by default; AWS or another endpoint with the SDK's own credential chain. */
-function awsConfig(flags: Flags): { config: ClientConfig; where: string } {
-  const endpoint = stringFlag(flags, 'endpoint-url');
-  const region = stringFlag(flags, 'region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (flags.aws && endpoint) throw new UsageError('--aws and --endpoint-url exclude each other');
-  if (flags.aws || endpoint) {
-    if (!region) throw new UsageError('say which region: --region R (or set AWS_REGION)');
-    return { config: { region, ...(endpoint ? { endpoint } : {}) }, where: endpoint ?? 'AWS' };
-  }
-  const session = cloudSession(resolveDataDir(stringFlag(flags, 'data')));
-  return { config: { ...session.aws, ...(region && stringFlag(flags, 'region') ? { region } : {}) }, where: `the local cloud at ${session.cloud.url}` };
-}
-
 function mark(step: StepResult): string {
   return step.outcome === 'unchanged' ? '=' : step.outcome.startsWith('would') ? '~' : '✓';
-}
-
-function describe(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return e.name && e.message ? `${e.name}: ${e.message}` : String(error);
 }

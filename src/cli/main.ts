@@ -16,6 +16,7 @@ const COMMANDS: CommandEntry[] = [
   { name: ['down'], summary: 'stop the local cloud', load: () => import('./down.js').then((m) => m.downCommand) },
   { name: ['status'], summary: 'what the cloud runs: services, their addresses, the latest runs', load: () => import('./status.js').then((m) => m.statusCommand) },
   { name: ['logs'], summary: "a service's container output from CloudWatch Logs (--follow)", load: () => import('./logs.js').then((m) => m.logsCommand) },
+  { name: ['deploy'], summary: 'build, push and roll out a new version of a service (local or --aws)', load: () => import('./deploy.js').then((m) => m.deployCommand) },
   { name: ['rollback'], summary: 'put a service back on its previous task definition revision', load: () => import('./rollback.js').then((m) => m.rollbackCommand) },
   { name: ['env'], summary: 'print export lines for AWS tooling', load: () => import('./env.js').then((m) => m.envCommand) },
   { name: ['endpoint'], summary: "print an ECS service's stable URL", load: () => import('./endpoint.js').then((m) => m.endpointCommand) },

@@ -6,6 +6,7 @@
 import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { resolveDataDir } from '../cloud/config.js';
 import { cloudSession } from './cloud-session.js';
+import { followDeployment } from './follow-deployment.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command } from './command.js';
 
 const USAGE = `Usage: dockyard rollback --service S [--cluster C] [--to REVISION] [--no-wait] [--data DIR]
@@ -15,8 +16,6 @@ with UpdateService, then follows the rolling deployment until it completes or fa
   --cluster C     the cluster (default "default")
   --to REVISION   the revision number to run (default: the one below the current one)
   --no-wait       return once UpdateService is accepted`;
-
-const WAIT_MS = 10 * 60 * 1000;
 
 export const rollbackCommand: Command = {
   name: ['rollback'],
@@ -49,23 +48,9 @@ export const rollbackCommand: Command = {
     process.stdout.write(`rolling ${cluster}/${service} back from ${family}:${revision} to ${family}:${target} (deployment ${deploymentId ?? '?'})\n`);
     if (parsed.flags['no-wait']) return 0;
 
-    const deadline = Date.now() + WAIT_MS;
-    let last = '';
-    while (Date.now() < deadline) {
-      const now = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
-      const deployment = now?.deployments?.find((d) => d.id === deploymentId);
-      const line = `  ${deployment?.rolloutState ?? 'gone'}: ${deployment?.runningCount ?? 0}/${deployment?.desiredCount ?? 0} running, ${now?.deployments?.length ?? 0} deployment(s)`;
-      if (line !== last) process.stdout.write(`${line}\n`);
-      last = line;
-      if (!deployment) throw new CliError('the deployment was replaced (another UpdateService, or the circuit breaker rolled it back)');
-      if (deployment.rolloutState === 'FAILED') throw new CliError(`the rollback failed: ${deployment.rolloutStateReason ?? 'no reason given'}`);
-      if (deployment.rolloutState === 'COMPLETED' && now?.deployments?.length === 1) {
-        process.stdout.write(`✓ ${service} runs ${family}:${target}\n`);
-        return 0;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new CliError(`the rollback did not complete within ${WAIT_MS / 60000} minutes; see dockyard status`);
+    await followDeployment(ecs, { cluster, service, deploymentId, what: 'the rollback' });
+    process.stdout.write(`✓ ${service} runs ${family}:${target}\n`);
+    return 0;
   },
 };
 

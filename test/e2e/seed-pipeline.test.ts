@@ -20,11 +20,11 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { primaryTaskPublicIp } from '../../src/seed/public-ip.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
+import { servedByPrimaryTask } from '../support/served.js';
 
 const PORT = 45667;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -66,19 +66,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', '--force', cloud.ci.repositories.cloneUrl(SEED.repository), refspec], { cwd: work });
   const latestRun = () => cloud.ci.runner.listRuns({ repository: SEED.repository, limit: 1 })[0];
 
-  /** What the PRIMARY deployment's running task answers on its public IP (waits while it starts). */
-  async function servedByTask(): Promise<string> {
-    const ec2 = new EC2Client(clientConfig(cloud));
-    return waitFor('the PRIMARY deployment\'s task to answer on its public IP', async () => {
-      const ip = await primaryTaskPublicIp(ecs, ec2, SEED.cluster, SEED.service);
-      if (!ip) return undefined;
-      try {
-        return (await (await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(5000) })).text()).trim();
-      } catch {
-        return undefined;
-      }
-    }, 60_000);
-  }
+  const servedByTask = () => servedByPrimaryTask(ecs, new EC2Client(clientConfig(cloud)), SEED.cluster, SEED.service);
 
   it('a push to main runs the workflow green and the app serves; a second push, with least privilege, rolls the new text out', { timeout: 300_000 }, async () => {
     const first = await push('main');
