@@ -37,6 +37,8 @@ export async function ensureBaseImage(root: string): Promise<string> {
 export interface ResponsesSeen {
   ok: number;
   failed: number;
+  /** Why each failed request failed, with the time: what a user (or a flaky test) needs to know. */
+  failures: string[];
   /** Each distinct body in the order it first appeared. */
   distinct: string[];
 }
@@ -46,23 +48,26 @@ export interface ResponsesSeen {
  * endpoint balances per connection (decision 24), and fetch's pooled keep-alive connection
  * would stay pinned to a draining task until the deregistration delay resets it.
  */
-function getOnce(url: string): Promise<{ ok: boolean; text: string }> {
+function getOnce(url: string): Promise<{ ok: boolean; text: string; failure?: string }> {
   return new Promise((resolve) => {
     const req = get(url, { agent: false, headers: { connection: 'close' }, timeout: 5000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ ok: (res.statusCode ?? 0) < 400, text: text.trim() }));
-      res.on('error', () => resolve({ ok: false, text }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        resolve(status < 400 ? { ok: true, text: text.trim() } : { ok: false, text: text.trim(), failure: `HTTP ${status}` });
+      });
+      res.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, text, failure: `response: ${error.code ?? error.message}` }));
     });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', () => resolve({ ok: false, text: '' }));
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, text: '', failure: error.code ?? error.message }));
   });
 }
 
 /** Requests `url` every 100 ms (a new connection each time) until stopped. */
 export function watchResponses(url: string): { stop(): Promise<ResponsesSeen> } {
-  const seen: ResponsesSeen = { ok: 0, failed: 0, distinct: [] };
+  const seen: ResponsesSeen = { ok: 0, failed: 0, failures: [], distinct: [] };
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -70,7 +75,10 @@ export function watchResponses(url: string): { stop(): Promise<ResponsesSeen> } 
       if (answer.ok) {
         seen.ok++;
         if (!seen.distinct.includes(answer.text)) seen.distinct.push(answer.text);
-      } else seen.failed++;
+      } else {
+        seen.failed++;
+        seen.failures.push(`${new Date().toISOString().slice(11, 23)} ${answer.failure ?? 'failed'}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();

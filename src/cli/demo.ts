@@ -101,6 +101,7 @@ export const demoCommand: Command = {
     if (seen) {
       done(`during the deployment the endpoint answered ${seen.ok} requests, ${seen.failed} failed; it served, in order:`);
       for (const text of seen.distinct) process.stdout.write(`      ${text}\n`);
+      if (seen.failures.length > 0) process.stdout.write(`    the failures: ${seen.failures.join('; ')}\n`);
     }
 
     const data = stringFlag(flags, 'data') ? ` --data ${dataDir}` : '';
