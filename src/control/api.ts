@@ -40,7 +40,7 @@ export interface ControlDeps {
     list(): { fullName: string }[];
     delete(fullName: string): Promise<boolean | void> | boolean | void;
     cloneUrl(fullName: string): string;
-    get(fullName: string): unknown;
+    get(fullName: string): { fullName: string } | undefined;
   };
 }
 
@@ -92,7 +92,8 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
       const { created, repository } = await deps.repos.create(name);
       return { status: created ? 201 : 200, body: { name: repository.fullName, cloneUrl: deps.repos.cloneUrl(repository.fullName), created } };
     }
-    const repository = `${a ?? ''}/${b ?? ''}`;
+    // Settings are kept under the repository's own spelling (names are case-insensitive).
+    const repository = spelled(deps, `${a ?? ''}/${b ?? ''}`);
     if (parts.length === 3 && method === 'DELETE') {
       if (!deps.repos.get(repository)) throw new HttpError(404, `Repository ${repository} not found`);
       await deps.repos.delete(repository);
@@ -118,13 +119,14 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
   if (head === 'runs') {
     if (parts.length === 1 && method === 'GET') {
       const limit = Math.min(1000, Math.max(1, Number(query.get('limit') ?? '20') || 20));
-      const repository = query.get('repository') ?? undefined;
+      const wanted = query.get('repository');
+      const repository = wanted ? spelled(deps, wanted) : undefined;
       return { body: deps.runner.listRuns({ ...(repository ? { repository } : {}), limit }).map(toRunSummary) };
     }
     if (parts.length === 1 && method === 'POST') {
       const inputs = (body as { inputs?: Record<string, string> }).inputs ?? {};
       const ref = (body as { ref?: string }).ref;
-      const run = await deps.runner.dispatch({ repository: field(body, 'repository'), workflow: field(body, 'workflow'), ...(ref ? { ref } : {}), inputs });
+      const run = await deps.runner.dispatch({ repository: spelled(deps, field(body, 'repository')), workflow: field(body, 'workflow'), ...(ref ? { ref } : {}), inputs });
       return { status: 201, body: toRunSummary(run) };
     }
     const id = Number(a);
@@ -225,4 +227,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(status === 401 ? { 'www-authenticate': 'Basic realm="dockyard"' } : {}) });
   res.end(text);
+}
+
+/** A repository name as the hosting spells it; as given when there is no such repository. */
+function spelled(deps: ControlDeps, repository: string): string {
+  return deps.repos.get(repository)?.fullName ?? repository;
 }

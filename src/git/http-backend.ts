@@ -55,7 +55,12 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
 
   return async (req, res) => {
     const method = req.method ?? 'GET';
-    const route = routeGitRequest(method, req.url ?? '/', prefix);
+    const routed = routeGitRequest(method, req.url ?? '/', prefix);
+    // GitHub's names are case-insensitive: serve (and authorize) the repository as it is spelled.
+    const canonical = routed.kind === 'git' ? repositories.resolve(routed.repository) : undefined;
+    const route = routed.kind === 'git' && canonical !== undefined && canonical !== routed.repository
+      ? { ...routed, repository: canonical, pathInfo: `/${canonical}.git${routed.pathInfo.slice(routed.repository.length + '/.git'.length)}` }
+      : routed;
     if (route.kind === 'refused') {
       answer(res, route.status, route.message, route.headers);
       logger.warn('git request refused', { method, path: pathOf(req), status: route.status });
@@ -71,7 +76,7 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
         }
         return;
       }
-      if (repositories.get(route.repository) === undefined) {
+      if (canonical === undefined) {
         answer(res, 404, 'Repository not found.');
         logger.warn('git request for unknown repository', { method, path: pathOf(req), status: 404 });
         return;

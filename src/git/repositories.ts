@@ -9,7 +9,11 @@
  * (one of them reports `created: false`). `.tmp` can never clash with an owner, whose names
  * start with a letter or digit.
  *
- * Gaps: names are case-sensitive (GitHub's are not); no renames, forks or visibility.
+ * Names are case-insensitive, as GitHub's: `acme/shop` finds `Acme/Shop`, which keeps the
+ * spelling it was created with (the one OIDC claims, run records and clone URLs use); a new
+ * repository of a known owner takes that owner's spelling.
+ *
+ * Gaps: no renames, forks or visibility.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
@@ -60,8 +64,9 @@ export class GitRepositories implements RepositorySource {
 
   /** Creates `OWNER/NAME` if it does not exist; idempotent. Throws RepositoryNameError on a bad name. */
   async create(fullName: string): Promise<CreatedRepository> {
-    const { fullName: canonical } = parseRepositoryName(fullName);
-    return this.serialised(canonical, () => this.createNow(canonical));
+    const { owner, name } = parseRepositoryName(fullName);
+    const canonical = this.resolve(fullName) ?? `${matchEntry(this.root, owner) ?? owner}/${name}`;
+    return this.serialised(canonical.toLowerCase(), () => this.createNow(canonical));
   }
 
   private async createNow(canonical: string): Promise<CreatedRepository> {
@@ -108,8 +113,18 @@ export class GitRepositories implements RepositorySource {
 
   /** The repository, or undefined when it does not exist or the name is invalid. */
   get(fullName: string): GitHostedRepository | undefined {
+    const canonical = this.resolve(fullName);
+    return canonical === undefined ? undefined : this.handle(canonical);
+  }
+
+  /** The existing repository's own spelling of `fullName`, found case-insensitively; undefined when there is none. */
+  resolve(fullName: string): string | undefined {
     if (!isRepositoryName(fullName)) return undefined;
-    return isBareRepository(this.gitDirOf(fullName)) ? this.handle(fullName) : undefined;
+    const { owner, name } = parseRepositoryName(fullName);
+    const ownerEntry = matchEntry(this.root, owner);
+    const entry = ownerEntry === undefined ? undefined : matchEntry(join(this.root, ownerEntry), `${name}.git`);
+    if (ownerEntry === undefined || entry === undefined || !isBareRepository(join(this.root, ownerEntry, entry))) return undefined;
+    return `${ownerEntry}/${entry.slice(0, -'.git'.length)}`;
   }
 
   /** Every repository, sorted by full name. */
@@ -130,9 +145,9 @@ export class GitRepositories implements RepositorySource {
 
   /** Deletes the repository and everything in it; false when there was none. */
   async delete(fullName: string): Promise<boolean> {
-    const { fullName: canonical } = parseRepositoryName(fullName);
+    const canonical = this.resolve(fullName);
+    if (canonical === undefined) return false;
     const gitDir = this.gitDirOf(canonical);
-    if (!isBareRepository(gitDir)) return false;
     // Rename first so a concurrent fetch sees "not found" rather than a half-deleted repository.
     const staging = join(this.root, '.tmp');
     await mkdir(staging, { recursive: true });
@@ -144,7 +159,7 @@ export class GitRepositories implements RepositorySource {
 
   /** `http://…/git/OWNER/NAME.git`, without credentials. */
   cloneUrl(fullName: string): string {
-    return `${this.cloneBase}/${parseRepositoryName(fullName).fullName}.git`;
+    return `${this.cloneBase}/${this.resolve(fullName) ?? parseRepositoryName(fullName).fullName}.git`;
   }
 
   /** `<root>/OWNER/NAME.git`; the name must already be valid. */
@@ -184,6 +199,15 @@ function isBareRepository(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `wanted` in `dir` as spelled there: the exact entry if present, else one equal but for case. */
+function matchEntry(dir: string, wanted: string): string | undefined {
+  if (existsSync(join(dir, wanted))) return wanted;
+  const lower = wanted.toLowerCase();
+  return readDirectory(dir)
+    .sort()
+    .find((entry) => entry.toLowerCase() === lower);
 }
 
 function readDirectory(dir: string): string[] {

@@ -84,8 +84,9 @@ describe('the runner through the CLI', () => {
   it('dockyard push fails when the run fails and succeeds when it succeeds; secrets are masked', async () => {
     assert.equal((await cli(['actions', 'add', 'me/greeter@v1', actionDir])).status, 0);
     assert.match((await cli(['actions', 'list'])).stdout, /me\/greeter@v1/);
+    // Names are case-insensitive, as on GitHub: settings set under another spelling reach me/app's runs.
     assert.equal((await cli(['secret', 'set', 'TOKEN', '--repo', 'me/app', '--body', 's3cr3t-value'])).status, 0);
-    assert.equal((await cli(['var', 'set', 'TARGET', 'world', '--repo', 'me/app'])).status, 0);
+    assert.equal((await cli(['var', 'set', 'TARGET', 'world', '--repo', 'Me/App'])).status, 0);
     assert.equal((await cli(['var', 'set', 'FAIL', 'yes', '--repo', 'me/app'])).status, 0);
 
     const failing = await run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
@@ -93,7 +94,7 @@ describe('the runner through the CLI', () => {
     assert.match(failing.stderr, /remote: {5}✗ Run exit 3/);
     assert.match(failing.stderr, /remote: dockyard: run\(s\) #1 did not succeed/);
 
-    assert.equal((await cli(['var', 'delete', 'FAIL', '--repo', 'me/app'])).status, 0);
+    assert.equal((await cli(['var', 'delete', 'FAIL', '--repo', 'ME/app'])).status, 0);
     await git(['commit', '-q', '--allow-empty', '-m', 'again']);
     const passing = await run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
     assert.equal(passing.status, 0, passing.stderr);

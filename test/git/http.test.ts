@@ -66,6 +66,15 @@ describe('git over HTTP', () => {
     assert.match(v0.stdout, new RegExp(`^${mainSha}\\trefs/heads/main$`, 'm'));
   });
 
+  it('serves a repository under any spelling of its name, as GitHub does', async () => {
+    const listed = await runOk('git', ['ls-remote', server.url('Octo-Org/APP', ADMIN)], { env });
+    assert.match(listed.stdout, new RegExp(`^${mainSha}\\tHEAD$`, 'm'));
+    // A job token of octo-org/app reads it under another spelling too.
+    const token = server.tokens.issue('octo-org/app', 'read');
+    await runOk('git', ['ls-remote', server.url('OCTO-ORG/app', { user: 'x-access-token', password: token.token })], { env });
+    token.revoke();
+  });
+
   it('refuses git without credentials or with wrong ones', async () => {
     const anonymous = await run('git', ['ls-remote', server.url('octo-org/app')], { env });
     assert.notEqual(anonymous.status, 0);

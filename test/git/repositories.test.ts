@@ -73,6 +73,22 @@ describe('GitRepositories', () => {
     assert.equal((await runOk('git', ['--git-dir', repository.gitDir, 'config', '--get', 'http.receivepack'], { env })).stdout.trim(), 'true');
   });
 
+  it('finds names case-insensitively and keeps the spelling they were created with, as GitHub', async () => {
+    const { repository } = await repositories.create('Acme/Shop');
+    assert.equal(repositories.get('acme/shop')?.fullName, 'Acme/Shop');
+    assert.equal(repositories.resolve('ACME/SHOP'), 'Acme/Shop');
+    assert.equal(repositories.cloneUrl('acme/shop'), 'http://localhost:4566/git/Acme/Shop.git');
+    const again = await repositories.create('acme/SHOP');
+    assert.equal(again.created, false);
+    assert.equal(again.repository.gitDir, repository.gitDir);
+    // A new repository of a known owner takes the owner's spelling.
+    assert.equal((await repositories.create('ACME/api')).repository.fullName, 'Acme/api');
+    assert.equal(repositories.resolve('acme/nothing'), undefined);
+    assert.equal(await repositories.delete('acme/shop'), true);
+    assert.equal(repositories.get('Acme/Shop'), undefined);
+    await repositories.delete('acme/api');
+  });
+
   it('builds clone URLs from the server URL', () => {
     assert.equal(repositories.serverUrl, 'http://localhost:4566/git');
     assert.equal(repositories.cloneUrl('octo-org/hello-world'), 'http://localhost:4566/git/octo-org/hello-world.git');
