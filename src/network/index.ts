@@ -25,6 +25,7 @@ export { TaskPortProxy, HOST_SOURCE_IP, type TaskPortProxyOptions } from './task
 export {
   ServiceEndpoint,
   DEFAULT_DEREGISTRATION_DELAY_MS,
+  DEFAULT_SNIFF_WINDOW_MS,
   type DrainResult,
   type EndpointTarget,
   type ServiceEndpointOptions,

@@ -1,56 +1,53 @@
 /**
  * ServiceEndpoint: a service's stable address, the local stand-in for a load balancer's DNS
- * name. One TCP listener on 127.0.0.1:<port> (the port is allocated once per service and
- * persisted, so the URL survives restarts) spreads connections round-robin over the targets
- * the runtime registers: the service's RUNNING, healthy tasks.
+ * name. One listener on 127.0.0.1:<port> (the port is allocated once per service and persisted,
+ * so the URL survives restarts) spreads traffic round-robin over the targets the runtime
+ * registers: the service's RUNNING, healthy tasks. Each new connection's first bytes decide how
+ * (protocol-sniff.ts): an HTTP client is served as ALB would serve it, anything else as NLB would.
  *
  * Behaviour, as a client sees it:
- * - Balancing is per TCP connection. An HTTP keep-alive connection stays with the task it was
- *   first sent to until either side closes it; only new connections see new targets.
- * - No target (or every target refuses): the connection is reset, so clients see ECONNRESET
- *   (curl: "Connection reset by peer", exit 56; Node: ECONNRESET/"socket hang up"). A load
- *   balancer would answer 503; a TCP proxy cannot know the protocol.
- * - A target that refuses the connection (its container just died) is skipped and the next one
- *   tried, so a task stopping before the runtime deregisters it costs no requests.
- * - Draining (`drain(taskArn)`, ELB's deregistration): the task gets no new connections at once;
- *   its open connections run to completion; `drain` resolves when the last one closes or when
- *   the deregistration delay ends, whichever is first, resetting whatever is still open then.
+ * - HTTP/1.x (http-balancer.ts): balancing is per request, keep-alive connections included; the
+ *   client's connection is to the endpoint, not to a task, and stays open (60 s idle, ALB's
+ *   default) whatever happens to tasks. Targets see the client's Host and X-Forwarded-For,
+ *   -Proto and -Port. ALB's answers: no target, `503 Service Temporarily Unavailable`; a target
+ *   that refuses or resets a request before answering is skipped (if no body byte went out
+ *   yet), and when every target does, `502 Bad Gateway`; a malformed request, or headers past
+ *   64 KiB, `400 Bad Request`. A target that dies mid-response resets the client's connection.
+ *   A client that closes its sending side has gone away as far as HTTP mode can tell: its
+ *   requests in flight are cancelled (nginx does the same); only TCP mode passes a half-close on.
+ * - WebSocket (any Upgrade) and CONNECT requests are pinned to one target, then spliced raw
+ *   (http-tunnel.ts).
+ * - Anything else (tcp-balancer.ts): balancing is per TCP connection, which stays with its task
+ *   until either side closes it. No target (or every target refuses): the connection is reset
+ *   (curl: "Connection reset by peer", exit 56; Node: ECONNRESET). A client that waits for the
+ *   server to speak first (SMTP, MySQL) is connected after the sniff window, 200 ms by default;
+ *   so is an HTTP client that opens a connection and stays silent past it (a browser's
+ *   preconnect), which then keeps that connection on one task like any TCP client.
+ * - Draining (`drain(taskArn)`, ELB's deregistration): the task gets no new requests or
+ *   connections at once; requests in flight on it complete and its idle pooled connections
+ *   close; `drain` resolves as soon as it has no request in flight and no TCP-mode or tunnelled
+ *   connection, or when the deregistration delay ends, resetting whatever is still open then.
  *   The runtime stops the container only after `drain` resolves, so a rolling deployment loses
- *   no request that finishes within the delay.
- * - The keep-alive consequence: a client that keeps reusing a pooled connection to the draining
- *   task holds the drain open until the delay ends, and a request in flight on it at that
- *   moment fails (ECONNRESET). Clients that open a connection per request (curl, `Connection:
- *   close`) see zero failures; pooled clients see a reset at most once per pooled connection.
- *   An HTTP-aware endpoint (balancing per request and answering `Connection: close` while
- *   draining, as ALB does) would remove that; it is not built.
- * - A target whose address vanishes mid-connection only resets that connection.
+ *   no HTTP request, keep-alive clients included, and no connection that ends within the delay.
+ * - A target that vanishes costs only what it was serving: a request it had not started to
+ *   answer goes to the next target; a response it was sending, a tunnel or a TCP-mode
+ *   connection to it is reset.
+ *
+ * Gaps: no HTTPS listener (TLS passes through in TCP mode, as with an NLB), HTTP/2 only as TCP,
+ * no idle timeout towards targets (ALB answers 504 after 60 s), trailers are not forwarded.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { silentLogger, type Logger } from '../cloud/logger.js';
 import type { EndpointPortPool } from './endpoint-ports.js';
-import { resetSocket, spliceSockets } from './splice.js';
+import { HttpBalancer } from './http-balancer.js';
+import { DEFAULT_SNIFF_WINDOW_MS, sniffProtocol } from './protocol-sniff.js';
+import { resetSocket } from './splice.js';
+import { TargetPool, type DrainResult, type EndpointTarget, type TargetStatus } from './target-pool.js';
+import { balanceTcp } from './tcp-balancer.js';
 
-/** A task the endpoint may route to: its address and the container port. */
-export interface EndpointTarget {
-  taskArn: string;
-  address: string;
-  port: number;
-}
-
-/** What `targets()` reports per task. */
-export interface TargetStatus extends EndpointTarget {
-  /** active: receives new connections; draining: only finishes open ones; deregistered: left by setTargets. */
-  state: 'active' | 'draining' | 'deregistered';
-  connections: number;
-}
-
-/** How a drain ended. */
-export interface DrainResult {
-  taskArn: string;
-  /** Connections still open when the deregistration delay ended, which were reset. 0: a clean drain. */
-  reset: number;
-}
+export type { DrainResult, EndpointTarget, TargetStatus } from './target-pool.js';
+export { DEFAULT_SNIFF_WINDOW_MS } from './protocol-sniff.js';
 
 export interface ServiceEndpointOptions {
   /** Identifies the service across restarts (its ARN). */
@@ -58,6 +55,8 @@ export interface ServiceEndpointOptions {
   ports: EndpointPortPool;
   /** Upper bound for draining a target; ELB's default is 300 s, ours is short for local work. */
   deregistrationDelayMs?: number;
+  /** How long a new connection may stay silent before it is served as TCP; DEFAULT_SNIFF_WINDOW_MS. */
+  sniffWindowMs?: number;
   logger?: Logger;
 }
 
@@ -67,32 +66,20 @@ const HOST = '127.0.0.1';
 /** Persisted ports found busy before giving up on binding. */
 const MAX_BIND_ATTEMPTS = 20;
 
-interface Target extends EndpointTarget {
-  state: TargetStatus['state'];
-  connections: Set<Socket>;
-  drained?: Promise<DrainResult>;
-  /** Set while draining: called whenever one of its connections closes. */
-  onIdle?: () => void;
-}
-
 /** One service's stable, load-balancing listener. */
 export class ServiceEndpoint {
   private server: Server | undefined;
   private boundPort: number | undefined;
-  private readonly all = new Map<string, Target>();
-  /** Active targets in registration order; `next` indexes into it. */
-  private active: Target[] = [];
-  private next = 0;
-  /** Tasks drained once never come back (task ARNs are not reused). */
-  private readonly retired = new Set<string>();
-  /** Every accepted client socket, including those still choosing a target. */
+  private readonly pool: TargetPool;
+  /** Every accepted client socket, in whichever mode. */
   private readonly clients = new Set<Socket>();
   private readonly logger: Logger;
-  private readonly delayMs: number;
+  private readonly sniffWindowMs: number;
 
   constructor(private readonly options: ServiceEndpointOptions) {
     this.logger = options.logger ?? silentLogger;
-    this.delayMs = options.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS;
+    this.sniffWindowMs = options.sniffWindowMs ?? DEFAULT_SNIFF_WINDOW_MS;
+    this.pool = new TargetPool(options.deregistrationDelayMs ?? DEFAULT_DEREGISTRATION_DELAY_MS);
   }
 
   /** Binds the service's persisted port (allocating one the first time); resolves to the port. */
@@ -101,7 +88,8 @@ export class ServiceEndpoint {
     const busy = new Set<number>();
     for (let attempt = 0; attempt < MAX_BIND_ATTEMPTS; attempt++) {
       const port = this.options.ports.allocate(this.options.serviceKey, busy);
-      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+      const http = new HttpBalancer(this.pool, port, this.logger);
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, http));
       try {
         server.listen(port, HOST);
         await once(server, 'listening');
@@ -130,127 +118,45 @@ export class ServiceEndpoint {
   }
 
   /**
-   * Sets the tasks that receive new connections: the service's RUNNING, healthy tasks. Tasks
-   * left out stop receiving new connections but keep their open ones; drained tasks are
+   * Sets the tasks that receive new requests and connections: the service's RUNNING, healthy
+   * tasks. Tasks left out stop receiving new ones but finish what they have; drained tasks are
    * ignored if listed again.
    */
   setTargets(targets: readonly EndpointTarget[]): void {
-    const wanted = new Map(targets.filter((t) => !this.retired.has(t.taskArn)).map((t) => [t.taskArn, t]));
-    for (const target of this.all.values()) {
-      if (target.state === 'active' && !wanted.has(target.taskArn)) {
-        target.state = 'deregistered';
-        this.forgetIfIdle(target);
-      }
-    }
-    for (const t of wanted.values()) {
-      const known = this.all.get(t.taskArn);
-      if (known && known.state !== 'draining') Object.assign(known, { address: t.address, port: t.port, state: 'active' });
-      else if (!known) this.all.set(t.taskArn, { ...t, state: 'active', connections: new Set() });
-    }
-    this.rebuildRotation();
+    this.pool.set(targets);
   }
 
-  /** Every target known, with its state and open connection count. */
+  /** Every target known, with its state and what it is serving. */
   targets(): TargetStatus[] {
-    return [...this.all.values()].map((t) => ({ taskArn: t.taskArn, address: t.address, port: t.port, state: t.state, connections: t.connections.size }));
+    return this.pool.statuses();
   }
 
   /**
-   * Stops routing new connections to the task, waits for its open connections to close (at
+   * Stops routing to the task, waits for its in-flight requests and open connections to end (at
    * most the deregistration delay, then resets them) and resolves. Idempotent; resolves at once
    * for an unknown task.
    */
   drain(taskArn: string): Promise<DrainResult> {
-    this.retired.add(taskArn);
-    const target = this.all.get(taskArn);
-    if (!target) return Promise.resolve({ taskArn, reset: 0 });
-    if (target.drained) return target.drained;
-    target.state = 'draining';
-    this.rebuildRotation();
-    target.drained = new Promise<DrainResult>((resolve) => {
-      const finish = (reset: number): void => {
-        clearTimeout(timer);
-        this.all.delete(taskArn);
-        resolve({ taskArn, reset });
-      };
-      const timer = setTimeout(() => {
-        const left = target.connections.size;
-        for (const socket of target.connections) resetSocket(socket);
-        finish(left);
-      }, this.delayMs);
-      const check = (): void => {
-        if (target.connections.size === 0) finish(0);
-      };
-      target.onIdle = check;
-      check();
-    });
-    return target.drained;
+    return this.pool.drain(taskArn);
   }
 
-  /** Stops listening and resets every open connection. */
+  /** Stops listening, resets every client connection and closes every pooled one to a target. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     this.boundPort = undefined;
     for (const socket of this.clients) resetSocket(socket);
+    this.pool.close();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private rebuildRotation(): void {
-    this.active = [...this.all.values()].filter((t) => t.state === 'active');
-    if (this.next >= this.active.length) this.next = 0;
-  }
-
-  private forgetIfIdle(target: Target): void {
-    if (target.state === 'deregistered' && target.connections.size === 0) this.all.delete(target.taskArn);
-  }
-
-  private accept(client: Socket): void {
+  private accept(client: Socket, http: HttpBalancer): void {
     client.on('error', () => undefined); // every error is handled by closing
     this.clients.add(client);
     client.once('close', () => this.clients.delete(client));
-    this.route(client, new Set());
-  }
-
-  /** Connects `client` to the next active target not yet tried; resets it when none is left. */
-  private route(client: Socket, tried: Set<string>): void {
-    if (client.destroyed) return;
-    const target = this.server ? this.pick(tried) : undefined; // closed: route nothing
-    if (!target) {
-      resetSocket(client);
-      return;
-    }
-    tried.add(target.taskArn);
-    const upstream = connect({ host: target.address, port: target.port, allowHalfOpen: true });
-    const refused = (error: Error): void => {
-      this.logger.warn('endpoint: target refused, trying the next', { taskArn: target.taskArn, error: String(error) });
-      this.route(client, tried);
-    };
-    upstream.once('error', refused);
-    upstream.once('connect', () => {
-      upstream.off('error', refused);
-      upstream.on('error', () => undefined);
-      if (client.destroyed) {
-        upstream.destroy();
-        return;
-      }
-      target.connections.add(client);
-      spliceSockets(client, upstream, () => {
-        target.connections.delete(client);
-        this.forgetIfIdle(target);
-        target.onIdle?.();
-      });
+    sniffProtocol(client, this.sniffWindowMs, (protocol, head) => {
+      if (protocol === 'http') http.serve(client, head);
+      else balanceTcp(client, head, this.pool, this.logger);
     });
-  }
-
-  private pick(tried: ReadonlySet<string>): Target | undefined {
-    for (let i = 0; i < this.active.length; i++) {
-      const target = this.active[(this.next + i) % this.active.length];
-      if (target && !tried.has(target.taskArn)) {
-        this.next = (this.next + i + 1) % this.active.length;
-        return target;
-      }
-    }
-    return undefined;
   }
 }
