@@ -3,7 +3,7 @@
  * it served.
  */
 import { spawn } from 'node:child_process';
-import { get } from 'node:http';
+import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { CliError } from './command.js';
@@ -44,13 +44,13 @@ export interface ResponsesSeen {
 }
 
 /**
- * One GET on a connection of its own (no agent, `Connection: close`), as curl does: the service
- * endpoint balances per connection (decision 24), and fetch's pooled keep-alive connection
- * would stay pinned to a draining task until the deregistration delay resets it.
+ * One GET over `agent`'s pooled keep-alive connections, as a browser sends it: the service
+ * endpoint balances HTTP per request (decision 44), so the pool survives the deployment and each
+ * request still reaches a task that is up.
  */
-function getOnce(url: string): Promise<{ ok: boolean; text: string; failure?: string }> {
+function getOnce(url: string, agent: Agent): Promise<{ ok: boolean; text: string; failure?: string }> {
   return new Promise((resolve) => {
-    const req = get(url, { agent: false, headers: { connection: 'close' }, timeout: 5000 }, (res) => {
+    const req = get(url, { agent, timeout: 5000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -65,13 +65,14 @@ function getOnce(url: string): Promise<{ ok: boolean; text: string; failure?: st
   });
 }
 
-/** Requests `url` every 100 ms (a new connection each time) until stopped. */
+/** Requests `url` every 100 ms until stopped. */
 export function watchResponses(url: string): { stop(): Promise<ResponsesSeen> } {
   const seen: ResponsesSeen = { ok: 0, failed: 0, failures: [], distinct: [] };
+  const browserLike = new Agent({ keepAlive: true, maxSockets: 2 });
   let running = true;
   const loop = (async () => {
     while (running) {
-      const answer = await getOnce(url);
+      const answer = await getOnce(url, browserLike);
       if (answer.ok) {
         seen.ok++;
         if (!seen.distinct.includes(answer.text)) seen.distinct.push(answer.text);
@@ -86,6 +87,7 @@ export function watchResponses(url: string): { stop(): Promise<ResponsesSeen> } 
     async stop() {
       running = false;
       await loop;
+      browserLike.destroy();
       return seen;
     },
   };

@@ -164,7 +164,10 @@ async function fetchText(url: string): Promise<string> {
   for (;;) {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      return (await response.text()).trim();
+      const text = (await response.text()).trim();
+      // The endpoint answers 503 until a task is RUNNING and healthy, as a load balancer does.
+      if (response.ok) return text;
+      throw new Error(`HTTP ${response.status}`);
     } catch (error) {
       if (Date.now() > deadline) throw new CliError(`${url} does not answer: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
