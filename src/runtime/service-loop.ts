@@ -21,6 +21,7 @@ import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import {
+  countStartFailures,
   applyTaskEvent,
   evaluateHealth,
   HEALTH_CHECK_DEFAULTS,
@@ -100,7 +101,10 @@ export class ServiceLoop {
       const live = store.tasks.list({ startedByAny: ids, live: true });
       const stoppedTasks: StoppedTaskSnapshot[] = [];
       const written = new Map(deployments.map((d) => [d.id, d.updatedAt.getTime()]));
+      const primaryId = deployments.find((d) => d.status === 'PRIMARY')?.id;
+      const primaryStopped: Task[] = [];
       for (const task of store.tasks.list({ startedByAny: ids, lastStatus: 'STOPPED' })) {
+        if (task.startedBy === primaryId) primaryStopped.push(task);
         if (this.reported.has(task.taskArn)) continue;
         this.reported.add(task.taskArn);
         // After a restart: a failure the breaker counted wrote its deployment, so only a task
@@ -108,6 +112,9 @@ export class ServiceLoop {
         const unseen = this.primed || (task.stoppedAt !== undefined && task.stoppedAt.getTime() > (written.get(task.startedBy ?? '') ?? Infinity));
         if (unseen) stoppedTasks.push(stoppedTaskSnapshot(task, healthChecked(task)));
       }
+      // The start throttle's input: since the PRIMARY's latest task that reached RUNNING.
+      const runningStarts = [...live, ...primaryStopped].flatMap((t) => (t.startedBy === primaryId && t.startedAt ? [t.startedAt.getTime()] : []));
+      const startFailures = countStartFailures(primaryStopped, runningStarts.length > 0 ? new Date(Math.max(...runningStarts)) : undefined);
       const ordered = [...deployments].sort((a, b) => (a.status === 'PRIMARY' ? -1 : b.status === 'PRIMARY' ? 1 : b.createdAt.getTime() - a.createdAt.getTime()));
       return {
         deployments: ordered,
@@ -119,6 +126,7 @@ export class ServiceLoop {
           deployments: ordered,
           tasks: live.map((t) => taskSnapshot(t, healthChecked(t))),
           stoppedTasks,
+          ...(startFailures ? { startFailures } : {}),
         },
       };
     });

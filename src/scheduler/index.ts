@@ -27,6 +27,7 @@
 export { circuitBreakerThreshold, evaluateCircuitBreaker, isTaskFailure, type CircuitBreakerDecision } from './circuit-breaker.js';
 export { deploymentBounds, reconcileService, stopOrder } from './rolling-update.js';
 export { ROLLOUT_REASON, SERVICE_EVENT, taskId } from './service-events.js';
+export { DEFAULT_START_THROTTLE, countStartFailures, startDelayMs, throttledUntil, type StartFailures, type StartThrottleTimings } from './start-throttle.js';
 export {
   countsHealthy,
   DEFAULT_TIMINGS,

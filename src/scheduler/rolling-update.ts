@@ -30,12 +30,13 @@
  * - "has reached a steady state." is emitted on every steady tick; ServiceStore.appendEvent
  *   suppresses an identical newest event for 6 h, which is ECS's periodic repeat.
  * - "has started N tasks" needs the new task ids, so the runtime emits it (SERVICE_EVENT.startedTasks).
- * Gaps: healthCheckGracePeriodSeconds, load balancers, start throttling, DAEMON services.
+ * Gaps: healthCheckGracePeriodSeconds, load balancers, DAEMON services.
  */
 import { evaluateCircuitBreaker } from './circuit-breaker.js';
 import { ROLLOUT_REASON, SERVICE_EVENT } from './service-events.js';
 import { countsHealthy, DEFAULT_TIMINGS, type DeploymentSnapshot, type DeploymentUpdate, type SchedulerTimings, type ServiceSnapshot, type TaskSnapshot, type TickActions } from './snapshot.js';
 import { isStopping, STOPPED_REASON } from './task-lifecycle.js';
+import { throttledUntil } from './start-throttle.js';
 
 /** The rolling update's bounds for a desired count and deployment configuration. */
 export function deploymentBounds(desiredCount: number, minimumHealthyPercent: number, maximumPercent: number): { lower: number; upper: number } {
@@ -112,9 +113,11 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
     }
   }
 
-  // 5. New PRIMARY tasks, within upper.
-  const canStart = primaryFailed ? 0 : Math.min(desired - primaryActive, upper - occupied);
-  if (canStart > 0) actions.start.push({ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: canStart });
+  // 5. New PRIMARY tasks, within upper, unless the start throttle holds them back.
+  const wanted = primaryFailed ? 0 : Math.min(desired - primaryActive, upper - occupied);
+  const throttled = wanted > 0 && throttledUntil(service.startFailures, now, timings.startThrottle) !== undefined;
+  if (throttled) actions.events.push(SERVICE_EVENT.unableToStart(name));
+  else if (wanted > 0) actions.start.push({ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: wanted });
 
   const stoppedRunning = actions.stop.map((s) => s.taskArn);
   if (stoppedRunning.length > 0) actions.events.push(SERVICE_EVENT.stoppedTasks(name, stoppedRunning));
@@ -123,7 +126,7 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
   const oldLeft = oldTasks.some((t) => !stopping.has(t.taskArn));
   const workLeft = primaryActive < desired || oldLeft;
   const inFlight = service.tasks.some((t) => t.lastStatus !== 'RUNNING' || t.desiredStatus === 'STOPPED' || !healthy(t));
-  if (!primaryFailed && workLeft && actions.stop.length === 0 && actions.start.length === 0 && !inFlight) actions.events.push(SERVICE_EVENT.stuck(name));
+  if (!primaryFailed && !throttled && workLeft && actions.stop.length === 0 && actions.start.length === 0 && !inFlight) actions.events.push(SERVICE_EVENT.stuck(name));
 
   // 7. Deployment bookkeeping.
   actions.deploymentUpdates.push(...deploymentBookkeeping(service, deployments, primary, stopping, actions, now, timings));

@@ -19,6 +19,8 @@ export const SERVICE_EVENT = {
   deploymentFailed: (service: string, deploymentId: string): string => `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
   rollingBack: (service: string, deploymentId: string): string => `(service ${service}) rolling back to deployment ${deploymentId}.`,
   failedHealthChecks: (service: string, taskArn: string): string => `(service ${service}) (task ${taskId(taskArn)}) failed container health checks.`,
+  /** The start throttle is holding new tasks back (start-throttle.ts). */
+  unableToStart: (service: string): string => `(service ${service}) is unable to consistently start tasks successfully.`,
   unableToPlace: (service: string, reason: string): string => `(service ${service}) was unable to place a task. Reason: ${reason}`,
   /**
    * Observed AWS output reads "(service S) was unable…"; the Developer Guide's heading for it

@@ -3,6 +3,7 @@
  * snapshot) and the actions for that tick. Both are plain data so the decisions are pure and
  * the runtime alone talks to the ECS store and the container engine.
  */
+import type { StartFailures, StartThrottleTimings } from './start-throttle.js';
 import type { DeploymentConfiguration, DeploymentStatus, DesiredStatus, Deployment, HealthStatus, RolloutState, StopCode, Task, TaskStatus } from '../services/ecs/model.js';
 
 /** A deployment as the scheduler reads it (a subset of the stored Deployment). */
@@ -53,12 +54,16 @@ export interface ServiceSnapshot {
   tasks: readonly TaskSnapshot[];
   /** Tasks that reached STOPPED after the previous tick, each given once. */
   stoppedTasks?: readonly StoppedTaskSnapshot[];
+  /** The PRIMARY deployment's failures to start, for the start throttle (start-throttle.ts). */
+  startFailures?: StartFailures;
 }
 
 /** Timings the runtime may shorten for tests. */
 export interface SchedulerTimings {
   /** A RUNNING task without a health check counts as healthy this long after it started (ECS: 40 s). */
   noHealthCheckGraceMs: number;
+  /** The start throttle's schedule (default: DEFAULT_START_THROTTLE). */
+  startThrottle?: StartThrottleTimings;
 }
 
 export const DEFAULT_TIMINGS: SchedulerTimings = { noHealthCheckGraceMs: 40_000 };

@@ -150,6 +150,34 @@ describe('runtime: services', () => {
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'breaker', force: true }));
     await waitFor('service INACTIVE', async () => ((await service('breaker')).status === 'INACTIVE' ? true : undefined), 60_000);
   });
+  it('throttles restarts of tasks that cannot start, and a new revision starts at once', async () => {
+    const missing = await registerWeb(cloud, f.ecs, 'nopull', 'exec', { image: `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com/tiny:no-such-tag` });
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'nopull',
+        taskDefinition: missing,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    const started = (s: Awaited<ReturnType<typeof service>>) => (s.events ?? []).filter((e) => /has started 1 tasks/.test(e.message ?? '')).length;
+    const throttled = await waitFor('the throttle event', async () => {
+      const s = await service('nopull');
+      return (s.events ?? []).some((e) => e.message === '(service nopull) is unable to consistently start tasks successfully.') ? s : undefined;
+    }, 30_000);
+    // Two failures retried at once, the third waits 10 s: no new task meanwhile.
+    assert.equal(started(throttled), 3);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(started(await service('nopull')), 3);
+    const good = await registerWeb(cloud, f.ecs, 'nopull', 'exec');
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'nopull', taskDefinition: good }));
+    await stable(good, 'nopull');
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'nopull', force: true }));
+    await waitFor('service INACTIVE', async () => ((await service('nopull')).status === 'INACTIVE' ? true : undefined), 60_000);
+  });
+
   it('replaces a task whose container is killed', async () => {
     const td = await registerWeb(cloud, f.ecs, 'healer', 'exec');
     await f.ecs.send(
