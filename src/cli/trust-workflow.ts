@@ -70,15 +70,15 @@ export function planWorkflowTrust(workflow: WorkflowDefinition, repository: stri
   return { refs, patterns, assumes };
 }
 
-/** What is known before a push: the repository; contexts filled at run time stay empty. */
-function scopeFor(repository: string) {
+/** What is known before a push: the repository; contexts filled at run time stay empty (also used by bootstrap-workflow.ts). */
+export function scopeFor(repository: string) {
   return {
     contexts: { github: { repository, repository_owner: repository.split('/')[0] ?? '', event_name: 'push' }, env: {}, vars: {}, secrets: {}, steps: {}, inputs: {}, matrix: {} },
     state: { status: 'success' as const },
   };
 }
 
-function environmentOf(job: JobDefinition, repository: string): string | undefined {
+export function environmentOf(job: JobDefinition, repository: string): string | undefined {
   if (!job.environment) return undefined;
   const token = job.environment;
   return safeString(() => {

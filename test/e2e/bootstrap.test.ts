@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
@@ -18,6 +19,7 @@ import { run } from '../support/run.js';
 import { readFileSync } from 'node:fs';
 
 const PORT = 45663;
+const EXAMPLE = fileURLToPath(new URL('../../../examples/seed-app', import.meta.url));
 const REPO = 'acme/shop';
 const ROLE = 'github-deploy-acme-shop';
 const BOOTSTRAP = ['bootstrap', '--repo', REPO, '--cluster', 'apps', '--service', 'shop', '--ecr-repository', 'shop'];
@@ -161,6 +163,20 @@ describe('dockyard bootstrap', () => {
     const roles = await admin(['iam', 'list-roles', '--query', 'Roles[].RoleName']);
     assert.doesNotMatch(roles, /acme-api/);
     assert.equal((await awsCli(cloud, ['ecr', 'describe-repositories', '--repository-names', 'api'])).status, 254);
+  });
+
+  it("reads what it needs from the seed's workflow, and the workflow then passes the trust check", async () => {
+    const workflow = join(EXAMPLE, '.github', 'workflows', 'deployment.yaml');
+    const result = await dockyard(['bootstrap', '--repo', 'your-username/ecsapp', '--workflow', workflow, '--data', dataDir]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /the workflow says: role GitHub_Actions_Role; region us-east-1; branches main; ECR repository my-app; service my-app-cluster\/my-app-service; execution role ecsTaskExecutionRole/);
+    assert.match(result.stdout, /deploy role GitHub_Actions_Role: created/);
+    const policy = JSON.parse(await admin(['iam', 'get-role-policy', '--role-name', 'GitHub_Actions_Role', '--policy-name', 'dockyard-deploy'])) as { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } };
+    const resource = (sid: string) => policy.PolicyDocument.Statement.find((s) => s.Sid === sid)?.Resource;
+    assert.equal(resource('PushTheImage'), `arn:aws:ecr:us-east-1:${accountId}:repository/my-app`);
+    assert.equal(resource('DeployTheService'), `arn:aws:ecs:us-east-1:${accountId}:service/my-app-cluster/my-app-service`);
+    const checked = await dockyard(['trust', 'check', '--workflow', workflow, '--repo', 'your-username/ecsapp', '--data', dataDir]);
+    assert.equal(checked.status, 0, checked.stdout + checked.stderr);
   });
 
   it('refuses bad input with the usage, and a caller without IAM rights with the reason', async () => {
