@@ -31,7 +31,7 @@ import { CloudState } from './state.js';
 import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool } from '../network/index.js';
+import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
 import { cloudLabelFor, Runtime } from '../runtime/runtime.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 
@@ -169,7 +169,8 @@ export class Cloud {
       if (options.runtime) {
         const engine = options.runtime.engine ?? new DockerApiEngine();
         const network = new NetworkStore(state.db);
-        const pool = new TaskAddressPool(network, { clock, ...(options.runtime.taskAddressRange ? { range: options.runtime.taskAddressRange } : {}) });
+        const range = options.runtime.taskAddressRange ?? taskAddressRangeForPort(options.port ?? DEFAULTS.port);
+        const pool = new TaskAddressPool(network, { clock, range });
         runtime = new Runtime(
           { store: ecsStore, engine, ec2, logs, pool, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost, cloudLabel: cloudLabelFor(options.dataDir) },
           {

@@ -15,8 +15,21 @@ import { ipv4Value } from '../services/ec2/addresses.js';
 import { systemClock, type Clock } from '../cloud/clock.js';
 import type { NetworkStore } from './store.js';
 
-/** The default range: 127.0.10.1 – 127.0.255.254. */
+/** The range when nothing else is known (an ephemeral port): 127.0.10.1 – 127.0.255.254. */
 export const DEFAULT_TASK_ADDRESS_RANGE = { first: '127.0.10.1', last: '127.0.255.254' } as const;
+
+/**
+ * A cloud's own range, from the port it serves on: 127.K.0.1 – 127.K.255.254 with K = 1 +
+ * port mod 254. Two clouds on one machine (two data directories) must not hand out the same
+ * address: both would bind the same address and port, and whichever listened first would answer
+ * for the other's task. Ports in use are distinct, so clouds collide only when their ports differ
+ * by a multiple of 254; 127.0.x.x stays the host's (and the tests' fixed ranges').
+ */
+export function taskAddressRangeForPort(port: number): { first: string; last: string } {
+  if (!Number.isInteger(port) || port <= 0) return DEFAULT_TASK_ADDRESS_RANGE;
+  const k = 1 + (port % 254);
+  return { first: `127.${k}.0.1`, last: `127.${k}.255.254` };
+}
 
 export interface TaskAddressPoolOptions {
   /** First and last address of the range (inclusive), both inside 127.0.0.0/8. */
@@ -72,7 +85,8 @@ export class TaskAddressPool {
     this.last = last;
     const newest = store.list<string>('task-address').at(-1);
     const newestValue = newest ? ipv4Value(newest.value) : undefined;
-    this.cursor = newestValue !== undefined ? this.next(newestValue) : first;
+    // An allocation outside the range (the range changed with the port) does not move the cursor.
+    this.cursor = newestValue !== undefined && newestValue >= first && newestValue <= last ? this.next(newestValue) : first;
   }
 
   /** The task's address, allocating one the first time; idempotent. */

@@ -19,7 +19,7 @@
  * 5. Service deleted: `endpoint.close()`, `ports.release(serviceArn)`.
  */
 export { NetworkStore, type Allocation, type AllocationKind } from './store.js';
-export { TaskAddressPool, AddressPoolExhausted, DEFAULT_TASK_ADDRESS_RANGE, ipv4String, type TaskAddressPoolOptions } from './addresses.js';
+export { TaskAddressPool, AddressPoolExhausted, DEFAULT_TASK_ADDRESS_RANGE, ipv4String, taskAddressRangeForPort, type TaskAddressPoolOptions } from './addresses.js';
 export { EndpointPortPool, DEFAULT_ENDPOINT_PORT_RANGE, type EndpointPortPoolOptions } from './endpoint-ports.js';
 export { TaskPortProxy, HOST_SOURCE_IP, type TaskPortProxyOptions } from './task-port-proxy.js';
 export {

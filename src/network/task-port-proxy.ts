@@ -144,8 +144,15 @@ export class TaskPortProxy {
         open = false;
       }
     }
-    if (open && !this.server) await this.listen();
-    else if (!open && this.server) await this.stopListening();
+    if (open && !this.server) {
+      try {
+        await this.listen();
+      } catch (error) {
+        // Something else holds the address and port: the task would answer for it otherwise.
+        this.logger.error('task port: cannot listen', { address: this.options.address, port: this.options.port, error: String(error) });
+        throw error;
+      }
+    } else if (!open && this.server) await this.stopListening();
     return this.server !== undefined;
   }
 

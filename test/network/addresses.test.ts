@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, AddressPoolExhausted } from '../../src/network/index.js';
+import { EndpointPortPool, NetworkStore, TaskAddressPool, AddressPoolExhausted, taskAddressRangeForPort } from '../../src/network/index.js';
 import { tempDb, type TempDb } from './support.js';
 
 let t: TempDb;
@@ -68,6 +68,19 @@ describe('TaskAddressPool', () => {
     assert.equal(restarted.addressOf(arn(2)), '127.0.10.2', 'an adopted task keeps its address');
     assert.equal(restarted.allocate(arn(2)), '127.0.10.2');
     assert.equal(restarted.allocate(arn(3)), '127.0.10.3', 'allocation continues after the newest');
+  });
+
+  it('gives each cloud port its own range, and starts a changed range at its beginning', () => {
+    assert.deepEqual(taskAddressRangeForPort(4566), { first: '127.249.0.1', last: '127.249.255.254' });
+    assert.deepEqual(taskAddressRangeForPort(45662), { first: '127.197.0.1', last: '127.197.255.254' });
+    assert.notDeepEqual(taskAddressRangeForPort(45662), taskAddressRangeForPort(45668));
+    assert.deepEqual(taskAddressRangeForPort(0), { first: '127.0.10.1', last: '127.0.255.254' });
+    const before = new TaskAddressPool(new NetworkStore(t.open()));
+    before.allocate(arn(1));
+    // The cloud comes back on another port: the adopted task keeps its address, new ones use the new range.
+    const moved = new TaskAddressPool(new NetworkStore(t.open()), { range: taskAddressRangeForPort(4566) });
+    assert.equal(moved.addressOf(arn(1)), '127.0.10.1');
+    assert.equal(moved.allocate(arn(2)), '127.249.0.1');
   });
 
   it('allocates addresses Linux lets us bind and reach without setup', async () => {
