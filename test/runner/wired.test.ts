@@ -63,6 +63,24 @@ describe('runner: wired into the cloud', () => {
         '            const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));',
         '            console.log("caller " + who.Arn);',
         '        run: node --input-type=module -e "$SCRIPT"',
+        // The older majors most published ECS workflows still name run the same built-in code.
+        '  legacy:',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - uses: actions/checkout@v2',
+        `      - run: 'echo "legacy checkout: $(cat hello.txt)"'`,
+        '      - uses: aws-actions/configure-aws-credentials@v3',
+        '        with:',
+        `          role-to-assume: ${roleArn}`,
+        '          aws-region: us-east-1',
+        '          role-session-name: legacy-v3',
+        '      - env:',
+        '          STS_URL: ${{ vars.STS_URL }}',
+        '          SCRIPT: |',
+        '            const { STSClient, GetCallerIdentityCommand } = await import(process.env.STS_URL);',
+        '            const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));',
+        '            console.log("legacy caller " + who.Arn);',
+        '        run: node --input-type=module -e "$SCRIPT"',
       ),
     };
     for (const [path, content] of Object.entries(files)) {
@@ -88,7 +106,9 @@ describe('runner: wired into the cloud', () => {
     assert.match(log, /hello from the repository/);
     assert.match(log, /other: refused/);
     assert.match(log, new RegExp(`caller arn:aws:sts::${cloud.accountId}:assumed-role/deploy/GitHubActions`));
-    assert.equal(detail?.jobs[0]?.steps.at(-1)?.name, 'Post Run aws-actions/configure-aws-credentials@v4');
+    assert.equal(detail?.jobs.find((j) => j.name === 'deploy')?.steps.at(-1)?.name, 'Post Run aws-actions/configure-aws-credentials@v4');
+    assert.match(log, /legacy checkout: hello from the repository/);
+    assert.match(log, new RegExp(`legacy caller arn:aws:sts::${cloud.accountId}:assumed-role/deploy/legacy-v3`));
     assert.doesNotMatch(log, /ASIA[A-Z0-9]{12,}/, 'the session key id is masked');
   });
 });
