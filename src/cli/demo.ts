@@ -114,6 +114,7 @@ export const demoCommand: Command = {
         cmd(`eval "$(bin/dockyard env${data})"`, 'then the AWS CLI against the local cloud, for example:') +
         cmd(`/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}`, 'the service, its deployments and events') +
         cmd(`bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}`, "why the seed's own workflow (on master) would be refused") +
+        cmd(`bin/dockyard bootstrap --repo ${SEED.repository} --workflow ${join(work, '.github/workflows/deployment.yaml')} --dry-run${data}`, "the least-privilege role for this workflow, instead of the seed's two full-access policies") +
         cmd(`cd ${work} && git push dockyard main`, 'push your own changes') +
         `Stop: bin/dockyard down${data}\n`,
     );
