@@ -9,9 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repositoryOf } from '../deploy/task-definition.js';
-import { evaluateStringMap, parseWorkflowFile } from '../workflow/index.js';
-import { CliError } from './command.js';
-import { environmentOf, scopeFor } from './trust-workflow.js';
+import { evaluateStringMap } from '../workflow/index.js';
+import { environmentOf, readWorkflowFile, scopeFor } from './trust-workflow.js';
 
 export interface WorkflowDeployInputs {
   roleName?: string;
@@ -28,15 +27,7 @@ export interface WorkflowDeployInputs {
 const GLOB = /[*?+[\]!]/;
 
 export function deployInputsFromWorkflow(file: string, repository: string): WorkflowDeployInputs {
-  let content: string;
-  try {
-    content = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const parsed = parseWorkflowFile(file, content);
-  if (!parsed.workflow) throw new CliError(`${file} is not a valid workflow:\n  ${parsed.errors.join('\n  ')}`);
-  const workflow = parsed.workflow;
+  const workflow = readWorkflowFile(file);
   const found: WorkflowDeployInputs = {
     branches: (workflow.on.push?.branches ?? []).filter((b) => !GLOB.test(b)),
     environments: [],

@@ -7,10 +7,8 @@ import { systemClock } from '../cloud/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import { explainWebIdentityTrust, type TrustExplanation } from '../services/sts/explain.js';
-import { readFileSync } from 'node:fs';
-import { parseWorkflowFile } from '../workflow/index.js';
-import { CliError, UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
-import { planWorkflowTrust } from './trust-workflow.js';
+import { UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
+import { planWorkflowTrust, readWorkflowFile } from './trust-workflow.js';
 import { JOB_FLAGS, jobClaimsFromFlags } from './token.js';
 
 const USAGE = `Usage: dockyard trust check --role-arn ARN --repo OWNER/NAME --ref REF [--event NAME]
@@ -64,15 +62,7 @@ export const trustCheckCommand: Command = {
 async function checkWorkflow(file: string, flags: Flags): Promise<number> {
   const repository = stringFlag(flags, 'repo');
   if (!repository) throw new UsageError(`--repo OWNER/NAME is required: the token's sub names the repository\n\n${USAGE}`);
-  let content: string;
-  try {
-    content = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  const parsed = parseWorkflowFile(file, content);
-  if (!parsed.workflow) throw new CliError(`${file} is not a valid workflow:\n  ${parsed.errors.join('\n  ')}`);
-  const plan = planWorkflowTrust(parsed.workflow, repository);
+  const plan = planWorkflowTrust(readWorkflowFile(file), repository);
   const given = stringFlag(flags, 'ref');
   const refs = given ? [given.startsWith('refs/') ? given : `refs/heads/${given}`] : plan.refs;
   const lines: string[] = [];

@@ -8,7 +8,9 @@
  * Only literal values can be checked: a role or branch written as an expression that needs run
  * time (secrets, vars, matrix) is reported as unknown rather than guessed.
  */
-import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
+import { readFileSync } from 'node:fs';
+import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, parseWorkflowFile, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
+import { CliError } from './command.js';
 
 export interface PlannedAssume {
   job: string;
@@ -97,4 +99,17 @@ function safeString(read: () => string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A workflow file, parsed; a CliError saying why when it cannot be read or is not a workflow. */
+export function readWorkflowFile(file: string): WorkflowDefinition {
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  const parsed = parseWorkflowFile(file, content);
+  if (!parsed.workflow) throw new CliError(`${file} is not a valid workflow:\n  ${parsed.errors.join('\n  ')}`);
+  return parsed.workflow;
 }
