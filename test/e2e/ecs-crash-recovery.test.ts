@@ -10,7 +10,6 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  DeleteServiceCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -33,7 +32,7 @@ import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
-import { removeImages } from '../support/engine-cleanup.js';
+import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 
 const PORT = 45678;
 
@@ -85,12 +84,10 @@ describe('kill -9 of the cloud during a deployment', () => {
 
   after(async () => {
     if (proc) {
-      await ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'web', force: true })).catch(() => undefined);
-      await waitFor('the service to be gone', async () => ((await ecs.send(new ListTasksCommand({ cluster: 'apps' }))).taskArns?.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+      await deleteServiceAndWait(ecs, 'apps', 'web');
       await proc.stop();
     }
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(localImage, { force: true }).catch(() => undefined);
+    await removeCloudContainers(dataDir);
     await removeImages(`localhost:${PORT}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { startRuntimeCloud } from '../runtime/support.js';
+import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
-import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
 const PORT = 45677;
@@ -44,11 +45,7 @@ describe("the seed's Flask app on the local ECS", () => {
     cli = { cloud, url: cloud.url, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
   });
   after(async () => {
-    await awsCli(cli, ['ecs', 'delete-service', '--cluster', 'my-app-cluster', '--service', 'my-app-service', '--force']);
-    await waitFor('the service to be gone', async () => {
-      const out = JSON.parse((await awsCli(cli, ['ecs', 'list-tasks', '--cluster', 'my-app-cluster'])).stdout) as { taskArns: string[] };
-      return out.taskArns.length === 0 ? true : undefined;
-    }, 30_000).catch(() => undefined);
+    await deleteServiceAndWait(new ECSClient(clientConfig(cloud)), 'my-app-cluster', 'my-app-service');
     await cloud.stop();
     await removeCloudContainers(dataDir);
     await removeImages(`localhost:${PORT}/`);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, type CreateServiceCommandInput, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
@@ -60,6 +60,21 @@ describe('runtime: services', () => {
       60_000,
     );
 
+  /** A FARGATE service of one task on the fixture's subnet and group, with a public IP. */
+  async function createService(name: string, taskDefinition: string, extra: Partial<CreateServiceCommandInput> = {}): Promise<void> {
+    await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: name,
+        taskDefinition,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+        ...extra,
+      }),
+    );
+  }
+
   async function runningTaskArns(): Promise<string[]> {
     const out = await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'web', desiredStatus: 'RUNNING' }));
     return out.taskArns ?? [];
@@ -67,16 +82,7 @@ describe('runtime: services', () => {
 
   it('reaches steady state, rolls to a new revision and drains on delete', async () => {
     const v1 = await registerWeb(cloud, f.ecs, 'web', 'exec');
-    await f.ecs.send(
-      new CreateServiceCommand({
-        cluster: 'apps',
-        serviceName: 'web',
-        taskDefinition: v1,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
-      }),
-    );
+    await createService('web', v1);
     const first = await stable(v1);
     const messages = (first.events ?? []).map((e) => e.message ?? '');
     assert.ok(messages.some((m) => /^\(service web\) has started 1 tasks: \(task [0-9a-f]{32}\)\.$/.test(m)), messages.join('\n'));
@@ -126,17 +132,7 @@ describe('runtime: services', () => {
 
   it('trips the circuit breaker on a crashing revision and rolls back to the last completed one', async () => {
     const good = await registerWeb(cloud, f.ecs, 'breaker', 'exec');
-    await f.ecs.send(
-      new CreateServiceCommand({
-        cluster: 'apps',
-        serviceName: 'breaker',
-        taskDefinition: good,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
-        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
-      }),
-    );
+    await createService('breaker', good, { deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 } });
     await stable(good, 'breaker');
     const crashing = await registerWeb(cloud, f.ecs, 'breaker', 'exec', { entryPoint: ['/bin/sh'], command: ['-c', 'exit 1'] });
     await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'breaker', taskDefinition: crashing }));
@@ -152,16 +148,7 @@ describe('runtime: services', () => {
   });
   it('throttles restarts of tasks that cannot start, and a new revision starts at once', async () => {
     const missing = await registerWeb(cloud, f.ecs, 'nopull', 'exec', { image: `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com/tiny:no-such-tag` });
-    await f.ecs.send(
-      new CreateServiceCommand({
-        cluster: 'apps',
-        serviceName: 'nopull',
-        taskDefinition: missing,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
-      }),
-    );
+    await createService('nopull', missing);
     const started = (s: Awaited<ReturnType<typeof service>>) => (s.events ?? []).filter((e) => /has started 1 tasks/.test(e.message ?? '')).length;
     const throttled = await waitFor('the throttle event', async () => {
       const s = await service('nopull');
@@ -180,16 +167,7 @@ describe('runtime: services', () => {
 
   it('replaces a task whose container is killed', async () => {
     const td = await registerWeb(cloud, f.ecs, 'healer', 'exec');
-    await f.ecs.send(
-      new CreateServiceCommand({
-        cluster: 'apps',
-        serviceName: 'healer',
-        taskDefinition: td,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
-      }),
-    );
+    await createService('healer', td);
     await stable(td, 'healer');
     const [first] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'healer' }))).taskArns ?? [];
     assert.ok(first);
@@ -215,17 +193,7 @@ describe('runtime: services', () => {
 
   it('with minimum 0 / maximum 100 stops the old task before starting the new one', async () => {
     const v1 = await registerWeb(cloud, f.ecs, 'stopfirst', 'exec');
-    await f.ecs.send(
-      new CreateServiceCommand({
-        cluster: 'apps',
-        serviceName: 'stopfirst',
-        taskDefinition: v1,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 },
-        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
-      }),
-    );
+    await createService('stopfirst', v1, { deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 } });
     await stable(v1, 'stopfirst');
     const [oldArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'stopfirst' }))).taskArns ?? [];
     assert.ok(oldArn);
