@@ -61,7 +61,7 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
         const sts = new STSClient({ endpoint: target.url, region: target.region, credentials: target.credentials, maxAttempts: 1 });
         try {
           const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
-          return { status: 'pass', detail: `a signed sts:GetCallerIdentity answered ${identity.Arn ?? '?'}` };
+          return { status: 'pass', detail: `signed sts:GetCallerIdentity → ${identity.Arn ?? '?'}` };
         } finally {
           sts.destroy();
         }
@@ -80,7 +80,7 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
         const jwks = await getJson<{ keys?: unknown[] }>(`${target.url}/.well-known/jwks`);
         const keys = jwks.keys?.length ?? 0;
         if (!discovery.issuer || keys === 0) throw new Error(`issuer ${discovery.issuer ?? '(none)'} publishes ${keys} signing keys`);
-        return { status: 'pass', detail: `issuer ${discovery.issuer}, ${keys} signing key${keys === 1 ? '' : 's'} published` };
+        return { status: 'pass', detail: `${keys} signing key${keys === 1 ? '' : 's'}; issuer ${discovery.issuer}` };
       },
       (error) => ({ detail: 'the OIDC issuer cannot sign job tokens', error: messageOf(error), fix: restart }),
     ),

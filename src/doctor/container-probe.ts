@@ -35,6 +35,8 @@ export interface ProbeOptions {
   engine: DockerApiEngine;
   /** Called before each step (they take up to a few seconds). */
   onProgress?: (text: string) => void;
+  /** Called with each step's check as it completes (and with the skipped ones after a failure). */
+  onCheck?: (check: Check) => void;
   port?: number;
 }
 
@@ -71,7 +73,7 @@ export function cachedSteps(): Check[] {
   return stepsFrom('push', { status: 'pass', detail: 'passed before on these engine packages and configuration', cached: true });
 }
 
-/** Runs the probe; resolves with one check per step, and always cleans up after itself. */
+/** Runs the probe; resolves with one check per step (each also given to `onCheck`), and always cleans up after itself. */
 export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
   const { engine } = options;
   const port = options.port ?? PROBE_REGISTRY_PORT;
@@ -81,35 +83,39 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
   const work = mkdtempSync(join(tmpdir(), 'dockyard-doctor-'));
   const progress = options.onProgress ?? (() => undefined);
   const checks: Check[] = [];
+  const record = (...found: Check[]) => {
+    checks.push(...found);
+    for (const check of found) options.onCheck?.(check);
+  };
   let cloud: Cloud | undefined;
   let pulled = false;
   let container: string | undefined;
   const step = async (key: keyof typeof STEPS, work: () => Promise<string>): Promise<boolean> => {
     const check = await timed({ ...STEPS[key], group: 'engine' }, async () => ({ status: 'pass', detail: await work() }), failure);
-    checks.push(check);
+    record(check);
     if (check.status === 'pass') return true;
     const keys = Object.keys(STEPS) as (keyof typeof STEPS)[];
     const next = keys[keys.indexOf(key) + 1];
-    if (next) checks.push(...skippedSteps(`${check.name} failed`, next));
+    if (next) record(...skippedSteps(`${check.name} failed`, next));
     return false;
   };
   try {
     await removeLeftovers(engine);
     let password = '';
     const pushed = await step('push', async () => {
-      progress(`starting a throwaway dockyard registry on ${registry}; pushing an image made offline with skopeo`);
+      progress(`pushing an image built offline to a throwaway dockyard registry (${registry})`);
       cloud = await startThrowawayCloud(join(work, 'cloud'), port);
       password = await registryPassword(cloud);
       writeTinyImageLayout(join(work, 'layout'), 'probe');
       await skopeo(['copy', '-q', '--dest-tls-verify=false', '--dest-creds', `AWS:${password}`, `oci:${join(work, 'layout')}:probe`, `docker://${image}`]);
-      return `skopeo pushed an image made offline to a throwaway dockyard registry at ${registry}`;
+      return `skopeo pushed an image built offline to a throwaway ${registry}`;
     });
     if (!pushed) return checks;
     const pulledOk = await step('pull', async () => {
       progress('the engine pulls it with ECR credentials, as ECS pulls a task image');
       await engine.pullImage(image, { auth: { username: 'AWS', password, serveraddress: registry }, signal: AbortSignal.timeout(60_000) });
       pulled = true;
-      return 'the engine pulled it with ECR credentials, as ECS pulls a task image';
+      return 'the engine pulled it with ECR credentials, as ECS pulls task images';
     });
     if (!pulledOk) return checks;
     const ran = await step('run', async () => {

@@ -61,8 +61,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         if (options.probe === 'unless-passed' && key && hasPassed(key, stamp)) {
           report(...cachedSteps());
         } else {
-          const probed = await probeContainer({ engine, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-          report(...probed);
+          const probed = await probeContainer({ engine, onCheck: (check) => report(check), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
           if (probed.every((c) => c.status === 'pass')) {
             if (key) recordPass(key, stamp);
           } else {
@@ -146,6 +145,7 @@ async function checkEngine(engine: DockerApiEngine): Promise<{ checks: Check[]; 
   }
   const runtime = `${host.ociRuntime.name} ${host.ociRuntime.version} (${host.ociRuntime.path})`;
   const facts = `${runtime}, conmon ${host.conmon.version}, network ${host.networkBackend}, cgroups ${host.cgroupVersion}${host.rootless ? ', rootless' : ''}`;
-  const api: Check = { id: 'engine.api', group: 'engine', name: 'engine API', status: 'pass', detail: `Podman ${host.version} at ${where}: ${facts}`, ms: Date.now() - started };
-  return { checks: [api], facts: `Podman ${host.version} ${facts}` };
+  const api: Check = { id: 'engine.api', group: 'engine', name: 'engine API', status: 'pass', detail: `Podman ${host.version} at ${where}`, ms: Date.now() - started };
+  const pieces: Check = { id: 'engine.host', group: 'engine', name: 'engine runtime', status: 'pass', detail: facts, ms: 0 };
+  return { checks: [api, pieces], facts: `Podman ${host.version} ${facts}` };
 }

@@ -49,7 +49,7 @@ describe('dockyard doctor', () => {
     assert.equal(report.cloud, endpoint.url);
     assert.deepEqual(
       report.checks.map((c) => c.id),
-      ['host.files', 'engine.api', 'registry.push', 'registry.pull', 'container.run', 'container.port', 'cloud.health', 'cloud.aws', 'cloud.ecs', 'cloud.oidc'],
+      ['host.files', 'engine.api', 'engine.host', 'registry.push', 'registry.pull', 'container.run', 'container.port', 'cloud.health', 'cloud.aws', 'cloud.ecs', 'cloud.oidc'],
     );
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     assert.match(byId.get('container.run')?.detail ?? '', /PID 1 is \/run\/podman-init|PID 1 is \/sbin\/docker-init/);
@@ -78,7 +78,7 @@ describe('dockyard doctor', () => {
 
     const second = await dockyard(['doctor', '--setup'], env);
     assert.equal(second.status, 0, second.stdout + second.stderr);
-    assert.match(second.stdout, /^\[setup\] self-check: 6 checks passed in \d+\.\d s\n$/);
+    assert.match(second.stdout, /^\[setup\] self-check: 7 checks passed in \d+\.\d s\n$/);
     const again = JSON.parse((await dockyard(['doctor', '--setup', '--json'], env)).stdout) as Report;
     assert.deepEqual(again.checks.filter((c) => c.cached).map((c) => c.id), ['registry.push', 'registry.pull', 'container.run', 'container.port']);
 
