@@ -125,7 +125,8 @@ async function checkEngine(engine: DockerApiEngine): Promise<{ checks: Check[]; 
     await engine.ping(AbortSignal.timeout(5000));
   } catch (error) {
     const failed = engineFailure(error, Date.now() - started);
-    return { checks: [{ ...failed, detail: `nothing answers at ${where}: ${failed.detail}` }] };
+    const known = diagnose(failed.error ?? '');
+    return { checks: [{ ...failed, detail: known ? `${known.what} at ${where}` : `nothing answers at ${where}: ${failed.detail}` }] };
   }
   let host: PodmanHost | undefined;
   try {
