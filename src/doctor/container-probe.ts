@@ -90,8 +90,9 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
   let cloud: Cloud | undefined;
   let pulled = false;
   let container: string | undefined;
-  const step = async (key: keyof typeof STEPS, work: () => Promise<string>): Promise<boolean> => {
-    const check = await timed({ ...STEPS[key], group: 'engine' }, async () => ({ status: 'pass', detail: await work() }), failure);
+  /** Runs one step: `body` resolves with what it found, or throws what went wrong. */
+  const step = async (key: keyof typeof STEPS, body: () => Promise<string>): Promise<boolean> => {
+    const check = await timed({ ...STEPS[key], group: 'engine' }, async () => ({ status: 'pass', detail: await body() }), failure);
     record(check);
     if (check.status === 'pass') return true;
     const keys = Object.keys(STEPS) as (keyof typeof STEPS)[];
