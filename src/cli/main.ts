@@ -18,6 +18,7 @@ const COMMANDS: CommandEntry[] = [
   { name: ['logs'], summary: "a service's container output from CloudWatch Logs (--follow)", load: () => import('./logs.js').then((m) => m.logsCommand) },
   { name: ['deploy'], summary: 'build, push and roll out a new version of a service (local or --aws)', load: () => import('./deploy.js').then((m) => m.deployCommand) },
   { name: ['rollback'], summary: 'put a service back on its previous task definition revision', load: () => import('./rollback.js').then((m) => m.rollbackCommand) },
+  { name: ['doctor'], summary: 'check the machine (engine files, a real container run) and the running cloud; says how to fix', load: () => import('./doctor.js').then((m) => m.doctorCommand) },
   { name: ['env'], summary: 'print export lines for AWS tooling', load: () => import('./env.js').then((m) => m.envCommand) },
   { name: ['endpoint'], summary: "print an ECS service's stable URL", load: () => import('./endpoint.js').then((m) => m.endpointCommand) },
   { name: ['demo'], summary: "replay the seed's keyless trust chain against the local cloud", load: () => import('./demo.js').then((m) => m.demoCommand) },

@@ -72,6 +72,12 @@ interface Routes {
   stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
 }
 
+/** The ECS runtime's state, as `/_dockyard/health` reports it. */
+export type RuntimeState = { state: 'off' } | { state: 'starting' } | { state: 'running' } | { state: 'failed'; error: string };
+
+/** How long the health route waits for the container engine when asked to check it. */
+const ENGINE_HEALTH_TIMEOUT_MS = 3000;
+
 /** The answer for the instant between binding the port and wiring the services. */
 const STARTING: ApiResponse = { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '{"message":"dockyard is starting"}' };
 
@@ -111,6 +117,8 @@ export class Cloud {
     const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
     let routes: Routes | undefined;
     let ciServices: Ci | undefined;
+    let runtimeState: RuntimeState = { state: 'off' };
+    let runtimeEngine: ContainerEngine | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
@@ -153,7 +161,7 @@ export class Cloud {
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger });
       ciServices = ci;
       routes = {
-        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker }),
+        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
         stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
       };
       const lifecycle = new LifecycleRunner(images);
@@ -168,6 +176,7 @@ export class Cloud {
       let runtimeStarting: Promise<void> = Promise.resolve();
       if (options.runtime) {
         const engine = options.runtime.engine ?? new DockerApiEngine();
+        runtimeEngine = engine;
         const network = new NetworkStore(state.db);
         const range = options.runtime.taskAddressRange ?? taskAddressRangeForPort(options.port ?? DEFAULTS.port);
         const pool = new TaskAddressPool(network, { clock, range });
@@ -181,13 +190,19 @@ export class Cloud {
             ...(options.runtime.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.runtime.deregistrationDelayMs } : {}),
           },
         );
+        runtimeState = { state: 'starting' };
         if (options.runtime.background) {
-          runtimeStarting = runtime.start().catch((error: unknown) =>
-            logger.warn('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)', { error: String(error) }),
+          runtimeStarting = runtime.start().then(
+            () => void (runtimeState = { state: 'running' }),
+            (error: unknown) => {
+              runtimeState = { state: 'failed', error: String(error) };
+              logger.warn('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)', { error: String(error) });
+            },
           );
         } else {
           try {
             await runtime.start();
+            runtimeState = { state: 'running' };
           } catch (error) {
             clearInterval(housekeeping);
             await ci.stop();
@@ -247,5 +262,17 @@ export class Cloud {
     const files = dataFiles(this.options.dataDir);
     writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
     writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, 0o644);
+  }
+}
+
+/** The health route's runtime part: its state and, when `engine` is given, a ping of it. */
+async function runtimeHealth(runtime: RuntimeState, engine: ContainerEngine | undefined): Promise<Record<string, unknown>> {
+  if (!engine) return { ecsRuntime: runtime };
+  const started = Date.now();
+  try {
+    const info = await engine.info(AbortSignal.timeout(ENGINE_HEALTH_TIMEOUT_MS));
+    return { ecsRuntime: runtime, engine: { reachable: true, name: info.name, version: info.version, ms: Date.now() - started } };
+  } catch (error) {
+    return { ecsRuntime: runtime, engine: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
   }
 }

@@ -79,6 +79,33 @@ interface WireVersion {
   Components?: Array<{ Name?: string; Version?: string }>;
 }
 
+/** What Podman says about itself and its host (`podman info`): the pieces it runs containers with. */
+export interface PodmanHost {
+  /** Podman's version, e.g. `4.3.1`. */
+  version: string;
+  /** e.g. `runc`, `/usr/bin/runc`, `1.1.5+ds1`. */
+  ociRuntime: { name: string; path: string; version: string };
+  conmon: { path: string; version: string };
+  /** `cni` or `netavark`. */
+  networkBackend: string;
+  /** The API socket, e.g. `unix:///run/podman/podman.sock`. */
+  remoteSocket: string;
+  rootless: boolean;
+  cgroupVersion: string;
+}
+
+interface WirePodmanInfo {
+  host?: {
+    ociRuntime?: { name?: string; path?: string; version?: string };
+    conmon?: { path?: string; version?: string };
+    networkBackend?: string;
+    remoteSocket?: { path?: string };
+    security?: { rootless?: boolean };
+    cgroupVersion?: string;
+  };
+  version?: { Version?: string };
+}
+
 interface ProgressEvent {
   status?: string;
   id?: string;
@@ -138,6 +165,33 @@ export class DockerApiEngine implements ContainerEngine {
     };
     if (system?.CgroupVersion) info.cgroupVersion = system.CgroupVersion;
     return info;
+  }
+
+  /**
+   * Podman's own account of its host (its libpod API's `/info`); undefined when the engine is
+   * not Podman (Docker answers 404). Not part of the contract: `dockyard doctor` reports it.
+   */
+  async podmanHost(signal?: AbortSignal): Promise<PodmanHost | undefined> {
+    let wire: WirePodmanInfo | undefined;
+    try {
+      // Podman accepts any version prefix on its libpod paths; 4.0.0 is the oldest dockyard knows.
+      wire = await this.http.json<WirePodmanInfo>({ operation: 'podmanInfo', method: 'GET', path: '/v4.0.0/libpod/info', signal });
+    } catch (error) {
+      if (error instanceof EngineError && error.notFound) return undefined;
+      throw error;
+    }
+    const host = wire?.host ?? {};
+    // `runc version 1.1.5+ds1\ncommit: …`, `conmon version 2.1.6, commit: unknown`
+    const versionOf = (text = '') => /version (\S+?),?(?:\s|$)/.exec(text)?.[1] ?? text.split('\n')[0]?.trim() ?? '';
+    return {
+      version: wire?.version?.Version ?? '',
+      ociRuntime: { name: host.ociRuntime?.name ?? '', path: host.ociRuntime?.path ?? '', version: versionOf(host.ociRuntime?.version) },
+      conmon: { path: host.conmon?.path ?? '', version: versionOf(host.conmon?.version) },
+      networkBackend: host.networkBackend ?? '',
+      remoteSocket: host.remoteSocket?.path ?? '',
+      rootless: host.security?.rootless ?? false,
+      cgroupVersion: host.cgroupVersion ?? '',
+    };
   }
 
   async pullImage(ref: string, options: PullOptions = {}): Promise<void> {

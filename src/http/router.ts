@@ -13,6 +13,11 @@ export interface RouterDeps {
   /** Settles once the issuer's keys are loaded (generated on a first start). */
   issuerReady: Promise<void>;
   broker: JobTokenBroker;
+  /**
+   * What `/_dockyard/health` adds to `{"status":"ok"}`: the ECS runtime's state, and with
+   * `?engine=1` whether the cloud reaches its container engine (`dockyard doctor` asks).
+   */
+  health?: (options: { engine: boolean }) => Promise<Record<string, unknown>>;
 }
 
 /** Where the Actions ID-token endpoint lives. @actions/core appends `&audience=`, so its URL carries a query. */
@@ -28,7 +33,10 @@ export function createRouter(deps: RouterDeps): (request: ApiRequest) => Promise
         await deps.issuer.sync();
         return json(200, deps.issuer.jwks());
       }
-      if (path === '/_dockyard/health') return json(200, { status: 'ok' });
+      if (path === '/_dockyard/health') {
+        const engine = new URLSearchParams(request.query).get('engine') === '1';
+        return json(200, { status: 'ok', ...(await deps.health?.({ engine })) });
+      }
     }
     if (path === ID_TOKEN_PATH) {
       await deps.issuerReady;

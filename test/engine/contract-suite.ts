@@ -11,6 +11,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import type { ContainerEngine, ContainerSpec, LogLine } from '../../src/engine/contract.js';
 import { EngineError, isNotFound } from '../../src/engine/errors.js';
+import { tinyHttpServerScript } from '../../src/engine/tiny-image.js';
 
 /** What an implementation's test file hands the suite. */
 export interface EngineFixture {
@@ -64,15 +65,7 @@ export function httpGet(host: string, port: number): Promise<string | undefined>
 
 /** An HTTP server in perl built-ins only: answers `hello` on `port` (all addresses). */
 function perlServer(port: number): string[] {
-  const script = [
-    'socket(S,2,1,6) or die "socket: $!";',
-    'setsockopt(S,1,2,pack("l",1));',
-    `bind(S,pack("S n N x8",2,${port},0)) or die "bind: $!";`,
-    'listen(S,16) or die "listen: $!";',
-    '$|=1; print "listening\\n";',
-    'while(accept(C,S)){ while(<C>){ last if /^\\r?\\n$/ } print C "HTTP/1.0 200 OK\\r\\nContent-Length: 5\\r\\nConnection: close\\r\\n\\r\\nhello"; close C }',
-  ].join(' ');
-  return ['/bin/perl', '-e', script];
+  return ['/bin/perl', '-e', tinyHttpServerScript(port)];
 }
 
 async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {

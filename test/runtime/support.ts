@@ -13,22 +13,14 @@ import type { DockerApiEngine } from '../../src/engine/docker-api.js';
 import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
 import { runOk } from '../support/run.js';
 
 export const CONTAINER_PORT = 8080;
 
-/** An HTTP server in perl built-ins only: answers `hello` on `port`. */
+/** An HTTP server in perl built-ins only: answers `hello` on `port` (the entry point is perl). */
 export function perlServer(port: number): string[] {
-  const script = [
-    'socket(S,2,1,6) or die "socket: $!";',
-    'setsockopt(S,1,2,pack("l",1));',
-    `bind(S,pack("S n N x8",2,${port},0)) or die "bind: $!";`,
-    'listen(S,16) or die "listen: $!";',
-    '$|=1; print "listening\\n";',
-    'while(accept(C,S)){ while(<C>){ last if /^\\r?\\n$/ } print C "HTTP/1.0 200 OK\\r\\nContent-Length: 5\\r\\nConnection: close\\r\\n\\r\\nhello"; close C }',
-  ].join(' ');
-  return ['-e', script];
+  return ['-e', tinyHttpServerScript(port)];
 }
 
 export { httpGet } from '../engine/contract-suite.js';
