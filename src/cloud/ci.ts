@@ -74,6 +74,8 @@ export function createCi(deps: CiDeps): Ci {
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
   const settings = new RepoSettings(deps.db);
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
+  // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
+  const label = cloudLabelFor(deps.dataDir);
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
@@ -89,11 +91,10 @@ export function createCi(deps: CiDeps): Ci {
     // job without id-token: write) would probe 169.254.169.254, off this machine, before failing.
     // DOCKYARD_RUNNER marks every step process as this cloud's, so a restart after kill -9 can
     // find and kill the job processes the dead one left behind (src/runner/orphan-processes.ts).
-    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: cloudLabelFor(deps.dataDir) },
+    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: label },
   });
   runner.start();
   const journal = new PushJournal(repositories);
-  const label = cloudLabelFor(deps.dataDir);
   // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
   const asPushed = (event: PushEvent): PushEvent => (event.pusher === deps.admin.accessKeyId ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher } : event);
   let stopping = false;
