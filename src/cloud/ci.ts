@@ -6,6 +6,10 @@
  *
  * Who may do what: the admin key (HTTP Basic, access key id and secret) may push and fetch any
  * repository and use the control API; a job's GITHUB_TOKEN may fetch its own repository only.
+ *
+ * At start-up the pushes a killed predecessor accepted but never handled get their runs
+ * (push-recovery.ts); git, the push hook and the control API wait for that, so a push never
+ * meets a half-cleaned repository and `dockyard runs list` already shows those runs.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +19,7 @@ import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
-import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH } from '../git/index.js';
+import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
@@ -23,6 +27,7 @@ import { cloudLabelFor } from '../runtime/runtime.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
+import { recoverPushes } from './push-recovery.js';
 import type { AdminKey } from './state.js';
 
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
@@ -69,6 +74,8 @@ export function createCi(deps: CiDeps): Ci {
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
   const settings = new RepoSettings(deps.db);
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
+  // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
+  const label = cloudLabelFor(deps.dataDir);
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
@@ -84,13 +91,21 @@ export function createCi(deps: CiDeps): Ci {
     // job without id-token: write) would probe 169.254.169.254, off this machine, before failing.
     // DOCKYARD_RUNNER marks every step process as this cloud's, so a restart after kill -9 can
     // find and kill the job processes the dead one left behind (src/runner/orphan-processes.ts).
-    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: cloudLabelFor(deps.dataDir) },
+    jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: label },
   });
   runner.start();
+  const journal = new PushJournal(repositories);
+  // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
+  const asPushed = (event: PushEvent): PushEvent => (event.pusher === deps.admin.accessKeyId ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher } : event);
+  let stopping = false;
+  const recovered = recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }).catch(
+    (error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
   const gitOptions = {
     repositories,
     logger: deps.logger,
     hookSecret,
+    processLabel: label,
     authenticate: (user: string, password: string, request: { repository: string; access: 'read' | 'write' }) => {
       if (isAdmin(user, password, deps.admin)) return true;
       // Jobs fetch with their GITHUB_TOKEN as the password and any user name (x-access-token).
@@ -103,9 +118,16 @@ export function createCi(deps: CiDeps): Ci {
   const hook = createPushHookHandler({
     hookSecret,
     logger: deps.logger,
-    // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
-    onPush: (events, progress) =>
-      runPushedWorkflows(runner, events.map((e) => (e.pusher === deps.admin.accessKeyId ? { ...e, pusher: e.repository.split('/')[0] ?? e.pusher } : e)), progress),
+    onPush: async (events, progress) => {
+      try {
+        await runPushedWorkflows(runner, events.map(asPushed), progress);
+      } finally {
+        // Handled (or failed loudly in front of the pusher): its journal entries are done with.
+        // A push cut short by a stop stays journaled; the next start hands it over again.
+        const [first] = events;
+        if (!stopping && first?.pushId !== undefined) await journal.settle(first.repository, first.pushId);
+      }
+    },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
   return {
@@ -114,12 +136,18 @@ export function createCi(deps: CiDeps): Ci {
     settings,
     stream(req, res) {
       const url = req.url ?? '/';
-      if (url === '/git' || url.startsWith('/git/')) return git(req, res);
-      if (GIT_AT_ROOT.test(url)) return gitAtRoot(req, res);
-      if (url.startsWith(`${PUSH_HOOK_PATH}/`)) return hook(req, res);
-      if (url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`)) return control(req, res);
-      return undefined;
+      const handler =
+        url === '/git' || url.startsWith('/git/') ? git
+        : GIT_AT_ROOT.test(url) ? gitAtRoot
+        : url.startsWith(`${PUSH_HOOK_PATH}/`) ? hook
+        : url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`) ? control
+        : undefined;
+      return handler === undefined ? undefined : recovered.then(() => handler(req, res));
     },
-    stop: () => runner.stop(),
+    async stop() {
+      stopping = true;
+      await recovered;
+      await runner.stop();
+    },
   };
 }

@@ -16,6 +16,12 @@ export interface PushEvent {
   after: string;
   /** Who pushed (the authenticated user name). */
   pusher: string;
+  /**
+   * The push's id, for pushes through the HTTP handler: its journal entries carry it, and the
+   * runner starts at most one run per push id, ref and workflow, so a push replayed after a
+   * crash (push-journal.ts) starts nothing twice.
+   */
+  pushId?: string;
 }
 
 /** The all-zero object id git uses for "no commit". */

@@ -9,11 +9,14 @@
  * Gzip bodies (git compresses small fetch requests) are passed through with
  * HTTP_CONTENT_ENCODING for http-backend to inflate.
  *
- * Pushes carry the push-hook endpoint, its secret and the pusher in the environment, which
- * http-backend hands on to receive-pack and so to the post-receive hook (see hook-script.ts).
+ * Pushes carry the push-hook endpoint, its secret, the pusher and a fresh push id in the
+ * environment, which http-backend hands on to receive-pack and so to the hooks (see
+ * hook-script.ts), and the handler's process label, by which a restarted cloud finds the
+ * pushes a killed one left running.
  *
  * Gaps: a client that disconnects mid-push stops http-backend; if its refs were already updated
- * and the hook had not yet sent them, the push event is lost.
+ * and the hook had not yet sent them, the push's runs start only when the cloud next starts
+ * (from the push journal, push-journal.ts).
  */
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +25,7 @@ import { BASIC_CHALLENGE, authorizeGitRequest, printable, type GitAuthenticator 
 import { relayCgiResponse } from './cgi-response.js';
 import { gitEnvironment, gitProgram } from './git-cli.js';
 import { HOOK_ENV } from './hook-script.js';
+import { newPushId } from './push-lines.js';
 import type { GitRepositories } from './repositories.js';
 import { DEFAULT_GIT_PREFIX, routeGitRequest, type GitRoute } from './routes.js';
 
@@ -35,7 +39,16 @@ export interface GitHttpHandlerOptions {
   hookSecret?: string;
   /** The push-hook endpoint's base URL; default `repositories.hookUrl`. Without one, pushes are not reported. */
   hookUrl?: string;
+  /** Set as PUSH_PROCESS_MARKER in every push's processes (receive-pack, its hooks) when given. */
+  processLabel?: string;
 }
+
+/**
+ * The variable every push's processes carry, valued with the handler's process label: after
+ * kill -9 of the cloud its successor finds and kills the pushes left running before it
+ * replays the push journal (a push still running could move a ref after the replay).
+ */
+export const PUSH_PROCESS_MARKER = 'DOCKYARD_GIT_PUSH';
 
 export type GitHttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -157,7 +170,9 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
       env[HOOK_ENV.url] = hookUrl;
       env[HOOK_ENV.secret] = options.hookSecret;
       env[HOOK_ENV.pusher] = encodeURIComponent(printable(user));
+      env[HOOK_ENV.pushId] = newPushId();
     }
+    if (route.service === 'git-receive-pack' && options.processLabel !== undefined) env[PUSH_PROCESS_MARKER] = options.processLabel;
     return gitEnvironment(env);
   }
 }

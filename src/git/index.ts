@@ -2,7 +2,8 @@
  * dockyard's git hosting: private repositories served over git's smart HTTP protocol by git's
  * own `git http-backend`, HTTP Basic authentication (admin credentials or job tokens), and push
  * events reported from each repository's post-receive hook to the cloud, whose progress lines
- * the pusher sees live as `remote: …`.
+ * the pusher sees live as `remote: …`, and journaled before the refs move, so that a push whose
+ * report never arrived is handed over when the cloud next starts (push-journal.ts).
  *
  * Fidelity:
  * - Reproduced: clone URLs with and without `.git` (actions/checkout uses the latter, from
@@ -12,8 +13,10 @@
  * - By design: every repository is private (reads need credentials too); a job token is the
  *   password with any user name (as GITHUB_TOKEN is used); names are case-sensitive; names
  *   ending in `.git` are refused; a push to the repository's directory is not reported.
- * - Gaps: no SSH, dumb HTTP, LFS, branch protection or REST API for repositories; a client
- *   that disconnects during the post-receive hook can lose that push's event.
+ * - Gaps: no SSH, dumb HTTP, LFS, branch protection or REST API for repositories; a push whose
+ *   report was cut short (the cloud died, the client disconnected) starts its runs only when
+ *   the cloud next starts; git older than 2.28 runs no reference-transaction hook, so its
+ *   pushes are not journaled.
  * - Client quirks: git shows a text/plain error body as `remote: …`, so every refusal is one.
  */
 export * from './contract.js';
@@ -25,5 +28,9 @@ export { DEFAULT_GIT_TOKEN_TTL_MS, InMemoryGitAccessTokens, type GitAccess, type
 export { BASIC_CHALLENGE, authorizeGitRequest, parseBasicAuthorization, type BasicCredentials, type GitAccessRequest, type GitAuthenticator, type GitAuthorization } from './auth.js';
 export { createGitHttpHandler, type GitHttpHandler, type GitHttpHandlerOptions } from './http-backend.js';
 export { DEFAULT_GIT_PREFIX, routeGitRequest, type GitRoute, type GitService, type RouteRefusal } from './routes.js';
-export { MAX_PROGRESS_LINE, PUSH_HOOK_PATH, createPushHookHandler, generateHookSecret, parsePushLines, progressLines, type PushHookHandler, type PushHookHandlerOptions } from './push-hook.js';
-export { HOOK_ENV, PUSHER_HEADER, postReceiveScript } from './hook-script.js';
+export { MAX_PROGRESS_LINE, PUSH_HOOK_PATH, createPushHookHandler, generateHookSecret, progressLines, type PushHookHandler, type PushHookHandlerOptions } from './push-hook.js';
+export { decodePusher, isPushId, newPushId, parsePushLines } from './push-lines.js';
+export { PushJournal, type JournaledPush, type RecoveredJournal } from './push-journal.js';
+export { removeAbandonedPushFiles } from './abandoned-pushes.js';
+export { PUSH_PROCESS_MARKER } from './http-backend.js';
+export { HOOK_ENV, JOURNAL_DIR, PUSHER_HEADER, PUSH_ID_HEADER, postReceiveScript, referenceTransactionScript } from './hook-script.js';

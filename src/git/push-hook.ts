@@ -1,7 +1,8 @@
 /**
  * The endpoint each repository's post-receive hook calls: `POST <PUSH_HOOK_PATH>/OWNER/NAME` with
- * the hook's `old new ref` lines as the body, `Authorization: Bearer <hook secret>` and the
- * pusher (percent-encoded) in `X-Dockyard-Pusher`. It hands the push to `onPush` and streams
+ * the hook's `old new ref` lines as the body, `Authorization: Bearer <hook secret>`, the
+ * pusher (percent-encoded) in `X-Dockyard-Pusher` and the push's id (push-journal.ts) in
+ * `X-Dockyard-Push-Id`. It hands the push to `onPush` and streams
  * the progress lines `onPush` reports back as text/plain; the hook prints them, so the pusher
  * sees them live as `remote: …`.
  *
@@ -13,8 +14,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../cloud/logger.js';
 import type { PushEvent } from './contract.js';
-import { PUSHER_HEADER } from './hook-script.js';
+import { PUSHER_HEADER, PUSH_ID_HEADER } from './hook-script.js';
 import { isRepositoryName } from './names.js';
+import { decodePusher, isPushId, parsePushLines } from './push-lines.js';
 
 /** Where the hook posts to (the hook URL is the cloud's origin plus this). */
 export const PUSH_HOOK_PATH = '/_dockyard/git/post-receive';
@@ -60,7 +62,9 @@ export function createPushHookHandler(options: PushHookHandlerOptions): PushHook
       const body = await readBody(req);
       if (body === undefined) return answer(res, 413, 'dockyard: too many refs in one push.');
       const pusher = decodePusher(req.headers[PUSHER_HEADER]);
-      const events = parsePushLines(body, repository, pusher);
+      const pushId = req.headers[PUSH_ID_HEADER];
+      // Without a valid id (a hook from before the journal) the push is handled all the same.
+      const events = parsePushLines(body, repository, pusher, typeof pushId === 'string' && isPushId(pushId) ? pushId : undefined);
 
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
       res.flushHeaders();
@@ -84,19 +88,6 @@ export function createPushHookHandler(options: PushHookHandlerOptions): PushHook
   };
 }
 
-/** The `old new ref` lines of a post-receive hook; malformed ones are skipped. */
-export function parsePushLines(body: string, repository: string, pusher: string): PushEvent[] {
-  const events: PushEvent[] = [];
-  for (const line of body.split('\n')) {
-    const match = /^([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (refs\/\S+)$/.exec(line.trim());
-    if (match === null) continue;
-    const [, before, after, ref] = match;
-    if (before === undefined || after === undefined || ref === undefined) continue;
-    events.push({ repository, ref, before, after, pusher });
-  }
-  return events;
-}
-
 /** One progress message as printable, short lines (git would show control characters raw). */
 export function progressLines(message: string): string[] {
   return message
@@ -104,16 +95,6 @@ export function progressLines(message: string): string[] {
     // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
     .map((line) => line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\t/g, '  '))
     .map((line) => (line.length > MAX_PROGRESS_LINE ? `${line.slice(0, MAX_PROGRESS_LINE - 3)}...` : line));
-}
-
-function decodePusher(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value === '') return 'unknown';
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
 }
 
 /** The body as text; undefined when it exceeds the cap. */

@@ -100,6 +100,11 @@ export class GitRepositories implements RepositorySource {
     }
   }
 
+  /** Rewrites a repository's hooks where they differ from this version's (cheap when none does). */
+  refreshHooks(repository: GitHostedRepository): Promise<void> {
+    return this.serialised(repository.fullName.toLowerCase(), () => installHooks(repository.gitDir, repository.fullName));
+  }
+
   private serialised<T>(fullName: string, task: () => Promise<T>): Promise<T> {
     const previous = this.pending.get(fullName) ?? Promise.resolve();
     const next = previous.then(task, task);

@@ -9,38 +9,12 @@
  * By design: a step that removes the variable from its children's environment escapes the
  * sweep (as a daemon that double-forks escapes GitHub's). Without /proc nothing is swept.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { killMarkedProcesses } from '../cloud/host-processes.js';
 
 /** The variable every step process carries. */
 export const RUNNER_MARKER = 'DOCKYARD_RUNNER';
 
 /** Kills (SIGKILL) every process whose environment carries this runner's label; returns their pids. */
 export function killOrphanedJobProcesses(label: string): number[] {
-  const needle = Buffer.from(`${RUNNER_MARKER}=${label}\0`);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const killed: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${pid}/environ`);
-    } catch {
-      continue; // gone, or not ours to read
-    }
-    if (!environ.includes(needle)) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed.push(pid);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return killed;
+  return killMarkedProcesses(RUNNER_MARKER, label);
 }

@@ -84,6 +84,9 @@ const MIGRATIONS = [
      updated_at TEXT NOT NULL,
      PRIMARY KEY (repository, name)
    );`,
+  // The push a run came from: one run per push, ref and workflow, however often the push is handed over.
+  `ALTER TABLE runner_runs ADD COLUMN push_id TEXT;
+   CREATE UNIQUE INDEX runner_runs_push ON runner_runs(repository, push_id, ref, workflow_file) WHERE push_id IS NOT NULL;`,
 ];
 
 /** Creates the runner's tables (idempotent). */
@@ -149,6 +152,8 @@ export interface NewRun {
   sha: string;
   actor: string;
   createdAt: string;
+  /** The push it comes from (PushEvent.pushId), when it comes from one through the HTTP handler. */
+  pushId?: string;
 }
 
 /** Typed access to the runner's tables. */
@@ -157,21 +162,32 @@ export class RunStore {
     migrateRunner(db);
   }
 
-  /** Creates a queued run with the next run number of its workflow, in one transaction. */
-  createRun(run: NewRun): RunRecord {
-    const insert = this.db.transaction((): number => {
+  /**
+   * Creates a queued run with the next run number of its workflow, in one transaction. A push
+   * run whose push, ref and workflow already have a run is not created again: that run is
+   * returned, with `created` false.
+   */
+  createRun(run: NewRun): { run: RunRecord; created: boolean } {
+    const insert = this.db.transaction((): { id: number; created: boolean } => {
+      if (run.pushId !== undefined) {
+        const existing = this.db
+          .prepare('SELECT id FROM runner_runs WHERE repository = ? AND push_id = ? AND ref = ? AND workflow_file = ?')
+          .get(run.repository, run.pushId, run.ref, run.workflowFile) as { id: number } | undefined;
+        if (existing !== undefined) return { id: existing.id, created: false };
+      }
       const row = this.db
         .prepare('SELECT COALESCE(MAX(run_number), 0) AS last FROM runner_runs WHERE repository = ? AND workflow_file = ?')
         .get(run.repository, run.workflowFile) as { last: number };
       const result = this.db
         .prepare(
-          `INSERT INTO runner_runs (run_number, repository, workflow_file, workflow_name, display_title, event, ref, sha, actor, status, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+          `INSERT INTO runner_runs (run_number, repository, workflow_file, workflow_name, display_title, event, ref, sha, actor, status, created_at, push_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
         )
-        .run(row.last + 1, run.repository, run.workflowFile, run.workflowName, run.displayTitle, run.event, run.ref, run.sha, run.actor, run.createdAt);
-      return Number(result.lastInsertRowid);
+        .run(row.last + 1, run.repository, run.workflowFile, run.workflowName, run.displayTitle, run.event, run.ref, run.sha, run.actor, run.createdAt, run.pushId ?? null);
+      return { id: Number(result.lastInsertRowid), created: true };
     });
-    return this.run(insert()) as RunRecord;
+    const { id, created } = insert();
+    return { run: this.run(id) as RunRecord, created };
   }
 
   run(id: number): RunRecord | undefined {

@@ -103,7 +103,7 @@ export class Runner {
       const workflow = parsed.workflow;
       if (workflow.on.push === undefined) continue;
       if (!matchesPush(workflow, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) })) continue;
-      runs.push(this.createRun({ repository: event.repository, workflow, content, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title }));
+      runs.push(this.createRun({ repository: event.repository, workflow, content, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
     }
     return runs;
   }
@@ -230,14 +230,16 @@ export class Runner {
 
   private invalidWorkflowRun(event: PushEvent, file: string, title: string, errors: string[]): RunRecord {
     const now = this.deps.clock.now().toISOString();
-    const run = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now });
+    const { run, created } = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now, pushId: event.pushId });
+    if (!created) return run;
     const note = `Invalid workflow file: ${file}: ${errors.join('; ')}`;
     this.store.addAnnotation(run.id, { level: 'error', message: note, job: '' });
     this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note });
     return this.store.run(run.id) as RunRecord;
   }
 
-  private createRun(spec: { repository: string; workflow: WorkflowDefinition; content: string; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string }): RunRecord {
+  /** Records and starts a run; a push's run recorded before (a replayed push, see run-store.ts) is returned as it is, not started again. */
+  private createRun(spec: { repository: string; workflow: WorkflowDefinition; content: string; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
     const { workflow } = spec;
     const vars = this.settings.variableValues(spec.repository);
     const secrets = this.settings.secretValues(spec.repository);
@@ -249,7 +251,7 @@ export class Runner {
         // GitHub falls back to the default title when run-name cannot be evaluated
       }
     }
-    const run = this.store.createRun({
+    const { run, created } = this.store.createRun({
       repository: spec.repository,
       workflowFile: workflow.file,
       workflowName: workflow.name,
@@ -259,7 +261,9 @@ export class Runner {
       sha: spec.sha,
       actor: spec.actor,
       createdAt: this.deps.clock.now().toISOString(),
+      pushId: spec.pushId,
     });
+    if (!created) return run;
     const masker = new Masker();
     for (const value of Object.values(secrets)) masker.add(value);
     const env: RunEnvironment = {

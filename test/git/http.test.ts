@@ -140,6 +140,8 @@ describe('git over HTTP', () => {
         { repository: 'octo-org/app', ref: 'refs/tags/v1.0.0', before: ZERO_SHA, after: tagObject, pusher: ADMIN.user },
       ],
     );
+    assert.match(server.pushIds.at(-1) ?? '', /^\d{13}-[0-9a-f]{16}$/, 'both events carry the one id of their push');
+    assert.notEqual(server.pushIds.at(-1), server.pushIds.at(-2), 'each push has its own');
     assert.match(pushed.stderr, /remote: dockyard: received refs\/heads\/feature\/x/);
     assert.match(pushed.stderr, /remote: dockyard: received refs\/tags\/v1\.0\.0/);
 

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PUSH_HOOK_PATH, ZERO_SHA, createPushHookHandler, parsePushLines, postReceiveScript, progressLines, type PushEvent } from '../../src/git/index.js';
+import { PUSH_HOOK_PATH, ZERO_SHA, createPushHookHandler, newPushId, parsePushLines, postReceiveScript, progressLines, type PushEvent } from '../../src/git/index.js';
 import { tempDir } from './fixtures.js';
 
 const SECRET = 'hook-secret-abc';
@@ -89,16 +89,18 @@ describe('push hook endpoint', () => {
       const script = join(dir.path, 'post-receive');
       await writeFile(script, postReceiveScript('octo-org/app'));
       await chmod(script, 0o755);
-      onPush = async (events, progress) => progress(`got ${events.length} from ${events[0]?.pusher ?? ''}`);
-      const env = { PATH: process.env.PATH ?? '', DOCKYARD_HOOK_URL: `${origin}${PUSH_HOOK_PATH}`, DOCKYARD_HOOK_SECRET: SECRET, DOCKYARD_PUSHER: encodeURIComponent('x-access-token') };
-      assert.deepEqual(await sh(script, env, `${A} ${B} refs/heads/main\n`), { status: 0, stdout: 'got 1 from x-access-token\n' });
+      onPush = async (events, progress) => progress(`got ${events.length} from ${events[0]?.pusher ?? ''} as ${events[0]?.pushId ?? 'no push'}`);
+      const pushId = newPushId();
+      const env = { PATH: process.env.PATH ?? '', DOCKYARD_HOOK_URL: `${origin}${PUSH_HOOK_PATH}`, DOCKYARD_HOOK_SECRET: SECRET, DOCKYARD_PUSHER: encodeURIComponent('x-access-token'), DOCKYARD_PUSH_ID: pushId };
+      assert.deepEqual(await sh(script, env, `${A} ${B} refs/heads/main\n`), { status: 0, stdout: `got 1 from x-access-token as ${pushId}\n` });
+      assert.deepEqual(await sh(script, { ...env, DOCKYARD_PUSH_ID: 'not-an-id' }, `${A} ${B} refs/heads/main\n`), { status: 0, stdout: 'got 1 from x-access-token as no push\n' });
 
       const wrongSecret = await sh(script, { ...env, DOCKYARD_HOOK_SECRET: 'nope' }, `${A} ${B} refs/heads/main\n`);
       assert.equal(wrongSecret.status, 0);
       assert.match(wrongSecret.stdout, /secret is missing or wrong[\s\S]*could not be told/);
 
       const unreachable = await sh(script, { ...env, DOCKYARD_HOOK_URL: 'http://127.0.0.1:1/x' }, `${A} ${B} refs/heads/main\n`);
-      assert.deepEqual(unreachable, { status: 0, stdout: 'dockyard: the push was stored, but the cloud could not be told about it\n' });
+      assert.deepEqual(unreachable, { status: 0, stdout: 'dockyard: the push was stored, but the cloud could not be told about it; its runs start when the cloud starts again\n' });
 
       const unset = await sh(script, { PATH: env.PATH }, `${A} ${B} refs/heads/main\n`);
       assert.deepEqual(unset, { status: 0, stdout: '' });

@@ -17,8 +17,10 @@ export interface GitServer {
   origin: string;
   repositories: GitRepositories;
   tokens: InMemoryGitAccessTokens;
-  /** Every push the hook reported, in order. */
+  /** Every push the hook reported, in order (without their push ids: those are in `pushIds`). */
   pushes: PushEvent[][];
+  /** The push id of each reported push's events (one per push, as they share it). */
+  pushIds: (string | undefined)[];
   /** Headers of every request to the git endpoints. */
   requests: { method: string; url: string; headers: IncomingHttpHeaders }[];
   /** Replaces what a push does (default: one progress line per ref). */
@@ -41,6 +43,7 @@ export async function startGitServer(dataDir: string): Promise<GitServer> {
     repositories,
     tokens,
     pushes: [],
+    pushIds: [],
     requests: [],
     onPush: async (events, progress) => {
       for (const event of events) progress(`dockyard: received ${event.ref} ${event.before.slice(0, 7)}..${event.after.slice(0, 7)} from ${event.pusher}`);
@@ -67,7 +70,9 @@ export async function startGitServer(dataDir: string): Promise<GitServer> {
     hookSecret: HOOK_SECRET,
     logger: silentLogger,
     onPush: (events, progress) => {
-      state.pushes.push(events);
+      state.pushes.push(events.map(({ pushId: _pushId, ...event }) => event));
+      const ids = new Set(events.map((event) => event.pushId));
+      state.pushIds.push(ids.size === 1 ? [...ids][0] : `${ids.size} different push ids`);
       return state.onPush(events, progress);
     },
   });

@@ -59,6 +59,23 @@ describe('runner: triggers', () => {
     assert.deepEqual(await h.runner.onPush({ repository: 'nobody/none', ref: 'refs/heads/main', before: ZERO_SHA, after: 'a'.repeat(40), pusher: 'mona' }), []);
   });
 
+  it('starts one run per push, ref and workflow, however often the push is handed over', async () => {
+    const files = { '.github/workflows/main.yml': onMainOnly, '.github/workflows/broken.yml': 'jobs: [' };
+    const pushed = await h.push('mona/replayed', files);
+    const event = { repository: 'mona/replayed', ref: 'refs/heads/main', before: pushed.before, after: pushed.sha, pusher: 'mona', pushId: '1767225600000-0123456789abcdef' };
+    const first = await h.runner.onPush(event);
+    assert.equal(first.length, 2, 'the workflow and the invalid file each get a run');
+    const again = await h.runner.onPush(event);
+    assert.deepEqual(again.map((run) => run.id), first.map((run) => run.id), 'the replay returns the runs it started before');
+    const invalid = first.find((run) => run.workflowFile === '.github/workflows/broken.yml');
+    assert.equal(h.runner.getRun(invalid?.id ?? 0)?.annotations.length, 1, 'and adds nothing to them');
+    const other = await h.runner.onPush({ ...event, pushId: '1767225600001-0123456789abcdef' });
+    assert.equal(other.filter((run) => !first.some((earlier) => earlier.id === run.id)).length, 2, 'another push of the same commit runs again');
+    const listed = h.runner.listRuns({ repository: 'mona/replayed' });
+    assert.equal(listed.length, 2 + 2 + 2, 'the push without an id, the first push id, the second');
+    for (const run of listed) if (run.status !== 'completed') await finished(h, run.id);
+  });
+
   it('records an invalid workflow file as a failed run', async () => {
     const { runs } = await h.push('mona/broken', { '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n' });
     assert.equal(runs.length, 1);
