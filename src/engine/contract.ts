@@ -66,6 +66,18 @@ export interface ImageDigest {
   digest?: string;
 }
 
+/** A local image as `inspectImage` and `listImages` report it. */
+export interface ImageDetails {
+  /** The engine's image id (`sha256:` + config digest). */
+  id: string;
+  /** Its names (`repo:tag`), as the engine spells them. */
+  tags: string[];
+  labels: Record<string, string>;
+  /** Unpacked size in bytes. */
+  sizeBytes: number;
+  createdAt?: Date;
+}
+
 /** A container port published on the host. */
 export interface PortBinding {
   containerPort: number;

@@ -34,6 +34,7 @@ import type {
   EngineInfo,
   ExecOptions,
   ExecResult,
+  ImageDetails,
   ImageDigest,
   LogLine,
   LogOptions,
@@ -44,6 +45,7 @@ import { discoverEndpoint, type EngineEndpoint } from './endpoint.js';
 import { EngineError } from './errors.js';
 import { EngineHttpClient, type EngineRequest } from './http-client.js';
 import {
+  fromImageInspect,
   fromInspect,
   fromSummary,
   labelFilters,
@@ -51,6 +53,7 @@ import {
   registryAuthHeader,
   splitImageRef,
   toCreateBody,
+  type WireImage,
   type WireInspect,
   type WireSummary,
 } from './docker-wire.js';
@@ -261,6 +264,28 @@ export class DockerApiEngine implements ContainerEngine {
     if (!id) throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: '', message: 'importImage: the engine did not report an image id' });
     await this.call({ operation: 'tagImage', method: 'POST', path: `/images/${id}/tag`, query: { repo: name, tag }, signal: options.signal });
     return id;
+  }
+
+  /**
+   * A local image's id, labels, size and creation time; `NotFound` when absent. Not part of the
+   * contract: the offline images (src/images) read their recipe label with it.
+   */
+  async inspectImage(ref: string, signal?: AbortSignal): Promise<ImageDetails> {
+    const wire = await this.call<WireImage>({ operation: 'inspectImage', method: 'GET', path: `/images/${encodeURI(ref)}/json`, signal });
+    return fromImageInspect(wire ?? {});
+  }
+
+  /** Adds the name `target` (`repo:tag`) to the local image `ref`. Not part of the contract. */
+  async tagImage(ref: string, target: string, signal?: AbortSignal): Promise<void> {
+    const { name, tag } = splitImageRef(target);
+    await this.call({ operation: 'tagImage', method: 'POST', path: `/images/${encodeURI(ref)}/tag`, query: { repo: name, tag }, signal });
+  }
+
+  /** Local images carrying all the given labels (`true`: present with any value). Not part of the contract. */
+  async listImages(filter: { labels?: Record<string, string | true> } = {}, signal?: AbortSignal): Promise<ImageDetails[]> {
+    const filters = filter.labels ? JSON.stringify({ label: labelFilters(filter.labels) }) : undefined;
+    const rows = await this.call<WireImage[]>({ operation: 'listImages', method: 'GET', path: '/images/json', query: { filters }, signal });
+    return (rows ?? []).map(fromImageInspect);
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {

@@ -14,6 +14,7 @@ import type {
   ContainerSpec,
   ContainerStatus,
   ContainerSummary,
+  ImageDetails,
   PublishedPort,
   RegistryAuth,
 } from './contract.js';
@@ -191,6 +192,24 @@ export function fromSummary(wire: WireSummary): ContainerSummary {
     status: toStatus(wire.State),
     createdAt: new Date((wire.Created ?? 0) * 1000),
   };
+}
+
+/** An image as `GET /images/{name}/json` (Config.Labels, Created as text) or `GET /images/json` (Labels, Created in seconds) shows it. */
+export interface WireImage {
+  Id?: string;
+  RepoTags?: string[] | null;
+  Created?: string | number;
+  Size?: number;
+  Labels?: Record<string, string> | null;
+  Config?: { Labels?: Record<string, string> | null } | null;
+}
+
+/** Maps an image inspection or list row to the contract's details. */
+export function fromImageInspect(wire: WireImage): ImageDetails {
+  const details: ImageDetails = { id: wire.Id ?? '', tags: wire.RepoTags ?? [], labels: wire.Config?.Labels ?? wire.Labels ?? {}, sizeBytes: wire.Size ?? 0 };
+  const created = typeof wire.Created === 'number' ? new Date(wire.Created * 1000) : parseEngineTime(wire.Created);
+  if (created) details.createdAt = created;
+  return details;
 }
 
 /** Splits `repo:tag` / `repo@digest` the way the Docker CLI sends a pull (`fromImage`, `tag`). */

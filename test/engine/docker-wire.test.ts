@@ -1,11 +1,11 @@
 /**
  * Unit tests of the Docker Engine API driver's pure parts: endpoint discovery, API version
- * choice, image references, registry auth, the create body and the inspect mapping.
+ * choice, image references, registry auth, the create body and the inspect mappings.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockerApiEngine, chooseApiVersion } from '../../src/engine/docker-api.js';
-import { fromInspect, fromSummary, registryAuthHeader, splitImageRef, toCreateBody } from '../../src/engine/docker-wire.js';
+import { fromImageInspect, fromInspect, fromSummary, registryAuthHeader, splitImageRef, toCreateBody } from '../../src/engine/docker-wire.js';
 import { discoverEndpoint, parseEndpoint } from '../../src/engine/endpoint.js';
 import { EngineError, codeForStatus } from '../../src/engine/errors.js';
 
@@ -127,5 +127,15 @@ describe('inspect mapping', () => {
     assert.equal(codeForStatus(500, 'the container name "x" is already in use by abc'), 'Conflict');
     assert.equal(codeForStatus(500, 'can only kill running containers. x is in state exited: container state improper'), 'Conflict');
     assert.equal(codeForStatus(500, 'disk full'), 'EngineFailure');
+  });
+});
+
+describe('image inspection', () => {
+  it('reads labels from Config (inspect) or the row (list), and Created as text or seconds', () => {
+    const inspected = fromImageInspect({ Id: 'sha256:a', RepoTags: ['localhost/dockyard/runner:1'], Created: '2025-05-01T10:00:00.123456789Z', Size: 585_370_861, Config: { Labels: { 'dockyard.runner-image.recipe': '1' } } });
+    assert.deepEqual(inspected, { id: 'sha256:a', tags: ['localhost/dockyard/runner:1'], labels: { 'dockyard.runner-image.recipe': '1' }, sizeBytes: 585_370_861, createdAt: new Date('2025-05-01T10:00:00.123Z') });
+    const listed = fromImageInspect({ Id: 'sha256:b', RepoTags: null, Created: 1746093600, Size: 7, Labels: { k: 'v' } });
+    assert.deepEqual(listed, { id: 'sha256:b', tags: [], labels: { k: 'v' }, sizeBytes: 7, createdAt: new Date(1746093600 * 1000) });
+    assert.deepEqual(fromImageInspect({ Id: 'sha256:c', Config: { Labels: null } }), { id: 'sha256:c', tags: [], labels: {}, sizeBytes: 0 });
   });
 });
