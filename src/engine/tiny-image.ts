@@ -7,9 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { addHostProgram, findOnPath } from '../images/host-programs.js';
 
 /** The programs the image carries, under /bin. */
 export const TINY_IMAGE_TOOLS = ['sh', 'sleep', 'cat', 'perl'] as const;
@@ -36,46 +37,18 @@ export function tinyHttpServerScript(port: number, body = 'hello'): string {
 }
 
 function which(name: string): string {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${name} is not on this host's PATH: the offline test image is built from the host's own ${TINY_IMAGE_TOOLS.join(', ')}`);
-}
-
-/** The absolute library paths `ldd` reports for a binary (none for a static one). */
-function sharedLibraries(binary: string): string[] {
-  let out: string;
-  try {
-    out = execFileSync('ldd', [binary], { encoding: 'utf8' });
-  } catch {
-    return []; // "not a dynamic executable"
-  }
-  const libs: string[] = [];
-  for (const line of out.split('\n')) {
-    // `libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x…)` or `/lib64/ld-linux-x86-64.so.2 (0x…)`
-    const match = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);
-    if (match?.[1]) libs.push(match[1]);
-  }
-  return libs;
+  const found = findOnPath(name);
+  if (!found) throw new Error(`${name} is not on this host's PATH: the offline test image is built from the host's own ${TINY_IMAGE_TOOLS.join(', ')}`);
+  return found;
 }
 
 /** Returns the tarball of the tiny root filesystem. */
 export function buildTinyImageTar(): Buffer {
   const root = mkdtempSync(join(tmpdir(), 'dockyard-tiny-'));
   try {
-    mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'tmp'));
     mkdirSync(join(root, 'etc'));
-    for (const tool of TINY_IMAGE_TOOLS) {
-      const binary = which(tool);
-      copyFileSync(binary, join(root, 'bin', tool)); // follows symlinks (sh → dash)
-      for (const lib of sharedLibraries(binary)) {
-        const target = join(root, lib);
-        mkdirSync(dirname(target), { recursive: true });
-        if (!existsSync(target)) copyFileSync(lib, target);
-      }
-    }
+    for (const tool of TINY_IMAGE_TOOLS) addHostProgram(root, which(tool), `/bin/${tool}`);
     return execFileSync('tar', ['-C', root, '-cf', '-', '.'], { maxBuffer: 256 * 1024 * 1024 });
   } finally {
     rmSync(root, { recursive: true, force: true });
