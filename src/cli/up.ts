@@ -7,10 +7,12 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:f
 import { Cloud } from '../cloud/cloud.js';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import { streamLogger } from '../cloud/logger.js';
-import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
+import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
+import { CliError, UsageError, parseFlags, parsePort, stringFlag, type Command, type Flags } from './command.js';
 import { runningCloud, waitUntil, type RunningCloud } from './running.js';
 
-const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R] [--detach]
+const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R]
+                   [--runner-image LABEL=IMAGE]... [--detach]
 
 Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS with tasks as\ncontainers, EC2, CloudWatch Logs, the CI OIDC issuer, git hosting and the workflow runner.
   --port N          port to listen on (default ${DEFAULTS.port})
@@ -18,6 +20,10 @@ Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS
   --data DIR        the cloud's data directory (default $DOCKYARD_DATA or ~/.dockyard)
   --account-id ID   12-digit account id, fixed on first start (default ${DEFAULTS.accountId})
   --region R        region, fixed on first start (default ${DEFAULTS.region})
+  --runner-image LABEL=IMAGE
+                    run jobs whose runs-on is LABEL in IMAGE, for this start (repeatable; as
+                    nektos/act's -P). ubuntu-latest, ubuntu-24.04 and ubuntu-22.04 map to
+                    dockyard's runner image; \`dockyard runner-image map\` keeps a mapping
   --detach          run in the background; returns once the cloud is ready`;
 
 export const upCommand: Command = {
@@ -26,7 +32,7 @@ export const upCommand: Command = {
   async run(argv) {
     const flags = parseFlags(
       argv,
-      { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, 'account-id': { type: 'string' }, region: { type: 'string' }, detach: { type: 'boolean' } },
+      { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, 'account-id': { type: 'string' }, region: { type: 'string' }, 'runner-image': { type: 'string', multiple: true }, detach: { type: 'boolean' } },
       USAGE,
     );
     if (!flags) return 0;
@@ -35,6 +41,7 @@ export const upCommand: Command = {
     if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new CliError(`--account-id must be 12 digits, not ${accountId}`);
     const region = stringFlag(flags, 'region');
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new CliError(`--region must look like us-east-1, not ${region}`);
+    const runnerImages = runnerImageFlags(flags['runner-image']);
     const port = parsePort(stringFlag(flags, 'port'), DEFAULTS.port);
     const host = stringFlag(flags, 'host') ?? DEFAULTS.host;
 
@@ -50,7 +57,7 @@ export const upCommand: Command = {
     const started = Date.now();
     // ECS tasks run as containers; the runtime starts beside the serving cloud and, without an
     // engine, logs why tasks will not run instead of holding the cloud back.
-    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, publish: true, logger: streamLogger(), runtime: { background: true } }).catch((error: unknown) => {
+    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, runnerImages, publish: true, logger: streamLogger(), runtime: { background: true } }).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${host} is in use. Pick another with --port N.`);
       throw error;
@@ -71,6 +78,19 @@ export const upCommand: Command = {
     return 0;
   },
 };
+
+/** The `--runner-image LABEL=IMAGE` flags, checked. */
+function runnerImageFlags(values: Flags[string]): { label: string; image: string }[] {
+  const texts = (Array.isArray(values) ? values : values === undefined ? [] : [values]).filter((v): v is string => typeof v === 'string');
+  return texts.map((text) => {
+    try {
+      return parseRunnerImageMapping(text);
+    } catch (error) {
+      if (error instanceof RunnerImageMappingError) throw new UsageError(`--runner-image: ${error.message}`);
+      throw error;
+    }
+  });
+}
 
 /** Starts `dockyard up` in the background and waits until its endpoint answers. */
 export async function startDetached(argv: string[], dataDir: string): Promise<RunningCloud> {

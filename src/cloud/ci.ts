@@ -23,6 +23,7 @@ import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryG
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
+import { RunnerImages } from '../runner/runner-images.js';
 import { cloudLabelFor } from '../runtime/runtime.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
@@ -50,12 +51,16 @@ export interface CiDeps {
   logger: Logger;
   /** DOCKER_HOST for jobs; default Podman's socket when DOCKER_HOST is unset. */
   dockerHost?: string;
+  /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
+  runnerImages?: readonly { label: string; image: string }[];
 }
 
 export interface Ci {
   readonly runner: Runner;
   readonly repositories: GitRepositories;
   readonly settings: RepoSettings;
+  /** Which image serves which `runs-on` label (defaults, the data directory's, this start's). */
+  readonly runnerImages: RunnerImages;
   /** Takes the request when it is for git, the push hook or the control API. */
   stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
   stop(): Promise<void>;
@@ -73,6 +78,7 @@ export function createCi(deps: CiDeps): Ci {
   });
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
   const settings = new RepoSettings(deps.db);
+  const runnerImages = new RunnerImages(deps.db, deps.runnerImages, () => deps.clock.now());
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
   const label = cloudLabelFor(deps.dataDir);
@@ -134,6 +140,7 @@ export function createCi(deps: CiDeps): Ci {
     runner,
     repositories,
     settings,
+    runnerImages,
     stream(req, res) {
       const url = req.url ?? '/';
       const handler =

@@ -39,6 +39,8 @@ export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
   clock?: Clock;
   logger?: Logger;
+  /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
+  runnerImages?: readonly { label: string; image: string }[];
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
   /**
@@ -158,7 +160,7 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger });
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, runnerImages: options.runnerImages });
       ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
