@@ -138,10 +138,15 @@ export async function ensureOfflineImage(engine: ImageEngine, spec: OfflineImage
 }
 
 async function build(engine: ImageEngine, spec: OfflineImageSpec, report: Report, signal: AbortSignal | undefined): Promise<string> {
+  // A repository of its own: Podman's import also tags `:latest` of whatever repository it is given.
+  const repository = `localhost/dockyard-build/${spec.name}`;
+  const temporary = `${repository}:${spec.recipeHash}`;
+  // What a build killed between import and naming left (this one holds the lock: none is in use).
+  for (const image of await engine.listImages({ labels: { [spec.recipeLabel]: true } }, signal)) {
+    for (const tag of image.tags.filter((t) => t.startsWith(`${repository}:`))) await engine.removeImage(tag, { signal }).catch(() => undefined);
+  }
   const dir = freshBuildDir(spec.name);
   const root = join(dir, 'rootfs');
-  // A repository of its own: Podman's import also tags `:latest` of whatever repository it is given.
-  const temporary = `localhost/dockyard-build/${spec.name}:${spec.recipeHash}`;
   try {
     mkdirSync(root, { mode: 0o755 });
     await spec.assemble(root, report, signal);
@@ -155,7 +160,7 @@ async function build(engine: ImageEngine, spec: OfflineImageSpec, report: Report
       await nameImage(engine, id, [spec.ref, ...(spec.aliases ?? [])], signal);
     } finally {
       // Only the temporary names: the image keeps its real ones (or goes, when it failed).
-      for (const name of [temporary, `localhost/dockyard-build/${spec.name}:latest`]) {
+      for (const name of [temporary, `${repository}:latest`]) {
         await engine.removeImage(name, {}).catch(() => undefined);
       }
     }
