@@ -113,8 +113,10 @@ export const runnerImageStatusCommand: Command = {
       const lines = [
         `runner image: ${status.ref}${status.image ? ` (${formatBytes(status.image.sizeBytes)}, built ${status.image.createdAt?.toISOString() ?? '?'})` : ' — not built yet: `dockyard runner-image build` (or the first job builds it)'}`,
         `  alias ${status.alias}: ${status.aliasCurrent ? 'this image' : 'not this image (moved at the next build or job)'}`,
-        `  recipe ${status.hash}: Debian ${recipe.suite}, ${recipe.packages.length} packages (${recipe.packages.join(' ')}),`,
-        `    Node.js ${recipe.node}${recipe.npm ? ` and npm ${recipe.npm}` : ''} and ${recipe.docker} from this host, user ${recipe.user.split(':')[0]}, build steps v${recipe.build}`,
+        `  recipe ${status.hash}: Debian ${recipe.suite} and ${recipe.packages.length} packages, build steps v${recipe.build}`,
+        `    packages: ${recipe.packages.join(' ')}`,
+        `    from this host: Node.js ${recipe.node}${recipe.npm ? `, npm ${recipe.npm}` : ''}, ${recipe.docker}`,
+        `    user: ${recipe.user.split(':').slice(0, 2).join(' uid ')}, passwordless sudo`,
       ];
       for (const stale of status.stale) lines.push(`  earlier recipe: ${stale.tags.join(', ')} (${formatBytes(stale.sizeBytes)}); remove with \`docker rmi ${stale.tags[0] ?? stale.id}\``);
       lines.push('runs-on labels:');
