@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
+import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
 import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
 import type { JobTokenBroker } from '../identity/index.js';
@@ -50,6 +51,8 @@ export interface CiDeps {
   logger: Logger;
   /** DOCKER_HOST for jobs; default Podman's socket when DOCKER_HOST is unset. */
   dockerHost?: string;
+  /** ECS's changes, told to the runs whose jobs started the deployments (control/deployment-notices.ts). */
+  ecs?: Pick<DeploymentNoticeDeps, 'changes' | 'services'>;
 }
 
 export interface Ci {
@@ -130,6 +133,7 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
+  const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,
     repositories,
@@ -146,6 +150,7 @@ export function createCi(deps: CiDeps): Ci {
     },
     async stop() {
       stopping = true;
+      stopNotices();
       await recovered;
       await runner.stop();
     },

@@ -158,7 +158,7 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger });
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore });
       ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
