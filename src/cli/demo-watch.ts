@@ -60,6 +60,6 @@ export async function pushWatchingDeployment(work: string, ecs: ECSClient, api: 
   const data = options.hints.dataFlag ?? '';
   lines.push(`  → dockyard status${data}   (the service, its latest stop and event)`);
   for (const run of cancelled) lines.push(`  → dockyard runs view ${run.id} --log${data}   (the run, cancelled by the demo)`);
-  lines.push('ECS keeps retrying the service, with a growing delay; fix the cause and run the demo again.');
+  lines.push('ECS keeps trying to start the service\'s tasks; fix the cause and run the demo again.');
   throw new CliError(lines.join('\n'));
 }

@@ -59,12 +59,12 @@ export async function followDeployment(ecs: ECSClient, options: FollowOptions): 
     if (deployment.rolloutState === 'COMPLETED' && now?.deployments?.length === 1) return deployment;
     const stall = watch.stall();
     if (stall && !stalled) {
-      // Once: ECS keeps retrying (with a growing delay), and so does this wait.
+      // Once: ECS keeps trying (with a growing delay when tasks fail to start), and so does this wait.
       stalled = true;
       write(`  ! ${what} is not making progress: ${stall.stall.why}`);
       const hints = stall.stall.latest && options.hints ? likelyFix(stall.stall.latest, options.hints) : [];
       for (const hint of hints) write(`    → ${hint}`);
-      write('    ECS keeps retrying with a growing delay (up to 15 minutes); fix the cause and deploy again, or press Ctrl-C (the service stays as it is)');
+      write('    ECS keeps trying to start its tasks; fix the cause and deploy again, or press Ctrl-C (the service stays as it is)');
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(MIN_POLL_MS, options.pollMs ?? MIN_POLL_MS)));
   }

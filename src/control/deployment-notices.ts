@@ -13,11 +13,12 @@
  *
  * A crash loop must not flood the stream: each distinct stop reason and trouble event is told
  * once per service and run as a recorded warning (an annotation); a stop reason seen again is
- * told at its 2nd, 4th, 8th… occurrence as a notice that is not recorded.
+ * told briefly at its 2nd, 4th, 8th… occurrence, as a notice that is not recorded.
  */
 import type { Logger } from '../cloud/logger.js';
 import type { Runner } from '../runner/runner.js';
 import { describeStop, isAbnormalStop, isTroubleEvent } from '../scheduler/failure-signals.js';
+import { taskId } from '../scheduler/service-events.js';
 import type { EcsChange } from '../services/ecs/changes.js';
 import type { Deployment, ServiceEvent, Task } from '../services/ecs/model.js';
 
@@ -83,15 +84,14 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
     recorded.delete(runId);
   };
 
-  const tell = (entry: Watch, key: string, message: () => string): void => {
+  /** Tells `first()` the first time `key` is seen, `again(n)` the 2nd, 4th, 8th… time. */
+  const tell = (entry: Watch, key: string, first: () => string, again: (count: number) => string): void => {
     const count = (entry.seen.get(key) ?? 0) + 1;
     entry.seen.set(key, count);
-    // Told the 1st, 2nd, 4th, 8th… time.
     if ((count & (count - 1)) !== 0) return;
-    const first = count === 1 && (recorded.get(entry.runId) ?? 0) < MAX_RECORDED;
-    if (first) recorded.set(entry.runId, (recorded.get(entry.runId) ?? 0) + 1);
-    const text = count === 1 ? message() : `${message()} (seen ${count} times since the deployment began)`;
-    deps.runner.notify(entry.runId, { level: count === 1 ? 'warning' : 'notice', title: `ECS service ${entry.label}`, message: text, record: first });
+    const record = count === 1 && (recorded.get(entry.runId) ?? 0) < MAX_RECORDED;
+    if (record) recorded.set(entry.runId, (recorded.get(entry.runId) ?? 0) + 1);
+    deps.runner.notify(entry.runId, { level: count === 1 ? 'warning' : 'notice', title: `ECS service ${entry.label}`, message: count === 1 ? first() : again(count), record });
   };
 
   const onDeployment = (deployment: Deployment): void => {
@@ -111,14 +111,17 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
   const onTaskStopped = (task: Task): void => {
     const entries = task.startedBy === undefined ? undefined : byDeployment.get(task.startedBy);
     if (!entries || !isAbnormalStop(task)) return;
-    for (const entry of entries) tell(entry, `stop ${task.stopCode ?? ''} ${task.stoppedReason ?? ''}`, () => describeStop(task));
+    // Reasons name the task (a pull's session is named after it): the same failure of two tasks is one reason.
+    const reason = (task.stoppedReason ?? '').replace(/\b[0-9a-f]{32}\b/g, '<task>');
+    const again = (count: number) => `Task ${taskId(task.taskArn)} stopped${task.startedAt ? '' : ' before RUNNING'} for the same reason (${count} tasks so far)`;
+    for (const entry of entries) tell(entry, `stop ${task.stopCode ?? ''} ${reason}`, () => describeStop(task), again);
   };
 
   const onServiceEvent = (serviceArn: string, event: ServiceEvent): void => {
     if (!isTroubleEvent(event.message)) return;
     for (const entry of byService.get(serviceArn) ?? []) {
       // An event is told once: ECS repeats "unable to consistently start tasks" at every retry.
-      if (event.createdAt.getTime() >= entry.since && !entry.seen.has(`event ${event.message}`)) tell(entry, `event ${event.message}`, () => event.message);
+      if (event.createdAt.getTime() >= entry.since && !entry.seen.has(`event ${event.message}`)) tell(entry, `event ${event.message}`, () => event.message, () => event.message);
     }
   };
 
