@@ -15,7 +15,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { CliError } from '../../src/cli/command.js';
 import { ControlClient } from '../../src/cli/control-client.js';
 import { pushWatchingDeployment } from '../../src/cli/demo-watch.js';
@@ -105,6 +105,21 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     assert.ok(first?.stoppedAt, "a task of the run's deployment stopped");
     return { deployment: { ...deployment, id: deployment.id }, first: { ...first, stoppedAt: first.stoppedAt }, stops };
   };
+  /** Records how long after `stoppedAt` the push and status showed it; both within 10 s. */
+  const withinTenSeconds = (what: string, stoppedAt: Date, shownAt: number, statusAt: number): void => {
+    const push = (shownAt - stoppedAt.getTime()) / 1000;
+    const state = (statusAt - stoppedAt.getTime()) / 1000;
+    measured.push(`${what}: first task stopped at ${stoppedAt.toISOString()}; dockyard push showed why after ${push.toFixed(2)} s, dockyard status after ${state.toFixed(2)} s`);
+    assert.ok(push < 10, `dockyard push showed it after ${push} s`);
+    assert.ok(state < 10, `dockyard status showed it after ${state} s`);
+  };
+  /** Takes the pull permission from the execution role until the test ends, and commits something to push. */
+  const refusePulls = async (t: TestContext, message: string): Promise<void> => {
+    const iam = new IAMClient(config);
+    await iam.send(new DetachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY }));
+    t.after(() => iam.send(new AttachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY })));
+    await git(['commit', '-q', '--allow-empty', '-m', message]);
+  };
   const NOTICE = /remote: +warning: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped/;
   const measured: string[] = [];
   after(() => process.stdout.write(measured.map((line) => `# ${line}\n`).join('')));
@@ -119,8 +134,6 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const statusNow = await status();
     const statusAt = Date.now();
     const { first, stops } = await runDeployment();
-    const pushDelay = (notice.at - first.stoppedAt.getTime()) / 1000;
-    const statusDelay = (statusAt - first.stoppedAt.getTime()) / 1000;
 
     // The notice is ECS's own record of that task, told under the deploy step while it ran.
     // (With the engine's init as PID 1 the missing entrypoint is an exit right after RUNNING: exit code 1.)
@@ -142,16 +155,11 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     await watch.exited;
     const view = await cli(['runs', 'view', String(runId)]);
     assert.match(view.stdout, /Annotations\n(.*\n)*.*! deploy: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped: Essential container in task exited/);
-    measured.push(`missing entrypoint: first task stopped at ${first.stoppedAt.toISOString()}; dockyard push showed why after ${pushDelay.toFixed(2)} s, dockyard status after ${statusDelay.toFixed(2)} s`);
-    assert.ok(pushDelay < 10, `dockyard push showed it after ${pushDelay} s`);
-    assert.ok(statusDelay < 10, `dockyard status showed it after ${statusDelay} s`);
+    withinTenSeconds('missing entrypoint', first.stoppedAt, notice.at, statusAt);
   });
 
   it('tasks that fail before RUNNING (the execution role may not pull): the action keeps waiting, the push says why, the demo would stop', async (t) => {
-    const iam = new IAMClient(config);
-    await iam.send(new DetachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY }));
-    t.after(() => iam.send(new AttachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY })));
-    await git(['commit', '-q', '--allow-empty', '-m', 'again, with an execution role that may not pull']);
+    await refusePulls(t, 'again, with an execution role that may not pull');
     const push = streamed(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
     const started = await push.line(/remote: dockyard: run #(\d+) .* started/, 120_000);
     const runId = Number(/run #(\d+)/.exec(started.text)?.[1]);
@@ -159,8 +167,6 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const statusNow = await status();
     const statusAt = Date.now();
     const { first } = await runDeployment();
-    const pushDelay = (notice.at - first.stoppedAt.getTime()) / 1000;
-    const statusDelay = (statusAt - first.stoppedAt.getTime()) / 1000;
     assert.match(first.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(push.text(), /stopped before RUNNING: CannotPullContainerError: /);
     // Each task pulls as its own session of the execution role, so reasons differ by the task id.
@@ -183,16 +189,11 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     assert.equal(await push.exited, 1, push.text());
     assert.match(push.text(), /remote: dockyard: run\(s\) #\d+ did not succeed/);
 
-    measured.push(`pull refused: first task stopped at ${first.stoppedAt.toISOString()}; dockyard push showed why after ${pushDelay.toFixed(2)} s, dockyard status after ${statusDelay.toFixed(2)} s`);
-    assert.ok(pushDelay < 10, `dockyard push showed it after ${pushDelay} s`);
-    assert.ok(statusDelay < 10, `dockyard status showed it after ${statusDelay} s`);
+    withinTenSeconds('pull refused', first.stoppedAt, notice.at, statusAt);
   });
 
   it("the demo's push stops when the deployment it started stalls: the run is cancelled and the error says why and what to try", async (t) => {
-    const iam = new IAMClient(config);
-    await iam.send(new DetachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY }));
-    t.after(() => iam.send(new AttachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: EXECUTION_POLICY })));
-    await git(['commit', '-q', '--allow-empty', '-m', 'the demo pushes this']);
+    await refusePulls(t, 'the demo pushes this');
     const api = ControlClient.forDataDir(dataDir);
     const pushedAt = Date.now();
     const error = await pushWatchingDeployment(work, ecs, api, { repository: SEED.repository, hints: { cluster: SEED.cluster, service: SEED.service } }).then(

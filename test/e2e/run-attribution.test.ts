@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { after, before, describe, it } from 'node:test';
 import { EcsStore } from '../../src/services/ecs/index.js';
+import { registerWeb, TRUST } from '../runtime/support.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
 
@@ -39,16 +40,8 @@ describe('run attribution: sessions and the deployments they start', () => {
     const ecs = new ECSClient(sdkConfig(cloud));
     const ec2 = new EC2Client(sdkConfig(cloud));
     await ecs.send(new CreateClusterCommand({ clusterName: 'apps' }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'web',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [{ name: 'web', image: 'public.ecr.aws/docker/library/busybox:latest', essential: true }],
-      }),
-    );
+    await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
+    await registerWeb(cloud.cloud, ecs, 'web', 'exec');
     const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.[0]?.SubnetId ?? '';
     const group = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.find((g) => g.GroupName === 'default')?.GroupId ?? '';
     await ecs.send(
