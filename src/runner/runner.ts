@@ -171,7 +171,10 @@ export class Runner {
     if (this.store.run(runId)?.status !== 'in_progress') return;
     const running = this.store.jobs(runId).filter((job) => job.status === 'in_progress');
     const job = running.length === 1 ? running[0] : undefined;
-    const { record, ...text } = notice;
+    const { record, ...given } = notice;
+    // Masked like the run's log: a stoppedReason may quote a task's command line.
+    const mask = (value: string) => this.executions.get(runId)?.mask(value) ?? value;
+    const text = { level: given.level, message: mask(given.message), ...(given.title !== undefined ? { title: mask(given.title) } : {}) };
     if (record) this.store.addAnnotation(runId, { ...text, job: job?.name ?? '' });
     this.emit({ type: 'notice', runId, ...(job ? { jobId: job.id, job: job.name } : {}), ...text });
   }
