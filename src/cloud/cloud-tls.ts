@@ -7,13 +7,14 @@
  * Start-up stays fast: good material on disk is used at once; a first start (or a renewal)
  * issues in the background while plain HTTP is served, and TLS connections wait for it.
  * Whether the engine's directory is writable is known at once, so a cloud that cannot make
- * the engine trust it says so (and how to fix it) while starting.
+ * the engine trust it says so (and how to fix it) while starting. Entries that crashed clouds
+ * left in certs.d are removed in the background (engine-trust.ts).
  */
 import { isIP } from 'node:net';
 import type { HttpServer } from '../http/server.js';
 import type { SubjectNames } from '../tls/certificate-issuer.js';
 import { CloudCertificates, LOOPBACK_NAMES, type ServerCredentials } from '../tls/cloud-certificates.js';
-import { engineTrustBlocked, engineTrustPath, trustRegistryInEngine, type EngineTrust } from '../tls/engine-trust.js';
+import { engineTrustBlocked, engineTrustPath, removeStaleTrust, trustRegistryInEngine, type EngineTrust } from '../tls/engine-trust.js';
 import type { Logger } from './logger.js';
 
 export interface CloudTlsOptions {
@@ -35,6 +36,8 @@ export class CloudTls {
   /** Why the engine cannot be made to trust the registry, when known at start. */
   private readonly blocked: string | undefined;
   private stopped = false;
+  /** Settles when entries left by crashed clouds have been looked at. */
+  private sweeping: Promise<void> = Promise.resolve();
   /** Settles once TLS is served (or issuing failed, which is logged). */
   readonly ready: Promise<void>;
 
@@ -42,6 +45,7 @@ export class CloudTls {
     this.certificates = new CloudCertificates(options.dataDir, certificateNames(options.host));
     this.blocked = options.engineCertsDir === undefined ? undefined : engineTrustBlocked({ certsDir: options.engineCertsDir, registryHost: options.registryHost, caCertPath: this.certificates.caCertPath });
     if (this.blocked) options.logger.warn(this.blocked);
+    else if (options.engineCertsDir !== undefined) this.sweeping = this.sweep(options.engineCertsDir);
     const current = this.certificates.current();
     if (current) {
       this.apply(current);
@@ -73,10 +77,15 @@ export class CloudTls {
 
   /** Takes the engine's trust back (only our own file). */
   async stop(): Promise<void> {
-    await this.ready;
+    await Promise.all([this.ready, this.sweeping]);
     this.stopped = true;
     if (this.trust?.ok) this.trust.remove();
     this.trust = undefined;
+  }
+
+  private async sweep(certsDir: string): Promise<void> {
+    const removed = await removeStaleTrust(certsDir, this.options.registryHost).catch(() => []);
+    if (removed.length > 0) this.options.logger.info('removed registry trust left by clouds that did not stop', { removed });
   }
 
   private apply(credentials: ServerCredentials): void {

@@ -9,11 +9,14 @@
  *
  * Our own file name, not `ca.crt`: a user's own `ca.crt` for the same host:port is never
  * overwritten or removed, and removal can tell our file from anyone else's. Removal deletes
- * the file only while it still holds our CA, and the directory only if we created it and it
- * is empty. After a crash the file stays (harmless: only our CA's key can sign for it); the
- * next cloud on that port overwrites it.
+ * the file only while it still holds our CA, and the directory only if it is ours and empty.
+ * After a crash the file stays until the next cloud on that port overwrites it, or any
+ * cloud's start finds nothing listening there and removes it (harmless meanwhile: only that
+ * CA's key, in its data directory, can sign for it).
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
 
@@ -62,11 +65,12 @@ export function trustRegistryInEngine(options: EngineTrustOptions & { caCert: st
   const path = engineTrustPath(options.certsDir, options.registryHost);
   const dir = dirname(path);
   try {
-    // mkdirSync answers the first directory it made, undefined if `dir` existed. Only `dir` is
-    // removed later: certs.d itself stays, as another cloud may be writing into it.
-    const createdDir = mkdirSync(dir, { recursive: true, mode: 0o755 }) !== undefined ? dir : undefined;
+    // The directory is ours to remove later if it is new, or held only a file of ours (left by
+    // a cloud that crashed). certs.d itself stays: another cloud may be writing into it.
+    const ourDir = !existsSync(dir) || readdirSync(dir).every((name) => name === ENGINE_CA_FILE) ? dir : undefined;
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
     writeFileAtomic(path, options.caCert, 0o644);
-    return { ok: true, path, remove: () => removeTrust(path, options.caCert, createdDir) };
+    return { ok: true, path, remove: () => removeTrust(path, options.caCert, ourDir) };
   } catch (error) {
     return { ok: false, path, problem: trustProblem(options, error, (error as NodeJS.ErrnoException).path ?? dir) };
   }
@@ -85,13 +89,66 @@ function trustProblem(options: EngineTrustOptions, error: unknown, where: string
   );
 }
 
-/** Removes the file if it still holds our CA, and the directory if we made it and it is empty. */
-function removeTrust(path: string, caCert: string, createdDir: string | undefined): void {
+/** Removes the file if it still holds our CA, and the directory if it is ours and now empty. */
+function removeTrust(path: string, caCert: string, ourDir: string | undefined): void {
   try {
     if (readFileSync(path, 'utf8') !== caCert) return; // someone else's now
     rmSync(path, { force: true });
-    if (createdDir) rmdirSync(createdDir);
+    if (ourDir) rmdirSync(ourDir);
   } catch {
     // Gone already, or the directory holds other files: nothing of ours is left to remove.
   }
+}
+
+/**
+ * Removes what clouds that died without stopping (kill -9, a crash) left in `certsDir`: our
+ * file, holding a dockyard CA, for a host:port where nothing listens any more (and its
+ * directory, when that leaves it empty). A live cloud's entry, any other file, and an entry
+ * whose port cannot be probed are kept. Answers the paths removed.
+ */
+export async function removeStaleTrust(certsDir: string, except: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = readdirSync(certsDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const registryHost of entries) {
+    const path = engineTrustPath(certsDir, registryHost);
+    const address = /^(.+):(\d+)$/.exec(registryHost);
+    if (registryHost === except || !address || !isDockyardCa(path)) continue;
+    if (await listening(address[1] ?? '', Number(address[2]))) continue;
+    rmSync(path, { force: true });
+    try {
+      rmdirSync(dirname(path));
+    } catch {
+      // Other files live there: the directory stays.
+    }
+    removed.push(path);
+  }
+  return removed;
+}
+
+function isDockyardCa(path: string): boolean {
+  try {
+    const cert = new X509Certificate(readFileSync(path));
+    return cert.ca && /^O=dockyard$/m.test(cert.subject);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether something accepts connections on host:port (a probe that times out counts as yes). */
+function listening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1000 });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(true));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code !== 'ECONNREFUSED'));
+  });
 }

@@ -1,15 +1,19 @@
 /**
  * The engine's trust in a registry, in a certs.d directory of the test's own: written as our
- * own file, removed only while it is ours, a user's files and directories left alone, and a
- * directory that cannot be written explained (as a real non-root user, through runuser).
+ * own file, removed only while it is ours, a user's files and directories left alone, entries
+ * of crashed clouds swept, and a directory that cannot be written explained (as a real
+ * non-root user, through runuser).
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { engineTrustBlocked, trustRegistryInEngine } from '../../src/tls/engine-trust.js';
+import { createCertificateAuthority } from '../../src/tls/certificate-issuer.js';
+import { engineTrustBlocked, removeStaleTrust, trustRegistryInEngine } from '../../src/tls/engine-trust.js';
 import { run } from '../support/run.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n';
@@ -52,6 +56,53 @@ describe('engine trust (certs.d)', () => {
     writeFileSync(again.path, 'another cloud on this port wrote its CA since');
     again.remove();
     assert.equal(readFileSync(again.path, 'utf8'), 'another cloud on this port wrote its CA since');
+  });
+
+  it('after a crash, the restarted cloud owns the directory its predecessor made', () => {
+    const crashed = trustRegistryInEngine({ certsDir, ...options, caCert: 'the old CA' });
+    assert.ok(crashed.ok); // never removed: the process died
+    const restarted = trustRegistryInEngine({ certsDir, ...options, caCert: CA });
+    assert.ok(restarted.ok);
+    restarted.remove();
+    assert.equal(existsSync(join(certsDir, 'localhost:51234')), false);
+  });
+
+  it('removes entries of dockyard CAs whose port no longer listens; keeps live ones and anything else', { timeout: 30_000 }, async () => {
+    const validity = { notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + 86400_000) };
+    const ca = (await createCertificateAuthority({ commonName: 'dockyard local CA test', validity })).certPem;
+    const listen = async (): Promise<Server> => {
+      const server = createServer((socket) => socket.destroy());
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    };
+    const live = await listen();
+    const dead = await listen();
+    const port = (s: Server) => (s.address() as AddressInfo).port;
+    const livePort = port(live);
+    const deadPort = port(dead);
+    await new Promise((resolve) => dead.close(resolve));
+    try {
+      const write = (host: string, content: string, name?: string) => {
+        const result = trustRegistryInEngine({ certsDir, registryHost: host, caCertPath: '/x', caCert: content });
+        assert.ok(result.ok);
+        if (name) writeFileSync(join(dirname(result.path), name), 'a user file');
+        return result.path;
+      };
+      const liveEntry = write(`localhost:${livePort}`, ca);
+      const deadEntry = write(`localhost:${deadPort}`, ca);
+      const deadWithUserFile = write(`127.0.0.1:${deadPort}`, ca, 'ca.crt');
+      const notACa = write('localhost:2', 'not a certificate');
+      const ownEntry = write('localhost:1', ca);
+      const removed = await removeStaleTrust(certsDir, 'localhost:1');
+      assert.deepEqual(removed.sort(), [deadEntry, deadWithUserFile].sort());
+      assert.equal(existsSync(dirname(deadEntry)), false, 'its directory went with it');
+      assert.equal(readFileSync(join(dirname(deadWithUserFile), 'ca.crt'), 'utf8'), 'a user file');
+      for (const kept of [liveEntry, notACa, ownEntry]) assert.ok(existsSync(kept), kept);
+      assert.deepEqual(await removeStaleTrust(join(base, 'missing'), 'x'), []);
+    } finally {
+      live.close();
+    }
   });
 
   it('says why and how to fix it when the directory cannot be made', () => {
