@@ -59,6 +59,7 @@ export const upCommand: Command = {
       `dockyard is up at ${cloud.url} (account ${cloud.accountId}, region ${cloud.region}, ready in ${Date.now() - started} ms)\n` +
         `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n` +
         `  git: dockyard repo create OWNER/NAME --remote dockyard, then git push (served at http://localhost:${new URL(cloud.url).port}/git/)\n` +
+        `  registry: localhost:${new URL(cloud.url).port} (also HTTPS, certified by the CA in ${cloud.tls.caCertPath})\n` +
         `  stop: Ctrl-C or dockyard down\n`,
     );
     await new Promise<void>((resolve) => {

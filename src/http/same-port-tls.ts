@@ -14,11 +14,12 @@
  *
  * Until the first certificate is set, TLS connections wait for it (at most `waitMs`): a
  * cloud issuing its first certificate serves plain HTTP meanwhile. `setCertificate` again
- * replaces it for new connections (renewal).
+ * replaces it for new connections (renewal). node:tls is loaded, and the certificate parsed,
+ * at the first TLS connection: a start-up that nobody reaches over TLS does not pay for them.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 
 /** The first byte of a TLS record carrying a handshake (ClientHello). */
 const TLS_HANDSHAKE = 0x16;
@@ -32,7 +33,10 @@ export interface TlsCertificate {
 }
 
 export class SamePortTls {
+  private certificate: TlsCertificate | undefined;
+  /** The TLS server, made at the first TLS connection that has a certificate to use. */
   private tls: TlsServer | undefined;
+  private tlsLoading: Promise<TlsServer> | undefined;
   private readonly serveHttp: ((socket: Socket | TLSSocket) => void)[];
   /** Every accepted socket, whatever its state: closing the server ends them all. */
   private readonly sockets = new Set<Socket>();
@@ -52,18 +56,11 @@ export class SamePortTls {
 
   /** Sets the certificate new TLS connections get, and lets waiting ones through. */
   setCertificate(certificate: TlsCertificate): void {
-    if (this.tls) {
-      this.tls.setSecureContext(certificate);
-      return;
-    }
-    const tls = createTlsServer(certificate);
-    tls.on('secureConnection', (socket: TLSSocket) => this.toHttp(socket));
-    // A failed handshake (wrong CA, a plain client that sent 0x16, a scanner) ends the connection quietly.
-    tls.on('tlsClientError', (_error, socket) => socket.destroy());
-    this.tls = tls;
+    this.certificate = certificate;
+    this.tls?.setSecureContext(certificate);
     for (const socket of this.waiting) {
       socket.setTimeout(0);
-      tls.emit('connection', socket);
+      this.toTls(socket, certificate);
     }
     this.waiting.clear();
   }
@@ -90,13 +87,32 @@ export class SamePortTls {
       if (chunk[0] !== TLS_HANDSHAKE) {
         this.toHttp(socket);
         socket.resume();
-      } else if (this.tls) {
-        this.tls.emit('connection', socket);
+      } else if (this.certificate) {
+        this.toTls(socket, this.certificate);
       } else {
         this.waiting.add(socket);
         socket.setTimeout(this.waitMs, () => socket.destroy());
       }
     });
+  }
+
+  /** Hands a connection (its first bytes put back) to the TLS server, made on first use. */
+  private toTls(socket: Socket, certificate: TlsCertificate): void {
+    this.tlsLoading ??= import('node:tls').then(({ createServer }) => {
+      // The latest certificate: setCertificate may have been called while node:tls loaded.
+      const tls = createServer(this.certificate ?? certificate);
+      tls.on('secureConnection', (secure: TLSSocket) => this.toHttp(secure));
+      // A failed handshake (wrong CA, a plain client that sent 0x16, a scanner) ends that connection quietly.
+      tls.on('tlsClientError', (_error, failed) => failed.destroy());
+      this.tls = tls;
+      return tls;
+    });
+    this.tlsLoading.then(
+      (tls) => {
+        if (!socket.destroyed) tls.emit('connection', socket);
+      },
+      () => socket.destroy(),
+    );
   }
 
   private toHttp(socket: Socket | TLSSocket): void {

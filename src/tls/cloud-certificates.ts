@@ -1,7 +1,10 @@
 /**
- * A cloud's TLS material, in `<data>/tls/`: its certificate authority (`ca.key`, mode 0600,
- * never copied anywhere; `ca.crt`, what clients trust) and the server certificate the CA
- * signs for the names the cloud answers to (`server.key` 0600, `server.crt`).
+ * A cloud's TLS material, in `<data>/tls/`: its certificate authority (`ca-key.pem`, mode
+ * 0600, never copied anywhere; `ca.crt`, what clients trust) and the server certificate the
+ * CA signs for the names the cloud answers to (`server-key.pem` 0600, `server.pem`). Only
+ * the CA certificate ends in `.crt` and no file in `.key`, so the directory itself works as
+ * a containers/image certificate directory (`skopeo --cert-dir <data>/tls`), which reads
+ * every `*.crt` as a CA and wants a `*.cert` beside every `*.key`.
  *
  * Start-up reads what is there with node:crypto alone (`current`, well under a millisecond)
  * and uses it while it is good: signed by the CA, for exactly the wanted names, and not in its
@@ -46,7 +49,7 @@ export const LOOPBACK_NAMES: SubjectNames = { dns: ['localhost'], ip: ['127.0.0.
 /** The files of a data directory's TLS material. */
 export function tlsFiles(dataDir: string) {
   const dir = join(dataDir, 'tls');
-  return { dir, caKey: join(dir, 'ca.key'), caCert: join(dir, 'ca.crt'), serverKey: join(dir, 'server.key'), serverCert: join(dir, 'server.crt') };
+  return { dir, caKey: join(dir, 'ca-key.pem'), caCert: join(dir, 'ca.crt'), serverKey: join(dir, 'server-key.pem'), serverCert: join(dir, 'server.pem') };
 }
 
 export class CloudCertificates {

@@ -12,7 +12,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { CreateServiceCommand, DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Cloud } from '../../src/cloud/cloud.js';
@@ -86,6 +86,11 @@ describe('any port: the engine trusts the cloud’s registry through its CA', { 
     } finally {
       writeFileSync(trusted, ca);
     }
+    // Clients outside the engine trust the CA where it lives: <data>/tls works as a cert dir.
+    const token = (await new ECRClient(clientConfig(cloud)).send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
+    const creds = Buffer.from(token, 'base64').toString('utf8');
+    const inspected = await runOk('skopeo', ['inspect', '--cert-dir', join(dataDir, 'tls'), '--creds', creds, `docker://${fixture.localImage}`]);
+    assert.equal((JSON.parse(inspected.stdout) as { Name: string }).Name, `localhost:${port}/tiny`);
     const config = clientConfig(cloud);
     const iam = new IAMClient(config);
     await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
