@@ -4,37 +4,14 @@
  * process's RSS must stay far below the blob's size, proving TLS adds no buffering of layers.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
-
-const SIZE = 200 * 1024 * 1024;
-const CHUNK = 1024 * 1024;
-
-/** 200 chunks of 1 MiB, each a little different, generated on demand. */
-function source(): Readable {
-  const base = Buffer.alloc(CHUNK, 0x5a);
-  let i = 0;
-  return new Readable({
-    read() {
-      if (i * CHUNK >= SIZE) return this.push(null);
-      const chunk = Buffer.from(base);
-      chunk.writeUInt32BE(i++, 0);
-      this.push(chunk);
-    },
-  });
-}
-
-async function digestOf(stream: Readable): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
-}
+import { LARGE_BLOB_SIZE, largeBlob, sha256Of } from './support/large-blob.js';
 
 describe('the registry over TLS', () => {
   let cloud: TestCloud;
@@ -55,7 +32,7 @@ describe('the registry over TLS', () => {
     new Promise<{ status: number; location?: string; range?: string; body: string }>((resolve, reject) => {
       const options: RequestOptions = { host: 'localhost', port: new URL(cloud.url).port, method, path, ca, agent: false, headers: { authorization, ...(body ? { 'content-type': 'application/octet-stream' } : {}) } };
       const req = request(options, (res) => {
-        const read = onResponse ? onResponse(res) : digestOf(res).then(() => '');
+        const read = onResponse ? onResponse(res) : sha256Of(res).then(() => '');
         read.then((text) => resolve({ status: res.statusCode ?? 0, location: res.headers.location, range: res.headers.range, body: text }), reject);
       });
       req.on('error', reject);
@@ -64,7 +41,7 @@ describe('the registry over TLS', () => {
     });
 
   it('streams 200 MiB up and down over HTTPS with RSS far below the size', { timeout: 180_000 }, async (t) => {
-    const digest = await digestOf(source());
+    const digest = await sha256Of(largeBlob());
     global.gc?.();
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
@@ -73,18 +50,18 @@ describe('the registry over TLS', () => {
       const post = await call('POST', '/v2/big/blobs/uploads/');
       assert.equal(post.status, 202);
       const location = post.location ?? '';
-      const patch = await call('PATCH', location, source());
+      const patch = await call('PATCH', location, largeBlob());
       assert.equal(patch.status, 202);
-      assert.equal(patch.range, `0-${SIZE - 1}`);
+      assert.equal(patch.range, `0-${LARGE_BLOB_SIZE - 1}`);
       assert.equal((await call('PUT', `${location}?digest=${digest}`)).status, 201);
-      const pulled = await call('GET', `/v2/big/blobs/${digest}`, undefined, (res) => digestOf(res));
+      const pulled = await call('GET', `/v2/big/blobs/${digest}`, undefined, (res) => sha256Of(res));
       assert.equal(pulled.status, 200);
       assert.equal(pulled.body, digest);
     } finally {
       clearInterval(sampler);
     }
     const growth = peak - baseline;
-    t.diagnostic(`RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${SIZE / 1048576} MiB blob over TLS`);
+    t.diagnostic(`RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${LARGE_BLOB_SIZE / 1048576} MiB blob over TLS`);
     assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1048576)} MiB`);
   });
 });
