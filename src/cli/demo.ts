@@ -14,12 +14,13 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { provisionSeed, SEED } from '../seed/provision.js';
 import { primaryTaskPublicIp } from '../seed/public-ip.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
 import { cloudSession } from './cloud-session.js';
@@ -133,7 +134,7 @@ export const demoCommand: Command = {
 function prepareWorkingCopy(work: string, cloneUrl: string, dataDir: string, accountId: string): void {
   if (!existsSync(join(EXAMPLE, 'app.py'))) throw new CliError(`the example app is missing from ${EXAMPLE}`);
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(dirname(work), { recursive: true });
+  makePrivateDir(dirname(work));
   cpSync(EXAMPLE, work, { recursive: true });
   if (accountId !== '000000000000') {
     for (const file of ['ecs-task-def.json', '.github/workflows/deployment.yaml']) {

@@ -3,10 +3,11 @@
  * (returning once it answers, leaving a pid file in the data directory).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { Cloud } from '../cloud/cloud.js';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import { streamLogger } from '../cloud/logger.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { runningCloud, waitUntil, type RunningCloud } from './running.js';
 
@@ -80,9 +81,9 @@ export const upCommand: Command = {
  */
 export async function startDetached(argv: string[], dataDir: string): Promise<RunningCloud> {
   const files = dataFiles(dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dataDir);
   const logStart = existsSync(files.log) ? statSync(files.log).size : 0;
-  const log = openSync(files.log, 'a');
+  const log = openSync(files.log, 'a', PRIVATE_FILE_MODE);
   const entry = process.argv[1] as string;
   const child = spawn(process.execPath, [entry, 'up', ...argv, '--data', dataDir], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);

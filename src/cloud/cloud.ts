@@ -278,8 +278,8 @@ export class Cloud {
   /** Tells other dockyard commands where this cloud listens. */
   private publish(): void {
     const files = dataFiles(this.options.dataDir);
-    writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
-    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, 0o644);
+    writeFileAtomic(files.pid, `${process.pid}\n`);
+    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`);
   }
 }
 
