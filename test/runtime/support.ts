@@ -7,6 +7,7 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
+import { Agent, get } from 'node:http';
 import { Cloud } from '../../src/cloud/cloud.js';
 import type { ContainerEngine } from '../../src/engine/contract.js';
 import type { DockerApiEngine } from '../../src/engine/docker-api.js';
@@ -168,4 +169,61 @@ export async function untilStatus(ecs: ECSClient, arn: string, status: string): 
 /** The task's ENI address. */
 export function addressOf(task: Task): string | undefined {
   return task.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+}
+
+/** Answers counted by status code, or by error code for requests that got none. */
+export type Answers = Map<string, number>;
+
+/**
+ * `workers` loops sending GET / to `url` until `stop()`, each over a keep-alive connection it
+ * reuses or over a new connection per request; `stop()` resolves to the answers.
+ */
+export function loadThrough(url: URL, options: { keepAlive: boolean; workers: number }): { stop(): Promise<Answers> } {
+  const agent = new Agent({ keepAlive: options.keepAlive, maxSockets: options.workers });
+  const answers: Answers = new Map();
+  let running = true;
+  const once = () =>
+    new Promise<string>((resolve) => {
+      const req = get({ host: url.hostname, port: Number(url.port), path: '/', agent, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.statusCode)));
+        res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  const loops = Array.from({ length: options.workers }, async () => {
+    while (running) {
+      const answer = await once();
+      answers.set(answer, (answers.get(answer) ?? 0) + 1);
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return answers;
+    },
+  };
+}
+
+/** Keep-alive and connection-per-request clients at once, through `url`. */
+export function loadBoth(url: URL, workers = 4): { stop(): Promise<{ keepAlive: Answers; perRequest: Answers }> } {
+  const keepAlive = loadThrough(url, { keepAlive: true, workers });
+  const perRequest = loadThrough(url, { keepAlive: false, workers });
+  return {
+    async stop() {
+      return { keepAlive: await keepAlive.stop(), perRequest: await perRequest.stop() };
+    },
+  };
+}
+
+/** Fails unless every answer of both clients was a 200, and each client got at least `least`. */
+export function assertAllOk(answers: { keepAlive: Answers; perRequest: Answers }, least: number): void {
+  const seen = Object.entries(answers).map(([client, counts]) => `${client}: ${JSON.stringify(Object.fromEntries(counts))}`).join(', ');
+  for (const counts of Object.values(answers)) {
+    assert.deepEqual([...counts.keys()].filter((status) => status !== '200'), [], seen);
+    assert.ok((counts.get('200') ?? 0) >= least, seen);
+  }
 }
