@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateServiceCommand, type CreateServiceCommandInput, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
@@ -17,8 +17,7 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, prepare, registerWeb, startRuntimeCloud, type Fixture } from './support.js';
-import { removeImages } from '../support/engine-cleanup.js';
+import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, registerWeb, startRuntimeSuite, stopRuntimeSuite, type Fixture } from './support.js';
 
 const PORT = 45666;
 
@@ -28,20 +27,8 @@ describe('runtime: services', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => {
-    await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 });
-    f = await prepare(cloud, engine, PORT);
-  });
-
-  after(async () => {
-    await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 })));
+  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
 
   async function service(name = 'web'): Promise<Service> {
     const out = await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: [name] }));
@@ -229,20 +216,8 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => {
-    await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: GRACE_MS });
-    f = await prepare(cloud, engine, PORT);
-  });
-
-  after(async () => {
-    await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: GRACE_MS })));
+  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
 
   it('keeps the serving old task until the new one serves: no request fails, keep-alive or not', async () => {
     const v1 = await registerWeb(cloud, f.ecs, 'young', 'exec');

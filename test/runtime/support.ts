@@ -7,6 +7,7 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { Cloud } from '../../src/cloud/cloud.js';
 import type { ContainerEngine } from '../../src/engine/contract.js';
@@ -15,6 +16,8 @@ import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
 
 export const CONTAINER_PORT = 8080;
@@ -53,6 +56,24 @@ export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string
   }, 30_000);
   await cloud.ready();
   return cloud;
+}
+
+/** A runtime test suite's `before`: the engine answers, the cloud on `port` runs, the fixture is prepared. */
+export async function startRuntimeSuite(engine: DockerApiEngine, dataDir: string, port: number, timings?: SchedulerTimings): Promise<{ cloud: Cloud; f: Fixture }> {
+  await engine.ping(AbortSignal.timeout(5000));
+  const cloud = await startRuntimeCloud(engine, dataDir, port, timings);
+  return { cloud, f: await prepare(cloud, engine, port) };
+}
+
+/** A runtime test suite's `after`: the cloud stopped, every container it labelled and every image it pulled removed. */
+export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir: string; port: number; cloud: Cloud; f: Fixture }): Promise<void> {
+  const { engine, dataDir, port, cloud, f } = suite;
+  await cloud.stop();
+  for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
+  await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+  await removeImages(`localhost:${port}/`);
+  await engine.close();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 export function clientConfig(cloud: Cloud) {

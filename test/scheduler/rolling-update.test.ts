@@ -139,35 +139,18 @@ describe('minimum 0 / maximum 100', () => {
   });
 
   it('does not start while the stopped task is still stopping', () => {
-    const snapshot: ServiceSnapshot = {
-      serviceName: 'web',
-      desiredCount: 1,
-      deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100, deploymentCircuitBreaker: { enable: false, rollback: false } },
-      deployments: [
-        { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
-        { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: 0, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
-      ],
-      tasks: [task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' })],
-    };
+    const snapshot = rollingOut({ min: 0, max: 100, oldDesired: 0 }, [task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' })]);
     const a = reconcileService(snapshot, T0);
     assert.deepEqual([a.start, a.stop, a.events], [[], [], []]);
   });
 });
 
 describe('an old task that serves before it counts healthy (no health check, RUNNING < 40 s)', () => {
-  const young = (serving: boolean, newTask?: Partial<TaskSnapshot>): ServiceSnapshot => ({
-    serviceName: 'web',
-    desiredCount: 1,
-    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: false, rollback: false } },
-    deployments: [
-      { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
-      { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: 1, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
-    ],
-    tasks: [
+  const young = (serving: boolean, newTask?: Partial<TaskSnapshot>): ServiceSnapshot =>
+    rollingOut({ min: 100, max: 200, oldDesired: 1 }, [
       task({ taskArn: 'old', startedAt: new Date(T0.getTime() - 5_000), ...(serving ? { serving } : {}) }),
       ...(newTask ? [task({ taskArn: 'new', deploymentId: 'ecs-svc/2', ...newTask })] : []),
-    ],
-  });
+    ]);
   const stopped = (snapshot: ServiceSnapshot) => reconcileService(snapshot, T0).stop.map((s) => s.taskArn);
 
   it('is kept while its replacement starts, runs and does not answer yet', () => {
@@ -293,6 +276,20 @@ describe('stopOrder', () => {
     );
   });
 });
+
+/** One task desired: deployment ecs-svc/2 (td:2) rolling out over ecs-svc/1 (td:1), with `tasks`. */
+function rollingOut(config: { min: number; max: number; oldDesired: number }, tasks: TaskSnapshot[]): ServiceSnapshot {
+  return {
+    serviceName: 'web',
+    desiredCount: 1,
+    deploymentConfiguration: { minimumHealthyPercent: config.min, maximumPercent: config.max, deploymentCircuitBreaker: { enable: false, rollback: false } },
+    deployments: [
+      { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
+      { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: config.oldDesired, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
+    ],
+    tasks,
+  };
+}
 
 function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
   return {
