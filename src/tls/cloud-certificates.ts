@@ -1,7 +1,8 @@
 /**
- * A cloud's TLS material, in `<data>/tls/`: its certificate authority (`ca-key.pem`, mode
- * 0600, never copied anywhere; `ca.crt`, what clients trust) and the server certificate the
- * CA signs for the names the cloud answers to (`server-key.pem` 0600, `server.pem`). Only
+ * A cloud's TLS material, in `<data>/tls/`: its certificate authority (`ca-key.pem`, never
+ * copied anywhere; `ca.crt`, what clients trust) and the server certificate the CA signs for
+ * the names the cloud answers to (`server-key.pem`, `server.pem`), every file 0600 as all in a
+ * data directory (the engine trusts a copy of `ca.crt` in its certs.d, engine-trust.ts). Only
  * the CA certificate ends in `.crt` and no file in `.key`, so the directory itself works as
  * a containers/image certificate directory (`skopeo --cert-dir <data>/tls`), which reads
  * every `*.crt` as a CA and wants a `*.cert` beside every `*.key`.
@@ -17,10 +18,11 @@
  * verify them against real time.
  */
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { createCertificateAuthority, issueServerCertificate, type KeyAndCertificate, type SubjectNames } from './certificate-issuer.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -88,7 +90,7 @@ export class CloudCertificates {
   }
 
   private async issue(): Promise<ServerCredentials> {
-    mkdirSync(this.files.dir, { recursive: true, mode: 0o700 });
+    makePrivateDir(this.files.dir);
     const now = this.now();
     let ca = this.readCa();
     if (!ca) {
@@ -98,13 +100,13 @@ export class CloudCertificates {
       });
       // Key first: a crash between the two writes leaves a pair that does not match, which
       // the next start replaces.
-      writeFileAtomic(this.files.caKey, created.keyPem, 0o600);
-      writeFileAtomic(this.files.caCert, created.certPem, 0o644);
+      writeFileAtomic(this.files.caKey, created.keyPem, PRIVATE_FILE_MODE);
+      writeFileAtomic(this.files.caCert, created.certPem, PRIVATE_FILE_MODE);
       ca = created;
     }
     const server = await issueServerCertificate(ca, { names: this.names, validity: this.validity(now, CERTIFICATE_LIFETIMES.serverDays) });
-    writeFileAtomic(this.files.serverKey, server.keyPem, 0o600);
-    writeFileAtomic(this.files.serverCert, server.certPem, 0o644);
+    writeFileAtomic(this.files.serverKey, server.keyPem, PRIVATE_FILE_MODE);
+    writeFileAtomic(this.files.serverCert, server.certPem, PRIVATE_FILE_MODE);
     return { key: server.keyPem, cert: server.certPem, caCert: ca.certPem };
   }
 

@@ -24,14 +24,15 @@ describe('CloudCertificates', () => {
   const files = () => tlsFiles(dataDir);
   const read = (path: string) => readFileSync(path, 'utf8');
 
-  it('issues a CA and a server certificate on first use, with private keys readable only by the owner', async () => {
+  it('issues a CA and a server certificate on first use, every file readable only by the owner', async () => {
     const certificates = new CloudCertificates(dataDir, LOOPBACK_NAMES);
     assert.equal(certificates.current(), undefined);
     const issued = await certificates.ensure();
     assert.equal(statSync(files().dir).mode & 0o777, 0o700);
     assert.equal(statSync(files().caKey).mode & 0o777, 0o600);
     assert.equal(statSync(files().serverKey).mode & 0o777, 0o600);
-    assert.equal(statSync(files().caCert).mode & 0o777, 0o644);
+    assert.equal(statSync(files().caCert).mode & 0o777, 0o600);
+    assert.equal(statSync(files().serverCert).mode & 0o777, 0o600);
     assert.equal(certificates.caCertPath, files().caCert);
     assert.equal(issued.caCert, read(files().caCert));
     assert.equal(issued.cert, read(files().serverCert));
