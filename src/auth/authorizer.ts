@@ -5,6 +5,11 @@
  * boundary when present. A denial carries AWS's message, naming the principal, the action,
  * the resource and why.
  *
+ * A session belongs to the role's unique id (AROA…), not its name, as in AWS: once the role is
+ * deleted, or deleted and created again under the same name (a new role with a new id), the
+ * session has no identity policies left and every authorized call is denied; it never gains
+ * the new role's permissions. Calls that need no authorization (GetCallerIdentity) still work.
+ *
  * Resource-based policies (ECR repository policies) come with the authorization that names
  * them. Gaps: SCPs and cross-account access do not exist here (one account per cloud).
  */
@@ -15,6 +20,8 @@ import { globalConditionKeys } from './request-context.js';
 
 /** What the authorizer needs from IAM. */
 export interface RolePolicySource {
+  /** The unique id (AROA…) of the role that has this name now; undefined when there is none. */
+  roleId(roleName: string): string | undefined;
   rolePolicyDocuments(roleName: string): { source: string; document: string }[];
   managedPolicyDefaultDocument(arn: string): string | undefined;
   /** The role's permissions boundary policy ARN, if it has one. */
@@ -38,6 +45,11 @@ export class Authorizer {
     if (caller.kind === 'anonymous') {
       const first = authorizations[0] as Authorization;
       return { denied: true, message: `Anonymous caller is not authorized to perform: ${first.action} on resource: ${first.resource}` };
+    }
+    if (this.iam.roleId(caller.roleName) !== caller.roleId) {
+      // The session's role is gone: nothing it had applies, and a namesake's policies are not its own.
+      const first = authorizations[0] as Authorization;
+      return deny(caller, first, `because no identity-based policy allows the ${first.action} action`);
     }
     const global = globalConditionKeys(ctx);
     const identity = this.identityPolicies(caller);

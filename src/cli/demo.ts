@@ -4,7 +4,9 @@
  * AWS APIs, hosts the seed's repository (examples/seed-app, deploying from main, the branch
  * its trust policy admits), pushes it and follows the workflow run, waits for the service and
  * prints where the app answers. Then it commits a changed message, pushes again and shows
- * the rolling deployment switching to the new text with no failed request in between.
+ * the rolling deployment switching to the new text with no failed request in between. If the
+ * deployment a push starts stalls (its tasks keep stopping), it cancels the run and stops with
+ * the reason and what to try, exiting non-zero (demo-watch.ts).
  *
  * Idempotent: a second run reuses the cloud, the AWS resources and the service, and resets only
  * its own repository and working copy (<data>/demo/ecsapp). The cloud and the app keep running.
@@ -12,18 +14,19 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { provisionSeed, SEED } from '../seed/provision.js';
 import { primaryTaskPublicIp } from '../seed/public-ip.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
 import { cloudSession } from './cloud-session.js';
 import { ensureBaseImage, watchResponses } from './demo-support.js';
+import { pushWatchingDeployment } from './demo-watch.js';
 import { endpointPorts, endpointUrl } from './endpoint-ports.js';
-import { gitPush } from './push.js';
 import { addRemote } from './repo.js';
 import { runningCloud } from './running.js';
 import { startDetached } from './up.js';
@@ -66,17 +69,19 @@ export const demoCommand: Command = {
 
     step(`host ${SEED.repository} and push the seed's app to main`);
     const api = ControlClient.forDataDir(dataDir);
+    const ecs = new ECSClient(aws);
+    const dataFlag = stringFlag(flags, 'data') ? ` --data ${dataDir}` : '';
+    const watched = { repository: SEED.repository, hints: { cluster: SEED.cluster, service: SEED.service, dataFlag } };
     await api.delete(`/repos/${SEED.repository}`).catch(() => undefined);
     const repo = await api.post<{ cloneUrl: string }>('/repos', { name: SEED.repository });
     const work = join(dataDir, 'demo', 'ecsapp');
     prepareWorkingCopy(work, repo.cloneUrl, dataDir, cloud.accountId);
     done(`${repo.cloneUrl} (working copy: ${work})`);
     process.stdout.write('  git push dockyard main\n');
-    const first = await gitPush(['dockyard', 'main'], work);
+    const first = await pushWatchingDeployment(work, ecs, api, watched);
     if (first.status !== 0) throw new CliError('git push failed (see above)');
     if (first.verdict !== true) throw new CliError(`the workflow run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
 
-    const ecs = new ECSClient(aws);
     const ec2 = new EC2Client(aws);
     const taskUrl = await publicUrl(ecs, ec2);
     const serviceArn = `arn:aws:ecs:${cloud.region}:${cloud.accountId}:service/${SEED.cluster}/${SEED.service}`;
@@ -93,7 +98,10 @@ export const demoCommand: Command = {
     writeFileSync(appPy, readFileSync(appPy, 'utf8').replace(SEED_MESSAGE, newMessage));
     git(work, ['commit', '-qam', 'Change the greeting']);
     const watcher = endpoint ? watchResponses(endpoint) : undefined;
-    const second = await gitPush(['dockyard', 'main'], work);
+    const second = await pushWatchingDeployment(work, ecs, api, watched).catch(async (error: unknown) => {
+      await watcher?.stop();
+      throw error;
+    });
     const seen = await watcher?.stop();
     if (second.status !== 0 || second.verdict !== true) throw new CliError(`the second run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
     const newUrl = await publicUrl(ecs, ec2);
@@ -104,7 +112,7 @@ export const demoCommand: Command = {
       if (seen.failures.length > 0) process.stdout.write(`    the failures: ${seen.failures.join('; ')}\n`);
     }
 
-    const data = stringFlag(flags, 'data') ? ` --data ${dataDir}` : '';
+    const data = dataFlag;
     const cmd = (text: string, why: string) => `  ${text}\n      ${why}\n`;
     process.stdout.write(
       `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running: open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n\nLook around:\n` +
@@ -126,7 +134,7 @@ export const demoCommand: Command = {
 function prepareWorkingCopy(work: string, cloneUrl: string, dataDir: string, accountId: string): void {
   if (!existsSync(join(EXAMPLE, 'app.py'))) throw new CliError(`the example app is missing from ${EXAMPLE}`);
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(dirname(work), { recursive: true });
+  makePrivateDir(dirname(work));
   cpSync(EXAMPLE, work, { recursive: true });
   if (accountId !== '000000000000') {
     for (const file of ['ecs-task-def.json', '.github/workflows/deployment.yaml']) {

@@ -23,7 +23,8 @@ workflow does on a push:
   1. with --build DIR: logs in to ECR, docker build, docker push <repository>:<tag>
   2. puts the image into the task definition (the service's current one, or --task-definition FILE)
   3. registers the new revision and updates the service to it
-  4. waits until the new deployment runs alone (COMPLETED), or fails (circuit breaker)
+  4. waits until the new deployment runs alone (COMPLETED), or fails (circuit breaker),
+     printing the service's events and why each of its tasks that stops stopped
 Without --build or --image it forces a new deployment of the current revision (a restart).
 
   --cluster C              the cluster (default "default")
@@ -69,7 +70,7 @@ export const deployCommand: Command = {
     const json = flags.json === true;
     const say = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
 
-    const { config, where } = awsTarget(flags);
+    const { config, where, local } = awsTarget(flags);
     const ecs = new ECSClient(config);
     const ecr = new ECRClient(config);
     const aws = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
@@ -119,7 +120,9 @@ export const deployCommand: Command = {
     say(`  updated the service (deployment ${deploymentId ?? '?'})`);
     let rolloutState = 'IN_PROGRESS';
     if (!flags['no-wait']) {
-      rolloutState = (await followDeployment(ecs, { cluster, service, deploymentId, what: 'the deployment', write: say })).rolloutState ?? 'COMPLETED';
+      const data = stringFlag(flags, 'data');
+      const hints = local ? { cluster, service, ...(data ? { dataFlag: ` --data ${data}` } : {}) } : undefined;
+      rolloutState = (await followDeployment(ecs, { cluster, service, deploymentId, what: 'the deployment', write: say, ...(hints ? { hints } : {}) })).rolloutState ?? 'COMPLETED';
       say(`✓ ${service} runs ${taskDefinitionArn.split('/').pop()}`);
     }
     if (json) process.stdout.write(`${JSON.stringify({ cluster, service, taskDefinitionArn, image: image ?? null, deploymentId: deploymentId ?? null, rolloutState }, null, 2)}\n`);

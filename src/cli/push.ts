@@ -33,10 +33,10 @@ export const pushCommand: Command = {
   },
 };
 
-/** Runs git push, echoing its output; `verdict` is true/false from the hook's final line. */
-export function gitPush(args: string[], cwd = process.cwd()): Promise<{ status: number; verdict: boolean | undefined }> {
+/** Runs git push, echoing its output; `verdict` is true/false from the hook's final line. `signal` ends git early. */
+export function gitPush(args: string[], cwd = process.cwd(), options: { signal?: AbortSignal } = {}): Promise<{ status: number; verdict: boolean | undefined }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['push', '--progress', ...args], { cwd, stdio: ['inherit', 'inherit', 'pipe'] });
+    const child = spawn('git', ['push', '--progress', ...args], { cwd, stdio: ['inherit', 'inherit', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
     let verdict: boolean | undefined;
     let buffer = '';
     child.stderr.setEncoding('utf8');
@@ -52,7 +52,10 @@ export function gitPush(args: string[], cwd = process.cwd()): Promise<{ status: 
         else if (/did not succeed/.test(line)) verdict = false;
       }
     });
-    child.on('error', (error) => reject(new CliError(`could not run git: ${error.message}`)));
+    child.on('error', (error) => {
+      // An abort kills git; 'close' reports it.
+      if (error.name !== 'AbortError') reject(new CliError(`could not run git: ${error.message}`));
+    });
     child.on('close', (code) => resolve({ status: code ?? 1, verdict }));
   });
 }

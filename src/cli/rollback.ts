@@ -12,7 +12,8 @@ import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type 
 const USAGE = `Usage: dockyard rollback --service S [--cluster C] [--to REVISION] [--no-wait] [--data DIR]
 
 Rolls a service back to the previous revision of its task definition family (or --to REVISION)
-with UpdateService, then follows the rolling deployment until it completes or fails.
+with UpdateService, then follows the rolling deployment until it completes or fails, printing
+the service's events and why each of its tasks that stops stopped.
   --cluster C     the cluster (default "default")
   --to REVISION   the revision number to run (default: the one below the current one)
   --no-wait       return once UpdateService is accepted`;
@@ -48,7 +49,8 @@ export const rollbackCommand: Command = {
     process.stdout.write(`rolling ${cluster}/${service} back from ${family}:${revision} to ${family}:${target} (deployment ${deploymentId ?? '?'})\n`);
     if (parsed.flags['no-wait']) return 0;
 
-    await followDeployment(ecs, { cluster, service, deploymentId, what: 'the rollback' });
+    const data = stringFlag(parsed.flags, 'data');
+    await followDeployment(ecs, { cluster, service, deploymentId, what: 'the rollback', hints: { cluster, service, ...(data ? { dataFlag: ` --data ${data}` } : {}) } });
     process.stdout.write(`✓ ${service} runs ${family}:${target}\n`);
     return 0;
   },

@@ -5,7 +5,7 @@
  * recipe changes), printing each phase with the time spent so far; `map`/`unmap` keep a
  * label → image mapping in the data directory (a running cloud sees it at its next job).
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dataFiles, resolveDataDir } from '../cloud/config.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { formatBytes, formatElapsed, type BuildProgress } from '../images/offline-image.js';
@@ -13,6 +13,7 @@ import { ensureRunnerImageDetails, runnerImageStatus } from '../images/runner-im
 import { probeRunnerHost } from '../images/runner-recipe.js';
 import { RunnerImageMappingError, RunnerImages, parseRunnerImageMapping } from '../runner/runner-images.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { makePrivateDir } from '../store/private-files.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command, type Flags } from './command.js';
 
 const BUILD_USAGE = `Usage: dockyard runner-image build [--force] [--json]
@@ -86,9 +87,8 @@ function runnerImages(flags: Flags, create: boolean): { images: RunnerImages; db
     const db = openDatabase(':memory:');
     return { images: new RunnerImages(db), db };
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivateDir(dataDir);
   const db = openDatabase(file);
-  chmodSync(file, 0o600);
   return { images: new RunnerImages(db), db };
 }
 

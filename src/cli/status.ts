@@ -1,22 +1,31 @@
 /**
  * `dockyard status`: what the local cloud is running, at a glance: where it listens, each ECS
  * service with its running/desired count, rollout state, task addresses and stable endpoint,
- * and the latest workflow runs. Read through the AWS APIs and the control API, like any client.
+ * and the latest workflow runs. For a service whose tasks keep stopping: why the latest one
+ * stopped, whether its deployment has stalled, and what to try. Read through the AWS APIs and
+ * the control API, like any client.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, type Service, type Task } from '@aws-sdk/client-ecs';
 import { resolveDataDir } from '../cloud/config.js';
 import type { RunSummary } from '../control/contract.js';
+import { deploymentStall, describeStop, isAbnormalStop } from '../scheduler/failure-signals.js';
 import { primaryTaskPublicIp } from '../seed/public-ip.js';
 import { DATA_OPTION, parseArgsAndFlags, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
 import { cloudSession } from './cloud-session.js';
 import { endpointPorts, endpointUrl } from './endpoint-ports.js';
+import { likelyFix } from './failure-hints.js';
+import { stoppedTasks } from './service-watch.js';
 
 const USAGE = `Usage: dockyard status [--json] [--data DIR]
 
 Shows the running cloud: its URL, every ECS service (running/desired tasks, rollout state,
-the PRIMARY task's public IP, the stable endpoint) and the latest workflow runs.`;
+the PRIMARY task's public IP, the stable endpoint, the latest event; for tasks that stop, why
+the latest one did and whether the deployment has stalled) and the latest workflow runs.`;
+
+/** Stopped tasks of a PRIMARY deployment read for the latest stop. */
+const STOPS_READ = 100;
 
 interface ServiceStatus {
   cluster: string;
@@ -29,6 +38,12 @@ interface ServiceStatus {
   taskUrl?: string;
   endpoint?: string;
   lastEvent?: string;
+  /** The PRIMARY deployment's latest task that stopped abnormally. */
+  lastStop?: { taskArn: string; stopCode?: string; stoppedReason?: string; stoppedAt?: string; reachedRunning: boolean; containers: { name: string; exitCode?: number; reason?: string }[]; summary: string };
+  /** Why the PRIMARY deployment makes no progress (failure-signals.ts), when it does not. */
+  stalled?: string;
+  /** What to try, when stalled. */
+  hints?: string[];
 }
 
 export const statusCommand: Command = {
@@ -52,7 +67,8 @@ export const statusCommand: Command = {
     // One read of the endpoint ports for every service.
     const ports = endpointPorts(dataDir, described.map((d) => d.service.serviceArn ?? ''));
     const services: ServiceStatus[] = [];
-    for (const { cluster, service } of described) services.push(await describe(ecs, ec2, cluster, service, ports.get(service.serviceArn ?? '')));
+    const dataFlag = stringFlag(parsed.flags, 'data') ? ` --data ${dataDir}` : '';
+    for (const { cluster, service } of described) services.push(await describe(ecs, ec2, cluster, service, ports.get(service.serviceArn ?? ''), dataFlag));
     const runs = await ControlClient.forDataDir(dataDir).get<RunSummary[]>('/runs?limit=5');
     if (parsed.flags.json) {
       process.stdout.write(`${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`);
@@ -61,11 +77,16 @@ export const statusCommand: Command = {
     const out: string[] = [`dockyard at ${cloud.url} (pid ${cloud.pid}, account ${cloud.accountId}, ${cloud.region})`, ''];
     if (services.length === 0) out.push('no ECS services');
     for (const s of services) {
-      const mark = s.status !== 'ACTIVE' ? '-' : s.running === s.desired && s.deployments === 1 ? '✓' : '…';
-      out.push(`${mark} ${s.cluster}/${s.service}  ${s.running}/${s.desired} running, ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, ${s.rollout}`);
+      const failing = s.stalled !== undefined || s.rollout === 'FAILED';
+      const mark = s.status !== 'ACTIVE' ? '-' : failing ? '✗' : s.running === s.desired && s.deployments === 1 ? '✓' : '…';
+      out.push(`${mark} ${s.cluster}/${s.service}  ${s.running}/${s.desired} running, ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, ${s.rollout}${s.stalled !== undefined && s.rollout !== 'FAILED' ? ' (stalled)' : ''}`);
       if (s.taskUrl) out.push(`    task:     ${s.taskUrl}`);
       if (s.endpoint) out.push(`    endpoint: ${s.endpoint}`);
       if (s.lastEvent) out.push(`    ${s.lastEvent.length > 110 ? `${s.lastEvent.slice(0, 109)}…` : s.lastEvent}`);
+      // The latest stop is news while the service is short of tasks or rolling out; the reason is shown whole.
+      if (s.lastStop && (failing || s.running < s.desired || s.rollout !== 'COMPLETED')) out.push(`    last stop: ${s.lastStop.summary}`);
+      if (s.stalled !== undefined) out.push(`    ${s.rollout === 'FAILED' ? 'failed' : 'stalled'}: ${s.stalled}`);
+      for (const hint of s.hints ?? []) out.push(`    → ${hint}`);
     }
     out.push('', runs.length === 0 ? 'no workflow runs' : 'latest runs:');
     for (const r of runs) {
@@ -76,11 +97,14 @@ export const statusCommand: Command = {
   },
 };
 
-async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service: Service, port: number | undefined): Promise<ServiceStatus> {
+async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service: Service, port: number | undefined, dataFlag: string): Promise<ServiceStatus> {
   const name = service.serviceName ?? '?';
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
   const ip = service.status === 'ACTIVE' ? await primaryTaskPublicIp(ecs, ec2, cluster, name).catch(() => undefined) : undefined;
   const endpoint = port === undefined ? undefined : endpointUrl(port);
+  const stops = primary?.id ? (await stoppedTasks(ecs, cluster, primary.id, { limit: STOPS_READ })).filter(isAbnormalStop) : [];
+  const latest = stops.sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0)).at(-1);
+  const stall = primary ? deploymentStall(primary, stops, service.events ?? []) : undefined;
   return {
     cluster,
     service: name,
@@ -92,5 +116,19 @@ async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service
     ...(ip ? { taskUrl: `http://${ip}/` } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(service.events?.[0]?.message ? { lastEvent: service.events[0].message } : {}),
+    ...(latest ? { lastStop: stopView(latest) } : {}),
+    ...(stall ? { stalled: stall.why, hints: stall.latest ? likelyFix(stall.latest, { cluster, service: name, dataFlag }) : [] } : {}),
+  };
+}
+
+function stopView(task: Task): NonNullable<ServiceStatus['lastStop']> {
+  return {
+    taskArn: task.taskArn ?? '',
+    ...(task.stopCode ? { stopCode: task.stopCode } : {}),
+    ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
+    ...(task.stoppedAt ? { stoppedAt: task.stoppedAt.toISOString() } : {}),
+    reachedRunning: task.startedAt !== undefined,
+    containers: (task.containers ?? []).map((c) => ({ name: c.name ?? '', ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), ...(c.reason ? { reason: c.reason } : {}) })),
+    summary: describeStop(task),
   };
 }

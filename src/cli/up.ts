@@ -3,11 +3,12 @@
  * (returning once it answers, leaving a pid file in the data directory).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { Cloud } from '../cloud/cloud.js';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import { streamLogger } from '../cloud/logger.js';
 import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CliError, UsageError, parseFlags, parsePort, stringFlag, type Command, type Flags } from './command.js';
 import { runningCloud, waitUntil, type RunningCloud } from './running.js';
 
@@ -66,6 +67,7 @@ export const upCommand: Command = {
       `dockyard is up at ${cloud.url} (account ${cloud.accountId}, region ${cloud.region}, ready in ${Date.now() - started} ms)\n` +
         `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n` +
         `  git: dockyard repo create OWNER/NAME --remote dockyard, then git push (served at http://localhost:${new URL(cloud.url).port}/git/)\n` +
+        `  registry: localhost:${new URL(cloud.url).port} (also HTTPS, certified by the CA in ${cloud.tls.caCertPath})\n` +
         `  stop: Ctrl-C or dockyard down\n`,
     );
     await new Promise<void>((resolve) => {
@@ -92,11 +94,16 @@ function runnerImageFlags(values: Flags[string]): { label: string; image: string
   });
 }
 
-/** Starts `dockyard up` in the background and waits until its endpoint answers. */
+/**
+ * Starts `dockyard up` in the background and waits until its endpoint answers. Warnings the
+ * cloud logged while starting (e.g. that the engine cannot be made to trust its registry) are
+ * repeated on stderr: the log file is not where a user looks.
+ */
 export async function startDetached(argv: string[], dataDir: string): Promise<RunningCloud> {
   const files = dataFiles(dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const log = openSync(files.log, 'a');
+  makePrivateDir(dataDir);
+  const logStart = existsSync(files.log) ? statSync(files.log).size : 0;
+  const log = openSync(files.log, 'a', PRIVATE_FILE_MODE);
   const entry = process.argv[1] as string;
   const child = spawn(process.execPath, [entry, 'up', ...argv, '--data', dataDir], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
@@ -108,6 +115,10 @@ export async function startDetached(argv: string[], dataDir: string): Promise<Ru
   if (!ready || !running) {
     const tail = existsSync(files.log) ? readFileSync(files.log, 'utf8').split('\n').slice(-15).join('\n') : '';
     throw new CliError(`dockyard did not start. Its log (${files.log}) ends:\n${tail}`);
+  }
+  for (const line of readFileSync(files.log).subarray(logStart).toString('utf8').split('\n')) {
+    const warning = /^\S+ warn (.*)$/.exec(line);
+    if (warning) process.stderr.write(`warning: ${warning[1]}\n`);
   }
   return running;
 }

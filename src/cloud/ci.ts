@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
+import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
 import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
 import type { JobTokenBroker } from '../identity/index.js';
@@ -53,6 +54,8 @@ export interface CiDeps {
   dockerHost?: string;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** ECS's changes, told to the runs whose jobs started the deployments (control/deployment-notices.ts). */
+  ecs?: Pick<DeploymentNoticeDeps, 'changes' | 'services'>;
 }
 
 export interface Ci {
@@ -136,6 +139,7 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
+  const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,
     repositories,
@@ -153,6 +157,7 @@ export function createCi(deps: CiDeps): Ci {
     },
     async stop() {
       stopping = true;
+      stopNotices();
       await recovered;
       await runner.stop();
     },

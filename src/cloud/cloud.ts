@@ -3,12 +3,12 @@
  * builds the services over their stores, and serves them on one port. A Cloud is an
  * instance: tests create several in one process, each with its own data directory and clock.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Authorizer } from '../auth/authorizer.js';
 import { createRouter } from '../http/router.js';
-import { startHttpServer } from '../http/server.js';
+import { startHttpServer, type HttpServer } from '../http/server.js';
 import { JobTokenBroker } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
 import { createEcrService } from '../services/ecr/index.js';
@@ -33,6 +33,8 @@ import type { ContainerEngine } from '../engine/contract.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
 import { cloudLabelFor, Runtime } from '../runtime/runtime.js';
+import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
+import { CloudTls } from './cloud-tls.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
@@ -43,6 +45,13 @@ export interface CloudOptions extends Partial<CloudConfig> {
   runnerImages?: readonly { label: string; image: string }[];
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
+  /**
+   * Where the container engine's per-registry certificates live (containers/image's certs.d):
+   * the CA is written there for `localhost:PORT` so the engine verifies the registry over TLS
+   * on any port. Default ENGINE_CERTS_DIR when the cloud publishes or runs a runtime, else
+   * none; false leaves the engine alone.
+   */
+  engineCertsDir?: string | false;
   /**
    * Run ECS tasks as real containers (the runtime loop). Off unless given: a cloud without a
    * container engine (most unit tests) keeps tasks as records only. `engine` defaults to the
@@ -87,7 +96,9 @@ export class Cloud {
   readonly state: CloudState;
   readonly url: string;
   readonly broker: JobTokenBroker;
-  private readonly server: Server;
+  private readonly server: HttpServer;
+  /** The port's TLS: certificates and the engine's trust in the registry. */
+  readonly tls: CloudTls;
   private readonly sweeper: NodeJS.Timeout;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
@@ -99,7 +110,8 @@ export class Cloud {
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
 
-  private constructor(state: CloudState, server: Server, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+    this.tls = tls;
     this.ci = ci;
     this.runtime = runtime;
     this.issuerReady = issuerReady;
@@ -121,22 +133,27 @@ export class Cloud {
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
     let runtimeEngine: ContainerEngine | undefined;
+    let tls: CloudTls | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
       const issuerReady = state.issuer.init();
       issuerReady.catch((error: unknown) => logger.error('OIDC issuer keys could not be loaded', { error: String(error) }));
       // The port is bound first: the registry's address (repository URIs, proxyEndpoint) names it.
-      const { server, port } = await startHttpServer({
+      const server = await startHttpServer({
         host,
         port: options.port ?? DEFAULTS.port,
         logger,
         handle: (request) => (routes ? routes.handle(request) : Promise.resolve(STARTING)),
         stream: (req, res) => routes?.stream(req, res),
       });
+      const port = server.port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       // Podman's Docker API skips TLS only for registries named localhost:PORT (host-toolchain.md §3).
       const registryHost = `localhost:${port}`;
+      const engineCertsDir = options.engineCertsDir ?? (options.runtime || options.publish ? ENGINE_CERTS_DIR : false);
+      tls = new CloudTls({ dataDir: options.dataDir, server, host, registryHost, engineCertsDir: engineCertsDir === false ? undefined : engineCertsDir, logger });
+      const cloudTls = tls;
       const authorizer = new Authorizer(state.iam);
       const blobs = new DiskBlobStore(join(options.dataDir, 'blobs'), { clock, logger });
       const images = new EcrImageStore(state.db, { accountId: state.accountId, region: state.region, registryHost, blobs });
@@ -160,7 +177,7 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, runnerImages: options.runnerImages });
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
       ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
@@ -173,6 +190,7 @@ export class Cloud {
         lifecycle.runOnce(now);
         logs.expire(now);
         blobs.garbageCollect(images, { now });
+        void cloudTls.renew();
       }, HOUSEKEEPING_INTERVAL_MS).unref();
       let runtime: Runtime | undefined;
       let runtimeStarting: Promise<void> = Promise.resolve();
@@ -180,7 +198,8 @@ export class Cloud {
         const engine = options.runtime.engine ?? new DockerApiEngine();
         runtimeEngine = engine;
         const network = new NetworkStore(state.db);
-        const range = options.runtime.taskAddressRange ?? taskAddressRangeForPort(options.port ?? DEFAULTS.port);
+        // From the bound port: clouds started with --port 0 must not share one range.
+        const range = options.runtime.taskAddressRange ?? taskAddressRangeForPort(port);
         const pool = new TaskAddressPool(network, { clock, range });
         runtime = new Runtime(
           { store: ecsStore, engine, ec2, logs, pool, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost, cloudLabel: cloudLabelFor(options.dataDir) },
@@ -208,25 +227,26 @@ export class Cloud {
           } catch (error) {
             clearInterval(housekeeping);
             await ci.stop();
-            server.close();
+            await server.close();
             throw error;
           }
         }
       }
-      const cloud = new Cloud(state, server, url, broker, options, housekeeping, issuerReady, runtime, ci);
+      const cloud = new Cloud(state, server, cloudTls, url, broker, options, housekeeping, issuerReady, runtime, ci);
       cloud.runtimeStarting = runtimeStarting;
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {
       await ciServices?.stop().catch(() => undefined);
+      await tls?.stop();
       state.close();
       throw error;
     }
   }
 
-  /** Settles when everything is loaded, the OIDC issuer's signing keys included. */
+  /** Settles when everything is loaded: the OIDC issuer's signing keys, the TLS certificate. */
   ready(): Promise<void> {
-    return this.issuerReady;
+    return Promise.all([this.issuerReady, this.tls.ready]).then(() => undefined);
   }
 
   get accountId(): string {
@@ -247,10 +267,8 @@ export class Cloud {
     await this.runtime?.stop();
     // A first start may still be generating its signing key; let it finish writing.
     await this.issuerReady.catch(() => undefined);
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await this.server.close();
+    await this.tls.stop();
     this.state.close();
     if (this.options.publish) {
       const files = dataFiles(this.options.dataDir);
@@ -262,8 +280,8 @@ export class Cloud {
   /** Tells other dockyard commands where this cloud listens. */
   private publish(): void {
     const files = dataFiles(this.options.dataDir);
-    writeFileAtomic(files.pid, `${process.pid}\n`, 0o644);
-    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, 0o644);
+    writeFileAtomic(files.pid, `${process.pid}\n`);
+    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`);
   }
 }
 

@@ -5,6 +5,7 @@
  *   endpoint.json  where the running cloud listens (written once it is ready)
  *   dockyard.pid   the running cloud's pid
  *   dockyard.log   the log of a detached cloud
+ *   tls/           the cloud's CA and server certificate (src/tls/cloud-certificates.ts)
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -3,12 +3,13 @@
  * wraps it in a server; offline commands (`dockyard token`, `dockyard trust check`) open it
  * directly — SQLite in WAL mode lets them read and write beside a running cloud.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { CredentialStore } from '../auth/credentials.js';
 import { OidcIssuer, SigningKeys } from '../identity/index.js';
 import { IamStore } from '../services/iam/store.js';
 import { openDatabase, migrate, type Db } from '../store/database.js';
 import { writeFileAtomic } from '../store/files.js';
+import { makePrivateDir, PRIVATE_DIR_MODE, tightenTree } from '../store/private-files.js';
 import type { Clock } from './clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
 
@@ -29,12 +30,12 @@ export class CloudState {
   readonly region: string;
 
   constructor(config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>, clock: Clock) {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    chmodSync(config.dataDir, 0o700);
+    makePrivateDir(config.dataDir);
+    chmodSync(config.dataDir, PRIVATE_DIR_MODE);
     const files = dataFiles(config.dataDir);
     this.db = openDatabase(files.db);
-    chmodSync(files.db, 0o600);
     const settled = settleIdentity(this.db, config);
+    tightenOnce(this.db, config.dataDir);
     this.accountId = settled.accountId;
     this.region = settled.region;
     this.credentials = new CredentialStore(this.db);
@@ -49,6 +50,17 @@ export class CloudState {
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * Versions before files were created private left 0644 files and 0755 directories (git
+ * objects, blobs, logs); the first start of this version takes group and other permissions off
+ * them, once: a walk over every blob and git object on each start would slow it down.
+ */
+function tightenOnce(db: Db, dataDir: string): void {
+  if (db.prepare("SELECT 1 FROM cloud_settings WHERE name = 'files_private'").get() !== undefined) return;
+  tightenTree(dataDir);
+  db.prepare("INSERT OR REPLACE INTO cloud_settings (name, value) VALUES ('files_private', '1')").run();
 }
 
 /**

@@ -76,6 +76,8 @@ export function toProgressEvent(event: RunEvent): ProgressEvent | undefined {
       return { type: 'step', job: String(event.jobId), number: event.step, name: event.name, status: event.status, ...(event.conclusion ? { conclusion: event.conclusion } : {}), ...duration(event.durationMs) };
     case 'log':
       return { type: 'log', job: String(event.jobId), line: event.line };
+    case 'notice':
+      return { type: 'notice', ...(event.jobId !== undefined ? { job: String(event.jobId) } : {}), level: event.level, ...(event.title ? { title: event.title } : {}), message: event.message };
     default:
       return undefined;
   }

@@ -1,8 +1,9 @@
 /**
  * The real path an ECS task takes, walked once: an image made offline from the host's own
  * binaries is pushed with skopeo to a throwaway dockyard cloud's registry (its own temporary data
- * directory, removed afterwards), the engine pulls it with ECR credentials as the runtime pulls a
- * task's image, and runs it as the runtime runs a task's container: with an init, its port
+ * directory, removed afterwards; on a port the kernel picks, over TLS verified with the CA the
+ * cloud writes into the engine's certs.d, as any `dockyard up` does), the engine pulls it with
+ * ECR credentials as the runtime pulls a task's image, and runs it as the runtime runs a task's container: with an init, its port
  * published on 127.0.0.1. Then PID 1 is read through exec (how ECS health checks run) and the
  * port is asked from the host. Each step is one check; a failed step's engine message is turned
  * into the missing piece and its fix (./diagnose.ts), and the steps after it are skipped.
@@ -19,9 +20,6 @@ import { tinyHttpServerScript, writeTinyImageLayout } from '../engine/tiny-image
 import { messageOf, timed, type Check } from './check.js';
 import { diagnose, SETUP_ENGINE } from './diagnose.js';
 
-/** The throwaway registry's port: the engine must treat localhost:PORT as plain HTTP. */
-export const PROBE_REGISTRY_PORT = 45671; // until any port works (issue 9.3)
-
 /** The port the probe's server listens on inside the container. */
 const CONTAINER_PORT = 8080;
 const PROBE_LABEL = 'dockyard.doctor';
@@ -37,7 +35,6 @@ export interface ProbeOptions {
   onProgress?: (text: string) => void;
   /** Called with each step's check as it completes (and with the skipped ones after a failure). */
   onCheck?: (check: Check) => void;
-  port?: number;
 }
 
 type Step = Pick<Check, 'id' | 'name'>;
@@ -76,10 +73,9 @@ export function cachedSteps(): Check[] {
 /** Runs the probe; resolves with one check per step (each also given to `onCheck`), and always cleans up after itself. */
 export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
   const { engine } = options;
-  const port = options.port ?? PROBE_REGISTRY_PORT;
-  const registry = `localhost:${port}`;
   const suffix = `${process.pid}-${randomBytes(3).toString('hex')}`;
-  const image = `${registry}/${REPOSITORY}:${suffix}`;
+  let registry = 'localhost';
+  let image = '';
   const work = mkdtempSync(join(tmpdir(), 'dockyard-doctor-'));
   const progress = options.onProgress ?? (() => undefined);
   const checks: Check[] = [];
@@ -104,12 +100,14 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
     await removeLeftovers(engine);
     let password = '';
     const pushed = await step('push', async () => {
-      progress(`pushing an image built offline to a throwaway dockyard registry (${registry})`);
-      cloud = await startThrowawayCloud(join(work, 'cloud'), port);
+      progress('pushing an image built offline to a throwaway dockyard registry');
+      cloud = await startThrowawayCloud(join(work, 'cloud'));
+      registry = `localhost:${new URL(cloud.url).port}`;
+      image = `${registry}/${REPOSITORY}:${suffix}`;
       password = await registryPassword(cloud);
       writeTinyImageLayout(join(work, 'layout'), 'probe');
-      await skopeo(['copy', '-q', '--dest-tls-verify=false', '--dest-creds', `AWS:${password}`, `oci:${join(work, 'layout')}:probe`, `docker://${image}`]);
-      return `skopeo pushed an image built offline to a throwaway ${registry}`;
+      await skopeo(['copy', '-q', '--dest-creds', `AWS:${password}`, `oci:${join(work, 'layout')}:probe`, `docker://${image}`]);
+      return `skopeo pushed an image built offline to a throwaway ${registry} over verified TLS`;
     });
     if (!pushed) return checks;
     const pulledOk = await step('pull', async () => {
@@ -165,19 +163,20 @@ async function removeLeftovers(engine: DockerApiEngine): Promise<void> {
   }
 }
 
-/** A cloud on `port` (retried while another probe or test holds the port, for up to 20 s). */
-async function startThrowawayCloud(dataDir: string, port: number): Promise<Cloud> {
-  const { Cloud } = await import('../cloud/cloud.js');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await Cloud.start({ dataDir, port, host: '127.0.0.1' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      if (Date.now() > deadline) throw new Error(`port ${port} stayed in use for 20 s (another \`dockyard doctor\` or a test holds it); the probe's registry needs it`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+/**
+ * A cloud on a free port whose CA the engine trusts for it (certs.d), as `dockyard up` makes
+ * one; fails with the reason and fix when the engine's certs.d cannot be written.
+ */
+async function startThrowawayCloud(dataDir: string): Promise<Cloud> {
+  const [{ Cloud }, { ENGINE_CERTS_DIR }] = await Promise.all([import('../cloud/cloud.js'), import('../tls/engine-trust.js')]);
+  const cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', engineCertsDir: ENGINE_CERTS_DIR });
+  await cloud.ready();
+  const trust = cloud.tls.engineTrust;
+  if (trust?.ok !== true) {
+    await cloud.stop();
+    throw new Error(trust?.ok === false ? trust.problem : 'the cloud could not issue its TLS certificate (see its log)');
   }
+  return cloud;
 }
 
 /** The registry password GetAuthorizationToken gives, for a repository created for the probe. */

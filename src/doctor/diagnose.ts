@@ -2,7 +2,8 @@
  * From an engine's error message to the missing piece and its fix: the messages Podman 4.3 gives
  * when a file it executes or reads is missing (found by pointing it at missing ones: `--init-path`,
  * `--runtime`, `cni_plugin_dirs`, PATH without iptables, `--signature-policy`), when a registry is
- * not marked plain HTTP, and when its API service does not answer. Pure.
+ * not marked plain HTTP or its TLS certificate is not trusted, and when its API service does not
+ * answer. Pure.
  */
 
 /** What is wrong, in a few words, and the command that fixes it. */
@@ -46,6 +47,14 @@ const KNOWN: { pattern: RegExp; diagnosis: (match: RegExpExecArray) => Diagnosis
     // open /etc/containers/policy.json: no such file or directory
     pattern: /open (\S*policy\.json): no such file/,
     diagnosis: (m) => ({ what: `${m[1]} (the image trust policy) is missing: every pull fails`, fix: `${reinstall('golang-github-containers-common')} -o Dpkg::Options::=--force-confmiss` }),
+  },
+  {
+    // pinging container registry localhost:45171: Get "https://localhost:45171/v2/": x509: certificate signed by unknown authority
+    pattern: /pinging container registry (\S+?):? .*x509: certificate signed by unknown authority/,
+    diagnosis: (m) => ({
+      what: `the engine does not trust dockyard's CA for ${m[1]} (its certs.d holds no dockyard-ca.crt for it)`,
+      fix: `run dockyard as root: it writes /etc/containers/certs.d/${m[1]}/dockyard-ca.crt while it runs (or install <data>/tls/ca.crt there)`,
+    }),
   },
   {
     // pinging container registry localhost:4567: Get "https://localhost:4567/v2/": http: server gave HTTP response to HTTPS client

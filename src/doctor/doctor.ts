@@ -7,7 +7,7 @@ import { DockerApiEngine, type PodmanHost } from '../engine/docker-api.js';
 import { formatEndpoint } from '../engine/endpoint.js';
 import { messageOf, type Check } from './check.js';
 import { checkCloud, type CloudTarget } from './cloud-health.js';
-import { cachedSteps, PROBE_REGISTRY_PORT, probeContainer, skippedSteps } from './container-probe.js';
+import { cachedSteps, probeContainer, skippedSteps } from './container-probe.js';
 import { diagnose, SETUP_ENGINE } from './diagnose.js';
 import { installCommand, isPresent, readEngineFiles, type EngineFile } from './engine-files.js';
 import { clearPass, engineKey, hasPassed, recordPass, stampPath } from './stamp.js';
@@ -56,7 +56,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       if (!(engine instanceof DockerApiEngine) || !api.facts) {
         report(...skippedSteps('the engine does not answer'));
       } else {
-        const key = engineKey(files, [api.facts, `registry port ${PROBE_REGISTRY_PORT}`]);
+        const key = engineKey(files, [api.facts, 'registry on any port: TLS verified through certs.d']);
         const stamp = options.stamp ?? stampPath(options.env);
         if (options.probe === 'unless-passed' && key && hasPassed(key, stamp)) {
           report(...cachedSteps());

@@ -32,13 +32,22 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
 /** stderr is for messages only; a little is enough to explain a failure. */
 const MAX_STDERR_BYTES = 64 * 1024;
 
-/** The process environment without git's own variables, plus no prompting. */
+/**
+ * core.sharedRepository as an octal mode: git writes every file with exactly these permissions
+ * (directories 0700) whatever the umask, as everything in a data directory (store/private-files.ts).
+ */
+export const PRIVATE_SHARED_REPOSITORY = '0600';
+
+/**
+ * The process environment without git's own variables, plus no prompting and private files: set
+ * here rather than in each repository's config, it also covers repositories older versions made.
+ */
 export function gitEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('GIT_')) env[key] = value;
   }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
+  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.sharedRepository', GIT_CONFIG_VALUE_0: PRIVATE_SHARED_REPOSITORY, ...extra };
 }
 
 /** Runs `git [--git-dir DIR] ARGS`; resolves with its exit status (does not throw on non-zero). */

@@ -103,7 +103,7 @@ async function installHook(path: string, script: string): Promise<void> {
   const current = await readFile(path, 'utf8').catch(() => undefined);
   if (current === script) return;
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, script, { mode: 0o755 });
-  await chmod(temp, 0o755);
+  await writeFile(temp, script, { mode: 0o700 });
+  await chmod(temp, 0o700);
   await rename(temp, path);
 }

@@ -19,7 +19,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RepositorySource } from './contract.js';
-import { gitOk } from './git-cli.js';
+import { PRIVATE_DIR_MODE } from '../store/private-files.js';
+import { gitOk, PRIVATE_SHARED_REPOSITORY } from './git-cli.js';
 import { installHooks } from './hook-script.js';
 import { GitHostedRepository } from './hosted-repository.js';
 import { isRepositoryName, parseRepositoryName, validateName, validateOwner } from './names.js';
@@ -74,12 +75,12 @@ export class GitRepositories implements RepositorySource {
     const gitDir = this.gitDirOf(canonical);
     if (!isBareRepository(gitDir)) {
       const staging = join(this.root, '.tmp');
-      await mkdir(staging, { recursive: true });
-      await mkdir(join(this.root, owner), { recursive: true });
+      await mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
+      await mkdir(join(this.root, owner), { recursive: true, mode: PRIVATE_DIR_MODE });
       const temp = await mkdtemp(join(staging, 'new-'));
       try {
         // An empty template: no sample hooks, no description file; only what we install.
-        await gitOk(['init', '--quiet', '--bare', '--initial-branch=main', '--template=', temp]);
+        await gitOk(['init', '--quiet', '--bare', '--initial-branch=main', '--template=', `--shared=${PRIVATE_SHARED_REPOSITORY}`, temp]);
         await configure(temp, canonical);
         await rename(temp, gitDir);
         return { created: true, repository: this.handle(canonical) };
@@ -155,7 +156,7 @@ export class GitRepositories implements RepositorySource {
     const gitDir = this.gitDirOf(canonical);
     // Rename first so a concurrent fetch sees "not found" rather than a half-deleted repository.
     const staging = join(this.root, '.tmp');
-    await mkdir(staging, { recursive: true });
+    await mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
     const doomed = await mkdtemp(join(staging, 'deleted-'));
     await rename(gitDir, join(doomed, 'repository.git'));
     await rm(doomed, { recursive: true, force: true });
@@ -193,7 +194,7 @@ const SETTINGS: [string, string][] = [
 
 async function configure(gitDir: string, fullName: string): Promise<void> {
   for (const [key, value] of SETTINGS) await gitOk(['config', key, value], { gitDir });
-  await mkdir(join(gitDir, 'hooks'), { recursive: true });
+  await mkdir(join(gitDir, 'hooks'), { recursive: true, mode: PRIVATE_DIR_MODE });
   await installHooks(gitDir, fullName);
 }
 

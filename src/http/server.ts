@@ -1,7 +1,9 @@
 /**
  * The HTTP server: Node's http module, the adapter and the router. A request that fails
  * before the router (a body over the limit, a broken connection) gets an AWS-shaped error;
- * nothing that a client sends can take the process down.
+ * nothing that a client sends can take the process down. The same port speaks TLS too, once
+ * given a certificate (same-port-tls.ts): the registry is reached over HTTPS by the engine,
+ * everything else keeps its plain-HTTP URLs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import { AwsError } from '../protocols/errors.js';
 import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
 import { requestId } from '../services/ids.js';
 import { BodyTooLargeError, readRequest, writeResponse } from './node-adapter.js';
+import { SamePortTls, type TlsCertificate } from './same-port-tls.js';
 
 /** AWS API bodies are small; ECS task definitions are the largest this cloud accepts (~64 KiB on AWS). */
 export const MAX_API_BODY = 4 * 1024 * 1024;
@@ -28,7 +31,17 @@ export interface HttpServerOptions {
   stream?(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
 }
 
-export async function startHttpServer(options: HttpServerOptions): Promise<{ server: Server; port: number }> {
+/** The listening server. */
+export interface HttpServer {
+  server: Server;
+  port: number;
+  /** Sets (or renews) the certificate of TLS connections; until then they wait for it. */
+  setCertificate(certificate: TlsCertificate): void;
+  /** Stops listening and ends every connection, open requests included. */
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
     res.on('error', () => undefined);
     const streamed = options.stream?.(req, res);
@@ -62,6 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
   });
+  const tls = new SamePortTls(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -69,5 +83,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ ser
       resolve();
     });
   });
-  return { server, port: (server.address() as AddressInfo).port };
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    setCertificate: (certificate) => tls.setCertificate(certificate),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        tls.closeAll();
+      }),
+  };
 }

@@ -95,6 +95,11 @@ export class TaskPortProxy {
     return run;
   }
 
+  /** The container port, also the port listened on at the task's address. */
+  get port(): number {
+    return this.options.port;
+  }
+
   /** Whether the address currently accepts connections. */
   get listening(): boolean {
     return this.server !== undefined;

@@ -32,7 +32,6 @@ import {
   createReadStream,
   fstatSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   renameSync,
@@ -50,6 +49,7 @@ import type { Clock } from '../cloud/clock.js';
 import type { BlobStore, ImageStore } from './contracts.js';
 import { formatDigest, parseDigest, type Digest } from './digest.js';
 import { copyFileRange } from './file-copy.js';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 /** A blob read found content that does not match its digest; the file has been quarantined. */
 export class BlobCorruptError extends Error {
@@ -103,11 +103,11 @@ export class DiskBlobStore implements BlobStore {
     this.clock = options.clock ?? { now: () => new Date() };
     this.graceMs = options.gcGraceMs ?? DEFAULT_GRACE_MS;
     this.logger = options.logger;
-    for (const algorithm of ALGORITHMS) mkdirSync(join(root, algorithm), { recursive: true });
-    mkdirSync(this.quarantineDir, { recursive: true });
+    for (const algorithm of ALGORITHMS) makePrivateDir(join(root, algorithm));
+    makePrivateDir(this.quarantineDir);
     // Upload sessions do not survive a restart, so every temp file is stale now.
     rmSync(this.uploadsDir, { recursive: true, force: true });
-    mkdirSync(this.uploadsDir, { recursive: true });
+    makePrivateDir(this.uploadsDir);
   }
 
   has(digest: string): boolean {
@@ -176,14 +176,14 @@ export class DiskBlobStore implements BlobStore {
       return `sha256:${digest.hex}`;
     }
     const temp = this.newTempPath();
-    const fd = openSync(temp, 'w', 0o644);
+    const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
     try {
       for (let written = 0; written < content.length; ) written += writeSync(fd, content, written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    mkdirSync(dirname(target), { recursive: true });
+    makePrivateDir(dirname(target));
     renameSync(temp, target);
     fsyncDirectory(dirname(target));
     this.stampNow(target);
@@ -233,7 +233,7 @@ export class DiskBlobStore implements BlobStore {
     } finally {
       await handle.close();
     }
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     const now = this.clock.now();
     await utimes(tempPath, now, now);
     await rename(tempPath, target);

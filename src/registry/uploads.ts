@@ -23,6 +23,7 @@ import type { Clock } from '../cloud/clock.js';
 import type { DiskBlobStore } from './blob-store.js';
 import { appendToFile } from './file-append.js';
 import { formatDigest, type Digest } from './digest.js';
+import { PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 /** One upload in progress. */
 export interface UploadSession {
@@ -75,7 +76,7 @@ export class UploadSessions {
     this.sweep();
     const id = randomUUID();
     const path = join(this.blobs.uploadsDir, id);
-    await writeFile(path, '');
+    await writeFile(path, '', { mode: PRIVATE_FILE_MODE });
     const session: SessionState = { id, repository, path, size: 0, hash: createHash('sha256'), lastActive: this.clock.now().getTime(), busy: false };
     this.sessions.set(id, session);
     return session;

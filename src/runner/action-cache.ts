@@ -6,9 +6,10 @@
  * A copy replaces an existing entry atomically: it is made in a temporary sibling directory and
  * renamed into place, so a job never sees half an action. `.git` is not copied.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
+import { makePrivateDir, tightenTree } from '../store/private-files.js';
 
 /** A spec that is not `OWNER/NAME@REF`. */
 export class ActionSpecError extends Error {
@@ -58,10 +59,11 @@ export class ActionCache {
     const source = resolve(sourceDir);
     if (!existsSync(source) || !statSync(source).isDirectory()) throw new ActionSpecError(`${sourceDir} is not a directory`);
     const parent = join(this.dir, parsed.owner, parsed.name);
-    mkdirSync(parent, { recursive: true });
+    makePrivateDir(parent);
     const target = join(parent, refDirName(parsed.ref));
     const staging = join(parent, `.add-${randomBytes(6).toString('hex')}`);
     cpSync(source, staging, { recursive: true, filter: (path) => basename(path) !== '.git' || path === source });
+    tightenTree(staging);
     const old = existsSync(target) ? join(parent, `.old-${randomBytes(6).toString('hex')}`) : undefined;
     if (old !== undefined) renameSync(target, old);
     renameSync(staging, target);

@@ -7,8 +7,9 @@
  * NODE_OPTIONS; GITHUB_PATH lines are prepended to PATH, the last line first.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 export type FileCommandKind = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
 
@@ -16,12 +17,13 @@ const KINDS: readonly FileCommandKind[] = ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHU
 
 /** The five files of one step, created empty. */
 export function createFileCommandFiles(dir: string): Record<FileCommandKind, string> {
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   const id = randomUUID();
   const files = {} as Record<FileCommandKind, string>;
   for (const kind of KINDS) {
     const file = join(dir, `${kind.replace('GITHUB_', '').toLowerCase()}_${id}`);
-    writeFileSync(file, '');
+    // A step writes credentials here (configure-aws-credentials exports its keys).
+    writeFileSync(file, '', { mode: PRIVATE_FILE_MODE });
     files[kind] = file;
   }
   return files;

@@ -2,8 +2,9 @@
  * One job's log: every line is masked, timestamped, appended to the job's log file and emitted
  * to the run's watchers, in that order. Nothing reaches the file or a watcher unmasked.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import type { Clock } from '../cloud/clock.js';
 import type { Masker } from './masker.js';
 import type { RunEvent } from './types.js';
@@ -18,8 +19,8 @@ export class JobLog {
     private readonly emit: (event: RunEvent) => void,
     private readonly ids: { runId: number; jobId: number; job: string },
   ) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.fd = openSync(file, 'a', 0o600);
+    makePrivateDir(dirname(file));
+    this.fd = openSync(file, 'a', PRIVATE_FILE_MODE);
   }
 
   /** Writes one or more lines (a value with newlines is split, so each line is masked and stamped). */

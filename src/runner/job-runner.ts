@@ -9,6 +9,7 @@
  * Not supported (the job fails saying so): reusable-workflow jobs, `container:`, `services:`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { join } from 'node:path';
 import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
@@ -129,8 +130,11 @@ export class JobRunner {
     let log: JobLog;
     try {
       rmSync(root, { recursive: true, force: true });
-      for (const dir of [paths.workspace, paths.temp, paths.fileCommands, paths.toolCache, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) mkdirSync(dir, { recursive: true });
-      writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2));
+      // The runner's own directories are private (_temp holds file commands with credentials,
+      // _docker the registry login); the workspace keeps the job's umask: images copy its modes.
+      for (const dir of [root, paths.temp, paths.fileCommands, paths.toolCache, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
+      mkdirSync(paths.workspace, { recursive: true });
+      writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2), { mode: PRIVATE_FILE_MODE });
       log = new JobLog(instance.logFile, masker, clock, env.emit, { runId: run.id, jobId: instance.jobId, job: instance.name });
     } catch (error) {
       // No workspace or log file (a full disk, permissions): the job fails without starting.

@@ -65,6 +65,11 @@ export class RunExecution {
     for (const wake of this.cancelWaiting) wake(note ?? 'The run was cancelled');
   }
 
+  /** `text` with the run's secrets masked, for what is said about the run from outside its steps. */
+  mask(text: string): string {
+    return this.env.masker.mask(text);
+  }
+
   /** Stops at once: no always() steps, no post steps. */
   halt(): void {
     this.halted = true;

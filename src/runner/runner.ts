@@ -23,7 +23,7 @@ import { RunExecution } from './run-executor.js';
 import { RunStore } from './run-store.js';
 import { RepoSettings } from './settings.js';
 import { errorMessage } from './step-runner.js';
-import type { RunDetail, RunEvent, RunRecord } from './types.js';
+import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -159,6 +159,24 @@ export class Runner {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(runId);
     };
+  }
+
+  /**
+   * A notice about a run from outside its steps (an ECS deployment it started is failing): its
+   * watchers see it under the running step, and with `record` it is kept as an annotation, as
+   * GitHub lists them under a run. It goes to the run's one job in progress, or to the run as a
+   * whole while several are. A run that has completed takes no more notices.
+   */
+  notify(runId: number, notice: { level: Annotation['level']; title?: string; message: string; record: boolean }): void {
+    if (this.store.run(runId)?.status !== 'in_progress') return;
+    const running = this.store.jobs(runId).filter((job) => job.status === 'in_progress');
+    const job = running.length === 1 ? running[0] : undefined;
+    const { record, ...given } = notice;
+    // Masked like the run's log: a stoppedReason may quote a task's command line.
+    const mask = (value: string) => this.executions.get(runId)?.mask(value) ?? value;
+    const text = { level: given.level, message: mask(given.message), ...(given.title !== undefined ? { title: mask(given.title) } : {}) };
+    if (record) this.store.addAnnotation(runId, { ...text, job: job?.name ?? '' });
+    this.emit({ type: 'notice', runId, ...(job ? { jobId: job.id, job: job.name } : {}), ...text });
   }
 
   /** Resolves with the run's record once it has completed. */

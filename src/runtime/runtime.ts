@@ -60,7 +60,7 @@ export class Runtime {
       clock: deps.clock,
       logger: deps.logger,
       ...(options.timings ? { timings: options.timings } : {}),
-      ...(endpoints ? { endpoints } : {}),
+      ...(endpoints ? { endpoints, accepts: (taskArn: string, port: number) => this.runner.accepts(taskArn, port) } : {}),
     });
     this.logger = deps.logger;
   }

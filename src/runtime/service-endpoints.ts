@@ -15,6 +15,19 @@ export interface ServiceEndpointsDeps {
   deregistrationDelayMs?: number;
 }
 
+/**
+ * The container port the endpoint sends the task's traffic to, when the task is a target: RUNNING,
+ * not being stopped, healthy (HEALTHY with a check, not UNHEALTHY without), with a port mapping
+ * on an essential container. Undefined when it is not a target.
+ */
+export function targetPort(task: Task, definition: TaskDefinition | undefined): number | undefined {
+  if (task.lastStatus !== 'RUNNING' || task.desiredStatus === 'STOPPED') return undefined;
+  const containers = definition?.document.containerDefinitions ?? [];
+  const checked = containers.some((c) => c.essential && c.healthCheck !== undefined);
+  if (checked ? task.healthStatus !== 'HEALTHY' : task.healthStatus === 'UNHEALTHY') return undefined;
+  return containers.find((c) => c.essential && c.portMappings.some((p) => p.containerPort !== undefined))?.portMappings.find((p) => p.containerPort !== undefined)?.containerPort;
+}
+
 export class ServiceEndpoints {
   private readonly endpoints = new Map<string, { endpoint: ServiceEndpoint; started: Promise<number> }>();
 
@@ -42,12 +55,7 @@ export class ServiceEndpoints {
     }
     const targets = [];
     for (const task of tasks) {
-      if (task.lastStatus !== 'RUNNING' || task.desiredStatus === 'STOPPED') continue;
-      const definition = definitionOf(task);
-      const containers = definition?.document.containerDefinitions ?? [];
-      const checked = containers.some((c) => c.essential && c.healthCheck !== undefined);
-      if (checked ? task.healthStatus !== 'HEALTHY' : task.healthStatus === 'UNHEALTHY') continue;
-      const port = containers.find((c) => c.essential && c.portMappings.some((p) => p.containerPort !== undefined))?.portMappings.find((p) => p.containerPort !== undefined)?.containerPort;
+      const port = targetPort(task, definitionOf(task));
       const address = this.deps.pool.addressOf(task.taskArn);
       if (port !== undefined && address !== undefined) targets.push({ taskArn: task.taskArn, address, port });
     }

@@ -15,7 +15,8 @@
  *   up to the instant between a tick's clock reading and its snapshot.
  * - Container health results live in memory too; after a restart a container's persisted
  *   HEALTHY stands until its next check (see checkHealth).
- * Each service's endpoint routes to its RUNNING, healthy tasks (ServiceEndpoints).
+ * Each service's endpoint routes to its RUNNING, healthy tasks (ServiceEndpoints); a task whose
+ * app answers there serves (TaskRunner.accepts), which the scheduler weighs before stopping it.
  */
 import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
@@ -40,7 +41,7 @@ import { startDeployment } from '../services/ecs/deployments.js';
 import type { HealthCheck, Service, Task, TaskDefinition } from '../services/ecs/model.js';
 import type { EcsStore } from '../services/ecs/store.js';
 import { newTask } from '../services/ecs/task-factory.js';
-import type { ServiceEndpoints } from './service-endpoints.js';
+import { targetPort, type ServiceEndpoints } from './service-endpoints.js';
 import { definitionOf } from './task-runner.js';
 
 export interface ServiceLoopDeps {
@@ -51,6 +52,8 @@ export interface ServiceLoopDeps {
   timings?: SchedulerTimings;
   /** Service endpoints to keep in line with the tasks; none when absent. */
   endpoints?: ServiceEndpoints;
+  /** Whether the task's app accepts connections on `port` (TaskRunner.accepts); none: nothing serves. */
+  accepts?: (taskArn: string, port: number) => boolean;
 }
 
 /** Results of one container's health checks, since its task started. */
@@ -124,7 +127,7 @@ export class ServiceLoop {
           desiredCount: service.desiredCount,
           deploymentConfiguration: service.deploymentConfiguration,
           deployments: ordered,
-          tasks: live.map((t) => taskSnapshot(t, healthChecked(t))),
+          tasks: live.map((t) => taskSnapshot(t, healthChecked(t), this.serving(t))),
           stoppedTasks,
           ...(startFailures ? { startFailures } : {}),
         },
@@ -184,6 +187,13 @@ export class ServiceLoop {
       const live = changed ? store.tasks.list({ startedByAny: snapshot.deployments.map((d) => d.id), live: true }) : snapshot.live;
       this.deps.endpoints.sync(service, live, (task) => definitionOf(store, task));
     }
+  }
+
+  /** Whether the endpoint routes to the task and its app answers there (the scheduler's `serving`). */
+  private serving(task: Task): boolean {
+    if (!this.deps.endpoints || !this.deps.accepts) return false;
+    const port = targetPort(task, definitionOf(this.deps.store, task));
+    return port !== undefined && this.deps.accepts(task.taskArn, port);
   }
 
   /** Runs due CMD / CMD-SHELL checks of a RUNNING task (any task) and records container and task health. */

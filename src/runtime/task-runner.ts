@@ -87,6 +87,12 @@ export class TaskRunner {
     this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
   }
 
+  /** Whether the task's app accepts connections on `port` at the task's address (its proxy listens). */
+  accepts(taskArn: string, port: number): boolean {
+    const entry = this.live.get(taskArn);
+    return entry !== undefined && !entry.stopping && entry.proxies.some((p) => p.port === port && p.listening);
+  }
+
   /** Whether a start or stop of the task is in flight. */
   isBusy(taskArn: string): boolean {
     return this.busy.has(taskArn);

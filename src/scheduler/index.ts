@@ -27,6 +27,7 @@
 export { circuitBreakerThreshold, evaluateCircuitBreaker, isTaskFailure, type CircuitBreakerDecision } from './circuit-breaker.js';
 export { deploymentBounds, reconcileService, stopOrder } from './rolling-update.js';
 export { ROLLOUT_REASON, SERVICE_EVENT, taskId } from './service-events.js';
+export { deploymentStall, describeStop, isAbnormalStop, isTroubleEvent, STALL_AFTER_FAILURES, type Stall, type StoppedTaskFacts } from './failure-signals.js';
 export { DEFAULT_START_THROTTLE, countStartFailures, startDelayMs, throttledUntil, type StartFailures, type StartThrottleTimings } from './start-throttle.js';
 export {
   countsHealthy,

@@ -6,7 +6,8 @@
  *   2. unhealthy tasks (a check says UNHEALTHY) are stopped, whatever the bounds: stopping
  *      them never lowers the healthy count, and their replacements start through step 5;
  *   3. scale-in: PRIMARY tasks above desiredCount are stopped;
- *   4. old-deployment tasks are stopped while the healthy count stays ≥ lower;
+ *   4. old-deployment tasks are stopped while the healthy count stays ≥ lower, and one that
+ *      serves but does not count healthy yet only while as many others serve;
  *   5. PRIMARY tasks are started: min(desired − primaryActive, upper − occupied);
  *   6. a tick that could neither stop nor start, with work left and nothing in flight, is stuck;
  *   7. drained old deployments → INACTIVE; the PRIMARY alone with desiredCount healthy RUNNING
@@ -19,8 +20,14 @@
  * - `occupied` (checked against upper) counts every task not yet STOPPED, stopping ones too: a
  *   stopping task still holds its container, so with min 0 / max 100 the new task starts only
  *   after the old one has STOPPED.
- * - Stop order (old tasks, scale-in): not yet RUNNING first, then RUNNING but not healthy, then
- *   healthy; newest first within each (the one that served least), task ARN breaking ties.
+ * - Stop order (old tasks, scale-in): not yet RUNNING first, then RUNNING but neither healthy
+ *   nor serving, then serving, then healthy; newest first within each (the one that served
+ *   least), task ARN breaking ties.
+ * - A task without a health check serves (the endpoint routes to it and its app answers) up to
+ *   40 s before it counts healthy. Counting healthy tasks only, an old one that young would be
+ *   stopped at once, and the endpoint left with no target until the new task runs (503s). It
+ *   is kept until as many other tasks serve as `lower` asks for, so the replacement is
+ *   registered before it drains. Bounded: at 40 s it counts healthy and the usual rule applies.
  * - Old tasks' stoppedReason names their own deployment: "Scaling activity initiated by
  *   (deployment <old id>)".
  * - An old deployment becomes INACTIVE once none of its tasks is live (all STOPPED). Its
@@ -48,7 +55,7 @@ export function deploymentBounds(desiredCount: number, minimumHealthyPercent: nu
 
 /** Tasks in the order they should be stopped (see the header). */
 export function stopOrder(tasks: readonly TaskSnapshot[], now: Date, timings: SchedulerTimings = DEFAULT_TIMINGS): TaskSnapshot[] {
-  const rank = (t: TaskSnapshot): number => (t.lastStatus !== 'RUNNING' ? 0 : countsHealthy(t, now, timings) ? 2 : 1);
+  const rank = (t: TaskSnapshot): number => (t.lastStatus !== 'RUNNING' ? 0 : countsHealthy(t, now, timings) ? 3 : t.serving ? 2 : 1);
   const age = (t: TaskSnapshot): number => (t.startedAt ?? t.createdAt).getTime();
   return [...tasks].sort((a, b) => rank(a) - rank(b) || age(b) - age(a) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0));
 }
@@ -101,14 +108,17 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
   }
   const primaryActive = primaryTasks.length - extra;
 
-  // 4. Old deployments' tasks, keeping the healthy count at lower or above.
+  // 4. Old deployments' tasks, keeping the healthy count at lower or above, and the serving
+  //    count too for a task that serves before it counts healthy (see the header).
   const oldTasks = remaining.filter((t) => t.deploymentId !== primary.id);
   if (!primaryFailed) {
+    let servingCount = remaining.filter((t) => t.serving && !stopping.has(t.taskArn)).length;
     for (const t of stopOrder(oldTasks, now, timings)) {
       if (healthy(t)) {
         if (healthyCount - 1 < lower) continue;
         healthyCount--;
-      }
+      } else if (t.serving && servingCount - 1 < lower) continue;
+      if (t.serving) servingCount--;
       stop(t, STOPPED_REASON.scaling(t.deploymentId));
     }
   }

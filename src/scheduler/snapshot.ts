@@ -23,6 +23,12 @@ export interface TaskSnapshot {
   /** When it reached RUNNING. */
   startedAt?: Date;
   createdAt: Date;
+  /**
+   * The service's endpoint routes to it and its app accepts connections there (the runtime's
+   * view; absent: not known to serve). A task without a health check serves before it counts
+   * healthy (40 s after RUNNING).
+   */
+  serving?: boolean;
 }
 
 /** A task of the service that reached STOPPED since the previous tick (the circuit breaker's input). */
@@ -122,8 +128,8 @@ export function countsHealthy(task: TaskSnapshot, now: Date, timings: SchedulerT
   return task.startedAt !== undefined && now.getTime() - task.startedAt.getTime() >= timings.noHealthCheckGraceMs;
 }
 
-/** The snapshot of a stored task; `healthChecked` comes from its task definition. */
-export function taskSnapshot(task: Task, healthChecked: boolean): TaskSnapshot {
+/** The snapshot of a stored task; `healthChecked` comes from its task definition, `serving` from the runtime. */
+export function taskSnapshot(task: Task, healthChecked: boolean, serving = false): TaskSnapshot {
   const snapshot: TaskSnapshot = {
     taskArn: task.taskArn,
     deploymentId: task.startedBy ?? '',
@@ -134,6 +140,7 @@ export function taskSnapshot(task: Task, healthChecked: boolean): TaskSnapshot {
     createdAt: task.createdAt,
   };
   if (task.startedAt) snapshot.startedAt = task.startedAt;
+  if (serving) snapshot.serving = true;
   return snapshot;
 }
 

@@ -32,6 +32,12 @@ export type Caller =
       expiresAt: Date;
       /** The web identity the session came from (for sts:AssumeRole chaining context). */
       webIdentity?: { provider: string; subject: string; audience: string };
+      /**
+       * dockyard-internal, never on the wire: the `run_id` claim of the CI job token this session
+       * descends from (AssumeRoleWithWebIdentity; sessions it chains to inherit it), so what a
+       * run's credentials did (an ECS deployment) can be told back to that run.
+       */
+      ciRunId?: string;
     }
   | { kind: 'anonymous'; accountId: string };
 

@@ -5,15 +5,23 @@
  *
  * Durability: synchronous=NORMAL in WAL mode keeps every committed transaction across a
  * process crash (kill -9); only an OS crash or power loss can lose the last commits.
+ *
+ * Permissions: the file holds every secret of the cloud. SQLite creates -wal and -shm with the
+ * database file's mode, so the file is made 0600 before SQLite opens it; -wal and -shm left
+ * wider by an earlier version (they outlive a kill -9) are tightened too.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensurePrivateFile, makePrivateDir, tightenFile } from './private-files.js';
 
 export type Db = Database.Database;
 
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    makePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+    for (const companion of [`${file}-wal`, `${file}-shm`]) tightenFile(companion);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -78,6 +78,7 @@ describe('doctor: engine messages', () => {
     ['plugin type="bridge" failed (add): cni plugin bridge failed: failed to locate iptables: exec: "iptables": executable file not found in $PATH', /iptables is missing/, 'apt-get install --reinstall iptables'],
     ['open /etc/containers/policy.json: no such file or directory', /trust policy/, 'apt-get install --reinstall golang-github-containers-common -o Dpkg::Options::=--force-confmiss'],
     ['initializing source docker://localhost:4567/x:1: pinging container registry localhost:4567: Get "https://localhost:4567/v2/": http: server gave HTTP response to HTTPS client', /localhost:4567 as a plain-HTTP registry/, 'bash scripts/setup-engine'],
+    ['initializing source docker://localhost:45171/probe:1: pinging container registry localhost:45171: Get "https://localhost:45171/v2/": x509: certificate signed by unknown authority', /does not trust dockyard's CA for localhost:45171/, 'run dockyard as root'],
     ['ping: cannot reach the container engine at unix:///run/podman/podman.sock: connect ENOENT /run/podman/podman.sock', /Podman API service is not answering/, 'bash scripts/setup-engine'],
   ];
   for (const [message, what, fix] of cases) {

@@ -30,9 +30,10 @@ describe('GitRepositories', () => {
     assert.equal((await readFile(join(repository.gitDir, 'HEAD'), 'utf8')).trim(), 'ref: refs/heads/main');
     const config = await runOk('git', ['--git-dir', repository.gitDir, 'config', '--get', 'http.receivepack'], { env });
     assert.equal(config.stdout.trim(), 'true');
+    // Executable, and private as everything in a data directory.
     for (const name of ['post-receive', 'reference-transaction']) {
       const hook = await stat(join(repository.gitDir, 'hooks', name));
-      assert.equal(hook.mode & 0o111, 0o111, name);
+      assert.equal(hook.mode & 0o777, 0o700, name);
     }
     assert.equal(await repository.defaultBranch(), 'main');
     assert.equal(existsSync(join(repository.gitDir, 'hooks', 'pre-commit.sample')), false);

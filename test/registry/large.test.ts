@@ -6,11 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
-import { Readable } from 'node:stream';
 import { startRegistry, type RegistryHarness } from './support/harness.js';
-
-const SIZE = 200 * 1024 * 1024;
-const CHUNK = 1024 * 1024;
+import { LARGE_BLOB_SIZE as SIZE, largeBlob as source, sha256Of } from './support/large-blob.js';
 
 let h: RegistryHarness;
 before(async () => {
@@ -19,33 +16,9 @@ before(async () => {
 });
 after(() => h.dispose());
 
-/** 200 chunks of 1 MiB, each a little different, generated on demand. */
-function source(): Readable {
-  const base = Buffer.alloc(CHUNK, 0x5a);
-  let i = 0;
-  return new Readable({
-    read() {
-      if (i * CHUNK >= SIZE) return this.push(null);
-      const chunk = Buffer.from(base);
-      chunk.writeUInt32BE(i++, 0);
-      this.push(chunk);
-    },
-  });
-}
-
-function expectedDigest(): Promise<string> {
-  const hash = createHash('sha256');
-  return new Promise((resolve, reject) => {
-    source()
-      .on('data', (c: Buffer) => hash.update(c))
-      .on('end', () => resolve(`sha256:${hash.digest('hex')}`))
-      .on('error', reject);
-  });
-}
-
 describe('large blobs', () => {
   it('streams 200 MiB up and down with RSS far below the size', { timeout: 120_000 }, async (t) => {
-    const digest = await expectedDigest();
+    const digest = await sha256Of(source());
     global.gc?.();
     const baseline = process.memoryUsage().rss;
     let peak = baseline;

@@ -2,13 +2,14 @@
  * The service loop with real containers: a service reaches steady state (one deployment,
  * runningCount == desiredCount, "has started 1 tasks" and "has reached a steady state."
  * events), is served by its stable endpoint, rolls to a new revision with no failed request
- * through that endpoint (the old task drained, then stopped by the scheduler), DeleteService
+ * through that endpoint from keep-alive and connection-per-request clients (the old task
+ * drained, then stopped by the scheduler), also right after a deployment, DeleteService
  * drains it to INACTIVE with no container left; and a crashing revision trips the circuit
  * breaker, which rolls back to the last COMPLETED deployment.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateServiceCommand, type CreateServiceCommandInput, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
@@ -16,8 +17,7 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, startRuntimeCloud, type Fixture } from './support.js';
-import { removeImages } from '../support/engine-cleanup.js';
+import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, registerWeb, startRuntimeSuite, stopRuntimeSuite, type Fixture } from './support.js';
 
 const PORT = 45666;
 
@@ -27,20 +27,8 @@ describe('runtime: services', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => {
-    await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 });
-    f = await prepare(cloud, engine, PORT);
-  });
-
-  after(async () => {
-    await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 })));
+  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
 
   async function service(name = 'web'): Promise<Service> {
     const out = await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: [name] }));
@@ -97,28 +85,17 @@ describe('runtime: services', () => {
     const viaEndpoint = () => httpGet(url.hostname, Number(url.port));
     assert.equal(await waitFor('endpoint answers', viaEndpoint, 20_000), 'hello');
 
-    // Rolling to v2 while a client keeps requesting through the endpoint: no request fails.
+    // Rolling to v2 (no health check) while keep-alive and connection-per-request clients keep
+    // requesting through the endpoint: every request is answered 200.
     const v2 = await registerWeb(cloud, f.ecs, 'web', 'exec', { environment: [{ name: 'VERSION', value: '2' }] });
-    let done = false;
-    let ok = 0;
-    const failures: string[] = [];
-    const load = (async () => {
-      while (!done) {
-        const body = await viaEndpoint();
-        if (body === 'hello') ok++;
-        else failures.push(String(body));
-      }
-    })();
+    const load = loadBoth(url);
     await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'web', taskDefinition: v2 }));
     await stable(v2);
-    done = true;
-    await load;
-    assert.deepEqual(failures, []);
-    assert.ok(ok > 0);
     const old = await waitFor('old task stopped', async () => {
       const t = await describeTask(f.ecs, oldArn);
       return t.lastStatus === 'STOPPED' ? t : undefined;
     });
+    assertAllOk(await load.stop(), 20);
     assert.equal(old.stopCode, 'ServiceSchedulerInitiated');
     assert.match(old.stoppedReason ?? '', /^Scaling activity initiated by \(deployment ecs-svc\/\d{19}\)$/);
     const [newArn] = await runningTaskArns();
@@ -222,5 +199,63 @@ describe('runtime: services', () => {
     assert.ok(stoppedAt > 0 && startedAt >= 0 && startedAt < stoppedAt, messages.join('\n'));
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'stopfirst', force: true }));
     await waitFor('service INACTIVE', async () => ((await service('stopfirst')).status === 'INACTIVE' ? true : undefined), 60_000);
+  });
+});
+
+/**
+ * An old task without a health check that is still in its 40 s before counting healthy, but
+ * serving: a deployment right after the previous one keeps it until its replacement serves, so
+ * the endpoint is never without a target (it answered 503s meanwhile before). Its own cloud, on
+ * the same registry port once the suite above has stopped, with the grace long enough that the
+ * old task is surely that young when the deployment starts.
+ */
+describe('runtime: a deployment over a task not yet counted healthy', () => {
+  const engine = new DockerApiEngine();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-runtime-young-'));
+  const GRACE_MS = 30_000;
+  let cloud: Cloud;
+  let f: Fixture;
+
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: GRACE_MS })));
+  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+
+  it('keeps the serving old task until the new one serves: no request fails, keep-alive or not', async () => {
+    const v1 = await registerWeb(cloud, f.ecs, 'young', 'exec');
+    const created = await f.ecs.send(
+      new CreateServiceCommand({
+        cluster: 'apps',
+        serviceName: 'young',
+        taskDefinition: v1,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      }),
+    );
+    const endpoint = await waitFor('the endpoint', async () => cloud.runtime?.endpoints?.url(created.service?.serviceArn ?? ''), 30_000);
+    const url = new URL(endpoint);
+    await waitFor('the endpoint answers', async () => ((await httpGet(url.hostname, Number(url.port))) === 'hello' ? true : undefined), 30_000);
+    const [oldArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'young' }))).taskArns ?? [];
+    assert.ok(oldArn);
+
+    const load = loadBoth(url);
+    const v2 = await registerWeb(cloud, f.ecs, 'young', 'exec', { environment: [{ name: 'VERSION', value: '2' }] });
+    await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'young', taskDefinition: v2 }));
+    const old = await waitFor('the old task stopped', async () => {
+      const t = await describeTask(f.ecs, oldArn);
+      return t.lastStatus === 'STOPPED' ? t : undefined;
+    }, 60_000);
+    assertAllOk(await load.stop(), 20);
+    const [newArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'young', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    assert.ok(newArn && newArn !== oldArn);
+    const fresh = await describeTask(f.ecs, newArn);
+    // The case at hand: the old task was told to stop while young, and only once the new one ran.
+    assert.ok(old.startedAt && old.stoppingAt && old.stoppingAt.getTime() - old.startedAt.getTime() < GRACE_MS, 'the old task stopped before it counted healthy');
+    assert.ok(fresh.startedAt && old.stoppingAt && fresh.startedAt.getTime() <= old.stoppingAt.getTime(), `new task running at ${fresh.startedAt?.toISOString()}, old told to stop at ${old.stoppingAt?.toISOString()}`);
+
+    await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'young', force: true }));
+    await waitFor('service INACTIVE', async () => {
+      const s = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: ['young'] }))).services?.[0];
+      return s?.status === 'INACTIVE' ? true : undefined;
+    }, 60_000);
   });
 });

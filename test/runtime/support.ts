@@ -7,6 +7,8 @@ import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { Cloud } from '../../src/cloud/cloud.js';
 import type { ContainerEngine } from '../../src/engine/contract.js';
 import type { DockerApiEngine } from '../../src/engine/docker-api.js';
@@ -14,6 +16,8 @@ import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { waitFor } from '../engine/contract-suite.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
 
 export const CONTAINER_PORT = 8080;
@@ -54,6 +58,24 @@ export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string
   return cloud;
 }
 
+/** A runtime test suite's `before`: the engine answers, the cloud on `port` runs, the fixture is prepared. */
+export async function startRuntimeSuite(engine: DockerApiEngine, dataDir: string, port: number, timings?: SchedulerTimings): Promise<{ cloud: Cloud; f: Fixture }> {
+  await engine.ping(AbortSignal.timeout(5000));
+  const cloud = await startRuntimeCloud(engine, dataDir, port, timings);
+  return { cloud, f: await prepare(cloud, engine, port) };
+}
+
+/** A runtime test suite's `after`: the cloud stopped, every container it labelled and every image it pulled removed. */
+export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir: string; port: number; cloud: Cloud; f: Fixture }): Promise<void> {
+  const { engine, dataDir, port, cloud, f } = suite;
+  await cloud.stop();
+  for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
+  await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+  await removeImages(`localhost:${port}/`);
+  await engine.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
 export function clientConfig(cloud: Cloud) {
   return { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey }, maxAttempts: 1 };
 }
@@ -81,7 +103,8 @@ export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: numbe
   const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
   const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
   const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-  await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
+  // Verified TLS: the cloud wrote its CA into the engine's certs.d for localhost:PORT.
+  await runOk('podman', ['push', '--creds', token, localImage]);
   await engine.removeImage(imageId, { force: true });
 
   await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
@@ -167,4 +190,61 @@ export async function untilStatus(ecs: ECSClient, arn: string, status: string): 
 /** The task's ENI address. */
 export function addressOf(task: Task): string | undefined {
   return task.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+}
+
+/** Answers counted by status code, or by error code for requests that got none. */
+export type Answers = Map<string, number>;
+
+/**
+ * `workers` loops sending GET / to `url` until `stop()`, each over a keep-alive connection it
+ * reuses or over a new connection per request; `stop()` resolves to the answers.
+ */
+export function loadThrough(url: URL, options: { keepAlive: boolean; workers: number }): { stop(): Promise<Answers> } {
+  const agent = new Agent({ keepAlive: options.keepAlive, maxSockets: options.workers });
+  const answers: Answers = new Map();
+  let running = true;
+  const once = () =>
+    new Promise<string>((resolve) => {
+      const req = get({ host: url.hostname, port: Number(url.port), path: '/', agent, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(String(res.statusCode)));
+        res.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
+      req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+  const loops = Array.from({ length: options.workers }, async () => {
+    while (running) {
+      const answer = await once();
+      answers.set(answer, (answers.get(answer) ?? 0) + 1);
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return answers;
+    },
+  };
+}
+
+/** Keep-alive and connection-per-request clients at once, through `url`. */
+export function loadBoth(url: URL, workers = 4): { stop(): Promise<{ keepAlive: Answers; perRequest: Answers }> } {
+  const keepAlive = loadThrough(url, { keepAlive: true, workers });
+  const perRequest = loadThrough(url, { keepAlive: false, workers });
+  return {
+    async stop() {
+      return { keepAlive: await keepAlive.stop(), perRequest: await perRequest.stop() };
+    },
+  };
+}
+
+/** Fails unless every answer of both clients was a 200, and each client got at least `least`. */
+export function assertAllOk(answers: { keepAlive: Answers; perRequest: Answers }, least: number): void {
+  const seen = Object.entries(answers).map(([client, counts]) => `${client}: ${JSON.stringify(Object.fromEntries(counts))}`).join(', ');
+  for (const counts of Object.values(answers)) {
+    assert.deepEqual([...counts.keys()].filter((status) => status !== '200'), [], seen);
+    assert.ok((counts.get('200') ?? 0) >= least, seen);
+  }
 }

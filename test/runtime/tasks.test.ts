@@ -8,18 +8,17 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
+import { LABEL } from '../../src/runtime/runtime.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { LogsStore } from '../../src/services/logs/store.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
-import { removeImages } from '../support/engine-cleanup.js';
+import { addressOf, CONTAINER_PORT, describeTask, httpGet, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from './support.js';
 
 const PORT = 45664;
 
@@ -29,20 +28,8 @@ describe('runtime: tasks as containers', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => {
-    await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
-    f = await prepare(cloud, engine, PORT);
-  });
-
-  after(async () => {
-    await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
-    await engine.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT)));
+  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
 
   it('runs a task from the local ECR, serves on its address, and stops it with an exit code', async () => {
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'web', 'exec'));

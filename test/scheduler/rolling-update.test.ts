@@ -139,18 +139,40 @@ describe('minimum 0 / maximum 100', () => {
   });
 
   it('does not start while the stopped task is still stopping', () => {
-    const snapshot: ServiceSnapshot = {
-      serviceName: 'web',
-      desiredCount: 1,
-      deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100, deploymentCircuitBreaker: { enable: false, rollback: false } },
-      deployments: [
-        { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
-        { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: 0, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
-      ],
-      tasks: [task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' })],
-    };
+    const snapshot = rollingOut({ min: 0, max: 100, oldDesired: 0 }, [task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' })]);
     const a = reconcileService(snapshot, T0);
     assert.deepEqual([a.start, a.stop, a.events], [[], [], []]);
+  });
+});
+
+describe('an old task that serves before it counts healthy (no health check, RUNNING < 40 s)', () => {
+  const young = (serving: boolean, newTask?: Partial<TaskSnapshot>): ServiceSnapshot =>
+    rollingOut({ min: 100, max: 200, oldDesired: 1 }, [
+      task({ taskArn: 'old', startedAt: new Date(T0.getTime() - 5_000), ...(serving ? { serving } : {}) }),
+      ...(newTask ? [task({ taskArn: 'new', deploymentId: 'ecs-svc/2', ...newTask })] : []),
+    ]);
+  const stopped = (snapshot: ServiceSnapshot) => reconcileService(snapshot, T0).stop.map((s) => s.taskArn);
+
+  it('is kept while its replacement starts, runs and does not answer yet', () => {
+    const first = reconcileService(young(true), T0);
+    assert.deepEqual(first.stop, []);
+    assert.deepEqual(first.start, [{ deploymentId: 'ecs-svc/2', taskDefinition: 'td:2', count: 1 }]);
+    assert.deepEqual(stopped(young(true, { lastStatus: 'PENDING', startedAt: undefined })), []);
+    assert.deepEqual(stopped(young(true, { startedAt: T0 })), []);
+  });
+
+  it('is stopped once the replacement serves, before that one counts healthy', () => {
+    assert.deepEqual(stopped(young(true, { startedAt: T0, serving: true })), ['old']);
+  });
+
+  it('counts healthy 40 s after RUNNING like any task, then the usual rule applies', () => {
+    const snapshot = young(true, { startedAt: T0 });
+    const later = new Date(T0.getTime() + 40_000);
+    assert.deepEqual(reconcileService(snapshot, later).stop.map((s) => s.taskArn), ['old']);
+  });
+
+  it('is stopped at once when it does not serve (no port, or its app does not answer)', () => {
+    assert.deepEqual(stopped(young(false)), ['old']);
   });
 });
 
@@ -239,20 +261,35 @@ describe('steady state', () => {
 });
 
 describe('stopOrder', () => {
-  it('puts starting tasks first, then unhealthy running ones, then healthy ones; newest first within each', () => {
+  it('puts starting tasks first, then unhealthy running ones, then serving, then healthy ones; newest first within each', () => {
     const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
     const tasks = [
       task({ taskArn: 'healthy-old', startedAt: at(0) }),
       task({ taskArn: 'healthy-new', startedAt: at(10) }),
+      task({ taskArn: 'serving', startedAt: at(90), serving: true }),
       task({ taskArn: 'unhealthy', healthChecked: true, healthStatus: 'UNKNOWN', startedAt: at(5) }),
       task({ taskArn: 'pending', lastStatus: 'PENDING' }),
     ];
     assert.deepEqual(
       stopOrder(tasks, at(100)).map((t) => t.taskArn),
-      ['pending', 'unhealthy', 'healthy-new', 'healthy-old'],
+      ['pending', 'unhealthy', 'serving', 'healthy-new', 'healthy-old'],
     );
   });
 });
+
+/** One task desired: deployment ecs-svc/2 (td:2) rolling out over ecs-svc/1 (td:1), with `tasks`. */
+function rollingOut(config: { min: number; max: number; oldDesired: number }, tasks: TaskSnapshot[]): ServiceSnapshot {
+  return {
+    serviceName: 'web',
+    desiredCount: 1,
+    deploymentConfiguration: { minimumHealthyPercent: config.min, maximumPercent: config.max, deploymentCircuitBreaker: { enable: false, rollback: false } },
+    deployments: [
+      { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
+      { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: config.oldDesired, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
+    ],
+    tasks,
+  };
+}
 
 function task(overrides: Partial<TaskSnapshot>): TaskSnapshot {
   return {

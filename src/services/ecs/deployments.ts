@@ -4,7 +4,8 @@
  * from there: it starts and stops tasks, completes, fails or rolls back the rollout and
  * marks drained deployments INACTIVE.
  */
-import type { Deployment, DeploymentConfiguration, Service } from './model.js';
+import type { Caller } from '../operation.js';
+import type { Deployment, DeploymentConfiguration, DeploymentInitiator, Service } from './model.js';
 import { PLATFORM_VERSION } from './placement.js';
 import { newDeploymentId, type ServiceStore } from './service-store.js';
 import type { DeploymentConfigurationInput } from './input-rules.js';
@@ -12,8 +13,11 @@ import type { DeploymentConfigurationInput } from './input-rules.js';
 /** rolloutStateReason of a deployment in progress. */
 export const inProgressReason = (id: string): string => `ECS deployment ${id} in progress.`;
 
-/** Writes a new PRIMARY deployment of `service` as it is now; the old PRIMARY becomes ACTIVE. */
-export function startDeployment(services: ServiceStore, service: Service, now: Date): Deployment {
+/**
+ * Writes a new PRIMARY deployment of `service` as it is now; the old PRIMARY becomes ACTIVE.
+ * `initiatedBy`: the API caller that asked for it (none for the scheduler's rollbacks).
+ */
+export function startDeployment(services: ServiceStore, service: Service, now: Date, initiatedBy?: DeploymentInitiator): Deployment {
   for (const previous of services.deployments(service.serviceArn)) {
     if (previous.status === 'PRIMARY') services.putDeployment({ ...previous, status: 'ACTIVE', updatedAt: now });
   }
@@ -33,6 +37,7 @@ export function startDeployment(services: ServiceStore, service: Service, now: D
     updatedAt: now,
   };
   if (service.networkConfiguration) deployment.networkConfiguration = service.networkConfiguration;
+  if (initiatedBy) deployment.initiatedBy = initiatedBy;
   services.putDeployment(deployment);
   return deployment;
 }
@@ -44,4 +49,10 @@ export function deploymentConfiguration(given: DeploymentConfigurationInput | un
     maximumPercent: given?.maximumPercent ?? base?.maximumPercent ?? 200,
     minimumHealthyPercent: given?.minimumHealthyPercent ?? base?.minimumHealthyPercent ?? 100,
   };
+}
+
+/** The deployment's initiator for an API caller: its access key, and its session's CI run. */
+export function initiatorOf(caller: Caller): DeploymentInitiator | undefined {
+  if (caller.kind === 'anonymous') return undefined;
+  return { accessKeyId: caller.accessKeyId, ...(caller.kind === 'assumed-role' && caller.ciRunId !== undefined ? { ciRunId: caller.ciRunId } : {}) };
 }

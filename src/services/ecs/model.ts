@@ -170,6 +170,19 @@ export interface Deployment {
   networkConfiguration?: NetworkConfiguration;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * dockyard-internal, never on the wire: who started it with CreateService or UpdateService
+   * (the calling access key, and the CI run its session descends from). Absent for the
+   * scheduler's own rollbacks.
+   */
+  initiatedBy?: DeploymentInitiator;
+}
+
+/** The caller behind a deployment (see Deployment.initiatedBy). */
+export interface DeploymentInitiator {
+  accessKeyId: string;
+  /** The `run_id` of the CI job token the calling session descends from. */
+  ciRunId?: string;
 }
 
 export interface ServiceEvent {

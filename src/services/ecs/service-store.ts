@@ -7,6 +7,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Db } from '../../store/database.js';
+import type { EcsChanges } from './changes.js';
 import { decodeDocument, encodeDocument } from './documents.js';
 import type { Deployment, Service, ServiceEvent, ServiceStatus } from './model.js';
 
@@ -23,7 +24,10 @@ export function newDeploymentId(): string {
 }
 
 export class ServiceStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes?: EcsChanges,
+  ) {}
 
   get(arn: string): Service | undefined {
     const row = this.db.prepare<[string], { doc: string }>('SELECT doc FROM ecs_services WHERE arn = ?').get(arn);
@@ -81,6 +85,7 @@ export class ServiceStore {
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
       )
       .run(deployment.id, deployment.serviceArn, deployment.status, deployment.createdAt.getTime(), encodeDocument(deployment));
+    this.changes?.emit({ type: 'deployment', deployment });
   }
 
   /** Read-modify-write of one deployment in a transaction; undefined when it does not exist. */
@@ -114,7 +119,9 @@ export class ServiceStore {
         .prepare<[string], { created_at: number; message: string }>('SELECT created_at, message FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT 1')
         .get(serviceArn);
       if (newest && newest.message === message && at.getTime() - newest.created_at < dedupWindowMs) return false;
-      this.db.prepare('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)').run(serviceArn, randomUUID(), at.getTime(), message);
+      const id = randomUUID();
+      this.db.prepare('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)').run(serviceArn, id, at.getTime(), message);
+      this.changes?.emit({ type: 'service-event', serviceArn, event: { id, createdAt: at, message } });
       this.db
         .prepare('DELETE FROM ecs_service_events WHERE service_arn = ? AND seq NOT IN (SELECT seq FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT ?)')
         .run(serviceArn, serviceArn, EVENT_LIMIT);

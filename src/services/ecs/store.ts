@@ -7,10 +7,12 @@
  *                    deployments(arn), putDeployment, appendEvent (dedups identical consecutive)
  *   tasks            get/put/list(filter)/countsByStartedBy/deleteStoppedBefore (TaskStore)
  *   transaction(fn)  runs fn atomically (nested calls join the outer transaction)
+ *   changes          deployments written, tasks stopped, events appended, for subscribers
  * Running and pending counts are never stored: `serviceCounts` computes them from tasks.
  */
 import { migrate, type Db } from '../../store/database.js';
 import { clusterArn, type Partition } from './arns.js';
+import { EcsChanges } from './changes.js';
 import { decodeDocument, encodeDocument } from './documents.js';
 import type { Cluster, Deployment, Service } from './model.js';
 import { ECS_MIGRATIONS } from './schema.js';
@@ -57,6 +59,7 @@ export class EcsStore {
   readonly taskDefinitions: TaskDefinitionStore;
   readonly services: ServiceStore;
   readonly tasks: TaskStore;
+  readonly changes = new EcsChanges();
 
   constructor(
     private readonly db: Db,
@@ -66,8 +69,8 @@ export class EcsStore {
     this.partition = partition;
     this.clusters = new ClusterStore(db);
     this.taskDefinitions = new TaskDefinitionStore(db, partition);
-    this.services = new ServiceStore(db);
-    this.tasks = new TaskStore(db);
+    this.services = new ServiceStore(db, this.changes);
+    this.tasks = new TaskStore(db, this.changes);
   }
 
   /** Runs `fn` in one SQLite transaction (joining an enclosing one). */

@@ -4,6 +4,7 @@
  * version; the columns copy what ListTasks and the counts filter on.
  */
 import type { Db } from '../../store/database.js';
+import type { EcsChanges } from './changes.js';
 import { decodeDocument, encodeDocument } from './documents.js';
 import { PENDING_STATES, type DesiredStatus, type Task, type TaskStatus } from './model.js';
 
@@ -29,7 +30,10 @@ export interface TaskCounts {
 }
 
 export class TaskStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes?: EcsChanges,
+  ) {}
 
   get(arn: string): Task | undefined {
     const row = this.db.prepare<[string], { doc: string }>('SELECT doc FROM ecs_tasks WHERE arn = ?').get(arn);
@@ -38,8 +42,9 @@ export class TaskStore {
 
   /** Inserts or replaces the task; its version goes up by one on every replace. */
   put(task: Task): Task {
-    const existing = this.db.prepare<[string], { doc: string }>('SELECT doc FROM ecs_tasks WHERE arn = ?').get(task.taskArn);
-    const stored: Task = existing ? { ...task, version: decodeDocument<Task>(existing.doc).version + 1 } : task;
+    const row = this.db.prepare<[string], { doc: string }>('SELECT doc FROM ecs_tasks WHERE arn = ?').get(task.taskArn);
+    const existing = row ? decodeDocument<Task>(row.doc) : undefined;
+    const stored: Task = existing ? { ...task, version: existing.version + 1 } : task;
     const family = familyOf(stored.taskDefinitionArn);
     const cluster = stored.clusterArn.slice(stored.clusterArn.indexOf(':cluster/') + ':cluster/'.length);
     this.db
@@ -60,6 +65,7 @@ export class TaskStore {
         created_at: stored.createdAt.getTime(),
         doc: encodeDocument(stored),
       });
+    if (stored.lastStatus === 'STOPPED' && existing?.lastStatus !== 'STOPPED') this.changes?.emit({ type: 'task-stopped', task: stored });
     return stored;
   }
 

@@ -11,6 +11,10 @@
  *   aws-managed-policies.ts exist (ListPolicies Scope=AWS lists those five, not AWS's ~1,300).
  *   RoleLastUsed is always empty. Quotas are the defaults (10 managed policies per role, 2048
  *   characters of trust policy); AWS lets accounts raise some.
+   A role ARN in a policy's Principal (trust and repository policies) is matched by ARN; AWS
+   binds it to the role's unique id when the policy is saved, so there a role deleted and
+   created again matches only once the policy is saved again. Sessions are bound to the unique
+   id as in AWS (auth/authorizer.ts).
  * - By design: the PermissionsBoundary of a role is stored and evaluated: the authorizer reads
  *   it through IamStore.rolePermissionsBoundary. CreateOpenIDConnectProvider without a
  *   ThumbprintList stores none (AWS would fetch the issuer's certificate chain); STS trusts the

@@ -103,6 +103,11 @@ export class IamStore {
     return this.roles.getByArn(arn);
   }
 
+  /** The unique id of the role with this name now (the authorizer binds sessions to it). */
+  roleId(roleName: string): string | undefined {
+    return this.roles.get(roleName)?.roleId;
+  }
+
   /**
    * Identity policy documents in force for the role: inline policies (by name), then the
    * default versions of its attached managed policies (AWS-managed included), in attach order.

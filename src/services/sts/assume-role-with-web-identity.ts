@@ -45,6 +45,8 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
       const session = issueRoleSession(deps.credentials, deps.iam, ctx, role, input, {
         chained: false,
         webIdentity: { provider: identity.provider.arn, subject: identity.subject, audience: identity.audience },
+        // Only dockyard's own issuer's tokens verify, so a run_id names one of this cloud's runs.
+        ciRunId: typeof identity.claims.run_id === 'string' ? identity.claims.run_id : undefined,
       });
       return {
         Credentials: session.Credentials,

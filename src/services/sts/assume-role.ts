@@ -80,6 +80,8 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
       const session = issueRoleSession(deps.credentials, deps.iam, ctx, role, input, {
         chained: caller.kind === 'assumed-role',
         tags: Object.fromEntries(input.tags.map((t) => [t.key, t.value])),
+        // A chained session still descends from the job token its caller came from.
+        ciRunId: caller.kind === 'assumed-role' ? caller.ciRunId : undefined,
       });
       return {
         ...session,

@@ -65,7 +65,7 @@ export function issueRoleSession(
   ctx: RequestContext,
   role: RoleRecord,
   input: SessionInput,
-  session: { chained: boolean; tags?: Record<string, string>; webIdentity?: SessionCaller['webIdentity'] },
+  session: { chained: boolean; tags?: Record<string, string>; webIdentity?: SessionCaller['webIdentity']; ciRunId?: string | undefined },
 ) {
   const now = ctx.clock.now();
   const duration = sessionDuration(input, role, session.chained);
@@ -87,6 +87,7 @@ export function issueRoleSession(
       ...(input.policyArns?.length ? { sessionPolicyArns: input.policyArns } : {}),
       expiresAt: new Date(now.getTime() + duration * 1000),
       ...(session.webIdentity ? { webIdentity: session.webIdentity } : {}),
+      ...(session.ciRunId !== undefined ? { ciRunId: session.ciRunId } : {}),
     },
     now,
   );

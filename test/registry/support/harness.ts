@@ -25,17 +25,19 @@ export const REGION = 'us-east-1';
 
 export const ROOT: Caller = { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAROOTROOTROOTROOT' };
 
+const ROLE_ID = 'AROAEXAMPLEEXAMPLEEX';
+
 /** An assumed-role session of `roleName`. */
 export function roleCaller(roleName: string, expiresAt: Date): Caller {
   return {
     kind: 'assumed-role',
     accountId: ACCOUNT,
     arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/session`,
-    userId: 'AROAEXAMPLEEXAMPLEEX:session',
+    userId: `${ROLE_ID}:session`,
     accessKeyId: 'ASIAEXAMPLEEXAMPLEEX',
     roleName,
     roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
-    roleId: 'AROAEXAMPLEEXAMPLEEX',
+    roleId: ROLE_ID,
     sessionName: 'session',
     tags: {},
     expiresAt,
@@ -177,6 +179,8 @@ export class RegistryHarness {
 
   private newHandler(): RegistryHandler {
     const source: RolePolicySource = {
+      // Every role a test names exists, as the one its sessions were issued for.
+      roleId: () => ROLE_ID,
       rolePolicyDocuments: (roleName) => (this.rolePolicies.get(roleName) ?? []).map((document, i) => ({ source: `inline-${i}`, document })),
       managedPolicyDefaultDocument: () => undefined,
     };

@@ -9,7 +9,7 @@ import type { Operation } from '../../operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, serviceArn, taskDefinitionResource } from '../arns.js';
 import { authorization, requestTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
-import { deploymentConfiguration, startDeployment } from '../deployments.js';
+import { deploymentConfiguration, initiatorOf, startDeployment } from '../deployments.js';
 import { ecsErrors, invalidParameter } from '../errors.js';
 import { mergeTags, readDeploymentConfiguration, readNetworkConfiguration, readTags, type DeploymentConfigurationInput } from '../input-rules.js';
 import { requireActiveTaskDefinition, requireCluster } from '../lookups.js';
@@ -158,7 +158,7 @@ export function createService(deps: EcsServiceDeps): Operation<CreateServiceInpu
         if (input.networkConfiguration) service.networkConfiguration = input.networkConfiguration;
         if (input.healthCheckGracePeriodSeconds !== undefined) service.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
         store.services.create(service, cluster.clusterName);
-        startDeployment(store.services, service, now);
+        startDeployment(store.services, service, now, initiatorOf(ctx.caller));
         return { service: serviceOutput(store, service, true) };
       }),
   };

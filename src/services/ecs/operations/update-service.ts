@@ -8,7 +8,7 @@ import type { Operation } from '../../operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, taskDefinitionResource } from '../arns.js';
 import { authorization, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
-import { deploymentConfiguration, startDeployment } from '../deployments.js';
+import { deploymentConfiguration, initiatorOf, startDeployment } from '../deployments.js';
 import { ecsErrors, invalidParameter } from '../errors.js';
 import { readDeploymentConfiguration, readNetworkConfiguration, type DeploymentConfigurationInput } from '../input-rules.js';
 import { requireActiveTaskDefinition, requireCluster, requireService, serviceArnOf } from '../lookups.js';
@@ -102,7 +102,7 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
           JSON.stringify(next.networkConfiguration) !== JSON.stringify(current.networkConfiguration);
         store.services.put(next);
         if (redeploy) {
-          startDeployment(store.services, next, now);
+          startDeployment(store.services, next, now, initiatorOf(ctx.caller));
         } else if (next.desiredCount !== current.desiredCount) {
           const primary = store.services.deployments(next.serviceArn).find((d) => d.status === 'PRIMARY');
           if (primary) store.services.putDeployment({ ...primary, desiredCount: next.desiredCount, updatedAt: now });
