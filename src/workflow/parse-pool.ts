@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { ParseResult, PushEventInfo } from './contract.js';
 import { READY, type ParseReply, type ParseRequest, type WorkflowReading } from './parse-protocol.js';
 import { fileSizeError, WORKFLOW_READ_LIMITS } from './read-limits.js';
-import { decodeValue } from './token-codec.js';
+import { decodeValueSliced } from './token-codec.js';
 
 export interface ParsePoolOptions {
   /** Worker threads at most. Default 2. */
@@ -76,7 +76,7 @@ export class ParsePool {
   async readYaml(file: string, content: string): Promise<unknown> {
     const reply = await this.submit({ kind: 'yaml', file, content });
     if ('failure' in reply) throw new BoundedReadError(reply.failure);
-    return decodeValue(reply.value);
+    return decodeValueSliced(reply.value);
   }
 
   private async readWorkflow(file: string, content: string, push?: PushEventInfo): Promise<WorkflowReading> {
@@ -85,7 +85,7 @@ export class ParsePool {
     if (tooLarge !== undefined) return { parsed: { errors: [tooLarge] } };
     const reply = await this.submit({ kind: 'workflow', file, content, ...(push !== undefined ? { push } : {}) });
     if ('failure' in reply) return { parsed: { errors: [`${file}: ${reply.failure}`] } };
-    return decodeValue(reply.value) as WorkflowReading;
+    return (await decodeValueSliced(reply.value)) as WorkflowReading;
   }
 
   /** Ends the workers; requests still queued or running fail. */

@@ -7,9 +7,9 @@
  * Every non-primitive is wrapped in an object with exactly one tag (`o` object, `a` array, `t`
  * token), so user data (an input named `t`, say) can never be mistaken for a token.
  *
- * Not carried: a token's `definitionInfo` (the schema definition it was validated against, used
- * by the package's own reader and converters, all of which run before encoding; nothing after
- * parsing reads it).
+ * Not carried: a token's `definitionInfo` and `description` (the schema definition it was validated
+ * against and its text, for the package's reader, converters and language service, all of which
+ * run before encoding or not at all; nothing after parsing reads them).
  */
 import { BasicExpressionToken } from '@actions/workflow-parser/templates/tokens/basic-expression-token';
 import { BooleanToken } from '@actions/workflow-parser/templates/tokens/boolean-token';
@@ -66,11 +66,51 @@ export function encodeValue(value: unknown): Encoded {
 
 /** The value encodeValue encoded, with its tokens as instances of their classes again. */
 export function decodeValue(encoded: Encoded): unknown {
+  return finish(decodeSteps(encoded, { nodes: 0 }));
+}
+
+/**
+ * decodeValue in slices of about `sliceMs` of the event loop each: a result of 50,000 tokens takes
+ * tens of milliseconds to rebuild, which the caller's other work should not wait behind.
+ */
+export async function decodeValueSliced(encoded: Encoded, sliceMs = 5): Promise<unknown> {
+  const steps = decodeSteps(encoded, { nodes: 0 });
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    if (performance.now() - sliceStart < sliceMs) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  }
+}
+
+/** Nodes decoded between two chances to pause. */
+const NODES_PER_STEP = 500;
+
+interface Progress {
+  nodes: number;
+}
+
+/** Runs decode steps to their end without pausing. */
+function finish<T>(steps: Generator<undefined, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** The decoder as a generator that offers to pause every NODES_PER_STEP nodes. */
+function* decodeSteps(encoded: Encoded, progress: Progress): Generator<undefined, unknown> {
   if (encoded === null || typeof encoded !== 'object') return encoded;
-  if ('t' in encoded) return decodeToken(encoded.t);
-  if ('a' in encoded) return encoded.a.map(decodeValue);
+  if ('t' in encoded) return yield* tokenSteps(encoded.t, progress);
+  if ('a' in encoded) {
+    const items: unknown[] = [];
+    for (const item of encoded.a) items.push(yield* decodeSteps(item, progress));
+    return items;
+  }
   const object: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(encoded.o)) object[key] = decodeValue(item);
+  for (const [key, item] of Object.entries(encoded.o)) object[key] = yield* decodeSteps(item, progress);
   return object;
 }
 
@@ -105,7 +145,8 @@ function encodeToken(token: TemplateToken): EncodedToken {
   throw new TypeError(`cannot encode a ${token.constructor.name}`);
 }
 
-function decodeToken(encoded: EncodedToken): TemplateToken {
+function* tokenSteps(encoded: EncodedToken, progress: Progress): Generator<undefined, TemplateToken> {
+  if (++progress.nodes % NODES_PER_STEP === 0) yield;
   const { file, range } = encoded;
   switch (encoded.kind) {
     case 'string':
@@ -118,18 +159,22 @@ function decodeToken(encoded: EncodedToken): TemplateToken {
       return new NullToken(file, range, undefined);
     case 'sequence': {
       const sequence = new SequenceToken(file, range, undefined);
-      for (const item of encoded.items) sequence.add(decodeToken(item));
+      for (const item of encoded.items) sequence.add(yield* tokenSteps(item, progress));
       return sequence;
     }
     case 'mapping': {
       const mapping = new MappingToken(file, range, undefined);
-      // A key was a mapping's key when it was encoded, so a scalar.
-      for (const [key, value] of encoded.pairs) mapping.add(decodeToken(key) as ScalarToken, decodeToken(value));
+      for (const [key, value] of encoded.pairs) {
+        // A key was a mapping's key when it was encoded, so a scalar.
+        const keyToken = (yield* tokenSteps(key, progress)) as ScalarToken;
+        mapping.add(keyToken, yield* tokenSteps(value, progress));
+      }
       return mapping;
     }
     case 'expression': {
-      const originals = encoded.originalExpressions?.map(decodeToken) as BasicExpressionToken[] | undefined;
-      return new BasicExpressionToken(file, range, encoded.expression, undefined, originals, encoded.source, encoded.expressionRange, encoded.header);
+      const originals: BasicExpressionToken[] = [];
+      for (const original of encoded.originalExpressions ?? []) originals.push((yield* tokenSteps(original, progress)) as BasicExpressionToken);
+      return new BasicExpressionToken(file, range, encoded.expression, undefined, encoded.originalExpressions && originals, encoded.source, encoded.expressionRange, encoded.header);
     }
     case 'insert':
       return new InsertExpressionToken(file, range, undefined);
