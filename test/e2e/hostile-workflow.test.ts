@@ -7,59 +7,49 @@
  * endpoint answers within 100 ms and a signed AWS API call and the service's endpoint answer;
  * and the next push, without the file, runs green.
  */
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { httpGet, waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../engine/tiny-image.js';
-import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
+import { CONTAINER_PORT, pushTinyImageForExec, registerWeb } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
+import type { ProbeReport } from '../support/latency-probe.js';
 import { aliasBomb } from '../workflow/hostile.js';
 
 const PORT = 45674;
 const BOMB = '.github/workflows/bomb.yml';
 
-interface ProbeReport {
-  samples: number;
-  worstMs: number;
-  failures: string[];
-}
+const PROBE = fileURLToPath(new URL('../support/latency-probe.js', import.meta.url));
 
 /**
- * Calls `check` every `everyMs` until stopped: how many answered, the slowest, and what failed.
- * The first call is not counted: it pays for the client's own start (a connection, code loading).
+ * Starts test/support/latency-probe.ts against the cloud: health, GetCallerIdentity and the
+ * service endpoint every 50 ms, in a process of its own. `stop` ends it and returns its reports.
  */
-async function probe(check: () => Promise<string | undefined>, everyMs = 50): Promise<{ stop(): Promise<ProbeReport> }> {
-  const report: ProbeReport = { samples: 0, worstMs: 0, failures: [] };
-  const first = await check();
-  assert.equal(first, undefined);
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const started = performance.now();
-      const failure = await check().catch((error: unknown) => String(error));
-      const elapsed = performance.now() - started;
-      report.samples++;
-      report.worstMs = Math.max(report.worstMs, elapsed);
-      if (failure !== undefined) report.failures.push(failure);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, everyMs - elapsed)));
-    }
-  })();
+async function startProbe(args: string[]): Promise<{ stop(): Promise<ProbeReport[]> }> {
+  const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await waitFor('the probe to be ready', async () => {
+    if (child.exitCode !== null) throw new Error(`the probe exited: ${err}`);
+    return out.startsWith('ready\n') ? true : undefined;
+  }, 30_000);
   return {
     async stop() {
-      stopped = true;
-      await loop;
-      return report;
+      child.stdin.end();
+      assert.equal(await exited, 0, err);
+      return out.split('\n').slice(1).filter((line) => line !== '').map((line) => JSON.parse(line) as ProbeReport);
     },
   };
 }
@@ -69,10 +59,8 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-hostile-'));
   const work = mkdtempSync(join(tmpdir(), 'dockyard-hostile-work-'));
   const env = { DOCKYARD_DATA: dataDir, GIT_TERMINAL_PROMPT: '0' };
-  const localImage = `localhost:${PORT}/tiny:1`;
   let proc: DockyardProcess | undefined;
   let ecs: ECSClient;
-  let sts: STSClient;
   let accountId = '';
   let endpoint: URL;
 
@@ -95,44 +83,12 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
     const target = { url: proc.url, region: 'us-east-1', admin };
     const config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     ecs = new ECSClient(config);
-    sts = new STSClient(config);
-    const ecr = new ECRClient(config);
-    const iam = new IAMClient(config);
-
     // A service of the tiny image's HTTP server, pulled from the cloud's own registry.
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
-    const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
-    const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-    const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-    await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
-    await engine.removeImage(imageId, { force: true });
-    await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
-    const pull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] };
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'pull', PolicyDocument: JSON.stringify(pull) }));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'apps' }));
-    const registered = await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'web',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        executionRoleArn: `arn:aws:iam::${accountId}:role/exec`,
-        containerDefinitions: [
-          {
-            name: 'web',
-            image: `${accountId}.dkr.ecr.us-east-1.amazonaws.com/tiny:1`,
-            entryPoint: ['/bin/perl'],
-            command: perlServer(CONTAINER_PORT),
-            portMappings: [{ containerPort: CONTAINER_PORT }],
-            // `dockyard up` has ECS's timings: without a check a task counts healthy only after 40 s.
-            healthCheck: { command: ['CMD', '/bin/sh', '-c', 'exit 0'], interval: 5, timeout: 2, retries: 1 },
-            stopTimeout: 2,
-            essential: true,
-          },
-        ],
-      }),
-    );
+    await pushTinyImageForExec(config, engine, PORT);
+    const taskDefinition = await registerWeb({ accountId, region: 'us-east-1' }, ecs, 'web', 'exec', {
+      // `dockyard up` has ECS's timings: without a check a task counts healthy only after 40 s.
+      healthCheck: { command: ['CMD', '/bin/sh', '-c', 'exit 0'], interval: 5, timeout: 2, retries: 1 },
+    });
     const cli = async (args: string[]) => (await awsCli(target, args)).stdout.trim();
     const group = await cli(['ec2', 'describe-security-groups', '--group-names', 'default', '--query', 'SecurityGroups[0].GroupId', '--output', 'text']);
     await cli(['ec2', 'authorize-security-group-ingress', '--group-id', group, '--protocol', 'tcp', '--port', String(CONTAINER_PORT), '--cidr', '0.0.0.0/0']);
@@ -141,7 +97,7 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
       new CreateServiceCommand({
         cluster: 'apps',
         serviceName: 'web',
-        taskDefinition: registered.taskDefinition?.taskDefinitionArn,
+        taskDefinition,
         desiredCount: 1,
         launchType: 'FARGATE',
         networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: 'ENABLED' } },
@@ -177,21 +133,9 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
   });
 
   it('fails the bomb\'s run with GitHub\'s annotation while the cloud keeps answering; the next push runs', async (t) => {
-    const url = proc?.url ?? assert.fail('no cloud');
-    const health = await probe(async () => {
-      const response = await fetch(`${url}/_dockyard/health`, { signal: AbortSignal.timeout(5000) });
-      return response.status === 200 ? undefined : `health ${response.status}`;
-    });
-    const api = await probe(async () => {
-      const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(5000) });
-      return identity.Account === accountId ? undefined : `GetCallerIdentity: ${identity.Account ?? ''}`;
-    });
-    const service = await probe(async () => {
-      const body = await httpGet(endpoint.hostname, Number(endpoint.port));
-      return body === 'hello' ? undefined : `service endpoint: ${String(body)}`;
-    });
-
-    let reports: Record<'health' | 'api' | 'service', ProbeReport>;
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const probe = await startProbe([proc?.url ?? assert.fail('no cloud'), admin.accessKeyId, admin.secretAccessKey, `${endpoint.hostname}:${endpoint.port}`]);
+    let reports: ProbeReport[];
     try {
       const withBomb = await push();
       assert.equal(withBomb.status, 1, withBomb.stderr);
@@ -212,15 +156,17 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
       assert.match(withoutBomb.stderr, /remote: dockyard: all 1 run\(s\) succeeded/);
       assert.doesNotMatch(withoutBomb.stderr, /Invalid workflow file/);
     } finally {
-      reports = { health: await health.stop(), api: await api.stop(), service: await service.stop() };
+      reports = await probe.stop();
     }
-    t.diagnostic(`worst latency while pushing: health ${reports.health.worstMs.toFixed(1)} ms (${reports.health.samples} samples), GetCallerIdentity ${reports.api.worstMs.toFixed(1)} ms (${reports.api.samples}), service endpoint ${reports.service.worstMs.toFixed(1)} ms (${reports.service.samples})`);
-    for (const [name, report] of Object.entries(reports)) {
-      assert.deepEqual(report.failures, [], name);
-      assert.ok(report.samples >= 10, `${name}: ${report.samples} samples`);
+    t.diagnostic(`worst answer while pushing: ${reports.map((r) => `${r.name} ${r.worstMs.toFixed(1)} ms (${r.samples} samples)`).join(', ')}`);
+    assert.deepEqual(reports.map((r) => r.name), ['health', 'GetCallerIdentity', 'service endpoint']);
+    for (const report of reports) {
+      assert.deepEqual(report.failures, [], report.name);
+      assert.ok(report.samples >= 10, `${report.name}: ${report.samples} samples`);
     }
-    assert.ok(reports.health.worstMs < 100, `health took ${reports.health.worstMs} ms`);
-    assert.ok(reports.api.worstMs < 1000, `GetCallerIdentity took ${reports.api.worstMs} ms`);
-    assert.ok(reports.service.worstMs < 1000, `the service endpoint took ${reports.service.worstMs} ms`);
+    const [health, api, service] = reports;
+    assert.ok((health?.worstMs ?? Infinity) < 100, `health took ${health?.worstMs} ms`);
+    assert.ok((api?.worstMs ?? Infinity) < 1000, `GetCallerIdentity took ${api?.worstMs} ms`);
+    assert.ok((service?.worstMs ?? Infinity) < 1000, `the service endpoint took ${service?.worstMs} ms`);
   });
 });
