@@ -27,7 +27,7 @@ export type {
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 export { parseWorkflowFile } from './parse.js';
 export { BoundedReadError, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
-export { ACTION_READ_LIMITS, fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
+export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
 export { matchesPush, matchesPushFilter } from './triggers.js';
 export {
   conditionExpression, evaluateCondition, evaluateExpression, ExpressionFailure, stripExpressionMarkers,

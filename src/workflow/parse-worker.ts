@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { parse as parseYaml } from 'yaml';
 import { parseWorkflowFile } from './parse.js';
 import { matchesPush } from './triggers.js';
-import { ACTION_READ_LIMITS, fileSizeError } from './read-limits.js';
+import { WORKFLOW_READ_LIMITS, fileSizeError } from './read-limits.js';
 import { READY, type ParseReply, type ParseRequest, type WorkflowReading } from './parse-protocol.js';
 import { encodeValue } from './token-codec.js';
 import type { PushEventInfo } from './contract.js';
@@ -17,7 +17,7 @@ import type { PushEventInfo } from './contract.js';
  * alias by the size of what it repeats) stops expansion, the file size is GitHub's.
  */
 function readYamlData(file: string, content: string): unknown {
-  const tooLarge = fileSizeError(file, content, ACTION_READ_LIMITS);
+  const tooLarge = fileSizeError(file, content, WORKFLOW_READ_LIMITS);
   if (tooLarge !== undefined) throw new Error(tooLarge);
   return parseYaml(content, { maxAliasCount: 100 });
 }

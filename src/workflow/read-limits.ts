@@ -7,14 +7,17 @@
  *   "<file>: The maximum file size of 1048576 characters has been exceeded";
  * - 50,000 YAML nodes visited, where an alias's nodes count again at every use
  *   (YamlObjectReader's c_maxYamlNodes, there to stop anchor expansion): "Maximum YAML nodes exceeded";
- * - 50 levels of nested mappings and sequences for a workflow, 100 for an action manifest
- *   (ParseOptions.MaxDepth; the runner's ActionManifestManager): "Maximum object depth exceeded";
+ * - 50 levels of nested mappings and sequences (ParseOptions.MaxDepth): "Maximum object depth
+ *   exceeded";
  * - 10 MiB of tokens, each measured as TemplateMemory does (24 bytes an object, strings 26 more plus
  *   two a character) (ParseOptions.MaxResultSize): "Maximum object size exceeded";
  * - 10 errors of at most 500 characters (ParseOptions.MaxErrors, MaxErrorMessageLength).
  *
  * Together they make reading a file linear in its size: no input can make the reader visit more
  * than 50,000 nodes or hold more than 10 MiB, whatever its anchors do.
+ *
+ * An action manifest gets the same file size; its YAML is read as data with `yaml`'s own alias
+ * bound, and its expression-bearing parts through this reader (src/runner/actions/definition.ts).
  */
 
 export interface ReadLimits {
@@ -34,9 +37,6 @@ export const WORKFLOW_READ_LIMITS: ReadLimits = {
   maxDepth: 50,
   maxResultBytes: 10 * 1024 * 1024,
 };
-
-/** An action manifest (action.yml): the runner reads it with a depth of 100. */
-export const ACTION_READ_LIMITS: ReadLimits = { ...WORKFLOW_READ_LIMITS, maxDepth: 100 };
 
 /** GitHub's error list bounds: at most 10 errors, each cut to 500 characters. */
 export const MAX_ERRORS = 10;

@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import type { StepDefinition } from '../../workflow/contract.js';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { ACTION_READ_LIMITS, fileTooLargeMessage, parseWorkflowFileBounded, readYamlBounded } from '../../workflow/index.js';
+import { WORKFLOW_READ_LIMITS, fileTooLargeMessage, parseWorkflowFileBounded, readYamlBounded } from '../../workflow/index.js';
 import { ActionResolutionError, actionFile } from './resolve.js';
 
 export interface ActionInput {
@@ -67,7 +67,7 @@ export async function loadAction(dir: string, uses: string): Promise<ActionDefin
   const file = actionFile(dir);
   if (file === undefined) throw new ActionResolutionError(`Can't find 'action.yml' or 'action.yaml' for ${uses} under '${dir}'`);
   // A UTF-8 character takes at most three bytes per UTF-16 unit: a file this large is over the limit unread.
-  if ((await stat(file)).size > 3 * ACTION_READ_LIMITS.maxFileSize) throw new ActionResolutionError(`${uses}: ${fileTooLargeMessage(file, ACTION_READ_LIMITS)}`);
+  if ((await stat(file)).size > 3 * WORKFLOW_READ_LIMITS.maxFileSize) throw new ActionResolutionError(`${uses}: ${fileTooLargeMessage(file, WORKFLOW_READ_LIMITS)}`);
   let raw: unknown;
   try {
     raw = await readYamlBounded(file, await readFile(file, 'utf8'));
