@@ -26,8 +26,8 @@ export interface WorkflowDeployInputs {
 
 const GLOB = /[*?+[\]!]/;
 
-export function deployInputsFromWorkflow(file: string, repository: string): WorkflowDeployInputs {
-  const workflow = readWorkflowFile(file);
+export async function deployInputsFromWorkflow(file: string, repository: string): Promise<WorkflowDeployInputs> {
+  const workflow = await readWorkflowFile(file);
   const found: WorkflowDeployInputs = {
     branches: (workflow.on.push?.branches ?? []).filter((b) => !GLOB.test(b)),
     environments: [],

@@ -70,7 +70,7 @@ export const bootstrapCommand: Command = {
   async run(argv) {
     const flags = parseFlags(argv, FLAGS, USAGE);
     if (!flags) return 0;
-    const input = readInput(flags);
+    const input = await readInput(flags);
     // On AWS the workflow's aws-region is where its role and resources belong.
     const { config, where } = awsTarget(input.region && !stringFlag(flags, 'region') && (flags.aws || stringFlag(flags, 'endpoint-url')) ? { ...flags, region: input.region } : flags);
     const identity = await new STSClient(config).send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
@@ -131,12 +131,12 @@ export const bootstrapCommand: Command = {
   },
 };
 
-function readInput(flags: Flags): { target: Omit<DeployTarget, 'accountId' | 'region'>; roleName: string; region?: string; fromWorkflow?: WorkflowDeployInputs } {
+async function readInput(flags: Flags): Promise<{ target: Omit<DeployTarget, 'accountId' | 'region'>; roleName: string; region?: string; fromWorkflow?: WorkflowDeployInputs }> {
   const repository = stringFlag(flags, 'repo');
   if (!repository) throw new UsageError(`--repo is required\n\n${USAGE}`);
   if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`--repo takes OWNER/NAME, not ${repository}`);
   const workflowFile = stringFlag(flags, 'workflow');
-  const fromWorkflow = workflowFile ? deployInputsFromWorkflow(workflowFile, repository) : undefined;
+  const fromWorkflow = workflowFile ? await deployInputsFromWorkflow(workflowFile, repository) : undefined;
   // A flag wins over what the workflow says.
   const value = (name: string, found: string | undefined): string | undefined => stringFlag(flags, name) ?? found;
   const required = (name: string, found?: string): string => {

@@ -62,7 +62,7 @@ export const trustCheckCommand: Command = {
 async function checkWorkflow(file: string, flags: Flags): Promise<number> {
   const repository = stringFlag(flags, 'repo');
   if (!repository) throw new UsageError(`--repo OWNER/NAME is required: the token's sub names the repository\n\n${USAGE}`);
-  const plan = planWorkflowTrust(readWorkflowFile(file), repository);
+  const plan = planWorkflowTrust(await readWorkflowFile(file), repository);
   const given = stringFlag(flags, 'ref');
   const refs = given ? [given.startsWith('refs/') ? given : `refs/heads/${given}`] : plan.refs;
   const lines: string[] = [];

@@ -8,8 +8,8 @@
  * Only literal values can be checked: a role or branch written as an expression that needs run
  * time (secrets, vars, matrix) is reported as unknown rather than guessed.
  */
-import { readFileSync } from 'node:fs';
-import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, parseWorkflowFile, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
+import { readFile } from 'node:fs/promises';
+import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, parseWorkflowFileBounded, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
 import { CliError } from './command.js';
 
 export interface PlannedAssume {
@@ -101,15 +101,18 @@ function safeString(read: () => string): string | undefined {
   }
 }
 
-/** A workflow file, parsed; a CliError saying why when it cannot be read or is not a workflow. */
-export function readWorkflowFile(file: string): WorkflowDefinition {
+/**
+ * A workflow file, parsed with the limits a push gets (parseWorkflowFileBounded); a CliError saying
+ * why when it cannot be read or is not a workflow.
+ */
+export async function readWorkflowFile(file: string): Promise<WorkflowDefinition> {
   let content: string;
   try {
-    content = readFileSync(file, 'utf8');
+    content = await readFile(file, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  const parsed = parseWorkflowFile(file, content);
+  const parsed = await parseWorkflowFileBounded(file, content);
   if (!parsed.workflow) throw new CliError(`${file} is not a valid workflow:\n  ${parsed.errors.join('\n  ')}`);
   return parsed.workflow;
 }

@@ -294,7 +294,7 @@ export class JobRunner {
       if (step.uses === undefined || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
       let loaded;
       try {
-        loaded = loadUses(state, step.uses);
+        loaded = await loadUses(state, step.uses);
       } catch {
         continue; // reported when the step itself runs
       }

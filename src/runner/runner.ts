@@ -5,14 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
 import { ZERO_SHA, type GitAccessTokens, type HostedRepository, type PushEvent, type RepositorySource } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
-import { evaluateString, matchesPush, parseWorkflowFile } from '../workflow/index.js';
+import { evaluateString } from '../workflow/index.js';
 import { ActionCache } from './action-cache.js';
 import { ConcurrencyGroups } from './concurrency.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
@@ -24,6 +23,7 @@ import { RunStore } from './run-store.js';
 import { RepoSettings } from './settings.js';
 import { errorMessage } from './step-runner.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
+import { invalidWorkflowReport, readPushedWorkflowAt, readWorkflowAt } from './workflow-files.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -92,18 +92,17 @@ export class Runner {
     const title = commit?.message.split('\n')[0] ?? event.ref;
     const runs: RunRecord[] = [];
     for (const file of files) {
-      const content = (await repo.readFile(event.after, file))?.toString('utf8');
-      if (content === undefined) continue;
-      const parsed = parseWorkflowFile(file, content);
+      const read = await readPushedWorkflowAt(repo, event.after, file, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) });
+      if (read === undefined) continue;
+      const { parsed, triggered } = read;
       if (parsed.workflow === undefined) {
         // GitHub shows a failed run for a workflow file it cannot read, whatever its triggers.
         runs.push(this.invalidWorkflowRun(event, file, title, parsed.errors));
         continue;
       }
       const workflow = parsed.workflow;
-      if (workflow.on.push === undefined) continue;
-      if (!matchesPush(workflow, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) })) continue;
-      runs.push(this.createRun({ repository: event.repository, workflow, content, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
+      if (!triggered) continue;
+      runs.push(this.createRun({ repository: event.repository, workflow, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
     }
     return runs;
   }
@@ -118,9 +117,8 @@ export class Runner {
     const commit = await repo.commit(ref);
     if (commit === undefined) throw new WorkflowDispatchError(`No ref found for: ${requested}`);
     const file = input.workflow.includes('/') ? input.workflow.replace(/^\/+/, '') : `.github/workflows/${input.workflow}`;
-    const content = (await repo.readFile(commit.sha, file))?.toString('utf8');
-    if (content === undefined) throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
-    const parsed = parseWorkflowFile(file, content);
+    const parsed = await readWorkflowAt(repo, commit.sha, file);
+    if (parsed === undefined) throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
     if (parsed.workflow === undefined) throw new WorkflowDispatchError(`Invalid workflow file ${file}: ${parsed.errors.join('; ')}`);
     const workflow = parsed.workflow;
     const trigger = workflow.on.workflow_dispatch;
@@ -147,7 +145,7 @@ export class Runner {
     }
     const actor = input.actor ?? input.repository.split('/')[0] ?? 'dockyard';
     const payload = dispatchPayload(input.repository, ref, file, eventInputs, actor, this.deps.repos.serverUrl, await repo.defaultBranch());
-    return this.createRun({ repository: input.repository, workflow, content, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
+    return this.createRun({ repository: input.repository, workflow, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
   }
 
   /** Live events of a run; returns the unsubscribe function. */
@@ -250,14 +248,14 @@ export class Runner {
     const now = this.deps.clock.now().toISOString();
     const { run, created } = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now, pushId: event.pushId });
     if (!created) return run;
-    const note = `Invalid workflow file: ${file}: ${errors.join('; ')}`;
-    this.store.addAnnotation(run.id, { level: 'error', message: note, job: '' });
-    this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note });
+    const report = invalidWorkflowReport(file, errors);
+    this.store.addAnnotation(run.id, { level: 'error', title: report.title, message: report.message, file, line: report.line, job: '' });
+    this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note: `${report.title}\n${report.message}` });
     return this.store.run(run.id) as RunRecord;
   }
 
   /** Records and starts a run; a push's run recorded before (a replayed push, see run-store.ts) is returned as it is, not started again. */
-  private createRun(spec: { repository: string; workflow: WorkflowDefinition; content: string; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
+  private createRun(spec: { repository: string; workflow: WorkflowDefinition; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
     const { workflow } = spec;
     const vars = this.settings.variableValues(spec.repository);
     const secrets = this.settings.secretValues(spec.repository);
@@ -305,7 +303,7 @@ export class Runner {
       clock: this.deps.clock,
       logger: this.deps.logger,
     };
-    const execution = new RunExecution(env, this.concurrency, unsupportedJobs(spec.content, workflow));
+    const execution = new RunExecution(env, this.concurrency, unsupportedJobs(workflow));
     this.executions.set(run.id, execution);
     // Started on a later turn of the event loop: a caller that watches the run as soon as
     // onPush/dispatch resolves sees every event from the first.
@@ -335,28 +333,13 @@ export class Runner {
   }
 }
 
-/**
- * Jobs dockyard cannot run, with the reason: the workflow model does not carry `container:` or
- * `services:`, so they are read from the YAML itself; reusable-workflow jobs come from the model.
- */
-function unsupportedJobs(content: string, workflow: WorkflowDefinition): Map<string, string> {
+/** Jobs dockyard cannot run, with the reason. */
+function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
   const reasons = new Map<string, string>();
-  let raw: unknown;
-  try {
-    raw = parseYaml(content);
-  } catch {
-    raw = undefined;
-  }
-  const jobs = typeof raw === 'object' && raw !== null && 'jobs' in raw && typeof raw.jobs === 'object' && raw.jobs !== null ? (raw.jobs as Record<string, unknown>) : {};
   for (const job of workflow.jobs) {
-    if (job.uses !== undefined) {
-      reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-      continue;
-    }
-    const spec = jobs[job.id];
-    if (typeof spec !== 'object' || spec === null) continue;
-    if ('container' in spec) reasons.set(job.id, `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`);
-    else if ('services' in spec) reasons.set(job.id, `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`);
+    if (job.uses !== undefined) reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
+    else if (job.container !== undefined) reasons.set(job.id, `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`);
+    else if (job.services !== undefined) reasons.set(job.id, `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`);
   }
   return reasons;
 }

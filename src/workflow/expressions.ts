@@ -5,7 +5,8 @@
  * and property access, contains/startsWith/endsWith/format/join/toJSON/fromJSON/case). What it leaves
  * to its host is supplied here: the status functions success()/failure()/cancelled()/always() and
  * hashFiles(), all synchronous as the library requires, plus conversion between plain JSON and its
- * data classes.
+ * data classes; format() and join() are the library's behind a bound on their result
+ * (expression-memory.ts).
  */
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { Binary, FunctionCall, Grouping, IndexAccess, Logical, Unary } from '@actions/expressions/ast';
@@ -14,6 +15,7 @@ import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/func
 import { TokenType } from '@actions/expressions/lexer';
 import type { Token } from '@actions/expressions/lexer';
 import type { Contexts, Json, Scope } from './contract.js';
+import { BOUNDED_STRING_FUNCTIONS } from './expression-memory.js';
 import { hashFiles } from './hash-files.js';
 
 /** Thrown when an expression does not parse or fails to evaluate; the message is fit for a job log. */
@@ -132,8 +134,9 @@ function scopeFunctions(scope: Scope): Map<string, FunctionDefinition> {
   const status = scope.state.status;
   const constant = (name: string, value: boolean): [string, FunctionDefinition] =>
     [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) }];
-  // The Evaluator looks functions up by lower-cased name.
+  // The Evaluator looks functions up by lower-cased name, these before its own.
   return new Map<string, FunctionDefinition>([
+    ...BOUNDED_STRING_FUNCTIONS,
     constant('success', status === 'success'),
     constant('failure', status === 'failure'),
     constant('cancelled', status === 'cancelled'),

@@ -8,7 +8,10 @@
  *   `workflow_dispatch` carry filters (other events are kept by name); hashFiles() does not follow
  *   symbolic links to directories.
  * - By design: '@actions/workflow-parser' is used through its module files, never its root, because the
- *   root cannot be loaded on Node 20 (schema.ts); hashFiles() visits files in sorted order.
+ *   root cannot be loaded on Node 20 (schema.ts); hashFiles() visits files in sorted order. Users'
+ *   files are parsed with parseWorkflowFileBounded: in a worker thread, with a time limit and
+ *   GitHub's size, node (anchors included), depth and error limits (read-limits.ts); the YAML is
+ *   read by our own reader (yaml-reader.ts), the package's has no bound on alias expansion.
  * - Library bugs worked around: the expressions lexer unescapes only the first `''` of a string
  *   (expressions.ts); the template reader interpolates multi-line strings from their raw YAML source,
  *   indentation included (schema.ts).
@@ -23,6 +26,8 @@ export type {
 } from './contract.js';
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 export { parseWorkflowFile } from './parse.js';
+export { BoundedReadError, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
+export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
 export { matchesPush, matchesPushFilter } from './triggers.js';
 export {
   conditionExpression, evaluateCondition, evaluateExpression, ExpressionFailure, stripExpressionMarkers,

@@ -9,6 +9,10 @@
  * reads the same schema file from disk (the only I/O here, once per process) and repeats
  * parseWorkflow's few lines. Do not import '@actions/workflow-parser' (the root) anywhere.
  *
+ * The YAML itself is read by BoundedYamlReader (yaml-reader.ts) rather than the package's
+ * YamlObjectReader, whose alias expansion has no bound; with GitHub's limits (read-limits.ts) a file
+ * that hits one gets that limit's message alone.
+ *
  * Also why a reader wrapper: for a multi-line string (a `run: |` block) containing `${{ }}`, the
  * template reader splits the raw YAML *source* (indentation included) rather than the string's value,
  * so `format()` would put the indentation and YAML's chomping into the evaluated script. Giving the
@@ -19,6 +23,7 @@ import { JSONObjectReader } from '@actions/workflow-parser/templates/json-object
 import type { ObjectReader } from '@actions/workflow-parser/templates/object-reader';
 import { TemplateSchema } from '@actions/workflow-parser/templates/schema/index';
 import { TemplateContext, TemplateValidationErrors } from '@actions/workflow-parser/templates/template-context';
+import { TemplateValidationError } from '@actions/workflow-parser/templates/template-validation-error';
 import { readTemplate } from '@actions/workflow-parser/templates/template-reader';
 import { StringToken } from '@actions/workflow-parser/templates/tokens/string-token';
 import type { LiteralToken } from '@actions/workflow-parser/templates/tokens/literal-token';
@@ -27,7 +32,8 @@ import type { SequenceToken } from '@actions/workflow-parser/templates/tokens/se
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { NoOperationTraceWriter } from '@actions/workflow-parser/templates/trace-writer';
 import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-constants';
-import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object-reader';
+import { fileSizeError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERRORS, WORKFLOW_READ_LIMITS, type ReadLimits } from './read-limits.js';
+import { BoundedYamlReader } from './yaml-reader.js';
 
 let workflowSchema: TemplateSchema | undefined;
 
@@ -67,17 +73,32 @@ export interface TemplateReadResult {
   root?: TemplateToken;
 }
 
-/** Parses and schema-validates a workflow file; errors are collected in `context.errors`. */
-export function readWorkflowTemplate(file: string, content: string): TemplateReadResult {
-  const context = new TemplateContext(new TemplateValidationErrors(), loadWorkflowSchema(), new NoOperationTraceWriter());
+/**
+ * Parses and schema-validates a workflow file within `limits`; errors are collected in
+ * `context.errors`. A file over a limit has no root and that limit's message as its only error.
+ */
+export function readWorkflowTemplate(file: string, content: string, limits: ReadLimits = WORKFLOW_READ_LIMITS): TemplateReadResult {
+  const context = new TemplateContext(new TemplateValidationErrors(MAX_ERRORS, MAX_ERROR_MESSAGE_LENGTH), loadWorkflowSchema(), new NoOperationTraceWriter());
   const fileId = context.getFileId(file);
-  const reader = new YamlObjectReader(fileId, content);
+  const tooLarge = fileSizeError(file, content, limits);
+  if (tooLarge !== undefined) {
+    // GitHub adds this one as a bare message: the file name is already in it.
+    context.errors.add(new TemplateValidationError(tooLarge, undefined, undefined, undefined));
+    return { context };
+  }
+  const reader = new BoundedYamlReader(fileId, content, limits);
   if (reader.errors.length > 0) {
     // As parseWorkflow does: invalid YAML makes schema errors misleading, so report only the YAML errors.
     for (const error of reader.errors) context.error(fileId, error.message, error.range);
     return { context };
   }
   const root = readTemplate(context, WORKFLOW_ROOT, new ValueOnlyMultilineReader(reader), fileId);
+  if (reader.limitHit !== undefined) {
+    // The errors before it describe a file that was never read to its end: the limit is the news.
+    context.errors.clear();
+    context.error(fileId, new Error(reader.limitHit));
+    return { context };
+  }
   return { context, root };
 }
 

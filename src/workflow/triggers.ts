@@ -13,12 +13,17 @@
  *   more than 1,000 commits), and so do we when `changedFiles` is undefined.
  * - `paths`: at least one changed file must be selected; `paths-ignore`: at least one changed file
  *   must not be ignored. Both must hold when both branch/tag and path filters are given.
+ * - Only the first 300 changed files count: GitHub's "Diffs are limited to 300 files. If there are
+ *   files changed that aren't matched in the first 300 files returned by the filter, the workflow
+ *   will not run."
  */
 import type { PushEventInfo, PushFilter, WorkflowDefinition } from './contract.js';
 import { matchesFilterList } from './glob.js';
 
 const BRANCH_PREFIX = 'refs/heads/';
 const TAG_PREFIX = 'refs/tags/';
+/** The changed files path filters see, at most. */
+export const MAX_DIFF_FILES = 300;
 
 /** Whether this push (of a created or updated ref) starts the workflow. */
 export function matchesPush(workflow: WorkflowDefinition, event: PushEventInfo): boolean {
@@ -52,8 +57,9 @@ function refSelected(name: string, include: string[] | undefined, ignore: string
   return true;
 }
 
-function pathsSelected(filter: PushFilter, changedFiles: string[] | undefined): boolean {
-  if (changedFiles === undefined) return true;
+function pathsSelected(filter: PushFilter, allChangedFiles: string[] | undefined): boolean {
+  if (allChangedFiles === undefined) return true;
+  const changedFiles = allChangedFiles.slice(0, MAX_DIFF_FILES);
   const include = filter.paths;
   if (include !== undefined && !changedFiles.some((file) => matchesFilterList(include, file))) return false;
   const ignore = filter['paths-ignore'];

@@ -1,6 +1,6 @@
 /**
- * The building blocks under the public API: glob matching and its escapes, policy variable
- * parsing, the bounded regex cache, and a generous performance guard (evaluation runs on every
+ * The building blocks under the public API: glob matching (in linear time) and its escapes,
+ * policy variable parsing, the bounded cache of compiled globs, and a generous performance guard (evaluation runs on every
  * API call and must stay in microseconds).
  */
 import assert from 'node:assert/strict';
@@ -48,7 +48,21 @@ describe('globMatch', () => {
     assert.equal(globLiteral(escapeGlob('a*b?c\\')), 'a*b?c\\');
   });
 
-  it('keeps its regex cache bounded', () => {
+  it('matches a glob that makes a regular expression backtrack for ever, in linear time', () => {
+    // As a regex, `.*a.*a…b` against 40 a's took over a minute: every API call under such a policy froze the cloud.
+    const glob = `arn:aws:ecr:${'*a'.repeat(12)}*b`;
+    const started = performance.now();
+    assert.equal(globMatch(glob, `arn:aws:ecr:${'a'.repeat(2048)}`, false), false);
+    assert.equal(globMatch(`${'*a'.repeat(3000)}*b`, 'a'.repeat(2048), false), false);
+    assert.ok(performance.now() - started < 100, `${performance.now() - started} ms`);
+    assert.equal(globMatch(glob, `arn:aws:ecr:${'xa'.repeat(12)}yb`, false), true);
+    assert.equal(globMatch('a*b*c', 'aXbYbZc', false), true);
+    assert.equal(globMatch('a*b?c', 'abbc', false), true);
+    assert.equal(globMatch('a**?', 'a', false), false);
+    assert.equal(globMatch('*?*', '😀', false), true);
+  });
+
+  it('keeps its cache of compiled globs bounded', () => {
     for (let i = 0; i < 6000; i++) globMatch(`arn:aws:s3:::bucket-${i}/*`, 'arn:aws:s3:::bucket-0/key', false);
     assert.ok(wildcardCacheSize() <= 2 * 4096, `cache holds ${wildcardCacheSize()}`);
   });

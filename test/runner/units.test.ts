@@ -82,12 +82,12 @@ describe('runner units', () => {
     assert.ok('release' in (await third));
   });
 
-  it('reads every built-in action of this repository', () => {
+  it('reads every built-in action of this repository', async () => {
     const builtinDir = join(REPO_ROOT, 'builtin-actions');
     const cache = new ActionCache(join(REPO_ROOT, 'no-such-cache'));
     for (const spec of listBuiltinActions(builtinDir)) {
       const resolved = resolveAction(spec, { workspace: '/nonexistent', cache, builtinDir });
-      const definition = loadAction(resolved.dir, spec);
+      const definition = await loadAction(resolved.dir, spec);
       assert.ok(definition.runs.using === 'node' || definition.runs.using === 'composite', spec);
     }
   });

@@ -90,12 +90,11 @@ export interface Fixture {
 }
 
 /**
- * Pushes the tiny image to the cloud's ECR (and removes the local copy, so tasks pull it),
- * creates roles `exec` (may pull) and `nopull`, cluster `apps`, and opens TCP 8080.
+ * Pushes the tiny image to the ECR of the cloud `config` points at, as localhost:PORT/tiny:1 (and
+ * removes the local copy, so tasks pull it); creates role `exec`, which may pull it, and cluster
+ * `apps`. Returns the image's local name.
  */
-export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: number): Promise<Fixture> {
-  const config = clientConfig(cloud);
-  const ecs = new ECSClient(config);
+export async function pushTinyImageForExec(config: ReturnType<typeof clientConfig>, engine: DockerApiEngine, port: number): Promise<string> {
   const ecr = new ECRClient(config);
   const iam = new IAMClient(config);
   const localImage = `localhost:${port}/tiny:1`;
@@ -118,8 +117,19 @@ export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: numbe
       }),
     }),
   );
-  await iam.send(new CreateRoleCommand({ RoleName: 'nopull', AssumeRolePolicyDocument: TRUST }));
-  await ecs.send(new CreateClusterCommand({ clusterName: 'apps' }));
+  await new ECSClient(config).send(new CreateClusterCommand({ clusterName: 'apps' }));
+  return localImage;
+}
+
+/**
+ * pushTinyImageForExec, and role `nopull` (may not pull), and TCP 8080 opened on the default VPC's
+ * subnet and group.
+ */
+export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: number): Promise<Fixture> {
+  const config = clientConfig(cloud);
+  const ecs = new ECSClient(config);
+  const localImage = await pushTinyImageForExec(config, engine, port);
+  await new IAMClient(config).send(new CreateRoleCommand({ RoleName: 'nopull', AssumeRolePolicyDocument: TRUST }));
 
   const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
   const subnet = ec2.subnets()[0]?.id ?? '';
@@ -128,8 +138,8 @@ export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: numbe
   return { ecs, subnet, group, localImage };
 }
 
-/** Registers FAMILY running the perl server from the ECR image, with `executionRole`. */
-export async function registerWeb(cloud: Cloud, ecs: ECSClient, family: string, executionRole: string, extra: Partial<ContainerDefinition> = {}): Promise<string> {
+/** Registers FAMILY running the perl server from the ECR image of `cloud` (its account and region), with `executionRole`. */
+export async function registerWeb(cloud: { accountId: string; region: string }, ecs: ECSClient, family: string, executionRole: string, extra: Partial<ContainerDefinition> = {}): Promise<string> {
   const out = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family,

@@ -9,13 +9,17 @@
  * and read by parseWorkflowFile: composite steps as the job's steps, output values as its
  * outputs, input defaults as the `with:` of one extra step. Composite steps have the same keys
  * as workflow steps, so the schema validates them too.
+ *
+ * An action's files come from users (a repository's own `./` action, or one pushed and cached), so
+ * both readings happen in the parse workers, within GitHub's limits and a time limit
+ * (src/workflow/parse-pool.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { stringify as stringifyYaml } from 'yaml';
 import type { StepDefinition } from '../../workflow/contract.js';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { parseWorkflowFile } from '../../workflow/index.js';
+import { WORKFLOW_READ_LIMITS, fileTooLargeMessage, parseWorkflowFileBounded, readYamlBounded } from '../../workflow/index.js';
 import { ActionResolutionError, actionFile } from './resolve.js';
 
 export interface ActionInput {
@@ -59,12 +63,14 @@ function isRecord(value: unknown): value is Raw {
 }
 
 /** Loads and checks `dir`'s action.yml; throws ActionResolutionError with a message for the log. */
-export function loadAction(dir: string, uses: string): ActionDefinition {
+export async function loadAction(dir: string, uses: string): Promise<ActionDefinition> {
   const file = actionFile(dir);
   if (file === undefined) throw new ActionResolutionError(`Can't find 'action.yml' or 'action.yaml' for ${uses} under '${dir}'`);
+  // A UTF-8 character takes at most three bytes per UTF-16 unit: a file this large is over the limit unread.
+  if ((await stat(file)).size > 3 * WORKFLOW_READ_LIMITS.maxFileSize) throw new ActionResolutionError(`${uses}: ${fileTooLargeMessage(file, WORKFLOW_READ_LIMITS)}`);
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = await readYamlBounded(file, await readFile(file, 'utf8'));
   } catch (error) {
     throw new ActionResolutionError(`${uses}: ${file} is not valid YAML: ${(error as Error).message}`);
   }
@@ -104,7 +110,7 @@ export function loadAction(dir: string, uses: string): ActionDefinition {
     throw new ActionResolutionError(`${uses}: ${file}: Required property is missing: runs.main`);
   }
 
-  const compiled = compileTemplates(file, uses, compositeSteps, defaults, outputs);
+  const compiled = await compileTemplates(file, uses, compositeSteps, defaults, outputs);
   const name = typeof raw.name === 'string' ? raw.name : uses;
   const common = { name, dir: dirname(file), file, inputs, defaults: compiled.defaults, outputs: compiled.outputs };
   if (using === 'composite') return { ...common, runs: { using: 'composite', steps: compiled.steps } };
@@ -123,7 +129,7 @@ export function loadAction(dir: string, uses: string): ActionDefinition {
 }
 
 /** Reads the expression-bearing parts through parseWorkflowFile (see the header). */
-function compileTemplates(file: string, uses: string, steps: Raw[], defaults: Record<string, unknown>, outputs: Record<string, unknown>) {
+async function compileTemplates(file: string, uses: string, steps: Raw[], defaults: Record<string, unknown>, outputs: Record<string, unknown>) {
   const workflow = {
     on: 'push',
     jobs: {
@@ -135,7 +141,7 @@ function compileTemplates(file: string, uses: string, steps: Raw[], defaults: Re
       },
     },
   };
-  const result = parseWorkflowFile(file, stringifyYaml(workflow));
+  const result = await parseWorkflowFileBounded(file, stringifyYaml(workflow));
   if (result.workflow === undefined) throw new ActionResolutionError(`${uses}: ${file} is not a valid action: ${result.errors.join('; ')}`);
   const job = result.workflow.jobs[0];
   if (job === undefined) throw new ActionResolutionError(`${uses}: ${file} could not be read`);

@@ -14,12 +14,12 @@ import { runNodeStage } from './node-action.js';
 import { resolveAction, type ResolvedAction } from './resolve.js';
 
 /** Resolves and reads an action; remote ones once per job. Throws ActionResolutionError. */
-export function loadUses(job: JobState, uses: string): { resolved: ResolvedAction; definition: ActionDefinition } {
+export async function loadUses(job: JobState, uses: string): Promise<{ resolved: ResolvedAction; definition: ActionDefinition }> {
   const local = uses.startsWith('./') || uses === '.';
   const known = local ? undefined : job.loadedActions.get(uses);
   if (known !== undefined) return known;
   const resolved = resolveAction(uses, { workspace: job.paths.workspace, cache: job.actionCache, builtinDir: job.builtinActionsDir });
-  const loaded = { resolved, definition: loadAction(resolved.dir, uses) };
+  const loaded = { resolved, definition: await loadAction(resolved.dir, uses) };
   if (!local) job.loadedActions.set(uses, loaded);
   return loaded;
 }
@@ -50,7 +50,7 @@ export async function runUsesStep(job: JobState, frame: StepFrame, step: StepDef
   job.log.write(`##[group]${call.name}`);
   let loaded: { resolved: ResolvedAction; definition: ActionDefinition };
   try {
-    loaded = loadUses(job, uses);
+    loaded = await loadUses(job, uses);
   } finally {
     // The header is closed even when resolution fails, so the error reads as the step's own line.
     job.log.write('##[endgroup]');
