@@ -4,6 +4,7 @@
  */
 import { encode, forwardTo, jsonBody, target, withJobFilter, type Call, type Handler } from './call.js';
 import { checkExecCreate, checkResources, reviewContainerCreate } from './container-policy.js';
+import { ExitCodeWatch } from './exit-codes.js';
 import type { JsonObject } from './json-input.js';
 import type { ContainerOperation } from './routes.js';
 
@@ -115,6 +116,30 @@ const execCreate: Handler = async (call) => {
   });
 };
 
+/**
+ * A wait: Podman 4.3 loses the exit code of a container removed as it exits (`docker run --rm`
+ * always "succeeds"); the code is taken from the engine's events instead (exit-codes.ts).
+ */
+const wait: Handler = async (call) => {
+  const id = await ownContainer(call);
+  const path = containerPath(call, id);
+  if (call.search.get('condition') !== 'removed') return forwardTo(call, path);
+  const watch = new ExitCodeWatch(call.ctx.engine, id);
+  return forwardTo(call, path, {
+    cleanup: () => watch.stop(),
+    response: {
+      kind: 'json',
+      headersFirst: true,
+      transform: async (value) => {
+        const answer = value as { StatusCode?: unknown; Error?: unknown };
+        if (answer.StatusCode !== 0 || answer.Error) return value;
+        const code = await watch.exitCode();
+        return code === undefined ? value : { ...answer, StatusCode: code };
+      },
+    },
+  });
+};
+
 const onOwnExec: Handler = async (call) => {
   const ref = target(call);
   const id = await call.ctx.objects.exec(ref, `docker exec (session ${ref})`);
@@ -142,7 +167,7 @@ export const CONTAINER_HANDLERS = {
   ContainerUnpause: onOwnContainer,
   ContainerAttach: onOwnContainer,
   ContainerAttachWebsocket: onOwnContainer,
-  ContainerWait: onOwnContainer,
+  ContainerWait: wait,
   ContainerDelete: remove,
   ContainerArchiveInfo: onOwnContainer,
   ContainerArchive: onOwnContainer,

@@ -24,8 +24,12 @@ export type ResponseMode =
   | { kind: 'stream' }
   /** As it comes, each line also handed to `line` (build and load progress). */
   | { kind: 'lines'; line: (line: string) => void }
-  /** Read whole (up to a limit), its JSON value transformed when the status is below 300. */
-  | { kind: 'json'; transform: (value: unknown) => unknown | Promise<unknown> };
+  /**
+   * Read whole (up to a limit), its JSON value transformed when the status is below 300. With
+   * `headersFirst`, the status and headers are passed on at once (a long poll such as `wait`,
+   * whose client waits for the headers before it goes on).
+   */
+  | { kind: 'json'; transform: (value: unknown) => unknown | Promise<unknown>; headersFirst?: boolean };
 
 /** A request to send to the engine, decided by an operation's handler. */
 export interface ForwardPlan {
@@ -42,6 +46,8 @@ export interface ForwardPlan {
   responseHeaders?: Record<string, string>;
   /** Runs after the engine's answer has been passed back, with its status. */
   after?: (status: number) => Promise<void> | void;
+  /** Runs when the exchange is over, however it ended (a client gone, an engine error). */
+  cleanup?: () => void;
 }
 
 /** An answer the guard gives itself. */
@@ -102,6 +108,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, plan: For
       if (settled) return;
       settled = true;
       open.delete(upstream);
+      plan.cleanup?.();
       resolve();
     };
     /** Ends the exchange with the guard's own answer (the engine never gets the rest). */
@@ -192,21 +199,28 @@ async function passBack(answer: IncomingMessage, res: ServerResponse, plan: Forw
   const status = answer.statusCode ?? 502;
   const mode = plan.response ?? { kind: 'stream' };
   if (mode.kind === 'json' && status < 300) {
+    const headers = responseHeaders(answer.headers, plan);
+    delete headers['content-length'];
+    if (mode.headersFirst) {
+      res.writeHead(status, headers);
+      res.flushHeaders();
+    }
     const raw = await readAll(answer, MAX_JSON_RESPONSE);
     let body = raw;
     try {
       body = Buffer.from(JSON.stringify(await mode.transform(JSON.parse(raw.toString('utf8')))));
     } catch (error) {
       // Not JSON after all: passed on as it came. A refusal from the transform is an answer of its own.
-      if (error instanceof GuardRefusal) {
+      if (error instanceof GuardRefusal && !res.headersSent) {
         const refused = errorAnswer(error);
         writeJson(res, refused.status, refused.body);
         return refused.status;
       }
     }
-    const headers = responseHeaders(answer.headers, plan);
-    headers['content-length'] = String(body.length);
-    res.writeHead(status, headers);
+    if (!res.headersSent) {
+      headers['content-length'] = String(body.length);
+      res.writeHead(status, headers);
+    }
     res.end(body);
     return status;
   }

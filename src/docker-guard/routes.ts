@@ -157,7 +157,7 @@ const REFUSED_FAMILIES: Array<[RegExp, string]> = [
 
 /** The path as the engine's router would see it: without the version prefix. */
 function splitVersion(path: string): { version: string; rest: string } {
-  const match = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
+  const match = /^\/v(\d+\.\d+(?:\.\d+)?)(\/.*)$/.exec(path);
   return match?.[1] !== undefined && match[2] !== undefined ? { version: `/v${match[1]}`, rest: match[2] } : { version: '', rest: path };
 }
 

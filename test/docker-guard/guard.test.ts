@@ -1,0 +1,256 @@
+/**
+ * The Docker API guard against this machine's engine, driven by the real docker CLI through
+ * the guard's socket: a job's build, run (detached, attached, with stdin), exec, logs, ps,
+ * inspect, stop and rm work; each way out of the job is refused with its message; objects the
+ * job did not create are out of reach; garbage and oversized input get clear answers; close()
+ * leaves nothing of the job, and the start-up sweep removes what dead jobs left.
+ *
+ * The job sees its workspace at /github/workspace (a temp directory on the host), as a job in a
+ * container would. The base image is the offline tiny image, imported directly into the engine
+ * as the runner's images are (so it is not the job's).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDockerGuard, sweepOrphanedJobObjects, type DockerGuard } from '../../src/docker-guard/guard.js';
+import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { httpGet, waitFor } from '../engine/contract-suite.js';
+import { run, runOk, type RunResult } from '../support/run.js';
+
+const ENGINE = 'unix:///run/podman/podman.sock';
+const JOB_LABEL = 'dockyard.job';
+const CLOUD_LABEL = 'dockyard.cloud';
+
+/** A raw request to a unix socket; the body is read whole. */
+export function socketRequest(socketPath: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path, headers: { Host: 'docker', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('docker API guard with the docker CLI', () => {
+  const tag = randomBytes(4).toString('hex');
+  const base = mkdtempSync(join(tmpdir(), 'dockyard-guard-'));
+  const workspace = join(base, 'workspace');
+  const socketDir = join(base, 'sock');
+  const socketPath = join(socketDir, 'docker.sock');
+  const jobId = `guard-test-${tag}`;
+  const cloud = `guard-test-cloud-${tag}`;
+  const baseImage = `localhost/dockyard-guard-base-${tag}:1`;
+  const built = `localhost/dockyard-guard-app-${tag}:1`;
+  const engine = new DockerApiEngine({ endpoint: ENGINE });
+  const foreign = `dockyard-guard-foreign-${tag}`;
+  const foreignNetwork = `dockyard-guard-foreign-net-${tag}`;
+  let guard: DockerGuard;
+  let baseImageId = '';
+
+  const env = () => ({ DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: join(base, 'docker-config') });
+  const docker = (args: string[], input?: string): Promise<RunResult> => run('docker', args, { env: env(), cwd: workspace, input });
+  const dockerOk = (args: string[], input?: string): Promise<RunResult> => runOk('docker', args, { env: env(), cwd: workspace, input });
+  /** Runs a docker command that must fail with the guard's message matching `pattern`. */
+  async function refusedCli(args: string[], pattern: RegExp): Promise<void> {
+    const result = await docker(args);
+    assert.notEqual(result.status, 0, `docker ${args.join(' ')} should fail`);
+    assert.match(result.stderr, /Error response from daemon: dockyard: /, `docker ${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, pattern);
+  }
+
+  before(async () => {
+    mkdirSync(join(workspace, 'data'), { recursive: true });
+    mkdirSync(socketDir, { mode: 0o700 });
+    writeFileSync(join(workspace, 'data', 'greeting.txt'), 'hello from the workspace\n');
+    writeFileSync(join(workspace, 'Dockerfile'), `FROM ${baseImage}\nCOPY data/greeting.txt /greeting.txt\nCMD ["cat", "/greeting.txt"]\n`);
+    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(120_000) });
+    // Someone else's container and network, straight on the engine.
+    await engine.createContainer({ name: foreign, image: baseImage, command: ['sleep', '300'], labels: { 'dockyard.test': tag } });
+    await runOk('docker', ['network', 'create', '--label', `dockyard.test=${tag}`, foreignNetwork], { env: { DOCKER_HOST: ENGINE } });
+    guard = await startDockerGuard({
+      socketPath,
+      engine: ENGINE,
+      job: { labelKey: JOB_LABEL, id: jobId },
+      labels: { [CLOUD_LABEL]: cloud },
+      mounts: [{ hostPath: workspace, jobPath: '/github/workspace' }],
+      removeImages: true,
+    });
+  });
+
+  after(async () => {
+    await guard.close().catch(() => undefined);
+    await engine.removeContainer(foreign, { force: true }).catch(() => undefined);
+    await run('docker', ['network', 'rm', foreignNetwork], { env: { DOCKER_HOST: ENGINE } });
+    for (const ref of [built, baseImageId]) await engine.removeImage(ref, { force: true }).catch(() => undefined);
+    await engine.close();
+    rmSync(base, { recursive: true, force: true });
+  });
+
+  it('serves its socket readable and writable by owner and group only', () => {
+    assert.equal(statSync(socketPath).mode & 0o777, 0o660);
+  });
+
+  it('builds and tags an image from a Dockerfile, and runs it attached (hijacked) and with stdin', async () => {
+    const build = await dockerOk(['build', '-t', built, '.']);
+    assert.match(build.stdout + build.stderr, /Successfully tagged/);
+    await dockerOk(['tag', built, `${built}-again`]);
+    const attached = await dockerOk(['run', '--rm', built]);
+    assert.equal(attached.stdout, 'hello from the workspace\n');
+    const piped = await dockerOk(['run', '--rm', '-i', baseImage, 'cat'], 'through stdin\n');
+    assert.equal(piped.stdout, 'through stdin\n');
+    const exitCode = await docker(['run', '--rm', baseImage, 'sh', '-c', 'echo to-stderr >&2; exit 3']);
+    assert.equal(exitCode.status, 3);
+    assert.match(exitCode.stderr, /to-stderr/);
+  });
+
+  it('runs a detached server with a published port and a workspace bind mount; logs, exec, ps, inspect, stop, rm', async () => {
+    const name = `dockyard-guard-web-${tag}`;
+    await dockerOk(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '-v', '/github/workspace/data:/data:ro', baseImage, 'perl', '-e', tinyHttpServerScript(8080, 'served')]);
+    const port = Number((await dockerOk(['port', name, '8080'])).stdout.trim().split(':').pop());
+    assert.equal(await waitFor('the published port', () => httpGet('127.0.0.1', port), 30_000), 'served');
+    assert.match((await dockerOk(['logs', name])).stdout, /listening/);
+    assert.equal((await dockerOk(['exec', name, 'cat', '/data/greeting.txt'])).stdout, 'hello from the workspace\n');
+    assert.equal((await dockerOk(['exec', '-i', name, 'cat'], 'exec stdin\n')).stdout, 'exec stdin\n');
+    const ps = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+    assert.deepEqual(ps, [name], 'ps lists only the job\'s containers');
+    const labels = JSON.parse((await dockerOk(['inspect', '-f', '{{json .Config.Labels}}', name])).stdout) as Record<string, string>;
+    assert.equal(labels[JOB_LABEL], jobId);
+    assert.equal(labels[CLOUD_LABEL], cloud);
+    const binds = (await dockerOk(['inspect', '-f', '{{json .HostConfig.Binds}}', name])).stdout;
+    assert.match(binds, new RegExp(`${join(workspace, 'data')}:/data:ro`), 'the job path was mapped to the host');
+    await dockerOk(['stop', '-t', '1', name]);
+    await dockerOk(['rm', name]);
+    assert.deepEqual((await dockerOk(['ps', '-a', '-q'])).stdout.trim(), '');
+  });
+
+  it('refuses each way out of the job, saying what and why', async () => {
+    const runArgs = (...flags: string[]) => ['run', '--rm', ...flags, baseImage, 'true'];
+    await refusedCli(runArgs('--privileged'), /privileged containers \(--privileged\) are not allowed in workflow jobs/);
+    await refusedCli(runArgs('-v', '/:/host'), /bind mount \/: only paths inside the job's directories \(\/github\/workspace\)/);
+    await refusedCli(runArgs('-v', '/run/podman/podman.sock:/s'), /the container engine's socket cannot be mounted/);
+    await refusedCli(runArgs('--pid=host'), /--pid=host/);
+    await refusedCli(runArgs('--network=host'), /the host's network \(--network=host\)/);
+    await refusedCli(runArgs('--cap-add', 'SYS_ADMIN'), /adding capabilities \(--cap-add CAP_SYS_ADMIN\)/);
+    await refusedCli(runArgs('--device', '/dev/null'), /access to host devices/);
+    await refusedCli(runArgs('--security-opt', 'seccomp=unconfined'), /--security-opt seccomp=unconfined is not allowed/);
+    await refusedCli(runArgs('-v', '/github/workspace/../..:/up'), /only paths inside the job's directories/);
+    await refusedCli(['build', '--network=host', '.'], /building on the host's network/);
+    await refusedCli(['exec', '--privileged', foreign, 'true'], /container dockyard-guard-foreign-.* was not created by this job/);
+  });
+
+  it("keeps the job away from containers, networks and images it did not create", async () => {
+    const notOurs = /container dockyard-guard-foreign-\w+ was not created by this job; a workflow job can only use its own containers/;
+    await refusedCli(['inspect', foreign], notOurs);
+    await refusedCli(['rm', '-f', foreign], notOurs);
+    await refusedCli(['exec', foreign, 'true'], notOurs);
+    await refusedCli(['logs', foreign], notOurs);
+    await refusedCli(['run', '--rm', '--volumes-from', foreign, baseImage, 'true'], notOurs);
+    await refusedCli(['rmi', baseImage], /the image was not built, pulled or tagged by this job/);
+    await refusedCli(['network', 'connect', foreignNetwork, foreign], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
+    await refusedCli(['run', '--rm', '--network', foreignNetwork, baseImage, 'true'], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
+    // The foreign container is still there, untouched.
+    assert.equal((await engine.inspectContainer(foreign)).status, 'created');
+    // The job's own network works as on Docker.
+    const net = `dockyard-guard-net-${tag}`;
+    await dockerOk(['network', 'create', net]);
+    const onNet = await dockerOk(['run', '--rm', '--network', net, baseImage, 'sh', '-c', 'echo on-net']);
+    assert.equal(onNet.stdout, 'on-net\n');
+    assert.deepEqual((await dockerOk(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort(), ['bridge', net].sort());
+    // Its own images go: the tag it gave, and what it built.
+    await dockerOk(['rmi', `${built}-again`]);
+  });
+
+  it('refuses the libpod API and unlisted endpoints, naming them', async () => {
+    const libpod = await socketRequest(socketPath, 'GET', '/v4.3.1/libpod/containers/json');
+    assert.equal(libpod.status, 403);
+    assert.deepEqual(JSON.parse(libpod.body), { message: "dockyard: GET /libpod/containers/json is not allowed: Podman's own API (/libpod) is not available in workflow jobs; use the Docker API" });
+    const swarm = await socketRequest(socketPath, 'POST', '/v1.41/swarm/init', '{}', { 'Content-Type': 'application/json' });
+    assert.equal(swarm.status, 403);
+    assert.match(swarm.body, /swarm mode is not available/);
+  });
+
+  it('answers garbage, bad JSON and oversized bodies clearly, and keeps serving', async () => {
+    const garbage = await new Promise<string>((resolve, reject) => {
+      const socket = connect(socketPath);
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(' nonsense \r\n\r\n')]));
+    });
+    assert.match(garbage, /^HTTP\/1\.1 400 /);
+    const badJson = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', '{"Image": ', { 'Content-Type': 'application/json' });
+    assert.equal(badJson.status, 400);
+    assert.match(JSON.parse(badJson.body).message as string, /^dockyard: container create: the request body is not valid JSON/);
+    const huge = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', Buffer.alloc(2 * 1024 * 1024, 0x20), { 'Content-Type': 'application/json' });
+    assert.equal(huge.status, 413);
+    const filters = await socketRequest(socketPath, 'GET', '/v1.41/containers/json?filters=%7Bnope');
+    assert.equal(filters.status, 400);
+    assert.match(filters.body, /the filters parameter is not valid JSON/);
+    const wrongType = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', JSON.stringify({ Image: baseImage, HostConfig: { Binds: 'x' } }), { 'Content-Type': 'application/json' });
+    assert.equal(wrongType.status, 400);
+    assert.match(wrongType.body, /HostConfig.Binds must be an array/);
+    assert.equal((await socketRequest(socketPath, 'GET', '/_ping')).body, 'OK');
+  });
+
+  it('refuses a build context whose Dockerfile is a link to a host file', async () => {
+    const context = join(base, 'evil-context');
+    mkdirSync(context);
+    writeFileSync(join(base, 'secret.json'), '{"secret": "must not leak"}\n');
+    symlinkSync(join(base, 'secret.json'), join(context, 'Dockerfile'));
+    const tar = execFileSync('tar', ['-C', context, '-cf', '-', '.']);
+    const answer = await socketRequest(socketPath, 'POST', `/v1.41/build?dockerfile=Dockerfile&t=${encodeURIComponent(`localhost/dockyard-guard-evil-${tag}`)}`, tar, { 'Content-Type': 'application/x-tar' });
+    assert.equal(answer.status, 403);
+    assert.match(answer.body, /build context: Dockerfile leads out of the context through the link Dockerfile/);
+    assert.doesNotMatch(answer.body, /must not leak/);
+  });
+
+  it('close() removes every container, network and volume of the job, and the socket', async () => {
+    await dockerOk(['run', '-d', '--name', `dockyard-guard-left-${tag}`, '-v', `dockyard-guard-vol-${tag}:/v`, baseImage, 'sleep', '300']);
+    await dockerOk(['volume', 'create', `dockyard-guard-vol2-${tag}`]);
+    const counts = await guard.close();
+    assert.deepEqual(counts, { containers: 1, networks: 1, volumes: 2 });
+    const label = { [JOB_LABEL]: jobId };
+    assert.deepEqual(await engine.listContainers({ labels: label }), []);
+    const leftovers = await runOk('docker', ['network', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], { env: { DOCKER_HOST: ENGINE } });
+    assert.equal(leftovers.stdout.trim(), '');
+    const volumes = await runOk('docker', ['volume', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], { env: { DOCKER_HOST: ENGINE } });
+    assert.equal(volumes.stdout.trim(), '');
+    assert.equal(existsSync(socketPath), false);
+    const images = await runOk('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: { DOCKER_HOST: ENGINE } });
+    assert.doesNotMatch(images.stdout, new RegExp(`dockyard-guard-app-${tag}`), 'removeImages took the built image');
+    assert.match(images.stdout, new RegExp(`dockyard-guard-base-${tag}`), 'the base image is not the job\'s');
+  });
+
+  it("sweeps what dead jobs of the cloud left, and keeps a live job's", async () => {
+    const make = (job: string) => engine.createContainer({ name: `dockyard-guard-sweep-${job}-${tag}`, image: baseImage, command: ['sleep', '1'], labels: { [CLOUD_LABEL]: cloud, [JOB_LABEL]: `${job}-${tag}` } });
+    const dead = await make('dead');
+    const live = await make('live');
+    try {
+      const counts = await sweepOrphanedJobObjects({
+        engine: ENGINE,
+        cloudLabel: { key: CLOUD_LABEL, value: cloud },
+        jobLabelKey: JOB_LABEL,
+        isLive: (id) => id === `live-${tag}`,
+        logger: { info() {}, warn() {}, error() {} },
+      });
+      assert.equal(counts.containers, 1);
+      const ids = (await engine.listContainers({ labels: { [CLOUD_LABEL]: cloud } })).map((c) => c.id);
+      assert.deepEqual(ids, [live]);
+      assert.ok(!ids.includes(dead));
+    } finally {
+      await engine.removeContainer(live, { force: true }).catch(() => undefined);
+      await engine.removeContainer(dead, { force: true }).catch(() => undefined);
+    }
+  });
+});
