@@ -3,8 +3,9 @@
  * `wait?condition=removed` with StatusCode 0 whatever the container's exit code was (it asks
  * for the code once the container is already gone), so a failing `docker run --rm` step would
  * pass. The engine's event log keeps the `die` event with its `exitCode`: it is followed from a
- * little before the wait began (replaying what happened already, then live) until the
- * container's `remove`, and the last `die` before it is the answer.
+ * little before the wait began (replaying what happened already, then live). The answer is the
+ * first death after the wait began (`docker run` waits before it starts the container), or, for
+ * a container that had died before, the last death before its `remove`.
  */
 import type { EngineHttpClient } from '../engine/http-client.js';
 
@@ -17,6 +18,7 @@ interface WireEvent {
   Action?: string;
   status?: string;
   id?: string;
+  timeNano?: number;
   Actor?: { Attributes?: Record<string, string> };
 }
 
@@ -24,6 +26,9 @@ interface WireEvent {
 export class ExitCodeWatch {
   private readonly abort = new AbortController();
   private lastDie: number | undefined;
+  /** A death after the wait began: the answer, without waiting for the removal. */
+  private dieSinceWait: number | undefined;
+  private readonly waitStart = Date.now();
   private removed = false;
   private readonly waiters: Array<() => void> = [];
   private ended = false;
@@ -68,7 +73,11 @@ export class ExitCodeWatch {
     if (event.id !== id) return;
     const action = event.Action ?? event.status;
     const code = Number(event.Actor?.Attributes?.exitCode ?? event.Actor?.Attributes?.containerExitCode);
-    if (action === 'die' && Number.isInteger(code)) this.lastDie = code;
+    if (action === 'die' && Number.isInteger(code)) {
+      this.lastDie = code;
+      // Event times are the engine's clock, the same host's; a second's margin covers rounding.
+      if (this.dieSinceWait === undefined && (event.timeNano ?? 0) / 1e6 >= this.waitStart - 1000) this.dieSinceWait = code;
+    }
     if (action === 'remove') this.removed = true;
     this.notify();
   }
@@ -77,10 +86,10 @@ export class ExitCodeWatch {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
-  /** The exit code of the container's last death, once its removal was seen (undefined if not seen in time). */
+  /** The exit code (undefined when the engine's log did not tell it in time). */
   async exitCode(): Promise<number | undefined> {
     const deadline = Date.now() + SETTLE_MS;
-    while (!this.removed && !this.ended && Date.now() < deadline) {
+    while (this.dieSinceWait === undefined && !this.removed && !this.ended && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, deadline - Date.now());
         this.waiters.push(() => {
@@ -90,7 +99,7 @@ export class ExitCodeWatch {
       });
     }
     this.stop();
-    return this.removed ? this.lastDie : undefined;
+    return this.dieSinceWait ?? (this.removed ? this.lastDie : undefined);
   }
 
   /** Stops following. */

@@ -88,7 +88,9 @@ const ENDPOINTS: Endpoint[] = [
   ['GET', /^\/containers\/json$/, 'ContainerList'],
   ['POST', /^\/containers\/create$/, 'ContainerCreate'],
   ['POST', /^\/containers\/prune$/, 'ContainerPrune'],
-  ['GET', new RegExp(`^/containers/${ID}/json$`), 'ContainerInspect'],
+  // `docker inspect NAME` asks for a container first, then an image: an image name (slashes and
+  // all) must get the engine's 404 for a container, not a refusal, or the CLI stops there.
+  ['GET', new RegExp(`^/containers/${NAME}/json$`), 'ContainerInspect'],
   ['GET', new RegExp(`^/containers/${ID}/top$`), 'ContainerTop'],
   ['GET', new RegExp(`^/containers/${ID}/logs$`), 'ContainerLogs'],
   ['GET', new RegExp(`^/containers/${ID}/changes$`), 'ContainerChanges'],

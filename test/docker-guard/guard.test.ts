@@ -12,7 +12,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -121,6 +121,10 @@ describe('docker API guard with the docker CLI', () => {
     assert.match((await dockerOk(['logs', name])).stdout, /listening/);
     assert.equal((await dockerOk(['exec', name, 'cat', '/data/greeting.txt'])).stdout, 'hello from the workspace\n');
     assert.equal((await dockerOk(['exec', '-i', name, 'cat'], 'exec stdin\n')).stdout, 'exec stdin\n');
+    writeFileSync(join(base, 'copied-in.txt'), 'copied\n');
+    await dockerOk(['cp', join(base, 'copied-in.txt'), `${name}:/tmp/copied.txt`]);
+    assert.equal((await dockerOk(['exec', name, 'cat', '/tmp/copied.txt'])).stdout, 'copied\n');
+    assert.match((await dockerOk(['cp', `${name}:/tmp/copied.txt`, '-'])).stdout, /copied\n/, 'a tar holding the file');
     const ps = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
     assert.deepEqual(ps, [name], 'ps lists only the job\'s containers');
     const labels = JSON.parse((await dockerOk(['inspect', '-f', '{{json .Config.Labels}}', name])).stdout) as Record<string, string>;
@@ -131,6 +135,33 @@ describe('docker API guard with the docker CLI', () => {
     await dockerOk(['stop', '-t', '1', name]);
     await dockerOk(['rm', name]);
     assert.deepEqual((await dockerOk(['ps', '-a', '-q'])).stdout.trim(), '');
+  });
+
+  it('streams logs -f until the container ends, and events of the job\'s containers only', async () => {
+    const events = spawn('docker', ['events', '--format', '{{.Actor.Attributes.name}} {{.Action}}'], { env: { ...process.env, ...env() } });
+    let seen = '';
+    events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    try {
+      // The stream is open once the CLI got its headers; a first event of ours proves it.
+      const first = `dockyard-guard-ev1-${tag}`;
+      await waitFor('the event stream', async () => {
+        await docker(['rm', '-f', first]);
+        await dockerOk(['create', '--name', first, baseImage, 'sh', '-c', 'exit 0']);
+        return seen.includes(`${first} create`) ? true : undefined;
+      }, 30_000);
+      // Someone else's container starts first, then ours: had the foreign one passed, it would come before ours.
+      await engine.startContainer(foreign);
+      const name = `dockyard-guard-logs-${tag}`;
+      await dockerOk(['run', '-d', '--name', name, baseImage, 'sh', '-c', 'echo one; sleep 1; echo two']);
+      const followed = await dockerOk(['logs', '-f', name]);
+      assert.equal(followed.stdout, 'one\ntwo\n');
+      await waitFor('our start event', async () => (seen.includes(`${name} start`) ? true : undefined), 30_000);
+      assert.doesNotMatch(seen, /dockyard-guard-foreign-/);
+      await dockerOk(['rm', name, first]);
+    } finally {
+      events.kill();
+      await engine.stopContainer(foreign, 0).catch(() => undefined);
+    }
   });
 
   it('refuses each way out of the job, saying what and why', async () => {
@@ -159,7 +190,7 @@ describe('docker API guard with the docker CLI', () => {
     await refusedCli(['network', 'connect', foreignNetwork, foreign], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
     await refusedCli(['run', '--rm', '--network', foreignNetwork, baseImage, 'true'], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
     // The foreign container is still there, untouched.
-    assert.equal((await engine.inspectContainer(foreign)).status, 'created');
+    assert.equal((await engine.inspectContainer(foreign)).labels[JOB_LABEL], undefined);
     // The job's own network works as on Docker.
     const net = `dockyard-guard-net-${tag}`;
     await dockerOk(['network', 'create', net]);
