@@ -11,7 +11,7 @@
  */
 import type { BindRoots } from './bind-paths.js';
 import { mapImageName, type RegistryMap } from './image-names.js';
-import { arrayAt, objectAt, objectsAt, stringAt, stringMapAt, stringsAt, type JsonObject } from './json-input.js';
+import { arrayAt, canonicalKeys, objectAt, objectsAt, stringAt, stringMapAt, stringsAt, type JsonObject } from './json-input.js';
 import { badRequest, forbidden } from './refusal.js';
 
 /** Labels in this namespace are dockyard's own (the cloud adopts containers by them). */
@@ -68,6 +68,17 @@ function isNamespacedSysctl(key: string): boolean {
   return /^net\./.test(key) || /^kernel\.(shm|msg)/.test(key) || key === 'kernel.sem' || /^fs\.mqueue\./.test(key);
 }
 
+/** The fields read below, for {@link canonicalKeys}. */
+const CREATE_FIELDS = ['Image', 'Labels', 'HostConfig', 'NetworkingConfig'] as const;
+const RESOURCE_FIELDS = ['Devices', 'DeviceRequests', 'DeviceCgroupRules', 'CgroupParent'] as const;
+const HOST_FIELDS = [
+  ...RESOURCE_FIELDS,
+  'Privileged', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup', 'NetworkMode', 'CapAdd', 'Capabilities',
+  'SecurityOpt', 'MaskedPaths', 'ReadonlyPaths', 'Sysctls', 'Runtime', 'VolumeDriver', 'Annotations', 'LogConfig', 'Binds', 'Mounts',
+  'VolumesFrom', 'Links',
+] as const;
+const MOUNT_FIELDS = ['Type', 'Source', 'VolumeOptions'] as const;
+
 const LOG_DRIVERS = new Set(['', 'json-file', 'k8s-file', 'journald', 'none']);
 const LOG_OPTIONS = new Set(['max-size', 'max-file', 'tag', 'mode', 'max-buffer-size', 'labels', 'env']);
 
@@ -81,6 +92,7 @@ export function labelled(labels: Record<string, string>, jobLabels: Record<strin
 
 /** The checks shared by create (HostConfig) and update (its resources). */
 export function checkResources(resources: JsonObject, where: string): void {
+  canonicalKeys(resources, RESOURCE_FIELDS, where);
   for (const key of ['Devices', 'DeviceRequests', 'DeviceCgroupRules']) {
     const list = arrayAt(resources, key, where);
     if (list.length > 0) throw forbidden(`access to host devices (${where}.${key}, --device or --gpus) ${SUFFIX}`);
@@ -91,13 +103,14 @@ export function checkResources(resources: JsonObject, where: string): void {
 /** Reviews a container create body. */
 export function reviewContainerCreate(body: JsonObject, ctx: ReviewContext): CreateReview {
   const review: CreateReview = { body, containers: [], networks: [], volumes: [], hostBinds: [] };
+  canonicalKeys(body, CREATE_FIELDS, 'Config');
   const image = stringAt(body, 'Image', 'Config');
   if (image !== '') body.Image = mapImageName(image, ctx.registries);
   body.Labels = labelled(stringMapAt(body, 'Labels', 'Config'), ctx.labels, 'container');
 
-  const host = objectAt(body, 'HostConfig', 'body') ?? {};
-  body.HostConfig = host;
   const where = 'HostConfig';
+  const host = canonicalKeys(objectAt(body, 'HostConfig', 'body') ?? {}, HOST_FIELDS, where);
+  body.HostConfig = host;
   if (host.Privileged === true) throw forbidden(`privileged containers (--privileged) are not allowed in workflow jobs`);
   namespaceMode(stringAt(host, 'PidMode', where), 'process', '--pid', ['', 'container:'], review);
   namespaceMode(stringAt(host, 'IpcMode', where), 'IPC', '--ipc', ['', 'none', 'private', 'shareable', 'container:'], review);
@@ -131,8 +144,8 @@ export function reviewContainerCreate(body: JsonObject, ctx: ReviewContext): Cre
   for (const from of stringsAt(host, 'VolumesFrom', where)) review.containers.push({ ref: from.replace(/:(ro|rw)$/, ''), use: `--volumes-from ${from}` });
   for (const link of stringsAt(host, 'Links', where)) review.containers.push({ ref: (link.split(':')[0] ?? '').replace(/^\//, ''), use: `--link ${link}` });
 
-  const networking = objectAt(body, 'NetworkingConfig', 'body');
-  for (const network of Object.keys(objectAt(networking ?? {}, 'EndpointsConfig', 'NetworkingConfig') ?? {})) {
+  const networking = canonicalKeys(objectAt(body, 'NetworkingConfig', 'body') ?? {}, ['EndpointsConfig'], 'NetworkingConfig');
+  for (const network of Object.keys(objectAt(networking, 'EndpointsConfig', 'NetworkingConfig') ?? {})) {
     if (!PREDEFINED_NETWORKS.has(network)) review.networks.push({ ref: network, use: `--network ${network}` });
   }
   return review;
@@ -154,6 +167,7 @@ function reviewNetworkMode(mode: string, review: CreateReview): void {
 
 function reviewLogConfig(log: JsonObject | undefined): void {
   if (!log) return;
+  canonicalKeys(log, ['Type', 'Config'], 'HostConfig.LogConfig');
   const type = stringAt(log, 'Type', 'HostConfig.LogConfig');
   if (!LOG_DRIVERS.has(type)) throw forbidden(`--log-driver ${type} ${SUFFIX}`);
   for (const key of Object.keys(stringMapAt(log, 'Config', 'HostConfig.LogConfig'))) {
@@ -176,6 +190,7 @@ function reviewBind(bind: string, ctx: ReviewContext, review: CreateReview): str
 
 function reviewMount(mount: JsonObject, ctx: ReviewContext, review: CreateReview): void {
   const where = 'HostConfig.Mounts[]';
+  canonicalKeys(mount, MOUNT_FIELDS, where);
   const type = stringAt(mount, 'Type', where);
   const source = stringAt(mount, 'Source', where);
   switch (type) {
@@ -186,7 +201,9 @@ function reviewMount(mount: JsonObject, ctx: ReviewContext, review: CreateReview
       return;
     }
     case 'volume': {
-      const driver = objectAt(objectAt(mount, 'VolumeOptions', where) ?? {}, 'DriverConfig', `${where}.VolumeOptions`);
+      const options = canonicalKeys(objectAt(mount, 'VolumeOptions', where) ?? {}, ['DriverConfig'], `${where}.VolumeOptions`);
+      const driver = objectAt(options, 'DriverConfig', `${where}.VolumeOptions`);
+      if (driver) canonicalKeys(driver, ['Name', 'Options'], `${where}.VolumeOptions.DriverConfig`);
       if (driver && (stringAt(driver, 'Name', where) !== '' || Object.keys(objectAt(driver, 'Options', where) ?? {}).length > 0)) {
         throw forbidden(`volume driver options (--mount volume-driver/volume-opt) ${SUFFIX}: they can mount host paths`);
       }
@@ -202,5 +219,6 @@ function reviewMount(mount: JsonObject, ctx: ReviewContext, review: CreateReview
 
 /** Checks an exec create body. */
 export function checkExecCreate(body: JsonObject): void {
+  canonicalKeys(body, ['Privileged'], 'exec');
   if (body.Privileged === true) throw forbidden(`privileged exec sessions (docker exec --privileged) are not allowed in workflow jobs`);
 }

@@ -176,9 +176,8 @@ function removeStaleSocket(path: string): void {
 async function handle(req: IncomingMessage, ctx: GuardContext, upgrade: boolean) {
   const url = new URL(req.url ?? '/', 'http://docker');
   const route = detectRoute(req.method ?? 'GET', url.pathname);
-  if (upgrade !== HIJACKING.has(route.operation)) {
-    throw badRequest(`${req.method} ${url.pathname}: ${upgrade ? 'this endpoint does not upgrade the connection' : 'this endpoint needs Connection: Upgrade'}`);
-  }
+  // Attach and exec start also come without an upgrade (`docker exec -d`): then they are plain requests.
+  if (upgrade && !HIJACKING.has(route.operation)) throw badRequest(`${req.method} ${url.pathname}: this endpoint does not upgrade the connection`);
   const call: Call = { route, search: url.searchParams, req, ctx };
   return HANDLERS[route.operation](call);
 }

@@ -100,3 +100,30 @@ export function queryJson(search: URLSearchParams, name: string): unknown {
     throw badRequest(`the ${name} parameter is not valid JSON`);
   }
 }
+
+/** Case folding as Go's encoding/json matches keys: ASCII case, and `ſ`/`K` (U+017F, U+212A) as s and k. */
+function fold(key: string): string {
+  return key.toUpperCase().toLowerCase();
+}
+
+/**
+ * Renames keys that match one of `fields` but for case to the field's own spelling, in place.
+ * The engine decodes JSON as Go does, matching keys case-insensitively, so `"privileged": true`
+ * is HostConfig.Privileged to it; two spellings of one field are refused as ambiguous.
+ */
+export function canonicalKeys(object: JsonObject, fields: readonly string[], where: string): JsonObject {
+  const byLower = new Map(fields.map((f) => [fold(f), f]));
+  const seen = new Map<string, string>();
+  for (const key of Object.keys(object)) {
+    const field = byLower.get(fold(key));
+    if (field === undefined) continue;
+    const earlier = seen.get(field);
+    if (earlier !== undefined) throw badRequest(`${where}: ${earlier} and ${key} name the same field`);
+    seen.set(field, key);
+    if (key !== field) {
+      object[field] = object[key];
+      delete object[key];
+    }
+  }
+  return object;
+}

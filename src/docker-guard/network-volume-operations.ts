@@ -6,7 +6,7 @@
  */
 import { encode, forwardTo, jobLabelFilter, jsonBody, target, withJobFilter, type Call, type GuardContext, type Handler } from './call.js';
 import { PREDEFINED_NETWORKS } from './container-policy.js';
-import { stringAt, type JsonObject } from './json-input.js';
+import { canonicalKeys, stringAt, type JsonObject } from './json-input.js';
 import { reviewNetworkCreate, reviewVolumeCreate } from './network-volume-policy.js';
 import { forbidden } from './refusal.js';
 
@@ -77,7 +77,7 @@ const connection: Handler = async (call) => {
   const verb = call.route.operation === 'NetworkConnect' ? 'docker network connect' : 'docker network disconnect';
   const network = await resolveNetwork(call, verb, true);
   if (network === 'host' || network === 'none') throw forbidden(`${verb} ${network}: containers cannot join the ${network} network after they were created`);
-  const body: JsonObject = await jsonBody(call, verb);
+  const body: JsonObject = canonicalKeys(await jsonBody(call, verb), ['Container'], verb);
   const container = stringAt(body, 'Container', verb);
   body.Container = await call.ctx.objects.container(container, `${verb} ${target(call)} ${container}`);
   return forwardTo(call, `/networks/${encodeURIComponent(network)}/${call.route.operation === 'NetworkConnect' ? 'connect' : 'disconnect'}`, { body: encode(body) });

@@ -5,10 +5,10 @@
  */
 import { encode, forwardTo, jsonBody, withJobFilter, type Call, type Handler } from './call.js';
 import { mapRegistryHost } from './image-names.js';
-import { stringAt } from './json-input.js';
+import { canonicalKeys, stringAt } from './json-input.js';
 
 const auth: Handler = async (call) => {
-  const body = await jsonBody(call, 'login');
+  const body = canonicalKeys(await jsonBody(call, 'login'), ['username', 'password', 'serveraddress'], 'login');
   const login = { username: stringAt(body, 'username', 'login'), password: stringAt(body, 'password', 'login'), serverAddress: stringAt(body, 'serveraddress', 'login') };
   const answer = await call.ctx.login?.(login);
   if (answer?.ok) return { kind: 'answer', status: 200, body: { Status: 'Login Succeeded', IdentityToken: answer.identityToken ?? '' } };

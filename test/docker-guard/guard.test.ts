@@ -121,6 +121,8 @@ describe('docker API guard with the docker CLI', () => {
     assert.match((await dockerOk(['logs', name])).stdout, /listening/);
     assert.equal((await dockerOk(['exec', name, 'cat', '/data/greeting.txt'])).stdout, 'hello from the workspace\n');
     assert.equal((await dockerOk(['exec', '-i', name, 'cat'], 'exec stdin\n')).stdout, 'exec stdin\n');
+    await dockerOk(['exec', '-d', name, 'sh', '-c', 'echo detached > /tmp/detached.txt']);
+    assert.equal(await waitFor('the detached exec', async () => (await docker(['exec', name, 'cat', '/tmp/detached.txt'])).stdout || undefined), 'detached\n');
     writeFileSync(join(base, 'copied-in.txt'), 'copied\n');
     await dockerOk(['cp', join(base, 'copied-in.txt'), `${name}:/tmp/copied.txt`]);
     assert.equal((await dockerOk(['exec', name, 'cat', '/tmp/copied.txt'])).stdout, 'copied\n');
@@ -228,6 +230,9 @@ describe('docker API guard with the docker CLI', () => {
     const filters = await socketRequest(socketPath, 'GET', '/v1.41/containers/json?filters=%7Bnope');
     assert.equal(filters.status, 400);
     assert.match(filters.body, /the filters parameter is not valid JSON/);
+    const lowercase = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', JSON.stringify({ Image: baseImage, hostconfig: { privileged: true } }), { 'Content-Type': 'application/json' });
+    assert.equal(lowercase.status, 403, 'the engine reads field names case-insensitively, and so does the guard');
+    assert.match(lowercase.body, /privileged containers/);
     const wrongType = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', JSON.stringify({ Image: baseImage, HostConfig: { Binds: 'x' } }), { 'Content-Type': 'application/json' });
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.body, /HostConfig.Binds must be an array/);

@@ -125,6 +125,19 @@ describe('container create review', () => {
     refused(() => review({ Image: 'x', Labels: { 'dockyard.task': 'arn' } }), /label dockyard.task/);
   });
 
+  it('reads field names as the engine does, whatever their case', () => {
+    refused(() => review({ Image: 'x', hostconfig: { privileged: true } }), /privileged containers/);
+    refused(() => review({ Image: 'x', HostConfig: { ſecurityOpt: ['seccomp=unconfined'] } }), /--security-opt seccomp=unconfined/);
+    refused(() => review({ Image: 'x', HostConfig: { binds: ['/:/host'] } }), /bind mount \/:/);
+    refused(() => review({ Image: 'x', HostConfig: { Mounts: [{ type: 'bind', source: '/etc', target: '/e' }] } }), /bind mount \/etc/);
+    refused(() => review({ Image: 'x', HostConfig: { Privileged: false, privileged: true } }), /Privileged and privileged name the same field/, 400);
+    refused(() => checkExecCreate({ PRIVILEGED: true }), /privileged exec sessions/);
+    refused(() => reviewVolumeCreate({ Name: 'v', driveropts: { device: '/' } }, {}), /volume driver options/);
+    const body: JsonObject = { Image: 'x', labels: { a: 'b' } };
+    assert.deepEqual(review(body).body.Labels, { a: 'b', 'dockyard.job': 'j1', 'dockyard.cloud': 'c1' });
+    assert.equal(body.labels, undefined, 'one spelling is sent on');
+  });
+
   it('refuses malformed bodies as bad requests naming the field', () => {
     refused(host({ Binds: 'not-a-list' }), /HostConfig.Binds must be an array/, 400);
     refused(host({ PidMode: 1 }), /HostConfig.PidMode must be a string/, 400);
