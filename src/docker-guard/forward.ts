@@ -2,12 +2,9 @@
  * Passing a checked request on to the engine and its answer back, as a stream both ways: build
  * contexts and image tarballs in, pull and push progress, `logs -f` and `events` out, with the
  * headers flushed at once so long polls (`wait`) and event streams reach the client as they
- * come. A hijacked request (attach, exec start: `Connection: Upgrade`, `Upgrade: tcp`) becomes a
- * raw byte pipe between the client's socket and a new engine connection, half-closes included
- * (`docker run -i` ends stdin and still reads the output).
+ * come. Hijacked requests (attach, exec start) are hijack.ts's.
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import type { EngineEndpoint } from '../engine/endpoint.js';
 import { GuardRefusal, errorAnswer, writeJson, MESSAGE_PREFIX } from './refusal.js';
 
@@ -60,7 +57,7 @@ export interface AnswerPlan {
 export type Plan = ForwardPlan | AnswerPlan;
 
 /** Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
 
 /** The largest engine answer read whole for a JSON transform (a long container or network list). */
 const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
@@ -68,7 +65,7 @@ const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
 /** Every engine connection open now, so `close()` can end them. */
 export type OpenConnections = Set<{ destroy(): void }>;
 
-function connectTarget(endpoint: EngineEndpoint): { socketPath: string } | { host: string; port: number } {
+export function connectTarget(endpoint: EngineEndpoint): { socketPath: string } | { host: string; port: number } {
   return endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
 }
 
@@ -253,40 +250,4 @@ async function readAll(stream: IncomingMessage, limit: number): Promise<Buffer> 
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks, size);
-}
-
-/**
- * Forwards a hijacked request: the request head as the client sent it (target rewritten), then
- * whatever either side sends, until both have closed.
- */
-export function forwardUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, path: string, endpoint: EngineEndpoint, open: OpenConnections): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const upstream = endpoint.kind === 'unix' ? connect({ path: endpoint.socketPath, allowHalfOpen: true }) : connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
-    open.add(upstream);
-    let closed = 0;
-    const done = () => {
-      if (++closed < 2) return;
-      open.delete(upstream);
-      resolve();
-    };
-    const fail = () => {
-      upstream.destroy();
-      socket.destroy();
-    };
-    upstream.on('close', done);
-    socket.on('close', done);
-    upstream.on('error', fail);
-    socket.on('error', fail);
-    upstream.on('connect', () => {
-      const lines = [`${req.method ?? 'POST'} ${path} HTTP/1.1`, 'Host: docker'];
-      for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-        const name = req.rawHeaders[i] ?? '';
-        if (name.toLowerCase() !== 'host') lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ''}`);
-      }
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-      if (head.length > 0) upstream.write(head);
-      socket.pipe(upstream);
-      upstream.pipe(socket);
-    });
-  });
 }

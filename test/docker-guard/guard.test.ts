@@ -239,6 +239,35 @@ describe('docker API guard with the docker CLI', () => {
     assert.equal((await socketRequest(socketPath, 'GET', '/_ping')).body, 'OK');
   });
 
+  it('lets no second request ride on a hijack the engine did not upgrade', async () => {
+    const name = `dockyard-guard-smuggle-${tag}`;
+    await dockerOk(['run', '-d', '--name', name, baseImage, 'sleep', '300']);
+    const exec = JSON.parse((await socketRequest(socketPath, 'POST', `/v1.41/containers/${name}/exec`, JSON.stringify({ Cmd: ['sh'] }), { 'Content-Type': 'application/json' })).body) as { Id: string };
+    await dockerOk(['stop', '-t', '0', name]);
+    // The exec is the job's, so the start is forwarded; its container is gone, so the engine answers without upgrading.
+    const smuggled = `dockyard-guard-smuggled-${tag}`;
+    const create = JSON.stringify({ Image: baseImage, Cmd: ['sh'], HostConfig: { Privileged: true } });
+    const startBody = '{"Detach":false,"Tty":false}';
+    const raw = [
+      `POST /v1.41/exec/${exec.Id}/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${startBody.length}\r\n\r\n${startBody}`,
+      `POST /v1.41/containers/create?name=${smuggled} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${create.length}\r\n\r\n${create}`,
+    ].join('');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(socketPath);
+      let got = '';
+      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+      // A connection left open would be the engine waiting for more requests on it: a failure, not a hang.
+      socket.setTimeout(20_000, () => socket.destroy());
+      socket.write(raw);
+    });
+    assert.doesNotMatch(answer, /^HTTP\/1\.1 101/);
+    assert.equal((answer.match(/HTTP\/1\.1 /g) ?? []).length, 1, `one answer, then the connection closed: ${answer}`);
+    await assert.rejects(engine.inspectContainer(smuggled), /no such container/i);
+    await dockerOk(['rm', name]);
+  });
+
   it('refuses a build context whose Dockerfile is a link to a host file', async () => {
     const context = join(base, 'evil-context');
     mkdirSync(context);
