@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
+import { EngineError } from '../engine/errors.js';
 
 /** Every message the guard writes starts with this, so a user sees who refused. */
 export const MESSAGE_PREFIX = 'dockyard: ';
@@ -67,5 +68,6 @@ export function writeRawJson(socket: Socket, status: number, value: unknown): vo
 /** The status and body a failure becomes: refusals as they are, anything else a 500 without internals. */
 export function errorAnswer(error: unknown): { status: number; body: { message: string } } {
   if (error instanceof GuardRefusal) return { status: error.status, body: { message: error.message } };
+  if (error instanceof EngineError && error.code === 'Unavailable') return { status: 502, body: { message: `${MESSAGE_PREFIX}the container engine did not answer: ${error.engineMessage}` } };
   return { status: 500, body: { message: `${MESSAGE_PREFIX}internal error in the Docker API guard (logged)` } };
 }

@@ -41,6 +41,23 @@ export function socketRequest(socketPath: string, method: string, path: string, 
   });
 }
 
+/**
+ * Writes raw bytes to a unix socket and collects everything until the server closes it. A
+ * connection still open after 20 s counts as closed (a server waiting for more is a failure the
+ * caller's assertions see, not a hang).
+ */
+function rawExchange(socketPath: string, bytes: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+    socket.setTimeout(20_000, () => socket.destroy());
+    socket.write(bytes);
+  });
+}
+
 describe('docker API guard with the docker CLI', () => {
   const tag = randomBytes(4).toString('hex');
   const base = mkdtempSync(join(tmpdir(), 'dockyard-guard-'));
@@ -213,14 +230,7 @@ describe('docker API guard with the docker CLI', () => {
   });
 
   it('answers garbage, bad JSON and oversized bodies clearly, and keeps serving', async () => {
-    const garbage = await new Promise<string>((resolve, reject) => {
-      const socket = connect(socketPath);
-      let answer = '';
-      socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
-      socket.on('end', () => resolve(answer));
-      socket.on('error', reject);
-      socket.write(Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(' nonsense \r\n\r\n')]));
-    });
+    const garbage = await rawExchange(socketPath, Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(' nonsense \r\n\r\n')]));
     assert.match(garbage, /^HTTP\/1\.1 400 /);
     const badJson = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', '{"Image": ', { 'Content-Type': 'application/json' });
     assert.equal(badJson.status, 400);
@@ -252,16 +262,7 @@ describe('docker API guard with the docker CLI', () => {
       `POST /v1.41/exec/${exec.Id}/start HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${startBody.length}\r\n\r\n${startBody}`,
       `POST /v1.41/containers/create?name=${smuggled} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\nContent-Length: ${create.length}\r\n\r\n${create}`,
     ].join('');
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(socketPath);
-      let got = '';
-      socket.on('data', (d: Buffer) => (got += d.toString('latin1')));
-      socket.on('close', () => resolve(got));
-      socket.on('error', reject);
-      // A connection left open would be the engine waiting for more requests on it: a failure, not a hang.
-      socket.setTimeout(20_000, () => socket.destroy());
-      socket.write(raw);
-    });
+    const answer = await rawExchange(socketPath, Buffer.from(raw));
     assert.doesNotMatch(answer, /^HTTP\/1\.1 101/);
     assert.equal((answer.match(/HTTP\/1\.1 /g) ?? []).length, 1, `one answer, then the connection closed: ${answer}`);
     await assert.rejects(engine.inspectContainer(smuggled), /no such container/i);
