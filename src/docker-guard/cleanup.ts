@@ -5,6 +5,7 @@
  * Failures to remove one object are logged and do not stop the rest.
  */
 import { discoverEndpoint, parseEndpoint } from '../engine/endpoint.js';
+import { isNotFound } from '../engine/errors.js';
 import { EngineHttpClient } from '../engine/http-client.js';
 import type { GuardLogger } from './call.js';
 
@@ -14,7 +15,7 @@ interface Labelled {
   Labels?: Record<string, string> | null;
 }
 
-/** What was removed. */
+/** What was removed (objects that went away by themselves meanwhile are not counted). */
 export interface RemovalCounts {
   containers: number;
   networks: number;
@@ -46,6 +47,8 @@ async function removeAll(engine: EngineHttpClient, found: { containers: Labelled
       await engine.text({ operation: `remove ${kind}`, method: 'DELETE', path, query });
       counts[kind]++;
     } catch (error) {
+      // Gone already (a --rm container that ended as its connection closed): nothing to do.
+      if (isNotFound(error)) return;
       logger.warn(`docker guard: could not remove ${kind.slice(0, -1)} ${name}`, { error: error instanceof Error ? error.message : String(error) });
     }
   };

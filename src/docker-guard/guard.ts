@@ -136,9 +136,11 @@ export async function startDockerGuard(options: DockerGuardOptions): Promise<Doc
     socketPath: options.socketPath,
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Streams (logs -f, events, attached containers) would hold the server open: they end now.
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const socket of clients) socket.destroy();
         for (const connection of open) connection.destroy();
+        await stopped;
         await Promise.allSettled([...inFlight]);
         try {
           const counts = await removeLabelled(engine, [`${label.key}=${label.value}`], logger);
