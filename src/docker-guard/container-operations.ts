@@ -92,11 +92,19 @@ const update: Handler = async (call) => {
 
 const remove: Handler = async (call) => {
   const id = await ownContainer(call);
-  return forwardTo(call, containerPath(call, id), {
-    after: (status) => {
-      if (status < 300) call.ctx.objects.containers.delete(id);
+  // Anonymous volumes carry no label, so the job could never reach them again: they go with the container.
+  const search = new URLSearchParams(call.search);
+  search.set('v', '1');
+  return forwardTo(
+    call,
+    containerPath(call, id),
+    {
+      after: (status) => {
+        if (status < 300) call.ctx.objects.containers.delete(id);
+      },
     },
-  });
+    search,
+  );
 };
 
 const execCreate: Handler = async (call) => {

@@ -132,7 +132,7 @@ describe('docker API guard with the docker CLI', () => {
 
   it('runs a detached server with a published port and a workspace bind mount; logs, exec, ps, inspect, stop, rm', async () => {
     const name = `dockyard-guard-web-${tag}`;
-    await dockerOk(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '-v', '/github/workspace/data:/data:ro', baseImage, 'perl', '-e', tinyHttpServerScript(8080, 'served')]);
+    await dockerOk(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '-v', '/github/workspace/data:/data:ro', '-v', '/scratch', baseImage, 'perl', '-e', tinyHttpServerScript(8080, 'served')]);
     const port = Number((await dockerOk(['port', name, '8080'])).stdout.trim().split(':').pop());
     assert.equal(await waitFor('the published port', () => httpGet('127.0.0.1', port), 30_000), 'served');
     assert.match((await dockerOk(['logs', name])).stdout, /listening/);
@@ -151,8 +151,12 @@ describe('docker API guard with the docker CLI', () => {
     assert.equal(labels[CLOUD_LABEL], cloud);
     const binds = (await dockerOk(['inspect', '-f', '{{json .HostConfig.Binds}}', name])).stdout;
     assert.match(binds, new RegExp(`${join(workspace, 'data')}:/data:ro`), 'the job path was mapped to the host');
+    const anonymous = (await dockerOk(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{end}}{{end}}', name])).stdout.trim();
+    assert.notEqual(anonymous, '');
     await dockerOk(['stop', '-t', '1', name]);
     await dockerOk(['rm', name]);
+    const volume = await run('docker', ['volume', 'inspect', anonymous], { env: { DOCKER_HOST: ENGINE } });
+    assert.notEqual(volume.status, 0, 'the anonymous volume went with its container (the job could not reach it any more)');
     assert.deepEqual((await dockerOk(['ps', '-a', '-q'])).stdout.trim(), '');
   });
 
