@@ -5,8 +5,11 @@
  *
  *   build     `docker build --no-cache` of a two-file context (FROM, COPY, CMD), median of 5
  *   run --rm  `docker run --rm IMAGE sh -c 'exit 0'`, attached (create, attach hijack, wait, start), median of 5
+ *   inspect   one `GET /containers/NAME/json` (the guard resolves the name and checks the owner
+ *             first: two engine round trips), median of 50, over HTTP without the CLI
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +21,20 @@ import { median } from './cloud-process.js';
 
 const ENGINE = 'unix:///run/podman/podman.sock';
 const ROUNDS = 5;
+const API_ROUNDS = 50;
+
+/** One GET on a unix socket; resolves with its duration (ms) once the body is read. */
+function timedGet(socketPath: string, path: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path, headers: { Host: 'docker' } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`GET ${path}: ${res.statusCode}`))));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
 
 export async function runDockerGuardBenchmarks(log: (line: string) => void): Promise<void> {
   log('docker guard benchmarks (docker CLI through the guard vs straight to the engine)');
@@ -51,6 +68,16 @@ export async function runDockerGuardBenchmarks(log: (line: string) => void): Pro
       const d = median(times.direct);
       log(`  ${name.padEnd(9)} guard ${g.toFixed(0)} ms, direct ${d.toFixed(0)} ms, overhead ${(g - d).toFixed(0)} ms (${((g / d - 1) * 100).toFixed(0)} %), median of ${ROUNDS}`);
     }
+    const name = `dockyard-bench-guard-ps-${tag}`;
+    await runOk('docker', ['create', '--name', name, baseImage, 'sh'], { env: { DOCKER_HOST: hosts.guard } });
+    const api = { guard: [] as number[], direct: [] as number[] };
+    for (let i = 0; i < API_ROUNDS; i++) {
+      api.guard.push(await timedGet(guard.socketPath, `/v1.41/containers/${name}/json`));
+      api.direct.push(await timedGet('/run/podman/podman.sock', `/v1.41/containers/${name}/json`));
+    }
+    const g = median(api.guard);
+    const d = median(api.direct);
+    log(`  inspect   guard ${g.toFixed(1)} ms, direct ${d.toFixed(1)} ms, overhead ${(g - d).toFixed(1)} ms, median of ${API_ROUNDS}`);
   } finally {
     await guard.close();
     await engine.removeImage(built, { force: true }).catch(() => undefined);
