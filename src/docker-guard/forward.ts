@@ -6,7 +6,7 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { EngineEndpoint } from '../engine/endpoint.js';
-import { GuardRefusal, errorAnswer, writeJson, MESSAGE_PREFIX } from './refusal.js';
+import { errorAnswer, writeJson, MESSAGE_PREFIX } from './refusal.js';
 
 /** Looks at a request body as it streams, before the engine has all of it; throws a refusal to stop it. */
 export interface RequestCheck {
@@ -204,14 +204,22 @@ async function passBack(answer: IncomingMessage, res: ServerResponse, plan: Forw
     }
     const raw = await readAll(answer, MAX_JSON_RESPONSE);
     let body = raw;
+    let value: unknown;
+    let isJson = true;
     try {
-      body = Buffer.from(JSON.stringify(await mode.transform(JSON.parse(raw.toString('utf8')))));
-    } catch (error) {
-      // Not JSON after all: passed on as it came. A refusal from the transform is an answer of its own.
-      if (error instanceof GuardRefusal && !res.headersSent) {
-        const refused = errorAnswer(error);
-        writeJson(res, refused.status, refused.body);
-        return refused.status;
+      value = JSON.parse(raw.toString('utf8'));
+    } catch {
+      isJson = false; // passed on as it came
+    }
+    if (isJson) {
+      try {
+        body = Buffer.from(JSON.stringify(await mode.transform(value)));
+      } catch (error) {
+        // Never the untransformed answer: it may hold what the transform narrows away.
+        const failed = errorAnswer(error);
+        if (res.headersSent) res.destroy();
+        else writeJson(res, failed.status, failed.body);
+        return failed.status;
       }
     }
     if (!res.headersSent) {

@@ -7,8 +7,9 @@
  * A request's path: detect the operation (routes.ts, refusing what is not on the list) → its
  * handler checks and rewrites it (container-, image-, network-volume-, system-operations.ts:
  * ownership through the job's label, policy, image names through the registry hook, the job's
- * labels added) → forward.ts streams it to the engine and back, or pipes a hijacked
- * connection. A refusal is a 403 `{"message": "dockyard: …"}` saying what and why.
+ * labels added) → forward.ts streams it to the engine and back (hijack.ts joins the two
+ * connections of an attach or exec once the engine upgraded it). A refusal is a 403
+ * `{"message": "dockyard: …"}` saying what and why.
  *
  * Fidelity —
  * By design: the container list, events and prunes show only the job's objects; the engine's
@@ -19,7 +20,11 @@
  * shared Docker host; BuildKit (`/session`, `/grpc`) is not available (the engine builds classically);
  * a `docker load` gives the job no right to remove the images it loaded; Dockerfile `FROM`
  * lines are not rewritten through the registry hook; responses are not mapped back.
- * Client quirks: the API version prefix (`/v1.41/…`, any) is kept on forwarded paths.
+ * Client and engine quirks: the API version prefix (`/v1.41/…`, any) is kept on forwarded
+ * paths; field names in bodies are read case-insensitively, as the engine's Go decoder reads
+ * them; `docker inspect NAME` gets the engine's 404 for an image name asked as a container;
+ * Podman's ping gains Docker's OSType header (the CLI needs it for --device); Podman's lost exit
+ * code of `wait?condition=removed` is taken from its event log (exit-codes.ts).
  */
 import { chmodSync, lstatSync, realpathSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
