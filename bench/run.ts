@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- core|registry|ecs|pipeline …]` (default: all): dockyard's numbers on this machine.
+ * `npm run bench [-- core|registry|ecs|pipeline|docker-guard …]` (default: all): dockyard's numbers on this machine.
  *
  * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
@@ -18,6 +18,9 @@
  * (bench/ecs.ts).
  *
  * pipeline (issue 5): `git push` → the seed app's new version serving, median of 5 (bench/pipeline.ts).
+ *
+ * docker-guard (issue 11): docker build and docker run --rm through a job's Docker API guard
+ * against the engine's socket directly (bench/docker-guard.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -31,6 +34,7 @@ import { systemClock } from '../src/cloud/clock.js';
 import { DEFAULTS } from '../src/cloud/config.js';
 import { CloudState } from '../src/cloud/state.js';
 import { median, startCloud, stopCloud } from './cloud-process.js';
+import { runDockerGuardBenchmarks } from './docker-guard.js';
 import { runEcsBenchmarks } from './ecs.js';
 import { runPipelineBenchmarks } from './pipeline.js';
 import { runRegistryBenchmarks } from './registry.js';
@@ -167,7 +171,7 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
   }
 }
 
-const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks, pipeline: runPipelineBenchmarks } as const;
+const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks, pipeline: runPipelineBenchmarks, 'docker-guard': runDockerGuardBenchmarks } as const;
 type Suite = keyof typeof SUITES;
 
 async function main(argv: string[]): Promise<number> {

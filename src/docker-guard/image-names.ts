@@ -1,0 +1,106 @@
+/**
+ * Image names as a job writes them and as the engine should see them. The cloud serves its
+ * registry at `localhost:PORT`, while a workflow names images the AWS way
+ * (`<account>.dkr.ecr.<region>.amazonaws.com/app:tag`): the `RegistryMap` hook maps registry
+ * hosts, and every image name in a request (paths, `fromImage`, `repo`, `t`, a container's
+ * `Image`) and the registry credentials headers are rewritten through it. Responses are not
+ * rewritten back (pull progress names the engine-side registry).
+ */
+import { badRequest } from './refusal.js';
+
+/** Maps a registry host as a job names it to the host the engine reaches; undefined leaves it as is. */
+export type RegistryMap = (host: string) => string | undefined;
+
+/** The longest image reference the guard accepts (Docker's own limit on a name is 255 per component). */
+const MAX_REFERENCE = 1024;
+
+/** True when the first component of a reference names a registry (Docker's rule). */
+function isRegistryHost(component: string): boolean {
+  return component.includes('.') || component.includes(':') || component === 'localhost';
+}
+
+/** Splits `host/rest` when the reference starts with a registry host. */
+function splitHost(reference: string): { host: string; rest: string } | undefined {
+  const slash = reference.indexOf('/');
+  if (slash <= 0) return undefined;
+  const host = reference.slice(0, slash);
+  return isRegistryHost(host) ? { host, rest: reference.slice(slash) } : undefined;
+}
+
+/** The engine-side name of an image reference (unchanged when its registry is not mapped). */
+export function mapImageName(reference: string, map: RegistryMap | undefined): string {
+  if (reference.length > MAX_REFERENCE) throw badRequest(`image reference longer than ${MAX_REFERENCE} characters`);
+  if (!map) return reference;
+  const parts = splitHost(reference);
+  if (!parts) return reference;
+  const mapped = map(parts.host);
+  return mapped ? mapped + parts.rest : reference;
+}
+
+/** The engine-side registry host (for credentials keyed by host). */
+export function mapRegistryHost(host: string, map: RegistryMap | undefined): string {
+  if (!map) return host;
+  // Credentials may name the registry as a URL (`https://host/v1/`) as docker login stores Docker Hub's.
+  const url = /^(https?:\/\/)([^/]+)(.*)$/.exec(host);
+  if (url?.[1] !== undefined && url[2] !== undefined) return url[1] + (map(url[2]) ?? url[2]) + (url[3] ?? '');
+  return map(host) ?? host;
+}
+
+/**
+ * A comparable spelling of a reference the job typed: `:latest` added when it has neither tag
+ * nor digest. Used as a key of the names a job assigned; it is never sent to the engine.
+ */
+export function referenceKey(reference: string): string {
+  if (reference.includes('@')) return reference;
+  const lastSlash = reference.lastIndexOf('/');
+  const lastColon = reference.lastIndexOf(':');
+  return lastColon > lastSlash ? reference : `${reference}:latest`;
+}
+
+/** Joins `fromImage`/`repo` with a separate `tag` parameter as the engine does. */
+export function joinTag(name: string, tag: string | null): string {
+  if (!tag) return name;
+  return tag.startsWith('sha256:') ? `${name}@${tag}` : `${name}:${tag}`;
+}
+
+/** Decodes a base64 or base64url JSON header value (X-Registry-Auth, X-Registry-Config). */
+function decodeHeaderJson(value: string, header: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'));
+  } catch {
+    throw badRequest(`the ${header} header is not base64-encoded JSON`);
+  }
+}
+
+/** Padded base64url, as Go's base64.URLEncoding (the engine's decoder) requires. */
+function encodeHeaderJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+/** X-Registry-Auth (one credential): its `serveraddress` mapped. */
+export function mapRegistryAuth(value: string, map: RegistryMap | undefined): string {
+  if (!map || value.trim() === '') return value;
+  const auth = decodeHeaderJson(value, 'X-Registry-Auth');
+  if (typeof auth !== 'object' || auth === null || Array.isArray(auth)) return value;
+  const record = auth as Record<string, unknown>;
+  if (typeof record.serveraddress !== 'string') return value;
+  return encodeHeaderJson({ ...record, serveraddress: mapRegistryHost(record.serveraddress, map) });
+}
+
+/** X-Registry-Config (credentials keyed by registry host, sent with builds): keys and addresses mapped. */
+export function mapRegistryConfig(value: string, map: RegistryMap | undefined): string {
+  if (!map || value.trim() === '') return value;
+  const config = decodeHeaderJson(value, 'X-Registry-Config');
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return value;
+  const mapped: Record<string, unknown> = {};
+  for (const [host, entry] of Object.entries(config as Record<string, unknown>)) {
+    const target = mapRegistryHost(host, map);
+    mapped[target] = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? { ...entry, serveraddress: target } : entry;
+  }
+  return encodeHeaderJson(mapped);
+}
+
+/** An image name as a path segment: percent-encoded, its `/`, `:` and `@` kept as the docker CLI sends them. */
+export function imagePathSegment(name: string): string {
+  return encodeURIComponent(name).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@');
+}
