@@ -25,7 +25,7 @@ import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { RunnerImages } from '../runner/runner-images.js';
-import { cloudLabelFor } from '../runtime/runtime.js';
+import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
