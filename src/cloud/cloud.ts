@@ -135,6 +135,8 @@ export class Cloud {
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
     let runtimeEngine: ContainerEngine | undefined;
+    /** Settles once a runtime started in the background is built (its engine known) or failed to load. */
+    let runtimeBuilt: Promise<unknown> = Promise.resolve();
     let tls: CloudTls | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
@@ -182,7 +184,7 @@ export class Cloud {
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
       ciServices = ci;
       routes = {
-        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
+        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),
         stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
       };
       const lifecycle = new LifecycleRunner(images);
@@ -222,7 +224,9 @@ export class Cloud {
           logger.warn(message, { error: String(error) });
         };
         // Loaded, then started (adoption included), while the cloud already serves.
-        cloud.runtimeStarting = loadRuntime().then((loaded) => {
+        const loading = loadRuntime();
+        runtimeBuilt = loading.catch(() => undefined);
+        cloud.runtimeStarting = loading.then((loaded) => {
           cloud.ecsRuntime = loaded.runtime;
           runtimeEngine = loaded.engine;
           return loaded.runtime.start().then(
