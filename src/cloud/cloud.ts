@@ -281,8 +281,9 @@ export class Cloud {
   /** Tells other dockyard commands where this cloud listens. */
   private publish(): void {
     const files = dataFiles(this.options.dataDir);
-    writeFileAtomic(files.pid, `${process.pid}\n`);
-    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`);
+    // Not fsynced: they describe this process, and a torn file reads as "not running" (cli/running.ts).
+    writeFileAtomic(files.pid, `${process.pid}\n`, undefined, { durable: false });
+    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, undefined, { durable: false });
   }
 }
 
