@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { Cloud } from '../cloud/cloud.js';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import { streamLogger } from '../cloud/logger.js';
 import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
@@ -55,6 +54,9 @@ export const upCommand: Command = {
       return 0;
     }
 
+    // Imported here, not at the top: `up --detach` (and `demo`, through startDetached) only
+    // spawn the foreground process and never load the cloud themselves.
+    const { Cloud } = await import('../cloud/cloud.js');
     const started = Date.now();
     // ECS tasks run as containers; the runtime starts beside the serving cloud and, without an
     // engine, logs why tasks will not run instead of holding the cloud back.

@@ -25,7 +25,7 @@ import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { RunnerImages } from '../runner/runner-images.js';
-import { cloudLabelFor } from '../runtime/runtime.js';
+import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -107,9 +107,11 @@ export function createCi(deps: CiDeps): Ci {
   // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
   const asPushed = (event: PushEvent): PushEvent => (event.pusher === deps.admin.accessKeyId ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher } : event);
   let stopping = false;
-  const recovered = recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }).catch(
-    (error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: error instanceof Error ? error.message : String(error) }),
-  );
+  // On a later turn: recovery begins with scans of every process (/proc), kept off `dockyard
+  // up`'s path to ready; git, the push hook and the control API wait for it either way.
+  const recovered = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }))
+    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: error instanceof Error ? error.message : String(error) }));
   const gitOptions = {
     repositories,
     logger: deps.logger,

@@ -30,12 +30,11 @@ import { silentLogger, type Logger } from './logger.js';
 import { CloudState } from './state.js';
 import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
-import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
-import { cloudLabelFor, Runtime } from '../runtime/runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
+import type { EcsRuntime, EcsRuntimeDeps } from './ecs-runtime.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -102,8 +101,11 @@ export class Cloud {
   private readonly sweeper: NodeJS.Timeout;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
-  /** The ECS runtime loop, when the cloud runs tasks as containers. */
-  readonly runtime: Runtime | undefined;
+  /** The ECS runtime loop, when the cloud runs tasks as containers (started in the background: once loaded). */
+  get runtime(): Runtime | undefined {
+    return this.ecsRuntime;
+  }
+  private ecsRuntime: Runtime | undefined;
   /** Settles when a runtime started in the background has adopted its containers (or failed). */
   private runtimeStarting: Promise<void> = Promise.resolve();
 
@@ -113,7 +115,7 @@ export class Cloud {
   private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
     this.tls = tls;
     this.ci = ci;
-    this.runtime = runtime;
+    this.ecsRuntime = runtime;
     this.issuerReady = issuerReady;
     this.state = state;
     this.server = server;
@@ -133,6 +135,8 @@ export class Cloud {
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
     let runtimeEngine: ContainerEngine | undefined;
+    /** Settles once a runtime started in the background is built (its engine known) or failed to load. */
+    let runtimeBuilt: Promise<unknown> = Promise.resolve();
     let tls: CloudTls | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
@@ -180,7 +184,7 @@ export class Cloud {
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
       ciServices = ci;
       routes = {
-        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: (ask) => runtimeHealth(runtimeState, ask.engine ? runtimeEngine : undefined) }),
+        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),
         stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
       };
       const lifecycle = new LifecycleRunner(images);
@@ -193,35 +197,16 @@ export class Cloud {
         void cloudTls.renew();
       }, HOUSEKEEPING_INTERVAL_MS).unref();
       let runtime: Runtime | undefined;
-      let runtimeStarting: Promise<void> = Promise.resolve();
+      let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
-        const engine = options.runtime.engine ?? new DockerApiEngine();
-        runtimeEngine = engine;
-        const network = new NetworkStore(state.db);
-        // From the bound port: clouds started with --port 0 must not share one range.
-        const range = options.runtime.taskAddressRange ?? taskAddressRangeForPort(port);
-        const pool = new TaskAddressPool(network, { clock, range });
-        runtime = new Runtime(
-          { store: ecsStore, engine, ec2, logs, pool, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost, cloudLabel: cloudLabelFor(options.dataDir) },
-          {
-            tickMs: options.runtime.tickMs,
-            closeEngine: !options.runtime.engine,
-            endpointPorts: new EndpointPortPool(network, { clock }),
-            ...(options.runtime.timings ? { timings: options.runtime.timings } : {}),
-            ...(options.runtime.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.runtime.deregistrationDelayMs } : {}),
-          },
-        );
+        const runtimeOptions = options.runtime;
+        const runtimeDeps: EcsRuntimeDeps = { db: state.db, dataDir: options.dataDir, port, store: ecsStore, ec2, logs, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost };
+        // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
+        loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));
         runtimeState = { state: 'starting' };
-        if (options.runtime.background) {
-          runtimeStarting = runtime.start().then(
-            () => void (runtimeState = { state: 'running' }),
-            (error: unknown) => {
-              runtimeState = { state: 'failed', error: String(error) };
-              logger.warn('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)', { error: String(error) });
-            },
-          );
-        } else {
+        if (!runtimeOptions.background) {
           try {
+            ({ runtime, engine: runtimeEngine } = await loadRuntime());
             await runtime.start();
             runtimeState = { state: 'running' };
           } catch (error) {
@@ -233,7 +218,23 @@ export class Cloud {
         }
       }
       const cloud = new Cloud(state, server, cloudTls, url, broker, options, housekeeping, issuerReady, runtime, ci);
-      cloud.runtimeStarting = runtimeStarting;
+      if (options.runtime?.background && loadRuntime) {
+        const failed = (message: string) => (error: unknown) => {
+          runtimeState = { state: 'failed', error: String(error) };
+          logger.warn(message, { error: String(error) });
+        };
+        // Loaded, then started (adoption included), while the cloud already serves.
+        const loading = loadRuntime();
+        runtimeBuilt = loading.catch(() => undefined);
+        cloud.runtimeStarting = loading.then((loaded) => {
+          cloud.ecsRuntime = loaded.runtime;
+          runtimeEngine = loaded.engine;
+          return loaded.runtime.start().then(
+            () => void (runtimeState = { state: 'running' }),
+            failed('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)'),
+          );
+        }, failed('ECS tasks will not run: the runtime could not be loaded'));
+      }
       if (options.publish) cloud.publish();
       return cloud;
     } catch (error) {
@@ -280,8 +281,9 @@ export class Cloud {
   /** Tells other dockyard commands where this cloud listens. */
   private publish(): void {
     const files = dataFiles(this.options.dataDir);
-    writeFileAtomic(files.pid, `${process.pid}\n`);
-    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`);
+    // Not fsynced: they describe this process, and a torn file reads as "not running" (cli/running.ts).
+    writeFileAtomic(files.pid, `${process.pid}\n`, undefined, { durable: false });
+    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, undefined, { durable: false });
   }
 }
 

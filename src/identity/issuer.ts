@@ -8,7 +8,7 @@
  * the wiring site) to GitHub's, so trust policies written for GitHub match unchanged.
  */
 import type { KeyObject } from 'node:crypto';
-import { SignJWT, errors, type JWSHeaderParameters } from 'jose';
+import type { JWSHeaderParameters } from 'jose';
 import type { Clock } from '../cloud/clock.js';
 import { JOB_CLAIM_NAMES, buildJobClaims, type JobClaimsInput } from './claims.js';
 import { SIGNING_ALGORITHM, type RsaPublicJwk, type SigningKeys } from './keys.js';
@@ -43,6 +43,12 @@ export interface JsonWebKeySet {
   keys: RsaPublicJwk[];
 }
 
+let jose: Promise<typeof import('jose')> | undefined;
+/** jose, loaded when a token is first signed or verified rather than at start (one import for all callers). */
+function loadJose(): Promise<typeof import('jose')> {
+  return (jose ??= import('jose'));
+}
+
 /** Resolves a token's verification key from its header, as jose's `jwtVerify` expects. */
 export type VerificationKeyResolver = (protectedHeader: JWSHeaderParameters) => Promise<KeyObject>;
 
@@ -57,6 +63,7 @@ export class OidcIssuer {
    * missing kid, throw jose's JWKSNoMatchingKey.
    */
   readonly getKey: VerificationKeyResolver = async (protectedHeader) => {
+    const { errors } = await loadJose();
     const kid = protectedHeader.kid;
     if (kid === undefined || protectedHeader.alg !== SIGNING_ALGORITHM) throw new errors.JWKSNoMatchingKey();
     await this.keys.syncIfChanged();
@@ -87,7 +94,7 @@ export class OidcIssuer {
   async issue(input: JobClaimsInput): Promise<string> {
     const claims = buildJobClaims(input, { issuer: this.issuer, now: this.clock.now() });
     await this.keys.syncIfChanged();
-    const key = await this.keys.signingKey();
+    const [{ SignJWT }, key] = await Promise.all([loadJose(), this.keys.signingKey()]);
     return new SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, x5t: key.x5t, kid: key.kid }).sign(key.privateKey);
   }
 

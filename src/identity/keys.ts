@@ -12,13 +12,16 @@
  *
  * Secrets: the private key is stored as a PKCS#8 PEM in the database (the data directory and
  * database file permissions are the integrator's job). In memory, the active private key is
- * imported once, on first use, and the CryptoKey is cached, so signing costs one RSA operation.
+ * imported once, on first use, and the KeyObject is cached, so signing costs one RSA operation.
+ *
+ * Node's own crypto does the key work (not jose): loading the keys is part of every start, and
+ * jose is loaded only when a token is first signed or verified.
  *
  * One SigningKeys instance owns a database's keys; a second instance on the same file would not
  * see the first one's rotations until its next `ensureActive()`.
  */
-import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey } from 'jose';
+import { X509Certificate, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { systemClock, type Clock } from '../cloud/clock.js';
 import { migrate, type Db } from '../store/database.js';
 import { certificateThumbprint, createSelfSignedCertificate } from './certificate.js';
@@ -83,7 +86,7 @@ export interface SigningKey {
 export interface ActiveSigningKey {
   readonly kid: string;
   readonly x5t: string;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: KeyObject;
 }
 
 interface KeyRow {
@@ -98,7 +101,7 @@ interface KeyRow {
 export class SigningKeys {
   private readonly keys = new Map<string, SigningKey>();
   /** Imported private keys by kid; a promise so concurrent first signers share one import. */
-  private readonly privateKeys = new Map<string, Promise<CryptoKey>>();
+  private readonly privateKeys = new Map<string, Promise<KeyObject>>();
   private activeKid: string | undefined;
   private loaded = false;
   /** Serialises ensureActive/rotate so two callers never both generate a key. */
@@ -208,10 +211,10 @@ export class SigningKeys {
     return { kid, x5t, privateKey: await privateKey };
   }
 
-  private async importPrivateKey(kid: string): Promise<CryptoKey> {
+  private async importPrivateKey(kid: string): Promise<KeyObject> {
     const row = this.db.prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?').get(kid) as { private_key_pkcs8: string } | undefined;
     if (row === undefined) throw new Error(`signing key ${kid} is no longer stored`);
-    return importPKCS8(row.private_key_pkcs8, SIGNING_ALGORITHM);
+    return createPrivateKey(row.private_key_pkcs8);
   }
 
   /** Reads the table into memory, preparing the public side (JWK, KeyObject) of new rows. */
@@ -222,7 +225,7 @@ export class SigningKeys {
     for (const row of rows) {
       seen.add(row.kid);
       const cached = this.keys.get(row.kid);
-      const key = cached !== undefined && cached.status === row.status ? cached : await describeKey(row);
+      const key = cached !== undefined && cached.status === row.status ? cached : describeKey(row);
       this.keys.set(row.kid, key);
       if (row.status === 'active') this.activeKid = row.kid;
     }
@@ -237,19 +240,19 @@ export class SigningKeys {
 
   /** Generates a key, stores it as the active one (retiring the previous), and caches it. */
   private async generate(): Promise<SigningKey> {
-    const pair = await generateKeyPair(SIGNING_ALGORITHM, { modulusLength: MODULUS_LENGTH, extractable: true });
-    const pkcs8 = await exportPKCS8(pair.privateKey);
-    const privateKeyObject = createPrivateKey(pkcs8);
+    // Generated on libuv's thread pool: the cloud keeps serving meanwhile.
+    const pair = await generateRsaKeyPair('rsa', { modulusLength: MODULUS_LENGTH });
+    const pkcs8 = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const now = this.clock.now();
     const certificate = createSelfSignedCertificate({
-      privateKey: privateKeyObject,
-      publicKey: createPublicKey(privateKeyObject),
+      privateKey: pair.privateKey,
+      publicKey: pair.publicKey,
       commonName: CERTIFICATE_SUBJECT,
       notBefore: now,
       notAfter: new Date(now.getTime() + CERTIFICATE_LIFETIME_MS),
     });
     const row: KeyRow = { kid: thumbprintHex(certificate), status: 'active', certificate, created_at: now.getTime(), retired_at: null };
-    const key = await describeKey(row);
+    const key = describeKey(row);
 
     const previous = this.activeKid;
     this.db.transaction(() => {
@@ -290,10 +293,12 @@ function thumbprintHex(certificate: Buffer): string {
   return certificateThumbprint(certificate).toString('hex').toUpperCase();
 }
 
-async function describeKey(row: KeyRow): Promise<SigningKey> {
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+function describeKey(row: KeyRow): SigningKey {
   const certificate = Buffer.from(row.certificate);
   const publicKey = new X509Certificate(certificate).publicKey;
-  const { n, e } = await exportJWK(publicKey);
+  const { n, e } = publicKey.export({ format: 'jwk' });
   if (n === undefined || e === undefined) throw new Error(`signing key ${row.kid} is not an RSA key`);
   const x5t = certificateThumbprint(certificate).toString('base64url');
   return {

@@ -11,19 +11,18 @@ import { ZERO_SHA, type GitAccessTokens, type HostedRepository, type PushEvent, 
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
-import { evaluateString } from '../workflow/index.js';
 import { ActionCache } from './action-cache.js';
 import { ConcurrencyGroups } from './concurrency.js';
+import { errorMessage } from './error-message.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
 import { killOrphanedJobProcesses, RUNNER_MARKER } from './orphan-processes.js';
-import { RunExecution } from './run-executor.js';
+import type { RunExecution } from './run-executor.js';
 import { RunStore } from './run-store.js';
+import type * as RunStart from './run-start.js';
 import { RepoSettings } from './settings.js';
-import { errorMessage } from './step-runner.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
-import { invalidWorkflowReport, readPushedWorkflowAt, readWorkflowAt } from './workflow-files.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -52,6 +51,15 @@ export class WorkflowDispatchError extends Error {
 
 const RESTART_NOTE = 'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
+let runStart: Promise<typeof RunStart> | undefined;
+/**
+ * What starting a run needs (GitHub's workflow parser, expressions, the executor), loaded on the
+ * first push or dispatch rather than at `dockyard up`; every caller shares the one import.
+ */
+function loadRunStart(): Promise<typeof RunStart> {
+  return (runStart ??= import('./run-start.js'));
+}
+
 export class Runner {
   private readonly store: RunStore;
   private readonly settings: RepoSettings;
@@ -62,6 +70,8 @@ export class Runner {
   private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
   private readonly waiters = new Map<number, ((run: RunRecord) => void)[]>();
   private stopping = false;
+  /** Settles once the job processes a previous process left behind are killed; no run starts before. */
+  private swept: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RunnerDeps) {
     this.store = new RunStore(deps.db);
@@ -69,14 +79,18 @@ export class Runner {
     this.actionCache = new ActionCache(join(deps.dataDir, 'actions'));
   }
 
-  /** Marks runs a previous process left unfinished as cancelled, with a note. */
+  /** Marks runs a previous process left unfinished as cancelled, with a note, and kills their processes. */
   start(): void {
     const closed = this.store.closeOrphans(this.deps.clock.now().toISOString(), RESTART_NOTE);
     if (closed.length > 0) this.deps.logger.warn('runner: runs left unfinished by a previous process were marked cancelled', { runs: closed });
     const label = this.deps.jobEnv?.[RUNNER_MARKER];
     if (label) {
-      const killed = killOrphanedJobProcesses(label);
-      if (killed.length > 0) this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+      // A scan of every process (/proc), on a later turn so `dockyard up` is ready sooner; runs
+      // wait for it (runStart), so it can never kill a job of this process.
+      this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        const killed = killOrphanedJobProcesses(label);
+        if (killed.length > 0) this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+      });
     }
   }
 
@@ -87,22 +101,23 @@ export class Runner {
     if (repo === undefined) return [];
     const files = (await repo.listFiles(event.after, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
     if (files.length === 0) return [];
+    const start = await this.runStart();
     const [changedFiles, commit, defaultBranch] = await Promise.all([repo.changedFiles(event.before, event.after), repo.commit(event.after), repo.defaultBranch()]);
     const payload = pushPayload(event, commit, this.deps.repos.serverUrl, defaultBranch);
     const title = commit?.message.split('\n')[0] ?? event.ref;
     const runs: RunRecord[] = [];
     for (const file of files) {
-      const read = await readPushedWorkflowAt(repo, event.after, file, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) });
+      const read = await start.readPushedWorkflowAt(repo, event.after, file, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) });
       if (read === undefined) continue;
       const { parsed, triggered } = read;
       if (parsed.workflow === undefined) {
         // GitHub shows a failed run for a workflow file it cannot read, whatever its triggers.
-        runs.push(this.invalidWorkflowRun(event, file, title, parsed.errors));
+        runs.push(this.invalidWorkflowRun(start, event, file, title, parsed.errors));
         continue;
       }
       const workflow = parsed.workflow;
       if (!triggered) continue;
-      runs.push(this.createRun({ repository: event.repository, workflow, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
+      runs.push(this.createRun(start, { repository: event.repository, workflow, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
     }
     return runs;
   }
@@ -117,7 +132,8 @@ export class Runner {
     const commit = await repo.commit(ref);
     if (commit === undefined) throw new WorkflowDispatchError(`No ref found for: ${requested}`);
     const file = input.workflow.includes('/') ? input.workflow.replace(/^\/+/, '') : `.github/workflows/${input.workflow}`;
-    const parsed = await readWorkflowAt(repo, commit.sha, file);
+    const start = await this.runStart();
+    const parsed = await start.readWorkflowAt(repo, commit.sha, file);
     if (parsed === undefined) throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
     if (parsed.workflow === undefined) throw new WorkflowDispatchError(`Invalid workflow file ${file}: ${parsed.errors.join('; ')}`);
     const workflow = parsed.workflow;
@@ -145,7 +161,7 @@ export class Runner {
     }
     const actor = input.actor ?? input.repository.split('/')[0] ?? 'dockyard';
     const payload = dispatchPayload(input.repository, ref, file, eventInputs, actor, this.deps.repos.serverUrl, await repo.defaultBranch());
-    return this.createRun({ repository: input.repository, workflow, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
+    return this.createRun(start, { repository: input.repository, workflow, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
   }
 
   /** Live events of a run; returns the unsubscribe function. */
@@ -236,6 +252,12 @@ export class Runner {
     return this.actionCache;
   }
 
+  /** What starting a run needs, once the orphaned job processes are gone. */
+  private async runStart(): Promise<typeof RunStart> {
+    await this.swept;
+    return loadRunStart();
+  }
+
   private async qualifyRef(repo: HostedRepository, ref: string): Promise<string> {
     if (ref.startsWith('refs/')) return ref;
     // A bare name is a branch if one exists, else a tag (GitHub's dispatch accepts either).
@@ -244,25 +266,25 @@ export class Runner {
     return `refs/heads/${ref}`;
   }
 
-  private invalidWorkflowRun(event: PushEvent, file: string, title: string, errors: string[]): RunRecord {
+  private invalidWorkflowRun(start: typeof RunStart, event: PushEvent, file: string, title: string, errors: string[]): RunRecord {
     const now = this.deps.clock.now().toISOString();
     const { run, created } = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now, pushId: event.pushId });
     if (!created) return run;
-    const report = invalidWorkflowReport(file, errors);
+    const report = start.invalidWorkflowReport(file, errors);
     this.store.addAnnotation(run.id, { level: 'error', title: report.title, message: report.message, file, line: report.line, job: '' });
     this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note: `${report.title}\n${report.message}` });
     return this.store.run(run.id) as RunRecord;
   }
 
   /** Records and starts a run; a push's run recorded before (a replayed push, see run-store.ts) is returned as it is, not started again. */
-  private createRun(spec: { repository: string; workflow: WorkflowDefinition; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
+  private createRun(start: typeof RunStart, spec: { repository: string; workflow: WorkflowDefinition; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
     const { workflow } = spec;
     const vars = this.settings.variableValues(spec.repository);
     const secrets = this.settings.secretValues(spec.repository);
     let title = spec.title;
     if (workflow.runName !== undefined) {
       try {
-        title = evaluateString(workflow.runName, { contexts: { github: { event_name: spec.event, event: spec.payload, actor: spec.actor, ref: spec.ref, sha: spec.sha, repository: spec.repository }, inputs: spec.inputs, vars }, state: { status: 'success' } }) || title;
+        title = start.evaluateString(workflow.runName, { contexts: { github: { event_name: spec.event, event: spec.payload, actor: spec.actor, ref: spec.ref, sha: spec.sha, repository: spec.repository }, inputs: spec.inputs, vars }, state: { status: 'success' } }) || title;
       } catch {
         // GitHub falls back to the default title when run-name cannot be evaluated
       }
@@ -303,7 +325,7 @@ export class Runner {
       clock: this.deps.clock,
       logger: this.deps.logger,
     };
-    const execution = new RunExecution(env, this.concurrency, unsupportedJobs(workflow));
+    const execution = new start.RunExecution(env, this.concurrency, unsupportedJobs(workflow));
     this.executions.set(run.id, execution);
     // Started on a later turn of the event loop: a caller that watches the run as soon as
     // onPush/dispatch resolves sees every event from the first.

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
 import { evaluateCondition, evaluateString, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
+import { errorMessage } from './error-message.js';
 import { frameEnv, markFailed, stepScope, type JobState, type StepFrame } from './job-state.js';
 import { resolveShell } from './shells.js';
 import { pathWithAdditions, runStepProcess, type Outcome } from './step-process.js';
@@ -22,10 +23,7 @@ export interface StepResult {
   outputs: Record<string, string>;
 }
 
-/** The message of anything a step's evaluation or set-up threw. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorMessage } from './error-message.js';
 
 /** The environment of a process started for a step (see job-env.ts for what each layer is). */
 export function processEnvironment(job: JobState, frame: StepFrame, stepId: string, env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {

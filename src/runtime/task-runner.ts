@@ -13,13 +13,13 @@
  *   `ResourceInitializationError: failed to validate logger args: …` (AWS's wording).
  * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
  */
-import { createHash } from 'node:crypto';
 import { connect } from 'node:net';
 import type { Clock } from '../cloud/clock.js';
 import type { Logger } from '../cloud/logger.js';
 import type { ContainerEngine, ContainerSpec, RegistryAuth } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
 import { ContainerExits } from './container-exits.js';
+import { LABEL } from './labels.js';
 import { TaskPortProxy, type TaskAddressPool } from '../network/index.js';
 import { resolveImageUri } from '../registry/image-uri.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
@@ -32,8 +32,7 @@ import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
 import type { Caller } from '../services/operation.js';
 
-/** Labels every task container carries. */
-export const LABEL = { cloud: 'dockyard.cloud', task: 'dockyard.task', container: 'dockyard.container' } as const;
+export { LABEL, cloudLabelFor } from './labels.js';
 
 /** What the runner is built from; the cloud wires these. */
 export interface TaskRunnerDeps {
@@ -54,11 +53,6 @@ export interface TaskRunnerDeps {
   cloudLabel: string;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
-}
-
-/** A stable label value for a cloud: a short hash of its data directory. */
-export function cloudLabelFor(dataDir: string): string {
-  return createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
 }
 
 /** What the runner holds for a task it has started (or adopted). */

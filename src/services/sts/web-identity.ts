@@ -9,7 +9,7 @@
  * https://token.actions.githubusercontent.com) is the only one whose keys it has. A provider
  * registered for any other issuer fails the way AWS fails when it cannot fetch the JWKS.
  */
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { ConditionContext, EvaluationRequest } from '../../policy/index.js';
 import { stsErrors, UNVERIFIABLE_TOKEN } from './errors.js';
 
@@ -42,7 +42,14 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** Clock skew STS tolerates on exp/nbf. */
 const SKEW_SECONDS = 5;
 
+let jose: Promise<typeof import('jose')> | undefined;
+/** jose, loaded by the first token to verify rather than at start (one import for all callers). */
+function loadJose(): Promise<typeof import('jose')> {
+  return (jose ??= import('jose'));
+}
+
 export async function verifyWebIdentityToken(token: string, now: Date, deps: WebIdentityDeps): Promise<VerifiedWebIdentity> {
+  const { decodeJwt, decodeProtectedHeader, errors: joseErrors, jwtVerify } = await loadJose();
   let unverified: JWTPayload;
   try {
     decodeProtectedHeader(token);
