@@ -10,8 +10,9 @@
  * session has no identity policies left and every authorized call is denied; it never gains
  * the new role's permissions. Calls that need no authorization (GetCallerIdentity) still work.
  *
- * Resource-based policies (ECR repository policies) come with the authorization that names
- * them. Gaps: SCPs and cross-account access do not exist here (one account per cloud).
+ * Resource-based policies (ECR repository policies, secrets' resource policies) come with the
+ * authorization that names them. Gaps: SCPs and cross-account access do not exist here (one
+ * account per cloud).
  */
 import { evaluatePolicies, parsePolicy, type ConditionContext, type PolicyDocument } from '../policy/index.js';
 import type { Authorization, RequestContext } from '../services/operation.js';
@@ -117,7 +118,8 @@ export class Authorizer {
 }
 
 function deny(caller: SessionCaller, auth: Authorization, reason: string): Denial {
-  return { denied: true, message: `User: ${caller.arn} is not authorized to perform: ${auth.action} on resource: ${auth.resource} ${reason}` };
+  const resource = auth.unnamedResource ? '' : ` on resource: ${auth.resource}`;
+  return { denied: true, message: `User: ${caller.arn} is not authorized to perform: ${auth.action}${resource} ${reason}` };
 }
 
 export type { ConditionContext };
