@@ -20,12 +20,12 @@ import {
   ParameterVersionNotFound,
   PutParameterCommand,
   SSMClient,
-  SSMServiceException,
 } from '@aws-sdk/client-ssm';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { awsCli } from '../support/aws-cli.js';
+import { awsCliError, awsCliJson } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
+import { rejectsWithException } from '../support/sdk-errors.js';
 
 const SECRET = 'sup3r-s3cret-parameter-77c1';
 
@@ -39,24 +39,9 @@ describe('Parameter Store with the AWS SDK v3 and the AWS CLI v2', () => {
   });
   after(async () => cloud.stop());
 
-  const cli = async (args: string[]) => {
-    const result = await awsCli(cloud, ['ssm', ...args]);
-    assert.equal(result.status, 0, result.stderr);
-    return JSON.parse(result.stdout || '{}') as Record<string, unknown>;
-  };
-  const cliFails = async (args: string[]) => {
-    const result = await awsCli(cloud, ['ssm', ...args]);
-    assert.notEqual(result.status, 0, result.stdout);
-    return result.stderr;
-  };
-  const rejects = (promise: Promise<unknown>, type: new (...args: never[]) => Error, message: string | RegExp) =>
-    assert.rejects(promise, (error: Error) => {
-      assert.ok(error instanceof type, `${error.name}: ${error.message}`);
-      if (typeof message === 'string') assert.equal(error.message, message);
-      else assert.match(error.message, message);
-      assert.equal((error as SSMServiceException).$metadata.httpStatusCode, 400);
-      return true;
-    });
+  const cli = (args: string[]) => awsCliJson(cloud, ['ssm', ...args]);
+  const cliFails = (args: string[]) => awsCliError(cloud, ['ssm', ...args]);
+  const rejects = rejectsWithException;
 
   it('puts with the CLI and reads with the SDK: versions, SecureString with and without decryption, selectors', async () => {
     assert.deepEqual(await cli(['put-parameter', '--name', '/app/prod/db-url', '--value', 'postgres://db/one', '--type', 'String', '--tags', 'Key=team,Value=core']), { Version: 1, Tier: 'Standard' });

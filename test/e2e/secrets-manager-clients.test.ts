@@ -18,7 +18,6 @@ import {
   ResourceNotFoundException,
   RestoreSecretCommand,
   SecretsManagerClient,
-  SecretsManagerServiceException,
   TagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
@@ -29,8 +28,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { streamLogger } from '../../src/cloud/logger.js';
-import { awsCli } from '../support/aws-cli.js';
+import { awsCliError, awsCliJson } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
+import { rejectsWithException } from '../support/sdk-errors.js';
 
 /** Values no response other than a read of them, and no log line, may contain. */
 const PASSWORD = 'correct-horse-battery-staple-4f1c';
@@ -51,24 +51,9 @@ describe('Secrets Manager with the AWS SDK v3 and the AWS CLI v2', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
-  const cli = async (args: string[]) => {
-    const result = await awsCli(cloud, ['secretsmanager', ...args]);
-    assert.equal(result.status, 0, result.stderr);
-    return JSON.parse(result.stdout || '{}') as Record<string, unknown>;
-  };
-  const cliFails = async (args: string[]) => {
-    const result = await awsCli(cloud, ['secretsmanager', ...args]);
-    assert.notEqual(result.status, 0, result.stdout);
-    return result.stderr;
-  };
-  const rejects = (promise: Promise<unknown>, type: new (...args: never[]) => Error, message: string | RegExp) =>
-    assert.rejects(promise, (error: Error) => {
-      assert.ok(error instanceof type, `${error.name}: ${error.message}`);
-      if (typeof message === 'string') assert.equal(error.message, message);
-      else assert.match(error.message, message);
-      assert.equal((error as SecretsManagerServiceException).$metadata.httpStatusCode, 400);
-      return true;
-    });
+  const cli = (args: string[]) => awsCliJson(cloud, ['secretsmanager', ...args]);
+  const cliFails = (args: string[]) => awsCliError(cloud, ['secretsmanager', ...args]);
+  const rejects = rejectsWithException;
 
   it('creates with the CLI, reads with the SDK, rotates through versions and stages with both', async () => {
     const created = await cli(['create-secret', '--name', 'prod/db/password', '--secret-string', PASSWORD, '--description', 'db', '--tags', 'Key=env,Value=prod']);
