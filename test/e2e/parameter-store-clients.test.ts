@@ -2,7 +2,8 @@
  * Acceptance: the AWS CLI v2 and the AWS SDK v3 drive Parameter Store against a started cloud:
  * String, StringList and SecureString parameters, versions and labels, selectors, by-path
  * reads paged by the CLI's paginator and the SDK's, DescribeParameters, history, deletes, and
- * every error shape in the SDK's exception classes and the CLI's words.
+ * every error shape in the SDK's exception classes and the CLI's words. Both new services'
+ * state survives a restart of the cloud.
  */
 import {
   DeleteParameterCommand,
@@ -21,7 +22,11 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, InvalidRequestException, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { awsCliError, awsCliJson } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
@@ -120,5 +125,38 @@ describe('Parameter Store with the AWS SDK v3 and the AWS CLI v2', () => {
     assert.deepEqual([deleted.DeletedParameters, deleted.InvalidParameters], [['/app/prod/db-url'], ['/app/prod/hosts']]);
     await rejects(ssm.send(new GetParameterHistoryCommand({ Name: '/app/prod/db-url' })), ParameterNotFound, 'Parameter /app/prod/db-url not found.');
     assert.deepEqual(await cli(['put-parameter', '--name', '/app/prod/db-url', '--value', 'fresh', '--type', 'String']), { Version: 1, Tier: 'Standard' });
+  });
+});
+
+describe('secrets and parameters across a restart', () => {
+  it('keeps values, versions, labels, a scheduled deletion and the ARNs', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-sm-ssm-restart-'));
+    try {
+      let cloud = await startTestCloud({ dataDir });
+      const sm = () => new SecretsManagerClient(sdkConfig(cloud));
+      const ssm = () => new SSMClient(sdkConfig(cloud));
+      const kept = await sm().send(new CreateSecretCommand({ Name: 'kept', SecretString: 'one' }));
+      await sm().send(new PutSecretValueCommand({ SecretId: 'kept', SecretString: 'two' }));
+      await sm().send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'x' }));
+      await sm().send(new DeleteSecretCommand({ SecretId: 'doomed', RecoveryWindowInDays: 7 }));
+      await ssm().send(new PutParameterCommand({ Name: '/kept', Value: 'v1', Type: 'SecureString' }));
+      await ssm().send(new PutParameterCommand({ Name: '/kept', Value: 'v2', Overwrite: true }));
+      await ssm().send(new LabelParameterVersionCommand({ Name: '/kept', ParameterVersion: 1, Labels: ['first'] }));
+      const before = (await ssm().send(new GetParameterCommand({ Name: '/kept' }))).Parameter?.Value;
+      await cloud.stop();
+
+      cloud = await startTestCloud({ dataDir });
+      try {
+        const previous = await sm().send(new GetSecretValueCommand({ SecretId: String(kept.ARN), VersionStage: 'AWSPREVIOUS' }));
+        assert.equal(previous.SecretString, 'one');
+        await rejectsWithException(sm().send(new GetSecretValueCommand({ SecretId: 'doomed' })), InvalidRequestException, /marked for deletion/);
+        assert.equal((await ssm().send(new GetParameterCommand({ Name: '/kept:first', WithDecryption: true }))).Parameter?.Value, 'v1');
+        assert.equal((await ssm().send(new GetParameterCommand({ Name: '/kept' }))).Parameter?.Value, before);
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
