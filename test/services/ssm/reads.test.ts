@@ -31,6 +31,8 @@ describe('GetParameter and GetParameters', () => {
     await rejectsWith(h.call('GetParameter', { Name: '/app/url:3' }), 'ParameterVersionNotFound', 'Systems Manager could not find version 3 of /app/url. Verify the version and try again.');
     await rejectsWith(h.call('GetParameter', { Name: '/app/url:nolabel' }), 'ParameterNotFound');
     await rejectsWith(h.call('GetParameter', { Name: `arn:aws:ssm:${REGION}:999999999999:parameter/app/url` }), 'ParameterNotFound');
+    assert.equal((await read('  /app/url ')).Value, 'two');
+    await rejectsWith(h.call('GetParameter', { Name: '/app/my url' }), 'ValidationException', /can't be prefixed with "ssm"/);
   });
 
   it('GetParameters answers what it found by name and the rest in InvalidParameters', async () => {

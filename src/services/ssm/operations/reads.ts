@@ -43,6 +43,8 @@ export function getParameter(store: ParameterStore): Operation<GetParameterInput
     input: (r) => ({ name: readName(r), decrypt: r.boolean('WithDecryption') ?? false }),
     authorize: (input, ctx) => [onParameter(store, ctx, 'GetParameter', input.name)],
     run: (input, ctx) => {
+      // Spaces around a name are dropped; spaces inside one make it invalid (GetParameter's reference).
+      if (/\s/.test(input.name)) throw ssmErrors.invalidName();
       const found = resolve(store, input.name, ctx);
       if ('missing' in found) throw found.missing === 'version' ? ssmErrors.versionNotFound(found.name, found.version) : ssmErrors.notFound();
       return { Parameter: parameterOutput(found.parameter, found.version, input.decrypt, ctx, found.selector) };
