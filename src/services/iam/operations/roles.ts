@@ -8,6 +8,7 @@ import { roleArn } from '../arns.js';
 import { authorization, existingRoleArn, requestTagContext, withTagging } from '../authorization.js';
 import { checkTrustPrincipalsExist, policySize, validatePolicyDocument } from '../documents.js';
 import { iamErrors } from '../errors.js';
+import { checkNoPolicies, ROLES } from '../holders.js';
 import {
   ARN,
   MAX_SESSION_DURATION,
@@ -34,6 +35,7 @@ function checkTrustPolicy(store: IamStore, document: string): void {
   const parsed = validatePolicyDocument(document, 'trust');
   checkTrustPrincipalsExist(parsed, store.accountId, {
     roleExists: (arn) => store.getRoleByArn(arn) !== undefined,
+    userExists: (arn) => store.getUserByArn(arn) !== undefined,
     oidcProviderExists: (arn) => store.oidcProviders.get(arn) !== undefined,
   });
   if (policySize(document) > TRUST_POLICY_QUOTA) throw iamErrors.trustPolicyTooLarge();
@@ -134,8 +136,7 @@ export function deleteRole(store: IamStore): Operation<RoleNameInput, Record<str
     authorize: (input, ctx) => [authorization('iam:DeleteRole', existingRoleArn(store, ctx.accountId, input.roleName))],
     run: (input) => {
       const role = requireRole(store, input.roleName);
-      if (store.roles.attachedPolicyArns(role).length > 0) throw iamErrors.roleHasAttachedPolicies();
-      if (store.roles.inlinePolicies(role).length > 0) throw iamErrors.roleHasInlinePolicies();
+      checkNoPolicies(store, ROLES, { id: role.roleId, name: role.roleName, arn: role.arn });
       store.roles.delete(role);
       return {};
     },
