@@ -258,4 +258,32 @@ describe('IAM users and access keys, through the AWS CLI and the SDK', () => {
     assert.equal(used.AccessKeyLastUsed?.Region, 'us-east-1');
     assert.ok(used.AccessKeyLastUsed?.LastUsedDate instanceof Date);
   });
+
+  it("a registry password belongs to the user's unique id: a user deleted and created again under the same name does not inherit it", async () => {
+    await new ECRClient(sdkConfig(cloud)).send(new CreateRepositoryCommand({ repositoryName: 'kept' }));
+    const policy = allow([
+      { Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      { Action: 'ecr:ListImages', Resource: `arn:aws:ecr:us-east-1:${cloud.accountId}:repository/kept` },
+    ]);
+    const create = async (): Promise<string> => {
+      await iam.send(new CreateUserCommand({ UserName: 'again' }));
+      await iam.send(new PutUserPolicyCommand({ UserName: 'again', PolicyName: 'list', PolicyDocument: policy }));
+      const login = await cli(['ecr', 'get-login-password'], await newKey('again'));
+      assert.equal(login.status, 0, login.stderr);
+      return login.stdout.trim();
+    };
+    const list = (password: string) => fetch(`${cloud.url}/v2/kept/tags/list`, { headers: { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` } });
+    const old = await create();
+    assert.equal((await list(old)).status, 200);
+    for (const key of (await iam.send(new ListAccessKeysCommand({ UserName: 'again' }))).AccessKeyMetadata ?? []) {
+      await iam.send(new DeleteAccessKeyCommand({ UserName: 'again', AccessKeyId: key.AccessKeyId }));
+    }
+    await cli(['iam', 'delete-user-policy', '--user-name', 'again', '--policy-name', 'list']);
+    await iam.send(new DeleteUserCommand({ UserName: 'again' }));
+    const fresh = await create();
+    const refused = await list(old);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /DENIED/);
+    assert.equal((await list(fresh)).status, 200);
+  });
 });
