@@ -7,10 +7,27 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StepResult } from '../bootstrap/apply.js';
 import { defaultRoleName, type DeployTarget } from '../bootstrap/policies.js';
 import { deployInputsFromWorkflow, type WorkflowDeployInputs } from './bootstrap-workflow.js';
-import { awsTarget, describeAwsError, type AwsTarget } from './aws-target.js';
-import { CliError, UsageError, stringFlag, type Flags } from './command.js';
+import { AWS_TARGET_FLAGS, awsTarget, describeAwsError, type AwsTarget } from './aws-target.js';
+import { CliError, DATA_OPTION, UsageError, stringFlag, type Flags } from './command.js';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** The flags that say what to deploy to and where: bootstrap's and migrate-to-oidc's. */
+export const DEPLOY_TARGET_FLAGS = {
+  ...DATA_OPTION,
+  repo: { type: 'string' },
+  workflow: { type: 'string' },
+  cluster: { type: 'string' },
+  service: { type: 'string' },
+  'ecr-repository': { type: 'string' },
+  branch: { type: 'string', multiple: true },
+  environment: { type: 'string', multiple: true },
+  'role-name': { type: 'string' },
+  'execution-role': { type: 'string' },
+  'task-role': { type: 'string' },
+  ...AWS_TARGET_FLAGS,
+  'dry-run': { type: 'boolean' },
+} as const;
 
 /** What a bootstrap needs besides the account and region, from flags and (--workflow) the deploy workflow. */
 export interface BootstrapInput {

@@ -9,10 +9,10 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { bootstrapDeployRole, type BootstrapResult } from '../bootstrap/apply.js';
 import { admittedSubjects } from '../bootstrap/policies.js';
-import { NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
+import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
 import { bootstrapStaticKeys } from './bootstrap-static-keys.js';
-import { AWS_TARGET_FLAGS, AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
-import { CliError, DATA_OPTION, UsageError, parseFlags, type Command } from './command.js';
+import { AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
+import { CliError, UsageError, parseFlags, type Command } from './command.js';
 
 const USAGE = `Usage: dockyard bootstrap --repo OWNER/NAME --cluster C --service S --ecr-repository R
        dockyard bootstrap --repo OWNER/NAME --workflow .github/workflows/deploy.yml
@@ -58,19 +58,7 @@ ${AWS_TARGET_USAGE}
   --json                   print the result as JSON`;
 
 const FLAGS = {
-  ...DATA_OPTION,
-  repo: { type: 'string' },
-  cluster: { type: 'string' },
-  service: { type: 'string' },
-  'ecr-repository': { type: 'string' },
-  branch: { type: 'string', multiple: true },
-  environment: { type: 'string', multiple: true },
-  'role-name': { type: 'string' },
-  'execution-role': { type: 'string' },
-  'task-role': { type: 'string' },
-  ...AWS_TARGET_FLAGS,
-  workflow: { type: 'string' },
-  'dry-run': { type: 'boolean' },
+  ...DEPLOY_TARGET_FLAGS,
   json: { type: 'boolean' },
   'static-keys': { type: 'boolean' },
   'user-name': { type: 'string' },

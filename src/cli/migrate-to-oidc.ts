@@ -18,10 +18,10 @@ import { bootstrapDeployRole, type BootstrapResult } from '../bootstrap/apply.js
 import { MigrationError, migrateWorkflowText, type OidcMigration } from '../bootstrap/oidc-migration.js';
 import { admittedSubjects, roleArn } from '../bootstrap/policies.js';
 import { outlineYamlBounded, type OutlineNode } from '../workflow/index.js';
-import { AWS_TARGET_FLAGS, AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
-import { NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
+import { AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
+import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
 import { repositoryRoot } from './bootstrap-workflow.js';
-import { CliError, DATA_OPTION, UsageError, parseFlags, stringFlag, type Command } from './command.js';
+import { CliError, UsageError, parseFlags, stringFlag, type Command } from './command.js';
 import { unifiedDiff } from './unified-diff.js';
 
 const USAGE = `Usage: dockyard migrate-to-oidc --workflow FILE [--repo OWNER/NAME] [--write | --output FILE]
@@ -49,21 +49,9 @@ Then push it; once it deploys, delete the key secrets and the old user's access 
 ${AWS_TARGET_USAGE}`;
 
 const FLAGS = {
-  ...DATA_OPTION,
-  workflow: { type: 'string' },
-  repo: { type: 'string' },
+  ...DEPLOY_TARGET_FLAGS,
   write: { type: 'boolean' },
   output: { type: 'string' },
-  cluster: { type: 'string' },
-  service: { type: 'string' },
-  'ecr-repository': { type: 'string' },
-  branch: { type: 'string', multiple: true },
-  environment: { type: 'string', multiple: true },
-  'role-name': { type: 'string' },
-  'execution-role': { type: 'string' },
-  'task-role': { type: 'string' },
-  ...AWS_TARGET_FLAGS,
-  'dry-run': { type: 'boolean' },
 } as const;
 
 /** The depth of the outline the edits need: jobs → job → steps → step → with → input → value. */

@@ -76,3 +76,13 @@ export interface Paging {
 export function readPaging(reader: InputReader): Paging {
   return { marker: reader.string('Marker', MARKER), maxItems: reader.integer('MaxItems', { min: 1, max: 1000 }) };
 }
+
+/** PathPrefix with paging, as ListRoles, ListUsers and ListGroups take them. */
+export interface PathListing extends Paging {
+  pathPrefix: string;
+}
+
+/** Reads PathPrefix (default `/`), Marker and MaxItems. */
+export function readPathListing(reader: InputReader): PathListing {
+  return { pathPrefix: reader.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(reader) };
+}

@@ -6,14 +6,14 @@
 import type { InputReader } from '../../../protocols/input.js';
 import type { Operation } from '../../operation.js';
 import { groupArn } from '../arns.js';
-import { authorization } from '../authorization.js';
+import { authorization, renameAuthorizations } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { checkNoPolicies, GROUPS, USERS } from '../holders.js';
-import { GROUP_NAME, PATH, PATH_PREFIX, USER_NAME, readPaging, type Paging } from '../input-rules.js';
+import { GROUP_NAME, PATH, USER_NAME, readPaging, readPathListing, type Paging, type PathListing } from '../input-rules.js';
 import { requireGroup, requireUser } from '../lookups.js';
 import type { User } from '../model.js';
 import { groupOutput, userOutput, type GroupOutput, type UserOutput } from '../outputs.js';
-import { compareKeys, paginate } from '../pagination.js';
+import { compareKeys, pageByName, paginate } from '../pagination.js';
 import type { IamStore } from '../store.js';
 
 /** Groups a user may be in (the default quota). */
@@ -49,22 +49,14 @@ export function getGroup(store: IamStore): Operation<GetGroupInput, { Group: Gro
   };
 }
 
-interface ListGroupsInput extends Paging {
-  pathPrefix: string;
-}
-
 /** ListGroups: by name, filtered by PathPrefix; paged. */
-export function listGroups(store: IamStore): Operation<ListGroupsInput, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listGroups(store: IamStore): Operation<PathListing, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
-    input: (r) => ({ pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(r) }),
+    input: readPathListing,
     // ListGroups has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListGroups', '*')],
     run: (input) => {
-      const groups = store.groups
-        .list()
-        .filter((group) => group.path.startsWith(input.pathPrefix))
-        .sort((a, b) => compareKeys(a.groupName, b.groupName));
-      const page = paginate(groups, input, (group) => group.groupName);
+      const page = pageByName(store.groups.list(), input, (group) => group.groupName);
       return { Groups: page.items.map(groupOutput), IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };
@@ -88,7 +80,7 @@ export function updateGroup(store: IamStore): Operation<UpdateGroupInput, Record
       const current = store.groups.get(input.groupName);
       const from = current?.arn ?? groupArn(ctx.accountId, '/', input.groupName);
       const to = groupArn(ctx.accountId, input.newPath ?? current?.path ?? '/', input.newGroupName ?? input.groupName);
-      return from === to ? [authorization('iam:UpdateGroup', from)] : [authorization('iam:UpdateGroup', from), authorization('iam:UpdateGroup', to)];
+      return renameAuthorizations('iam:UpdateGroup', from, to);
     },
     run: (input) => {
       const group = requireGroup(store, input.groupName);

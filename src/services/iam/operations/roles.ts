@@ -13,18 +13,17 @@ import {
   ARN,
   MAX_SESSION_DURATION,
   PATH,
-  PATH_PREFIX,
   POLICY_DOCUMENT,
   ROLE_DESCRIPTION,
   ROLE_NAME,
-  readPaging,
+  readPathListing,
   readTags,
-  type Paging,
+  type PathListing,
 } from '../input-rules.js';
 import { checkDistinctTagKeys, requirePolicy, requireRole } from '../lookups.js';
 import type { Tag } from '../model.js';
 import { roleOutput, type RoleOutput } from '../outputs.js';
-import { compareKeys, paginate } from '../pagination.js';
+import { pageByName } from '../pagination.js';
 import type { IamStore } from '../store.js';
 
 /** A role's trust policy may hold 2048 characters, white space not counted (ACLSizePerRole). */
@@ -108,22 +107,14 @@ export function getRole(store: IamStore): Operation<RoleNameInput, { Role: RoleO
   };
 }
 
-interface ListRolesInput extends Paging {
-  pathPrefix: string;
-}
-
 /** ListRoles: by name, filtered by PathPrefix; paged. */
-export function listRoles(store: IamStore): Operation<ListRolesInput, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listRoles(store: IamStore): Operation<PathListing, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
-    input: (r) => ({ pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(r) }),
+    input: readPathListing,
     // ListRoles has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListRoles', '*')],
     run: (input) => {
-      const roles = store.roles
-        .list()
-        .filter((role) => role.path.startsWith(input.pathPrefix))
-        .sort((a, b) => compareKeys(a.roleName, b.roleName));
-      const page = paginate(roles, input, (role) => role.roleName);
+      const page = pageByName(store.roles.list(), input, (role) => role.roleName);
       return { Roles: page.items.map((role) => roleOutput(role, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };

@@ -6,14 +6,14 @@
 import type { InputReader } from '../../../protocols/input.js';
 import type { Operation, RequestContext } from '../../operation.js';
 import { userArn } from '../arns.js';
-import { authorization, requestTagContext, withTagging } from '../authorization.js';
+import { authorization, renameAuthorizations, requestTagContext, withTagging } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { checkNoPolicies, USERS } from '../holders.js';
-import { ARN, PATH, PATH_PREFIX, USER_NAME, readPaging, readTags, type Paging } from '../input-rules.js';
+import { ARN, PATH, USER_NAME, readPathListing, readTags, type PathListing } from '../input-rules.js';
 import { checkDistinctTagKeys, requirePolicy, requireUser } from '../lookups.js';
 import type { Tag } from '../model.js';
 import { userOutput, type UserOutput } from '../outputs.js';
-import { compareKeys, paginate } from '../pagination.js';
+import { pageByName } from '../pagination.js';
 import type { IamStore } from '../store.js';
 
 interface CreateUserInput {
@@ -77,22 +77,14 @@ function callerName(ctx: RequestContext): string {
   return ctx.caller.kind === 'user' ? ctx.caller.userName : '';
 }
 
-interface ListUsersInput extends Paging {
-  pathPrefix: string;
-}
-
 /** ListUsers: by name, filtered by PathPrefix; paged. */
-export function listUsers(store: IamStore): Operation<ListUsersInput, { Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listUsers(store: IamStore): Operation<PathListing, { Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
-    input: (r) => ({ pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(r) }),
+    input: readPathListing,
     // ListUsers has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListUsers', '*')],
     run: (input) => {
-      const users = store.users
-        .list()
-        .filter((user) => user.path.startsWith(input.pathPrefix))
-        .sort((a, b) => compareKeys(a.userName, b.userName));
-      const page = paginate(users, input, (user) => user.userName);
+      const page = pageByName(store.users.list(), input, (user) => user.userName);
       return { Users: page.items.map((user) => userOutput(user, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };
@@ -116,7 +108,7 @@ export function updateUser(store: IamStore): Operation<UpdateUserInput, Record<s
       const current = store.users.get(input.userName);
       const from = current?.arn ?? userArn(ctx.accountId, '/', input.userName);
       const to = userArn(ctx.accountId, input.newPath ?? current?.path ?? '/', input.newUserName ?? input.userName);
-      return from === to ? [authorization('iam:UpdateUser', from)] : [authorization('iam:UpdateUser', from), authorization('iam:UpdateUser', to)];
+      return renameAuthorizations('iam:UpdateUser', from, to);
     },
     run: (input) => {
       const user = requireUser(store, input.userName);
