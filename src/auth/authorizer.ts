@@ -13,8 +13,9 @@
  * so this matters for what outlives a key: registry passwords.) Calls that need no authorization
  * (GetCallerIdentity) still work.
  *
- * Resource-based policies (ECR repository policies) come with the authorization that names
- * them. Gaps: SCPs and cross-account access do not exist here (one account per cloud).
+ * Resource-based policies (ECR repository policies, secrets' resource policies) come with the
+ * authorization that names them. Gaps: SCPs and cross-account access do not exist here (one
+ * account per cloud).
  */
 import { evaluatePolicies, parsePolicy, type ConditionContext, type PolicyDocument } from '../policy/index.js';
 import type { Authorization, Caller, RequestContext } from '../services/operation.js';
@@ -135,7 +136,8 @@ export class Authorizer {
 }
 
 function deny(caller: IdentityCaller, auth: Authorization, reason: string): Denial {
-  return { denied: true, message: `User: ${caller.arn} is not authorized to perform: ${auth.action} on resource: ${auth.resource} ${reason}` };
+  const resource = auth.unnamedResource ? '' : ` on resource: ${auth.resource}`;
+  return { denied: true, message: `User: ${caller.arn} is not authorized to perform: ${auth.action}${resource} ${reason}` };
 }
 
 export type { ConditionContext };

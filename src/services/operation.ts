@@ -76,6 +76,11 @@ export interface Authorization {
    * either refuses.
    */
   resourcePolicy?: string;
+  /**
+   * AWS words a denial of this action without its resource (Secrets Manager's ListSecrets:
+   * "… is not authorized to perform: secretsmanager:ListSecrets because …").
+   */
+  unnamedResource?: boolean;
 }
 
 export interface Operation<I, O> {
