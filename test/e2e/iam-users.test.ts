@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
@@ -158,6 +159,18 @@ describe('IAM users and access keys, through the AWS CLI and the SDK', () => {
     await iam.send(new AttachGroupPolicyCommand({ GroupName: 'cluster-admins', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
     await iam.send(new AddUserToGroupCommand({ GroupName: 'cluster-admins', UserName: 'lister' }));
     await cliOk(['ecs', 'create-cluster', '--cluster-name', 'grouped'], keys);
+  });
+
+  it("a user's permissions boundary caps what its policies grant", async () => {
+    const boundary = await iam.send(new CreatePolicyCommand({ PolicyName: 'list-only', PolicyDocument: allow([{ Action: 'ecs:ListClusters', Resource: '*' }]) }));
+    await iam.send(new CreateUserCommand({ UserName: 'bounded', PermissionsBoundary: boundary.Policy?.Arn }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'bounded', PolicyName: 'ecs', PolicyDocument: allow([{ Action: 'ecs:*', Resource: '*' }]) }));
+    const keys = await newKey('bounded');
+    await new ECSClient(sdkConfig(cloud, keys)).send(new ListClustersCommand({}));
+    await assert.rejects(new ECSClient(sdkConfig(cloud, keys)).send(new CreateClusterCommand({ clusterName: 'capped' })), {
+      name: 'AccessDeniedException',
+      message: `User: arn:aws:iam::${cloud.accountId}:user/bounded is not authorized to perform: ecs:CreateCluster on resource: arn:aws:ecs:us-east-1:${cloud.accountId}:cluster/capped because no permissions boundary allows the ecs:CreateCluster action`,
+    });
   });
 
   it('an inactive key is refused as an unknown one (each protocol in its words), works again once active; a deleted key is refused', async () => {
