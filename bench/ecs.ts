@@ -38,7 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { DockerApiEngine } from '../src/engine/docker-api.js';
 import { cloudLabelFor, LABEL } from '../src/runtime/runtime.js';
 import { httpGet, waitFor } from '../test/engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../test/runtime/support.js';
 import { awsCli } from '../test/support/aws-cli.js';
 import { runOk } from '../test/support/run.js';

@@ -3,7 +3,7 @@
  * get and runs STS's checks on it without issuing anything; exit 0 when admitted, 1 when
  * refused, with the reason per trust-policy statement.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import { explainWebIdentityTrust, type TrustExplanation } from '../services/sts/explain.js';

@@ -27,10 +27,11 @@ import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { RunnerImages } from '../runner/runner-images.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { recoverPushes } from './push-recovery.js';
 import type { AdminKey } from './state.js';
+import { errorMessage } from '../core/errors.js';
 
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -111,7 +112,7 @@ export function createCi(deps: CiDeps): Ci {
   // up`'s path to ready; git, the push hook and the control API wait for it either way.
   const recovered = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }))
-    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: error instanceof Error ? error.message : String(error) }));
+    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }));
   const gitOptions = {
     repositories,
     logger: deps.logger,

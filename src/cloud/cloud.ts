@@ -26,9 +26,9 @@ import { createSecretsManagerService, SecretsStore } from '../services/secretsma
 import { createSsmService, ParameterStore } from '../services/ssm/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { writeFileAtomic } from '../store/files.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type ClockTimer } from '../core/clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { CloudState } from './state.js';
 import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
@@ -37,6 +37,7 @@ import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import type { EcsRuntime, EcsRuntimeDeps } from './ecs-runtime.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -100,7 +101,7 @@ export class Cloud {
   private readonly server: HttpServer;
   /** The port's TLS: certificates and the engine's trust in the registry. */
   readonly tls: CloudTls;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: ClockTimer;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
   /** The ECS runtime loop, when the cloud runs tasks as containers (started in the background: once loaded). */
@@ -114,7 +115,7 @@ export class Cloud {
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
 
-  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: ClockTimer, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
     this.tls = tls;
     this.ci = ci;
     this.ecsRuntime = runtime;
@@ -194,7 +195,7 @@ export class Cloud {
         stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
       };
       const lifecycle = new LifecycleRunner(images);
-      const housekeeping = setInterval(() => {
+      const housekeeping = clock.setInterval(() => {
         const now = clock.now();
         state.credentials.sweep(now);
         lifecycle.runOnce(now);
@@ -202,7 +203,8 @@ export class Cloud {
         secrets.purgeDue(now.getTime());
         blobs.garbageCollect(images, { now });
         void cloudTls.renew();
-      }, HOUSEKEEPING_INTERVAL_MS).unref();
+      }, HOUSEKEEPING_INTERVAL_MS);
+      housekeeping.unref();
       let runtime: Runtime | undefined;
       let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
@@ -217,7 +219,7 @@ export class Cloud {
             await runtime.start();
             runtimeState = { state: 'running' };
           } catch (error) {
-            clearInterval(housekeeping);
+            clock.clearTimer(housekeeping);
             await ci.stop();
             await server.close();
             throw error;
@@ -267,7 +269,7 @@ export class Cloud {
 
   /** Stops serving, closes the database and removes the published files. */
   async stop(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.state.clock.clearTimer(this.sweeper);
     // Runs first: their jobs use the cloud (and the runtime) until they are cancelled.
     await this.ci.stop();
     // Before the database closes: the loop writes task state.
@@ -302,6 +304,6 @@ async function runtimeHealth(runtime: RuntimeState, engine: ContainerEngine | un
     const info = await engine.info(AbortSignal.timeout(ENGINE_HEALTH_TIMEOUT_MS));
     return { ecsRuntime: runtime, engine: { reachable: true, name: info.name, version: info.version, ms: Date.now() - started } };
   } catch (error) {
-    return { ecsRuntime: runtime, engine: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
+    return { ecsRuntime: runtime, engine: { reachable: false, error: errorMessage(error) } };
   }
 }

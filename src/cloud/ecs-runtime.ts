@@ -17,8 +17,8 @@ import type { IamStore } from '../services/iam/store.js';
 import type { LogsStore } from '../services/logs/store.js';
 import type { Db } from '../store/database.js';
 import type { CloudOptions } from './cloud.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 
 /** The cloud's parts the runtime works on. */
 export interface EcsRuntimeDeps {

@@ -15,7 +15,7 @@
  * than the secret itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../cloud/clock.js';
+import type { Clock } from '../core/clock.js';
 import { validateJobClaimsInput, type JobClaimsInput } from './claims.js';
 import type { OidcIssuer } from './issuer.js';
 

@@ -10,10 +10,10 @@ import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
 import { evaluateCondition, evaluateString, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
-import { errorMessage } from './error-message.js';
 import { frameEnv, markFailed, stepScope, type JobState, type StepFrame } from './job-state.js';
 import { resolveShell } from './shells.js';
 import { pathWithAdditions, runStepProcess, type Outcome } from './step-process.js';
+import { errorMessage } from '../core/errors.js';
 
 export type StepConclusion = Outcome | 'skipped';
 
@@ -23,7 +23,6 @@ export interface StepResult {
   outputs: Record<string, string>;
 }
 
-export { errorMessage } from './error-message.js';
 
 /** The environment of a process started for a step (see job-env.ts for what each layer is). */
 export function processEnvironment(job: JobState, frame: StepFrame, stepId: string, env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {

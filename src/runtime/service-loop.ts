@@ -18,8 +18,8 @@
  * Each service's endpoint routes to its RUNNING, healthy tasks (ServiceEndpoints); a task whose
  * app answers there serves (TaskRunner.accepts), which the scheduler weighs before stopping it.
  */
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import {
   countStartFailures,

@@ -14,8 +14,8 @@
  * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
  */
 import { connect } from 'node:net';
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { ContainerEngine, ContainerSpec, RegistryAuth } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
 import { ContainerExits } from './container-exits.js';
@@ -30,7 +30,8 @@ import type { EcsStore } from '../services/ecs/store.js';
 import { parseTaskDefinitionRef } from '../services/ecs/arns.js';
 import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
-import type { Caller } from '../services/operation.js';
+import type { Caller } from '../core/operation.js';
+import { errorMessage } from '../core/errors.js';
 
 export { LABEL, cloudLabelFor } from './labels.js';
 
@@ -109,7 +110,7 @@ export class TaskRunner {
   start(taskArn: string): Promise<void> {
     return this.exclusive(taskArn, async () => {
       // Anything unexpected (an address already bound, the engine gone) fails the task rather than leaving it half-started.
-      const failure = await this.tryStart(taskArn).catch((error: unknown) => STOP.resourceInitialization(error instanceof Error ? error.message : String(error)));
+      const failure = await this.tryStart(taskArn).catch((error: unknown) => STOP.resourceInitialization(errorMessage(error)));
       if (failure) {
         this.event(taskArn, failure);
         await this.teardown(taskArn);
@@ -207,7 +208,7 @@ export class TaskRunner {
         this.setContainer(taskArn, container.name, { runtimeId: id });
         await this.deps.engine.startContainer(id);
       } catch (error) {
-        return STOP.resourceInitialization(error instanceof Error ? error.message : String(error));
+        return STOP.resourceInitialization(errorMessage(error));
       }
       const details = await this.deps.engine.inspectContainer(id);
       for (const port of details.ports) {

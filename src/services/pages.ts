@@ -5,7 +5,7 @@
  * order the caller picks (by date, say) and whose keys do not sort. A token the service did
  * not issue is refused with the service's own error.
  */
-import type { AwsError } from '../protocols/errors.js';
+import type { AwsError } from '../core/errors.js';
 
 export interface Page<T> {
   items: T[];

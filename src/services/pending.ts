@@ -3,9 +3,9 @@
  * is authenticated and authorized exactly like a finished one (so a role's permissions are
  * checked with the real action and resource), then refused loudly, never faked.
  */
-import { AwsError } from '../protocols/errors.js';
-import type { InputReader } from '../protocols/input.js';
-import type { Authorization, Operation, RequestContext } from './operation.js';
+import { AwsError } from '../core/errors.js';
+import type { InputReader } from '../core/input-reader.js';
+import type { Authorization, Operation, RequestContext } from '../core/operation.js';
 
 export function pendingOperation(
   serviceTitle: string,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { startDockerGuard, type DockerGuard } from '../../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDockerGuard, sweepOrphanedJobObjects, type DockerGuard } from '../../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { httpGet, waitFor } from '../engine/contract-suite.js';
 import { run, runOk, type RunResult } from '../support/run.js';
 

@@ -20,7 +20,7 @@ import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { ENGINE_CERTS_DIR, engineTrustPath } from '../../src/tls/engine-trust.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, untilStatus, type Fixture } from '../runtime/support.js';
 import { seedTrustPolicy } from '../support/cloud.js';
 import { DOCKYARD_BIN } from '../support/dockyard-cli.js';

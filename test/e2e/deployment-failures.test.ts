@@ -24,7 +24,7 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { isAbnormalStop } from '../../src/scheduler/failure-signals.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';

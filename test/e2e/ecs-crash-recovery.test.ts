@@ -27,7 +27,7 @@ import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';

@@ -11,7 +11,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import type { ContainerEngine, ContainerSpec, LogLine } from '../../src/engine/contract.js';
 import { EngineError, isNotFound } from '../../src/engine/errors.js';
-import { tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { tinyHttpServerScript } from '../../src/images/tiny-image.js';
 
 /** What an implementation's test file hands the suite. */
 export interface EngineFixture {

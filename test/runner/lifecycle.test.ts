@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Runner } from '../../src/runner/index.js';
 import { RunStore } from '../../src/runner/run-store.js';
-import { silentLogger } from '../../src/cloud/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { systemClock } from '../../src/core/clock.js';
 import { eventually, finished, startHarness, workflow, type Harness } from './support.js';
 
 /** True while a process with this pid exists. */
@@ -175,7 +176,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
       cloudUrl: h.cloud.url,
       region: h.cloud.region,
       builtinActionsDir: h.builtinDir,
-      clock: { now: () => new Date() },
+      clock: systemClock,
       logger: silentLogger,
     });
     restarted.start();

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { systemClock } from '../../src/cloud/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { DEFAULTS } from '../../src/cloud/config.js';
 import { CloudState } from '../../src/cloud/state.js';
 import { EcsStore } from '../../src/services/ecs/store.js';

@@ -15,7 +15,7 @@ import type { DockerApiEngine } from '../../src/engine/docker-api.js';
 import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cloud } from '../../src/cloud/cloud.js';
-import type { Clock } from '../../src/cloud/clock.js';
-import type { Logger } from '../../src/cloud/logger.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Logger } from '../../src/core/logger.js';
 
 export interface TestCloud {
   cloud: Cloud;

@@ -3,10 +3,10 @@
  * does (read and validate the input, then authorize and run), as the account's root caller.
  */
 import assert from 'node:assert/strict';
-import type { Clock } from '../../src/cloud/clock.js';
-import { isAwsError } from '../../src/protocols/errors.js';
-import { InputReader } from '../../src/protocols/input.js';
-import type { AnyOperation, RequestContext, ServiceDefinition } from '../../src/services/operation.js';
+import type { Clock } from '../../src/core/clock.js';
+import { isAwsError } from '../../src/core/errors.js';
+import { InputReader } from '../../src/core/input-reader.js';
+import type { AnyOperation, RequestContext, ServiceDefinition } from '../../src/core/operation.js';
 
 /** A request context for the account's root caller. */
 export function rootContext(accountId: string, region: string, clock: Clock): RequestContext {

@@ -3,7 +3,7 @@
  * dots: InvalidGroup.NotFound) and worded as EC2 words them. EC2 answers client errors with
  * HTTP 400. Messages marked "unverified" follow EC2's style but were not seen in a response.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const error = (code: string, message: string, status = 400): AwsError => new AwsError(code, message, { status });
 

@@ -5,7 +5,7 @@
  * An unknown filter name is InvalidParameterValue "The filter 'x' is invalid", checked before
  * anything is matched, as EC2 does. Paging tokens are opaque offsets into the filtered list.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { ec2Errors } from './errors.js';
 import type { Tag } from './model.js';
 

@@ -26,7 +26,7 @@
  *   the default VPC is not an error (return=false, unknownIpPermissionSet), elsewhere it is
  *   InvalidPermission.NotFound, as the API reference describes.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { describeNetworkInterfaces } from './operations/network-interfaces.js';
 import {
   authorizeSecurityGroupEgress,

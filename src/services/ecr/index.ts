@@ -26,7 +26,7 @@
  *   "Invalid JSON syntax". An identical re-push is ImageAlreadyExistsException on PutImage but
  *   accepted by the registry, as on AWS.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import type { EcrServiceDeps } from './deps.js';
 import { getAuthorizationToken } from './operations/authorization-token.js';
 import { batchDeleteImage, batchGetImage, describeImages, listImages } from './operations/images.js';

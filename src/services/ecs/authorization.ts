@@ -10,7 +10,7 @@
  * with ecs:CreateAction. Passing a task or execution role (RegisterTaskDefinition, RunTask)
  * needs iam:PassRole on the role with iam:PassedToService ecs-tasks.amazonaws.com.
  */
-import type { Authorization } from '../operation.js';
+import type { Authorization } from '../../core/operation.js';
 import type { Tag } from './model.js';
 
 type Context = Record<string, string | string[]>;

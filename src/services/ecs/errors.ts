@@ -4,7 +4,7 @@
  * ones marked "unverified" follow ECS's style but were not seen in an AWS response.
  * ECS answers every client error with HTTP 400.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 

@@ -30,7 +30,7 @@
  *   names it, so FAMILY without a revision is checked as …:task-definition/FAMILY;
  *   "Fargate only supports network mode ‘awsvpc’." keeps AWS's curly quotes.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import type { EcsServiceDeps } from './deps.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './operations/clusters.js';
 import { createService } from './operations/create-service.js';

@@ -2,7 +2,7 @@
  * Readers for the members several ECS operations share: tags (ECS spells them key/value),
  * include, paging, networkConfiguration and deploymentConfiguration, and ECS's tag rules.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { invalidParameter } from './errors.js';
 import type { AwsVpcConfiguration, NetworkConfiguration, Tag } from './model.js';
 

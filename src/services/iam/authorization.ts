@@ -5,7 +5,7 @@
  * ListRoles, ListPolicies and ListOpenIDConnectProviders have no resource type: `*`.
  * Tagging on create needs the Tag* action too, with the request's tags as condition keys.
  */
-import type { Authorization } from '../operation.js';
+import type { Authorization } from '../../core/operation.js';
 import { roleArn } from './arns.js';
 import type { Tag } from './model.js';
 import type { IamStore } from './store.js';

@@ -3,7 +3,7 @@
  * AWS responses unless a comment says otherwise). Status codes are IAM's: NoSuchEntity 404;
  * EntityAlreadyExists, DeleteConflict and LimitExceeded 409; AccessDenied 403; the rest 400.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const notFound = (message: string): AwsError => new AwsError('NoSuchEntity', message, { status: 404 });
 const conflict = (code: string, message: string): AwsError => new AwsError(code, message, { status: 409 });

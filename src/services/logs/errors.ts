@@ -3,7 +3,7 @@
  * classes and worded as Logs words them. Messages marked "unverified" follow Logs' style but
  * were not seen in an AWS response.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 

@@ -21,7 +21,7 @@
  *   that direction, which is how clients detect the end. PutLogEvents accepts and ignores
  *   sequenceToken and still returns nextSequenceToken.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events.js';
 import { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroups, putRetentionPolicy } from './operations/groups.js';
 import { createLogStream, deleteLogStream, describeLogStreams } from './operations/streams.js';

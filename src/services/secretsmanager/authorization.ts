@@ -8,7 +8,7 @@
  * GetRandomPassword have no resource type.
  */
 import { requestTagContext } from '../iam/authorization.js';
-import type { Authorization, RequestContext } from '../operation.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
 import { findSecret } from './lookups.js';
 import type { Tag } from './model.js';
 import type { SecretsStore } from './store.js';

@@ -3,7 +3,7 @@
  * classes and worded as Secrets Manager words them. Messages marked "unverified" follow its
  * style but were not seen in an AWS response. None of them ever carries a secret's value.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 

@@ -5,7 +5,7 @@
  * description, tag keys or values, in any case. A value beginning with `!` negates. Values of
  * one filter are alternatives; filters must all match. No secret here has an owning service.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import type { Secret } from './model.js';
 
 export const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const;

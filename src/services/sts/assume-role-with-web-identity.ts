@@ -6,7 +6,7 @@
  */
 import { evaluatePolicies } from '../../policy/index.js';
 import { globalConditionKeys } from '../../auth/request-context.js';
-import type { Operation } from '../operation.js';
+import type { Operation } from '../../core/operation.js';
 import { stsErrors } from './errors.js';
 import type { StsDeps } from './index.js';
 import { issueRoleSession } from './roles.js';

@@ -8,8 +8,8 @@
  */
 import { evaluatePolicies, type ConditionContext } from '../../policy/index.js';
 import { globalConditionKeys } from '../../auth/request-context.js';
-import { AwsError } from '../../protocols/errors.js';
-import type { Authorization, Operation } from '../operation.js';
+import { AwsError } from '../../core/errors.js';
+import type { Authorization, Operation } from '../../core/operation.js';
 import { stsErrors } from './errors.js';
 import type { StsDeps } from './index.js';
 import { issueRoleSession } from './roles.js';

@@ -4,7 +4,7 @@
  * policy statement, which element or condition failed with the token's value and the
  * policy's pattern. Used by `dockyard trust check` before anyone pushes.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError } from '../../core/errors.js';
 import { explainPolicies, parsePolicy, type StatementExplanation } from '../../policy/index.js';
 import type { JWTVerifyGetKey } from 'jose';
 import type { StsRoleSource } from './roles.js';

@@ -16,7 +16,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import type { Authorizer } from '../../auth/authorizer.js';
 import type { CredentialStore } from '../../auth/credentials.js';
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { assumeRole } from './assume-role.js';
 import { assumeRoleWithWebIdentity } from './assume-role-with-web-identity.js';
 import { getCallerIdentity } from './get-caller-identity.js';

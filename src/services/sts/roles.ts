@@ -4,7 +4,7 @@
  */
 import { PolicyValidationError, parsePolicy } from '../../policy/index.js';
 import type { CredentialStore, SessionCaller } from '../../auth/credentials.js';
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import type { SessionInput } from './session-input.js';
 import { stsErrors } from './errors.js';
 import type { ProviderRecord } from './web-identity.js';

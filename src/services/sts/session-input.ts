@@ -1,7 +1,7 @@
 /**
  * Inputs shared by AssumeRole and AssumeRoleWithWebIdentity, validated as STS does.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 
 export interface SessionInput {
   roleArn: string;

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { ec2Result } from '../../../src/protocols/ec2-query.js';
 import { nestParams, parseForm } from '../../../src/protocols/query-params.js';
 import { createEc2Service, EC2_XMLNS, Ec2Store, type Ec2OperationName } from '../../../src/services/ec2/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/core/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';

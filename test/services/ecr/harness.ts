@@ -10,10 +10,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
-import type { BlobStore } from '../../../src/registry/contracts.js';
+import { ManualClock } from '../../../src/core/clock.js';
+import type { BlobStore } from '../../../src/core/image-store.js';
 import { createEcrService, EcrImageStore, LifecycleRunner, type EcrOperationName, type RegistryTokenIssuer } from '../../../src/services/ecr/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/core/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';

@@ -8,9 +8,9 @@ import { readOperation, rootContext, runOperation } from '../../support/operatio
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { createEcsService, EcsStore, type AwsVpcValidator, type EcsOperationName, type NetworkConfiguration } from '../../../src/services/ecs/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/core/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { createLogsService, LogsStore, type LogsOperationName } from '../../../src/services/logs/index.js';
-import type { Authorization, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, ServiceDefinition } from '../../../src/core/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';

@@ -7,8 +7,8 @@ import { readOperation, rootContext, runOperation } from '../../support/operatio
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
-import type { Authorization, ServiceDefinition } from '../../../src/services/operation.js';
+import { ManualClock } from '../../../src/core/clock.js';
+import type { Authorization, ServiceDefinition } from '../../../src/core/operation.js';
 import { createSecretsManagerService, SecretsStore, type SecretsManagerOperationName } from '../../../src/services/secretsmanager/index.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 

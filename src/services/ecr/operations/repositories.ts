@@ -2,8 +2,8 @@
  * Repository operations: CreateRepository, DescribeRepositories, DeleteRepository and
  * PutImageTagMutability.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { onRepository, requestTagContext } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

@@ -4,8 +4,8 @@
  * DeregisterTaskDefinition. A deregistered revision is INACTIVE: still describable, no
  * longer usable by new services and tasks.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation, RequestContext } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
 import { authorization, passRoles, requestTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';

@@ -4,7 +4,7 @@
  * previous PRIMARY into ACTIVE; a desiredCount change alone rescales the PRIMARY deployment.
  * deploymentConfiguration members given replace the stored ones.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, taskDefinitionResource } from '../arns.js';
 import { authorization, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';

@@ -2,8 +2,8 @@
  * Managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy and
  * ListEntitiesForPolicy. AWS's own policies are listed and readable but not changeable.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { policyArn } from '../arns.js';
 import { authorization, withTagging } from '../authorization.js';
 import { policySize, validatePolicyDocument } from '../documents.js';

@@ -5,7 +5,7 @@
  * token with another value is refused.
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { pageByOffset } from '../../pages.js';
 import { onAccount, onNewSecret, onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';

@@ -4,7 +4,7 @@
  * its value (InvalidRequestException) until it is restored. Reads record the day of access.
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { pageByOffset } from '../../pages.js';
 import { onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';

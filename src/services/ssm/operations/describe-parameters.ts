@@ -3,7 +3,7 @@
  * ParameterFilters or the older Filters (not both), by name, 10 a page unless MaxResults says
  * otherwise (up to 50). Shared parameters (Shared) are refused: one account per cloud.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { pageByKey } from '../../pages.js';
 import { onAccount } from '../authorization.js';
 import { ssmErrors } from '../errors.js';

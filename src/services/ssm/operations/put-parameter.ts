@@ -5,7 +5,7 @@
  * Advanced (8192), Intelligent-Tiering (Advanced only when the value needs it); an advanced
  * parameter never goes back to standard.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { checkAllowedPattern, checkValueAgainst } from '../allowed-pattern.js';
 import { onPut } from '../authorization.js';
 import { placeholderCiphertext } from '../ciphertext.js';

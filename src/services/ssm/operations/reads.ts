@@ -4,7 +4,7 @@
  * in Selector. SecureString values come back as given only WithDecryption (no KMS here; see
  * ciphertext.ts for what they read as otherwise).
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { pageByKey } from '../../pages.js';
 import { onParameter, onPath } from '../authorization.js';
 import { ssmErrors } from '../errors.js';

@@ -5,8 +5,8 @@
  * they take typed input and a RequestContext and return a plain object whose member names
  * are AWS's (PascalCase for IAM/STS, camelCase for JSON services), or throw an AwsError.
  */
-import type { Clock } from '../cloud/clock.js';
-import type { InputReader } from '../protocols/input.js';
+import type { Clock } from './clock.js';
+import type { InputReader } from './input-reader.js';
 
 /** Who made the call, as established by SigV4 (or anonymous for unsigned operations). */
 export type Caller =

@@ -31,3 +31,8 @@ export class AwsError extends Error {
 export function isAwsError(error: unknown): error is AwsError {
   return error instanceof AwsError;
 }
+
+/** The message of anything thrown, for logs, annotations and answers (the real actions print `error.message` too). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
