@@ -91,7 +91,7 @@ export function readExclusionFilters(reader: InputReader): { filterType: 'WILDCA
 
 /** Reads a filter structure's tagStatus. */
 export function readTagStatusFilter(reader: InputReader): TagStatusFilter | undefined {
-  return reader.structure('filter', (f) => f.string('tagStatus', { oneOf: TAG_STATUSES }) as TagStatusFilter | undefined);
+  return reader.structure('filter', (f) => f.string('tagStatus', { oneOf: TAG_STATUSES }));
 }
 
 /** nextToken and maxResults, as ECR's paged lists take them. */

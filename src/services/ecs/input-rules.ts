@@ -53,7 +53,7 @@ export function readNetworkConfiguration(reader: InputReader): NetworkConfigurat
     const awsvpc = n.structure('awsvpcConfiguration', (a): AwsVpcConfiguration => {
       const config: AwsVpcConfiguration = {
         subnets: a.stringList('subnets', { required: true }) ?? [],
-        assignPublicIp: (a.string('assignPublicIp', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'DISABLED') as AwsVpcConfiguration['assignPublicIp'],
+        assignPublicIp: a.string('assignPublicIp', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'DISABLED',
       };
       const groups = a.stringList('securityGroups');
       if (groups !== undefined) config.securityGroups = groups;

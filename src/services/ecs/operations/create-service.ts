@@ -66,7 +66,7 @@ function readInput(r: InputReader): CreateServiceInput {
     loadBalancers: r.list('loadBalancers', () => null)?.length ?? 0,
     serviceRegistries: r.list('serviceRegistries', () => null)?.length ?? 0,
     tags: readTags(r),
-    propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }) as CreateServiceInput['propagateTags'],
+    propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }),
     enableECSManagedTags: r.boolean('enableECSManagedTags'),
     enableExecuteCommand: r.boolean('enableExecuteCommand'),
   };

@@ -50,7 +50,7 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
       healthCheckGracePeriodSeconds: r.integer('healthCheckGracePeriodSeconds', { min: 0, max: 2147483647 }),
       enableExecuteCommand: r.boolean('enableExecuteCommand'),
       enableECSManagedTags: r.boolean('enableECSManagedTags'),
-      propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }) as Service['propagateTags'] | undefined,
+      propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }),
       loadBalancers: r.list('loadBalancers', () => null)?.length ?? 0,
     }),
     authorize: (input) => {
