@@ -35,8 +35,7 @@ import type { ContainerEngine } from '../engine/contract.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
-import type { SchedulerTimings } from '../scheduler/index.js';
-import type { EcsRuntime, EcsRuntimeDeps } from './ecs-runtime.js';
+import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions } from './ecs-runtime.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
@@ -56,21 +55,9 @@ export interface CloudOptions extends Partial<CloudConfig> {
   engineCertsDir?: string | false;
   /**
    * Run ECS tasks as real containers (the runtime loop). Off unless given: a cloud without a
-   * container engine (most unit tests) keeps tasks as records only. `engine` defaults to the
-   * Docker Engine API over the discovered socket; `tickMs` is the loop's interval.
+   * container engine (most unit tests) keeps tasks as records only.
    */
-  runtime?: {
-    engine?: ContainerEngine;
-    tickMs?: number;
-    timings?: SchedulerTimings;
-    deregistrationDelayMs?: number;
-    taskAddressRange?: { first: string; last: string };
-    /**
-     * Start the runtime (container adoption included) after the cloud is serving, logging a
-     * failure instead of refusing to start: `dockyard up` must be ready fast, engine or not.
-     */
-    background?: boolean;
-  };
+  runtime?: EcsRuntimeOptions;
 }
 
 /**

@@ -23,3 +23,8 @@ export function readSessionInput(reader: InputReader): SessionInput {
     policyArns: policyArns?.filter((arn): arn is string => arn !== undefined),
   };
 }
+
+/** A percentage of the packed session-policy limit, as AWS reports it (approximation: 2048 chars = 100%). */
+export function packedPolicySize(policy: string): number {
+  return Math.ceil((policy.replace(/\s+/g, '').length / 2048) * 100);
+}

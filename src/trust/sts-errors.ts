@@ -1,7 +1,7 @@
 /**
  * STS's errors, worded as AWS words them.
  */
-import { AwsError } from '../../core/errors.js';
+import { AwsError } from '../core/errors.js';
 
 export const stsErrors = {
   notAuthorized: (action: 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRole' | 'sts:TagSession', caller?: string, roleArn?: string) =>
