@@ -7,7 +7,7 @@
  * resource type: `*`. DescribeRepositories without names is checked on `repository/*`.
  */
 import type { Authorization, RequestContext } from '../../core/operation.js';
-import { requestTagContext } from '../iam/authorization.js';
+import { requestTagContext } from '../../core/operation.js';
 import type { EcrImageStore } from './image-store.js';
 import { repositoryArn } from './repository-store.js';
 
