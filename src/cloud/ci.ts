@@ -17,10 +17,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
-import { CONTROL_PREFIX } from '../control/contract.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
 import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
@@ -36,8 +36,6 @@ import { errorMessage } from '../core/errors.js';
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PODMAN_SOCKET = '/run/podman/podman.sock';
-/** git's smart-HTTP requests at the root, GitHub's URL shape: /OWNER/NAME(.git)/info/refs?… and the two services. */
-const GIT_AT_ROOT = /^\/[^/?]+\/[^/?]+\/(info\/refs\?|git-upload-pack$|git-receive-pack$)/;
 
 export interface CiDeps {
   db: Db;
@@ -65,8 +63,8 @@ export interface Ci {
   readonly settings: RepoSettings;
   /** Which image serves which `runs-on` label (defaults, the data directory's, this start's). */
   readonly runnerImages: RunnerImages;
-  /** Takes the request when it is for git, the push hook or the control API. */
-  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
+  /** The handlers of git hosting, the push hook and the control API (http/router.ts mounts them). */
+  readonly mounts: Pick<Mounts, 'git' | 'gitAtOrigin' | 'pushHook' | 'controlApi'>;
   stop(): Promise<void>;
 }
 
@@ -142,21 +140,18 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
+  const afterRecovery = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => recovered.then(() => handler(req, res));
   const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,
     repositories,
     settings,
     runnerImages,
-    stream(req, res) {
-      const url = req.url ?? '/';
-      const handler =
-        url === '/git' || url.startsWith('/git/') ? git
-        : GIT_AT_ROOT.test(url) ? gitAtRoot
-        : url.startsWith(`${PUSH_HOOK_PATH}/`) ? hook
-        : url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`) ? control
-        : undefined;
-      return handler === undefined ? undefined : recovered.then(() => handler(req, res));
+    mounts: {
+      git: afterRecovery(git),
+      gitAtOrigin: afterRecovery(gitAtRoot),
+      pushHook: afterRecovery(hook),
+      controlApi: afterRecovery(control),
     },
     async stop() {
       stopping = true;

@@ -3,11 +3,11 @@
  * builds the services over their stores, and serves them on one port. A Cloud is an
  * instance: tests create several in one process, each with its own data directory and clock.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Authorizer } from '../auth/authorizer.js';
-import { createRouter } from '../http/router.js';
+import { healthEndpoint, idTokenEndpoint, jwksEndpoint, oidcDiscoveryEndpoint } from '../http/endpoints.js';
+import { createRouter, type Router } from '../http/router.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { JobTokenBroker } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
@@ -15,7 +15,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { EcrImageStore } from '../services/ecr/image-store.js';
 import { LifecycleRunner } from '../services/ecr/lifecycle.js';
 import { createRegistryHandler, DiskBlobStore, RegistryTokenStore } from '../registry/index.js';
-import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
+import type { ApiResponse } from '../protocols/http-types.js';
 import { createEcsService, EcsStore } from '../services/ecs/index.js';
 import { createEc2Service } from '../services/ec2/index.js';
 import { Ec2Store } from '../services/ec2/store.js';
@@ -67,11 +67,6 @@ export interface CloudOptions extends Partial<CloudConfig> {
  */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
-interface Routes {
-  handle(request: ApiRequest): Promise<ApiResponse>;
-  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
-}
-
 /** The ECS runtime's state, as `/_dockyard/health` reports it. */
 export type RuntimeState = { state: 'off' } | { state: 'starting' } | { state: 'running' } | { state: 'failed'; error: string };
 
@@ -121,7 +116,7 @@ export class Cloud {
     const host = options.host ?? DEFAULTS.host;
     const issuerUrl = options.issuer ?? DEFAULTS.issuer;
     const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
-    let routes: Routes | undefined;
+    let routes: Router | undefined;
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
     let runtimeEngine: ContainerEngine | undefined;
@@ -177,10 +172,15 @@ export class Cloud {
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
       ciServices = ci;
-      routes = {
-        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),
-        stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
-      };
+      routes = createRouter({
+        registry,
+        ...ci.mounts,
+        oidcDiscovery: oidcDiscoveryEndpoint(state.issuer),
+        jwks: jwksEndpoint(state.issuer, issuerReady),
+        health: healthEndpoint(async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined)),
+        idToken: idTokenEndpoint(broker, issuerReady),
+        aws: (request) => aws.handle(request),
+      });
       const lifecycle = new LifecycleRunner(images);
       const housekeeping = clock.setInterval(() => {
         const now = clock.now();

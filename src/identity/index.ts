@@ -41,6 +41,7 @@ export {
 } from './issuer.js';
 export {
   DEFAULT_REQUEST_TOKEN_TTL_MS,
+  ID_TOKEN_PATH,
   JobTokenBroker,
   type JobTokenRegistration,
   type JobTokenRequest,

@@ -20,6 +20,9 @@ import { validateJobClaimsInput, type JobClaimsInput } from './claims.js';
 import type { OidcIssuer } from './issuer.js';
 
 /** How long a request token is honoured by default: GitHub's longest job (6 hours). */
+/** Where the cloud serves the broker (a job's ACTIONS_ID_TOKEN_REQUEST_URL, plus a query). */
+export const ID_TOKEN_PATH = '/_actions/idtoken';
+
 export const DEFAULT_REQUEST_TOKEN_TTL_MS = 6 * 60 * 60 * 1000;
 
 /** A registered job's credential for the endpoint. */
