@@ -79,7 +79,7 @@ export function createCi(deps: CiDeps): Ci {
     hookUrl: `${deps.url}${PUSH_HOOK_PATH}`,
   });
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
-  const settings = new RepoSettings(deps.db);
+  const settings = new RepoSettings(deps.db, () => deps.clock.now());
   const runnerImages = new RunnerImages(deps.db, deps.runnerImages, () => deps.clock.now());
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.

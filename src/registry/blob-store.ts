@@ -334,7 +334,7 @@ export class DiskBlobStore implements BlobStore {
     this.verified.delete(name);
     if (!stats || fileIdentity(stats) !== identity) return;
     try {
-      renameSync(path, join(this.quarantineDir, `${digest.algorithm}-${digest.hex}-${Date.now()}`));
+      renameSync(path, join(this.quarantineDir, `${digest.algorithm}-${digest.hex}-${this.clock.now().getTime()}`));
     } catch {
       rmSync(path, { force: true });
     }
