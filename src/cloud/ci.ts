@@ -11,7 +11,6 @@
  * (push-recovery.ts); git, the push hook and the control API wait for that, so a push never
  * meets a half-cleaned repository and `dockyard runs list` already shows those runs.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +18,7 @@ import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
-import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import { createGitHttpHandler, createPushHookHandler, generateHookSecret, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
 import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
@@ -69,7 +68,7 @@ export interface Ci {
 }
 
 export function createCi(deps: CiDeps): Ci {
-  const hookSecret = randomBytes(24).toString('hex');
+  const hookSecret = generateHookSecret();
   const repositories = new GitRepositories({
     root: join(deps.dataDir, 'git'),
     // GITHUB_SERVER_URL is the origin, as https://github.com is: the official actions/checkout

@@ -47,9 +47,9 @@ import { SYSTEM_HANDLERS } from './system-operations.js';
 import { errorMessage } from '../core/errors.js';
 
 export type { JobMount } from './bind-paths.js';
-export type { GuardLogger, LoginAnswer, LoginHandler, RegistryLogin } from './call.js';
+export type { GuardLogger, LoginHandler } from './call.js';
 export type { RegistryMap } from './image-names.js';
-export { sweepOrphanedJobObjects, type SweepOptions, type RemovalCounts } from './cleanup.js';
+export { sweepOrphanedJobObjects, type RemovalCounts } from './cleanup.js';
 
 /** Every operation's handler; the compiler notices a missing one. */
 const HANDLERS: Record<GuardOperation, Handler> = { ...SYSTEM_HANDLERS, ...CONTAINER_HANDLERS, ...IMAGE_HANDLERS, ...NETWORK_VOLUME_HANDLERS };

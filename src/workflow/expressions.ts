@@ -180,10 +180,3 @@ export function toJson(value: data.ExpressionData): Json {
   }
 }
 
-/**
- * A value as GitHub writes it into a string (format(), string interpolation): null → '', booleans
- * 'true'/'false', numbers as printed (at most 15 significant decimals), objects 'Object', arrays 'Array'.
- */
-export function coerceToString(value: data.ExpressionData): string {
-  return value.coerceString();
-}

@@ -40,9 +40,7 @@ import { createTags, deleteTags, describeTags } from './operations/tags.js';
 import { describeAvailabilityZones, describeSubnets, describeVpcs } from './operations/vpcs.js';
 import type { Ec2Store } from './store.js';
 
-export { Ec2Store, type Ec2StoreOptions, type NewRule } from './store.js';
-export { type AwsvpcConfiguration, type Traffic } from './networking.js';
-export type { AvailabilityZone, NetworkInterface, NewNetworkInterface, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Tag as Ec2Tag, Vpc } from './model.js';
+export { Ec2Store } from './store.js';
 
 /** Every EC2 operation dockyard serves, by AWS's name. */
 export type Ec2OperationName =

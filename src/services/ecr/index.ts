@@ -43,11 +43,9 @@ import { createRepository, deleteRepository, describeRepositories, putImageTagMu
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
 
 export type { EcrServiceDeps, RegistryTokenIssuer } from './deps.js';
-export { EcrImageStore, MANIFEST_SIZE_LIMIT, isTagImmutable, type EcrImageStoreOptions } from './image-store.js';
-export { LifecycleRunner, evaluateLifecycle, lifecycleCandidates, type LifecycleExpiry, type LifecycleImage, type LifecycleRunResult } from './lifecycle.js';
-export { LifecyclePolicyError, parseLifecyclePolicy, type LifecyclePolicy, type LifecycleRule } from './lifecycle-policy.js';
-export { repositoryArn } from './repository-store.js';
-export type { ImageSummary, Repository } from './model.js';
+export { EcrImageStore, MANIFEST_SIZE_LIMIT } from './image-store.js';
+export { LifecycleRunner, evaluateLifecycle, type LifecycleImage } from './lifecycle.js';
+export { LifecyclePolicyError, parseLifecyclePolicy } from './lifecycle-policy.js';
 
 /** Every ECR operation dockyard serves, by AWS's name. */
 export type EcrOperationName =

@@ -27,9 +27,8 @@ import { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroup
 import { createLogStream, deleteLogStream, describeLogStreams } from './operations/streams.js';
 import type { LogsStore } from './store.js';
 
-export { LogsStore, logGroupArn, logStreamArn, type InputEvent, type LogGroup, type LogStream, type LogsStoreOptions, type StoredEvent } from './store.js';
+export { LogsStore } from './store.js';
 export { compileFilterPattern } from './filter-pattern.js';
-export { RETENTION_DAYS } from './input-rules.js';
 
 /** Every CloudWatch Logs operation dockyard serves, by AWS's name. */
 export type LogsOperationName =
