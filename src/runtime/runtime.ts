@@ -14,9 +14,12 @@ import { applyTaskEvent, isStarting, STOP, type SchedulerTimings, type TaskStopE
 import { ServiceLoop } from './service-loop.js';
 import { ServiceEndpoints } from './service-endpoints.js';
 import type { EndpointPortPool } from '../network/index.js';
-import { definitionOf, LABEL, TaskRunner, type TaskRunnerDeps } from './task-runner.js';
+import { LABEL } from './labels.js';
+import { definitionOf } from './task-definitions.js';
+import { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
 
-export { TaskRunner, LABEL, cloudLabelFor, type TaskRunnerDeps } from './task-runner.js';
+export { LABEL, cloudLabelFor } from './labels.js';
+export { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
 
 /** The least time between a nudged tick and the previous tick (ms). */
 const NUDGE_SPACING_MS = 50;

@@ -42,7 +42,7 @@ import type { HealthCheck, Service, Task, TaskDefinition } from '../services/ecs
 import type { EcsStore } from '../services/ecs/store.js';
 import { newTask } from '../services/ecs/task-factory.js';
 import { targetPort, type ServiceEndpoints } from './service-endpoints.js';
-import { definitionOf } from './task-runner.js';
+import { definitionOf } from './task-definitions.js';
 
 export interface ServiceLoopDeps {
   store: EcsStore;
