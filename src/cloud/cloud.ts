@@ -138,7 +138,7 @@ export class Cloud {
       });
       const port = server.port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      // Podman's Docker API skips TLS only for registries named localhost:PORT (host-toolchain.md §3).
+      // Podman's Docker API skips TLS only for registries named localhost:PORT (docs/reference/host-toolchain.md §3).
       const registryHost = `localhost:${port}`;
       const engineCertsDir = options.engineCertsDir ?? (options.runtime || options.publish ? ENGINE_CERTS_DIR : false);
       tls = new CloudTls({ dataDir: options.dataDir, server, host, registryHost, engineCertsDir: engineCertsDir === false ? undefined : engineCertsDir, logger });

@@ -38,7 +38,7 @@ export const ecrErrors = {
     ),
   repositoryPolicyNotFound: (name: string, registryId: string) =>
     error('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`),
-  /** The data plane's TAG_INVALID message says the same (registry.md §1). */
+  /** The data plane's TAG_INVALID message says the same (docs/reference/registry.md §1). */
   imageTagAlreadyExists: (tag: string, name: string) =>
     error(
       'ImageTagAlreadyExistsException',

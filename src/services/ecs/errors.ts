@@ -1,6 +1,6 @@
 /**
  * ECS's error catalogue: one factory per AWS error situation, named as the SDK's exception
- * classes. Messages quoted in shared/reference/ecs.md are AWS's (observed) or moto's; the
+ * classes. Messages quoted in docs/reference/ecs.md are AWS's (observed) or moto's; the
  * ones marked "unverified" follow ECS's style but were not seen in an AWS response.
  * ECS answers every client error with HTTP 400.
  */
