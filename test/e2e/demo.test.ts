@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { dockyard } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('dockyard demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-demo-'));
@@ -61,7 +62,7 @@ describe('dockyard demo', () => {
       } catch {
         return undefined;
       }
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     assert.equal(served, '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!');
   });
 });

@@ -23,12 +23,13 @@ import { stoppedTasks } from '../../src/cli/service-watch.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { isAbnormalStop } from '../../src/scheduler/failure-signals.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
 import { streamed } from '../support/streamed.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PORT = 45670;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -90,7 +91,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const service = await waitFor('status to show the failing pull', async () => {
       const s = (await status()).services[0];
       return s?.stalled ? s : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     assert.match(service.lastStop?.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(service.stalled ?? '', /unable to consistently start tasks successfully|tasks stopped without staying up/);
     assert.match(service.hints?.[0] ?? '', /the image could not be pulled/);

@@ -26,13 +26,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PORT = 45678;
 
@@ -56,7 +57,7 @@ describe('kill -9 of the cloud during a deployment', () => {
         if (/is in use/.test(String(error))) return undefined;
         throw error;
       }
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     return proc;
   };
 
@@ -139,7 +140,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const s = await service();
       const primary = s.deployments?.[0];
       return s.deployments?.length === 1 && s.runningCount === 2 && primary?.rolloutState === 'COMPLETED' ? s : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
 
   it('adopts or removes what the killed process left, and the deployment finishes', async () => {
     const v1 = await register('1');
@@ -164,7 +165,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const s = await service();
       const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
       return primary?.taskDefinition === v2 && (primary.pendingCount ?? 0) + (primary.runningCount ?? 0) > 0 && primary.rolloutState === 'IN_PROGRESS' ? true : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const killed = proc;
     assert.ok(killed);
     process.kill(killed.pid, 'SIGKILL');
@@ -185,7 +186,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const containers = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
       const owners = containers.map((c) => c.labels[LABEL.task] ?? '');
       return arns.length === 2 && owners.length === 2 && owners.every((o) => arns.includes(o)) ? arns : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: live }))).tasks ?? [];
     assert.deepEqual(tasks.map((t) => t.lastStatus), ['RUNNING', 'RUNNING']);
     const enis = JSON.parse(await cli(['ec2', 'describe-network-interfaces'])) as { NetworkInterfaces: { NetworkInterfaceId: string }[] };

@@ -20,11 +20,12 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 import { servedByPrimaryTask } from '../support/served.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PORT = 45667;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -169,7 +170,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
       const pushed = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', cloud.ci.repositories.cloneUrl(repository), 'main'], { cwd: dir });
       const runRecord = cloud.ci.runner.listRuns({ repository, limit: 1 })[0];
       assert.ok(runRecord);
-      await waitFor('the masking run', async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined), 60_000);
+      await waitFor('the masking run', async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined), { timeoutMs: 60_000 });
       const log = cloud.ci.runner.readLog(runRecord.id);
       assert.match(log, /secret is \*\*\*/);
       assert.match(log, /value \*\*\* here/);

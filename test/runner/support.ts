@@ -146,11 +146,3 @@ export async function finished(harness: Harness, runId: number) {
   return detail;
 }
 
-/** Polls `check` until it returns true or the deadline passes. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

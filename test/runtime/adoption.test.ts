@@ -18,9 +18,10 @@ import { EcsStore } from '../../src/services/ecs/store.js';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
 import { removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PORT = 45665;
 
@@ -53,7 +54,7 @@ describe('runtime: adoption after a restart', () => {
     const keptTask = await untilStatus(f.ecs, kept, 'RUNNING');
     const lostTask = await untilStatus(f.ecs, lost, 'RUNNING');
     const address = addressOf(keptTask) ?? '';
-    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
 
     await cloud.stop();
     // While the cloud is down: one task's container disappears, and an orphan appears.
@@ -64,7 +65,7 @@ describe('runtime: adoption after a restart', () => {
     cloud = await startRuntimeCloud(engine, dataDir, PORT);
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     assert.equal((await describeTask(f.ecs, kept)).lastStatus, 'RUNNING');
-    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
     const stopped = await untilStatus(f.ecs, lost, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     const remaining = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
@@ -96,6 +97,6 @@ describe('runtime: adoption after a restart', () => {
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'InfrastructureHealth');
     assert.match(stopped.stoppedReason ?? '', /restarted while the task was starting/);
-    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), 20_000);
+    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), { timeoutMs: 20_000 });
   });
 });

@@ -14,11 +14,12 @@ import type { ContainerEngine } from '../../src/engine/contract.js';
 import type { DockerApiEngine } from '../../src/engine/docker-api.js';
 import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 export const CONTAINER_PORT = 8080;
 
@@ -30,7 +31,6 @@ export function perlServer(port: number): string[] {
 export { httpGet } from '../engine/contract-suite.js';
 
 export const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-
 
 /**
  * Task addresses of the cloud on `port`: test files run in parallel, each with its own cloud,
@@ -53,7 +53,7 @@ export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
       throw error;
     }
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
   await cloud.ready();
   return cloud;
 }
@@ -192,7 +192,7 @@ export async function untilStatus(ecs: ECSClient, arn: string, status: string): 
   const task = await waitFor(`task ${status}`, async () => {
     const t = await describeTask(ecs, arn);
     return t.lastStatus === status || t.lastStatus === 'STOPPED' ? t : undefined;
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
   assert.equal(task.lastStatus, status, `task stopped: ${task.stopCode ?? ''} ${task.stoppedReason ?? ''}`);
   return task;
 }
