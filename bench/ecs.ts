@@ -44,9 +44,10 @@ import { awsCli } from '../test/support/aws-cli.js';
 import { runOk } from '../test/support/run.js';
 import { median } from './cloud-process.js';
 import { waitFor } from '../test/support/wait-for.js';
+import { FIXED_PORTS } from '../test/support/ports.js';
 
 /** A plain-HTTP registry port for Podman (scripts/setup-engine) that no test uses. */
-const PORT = 45679;
+const PORT = FIXED_PORTS.bench;
 const ENTRY = fileURLToPath(new URL('./ecs-cloud.js', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/dockyard', import.meta.url));
 const REST_SERVICES = 50;

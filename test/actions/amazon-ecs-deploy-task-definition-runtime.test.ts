@@ -14,10 +14,9 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor, LABEL } from '../../src/runtime/runtime.js';
 
 import { prepare, registerWeb, startRuntimeCloud, type Fixture } from '../runtime/support.js';
-import { ACTION_REGISTRY_PORTS, ACTIONS, TestJob } from './support.js';
+import { ACTIONS, TestJob } from './support.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = ACTION_REGISTRY_PORTS.deploy;
 
 describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () => {
   const engine = new DockerApiEngine();
@@ -47,8 +46,8 @@ describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () =>
 
   before(async () => {
     await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 });
-    f = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 1500 } });
+    f = await prepare(cloud, engine);
   });
   after(async () => {
     for (const job of jobs) job.dispose();

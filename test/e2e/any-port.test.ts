@@ -76,7 +76,7 @@ describe('any port: the engine trusts the cloud’s registry through its CA', { 
 
   it('podman pushes over verified TLS; a job builds FROM the registry and pushes with docker', { timeout: 300_000 }, async () => {
     // The tiny image goes in with `podman push`, TLS verified against certs.d (support.ts).
-    fixture = await prepare(cloud, engine, port);
+    fixture = await prepare(cloud, engine);
     // The control: without the CA in certs.d the engine refuses the registry's certificate, so
     // what follows is verified TLS (a secure registry never falls back to plain HTTP).
     const trusted = engineTrustPath(ENGINE_CERTS_DIR, `localhost:${port}`);

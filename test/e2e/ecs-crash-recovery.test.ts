@@ -30,34 +30,28 @@ import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
-import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+import { startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45678;
 
 describe('kill -9 of the cloud during a deployment', () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-crash-'));
   const label = cloudLabelFor(dataDir);
-  const localImage = `localhost:${PORT}/tiny:1`;
+  /** The cloud's port, kept across its restart (its registry is localhost:PORT to the engine). */
+  let port: number | undefined;
+  const localImage = () => `localhost:${port ?? 0}/tiny:1`;
   let proc: DockyardProcess | undefined;
   let ecs: ECSClient;
   let target: { url: string; region: string; admin: { accessKeyId: string; secretAccessKey: string } };
   let accountId = '';
 
-  // The port lies in the kernel's ephemeral range: a client socket or a port Podman published
-  // for a container may hold it for a moment, so starting is retried while it is in use.
+  // A restart takes the port again (startDockyardCloud retries while another socket holds it).
   const up = async (): Promise<DockyardProcess> => {
-    proc = await waitFor(`port ${PORT}`, async () => {
-      try {
-        return await startDockyard(['--port', String(PORT), '--data', dataDir]);
-      } catch (error) {
-        if (/is in use/.test(String(error))) return undefined;
-        throw error;
-      }
-    }, { timeoutMs: 30_000 });
+    proc = await startDockyardCloud(['--data', dataDir], port === undefined ? {} : { port });
+    port = proc.port;
     return proc;
   };
 
@@ -74,8 +68,8 @@ describe('kill -9 of the cloud during a deployment', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-    const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-    await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
+    const imageId = await engine.importImage(buildTinyImageTar(), localImage(), { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+    await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage()]);
     await engine.removeImage(imageId, { force: true });
     await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
     const pull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] };
@@ -89,7 +83,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       await proc.stop();
     }
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port ?? 0}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -16,14 +16,14 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 
-import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45677;
+let port = 0;
 const DOCKER_HOST = 'unix:///run/podman/podman.sock';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_DIR = join(ROOT, 'examples/seed-app');
@@ -41,15 +41,16 @@ describe("the seed's Flask app on the local ECS", () => {
   before(async () => {
     // About 50 s on a new machine, instant when the image exists.
     await runOk('bash', [join(ROOT, 'scripts/base-images')]);
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 0 });
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 0 } });
+    port = portOf(cloud);
     const admin = { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey };
-    cli = { cloud, url: cloud.url, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
+    cli = { cloud, url: cloud.url, port, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
   });
   after(async () => {
     await deleteServiceAndWait(new ECSClient(clientConfig(cloud)), 'my-app-cluster', 'my-app-service');
     await cloud.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -12,13 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 
-import { CONTAINER_PORT, httpGet, perlServer, prepare, startRuntimeCloud, type Fixture } from '../runtime/support.js';
+import { CONTAINER_PORT, httpGet, perlServer, portOf, prepare, startRuntimeCloud, type Fixture } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45669;
+let port = 0;
 
 describe("the seed's service with the AWS CLI and a real container", () => {
   const engine = new DockerApiEngine();
@@ -28,10 +28,11 @@ describe("the seed's service with the AWS CLI and a real container", () => {
   let fixture: Fixture;
 
   before(async () => {
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 0 });
-    fixture = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 0 } });
+    port = portOf(cloud);
+    fixture = await prepare(cloud, engine);
     const admin = { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey };
-    cli = { cloud, url: cloud.url, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
+    cli = { cloud, url: cloud.url, port, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
   });
   after(async () => {
     await awsCli(cli, ['ecs', 'delete-service', '--cluster', 'apps', '--service', 'my-app-service', '--force']);
@@ -40,7 +41,7 @@ describe("the seed's service with the AWS CLI and a real container", () => {
       return (JSON.parse(out.stdout) as { taskArns: string[] }).taskArns.length === 0 ? true : undefined;
     }, { timeoutMs: 30_000 }).catch(() => undefined);
     await cloud.stop();
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -12,8 +12,9 @@ import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EndpointPortPool, NetworkStore } from '../../src/network/index.js';
-import { endpointHarness, failureCode, freePort, httpRequest } from './support.js';
+import { endpointHarness, failureCode, httpRequest } from './support.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/ports.js';
 
 const PORTS = { first: 24700, last: 24799 };
 const h = endpointHarness(PORTS);

@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { TaskPortProxy, type TaskPortProxyOptions } from '../../src/network/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
-import { failureCode, freePort, httpRequest, sha256, startUpstream, tempDb, type TempDb, type Upstream } from './support.js';
+import { failureCode, httpRequest, sha256, startUpstream, tempDb, type TempDb, type Upstream } from './support.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/ports.js';
 
 let upstream: Upstream;
 let proxies: TaskPortProxy[];

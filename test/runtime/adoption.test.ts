@@ -19,11 +19,12 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 
-import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, portOf, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45665;
+/** The cloud's port: its restarts take it again (the registry is localhost:PORT to the engine). */
+let port = 0;
 
 describe('runtime: adoption after a restart', () => {
   const engine = new DockerApiEngine();
@@ -34,15 +35,16 @@ describe('runtime: adoption after a restart', () => {
 
   before(async () => {
     await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
-    f = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir);
+    port = portOf(cloud);
+    f = await prepare(cloud, engine);
   });
 
   after(async () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -62,7 +64,7 @@ describe('runtime: adoption after a restart', () => {
     const orphan = await engine.createContainer({ name: `orphan-${label}`, image: f.localImage, command: ['/bin/sleep', '60'], labels: { [LABEL.cloud]: label, [LABEL.task]: 'arn:aws:ecs:us-east-1:000000000000:task/apps/gone', [LABEL.container]: 'web' } });
     assert.equal(await httpGet(address, CONTAINER_PORT), undefined, 'nothing listens while the cloud is down');
 
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { port });
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     assert.equal((await describeTask(f.ecs, kept)).lastStatus, 'RUNNING');
     assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
@@ -92,7 +94,7 @@ describe('runtime: adoption after a restart', () => {
       state.close();
     }
 
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { port });
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'InfrastructureHealth');

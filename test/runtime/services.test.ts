@@ -19,17 +19,22 @@ import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 
 import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, registerWeb, startRuntimeSuite, stopRuntimeSuite, type Fixture } from './support.js';
 import { waitFor } from '../support/wait-for.js';
+import { FollowingClock } from '../support/following-clock.js';
 
-const PORT = 45666;
 
 describe('runtime: services', () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-runtime-svc-'));
+  // Wall time, which a test can also skip ahead (the start throttle's window).
+  const clock = new FollowingClock();
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 })));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, { timings: { noHealthCheckGraceMs: 1500 }, clock })));
+  after(async () => {
+    await stopRuntimeSuite({ engine, dataDir, cloud, f });
+    clock.stop();
+  });
 
   async function service(name = 'web'): Promise<Service> {
     const out = await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: [name] }));
@@ -128,9 +133,10 @@ describe('runtime: services', () => {
       const s = await service('nopull');
       return (s.events ?? []).some((e) => e.message === '(service nopull) is unable to consistently start tasks successfully.') ? s : undefined;
     }, { timeoutMs: 30_000 });
-    // Two failures retried at once, the third waits 10 s: no new task meanwhile.
+    // Two failures retried at once, the third waits 10 s: no new task meanwhile. Skipping three
+    // seconds runs the loop's sixty ticks of them at once, and none starts a task.
     assert.equal(started(throttled), 3);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    clock.advance(3_000);
     assert.equal(started(await service('nopull')), 3);
     const good = await registerWeb(cloud, f.ecs, 'nopull', 'exec');
     await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'nopull', taskDefinition: good }));
@@ -202,9 +208,9 @@ describe('runtime: services', () => {
 /**
  * An old task without a health check that is still in its 40 s before counting healthy, but
  * serving: a deployment right after the previous one keeps it until its replacement serves, so
- * the endpoint is never without a target (it answered 503s meanwhile before). Its own cloud, on
- * the same registry port once the suite above has stopped, with the grace long enough that the
- * old task is surely that young when the deployment starts.
+ * the endpoint is never without a target (it answered 503s meanwhile before). Its own cloud,
+ * once the suite above has stopped, with the grace long enough that the old task is surely that
+ * young when the deployment starts.
  */
 describe('runtime: a deployment over a task not yet counted healthy', () => {
   const engine = new DockerApiEngine();
@@ -213,8 +219,8 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: GRACE_MS })));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, { timings: { noHealthCheckGraceMs: GRACE_MS } })));
+  after(() => stopRuntimeSuite({ engine, dataDir, cloud, f }));
 
   it('keeps the serving old task until the new one serves: no request fails, keep-alive or not', async () => {
     const v1 = await registerWeb(cloud, f.ecs, 'young', 'exec');

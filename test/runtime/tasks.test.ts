@@ -21,7 +21,6 @@ import { LogsStore } from '../../src/services/logs/store.js';
 import { addressOf, CONTAINER_PORT, describeTask, httpGet, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from './support.js';
 import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45664;
 
 describe('runtime: tasks as containers', () => {
   const engine = new DockerApiEngine();
@@ -29,8 +28,8 @@ describe('runtime: tasks as containers', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT)));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir)));
+  after(() => stopRuntimeSuite({ engine, dataDir, cloud, f }));
 
   it('runs a task from the local ECR, serves on its address, and stops it with an exit code', async () => {
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'web', 'exec'));

@@ -30,7 +30,7 @@ export async function removeCloudContainers(dataDir: string): Promise<void> {
 }
 
 /**
- * Removes the names under `prefix` (e.g. `localhost:45667/my-app` or `localhost:45669/`) that a
+ * Removes the names under `prefix` (e.g. `localhost:41234/my-app` or `localhost:41234/`) that a
  * test's builds and pulls left in the engine. By name, never `rmi -f` by ID: tests that build the
  * same files get the same image ID, and forcing it would remove another test's running containers
  * with it. An image that keeps another name is only untagged; one still in use stays.
