@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './harness.js';
+import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './fixtures.js';
 
 /** When the tests' interfaces are attached (the store takes the time from its caller's clock). */
 const ATTACHED_AT = new Date('2026-03-01T12:00:00.000Z');

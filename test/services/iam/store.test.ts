@@ -18,7 +18,7 @@ import {
   createHarness,
   createTaskRole,
   type IamHarness,
-} from './harness.js';
+} from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

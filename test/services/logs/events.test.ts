@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { compileFilterPattern } from '../../../src/services/logs/index.js';
-import { createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './harness.js';
+import { createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './fixtures.js';
 
 let h: LogsHarness;
 beforeEach(async () => {
