@@ -3,7 +3,7 @@
  * classes and worded as ECR words them. ECR answers every client error with HTTP 400.
  * Messages marked "unverified" follow ECR's style but were not seen in an AWS response.
  */
-import { AwsError } from '../../core/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 import type { ImageId } from './model.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
@@ -68,4 +68,4 @@ export const ecrErrors = {
   invalidTagParameter: (message: string) => error('InvalidTagParameterException', message),
   /** Unverified wording; 50 tags per resource is ECR's quota. */
   tooManyTags: () => error('TooManyTagsException', 'A repository can have at most 50 tags.'),
-};
+} satisfies ErrorCatalogue;
