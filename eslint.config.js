@@ -13,7 +13,7 @@ export const LAYERS = [
   ['core'],
   ['store', 'policy', 'workflow', 'host', 'engine'],
   ['tls', 'images', 'auth', 'identity', 'git', 'docker-guard', 'trust'],
-  ['services/iam', 'services/sts', 'services/ecr', 'services/ecs', 'services/ec2', 'services/logs', 'registry'],
+  ['services/iam', 'services/sts', 'services/ecr', 'services/ecs', 'services/ec2', 'services/logs', 'services/secretsmanager', 'services/ssm', 'registry'],
   ['scheduler', 'network', 'protocols'],
   ['runtime', 'runner'],
   ['control'],

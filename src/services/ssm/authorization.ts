@@ -7,7 +7,7 @@
  * DeleteParameters need the action on every parameter they name. DescribeParameters has no
  * resource type.
  */
-import { requestTagContext } from '../iam/authorization.js';
+import { requestTagContext } from '../../core/operation.js';
 import type { Authorization, RequestContext } from '../../core/operation.js';
 import type { Tag } from './model.js';
 import { parameterArn, parameterKey, parseReference } from './names.js';
