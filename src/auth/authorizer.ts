@@ -14,12 +14,14 @@
  * (GetCallerIdentity) still work.
  *
  * Resource-based policies (ECR repository policies, secrets' resource policies) come with the
- * authorization that names them. Gaps: SCPs and cross-account access do not exist here (one
- * account per cloud).
+ * authorization that names them. A resource of another account (an image URI or ARN naming
+ * it) is refused as AWS refuses a cross-account call its resource policy does not admit: no
+ * resource of another account exists here, so none has a policy that could. Gaps: SCPs.
  */
 import { evaluatePolicies, parsePolicy, type ConditionContext, type PolicyDocument } from '../policy/index.js';
 import type { Authorization, Caller, RequestContext } from '../core/operation.js';
 import { globalConditionKeys } from './request-context.js';
+import { accountOfArn } from '../core/regions.js';
 
 /** A caller with identity policies: a user or a role session. */
 type IdentityCaller = Extract<Caller, { kind: 'user' | 'assumed-role' }>;
@@ -52,6 +54,11 @@ export class Authorizer {
   /** Undefined when every authorization is allowed; otherwise the first denial. */
   check(ctx: RequestContext, authorizations: readonly Authorization[]): Denial | undefined {
     const caller = ctx.caller;
+    if (caller.kind !== 'anonymous') {
+      // Checked for the root key too: it is its own account's root, not the other account's.
+      const foreign = authorizations.find((a) => isOtherAccounts(a.resource, caller.accountId));
+      if (foreign) return deny(caller, foreign, `because no resource-based policy allows the ${foreign.action} action`);
+    }
     if (caller.kind === 'root' || authorizations.length === 0) return undefined;
     if (caller.kind === 'anonymous') {
       const first = authorizations[0] as Authorization;
@@ -163,7 +170,13 @@ export class Authorizer {
   }
 }
 
-function deny(caller: IdentityCaller, auth: Authorization, reason: string): Denial {
+/** Whether the ARN names a resource of an account other than `accountId`. */
+function isOtherAccounts(resource: string, accountId: string): boolean {
+  const owner = accountOfArn(resource);
+  return owner !== undefined && owner !== accountId;
+}
+
+function deny(caller: { arn: string }, auth: Authorization, reason: string): Denial {
   const resource = auth.unnamedResource ? '' : ` on resource: ${auth.resource}`;
   return {
     denied: true,

@@ -142,6 +142,30 @@ export class CredentialStore {
     return { accessKeyId: id, secretAccessKey: secret, caller };
   }
 
+  /**
+   * The account id changed (`dockyard up --account-id`, allowed only while no role or user
+   * exists): the root key now stands for the new account's root, and sessions of the old one
+   * are forgotten.
+   */
+  moveToAccount(accountId: string): void {
+    const root: Omit<RootCaller, 'accessKeyId'> = {
+      kind: 'root',
+      accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      userId: accountId,
+    };
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM access_keys WHERE kind = 'session'").run();
+      const rows = this.db.prepare("SELECT access_key_id FROM access_keys WHERE kind = 'root'").all() as {
+        access_key_id: string;
+      }[];
+      for (const row of rows)
+        this.db
+          .prepare('UPDATE access_keys SET principal = ? WHERE access_key_id = ?')
+          .run(JSON.stringify({ ...root, accessKeyId: row.access_key_id }), row.access_key_id);
+    })();
+  }
+
   /** Issues temporary credentials for a role session; `session` is completed with the new key id. */
   issueSession(session: Omit<SessionCaller, 'accessKeyId'>, now: Date): TemporaryCredentials {
     const id = accessKeyId('temporary');

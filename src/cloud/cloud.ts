@@ -11,19 +11,9 @@ import { createRouter, type Router } from '../http/router.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { JobTokenBroker } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
-import { createEcrService } from '../services/ecr/index.js';
-import { EcrImageStore } from '../services/ecr/image-store.js';
-import { LifecycleRunner } from '../services/ecr/lifecycle.js';
 import { createRegistryHandler, DiskBlobStore, RegistryTokenStore } from '../registry/index.js';
 import type { ApiResponse } from '../protocols/http-types.js';
-import { createEcsService, EcsStore } from '../services/ecs/index.js';
-import { createEc2Service } from '../services/ec2/index.js';
-import { Ec2Store } from '../services/ec2/store.js';
 import { createIamService } from '../services/iam/index.js';
-import { createLogsService } from '../services/logs/index.js';
-import { LogsStore } from '../services/logs/store.js';
-import { createSecretsManagerService, SecretsStore } from '../services/secretsmanager/index.js';
-import { createSsmService, ParameterStore } from '../services/ssm/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { writeFileAtomic } from '../store/files.js';
 import { systemClock, type Clock, type ClockTimer } from '../core/clock.js';
@@ -32,10 +22,10 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { CloudState } from './state.js';
 import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
-import type { Runtime } from '../runtime/runtime.js';
 import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
-import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions } from './ecs-runtime.js';
+import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions, RegionalRuntimes } from './ecs-runtime.js';
+import { Regions } from './regions.js';
 import { errorMessage } from '../core/errors.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
@@ -91,11 +81,13 @@ export class Cloud {
   private readonly sweeper: ClockTimer;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
-  /** The ECS runtime loop, when the cloud runs tasks as containers (started in the background: once loaded). */
-  get runtime(): Runtime | undefined {
+  /** The ECS runtime loops (one per region), when the cloud runs tasks as containers (started in the background: once loaded). */
+  get runtime(): RegionalRuntimes | undefined {
     return this.ecsRuntime;
   }
-  private ecsRuntime: Runtime | undefined;
+  private ecsRuntime: RegionalRuntimes | undefined;
+  /** Every region's state and services (cloud/regions.ts). */
+  readonly regions: Regions;
   /** Settles when a runtime started in the background has adopted its containers (or failed). */
   private runtimeStarting: Promise<void> = Promise.resolve();
 
@@ -111,9 +103,11 @@ export class Cloud {
     options: CloudOptions,
     sweeper: ClockTimer,
     issuerReady: Promise<void>,
-    runtime: Runtime | undefined,
+    runtime: RegionalRuntimes | undefined,
     ci: Ci,
+    regions: Regions,
   ) {
+    this.regions = regions;
     this.tls = tls;
     this.ci = ci;
     this.ecsRuntime = runtime;
@@ -142,6 +136,7 @@ export class Cloud {
     /** Settles once a runtime started in the background is built (its engine known) or failed to load. */
     let runtimeBuilt: Promise<unknown> = Promise.resolve();
     let tls: CloudTls | undefined;
+    let regions: Regions | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
@@ -173,42 +168,37 @@ export class Cloud {
       const cloudTls = tls;
       const authorizer = new Authorizer(state.iam);
       const blobs = new DiskBlobStore(join(options.dataDir, 'blobs'), { clock, logger });
-      const images = new EcrImageStore(state.db, {
+      const registryTokens = new RegistryTokenStore(state.db);
+      // Issued to the old account's principals: they stand for nobody now.
+      if (state.previousAccountId !== undefined) registryTokens.forgetAll();
+      regions = new Regions({
+        dataDir: options.dataDir,
+        homeDb: state.db,
+        homeRegion: state.homeRegion,
         accountId: state.accountId,
-        region: state.region,
         registryHost,
         blobs,
+        tokens: registryTokens,
+        roles: state.iam,
+        clock,
       });
-      const registryTokens = new RegistryTokenStore(state.db);
-      const ec2 = new Ec2Store(state.db, { accountId: state.accountId, region: state.region });
-      const logs = new LogsStore(state.db, { accountId: state.accountId, region: state.region });
-      const ecsStore = new EcsStore(state.db, { region: state.region, accountId: state.accountId });
-      const secrets = new SecretsStore(state.db, { accountId: state.accountId, region: state.region });
-      const parameters = new ParameterStore(state.db, { accountId: state.accountId, region: state.region });
-      const services = [
-        createIamService(state.iam),
-        createStsService({
-          iam: state.iam,
-          credentials: state.credentials,
-          authorizer,
-          keysFor: (issuer) =>
-            issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
-        }),
-        createEcrService({
-          images,
-          tokens: registryTokens,
-          registryHost,
-          accountId: state.accountId,
-          region: state.region,
-        }),
-        createEcsService({ store: ecsStore, roles: state.iam, network: ec2, registryHost }),
-        createEc2Service(ec2),
-        createLogsService(logs),
-        createSecretsManagerService(secrets),
-        createSsmService(parameters),
-      ];
+      const cloudRegions = regions;
       const aws = new AwsApi({
-        services,
+        services: [
+          createIamService(state.iam),
+          createStsService({
+            iam: state.iam,
+            credentials: state.credentials,
+            authorizer,
+            keysFor: (issuer) =>
+              issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
+          }),
+        ],
+        regional: {
+          shapes: cloudRegions.get(state.homeRegion).services,
+          serves: (region) => cloudRegions.serves(region),
+          servicesIn: (region) => cloudRegions.get(region).services,
+        },
         credentials: state.credentials,
         authorizer,
         clock,
@@ -218,13 +208,13 @@ export class Cloud {
       });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({
-        images,
+        imagesIn: (region) => cloudRegions.imagesIn(region),
         blobs,
         tokens: registryTokens,
         authorizer,
         clock,
         accountId: state.accountId,
-        region: state.region,
+        homeRegion: state.homeRegion,
         logger,
       });
       const ci = createCi({
@@ -237,7 +227,10 @@ export class Cloud {
         region: state.region,
         clock,
         logger,
-        ecs: ecsStore,
+        ecs: {
+          changes: { subscribe: (listener) => cloudRegions.subscribeEcs(listener) },
+          services: { get: (arn) => cloudRegions.ecsService(arn) },
+        },
         runnerImages: options.runnerImages,
       });
       ciServices = ci;
@@ -252,18 +245,20 @@ export class Cloud {
         idToken: idTokenEndpoint(broker, issuerReady),
         aws: (request) => aws.handle(request),
       });
-      const lifecycle = new LifecycleRunner(images);
       const housekeeping = clock.setInterval(() => {
         const now = clock.now();
         state.credentials.sweep(now);
-        lifecycle.runOnce(now);
-        logs.expire(now);
-        secrets.purgeDue(now.getTime());
-        blobs.garbageCollect(images, { now });
+        for (const region of cloudRegions.list()) {
+          region.lifecycle.runOnce(now);
+          region.logs.expire(now);
+          region.secrets.purgeDue(now.getTime());
+        }
+        // Across regions: the blob store is shared.
+        blobs.garbageCollect(cloudRegions, { now });
         void cloudTls.renew();
       }, HOUSEKEEPING_INTERVAL_MS);
       housekeeping.unref();
-      let runtime: Runtime | undefined;
+      let runtime: RegionalRuntimes | undefined;
       let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
         const runtimeOptions = options.runtime;
@@ -271,15 +266,12 @@ export class Cloud {
           db: state.db,
           dataDir: options.dataDir,
           port,
-          store: ecsStore,
-          ec2,
-          logs,
+          regions: cloudRegions,
           registryTokens,
           roles: state.iam,
           clock,
           logger,
           accountId: state.accountId,
-          region: state.region,
           registryHost,
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
@@ -298,7 +290,19 @@ export class Cloud {
           }
         }
       }
-      const cloud = new Cloud(state, server, cloudTls, url, broker, options, housekeeping, issuerReady, runtime, ci);
+      const cloud = new Cloud(
+        state,
+        server,
+        cloudTls,
+        url,
+        broker,
+        options,
+        housekeeping,
+        issuerReady,
+        runtime,
+        ci,
+        cloudRegions,
+      );
       if (options.runtime?.background && loadRuntime) {
         const failed = (message: string) => (error: unknown) => {
           runtimeState = { state: 'failed', error: String(error) };
@@ -325,6 +329,7 @@ export class Cloud {
     } catch (error) {
       await ciServices?.stop().catch(() => undefined);
       await tls?.stop();
+      regions?.close();
       state.close();
       throw error;
     }
@@ -339,8 +344,14 @@ export class Cloud {
     return this.state.accountId;
   }
 
+  /** The default region: what clients are pointed at (`dockyard up --region`); every region is served. */
   get region(): string {
     return this.state.region;
+  }
+
+  /** The region the data directory was created in, served at localhost:PORT/<repository> too. */
+  get homeRegion(): string {
+    return this.state.homeRegion;
   }
 
   /** Stops serving, closes the database and removes the published files. */
@@ -355,6 +366,7 @@ export class Cloud {
     await this.issuerReady.catch(() => undefined);
     await this.server.close();
     await this.tls.stop();
+    this.regions.close();
     this.state.close();
     if (this.options.publish) {
       const files = dataFiles(this.options.dataDir);

@@ -4,6 +4,12 @@
  * Part of the Cloud's wiring, in a module of its own because cloud.ts loads it on demand:
  * `dockyard up` starts the runtime after it is serving, so the engine driver, the network
  * proxies and the scheduler are not loaded before it is ready.
+ *
+ * One Runtime per region (cloud/regions.ts), each over its region's ECS, EC2 and Logs, all
+ * sharing the engine, the task address pool and the endpoint ports; a region opened while the
+ * cloud runs gets its runtime then. Each adopts at start only its own region's containers (the
+ * region in the task ARN their label carries); the home region's also removes those of a
+ * region that holds no state.
  */
 import type { ContainerEngine } from '../engine/contract.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
@@ -12,35 +18,32 @@ import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPor
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
-import type { Ec2Store } from '../services/ec2/store.js';
-import type { EcsStore } from '../services/ecs/index.js';
+import { regionOfArn } from '../core/regions.js';
 import type { IamStore } from '../services/iam/store.js';
-import type { LogsStore } from '../services/logs/store.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { Region, Regions } from './regions.js';
 
 /** The cloud's parts the runtime works on. */
 export interface EcsRuntimeDeps {
+  /** state.db: task addresses and endpoint ports are the cloud's, across regions. */
   db: Db;
   dataDir: string;
   /** The bound port: task addresses derive from it, so clouds started with --port 0 do not share one range. */
   port: number;
-  store: EcsStore;
-  ec2: Ec2Store;
-  logs: LogsStore;
+  regions: Regions;
   registryTokens: RegistryTokenStore;
   roles: IamStore;
   clock: Clock;
   logger: Logger;
   accountId: string;
-  region: string;
   registryHost: string;
 }
 
-/** The runtime and the engine it drives (the health route asks the engine directly). */
+/** The runtimes and the engine they drive (the health route asks the engine directly). */
 export interface EcsRuntime {
-  runtime: Runtime;
+  runtime: RegionalRuntimes;
   engine: ContainerEngine;
 }
 
@@ -61,36 +64,104 @@ export interface EcsRuntimeOptions {
   background?: boolean;
 }
 
-/** Builds (does not start) the runtime. */
+/** Builds (does not start) the runtimes. */
 export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOptions): EcsRuntime {
-  const { clock } = deps;
   const engine = options.engine ?? new DockerApiEngine();
-  const network = new NetworkStore(deps.db);
-  const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
-  const pool = new TaskAddressPool(network, { clock, range });
-  const runtime = new Runtime(
-    {
-      store: deps.store,
-      engine,
-      ec2: deps.ec2,
-      logs: deps.logs,
-      pool,
-      registryTokens: deps.registryTokens,
-      roles: deps.roles,
-      clock,
-      logger: deps.logger,
-      accountId: deps.accountId,
-      region: deps.region,
-      registryHost: deps.registryHost,
-      cloudLabel: cloudLabelFor(deps.dataDir),
+  return { runtime: new RegionalRuntimes(deps, options, engine), engine };
+}
+
+/** A Runtime per open region. */
+export class RegionalRuntimes {
+  private readonly runtimes = new Map<string, Runtime>();
+  private readonly pool: TaskAddressPool;
+  private readonly endpointPorts: EndpointPortPool;
+  private stopOpening: (() => void) | undefined;
+  private starting: Promise<void>[] = [];
+
+  constructor(
+    private readonly deps: EcsRuntimeDeps,
+    private readonly options: EcsRuntimeOptions,
+    private readonly engine: ContainerEngine,
+  ) {
+    const network = new NetworkStore(deps.db);
+    const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
+    this.pool = new TaskAddressPool(network, { clock: deps.clock, range });
+    this.endpointPorts = new EndpointPortPool(network, { clock: deps.clock });
+  }
+
+  /** Starts a runtime for every open region (adopting its containers), and for each region opened later. */
+  async start(): Promise<void> {
+    for (const region of this.deps.regions.list()) await this.startIn(region);
+    this.stopOpening = this.deps.regions.onOpen((region) => {
+      const started = this.startIn(region).catch((error: unknown) =>
+        this.deps.logger.error('ECS runtime of a new region failed to start', {
+          region: region.name,
+          error: String(error),
+        }),
+      );
+      this.starting.push(started);
+    });
+  }
+
+  /** Stops every runtime (containers keep running, adopted next start), then the engine it created. */
+  async stop(): Promise<void> {
+    this.stopOpening?.();
+    await Promise.all(this.starting);
+    await Promise.all([...this.runtimes.values()].map((r) => r.stop()));
+    if (!this.options.engine) await this.engine.close();
+  }
+
+  /** The region's runtime, once started. */
+  in(region: string): Runtime | undefined {
+    return this.runtimes.get(region);
+  }
+
+  /** Service endpoints of every region, by service ARN. */
+  readonly endpoints = {
+    url: (serviceArn: string): string | undefined => {
+      const region = regionOfArn(serviceArn);
+      return region === undefined ? undefined : this.runtimes.get(region)?.endpoints?.url(serviceArn);
     },
-    {
-      tickMs: options.tickMs,
-      closeEngine: !options.engine,
-      endpointPorts: new EndpointPortPool(network, { clock }),
-      ...(options.timings ? { timings: options.timings } : {}),
-      ...(options.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.deregistrationDelayMs } : {}),
-    },
-  );
-  return { runtime, engine };
+  };
+
+  private async startIn(region: Region): Promise<void> {
+    const { deps, options } = this;
+    const home = region.name === deps.regions.homeRegion;
+    const owns = (taskArn: string): boolean => {
+      const of = regionOfArn(taskArn);
+      if (of === region.name) return true;
+      // Containers of a region without state (or with an unreadable label) are the home runtime's to remove.
+      return home && (of === undefined || !deps.regions.list().some((r) => r.name === of));
+    };
+    const runtime = new Runtime(
+      {
+        store: region.ecs,
+        engine: this.engine,
+        ec2: region.ec2,
+        logs: region.logs,
+        logsIn: (name) => (deps.regions.serves(name) ? deps.regions.get(name).logs : undefined),
+        pool: this.pool,
+        registryTokens: deps.registryTokens,
+        roles: deps.roles,
+        clock: deps.clock,
+        logger: deps.logger,
+        accountId: deps.accountId,
+        region: region.name,
+        homeRegion: deps.regions.homeRegion,
+        registryHost: deps.registryHost,
+        cloudLabel: cloudLabelFor(deps.dataDir),
+      },
+      {
+        tickMs: options.tickMs,
+        owns,
+        endpointPorts: this.endpointPorts,
+        ...(options.timings ? { timings: options.timings } : {}),
+        ...(options.deregistrationDelayMs !== undefined
+          ? { deregistrationDelayMs: options.deregistrationDelayMs }
+          : {}),
+      },
+    );
+    this.runtimes.set(region.name, runtime);
+    await runtime.start();
+  }
 }

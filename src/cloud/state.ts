@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../store/files.js';
 import { makePrivateDir, PRIVATE_DIR_MODE, tightenTree } from '../store/private-files.js';
 import type { Clock } from '../core/clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
+import { accountFixedError, resourcesHeld } from './account-id.js';
 
 export interface AdminKey {
   accessKeyId: string;
@@ -27,7 +28,12 @@ export class CloudState {
   readonly issuer: OidcIssuer;
   readonly admin: AdminKey;
   readonly accountId: string;
+  /** The region the data directory was created in: its regional tables are in state.db (cloud/regions.ts). */
+  readonly homeRegion: string;
+  /** The region of calls that name none and of the CLI's own calls (`dockyard up --region`). */
   readonly region: string;
+  /** The account id this start changed from (`dockyard up --account-id`), when it changed. */
+  readonly previousAccountId: string | undefined;
 
   constructor(
     config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>,
@@ -40,14 +46,19 @@ export class CloudState {
     const settled = settleIdentity(this.db, config);
     tightenOnce(this.db, config.dataDir);
     this.accountId = settled.accountId;
+    this.homeRegion = settled.homeRegion;
     this.region = settled.region;
+    this.previousAccountId = settled.previousAccountId;
     this.iam = new IamStore(this.db, this.accountId, clock);
     this.credentials = new CredentialStore(this.db, this.accountId, this.iam);
+    // No role exists (or the change was refused), so no session can: the root key moves over.
+    if (settled.previousAccountId !== undefined) this.credentials.moveToAccount(this.accountId);
     this.keys = new SigningKeys(this.db, clock);
     this.issuer = new OidcIssuer(this.keys, clock, { issuer: config.issuer });
     const root = this.credentials.ensureRootKey(this.accountId, clock.now());
     this.admin = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey, accountId: this.accountId };
-    if (!existsSync(files.admin)) writeFileAtomic(files.admin, `${JSON.stringify(this.admin, null, 2)}\n`, 0o600);
+    if (!existsSync(files.admin) || settled.previousAccountId !== undefined)
+      writeFileAtomic(files.admin, `${JSON.stringify(this.admin, null, 2)}\n`, 0o600);
   }
 
   close(): void {
@@ -68,36 +79,49 @@ function tightenOnce(db: Db, dataDir: string): void {
   db.prepare("INSERT OR REPLACE INTO cloud_settings (name, value) VALUES ('files_private', '1')").run();
 }
 
+/** The account and regions a data directory's cloud answers as. */
+interface Identity {
+  accountId: string;
+  homeRegion: string;
+  region: string;
+  previousAccountId?: string;
+}
+
 /**
- * The account id and region are fixed when a data directory is first used: ARNs embed them.
- * Asking for another account on an existing directory is refused rather than silently ignored.
+ * The account id and the home region are fixed when a data directory is first used. The
+ * account id may change while no resource carries it in its ARN (cloud/account-id.ts); the
+ * default region may change at any start (every region is served; it only says which one
+ * clients are pointed at). Settings: account_id, region (the home region), default_region.
  */
-function settleIdentity(
-  db: Db,
-  config: Pick<CloudConfig, 'accountId' | 'region' | 'dataDir'>,
-): { accountId: string; region: string } {
+function settleIdentity(db: Db, config: Pick<CloudConfig, 'accountId' | 'region' | 'dataDir'>): Identity {
   migrate(db, 'cloud', ['CREATE TABLE cloud_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
   const read = (name: string) =>
     (db.prepare('SELECT value FROM cloud_settings WHERE name = ?').get(name) as { value: string } | undefined)?.value;
-  const stored = { accountId: read('account_id'), region: read('region') };
-  if (stored.accountId === undefined || stored.region === undefined) {
+  const write = db.prepare('INSERT OR REPLACE INTO cloud_settings (name, value) VALUES (?, ?)');
+  const stored = { accountId: read('account_id'), homeRegion: read('region') };
+  if (stored.accountId === undefined || stored.homeRegion === undefined) {
     const settled = { accountId: config.accountId ?? DEFAULTS.accountId, region: config.region ?? DEFAULTS.region };
-    const insert = db.prepare('INSERT OR REPLACE INTO cloud_settings (name, value) VALUES (?, ?)');
     db.transaction(() => {
-      insert.run('account_id', settled.accountId);
-      insert.run('region', settled.region);
+      write.run('account_id', settled.accountId);
+      write.run('region', settled.region);
     })();
-    return settled;
+    return { accountId: settled.accountId, homeRegion: settled.region, region: settled.region };
   }
-  if (config.accountId !== undefined && stored.accountId !== config.accountId) {
-    throw new Error(
-      `The data directory ${config.dataDir} belongs to account ${stored.accountId}, not ${config.accountId}. Use another --data directory for another account.`,
-    );
+  const identity: Identity = {
+    accountId: stored.accountId,
+    homeRegion: stored.homeRegion,
+    region: read('default_region') ?? stored.homeRegion,
+  };
+  if (config.region !== undefined && config.region !== identity.region) {
+    write.run('default_region', config.region);
+    identity.region = config.region;
   }
-  if (config.region !== undefined && stored.region !== config.region) {
-    throw new Error(
-      `The data directory ${config.dataDir} is a cloud in region ${stored.region}, not ${config.region}. Use another --data directory for another region.`,
-    );
+  if (config.accountId !== undefined && config.accountId !== stored.accountId) {
+    const held = resourcesHeld(db, config.dataDir, stored.homeRegion);
+    if (held.length > 0) throw accountFixedError(config.dataDir, stored.accountId, config.accountId, held);
+    write.run('account_id', config.accountId);
+    identity.previousAccountId = stored.accountId;
+    identity.accountId = config.accountId;
   }
-  return { accountId: stored.accountId, region: stored.region };
+  return identity;
 }

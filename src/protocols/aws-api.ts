@@ -2,7 +2,8 @@
  * The AWS API pipeline: every AWS call goes through these named steps, in this order.
  *
  *   1. route      find the service: X-Amz-Target prefix (awsJson1_1) or the Version
- *                 parameter (awsQuery, ec2Query), then the operation name
+ *                 parameter (awsQuery, ec2Query), then the operation name; a regional
+ *                 service's region is the one the request is signed for (its SigV4 scope)
  *   2. authenticate  verify SigV4 (header or presigned) and resolve the caller; operations
  *                 AWS serves unsigned (AssumeRoleWithWebIdentity) may skip it
  *   3. detect     an operation the service does not have gets AWS's unknown-operation error
@@ -28,20 +29,38 @@ import { header, type ApiRequest, type ApiResponse } from './http-types.js';
 import { InputReader } from '../core/input-reader.js';
 import { nestParams, parseForm } from './query-params.js';
 import { peekCredential, verifySigV4 } from './sigv4/verify.js';
+import { scopeRegion } from './sigv4/messages.js';
 
 export interface AwsApiOptions {
+  /** Services served the same in every region (IAM, STS): global, as on AWS. */
   services: readonly ServiceDefinition[];
+  /** Services that keep state per region; without it, `services` is everything. */
+  regional?: RegionalServices;
   credentials: CredentialStore;
   authorizer: Authorizer;
   clock: Clock;
   logger: Logger;
   accountId: string;
+  /** The region of calls that name none (unsigned ones). */
   region: string;
 }
 
-/** The outcome of routing: which service and operation, and the raw decoded input. */
+/** Each region's instances of the regional services. */
+export interface RegionalServices {
+  /** One region's services, for routing: every region's have the same names, targets and operations. */
+  readonly shapes: readonly ServiceDefinition[];
+  /** Whether the cloud serves `region` (a request signed for another is refused as AWS refuses it). */
+  serves(region: string): boolean;
+  /** The region's services, opened on first use. */
+  servicesIn(region: string): readonly ServiceDefinition[];
+}
+
+/** The outcome of routing: which service and operation, the region, and the raw decoded input. */
 interface Route {
   service: ServiceDefinition | undefined;
+  /** Whether the service keeps state per region (then `region` picks its instance). */
+  regional: boolean;
+  region: string;
   protocol: Protocol;
   operation: string;
   raw: Record<string, unknown>;
@@ -54,12 +73,15 @@ export class AwsApi {
   private readonly byVersion = new Map<string, ServiceDefinition>();
   private readonly bySigningName = new Map<string, ServiceDefinition>();
 
+  private readonly regionalNames = new Set<string>();
+
   constructor(private readonly options: AwsApiOptions) {
-    for (const service of options.services) {
+    for (const service of [...options.services, ...(options.regional?.shapes ?? [])]) {
       if (service.targetPrefix) this.byTarget.set(service.targetPrefix, service);
       if (service.version) this.byVersion.set(service.version, service);
       this.bySigningName.set(service.signingName, service);
     }
+    for (const service of options.regional?.shapes ?? []) this.regionalNames.add(service.signingName);
   }
 
   /** True when the request looks like an AWS API call (so the router sends it here). */
@@ -75,8 +97,12 @@ export class AwsApi {
     let route: Route | undefined;
     try {
       route = this.route(request);
+      // A regional endpoint refuses a region it does not serve before it checks the signature.
+      if (route.regional && !this.options.regional?.serves(route.region))
+        throw authFailureError(route.protocol, { kind: 'wrongScope', message: scopeRegion(route.region) });
       const caller = this.authenticate(request, route);
-      const service = route.service;
+      // Only now, signed: a region's state opens on its first authenticated call.
+      const service = route.regional ? this.instanceIn(route.region, route.service) : route.service;
       const operation = service?.operations[route.operation];
       if (!service || !operation) throw unknownOperation(route, service);
       const ctx: RequestContext = {
@@ -84,7 +110,7 @@ export class AwsApi {
         caller,
         clock: this.options.clock,
         accountId: this.options.accountId,
-        region: this.options.region,
+        region: route.region,
         sourceIp: request.sourceIp,
       };
       const reader = new InputReader(route.raw, service.validationErrorCode);
@@ -106,7 +132,12 @@ export class AwsApi {
       const dot = target.lastIndexOf('.');
       const service = this.byTarget.get(target.slice(0, dot));
       const operation = dot >= 0 ? target.slice(dot + 1) : target;
-      return { service, protocol: 'awsJson1_1', operation, raw: service ? parseJsonBody(request.body) : {} };
+      return this.located(request, {
+        service,
+        protocol: 'awsJson1_1',
+        operation,
+        raw: service ? parseJsonBody(request.body) : {},
+      });
     }
     const params = parseForm(request.query);
     const type = header(request, 'content-type') ?? '';
@@ -118,7 +149,23 @@ export class AwsApi {
     const service =
       (version ? this.byVersion.get(version) : undefined) ?? (scoped ? this.bySigningName.get(scoped) : undefined);
     const protocol: Protocol = service?.protocol ?? 'awsQuery';
-    return { service, protocol, operation: params.get('Action') ?? '', raw: nestParams(params) };
+    return this.located(request, { service, protocol, operation: params.get('Action') ?? '', raw: nestParams(params) });
+  }
+
+  /**
+   * The route's region: the credential scope's (the CLI's --region, the SDK's region), else the
+   * cloud's default region.
+   */
+  private located(request: ApiRequest, route: Omit<Route, 'region' | 'regional'>): Route {
+    const region = peekCredential(request)?.scope.region ?? this.options.region;
+    const regional = route.service !== undefined && this.regionalNames.has(route.service.signingName);
+    return { ...route, region, regional };
+  }
+
+  /** The instance of a regional service in `region`. */
+  private instanceIn(region: string, shape: ServiceDefinition | undefined): ServiceDefinition | undefined {
+    if (!shape || !this.options.regional) return shape;
+    return this.options.regional.servicesIn(region).find((s) => s.signingName === shape.signingName);
   }
 
   /** Step 2: SigV4, unless the operation is one AWS serves unsigned and no signature was sent. */

@@ -31,13 +31,20 @@ export type RegistryAction =
   | 'ecr:ListImages'
   | 'ecr:BatchDeleteImage';
 
-export interface RegistryAuthDeps {
-  images: ImageStore;
-  tokens: RegistryTokenStore;
-  authorizer: Authorizer;
-  clock: Clock;
+/** One account's registry in one region: the repositories a path below /v2 reaches. */
+export interface RegistryScope {
   accountId: string;
   region: string;
+  /** The path's prefix that names this registry (`<account>.dkr.ecr.<region>.amazonaws.com/`), '' for the home region's. */
+  prefix: string;
+  /** Its images; empty for a registry this cloud does not hold (another account's, an unserved region's). */
+  images: ImageStore;
+}
+
+/** What authentication needs: the token issuer and the time. */
+export interface RegistryAuthDeps {
+  tokens: RegistryTokenStore;
+  clock: Clock;
 }
 
 /** ECR's challenge, naming the host the client used. */
@@ -61,35 +68,41 @@ export function authenticate(req: IncomingMessage, deps: RegistryAuthDeps): Call
   return result.caller;
 }
 
-/** The RequestContext IAM evaluates conditions against (aws:SourceIp, aws:CurrentTime, …). */
-export function requestContext(req: IncomingMessage, caller: Caller, deps: RegistryAuthDeps): RequestContext {
+/** The RequestContext IAM evaluates conditions against (aws:SourceIp, aws:CurrentTime, …), in the scope's region. */
+export function requestContext(
+  req: IncomingMessage,
+  caller: Caller,
+  clock: Clock,
+  scope: Pick<RegistryScope, 'region'>,
+): RequestContext {
   const ip = req.socket.remoteAddress ?? '127.0.0.1';
   return {
     requestId: randomUUID(),
     caller,
-    clock: deps.clock,
-    accountId: deps.accountId,
-    region: deps.region,
+    clock,
+    accountId: caller.accountId,
+    region: scope.region,
     sourceIp: ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip,
   };
 }
 
 /** arn:aws:ecr:REGION:ACCOUNT:repository/NAME */
-export function repositoryArn(deps: Pick<RegistryAuthDeps, 'region' | 'accountId'>, name: string): string {
-  return `arn:aws:ecr:${deps.region}:${deps.accountId}:repository/${name}`;
+export function repositoryArn(scope: Pick<RegistryScope, 'region' | 'accountId'>, name: string): string {
+  return `arn:aws:ecr:${scope.region}:${scope.accountId}:repository/${name}`;
 }
 
 /** Whether `ctx` may perform every action on `repository`; the denial's message when not. */
 export function denial(
   ctx: RequestContext,
-  deps: RegistryAuthDeps,
+  authorizer: Authorizer,
+  scope: RegistryScope,
   repository: string,
   actions: readonly RegistryAction[],
 ): string | undefined {
-  const info = deps.images.getRepository(repository);
-  const resource = info?.arn ?? repositoryArn(deps, repository);
+  const info = scope.images.getRepository(repository);
+  const resource = info?.arn ?? repositoryArn(scope, repository);
   const resourcePolicy = info?.policyText;
-  const result = deps.authorizer.check(
+  const result = authorizer.check(
     ctx,
     actions.map((action) => (resourcePolicy ? { action, resource, resourcePolicy } : { action, resource })),
   );
@@ -99,13 +112,14 @@ export function denial(
 /** Authorizes `actions` on `repository` and returns it; throws 403 DENIED or 404 NAME_UNKNOWN. */
 export function authorizeRepository(
   ctx: RequestContext,
-  deps: RegistryAuthDeps,
+  authorizer: Authorizer,
+  scope: RegistryScope,
   repository: string,
   actions: readonly RegistryAction[],
 ): RepositoryInfo {
-  const message = denial(ctx, deps, repository, actions);
+  const message = denial(ctx, authorizer, scope, repository, actions);
   if (message) throw registryErrors.denied(message);
-  const info = deps.images.getRepository(repository);
-  if (!info) throw registryErrors.nameUnknown(repository, deps.accountId);
+  const info = scope.images.getRepository(repository);
+  if (!info) throw registryErrors.nameUnknown(repository, scope.accountId);
   return info;
 }

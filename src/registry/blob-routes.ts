@@ -30,7 +30,8 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
   const parsed = parseDigest(digestText);
   if (!parsed) throw registryErrors.digestInvalid('invalid digest', digestText.slice(0, 200));
   const digest = formatDigest(parsed);
-  const { blobs, images } = x.deps;
+  const { blobs } = x.deps;
+  const { images } = x.scope;
   const size = blobs.size(digest);
   if (size === undefined || !images.isBlobLinked(name, digest)) throw registryErrors.blobUnknown(digest);
   const headers = {

@@ -272,7 +272,7 @@ export class DiskBlobStore implements BlobStore {
    * Deletes the blobs `images` reports unreferenced, sparing those younger than the grace
    * period. Synchronous, so no request interleaves between the check and the delete.
    */
-  garbageCollect(images: ImageStore, options: { now?: Date } = {}): GarbageCollection {
+  garbageCollect(images: Pick<ImageStore, 'unreferencedBlobs'>, options: { now?: Date } = {}): GarbageCollection {
     const now = (options.now ?? this.clock.now()).getTime();
     const result: GarbageCollection = { deleted: [], spared: [] };
     for (const digest of images.unreferencedBlobs([...this.list()])) {

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, requestContext } from './authorize.js';
+import { scopeOf } from './scope.js';
 import { blobRoute } from './blob-routes.js';
 import { RegistryError, registryErrors } from './errors.js';
 import type { Exchange, RegistryDeps } from './exchange.js';
@@ -62,7 +63,6 @@ async function dispatch(
   const route = parseRoute(path);
   const caller = authenticate(req, deps);
   const query = new URLSearchParams(q >= 0 ? target.slice(q + 1) : '');
-  const x: Exchange = { req, res, path, query, ctx: requestContext(req, caller, deps), deps, uploads };
   if (route.kind === 'base') {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       throw registryErrors.unsupported(`${req.method} is not supported on /v2/`);
@@ -70,8 +70,11 @@ async function dispatch(
   }
   if (route.kind === 'unknown')
     throw registryErrors.unsupported(`the registry serves no ${req.method} ${path.slice(0, 200)}`, 404);
-  if (!isValidName(route.name)) throw registryErrors.nameInvalid(route.name);
-  return run(x, route);
+  const { scope, name } = scopeOf(deps, route.name);
+  if (!isValidName(name)) throw registryErrors.nameInvalid(route.name.slice(0, 300));
+  const ctx = requestContext(req, caller, deps.clock, scope);
+  const x: Exchange = { req, res, path, query, ctx, scope, deps, uploads };
+  return run(x, { ...route, name });
 }
 
 function run(x: Exchange, route: Exclude<RegistryRoute, { kind: 'base' | 'unknown' }>): Promise<void> | void {

@@ -1,19 +1,21 @@
 /**
  * Image URIs written for AWS resolve to the local registry: a task definition that names
- * `<account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>` (as the seed's does) must pull from
- * this cloud's ECR when the account and region are the cloud's own, unchanged. Anything else
- * (another account, Docker Hub, a local name) is left as it is.
+ * `<account>.dkr.ecr.<region>.amazonaws.com/<name>:<tag>` (as the seed's does) pulls from that
+ * region's repository here, unchanged; so does the local form a repository's URI takes
+ * (`localhost:PORT[/<account>.dkr.ecr.<region>.amazonaws.com]/<name>`, core/ecr-address.ts).
+ * Another account's ECR host resolves too, to the local path the registry answers for it:
+ * 403 DENIED, as AWS answers a pull from another account's repository whose policy does not
+ * admit the caller. Anything else (Docker Hub, a local name) is left as it is.
  */
+import { ecrHostname, parseEcrHostname, splitRegistryPath, type EcrAddressing } from '../core/ecr-address.js';
 
-export interface ImageUriContext {
-  accountId: string;
-  region: string;
-  /** host[:port] of the local registry, e.g. localhost:4566 */
-  registryHost: string;
-}
+export type ImageUriContext = EcrAddressing;
 
 export interface LocalImageReference {
-  /** The repository name in the local ECR. */
+  /** The account and region whose registry holds it. */
+  accountId: string;
+  region: string;
+  /** The repository name in that registry. */
   repository: string;
   /** A tag, or a digest (sha256:…). */
   reference: string;
@@ -21,31 +23,41 @@ export interface LocalImageReference {
   localUri: string;
 }
 
-// ECR hostnames, including the dual-stack and FIPS forms and the China partition.
-const ECR_HOST = /^(\d{12})\.dkr[.-]ecr(?:-fips)?\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws|on\.aws)$/;
-
-/** The local repository and reference an image URI names, or undefined if it is not this cloud's ECR. */
+/** The registry, repository and reference an image URI names, or undefined if it is not an ECR image. */
 export function resolveImageUri(uri: string, context: ImageUriContext): LocalImageReference | undefined {
   const slash = uri.indexOf('/');
   if (slash <= 0) return undefined;
   const host = uri.slice(0, slash);
   const rest = uri.slice(slash + 1);
-  const match = ECR_HOST.exec(host);
-  const local =
-    host === context.registryHost || (match !== null && match[1] === context.accountId && match[2] === context.region);
-  if (!local || rest === '') return undefined;
-  const at = rest.indexOf('@');
-  let repository: string;
-  let reference: string;
-  if (at >= 0) {
-    repository = rest.slice(0, at);
-    reference = rest.slice(at + 1);
-  } else {
-    const colon = rest.lastIndexOf(':');
-    repository = colon >= 0 ? rest.slice(0, colon) : rest;
-    reference = colon >= 0 ? rest.slice(colon + 1) : 'latest';
+  if (rest === '') return undefined;
+  const { repositoryPath, reference } = splitReference(rest);
+  if (repositoryPath === '' || reference === '') return undefined;
+  let scope: { accountId: string; region: string; name: string };
+  if (host === context.registryHost) scope = splitRegistryPath(context, repositoryPath);
+  else {
+    const ecr = parseEcrHostname(host);
+    if (!ecr) return undefined;
+    scope = { ...ecr, name: repositoryPath };
   }
-  if (repository === '' || reference === '') return undefined;
+  if (scope.name === '') return undefined;
+  const home = scope.accountId === context.accountId && scope.region === context.homeRegion;
+  const prefix = home ? context.registryHost : `${context.registryHost}/${ecrHostname(scope.accountId, scope.region)}`;
   const separator = reference.includes(':') ? '@' : ':';
-  return { repository, reference, localUri: `${context.registryHost}/${repository}${separator}${reference}` };
+  return {
+    accountId: scope.accountId,
+    region: scope.region,
+    repository: scope.name,
+    reference,
+    localUri: `${prefix}/${scope.name}${separator}${reference}`,
+  };
+}
+
+/** `name:tag`, `name@digest` or `name` (meaning :latest). */
+function splitReference(rest: string): { repositoryPath: string; reference: string } {
+  const at = rest.indexOf('@');
+  if (at >= 0) return { repositoryPath: rest.slice(0, at), reference: rest.slice(at + 1) };
+  const colon = rest.lastIndexOf(':');
+  const lastSlash = rest.lastIndexOf('/');
+  if (colon > lastSlash) return { repositoryPath: rest.slice(0, colon), reference: rest.slice(colon + 1) };
+  return { repositoryPath: rest, reference: 'latest' };
 }

@@ -22,7 +22,7 @@
 import type { ManifestPushFailure, StoredManifest } from '../core/image-store.js';
 import { isDigest, parseDigest } from './digest.js';
 import { registryErrors, type RegistryError } from './errors.js';
-import { authorizeOn, type Exchange } from './exchange.js';
+import { authorizeOn, pathOf, type Exchange } from './exchange.js';
 import { isValidTag } from './paths.js';
 import { readBody, send } from './wire.js';
 
@@ -50,7 +50,7 @@ export async function manifestRoute(x: Exchange, name: string, reference: string
 function getManifest(x: Exchange, name: string, reference: string): void {
   authorizeOn(x, name, ['ecr:BatchGetImage']);
   if (!isDigest(reference) && !isValidTag(reference)) throw registryErrors.manifestUnknown(reference.slice(0, 200));
-  const manifest = x.deps.images.getManifest(name, reference);
+  const manifest = x.scope.images.getManifest(name, reference);
   if (!manifest) throw registryErrors.manifestUnknown(reference);
   const accept = x.req.headersDistinct.accept?.filter((line) => line.trim() !== '');
   if (accept && accept.length > 0 && !accepts(accept, manifest.mediaType)) {
@@ -68,7 +68,7 @@ function getManifest(x: Exchange, name: string, reference: string): void {
   };
   if (x.req.method === 'GET') {
     if (x.req.headers['if-none-match'] === etag) return send(x.req, x.res, 304, { ...headers, 'content-length': '0' });
-    x.deps.images.recordPull(name, manifest.digest, x.deps.clock.now());
+    x.scope.images.recordPull(name, manifest.digest, x.deps.clock.now());
   }
   send(x.req, x.res, 200, headers, manifest.content);
 }
@@ -85,7 +85,7 @@ async function putManifest(x: Exchange, name: string, reference: string): Promis
   const parsed = parseJson(content);
   const mediaType = contentType(x.req.headers['content-type']) ?? stringField(parsed, 'mediaType');
   if (!mediaType) throw registryErrors.manifestInvalid('the manifest has no mediaType and the request no Content-Type');
-  const result = x.deps.images.putManifest({
+  const result = x.scope.images.putManifest({
     repository: name,
     content,
     mediaType,
@@ -95,11 +95,11 @@ async function putManifest(x: Exchange, name: string, reference: string): Promis
   let digest: string;
   if (result.ok) digest = result.digest;
   else if (result.failure.kind === 'alreadyExists') digest = result.failure.digest;
-  else throw pushFailure(result.failure, name, x.deps.accountId);
+  else throw pushFailure(result.failure, name, x.scope.accountId);
   const subject =
     parsed && typeof parsed === 'object' && 'subject' in parsed ? stringField(parsed.subject, 'digest') : undefined;
   send(x.req, x.res, 201, {
-    location: `/v2/${name}/manifests/${digest}`,
+    location: `${pathOf(x, name)}/manifests/${digest}`,
     'docker-content-digest': digest,
     ...(subject && isDigest(subject) ? { 'oci-subject': subject } : {}),
   });
@@ -109,7 +109,7 @@ function deleteManifest(x: Exchange, name: string, reference: string): void {
   authorizeOn(x, name, ['ecr:BatchDeleteImage']);
   if (!isDigest(reference))
     throw registryErrors.unsupported('manifests are deleted by digest; deleting a tag is not supported', 400);
-  if (!x.deps.images.deleteManifest(name, reference)) throw registryErrors.manifestUnknown(reference);
+  if (!x.scope.images.deleteManifest(name, reference)) throw registryErrors.manifestUnknown(reference);
   send(x.req, x.res, 202, {});
 }
 
@@ -127,18 +127,18 @@ export function tagsRoute(x: Exchange, name: string): void {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   let tags: string[];
   if (n === undefined) {
-    tags = x.deps.images.listTags(name, last === undefined ? {} : { last });
+    tags = x.scope.images.listTags(name, last === undefined ? {} : { last });
   } else if (n === 0) {
     tags = [];
   } else {
     // One more than asked tells whether a next page exists.
-    const page = x.deps.images.listTags(name, { n: n + 1, ...(last === undefined ? {} : { last }) });
+    const page = x.scope.images.listTags(name, { n: n + 1, ...(last === undefined ? {} : { last }) });
     tags = page.slice(0, n);
     const lastTag = tags[tags.length - 1];
     if (page.length > n && lastTag !== undefined)
-      headers.link = `</v2/${name}/tags/list?n=${n}&last=${encodeURIComponent(lastTag)}>; rel="next"`;
+      headers.link = `<${pathOf(x, name)}/tags/list?n=${n}&last=${encodeURIComponent(lastTag)}>; rel="next"`;
   }
-  send(x.req, x.res, 200, headers, JSON.stringify({ name, tags }));
+  send(x.req, x.res, 200, headers, JSON.stringify({ name: `${x.scope.prefix}${name}`, tags }));
 }
 
 /** Serves `GET /v2/<name>/referrers/<digest>?artifactType=`. */
@@ -149,7 +149,7 @@ export function referrersRoute(x: Exchange, name: string, digestText: string): v
   const digest = parseDigest(digestText);
   if (!digest) throw registryErrors.digestInvalid('invalid digest', digestText.slice(0, 200));
   const artifactType = x.query.get('artifactType') ?? undefined;
-  const referrers = x.deps.images.referrers(name, digestText, artifactType);
+  const referrers = x.scope.images.referrers(name, digestText, artifactType);
   const index = { schemaVersion: 2, mediaType: INDEX_TYPE, manifests: referrers.map(descriptor) };
   send(
     x.req,

@@ -20,7 +20,7 @@ export class RegistryTokenStore {
   private readonly select;
   private readonly deleteOld;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     migrate(db, 'registry', [
       `CREATE TABLE registry_tokens (
          password_hash TEXT PRIMARY KEY,
@@ -44,6 +44,11 @@ export class RegistryTokenStore {
     const expiresAt = new Date(now.getTime() + TOKEN_VALIDITY_MS);
     this.insert.run(hashPassword(password), JSON.stringify(caller), now.getTime(), expiresAt.getTime());
     return { password, expiresAt };
+  }
+
+  /** Forgets every password (the account id changed: they were issued to the old account's principals). */
+  forgetAll(): void {
+    this.db.prepare('DELETE FROM registry_tokens').run();
   }
 
   /** The caller a password stands for; `{ expired: true }` once past its expiry; undefined if unknown. */

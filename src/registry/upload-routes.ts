@@ -19,7 +19,8 @@
  */
 import { parseDigest, formatDigest, type Digest } from './digest.js';
 import { registryErrors, uploadRange } from './errors.js';
-import { authorizeOn, type Exchange } from './exchange.js';
+import { authorizeOn, pathOf, type Exchange } from './exchange.js';
+import { scopeOf } from './scope.js';
 import { denial, type RegistryAction } from './authorize.js';
 import { isValidName } from './paths.js';
 import type { AppendRefusal, UploadSession } from './uploads.js';
@@ -41,11 +42,11 @@ export async function uploadRoute(x: Exchange, name: string, id: string | undefi
   if (!['GET', 'PATCH', 'PUT', 'DELETE'].includes(method ?? ''))
     throw registryErrors.unsupported(`${method} is not supported on an upload`);
   authorizeOn(x, name, actions);
-  const session = x.uploads.get(name, id);
+  const session = x.uploads.get(x.scope.prefix + name, id);
   if (!session) throw registryErrors.blobUploadUnknown(id);
   switch (method) {
     case 'GET':
-      return send(x.req, x.res, 204, sessionHeaders(name, session));
+      return send(x.req, x.res, 204, sessionHeaders(x, name, session));
     case 'DELETE':
       await x.uploads.cancel(session);
       return send(x.req, x.res, 204, {});
@@ -53,7 +54,7 @@ export async function uploadRoute(x: Exchange, name: string, id: string | undefi
       const range = contentRange(x);
       const refusal = await x.uploads.append(session, x.req, { ...(range ? { range } : {}), ...declaredLength(x) });
       if (refusal) throw refused(refusal, session);
-      return send(x.req, x.res, 202, sessionHeaders(name, session));
+      return send(x.req, x.res, 202, sessionHeaders(x, name, session));
     }
     default:
       return finishUpload(x, name, session);
@@ -67,7 +68,7 @@ async function startUpload(x: Exchange, name: string): Promise<void> {
     authorizeOn(x, name, ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
     const digest = parseDigest(digestParam);
     if (!digest) throw registryErrors.digestInvalid('invalid digest', digestParam.slice(0, 200));
-    const session = await x.uploads.create(name);
+    const session = await x.uploads.create(x.scope.prefix + name);
     const refusal = await x.uploads.append(session, x.req, declaredLength(x));
     if (refusal) {
       await x.uploads.cancel(session);
@@ -78,21 +79,29 @@ async function startUpload(x: Exchange, name: string): Promise<void> {
   authorizeOn(x, name, ['ecr:InitiateLayerUpload']);
   const mounted = tryMount(x, name, query.get('mount'), query.get('from'));
   if (mounted) {
-    return send(x.req, x.res, 201, { location: `/v2/${name}/blobs/${mounted}`, 'docker-content-digest': mounted });
+    return send(x.req, x.res, 201, {
+      location: `${pathOf(x, name)}/blobs/${mounted}`,
+      'docker-content-digest': mounted,
+    });
   }
-  const session = await x.uploads.create(name);
-  return send(x.req, x.res, 202, sessionHeaders(name, session));
+  const session = await x.uploads.create(x.scope.prefix + name);
+  return send(x.req, x.res, 202, sessionHeaders(x, name, session));
 }
 
 /** The digest mounted into `name`, or undefined when the mount cannot happen (then: a session). */
 function tryMount(x: Exchange, name: string, mount: string | null, from: string | null): string | undefined {
   const digest = parseDigest(mount);
-  if (!digest || !from || !isValidName(from)) return undefined;
+  if (!digest || !from) return undefined;
+  // A mount within one registry only: another region's or account's is another host on AWS.
+  const source = scopeOf(x.deps, from);
+  if (source.scope.prefix !== x.scope.prefix || !isValidName(source.name)) return undefined;
   const text = formatDigest(digest);
-  const { images, blobs } = x.deps;
-  if (!images.getRepository(from) || !blobs.has(text) || !images.isBlobLinked(from, text)) return undefined;
-  if (denial(x.ctx, x.deps, from, ['ecr:GetDownloadUrlForLayer'])) return undefined;
-  if (denial(x.ctx, x.deps, name, ['ecr:CompleteLayerUpload'])) return undefined;
+  const { blobs } = x.deps;
+  const { images } = x.scope;
+  if (!images.getRepository(source.name) || !blobs.has(text) || !images.isBlobLinked(source.name, text))
+    return undefined;
+  if (denial(x.ctx, x.deps.authorizer, x.scope, source.name, ['ecr:GetDownloadUrlForLayer'])) return undefined;
+  if (denial(x.ctx, x.deps.authorizer, x.scope, name, ['ecr:CompleteLayerUpload'])) return undefined;
   images.linkBlob(name, text);
   blobs.touch(text);
   return text;
@@ -119,13 +128,13 @@ async function complete(x: Exchange, name: string, session: UploadSession, diges
   const text = formatDigest(digest);
   if (!(await x.uploads.complete(session, digest)))
     throw registryErrors.digestInvalid('provided digest did not match uploaded content', text);
-  x.deps.images.linkBlob(name, text);
-  send(x.req, x.res, 201, { location: `/v2/${name}/blobs/${text}`, 'docker-content-digest': text });
+  x.scope.images.linkBlob(name, text);
+  send(x.req, x.res, 201, { location: `${pathOf(x, name)}/blobs/${text}`, 'docker-content-digest': text });
 }
 
-function sessionHeaders(name: string, session: UploadSession): Record<string, string> {
+function sessionHeaders(x: Exchange, name: string, session: UploadSession): Record<string, string> {
   return {
-    location: `/v2/${name}/blobs/uploads/${session.id}`,
+    location: `${pathOf(x, name)}/blobs/uploads/${session.id}`,
     range: uploadRange(session.size),
     'docker-upload-uuid': session.id,
   };

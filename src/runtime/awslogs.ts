@@ -1,8 +1,9 @@
 /**
  * The awslogs log driver: a container's output shipped to CloudWatch Logs as ECS's agent ships
- * it (stream `<prefix>/<container>/<task id>`, or the task id without a prefix), and the check
- * AWS makes before a task starts: a missing group fails the task unless
- * `awslogs-create-group: "true"` lets it be created.
+ * it (stream `<prefix>/<container>/<task id>`, or the task id without a prefix) in the region
+ * `awslogs-region` names (the task's own when it names none), and the check AWS makes before a
+ * task starts: a missing group fails the task unless `awslogs-create-group: "true"` lets it be
+ * created.
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -12,14 +13,23 @@ import type { LogsStore } from '../services/logs/store.js';
 
 export interface AwslogsDeps {
   engine: ContainerEngine;
+  /** The task's region's CloudWatch Logs. */
   logs: LogsStore;
+  /** Another region's, for `awslogs-region`; undefined for a region the cloud does not serve. */
+  logsIn?: (region: string) => LogsStore | undefined;
   clock: Clock;
   logger: Logger;
 }
 
+/** The Logs of the region a container's awslogs options name (the task's own by default). */
+function logsFor(deps: Pick<AwslogsDeps, 'logs' | 'logsIn'>, container: ContainerDefinition): LogsStore | undefined {
+  const region = container.logConfiguration?.options?.['awslogs-region'];
+  return region && deps.logsIn ? deps.logsIn(region) : deps.logs;
+}
+
 /** AWS's failure when an awslogs group is missing and may not be created; creates it when it may. */
 export function checkLogGroups(
-  deps: Pick<AwslogsDeps, 'logs' | 'clock'>,
+  deps: Pick<AwslogsDeps, 'logs' | 'logsIn' | 'clock'>,
   definition: TaskDefinition,
 ): string | undefined {
   for (const container of definition.document.containerDefinitions) {
@@ -27,9 +37,13 @@ export function checkLogGroups(
     if (config?.logDriver !== 'awslogs') continue;
     const group = config.options?.['awslogs-group'];
     if (!group) continue;
-    if (deps.logs.groupExists(group)) continue;
+    const logs = logsFor(deps, container);
+    // Unverified wording: the driver's own check of its region option.
+    if (!logs)
+      return `failed to validate logger args: awslogs-region '${config.options?.['awslogs-region'] ?? ''}' is not a region dockyard serves`;
+    if (logs.groupExists(group)) continue;
     if (config.options?.['awslogs-create-group'] === 'true') {
-      deps.logs.createGroup(group, deps.clock.now().getTime());
+      logs.createGroup(group, deps.clock.now().getTime());
       continue;
     }
     return `failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1`;
@@ -48,7 +62,8 @@ export function shipAwslogs(
 ): void {
   const config = container.logConfiguration;
   const group = config?.logDriver === 'awslogs' ? config.options?.['awslogs-group'] : undefined;
-  if (!config || !group) return;
+  const logs = logsFor(deps, container);
+  if (!config || !group || !logs) return;
   const prefix = config.options?.['awslogs-stream-prefix'];
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   const stream = prefix ? `${prefix}/${container.name}/${taskId}` : taskId;
@@ -60,7 +75,7 @@ export function shipAwslogs(
       ...(since ? { since } : {}),
     })) {
       const now = deps.clock.now().getTime();
-      deps.logs.append(group, stream, [{ timestamp: line.time?.getTime() ?? now, message: line.line }], now);
+      logs.append(group, stream, [{ timestamp: line.time?.getTime() ?? now, message: line.line }], now);
     }
   })().catch((error: unknown) => {
     if (!signal.aborted) deps.logger.warn('awslogs stream ended', { task: task.taskArn, error: String(error) });

@@ -13,10 +13,19 @@ export const DEFAULT_STOP_TIMEOUT_S = 30;
 
 export interface ContainerSpecContext {
   accountId: string;
-  region: string;
+  /** The region served at localhost:PORT/<name> (core/ecr-address.ts). */
+  homeRegion: string;
   registryHost: string;
   /** The value of the `dockyard.cloud` label of this cloud's containers. */
   cloudLabel: string;
+}
+
+/** The image as the engine names it: an ECR image by its local URI, anything else as written. */
+export function engineImage(
+  ctx: Pick<ContainerSpecContext, 'accountId' | 'homeRegion' | 'registryHost'>,
+  image: string,
+): string {
+  return resolveImageUri(image, ctx)?.localUri ?? image;
 }
 
 export function containerSpec(
@@ -29,11 +38,6 @@ export function containerSpec(
   const env: Record<string, string> = {};
   for (const e of [...container.environment, ...(override?.environment ?? [])])
     if (e.name !== undefined) env[e.name] = e.value ?? '';
-  const local = resolveImageUri(container.image, {
-    accountId: ctx.accountId,
-    region: ctx.region,
-    registryHost: ctx.registryHost,
-  });
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   const command = override?.command ?? container.command;
   const spec: ContainerSpec = {
@@ -41,7 +45,7 @@ export function containerSpec(
       /[^a-zA-Z0-9_.-]/g,
       '-',
     ),
-    image: local ? local.localUri : container.image,
+    image: engineImage(ctx, container.image),
     env,
     labels: {
       ...(container.dockerLabels ?? {}),

@@ -1,7 +1,8 @@
 /**
- * Pulling a task's images as ECS's agent does: an image in this cloud's ECR with a registry
- * password issued to the task's execution role (so the role's ecr:* permissions decide, and a
- * refusal reads like AWS's CannotPullContainerError), any other image as it is named.
+ * Pulling a task's images as ECS's agent does: an ECR image (any region's, or another
+ * account's, which the registry refuses as AWS does) with a registry password issued to the
+ * task's execution role (so the role's ecr:* permissions decide, and a refusal reads like AWS's
+ * CannotPullContainerError), any other image as it is named.
  */
 import type { Caller } from '../core/operation.js';
 import type { ContainerEngine, RegistryAuth } from '../engine/contract.js';
@@ -15,7 +16,8 @@ export interface ImagePullDeps {
   registryTokens: RegistryTokenStore;
   roles: { getRoleByArn(arn: string): Role | undefined };
   accountId: string;
-  region: string;
+  /** The region served at localhost:PORT/<name> (core/ecr-address.ts). */
+  homeRegion: string;
   /** host:port of the local registry (localhost:PORT). */
   registryHost: string;
 }
@@ -30,7 +32,7 @@ export async function pullTaskImage(
 ): Promise<void> {
   const local = resolveImageUri(image, {
     accountId: deps.accountId,
-    region: deps.region,
+    homeRegion: deps.homeRegion,
     registryHost: deps.registryHost,
   });
   if (!local) {

@@ -35,6 +35,11 @@ export interface RuntimeOptions {
   deregistrationDelayMs?: number;
   /** Close the engine on stop (when the runtime created it). */
   closeEngine?: boolean;
+  /**
+   * Which of the cloud's labelled containers this runtime adopts or removes at start, by their
+   * task ARN (a runtime per region: each its own region's). Default: all.
+   */
+  owns?: (taskArn: string) => boolean;
 }
 
 export class Runtime {
@@ -150,7 +155,10 @@ export class Runtime {
   /** Reconciles this cloud's labelled containers with the tasks in the store. */
   private async adopt(): Promise<void> {
     const { engine, store } = this.deps;
-    const containers = await engine.listContainers({ labels: { [LABEL.cloud]: this.deps.cloudLabel } });
+    const owns = this.options.owns ?? (() => true);
+    const containers = (await engine.listContainers({ labels: { [LABEL.cloud]: this.deps.cloudLabel } })).filter((c) =>
+      owns(c.labels[LABEL.task] ?? ''),
+    );
     const byTask = new Map<string, typeof containers>();
     for (const c of containers) {
       const arn = c.labels[LABEL.task] ?? '';

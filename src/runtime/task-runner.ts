@@ -48,11 +48,16 @@ export interface TaskRunnerDeps {
   clock: Clock;
   logger: Logger;
   accountId: string;
+  /** The task's region: its ARNs, its ENI's DNS name. */
   region: string;
+  /** The region served at localhost:PORT/<name> (core/ecr-address.ts). */
+  homeRegion: string;
   /** host:port of the local registry (localhost:PORT). */
   registryHost: string;
   /** The value of the `dockyard.cloud` label of this cloud's containers. */
   cloudLabel: string;
+  /** Another region's CloudWatch Logs, for awslogs-region. */
+  logsIn?: (region: string) => LogsStore | undefined;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
 }

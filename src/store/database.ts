@@ -47,3 +47,25 @@ export function migrate(db: Db, module: string, steps: readonly string[]): void 
     ).run(module, steps.length);
   })();
 }
+
+/** A query counting one kind of resource a module keeps (`SELECT COUNT(*) AS n FROM …`), and its name. */
+export interface ResourceCount {
+  /** What is counted, for messages: "IAM role", "ECR repository". */
+  what: string;
+  sql: string;
+}
+
+/** The kinds of resource `db` holds, with how many; a module that never created its tables holds none. */
+export function countResources(db: Db, counts: readonly ResourceCount[]): { what: string; n: number }[] {
+  const found: { what: string; n: number }[] = [];
+  for (const count of counts) {
+    let n = 0;
+    try {
+      n = (db.prepare(count.sql).get() as { n: number } | undefined)?.n ?? 0;
+    } catch (error) {
+      if (!/no such table/.test(String(error))) throw error;
+    }
+    if (n > 0) found.push({ what: count.what, n });
+  }
+  return found;
+}

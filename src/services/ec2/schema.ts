@@ -8,6 +8,7 @@
  *   ec2_interface_groups       which groups each interface is in
  *   ec2_tags                   tags of any resource
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const EC2_MIGRATIONS: readonly string[] = [
@@ -75,4 +76,19 @@ export const EC2_MIGRATIONS: readonly string[] = [
      value TEXT NOT NULL,
      PRIMARY KEY (resource_id, key)
    );`,
+];
+
+/**
+ * What fixes the account id in a region's EC2 (cloud/account-id.ts): anything beyond the
+ * default VPC, its subnets, its default group and that group's two rules, which every region
+ * gets on its own.
+ */
+export const EC2_RESOURCES: readonly ResourceCount[] = [
+  { what: 'security group', sql: "SELECT COUNT(*) AS n FROM ec2_security_groups WHERE name <> 'default'" },
+  {
+    what: 'security group rule',
+    sql: "SELECT (SELECT COUNT(*) FROM ec2_rules) - 2 * (SELECT COUNT(*) FROM ec2_security_groups WHERE name = 'default') AS n",
+  },
+  { what: 'network interface', sql: 'SELECT COUNT(*) AS n FROM ec2_network_interfaces' },
+  { what: 'EC2 tag', sql: 'SELECT COUNT(*) AS n FROM ec2_tags' },
 ];

@@ -119,6 +119,13 @@ export class Ec2Store {
     }));
     migrate(db, 'ec2', EC2_MIGRATIONS);
     this.ensureDefaults();
+    // A group peer is always one of this account's groups; after an account id change (allowed
+    // only while the defaults are all there is, cloud/account-id.ts) the default group's
+    // self-reference names the new account.
+    db.prepare("UPDATE ec2_rules SET peer_user = ? WHERE peer_kind = 'group' AND peer_user IS NOT ?").run(
+      this.accountId,
+      this.accountId,
+    );
   }
 
   availabilityZones(): AvailabilityZone[] {

@@ -7,6 +7,7 @@
  *   ecr_references     what each manifest references: blobs (config, layers) and child manifests
  *   ecr_blob_links     the blobs pushed or mounted into a repository (OCI: pullable from it)
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const ECR_MIGRATIONS: readonly string[] = [
@@ -59,4 +60,9 @@ export const ECR_MIGRATIONS: readonly string[] = [
      digest TEXT NOT NULL,
      PRIMARY KEY (repository, digest)
    );`,
+];
+
+/** What fixes the account id in a region's ECR (cloud/account-id.ts). */
+export const ECR_RESOURCES: readonly ResourceCount[] = [
+  { what: 'ECR repository', sql: 'SELECT COUNT(*) AS n FROM ecr_repositories' },
 ];

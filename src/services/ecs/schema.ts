@@ -10,6 +10,7 @@
  *   ecs_service_events    a service's events, at most 100 kept, newest by seq
  *   ecs_tasks             every task, stopped ones included
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const ECS_MIGRATIONS: readonly string[] = [
@@ -65,4 +66,10 @@ export const ECS_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX ecs_tasks_by_cluster ON ecs_tasks (cluster, desired_status);
    CREATE INDEX ecs_tasks_by_started_by ON ecs_tasks (started_by);`,
+];
+
+/** What fixes the account id in a region's ECS (cloud/account-id.ts). */
+export const ECS_RESOURCES: readonly ResourceCount[] = [
+  { what: 'ECS cluster', sql: 'SELECT COUNT(*) AS n FROM ecs_clusters' },
+  { what: 'ECS task definition', sql: 'SELECT COUNT(*) AS n FROM ecs_task_definitions' },
 ];

@@ -6,7 +6,7 @@
  * IAM keeps them.
  */
 import type { Clock } from '../../core/clock.js';
-import { migrate, type Db } from '../../store/database.js';
+import { migrate, type Db, type ResourceCount } from '../../store/database.js';
 import { AccessKeyStore } from './access-key-store.js';
 import { GroupStore } from './group-store.js';
 import { ManagedPolicyStore } from './managed-policy-store.js';
@@ -15,6 +15,15 @@ import { OidcProviderStore } from './oidc-provider-store.js';
 import type { PolicyLinks } from './policy-links.js';
 import { RoleStore } from './role-store.js';
 import { UserStore } from './user-store.js';
+
+/** What fixes the account id in IAM: every resource whose ARN carries it (cloud/account-id.ts). */
+export const IAM_RESOURCES: readonly ResourceCount[] = [
+  { what: 'IAM role', sql: 'SELECT COUNT(*) AS n FROM iam_roles' },
+  { what: 'IAM user', sql: 'SELECT COUNT(*) AS n FROM iam_users' },
+  { what: 'IAM group', sql: 'SELECT COUNT(*) AS n FROM iam_groups' },
+  { what: 'IAM policy', sql: 'SELECT COUNT(*) AS n FROM iam_policies' },
+  { what: 'IAM OIDC provider', sql: 'SELECT COUNT(*) AS n FROM iam_oidc_providers' },
+];
 
 /** Schema steps; released steps are never edited (see migrate). */
 const MIGRATIONS: readonly string[] = [

@@ -5,6 +5,7 @@
  *   logs_streams   one row per stream: creation, first/last event, last ingestion, upload sequence
  *   logs_events    every event, ordered by (timestamp, id): id is the arrival order
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const LOGS_MIGRATIONS: readonly string[] = [
@@ -35,4 +36,9 @@ export const LOGS_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX logs_events_by_stream ON logs_events (group_name, stream_name, timestamp, id);
    CREATE INDEX logs_events_by_group ON logs_events (group_name, timestamp, id);`,
+];
+
+/** What fixes the account id in a region's CloudWatch Logs (cloud/account-id.ts). */
+export const LOGS_RESOURCES: readonly ResourceCount[] = [
+  { what: 'log group', sql: 'SELECT COUNT(*) AS n FROM logs_groups' },
 ];

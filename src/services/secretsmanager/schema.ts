@@ -5,6 +5,7 @@
  *   sm_versions   the versions of each secret: a string or a binary value, creation order
  *   sm_stages     staging labels, each on exactly one version of its secret
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const SECRETS_MIGRATIONS: readonly string[] = [
@@ -39,4 +40,9 @@ export const SECRETS_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (secret_arn, stage),
      FOREIGN KEY (secret_arn, version_id) REFERENCES sm_versions (secret_arn, version_id) ON DELETE CASCADE
    );`,
+];
+
+/** What fixes the account id in a region's Secrets Manager (cloud/account-id.ts). */
+export const SECRETS_RESOURCES: readonly ResourceCount[] = [
+  { what: 'secret', sql: 'SELECT COUNT(*) AS n FROM sm_secrets' },
 ];

@@ -4,6 +4,7 @@
  *   ssm_versions    every version kept (at most 100), with the attributes that version was put with
  *   ssm_labels      labels, each on one version of its parameter
  */
+import type { ResourceCount } from '../../store/database.js';
 
 /** Schema steps; released steps are never edited (see migrate). */
 export const SSM_MIGRATIONS: readonly string[] = [
@@ -34,4 +35,9 @@ export const SSM_MIGRATIONS: readonly string[] = [
      PRIMARY KEY (key, label),
      FOREIGN KEY (key, version) REFERENCES ssm_versions (key, version) ON DELETE CASCADE
    );`,
+];
+
+/** What fixes the account id in a region's Parameter Store (cloud/account-id.ts). */
+export const SSM_RESOURCES: readonly ResourceCount[] = [
+  { what: 'SSM parameter', sql: 'SELECT COUNT(*) AS n FROM ssm_parameters' },
 ];

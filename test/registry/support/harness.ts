@@ -222,13 +222,13 @@ export class RegistryHarness {
       managedPolicyDefaultDocument: () => undefined,
     };
     return createRegistryHandler({
-      images: this.images,
+      imagesIn: (region) => (region === REGION ? this.images : undefined),
       blobs: this.blobs,
       tokens: this.tokens,
       authorizer: new Authorizer(source),
       clock: this.clock,
       accountId: ACCOUNT,
-      region: REGION,
+      homeRegion: REGION,
       logger: { error: (msg, f) => this.errors.push(`${msg} ${JSON.stringify(f)}`) },
     });
   }
