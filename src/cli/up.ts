@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
+import { isAwsRegion } from '../core/regions.js';
 import { streamLogger } from '../core/logger.js';
 import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
@@ -18,8 +19,10 @@ Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS
   --port N          port to listen on (default ${DEFAULTS.port})
   --host ADDR       address to listen on (default ${DEFAULTS.host}, loopback only)
   --data DIR        the cloud's data directory (default $DOCKYARD_DATA or ~/.dockyard)
-  --account-id ID   12-digit account id, fixed on first start (default ${DEFAULTS.accountId})
-  --region R        region, fixed on first start (default ${DEFAULTS.region})
+  --account-id ID   12-digit account id (default ${DEFAULTS.accountId}); kept in the data directory,
+                    it may change at a later start only while no resource carries it in its ARN
+  --region R        the default region, where clients are pointed (default ${DEFAULTS.region}); every
+                    region of AWS's commercial partition is served, each with its own state
   --runner-image LABEL=IMAGE
                     run jobs whose runs-on is LABEL in IMAGE, for this start (repeatable; as
                     nektos/act's -P). ubuntu-latest, ubuntu-24.04 and ubuntu-22.04 map to
@@ -49,8 +52,10 @@ export const upCommand: Command = {
     if (accountId !== undefined && !/^\d{12}$/.test(accountId))
       throw new CliError(`--account-id must be 12 digits, not ${accountId}`);
     const region = stringFlag(flags, 'region');
-    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
-      throw new CliError(`--region must look like us-east-1, not ${region}`);
+    if (region !== undefined && !isAwsRegion(region))
+      throw new CliError(
+        `--region must be a region of AWS's commercial partition (us-east-1, eu-west-1, …), not ${region}`,
+      );
     const runnerImages = runnerImageFlags(flags['runner-image']);
     const port = parsePort(stringFlag(flags, 'port'), DEFAULTS.port);
     const host = stringFlag(flags, 'host') ?? DEFAULTS.host;

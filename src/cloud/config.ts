@@ -1,6 +1,7 @@
 /**
  * The cloud's configuration and where its files live. A data directory holds one cloud:
- *   state.db       SQLite (WAL): every service's state, keys, sessions
+ *   state.db       SQLite (WAL): global state (IAM, keys, sessions, CI) and the home region's
+ *   regions/       one SQLite database per other region a call has named (cloud/regions.ts)
  *   admin.json     the admin (root-equivalent) access key, mode 0600
  *   endpoint.json  where the running cloud listens (written once it is ready)
  *   dockyard.pid   the running cloud's pid
@@ -14,7 +15,11 @@ export interface CloudConfig {
   dataDir: string;
   host: string;
   port: number;
-  /** Fixed when the data directory is first used; undefined means "as stored, else the default". */
+  /**
+   * Undefined means "as stored, else the default". Stored at the first start; the account id
+   * may change later only while no resource carries it (cloud/account-id.ts), the default
+   * region at any start (every region is served; cloud/regions.ts).
+   */
   accountId?: string;
   region?: string;
   /** The CI OIDC issuer's URL (the `iss` of job tokens). */
