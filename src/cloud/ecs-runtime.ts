@@ -14,6 +14,7 @@
 import type { ContainerEngine } from '../engine/contract.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
+import type { HostPlatforms } from '../host/platforms.js';
 import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
@@ -57,6 +58,8 @@ export interface EcsRuntimeOptions {
   timings?: SchedulerTimings;
   deregistrationDelayMs?: number;
   taskAddressRange?: { first: string; last: string };
+  /** Which CPU architectures the host runs (tests stand in a host without emulation). */
+  platforms?: HostPlatforms;
   /**
    * Start the runtime (container adoption included) after the cloud is serving, logging a
    * failure instead of refusing to start: `dockyard up` must be ready fast, engine or not.
@@ -150,6 +153,7 @@ export class RegionalRuntimes {
         homeRegion: deps.regions.homeRegion,
         registryHost: deps.registryHost,
         cloudLabel: cloudLabelFor(deps.dataDir),
+        ...(options.platforms ? { platforms: options.platforms } : {}),
       },
       {
         tickMs: options.tickMs,

@@ -54,6 +54,8 @@ export interface PullProgress {
 /** Options of {@link ContainerEngine.pullImage}. */
 export interface PullOptions {
   auth?: RegistryAuth;
+  /** `os/arch[/variant]` (`linux/arm64`): the instance of a multi-platform image to pull. */
+  platform?: string;
   onProgress?: (event: PullProgress) => void;
   signal?: AbortSignal;
 }
@@ -64,6 +66,9 @@ export interface ImageDigest {
   id: string;
   /** The registry manifest digest the image was pulled by (`sha256:…`), when known. */
   digest?: string;
+  /** The platform its configuration names (`linux`, `arm64`), when it names one. */
+  os?: string;
+  architecture?: string;
 }
 
 /** A local image as `inspectImage` and `listImages` report it. */

@@ -233,7 +233,7 @@ export class DockerApiEngine implements ContainerEngine {
       operation,
       method: 'POST',
       path: '/images/create',
-      query: { fromImage: name, tag },
+      query: { fromImage: name, tag, ...(options.platform ? { platform: options.platform } : {}) },
       headers,
       signal: options.signal,
       errorCode: 'PullFailed',
@@ -265,7 +265,7 @@ export class DockerApiEngine implements ContainerEngine {
   }
 
   async imageDigest(ref: string, signal?: AbortSignal): Promise<ImageDigest> {
-    const wire = await this.call<{ Id?: string; RepoDigests?: string[] | null }>({
+    const wire = await this.call<{ Id?: string; RepoDigests?: string[] | null; Architecture?: string; Os?: string }>({
       operation: 'imageDigest',
       method: 'GET',
       path: `/images/${encodeURI(ref)}/json`,
@@ -277,6 +277,8 @@ export class DockerApiEngine implements ContainerEngine {
     const match = repoDigests.find((d) => normaliseRepository(d.split('@')[0] ?? '') === wanted);
     const digest = match?.split('@')[1];
     if (digest) result.digest = digest;
+    if (wire?.Os) result.os = wire.Os;
+    if (wire?.Architecture) result.architecture = wire.Architecture;
     return result;
   }
 

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hostArchitecture } from '../host/platforms.js';
 import { addHostProgram, findOnPath } from './host-programs.js';
 
 /** The programs the image carries, under /bin. */
@@ -58,23 +59,17 @@ export function buildTinyImageTar(): Buffer {
   }
 }
 
-/** Go's name of this machine's architecture, as image configurations spell it. */
-function imageArchitecture(): string {
-  return (
-    (
-      { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<
-        string,
-        string
-      >
-    )[process.arch] ?? process.arch
-  );
-}
-
 /**
  * Writes the tiny image as an OCI image layout in `dir` (for `skopeo copy oci:DIR:TAG …`): the
- * tarball as its one uncompressed layer, and a config carrying its environment.
+ * tarball as its one uncompressed layer, and a config carrying its environment and
+ * `architecture` (this host's unless the tarball holds another's programs).
  */
-export function writeTinyImageLayout(dir: string, tag: string, tar: Buffer = buildTinyImageTar()): void {
+export function writeTinyImageLayout(
+  dir: string,
+  tag: string,
+  tar: Buffer = buildTinyImageTar(),
+  architecture = hostArchitecture(),
+): void {
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const blob = (content: Buffer) => {
@@ -85,7 +80,7 @@ export function writeTinyImageLayout(dir: string, tag: string, tar: Buffer = bui
   const layer = blob(tar);
   const config = Buffer.from(
     JSON.stringify({
-      architecture: imageArchitecture(),
+      architecture,
       os: 'linux',
       config: { Env: TINY_IMAGE_ENV },
       rootfs: { type: 'layers', diff_ids: [layer.digest] },

@@ -2,7 +2,8 @@
  * Pulling a task's images as ECS's agent does: an ECR image (any region's, or another
  * account's, which the registry refuses as AWS does) with a registry password issued to the
  * task's execution role (so the role's ecr:* permissions decide, and a refusal reads like AWS's
- * CannotPullContainerError), any other image as it is named.
+ * CannotPullContainerError), any other image as it is named; the task's platform's instance
+ * of a multi-platform image.
  */
 import type { Caller } from '../core/operation.js';
 import type { ContainerEngine, RegistryAuth } from '../engine/contract.js';
@@ -22,21 +23,26 @@ export interface ImagePullDeps {
   registryHost: string;
 }
 
-/** Pulls `image`; ECR images with a registry password issued to the execution role's session. */
+/**
+ * Pulls `image` (the `platform` instance, `linux/arm64`, when given); ECR images with a registry
+ * password issued to the execution role's session.
+ */
 export async function pullTaskImage(
   deps: ImagePullDeps,
   image: string,
   task: Task,
   definition: TaskDefinition,
   now: Date,
+  platform?: string,
 ): Promise<void> {
   const local = resolveImageUri(image, {
     accountId: deps.accountId,
     homeRegion: deps.homeRegion,
     registryHost: deps.registryHost,
   });
+  const pulled = platform ? { platform } : {};
   if (!local) {
-    await deps.engine.pullImage(image);
+    await deps.engine.pullImage(image, pulled);
     return;
   }
   const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
@@ -44,7 +50,7 @@ export async function pullTaskImage(
   if (!role) throw new Error(`pull access denied for ${local.localUri}: no execution role`);
   const password = deps.registryTokens.issue(executionCaller(deps.accountId, role, task, now), now).password;
   const auth: RegistryAuth = { username: 'AWS', password, serveraddress: deps.registryHost };
-  await deps.engine.pullImage(local.localUri, { auth });
+  await deps.engine.pullImage(local.localUri, { auth, ...pulled });
 }
 
 /** The assumed-role caller ECS's agent acts as when it uses the execution role. */

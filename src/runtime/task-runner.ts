@@ -12,6 +12,12 @@
  *   stoppedReason `CannotPullContainerError: <engine message>`.
  * - awslogs with a missing group and no `awslogs-create-group: "true"` fails the task with
  *   `ResourceInitializationError: failed to validate logger args: …` (AWS's wording).
+ * - runtimePlatform ARM64 pulls and runs linux/arm64 images, under emulation on an x86_64 host
+ *   where binfmt_misc has qemu-aarch64 (task-platform.ts); without it (and for a Windows
+ *   operatingSystemFamily) the task stops before any pull with
+ *   `CannotStartContainerError: cannot run linux/arm64 containers: …` (dockyard's wording: on
+ *   Fargate every platform runs). An image of another platform than the task's fails the pull
+ *   with AWS's "does not contain descriptor matching platform" CannotPullContainerError.
  * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
  */
 import type { Clock } from '../core/clock.js';
@@ -29,12 +35,14 @@ import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
 import { checkLogGroups, shipAwslogs } from './awslogs.js';
 import { ContainerExits } from './container-exits.js';
-import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
+import { containerSpec, DEFAULT_STOP_TIMEOUT_S, engineImage } from './container-spec.js';
 import { pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
 import { TaskPorts } from './task-ports.js';
+import { hostCannotRun, platformMismatch, platformText, taskPlatform } from './task-platform.js';
+import { hostPlatforms, type HostPlatforms } from '../host/platforms.js';
 
 /** What the runner is built from; the cloud wires these. */
 export interface TaskRunnerDeps {
@@ -58,6 +66,8 @@ export interface TaskRunnerDeps {
   cloudLabel: string;
   /** Another region's CloudWatch Logs, for awslogs-region. */
   logsIn?: (region: string) => LogsStore | undefined;
+  /** Which CPU architectures the host runs (default: as the kernel says, host/platforms.ts). */
+  platforms?: HostPlatforms;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
 }
@@ -78,9 +88,12 @@ export class TaskRunner {
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
   private readonly busy = new Set<string>();
 
+  private readonly platforms: HostPlatforms;
+
   constructor(private readonly deps: TaskRunnerDeps) {
     this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
     this.ports = new TaskPorts(deps);
+    this.platforms = deps.platforms ?? hostPlatforms();
   }
 
   /** Whether the task's app accepts connections on `port` at the task's address (its proxy listens). */
@@ -181,10 +194,19 @@ export class TaskRunner {
     // PENDING: logging, pulls, containers.
     const logFailure = checkLogGroups(this.deps, definition);
     if (logFailure) return STOP.resourceInitialization(logFailure);
+    // Before any pull: a platform this host cannot run would only fail later, after the download.
+    const platform = taskPlatform(definition);
+    const unrunnable = hostCannotRun(this.platforms, platform);
+    if (unrunnable) return STOP.cannotStartContainer(unrunnable);
     store.tasks.update(taskArn, (t) => ({ ...t, pullStartedAt: this.now() }));
+    // The host's own platform is pulled as before; another one by name, so a multi-platform image yields it.
+    const wanted = platform.architecture === this.platforms.native ? undefined : platformText(platform);
     for (const container of definition.document.containerDefinitions) {
       try {
-        await pullTaskImage(this.deps, container.image, task, definition, this.now());
+        await pullTaskImage(this.deps, container.image, task, definition, this.now(), wanted);
+        const pulled = await this.deps.engine.imageDigest(engineImage(this.deps, container.image));
+        const mismatch = platformMismatch(pulled, platform);
+        if (mismatch) return STOP.cannotPullContainer(mismatch);
       } catch (error) {
         return STOP.cannotPullContainer(
           error instanceof EngineError ? error.engineMessage || error.message : String(error),

@@ -30,6 +30,7 @@ import { runOk } from '../support/run.js';
 import { waitFor } from '../support/wait-for.js';
 import { claimTaskAddressRange } from '../support/ports.js';
 import type { Clock } from '../../src/core/clock.js';
+import type { HostPlatforms } from '../../src/host/platforms.js';
 
 export const CONTAINER_PORT = 8080;
 
@@ -55,6 +56,8 @@ export interface RuntimeCloudOptions {
   clock?: Clock;
   /** A restart names the port of the cloud it replaces; otherwise the kernel picks one. */
   port?: number;
+  /** Which CPU architectures the host runs, when a test stands in for the kernel's answer. */
+  platforms?: HostPlatforms;
 }
 
 /**
@@ -83,7 +86,13 @@ export async function startRuntimeCloud(
           port,
           host: '127.0.0.1',
           ...(options.clock ? { clock: options.clock } : {}),
-          runtime: { engine, tickMs: 50, taskAddressRange, ...(options.timings ? { timings: options.timings } : {}) },
+          runtime: {
+            engine,
+            tickMs: 50,
+            taskAddressRange,
+            ...(options.timings ? { timings: options.timings } : {}),
+            ...(options.platforms ? { platforms: options.platforms } : {}),
+          },
         });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;

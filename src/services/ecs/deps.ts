@@ -6,9 +6,11 @@
 import type { EcsStore } from './store.js';
 import type { AwsVpcConfiguration } from './model.js';
 
-/** Looks a role up by its exact ARN (IamStore satisfies this). */
+/** Looks a role up by its exact ARN, or by name (IamStore satisfies this). */
 export interface RoleLookup {
   getRoleByArn(arn: string): unknown;
+  /** The role with this name (case-insensitive, as IAM compares names), for a name given where ECS takes a role. */
+  getRole(name: string): { arn: string } | undefined;
 }
 
 /** EC2's validation of an awsvpcConfiguration: an error message (InvalidParameterException) or undefined. */

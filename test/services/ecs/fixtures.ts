@@ -76,7 +76,10 @@ export function createHarness(): EcsHarness {
       const store = new EcsStore(db, { region: REGION, accountId: ACCOUNT });
       const service = createEcsService({
         store,
-        roles: { getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined) },
+        roles: {
+          getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined),
+          getRole: (name) => [...roles].map((arn) => ({ arn })).find((r) => r.arn.endsWith(`/${name}`)),
+        },
         network: testNetwork,
         registryHost: REGISTRY_HOST,
       });

@@ -279,6 +279,25 @@ describe('RegisterTaskDefinition', () => {
       "Invalid setting for container 'web'. At least one of 'memory' or 'memoryReservation' must be specified.",
     ],
     [
+      'an execution role name no role has',
+      variant({ executionRoleArn: 'missing' }),
+      'ClientException',
+      'Role is not valid',
+    ],
+    [
+      'a cpuArchitecture ECS does not know',
+      variant({ runtimePlatform: { cpuArchitecture: 'AARCH64' } }),
+      'InvalidParameterException',
+      /^1 validation error detected: Value 'AARCH64' at 'runtimePlatform\.cpuArchitecture' failed to satisfy constraint: Member must satisfy enum value set: \[X86_64, ARM64\]/
+        .source,
+    ],
+    [
+      'an operatingSystemFamily ECS does not know',
+      variant({ runtimePlatform: { operatingSystemFamily: 'linux' } }),
+      'InvalidParameterException',
+      /^1 validation error detected: Value 'linux' at 'runtimePlatform\.operatingSystemFamily'.*LINUX\]/.source,
+    ],
+    [
       'wrong member type',
       variant({}, { cpu: 'many' }),
       'InvalidParameterException',
@@ -290,6 +309,24 @@ describe('RegisterTaskDefinition', () => {
       await rejectsWith(register(input), code, message.startsWith('^') ? new RegExp(message) : message);
     });
   }
+
+  it('takes roles by name as ECS does, keeping and describing their ARNs', async () => {
+    const { taskDefinition } = await register(
+      variant({ executionRoleArn: 'ecsTaskExecutionRole', taskRoleArn: 'app-task-role' }),
+    );
+    const described = taskDefinition as TaskDefinitionOut & { executionRoleArn?: string; taskRoleArn?: string };
+    assert.equal(described.executionRoleArn, EXECUTION_ROLE);
+    assert.equal(described.taskRoleArn, TASK_ROLE);
+  });
+
+  it('keeps runtimePlatform as given', async () => {
+    const runtimePlatform = { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' };
+    const { taskDefinition } = await register(variant({ runtimePlatform }));
+    assert.deepEqual(
+      (taskDefinition as TaskDefinitionOut & { runtimePlatform?: unknown }).runtimePlatform,
+      runtimePlatform,
+    );
+  });
 
   it('refuses more than 10 containers, duplicate names and more than 64 KiB', async () => {
     const containers = Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: 'nginx', essential: i === 0 }));

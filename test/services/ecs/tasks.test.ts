@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newTask, type Task } from '../../../src/services/ecs/index.js';
 import {
+  EXECUTION_ROLE,
+  TASK_ROLE,
   ECS_ARN,
   NETWORK,
   START,
@@ -78,6 +80,20 @@ describe('RunTask', () => {
     const stored = h.store.tasks.get(tasks[0]?.taskArn ?? '');
     assert.deepEqual(stored?.overrides.containerOverrides, [{ name: 'my-app', command: ['migrate'] }]);
     assert.deepEqual(stored?.networkConfiguration, NETWORK);
+  });
+
+  it("takes the overrides' roles by name, as their ARNs", async () => {
+    const { tasks } = await run({
+      overrides: { containerOverrides: [], taskRoleArn: 'app-task-role', executionRoleArn: 'ecsTaskExecutionRole' },
+    });
+    const stored = h.store.tasks.get(tasks[0]?.taskArn ?? '');
+    assert.equal(stored?.overrides.taskRoleArn, TASK_ROLE);
+    assert.equal(stored?.overrides.executionRoleArn, EXECUTION_ROLE);
+    await rejectsWith(
+      run({ overrides: { containerOverrides: [], taskRoleArn: 'no-such-role' } }),
+      'ClientException',
+      'Role is not valid',
+    );
   });
 
   it('refuses what ECS refuses', async () => {

@@ -15,6 +15,7 @@ import { requireTaskDefinition } from '../lookups.js';
 import type { Tag, TaskDefinitionStatus } from '../model.js';
 import { taskDefinitionOutput } from '../outputs.js';
 import { CONTAINER_DEFINITION, VOLUME, readFields } from '../shapes.js';
+import { withRoleArns } from '../role-names.js';
 import { validateTaskDefinition, type RawTaskDefinition } from '../task-definition-rules.js';
 
 type Out = Record<string, unknown>;
@@ -31,6 +32,21 @@ export function isEcrImage(image: string, registryHost: string | undefined): boo
   if (/^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(host)) return true;
   return host === registryHost || /^(?:localhost|127\.0\.0\.1):\d+$/.test(host);
 }
+
+/** runtimePlatform's enums, in the order of ECS's model (CPUArchitecture, OSFamily). */
+const CPU_ARCHITECTURES = ['X86_64', 'ARM64'] as const;
+const OS_FAMILIES = [
+  'WINDOWS_SERVER_2019_FULL',
+  'WINDOWS_SERVER_2019_CORE',
+  'WINDOWS_SERVER_2016_FULL',
+  'WINDOWS_SERVER_2004_CORE',
+  'WINDOWS_SERVER_2022_CORE',
+  'WINDOWS_SERVER_2022_FULL',
+  'WINDOWS_SERVER_2025_CORE',
+  'WINDOWS_SERVER_2025_FULL',
+  'WINDOWS_SERVER_20H2_CORE',
+  'LINUX',
+] as const;
 
 function readRegisterInput(r: InputReader): RegisterInput {
   const input: RegisterInput = {
@@ -59,9 +75,14 @@ function readRegisterInput(r: InputReader): RegisterInput {
     ephemeralStorage: r.structure('ephemeralStorage', (e) => ({
       sizeInGiB: e.integer('sizeInGiB', { required: true }),
     })),
-    runtimePlatform: r.structure('runtimePlatform', (p) =>
-      readFields(p, { cpuArchitecture: 'string', operatingSystemFamily: 'string' }),
-    ),
+    runtimePlatform: r.structure('runtimePlatform', (p) => {
+      const platform: NonNullable<RawTaskDefinition['runtimePlatform']> = {};
+      const cpuArchitecture = p.string('cpuArchitecture', { oneOf: CPU_ARCHITECTURES });
+      const operatingSystemFamily = p.string('operatingSystemFamily', { oneOf: OS_FAMILIES });
+      if (cpuArchitecture !== undefined) platform.cpuArchitecture = cpuArchitecture;
+      if (operatingSystemFamily !== undefined) platform.operatingSystemFamily = operatingSystemFamily;
+      return platform;
+    }),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(input, { [key]: value });
   return input;
@@ -77,7 +98,7 @@ export function registerTaskDefinition(
 ): Operation<RegisterInput, { taskDefinition: Out; tags?: Tag[] }> {
   const { store } = deps;
   return {
-    input: readRegisterInput,
+    input: (r) => withRoleArns(readRegisterInput(r), deps.roles, store.partition.accountId),
     authorize: (input) => {
       const next = (store.taskDefinitions.list({ family: input.family }).at(-1)?.revision ?? 0) + 1;
       return [

@@ -30,6 +30,7 @@ import type { DesiredStatus, NetworkConfiguration, Tag, TaskOverride } from '../
 import { taskOutput } from '../outputs.js';
 import { checkFargateCompatible, checkLaunch, checkNetwork } from '../placement.js';
 import { readFields } from '../shapes.js';
+import { withRoleArns } from '../role-names.js';
 import { newTask } from '../task-factory.js';
 import { readCapacityProviderStrategy } from './create-service.js';
 
@@ -72,6 +73,11 @@ function readOverrides(r: InputReader): TaskOverride | undefined {
   });
 }
 
+/** The overrides with their roles as ARNs (role-names.ts). */
+function withOverrideRoles(overrides: TaskOverride | undefined, deps: EcsServiceDeps): TaskOverride | undefined {
+  return overrides && withRoleArns(overrides, deps.roles, deps.store.partition.accountId);
+}
+
 export function runTask(deps: EcsServiceDeps): Operation<RunTaskInput, { tasks: Out[]; failures: Out[] }> {
   const { store } = deps;
   return {
@@ -85,7 +91,7 @@ export function runTask(deps: EcsServiceDeps): Operation<RunTaskInput, { tasks: 
       networkConfiguration: readNetworkConfiguration(r),
       group: r.string('group', { max: 255 }),
       startedBy: r.string('startedBy', { max: 128 }),
-      overrides: readOverrides(r),
+      overrides: withOverrideRoles(readOverrides(r), deps),
       tags: readTags(r),
     }),
     authorize: (input) => {
