@@ -22,13 +22,13 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { BINFMT_MISC, hostPlatforms } from '../../src/host/platforms.js';
+import { hostPlatforms } from '../../src/host/platforms.js';
 import { writeTinyImageLayout } from '../../src/images/tiny-image.js';
 import { arm64BusyboxTar } from '../support/arm64-busybox.js';
 import { runOk } from '../support/run.js';
@@ -48,19 +48,8 @@ import {
 
 const REGION = 'eu-west-1';
 
-/** The first line of a binfmt_misc file, undefined when it does not exist. */
-function firstLine(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').split('\n', 1)[0];
-  } catch {
-    return undefined;
-  }
-}
-
 /** Whether this host's kernel runs arm64 programs (natively or through a registered qemu-aarch64). */
-const runsArm64 =
-  process.arch === 'arm64' ||
-  (firstLine(join(BINFMT_MISC, 'status')) === 'enabled' && firstLine(join(BINFMT_MISC, 'qemu-aarch64')) === 'enabled');
+const runsArm64 = hostPlatforms().cannotRun('arm64') === undefined;
 
 describe('runtime: regions and CPU architectures', () => {
   const engine = new DockerApiEngine();

@@ -172,9 +172,11 @@ describe('finding a secret', () => {
       "Secrets Manager can't find the specified secret.",
     );
     assert.equal((await h.call('GetSecretValue', { SecretId: partial })).SecretString, 'two');
+    // Another account's secret: a cross-account call no resource policy here can admit.
     await rejectsWith(
       h.call('DescribeSecret', { SecretId: arn.replace(ACCOUNT, '999999999999') }),
-      'ResourceNotFoundException',
+      'AccessDeniedException',
+      /not authorized to perform: secretsmanager:DescribeSecret on resource: arn:aws:secretsmanager:[a-z0-9-]+:999999999999:secret:db\/password-\w{6} because no resource-based policy allows the secretsmanager:DescribeSecret action$/,
     );
   });
 });

@@ -4,6 +4,7 @@
  * DeregisterTaskDefinition. A deregistered revision is INACTIVE: still describable, no
  * longer usable by new services and tasks.
  */
+import { parseEcrHostname } from '../../../core/ecr-address.js';
 import type { InputReader } from '../../../core/input-reader.js';
 import type { Operation, RequestContext } from '../../../core/operation.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
@@ -29,7 +30,7 @@ export function isEcrImage(image: string, registryHost: string | undefined): boo
   const slash = image.indexOf('/');
   if (slash < 0) return false;
   const host = image.slice(0, slash);
-  if (/^\d{12}\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(host)) return true;
+  if (parseEcrHostname(host)) return true;
   return host === registryHost || /^(?:localhost|127\.0\.0\.1):\d+$/.test(host);
 }
 
