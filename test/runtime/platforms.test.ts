@@ -3,7 +3,7 @@
  * (Debian's static busybox) pushed to eu-west-1's ECR at its ECR host path, a task definition
  * in eu-west-1 naming it in AWS's form, its execution role by bare name and runtimePlatform
  * ARM64. It runs under qemu-user-static's binfmt_misc emulation and answers `aarch64` at its
- * address and in eu-west-1's CloudWatch Logs. Without emulation (the kernel's binfmt_misc
+ * address and in eu-west-1's CloudWatch Logs, and is adopted after a restart. Without emulation (the kernel's binfmt_misc
  * files stood in for), on Windows, on the wrong architecture or from another account's ECR,
  * the task stops with the reason AWS (or, where AWS has none, dockyard) gives.
  */
@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { LABEL } from '../../src/runtime/runtime.js';
 import { hostPlatforms } from '../../src/host/platforms.js';
 import { writeTinyImageLayout } from '../../src/images/tiny-image.js';
 import { arm64BusyboxTar } from '../support/arm64-busybox.js';
@@ -40,6 +41,7 @@ import {
   httpGet,
   portOf,
   runTask,
+  startRuntimeCloud,
   startRuntimeSuite,
   stopRuntimeSuite,
   untilStatus,
@@ -172,6 +174,18 @@ describe('runtime: regions and CPU architectures', () => {
         return out?.events?.length ? out.events : undefined;
       });
       assert.equal(events[0]?.message, 'aarch64');
+
+      // A restart: eu-west-1's runtime adopts the task's container (the home region's leaves it alone).
+      const runtimeId = running.containers?.[0]?.runtimeId;
+      await cloud.stop();
+      cloud = await startRuntimeCloud(engine, dataDir, { port: portOf(cloud), platforms: hostPlatforms(binfmt) });
+      const adopted = await untilStatus(f.ecs, arn, 'RUNNING');
+      assert.equal(adopted.containers?.[0]?.runtimeId, runtimeId, 'the same container, adopted');
+      assert.equal((await engine.listContainers({ labels: { [LABEL.task]: arn } })).length, 1);
+      const again = await waitFor('the adopted app at its address', () => httpGet(address, CONTAINER_PORT), {
+        timeoutMs: 30_000,
+      });
+      assert.equal(again.trim(), 'aarch64');
     },
   );
 
