@@ -24,7 +24,9 @@ import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryG
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
-import { RunnerImages } from '../runner/runner-images.js';
+import { DEFAULT_RUNNER_IMAGE, RunnerImages } from '../runner/runner-images.js';
+import { ContainerJobs } from '../runner/container/container-jobs.js';
+import { parseEndpoint } from '../engine/endpoint.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
@@ -56,6 +58,19 @@ export interface CiDeps {
   runnerImages?: readonly { label: string; image: string }[];
   /** ECS's changes, told to the runs whose jobs started the deployments (control/deployment-notices.ts). */
   ecs?: Pick<DeploymentNoticeDeps, 'changes' | 'services'>;
+  /**
+   * Run jobs in containers (runs-on: ubuntu-latest and mapped labels) through the engine at
+   * dockerHost; without it only `runs-on: self-hosted` jobs run.
+   */
+  jobContainers?: {
+    accountId: string;
+    /** `localhost:PORT`. */
+    registryHost: string;
+    /** The cloud's CA certificate (`<data>/tls/ca.crt`). */
+    caCertPath: string;
+    /** Makes the cloud listen on another address too (the job network's gateway). */
+    listenOn(address: string): Promise<void>;
+  };
 }
 
 export interface Ci {
@@ -85,6 +100,7 @@ export function createCi(deps: CiDeps): Ci {
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
   const label = cloudLabelFor(deps.dataDir);
+  const containers = deps.jobContainers === undefined ? undefined : containerJobs(deps, deps.jobContainers, label, dockerHost);
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
@@ -101,6 +117,8 @@ export function createCi(deps: CiDeps): Ci {
     // DOCKYARD_RUNNER marks every step process as this cloud's, so a restart after kill -9 can
     // find and kill the job processes the dead one left behind (src/runner/orphan-processes.ts).
     jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: label },
+    runnerImages: () => runnerImages.mappings(),
+    containers,
   });
   runner.start();
   const journal = new PushJournal(repositories);
@@ -162,6 +180,41 @@ export function createCi(deps: CiDeps): Ci {
       stopNotices();
       await recovered;
       await runner.stop();
+      containers?.close();
     },
   };
+}
+
+/** The runner image's build progress, as a line of the job's log. */
+function progressLine(progress: { image: string; message: string; elapsedMs: number }): string {
+  return `[runner-image] ${Math.round(progress.elapsedMs / 1000)}s ${progress.message}`;
+}
+
+/** Jobs in containers, wired: the engine, the cloud's addresses and CA, the runner image built on first use. */
+function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers']>, label: string, dockerHost: string): ContainerJobs {
+  return new ContainerJobs({
+    engine: parseEndpoint(dockerHost),
+    cloudLabel: label,
+    port: deps.port,
+    accountId: options.accountId,
+    registryHost: options.registryHost,
+    caCert: options.caCertPath,
+    workDir: join(deps.dataDir, 'work'),
+    actionCache: join(deps.dataDir, 'actions'),
+    builtinActions: join(ROOT, 'builtin-actions'),
+    packageRoot: ROOT,
+    listenOn: options.listenOn,
+    runnerImageAlias: DEFAULT_RUNNER_IMAGE,
+    // The image code (and its engine driver) loads on the first container job.
+    async ensureRunnerImage(onProgress, signal) {
+      const [{ ensureRunnerImage }, { DockerApiEngine }] = await Promise.all([import('../images/runner-image.js'), import('../engine/docker-api.js')]);
+      const engine = new DockerApiEngine({ endpoint: dockerHost });
+      try {
+        return await ensureRunnerImage(engine, { signal, onProgress: (progress) => onProgress(progressLine(progress)) });
+      } finally {
+        await engine.close();
+      }
+    },
+    logger: deps.logger,
+  });
 }

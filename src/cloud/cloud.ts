@@ -45,6 +45,12 @@ export interface CloudOptions extends Partial<CloudConfig> {
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
   /**
+   * Run workflow jobs in containers (runs-on: ubuntu-latest…) through the container engine.
+   * Default: when the cloud publishes or runs a runtime; otherwise only `runs-on: self-hosted`
+   * jobs run.
+   */
+  jobContainers?: boolean;
+  /**
    * Where the container engine's per-registry certificates live (containers/image's certs.d):
    * the CA is written there for `localhost:PORT` so the engine verifies the registry over TLS
    * on any port. Default ENGINE_CERTS_DIR when the cloud publishes or runs a runtime, else
@@ -181,7 +187,10 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
+      const jobContainers = (options.jobContainers ?? (options.runtime !== undefined || options.publish === true))
+        ? { accountId: state.accountId, registryHost, caCertPath: cloudTls.caCertPath, listenOn: (address: string) => server.listenAlso(address) }
+        : undefined;
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages, jobContainers });
       ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),

@@ -1,8 +1,10 @@
 /**
- * Runs one job instance (a matrix combination counts as one) on this host, as a self-hosted
- * runner does: a fresh workspace and RUNNER_TEMP, a read GITHUB_TOKEN, an ID-token request URL
- * only with `id-token: write`, pre steps, main steps, post steps in reverse order, job outputs,
- * then everything torn down (tokens revoked, leftover processes killed, directories removed).
+ * Runs one job instance (a matrix combination counts as one) where its `runs-on` says: in a
+ * fresh container of a runner image (./container/), or on this host for `self-hosted`. A fresh
+ * workspace and RUNNER_TEMP, a read GITHUB_TOKEN, an ID-token request URL only with
+ * `id-token: write`, pre steps, main steps, post steps in reverse order, job outputs, then
+ * everything torn down (tokens revoked, the container or leftover processes gone, directories
+ * removed). An unserved `runs-on` fails the job at once, saying what is served.
  *
  * Reproduced from GitHub: the default timeout is 360 minutes and its message; job outputs that
  * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject.
@@ -20,12 +22,15 @@ import { effectivePermissions, evaluateCondition, evaluateStringMap, evaluateTok
 import type { ActionCache } from './action-cache.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
-import { defaultStepVariables, githubContext, inheritedEnvironment, overridableStepVariables, RUNNER_NAME, runnerContext, type JobPaths } from './job-env.js';
+import { defaultStepVariables, githubContext, overridableStepVariables, RUNNER_NAME, runnerContext, type JobPaths } from './job-env.js';
 import { JobLog } from './job-log.js';
 import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
 import type { Masker } from './masker.js';
-import { signalGroup } from './processes.js';
 import type { RunStore } from './run-store.js';
+import type { ContainerJobs } from './container/container-jobs.js';
+import { HostJob } from './host-job.js';
+import type { JobHost } from './job-host.js';
+import type { RunsOnResolution } from './runs-on.js';
 import { errorMessage, runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
 
@@ -51,7 +56,12 @@ export interface RunEnvironment {
   broker: JobTokenBroker;
   actionCache: ActionCache;
   builtinActionsDir: string;
+  /** dockyard's variables for jobs on this host (DOCKER_HOST, the runner's marker…). */
   jobEnv: Record<string, string>;
+  /** Which runner takes a job, from its evaluated `runs-on`. */
+  placement(runsOn: Json): RunsOnResolution;
+  /** Starts job containers; absent when this cloud has no container engine for jobs. */
+  containers: ContainerJobs | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -66,6 +76,8 @@ export interface JobInstance {
   dirName: string;
   logFile: string;
   matrix: Record<string, Json> | null;
+  /** The evaluated `runs-on`. */
+  runsOn: Json;
   strategy: Json;
   needs: Record<string, Json>;
   /** Why the job cannot run here (container:, services:, reusable workflow). */
@@ -86,6 +98,8 @@ export class JobRunner {
   private timedOut = false;
   /** The job's top-level step frame (its steps context feeds the job outputs). */
   private frame: StepFrame | undefined;
+  /** Aborted by cancel: ends a container set-up (an image build, a pull) that is still going on. */
+  private readonly setUp = new AbortController();
 
   constructor(
     private readonly env: RunEnvironment,
@@ -95,6 +109,7 @@ export class JobRunner {
   /** Cancels like GitHub's cancel button: the running step is killed; always() steps still run. */
   cancel(): void {
     this.cancelRequested = true;
+    this.setUp.abort(new Error('The operation was canceled.'));
     const state = this.state;
     if (state === undefined) return;
     state.status = 'cancelled';
@@ -117,9 +132,10 @@ export class JobRunner {
 
     const root = join(env.dataDir, 'work', instance.dirName);
     const repoName = run.repository.split('/')[1] ?? run.repository;
+    // GitHub's runner layout: _work/<repository>/<repository> and _work/_temp.
     const paths: JobPaths = {
       root,
-      workspace: join(root, repoName),
+      workspace: join(root, repoName, repoName),
       temp: join(root, '_temp'),
       fileCommands: join(root, '_temp', '_runner_file_commands'),
       toolCache: join(env.dataDir, 'tool-cache'),
@@ -132,7 +148,7 @@ export class JobRunner {
       rmSync(root, { recursive: true, force: true });
       // The runner's own directories are private (_temp holds file commands with credentials,
       // _docker the registry login); the workspace keeps the job's umask: images copy its modes.
-      for (const dir of [root, paths.temp, paths.fileCommands, paths.toolCache, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
+      for (const dir of [root, paths.temp, paths.fileCommands, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
       mkdirSync(paths.workspace, { recursive: true });
       writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2), { mode: PRIVATE_FILE_MODE });
       log = new JobLog(instance.logFile, masker, clock, env.emit, { runId: run.id, jobId: instance.jobId, job: instance.name });
@@ -147,8 +163,12 @@ export class JobRunner {
     let outputs: Record<string, string> = {};
     let failureAllowed = false;
     let state: JobState | undefined;
+    let host: JobHost | undefined;
     try {
+      log.write('##[group]Set up job');
       if (instance.unsupported !== undefined) throw new Error(instance.unsupported);
+      host = await this.startHost(paths, log);
+      const view = this.view(host, paths);
       const gitToken = env.gitTokens.issue(run.repository, 'read');
       cleanups.push(() => gitToken.revoke());
       masker.add(gitToken.token);
@@ -167,12 +187,12 @@ export class JobRunner {
         runAttempt: run.runAttempt,
         actor: run.actor,
         serverUrl: env.serverUrl,
-        workspace: paths.workspace,
-        eventPath: paths.eventPath,
+        workspace: view.workspace,
+        eventPath: view.eventPath,
       });
       const secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
       const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
-      const runner = runnerContext(paths, debug);
+      const runner = runnerContext(view, debug, host.environment);
       const baseScope = (envContext: Record<string, string>): Scope => ({
         contexts: { github, env: envContext, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy, inputs: env.inputs, job: { status: 'success' } },
         state: { status: 'success' },
@@ -213,6 +233,8 @@ export class JobRunner {
         jobKey: instance.job.id,
         jobName: instance.name,
         paths,
+        view,
+        host,
         log,
         masker,
         actionCache: env.actionCache,
@@ -225,12 +247,11 @@ export class JobRunner {
         env: jobEnv,
         fileEnv: {},
         pathAdditions: [],
-        defaultVariables: defaultStepVariables(github, paths, debug),
-        baseEnvironment: { ...inheritedEnvironment(), ...overridableStepVariables(paths, env.cloudUrl), ...env.jobEnv },
+        defaultVariables: defaultStepVariables(github, view, debug, host.environment),
+        baseEnvironment: { ...host.baseEnvironment, ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined) },
         idTokenVariables,
         contexts: { github, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy },
         processes: new Set(),
-        leftoverGroups: new Set(),
         postSteps: [],
         annotations: [],
         summary: '',
@@ -249,23 +270,25 @@ export class JobRunner {
       }, timeoutMinutes * 60_000);
 
       writeSetUp(log, permissions, environmentName);
+      if (this.setUp.signal.aborted) state.status = 'cancelled';
       await this.runSteps(state, instance.job);
       conclusion = this.timedOut ? 'failure' : state.status;
       outputs = this.jobOutputs(state, instance.job);
     } catch (error) {
       const message = errorMessage(error);
+      if (state === undefined) log.write('##[endgroup]');
       log.write(`##[error]${message}`);
       store.addAnnotation(run.id, { level: 'error', message: masker.mask(message), job: instance.name });
       conclusion = this.cancelRequested && !this.timedOut ? 'cancelled' : 'failure';
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       for (const cleanup of cleanups) cleanup();
+      log.write(`Cleaning up orphan processes`);
+      await host?.close();
       if (state !== undefined) {
-        for (const group of state.leftoverGroups) signalGroup(group, 'SIGKILL');
         for (const annotation of state.annotations) store.addAnnotation(run.id, annotation);
         if (state.summary !== '') store.setSummary(run.id, instance.name, state.summary);
       }
-      log.write(`Cleaning up orphan processes`);
       log.close();
       try {
         // Retried: a killed process may still be letting go of files in the workspace.
@@ -275,6 +298,43 @@ export class JobRunner {
       }
     }
     return this.complete(started, conclusion, outputs, masker, failureAllowed);
+  }
+
+  /** Where the job runs (its `runs-on`), started; writes the first lines of "Set up job". */
+  private async startHost(paths: JobPaths, log: JobLog): Promise<JobHost> {
+    const { env, instance } = this;
+    const placement = env.placement(instance.runsOn);
+    if (placement.kind === 'unknown') throw new Error(placement.message);
+    if (placement.kind === 'host') {
+      // Shared by this host's jobs, as a self-hosted runner's tool cache is.
+      makePrivateDir(paths.toolCache);
+      const host = new HostJob(env.jobEnv);
+      for (const line of host.description) log.write(line);
+      return host;
+    }
+    if (env.containers === undefined) {
+      throw new Error(`This job runs in a container of ${placement.image} (runs-on: ${placement.labels.join(', ')}), but this cloud has no container engine for jobs; \`runs-on: self-hosted\` runs a job on this host.`);
+    }
+    return env.containers.start({
+      image: placement.image,
+      job: { runId: env.run.id, jobId: instance.jobId, dirName: instance.dirName },
+      paths,
+      log: (line) => log.write(line),
+      signal: this.setUp.signal,
+    });
+  }
+
+  /** The job's directories as it sees them. */
+  private view(host: JobHost, paths: JobPaths): JobPaths {
+    return {
+      root: host.toJob(paths.root),
+      workspace: host.toJob(paths.workspace),
+      temp: host.toJob(paths.temp),
+      fileCommands: host.toJob(paths.fileCommands),
+      toolCache: host.toolCache ?? host.toJob(paths.toolCache),
+      dockerConfig: host.toJob(paths.dockerConfig),
+      eventPath: host.toJob(paths.eventPath),
+    };
   }
 
   private complete(started: Date, conclusion: Conclusion, outputs: Record<string, string>, masker: Masker, failureAllowed: boolean): JobResult {
@@ -425,9 +485,8 @@ function mapValues(record: Record<string, string>, map: (value: string) => strin
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 }
 
+/** The rest of "Set up job" (its group was opened, and the runner described, by startHost). */
 function writeSetUp(log: JobLog, permissions: Permissions, environment: string | undefined): void {
-  log.write('##[group]Set up job');
-  log.write(`Runner name: '${RUNNER_NAME}' (self-hosted, this host)`);
   log.write('##[group]GITHUB_TOKEN Permissions');
   // GitHub's spelling: `id-token` → `IdToken`, `pull-requests` → `PullRequests`; metadata is always readable.
   const pascal = (scope: string) => scope.split('-').map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`).join('');

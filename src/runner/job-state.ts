@@ -8,6 +8,7 @@ import type { ActionCache } from './action-cache.js';
 import type { ActionDefinition } from './actions/definition.js';
 import type { ResolvedAction } from './actions/resolve.js';
 import type { JobPaths } from './job-env.js';
+import type { JobHost } from './job-host.js';
 import type { JobLog } from './job-log.js';
 import type { Masker } from './masker.js';
 import type { StartedProcess } from './processes.js';
@@ -41,7 +42,12 @@ export interface JobState {
   /** The job's key in the workflow (GITHUB_JOB). */
   readonly jobKey: string;
   readonly jobName: string;
+  /** The job's directories on the host (the runner reads and writes them here). */
   readonly paths: JobPaths;
+  /** The same directories as the job sees them (contexts, variables, process arguments). */
+  readonly view: JobPaths;
+  /** Where the job's processes run: this host or its container. */
+  readonly host: JobHost;
   readonly log: JobLog;
   readonly masker: Masker;
   readonly actionCache: ActionCache;
@@ -62,15 +68,13 @@ export interface JobState {
   readonly pathAdditions: string[];
   /** GITHUB_* and RUNNER_*: every step gets them, whatever its env says. */
   readonly defaultVariables: Record<string, string>;
-  /** Inherited host env, CI / AWS_ENDPOINT_URL / DOCKER_CONFIG, the wiring's jobEnv: the env below the workflow's. */
+  /** The host's (see JobHost.baseEnvironment), CI / AWS_ENDPOINT_URL / DOCKER_CONFIG: the env below the workflow's. */
   readonly baseEnvironment: Record<string, string>;
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
   /** The contexts that do not change per step: github, vars, secrets, runner, needs, matrix, strategy. */
   readonly contexts: { github: Record<string, Json>; vars: Json; secrets: Json; runner: Json; needs: Json; matrix: Json; strategy: Json };
   readonly processes: Set<StartedProcess>;
-  /** Process groups of finished steps; whatever still lives in them is killed at job end. */
-  readonly leftoverGroups: Set<number>;
   /** Post steps of actions, run in reverse order after the main steps. */
   readonly postSteps: PostStep[];
   readonly annotations: Annotation[];
@@ -99,7 +103,7 @@ export interface StepRecorder {
 /** The evaluation scope for a step in a frame, with the env context the step sees. */
 export function stepScope(job: JobState, frame: StepFrame, env: Record<string, string>): Scope {
   const status = frameStatus(job, frame);
-  const github = frame.action === undefined ? job.contexts.github : { ...job.contexts.github, action_path: frame.action.path, action_repository: frame.action.repository, action_ref: frame.action.ref };
+  const github = frame.action === undefined ? job.contexts.github : { ...job.contexts.github, action_path: job.host.toJob(frame.action.path), action_repository: frame.action.repository, action_ref: frame.action.ref };
   return {
     contexts: {
       github,

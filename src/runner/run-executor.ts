@@ -269,7 +269,8 @@ export class RunExecution {
       const suffix = matrixJob ? `-${index + 1}` : '';
       const base = `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}${suffix}`;
       const logFile = join(env.dataDir, 'runs', String(env.run.id), `${base}.log`);
-      const jobId = env.store.createJob(env.run.id, { jobKey: job.id, name, matrix: matrixJob ? combination : null, runsOn: this.runsOn(job, instanceScope), logFile });
+      const runsOn = this.runsOn(job, instanceScope);
+      const jobId = env.store.createJob(env.run.id, { jobKey: job.id, name, matrix: matrixJob ? combination : null, runsOn, logFile });
       const strategy = { 'fail-fast': failFast, 'job-index': index, 'job-total': combinations.length, 'max-parallel': Number.isFinite(maxParallel) ? maxParallel : combinations.length };
       const unsupported = setupError ?? this.unsupported.get(job.id);
       const runner = new JobRunner(env, {
@@ -279,6 +280,7 @@ export class RunExecution {
         dirName: `${env.run.id}-${base}`,
         logFile,
         matrix: matrixJob ? combination : null,
+        runsOn,
         strategy,
         needs,
         ...(unsupported !== undefined ? { unsupported } : {}),

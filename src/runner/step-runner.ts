@@ -35,7 +35,7 @@ export function processEnvironment(job: JobState, frame: StepFrame, stepId: stri
     GITHUB_ACTION: stepId,
     ...(frame.action === undefined
       ? {}
-      : { GITHUB_ACTION_PATH: frame.action.path, GITHUB_ACTION_REPOSITORY: frame.action.repository, GITHUB_ACTION_REF: frame.action.ref }),
+      : { GITHUB_ACTION_PATH: job.host.toJob(frame.action.path), GITHUB_ACTION_REPOSITORY: frame.action.repository, GITHUB_ACTION_REF: frame.action.ref }),
     ...job.idTokenVariables,
   };
 }
@@ -119,10 +119,15 @@ export interface StepInvocation {
   outputs: Record<string, string>;
 }
 
-/** The directory a step runs in: `working-directory` (relative to the workspace) or the workspace. */
+/**
+ * The directory a step runs in, as the job sees it: `working-directory` (relative to the
+ * workspace) or the workspace. One inside the job's directories must exist; another (a path of
+ * the job's container) is checked when the process starts.
+ */
 export function workingDirectory(job: JobState, directory: string | undefined): string {
-  const cwd = directory === undefined || directory === '' ? job.paths.workspace : resolve(job.paths.workspace, directory);
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+  const cwd = directory === undefined || directory === '' ? job.view.workspace : resolve(job.view.workspace, directory);
+  const onHost = job.host.toHost(cwd);
+  if (onHost !== undefined && (!existsSync(onHost) || !statSync(onHost).isDirectory())) {
     throw new Error(`An error occurred trying to start process with working directory '${cwd}'. No such file or directory`);
   }
   return cwd;
@@ -134,14 +139,16 @@ async function runScript(job: JobState, frame: StepFrame, step: StepDefinition, 
   const directory = step.workingDirectory === undefined ? frame.defaults['working-directory'] : evaluateString(step.workingDirectory, call.scope);
   const processEnv = processEnvironment(job, frame, step.id, call.env);
   let scriptPath = '';
-  const shell = resolveShell(
+  const shell = await resolveShell(
     shellName,
-    (extension) => (scriptPath = join(job.paths.temp, `${randomUUID()}${extension}`)),
+    (extension) => job.host.toJob((scriptPath = join(job.paths.temp, `${randomUUID()}${extension}`))),
     pathWithAdditions(job, processEnv.PATH),
+    (name, path) => job.host.findExecutable(name, path),
   );
+  const scriptArg = job.host.toJob(scriptPath);
   job.log.write(`##[group]${call.name}`);
   job.log.write(script.replace(/\n$/, ''));
-  job.log.write(`shell: ${shell.file} ${shell.args.map((arg) => (arg === scriptPath ? '{0}' : arg)).join(' ')}`);
+  job.log.write(`shell: ${shell.file} ${shell.args.map((arg) => (arg === scriptArg ? '{0}' : arg)).join(' ')}`);
   const shownEnv = Object.entries({ ...job.env, ...job.fileEnv, ...frame.env, ...call.stepEnv });
   if (shownEnv.length > 0) {
     job.log.write('env:');

@@ -44,7 +44,7 @@ describe('kill -9 of the cloud during a workflow run', () => {
     const created = await dockyard(['repo', 'create', 'me/slow', '--json'], env);
     const { cloneUrl } = JSON.parse(created.stdout) as { cloneUrl: string };
     mkdirSync(join(work, '.github', 'workflows'), { recursive: true });
-    writeFileSync(join(work, '.github', 'workflows', 'slow.yml'), 'on: push\njobs:\n  slow:\n    runs-on: x\n    steps:\n      - run: sleep 307 & sleep 308\n');
+    writeFileSync(join(work, '.github', 'workflows', 'slow.yml'), 'on: push\njobs:\n  slow:\n    runs-on: self-hosted\n    steps:\n      - run: sleep 307 & sleep 308\n');
     const git = (args: string[]) => runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work });
     await git(['init', '-q', '-b', 'main']);
     await git(['add', '-A']);

@@ -36,7 +36,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
         'on: push',
         'jobs:',
         '  step-timeout:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - name: Slow step',
         '        timeout-minutes: 0.01',
@@ -44,7 +44,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
         '      - if: always()',
         '        run: echo after-timeout',
         '  job-timeout:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    timeout-minutes: 0.01',
         '    steps:',
         '      - run: sleep 30',
@@ -69,7 +69,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
         'on: push',
         'jobs:',
         '  a:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    steps:',
         `      - run: sleep 60 & echo $! > ${pidFile}; wait`,
         '      - run: echo not reached',
@@ -98,7 +98,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
         '  cancel-in-progress: true',
         'jobs:',
         '  a:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - run: sleep 20',
       ),
@@ -120,12 +120,12 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
         'on: push',
         'jobs:',
         '  one:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    concurrency: shared-${{ github.repository }}',
         '    steps:',
         '      - run: sleep 0.5',
         '  two:',
-        '    runs-on: x',
+        '    runs-on: self-hosted',
         '    concurrency:',
         '      group: shared-${{ github.repository }}',
         '    steps:',
@@ -140,7 +140,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
 
   it('runs independent runs concurrently', async () => {
     const files = (name: string) => ({
-      [`.github/workflows/${name}.yml`]: workflow('on: push', 'jobs:', '  a:', '    runs-on: x', '    steps:', `      - run: sleep 1.5 && echo ${name}-done`),
+      [`.github/workflows/${name}.yml`]: workflow('on: push', 'jobs:', '  a:', '    runs-on: self-hosted', '    steps:', `      - run: sleep 1.5 && echo ${name}-done`),
     });
     const pushed = await Promise.all([h.push('mona/par-a', files('a')), h.push('mona/par-b', files('b')), h.push('mona/par-c', files('c'))]);
     const details = await Promise.all(pushed.map((push) => finished(h, push.runs[0]?.id ?? 0)));
@@ -156,7 +156,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
   it('marks runs a previous process left unfinished as cancelled, and stop() kills running jobs', async () => {
     const pidFile = join(scratch, 'stop.pid');
     const { runs } = await h.push('mona/restart', {
-      '.github/workflows/ci.yml': workflow('on: push', 'jobs:', '  a:', '    runs-on: x', '    steps:', `      - run: sleep 60 & echo $! > ${pidFile}; wait`),
+      '.github/workflows/ci.yml': workflow('on: push', 'jobs:', '  a:', '    runs-on: self-hosted', '    steps:', `      - run: sleep 60 & echo $! > ${pidFile}; wait`),
     });
     const run = runs[0];
     assert.ok(run);

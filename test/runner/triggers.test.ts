@@ -4,8 +4,8 @@ import { ZERO_SHA } from '../../src/git/index.js';
 import { WorkflowDispatchError } from '../../src/runner/index.js';
 import { finished, startHarness, workflow, type Harness } from './support.js';
 
-const onMainOnly = workflow('on:', '  push:', '    branches: [main]', 'jobs:', '  a:', '    runs-on: x', '    steps:', '      - run: echo main-only');
-const onTags = workflow('name: release', 'on:', '  push:', '    tags: ["v*"]', 'jobs:', '  a:', '    runs-on: x', '    steps:', '      - run: echo "tag $GITHUB_REF_NAME $GITHUB_REF_TYPE"');
+const onMainOnly = workflow('on:', '  push:', '    branches: [main]', 'jobs:', '  a:', '    runs-on: self-hosted', '    steps:', '      - run: echo main-only');
+const onTags = workflow('name: release', 'on:', '  push:', '    tags: ["v*"]', 'jobs:', '  a:', '    runs-on: self-hosted', '    steps:', '      - run: echo "tag $GITHUB_REF_NAME $GITHUB_REF_TYPE"');
 const dispatchOnly = workflow(
   'name: deploy',
   'run-name: Deploy to ${{ inputs.target }}',
@@ -21,7 +21,7 @@ const dispatchOnly = workflow(
   '        default: true',
   'jobs:',
   '  a:',
-  '    runs-on: x',
+  '    runs-on: self-hosted',
   '    steps:',
   '      - run: echo "target=${{ inputs.target }} dry=${{ inputs.dry }} event=${{ github.event.inputs.target }} name=$GITHUB_EVENT_NAME"',
 );
@@ -77,7 +77,7 @@ describe('runner: triggers', () => {
   });
 
   it('records an invalid workflow file as a failed run', async () => {
-    const { runs } = await h.push('mona/broken', { '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n' });
+    const { runs } = await h.push('mona/broken', { '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: self-hosted\n    stepz: []\n' });
     assert.equal(runs.length, 1);
     assert.equal(runs[0]?.conclusion, 'failure');
     assert.match(runs[0]?.note ?? '', /Invalid workflow file/);

@@ -45,7 +45,7 @@ describe('runner: wired into the cloud', () => {
         '  contents: read',
         'jobs:',
         '  deploy:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - run: |',
         '          base="http://x-access-token:${{ github.token }}@${GITHUB_SERVER_URL#http://}"',
@@ -65,7 +65,7 @@ describe('runner: wired into the cloud', () => {
         '        run: node --input-type=module -e "$SCRIPT"',
         // The older majors most published ECS workflows still name run the same built-in code.
         '  legacy:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - uses: actions/checkout@v2',
         `      - run: 'echo "legacy checkout: $(cat hello.txt)"'`,

@@ -4,7 +4,7 @@
  * - `owner/name[/path]@ref`: the action cache (`dockyard actions add`) first, then dockyard's
  *   built-in actions under `builtin-actions/<owner>/<name>/<ref>` or `<major of ref>` (v4 for
  *   v4, v4.2 or v4.2.1), else a clear failure naming the action, how to add it, and the built-ins;
- * - `docker://image`: refused (jobs run on the host, there is no job container).
+ * - `docker://image`: refused (container actions are not supported).
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -60,7 +60,7 @@ export function majorOf(ref: string): string | undefined {
 
 export function resolveAction(uses: string, options: ResolveOptions): ResolvedAction {
   if (uses.startsWith('docker://')) {
-    throw new ActionResolutionError(`Container actions are not supported by dockyard (jobs run directly on this host, without a job container): ${uses}`);
+    throw new ActionResolutionError(`Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`);
   }
   if (uses.startsWith('./') || uses === '.') {
     const dir = resolve(options.workspace, uses);

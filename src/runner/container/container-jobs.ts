@@ -1,0 +1,252 @@
+/**
+ * Starts jobs in containers, for one cloud: ensures the job's image (the runner image is built
+ * on first use, with its progress in the job's log; another image is pulled when missing),
+ * starts the job's Docker API guard (src/docker-guard) and a fresh container on the cloud's job
+ * network (./job-network.ts) with only the job's own directories, makes the cloud's CA trusted
+ * inside, and hands back a ContainerJob. Every container and every object a job created
+ * through its guard carries the cloud's label (`dockyard.runner`), so a cloud restarted after a
+ * kill -9 removes what its dead predecessor's jobs left (`sweep`).
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startDockerGuard, sweepOrphanedJobObjects, type RegistryMap } from '../../docker-guard/guard.js';
+import { formatEndpoint, type EngineEndpoint } from '../../engine/endpoint.js';
+import { awsServiceHostnames, isEcrRegistryHost } from '../../tls/aws-hostnames.js';
+import { makePrivateDir } from '../../store/private-files.js';
+import { errorMessage } from '../error-message.js';
+import { RUNNER_NAME, type JobPaths } from '../job-env.js';
+import type { JobHost } from '../job-host.js';
+import { ContainerJob } from './container-job.js';
+import { JobEngine } from './job-engine.js';
+import { JOB_CA_BUNDLE, JOB_TOOL_CACHE, jobMounts } from './job-mounts.js';
+import { JobNetwork, RUNNER_CLOUD_LABEL } from './job-network.js';
+
+/** The label naming a job container (its value: the job's directory name). */
+export const JOB_CONTAINER_LABEL = 'dockyard.job-container';
+/** The label the guard puts on what a job creates (its value: the cloud's label and the job's directory name). */
+export const GUARD_JOB_LABEL = 'dockyard.job';
+
+/** What the cloud gives the container runner. */
+export interface ContainerJobsOptions {
+  engine: EngineEndpoint;
+  cloudLabel: string;
+  /** The cloud's port (its URLs inside a job are the same as outside). */
+  port: number;
+  accountId: string;
+  /** `localhost:PORT`: the registry the engine pushes to and pulls from. */
+  registryHost: string;
+  /** `<data>/tls/ca.crt`. */
+  caCert: string;
+  /** Where guard sockets live: `<data>/work`. */
+  workDir: string;
+  actionCache: string;
+  builtinActions: string;
+  packageRoot: string;
+  /** Makes the cloud also listen on an address of the job network's gateway. */
+  listenOn(address: string): Promise<void>;
+  /** The runner image, built when missing; resolves to its name. */
+  ensureRunnerImage(onProgress: (line: string) => void, signal: AbortSignal): Promise<string>;
+  /** The name `runs-on` labels map to the runner image by. */
+  runnerImageAlias: string;
+  logger: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
+}
+
+/** One job to start. */
+export interface ContainerJobRequest {
+  image: string;
+  job: { runId: number; jobId: number; dirName: string };
+  /** The job's directories on the host (already made). */
+  paths: JobPaths;
+  log(line: string): void;
+  signal: AbortSignal;
+}
+
+/** The shell script every job container runs first: the cloud's CA trusted (system store and bundle), the tool cache, the shells. */
+const SET_UP_SCRIPT = `
+set -e
+system=
+for f in /etc/ssl/certs/ca-certificates.crt /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/ca-bundle.pem /etc/ssl/cert.pem; do
+  if [ -f "$f" ]; then system=$f; break; fi
+done
+if [ -n "$system" ]; then cat "$1" >> "$system"; fi
+mkdir -p /etc/dockyard "$2"
+if [ -n "$system" ]; then cat "$system" > "$3"; else cat "$1" > "$3"; fi
+for name in bash sh python pwsh; do printf '%s=%s\\n' "$name" "$(command -v "$name" || true)"; done
+`;
+
+export class ContainerJobs {
+  private readonly engine: JobEngine;
+  private readonly network: JobNetwork;
+  /** The runner image's name once ensured by this process (its recipe cannot change meanwhile). */
+  private runnerImage: Promise<string> | undefined;
+
+  constructor(private readonly options: ContainerJobsOptions) {
+    this.engine = new JobEngine(options.engine);
+    this.network = new JobNetwork(this.engine, { cloudLabel: options.cloudLabel, port: options.port, listenOn: options.listenOn });
+  }
+
+  /** Removes what jobs of a dead predecessor left: their containers and everything they started. */
+  async sweep(): Promise<void> {
+    const label = `${RUNNER_CLOUD_LABEL}=${this.options.cloudLabel}`;
+    const containers = await this.engine.containersLabelled([label, JOB_CONTAINER_LABEL]);
+    for (const id of containers) await this.engine.removeContainer(id).catch((error: unknown) => this.options.logger.warn('runner: a job container could not be removed', { id, error: errorMessage(error) }));
+    const removed = await sweepOrphanedJobObjects({
+      engine: formatEndpoint(this.options.engine),
+      cloudLabel: { key: RUNNER_CLOUD_LABEL, value: this.options.cloudLabel },
+      jobLabelKey: GUARD_JOB_LABEL,
+      isLive: () => false,
+      logger: this.options.logger,
+    });
+    if (containers.length > 0 || removed.containers + removed.networks + removed.volumes > 0) {
+      this.options.logger.warn('runner: removed job containers a previous process left', { jobContainers: containers.length, ...removed });
+    }
+  }
+
+  /** Starts a job's container; the job's log gets what happens, as GitHub's "Set up job" shows it. */
+  async start(request: ContainerJobRequest): Promise<JobHost> {
+    const { options } = this;
+    const { log, signal, paths } = request;
+    const began = Date.now();
+    log(`Runner name: '${RUNNER_NAME}'`);
+    const image = await this.image(request.image, log, signal);
+    log(`Runner image: ${image}${image === request.image ? '' : ` (${request.image})`}`);
+    const imageEnv = await this.engine.imageEnvironment(image, signal);
+    if (imageEnv === undefined) throw new Error(`The image ${image} is not in the container engine`);
+    const plan = await this.network.ensure();
+
+    const guardDir = join(options.workDir, `${request.job.dirName}.docker`);
+    rmSync(guardDir, { recursive: true, force: true });
+    makePrivateDir(guardDir);
+    const releases: (() => Promise<void>)[] = [async () => rmSync(guardDir, { recursive: true, force: true })];
+    const release = async () => {
+      const results = await Promise.allSettled(releases.reverse().map((r) => r()));
+      for (const result of results) if (result.status === 'rejected') options.logger.warn('runner: releasing a job container failed', { error: errorMessage(result.reason) });
+    };
+    try {
+      const jobLabel = `${options.cloudLabel}.${request.job.dirName}`;
+      const guard = await startDockerGuard({
+        socketPath: join(guardDir, 'docker.sock'),
+        engine: formatEndpoint(options.engine),
+        job: { labelKey: GUARD_JOB_LABEL, id: jobLabel },
+        labels: { [RUNNER_CLOUD_LABEL]: options.cloudLabel },
+        mounts: [{ hostPath: paths.root, jobPath: '/home/runner/work' }],
+        registries: this.registries(),
+        logger: options.logger,
+      });
+      releases.push(async () => void (await guard.close()));
+      // Mount points the engine would otherwise create as root-owned directories in the job's directory.
+      mkdirSync(join(paths.root, '_actions'), { recursive: true });
+      mkdirSync(options.actionCache, { recursive: true });
+      const { mounts, paths: mapping } = jobMounts({
+        jobRoot: paths.root,
+        actionCache: options.actionCache,
+        builtinActions: options.builtinActions,
+        packageRoot: options.packageRoot,
+        dockerSocket: guard.socketPath,
+        caCert: options.caCert,
+      });
+      const name = `dockyard-job-${options.cloudLabel.slice(0, 8)}-${request.job.dirName}`.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 200);
+      const containerId = await this.engine.createContainer(
+        {
+          name,
+          image,
+          labels: { [RUNNER_CLOUD_LABEL]: options.cloudLabel, [JOB_CONTAINER_LABEL]: request.job.dirName },
+          mounts,
+          network: this.network.name,
+          hosts: awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway })),
+          sysctls: {},
+        },
+        signal,
+      );
+      releases.push(() => this.engine.removeContainer(containerId));
+      await this.engine.startContainer(containerId, signal);
+      const state = await this.engine.inspectContainer(containerId, this.network.name);
+      if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
+      await this.network.configure(state.pid, plan, state.ipAddress);
+
+      const environment = parseEnvironment(state.env);
+      const baseEnvironment: Record<string, string> = {
+        ...environment,
+        DOCKER_HOST: 'unix:///var/run/docker.sock',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CA_BUNDLE: JOB_CA_BUNDLE,
+        NODE_EXTRA_CA_CERTS: JOB_CA_BUNDLE,
+        SSL_CERT_FILE: JOB_CA_BUNDLE,
+        REQUESTS_CA_BUNDLE: JOB_CA_BUNDLE,
+      };
+      const found = new Map<string, string>();
+      const host = new ContainerJob({
+        engine: this.engine,
+        containerId,
+        image,
+        description: [],
+        baseEnvironment,
+        paths: mapping,
+        toolCache: JOB_TOOL_CACHE,
+        found,
+        release,
+      });
+      const setUp = await this.setUp(host, baseEnvironment);
+      for (const [shell, path] of setUp) found.set(`${shell}\n${baseEnvironment.PATH ?? ''}`, path);
+      log(`Job container ${containerId.slice(0, 12)} on network ${this.network.name}, ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      return host;
+    } catch (error) {
+      await release();
+      throw error;
+    }
+  }
+
+  /** The image to run: the runner image ensured (built once), any other one pulled when missing. */
+  private async image(requested: string, log: (line: string) => void, signal: AbortSignal): Promise<string> {
+    if (requested === this.options.runnerImageAlias) {
+      this.runnerImage ??= this.options.ensureRunnerImage((line) => log(line), signal);
+      this.runnerImage.catch(() => (this.runnerImage = undefined));
+      return this.runnerImage;
+    }
+    if ((await this.engine.imageEnvironment(requested, signal)) !== undefined) return requested;
+    log(`Pulling ${requested}`);
+    await this.engine.pull(requested, (line) => log(line), signal);
+    return requested;
+  }
+
+  /** The CA made trusted inside, the tool cache made, the shells found; resolves to shell → path. */
+  private async setUp(host: ContainerJob, env: Record<string, string>): Promise<Map<string, string>> {
+    const lines: string[] = [];
+    const process = host.start({
+      file: 'sh',
+      args: ['-c', SET_UP_SCRIPT, 'sh', '/usr/local/share/ca-certificates/dockyard-ca.crt', JOB_TOOL_CACHE, JOB_CA_BUNDLE],
+      cwd: '/',
+      env,
+      onLine: (line) => lines.push(line),
+    });
+    const result = await process.done;
+    if (result.spawnError !== undefined || result.exitCode !== 0) {
+      throw new Error(`Setting up the job's container failed (it needs a POSIX sh): ${result.spawnError?.message ?? lines.join(' ').slice(0, 500)}`);
+    }
+    const shells = new Map<string, string>();
+    for (const line of lines) {
+      const match = /^(bash|sh|python|pwsh)=(.*)$/.exec(line);
+      if (match?.[1] !== undefined) shells.set(match[1], match[2]?.startsWith('/') ? match[2] : '');
+    }
+    return shells;
+  }
+
+  /** Job-side registry names → the engine's: the cloud account's ECR hosts are the cloud's registry. */
+  private registries(): RegistryMap {
+    return (host) => (isEcrRegistryHost(host, this.options.accountId) ? this.options.registryHost : undefined);
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}
+
+/** `NAME=value` lines → a record (the first `=` separates). */
+function parseEnvironment(lines: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of lines) {
+    const at = line.indexOf('=');
+    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return env;
+}
