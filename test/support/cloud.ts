@@ -21,9 +21,10 @@ export interface TestCloud {
 /** Ports whose localhost:PORT registries the host set-up marks plain HTTP (scripts/setup-engine). */
 export const REGISTRY_TEST_PORTS = Array.from({ length: 20 }, (_, i) => 45660 + i);
 
-export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number } = {}): Promise<TestCloud> {
+/** `jobContainers`: run workflow jobs in containers through the engine (off by default: most tests have no engine). */
+export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; jobContainers?: boolean } = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId });
+  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, jobContainers: options.jobContainers });
   await cloud.ready();
   return {
     cloud,
