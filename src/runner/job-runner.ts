@@ -137,7 +137,8 @@ export class JobRunner {
       root,
       workspace: join(root, repoName, repoName),
       temp: join(root, '_temp'),
-      fileCommands: join(root, '_temp', '_runner_file_commands'),
+      // Outside the job's directory, which a job may rearrange (file-commands.ts).
+      fileCommands: join(env.dataDir, 'work', `${instance.dirName}.files`),
       toolCache: join(env.dataDir, 'tool-cache'),
       dockerConfig: join(root, '_docker'),
       eventPath: join(root, '_temp', '_github_workflow', 'event.json'),
@@ -146,9 +147,10 @@ export class JobRunner {
     let log: JobLog;
     try {
       rmSync(root, { recursive: true, force: true });
+      rmSync(paths.fileCommands, { recursive: true, force: true });
       // The runner's own directories are private (_temp holds file commands with credentials,
       // _docker the registry login); the workspace keeps the job's umask: images copy its modes.
-      for (const dir of [root, paths.temp, paths.fileCommands, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
+      for (const dir of [root, paths.temp, paths.fileCommands, join(paths.temp, '_runner_file_commands'), paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
       mkdirSync(paths.workspace, { recursive: true });
       writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2), { mode: PRIVATE_FILE_MODE });
       log = new JobLog(instance.logFile, masker, clock, env.emit, { runId: run.id, jobId: instance.jobId, job: instance.name });
@@ -293,6 +295,7 @@ export class JobRunner {
       try {
         // Retried: a killed process may still be letting go of files in the workspace.
         rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+        rmSync(paths.fileCommands, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
       } catch (error) {
         env.logger.warn('runner: a job workspace could not be removed', { dir: root, error: errorMessage(error) });
       }

@@ -5,12 +5,13 @@
  * conclusion) and updates the `steps` context. Top-level steps are also recorded and emitted.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
 import { evaluateCondition, evaluateString, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
 import { errorMessage } from './error-message.js';
+import { createNewFile } from './file-commands.js';
 import { frameEnv, markFailed, stepScope, type JobState, type StepFrame } from './job-state.js';
 import { resolveShell } from './shells.js';
 import { pathWithAdditions, runStepProcess, type Outcome } from './step-process.js';
@@ -141,7 +142,8 @@ async function runScript(job: JobState, frame: StepFrame, step: StepDefinition, 
   let scriptPath = '';
   const shell = await resolveShell(
     shellName,
-    (extension) => job.host.toJob((scriptPath = join(job.paths.temp, `${randomUUID()}${extension}`))),
+    // In the runner's own directory (a job cannot swap it for a link elsewhere on the host).
+    (extension) => job.host.toJob((scriptPath = join(job.paths.fileCommands, `${randomUUID()}${extension}`))),
     pathWithAdditions(job, processEnv.PATH),
     (name, path) => job.host.findExecutable(name, path),
   );
@@ -156,6 +158,6 @@ async function runScript(job: JobState, frame: StepFrame, step: StepDefinition, 
   }
   job.log.write('##[endgroup]');
   const cwd = workingDirectory(job, directory);
-  writeFileSync(scriptPath, script, { mode: 0o700 });
+  createNewFile(scriptPath, script, 0o700);
   return runStepProcess(job, { file: shell.file, args: shell.args, cwd, env: processEnv, timeoutMinutes: call.timeoutMinutes, outputs: call.outputs, displayName: call.name });
 }

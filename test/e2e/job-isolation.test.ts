@@ -86,10 +86,12 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
           '  for root in /proc/[0-9]*/root; do try "$root$DATA/$name"; done',
           '  for cwd in /proc/[0-9]*/cwd; do try "$cwd/$name"; done',
           'done',
-          'if grep -qa DOCKYARD /proc/[0-9]*/environ 2>/dev/null; then echo "ESCAPED: a dockyard variable in a process environment"; found=1; fi',
+          'if grep -qaE "DOCKYARD_(DATA|RUNNER)|AWS_SECRET" /proc/[0-9]*/environ 2>/dev/null; then echo "ESCAPED: a cloud variable in a process environment"; found=1; fi',
           'if find / -xdev \\( -name admin.json -o -name state.db \\) 2>/dev/null | grep .; then found=1; fi',
           '[ "$found" = 1 ]',
         ]),
+        // The runner reads these files as the cloud: links to the admin key must not be followed.
+        ...attempt('admin.json through file commands', ['for f in "$GITHUB_PATH" "$GITHUB_ENV" "$GITHUB_OUTPUT" "$GITHUB_STEP_SUMMARY"; do rm -f "$f"; ln -s "$DATA/admin.json" "$f"; done']),
         ...attempt('push to another repository', [
           'base="http://x-access-token:${{ github.token }}@${GITHUB_SERVER_URL#http://}/git"',
           'git clone -q "$base/bob/other.git" other 2>&1 && echo "ESCAPED: cloned bob/other" && exit 0',
@@ -139,10 +141,12 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
     const steps = cloud.ci.runner.getRun(runId)?.jobs[0]?.steps ?? [];
     assert.equal(record.conclusion, 'success', log);
     const attempts = steps.filter((s) => s.name.startsWith('attempt: '));
-    assert.equal(attempts.length, 7);
+    assert.equal(attempts.length, 8);
     for (const step of attempts) assert.equal(step.outcome, 'failure', `${step.name} must fail\n${log}`);
     assert.doesNotMatch(log, /ESCAPED/);
     assert.doesNotMatch(log, /bob-top-secret-4711/);
+    assert.ok(!log.includes(cloud.state.admin.secretAccessKey) && !JSON.stringify(cloud.ci.runner.getRun(runId)).includes(cloud.state.admin.secretAccessKey), 'the admin key appears nowhere');
+    assert.match(log, /Unable to process file command 'GITHUB_\w+': the file was replaced by something that is not a file/);
     // The guard said why, in Docker's words.
     assert.match(log, /dockyard: .*privileged/i);
     assert.match(log, /only paths inside the job's directories/);

@@ -25,8 +25,13 @@ describe('job containers: units', () => {
   });
 
   it('mounts only the job\'s directory writable; actions\' code, the CA and the guard\'s socket as files of their own', () => {
-    const { mounts } = jobMounts({ jobRoot: '/d/work/1-a', actionCache: '/d/actions', builtinActions: '/pkg/builtin-actions', packageRoot: '/pkg', dockerSocket: '/d/work/1-a.docker/docker.sock', caCert: '/d/tls/ca.crt' });
-    assert.deepEqual(mounts.filter((m) => !m.readOnly).map((m) => `${m.hostPath}:${m.containerPath}`), ['/d/work/1-a:/home/runner/work', '/d/work/1-a.docker/docker.sock:/var/run/docker.sock']);
+    const { mounts, paths } = jobMounts({ jobRoot: '/d/work/1-a', fileCommands: '/d/work/1-a.files', actionCache: '/d/actions', builtinActions: '/pkg/builtin-actions', packageRoot: '/pkg', dockerSocket: '/d/work/1-a.docker/docker.sock', caCert: '/d/tls/ca.crt' });
+    assert.deepEqual(mounts.filter((m) => !m.readOnly).map((m) => `${m.hostPath}:${m.containerPath}`), [
+      '/d/work/1-a:/home/runner/work',
+      '/d/work/1-a.files:/home/runner/work/_temp/_runner_file_commands',
+      '/d/work/1-a.docker/docker.sock:/var/run/docker.sock',
+    ]);
+    assert.equal(paths.toJob('/d/work/1-a.files/env_1'), '/home/runner/work/_temp/_runner_file_commands/env_1');
     assert.ok(mounts.every((m) => !m.hostPath.endsWith('/d') && !m.hostPath.endsWith('admin.json') && !m.hostPath.includes('podman')), JSON.stringify(mounts));
     assert.deepEqual(mounts.find((m) => m.hostPath === '/d/tls/ca.crt'), { hostPath: '/d/tls/ca.crt', containerPath: '/usr/local/share/ca-certificates/dockyard-ca.crt', readOnly: true });
   });

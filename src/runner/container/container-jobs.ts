@@ -139,6 +139,7 @@ export class ContainerJobs {
       mkdirSync(options.actionCache, { recursive: true });
       const { mounts, paths: mapping } = jobMounts({
         jobRoot: paths.root,
+        fileCommands: paths.fileCommands,
         actionCache: options.actionCache,
         builtinActions: options.builtinActions,
         packageRoot: options.packageRoot,

@@ -10,6 +10,8 @@ import type { BindMount } from './job-engine.js';
 
 /** The job's directory as GitHub's hosted runner has it. */
 export const JOB_WORK_DIR = '/home/runner/work';
+/** The runner's file-command files and scripts, in RUNNER_TEMP as GitHub's runner has them. */
+export const JOB_FILE_COMMANDS = '/home/runner/work/_temp/_runner_file_commands';
 /** The action cache (`dockyard actions add`), where GitHub keeps downloaded actions. */
 export const JOB_ACTIONS_DIR = '/home/runner/work/_actions';
 /** dockyard's built-in actions and the code they run. */
@@ -27,6 +29,8 @@ export const JOB_CA_BUNDLE = '/etc/dockyard/ca-bundle.crt';
 export interface JobMountSources {
   /** The job's directory (workspace, temp): read-write. */
   jobRoot: string;
+  /** The runner's directory of file-command files and scripts (outside jobRoot), at RUNNER_TEMP/_runner_file_commands. */
+  fileCommands: string;
   /** `dockyard actions add`'s cache. */
   actionCache: string;
   /** The built-in actions' action.yml files. */
@@ -88,6 +92,7 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
   ];
   const mounts: BindMount[] = [
     { hostPath: sources.jobRoot, containerPath: JOB_WORK_DIR, readOnly: false },
+    { hostPath: sources.fileCommands, containerPath: JOB_FILE_COMMANDS, readOnly: false },
     { hostPath: sources.actionCache, containerPath: JOB_ACTIONS_DIR, readOnly: true },
     ...code,
     { hostPath: sources.dockerSocket, containerPath: JOB_DOCKER_SOCKET, readOnly: false },
@@ -95,6 +100,7 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
   ];
   const paths = new PathMapping([
     { host: sources.jobRoot, job: JOB_WORK_DIR },
+    { host: sources.fileCommands, job: JOB_FILE_COMMANDS },
     { host: sources.actionCache, job: JOB_ACTIONS_DIR },
     { host: sources.builtinActions, job: dockyard('builtin-actions') },
     { host: posix.join(sources.packageRoot, 'dist', 'src', 'actions'), job: dockyard('dist/src/actions') },
