@@ -180,7 +180,7 @@ export function createCi(deps: CiDeps): Ci {
       stopNotices();
       await recovered;
       await runner.stop();
-      containers?.close();
+      await containers?.close();
     },
   };
 }

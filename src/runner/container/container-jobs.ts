@@ -237,7 +237,9 @@ export class ContainerJobs {
     return (host) => (isEcrRegistryHost(host, this.options.accountId) ? this.options.registryHost : undefined);
   }
 
-  close(): void {
+  /** After the last job: the job network goes (every cloud's test would otherwise leave a bridge). */
+  async close(): Promise<void> {
+    await this.network.remove().catch((error: unknown) => this.options.logger.warn('runner: the job network could not be removed', { error: errorMessage(error) }));
     this.engine.close();
   }
 }

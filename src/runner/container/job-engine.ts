@@ -209,6 +209,15 @@ export class JobEngine {
     return { id, subnet: config.Subnet, gateway: config.Gateway.replace(/\/\d+$/, '') };
   }
 
+  /** Removes a network; a missing one is fine. */
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.http.text({ operation: 'remove network', method: 'DELETE', path: `/networks/${encodeURIComponent(name)}` });
+    } catch (error) {
+      if (!(error instanceof EngineError && error.status === 404)) throw error;
+    }
+  }
+
   close(): void {
     this.http.close();
   }

@@ -59,6 +59,13 @@ export class JobNetwork {
     return this.plan;
   }
 
+  /** Removes the network if this process made use of it (its jobs have ended; the bridge goes with it). */
+  async remove(): Promise<void> {
+    if (this.plan === undefined) return;
+    this.plan = undefined;
+    await this.engine.removeNetwork(this.name);
+  }
+
   /**
    * Once the job's container runs (the bridge exists): the cloud listens on the gateway, and
    * the job's namespace gets its rules.
