@@ -5,6 +5,7 @@
  * actions); a JobHost says where the job sees each of them and starts processes there. As in
  * nektos/act, host and container environments implement one interface.
  */
+import type { Json } from '../workflow/contract.js';
 import type { RunnerEnvironment } from './job-env.js';
 import type { StartedProcess } from './processes.js';
 
@@ -26,6 +27,8 @@ export interface JobHost {
   readonly baseEnvironment: Record<string, string>;
   /** RUNNER_TOOL_CACHE when it is no host directory (a job container's own /opt/hostedtoolcache). */
   readonly toolCache?: string;
+  /** `job.services` (a container job's service containers). */
+  readonly services?: Record<string, Json>;
   /** The executable JavaScript actions run with. */
   readonly node: string;
   /** Where the job sees a host path (one of the job's directories or the actions'). */

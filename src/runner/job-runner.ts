@@ -31,6 +31,7 @@ import type { ContainerJobs } from './container/container-jobs.js';
 import { HostJob } from './host-job.js';
 import type { JobHost } from './job-host.js';
 import type { RunsOnResolution } from './runs-on.js';
+import { readJobContainer, readServices } from './container/job-services.js';
 import { errorMessage, runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
 
@@ -169,7 +170,7 @@ export class JobRunner {
     try {
       log.write('##[group]Set up job');
       if (instance.unsupported !== undefined) throw new Error(instance.unsupported);
-      host = await this.startHost(paths, log);
+      host = await this.startHost(paths, log, baseScopeOf(instance, env));
       const view = this.view(host, paths);
       const gitToken = env.gitTokens.issue(run.repository, 'read');
       cleanups.push(() => gitToken.revoke());
@@ -252,7 +253,7 @@ export class JobRunner {
         defaultVariables: defaultStepVariables(github, view, debug, host.environment),
         baseEnvironment: { ...host.baseEnvironment, ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined) },
         idTokenVariables,
-        contexts: { github, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy },
+        contexts: { github, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy, ...(host.services === undefined ? {} : { services: host.services }) },
         processes: new Set(),
         postSteps: [],
         annotations: [],
@@ -303,12 +304,15 @@ export class JobRunner {
     return this.complete(started, conclusion, outputs, masker, failureAllowed);
   }
 
-  /** Where the job runs (its `runs-on`), started; writes the first lines of "Set up job". */
-  private async startHost(paths: JobPaths, log: JobLog): Promise<JobHost> {
+  /** Where the job runs (its `runs-on`, `container:` and `services:`), started; writes the first lines of "Set up job". */
+  private async startHost(paths: JobPaths, log: JobLog, scope: Scope): Promise<JobHost> {
     const { env, instance } = this;
     const placement = env.placement(instance.runsOn);
     if (placement.kind === 'unknown') throw new Error(placement.message);
+    const container = readJobContainer(instance.job.container === undefined ? undefined : evaluateToken(instance.job.container, scope));
+    const services = readServices(instance.job.services === undefined ? undefined : evaluateToken(instance.job.services, scope));
     if (placement.kind === 'host') {
+      if (container !== undefined || services.length > 0) throw new Error(`container: and services: need a job container; runs-on: ${placement.labels.join(', ')} runs this job on this host.`);
       // Shared by this host's jobs, as a self-hosted runner's tool cache is.
       makePrivateDir(paths.toolCache);
       const host = new HostJob(env.jobEnv);
@@ -320,6 +324,8 @@ export class JobRunner {
     }
     return env.containers.start({
       image: placement.image,
+      ...(container === undefined ? {} : { container }),
+      services,
       job: { runId: env.run.id, jobId: instance.jobId, dirName: instance.dirName },
       paths,
       log: (line) => log.write(line),
@@ -471,6 +477,14 @@ export class JobRunner {
       },
     };
   }
+}
+
+/** The scope `container:` and `services:` are evaluated in: the job's matrix, needs, vars, inputs (GitHub's contexts for them). */
+function baseScopeOf(instance: JobInstance, env: RunEnvironment): Scope {
+  return {
+    contexts: { matrix: instance.matrix ?? {}, needs: instance.needs, strategy: instance.strategy, vars: env.vars, inputs: env.inputs, github: { repository: env.run.repository, ref: env.run.ref, sha: env.run.sha, event_name: env.run.event } },
+    state: { status: 'success' },
+  };
 }
 
 function isTrue(value: string | undefined): boolean {

@@ -73,7 +73,7 @@ export interface JobState {
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
   /** The contexts that do not change per step: github, vars, secrets, runner, needs, matrix, strategy. */
-  readonly contexts: { github: Record<string, Json>; vars: Json; secrets: Json; runner: Json; needs: Json; matrix: Json; strategy: Json };
+  readonly contexts: { github: Record<string, Json>; vars: Json; secrets: Json; runner: Json; needs: Json; matrix: Json; strategy: Json; services?: Json };
   readonly processes: Set<StartedProcess>;
   /** Post steps of actions, run in reverse order after the main steps. */
   readonly postSteps: PostStep[];
@@ -111,7 +111,7 @@ export function stepScope(job: JobState, frame: StepFrame, env: Record<string, s
       vars: job.contexts.vars,
       secrets: job.contexts.secrets,
       steps: frame.steps,
-      job: { status: job.status },
+      job: job.contexts.services === undefined ? { status: job.status } : { status: job.status, services: job.contexts.services },
       runner: job.contexts.runner,
       needs: job.contexts.needs,
       matrix: job.contexts.matrix,

@@ -372,13 +372,11 @@ export class Runner {
   }
 }
 
-/** Jobs dockyard cannot run, with the reason. */
+/** Jobs dockyard cannot run, with the reason (`container:` and `services:` are checked when the job starts). */
 function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
   const reasons = new Map<string, string>();
   for (const job of workflow.jobs) {
     if (job.uses !== undefined) reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-    else if (job.container !== undefined) reasons.set(job.id, `Job containers (jobs.${job.id}.container) are not supported by dockyard yet: map a runs-on label to the image instead (\`dockyard runner-image map LABEL=IMAGE\`).`);
-    else if (job.services !== undefined) reasons.set(job.id, `Service containers (jobs.${job.id}.services) are not supported by dockyard yet: start them in a step instead (\`docker run -d\`).`);
   }
   return reasons;
 }

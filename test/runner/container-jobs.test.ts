@@ -20,6 +20,7 @@ import { eventually, workflow } from './support.js';
 
 const run = promisify(execFile);
 const PODMAN_SOCKET = '/run/podman/podman.sock';
+const WEB_IMAGE = 'localhost/dockyard-test/container-jobs-web:1';
 
 /** Ids of the engine's containers carrying every label. */
 async function containersLabelled(labels: string[]): Promise<string[]> {
@@ -93,6 +94,7 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
   after(async () => {
     delete process.env.CONTAINER_NAME;
     await cloud.stop();
+    await run('docker', ['rmi', '-f', WEB_IMAGE], { env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` } }).catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -225,6 +227,58 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     const record = await ci.runner.waitFor(runId);
     assert.equal(record.conclusion, 'cancelled', ci.runner.readLog(runId));
     assert.ok(Date.now() - cancelled < 20_000, `cancel took ${Date.now() - cancelled} ms`);
+    assert.deepEqual(await containersLabelled([`dockyard.runner=${label}`]), []);
+  });
+
+  it('services: a container job reaches them by name; a job on the runner image on its localhost ports, once healthy', async () => {
+    // A service image whose own command serves HTTP (services cannot override the command).
+    const dir = join(root, 'web-image');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM localhost/dockyard/runner:latest\nCMD ["python3", "-m", "http.server", "8000", "--directory", "/etc"]\n');
+    await run('docker', ['build', '-q', '-t', WEB_IMAGE, dir], { env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` } });
+    const ci = cloud.cloud.ci;
+    await ci.repositories.create('mona/services');
+    const service = [
+      '    services:',
+      '      web:',
+      `        image: ${WEB_IMAGE}`,
+      '        ports: ["8080:8000"]',
+      '        options: >-',
+      '          --health-cmd "curl -sf http://localhost:8000/hostname"',
+      '          --health-interval 1s --health-retries 20',
+    ];
+    await pushFiles(cloud, root, 'mona/services', {
+      '.github/workflows/services.yml': workflow(
+        'on: push',
+        'jobs:',
+        '  on-runner:',
+        '    runs-on: ubuntu-latest',
+        ...service,
+        '    steps:',
+        '      - run: |',
+        '          echo "PORT ${{ job.services.web.ports[\'8000\'] }}"',
+        '          curl -sf http://localhost:8080/hostname >/dev/null && echo "RUNNER reached web on localhost:8080"',
+        '  in-container:',
+        '    runs-on: ubuntu-latest',
+        '    container:',
+        '      image: localhost/dockyard/runner:latest',
+        '      env:',
+        '        FROM_CONTAINER: yes-it-is',
+        ...service,
+        '    steps:',
+        '      - run: |',
+        '          curl -sf http://web:8000/hostname >/dev/null && echo "CONTAINER reached web by name ($FROM_CONTAINER)"',
+      ),
+    });
+    await eventually(() => ci.runner.listRuns({ repository: 'mona/services' }).length > 0, 10_000, 'the push to start a run');
+    const runId = ci.runner.listRuns({ repository: 'mona/services' })[0]?.id ?? 0;
+    await ci.runner.waitFor(runId);
+    const log = ci.runner.readLog(runId);
+    assert.equal(ci.runner.getRun(runId)?.conclusion, 'success', log);
+    assert.match(log, /PORT 8080/);
+    assert.match(log, /RUNNER reached web on localhost:8080/);
+    assert.match(log, /CONTAINER reached web by name \(yes-it-is\)/);
+    assert.match(log, /web service is healthy\./);
     assert.deepEqual(await containersLabelled([`dockyard.runner=${label}`]), []);
   });
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { jobMounts, PathMapping } from '../../src/runner/container/job-mounts.js';
 import { jobRules, networkOf } from '../../src/runner/container/job-network.js';
+import { readJobContainer, readServices, ServiceSpecError } from '../../src/runner/container/job-services.js';
 import { AWS_REGIONS, awsServiceHostnames, isEcrRegistryHost } from '../../src/tls/aws-hostnames.js';
 import { run } from '../support/run.js';
 
@@ -62,5 +63,24 @@ describe('job containers: units', () => {
     assert.ok(isEcrRegistryHost('123456789012.dkr.ecr.eu-central-1.amazonaws.com', '123456789012'));
     assert.ok(!isEcrRegistryHost('999999999999.dkr.ecr.eu-central-1.amazonaws.com', '123456789012'), 'another account is not this cloud');
     assert.ok(!isEcrRegistryHost('123456789012.dkr.ecr.moon-1.amazonaws.com', '123456789012'));
+  });
+
+  it('reads services: and container: as GitHub documents them, refusing what dockyard does not honour', () => {
+    const [pg] = readServices({ postgres: { image: 'postgres:16', env: { POSTGRES_PASSWORD: 'x', N: 5 }, ports: ['5433:5432', 6379], options: '--health-cmd "pg_isready -U postgres" --health-interval=2s --health-timeout 5s --health-retries 5' } });
+    assert.deepEqual(pg, {
+      key: 'postgres',
+      image: 'postgres:16',
+      env: { POSTGRES_PASSWORD: 'x', N: '5' },
+      ports: [{ host: 5433, container: 5432 }, { host: 6379, container: 6379 }],
+      health: { command: 'pg_isready -U postgres', intervalMs: 2000, timeoutMs: 5000, retries: 5, startPeriodMs: 0 },
+    });
+    assert.deepEqual(readServices({ redis: 'redis:7' })[0]?.image, 'redis:7');
+    assert.throws(() => readServices({ db: { image: 'x', options: '--privileged' } }), /only the --health-\* options, not '--privileged'/);
+    assert.throws(() => readServices({ db: { image: 'x', volumes: ['/:/host'] } }), ServiceSpecError);
+    assert.throws(() => readServices({ db: { image: 'x', ports: ['53/udp'] } }), /not a TCP port mapping/);
+    assert.throws(() => readServices({ 'bad name!': { image: 'x' } }), /host name label/);
+    assert.deepEqual(readJobContainer({ image: 'node:20', env: { A: '1' } }), { image: 'node:20', env: { A: '1' } });
+    assert.deepEqual(readJobContainer('node:20'), { image: 'node:20', env: {} });
+    assert.throws(() => readJobContainer({ image: 'node:20', options: '--cap-add SYS_ADMIN' }), /container\.options is not supported/);
   });
 });

@@ -9,6 +9,7 @@
  * /opt/dockyard (read-only), RUNNER_TOOL_CACHE /opt/hostedtoolcache (the container's own), the
  * job's Docker API guard at /var/run/docker.sock.
  */
+import type { Json } from '../../workflow/contract.js';
 import { errorMessage } from '../error-message.js';
 import type { JobHost, JobProcessSpec } from '../job-host.js';
 import type { StartedProcess } from '../processes.js';
@@ -30,6 +31,8 @@ export interface ContainerJobParts {
   found: Map<string, string>;
   /** Releases everything (the guard, the container, the guard's directory). */
   release(): Promise<void>;
+  /** `job.services`: id, network and port mappings by service key. */
+  services: Record<string, Json>;
 }
 
 export class ContainerJob implements JobHost {
@@ -38,12 +41,14 @@ export class ContainerJob implements JobHost {
   readonly description: string[];
   readonly baseEnvironment: Record<string, string>;
   readonly toolCache: string;
+  readonly services: Record<string, Json>;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly parts: ContainerJobParts) {
     this.description = parts.description;
     this.baseEnvironment = parts.baseEnvironment;
     this.toolCache = parts.toolCache;
+    this.services = parts.services;
   }
 
   toJob(hostPath: string): string {

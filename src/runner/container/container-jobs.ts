@@ -19,7 +19,9 @@ import type { JobHost } from '../job-host.js';
 import { ContainerJob } from './container-job.js';
 import { JobEngine } from './job-engine.js';
 import { JOB_CA_BUNDLE, JOB_TOOL_CACHE, jobMounts } from './job-mounts.js';
-import { JobNetwork, RUNNER_CLOUD_LABEL } from './job-network.js';
+import { JobNetwork, RUNNER_CLOUD_LABEL, type ServiceRoute } from './job-network.js';
+import type { JobContainerImage, ServiceSpec } from './job-services.js';
+import { startExecProcess } from './exec-process.js';
 
 /** The label naming a job container (its value: the job's directory name). */
 export const JOB_CONTAINER_LABEL = 'dockyard.job-container';
@@ -53,7 +55,12 @@ export interface ContainerJobsOptions {
 
 /** One job to start. */
 export interface ContainerJobRequest {
+  /** The runner's image (runs-on). */
   image: string;
+  /** `container:`: the steps run in this image instead. */
+  container?: JobContainerImage;
+  /** `services:`. */
+  services?: ServiceSpec[];
   job: { runId: number; jobId: number; dirName: string };
   /** The job's directories on the host (already made). */
   paths: JobPaths;
@@ -108,8 +115,10 @@ export class ContainerJobs {
     const { log, signal, paths } = request;
     const began = Date.now();
     log(`Runner name: '${RUNNER_NAME}'`);
-    const image = await this.image(request.image, log, signal);
-    log(`Runner image: ${image}${image === request.image ? '' : ` (${request.image})`}`);
+    const runnerImage = await this.image(request.image, log, signal);
+    log(`Runner image: ${runnerImage}${runnerImage === request.image ? '' : ` (${request.image})`}`);
+    const image = request.container === undefined ? runnerImage : await this.image(request.container.image, log, signal);
+    if (request.container !== undefined) log(`Job container image: ${image}`);
     const imageEnv = await this.engine.imageEnvironment(image, signal);
     if (imageEnv === undefined) throw new Error(`The image ${image} is not in the container engine`);
     const plan = await this.network.ensure();
@@ -147,14 +156,19 @@ export class ContainerJobs {
         caCert: options.caCert,
       });
       const name = `dockyard-job-${options.cloudLabel.slice(0, 8)}-${request.job.dirName}`.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 200);
+      const labels = { [RUNNER_CLOUD_LABEL]: options.cloudLabel, [JOB_CONTAINER_LABEL]: request.job.dirName };
+      const services = await this.startServices(request.services ?? [], { name, labels, log, signal, releases });
+      // A container job reaches its services by name; a job on the runner image on localhost (GitHub's semantics).
+      const serviceHosts = request.container === undefined ? [] : services.map((s) => ({ host: s.spec.key, ip: s.ip }));
       const containerId = await this.engine.createContainer(
         {
           name,
           image,
-          labels: { [RUNNER_CLOUD_LABEL]: options.cloudLabel, [JOB_CONTAINER_LABEL]: request.job.dirName },
+          labels,
           mounts,
           network: this.network.name,
-          hosts: awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway })),
+          hosts: [...serviceHosts, ...awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway }))],
+          ...(request.container === undefined ? {} : { env: request.container.env }),
           sysctls: {},
         },
         signal,
@@ -163,7 +177,8 @@ export class ContainerJobs {
       await this.engine.startContainer(containerId, signal);
       const state = await this.engine.inspectContainer(containerId, this.network.name);
       if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
-      await this.network.configure(state.pid, plan, state.ipAddress);
+      const routes: ServiceRoute[] = services.map((s) => ({ ip: s.ip, ports: request.container === undefined ? s.spec.ports : [] }));
+      await this.network.configure(state.pid, plan, state.ipAddress, routes);
 
       const environment = parseEnvironment(state.env);
       const baseEnvironment: Record<string, string> = {
@@ -186,6 +201,9 @@ export class ContainerJobs {
         toolCache: JOB_TOOL_CACHE,
         found,
         release,
+        services: Object.fromEntries(
+          services.map((s) => [s.spec.key, { id: s.id, network: this.network.name, ports: Object.fromEntries(s.spec.ports.map((p) => [String(p.container), String(p.host)])) }]),
+        ),
       });
       const setUp = await this.setUp(host, baseEnvironment);
       for (const [shell, path] of setUp) found.set(`${shell}\n${baseEnvironment.PATH ?? ''}`, path);
@@ -195,6 +213,51 @@ export class ContainerJobs {
       await release();
       throw error;
     }
+  }
+
+  /** Starts the job's services on its network and waits until each is healthy (its --health-cmd passes). */
+  private async startServices(
+    specs: ServiceSpec[],
+    job: { name: string; labels: Record<string, string>; log: (line: string) => void; signal: AbortSignal; releases: (() => Promise<void>)[] },
+  ): Promise<{ spec: ServiceSpec; id: string; ip: string }[]> {
+    const started: { spec: ServiceSpec; id: string; ip: string }[] = [];
+    for (const spec of specs) {
+      const image = await this.image(spec.image, job.log, job.signal);
+      job.log(`Starting service container ${spec.key} (${image})`);
+      const id = await this.engine.createContainer(
+        { name: `${job.name}-${spec.key}`.slice(0, 250), image, labels: job.labels, mounts: [], network: this.network.name, hosts: [], sysctls: {}, env: spec.env, imageCommand: true },
+        job.signal,
+      );
+      job.releases.push(() => this.engine.removeContainer(id));
+      await this.engine.startContainer(id, job.signal);
+      const state = await this.engine.inspectContainer(id, this.network.name);
+      if (!state.running || state.ipAddress === undefined) throw new Error(`The service container ${spec.key} (${image}) did not start`);
+      started.push({ spec, id, ip: state.ipAddress });
+    }
+    await Promise.all(started.map((s) => this.waitHealthy(s.spec, s.id, job.log, job.signal)));
+    return started;
+  }
+
+  /** Runs a service's --health-cmd until it passes; its retries used up, the job fails (GitHub: "unhealthy"). */
+  private async waitHealthy(spec: ServiceSpec, id: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
+    const health = spec.health;
+    if (health === undefined) return;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    if (health.startPeriodMs > 0) await sleep(Math.min(health.startPeriodMs, 1000));
+    for (let attempt = 1; attempt <= health.retries; attempt++) {
+      signal.throwIfAborted();
+      const check = startExecProcess(this.engine, id, { file: 'sh', args: ['-c', health.command], cwd: '/', env: {}, onLine: () => undefined }, (message) => new Error(message));
+      const timer = setTimeout(() => check.kill('timeout'), health.timeoutMs);
+      const result = await check.done;
+      clearTimeout(timer);
+      if (result.exitCode === 0) {
+        log(`${spec.key} service is healthy.`);
+        return;
+      }
+      // The first check comes early (the service is often up at once); then Docker's interval.
+      await sleep(attempt === 1 ? Math.min(1000, health.intervalMs) : health.intervalMs);
+    }
+    throw new Error(`Failed to initialize container ${spec.image}: the ${spec.key} service is unhealthy after ${health.retries} health checks (${health.command})`);
   }
 
   /** The image to run: the runner image ensured (built once), any other one pulled when missing. */

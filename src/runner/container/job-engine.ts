@@ -29,6 +29,9 @@ export interface JobContainerSpec {
   /** `/etc/hosts` entries: host name → address. */
   hosts: { host: string; ip: string }[];
   sysctls: Record<string, string>;
+  env?: Record<string, string>;
+  /** Keep the image's entrypoint and command (a service) instead of idling (a job container). */
+  imageCommand?: boolean;
 }
 
 /** The parts of a container's inspect the runner uses. */
@@ -116,8 +119,8 @@ export class JobEngine {
     const body = {
       Image: spec.image,
       // As GitHub's runner starts a job container: it idles, steps are exec'd into it.
-      Entrypoint: ['tail'],
-      Cmd: ['-f', '/dev/null'],
+      ...(spec.imageCommand ? {} : { Entrypoint: ['tail'], Cmd: ['-f', '/dev/null'] }),
+      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: spec.labels,
       HostConfig: {
         Binds: spec.mounts.map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? 'ro' : 'rw'}`),

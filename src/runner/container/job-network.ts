@@ -70,9 +70,9 @@ export class JobNetwork {
    * Once the job's container runs (the bridge exists): the cloud listens on the gateway, and
    * the job's namespace gets its rules.
    */
-  async configure(containerPid: number, plan: NetworkPlan, containerIp: string): Promise<void> {
+  async configure(containerPid: number, plan: NetworkPlan, containerIp: string, services: ServiceRoute[] = []): Promise<void> {
     await this.options.listenOn(plan.gateway);
-    const rules = jobRules({ port: this.options.port, gateway: plan.gateway, subnet: plan.subnet, containerIp, hostAddresses: hostAddresses(), bridgeSubnets: bridgeSubnets() });
+    const rules = jobRules({ port: this.options.port, gateway: plan.gateway, subnet: plan.subnet, containerIp, hostAddresses: hostAddresses(), bridgeSubnets: bridgeSubnets(), services });
     await new Promise<void>((resolve, reject) => {
       const child = execFile(
         'nsenter',
@@ -83,6 +83,12 @@ export class JobNetwork {
       child.stdin?.end(rules);
     });
   }
+}
+
+/** A service container the job reaches: at its address, and on `localhost:<host port>` for each mapping. */
+export interface ServiceRoute {
+  ip: string;
+  ports: { host: number; container: number }[];
 }
 
 /** The inputs of {@link jobRules}. */
@@ -96,6 +102,8 @@ export interface JobRuleInputs {
   hostAddresses: string[];
   /** The engine's bridges (CIDR): task containers and other jobs. */
   bridgeSubnets: string[];
+  /** The job's service containers (on the job network, reachable before anything of it is refused). */
+  services?: ServiceRoute[];
 }
 
 /** The job namespace's rules, in iptables-restore's format. Pure. */
@@ -109,6 +117,7 @@ export function jobRules(r: JobRuleInputs): string {
     ':POSTROUTING ACCEPT [0:0]',
     `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${r.port} -j DNAT --to-destination ${r.gateway}:${r.port}`,
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport 443 -j DNAT --to-destination ${r.gateway}:${r.port}`,
+    ...(r.services ?? []).flatMap((s) => s.ports.map((p) => `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${p.host} -j DNAT --to-destination ${s.ip}:${p.container}`)),
     `-A POSTROUTING -s 127.0.0.0/8 ! -d 127.0.0.0/8 -j SNAT --to-source ${r.containerIp}`,
     'COMMIT',
     '*filter',
@@ -118,6 +127,7 @@ export function jobRules(r: JobRuleInputs): string {
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport ${r.port} -j ACCEPT`,
     `-A OUTPUT -d ${r.gateway}/32 -p udp -m udp --dport 53 -j ACCEPT`,
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport 53 -j ACCEPT`,
+    ...(r.services ?? []).map((s) => `-A OUTPUT -d ${s.ip}/32 -j ACCEPT`),
     ...refused.map((cidr) => `-A OUTPUT -d ${cidr} -j REJECT --reject-with icmp-port-unreachable`),
     'COMMIT',
     '',
