@@ -7,11 +7,9 @@
  * token (configure-aws-credentials), as on GitHub.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -20,8 +18,8 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { seedTrustPolicy } from '../support/cloud.js';
+import { finishedRun, pushFiles } from '../support/git-push.js';
 
-const run = promisify(execFile);
 const PORT = 45674;
 
 describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_000 }, () => {
@@ -97,20 +95,8 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
         '',
       ].join('\n'),
     };
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(work, path, '..'), { recursive: true });
-      writeFileSync(join(work, path), content);
-    }
-    const env = { ...process.env, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com', GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', GIT_TERMINAL_PROMPT: '0' };
-    await run('git', ['init', '-q', '-b', 'main'], { cwd: work, env });
-    await run('git', ['add', '-A'], { cwd: work, env });
-    await run('git', ['commit', '-q', '-m', 'aws'], { cwd: work, env });
-    const remote = `http://${cloud.state.admin.accessKeyId}:${encodeURIComponent(cloud.state.admin.secretAccessKey)}@127.0.0.1:${PORT}/git/mona/aws.git`;
-    await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: work, env, timeout: 300_000 });
-
-    const runId = cloud.ci.runner.listRuns({ repository: 'mona/aws' })[0]?.id ?? 0;
-    const record = await cloud.ci.runner.waitFor(runId);
-    const log = cloud.ci.runner.readLog(runId);
+    await pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'mona/aws', files);
+    const { run: record, log } = await finishedRun(cloud.ci.runner, 'mona/aws');
     assert.equal(record.conclusion, 'success', log);
     const role = `arn:aws:sts::${cloud.accountId}:assumed-role/GitHub_Actions_Role/GitHubActions`;
     assert.match(log, /aws-cli\/2\.9\./);

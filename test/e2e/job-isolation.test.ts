@@ -8,11 +8,9 @@
  * fails. Its own `docker build` and `docker push` to the local ECR succeed.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
@@ -22,8 +20,8 @@ import { cloudLabelFor } from '../../src/runtime/labels.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { seedTrustPolicy } from '../support/cloud.js';
+import { finishedRun, pushFiles } from '../support/git-push.js';
 
-const run = promisify(execFile);
 const PORT = 45671;
 const IMAGE = 'localhost/dockyard/runner:latest';
 
@@ -124,20 +122,9 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
         '',
       ].join('\n'),
     };
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(work, path, '..'), { recursive: true });
-      writeFileSync(join(work, path), content);
-    }
-    const env = { ...process.env, GIT_AUTHOR_NAME: 'Alice', GIT_AUTHOR_EMAIL: 'alice@example.com', GIT_COMMITTER_NAME: 'Alice', GIT_COMMITTER_EMAIL: 'alice@example.com', GIT_TERMINAL_PROMPT: '0' };
-    await run('git', ['init', '-q', '-b', 'main'], { cwd: work, env });
-    await run('git', ['add', '-A'], { cwd: work, env });
-    await run('git', ['commit', '-q', '-m', 'escape'], { cwd: work, env });
-    const remote = `http://${cloud.state.admin.accessKeyId}:${encodeURIComponent(cloud.state.admin.secretAccessKey)}@127.0.0.1:${PORT}/git/alice/app.git`;
-    await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: work, env, timeout: 300_000 });
-
-    const runId = cloud.ci.runner.listRuns({ repository: 'alice/app' })[0]?.id ?? 0;
-    const record = await cloud.ci.runner.waitFor(runId);
-    const log = cloud.ci.runner.readLog(runId);
+    await pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'alice/app', files);
+    const { run: record, log } = await finishedRun(cloud.ci.runner, 'alice/app');
+    const runId = record.id;
     const steps = cloud.ci.runner.getRun(runId)?.jobs[0]?.steps ?? [];
     assert.equal(record.conclusion, 'success', log);
     const attempts = steps.filter((s) => s.name.startsWith('attempt: '));

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { cloudLabelFor } from '../../src/runtime/labels.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
+import { finishedRun, pushFiles } from '../support/git-push.js';
 import { eventually, workflow } from './support.js';
 
 const run = promisify(execFile);
@@ -27,21 +28,6 @@ async function containersLabelled(labels: string[]): Promise<string[]> {
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
   const { stdout } = await run('curl', ['-sf', '--unix-socket', PODMAN_SOCKET, `http://d/containers/json?all=true&filters=${filters}`]);
   return (JSON.parse(stdout) as { Id: string }[]).map((c) => c.Id);
-}
-
-/** Commits `files` in a fresh tree and pushes it to the cloud's `repository` (main). */
-async function pushFiles(cloud: TestCloud, root: string, repository: string, files: Record<string, string>): Promise<void> {
-  const tree = join(root, repository);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(tree, path, '..'), { recursive: true });
-    writeFileSync(join(tree, path), content);
-  }
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com', GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', GIT_TERMINAL_PROMPT: '0' };
-  await run('git', ['init', '-q', '-b', 'main'], { cwd: tree, env });
-  await run('git', ['add', '-A'], { cwd: tree, env });
-  await run('git', ['commit', '-q', '-m', 'jobs'], { cwd: tree, env });
-  const remote = `http://${cloud.admin.accessKeyId}:${encodeURIComponent(cloud.admin.secretAccessKey)}@127.0.0.1:${new URL(cloud.url).port}/git/${repository}.git`;
-  await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: tree, env, timeout: 60_000 });
 }
 
 const JS_ACTION = {
@@ -91,6 +77,7 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     root = mkdtempSync(join(tmpdir(), 'dockyard-container-jobs-'));
     label = cloudLabelFor(cloud.dataDir);
   });
+  const target = () => ({ port: new URL(cloud.url).port, admin: cloud.admin });
   after(async () => {
     delete process.env.CONTAINER_NAME;
     await cloud.stop();
@@ -101,7 +88,7 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
   it('the same steps behave alike on this host and in a fresh container, with GitHub\'s hosted paths there', async () => {
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/both');
-    await pushFiles(cloud, root, 'mona/both', {
+    await pushFiles(target(), join(root, 'both'), 'mona/both', {
       ...JS_ACTION,
       '.github/workflows/both.yml': workflow(
         'on: push',
@@ -156,11 +143,9 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
         '      - run: echo "AFTER ${{ steps.files.outcome }}"',
       ),
     });
-    await eventually(() => ci.runner.listRuns({ repository: 'mona/both' }).length > 0, 10_000, 'the push to start a run');
-    const runId = ci.runner.listRuns({ repository: 'mona/both' })[0]?.id ?? 0;
-    await ci.runner.waitFor(runId);
+    const { run: record, log: all } = await finishedRun(ci.runner, 'mona/both');
+    const runId = record.id;
     const detail = ci.runner.getRun(runId);
-    const all = ci.runner.readLog(runId);
     assert.equal(detail?.conclusion, 'success', all);
     const logs = { host: ci.runner.readLog(runId, { job: 'both (self-hosted)' }), container: ci.runner.readLog(runId, { job: 'both (ubuntu-latest)' }) };
     for (const [where, log] of Object.entries(logs)) {
@@ -205,7 +190,8 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
   it('a cancelled job\'s container goes, with the containers it started through its Docker socket', async () => {
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/cancel');
-    await pushFiles(cloud, root, 'mona/cancel', {
+    // The push returns when its run ends: it is left pushing while the job is cancelled.
+    const pushed = pushFiles(target(), join(root, 'cancel'), 'mona/cancel', {
       '.github/workflows/slow.yml': workflow(
         'on: push',
         'jobs:',
@@ -228,6 +214,7 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     assert.equal(record.conclusion, 'cancelled', ci.runner.readLog(runId));
     assert.ok(Date.now() - cancelled < 20_000, `cancel took ${Date.now() - cancelled} ms`);
     assert.deepEqual(await containersLabelled([`dockyard.runner=${label}`]), []);
+    await pushed;
   });
 
   it('services: a container job reaches them by name; a job on the runner image on its localhost ports, once healthy', async () => {
@@ -247,7 +234,7 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
       '          --health-cmd "curl -sf http://localhost:8000/hostname"',
       '          --health-interval 1s --health-retries 20',
     ];
-    await pushFiles(cloud, root, 'mona/services', {
+    await pushFiles(target(), join(root, 'services'), 'mona/services', {
       '.github/workflows/services.yml': workflow(
         'on: push',
         'jobs:',
@@ -270,11 +257,8 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
         '          curl -sf http://web:8000/hostname >/dev/null && echo "CONTAINER reached web by name ($FROM_CONTAINER)"',
       ),
     });
-    await eventually(() => ci.runner.listRuns({ repository: 'mona/services' }).length > 0, 10_000, 'the push to start a run');
-    const runId = ci.runner.listRuns({ repository: 'mona/services' })[0]?.id ?? 0;
-    await ci.runner.waitFor(runId);
-    const log = ci.runner.readLog(runId);
-    assert.equal(ci.runner.getRun(runId)?.conclusion, 'success', log);
+    const { run: record, log } = await finishedRun(ci.runner, 'mona/services');
+    assert.equal(record.conclusion, 'success', log);
     assert.match(log, /PORT 8080/);
     assert.match(log, /RUNNER reached web on localhost:8080/);
     assert.match(log, /CONTAINER reached web by name \(yes-it-is\)/);
