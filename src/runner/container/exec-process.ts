@@ -11,6 +11,10 @@
  * The end of a step: the engine ends the exec's output stream when the exec'd process exits
  * even while a background child still holds its output (Podman's conmon stops relaying then);
  * output is read until then, as a host step's is read for OUTPUT_DRAIN_MS more.
+ *
+ * Engine quirk: an exec the OCI runtime cannot start (no such executable, no such working
+ * directory) still answers 200, with the runtime's `Error: runc: exec failed: …` as output and
+ * exit code 126 or 127; that line is kept out of the step's output and becomes the spawn error.
  */
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -23,6 +27,9 @@ import type { JobEngine } from './job-engine.js';
 
 /** The variable that marks a step's processes in a job container. */
 export const STEP_MARKER = 'DOCKYARD_STEP';
+
+/** The OCI runtime's words when it could not start the process (runc's and crun's). */
+const RUNTIME_FAILURE = /^Error: (runc|crun|OCI runtime)[^:]*: exec failed: /;
 
 /** How long the engine may take to report an exec's exit code after its output ended (Podman lags). */
 const EXIT_CODE_WAIT_MS = 5000;
@@ -47,7 +54,12 @@ export function startExecProcess(engine: JobEngine, containerId: string, spec: J
     }
     const out = new PassThrough();
     const err = new PassThrough();
-    const readers = [lineReader(out, (line) => spec.onLine(line, 'stdout')), lineReader(err, (line) => spec.onLine(line, 'stderr'))];
+    let runtimeError: string | undefined;
+    const onLine = (stream: 'stdout' | 'stderr') => (line: string) => {
+      if (RUNTIME_FAILURE.test(line)) runtimeError ??= line;
+      else spec.onLine(line, stream);
+    };
+    const readers = [lineReader(out, onLine('stdout')), lineReader(err, onLine('stderr'))];
     try {
       const res = await engine.startExec(execId);
       started = true;
@@ -71,6 +83,7 @@ export function startExecProcess(engine: JobEngine, containerId: string, spec: J
       const state = await engine.inspectExec(execId);
       if (!state.running && state.exitCode !== undefined) {
         if (killTimer !== undefined) clearTimeout(killTimer);
+        if (runtimeError !== undefined && (state.exitCode === 126 || state.exitCode === 127)) return { exitCode: null, signal: null, spawnError: spawnFailure(runtimeError, spec) };
         // A process a signal ended reports 128 + the signal, as a shell would.
         return { exitCode: state.exitCode, signal: null };
       }
