@@ -97,7 +97,7 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
     };
     await pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'mona/aws', files);
     const { run: record, log } = await finishedRun(cloud.ci.runner, 'mona/aws');
-    assert.equal(record.conclusion, 'success', log);
+    assert.equal(record.conclusion, 'success', `${record.note ?? ''}\n${log}`);
     const role = `arn:aws:sts::${cloud.accountId}:assumed-role/GitHub_Actions_Role/GitHubActions`;
     assert.match(log, /aws-cli\/2\.9\./);
     assert.ok(log.includes(`CLI ${role}`), log);
