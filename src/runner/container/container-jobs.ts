@@ -114,6 +114,14 @@ export class ContainerJobs {
     const { options } = this;
     const { log, signal, paths } = request;
     const began = Date.now();
+    // Where the set-up's time goes, for the log's last set-up line.
+    const phases: string[] = [];
+    let last = began;
+    const phase = (name: string) => {
+      const now = Date.now();
+      phases.push(`${name} ${((now - last) / 1000).toFixed(2)}`);
+      last = now;
+    };
     log(`Runner name: '${RUNNER_NAME}'`);
     const runnerImage = await this.image(request.image, log, signal);
     log(`Runner image: ${runnerImage}${runnerImage === request.image ? '' : ` (${request.image})`}`);
@@ -122,6 +130,7 @@ export class ContainerJobs {
     const imageEnv = await this.engine.imageEnvironment(image, signal);
     if (imageEnv === undefined) throw new Error(`The image ${image} is not in the container engine`);
     const plan = await this.network.ensure();
+    phase('image');
 
     const guardDir = join(options.workDir, `${request.job.dirName}.docker`);
     rmSync(guardDir, { recursive: true, force: true });
@@ -143,6 +152,7 @@ export class ContainerJobs {
         logger: options.logger,
       });
       releases.push(async () => void (await guard.close()));
+      phase('guard');
       // Mount points the engine would otherwise create as root-owned directories in the job's directory.
       mkdirSync(join(paths.root, '_actions'), { recursive: true });
       mkdirSync(options.actionCache, { recursive: true });
@@ -176,9 +186,11 @@ export class ContainerJobs {
       releases.push(() => this.engine.removeContainer(containerId));
       await this.engine.startContainer(containerId, signal);
       const state = await this.engine.inspectContainer(containerId, this.network.name);
+      phase('container');
       if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
       const routes: ServiceRoute[] = services.map((s) => ({ ip: s.ip, ports: request.container === undefined ? s.spec.ports : [] }));
       await this.network.configure(state.pid, plan, state.ipAddress, routes);
+      phase('network');
 
       const environment = parseEnvironment(state.env);
       const baseEnvironment: Record<string, string> = {
@@ -207,7 +219,8 @@ export class ContainerJobs {
       });
       const setUp = await this.setUp(host, baseEnvironment);
       for (const [shell, path] of setUp) found.set(`${shell}\n${baseEnvironment.PATH ?? ''}`, path);
-      log(`Job container ${containerId.slice(0, 12)} on network ${this.network.name}, ready in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+      phase('trust');
+      log(`Job container ${containerId.slice(0, 12)} on network ${this.network.name}, ready in ${((Date.now() - began) / 1000).toFixed(2)} s (${phases.join(', ')})`);
       return host;
     } catch (error) {
       await release();
