@@ -104,6 +104,8 @@ export class ContainerJobs {
       isLive: () => false,
       logger: this.options.logger,
     });
+    // Made again by the first job; one left by a killed cloud would otherwise stay for good.
+    await this.engine.removeNetwork(this.network.name).catch((error: unknown) => this.options.logger.warn('runner: the job network of a previous process could not be removed', { error: errorMessage(error) }));
     if (containers.length > 0 || removed.containers + removed.networks + removed.volumes > 0) {
       this.options.logger.warn('runner: removed job containers a previous process left', { jobContainers: containers.length, ...removed });
     }
