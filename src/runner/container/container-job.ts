@@ -13,6 +13,7 @@ import type { Json } from '../../workflow/contract.js';
 import { errorMessage } from '../error-message.js';
 import type { JobHost, JobProcessSpec } from '../job-host.js';
 import type { StartedProcess } from '../processes.js';
+import type { StepAgentClient } from './agent-client.js';
 import { startExecProcess } from './exec-process.js';
 import type { JobEngine } from './job-engine.js';
 import type { PathMapping } from './job-mounts.js';
@@ -33,6 +34,8 @@ export interface ContainerJobParts {
   release(): Promise<void>;
   /** `job.services`: id, network and port mappings by service key. */
   services: Record<string, Json>;
+  /** The step agent in the container (the runner image); without it, steps are engine exec sessions. */
+  agent: StepAgentClient | undefined;
 }
 
 export class ContainerJob implements JobHost {
@@ -70,7 +73,18 @@ export class ContainerJob implements JobHost {
   }
 
   start(spec: JobProcessSpec): StartedProcess {
-    return startExecProcess(this.parts.engine, this.parts.containerId, spec, (message) => spawnError(message, spec));
+    const agent = this.parts.agent;
+    if (agent === undefined) return startExecProcess(this.parts.engine, this.parts.containerId, spec, (message) => spawnError(message, spec));
+    const started = agent.start(spec);
+    const done = started.done.then((result) => (result.spawnError === undefined ? result : { ...result, spawnError: spawnError(result.spawnError.message, spec) }));
+    return {
+      pid: undefined,
+      done,
+      get killReason() {
+        return started.killReason;
+      },
+      kill: (reason) => started.kill(reason),
+    };
   }
 
   close(): Promise<void> {
@@ -99,7 +113,7 @@ export class ContainerJob implements JobHost {
 
 /** An engine's refusal to start a step's process, in the runner's words. */
 function spawnError(engineMessage: string, spec: JobProcessSpec): Error {
-  if (/executable file not found|no such file or directory.*exec|not found in \$PATH/i.test(engineMessage) && !/chdir/i.test(engineMessage)) {
+  if (/executable file not found|no such file or directory.*exec|not found in \$PATH|^spawn \S+ ENOENT/i.test(engineMessage) && !/chdir/i.test(engineMessage)) {
     return new Error(
       `Unable to locate executable file: ${spec.file}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`,
     );

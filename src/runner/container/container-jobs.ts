@@ -18,7 +18,8 @@ import { RUNNER_NAME, type JobPaths } from '../job-env.js';
 import type { JobHost } from '../job-host.js';
 import { ContainerJob } from './container-job.js';
 import { JobEngine } from './job-engine.js';
-import { JOB_CA_BUNDLE, JOB_TOOL_CACHE, jobMounts } from './job-mounts.js';
+import { StepAgentClient } from './agent-client.js';
+import { JOB_CA_BUNDLE, JOB_STEP_AGENT, JOB_STEP_AGENT_SOCKET, JOB_TOOL_CACHE, jobMounts } from './job-mounts.js';
 import { JobNetwork, RUNNER_CLOUD_LABEL, type ServiceRoute } from './job-network.js';
 import type { JobContainerImage, ServiceSpec } from './job-services.js';
 import { startExecProcess } from './exec-process.js';
@@ -172,11 +173,14 @@ export class ContainerJobs {
       const services = await this.startServices(request.services ?? [], { name, labels, log, signal, releases });
       // A container job reaches its services by name; a job on the runner image on localhost (GitHub's semantics).
       const serviceHosts = request.container === undefined ? [] : services.map((s) => ({ host: s.spec.key, ip: s.ip }));
+      // The runner image has Node: its steps go through the step agent (no engine exec per step).
+      const useAgent = request.container === undefined && request.image === options.runnerImageAlias;
       const containerId = await this.engine.createContainer(
         {
           name,
           image,
           labels,
+          ...(useAgent ? { command: { entrypoint: ['node'], cmd: [JOB_STEP_AGENT, JOB_STEP_AGENT_SOCKET] } } : {}),
           mounts,
           network: this.network.name,
           hosts: [...serviceHosts, ...awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway }))],
@@ -191,7 +195,11 @@ export class ContainerJobs {
       phase('container');
       if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
       const routes: ServiceRoute[] = services.map((s) => ({ ip: s.ip, ports: request.container === undefined ? s.spec.ports : [] }));
-      await this.network.configure(state.pid, plan, state.ipAddress, routes);
+      const [agent] = await Promise.all([
+        useAgent ? StepAgentClient.connect(join(paths.fileCommands, '.step-agent.sock'), signal, async () => !(await this.engine.inspectContainer(containerId, this.network.name)).running) : undefined,
+        this.network.configure(state.pid, plan, state.ipAddress, routes),
+      ]);
+      if (agent !== undefined) releases.push(async () => agent.close());
       phase('network');
 
       const environment = parseEnvironment(state.env);
@@ -215,6 +223,7 @@ export class ContainerJobs {
         toolCache: JOB_TOOL_CACHE,
         found,
         release,
+        agent,
         services: Object.fromEntries(
           services.map((s) => [s.spec.key, { id: s.id, network: this.network.name, ports: Object.fromEntries(s.spec.ports.map((p) => [String(p.container), String(p.host)])) }]),
         ),
@@ -240,7 +249,7 @@ export class ContainerJobs {
       const image = await this.image(spec.image, job.log, job.signal);
       job.log(`Starting service container ${spec.key} (${image})`);
       const id = await this.engine.createContainer(
-        { name: `${job.name}-${spec.key}`.slice(0, 250), image, labels: job.labels, mounts: [], network: this.network.name, hosts: [], sysctls: {}, env: spec.env, imageCommand: true },
+        { name: `${job.name}-${spec.key}`.slice(0, 250), image, labels: job.labels, mounts: [], network: this.network.name, hosts: [], sysctls: {}, env: spec.env, command: 'image' },
         job.signal,
       );
       job.releases.push(() => this.engine.removeContainer(id));

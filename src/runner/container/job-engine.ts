@@ -30,8 +30,11 @@ export interface JobContainerSpec {
   hosts: { host: string; ip: string }[];
   sysctls: Record<string, string>;
   env?: Record<string, string>;
-  /** Keep the image's entrypoint and command (a service) instead of idling (a job container). */
-  imageCommand?: boolean;
+  /**
+   * What the container runs: `image` keeps the image's entrypoint and command (a service);
+   * by default it idles (`tail -f /dev/null`, as GitHub's runner starts a job container).
+   */
+  command?: 'image' | { entrypoint: string[]; cmd: string[] };
 }
 
 /** The parts of a container's inspect the runner uses. */
@@ -118,8 +121,7 @@ export class JobEngine {
   async createContainer(spec: JobContainerSpec, signal?: AbortSignal): Promise<string> {
     const body = {
       Image: spec.image,
-      // As GitHub's runner starts a job container: it idles, steps are exec'd into it.
-      ...(spec.imageCommand ? {} : { Entrypoint: ['tail'], Cmd: ['-f', '/dev/null'] }),
+      ...(spec.command === 'image' ? {} : spec.command === undefined ? { Entrypoint: ['tail'], Cmd: ['-f', '/dev/null'] } : { Entrypoint: spec.command.entrypoint, Cmd: spec.command.cmd }),
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: spec.labels,
       HostConfig: {

@@ -16,6 +16,9 @@ export const JOB_FILE_COMMANDS = '/home/runner/work/_temp/_runner_file_commands'
 export const JOB_ACTIONS_DIR = '/home/runner/work/_actions';
 /** dockyard's built-in actions and the code they run. */
 export const JOB_DOCKYARD_DIR = '/opt/dockyard';
+/** The step agent's program (./step-agent.ts) and its socket, in the runner's directory. */
+export const JOB_STEP_AGENT = '/opt/dockyard/step-agent.js';
+export const JOB_STEP_AGENT_SOCKET = '/home/runner/work/_temp/_runner_file_commands/.step-agent.sock';
 /** RUNNER_TOOL_CACHE, as on GitHub's hosted images. */
 export const JOB_TOOL_CACHE = '/opt/hostedtoolcache';
 /** Where the job's Docker API guard is mounted. */
@@ -89,6 +92,7 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
     { hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'actions'), containerPath: dockyard('dist/src/actions'), readOnly: true },
     { hostPath: real(posix.join(sources.packageRoot, 'node_modules')), containerPath: dockyard('node_modules'), readOnly: true },
     { hostPath: posix.join(sources.packageRoot, 'package.json'), containerPath: dockyard('package.json'), readOnly: true },
+    { hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'runner', 'container', 'step-agent.js'), containerPath: JOB_STEP_AGENT, readOnly: true },
   ];
   const mounts: BindMount[] = [
     { hostPath: sources.jobRoot, containerPath: JOB_WORK_DIR, readOnly: false },
