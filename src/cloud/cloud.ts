@@ -22,6 +22,8 @@ import { Ec2Store } from '../services/ec2/store.js';
 import { createIamService } from '../services/iam/index.js';
 import { createLogsService } from '../services/logs/index.js';
 import { LogsStore } from '../services/logs/store.js';
+import { createSecretsManagerService, SecretsStore } from '../services/secretsmanager/index.js';
+import { createSsmService, ParameterStore } from '../services/ssm/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { writeFileAtomic } from '../store/files.js';
 import { systemClock, type Clock } from './clock.js';
@@ -78,8 +80,8 @@ export interface CloudOptions extends Partial<CloudConfig> {
 
 /**
  * How often the cloud tidies up: expired sessions swept, ECR lifecycle policies applied (AWS
- * acts within 24 hours), log events past their group's retention deleted, unreferenced blobs
- * collected.
+ * acts within 24 hours), log events past their group's retention deleted, secrets past their
+ * recovery window purged, unreferenced blobs collected.
  */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -171,6 +173,8 @@ export class Cloud {
       const ec2 = new Ec2Store(state.db, { accountId: state.accountId, region: state.region });
       const logs = new LogsStore(state.db, { accountId: state.accountId, region: state.region });
       const ecsStore = new EcsStore(state.db, { region: state.region, accountId: state.accountId });
+      const secrets = new SecretsStore(state.db, { accountId: state.accountId, region: state.region });
+      const parameters = new ParameterStore(state.db, { accountId: state.accountId, region: state.region });
       const services = [
         createIamService(state.iam),
         createStsService({
@@ -183,6 +187,8 @@ export class Cloud {
         createEcsService({ store: ecsStore, roles: state.iam, network: ec2, registryHost }),
         createEc2Service(ec2),
         createLogsService(logs),
+        createSecretsManagerService(secrets),
+        createSsmService(parameters),
       ];
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
@@ -202,6 +208,7 @@ export class Cloud {
         state.credentials.sweep(now);
         lifecycle.runOnce(now);
         logs.expire(now);
+        secrets.purgeDue(now.getTime());
         blobs.garbageCollect(images, { now });
         void cloudTls.renew();
       }, HOUSEKEEPING_INTERVAL_MS).unref();

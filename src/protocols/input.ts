@@ -16,6 +16,11 @@ export interface StringRules {
   patternText?: string;
   /** Allowed values (AWS: "Member must satisfy enum value set: [A, B]"). */
   oneOf?: readonly string[];
+  /**
+   * A member the model marks sensitive (a secret's value): AWS names it in a violation
+   * without echoing it ("Value at 'secretString' failed to satisfy constraint: …").
+   */
+  sensitive?: boolean;
 }
 
 export interface NumberRules {
@@ -148,10 +153,10 @@ export class InputReader {
     return out;
   }
 
-  /** Records a violation found by the caller's own checks. */
-  violate(name: string, constraint: string, value: string | null): void {
-    const shown = value === null ? 'null' : `'${value}'`;
-    this.violations.push(`Value ${shown} at '${this.path(name)}' failed to satisfy constraint: ${constraint}`);
+  /** Records a violation found by the caller's own checks; an `undefined` value is not echoed (sensitive members). */
+  violate(name: string, constraint: string, value: string | null | undefined): void {
+    const shown = value === undefined ? '' : value === null ? ' null' : ` '${value}'`;
+    this.violations.push(`Value${shown} at '${this.path(name)}' failed to satisfy constraint: ${constraint}`);
   }
 
   /** Throws the collected violations as one AWS error. Call once per request, on the top reader. */
@@ -182,17 +187,18 @@ export class InputReader {
   }
 
   private checkString(name: string, text: string, rules: StringRules): void {
+    const shown = (value: string) => (rules.sensitive ? undefined : value);
     if (rules.min !== undefined && text.length < rules.min) {
-      this.violate(name, `Member must have length greater than or equal to ${rules.min}`, text);
+      this.violate(name, `Member must have length greater than or equal to ${rules.min}`, shown(text));
     }
     if (rules.max !== undefined && text.length > rules.max) {
-      this.violate(name, `Member must have length less than or equal to ${rules.max}`, truncate(text));
+      this.violate(name, `Member must have length less than or equal to ${rules.max}`, shown(truncate(text)));
     }
     if (rules.pattern && !wholeMatch(rules.pattern, text)) {
-      this.violate(name, `Member must satisfy regular expression pattern: ${rules.patternText ?? rules.pattern.source}`, truncate(text));
+      this.violate(name, `Member must satisfy regular expression pattern: ${rules.patternText ?? rules.pattern.source}`, shown(truncate(text)));
     }
     if (rules.oneOf && !rules.oneOf.includes(text)) {
-      this.violate(name, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`, truncate(text));
+      this.violate(name, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`, shown(truncate(text)));
     }
   }
 

@@ -2,6 +2,7 @@
  * Runs Debian's AWS CLI v2 (/usr/bin/aws, called explicitly: another `aws` on PATH may be v1)
  * against a test cloud. AWS CLI 2.9 ignores AWS_ENDPOINT_URL, so --endpoint-url is passed.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { TestCloud } from './cloud.js';
 
@@ -44,4 +45,18 @@ export function awsCli(
     child.on('error', reject);
     child.on('close', (status) => resolve({ status: status ?? -1, stdout, stderr }));
   });
+}
+
+/** Runs a command that must succeed and returns its JSON output. */
+export async function awsCliJson(cloud: Pick<TestCloud, 'url' | 'region' | 'admin'>, args: string[]): Promise<Record<string, unknown>> {
+  const result = await awsCli(cloud, args);
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout || '{}') as Record<string, unknown>;
+}
+
+/** Runs a command that must fail and returns what the CLI printed about it. */
+export async function awsCliError(cloud: Pick<TestCloud, 'url' | 'region' | 'admin'>, args: string[]): Promise<string> {
+  const result = await awsCli(cloud, args);
+  assert.notEqual(result.status, 0, result.stdout);
+  return result.stderr;
 }

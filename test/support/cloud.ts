@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cloud } from '../../src/cloud/cloud.js';
 import type { Clock } from '../../src/cloud/clock.js';
+import type { Logger } from '../../src/cloud/logger.js';
 
 export interface TestCloud {
   cloud: Cloud;
@@ -22,9 +23,9 @@ export interface TestCloud {
 export const REGISTRY_TEST_PORTS = Array.from({ length: 20 }, (_, i) => 45660 + i);
 
 /** `jobContainers`: run workflow jobs in containers through the engine (off by default: most tests have no engine). */
-export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; jobContainers?: boolean } = {}): Promise<TestCloud> {
+export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; logger?: Logger; jobContainers?: boolean } = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, jobContainers: options.jobContainers });
+  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger, jobContainers: options.jobContainers });
   await cloud.ready();
   return {
     cloud,
