@@ -143,7 +143,7 @@ describe('runner: jobs', () => {
     assert.equal(detail.conclusion, 'failure');
   });
 
-  it('fails unsupported jobs clearly: container, services, reusable workflows', async () => {
+  it('fails jobs it cannot run clearly: container: on this host, an unserved runs-on', async () => {
     const { runs } = await h.push('mona/unsupported', {
       '.github/workflows/ci.yml': workflow(
         'on: push',
@@ -153,6 +153,10 @@ describe('runner: jobs', () => {
         '    container: node:20',
         '    steps:',
         '      - run: echo hi',
+        '  gpu:',
+        '    runs-on: [self-hosted, gpu]',
+        '    steps:',
+        '      - run: echo never',
         '  plain:',
         '    runs-on: self-hosted',
         '    steps:',
@@ -162,7 +166,9 @@ describe('runner: jobs', () => {
     const detail = await finished(h, runs[0]?.id ?? 0);
     const boxed = detail.jobs.find((job) => job.jobKey === 'boxed');
     assert.equal(boxed?.conclusion, 'failure');
-    assert.match(h.runner.readLog(detail.id, { job: 'boxed' }), /Job containers \(jobs\.boxed\.container\) are not supported by dockyard/);
+    assert.match(h.runner.readLog(detail.id, { job: 'boxed' }), /container: and services: need a job container; runs-on: self-hosted runs this job on this host\./);
+    assert.equal(detail.jobs.find((job) => job.jobKey === 'gpu')?.conclusion, 'failure');
+    assert.match(h.runner.readLog(detail.id, { job: 'gpu' }), /No runner matching the specified labels was found: self-hosted, gpu\./);
     assert.equal(detail.jobs.find((job) => job.jobKey === 'plain')?.conclusion, 'success');
   });
 
