@@ -30,8 +30,8 @@ import type { RunStore } from './run-store.js';
 import type { ContainerJobs } from './container/container-jobs.js';
 import { HostJob } from './host-job.js';
 import type { JobHost } from './job-host.js';
+import { jobView, startJobHost } from './job-placement.js';
 import type { RunsOnResolution } from './runs-on.js';
-import { readJobContainer, readServices } from './container/job-services.js';
 import { errorMessage, runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
 
@@ -170,8 +170,8 @@ export class JobRunner {
     try {
       log.write('##[group]Set up job');
       if (instance.unsupported !== undefined) throw new Error(instance.unsupported);
-      host = await this.startHost(paths, log, baseScopeOf(instance, env));
-      const view = this.view(host, paths);
+      host = await startJobHost(env, instance, { paths, log, signal: this.setUp.signal });
+      const view = jobView(host, paths);
       const gitToken = env.gitTokens.issue(run.repository, 'read');
       cleanups.push(() => gitToken.revoke());
       masker.add(gitToken.token);
@@ -302,48 +302,6 @@ export class JobRunner {
       }
     }
     return this.complete(started, conclusion, outputs, masker, failureAllowed);
-  }
-
-  /** Where the job runs (its `runs-on`, `container:` and `services:`), started; writes the first lines of "Set up job". */
-  private async startHost(paths: JobPaths, log: JobLog, scope: Scope): Promise<JobHost> {
-    const { env, instance } = this;
-    const placement = env.placement(instance.runsOn);
-    if (placement.kind === 'unknown') throw new Error(placement.message);
-    const container = readJobContainer(instance.job.container === undefined ? undefined : evaluateToken(instance.job.container, scope));
-    const services = readServices(instance.job.services === undefined ? undefined : evaluateToken(instance.job.services, scope));
-    if (placement.kind === 'host') {
-      if (container !== undefined || services.length > 0) throw new Error(`container: and services: need a job container; runs-on: ${placement.labels.join(', ')} runs this job on this host.`);
-      // Shared by this host's jobs, as a self-hosted runner's tool cache is.
-      makePrivateDir(paths.toolCache);
-      const host = new HostJob(env.jobEnv);
-      for (const line of host.description) log.write(line);
-      return host;
-    }
-    if (env.containers === undefined) {
-      throw new Error(`This job runs in a container of ${placement.image} (runs-on: ${placement.labels.join(', ')}), but this cloud has no container engine for jobs; \`runs-on: self-hosted\` runs a job on this host.`);
-    }
-    return env.containers.start({
-      image: placement.image,
-      ...(container === undefined ? {} : { container }),
-      services,
-      job: { runId: env.run.id, jobId: instance.jobId, dirName: instance.dirName },
-      paths,
-      log: (line) => log.write(line),
-      signal: this.setUp.signal,
-    });
-  }
-
-  /** The job's directories as it sees them. */
-  private view(host: JobHost, paths: JobPaths): JobPaths {
-    return {
-      root: host.toJob(paths.root),
-      workspace: host.toJob(paths.workspace),
-      temp: host.toJob(paths.temp),
-      fileCommands: host.toJob(paths.fileCommands),
-      toolCache: host.toolCache ?? host.toJob(paths.toolCache),
-      dockerConfig: host.toJob(paths.dockerConfig),
-      eventPath: host.toJob(paths.eventPath),
-    };
   }
 
   private complete(started: Date, conclusion: Conclusion, outputs: Record<string, string>, masker: Masker, failureAllowed: boolean): JobResult {
@@ -477,14 +435,6 @@ export class JobRunner {
       },
     };
   }
-}
-
-/** The scope `container:` and `services:` are evaluated in: the job's matrix, needs, vars, inputs (GitHub's contexts for them). */
-function baseScopeOf(instance: JobInstance, env: RunEnvironment): Scope {
-  return {
-    contexts: { matrix: instance.matrix ?? {}, needs: instance.needs, strategy: instance.strategy, vars: env.vars, inputs: env.inputs, github: { repository: env.run.repository, ref: env.run.ref, sha: env.run.sha, event_name: env.run.event } },
-    state: { status: 'success' },
-  };
 }
 
 function isTrue(value: string | undefined): boolean {
