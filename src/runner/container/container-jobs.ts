@@ -189,7 +189,16 @@ export class ContainerJobs {
         },
         signal,
       );
-      releases.push(() => this.engine.removeContainer(containerId));
+      // The agent's connection is closed only once its container is gone: its end would stop the
+      // container by itself while it is being removed.
+      const connected: { agent?: StepAgentClient } = {};
+      releases.push(async () => {
+        try {
+          await this.engine.removeContainer(containerId);
+        } finally {
+          connected.agent?.close();
+        }
+      });
       await this.engine.startContainer(containerId, signal);
       const state = await this.engine.inspectContainer(containerId, this.network.name);
       phase('container');
@@ -199,7 +208,7 @@ export class ContainerJobs {
         useAgent ? StepAgentClient.connect(join(paths.fileCommands, '.step-agent.sock'), signal, async () => !(await this.engine.inspectContainer(containerId, this.network.name)).running) : undefined,
         this.network.configure(state.pid, plan, state.ipAddress, routes),
       ]);
-      if (agent !== undefined) releases.push(async () => agent.close());
+      if (agent !== undefined) connected.agent = agent;
       phase('network');
 
       const environment = parseEnvironment(state.env);

@@ -148,12 +148,29 @@ export class JobEngine {
     return { pid: wire?.State?.Pid ?? 0, running: wire?.State?.Running === true, env: wire?.Config?.Env ?? [], ipAddress: ip };
   }
 
-  /** Removes a container by force (killing it), with its anonymous volumes; a missing one is fine. */
+  /**
+   * Removes a container by force (killing it), with its anonymous volumes; a missing one is fine.
+   * Podman quirk: a container that is stopping by itself at that moment (its main process just
+   * ended) is refused ("could not be stopped … container state improper"); it is removed once stopped.
+   */
   async removeContainer(id: string): Promise<void> {
+    const remove = () => this.http.text({ operation: 'remove container', method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, v: true } });
     try {
-      await this.http.text({ operation: 'remove container', method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, v: true } });
+      await remove();
     } catch (error) {
-      if (!(error instanceof EngineError && error.status === 404)) throw error;
+      if (error instanceof EngineError && error.status === 404) return;
+      if (!(error instanceof EngineError && /state improper|could not be stopped/.test(error.engineMessage))) throw error;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await remove();
+          return;
+        } catch (again) {
+          if (again instanceof EngineError && again.status === 404) return;
+          if (Date.now() > deadline) throw again;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
   }
 
