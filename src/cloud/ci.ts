@@ -27,6 +27,7 @@ import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { DEFAULT_RUNNER_IMAGE, RunnerImages } from '../runner/runner-images.js';
 import { ContainerJobs } from '../runner/container/container-jobs.js';
 import { parseEndpoint } from '../engine/endpoint.js';
+import type { TaskPorts } from '../network/task-ports.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from './clock.js';
@@ -70,6 +71,8 @@ export interface CiDeps {
     caCertPath: string;
     /** Makes the cloud listen on another address too (the job network's gateway). */
     listenOn(address: string): Promise<void>;
+    /** The ECS tasks' ports, which jobs reach through relays. */
+    taskPorts: TaskPorts;
   };
 }
 
@@ -204,6 +207,7 @@ function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers'
     builtinActions: join(ROOT, 'builtin-actions'),
     packageRoot: ROOT,
     listenOn: options.listenOn,
+    taskPorts: options.taskPorts,
     runnerImageAlias: DEFAULT_RUNNER_IMAGE,
     // The image code (and its engine driver) loads on the first container job.
     async ensureRunnerImage(onProgress, signal) {

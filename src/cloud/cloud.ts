@@ -37,6 +37,7 @@ import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import type { EcsRuntime, EcsRuntimeDeps } from './ecs-runtime.js';
+import { TaskPorts } from '../network/task-ports.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -193,8 +194,10 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
+      // The runtime tells which task ports exist; job containers reach them through relays.
+      const taskPorts = new TaskPorts();
       const jobContainers = (options.jobContainers ?? (options.runtime !== undefined || options.publish === true))
-        ? { accountId: state.accountId, registryHost, caCertPath: cloudTls.caCertPath, listenOn: (address: string) => server.listenAlso(address) }
+        ? { accountId: state.accountId, registryHost, caCertPath: cloudTls.caCertPath, listenOn: (address: string) => server.listenAlso(address), taskPorts }
         : undefined;
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages, jobContainers });
       ciServices = ci;
@@ -216,7 +219,7 @@ export class Cloud {
       let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
         const runtimeOptions = options.runtime;
-        const runtimeDeps: EcsRuntimeDeps = { db: state.db, dataDir: options.dataDir, port, store: ecsStore, ec2, logs, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost };
+        const runtimeDeps: EcsRuntimeDeps = { db: state.db, dataDir: options.dataDir, port, store: ecsStore, ec2, logs, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost, taskPorts };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));
         runtimeState = { state: 'starting' };

@@ -7,7 +7,7 @@
  */
 import type { ContainerEngine } from '../engine/contract.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
+import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort, type TaskPorts } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -36,6 +36,8 @@ export interface EcsRuntimeDeps {
   accountId: string;
   region: string;
   registryHost: string;
+  /** Told of every task port made and closed (workflow jobs relay to them). */
+  taskPorts?: TaskPorts;
 }
 
 /** The runtime and the engine it drives (the health route asks the engine directly). */
@@ -52,7 +54,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: NonNullable<Clou
   const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
   const pool = new TaskAddressPool(network, { clock, range });
   const runtime = new Runtime(
-    { store: deps.store, engine, ec2: deps.ec2, logs: deps.logs, pool, registryTokens: deps.registryTokens, roles: deps.roles, clock, logger: deps.logger, accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost, cloudLabel: cloudLabelFor(deps.dataDir) },
+    { store: deps.store, engine, ec2: deps.ec2, logs: deps.logs, pool, registryTokens: deps.registryTokens, roles: deps.roles, clock, logger: deps.logger, accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost, cloudLabel: cloudLabelFor(deps.dataDir), ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}) },
     {
       tickMs: options.tickMs,
       closeEngine: !options.engine,

@@ -32,3 +32,4 @@ export {
   type TargetStatus,
 } from './service-endpoint.js';
 export { spliceSockets, resetSocket } from './splice.js';
+export { TaskPorts, type TaskPort } from './task-ports.js';

@@ -20,7 +20,7 @@ import type { ContainerEngine, ContainerSpec, RegistryAuth } from '../engine/con
 import { EngineError } from '../engine/errors.js';
 import { ContainerExits } from './container-exits.js';
 import { LABEL } from './labels.js';
-import { TaskPortProxy, type TaskAddressPool } from '../network/index.js';
+import { TaskPortProxy, type TaskAddressPool, type TaskPorts } from '../network/index.js';
 import { resolveImageUri } from '../registry/image-uri.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
 import { applyTaskEvent, STOP, type TaskStopEvent } from '../scheduler/index.js';
@@ -53,6 +53,8 @@ export interface TaskRunnerDeps {
   cloudLabel: string;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
+  /** Told of every task port proxy made and closed (workflow jobs relay to them). */
+  taskPorts?: TaskPorts;
 }
 
 /** What the runner holds for a task it has started (or adopted). */
@@ -154,6 +156,7 @@ export class TaskRunner {
     for (const entry of all) entry.abort.abort();
     this.exits.close();
     await Promise.all(all.flatMap((entry) => entry.proxies.map((p) => p.close())));
+    for (const p of all.flatMap((entry) => entry.proxies)) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
   }
 
   private now(): Date {
@@ -219,6 +222,7 @@ export class TaskRunner {
           logger: this.deps.logger,
         });
         entry.proxies.push(proxy);
+        this.deps.taskPorts?.add({ address, port: port.containerPort });
         try {
           await proxy.start();
         } catch (error) {
@@ -388,6 +392,7 @@ export class TaskRunner {
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     for (const c of containers) {
       for (const port of c.ports) {
+        this.deps.taskPorts?.add({ address, port: port.containerPort });
         entry.proxies.push(
           new TaskPortProxy({
             address,
@@ -426,6 +431,7 @@ export class TaskRunner {
     if (entry) entry.stopping = true;
     await this.deps.drain?.(taskArn);
     await Promise.all((entry?.proxies ?? []).map((p) => p.close()));
+    for (const p of entry?.proxies ?? []) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
     const task = store.tasks.get(taskArn);
     if (!task) return;
     const definition = definitionOf(store, task);

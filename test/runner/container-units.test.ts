@@ -38,11 +38,19 @@ describe('job containers: units', () => {
   });
 
   it('the job namespace\'s rules: the cloud at localhost:PORT and the gateway\'s 443, the host and the bridges refused', async () => {
-    const rules = jobRules({ port: 4566, gateway: '10.89.0.1', subnet: '10.89.0.0/24', containerIp: '10.89.0.7', hostAddresses: ['192.168.1.10', '10.88.0.1'], bridgeSubnets: ['10.88.0.0/16'] });
+    const rules = jobRules({
+      port: 4566,
+      gateway: '10.89.0.1',
+      subnet: '10.89.0.0/24',
+      containerIp: '10.89.0.7',
+      hostAddresses: ['192.168.1.10', '10.88.0.1'],
+      bridgeSubnets: ['10.88.0.0/16'],
+      tasks: { nat: ['-A DOCKYARD-TASKS -d 127.3.0.2/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.89.0.1:40001'], filter: ['-A DOCKYARD-TASKS-OK -d 10.89.0.1/32 -p tcp -m tcp --dport 40001 -j ACCEPT'] },
+    });
     assert.match(rules, /-A OUTPUT -d 127\.0\.0\.1\/32 -p tcp -m tcp --dport 4566 -j DNAT --to-destination 10\.89\.0\.1:4566/);
     assert.match(rules, /-A OUTPUT -d 10\.89\.0\.1\/32 -p tcp -m tcp --dport 443 -j DNAT --to-destination 10\.89\.0\.1:4566/);
     const filter = rules.slice(rules.indexOf('*filter'));
-    const accepted = filter.indexOf('--dport 4566 -j ACCEPT');
+    const accepted = Math.max(filter.indexOf('--dport 4566 -j ACCEPT'), filter.indexOf('-A OUTPUT -j DOCKYARD-TASKS-OK'));
     for (const refused of ['192.168.1.10/32', '10.88.0.1/32', '10.88.0.0/16', '10.89.0.0/24']) {
       const at = filter.indexOf(`-A OUTPUT -d ${refused} -j REJECT`);
       assert.ok(at > accepted, `${refused} refused after the cloud's port is accepted`);

@@ -21,6 +21,8 @@ import { JobEngine } from './job-engine.js';
 import { StepAgentClient } from './agent-client.js';
 import { JOB_CA_BUNDLE, JOB_STEP_AGENT, JOB_STEP_AGENT_SOCKET, JOB_TOOL_CACHE, jobMounts } from './job-mounts.js';
 import { JobNetwork, RUNNER_CLOUD_LABEL, type ServiceRoute } from './job-network.js';
+import { TaskRelays } from './task-relays.js';
+import type { TaskPorts } from '../../network/task-ports.js';
 import type { JobContainerImage, ServiceSpec } from './job-services.js';
 import { startExecProcess } from './exec-process.js';
 
@@ -47,6 +49,8 @@ export interface ContainerJobsOptions {
   packageRoot: string;
   /** Makes the cloud also listen on an address of the job network's gateway. */
   listenOn(address: string): Promise<void>;
+  /** The ECS tasks' ports (jobs reach them through relays); absent without a runtime. */
+  taskPorts?: TaskPorts;
   /** The runner image, built when missing; resolves to its name. */
   ensureRunnerImage(onProgress: (line: string) => void, signal: AbortSignal): Promise<string>;
   /** The name `runs-on` labels map to the runner image by. */
@@ -87,10 +91,22 @@ export class ContainerJobs {
   private readonly network: JobNetwork;
   /** The runner image's name once ensured by this process (its recipe cannot change meanwhile). */
   private runnerImage: Promise<string> | undefined;
+  private readonly relays: TaskRelays;
+  /** Running job containers: id → their init's pid (their network namespace). */
+  private readonly live = new Map<string, number>();
 
   constructor(private readonly options: ContainerJobsOptions) {
     this.engine = new JobEngine(options.engine);
     this.network = new JobNetwork(this.engine, { cloudLabel: options.cloudLabel, port: options.port, listenOn: options.listenOn });
+    this.relays = new TaskRelays(options.taskPorts, () => void this.updateTaskRules());
+  }
+
+  /** Rewrites every running job's task chains (tasks came or went). */
+  private async updateTaskRules(): Promise<void> {
+    const rules = this.relays.rules();
+    for (const [id, pid] of this.live) {
+      await this.network.updateTasks(pid, rules).catch((error: unknown) => this.options.logger.warn('runner: a job\'s task routes could not be updated', { container: id, error: errorMessage(error) }));
+    }
   }
 
   /** Removes what jobs of a dead predecessor left: their containers and everything they started. */
@@ -204,10 +220,17 @@ export class ContainerJobs {
       phase('container');
       if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
       const routes: ServiceRoute[] = services.map((s) => ({ ip: s.ip, ports: request.container === undefined ? s.spec.ports : [] }));
+      // The bridge (and so the gateway's address) exists once a container runs on it.
+      await this.relays.attach(plan.gateway);
+      const tasks = this.relays.rules();
       const [agent] = await Promise.all([
         useAgent ? StepAgentClient.connect(join(paths.fileCommands, '.step-agent.sock'), signal, async () => !(await this.engine.inspectContainer(containerId, this.network.name)).running) : undefined,
-        this.network.configure(state.pid, plan, state.ipAddress, routes),
+        this.network.configure(state.pid, plan, state.ipAddress, routes, tasks),
       ]);
+      // From now on task changes reach this job too; one that came meanwhile is applied now.
+      this.live.set(containerId, state.pid);
+      releases.push(async () => void this.live.delete(containerId));
+      if (JSON.stringify(this.relays.rules()) !== JSON.stringify(tasks)) await this.network.updateTasks(state.pid, this.relays.rules());
       if (agent !== undefined) connected.agent = agent;
       phase('network');
 
@@ -335,6 +358,7 @@ export class ContainerJobs {
 
   /** After the last job: the job network goes (every cloud's test would otherwise leave a bridge). */
   async close(): Promise<void> {
+    this.relays.close();
     await this.network.remove().catch((error: unknown) => this.options.logger.warn('runner: the job network could not be removed', { error: errorMessage(error) }));
     this.engine.close();
   }

@@ -15,12 +15,15 @@
  *   internet).
  *
  * The job cannot change these rules: its container has no CAP_NET_ADMIN.
- * Gaps: IPv6 is not filtered (the job network has none); ECS task addresses (127.K.x.y on the
- * host's loopback) are not reachable from a job.
+ * - ECS tasks' addresses (127.K.x.y:PORT, the host's loopback) lead to the cloud's relays
+ *   (./task-relays.ts), through chains of their own that are rewritten as tasks come and go.
+ *
+ * Gap: IPv6 is not filtered (the job network has none).
  */
 import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
 import type { JobEngine, NetworkPlan } from './job-engine.js';
+import { TASK_FILTER_CHAIN, TASK_NAT_CHAIN } from './task-relays.js';
 
 /** The label key marking the cloud's job network (and job containers) with the cloud's label. */
 export const RUNNER_CLOUD_LABEL = 'dockyard.runner';
@@ -70,19 +73,37 @@ export class JobNetwork {
    * Once the job's container runs (the bridge exists): the cloud listens on the gateway, and
    * the job's namespace gets its rules.
    */
-  async configure(containerPid: number, plan: NetworkPlan, containerIp: string, services: ServiceRoute[] = []): Promise<void> {
+  async configure(containerPid: number, plan: NetworkPlan, containerIp: string, services: ServiceRoute[], tasks: TaskRules): Promise<void> {
     await this.options.listenOn(plan.gateway);
-    const rules = jobRules({ port: this.options.port, gateway: plan.gateway, subnet: plan.subnet, containerIp, hostAddresses: hostAddresses(), bridgeSubnets: bridgeSubnets(), services });
-    await new Promise<void>((resolve, reject) => {
-      const child = execFile(
-        'nsenter',
-        ['--target', String(containerPid), '--net', '--', 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec iptables-restore'],
-        { timeout: RULES_TIMEOUT_MS },
-        (error, _stdout, stderr) => (error ? reject(new Error(`setting up the job's network failed: ${stderr.trim() || error.message}`)) : resolve()),
-      );
-      child.stdin?.end(rules);
-    });
+    const rules = jobRules({ port: this.options.port, gateway: plan.gateway, subnet: plan.subnet, containerIp, hostAddresses: hostAddresses(), bridgeSubnets: bridgeSubnets(), services, tasks });
+    await inNamespace(containerPid, 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec iptables-restore', rules);
   }
+
+  /** Rewrites a running job's task chains (tasks came or went). */
+  async updateTasks(containerPid: number, tasks: TaskRules): Promise<void> {
+    await inNamespace(containerPid, 'exec iptables-restore --noflush', taskChains(tasks).join('\n'));
+  }
+}
+
+/** Runs `script` (with `input` on stdin) in the network namespace of `pid`, with the host's programs. */
+function inNamespace(pid: number, script: string, input: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const child = execFile('nsenter', ['--target', String(pid), '--net', '--', 'sh', '-c', script], { timeout: RULES_TIMEOUT_MS }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`setting up the job's network failed: ${stderr.trim() || error.message}`)) : resolve(),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+/** The task chains' rules (./task-relays.ts). */
+export interface TaskRules {
+  nat: string[];
+  filter: string[];
+}
+
+/** The task chains, declared (which empties them, also with --noflush) and filled. */
+function taskChains(tasks: TaskRules): string[] {
+  return ['*nat', `:${TASK_NAT_CHAIN} - [0:0]`, ...tasks.nat, 'COMMIT', '*filter', `:${TASK_FILTER_CHAIN} - [0:0]`, ...tasks.filter, 'COMMIT', ''];
 }
 
 /** A service container the job reaches: at its address, and on `localhost:<host port>` for each mapping. */
@@ -104,6 +125,8 @@ export interface JobRuleInputs {
   bridgeSubnets: string[];
   /** The job's service containers (on the job network, reachable before anything of it is refused). */
   services?: ServiceRoute[];
+  /** ECS task ports, through the cloud's relays. */
+  tasks?: TaskRules;
 }
 
 /** The job namespace's rules, in iptables-restore's format. Pure. */
@@ -115,6 +138,9 @@ export function jobRules(r: JobRuleInputs): string {
     ':INPUT ACCEPT [0:0]',
     ':OUTPUT ACCEPT [0:0]',
     ':POSTROUTING ACCEPT [0:0]',
+    `:${TASK_NAT_CHAIN} - [0:0]`,
+    `-A OUTPUT -j ${TASK_NAT_CHAIN}`,
+    ...(r.tasks?.nat ?? []),
     `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${r.port} -j DNAT --to-destination ${r.gateway}:${r.port}`,
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport 443 -j DNAT --to-destination ${r.gateway}:${r.port}`,
     ...(r.services ?? []).flatMap((s) => s.ports.map((p) => `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${p.host} -j DNAT --to-destination ${s.ip}:${p.container}`)),
@@ -124,7 +150,10 @@ export function jobRules(r: JobRuleInputs): string {
     ':INPUT ACCEPT [0:0]',
     ':FORWARD ACCEPT [0:0]',
     ':OUTPUT ACCEPT [0:0]',
+    `:${TASK_FILTER_CHAIN} - [0:0]`,
+    ...(r.tasks?.filter ?? []),
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport ${r.port} -j ACCEPT`,
+    `-A OUTPUT -j ${TASK_FILTER_CHAIN}`,
     `-A OUTPUT -d ${r.gateway}/32 -p udp -m udp --dport 53 -j ACCEPT`,
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport 53 -j ACCEPT`,
     ...(r.services ?? []).map((s) => `-A OUTPUT -d ${s.ip}/32 -j ACCEPT`),
