@@ -25,7 +25,7 @@ import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { DEFAULT_RUNNER_IMAGE, RunnerImages } from '../runner/runner-images.js';
-import { ContainerJobs } from '../runner/container/container-jobs.js';
+import type { ContainerJobsOptions, JobContainerRunner } from '../runner/container/container-jobs.js';
 import { parseEndpoint } from '../engine/endpoint.js';
 import type { TaskPorts } from '../network/task-ports.js';
 import { cloudLabelFor } from '../runtime/labels.js';
@@ -193,9 +193,13 @@ function progressLine(progress: { image: string; message: string; elapsedMs: num
   return `[runner-image] ${Math.round(progress.elapsedMs / 1000)}s ${progress.message}`;
 }
 
-/** Jobs in containers, wired: the engine, the cloud's addresses and CA, the runner image built on first use. */
-function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers']>, label: string, dockerHost: string): ContainerJobs {
-  return new ContainerJobs({
+/**
+ * Jobs in containers, wired: the engine, the cloud's addresses and CA, the runner image built on
+ * first use. Their code (the Docker guard included) loads on first use, off `dockyard up`'s path
+ * to ready (the start-up sweep, a turn later, is the first use).
+ */
+function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers']>, label: string, dockerHost: string): JobContainerRunner {
+  const settings: ContainerJobsOptions = {
     engine: parseEndpoint(dockerHost),
     cloudLabel: label,
     port: deps.port,
@@ -220,5 +224,14 @@ function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers'
       }
     },
     logger: deps.logger,
-  });
+  };
+  let loaded: Promise<JobContainerRunner> | undefined;
+  const load = () => (loaded ??= import('../runner/container/container-jobs.js').then(({ ContainerJobs }) => new ContainerJobs(settings)));
+  return {
+    start: async (request) => (await load()).start(request),
+    sweep: async () => (await load()).sweep(),
+    close: async () => {
+      if (loaded !== undefined) await (await loaded).close();
+    },
+  };
 }

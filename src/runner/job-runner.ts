@@ -27,7 +27,7 @@ import { JobLog } from './job-log.js';
 import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
 import type { Masker } from './masker.js';
 import type { RunStore } from './run-store.js';
-import type { ContainerJobs } from './container/container-jobs.js';
+import type { JobContainerRunner } from './container/container-jobs.js';
 import { HostJob } from './host-job.js';
 import type { JobHost } from './job-host.js';
 import { jobView, startJobHost } from './job-placement.js';
@@ -62,7 +62,7 @@ export interface RunEnvironment {
   /** Which runner takes a job, from its evaluated `runs-on`. */
   placement(runsOn: Json): RunsOnResolution;
   /** Starts job containers; absent when this cloud has no container engine for jobs. */
-  containers: ContainerJobs | undefined;
+  containers: JobContainerRunner | undefined;
   clock: Clock;
   logger: Logger;
 }

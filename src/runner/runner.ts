@@ -15,7 +15,7 @@ import { ActionCache } from './action-cache.js';
 import { ConcurrencyGroups } from './concurrency.js';
 import { errorMessage } from './error-message.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
-import type { ContainerJobs } from './container/container-jobs.js';
+import type { JobContainerRunner } from './container/container-jobs.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
 import { killOrphanedJobProcesses, RUNNER_MARKER } from './orphan-processes.js';
@@ -48,7 +48,7 @@ export interface RunnerDeps {
   /** Label → image for `runs-on` (./runner-images.ts); default: the built-in labels only. */
   runnerImages?: () => Readonly<Record<string, string>>;
   /** Runs jobs in containers; without it only `runs-on: self-hosted` jobs run. */
-  containers?: ContainerJobs;
+  containers?: JobContainerRunner;
 }
 
 /** A dispatch that GitHub would refuse; the message is GitHub's. */

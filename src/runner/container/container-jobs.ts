@@ -86,6 +86,9 @@ if [ -n "$system" ]; then cat "$system" > "$3"; else cat "$1" > "$3"; fi
 for name in bash sh python pwsh; do printf '%s=%s\\n' "$name" "$(command -v "$name" || true)"; done
 `;
 
+/** What the runner uses of ContainerJobs (the wiring may load it on first use). */
+export type JobContainerRunner = Pick<ContainerJobs, 'start' | 'sweep' | 'close'>;
+
 export class ContainerJobs {
   private readonly engine: JobEngine;
   private readonly network: JobNetwork;
