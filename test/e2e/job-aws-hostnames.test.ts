@@ -11,14 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
-import { seedTrustPolicy } from '../support/cloud.js';
-import { finishedRun, pushFiles } from '../support/git-push.js';
+import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
 const PORT = 45674;
 
@@ -30,12 +28,7 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
 
   before(async () => {
     cloud = await startRuntimeCloud(engine, dataDir, PORT);
-    const iam = new IAMClient(clientConfig(cloud));
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'GitHub_Actions_Role', AssumeRolePolicyDocument: seedTrustPolicy(cloud.accountId, 'repo:mona/aws:ref:refs/heads/main') }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'GitHub_Actions_Role', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess' }));
-    await new ECRClient(clientConfig(cloud)).send(new CreateRepositoryCommand({ repositoryName: 'my-app' }));
-    await cloud.ci.repositories.create('mona/aws');
+    await prepareEcrPushJob(cloud, { roleName: 'GitHub_Actions_Role', repository: 'mona/aws', ecrRepository: 'my-app' });
   });
   after(async () => {
     await cloud?.stop();

@@ -12,15 +12,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor } from '../../src/runtime/labels.js';
 import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
-import { seedTrustPolicy } from '../support/cloud.js';
-import { finishedRun, pushFiles } from '../support/git-push.js';
+import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
 const PORT = 45671;
 const IMAGE = 'localhost/dockyard/runner:latest';
@@ -38,12 +36,7 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
 
   before(async () => {
     cloud = await startRuntimeCloud(engine, dataDir, PORT);
-    const iam = new IAMClient(clientConfig(cloud));
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
-    await iam.send(new CreateRoleCommand({ RoleName: 'alice-deploy', AssumeRolePolicyDocument: seedTrustPolicy(cloud.accountId, 'repo:alice/app:ref:refs/heads/main') }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'alice-deploy', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess' }));
-    await new ECRClient(clientConfig(cloud)).send(new CreateRepositoryCommand({ repositoryName: 'alice-app' }));
-    await cloud.ci.repositories.create('alice/app');
+    await prepareEcrPushJob(cloud, { roleName: 'alice-deploy', repository: 'alice/app', ecrRepository: 'alice-app' });
     await cloud.ci.repositories.create('bob/other');
     cloud.ci.settings.setSecret('bob/other', 'BOB_SECRET', 'bob-top-secret-4711');
   });

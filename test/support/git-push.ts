@@ -1,14 +1,19 @@
 /**
  * A repository pushed to a running cloud the way a user pushes it: files written to a fresh
  * working tree, committed, `git push`ed over HTTP with the admin key (the post-receive hook
- * starts the runs), and the run that push started, once it has ended.
+ * starts the runs), and the run that push started, once it has ended; and what a job that
+ * pushes to ECR needs.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { Cloud } from '../../src/cloud/cloud.js';
 import type { Runner } from '../../src/runner/index.js';
 import type { RunRecord } from '../../src/runner/types.js';
+import { seedTrustPolicy } from './cloud.js';
 
 const exec = promisify(execFile);
 
@@ -39,4 +44,19 @@ export async function finishedRun(runner: Runner, repository: string): Promise<{
   if (latest === undefined) throw new Error(`no run of ${repository}`);
   const run = await runner.waitFor(latest.id);
   return { run, log: runner.readLog(run.id) };
+}
+
+/**
+ * What a job pushing to ECR needs in a cloud: GitHub's OIDC provider, role `roleName` that
+ * `repository`'s main branch may assume (with ECR's full-access managed policy), the ECR
+ * repository `ecrRepository` and the hosted repository.
+ */
+export async function prepareEcrPushJob(cloud: Cloud, options: { roleName: string; repository: string; ecrRepository: string }): Promise<void> {
+  const config = { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey }, maxAttempts: 1 };
+  const iam = new IAMClient(config);
+  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
+  await iam.send(new CreateRoleCommand({ RoleName: options.roleName, AssumeRolePolicyDocument: seedTrustPolicy(cloud.accountId, `repo:${options.repository}:ref:refs/heads/main`) }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: options.roleName, PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess' }));
+  await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: options.ecrRepository }));
+  await cloud.ci.repositories.create(options.repository);
 }
