@@ -17,7 +17,7 @@ import { CloudCertificates, LOOPBACK_NAMES, type ServerCredentials } from '../tl
 import { engineTrustBlocked, engineTrustPath, removeStaleTrust, trustRegistryInEngine, type EngineTrust } from '../tls/engine-trust.js';
 import { awsCertificateNames } from '../tls/aws-hostnames.js';
 import type { PermittedNames } from '../tls/name-constraints.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 
 export interface CloudTlsOptions {
   dataDir: string;

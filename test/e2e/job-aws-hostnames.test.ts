@@ -14,26 +14,28 @@ import { after, before, describe, it } from 'node:test';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
-const PORT = 45674;
 
 describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_000 }, () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-awsnames-'));
   const work = mkdtempSync(join(tmpdir(), 'dockyard-awsnames-work-'));
   let cloud: Cloud;
+  /** The cloud's port (the kernel picks it; its registry is localhost:PORT to the engine). */
+  let port: number | undefined;
 
   before(async () => {
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir);
+    port = portOf(cloud);
     await prepareEcrPushJob(cloud, { roleName: 'GitHub_Actions_Role', repository: 'mona/aws', ecrRepository: 'my-app' });
   });
   after(async () => {
     await cloud?.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/my-app`);
+    if (port !== undefined) await removeImages(`localhost:${port}/my-app`);
     await removeImages(`${cloud?.accountId ?? '000000000000'}.dkr.ecr.us-east-1.amazonaws.com/my-app`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
@@ -88,7 +90,7 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
         '',
       ].join('\n'),
     };
-    await pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'mona/aws', files);
+    await pushFiles({ port: portOf(cloud), admin: cloud.state.admin }, work, 'mona/aws', files);
     const { run: record, log } = await finishedRun(cloud.ci.runner, 'mona/aws');
     assert.equal(record.conclusion, 'success', `${record.note ?? ''}\n${log}`);
     const role = `arn:aws:sts::${cloud.accountId}:assumed-role/GitHub_Actions_Role/GitHubActions`;

@@ -16,11 +16,10 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor } from '../../src/runtime/labels.js';
-import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
-const PORT = 45671;
 const IMAGE = 'localhost/dockyard/runner:latest';
 
 /** A step that must fail: it exits 0 only when the attempt got through. */
@@ -33,9 +32,12 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-isolation-'));
   const work = mkdtempSync(join(tmpdir(), 'dockyard-isolation-work-'));
   let cloud: Cloud;
+  /** The cloud's port (the kernel picks it; its registry is localhost:PORT to the engine). */
+  let port: number | undefined;
 
   before(async () => {
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir);
+    port = portOf(cloud);
     await prepareEcrPushJob(cloud, { roleName: 'alice-deploy', repository: 'alice/app', ecrRepository: 'alice-app' });
     await cloud.ci.repositories.create('bob/other');
     cloud.ci.settings.setSecret('bob/other', 'BOB_SECRET', 'bob-top-secret-4711');
@@ -43,7 +45,7 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
   after(async () => {
     await cloud?.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/alice-app`);
+    if (port !== undefined) await removeImages(`localhost:${port}/alice-app`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -115,7 +117,7 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
         '',
       ].join('\n'),
     };
-    await pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'alice/app', files);
+    await pushFiles({ port: portOf(cloud), admin: cloud.state.admin }, work, 'alice/app', files);
     const { run: record, log } = await finishedRun(cloud.ci.runner, 'alice/app');
     const runId = record.id;
     const steps = cloud.ci.runner.getRun(runId)?.jobs[0]?.steps ?? [];

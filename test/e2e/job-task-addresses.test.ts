@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, CONTAINER_PORT, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from '../runtime/support.js';
+import { addressOf, CONTAINER_PORT, portOf, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from '../runtime/support.js';
 import { finishedRun, pushFiles } from '../support/git-push.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45676;
 
 describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () => {
   const engine = new DockerApiEngine();
@@ -24,16 +23,16 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
   let f: Fixture;
 
   before(async () => {
-    ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT));
+    ({ cloud, f } = await startRuntimeSuite(engine, dataDir));
     await cloud.ci.repositories.create('mona/probe');
   });
   after(async () => {
-    await stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f });
+    await stopRuntimeSuite({ engine, dataDir, cloud, f });
     rmSync(work, { recursive: true, force: true });
   });
 
   it('a task started while the job runs answers at its address; its container address does not', async () => {
-    const pushed = pushFiles({ port: PORT, admin: cloud.state.admin }, work, 'mona/probe', {
+    const pushed = pushFiles({ port: portOf(cloud), admin: cloud.state.admin }, work, 'mona/probe', {
       '.github/workflows/probe.yml': [
         'on: push',
         'jobs:',
@@ -54,7 +53,7 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
     const runId = await waitFor('the job to wait for the task', async () => {
       const run = cloud.ci.runner.listRuns({ repository: 'mona/probe', limit: 1 })[0];
       return run !== undefined && /Z WAITING for the task$/m.test(cloud.ci.runner.readLog(run.id)) ? run.id : undefined;
-    }, 120_000);
+    }, { timeoutMs: 120_000 });
     const taskDefinition = await registerWeb(cloud, f.ecs, 'probe', 'exec');
     const task = await untilStatus(f.ecs, await runTask(f, taskDefinition), 'RUNNING');
     const address = addressOf(task);

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { dockyard, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Ids of the engine's containers carrying the label. */
 async function containersLabelled(label: string): Promise<string[]> {
@@ -76,12 +77,12 @@ describe('kill -9 of the cloud during a workflow run', () => {
     const sleepers = await waitFor('the step\'s processes', async () => {
       const pids = [...processesWith(marker, 'sleep\u0000307'), ...processesWith(marker, 'sleep\u0000308')];
       return pids.length === 2 ? pids : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const runnerLabel = `dockyard.runner=${cloudLabelFor(dataDir)}`;
     const boxes = await waitFor('the job container and its child', async () => {
       const ids = await containersLabelled(runnerLabel);
       return ids.length === 2 ? ids : undefined;
-    }, 120_000);
+    }, { timeoutMs: 120_000 });
 
     process.kill(cloud.pid, 'SIGKILL');
     await cloud.exited;
@@ -91,7 +92,7 @@ describe('kill -9 of the cloud during a workflow run', () => {
     assert.deepEqual((await containersLabelled(runnerLabel)).sort(), boxes.sort(), 'so do the containers');
 
     cloud = await startDockyard(['--port', '0'], env);
-    await waitFor('the orphaned job processes to be gone', async () => (sleepers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }) ? true : undefined), 10_000);
+    await waitFor('the orphaned job processes to be gone', async () => (sleepers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }) ? true : undefined), { timeoutMs: 10_000 });
     const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as { status: string; conclusion: string; note?: string }[];
     assert.equal(runs[0]?.status, 'completed');
     assert.equal(runs[0]?.conclusion, 'cancelled');

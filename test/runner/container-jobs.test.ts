@@ -17,7 +17,8 @@ import { after, before, describe, it } from 'node:test';
 import { cloudLabelFor } from '../../src/runtime/labels.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { finishedRun, pushFiles } from '../support/git-push.js';
-import { eventually, workflow } from './support.js';
+import { workflow } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const PODMAN_SOCKET = '/run/podman/podman.sock';
@@ -205,9 +206,9 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
         '          sleep 300',
       ),
     });
-    await eventually(() => ci.runner.listRuns({ repository: 'mona/cancel' }).length > 0, 10_000, 'the push to start a run');
+    await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/cancel' }).length > 0);
     const runId = ci.runner.listRuns({ repository: 'mona/cancel' })[0]?.id ?? 0;
-    await eventually(() => /Z STARTED$/m.test(ci.runner.readLog(runId)), 120_000, 'the child container to start');
+    await waitFor('the child container to start', () => /Z STARTED$/m.test(ci.runner.readLog(runId)), { timeoutMs: 120_000 });
     assert.equal((await containersLabelled([`dockyard.runner=${label}`])).length, 2, 'the job container and its child');
     const cancelled = Date.now();
     ci.runner.cancel(runId);

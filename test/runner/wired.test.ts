@@ -13,7 +13,8 @@ import { after, before, describe, it } from 'node:test';
 import { seedTrustPolicy, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { pushFiles } from '../support/git-push.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
-import { eventually, REPO_ROOT, workflow } from './support.js';
+import { REPO_ROOT, workflow } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('runner: wired into the cloud', () => {
   let cloud: TestCloud;
@@ -82,7 +83,7 @@ describe('runner: wired into the cloud', () => {
     };
     await pushFiles({ port: new URL(cloud.url).port, admin: cloud.admin }, tree, 'mona/wired', files);
 
-    await eventually(() => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, 10_000, 'the push to start a run');
+    await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, { timeoutMs: 10_000 });
     const runId = ci.runner.listRuns({ repository: 'mona/wired' })[0]?.id ?? 0;
     await ci.runner.waitFor(runId);
     const detail = ci.runner.getRun(runId);

@@ -10,7 +10,7 @@
  * job's Docker API guard at /var/run/docker.sock.
  */
 import type { Json } from '../../workflow/contract.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../../core/errors.js';
 import type { JobHost, JobProcessSpec } from '../job-host.js';
 import type { StartedProcess } from '../processes.js';
 import type { StepAgentClient } from './agent-client.js';

@@ -13,7 +13,7 @@ import { startDockerGuard, sweepOrphanedJobObjects, type RegistryMap } from '../
 import { formatEndpoint, type EngineEndpoint } from '../../engine/endpoint.js';
 import { awsServiceHostnames, isEcrRegistryHost } from '../../tls/aws-hostnames.js';
 import { makePrivateDir } from '../../store/private-files.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../../core/errors.js';
 import { RUNNER_NAME, type JobPaths } from '../job-env.js';
 import type { JobHost } from '../job-host.js';
 import { ContainerJob } from './container-job.js';

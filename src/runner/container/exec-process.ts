@@ -18,9 +18,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { killMarkedProcesses } from '../../cloud/host-processes.js';
+import { killMarkedProcesses } from '../../host/processes.js';
 import { demultiplex } from '../../engine/streams.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../../core/errors.js';
 import type { JobProcessSpec } from '../job-host.js';
 import { KILL_GRACE_MS, lineReader, OUTPUT_DRAIN_MS, type ProcessResult, type StartedProcess } from '../processes.js';
 import type { JobEngine } from './job-engine.js';
