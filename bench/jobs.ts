@@ -46,9 +46,13 @@ export async function runJobBenchmarks(log: (line: string) => void): Promise<voi
     for (let round = 0; round <= ROUNDS; round++) {
       const repository = `bench/jobs-${round}`;
       await cloud.ci.repositories.create(repository);
-      await pushFiles(target, join(work, String(round)), repository, { '.github/workflows/jobs.yml': WORKFLOW, 'round.txt': `${round}\n` });
+      await pushFiles(target, join(work, String(round)), repository, {
+        '.github/workflows/jobs.yml': WORKFLOW,
+        'round.txt': `${round}\n`,
+      });
       const [run] = runner.listRuns({ repository, limit: 1 });
-      if (!run || run.conclusion !== 'success') throw new Error(`round ${round} did not succeed: ${run ? runner.readLog(run.id) : 'no run'}`);
+      if (!run || run.conclusion !== 'success')
+        throw new Error(`round ${round} did not succeed: ${run ? runner.readLog(run.id) : 'no run'}`);
       const jobs = runner.getRun(run.id)?.jobs ?? [];
       const ms = (name: string) => {
         const job = jobs.find((j) => j.name === name);
@@ -56,7 +60,9 @@ export async function runJobBenchmarks(log: (line: string) => void): Promise<voi
       };
       const setUp = /ready in (.*)$/m.exec(runner.readLog(run.id, { job: 'container' }))?.[1] ?? '?';
       if (round === 0) {
-        log(`  warm-up (the runner image ensured): host ${ms('host')} ms, container ${ms('container')} ms; set-up ${setUp}`);
+        log(
+          `  warm-up (the runner image ensured): host ${ms('host')} ms, container ${ms('container')} ms; set-up ${setUp}`,
+        );
         continue;
       }
       durations.host.push(ms('host'));
@@ -66,7 +72,9 @@ export async function runJobBenchmarks(log: (line: string) => void): Promise<voi
     }
     const host = median(durations.host);
     const container = median(durations.container);
-    log(`a job of 3 steps: median ${host} ms on this host, ${container} ms in a fresh container: the container costs ${((container - host) / 1000).toFixed(2)} s per job (aim < 1 s)`);
+    log(
+      `a job of 3 steps: median ${host} ms on this host, ${container} ms in a fresh container: the container costs ${((container - host) / 1000).toFixed(2)} s per job (aim < 1 s)`,
+    );
   } finally {
     await cloud.stop();
     rmSync(dataDir, { recursive: true, force: true });

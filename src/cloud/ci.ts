@@ -18,7 +18,16 @@ import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
-import { createGitHttpHandler, createPushHookHandler, generateHookSecret, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import {
+  createGitHttpHandler,
+  createPushHookHandler,
+  generateHookSecret,
+  GitRepositories,
+  InMemoryGitAccessTokens,
+  PUSH_HOOK_PATH,
+  PushJournal,
+  type PushEvent,
+} from '../git/index.js';
 import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
@@ -101,7 +110,8 @@ export function createCi(deps: CiDeps): Ci {
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
   const label = cloudLabelFor(deps.dataDir);
-  const containers = deps.jobContainers === undefined ? undefined : containerJobs(deps, deps.jobContainers, label, dockerHost);
+  const containers =
+    deps.jobContainers === undefined ? undefined : containerJobs(deps, deps.jobContainers, label, dockerHost);
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
@@ -124,13 +134,27 @@ export function createCi(deps: CiDeps): Ci {
   runner.start();
   const journal = new PushJournal(repositories);
   // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
-  const asPushed = (event: PushEvent): PushEvent => (event.pusher === deps.admin.accessKeyId ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher } : event);
+  const asPushed = (event: PushEvent): PushEvent =>
+    event.pusher === deps.admin.accessKeyId
+      ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher }
+      : event;
   let stopping = false;
   // On a later turn: recovery begins with scans of every process (/proc), kept off `dockyard
   // up`'s path to ready; git, the push hook and the control API wait for it either way.
   const recovered = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }))
-    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }));
+    .then(() =>
+      recoverPushes({
+        repositories,
+        journal,
+        startRuns: (event) => runner.onPush(asPushed(event)),
+        processLabel: label,
+        logger: deps.logger,
+        stopping: () => stopping,
+      }),
+    )
+    .catch((error: unknown) =>
+      deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }),
+    );
   const gitOptions = {
     repositories,
     logger: deps.logger,
@@ -160,7 +184,10 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
-  const afterRecovery = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => recovered.then(() => handler(req, res));
+  const afterRecovery =
+    (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    (req: IncomingMessage, res: ServerResponse) =>
+      recovered.then(() => handler(req, res));
   const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,
@@ -193,7 +220,12 @@ function progressLine(progress: { image: string; message: string; elapsedMs: num
  * first use. Their code (the Docker guard included) loads on first use, off `dockyard up`'s path
  * to ready (the start-up sweep, a turn later, is the first use).
  */
-function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers']>, label: string, dockerHost: string): JobContainerRunner {
+function containerJobs(
+  deps: CiDeps,
+  options: NonNullable<CiDeps['jobContainers']>,
+  label: string,
+  dockerHost: string,
+): JobContainerRunner {
   const settings: ContainerJobsOptions = {
     engine: parseEndpoint(dockerHost),
     cloudLabel: label,
@@ -210,10 +242,16 @@ function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers'
     runnerImageAlias: DEFAULT_RUNNER_IMAGE,
     // The image code (and its engine driver) loads on the first container job.
     async ensureRunnerImage(onProgress, signal) {
-      const [{ ensureRunnerImage }, { DockerApiEngine }] = await Promise.all([import('../images/runner-image.js'), import('../engine/docker-api.js')]);
+      const [{ ensureRunnerImage }, { DockerApiEngine }] = await Promise.all([
+        import('../images/runner-image.js'),
+        import('../engine/docker-api.js'),
+      ]);
       const engine = new DockerApiEngine({ endpoint: dockerHost });
       try {
-        return await ensureRunnerImage(engine, { signal, onProgress: (progress) => onProgress(progressLine(progress)) });
+        return await ensureRunnerImage(engine, {
+          signal,
+          onProgress: (progress) => onProgress(progressLine(progress)),
+        });
       } finally {
         await engine.close();
       }
@@ -221,7 +259,10 @@ function containerJobs(deps: CiDeps, options: NonNullable<CiDeps['jobContainers'
     logger: deps.logger,
   };
   let loaded: Promise<JobContainerRunner> | undefined;
-  const load = () => (loaded ??= import('../runner/container/container-jobs.js').then(({ ContainerJobs }) => new ContainerJobs(settings)));
+  const load = () =>
+    (loaded ??= import('../runner/container/container-jobs.js').then(
+      ({ ContainerJobs }) => new ContainerJobs(settings),
+    ));
   return {
     start: async (request) => (await load()).start(request),
     sweep: async () => (await load()).sweep(),

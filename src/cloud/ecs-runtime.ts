@@ -8,7 +8,13 @@
 import type { ContainerEngine } from '../engine/contract.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort, type TaskPorts } from '../network/index.js';
+import {
+  EndpointPortPool,
+  NetworkStore,
+  TaskAddressPool,
+  taskAddressRangeForPort,
+  type TaskPorts,
+} from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -71,7 +77,22 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOption
   const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
   const pool = new TaskAddressPool(network, { clock, range });
   const runtime = new Runtime(
-    { store: deps.store, engine, ec2: deps.ec2, logs: deps.logs, pool, registryTokens: deps.registryTokens, roles: deps.roles, clock, logger: deps.logger, accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost, cloudLabel: cloudLabelFor(deps.dataDir), ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}) },
+    {
+      store: deps.store,
+      engine,
+      ec2: deps.ec2,
+      logs: deps.logs,
+      pool,
+      registryTokens: deps.registryTokens,
+      roles: deps.roles,
+      clock,
+      logger: deps.logger,
+      accountId: deps.accountId,
+      region: deps.region,
+      registryHost: deps.registryHost,
+      cloudLabel: cloudLabelFor(deps.dataDir),
+      ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
+    },
     {
       tickMs: options.tickMs,
       closeEngine: !options.engine,

@@ -52,7 +52,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const streamed = options.stream?.(req, res);
     if (streamed) {
       streamed.catch((error: unknown) => {
-        options.logger.error('streaming request failed', { error: error instanceof Error ? error.stack : String(error) });
+        options.logger.error('streaming request failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
@@ -68,9 +70,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         const aws =
           error instanceof BodyTooLargeError
             ? new AwsError('RequestEntityTooLarge', error.message, { status: 413 })
-            : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500 });
-        if (!(error instanceof BodyTooLargeError)) options.logger.error('request failed', { id, error: error instanceof Error ? error.stack : String(error) });
-        const response = req.headers['x-amz-target'] ? jsonError(aws, id) : queryError('https://sts.amazonaws.com/doc/2011-06-15/', aws, id);
+            : new AwsError(
+                'InternalFailure',
+                'The request processing has failed because of an unknown error, exception or failure.',
+                { status: 500 },
+              );
+        if (!(error instanceof BodyTooLargeError))
+          options.logger.error('request failed', { id, error: error instanceof Error ? error.stack : String(error) });
+        const response = req.headers['x-amz-target']
+          ? jsonError(aws, id)
+          : queryError('https://sts.amazonaws.com/doc/2011-06-15/', aws, id);
         // The rest of an oversized body is not read: close the connection once answered.
         res.setHeader('connection', 'close');
         writeResponse(res, response, req.method ?? 'GET');
@@ -103,7 +112,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           extra.once('error', reject);
           extra.listen(port, host, () => {
             extra.off('error', reject);
-            extra.on('error', (error) => options.logger.warn('a listener of the cloud failed', { host, error: String(error) }));
+            extra.on('error', (error) =>
+              options.logger.warn('a listener of the cloud failed', { host, error: String(error) }),
+            );
             resolve(extra);
           });
         });
@@ -115,7 +126,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const extra of also.values()) void extra.then((s) => s.close(), () => undefined);
+        for (const extra of also.values())
+          void extra.then(
+            (s) => s.close(),
+            () => undefined,
+          );
         server.close(() => resolve());
         server.closeAllConnections();
         tls.closeAll();

@@ -24,4 +24,3 @@ export { EndpointPortPool } from './endpoint-ports.js';
 export { TaskPortProxy, type TaskPortProxyOptions } from './task-port-proxy.js';
 export { ServiceEndpoint, type EndpointTarget, type ServiceEndpointOptions } from './service-endpoint.js';
 export { TaskPorts, type TaskPort } from './task-ports.js';
-

@@ -19,7 +19,13 @@ import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 export type FileCommandKind = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
 
-const KINDS: readonly FileCommandKind[] = ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'];
+const KINDS: readonly FileCommandKind[] = [
+  'GITHUB_ENV',
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_PATH',
+  'GITHUB_STEP_SUMMARY',
+];
 
 /** The most the runner reads of one file (GitHub limits a summary to 1 MiB; the others are smaller in practice). */
 const MAX_FILE_BYTES = 16 * 1024 * 1024;
@@ -55,12 +61,20 @@ function readStepFile(file: string, kind: FileCommandKind): string {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new FileCommandError(`Unable to process file command '${kind}': the file was replaced by something that is not a file`);
+    throw new FileCommandError(
+      `Unable to process file command '${kind}': the file was replaced by something that is not a file`,
+    );
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new FileCommandError(`Unable to process file command '${kind}': the file was replaced by something that is not a file`);
-    if (stat.size > MAX_FILE_BYTES) throw new FileCommandError(`Unable to process file command '${kind}': the file is larger than ${MAX_FILE_BYTES} bytes`);
+    if (!stat.isFile())
+      throw new FileCommandError(
+        `Unable to process file command '${kind}': the file was replaced by something that is not a file`,
+      );
+    if (stat.size > MAX_FILE_BYTES)
+      throw new FileCommandError(
+        `Unable to process file command '${kind}': the file is larger than ${MAX_FILE_BYTES} bytes`,
+      );
     const buffer = Buffer.alloc(stat.size);
     let read = 0;
     while (read < buffer.length) {
@@ -132,12 +146,19 @@ export function readFileCommands(files: Record<FileCommandKind, string>): FileCo
   const read = (kind: FileCommandKind) => readStepFile(files[kind], kind);
   const env = parseKeyValueFile(read('GITHUB_ENV'));
   for (const [name] of env) {
-    if (name.toUpperCase() === 'NODE_OPTIONS') throw new FileCommandError("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
+    if (name.toUpperCase() === 'NODE_OPTIONS')
+      throw new FileCommandError("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
   }
   const path = read('GITHUB_PATH')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .reverse();
-  return { env, outputs: parseKeyValueFile(read('GITHUB_OUTPUT')), state: parseKeyValueFile(read('GITHUB_STATE')), path, summary: read('GITHUB_STEP_SUMMARY') };
+  return {
+    env,
+    outputs: parseKeyValueFile(read('GITHUB_OUTPUT')),
+    state: parseKeyValueFile(read('GITHUB_STATE')),
+    path,
+    summary: read('GITHUB_STEP_SUMMARY'),
+  };
 }

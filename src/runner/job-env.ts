@@ -126,11 +126,24 @@ export type RunnerEnvironment = 'github-hosted' | 'self-hosted';
 
 /** The `runner` context; `paths` as the job sees them. */
 export function runnerContext(paths: JobPaths, debug: boolean, environment: RunnerEnvironment): Record<string, Json> {
-  return { os: 'Linux', arch: runnerArch(), name: RUNNER_NAME, temp: paths.temp, tool_cache: paths.toolCache, environment, debug: debug ? '1' : '' };
+  return {
+    os: 'Linux',
+    arch: runnerArch(),
+    name: RUNNER_NAME,
+    temp: paths.temp,
+    tool_cache: paths.toolCache,
+    environment,
+    debug: debug ? '1' : '',
+  };
 }
 
 /** GITHUB_* and RUNNER_* variables every step gets (GitHub's list, from the contexts); `paths` as the job sees them. */
-export function defaultStepVariables(github: Record<string, Json>, paths: JobPaths, debug: boolean, environment: RunnerEnvironment): Record<string, string> {
+export function defaultStepVariables(
+  github: Record<string, Json>,
+  paths: JobPaths,
+  debug: boolean,
+  environment: RunnerEnvironment,
+): Record<string, string> {
   const text = (name: string) => {
     const value = github[name];
     return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
@@ -178,7 +191,11 @@ export function defaultStepVariables(github: Record<string, Json>, paths: JobPat
  * GITHUB_* and RUNNER_* (defaultStepVariables) cannot be overridden, as on GitHub.
  */
 export function overridableStepVariables(cloudUrl: string, dockerConfig?: string): Record<string, string> {
-  return { CI: 'true', AWS_ENDPOINT_URL: cloudUrl, ...(dockerConfig === undefined ? {} : { DOCKER_CONFIG: dockerConfig }) };
+  return {
+    CI: 'true',
+    AWS_ENDPOINT_URL: cloudUrl,
+    ...(dockerConfig === undefined ? {} : { DOCKER_CONFIG: dockerConfig }),
+  };
 }
 
 /** What a self-hosted job gets of the host's environment: what a login would have, nothing of the cloud's own. */

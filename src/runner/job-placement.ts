@@ -16,20 +16,38 @@ import type { JobInstance, RunEnvironment } from './job-runner.js';
 /** The scope `container:` and `services:` are evaluated in: the job's matrix, needs, vars, inputs (GitHub's contexts for them). */
 function placementScope(instance: JobInstance, env: RunEnvironment): Scope {
   return {
-    contexts: { matrix: instance.matrix ?? {}, needs: instance.needs, strategy: instance.strategy, vars: env.vars, inputs: env.inputs, github: { repository: env.run.repository, ref: env.run.ref, sha: env.run.sha, event_name: env.run.event } },
+    contexts: {
+      matrix: instance.matrix ?? {},
+      needs: instance.needs,
+      strategy: instance.strategy,
+      vars: env.vars,
+      inputs: env.inputs,
+      github: { repository: env.run.repository, ref: env.run.ref, sha: env.run.sha, event_name: env.run.event },
+    },
     state: { status: 'success' },
   };
 }
 
 /** Starts where the job runs; throws (the job fails) when no runner can take it. */
-export async function startJobHost(env: RunEnvironment, instance: JobInstance, job: { paths: JobPaths; log: JobLog; signal: AbortSignal }): Promise<JobHost> {
+export async function startJobHost(
+  env: RunEnvironment,
+  instance: JobInstance,
+  job: { paths: JobPaths; log: JobLog; signal: AbortSignal },
+): Promise<JobHost> {
   const placement = env.placement(instance.runsOn);
   if (placement.kind === 'unknown') throw new Error(placement.message);
   const scope = placementScope(instance, env);
-  const container = readJobContainer(instance.job.container === undefined ? undefined : evaluateToken(instance.job.container, scope));
-  const services = readServices(instance.job.services === undefined ? undefined : evaluateToken(instance.job.services, scope));
+  const container = readJobContainer(
+    instance.job.container === undefined ? undefined : evaluateToken(instance.job.container, scope),
+  );
+  const services = readServices(
+    instance.job.services === undefined ? undefined : evaluateToken(instance.job.services, scope),
+  );
   if (placement.kind === 'host') {
-    if (container !== undefined || services.length > 0) throw new Error(`container: and services: need a job container; runs-on: ${placement.labels.join(', ')} runs this job on this host.`);
+    if (container !== undefined || services.length > 0)
+      throw new Error(
+        `container: and services: need a job container; runs-on: ${placement.labels.join(', ')} runs this job on this host.`,
+      );
     // Shared by this host's jobs, as a self-hosted runner's tool cache is.
     makePrivateDir(job.paths.toolCache);
     const host = new HostJob(env.jobEnv);
@@ -37,7 +55,9 @@ export async function startJobHost(env: RunEnvironment, instance: JobInstance, j
     return host;
   }
   if (env.containers === undefined) {
-    throw new Error(`This job runs in a container of ${placement.image} (runs-on: ${placement.labels.join(', ')}), but this cloud has no container engine for jobs; \`runs-on: self-hosted\` runs a job on this host.`);
+    throw new Error(
+      `This job runs in a container of ${placement.image} (runs-on: ${placement.labels.join(', ')}), but this cloud has no container engine for jobs; \`runs-on: self-hosted\` runs a job on this host.`,
+    );
   }
   return env.containers.start({
     image: placement.image,

@@ -33,7 +33,13 @@ const BUILT_IN: Record<string, { template: string; extension: string }> = {
 
 /** Finds an executable on a PATH; undefined when absent. */
 export function findExecutable(name: string, path: string | undefined): string | undefined {
-  const candidates = isAbsolute(name) || name.includes('/') ? [name] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  const candidates =
+    isAbsolute(name) || name.includes('/')
+      ? [name]
+      : (path ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -65,9 +71,15 @@ export type ExecutableLookup = (name: string, path: string | undefined) => Promi
 const onThisHost: ExecutableLookup = (name, path) => Promise.resolve(findExecutable(name, path));
 
 /** Resolves `shell:` (undefined = GitHub's default) into an executable and its arguments. */
-export async function resolveShell(shell: string | undefined, scriptPath: (extension: string) => string, path: string | undefined, find: ExecutableLookup = onThisHost): Promise<ShellCommand> {
+export async function resolveShell(
+  shell: string | undefined,
+  scriptPath: (extension: string) => string,
+  path: string | undefined,
+  find: ExecutableLookup = onThisHost,
+): Promise<ShellCommand> {
   const name = shell?.trim() ?? '';
-  if (name === 'cmd' || name === 'powershell') throw new ShellError(`The shell '${name}' is only available on Windows runners; this dockyard runner is Linux.`);
+  if (name === 'cmd' || name === 'powershell')
+    throw new ShellError(`The shell '${name}' is only available on Windows runners; this dockyard runner is Linux.`);
   let template: string;
   let extension: string;
   if (name === '') {
@@ -78,7 +90,10 @@ export async function resolveShell(shell: string | undefined, scriptPath: (exten
   } else if (BUILT_IN[name] !== undefined) {
     ({ template, extension } = BUILT_IN[name]);
   } else {
-    if (!name.includes('{0}')) throw new ShellError(`Invalid shell option. Shell path should be an absolute path or the name of an executable in PATH, followed by arguments; '{0}' must appear as the script file: ${name}`);
+    if (!name.includes('{0}'))
+      throw new ShellError(
+        `Invalid shell option. Shell path should be an absolute path or the name of an executable in PATH, followed by arguments; '{0}' must appear as the script file: ${name}`,
+      );
     template = name;
     extension = '';
   }

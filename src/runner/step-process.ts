@@ -48,7 +48,8 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     mask: (value) => job.masker.add(value),
     log: (line) => job.log.write(line),
     annotate: (level, message, properties) => {
-      const number = (name: string) => (properties[name] !== undefined && /^\d+$/.test(properties[name]) ? Number(properties[name]) : undefined);
+      const number = (name: string) =>
+        properties[name] !== undefined && /^\d+$/.test(properties[name]) ? Number(properties[name]) : undefined;
       job.annotations.push({
         level,
         message: job.masker.mask(message),
@@ -75,7 +76,13 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     },
   });
 
-  const started = job.host.start({ file: spec.file, args: spec.args, cwd: spec.cwd, env, onLine: (line) => commands.line(line) });
+  const started = job.host.start({
+    file: spec.file,
+    args: spec.args,
+    cwd: spec.cwd,
+    env,
+    onLine: (line) => commands.line(line),
+  });
   job.processes.add(started);
   let timedOut = false;
   const timer =
@@ -128,7 +135,10 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     return 'cancelled';
   }
   if (result.exitCode !== 0) {
-    const message = result.exitCode === null ? `Process completed with signal ${result.signal ?? 'unknown'}.` : `Process completed with exit code ${result.exitCode}.`;
+    const message =
+      result.exitCode === null
+        ? `Process completed with signal ${result.signal ?? 'unknown'}.`
+        : `Process completed with exit code ${result.exitCode}.`;
     job.log.write(`##[error]${message}`);
     job.annotations.push({ level: 'error', message, job: job.jobName });
     return 'failure';

@@ -78,6 +78,7 @@ export function isEcrRegistryHost(host: string, accountId: string): boolean {
 /** The server certificate's names for them: the global names and three wildcards per region. */
 export function awsCertificateNames(): string[] {
   const names: string[] = [...GLOBAL_HOSTS];
-  for (const region of AWS_REGIONS) names.push(`*.${region}.amazonaws.com`, `*.ecr.${region}.amazonaws.com`, `*.dkr.ecr.${region}.amazonaws.com`);
+  for (const region of AWS_REGIONS)
+    names.push(`*.${region}.amazonaws.com`, `*.ecr.${region}.amazonaws.com`, `*.dkr.ecr.${region}.amazonaws.com`);
   return names;
 }

@@ -56,7 +56,10 @@ function serialNumber(): string {
 
 async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
 }
 
 async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
@@ -73,7 +76,11 @@ function newKeyPair(): Promise<webcrypto.CryptoKeyPair> {
  * certificates, never another CA), key usage keyCertSign and cRLSign only, and, given
  * `permitted`, critical name constraints limiting it to those names (./name-constraints.ts).
  */
-export async function createCertificateAuthority(options: { commonName: string; validity: Validity; permitted?: PermittedNames }): Promise<KeyAndCertificate> {
+export async function createCertificateAuthority(options: {
+  commonName: string;
+  validity: Validity;
+  permitted?: PermittedNames;
+}): Promise<KeyAndCertificate> {
   const lib = await x509();
   const keys = await newKeyPair();
   const cert = await lib.X509CertificateGenerator.createSelfSigned(
@@ -88,7 +95,9 @@ export async function createCertificateAuthority(options: { commonName: string; 
         new lib.BasicConstraintsExtension(true, 0, true),
         new lib.KeyUsagesExtension(lib.KeyUsageFlags.keyCertSign | lib.KeyUsageFlags.cRLSign, true),
         await lib.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
-        ...(options.permitted === undefined ? [] : [new lib.Extension(NAME_CONSTRAINTS_OID, true, nameConstraintsDer(options.permitted))]),
+        ...(options.permitted === undefined
+          ? []
+          : [new lib.Extension(NAME_CONSTRAINTS_OID, true, nameConstraintsDer(options.permitted))]),
       ],
     },
     webcrypto,
@@ -102,7 +111,10 @@ export async function createCertificateAuthority(options: { commonName: string; 
  * (TLS clients ignore the subject's CN when a SAN is present; the CN is the first name, for
  * people reading it).
  */
-export async function issueServerCertificate(ca: KeyAndCertificate, options: { names: SubjectNames; validity: Validity }): Promise<KeyAndCertificate> {
+export async function issueServerCertificate(
+  ca: KeyAndCertificate,
+  options: { names: SubjectNames; validity: Validity },
+): Promise<KeyAndCertificate> {
   const { dns, ip } = options.names;
   const first = dns[0] ?? ip[0];
   if (first === undefined) throw new Error('a server certificate needs at least one name');
@@ -123,7 +135,10 @@ export async function issueServerCertificate(ca: KeyAndCertificate, options: { n
         new lib.BasicConstraintsExtension(false, undefined, true),
         new lib.KeyUsagesExtension(lib.KeyUsageFlags.digitalSignature, true),
         new lib.ExtendedKeyUsageExtension([lib.ExtendedKeyUsage.serverAuth]),
-        new lib.SubjectAlternativeNameExtension([...dns.map((value) => ({ type: 'dns' as const, value })), ...ip.map((value) => ({ type: 'ip' as const, value }))]),
+        new lib.SubjectAlternativeNameExtension([
+          ...dns.map((value) => ({ type: 'dns' as const, value })),
+          ...ip.map((value) => ({ type: 'ip' as const, value })),
+        ]),
         await lib.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
         await lib.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, webcrypto),
       ],

@@ -76,6 +76,9 @@ export function nameConstraintsDer(names: PermittedNames): Buffer {
 export function hasNameConstraints(certificateDer: Buffer, names: PermittedNames): boolean {
   const value = nameConstraintsDer(names);
   // Extension ::= SEQUENCE { extnID 2.5.29.30, critical TRUE, extnValue OCTET STRING (value) }
-  const extension = tlv(0x30, Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, value)]));
+  const extension = tlv(
+    0x30,
+    Buffer.concat([Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]), Buffer.from([0x01, 0x01, 0xff]), tlv(0x04, value)]),
+  );
   return certificateDer.includes(extension);
 }

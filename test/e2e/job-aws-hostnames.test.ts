@@ -18,7 +18,6 @@ import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
-
 describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_000 }, () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-awsnames-'));
@@ -30,7 +29,11 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
   before(async () => {
     cloud = await startRuntimeCloud(engine, dataDir);
     port = portOf(cloud);
-    await prepareEcrPushJob(cloud, { roleName: 'GitHub_Actions_Role', repository: 'mona/aws', ecrRepository: 'my-app' });
+    await prepareEcrPushJob(cloud, {
+      roleName: 'GitHub_Actions_Role',
+      repository: 'mona/aws',
+      ecrRepository: 'my-app',
+    });
   });
   after(async () => {
     await cloud?.stop();
@@ -101,7 +104,12 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
     assert.ok(log.includes(`NODE ${role}`), log);
     assert.match(log, /Login Succeeded/);
     assert.match(log, /PULLED sha256:[0-9a-f]{12}/);
-    const images = await new ECRClient(clientConfig(cloud)).send(new DescribeImagesCommand({ repositoryName: 'my-app' }));
-    assert.deepEqual(images.imageDetails?.flatMap((d) => d.imageTags ?? []), ['tag']);
+    const images = await new ECRClient(clientConfig(cloud)).send(
+      new DescribeImagesCommand({ repositoryName: 'my-app' }),
+    );
+    assert.deepEqual(
+      images.imageDetails?.flatMap((d) => d.imageTags ?? []),
+      ['tag'],
+    );
   });
 });

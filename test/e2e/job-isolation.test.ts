@@ -24,7 +24,12 @@ const IMAGE = 'localhost/dockyard/runner:latest';
 
 /** A step that must fail: it exits 0 only when the attempt got through. */
 function attempt(name: string, script: string[]): string[] {
-  return [`      - name: "attempt: ${name}"`, '        continue-on-error: true', '        run: |', ...script.map((line) => `          ${line}`)];
+  return [
+    `      - name: "attempt: ${name}"`,
+    '        continue-on-error: true',
+    '        run: |',
+    ...script.map((line) => `          ${line}`),
+  ];
 }
 
 describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
@@ -51,7 +56,7 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('every attempt fails; the job\'s own build and push to ECR succeed', async () => {
+  it("every attempt fails; the job's own build and push to ECR succeed", async () => {
     const adminBefore = readFileSync(join(dataDir, 'admin.json'), 'utf8');
     const files: Record<string, string> = {
       'hello.txt': 'hello from alice\n',
@@ -84,7 +89,9 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
           '[ "$found" = 1 ]',
         ]),
         // The runner reads these files as the cloud: links to the admin key must not be followed.
-        ...attempt('admin.json through file commands', ['for f in "$GITHUB_PATH" "$GITHUB_ENV" "$GITHUB_OUTPUT" "$GITHUB_STEP_SUMMARY"; do rm -f "$f"; ln -s "$DATA/admin.json" "$f"; done']),
+        ...attempt('admin.json through file commands', [
+          'for f in "$GITHUB_PATH" "$GITHUB_ENV" "$GITHUB_OUTPUT" "$GITHUB_STEP_SUMMARY"; do rm -f "$f"; ln -s "$DATA/admin.json" "$f"; done',
+        ]),
         ...attempt('push to another repository', [
           'base="http://x-access-token:${{ github.token }}@${GITHUB_SERVER_URL#http://}/git"',
           'git clone -q "$base/bob/other.git" other 2>&1 && echo "ESCAPED: cloned bob/other" && exit 0',
@@ -95,9 +102,15 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
           'curl -sf -u "x-access-token:${{ github.token }}" "$GITHUB_SERVER_URL/_dockyard/api/repos/bob/other/secrets" && echo "ESCAPED: listed bob/other secrets" && exit 0',
           '[ -n "${{ secrets.BOB_SECRET }}" ] && echo "ESCAPED: the secret of bob/other"',
         ]),
-        ...attempt('docker run --privileged', [`docker run --rm --privileged ${IMAGE} true && echo "ESCAPED: privileged container"`]),
-        ...attempt('docker run -v /:/host', [`docker run --rm -v /:/host ${IMAGE} cat "/host$DATA/admin.json" && echo "ESCAPED: mounted the host root"`]),
-        ...attempt('docker run --pid=host', [`docker run --rm --pid=host ${IMAGE} true && echo "ESCAPED: the host's PID namespace"`]),
+        ...attempt('docker run --privileged', [
+          `docker run --rm --privileged ${IMAGE} true && echo "ESCAPED: privileged container"`,
+        ]),
+        ...attempt('docker run -v /:/host', [
+          `docker run --rm -v /:/host ${IMAGE} cat "/host$DATA/admin.json" && echo "ESCAPED: mounted the host root"`,
+        ]),
+        ...attempt('docker run --pid=host', [
+          `docker run --rm --pid=host ${IMAGE} true && echo "ESCAPED: the host's PID namespace"`,
+        ]),
         ...attempt("the engine's own socket", [
           'curl -sf --unix-socket /run/podman/podman.sock http://d/_ping && echo "ESCAPED: the engine socket is in the job" && exit 0',
           `docker run --rm -v /run/podman/podman.sock:/run/podman/podman.sock ${IMAGE} true && echo "ESCAPED: mounted the engine socket" && exit 0`,
@@ -127,18 +140,37 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
     for (const step of attempts) assert.equal(step.outcome, 'failure', `${step.name} must fail\n${log}`);
     assert.doesNotMatch(log, /Z ESCAPED/);
     assert.doesNotMatch(log, /bob-top-secret-4711/);
-    assert.ok(!log.includes(cloud.state.admin.secretAccessKey) && !JSON.stringify(cloud.ci.runner.getRun(runId)).includes(cloud.state.admin.secretAccessKey), 'the admin key appears nowhere');
-    assert.match(log, /Unable to process file command 'GITHUB_\w+': the file was replaced by something that is not a file/);
+    assert.ok(
+      !log.includes(cloud.state.admin.secretAccessKey) &&
+        !JSON.stringify(cloud.ci.runner.getRun(runId)).includes(cloud.state.admin.secretAccessKey),
+      'the admin key appears nowhere',
+    );
+    assert.match(
+      log,
+      /Unable to process file command 'GITHUB_\w+': the file was replaced by something that is not a file/,
+    );
     // The guard said why, in Docker's words.
     assert.match(log, /dockyard: .*privileged/i);
     assert.match(log, /only paths inside the job's directories/);
     assert.equal(steps.find((s) => s.name === 'build and push')?.conclusion, 'success', log);
-    const images = await new ECRClient(clientConfig(cloud)).send(new DescribeImagesCommand({ repositoryName: 'alice-app' }));
-    assert.deepEqual(images.imageDetails?.flatMap((d) => d.imageTags ?? []), ['v1']);
-    assert.equal(await cloud.ci.repositories.get('bob/other')?.commit('refs/heads/main'), undefined, 'bob/other is untouched');
+    const images = await new ECRClient(clientConfig(cloud)).send(
+      new DescribeImagesCommand({ repositoryName: 'alice-app' }),
+    );
+    assert.deepEqual(
+      images.imageDetails?.flatMap((d) => d.imageTags ?? []),
+      ['v1'],
+    );
+    assert.equal(
+      await cloud.ci.repositories.get('bob/other')?.commit('refs/heads/main'),
+      undefined,
+      'bob/other is untouched',
+    );
     assert.equal(readFileSync(join(dataDir, 'admin.json'), 'utf8'), adminBefore);
     // Nothing of the job is left in the engine.
     const left = await engine.listContainers({ labels: { 'dockyard.runner': cloudLabelFor(dataDir) } });
-    assert.deepEqual(left.map((c) => c.name), []);
+    assert.deepEqual(
+      left.map((c) => c.name),
+      [],
+    );
   });
 });

@@ -10,10 +10,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { addressOf, CONTAINER_PORT, portOf, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from '../runtime/support.js';
+import {
+  addressOf,
+  CONTAINER_PORT,
+  portOf,
+  registerWeb,
+  runTask,
+  startRuntimeSuite,
+  stopRuntimeSuite,
+  untilStatus,
+  type Fixture,
+} from '../runtime/support.js';
 import { finishedRun, pushFiles } from '../support/git-push.js';
 import { waitFor } from '../support/wait-for.js';
-
 
 describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () => {
   const engine = new DockerApiEngine();
@@ -50,10 +59,16 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
         '',
       ].join('\n'),
     });
-    const runId = await waitFor('the job to wait for the task', async () => {
-      const run = cloud.ci.runner.listRuns({ repository: 'mona/probe', limit: 1 })[0];
-      return run !== undefined && /Z WAITING for the task$/m.test(cloud.ci.runner.readLog(run.id)) ? run.id : undefined;
-    }, { timeoutMs: 120_000 });
+    const runId = await waitFor(
+      'the job to wait for the task',
+      async () => {
+        const run = cloud.ci.runner.listRuns({ repository: 'mona/probe', limit: 1 })[0];
+        return run !== undefined && /Z WAITING for the task$/m.test(cloud.ci.runner.readLog(run.id))
+          ? run.id
+          : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
     const taskDefinition = await registerWeb(cloud, f.ecs, 'probe', 'exec');
     const task = await untilStatus(f.ecs, await runTask(f, taskDefinition), 'RUNNING');
     const address = addressOf(task);

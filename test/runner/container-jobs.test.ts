@@ -27,7 +27,12 @@ const WEB_IMAGE = 'localhost/dockyard-test/container-jobs-web:1';
 /** Ids of the engine's containers carrying every label. */
 async function containersLabelled(labels: string[]): Promise<string[]> {
   const filters = encodeURIComponent(JSON.stringify({ label: labels }));
-  const { stdout } = await run('curl', ['-sf', '--unix-socket', PODMAN_SOCKET, `http://d/containers/json?all=true&filters=${filters}`]);
+  const { stdout } = await run('curl', [
+    '-sf',
+    '--unix-socket',
+    PODMAN_SOCKET,
+    `http://d/containers/json?all=true&filters=${filters}`,
+  ]);
   return (JSON.parse(stdout) as { Id: string }[]).map((c) => c.Id);
 }
 
@@ -47,7 +52,7 @@ const JS_ACTION = {
   '.github/actions/js/pre.js': 'console.log("PRE ran");\n',
   '.github/actions/js/main.js': [
     "const fs = require('node:fs');",
-    "fs.appendFileSync(process.env.GITHUB_OUTPUT, `said=hello ${process.env.INPUT_WHO}\\n`);",
+    'fs.appendFileSync(process.env.GITHUB_OUTPUT, `said=hello ${process.env.INPUT_WHO}\\n`);',
     "fs.appendFileSync(process.env.GITHUB_STATE, 'kept=from-main\\n');",
     'console.log(`MAIN node ${process.version.split(".")[0]} action path ${process.env.GITHUB_ACTION_PATH === `${process.env.GITHUB_WORKSPACE}/.github/actions/js`}`);',
     '',
@@ -83,11 +88,13 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
   after(async () => {
     delete process.env.CONTAINER_NAME;
     await cloud.stop();
-    await run('docker', ['rmi', '-f', WEB_IMAGE], { env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` } }).catch(() => undefined);
+    await run('docker', ['rmi', '-f', WEB_IMAGE], {
+      env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` },
+    }).catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('the same steps behave alike on this host and in a fresh container, with GitHub\'s hosted paths there', async () => {
+  it("the same steps behave alike on this host and in a fresh container, with GitHub's hosted paths there", async () => {
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/both');
     await pushFiles(target(), join(root, 'both'), 'mona/both', {
@@ -149,7 +156,10 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     const runId = record.id;
     const detail = ci.runner.getRun(runId);
     assert.equal(detail?.conclusion, 'success', all);
-    const logs = { host: ci.runner.readLog(runId, { job: 'both (self-hosted)' }), container: ci.runner.readLog(runId, { job: 'both (ubuntu-latest)' }) };
+    const logs = {
+      host: ci.runner.readLog(runId, { job: 'both (self-hosted)' }),
+      container: ci.runner.readLog(runId, { job: 'both (ubuntu-latest)' }),
+    };
     for (const [where, log] of Object.entries(logs)) {
       assert.doesNotMatch(log, /PRE ran/, where);
       for (const expected of [
@@ -176,20 +186,34 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     }
     const container = /Z PATHS (.*)$/m.exec(logs.container)?.[1];
     const work = '/home/runner/work/both';
-    assert.equal(container, [`${work}/both`, `${work.replace('/both', '')}/_temp`, '/opt/hostedtoolcache', '/home/runner/work/_temp/_github_workflow/event.json', `${work}/both`, '/home/runner/work/_temp', `${work}/both`].join('|'));
+    assert.equal(
+      container,
+      [
+        `${work}/both`,
+        `${work.replace('/both', '')}/_temp`,
+        '/opt/hostedtoolcache',
+        '/home/runner/work/_temp/_github_workflow/event.json',
+        `${work}/both`,
+        '/home/runner/work/_temp',
+        `${work}/both`,
+      ].join('|'),
+    );
     assert.match(logs.container, /ENVIRONMENT github-hosted github-hosted/);
     assert.match(logs.host, /ENVIRONMENT self-hosted self-hosted/);
     assert.match(logs.container, /Runner image: localhost\/dockyard\/runner:[0-9a-f]{12}/);
     // The step that overran was killed: the job did not wait out its 60 s.
     const jobs = detail?.jobs ?? [];
     const slow = jobs.find((j) => j.name === 'both (ubuntu-latest)')?.steps.find((s) => s.name === 'slow');
-    assert.ok(slow?.startedAt && slow.completedAt && Date.parse(slow.completedAt) - Date.parse(slow.startedAt) < 15_000, JSON.stringify(slow));
+    assert.ok(
+      slow?.startedAt && slow.completedAt && Date.parse(slow.completedAt) - Date.parse(slow.startedAt) < 15_000,
+      JSON.stringify(slow),
+    );
     // Nothing of the job outlives it.
     assert.deepEqual(await containersLabelled([`dockyard.runner=${label}`]), []);
     assert.deepEqual(readdirSync(join(cloud.dataDir, 'work')), []);
   });
 
-  it('a cancelled job\'s container goes, with the containers it started through its Docker socket', async () => {
+  it("a cancelled job's container goes, with the containers it started through its Docker socket", async () => {
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/cancel');
     // The push returns when its run ends: it is left pushing while the job is cancelled.
@@ -208,7 +232,9 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     });
     await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/cancel' }).length > 0);
     const runId = ci.runner.listRuns({ repository: 'mona/cancel' })[0]?.id ?? 0;
-    await waitFor('the child container to start', () => /Z STARTED$/m.test(ci.runner.readLog(runId)), { timeoutMs: 120_000 });
+    await waitFor('the child container to start', () => /Z STARTED$/m.test(ci.runner.readLog(runId)), {
+      timeoutMs: 120_000,
+    });
     assert.equal((await containersLabelled([`dockyard.runner=${label}`])).length, 2, 'the job container and its child');
     const cancelled = Date.now();
     ci.runner.cancel(runId);
@@ -223,8 +249,13 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     // A service image whose own command serves HTTP (services cannot override the command).
     const dir = join(root, 'web-image');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'Dockerfile'), 'FROM localhost/dockyard/runner:latest\nCMD ["python3", "-m", "http.server", "8000", "--directory", "/etc"]\n');
-    await run('docker', ['build', '-q', '-t', WEB_IMAGE, dir], { env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` } });
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM localhost/dockyard/runner:latest\nCMD ["python3", "-m", "http.server", "8000", "--directory", "/etc"]\n',
+    );
+    await run('docker', ['build', '-q', '-t', WEB_IMAGE, dir], {
+      env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` },
+    });
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/services');
     const service = [

@@ -9,7 +9,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import type { Runner } from '../../src/runner/index.js';
 import type { RunRecord } from '../../src/runner/types.js';
@@ -24,12 +29,24 @@ export interface PushTarget {
 }
 
 /** Writes `files` into `tree` (a new directory), commits them and pushes to `repository`'s main. */
-export async function pushFiles(target: PushTarget, tree: string, repository: string, files: Record<string, string>): Promise<void> {
+export async function pushFiles(
+  target: PushTarget,
+  tree: string,
+  repository: string,
+  files: Record<string, string>,
+): Promise<void> {
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(tree, path, '..'), { recursive: true });
     writeFileSync(join(tree, path), content);
   }
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com', GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', GIT_TERMINAL_PROMPT: '0' };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Mona',
+    GIT_AUTHOR_EMAIL: 'mona@example.com',
+    GIT_COMMITTER_NAME: 'Mona',
+    GIT_COMMITTER_EMAIL: 'mona@example.com',
+    GIT_TERMINAL_PROMPT: '0',
+  };
   await exec('git', ['init', '-q', '-b', 'main'], { cwd: tree, env });
   await exec('git', ['add', '-A'], { cwd: tree, env });
   await exec('git', ['commit', '-q', '-m', 'push'], { cwd: tree, env });
@@ -51,12 +68,35 @@ export async function finishedRun(runner: Runner, repository: string): Promise<{
  * `repository`'s main branch may assume (with ECR's full-access managed policy), the ECR
  * repository `ecrRepository` and the hosted repository.
  */
-export async function prepareEcrPushJob(cloud: Cloud, options: { roleName: string; repository: string; ecrRepository: string }): Promise<void> {
-  const config = { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey }, maxAttempts: 1 };
+export async function prepareEcrPushJob(
+  cloud: Cloud,
+  options: { roleName: string; repository: string; ecrRepository: string },
+): Promise<void> {
+  const config = {
+    endpoint: cloud.url,
+    region: cloud.region,
+    credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey },
+    maxAttempts: 1,
+  };
   const iam = new IAMClient(config);
-  await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
-  await iam.send(new CreateRoleCommand({ RoleName: options.roleName, AssumeRolePolicyDocument: seedTrustPolicy(cloud.accountId, `repo:${options.repository}:ref:refs/heads/main`) }));
-  await iam.send(new AttachRolePolicyCommand({ RoleName: options.roleName, PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess' }));
+  await iam.send(
+    new CreateOpenIDConnectProviderCommand({
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIDList: ['sts.amazonaws.com'],
+    }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: options.roleName,
+      AssumeRolePolicyDocument: seedTrustPolicy(cloud.accountId, `repo:${options.repository}:ref:refs/heads/main`),
+    }),
+  );
+  await iam.send(
+    new AttachRolePolicyCommand({
+      RoleName: options.roleName,
+      PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess',
+    }),
+  );
   await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: options.ecrRepository }));
   await cloud.ci.repositories.create(options.repository);
 }

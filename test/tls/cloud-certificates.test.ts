@@ -39,7 +39,11 @@ describe('CloudCertificates', () => {
     assert.equal(issued.caCert, read(files().caCert));
     assert.equal(issued.cert, read(files().serverCert));
     assert.equal(issued.key, read(files().serverKey));
-    assert.deepEqual(subjectAltNames(new X509Certificate(issued.cert)).sort(), ['dns:localhost', 'ip:0:0:0:0:0:0:0:1', 'ip:127.0.0.1']);
+    assert.deepEqual(subjectAltNames(new X509Certificate(issued.cert)).sort(), [
+      'dns:localhost',
+      'ip:0:0:0:0:0:0:0:1',
+      'ip:127.0.0.1',
+    ]);
     assert.ok(new X509Certificate(issued.cert).checkIssued(new X509Certificate(issued.caCert)));
   });
 
@@ -58,7 +62,10 @@ describe('CloudCertificates', () => {
     const issued = await constrained.ensure();
     assert.notEqual(issued.caCert, older.caCert);
     assert.ok(hasNameConstraints(new X509Certificate(issued.caCert).raw, permitted));
-    assert.deepEqual(new CloudCertificates(dataDir, certificateNames('127.0.0.1'), undefined, permitted).current(), issued);
+    assert.deepEqual(
+      new CloudCertificates(dataDir, certificateNames('127.0.0.1'), undefined, permitted).current(),
+      issued,
+    );
   });
 
   it('re-issues the server certificate (same CA) when the names change', async () => {
@@ -109,7 +116,7 @@ describe('CloudCertificates', () => {
 
       writeFileSync(files().caKey, readFileSync(tlsFiles(other).caKey));
       const newCa = await new CloudCertificates(dataDir, LOOPBACK_NAMES).ensure();
-      assert.notEqual(newCa.caCert, first.caCert, "a CA whose key does not match is replaced");
+      assert.notEqual(newCa.caCert, first.caCert, 'a CA whose key does not match is replaced');
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -135,12 +142,27 @@ describe('CloudCertificates', () => {
     assert.deepEqual(certificateNames('::'), loopback);
     assert.deepEqual(certificateNames('192.168.1.5'), { dns, ip: ['127.0.0.1', '::1', '192.168.1.5'] });
     assert.deepEqual(certificateNames('fd00::5'), { dns, ip: ['127.0.0.1', '::1', 'fd00::5'] });
-    assert.deepEqual(certificateNames('devbox.internal'), { dns: [...dns, 'devbox.internal'], ip: ['127.0.0.1', '::1'] });
-    assert.ok(dns.includes('sts.amazonaws.com') && dns.includes('*.dkr.ecr.eu-west-1.amazonaws.com') && dns.includes('*.ecr.us-east-1.amazonaws.com'));
+    assert.deepEqual(certificateNames('devbox.internal'), {
+      dns: [...dns, 'devbox.internal'],
+      ip: ['127.0.0.1', '::1'],
+    });
+    assert.ok(
+      dns.includes('sts.amazonaws.com') &&
+        dns.includes('*.dkr.ecr.eu-west-1.amazonaws.com') &&
+        dns.includes('*.ecr.us-east-1.amazonaws.com'),
+    );
     // The CA may vouch for nothing else (name constraints).
-    assert.deepEqual(permittedNames('127.0.0.1'), { dns: ['localhost', 'amazonaws.com'], ipRanges: ['127.0.0.0/8', '::1/128'] });
-    assert.deepEqual(permittedNames('192.168.1.5'), { dns: ['localhost', 'amazonaws.com'], ipRanges: ['127.0.0.0/8', '::1/128', '192.168.1.5/32'] });
-    assert.deepEqual(permittedNames('devbox.internal'), { dns: ['localhost', 'amazonaws.com', 'devbox.internal'], ipRanges: ['127.0.0.0/8', '::1/128'] });
+    assert.deepEqual(permittedNames('127.0.0.1'), {
+      dns: ['localhost', 'amazonaws.com'],
+      ipRanges: ['127.0.0.0/8', '::1/128'],
+    });
+    assert.deepEqual(permittedNames('192.168.1.5'), {
+      dns: ['localhost', 'amazonaws.com'],
+      ipRanges: ['127.0.0.0/8', '::1/128', '192.168.1.5/32'],
+    });
+    assert.deepEqual(permittedNames('devbox.internal'), {
+      dns: ['localhost', 'amazonaws.com', 'devbox.internal'],
+      ipRanges: ['127.0.0.0/8', '::1/128'],
+    });
   });
-
 });

@@ -60,7 +60,9 @@ export function majorOf(ref: string): string | undefined {
 
 export function resolveAction(uses: string, options: ResolveOptions): ResolvedAction {
   if (uses.startsWith('docker://')) {
-    throw new ActionResolutionError(`Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`);
+    throw new ActionResolutionError(
+      `Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`,
+    );
   }
   if (uses.startsWith('./') || uses === '.') {
     const dir = resolve(options.workspace, uses);
@@ -68,11 +70,14 @@ export function resolveAction(uses: string, options: ResolveOptions): ResolvedAc
     if (rel.startsWith('..')) throw new ActionResolutionError(`The local action path '${uses}' leaves the workspace`);
     const file = actionFile(dir);
     if (file === undefined) {
-      throw new ActionResolutionError(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`);
+      throw new ActionResolutionError(
+        `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
+      );
     }
     // The runner reads it as the cloud: a link out of the workspace (to the cloud's files) is not followed.
     const inside = relative(realpathSync(options.workspace), realpathSync(file));
-    if (inside.startsWith('..') || inside.startsWith('/')) throw new ActionResolutionError(`The local action '${uses}' leads out of the workspace (a symbolic link)`);
+    if (inside.startsWith('..') || inside.startsWith('/'))
+      throw new ActionResolutionError(`The local action '${uses}' leads out of the workspace (a symbolic link)`);
     return { dir, repository: '', ref: '', source: 'local' };
   }
   let spec: ActionSpec;
@@ -84,7 +89,8 @@ export function resolveAction(uses: string, options: ResolveOptions): ResolvedAc
   const repository = `${spec.owner}/${spec.name}`;
   const cached = options.cache.lookup(spec);
   if (cached !== undefined) {
-    if (actionFile(cached) === undefined) throw new ActionResolutionError(`The cached action ${uses} has no action.yml at ${cached}`);
+    if (actionFile(cached) === undefined)
+      throw new ActionResolutionError(`The cached action ${uses} has no action.yml at ${cached}`);
     return { dir: cached, repository, ref: spec.ref, source: 'cache' };
   }
   const versions = [spec.ref, majorOf(spec.ref)].filter((version): version is string => version !== undefined);

@@ -18,7 +18,10 @@ interface Running {
   finish(result: ProcessResult): void;
 }
 
-type AgentMessage = { t: 'ready' } | { t: 'out'; id: number; s: 'o' | 'e'; d: string } | { t: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null; error?: string };
+type AgentMessage =
+  | { t: 'ready' }
+  | { t: 'out'; id: number; s: 'o' | 'e'; d: string }
+  | { t: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null; error?: string };
 
 export class StepAgentClient {
   private readonly running = new Map<number, Running>();
@@ -38,14 +41,23 @@ export class StepAgentClient {
     });
     socket.on('close', () => {
       this.closed = true;
-      for (const process of this.running.values()) process.finish({ exitCode: null, signal: null, spawnError: new Error("The job's container stopped (its step agent ended)") });
+      for (const process of this.running.values())
+        process.finish({
+          exitCode: null,
+          signal: null,
+          spawnError: new Error("The job's container stopped (its step agent ended)"),
+        });
       this.running.clear();
     });
     socket.on('error', () => undefined);
   }
 
   /** Connects to the agent listening at `socketPath` (on the host), waiting until it does. */
-  static async connect(socketPath: string, signal: AbortSignal, exited: () => Promise<boolean>): Promise<StepAgentClient> {
+  static async connect(
+    socketPath: string,
+    signal: AbortSignal,
+    exited: () => Promise<boolean>,
+  ): Promise<StepAgentClient> {
     const deadline = Date.now() + CONNECT_TIMEOUT_MS;
     let checked = Date.now();
     for (;;) {
@@ -71,7 +83,8 @@ export class StepAgentClient {
       // Whether the container already ended is asked of the engine now and then, not every try.
       const ask = Date.now() - checked > 250;
       if (ask) checked = Date.now();
-      if (Date.now() > deadline || (ask && (await exited()))) throw new Error("The job's step agent did not start in its container (it runs with the image's node)");
+      if (Date.now() > deadline || (ask && (await exited())))
+        throw new Error("The job's step agent did not start in its container (it runs with the image's node)");
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -80,7 +93,10 @@ export class StepAgentClient {
     const id = this.nextId++;
     const out = new PassThrough();
     const err = new PassThrough();
-    const readers = [lineReader(out, (line) => spec.onLine(line, 'stdout')), lineReader(err, (line) => spec.onLine(line, 'stderr'))];
+    const readers = [
+      lineReader(out, (line) => spec.onLine(line, 'stdout')),
+      lineReader(err, (line) => spec.onLine(line, 'stderr')),
+    ];
     let killReason: 'cancel' | 'timeout' | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     const done = new Promise<ProcessResult>((resolve) => {
@@ -90,9 +106,16 @@ export class StepAgentClient {
         err.end();
         void Promise.all(readers.map((reader) => reader.ended(OUTPUT_DRAIN_MS))).then(() => resolve(result));
       };
-      if (this.closed) return finish({ exitCode: null, signal: null, spawnError: new Error("The job's container stopped (its step agent ended)") });
+      if (this.closed)
+        return finish({
+          exitCode: null,
+          signal: null,
+          spawnError: new Error("The job's container stopped (its step agent ended)"),
+        });
       this.running.set(id, { out, err, finish });
-      this.socket.write(`${JSON.stringify({ t: 'spawn', id, file: spec.file, args: spec.args, env: spec.env, cwd: spec.cwd })}\n`);
+      this.socket.write(
+        `${JSON.stringify({ t: 'spawn', id, file: spec.file, args: spec.args, env: spec.env, cwd: spec.cwd })}\n`,
+      );
     });
     return {
       pid: undefined,
@@ -125,7 +148,11 @@ export class StepAgentClient {
     } else if (message.t === 'exit') {
       const process = this.running.get(message.id);
       this.running.delete(message.id);
-      process?.finish(message.error !== undefined ? { exitCode: null, signal: null, spawnError: new Error(message.error) } : { exitCode: message.code, signal: message.signal });
+      process?.finish(
+        message.error !== undefined
+          ? { exitCode: null, signal: null, spawnError: new Error(message.error) }
+          : { exitCode: message.code, signal: message.signal },
+      );
     }
   }
 }

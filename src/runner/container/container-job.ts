@@ -74,9 +74,12 @@ export class ContainerJob implements JobHost {
 
   start(spec: JobProcessSpec): StartedProcess {
     const agent = this.parts.agent;
-    if (agent === undefined) return startExecProcess(this.parts.engine, this.parts.containerId, spec, (message) => spawnError(message, spec));
+    if (agent === undefined)
+      return startExecProcess(this.parts.engine, this.parts.containerId, spec, (message) => spawnError(message, spec));
     const started = agent.start(spec);
-    const done = started.done.then((result) => (result.spawnError === undefined ? result : { ...result, spawnError: spawnError(result.spawnError.message, spec) }));
+    const done = started.done.then((result) =>
+      result.spawnError === undefined ? result : { ...result, spawnError: spawnError(result.spawnError.message, spec) },
+    );
     return {
       pid: undefined,
       done,
@@ -106,20 +109,28 @@ export class ContainerJob implements JobHost {
       },
     });
     const result = await process.done;
-    if (result.spawnError !== undefined) throw new Error(`Looking up ${name} in the job's container failed: ${errorMessage(result.spawnError)}`);
+    if (result.spawnError !== undefined)
+      throw new Error(`Looking up ${name} in the job's container failed: ${errorMessage(result.spawnError)}`);
     return output.startsWith('/') ? output.trim() : '';
   }
 }
 
 /** An engine's refusal to start a step's process, in the runner's words. */
 function spawnError(engineMessage: string, spec: JobProcessSpec): Error {
-  if (/executable file not found|no such file or directory.*exec|not found in \$PATH|^spawn \S+ ENOENT/i.test(engineMessage) && !/chdir/i.test(engineMessage)) {
+  if (
+    /executable file not found|no such file or directory.*exec|not found in \$PATH|^spawn \S+ ENOENT/i.test(
+      engineMessage,
+    ) &&
+    !/chdir/i.test(engineMessage)
+  ) {
     return new Error(
       `Unable to locate executable file: ${spec.file}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`,
     );
   }
   if (/chdir|working directory|workdir/i.test(engineMessage)) {
-    return new Error(`An error occurred trying to start process '${spec.file}' with working directory '${spec.cwd}'. No such file or directory`);
+    return new Error(
+      `An error occurred trying to start process '${spec.file}' with working directory '${spec.cwd}'. No such file or directory`,
+    );
   }
   return new Error(`The job's container could not start '${spec.file}': ${engineMessage}`);
 }

@@ -55,7 +55,11 @@ export interface ContainerJobsOptions {
   ensureRunnerImage(onProgress: (line: string) => void, signal: AbortSignal): Promise<string>;
   /** The name `runs-on` labels map to the runner image by. */
   runnerImageAlias: string;
-  logger: { info(message: string, fields?: Record<string, unknown>): void; warn(message: string, fields?: Record<string, unknown>): void; error(message: string, fields?: Record<string, unknown>): void };
+  logger: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    warn(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+  };
 }
 
 /** One job to start. */
@@ -100,7 +104,11 @@ export class ContainerJobs {
 
   constructor(private readonly options: ContainerJobsOptions) {
     this.engine = new JobEngine(options.engine);
-    this.network = new JobNetwork(this.engine, { cloudLabel: options.cloudLabel, port: options.port, listenOn: options.listenOn });
+    this.network = new JobNetwork(this.engine, {
+      cloudLabel: options.cloudLabel,
+      port: options.port,
+      listenOn: options.listenOn,
+    });
     this.relays = new TaskRelays(options.taskPorts, () => void this.updateTaskRules());
   }
 
@@ -108,7 +116,12 @@ export class ContainerJobs {
   private async updateTaskRules(): Promise<void> {
     const rules = this.relays.rules();
     for (const [id, pid] of this.live) {
-      await this.network.updateTasks(pid, rules).catch((error: unknown) => this.options.logger.warn('runner: a job\'s task routes could not be updated', { container: id, error: errorMessage(error) }));
+      await this.network.updateTasks(pid, rules).catch((error: unknown) =>
+        this.options.logger.warn("runner: a job's task routes could not be updated", {
+          container: id,
+          error: errorMessage(error),
+        }),
+      );
     }
   }
 
@@ -116,7 +129,12 @@ export class ContainerJobs {
   async sweep(): Promise<void> {
     const label = `${RUNNER_CLOUD_LABEL}=${this.options.cloudLabel}`;
     const containers = await this.engine.containersLabelled([label, JOB_CONTAINER_LABEL]);
-    for (const id of containers) await this.engine.removeContainer(id).catch((error: unknown) => this.options.logger.warn('runner: a job container could not be removed', { id, error: errorMessage(error) }));
+    for (const id of containers)
+      await this.engine
+        .removeContainer(id)
+        .catch((error: unknown) =>
+          this.options.logger.warn('runner: a job container could not be removed', { id, error: errorMessage(error) }),
+        );
     const removed = await sweepOrphanedJobObjects({
       engine: formatEndpoint(this.options.engine),
       cloudLabel: { key: RUNNER_CLOUD_LABEL, value: this.options.cloudLabel },
@@ -125,9 +143,16 @@ export class ContainerJobs {
       logger: this.options.logger,
     });
     // Made again by the first job; one left by a killed cloud would otherwise stay for good.
-    await this.engine.removeNetwork(this.network.name).catch((error: unknown) => this.options.logger.warn('runner: the job network of a previous process could not be removed', { error: errorMessage(error) }));
+    await this.engine.removeNetwork(this.network.name).catch((error: unknown) =>
+      this.options.logger.warn('runner: the job network of a previous process could not be removed', {
+        error: errorMessage(error),
+      }),
+    );
     if (containers.length > 0 || removed.containers + removed.networks + removed.volumes > 0) {
-      this.options.logger.warn('runner: removed job containers a previous process left', { jobContainers: containers.length, ...removed });
+      this.options.logger.warn('runner: removed job containers a previous process left', {
+        jobContainers: containers.length,
+        ...removed,
+      });
     }
   }
 
@@ -147,7 +172,8 @@ export class ContainerJobs {
     log(`Runner name: '${RUNNER_NAME}'`);
     const runnerImage = await this.image(request.image, log, signal);
     log(`Runner image: ${runnerImage}${runnerImage === request.image ? '' : ` (${request.image})`}`);
-    const image = request.container === undefined ? runnerImage : await this.image(request.container.image, log, signal);
+    const image =
+      request.container === undefined ? runnerImage : await this.image(request.container.image, log, signal);
     if (request.container !== undefined) log(`Job container image: ${image}`);
     const imageEnv = await this.engine.imageEnvironment(image, signal);
     if (imageEnv === undefined) throw new Error(`The image ${image} is not in the container engine`);
@@ -160,7 +186,9 @@ export class ContainerJobs {
     const releases: (() => Promise<void>)[] = [async () => rmSync(guardDir, { recursive: true, force: true })];
     const release = async () => {
       const results = await Promise.allSettled(releases.reverse().map((r) => r()));
-      for (const result of results) if (result.status === 'rejected') options.logger.warn('runner: releasing a job container failed', { error: errorMessage(result.reason) });
+      for (const result of results)
+        if (result.status === 'rejected')
+          options.logger.warn('runner: releasing a job container failed', { error: errorMessage(result.reason) });
     };
     try {
       const jobLabel = `${options.cloudLabel}.${request.job.dirName}`;
@@ -187,7 +215,9 @@ export class ContainerJobs {
         dockerSocket: guard.socketPath,
         caCert: options.caCert,
       });
-      const name = `dockyard-job-${options.cloudLabel.slice(0, 8)}-${request.job.dirName}`.replace(/[^a-zA-Z0-9_.-]/g, '_').slice(0, 200);
+      const name = `dockyard-job-${options.cloudLabel.slice(0, 8)}-${request.job.dirName}`
+        .replace(/[^a-zA-Z0-9_.-]/g, '_')
+        .slice(0, 200);
       const labels = { [RUNNER_CLOUD_LABEL]: options.cloudLabel, [JOB_CONTAINER_LABEL]: request.job.dirName };
       const services = await this.startServices(request.services ?? [], { name, labels, log, signal, releases });
       // A container job reaches its services by name; a job on the runner image on localhost (GitHub's semantics).
@@ -202,7 +232,10 @@ export class ContainerJobs {
           ...(useAgent ? { command: { entrypoint: ['node'], cmd: [JOB_STEP_AGENT, JOB_STEP_AGENT_SOCKET] } } : {}),
           mounts,
           network: this.network.name,
-          hosts: [...serviceHosts, ...awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway }))],
+          hosts: [
+            ...serviceHosts,
+            ...awsServiceHostnames(options.accountId).map((host) => ({ host, ip: plan.gateway })),
+          ],
           ...(request.container === undefined ? {} : { env: request.container.env }),
           sysctls: {},
         },
@@ -221,19 +254,30 @@ export class ContainerJobs {
       await this.engine.startContainer(containerId, signal);
       const state = await this.engine.inspectContainer(containerId, this.network.name);
       phase('container');
-      if (!state.running || state.pid <= 0 || state.ipAddress === undefined) throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
-      const routes: ServiceRoute[] = services.map((s) => ({ ip: s.ip, ports: request.container === undefined ? s.spec.ports : [] }));
+      if (!state.running || state.pid <= 0 || state.ipAddress === undefined)
+        throw new Error(`The job's container ${containerId.slice(0, 12)} did not start`);
+      const routes: ServiceRoute[] = services.map((s) => ({
+        ip: s.ip,
+        ports: request.container === undefined ? s.spec.ports : [],
+      }));
       // The bridge (and so the gateway's address) exists once a container runs on it.
       await this.relays.attach(plan.gateway);
       const tasks = this.relays.rules();
       const [agent] = await Promise.all([
-        useAgent ? StepAgentClient.connect(join(paths.fileCommands, '.step-agent.sock'), signal, async () => !(await this.engine.inspectContainer(containerId, this.network.name)).running) : undefined,
+        useAgent
+          ? StepAgentClient.connect(
+              join(paths.fileCommands, '.step-agent.sock'),
+              signal,
+              async () => !(await this.engine.inspectContainer(containerId, this.network.name)).running,
+            )
+          : undefined,
         this.network.configure(state.pid, plan, state.ipAddress, routes, tasks),
       ]);
       // From now on task changes reach this job too; one that came meanwhile is applied now.
       this.live.set(containerId, state.pid);
       releases.push(async () => void this.live.delete(containerId));
-      if (JSON.stringify(this.relays.rules()) !== JSON.stringify(tasks)) await this.network.updateTasks(state.pid, this.relays.rules());
+      if (JSON.stringify(this.relays.rules()) !== JSON.stringify(tasks))
+        await this.network.updateTasks(state.pid, this.relays.rules());
       if (agent !== undefined) connected.agent = agent;
       phase('network');
 
@@ -260,13 +304,22 @@ export class ContainerJobs {
         release,
         agent,
         services: Object.fromEntries(
-          services.map((s) => [s.spec.key, { id: s.id, network: this.network.name, ports: Object.fromEntries(s.spec.ports.map((p) => [String(p.container), String(p.host)])) }]),
+          services.map((s) => [
+            s.spec.key,
+            {
+              id: s.id,
+              network: this.network.name,
+              ports: Object.fromEntries(s.spec.ports.map((p) => [String(p.container), String(p.host)])),
+            },
+          ]),
         ),
       });
       const setUp = await this.setUp(host, baseEnvironment);
       for (const [shell, path] of setUp) found.set(`${shell}\n${baseEnvironment.PATH ?? ''}`, path);
       phase('trust');
-      log(`Job container ${containerId.slice(0, 12)} on network ${this.network.name}, ready in ${((Date.now() - began) / 1000).toFixed(2)} s (${phases.join(', ')})`);
+      log(
+        `Job container ${containerId.slice(0, 12)} on network ${this.network.name}, ready in ${((Date.now() - began) / 1000).toFixed(2)} s (${phases.join(', ')})`,
+      );
       return host;
     } catch (error) {
       await release();
@@ -277,20 +330,37 @@ export class ContainerJobs {
   /** Starts the job's services on its network and waits until each is healthy (its --health-cmd passes). */
   private async startServices(
     specs: ServiceSpec[],
-    job: { name: string; labels: Record<string, string>; log: (line: string) => void; signal: AbortSignal; releases: (() => Promise<void>)[] },
+    job: {
+      name: string;
+      labels: Record<string, string>;
+      log: (line: string) => void;
+      signal: AbortSignal;
+      releases: (() => Promise<void>)[];
+    },
   ): Promise<{ spec: ServiceSpec; id: string; ip: string }[]> {
     const started: { spec: ServiceSpec; id: string; ip: string }[] = [];
     for (const spec of specs) {
       const image = await this.image(spec.image, job.log, job.signal);
       job.log(`Starting service container ${spec.key} (${image})`);
       const id = await this.engine.createContainer(
-        { name: `${job.name}-${spec.key}`.slice(0, 250), image, labels: job.labels, mounts: [], network: this.network.name, hosts: [], sysctls: {}, env: spec.env, command: 'image' },
+        {
+          name: `${job.name}-${spec.key}`.slice(0, 250),
+          image,
+          labels: job.labels,
+          mounts: [],
+          network: this.network.name,
+          hosts: [],
+          sysctls: {},
+          env: spec.env,
+          command: 'image',
+        },
         job.signal,
       );
       job.releases.push(() => this.engine.removeContainer(id));
       await this.engine.startContainer(id, job.signal);
       const state = await this.engine.inspectContainer(id, this.network.name);
-      if (!state.running || state.ipAddress === undefined) throw new Error(`The service container ${spec.key} (${image}) did not start`);
+      if (!state.running || state.ipAddress === undefined)
+        throw new Error(`The service container ${spec.key} (${image}) did not start`);
       started.push({ spec, id, ip: state.ipAddress });
     }
     await Promise.all(started.map((s) => this.waitHealthy(s.spec, s.id, job.log, job.signal)));
@@ -298,14 +368,24 @@ export class ContainerJobs {
   }
 
   /** Runs a service's --health-cmd until it passes; its retries used up, the job fails (GitHub: "unhealthy"). */
-  private async waitHealthy(spec: ServiceSpec, id: string, log: (line: string) => void, signal: AbortSignal): Promise<void> {
+  private async waitHealthy(
+    spec: ServiceSpec,
+    id: string,
+    log: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const health = spec.health;
     if (health === undefined) return;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     if (health.startPeriodMs > 0) await sleep(Math.min(health.startPeriodMs, 1000));
     for (let attempt = 1; attempt <= health.retries; attempt++) {
       signal.throwIfAborted();
-      const check = startExecProcess(this.engine, id, { file: 'sh', args: ['-c', health.command], cwd: '/', env: {}, onLine: () => undefined }, (message) => new Error(message));
+      const check = startExecProcess(
+        this.engine,
+        id,
+        { file: 'sh', args: ['-c', health.command], cwd: '/', env: {}, onLine: () => undefined },
+        (message) => new Error(message),
+      );
       const timer = setTimeout(() => check.kill('timeout'), health.timeoutMs);
       const result = await check.done;
       clearTimeout(timer);
@@ -316,7 +396,9 @@ export class ContainerJobs {
       // The first check comes early (the service is often up at once); then Docker's interval.
       await sleep(attempt === 1 ? Math.min(1000, health.intervalMs) : health.intervalMs);
     }
-    throw new Error(`Failed to initialize container ${spec.image}: the ${spec.key} service is unhealthy after ${health.retries} health checks (${health.command})`);
+    throw new Error(
+      `Failed to initialize container ${spec.image}: the ${spec.key} service is unhealthy after ${health.retries} health checks (${health.command})`,
+    );
   }
 
   /** The image to run: the runner image ensured (built once), any other one pulled when missing. */
@@ -337,14 +419,23 @@ export class ContainerJobs {
     const lines: string[] = [];
     const process = host.start({
       file: 'sh',
-      args: ['-c', SET_UP_SCRIPT, 'sh', '/usr/local/share/ca-certificates/dockyard-ca.crt', JOB_TOOL_CACHE, JOB_CA_BUNDLE],
+      args: [
+        '-c',
+        SET_UP_SCRIPT,
+        'sh',
+        '/usr/local/share/ca-certificates/dockyard-ca.crt',
+        JOB_TOOL_CACHE,
+        JOB_CA_BUNDLE,
+      ],
       cwd: '/',
       env,
       onLine: (line) => lines.push(line),
     });
     const result = await process.done;
     if (result.spawnError !== undefined || result.exitCode !== 0) {
-      throw new Error(`Setting up the job's container failed (it needs a POSIX sh): ${result.spawnError?.message ?? lines.join(' ').slice(0, 500)}`);
+      throw new Error(
+        `Setting up the job's container failed (it needs a POSIX sh): ${result.spawnError?.message ?? lines.join(' ').slice(0, 500)}`,
+      );
     }
     const shells = new Map<string, string>();
     for (const line of lines) {
@@ -362,7 +453,11 @@ export class ContainerJobs {
   /** After the last job: the job network goes (every cloud's test would otherwise leave a bridge). */
   async close(): Promise<void> {
     this.relays.close();
-    await this.network.remove().catch((error: unknown) => this.options.logger.warn('runner: the job network could not be removed', { error: errorMessage(error) }));
+    await this.network
+      .remove()
+      .catch((error: unknown) =>
+        this.options.logger.warn('runner: the job network could not be removed', { error: errorMessage(error) }),
+      );
     this.engine.close();
   }
 }

@@ -37,7 +37,12 @@ const EXIT_CODE_WAIT_MS = 5000;
 /** Why an exec could not start, as the engine words it → GitHub's message for the step. */
 export type SpawnFailure = (engineMessage: string, spec: JobProcessSpec) => Error;
 
-export function startExecProcess(engine: JobEngine, containerId: string, spec: JobProcessSpec, spawnFailure: SpawnFailure): StartedProcess {
+export function startExecProcess(
+  engine: JobEngine,
+  containerId: string,
+  spec: JobProcessSpec,
+  spawnFailure: SpawnFailure,
+): StartedProcess {
   const marker = randomUUID();
   let killReason: 'cancel' | 'timeout' | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -48,7 +53,11 @@ export function startExecProcess(engine: JobEngine, containerId: string, spec: J
   const done = (async (): Promise<ProcessResult> => {
     let execId: string;
     try {
-      execId = await engine.createExec(containerId, { cmd: [spec.file, ...spec.args], env: { ...spec.env, [STEP_MARKER]: marker }, cwd: spec.cwd });
+      execId = await engine.createExec(containerId, {
+        cmd: [spec.file, ...spec.args],
+        env: { ...spec.env, [STEP_MARKER]: marker },
+        cwd: spec.cwd,
+      });
     } catch (error) {
       return { exitCode: null, signal: null, spawnError: spawnFailure(errorMessage(error), spec) };
     }
@@ -83,11 +92,17 @@ export function startExecProcess(engine: JobEngine, containerId: string, spec: J
       const state = await engine.inspectExec(execId);
       if (!state.running && state.exitCode !== undefined) {
         if (killTimer !== undefined) clearTimeout(killTimer);
-        if (runtimeError !== undefined && (state.exitCode === 126 || state.exitCode === 127)) return { exitCode: null, signal: null, spawnError: spawnFailure(runtimeError, spec) };
+        if (runtimeError !== undefined && (state.exitCode === 126 || state.exitCode === 127))
+          return { exitCode: null, signal: null, spawnError: spawnFailure(runtimeError, spec) };
         // A process a signal ended reports 128 + the signal, as a shell would.
         return { exitCode: state.exitCode, signal: null };
       }
-      if (Date.now() > deadline) return { exitCode: null, signal: null, spawnError: new Error(`The container engine did not report how the step's process ended (${spec.file})`) };
+      if (Date.now() > deadline)
+        return {
+          exitCode: null,
+          signal: null,
+          spawnError: new Error(`The container engine did not report how the step's process ended (${spec.file})`),
+        };
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();

@@ -85,7 +85,12 @@ export class JobEngine {
   /** The image's environment (`NAME=value`), or undefined when the engine does not have it. */
   async imageEnvironment(ref: string, signal?: AbortSignal): Promise<string[] | undefined> {
     try {
-      const image = await this.http.json<{ Config?: { Env?: string[] | null } }>({ operation: 'inspect image', method: 'GET', path: `/images/${encodeURIComponent(ref)}/json`, signal });
+      const image = await this.http.json<{ Config?: { Env?: string[] | null } }>({
+        operation: 'inspect image',
+        method: 'GET',
+        path: `/images/${encodeURIComponent(ref)}/json`,
+        signal,
+      });
       return image?.Config?.Env ?? [];
     } catch (error) {
       if (error instanceof EngineError && error.status === 404) return undefined;
@@ -95,7 +100,14 @@ export class JobEngine {
 
   /** Pulls an image (no credentials: public or already trusted registries), reporting each status line. */
   async pull(ref: string, onStatus: (line: string) => void, signal?: AbortSignal): Promise<void> {
-    const res = await this.http.stream({ operation: 'pull', method: 'POST', path: '/images/create', query: { fromImage: ref }, signal, errorCode: 'PullFailed' });
+    const res = await this.http.stream({
+      operation: 'pull',
+      method: 'POST',
+      path: '/images/create',
+      query: { fromImage: ref },
+      signal,
+      errorCode: 'PullFailed',
+    });
     let buffered = '';
     let failure: string | undefined;
     for await (const chunk of res) {
@@ -106,22 +118,33 @@ export class JobEngine {
         buffered = buffered.slice(newline + 1);
         if (line === '') continue;
         try {
-          const event = JSON.parse(line) as { status?: string; id?: string; error?: string; errorDetail?: { message?: string } };
-          if (event.error !== undefined || event.errorDetail?.message !== undefined) failure = event.errorDetail?.message ?? event.error;
+          const event = JSON.parse(line) as {
+            status?: string;
+            id?: string;
+            error?: string;
+            errorDetail?: { message?: string };
+          };
+          if (event.error !== undefined || event.errorDetail?.message !== undefined)
+            failure = event.errorDetail?.message ?? event.error;
           else if (event.status !== undefined && event.id === undefined) onStatus(event.status);
         } catch {
           // Podman's progress lines are JSON; anything else is ignored
         }
       }
     }
-    if (failure !== undefined) throw new EngineError({ operation: 'pull', status: 200, code: 'PullFailed', engineMessage: failure });
+    if (failure !== undefined)
+      throw new EngineError({ operation: 'pull', status: 200, code: 'PullFailed', engineMessage: failure });
   }
 
   /** Creates the job's container; resolves to its id. */
   async createContainer(spec: JobContainerSpec, signal?: AbortSignal): Promise<string> {
     const body = {
       Image: spec.image,
-      ...(spec.command === 'image' ? {} : spec.command === undefined ? { Entrypoint: ['tail'], Cmd: ['-f', '/dev/null'] } : { Entrypoint: spec.command.entrypoint, Cmd: spec.command.cmd }),
+      ...(spec.command === 'image'
+        ? {}
+        : spec.command === undefined
+          ? { Entrypoint: ['tail'], Cmd: ['-f', '/dev/null'] }
+          : { Entrypoint: spec.command.entrypoint, Cmd: spec.command.cmd }),
       Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
       Labels: spec.labels,
       HostConfig: {
@@ -132,20 +155,47 @@ export class JobEngine {
         Init: true,
       },
     };
-    const created = await this.http.json<{ Id?: string }>({ operation: 'create container', method: 'POST', path: '/containers/create', query: { name: spec.name }, json: body, signal });
-    if (!created?.Id) throw new EngineError({ operation: 'create container', status: 201, engineMessage: '', message: 'create container: the engine returned no id' });
+    const created = await this.http.json<{ Id?: string }>({
+      operation: 'create container',
+      method: 'POST',
+      path: '/containers/create',
+      query: { name: spec.name },
+      json: body,
+      signal,
+    });
+    if (!created?.Id)
+      throw new EngineError({
+        operation: 'create container',
+        status: 201,
+        engineMessage: '',
+        message: 'create container: the engine returned no id',
+      });
     return created.Id;
   }
 
   async startContainer(id: string, signal?: AbortSignal): Promise<void> {
-    await this.http.text({ operation: 'start container', method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
+    await this.http.text({
+      operation: 'start container',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/start`,
+      signal,
+    });
   }
 
   async inspectContainer(id: string, network: string): Promise<JobContainerState> {
-    const wire = await this.http.json<WireContainerInspect>({ operation: 'inspect container', method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` });
+    const wire = await this.http.json<WireContainerInspect>({
+      operation: 'inspect container',
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/json`,
+    });
     const networks = wire?.NetworkSettings?.Networks ?? {};
     const ip = networks[network]?.IPAddress || wire?.NetworkSettings?.IPAddress || undefined;
-    return { pid: wire?.State?.Pid ?? 0, running: wire?.State?.Running === true, env: wire?.Config?.Env ?? [], ipAddress: ip };
+    return {
+      pid: wire?.State?.Pid ?? 0,
+      running: wire?.State?.Running === true,
+      env: wire?.Config?.Env ?? [],
+      ipAddress: ip,
+    };
   }
 
   /**
@@ -154,12 +204,19 @@ export class JobEngine {
    * ended) is refused ("could not be stopped … container state improper"); it is removed once stopped.
    */
   async removeContainer(id: string): Promise<void> {
-    const remove = () => this.http.text({ operation: 'remove container', method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, v: true } });
+    const remove = () =>
+      this.http.text({
+        operation: 'remove container',
+        method: 'DELETE',
+        path: `/containers/${encodeURIComponent(id)}`,
+        query: { force: true, v: true },
+      });
     try {
       await remove();
     } catch (error) {
       if (error instanceof EngineError && error.status === 404) return;
-      if (!(error instanceof EngineError && /state improper|could not be stopped/.test(error.engineMessage))) throw error;
+      if (!(error instanceof EngineError && /state improper|could not be stopped/.test(error.engineMessage)))
+        throw error;
       const deadline = Date.now() + 10_000;
       for (;;) {
         try {
@@ -176,12 +233,20 @@ export class JobEngine {
 
   /** Ids of containers (any state) carrying every `key=value` label. */
   async containersLabelled(labels: string[]): Promise<string[]> {
-    const list = await this.http.json<{ Id?: string }[]>({ operation: 'list containers', method: 'GET', path: '/containers/json', query: { all: true, filters: JSON.stringify({ label: labels }) } });
+    const list = await this.http.json<{ Id?: string }[]>({
+      operation: 'list containers',
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true, filters: JSON.stringify({ label: labels }) },
+    });
     return (list ?? []).flatMap((c) => (c.Id ? [c.Id] : []));
   }
 
   /** Creates an exec session; resolves to its id. */
-  async createExec(containerId: string, spec: { cmd: string[]; env: Record<string, string>; cwd: string }): Promise<string> {
+  async createExec(
+    containerId: string,
+    spec: { cmd: string[]; env: Record<string, string>; cwd: string },
+  ): Promise<string> {
     const body = {
       Cmd: spec.cmd,
       Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -191,32 +256,66 @@ export class JobEngine {
       AttachStdin: false,
       Tty: false,
     };
-    const created = await this.http.json<{ Id?: string }>({ operation: 'exec', method: 'POST', path: `/containers/${encodeURIComponent(containerId)}/exec`, json: body });
-    if (!created?.Id) throw new EngineError({ operation: 'exec', status: 201, engineMessage: '', message: 'exec: the engine returned no exec id' });
+    const created = await this.http.json<{ Id?: string }>({
+      operation: 'exec',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(containerId)}/exec`,
+      json: body,
+    });
+    if (!created?.Id)
+      throw new EngineError({
+        operation: 'exec',
+        status: 201,
+        engineMessage: '',
+        message: 'exec: the engine returned no exec id',
+      });
     return created.Id;
   }
 
   /** Starts an exec session attached: its multiplexed output until the process ends. */
   startExec(execId: string): Promise<IncomingMessage> {
     // Without Upgrade headers both engines answer 200 and stream until the process ends.
-    return this.http.stream({ operation: 'exec', method: 'POST', path: `/exec/${encodeURIComponent(execId)}/start`, json: { Detach: false, Tty: false } });
+    return this.http.stream({
+      operation: 'exec',
+      method: 'POST',
+      path: `/exec/${encodeURIComponent(execId)}/start`,
+      json: { Detach: false, Tty: false },
+    });
   }
 
   async inspectExec(execId: string): Promise<ExecState> {
-    const wire = await this.http.json<{ Running?: boolean; ExitCode?: number | null; Pid?: number }>({ operation: 'exec', method: 'GET', path: `/exec/${encodeURIComponent(execId)}/json` });
-    return { running: wire?.Running === true, exitCode: typeof wire?.ExitCode === 'number' ? wire.ExitCode : undefined, pid: wire?.Pid || undefined };
+    const wire = await this.http.json<{ Running?: boolean; ExitCode?: number | null; Pid?: number }>({
+      operation: 'exec',
+      method: 'GET',
+      path: `/exec/${encodeURIComponent(execId)}/json`,
+    });
+    return {
+      running: wire?.Running === true,
+      exitCode: typeof wire?.ExitCode === 'number' ? wire.ExitCode : undefined,
+      pid: wire?.Pid || undefined,
+    };
   }
 
   /** The network named `name`, created (with `labels`) when missing. */
   async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkPlan> {
-    const inspect = () => this.http.json<WireNetworkInspect>({ operation: 'inspect network', method: 'GET', path: `/networks/${encodeURIComponent(name)}` });
+    const inspect = () =>
+      this.http.json<WireNetworkInspect>({
+        operation: 'inspect network',
+        method: 'GET',
+        path: `/networks/${encodeURIComponent(name)}`,
+      });
     let wire: WireNetworkInspect | undefined;
     try {
       wire = await inspect();
     } catch (error) {
       if (!(error instanceof EngineError && error.status === 404)) throw error;
       try {
-        await this.http.json({ operation: 'create network', method: 'POST', path: '/networks/create', json: { Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true } });
+        await this.http.json({
+          operation: 'create network',
+          method: 'POST',
+          path: '/networks/create',
+          json: { Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true },
+        });
       } catch (createError) {
         // Another cloud process made it meanwhile: use that one.
         if (!(createError instanceof EngineError && createError.status === 409)) throw createError;
@@ -226,7 +325,12 @@ export class JobEngine {
     const config = wire?.IPAM?.Config?.find((c) => c.Subnet !== undefined && c.Subnet.includes('.'));
     const id = wire?.Id ?? wire?.ID;
     if (!id || !config?.Subnet || !config.Gateway) {
-      throw new EngineError({ operation: 'inspect network', status: 200, engineMessage: '', message: `the engine's network ${name} has no IPv4 subnet and gateway` });
+      throw new EngineError({
+        operation: 'inspect network',
+        status: 200,
+        engineMessage: '',
+        message: `the engine's network ${name} has no IPv4 subnet and gateway`,
+      });
     }
     return { id, subnet: config.Subnet, gateway: config.Gateway.replace(/\/\d+$/, '') };
   }
@@ -234,7 +338,11 @@ export class JobEngine {
   /** Removes a network; a missing one is fine. */
   async removeNetwork(name: string): Promise<void> {
     try {
-      await this.http.text({ operation: 'remove network', method: 'DELETE', path: `/networks/${encodeURIComponent(name)}` });
+      await this.http.text({
+        operation: 'remove network',
+        method: 'DELETE',
+        path: `/networks/${encodeURIComponent(name)}`,
+      });
     } catch (error) {
       if (!(error instanceof EngineError && error.status === 404)) throw error;
     }

@@ -89,10 +89,26 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
   // node_modules may be a symbolic link (a worktree's): the container gets its target.
   const code: BindMount[] = [
     { hostPath: sources.builtinActions, containerPath: dockyard('builtin-actions'), readOnly: true },
-    { hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'actions'), containerPath: dockyard('dist/src/actions'), readOnly: true },
-    { hostPath: real(posix.join(sources.packageRoot, 'node_modules')), containerPath: dockyard('node_modules'), readOnly: true },
-    { hostPath: posix.join(sources.packageRoot, 'package.json'), containerPath: dockyard('package.json'), readOnly: true },
-    { hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'runner', 'container', 'step-agent.js'), containerPath: JOB_STEP_AGENT, readOnly: true },
+    {
+      hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'actions'),
+      containerPath: dockyard('dist/src/actions'),
+      readOnly: true,
+    },
+    {
+      hostPath: real(posix.join(sources.packageRoot, 'node_modules')),
+      containerPath: dockyard('node_modules'),
+      readOnly: true,
+    },
+    {
+      hostPath: posix.join(sources.packageRoot, 'package.json'),
+      containerPath: dockyard('package.json'),
+      readOnly: true,
+    },
+    {
+      hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'runner', 'container', 'step-agent.js'),
+      containerPath: JOB_STEP_AGENT,
+      readOnly: true,
+    },
   ];
   const mounts: BindMount[] = [
     { hostPath: sources.jobRoot, containerPath: JOB_WORK_DIR, readOnly: false },

@@ -73,10 +73,29 @@ export class JobNetwork {
    * Once the job's container runs (the bridge exists): the cloud listens on the gateway, and
    * the job's namespace gets its rules.
    */
-  async configure(containerPid: number, plan: NetworkPlan, containerIp: string, services: ServiceRoute[], tasks: TaskRules): Promise<void> {
+  async configure(
+    containerPid: number,
+    plan: NetworkPlan,
+    containerIp: string,
+    services: ServiceRoute[],
+    tasks: TaskRules,
+  ): Promise<void> {
     await this.options.listenOn(plan.gateway);
-    const rules = jobRules({ port: this.options.port, gateway: plan.gateway, subnet: plan.subnet, containerIp, hostAddresses: hostAddresses(), bridgeSubnets: bridgeSubnets(), services, tasks });
-    await inNamespace(containerPid, 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec iptables-restore', rules);
+    const rules = jobRules({
+      port: this.options.port,
+      gateway: plan.gateway,
+      subnet: plan.subnet,
+      containerIp,
+      hostAddresses: hostAddresses(),
+      bridgeSubnets: bridgeSubnets(),
+      services,
+      tasks,
+    });
+    await inNamespace(
+      containerPid,
+      'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet && exec iptables-restore',
+      rules,
+    );
   }
 
   /** Rewrites a running job's task chains (tasks came or went). */
@@ -88,8 +107,12 @@ export class JobNetwork {
 /** Runs `script` (with `input` on stdin) in the network namespace of `pid`, with the host's programs. */
 function inNamespace(pid: number, script: string, input: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const child = execFile('nsenter', ['--target', String(pid), '--net', '--', 'sh', '-c', script], { timeout: RULES_TIMEOUT_MS }, (error, _stdout, stderr) =>
-      error ? reject(new Error(`setting up the job's network failed: ${stderr.trim() || error.message}`)) : resolve(),
+    const child = execFile(
+      'nsenter',
+      ['--target', String(pid), '--net', '--', 'sh', '-c', script],
+      { timeout: RULES_TIMEOUT_MS },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`setting up the job's network failed: ${stderr.trim() || error.message}`)) : resolve(),
     );
     child.stdin?.end(input);
   });
@@ -103,7 +126,17 @@ export interface TaskRules {
 
 /** The task chains, declared (which empties them, also with --noflush) and filled. */
 function taskChains(tasks: TaskRules): string[] {
-  return ['*nat', `:${TASK_NAT_CHAIN} - [0:0]`, ...tasks.nat, 'COMMIT', '*filter', `:${TASK_FILTER_CHAIN} - [0:0]`, ...tasks.filter, 'COMMIT', ''];
+  return [
+    '*nat',
+    `:${TASK_NAT_CHAIN} - [0:0]`,
+    ...tasks.nat,
+    'COMMIT',
+    '*filter',
+    `:${TASK_FILTER_CHAIN} - [0:0]`,
+    ...tasks.filter,
+    'COMMIT',
+    '',
+  ];
 }
 
 /** A service container the job reaches: at its address, and on `localhost:<host port>` for each mapping. */
@@ -131,7 +164,9 @@ export interface JobRuleInputs {
 
 /** The job namespace's rules, in iptables-restore's format. Pure. */
 export function jobRules(r: JobRuleInputs): string {
-  const refused = [...new Set([...r.hostAddresses.map((a) => `${a}/32`), ...r.bridgeSubnets, r.subnet])].filter((cidr) => cidr !== `${r.containerIp}/32`);
+  const refused = [...new Set([...r.hostAddresses.map((a) => `${a}/32`), ...r.bridgeSubnets, r.subnet])].filter(
+    (cidr) => cidr !== `${r.containerIp}/32`,
+  );
   return [
     '*nat',
     ':PREROUTING ACCEPT [0:0]',
@@ -143,7 +178,12 @@ export function jobRules(r: JobRuleInputs): string {
     ...(r.tasks?.nat ?? []),
     `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${r.port} -j DNAT --to-destination ${r.gateway}:${r.port}`,
     `-A OUTPUT -d ${r.gateway}/32 -p tcp -m tcp --dport 443 -j DNAT --to-destination ${r.gateway}:${r.port}`,
-    ...(r.services ?? []).flatMap((s) => s.ports.map((p) => `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${p.host} -j DNAT --to-destination ${s.ip}:${p.container}`)),
+    ...(r.services ?? []).flatMap((s) =>
+      s.ports.map(
+        (p) =>
+          `-A OUTPUT -d 127.0.0.1/32 -p tcp -m tcp --dport ${p.host} -j DNAT --to-destination ${s.ip}:${p.container}`,
+      ),
+    ),
     `-A POSTROUTING -s 127.0.0.0/8 ! -d 127.0.0.0/8 -j SNAT --to-source ${r.containerIp}`,
     'COMMIT',
     '*filter',

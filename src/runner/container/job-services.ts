@@ -55,7 +55,9 @@ function stringMap(value: Json | undefined, where: string): Record<string, strin
 }
 
 function refuse(value: { [key: string]: Json }, where: string, keys: string[]): void {
-  for (const key of keys) if (value[key] !== undefined && value[key] !== null) throw new ServiceSpecError(`${where}.${key} is not supported by dockyard`);
+  for (const key of keys)
+    if (value[key] !== undefined && value[key] !== null)
+      throw new ServiceSpecError(`${where}.${key} is not supported by dockyard`);
 }
 
 /** `5432`, `'8080:80'`, `'127.0.0.1:8080:80/tcp'` → host and container port. */
@@ -66,7 +68,8 @@ function port(entry: Json, where: string): { host: number; container: number } {
   const container = numbers.at(-1);
   const host = parts.length >= 2 ? numbers[0] : container;
   const valid = (n: number | undefined): n is number => n !== undefined && Number.isInteger(n) && n > 0 && n < 65536;
-  if (!valid(container) || !valid(host) || /\/udp$/.test(String(entry))) throw new ServiceSpecError(`${where}: '${String(entry)}' is not a TCP port mapping (PORT or HOST:CONTAINER)`);
+  if (!valid(container) || !valid(host) || /\/udp$/.test(String(entry)))
+    throw new ServiceSpecError(`${where}: '${String(entry)}' is not a TCP port mapping (PORT or HOST:CONTAINER)`);
   return { host, container };
 }
 
@@ -80,13 +83,16 @@ function duration(text: string, where: string): number {
     const n = Number(match[1]);
     total += n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
   }
-  if (consumed !== text || total <= 0) throw new ServiceSpecError(`${where}: '${text}' is not a duration (e.g. 10s, 1m)`);
+  if (consumed !== text || total <= 0)
+    throw new ServiceSpecError(`${where}: '${text}' is not a duration (e.g. 10s, 1m)`);
   return total;
 }
 
 /** Splits `options:` like a shell would (quotes group; no expansion). */
 function words(options: string): string[] {
-  return [...options.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map((m) => m[1]?.replace(/\\(.)/g, '$1') ?? m[2] ?? m[3] ?? '');
+  return [...options.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)].map(
+    (m) => m[1]?.replace(/\\(.)/g, '$1') ?? m[2] ?? m[3] ?? '',
+  );
 }
 
 /** The `--health-*` options of `options:`; any other option is refused. */
@@ -97,7 +103,8 @@ export function healthCheck(options: Json | undefined, where: string): HealthChe
   for (let i = 0; i < list.length; i++) {
     const word = list[i] ?? '';
     const [name, inline] = word.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (!/^--health-(cmd|interval|timeout|retries|start-period)$/.test(name)) throw new ServiceSpecError(`${where}.options: dockyard supports only the --health-* options, not '${name}'`);
+    if (!/^--health-(cmd|interval|timeout|retries|start-period)$/.test(name))
+      throw new ServiceSpecError(`${where}.options: dockyard supports only the --health-* options, not '${name}'`);
     const value = inline ?? list[++i];
     if (value === undefined) throw new ServiceSpecError(`${where}.options: ${name} needs a value`);
     flags.set(name, value);
@@ -105,7 +112,8 @@ export function healthCheck(options: Json | undefined, where: string): HealthChe
   const command = flags.get('--health-cmd');
   if (command === undefined) return undefined;
   const retries = Number(flags.get('--health-retries') ?? '3');
-  if (!Number.isInteger(retries) || retries < 1 || retries > 100) throw new ServiceSpecError(`${where}.options: --health-retries must be 1 to 100`);
+  if (!Number.isInteger(retries) || retries < 1 || retries > 100)
+    throw new ServiceSpecError(`${where}.options: --health-retries must be 1 to 100`);
   return {
     command,
     intervalMs: Math.min(duration(flags.get('--health-interval') ?? '30s', where), 60_000),
@@ -123,12 +131,25 @@ export function readServices(value: Json | undefined): ServiceSpec[] {
   if (entries.length > MAX_SERVICES) throw new ServiceSpecError(`A job can have at most ${MAX_SERVICES} services`);
   return entries.map(([key, spec]) => {
     const where = `services.${key}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(key)) throw new ServiceSpecError(`${where}: a service name must be a host name label`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(key))
+      throw new ServiceSpecError(`${where}: a service name must be a host name label`);
     const service = typeof spec === 'string' ? { image: spec } : spec;
-    if (!isRecord(service) || typeof service.image !== 'string' || service.image === '') throw new ServiceSpecError(`${where}.image must name an image`);
+    if (!isRecord(service) || typeof service.image !== 'string' || service.image === '')
+      throw new ServiceSpecError(`${where}.image must name an image`);
     refuse(service, where, ['credentials', 'volumes']);
-    const ports = service.ports === undefined || service.ports === null ? [] : Array.isArray(service.ports) ? service.ports.map((p) => port(p, `${where}.ports`)) : [port(service.ports, `${where}.ports`)];
-    return { key, image: service.image, env: stringMap(service.env, `${where}.env`), ports, health: healthCheck(service.options, where) };
+    const ports =
+      service.ports === undefined || service.ports === null
+        ? []
+        : Array.isArray(service.ports)
+          ? service.ports.map((p) => port(p, `${where}.ports`))
+          : [port(service.ports, `${where}.ports`)];
+    return {
+      key,
+      image: service.image,
+      env: stringMap(service.env, `${where}.env`),
+      ports,
+      health: healthCheck(service.options, where),
+    };
   });
 }
 
@@ -136,8 +157,10 @@ export function readServices(value: Json | undefined): ServiceSpec[] {
 export function readJobContainer(value: Json | undefined): JobContainerImage | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const container = typeof value === 'string' ? { image: value } : value;
-  if (!isRecord(container) || typeof container.image !== 'string' || container.image === '') throw new ServiceSpecError('container.image must name an image');
+  if (!isRecord(container) || typeof container.image !== 'string' || container.image === '')
+    throw new ServiceSpecError('container.image must name an image');
   refuse(container, 'container', ['credentials', 'volumes', 'ports']);
-  if (container.options !== undefined && container.options !== null && String(container.options).trim() !== '') throw new ServiceSpecError('container.options is not supported by dockyard');
+  if (container.options !== undefined && container.options !== null && String(container.options).trim() !== '')
+    throw new ServiceSpecError('container.options is not supported by dockyard');
   return { image: container.image, env: stringMap(container.env, 'container.env') };
 }

@@ -96,9 +96,20 @@ function signalGroup(child: ChildProcess | undefined, signal: NodeJS.Signals): v
 function start(message: Spawn, send: (message: object) => void): void {
   let child: ChildProcess;
   try {
-    child = spawn(message.file, message.args, { cwd: message.cwd, env: message.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(message.file, message.args, {
+      cwd: message.cwd,
+      env: message.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
-    send({ t: 'exit', id: message.id, code: null, signal: null, error: error instanceof Error ? error.message : String(error) });
+    send({
+      t: 'exit',
+      id: message.id,
+      code: null,
+      signal: null,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return;
   }
   children.set(message.id, child);

@@ -53,7 +53,10 @@ export class TaskRelays {
     if (gateway === undefined) return { nat: [], filter: [] };
     const relays = [...this.relays.values()];
     return {
-      nat: relays.map((r) => `-A ${TASK_NAT_CHAIN} -d ${r.target.address}/32 -p tcp -m tcp --dport ${r.target.port} -j DNAT --to-destination ${gateway}:${r.port}`),
+      nat: relays.map(
+        (r) =>
+          `-A ${TASK_NAT_CHAIN} -d ${r.target.address}/32 -p tcp -m tcp --dport ${r.target.port} -j DNAT --to-destination ${gateway}:${r.port}`,
+      ),
       filter: relays.map((r) => `-A ${TASK_FILTER_CHAIN} -d ${gateway}/32 -p tcp -m tcp --dport ${r.port} -j ACCEPT`),
     };
   }
