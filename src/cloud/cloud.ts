@@ -37,6 +37,7 @@ import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions } from './ecs-runtime.js';
 import { errorMessage } from '../core/errors.js';
+import { TaskPorts } from '../network/task-ports.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -46,6 +47,12 @@ export interface CloudOptions extends Partial<CloudConfig> {
   runnerImages?: readonly { label: string; image: string }[];
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
+  /**
+   * Run workflow jobs in containers (runs-on: ubuntu-latest…) through the container engine.
+   * Default: when the cloud publishes or runs a runtime; otherwise only `runs-on: self-hosted`
+   * jobs run.
+   */
+  jobContainers?: boolean;
   /**
    * Where the container engine's per-registry certificates live (containers/image's certs.d):
    * the CA is written there for `localhost:PORT` so the engine verifies the registry over TLS
@@ -227,6 +234,18 @@ export class Cloud {
         region: state.region,
         logger,
       });
+      // The runtime tells which task ports exist; job containers reach them through relays.
+      const taskPorts = new TaskPorts();
+      const jobContainers =
+        (options.jobContainers ?? (options.runtime !== undefined || options.publish === true))
+          ? {
+              accountId: state.accountId,
+              registryHost,
+              caCertPath: cloudTls.caCertPath,
+              listenOn: (address: string) => server.listenAlso(address),
+              taskPorts,
+            }
+          : undefined;
       const ci = createCi({
         db: state.db,
         dataDir: options.dataDir,
@@ -239,6 +258,7 @@ export class Cloud {
         logger,
         ecs: ecsStore,
         runnerImages: options.runnerImages,
+        jobContainers,
       });
       ciServices = ci;
       routes = createRouter({
@@ -281,6 +301,7 @@ export class Cloud {
           accountId: state.accountId,
           region: state.region,
           registryHost,
+          taskPorts,
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));

@@ -8,7 +8,13 @@
 import type { ContainerEngine } from '../engine/contract.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
+import {
+  EndpointPortPool,
+  NetworkStore,
+  TaskAddressPool,
+  taskAddressRangeForPort,
+  type TaskPorts,
+} from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -36,6 +42,8 @@ export interface EcsRuntimeDeps {
   accountId: string;
   region: string;
   registryHost: string;
+  /** Told of every task port made and closed (workflow jobs relay to them). */
+  taskPorts?: TaskPorts;
 }
 
 /** The runtime and the engine it drives (the health route asks the engine directly). */
@@ -83,6 +91,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOption
       region: deps.region,
       registryHost: deps.registryHost,
       cloudLabel: cloudLabelFor(deps.dataDir),
+      ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
     },
     {
       tickMs: options.tickMs,

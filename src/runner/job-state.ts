@@ -8,6 +8,7 @@ import type { ActionCache } from './action-cache.js';
 import type { ActionDefinition } from './actions/definition.js';
 import type { ResolvedAction } from './actions/resolve.js';
 import type { JobPaths } from './job-env.js';
+import type { JobHost } from './job-host.js';
 import type { JobLog } from './job-log.js';
 import type { Masker } from './masker.js';
 import type { StartedProcess } from './processes.js';
@@ -41,7 +42,12 @@ export interface JobState {
   /** The job's key in the workflow (GITHUB_JOB). */
   readonly jobKey: string;
   readonly jobName: string;
+  /** The job's directories on the host (the runner reads and writes them here). */
   readonly paths: JobPaths;
+  /** The same directories as the job sees them (contexts, variables, process arguments). */
+  readonly view: JobPaths;
+  /** Where the job's processes run: this host or its container. */
+  readonly host: JobHost;
   readonly log: JobLog;
   readonly masker: Masker;
   readonly actionCache: ActionCache;
@@ -62,7 +68,7 @@ export interface JobState {
   readonly pathAdditions: string[];
   /** GITHUB_* and RUNNER_*: every step gets them, whatever its env says. */
   readonly defaultVariables: Record<string, string>;
-  /** Inherited host env, CI / AWS_ENDPOINT_URL / DOCKER_CONFIG, the wiring's jobEnv: the env below the workflow's. */
+  /** The host's (see JobHost.baseEnvironment), CI / AWS_ENDPOINT_URL / DOCKER_CONFIG: the env below the workflow's. */
   readonly baseEnvironment: Record<string, string>;
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
@@ -75,10 +81,9 @@ export interface JobState {
     needs: Json;
     matrix: Json;
     strategy: Json;
+    services?: Json;
   };
   readonly processes: Set<StartedProcess>;
-  /** Process groups of finished steps; whatever still lives in them is killed at job end. */
-  readonly leftoverGroups: Set<number>;
   /** Post steps of actions, run in reverse order after the main steps. */
   readonly postSteps: PostStep[];
   readonly annotations: Annotation[];
@@ -119,7 +124,7 @@ export function stepScope(job: JobState, frame: StepFrame, env: Record<string, s
       ? job.contexts.github
       : {
           ...job.contexts.github,
-          action_path: frame.action.path,
+          action_path: job.host.toJob(frame.action.path),
           action_repository: frame.action.repository,
           action_ref: frame.action.ref,
         };
@@ -130,7 +135,10 @@ export function stepScope(job: JobState, frame: StepFrame, env: Record<string, s
       vars: job.contexts.vars,
       secrets: job.contexts.secrets,
       steps: frame.steps,
-      job: { status: job.status },
+      job:
+        job.contexts.services === undefined
+          ? { status: job.status }
+          : { status: job.status, services: job.contexts.services },
       runner: job.contexts.runner,
       needs: job.contexts.needs,
       matrix: job.contexts.matrix,
@@ -179,7 +187,7 @@ export function processEnvironment(
     ...(frame.action === undefined
       ? {}
       : {
-          GITHUB_ACTION_PATH: frame.action.path,
+          GITHUB_ACTION_PATH: job.host.toJob(frame.action.path),
           GITHUB_ACTION_REPOSITORY: frame.action.repository,
           GITHUB_ACTION_REF: frame.action.ref,
         }),

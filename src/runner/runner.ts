@@ -20,12 +20,15 @@ import type { Json, WorkflowDefinition } from '../workflow/contract.js';
 import { ActionCache } from './action-cache.js';
 import { ConcurrencyGroups } from './concurrency.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
+import type { JobContainerRunner } from './container/container-jobs.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
 import { killOrphanedJobProcesses, RUNNER_MARKER } from './orphan-processes.js';
 import type { RunExecution } from './run-executor.js';
 import { RunStore } from './run-store.js';
 import type * as RunStart from './run-start.js';
+import { DEFAULT_RUNNER_IMAGE } from './runner-images.js';
+import { DEFAULT_RUNNER_LABELS, resolveRunsOn } from './runs-on.js';
 import { RepoSettings } from './settings.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
 import { errorMessage } from '../core/errors.js';
@@ -46,14 +49,23 @@ export interface RunnerDeps {
   builtinActionsDir: string;
   clock: Clock;
   logger: Logger;
-  /** Extra env for every job (the wiring passes DOCKER_HOST). */
+  /** Extra env for every job on this host (the wiring passes DOCKER_HOST). */
   jobEnv?: Record<string, string>;
+  /** Label → image for `runs-on` (./runner-images.ts); default: the built-in labels only. */
+  runnerImages?: () => Readonly<Record<string, string>>;
+  /** Runs jobs in containers; without it only `runs-on: self-hosted` jobs run. */
+  containers?: JobContainerRunner;
 }
 
 /** A dispatch that GitHub would refuse; the message is GitHub's. */
 export class WorkflowDispatchError extends Error {
   override readonly name = 'WorkflowDispatchError';
 }
+
+/** `runs-on` labels when the wiring gives no mappings: GitHub's hosted Ubuntu labels → the runner image. */
+const DEFAULT_MAPPINGS: Readonly<Record<string, string>> = Object.fromEntries(
+  DEFAULT_RUNNER_LABELS.map((label) => [label, DEFAULT_RUNNER_IMAGE]),
+);
 
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
@@ -94,13 +106,22 @@ export class Runner {
         runs: closed,
       });
     const label = this.deps.jobEnv?.[RUNNER_MARKER];
-    if (label) {
-      // A scan of every process (/proc), on a later turn so `dockyard up` is ready sooner; runs
-      // wait for it (runStart), so it can never kill a job of this process.
-      this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        const killed = killOrphanedJobProcesses(label);
-        if (killed.length > 0)
-          this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+    const containers = this.deps.containers;
+    if (label || containers) {
+      // A scan of every process (/proc) and of the engine's containers, on a later turn so
+      // `dockyard up` is ready sooner; runs wait for it (runStart), so it can never end a job
+      // of this process.
+      this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        if (label) {
+          const killed = killOrphanedJobProcesses(label);
+          if (killed.length > 0)
+            this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+        }
+        await containers?.sweep().catch((error: unknown) =>
+          this.deps.logger.warn('runner: job containers a previous process left could not be looked for', {
+            error: errorMessage(error),
+          }),
+        );
       });
     }
   }
@@ -453,6 +474,8 @@ export class Runner {
       actionCache: this.actionCache,
       builtinActionsDir: this.deps.builtinActionsDir,
       jobEnv: this.deps.jobEnv ?? {},
+      placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
+      containers: this.deps.containers,
       clock: this.deps.clock,
       logger: this.deps.logger,
     };
@@ -488,22 +511,12 @@ export class Runner {
   }
 }
 
-/** Jobs dockyard cannot run, with the reason. */
+/** Jobs dockyard cannot run, with the reason (`container:` and `services:` are checked when the job starts). */
 function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
   const reasons = new Map<string, string>();
   for (const job of workflow.jobs) {
     if (job.uses !== undefined)
       reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-    else if (job.container !== undefined)
-      reasons.set(
-        job.id,
-        `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`,
-      );
-    else if (job.services !== undefined)
-      reasons.set(
-        job.id,
-        `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`,
-      );
   }
   return reasons;
 }

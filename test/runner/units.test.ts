@@ -80,20 +80,26 @@ describe('runner units', () => {
     assert.throws(() => parseKeyValueFile('junk\n'), /Invalid format 'junk'/);
   });
 
-  it('resolves shells and action majors', () => {
+  it('resolves shells and action majors', async () => {
     const path = process.env.PATH;
-    assert.deepEqual(resolveShell('sh', (extension) => `/tmp/s${extension}`, path).args, ['-e', '/tmp/s.sh']);
-    assert.deepEqual(resolveShell('bash', () => '/tmp/s', path).args, [
+    assert.deepEqual((await resolveShell('sh', (extension) => `/tmp/s${extension}`, path)).args, ['-e', '/tmp/s.sh']);
+    assert.deepEqual((await resolveShell('bash', () => '/tmp/s', path)).args, [
       '--noprofile',
       '--norc',
       '-eo',
       'pipefail',
       '/tmp/s',
     ]);
-    assert.deepEqual(resolveShell(undefined, () => '/tmp/s', path).args, ['-e', '/tmp/s']);
-    assert.deepEqual(resolveShell('perl -w {0}', () => '/tmp/s', path).args, ['-w', '/tmp/s']);
-    assert.throws(() => resolveShell('perl -w', () => '/tmp/s', path), ShellError);
-    assert.throws(() => resolveShell('cmd', () => '/tmp/s', path), /only available on Windows/);
+    assert.deepEqual((await resolveShell(undefined, () => '/tmp/s', path)).args, ['-e', '/tmp/s']);
+    assert.deepEqual((await resolveShell('perl -w {0}', () => '/tmp/s', path)).args, ['-w', '/tmp/s']);
+    await assert.rejects(
+      resolveShell('perl -w', () => '/tmp/s', path),
+      ShellError,
+    );
+    await assert.rejects(
+      resolveShell('cmd', () => '/tmp/s', path),
+      /only available on Windows/,
+    );
     assert.equal(majorOf('v4'), 'v4');
     assert.equal(majorOf('v4.2.1'), 'v4');
     assert.equal(majorOf('main'), undefined);

@@ -30,6 +30,8 @@ export interface TestCloudOptions {
   logger?: Logger;
   /** The engine pushes and pulls here: the cloud writes its CA into the engine's certs.d for localhost:PORT. */
   engine?: boolean;
+  /** Run workflow jobs in containers through the engine (off by default: most tests have no engine). */
+  jobContainers?: boolean;
 }
 
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
@@ -41,6 +43,7 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
     clock: options.clock,
     accountId: options.accountId,
     logger: options.logger,
+    jobContainers: options.jobContainers,
     ...(options.engine ? { engineCertsDir: ENGINE_CERTS_DIR } : {}),
   });
   await cloud.ready();

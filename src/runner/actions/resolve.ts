@@ -4,9 +4,9 @@
  * - `owner/name[/path]@ref`: the action cache (`dockyard actions add`) first, then dockyard's
  *   built-in actions under `builtin-actions/<owner>/<name>/<ref>` or `<major of ref>` (v4 for
  *   v4, v4.2 or v4.2.1), else a clear failure naming the action, how to add it, and the built-ins;
- * - `docker://image`: refused (jobs run on the host, there is no job container).
+ * - `docker://image`: refused (container actions are not supported).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ActionCache, listDirs, parseActionSpec, type ActionSpec } from '../action-cache.js';
 
@@ -61,18 +61,23 @@ export function majorOf(ref: string): string | undefined {
 export function resolveAction(uses: string, options: ResolveOptions): ResolvedAction {
   if (uses.startsWith('docker://')) {
     throw new ActionResolutionError(
-      `Container actions are not supported by dockyard (jobs run directly on this host, without a job container): ${uses}`,
+      `Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`,
     );
   }
   if (uses.startsWith('./') || uses === '.') {
     const dir = resolve(options.workspace, uses);
     const rel = relative(options.workspace, dir);
     if (rel.startsWith('..')) throw new ActionResolutionError(`The local action path '${uses}' leaves the workspace`);
-    if (actionFile(dir) === undefined) {
+    const file = actionFile(dir);
+    if (file === undefined) {
       throw new ActionResolutionError(
         `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
       );
     }
+    // The runner reads it as the cloud: a link out of the workspace (to the cloud's files) is not followed.
+    const inside = relative(realpathSync(options.workspace), realpathSync(file));
+    if (inside.startsWith('..') || inside.startsWith('/'))
+      throw new ActionResolutionError(`The local action '${uses}' leads out of the workspace (a symbolic link)`);
     return { dir, repository: '', ref: '', source: 'local' };
   }
   let spec: ActionSpec;
