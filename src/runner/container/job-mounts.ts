@@ -38,7 +38,7 @@ export interface JobMountSources {
   actionCache: string;
   /** The built-in actions' action.yml files. */
   builtinActions: string;
-  /** The package root: dist/src/actions, node_modules and package.json are the built-in actions' code. */
+  /** The package root: dist/src/actions (with dist/src/core), node_modules and package.json are the built-in actions' code. */
   packageRoot: string;
   /** The guard's socket. */
   dockerSocket: string;
@@ -92,6 +92,12 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
     {
       hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'actions'),
       containerPath: dockyard('dist/src/actions'),
+      readOnly: true,
+    },
+    // What the actions import of dockyard: only src/core (the layer rule, eslint.config.js).
+    {
+      hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'core'),
+      containerPath: dockyard('dist/src/core'),
       readOnly: true,
     },
     {
