@@ -44,6 +44,7 @@ const COMMANDS: CommandEntry[] = [
   { name: ['actions', 'add'], summary: 'add a local copy of an action for offline runs', load: () => import('./actions.js').then((m) => m.actionsAddCommand) },
   { name: ['actions', 'list'], summary: 'list cached and built-in actions', load: () => import('./actions.js').then((m) => m.actionsListCommand) },
   { name: ['actions', 'remove'], summary: 'remove a cached action', load: () => import('./actions.js').then((m) => m.actionsRemoveCommand) },
+  { name: ['actions', 'server'], summary: 'where actions are fetched from (github.com, GHES, Gitea, a mirror; a token; off)', load: () => import('./actions.js').then((m) => m.actionsServerCommand) },
   { name: ['runner-image', 'build'], summary: 'build the image workflow jobs run in (cached until its recipe changes)', load: () => import('./runner-image.js').then((m) => m.runnerImageBuildCommand) },
   { name: ['runner-image', 'status'], summary: "the runner image's recipe and size, and which image serves each runs-on label", load: () => import('./runner-image.js').then((m) => m.runnerImageStatusCommand) },
   { name: ['runner-image', 'map'], summary: 'run jobs whose runs-on is LABEL in IMAGE', load: () => import('./runner-image.js').then((m) => m.runnerImageMapCommand) },

@@ -44,6 +44,8 @@ export interface CloudOptions extends Partial<CloudConfig> {
   logger?: Logger;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** The actions server for this start (`dockyard up --actions-url`): a URL or `off`, checked with parseActionsUrlFlag. */
+  actionsUrl?: string;
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
   /**
@@ -187,7 +189,7 @@ export class Cloud {
       const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
       const broker = new JobTokenBroker(state.issuer, clock);
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
+      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages, actionsUrl: options.actionsUrl });
       ciServices = ci;
       routes = {
         handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),

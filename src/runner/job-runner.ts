@@ -17,9 +17,9 @@ import type { GitAccessTokens } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
 import { effectivePermissions, evaluateCondition, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
-import type { ActionCache } from './action-cache.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
+import type { ActionResolver } from './actions/resolve.js';
 import { defaultStepVariables, githubContext, inheritedEnvironment, overridableStepVariables, RUNNER_NAME, runnerContext, type JobPaths } from './job-env.js';
 import { JobLog } from './job-log.js';
 import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
@@ -49,8 +49,7 @@ export interface RunEnvironment {
   cloudUrl: string;
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
-  actionCache: ActionCache;
-  builtinActionsDir: string;
+  actions: ActionResolver;
   jobEnv: Record<string, string>;
   clock: Clock;
   logger: Logger;
@@ -215,8 +214,8 @@ export class JobRunner {
         paths,
         log,
         masker,
-        actionCache: env.actionCache,
-        builtinActionsDir: env.builtinActionsDir,
+        actions: env.actions,
+        actionResolution: {},
         debug,
         loadedActions: new Map(),
         actionState: new Map(),
