@@ -142,7 +142,9 @@ export class DownloadedActions {
       return target;
     }
     const record = { server: details.server, bytes: details.bytes, entries: details.entries, downloadedAt: this.now().toISOString() };
-    writeAtomically(this.commitRecordFile(repository, sha), `${JSON.stringify(record)}\n`);
+    const file = this.commitRecordFile(repository, sha);
+    writeAtomically(file, `${JSON.stringify(record)}\n`);
+    utimesSync(file, this.now(), this.now());
     return target;
   }
 
