@@ -93,6 +93,11 @@ describe('action resolution units', () => {
     assert.deepEqual(builtins.find(repository, '', v402.toUpperCase()), { dir: join(REPO_ROOT, 'builtin-actions', repository, 'v4'), version: 'v4', release: 'v4.0.2' });
     assert.equal(builtins.find(repository, '', '0'.repeat(40)), undefined);
     assert.deepEqual(builtins.shasWithPrefix(repository, v402.slice(0, 7)), [v402]);
+    // A tag that is no release: the old default branch's name, kept as a tag at v2.0.0's successor.
+    assert.deepEqual(builtins.find(repository, '', 'master'), { dir: join(REPO_ROOT, 'builtin-actions', repository, 'v2'), version: 'v2', release: 'master' });
+    // A commit tagged both as a release and otherwise is named by its release.
+    const v622 = builtins.releasesOf(repository, 'v6')?.releases['v6.2.2'] ?? '';
+    assert.equal(builtins.find(repository, '', v622)?.release, 'v6.2.2');
     // Every releases.json names its repository and only full SHAs of vX.Y.Z tags of its own major.
     for (const spec of builtins.list()) {
       const [name = '', version = ''] = spec.split('@');
@@ -103,6 +108,7 @@ describe('action resolution units', () => {
         assert.match(tag, new RegExp(`^${version}\\.\\d+\\.\\d+$`), spec);
         assert.match(commit, /^[0-9a-f]{40}$/, `${spec} ${tag}`);
       }
+      for (const commit of Object.values(file.otherTags ?? {})) assert.match(commit, /^[0-9a-f]{40}$/, spec);
     }
   });
 });

@@ -3,8 +3,9 @@
  * holds an action.yml and, for the actions that mirror upstream ones, a releases.json naming the
  * upstream releases the folder stands for (tag → commit SHA, read from the upstream repository).
  * `uses: owner/name@ref` finds the folder named `ref`, else the major of `ref` (v4 for v4, v4.2
- * or v4.2.1), else (a full commit SHA) the folder whose releases.json lists that commit, so a
- * workflow pinned to the commit of a mirrored release runs offline too.
+ * or v4.2.1), else the folder whose releases.json lists `ref` among its other tags or (a full
+ * commit SHA) lists that commit, so a workflow pinned to the commit of a mirrored release runs
+ * offline too.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface ReleasesFile {
   repository: string;
   /** Release tag → the commit it names (annotated tags peeled). */
   releases: Record<string, string>;
+  /** Other tags whose commits follow this major's releases (configure-aws-credentials' `master`, …) → their commits. */
+  otherTags?: Record<string, string>;
 }
 
 /** A built-in action found for a ref. */
@@ -66,10 +69,12 @@ export class BuiltinActions {
       const dir = join(this.dir, repository, version, path);
       if (actionFile(dir) !== undefined) return { dir, version };
     }
-    if (!/^[0-9a-f]{40}$/i.test(ref)) return undefined;
-    const sha = ref.toLowerCase();
+    const sha = /^[0-9a-f]{40}$/i.test(ref) ? ref.toLowerCase() : undefined;
     for (const version of listDirs(join(this.dir, repository))) {
-      const release = Object.entries(this.releasesOf(repository, version)?.releases ?? {}).find(([, commit]) => commit === sha)?.[0];
+      const file = this.releasesOf(repository, version);
+      // Releases first: a commit both a release and another tag name is named by its release.
+      const tags = [...Object.entries(file?.releases ?? {}), ...Object.entries(file?.otherTags ?? {})];
+      const release = sha === undefined ? tags.find(([tag]) => tag === ref)?.[0] : tags.find(([, commit]) => commit === sha)?.[0];
       const dir = join(this.dir, repository, version, path);
       if (release !== undefined && actionFile(dir) !== undefined) return { dir, version, release };
     }
@@ -80,7 +85,8 @@ export class BuiltinActions {
   shasWithPrefix(repository: string, prefix: string): string[] {
     const found = new Set<string>();
     for (const version of listDirs(join(this.dir, repository))) {
-      for (const sha of Object.values(this.releasesOf(repository, version)?.releases ?? {})) if (sha.startsWith(prefix)) found.add(sha);
+      const file = this.releasesOf(repository, version);
+      for (const sha of Object.values({ ...file?.otherTags, ...file?.releases })) if (sha.startsWith(prefix)) found.add(sha);
     }
     return [...found];
   }

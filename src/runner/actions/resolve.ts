@@ -153,7 +153,7 @@ export class ActionResolver {
     // 4. The built-in copy.
     const builtin = this.deps.builtins.find(repository, spec.path, spec.ref);
     if (builtin !== undefined) {
-      const mirrors = builtin.release === undefined ? '' : `, which mirrors ${builtin.release} (SHA:${fullSha})`;
+      const mirrors = builtin.release === undefined ? '' : fullSha === undefined ? `, which mirrors tag ${builtin.release}` : `, which mirrors ${builtin.release} (SHA:${fullSha})`;
       context.log(`Use dockyard's built-in action '${repository}@${builtin.version}'${mirrors}${fallbackReason(miss, repository, spec.ref)}`);
       return { dir: builtin.dir, repository, ref: spec.ref, source: 'builtin', ...(fullSha ? { sha: fullSha } : {}) };
     }
