@@ -4,8 +4,9 @@
  * SHA, downloaded once and kept by commit; a composite action from another repository whose
  * steps use a remote action; then, with that server stopped, the same workflow from the action
  * cache (tags and branches with a notice); GitHub's refusals (short SHA, unknown version,
- * unknown repository); bounded downloads (a pack past the limit, a link out of the tree); and a
- * built-in action answering a SHA pin of a release it mirrors.
+ * unknown repository); bounded downloads (a pack past the limit, a link out of the tree); a
+ * built-in action answering a SHA pin of a release it mirrors; and, the server back, a branch
+ * resolved again to where it moved while a tag stays on the commit it named.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -65,12 +66,12 @@ const COMPOSITE = {
 class ActionRepositories {
   private readonly root = mkdtempSync(join(tmpdir(), 'dockyard-action-repos-'));
 
-  constructor(private readonly server: TestCloud) {}
+  constructor(private readonly server: () => TestCloud) {}
 
   /** Commits `files` on `branch` (tagging it with an annotated `tag`), pushes, and returns the commit. */
   async commit(repository: string, files: Record<string, string>, options: { branch?: string; tag?: string; link?: { path: string; target: string } } = {}): Promise<string> {
     const tree = join(this.root, repository);
-    const { repository: hosted } = await this.server.cloud.ci.repositories.create(repository);
+    const { repository: hosted } = await this.server().cloud.ci.repositories.create(repository);
     if (!existsSync(tree)) {
       mkdirSync(tree, { recursive: true });
       await git(tree, 'init', '-q', '-b', 'main');
@@ -104,9 +105,11 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
   let choice: ActionServerChoice;
   const shas: Record<string, string> = {};
 
+  const serverData = mkdtempSync(join(tmpdir(), 'dockyard-actions-server-'));
+
   before(async () => {
-    server = await startTestCloud();
-    repos = new ActionRepositories(server);
+    server = await startTestCloud({ dataDir: serverData });
+    repos = new ActionRepositories(() => server);
     shas.v1 = await repos.commit('acme/hello-action', helloAction('one'), { tag: 'v1' });
     shas.main = await repos.commit('acme/hello-action', helloAction('two'));
     shas.composite = await repos.commit('acme/composite', COMPOSITE, { tag: 'v1' });
@@ -121,6 +124,7 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     await h.stop();
     await server.stop().catch(() => undefined);
     repos.dispose();
+    rmSync(serverData, { recursive: true, force: true });
   });
 
   const resolveWorkflow = () =>
@@ -237,6 +241,22 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     assert.match(pinnedLog, /Region is not valid: not a region/);
     assert.match(pinnedLog, new RegExp(escape(`Unable to resolve action \`acme/never-seen@v1\`: the actions server ${server.url} could not be reached (`)));
     assert.match(pinnedLog, /and dockyard has no copy of it\. Add one with `dockyard actions add acme\/never-seen@v1 DIR`/);
+  });
+
+  it('once the server is back, resolves a branch again (it moved) while the tag stays on its commit', async () => {
+    const port = Number(new URL(server.url).port);
+    server = await startTestCloud({ dataDir: serverData, port });
+    shas.moved = await repos.commit('acme/hello-action', helloAction('three'));
+    const { runs } = await h.push('me/app', { '.github/workflows/pinned.yml': null });
+    const detail = await finished(h, runs[0]?.id ?? 0);
+    const log = h.runner.readLog(detail.id);
+    assert.equal(detail.conclusion, 'success', log);
+    assert.match(log, /got \[hello tag from one\] \[hello branch from three\] \[hello sha from one\] \[hello composite from one\]/);
+    assert.equal(count(log, `Download action repository 'acme/hello-action@main' (SHA:${shas.moved})`), 1, log);
+    assert.equal(count(log, 'Download action repository'), 1, 'the tag and the SHA pin are already in the cache');
+    assert.doesNotMatch(log, /##\[notice\]/);
+    const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
+    assert.equal(downloads.refRecord('acme/hello-action', 'main')?.sha, shas.moved);
   });
 });
 
