@@ -125,6 +125,7 @@ export const actionsServerCommand: Command = {
       process.stdout.write(`actions server: ${where}${shown.source === 'default' ? ' (the default)' : ''}\n  (a cloud started with \`dockyard up --actions-url\` uses that instead until it stops)\n`);
       return 0;
     }
+    if (parsed.flags['token-stdin'] && process.stdin.isTTY) process.stderr.write('? Paste the token, then press Ctrl-D: ');
     const token = parsed.flags['token-stdin'] ? readFileSync(0, 'utf8') : undefined;
     try {
       withSettings(dataDir, true, (settings) => {

@@ -110,7 +110,9 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
   before(async () => {
     server = await startTestCloud({ dataDir: serverData });
     repos = new ActionRepositories(() => server);
-    shas.v1 = await repos.commit('acme/hello-action', helloAction('one'), { tag: 'v1' });
+    // v1 also holds a second action in a sub-directory (`uses: acme/hello-action/nested@v1`).
+    const nested = Object.fromEntries(Object.entries(helloAction('nested one')).map(([path, content]) => [`nested/${path}`, content]));
+    shas.v1 = await repos.commit('acme/hello-action', { ...helloAction('one'), ...nested }, { tag: 'v1' });
     shas.main = await repos.commit('acme/hello-action', helloAction('two'));
     shas.composite = await repos.commit('acme/composite', COMPOSITE, { tag: 'v1' });
     // 3 MB that does not compress: past the 1 MB bound on a download this test sets.
@@ -148,6 +150,7 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
       '          who: sha',
       '      - id: composite',
       '        uses: acme/composite@v1',
+      '      - uses: acme/hello-action/nested@v1',
       '      - run: echo "got [${{ steps.tag.outputs.greeting }}] [${{ steps.branch.outputs.greeting }}] [${{ steps.sha.outputs.greeting }}] [${{ steps.composite.outputs.greeting }}]"',
     );
 
@@ -165,6 +168,7 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     assert.equal(count(log, `Download action repository 'acme/composite@v1' (SHA:${shas.composite})`), 1, log);
     assert.equal(count(log, 'Download action repository'), 3, log);
     assert.match(log, /composite ran in composite/);
+    assert.match(log, /hello world from nested one at acme\/hello-action@v1/);
 
     const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
     assert.deepEqual(
