@@ -13,6 +13,9 @@ import { ActionServerSettings } from '../../src/runner/actions/action-server-set
 import { BuiltinActions } from '../../src/runner/actions/builtin-actions.js';
 import { ActionCacheFullError, DownloadedActions } from '../../src/runner/actions/downloaded-actions.js';
 import { classifyGitFailure } from '../../src/runner/actions/remote-repository.js';
+import { ActionResolver } from '../../src/runner/actions/resolve.js';
+import { ActionCache } from '../../src/runner/action-cache.js';
+import { createServer, type Socket } from 'node:net';
 import { openDatabase } from '../../src/store/database.js';
 import { REPO_ROOT } from './support.js';
 
@@ -73,6 +76,41 @@ describe('action resolution units', () => {
     // c was just used: nothing can go, so a download that does not fit is refused.
     downloads.cachedCommit('acme/b', sha(2));
     assert.throws(() => downloads.makeRoom(400), (error: unknown) => error instanceof ActionCacheFullError && /holds 800 kB|holds 1 kB/.test(error.message));
+  });
+
+  it('a server that lets the call run out of time is asked once, not by every job after it', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const cache = new ActionCache(join(root, 'silent-cache'));
+      const resolver = new ActionResolver({
+        cache,
+        downloads: new DownloadedActions(cache.dir),
+        builtins: new BuiltinActions(join(REPO_ROOT, 'builtin-actions')),
+        server: () => ({ server: { url }, source: 'flag' }),
+        limits: { lsRemoteTimeoutMs: 1000 },
+        now: () => new Date(),
+      });
+      const job = () => {
+        const lines: string[] = [];
+        return { lines, context: { workspace: root, session: {}, log: (line: string) => lines.push(line), notice: (line: string) => lines.push(line) } };
+      };
+      const first = job();
+      assert.equal((await resolver.resolve('actions/checkout@v4', first.context)).source, 'builtin');
+      assert.match(first.lines.join('\n'), new RegExp(`Use dockyard's built-in action 'actions/checkout@v4' \\(the actions server ${url} could not be reached: git ls-remote did not finish within 1 s\\)`));
+      const connections = held.length;
+      assert.ok(connections >= 1, 'git asked the server');
+      const second = job();
+      assert.equal((await resolver.resolve('aws-actions/amazon-ecr-login@v2', second.context)).source, 'builtin');
+      assert.match(second.lines.join('\n'), /could not be reached: git ls-remote did not finish within 1 s; not asked again until \d\d:\d\d:\d\d UTC\)/);
+      assert.equal(held.length, connections, 'the next job did not ask');
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 
   it("tells git's failures apart: unreachable, no repository, credentials, no such commit", () => {

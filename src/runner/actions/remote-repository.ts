@@ -35,7 +35,7 @@ export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
   maxPackBytes: 250_000_000,
   maxTreeBytes: 500_000_000,
   maxEntries: 50_000,
-  lsRemoteTimeoutMs: 30_000,
+  lsRemoteTimeoutMs: 20_000,
   fetchTimeoutMs: 180_000,
 };
 
@@ -47,6 +47,8 @@ export class RemoteActionError extends Error {
   constructor(
     readonly kind: RemoteFailureKind,
     message: string,
+    /** The server did not answer within the time limit (rather than refusing at once). */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -114,7 +116,7 @@ async function remoteGit(args: string[], options: GitOptions) {
   try {
     return await git(args, options);
   } catch (error) {
-    if (error instanceof GitTimeoutError) throw new RemoteActionError('unreachable', error.message);
+    if (error instanceof GitTimeoutError) throw new RemoteActionError('unreachable', error.message, true);
     if (error instanceof GitOutputTooLargeError) throw new RemoteActionError('too-large', error.message);
     // git (or prlimit) could not be started.
     throw new RemoteActionError('unreachable', error instanceof Error ? error.message : String(error));

@@ -76,6 +76,8 @@ export interface ResolverDeps {
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
+/** How long a server that ran out of time is left alone. */
+const SILENT_SERVER_MS = 60_000;
 /** A ref git would take for an abbreviated commit name. */
 const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
 
@@ -86,6 +88,8 @@ export class ActionResolver {
   private readonly limits: DownloadLimits;
   /** Downloads under way, by `owner/name@sha`: concurrent jobs share one. */
   private readonly downloading = new Map<string, Promise<string>>();
+  /** A server that let a call run out of time is not asked again for a while: every job would wait as long. */
+  private silentServer: { url: string; until: number; reason: string } | undefined;
 
   constructor(private readonly deps: ResolverDeps) {
     this.limits = { ...DEFAULT_DOWNLOAD_LIMITS, ...deps.limits };
@@ -165,6 +169,8 @@ export class ActionResolver {
     const server = this.deps.server().server;
     if (server === undefined) return { kind: 'off' };
     if (context.session.serverDown !== undefined) return { kind: 'unreachable', server, reason: context.session.serverDown };
+    const silent = this.silentServer;
+    if (silent?.url === server.url && this.deps.now().getTime() < silent.until) return { kind: 'unreachable', server, reason: `${silent.reason}; not asked again until ${new Date(silent.until).toISOString().slice(11, 19)} UTC` };
     try {
       // Asked even for a full SHA: it tells an unreachable server and a missing repository apart before any download.
       const refs = await listRemoteRefs(server, repository, this.limits, this.cacheRoot());
@@ -189,6 +195,7 @@ export class ActionResolver {
       if (!(error instanceof RemoteActionError)) throw error;
       if (error.kind === 'unreachable') {
         context.session.serverDown = error.message;
+        if (error.timedOut) this.silentServer = { url: server.url, until: this.deps.now().getTime() + SILENT_SERVER_MS, reason: error.message };
         return { kind: 'unreachable', server, reason: error.message };
       }
       if (error.kind === 'too-large' || error.kind === 'unsafe') throw new ActionResolutionError(`Unable to resolve action \`${repository}@${ref}\`: ${error.message}`);
