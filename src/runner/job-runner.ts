@@ -287,10 +287,14 @@ export class JobRunner {
   private async runSteps(state: JobState, job: JobDefinition): Promise<void> {
     const frame: StepFrame = { steps: {}, inputs: this.env.inputs, recorded: true, defaults: { ...this.env.workflow.defaults.run, ...job.defaults.run }, env: {}, depth: 0 };
     this.frame = frame;
-    // Pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    // The repository actions are resolved (downloaded) within "Set up job", as GitHub does; then
+    // pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    const remote = job.steps.filter((step) => step.uses !== undefined && !step.uses.startsWith('./') && !step.uses.startsWith('docker://'));
+    state.log.write('Prepare all required actions');
+    if (remote.length > 0) state.log.write('Getting action download info');
     const pres: PostStep[] = [];
-    for (const step of job.steps) {
-      if (step.uses === undefined || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+    for (const step of remote) {
+      if (step.uses === undefined) continue;
       let loaded;
       try {
         loaded = await loadUses(state, step.uses);
@@ -319,6 +323,7 @@ export class JobRunner {
         },
       });
     }
+    state.log.write('##[endgroup]');
     for (const pre of pres) await this.runStage(state, pre);
     for (const step of job.steps) await runStep(state, frame, step);
     for (const post of [...state.postSteps].reverse()) await this.runStage(state, post);
@@ -434,5 +439,5 @@ function writeSetUp(log: JobLog, permissions: Permissions, environment: string |
   log.write('Metadata: read');
   log.write('##[endgroup]');
   if (environment !== undefined) log.write(`Environment: ${environment}`);
-  log.write('##[endgroup]');
+  // The group stays open: the actions are resolved in it (runSteps), as GitHub's "Set up job" downloads them.
 }

@@ -168,6 +168,9 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     assert.equal(count(log, `Download action repository 'acme/composite@v1' (SHA:${shas.composite})`), 1, log);
     assert.equal(count(log, 'Download action repository'), 3, log);
     assert.match(log, /composite ran in composite/);
+    // Downloaded within "Set up job", as GitHub's runner downloads them (the composite's own uses: when it runs).
+    const setUp = log.slice(log.indexOf('##[group]Set up job'), log.indexOf('##[group]Run '));
+    assert.match(setUp, /Prepare all required actions\n.*Getting action download info\n.*Download action repository 'acme\/hello-action@v1'[\s\S]*##\[endgroup\]\n[^\n]*$/);
     assert.match(log, /hello world from nested one at acme\/hello-action@v1/);
 
     const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
