@@ -8,14 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { TestCloud } from '../support/cloud.js';
+import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { idTokenEnv, setUpIam, type IamFixture } from './aws-setup.js';
-import { startCloudOnPort } from './port-cloud.js';
-import { ACTION_REGISTRY_PORTS, ACTIONS, DOCKER_HOST, TestJob } from './support.js';
+import { ACTIONS, DOCKER_HOST, TestJob } from './support.js';
 
-const PORT = ACTION_REGISTRY_PORTS.ecrLogin;
-const REGISTRY = `localhost:${PORT}`;
-const SUFFIX = `localhost_${PORT}`;
+/** The cloud's registry as the engine knows it (localhost:PORT), and the outputs' name suffix; set in `before`. */
+let REGISTRY = '';
+let SUFFIX = '';
 
 /** The registries docker's config file holds credentials for. */
 function dockerAuths(job: TestJob): string[] {
@@ -39,7 +38,9 @@ describe('amazon-ecr-login (built-in)', () => {
   }
 
   before(async () => {
-    cloud = await startCloudOnPort(PORT);
+    cloud = await startTestCloud({ engine: true });
+    REGISTRY = `localhost:${cloud.port}`;
+    SUFFIX = `localhost_${cloud.port}`;
     iam = await setUpIam(cloud);
   });
   after(async () => {

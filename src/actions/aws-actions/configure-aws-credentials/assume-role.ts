@@ -12,7 +12,7 @@ import * as core from '@actions/core';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type AssumeRoleCommandInput, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix } from 'node:path';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 import type { CurrentMajor } from './inputs.js';
 import { DROPPABLE_TAGS, parseCustomTags, runTags } from './session-tags.js';
 

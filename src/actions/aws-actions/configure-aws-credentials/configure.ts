@@ -17,7 +17,7 @@
  */
 import * as core from '@actions/core';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 import { assumeRole, type AssumedRole } from './assume-role.js';
 import { checkAllowedAccount, CredentialsClient } from './credentials-client.js';
 import { exportAccountId, exportCredentials, exportIdentity, exportRegion, unsetCredentials } from './exports.js';

@@ -10,7 +10,7 @@
 import * as core from '@actions/core';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 import type { CurrentMajor } from './inputs.js';
 
 const USER_AGENT = 'configure-aws-credentials-for-github-actions';

@@ -20,7 +20,7 @@ import * as core from '@actions/core';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient, type AssumeRoleCommandInput, type Tag } from '@aws-sdk/client-sts';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 import { callerIdentity } from './credentials-client.js';
 import { exportCredentials, exportRegion } from './exports.js';
 import { retryAndBackoff } from './retry.js';

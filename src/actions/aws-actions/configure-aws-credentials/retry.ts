@@ -5,7 +5,7 @@
  * failed attempt as a debug line, v6 as an info line naming the operation.
  */
 import * as core from '@actions/core';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 
 /** How attempts are reported: not at all (v1–v5.0), as debug lines (v5.1), or as info lines with the operation's name (v6). */
 export type RetryReport = { style: 'none' } | { style: 'debug' } | { style: 'info'; label: string };
