@@ -17,7 +17,15 @@ import { BuiltinActions } from '../runner/actions/builtin-actions.js';
 import { DownloadedActions } from '../runner/actions/downloaded-actions.js';
 import { openDatabase } from '../store/database.js';
 import { makePrivateDir } from '../store/private-files.js';
-import { CliError, DATA_OPTION, parseArgsAndFlags, stringFlag, UsageError, type Command, type Flags } from './command.js';
+import {
+  CliError,
+  DATA_OPTION,
+  parseArgsAndFlags,
+  stringFlag,
+  UsageError,
+  type Command,
+  type Flags,
+} from './command.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BUILTIN = join(ROOT, 'builtin-actions');
@@ -53,7 +61,10 @@ export const actionsListCommand: Command = {
   name: ['actions', 'list'],
   usage: LIST_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, {
+      min: 0,
+      max: 0,
+    });
     if (!parsed) return 0;
     const actionCache = cache(parsed.flags);
     const downloads = new DownloadedActions(actionCache.dir);
@@ -62,7 +73,17 @@ export const actionsListCommand: Command = {
       const [repository = '', ref = ''] = entry.spec.split('@');
       const commit = commits.get(entry.spec);
       const refs = commit === undefined ? [] : downloads.refRecords(repository).filter((record) => record.sha === ref);
-      return { ...entry, ...(commit ? { downloadedFrom: commit.server, bytes: commit.bytes, lastUsed: commit.usedAt, refs: refs.map((r) => ({ ref: r.ref, kind: r.kind, resolvedAt: r.resolvedAt })) } : {}) };
+      return {
+        ...entry,
+        ...(commit
+          ? {
+              downloadedFrom: commit.server,
+              bytes: commit.bytes,
+              lastUsed: commit.usedAt,
+              refs: refs.map((r) => ({ ref: r.ref, kind: r.kind, resolvedAt: r.resolvedAt })),
+            }
+          : {}),
+      };
     });
     const builtin = new BuiltinActions(BUILTIN).list();
     if (parsed.flags.json) {
@@ -73,7 +94,11 @@ export const actionsListCommand: Command = {
       entry.downloadedFrom === undefined
         ? `  ${entry.spec}  ${entry.path}`
         : `  ${entry.spec}  downloaded from ${entry.downloadedFrom}${entry.refs?.length ? `, ${entry.refs.map((r) => `${r.kind} ${r.ref}`).join(', ')}` : ''}; last used ${entry.lastUsed?.slice(0, 10)}`;
-    process.stdout.write(cached.length === 0 ? 'cached: none (dockyard actions add OWNER/NAME@REF DIR)\n' : `cached:\n${cached.map(describe).join('\n')}\n`);
+    process.stdout.write(
+      cached.length === 0
+        ? 'cached: none (dockyard actions add OWNER/NAME@REF DIR)\n'
+        : `cached:\n${cached.map(describe).join('\n')}\n`,
+    );
     process.stdout.write(`built in:\n${builtin.map((b) => `  ${b}`).join('\n')}\n`);
     return 0;
   },
@@ -114,18 +139,27 @@ export const actionsServerCommand: Command = {
   name: ['actions', 'server'],
   usage: SERVER_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, 'token-stdin': { type: 'boolean' } }, SERVER_USAGE, { min: 0, max: 1 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, 'token-stdin': { type: 'boolean' } }, SERVER_USAGE, {
+      min: 0,
+      max: 1,
+    });
     if (!parsed) return 0;
     const [target] = parsed.args;
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
     if (target === undefined) {
       if (parsed.flags['token-stdin']) throw new UsageError(`--token-stdin needs a URL\n\n${SERVER_USAGE}`);
       const shown = withSettings(dataDir, false, (settings) => settings.describe());
-      const where = shown.url === ACTIONS_SERVER_OFF ? 'off: actions resolve from the action cache and the built-in actions' : `${shown.url}${shown.hasToken ? ' (with a token)' : ''}`;
-      process.stdout.write(`actions server: ${where}${shown.source === 'default' ? ' (the default)' : ''}\n  (a cloud started with \`dockyard up --actions-url\` uses that instead until it stops)\n`);
+      const where =
+        shown.url === ACTIONS_SERVER_OFF
+          ? 'off: actions resolve from the action cache and the built-in actions'
+          : `${shown.url}${shown.hasToken ? ' (with a token)' : ''}`;
+      process.stdout.write(
+        `actions server: ${where}${shown.source === 'default' ? ' (the default)' : ''}\n  (a cloud started with \`dockyard up --actions-url\` uses that instead until it stops)\n`,
+      );
       return 0;
     }
-    if (parsed.flags['token-stdin'] && process.stdin.isTTY) process.stderr.write('? Paste the token, then press Ctrl-D: ');
+    if (parsed.flags['token-stdin'] && process.stdin.isTTY)
+      process.stderr.write('? Paste the token, then press Ctrl-D: ');
     const token = parsed.flags['token-stdin'] ? readFileSync(0, 'utf8') : undefined;
     try {
       withSettings(dataDir, true, (settings) => {
@@ -143,7 +177,9 @@ export const actionsServerCommand: Command = {
       throw error;
     }
     const shown = withSettings(dataDir, false, (settings) => settings.describe());
-    process.stdout.write(`✓ actions server: ${shown.url === ACTIONS_SERVER_OFF ? 'off (the action cache and the built-in actions)' : `${shown.url}${shown.hasToken ? ' (with a token)' : ''}`}\n`);
+    process.stdout.write(
+      `✓ actions server: ${shown.url === ACTIONS_SERVER_OFF ? 'off (the action cache and the built-in actions)' : `${shown.url}${shown.hasToken ? ' (with a token)' : ''}`}\n`,
+    );
     return 0;
   },
 };

@@ -60,7 +60,14 @@ export function gitEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('GIT_')) env[key] = value;
   }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.sharedRepository', GIT_CONFIG_VALUE_0: PRIVATE_SHARED_REPOSITORY, ...extra };
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'core.sharedRepository',
+    GIT_CONFIG_VALUE_0: PRIVATE_SHARED_REPOSITORY,
+    ...extra,
+  };
 }
 
 /** The environment of one call: the scrubbed one, `extra`, and `config` appended to the GIT_CONFIG_* entries. */
@@ -81,12 +88,19 @@ export function git(args: string[], options: GitOptions = {}): Promise<GitResult
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const fullArgs = options.gitDir === undefined ? args : ['--git-dir', options.gitDir, ...args];
   const limited = options.maxFileBytes !== undefined;
-  const [program, programArgs] = limited ? ['prlimit', [`--fsize=${options.maxFileBytes}`, 'git', ...fullArgs]] : ['git', fullArgs];
+  const [program, programArgs] = limited
+    ? ['prlimit', [`--fsize=${options.maxFileBytes}`, 'git', ...fullArgs]]
+    : ['git', fullArgs];
   // With a timeout, git leads its own process group: a network fetch runs helpers
   // (git-remote-https, index-pack) that a kill of git alone would leave running.
   const grouped = options.timeoutMs !== undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, programArgs, { env: callEnvironment(options), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: grouped });
+    const child = spawn(program, programArgs, {
+      env: callEnvironment(options),
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: grouped,
+    });
     const kill = () => {
       try {
         if (grouped && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -100,10 +114,13 @@ export function git(args: string[], options: GitOptions = {}): Promise<GitResult
     let stderr = '';
     let overflow = false;
     let timedOut = false;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, options.timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       if (overflow) return;
       size += chunk.length;
@@ -124,7 +141,12 @@ export function git(args: string[], options: GitOptions = {}): Promise<GitResult
     child.on('close', (status) => {
       clearTimeout(timer);
       if (overflow) reject(new GitOutputTooLargeError(`git ${args[0] ?? ''} produced more than ${maxBytes} bytes`));
-      else if (timedOut) reject(new GitTimeoutError(`git ${args[0] ?? ''} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`));
+      else if (timedOut)
+        reject(
+          new GitTimeoutError(
+            `git ${args[0] ?? ''} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`,
+          ),
+        );
       else resolve({ status: status ?? -1, stdout: Buffer.concat(chunks), stderr });
     });
     // A child that exits before reading its input closes the pipe; that is not our failure.
@@ -149,7 +171,9 @@ let execPath: Promise<string> | undefined;
  */
 export function gitProgram(name: string): Promise<string> {
   execPath ??= new Promise<string>((resolve, reject) => {
-    execFile('git', ['--exec-path'], { env: gitEnvironment() }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile('git', ['--exec-path'], { env: gitEnvironment() }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
   }).catch((error: unknown) => {
     execPath = undefined;
     throw error;

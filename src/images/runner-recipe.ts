@@ -54,7 +54,11 @@ export const RUNNER_PACKAGES = [
 export const RUNNER_USER = { name: 'runner', uid: 1001, home: '/home/runner' } as const;
 
 /** The image's settings, as `docker import --change` lines. */
-export const RUNNER_IMAGE_CHANGES = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV LANG=C.UTF-8', 'CMD ["bash"]'] as const;
+export const RUNNER_IMAGE_CHANGES = [
+  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'ENV LANG=C.UTF-8',
+  'CMD ["bash"]',
+] as const;
 
 /** The host programs the image copies. */
 export interface RunnerHost {
@@ -78,10 +82,17 @@ export interface RunnerRecipe {
 /** Finds the host's Node.js (this process's) and docker client, with their versions. */
 export function probeRunnerHost(): RunnerHost {
   const found = findOnPath('docker');
-  if (!found) throw new Error('the docker client is not on PATH: the runner image carries the host\'s own (scripts/setup installs it)');
+  if (!found)
+    throw new Error(
+      "the docker client is not on PATH: the runner image carries the host's own (scripts/setup installs it)",
+    );
   let version: string;
   try {
-    version = execFileSync(found, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    version = execFileSync(found, ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   } catch (error) {
     throw new Error(`${found} --version failed: ${String(error)}`);
   }

@@ -11,7 +11,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +31,14 @@ import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { finished, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
 
 const run = promisify(execFile);
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Octo Cat', GIT_AUTHOR_EMAIL: 'octo@example.com', GIT_COMMITTER_NAME: 'Octo Cat', GIT_COMMITTER_EMAIL: 'octo@example.com' };
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'Octo Cat',
+  GIT_AUTHOR_EMAIL: 'octo@example.com',
+  GIT_COMMITTER_NAME: 'Octo Cat',
+  GIT_COMMITTER_EMAIL: 'octo@example.com',
+};
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   return (await run('git', args, { cwd, env: GIT_ENV })).stdout.trim();
@@ -31,7 +47,17 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 /** A JavaScript action that greets INPUT_WHO, saying which version it is. */
 function helloAction(version: string): Record<string, string> {
   return {
-    'action.yml': workflow('name: Hello', 'inputs:', '  who:', '    default: world', 'outputs:', '  greeting: {}', 'runs:', '  using: node20', '  main: index.js'),
+    'action.yml': workflow(
+      'name: Hello',
+      'inputs:',
+      '  who:',
+      '    default: world',
+      'outputs:',
+      '  greeting: {}',
+      'runs:',
+      '  using: node20',
+      '  main: index.js',
+    ),
     'index.js': `const fs = require('node:fs');
 const greeting = 'hello ' + process.env.INPUT_WHO + ' from ${version}';
 console.log(greeting + ' at ' + process.env.GITHUB_ACTION_REPOSITORY + '@' + process.env.GITHUB_ACTION_REF);
@@ -69,7 +95,11 @@ class ActionRepositories {
   constructor(private readonly server: () => TestCloud) {}
 
   /** Commits `files` on `branch` (tagging it with an annotated `tag`), pushes, and returns the commit. */
-  async commit(repository: string, files: Record<string, string>, options: { branch?: string; tag?: string; link?: { path: string; target: string } } = {}): Promise<string> {
+  async commit(
+    repository: string,
+    files: Record<string, string>,
+    options: { branch?: string; tag?: string; link?: { path: string; target: string } } = {},
+  ): Promise<string> {
     const tree = join(this.root, repository);
     const { repository: hosted } = await this.server().cloud.ci.repositories.create(repository);
     if (!existsSync(tree)) {
@@ -111,16 +141,28 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     server = await startTestCloud({ dataDir: serverData });
     repos = new ActionRepositories(() => server);
     // v1 also holds a second action in a sub-directory (`uses: acme/hello-action/nested@v1`).
-    const nested = Object.fromEntries(Object.entries(helloAction('nested one')).map(([path, content]) => [`nested/${path}`, content]));
+    const nested = Object.fromEntries(
+      Object.entries(helloAction('nested one')).map(([path, content]) => [`nested/${path}`, content]),
+    );
     shas.v1 = await repos.commit('acme/hello-action', { ...helloAction('one'), ...nested }, { tag: 'v1' });
     shas.main = await repos.commit('acme/hello-action', helloAction('two'));
     shas.composite = await repos.commit('acme/composite', COMPOSITE, { tag: 'v1' });
     // 3 MB that does not compress: past the 1 MB bound on a download this test sets.
-    shas.huge = await repos.commit('acme/huge-action', { ...helloAction('huge'), 'blob.bin': randomText(3_000_000) }, { tag: 'v1' });
-    shas.linked = await repos.commit('acme/linked-action', helloAction('linked'), { tag: 'v1', link: { path: 'secrets', target: '/etc/passwd' } });
+    shas.huge = await repos.commit(
+      'acme/huge-action',
+      { ...helloAction('huge'), 'blob.bin': randomText(3_000_000) },
+      { tag: 'v1' },
+    );
+    shas.linked = await repos.commit('acme/linked-action', helloAction('linked'), {
+      tag: 'v1',
+      link: { path: 'secrets', target: '/etc/passwd' },
+    });
     const token = `${server.admin.accessKeyId}:${server.admin.secretAccessKey}`;
     choice = { server: { url: server.url, token }, source: 'flag' };
-    h = await startHarness({ builtinDir: join(REPO_ROOT, 'builtin-actions'), deps: { actionServer: () => choice, actionDownloads: { limits: { maxPackBytes: 1_000_000 } } } });
+    h = await startHarness({
+      builtinDir: join(REPO_ROOT, 'builtin-actions'),
+      deps: { actionServer: () => choice, actionDownloads: { limits: { maxPackBytes: 1_000_000 } } },
+    });
   });
   after(async () => {
     await h.stop();
@@ -159,7 +201,10 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     const detail = await finished(h, runs[0]?.id ?? 0);
     const log = h.runner.readLog(detail.id);
     assert.equal(detail.conclusion, 'success', log);
-    assert.match(log, /got \[hello tag from one\] \[hello branch from two\] \[hello sha from one\] \[hello composite from one\]/);
+    assert.match(
+      log,
+      /got \[hello tag from one\] \[hello branch from two\] \[hello sha from one\] \[hello composite from one\]/,
+    );
     assert.match(log, new RegExp(`hello tag from one at acme/hello-action@v1`));
     assert.match(log, new RegExp(`hello sha from one at acme/hello-action@${shas.v1}`));
     // GitHub's line, once per commit: the SHA pin and the composite's v1 find v1's commit already downloaded.
@@ -170,18 +215,30 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     assert.match(log, /composite ran in composite/);
     // Downloaded within "Set up job", as GitHub's runner downloads them (the composite's own uses: when it runs).
     const setUp = log.slice(log.indexOf('##[group]Set up job'), log.indexOf('##[group]Run '));
-    assert.match(setUp, /Prepare all required actions\n.*Getting action download info\n.*Download action repository 'acme\/hello-action@v1'[\s\S]*##\[endgroup\]\n[^\n]*$/);
+    assert.match(
+      setUp,
+      /Prepare all required actions\n.*Getting action download info\n.*Download action repository 'acme\/hello-action@v1'[\s\S]*##\[endgroup\]\n[^\n]*$/,
+    );
     assert.match(log, /hello world from nested one at acme\/hello-action@v1/);
 
     const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
     assert.deepEqual(
-      downloads.refRecords('acme/hello-action').map((record) => [record.ref, record.kind, record.sha, record.server]).sort(),
+      downloads
+        .refRecords('acme/hello-action')
+        .map((record) => [record.ref, record.kind, record.sha, record.server])
+        .sort(),
       [
         ['main', 'branch', shas.main, server.url],
         ['v1', 'tag', shas.v1, server.url],
       ],
     );
-    assert.deepEqual(downloads.commits().map((commit) => `${commit.repository}@${commit.sha}`).sort(), [`acme/composite@${shas.composite}`, `acme/hello-action@${shas.main}`, `acme/hello-action@${shas.v1}`].sort());
+    assert.deepEqual(
+      downloads
+        .commits()
+        .map((commit) => `${commit.repository}@${commit.sha}`)
+        .sort(),
+      [`acme/composite@${shas.composite}`, `acme/hello-action@${shas.main}`, `acme/hello-action@${shas.v1}`].sort(),
+    );
     // The token never reaches the log.
     assert.ok(!log.includes(server.admin.secretAccessKey));
   });
@@ -192,27 +249,69 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
       '.github/workflows/ci.yml': workflow(
         'on: push',
         'jobs:',
-        ...['short', 'version', 'repository', 'huge', 'linked'].flatMap((job) => [`  ${job}:`, '    runs-on: self-hosted', '    steps:', `      - uses: ${{ short: `acme/hello-action@${short}`, version: 'acme/hello-action@v9', repository: 'acme/nothing@v1', huge: 'acme/huge-action@v1', linked: 'acme/linked-action@v1' }[job]}`]),
+        ...['short', 'version', 'repository', 'huge', 'linked'].flatMap((job) => [
+          `  ${job}:`,
+          '    runs-on: self-hosted',
+          '    steps:',
+          `      - uses: ${{ short: `acme/hello-action@${short}`, version: 'acme/hello-action@v9', repository: 'acme/nothing@v1', huge: 'acme/huge-action@v1', linked: 'acme/linked-action@v1' }[job]}`,
+        ]),
       ),
     });
     const detail = await finished(h, runs[0]?.id ?? 0);
     assert.equal(detail.conclusion, 'failure');
     const logOf = (job: string) => h.runner.readLog(detail.id, { job });
-    assert.match(logOf('short'), new RegExp(escape(`Unable to resolve action \`acme/hello-action@${short}\`, the provided ref \`${short}\` is the shortened version of a commit SHA, which is not supported. Please use the full commit SHA \`${shas.v1}\` instead.`)));
-    assert.match(logOf('version'), new RegExp(escape('Unable to resolve action `acme/hello-action@v9`, unable to find version `v9`')));
-    assert.match(logOf('repository'), new RegExp(escape('Unable to resolve action `acme/nothing@v1`, repository not found')));
-    assert.match(logOf('huge'), new RegExp(escape(`Unable to resolve action \`acme/huge-action@v1\`: the download of acme/huge-action@${shas.huge} is larger than 1.0 MB`)));
-    assert.match(logOf('linked'), /Unable to resolve action `acme\/linked-action@v1`: .* holds a symbolic link that leads out of the repository \(secrets → \/etc\/passwd\)/);
+    assert.match(
+      logOf('short'),
+      new RegExp(
+        escape(
+          `Unable to resolve action \`acme/hello-action@${short}\`, the provided ref \`${short}\` is the shortened version of a commit SHA, which is not supported. Please use the full commit SHA \`${shas.v1}\` instead.`,
+        ),
+      ),
+    );
+    assert.match(
+      logOf('version'),
+      new RegExp(escape('Unable to resolve action `acme/hello-action@v9`, unable to find version `v9`')),
+    );
+    assert.match(
+      logOf('repository'),
+      new RegExp(escape('Unable to resolve action `acme/nothing@v1`, repository not found')),
+    );
+    assert.match(
+      logOf('huge'),
+      new RegExp(
+        escape(
+          `Unable to resolve action \`acme/huge-action@v1\`: the download of acme/huge-action@${shas.huge} is larger than 1.0 MB`,
+        ),
+      ),
+    );
+    assert.match(
+      logOf('linked'),
+      /Unable to resolve action `acme\/linked-action@v1`: .* holds a symbolic link that leads out of the repository \(secrets → \/etc\/passwd\)/,
+    );
     // Resolved once per job (at set-up, as GitHub does); the failing step reports the same error without a second download.
     assert.equal(count(logOf('huge'), 'Download action repository'), 1);
     const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
-    assert.equal(downloads.commits().some((commit) => commit.repository !== 'acme/hello-action' && commit.repository !== 'acme/composite'), false, 'nothing refused is kept');
-    assert.deepEqual(readdirIfAny(join(h.dataDir, 'actions', '.downloads')), [], 'no download directory is left behind');
+    assert.equal(
+      downloads
+        .commits()
+        .some((commit) => commit.repository !== 'acme/hello-action' && commit.repository !== 'acme/composite'),
+      false,
+      'nothing refused is kept',
+    );
+    assert.deepEqual(
+      readdirIfAny(join(h.dataDir, 'actions', '.downloads')),
+      [],
+      'no download directory is left behind',
+    );
   });
 
   it('with the server stopped, runs the same workflow from the action cache (tags and branches with a notice), and a built-in answers a SHA pin of a release it mirrors', async () => {
     await server.stop();
-    const v402 = (JSON.parse(readFileSync(join(REPO_ROOT, 'builtin-actions/aws-actions/configure-aws-credentials/v4/releases.json'), 'utf8')) as { releases: Record<string, string> }).releases['v4.0.2'];
+    const v402 = (
+      JSON.parse(
+        readFileSync(join(REPO_ROOT, 'builtin-actions/aws-actions/configure-aws-credentials/v4/releases.json'), 'utf8'),
+      ) as { releases: Record<string, string> }
+    ).releases['v4.0.2'];
     assert.match(v402 ?? '', /^[0-9a-f]{40}$/);
     const { runs } = await h.push('me/app', {
       '.github/workflows/pinned.yml': workflow(
@@ -232,22 +331,66 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     const [main, pinned] = await Promise.all([byFile('ci.yml'), byFile('pinned.yml')]);
     const log = h.runner.readLog(main.id);
     assert.equal(main.conclusion, 'success', log);
-    assert.match(log, /got \[hello tag from one\] \[hello branch from two\] \[hello sha from one\] \[hello composite from one\]/);
+    assert.match(
+      log,
+      /got \[hello tag from one\] \[hello branch from two\] \[hello sha from one\] \[hello composite from one\]/,
+    );
     assert.equal(count(log, 'Download action repository'), 0, log);
-    assert.doesNotMatch(log + h.runner.readLog(pinned.id), /unable to access/, 'the reason names no repository (the first one to fail is not the one resolved)');
-    assert.match(log, new RegExp(escape(`##[notice]The actions server ${server.url} could not be reached (Failed to connect to 127.0.0.1 port`)));
-    assert.match(log, new RegExp(`using 'acme/hello-action@v1' \\(SHA:${shas.v1}\\) as resolved .* UTC, from the action cache\\n`));
-    assert.match(log, new RegExp(`using 'acme/hello-action@main' \\(SHA:${shas.main}\\) as resolved .* UTC, from the action cache; the branch may have moved since`));
-    assert.match(log, new RegExp(escape(`Use action repository 'acme/hello-action@${shas.v1}' (SHA:${shas.v1}) from the action cache`)));
+    assert.doesNotMatch(
+      log + h.runner.readLog(pinned.id),
+      /unable to access/,
+      'the reason names no repository (the first one to fail is not the one resolved)',
+    );
+    assert.match(
+      log,
+      new RegExp(
+        escape(`##[notice]The actions server ${server.url} could not be reached (Failed to connect to 127.0.0.1 port`),
+      ),
+    );
+    assert.match(
+      log,
+      new RegExp(`using 'acme/hello-action@v1' \\(SHA:${shas.v1}\\) as resolved .* UTC, from the action cache\\n`),
+    );
+    assert.match(
+      log,
+      new RegExp(
+        `using 'acme/hello-action@main' \\(SHA:${shas.main}\\) as resolved .* UTC, from the action cache; the branch may have moved since`,
+      ),
+    );
+    assert.match(
+      log,
+      new RegExp(escape(`Use action repository 'acme/hello-action@${shas.v1}' (SHA:${shas.v1}) from the action cache`)),
+    );
     assert.ok(main.annotations.some((a) => a.level === 'notice' && a.message.includes("using 'acme/hello-action@v1'")));
 
     const pinnedLog = h.runner.readLog(pinned.id);
-    assert.equal(count(pinnedLog, 'Download action repository'), 0, 'nothing is said to be downloaded from an unreachable server');
-    assert.match(pinnedLog, new RegExp(escape(`Use dockyard's built-in action 'aws-actions/configure-aws-credentials@v4', which mirrors v4.0.2 (SHA:${v402}) (the actions server ${server.url} could not be reached`)));
+    assert.equal(
+      count(pinnedLog, 'Download action repository'),
+      0,
+      'nothing is said to be downloaded from an unreachable server',
+    );
+    assert.match(
+      pinnedLog,
+      new RegExp(
+        escape(
+          `Use dockyard's built-in action 'aws-actions/configure-aws-credentials@v4', which mirrors v4.0.2 (SHA:${v402}) (the actions server ${server.url} could not be reached`,
+        ),
+      ),
+    );
     // The built-in's own code ran (its region check), as the real v4.0.2 would have.
     assert.match(pinnedLog, /Region is not valid: not a region/);
-    assert.match(pinnedLog, new RegExp(escape(`Unable to resolve action \`acme/never-seen@v1\`: the actions server ${server.url} could not be reached (`)));
-    assert.match(pinnedLog, /and dockyard has no copy of it\. Add one with `dockyard actions add acme\/never-seen@v1 DIR`/);
+    assert.match(
+      pinnedLog,
+      new RegExp(
+        escape(
+          `Unable to resolve action \`acme/never-seen@v1\`: the actions server ${server.url} could not be reached (`,
+        ),
+      ),
+    );
+    assert.match(
+      pinnedLog,
+      /and dockyard has no copy of it\. Add one with `dockyard actions add acme\/never-seen@v1 DIR`/,
+    );
   });
 
   it('once the server is back, resolves a branch again (it moved) while the tag stays on its commit', async () => {
@@ -258,7 +401,10 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     const detail = await finished(h, runs[0]?.id ?? 0);
     const log = h.runner.readLog(detail.id);
     assert.equal(detail.conclusion, 'success', log);
-    assert.match(log, /got \[hello tag from one\] \[hello branch from three\] \[hello sha from one\] \[hello composite from one\]/);
+    assert.match(
+      log,
+      /got \[hello tag from one\] \[hello branch from three\] \[hello sha from one\] \[hello composite from one\]/,
+    );
     assert.equal(count(log, `Download action repository 'acme/hello-action@main' (SHA:${shas.moved})`), 1, log);
     assert.equal(count(log, 'Download action repository'), 1, 'the tag and the SHA pin are already in the cache');
     assert.doesNotMatch(log, /##\[notice\]/);
@@ -285,5 +431,7 @@ function readdirIfAny(dir: string): string[] {
 
 /** Text that does not compress (a pack keeps it at about its size). */
 function randomText(bytes: number): string {
-  return randomBytes(Math.ceil(bytes / 2)).toString('hex').slice(0, bytes);
+  return randomBytes(Math.ceil(bytes / 2))
+    .toString('hex')
+    .slice(0, bytes);
 }

@@ -7,7 +7,13 @@
  * stored like repository secrets (the 0600 state database) and never printed.
  */
 import { migrate, type Db } from '../../store/database.js';
-import { ACTIONS_SERVER_OFF, checkActionsToken, checkActionsUrl, DEFAULT_ACTIONS_URL, type ActionServerChoice } from './action-server.js';
+import {
+  ACTIONS_SERVER_OFF,
+  checkActionsToken,
+  checkActionsUrl,
+  DEFAULT_ACTIONS_URL,
+  type ActionServerChoice,
+} from './action-server.js';
 
 /** The kept setting, then one start's `--actions-url`, over the default. */
 export class ActionServerSettings {
@@ -17,7 +23,9 @@ export class ActionServerSettings {
     private readonly override?: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    migrate(db, 'actions-server', ['CREATE TABLE actions_server (id INTEGER PRIMARY KEY CHECK (id = 1), url TEXT NOT NULL, token TEXT, updated_at TEXT NOT NULL)']);
+    migrate(db, 'actions-server', [
+      'CREATE TABLE actions_server (id INTEGER PRIMARY KEY CHECK (id = 1), url TEXT NOT NULL, token TEXT, updated_at TEXT NOT NULL)',
+    ]);
   }
 
   /** The server to use now (read at each resolution, so a change applies to a running cloud). */
@@ -54,16 +62,23 @@ export class ActionServerSettings {
   /** The kept URL and whether a token is kept with it (the token itself is never returned here). */
   describe(): { url: string; hasToken: boolean; source: ActionServerChoice['source'] } {
     const choice = this.current();
-    return { url: choice.server?.url ?? ACTIONS_SERVER_OFF, hasToken: Boolean(choice.server?.token), source: choice.source };
+    return {
+      url: choice.server?.url ?? ACTIONS_SERVER_OFF,
+      hasToken: Boolean(choice.server?.token),
+      source: choice.source,
+    };
   }
 
   private kept(): { url: string; token: string | null } | undefined {
-    return this.db.prepare('SELECT url, token FROM actions_server WHERE id = 1').get() as { url: string; token: string | null } | undefined;
+    return this.db.prepare('SELECT url, token FROM actions_server WHERE id = 1').get() as
+      { url: string; token: string | null } | undefined;
   }
 
   private write(url: string, token: string | null): void {
     this.db
-      .prepare('INSERT INTO actions_server (id, url, token, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET url = excluded.url, token = excluded.token, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO actions_server (id, url, token, updated_at) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET url = excluded.url, token = excluded.token, updated_at = excluded.updated_at',
+      )
       .run(url, token, this.now().toISOString());
   }
 }

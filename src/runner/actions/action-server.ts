@@ -36,16 +36,24 @@ export interface ActionServerChoice {
 /** Checks an actions server URL (http or https, no credentials, query or fragment); returns it without a trailing slash. */
 export function checkActionsUrl(text: string): string {
   const trimmed = text.trim();
-  if (trimmed.length > MAX_URL_LENGTH) throw new ActionServerSettingError(`The actions server URL is longer than ${MAX_URL_LENGTH} characters.`);
+  if (trimmed.length > MAX_URL_LENGTH)
+    throw new ActionServerSettingError(`The actions server URL is longer than ${MAX_URL_LENGTH} characters.`);
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new ActionServerSettingError(`"${trimmed.slice(0, 100)}" is not a URL (e.g. https://github.com, https://ghe.example.com, http://localhost:4566).`);
+    throw new ActionServerSettingError(
+      `"${trimmed.slice(0, 100)}" is not a URL (e.g. https://github.com, https://ghe.example.com, http://localhost:4566).`,
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ActionServerSettingError(`The actions server must be an http or https URL, not ${url.protocol}`);
-  if (url.username !== '' || url.password !== '') throw new ActionServerSettingError('Put no credentials in the actions server URL; give a token instead (--token-stdin), which is never printed.');
-  if (url.search !== '' || url.hash !== '') throw new ActionServerSettingError('The actions server URL takes no query or fragment.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ActionServerSettingError(`The actions server must be an http or https URL, not ${url.protocol}`);
+  if (url.username !== '' || url.password !== '')
+    throw new ActionServerSettingError(
+      'Put no credentials in the actions server URL; give a token instead (--token-stdin), which is never printed.',
+    );
+  if (url.search !== '' || url.hash !== '')
+    throw new ActionServerSettingError('The actions server URL takes no query or fragment.');
   return url.toString().replace(/\/+$/, '');
 }
 
@@ -53,8 +61,10 @@ export function checkActionsUrl(text: string): string {
 export function checkActionsToken(token: string): string {
   const trimmed = token.trim();
   if (trimmed === '') throw new ActionServerSettingError('The token is empty.');
-  if (trimmed.length > MAX_TOKEN_LENGTH) throw new ActionServerSettingError(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
-  if (!/^[\x21-\x7e]+$/.test(trimmed)) throw new ActionServerSettingError('The token must be one line of printable characters without spaces.');
+  if (trimmed.length > MAX_TOKEN_LENGTH)
+    throw new ActionServerSettingError(`The token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+  if (!/^[\x21-\x7e]+$/.test(trimmed))
+    throw new ActionServerSettingError('The token must be one line of printable characters without spaces.');
   return trimmed;
 }
 

@@ -74,7 +74,8 @@ export class BuiltinActions {
       const file = this.releasesOf(repository, version);
       // Releases first: a commit both a release and another tag name is named by its release.
       const tags = [...Object.entries(file?.releases ?? {}), ...Object.entries(file?.otherTags ?? {})];
-      const release = sha === undefined ? tags.find(([tag]) => tag === ref)?.[0] : tags.find(([, commit]) => commit === sha)?.[0];
+      const release =
+        sha === undefined ? tags.find(([tag]) => tag === ref)?.[0] : tags.find(([, commit]) => commit === sha)?.[0];
       const dir = join(this.dir, repository, version, path);
       if (release !== undefined && actionFile(dir) !== undefined) return { dir, version, release };
     }
@@ -86,7 +87,8 @@ export class BuiltinActions {
     const found = new Set<string>();
     for (const version of listDirs(join(this.dir, repository))) {
       const file = this.releasesOf(repository, version);
-      for (const sha of Object.values({ ...file?.otherTags, ...file?.releases })) if (sha.startsWith(prefix)) found.add(sha);
+      for (const sha of Object.values({ ...file?.otherTags, ...file?.releases }))
+        if (sha.startsWith(prefix)) found.add(sha);
     }
     return [...found];
   }

@@ -15,7 +15,17 @@
  * if that is not enough the download is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { formatBytes } from '../../images/offline-image.js';
 import { makePrivateDir, PRIVATE_FILE_MODE, tightenTree } from '../../store/private-files.js';
@@ -124,12 +134,19 @@ export class DownloadedActions {
       total -= commit.bytes;
     }
     if (total + bytes > this.maxTotalBytes) {
-      throw new ActionCacheFullError(`the action cache holds ${formatBytes(total)} of downloaded actions used in the last 6 hours; ${formatBytes(bytes)} more would pass its bound of ${formatBytes(this.maxTotalBytes)}`);
+      throw new ActionCacheFullError(
+        `the action cache holds ${formatBytes(total)} of downloaded actions used in the last 6 hours; ${formatBytes(bytes)} more would pass its bound of ${formatBytes(this.maxTotalBytes)}`,
+      );
     }
   }
 
   /** Moves a downloaded tree into place as `repository`@`sha` and records it; returns the commit's directory. */
-  install(repository: string, sha: string, tree: string, details: { server: string; bytes: number; entries: number }): string {
+  install(
+    repository: string,
+    sha: string,
+    tree: string,
+    details: { server: string; bytes: number; entries: number },
+  ): string {
     const target = this.commitDir(repository, sha);
     makePrivateDir(join(this.dir, repository, '.commits'));
     tightenTree(tree);
@@ -141,7 +158,12 @@ export class DownloadedActions {
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
       return target;
     }
-    const record = { server: details.server, bytes: details.bytes, entries: details.entries, downloadedAt: this.now().toISOString() };
+    const record = {
+      server: details.server,
+      bytes: details.bytes,
+      entries: details.entries,
+      downloadedAt: this.now().toISOString(),
+    };
     const file = this.commitRecordFile(repository, sha);
     writeAtomically(file, `${JSON.stringify(record)}\n`);
     utimesSync(file, this.now(), this.now());
@@ -169,7 +191,9 @@ export class DownloadedActions {
     } catch {
       return [];
     }
-    return names.map((name) => readJson<RefRecord>(join(dir, name))).filter((record): record is RefRecord => record !== undefined);
+    return names
+      .map((name) => readJson<RefRecord>(join(dir, name)))
+      .filter((record): record is RefRecord => record !== undefined);
   }
 
   /** Every downloaded commit, with its last use. */
@@ -187,7 +211,9 @@ export class DownloadedActions {
         }
         for (const file of files) {
           const sha = file.slice(0, 40);
-          const record = readJson<{ server: string; bytes: number; entries: number; downloadedAt: string }>(join(records, file));
+          const record = readJson<{ server: string; bytes: number; entries: number; downloadedAt: string }>(
+            join(records, file),
+          );
           if (record === undefined || !existsSync(this.commitDir(repository, sha))) continue;
           found.push({ repository, sha, ...record, usedAt: statSync(join(records, file)).mtime.toISOString() });
         }
@@ -198,7 +224,9 @@ export class DownloadedActions {
 
   /** Full SHAs cached for `repository` that start with `prefix` (for GitHub's short-SHA message). */
   cachedShasWithPrefix(repository: string, prefix: string): string[] {
-    return listDirs(join(this.dir, repository)).filter((name) => /^[0-9a-f]{40}$/.test(name) && name.startsWith(prefix));
+    return listDirs(join(this.dir, repository)).filter(
+      (name) => /^[0-9a-f]{40}$/.test(name) && name.startsWith(prefix),
+    );
   }
 
   /** Removes a downloaded commit and its record. */

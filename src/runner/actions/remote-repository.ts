@@ -40,7 +40,8 @@ export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
 };
 
 /** Why the server could not give what was asked. */
-export type RemoteFailureKind = 'unreachable' | 'repository-not-found' | 'credentials' | 'commit-not-found' | 'too-large' | 'unsafe';
+export type RemoteFailureKind =
+  'unreachable' | 'repository-not-found' | 'credentials' | 'commit-not-found' | 'too-large' | 'unsafe';
 
 export class RemoteActionError extends Error {
   override readonly name = 'RemoteActionError';
@@ -96,7 +97,12 @@ function remoteOptions(server: ActionServer, timeoutMs: number): GitOptions {
 function lastLine(stderr: string): string {
   const lines = stderr
     .split('\n')
-    .map((line) => line.replace(/^(fatal|error): /, '').replace(/^unable to access '[^']*': /, '').trim())
+    .map((line) =>
+      line
+        .replace(/^(fatal|error): /, '')
+        .replace(/^unable to access '[^']*': /, '')
+        .trim(),
+    )
     .filter((line) => line !== '');
   return (lines.at(-1) ?? 'git failed without a message').slice(0, 300);
 }
@@ -104,9 +110,15 @@ function lastLine(stderr: string): string {
 /** Sorts a failed call's stderr into what the resolver needs to tell apart. */
 export function classifyGitFailure(stderr: string): RemoteActionError {
   const reason = lastLine(stderr);
-  if (/repository '.*' not found|returned error: 404/i.test(stderr)) return new RemoteActionError('repository-not-found', reason);
-  if (/could not read (Username|Password)|Authentication failed|returned error: 40[13]/i.test(stderr)) return new RemoteActionError('credentials', reason);
-  if (/not our ref|unadvertised object|couldn't find remote ref|no such remote ref|bad object|did not send all necessary objects/i.test(stderr)) {
+  if (/repository '.*' not found|returned error: 404/i.test(stderr))
+    return new RemoteActionError('repository-not-found', reason);
+  if (/could not read (Username|Password)|Authentication failed|returned error: 40[13]/i.test(stderr))
+    return new RemoteActionError('credentials', reason);
+  if (
+    /not our ref|unadvertised object|couldn't find remote ref|no such remote ref|bad object|did not send all necessary objects/i.test(
+      stderr,
+    )
+  ) {
     return new RemoteActionError('commit-not-found', reason);
   }
   return new RemoteActionError('unreachable', reason);
@@ -124,8 +136,17 @@ async function remoteGit(args: string[], options: GitOptions) {
 }
 
 /** The repository's branches and tags; throws RemoteActionError. */
-export async function listRemoteRefs(server: ActionServer, repository: string, limits: DownloadLimits, cwd: string): Promise<RemoteRefs> {
-  const result = await remoteGit(['ls-remote', '--heads', '--tags', repositoryUrl(server, repository)], { ...remoteOptions(server, limits.lsRemoteTimeoutMs), maxBytes: MAX_LS_REMOTE_BYTES, cwd });
+export async function listRemoteRefs(
+  server: ActionServer,
+  repository: string,
+  limits: DownloadLimits,
+  cwd: string,
+): Promise<RemoteRefs> {
+  const result = await remoteGit(['ls-remote', '--heads', '--tags', repositoryUrl(server, repository)], {
+    ...remoteOptions(server, limits.lsRemoteTimeoutMs),
+    maxBytes: MAX_LS_REMOTE_BYTES,
+    cwd,
+  });
   if (result.status !== 0) throw classifyGitFailure(result.stderr);
   const refs: RemoteRefs = { tags: new Map(), heads: new Map() };
   for (const line of result.stdout.toString('utf8').split('\n')) {
@@ -156,31 +177,58 @@ export interface DownloadedTree {
  * Fetches commit `sha` of the repository into `workDir` (empty, created by the caller) and checks
  * its files out into `workDir/tree`; throws RemoteActionError.
  */
-export async function downloadCommit(server: ActionServer, repository: string, sha: string, workDir: string, limits: DownloadLimits): Promise<DownloadedTree> {
+export async function downloadCommit(
+  server: ActionServer,
+  repository: string,
+  sha: string,
+  workDir: string,
+  limits: DownloadLimits,
+): Promise<DownloadedTree> {
   const gitDir = join(workDir, 'repository.git');
   const tree = join(workDir, 'tree');
   mkdirSync(tree);
-  const local: GitOptions = { gitDir, timeoutMs: limits.fetchTimeoutMs, env: { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } };
+  const local: GitOptions = {
+    gitDir,
+    timeoutMs: limits.fetchTimeoutMs,
+    env: { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+  };
   await mustSucceed(['init', '--quiet', '--bare', gitDir], { ...local, gitDir: undefined });
 
   // fetch.unpackLimit=1 keeps what arrives as one pack file, so the file-size limit bounds it all.
   const remote = remoteOptions(server, limits.fetchTimeoutMs);
-  const fetched = await remoteGit(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--depth=1', repositoryUrl(server, repository), sha], {
-    ...remote,
-    gitDir,
-    config: { ...remote.config, 'fetch.unpackLimit': '1', 'transfer.unpackLimit': '1' },
-    maxFileBytes: limits.maxPackBytes,
-  });
+  const fetched = await remoteGit(
+    ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--depth=1', repositoryUrl(server, repository), sha],
+    {
+      ...remote,
+      gitDir,
+      config: { ...remote.config, 'fetch.unpackLimit': '1', 'transfer.unpackLimit': '1' },
+      maxFileBytes: limits.maxPackBytes,
+    },
+  );
   if (fetched.status !== 0) {
-    if (packReachedLimit(gitDir, limits.maxPackBytes)) throw new RemoteActionError('too-large', `the download of ${repository}@${sha} is larger than ${formatBytes(limits.maxPackBytes)}`);
+    if (packReachedLimit(gitDir, limits.maxPackBytes))
+      throw new RemoteActionError(
+        'too-large',
+        `the download of ${repository}@${sha} is larger than ${formatBytes(limits.maxPackBytes)}`,
+      );
     throw classifyGitFailure(fetched.stderr);
   }
-  const commit = (await mustSucceed(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`], local)).toString('utf8').trim();
+  const commit = (await mustSucceed(['rev-parse', '--verify', '--quiet', `${sha}^{commit}`], local))
+    .toString('utf8')
+    .trim();
   if (commit !== sha) throw new RemoteActionError('commit-not-found', `${sha} is not a commit of ${repository}`);
 
   const size = await measureTree(sha, local);
-  if (size.entries > limits.maxEntries) throw new RemoteActionError('too-large', `${repository}@${sha} has more than ${limits.maxEntries} files and directories`);
-  if (size.bytes > limits.maxTreeBytes) throw new RemoteActionError('too-large', `${repository}@${sha} holds more than ${formatBytes(limits.maxTreeBytes)} of files`);
+  if (size.entries > limits.maxEntries)
+    throw new RemoteActionError(
+      'too-large',
+      `${repository}@${sha} has more than ${limits.maxEntries} files and directories`,
+    );
+  if (size.bytes > limits.maxTreeBytes)
+    throw new RemoteActionError(
+      'too-large',
+      `${repository}@${sha} holds more than ${formatBytes(limits.maxTreeBytes)} of files`,
+    );
 
   // The repository's own attributes cannot run filters: none is configured without the host's configuration.
   await mustSucceed(['--work-tree', tree, 'checkout', '--quiet', '--force', sha, '--', '.'], {
@@ -194,14 +242,25 @@ export async function downloadCommit(server: ActionServer, repository: string, s
 
 async function mustSucceed(args: string[], options: GitOptions): Promise<Buffer> {
   const result = await remoteGit(args, options);
-  if (result.status !== 0) throw new RemoteActionError('unreachable', `git ${args.find((a) => !a.startsWith('-')) ?? ''}: ${lastLine(result.stderr)}`);
+  if (result.status !== 0)
+    throw new RemoteActionError(
+      'unreachable',
+      `git ${args.find((a) => !a.startsWith('-')) ?? ''}: ${lastLine(result.stderr)}`,
+    );
   return result.stdout;
 }
 
 /** Entries and blob bytes of a commit's whole tree (submodules are not fetched, as GitHub's tarballs leave them out). */
 async function measureTree(sha: string, options: GitOptions): Promise<{ entries: number; bytes: number }> {
-  const listing = await remoteGit(['ls-tree', '-r', '-t', '-l', '-z', '--full-tree', sha], { ...options, maxBytes: MAX_LS_TREE_BYTES }).catch((error: unknown) => {
-    if (error instanceof RemoteActionError && error.kind === 'too-large') throw new RemoteActionError('too-large', `${sha}'s tree lists more than ${formatBytes(MAX_LS_TREE_BYTES)} of entries`);
+  const listing = await remoteGit(['ls-tree', '-r', '-t', '-l', '-z', '--full-tree', sha], {
+    ...options,
+    maxBytes: MAX_LS_TREE_BYTES,
+  }).catch((error: unknown) => {
+    if (error instanceof RemoteActionError && error.kind === 'too-large')
+      throw new RemoteActionError(
+        'too-large',
+        `${sha}'s tree lists more than ${formatBytes(MAX_LS_TREE_BYTES)} of entries`,
+      );
     throw error;
   });
   if (listing.status !== 0) throw new RemoteActionError('commit-not-found', lastLine(listing.stderr));
@@ -239,7 +298,10 @@ function refuseLinksOut(root: string, repository: string, sha: string): void {
         const target = readlinkSync(path);
         const inside = relative(root, resolve(dirname(path), target));
         if (target.startsWith('/') || inside === '..' || inside.startsWith('../')) {
-          throw new RemoteActionError('unsafe', `${repository}@${sha} holds a symbolic link that leads out of the repository (${relative(root, path)} → ${target})`);
+          throw new RemoteActionError(
+            'unsafe',
+            `${repository}@${sha} holds a symbolic link that leads out of the repository (${relative(root, path)} → ${target})`,
+          );
         }
       }
     }

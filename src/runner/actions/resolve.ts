@@ -26,7 +26,14 @@ import { type ActionCache, parseActionSpec, type ActionSpec } from '../action-ca
 import type { ActionServer, ActionServerChoice } from './action-server.js';
 import { actionFile, type BuiltinActions } from './builtin-actions.js';
 import { ActionCacheFullError, type DownloadedActions, type RefKind } from './downloaded-actions.js';
-import { DEFAULT_DOWNLOAD_LIMITS, downloadCommit, listRemoteRefs, RemoteActionError, type DownloadLimits, type RemoteRefs } from './remote-repository.js';
+import {
+  DEFAULT_DOWNLOAD_LIMITS,
+  downloadCommit,
+  listRemoteRefs,
+  RemoteActionError,
+  type DownloadLimits,
+  type RemoteRefs,
+} from './remote-repository.js';
 
 export { actionFile } from './builtin-actions.js';
 
@@ -82,7 +89,10 @@ const SILENT_SERVER_MS = 60_000;
 const SHORT_SHA = /^[0-9a-f]{4,39}$/i;
 
 /** Why the server could not give the action, for the fallback's log line and the final error. */
-type ServerMiss = { kind: 'off' } | { kind: 'unreachable'; server: ActionServer; reason: string } | { kind: 'answered'; server: ActionServer; error: RemoteActionError | 'version' };
+type ServerMiss =
+  | { kind: 'off' }
+  | { kind: 'unreachable'; server: ActionServer; reason: string }
+  | { kind: 'answered'; server: ActionServer; error: RemoteActionError | 'version' };
 
 export class ActionResolver {
   private readonly limits: DownloadLimits;
@@ -105,13 +115,17 @@ export class ActionResolver {
     try {
       return await this.resolveOnce(uses, context);
     } catch (error) {
-      if (error instanceof ActionResolutionError && !uses.startsWith('./')) (context.session.failed ??= new Map()).set(uses, error);
+      if (error instanceof ActionResolutionError && !uses.startsWith('./'))
+        (context.session.failed ??= new Map()).set(uses, error);
       throw error;
     }
   }
 
   private async resolveOnce(uses: string, context: ResolutionContext): Promise<ResolvedAction> {
-    if (uses.startsWith('docker://')) throw new ActionResolutionError(`Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`);
+    if (uses.startsWith('docker://'))
+      throw new ActionResolutionError(
+        `Container actions are not supported by dockyard: ${uses} (run the image in a step: docker run)`,
+      );
     if (uses.startsWith('./') || uses === '.') return resolveLocal(uses, context.workspace);
     let spec: ActionSpec;
     try {
@@ -122,12 +136,25 @@ export class ActionResolver {
     const repository = `${spec.owner}/${spec.name}`;
     const action = `${repository}@${spec.ref}`;
     const fullSha = FULL_SHA.test(spec.ref) ? spec.ref.toLowerCase() : undefined;
-    const found = (dir: string, source: ResolvedAction['source'], sha?: string): ResolvedAction => ({ dir: inside(dir, spec.path), repository, ref: spec.ref, source, ...(sha ? { sha } : {}) });
+    const found = (dir: string, source: ResolvedAction['source'], sha?: string): ResolvedAction => ({
+      dir: inside(dir, spec.path),
+      repository,
+      ref: spec.ref,
+      source,
+      ...(sha ? { sha } : {}),
+    });
 
     // 1. Pinned in the cache.
-    const pinned = fullSha === undefined ? this.deps.cache.lookup({ ...spec, path: '' }) : this.deps.downloads.cachedCommit(repository, fullSha);
+    const pinned =
+      fullSha === undefined
+        ? this.deps.cache.lookup({ ...spec, path: '' })
+        : this.deps.downloads.cachedCommit(repository, fullSha);
     if (pinned !== undefined) {
-      context.log(fullSha === undefined ? `Use action '${action}' added to the action cache (dockyard actions add)` : `Use action repository '${action}' (SHA:${fullSha}) from the action cache`);
+      context.log(
+        fullSha === undefined
+          ? `Use action '${action}' added to the action cache (dockyard actions add)`
+          : `Use action repository '${action}' (SHA:${fullSha}) from the action cache`,
+      );
       return found(pinned, 'cache', fullSha);
     }
 
@@ -140,9 +167,17 @@ export class ActionResolver {
       const record = this.deps.downloads.refRecord(repository, spec.ref);
       const dir = record === undefined ? undefined : this.deps.downloads.cachedCommit(repository, record.sha);
       if (record !== undefined && dir !== undefined) {
-        const why = miss.kind === 'off' ? 'Resolution is offline (no actions server)' : `The actions server ${miss.server.url} could not be reached (${miss.reason})`;
-        const moved = record.kind === 'branch' ? `; the branch may have moved since, and is resolved again once ${miss.kind === 'off' ? 'a server is set' : 'the server answers'}` : '';
-        context.notice(`${why}: using '${action}' (SHA:${record.sha}) as resolved ${record.resolvedAt.slice(0, 19).replace('T', ' ')} UTC, from the action cache${moved}`);
+        const why =
+          miss.kind === 'off'
+            ? 'Resolution is offline (no actions server)'
+            : `The actions server ${miss.server.url} could not be reached (${miss.reason})`;
+        const moved =
+          record.kind === 'branch'
+            ? `; the branch may have moved since, and is resolved again once ${miss.kind === 'off' ? 'a server is set' : 'the server answers'}`
+            : '';
+        context.notice(
+          `${why}: using '${action}' (SHA:${record.sha}) as resolved ${record.resolvedAt.slice(0, 19).replace('T', ' ')} UTC, from the action cache${moved}`,
+        );
         return found(dir, 'cache', record.sha);
       }
     }
@@ -150,27 +185,48 @@ export class ActionResolver {
     // A short SHA is refused, with the full one when it is known (GitHub: the server knows it).
     if (fullSha === undefined && SHORT_SHA.test(spec.ref) && (miss.kind !== 'answered' || miss.error === 'version')) {
       const prefix = spec.ref.toLowerCase();
-      const known = [...this.deps.downloads.cachedShasWithPrefix(repository, prefix), ...this.deps.builtins.shasWithPrefix(repository, prefix)];
+      const known = [
+        ...this.deps.downloads.cachedShasWithPrefix(repository, prefix),
+        ...this.deps.builtins.shasWithPrefix(repository, prefix),
+      ];
       if (known[0] !== undefined) throw shortShaError(action, spec.ref, known[0]);
     }
 
     // 4. The built-in copy.
     const builtin = this.deps.builtins.find(repository, spec.path, spec.ref);
     if (builtin !== undefined) {
-      const mirrors = builtin.release === undefined ? '' : fullSha === undefined ? `, which mirrors tag ${builtin.release}` : `, which mirrors ${builtin.release} (SHA:${fullSha})`;
-      context.log(`Use dockyard's built-in action '${repository}@${builtin.version}'${mirrors}${fallbackReason(miss, repository, spec.ref)}`);
+      const mirrors =
+        builtin.release === undefined
+          ? ''
+          : fullSha === undefined
+            ? `, which mirrors tag ${builtin.release}`
+            : `, which mirrors ${builtin.release} (SHA:${fullSha})`;
+      context.log(
+        `Use dockyard's built-in action '${repository}@${builtin.version}'${mirrors}${fallbackReason(miss, repository, spec.ref)}`,
+      );
       return { dir: builtin.dir, repository, ref: spec.ref, source: 'builtin', ...(fullSha ? { sha: fullSha } : {}) };
     }
     throw this.failure(miss, action, spec.ref);
   }
 
   /** The commit's directory from the server, or why not. */
-  private async fromServer(repository: string, ref: string, fullSha: string | undefined, context: ResolutionContext): Promise<{ dir: string; sha: string } | ServerMiss> {
+  private async fromServer(
+    repository: string,
+    ref: string,
+    fullSha: string | undefined,
+    context: ResolutionContext,
+  ): Promise<{ dir: string; sha: string } | ServerMiss> {
     const server = this.deps.server().server;
     if (server === undefined) return { kind: 'off' };
-    if (context.session.serverDown !== undefined) return { kind: 'unreachable', server, reason: context.session.serverDown };
+    if (context.session.serverDown !== undefined)
+      return { kind: 'unreachable', server, reason: context.session.serverDown };
     const silent = this.silentServer;
-    if (silent?.url === server.url && this.deps.now().getTime() < silent.until) return { kind: 'unreachable', server, reason: `${silent.reason}; not asked again until ${new Date(silent.until).toISOString().slice(11, 19)} UTC` };
+    if (silent?.url === server.url && this.deps.now().getTime() < silent.until)
+      return {
+        kind: 'unreachable',
+        server,
+        reason: `${silent.reason}; not asked again until ${new Date(silent.until).toISOString().slice(11, 19)} UTC`,
+      };
     try {
       // Asked even for a full SHA: it tells an unreachable server and a missing repository apart before any download.
       const refs = await listRemoteRefs(server, repository, this.limits, this.cacheRoot());
@@ -180,31 +236,53 @@ export class ActionResolver {
         const named = nameRef(refs, ref);
         if (named === undefined) {
           const prefix = ref.toLowerCase();
-          const tip = SHORT_SHA.test(ref) ? [...refs.tags.values(), ...refs.heads.values()].find((commit) => commit.startsWith(prefix)) : undefined;
+          const tip = SHORT_SHA.test(ref)
+            ? [...refs.tags.values(), ...refs.heads.values()].find((commit) => commit.startsWith(prefix))
+            : undefined;
           if (tip !== undefined) throw shortShaError(`${repository}@${ref}`, ref, tip);
           return { kind: 'answered', server, error: 'version' };
         }
         ({ sha, kind } = named);
       }
       const cached = this.deps.downloads.cachedCommit(repository, sha);
-      if (cached !== undefined) context.log(`Use action repository '${repository}@${ref}' (SHA:${sha}) from the action cache`);
+      if (cached !== undefined)
+        context.log(`Use action repository '${repository}@${ref}' (SHA:${sha}) from the action cache`);
       const dir = cached ?? (await this.download(server, repository, ref, sha, context));
-      if (kind !== undefined) this.deps.downloads.recordRef(repository, { ref, kind, sha, server: server.url, resolvedAt: this.deps.now().toISOString() });
+      if (kind !== undefined)
+        this.deps.downloads.recordRef(repository, {
+          ref,
+          kind,
+          sha,
+          server: server.url,
+          resolvedAt: this.deps.now().toISOString(),
+        });
       return { dir, sha };
     } catch (error) {
       if (!(error instanceof RemoteActionError)) throw error;
       if (error.kind === 'unreachable') {
         context.session.serverDown = error.message;
-        if (error.timedOut) this.silentServer = { url: server.url, until: this.deps.now().getTime() + SILENT_SERVER_MS, reason: error.message };
+        if (error.timedOut)
+          this.silentServer = {
+            url: server.url,
+            until: this.deps.now().getTime() + SILENT_SERVER_MS,
+            reason: error.message,
+          };
         return { kind: 'unreachable', server, reason: error.message };
       }
-      if (error.kind === 'too-large' || error.kind === 'unsafe') throw new ActionResolutionError(`Unable to resolve action \`${repository}@${ref}\`: ${error.message}`);
+      if (error.kind === 'too-large' || error.kind === 'unsafe')
+        throw new ActionResolutionError(`Unable to resolve action \`${repository}@${ref}\`: ${error.message}`);
       return { kind: 'answered', server, error };
     }
   }
 
   /** Downloads a commit once (concurrent jobs wait for the same download); returns its directory. */
-  private download(server: ActionServer, repository: string, ref: string, sha: string, context: ResolutionContext): Promise<string> {
+  private download(
+    server: ActionServer,
+    repository: string,
+    ref: string,
+    sha: string,
+    context: ResolutionContext,
+  ): Promise<string> {
     context.log(`Download action repository '${repository}@${ref}' (SHA:${sha})`);
     const key = `${repository}@${sha}`;
     let pending = this.downloading.get(key);
@@ -225,7 +303,11 @@ export class ActionResolver {
         if (error instanceof ActionCacheFullError) throw new RemoteActionError('too-large', error.message);
         throw error;
       }
-      return this.deps.downloads.install(repository, sha, tree.dir, { server: server.url, bytes: tree.bytes, entries: tree.entries });
+      return this.deps.downloads.install(repository, sha, tree.dir, {
+        server: server.url,
+        bytes: tree.bytes,
+        entries: tree.entries,
+      });
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -242,16 +324,26 @@ export class ActionResolver {
     if (miss.kind === 'answered') {
       const error = miss.error;
       if (error === 'version' || error.kind === 'commit-not-found') {
-        const hint = FULL_SHA.test(ref) || !SHORT_SHA.test(ref) || ref.length < 7 ? '' : ' (a commit SHA must be given in full: 40 hexadecimal digits)';
-        return new ActionResolutionError(`Unable to resolve action \`${action}\`, unable to find version \`${ref}\`${hint}`);
+        const hint =
+          FULL_SHA.test(ref) || !SHORT_SHA.test(ref) || ref.length < 7
+            ? ''
+            : ' (a commit SHA must be given in full: 40 hexadecimal digits)';
+        return new ActionResolutionError(
+          `Unable to resolve action \`${action}\`, unable to find version \`${ref}\`${hint}`,
+        );
       }
       if (error.kind === 'credentials') {
-        return new ActionResolutionError(`Unable to resolve action \`${action}\`, repository not found (${miss.server.url} asked for credentials: ${error.message}; set a token with \`dockyard actions server ${miss.server.url} --token-stdin\`)`);
+        return new ActionResolutionError(
+          `Unable to resolve action \`${action}\`, repository not found (${miss.server.url} asked for credentials: ${error.message}; set a token with \`dockyard actions server ${miss.server.url} --token-stdin\`)`,
+        );
       }
       return new ActionResolutionError(`Unable to resolve action \`${action}\`, repository not found`);
     }
     const builtins = this.deps.builtins.list();
-    const why = miss.kind === 'off' ? 'resolution is offline (no actions server is set)' : `the actions server ${miss.server.url} could not be reached (${miss.reason})`;
+    const why =
+      miss.kind === 'off'
+        ? 'resolution is offline (no actions server is set)'
+        : `the actions server ${miss.server.url} could not be reached (${miss.reason})`;
     return new ActionResolutionError(
       `Unable to resolve action \`${action}\`: ${why}, and dockyard has no copy of it. ` +
         `Add one with \`dockyard actions add ${action} DIR\` (DIR: a checkout of the action at ${ref}), or set ${miss.kind === 'off' ? 'an' : 'a reachable'} actions server with \`dockyard actions server URL\`. ` +
@@ -266,7 +358,9 @@ function resolveLocal(uses: string, workspace: string): ResolvedAction {
   const rel = relative(workspace, dir);
   if (rel.startsWith('..')) throw new ActionResolutionError(`The local action path '${uses}' leaves the workspace`);
   if (actionFile(dir) === undefined) {
-    throw new ActionResolutionError(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`);
+    throw new ActionResolutionError(
+      `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
+    );
   }
   return { dir, repository: '', ref: '', source: 'local' };
 }
@@ -285,13 +379,17 @@ function inside(dir: string, path: string): string {
 
 /** GitHub's refusal of an abbreviated commit SHA. */
 function shortShaError(action: string, ref: string, full: string): ActionResolutionError {
-  return new ActionResolutionError(`Unable to resolve action \`${action}\`, the provided ref \`${ref}\` is the shortened version of a commit SHA, which is not supported. Please use the full commit SHA \`${full}\` instead.`);
+  return new ActionResolutionError(
+    `Unable to resolve action \`${action}\`, the provided ref \`${ref}\` is the shortened version of a commit SHA, which is not supported. Please use the full commit SHA \`${full}\` instead.`,
+  );
 }
 
 /** Why the built-in copy is used, for its log line. */
 function fallbackReason(miss: ServerMiss, repository: string, ref: string): string {
   if (miss.kind === 'off') return ' (resolution is offline)';
-  if (miss.kind === 'unreachable') return ` (the actions server ${miss.server.url} could not be reached: ${miss.reason})`;
-  if (miss.error === 'version' || miss.error.kind === 'commit-not-found') return ` (${miss.server.url} has no version ${ref} of ${repository})`;
+  if (miss.kind === 'unreachable')
+    return ` (the actions server ${miss.server.url} could not be reached: ${miss.reason})`;
+  if (miss.error === 'version' || miss.error.kind === 'commit-not-found')
+    return ` (${miss.server.url} has no version ${ref} of ${repository})`;
   return ` (${miss.server.url} has no repository ${repository}${miss.error.kind === 'credentials' ? ' it lets dockyard read' : ''})`;
 }

@@ -9,7 +9,13 @@
  * symbolic link or in a linked directory (Kubernetes' projected service-account token excepted).
  */
 import * as core from '@actions/core';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type AssumeRoleCommandInput, type Credentials, type STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  type AssumeRoleCommandInput,
+  type Credentials,
+  type STSClient,
+} from '@aws-sdk/client-sts';
 import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { errorMessage } from '../../../core/errors.js';
@@ -50,7 +56,8 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
   const tags = params.roleSkipSessionTagging ? undefined : allTags;
   if (tags === undefined) core.debug('Role session tagging has been skipped.');
   else core.debug(`${tags.length} role session tags are being used${params.major >= 6 ? ':' : '.'}`);
-  const transitive = tags === undefined ? undefined : params.transitiveTagKeys?.filter((key) => tags.some((tag) => tag.Key === key));
+  const transitive =
+    tags === undefined ? undefined : params.transitiveTagKeys?.filter((key) => tags.some((tag) => tag.Key === key));
 
   // A bare role name is completed with the source account (only the `aws` partition, as the real one).
   let roleArn = params.roleToAssume;
@@ -73,13 +80,28 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
   };
 
   if (params.webIdentityToken) {
-    return withWebIdentity(params.sts, common, params.webIdentityToken, 'Assuming role with OIDC', 'Could not assume role with OIDC');
+    return withWebIdentity(
+      params.sts,
+      common,
+      params.webIdentityToken,
+      'Assuming role with OIDC',
+      'Could not assume role with OIDC',
+    );
   }
   if (params.webIdentityTokenFile) {
-    const path = isAbsolute(params.webIdentityTokenFile) ? params.webIdentityTokenFile : join(GITHUB_WORKSPACE, params.webIdentityTokenFile);
-    const token = params.major >= 6 ? readTokenFileNoLinks(path) : existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    const path = isAbsolute(params.webIdentityTokenFile)
+      ? params.webIdentityTokenFile
+      : join(GITHUB_WORKSPACE, params.webIdentityTokenFile);
+    const token =
+      params.major >= 6 ? readTokenFileNoLinks(path) : existsSync(path) ? readFileSync(path, 'utf8') : undefined;
     if (token === undefined) throw new Error(`Web identity token file does not exist: ${path}`);
-    return withWebIdentity(params.sts, common, token, 'Assuming role with web identity token file', 'Could not assume role with web identity token file');
+    return withWebIdentity(
+      params.sts,
+      common,
+      token,
+      'Assuming role with web identity token file',
+      'Could not assume role with web identity token file',
+    );
   }
   core.info('Assuming role with user credentials');
   try {
@@ -88,14 +110,25 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
     if (params.major >= 6 && (error as { name?: string }).name === 'PackedPolicyTooLargeException') {
       core.info('Session tag size is too large; dropping droppable tags and retrying.');
       const droppable = new Set(DROPPABLE_TAGS.map((tag) => tag.key));
-      return params.sts.send(new AssumeRoleCommand({ ...common, ...(common.Tags ? { Tags: common.Tags.filter((tag) => !droppable.has(tag.Key ?? '')) } : {}) }));
+      return params.sts.send(
+        new AssumeRoleCommand({
+          ...common,
+          ...(common.Tags ? { Tags: common.Tags.filter((tag) => !droppable.has(tag.Key ?? '')) } : {}),
+        }),
+      );
     }
     throw new Error(`Could not assume role with user credentials: ${errorMessage(error)}`);
   }
 }
 
 /** AssumeRoleWithWebIdentity takes no session tags (they come from the token), so they are dropped. */
-async function withWebIdentity(sts: STSClient, common: AssumeRoleCommandInput, token: string, announcement: string, failurePrefix: string): Promise<AssumedRole> {
+async function withWebIdentity(
+  sts: STSClient,
+  common: AssumeRoleCommandInput,
+  token: string,
+  announcement: string,
+  failurePrefix: string,
+): Promise<AssumedRole> {
   const { Tags: _tags, TransitiveTagKeys: _transitive, ...params } = common;
   core.info(announcement);
   try {
@@ -119,7 +152,8 @@ function readTokenFileNoLinks(path: string): string | undefined {
         return false;
       }
     };
-    if (dirname(path) !== path && isLink(dirname(path))) throw new Error(`Refusing ${path} (parent directory is a symbolic link)`);
+    if (dirname(path) !== path && isLink(dirname(path)))
+      throw new Error(`Refusing ${path} (parent directory is a symbolic link)`);
     if (isLink(path)) throw new Error(`Refusing ${path} (path is a symbolic link)`);
   }
   let fd: number;

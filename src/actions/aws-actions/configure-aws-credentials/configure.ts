@@ -38,7 +38,8 @@ const SPECIAL_CHARACTERS = /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]+/;
 function useGitHubOidc(inputs: CredentialInputs, hint: boolean): boolean {
   if (inputs.forceSkipOidc) return false;
   const hasToken = Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-  const othersAbsent = Boolean(inputs.roleToAssume) && !inputs.webIdentityTokenFile && !inputs.accessKeyId && !inputs.roleChaining;
+  const othersAbsent =
+    Boolean(inputs.roleToAssume) && !inputs.webIdentityTokenFile && !inputs.accessKeyId && !inputs.roleChaining;
   if (hint && othersAbsent && !hasToken) {
     core.info(
       'It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? ' +
@@ -50,13 +51,24 @@ function useGitHubOidc(inputs: CredentialInputs, hint: boolean): boolean {
 
 function hasNoSpecialCharacters(credentials: AssumedRole['Credentials']): boolean {
   if (!credentials) return false;
-  return !SPECIAL_CHARACTERS.test(credentials.AccessKeyId ?? '') && !SPECIAL_CHARACTERS.test(credentials.SecretAccessKey ?? '');
+  return (
+    !SPECIAL_CHARACTERS.test(credentials.AccessKeyId ?? '') &&
+    !SPECIAL_CHARACTERS.test(credentials.SecretAccessKey ?? '')
+  );
 }
 
 /** The credentials as the SDK takes them explicitly, when both halves are there. */
-function asIdentity(credentials: { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined } | undefined) {
+function asIdentity(
+  credentials:
+    | { AccessKeyId?: string | undefined; SecretAccessKey?: string | undefined; SessionToken?: string | undefined }
+    | undefined,
+) {
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) return undefined;
-  return { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}) };
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+  };
 }
 
 /** The main step of configure-aws-credentials `major` (v3 runs as 4). */
@@ -80,18 +92,26 @@ export async function configureCredentials(major: CurrentMajor): Promise<void> {
 
 async function configure(major: CurrentMajor, inputs: CredentialInputs): Promise<void> {
   if (inputs.forceSkipOidc && inputs.roleToAssume && !inputs.accessKeyId && !inputs.webIdentityTokenFile) {
-    throw new Error("If 'force-skip-oidc' is true and 'role-to-assume' is set, 'aws-access-key-id' or 'web-identity-token-file' must be set");
+    throw new Error(
+      "If 'force-skip-oidc' is true and 'role-to-assume' is set, 'aws-access-key-id' or 'web-identity-token-file' must be set",
+    );
   }
-  const report = (label: string): RetryReport => (major >= 6 ? { style: 'info', label } : major === 5 ? { style: 'debug' } : { style: 'none' });
-  const withRetry = <T>(fn: () => Promise<T>, label: string) => retryAndBackoff(fn, !inputs.disableRetry, inputs.maxAttempts, report(label));
+  const report = (label: string): RetryReport =>
+    major >= 6 ? { style: 'info', label } : major === 5 ? { style: 'debug' } : { style: 'none' };
+  const withRetry = <T>(fn: () => Promise<T>, label: string) =>
+    retryAndBackoff(fn, !inputs.disableRetry, inputs.maxAttempts, report(label));
   const allowed = inputs.allowedAccountIds;
 
   if (inputs.unsetCurrentCredentials && inputs.outputEnvCredentials) unsetCredentials();
   if (!REGION_PATTERN.test(inputs.region)) throw new Error(`Region is not valid: ${inputs.region}`);
   if (major >= 6) {
     const name = inputs.roleSessionName;
-    if (name.length < 2 || name.length > 64) throw new Error(`Role session name must be between 2 and 64 characters, got ${name.length}: '${name}'`);
-    if (!ROLE_SESSION_NAME_PATTERN.test(name)) throw new Error(`Role session name is not valid: '${name}'. Must satisfy regular expression pattern: [\\w+=,.@-]*`);
+    if (name.length < 2 || name.length > 64)
+      throw new Error(`Role session name must be between 2 and 64 characters, got ${name.length}: '${name}'`);
+    if (!ROLE_SESSION_NAME_PATTERN.test(name))
+      throw new Error(
+        `Role session name is not valid: '${name}'. Must satisfy regular expression pattern: [\\w+=,.@-]*`,
+      );
   }
   exportRegion(inputs.region, inputs.outputEnvCredentials);
 
@@ -119,13 +139,20 @@ async function configure(major: CurrentMajor, inputs: CredentialInputs): Promise
     }
     // Exported (and so masked) before AssumeRole, which reads them from the environment and
     // whose error messages must not show them.
-    const keys = { AccessKeyId: inputs.accessKeyId, SecretAccessKey: inputs.secretAccessKey, SessionToken: inputs.sessionToken };
+    const keys = {
+      AccessKeyId: inputs.accessKeyId,
+      SecretAccessKey: inputs.secretAccessKey,
+      SessionToken: inputs.sessionToken,
+    };
     exportCredentials(keys, inputs.outputCredentials, inputs.outputEnvCredentials);
     if (inputs.awsProfile) writeProfileFiles(inputs.awsProfile, keys, inputs.region, inputs.overwriteAwsProfile);
   } else if (!inputs.webIdentityTokenFile && !inputs.roleChaining) {
     // Nothing given: proceed only if the environment already holds credentials.
     if (major >= 6) {
-      const identity = await withRetry(() => client.identify(undefined, undefined, inputs.roleChaining), 'validateCredentials');
+      const identity = await withRetry(
+        () => client.identify(undefined, undefined, inputs.roleChaining),
+        'validateCredentials',
+      );
       // The source account is not the final one when a role is assumed: that one is checked after.
       if (!inputs.roleToAssume) checkAllowedAccount(allowed, identity.Account);
       sourceAccountId = exportIdentity(identity, inputs.maskAccountId);
@@ -138,8 +165,18 @@ async function configure(major: CurrentMajor, inputs: CredentialInputs): Promise
   if (inputs.accessKeyId || inputs.roleChaining) {
     // Also catches secrets that resolved to empty strings.
     if (major >= 6) {
-      const explicit = inputs.outputEnvCredentials || !inputs.accessKeyId ? undefined : asIdentity({ AccessKeyId: inputs.accessKeyId, SecretAccessKey: inputs.secretAccessKey, SessionToken: inputs.sessionToken });
-      const identity = await withRetry(() => client.identify(explicit, inputs.accessKeyId, inputs.roleChaining), 'validateCredentials');
+      const explicit =
+        inputs.outputEnvCredentials || !inputs.accessKeyId
+          ? undefined
+          : asIdentity({
+              AccessKeyId: inputs.accessKeyId,
+              SecretAccessKey: inputs.secretAccessKey,
+              SessionToken: inputs.sessionToken,
+            });
+      const identity = await withRetry(
+        () => client.identify(explicit, inputs.accessKeyId, inputs.roleChaining),
+        'validateCredentials',
+      );
       if (!inputs.roleToAssume) checkAllowedAccount(allowed, identity.Account);
       sourceAccountId = identity.Account;
       if (inputs.outputEnvCredentials) exportIdentity(identity, inputs.maskAccountId);
@@ -193,7 +230,12 @@ async function configure(major: CurrentMajor, inputs: CredentialInputs): Promise
     if (inputs.awsProfile) {
       if (!role.Credentials) throw new Error('AssumeRole call succeeded but returned no credentials');
       // With input keys (or off GitHub) the profile the keys were written to is replaced by the session.
-      writeProfileFiles(inputs.awsProfile, role.Credentials, inputs.region, Boolean(inputs.accessKeyId) || !process.env.GITHUB_ACTIONS || inputs.overwriteAwsProfile);
+      writeProfileFiles(
+        inputs.awsProfile,
+        role.Credentials,
+        inputs.region,
+        Boolean(inputs.accessKeyId) || !process.env.GITHUB_ACTIONS || inputs.overwriteAwsProfile,
+      );
       if (inputs.outputEnvCredentials) core.exportVariable('AWS_PROFILE', inputs.awsProfile);
     }
     return;

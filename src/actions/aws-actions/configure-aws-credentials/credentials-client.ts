@@ -29,7 +29,8 @@ export class CredentialsClient {
     proxyServer: string | undefined,
     private readonly stsEndpoint = '',
   ) {
-    if (proxyServer) core.warning(`dockyard's configure-aws-credentials does not use proxies; ignoring http-proxy ${proxyServer}`);
+    if (proxyServer)
+      core.warning(`dockyard's configure-aws-credentials does not use proxies; ignoring http-proxy ${proxyServer}`);
   }
 
   /**
@@ -69,7 +70,12 @@ export class CredentialsClient {
    * roles) they are the ones the action just exported, and (v5, allowed-account-ids) that their
    * account is allowed.
    */
-  async validateCredentials(major: CurrentMajor, expectedAccessKeyId?: string, roleChaining = false, allowedAccountIds: string[] = ['']): Promise<void> {
+  async validateCredentials(
+    major: CurrentMajor,
+    expectedAccessKeyId?: string,
+    roleChaining = false,
+    allowedAccountIds: string[] = [''],
+  ): Promise<void> {
     const accessKeyId = await this.loadedAccessKeyId();
     if (major >= 5 && allowedAccountIds.length > 0 && allowedAccountIds[0] !== '') {
       let account: string | undefined;
@@ -82,7 +88,9 @@ export class CredentialsClient {
     }
     if (!roleChaining && expectedAccessKeyId && expectedAccessKeyId !== accessKeyId) {
       throw new Error(
-        major >= 5 ? 'Credentials loaded by the SDK do not match the expected access key ID configured by the action' : 'Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action',
+        major >= 5
+          ? 'Credentials loaded by the SDK do not match the expected access key ID configured by the action'
+          : 'Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action',
       );
     }
   }
@@ -91,11 +99,17 @@ export class CredentialsClient {
    * v6: proves the credentials work with GetCallerIdentity and returns who they are: `credentials`
    * when given, else the default chain's (checked against `expectedAccessKeyId` unless chaining).
    */
-  async identify(credentials?: AwsCredentialIdentity, expectedAccessKeyId?: string, roleChaining = false): Promise<CallerIdentity> {
+  async identify(
+    credentials?: AwsCredentialIdentity,
+    expectedAccessKeyId?: string,
+    roleChaining = false,
+  ): Promise<CallerIdentity> {
     if (credentials === undefined) {
       const accessKeyId = await this.loadedAccessKeyId();
       if (!roleChaining && expectedAccessKeyId && expectedAccessKeyId !== accessKeyId) {
-        throw new Error('Credentials loaded by the SDK do not match the expected access key ID configured by the action');
+        throw new Error(
+          'Credentials loaded by the SDK do not match the expected access key ID configured by the action',
+        );
       }
     }
     try {
@@ -109,7 +123,8 @@ export class CredentialsClient {
 /** GetCallerIdentity, with the action's message when it names no account. */
 export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {
   const identity = await sts.send(new GetCallerIdentityCommand({}));
-  if (!identity.Account || !identity.Arn) throw new Error('Could not get Account ID or ARN from STS. Did you set credentials?');
+  if (!identity.Account || !identity.Arn)
+    throw new Error('Could not get Account ID or ARN from STS. Did you set credentials?');
   return { Account: identity.Account, Arn: identity.Arn };
 }
 
@@ -117,6 +132,8 @@ export async function callerIdentity(sts: STSClient): Promise<CallerIdentity> {
 export function checkAllowedAccount(allowed: string[], account: string | undefined): void {
   if (allowed.length === 0 || allowed[0] === '') return;
   if (!account || !allowed.includes(account)) {
-    throw new Error(`The account ID of the provided credentials (${account ?? 'unknown'}) does not match any of the expected account IDs: ${allowed.join(', ')}`);
+    throw new Error(
+      `The account ID of the provided credentials (${account ?? 'unknown'}) does not match any of the expected account IDs: ${allowed.join(', ')}`,
+    );
   }
 }

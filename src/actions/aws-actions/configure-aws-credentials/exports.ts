@@ -8,7 +8,11 @@ import type { Credentials, STSClient } from '@aws-sdk/client-sts';
 import { callerIdentity, type CallerIdentity } from './credentials-client.js';
 
 /** Masks the credentials, then exports and/or outputs them. */
-export function exportCredentials(creds: Partial<Credentials> | undefined, outputCredentials: boolean, outputEnvCredentials: boolean): void {
+export function exportCredentials(
+  creds: Partial<Credentials> | undefined,
+  outputCredentials: boolean,
+  outputEnvCredentials: boolean,
+): void {
   // Masked first, so that no later message (an AssumeRole error included) can print them.
   for (const secret of [creds?.AccessKeyId, creds?.SecretAccessKey, creds?.SessionToken]) {
     if (secret) core.setSecret(secret);
@@ -34,7 +38,13 @@ export function exportCredentials(creds: Partial<Credentials> | undefined, outpu
  * cannot unset a variable, and the AWS CLI and SDKs treat an empty one as absent.
  */
 export function unsetCredentials(profile = false): void {
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) {
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+  ]) {
     core.exportVariable(name, '');
   }
   if (profile) core.exportVariable('AWS_PROFILE', '');

@@ -104,7 +104,8 @@ const DEFAULT_MAX_ATTEMPTS = 12;
 
 /** Reads every input as `major` reads it; only aws-region is required (core's "Input required and not supplied: aws-region"). */
 export function readInputs(major: CurrentMajor = 4): CredentialInputs {
-  const flag = (name: string, fallback = false) => (major >= 5 ? strictFlag(name, fallback) : inputFlag(name, fallback ? 'true' : 'false'));
+  const flag = (name: string, fallback = false) =>
+    major >= 5 ? strictFlag(name, fallback) : inputFlag(name, fallback ? 'true' : 'false');
   const sessionToken = core.getInput('aws-session-token');
   const awsProfile = major >= 6 ? core.getInput('aws-profile') : '';
   const specialCharactersWorkaround = flag('special-characters-workaround');
@@ -143,8 +144,15 @@ export function readInputs(major: CurrentMajor = 4): CredentialInputs {
     maxAttempts,
     specialCharactersWorkaround,
     // Reproduced quirk (v5, v6): read as text and tested for truth, so `false` turns it on.
-    useExistingCredentials: major >= 5 ? core.getInput('use-existing-credentials') !== '' : flag('use-existing-credentials'),
-    allowedAccountIds: major >= 5 ? core.getInput('allowed-account-ids').split(',').map((id) => id.trim()) : [''],
+    useExistingCredentials:
+      major >= 5 ? core.getInput('use-existing-credentials') !== '' : flag('use-existing-credentials'),
+    allowedAccountIds:
+      major >= 5
+        ? core
+            .getInput('allowed-account-ids')
+            .split(',')
+            .map((id) => id.trim())
+        : [''],
     forceSkipOidc: major >= 5 ? flag('force-skip-oidc') : false,
     timeoutSeconds: major >= 5 ? Number.parseInt(core.getInput('action-timeout-s'), 10) || 0 : 0,
     awsProfile,

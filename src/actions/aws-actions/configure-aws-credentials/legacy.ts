@@ -17,7 +17,13 @@
  * the AWS SDK v2 words differently (other than "no credentials") keeps the SDK v3 wording.
  */
 import * as core from '@actions/core';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSClient, type AssumeRoleCommandInput, type Tag } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  STSClient,
+  type AssumeRoleCommandInput,
+  type Tag,
+} from '@aws-sdk/client-sts';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { errorMessage } from '../../../core/errors.js';
@@ -53,7 +59,8 @@ export async function configureLegacyCredentials(major: LegacyMajor): Promise<vo
   const roleExternalId = core.getInput('role-external-id');
   const roleChaining = major >= 2 && flag('role-chaining');
   const durationInput = Number.parseInt(core.getInput('role-duration-seconds'), 10) || undefined;
-  let roleDurationSeconds = durationInput ?? (major >= 2 && (sessionToken || roleChaining) ? SHORT_ROLE_DURATION : MAX_ACTION_RUNTIME);
+  let roleDurationSeconds =
+    durationInput ?? (major >= 2 && (sessionToken || roleChaining) ? SHORT_ROLE_DURATION : MAX_ACTION_RUNTIME);
   const roleSessionName = core.getInput('role-session-name') || DEFAULT_ROLE_SESSION_NAME;
   const roleSkipSessionTagging = flag('role-skip-session-tagging');
   const webIdentityTokenFile = core.getInput('web-identity-token-file');
@@ -63,11 +70,22 @@ export async function configureLegacyCredentials(major: LegacyMajor): Promise<vo
 
   if (!REGION_PATTERN.test(region)) throw new Error(`Region is not valid: ${region}`);
   exportRegion(region, true);
-  const oidc = Boolean(roleToAssume && process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN && !accessKeyId && !webIdentityTokenFile && !roleChaining);
+  const oidc = Boolean(
+    roleToAssume &&
+    process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN &&
+    !accessKeyId &&
+    !webIdentityTokenFile &&
+    !roleChaining,
+  );
 
   if (accessKeyId) {
-    if (!secretAccessKey) throw new Error("'aws-secret-access-key' must be provided if 'aws-access-key-id' is provided");
-    exportCredentials({ AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken || undefined }, false, true);
+    if (!secretAccessKey)
+      throw new Error("'aws-secret-access-key' must be provided if 'aws-access-key-id' is provided");
+    exportCredentials(
+      { AccessKeyId: accessKeyId, SecretAccessKey: secretAccessKey, SessionToken: sessionToken || undefined },
+      false,
+      true,
+    );
   }
   if (major >= 2) announceProxy(proxyServer);
 
@@ -119,10 +137,14 @@ async function validateCredentials(expectedAccessKeyId: string | undefined, role
     accessKeyId = credentials.accessKeyId;
   } catch (error) {
     const message = errorMessage(error);
-    throw new Error(`Credentials could not be loaded, please check your action inputs: ${message.startsWith('Could not load credentials from any providers') ? SDK_V2_NO_CREDENTIALS : message}`);
+    throw new Error(
+      `Credentials could not be loaded, please check your action inputs: ${message.startsWith('Could not load credentials from any providers') ? SDK_V2_NO_CREDENTIALS : message}`,
+    );
   }
   if (!roleChaining && expectedAccessKeyId && expectedAccessKeyId !== accessKeyId) {
-    throw new Error('Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action');
+    throw new Error(
+      'Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action',
+    );
   }
 }
 
@@ -149,13 +171,15 @@ interface LegacyAssumeRole {
 }
 
 async function assumeRole(params: LegacyAssumeRole) {
-  const { GITHUB_REPOSITORY, GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR, GITHUB_SHA, GITHUB_REF, GITHUB_WORKSPACE } = process.env;
+  const { GITHUB_REPOSITORY, GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR, GITHUB_SHA, GITHUB_REF, GITHUB_WORKSPACE } =
+    process.env;
   if (!GITHUB_REPOSITORY || !GITHUB_WORKFLOW || !GITHUB_ACTION || !GITHUB_ACTOR || !GITHUB_SHA) {
     throw new Error('Missing required environment value. Are you running in GitHub Actions?');
   }
   let roleArn = params.roleToAssume;
   if (!roleArn.startsWith('arn:aws')) {
-    if (!params.sourceAccountId) throw new Error('Source Account ID is needed if the Role Name is provided and not the Role Arn.');
+    if (!params.sourceAccountId)
+      throw new Error('Source Account ID is needed if the Role Name is provided and not the Role Arn.');
     roleArn = `arn:aws:iam::${params.sourceAccountId}:role/${roleArn}`;
   }
   const tags: Tag[] = [
@@ -177,14 +201,20 @@ async function assumeRole(params: LegacyAssumeRole) {
     ...(params.roleSkipSessionTagging ? {} : { Tags: tags }),
     ...(params.roleExternalId ? { ExternalId: params.roleExternalId } : {}),
     ...(params.inlineSessionPolicy ? { Policy: params.inlineSessionPolicy } : {}),
-    ...(params.managedSessionPolicies.length ? { PolicyArns: params.managedSessionPolicies.map((arn) => ({ arn })) } : {}),
+    ...(params.managedSessionPolicies.length
+      ? { PolicyArns: params.managedSessionPolicies.map((arn) => ({ arn })) }
+      : {}),
   };
   const sts = stsClient(params.region);
   const { Tags: _tags, ...withoutTags } = request;
   let token = params.webIdentityToken;
   if (token === undefined && params.webIdentityTokenFile) {
-    core.debug('webIdentityTokenFile provided. Will call sts:AssumeRoleWithWebIdentity and take session tags from token contents.');
-    const path = isAbsolute(params.webIdentityTokenFile) ? params.webIdentityTokenFile : join(GITHUB_WORKSPACE ?? '', params.webIdentityTokenFile);
+    core.debug(
+      'webIdentityTokenFile provided. Will call sts:AssumeRoleWithWebIdentity and take session tags from token contents.',
+    );
+    const path = isAbsolute(params.webIdentityTokenFile)
+      ? params.webIdentityTokenFile
+      : join(GITHUB_WORKSPACE ?? '', params.webIdentityTokenFile);
     if (!existsSync(path)) throw new Error(`Web identity token file does not exist: ${path}`);
     try {
       token = readFileSync(path, 'utf8');
@@ -192,6 +222,13 @@ async function assumeRole(params: LegacyAssumeRole) {
       throw new Error(`Web identity token file could not be read: ${errorMessage(error)}`);
     }
   }
-  const result = token === undefined ? await sts.send(new AssumeRoleCommand(request)) : await sts.send(new AssumeRoleWithWebIdentityCommand({ ...withoutTags, WebIdentityToken: token }));
-  return { AccessKeyId: result.Credentials?.AccessKeyId, SecretAccessKey: result.Credentials?.SecretAccessKey, SessionToken: result.Credentials?.SessionToken };
+  const result =
+    token === undefined
+      ? await sts.send(new AssumeRoleCommand(request))
+      : await sts.send(new AssumeRoleWithWebIdentityCommand({ ...withoutTags, WebIdentityToken: token }));
+  return {
+    AccessKeyId: result.Credentials?.AccessKeyId,
+    SecretAccessKey: result.Credentials?.SecretAccessKey,
+    SessionToken: result.Credentials?.SessionToken,
+  };
 }

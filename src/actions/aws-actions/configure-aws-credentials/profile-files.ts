@@ -7,7 +7,18 @@
  */
 import * as core from '@actions/core';
 import type { Credentials } from '@aws-sdk/client-sts';
-import { closeSync, constants, existsSync, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../../../core/errors.js';
@@ -38,7 +49,9 @@ export function parseIni(text: string): Ini {
 
 export function stringifyIni(data: Ini): string {
   return `${Object.entries(data)
-    .map(([name, values]) => [`[${name}]`, ...Object.entries(values).map(([key, value]) => `${key} = ${value}`)].join('\n'))
+    .map(([name, values]) =>
+      [`[${name}]`, ...Object.entries(values).map(([key, value]) => `${key} = ${value}`)].join('\n'),
+    )
     .join('\n\n')}\n`;
 }
 
@@ -69,7 +82,9 @@ function mergeSection(file: string, section: string, values: Record<string, stri
   refuseLinks(file);
   const ini = existsSync(file) ? parseIni(readFileSync(file, 'utf8')) : {};
   if (ini[section] && !overwrite) {
-    throw new Error(`Profile with name "${section}" already exists. Please use the overwrite-aws-profile input if you want to overwrite existing profiles.`);
+    throw new Error(
+      `Profile with name "${section}" already exists. Please use the overwrite-aws-profile input if you want to overwrite existing profiles.`,
+    );
   }
   ini[section] = values;
   const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
@@ -83,7 +98,12 @@ function mergeSection(file: string, section: string, values: Record<string, stri
 }
 
 /** Writes the profile's credentials and region; failures carry v6's "Failed to write AWS profile" prefix. */
-export function writeProfileFiles(profile: string, credentials: Partial<Credentials>, region: string, overwrite: boolean): void {
+export function writeProfileFiles(
+  profile: string,
+  credentials: Partial<Credentials>,
+  region: string,
+  overwrite: boolean,
+): void {
   try {
     checkProfileName(profile);
     const credentialsFile = process.env.AWS_SHARED_CREDENTIALS_FILE || join(homedir(), '.aws', 'credentials');

@@ -11,7 +11,13 @@ import { errorMessage } from '../../../core/errors.js';
 export type RetryReport = { style: 'none' } | { style: 'debug' } | { style: 'info'; label: string };
 
 /** Calls `fn` until it succeeds or `maxAttempts` attempts have failed; rethrows the last error. */
-export async function retryAndBackoff<T>(fn: () => Promise<T>, retryable: boolean, maxAttempts: number, report: RetryReport = { style: 'none' }, baseMs = 50): Promise<T> {
+export async function retryAndBackoff<T>(
+  fn: () => Promise<T>,
+  retryable: boolean,
+  maxAttempts: number,
+  report: RetryReport = { style: 'none' },
+  baseMs = 50,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
@@ -22,13 +28,20 @@ export async function retryAndBackoff<T>(fn: () => Promise<T>, retryable: boolea
       }
       const delay = Math.random() * 2 ** attempt * baseMs;
       const next = attempt + 1;
-      if (report.style === 'debug') core.debug(`retryAndBackoff: attempt ${next} of ${maxAttempts} failed: ${errorMessage(error)}. Retrying after ${Math.floor(delay)}ms.`);
-      if (report.style === 'info') core.info(`Retry ${report.label}: attempt ${next} of ${maxAttempts} failed: ${errorMessage(error)}. Retrying after ${Math.floor(delay)}ms.`);
+      if (report.style === 'debug')
+        core.debug(
+          `retryAndBackoff: attempt ${next} of ${maxAttempts} failed: ${errorMessage(error)}. Retrying after ${Math.floor(delay)}ms.`,
+        );
+      if (report.style === 'info')
+        core.info(
+          `Retry ${report.label}: attempt ${next} of ${maxAttempts} failed: ${errorMessage(error)}. Retrying after ${Math.floor(delay)}ms.`,
+        );
       // Reproduced quirk: the real action sleeps even after the last failed attempt.
       await sleep(delay);
       if (next >= maxAttempts) {
         if (report.style === 'debug') core.debug('retryAndBackoff: reached max retries; giving up.');
-        if (report.style === 'info') core.info(`Retry ${report.label}: reached max retries (${maxAttempts}); giving up.`);
+        if (report.style === 'info')
+          core.info(`Retry ${report.label}: reached max retries (${maxAttempts}); giving up.`);
         throw error;
       }
     }

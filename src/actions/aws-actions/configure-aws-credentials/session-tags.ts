@@ -72,20 +72,39 @@ export function parseCustomTags(customTags: string, existing: Tag[]): Tag[] {
   } catch {
     throw new Error('custom-tags: input is not valid JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('custom-tags: input must be a JSON object (not an array or primitive)');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('custom-tags: input must be a JSON object (not an array or primitive)');
   const tags: Tag[] = [];
   for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value === 'object') throw new Error(`custom-tags: value for key '${key}' must be a string, number, or boolean (not an object or array)`);
+    if (typeof value === 'object')
+      throw new Error(
+        `custom-tags: value for key '${key}' must be a string, number, or boolean (not an object or array)`,
+      );
     const text = String(value);
-    if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH) throw new Error(`custom-tags: key '${key}' must be between 1 and ${MAX_TAG_KEY_LENGTH} characters`);
-    if (text.length > MAX_TAG_VALUE_LENGTH) throw new Error(`custom-tags: value for key '${key}' exceeds maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
-    if (!TAG_KEY.test(key)) throw new Error(`custom-tags: key '${key}' contains invalid characters. Allowed: unicode letters, digits, spaces, and _.:/=+-@`);
-    if (text.length > 0 && !TAG_VALUE.test(text)) throw new Error(`custom-tags: value for key '${key}' contains invalid characters. Allowed: unicode letters, digits, spaces, and _.:/=+-@`);
-    if (PROTECTED_KEYS.has(key)) throw new Error(`custom-tags: key '${key}' conflicts with a protected session tag set by this action and cannot be overridden`);
+    if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH)
+      throw new Error(`custom-tags: key '${key}' must be between 1 and ${MAX_TAG_KEY_LENGTH} characters`);
+    if (text.length > MAX_TAG_VALUE_LENGTH)
+      throw new Error(
+        `custom-tags: value for key '${key}' exceeds maximum length of ${MAX_TAG_VALUE_LENGTH} characters`,
+      );
+    if (!TAG_KEY.test(key))
+      throw new Error(
+        `custom-tags: key '${key}' contains invalid characters. Allowed: unicode letters, digits, spaces, and _.:/=+-@`,
+      );
+    if (text.length > 0 && !TAG_VALUE.test(text))
+      throw new Error(
+        `custom-tags: value for key '${key}' contains invalid characters. Allowed: unicode letters, digits, spaces, and _.:/=+-@`,
+      );
+    if (PROTECTED_KEYS.has(key))
+      throw new Error(
+        `custom-tags: key '${key}' conflicts with a protected session tag set by this action and cannot be overridden`,
+      );
     tags.push({ Key: key, Value: text });
   }
   if (existing.length + tags.length > MAX_SESSION_TAGS) {
-    throw new Error(`custom-tags: total session tags (${existing.length + tags.length}) would exceed the AWS limit of ${MAX_SESSION_TAGS}`);
+    throw new Error(
+      `custom-tags: total session tags (${existing.length + tags.length}) would exceed the AWS limit of ${MAX_SESSION_TAGS}`,
+    );
   }
   return tags;
 }
