@@ -30,7 +30,7 @@ import {
 } from '../git/index.js';
 import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
-import { RepoSettings, Runner } from '../runner/index.js';
+import { ActionServerSettings, RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { DEFAULT_RUNNER_IMAGE, RunnerImages } from '../runner/runner-images.js';
 import type { ContainerJobsOptions, JobContainerRunner } from '../runner/container/container-jobs.js';
@@ -64,6 +64,8 @@ export interface CiDeps {
   dockerHost?: string;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** The actions server for this start (`dockyard up --actions-url`), already checked; else the kept setting, else github.com. */
+  actionsUrl?: string;
   /** ECS's changes, told to the runs whose jobs started the deployments (control/deployment-notices.ts). */
   ecs?: Pick<DeploymentNoticeDeps, 'changes' | 'services'>;
   /**
@@ -107,6 +109,7 @@ export function createCi(deps: CiDeps): Ci {
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
   const settings = new RepoSettings(deps.db, () => deps.clock.now());
   const runnerImages = new RunnerImages(deps.db, deps.runnerImages, () => deps.clock.now());
+  const actionServers = new ActionServerSettings(deps.db, deps.actionsUrl, () => deps.clock.now());
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
   const label = cloudLabelFor(deps.dataDir);
@@ -121,6 +124,7 @@ export function createCi(deps: CiDeps): Ci {
     cloudUrl: deps.url,
     region: deps.region,
     builtinActionsDir: join(ROOT, 'builtin-actions'),
+    actionServer: () => actionServers.current(),
     clock: deps.clock,
     logger: deps.logger,
     // No instance metadata service here: without this, the SDK's default credential chain (a

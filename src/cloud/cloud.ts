@@ -45,6 +45,8 @@ export interface CloudOptions extends Partial<CloudConfig> {
   logger?: Logger;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** The actions server for this start (`dockyard up --actions-url`): a URL or `off`, checked with parseActionsUrlFlag. */
+  actionsUrl?: string;
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
   /**
@@ -259,6 +261,7 @@ export class Cloud {
         ecs: ecsStore,
         runnerImages: options.runnerImages,
         jobContainers,
+        actionsUrl: options.actionsUrl,
       });
       ciServices = ci;
       routes = createRouter({

@@ -25,9 +25,9 @@ import {
   evaluateToken,
   stepDisplayName,
 } from '../workflow/index.js';
-import type { ActionCache } from './action-cache.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
+import type { ActionResolver } from './actions/resolve.js';
 import {
   defaultStepVariables,
   githubContext,
@@ -69,8 +69,7 @@ export interface RunEnvironment {
   cloudUrl: string;
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
-  actionCache: ActionCache;
-  builtinActionsDir: string;
+  actions: ActionResolver;
   /** dockyard's variables for jobs on this host (DOCKER_HOST, the runner's marker…). */
   jobEnv: Record<string, string>;
   /** Which runner takes a job, from its evaluated `runs-on`. */
@@ -289,8 +288,8 @@ export class JobRunner {
         host,
         log,
         masker,
-        actionCache: env.actionCache,
-        builtinActionsDir: env.builtinActionsDir,
+        actions: env.actions,
+        actionResolution: {},
         debug,
         loadedActions: new Map(),
         actionState: new Map(),
@@ -402,10 +401,16 @@ export class JobRunner {
       depth: 0,
     };
     this.frame = frame;
-    // Pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    // The repository actions are resolved (downloaded) within "Set up job", as GitHub does; then
+    // pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    const remote = job.steps.filter(
+      (step) => step.uses !== undefined && !step.uses.startsWith('./') && !step.uses.startsWith('docker://'),
+    );
+    state.log.write('Prepare all required actions');
+    if (remote.length > 0) state.log.write('Getting action download info');
     const pres: PostStep[] = [];
-    for (const step of job.steps) {
-      if (step.uses === undefined || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+    for (const step of remote) {
+      if (step.uses === undefined) continue;
       let loaded;
       try {
         loaded = await loadUses(state, step.uses);
@@ -443,6 +448,7 @@ export class JobRunner {
         },
       });
     }
+    state.log.write('##[endgroup]');
     for (const pre of pres) await this.runStage(state, pre);
     for (const step of job.steps) await runStep(state, frame, step);
     for (const post of [...state.postSteps].reverse()) await this.runStage(state, post);
@@ -584,5 +590,5 @@ function writeSetUp(log: JobLog, permissions: Permissions, environment: string |
   log.write('Metadata: read');
   log.write('##[endgroup]');
   if (environment !== undefined) log.write(`Environment: ${environment}`);
-  log.write('##[endgroup]');
+  // The group stays open: the actions are resolved in it (runSteps), as GitHub's "Set up job" downloads them.
 }

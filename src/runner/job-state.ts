@@ -4,9 +4,8 @@
  * masker, the log, post steps waiting to run, and the processes to kill on cancel.
  */
 import type { Json, RunDefaults, Scope } from '../workflow/contract.js';
-import type { ActionCache } from './action-cache.js';
 import type { ActionDefinition } from './actions/definition.js';
-import type { ResolvedAction } from './actions/resolve.js';
+import type { ActionResolver, ResolvedAction } from './actions/resolve.js';
 import type { JobPaths } from './job-env.js';
 import type { JobHost } from './job-host.js';
 import type { JobLog } from './job-log.js';
@@ -50,8 +49,10 @@ export interface JobState {
   readonly host: JobHost;
   readonly log: JobLog;
   readonly masker: Masker;
-  readonly actionCache: ActionCache;
-  readonly builtinActionsDir: string;
+  /** Finds the actions steps use (the action cache, the actions server, the built-ins). */
+  readonly actions: ActionResolver;
+  /** What this job's resolutions learnt (whether the actions server answered). */
+  readonly actionResolution: { serverDown?: string };
   readonly debug: boolean;
   /** Remote actions resolved in this job (local ones are read at each use: the workspace changes). */
   readonly loadedActions: Map<string, { resolved: ResolvedAction; definition: ActionDefinition }>;

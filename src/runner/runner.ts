@@ -18,6 +18,11 @@ import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
 import { ActionCache } from './action-cache.js';
+import type { ActionServerChoice } from './actions/action-server.js';
+import { BuiltinActions } from './actions/builtin-actions.js';
+import { DownloadedActions } from './actions/downloaded-actions.js';
+import type { DownloadLimits } from './actions/remote-repository.js';
+import { ActionResolver } from './actions/resolve.js';
 import { ConcurrencyGroups } from './concurrency.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
 import type { JobContainerRunner } from './container/container-jobs.js';
@@ -47,6 +52,10 @@ export interface RunnerDeps {
   region: string;
   /** `<repo>/builtin-actions`. */
   builtinActionsDir: string;
+  /** Where remote actions are fetched from, read at each resolution; without it resolution is offline (the action cache, then the built-ins). */
+  actionServer?: () => ActionServerChoice;
+  /** Bounds of downloaded actions: each download's, and the downloads' total in the action cache. */
+  actionDownloads?: { limits?: Partial<DownloadLimits>; maxCacheBytes?: number };
   clock: Clock;
   logger: Logger;
   /** Extra env for every job on this host (the wiring passes DOCKER_HOST). */
@@ -83,6 +92,7 @@ export class Runner {
   private readonly store: RunStore;
   private readonly settings: RepoSettings;
   private readonly actionCache: ActionCache;
+  private readonly actionResolver: ActionResolver;
   private readonly concurrency = new ConcurrencyGroups();
   private readonly executions = new Map<number, RunExecution>();
   private readonly background = new Set<Promise<void>>();
@@ -96,6 +106,15 @@ export class Runner {
     this.store = new RunStore(deps.db);
     this.settings = new RepoSettings(deps.db, () => deps.clock.now());
     this.actionCache = new ActionCache(join(deps.dataDir, 'actions'));
+    const now = () => deps.clock.now();
+    this.actionResolver = new ActionResolver({
+      cache: this.actionCache,
+      downloads: new DownloadedActions(this.actionCache.dir, now, deps.actionDownloads?.maxCacheBytes),
+      builtins: new BuiltinActions(deps.builtinActionsDir),
+      server: deps.actionServer ?? (() => ({ server: undefined, source: 'default' })),
+      ...(deps.actionDownloads?.limits ? { limits: deps.actionDownloads.limits } : {}),
+      now,
+    });
   }
 
   /** Marks runs a previous process left unfinished as cancelled, with a note, and kills their processes. */
@@ -471,8 +490,7 @@ export class Runner {
       cloudUrl: this.deps.cloudUrl,
       gitTokens: this.deps.gitTokens,
       broker: this.deps.broker,
-      actionCache: this.actionCache,
-      builtinActionsDir: this.deps.builtinActionsDir,
+      actions: this.actionResolver,
       jobEnv: this.deps.jobEnv ?? {},
       placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
       containers: this.deps.containers,

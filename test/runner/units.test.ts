@@ -7,7 +7,9 @@ import { Masker } from '../../src/runner/masker.js';
 import { RepoSettings, RepoSettingsError } from '../../src/runner/index.js';
 import { join } from 'node:path';
 import { loadAction } from '../../src/runner/actions/definition.js';
-import { listBuiltinActions, majorOf, resolveAction } from '../../src/runner/actions/resolve.js';
+import { ActionResolver } from '../../src/runner/actions/resolve.js';
+import { BuiltinActions, majorOf } from '../../src/runner/actions/builtin-actions.js';
+import { DownloadedActions } from '../../src/runner/actions/downloaded-actions.js';
 import { ActionCache } from '../../src/runner/action-cache.js';
 import { REPO_ROOT } from './support.js';
 import { resolveShell, ShellError } from '../../src/runner/shells.js';
@@ -120,10 +122,24 @@ describe('runner units', () => {
   });
 
   it('reads every built-in action of this repository', async () => {
-    const builtinDir = join(REPO_ROOT, 'builtin-actions');
+    const builtins = new BuiltinActions(join(REPO_ROOT, 'builtin-actions'));
     const cache = new ActionCache(join(REPO_ROOT, 'no-such-cache'));
-    for (const spec of listBuiltinActions(builtinDir)) {
-      const resolved = resolveAction(spec, { workspace: '/nonexistent', cache, builtinDir });
+    const resolver = new ActionResolver({
+      cache,
+      downloads: new DownloadedActions(cache.dir),
+      builtins,
+      server: () => ({ server: undefined, source: 'setting' }),
+      now: () => new Date(),
+    });
+    const lines: string[] = [];
+    for (const spec of builtins.list()) {
+      const resolved = await resolver.resolve(spec, {
+        workspace: '/nonexistent',
+        session: {},
+        log: (line) => lines.push(line),
+        notice: (line) => lines.push(line),
+      });
+      assert.equal(resolved.source, 'builtin');
       const definition = await loadAction(resolved.dir, spec);
       assert.ok(definition.runs.using === 'node' || definition.runs.using === 'composite', spec);
     }
