@@ -79,9 +79,13 @@ export function ls(ctx: CommandContext): void {
 
 /** `buildx inspect [NAME] [--bootstrap]`. */
 export async function inspect(ctx: CommandContext, args: string[]): Promise<void> {
-  const flags = parseFlags(args, [{ name: 'bootstrap', kind: 'bool' }, { name: 'debug', short: 'D', kind: 'bool' }]);
+  const flags = parseFlags(args, [
+    { name: 'bootstrap', kind: 'bool' },
+    { name: 'debug', short: 'D', kind: 'bool' },
+    { name: 'builder', kind: 'string' },
+  ]);
   const name = flags.positional[0];
-  let builder = name ? findBuilder(ctx.configDir, name) : selectBuilder(ctx.configDir, ctx.builderFlag, ctx.env);
+  let builder = name ? findBuilder(ctx.configDir, name) : selectBuilder(ctx.configDir, stringFlag(flags, 'builder') || ctx.builderFlag, ctx.env);
   if (!builder) throw new Error(`no builder ${JSON.stringify(name)} found`);
   if (boolFlag(flags, 'bootstrap') || builder.detected === undefined) builder = await bootstrap(ctx, builder);
   const lines = [
