@@ -87,7 +87,8 @@ export async function runBuild(request: BuildRequest, cacheExport: boolean, env:
   const multi = platforms.length > 1;
   const temporary = `dockyard-buildx-${randomBytes(6).toString('hex')}`;
   const images: { platform?: Platform; id: string; name: string }[] = [];
-  const loads = outputs.some((e) => e.type === 'docker');
+  // The docker driver's image exporter is the engine's own store: what it pushes it also keeps.
+  const loads = outputs.some((e) => e.type === 'docker' || (e.type === 'image' && builder.driver === 'docker'));
   try {
     for (const platform of platforms) {
       if (multi && platform) env.progress(`#${images.length + 1} building for ${formatPlatform(platform)}`);

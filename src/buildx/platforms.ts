@@ -5,6 +5,7 @@
  * ones, and emulated ones found by running a probe program in a build for that platform).
  */
 import type { EngineHttpClient } from '../engine/http-client.js';
+import { jsonLines } from '../engine/streams.js';
 import { exitZeroProgram } from './probe-binaries.js';
 import { tarOf } from './tar-format.js';
 
@@ -93,27 +94,13 @@ export async function canRun(engine: EngineHttpClient, p: Platform, native: Plat
     { name: 'Dockerfile', content: Buffer.from('FROM scratch\nCOPY probe /probe\nRUN ["/probe"]\n') },
     { name: 'probe', content: program, mode: 0o755 },
   ]);
-  const res = await engine.stream({
-    operation: 'build',
-    method: 'POST',
-    path: '/build',
-    query: { rm: '1', forcerm: '1', q: '1', platform: formatPlatform(p) },
-    body: context,
-    contentType: 'application/x-tar',
-  });
+  const res = await engine.stream({ operation: 'build', method: 'POST', path: '/build', query: { rm: '1', forcerm: '1', platform: formatPlatform(p) }, body: context, contentType: 'application/x-tar' });
   let id: string | undefined;
   let failed = false;
-  let rest = '';
-  for await (const chunk of res) {
-    rest += (chunk as Buffer).toString('utf8');
-    const lines = rest.split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      const message = JSON.parse(line) as { error?: string; aux?: { ID?: string } };
-      if (message.error) failed = true;
-      if (message.aux?.ID) id = message.aux.ID;
-    }
+  for await (const raw of jsonLines(res)) {
+    const message = raw as { error?: string; aux?: { ID?: string } };
+    if (message.error) failed = true;
+    if (message.aux?.ID) id = message.aux.ID;
   }
   if (id) await engine.text({ operation: 'remove probe image', method: 'DELETE', path: `/images/${id}`, query: { force: '1' } }).catch(() => undefined);
   return !failed && id !== undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Cloud } from '../../src/cloud/cloud.js';
 import type { Clock } from '../../src/cloud/clock.js';
 import type { Logger } from '../../src/cloud/logger.js';
+import { ENGINE_CERTS_DIR } from '../../src/tls/engine-trust.js';
 
 export interface TestCloud {
   cloud: Cloud;
@@ -22,9 +23,10 @@ export interface TestCloud {
 /** Ports whose localhost:PORT registries the host set-up marks plain HTTP (scripts/setup-engine). */
 export const REGISTRY_TEST_PORTS = Array.from({ length: 20 }, (_, i) => 45660 + i);
 
-export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; logger?: Logger } = {}): Promise<TestCloud> {
+/** `engineTrust`: the engine trusts the registry's TLS (certs.d), so it pushes and pulls on any port. */
+export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; logger?: Logger; engineTrust?: boolean } = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger });
+  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger, ...(options.engineTrust ? { engineCertsDir: ENGINE_CERTS_DIR } : {}) });
   await cloud.ready();
   return {
     cloud,

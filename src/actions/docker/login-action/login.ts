@@ -75,7 +75,7 @@ async function loginExec(registry: string, username: string, password: string, s
   core.info('Login Succeeded!');
 }
 
-async function loginEcr(auth: Auth): Promise<void> {
+async function loginEcr(auth: Auth): Promise<string[]> {
   core.info('Retrieving registries data through AWS SDK...');
   if (ECR_PUBLIC.test(auth.registry)) throw new Error("Amazon ECR Public (public.ecr.aws) is not available: dockyard has no ECR Public registry");
   const match = ECR_REGISTRY.exec(auth.registry);
@@ -87,21 +87,25 @@ async function loginEcr(auth: Auth): Promise<void> {
   const ecr = new ECRClient({ customUserAgent: 'docker-login-action', ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) });
   const answer = await ecr.send(new GetAuthorizationTokenCommand(registryIds.length > 0 ? { registryIds } : {}));
   if (!Array.isArray(answer.authorizationData) || answer.authorizationData.length === 0) throw new Error('Could not retrieve an authorization token from AWS ECR');
+  const logged: string[] = [];
   for (const data of answer.authorizationData) {
     const [username = '', password = ''] = Buffer.from(data.authorizationToken ?? '', 'base64').toString('utf8').split(':', 2);
     core.setSecret(username);
     core.setSecret(password);
     await loginExec(data.proxyEndpoint ?? '', username, password, auth.scope);
+    logged.push(data.proxyEndpoint ?? '');
   }
+  return logged;
 }
 
-/** Logs into one registry. */
-export async function login(auth: Auth): Promise<void> {
+/** Logs into one registry; answers the registries logged into. */
+export async function login(auth: Auth): Promise<string[]> {
   if (/true/i.test(auth.ecr) || (auth.ecr === 'auto' && isEcr(auth.registry))) return loginEcr(auth);
   if (!auth.username && !auth.password) throw new Error('Username and password required');
   if (!auth.username) throw new Error('Username required');
   if (!auth.password) throw new Error('Password required');
-  return loginExec(auth.registry, auth.username, auth.password, auth.scope);
+  await loginExec(auth.registry, auth.username, auth.password, auth.scope);
+  return [auth.registry];
 }
 
 /** `docker logout` (post step); a failure is a warning, as in the real action. */
