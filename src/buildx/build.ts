@@ -95,7 +95,14 @@ export async function runBuild(request: BuildRequest, cacheExport: boolean, env:
       const context = contextFromDirectory(request.context, request.file, dockerfileText);
       // One platform builds under its tags; each of several under a temporary name, combined on push.
       const name = multi ? `localhost/${temporary}:${platform?.architecture ?? 'native'}${platform?.variant ?? ''}` : tags[0];
-      const id = await engineBuild(engine, { request, context, tags: multi && name ? [name] : tags, ...(platform ? { platform } : {}), configDir: env.configDir, progress: env.progress });
+      let id = await engineBuild(engine, { request, context, tags: multi && name ? [name] : tags, ...(platform ? { platform } : {}), configDir: env.configDir, progress: env.progress });
+      if (platform && (await imageArchitecture(engine, id)) !== platform.architecture) {
+        // Engine quirk: the classic builder's layer cache ignores the platform, so a step cached
+        // from another platform's build can carry that platform's config. Built again, uncached.
+        env.progress(`the cached result is not ${formatPlatform(platform)}: building it again without the cache`);
+        const again = contextFromDirectory(request.context, request.file, dockerfileText);
+        id = await engineBuild(engine, { request: { ...request, noCache: true }, context: again, tags: multi && name ? [name] : tags, platform, configDir: env.configDir, progress: env.progress });
+      }
       images.push({ ...(platform ? { platform } : {}), id, name: name ?? id });
     }
 
@@ -188,6 +195,11 @@ async function pushIndex(env: BuildEnvironment, images: { platform?: Platform; i
   }
   if (!result) throw new Error('tag is needed when pushing to registry');
   return result;
+}
+
+async function imageArchitecture(engine: EngineHttpClient, id: string): Promise<string | undefined> {
+  const info = await engine.json<{ Architecture?: string }>({ operation: 'inspect image', method: 'GET', path: `/images/${encodeURIComponent(id)}/json` });
+  return info?.Architecture;
 }
 
 async function saveImage(engine: EngineHttpClient, names: string[], dest: string): Promise<void> {
