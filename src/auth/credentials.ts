@@ -1,7 +1,9 @@
 /**
  * Access keys and who they belong to: the account's root-equivalent admin key (long-term,
- * AKIA…) and temporary session credentials issued by STS (ASIA… with a session token).
+ * AKIA…), temporary session credentials issued by STS (ASIA… with a session token), and IAM
+ * users' long-term keys, which IAM owns (UserKeySource) and which are looked up there.
  * SigV4 verification looks keys up here on every request, so lookups are one indexed read.
+ * An inactive user key is no key at all to SigV4: AWS answers it as it answers an unknown key.
  * Expired sessions are kept for a while so that their use is answered ExpiredToken (as AWS
  * does) rather than "invalid token", then swept.
  */
@@ -13,13 +15,21 @@ import { randomBytes } from 'node:crypto';
 
 export type SessionCaller = Extract<Caller, { kind: 'assumed-role' }>;
 export type RootCaller = Extract<Caller, { kind: 'root' }>;
+export type UserCaller = Extract<Caller, { kind: 'user' }>;
 
 export interface StoredKey {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
   expiresAt?: Date;
-  caller: RootCaller | SessionCaller;
+  caller: RootCaller | SessionCaller | UserCaller;
+}
+
+/** IAM users' access keys, as IAM keeps them (IamStore). */
+export interface UserKeySource {
+  userSigningKey(accessKeyId: string): { secretAccessKey: string; active: boolean; user: { userName: string; userId: string; arn: string; tags: { key: string; value: string }[] } } | undefined;
+  /** Notes that the key signed a request to `service` in `region` (batched by IAM). */
+  recordAccessKeyUse(accessKeyId: string, service: string, region: string): void;
 }
 
 /** Issued temporary credentials, as STS returns them. */
@@ -46,7 +56,11 @@ export class CredentialStore {
   private readonly insertKey;
   private readonly deleteExpired;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly accountId: string,
+    private readonly users?: UserKeySource,
+  ) {
     migrate(db, 'credentials', [
       `CREATE TABLE access_keys (
          access_key_id TEXT PRIMARY KEY,
@@ -66,9 +80,10 @@ export class CredentialStore {
     this.deleteExpired = db.prepare('DELETE FROM access_keys WHERE expires_at IS NOT NULL AND expires_at < ?');
   }
 
+  /** The key with this id and who it belongs to; undefined for unknown and inactive keys. */
   lookup(id: string): StoredKey | undefined {
     const row = this.selectKey.get(id) as Row | undefined;
-    if (!row) return undefined;
+    if (!row) return this.userKey(id);
     const caller = JSON.parse(row.principal, reviveDates) as RootCaller | SessionCaller;
     return {
       accessKeyId: row.access_key_id,
@@ -77,6 +92,27 @@ export class CredentialStore {
       ...(row.expires_at !== null ? { expiresAt: new Date(row.expires_at) } : {}),
       caller,
     };
+  }
+
+  /** Records that a user's key signed a request (root keys and sessions are not tracked). */
+  recordUse(caller: Caller, service: string, region: string): void {
+    if (caller.kind === 'user') this.users?.recordAccessKeyUse(caller.accessKeyId, service, region);
+  }
+
+  private userKey(id: string): StoredKey | undefined {
+    const found = this.users?.userSigningKey(id);
+    if (!found || !found.active) return undefined;
+    const { user } = found;
+    const caller: UserCaller = {
+      kind: 'user',
+      accountId: this.accountId,
+      arn: user.arn,
+      userId: user.userId,
+      userName: user.userName,
+      accessKeyId: id,
+      tags: Object.fromEntries(user.tags.map((t) => [t.key, t.value])),
+    };
+    return { accessKeyId: id, secretAccessKey: found.secretAccessKey, caller };
   }
 
   /** The root key, created on first use. */

@@ -22,6 +22,14 @@ export function globalConditionKeys(ctx: RequestContext): ConditionContext {
     keys['aws:PrincipalAccount'] = caller.accountId;
     keys['aws:PrincipalType'] = 'Account';
     keys['aws:userid'] = caller.accountId;
+  } else if (caller.kind === 'user') {
+    keys['aws:PrincipalArn'] = caller.arn;
+    keys['aws:PrincipalAccount'] = caller.accountId;
+    keys['aws:PrincipalType'] = 'User';
+    keys['aws:userid'] = caller.userId;
+    // ${aws:username} in policies ("arn:aws:iam::*:user/${aws:username}") is the friendly name.
+    keys['aws:username'] = caller.userName;
+    for (const [tag, value] of Object.entries(caller.tags)) keys[`aws:PrincipalTag/${tag}`] = value;
   } else if (caller.kind === 'assumed-role') {
     // For a role session, aws:PrincipalArn is the role's ARN, not the session's.
     keys['aws:PrincipalArn'] = caller.roleArn;

@@ -58,6 +58,10 @@ export function roleArn(target: Pick<DeployTarget, 'accountId' | 'region'>, name
   return `arn:${partitionOf(target.region)}:iam::${target.accountId}:role/${name}`;
 }
 
+export function userArn(target: Pick<DeployTarget, 'accountId' | 'region'>, name: string): string {
+  return `arn:${partitionOf(target.region)}:iam::${target.accountId}:user/${name}`;
+}
+
 /**
  * StringEquals, not the seed's StringLike: a subject without wildcards needs no pattern, and an
  * exact match cannot be widened by a `*` typed into a branch name later.

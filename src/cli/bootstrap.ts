@@ -2,22 +2,25 @@
  * `dockyard bootstrap`: the least-privilege identity a repository's workflow deploys with, on
  * the local cloud or (with --aws) on AWS: GitHub as an OIDC provider, the task execution role, the
  * ECR repository and a deploy role that trusts only that repository's branches or environments
- * and may only push that image and update that service.
+ * and may only push that image and update that service. With --static-keys, for workflows that
+ * still sign with access keys, an IAM user with that same policy instead (bootstrap-static-keys.ts).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { bootstrapDeployRole, type BootstrapResult, type StepResult } from '../bootstrap/apply.js';
-import { admittedSubjects, defaultRoleName, type DeployTarget } from '../bootstrap/policies.js';
-import { deployInputsFromWorkflow, type WorkflowDeployInputs } from './bootstrap-workflow.js';
-import { AWS_TARGET_FLAGS, AWS_TARGET_USAGE, awsTarget, describeAwsError } from './aws-target.js';
-import { CliError, DATA_OPTION, UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
+import { bootstrapDeployRole, type BootstrapResult } from '../bootstrap/apply.js';
+import { admittedSubjects } from '../bootstrap/policies.js';
+import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
+import { bootstrapStaticKeys } from './bootstrap-static-keys.js';
+import { AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
+import { CliError, UsageError, parseFlags, type Command } from './command.js';
 
 const USAGE = `Usage: dockyard bootstrap --repo OWNER/NAME --cluster C --service S --ecr-repository R
        dockyard bootstrap --repo OWNER/NAME --workflow .github/workflows/deploy.yml
                           [--branch B]... [--environment E]... [--role-name NAME]
                           [--execution-role NAME] [--task-role NAME]
                           [--aws [--region R] | --endpoint-url URL] [--dry-run] [--json] [--data DIR]
+       dockyard bootstrap --static-keys --repo OWNER/NAME ... [--user-name NAME]
+                          [--set-secrets | --show-secret]
 
 Creates (or brings up to date) what a GitHub Actions workflow needs to deploy without keys,
 granting nothing more:
@@ -28,6 +31,15 @@ granting nothing more:
     repository, register task definitions, update and describe that one service, and pass the
     execution (and task) role to ECS tasks
 Run it again after changing a flag: it updates what differs and leaves the rest alone.
+
+With --static-keys, for a workflow that signs with aws-access-key-id/aws-secret-access-key: an IAM
+user (default github-deploy-OWNER-NAME) with the same "dockyard-deploy" policy instead of the role,
+and an access key for it, whose secret goes where you say (it is never printed otherwise):
+  --set-secrets            store the key in OWNER/NAME's Actions secrets on this machine's git
+                           hosting (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, or the names the
+                           --workflow reads them from)
+  --show-secret            print the key once, with the commands that store it
+Without either, the user and its policy are made and no key is.
 
   --repo OWNER/NAME        the repository whose workflow deploys
   --workflow FILE          read the rest from the deploy workflow (flags still win): its role name
@@ -46,23 +58,13 @@ ${AWS_TARGET_USAGE}
   --json                   print the result as JSON`;
 
 const FLAGS = {
-  ...DATA_OPTION,
-  repo: { type: 'string' },
-  cluster: { type: 'string' },
-  service: { type: 'string' },
-  'ecr-repository': { type: 'string' },
-  branch: { type: 'string', multiple: true },
-  environment: { type: 'string', multiple: true },
-  'role-name': { type: 'string' },
-  'execution-role': { type: 'string' },
-  'task-role': { type: 'string' },
-  ...AWS_TARGET_FLAGS,
-  workflow: { type: 'string' },
-  'dry-run': { type: 'boolean' },
+  ...DEPLOY_TARGET_FLAGS,
   json: { type: 'boolean' },
+  'static-keys': { type: 'boolean' },
+  'user-name': { type: 'string' },
+  'set-secrets': { type: 'boolean' },
+  'show-secret': { type: 'boolean' },
 } as const;
-
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export const bootstrapCommand: Command = {
   name: ['bootstrap'],
@@ -70,44 +72,28 @@ export const bootstrapCommand: Command = {
   async run(argv) {
     const flags = parseFlags(argv, FLAGS, USAGE);
     if (!flags) return 0;
-    const input = await readInput(flags);
-    // On AWS the workflow's aws-region is where its role and resources belong.
-    const { config, where } = awsTarget(input.region && !stringFlag(flags, 'region') && (flags.aws || stringFlag(flags, 'endpoint-url')) ? { ...flags, region: input.region } : flags);
-    const identity = await new STSClient(config).send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
-      throw new CliError(`cannot reach ${where}: ${describeAwsError(error)}`);
-    });
-    const region = await new STSClient(config).config.region();
-    const target: DeployTarget = { ...input.target, accountId: identity.Account ?? '', region };
+    if (flags['static-keys']) return bootstrapStaticKeys(flags, USAGE);
+    for (const name of ['user-name', 'set-secrets', 'show-secret']) {
+      if (flags[name] !== undefined) throw new UsageError(`--${name} goes with --static-keys\n\n${USAGE}`);
+    }
+    const input = await readInput(flags, USAGE);
+    const { config, where, target, identityArn } = await resolveTarget(flags, input);
     const json = flags.json === true;
     const dryRun = flags['dry-run'] === true;
-    if (!json) process.stdout.write(`${dryRun ? 'Dry run: nothing changes. ' : ''}Deploy identity for ${target.repository} on ${where} (account ${target.accountId}, ${region}), as ${identity.Arn}\n`);
-
-    if (!json && input.fromWorkflow) {
-      const w = input.fromWorkflow;
-      const said = [
-        w.roleName && `role ${w.roleName}`,
-        w.region && `region ${w.region}`,
-        w.branches.length > 0 && `branches ${w.branches.join(', ')}`,
-        w.environments.length > 0 && `environments ${w.environments.join(', ')}`,
-        w.ecrRepository && `ECR repository ${w.ecrRepository}`,
-        w.service && `service ${w.cluster ?? 'default'}/${w.service}`,
-        w.executionRole && `execution role ${w.executionRole}`,
-      ].filter(Boolean);
-      process.stdout.write(`  the workflow says: ${said.length > 0 ? said.join('; ') : 'nothing literal'}\n`);
-    }
+    if (!json) printHeading(target, where, identityArn, dryRun, input.fromWorkflow);
     let result: BootstrapResult;
     try {
       result = await bootstrapDeployRole({ iam: new IAMClient(config), ecr: new ECRClient(config) }, target, {
         roleName: input.roleName,
         dryRun,
-        done: json ? undefined : (step) => process.stdout.write(`  ${mark(step)} ${step.what} ${step.name}: ${step.outcome}\n`),
+        done: json ? undefined : printStep,
       });
     } catch (error) {
-      throw new CliError(`${describeAwsError(error)}\nbootstrap needs an administrator's credentials (IAM roles and policies, OIDC providers, ECR repositories)`);
+      throw new CliError(`${describeAwsError(error)}\n${NEEDS_ADMIN}`);
     }
 
     if (json) {
-      process.stdout.write(`${JSON.stringify({ accountId: target.accountId, region, subjects: admittedSubjects(target), dryRun, ...result }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ accountId: target.accountId, region: target.region, subjects: admittedSubjects(target), dryRun, ...result }, null, 2)}\n`);
       return 0;
     }
     const out = [`  admits: ${admittedSubjects(target).join(', ')} (audience sts.amazonaws.com)`];
@@ -121,7 +107,7 @@ export const bootstrapCommand: Command = {
         '  - uses: aws-actions/configure-aws-credentials@v4',
         '    with:',
         `      role-to-assume: ${result.roleArn}`,
-        `      aws-region: ${region}`,
+        `      aws-region: ${target.region}`,
         '',
         `Check a workflow against it before you push: dockyard trust check --workflow .github/workflows/<file> --repo ${target.repository}`,
       );
@@ -131,52 +117,3 @@ export const bootstrapCommand: Command = {
   },
 };
 
-async function readInput(flags: Flags): Promise<{ target: Omit<DeployTarget, 'accountId' | 'region'>; roleName: string; region?: string; fromWorkflow?: WorkflowDeployInputs }> {
-  const repository = stringFlag(flags, 'repo');
-  if (!repository) throw new UsageError(`--repo is required\n\n${USAGE}`);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`--repo takes OWNER/NAME, not ${repository}`);
-  const workflowFile = stringFlag(flags, 'workflow');
-  const fromWorkflow = workflowFile ? await deployInputsFromWorkflow(workflowFile, repository) : undefined;
-  // A flag wins over what the workflow says.
-  const value = (name: string, found: string | undefined): string | undefined => stringFlag(flags, name) ?? found;
-  const required = (name: string, found?: string): string => {
-    const given = value(name, found);
-    if (!given) throw new UsageError(`--${name} is required${workflowFile ? ` (${workflowFile} does not say it literally)` : ''}\n\n${USAGE}`);
-    return given;
-  };
-  const list = (name: string): string[] => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []);
-  const givenEnvironments = list('environment');
-  const givenBranches = list('branch').map((b) => b.replace(/^refs\/heads\//, ''));
-  const flagged = givenBranches.length > 0 || givenEnvironments.length > 0;
-  const environments = flagged ? givenEnvironments : (fromWorkflow?.environments ?? []);
-  const branches = flagged ? givenBranches : (fromWorkflow?.branches ?? []);
-  for (const name of [...branches, ...environments]) {
-    // A wildcard would be matched literally by StringEquals: say so instead of granting nothing.
-    if (/[*?]/.test(name)) throw new UsageError(`--branch and --environment take exact names, not patterns: ${name}`);
-  }
-  const roleName = value('role-name', fromWorkflow?.roleName) ?? defaultRoleName(repository);
-  const executionRole = value('execution-role', fromWorkflow?.executionRole) ?? 'ecsTaskExecutionRole';
-  const taskRole = value('task-role', fromWorkflow?.taskRole);
-  for (const role of [roleName, executionRole, ...(taskRole ? [taskRole] : [])]) {
-    if (!ROLE_NAME.test(role)) throw new UsageError(`${role} is not a valid role name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
-  }
-  return {
-    roleName,
-    ...(fromWorkflow?.region ? { region: fromWorkflow.region } : {}),
-    ...(fromWorkflow ? { fromWorkflow } : {}),
-    target: {
-      repository,
-      branches: branches.length > 0 || environments.length > 0 ? branches : ['main'],
-      environments,
-      cluster: required('cluster', fromWorkflow?.cluster),
-      service: required('service', fromWorkflow?.service),
-      ecrRepository: required('ecr-repository', fromWorkflow?.ecrRepository),
-      executionRole,
-      ...(taskRole ? { taskRole } : {}),
-    },
-  };
-}
-
-function mark(step: StepResult): string {
-  return step.outcome === 'unchanged' ? '=' : step.outcome.startsWith('would') ? '~' : '✓';
-}

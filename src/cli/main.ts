@@ -49,7 +49,8 @@ const COMMANDS: CommandEntry[] = [
   { name: ['runner-image', 'map'], summary: 'run jobs whose runs-on is LABEL in IMAGE', load: () => import('./runner-image.js').then((m) => m.runnerImageMapCommand) },
   { name: ['runner-image', 'unmap'], summary: 'remove a runs-on label mapping', load: () => import('./runner-image.js').then((m) => m.runnerImageUnmapCommand) },
   { name: ['git-credential'], summary: "git's credential helper for hosted repositories", load: () => import('./repo.js').then((m) => m.gitCredentialCommand) },
-  { name: ['bootstrap'], summary: 'least-privilege keyless deploy role for a repository (local or --aws)', load: () => import('./bootstrap.js').then((m) => m.bootstrapCommand) },
+  { name: ['bootstrap'], summary: 'least-privilege keyless deploy role for a repository, or (--static-keys) a deploy user (local or --aws)', load: () => import('./bootstrap.js').then((m) => m.bootstrapCommand) },
+  { name: ['migrate-to-oidc'], summary: 'turn a static-key deploy workflow keyless: the role it needs, and the edited workflow', load: () => import('./migrate-to-oidc.js').then((m) => m.migrateToOidcCommand) },
   { name: ['trust', 'check'], summary: 'explain whether a role trusts a CI job', load: () => import('./trust-check.js').then((m) => m.trustCheckCommand) },
 ];
 

@@ -38,8 +38,8 @@ export class CloudState {
     tightenOnce(this.db, config.dataDir);
     this.accountId = settled.accountId;
     this.region = settled.region;
-    this.credentials = new CredentialStore(this.db);
     this.iam = new IamStore(this.db, this.accountId, clock);
+    this.credentials = new CredentialStore(this.db, this.accountId, this.iam);
     this.keys = new SigningKeys(this.db, clock);
     this.issuer = new OidcIssuer(this.keys, clock, { issuer: config.issuer });
     const root = this.credentials.ensureRootKey(this.accountId, clock.now());
@@ -48,6 +48,8 @@ export class CloudState {
   }
 
   close(): void {
+    // Access-key uses are written in batches: the last batch goes before the database closes.
+    this.iam.flushAccessKeyUse();
     this.db.close();
   }
 }

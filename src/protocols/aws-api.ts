@@ -139,6 +139,7 @@ export class AwsApi {
       { service: expected },
     );
     if (!result.ok) throw authFailureError(route.protocol, result.failure);
+    this.options.credentials.recordUse(result.principal, result.scope.service, result.scope.region);
     return result.principal;
   }
 

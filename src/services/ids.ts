@@ -1,6 +1,6 @@
 /**
  * Identifiers in AWS's formats. IAM unique ids are a four-letter type prefix (AROA role,
- * ANPA managed policy, AIDA user) followed by 17 characters of [A-Z2-7]; access key ids are
+ * ANPA managed policy, AIDA user, AGPA group) followed by 17 characters of [A-Z2-7]; access key ids are
  * AKIA (long-term) or ASIA (temporary) followed by 16. Secrets are 40 characters of base64.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ function base32(length: number): string {
   return out;
 }
 
-export type UniqueIdPrefix = 'AROA' | 'ANPA' | 'AIDA' | 'APKA';
+export type UniqueIdPrefix = 'AROA' | 'ANPA' | 'AIDA' | 'AGPA' | 'APKA';
 
 /** A unique id such as AROAXXXXXXXXXXXXXXXXX (21 characters). */
 export function uniqueId(prefix: UniqueIdPrefix): string {

@@ -12,6 +12,19 @@ import type { InputReader } from '../protocols/input.js';
 export type Caller =
   | { kind: 'root'; accountId: string; arn: string; userId: string; accessKeyId: string }
   | {
+      kind: 'user';
+      accountId: string;
+      /** arn:aws:iam::ACCOUNT:user/PATH/NAME */
+      arn: string;
+      /** The user's unique id, AIDA… */
+      userId: string;
+      userName: string;
+      /** The user's long-term key (AKIA…) that signed the request. */
+      accessKeyId: string;
+      /** The user's tags (aws:PrincipalTag/*). */
+      tags: Record<string, string>;
+    }
+  | {
       kind: 'assumed-role';
       accountId: string;
       /** arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */

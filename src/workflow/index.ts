@@ -26,7 +26,8 @@ export type {
 } from './contract.js';
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 export { parseWorkflowFile } from './parse.js';
-export { BoundedReadError, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
+export { BoundedReadError, outlineYamlBounded, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
+export type { OutlineEntry, OutlineNode, TextRange, YamlOutline } from './yaml-outline.js';
 export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
 export { matchesPush, matchesPushFilter } from './triggers.js';
 export {

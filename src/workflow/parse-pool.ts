@@ -9,7 +9,7 @@
  * deadline: a worker that overruns it is terminated and replaced, and the file gets GitHub-shaped
  * errors naming the limit. A worker that dies (out of its 256 MiB heap, say) fails only its request.
  *
- * The pool is shared by the process (parseWorkflowFileBounded, readYamlBounded): parsing is pure,
+ * The pool is shared by the process (parseWorkflowFileBounded, readYamlBounded, outlineYamlBounded): parsing is pure,
  * so two clouds in one process can share it as they share libuv's thread pool.
  */
 import { Worker } from 'node:worker_threads';
@@ -17,6 +17,7 @@ import type { ParseResult, PushEventInfo } from './contract.js';
 import { READY, type ParseReply, type ParseRequest, type WorkflowReading } from './parse-protocol.js';
 import { fileSizeError, WORKFLOW_READ_LIMITS } from './read-limits.js';
 import { decodeValueSliced } from './token-codec.js';
+import type { YamlOutline } from './yaml-outline.js';
 
 export interface ParsePoolOptions {
   /** Worker threads at most. Default 2. */
@@ -70,6 +71,13 @@ export class ParsePool {
   async parsePushedWorkflow(file: string, content: string, push: PushEventInfo): Promise<{ parsed: ParseResult; triggered: boolean }> {
     const reading = await this.readWorkflow(file, content, push);
     return { parsed: reading.parsed, triggered: reading.triggered ?? false };
+  }
+
+  /** A YAML file's text layout, `depth` levels deep; throws BoundedReadError with the reason. */
+  async outlineYaml(file: string, content: string, depth: number): Promise<YamlOutline> {
+    const reply = await this.submit({ kind: 'outline', file, content, depth });
+    if ('failure' in reply) throw new BoundedReadError(reply.failure);
+    return (await decodeValueSliced(reply.value)) as YamlOutline;
   }
 
   /** YAML as plain data (an action manifest); throws BoundedReadError with the reason. */
@@ -203,4 +211,13 @@ export function parsePushedWorkflowBounded(file: string, content: string, push: 
 /** A user's YAML (an action manifest) as plain data, read in a worker thread within limits. */
 export function readYamlBounded(file: string, content: string): Promise<unknown> {
   return sharedPool().readYaml(file, content);
+}
+
+/**
+ * The text layout of a user's YAML file (yaml-outline.ts), read in a worker thread within limits.
+ * Read the file as a workflow first (parseWorkflowFileBounded): that checks GitHub's node and
+ * depth limits, which bound the outline too.
+ */
+export function outlineYamlBounded(file: string, content: string, depth: number): Promise<YamlOutline> {
+  return sharedPool().outlineYaml(file, content, depth);
 }

@@ -6,13 +6,16 @@ import type { ParseResult, PushEventInfo } from './contract.js';
 import type { Encoded } from './token-codec.js';
 
 /**
- * A file to read: a workflow (→ WorkflowReading) or YAML as plain data (an action manifest). With
+ * A file to read: a workflow (→ WorkflowReading), YAML as plain data (an action manifest) or the
+ * text layout of a YAML file (→ YamlOutline). With
  * `push`, the worker also decides whether that push triggers the workflow: its filter patterns are
  * the user's too, and a regular expression can be made to backtrack for ever.
  */
 export type ParseRequest =
   | { id: number; kind: 'workflow'; file: string; content: string; push?: PushEventInfo }
-  | { id: number; kind: 'yaml'; file: string; content: string };
+  | { id: number; kind: 'yaml'; file: string; content: string }
+  /** The text layout of a YAML file (yaml-outline.ts), for tools that edit it in place. */
+  | { id: number; kind: 'outline'; file: string; content: string; depth: number };
 
 /** A workflow request's answer; `triggered` is there when a push was given. */
 export interface WorkflowReading {

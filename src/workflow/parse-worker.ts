@@ -10,6 +10,7 @@ import { matchesPush } from './triggers.js';
 import { WORKFLOW_READ_LIMITS, fileSizeError } from './read-limits.js';
 import { READY, type ParseReply, type ParseRequest, type WorkflowReading } from './parse-protocol.js';
 import { encodeValue } from './token-codec.js';
+import { outlineYaml, type YamlOutline } from './yaml-outline.js';
 import type { PushEventInfo } from './contract.js';
 
 /**
@@ -22,6 +23,13 @@ function readYamlData(file: string, content: string): unknown {
   return parseYaml(content, { maxAliasCount: 100 });
 }
 
+/** A YAML file's layout, within GitHub's size limit (the caller has read it as a workflow first, within the node limits). */
+function readOutline(file: string, content: string, depth: number): YamlOutline {
+  const tooLarge = fileSizeError(file, content, WORKFLOW_READ_LIMITS);
+  if (tooLarge !== undefined) throw new Error(tooLarge);
+  return outlineYaml(content, depth);
+}
+
 function readWorkflow(file: string, content: string, push: PushEventInfo | undefined): WorkflowReading {
   const parsed = parseWorkflowFile(file, content);
   if (push === undefined) return { parsed };
@@ -30,7 +38,12 @@ function readWorkflow(file: string, content: string, push: PushEventInfo | undef
 
 function answer(request: ParseRequest): ParseReply {
   try {
-    const value = request.kind === 'workflow' ? readWorkflow(request.file, request.content, request.push) : readYamlData(request.file, request.content);
+    const value =
+      request.kind === 'workflow'
+        ? readWorkflow(request.file, request.content, request.push)
+        : request.kind === 'outline'
+          ? readOutline(request.file, request.content, request.depth)
+          : readYamlData(request.file, request.content);
     return { id: request.id, value: encodeValue(value) };
   } catch (error) {
     return { id: request.id, failure: error instanceof Error ? error.message : String(error) };

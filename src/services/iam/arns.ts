@@ -1,6 +1,8 @@
 /**
  * IAM's ARN formats (Service Authorization Reference, "Resource types defined by IAM"):
  *   role           arn:aws:iam::ACCOUNT:role/PATH/NAME          (path included)
+ *   user           arn:aws:iam::ACCOUNT:user/PATH/NAME          (path included)
+ *   group          arn:aws:iam::ACCOUNT:group/PATH/NAME         (path included)
  *   policy         arn:aws:iam::ACCOUNT:policy/PATH/NAME        (ACCOUNT is `aws` for AWS-managed)
  *   oidc-provider  arn:aws:iam::ACCOUNT:oidc-provider/HOST[/PATH]
  * Paths begin and end with '/', so PATH/NAME is written `${path}${name}`.
@@ -12,6 +14,16 @@ export const AWS_POLICY_ACCOUNT = 'aws';
 /** arn:aws:iam::ACCOUNT:role/PATH/NAME */
 export function roleArn(accountId: string, path: string, roleName: string): string {
   return `arn:aws:iam::${accountId}:role${path}${roleName}`;
+}
+
+/** arn:aws:iam::ACCOUNT:user/PATH/NAME */
+export function userArn(accountId: string, path: string, userName: string): string {
+  return `arn:aws:iam::${accountId}:user${path}${userName}`;
+}
+
+/** arn:aws:iam::ACCOUNT:group/PATH/NAME */
+export function groupArn(accountId: string, path: string, groupName: string): string {
+  return `arn:aws:iam::${accountId}:group${path}${groupName}`;
 }
 
 /** arn:aws:iam::ACCOUNT:policy/PATH/NAME */

@@ -31,6 +31,14 @@ export function existingRoleArn(store: IamStore, accountId: string, roleName: st
   return store.getRole(roleName)?.arn ?? roleArn(accountId, '/', roleName);
 }
 
+/**
+ * UpdateUser and UpdateGroup: "the requester must have appropriate permissions on both the
+ * source object and the target object" when the name or path changes.
+ */
+export function renameAuthorizations(action: string, from: string, to: string): Authorization[] {
+  return from === to ? [authorization(action, from)] : [authorization(action, from), authorization(action, to)];
+}
+
 /** Create operations that take Tags also need the matching Tag* action. */
 export function withTagging(primary: Authorization, tagAction: string, tags: readonly Tag[] | undefined): Authorization[] {
   if (!tags || tags.length === 0) return [primary];

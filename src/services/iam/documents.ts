@@ -25,12 +25,13 @@ export function validatePolicyDocument(text: string, use: DocumentUse): PolicyDo
 /** What a trust policy's principals may name in this account. */
 export interface PrincipalDirectory {
   roleExists(arn: string): boolean;
+  userExists(arn: string): boolean;
   oidcProviderExists(arn: string): boolean;
 }
 
 /**
  * AWS resolves the IAM principals a trust policy names when it stores it, and refuses one that
- * does not exist: a role (or user: dockyard has none) of this account, or an OIDC provider
+ * does not exist: a role or user of this account, or an OIDC provider
  * named as a Federated principal (AWS's message for that one speaks of domain names and SAML).
  */
 export function checkTrustPrincipalsExist(document: PolicyDocument, accountId: string, directory: PrincipalDirectory): void {
@@ -41,7 +42,7 @@ export function checkTrustPrincipalsExist(document: PolicyDocument, accountId: s
       for (const arn of block.AWS ?? []) {
         if (!arn.startsWith(prefix)) continue;
         const resource = arn.slice(prefix.length);
-        const missing = resource.startsWith('user/') || (resource.startsWith('role/') && !directory.roleExists(arn));
+        const missing = (resource.startsWith('user/') && !directory.userExists(arn)) || (resource.startsWith('role/') && !directory.roleExists(arn));
         if (missing) throw iamErrors.malformedPolicy(`Invalid principal in policy: "AWS":"${arn}"`);
       }
       for (const arn of block.Federated ?? []) {

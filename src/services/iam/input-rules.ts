@@ -8,6 +8,14 @@ import type { Tag } from './model.js';
 
 /** RoleName: 1..64 of [\w+=,.@-]. */
 export const ROLE_NAME: StringRules = { min: 1, max: 64, pattern: /[\w+=,.@-]+/ };
+/** UserName: 1..64 of [\w+=,.@-]. */
+export const USER_NAME: StringRules = { min: 1, max: 64, pattern: /[\w+=,.@-]+/ };
+/** GroupName: 1..128 of [\w+=,.@-]. */
+export const GROUP_NAME: StringRules = { min: 1, max: 128, pattern: /[\w+=,.@-]+/ };
+/** AccessKeyId: 16..128 word characters. */
+export const ACCESS_KEY_ID: StringRules = { min: 16, max: 128, pattern: /[\w]+/ };
+/** An access key's Status. */
+export const ACCESS_KEY_STATUS: StringRules = { oneOf: ['Active', 'Inactive'] };
 /** PolicyName (managed and inline): 1..128 of [\w+=,.@-]. */
 export const POLICY_NAME: StringRules = { min: 1, max: 128, pattern: /[\w+=,.@-]+/ };
 /** Path: `/` or `/…/`, printable ASCII. */
@@ -67,4 +75,14 @@ export interface Paging {
 /** Reads Marker and MaxItems (1..1000). */
 export function readPaging(reader: InputReader): Paging {
   return { marker: reader.string('Marker', MARKER), maxItems: reader.integer('MaxItems', { min: 1, max: 1000 }) };
+}
+
+/** PathPrefix with paging, as ListRoles, ListUsers and ListGroups take them. */
+export interface PathListing extends Paging {
+  pathPrefix: string;
+}
+
+/** Reads PathPrefix (default `/`), Marker and MaxItems. */
+export function readPathListing(reader: InputReader): PathListing {
+  return { pathPrefix: reader.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(reader) };
 }

@@ -3,9 +3,10 @@
  * missing (each operation family words "not found" its own way).
  */
 import type { AwsError } from '../../protocols/errors.js';
+import type { RequestContext } from '../operation.js';
 import { AWS_POLICY_ACCOUNT, parseOidcProviderArn, parsePolicyArn } from './arns.js';
 import { iamErrors } from './errors.js';
-import type { ManagedPolicy, OidcProvider, Role, Tag } from './model.js';
+import type { Group, ManagedPolicy, OidcProvider, Role, Tag, User } from './model.js';
 import type { IamStore } from './store.js';
 
 /** The role with this name, or NoSuchEntity. */
@@ -13,6 +14,34 @@ export function requireRole(store: IamStore, roleName: string): Role {
   const role = store.getRole(roleName);
   if (!role) throw iamErrors.noSuchRole(roleName);
   return role;
+}
+
+/** The user with this name, or NoSuchEntity. */
+export function requireUser(store: IamStore, userName: string): User {
+  const user = store.users.get(userName);
+  if (!user) throw iamErrors.noSuchUser(userName);
+  return user;
+}
+
+/** The group with this name, or NoSuchEntity. */
+export function requireGroup(store: IamStore, groupName: string): Group {
+  const group = store.groups.get(groupName);
+  if (!group) throw iamErrors.noSuchGroup(groupName);
+  return group;
+}
+
+/**
+ * The user an operation whose UserName is optional acts on: the one named, else the caller,
+ * "determined implicitly based on the AWS access key ID used to sign the request". A role
+ * session has no user (AWS's ValidationError); the admin key is the account's root, whose
+ * keys dockyard does not manage through IAM.
+ */
+export function targetUserName(ctx: RequestContext, given: string | undefined): string {
+  if (given !== undefined) return given;
+  const caller = ctx.caller;
+  if (caller.kind === 'user') return caller.userName;
+  if (caller.kind === 'root') throw iamErrors.rootKeysNotManaged();
+  throw iamErrors.userNameRequired();
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * IAM's entities as the store keeps them and the rest of the cloud reads them: roles, inline
- * role policies, managed policies with their versions, and OpenID Connect providers. Policy
- * documents are plain JSON text here; only the wire shows them URL-encoded.
+ * IAM's entities as the store keeps them and the rest of the cloud reads them: roles, users
+ * with their access keys, groups, inline policies, managed policies with their versions, and
+ * OpenID Connect providers. Policy documents are plain JSON text here; only the wire shows them
+ * URL-encoded.
  */
 
 /** A tag on an IAM resource. Keys are unique case-insensitively, as IAM has them. */
@@ -70,4 +71,48 @@ export interface OidcProvider {
   thumbprints: string[];
   createDate: Date;
   tags: Tag[];
+}
+
+/** An IAM user. */
+export interface User {
+  userName: string;
+  /** AIDA… */
+  userId: string;
+  /** arn:aws:iam::ACCOUNT:user/PATH/NAME (the path is part of the ARN). */
+  arn: string;
+  path: string;
+  createDate: Date;
+  /** ARN of the managed policy used as the user's permissions boundary. */
+  permissionsBoundary?: string;
+  tags: Tag[];
+}
+
+/** An IAM group. */
+export interface Group {
+  groupName: string;
+  /** AGPA… */
+  groupId: string;
+  /** arn:aws:iam::ACCOUNT:group/PATH/NAME */
+  arn: string;
+  path: string;
+  createDate: Date;
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+/** A user's long-term access key (AKIA…). It belongs to the user's unique id, not its name. */
+export interface AccessKey {
+  accessKeyId: string;
+  userId: string;
+  secretAccessKey: string;
+  status: AccessKeyStatus;
+  createDate: Date;
+}
+
+/** When, where and for what a key was last used; absent members mean never. */
+export interface AccessKeyUse {
+  date: Date;
+  /** The signing name of the service called: iam, sts, ecr, … */
+  service: string;
+  region: string;
 }

@@ -5,7 +5,7 @@
  * shapes take the view they render. Policy documents leave URL-encoded (see encodeDocument).
  */
 import { encodeDocument } from './documents.js';
-import type { ManagedPolicy, PolicyVersion, Role, Tag } from './model.js';
+import type { AccessKey, Group, ManagedPolicy, PolicyVersion, Role, Tag, User } from './model.js';
 
 /** IAM's Tag shape. */
 export interface TagOutput {
@@ -56,6 +56,56 @@ export function roleOutput(role: Role, view: 'create' | 'get' | 'list'): RoleOut
   return out;
 }
 
+/** IAM's User shape. */
+export interface UserOutput {
+  Path: string;
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  CreateDate: Date;
+  PermissionsBoundary?: { PermissionsBoundaryType: 'Policy'; PermissionsBoundaryArn: string };
+  Tags?: TagOutput[];
+}
+
+/** 'get': CreateUser and GetUser (boundary and tags); 'list': ListUsers, GetGroup's members. */
+export function userOutput(user: User, view: 'get' | 'list'): UserOutput {
+  const out: UserOutput = { Path: user.path, UserName: user.userName, UserId: user.userId, Arn: user.arn, CreateDate: user.createDate };
+  if (view === 'list') return out;
+  if (user.permissionsBoundary !== undefined) {
+    out.PermissionsBoundary = { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundary };
+  }
+  const tags = tagsOutput(user.tags);
+  if (tags) out.Tags = tags;
+  return out;
+}
+
+/** IAM's Group shape. */
+export interface GroupOutput {
+  Path: string;
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  CreateDate: Date;
+}
+
+export function groupOutput(group: Group): GroupOutput {
+  return { Path: group.path, GroupName: group.groupName, GroupId: group.groupId, Arn: group.arn, CreateDate: group.createDate };
+}
+
+/** IAM's AccessKeyMetadata shape (ListAccessKeys); CreateAccessKey's AccessKey adds the secret. */
+export interface AccessKeyOutput {
+  UserName: string;
+  AccessKeyId: string;
+  Status: string;
+  SecretAccessKey?: string;
+  CreateDate: Date;
+}
+
+export function accessKeyOutput(key: AccessKey, userName: string, withSecret: boolean): AccessKeyOutput {
+  const out: AccessKeyOutput = { UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, CreateDate: key.createDate };
+  return withSecret ? { UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, SecretAccessKey: key.secretAccessKey, CreateDate: key.createDate } : out;
+}
+
 /** IAM's Policy shape. */
 export interface PolicyOutput {
   PolicyName: string;
@@ -72,7 +122,7 @@ export interface PolicyOutput {
   Tags?: TagOutput[];
 }
 
-/** How many roles use a policy, as permissions policy and as permissions boundary. */
+/** How many roles, users and groups use a policy, as permissions policy and as permissions boundary. */
 export interface PolicyUsage {
   attachments: number;
   boundaries: number;

@@ -5,7 +5,7 @@
  * added or removed between calls. Lists in another order (tags, versions) page by position.
  */
 import { iamErrors } from './errors.js';
-import { DEFAULT_MAX_ITEMS, type Paging } from './input-rules.js';
+import { DEFAULT_MAX_ITEMS, type Paging, type PathListing } from './input-rules.js';
 
 /** One page of a list, with IAM's paging members. */
 export interface Page<T> {
@@ -33,6 +33,12 @@ export function paginate<T>(items: readonly T[], paging: Paging, keyOf: (item: T
   const isTruncated = start + limit < items.length;
   const last = page[page.length - 1];
   return isTruncated && last !== undefined ? { items: page, isTruncated, marker: encodeMarker(keyOf(last, start + page.length - 1)) } : { items: page, isTruncated };
+}
+
+/** The entities under the listing's path prefix, by name (case-insensitively), one page of them. */
+export function pageByName<T extends { path: string }>(items: readonly T[], listing: PathListing, nameOf: (item: T) => string): Page<T> {
+  const sorted = items.filter((item) => item.path.startsWith(listing.pathPrefix)).sort((a, b) => compareKeys(nameOf(a), nameOf(b)));
+  return paginate(sorted, listing, nameOf);
 }
 
 /** The order IAM lists names in: case-insensitive, ties broken by code points. */

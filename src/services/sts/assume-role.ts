@@ -1,5 +1,6 @@
 /**
- * AssumeRole: a signed caller (the admin, or a role session: role chaining) takes on a role.
+ * AssumeRole: a signed caller (the admin, an IAM user, or a role session: role chaining) takes
+ * on a role. A trust policy admits a user by its ARN or by the account.
  * The trust policy must allow sts:AssumeRole for the caller (and sts:TagSession when session
  * tags are sent, as configure-aws-credentials does when chaining); for a role session the
  * caller's identity policies must allow it too (authorize). Chained sessions last at most

@@ -1,6 +1,7 @@
 /**
- * STS (awsQuery, version 2011-06-15): AssumeRoleWithWebIdentity, AssumeRole (role chaining)
- * and GetCallerIdentity.
+ * STS (awsQuery, version 2011-06-15): AssumeRoleWithWebIdentity, AssumeRole (from the admin
+ * key, an IAM user's key, or a role session: role chaining) and GetCallerIdentity (a user is
+ * answered with its AIDA… id and user ARN).
  *
  * Fidelity
  * - Gaps: GetSessionToken, GetFederationToken, AssumeRoleWithSAML, DecodeAuthorizationMessage

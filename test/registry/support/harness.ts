@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Authorizer, type RolePolicySource } from '../../../src/auth/authorizer.js';
+import { Authorizer, type IdentityPolicySource } from '../../../src/auth/authorizer.js';
 import { ManualClock } from '../../../src/cloud/clock.js';
 import { createRegistryHandler, type RegistryHandler } from '../../../src/registry/handler.js';
 import { DiskBlobStore } from '../../../src/registry/blob-store.js';
@@ -178,7 +178,7 @@ export class RegistryHarness {
   }
 
   private newHandler(): RegistryHandler {
-    const source: RolePolicySource = {
+    const source: IdentityPolicySource = {
       // Every role a test names exists, as the one its sessions were issued for.
       roleId: () => ROLE_ID,
       rolePolicyDocuments: (roleName) => (this.rolePolicies.get(roleName) ?? []).map((document, i) => ({ source: `inline-${i}`, document })),

@@ -115,14 +115,50 @@ describe('authorize', () => {
     }
   });
 
+  it('user, access-key and group operations name the user or group ARN, path included', async () => {
+    await h.call('CreateUser', { UserName: 'ci', Path: '/deploy/' });
+    await h.call('CreateGroup', { GroupName: 'deployers', Path: '/teams/' });
+    const user = `arn:aws:iam::${ACCOUNT}:user/deploy/ci`;
+    const group = `arn:aws:iam::${ACCOUNT}:group/teams/deployers`;
+    assert.deepEqual(h.authorize('CreateUser', { UserName: 'new', Path: '/x/', Tags: [{ Key: 'k', Value: 'v' }], PermissionsBoundary: ECS_FULL_ACCESS }), [
+      { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/x/new`, context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v', 'iam:PermissionsBoundary': ECS_FULL_ACCESS } },
+      { action: 'iam:TagUser', resource: `arn:aws:iam::${ACCOUNT}:user/x/new`, context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' } },
+    ]);
+    const onUser: [IamOperationName, Record<string, unknown>][] = [
+      ['GetUser', {}],
+      ['DeleteUser', {}],
+      ['ListUserTags', {}],
+      ['PutUserPolicy', { PolicyName: 'p', PolicyDocument: S3_READ }],
+      ['ListAttachedUserPolicies', {}],
+      ['CreateAccessKey', {}],
+      ['ListAccessKeys', {}],
+      ['DeleteAccessKey', { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }],
+      ['ListGroupsForUser', {}],
+    ];
+    for (const [operation, input] of onUser) {
+      assert.deepEqual(h.authorize(operation, { UserName: 'ci', ...input }), [{ action: `iam:${operation}`, resource: user }], operation);
+    }
+    assert.deepEqual(h.authorize('AttachUserPolicy', { UserName: 'ci', PolicyArn: ECS_FULL_ACCESS }), [{ action: 'iam:AttachUserPolicy', resource: user, context: { 'iam:PolicyARN': ECS_FULL_ACCESS } }]);
+    for (const operation of ['GetGroup', 'DeleteGroup', 'ListGroupPolicies', 'ListAttachedGroupPolicies'] as const) {
+      assert.deepEqual(h.authorize(operation, { GroupName: 'deployers' }), [{ action: `iam:${operation}`, resource: group }], operation);
+    }
+    assert.deepEqual(h.authorize('AddUserToGroup', { GroupName: 'deployers', UserName: 'ci' }), [{ action: 'iam:AddUserToGroup', resource: group }]);
+    assert.deepEqual(h.authorize('UpdateUser', { UserName: 'ci', NewUserName: 'cd' }), [
+      { action: 'iam:UpdateUser', resource: user },
+      { action: 'iam:UpdateUser', resource: `arn:aws:iam::${ACCOUNT}:user/deploy/cd` },
+    ]);
+    const key = await h.call<{ AccessKey: { AccessKeyId: string } }>('CreateAccessKey', { UserName: 'ci' });
+    assert.deepEqual(h.authorize('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKey.AccessKeyId }), [{ action: 'iam:GetAccessKeyLastUsed', resource: user }]);
+  });
+
   it('ListRoles, ListPolicies and ListOpenIDConnectProviders have no resource type: *', () => {
-    for (const operation of ['ListRoles', 'ListPolicies', 'ListOpenIDConnectProviders'] as const) {
+    for (const operation of ['ListRoles', 'ListPolicies', 'ListOpenIDConnectProviders', 'ListUsers', 'ListGroups'] as const) {
       assert.deepEqual(h.authorize(operation), [{ action: `iam:${operation}`, resource: '*' }]);
     }
   });
 
   it('the service serves exactly the operations of IamOperationName', () => {
-    assert.equal(Object.keys(h.service.operations).length, 34);
+    assert.equal(Object.keys(h.service.operations).length, 69);
     assert.equal(h.service.protocol, 'awsQuery');
     assert.equal(h.service.xmlns, 'https://iam.amazonaws.com/doc/2010-05-08/');
     assert.equal(h.service.version, '2010-05-08');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/cloud/clock.js';
 import { createIamService, IamStore, type IamOperationName } from '../../../src/services/iam/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
+import type { Authorization, Caller, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 
 export const ACCOUNT = '123456789012';
@@ -55,6 +55,8 @@ export interface IamHarness {
   readonly ctx: RequestContext;
   /** Runs an operation as the pipeline would (input, done, authorize, run). */
   call<T = Record<string, unknown>>(operation: IamOperationName, input?: Record<string, unknown>): Promise<T>;
+  /** The same, as another caller (authorizations are computed, not evaluated). */
+  callAs<T = Record<string, unknown>>(caller: Caller, operation: IamOperationName, input?: Record<string, unknown>): Promise<T>;
   /** The authorizations an operation asks for, after its input was read. */
   authorize(operation: IamOperationName, input?: Record<string, unknown>): Authorization[];
   /** Closes the database and opens the same file again, with a fresh store and service. */
@@ -86,6 +88,9 @@ function open(dir: string, clock: ManualClock): IamHarness {
     async call<T>(operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
       return runOperation<T>(read(operation, input), ctx);
     },
+    async callAs<T>(caller: Caller, operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
+      return runOperation<T>(read(operation, input), { ...ctx, caller });
+    },
     authorize: (operation, input = {}) => {
       const { op, typed } = read(operation, input);
       return op.authorize(typed, ctx);
@@ -115,4 +120,28 @@ export async function createGithubProvider(h: IamHarness): Promise<string> {
 /** Creates a role trusted by ECS tasks. */
 export async function createTaskRole(h: IamHarness, roleName: string, extra: Record<string, unknown> = {}): Promise<void> {
   await h.call('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: ECS_TASKS_TRUST, ...extra });
+}
+
+/** The caller a user's key stands for, as SigV4 resolves it. */
+export function userCaller(h: IamHarness, userName: string): Caller {
+  const user = h.store.users.get(userName);
+  if (!user) throw new Error(`no user ${userName}`);
+  return { kind: 'user', accountId: ACCOUNT, arn: user.arn, userId: user.userId, userName: user.userName, accessKeyId: 'AKIAEXAMPLEEXAMPLE02', tags: {} };
+}
+
+/** A role session's caller. */
+export function sessionCaller(roleName: string): Caller {
+  return {
+    kind: 'assumed-role',
+    accountId: ACCOUNT,
+    arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/s`,
+    userId: 'AROAEXAMPLEEXAMPLEEX:s',
+    accessKeyId: 'ASIAEXAMPLEEXAMPLE01',
+    roleName,
+    roleArn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
+    roleId: 'AROAEXAMPLEEXAMPLEEX',
+    sessionName: 's',
+    tags: {},
+    expiresAt: new Date(START.getTime() + 3600_000),
+  };
 }

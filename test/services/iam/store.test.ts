@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RolePolicySource } from '../../../src/auth/authorizer.js';
+import type { IdentityPolicySource } from '../../../src/auth/authorizer.js';
 import { IamStore } from '../../../src/services/iam/index.js';
 import type { StsRoleSource } from '../../../src/services/sts/roles.js';
 import {
@@ -58,14 +58,14 @@ describe('persistence', () => {
     const again = new IamStore(h.db, ACCOUNT, h.clock);
     assert.equal(again.getRole('none'), undefined);
     const row = h.db.prepare("SELECT version FROM schema_versions WHERE module = 'iam'").get() as { version: number };
-    assert.equal(row.version, 1);
+    assert.equal(row.version, 2);
   });
 });
 
 describe('hot-path reads', () => {
   it('IamStore is what STS and the authorizer take (checked by the compiler)', () => {
     const sts: StsRoleSource = h.store;
-    const authorizer: RolePolicySource = h.store;
+    const authorizer: IdentityPolicySource = h.store;
     assert.equal(sts.managedPolicyDefaultDocument(ECS_FULL_ACCESS), authorizer.managedPolicyDefaultDocument(ECS_FULL_ACCESS));
   });
 

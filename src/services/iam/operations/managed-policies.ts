@@ -24,9 +24,10 @@ export function checkManagedPolicyDocument(document: string): void {
   if (policySize(document) > MANAGED_POLICY_QUOTA) throw iamErrors.managedPolicyTooLarge();
 }
 
-/** How many roles use the policy, either way. */
+/** How many roles, users and groups use the policy, either way. */
 export function policyUsage(store: IamStore, policy: ManagedPolicy): PolicyUsage {
-  return { attachments: store.roles.attachmentCountOf(policy.arn), boundaries: store.roles.boundaryUsageCountOf(policy.arn) };
+  const attachments = [store.roles.links, store.users.links, store.groups.links].reduce((sum, links) => sum + links.attachmentCountOf(policy.arn), 0);
+  return { attachments, boundaries: store.roles.boundaryUsageCountOf(policy.arn) + store.users.boundaryUsageCountOf(policy.arn) };
 }
 
 interface CreatePolicyInput {
@@ -149,12 +150,29 @@ interface PolicyRoleOutput {
   RoleId: string;
 }
 
-/** Only roles exist in dockyard, so PolicyGroups and PolicyUsers are always empty. */
+interface PolicyUserOutput {
+  UserName: string;
+  UserId: string;
+}
+
+interface PolicyGroupOutput {
+  GroupName: string;
+  GroupId: string;
+}
+
+interface PolicyEntity {
+  kind: 'Role' | 'User' | 'Group';
+  name: string;
+  id: string;
+  path: string;
+}
+
+/** The roles, users and groups that use a policy (groups never as boundary); EntityFilter picks one kind. */
 export function listEntitiesForPolicy(
   store: IamStore,
 ): Operation<
   ListEntitiesForPolicyInput,
-  { PolicyGroups: never[]; PolicyUsers: never[]; PolicyRoles: PolicyRoleOutput[]; IsTruncated: boolean; Marker?: string }
+  { PolicyGroups: PolicyGroupOutput[]; PolicyUsers: PolicyUserOutput[]; PolicyRoles: PolicyRoleOutput[]; IsTruncated: boolean; Marker?: string }
 > {
   return {
     input: (r) => ({
@@ -167,19 +185,31 @@ export function listEntitiesForPolicy(
     authorize: (input) => [authorization('iam:ListEntitiesForPolicy', input.policyArn)],
     run: (input) => {
       const policy = requirePolicy(store, input.policyArn);
-      const wantsRoles = input.entityFilter === undefined || input.entityFilter === 'Role';
-      const attached = input.usageFilter === 'PermissionsBoundary' ? [] : store.roles.rolesWithPolicy(policy.arn);
-      const bounded =
-        input.usageFilter === 'PermissionsPolicy' ? [] : store.roles.list().filter((role) => role.permissionsBoundary === policy.arn);
-      const byName = new Map([...attached, ...bounded].map((role) => [role.roleName, role]));
-      const roles = wantsRoles
-        ? [...byName.values()].filter((role) => role.path.startsWith(input.pathPrefix)).sort((a, b) => compareKeys(a.roleName, b.roleName))
-        : [];
-      const page = paginate(roles, input, (role) => role.roleName);
+      const wants = (kind: PolicyEntity['kind']) => input.entityFilter === undefined || input.entityFilter === kind;
+      const asPolicy = input.usageFilter !== 'PermissionsBoundary';
+      const asBoundary = input.usageFilter !== 'PermissionsPolicy';
+      const entities = new Map<string, PolicyEntity>();
+      const add = (entity: PolicyEntity) => entities.set(entity.id, entity);
+      if (wants('Role')) {
+        const roles = [...(asPolicy ? store.roles.rolesWithPolicy(policy.arn) : []), ...(asBoundary ? store.roles.list().filter((r) => r.permissionsBoundary === policy.arn) : [])];
+        for (const role of roles) add({ kind: 'Role', name: role.roleName, id: role.roleId, path: role.path });
+      }
+      if (wants('User')) {
+        const users = [...(asPolicy ? store.users.usersWithPolicy(policy.arn) : []), ...(asBoundary ? store.users.list().filter((u) => u.permissionsBoundary === policy.arn) : [])];
+        for (const user of users) add({ kind: 'User', name: user.userName, id: user.userId, path: user.path });
+      }
+      if (wants('Group') && asPolicy) for (const group of store.groups.groupsWithPolicy(policy.arn)) add({ kind: 'Group', name: group.groupName, id: group.groupId, path: group.path });
+      // Groups, then users, then roles, each by name: one sorted list so that one marker pages all three.
+      const order = { Group: 0, User: 1, Role: 2 };
+      const listed = [...entities.values()]
+        .filter((e) => e.path.startsWith(input.pathPrefix))
+        .sort((a, b) => order[a.kind] - order[b.kind] || compareKeys(a.name, b.name));
+      const page = paginate(listed, input, (e) => `${order[e.kind]}\u0000${e.name}`);
+      const of = (kind: PolicyEntity['kind']) => page.items.filter((e) => e.kind === kind);
       return {
-        PolicyGroups: [],
-        PolicyUsers: [],
-        PolicyRoles: page.items.map((role) => ({ RoleName: role.roleName, RoleId: role.roleId })),
+        PolicyGroups: of('Group').map((g) => ({ GroupName: g.name, GroupId: g.id })),
+        PolicyUsers: of('User').map((u) => ({ UserName: u.name, UserId: u.id })),
+        PolicyRoles: of('Role').map((r) => ({ RoleName: r.name, RoleId: r.id })),
         IsTruncated: page.isTruncated,
         Marker: page.marker,
       };

@@ -8,22 +8,22 @@ import { roleArn } from '../arns.js';
 import { authorization, existingRoleArn, requestTagContext, withTagging } from '../authorization.js';
 import { checkTrustPrincipalsExist, policySize, validatePolicyDocument } from '../documents.js';
 import { iamErrors } from '../errors.js';
+import { checkNoPolicies, ROLES } from '../holders.js';
 import {
   ARN,
   MAX_SESSION_DURATION,
   PATH,
-  PATH_PREFIX,
   POLICY_DOCUMENT,
   ROLE_DESCRIPTION,
   ROLE_NAME,
-  readPaging,
+  readPathListing,
   readTags,
-  type Paging,
+  type PathListing,
 } from '../input-rules.js';
 import { checkDistinctTagKeys, requirePolicy, requireRole } from '../lookups.js';
 import type { Tag } from '../model.js';
 import { roleOutput, type RoleOutput } from '../outputs.js';
-import { compareKeys, paginate } from '../pagination.js';
+import { pageByName } from '../pagination.js';
 import type { IamStore } from '../store.js';
 
 /** A role's trust policy may hold 2048 characters, white space not counted (ACLSizePerRole). */
@@ -34,6 +34,7 @@ function checkTrustPolicy(store: IamStore, document: string): void {
   const parsed = validatePolicyDocument(document, 'trust');
   checkTrustPrincipalsExist(parsed, store.accountId, {
     roleExists: (arn) => store.getRoleByArn(arn) !== undefined,
+    userExists: (arn) => store.getUserByArn(arn) !== undefined,
     oidcProviderExists: (arn) => store.oidcProviders.get(arn) !== undefined,
   });
   if (policySize(document) > TRUST_POLICY_QUOTA) throw iamErrors.trustPolicyTooLarge();
@@ -106,22 +107,14 @@ export function getRole(store: IamStore): Operation<RoleNameInput, { Role: RoleO
   };
 }
 
-interface ListRolesInput extends Paging {
-  pathPrefix: string;
-}
-
 /** ListRoles: by name, filtered by PathPrefix; paged. */
-export function listRoles(store: IamStore): Operation<ListRolesInput, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listRoles(store: IamStore): Operation<PathListing, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
-    input: (r) => ({ pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(r) }),
+    input: readPathListing,
     // ListRoles has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListRoles', '*')],
     run: (input) => {
-      const roles = store.roles
-        .list()
-        .filter((role) => role.path.startsWith(input.pathPrefix))
-        .sort((a, b) => compareKeys(a.roleName, b.roleName));
-      const page = paginate(roles, input, (role) => role.roleName);
+      const page = pageByName(store.roles.list(), input, (role) => role.roleName);
       return { Roles: page.items.map((role) => roleOutput(role, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };
@@ -134,8 +127,7 @@ export function deleteRole(store: IamStore): Operation<RoleNameInput, Record<str
     authorize: (input, ctx) => [authorization('iam:DeleteRole', existingRoleArn(store, ctx.accountId, input.roleName))],
     run: (input) => {
       const role = requireRole(store, input.roleName);
-      if (store.roles.attachedPolicyArns(role).length > 0) throw iamErrors.roleHasAttachedPolicies();
-      if (store.roles.inlinePolicies(role).length > 0) throw iamErrors.roleHasInlinePolicies();
+      checkNoPolicies(store, ROLES, { id: role.roleId, name: role.roleName, arn: role.arn });
       store.roles.delete(role);
       return {};
     },
