@@ -8,13 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient, BatchGetImageCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { sdkConfig, startTestCloud, type TestCloud } from '../../support/cloud.js';
 import { idTokenEnv, setUpIam, type IamFixture } from '../aws-setup.js';
-import { ACTIONS, DOCKER_HOST, TestJob } from '../support.js';
+import { ACTIONS, DOCKER_HOST, dockerAuths, TestJob } from '../support.js';
 
 const DOCKER = {
   login: 'docker/login-action/v3',
@@ -27,12 +27,6 @@ const DOCKER = {
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const REPOSITORY = `dockyard-dx-${suffix}`;
-
-function dockerAuths(job: TestJob): string[] {
-  const file = join(job.env.HOME ?? '', '.docker', 'config.json');
-  if (!existsSync(file)) return [];
-  return Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {});
-}
 
 describe('docker actions (built-in)', () => {
   let cloud: TestCloud;
