@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient, BatchGetImageCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
@@ -23,6 +23,8 @@ const DOCKER = {
   setupQemu: 'docker/setup-qemu-action/v3',
   buildPush: 'docker/build-push-action/v6',
   buildPushV5: 'docker/build-push-action/v5',
+  metadata: 'docker/metadata-action/v5',
+  metadataV4: 'docker/metadata-action/v4',
 } as const;
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -188,6 +190,40 @@ describe('docker actions (built-in)', () => {
     assert.equal(`sha256:${id.replace(/^sha256:/, '')}`, load.outputs.imageid);
     // Nothing was pushed: the engine's image ID stands for the manifest digest BuildKit's docker exporter would report.
     assert.equal(load.outputs.digest, load.outputs.imageid);
+  });
+
+  it('metadata-action feeds build-push as in its README: tags and OCI labels from the run, bake files, output variables', async () => {
+    const job = await loggedInJob();
+    const event = join(job.root, 'event.json');
+    writeFileSync(event, JSON.stringify({ repository: { name: 'ecsapp', html_url: 'https://github.com/your-username/ecsapp', default_branch: 'main' }, head_commit: { id: job.github.sha, timestamp: '2026-01-02T03:04:05Z' } }));
+    const image = `${registry}/${REPOSITORY}`;
+    const meta = await job.run(DOCKER.metadata, 'meta', {
+      inputs: { images: image, tags: 'type=ref,event=branch\ntype=sha\ntype=raw,value=latest,enable={{is_default_branch}}' },
+      env: { GITHUB_EVENT_PATH: event },
+    });
+    assert.equal(meta.exitCode, 0, meta.stdout + meta.stderr);
+    const short = job.github.sha.slice(0, 7);
+    // By priority: ref (600), raw (200), sha (100).
+    assert.equal(meta.outputs.tags, [`${image}:main`, `${image}:latest`, `${image}:sha-${short}`].join('\n'));
+    assert.equal(meta.outputs.version, 'main');
+    assert.match(meta.outputs.labels ?? '', /^org\.opencontainers\.image\.created=\d{4}-/m);
+    assert.match(meta.outputs.labels ?? '', new RegExp(`^org\\.opencontainers\\.image\\.revision=${job.github.sha}$`, 'm'));
+    assert.match(meta.outputs.labels ?? '', /^org\.opencontainers\.image\.source=https:\/\/github\.com\/your-username\/ecsapp$/m);
+    assert.equal(meta.exported.DOCKER_METADATA_OUTPUT_VERSION, 'main');
+    const bake = JSON.parse(readFileSync(meta.outputs['bake-file'] ?? '', 'utf8')) as { target: Record<string, { tags: string[] }> };
+    assert.deepEqual(bake.target['docker-metadata-action']?.tags, meta.outputs.tags?.split('\n'));
+    const json = JSON.parse(meta.outputs.json ?? '{}') as { annotations: string[] };
+    assert.ok(json.annotations.includes('manifest:org.opencontainers.image.version=main'));
+    const v4 = await job.run(DOCKER.metadataV4, 'meta4', { inputs: { images: image }, env: { GITHUB_EVENT_PATH: event } });
+    assert.equal(v4.exitCode, 0, v4.stdout + v4.stderr);
+    assert.equal(v4.outputs.annotations, undefined, 'v4 has no annotations output');
+
+    writeFileSync(join(job.workspace, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /Dockerfile\n');
+    const build = await job.run(DOCKER.buildPush, 'build', { inputs: { context: job.workspace, push: 'true', tags: meta.outputs.tags ?? '', labels: meta.outputs.labels ?? '' } });
+    assert.equal(build.exitCode, 0, build.stdout + build.stderr);
+    images.push(...(meta.outputs.tags ?? '').split('\n'));
+    const revision = execFileSync('docker', ['image', 'inspect', `${image}:main`, '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}'], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' }).trim();
+    assert.equal(revision, job.github.sha);
   });
 
   it('build-push failures: a failing Dockerfile, a bad boolean, provenance on the docker driver', async () => {
