@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDockerGuard } from '../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/images/tiny-image.js';
 import { runOk } from '../test/support/run.js';
 import { median } from './cloud-process.js';
 

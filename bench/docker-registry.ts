@@ -1,7 +1,7 @@
 /**
  * The peer in the registry benchmark: Debian's `docker-registry` (distribution 2.8.2) as a
  * child process on 127.0.0.1 and a free port, no auth, filesystem storage in a temp
- * directory, access log off: the set-up of the baseline in the reference notes (registry.md §2).
+ * directory, access log off: the set-up of the baseline in the reference notes (docs/reference/registry.md §2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -37,15 +37,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DockerApiEngine } from '../src/engine/docker-api.js';
 import { cloudLabelFor, LABEL } from '../src/runtime/runtime.js';
-import { httpGet, waitFor } from '../test/engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/engine/tiny-image.js';
+import { httpGet } from '../test/engine/contract-suite.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../test/runtime/support.js';
 import { awsCli } from '../test/support/aws-cli.js';
 import { runOk } from '../test/support/run.js';
 import { median } from './cloud-process.js';
+import { waitFor } from '../test/support/wait-for.js';
+import { FIXED_PORTS } from '../test/support/ports.js';
 
 /** A plain-HTTP registry port for Podman (scripts/setup-engine) that no test uses. */
-const PORT = 45679;
+const PORT = FIXED_PORTS.bench;
 const ENTRY = fileURLToPath(new URL('./ecs-cloud.js', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/dockyard', import.meta.url));
 const REST_SERVICES = 50;
@@ -173,7 +175,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
     if (cases.has('deploy') || cases.has('rps')) {
       // Deploy time, then requests per second through the same service's single task.
       await ecs.send(new CreateServiceCommand({ cluster: 'bench', serviceName: 'deploy', taskDefinition, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: network }));
-      await waitFor('service deploy steady', async () => (isSteady((await describe(['deploy']))[0], 1) ? true : undefined), 120_000);
+      await waitFor('service deploy steady', async () => (isSteady((await describe(['deploy']))[0], 1) ? true : undefined), { timeoutMs: 120_000 });
       if (cases.has('deploy')) {
         const direct: number[] = [];
         for (let i = 0; i < 7; i++) {
@@ -189,7 +191,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           try {
             await engine.startContainer(id);
             const hostPort = (await engine.inspectContainer(id)).ports[0]?.hostPort ?? 0;
-            await waitFor('the direct container to answer', () => httpGet('127.0.0.1', hostPort), 20_000);
+            await waitFor('the direct container to answer', () => httpGet('127.0.0.1', hostPort), { timeoutMs: 20_000 });
             direct.push((performance.now() - began) / 1000);
           } finally {
             await engine.removeContainer(id, { force: true });
@@ -204,7 +206,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           const done = await waitFor('the deployment to complete', async () => {
             const s = (await describe(['deploy']))[0];
             return isSteady(s, 1) && s?.deployments?.[0]?.id !== before ? s : undefined;
-          }, 60_000);
+          }, { timeoutMs: 60_000 });
           deployClient.push((performance.now() - began) / 1000);
           const d = done.deployments?.[0];
           if (d?.createdAt && d.updatedAt) deployServer.push((d.updatedAt.getTime() - d.createdAt.getTime()) / 1000);
@@ -245,7 +247,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           if (!batch.every((s) => isSteady(s, 2))) return undefined;
         }
         return true;
-      }, 600_000);
+      }, { timeoutMs: 600_000 });
       const rampSeconds = (performance.now() - startedAt) / 1000;
       const containers = (await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length;
       await sleep(5000);
@@ -264,7 +266,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
         `cpu at rest: ${REST_SERVICES} services × 2 tasks (${containers} containers, steady after ${rampSeconds.toFixed(0)} s): the cloud ${cloudCpu.toFixed(1)} ms CPU per s (${(cloudCpu / 10).toFixed(2)} % of a core) over ${elapsed.toFixed(0)} s, RSS ${rss.toFixed(0)} MB; Podman's service ${podmanCpu.toFixed(1)} ms/s; load average ${load.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`,
       );
       for (const serviceName of names) await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: serviceName, force: true }));
-      await waitFor('the services to be gone', async () => ((await ecs.send(new ListTasksCommand({ cluster: 'bench' }))).taskArns?.length === 0 ? true : undefined), 300_000);
+      await waitFor('the services to be gone', async () => ((await ecs.send(new ListTasksCommand({ cluster: 'bench' }))).taskArns?.length === 0 ? true : undefined), { timeoutMs: 300_000 });
     }
   } finally {
     await stopBenchCloud(cloud);

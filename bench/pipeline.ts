@@ -24,12 +24,13 @@ import { LABEL, cloudLabelFor } from '../src/runtime/runtime.js';
 import type { RunSummary, RunView } from '../src/control/contract.js';
 import { provisionSeed, SEED } from '../src/seed/provision.js';
 import { median } from './cloud-process.js';
+import { FIXED_PORTS } from '../test/support/ports.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'dockyard');
 const EXAMPLE = join(ROOT, 'examples', 'seed-app');
 /** One of the plain-HTTP registry ports scripts/setup-engine configures for Podman. */
-const PORT = 45679;
+const PORT = FIXED_PORTS.bench;
 const ROUNDS = 5;
 
 export async function runPipelineBenchmarks(log: (line: string) => void): Promise<void> {

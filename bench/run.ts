@@ -30,7 +30,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../src/cloud/clock.js';
+import { systemClock } from '../src/core/clock.js';
 import { DEFAULTS } from '../src/cloud/config.js';
 import { CloudState } from '../src/cloud/state.js';
 import { median, startCloud, stopCloud } from './cloud-process.js';

@@ -18,7 +18,7 @@
  * account per cloud).
  */
 import { evaluatePolicies, parsePolicy, type ConditionContext, type PolicyDocument } from '../policy/index.js';
-import type { Authorization, Caller, RequestContext } from '../services/operation.js';
+import type { Authorization, Caller, RequestContext } from '../core/operation.js';
 import { globalConditionKeys } from './request-context.js';
 
 /** A caller with identity policies: a user or a role session. */

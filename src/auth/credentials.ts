@@ -9,8 +9,8 @@
  */
 import type { Db } from '../store/database.js';
 import { migrate } from '../store/database.js';
-import type { Caller } from '../services/operation.js';
-import { accessKeyId, secretAccessKey } from '../services/ids.js';
+import type { Caller } from '../core/operation.js';
+import { accessKeyId, secretAccessKey } from '../core/ids.js';
 import { randomBytes } from 'node:crypto';
 
 export type SessionCaller = Extract<Caller, { kind: 'assumed-role' }>;

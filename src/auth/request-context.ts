@@ -4,7 +4,7 @@
  * Service-specific keys (aws:RequestTag/…, iam:PolicyARN, …) come from each operation.
  */
 import type { ConditionContext } from '../policy/index.js';
-import type { RequestContext } from '../services/operation.js';
+import type { RequestContext } from '../core/operation.js';
 
 export function globalConditionKeys(ctx: RequestContext): ConditionContext {
   const now = ctx.clock.now();

@@ -3,6 +3,7 @@
  * --data DIR; unknown flags are refused with the command's usage.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '../core/errors.js';
 
 export interface Command {
   /** Words that select the command: ['up'] or ['trust', 'check']. */
@@ -29,7 +30,7 @@ export function parseFlags(argv: string[], options: Options, usage: string): Fla
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
   }
   if (parsed.values.help) {
     process.stdout.write(`${usage}\n`);
@@ -48,7 +49,7 @@ export function parseArgsAndFlags(argv: string[], options: Options, usage: strin
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
   }
   if (parsed.values.help) {
     process.stdout.write(`${usage}\n`);

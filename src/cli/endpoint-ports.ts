@@ -3,7 +3,7 @@
  * persisted in the cloud's state (allocated once, kept across restarts), so it is read from
  * there, one state open for any number of services.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import { EndpointPortPool, NetworkStore } from '../network/index.js';

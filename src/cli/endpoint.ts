@@ -2,7 +2,7 @@
  * `dockyard endpoint --cluster C --service S`: the stable local URL of a service, like a load
  * balancer's name. Task addresses change with every deployment; this one does not.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import { EndpointPortPool, NetworkStore } from '../network/index.js';

@@ -3,7 +3,7 @@
  * key active; the retired one keeps verifying tokens it signed until it is removed. A running
  * cloud picks the change up on its next token operation.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import { CliError, DATA_OPTION, UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';

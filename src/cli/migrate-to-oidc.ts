@@ -23,6 +23,7 @@ import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, r
 import { repositoryRoot } from './bootstrap-workflow.js';
 import { CliError, UsageError, parseFlags, stringFlag, type Command } from './command.js';
 import { unifiedDiff } from './unified-diff.js';
+import { errorMessage } from '../core/errors.js';
 
 const USAGE = `Usage: dockyard migrate-to-oidc --workflow FILE [--repo OWNER/NAME] [--write | --output FILE]
                                [--role-name NAME] [--branch B]... [--environment E]...
@@ -78,7 +79,7 @@ export const migrateToOidcCommand: Command = {
     }
     const input = await readInput(flags, USAGE, stringFlag(flags, 'repo') ?? repositoryFromCheckout(file));
     const outline = await outlineYamlBounded(file, content, OUTLINE_DEPTH).catch((error: unknown) => {
-      throw new CliError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliError(`${file}: ${errorMessage(error)}`);
     });
     if ('errors' in outline) throw new CliError(`${file} is not valid YAML:\n  ${outline.errors.join('\n  ')}`);
     // Before anything is created: a workflow with nothing to migrate, or one that cannot be edited in place, stops here.

@@ -15,6 +15,7 @@ import { RunnerImageMappingError, RunnerImages, parseRunnerImageMapping } from '
 import { openDatabase, type Db } from '../store/database.js';
 import { makePrivateDir } from '../store/private-files.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command, type Flags } from './command.js';
+import { errorMessage } from '../core/errors.js';
 
 const BUILD_USAGE = `Usage: dockyard runner-image build [--force] [--json]
 
@@ -46,7 +47,7 @@ async function engine(): Promise<DockerApiEngine> {
   const engine = new DockerApiEngine();
   await engine.ping(AbortSignal.timeout(5000)).catch(async (error: unknown) => {
     await engine.close();
-    throw new CliError(`the container engine does not answer (${error instanceof Error ? error.message : String(error)}); scripts/setup starts Podman's Docker API`);
+    throw new CliError(`the container engine does not answer (${errorMessage(error)}); scripts/setup starts Podman's Docker API`);
   });
   return engine;
 }

@@ -1,7 +1,7 @@
 /**
  * `dockyard token`: print the OIDC token a CI job of the given repository and ref would get.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
 import type { JobClaimsInput } from '../identity/index.js';

@@ -3,10 +3,10 @@
  * get and runs STS's checks on it without issuing anything; exit 0 when admitted, 1 when
  * refused, with the reason per trust-policy statement.
  */
-import { systemClock } from '../cloud/clock.js';
+import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
-import { explainWebIdentityTrust, type TrustExplanation } from '../services/sts/explain.js';
+import { explainWebIdentityTrust, type TrustExplanation } from '../trust/explain.js';
 import { UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
 import { planWorkflowTrust, readWorkflowFile } from './trust-workflow.js';
 import { JOB_FLAGS, jobClaimsFromFlags } from './token.js';

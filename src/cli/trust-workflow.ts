@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, parseWorkflowFileBounded, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
 import { CliError } from './command.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface PlannedAssume {
   job: string;
@@ -57,7 +58,7 @@ export function planWorkflowTrust(workflow: WorkflowDefinition, repository: stri
       try {
         inputs = evaluateStringMap(step.with, scopeFor(repository));
       } catch (error) {
-        planned.unknown = `its inputs need run-time values (${error instanceof Error ? error.message : String(error)})`;
+        planned.unknown = `its inputs need run-time values (${errorMessage(error)})`;
       }
       if (inputs) {
         const role = inputs['role-to-assume'];

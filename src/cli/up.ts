@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
-import { streamLogger } from '../cloud/logger.js';
+import { streamLogger } from '../core/logger.js';
 import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CliError, UsageError, parseFlags, parsePort, stringFlag, type Command, type Flags } from './command.js';

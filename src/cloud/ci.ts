@@ -11,32 +11,30 @@
  * (push-recovery.ts); git, the push hook and the control API wait for that, so a push never
  * meets a half-cleaned repository and `dockyard runs list` already shows those runs.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
-import { CONTROL_PREFIX } from '../control/contract.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
-import { createGitHttpHandler, createPushHookHandler, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import { createGitHttpHandler, createPushHookHandler, generateHookSecret, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
 import { RunnerImages } from '../runner/runner-images.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { recoverPushes } from './push-recovery.js';
 import type { AdminKey } from './state.js';
+import { errorMessage } from '../core/errors.js';
 
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PODMAN_SOCKET = '/run/podman/podman.sock';
-/** git's smart-HTTP requests at the root, GitHub's URL shape: /OWNER/NAME(.git)/info/refs?… and the two services. */
-const GIT_AT_ROOT = /^\/[^/?]+\/[^/?]+\/(info\/refs\?|git-upload-pack$|git-receive-pack$)/;
 
 export interface CiDeps {
   db: Db;
@@ -64,13 +62,13 @@ export interface Ci {
   readonly settings: RepoSettings;
   /** Which image serves which `runs-on` label (defaults, the data directory's, this start's). */
   readonly runnerImages: RunnerImages;
-  /** Takes the request when it is for git, the push hook or the control API. */
-  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
+  /** The handlers of git hosting, the push hook and the control API (http/router.ts mounts them). */
+  readonly mounts: Pick<Mounts, 'git' | 'gitAtOrigin' | 'pushHook' | 'controlApi'>;
   stop(): Promise<void>;
 }
 
 export function createCi(deps: CiDeps): Ci {
-  const hookSecret = randomBytes(24).toString('hex');
+  const hookSecret = generateHookSecret();
   const repositories = new GitRepositories({
     root: join(deps.dataDir, 'git'),
     // GITHUB_SERVER_URL is the origin, as https://github.com is: the official actions/checkout
@@ -80,7 +78,7 @@ export function createCi(deps: CiDeps): Ci {
     hookUrl: `${deps.url}${PUSH_HOOK_PATH}`,
   });
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
-  const settings = new RepoSettings(deps.db);
+  const settings = new RepoSettings(deps.db, () => deps.clock.now());
   const runnerImages = new RunnerImages(deps.db, deps.runnerImages, () => deps.clock.now());
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
@@ -111,7 +109,7 @@ export function createCi(deps: CiDeps): Ci {
   // up`'s path to ready; git, the push hook and the control API wait for it either way.
   const recovered = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }))
-    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: error instanceof Error ? error.message : String(error) }));
+    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }));
   const gitOptions = {
     repositories,
     logger: deps.logger,
@@ -141,21 +139,18 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
+  const afterRecovery = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => recovered.then(() => handler(req, res));
   const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,
     repositories,
     settings,
     runnerImages,
-    stream(req, res) {
-      const url = req.url ?? '/';
-      const handler =
-        url === '/git' || url.startsWith('/git/') ? git
-        : GIT_AT_ROOT.test(url) ? gitAtRoot
-        : url.startsWith(`${PUSH_HOOK_PATH}/`) ? hook
-        : url === CONTROL_PREFIX || url.startsWith(`${CONTROL_PREFIX}/`) || url.startsWith(`${CONTROL_PREFIX}?`) ? control
-        : undefined;
-      return handler === undefined ? undefined : recovered.then(() => handler(req, res));
+    mounts: {
+      git: afterRecovery(git),
+      gitAtOrigin: afterRecovery(gitAtRoot),
+      pushHook: afterRecovery(hook),
+      controlApi: afterRecovery(control),
     },
     async stop() {
       stopping = true;

@@ -15,7 +15,7 @@ import type { HttpServer } from '../http/server.js';
 import type { SubjectNames } from '../tls/certificate-issuer.js';
 import { CloudCertificates, LOOPBACK_NAMES, type ServerCredentials } from '../tls/cloud-certificates.js';
 import { engineTrustBlocked, engineTrustPath, removeStaleTrust, trustRegistryInEngine, type EngineTrust } from '../tls/engine-trust.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../core/logger.js';
 
 export interface CloudTlsOptions {
   dataDir: string;

@@ -3,11 +3,11 @@
  * builds the services over their stores, and serves them on one port. A Cloud is an
  * instance: tests create several in one process, each with its own data directory and clock.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { Authorizer } from '../auth/authorizer.js';
-import { createRouter } from '../http/router.js';
+import { healthEndpoint, idTokenEndpoint, jwksEndpoint, oidcDiscoveryEndpoint } from '../http/endpoints.js';
+import { createRouter, type Router } from '../http/router.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { JobTokenBroker } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
@@ -15,7 +15,7 @@ import { createEcrService } from '../services/ecr/index.js';
 import { EcrImageStore } from '../services/ecr/image-store.js';
 import { LifecycleRunner } from '../services/ecr/lifecycle.js';
 import { createRegistryHandler, DiskBlobStore, RegistryTokenStore } from '../registry/index.js';
-import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
+import type { ApiResponse } from '../protocols/http-types.js';
 import { createEcsService, EcsStore } from '../services/ecs/index.js';
 import { createEc2Service } from '../services/ec2/index.js';
 import { Ec2Store } from '../services/ec2/store.js';
@@ -26,17 +26,17 @@ import { createSecretsManagerService, SecretsStore } from '../services/secretsma
 import { createSsmService, ParameterStore } from '../services/ssm/index.js';
 import { createStsService } from '../services/sts/index.js';
 import { writeFileAtomic } from '../store/files.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock, type ClockTimer } from '../core/clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { CloudState } from './state.js';
 import { createCi, type Ci } from './ci.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
-import type { SchedulerTimings } from '../scheduler/index.js';
-import type { EcsRuntime, EcsRuntimeDeps } from './ecs-runtime.js';
+import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions } from './ecs-runtime.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -55,21 +55,9 @@ export interface CloudOptions extends Partial<CloudConfig> {
   engineCertsDir?: string | false;
   /**
    * Run ECS tasks as real containers (the runtime loop). Off unless given: a cloud without a
-   * container engine (most unit tests) keeps tasks as records only. `engine` defaults to the
-   * Docker Engine API over the discovered socket; `tickMs` is the loop's interval.
+   * container engine (most unit tests) keeps tasks as records only.
    */
-  runtime?: {
-    engine?: ContainerEngine;
-    tickMs?: number;
-    timings?: SchedulerTimings;
-    deregistrationDelayMs?: number;
-    taskAddressRange?: { first: string; last: string };
-    /**
-     * Start the runtime (container adoption included) after the cloud is serving, logging a
-     * failure instead of refusing to start: `dockyard up` must be ready fast, engine or not.
-     */
-    background?: boolean;
-  };
+  runtime?: EcsRuntimeOptions;
 }
 
 /**
@@ -78,11 +66,6 @@ export interface CloudOptions extends Partial<CloudConfig> {
  * recovery window purged, unreferenced blobs collected.
  */
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
-
-interface Routes {
-  handle(request: ApiRequest): Promise<ApiResponse>;
-  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
-}
 
 /** The ECS runtime's state, as `/_dockyard/health` reports it. */
 export type RuntimeState = { state: 'off' } | { state: 'starting' } | { state: 'running' } | { state: 'failed'; error: string };
@@ -100,7 +83,7 @@ export class Cloud {
   private readonly server: HttpServer;
   /** The port's TLS: certificates and the engine's trust in the registry. */
   readonly tls: CloudTls;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: ClockTimer;
   private readonly options: CloudOptions;
   private readonly issuerReady: Promise<void>;
   /** The ECS runtime loop, when the cloud runs tasks as containers (started in the background: once loaded). */
@@ -114,7 +97,7 @@ export class Cloud {
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
 
-  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: NodeJS.Timeout, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: ClockTimer, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
     this.tls = tls;
     this.ci = ci;
     this.ecsRuntime = runtime;
@@ -133,7 +116,7 @@ export class Cloud {
     const host = options.host ?? DEFAULTS.host;
     const issuerUrl = options.issuer ?? DEFAULTS.issuer;
     const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
-    let routes: Routes | undefined;
+    let routes: Router | undefined;
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
     let runtimeEngine: ContainerEngine | undefined;
@@ -155,7 +138,7 @@ export class Cloud {
       });
       const port = server.port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-      // Podman's Docker API skips TLS only for registries named localhost:PORT (host-toolchain.md §3).
+      // Podman's Docker API skips TLS only for registries named localhost:PORT (docs/reference/host-toolchain.md §3).
       const registryHost = `localhost:${port}`;
       const engineCertsDir = options.engineCertsDir ?? (options.runtime || options.publish ? ENGINE_CERTS_DIR : false);
       tls = new CloudTls({ dataDir: options.dataDir, server, host, registryHost, engineCertsDir: engineCertsDir === false ? undefined : engineCertsDir, logger });
@@ -189,12 +172,17 @@ export class Cloud {
       const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
       const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
       ciServices = ci;
-      routes = {
-        handle: createRouter({ aws, issuer: state.issuer, issuerReady, broker, health: async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined) }),
-        stream: (req, res) => (req.url === '/v2' || req.url?.startsWith('/v2/') ? registry(req, res) : ci.stream(req, res)),
-      };
+      routes = createRouter({
+        registry,
+        ...ci.mounts,
+        oidcDiscovery: oidcDiscoveryEndpoint(state.issuer),
+        jwks: jwksEndpoint(state.issuer, issuerReady),
+        health: healthEndpoint(async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined)),
+        idToken: idTokenEndpoint(broker, issuerReady),
+        aws: (request) => aws.handle(request),
+      });
       const lifecycle = new LifecycleRunner(images);
-      const housekeeping = setInterval(() => {
+      const housekeeping = clock.setInterval(() => {
         const now = clock.now();
         state.credentials.sweep(now);
         lifecycle.runOnce(now);
@@ -202,7 +190,8 @@ export class Cloud {
         secrets.purgeDue(now.getTime());
         blobs.garbageCollect(images, { now });
         void cloudTls.renew();
-      }, HOUSEKEEPING_INTERVAL_MS).unref();
+      }, HOUSEKEEPING_INTERVAL_MS);
+      housekeeping.unref();
       let runtime: Runtime | undefined;
       let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
@@ -217,7 +206,7 @@ export class Cloud {
             await runtime.start();
             runtimeState = { state: 'running' };
           } catch (error) {
-            clearInterval(housekeeping);
+            clock.clearTimer(housekeeping);
             await ci.stop();
             await server.close();
             throw error;
@@ -267,7 +256,7 @@ export class Cloud {
 
   /** Stops serving, closes the database and removes the published files. */
   async stop(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.state.clock.clearTimer(this.sweeper);
     // Runs first: their jobs use the cloud (and the runtime) until they are cancelled.
     await this.ci.stop();
     // Before the database closes: the loop writes task state.
@@ -302,6 +291,6 @@ async function runtimeHealth(runtime: RuntimeState, engine: ContainerEngine | un
     const info = await engine.info(AbortSignal.timeout(ENGINE_HEALTH_TIMEOUT_MS));
     return { ecsRuntime: runtime, engine: { reachable: true, name: info.name, version: info.version, ms: Date.now() - started } };
   } catch (error) {
-    return { ecsRuntime: runtime, engine: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
+    return { ecsRuntime: runtime, engine: { reachable: false, error: errorMessage(error) } };
   }
 }

@@ -6,6 +6,7 @@
  * proxies and the scheduler are not loaded before it is ready.
  */
 import type { ContainerEngine } from '../engine/contract.js';
+import type { SchedulerTimings } from '../scheduler/index.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
@@ -16,9 +17,8 @@ import type { EcsStore } from '../services/ecs/index.js';
 import type { IamStore } from '../services/iam/store.js';
 import type { LogsStore } from '../services/logs/store.js';
 import type { Db } from '../store/database.js';
-import type { CloudOptions } from './cloud.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 
 /** The cloud's parts the runtime works on. */
 export interface EcsRuntimeDeps {
@@ -44,8 +44,25 @@ export interface EcsRuntime {
   engine: ContainerEngine;
 }
 
+/**
+ * How the cloud runs ECS tasks. `engine` defaults to the Docker Engine API over the discovered
+ * socket; `tickMs` is the loop's interval.
+ */
+export interface EcsRuntimeOptions {
+  engine?: ContainerEngine;
+  tickMs?: number;
+  timings?: SchedulerTimings;
+  deregistrationDelayMs?: number;
+  taskAddressRange?: { first: string; last: string };
+  /**
+   * Start the runtime (container adoption included) after the cloud is serving, logging a
+   * failure instead of refusing to start: `dockyard up` must be ready fast, engine or not.
+   */
+  background?: boolean;
+}
+
 /** Builds (does not start) the runtime. */
-export function createEcsRuntime(deps: EcsRuntimeDeps, options: NonNullable<CloudOptions['runtime']>): EcsRuntime {
+export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOptions): EcsRuntime {
   const { clock } = deps;
   const engine = options.engine ?? new DockerApiEngine();
   const network = new NetworkStore(deps.db);

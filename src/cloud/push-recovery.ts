@@ -16,8 +16,9 @@
 import type { PushEvent } from '../git/contract.js';
 import { removeAbandonedPushFiles, PUSH_PROCESS_MARKER, type GitRepositories, type PushJournal } from '../git/index.js';
 import type { RunRecord } from '../runner/types.js';
-import { killMarkedProcesses, waitForExit, workingDirectories } from './host-processes.js';
-import type { Logger } from './logger.js';
+import { killMarkedProcesses, waitForExit, workingDirectories } from '../host/processes.js';
+import type { Logger } from '../core/logger.js';
+import { errorMessage } from '../core/errors.js';
 
 /** A SIGKILLed process is gone within milliseconds unless stuck in the kernel (D state). */
 const KILL_WAIT_MS = 5_000;
@@ -68,7 +69,7 @@ export async function recoverPushes(deps: PushRecoveryDeps): Promise<void> {
             runs: runs.map((run) => run.id),
           });
         } catch (error) {
-          logger.error('git: the runs of a journaled push could not be started', { repository: push.repository, ref: event.ref, sha: event.after, error: error instanceof Error ? error.message : String(error) });
+          logger.error('git: the runs of a journaled push could not be started', { repository: push.repository, ref: event.ref, sha: event.after, error: errorMessage(error) });
         }
       }
       // A stop during startRuns may have cut it short; the next start picks it up again.

@@ -10,7 +10,7 @@ import { IamStore } from '../services/iam/store.js';
 import { openDatabase, migrate, type Db } from '../store/database.js';
 import { writeFileAtomic } from '../store/files.js';
 import { makePrivateDir, PRIVATE_DIR_MODE, tightenTree } from '../store/private-files.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 import { DEFAULTS, dataFiles, type CloudConfig } from './config.js';
 
 export interface AdminKey {
@@ -29,7 +29,7 @@ export class CloudState {
   readonly accountId: string;
   readonly region: string;
 
-  constructor(config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>, clock: Clock) {
+  constructor(config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>, readonly clock: Clock) {
     makePrivateDir(config.dataDir);
     chmodSync(config.dataDir, PRIVATE_DIR_MODE);
     const files = dataFiles(config.dataDir);

@@ -17,10 +17,11 @@
  *   DELETE /repos/O/N/secrets|variables/X
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { isAdmin, parseBasic, type AdminCredential } from './admin-auth.js';
 import { CONTROL_PREFIX, type ProgressEvent } from './contract.js';
 import { toProgressEvent, toRunSummary, toRunView, type RunnerView } from './run-views.js';
+import { errorMessage } from '../core/errors.js';
 
 /** What the API needs from the runner, the settings and the git hosting. */
 export interface ControlDeps {
@@ -71,7 +72,7 @@ export function createControlApi(deps: ControlDeps): (req: IncomingMessage, res:
       send(res, result.status ?? 200, result.body);
     } catch (error) {
       if (error instanceof HttpError) return send(res, error.status, { message: error.message });
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       // Validation errors from the settings and git modules are the user's to fix.
       if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError') return send(res, 400, { message });
       deps.logger.error('control API request failed', { error: error instanceof Error ? error.stack : message });

@@ -15,12 +15,13 @@
  * once per service and run as a recorded warning (an annotation); a stop reason seen again is
  * told briefly at its 2nd, 4th, 8th… occurrence, as a notice that is not recorded.
  */
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { Runner } from '../runner/runner.js';
 import { describeStop, isAbnormalStop, isTroubleEvent } from '../scheduler/failure-signals.js';
 import { taskId } from '../scheduler/service-events.js';
 import type { EcsChange } from '../services/ecs/changes.js';
 import type { Deployment, ServiceEvent, Task } from '../services/ecs/model.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface DeploymentNoticeDeps {
   changes: { subscribe(listener: (change: EcsChange) => void): () => void };
@@ -131,7 +132,7 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
       else if (change.type === 'task-stopped') onTaskStopped(change.task);
       else onServiceEvent(change.serviceArn, change.event);
     } catch (error) {
-      deps.logger.warn('deployment notices: a change could not be told to its run', { error: error instanceof Error ? error.message : String(error) });
+      deps.logger.warn('deployment notices: a change could not be told to its run', { error: errorMessage(error) });
     }
   });
 }

@@ -4,7 +4,7 @@
  * container's image replaced.
  */
 import type { DescribeTaskDefinitionCommandOutput, RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { IGNORED_TASK_DEFINITION_ATTRIBUTES } from '../actions/shared/task-definition-fields.js';
+import { IGNORED_TASK_DEFINITION_ATTRIBUTES } from '../core/task-definition-fields.js';
 
 type ContainerLike = { name?: string; image?: string };
 

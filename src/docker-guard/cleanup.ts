@@ -8,6 +8,7 @@ import { discoverEndpoint, parseEndpoint } from '../engine/endpoint.js';
 import { isNotFound } from '../engine/errors.js';
 import { EngineHttpClient } from '../engine/http-client.js';
 import type { GuardLogger } from './call.js';
+import { errorMessage } from '../core/errors.js';
 
 interface Labelled {
   Id?: string;
@@ -49,7 +50,7 @@ async function removeAll(engine: EngineHttpClient, found: { containers: Labelled
     } catch (error) {
       // Gone already (a --rm container that ended as its connection closed): nothing to do.
       if (isNotFound(error)) return;
-      logger.warn(`docker guard: could not remove ${kind.slice(0, -1)} ${name}`, { error: error instanceof Error ? error.message : String(error) });
+      logger.warn(`docker guard: could not remove ${kind.slice(0, -1)} ${name}`, { error: errorMessage(error) });
     }
   };
   // Containers first: a network or volume in use cannot go.

@@ -44,11 +44,12 @@ import { NETWORK_VOLUME_HANDLERS } from './network-volume-operations.js';
 import { badRequest, errorAnswer, writeJson, writeRawJson } from './refusal.js';
 import { detectRoute, type GuardOperation } from './routes.js';
 import { SYSTEM_HANDLERS } from './system-operations.js';
+import { errorMessage } from '../core/errors.js';
 
 export type { JobMount } from './bind-paths.js';
-export type { GuardLogger, LoginAnswer, LoginHandler, RegistryLogin } from './call.js';
+export type { GuardLogger, LoginHandler } from './call.js';
 export type { RegistryMap } from './image-names.js';
-export { sweepOrphanedJobObjects, type SweepOptions, type RemovalCounts } from './cleanup.js';
+export { sweepOrphanedJobObjects, type RemovalCounts } from './cleanup.js';
 
 /** Every operation's handler; the compiler notices a missing one. */
 const HANDLERS: Record<GuardOperation, Handler> = { ...SYSTEM_HANDLERS, ...CONTAINER_HANDLERS, ...IMAGE_HANDLERS, ...NETWORK_VOLUME_HANDLERS };
@@ -204,7 +205,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: GuardContex
       writeJson(res, plan.status, plan.body);
       return;
     }
-    await forwardHttp(req, res, plan, endpoint, open, (error) => ctx.logger.warn('docker guard: recording what a request did failed', { url: req.url, error: error instanceof Error ? error.message : String(error) }));
+    await forwardHttp(req, res, plan, endpoint, open, (error) => ctx.logger.warn('docker guard: recording what a request did failed', { url: req.url, error: errorMessage(error) }));
   } catch (error) {
     logFailure(ctx, req, error);
     req.resume();
@@ -236,7 +237,7 @@ async function removeJobImages(ctx: GuardContext, logger: GuardLogger): Promise<
     try {
       await ctx.engine.text({ operation: 'remove image', method: 'DELETE', path: `/images/${imagePathSegment(ref)}` });
     } catch (error) {
-      logger.info('docker guard: image kept', { image: ref, reason: error instanceof Error ? error.message : String(error) });
+      logger.info('docker guard: image kept', { image: ref, reason: errorMessage(error) });
     }
   }
 }

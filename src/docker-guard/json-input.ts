@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { GuardRefusal, badRequest } from './refusal.js';
+import { errorMessage } from '../core/errors.js';
 
 /** The largest JSON body the guard reads (a container create is a few KiB). */
 export const MAX_JSON_BODY = 1024 * 1024;
@@ -34,7 +35,7 @@ export function parseObject(body: Buffer, what: string): JsonObject {
   try {
     value = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw badRequest(`${what}: the request body is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw badRequest(`${what}: the request body is not valid JSON (${errorMessage(error)})`);
   }
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${what}: the request body must be a JSON object`);

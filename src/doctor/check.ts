@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 /**
  * One result of `dockyard doctor`: what was checked, whether it holds, what was found and, when
  * it does not hold, which piece is missing or broken and the command that fixes it.
@@ -36,6 +37,6 @@ export async function timed(base: Pick<Check, 'id' | 'group' | 'name'>, work: ()
 
 /** The message of anything thrown, on one line and bounded (engine messages can be long). */
 export function messageOf(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
+  const text = errorMessage(error).replace(/\s+/g, ' ').trim();
   return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }

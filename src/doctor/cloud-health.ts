@@ -4,6 +4,7 @@
  * (as the cloud itself sees it, from `/_dockyard/health?engine=1`), and the OIDC issuer's
  * discovery document and signing keys.
  */
+import { HEALTH_PATH } from '../http/router.js';
 import { timed, messageOf, type Check } from './check.js';
 import { diagnose, SETUP_ENGINE } from './diagnose.js';
 
@@ -40,7 +41,7 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
     { id: 'cloud.health', group: 'cloud', name: 'health' },
     async () => {
       const started = Date.now();
-      const answer = await getJson<Health>(`${target.url}/_dockyard/health`);
+      const answer = await getJson<Health>(`${target.url}${HEALTH_PATH}`);
       if (answer.status !== 'ok') throw new Error(`health answered ${JSON.stringify(answer).slice(0, 200)}`);
       return { status: 'pass', detail: `${target.url} answers (pid ${target.pid}, ${Date.now() - started} ms)` };
     },
@@ -70,7 +71,7 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
     ),
   );
   const ecsStarted = Date.now();
-  const withEngine = await getJson<Health>(`${target.url}/_dockyard/health?engine=1`).catch(() => undefined);
+  const withEngine = await getJson<Health>(`${target.url}${HEALTH_PATH}?engine=1`).catch(() => undefined);
   checks.push({ ...ecsCheck(withEngine, restart), ms: Date.now() - ecsStarted });
   checks.push(
     await timed(

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cloud } from '../cloud/cloud.js';
 import type { DockerApiEngine } from '../engine/docker-api.js';
-import { tinyHttpServerScript, writeTinyImageLayout } from '../engine/tiny-image.js';
+import { tinyHttpServerScript, writeTinyImageLayout } from '../images/tiny-image.js';
 import { messageOf, timed, type Check } from './check.js';
 import { diagnose, SETUP_ENGINE } from './diagnose.js';
 

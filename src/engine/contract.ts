@@ -10,7 +10,7 @@
  *
  * By design:
  * - No ulimits in `ContainerSpec`: passing any ulimit replaces the engine's whole default list
- *   (host-toolchain.md §1: Podman then fails with `rlimit type 6`), so the engine's defaults apply.
+ *   (docs/reference/host-toolchain.md §1: Podman then fails with `rlimit type 6`), so the engine's defaults apply.
  * - `init` defaults to true: an app running as PID 1 ignores SIGTERM and would wait out the
  *   whole stop timeout; with an init, `stopContainer` is a graceful SIGTERM → SIGKILL.
  * - Health checks: `healthcheck` is handed to the engine, but Podman schedules health checks

@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { BASIC_CHALLENGE, authorizeGitRequest, printable, type GitAuthenticator } from './auth.js';
 import { relayCgiResponse } from './cgi-response.js';
 import { gitEnvironment, gitProgram } from './git-cli.js';
@@ -28,6 +28,7 @@ import { HOOK_ENV } from './hook-script.js';
 import { newPushId } from './push-lines.js';
 import type { GitRepositories } from './repositories.js';
 import { DEFAULT_GIT_PREFIX, routeGitRequest, type GitRoute } from './routes.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface GitHttpHandlerOptions {
   repositories: GitRepositories;
@@ -96,7 +97,7 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
       }
       await runHttpBackend(req, res, route, authorization.user);
     } catch (error) {
-      logger.error('git request failed', { method, path: pathOf(req), error: error instanceof Error ? error.message : String(error) });
+      logger.error('git request failed', { method, path: pathOf(req), error: errorMessage(error) });
       if (!res.headersSent) answer(res, 500, 'Internal error while serving the repository.');
       else res.destroy();
     }

@@ -20,17 +20,17 @@
  * - Client quirks: git shows a text/plain error body as `remote: …`, so every refusal is one.
  */
 export * from './contract.js';
-export { RepositoryNameError, isRepositoryName, parseRepositoryName, type RepositoryName } from './names.js';
+export { RepositoryNameError } from './names.js';
 export { GitHostedRepository } from './hosted-repository.js';
-export { GitRepositories, type CreatedRepository, type GitRepositoriesOptions } from './repositories.js';
-export { GitOutputTooLargeError } from './git-cli.js';
-export { DEFAULT_GIT_TOKEN_TTL_MS, InMemoryGitAccessTokens, type GitAccess, type GitTokenGrant } from './tokens.js';
-export { BASIC_CHALLENGE, authorizeGitRequest, parseBasicAuthorization, type BasicCredentials, type GitAccessRequest, type GitAuthenticator, type GitAuthorization } from './auth.js';
-export { createGitHttpHandler, type GitHttpHandler, type GitHttpHandlerOptions } from './http-backend.js';
-export { DEFAULT_GIT_PREFIX, routeGitRequest, type GitRoute, type GitService, type RouteRefusal } from './routes.js';
-export { MAX_PROGRESS_LINE, PUSH_HOOK_PATH, createPushHookHandler, generateHookSecret, progressLines, type PushHookHandler, type PushHookHandlerOptions } from './push-hook.js';
-export { decodePusher, isPushId, newPushId, parsePushLines } from './push-lines.js';
-export { PushJournal, type JournaledPush, type RecoveredJournal } from './push-journal.js';
+export { GitRepositories } from './repositories.js';
+
+export { DEFAULT_GIT_TOKEN_TTL_MS, InMemoryGitAccessTokens } from './tokens.js';
+export { authorizeGitRequest, parseBasicAuthorization, type GitAuthenticator } from './auth.js';
+export { createGitHttpHandler } from './http-backend.js';
+export { routeGitRequest } from './routes.js';
+export { PUSH_HOOK_PATH, createPushHookHandler, generateHookSecret, progressLines } from './push-hook.js';
+export { newPushId, parsePushLines } from './push-lines.js';
+export { PushJournal } from './push-journal.js';
 export { removeAbandonedPushFiles } from './abandoned-pushes.js';
 export { PUSH_PROCESS_MARKER } from './http-backend.js';
-export { HOOK_ENV, JOURNAL_DIR, PUSHER_HEADER, PUSH_ID_HEADER, postReceiveScript, referenceTransactionScript } from './hook-script.js';
+export { HOOK_ENV, JOURNAL_DIR, postReceiveScript } from './hook-script.js';

@@ -12,11 +12,12 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { PushEvent } from './contract.js';
 import { PUSHER_HEADER, PUSH_ID_HEADER } from './hook-script.js';
 import { isRepositoryName } from './names.js';
 import { decodePusher, isPushId, parsePushLines } from './push-lines.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Where the hook posts to (the hook URL is the cloud's origin plus this). */
 export const PUSH_HOOK_PATH = '/_dockyard/git/post-receive';
@@ -76,12 +77,12 @@ export function createPushHookHandler(options: PushHookHandlerOptions): PushHook
       try {
         await options.onPush(events, progress);
       } catch (error) {
-        options.logger?.error('push handling failed', { repository, error: error instanceof Error ? error.message : String(error) });
-        progress(`error: ${error instanceof Error ? error.message : String(error)}`);
+        options.logger?.error('push handling failed', { repository, error: errorMessage(error) });
+        progress(`error: ${errorMessage(error)}`);
       }
       res.end();
     } catch (error) {
-      options.logger?.error('push hook failed', { error: error instanceof Error ? error.message : String(error) });
+      options.logger?.error('push hook failed', { error: errorMessage(error) });
       if (!res.headersSent) answer(res, 500, 'dockyard: internal error while reporting the push.');
       else res.end();
     }

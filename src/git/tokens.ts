@@ -8,7 +8,7 @@
  * installation tokens (`ghs_…`), which makes them easy to spot (and scrub) in logs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { systemClock, type Clock } from '../cloud/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { GitAccessTokens } from './contract.js';
 
 /** A token lives as long as GitHub's longest job by default: 6 hours. */

@@ -1,57 +1,80 @@
 /**
- * The top router: one port serves the AWS APIs, the OIDC issuer's discovery documents and
- * the Actions ID-token endpoint (later also /v2 for the registry and /git for hosting).
+ * The cloud's one route table: every mount on its port, in the order requests are matched,
+ * and the handler each goes to. Streamed mounts get Node's raw request before any body is read
+ * (layers, git packs and the control API's streams never sit in memory); the others get a
+ * buffered ApiRequest (bodies up to server.ts's limit). cloud.ts passes the handlers in; no
+ * other file decides where a request goes.
  */
-import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
-import { header } from '../protocols/http-types.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONTROL_PREFIX } from '../control/contract.js';
+import { PUSH_HOOK_PATH } from '../git/index.js';
+import { DISCOVERY_PATH, ID_TOKEN_PATH, JWKS_PATH } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
-import type { JobTokenBroker, OidcIssuer } from '../identity/index.js';
+import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
 
-export interface RouterDeps {
-  aws: AwsApi;
-  issuer: OidcIssuer;
-  /** Settles once the issuer's keys are loaded (generated on a first start). */
-  issuerReady: Promise<void>;
-  broker: JobTokenBroker;
-  /**
-   * What `/_dockyard/health` adds to `{"status":"ok"}`: the ECS runtime's state, and with
-   * `?engine=1` whether the cloud reaches its container engine (`dockyard doctor` asks).
-   */
-  health?: (options: { engine: boolean }) => Promise<Record<string, unknown>>;
+export type StreamHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type RequestHandler = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** The handlers behind the mounts, by mount name. */
+export interface Mounts {
+  registry: StreamHandler;
+  git: StreamHandler;
+  gitAtOrigin: StreamHandler;
+  pushHook: StreamHandler;
+  controlApi: StreamHandler;
+  oidcDiscovery: RequestHandler;
+  jwks: RequestHandler;
+  health: RequestHandler;
+  idToken: RequestHandler;
+  aws: RequestHandler;
 }
 
-/** Where the Actions ID-token endpoint lives. @actions/core appends `&audience=`, so its URL carries a query. */
-export const ID_TOKEN_PATH = '/_actions/idtoken';
+type StreamMount = { [K in keyof Mounts]: Mounts[K] extends StreamHandler ? K : never }[keyof Mounts];
+type RequestMount = Exclude<keyof Mounts, StreamMount>;
 
-export function createRouter(deps: RouterDeps): (request: ApiRequest) => Promise<ApiResponse> {
-  return async (request) => {
-    const path = request.path;
-    if (request.method === 'GET' || request.method === 'HEAD') {
-      if (path === '/.well-known/openid-configuration') return json(200, deps.issuer.discovery());
-      if (path === '/.well-known/jwks') {
-        await deps.issuerReady;
-        await deps.issuer.sync();
-        return json(200, deps.issuer.jwks());
-      }
-      if (path === '/_dockyard/health') {
-        const engine = new URLSearchParams(request.query).get('engine') === '1';
-        return json(200, { status: 'ok', ...(await deps.health?.({ engine })) });
-      }
-    }
-    if (path === ID_TOKEN_PATH) {
-      await deps.issuerReady;
-      const result = await deps.broker.handle({
-        method: request.method,
-        query: new URLSearchParams(request.query),
-        authorization: header(request, 'authorization'),
-      });
-      return json(result.status, result.body);
-    }
-    if (AwsApi.accepts(request)) return deps.aws.handle(request);
-    return json(404, { message: `dockyard serves no ${request.method} ${path.slice(0, 200)}` });
+/** git's smart-HTTP requests at the origin, GitHub's URL shape: /OWNER/NAME(.git)/info/refs?… and the two services. */
+const GIT_AT_ORIGIN = /^\/[^/?]+\/[^/?]+\/(info\/refs\?|git-upload-pack$|git-receive-pack$)/;
+const under = (url: string, prefix: string): boolean => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
+/** The cloud's health (`dockyard doctor`, `dockyard up` and tests ask). */
+export const HEALTH_PATH = '/_dockyard/health';
+
+const read = (method: string): boolean => method === 'GET' || method === 'HEAD';
+
+/** Streamed mounts, matched on the request's raw URL (path and query). */
+export const STREAM_ROUTES: readonly { mount: StreamMount; serves: string; matches(url: string): boolean }[] = [
+  { mount: 'registry', serves: 'the OCI distribution API, ECR’s data plane (docker/podman/skopeo push and pull)', matches: (url) => under(url, '/v2') },
+  { mount: 'git', serves: 'git hosting over smart HTTP at /git/OWNER/NAME(.git)', matches: (url) => under(url, '/git') },
+  { mount: 'gitAtOrigin', serves: 'the same git hosting at GitHub’s URL shape, /OWNER/NAME (what actions/checkout fetches)', matches: (url) => GIT_AT_ORIGIN.test(url) },
+  { mount: 'pushHook', serves: 'the post-receive hook’s report of a push, which starts its runs', matches: (url) => url.startsWith(`${PUSH_HOOK_PATH}/`) },
+  { mount: 'controlApi', serves: 'the control API the dockyard CLI uses (runs, secrets, variables, repositories)', matches: (url) => under(url, CONTROL_PREFIX) },
+];
+
+/** Buffered mounts, matched on the decoded request. */
+export const REQUEST_ROUTES: readonly { mount: RequestMount; serves: string; matches(request: ApiRequest): boolean }[] = [
+  { mount: 'oidcDiscovery', serves: 'the CI OIDC issuer’s discovery document', matches: (r) => read(r.method) && r.path === DISCOVERY_PATH },
+  { mount: 'jwks', serves: 'the CI OIDC issuer’s signing keys (JWKS)', matches: (r) => read(r.method) && r.path === JWKS_PATH },
+  { mount: 'health', serves: 'liveness, the ECS runtime’s state and (?engine=1) the engine’s reachability', matches: (r) => read(r.method) && r.path === HEALTH_PATH },
+  { mount: 'idToken', serves: 'the Actions ID-token endpoint a job with id-token: write asks for OIDC tokens', matches: (r) => r.path === ID_TOKEN_PATH },
+  { mount: 'aws', serves: 'the AWS APIs (awsJson1_1 by X-Amz-Target, awsQuery and ec2Query by Action)', matches: (r) => AwsApi.accepts(r) },
+];
+
+export interface Router {
+  /** Takes the raw request when a streamed mount serves it; undefined leaves it to `handle`. */
+  stream(req: IncomingMessage, res: ServerResponse): Promise<void> | undefined;
+  handle: RequestHandler;
+}
+
+export function createRouter(mounts: Mounts): Router {
+  return {
+    stream(req, res) {
+      const url = req.url ?? '/';
+      const route = STREAM_ROUTES.find((r) => r.matches(url));
+      return route === undefined ? undefined : mounts[route.mount](req, res);
+    },
+    async handle(request) {
+      const route = REQUEST_ROUTES.find((r) => r.matches(request));
+      if (route !== undefined) return mounts[route.mount](request);
+      return { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `dockyard serves no ${request.method} ${request.path.slice(0, 200)}` }) };
+    },
   };
-}
-
-function json(status: number, body: unknown): ApiResponse {
-  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }

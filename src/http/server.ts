@@ -7,12 +7,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { jsonError } from '../protocols/aws-json.js';
 import { queryError } from '../protocols/aws-query.js';
-import { AwsError } from '../protocols/errors.js';
+import { AwsError } from '../core/errors.js';
 import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
-import { requestId } from '../services/ids.js';
+import { requestId } from '../core/ids.js';
 import { BodyTooLargeError, readRequest, writeResponse } from './node-adapter.js';
 import { SamePortTls, type TlsCertificate } from './same-port-tls.js';
 

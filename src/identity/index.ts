@@ -13,36 +13,15 @@
  * - Gaps: ids-in-subject format for new repositories, `include_claim_keys`, environment_node_id,
  *   enterprise claims, repo_property_*, reusable-workflow job_workflow_ref.
  */
-export { SIGNING_ALGORITHM, SigningKeys, type ActiveSigningKey, type RsaPublicJwk, type SigningKey, type SigningKeyStatus } from './keys.js';
+export { SigningKeys } from './keys.js';
 export {
   JOB_CLAIM_NAMES,
   JobClaimsError,
-  NOT_BEFORE_SKEW_SECONDS,
-  TOKEN_LIFETIME_SECONDS,
   buildJobClaims,
   encodeSubjectValue,
   normaliseRef,
   stableNumericId,
-  validateJobClaimsInput,
-  type JobClaims,
-  type JobClaimsContext,
   type JobClaimsInput,
-  type NumericId,
 } from './claims.js';
-export {
-  DISCOVERY_PATH,
-  GITHUB_ACTIONS_ISSUER,
-  JWKS_PATH,
-  OidcIssuer,
-  type JsonWebKeySet,
-  type OidcIssuerOptions,
-  type OpenIdConfiguration,
-  type VerificationKeyResolver,
-} from './issuer.js';
-export {
-  DEFAULT_REQUEST_TOKEN_TTL_MS,
-  JobTokenBroker,
-  type JobTokenRegistration,
-  type JobTokenRequest,
-  type JobTokenResponse,
-} from './job-tokens.js';
+export { DISCOVERY_PATH, GITHUB_ACTIONS_ISSUER, JWKS_PATH, OidcIssuer } from './issuer.js';
+export { ID_TOKEN_PATH, JobTokenBroker, type JobTokenResponse } from './job-tokens.js';

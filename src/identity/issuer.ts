@@ -9,7 +9,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { JWSHeaderParameters } from 'jose';
-import type { Clock } from '../cloud/clock.js';
+import type { Clock } from '../core/clock.js';
 import { JOB_CLAIM_NAMES, buildJobClaims, type JobClaimsInput } from './claims.js';
 import { SIGNING_ALGORITHM, type RsaPublicJwk, type SigningKeys } from './keys.js';
 

@@ -15,11 +15,14 @@
  * than the secret itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from '../cloud/clock.js';
+import type { Clock } from '../core/clock.js';
 import { validateJobClaimsInput, type JobClaimsInput } from './claims.js';
 import type { OidcIssuer } from './issuer.js';
 
 /** How long a request token is honoured by default: GitHub's longest job (6 hours). */
+/** Where the cloud serves the broker (a job's ACTIONS_ID_TOKEN_REQUEST_URL, plus a query). */
+export const ID_TOKEN_PATH = '/_actions/idtoken';
+
 export const DEFAULT_REQUEST_TOKEN_TTL_MS = 6 * 60 * 60 * 1000;
 
 /** A registered job's credential for the endpoint. */

@@ -22,7 +22,7 @@
  */
 import { X509Certificate, createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { systemClock, type Clock } from '../cloud/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { migrate, type Db } from '../store/database.js';
 import { certificateThumbprint, createSelfSignedCertificate } from './certificate.js';
 

@@ -7,6 +7,7 @@ import { DockerApiEngine } from '../engine/docker-api.js';
 import { ensureNodeSlimImage } from './node-slim.js';
 import { formatBytes, formatElapsed, type EnsureOptions, type EnsuredImage } from './offline-image.js';
 import { ensureRunnerImageDetails } from './runner-image.js';
+import { errorMessage } from '../core/errors.js';
 
 const IMAGES: Record<string, (engine: DockerApiEngine, options: EnsureOptions) => Promise<EnsuredImage>> = {
   'node-slim': ensureNodeSlimImage,
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    process.stderr.write(`[base-images] ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`[base-images] ${errorMessage(error)}\n`);
     return 1;
   } finally {
     await engine.close();

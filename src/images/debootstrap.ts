@@ -1,5 +1,5 @@
 /**
- * A Debian root filesystem from Debian's archive with debootstrap (host-toolchain.md §5): the
+ * A Debian root filesystem from Debian's archive with debootstrap (docs/reference/host-toolchain.md §5): the
  * only source of packages this machine reaches (no Docker Hub). debootstrap takes a minute or
  * more, so its `I:` lines are turned into phases (resolving, downloading, extracting,
  * unpacking, configuring) with a package count, reported at each change and every few seconds.

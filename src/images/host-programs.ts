@@ -1,6 +1,6 @@
 /**
  * The host's own programs copied into a root filesystem with the shared libraries `ldd` lists
- * (host-toolchain.md §5): how the offline images get Node.js and the docker client without a
+ * (docs/reference/host-toolchain.md §5): how the offline images get Node.js and the docker client without a
  * registry, and how the engine tests' tiny image gets `sh` and `perl`. A library the root
  * already has (a Debian root's own libc) is kept: its packages own it.
  */

@@ -1,5 +1,5 @@
 /**
- * docker.io/library/node:<major>-slim, made offline from the host's own Node.js (host-toolchain.md
+ * docker.io/library/node:<major>-slim, made offline from the host's own Node.js (docs/reference/host-toolchain.md
  * §5), so `FROM node:20-slim` builds with no pull: node and npm at /usr/local (as the official
  * image has them) with the libraries they link, /usr/bin/env (npm's `#!/usr/bin/env node`), /bin/sh
  * (npm runs scripts through it), the official image's `node` user, a world-writable /tmp, and

@@ -12,7 +12,7 @@
  * address; `allocations()` lets the runtime release the addresses of tasks that are gone.
  */
 import { ipv4Value } from '../services/ec2/addresses.js';
-import { systemClock, type Clock } from '../cloud/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { NetworkStore } from './store.js';
 
 /** The range when nothing else is known (an ephemeral port): 127.0.10.1 – 127.0.255.254. */

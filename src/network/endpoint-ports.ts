@@ -7,7 +7,7 @@
  * When a persisted port is held by another process anyway, the endpoint asks for another one
  * (`allocate(key, busy)`) and the new port is persisted instead.
  */
-import { systemClock, type Clock } from '../cloud/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { NetworkStore } from './store.js';
 
 /** The default range for endpoint ports (inclusive). */

@@ -23,7 +23,7 @@
 import { createServer, request, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { MAX_RESPONSE_HEADER_BYTES, forwardedRequest, forwardedResponseHeaders, type Listener } from './forwarded-headers.js';
 import { isRefusal, rawGatewayError, sendGatewayError } from './gateway-errors.js';
 import { openTunnel } from './http-tunnel.js';

@@ -9,7 +9,7 @@
  */
 import { request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { MAX_RESPONSE_HEADER_BYTES, forwardedRequest, forwardedResponseHeaders, type Listener } from './forwarded-headers.js';
 import { isRefusal, rawGatewayError } from './gateway-errors.js';
 import { resetSocket, spliceSockets } from './splice.js';

@@ -18,17 +18,9 @@
  *    then `proxy.close()`, `pool.release(taskArn)` and delete the ENI.
  * 5. Service deleted: `endpoint.close()`, `ports.release(serviceArn)`.
  */
-export { NetworkStore, type Allocation, type AllocationKind } from './store.js';
-export { TaskAddressPool, AddressPoolExhausted, DEFAULT_TASK_ADDRESS_RANGE, ipv4String, taskAddressRangeForPort, type TaskAddressPoolOptions } from './addresses.js';
-export { EndpointPortPool, DEFAULT_ENDPOINT_PORT_RANGE, type EndpointPortPoolOptions } from './endpoint-ports.js';
-export { TaskPortProxy, HOST_SOURCE_IP, type TaskPortProxyOptions } from './task-port-proxy.js';
-export {
-  ServiceEndpoint,
-  DEFAULT_DEREGISTRATION_DELAY_MS,
-  DEFAULT_SNIFF_WINDOW_MS,
-  type DrainResult,
-  type EndpointTarget,
-  type ServiceEndpointOptions,
-  type TargetStatus,
-} from './service-endpoint.js';
-export { spliceSockets, resetSocket } from './splice.js';
+export { NetworkStore } from './store.js';
+export { TaskAddressPool, AddressPoolExhausted, taskAddressRangeForPort } from './addresses.js';
+export { EndpointPortPool } from './endpoint-ports.js';
+export { TaskPortProxy, type TaskPortProxyOptions } from './task-port-proxy.js';
+export { ServiceEndpoint, type EndpointTarget, type ServiceEndpointOptions } from './service-endpoint.js';
+

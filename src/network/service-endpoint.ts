@@ -38,7 +38,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { silentLogger, type Logger } from '../cloud/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import type { EndpointPortPool } from './endpoint-ports.js';
 import { HttpBalancer } from './http-balancer.js';
 import { DEFAULT_SNIFF_WINDOW_MS, sniffProtocol } from './protocol-sniff.js';

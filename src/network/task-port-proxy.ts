@@ -30,7 +30,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { silentLogger, type Logger } from '../cloud/logger.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import { resetSocket, spliceSockets } from './splice.js';
 
 /** How often a task port probes its container until the app listens, and how long one probe may take. */

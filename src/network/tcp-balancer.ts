@@ -6,7 +6,7 @@
  * the protocol can express.
  */
 import { connect, type Socket } from 'node:net';
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { resetSocket, spliceSockets } from './splice.js';
 import type { TargetPool } from './target-pool.js';
 

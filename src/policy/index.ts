@@ -17,21 +17,14 @@
  */
 export type {
   ConditionContext,
-  Decision,
   EvaluationRequest,
-  EvaluationResult,
   ExplanationFailure,
-  MatchedStatement,
   PolicyDocument,
   PolicyKind,
-  PolicyStatement,
-  PolicyVersion,
-  PrincipalBlock,
   PrincipalRef,
-  PrincipalType,
   StatementExplanation,
 } from './document.js';
 export { PolicyValidationError } from './messages.js';
-export { parsePolicy, type ParseOptions } from './parse.js';
+export { parsePolicy } from './parse.js';
 export { evaluatePolicies } from './evaluate.js';
 export { explainPolicies } from './explain.js';

@@ -3,8 +3,8 @@
  * codes per protocol family, as on AWS: the Query services (IAM, STS) say InvalidClientTokenId
  * where the JSON services (ECR, ECS, Logs) say UnrecognizedClientException, and so on.
  */
-import type { Protocol } from '../services/operation.js';
-import { AwsError } from './errors.js';
+import type { Protocol } from '../core/operation.js';
+import { AwsError } from '../core/errors.js';
 import type { SigV4Failure } from './sigv4/verify.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';

@@ -15,17 +15,17 @@
 import { createHash } from 'node:crypto';
 import type { Authorizer } from '../auth/authorizer.js';
 import type { CredentialStore } from '../auth/credentials.js';
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
-import { requestId as newRequestId } from '../services/ids.js';
-import type { Caller, Protocol, RequestContext, ServiceDefinition } from '../services/operation.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { requestId as newRequestId } from '../core/ids.js';
+import type { Caller, Protocol, RequestContext, ServiceDefinition } from '../core/operation.js';
 import { accessDeniedError, authFailureError } from './auth-errors.js';
 import { jsonError, jsonResult, parseJsonBody } from './aws-json.js';
 import { queryError, queryResult } from './aws-query.js';
 import { ec2Error, ec2Result } from './ec2-query.js';
-import { AwsError, isAwsError } from './errors.js';
+import { AwsError, isAwsError } from '../core/errors.js';
 import { header, type ApiRequest, type ApiResponse } from './http-types.js';
-import { InputReader } from './input.js';
+import { InputReader } from '../core/input-reader.js';
 import { nestParams, parseForm } from './query-params.js';
 import { peekCredential, verifySigV4 } from './sigv4/verify.js';
 

@@ -3,7 +3,7 @@
  * body; JSON responses with timestamps as epoch seconds (fractional), errors as
  * { "__type": "Code", "message": "…" } plus the x-amzn-ErrorType header.
  */
-import { AwsError } from './errors.js';
+import { AwsError } from '../core/errors.js';
 import type { ApiResponse } from './http-types.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -4,7 +4,7 @@
  * with lists rendered as <member> items and timestamps in ISO 8601. Errors:
  *   <ErrorResponse xmlns=…><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error><RequestId>…</RequestId></ErrorResponse>
  */
-import type { AwsError } from './errors.js';
+import type { AwsError } from '../core/errors.js';
 import type { ApiResponse } from './http-types.js';
 import { escapeXml, isoDate, renderMembers, type XmlStyle } from './xml.js';
 

@@ -4,7 +4,7 @@
  * first; errors are <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>.
  * Handlers return EC2's wire member names (vpcSet, groupId, …) since EC2's shapes are named that way.
  */
-import type { AwsError } from './errors.js';
+import type { AwsError } from '../core/errors.js';
 import type { ApiResponse } from './http-types.js';
 import { escapeXml, isoDate, renderMembers, type XmlStyle } from './xml.js';
 

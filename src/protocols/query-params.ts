@@ -5,7 +5,7 @@
  * { Filter: [{ Value: ['x'] }] }, and maps' `entry.N.key/value` likewise. Indices are 1-based
  * and may have gaps; items come out in index order.
  */
-import { AwsError } from './errors.js';
+import { AwsError } from '../core/errors.js';
 
 /** At most this many parameters per request; far beyond any real call, and it bounds work. */
 const MAX_PARAMETERS = 5000;

@@ -8,9 +8,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 
 /** Escapes text for element content and attribute values; drops characters XML 1.0 forbids. */
 export function escapeXml(text: string): string {
-  // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these control characters outright
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  return text.replace(FORBIDDEN_IN_XML, '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
+
+// eslint-disable-next-line no-control-regex -- XML 1.0 forbids these control characters outright
+const FORBIDDEN_IN_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export interface XmlStyle {
   /** Element name for list items. */

@@ -13,9 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Authorizer } from '../auth/authorizer.js';
-import type { Clock } from '../cloud/clock.js';
-import type { Caller, RequestContext } from '../services/operation.js';
-import type { ImageStore, RepositoryInfo } from './contracts.js';
+import type { Clock } from '../core/clock.js';
+import type { Caller, RequestContext } from '../core/operation.js';
+import type { ImageStore, RepositoryInfo } from '../core/image-store.js';
 import { registryErrors } from './errors.js';
 import type { RegistryTokenStore } from './tokens.js';
 

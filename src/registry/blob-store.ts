@@ -45,8 +45,8 @@ import { mkdir, open, rename, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Clock } from '../cloud/clock.js';
-import type { BlobStore, ImageStore } from './contracts.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { BlobStore, ImageStore } from '../core/image-store.js';
 import { formatDigest, parseDigest, type Digest } from './digest.js';
 import { copyFileRange } from './file-copy.js';
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/private-files.js';
@@ -100,7 +100,7 @@ export class DiskBlobStore implements BlobStore {
   ) {
     this.uploadsDir = join(root, 'uploads');
     this.quarantineDir = join(root, 'quarantine');
-    this.clock = options.clock ?? { now: () => new Date() };
+    this.clock = options.clock ?? systemClock;
     this.graceMs = options.gcGraceMs ?? DEFAULT_GRACE_MS;
     this.logger = options.logger;
     for (const algorithm of ALGORITHMS) makePrivateDir(join(root, algorithm));
@@ -334,7 +334,7 @@ export class DiskBlobStore implements BlobStore {
     this.verified.delete(name);
     if (!stats || fileIdentity(stats) !== identity) return;
     try {
-      renameSync(path, join(this.quarantineDir, `${digest.algorithm}-${digest.hex}-${Date.now()}`));
+      renameSync(path, join(this.quarantineDir, `${digest.algorithm}-${digest.hex}-${this.clock.now().getTime()}`));
     } catch {
       rmSync(path, { force: true });
     }

@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authorizer } from '../auth/authorizer.js';
-import type { Clock } from '../cloud/clock.js';
-import type { RequestContext } from '../services/operation.js';
+import type { Clock } from '../core/clock.js';
+import type { RequestContext } from '../core/operation.js';
 import { authorizeRepository, type RegistryAction } from './authorize.js';
 import type { DiskBlobStore } from './blob-store.js';
-import type { ImageStore, RepositoryInfo } from './contracts.js';
+import type { ImageStore, RepositoryInfo } from '../core/image-store.js';
 import type { RegistryTokenStore } from './tokens.js';
 import type { UploadSessions } from './uploads.js';
 

@@ -19,8 +19,7 @@
  *   `Content-Range: bytes a-b/n` (older Docker) is read like the spec's `a-b`; HEAD answers
  *   carry Docker-Content-Digest (containerd needs it).
  */
-export { createRegistryHandler, type RegistryDeps, type RegistryHandler } from './handler.js';
-export { DiskBlobStore, BlobCorruptError, BlobUnknownError, type DiskBlobStoreOptions, type GarbageCollection } from './blob-store.js';
-export { RegistryTokenStore, TOKEN_VALIDITY_MS } from './tokens.js';
-export { UploadSessions, type UploadSession } from './uploads.js';
-export { challenge } from './authorize.js';
+export { createRegistryHandler } from './handler.js';
+export { DiskBlobStore } from './blob-store.js';
+export { RegistryTokenStore } from './tokens.js';
+

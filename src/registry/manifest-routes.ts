@@ -19,7 +19,7 @@
  * IAM: GET/HEAD and referrers need ecr:BatchGetImage, PUT ecr:PutImage, DELETE
  * ecr:BatchDeleteImage, tags/list ecr:ListImages (what ECR requires for each).
  */
-import type { ManifestPushFailure, StoredManifest } from './contracts.js';
+import type { ManifestPushFailure, StoredManifest } from '../core/image-store.js';
 import { isDigest, parseDigest } from './digest.js';
 import { registryErrors, type RegistryError } from './errors.js';
 import { authorizeOn, type Exchange } from './exchange.js';

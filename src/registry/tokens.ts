@@ -7,7 +7,7 @@
  * answered "expired" rather than "unknown", then swept.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Caller } from '../services/operation.js';
+import type { Caller } from '../core/operation.js';
 import { migrate, type Db } from '../store/database.js';
 
 /** ECR authorization tokens are valid for 12 hours. */

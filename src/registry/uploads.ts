@@ -19,7 +19,7 @@ import { createReadStream } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Clock } from '../cloud/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { DiskBlobStore } from './blob-store.js';
 import { appendToFile } from './file-append.js';
 import { formatDigest, type Digest } from './digest.js';

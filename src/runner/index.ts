@@ -19,9 +19,7 @@
  *   trigger runs.
  */
 export { Runner, WorkflowDispatchError, type RunnerDeps } from './runner.js';
-export { RepoSettings, RepoSettingsError, normaliseSettingName } from './settings.js';
-export { ActionCache, ActionSpecError, parseActionSpec, type CachedAction } from './action-cache.js';
-export { listBuiltinActions } from './actions/resolve.js';
-export { DEFAULT_RUNNER_LABELS, hostRunnerLabels, resolveRunsOn, SELF_HOSTED_LABEL, type RunsOnResolution } from './runs-on.js';
-export { DEFAULT_RUNNER_IMAGE, parseRunnerImageMapping, RunnerImageMappingError, RunnerImages, type RunnerImageMapping } from './runner-images.js';
-export type { Annotation, Conclusion, JobRecord, RunDetail, RunEvent, RunRecord, RunStatus, StepRecord } from './types.js';
+export { RepoSettings, RepoSettingsError } from './settings.js';
+export { ActionCache, ActionSpecError } from './action-cache.js';
+
+export type { RunEvent, RunRecord } from './types.js';

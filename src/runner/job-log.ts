@@ -5,7 +5,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
-import type { Clock } from '../cloud/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Masker } from './masker.js';
 import type { RunEvent } from './types.js';
 

@@ -11,8 +11,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { join } from 'node:path';
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { GitAccessTokens } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
@@ -26,7 +26,8 @@ import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } fro
 import type { Masker } from './masker.js';
 import { signalGroup } from './processes.js';
 import type { RunStore } from './run-store.js';
-import { errorMessage, runStep } from './step-runner.js';
+import { errorMessage } from '../core/errors.js';
+import { runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
 
 /** GitHub's default job timeout. */

@@ -138,3 +138,18 @@ export function markFailed(job: JobState, frame: StepFrame): void {
     frame.status = 'failure';
   }
 }
+
+/** The environment of a process started for a step (see job-env.ts for what each layer is). */
+export function processEnvironment(job: JobState, frame: StepFrame, stepId: string, env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...job.baseEnvironment,
+    ...env,
+    ...extra,
+    ...job.defaultVariables,
+    GITHUB_ACTION: stepId,
+    ...(frame.action === undefined
+      ? {}
+      : { GITHUB_ACTION_PATH: frame.action.path, GITHUB_ACTION_REPOSITORY: frame.action.repository, GITHUB_ACTION_REF: frame.action.ref }),
+    ...job.idTokenVariables,
+  };
+}

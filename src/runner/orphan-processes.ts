@@ -9,7 +9,7 @@
  * By design: a step that removes the variable from its children's environment escapes the
  * sweep (as a daemon that double-forks escapes GitHub's). Without /proc nothing is swept.
  */
-import { killMarkedProcesses } from '../cloud/host-processes.js';
+import { killMarkedProcesses } from '../host/processes.js';
 
 /** The variable every step process carries. */
 export const RUNNER_MARKER = 'DOCKYARD_RUNNER';

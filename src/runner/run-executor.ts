@@ -15,7 +15,7 @@ import type { Json, JobDefinition, Scope } from '../workflow/contract.js';
 import { evaluateCondition, evaluateToken, expandMatrix, jobDisplayName } from '../workflow/index.js';
 import type { Acquired, ConcurrencyGroups } from './concurrency.js';
 import { JobRunner, type JobResult, type RunEnvironment } from './job-runner.js';
-import { errorMessage } from './step-runner.js';
+import { errorMessage } from '../core/errors.js';
 import type { Conclusion } from './types.js';
 
 interface NeedResult {

@@ -5,15 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import { ZERO_SHA, type GitAccessTokens, type HostedRepository, type PushEvent, type RepositorySource } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
 import { ActionCache } from './action-cache.js';
 import { ConcurrencyGroups } from './concurrency.js';
-import { errorMessage } from './error-message.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
@@ -23,6 +22,7 @@ import { RunStore } from './run-store.js';
 import type * as RunStart from './run-start.js';
 import { RepoSettings } from './settings.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
+import { errorMessage } from '../core/errors.js';
 
 export interface RunnerDeps {
   db: Db;

@@ -10,35 +10,13 @@ import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
 import { evaluateCondition, evaluateString, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
-import { errorMessage } from './error-message.js';
-import { frameEnv, markFailed, stepScope, type JobState, type StepFrame } from './job-state.js';
+import { frameEnv, markFailed, processEnvironment, stepScope, type JobState, type StepFrame } from './job-state.js';
+import type { StepConclusion, StepInvocation, StepResult } from './step-invocation.js';
 import { resolveShell } from './shells.js';
 import { pathWithAdditions, runStepProcess, type Outcome } from './step-process.js';
+import { errorMessage } from '../core/errors.js';
 
-export type StepConclusion = Outcome | 'skipped';
 
-export interface StepResult {
-  outcome: StepConclusion;
-  conclusion: StepConclusion;
-  outputs: Record<string, string>;
-}
-
-export { errorMessage } from './error-message.js';
-
-/** The environment of a process started for a step (see job-env.ts for what each layer is). */
-export function processEnvironment(job: JobState, frame: StepFrame, stepId: string, env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    ...job.baseEnvironment,
-    ...env,
-    ...extra,
-    ...job.defaultVariables,
-    GITHUB_ACTION: stepId,
-    ...(frame.action === undefined
-      ? {}
-      : { GITHUB_ACTION_PATH: frame.action.path, GITHUB_ACTION_REPOSITORY: frame.action.repository, GITHUB_ACTION_REF: frame.action.ref }),
-    ...job.idTokenVariables,
-  };
-}
 
 /** Runs a step and returns its result; never throws for a step's own failure. */
 export async function runStep(job: JobState, frame: StepFrame, step: StepDefinition): Promise<StepResult> {
@@ -81,10 +59,11 @@ export async function runStep(job: JobState, frame: StepFrame, step: StepDefinit
     continueOnError = truthy(step.continueOnError === undefined ? false : evaluateToken(step.continueOnError, scope));
     const timeoutValue = step.timeoutMinutes === undefined ? undefined : Number(evaluateToken(step.timeoutMinutes, scope));
     const timeoutMinutes = timeoutValue !== undefined && Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : undefined;
+    const call: StepInvocation = { name, env, stepEnv, scope, timeoutMinutes, outputs, runStep };
     if (step.run !== undefined) {
-      outcome = await runScript(job, frame, step, { name, env, stepEnv, scope, timeoutMinutes, outputs });
+      outcome = await runScript(job, frame, step, call);
     } else if (step.uses !== undefined) {
-      outcome = await runUsesStep(job, frame, step, { name, env, stepEnv, scope, timeoutMinutes, outputs });
+      outcome = await runUsesStep(job, frame, step, call);
     } else {
       throw new Error(`Step ${step.id} has neither run nor uses`);
     }
@@ -106,17 +85,6 @@ function truthy(value: Json): boolean {
 /** Outputs as shown in records: masked, so a secret passed through an output never reaches disk. */
 function maskOutputs(job: JobState, outputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, job.masker.mask(value)]));
-}
-
-export interface StepInvocation {
-  name: string;
-  /** The env context including the step's own `env:`. */
-  env: Record<string, string>;
-  /** Just the step's own `env:` (a composite passes it to its steps). */
-  stepEnv: Record<string, string>;
-  scope: ReturnType<typeof stepScope>;
-  timeoutMinutes: number | undefined;
-  outputs: Record<string, string>;
 }
 
 /** The directory a step runs in: `working-directory` (relative to the workspace) or the workspace. */

@@ -10,7 +10,7 @@
  *   one inspect when the watch begins and after every reconnect.
  * - The stream reconnects after a pause when the engine ends it; it stops with `close()`.
  */
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import type { ContainerEngine } from '../engine/contract.js';
 
 /** Pause before reconnecting a broken event stream (ms). */

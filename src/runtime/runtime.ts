@@ -7,15 +7,19 @@
  *
  * Services are reconciled first (ServiceLoop), so their new tasks start in the same tick.
  */
-import type { Logger } from '../cloud/logger.js';
+import type { ClockTimer } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { Task } from '../services/ecs/model.js';
 import { applyTaskEvent, isStarting, STOP, type SchedulerTimings, type TaskStopEvent } from '../scheduler/index.js';
 import { ServiceLoop } from './service-loop.js';
 import { ServiceEndpoints } from './service-endpoints.js';
 import type { EndpointPortPool } from '../network/index.js';
-import { definitionOf, LABEL, TaskRunner, type TaskRunnerDeps } from './task-runner.js';
+import { LABEL } from './labels.js';
+import { definitionOf } from './task-definitions.js';
+import { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
 
-export { TaskRunner, LABEL, cloudLabelFor, type TaskRunnerDeps } from './task-runner.js';
+export { LABEL, cloudLabelFor } from './labels.js';
+export { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
 
 /** The least time between a nudged tick and the previous tick (ms). */
 const NUDGE_SPACING_MS = 50;
@@ -37,11 +41,11 @@ export class Runtime {
   readonly runner: TaskRunner;
   readonly services: ServiceLoop;
   readonly endpoints: ServiceEndpoints | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private ticking = false;
   /** A tick asked for by a finished task step, not yet run. */
-  private nudge: NodeJS.Timeout | undefined;
+  private nudge: ClockTimer | undefined;
   private lastTick = 0;
   private readonly logger: Logger;
 
@@ -68,16 +72,16 @@ export class Runtime {
   /** Adopts what a previous run left, then ticks every `tickMs`. */
   async start(): Promise<void> {
     await this.adopt();
-    this.timer = setInterval(() => this.tick(), this.options.tickMs ?? 500);
+    this.timer = this.deps.clock.setInterval(() => this.tick(), this.options.tickMs ?? 500);
     this.timer.unref();
     this.tick();
   }
 
   /** Stops ticking and waits for steps in flight; containers keep running (adopted next start). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.deps.clock.clearTimer(this.timer);
     this.timer = undefined;
-    clearTimeout(this.nudge);
+    this.deps.clock.clearTimer(this.nudge);
     this.nudge = undefined;
     await Promise.all([...this.inFlight]);
     await this.runner.detachAll();
@@ -89,7 +93,7 @@ export class Runtime {
   tick(): void {
     if (this.ticking) return;
     this.ticking = true;
-    this.lastTick = Date.now();
+    this.lastTick = this.deps.clock.now().getTime();
     try {
       this.services.tick();
       const live = this.deps.store.tasks.list({ live: true });
@@ -126,8 +130,8 @@ export class Runtime {
    */
   private soon(): void {
     if (this.nudge || !this.timer) return;
-    const wait = Math.max(0, this.lastTick + NUDGE_SPACING_MS - Date.now());
-    this.nudge = setTimeout(() => {
+    const wait = Math.max(0, this.lastTick + NUDGE_SPACING_MS - this.deps.clock.now().getTime());
+    this.nudge = this.deps.clock.setTimeout(() => {
       this.nudge = undefined;
       this.tick();
     }, wait);

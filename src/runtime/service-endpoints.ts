@@ -4,7 +4,7 @@
  * UNHEALTHY otherwise), at their task address and the first port mapping of the first
  * essential container that has one. A task is drained before its containers stop.
  */
-import type { Logger } from '../cloud/logger.js';
+import type { Logger } from '../core/logger.js';
 import { ServiceEndpoint, type EndpointPortPool, type TaskAddressPool } from '../network/index.js';
 import type { Service, Task, TaskDefinition } from '../services/ecs/model.js';
 

@@ -18,8 +18,8 @@
  * Each service's endpoint routes to its RUNNING, healthy tasks (ServiceEndpoints); a task whose
  * app answers there serves (TaskRunner.accepts), which the scheduler weighs before stopping it.
  */
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import {
   countStartFailures,
@@ -42,7 +42,7 @@ import type { HealthCheck, Service, Task, TaskDefinition } from '../services/ecs
 import type { EcsStore } from '../services/ecs/store.js';
 import { newTask } from '../services/ecs/task-factory.js';
 import { targetPort, type ServiceEndpoints } from './service-endpoints.js';
-import { definitionOf } from './task-runner.js';
+import { definitionOf } from './task-definitions.js';
 
 export interface ServiceLoopDeps {
   store: EcsStore;

@@ -1,8 +1,9 @@
 /**
- * TaskRunner: makes one ECS task real. Starting a PROVISIONING task: its address and ENI (the
- * awsvpc attachment), each container's image pulled as the task's execution role, containers
- * created (labelled for adoption), started, their ports proxied at the task's address, their
- * output sent to CloudWatch Logs with awslogs; then PENDING → ACTIVATING → RUNNING through the
+ * TaskRunner: makes one ECS task real, step by step through its lifecycle. Starting a
+ * PROVISIONING task: its address and ENI (task-network.ts), each container's image pulled as
+ * the task's execution role (image-pull.ts), containers created (container-spec.ts, labelled
+ * for adoption) and started, their ports proxied at the task's address (task-ports.ts), their
+ * output sent to CloudWatch Logs (awslogs.ts); then PENDING → ACTIVATING → RUNNING through the
  * scheduler's `applyTaskEvent`. Stopping: proxies closed, containers stopped with their
  * stopTimeout, exit codes recorded, address released, ENI deleted, STOPPED.
  *
@@ -13,26 +14,27 @@
  *   `ResourceInitializationError: failed to validate logger args: …` (AWS's wording).
  * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
  */
-import { connect } from 'node:net';
-import type { Clock } from '../cloud/clock.js';
-import type { Logger } from '../cloud/logger.js';
-import type { ContainerEngine, ContainerSpec, RegistryAuth } from '../engine/contract.js';
+import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ContainerEngine } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
-import { ContainerExits } from './container-exits.js';
-import { LABEL } from './labels.js';
-import { TaskPortProxy, type TaskAddressPool } from '../network/index.js';
-import { resolveImageUri } from '../registry/image-uri.js';
+import type { TaskAddressPool, TaskPortProxy } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
 import { applyTaskEvent, STOP, type TaskStopEvent } from '../scheduler/index.js';
 import type { Ec2Store } from '../services/ec2/store.js';
 import type { ContainerDefinition, Task, TaskDefinition } from '../services/ecs/model.js';
 import type { EcsStore } from '../services/ecs/store.js';
-import { parseTaskDefinitionRef } from '../services/ecs/arns.js';
 import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
-import type { Caller } from '../services/operation.js';
-
-export { LABEL, cloudLabelFor } from './labels.js';
+import { checkLogGroups, shipAwslogs } from './awslogs.js';
+import { ContainerExits } from './container-exits.js';
+import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
+import { pullTaskImage } from './image-pull.js';
+import { LABEL } from './labels.js';
+import { definitionOf } from './task-definitions.js';
+import { attachNetwork, networkInterfaceOf } from './task-network.js';
+import { TaskPorts } from './task-ports.js';
 
 /** What the runner is built from; the cloud wires these. */
 export interface TaskRunnerDeps {
@@ -63,15 +65,9 @@ interface LiveTask {
   stopping: boolean;
 }
 
-/** The default stop timeout (seconds) of a container without one (ECS: 30). */
-const DEFAULT_STOP_TIMEOUT_S = 30;
-
 export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
-  /** Whether container addresses on the engine's bridge are reachable from here (probed once). */
-  private bridgeRoutable: Promise<boolean> | undefined;
-  /** ingressAllows verdicts of the current tick. */
-  private readonly ingressVerdicts = new Map<string, boolean>();
+  private readonly ports: TaskPorts;
   /** Exits of this cloud's containers, from one engine event stream. */
   private readonly exits: ContainerExits;
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
@@ -79,6 +75,7 @@ export class TaskRunner {
 
   constructor(private readonly deps: TaskRunnerDeps) {
     this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
+    this.ports = new TaskPorts(deps);
   }
 
   /** Whether the task's app accepts connections on `port` at the task's address (its proxy listens). */
@@ -109,7 +106,7 @@ export class TaskRunner {
   start(taskArn: string): Promise<void> {
     return this.exclusive(taskArn, async () => {
       // Anything unexpected (an address already bound, the engine gone) fails the task rather than leaving it half-started.
-      const failure = await this.tryStart(taskArn).catch((error: unknown) => STOP.resourceInitialization(error instanceof Error ? error.message : String(error)));
+      const failure = await this.tryStart(taskArn).catch((error: unknown) => STOP.resourceInitialization(errorMessage(error)));
       if (failure) {
         this.event(taskArn, failure);
         await this.teardown(taskArn);
@@ -122,25 +119,9 @@ export class TaskRunner {
     return this.exclusive(taskArn, () => this.teardown(taskArn));
   }
 
-  /**
-   * The security groups' verdict, remembered until the next `refreshProxies` (one tick): with a
-   * group that admits itself, each verdict scans every ENI, and a hundred task ports re-checked
-   * every tick cost the cloud a tenth of a core at rest. Connections see rule changes by the
-   * next tick, as the listeners do.
-   */
-  private ingressAllows(groups: readonly string[], port: number, sourceIp: string): boolean {
-    const key = `${groups.join(',')}|${port}|${sourceIp}`;
-    let verdict = this.ingressVerdicts.get(key);
-    if (verdict === undefined) {
-      verdict = this.deps.ec2.ingressAllows(groups, { protocol: 'tcp', port, sourceIp });
-      this.ingressVerdicts.set(key, verdict);
-    }
-    return verdict;
-  }
-
   /** Re-applies security groups to every task address (rules may have changed since). */
   refreshProxies(): void {
-    this.ingressVerdicts.clear();
+    this.ports.newTick();
     for (const entry of this.live.values()) {
       if (entry.stopping) continue;
       for (const proxy of entry.proxies) proxy.refresh().catch((error: unknown) => this.deps.logger.warn('task port refresh failed', { error: String(error) }));
@@ -179,7 +160,7 @@ export class TaskRunner {
     // crash in between cannot leave an ENI no task knows (a restart would attach a second one).
     const address = this.deps.pool.allocate(taskArn);
     const pending = store.transaction(() => {
-      const attached = this.attachNetwork(task, address);
+      const attached = attachNetwork(this.deps, task, address, this.now());
       if (typeof attached === 'string') return attached;
       store.tasks.put(attached);
       return this.event(taskArn, { type: 'advance' });
@@ -188,12 +169,12 @@ export class TaskRunner {
     if (!pending || pending.lastStatus !== 'PENDING') return undefined;
 
     // PENDING: logging, pulls, containers.
-    const logFailure = this.checkLogGroups(definition);
+    const logFailure = checkLogGroups(this.deps, definition);
     if (logFailure) return STOP.resourceInitialization(logFailure);
     store.tasks.update(taskArn, (t) => ({ ...t, pullStartedAt: this.now() }));
     for (const container of definition.document.containerDefinitions) {
       try {
-        await this.pull(container.image, task, definition);
+        await pullTaskImage(this.deps, container.image, task, definition, this.now());
       } catch (error) {
         return STOP.cannotPullContainer(error instanceof EngineError ? error.engineMessage || error.message : String(error));
       }
@@ -203,21 +184,15 @@ export class TaskRunner {
     for (const container of definition.document.containerDefinitions) {
       let id: string;
       try {
-        id = await this.deps.engine.createContainer(this.containerSpec(task, definition, container));
+        id = await this.deps.engine.createContainer(containerSpec(this.deps, task, definition, container));
         this.setContainer(taskArn, container.name, { runtimeId: id });
         await this.deps.engine.startContainer(id);
       } catch (error) {
-        return STOP.resourceInitialization(error instanceof Error ? error.message : String(error));
+        return STOP.resourceInitialization(errorMessage(error));
       }
       const details = await this.deps.engine.inspectContainer(id);
       for (const port of details.ports) {
-        const proxy = new TaskPortProxy({
-          address,
-          port: port.containerPort,
-          upstream: await this.upstream(details.ipAddress, port),
-          allows: (sourceIp, p) => this.ingressAllows(groups, p, sourceIp),
-          logger: this.deps.logger,
-        });
+        const proxy = await this.ports.proxy(address, groups, details.ipAddress, port);
         entry.proxies.push(proxy);
         try {
           await proxy.start();
@@ -237,133 +212,13 @@ export class TaskRunner {
     return undefined;
   }
 
-  /** The task with its ENI recorded, or the reason it cannot have one. */
-  private attachNetwork(task: Task, address: string): Task | string {
-    const vpc = task.networkConfiguration?.awsvpcConfiguration;
-    const attachment = task.attachments.find((a) => a.type === 'ElasticNetworkInterface');
-    if (!attachment || !vpc) return { ...task, containers: task.containers.map((c) => ({ ...c, networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })) })) };
-    const subnetId = attachment.details.find((d) => d.name === 'subnetId')?.value ?? vpc.subnets[0];
-    const subnet = subnetId ? this.deps.ec2.subnet(subnetId) : undefined;
-    if (!subnet || !subnetId) return `subnet ${subnetId ?? '(none)'} does not exist`;
-    const eni = this.deps.ec2.createNetworkInterface(
-      {
-        subnetId,
-        groupIds: vpc.securityGroups ?? [],
-        description: `arn:aws:ecs:${this.deps.region}:${this.deps.accountId}:attachment/${attachment.id}`,
-        privateIp: address,
-        ...(vpc.assignPublicIp === 'ENABLED' ? { publicIp: address } : {}),
-      },
-      this.now(),
-    );
-    const details = [
-      { name: 'subnetId', value: subnetId },
-      { name: 'networkInterfaceId', value: eni.id },
-      { name: 'macAddress', value: eni.macAddress },
-      { name: 'privateDnsName', value: `ip-${address.replaceAll('.', '-')}.${this.deps.region}.compute.internal` },
-      { name: 'privateIPv4Address', value: address },
-    ];
-    return {
-      ...task,
-      availabilityZone: subnet.availabilityZone,
-      attachments: task.attachments.map((a) => (a.id === attachment.id ? { ...a, status: 'ATTACHED', details } : a)),
-      containers: task.containers.map((c) => ({ ...c, networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })) })),
-    };
-  }
-
-  /** AWS's failure when an awslogs group is missing and may not be created; creates it when it may. */
-  private checkLogGroups(definition: TaskDefinition): string | undefined {
-    for (const container of definition.document.containerDefinitions) {
-      const config = container.logConfiguration;
-      if (config?.logDriver !== 'awslogs') continue;
-      const group = config.options?.['awslogs-group'];
-      if (!group) continue;
-      if (this.deps.logs.groupExists(group)) continue;
-      if (config.options?.['awslogs-create-group'] === 'true') {
-        this.deps.logs.createGroup(group, this.now().getTime());
-        continue;
-      }
-      return `failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1`;
-    }
-    return undefined;
-  }
-
-  /** Pulls `image`; ECR images with a registry password issued to the execution role's session. */
-  private async pull(image: string, task: Task, definition: TaskDefinition): Promise<void> {
-    const local = resolveImageUri(image, { accountId: this.deps.accountId, region: this.deps.region, registryHost: this.deps.registryHost });
-    if (!local) {
-      await this.deps.engine.pullImage(image);
-      return;
-    }
-    const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
-    const role = roleArn ? this.deps.roles.getRoleByArn(roleArn) : undefined;
-    if (!role) throw new Error(`pull access denied for ${local.localUri}: no execution role`);
-    const password = this.deps.registryTokens.issue(this.executionCaller(role, task), this.now()).password;
-    const auth: RegistryAuth = { username: 'AWS', password, serveraddress: this.deps.registryHost };
-    await this.deps.engine.pullImage(local.localUri, { auth });
-  }
-
-  /** The assumed-role caller ECS's agent acts as when it uses the execution role. */
-  private executionCaller(role: Role, task: Task): Caller {
-    const sessionName = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
-    return {
-      kind: 'assumed-role',
-      accountId: this.deps.accountId,
-      arn: `arn:aws:sts::${this.deps.accountId}:assumed-role/${role.roleName}/${sessionName}`,
-      userId: `${role.roleId}:${sessionName}`,
-      accessKeyId: 'ASIADOCKYARDECSAGENT',
-      roleName: role.roleName,
-      roleArn: role.arn,
-      roleId: role.roleId,
-      sessionName,
-      tags: {},
-      expiresAt: new Date(this.now().getTime() + 3600_000),
-    };
-  }
-
-  private containerSpec(task: Task, definition: TaskDefinition, container: ContainerDefinition): ContainerSpec {
-    const override = task.overrides.containerOverrides.find((o) => o.name === container.name);
-    const env: Record<string, string> = {};
-    for (const e of [...container.environment, ...(override?.environment ?? [])]) if (e.name !== undefined) env[e.name] = e.value ?? '';
-    const local = resolveImageUri(container.image, { accountId: this.deps.accountId, region: this.deps.region, registryHost: this.deps.registryHost });
-    const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
-    const command = override?.command ?? container.command;
-    const spec: ContainerSpec = {
-      name: `ecs-${definition.family}-${definition.revision}-${container.name}-${taskId}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
-      image: local ? local.localUri : container.image,
-      env,
-      labels: { ...(container.dockerLabels ?? {}), [LABEL.cloud]: this.deps.cloudLabel, [LABEL.task]: task.taskArn, [LABEL.container]: container.name },
-      init: true,
-      stopTimeoutSeconds: container.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S,
-      ports: container.portMappings.filter((p) => p.containerPort !== undefined).map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' })),
-    };
-    if (command) spec.command = command;
-    if (container.entryPoint) spec.entrypoint = container.entryPoint;
-    if (container.workingDirectory) spec.workingDir = container.workingDirectory;
-    if (container.user) spec.user = container.user;
-    return spec;
-  }
-
   private setContainer(taskArn: string, name: string, change: Partial<Task['containers'][number]>): void {
     this.deps.store.tasks.update(taskArn, (t) => ({ ...t, containers: t.containers.map((c) => (c.name === name ? { ...c, ...change } : c)) }));
   }
 
   /** Watches the container's exit (an essential one stops the task) and ships awslogs output (from `since`). */
   follow(task: Task, container: ContainerDefinition, id: string, signal: AbortSignal, since?: Date): void {
-    const config = container.logConfiguration;
-    if (config?.logDriver === 'awslogs' && config.options?.['awslogs-group']) {
-      const group = config.options['awslogs-group'];
-      const prefix = config.options['awslogs-stream-prefix'];
-      const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
-      const stream = prefix ? `${prefix}/${container.name}/${taskId}` : taskId;
-      void (async () => {
-        for await (const line of this.deps.engine.logs(id, { follow: true, timestamps: true, signal, ...(since ? { since } : {}) })) {
-          const now = this.now().getTime();
-          this.deps.logs.append(group, stream, [{ timestamp: line.time?.getTime() ?? now, message: line.line }], now);
-        }
-      })().catch((error: unknown) => {
-        if (!signal.aborted) this.deps.logger.warn('awslogs stream ended', { task: task.taskArn, error: String(error) });
-      });
-    }
+    shipAwslogs(this.deps, task, container, id, signal, since);
     this.exits
       .watch(id, signal)
       .then(async (exitCode) => {
@@ -388,35 +243,13 @@ export class TaskRunner {
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     for (const c of containers) {
       for (const port of c.ports) {
-        entry.proxies.push(
-          new TaskPortProxy({
-            address,
-            port: port.containerPort,
-            upstream: await this.upstream(c.ipAddress, port),
-            allows: (sourceIp, p) => this.ingressAllows(groups, p, sourceIp),
-            logger: this.deps.logger,
-          }),
-        );
+        entry.proxies.push(await this.ports.proxy(address, groups, c.ipAddress, port));
       }
       const container = definition.document.containerDefinitions.find((d) => d.name === c.name);
       // Output from before the restart was shipped already (lines logged while the cloud was down are lost).
       if (container) this.follow(task, container, c.id, entry.abort.signal, this.now());
     }
     await Promise.all(entry.proxies.map((p) => p.start()));
-  }
-
-  /**
-   * Where a task port's proxy sends connections: the container's own address on the engine's
-   * bridge when this process can route to it (rootful Podman or Docker on Linux), else the port
-   * the engine published on 127.0.0.1. The published port goes through the engine's NAT, and
-   * with a connection per request its conntrack entries collide with new ones (SYNs dropped,
-   * one-second retransmits): a tenth of the direct path's rate in `npm run bench -- ecs`.
-   */
-  private async upstream(ipAddress: string | undefined, port: { containerPort: number; hostPort: number }): Promise<{ host: string; port: number }> {
-    const published = { host: '127.0.0.1', port: port.hostPort };
-    if (!ipAddress) return published;
-    this.bridgeRoutable ??= probeRoute(ipAddress, port.containerPort);
-    return (await this.bridgeRoutable) ? { host: ipAddress, port: port.containerPort } : published;
   }
 
   /** Stops whatever the task has (proxies, containers, ENI, address) and records STOPPED. */
@@ -446,7 +279,7 @@ export class TaskRunner {
     entry?.abort.abort();
     this.live.delete(taskArn);
     this.deps.pool.release(taskArn);
-    const eniId = task.attachments.flatMap((a) => a.details).find((d) => d.name === 'networkInterfaceId')?.value;
+    const eniId = networkInterfaceOf(task);
     if (eniId) this.deps.ec2.deleteNetworkInterface(eniId);
     const now = this.now();
     store.tasks.update(taskArn, (t) => {
@@ -456,43 +289,4 @@ export class TaskRunner {
       return next;
     });
   }
-}
-
-/**
- * Whether `host:port` can be routed to: a connection or a refusal says yes (the app may not
- * listen yet), a timeout or an unreachable network says no.
- */
-function probeRoute(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    const done = (routable: boolean): void => {
-      socket.destroy();
-      resolve(routable);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'ECONNREFUSED'));
-  });
-}
-
-/**
- * Task definitions by ARN, per store. A revision's document never changes (deregistering only
- * changes its status, which the runtime does not read), so it is read and decoded once, not on
- * every tick for every task.
- */
-const definitions = new WeakMap<EcsStore, Map<string, TaskDefinition>>();
-
-/** The task definition a task was started from. */
-export function definitionOf(store: EcsStore, task: Pick<Task, 'taskDefinitionArn'>): TaskDefinition | undefined {
-  let cache = definitions.get(store);
-  if (!cache) {
-    cache = new Map();
-    definitions.set(store, cache);
-  }
-  const cached = cache.get(task.taskDefinitionArn);
-  if (cached) return cached;
-  const ref = parseTaskDefinitionRef(task.taskDefinitionArn);
-  const definition = ref ? store.taskDefinitions.resolve(ref) : undefined;
-  if (definition) cache.set(task.taskDefinitionArn, definition);
-  return definition;
 }

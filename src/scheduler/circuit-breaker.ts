@@ -1,9 +1,9 @@
 /**
- * The deployment circuit breaker (ecs.md §3): counts the PRIMARY deployment's consecutive task
+ * The deployment circuit breaker (docs/reference/ecs.md §3): counts the PRIMARY deployment's consecutive task
  * failures in `failedTasks`, fails the rollout at the threshold and, with rollback on, asks for
  * a new PRIMARY deployment of the last COMPLETED deployment's task definition.
  *
- * Decisions where ecs.md is open:
+ * Decisions where docs/reference/ecs.md is open:
  * - "Resets once the deployment has a running task" reads "running" as *counted healthy*
  *   (HEALTHY with a check, else RUNNING for the no-check grace): a crash-looping image reaches
  *   RUNNING for a moment on every attempt and must still trip the breaker (issue 4's

@@ -62,7 +62,7 @@ export function describeStop(task: StoppedTaskFacts): string {
   );
 }
 
-/** Events that report progress (service-events.ts, ecs.md §2); any other event reports trouble. */
+/** Events that report progress (service-events.ts, docs/reference/ecs.md §2); any other event reports trouble. */
 const PROGRESS_EVENTS = [
   /\) has started \d+ tasks:/,
   /\) has stopped \d+ running tasks:/,

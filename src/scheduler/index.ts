@@ -24,23 +24,18 @@
  *      `STOP.essentialContainerExited()`.
  * The runtime passes short `SchedulerTimings` and health-check settings in tests.
  */
-export { circuitBreakerThreshold, evaluateCircuitBreaker, isTaskFailure, type CircuitBreakerDecision } from './circuit-breaker.js';
+export { circuitBreakerThreshold, isTaskFailure } from './circuit-breaker.js';
 export { deploymentBounds, reconcileService, stopOrder } from './rolling-update.js';
-export { ROLLOUT_REASON, SERVICE_EVENT, taskId } from './service-events.js';
-export { deploymentStall, describeStop, isAbnormalStop, isTroubleEvent, STALL_AFTER_FAILURES, type Stall, type StoppedTaskFacts } from './failure-signals.js';
-export { DEFAULT_START_THROTTLE, countStartFailures, startDelayMs, throttledUntil, type StartFailures, type StartThrottleTimings } from './start-throttle.js';
+export { SERVICE_EVENT } from './service-events.js';
+
+export { countStartFailures, startDelayMs, throttledUntil } from './start-throttle.js';
 export {
-  countsHealthy,
   DEFAULT_TIMINGS,
   stoppedTaskSnapshot,
   taskSnapshot,
   type DeploymentSnapshot,
-  type DeploymentUpdate,
-  type RollbackAction,
   type SchedulerTimings,
   type ServiceSnapshot,
-  type StartAction,
-  type StopAction,
   type StoppedTaskSnapshot,
   type TaskSnapshot,
   type TickActions,
@@ -50,14 +45,11 @@ export {
   evaluateHealth,
   HEALTH_CHECK_DEFAULTS,
   isStarting,
-  isStopping,
   STOP,
   STOPPED_REASON,
   taskHealthStatus,
   type ContainerHealth,
   type HealthCheckResult,
-  type HealthEvaluation,
   type TaskLifecycle,
-  type TaskLifecycleEvent,
   type TaskStopEvent,
 } from './task-lifecycle.js';

@@ -1,5 +1,5 @@
 /**
- * One reconcile tick of a REPLICA service's rolling update (ecs.md §1), as a pure function of
+ * One reconcile tick of a REPLICA service's rolling update (docs/reference/ecs.md §1), as a pure function of
  * the service's snapshot and `now`. In order:
  *   1. circuit breaker: count failures; trip → FAILED (and a rollback request: nothing else
  *      happens this tick, the runtime starts the rollback deployment first);
@@ -16,7 +16,7 @@
  * lower = ceil(desired × minimumHealthyPercent / 100) counts RUNNING tasks that count healthy
  * (see countsHealthy); upper = floor(desired × maximumPercent / 100).
  *
- * Decisions where ecs.md is open:
+ * Decisions where docs/reference/ecs.md is open:
  * - `occupied` (checked against upper) counts every task not yet STOPPED, stopping ones too: a
  *   stopping task still holds its container, so with min 0 / max 100 the new task starts only
  *   after the old one has STOPPED.

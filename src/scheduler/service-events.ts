@@ -1,5 +1,5 @@
 /**
- * Service event messages in AWS's wording (ecs.md §2, observed output). Task ids are the last
+ * Service event messages in AWS's wording (docs/reference/ecs.md §2, observed output). Task ids are the last
  * segment of the task ARN (32 hex digits).
  */
 

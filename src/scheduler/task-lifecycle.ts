@@ -1,6 +1,6 @@
 /**
  * The ECS task state machine and container health, as pure functions of their inputs and an
- * injected `now` (ecs.md §5). The runtime owns the side effects: it performs a step (attach the
+ * injected `now` (docs/reference/ecs.md §5). The runtime owns the side effects: it performs a step (attach the
  * network, pull and create the containers, register, stop containers, …) and then applies the
  * matching event here to get the task's next recorded state.
  *
@@ -28,7 +28,7 @@ export interface TaskStopEvent {
   reason: string;
 }
 
-/** stoppedReason wording (observed AWS strings, ecs.md §5). */
+/** stoppedReason wording (observed AWS strings, docs/reference/ecs.md §5). */
 export const STOPPED_REASON = {
   essentialContainerExited: 'Essential container in task exited',
   failedHealthChecks: 'Task failed container health checks',
@@ -132,7 +132,7 @@ export interface HealthEvaluation {
   due: boolean;
 }
 
-/** ECS's health-check defaults (seconds; ecs.md §5). */
+/** ECS's health-check defaults (seconds; docs/reference/ecs.md §5). */
 export const HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3, startPeriod: 0 } as const;
 
 /**

@@ -14,6 +14,7 @@ import type { Expr } from '@actions/expressions/ast';
 import type { FunctionDefinition, FunctionInfo } from '@actions/expressions/funcs/info';
 import { TokenType } from '@actions/expressions/lexer';
 import type { Token } from '@actions/expressions/lexer';
+import { errorMessage } from '../core/errors.js';
 import type { Contexts, Json, Scope } from './contract.js';
 import { BOUNDED_STRING_FUNCTIONS } from './expression-memory.js';
 import { hashFiles } from './hash-files.js';
@@ -21,7 +22,7 @@ import { hashFiles } from './hash-files.js';
 /** Thrown when an expression does not parse or fails to evaluate; the message is fit for a job log. */
 export class ExpressionFailure extends Error {
   constructor(readonly expression: string, cause: unknown) {
-    super(`The expression is not valid: ${expression}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`The expression is not valid: ${expression}: ${errorMessage(cause)}`, { cause });
     this.name = 'ExpressionFailure';
   }
 }
@@ -179,10 +180,3 @@ export function toJson(value: data.ExpressionData): Json {
   }
 }
 
-/**
- * A value as GitHub writes it into a string (format(), string interpolation): null → '', booleans
- * 'true'/'false', numbers as printed (at most 15 significant decimals), objects 'Object', arrays 'Array'.
- */
-export function coerceToString(value: data.ExpressionData): string {
-  return value.coerceString();
-}

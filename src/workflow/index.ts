@@ -20,25 +20,34 @@
  *   character; tag pushes ignore path filters; number coercion to at most 15 significant digits.
  */
 export type {
-  Contexts, JobDefinition, Json, MatrixExpansion, ParseResult, PermissionLevel, Permissions, PermissionsSpec,
-  PushEventInfo, PushFilter, RunDefaults, Scope, Shell, StatusState, StepDefinition, WorkflowDefinition,
-  WorkflowDispatchInput,
+  Contexts,
+  JobDefinition,
+  ParseResult,
+  PushFilter,
+  Scope,
+  StatusState,
+  WorkflowDefinition,
 } from './contract.js';
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 export { parseWorkflowFile } from './parse.js';
 export { BoundedReadError, outlineYamlBounded, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
 export type { OutlineEntry, OutlineNode, TextRange, YamlOutline } from './yaml-outline.js';
 export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
+export { mappingEntries, mappingValue } from './token-reading.js';
 export { matchesPush, matchesPushFilter } from './triggers.js';
 export {
-  conditionExpression, evaluateCondition, evaluateExpression, ExpressionFailure, stripExpressionMarkers,
+  conditionExpression,
+  evaluateCondition,
+  evaluateExpression,
+  ExpressionFailure,
+  stripExpressionMarkers,
 } from './expressions.js';
 export { evaluateString, evaluateStringMap, evaluateToken, jsonToString, sourceText, TemplateValueError } from './templates.js';
 export { expandMatrix, MAX_MATRIX_COMBINATIONS } from './matrix.js';
-export { effectivePermissions, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits, resolvePermissions } from './permissions.js';
-export type { PermissionScope } from './permissions.js';
+export { effectivePermissions, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits } from './permissions.js';
+
 export { jobDisplayName, stepDisplayName } from './names.js';
 export { hashFiles } from './hash-files.js';
 export { filterPatternToRegExp, matchesFilterList } from './glob.js';
 /** Readers over parsed tokens, for fields the runner reads as written (e.g. `container`). */
-export { literalStrings, literalText, mappingEntries, mappingValue } from './token-reading.js';
+

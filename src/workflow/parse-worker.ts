@@ -12,6 +12,7 @@ import { READY, type ParseReply, type ParseRequest, type WorkflowReading } from 
 import { encodeValue } from './token-codec.js';
 import { outlineYaml, type YamlOutline } from './yaml-outline.js';
 import type { PushEventInfo } from './contract.js';
+import { errorMessage } from '../core/errors.js';
 
 /**
  * YAML as plain data, for action manifests: `yaml`'s own alias bound (maxAliasCount, which counts an
@@ -46,7 +47,7 @@ function answer(request: ParseRequest): ParseReply {
           : readYamlData(request.file, request.content);
     return { id: request.id, value: encodeValue(value) };
   } catch (error) {
-    return { id: request.id, failure: error instanceof Error ? error.message : String(error) };
+    return { id: request.id, failure: errorMessage(error) };
   }
 }
 

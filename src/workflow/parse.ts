@@ -25,6 +25,7 @@ import type {
 } from './contract.js';
 import { readWorkflowTemplate, templateErrors } from './schema.js';
 import { literalStrings, literalText, mappingEntries, mappingValue } from './token-reading.js';
+import { errorMessage } from '../core/errors.js';
 
 /**
  * Parses one workflow file. `file` is its path in the repository (`.github/workflows/deploy.yml`): it
@@ -36,7 +37,7 @@ export function parseWorkflowFile(file: string, content: string): ParseResult {
   } catch (error) {
     // The library reports problems through its context; a throw is its bug (or ours), but a user's
     // file must still get an answer rather than take the runner down.
-    return { errors: [`${file}: the workflow could not be read: ${error instanceof Error ? error.message : String(error)}`] };
+    return { errors: [`${file}: the workflow could not be read: ${errorMessage(error)}`] };
   }
 }
 

@@ -2,7 +2,7 @@
  * Carries a parse result across a worker boundary: structured cloning keeps data but drops
  * classes, and the workflow model is full of TemplateToken instances (StringToken, MappingToken,
  * BasicExpressionToken, …) whose methods and getters the runner uses. encodeValue turns any value
- * holding tokens into plain data; decodeValue rebuilds it with the tokens' own classes.
+ * holding tokens into plain data; decodeValueSliced rebuilds it with the tokens' own classes.
  *
  * Every non-primitive is wrapped in an object with exactly one tag (`o` object, `a` array, `t`
  * token), so user data (an input named `t`, say) can never be mistaken for a token.
@@ -64,13 +64,9 @@ export function encodeValue(value: unknown): Encoded {
   throw new TypeError(`cannot encode a ${typeof value}`);
 }
 
-/** The value encodeValue encoded, with its tokens as instances of their classes again. */
-export function decodeValue(encoded: Encoded): unknown {
-  return finish(decodeSteps(encoded, { nodes: 0 }));
-}
-
 /**
- * decodeValue in slices of about `sliceMs` of the event loop each: a result of 50,000 tokens takes
+ * Rebuilds what encodeValue encoded, with its tokens as instances of their classes again, in
+ * slices of about `sliceMs` of the event loop each: a result of 50,000 tokens takes
  * tens of milliseconds to rebuild, which the caller's other work should not wait behind.
  */
 export async function decodeValueSliced(encoded: Encoded, sliceMs = 5): Promise<unknown> {
@@ -90,14 +86,6 @@ const NODES_PER_STEP = 500;
 
 interface Progress {
   nodes: number;
-}
-
-/** Runs decode steps to their end without pausing. */
-function finish<T>(steps: Generator<undefined, T>): T {
-  for (;;) {
-    const step = steps.next();
-    if (step.done === true) return step.value;
-  }
 }
 
 /** The decoder as a generator that offers to pause every NODES_PER_STEP nodes. */

@@ -6,14 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TestCloud } from '../support/cloud.js';
+import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { idTokenEnv, setUpIam, type IamFixture } from './aws-setup.js';
-import { startCloudOnPort } from './port-cloud.js';
-import { ACTION_REGISTRY_PORTS, ACTIONS, DOCKER_HOST, dockerAuths, TestJob } from './support.js';
+import { ACTIONS, DOCKER_HOST, dockerAuths, TestJob } from './support.js';
 
-const PORT = ACTION_REGISTRY_PORTS.ecrLogin;
-const REGISTRY = `localhost:${PORT}`;
-const SUFFIX = `localhost_${PORT}`;
+/** The cloud's registry as the engine knows it (localhost:PORT), and the outputs' name suffix; set in `before`. */
+let REGISTRY = '';
+let SUFFIX = '';
 
 describe('amazon-ecr-login (built-in)', () => {
   let cloud: TestCloud;
@@ -30,7 +29,9 @@ describe('amazon-ecr-login (built-in)', () => {
   }
 
   before(async () => {
-    cloud = await startCloudOnPort(PORT);
+    cloud = await startTestCloud({ engine: true });
+    REGISTRY = `localhost:${cloud.port}`;
+    SUFFIX = `localhost_${cloud.port}`;
     iam = await setUpIam(cloud);
   });
   after(async () => {

@@ -12,11 +12,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor, LABEL } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { prepare, registerWeb, startRuntimeCloud, type Fixture } from '../runtime/support.js';
-import { ACTION_REGISTRY_PORTS, ACTIONS, TestJob } from './support.js';
 
-const PORT = ACTION_REGISTRY_PORTS.deploy;
+import { prepare, registerWeb, startRuntimeCloud, type Fixture } from '../runtime/support.js';
+import { ACTIONS, TestJob } from './support.js';
+import { waitFor } from '../support/wait-for.js';
+
 
 describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () => {
   const engine = new DockerApiEngine();
@@ -46,8 +46,8 @@ describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () =>
 
   before(async () => {
     await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 });
-    f = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 1500 } });
+    f = await prepare(cloud, engine);
   });
   after(async () => {
     for (const job of jobs) job.dispose();
@@ -84,14 +84,10 @@ describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () =>
     const good = await registerWeb(cloud, f.ecs, 'breaker', 'exec');
     await createService('breaker', good);
     // A rollback returns to the last COMPLETED deployment: without one, a failed deployment just stays FAILED.
-    await waitFor(
-      'breaker steady',
-      async () => {
+    await waitFor('breaker steady', async () => {
         const s = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: ['breaker'] }))).services?.[0];
         return s?.deployments?.length === 1 && s.runningCount === 1 && s.deployments[0]?.rolloutState === 'COMPLETED' ? true : undefined;
-      },
-      60_000,
-    );
+      }, { timeoutMs: 60_000 });
     const described = await f.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: good }));
     const crashing = JSON.parse(JSON.stringify(described.taskDefinition)) as { containerDefinitions: Record<string, unknown>[] };
     Object.assign(crashing.containerDefinitions[0] ?? {}, { entryPoint: ['/bin/sh'], command: ['-c', 'exit 1'] });

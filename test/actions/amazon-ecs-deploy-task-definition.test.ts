@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { ACTIONS, TestJob } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ACTION = ACTIONS.deployTaskDefinition;
 
@@ -128,13 +129,10 @@ describe('amazon-ecs-deploy-task-definition (built-in, no runtime)', () => {
     const job = newJob(taskDefinition());
     const running = job.run(ACTION, 'deploy', { inputs: { 'task-definition': 'task-definition.json', service: 'doomed', 'wait-for-service-stability': 'true', 'wait-for-minutes': '1' } });
     // Once UpdateService has happened (the service names a newer revision), delete it.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
+    await waitFor('the step to update the service', async () => {
       const described = await ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['doomed'] }));
-      if ((described.services?.[0]?.deployments?.length ?? 0) > 1) break;
-      assert.ok(Date.now() < deadline, 'the step updates the service');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return (described.services?.[0]?.deployments?.length ?? 0) > 1;
+    }, { timeoutMs: 20_000 });
     await ecs.send(new DeleteServiceCommand({ cluster: 'default', service: 'doomed', force: true }));
     const step = await running;
     assert.equal(step.exitCode, 1);

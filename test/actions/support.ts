@@ -34,12 +34,6 @@ interface ActionMetadata {
   runs: { using: string; main: string; post?: string };
 }
 
-/**
- * Registry ports reserved for the action tests (the host set-up treats localhost:PORT as a
- * plain-HTTP registry for Podman); each test file that runs docker against the cloud takes its own.
- */
-export const ACTION_REGISTRY_PORTS = { ecrLogin: 45672, deploy: 45673 } as const;
-
 /** The engine the docker client talks to in these tests. */
 export const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
 

@@ -54,7 +54,7 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
   };
 
   before(async () => {
-    cloud = await startTestCloud({ engineTrust: true });
+    cloud = await startTestCloud({ engine: true });
     registry = `localhost:${new URL(cloud.url).port}`;
     home = mkdtempSync(join(tmpdir(), 'dockyard-buildx-'));
     const plugins = join(home, '.docker', 'cli-plugins');

@@ -2,8 +2,8 @@
  * The guard's registry hook against a real cloud's ECR: a job names its registry the AWS way
  * (`<account>.dkr.ecr.<region>.amazonaws.com/app:tag`), the hook maps that host to the cloud's
  * `localhost:PORT`, and `docker login`, build -t, push, rmi, pull and run all go through with the
- * AWS names; the login hook answers for the hosts it knows. The port is one the host set-up
- * marks plain HTTP for the engine (45660–45679), as the engine itself pushes and pulls.
+ * AWS names; the login hook answers for the hosts it knows. The cloud is on a port the kernel
+ * picks; the engine trusts its CA for localhost:PORT, as the engine itself pushes and pulls.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,13 +14,12 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { startDockerGuard, type DockerGuard } from '../../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
 const ENGINE = 'unix:///run/podman/podman.sock';
-const PORT = 45675;
 
 describe('docker API guard: registry names and logins', () => {
   const tag = randomBytes(4).toString('hex');
@@ -41,7 +40,7 @@ describe('docker API guard: registry names and logins', () => {
   const dockerOk = (args: string[], input?: string) => runOk('docker', args, { env: env(), cwd: workspace, input });
 
   before(async () => {
-    cloud = await startTestCloud({ port: PORT });
+    cloud = await startTestCloud({ engine: true });
     ecrHost = `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com`;
     const ecr = new ECRClient(sdkConfig(cloud));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'guard-app' }));
@@ -55,7 +54,7 @@ describe('docker API guard: registry names and logins', () => {
       engine: ENGINE,
       job: { labelKey: 'dockyard.job', id: `guard-registry-${tag}` },
       mounts: [{ hostPath: workspace }],
-      registries: (host) => (host === ecrHost ? `localhost:${PORT}` : undefined),
+      registries: (host) => (host === ecrHost ? `localhost:${cloud.port}` : undefined),
       login: async (login) => {
         logins.push(login.serverAddress);
         return login.serverAddress === 'refused.example.com' ? { ok: false, message: 'refused.example.com: the password is not valid' } : undefined;
@@ -67,7 +66,7 @@ describe('docker API guard: registry names and logins', () => {
   after(async () => {
     await guard?.close().catch(() => undefined);
     await cloud?.stop();
-    await removeImages(`localhost:${PORT}/`).catch(() => undefined);
+    await removeImages(`localhost:${cloud.port}/`).catch(() => undefined);
     await engine.removeImage(baseImageId, { force: true }).catch(() => undefined);
     await engine.close();
     rmSync(base, { recursive: true, force: true });

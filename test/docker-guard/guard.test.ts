@@ -20,9 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDockerGuard, sweepOrphanedJobObjects, type DockerGuard } from '../../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
-import { httpGet, waitFor } from '../engine/contract-suite.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
+import { httpGet } from '../engine/contract-suite.js';
 import { run, runOk, type RunResult } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ENGINE = 'unix:///run/podman/podman.sock';
 const JOB_LABEL = 'dockyard.job';
@@ -134,7 +135,7 @@ describe('docker API guard with the docker CLI', () => {
     const name = `dockyard-guard-web-${tag}`;
     await dockerOk(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '-v', '/github/workspace/data:/data:ro', '-v', '/scratch', baseImage, 'perl', '-e', tinyHttpServerScript(8080, 'served')]);
     const port = Number((await dockerOk(['port', name, '8080'])).stdout.trim().split(':').pop());
-    assert.equal(await waitFor('the published port', () => httpGet('127.0.0.1', port), 30_000), 'served');
+    assert.equal(await waitFor('the published port', () => httpGet('127.0.0.1', port), { timeoutMs: 30_000 }), 'served');
     assert.match((await dockerOk(['logs', name])).stdout, /listening/);
     assert.equal((await dockerOk(['exec', name, 'cat', '/data/greeting.txt'])).stdout, 'hello from the workspace\n');
     assert.equal((await dockerOk(['exec', '-i', name, 'cat'], 'exec stdin\n')).stdout, 'exec stdin\n');
@@ -171,14 +172,14 @@ describe('docker API guard with the docker CLI', () => {
         await docker(['rm', '-f', first]);
         await dockerOk(['create', '--name', first, baseImage, 'sh', '-c', 'exit 0']);
         return seen.includes(`${first} create`) ? true : undefined;
-      }, 30_000);
+      }, { timeoutMs: 30_000 });
       // Someone else's container starts first, then ours: had the foreign one passed, it would come before ours.
       await engine.startContainer(foreign);
       const name = `dockyard-guard-logs-${tag}`;
       await dockerOk(['run', '-d', '--name', name, baseImage, 'sh', '-c', 'echo one; sleep 1; echo two']);
       const followed = await dockerOk(['logs', '-f', name]);
       assert.equal(followed.stdout, 'one\ntwo\n');
-      await waitFor('our start event', async () => (seen.includes(`${name} start`) ? true : undefined), 30_000);
+      await waitFor('our start event', async () => (seen.includes(`${name} start`) ? true : undefined), { timeoutMs: 30_000 });
       assert.doesNotMatch(seen, /dockyard-guard-foreign-/);
       await dockerOk(['rm', name, first]);
     } finally {
@@ -291,7 +292,7 @@ describe('docker API guard with the docker CLI', () => {
     // Open streams do not hold close() up: an event stream, and a container attached to.
     const streams = [spawn('docker', ['events'], { env: { ...process.env, ...env() } }), spawn('docker', ['run', '--rm', '-i', baseImage, 'cat'], { env: { ...process.env, ...env() } })];
     const ended = streams.map((child) => new Promise<void>((resolve) => child.on('close', () => resolve())));
-    await waitFor('the attached container', async () => ((await dockerOk(['ps', '-q'])).stdout.trim().split('\n').length === 2 ? true : undefined), 30_000);
+    await waitFor('the attached container', async () => ((await dockerOk(['ps', '-q'])).stdout.trim().split('\n').length === 2 ? true : undefined), { timeoutMs: 30_000 });
     const counts = await guard.close();
     await Promise.all(ended);
     // The attached --rm container may remove itself as its connection closes, before close() gets to it.

@@ -18,7 +18,7 @@ import { diagnose } from '../../src/doctor/diagnose.js';
 import { checkFiles, runDoctor } from '../../src/doctor/doctor.js';
 import { parseEngineFiles, readEngineFiles } from '../../src/doctor/engine-files.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { waitFor } from '../engine/contract-suite.js';
+import { waitFor } from '../support/wait-for.js';
 
 const MISSING_CATATONIT = { file: '/nonexistent/dockyard-doctor-test/catatonit', package: 'catatonit', purpose: 'the init of --init containers' };
 
@@ -106,7 +106,7 @@ describe('doctor: a real engine without its CNI plugins', () => {
     writeFileSync(join(dir, 'containers.conf'), `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n\n[network]\ncni_plugin_dirs = ["${join(dir, 'cni')}"]\n\n[engine]\nruntime = "runc"\n`);
     service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env: { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') }, stdio: 'ignore' });
     engine = new DockerApiEngine({ endpoint: `unix://${socket}` });
-    await waitFor('the second Podman API service', async () => (existsSync(socket) ? engine.ping().then(() => true, () => undefined) : undefined), 30_000);
+    await waitFor('the second Podman API service', async () => (existsSync(socket) ? engine.ping().then(() => true, () => undefined) : undefined), { timeoutMs: 30_000 });
   });
   after(async () => {
     await engine.close();
@@ -151,7 +151,7 @@ describe('doctor: a running cloud whose ECS runtime has no engine', () => {
     const health = await waitFor('the runtime to give up', async () => {
       const body = (await (await fetch(`${cloud.url}/_dockyard/health?engine=1`)).json()) as { ecsRuntime: { state: string; error?: string }; engine: { reachable: boolean; error?: string } };
       return body.ecsRuntime.state === 'starting' ? undefined : body;
-    }, 10_000);
+    }, { timeoutMs: 10_000 });
     assert.equal(health.ecsRuntime.state, 'failed');
     assert.equal(health.engine.reachable, false);
     assert.match(health.engine.error ?? '', /cannot reach the container engine/);

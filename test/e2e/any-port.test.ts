@@ -19,13 +19,14 @@ import { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { ENGINE_CERTS_DIR, engineTrustPath } from '../../src/tls/engine-trust.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+
+import { tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, untilStatus, type Fixture } from '../runtime/support.js';
 import { seedTrustPolicy } from '../support/cloud.js';
 import { DOCKYARD_BIN } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 const REPOSITORY = 'me/any-port';
 const GREETING = 'built by a job, served from any port';
@@ -75,7 +76,7 @@ describe('any port: the engine trusts the cloud’s registry through its CA', { 
 
   it('podman pushes over verified TLS; a job builds FROM the registry and pushes with docker', { timeout: 300_000 }, async () => {
     // The tiny image goes in with `podman push`, TLS verified against certs.d (support.ts).
-    fixture = await prepare(cloud, engine, port);
+    fixture = await prepare(cloud, engine);
     // The control: without the CA in certs.d the engine refuses the registry's certificate, so
     // what follows is verified TLS (a secure registry never falls back to plain HTTP).
     const trusted = engineTrustPath(ENGINE_CERTS_DIR, `localhost:${port}`);
@@ -158,12 +159,12 @@ describe('any port: the engine trusts the cloud’s registry through its CA', { 
         networkConfiguration: { awsvpcConfiguration: { subnets: [fixture.subnet], securityGroups: [fixture.group], assignPublicIp: 'ENABLED' } },
       }),
     );
-    const taskArn = await waitFor('the service’s task', async () => (await fixture.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'greeter' }))).taskArns?.[0], 30_000);
+    const taskArn = await waitFor('the service’s task', async () => (await fixture.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'greeter' }))).taskArns?.[0], { timeoutMs: 30_000 });
     const task = await untilStatus(fixture.ecs, taskArn, 'RUNNING');
     const service = (await fixture.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: ['greeter'] }))).services?.[0];
     assert.equal(service?.runningCount, 1);
     const address = addressOf(task) ?? '';
-    assert.equal(await waitFor('the task to answer', () => httpGet(address, CONTAINER_PORT), 30_000), GREETING);
+    assert.equal(await waitFor('the task to answer', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 30_000 }), GREETING);
     assert.equal((await describeTask(fixture.ecs, taskArn)).lastStatus, 'RUNNING');
   });
 

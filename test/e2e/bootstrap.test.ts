@@ -13,12 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
-import { dockyard, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+import { dockyard, startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { writeRandomLayout } from '../support/oci-layout.js';
 import { run } from '../support/run.js';
 import { readFileSync } from 'node:fs';
 
-const PORT = 45663;
 const EXAMPLE = fileURLToPath(new URL('../../../examples/seed-app', import.meta.url));
 const REPO = 'acme/shop';
 const ROLE = 'github-deploy-acme-shop';
@@ -33,7 +32,7 @@ describe('dockyard bootstrap', () => {
   let accountId = '';
 
   before(async () => {
-    proc = await startDockyard(['--port', String(PORT), '--data', dataDir]);
+    proc = await startDockyardCloud(['--data', dataDir]);
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as TestCloud['admin'];
     cloud = { url: proc.url, region: 'us-east-1', admin };
     accountId = (JSON.parse((await awsCli(cloud, ['sts', 'get-caller-identity'])).stdout) as { Account: string }).Account;
@@ -120,7 +119,7 @@ describe('dockyard bootstrap', () => {
     try {
       await writeRandomLayout(join(work, 'layout'), 'v1', 4096);
       const push = (repository: string) =>
-        run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${password.stdout.trim()}`, `oci:${join(work, 'layout')}:v1`, `docker://localhost:${PORT}/${repository}:1`]);
+        run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `AWS:${password.stdout.trim()}`, `oci:${join(work, 'layout')}:v1`, `docker://localhost:${proc.port}/${repository}:1`]);
       const pushed = await push('shop');
       assert.equal(pushed.status, 0, pushed.stderr);
       const elsewhere = await push('other');

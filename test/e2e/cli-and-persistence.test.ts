@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seedTrustPolicy } from '../support/cloud.js';
 import { dockyard } from '../support/dockyard-cli.js';
+import { waitForExit } from '../../src/host/processes.js';
 
 interface Endpoint {
   url: string;
@@ -88,7 +89,7 @@ describe('dockyard CLI and durability', () => {
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
 
     process.kill(endpoint.pid, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(await waitForExit([endpoint.pid], 10_000), 'the killed cloud exits');
     const restarted = await dockyard(['up', '--detach', '--port', '0'], env);
     assert.equal(restarted.status, 0, restarted.stderr);
     endpoint = readEndpoint();

@@ -10,26 +10,28 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { dockyard } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { FIXED_PORTS } from '../support/ports.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('dockyard demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-demo-'));
   after(async () => {
     // The demo leaves its app running on purpose; a test removes it.
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const ecs = new ECSClient({ endpoint: 'http://127.0.0.1:45662', region: 'us-east-1', credentials: admin, maxAttempts: 1 });
+    const ecs = new ECSClient({ endpoint: `http://127.0.0.1:${FIXED_PORTS.demo}`, region: 'us-east-1', credentials: admin, maxAttempts: 1 });
     await deleteServiceAndWait(ecs, 'my-app-cluster', 'my-app-service');
     await dockyard(['down', '--data', dataDir]);
     await removeCloudContainers(dataDir);
-    await removeImages('localhost:45662/my-app');
+    await removeImages(`localhost:${FIXED_PORTS.demo}/my-app`);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('deploys the seed app through git push, then rolls out a change; twice (idempotent)', { timeout: 600_000 }, async () => {
     for (let round = 0; round < 2; round++) {
-      const demo = await dockyard(['demo', '--port', '45662', '--data', dataDir]);
+      const demo = await dockyard(['demo', '--port', String(FIXED_PORTS.demo), '--data', dataDir]);
       assert.equal(demo.status, 0, demo.stderr + demo.stdout);
       assert.match(demo.stderr, /remote: dockyard: all 1 run\(s\) succeeded/);
       assert.match(demo.stdout, /✓ http:\/\/127\.\d+\.\d+\.\d+\/ → 🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!/);
@@ -61,7 +63,7 @@ describe('dockyard demo', () => {
       } catch {
         return undefined;
       }
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     assert.equal(served, '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!');
   });
 });

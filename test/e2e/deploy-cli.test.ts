@@ -13,12 +13,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { dockyard, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+import { dockyard, startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
 import { servedByPrimaryTask } from '../support/served.js';
 
-const PORT = 45668;
+/** The cloud's port (its registry is localhost:PORT to the engine). */
+let port = 0;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'seed-app');
 const SEED_MESSAGE = '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!';
@@ -32,7 +33,8 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
 
   before(async () => {
     await runOk('bash', [join(ROOT, 'scripts', 'base-images')]);
-    proc = await startDockyard(['--port', String(PORT), '--data', dataDir]);
+    proc = await startDockyardCloud(['--data', dataDir]);
+    port = proc.port;
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     const config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     ecs = new ECSClient(config);
@@ -47,7 +49,7 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     if (ecs) await deleteServiceAndWait(ecs, SEED.cluster, SEED.service);
     await proc?.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
@@ -60,7 +62,7 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     const sha = (await git(['rev-parse', 'HEAD'])).stdout.trim();
     const first = await deploy(['--build', work]);
     assert.equal(first.status, 0, first.stderr + first.stdout);
-    const image = `localhost:${PORT}/my-app:${sha}`;
+    const image = `localhost:${port}/my-app:${sha}`;
     assert.match(first.stdout, new RegExp(`pushed ${image}`));
     assert.match(first.stdout, /registered my-app-task:2 with my-app = /);
     assert.match(first.stdout, /✓ my-app-service runs my-app-task:2/);
@@ -72,7 +74,7 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     assert.equal(second.status, 0, second.stderr);
     const result = JSON.parse(second.stdout) as { taskDefinitionArn: string; image: string; rolloutState: string };
     assert.match(result.taskDefinitionArn, /task-definition\/my-app-task:3$/);
-    assert.equal(result.image, `localhost:${PORT}/my-app:${(await git(['rev-parse', 'HEAD'])).stdout.trim()}`);
+    assert.equal(result.image, `localhost:${port}/my-app:${(await git(['rev-parse', 'HEAD'])).stdout.trim()}`);
     assert.equal(result.rolloutState, 'COMPLETED');
     assert.match(second.stderr, /building .* from /, 'progress goes to stderr under --json');
     assert.equal(await served(), 'Deployed from a terminal');

@@ -23,14 +23,16 @@ import { stoppedTasks } from '../../src/cli/service-watch.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { isAbnormalStop } from '../../src/scheduler/failure-signals.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
-import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
+import { dockyard, DOCKYARD_BIN, startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
 import { streamed } from '../support/streamed.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45670;
+/** The cloud's port (its registry is localhost:PORT to the engine). */
+let port = 0;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'seed-app');
 /** Built offline from the engine tests' tiny root filesystem; the workflow's Dockerfile starts FROM it. */
@@ -60,7 +62,8 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
 
   before(async () => {
     await engine.importImage(buildTinyImageTar(), BASE_IMAGE, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-    proc = await startDockyard(['--port', String(PORT)], env);
+    proc = await startDockyardCloud([], { env });
+    port = proc.port;
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
     config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     ecs = new ECSClient(config);
@@ -77,7 +80,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     if (ecs) await deleteServiceAndWait(ecs, SEED.cluster, SEED.service);
     await proc?.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     // The engine's import also tags the repository's :latest; both names go.
     await removeImages(BASE_IMAGE.slice(0, BASE_IMAGE.lastIndexOf(':')));
     await engine.close();
@@ -90,7 +93,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const service = await waitFor('status to show the failing pull', async () => {
       const s = (await status()).services[0];
       return s?.stalled ? s : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     assert.match(service.lastStop?.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(service.stalled ?? '', /unable to consistently start tasks successfully|tasks stopped without staying up/);
     assert.match(service.hints?.[0] ?? '', /the image could not be pulled/);

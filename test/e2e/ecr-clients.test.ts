@@ -12,14 +12,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { awsCli } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { run, runOk } from '../support/run.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
 import { removeImages } from '../support/engine-cleanup.js';
 
-const PORT = 45660;
 const DOCKER_HOST = 'unix:///run/podman/podman.sock';
 
 describe('ECR with real clients', () => {
@@ -32,13 +31,13 @@ describe('ECR with real clients', () => {
 
   before(async () => {
     clock = new ManualClock(Date.now());
-    cloud = await startTestCloud({ clock, port: PORT });
+    cloud = await startTestCloud({ clock, engine: true });
     work = mkdtempSync(join(tmpdir(), 'dockyard-ecr-'));
     writeFileSync(join(work, 'hello.txt'), `hello from dockyard ${Date.now()}\n`);
     writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n');
   });
   after(async () => {
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${cloud.port}/`);
     await cloud.stop();
     rmSync(work, { recursive: true, force: true });
   });
@@ -49,7 +48,7 @@ describe('ECR with real clients', () => {
     const repo = (JSON.parse(created.stdout) as { repository: { repositoryUri: string; repositoryArn: string } }).repository;
     assert.equal(repo.repositoryArn, `arn:aws:ecr:${cloud.region}:${cloud.accountId}:repository/my-app`);
     registry = repo.repositoryUri.slice(0, repo.repositoryUri.indexOf('/'));
-    assert.equal(registry, `localhost:${PORT}`);
+    assert.equal(registry, `localhost:${cloud.port}`);
     const login = await awsCli(cloud, ['ecr', 'get-login-password']);
     assert.equal(login.status, 0, login.stderr);
     password = login.stdout.trim();

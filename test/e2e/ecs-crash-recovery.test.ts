@@ -26,37 +26,32 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { CONTAINER_PORT, perlServer, TRUST } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
-import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+import { startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45678;
 
 describe('kill -9 of the cloud during a deployment', () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-crash-'));
   const label = cloudLabelFor(dataDir);
-  const localImage = `localhost:${PORT}/tiny:1`;
+  /** The cloud's port, kept across its restart (its registry is localhost:PORT to the engine). */
+  let port: number | undefined;
+  const localImage = () => `localhost:${port ?? 0}/tiny:1`;
   let proc: DockyardProcess | undefined;
   let ecs: ECSClient;
   let target: { url: string; region: string; admin: { accessKeyId: string; secretAccessKey: string } };
   let accountId = '';
 
-  // The port lies in the kernel's ephemeral range: a client socket or a port Podman published
-  // for a container may hold it for a moment, so starting is retried while it is in use.
+  // A restart takes the port again (startDockyardCloud retries while another socket holds it).
   const up = async (): Promise<DockyardProcess> => {
-    proc = await waitFor(`port ${PORT}`, async () => {
-      try {
-        return await startDockyard(['--port', String(PORT), '--data', dataDir]);
-      } catch (error) {
-        if (/is in use/.test(String(error))) return undefined;
-        throw error;
-      }
-    }, 30_000);
+    proc = await startDockyardCloud(['--data', dataDir], port === undefined ? {} : { port });
+    port = proc.port;
     return proc;
   };
 
@@ -73,8 +68,8 @@ describe('kill -9 of the cloud during a deployment', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-    const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-    await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
+    const imageId = await engine.importImage(buildTinyImageTar(), localImage(), { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+    await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage()]);
     await engine.removeImage(imageId, { force: true });
     await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
     const pull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] };
@@ -88,7 +83,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       await proc.stop();
     }
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port ?? 0}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -139,7 +134,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const s = await service();
       const primary = s.deployments?.[0];
       return s.deployments?.length === 1 && s.runningCount === 2 && primary?.rolloutState === 'COMPLETED' ? s : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
 
   it('adopts or removes what the killed process left, and the deployment finishes', async () => {
     const v1 = await register('1');
@@ -164,7 +159,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const s = await service();
       const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
       return primary?.taskDefinition === v2 && (primary.pendingCount ?? 0) + (primary.runningCount ?? 0) > 0 && primary.rolloutState === 'IN_PROGRESS' ? true : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const killed = proc;
     assert.ok(killed);
     process.kill(killed.pid, 'SIGKILL');
@@ -185,7 +180,7 @@ describe('kill -9 of the cloud during a deployment', () => {
       const containers = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
       const owners = containers.map((c) => c.labels[LABEL.task] ?? '');
       return arns.length === 2 && owners.length === 2 && owners.every((o) => arns.includes(o)) ? arns : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: live }))).tasks ?? [];
     assert.deepEqual(tasks.map((t) => t.lastStatus), ['RUNNING', 'RUNNING']);
     const enis = JSON.parse(await cli(['ec2', 'describe-network-interfaces'])) as { NetworkInterfaces: { NetworkInterfaceId: string }[] };

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { httpGet, waitFor } from '../engine/contract-suite.js';
+import { httpGet } from '../engine/contract-suite.js';
 import { CONTAINER_PORT, pushTinyImageForExec, registerWeb } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
@@ -24,6 +24,7 @@ import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../su
 import { run, runOk } from '../support/run.js';
 import type { ProbeReport } from '../support/latency-probe.js';
 import { aliasBomb } from '../workflow/hostile.js';
+import { waitFor } from '../support/wait-for.js';
 
 const BOMB = '.github/workflows/bomb.yml';
 
@@ -43,7 +44,7 @@ async function startProbe(args: string[]): Promise<{ stop(): Promise<ProbeReport
   await waitFor('the probe to be ready', async () => {
     if (child.exitCode !== null) throw new Error(`the probe exited: ${err}`);
     return out.startsWith('ready\n') ? true : undefined;
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
   return {
     async stop() {
       child.stdin.end();
@@ -100,8 +101,8 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
     endpoint = new URL(await waitFor('the service endpoint', async () => {
       const result = await dockyard(['endpoint', '--cluster', 'apps', '--service', 'web'], env);
       return result.status === 0 ? result.stdout.trim() : undefined;
-    }, 60_000));
-    await waitFor('the service to answer through its endpoint', async () => ((await httpGet(endpoint.hostname, Number(endpoint.port))) === 'hello' ? true : undefined), 90_000);
+    }, { timeoutMs: 60_000 }));
+    await waitFor('the service to answer through its endpoint', async () => ((await httpGet(endpoint.hostname, Number(endpoint.port))) === 'hello' ? true : undefined), { timeoutMs: 90_000 });
 
     // A repository whose push carries an ordinary workflow and the bomb.
     await git(['init', '-q', '-b', 'main']);

@@ -7,7 +7,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { ID_TOKEN_PATH } from '../../src/http/router.js';
+import { ID_TOKEN_PATH } from '../../src/identity/index.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { dockyard } from '../support/dockyard-cli.js';
 import { assumeWithToken, prepareSeedRole } from '../support/sts-fixture.js';

@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitForExit } from '../../src/cloud/host-processes.js';
+import { waitForExit } from '../../src/host/processes.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { JOURNAL_DIR } from '../../src/git/index.js';
 import { dockyard, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
+import { startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
 import { writeRandomLayout, type Layout } from '../support/oci-layout.js';
 import { runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45661;
 const GiB = 1024 * 1024 * 1024;
 
 function rssMb(pid: number): number {
@@ -46,7 +46,8 @@ describe('registry durability and memory', () => {
   let password: string;
   let small: Layout;
   let big: Layout;
-  const registry = `localhost:${PORT}`;
+  /** localhost:PORT of the cloud, kept across its restart. */
+  let registry = '';
   const creds = () => `AWS:${password}`;
 
   const login = async () => {
@@ -58,7 +59,8 @@ describe('registry durability and memory', () => {
   };
 
   before(async () => {
-    cloud = await startDockyard(['--port', String(PORT), '--data', dataDir]);
+    cloud = await startDockyardCloud(['--data', dataDir]);
+    registry = `localhost:${cloud.port}`;
     const ecr = await login();
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'small' }));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'big' }));
@@ -76,14 +78,12 @@ describe('registry durability and memory', () => {
     const push = spawn('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', creds(), `oci:${big.path}:v1`, `docker://${registry}/big:v1`], { stdio: 'ignore' });
     const pushEnded = new Promise((resolve) => push.once('exit', resolve));
     const uploads = join(dataDir, 'blobs', 'uploads');
-    const deadline = Date.now() + 60_000;
-    while (dirBytes(uploads) < 100 * 1024 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(dirBytes(uploads) >= 100 * 1024 * 1024, 'the push got under way');
+    await waitFor('the push to get under way (100 MiB uploaded)', () => dirBytes(uploads) >= 100 * 1024 * 1024, { timeoutMs: 60_000 });
     process.kill(cloud.pid, 'SIGKILL');
     await cloud.exited;
     await pushEnded;
 
-    cloud = await startDockyard(['--port', String(PORT), '--data', dataDir]);
+    cloud = await startDockyardCloud(['--data', dataDir], { port: cloud.port });
     await login();
     const head = await fetch(`${cloud.url}/v2/big/blobs/${big.layerDigest}`, { method: 'HEAD', headers: { authorization: `Basic ${Buffer.from(creds()).toString('base64')}` } });
     assert.equal(head.status, 404, 'no partial blob is visible');

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { dockyard, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Pids of processes whose environment carries `marker` and whose command line contains `text`. */
 function processesWith(marker: string, text: string): number[] {
@@ -56,7 +57,7 @@ describe('kill -9 of the cloud during a workflow run', () => {
     const sleepers = await waitFor('the step\'s processes', async () => {
       const pids = [...processesWith(marker, 'sleep\u0000307'), ...processesWith(marker, 'sleep\u0000308')];
       return pids.length === 2 ? pids : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
 
     process.kill(cloud.pid, 'SIGKILL');
     await cloud.exited;
@@ -65,7 +66,7 @@ describe('kill -9 of the cloud during a workflow run', () => {
     for (const pid of sleepers) assert.doesNotThrow(() => process.kill(pid, 0), 'the job outlives the killed cloud');
 
     cloud = await startDockyard(['--port', '0'], env);
-    await waitFor('the orphaned job processes to be gone', async () => (sleepers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }) ? true : undefined), 10_000);
+    await waitFor('the orphaned job processes to be gone', async () => (sleepers.every((pid) => { try { process.kill(pid, 0); return false; } catch { return true; } }) ? true : undefined), { timeoutMs: 10_000 });
     const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as { status: string; conclusion: string; note?: string }[];
     assert.equal(runs[0]?.status, 'completed');
     assert.equal(runs[0]?.conclusion, 'cancelled');

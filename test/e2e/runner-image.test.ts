@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { ensureNodeSlimImage } from '../../src/images/node-slim.js';
 import { ensureOfflineImage, findImage, type BuildProgress, type OfflineImageSpec } from '../../src/images/offline-image.js';
 import { runOnce } from '../../src/images/run-once.js';

@@ -27,7 +27,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { streamLogger } from '../../src/cloud/logger.js';
+import { streamLogger } from '../../src/core/logger.js';
 import { awsCliError, awsCliJson } from '../support/aws-cli.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { rejectsWithException } from '../support/sdk-errors.js';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { streamLogger } from '../../src/cloud/logger.js';
+import { streamLogger } from '../../src/core/logger.js';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { random } from '../support/random.js';
 import { jsonTarget, send, signRequest } from '../support/sign.js';

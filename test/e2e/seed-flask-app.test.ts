@@ -15,14 +15,15 @@ import { after, before, describe, it } from 'node:test';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+
+import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45677;
+let port = 0;
 const DOCKER_HOST = 'unix:///run/podman/podman.sock';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const APP_DIR = join(ROOT, 'examples/seed-app');
@@ -40,15 +41,16 @@ describe("the seed's Flask app on the local ECS", () => {
   before(async () => {
     // About 50 s on a new machine, instant when the image exists.
     await runOk('bash', [join(ROOT, 'scripts/base-images')]);
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 0 });
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 0 } });
+    port = portOf(cloud);
     const admin = { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey };
-    cli = { cloud, url: cloud.url, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
+    cli = { cloud, url: cloud.url, port, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
   });
   after(async () => {
     await deleteServiceAndWait(new ECSClient(clientConfig(cloud)), 'my-app-cluster', 'my-app-service');
     await cloud.stop();
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -95,7 +97,7 @@ describe("the seed's Flask app on the local ECS", () => {
       const out = JSON.parse(await ok(['ecs', 'describe-services', '--cluster', 'my-app-cluster', '--services', 'my-app-service'])) as { services: { runningCount: number; deployments: unknown[]; events: { message: string }[] }[] };
       const service = out.services[0];
       return service && service.runningCount === 1 && service.deployments.length === 1 ? true : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     // The AWS CLI's own waiter agrees (it polls every 15 s, so it runs once the service is stable).
     await ok(['ecs', 'wait', 'services-stable', '--cluster', 'my-app-cluster', '--services', 'my-app-service']);
 
@@ -107,7 +109,7 @@ describe("the seed's Flask app on the local ECS", () => {
     const body = await waitFor('the app to answer on port 80', async () => {
       const curl = await run('curl', ['-sS', '--max-time', '5', `http://${publicIp}/`]);
       return curl.status === 0 ? curl.stdout : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     assert.equal(body, MESSAGE);
 
     // Flask's request line, in the stream the awslogs driver names ecs/my-app/<task id>.
@@ -117,7 +119,7 @@ describe("the seed's Flask app on the local ECS", () => {
       const out = JSON.parse(await ok(['logs', 'get-log-events', '--log-group-name', '/ecs/my-app', '--log-stream-name', stream])) as { events: { message: string }[] };
       const messages = out.events.map((e) => e.message);
       return messages.some((m) => m.includes('"GET / HTTP/1.1" 200')) ? messages : undefined;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     assert.ok(lines.some((m) => m.includes('Running on')), lines.join('\n'));
   });
 });

@@ -20,13 +20,14 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { basicAuthorization } from '../../src/control/admin-auth.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { provisionSeed, SEED } from '../../src/seed/provision.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { clientConfig, startRuntimeCloud } from '../runtime/support.js';
+
+import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 import { servedByPrimaryTask } from '../support/served.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45667;
+let port = 0;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const EXAMPLE = join(ROOT, 'examples', 'seed-app');
 const SEED_MESSAGE = '🚀 Hello from my-app on Amazon ECS using Github actions auto deployment!';
@@ -40,7 +41,8 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
 
   before(async () => {
     await runOk('bash', [join(ROOT, 'scripts', 'base-images')]);
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 0 });
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 0 } });
+    port = portOf(cloud);
     ecs = new ECSClient(clientConfig(cloud));
     await provisionSeed(clientConfig(cloud), cloud.accountId, EXAMPLE);
     await cloud.ci.repositories.create(SEED.repository);
@@ -55,7 +57,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
       await cloud.stop();
     }
     await removeCloudContainers(dataDir);
-    await removeImages(`localhost:${PORT}/my-app`);
+    await removeImages(`localhost:${port}/my-app`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -83,7 +85,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     assert.match(log, /Authenticated as assumedRoleId AROA[A-Z0-9]+:GitHubActions/);
     assert.equal(await servedByTask(), SEED_MESSAGE);
     // GitHub's URL shape at the origin works too: the official actions/checkout fetches `${GITHUB_SERVER_URL}/OWNER/NAME`.
-    const atRoot = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'ls-remote', `http://localhost:${PORT}/${SEED.repository}`, 'refs/heads/main']);
+    const atRoot = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'ls-remote', `http://localhost:${port}/${SEED.repository}`, 'refs/heads/main']);
     assert.match(atRoot.stdout, new RegExp(`^${run1.sha}\trefs/heads/main`), atRoot.stderr);
 
     // The second push deploys with least privilege: `dockyard bootstrap`'s policy instead of the
@@ -169,7 +171,7 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
       const pushed = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', cloud.ci.repositories.cloneUrl(repository), 'main'], { cwd: dir });
       const runRecord = cloud.ci.runner.listRuns({ repository, limit: 1 })[0];
       assert.ok(runRecord);
-      await waitFor('the masking run', async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined), 60_000);
+      await waitFor('the masking run', async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined), { timeoutMs: 60_000 });
       const log = cloud.ci.runner.readLog(runRecord.id);
       assert.match(log, /secret is \*\*\*/);
       assert.match(log, /value \*\*\* here/);

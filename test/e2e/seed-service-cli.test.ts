@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { CONTAINER_PORT, httpGet, perlServer, prepare, startRuntimeCloud, type Fixture } from '../runtime/support.js';
+
+import { CONTAINER_PORT, httpGet, perlServer, portOf, prepare, startRuntimeCloud, type Fixture } from '../runtime/support.js';
 import { awsCli } from '../support/aws-cli.js';
 import type { TestCloud } from '../support/cloud.js';
 import { removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PORT = 45669;
+let port = 0;
 
 describe("the seed's service with the AWS CLI and a real container", () => {
   const engine = new DockerApiEngine();
@@ -27,19 +28,20 @@ describe("the seed's service with the AWS CLI and a real container", () => {
   let fixture: Fixture;
 
   before(async () => {
-    cloud = await startRuntimeCloud(engine, dataDir, PORT, { noHealthCheckGraceMs: 0 });
-    fixture = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { timings: { noHealthCheckGraceMs: 0 } });
+    port = portOf(cloud);
+    fixture = await prepare(cloud, engine);
     const admin = { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey };
-    cli = { cloud, url: cloud.url, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
+    cli = { cloud, url: cloud.url, port, dataDir, accountId: cloud.accountId, region: cloud.region, admin, stop: () => cloud.stop() };
   });
   after(async () => {
     await awsCli(cli, ['ecs', 'delete-service', '--cluster', 'apps', '--service', 'my-app-service', '--force']);
     await waitFor('the service to be gone', async () => {
       const out = await awsCli(cli, ['ecs', 'list-tasks', '--cluster', 'apps']);
       return (JSON.parse(out.stdout) as { taskArns: string[] }).taskArns.length === 0 ? true : undefined;
-    }, 30_000).catch(() => undefined);
+    }, { timeoutMs: 30_000 }).catch(() => undefined);
     await cloud.stop();
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -81,7 +83,7 @@ describe("the seed's service with the AWS CLI and a real container", () => {
       const out = JSON.parse(await ok(['ecs', 'describe-services', '--cluster', 'apps', '--services', 'my-app-service'])) as { services: { runningCount: number; deployments: unknown[] }[] };
       const service = out.services[0];
       return service && service.runningCount === 1 && service.deployments.length === 1 ? true : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     await ok(['ecs', 'wait', 'services-stable', '--cluster', 'apps', '--services', 'my-app-service']);
 
     const tasks = JSON.parse(await ok(['ecs', 'list-tasks', '--cluster', 'apps', '--service-name', 'my-app-service'])) as { taskArns: string[] };
@@ -96,7 +98,7 @@ describe("the seed's service with the AWS CLI and a real container", () => {
     const publicIp = JSON.parse(await ok(['ec2', 'describe-network-interfaces', '--network-interface-ids', eniId])) as { NetworkInterfaces: { Association?: { PublicIp: string }; PrivateIpAddress: string }[] };
     const address = publicIp.NetworkInterfaces[0]?.Association?.PublicIp ?? publicIp.NetworkInterfaces[0]?.PrivateIpAddress ?? '';
     assert.match(address, /^127\./);
-    assert.equal(await waitFor('the task to answer', () => httpGet(address, CONTAINER_PORT), 10_000), 'hello');
+    assert.equal(await waitFor('the task to answer', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 10_000 }), 'hello');
 
     const streams = JSON.parse(await ok(['logs', 'describe-log-streams', '--log-group-name', '/ecs/my-app'])) as { logStreams: { logStreamName: string }[] };
     const stream = streams.logStreams[0]?.logStreamName ?? '';
@@ -104,7 +106,7 @@ describe("the seed's service with the AWS CLI and a real container", () => {
     const events = await waitFor('the container output in CloudWatch Logs', async () => {
       const out = JSON.parse(await ok(['logs', 'get-log-events', '--log-group-name', '/ecs/my-app', '--log-stream-name', stream])) as { events: { message: string }[] };
       return out.events.length > 0 ? out.events : undefined;
-    }, 10_000);
+    }, { timeoutMs: 10_000 });
     assert.ok(events.some((e) => e.message.includes('listening')));
   });
 });

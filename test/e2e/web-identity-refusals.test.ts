@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { sdkConfig, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { assumeWithToken, prepareSeedRole, sessionCount } from '../support/sts-fixture.js';
 

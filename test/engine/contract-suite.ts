@@ -8,44 +8,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import type { ContainerEngine, ContainerSpec, LogLine } from '../../src/engine/contract.js';
 import { EngineError, isNotFound } from '../../src/engine/errors.js';
-import { tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+import { tinyHttpServerScript } from '../../src/images/tiny-image.js';
+import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/ports.js';
 
 /** What an implementation's test file hands the suite. */
 export interface EngineFixture {
   engine: ContainerEngine;
   /** Makes the tiny image available as `ref`; resolves to a function removing it again. */
   loadTinyImage(ref: string): Promise<() => Promise<void>>;
-}
-
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** A free TCP port on 127.0.0.1 (released before use; collisions are retried by the caller's poll). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** GET http://host:port/ → body, or undefined while nothing answers. */

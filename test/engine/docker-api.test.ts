@@ -5,7 +5,7 @@
  */
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { containerEngineContract } from './contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/engine/tiny-image.js';
+import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 
 containerEngineContract(
   'Docker Engine API driver',

@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/cloud/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, createGitHttpHandler, createPushHookHandler, type PushEvent } from '../../src/git/index.js';
 
 export const ADMIN = { user: 'AKIAIOSFODNN7EXAMPLE', password: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };

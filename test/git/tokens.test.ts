@@ -1,7 +1,7 @@
 /** InMemoryGitAccessTokens: scope, write-implies-read, expiry on an injected clock, revocation. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { DEFAULT_GIT_TOKEN_TTL_MS, InMemoryGitAccessTokens } from '../../src/git/index.js';
 
 describe('InMemoryGitAccessTokens', () => {

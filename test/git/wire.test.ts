@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { WorkTree, gitEnv, runOk, tempDir } from './fixtures.js';
 import { ADMIN, startGitServer, type GitServer } from './server.js';
+import { waitFor } from '../support/wait-for.js';
 
 const BASIC = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
 
@@ -41,15 +42,6 @@ function httpBackendChildren(): number[] {
     }
   }
   return children;
-}
-
-/** Polls a condition until it holds, failing after a deadline. */
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** A pkt-line: four hex digits of length (including themselves), then the payload. */
@@ -140,9 +132,9 @@ describe('git HTTP wire', () => {
     req.on('error', () => {});
     // A chunked fetch body that never ends: http-backend waits for the rest of it.
     req.write('0032want ');
-    await waitFor(() => httpBackendChildren().length === 1, 'http-backend to start');
+    await waitFor('http-backend to start', () => httpBackendChildren().length === 1);
     req.destroy();
-    await waitFor(() => httpBackendChildren().length === 0, 'http-backend to be stopped');
+    await waitFor('http-backend to be stopped', () => httpBackendChildren().length === 0);
     const after = await raw(server.origin, 'GET', '/git/octo-org/app.git/info/refs?service=git-upload-pack', { authorization: BASIC });
     assert.equal(after.status, 200);
   });

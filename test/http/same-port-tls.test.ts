@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
-import { silentLogger } from '../../src/cloud/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createCertificateAuthority, issueServerCertificate, type KeyAndCertificate } from '../../src/tls/certificate-issuer.js';
 import { runOk } from '../support/run.js';

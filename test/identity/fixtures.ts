@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { GITHUB_ACTIONS_ISSUER, OidcIssuer, SigningKeys } from '../../src/identity/index.js';
 

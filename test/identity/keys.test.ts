@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { OidcIssuer, SigningKeys } from '../../src/identity/index.js';
 import { START, STS_ALGORITHMS, TempDatabase } from './fixtures.js';
 

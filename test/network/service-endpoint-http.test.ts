@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { endpointHarness, httpRequest, received, sha256, waitFor } from './support.js';
+import { endpointHarness, httpRequest, received, sha256 } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const h = endpointHarness({ first: 24800, last: 24849 });
 beforeEach(h.setup);
@@ -63,9 +64,9 @@ describe('ServiceEndpoint HTTP answers', () => {
     });
     req.write(first);
     // The echo of the first part arrives before the rest is sent: nothing waits for the whole body.
-    await waitFor(() => Buffer.concat(chunks).length >= first.length, 'the first part to come back');
+    await waitFor('the first part to come back', () => Buffer.concat(chunks).length >= first.length);
     req.end(rest);
-    await waitFor(() => res?.complete === true, 'the whole echo');
+    await waitFor('the whole echo', () => res?.complete === true);
     const body = Buffer.concat(chunks);
     assert.equal(body.length, first.length + rest.length);
     assert.equal(sha256(body), sha256(Buffer.concat([first, rest])));
@@ -143,10 +144,10 @@ describe('ServiceEndpoint HTTP answers', () => {
     const upload = request(`${url}/echo`, { method: 'POST', agent: false });
     upload.on('error', () => undefined);
     upload.write(Buffer.alloc(64 * 1024));
-    await waitFor(() => e.targets()[0]?.connections === 2, 'both requests in flight');
+    await waitFor('both requests in flight', () => e.targets()[0]?.connections === 2);
     slow.destroy();
     upload.destroy();
-    await waitFor(() => e.targets()[0]?.connections === 0, `both released (${e.targets()[0]?.connections})`);
+    await waitFor(`both released (${e.targets()[0]?.connections})`, () => e.targets()[0]?.connections === 0);
     const started = Date.now();
     assert.deepEqual(await e.drain(a.target.taskArn), { taskArn: a.target.taskArn, reset: 0 });
     assert.ok(Date.now() - started < 1_000);

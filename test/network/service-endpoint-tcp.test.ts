@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { classifyFirstBytes } from '../../src/network/protocol-sniff.js';
-import { endpointHarness, freePort, received } from './support.js';
+import { endpointHarness, received } from './support.js';
+import { freePort } from '../support/ports.js';
 
 const h = endpointHarness({ first: 24850, last: 24899 });
 beforeEach(h.setup);

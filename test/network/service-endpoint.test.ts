@@ -12,7 +12,9 @@ import { Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { EndpointPortPool, NetworkStore } from '../../src/network/index.js';
-import { endpointHarness, failureCode, freePort, httpRequest, waitFor } from './support.js';
+import { endpointHarness, failureCode, httpRequest } from './support.js';
+import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/ports.js';
 
 const PORTS = { first: 24700, last: 24799 };
 const h = endpointHarness(PORTS);
@@ -60,11 +62,11 @@ describe('ServiceEndpoint routing', () => {
     const { endpoint: e, url } = await h.endpoint();
     e.setTargets([a.target, b.target]);
     const inFlight = httpRequest(`${url}/slow?ms=2000`); // goes to a
-    await waitFor(() => a.upstream.hits === 1, 'the slow request to reach a');
+    await waitFor('the slow request to reach a', () => a.upstream.hits === 1);
     e.setTargets([b.target]);
     await a.upstream.close(); // the container dies with the request open, no response byte sent
     assert.equal((await inFlight).body.toString(), 'b');
-    await waitFor(() => e.targets().length === 1, 'the dead target to be forgotten');
+    await waitFor('the dead target to be forgotten', () => e.targets().length === 1);
   });
 
   it('resets the client connection when a target dies mid-response', async () => {
@@ -75,7 +77,7 @@ describe('ServiceEndpoint routing', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const cut = failureCode(httpRequest(`${url}/partial`, { agent })); // goes to a: head and 4 of 100 bytes
-      await waitFor(() => a.upstream.hits === 1, 'the request to reach a');
+      await waitFor('the request to reach a', () => a.upstream.hits === 1);
       await a.upstream.close();
       assert.match(await cut, /ECONNRESET|aborted/);
       assert.equal(await text(`${url}/`, agent), 'b', 'the endpoint still serves');
@@ -92,7 +94,7 @@ describe('ServiceEndpoint draining', () => {
     const { endpoint: e, url } = await h.endpoint({ deregistrationDelayMs: 3_000 });
     e.setTargets([a.target, b.target]);
     const slow = httpRequest(`${url}/slow?ms=300`); // round-robin starts with a
-    await waitFor(() => a.upstream.hits === 1, 'the slow request to reach a');
+    await waitFor('the slow request to reach a', () => a.upstream.hits === 1);
     const started = Date.now();
     let drainedAt = 0;
     const drained = e.drain(a.target.taskArn).then((r) => ((drainedAt = Date.now()), r));
@@ -112,7 +114,7 @@ describe('ServiceEndpoint draining', () => {
     const { endpoint: e, url } = await h.endpoint({ deregistrationDelayMs: 200 });
     e.setTargets([a.target]);
     const stuck = failureCode(httpRequest(`${url}/slow?ms=5000`));
-    await waitFor(() => a.upstream.hits === 1, 'the request to reach a');
+    await waitFor('the request to reach a', () => a.upstream.hits === 1);
     assert.deepEqual(await e.drain(a.target.taskArn), { taskArn: a.target.taskArn, reset: 1 });
     assert.equal(await stuck, 'ECONNRESET');
     assert.deepEqual(await e.drain('unknown'), { taskArn: 'unknown', reset: 0 });
@@ -142,9 +144,9 @@ describe('ServiceEndpoint draining', () => {
       }
     })();
     // The deployment, while the load runs: the new task becomes healthy, the old one drains and stops.
-    await waitFor(() => results.length > 50, 'load to be flowing', 5_000);
+    await waitFor('load to be flowing', () => results.length > 50, { timeoutMs: 5_000 });
     e.setTargets([old.target, fresh.target]);
-    await waitFor(() => fresh.upstream.hits > 20, 'the new task to take traffic', 5_000);
+    await waitFor('the new task to take traffic', () => fresh.upstream.hits > 20, { timeoutMs: 5_000 });
     const drain = await e.drain(old.target.taskArn);
     e.setTargets([fresh.target]);
     const oldHitsAtStop = old.upstream.hits;
@@ -182,9 +184,9 @@ describe('ServiceEndpoint draining', () => {
     };
     const clients = Promise.all([client(), client(), client(), client()]);
     try {
-      await waitFor(() => results.length > 50, 'load to be flowing');
+      await waitFor('load to be flowing', () => results.length > 50);
       e.setTargets([a.target, b.target]);
-      await waitFor(() => b.upstream.hits > 20, 'b to take traffic');
+      await waitFor('b to take traffic', () => b.upstream.hits > 20);
       const started = Date.now();
       draining = true;
       const drain = await e.drain(a.target.taskArn);
@@ -192,7 +194,7 @@ describe('ServiceEndpoint draining', () => {
       e.setTargets([b.target]);
       await a.upstream.close(); // the container stops after the drain
       const countAtStop = results.length;
-      await waitFor(() => results.length > countAtStop + 50, 'more requests after the stop');
+      await waitFor('more requests after the stop', () => results.length > countAtStop + 50);
       running = false;
       await clients;
       assert.deepEqual(failures, []);

@@ -136,25 +136,6 @@ export async function failureCode(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-/** A port free on `address` right now. */
-export async function freePort(address: string): Promise<number> {
-  const server = createTcpServer();
-  server.listen(0, address);
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Waits until `condition` holds, polling; fails after `deadlineMs`. */
-export async function waitFor(condition: () => boolean, what: string, deadlineMs = 3_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** A database file in a fresh temp directory, reopenable to simulate a restart. */

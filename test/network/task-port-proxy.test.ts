@@ -11,7 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { TaskPortProxy, type TaskPortProxyOptions } from '../../src/network/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
-import { failureCode, freePort, httpRequest, sha256, startUpstream, tempDb, waitFor, type TempDb, type Upstream } from './support.js';
+import { failureCode, httpRequest, sha256, startUpstream, tempDb, type TempDb, type Upstream } from './support.js';
+import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/ports.js';
 
 let upstream: Upstream;
 let proxies: TaskPortProxy[];
@@ -73,7 +75,7 @@ describe('TaskPortProxy forwarding', () => {
     assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNREFUSED');
     const late = await startUpstream('late-app', latePort);
     try {
-      await waitFor(() => p.listening, 'the proxy to notice the app listening');
+      await waitFor('the proxy to notice the app listening', () => p.listening);
       assert.equal((await httpRequest(`${url}/`)).body.toString(), 'late-app');
     } finally {
       await late.close();
@@ -148,9 +150,9 @@ describe('TaskPortProxy close', () => {
     const { url, proxy: p } = await proxy();
     const slow = httpRequest(`${url}/slow?ms=150`);
     const stuck = failureCode(httpRequest(`${url}/slow?ms=5000`));
-    await waitFor(() => p.openConnections === 2, 'both requests to be forwarded');
+    await waitFor('both requests to be forwarded', () => p.openConnections === 2);
     const closing = p.close(400);
-    await waitFor(() => !p.listening, 'the listener to close');
+    await waitFor('the listener to close', () => !p.listening);
     assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNREFUSED');
     assert.equal((await slow).body.toString(), 'task-a');
     await closing;

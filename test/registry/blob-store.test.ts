@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { ManualClock } from '../../src/cloud/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { BlobCorruptError, BlobUnknownError, DiskBlobStore } from '../../src/registry/blob-store.js';
 import { sha256, startRegistry } from './support/harness.js';
 import { openDatabase } from '../../src/store/database.js';

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { errorOf, sha256, startRegistry, type RegistryHarness } from './support/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let h: RegistryHarness;
 beforeEach(async () => {
@@ -23,15 +24,6 @@ const CONTENT = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
 function blobFile(digest: string): string {
   const hex = digest.slice('sha256:'.length);
   return join(h.blobs.root, 'sha256', hex.slice(0, 2), hex);
-}
-
-/** Waits for a condition with a deadline (no fixed sleeps). */
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 describe('blob reads', () => {
@@ -91,7 +83,7 @@ describe('corruption', () => {
     bytes[1000] = (bytes[1000] ?? 0) ^ 0xff;
     writeFileSync(file, bytes);
     await assert.rejects(h.call('GET', `/v2/app/blobs/${digest}`), /aborted|ECONNRESET|socket hang up|terminated/);
-    await until(() => !h.blobs.has(digest), 'quarantine');
+    await waitFor('quarantine', () => !h.blobs.has(digest));
     const again = await h.call('GET', `/v2/app/blobs/${digest}`);
     assert.deepEqual([again.status, errorOf(again).code], [404, 'BLOB_UNKNOWN']);
     assert.equal(readdirSync(join(h.blobs.root, 'quarantine')).length, 1);
@@ -123,13 +115,13 @@ describe('robustness', () => {
     socket.write(`PATCH ${location} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 10000000\r\n\r\n`);
     socket.write(Buffer.alloc(100_000, 9));
     const file = join(h.blobs.uploadsDir, location.split('/').pop() ?? '');
-    await until(() => readFileSync(file).length > 9, 'bytes to arrive');
+    await waitFor('bytes to arrive', () => readFileSync(file).length > 9);
     socket.destroy();
     // The rollback is done when the session is no longer mid-append: the file is truncated a
     // moment before the session is released, and a PUT in between is refused as concurrent.
     const session = h.handler.uploads.get('app', location.split('/').pop() ?? '');
     assert.ok(session);
-    await until(() => !h.handler.uploads.isBusy(session) && readFileSync(file).length === 9, 'rollback');
+    await waitFor('rollback', () => !h.handler.uploads.isBusy(session) && readFileSync(file).length === 9);
     const status = await h.call('GET', location);
     assert.equal(status.headers.range, '0-8');
     assert.deepEqual([...h.blobs.list()], []);

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Runner } from '../../src/runner/index.js';
 import { RunStore } from '../../src/runner/run-store.js';
-import { silentLogger } from '../../src/cloud/logger.js';
-import { eventually, finished, startHarness, workflow, type Harness } from './support.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { systemClock } from '../../src/core/clock.js';
+import { finished, startHarness, workflow, type Harness } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** True while a process with this pid exists. */
 function alive(pid: number): boolean {
@@ -79,14 +81,14 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     });
     const run = runs[0];
     assert.ok(run);
-    await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000, 'the step to start');
+    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000 });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     h.runner.cancel(run.id);
     const detail = await finished(h, run.id);
     assert.equal(detail.conclusion, 'cancelled');
     assert.equal(detail.jobs[0]?.conclusion, 'cancelled');
     assert.deepEqual(detail.jobs[0]?.steps.map((step) => step.conclusion), ['cancelled', 'skipped', 'success']);
-    await eventually(() => !alive(pid), 8_000, 'the background sleep to die');
+    await waitFor('the background sleep to die', () => !alive(pid), { timeoutMs: 8_000 });
   });
 
   it('concurrency with cancel-in-progress cancels the older run; runs of other groups run concurrently', async () => {
@@ -104,12 +106,12 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
       ),
     };
     const first = await h.push('mona/concurrency', files);
-    await eventually(() => h.runner.getRun(first.runs[0]?.id ?? 0)?.status === 'in_progress', 10_000, 'the first run to start');
+    await waitFor('the first run to start', () => h.runner.getRun(first.runs[0]?.id ?? 0)?.status === 'in_progress', { timeoutMs: 10_000 });
     const second = await h.push('mona/concurrency', { 'other.txt': 'x' });
     const firstDetail = await finished(h, first.runs[0]?.id ?? 0);
     assert.equal(firstDetail.conclusion, 'cancelled');
     assert.match(firstDetail.note ?? '', /Canceling since a higher priority waiting request for 'deploy-refs\/heads\/main' exists/);
-    await eventually(() => h.runner.getRun(second.runs[0]?.id ?? 0)?.status === 'in_progress', 10_000, 'the second run to start');
+    await waitFor('the second run to start', () => h.runner.getRun(second.runs[0]?.id ?? 0)?.status === 'in_progress', { timeoutMs: 10_000 });
     h.runner.cancel(second.runs[0]?.id ?? 0);
     await finished(h, second.runs[0]?.id ?? 0);
   });
@@ -160,7 +162,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     });
     const run = runs[0];
     assert.ok(run);
-    await eventually(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 10_000, 'the step to start');
+    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000 });
     const pid = Number(readFileSync(pidFile, 'utf8'));
 
     // A second Runner over the same database plays the restarted cloud: the store still says in_progress.
@@ -175,7 +177,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
       cloudUrl: h.cloud.url,
       region: h.cloud.region,
       builtinActionsDir: h.builtinDir,
-      clock: { now: () => new Date() },
+      clock: systemClock,
       logger: silentLogger,
     });
     restarted.start();
@@ -186,7 +188,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     assert.equal(orphan?.jobs[0]?.conclusion, 'cancelled');
 
     await h.runner.stop();
-    assert.ok(!alive(pid) || (await eventually(() => !alive(pid), 8_000, 'the job process to die').then(() => true)));
+    assert.ok(!alive(pid) || (await waitFor('the job process to die', () => !alive(pid), { timeoutMs: 8_000 }).then(() => true)));
     assert.equal(h.runner.getRun(run.id)?.status, 'completed');
   });
 });

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, finished, startHarness, workflow, type Harness } from './support.js';
+import { finished, startHarness, workflow, type Harness } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('runner: notices from outside the steps', () => {
   let h: Harness;
@@ -37,7 +38,7 @@ describe('runner: notices from outside the steps', () => {
     const run = runs[0];
     assert.ok(run);
     const events = h.record(run.id);
-    await eventually(() => existsSync(join(scratch, 'started')), 30_000, 'the step to start');
+    await waitFor('the step to start', () => existsSync(join(scratch, 'started')), { timeoutMs: 30_000 });
 
     h.runner.notify(run.id, { level: 'warning', title: 'ECS service apps/web', message: 'Task 1 stopped: exec "deploy --token hunter2-secret" failed', record: true });
     h.runner.notify(run.id, { level: 'notice', message: 'Task 2 stopped for the same reason', record: false });

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { silentLogger } from '../../src/cloud/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { systemClock } from '../../src/core/clock.js';
 import { GitRepositories, InMemoryGitAccessTokens, ZERO_SHA } from '../../src/git/index.js';
 import { Runner, type RunnerDeps, type RunEvent, type RunRecord } from '../../src/runner/index.js';
 import { RepoSettings } from '../../src/runner/settings.js';
@@ -65,7 +66,7 @@ export async function startHarness(options: { builtinDir?: string; deps?: Partia
   mkdirSync(builtinDir, { recursive: true });
   const repos = new GitRepositories({ root: join(root, 'git'), serverUrl: `${cloud.url}/git` });
   const tokens = new InMemoryGitAccessTokens();
-  const clock = { now: () => new Date() };
+  const clock = systemClock;
   const runner = new Runner({
     db: cloud.cloud.state.db,
     dataDir,
@@ -145,11 +146,3 @@ export async function finished(harness: Harness, runId: number) {
   return detail;
 }
 
-/** Polls `check` until it returns true or the deadline passes. */
-export async function eventually(check: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { seedTrustPolicy, startTestCloud, type TestCloud } from '../support/cloud.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
-import { eventually, REPO_ROOT, workflow } from './support.js';
+import { REPO_ROOT, workflow } from './support.js';
+import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 
@@ -95,7 +96,7 @@ describe('runner: wired into the cloud', () => {
     const remote = `http://${cloud.admin.accessKeyId}:${encodeURIComponent(cloud.admin.secretAccessKey)}@127.0.0.1:${port}/git/mona/wired.git`;
     await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: tree, env, timeout: 60_000 });
 
-    await eventually(() => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, 10_000, 'the push to start a run');
+    await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, { timeoutMs: 10_000 });
     const runId = ci.runner.listRuns({ repository: 'mona/wired' })[0]?.id ?? 0;
     await ci.runner.waitFor(runId);
     const detail = ci.runner.getRun(runId);

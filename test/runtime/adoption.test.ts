@@ -11,18 +11,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { systemClock } from '../../src/cloud/clock.js';
+import { systemClock } from '../../src/core/clock.js';
 import { DEFAULTS } from '../../src/cloud/config.js';
 import { CloudState } from '../../src/cloud/state.js';
 import { EcsStore } from '../../src/services/ecs/store.js';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
-import { removeImages } from '../support/engine-cleanup.js';
 
-const PORT = 45665;
+import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, portOf, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+import { removeImages } from '../support/engine-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** The cloud's port: its restarts take it again (the registry is localhost:PORT to the engine). */
+let port = 0;
 
 describe('runtime: adoption after a restart', () => {
   const engine = new DockerApiEngine();
@@ -33,15 +35,16 @@ describe('runtime: adoption after a restart', () => {
 
   before(async () => {
     await engine.ping(AbortSignal.timeout(5000));
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
-    f = await prepare(cloud, engine, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir);
+    port = portOf(cloud);
+    f = await prepare(cloud, engine);
   });
 
   after(async () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
-    await removeImages(`localhost:${PORT}/`);
+    await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -53,7 +56,7 @@ describe('runtime: adoption after a restart', () => {
     const keptTask = await untilStatus(f.ecs, kept, 'RUNNING');
     const lostTask = await untilStatus(f.ecs, lost, 'RUNNING');
     const address = addressOf(keptTask) ?? '';
-    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
 
     await cloud.stop();
     // While the cloud is down: one task's container disappears, and an orphan appears.
@@ -61,10 +64,10 @@ describe('runtime: adoption after a restart', () => {
     const orphan = await engine.createContainer({ name: `orphan-${label}`, image: f.localImage, command: ['/bin/sleep', '60'], labels: { [LABEL.cloud]: label, [LABEL.task]: 'arn:aws:ecs:us-east-1:000000000000:task/apps/gone', [LABEL.container]: 'web' } });
     assert.equal(await httpGet(address, CONTAINER_PORT), undefined, 'nothing listens while the cloud is down');
 
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { port });
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     assert.equal((await describeTask(f.ecs, kept)).lastStatus, 'RUNNING');
-    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
     const stopped = await untilStatus(f.ecs, lost, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     const remaining = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
@@ -91,11 +94,11 @@ describe('runtime: adoption after a restart', () => {
       state.close();
     }
 
-    cloud = await startRuntimeCloud(engine, dataDir, PORT);
+    cloud = await startRuntimeCloud(engine, dataDir, { port });
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'InfrastructureHealth');
     assert.match(stopped.stoppedReason ?? '', /restarted while the task was starting/);
-    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), 20_000);
+    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), { timeoutMs: 20_000 });
   });
 });

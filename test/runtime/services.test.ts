@@ -16,19 +16,25 @@ import { CreateServiceCommand, type CreateServiceCommandInput, DeleteServiceComm
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, registerWeb, startRuntimeSuite, stopRuntimeSuite, type Fixture } from './support.js';
 
-const PORT = 45666;
+import { addressOf, assertAllOk, CONTAINER_PORT, describeTask, httpGet, loadBoth, registerWeb, startRuntimeSuite, stopRuntimeSuite, type Fixture } from './support.js';
+import { waitFor } from '../support/wait-for.js';
+import { FollowingClock } from '../support/following-clock.js';
+
 
 describe('runtime: services', () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-runtime-svc-'));
+  // Wall time, which a test can also skip ahead (the start throttle's window).
+  const clock = new FollowingClock();
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: 1500 })));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, { timings: { noHealthCheckGraceMs: 1500 }, clock })));
+  after(async () => {
+    await stopRuntimeSuite({ engine, dataDir, cloud, f });
+    clock.stop();
+  });
 
   async function service(name = 'web'): Promise<Service> {
     const out = await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: [name] }));
@@ -38,15 +44,11 @@ describe('runtime: services', () => {
   }
 
   const stable = (taskDefinition: string, name = 'web') =>
-    waitFor(
-      'service steady',
-      async () => {
+    waitFor('service steady', async () => {
         const s = await service(name);
         const primary = s.deployments?.[0];
         return s.deployments?.length === 1 && s.runningCount === 1 && primary?.taskDefinition === taskDefinition && primary.rolloutState === 'COMPLETED' ? s : undefined;
-      },
-      60_000,
-    );
+      }, { timeoutMs: 60_000 });
 
   /** A FARGATE service of one task on the fixture's subnet and group, with a public IP. */
   async function createService(name: string, taskDefinition: string, extra: Partial<CreateServiceCommandInput> = {}): Promise<void> {
@@ -78,12 +80,12 @@ describe('runtime: services', () => {
     const [oldArn] = await runningTaskArns();
     assert.ok(oldArn);
     const oldTask = await describeTask(f.ecs, oldArn);
-    assert.equal(await waitFor('v1 answers', () => httpGet(addressOf(oldTask) ?? '', CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('v1 answers', () => httpGet(addressOf(oldTask) ?? '', CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
 
     // The stable endpoint routes to the RUNNING, healthy task.
     const url = new URL(cloud.runtime?.endpoints?.url(first.serviceArn ?? '') ?? 'http://127.0.0.1:1');
     const viaEndpoint = () => httpGet(url.hostname, Number(url.port));
-    assert.equal(await waitFor('endpoint answers', viaEndpoint, 20_000), 'hello');
+    assert.equal(await waitFor('endpoint answers', viaEndpoint, { timeoutMs: 20_000 }), 'hello');
 
     // Rolling to v2 (no health check) while keep-alive and connection-per-request clients keep
     // requesting through the endpoint: every request is answered 200.
@@ -103,7 +105,7 @@ describe('runtime: services', () => {
     assert.equal((await describeTask(f.ecs, newArn)).taskDefinitionArn, v2);
 
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'web', force: true }));
-    await waitFor('service INACTIVE', async () => ((await service()).status === 'INACTIVE' ? true : undefined), 60_000);
+    await waitFor('service INACTIVE', async () => ((await service()).status === 'INACTIVE' ? true : undefined), { timeoutMs: 60_000 });
     assert.equal((await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length, 0);
   });
 
@@ -116,12 +118,12 @@ describe('runtime: services', () => {
     const failed = await waitFor('rollback begun', async () => {
       const s = await service('breaker');
       return (s.events ?? []).some((e) => /^\(service breaker\) rolling back to deployment ecs-svc\/\d{19}\.$/.test(e.message ?? '')) ? s : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     assert.equal(failed.deployments?.[0]?.taskDefinition, good, 'the rollback deployment is PRIMARY');
     const rolledBack = await stable(good, 'breaker');
     assert.equal(rolledBack.taskDefinition, good);
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'breaker', force: true }));
-    await waitFor('service INACTIVE', async () => ((await service('breaker')).status === 'INACTIVE' ? true : undefined), 60_000);
+    await waitFor('service INACTIVE', async () => ((await service('breaker')).status === 'INACTIVE' ? true : undefined), { timeoutMs: 60_000 });
   });
   it('throttles restarts of tasks that cannot start, and a new revision starts at once', async () => {
     const missing = await registerWeb(cloud, f.ecs, 'nopull', 'exec', { image: `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com/tiny:no-such-tag` });
@@ -130,16 +132,17 @@ describe('runtime: services', () => {
     const throttled = await waitFor('the throttle event', async () => {
       const s = await service('nopull');
       return (s.events ?? []).some((e) => e.message === '(service nopull) is unable to consistently start tasks successfully.') ? s : undefined;
-    }, 30_000);
-    // Two failures retried at once, the third waits 10 s: no new task meanwhile.
+    }, { timeoutMs: 30_000 });
+    // Two failures retried at once, the third waits 10 s: no new task meanwhile. Skipping three
+    // seconds runs the loop's sixty ticks of them at once, and none starts a task.
     assert.equal(started(throttled), 3);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    clock.advance(3_000);
     assert.equal(started(await service('nopull')), 3);
     const good = await registerWeb(cloud, f.ecs, 'nopull', 'exec');
     await f.ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'nopull', taskDefinition: good }));
     await stable(good, 'nopull');
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'nopull', force: true }));
-    await waitFor('service INACTIVE', async () => ((await service('nopull')).status === 'INACTIVE' ? true : undefined), 60_000);
+    await waitFor('service INACTIVE', async () => ((await service('nopull')).status === 'INACTIVE' ? true : undefined), { timeoutMs: 60_000 });
   });
 
   it('replaces a task whose container is killed', async () => {
@@ -156,16 +159,16 @@ describe('runtime: services', () => {
       if (!other) return undefined;
       const task = await describeTask(f.ecs, other);
       return task.lastStatus === 'RUNNING' ? task : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     const stopped = await describeTask(f.ecs, first);
     assert.equal(stopped.lastStatus, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     const address = addressOf(replacement);
     assert.ok(address);
-    assert.equal(await waitFor('the replacement to answer', () => httpGet(address, CONTAINER_PORT), 10_000), 'hello');
+    assert.equal(await waitFor('the replacement to answer', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 10_000 }), 'hello');
     await stable(td, 'healer');
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'healer', force: true }));
-    await waitFor('service INACTIVE', async () => ((await service('healer')).status === 'INACTIVE' ? true : undefined), 60_000);
+    await waitFor('service INACTIVE', async () => ((await service('healer')).status === 'INACTIVE' ? true : undefined), { timeoutMs: 60_000 });
   });
 
   it('with minimum 0 / maximum 100 stops the old task before starting the new one', async () => {
@@ -180,7 +183,7 @@ describe('runtime: services', () => {
     const during = await waitFor('the old task stopping', async () => {
       const s = await service('stopfirst');
       return s.deployments?.length === 2 && (await describeTask(f.ecs, oldArn)).desiredStatus === 'STOPPED' ? s : undefined;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     const newPrimary = during.deployments?.find((d) => d.status === 'PRIMARY');
     assert.equal(newPrimary?.taskDefinition, v2);
     assert.equal(during.deployments?.find((d) => d.status === 'ACTIVE')?.taskDefinition, v1);
@@ -198,16 +201,16 @@ describe('runtime: services', () => {
     const startedAt = messages.findIndex((m) => m === `(service stopfirst) has started 1 tasks: (task ${id(newArn)}).`);
     assert.ok(stoppedAt > 0 && startedAt >= 0 && startedAt < stoppedAt, messages.join('\n'));
     await f.ecs.send(new DeleteServiceCommand({ cluster: 'apps', service: 'stopfirst', force: true }));
-    await waitFor('service INACTIVE', async () => ((await service('stopfirst')).status === 'INACTIVE' ? true : undefined), 60_000);
+    await waitFor('service INACTIVE', async () => ((await service('stopfirst')).status === 'INACTIVE' ? true : undefined), { timeoutMs: 60_000 });
   });
 });
 
 /**
  * An old task without a health check that is still in its 40 s before counting healthy, but
  * serving: a deployment right after the previous one keeps it until its replacement serves, so
- * the endpoint is never without a target (it answered 503s meanwhile before). Its own cloud, on
- * the same registry port once the suite above has stopped, with the grace long enough that the
- * old task is surely that young when the deployment starts.
+ * the endpoint is never without a target (it answered 503s meanwhile before). Its own cloud,
+ * once the suite above has stopped, with the grace long enough that the old task is surely that
+ * young when the deployment starts.
  */
 describe('runtime: a deployment over a task not yet counted healthy', () => {
   const engine = new DockerApiEngine();
@@ -216,8 +219,8 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT, { noHealthCheckGraceMs: GRACE_MS })));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, { timings: { noHealthCheckGraceMs: GRACE_MS } })));
+  after(() => stopRuntimeSuite({ engine, dataDir, cloud, f }));
 
   it('keeps the serving old task until the new one serves: no request fails, keep-alive or not', async () => {
     const v1 = await registerWeb(cloud, f.ecs, 'young', 'exec');
@@ -231,9 +234,9 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
         networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
       }),
     );
-    const endpoint = await waitFor('the endpoint', async () => cloud.runtime?.endpoints?.url(created.service?.serviceArn ?? ''), 30_000);
+    const endpoint = await waitFor('the endpoint', async () => cloud.runtime?.endpoints?.url(created.service?.serviceArn ?? ''), { timeoutMs: 30_000 });
     const url = new URL(endpoint);
-    await waitFor('the endpoint answers', async () => ((await httpGet(url.hostname, Number(url.port))) === 'hello' ? true : undefined), 30_000);
+    await waitFor('the endpoint answers', async () => ((await httpGet(url.hostname, Number(url.port))) === 'hello' ? true : undefined), { timeoutMs: 30_000 });
     const [oldArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'young' }))).taskArns ?? [];
     assert.ok(oldArn);
 
@@ -243,7 +246,7 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
     const old = await waitFor('the old task stopped', async () => {
       const t = await describeTask(f.ecs, oldArn);
       return t.lastStatus === 'STOPPED' ? t : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
     assertAllOk(await load.stop(), 20);
     const [newArn] = (await f.ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'young', desiredStatus: 'RUNNING' }))).taskArns ?? [];
     assert.ok(newArn && newArn !== oldArn);
@@ -256,6 +259,6 @@ describe('runtime: a deployment over a task not yet counted healthy', () => {
     await waitFor('service INACTIVE', async () => {
       const s = (await f.ecs.send(new DescribeServicesCommand({ cluster: 'apps', services: ['young'] }))).services?.[0];
       return s?.status === 'INACTIVE' ? true : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000 });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Shared set-up of the runtime tests: a cloud that runs tasks through the engine on one of the
- * registry test ports, the tiny image pushed to its ECR, execution roles with and without
+ * Shared set-up of the runtime tests: a cloud that runs tasks through the engine (on a port the
+ * kernel picks, with a task address range of its own), the tiny image pushed to its ECR, execution roles with and without
  * pull permission, a cluster, and the default VPC's subnet and group opened to the app port.
  */
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
@@ -14,11 +14,14 @@ import type { ContainerEngine } from '../../src/engine/contract.js';
 import type { DockerApiEngine } from '../../src/engine/docker-api.js';
 import type { SchedulerTimings } from '../../src/scheduler/index.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/engine/tiny-image.js';
+
+import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
+import { claimTaskAddressRange } from '../support/ports.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const CONTAINER_PORT = 8080;
 
@@ -31,43 +34,54 @@ export { httpGet } from '../engine/contract-suite.js';
 
 export const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
-
-/**
- * Task addresses of the cloud on `port`: test files run in parallel, each with its own cloud,
- * and two clouds handing out the same address would collide on its ports.
- */
-export function taskAddressRange(port: number): { first: string; last: string } {
-  const octet = 10 + (port % 100);
-  return { first: `127.0.${octet}.1`, last: `127.0.${octet}.254` };
+/** The port a cloud listens on (its registry is localhost:PORT to the engine). */
+export function portOf(cloud: Cloud): number {
+  return Number(new URL(cloud.url).port);
 }
 
+export interface RuntimeCloudOptions {
+  timings?: SchedulerTimings;
+  clock?: Clock;
+  /** A restart names the port of the cloud it replaces; otherwise the kernel picks one. */
+  port?: number;
+}
+
+/**
+ * The task address range of this test process's runtime clouds: one range per process, so a
+ * cloud restarted on the same data directory finds its tasks' addresses in it again.
+ */
+let addressRange: { first: string; last: string } | undefined;
+
 /** A cloud whose runtime ticks every 50 ms over `engine`. */
-export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string, port: number, timings?: SchedulerTimings): Promise<Cloud> {
-  // The port must be one of the registry test ports (the engine pulls from localhost:PORT over
-  // plain HTTP), and it lies in the kernel's ephemeral range: another test's client socket or a
-  // container's published port may hold it for a moment, so binding is retried.
+export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string, options: RuntimeCloudOptions = {}): Promise<Cloud> {
+  addressRange ??= claimTaskAddressRange();
+  const taskAddressRange = addressRange;
+  const port = options.port ?? 0;
+  // A restart on its predecessor's port: a client socket of another test may hold that port for
+  // a moment (it lies in the kernel's ephemeral range), so binding is retried.
   const cloud = await waitFor(`port ${port}`, async () => {
     try {
-      return await Cloud.start({ dataDir, port, host: '127.0.0.1', runtime: { engine, tickMs: 50, taskAddressRange: taskAddressRange(port), ...(timings ? { timings } : {}) } });
+      return await Cloud.start({ dataDir, port, host: '127.0.0.1', ...(options.clock ? { clock: options.clock } : {}), runtime: { engine, tickMs: 50, taskAddressRange, ...(options.timings ? { timings: options.timings } : {}) } });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
       throw error;
     }
-  }, 30_000);
+  }, { timeoutMs: 30_000 });
   await cloud.ready();
   return cloud;
 }
 
-/** A runtime test suite's `before`: the engine answers, the cloud on `port` runs, the fixture is prepared. */
-export async function startRuntimeSuite(engine: DockerApiEngine, dataDir: string, port: number, timings?: SchedulerTimings): Promise<{ cloud: Cloud; f: Fixture }> {
+/** A runtime test suite's `before`: the engine answers, the cloud runs, the fixture is prepared. */
+export async function startRuntimeSuite(engine: DockerApiEngine, dataDir: string, options: RuntimeCloudOptions = {}): Promise<{ cloud: Cloud; f: Fixture }> {
   await engine.ping(AbortSignal.timeout(5000));
-  const cloud = await startRuntimeCloud(engine, dataDir, port, timings);
-  return { cloud, f: await prepare(cloud, engine, port) };
+  const cloud = await startRuntimeCloud(engine, dataDir, options);
+  return { cloud, f: await prepare(cloud, engine) };
 }
 
 /** A runtime test suite's `after`: the cloud stopped, every container it labelled and every image it pulled removed. */
-export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir: string; port: number; cloud: Cloud; f: Fixture }): Promise<void> {
-  const { engine, dataDir, port, cloud, f } = suite;
+export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir: string; cloud: Cloud; f: Fixture }): Promise<void> {
+  const { engine, dataDir, cloud, f } = suite;
+  const port = portOf(cloud);
   await cloud.stop();
   for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
   await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
@@ -125,10 +139,10 @@ export async function pushTinyImageForExec(config: ReturnType<typeof clientConfi
  * pushTinyImageForExec, and role `nopull` (may not pull), and TCP 8080 opened on the default VPC's
  * subnet and group.
  */
-export async function prepare(cloud: Cloud, engine: DockerApiEngine, port: number): Promise<Fixture> {
+export async function prepare(cloud: Cloud, engine: DockerApiEngine): Promise<Fixture> {
   const config = clientConfig(cloud);
   const ecs = new ECSClient(config);
-  const localImage = await pushTinyImageForExec(config, engine, port);
+  const localImage = await pushTinyImageForExec(config, engine, portOf(cloud));
   await new IAMClient(config).send(new CreateRoleCommand({ RoleName: 'nopull', AssumeRolePolicyDocument: TRUST }));
 
   const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
@@ -192,7 +206,7 @@ export async function untilStatus(ecs: ECSClient, arn: string, status: string): 
   const task = await waitFor(`task ${status}`, async () => {
     const t = await describeTask(ecs, arn);
     return t.lastStatus === status || t.lastStatus === 'STOPPED' ? t : undefined;
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
   assert.equal(task.lastStatus, status, `task stopped: ${task.stopCode ?? ''} ${task.stoppedReason ?? ''}`);
   return task;
 }

@@ -17,10 +17,10 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL } from '../../src/runtime/runtime.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { LogsStore } from '../../src/services/logs/store.js';
-import { waitFor } from '../engine/contract-suite.js';
-import { addressOf, CONTAINER_PORT, describeTask, httpGet, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from './support.js';
 
-const PORT = 45664;
+import { addressOf, CONTAINER_PORT, describeTask, httpGet, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from './support.js';
+import { waitFor } from '../support/wait-for.js';
+
 
 describe('runtime: tasks as containers', () => {
   const engine = new DockerApiEngine();
@@ -28,8 +28,8 @@ describe('runtime: tasks as containers', () => {
   let cloud: Cloud;
   let f: Fixture;
 
-  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir, PORT)));
-  after(() => stopRuntimeSuite({ engine, dataDir, port: PORT, cloud, f }));
+  before(async () => ({ cloud, f } = await startRuntimeSuite(engine, dataDir)));
+  after(() => stopRuntimeSuite({ engine, dataDir, cloud, f }));
 
   it('runs a task from the local ECR, serves on its address, and stops it with an exit code', async () => {
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'web', 'exec'));
@@ -40,7 +40,7 @@ describe('runtime: tasks as containers', () => {
     const address = addressOf(running);
     assert.ok(address, 'ENI address recorded');
     assert.ok(details.find((d) => d.name === 'networkInterfaceId')?.value?.startsWith('eni-'));
-    assert.equal(await waitFor('the app at the task address', () => httpGet(address, CONTAINER_PORT), 20_000), 'hello');
+    assert.equal(await waitFor('the app at the task address', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
     // Revoking the ingress rule closes the address; authorizing it again reopens it.
     const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
     const rule = ec2.rules().find((r) => r.groupId === f.group && !r.isEgress && r.fromPort === CONTAINER_PORT);
@@ -109,7 +109,7 @@ describe('runtime: tasks as containers', () => {
       waitFor(`task ${status}`, async () => {
         const task = await describeTask(f.ecs, arn);
         return task.healthStatus === status ? task : undefined;
-      }, 20_000);
+      }, { timeoutMs: 20_000 });
     const ok = await health(healthy, 'HEALTHY');
     assert.equal(ok.containers?.[0]?.healthStatus, 'HEALTHY');
     const bad = await health(failing, 'UNHEALTHY');

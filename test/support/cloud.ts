@@ -1,18 +1,21 @@
 /**
- * Starting a real cloud for a test: its own temp data directory, an ephemeral loopback port,
- * optionally a ManualClock. Clients talk to it over HTTP like any other user.
+ * Starting a real cloud for a test: its own temp data directory, a port the kernel picks
+ * (test/support/ports.ts), optionally a ManualClock. Clients talk to it over HTTP like any
+ * other user; with `engine`, the container engine pushes to and pulls from its registry too.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cloud } from '../../src/cloud/cloud.js';
-import type { Clock } from '../../src/cloud/clock.js';
-import type { Logger } from '../../src/cloud/logger.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Logger } from '../../src/core/logger.js';
 import { ENGINE_CERTS_DIR } from '../../src/tls/engine-trust.js';
 
 export interface TestCloud {
   cloud: Cloud;
   url: string;
+  /** The port; the engine knows the registry as localhost:PORT. */
+  port: number;
   dataDir: string;
   accountId: string;
   region: string;
@@ -20,17 +23,23 @@ export interface TestCloud {
   stop(): Promise<void>;
 }
 
-/** Ports whose localhost:PORT registries the host set-up marks plain HTTP (scripts/setup-engine). */
-export const REGISTRY_TEST_PORTS = Array.from({ length: 20 }, (_, i) => 45660 + i);
+export interface TestCloudOptions {
+  clock?: Clock;
+  dataDir?: string;
+  accountId?: string;
+  logger?: Logger;
+  /** The engine pushes and pulls here: the cloud writes its CA into the engine's certs.d for localhost:PORT. */
+  engine?: boolean;
+}
 
-/** `engineTrust`: the engine trusts the registry's TLS (certs.d), so it pushes and pulls on any port. */
-export async function startTestCloud(options: { clock?: Clock; dataDir?: string; accountId?: string; port?: number; logger?: Logger; engineTrust?: boolean } = {}): Promise<TestCloud> {
+export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: options.port ?? 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger, ...(options.engineTrust ? { engineCertsDir: ENGINE_CERTS_DIR } : {}) });
+  const cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger, ...(options.engine ? { engineCertsDir: ENGINE_CERTS_DIR } : {}) });
   await cloud.ready();
   return {
     cloud,
     url: cloud.url,
+    port: Number(new URL(cloud.url).port),
     dataDir,
     accountId: cloud.accountId,
     region: cloud.region,

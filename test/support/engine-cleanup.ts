@@ -6,15 +6,16 @@
 import { DeleteServiceCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
-import { waitFor } from '../engine/contract-suite.js';
+
 import { run } from './run.js';
+import { waitFor } from './wait-for.js';
 
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
 
 /** Deletes a service (force) and waits up to 30 s for its tasks to stop; never throws. */
 export async function deleteServiceAndWait(ecs: ECSClient, cluster: string, service: string): Promise<void> {
   await ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
-  await waitFor(`${service}'s tasks to stop`, async () => ((await ecs.send(new ListTasksCommand({ cluster }))).taskArns?.length === 0 ? true : undefined), 30_000).catch(() => undefined);
+  await waitFor(`${service}'s tasks to stop`, async () => ((await ecs.send(new ListTasksCommand({ cluster }))).taskArns?.length === 0 ? true : undefined), { timeoutMs: 30_000 }).catch(() => undefined);
 }
 
 export async function removeCloudContainers(dataDir: string): Promise<void> {
@@ -29,7 +30,7 @@ export async function removeCloudContainers(dataDir: string): Promise<void> {
 }
 
 /**
- * Removes the names under `prefix` (e.g. `localhost:45667/my-app` or `localhost:45669/`) that a
+ * Removes the names under `prefix` (e.g. `localhost:41234/my-app` or `localhost:41234/`) that a
  * test's builds and pulls left in the engine. By name, never `rmi -f` by ID: tests that build the
  * same files get the same image ID, and forcing it would remove another test's running containers
  * with it. An image that keeps another name is only untagged; one still in use stays.

@@ -5,7 +5,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { primaryTaskPublicIp } from '../../src/seed/public-ip.js';
-import { waitFor } from '../engine/contract-suite.js';
+import { waitFor } from './wait-for.js';
 
 export function servedByPrimaryTask(ecs: ECSClient, ec2: EC2Client, cluster: string, service: string): Promise<string> {
   return waitFor("the PRIMARY deployment's task to answer on its public IP", async () => {
@@ -16,5 +16,5 @@ export function servedByPrimaryTask(ecs: ECSClient, ec2: EC2Client, cluster: str
     } catch {
       return undefined;
     }
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
 }

@@ -4,11 +4,7 @@
  * setFailed does for the real actions.
  */
 import * as core from '@actions/core';
-
-/** The message an action reports for a thrown value (the real actions print `error.message`). */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from '../../core/errors.js';
 
 /** Runs a step body and turns a failure into the runner's failed-step protocol. */
 export function runStep(body: () => Promise<void> | void): void {

@@ -11,7 +11,7 @@ import type { Json, StepDefinition } from '../../workflow/contract.js';
 import { evaluateStringMap } from '../../workflow/index.js';
 import { frameEnv, stepScope, type JobState, type StepFrame } from '../job-state.js';
 import type { Outcome } from '../step-process.js';
-import { runStep, type StepInvocation } from '../step-runner.js';
+import type { StepInvocation } from '../step-invocation.js';
 import type { ActionDefinition, CompositeRuns } from './definition.js';
 import type { ResolvedAction } from './resolve.js';
 
@@ -38,7 +38,7 @@ export async function runComposite(
   };
   let cancelled = false;
   for (const inner of action.runs.steps) {
-    const result = await runStep(job, frame, inner);
+    const result = await call.runStep(job, frame, inner);
     if (result.outcome === 'cancelled') cancelled = true;
   }
   const outputs = evaluateStringMap(action.definition.outputs, stepScope(job, frame, frameEnv(job, frame)));

@@ -8,9 +8,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepDefinition } from '../../workflow/contract.js';
-import type { JobState, StepFrame } from '../job-state.js';
+import { processEnvironment, type JobState, type StepFrame } from '../job-state.js';
 import { runStepProcess, type Outcome } from '../step-process.js';
-import { processEnvironment } from '../step-runner.js';
 import type { ActionDefinition, NodeRuns } from './definition.js';
 import type { ResolvedAction } from './resolve.js';
 

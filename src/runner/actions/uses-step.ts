@@ -6,7 +6,7 @@
 import type { StepDefinition } from '../../workflow/contract.js';
 import { evaluateStringMap } from '../../workflow/index.js';
 import type { JobState, StepFrame } from '../job-state.js';
-import type { StepInvocation } from '../step-runner.js';
+import type { StepInvocation } from '../step-invocation.js';
 import type { Outcome } from '../step-process.js';
 import { runComposite } from './composite.js';
 import { loadAction, type ActionDefinition } from './definition.js';

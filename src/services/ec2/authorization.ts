@@ -5,7 +5,7 @@
  * ARN; CreateSecurityGroup on the new group (security-group/*) and on the VPC; tag calls on
  * each tagged resource's ARN.
  */
-import type { Authorization, RequestContext } from '../operation.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
 import { ec2Arn } from './outputs.js';
 
 /** ec2:ACTION on `*`. */

@@ -3,7 +3,7 @@
  * dots: InvalidGroup.NotFound) and worded as EC2 words them. EC2 answers client errors with
  * HTTP 400. Messages marked "unverified" follow EC2's style but were not seen in a response.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const error = (code: string, message: string, status = 400): AwsError => new AwsError(code, message, { status });
 
@@ -37,4 +37,4 @@ export const ec2Errors = {
   dryRun: () => error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412),
   invalidZone: (name: string) => error('InvalidParameterValue', `The zone '${name}' does not exist.`),
   invalidId: (id: string) => error('InvalidID', `The ID '${id}' is not valid`),
-};
+} satisfies ErrorCatalogue;

@@ -5,7 +5,8 @@
  * An unknown filter name is InvalidParameterValue "The filter 'x' is invalid", checked before
  * anything is matched, as EC2 does. Paging tokens are opaque offsets into the filtered list.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
+import { pageFromOffset } from '../../core/pagination.js';
 import { ec2Errors } from './errors.js';
 import type { Tag } from './model.js';
 
@@ -86,16 +87,7 @@ function globToRegExp(value: string): RegExp {
 
 /** Pages a filtered list; nextToken only when more items follow. */
 export function paginate<T>(items: readonly T[], common: Pick<DescribeCommon, 'maxResults' | 'nextToken'>): { items: T[]; nextToken?: string } {
-  let start = 0;
-  if (common.nextToken !== undefined) {
-    const match = /^o:(\d+)$/.exec(Buffer.from(common.nextToken, 'base64url').toString('utf8'));
-    if (!match) throw ec2Errors.invalidNextToken();
-    start = Number(match[1]);
-  }
-  if (common.maxResults === undefined) return { items: items.slice(start) };
-  const end = start + common.maxResults;
-  const page = items.slice(start, end);
-  return end < items.length ? { items: page, nextToken: Buffer.from(`o:${end}`, 'utf8').toString('base64url') } : { items: page };
+  return pageFromOffset(items, { limit: common.maxResults, token: common.nextToken }, () => ec2Errors.invalidNextToken());
 }
 
 /** Throws EC2's DryRunOperation once the caller has been authorized. */

@@ -26,7 +26,7 @@
  *   the default VPC is not an error (return=false, unknownIpPermissionSet), elsewhere it is
  *   InvalidPermission.NotFound, as the API reference describes.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { describeNetworkInterfaces } from './operations/network-interfaces.js';
 import {
   authorizeSecurityGroupEgress,
@@ -40,9 +40,7 @@ import { createTags, deleteTags, describeTags } from './operations/tags.js';
 import { describeAvailabilityZones, describeSubnets, describeVpcs } from './operations/vpcs.js';
 import type { Ec2Store } from './store.js';
 
-export { Ec2Store, type Ec2StoreOptions, type NewRule } from './store.js';
-export { type AwsvpcConfiguration, type Traffic } from './networking.js';
-export type { AvailabilityZone, NetworkInterface, NewNetworkInterface, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Tag as Ec2Tag, Vpc } from './model.js';
+export { Ec2Store } from './store.js';
 
 /** Every EC2 operation dockyard serves, by AWS's name. */
 export type Ec2OperationName =

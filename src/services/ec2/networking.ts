@@ -9,8 +9,15 @@
  *   self-reference lets task addresses in the group reach each other.
  */
 import { cidr4Contains, cidr6Contains, ipv4Value } from './addresses.js';
-import type { SecurityGroupRule } from './model.js';
-import type { Ec2Store } from './store.js';
+import type { NetworkInterface, SecurityGroup, SecurityGroupRule, Subnet } from './model.js';
+
+/** The parts of EC2's state the two questions read (Ec2Store is one). */
+export interface NetworkView {
+  subnets(): readonly Subnet[];
+  securityGroups(): readonly SecurityGroup[];
+  rules(): readonly SecurityGroupRule[];
+  networkInterfaces(): readonly NetworkInterface[];
+}
 
 /** ECS's awsvpcConfiguration. */
 export interface AwsvpcConfiguration {
@@ -35,7 +42,7 @@ const MAX_GROUPS = 5;
  * Checks an awsvpcConfiguration as ECS does on CreateService/RunTask. Messages for unknown
  * resources wrap EC2's own error as ECS does; the mixed-VPC subnet message is unverified.
  */
-export function validateAwsvpc(store: Ec2Store, config: AwsvpcConfiguration): string | undefined {
+export function validateAwsvpc(store: NetworkView, config: AwsvpcConfiguration): string | undefined {
   if (config.subnets.length === 0) return 'subnets can not be empty.';
   if (config.subnets.length > MAX_SUBNETS) return `subnets can have at most ${MAX_SUBNETS} items.`;
   const groups = config.securityGroups ?? [];
@@ -62,7 +69,7 @@ export function validateAwsvpc(store: Ec2Store, config: AwsvpcConfiguration): st
 }
 
 /** True when an ingress rule of one of `groupIds` accepts `traffic`. */
-export function ingressAllows(store: Ec2Store, groupIds: readonly string[], traffic: Traffic): boolean {
+export function ingressAllows(store: NetworkView, groupIds: readonly string[], traffic: Traffic): boolean {
   const wanted = new Set(groupIds);
   const rules = store.rules().filter((r) => !r.isEgress && wanted.has(r.groupId));
   if (rules.length === 0) return false;

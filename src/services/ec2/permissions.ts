@@ -7,7 +7,7 @@
  * Wire names: in a request, IpPermission's UserIdGroupPairs is serialised as `Groups` (its
  * EC2 locationName is `groups`); the SDKs send that. `UserIdGroupPairs` is accepted too.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { isCidr6, parseCidr4 } from './addresses.js';
 import { ec2Errors } from './errors.js';
 import type { RulePeer, SecurityGroupRule } from './model.js';

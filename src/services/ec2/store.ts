@@ -250,7 +250,7 @@ export class Ec2Store {
   // --- Network interfaces --------------------------------------------------------------
 
   /** Registers a task's interface in an existing subnet and groups (validate with validateAwsvpc first). */
-  createNetworkInterface(input: NewNetworkInterface, now: Date = new Date()): NetworkInterface {
+  createNetworkInterface(input: NewNetworkInterface, now: Date): NetworkInterface {
     const subnet = this.subnet(input.subnetId);
     if (!subnet) throw new Error(`createNetworkInterface: no subnet ${input.subnetId}`);
     const id = ec2Id('eni');

@@ -6,8 +6,8 @@
  * aws:ResourceTag/… (and ecr:ResourceTag/…) condition keys. GetAuthorizationToken has no
  * resource type: `*`. DescribeRepositories without names is checked on `repository/*`.
  */
-import type { Authorization, RequestContext } from '../operation.js';
-import { requestTagContext } from '../iam/authorization.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
+import { requestTagContext } from '../../core/operation.js';
 import type { EcrImageStore } from './image-store.js';
 import { repositoryArn } from './repository-store.js';
 

@@ -3,7 +3,7 @@
  * (shared with the OCI data plane), the registry token issuer (the data plane's: it also
  * verifies the passwords it hands out) and the registry's address.
  */
-import type { Caller } from '../operation.js';
+import type { Caller } from '../../core/operation.js';
 import type { EcrImageStore } from './image-store.js';
 
 /** Issues registry passwords for GetAuthorizationToken. */

@@ -3,7 +3,7 @@
  * classes and worded as ECR words them. ECR answers every client error with HTTP 400.
  * Messages marked "unverified" follow ECR's style but were not seen in an AWS response.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 import type { ImageId } from './model.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
@@ -38,7 +38,7 @@ export const ecrErrors = {
     ),
   repositoryPolicyNotFound: (name: string, registryId: string) =>
     error('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`),
-  /** The data plane's TAG_INVALID message says the same (registry.md §1). */
+  /** The data plane's TAG_INVALID message says the same (docs/reference/registry.md §1). */
   imageTagAlreadyExists: (tag: string, name: string) =>
     error(
       'ImageTagAlreadyExistsException',
@@ -68,4 +68,4 @@ export const ecrErrors = {
   invalidTagParameter: (message: string) => error('InvalidTagParameterException', message),
   /** Unverified wording; 50 tags per resource is ECR's quota. */
   tooManyTags: () => error('TooManyTagsException', 'A repository can have at most 50 tags.'),
-};
+} satisfies ErrorCatalogue;

@@ -17,7 +17,7 @@ import type {
   PutManifestResult,
   RepositoryInfo,
   StoredManifest,
-} from '../../registry/contracts.js';
+} from '../../core/image-store.js';
 import { migrate, type Db } from '../../store/database.js';
 import { isDigest, parseManifest, type ParsedManifest } from './manifests.js';
 import type { ImageSummary } from './model.js';

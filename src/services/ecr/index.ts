@@ -26,7 +26,7 @@
  *   "Invalid JSON syntax". An identical re-push is ImageAlreadyExistsException on PutImage but
  *   accepted by the registry, as on AWS.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import type { EcrServiceDeps } from './deps.js';
 import { getAuthorizationToken } from './operations/authorization-token.js';
 import { batchDeleteImage, batchGetImage, describeImages, listImages } from './operations/images.js';
@@ -43,11 +43,9 @@ import { createRepository, deleteRepository, describeRepositories, putImageTagMu
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
 
 export type { EcrServiceDeps, RegistryTokenIssuer } from './deps.js';
-export { EcrImageStore, MANIFEST_SIZE_LIMIT, isTagImmutable, type EcrImageStoreOptions } from './image-store.js';
-export { LifecycleRunner, evaluateLifecycle, lifecycleCandidates, type LifecycleExpiry, type LifecycleImage, type LifecycleRunResult } from './lifecycle.js';
-export { LifecyclePolicyError, parseLifecyclePolicy, type LifecyclePolicy, type LifecycleRule } from './lifecycle-policy.js';
-export { repositoryArn } from './repository-store.js';
-export type { ImageSummary, Repository } from './model.js';
+export { EcrImageStore, MANIFEST_SIZE_LIMIT } from './image-store.js';
+export { LifecycleRunner, evaluateLifecycle, type LifecycleImage } from './lifecycle.js';
+export { LifecyclePolicyError, parseLifecyclePolicy } from './lifecycle-policy.js';
 
 /** Every ECR operation dockyard serves, by AWS's name. */
 export type EcrOperationName =

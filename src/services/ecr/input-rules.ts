@@ -3,7 +3,7 @@
  * the pattern as written here), and readers for members several operations share: registryId,
  * imageIds, tags and nextToken/maxResults paging.
  */
-import type { InputReader, StringRules } from '../../protocols/input.js';
+import type { InputReader, StringRules } from '../../core/input-reader.js';
 import type { ImageId, Tag } from './model.js';
 
 const REPOSITORY_NAME_TEXT = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
@@ -91,7 +91,7 @@ export function readExclusionFilters(reader: InputReader): { filterType: 'WILDCA
 
 /** Reads a filter structure's tagStatus. */
 export function readTagStatusFilter(reader: InputReader): TagStatusFilter | undefined {
-  return reader.structure('filter', (f) => f.string('tagStatus', { oneOf: TAG_STATUSES }) as TagStatusFilter | undefined);
+  return reader.structure('filter', (f) => f.string('tagStatus', { oneOf: TAG_STATUSES }));
 }
 
 /** nextToken and maxResults, as ECR's paged lists take them. */

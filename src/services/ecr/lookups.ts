@@ -2,7 +2,7 @@
  * Lookups every operation shares: the repository a request names (RepositoryNotFound when it
  * is absent or the request names another registry) and an image by its identifier.
  */
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import { ecrErrors } from './errors.js';
 import type { EcrImageStore } from './image-store.js';
 import { isDigest } from './manifests.js';

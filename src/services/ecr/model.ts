@@ -3,7 +3,7 @@
  * RepositoryInfo (what the data plane needs) plus what only the control plane shows:
  * scanning and encryption settings, tags and the lifecycle policy.
  */
-import type { RepositoryInfo, StoredManifest } from '../../registry/contracts.js';
+import type { RepositoryInfo, StoredManifest } from '../../core/image-store.js';
 
 /** MUTABLE | IMMUTABLE | IMMUTABLE_WITH_EXCLUSION | MUTABLE_WITH_EXCLUSION */
 export type TagMutability = RepositoryInfo['tagMutability'];

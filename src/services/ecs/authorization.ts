@@ -10,23 +10,12 @@
  * with ecs:CreateAction. Passing a task or execution role (RegisterTaskDefinition, RunTask)
  * needs iam:PassRole on the role with iam:PassedToService ecs-tasks.amazonaws.com.
  */
-import type { Authorization } from '../operation.js';
+import { authorization, requestTagContext, type Authorization } from '../../core/operation.js';
 import type { Tag } from './model.js';
 
 type Context = Record<string, string | string[]>;
 
-/** One authorization, with a condition context only when there is one. */
-export function authorization(action: string, resource: string, context: Context = {}): Authorization {
-  return Object.keys(context).length > 0 ? { action, resource, context } : { action, resource };
-}
-
-/** aws:RequestTag/KEY and aws:TagKeys for tags in the request. */
-export function requestTagContext(tags: readonly Tag[] | undefined): Context {
-  if (!tags || tags.length === 0) return {};
-  const context: Context = { 'aws:TagKeys': tags.map((t) => t.key) };
-  for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
-  return context;
-}
+export { authorization, requestTagContext };
 
 /** aws:ResourceTag/KEY for an existing resource's tags. */
 export function resourceTagContext(tags: readonly Tag[] | undefined): Context {

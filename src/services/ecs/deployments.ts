@@ -4,7 +4,7 @@
  * from there: it starts and stops tasks, completes, fails or rolls back the rollout and
  * marks drained deployments INACTIVE.
  */
-import type { Caller } from '../operation.js';
+import type { Caller } from '../../core/operation.js';
 import type { Deployment, DeploymentConfiguration, DeploymentInitiator, Service } from './model.js';
 import { PLATFORM_VERSION } from './placement.js';
 import { newDeploymentId, type ServiceStore } from './service-store.js';

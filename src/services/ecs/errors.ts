@@ -1,10 +1,10 @@
 /**
  * ECS's error catalogue: one factory per AWS error situation, named as the SDK's exception
- * classes. Messages quoted in shared/reference/ecs.md are AWS's (observed) or moto's; the
+ * classes. Messages quoted in docs/reference/ecs.md are AWS's (observed) or moto's; the
  * ones marked "unverified" follow ECS's style but were not seen in an AWS response.
  * ECS answers every client error with HTTP 400.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 
@@ -40,4 +40,4 @@ export const ecsErrors = {
   /** Dockyard runs every task on its Fargate emulation; other launch types are refused loudly. */
   fargateOnly: (what: string) =>
     invalidParameter(`dockyard runs ECS tasks on FARGATE only: ${what}. Pass launchType FARGATE (or a FARGATE capacity provider strategy).`),
-};
+} satisfies ErrorCatalogue;

@@ -1,7 +1,7 @@
 /**
  * Task-level CPU and memory: the forms RegisterTaskDefinition accepts ("256", "1 vCPU",
  * "512", "1GB", "1 GB") normalised to CPU units and MiB, and the Fargate table of allowed
- * combinations (shared/reference/ecs.md §6; the 8192 and 16384 rows need platform 1.4.0+,
+ * combinations (docs/reference/ecs.md §6; the 8192 and 16384 rows need platform 1.4.0+,
  * which is the only platform dockyard runs).
  */
 

@@ -30,7 +30,7 @@
  *   names it, so FAMILY without a revision is checked as …:task-definition/FAMILY;
  *   "Fargate only supports network mode ‘awsvpc’." keeps AWS's curly quotes.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import type { EcsServiceDeps } from './deps.js';
 import { createCluster, deleteCluster, describeClusters, listClusters } from './operations/clusters.js';
 import { createService } from './operations/create-service.js';
@@ -46,17 +46,13 @@ import {
 import { describeTasks, listTasks, runTask, stopTask } from './operations/tasks.js';
 import { updateService } from './operations/update-service.js';
 
-export type { AwsVpcValidator, EcsServiceDeps, RoleLookup } from './deps.js';
-export { EcsStore, ClusterStore, type ServiceCounts } from './store.js';
-export { ServiceStore, EVENT_LIMIT, EVENT_DEDUP_WINDOW_MS, newDeploymentId } from './service-store.js';
-export { TaskStore, type TaskCounts, type TaskFilter } from './task-store.js';
-export { TaskDefinitionStore } from './task-definition-store.js';
-export { newTask, newTaskId, type NewTask } from './task-factory.js';
-export { startDeployment, inProgressReason } from './deployments.js';
-export { PLATFORM_VERSION } from './placement.js';
+export type { AwsVpcValidator, EcsServiceDeps } from './deps.js';
+export { EcsStore } from './store.js';
+
+export { newTask } from './task-factory.js';
+
 export * from './arns.js';
 export type * from './model.js';
-export { PENDING_STATES } from './model.js';
 
 /** Every ECS operation dockyard serves, by AWS's name. */
 export type EcsOperationName =

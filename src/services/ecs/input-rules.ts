@@ -2,7 +2,8 @@
  * Readers for the members several ECS operations share: tags (ECS spells them key/value),
  * include, paging, networkConfiguration and deploymentConfiguration, and ECS's tag rules.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
+import { pageFromOffset } from '../../core/pagination.js';
 import { invalidParameter } from './errors.js';
 import type { AwsVpcConfiguration, NetworkConfiguration, Tag } from './model.js';
 
@@ -53,7 +54,7 @@ export function readNetworkConfiguration(reader: InputReader): NetworkConfigurat
     const awsvpc = n.structure('awsvpcConfiguration', (a): AwsVpcConfiguration => {
       const config: AwsVpcConfiguration = {
         subnets: a.stringList('subnets', { required: true }) ?? [],
-        assignPublicIp: (a.string('assignPublicIp', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'DISABLED') as AwsVpcConfiguration['assignPublicIp'],
+        assignPublicIp: a.string('assignPublicIp', { oneOf: ['ENABLED', 'DISABLED'] }) ?? 'DISABLED',
       };
       const groups = a.stringList('securityGroups');
       if (groups !== undefined) config.securityGroups = groups;
@@ -88,20 +89,5 @@ export function readDeploymentConfiguration(reader: InputReader): DeploymentConf
  * sorted stably (by name, or family and revision), so pages hold across calls.
  */
 export function paginate<T>(items: readonly T[], paging: Paging): { items: T[]; nextToken?: string } {
-  const limit = paging.maxResults ?? 100;
-  const start = paging.nextToken === undefined ? 0 : decodeToken(paging.nextToken);
-  const page = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: page, nextToken: Buffer.from(JSON.stringify({ offset: start + limit })).toString('base64url') } : { items: page };
-}
-
-function decodeToken(token: string): number {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'offset' in parsed && typeof parsed.offset === 'number' && Number.isSafeInteger(parsed.offset) && parsed.offset >= 0) {
-      return parsed.offset;
-    }
-  } catch {
-    // fall through: not one of our tokens
-  }
-  throw invalidParameter('Invalid nextToken.'); // unverified wording
+  return pageFromOffset(items, { limit: paging.maxResults ?? 100, token: paging.nextToken }, () => invalidParameter('Invalid nextToken.')); // unverified wording
 }

@@ -4,7 +4,7 @@
  * ECS's API model, so type errors come back in AWS's validation wording and the result is
  * plain JSON holding only the model's members. Members the model does not have are dropped.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 
 export type Shape = 'string' | 'integer' | 'boolean' | 'stringList' | 'integerList' | 'stringMap' | { struct: Fields } | { list: Fields };
 export type Fields = Readonly<Record<string, Shape>>;

@@ -4,7 +4,7 @@
  * document that is stored and described: essential defaults to true, port mappings get
  * protocol tcp and (awsvpc, host) hostPort = containerPort, empty lists are filled in as ECS
  * fills them, health checks get their defaults, task cpu/memory are normalised.
- * Messages quoted in ecs.md are AWS's; the ones marked "unverified" follow its style.
+ * Messages quoted in docs/reference/ecs.md are AWS's; the ones marked "unverified" follow its style.
  */
 import { clientError } from './errors.js';
 import { isFargateSize, parseCpu, parseMemory } from './fargate.js';
@@ -163,7 +163,7 @@ function portMapping(mapping: PortMapping, networkMode: NetworkMode): PortMappin
   return out;
 }
 
-/** Health check ranges (ecs.md §5) and their defaults. */
+/** Health check ranges (docs/reference/ecs.md §5) and their defaults. */
 function healthCheck(container: string, check: HealthCheck): HealthCheck {
   const invalid = (detail: string) => clientError(`Invalid 'healthCheck' setting for container '${container}'. ${detail}`); // unverified wording
   const first = check.command?.[0];

@@ -11,7 +11,7 @@
  * information may lag by hours; a crash here loses at most the last minute of it.
  */
 import type { Db } from '../../store/database.js';
-import { accessKeyId, secretAccessKey } from '../ids.js';
+import { accessKeyId, secretAccessKey } from '../../core/ids.js';
 import type { AccessKey, AccessKeyStatus, AccessKeyUse, Tag, User } from './model.js';
 
 interface KeyRow {

@@ -5,23 +5,12 @@
  * ListRoles, ListPolicies and ListOpenIDConnectProviders have no resource type: `*`.
  * Tagging on create needs the Tag* action too, with the request's tags as condition keys.
  */
-import type { Authorization } from '../operation.js';
+import { authorization, requestTagContext, type Authorization } from '../../core/operation.js';
 import { roleArn } from './arns.js';
 import type { Tag } from './model.js';
 import type { IamStore } from './store.js';
 
-/** Condition keys for tags in a request: aws:RequestTag/KEY and aws:TagKeys. */
-export function requestTagContext(tags: readonly Tag[] | undefined): Record<string, string | string[]> {
-  if (!tags || tags.length === 0) return {};
-  const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.key) };
-  for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
-  return context;
-}
-
-/** One authorization, with the condition context only when there is one. */
-export function authorization(action: string, resource: string, context: Record<string, string | string[]> = {}): Authorization {
-  return Object.keys(context).length > 0 ? { action, resource, context } : { action, resource };
-}
+export { authorization, requestTagContext };
 
 /**
  * The ARN of an existing role, path included; for a role that does not exist (the operation

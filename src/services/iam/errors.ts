@@ -3,7 +3,7 @@
  * AWS responses unless a comment says otherwise). Status codes are IAM's: NoSuchEntity 404;
  * EntityAlreadyExists, DeleteConflict and LimitExceeded 409; AccessDenied 403; the rest 400.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const notFound = (message: string): AwsError => new AwsError('NoSuchEntity', message, { status: 404 });
 const conflict = (code: string, message: string): AwsError => new AwsError(code, message, { status: 409 });
@@ -75,4 +75,4 @@ export const iamErrors = {
   /** The same, called with the admin key: dockyard does not manage it through IAM (AWS would act on the root user's keys). */
   rootKeysNotManaged: () =>
     new AwsError('ValidationError', "dockyard's admin key is the account's root credential and is not managed through IAM; name a user with UserName", { status: 400 }),
-};
+} satisfies ErrorCatalogue;

@@ -5,7 +5,7 @@
  * same name is in none.
  */
 import type { Db } from '../../store/database.js';
-import { uniqueId } from '../ids.js';
+import { uniqueId } from '../../core/ids.js';
 import { groupArn } from './arns.js';
 import type { Group } from './model.js';
 import { PolicyLinks } from './policy-links.js';

@@ -4,8 +4,8 @@
  * AttachUserPolicy, ListAttachedGroupPolicies, …) are one implementation with AWS's names,
  * members, quotas and errors for each kind.
  */
-import type { StringRules } from '../../protocols/input.js';
-import type { AwsError } from '../../protocols/errors.js';
+import type { StringRules } from '../../core/input-reader.js';
+import type { AwsError } from '../../core/errors.js';
 import { groupArn, roleArn, userArn } from './arns.js';
 import { iamErrors } from './errors.js';
 import { GROUP_NAME, ROLE_NAME, USER_NAME } from './input-rules.js';

@@ -33,7 +33,7 @@
  *   decodes them, the SDK v3 does not. GetOpenIDConnectProvider's Url has no scheme. Role and
  *   policy names are unique case-insensitively; tag keys too.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import {
   createPolicy,
   deletePolicy,

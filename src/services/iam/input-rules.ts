@@ -3,7 +3,7 @@
  * messages print them ("Member must satisfy regular expression pattern: [\w+=,.@-]+"), plus
  * the readers for members several operations share: tags and Marker/MaxItems paging.
  */
-import type { InputReader, StringRules } from '../../protocols/input.js';
+import type { InputReader, StringRules } from '../../core/input-reader.js';
 import type { Tag } from './model.js';
 
 /** RoleName: 1..64 of [\w+=,.@-]. */

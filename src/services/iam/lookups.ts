@@ -2,8 +2,8 @@
  * Finding the entity an operation names, or throwing the error AWS answers with when it is
  * missing (each operation family words "not found" its own way).
  */
-import type { AwsError } from '../../protocols/errors.js';
-import type { RequestContext } from '../operation.js';
+import type { AwsError } from '../../core/errors.js';
+import type { RequestContext } from '../../core/operation.js';
 import { AWS_POLICY_ACCOUNT, parseOidcProviderArn, parsePolicyArn } from './arns.js';
 import { iamErrors } from './errors.js';
 import type { Group, ManagedPolicy, OidcProvider, Role, Tag, User } from './model.js';

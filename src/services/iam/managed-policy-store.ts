@@ -4,7 +4,7 @@
  * ids are v1, v2, … and never reused, as IAM numbers them.
  */
 import type { Db } from '../../store/database.js';
-import { uniqueId } from '../ids.js';
+import { uniqueId } from '../../core/ids.js';
 import { AWS_POLICY_ACCOUNT, policyArn } from './arns.js';
 import { AWS_MANAGED_POLICIES } from './aws-managed-policies.js';
 import type { ManagedPolicy, PolicyVersion, Tag } from './model.js';

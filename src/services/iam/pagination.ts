@@ -1,9 +1,10 @@
 /**
  * Marker/MaxItems paging as IAM lists do it: a page of at most MaxItems (default 100),
  * IsTruncated always present, and an opaque Marker only when more items follow. The marker
- * names the last item returned; for lists sorted by name that boundary survives items being
+ * names the last item returned (core/pagination.ts); for lists sorted by name that boundary survives items being
  * added or removed between calls. Lists in another order (tags, versions) page by position.
  */
+import { pageAfterKey } from '../../core/pagination.js';
 import { iamErrors } from './errors.js';
 import { DEFAULT_MAX_ITEMS, type Paging, type PathListing } from './input-rules.js';
 
@@ -22,17 +23,8 @@ export const byPosition = (_item: unknown, index: number): string => String(inde
  * marker encodes the key of the page's last item.
  */
 export function paginate<T>(items: readonly T[], paging: Paging, keyOf: (item: T, index: number) => string = byPosition): Page<T> {
-  const limit = paging.maxItems ?? DEFAULT_MAX_ITEMS;
-  let start = 0;
-  if (paging.marker !== undefined) {
-    const after = decodeMarker(paging.marker);
-    start = items.findIndex((item, index) => compareKeys(keyOf(item, index), after) > 0);
-    if (start < 0) start = items.length;
-  }
-  const page = items.slice(start, start + limit);
-  const isTruncated = start + limit < items.length;
-  const last = page[page.length - 1];
-  return isTruncated && last !== undefined ? { items: page, isTruncated, marker: encodeMarker(keyOf(last, start + page.length - 1)) } : { items: page, isTruncated };
+  const page = pageAfterKey(items, { limit: paging.maxItems ?? DEFAULT_MAX_ITEMS, token: paging.marker }, keyOf, () => iamErrors.invalidMarker(), compareKeys);
+  return page.nextToken === undefined ? { items: page.items, isTruncated: false } : { items: page.items, isTruncated: true, marker: page.nextToken };
 }
 
 /** The entities under the listing's path prefix, by name (case-insensitively), one page of them. */
@@ -47,18 +39,4 @@ export function compareKeys(a: string, b: string): number {
   const lb = b.toLowerCase();
   if (la !== lb) return la < lb ? -1 : 1;
   return a === b ? 0 : a < b ? -1 : 1;
-}
-
-function encodeMarker(key: string): string {
-  return Buffer.from(JSON.stringify({ after: key }), 'utf8').toString('base64url');
-}
-
-function decodeMarker(marker: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(marker, 'base64url').toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'after' in parsed && typeof parsed.after === 'string') return parsed.after;
-  } catch {
-    // fall through: not one of our markers
-  }
-  throw iamErrors.invalidMarker();
 }

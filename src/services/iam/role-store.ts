@@ -5,7 +5,7 @@
  * a role session makes.
  */
 import type { Db } from '../../store/database.js';
-import { uniqueId } from '../ids.js';
+import { uniqueId } from '../../core/ids.js';
 import { roleArn } from './arns.js';
 import type { Role, Tag } from './model.js';
 import { PolicyLinks } from './policy-links.js';

@@ -5,7 +5,7 @@
  * permissions boundary. Timestamps come from the injected clock, truncated to whole seconds as
  * IAM keeps them.
  */
-import type { Clock } from '../../cloud/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { migrate, type Db } from '../../store/database.js';
 import { AccessKeyStore } from './access-key-store.js';
 import { GroupStore } from './group-store.js';

@@ -6,7 +6,7 @@
  * its ARN; its id, keys and policies stay.
  */
 import type { Db } from '../../store/database.js';
-import { uniqueId } from '../ids.js';
+import { uniqueId } from '../../core/ids.js';
 import { userArn } from './arns.js';
 import type { Tag, User } from './model.js';
 import { PolicyLinks } from './policy-links.js';

@@ -5,7 +5,7 @@
  * GetLogEvents, DeleteLogStream, CreateLogStream) on the stream's ARN so that the usual
  * `log-group:NAME:*` grants cover them, and DescribeLogGroups on `log-group:*`.
  */
-import type { Authorization, RequestContext } from '../operation.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
 import { logGroupArn, logStreamArn } from './store.js';
 
 export function onGroup(ctx: RequestContext, action: string, group: string): Authorization[] {

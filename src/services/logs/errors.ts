@@ -3,7 +3,7 @@
  * classes and worded as Logs words them. Messages marked "unverified" follow Logs' style but
  * were not seen in an AWS response.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 
@@ -29,4 +29,4 @@ export const logsErrors = {
   /** Our own: a filter pattern syntax this emulator does not evaluate (JSON, space-delimited, regex). */
   unsupportedPattern: (pattern: string) =>
     error('InvalidParameterException', `dockyard's CloudWatch Logs does not support this filter pattern syntax yet: ${pattern.slice(0, 100)}`),
-};
+} satisfies ErrorCatalogue;

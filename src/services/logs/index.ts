@@ -21,15 +21,14 @@
  *   that direction, which is how clients detect the end. PutLogEvents accepts and ignores
  *   sequenceToken and still returns nextSequenceToken.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events.js';
 import { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroups, putRetentionPolicy } from './operations/groups.js';
 import { createLogStream, deleteLogStream, describeLogStreams } from './operations/streams.js';
 import type { LogsStore } from './store.js';
 
-export { LogsStore, logGroupArn, logStreamArn, type InputEvent, type LogGroup, type LogStream, type LogsStoreOptions, type StoredEvent } from './store.js';
+export { LogsStore } from './store.js';
 export { compileFilterPattern } from './filter-pattern.js';
-export { RETENTION_DAYS } from './input-rules.js';
 
 /** Every CloudWatch Logs operation dockyard serves, by AWS's name. */
 export type LogsOperationName =

@@ -3,7 +3,7 @@
  * group reference (logGroupName or logGroupIdentifier, a name or an ARN), and the valid
  * retention periods.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { logsErrors } from './errors.js';
 
 export const GROUP_NAME = { min: 1, max: 512, pattern: /[.\-_/#A-Za-z0-9]+/, patternText: '[\\.\\-_/#A-Za-z0-9]+' };

@@ -227,7 +227,7 @@ export class LogsStore {
    * stream on first use (the driver always creates its stream). Events are sorted by time.
    * Throws when the group does not exist: the caller decides (awslogs-create-group).
    */
-  append(group: string, stream: string, events: readonly InputEvent[], now: number = Date.now()): void {
+  append(group: string, stream: string, events: readonly InputEvent[], now: number): void {
     if (!this.groupExists(group)) throw new Error(`log group ${group} does not exist`);
     this.createStream(group, stream, now);
     const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp);

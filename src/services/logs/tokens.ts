@@ -4,6 +4,7 @@
  * At either end of a stream the same token comes back, which is how clients know they have
  * read everything. FilterLogEvents and the Describe* lists use opaque tokens.
  */
+import { decodePageToken, encodePageToken, pageFromOffset } from '../../core/pagination.js';
 import { logsErrors } from './errors.js';
 import type { EventCursor } from './store.js';
 
@@ -23,24 +24,17 @@ export function parseEventToken(token: string): { direction: 'forward' | 'backwa
 
 /** An opaque token over a cursor, for FilterLogEvents. */
 export function cursorToken(cursor: EventCursor): string {
-  return Buffer.from(`c:${cursor.timestamp}:${cursor.id}`, 'utf8').toString('base64url');
+  return encodePageToken({ after: `${cursor.timestamp}:${cursor.id}` });
 }
 
 export function parseCursorToken(token: string): EventCursor {
-  const match = /^c:(-?\d+):(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  const body = decodePageToken(token, () => logsErrors.invalidToken());
+  const match = 'after' in body ? /^(-?\d+):(\d+)$/.exec(body.after) : null;
   if (!match) throw logsErrors.invalidToken();
   return { timestamp: Number(match[1]), id: Number(match[2]) };
 }
 
 /** Offset paging for DescribeLogGroups/DescribeLogStreams. */
 export function pageByOffset<T>(items: readonly T[], limit: number, token: string | undefined): { items: T[]; nextToken?: string } {
-  let start = 0;
-  if (token !== undefined) {
-    const match = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!match) throw logsErrors.invalidToken();
-    start = Number(match[1]);
-  }
-  const end = start + limit;
-  const page = items.slice(start, end);
-  return end < items.length ? { items: page, nextToken: Buffer.from(`o:${end}`, 'utf8').toString('base64url') } : { items: page };
+  return pageFromOffset(items, { limit, token }, () => logsErrors.invalidToken());
 }

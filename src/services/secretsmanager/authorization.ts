@@ -7,8 +7,8 @@
  * as the request named it, so a denial says nothing about whether it exists. ListSecrets and
  * GetRandomPassword have no resource type.
  */
-import { requestTagContext } from '../iam/authorization.js';
-import type { Authorization, RequestContext } from '../operation.js';
+import { requestTagContext } from '../../core/operation.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
 import { findSecret } from './lookups.js';
 import type { Tag } from './model.js';
 import type { SecretsStore } from './store.js';

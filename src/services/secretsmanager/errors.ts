@@ -3,7 +3,7 @@
  * classes and worded as Secrets Manager words them. Messages marked "unverified" follow its
  * style but were not seen in an AWS response. None of them ever carries a secret's value.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 
@@ -49,4 +49,4 @@ export const secretsErrors = {
   /** Our own: what this emulator refuses rather than pretends. */
   unsupported: (what: string) => error('InvalidRequestException', `dockyard's Secrets Manager does not support ${what}`),
   passwordTooShort: () => error('InvalidParameterException', 'Password length is too short based on the required types.'),
-};
+} satisfies ErrorCatalogue;

@@ -5,14 +5,15 @@
  * description, tag keys or values, in any case. A value beginning with `!` negates. Values of
  * one filter are alternatives; filters must all match. No secret here has an owning service.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import type { Secret } from './model.js';
 
 export const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export interface SecretFilter {
-  key: FilterKey;
+  /** Absent when the request left Key out: such a filter matches nothing. */
+  key: FilterKey | undefined;
   values: string[];
 }
 
@@ -20,7 +21,7 @@ export function readFilters(r: InputReader): SecretFilter[] | undefined {
   return r.list(
     'Filters',
     (f) => ({
-      key: f.string('Key', { oneOf: FILTER_KEYS }) as FilterKey,
+      key: f.string('Key', { oneOf: FILTER_KEYS }),
       values: f.stringList('Values', { max: 512, pattern: /!?[a-zA-Z0-9 :_@/+=.!-]*/, patternText: '^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$', minItems: 1, maxItems: 10 }) ?? [],
     }),
     { maxItems: 10 },
@@ -32,15 +33,17 @@ export function matchesFilters(secret: Secret, region: string, filters: readonly
   return filters.every((filter) => filter.values.some((value) => matchesValue(secret, region, filter.key, value)));
 }
 
-function matchesValue(secret: Secret, region: string, key: FilterKey, value: string): boolean {
+function matchesValue(secret: Secret, region: string, key: FilterKey | undefined, value: string): boolean {
   const negated = value.startsWith('!');
   const wanted = negated ? value.slice(1) : value;
   const hit = matches(secret, region, key, wanted);
   return negated ? !hit : hit;
 }
 
-function matches(secret: Secret, region: string, key: FilterKey, wanted: string): boolean {
+function matches(secret: Secret, region: string, key: FilterKey | undefined, wanted: string): boolean {
   switch (key) {
+    case undefined:
+      return false;
     case 'name':
       return secret.name.startsWith(wanted);
     case 'description':

@@ -26,7 +26,7 @@
  *   API reference says so). Validation errors name sensitive members without echoing them
  *   ("Value at 'secretString' failed to satisfy constraint: …").
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, validateResourcePolicy } from './operations/policies.js';
 import { getRandomPassword } from './operations/random-password.js';
 import { createSecret, deleteSecret, describeSecret, listSecrets, restoreSecret, updateSecret } from './operations/secrets.js';

@@ -3,7 +3,7 @@
  * ClientRequestToken, staging labels, tags, and the value (SecretString or SecretBinary,
  * base64 on the wire), whose violations never echo it.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { secretsErrors } from './errors.js';
 import type { SecretValue, Tag } from './model.js';
 

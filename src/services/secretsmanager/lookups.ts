@@ -4,7 +4,7 @@
  * created again under the same name has another suffix, so the old ARN no longer reaches it.
  */
 import { randomInt } from 'node:crypto';
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import { secretsErrors } from './errors.js';
 import type { Secret } from './model.js';
 import type { SecretsStore } from './store.js';

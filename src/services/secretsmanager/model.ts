@@ -42,7 +42,6 @@ export interface SecretVersion {
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPREVIOUS = 'AWSPREVIOUS';
-export const AWSPENDING = 'AWSPENDING';
 
 /** True when two values are the same text or the same bytes (ClientRequestToken idempotency). */
 export function sameValue(a: SecretValue, b: SecretValue): boolean {

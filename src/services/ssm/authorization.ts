@@ -7,8 +7,8 @@
  * DeleteParameters need the action on every parameter they name. DescribeParameters has no
  * resource type.
  */
-import { requestTagContext } from '../iam/authorization.js';
-import type { Authorization, RequestContext } from '../operation.js';
+import { requestTagContext } from '../../core/operation.js';
+import type { Authorization, RequestContext } from '../../core/operation.js';
 import type { Tag } from './model.js';
 import { parameterArn, parameterKey, parseReference } from './names.js';
 import type { ParameterStore } from './store.js';

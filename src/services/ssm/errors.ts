@@ -3,7 +3,7 @@
  * classes and worded as Systems Manager words them. Messages marked "unverified" follow its
  * style but were not seen in an AWS response. None of them ever carries a parameter's value.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../../core/errors.js';
 
 const error = (code: string, message: string): AwsError => new AwsError(code, message, { status: 400 });
 
@@ -76,4 +76,4 @@ export const ssmErrors = {
   tooManyTags: () => error('TooManyTagsError', 'The Tags parameter can have at most 50 tags for a parameter.'),
   /** Our own: what this emulator refuses rather than pretends. */
   unsupported: (what: string) => error('ValidationException', `dockyard's Systems Manager does not support ${what}`),
-};
+} satisfies ErrorCatalogue;

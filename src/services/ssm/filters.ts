@@ -5,7 +5,7 @@
  * by path only). GetParametersByPath takes Type, KeyId and Label. Values of one filter are
  * alternatives; filters must all match. Checked in Parameter Store's words before anything runs.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { ssmErrors } from './errors.js';
 import { DEFAULT_KEY_ID, PARAMETER_TYPES, TIERS, type Parameter, type ParameterVersion } from './model.js';
 import { checkPath, rooted, underPath } from './names.js';

@@ -24,7 +24,7 @@
  *   LabelParameterVersion answers invalid labels in InvalidLabels instead of failing.
  *   Validation errors name Value without echoing it.
  */
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { deleteParameter, deleteParameters } from './operations/delete-parameters.js';
 import { describeParameters } from './operations/describe-parameters.js';
 import { labelParameterVersion, unlabelParameterVersion } from './operations/labels.js';

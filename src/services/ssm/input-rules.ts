@@ -2,7 +2,7 @@
  * Input rules shared by Parameter Store's operations (API reference): names (spaces around a
  * name are removed, as Parameter Store does), name lists, labels, tags and page sizes.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 import { ssmErrors } from './errors.js';
 import type { Tag } from './model.js';
 

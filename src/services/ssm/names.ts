@@ -5,7 +5,7 @@
  * `ssm` at the top. The ARN drops the leading slash (arn:aws:ssm:R:A:parameter/app/prod/db-url).
  * Reads also take the ARN and a selector: `NAME:3` (version) or `NAME:label`.
  */
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import { ssmErrors } from './errors.js';
 
 const NAME_CHARS = /^[A-Za-z0-9_./-]+$/;

@@ -3,7 +3,7 @@
  * (GetParameterHistory) and ParameterMetadata (DescribeParameters). A SecureString read
  * without WithDecryption shows its placeholder ciphertext, never the value.
  */
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import { DEFAULT_KEY_ID, type Parameter, type ParameterVersion } from './model.js';
 import { parameterArn } from './names.js';
 

@@ -6,12 +6,12 @@
  */
 import { evaluatePolicies } from '../../policy/index.js';
 import { globalConditionKeys } from '../../auth/request-context.js';
-import type { Operation } from '../operation.js';
-import { stsErrors } from './errors.js';
-import type { StsDeps } from './index.js';
+import type { Operation } from '../../core/operation.js';
+import { stsErrors } from '../../trust/sts-errors.js';
+import type { StsDeps } from './deps.js';
 import { issueRoleSession } from './roles.js';
-import { readSessionInput, type SessionInput } from './session-input.js';
-import { verifyWebIdentityToken, webIdentityTrustRequest } from './web-identity.js';
+import { packedPolicySize, readSessionInput, type SessionInput } from './session-input.js';
+import { verifyWebIdentityToken, webIdentityTrustRequest } from '../../trust/web-identity.js';
 
 interface Input extends SessionInput {
   webIdentityToken: string;
@@ -58,9 +58,4 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
       };
     },
   };
-}
-
-/** A percentage of the packed session-policy limit, as AWS reports it (approximation: 2048 chars = 100%). */
-export function packedPolicySize(policy: string): number {
-  return Math.ceil((policy.replace(/\s+/g, '').length / 2048) * 100);
 }

@@ -8,13 +8,12 @@
  */
 import { evaluatePolicies, type ConditionContext } from '../../policy/index.js';
 import { globalConditionKeys } from '../../auth/request-context.js';
-import { AwsError } from '../../protocols/errors.js';
-import type { Authorization, Operation } from '../operation.js';
-import { stsErrors } from './errors.js';
-import type { StsDeps } from './index.js';
+import { AwsError } from '../../core/errors.js';
+import type { Authorization, Operation } from '../../core/operation.js';
+import { stsErrors } from '../../trust/sts-errors.js';
+import type { StsDeps } from './deps.js';
 import { issueRoleSession } from './roles.js';
-import { readSessionInput, type SessionInput } from './session-input.js';
-import { packedPolicySize } from './assume-role-with-web-identity.js';
+import { packedPolicySize, readSessionInput, type SessionInput } from './session-input.js';
 
 interface Input extends SessionInput {
   tags: { key: string; value: string }[];

@@ -1,7 +1,7 @@
 /**
  * GetCallerIdentity: who the signed caller is. AWS never authorizes this call.
  */
-import type { Operation } from '../operation.js';
+import type { Operation } from '../../core/operation.js';
 
 export function getCallerIdentity(): Operation<Record<string, never>, unknown> {
   return {

@@ -13,21 +13,11 @@
  *   a provider for any other issuer fails as AWS does when it cannot fetch the JWKS.
  * - Client quirks: AssumeRoleWithWebIdentity is served unsigned (the SDKs send it so).
  */
-import type { JWTVerifyGetKey } from 'jose';
-import type { Authorizer } from '../../auth/authorizer.js';
-import type { CredentialStore } from '../../auth/credentials.js';
-import type { AnyOperation, ServiceDefinition } from '../operation.js';
+import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { assumeRole } from './assume-role.js';
 import { assumeRoleWithWebIdentity } from './assume-role-with-web-identity.js';
 import { getCallerIdentity } from './get-caller-identity.js';
-import type { StsRoleSource } from './roles.js';
-
-export interface StsDeps {
-  iam: StsRoleSource;
-  credentials: CredentialStore;
-  authorizer: Authorizer;
-  keysFor(issuer: string): JWTVerifyGetKey | undefined;
-}
+import type { StsDeps } from './deps.js';
 
 export type StsOperationName = 'AssumeRoleWithWebIdentity' | 'AssumeRole' | 'GetCallerIdentity';
 

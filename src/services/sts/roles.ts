@@ -4,24 +4,10 @@
  */
 import { PolicyValidationError, parsePolicy } from '../../policy/index.js';
 import type { CredentialStore, SessionCaller } from '../../auth/credentials.js';
-import type { RequestContext } from '../operation.js';
+import type { RequestContext } from '../../core/operation.js';
 import type { SessionInput } from './session-input.js';
-import { stsErrors } from './errors.js';
-import type { ProviderRecord } from './web-identity.js';
-
-export interface RoleRecord {
-  roleName: string;
-  roleId: string;
-  arn: string;
-  assumeRolePolicyDocument: string;
-  maxSessionDuration: number;
-}
-
-export interface StsRoleSource {
-  getRoleByArn(arn: string): RoleRecord | undefined;
-  getOpenIdConnectProviderByUrl(url: string): (ProviderRecord & { clientIds: string[] }) | undefined;
-  managedPolicyDefaultDocument(arn: string): string | undefined;
-}
+import { stsErrors } from '../../trust/sts-errors.js';
+import type { RoleRecord, StsRoleSource } from '../../trust/role-source.js';
 
 /** The session's lifetime in seconds, checked against the role's maximum. */
 export function sessionDuration(input: SessionInput, role: RoleRecord, chained: boolean): number {

@@ -1,7 +1,7 @@
 /**
  * Inputs shared by AssumeRole and AssumeRoleWithWebIdentity, validated as STS does.
  */
-import type { InputReader } from '../../protocols/input.js';
+import type { InputReader } from '../../core/input-reader.js';
 
 export interface SessionInput {
   roleArn: string;
@@ -22,4 +22,9 @@ export function readSessionInput(reader: InputReader): SessionInput {
     policy: reader.string('Policy', { min: 1, max: 2048 }),
     policyArns: policyArns?.filter((arn): arn is string => arn !== undefined),
   };
+}
+
+/** A percentage of the packed session-policy limit, as AWS reports it (approximation: 2048 chars = 100%). */
+export function packedPolicySize(policy: string): number {
+  return Math.ceil((policy.replace(/\s+/g, '').length / 2048) * 100);
 }

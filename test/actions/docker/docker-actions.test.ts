@@ -52,7 +52,7 @@ describe('docker actions (built-in)', () => {
   };
 
   before(async () => {
-    cloud = await startTestCloud({ engineTrust: true });
+    cloud = await startTestCloud({ engine: true });
     iam = await setUpIam(cloud);
     registry = `localhost:${new URL(cloud.url).port}`;
     const ecr = new ECRClient(sdkConfig(cloud));

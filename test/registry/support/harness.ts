@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Authorizer, type IdentityPolicySource } from '../../../src/auth/authorizer.js';
-import { ManualClock } from '../../../src/cloud/clock.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { createRegistryHandler, type RegistryHandler } from '../../../src/registry/handler.js';
 import { DiskBlobStore } from '../../../src/registry/blob-store.js';
 import { RegistryTokenStore } from '../../../src/registry/tokens.js';
-import type { Caller } from '../../../src/services/operation.js';
+import type { Caller } from '../../../src/core/operation.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { TestImageStore } from './test-image-store.js';
 

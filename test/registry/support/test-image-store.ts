@@ -2,7 +2,7 @@
  * The real ImageStore (ECR's, over SQLite) with one convenience for tests: creating a
  * repository directly, as CreateRepository would, without going through the control plane.
  */
-import type { RepositoryInfo } from '../../../src/registry/contracts.js';
+import type { RepositoryInfo } from '../../../src/core/image-store.js';
 import { EcrImageStore } from '../../../src/services/ecr/image-store.js';
 
 export class TestImageStore extends EcrImageStore {

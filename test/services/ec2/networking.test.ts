@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './harness.js';
+import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './fixtures.js';
 
 let h: Ec2Harness;
 beforeEach(() => {
@@ -36,7 +36,7 @@ describe('the default VPC', () => {
 
   it('renders EC2 XML: no Result wrapper, <item> lists, requestId first', async () => {
     const xml = await h.xml('DescribeVpcs', 'Filter.1.Name=isDefault&Filter.1.Value.1=true');
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeVpcsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>req-1<\/requestId><vpcSet><item>/);
+    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeVpcsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><vpcSet><item>/);
     assert.match(xml, /<vpcId>vpc-[0-9a-f]{17}<\/vpcId>/);
     assert.match(xml, /<isDefault>true<\/isDefault>/);
     assert.match(xml, /<cidrBlockAssociationSet><item><associationId>vpc-cidr-assoc-[0-9a-f]{17}<\/associationId><cidrBlock>172.31.0.0\/16<\/cidrBlock><cidrBlockState><state>associated<\/state>/);
@@ -53,7 +53,7 @@ describe('the default VPC', () => {
   it('is created once: a restart finds the same VPC, subnets and group', async () => {
     const before = h.store.vpcs().map((v) => v.id);
     const subnets = h.store.subnets().map((s) => s.id);
-    const reopened = h.reopen();
+    const reopened = h.reopen().store;
     assert.deepEqual(reopened.vpcs().map((v) => v.id), before);
     assert.deepEqual(reopened.subnets().map((s) => s.id), subnets);
     assert.equal(reopened.securityGroups().length, 1);
@@ -168,14 +168,14 @@ describe('availability zones', () => {
 });
 
 describe('authorization', () => {
-  it('checks Describe* on * and rule changes on the group ARN', () => {
-    assert.deepEqual(h.authorize('DescribeVpcs'), [{ action: 'ec2:DescribeVpcs', resource: '*' }]);
-    assert.deepEqual(h.authorize('DescribeSubnets'), [{ action: 'ec2:DescribeSubnets', resource: '*' }]);
-    assert.deepEqual(h.authorize('AuthorizeSecurityGroupIngress', 'GroupId=sg-0123456789abcdef0'), [
+  it('checks Describe* on * and rule changes on the group ARN', async () => {
+    assert.deepEqual(await h.authorize('DescribeVpcs'), [{ action: 'ec2:DescribeVpcs', resource: '*' }]);
+    assert.deepEqual(await h.authorize('DescribeSubnets'), [{ action: 'ec2:DescribeSubnets', resource: '*' }]);
+    assert.deepEqual(await h.authorize('AuthorizeSecurityGroupIngress', 'GroupId=sg-0123456789abcdef0'), [
       { action: 'ec2:AuthorizeSecurityGroupIngress', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-0123456789abcdef0` },
     ]);
     const vpcId = h.store.defaultVpc()?.id ?? '';
-    assert.deepEqual(h.authorize('CreateSecurityGroup', 'GroupName=web&GroupDescription=web'), [
+    assert.deepEqual(await h.authorize('CreateSecurityGroup', 'GroupName=web&GroupDescription=web'), [
       { action: 'ec2:CreateSecurityGroup', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/*` },
       { action: 'ec2:CreateSecurityGroup', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/${vpcId}` },
     ]);

@@ -6,7 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './harness.js';
+import { ACCOUNT, createHarness, list, rejectsWith, type Ec2Harness } from './fixtures.js';
+
+/** When the tests' interfaces are attached (the store takes the time from its caller's clock). */
+const ATTACHED_AT = new Date('2026-03-01T12:00:00.000Z');
 
 let h: Ec2Harness;
 let groupId: string;
@@ -145,7 +148,7 @@ describe('CreateSecurityGroup and DeleteSecurityGroup', () => {
   it('deletes a group; never the default one; not while an interface uses it', async () => {
     const id = String((await h.call('CreateSecurityGroup', 'GroupName=web&GroupDescription=web')).groupId);
     await rejectsWith(h.call('DeleteSecurityGroup', `GroupId=${groupId}`), 'CannotDelete', `the specified group: "${groupId}" name: "default" cannot be deleted by a user`);
-    const eni = h.store.createNetworkInterface({ subnetId: subnets[0] ?? '', groupIds: [id], description: 'task', privateIp: '127.0.0.9' });
+    const eni = h.store.createNetworkInterface({ subnetId: subnets[0] ?? '', groupIds: [id], description: 'task', privateIp: '127.0.0.9' }, ATTACHED_AT);
     await rejectsWith(h.call('DeleteSecurityGroup', `GroupId=${id}`), 'DependencyViolation', `resource ${id} has a dependent object`);
     assert.equal(h.store.deleteNetworkInterface(eni.id), true);
     assert.deepEqual(await h.call('DeleteSecurityGroup', `GroupName=web`), { return: true, groupId: id });
@@ -187,8 +190,8 @@ describe('what ECS asks', () => {
 
   it('ingressAllows lets task addresses in the default group reach each other (self-reference)', async () => {
     const web = h.store.createSecurityGroup({ vpcId: h.store.defaultVpc()?.id ?? '', name: 'web', description: 'web' });
-    h.store.createNetworkInterface({ subnetId: subnets[0] ?? '', groupIds: [groupId], description: 'a', privateIp: '127.0.1.1' });
-    h.store.createNetworkInterface({ subnetId: subnets[1] ?? '', groupIds: [web.id], description: 'b', privateIp: '127.0.1.2', publicIp: '127.0.1.2' });
+    h.store.createNetworkInterface({ subnetId: subnets[0] ?? '', groupIds: [groupId], description: 'a', privateIp: '127.0.1.1' }, ATTACHED_AT);
+    h.store.createNetworkInterface({ subnetId: subnets[1] ?? '', groupIds: [web.id], description: 'b', privateIp: '127.0.1.2', publicIp: '127.0.1.2' }, ATTACHED_AT);
     assert.equal(h.store.ingressAllows([groupId], { protocol: 'tcp', port: 5432, sourceIp: '127.0.1.1' }), true);
     assert.equal(h.store.ingressAllows([groupId], { protocol: 'tcp', port: 5432, sourceIp: '127.0.1.2' }), false);
     // A rule naming the web group admits its members.
@@ -198,7 +201,7 @@ describe('what ECS asks', () => {
   });
 
   it('DescribeNetworkInterfaces shows task interfaces, filtered', async () => {
-    const eni = h.store.createNetworkInterface({ subnetId: subnets[2] ?? '', groupIds: [groupId], description: 'arn:aws:ecs:us-east-1:123456789012:attachment/1', privateIp: '127.0.2.1', publicIp: '127.0.2.1' });
+    const eni = h.store.createNetworkInterface({ subnetId: subnets[2] ?? '', groupIds: [groupId], description: 'arn:aws:ecs:us-east-1:123456789012:attachment/1', privateIp: '127.0.2.1', publicIp: '127.0.2.1' }, ATTACHED_AT);
     assert.match(eni.id, /^eni-[0-9a-f]{17}$/);
     assert.equal(h.store.getNetworkInterface(eni.id)?.privateIp, '127.0.2.1');
     const all = list(await h.call('DescribeNetworkInterfaces'), 'networkInterfaceSet');

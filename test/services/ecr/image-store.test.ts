@@ -22,7 +22,7 @@ import {
   pushImage,
   sha256,
   type EcrHarness,
-} from './harness.js';
+} from './fixtures.js';
 
 let h: EcrHarness;
 beforeEach(async () => {

@@ -19,7 +19,7 @@ import {
   rejectsWith,
   sha256,
   type EcrHarness,
-} from './harness.js';
+} from './fixtures.js';
 
 let h: EcrHarness;
 beforeEach(async () => {

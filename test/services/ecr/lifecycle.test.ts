@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateLifecycle, LifecyclePolicyError, parseLifecyclePolicy, type LifecycleImage } from '../../../src/services/ecr/index.js';
-import { DAY, DOCKER_LIST, DOCKER_MANIFEST, START, createHarness, createRepository, pushImage, rejectsWith, type EcrHarness } from './harness.js';
+import { DAY, DOCKER_LIST, DOCKER_MANIFEST, START, createHarness, createRepository, pushImage, rejectsWith, type EcrHarness } from './fixtures.js';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RepositoryOutput } from '../../../src/services/ecr/outputs.js';
-import { ACCOUNT, REGION, START, createHarness, createRepository, pushImage, rejectsWith, type EcrHarness } from './harness.js';
+import { ACCOUNT, REGION, START, createHarness, createRepository, pushImage, rejectsWith, type EcrHarness } from './fixtures.js';
 
 let h: EcrHarness;
 beforeEach(() => {
@@ -186,30 +186,30 @@ describe('authorization', () => {
   it("asks for ECR's action on the repository ARN, with the repository policy and tags", async () => {
     await createRepository(h, 'my-app', { tags: [{ Key: 'team', Value: 'platform' }] });
     await h.call('SetRepositoryPolicy', { repositoryName: 'my-app', policyText: POLICY });
-    const [auth] = h.authorize('BatchGetImage', { repositoryName: 'my-app', imageIds: [{ imageTag: 'v1' }] });
+    const [auth] = await h.authorize('BatchGetImage', { repositoryName: 'my-app', imageIds: [{ imageTag: 'v1' }] });
     assert.deepEqual(auth, {
       action: 'ecr:BatchGetImage',
       resource: ARN('my-app'),
       resourcePolicy: POLICY,
       context: { 'aws:ResourceTag/team': 'platform', 'ecr:ResourceTag/team': 'platform' },
     });
-    assert.deepEqual(h.authorize('PutImage', { repositoryName: 'other', imageManifest: '{}' }), [{ action: 'ecr:PutImage', resource: ARN('other') }]);
+    assert.deepEqual(await h.authorize('PutImage', { repositoryName: 'other', imageManifest: '{}' }), [{ action: 'ecr:PutImage', resource: ARN('other') }]);
   });
 
-  it('uses * for GetAuthorizationToken and repository/* for DescribeRepositories without names', () => {
-    assert.deepEqual(h.authorize('GetAuthorizationToken'), [{ action: 'ecr:GetAuthorizationToken', resource: '*' }]);
-    assert.deepEqual(h.authorize('DescribeRepositories'), [{ action: 'ecr:DescribeRepositories', resource: ARN('*') }]);
+  it('uses * for GetAuthorizationToken and repository/* for DescribeRepositories without names', async () => {
+    assert.deepEqual(await h.authorize('GetAuthorizationToken'), [{ action: 'ecr:GetAuthorizationToken', resource: '*' }]);
+    assert.deepEqual(await h.authorize('DescribeRepositories'), [{ action: 'ecr:DescribeRepositories', resource: ARN('*') }]);
     assert.deepEqual(
-      h.authorize('DescribeRepositories', { repositoryNames: ['a-1', 'b-2'] }).map((a) => a.resource),
+      (await h.authorize('DescribeRepositories', { repositoryNames: ['a-1', 'b-2'] })).map((a) => a.resource),
       [ARN('a-1'), ARN('b-2')],
     );
   });
 
-  it('passes request tags to IAM when tagging, and needs ecr:TagResource to tag on create', () => {
-    const create = h.authorize('CreateRepository', { repositoryName: 'new-repo', tags: [{ Key: 'env', Value: 'prod' }] });
+  it('passes request tags to IAM when tagging, and needs ecr:TagResource to tag on create', async () => {
+    const create = await h.authorize('CreateRepository', { repositoryName: 'new-repo', tags: [{ Key: 'env', Value: 'prod' }] });
     assert.deepEqual(create.map((a) => a.action), ['ecr:CreateRepository', 'ecr:TagResource']);
     assert.deepEqual(create[0]?.context, { 'aws:TagKeys': ['env'], 'aws:RequestTag/env': 'prod' });
-    const untag = h.authorize('UntagResource', { resourceArn: ARN('new-repo'), tagKeys: ['env'] });
+    const untag = await h.authorize('UntagResource', { resourceArn: ARN('new-repo'), tagKeys: ['env'] });
     assert.deepEqual(untag, [{ action: 'ecr:UntagResource', resource: ARN('new-repo'), context: { 'aws:TagKeys': ['env'] } }]);
   });
 });

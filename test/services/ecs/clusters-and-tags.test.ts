@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ECS_ARN, NETWORK, createHarness, createSeedService, rejectsWith, seedCluster, type EcsHarness } from './harness.js';
+import { ECS_ARN, NETWORK, createHarness, createSeedService, rejectsWith, seedCluster, type EcsHarness } from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(() => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ECS_ARN, NETWORK, START, createHarness, createSeedService, seedCluster, seedTaskDefinition, type EcsHarness, type ServiceOut, type TaskOut } from './harness.js';
+import { ECS_ARN, NETWORK, START, createHarness, createSeedService, seedCluster, seedTaskDefinition, type EcsHarness, type ServiceOut, type TaskOut } from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(() => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ECS_ARN, NETWORK, START, createHarness, createSeedService, rejectsWith, seedCluster, seedTaskDefinition, type EcsHarness, type ServiceOut } from './harness.js';
+import { ECS_ARN, NETWORK, START, createHarness, createSeedService, rejectsWith, seedCluster, seedTaskDefinition, type EcsHarness, type ServiceOut } from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(async () => {

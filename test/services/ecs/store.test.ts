@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newTask } from '../../../src/services/ecs/index.js';
-import { ECS_ARN, NETWORK, START, createHarness, createSeedService, seedCluster, type EcsHarness } from './harness.js';
+import { ECS_ARN, NETWORK, START, createHarness, createSeedService, seedCluster, type EcsHarness } from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(async () => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, ECS_ARN, EXECUTION_ROLE, START, TASK_ROLE, createHarness, rejectsWith, seedTaskDefinition, type EcsHarness } from './harness.js';
+import { ACCOUNT, ECS_ARN, EXECUTION_ROLE, START, TASK_ROLE, createHarness, rejectsWith, seedTaskDefinition, type EcsHarness } from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(() => {

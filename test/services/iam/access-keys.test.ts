@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccessKeyOutput } from '../../../src/services/iam/outputs.js';
-import { START, createHarness, rejectsWith, sessionCaller, userCaller, type IamHarness } from './harness.js';
+import { START, createHarness, rejectsWith, sessionCaller, userCaller, type IamHarness } from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(async () => {

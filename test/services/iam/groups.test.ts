@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { GroupOutput, UserOutput } from '../../../src/services/iam/outputs.js';
-import { ACCOUNT, ECS_FULL_ACCESS, S3_READ, createHarness, rejectsWith, type IamHarness } from './harness.js';
+import { ACCOUNT, ECS_FULL_ACCESS, S3_READ, createHarness, rejectsWith, type IamHarness } from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

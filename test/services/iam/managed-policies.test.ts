@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parsePolicy } from '../../../src/policy/index.js';
 import { AWS_MANAGED_POLICIES } from '../../../src/services/iam/aws-managed-policies.js';
 import type { PolicyOutput, PolicyVersionOutput } from '../../../src/services/iam/outputs.js';
-import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, S3_READ, START, TASK_EXECUTION, createHarness, createTaskRole, rejectsWith, type IamHarness } from './harness.js';
+import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, S3_READ, START, TASK_EXECUTION, createHarness, createTaskRole, rejectsWith, type IamHarness } from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

@@ -3,7 +3,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, START, createGithubProvider, createHarness, rejectsWith, type IamHarness } from './harness.js';
+import { ACCOUNT, START, createGithubProvider, createHarness, rejectsWith, type IamHarness } from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, S3_READ, TASK_EXECUTION, createHarness, createTaskRole, rejectsWith, type IamHarness } from './harness.js';
+import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, S3_READ, TASK_EXECUTION, createHarness, createTaskRole, rejectsWith, type IamHarness } from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(async () => {

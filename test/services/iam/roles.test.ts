@@ -17,7 +17,7 @@ import {
   createTaskRole,
   rejectsWith,
   type IamHarness,
-} from './harness.js';
+} from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

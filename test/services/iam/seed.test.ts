@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RoleOutput } from '../../../src/services/iam/outputs.js';
-import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, SEED_TRUST_POLICY, START, createGithubProvider, createHarness, type IamHarness } from './harness.js';
+import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, SEED_TRUST_POLICY, START, createGithubProvider, createHarness, type IamHarness } from './fixtures.js';
 
 const ROLE = 'github-actions-ecs-deploy';
 

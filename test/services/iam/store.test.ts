@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IdentityPolicySource } from '../../../src/auth/authorizer.js';
 import { IamStore } from '../../../src/services/iam/index.js';
-import type { StsRoleSource } from '../../../src/services/sts/roles.js';
+import type { StsRoleSource } from '../../../src/trust/role-source.js';
 import {
   ACCOUNT,
   ECS_FULL_ACCESS,
@@ -18,7 +18,7 @@ import {
   createHarness,
   createTaskRole,
   type IamHarness,
-} from './harness.js';
+} from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {

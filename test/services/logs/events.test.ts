@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { compileFilterPattern } from '../../../src/services/logs/index.js';
-import { createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './harness.js';
+import { createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './fixtures.js';
 
 let h: LogsHarness;
 beforeEach(async () => {
@@ -175,7 +175,7 @@ describe('FilterLogEvents', () => {
 describe('the awslogs driver\'s store API', () => {
   it('append creates the stream, sorts events, and needs the group', async () => {
     assert.equal(h.store.groupExists('/ecs/my-app'), false);
-    assert.throws(() => h.store.append('/ecs/my-app', 'ecs/web/abc', [{ timestamp: START, message: 'x' }]), /does not exist/);
+    assert.throws(() => h.store.append('/ecs/my-app', 'ecs/web/abc', [{ timestamp: START, message: 'x' }], START), /does not exist/);
     assert.equal(h.store.createGroup('/ecs/my-app', START), true);
     h.store.append('/ecs/my-app', 'ecs/web/abc', [{ timestamp: START + 5, message: 'second' }, { timestamp: START, message: 'first' }], START + 10);
     const out = await h.call('GetLogEvents', { logGroupName: '/ecs/my-app', logStreamName: 'ecs/web/abc', startFromHead: true });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './harness.js';
+import { ACCOUNT, createHarness, DAY, list, MINUTE, rejectsWith, START, type LogsHarness } from './fixtures.js';
 
 let h: LogsHarness;
 beforeEach(() => {
@@ -134,13 +134,13 @@ describe('log streams', () => {
 });
 
 describe('authorization', () => {
-  it('authorizes on the group ARN, the stream ARN where Logs does, log-group:* for DescribeLogGroups', () => {
+  it('authorizes on the group ARN, the stream ARN where Logs does, log-group:* for DescribeLogGroups', async () => {
     const group = `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/app`;
-    assert.deepEqual(h.authorize('CreateLogGroup', { logGroupName: '/ecs/app' }), [{ action: 'logs:CreateLogGroup', resource: group }]);
-    assert.deepEqual(h.authorize('DescribeLogGroups'), [{ action: 'logs:DescribeLogGroups', resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` }]);
-    assert.deepEqual(h.authorize('PutLogEvents', { logGroupName: '/ecs/app', logStreamName: 's', logEvents: [{ timestamp: 1, message: 'm' }] }), [
+    assert.deepEqual(await h.authorize('CreateLogGroup', { logGroupName: '/ecs/app' }), [{ action: 'logs:CreateLogGroup', resource: group }]);
+    assert.deepEqual(await h.authorize('DescribeLogGroups'), [{ action: 'logs:DescribeLogGroups', resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:*` }]);
+    assert.deepEqual(await h.authorize('PutLogEvents', { logGroupName: '/ecs/app', logStreamName: 's', logEvents: [{ timestamp: 1, message: 'm' }] }), [
       { action: 'logs:PutLogEvents', resource: `${group}:log-stream:s` },
     ]);
-    assert.deepEqual(h.authorize('FilterLogEvents', { logGroupIdentifier: `${group}:*` }), [{ action: 'logs:FilterLogEvents', resource: group }]);
+    assert.deepEqual(await h.authorize('FilterLogEvents', { logGroupIdentifier: `${group}:*` }), [{ action: 'logs:FilterLogEvents', resource: group }]);
   });
 });

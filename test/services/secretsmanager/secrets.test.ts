@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, DAY, REGION, rejectsWith, START, token, type SecretsHarness, type Wire } from './harness.js';
+import { ACCOUNT, createHarness, DAY, REGION, rejectsWith, START, token, type SecretsHarness, type Wire } from './fixtures.js';
 
 let h: SecretsHarness;
 beforeEach(() => {
@@ -233,13 +233,13 @@ describe('resource policies', () => {
     const text = policy({ AWS: `arn:aws:iam::${ACCOUNT}:role/reader` });
     await h.call('PutResourcePolicy', { SecretId: 's', ResourcePolicy: text });
     assert.equal((await h.call('GetResourcePolicy', { SecretId: 's' })).ResourcePolicy, text);
-    assert.equal(h.authorize('GetSecretValue', { SecretId: 's' })[0]?.resourcePolicy, text);
+    assert.equal((await h.authorize('GetSecretValue', { SecretId: 's' }))[0]?.resourcePolicy, text);
     await rejectsWith(h.call('PutResourcePolicy', { SecretId: 's', ResourcePolicy: '{"Statement":' }), 'MalformedPolicyDocumentException');
     await rejectsWith(h.call('PutResourcePolicy', { SecretId: 's', ResourcePolicy: policy('*'), BlockPublicPolicy: true }), 'PublicPolicyException');
     await h.call('PutResourcePolicy', { SecretId: 's', ResourcePolicy: policy('*') });
     await h.call('DeleteResourcePolicy', { SecretId: 's' });
     assert.equal((await h.call('GetResourcePolicy', { SecretId: 's' })).ResourcePolicy, undefined);
-    assert.equal(h.authorize('GetSecretValue', { SecretId: 's' })[0]?.resourcePolicy, undefined);
+    assert.equal((await h.authorize('GetSecretValue', { SecretId: 's' }))[0]?.resourcePolicy, undefined);
     assert.deepEqual(await h.call('ValidateResourcePolicy', { ResourcePolicy: text }), { PolicyValidationPassed: true, ValidationErrors: [] });
     assert.equal((await h.call('ValidateResourcePolicy', { ResourcePolicy: '{}' })).PolicyValidationPassed, false);
   });
@@ -248,17 +248,17 @@ describe('resource policies', () => {
 describe('authorizations', () => {
   it('names the secret ARN, its tags and the request keys; a secret that does not exist as sent; the new ARN on create', async () => {
     const created = await h.call('CreateSecret', { Name: 's', SecretString: 'v', Tags: [{ Key: 'env', Value: 'prod' }] });
-    const [get] = h.authorize('GetSecretValue', { SecretId: 's', VersionStage: 'AWSPREVIOUS' });
+    const [get] = await h.authorize('GetSecretValue', { SecretId: 's', VersionStage: 'AWSPREVIOUS' });
     assert.equal(get?.action, 'secretsmanager:GetSecretValue');
     assert.equal(get?.resource, created.ARN);
     assert.equal(get?.context?.['aws:ResourceTag/env'], 'prod');
     assert.equal(get?.context?.['secretsmanager:ResourceTag/env'], 'prod');
     assert.equal(get?.context?.['secretsmanager:VersionStage'], 'AWSPREVIOUS');
-    assert.equal(h.authorize('DescribeSecret', { SecretId: 'missing' })[0]?.resource, 'missing');
-    const create = h.authorize('CreateSecret', { Name: 'n', Tags: [{ Key: 'k', Value: 'v' }] });
+    assert.equal((await h.authorize('DescribeSecret', { SecretId: 'missing' }))[0]?.resource, 'missing');
+    const create = await h.authorize('CreateSecret', { Name: 'n', Tags: [{ Key: 'k', Value: 'v' }] });
     assert.deepEqual(create.map((a) => a.action), ['secretsmanager:CreateSecret', 'secretsmanager:TagResource']);
     assert.match(String(create[0]?.resource), /:secret:n-[A-Za-z0-9]{6}$/);
-    assert.deepEqual(h.authorize('ListSecrets'), [{ action: 'secretsmanager:ListSecrets', resource: '*', unnamedResource: true }]);
+    assert.deepEqual(await h.authorize('ListSecrets'), [{ action: 'secretsmanager:ListSecrets', resource: '*', unnamedResource: true }]);
   });
 });
 

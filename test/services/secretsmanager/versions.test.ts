@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createHarness, DAY, rejectsWith, START, token, type SecretsHarness, type Wire } from './harness.js';
+import { createHarness, DAY, rejectsWith, START, token, type SecretsHarness, type Wire } from './fixtures.js';
 
 let h: SecretsHarness;
 beforeEach(async () => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, REGION, rejectsWith, START, type SsmHarness, type Wire } from './harness.js';
+import { ACCOUNT, createHarness, REGION, rejectsWith, START, type SsmHarness, type Wire } from './fixtures.js';
 
 let h: SsmHarness;
 beforeEach(() => {
@@ -157,16 +157,16 @@ describe('deletes', () => {
 describe('authorizations', () => {
   it('names the parameter ARN (no doubled slash) and its tags; AddTagsToResource beside a tagged create; paths and accounts', async () => {
     await h.put('/app/db', 'v', { Tags: [{ Key: 'env', Value: 'prod' }] });
-    const [read] = h.authorize('GetParameter', { Name: '/app/db:3' });
+    const [read] = await h.authorize('GetParameter', { Name: '/app/db:3' });
     assert.equal(read?.action, 'ssm:GetParameter');
     assert.equal(read?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/db`);
     assert.equal(read?.context?.['ssm:resourceTag/env'], 'prod');
-    assert.equal(h.authorize('GetParameter', { Name: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/db` })[0]?.resource, read?.resource);
-    assert.equal(h.authorize('GetParameter', { Name: 'plain' })[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/plain`);
-    assert.deepEqual(h.authorize('PutParameter', { Name: '/n', Value: 'v', Type: 'String', Tags: [{ Key: 'k', Value: 'v' }] }).map((a) => a.action), ['ssm:PutParameter', 'ssm:AddTagsToResource']);
-    assert.deepEqual(h.authorize('GetParameters', { Names: ['/a', '/b'] }).map((a) => a.resource), [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/a`, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/b`]);
-    assert.equal(h.authorize('GetParametersByPath', { Path: '/app/' })[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app`);
-    assert.equal(h.authorize('GetParametersByPath', { Path: '/' })[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/`);
-    assert.equal(h.authorize('DescribeParameters')[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:*`);
+    assert.equal((await h.authorize('GetParameter', { Name: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app/db` }))[0]?.resource, read?.resource);
+    assert.equal((await h.authorize('GetParameter', { Name: 'plain' }))[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/plain`);
+    assert.deepEqual((await h.authorize('PutParameter', { Name: '/n', Value: 'v', Type: 'String', Tags: [{ Key: 'k', Value: 'v' }] })).map((a) => a.action), ['ssm:PutParameter', 'ssm:AddTagsToResource']);
+    assert.deepEqual((await h.authorize('GetParameters', { Names: ['/a', '/b'] })).map((a) => a.resource), [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/a`, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/b`]);
+    assert.equal((await h.authorize('GetParametersByPath', { Path: '/app/' }))[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/app`);
+    assert.equal((await h.authorize('GetParametersByPath', { Path: '/' }))[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/`);
+    assert.equal((await h.authorize('DescribeParameters'))[0]?.resource, `arn:aws:ssm:${REGION}:${ACCOUNT}:*`);
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ACCOUNT, createHarness, REGION, rejectsWith, type SsmHarness, type Wire } from './harness.js';
+import { ACCOUNT, createHarness, REGION, rejectsWith, type SsmHarness, type Wire } from './fixtures.js';
 
 let h: SsmHarness;
 beforeEach(() => {

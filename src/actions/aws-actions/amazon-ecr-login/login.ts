@@ -11,6 +11,7 @@
 import * as core from '@actions/core';
 import { ECRClient, GetAuthorizationTokenCommand, type AuthorizationData } from '@aws-sdk/client-ecr';
 import { runCommand } from '../../shared/run-command.js';
+import { errorMessage } from '../../../core/errors.js';
 
 const USER_AGENT = 'amazon-ecr-login-for-github-actions';
 
@@ -81,7 +82,7 @@ export async function login(variant: LoginVariant): Promise<void> {
       loggedIn.push(registryUri);
     }
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    core.setFailed(errorMessage(error));
   }
   // Saved even after a later registry failed: the earlier ones are logged in and need a logout.
   if (loggedIn.length > 0) {

@@ -9,10 +9,10 @@
  */
 import * as core from '@actions/core';
 import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type PropagateTags, type RegisterTaskDefinitionCommandInput, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
-import { errorMessage } from '../../shared/action-entry.js';
 import { runTask } from './run-task.js';
 import { verifyDeployment, waitForStableService } from './service-stability.js';
 import { readTaskDefinitionFile } from './task-definition-file.js';
+import { errorMessage } from '../../../core/errors.js';
 
 const MAX_WAIT_MINUTES = 360;
 const USER_AGENT = 'amazon-ecs-deploy-task-definition-for-github-actions';

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../shared/task-definition-fields.js';
+import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../../core/task-definition-fields.js';
 
 /**
  * Whether a value counts as empty: null, undefined, '', or an array/object with only empty

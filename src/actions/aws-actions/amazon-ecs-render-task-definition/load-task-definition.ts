@@ -7,8 +7,8 @@ import * as core from '@actions/core';
 import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { errorMessage } from '../../shared/action-entry.js';
-import type { TaskDefinitionDocument } from '../../shared/task-definition-fields.js';
+import type { TaskDefinitionDocument } from '../../../core/task-definition-fields.js';
+import { errorMessage } from '../../../core/errors.js';
 
 export interface TaskDefinitionSource {
   file: string;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStep } from '../../shared/action-entry.js';
 import { optionalInput } from '../../shared/input-flags.js';
-import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../shared/task-definition-fields.js';
+import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../../core/task-definition-fields.js';
 import { editContainer, type ContainerDocument } from './container-edits.js';
 import { loadTaskDefinition } from './load-task-definition.js';
 

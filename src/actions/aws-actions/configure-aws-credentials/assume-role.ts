@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type AssumeRoleCommandInput, type Credentials, type STSClient, type Tag } from '@aws-sdk/client-sts';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 
 /** What either AssumeRole call returns that the action uses. */
 export interface AssumedRole {

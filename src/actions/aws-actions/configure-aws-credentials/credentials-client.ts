@@ -8,7 +8,7 @@
  */
 import * as core from '@actions/core';
 import { STSClient } from '@aws-sdk/client-sts';
-import { errorMessage } from '../../shared/action-entry.js';
+import { errorMessage } from '../../../core/errors.js';
 
 const USER_AGENT = 'configure-aws-credentials-for-github-actions';
 

@@ -9,12 +9,13 @@
  */
 import * as core from '@actions/core';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { errorMessage, runStep } from '../../shared/action-entry.js';
+import { runStep } from '../../shared/action-entry.js';
 import { assumeRole, type AssumedRole } from './assume-role.js';
 import { CredentialsClient } from './credentials-client.js';
 import { exportAccountId, exportCredentials, exportRegion, unsetCredentials } from './exports.js';
 import { readInputs, translateEnvVariables, type CredentialInputs } from './inputs.js';
 import { retryAndBackoff } from './retry.js';
+import { errorMessage } from '../../../core/errors.js';
 
 const REGION_PATTERN = /^[a-z0-9-]+$/;
 /** Keys without these characters, for the special-characters-workaround input. */

@@ -3,7 +3,7 @@
  * (Ec2Store.createNetworkInterface). There is no CreateNetworkInterface: on Fargate the
  * interfaces are requester-managed, created and deleted by ECS, not by the account.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
 import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';

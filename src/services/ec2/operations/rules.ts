@@ -7,8 +7,8 @@
  * default VPC EC2 answers return=false with unknownIpPermissionSet; elsewhere
  * InvalidPermission.NotFound, and nothing is revoked (API reference).
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
 import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';

@@ -5,7 +5,7 @@
  * and a group that an interface uses or another group's rule references is a
  * DependencyViolation.
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onAnything, securityGroupArn, vpcArn } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
 import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';

@@ -2,7 +2,7 @@
  * Tag input shared by EC2 operations: `TagSpecification.N.ResourceType` with
  * `TagSpecification.N.Tag.M.Key/Value` on create calls, and `Tag.N.Key/Value` on CreateTags.
  */
-import type { InputReader } from '../../../protocols/input.js';
+import type { InputReader } from '../../../core/input-reader.js';
 import { ec2Errors } from '../errors.js';
 import type { Tag } from '../model.js';
 

@@ -3,7 +3,7 @@
  * security groups and their rules, network interfaces). Tagging an id that does not exist
  * answers that resource type's NotFound error.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onAnything, resourceArn, resourceType } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
 import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';

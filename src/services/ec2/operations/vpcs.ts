@@ -5,7 +5,7 @@
  * (isDefault, defaultForAz, availabilityZone…) are EC2's older aliases, still accepted and
  * used in AWS's own tutorials (the seed's `Name=isDefault`).
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
 import { applyFilters, checkDryRun, paginate, readDescribeCommon, readFilters, type DescribeCommon, type Filter, type FilterTable } from '../filters.js';

@@ -2,7 +2,7 @@
  * GetAuthorizationToken: a registry password from the data plane's token issuer, as ECR hands
  * it out: base64 of `AWS:<password>`, its expiry (12 hours), and the registry's address.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { REGISTRY_ID } from '../input-rules.js';
 

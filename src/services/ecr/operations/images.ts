@@ -3,7 +3,7 @@
  * are listed by digest (a stable order for paging). Deleting an image's last tag deletes the
  * image, as ECR does, unless a manifest list in the repository still needs it.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onRepository } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

@@ -5,7 +5,7 @@
  * LifecycleRunner uses, and kept until the next preview. Start answers IN_PROGRESS as ECR
  * does (its waiter polls Get, which answers COMPLETE).
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onRepository } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

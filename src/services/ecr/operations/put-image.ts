@@ -3,9 +3,9 @@
  * immutability and reference checks are the data plane's; only the wording differs. An
  * identical re-push of a tag is ImageAlreadyExistsException here (the data plane accepts it).
  */
-import type { ManifestPushFailure } from '../../../registry/contracts.js';
-import type { AwsError } from '../../../protocols/errors.js';
-import type { Operation } from '../../operation.js';
+import type { ManifestPushFailure } from '../../../core/image-store.js';
+import type { AwsError } from '../../../core/errors.js';
+import type { Operation } from '../../../core/operation.js';
 import { onRepository } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

@@ -2,14 +2,14 @@
  * Repository operations: CreateRepository, DescribeRepositories, DeleteRepository and
  * PutImageTagMutability.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { onRepository, requestTagContext } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';
 import { REPOSITORY_NAME, readExclusionFilters, readPaging, readRegistryId, readRepositoryRef, readTags, type Paging } from '../input-rules.js';
 import { registryOf, requireRepository } from '../lookups.js';
-import { ENCRYPTION_TYPES, TAG_MUTABILITIES, type EncryptionConfiguration, type EncryptionType, type ExclusionFilter, type Tag, type TagMutability } from '../model.js';
+import { ENCRYPTION_TYPES, TAG_MUTABILITIES, type EncryptionConfiguration, type ExclusionFilter, type Tag, type TagMutability } from '../model.js';
 import { repositoryOutput, type RepositoryOutput } from '../outputs.js';
 import { paginate } from '../pagination.js';
 import { checkTags } from './tags.js';
@@ -17,7 +17,7 @@ import { checkTags } from './tags.js';
 /** Reads imageTagMutability and its exclusion filters. */
 function readMutability(r: InputReader): { tagMutability?: TagMutability; exclusionFilters?: ExclusionFilter[] } {
   return {
-    tagMutability: r.string('imageTagMutability', { oneOf: TAG_MUTABILITIES }) as TagMutability | undefined,
+    tagMutability: r.string('imageTagMutability', { oneOf: TAG_MUTABILITIES }),
     exclusionFilters: readExclusionFilters(r),
   };
 }
@@ -59,7 +59,7 @@ export function createRepository(deps: EcrServiceDeps): Operation<CreateReposito
       ...readMutability(r),
       scanOnPush: r.structure('imageScanningConfiguration', (c) => c.boolean('scanOnPush')),
       encryption: r.structure('encryptionConfiguration', (c) => {
-        const encryptionType = c.string('encryptionType', { required: true, oneOf: ENCRYPTION_TYPES }) as EncryptionType;
+        const encryptionType = c.string('encryptionType', { required: true, oneOf: ENCRYPTION_TYPES });
         const kmsKey = c.string('kmsKey', { min: 1, max: 2048 });
         return kmsKey === undefined ? { encryptionType } : { encryptionType, kmsKey };
       }),
@@ -170,7 +170,7 @@ export function putImageTagMutability(deps: EcrServiceDeps): Operation<PutImageT
   return {
     input: (r) => ({
       ...readRepositoryRef(r),
-      tagMutability: r.string('imageTagMutability', { required: true, oneOf: TAG_MUTABILITIES }) as TagMutability,
+      tagMutability: r.string('imageTagMutability', { required: true, oneOf: TAG_MUTABILITIES }),
       exclusionFilters: readExclusionFilters(r),
     }),
     authorize: (input, ctx) => [onRepository(images, ctx, 'ecr:PutImageTagMutability', input.repositoryName)],

@@ -4,7 +4,7 @@
  * authorizer evaluates it with every call on the repository (authorization.ts).
  */
 import { PolicyValidationError, parsePolicy } from '../../../policy/index.js';
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onRepository } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

@@ -3,7 +3,7 @@
  * by its ARN. Tag keys are case-sensitive; a repository holds at most 50 tags; keys beginning
  * with `aws:` are reserved.
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onRepository, requestTagContext } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';

@@ -3,7 +3,7 @@
  * cluster is a name and its tags (Fargate needs no capacity); deleting one marks it INACTIVE,
  * which DescribeClusters still shows, and creating it again makes it ACTIVE anew.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf } from '../arns.js';
 import { authorization, requestTagContext, resourceTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';

@@ -4,8 +4,8 @@
  * different parameters are "Creation of service was not idempotent."; a DRAINING one of the
  * same name cannot be started; an INACTIVE one is replaced.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, serviceArn, taskDefinitionResource } from '../arns.js';
 import { authorization, requestTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
@@ -66,7 +66,7 @@ function readInput(r: InputReader): CreateServiceInput {
     loadBalancers: r.list('loadBalancers', () => null)?.length ?? 0,
     serviceRegistries: r.list('serviceRegistries', () => null)?.length ?? 0,
     tags: readTags(r),
-    propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }) as CreateServiceInput['propagateTags'],
+    propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }),
     enableECSManagedTags: r.boolean('enableECSManagedTags'),
     enableExecuteCommand: r.boolean('enableExecuteCommand'),
   };

@@ -4,7 +4,7 @@
  * the desired count to 0 and the status to DRAINING; the scheduler stops the tasks and then
  * marks the service INACTIVE (ServiceStore.setStatus).
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf } from '../arns.js';
 import { authorization, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';

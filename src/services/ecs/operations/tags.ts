@@ -3,7 +3,7 @@
  * service, task definition or task named by its ARN. At most 50 tags; keys beginning with
  * `aws:` are reserved.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { parseResourceArn, serviceArn, taskArn, type ResourceRef } from '../arns.js';
 import { authorization, requestTagContext, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';

@@ -4,15 +4,15 @@
  * DeregisterTaskDefinition. A deregistered revision is INACTIVE: still describable, no
  * longer usable by new services and tasks.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation, RequestContext } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { parseTaskDefinitionRef, taskDefinitionArn } from '../arns.js';
 import { authorization, passRoles, requestTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
 import { clientError, invalidParameter } from '../errors.js';
 import { mergeTags, paginate, readIncludeTags, readPaging, readTags, type Paging } from '../input-rules.js';
 import { requireTaskDefinition } from '../lookups.js';
-import type { Compatibility, NetworkMode, Tag, TaskDefinitionStatus } from '../model.js';
+import type { Tag, TaskDefinitionStatus } from '../model.js';
 import { taskDefinitionOutput } from '../outputs.js';
 import { CONTAINER_DEFINITION, VOLUME, readFields } from '../shapes.js';
 import { validateTaskDefinition, type RawTaskDefinition } from '../task-definition-rules.js';
@@ -41,10 +41,10 @@ function readRegisterInput(r: InputReader): RegisterInput {
   const optional = {
     taskRoleArn: r.string('taskRoleArn'),
     executionRoleArn: r.string('executionRoleArn'),
-    networkMode: r.string('networkMode', { oneOf: ['bridge', 'host', 'awsvpc', 'none'] }) as NetworkMode | undefined,
+    networkMode: r.string('networkMode', { oneOf: ['bridge', 'host', 'awsvpc', 'none'] }),
     volumes: r.list('volumes', (v) => readFields(v, VOLUME)),
     placementConstraints: r.list('placementConstraints', (p) => readFields(p, { type: 'string', expression: 'string' }), { maxItems: 10 }),
-    requiresCompatibilities: r.stringList('requiresCompatibilities', { oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] }) as Compatibility[] | undefined,
+    requiresCompatibilities: r.stringList('requiresCompatibilities', { oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] }),
     cpu: r.string('cpu'),
     memory: r.string('memory'),
     pidMode: r.string('pidMode', { oneOf: ['host', 'task'] }),
@@ -144,8 +144,8 @@ export function listTaskDefinitions({ store }: EcsServiceDeps): Operation<ListTa
   return {
     input: (r) => ({
       familyPrefix: r.string('familyPrefix'),
-      status: (r.string('status', { oneOf: ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] }) ?? 'ACTIVE') as TaskDefinitionStatus,
-      sort: (r.string('sort', { oneOf: ['ASC', 'DESC'] }) ?? 'ASC') as 'ASC' | 'DESC',
+      status: r.string('status', { oneOf: ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS'] }) ?? 'ACTIVE',
+      sort: r.string('sort', { oneOf: ['ASC', 'DESC'] }) ?? 'ASC',
       ...readPaging(r),
     }),
     authorize: () => [authorization('ecs:ListTaskDefinitions', '*')],
@@ -168,7 +168,7 @@ export function listTaskDefinitionFamilies({ store }: EcsServiceDeps): Operation
   return {
     input: (r) => ({
       familyPrefix: r.string('familyPrefix'),
-      status: (r.string('status', { oneOf: ['ACTIVE', 'INACTIVE', 'ALL'] }) ?? 'ALL') as ListFamiliesInput['status'],
+      status: r.string('status', { oneOf: ['ACTIVE', 'INACTIVE', 'ALL'] }) ?? 'ALL',
       ...readPaging(r),
     }),
     authorize: () => [authorization('ecs:ListTaskDefinitionFamilies', '*')],

@@ -3,8 +3,8 @@
  * status STOPPED; the scheduler stops the containers), DescribeTasks (unknown tasks are
  * failures with reason MISSING) and ListTasks (desiredStatus RUNNING unless told otherwise).
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Authorization, Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Authorization, Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, taskArn, taskDefinitionResource, taskIdOf } from '../arns.js';
 import { authorization, passRoles, requestTagContext, resourceTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
@@ -201,7 +201,7 @@ export function listTasks({ store }: EcsServiceDeps): Operation<ListTasksInput, 
       family: r.string('family'),
       serviceName: r.string('serviceName'),
       startedBy: r.string('startedBy'),
-      desiredStatus: (r.string('desiredStatus', { oneOf: ['RUNNING', 'PENDING', 'STOPPED'] }) ?? 'RUNNING') as DesiredStatus,
+      desiredStatus: r.string('desiredStatus', { oneOf: ['RUNNING', 'PENDING', 'STOPPED'] }) ?? 'RUNNING',
       launchType: r.string('launchType', { oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] }),
       ...readPaging(r),
     }),

@@ -4,7 +4,7 @@
  * previous PRIMARY into ACTIVE; a desiredCount change alone rescales the PRIMARY deployment.
  * deploymentConfiguration members given replace the stored ones.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { clusterArn, clusterNameOf, parseTaskDefinitionRef, taskDefinitionResource } from '../arns.js';
 import { authorization, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
@@ -50,7 +50,7 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
       healthCheckGracePeriodSeconds: r.integer('healthCheckGracePeriodSeconds', { min: 0, max: 2147483647 }),
       enableExecuteCommand: r.boolean('enableExecuteCommand'),
       enableECSManagedTags: r.boolean('enableECSManagedTags'),
-      propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }) as Service['propagateTags'] | undefined,
+      propagateTags: r.string('propagateTags', { oneOf: ['NONE', 'SERVICE', 'TASK_DEFINITION'] }),
       loadBalancers: r.list('loadBalancers', () => null)?.length ?? 0,
     }),
     authorize: (input) => {

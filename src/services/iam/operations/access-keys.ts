@@ -4,8 +4,8 @@
  * user (targetUserName). Every operation is authorized on the user's ARN. The secret is shown
  * once, by CreateAccessKey; nothing else ever returns it.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { authorization } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { USERS } from '../holders.js';

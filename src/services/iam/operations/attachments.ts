@@ -3,8 +3,8 @@
  * ListAttached{Role,User,Group}Policies, one implementation for the three kinds (holders.ts).
  * Attach and detach are authorized on the identity, with the policy in iam:PolicyARN.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { authorization } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { requireHolder, type HolderKind } from '../holders.js';

@@ -3,8 +3,8 @@
  * UpdateGroup, DeleteGroup, AddUserToGroup, RemoveUserFromGroup and ListGroupsForUser. A user's
  * groups' policies apply to the user (IamStore.userPolicyDocuments).
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { groupArn } from '../arns.js';
 import { authorization, renameAuthorizations } from '../authorization.js';
 import { iamErrors } from '../errors.js';

@@ -3,8 +3,8 @@
  * implementation for the three kinds (holders.ts). The inline policies of one identity share a
  * quota, white space not counted: 10,240 characters for a role, 2,048 for a user, 5,120 for a group.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { authorization } from '../authorization.js';
 import { encodeDocument, policySize, validatePolicyDocument } from '../documents.js';
 import { iamErrors } from '../errors.js';

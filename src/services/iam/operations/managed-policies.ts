@@ -2,8 +2,8 @@
  * Managed policies: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy and
  * ListEntitiesForPolicy. AWS's own policies are listed and readable but not changeable.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { policyArn } from '../arns.js';
 import { authorization, withTagging } from '../authorization.js';
 import { policySize, validatePolicyDocument } from '../documents.js';
@@ -98,10 +98,10 @@ const USAGE_FILTERS = ['PermissionsPolicy', 'PermissionsBoundary'] as const;
 export function listPolicies(store: IamStore): Operation<ListPoliciesInput, { Policies: PolicyOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({
-      scope: (r.string('Scope', { oneOf: ['All', 'AWS', 'Local'] }) ?? 'All') as ListPoliciesInput['scope'],
+      scope: r.string('Scope', { oneOf: ['All', 'AWS', 'Local'] }) ?? 'All',
       onlyAttached: r.boolean('OnlyAttached') ?? false,
       pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/',
-      usageFilter: r.string('PolicyUsageFilter', { oneOf: USAGE_FILTERS }) as UsageFilter | undefined,
+      usageFilter: r.string('PolicyUsageFilter', { oneOf: USAGE_FILTERS }),
       ...readPaging(r),
     }),
     // ListPolicies has no resource type in the Service Authorization Reference.
@@ -179,7 +179,7 @@ export function listEntitiesForPolicy(
       ...readPolicyArn(r),
       entityFilter: r.string('EntityFilter', { oneOf: ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] }),
       pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/',
-      usageFilter: r.string('PolicyUsageFilter', { oneOf: USAGE_FILTERS }) as UsageFilter | undefined,
+      usageFilter: r.string('PolicyUsageFilter', { oneOf: USAGE_FILTERS }),
       ...readPaging(r),
     }),
     authorize: (input) => [authorization('iam:ListEntitiesForPolicy', input.policyArn)],

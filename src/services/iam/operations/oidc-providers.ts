@@ -5,8 +5,8 @@
  * Adding a client id twice, removing one that is absent and deleting a provider that does not
  * exist all succeed: AWS documents these operations as idempotent.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { oidcProviderArn } from '../arns.js';
 import { authorization, withTagging } from '../authorization.js';
 import { iamErrors } from '../errors.js';

@@ -3,8 +3,8 @@
  * DeletePolicyVersion and SetDefaultPolicyVersion. A policy keeps at most five versions; the
  * default one cannot be deleted; AWS's policies cannot be changed at all.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { authorization } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { ARN, POLICY_DOCUMENT, VERSION_ID, readPaging, type Paging } from '../input-rules.js';

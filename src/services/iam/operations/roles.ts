@@ -2,8 +2,8 @@
  * Role operations: CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy,
  * UpdateRole and UpdateRoleDescription.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { roleArn } from '../arns.js';
 import { authorization, existingRoleArn, requestTagContext, withTagging } from '../authorization.js';
 import { checkTrustPrincipalsExist, policySize, validatePolicyDocument } from '../documents.js';

@@ -2,8 +2,8 @@
  * Tagging roles and users: Tag/Untag/List{Role,User}Tags, one implementation for both. Tag keys
  * are case-insensitive: tagging with a key the entity has in another case replaces that tag.
  */
-import type { StringRules } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { StringRules } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { authorization, requestTagContext } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { ROLES, USERS, type HolderKind } from '../holders.js';

@@ -3,8 +3,8 @@
  * a UserName answers about the caller, as AWS does: the user whose key signed the request, or
  * the root user for the admin key.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation, RequestContext } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { userArn } from '../arns.js';
 import { authorization, renameAuthorizations, requestTagContext, withTagging } from '../authorization.js';
 import { iamErrors } from '../errors.js';

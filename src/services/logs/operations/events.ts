@@ -10,7 +10,7 @@
  * - FilterLogEvents searches a group's streams (all, named, or by prefix), interleaved in
  *   time order, with filter-pattern.ts's patterns.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onGroup, onStream } from '../authorization.js';
 import { logsErrors } from '../errors.js';
 import { compileFilterPattern } from '../filter-pattern.js';

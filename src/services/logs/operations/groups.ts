@@ -3,7 +3,7 @@
  * DeleteRetentionPolicy. Times on the wire are epoch milliseconds (numbers), as Logs sends
  * them. A group's `arn` ends in `:*` and `logGroupArn` does not, as in Logs' responses.
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onGroup } from '../authorization.js';
 import { logsErrors } from '../errors.js';
 import { GROUP_NAME, RETENTION_DAYS, readGroupName, readLimit } from '../input-rules.js';

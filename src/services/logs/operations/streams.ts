@@ -3,7 +3,7 @@
  * descending, prefix, paging) and DeleteLogStream. A stream's storedBytes is always 0, as
  * Logs has reported since it deprecated the member.
  */
-import type { Operation, RequestContext } from '../../operation.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onGroup, onStream } from '../authorization.js';
 import { logsErrors } from '../errors.js';
 import { STREAM_NAME, groupOf, readGroupName, readGroupRef, readLimit, type GroupRef } from '../input-rules.js';

@@ -5,7 +5,7 @@
  * (authorization.ts), so it can let a role in that its identity policies do not, or keep one out.
  */
 import { PolicyValidationError, parsePolicy, type PolicyDocument } from '../../../policy/index.js';
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';
 import { RESOURCE_POLICY, SECRET_ID, readSecretId } from '../input-rules.js';

@@ -4,7 +4,7 @@
  * with one character of each class unless RequireEachIncludedType is false.
  */
 import { randomInt } from 'node:crypto';
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onAccount } from '../authorization.js';
 import { secretsErrors } from '../errors.js';
 

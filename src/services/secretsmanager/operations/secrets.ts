@@ -5,8 +5,8 @@
  * token with another value is refused.
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation } from '../../operation.js';
-import { pageByOffset } from '../../pages.js';
+import type { Operation } from '../../../core/operation.js';
+import { pageFromOffset } from '../../../core/pagination.js';
 import { onAccount, onNewSecret, onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';
 import { matchesFilters, readFilters, type SecretFilter } from '../filters.js';
@@ -223,7 +223,7 @@ export function listSecrets(store: SecretsStore): Operation<ListSecretsInput, Re
       nextToken: r.string('NextToken', { min: 1, max: 4096 }),
       filters: readFilters(r),
       sortOrder: r.string('SortOrder', { oneOf: ['asc', 'desc'] }),
-      sortBy: r.string('SortBy', { oneOf: SORT_BY }) as ListSecretsInput['sortBy'],
+      sortBy: r.string('SortBy', { oneOf: SORT_BY }),
     }),
     authorize: () => onAccount('ListSecrets'),
     run: (input, ctx) => {
@@ -233,7 +233,7 @@ export function listSecrets(store: SecretsStore): Operation<ListSecretsInput, Re
         .filter((s) => input.includePlannedDeletion || s.deletedAt === undefined)
         .filter((s) => matchesFilters(s, ctx.region, filters))
         .sort(sorter(input.sortBy ?? 'created-date', input.sortOrder === 'desc' ? -1 : 1));
-      const page = pageByOffset(secrets, input.maxResults ?? 100, input.nextToken, secretsErrors.invalidNextToken);
+      const page = pageFromOffset(secrets, { limit: input.maxResults ?? 100, token: input.nextToken }, secretsErrors.invalidNextToken);
       return { SecretList: page.items.map((s) => listEntry(s, store.versions(s.arn))), NextToken: page.nextToken };
     },
   };

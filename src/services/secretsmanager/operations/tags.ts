@@ -2,7 +2,7 @@
  * TagResource and UntagResource on a secret named by name or ARN. Tag keys are case-sensitive;
  * a tag with an existing key replaces it; removing an absent key changes nothing.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onSecret, requestTagContext } from '../authorization.js';
 import { mergeTags, readSecretId, readTags } from '../input-rules.js';
 import { requireSecret } from '../lookups.js';

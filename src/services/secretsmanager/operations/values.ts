@@ -4,8 +4,8 @@
  * its value (InvalidRequestException) until it is restored. Reads record the day of access.
  */
 import { randomUUID } from 'node:crypto';
-import type { Operation } from '../../operation.js';
-import { pageByOffset } from '../../pages.js';
+import type { Operation } from '../../../core/operation.js';
+import { pageFromOffset } from '../../../core/pagination.js';
 import { onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';
 import { VERSION_ID, VERSION_STAGE, readSecretId, readStages, readToken, readValue } from '../input-rules.js';
@@ -124,7 +124,7 @@ export function listSecretVersionIds(store: SecretsStore): Operation<ListVersion
     run: (input, ctx) => {
       const secret = requireSecret(store, input.secretId, ctx);
       const versions = store.versions(secret.arn).filter((v) => input.includeDeprecated || v.stages.length > 0);
-      const page = pageByOffset(versions, input.maxResults ?? 100, input.nextToken, secretsErrors.invalidNextToken);
+      const page = pageFromOffset(versions, { limit: input.maxResults ?? 100, token: input.nextToken }, secretsErrors.invalidNextToken);
       return {
         Versions: page.items.map((v) => ({
           VersionId: v.versionId,

@@ -2,7 +2,7 @@
  * DeleteParameter and DeleteParameters: a parameter goes with all its versions and labels.
  * DeleteParameters reports what it deleted and what it did not find, in the order asked.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onParameter } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
 import { readName, readNames } from '../input-rules.js';

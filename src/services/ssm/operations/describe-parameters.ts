@@ -3,8 +3,8 @@
  * ParameterFilters or the older Filters (not both), by name, 10 a page unless MaxResults says
  * otherwise (up to 50). Shared parameters (Shared) are refused: one account per cloud.
  */
-import type { Operation } from '../../operation.js';
-import { pageByKey } from '../../pages.js';
+import type { Operation } from '../../../core/operation.js';
+import { pageAfterKey } from '../../../core/pagination.js';
 import { onAccount } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
 import { checkFilters, matchesFilters, readLegacyFilters, readParameterFilters, type ParameterFilter } from '../filters.js';
@@ -35,7 +35,7 @@ export function describeParameters(store: ParameterStore): Operation<DescribeInp
       const filters = input.filters ?? input.legacy ?? [];
       checkFilters(filters, 'describe');
       const matching = store.list().filter((p) => matchesFilters(p, p.latest, filters));
-      const page = pageByKey(matching, input.maxResults ?? 10, input.nextToken, (p) => p.key, ssmErrors.invalidNextToken);
+      const page = pageAfterKey(matching, { limit: input.maxResults ?? 10, token: input.nextToken }, (p) => p.key, ssmErrors.invalidNextToken);
       return { Parameters: page.items.map((p) => metadataOutput(p, ctx)), NextToken: page.nextToken };
     },
   };

@@ -2,7 +2,7 @@
  * LabelParameterVersion and UnlabelParameterVersion. A label that breaks Parameter Store's
  * rules is not an error: it comes back in InvalidLabels and the valid ones are applied.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { onParameter } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
 import { readLabels, readName } from '../input-rules.js';

@@ -5,7 +5,7 @@
  * Advanced (8192), Intelligent-Tiering (Advanced only when the value needs it); an advanced
  * parameter never goes back to standard.
  */
-import type { Operation } from '../../operation.js';
+import type { Operation } from '../../../core/operation.js';
 import { checkAllowedPattern, checkValueAgainst } from '../allowed-pattern.js';
 import { onPut } from '../authorization.js';
 import { placeholderCiphertext } from '../ciphertext.js';
@@ -39,12 +39,12 @@ export function putParameter(store: ParameterStore): Operation<PutParameterInput
       name: readName(r),
       description: r.string('Description', { min: 0, max: 1024 }),
       value: r.string('Value', { min: 1, required: true, sensitive: true }),
-      type: r.string('Type', { oneOf: PARAMETER_TYPES }) as ParameterType | undefined,
+      type: r.string('Type', { oneOf: PARAMETER_TYPES }),
       keyId: r.string('KeyId', { min: 1, max: 256, pattern: /[a-zA-Z0-9:/_-]+/, patternText: '^([a-zA-Z0-9:/_-]+)$' }),
       overwrite: r.boolean('Overwrite') ?? false,
       allowedPattern: r.string('AllowedPattern', { min: 0, max: 1024 }),
       tags: readTags(r),
-      tier: r.string('Tier', { oneOf: TIERS }) as PutParameterInput['tier'],
+      tier: r.string('Tier', { oneOf: TIERS }),
       policies: r.string('Policies', { min: 1, max: 4096 }),
       dataType: r.string('DataType', { min: 0, max: 128 }),
     }),

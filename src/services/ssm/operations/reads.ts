@@ -4,8 +4,8 @@
  * in Selector. SecureString values come back as given only WithDecryption (no KMS here; see
  * ciphertext.ts for what they read as otherwise).
  */
-import type { Operation, RequestContext } from '../../operation.js';
-import { pageByKey } from '../../pages.js';
+import type { Operation, RequestContext } from '../../../core/operation.js';
+import { pageAfterKey } from '../../../core/pagination.js';
 import { onParameter, onPath } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
 import { checkFilters, matchesFilters, readParameterFilters, type ParameterFilter } from '../filters.js';
@@ -110,7 +110,7 @@ export function getParametersByPath(store: ParameterStore): Operation<ByPathInpu
         const version = label ? store.versions(parameter.key).find((v) => v.labels.some((l) => label.values.includes(l))) : parameter.latest;
         if (version && matchesFilters(parameter, version, input.filters)) matching.push({ parameter, version });
       }
-      const page = pageByKey(matching, input.maxResults ?? 10, input.nextToken, (m) => m.parameter.key, ssmErrors.invalidNextToken);
+      const page = pageAfterKey(matching, { limit: input.maxResults ?? 10, token: input.nextToken }, (m) => m.parameter.key, ssmErrors.invalidNextToken);
       return { Parameters: page.items.map((m) => parameterOutput(m.parameter, m.version, input.decrypt, ctx)), NextToken: page.nextToken };
     },
   };
@@ -132,7 +132,7 @@ export function getParameterHistory(store: ParameterStore): Operation<HistoryInp
       const parsed = parseReference(input.name, ctx);
       const parameter = parsed && parsed.selector.kind === 'latest' ? store.get(parsed.key) : undefined;
       if (!parameter) throw ssmErrors.notFoundNamed(input.name);
-      const page = pageByKey(store.versions(parameter.key), input.maxResults ?? 50, input.nextToken, (v) => String(v.version).padStart(10, '0'), ssmErrors.invalidNextToken);
+      const page = pageAfterKey(store.versions(parameter.key), { limit: input.maxResults ?? 50, token: input.nextToken }, (v) => String(v.version).padStart(10, '0'), ssmErrors.invalidNextToken);
       return { Parameters: page.items.map((v) => historyOutput(parameter, v, input.decrypt)), NextToken: page.nextToken };
     },
   };

@@ -2,8 +2,8 @@
  * AddTagsToResource, RemoveTagsFromResource and ListTagsForResource, for parameters
  * (ResourceType Parameter, ResourceId the parameter's name). Other resource types are refused.
  */
-import type { InputReader } from '../../../protocols/input.js';
-import type { Operation } from '../../operation.js';
+import type { InputReader } from '../../../core/input-reader.js';
+import type { Operation } from '../../../core/operation.js';
 import { onParameter, requestTagContext } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
 import { mergeTags, readTags } from '../input-rules.js';

@@ -4,10 +4,10 @@
  * policy statement, which element or condition failed with the token's value and the
  * policy's pattern. Used by `dockyard trust check` before anyone pushes.
  */
-import { AwsError } from '../../protocols/errors.js';
-import { explainPolicies, parsePolicy, type StatementExplanation } from '../../policy/index.js';
+import { AwsError } from '../core/errors.js';
+import { explainPolicies, parsePolicy, type StatementExplanation } from '../policy/index.js';
 import type { JWTVerifyGetKey } from 'jose';
-import type { StsRoleSource } from './roles.js';
+import type { StsRoleSource } from './role-source.js';
 import { verifyWebIdentityToken, webIdentityTrustRequest } from './web-identity.js';
 
 export interface TrustExplanation {

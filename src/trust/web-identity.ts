@@ -10,8 +10,8 @@
  * registered for any other issuer fails the way AWS fails when it cannot fetch the JWKS.
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import type { ConditionContext, EvaluationRequest } from '../../policy/index.js';
-import { stsErrors, UNVERIFIABLE_TOKEN } from './errors.js';
+import type { ConditionContext, EvaluationRequest } from '../policy/index.js';
+import { stsErrors, UNVERIFIABLE_TOKEN } from './sts-errors.js';
 
 /** What STS needs to know about an IAM OIDC provider. */
 export interface ProviderRecord {

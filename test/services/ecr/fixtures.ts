@@ -1,20 +1,14 @@
 /**
- * A real ECR service over a real SQLite file in a temp directory, called the way the protocol
- * layer calls operations: read the input from a plain object, reject violations, authorize,
- * run. Blobs live in a Map standing in for the data plane's on-disk BlobStore; the caller is
- * the account's root user; the clock is manual.
+ * ECR under test (test/support/service-harness.ts: the real pipeline in process, over a real
+ * SQLite file, as the account's root user, on a manual clock) and the fixtures its tests share.
+ * Blobs live in a Map standing in for the data plane's on-disk BlobStore.
  */
-import { readOperation, rootContext, runOperation } from '../../support/operations.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
-import type { BlobStore } from '../../../src/registry/contracts.js';
+import type { BlobStore } from '../../../src/core/image-store.js';
 import { createEcrService, EcrImageStore, LifecycleRunner, type EcrOperationName, type RegistryTokenIssuer } from '../../../src/services/ecr/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
-import { openDatabase, type Db } from '../../../src/store/database.js';
+import type { ServiceDefinition } from '../../../src/core/operation.js';
+import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -55,53 +49,24 @@ export const testTokens: RegistryTokenIssuer = {
   issue: (caller, now) => ({ password: `pw-${caller.kind}-${now.getTime()}`, expiresAt: new Date(now.getTime() + 12 * 60 * 60 * 1000) }),
 };
 
-export interface EcrHarness {
-  readonly dir: string;
-  readonly db: Db;
-  readonly blobs: MapBlobStore;
-  readonly images: EcrImageStore;
-  readonly runner: LifecycleRunner;
-  readonly service: ServiceDefinition;
-  readonly clock: ManualClock;
-  readonly ctx: RequestContext;
-  call<T = Record<string, unknown>>(operation: EcrOperationName, input?: Record<string, unknown>): Promise<T>;
-  authorize(operation: EcrOperationName, input?: Record<string, unknown>): Authorization[];
-  dispose(): void;
-}
+export type EcrHarness = ServiceHarness<EcrOperationName, { blobs: MapBlobStore; images: EcrImageStore; runner: LifecycleRunner; service: ServiceDefinition }>;
 
 export function createHarness(): EcrHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'dockyard-ecr-'));
-  const clock = new ManualClock(START);
-  const db = openDatabase(join(dir, 'state.db'));
-  const blobs = new MapBlobStore();
-  const images = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: REGISTRY_HOST, blobs });
-  const service = createEcrService({ images, tokens: testTokens, registryHost: REGISTRY_HOST, accountId: ACCOUNT, region: REGION });
-  const ctx = rootContext(ACCOUNT, REGION, clock);
-  const read = (operation: EcrOperationName, input: Record<string, unknown>) => readOperation(service, operation, input);
-  return {
-    dir,
-    db,
-    blobs,
-    images,
-    runner: new LifecycleRunner(images),
-    service,
-    clock,
-    ctx,
-    async call<T>(operation: EcrOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      return runOperation<T>(read(operation, input), ctx);
+  return createServiceHarness({
+    name: 'dockyard-ecr-',
+    accountId: ACCOUNT,
+    region: REGION,
+    start: START,
+    open: (db) => {
+      const blobs = new MapBlobStore();
+      const images = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: REGISTRY_HOST, blobs });
+      const service = createEcrService({ images, tokens: testTokens, registryHost: REGISTRY_HOST, accountId: ACCOUNT, region: REGION });
+      return { blobs, images, runner: new LifecycleRunner(images), service };
     },
-    authorize: (operation, input = {}) => {
-      const { op, typed } = read(operation, input);
-      return op.authorize(typed, ctx);
-    },
-    dispose: () => {
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
-export { rejectsWith } from '../../support/operations.js';
+export { rejectsWith } from '../../support/service-harness.js';
 
 /** Stores a blob and links it to the repository, as a data-plane upload would. */
 export function pushBlob(h: EcrHarness, repository: string, content: string | Buffer): string {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addHostProgram, findOnPath } from '../images/host-programs.js';
+import { addHostProgram, findOnPath } from './host-programs.js';
 
 /** The programs the image carries, under /bin. */
 export const TINY_IMAGE_TOOLS = ['sh', 'sleep', 'cat', 'perl'] as const;

@@ -1,17 +1,11 @@
 /**
- * A real ECS service over a real SQLite file in a temp directory, called the way the protocol
- * layer calls operations: read the input from a plain object, reject violations, authorize,
- * run. IAM roles are a set of ARNs; EC2's awsvpc check knows a few subnets and security
- * groups; the caller is the account's root user; the clock is manual.
+ * ECS under test (test/support/service-harness.ts: the real pipeline in process, over a real
+ * SQLite file, as the account's root user, on a manual clock) and the fixtures its tests share.
+ * IAM roles are a set of ARNs; EC2's awsvpc check knows a few subnets and security groups.
  */
-import { readOperation, rootContext, runOperation } from '../../support/operations.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
 import { createEcsService, EcsStore, type AwsVpcValidator, type EcsOperationName, type NetworkConfiguration } from '../../../src/services/ecs/index.js';
-import type { Authorization, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
-import { openDatabase, type Db } from '../../../src/store/database.js';
+import type { ServiceDefinition } from '../../../src/core/operation.js';
+import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -56,59 +50,25 @@ export const testNetwork: AwsVpcValidator = {
   },
 };
 
-export interface EcsHarness {
-  readonly dir: string;
-  db: Db;
-  store: EcsStore;
-  service: ServiceDefinition;
-  readonly clock: ManualClock;
-  readonly ctx: RequestContext;
-  readonly roles: Set<string>;
-  call<T = Record<string, unknown>>(operation: EcsOperationName, input?: Record<string, unknown>): Promise<T>;
-  authorize(operation: EcsOperationName, input?: Record<string, unknown>): Authorization[];
-  /** Closes and reopens the database, as a restart of the cloud does. */
-  reopen(): void;
-  dispose(): void;
-}
+export type EcsHarness = ServiceHarness<EcsOperationName, { store: EcsStore; service: ServiceDefinition; roles: Set<string> }>;
 
 export function createHarness(): EcsHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'dockyard-ecs-'));
-  const clock = new ManualClock(START);
+  // IAM's stand-in: the roles that exist, kept across a reopen.
   const roles = new Set([EXECUTION_ROLE, TASK_ROLE]);
-  const ctx = rootContext(ACCOUNT, REGION, clock);
-  const open = () => {
-    const db = openDatabase(join(dir, 'state.db'));
-    const store = new EcsStore(db, { region: REGION, accountId: ACCOUNT });
-    const service = createEcsService({ store, roles: { getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined) }, network: testNetwork, registryHost: REGISTRY_HOST });
-    return { db, store, service };
-  };
-  const h: EcsHarness = {
-    dir,
-    ...open(),
-    clock,
-    ctx,
-    roles,
-    async call<T>(operation: EcsOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      return runOperation<T>(read(operation, input), ctx);
+  return createServiceHarness({
+    name: 'dockyard-ecs-',
+    accountId: ACCOUNT,
+    region: REGION,
+    start: START,
+    open: (db) => {
+      const store = new EcsStore(db, { region: REGION, accountId: ACCOUNT });
+      const service = createEcsService({ store, roles: { getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined) }, network: testNetwork, registryHost: REGISTRY_HOST });
+      return { store, service, roles };
     },
-    authorize: (operation, input = {}) => {
-      const { op, typed } = read(operation, input);
-      return op.authorize(typed, ctx);
-    },
-    reopen: () => {
-      h.db.close();
-      Object.assign(h, open());
-    },
-    dispose: () => {
-      if (h.db.open) h.db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  const read = (operation: EcsOperationName, input: Record<string, unknown>) => readOperation(h.service, operation, input);
-  return h;
+  });
 }
 
-export { rejectsWith } from '../../support/operations.js';
+export { rejectsWith } from '../../support/service-harness.js';
 
 /** Shapes of the responses the tests read. */
 export interface DeploymentOut {

@@ -27,7 +27,18 @@ export class AwsError extends Error {
   }
 }
 
+/**
+ * A service's error catalogue: one factory per situation AWS reports, named for the situation,
+ * each building the error with AWS's code, wording and status (`iamErrors.noSuchRole(name)`).
+ */
+export type ErrorCatalogue<E extends Error = AwsError> = Readonly<Record<string, (...args: never[]) => E>>;
+
 /** True for errors meant for the client, false for bugs. */
 export function isAwsError(error: unknown): error is AwsError {
   return error instanceof AwsError;
+}
+
+/** The message of anything thrown, for logs, annotations and answers (the real actions print `error.message` too). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

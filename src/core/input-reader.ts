@@ -28,6 +28,12 @@ export interface NumberRules {
   max?: number;
 }
 
+interface ListRules {
+  required?: boolean;
+  maxItems?: number;
+  minItems?: number;
+}
+
 type Raw = Record<string, unknown>;
 
 /** The reader for one structure; nested structures and list items get their own. */
@@ -50,6 +56,13 @@ export class InputReader {
     return this.raw[name] !== undefined && this.raw[name] !== null;
   }
 
+  /**
+   * With `oneOf`, the value is typed as the union of the allowed values: a value outside it (or
+   * a missing required one, read as '') is recorded as a violation, and `done()` throws before
+   * any handler sees it.
+   */
+  string<const V extends string>(name: string, rules: StringRules & { oneOf: readonly V[]; required: true }): V;
+  string<const V extends string>(name: string, rules: StringRules & { oneOf: readonly V[]; required?: boolean }): V | undefined;
   string(name: string, rules: StringRules & { required: true }): string;
   string(name: string, rules?: StringRules & { required?: boolean }): string | undefined;
   string(name: string, rules: StringRules & { required?: boolean } = {}): string | undefined {
@@ -98,8 +111,10 @@ export class InputReader {
     return undefined;
   }
 
-  /** A list of strings; each item checked against the rules. */
-  stringList(name: string, rules: StringRules & { required?: boolean; maxItems?: number; minItems?: number } = {}): string[] | undefined {
+  /** A list of strings; each item checked against the rules (typed to `oneOf`'s union as `string` is). */
+  stringList<const V extends string>(name: string, rules: StringRules & ListRules & { oneOf: readonly V[] }): V[] | undefined;
+  stringList(name: string, rules?: StringRules & ListRules): string[] | undefined;
+  stringList(name: string, rules: StringRules & ListRules = {}): string[] | undefined {
     const items = this.rawList(name, rules);
     if (items === undefined) return undefined;
     const out: string[] = [];

@@ -1,16 +1,10 @@
 /**
- * A real IAM service over a real SQLite file in a temp directory, called the way the protocol
- * layer calls operations: read the input from a plain object, reject violations, authorize,
- * run. The caller is the account's root user; the clock is manual.
+ * IAM under test (test/support/service-harness.ts: the real pipeline in process, over a real
+ * SQLite file, as the account's root user, on a manual clock) and the fixtures its tests share.
  */
-import { readOperation, rootContext, runOperation } from '../../support/operations.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '../../../src/cloud/clock.js';
 import { createIamService, IamStore, type IamOperationName } from '../../../src/services/iam/index.js';
-import type { Authorization, Caller, RequestContext, ServiceDefinition } from '../../../src/services/operation.js';
-import { openDatabase, type Db } from '../../../src/store/database.js';
+import type { Caller, ServiceDefinition } from '../../../src/core/operation.js';
+import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 
 export const ACCOUNT = '123456789012';
 export const START = new Date('2026-03-01T12:00:00.000Z');
@@ -45,68 +39,22 @@ export const ECS_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonECS_FullAccess';
 export const ECR_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess';
 export const TASK_EXECUTION = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
-export interface IamHarness {
-  readonly dir: string;
-  readonly file: string;
-  readonly db: Db;
-  readonly store: IamStore;
-  readonly service: ServiceDefinition;
-  readonly clock: ManualClock;
-  readonly ctx: RequestContext;
-  /** Runs an operation as the pipeline would (input, done, authorize, run). */
-  call<T = Record<string, unknown>>(operation: IamOperationName, input?: Record<string, unknown>): Promise<T>;
-  /** The same, as another caller (authorizations are computed, not evaluated). */
-  callAs<T = Record<string, unknown>>(caller: Caller, operation: IamOperationName, input?: Record<string, unknown>): Promise<T>;
-  /** The authorizations an operation asks for, after its input was read. */
-  authorize(operation: IamOperationName, input?: Record<string, unknown>): Authorization[];
-  /** Closes the database and opens the same file again, with a fresh store and service. */
-  reopen(): IamHarness;
-  /** Closes the database and removes the temp directory. */
-  dispose(): void;
-}
+export type IamHarness = ServiceHarness<IamOperationName, { store: IamStore; service: ServiceDefinition }>;
 
 export function createHarness(): IamHarness {
-  const dir = mkdtempSync(join(tmpdir(), 'dockyard-iam-'));
-  return open(dir, new ManualClock(START));
+  return createServiceHarness({
+    name: 'dockyard-iam-',
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    start: START,
+    open: (db, clock) => {
+      const store = new IamStore(db, ACCOUNT, clock);
+      return { store, service: createIamService(store) };
+    },
+  });
 }
 
-function open(dir: string, clock: ManualClock): IamHarness {
-  const file = join(dir, 'state.db');
-  const db = openDatabase(file);
-  const store = new IamStore(db, ACCOUNT, clock);
-  const service = createIamService(store);
-  const ctx = rootContext(ACCOUNT, 'us-east-1', clock);
-  const read = (operation: IamOperationName, input: Record<string, unknown>) => readOperation(service, operation, input);
-  return {
-    dir,
-    file,
-    db,
-    store,
-    service,
-    clock,
-    ctx,
-    async call<T>(operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      return runOperation<T>(read(operation, input), ctx);
-    },
-    async callAs<T>(caller: Caller, operation: IamOperationName, input: Record<string, unknown> = {}): Promise<T> {
-      return runOperation<T>(read(operation, input), { ...ctx, caller });
-    },
-    authorize: (operation, input = {}) => {
-      const { op, typed } = read(operation, input);
-      return op.authorize(typed, ctx);
-    },
-    reopen: () => {
-      db.close();
-      return open(dir, clock);
-    },
-    dispose: () => {
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-export { rejectsWith } from '../../support/operations.js';
+export { rejectsWith } from '../../support/service-harness.js';
 
 /** Creates the seed's OIDC provider; returns its ARN. */
 export async function createGithubProvider(h: IamHarness): Promise<string> {

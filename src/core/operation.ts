@@ -5,8 +5,8 @@
  * they take typed input and a RequestContext and return a plain object whose member names
  * are AWS's (PascalCase for IAM/STS, camelCase for JSON services), or throw an AwsError.
  */
-import type { Clock } from '../cloud/clock.js';
-import type { InputReader } from '../protocols/input.js';
+import type { Clock } from './clock.js';
+import type { InputReader } from './input-reader.js';
 
 /** Who made the call, as established by SigV4 (or anonymous for unsigned operations). */
 export type Caller =
@@ -81,6 +81,19 @@ export interface Authorization {
    * "… is not authorized to perform: secretsmanager:ListSecrets because …").
    */
   unnamedResource?: boolean;
+}
+
+/** One authorization, with the condition context only when there is one. */
+export function authorization(action: string, resource: string, context: Record<string, string | string[]> = {}): Authorization {
+  return Object.keys(context).length > 0 ? { action, resource, context } : { action, resource };
+}
+
+/** aws:RequestTag/KEY and aws:TagKeys for the tags a request carries (IAM, ECR and ECS alike). */
+export function requestTagContext(tags: readonly { key: string; value: string }[] | undefined): Record<string, string | string[]> {
+  if (!tags || tags.length === 0) return {};
+  const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.key) };
+  for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;
+  return context;
 }
 
 export interface Operation<I, O> {

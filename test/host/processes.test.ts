@@ -8,7 +8,7 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { killMarkedProcesses, waitForExit, workingDirectories } from '../../src/cloud/host-processes.js';
+import { killMarkedProcesses, waitForExit, workingDirectories } from '../../src/host/processes.js';
 
 describe('host processes', () => {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'dockyard-host-processes-')));

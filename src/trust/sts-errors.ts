@@ -1,7 +1,7 @@
 /**
  * STS's errors, worded as AWS words them.
  */
-import { AwsError } from '../../protocols/errors.js';
+import { AwsError, type ErrorCatalogue } from '../core/errors.js';
 
 export const stsErrors = {
   notAuthorized: (action: 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRole' | 'sts:TagSession', caller?: string, roleArn?: string) =>
@@ -13,7 +13,7 @@ export const stsErrors = {
   validation: (message: string) => new AwsError('ValidationError', message, { status: 400 }),
   malformedPolicy: (message: string) => new AwsError('MalformedPolicyDocument', message, { status: 400 }),
   regionDisabled: (message: string) => new AwsError('RegionDisabledException', message, { status: 403 }),
-};
+} satisfies ErrorCatalogue;
 
 /** AWS's description of InvalidIdentityToken, used when the token cannot be verified. */
 export const UNVERIFIABLE_TOKEN =

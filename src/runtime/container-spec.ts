@@ -1,0 +1,43 @@
+/**
+ * The engine's container for one container definition of a task: its name as ECS's agent names
+ * it, the image (this cloud's ECR images by their local URI), environment and command with the
+ * task's overrides, the labels adoption finds it by, init, stop timeout and published ports.
+ */
+import type { ContainerSpec } from '../engine/contract.js';
+import { resolveImageUri } from '../registry/image-uri.js';
+import type { ContainerDefinition, Task, TaskDefinition } from '../services/ecs/model.js';
+import { LABEL } from './labels.js';
+
+/** The default stop timeout (seconds) of a container without one (ECS: 30). */
+export const DEFAULT_STOP_TIMEOUT_S = 30;
+
+export interface ContainerSpecContext {
+  accountId: string;
+  region: string;
+  registryHost: string;
+  /** The value of the `dockyard.cloud` label of this cloud's containers. */
+  cloudLabel: string;
+}
+
+export function containerSpec(ctx: ContainerSpecContext, task: Task, definition: TaskDefinition, container: ContainerDefinition): ContainerSpec {
+  const override = task.overrides.containerOverrides.find((o) => o.name === container.name);
+  const env: Record<string, string> = {};
+  for (const e of [...container.environment, ...(override?.environment ?? [])]) if (e.name !== undefined) env[e.name] = e.value ?? '';
+  const local = resolveImageUri(container.image, { accountId: ctx.accountId, region: ctx.region, registryHost: ctx.registryHost });
+  const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+  const command = override?.command ?? container.command;
+  const spec: ContainerSpec = {
+    name: `ecs-${definition.family}-${definition.revision}-${container.name}-${taskId}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
+    image: local ? local.localUri : container.image,
+    env,
+    labels: { ...(container.dockerLabels ?? {}), [LABEL.cloud]: ctx.cloudLabel, [LABEL.task]: task.taskArn, [LABEL.container]: container.name },
+    init: true,
+    stopTimeoutSeconds: container.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S,
+    ports: container.portMappings.filter((p) => p.containerPort !== undefined).map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' })),
+  };
+  if (command) spec.command = command;
+  if (container.entryPoint) spec.entrypoint = container.entryPoint;
+  if (container.workingDirectory) spec.workingDir = container.workingDirectory;
+  if (container.user) spec.user = container.user;
+  return spec;
+}

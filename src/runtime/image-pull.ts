@@ -1,0 +1,54 @@
+/**
+ * Pulling a task's images as ECS's agent does: an image in this cloud's ECR with a registry
+ * password issued to the task's execution role (so the role's ecr:* permissions decide, and a
+ * refusal reads like AWS's CannotPullContainerError), any other image as it is named.
+ */
+import type { Caller } from '../core/operation.js';
+import type { ContainerEngine, RegistryAuth } from '../engine/contract.js';
+import { resolveImageUri } from '../registry/image-uri.js';
+import type { RegistryTokenStore } from '../registry/tokens.js';
+import type { Task, TaskDefinition } from '../services/ecs/model.js';
+import type { Role } from '../services/iam/model.js';
+
+export interface ImagePullDeps {
+  engine: ContainerEngine;
+  registryTokens: RegistryTokenStore;
+  roles: { getRoleByArn(arn: string): Role | undefined };
+  accountId: string;
+  region: string;
+  /** host:port of the local registry (localhost:PORT). */
+  registryHost: string;
+}
+
+/** Pulls `image`; ECR images with a registry password issued to the execution role's session. */
+export async function pullTaskImage(deps: ImagePullDeps, image: string, task: Task, definition: TaskDefinition, now: Date): Promise<void> {
+  const local = resolveImageUri(image, { accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost });
+  if (!local) {
+    await deps.engine.pullImage(image);
+    return;
+  }
+  const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
+  const role = roleArn ? deps.roles.getRoleByArn(roleArn) : undefined;
+  if (!role) throw new Error(`pull access denied for ${local.localUri}: no execution role`);
+  const password = deps.registryTokens.issue(executionCaller(deps.accountId, role, task, now), now).password;
+  const auth: RegistryAuth = { username: 'AWS', password, serveraddress: deps.registryHost };
+  await deps.engine.pullImage(local.localUri, { auth });
+}
+
+/** The assumed-role caller ECS's agent acts as when it uses the execution role. */
+function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
+  const sessionName = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
+  return {
+    kind: 'assumed-role',
+    accountId,
+    arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${sessionName}`,
+    userId: `${role.roleId}:${sessionName}`,
+    accessKeyId: 'ASIADOCKYARDECSAGENT',
+    roleName: role.roleName,
+    roleArn: role.arn,
+    roleId: role.roleId,
+    sessionName,
+    tags: {},
+    expiresAt: new Date(now.getTime() + 3600_000),
+  };
+}
