@@ -13,7 +13,17 @@ export const LAYERS = [
   ['core'],
   ['store', 'policy', 'workflow', 'host', 'engine'],
   ['tls', 'images', 'auth', 'identity', 'git', 'docker-guard', 'trust', 'buildx'],
-  ['services/iam', 'services/sts', 'services/ecr', 'services/ecs', 'services/ec2', 'services/logs', 'services/secretsmanager', 'services/ssm', 'registry'],
+  [
+    'services/iam',
+    'services/sts',
+    'services/ecr',
+    'services/ecs',
+    'services/ec2',
+    'services/logs',
+    'services/secretsmanager',
+    'services/ssm',
+    'registry',
+  ],
   ['scheduler', 'network', 'protocols'],
   ['runtime', 'runner'],
   ['control'],
@@ -30,7 +40,12 @@ const ALL_ROOMS = [...ROOMS, 'actions'];
 function layerZones() {
   const zones = LAYERS.flatMap((layer, level) =>
     layer.map((room) => {
-      const forbidden = [...LAYERS.slice(level).flat().filter((other) => other !== room), 'actions'];
+      const forbidden = [
+        ...LAYERS.slice(level)
+          .flat()
+          .filter((other) => other !== room),
+        'actions',
+      ];
       return {
         target: `./src/${room}/**`,
         from: forbidden.map((other) => `./src/${other}/**`),
@@ -64,7 +79,17 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/ban-ts-comment': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(fs|path|http|https|crypto|os|child_process|url|util|net|stream|events)$', message: 'use the node: prefix' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(fs|path|http|https|crypto|os|child_process|url|util|net|stream|events)$',
+              message: 'use the node: prefix',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -75,7 +100,9 @@ export default tseslint.config(
       'import-x/extensions': ['.ts', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       // Sources import each other as .js (NodeNext); the files are .ts.
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+      'import-x/resolver-next': [
+        createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } }),
+      ],
     },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones() }],

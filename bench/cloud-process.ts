@@ -19,7 +19,9 @@ export interface Started {
 export function startCloud(dataDir: string, nodeArgs: string[] = []): Promise<Started> {
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, BIN, 'up', '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, 'up', '--port', '0', '--data', dataDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();

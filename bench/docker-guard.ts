@@ -29,7 +29,11 @@ function timedGet(socketPath: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
     request({ socketPath, path, headers: { Host: 'docker' } }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`GET ${path}: ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(performance.now() - started)
+          : reject(new Error(`GET ${path}: ${res.statusCode}`)),
+      );
     })
       .on('error', reject)
       .end();
@@ -44,9 +48,17 @@ export async function runDockerGuardBenchmarks(log: (line: string) => void): Pro
   const baseImage = `localhost/dockyard-bench-guard-${tag}:1`;
   const built = `localhost/dockyard-bench-guard-built-${tag}:1`;
   const baseId = await engine.importImage(buildTinyImageTar(), baseImage, { changes: TINY_IMAGE_CHANGES });
-  writeFileSync(join(dir, 'Dockerfile'), `FROM ${baseImage}\nCOPY message.txt /message.txt\nCMD ["cat", "/message.txt"]\n`);
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    `FROM ${baseImage}\nCOPY message.txt /message.txt\nCMD ["cat", "/message.txt"]\n`,
+  );
   writeFileSync(join(dir, 'message.txt'), 'benchmark\n');
-  const guard = await startDockerGuard({ socketPath: join(dir, 'docker.sock'), engine: ENGINE, job: { labelKey: 'dockyard.job', id: `bench-${tag}` }, mounts: [{ hostPath: dir }] });
+  const guard = await startDockerGuard({
+    socketPath: join(dir, 'docker.sock'),
+    engine: ENGINE,
+    job: { labelKey: 'dockyard.job', id: `bench-${tag}` },
+    mounts: [{ hostPath: dir }],
+  });
   const hosts = { guard: `unix://${guard.socketPath}`, direct: ENGINE };
   const timed = async (host: string, args: string[]) => {
     const started = performance.now();
@@ -62,11 +74,14 @@ export async function runDockerGuardBenchmarks(log: (line: string) => void): Pro
       const times = { guard: [] as number[], direct: [] as number[] };
       await timed(hosts.direct, args); // warm-up: caches, the CLI's first start
       for (let i = 0; i < ROUNDS; i++) {
-        for (const via of i % 2 === 0 ? (['guard', 'direct'] as const) : (['direct', 'guard'] as const)) times[via].push(await timed(hosts[via], args));
+        for (const via of i % 2 === 0 ? (['guard', 'direct'] as const) : (['direct', 'guard'] as const))
+          times[via].push(await timed(hosts[via], args));
       }
       const g = median(times.guard);
       const d = median(times.direct);
-      log(`  ${name.padEnd(9)} guard ${g.toFixed(0)} ms, direct ${d.toFixed(0)} ms, overhead ${(g - d).toFixed(0)} ms (${((g / d - 1) * 100).toFixed(0)} %), median of ${ROUNDS}`);
+      log(
+        `  ${name.padEnd(9)} guard ${g.toFixed(0)} ms, direct ${d.toFixed(0)} ms, overhead ${(g - d).toFixed(0)} ms (${((g / d - 1) * 100).toFixed(0)} %), median of ${ROUNDS}`,
+      );
     }
     const name = `dockyard-bench-guard-ps-${tag}`;
     await runOk('docker', ['create', '--name', name, baseImage, 'sh'], { env: { DOCKER_HOST: hosts.guard } });
@@ -77,7 +92,9 @@ export async function runDockerGuardBenchmarks(log: (line: string) => void): Pro
     }
     const g = median(api.guard);
     const d = median(api.direct);
-    log(`  inspect   guard ${g.toFixed(1)} ms, direct ${d.toFixed(1)} ms, overhead ${(g - d).toFixed(1)} ms, median of ${API_ROUNDS}`);
+    log(
+      `  inspect   guard ${g.toFixed(1)} ms, direct ${d.toFixed(1)} ms, overhead ${(g - d).toFixed(1)} ms, median of ${API_ROUNDS}`,
+    );
   } finally {
     await guard.close();
     await engine.removeImage(built, { force: true }).catch(() => undefined);

@@ -45,7 +45,9 @@ export async function startDistribution(): Promise<Distribution> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const spawned = new Promise<never>((_resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`docker-registry did not start (apt-get install docker-registry): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`docker-registry did not start (apt-get install docker-registry): ${error.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`docker-registry exited with ${code}: ${stderr}`)));
   });
   const host = `127.0.0.1:${port}`;

@@ -63,7 +63,9 @@ function startBenchCloud(dataDir: string): Promise<BenchCloud> {
   return new Promise((resolve, reject) => {
     const profile = process.env.DOCKYARD_BENCH_CPU_PROF;
     const nodeArgs = profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : [];
-    const child = spawn(process.execPath, [...nodeArgs, ENTRY, dataDir, String(PORT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, ENTRY, dataDir, String(PORT)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
@@ -94,7 +96,8 @@ function podmanServicePid(): number | undefined {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline[0]?.endsWith('podman') && cmdline.includes('system') && cmdline.includes('service')) return Number(entry);
+      if (cmdline[0]?.endsWith('podman') && cmdline.includes('system') && cmdline.includes('service'))
+        return Number(entry);
     } catch {
       // gone meanwhile
     }
@@ -110,14 +113,16 @@ function wrk(url: string, seconds: number): Promise<number> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
     child.once('exit', () => {
-      if (/Non-2xx|Socket errors: connect [1-9]|read [1-9]/.test(out)) return reject(new Error(`wrk saw errors against ${url}:\n${out}`));
+      if (/Non-2xx|Socket errors: connect [1-9]|read [1-9]/.test(out))
+        return reject(new Error(`wrk saw errors against ${url}:\n${out}`));
       resolve(Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN));
     });
   });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const fmt = (xs: number[], digits = 2) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+const fmt = (xs: number[], digits = 2) =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 /** Runs the ECS benchmarks and prints their results. */
 export async function runEcsBenchmarks(log: (line: string) => void): Promise<void> {
@@ -128,7 +133,11 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
   const cloud = await startBenchCloud(dataDir);
   const localImage = `localhost:${PORT}/tiny:1`;
   try {
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      accountId: string;
+    };
     const target = { url: cloud.url, region: 'us-east-1', admin };
     const config = { endpoint: cloud.url, region: target.region, credentials: admin, maxAttempts: 1 };
     const ecs = new ECSClient(config);
@@ -144,15 +153,50 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-    await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+    await engine.importImage(buildTinyImageTar(), localImage, {
+      changes: TINY_IMAGE_CHANGES,
+      signal: AbortSignal.timeout(60_000),
+    });
     await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage]);
     await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
-    const pull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] };
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'pull', PolicyDocument: JSON.stringify(pull) }));
+    const pull = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: [
+            'ecr:GetAuthorizationToken',
+            'ecr:BatchGetImage',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:BatchCheckLayerAvailability',
+          ],
+          Resource: '*',
+        },
+      ],
+    };
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'pull', PolicyDocument: JSON.stringify(pull) }),
+    );
     await ecs.send(new CreateClusterCommand({ clusterName: 'bench' }));
-    const group = await cli(['ec2', 'describe-security-groups', '--query', "SecurityGroups[?GroupName=='default'].GroupId"]);
+    const group = await cli([
+      'ec2',
+      'describe-security-groups',
+      '--query',
+      "SecurityGroups[?GroupName=='default'].GroupId",
+    ]);
     const subnet = await cli(['ec2', 'describe-subnets', '--query', 'Subnets[0].SubnetId']);
-    await cli(['ec2', 'authorize-security-group-ingress', '--group-id', group, '--protocol', 'tcp', '--port', String(CONTAINER_PORT), '--cidr', '0.0.0.0/0']);
+    await cli([
+      'ec2',
+      'authorize-security-group-ingress',
+      '--group-id',
+      group,
+      '--protocol',
+      'tcp',
+      '--port',
+      String(CONTAINER_PORT),
+      '--cidr',
+      '0.0.0.0/0',
+    ]);
     const registered = await ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'web',
@@ -162,20 +206,45 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
         memory: '512',
         executionRoleArn: `arn:aws:iam::${admin.accountId}:role/exec`,
         containerDefinitions: [
-          { name: 'web', image: `${admin.accountId}.dkr.ecr.us-east-1.amazonaws.com/tiny:1`, entryPoint: ['/bin/perl'], command: perlServer(CONTAINER_PORT), portMappings: [{ containerPort: CONTAINER_PORT }], stopTimeout: 2, essential: true },
+          {
+            name: 'web',
+            image: `${admin.accountId}.dkr.ecr.us-east-1.amazonaws.com/tiny:1`,
+            entryPoint: ['/bin/perl'],
+            command: perlServer(CONTAINER_PORT),
+            portMappings: [{ containerPort: CONTAINER_PORT }],
+            stopTimeout: 2,
+            essential: true,
+          },
         ],
       }),
     );
     const taskDefinition = registered.taskDefinition?.taskDefinitionArn ?? '';
-    const network = { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: 'ENABLED' as const } };
-    const describe = async (names: string[]): Promise<Service[]> => (await ecs.send(new DescribeServicesCommand({ cluster: 'bench', services: names }))).services ?? [];
-    const isSteady = (s: Service | undefined, count: number): boolean => s?.deployments?.length === 1 && s.runningCount === count && s.deployments[0]?.rolloutState === 'COMPLETED';
+    const network = {
+      awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: 'ENABLED' as const },
+    };
+    const describe = async (names: string[]): Promise<Service[]> =>
+      (await ecs.send(new DescribeServicesCommand({ cluster: 'bench', services: names }))).services ?? [];
+    const isSteady = (s: Service | undefined, count: number): boolean =>
+      s?.deployments?.length === 1 && s.runningCount === count && s.deployments[0]?.rolloutState === 'COMPLETED';
 
     const cases = new Set((process.env.DOCKYARD_BENCH_CASES ?? 'deploy,rps,rest').split(','));
     if (cases.has('deploy') || cases.has('rps')) {
       // Deploy time, then requests per second through the same service's single task.
-      await ecs.send(new CreateServiceCommand({ cluster: 'bench', serviceName: 'deploy', taskDefinition, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: network }));
-      await waitFor('service deploy steady', async () => (isSteady((await describe(['deploy']))[0], 1) ? true : undefined), { timeoutMs: 120_000 });
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'bench',
+          serviceName: 'deploy',
+          taskDefinition,
+          desiredCount: 1,
+          launchType: 'FARGATE',
+          networkConfiguration: network,
+        }),
+      );
+      await waitFor(
+        'service deploy steady',
+        async () => (isSteady((await describe(['deploy']))[0], 1) ? true : undefined),
+        { timeoutMs: 120_000 },
+      );
       if (cases.has('deploy')) {
         const direct: number[] = [];
         for (let i = 0; i < 7; i++) {
@@ -191,7 +260,9 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           try {
             await engine.startContainer(id);
             const hostPort = (await engine.inspectContainer(id)).ports[0]?.hostPort ?? 0;
-            await waitFor('the direct container to answer', () => httpGet('127.0.0.1', hostPort), { timeoutMs: 20_000 });
+            await waitFor('the direct container to answer', () => httpGet('127.0.0.1', hostPort), {
+              timeoutMs: 20_000,
+            });
             direct.push((performance.now() - began) / 1000);
           } finally {
             await engine.removeContainer(id, { force: true });
@@ -203,24 +274,47 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           const before = (await describe(['deploy']))[0]?.deployments?.[0]?.id;
           const began = performance.now();
           await ecs.send(new UpdateServiceCommand({ cluster: 'bench', service: 'deploy', forceNewDeployment: true }));
-          const done = await waitFor('the deployment to complete', async () => {
-            const s = (await describe(['deploy']))[0];
-            return isSteady(s, 1) && s?.deployments?.[0]?.id !== before ? s : undefined;
-          }, { timeoutMs: 60_000 });
+          const done = await waitFor(
+            'the deployment to complete',
+            async () => {
+              const s = (await describe(['deploy']))[0];
+              return isSteady(s, 1) && s?.deployments?.[0]?.id !== before ? s : undefined;
+            },
+            { timeoutMs: 60_000 },
+          );
           deployClient.push((performance.now() - began) / 1000);
           const d = done.deployments?.[0];
           if (d?.createdAt && d.updatedAt) deployServer.push((d.updatedAt.getTime() - d.createdAt.getTime()) / 1000);
         }
         const overhead = deployClient.map((t) => t - median(direct));
-        log(`deploy: UpdateService → COMPLETED (client view) median ${fmt(deployClient)} s; deployment createdAt → updatedAt ${fmt(deployServer)} s; the app's own start (create + start + first answer, engine direct) ${fmt(direct)} s; difference ${fmt(overhead)} s (n = 7; aim < 2 s)`);
+        log(
+          `deploy: UpdateService → COMPLETED (client view) median ${fmt(deployClient)} s; deployment createdAt → updatedAt ${fmt(deployServer)} s; the app's own start (create + start + first answer, engine direct) ${fmt(direct)} s; difference ${fmt(overhead)} s (n = 7; aim < 2 s)`,
+        );
       }
       if (cases.has('rps')) {
-        const endpointUrl = (await runOk(process.execPath, [BIN, 'endpoint', '--cluster', 'bench', '--service', 'deploy', '--data', dataDir])).stdout.trim();
-        const taskArn = (await ecs.send(new ListTasksCommand({ cluster: 'bench', serviceName: 'deploy', desiredStatus: 'RUNNING' }))).taskArns?.[0] ?? '';
+        const endpointUrl = (
+          await runOk(process.execPath, [
+            BIN,
+            'endpoint',
+            '--cluster',
+            'bench',
+            '--service',
+            'deploy',
+            '--data',
+            dataDir,
+          ])
+        ).stdout.trim();
+        const taskArn =
+          (await ecs.send(new ListTasksCommand({ cluster: 'bench', serviceName: 'deploy', desiredStatus: 'RUNNING' })))
+            .taskArns?.[0] ?? '';
         const task = (await ecs.send(new DescribeTasksCommand({ cluster: 'bench', tasks: [taskArn] }))).tasks?.[0];
         const taskAddress = task?.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '';
         const containerIp = (await engine.inspectContainer(task?.containers?.[0]?.runtimeId ?? '')).ipAddress ?? '';
-        const paths = { direct: `http://${containerIp}:${CONTAINER_PORT}/`, task: `http://${taskAddress}:${CONTAINER_PORT}/`, endpoint: `${endpointUrl}/` };
+        const paths = {
+          direct: `http://${containerIp}:${CONTAINER_PORT}/`,
+          task: `http://${taskAddress}:${CONTAINER_PORT}/`,
+          endpoint: `${endpointUrl}/`,
+        };
         const rates: Record<keyof typeof paths, number[]> = { direct: [], task: [], endpoint: [] };
         const order: (keyof typeof paths)[] = ['direct', 'task', 'endpoint'];
         for (let round = 0; round < 3; round++) {
@@ -230,7 +324,9 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
           }
         }
         const ratio = (path: keyof typeof paths) => (median(rates[path]) / median(rates.direct)).toFixed(2);
-        log(`requests/s (wrk -t1 -c16, 3 × 5 s, perl server answering Connection: close): direct to the container ${fmt(rates.direct, 0)}; task address ${fmt(rates.task, 0)} (ratio ${ratio('task')}); stable endpoint ${fmt(rates.endpoint, 0)} (ratio ${ratio('endpoint')})`);
+        log(
+          `requests/s (wrk -t1 -c16, 3 × 5 s, perl server answering Connection: close): direct to the container ${fmt(rates.direct, 0)}; task address ${fmt(rates.task, 0)} (ratio ${ratio('task')}); stable endpoint ${fmt(rates.endpoint, 0)} (ratio ${ratio('endpoint')})`,
+        );
       }
       await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: 'deploy', force: true }));
     }
@@ -239,15 +335,28 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
       const names = Array.from({ length: REST_SERVICES }, (_, i) => `rest-${i}`);
       const startedAt = performance.now();
       for (const serviceName of names) {
-        await ecs.send(new CreateServiceCommand({ cluster: 'bench', serviceName, taskDefinition, desiredCount: 2, launchType: 'FARGATE', networkConfiguration: network }));
+        await ecs.send(
+          new CreateServiceCommand({
+            cluster: 'bench',
+            serviceName,
+            taskDefinition,
+            desiredCount: 2,
+            launchType: 'FARGATE',
+            networkConfiguration: network,
+          }),
+        );
       }
-      await waitFor('50 services steady', async () => {
-        for (let i = 0; i < names.length; i += 10) {
-          const batch = await describe(names.slice(i, i + 10));
-          if (!batch.every((s) => isSteady(s, 2))) return undefined;
-        }
-        return true;
-      }, { timeoutMs: 600_000 });
+      await waitFor(
+        '50 services steady',
+        async () => {
+          for (let i = 0; i < names.length; i += 10) {
+            const batch = await describe(names.slice(i, i + 10));
+            if (!batch.every((s) => isSteady(s, 2))) return undefined;
+          }
+          return true;
+        },
+        { timeoutMs: 600_000 },
+      );
       const rampSeconds = (performance.now() - startedAt) / 1000;
       const containers = (await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length;
       await sleep(5000);
@@ -265,12 +374,19 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
       log(
         `cpu at rest: ${REST_SERVICES} services × 2 tasks (${containers} containers, steady after ${rampSeconds.toFixed(0)} s): the cloud ${cloudCpu.toFixed(1)} ms CPU per s (${(cloudCpu / 10).toFixed(2)} % of a core) over ${elapsed.toFixed(0)} s, RSS ${rss.toFixed(0)} MB; Podman's service ${podmanCpu.toFixed(1)} ms/s; load average ${load.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`,
       );
-      for (const serviceName of names) await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: serviceName, force: true }));
-      await waitFor('the services to be gone', async () => ((await ecs.send(new ListTasksCommand({ cluster: 'bench' }))).taskArns?.length === 0 ? true : undefined), { timeoutMs: 300_000 });
+      for (const serviceName of names)
+        await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: serviceName, force: true }));
+      await waitFor(
+        'the services to be gone',
+        async () =>
+          (await ecs.send(new ListTasksCommand({ cluster: 'bench' }))).taskArns?.length === 0 ? true : undefined,
+        { timeoutMs: 300_000 },
+      );
     }
   } finally {
     await stopBenchCloud(cloud);
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } }))
+      await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     await engine.removeImage(localImage, { force: true }).catch(() => undefined);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });

@@ -62,17 +62,30 @@ export async function buildImage(dir: string, fileBytes: number): Promise<BenchI
     config: {},
     rootfs: { type: 'layers', diff_ids: [`sha256:${diffId.digest('hex')}`] },
   });
-  const manifest = writeBlob(blobs, MEDIA.manifest, { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers: [layer] });
+  const manifest = writeBlob(blobs, MEDIA.manifest, {
+    schemaVersion: 2,
+    mediaType: MEDIA.manifest,
+    config,
+    layers: [layer],
+  });
   const ref = 'latest';
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': ref } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.index,
+      manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': ref } }],
+    }),
   );
   return { dir, ref, layerBytes };
 }
 
-function writeBlob(blobs: string, mediaType: string, content: object): { mediaType: string; digest: string; size: number } {
+function writeBlob(
+  blobs: string,
+  mediaType: string,
+  content: object,
+): { mediaType: string; digest: string; size: number } {
   const bytes = Buffer.from(JSON.stringify(content));
   const hex = createHash('sha256').update(bytes).digest('hex');
   writeFileSync(join(blobs, hex), bytes);
@@ -91,7 +104,8 @@ async function* tarOfRandomFile(name: string, size: number): AsyncGenerator<Buff
 function tarHeader(name: string, size: number): Buffer {
   const header = Buffer.alloc(512);
   const field = (offset: number, length: number, value: string) => header.write(value, offset, length, 'ascii');
-  const octal = (offset: number, length: number, value: number) => field(offset, length - 1, value.toString(8).padStart(length - 1, '0'));
+  const octal = (offset: number, length: number, value: number) =>
+    field(offset, length - 1, value.toString(8).padStart(length - 1, '0'));
   field(0, 100, name);
   octal(100, 8, 0o644);
   octal(108, 8, 0);

@@ -47,18 +47,24 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     const repo = await api.post<{ cloneUrl: string }>('/repos', { name: SEED.repository });
     cpSync(EXAMPLE, work, { recursive: true });
     const git = (args: string[]) => {
-      const result = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], { cwd: work, encoding: 'utf8' });
+      const result = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', ...args], {
+        cwd: work,
+        encoding: 'utf8',
+      });
       if (result.status !== 0) throw new Error(`git ${args[0]}: ${result.stderr}`);
       return result;
     };
-    const push = () => git(['-c', `http.extraHeader=Authorization: ${basicAuthorization(admin)}`, 'push', '-q', repo.cloneUrl, 'main']);
+    const push = () =>
+      git(['-c', `http.extraHeader=Authorization: ${basicAuthorization(admin)}`, 'push', '-q', repo.cloneUrl, 'main']);
     git(['init', '-q', '-b', 'main']);
     git(['add', '-A']);
     git(['commit', '-qm', 'add CI/CD']);
     const warm = Date.now();
     push();
     await expectSuccess(api);
-    log(`  warm-up push (first deployment, replaces the placeholder task): ${((Date.now() - warm) / 1000).toFixed(1)} s`);
+    log(
+      `  warm-up push (first deployment, replaces the placeholder task): ${((Date.now() - warm) / 1000).toFixed(1)} s`,
+    );
     const serviceArn = `arn:aws:ecs:${running.region}:${running.accountId}:service/${SEED.cluster}/${SEED.service}`;
     const port = endpointPorts(dataDir, [serviceArn]).get(serviceArn);
     if (port === undefined) throw new Error('the service has no endpoint');
@@ -87,28 +93,55 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
         .join(', ');
       totals.push(total);
       runs.push(runMs);
-      log(`  round ${round}: push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s; slowest: ${slowest})`);
+      log(
+        `  round ${round}: push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s; slowest: ${slowest})`,
+      );
     }
-    log(`git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`);
+    log(
+      `git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`,
+    );
   } finally {
     // The service's containers outlive a stopped cloud (kept for adoption); this one is gone for good.
-    const ecs = new ECSClient({ endpoint: cloud.url, region: 'us-east-1', credentials: readAdmin(dataDir), maxAttempts: 1 });
-    await ecs.send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true })).catch(() => undefined);
-    await until(async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns ?? []).length === 0, 30_000).catch(() => undefined);
+    const ecs = new ECSClient({
+      endpoint: cloud.url,
+      region: 'us-east-1',
+      credentials: readAdmin(dataDir),
+      maxAttempts: 1,
+    });
+    await ecs
+      .send(new DeleteServiceCommand({ cluster: SEED.cluster, service: SEED.service, force: true }))
+      .catch(() => undefined);
+    await until(
+      async () => ((await ecs.send(new ListTasksCommand({ cluster: SEED.cluster }))).taskArns ?? []).length === 0,
+      30_000,
+    ).catch(() => undefined);
     await stopCloud(cloud.child);
     const engine = new DockerApiEngine();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } }))
+      await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     await engine.close();
-    const images = spawnSync('docker', ['images', '--filter', `reference=localhost:${PORT}/my-app`, '--format', '{{.ID}}'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' } });
+    const images = spawnSync(
+      'docker',
+      ['images', '--filter', `reference=localhost:${PORT}/my-app`, '--format', '{{.ID}}'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' },
+      },
+    );
     const ids = [...new Set(images.stdout.split('\n').filter(Boolean))];
-    if (ids.length > 0) spawnSync('docker', ['rmi', '-f', ...ids], { env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' } });
+    if (ids.length > 0)
+      spawnSync('docker', ['rmi', '-f', ...ids], {
+        env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' },
+      });
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 async function startCloud(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'up', '--port', String(PORT), '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'up', '--port', String(PORT), '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolvePromise, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {

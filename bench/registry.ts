@@ -60,7 +60,9 @@ const CASE_IDS: readonly CaseId[] = ['fixed', '50', '500', 'parallel'];
 /** Runs the registry benchmarks and prints their table; throws when a case failed. */
 export async function runRegistryBenchmarks(log: (line: string) => void): Promise<void> {
   const chosen = chosenCases();
-  log(`registry benchmarks: skopeo ${await skopeoVersion()} against dockyard and docker-registry (distribution 2.8.2), cases ${chosen.join(', ')}; load average ${loadAverage()}`);
+  log(
+    `registry benchmarks: skopeo ${await skopeoVersion()} against dockyard and docker-registry (distribution 2.8.2), cases ${chosen.join(', ')}; load average ${loadAverage()}`,
+  );
   const work = mkdtempSync(join(tmpdir(), 'dockyard-bench-registry-'));
   const dataDir = join(work, 'dockyard');
   const profDir = process.env.DOCKYARD_BENCH_CPU_PROF;
@@ -74,7 +76,12 @@ export async function runRegistryBenchmarks(log: (line: string) => void): Promis
   try {
     const targets: Target[] = [
       await dockyardTarget(cloud.url, dataDir, cloud.child.pid as number),
-      { name: 'docker-registry', host: distribution.host, pid: distribution.child.pid as number, newRepository: async (label) => `bench/${label}` },
+      {
+        name: 'docker-registry',
+        host: distribution.host,
+        pid: distribution.child.pid as number,
+        newRepository: async (label) => `bench/${label}`,
+      },
     ];
     const runCase = async (id: CaseId, body: () => Promise<void>) => {
       if (!chosen.includes(id)) return;
@@ -87,7 +94,10 @@ export async function runRegistryBenchmarks(log: (line: string) => void): Promis
     };
     // Warm-up: both servers see a push and a pull before anything is recorded.
     await pushPull(work, targets, 1 * MiB, 1, 'warmup');
-    await runCase('fixed', async () => void results.push(...(await pushPull(work, targets, 1 * MiB, 11, '1 MiB image'))));
+    await runCase(
+      'fixed',
+      async () => void results.push(...(await pushPull(work, targets, 1 * MiB, 11, '1 MiB image'))),
+    );
     await runCase('50', async () => void results.push(...(await pushPull(work, targets, 50 * MiB, 7, '50 MiB'))));
     await runCase('500', async () => void results.push(...(await pushPull(work, targets, 500 * MiB, 3, '500 MiB'))));
     await runCase('parallel', async () => void results.push(await parallelPushes(work, targets, 4, 50 * MiB, 5)));
@@ -100,21 +110,33 @@ export async function runRegistryBenchmarks(log: (line: string) => void): Promis
   if (failures.length > 0) throw new Error(`registry cases failed:\n${failures.join('\n')}`);
 }
 
-const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const loadAverage = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function chosenCases(): CaseId[] {
   const text = process.env.DOCKYARD_BENCH_CASES;
   if (!text) return [...CASE_IDS];
   const ids = text.split(',').map((s) => s.trim());
   const unknown = ids.filter((id) => !(CASE_IDS as readonly string[]).includes(id));
-  if (unknown.length > 0) throw new Error(`DOCKYARD_BENCH_CASES: unknown case ${unknown.join(', ')} (known: ${CASE_IDS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`DOCKYARD_BENCH_CASES: unknown case ${unknown.join(', ')} (known: ${CASE_IDS.join(', ')})`);
   return ids as CaseId[];
 }
 
 /** dockyard as skopeo sees it: a password from GetAuthorizationToken, repositories made by CreateRepository. */
 async function dockyardTarget(url: string, dataDir: string, pid: number): Promise<Target> {
-  const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-  const ecr = new ECRClient({ endpoint: url, region: DEFAULTS.region, credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey }, maxAttempts: 1 });
+  const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  const ecr = new ECRClient({
+    endpoint: url,
+    region: DEFAULTS.region,
+    credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    maxAttempts: 1,
+  });
   const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
   const token = auth.authorizationData?.[0]?.authorizationToken;
   if (!token) throw new Error('GetAuthorizationToken returned no token');
@@ -132,7 +154,13 @@ async function dockyardTarget(url: string, dataDir: string, pid: number): Promis
 }
 
 /** `runs` rounds of: a fresh image, pushed to each registry, then pulled from each. */
-async function pushPull(work: string, targets: readonly Target[], fileBytes: number, runs: number, label: string): Promise<CaseResult[]> {
+async function pushPull(
+  work: string,
+  targets: readonly Target[],
+  fileBytes: number,
+  runs: number,
+  label: string,
+): Promise<CaseResult[]> {
   const push = emptyResult(`push ${label}`, fileBytes);
   const pull = emptyResult(`pull ${label}`, fileBytes);
   const slug = label.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
@@ -162,7 +190,13 @@ async function pushPull(work: string, targets: readonly Target[], fileBytes: num
 }
 
 /** `runs` rounds of `count` fresh images pushed at once to fresh repositories: wall time. */
-async function parallelPushes(work: string, targets: readonly Target[], count: number, fileBytes: number, runs: number): Promise<CaseResult> {
+async function parallelPushes(
+  work: string,
+  targets: readonly Target[],
+  count: number,
+  fileBytes: number,
+  runs: number,
+): Promise<CaseResult> {
   const result = emptyResult(`${count} × ${fileBytes / MiB} MiB pushes in parallel`, count * fileBytes);
   for (let run = 0; run < runs; run++) {
     const images: BenchImage[] = [];
@@ -171,7 +205,9 @@ async function parallelPushes(work: string, targets: readonly Target[], count: n
       const order = run % 2 === 0 ? targets : [...targets].reverse();
       for (const target of order) {
         const repositories = await Promise.all(images.map((_image, i) => target.newRepository(`parallel-${run}-${i}`)));
-        await measure(result, target, () => Promise.all(images.map((image, i) => skopeoPush(target, image, repositories[i] as string))));
+        await measure(result, target, () =>
+          Promise.all(images.map((image, i) => skopeoPush(target, image, repositories[i] as string))),
+        );
       }
     } finally {
       for (const image of images) rmSync(image.dir, { recursive: true, force: true });
@@ -181,7 +217,12 @@ async function parallelPushes(work: string, targets: readonly Target[], count: n
 }
 
 function emptyResult(label: string, bytes: number): CaseResult {
-  return { label, bytes, seconds: { dockyard: [], 'docker-registry': [] }, cpuMs: { dockyard: [], 'docker-registry': [] } };
+  return {
+    label,
+    bytes,
+    seconds: { dockyard: [], 'docker-registry': [] },
+    cpuMs: { dockyard: [], 'docker-registry': [] },
+  };
 }
 
 /** Runs one timed operation against `target`, recording its wall time and the server's CPU time. */
@@ -202,11 +243,25 @@ function processCpuMs(pid: number): number {
 }
 
 function skopeoPush(target: Target, image: BenchImage, repository: string): Promise<number> {
-  return skopeo(['copy', '-q', '--dest-tls-verify=false', ...(target.creds ? ['--dest-creds', target.creds] : []), `oci:${image.dir}:${image.ref}`, `docker://${target.host}/${repository}:latest`]);
+  return skopeo([
+    'copy',
+    '-q',
+    '--dest-tls-verify=false',
+    ...(target.creds ? ['--dest-creds', target.creds] : []),
+    `oci:${image.dir}:${image.ref}`,
+    `docker://${target.host}/${repository}:latest`,
+  ]);
 }
 
 function skopeoPull(target: Target, repository: string, destination: string): Promise<number> {
-  return skopeo(['copy', '-q', '--src-tls-verify=false', ...(target.creds ? ['--src-creds', target.creds] : []), `docker://${target.host}/${repository}:latest`, `oci:${destination}:latest`]);
+  return skopeo([
+    'copy',
+    '-q',
+    '--src-tls-verify=false',
+    ...(target.creds ? ['--src-creds', target.creds] : []),
+    `docker://${target.host}/${repository}:latest`,
+    `oci:${destination}:latest`,
+  ]);
 }
 
 /** Runs skopeo; resolves with its wall time in seconds, rejects with its stderr on failure. */
@@ -252,12 +307,17 @@ function table(results: readonly CaseResult[]): string[] {
     const xs = result.cpuMs[name];
     return xs.length === 0 ? '—' : `${(xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(0)} ms`;
   };
-  const lines = ['| case | n | dockyard | docker-registry 2.8.2 | ratio | server CPU per run, dockyard / docker-registry |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| case | n | dockyard | docker-registry 2.8.2 | ratio | server CPU per run, dockyard / docker-registry |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const result of results) {
     const ours = result.seconds.dockyard;
     const theirs = result.seconds['docker-registry'];
     const ratio = ours.length > 0 && theirs.length > 0 ? (median(ours) / median(theirs)).toFixed(2) : '—';
-    lines.push(`| ${result.label} | ${Math.min(ours.length, theirs.length)} | ${cell(result, 'dockyard')} | ${cell(result, 'docker-registry')} | ${ratio} | ${cpu(result, 'dockyard')} / ${cpu(result, 'docker-registry')} |`);
+    lines.push(
+      `| ${result.label} | ${Math.min(ours.length, theirs.length)} | ${cell(result, 'dockyard')} | ${cell(result, 'docker-registry')} | ${ratio} | ${cpu(result, 'dockyard')} / ${cpu(result, 'docker-registry')} |`,
+    );
   }
   return lines;
 }

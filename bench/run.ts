@@ -23,7 +23,12 @@
  * against the engine's socket directly (bench/docker-guard.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,25 +48,41 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** Runs wrk against the cloud with one fixed request; fails on any non-2xx answer. */
-function wrk(target: string, method: string, headers: Record<string, string>, body: string, options: { connections: number; seconds: number }): Promise<{ rate: number; p50: number; p99: number }> {
+function wrk(
+  target: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { connections: number; seconds: number },
+): Promise<{ rate: number; p50: number; p99: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'dockyard-wrk-'));
   const script = join(dir, 'request.lua');
   const lines = [`wrk.method = ${JSON.stringify(method)}`, `wrk.body = ${JSON.stringify(body)}`];
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'host') lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(String(value))}`);
+  for (const [name, value] of Object.entries(headers))
+    if (name.toLowerCase() !== 'host')
+      lines.push(`wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(String(value))}`);
   writeFileSync(script, `${lines.join('\n')}\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', script, target], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      'wrk',
+      ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', script, target],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
@@ -96,15 +117,26 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
     await stopCloud(second);
     rmSync(dir, { recursive: true, force: true });
   }
-  log(`cold start to ready (process start included): fresh data dir median ${median(fresh).toFixed(0)} ms, existing median ${median(existing).toFixed(0)} ms (target < 500 ms)`);
+  log(
+    `cold start to ready (process start included): fresh data dir median ${median(fresh).toFixed(0)} ms, existing median ${median(existing).toFixed(0)} ms (target < 500 ms)`,
+  );
 
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-bench-'));
   const cloud = await startCloud(dataDir);
   try {
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      accountId: string;
+    };
     const config = { endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     const iam = new IAMClient(config);
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
     const trust = {
       Version: '2012-10-17',
       Statement: [
@@ -112,16 +144,24 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
           Effect: 'Allow',
           Principal: { Federated: `arn:aws:iam::${admin.accountId}:oidc-provider/token.actions.githubusercontent.com` },
           Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:bench/app:ref:refs/heads/main' }, StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+          Condition: {
+            StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:bench/app:ref:refs/heads/main' },
+            StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+          },
         },
       ],
     };
-    const role = await iam.send(new CreateRoleCommand({ RoleName: 'bench', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    const role = await iam.send(
+      new CreateRoleCommand({ RoleName: 'bench', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: 'bench',
         PolicyName: 'read',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetRole', 'ecs:Describe*'], Resource: '*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['iam:GetRole', 'ecs:Describe*'], Resource: '*' }],
+        }),
       }),
     );
     const roleArn = role.Role?.Arn as string;
@@ -129,36 +169,66 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
     // STS does not refuse a token it has seen (AWS neither), so one token serves the whole run.
     const state = new CloudState({ dataDir, issuer: DEFAULTS.issuer }, systemClock);
     await state.issuer.init();
-    const token = await state.issuer.issue({ repository: 'bench/app', ref: 'refs/heads/main', audience: 'sts.amazonaws.com' });
+    const token = await state.issuer.issue({
+      repository: 'bench/app',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+    });
     state.close();
     const form = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-    const assumeBody = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: 'bench', WebIdentityToken: token }).toString();
+    const assumeBody = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: roleArn,
+      RoleSessionName: 'bench',
+      WebIdentityToken: token,
+    }).toString();
     const assumed = await post(cloud.url, form, assumeBody);
     if (assumed.status !== 200) throw new Error(`AssumeRoleWithWebIdentity failed: ${assumed.body}`);
     const pick = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(assumed.body)?.[1] as string;
-    const creds = { accessKeyId: pick('AccessKeyId'), secretAccessKey: pick('SecretAccessKey'), sessionToken: pick('SessionToken') };
+    const creds = {
+      accessKeyId: pick('AccessKeyId'),
+      secretAccessKey: pick('SecretAccessKey'),
+      sessionToken: pick('SessionToken'),
+    };
 
     // Throughput: wrk (C, one thread) keeps 16 keep-alive connections busy; 3 rounds of 5 s.
     const rates: number[] = [];
-    for (let round = 0; round < 3; round++) rates.push((await wrk(cloud.url, 'POST', form, assumeBody, { connections: 16, seconds: 5 })).rate);
-    log(`AssumeRoleWithWebIdentity: median ${median(rates).toFixed(0)}/s over 3 rounds of 5 s (wrk, 16 connections) (target ≥ 2,000/s)`);
+    for (let round = 0; round < 3; round++)
+      rates.push((await wrk(cloud.url, 'POST', form, assumeBody, { connections: 16, seconds: 5 })).rate);
+    log(
+      `AssumeRoleWithWebIdentity: median ${median(rates).toFixed(0)}/s over 3 rounds of 5 s (wrk, 16 connections) (target ≥ 2,000/s)`,
+    );
 
     // Latency of a signed, policy-checked call: iam:GetRole by the role session, one connection.
     // A SigV4 signature stays valid for 15 minutes, so wrk may replay one signed request.
     const url = new URL(cloud.url);
     const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'iam', sha256: Sha256 });
     const body = 'Action=GetRole&Version=2010-05-08&RoleName=bench';
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host, ...form }, body });
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, ...form },
+      body,
+    });
     const check = await post(cloud.url, signed.headers as Record<string, string>, body);
     if (check.status !== 200) throw new Error(`GetRole failed: ${check.body}`);
     const p50s: number[] = [];
     const p99s: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const result = await wrk(cloud.url, 'POST', signed.headers as Record<string, string>, body, { connections: 1, seconds: 5 });
+      const result = await wrk(cloud.url, 'POST', signed.headers as Record<string, string>, body, {
+        connections: 1,
+        seconds: 5,
+      });
       p50s.push(result.p50);
       p99s.push(result.p99);
     }
-    log(`signed, policy-checked call (iam:GetRole as a role session, 1 connection): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms, medians of 3 rounds of 5 s (target p99 < 5 ms)`);
+    log(
+      `signed, policy-checked call (iam:GetRole as a role session, 1 connection): p50 ${median(p50s).toFixed(2)} ms, p99 ${median(p99s).toFixed(2)} ms, medians of 3 rounds of 5 s (target p99 < 5 ms)`,
+    );
 
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const status = readFileSync(`/proc/${cloud.child.pid}/status`, 'utf8');
@@ -171,18 +241,28 @@ async function runCoreBenchmarks(log: (line: string) => void): Promise<void> {
   }
 }
 
-const SUITES = { core: runCoreBenchmarks, registry: runRegistryBenchmarks, ecs: runEcsBenchmarks, pipeline: runPipelineBenchmarks, 'docker-guard': runDockerGuardBenchmarks } as const;
+const SUITES = {
+  core: runCoreBenchmarks,
+  registry: runRegistryBenchmarks,
+  ecs: runEcsBenchmarks,
+  pipeline: runPipelineBenchmarks,
+  'docker-guard': runDockerGuardBenchmarks,
+} as const;
 type Suite = keyof typeof SUITES;
 
 async function main(argv: string[]): Promise<number> {
   const unknown = argv.filter((a) => !Object.hasOwn(SUITES, a));
   if (unknown.length > 0) {
-    process.stderr.write(`usage: npm run bench [-- ${Object.keys(SUITES).join('|')} …] (default: all); unknown: ${unknown.join(' ')}\n`);
+    process.stderr.write(
+      `usage: npm run bench [-- ${Object.keys(SUITES).join('|')} …] (default: all); unknown: ${unknown.join(' ')}\n`,
+    );
     return 2;
   }
   const chosen = (argv.length > 0 ? argv : Object.keys(SUITES)) as Suite[];
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`dockyard benchmarks, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+  log(
+    `dockyard benchmarks, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
   let failed = false;
   for (const suite of chosen) {
     // A suite that fails is reported and the next one still runs; the exit code says so.
@@ -196,7 +276,10 @@ async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code), (error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

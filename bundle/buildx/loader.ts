@@ -20,7 +20,9 @@ function amdRequire(name: string): unknown {
   if (found.exports) return found.exports;
   const exports: Record<string, unknown> = {};
   found.exports = exports;
-  const args = found.deps.map((dep) => (dep === 'require' ? amdRequire : dep === 'exports' ? exports : amdRequire(dep)));
+  const args = found.deps.map((dep) =>
+    dep === 'require' ? amdRequire : dep === 'exports' ? exports : amdRequire(dep),
+  );
   found.factory(...args);
   return exports;
 }

@@ -55,7 +55,10 @@ export class Authorizer {
     if (caller.kind === 'root' || authorizations.length === 0) return undefined;
     if (caller.kind === 'anonymous') {
       const first = authorizations[0] as Authorization;
-      return { denied: true, message: `Anonymous caller is not authorized to perform: ${first.action} on resource: ${first.resource}` };
+      return {
+        denied: true,
+        message: `Anonymous caller is not authorized to perform: ${first.action} on resource: ${first.resource}`,
+      };
     }
     if (!this.stillExists(caller)) {
       // The identity is gone: nothing it had applies, and a namesake's policies are not its own.
@@ -67,22 +70,32 @@ export class Authorizer {
     const boundary = this.boundary(caller);
     const session = this.sessionPolicies(caller);
     for (const auth of authorizations) {
-      const request = { action: auth.action, resource: auth.resource, context: auth.context ? { ...global, ...auth.context } : global };
+      const request = {
+        action: auth.action,
+        resource: auth.resource,
+        context: auth.context ? { ...global, ...auth.context } : global,
+      };
       const result = evaluatePolicies(identity, request);
-      if (result.decision === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in an identity-based policy');
-      const resource = auth.resourcePolicy ? this.resourceDecision(auth.resourcePolicy, caller, request) : 'ImplicitDeny';
+      if (result.decision === 'ExplicitDeny')
+        return deny(caller, auth, 'with an explicit deny in an identity-based policy');
+      const resource = auth.resourcePolicy
+        ? this.resourceDecision(auth.resourcePolicy, caller, request)
+        : 'ImplicitDeny';
       if (resource === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in a resource-based policy');
       // Same account: an allow in the identity policies or in the resource's policy suffices.
-      if (result.decision !== 'Allow' && resource !== 'Allow') return deny(caller, auth, `because no identity-based policy allows the ${auth.action} action`);
+      if (result.decision !== 'Allow' && resource !== 'Allow')
+        return deny(caller, auth, `because no identity-based policy allows the ${auth.action} action`);
       if (boundary) {
         const decision = evaluatePolicies([boundary], request).decision;
         if (decision === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in a permissions boundary');
-        if (decision !== 'Allow') return deny(caller, auth, `because no permissions boundary allows the ${auth.action} action`);
+        if (decision !== 'Allow')
+          return deny(caller, auth, `because no permissions boundary allows the ${auth.action} action`);
       }
       if (session.length > 0) {
         const decision = evaluatePolicies(session, request).decision;
         if (decision === 'ExplicitDeny') return deny(caller, auth, 'with an explicit deny in a session policy');
-        if (decision !== 'Allow') return deny(caller, auth, `because no session policy allows the ${auth.action} action`);
+        if (decision !== 'Allow')
+          return deny(caller, auth, `because no session policy allows the ${auth.action} action`);
       }
     }
     return undefined;
@@ -106,18 +119,33 @@ export class Authorizer {
     return this.iam.roleId(caller.roleName) === caller.roleId;
   }
 
-  private resourceDecision(policy: string, caller: IdentityCaller, request: { action: string; resource: string; context: ConditionContext }) {
-    const principal = { type: 'AWS' as const, arn: caller.arn, accountId: caller.accountId, ...(caller.kind === 'assumed-role' ? { roleArn: caller.roleArn } : {}) };
+  private resourceDecision(
+    policy: string,
+    caller: IdentityCaller,
+    request: { action: string; resource: string; context: ConditionContext },
+  ) {
+    const principal = {
+      type: 'AWS' as const,
+      arn: caller.arn,
+      accountId: caller.accountId,
+      ...(caller.kind === 'assumed-role' ? { roleArn: caller.roleArn } : {}),
+    };
     return evaluatePolicies([this.document(policy, 'resource')], { ...request, principal }).decision;
   }
 
   private identityPolicies(caller: IdentityCaller): PolicyDocument[] {
-    const documents = caller.kind === 'user' ? (this.iam.userPolicyDocuments?.(caller.userName) ?? []) : this.iam.rolePolicyDocuments(caller.roleName);
+    const documents =
+      caller.kind === 'user'
+        ? (this.iam.userPolicyDocuments?.(caller.userName) ?? [])
+        : this.iam.rolePolicyDocuments(caller.roleName);
     return documents.map((p) => this.document(p.document));
   }
 
   private boundary(caller: IdentityCaller): PolicyDocument | undefined {
-    const arn = caller.kind === 'user' ? this.iam.userPermissionsBoundary?.(caller.userName) : this.iam.rolePermissionsBoundary?.(caller.roleName);
+    const arn =
+      caller.kind === 'user'
+        ? this.iam.userPermissionsBoundary?.(caller.userName)
+        : this.iam.rolePermissionsBoundary?.(caller.roleName);
     if (!arn) return undefined;
     const text = this.iam.managedPolicyDefaultDocument(arn);
     return text ? this.document(text) : undefined;
@@ -137,7 +165,10 @@ export class Authorizer {
 
 function deny(caller: IdentityCaller, auth: Authorization, reason: string): Denial {
   const resource = auth.unnamedResource ? '' : ` on resource: ${auth.resource}`;
-  return { denied: true, message: `User: ${caller.arn} is not authorized to perform: ${auth.action}${resource} ${reason}` };
+  return {
+    denied: true,
+    message: `User: ${caller.arn} is not authorized to perform: ${auth.action}${resource} ${reason}`,
+  };
 }
 
 export type { ConditionContext };

@@ -27,7 +27,15 @@ export interface StoredKey {
 
 /** IAM users' access keys, as IAM keeps them (IamStore). */
 export interface UserKeySource {
-  userSigningKey(accessKeyId: string): { secretAccessKey: string; active: boolean; user: { userName: string; userId: string; arn: string; tags: { key: string; value: string }[] } } | undefined;
+  userSigningKey(
+    accessKeyId: string,
+  ):
+    | {
+        secretAccessKey: string;
+        active: boolean;
+        user: { userName: string; userId: string; arn: string; tags: { key: string; value: string }[] };
+      }
+    | undefined;
   /** Notes that the key signed a request to `service` in `region` (batched by IAM). */
   recordAccessKeyUse(accessKeyId: string, service: string, region: string): void;
 }
@@ -73,7 +81,9 @@ export class CredentialStore {
        );
        CREATE INDEX access_keys_expiry ON access_keys (expires_at) WHERE expires_at IS NOT NULL;`,
     ]);
-    this.selectKey = db.prepare('SELECT access_key_id, secret_access_key, session_token, expires_at, principal FROM access_keys WHERE access_key_id = ?');
+    this.selectKey = db.prepare(
+      'SELECT access_key_id, secret_access_key, session_token, expires_at, principal FROM access_keys WHERE access_key_id = ?',
+    );
     this.insertKey = db.prepare(
       'INSERT INTO access_keys (access_key_id, secret_access_key, session_token, kind, principal, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -117,10 +127,18 @@ export class CredentialStore {
 
   /** The root key, created on first use. */
   ensureRootKey(accountId: string, now: Date): StoredKey {
-    const existing = this.db.prepare("SELECT access_key_id FROM access_keys WHERE kind = 'root' ORDER BY created_at LIMIT 1").get() as { access_key_id: string } | undefined;
+    const existing = this.db
+      .prepare("SELECT access_key_id FROM access_keys WHERE kind = 'root' ORDER BY created_at LIMIT 1")
+      .get() as { access_key_id: string } | undefined;
     if (existing) return this.lookup(existing.access_key_id) as StoredKey;
     const id = accessKeyId('long-term');
-    const caller: RootCaller = { kind: 'root', accountId, arn: `arn:aws:iam::${accountId}:root`, userId: accountId, accessKeyId: id };
+    const caller: RootCaller = {
+      kind: 'root',
+      accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      userId: accountId,
+      accessKeyId: id,
+    };
     const secret = secretAccessKey();
     this.insertKey.run(id, secret, null, 'root', JSON.stringify(caller), now.getTime(), null);
     return { accessKeyId: id, secretAccessKey: secret, caller };
@@ -133,7 +151,15 @@ export class CredentialStore {
     // AWS session tokens are long opaque base64 strings; the length is not part of any contract.
     const token = `IQoJZG9ja3lhcmQ${randomBytes(192).toString('base64')}`;
     const caller: SessionCaller = { ...session, accessKeyId: id };
-    this.insertKey.run(id, secret, token, 'session', JSON.stringify(caller), now.getTime(), session.expiresAt.getTime());
+    this.insertKey.run(
+      id,
+      secret,
+      token,
+      'session',
+      JSON.stringify(caller),
+      now.getTime(),
+      session.expiresAt.getTime(),
+    );
     return { accessKeyId: id, secretAccessKey: secret, sessionToken: token, expiration: session.expiresAt };
   }
 

@@ -48,7 +48,14 @@ import {
 export type Outcome = 'created' | 'updated' | 'unchanged' | 'would create' | 'would update';
 
 export interface StepResult {
-  what: 'OIDC provider' | 'ECR repository' | 'execution role' | 'deploy role' | 'deploy user' | 'deploy policy' | 'access key';
+  what:
+    | 'OIDC provider'
+    | 'ECR repository'
+    | 'execution role'
+    | 'deploy role'
+    | 'deploy user'
+    | 'deploy policy'
+    | 'access key';
   name: string;
   outcome: Outcome;
 }
@@ -98,20 +105,36 @@ class Steps {
   }
 }
 
-export async function bootstrapDeployRole(clients: { iam: IAMClient; ecr: ECRClient }, target: DeployTarget, options: BootstrapOptions): Promise<BootstrapResult> {
+export async function bootstrapDeployRole(
+  clients: { iam: IAMClient; ecr: ECRClient },
+  target: DeployTarget,
+  options: BootstrapOptions,
+): Promise<BootstrapResult> {
   const { iam } = clients;
   const steps = new Steps(options);
   const { step, change } = { step: steps.step.bind(steps), change: steps.change.bind(steps) };
 
   const provider = providerArn(target);
   await step('OIDC provider', GITHUB_ISSUER_HOST, async () => {
-    const existing = await iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider })).catch(ifMissing);
+    const existing = await iam
+      .send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider }))
+      .catch(ifMissing);
     if (existing && existing.ClientIDList?.includes(STS_AUDIENCE)) return 'unchanged';
     return change(!existing, true, () =>
       existing
-        ? iam.send(new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: provider, ClientID: STS_AUDIENCE }))
+        ? iam.send(
+            new AddClientIDToOpenIDConnectProviderCommand({
+              OpenIDConnectProviderArn: provider,
+              ClientID: STS_AUDIENCE,
+            }),
+          )
         : // No thumbprint: IAM secures GitHub's issuer with its own trusted CAs.
-          iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${GITHUB_ISSUER_HOST}`, ClientIDList: [STS_AUDIENCE] })),
+          iam.send(
+            new CreateOpenIDConnectProviderCommand({
+              Url: `https://${GITHUB_ISSUER_HOST}`,
+              ClientIDList: [STS_AUDIENCE],
+            }),
+          ),
     );
   });
   await deployResources(clients, target, steps);
@@ -127,43 +150,82 @@ export async function bootstrapDeployRole(clients: { iam: IAMClient; ecr: ECRCli
     return change(!existing, !isDeepStrictEqual(current, trustPolicy), () =>
       existing
         ? iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: role, PolicyDocument: JSON.stringify(trustPolicy) }))
-        : iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: JSON.stringify(trustPolicy), Description: `Keyless deploys of ${target.repository} from GitHub Actions (dockyard bootstrap)` })),
+        : iam.send(
+            new CreateRoleCommand({
+              RoleName: role,
+              AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
+              Description: `Keyless deploys of ${target.repository} from GitHub Actions (dockyard bootstrap)`,
+            }),
+          ),
     );
   });
 
   await step('deploy policy', DEPLOY_POLICY_NAME, async () => {
-    const existing = roleExists ? await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: DEPLOY_POLICY_NAME })).catch(ifMissing) : undefined;
+    const existing = roleExists
+      ? await iam.send(new GetRolePolicyCommand({ RoleName: role, PolicyName: DEPLOY_POLICY_NAME })).catch(ifMissing)
+      : undefined;
     const current = existing ? parsePolicy(existing.PolicyDocument) : undefined;
     return change(!existing, !isDeepStrictEqual(current, permissionsPolicy), () =>
-      iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: DEPLOY_POLICY_NAME, PolicyDocument: JSON.stringify(permissionsPolicy) })),
+      iam.send(
+        new PutRolePolicyCommand({
+          RoleName: role,
+          PolicyName: DEPLOY_POLICY_NAME,
+          PolicyDocument: JSON.stringify(permissionsPolicy),
+        }),
+      ),
     );
   });
 
   if (roleExists) steps.warnings.push(...(await broaderGrants(iam, role)));
-  return { roleArn: roleArn(target, role), providerArn: provider, steps: steps.results, warnings: steps.warnings, trustPolicy, permissionsPolicy };
+  return {
+    roleArn: roleArn(target, role),
+    providerArn: provider,
+    steps: steps.results,
+    warnings: steps.warnings,
+    trustPolicy,
+    permissionsPolicy,
+  };
 }
 
 /** What both identities deploy to: the ECR repository and the task execution role (and a word about the task role). */
-async function deployResources(clients: { iam: IAMClient; ecr: ECRClient }, target: DeployTarget, steps: Steps): Promise<void> {
+async function deployResources(
+  clients: { iam: IAMClient; ecr: ECRClient },
+  target: DeployTarget,
+  steps: Steps,
+): Promise<void> {
   const { iam, ecr } = clients;
   await steps.step('ECR repository', target.ecrRepository, async () => {
-    const existing = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [target.ecrRepository] })).catch(ifMissing);
-    return steps.change(!existing, false, () => ecr.send(new CreateRepositoryCommand({ repositoryName: target.ecrRepository })));
+    const existing = await ecr
+      .send(new DescribeRepositoriesCommand({ repositoryNames: [target.ecrRepository] }))
+      .catch(ifMissing);
+    return steps.change(!existing, false, () =>
+      ecr.send(new CreateRepositoryCommand({ repositoryName: target.ecrRepository })),
+    );
   });
 
   await steps.step('execution role', target.executionRole, async () => {
     const existing = await iam.send(new GetRoleCommand({ RoleName: target.executionRole })).catch(ifMissing);
     if (existing && !decodePolicy(existing.Role?.AssumeRolePolicyDocument).includes('ecs-tasks.amazonaws.com')) {
-      steps.warnings.push(`the execution role ${target.executionRole} does not trust ecs-tasks.amazonaws.com: tasks cannot pull their image with it`);
+      steps.warnings.push(
+        `the execution role ${target.executionRole} does not trust ecs-tasks.amazonaws.com: tasks cannot pull their image with it`,
+      );
     }
     return steps.change(!existing, false, async () => {
-      await iam.send(new CreateRoleCommand({ RoleName: target.executionRole, AssumeRolePolicyDocument: JSON.stringify(EXECUTION_ROLE_TRUST_POLICY), Description: 'ECS task execution: pulls the image, writes the logs' }));
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: target.executionRole,
+          AssumeRolePolicyDocument: JSON.stringify(EXECUTION_ROLE_TRUST_POLICY),
+          Description: 'ECS task execution: pulls the image, writes the logs',
+        }),
+      );
       const managed = `arn:${partitionOf(target.region)}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`;
       await iam.send(new AttachRolePolicyCommand({ RoleName: target.executionRole, PolicyArn: managed }));
     });
   });
   if (target.taskRole && !(await iam.send(new GetRoleCommand({ RoleName: target.taskRole })).catch(ifMissing))) {
-    steps.warnings.push(`the task role ${target.taskRole} does not exist; create it before the task definition names it`);
+    steps.warnings.push(
+      `the task role ${target.taskRole} does not exist; create it before the task definition names it`,
+    );
   }
 }
 
@@ -189,7 +251,11 @@ export interface DeployUserResult {
  * have, and (when asked) a new access key. AWS lets a user have two keys; a third is refused
  * with the existing ones named, so that an old one can be deleted first.
  */
-export async function bootstrapDeployUser(clients: { iam: IAMClient; ecr: ECRClient }, target: DeployTarget, options: DeployUserOptions): Promise<DeployUserResult> {
+export async function bootstrapDeployUser(
+  clients: { iam: IAMClient; ecr: ECRClient },
+  target: DeployTarget,
+  options: DeployUserOptions,
+): Promise<DeployUserResult> {
   const { iam } = clients;
   const steps = new Steps(options);
   await deployResources(clients, target, steps);
@@ -200,21 +266,39 @@ export async function bootstrapDeployUser(clients: { iam: IAMClient; ecr: ECRCli
   await steps.step('deploy user', user, async () => {
     const existing = await iam.send(new GetUserCommand({ UserName: user })).catch(ifMissing);
     userExists = existing !== undefined;
-    return steps.change(!existing, false, () => iam.send(new CreateUserCommand({ UserName: user, Tags: [{ Key: 'dockyard:deploys', Value: target.repository }] })));
+    return steps.change(!existing, false, () =>
+      iam.send(
+        new CreateUserCommand({ UserName: user, Tags: [{ Key: 'dockyard:deploys', Value: target.repository }] }),
+      ),
+    );
   });
   await steps.step('deploy policy', DEPLOY_POLICY_NAME, async () => {
-    const existing = userExists ? await iam.send(new GetUserPolicyCommand({ UserName: user, PolicyName: DEPLOY_POLICY_NAME })).catch(ifMissing) : undefined;
+    const existing = userExists
+      ? await iam.send(new GetUserPolicyCommand({ UserName: user, PolicyName: DEPLOY_POLICY_NAME })).catch(ifMissing)
+      : undefined;
     const current = existing ? parsePolicy(existing.PolicyDocument) : undefined;
     return steps.change(!existing, !isDeepStrictEqual(current, permissionsPolicy), () =>
-      iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: DEPLOY_POLICY_NAME, PolicyDocument: JSON.stringify(permissionsPolicy) })),
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: user,
+          PolicyName: DEPLOY_POLICY_NAME,
+          PolicyDocument: JSON.stringify(permissionsPolicy),
+        }),
+      ),
     );
   });
 
-  const otherKeys = userExists ? ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).flatMap((k) => k.AccessKeyId ?? []) : [];
+  const otherKeys = userExists
+    ? ((await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata ?? []).flatMap(
+        (k) => k.AccessKeyId ?? [],
+      )
+    : [];
   let accessKey: DeployUserResult['accessKey'];
   if (options.createKey) {
     if (otherKeys.length >= 2) {
-      throw new Error(`${user} already has two access keys (${otherKeys.join(', ')}), as many as AWS allows; delete one that nothing uses any more: aws iam delete-access-key --user-name ${user} --access-key-id ${otherKeys[0] ?? ''}`);
+      throw new Error(
+        `${user} already has two access keys (${otherKeys.join(', ')}), as many as AWS allows; delete one that nothing uses any more: aws iam delete-access-key --user-name ${user} --access-key-id ${otherKeys[0] ?? ''}`,
+      );
     }
     await steps.step('access key', user, async () => {
       if (steps.dryRun) return 'would create';
@@ -225,22 +309,40 @@ export async function bootstrapDeployUser(clients: { iam: IAMClient; ecr: ECRCli
   }
   if (userExists) steps.warnings.push(...(await broaderUserGrants(iam, user)));
   for (const key of otherKeys) {
-    steps.warnings.push(`${user} also has the access key ${key}; once nothing uses it: aws iam delete-access-key --user-name ${user} --access-key-id ${key}`);
+    steps.warnings.push(
+      `${user} also has the access key ${key}; once nothing uses it: aws iam delete-access-key --user-name ${user} --access-key-id ${key}`,
+    );
   }
-  return { userArn: userArn(target, user), steps: steps.results, warnings: steps.warnings, permissionsPolicy, ...(accessKey ? { accessKey } : {}), otherKeys };
+  return {
+    userArn: userArn(target, user),
+    steps: steps.results,
+    warnings: steps.warnings,
+    permissionsPolicy,
+    ...(accessKey ? { accessKey } : {}),
+    otherKeys,
+  };
 }
 
 /** Policies and groups on the user besides bootstrap's: they widen what its key can do. */
 async function broaderUserGrants(iam: IAMClient, user: string): Promise<string[]> {
   const warnings: string[] = [];
-  for (const policy of (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }))).AttachedPolicies ?? []) {
-    warnings.push(`${user} also has ${policy.PolicyName ?? policy.PolicyArn} attached, which grants more than deploys need; detach it with: aws iam detach-user-policy --user-name ${user} --policy-arn ${policy.PolicyArn}`);
+  for (const policy of (await iam.send(new ListAttachedUserPoliciesCommand({ UserName: user }))).AttachedPolicies ??
+    []) {
+    warnings.push(
+      `${user} also has ${policy.PolicyName ?? policy.PolicyArn} attached, which grants more than deploys need; detach it with: aws iam detach-user-policy --user-name ${user} --policy-arn ${policy.PolicyArn}`,
+    );
   }
-  for (const name of ((await iam.send(new ListUserPoliciesCommand({ UserName: user }))).PolicyNames ?? []).filter((n) => n !== DEPLOY_POLICY_NAME)) {
-    warnings.push(`${user} also has the inline policy ${name}; remove it if deploys do not need it: aws iam delete-user-policy --user-name ${user} --policy-name ${name}`);
+  for (const name of ((await iam.send(new ListUserPoliciesCommand({ UserName: user }))).PolicyNames ?? []).filter(
+    (n) => n !== DEPLOY_POLICY_NAME,
+  )) {
+    warnings.push(
+      `${user} also has the inline policy ${name}; remove it if deploys do not need it: aws iam delete-user-policy --user-name ${user} --policy-name ${name}`,
+    );
   }
   for (const group of (await iam.send(new ListGroupsForUserCommand({ UserName: user }))).Groups ?? []) {
-    warnings.push(`${user} is in the group ${group.GroupName ?? ''}, whose policies apply to its keys too: aws iam remove-user-from-group --group-name ${group.GroupName ?? ''} --user-name ${user}`);
+    warnings.push(
+      `${user} is in the group ${group.GroupName ?? ''}, whose policies apply to its keys too: aws iam remove-user-from-group --group-name ${group.GroupName ?? ''} --user-name ${user}`,
+    );
   }
   return warnings;
 }
@@ -250,11 +352,15 @@ async function broaderGrants(iam: IAMClient, role: string): Promise<string[]> {
   const warnings: string[] = [];
   const attached = (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? [];
   for (const policy of attached) {
-    warnings.push(`${role} also has ${policy.PolicyName ?? policy.PolicyArn} attached, which grants more than deploys need; detach it with: aws iam detach-role-policy --role-name ${role} --policy-arn ${policy.PolicyArn}`);
+    warnings.push(
+      `${role} also has ${policy.PolicyName ?? policy.PolicyArn} attached, which grants more than deploys need; detach it with: aws iam detach-role-policy --role-name ${role} --policy-arn ${policy.PolicyArn}`,
+    );
   }
   const inline = (await iam.send(new ListRolePoliciesCommand({ RoleName: role }))).PolicyNames ?? [];
   for (const name of inline.filter((n) => n !== DEPLOY_POLICY_NAME)) {
-    warnings.push(`${role} also has the inline policy ${name}; remove it if deploys do not need it: aws iam delete-role-policy --role-name ${role} --policy-name ${name}`);
+    warnings.push(
+      `${role} also has the inline policy ${name}; remove it if deploys do not need it: aws iam delete-role-policy --role-name ${role} --policy-name ${name}`,
+    );
   }
   return warnings;
 }
@@ -262,7 +368,8 @@ async function broaderGrants(iam: IAMClient, role: string): Promise<string[]> {
 /** Read calls answer "not found" with an error; that is the one error that means "create it". */
 function ifMissing(error: unknown): undefined {
   const name = (error as { name?: string }).name;
-  if (name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'RepositoryNotFoundException') return undefined;
+  if (name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'RepositoryNotFoundException')
+    return undefined;
   throw error;
 }
 

@@ -93,8 +93,10 @@ class Text {
 }
 
 const asMap = (node: OutlineNode | null | undefined): MapNode | undefined => (node?.kind === 'map' ? node : undefined);
-const entryOf = (map: MapNode | undefined, key: string): OutlineEntry | undefined => map?.entries.find((e) => e.key === key);
-const scalarText = (node: OutlineNode | null | undefined): string | undefined => (node?.kind === 'scalar' && node.value !== null ? String(node.value) : undefined);
+const entryOf = (map: MapNode | undefined, key: string): OutlineEntry | undefined =>
+  map?.entries.find((e) => e.key === key);
+const scalarText = (node: OutlineNode | null | undefined): string | undefined =>
+  node?.kind === 'scalar' && node.value !== null ? String(node.value) : undefined;
 
 /** The last offset an entry's text covers: its value's end, or its key's for `key:` alone. */
 function entryEnd(entry: OutlineEntry): number {
@@ -139,7 +141,9 @@ export function migrateWorkflowText(content: string, root: OutlineNode | null, r
   if (needing.size === 0) throw new MigrationError('no configure-aws-credentials step passes aws-access-key-id');
 
   const topPermissions = entryOf(top, 'permissions');
-  const inheriting = jobs.entries.filter((e) => !entryOf(asMap(e.value), 'permissions') && entryOf(asMap(e.value), 'steps'));
+  const inheriting = jobs.entries.filter(
+    (e) => !entryOf(asMap(e.value), 'permissions') && entryOf(asMap(e.value), 'steps'),
+  );
   const topServesAll = topPermissions !== undefined && inheriting.every((e) => needing.has(e.key));
   let topDone = false;
   for (const [jobName, job] of needing) {
@@ -147,13 +151,21 @@ export function migrateWorkflowText(content: string, root: OutlineNode | null, r
     if (own) {
       const edit = grantIdToken(text, own);
       if (edit) edits.push(edit);
-      changes.push(edit ? `job ${jobName}: id-token: write added to its permissions` : `job ${jobName}: its permissions already grant id-token: write`);
+      changes.push(
+        edit
+          ? `job ${jobName}: id-token: write added to its permissions`
+          : `job ${jobName}: its permissions already grant id-token: write`,
+      );
     } else if (topPermissions && topServesAll) {
       if (topDone) continue;
       topDone = true;
       const edit = grantIdToken(text, topPermissions);
       if (edit) edits.push(edit);
-      changes.push(edit ? 'workflow: id-token: write added to its permissions' : 'workflow: its permissions already grant id-token: write');
+      changes.push(
+        edit
+          ? 'workflow: id-token: write added to its permissions'
+          : 'workflow: its permissions already grant id-token: write',
+      );
     } else if (topPermissions && scalarText(topPermissions.value) === 'write-all') {
       changes.push(`job ${jobName}: the workflow's write-all already grants id-token: write`);
     } else {
@@ -162,14 +174,17 @@ export function migrateWorkflowText(content: string, root: OutlineNode | null, r
         changes.push(`job ${jobName}: a permissions block (the workflow's, plus id-token: write)`);
       } else {
         changes.push(`job ${jobName}: permissions id-token: write, contents: read`);
-        notes.push(`job ${jobName} had GitHub's default token permissions; now it has contents: read and id-token: write only: add any other scope its steps need`);
+        notes.push(
+          `job ${jobName} had GitHub's default token permissions; now it has contents: read and id-token: write only: add any other scope its steps need`,
+        );
       }
     }
   }
 
   edits.sort((a, b) => a.start - b.start);
   for (let i = 1; i < edits.length; i++) {
-    if ((edits[i] as LineEdit).start < (edits[i - 1] as LineEdit).end) throw new MigrationError('two of its changes fall on the same lines; edit it by hand');
+    if ((edits[i] as LineEdit).start < (edits[i - 1] as LineEdit).end)
+      throw new MigrationError('two of its changes fall on the same lines; edit it by hand');
   }
   return { text: applyEdits(text, edits), edits, changes, notes };
 }
@@ -181,7 +196,8 @@ function credentialEdits(text: Text, step: CredentialStep, roleArn: string): Lin
   if (inputs.flow) {
     const parts: string[] = [];
     for (const entry of inputs.entries) {
-      if (entry.key === 'role-to-assume' || (entry.key === 'aws-access-key-id' && !existingRole)) parts.push(`role-to-assume: ${roleArn}`);
+      if (entry.key === 'role-to-assume' || (entry.key === 'aws-access-key-id' && !existingRole))
+        parts.push(`role-to-assume: ${roleArn}`);
       else if (!KEY_INPUTS.includes(entry.key)) parts.push(text.slice([entry.keyRange[0], entryEnd(entry)]));
     }
     return [replaceInLines(text, inputs.range, `{ ${parts.join(', ')} }`)];
@@ -191,7 +207,11 @@ function credentialEdits(text: Text, step: CredentialStep, roleArn: string): Lin
     const replaces = entry.key === 'role-to-assume' || (entry.key === 'aws-access-key-id' && !existingRole);
     if (!replaces && !KEY_INPUTS.includes(entry.key)) continue;
     const [start, end] = entryLines(text, entry);
-    edits.push({ start, end, lines: replaces ? [`${' '.repeat(text.columnOf(entry.keyRange[0]))}role-to-assume: ${roleArn}`] : [] });
+    edits.push({
+      start,
+      end,
+      lines: replaces ? [`${' '.repeat(text.columnOf(entry.keyRange[0]))}role-to-assume: ${roleArn}`] : [],
+    });
   }
   return edits;
 }
@@ -199,7 +219,8 @@ function credentialEdits(text: Text, step: CredentialStep, roleArn: string): Lin
 /** The lines a block mapping entry occupies; it must begin its line. */
 function entryLines(text: Text, entry: OutlineEntry): [number, number] {
   const line = text.lineOf(entry.keyRange[0]);
-  if (text.before(entry.keyRange[0]).trim() !== '') throw new MigrationError(`line ${line + 1} holds more than "${entry.key}"; edit it by hand`);
+  if (text.before(entry.keyRange[0]).trim() !== '')
+    throw new MigrationError(`line ${line + 1} holds more than "${entry.key}"; edit it by hand`);
   return [line, text.lineOf(Math.max(entryEnd(entry) - 1, entry.keyRange[0])) + 1];
 }
 
@@ -236,7 +257,10 @@ function grantIdToken(text: Text, entry: OutlineEntry): LineEdit | undefined {
   // read-all (or nothing): every scope read, id-token write.
   const [start, end] = entryLines(text, entry);
   const column = text.columnOf(entry.keyRange[0]);
-  const scopes = PERMISSION_SCOPES.map((scope) => `${' '.repeat(column + 2)}${scope}: ${scope === 'id-token' ? 'write' : scalar === 'read-all' ? 'read' : 'none'}`);
+  const scopes = PERMISSION_SCOPES.map(
+    (scope) =>
+      `${' '.repeat(column + 2)}${scope}: ${scope === 'id-token' ? 'write' : scalar === 'read-all' ? 'read' : 'none'}`,
+  );
   return { start, end, lines: [`${' '.repeat(column)}permissions:`, ...scopes] };
 }
 
@@ -249,11 +273,16 @@ function jobPermissionsBlock(text: Text, job: MapNode, inherited: OutlineEntry |
   const scopes = new Map<string, string>();
   const inheritedMap = asMap(inherited?.value);
   if (inheritedMap) for (const e of inheritedMap.entries) scopes.set(e.key, scalarText(e.value) ?? 'none');
-  else if (scalarText(inherited?.value) === 'read-all') for (const scope of PERMISSION_SCOPES) scopes.set(scope, 'read');
+  else if (scalarText(inherited?.value) === 'read-all')
+    for (const scope of PERMISSION_SCOPES) scopes.set(scope, 'read');
   else scopes.set('contents', 'read');
   scopes.set('id-token', 'write');
   const ordered = [['id-token', 'write'], ...[...scopes].filter(([scope]) => scope !== 'id-token')];
-  return { start: line, end: line, lines: [`${' '.repeat(column)}permissions:`, ...ordered.map(([scope, level]) => `${indent}${scope}: ${level}`)] };
+  return {
+    start: line,
+    end: line,
+    lines: [`${' '.repeat(column)}permissions:`, ...ordered.map(([scope, level]) => `${indent}${scope}: ${level}`)],
+  };
 }
 
 /** Each step's `env`, named for messages. */
@@ -262,15 +291,26 @@ function stepEnvs(jobName: string, job: MapNode | undefined): [string, MapNode |
   if (steps?.kind !== 'seq') return [];
   return steps.items.map((item, index) => {
     const step = asMap(item);
-    return [`job ${jobName}, step "${scalarText(entryOf(step, 'name')?.value) ?? `#${index + 1}`}"`, asMap(entryOf(step, 'env')?.value)];
+    return [
+      `job ${jobName}, step "${scalarText(entryOf(step, 'name')?.value) ?? `#${index + 1}`}"`,
+      asMap(entryOf(step, 'env')?.value),
+    ];
   });
 }
 
 /** Keys passed as environment variables to other tools are not this migration's to change: say so. */
-function keyVariableNotes(where: string, env: MapNode | undefined, steps: [string, MapNode | undefined][], notes: string[]): void {
+function keyVariableNotes(
+  where: string,
+  env: MapNode | undefined,
+  steps: [string, MapNode | undefined][],
+  notes: string[],
+): void {
   for (const [place, map] of [[where, env] as [string, MapNode | undefined], ...steps]) {
     const names = map?.entries.map((e) => e.key).filter((key) => KEY_VARIABLES.includes(key)) ?? [];
-    if (names.length > 0) notes.push(`${place} still sets ${names.join(' and ')} in env: not changed; with the role, configure-aws-credentials exports credentials for later steps`);
+    if (names.length > 0)
+      notes.push(
+        `${place} still sets ${names.join(' and ')} in env: not changed; with the role, configure-aws-credentials exports credentials for later steps`,
+      );
   }
 }
 

@@ -88,7 +88,10 @@ export function deployTrustPolicy(target: DeployTarget): PolicyDocument {
 
 export function deployPermissionsPolicy(target: DeployTarget): PolicyDocument {
   const partition = partitionOf(target.region);
-  const passed = [roleArn(target, target.executionRole), ...(target.taskRole ? [roleArn(target, target.taskRole)] : [])];
+  const passed = [
+    roleArn(target, target.executionRole),
+    ...(target.taskRole ? [roleArn(target, target.taskRole)] : []),
+  ];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -110,7 +113,12 @@ export function deployPermissionsPolicy(target: DeployTarget): PolicyDocument {
         Resource: `arn:${partition}:ecr:${target.region}:${target.accountId}:repository/${target.ecrRepository}`,
       },
       // The deploy action registers a revision; render may read one. Neither supports resource-level permissions.
-      { Sid: 'RegisterTaskDefinitions', Effect: 'Allow', Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], Resource: '*' },
+      {
+        Sid: 'RegisterTaskDefinitions',
+        Effect: 'Allow',
+        Action: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+        Resource: '*',
+      },
       // UpdateService, then DescribeServices until the service is stable: the one service.
       {
         Sid: 'DeployTheService',

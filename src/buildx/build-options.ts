@@ -63,7 +63,10 @@ export const BUILD_FLAGS: FlagSpec[] = [
 ];
 
 /** Where a build's result goes. */
-export type Export = { type: 'docker'; dest?: string } | { type: 'image'; push: boolean; names: string[] } | { type: 'local' | 'tar'; dest: string };
+export type Export =
+  | { type: 'docker'; dest?: string }
+  | { type: 'image'; push: boolean; names: string[] }
+  | { type: 'local' | 'tar'; dest: string };
 
 /** A checked build request. */
 export interface BuildRequest {
@@ -165,7 +168,10 @@ function parseOutput(value: string): Export {
     if (!fields.dest) throw new UsageError(`dest is required for ${type} exporter`);
     return { type, dest: fields.dest };
   }
-  if (type === 'oci') throw new UsageError('the oci exporter is not supported by dockyard\'s builder (it builds with the engine\'s classic builder, without BuildKit): use type=docker, type=image, type=registry, type=local or type=tar');
+  if (type === 'oci')
+    throw new UsageError(
+      "the oci exporter is not supported by dockyard's builder (it builds with the engine's classic builder, without BuildKit): use type=docker, type=image, type=registry, type=local or type=tar",
+    );
   if (type === 'cacheonly') return { type: 'image', push: false, names: [] };
   throw new UsageError(`invalid output type ${JSON.stringify(type)}`);
 }
@@ -176,7 +182,9 @@ export function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv = process.
   if (flags.positional.length !== 1) throw new UsageError(`"docker buildx build" requires exactly 1 argument.`);
   const context = flags.positional[0] ?? '.';
   if (/^(https?:\/\/|git@|github\.com\/)/.test(context) || context.endsWith('.git')) {
-    throw new UsageError(`remote build contexts (${context}) are not supported by dockyard's builder: check the repository out and build its directory`);
+    throw new UsageError(
+      `remote build contexts (${context}) are not supported by dockyard's builder: check the repository out and build its directory`,
+    );
   }
   const notices: string[] = [];
   const refuse = (flag: string, why: string) => {
@@ -184,20 +192,29 @@ export function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv = process.
   };
   refuse('ssh', 'there is no BuildKit session to forward SSH agents through');
   refuse('secret', 'there is no BuildKit session to pass build secrets through (RUN --mount=type=secret)');
-  refuse('build-context', 'the engine\'s classic builder takes one context');
+  refuse('build-context', "the engine's classic builder takes one context");
   if (boolFlag(flags, 'check') || (flags.seen.has('call') && stringFlag(flags, 'call') !== 'build')) {
-    throw new UsageError('build checks and subrequests (--call, --check) need BuildKit, which dockyard\'s builder does not have');
+    throw new UsageError(
+      "build checks and subrequests (--call, --check) need BuildKit, which dockyard's builder does not have",
+    );
   }
   const attests = [...arrayFlag(flags, 'attest')];
   if (flags.seen.has('provenance')) attests.push(`type=provenance,${stringFlag(flags, 'provenance')}`);
   if (flags.seen.has('sbom')) attests.push(`type=sbom,${stringFlag(flags, 'sbom')}`);
   const wanted = attests.filter((a) => !attestationDisabled(a.replace(/^type=[a-z]+,?/, '')));
   if (wanted.length > 0) throw new AttestationError(wanted);
-  if (arrayFlag(flags, 'annotation').length > 0) notices.push('annotations are not applied: the engine\'s classic builder writes Docker image manifests, which carry none');
-  if (arrayFlag(flags, 'no-cache-filter').length > 0) notices.push('--no-cache-filter is ignored: the engine\'s classic builder caches all stages or none (--no-cache)');
+  if (arrayFlag(flags, 'annotation').length > 0)
+    notices.push(
+      "annotations are not applied: the engine's classic builder writes Docker image manifests, which carry none",
+    );
+  if (arrayFlag(flags, 'no-cache-filter').length > 0)
+    notices.push("--no-cache-filter is ignored: the engine's classic builder caches all stages or none (--no-cache)");
   const cacheFrom = arrayFlag(flags, 'cache-from');
   const cacheTo = arrayFlag(flags, 'cache-to');
-  if (cacheFrom.length > 0 || cacheTo.length > 0) notices.push('cache import and export (--cache-from, --cache-to) are not available: the engine\'s own layer cache is used');
+  if (cacheFrom.length > 0 || cacheTo.length > 0)
+    notices.push(
+      "cache import and export (--cache-from, --cache-to) are not available: the engine's own layer cache is used",
+    );
 
   const outputs = arrayFlag(flags, 'output').map(parseOutput);
   if (boolFlag(flags, 'push')) {
@@ -218,7 +235,9 @@ export function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv = process.
     ['cpuset-mems', 'cpusetmems'],
   ] as const) {
     const value = flags.strings.get(flag);
-    if (value !== undefined) resources[key] = flag === 'memory' || flag === 'memory-swap' ? String(value === '-1' ? -1 : parseSize(value)) : value;
+    if (value !== undefined)
+      resources[key] =
+        flag === 'memory' || flag === 'memory-swap' ? String(value === '-1' ? -1 : parseSize(value)) : value;
   }
   const shm = flags.strings.get('shm-size');
   const network = stringFlag(flags, 'network', 'default');
@@ -229,7 +248,13 @@ export function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv = process.
     buildArgs: keyValues(arrayFlag(flags, 'build-arg'), env, true),
     labels: keyValues(arrayFlag(flags, 'label'), env, false),
     target: stringFlag(flags, 'target'),
-    platforms: parsePlatformList(arrayFlag(flags, 'platform').length > 0 ? arrayFlag(flags, 'platform') : env.DOCKER_DEFAULT_PLATFORM ? [env.DOCKER_DEFAULT_PLATFORM] : []),
+    platforms: parsePlatformList(
+      arrayFlag(flags, 'platform').length > 0
+        ? arrayFlag(flags, 'platform')
+        : env.DOCKER_DEFAULT_PLATFORM
+          ? [env.DOCKER_DEFAULT_PLATFORM]
+          : [],
+    ),
     exports: outputs,
     noCache: boolFlag(flags, 'no-cache'),
     pull: boolFlag(flags, 'pull'),
@@ -251,6 +276,8 @@ export function parseBuildArgs(args: string[], env: NodeJS.ProcessEnv = process.
 export class AttestationError extends Error {
   override readonly name = 'AttestationError';
   constructor(readonly attests: string[]) {
-    super(`attestations (${attests.join('; ')}) are not supported by dockyard's builder: it builds with the engine's classic builder, without BuildKit, and cannot produce provenance or SBOMs. Set provenance and sbom to false`);
+    super(
+      `attestations (${attests.join('; ')}) are not supported by dockyard's builder: it builds with the engine's classic builder, without BuildKit, and cannot produce provenance or SBOMs. Set provenance and sbom to false`,
+    );
   }
 }

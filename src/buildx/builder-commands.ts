@@ -6,7 +6,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EngineHttpClient } from '../engine/http-client.js';
-import { checkName, currentBuilderName, DEFAULT_BUILDER, DRIVERS, findBuilder, listBuilders, removeBuilder, saveBuilder, selectBuilder, useBuilder, type BuilderInstance } from './builders.js';
+import {
+  checkName,
+  currentBuilderName,
+  DEFAULT_BUILDER,
+  DRIVERS,
+  findBuilder,
+  listBuilders,
+  removeBuilder,
+  saveBuilder,
+  selectBuilder,
+  useBuilder,
+  type BuilderInstance,
+} from './builders.js';
 import { arrayFlag, boolFlag, parseFlags, stringFlag, UsageError } from './flags.js';
 import { canRun, enginePlatform, formatPlatform, nativePlatforms, parsePlatformList } from './platforms.js';
 import { probeArchitectures } from './probe-binaries.js';
@@ -74,7 +86,16 @@ export function ls(ctx: CommandContext): void {
     rows.push([` \\_ ${nodeName(b)}`, ` \\_ ${endpointOf(ctx, b)}`, 'running', 'dockyard', platformsOf(b).join(', ')]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  ctx.out(rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3))).join('').trimEnd()).join('\n') + '\n');
+  ctx.out(
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 3)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n',
+  );
 }
 
 /** `buildx inspect [NAME] [--bootstrap]`. */
@@ -85,7 +106,9 @@ export async function inspect(ctx: CommandContext, args: string[]): Promise<void
     { name: 'builder', kind: 'string' },
   ]);
   const name = flags.positional[0];
-  let builder = name ? findBuilder(ctx.configDir, name) : selectBuilder(ctx.configDir, stringFlag(flags, 'builder') || ctx.builderFlag, ctx.env);
+  let builder = name
+    ? findBuilder(ctx.configDir, name)
+    : selectBuilder(ctx.configDir, stringFlag(flags, 'builder') || ctx.builderFlag, ctx.env);
   if (!builder) throw new Error(`no builder ${JSON.stringify(name)} found`);
   if (boolFlag(flags, 'bootstrap') || builder.detected === undefined) builder = await bootstrap(ctx, builder);
   const lines = [
@@ -96,10 +119,16 @@ export async function inspect(ctx: CommandContext, args: string[]): Promise<void
     'Nodes:',
     `Name:                  ${nodeName(builder)}`,
     `Endpoint:              ${endpointOf(ctx, builder)}`,
-    ...(Object.keys(builder.driverOpts).length > 0 ? [`Driver Options:        ${Object.entries(builder.driverOpts).map(([k, v]) => `${k}="${v}"`).join(' ')}`] : []),
+    ...(Object.keys(builder.driverOpts).length > 0
+      ? [
+          `Driver Options:        ${Object.entries(builder.driverOpts)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(' ')}`,
+        ]
+      : []),
     'Status:                running',
     ...(builder.flags.length > 0 ? [`BuildKit daemon flags: ${builder.flags.join(' ')}`] : []),
-    'BuildKit version:      dockyard (the engine\'s classic builder)',
+    "BuildKit version:      dockyard (the engine's classic builder)",
     `Platforms:             ${platformsOf(builder).join(', ')}`,
   ];
   ctx.out(lines.join('\n') + '\n');
@@ -124,12 +153,17 @@ export async function create(ctx: CommandContext, args: string[]): Promise<void>
   ]);
   const driver = stringFlag(flags, 'driver', 'docker-container');
   if (!(DRIVERS as readonly string[]).includes(driver)) throw new UsageError(`failed to find driver "${driver}"`);
-  if (driver === 'docker') throw new UsageError('docker driver cannot be used to create a builder: the default builder uses it');
+  if (driver === 'docker')
+    throw new UsageError('docker driver cannot be used to create a builder: the default builder uses it');
   const name = stringFlag(flags, 'name') || `builder_${randomBytes(4).toString('hex')}`;
   checkName(name);
-  if (name === DEFAULT_BUILDER) throw new UsageError('default is a reserved name and cannot be used to identify builder instance');
+  if (name === DEFAULT_BUILDER)
+    throw new UsageError('default is a reserved name and cannot be used to identify builder instance');
   const existing = findBuilder(ctx.configDir, name);
-  if (existing && !boolFlag(flags, 'append') && !boolFlag(flags, 'leave')) throw new Error(`existing instance for "${name}" but no append mode, specify the node name to make changes for existing instances`);
+  if (existing && !boolFlag(flags, 'append') && !boolFlag(flags, 'leave'))
+    throw new Error(
+      `existing instance for "${name}" but no append mode, specify the node name to make changes for existing instances`,
+    );
   if (boolFlag(flags, 'leave')) {
     removeBuilder(ctx.configDir, name);
     return;
@@ -163,7 +197,8 @@ export function use(ctx: CommandContext, args: string[]): void {
   ]);
   const name = flags.positional[0];
   if (!name) throw new UsageError('"docker buildx use" requires exactly 1 argument.');
-  if (!findBuilder(ctx.configDir, name)) throw new Error(`run \`docker context use ${name}\` to switch to context ${name}`);
+  if (!findBuilder(ctx.configDir, name))
+    throw new Error(`run \`docker context use ${name}\` to switch to context ${name}`);
   useBuilder(ctx.configDir, boolFlag(flags, 'default') ? DEFAULT_BUILDER : name, boolFlag(flags, 'global'));
 }
 
@@ -176,7 +211,8 @@ export function rm(ctx: CommandContext, args: string[]): void {
     { name: 'force', short: 'f', kind: 'bool' },
     { name: 'timeout', kind: 'string' },
   ]);
-  const names = flags.positional.length > 0 ? flags.positional : [selectBuilder(ctx.configDir, ctx.builderFlag, ctx.env).name];
+  const names =
+    flags.positional.length > 0 ? flags.positional : [selectBuilder(ctx.configDir, ctx.builderFlag, ctx.env).name];
   for (const name of names) {
     if (name === DEFAULT_BUILDER) throw new Error('default is a default builder and cannot be removed');
     if (!findBuilder(ctx.configDir, name)) throw new Error(`no builder ${JSON.stringify(name)} found`);

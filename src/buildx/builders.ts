@@ -38,7 +38,16 @@ function instancesDir(configDir: string): string {
 /** The default builder: the docker context's engine, docker driver. */
 export function defaultBuilder(configDir: string): BuilderInstance {
   const stored = readInstance(configDir, DEFAULT_BUILDER);
-  return { name: DEFAULT_BUILDER, driver: 'docker', endpoint: DEFAULT_BUILDER, driverOpts: {}, flags: [], platforms: [], ...(stored?.detected ? { detected: stored.detected } : {}), lastActivity: stored?.lastActivity ?? '' };
+  return {
+    name: DEFAULT_BUILDER,
+    driver: 'docker',
+    endpoint: DEFAULT_BUILDER,
+    driverOpts: {},
+    flags: [],
+    platforms: [],
+    ...(stored?.detected ? { detected: stored.detected } : {}),
+    lastActivity: stored?.lastActivity ?? '',
+  };
 }
 
 function readInstance(configDir: string, name: string): BuilderInstance | undefined {
@@ -53,7 +62,10 @@ function readInstance(configDir: string, name: string): BuilderInstance | undefi
 
 /** Validates a builder name as buildx does. */
 export function checkName(name: string): void {
-  if (!NAME.test(name) || name.length > 128) throw new Error(`invalid name ${JSON.stringify(name)}, name needs to start with a letter and may not contain symbols, except ._-`);
+  if (!NAME.test(name) || name.length > 128)
+    throw new Error(
+      `invalid name ${JSON.stringify(name)}, name needs to start with a letter and may not contain symbols, except ._-`,
+    );
 }
 
 /** The builder named `name` (`default` is always there); undefined when there is none. */
@@ -65,8 +77,15 @@ export function findBuilder(configDir: string, name: string): BuilderInstance | 
 /** Every builder, the default first. */
 export function listBuilders(configDir: string): BuilderInstance[] {
   const dir = instancesDir(configDir);
-  const names = existsSync(dir) ? readdirSync(dir).filter((n) => n !== DEFAULT_BUILDER).sort() : [];
-  return [defaultBuilder(configDir), ...names.map((n) => readInstance(configDir, n)).filter((b): b is BuilderInstance => b !== undefined)];
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => n !== DEFAULT_BUILDER)
+        .sort()
+    : [];
+  return [
+    defaultBuilder(configDir),
+    ...names.map((n) => readInstance(configDir, n)).filter((b): b is BuilderInstance => b !== undefined),
+  ];
 }
 
 /** Saves a builder. */
@@ -74,7 +93,10 @@ export function saveBuilder(configDir: string, builder: BuilderInstance): void {
   const dir = instancesDir(configDir);
   mkdirSync(dir, { recursive: true });
   const { name, driver, endpoint, driverOpts, flags, platforms, detected, lastActivity } = builder;
-  writeFileSync(join(dir, builder.name), JSON.stringify({ name, driver, endpoint, driverOpts, flags, platforms, detected, lastActivity }, null, 2));
+  writeFileSync(
+    join(dir, builder.name),
+    JSON.stringify({ name, driver, endpoint, driverOpts, flags, platforms, detected, lastActivity }, null, 2),
+  );
 }
 
 /** Removes a builder (and makes the default current if it was). */
@@ -98,11 +120,18 @@ export function currentBuilderName(configDir: string): string | undefined {
 /** Makes `name` the current builder. */
 export function useBuilder(configDir: string, name: string, global: boolean): void {
   mkdirSync(join(configDir, 'buildx'), { recursive: true });
-  writeFileSync(join(configDir, 'buildx', 'current'), JSON.stringify({ Key: 'default', Name: name === DEFAULT_BUILDER ? '' : name, Global: global }));
+  writeFileSync(
+    join(configDir, 'buildx', 'current'),
+    JSON.stringify({ Key: 'default', Name: name === DEFAULT_BUILDER ? '' : name, Global: global }),
+  );
 }
 
 /** The builder a command uses: `--builder`, BUILDX_BUILDER, the current one, else the default. */
-export function selectBuilder(configDir: string, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): BuilderInstance {
+export function selectBuilder(
+  configDir: string,
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): BuilderInstance {
   const name = flag || env.BUILDX_BUILDER || currentBuilderName(configDir) || DEFAULT_BUILDER;
   const found = findBuilder(configDir, name);
   if (!found) throw new Error(`no builder ${JSON.stringify(name)} found`);

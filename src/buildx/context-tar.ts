@@ -6,7 +6,17 @@
  * names. Streamed, so a large context never sits in memory.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  type Stats,
+} from 'node:fs';
 import { posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { IgnoreMatcher } from './ignore-patterns.js';
@@ -67,7 +77,12 @@ function* walk(root: string, ignore: IgnoreMatcher, always: Set<string>): Genera
   }
 }
 
-async function* tarStream(root: string, ignore: IgnoreMatcher, always: Set<string>, extra: { name: string; content: Buffer } | undefined): AsyncGenerator<Buffer> {
+async function* tarStream(
+  root: string,
+  ignore: IgnoreMatcher,
+  always: Set<string>,
+  extra: { name: string; content: Buffer } | undefined,
+): AsyncGenerator<Buffer> {
   for (const item of walk(root, ignore, always)) {
     const mtime = item.stats.mtimeMs / 1000;
     const mode = item.stats.mode;
@@ -111,7 +126,8 @@ function ignoreFile(root: string, dockerfileAbs: string | undefined): { matcher:
 export function contextFromDirectory(contextDir: string, dockerfile: string, dockerfileText?: Buffer): BuildContext {
   const root = resolve(contextDir);
   if (!existsSync(root)) throw new Error(`unable to prepare context: path "${contextDir}" not found`);
-  if (!lstatSync(root).isDirectory()) throw new Error(`unable to prepare context: context must be a directory: ${root}`);
+  if (!lstatSync(root).isDirectory())
+    throw new Error(`unable to prepare context: context must be a directory: ${root}`);
   const fromStdin = dockerfile === '-';
   const dockerfileAbs = fromStdin ? undefined : resolve(dockerfile === '' ? resolve(root, 'Dockerfile') : dockerfile);
   if (dockerfileAbs !== undefined && !existsSync(dockerfileAbs)) {
@@ -126,7 +142,10 @@ export function contextFromDirectory(contextDir: string, dockerfile: string, doc
   if (fromStdin || relDockerfile.startsWith('..') || posix.isAbsolute(relDockerfile)) {
     // As the CLI does: a Dockerfile from outside the context travels inside it under a random name.
     inside = `.dockerfile.${randomBytes(10).toString('hex')}`;
-    extra = { name: inside, content: fromStdin ? (dockerfileText ?? Buffer.alloc(0)) : readFileSync(dockerfileAbs ?? '') };
+    extra = {
+      name: inside,
+      content: fromStdin ? (dockerfileText ?? Buffer.alloc(0)) : readFileSync(dockerfileAbs ?? ''),
+    };
   } else {
     inside = relDockerfile;
     always.add(relDockerfile);

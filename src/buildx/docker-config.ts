@@ -35,7 +35,10 @@ interface ConfigFile {
 }
 
 /** The config directory and endpoint, from the global options the CLI passed and the environment. */
-export function clientSettings(global: { config?: string; host?: string }, env: NodeJS.ProcessEnv = process.env): ClientSettings {
+export function clientSettings(
+  global: { config?: string; host?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): ClientSettings {
   const configDir = global.config ?? env.DOCKER_CONFIG ?? join(env.HOME ?? homedir(), '.docker');
   const host = global.host ?? env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
   return { configDir, host };
@@ -77,10 +80,12 @@ export function credentialFor(configDir: string, host: string): RegistryCredenti
     if (entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) throw new Error(`invalid auth configuration file: the credentials of ${name} are not user:password`);
+      if (colon < 0)
+        throw new Error(`invalid auth configuration file: the credentials of ${name} are not user:password`);
       return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: key };
     }
-    if (entry.username !== undefined) return { username: entry.username, password: entry.password ?? '', serveraddress: key };
+    if (entry.username !== undefined)
+      return { username: entry.username, password: entry.password ?? '', serveraddress: key };
   }
   return undefined;
 }
@@ -99,7 +104,11 @@ export function allCredentials(configDir: string): Record<string, RegistryCreden
 /** `docker-credential-<helper> get`, as the CLI runs it; a helper that has nothing answers undefined. */
 function helperGet(helper: string, server: string): RegistryCredential | undefined {
   if (!/^[a-zA-Z0-9_.-]+$/.test(helper)) throw new Error(`invalid credentials helper name ${helper}`);
-  const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: server, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(`docker-credential-${helper}`, ['get'], {
+    input: server,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (result.error) throw new Error(`error getting credentials - err: ${result.error.message}, out: \`\``);
   if (result.status !== 0) {
     if (/credentials not found/i.test(result.stdout)) return undefined;

@@ -69,8 +69,17 @@ export async function engineBuild(engine: EngineHttpClient, input: EngineBuildIn
     ...request.resources,
   };
   const credentials = allCredentials(input.configDir);
-  const headers: Record<string, string> = Object.keys(credentials).length > 0 ? { 'X-Registry-Config': encodeAuthHeader(credentials) } : {};
-  const res = await engine.stream({ operation: 'build', method: 'POST', path: '/build', query, body: input.context.stream, contentType: 'application/x-tar', headers });
+  const headers: Record<string, string> =
+    Object.keys(credentials).length > 0 ? { 'X-Registry-Config': encodeAuthHeader(credentials) } : {};
+  const res = await engine.stream({
+    operation: 'build',
+    method: 'POST',
+    path: '/build',
+    query,
+    body: input.context.stream,
+    contentType: 'application/x-tar',
+    headers,
+  });
   let id: string | undefined;
   let failure: string | undefined;
   let output = '';
@@ -86,7 +95,8 @@ export async function engineBuild(engine: EngineHttpClient, input: EngineBuildIn
     if (message.aux?.ID) id = message.aux.ID;
   }
   if (failure !== undefined) {
-    if (input.platform && /exec format error/i.test(`${failure}\n${output}`)) throw new BuildFailure(emulationMessage(input.platform));
+    if (input.platform && /exec format error/i.test(`${failure}\n${output}`))
+      throw new BuildFailure(emulationMessage(input.platform));
     throw new BuildFailure(failure);
   }
   if (!id) throw new BuildFailure('the engine ended the build without an image ID');

@@ -18,7 +18,12 @@ interface PushMessage {
 }
 
 /** Pushes `name` (with its tag); resolves with the digest the registry stored. */
-export async function enginePush(engine: EngineHttpClient, name: string, configDir: string, progress: (line: string) => void): Promise<string> {
+export async function enginePush(
+  engine: EngineHttpClient,
+  name: string,
+  configDir: string,
+  progress: (line: string) => void,
+): Promise<string> {
   const ref = parseReference(name);
   const tag = ref.tag ?? 'latest';
   const credential = credentialFor(configDir, ref.host);
@@ -51,16 +56,33 @@ export async function enginePush(engine: EngineHttpClient, name: string, configD
 export async function engineTag(engine: EngineHttpClient, id: string, name: string): Promise<void> {
   const ref = parseReference(name);
   const repository = name.slice(0, name.length - (ref.tag === undefined ? 0 : ref.tag.length + 1));
-  await engine.text({ operation: 'tag', method: 'POST', path: `/images/${encodeURIComponent(id)}/tag`, query: { repo: repository, tag: ref.tag ?? 'latest' } });
+  await engine.text({
+    operation: 'tag',
+    method: 'POST',
+    path: `/images/${encodeURIComponent(id)}/tag`,
+    query: { repo: repository, tag: ref.tag ?? 'latest' },
+  });
 }
 
 /** Removes a name (and the image, when it was the last name and nothing uses it). */
 export async function engineUntag(engine: EngineHttpClient, name: string): Promise<void> {
-  await engine.text({ operation: 'remove image', method: 'DELETE', path: `/images/${encodeURI(name)}`, query: { noprune: '0' } }).catch(() => undefined);
+  await engine
+    .text({ operation: 'remove image', method: 'DELETE', path: `/images/${encodeURI(name)}`, query: { noprune: '0' } })
+    .catch(() => undefined);
 }
 
 /** The image's engine-side size and digest-related facts the metadata file reports. */
-export async function inspectImage(engine: EngineHttpClient, id: string): Promise<{ id: string; repoDigests: string[] }> {
-  const info = await engine.json<{ Id?: string; RepoDigests?: string[] }>({ operation: 'inspect image', method: 'GET', path: `/images/${encodeURIComponent(id)}/json` });
-  return { id: info?.Id?.startsWith('sha256:') ? info.Id : `sha256:${info?.Id ?? ''}`, repoDigests: info?.RepoDigests ?? [] };
+export async function inspectImage(
+  engine: EngineHttpClient,
+  id: string,
+): Promise<{ id: string; repoDigests: string[] }> {
+  const info = await engine.json<{ Id?: string; RepoDigests?: string[] }>({
+    operation: 'inspect image',
+    method: 'GET',
+    path: `/images/${encodeURIComponent(id)}/json`,
+  });
+  return {
+    id: info?.Id?.startsWith('sha256:') ? info.Id : `sha256:${info?.Id ?? ''}`,
+    repoDigests: info?.RepoDigests ?? [],
+  };
 }

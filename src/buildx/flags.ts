@@ -36,11 +36,17 @@ const MAX_ARGUMENT = 1024 * 1024;
 function parseBool(flag: string, value: string): boolean {
   if (/^(1|t|true|TRUE|True)$/.test(value)) return true;
   if (/^(0|f|false|FALSE|False)$/.test(value)) return false;
-  throw new UsageError(`invalid argument "${value}" for "--${flag}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
+  throw new UsageError(
+    `invalid argument "${value}" for "--${flag}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`,
+  );
 }
 
 /** Parses `args` against `specs`; `interspersed` (pflag's default) lets flags follow positionals. */
-export function parseFlags(args: readonly string[], specs: readonly FlagSpec[], options: { interspersed?: boolean } = {}): ParsedFlags {
+export function parseFlags(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+  options: { interspersed?: boolean } = {},
+): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short ?? '', s]));
   const out: ParsedFlags = { strings: new Map(), bools: new Map(), arrays: new Map(), seen: new Set(), positional: [] };

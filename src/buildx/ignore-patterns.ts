@@ -96,7 +96,11 @@ export class IgnoreMatcher {
 
   /** True when some `!` pattern may re-include a path below the excluded directory `dir`. */
   mayIncludeBelow(dir: string): boolean {
-    return this.patterns.some((p) => p.negated && (p.text.startsWith(`${dir}/`) || p.text.includes('*') || p.text.includes('?') || p.text.includes('[')));
+    return this.patterns.some(
+      (p) =>
+        p.negated &&
+        (p.text.startsWith(`${dir}/`) || p.text.includes('*') || p.text.includes('?') || p.text.includes('[')),
+    );
   }
 
   get empty(): boolean {

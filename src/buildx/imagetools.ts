@@ -32,7 +32,8 @@ export async function imagetoolsInspect(configDir: string, args: string[], out: 
     { name: 'format', kind: 'string' },
     { name: 'builder', kind: 'string' },
   ]);
-  if (flags.positional.length !== 1) throw new UsageError('"docker buildx imagetools inspect" requires exactly 1 argument.');
+  if (flags.positional.length !== 1)
+    throw new UsageError('"docker buildx imagetools inspect" requires exactly 1 argument.');
   const ref = parseReference(flags.positional[0] ?? '');
   const manifest = await new RegistryClient(configDir).getManifest(ref);
   if (boolFlag(flags, 'raw')) {
@@ -44,9 +45,23 @@ export async function imagetoolsInspect(configDir: string, args: string[], out: 
   const format = stringFlag(flags, 'format');
   if (format) {
     const compact = format.replace(/\s+/g, '');
-    if (compact === '{{json.Manifest}}') out(JSON.stringify({ ...summary, ...(parsed.manifests ? { manifests: parsed.manifests } : {}) }, null, 2) + '\n');
-    else if (compact === '{{json.}}') out(JSON.stringify({ name: formatReference(ref), manifest: { ...summary, ...(parsed.manifests ? { manifests: parsed.manifests } : {}) } }, null, 2) + '\n');
-    else throw new UsageError(`--format ${format} is not supported by dockyard's imagetools: use {{json .Manifest}}, {{json .}} or --raw`);
+    if (compact === '{{json.Manifest}}')
+      out(JSON.stringify({ ...summary, ...(parsed.manifests ? { manifests: parsed.manifests } : {}) }, null, 2) + '\n');
+    else if (compact === '{{json.}}')
+      out(
+        JSON.stringify(
+          {
+            name: formatReference(ref),
+            manifest: { ...summary, ...(parsed.manifests ? { manifests: parsed.manifests } : {}) },
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    else
+      throw new UsageError(
+        `--format ${format} is not supported by dockyard's imagetools: use {{json .Manifest}}, {{json .}} or --raw`,
+      );
     return;
   }
   const name = formatReference({ ...ref, digest: undefined });
@@ -55,13 +70,21 @@ export async function imagetoolsInspect(configDir: string, args: string[], out: 
     lines.push('', 'Manifests:');
     parsed.manifests.forEach((m, i) => {
       if (i > 0) lines.push('');
-      lines.push(`  Name:        ${formatReference({ ...ref, tag: undefined, digest: m.digest })}`, `  MediaType:   ${m.mediaType}`, `  Platform:    ${platformText(m.platform)}`);
+      lines.push(
+        `  Name:        ${formatReference({ ...ref, tag: undefined, digest: m.digest })}`,
+        `  MediaType:   ${m.mediaType}`,
+        `  Platform:    ${platformText(m.platform)}`,
+      );
     });
   }
   out(lines.join('\n') + '\n');
 }
 
-async function platformOf(client: RegistryClient, ref: ImageReference, manifest: FetchedManifest): Promise<Descriptor['platform']> {
+async function platformOf(
+  client: RegistryClient,
+  ref: ImageReference,
+  manifest: FetchedManifest,
+): Promise<Descriptor['platform']> {
   const parsed = JSON.parse(manifest.body.toString('utf8')) as { config?: { digest?: string } };
   if (!parsed.config?.digest) return undefined;
   const config = await client.getBlobJson(ref, parsed.config.digest);
@@ -81,8 +104,10 @@ export async function imagetoolsCreate(configDir: string, args: string[], out: (
     { name: 'progress', kind: 'string' },
     { name: 'builder', kind: 'string' },
   ]);
-  if (arrayFlag(flags, 'file').length > 0) throw new UsageError('--file is not supported by dockyard\'s imagetools: name the sources');
-  if (arrayFlag(flags, 'annotation').length > 0) throw new UsageError('--annotation is not supported by dockyard\'s imagetools');
+  if (arrayFlag(flags, 'file').length > 0)
+    throw new UsageError("--file is not supported by dockyard's imagetools: name the sources");
+  if (arrayFlag(flags, 'annotation').length > 0)
+    throw new UsageError("--annotation is not supported by dockyard's imagetools");
   const tags = arrayFlag(flags, 'tag').map(parseReference);
   const sources = flags.positional.map(parseReference);
   if (boolFlag(flags, 'append')) {
@@ -91,7 +116,8 @@ export async function imagetoolsCreate(configDir: string, args: string[], out: (
     sources.unshift(first);
   }
   if (sources.length === 0) throw new UsageError('no sources specified');
-  if (tags.length === 0 && !boolFlag(flags, 'dry-run')) throw new UsageError('no tags specified, use --dry-run to print the result');
+  if (tags.length === 0 && !boolFlag(flags, 'dry-run'))
+    throw new UsageError('no tags specified, use --dry-run to print the result');
   const client = new RegistryClient(configDir);
   const entries: { source: ImageReference; descriptor: Descriptor; manifest?: FetchedManifest }[] = [];
   for (const source of sources) {
@@ -100,13 +126,24 @@ export async function imagetoolsCreate(configDir: string, args: string[], out: (
       const parsed = JSON.parse(manifest.body.toString('utf8')) as { manifests?: Descriptor[] };
       for (const d of parsed.manifests ?? []) entries.push({ source, descriptor: d });
     } else {
-      entries.push({ source, manifest, descriptor: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.size, platform: await platformOf(client, source, manifest) } });
+      entries.push({
+        source,
+        manifest,
+        descriptor: {
+          mediaType: manifest.mediaType,
+          digest: manifest.digest,
+          size: manifest.size,
+          platform: await platformOf(client, source, manifest),
+        },
+      });
     }
   }
   const unique = entries.filter((e, i) => entries.findIndex((o) => o.descriptor.digest === e.descriptor.digest) === i);
   const docker = unique.every((e) => e.descriptor.mediaType === MANIFEST_TYPES.dockerManifest);
   const mediaType = docker ? MANIFEST_TYPES.dockerList : MANIFEST_TYPES.ociIndex;
-  const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: unique.map((e) => e.descriptor) }, null, 2));
+  const body = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType, manifests: unique.map((e) => e.descriptor) }, null, 2),
+  );
   if (boolFlag(flags, 'dry-run')) {
     out(body.toString('utf8') + '\n');
     return;
@@ -114,7 +151,10 @@ export async function imagetoolsCreate(configDir: string, args: string[], out: (
   for (const tag of tags) {
     for (const entry of unique) {
       if (entry.source.host === tag.host && entry.source.path === tag.path) continue;
-      if (entry.source.host !== tag.host) throw new Error(`copying ${formatReference(entry.source)} to another registry (${tag.host}) is not supported by dockyard's imagetools: push the image there first`);
+      if (entry.source.host !== tag.host)
+        throw new Error(
+          `copying ${formatReference(entry.source)} to another registry (${tag.host}) is not supported by dockyard's imagetools: push the image there first`,
+        );
       await client.copyManifest(entry.source, tag, entry.descriptor.digest);
     }
     const digest = await client.putManifest(tag, tag.tag ?? 'latest', mediaType, body);

@@ -49,7 +49,15 @@ const GLOBAL_FLAGS = [
 const UNSUPPORTED = new Set(['bake', 'history', 'debug', 'dial-stdio', 'install', 'uninstall', 'policy']);
 
 /** Runs the plugin with `argv` (without node and the script); resolves with the exit code. */
-export async function runPlugin(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin: NodeJS.ReadableStream; env: NodeJS.ProcessEnv }): Promise<number> {
+export async function runPlugin(
+  argv: string[],
+  io: {
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    stdin: NodeJS.ReadableStream;
+    env: NodeJS.ProcessEnv;
+  },
+): Promise<number> {
   const out = (text: string) => void io.stdout.write(text);
   const err = (line: string) => void io.stderr.write(`${line}\n`);
   try {
@@ -61,15 +69,38 @@ export async function runPlugin(argv: string[], io: { stdout: NodeJS.WritableStr
     const rest = global.positional;
     if (rest[0] === 'buildx') rest.shift();
     else if (rest[0] === 'builder') rest.shift();
-    const local = parseFlags(rest, [{ name: 'builder', kind: 'string' }, { name: 'debug', short: 'D', kind: 'bool' }], { interspersed: false });
+    const local = parseFlags(
+      rest,
+      [
+        { name: 'builder', kind: 'string' },
+        { name: 'debug', short: 'D', kind: 'bool' },
+      ],
+      { interspersed: false },
+    );
     const [command = '', ...args] = local.positional;
-    if (global.strings.has('context') && global.strings.get('context') !== 'default') throw new UsageError('docker contexts other than default are not supported by dockyard\'s buildx: set DOCKER_HOST');
+    if (global.strings.has('context') && global.strings.get('context') !== 'default')
+      throw new UsageError(
+        "docker contexts other than default are not supported by dockyard's buildx: set DOCKER_HOST",
+      );
     const hosts = global.arrays.get('host');
-    const settings = clientSettings({ ...(global.strings.has('config') ? { config: global.strings.get('config') } : {}), ...(hosts?.[0] ? { host: hosts[0] } : {}) }, io.env);
+    const settings = clientSettings(
+      {
+        ...(global.strings.has('config') ? { config: global.strings.get('config') } : {}),
+        ...(hosts?.[0] ? { host: hosts[0] } : {}),
+      },
+      io.env,
+    );
     let client: EngineHttpClient | undefined;
     const engine = () => (client ??= new EngineHttpClient(parseEndpoint(settings.host)));
     const builderFlag = local.strings.get('builder');
-    const ctx: CommandContext = { configDir: settings.configDir, host: settings.host, engine, out, env: io.env, ...(builderFlag ? { builderFlag } : {}) };
+    const ctx: CommandContext = {
+      configDir: settings.configDir,
+      host: settings.host,
+      engine,
+      out,
+      env: io.env,
+      ...(builderFlag ? { builderFlag } : {}),
+    };
     try {
       switch (command) {
         case 'version':
@@ -101,7 +132,8 @@ export async function runPlugin(argv: string[], io: { stdout: NodeJS.WritableStr
           const [sub = '', ...subArgs] = args;
           if (sub === 'inspect') await imagetoolsInspect(settings.configDir, subArgs, out);
           else if (sub === 'create') await imagetoolsCreate(settings.configDir, subArgs, out);
-          else throw new UsageError(`unknown imagetools command ${JSON.stringify(sub)}: inspect and create are available`);
+          else
+            throw new UsageError(`unknown imagetools command ${JSON.stringify(sub)}: inspect and create are available`);
           return 0;
         }
         case 'build':
@@ -124,7 +156,10 @@ export async function runPlugin(argv: string[], io: { stdout: NodeJS.WritableStr
         case '':
           throw new UsageError('Usage:  docker buildx [OPTIONS] COMMAND');
         default:
-          if (UNSUPPORTED.has(command)) throw new UsageError(`"docker buildx ${command}" is not supported by dockyard's buildx (it builds with the engine's classic builder, without BuildKit)`);
+          if (UNSUPPORTED.has(command))
+            throw new UsageError(
+              `"docker buildx ${command}" is not supported by dockyard's buildx (it builds with the engine's classic builder, without BuildKit)`,
+            );
           throw new UsageError(`unknown command "${command}" for "docker buildx"`);
       }
     } catch (error) {

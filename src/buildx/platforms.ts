@@ -29,7 +29,8 @@ const ARCH_ALIASES: Record<string, [string, string?]> = {
 /** Parses `os/arch[/variant]` (or `arch`, meaning linux), normalised. */
 export function parsePlatform(spec: string): Platform {
   const parts = spec.trim().toLowerCase().split('/');
-  if (parts.length > 3 || parts.some((p) => p === '' || !/^[a-z0-9._-]+$/.test(p))) throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
+  if (parts.length > 3 || parts.some((p) => p === '' || !/^[a-z0-9._-]+$/.test(p)))
+    throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
   const [os = 'linux', rawArch = ''] = parts.length === 1 ? ['linux', parts[0]] : parts;
   let arch = rawArch;
   let variant: string | undefined = parts.length === 3 ? parts[2] : undefined;
@@ -41,7 +42,8 @@ export function parsePlatform(spec: string): Platform {
   if (arch === 'arm64' && variant === 'v8') variant = undefined;
   if (arch === 'arm' && variant === undefined) variant = 'v7';
   if (arch === 'amd64' && variant === 'v1') variant = undefined;
-  if (os !== 'linux' && os !== 'windows' && os !== 'darwin' && os !== 'freebsd') throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
+  if (os !== 'linux' && os !== 'windows' && os !== 'darwin' && os !== 'freebsd')
+    throw new Error(`"${spec}": unknown operating system or architecture: invalid argument`);
   return { os, architecture: arch, ...(variant === undefined ? {} : { variant }) };
 }
 
@@ -65,14 +67,23 @@ export function parsePlatformList(values: string[]): Platform[] {
 
 /** The engine's own platform, from its /info (Podman and Docker report Go's arch names). */
 export async function enginePlatform(engine: EngineHttpClient): Promise<Platform> {
-  const info = await engine.json<{ OSType?: string; Architecture?: string }>({ operation: 'info', method: 'GET', path: '/info' });
+  const info = await engine.json<{ OSType?: string; Architecture?: string }>({
+    operation: 'info',
+    method: 'GET',
+    path: '/info',
+  });
   return parsePlatform(`${info?.OSType ?? 'linux'}/${info?.Architecture ?? 'amd64'}`);
 }
 
 /** Platforms the host runs natively besides its own (BuildKit lists these for x86-64 and arm64 hosts). */
 export function nativePlatforms(native: Platform): Platform[] {
   if (native.architecture === 'amd64') return [native, { os: 'linux', architecture: '386' }];
-  if (native.architecture === 'arm64') return [native, { os: 'linux', architecture: 'arm', variant: 'v7' }, { os: 'linux', architecture: 'arm', variant: 'v6' }];
+  if (native.architecture === 'arm64')
+    return [
+      native,
+      { os: 'linux', architecture: 'arm', variant: 'v7' },
+      { os: 'linux', architecture: 'arm', variant: 'v6' },
+    ];
   return [native];
 }
 
@@ -94,7 +105,14 @@ export async function canRun(engine: EngineHttpClient, p: Platform, native: Plat
     { name: 'Dockerfile', content: Buffer.from('FROM scratch\nCOPY probe /probe\nRUN ["/probe"]\n') },
     { name: 'probe', content: program, mode: 0o755 },
   ]);
-  const res = await engine.stream({ operation: 'build', method: 'POST', path: '/build', query: { rm: '1', forcerm: '1', platform: formatPlatform(p) }, body: context, contentType: 'application/x-tar' });
+  const res = await engine.stream({
+    operation: 'build',
+    method: 'POST',
+    path: '/build',
+    query: { rm: '1', forcerm: '1', platform: formatPlatform(p) },
+    body: context,
+    contentType: 'application/x-tar',
+  });
   let id: string | undefined;
   let failed = false;
   for await (const raw of jsonLines(res)) {
@@ -102,6 +120,9 @@ export async function canRun(engine: EngineHttpClient, p: Platform, native: Plat
     if (message.error) failed = true;
     if (message.aux?.ID) id = message.aux.ID;
   }
-  if (id) await engine.text({ operation: 'remove probe image', method: 'DELETE', path: `/images/${id}`, query: { force: '1' } }).catch(() => undefined);
+  if (id)
+    await engine
+      .text({ operation: 'remove probe image', method: 'DELETE', path: `/images/${id}`, query: { force: '1' } })
+      .catch(() => undefined);
   return !failed && id !== undefined;
 }

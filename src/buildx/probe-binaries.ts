@@ -14,7 +14,8 @@ interface Machine {
   code: number[];
 }
 
-const le32 = (...words: number[]) => words.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff]);
+const le32 = (...words: number[]) =>
+  words.flatMap((w) => [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, (w >>> 24) & 0xff]);
 
 /** Exit(0) for each architecture a probe exists for, by Go/OCI architecture name. */
 const MACHINES: Record<string, Machine> = {
@@ -46,7 +47,12 @@ export function exitZeroProgram(architecture: string): Buffer | undefined {
   const buf = Buffer.alloc(total);
   const u16 = (off: number, v: number) => (m.bigEndian ? buf.writeUInt16BE(v, off) : buf.writeUInt16LE(v, off));
   const u32 = (off: number, v: number) => (m.bigEndian ? buf.writeUInt32BE(v, off) : buf.writeUInt32LE(v, off));
-  const word = (off: number, v: number) => (m.bits === 64 ? (m.bigEndian ? buf.writeBigUInt64BE(BigInt(v), off) : buf.writeBigUInt64LE(BigInt(v), off)) : u32(off, v));
+  const word = (off: number, v: number) =>
+    m.bits === 64
+      ? m.bigEndian
+        ? buf.writeBigUInt64BE(BigInt(v), off)
+        : buf.writeBigUInt64LE(BigInt(v), off)
+      : u32(off, v);
   Buffer.from([0x7f, 0x45, 0x4c, 0x46, m.bits === 64 ? 2 : 1, m.bigEndian ? 2 : 1, 1]).copy(buf, 0);
   const w = m.bits === 64 ? 8 : 4;
   u16(16, 2); // ET_EXEC

@@ -21,7 +21,8 @@ const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /** Parses a reference; throws Docker's `invalid reference format` wording on a bad one. */
 export function parseReference(reference: string): ImageReference {
-  if (reference.length === 0 || reference.length > 1024) throw new Error(`invalid reference format: ${JSON.stringify(reference.slice(0, 100))}`);
+  if (reference.length === 0 || reference.length > 1024)
+    throw new Error(`invalid reference format: ${JSON.stringify(reference.slice(0, 100))}`);
   let rest = reference;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -46,7 +47,8 @@ export function parseReference(reference: string): ImageReference {
     host = first;
     path = rest.slice(firstSlash + 1);
   }
-  if (path !== path.toLowerCase()) throw new Error(`invalid reference format: repository name (${path}) must be lowercase`);
+  if (path !== path.toLowerCase())
+    throw new Error(`invalid reference format: repository name (${path}) must be lowercase`);
   if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) throw new Error(`invalid reference format: ${reference}`);
   if (host === 'docker.io' && !path.includes('/')) path = `library/${path}`;
   return { host, path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };

@@ -50,20 +50,26 @@ function apiHost(host: string): string {
 function send(url: URL, method: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
   const requester = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = requester(url, { method, headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) }, timeout: 60_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_MANIFEST) {
-          req.destroy(new Error(`${url.host}: the answer is larger than ${MAX_MANIFEST} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = requester(
+      url,
+      { method, headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) }, timeout: 60_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_MANIFEST) {
+            req.destroy(new Error(`${url.host}: the answer is larger than ${MAX_MANIFEST} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${url.host}: no answer in 60 s`)));
     req.on('error', reject);
     req.end(body);
@@ -74,7 +80,8 @@ function challengeParams(header: string): { scheme: string; params: Record<strin
   const space = header.indexOf(' ');
   const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
   const params: Record<string, string> = {};
-  for (const match of header.slice(space + 1).matchAll(/([a-zA-Z]+)="([^"]*)"/g)) params[(match[1] ?? '').toLowerCase()] = match[2] ?? '';
+  for (const match of header.slice(space + 1).matchAll(/([a-zA-Z]+)="([^"]*)"/g))
+    params[(match[1] ?? '').toLowerCase()] = match[2] ?? '';
   return { scheme, params };
 }
 
@@ -92,14 +99,24 @@ export class RegistryClient {
     if (answer.status === 404) throw new Error(`${ref.host}/${ref.path}:${reference}: not found`);
     if (answer.status >= 300) throw new Error(`${ref.host}/${ref.path}:${reference}: ${registryMessage(answer)}`);
     const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
-    const mediaType = String(answer.headers['content-type'] ?? '').split(';')[0]?.trim() || mediaTypeOf(answer.body);
+    const mediaType =
+      String(answer.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim() || mediaTypeOf(answer.body);
     return { mediaType, digest, size: answer.body.length, body: answer.body };
   }
 
   /** Writes a manifest or index under `reference` (a tag or its digest); returns its digest. */
   async putManifest(ref: ImageReference, reference: string, mediaType: string, body: Buffer): Promise<string> {
-    const answer = await this.call(ref, 'PUT', `/v2/${ref.path}/manifests/${reference}`, { 'Content-Type': mediaType }, body);
-    if (answer.status >= 300) throw new Error(`failed to push ${ref.host}/${ref.path}:${reference}: ${registryMessage(answer)}`);
+    const answer = await this.call(
+      ref,
+      'PUT',
+      `/v2/${ref.path}/manifests/${reference}`,
+      { 'Content-Type': mediaType },
+      body,
+    );
+    if (answer.status >= 300)
+      throw new Error(`failed to push ${ref.host}/${ref.path}:${reference}: ${registryMessage(answer)}`);
     return `sha256:${createHash('sha256').update(body).digest('hex')}`;
   }
 
@@ -113,10 +130,15 @@ export class RegistryClient {
   /** Makes the manifest `digest` of `from` (its config and layers mounted) exist in `to`'s repository. */
   async copyManifest(from: ImageReference, to: ImageReference, digest: string): Promise<void> {
     const manifest = await this.getManifest({ ...from, tag: undefined, digest });
-    const parsed = JSON.parse(manifest.body.toString('utf8')) as { config?: { digest?: string }; layers?: { digest?: string }[]; manifests?: { digest?: string }[] };
+    const parsed = JSON.parse(manifest.body.toString('utf8')) as {
+      config?: { digest?: string };
+      layers?: { digest?: string }[];
+      manifests?: { digest?: string }[];
+    };
     for (const child of parsed.manifests ?? []) if (child.digest) await this.copyManifest(from, to, child.digest);
     for (const blob of [parsed.config?.digest, ...(parsed.layers ?? []).map((l) => l.digest)]) {
-      if (blob && !(await this.mountBlob(from, to, blob))) throw new Error(`could not mount ${blob} from ${from.host}/${from.path} into ${to.path}`);
+      if (blob && !(await this.mountBlob(from, to, blob)))
+        throw new Error(`could not mount ${blob} from ${from.host}/${from.path} into ${to.path}`);
     }
     await this.putManifest(to, digest, manifest.mediaType, manifest.body);
   }
@@ -124,11 +146,25 @@ export class RegistryClient {
   /** Copies a blob into another repository of the same registry (cross-repository mount). */
   async mountBlob(from: ImageReference, to: ImageReference, digest: string): Promise<boolean> {
     if (from.host !== to.host) return false;
-    const answer = await this.call(to, 'POST', `/v2/${to.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.path)}`, {}, Buffer.alloc(0), `repository:${to.path}:pull,push repository:${from.path}:pull`);
+    const answer = await this.call(
+      to,
+      'POST',
+      `/v2/${to.path}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.path)}`,
+      {},
+      Buffer.alloc(0),
+      `repository:${to.path}:pull,push repository:${from.path}:pull`,
+    );
     return answer.status === 201;
   }
 
-  private async call(ref: ImageReference, method: string, path: string, headers: Record<string, string>, body?: Buffer, scope?: string): Promise<Answer> {
+  private async call(
+    ref: ImageReference,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+    scope?: string,
+  ): Promise<Answer> {
     const host = apiHost(ref.host);
     const wantScope = scope ?? `repository:${ref.path}:${method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'}`;
     const credential = credentialFor(this.configDir, ref.host);
@@ -145,7 +181,13 @@ export class RegistryClient {
     return answer;
   }
 
-  private async sendTo(host: string, path: string, method: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
+  private async sendTo(
+    host: string,
+    path: string,
+    method: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<Answer> {
     const known = this.schemes.get(host);
     if (known) return send(new URL(`${known}//${host}${path}`), method, headers, body);
     try {
@@ -160,16 +202,29 @@ export class RegistryClient {
     }
   }
 
-  private async authenticate(host: string, challenge: Answer, credential: RegistryCredential | undefined, scope: string, tokenKey: string): Promise<void> {
+  private async authenticate(
+    host: string,
+    challenge: Answer,
+    credential: RegistryCredential | undefined,
+    scope: string,
+    tokenKey: string,
+  ): Promise<void> {
     const header = String(challenge.headers['www-authenticate'] ?? '');
     const { scheme, params } = challengeParams(header);
-    const basic = credential?.username !== undefined ? `Basic ${Buffer.from(`${credential.username}:${credential.password ?? ''}`).toString('base64')}` : undefined;
+    const basic =
+      credential?.username !== undefined
+        ? `Basic ${Buffer.from(`${credential.username}:${credential.password ?? ''}`).toString('base64')}`
+        : undefined;
     if (scheme === 'basic') {
-      if (!basic) throw new Error(`${host}: authentication required (no credentials in the docker configuration: docker login ${host})`);
+      if (!basic)
+        throw new Error(
+          `${host}: authentication required (no credentials in the docker configuration: docker login ${host})`,
+        );
       this.tokens.set(tokenKey, basic);
       return;
     }
-    if (scheme !== 'bearer' || !params.realm) throw new Error(`${host}: unsupported authentication challenge ${JSON.stringify(header.slice(0, 200))}`);
+    if (scheme !== 'bearer' || !params.realm)
+      throw new Error(`${host}: unsupported authentication challenge ${JSON.stringify(header.slice(0, 200))}`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     for (const s of scope.split(' ')) url.searchParams.append('scope', s);

@@ -11,7 +11,10 @@ function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
 }
 
-function header(name: string, entry: { size: number; mode: number; mtime: number; type: '0' | '2' | '5' | 'x'; linkname?: string }): Buffer {
+function header(
+  name: string,
+  entry: { size: number; mode: number; mtime: number; type: '0' | '2' | '5' | 'x'; linkname?: string },
+): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(name.slice(0, 100), 0, 'utf8');
   block.write(octal(entry.mode & 0o7777, 8), 100);
@@ -34,7 +37,8 @@ function header(name: string, entry: { size: number; mode: number; mtime: number
 function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+  while (String(length).length + Buffer.byteLength(body) !== length)
+    length = String(length).length + Buffer.byteLength(body);
   return `${length}${body}`;
 }
 
@@ -45,14 +49,23 @@ export function padding(size: number): Buffer {
 }
 
 /** Header blocks for one entry (a PAX header first when the name or link target is too long). */
-export function entryHeaders(name: string, stats: { size: number; mode: number; mtime: number }, type: '0' | '2' | '5', linkname?: string): Buffer[] {
+export function entryHeaders(
+  name: string,
+  stats: { size: number; mode: number; mtime: number },
+  type: '0' | '2' | '5',
+  linkname?: string,
+): Buffer[] {
   const out: Buffer[] = [];
   const records: string[] = [];
   if (Buffer.byteLength(name) > 100) records.push(paxRecord('path', name));
   if (linkname !== undefined && Buffer.byteLength(linkname) > 100) records.push(paxRecord('linkpath', linkname));
   if (records.length > 0) {
     const body = Buffer.from(records.join(''));
-    out.push(header('PaxHeader', { size: body.length, mode: 0o644, mtime: stats.mtime, type: 'x' }), body, padding(body.length));
+    out.push(
+      header('PaxHeader', { size: body.length, mode: 0o644, mtime: stats.mtime, type: 'x' }),
+      body,
+      padding(body.length),
+    );
   }
   out.push(header(name, { ...stats, type, ...(linkname === undefined ? {} : { linkname }) }));
   return out;
@@ -69,7 +82,11 @@ export interface SmallFile {
 export function tarOf(files: SmallFile[]): Buffer {
   const parts: Buffer[] = [];
   for (const file of files) {
-    parts.push(...entryHeaders(file.name, { size: file.content.length, mode: file.mode ?? 0o644, mtime: 0 }, '0'), file.content, padding(file.content.length));
+    parts.push(
+      ...entryHeaders(file.name, { size: file.content.length, mode: file.mode ?? 0o644, mtime: 0 }, '0'),
+      file.content,
+      padding(file.content.length),
+    );
   }
   parts.push(Buffer.alloc(BLOCK * 2));
   return Buffer.concat(parts);

@@ -44,7 +44,10 @@ export const actionsListCommand: Command = {
   name: ['actions', 'list'],
   usage: LIST_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, {
+      min: 0,
+      max: 0,
+    });
     if (!parsed) return 0;
     const cached = cache(parsed.flags).list();
     const builtin = builtinActions();
@@ -52,7 +55,11 @@ export const actionsListCommand: Command = {
       process.stdout.write(`${JSON.stringify({ cached, builtin })}\n`);
       return 0;
     }
-    process.stdout.write(cached.length === 0 ? 'cached: none (dockyard actions add OWNER/NAME@REF DIR)\n' : `cached:\n${cached.map((c) => `  ${c.spec}  ${c.path}`).join('\n')}\n`);
+    process.stdout.write(
+      cached.length === 0
+        ? 'cached: none (dockyard actions add OWNER/NAME@REF DIR)\n'
+        : `cached:\n${cached.map((c) => `  ${c.spec}  ${c.path}`).join('\n')}\n`,
+    );
     process.stdout.write(`built in:\n${builtin.map((b) => `  ${b}`).join('\n')}\n`);
     return 0;
   },

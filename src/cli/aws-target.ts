@@ -19,7 +19,12 @@ export const AWS_TARGET_USAGE = `  --aws                    talk to AWS with you
 
 export interface AwsTarget {
   /** For the AWS SDK clients. */
-  config: { endpoint?: string; region?: string; credentials?: { accessKeyId: string; secretAccessKey: string }; maxAttempts?: number };
+  config: {
+    endpoint?: string;
+    region?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts?: number;
+  };
   /** Where, in words: "AWS", the endpoint, or "the local cloud at URL". */
   where: string;
   /** Whether this is the local cloud on --data. */
@@ -36,7 +41,11 @@ export function awsTarget(flags: Flags): AwsTarget {
     return { config: { region, ...(endpoint ? { endpoint } : {}) }, where: endpoint ?? 'AWS', local: false };
   }
   const session = cloudSession(resolveDataDir(stringFlag(flags, 'data')));
-  return { config: { ...session.aws, ...(regionFlag ? { region: regionFlag } : {}) }, where: `the local cloud at ${session.cloud.url}`, local: true };
+  return {
+    config: { ...session.aws, ...(regionFlag ? { region: regionFlag } : {}) },
+    where: `the local cloud at ${session.cloud.url}`,
+    local: true,
+  };
 }
 
 /** An SDK error as one line: its name and message. */

@@ -37,7 +37,8 @@ export interface BootstrapInput {
   fromWorkflow?: WorkflowDeployInputs;
 }
 
-export const NEEDS_ADMIN = "bootstrap needs an administrator's credentials (IAM roles, users and policies, OIDC providers, ECR repositories)";
+export const NEEDS_ADMIN =
+  "bootstrap needs an administrator's credentials (IAM roles, users and policies, OIDC providers, ECR repositories)";
 
 /** Reads the deploy target from the flags; with --workflow, what the flags leave out comes from the workflow. */
 export async function readInput(flags: Flags, usage: string, repositoryFallback?: string): Promise<BootstrapInput> {
@@ -50,7 +51,10 @@ export async function readInput(flags: Flags, usage: string, repositoryFallback?
   const value = (name: string, found: string | undefined): string | undefined => stringFlag(flags, name) ?? found;
   const required = (name: string, found?: string): string => {
     const given = value(name, found);
-    if (!given) throw new UsageError(`--${name} is required${workflowFile ? ` (${workflowFile} does not say it literally)` : ''}\n\n${usage}`);
+    if (!given)
+      throw new UsageError(
+        `--${name} is required${workflowFile ? ` (${workflowFile} does not say it literally)` : ''}\n\n${usage}`,
+      );
     return given;
   };
   const list = (name: string): string[] => (Array.isArray(flags[name]) ? (flags[name] as string[]) : []);
@@ -67,7 +71,8 @@ export async function readInput(flags: Flags, usage: string, repositoryFallback?
   const executionRole = value('execution-role', fromWorkflow?.executionRole) ?? 'ecsTaskExecutionRole';
   const taskRole = value('task-role', fromWorkflow?.taskRole);
   for (const role of [roleName, executionRole, ...(taskRole ? [taskRole] : [])]) {
-    if (!ROLE_NAME.test(role)) throw new UsageError(`${role} is not a valid role name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
+    if (!ROLE_NAME.test(role))
+      throw new UsageError(`${role} is not a valid role name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
   }
   return {
     roleName,
@@ -87,23 +92,46 @@ export async function readInput(flags: Flags, usage: string, repositoryFallback?
 }
 
 /** The account and region to bootstrap in (on AWS, the workflow's aws-region unless --region says otherwise) and who is calling. */
-export async function resolveTarget(flags: Flags, input: BootstrapInput): Promise<{ config: AwsTarget['config']; where: string; local: boolean; target: DeployTarget; identityArn: string }> {
-  const { config, where, local } = awsTarget(input.region && !stringFlag(flags, 'region') && (flags.aws || stringFlag(flags, 'endpoint-url')) ? { ...flags, region: input.region } : flags);
+export async function resolveTarget(
+  flags: Flags,
+  input: BootstrapInput,
+): Promise<{ config: AwsTarget['config']; where: string; local: boolean; target: DeployTarget; identityArn: string }> {
+  const { config, where, local } = awsTarget(
+    input.region && !stringFlag(flags, 'region') && (flags.aws || stringFlag(flags, 'endpoint-url'))
+      ? { ...flags, region: input.region }
+      : flags,
+  );
   const identity = await new STSClient(config).send(new GetCallerIdentityCommand({})).catch((error: unknown) => {
     throw new CliError(`cannot reach ${where}: ${describeAwsError(error)}`);
   });
   const region = await new STSClient(config).config.region();
-  return { config, where, local, target: { ...input.target, accountId: identity.Account ?? '', region }, identityArn: identity.Arn ?? '' };
+  return {
+    config,
+    where,
+    local,
+    target: { ...input.target, accountId: identity.Account ?? '', region },
+    identityArn: identity.Arn ?? '',
+  };
 }
 
 /** The first lines: where, as whom, and what the workflow said. */
-export function printHeading(target: DeployTarget, where: string, identityArn: string, dryRun: boolean, fromWorkflow: WorkflowDeployInputs | undefined, out: NodeJS.WritableStream = process.stdout): void {
-  out.write(`${dryRun ? 'Dry run: nothing changes. ' : ''}Deploy identity for ${target.repository} on ${where} (account ${target.accountId}, ${target.region}), as ${identityArn}\n`);
+export function printHeading(
+  target: DeployTarget,
+  where: string,
+  identityArn: string,
+  dryRun: boolean,
+  fromWorkflow: WorkflowDeployInputs | undefined,
+  out: NodeJS.WritableStream = process.stdout,
+): void {
+  out.write(
+    `${dryRun ? 'Dry run: nothing changes. ' : ''}Deploy identity for ${target.repository} on ${where} (account ${target.accountId}, ${target.region}), as ${identityArn}\n`,
+  );
   if (!fromWorkflow) return;
   const w = fromWorkflow;
   const said = [
     w.roleName && `role ${w.roleName}`,
-    w.keySecrets && `access keys from secrets ${[w.keySecrets.accessKeyId, w.keySecrets.secretAccessKey].filter(Boolean).join(', ')}`,
+    w.keySecrets &&
+      `access keys from secrets ${[w.keySecrets.accessKeyId, w.keySecrets.secretAccessKey].filter(Boolean).join(', ')}`,
     w.region && `region ${w.region}`,
     w.branches.length > 0 && `branches ${w.branches.join(', ')}`,
     w.environments.length > 0 && `environments ${w.environments.join(', ')}`,

@@ -20,12 +20,17 @@ const USER_NAME = /^[\w+=,.@-]{1,64}$/;
 
 export async function bootstrapStaticKeys(flags: Flags, usage: string): Promise<number> {
   for (const name of ['role-name', 'branch', 'environment']) {
-    if (flags[name] !== undefined) throw new UsageError(`--${name} is for the keyless role; an access key works from any branch, which is why keyless is safer\n\n${usage}`);
+    if (flags[name] !== undefined)
+      throw new UsageError(
+        `--${name} is for the keyless role; an access key works from any branch, which is why keyless is safer\n\n${usage}`,
+      );
   }
-  if (flags['set-secrets'] && flags['show-secret']) throw new UsageError('--set-secrets and --show-secret exclude each other: the secret goes to one place');
+  if (flags['set-secrets'] && flags['show-secret'])
+    throw new UsageError('--set-secrets and --show-secret exclude each other: the secret goes to one place');
   const input = await readInput(flags, usage);
   const userName = stringFlag(flags, 'user-name') ?? defaultRoleName(input.target.repository);
-  if (!USER_NAME.test(userName)) throw new UsageError(`${userName} is not a valid user name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
+  if (!USER_NAME.test(userName))
+    throw new UsageError(`${userName} is not a valid user name (up to 64 of A-Z a-z 0-9 +=,.@_-)`);
   const resolved = await resolveTarget(flags, input);
   const { config, where, target } = resolved;
   const setSecrets = flags['set-secrets'] === true;
@@ -36,7 +41,10 @@ export async function bootstrapStaticKeys(flags: Flags, usage: string): Promise<
   }
   const json = flags.json === true;
   const dryRun = flags['dry-run'] === true;
-  const secretNames = { accessKeyId: input.fromWorkflow?.keySecrets?.accessKeyId ?? 'AWS_ACCESS_KEY_ID', secretAccessKey: input.fromWorkflow?.keySecrets?.secretAccessKey ?? 'AWS_SECRET_ACCESS_KEY' };
+  const secretNames = {
+    accessKeyId: input.fromWorkflow?.keySecrets?.accessKeyId ?? 'AWS_ACCESS_KEY_ID',
+    secretAccessKey: input.fromWorkflow?.keySecrets?.secretAccessKey ?? 'AWS_SECRET_ACCESS_KEY',
+  };
   // Before anything is made: the running cloud takes the secrets (as `dockyard secret set` does, even
   // for a repository not created yet); without it the key would have nowhere to go.
   const control = setSecrets ? ControlClient.forDataDir(resolveDataDir(stringFlag(flags, 'data'))) : undefined;
@@ -53,16 +61,22 @@ export async function bootstrapStaticKeys(flags: Flags, usage: string): Promise<
       done: json ? undefined : printStep,
     });
   } catch (error) {
-    throw new CliError(error instanceof Error && !('$metadata' in error) ? error.message : `${describeAwsError(error)}\n${NEEDS_ADMIN}`);
+    throw new CliError(
+      error instanceof Error && !('$metadata' in error) ? error.message : `${describeAwsError(error)}\n${NEEDS_ADMIN}`,
+    );
   }
   const key = result.accessKey;
   if (key && control) {
     try {
       await control.put(`/repos/${target.repository}/secrets/${secretNames.accessKeyId}`, { value: key.accessKeyId });
-      await control.put(`/repos/${target.repository}/secrets/${secretNames.secretAccessKey}`, { value: key.secretAccessKey });
+      await control.put(`/repos/${target.repository}/secrets/${secretNames.secretAccessKey}`, {
+        value: key.secretAccessKey,
+      });
     } catch (error) {
       // The secret is in no one's hands: the key goes rather than lingering unusable.
-      await iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.accessKeyId })).catch(() => undefined);
+      await iam
+        .send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key.accessKeyId }))
+        .catch(() => undefined);
       throw error;
     }
   }
@@ -70,14 +84,18 @@ export async function bootstrapStaticKeys(flags: Flags, usage: string): Promise<
   if (json) {
     const { accessKey, ...rest } = result;
     const shown = accessKey && (flags['show-secret'] ? accessKey : { accessKeyId: accessKey.accessKeyId });
-    process.stdout.write(`${JSON.stringify({ accountId: target.accountId, region: target.region, dryRun, ...rest, ...(shown ? { accessKey: shown } : {}), secretNames }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ accountId: target.accountId, region: target.region, dryRun, ...rest, ...(shown ? { accessKey: shown } : {}), secretNames }, null, 2)}\n`,
+    );
     return 0;
   }
   const out: string[] = result.warnings.map((warning) => `  ! ${warning}`);
   if (dryRun) {
     out.push('', 'Permissions policy (dockyard-deploy):', JSON.stringify(result.permissionsPolicy, null, 2));
   } else if (key && control) {
-    out.push(`  ✓ stored ${key.accessKeyId} in ${target.repository}'s secrets ${secretNames.accessKeyId} and ${secretNames.secretAccessKey}`);
+    out.push(
+      `  ✓ stored ${key.accessKeyId} in ${target.repository}'s secrets ${secretNames.accessKeyId} and ${secretNames.secretAccessKey}`,
+    );
   } else if (key) {
     out.push(
       '',

@@ -59,11 +59,19 @@ export async function deployInputsFromWorkflow(file: string, repository: string)
         found.region ??= inputs['aws-region'] || undefined;
         const accessKeyId = secretNameOf(mappingValue(step.with, 'aws-access-key-id'));
         const secretAccessKey = secretNameOf(mappingValue(step.with, 'aws-secret-access-key'));
-        if (accessKeyId || secretAccessKey) found.keySecrets ??= { ...(accessKeyId ? { accessKeyId } : {}), ...(secretAccessKey ? { secretAccessKey } : {}) };
+        if (accessKeyId || secretAccessKey)
+          found.keySecrets ??= {
+            ...(accessKeyId ? { accessKeyId } : {}),
+            ...(secretAccessKey ? { secretAccessKey } : {}),
+          };
       } else if (action === 'aws-actions/amazon-ecs-render-task-definition') {
         const image = repositoryIn(inputs.image);
         if (image) found.ecrRepository ??= image;
-        if (inputs['task-definition']) Object.assign(found, { ...rolesOf(join(repositoryRoot(file), inputs['task-definition'])), ...pick(found, ['executionRole', 'taskRole']) });
+        if (inputs['task-definition'])
+          Object.assign(found, {
+            ...rolesOf(join(repositoryRoot(file), inputs['task-definition'])),
+            ...pick(found, ['executionRole', 'taskRole']),
+          });
       } else if (action === 'aws-actions/amazon-ecs-deploy-task-definition') {
         found.service ??= inputs.service || undefined;
         found.cluster ??= inputs.cluster || (inputs.service ? 'default' : undefined);
@@ -74,7 +82,11 @@ export async function deployInputsFromWorkflow(file: string, repository: string)
 }
 
 /** A mapping's values that evaluate before a run (each on its own: one that needs run time does not spoil the rest). */
-function knownValues(token: TemplateToken | undefined, env: Record<string, string>, repository: string): Record<string, string> {
+function knownValues(
+  token: TemplateToken | undefined,
+  env: Record<string, string>,
+  repository: string,
+): Record<string, string> {
   const scope = scopeFor(repository);
   scope.contexts.env = env;
   const values: Record<string, string> = {};
@@ -100,7 +112,11 @@ function repositoryIn(image: string | undefined): string | undefined {
  * `docker push $ECR_REGISTRY/$ECR_REPOSITORY:$IMAGE_TAG`, shell variables taken from the step's
  * known env (the registry, a step output, is unknown and drops out).
  */
-function pushedRepository(run: TemplateToken | undefined, env: Record<string, string>, repository: string): string | undefined {
+function pushedRepository(
+  run: TemplateToken | undefined,
+  env: Record<string, string>,
+  repository: string,
+): string | undefined {
   if (!run) return undefined;
   let script: string;
   try {
@@ -134,7 +150,10 @@ export function repositoryRoot(file: string): string {
 
 function rolesOf(taskDefinitionFile: string): Pick<WorkflowDeployInputs, 'executionRole' | 'taskRole'> {
   try {
-    const document = JSON.parse(readFileSync(taskDefinitionFile, 'utf8')) as { executionRoleArn?: string; taskRoleArn?: string };
+    const document = JSON.parse(readFileSync(taskDefinitionFile, 'utf8')) as {
+      executionRoleArn?: string;
+      taskRoleArn?: string;
+    };
     const executionRole = roleNameOf(document.executionRoleArn);
     const taskRole = roleNameOf(document.taskRoleArn);
     return { ...(executionRole ? { executionRole } : {}), ...(taskRole ? { taskRole } : {}) };
@@ -144,6 +163,9 @@ function rolesOf(taskDefinitionFile: string): Pick<WorkflowDeployInputs, 'execut
 }
 
 /** The members of `from` that are set, so values found earlier win. */
-function pick<K extends keyof WorkflowDeployInputs>(from: WorkflowDeployInputs, keys: K[]): Partial<WorkflowDeployInputs> {
+function pick<K extends keyof WorkflowDeployInputs>(
+  from: WorkflowDeployInputs,
+  keys: K[],
+): Partial<WorkflowDeployInputs> {
   return Object.fromEntries(keys.filter((k) => from[k] !== undefined).map((k) => [k, from[k]]));
 }

@@ -9,7 +9,14 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { bootstrapDeployRole, type BootstrapResult } from '../bootstrap/apply.js';
 import { admittedSubjects } from '../bootstrap/policies.js';
-import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
+import {
+  DEPLOY_TARGET_FLAGS,
+  NEEDS_ADMIN,
+  printHeading,
+  printStep,
+  readInput,
+  resolveTarget,
+} from './bootstrap-input.js';
 import { bootstrapStaticKeys } from './bootstrap-static-keys.js';
 import { AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
 import { CliError, UsageError, parseFlags, type Command } from './command.js';
@@ -93,13 +100,22 @@ export const bootstrapCommand: Command = {
     }
 
     if (json) {
-      process.stdout.write(`${JSON.stringify({ accountId: target.accountId, region: target.region, subjects: admittedSubjects(target), dryRun, ...result }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ accountId: target.accountId, region: target.region, subjects: admittedSubjects(target), dryRun, ...result }, null, 2)}\n`,
+      );
       return 0;
     }
     const out = [`  admits: ${admittedSubjects(target).join(', ')} (audience sts.amazonaws.com)`];
     for (const warning of result.warnings) out.push(`  ! ${warning}`);
     if (dryRun) {
-      out.push('', 'Trust policy:', JSON.stringify(result.trustPolicy, null, 2), '', 'Permissions policy (dockyard-deploy):', JSON.stringify(result.permissionsPolicy, null, 2));
+      out.push(
+        '',
+        'Trust policy:',
+        JSON.stringify(result.trustPolicy, null, 2),
+        '',
+        'Permissions policy (dockyard-deploy):',
+        JSON.stringify(result.permissionsPolicy, null, 2),
+      );
     } else {
       out.push(
         '',
@@ -116,4 +132,3 @@ export const bootstrapCommand: Command = {
     return 0;
   },
 };
-

@@ -18,7 +18,10 @@ export interface CloudSession {
 
 /** The session for the cloud running on `dataDir`; a CliError saying how to start it otherwise. */
 export function cloudSession(dataDir: string, cloud = runningCloud(dataDir)): CloudSession {
-  if (!cloud) throw new CliError(`dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\` (or \`dockyard demo\`)`);
+  if (!cloud)
+    throw new CliError(
+      `dockyard is not running on ${dataDir}; start it with \`dockyard up --detach\` (or \`dockyard demo\`)`,
+    );
   const admin = readAdmin(dataDir);
   return { cloud, admin, aws: { endpoint: cloud.url, region: cloud.region, credentials: admin, maxAttempts: 1 } };
 }

@@ -28,7 +28,12 @@ export type Flags = Record<string, string | boolean | (string | boolean)[] | und
 export function parseFlags(argv: string[], options: Options, usage: string): Flags | undefined {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
   }
@@ -44,10 +49,20 @@ export function parseFlags(argv: string[], options: Options, usage: string): Fla
  * Like parseFlags, for commands that take arguments: returns the flags and between `min` and
  * `max` positional arguments (`--` ends flags, so values may start with a dash).
  */
-export function parseArgsAndFlags(argv: string[], options: Options, usage: string, count: { min: number; max: number }): { flags: Flags; args: string[] } | undefined {
+export function parseArgsAndFlags(
+  argv: string[],
+  options: Options,
+  usage: string,
+  count: { min: number; max: number },
+): { flags: Flags; args: string[] } | undefined {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(`${errorMessage(error)}\n\n${usage}`);
   }
@@ -71,6 +86,7 @@ export function stringFlag(flags: Flags, name: string): string | undefined {
 export function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a number from 0 to 65535, not ${value}`);
   return port;
 }

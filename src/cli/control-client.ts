@@ -41,31 +41,39 @@ export class ControlClient {
   /** Follows a run's progress until it completes; resolves with the completed run. */
   follow(runId: number, onEvent: (event: ProgressEvent) => void): Promise<RunSummary> {
     return new Promise((resolve, reject) => {
-      const req = request(this.url(`/runs/${runId}/events`), { method: 'GET', headers: { authorization: basicAuthorization(this.admin) } }, (res) => {
-        if (res.statusCode !== 200) {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => reject(new CliError(messageOf(text, res.statusCode))));
-          return;
-        }
-        let buffer = '';
-        let last: RunSummary | undefined;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let newline;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, newline);
-            buffer = buffer.slice(newline + 1);
-            if (!line.trim()) continue;
-            const event = JSON.parse(line) as ProgressEvent;
-            if (event.type === 'run') last = event.run;
-            onEvent(event);
+      const req = request(
+        this.url(`/runs/${runId}/events`),
+        { method: 'GET', headers: { authorization: basicAuthorization(this.admin) } },
+        (res) => {
+          if (res.statusCode !== 200) {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => reject(new CliError(messageOf(text, res.statusCode))));
+            return;
           }
-        });
-        res.on('end', () => (last?.status === 'completed' ? resolve(last) : reject(new CliError(`the cloud stopped streaming run ${runId} before it completed`))));
-        res.on('error', reject);
-      });
+          let buffer = '';
+          let last: RunSummary | undefined;
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffer += chunk;
+            let newline;
+            while ((newline = buffer.indexOf('\n')) >= 0) {
+              const line = buffer.slice(0, newline);
+              buffer = buffer.slice(newline + 1);
+              if (!line.trim()) continue;
+              const event = JSON.parse(line) as ProgressEvent;
+              if (event.type === 'run') last = event.run;
+              onEvent(event);
+            }
+          });
+          res.on('end', () =>
+            last?.status === 'completed'
+              ? resolve(last)
+              : reject(new CliError(`the cloud stopped streaming run ${runId} before it completed`)),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', (error) => reject(new CliError(`cannot reach dockyard at ${this.cloud.url}: ${error.message}`)));
       req.end();
     });
@@ -78,7 +86,10 @@ export class ControlClient {
   private call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { authorization: basicAuthorization(this.admin), accept: 'application/json' };
+      const headers: Record<string, string> = {
+        authorization: basicAuthorization(this.admin),
+        accept: 'application/json',
+      };
       if (payload !== undefined) headers['content-type'] = 'application/json';
       const req = request(this.url(path), { method, headers }, (res) => {
         let text = '';

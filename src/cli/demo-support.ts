@@ -15,7 +15,9 @@ export async function ensureBaseImage(root: string): Promise<string> {
   const engine = new DockerApiEngine();
   try {
     await engine.ping().catch((error: unknown) => {
-      throw new CliError(`the container engine does not answer (${String(error)}); scripts/setup starts Podman's Docker API`);
+      throw new CliError(
+        `the container engine does not answer (${String(error)}); scripts/setup starts Podman's Docker API`,
+      );
     });
     const present = await engine.imageDigest(BASE_IMAGE).then(
       () => true,
@@ -25,11 +27,13 @@ export async function ensureBaseImage(root: string): Promise<string> {
   } finally {
     await engine.close();
   }
-  process.stdout.write('  building it from Debian\'s archive (Docker Hub is not reachable; about a minute, once)\n');
+  process.stdout.write("  building it from Debian's archive (Docker Hub is not reachable; about a minute, once)\n");
   await new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [join(root, 'scripts', 'base-images')], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new CliError(`scripts/base-images failed (exit ${code})`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new CliError(`scripts/base-images failed (exit ${code})`)),
+    );
   });
   return `${BASE_IMAGE} built and cached in the engine`;
 }
@@ -56,12 +60,18 @@ function getOnce(url: string, agent: Agent): Promise<{ ok: boolean; text: string
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
-        resolve(status < 400 ? { ok: true, text: text.trim() } : { ok: false, text: text.trim(), failure: `HTTP ${status}` });
+        resolve(
+          status < 400 ? { ok: true, text: text.trim() } : { ok: false, text: text.trim(), failure: `HTTP ${status}` },
+        );
       });
-      res.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, text, failure: `response: ${error.code ?? error.message}` }));
+      res.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ ok: false, text, failure: `response: ${error.code ?? error.message}` }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, text: '', failure: error.code ?? error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ ok: false, text: '', failure: error.code ?? error.message }),
+    );
   });
 }
 

@@ -26,9 +26,15 @@ export interface WatchedPush {
 }
 
 /** `git push` in `work`; a CliError saying why and what to do when the deployment it starts stalls. */
-export async function pushWatchingDeployment(work: string, ecs: ECSClient, api: ControlClient, options: WatchedPush): Promise<{ status: number; verdict: boolean | undefined }> {
+export async function pushWatchingDeployment(
+  work: string,
+  ecs: ECSClient,
+  api: ControlClient,
+  options: WatchedPush,
+): Promise<{ status: number; verdict: boolean | undefined }> {
   const { cluster, service } = options.hints;
-  const before = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0]?.deployments ?? [];
+  const before =
+    (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0]?.deployments ?? [];
   const existing = new Set(before.map((d) => d.id));
   const watch = new ServiceWatch(ecs, { cluster, service, follows: (d) => !existing.has(d.id) });
   const abort = new AbortController();
@@ -40,11 +46,16 @@ export async function pushWatchingDeployment(work: string, ecs: ECSClient, api: 
     await Promise.race([push, new Promise((resolve) => setTimeout(resolve, POLL_MS))]).catch(() => undefined);
     if (pushed) break;
     // A failed poll (the cloud busy) is retried on the next turn; the push goes on regardless.
-    stalled = await watch.poll().then(() => watch.stall(), () => undefined);
+    stalled = await watch.poll().then(
+      () => watch.stall(),
+      () => undefined,
+    );
   }
   if (!stalled) return push;
 
-  const runs = await api.get<RunSummary[]>(`/runs?repository=${encodeURIComponent(options.repository)}&limit=10`).catch((): RunSummary[] => []);
+  const runs = await api
+    .get<RunSummary[]>(`/runs?repository=${encodeURIComponent(options.repository)}&limit=10`)
+    .catch((): RunSummary[] => []);
   const cancelled = runs.filter((r) => r.status !== 'completed');
   for (const run of cancelled) await api.post(`/runs/${run.id}/cancel`).catch(() => undefined);
   const grace = setTimeout(() => abort.abort(), CANCEL_GRACE_MS);
@@ -59,7 +70,8 @@ export async function pushWatchingDeployment(work: string, ecs: ECSClient, api: 
   }
   const data = options.hints.dataFlag ?? '';
   lines.push(`  → dockyard status${data}   (the service, its latest stop and event)`);
-  for (const run of cancelled) lines.push(`  → dockyard runs view ${run.id} --log${data}   (the run, cancelled by the demo)`);
-  lines.push('ECS keeps trying to start the service\'s tasks; fix the cause and run the demo again.');
+  for (const run of cancelled)
+    lines.push(`  → dockyard runs view ${run.id} --log${data}   (the run, cancelled by the demo)`);
+  lines.push("ECS keeps trying to start the service's tasks; fix the cause and run the demo again.");
   throw new CliError(lines.join('\n'));
 }

@@ -60,12 +60,14 @@ export const demoCommand: Command = {
     }
     done(`cloud at ${cloud.url}, account ${cloud.accountId}, region ${cloud.region}`);
 
-    step('base image python:3.11-slim for the seed\'s Dockerfile');
+    step("base image python:3.11-slim for the seed's Dockerfile");
     done(await ensureBaseImage(ROOT));
 
     const { aws } = cloudSession(dataDir, cloud);
     step("the seed's Steps 3 and 2 through the AWS APIs");
-    const seed = await provisionSeed(aws, cloud.accountId, EXAMPLE, (what, detail) => done(detail ? `${what}: ${detail}` : what));
+    const seed = await provisionSeed(aws, cloud.accountId, EXAMPLE, (what, detail) =>
+      done(detail ? `${what}: ${detail}` : what),
+    );
 
     step(`host ${SEED.repository} and push the seed's app to main`);
     const api = ControlClient.forDataDir(dataDir);
@@ -80,7 +82,8 @@ export const demoCommand: Command = {
     process.stdout.write('  git push dockyard main\n');
     const first = await pushWatchingDeployment(work, ecs, api, watched);
     if (first.status !== 0) throw new CliError('git push failed (see above)');
-    if (first.verdict !== true) throw new CliError(`the workflow run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
+    if (first.verdict !== true)
+      throw new CliError(`the workflow run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
 
     const ec2 = new EC2Client(aws);
     const taskUrl = await publicUrl(ecs, ec2);
@@ -103,11 +106,14 @@ export const demoCommand: Command = {
       throw error;
     });
     const seen = await watcher?.stop();
-    if (second.status !== 0 || second.verdict !== true) throw new CliError(`the second run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
+    if (second.status !== 0 || second.verdict !== true)
+      throw new CliError(`the second run did not succeed; see \`dockyard runs list --data ${dataDir}\``);
     const newUrl = await publicUrl(ecs, ec2);
     done(`${newUrl} → ${await fetchText(newUrl)}`);
     if (seen) {
-      done(`during the deployment the endpoint answered ${seen.ok} requests, ${seen.failed} failed; it served, in order:`);
+      done(
+        `during the deployment the endpoint answered ${seen.ok} requests, ${seen.failed} failed; it served, in order:`,
+      );
       for (const text of seen.distinct) process.stdout.write(`      ${text}\n`);
       if (seen.failures.length > 0) process.stdout.write(`    the failures: ${seen.failures.join('; ')}\n`);
     }
@@ -117,12 +123,24 @@ export const demoCommand: Command = {
     process.stdout.write(
       `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running: open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n\nLook around:\n` +
         cmd(`bin/dockyard status${data}`, 'the services, their addresses and the latest runs') +
-        cmd(`bin/dockyard logs --cluster ${SEED.cluster} --service ${SEED.service} --follow${data}`, "the app's output, from CloudWatch Logs") +
-        cmd(`bin/dockyard runs list${data}`, 'the workflow runs (runs view ID --log shows a run\'s log)') +
+        cmd(
+          `bin/dockyard logs --cluster ${SEED.cluster} --service ${SEED.service} --follow${data}`,
+          "the app's output, from CloudWatch Logs",
+        ) +
+        cmd(`bin/dockyard runs list${data}`, "the workflow runs (runs view ID --log shows a run's log)") +
         cmd(`eval "$(bin/dockyard env${data})"`, 'then the AWS CLI against the local cloud, for example:') +
-        cmd(`/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}`, 'the service, its deployments and events') +
-        cmd(`bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}`, "why the seed's own workflow (on master) would be refused") +
-        cmd(`bin/dockyard bootstrap --repo ${SEED.repository} --workflow ${join(work, '.github/workflows/deployment.yaml')} --dry-run${data}`, "the least-privilege role for this workflow, instead of the seed's two full-access policies") +
+        cmd(
+          `/usr/bin/aws --endpoint-url "$AWS_ENDPOINT_URL" ecs describe-services --cluster ${SEED.cluster} --services ${SEED.service}`,
+          'the service, its deployments and events',
+        ) +
+        cmd(
+          `bin/dockyard trust check --role-arn ${seed.roleArn} --repo ${SEED.repository} --ref refs/heads/master${data}`,
+          "why the seed's own workflow (on master) would be refused",
+        ) +
+        cmd(
+          `bin/dockyard bootstrap --repo ${SEED.repository} --workflow ${join(work, '.github/workflows/deployment.yaml')} --dry-run${data}`,
+          "the least-privilege role for this workflow, instead of the seed's two full-access policies",
+        ) +
         cmd(`cd ${work} && git push dockyard main`, 'push your own changes') +
         `Stop: bin/dockyard down${data}\n`,
     );
@@ -149,7 +167,11 @@ function prepareWorkingCopy(work: string, cloneUrl: string, dataDir: string, acc
 }
 
 function git(cwd: string, args: string[]): void {
-  const result = spawnSync('git', ['-c', 'user.name=dockyard demo', '-c', 'user.email=demo@dockyard.invalid', ...args], { cwd, encoding: 'utf8' });
+  const result = spawnSync(
+    'git',
+    ['-c', 'user.name=dockyard demo', '-c', 'user.email=demo@dockyard.invalid', ...args],
+    { cwd, encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new CliError(`git ${args[0]} failed: ${result.stderr.trim()}`);
 }
 
@@ -160,8 +182,11 @@ async function publicUrl(ecs: ECSClient, ec2: EC2Client): Promise<string> {
     const ip = await primaryTaskPublicIp(ecs, ec2, SEED.cluster, SEED.service);
     if (ip) return `http://${ip}/`;
     if (Date.now() > deadline) {
-      const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
-      throw new CliError(`the service has no running task with a public IP (${service?.events?.[0]?.message ?? 'no events'})`);
+      const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] })))
+        .services?.[0];
+      throw new CliError(
+        `the service has no running task with a public IP (${service?.events?.[0]?.message ?? 'no events'})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -4,7 +4,14 @@
  * service and follow the rolling deployment. Against the local cloud, or AWS with --aws.
  */
 import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -65,7 +72,8 @@ export const deployCommand: Command = {
     const build = stringFlag(flags, 'build');
     const givenImage = stringFlag(flags, 'image');
     if (build && givenImage) throw new UsageError('--build and --image exclude each other');
-    if (!build && (stringFlag(flags, 'repository') || stringFlag(flags, 'tag'))) throw new UsageError('--repository and --tag name what --build pushes');
+    if (!build && (stringFlag(flags, 'repository') || stringFlag(flags, 'tag')))
+      throw new UsageError('--repository and --tag name what --build pushes');
     if (build && !existsSync(join(build, 'Dockerfile'))) throw new UsageError(`${build} has no Dockerfile`);
     const json = flags.json === true;
     const say = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
@@ -81,20 +89,32 @@ export const deployCommand: Command = {
       }
     };
 
-    const current = (await aws('DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })))).services?.[0];
-    if (!current || current.status !== 'ACTIVE') throw new CliError(`service ${service} is not ACTIVE in cluster ${cluster} on ${where}`);
-    const currentArn = current.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? current.taskDefinition ?? '';
+    const current = (
+      await aws('DescribeServices', () => ecs.send(new DescribeServicesCommand({ cluster, services: [service] })))
+    ).services?.[0];
+    if (!current || current.status !== 'ACTIVE')
+      throw new CliError(`service ${service} is not ACTIVE in cluster ${cluster} on ${where}`);
+    const currentArn =
+      current.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? current.taskDefinition ?? '';
     say(`Deploying ${cluster}/${service} on ${where} (now ${currentArn.split('/').pop()})`);
 
     let taskDefinitionArn = currentArn;
     let image: string | undefined = givenImage;
     const file = stringFlag(flags, 'task-definition');
     if (image || build || file) {
-      const input = file ? readTaskDefinition(file) : registrableFrom(await aws('DescribeTaskDefinition', () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: currentArn, include: ['TAGS'] }))));
+      const input = file
+        ? readTaskDefinition(file)
+        : registrableFrom(
+            await aws('DescribeTaskDefinition', () =>
+              ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: currentArn, include: ['TAGS'] })),
+            ),
+          );
       const container = inputError(() => pickContainer(input, stringFlag(flags, 'container')));
       if (build) {
         const repository = stringFlag(flags, 'repository') ?? repositoryOf(container.image ?? '');
-        const described = await aws(`ECR repository ${repository}`, () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })));
+        const described = await aws(`ECR repository ${repository}`, () =>
+          ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })),
+        );
         image = `${described.repositories?.[0]?.repositoryUri ?? ''}:${stringFlag(flags, 'tag') ?? defaultTag(build)}`;
         say(`  building ${image} from ${build}`);
         const started = Date.now();
@@ -108,13 +128,22 @@ export const deployCommand: Command = {
       if (image) container.image = image;
       const registered = await aws('RegisterTaskDefinition', () => ecs.send(new RegisterTaskDefinitionCommand(input)));
       taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn ?? '';
-      say(`  registered ${taskDefinitionArn.split('/').pop()}${image ? ` with ${container.name ?? '?'} = ${image}` : ''}`);
+      say(
+        `  registered ${taskDefinitionArn.split('/').pop()}${image ? ` with ${container.name ?? '?'} = ${image}` : ''}`,
+      );
     } else {
       say('  no new image: forcing a new deployment of the current revision');
     }
 
     const updated = await aws('UpdateService', () =>
-      ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn, ...(taskDefinitionArn === currentArn ? { forceNewDeployment: true } : {}) })),
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster,
+          service,
+          taskDefinition: taskDefinitionArn,
+          ...(taskDefinitionArn === currentArn ? { forceNewDeployment: true } : {}),
+        }),
+      ),
     );
     const deploymentId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
     say(`  updated the service (deployment ${deploymentId ?? '?'})`);
@@ -122,10 +151,23 @@ export const deployCommand: Command = {
     if (!flags['no-wait']) {
       const data = stringFlag(flags, 'data');
       const hints = local ? { cluster, service, ...(data ? { dataFlag: ` --data ${data}` } : {}) } : undefined;
-      rolloutState = (await followDeployment(ecs, { cluster, service, deploymentId, what: 'the deployment', write: say, ...(hints ? { hints } : {}) })).rolloutState ?? 'COMPLETED';
+      rolloutState =
+        (
+          await followDeployment(ecs, {
+            cluster,
+            service,
+            deploymentId,
+            what: 'the deployment',
+            write: say,
+            ...(hints ? { hints } : {}),
+          })
+        ).rolloutState ?? 'COMPLETED';
       say(`✓ ${service} runs ${taskDefinitionArn.split('/').pop()}`);
     }
-    if (json) process.stdout.write(`${JSON.stringify({ cluster, service, taskDefinitionArn, image: image ?? null, deploymentId: deploymentId ?? null, rolloutState }, null, 2)}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ cluster, service, taskDefinitionArn, image: image ?? null, deploymentId: deploymentId ?? null, rolloutState }, null, 2)}\n`,
+      );
     return 0;
   },
 };
@@ -156,7 +198,10 @@ function inputError<T>(pick: () => T): T {
 function defaultTag(dir: string): string {
   const git = (args: string[]): string | undefined => {
     try {
-      return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      return execFileSync('git', ['-C', dir, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     } catch {
       return undefined;
     }

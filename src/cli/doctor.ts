@@ -53,7 +53,10 @@ export const doctorCommand: Command = {
       ...(progress ? { onProgress: (text: string) => progress.show(text) } : {}),
     });
     progress?.clear();
-    if (json) process.stdout.write(`${JSON.stringify({ ok: report.ok, ms: report.ms, dataDir, cloud: cloud ? cloud.url : null, checks: report.checks }, null, 2)}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ ok: report.ok, ms: report.ms, dataDir, cloud: cloud ? cloud.url : null, checks: report.checks }, null, 2)}\n`,
+      );
     else printer?.summary(report, setup ? undefined : cloud ? undefined : dataDir);
     return report.ok ? 0 : 1;
   },
@@ -101,12 +104,17 @@ class CheckPrinter {
 
   summary(report: DoctorReport, noCloudDir: string | undefined): void {
     const lines: string[] = [];
-    if (noCloudDir) lines.push('cloud', `  - no cloud is running on ${noCloudDir} (\`dockyard up --detach\` starts one)`);
+    if (noCloudDir)
+      lines.push('cloud', `  - no cloud is running on ${noCloudDir} (\`dockyard up --detach\` starts one)`);
     const failed = report.checks.filter((c) => c.status === 'fail');
     const passed = report.checks.filter((c) => c.status === 'pass').length;
     const seconds = (report.ms / 1000).toFixed(1);
-    if (failed.length === 0) lines.push(`${this.quiet ? '[setup] self-check: ' : ''}${passed} checks passed in ${seconds} s`);
-    else lines.push(`${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')}); each fix is under it, and \`bash scripts/setup-engine\` applies every install step`);
+    if (failed.length === 0)
+      lines.push(`${this.quiet ? '[setup] self-check: ' : ''}${passed} checks passed in ${seconds} s`);
+    else
+      lines.push(
+        `${failed.length} of ${report.checks.length} checks failed (${failed.map((c) => c.name).join(', ')}); each fix is under it, and \`bash scripts/setup-engine\` applies every install step`,
+      );
     process.stdout.write(`${lines.join('\n')}\n`);
   }
 

@@ -28,7 +28,9 @@ export const downCommand: Command = {
     }
     process.kill(running.pid, 'SIGTERM');
     if (!(await waitUntil(() => !isAlive(running.pid), 10_000))) {
-      throw new CliError(`dockyard (pid ${running.pid}) did not stop within 10 s; \`kill -9 ${running.pid}\` forces it (state is kept).`);
+      throw new CliError(
+        `dockyard (pid ${running.pid}) did not stop within 10 s; \`kill -9 ${running.pid}\` forces it (state is kept).`,
+      );
     }
     process.stdout.write(`dockyard stopped (was at ${running.url})\n`);
     return 0;

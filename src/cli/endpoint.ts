@@ -19,12 +19,19 @@ export const endpointCommand: Command = {
   name: ['endpoint'],
   usage: USAGE,
   async run(argv) {
-    const flags = parseFlags(argv, { ...DATA_OPTION, cluster: { type: 'string' }, service: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+    const flags = parseFlags(
+      argv,
+      { ...DATA_OPTION, cluster: { type: 'string' }, service: { type: 'string' }, json: { type: 'boolean' } },
+      USAGE,
+    );
     if (!flags) return 0;
     const service = stringFlag(flags, 'service');
     if (!service) throw new UsageError(`--service S is required\n\n${USAGE}`);
     const cluster = stringFlag(flags, 'cluster') ?? 'default';
-    const state = new CloudState({ dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer }, systemClock);
+    const state = new CloudState(
+      { dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer },
+      systemClock,
+    );
     let port: number | undefined;
     const serviceArn = `arn:aws:ecs:${state.region}:${state.accountId}:service/${cluster}/${service}`;
     try {
@@ -32,7 +39,10 @@ export const endpointCommand: Command = {
     } finally {
       state.close();
     }
-    if (port === undefined) throw new CliError(`service ${service} in cluster ${cluster} has no endpoint yet (it gets one when the cloud first runs its tasks)`);
+    if (port === undefined)
+      throw new CliError(
+        `service ${service} in cluster ${cluster} has no endpoint yet (it gets one when the cloud first runs its tasks)`,
+      );
     const url = `http://127.0.0.1:${port}`;
     process.stdout.write(flags.json ? `${JSON.stringify({ serviceArn, url })}\n` : `${url}\n`);
     return 0;

@@ -25,7 +25,9 @@ export const envCommand: Command = {
     try {
       admin = JSON.parse(readFileSync(files.admin, 'utf8')) as AdminKey;
     } catch {
-      throw new CliError(`No cloud in ${dataDir} yet: \`dockyard up${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''}\` creates one.`);
+      throw new CliError(
+        `No cloud in ${dataDir} yet: \`dockyard up${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''}\` creates one.`,
+      );
     }
     const running = runningCloud(dataDir);
     const region = running?.region ?? DEFAULTS.region;

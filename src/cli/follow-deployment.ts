@@ -54,8 +54,10 @@ export async function followDeployment(ecs: ECSClient, options: FollowOptions): 
     const line = `  ${deployment?.rolloutState ?? 'gone'}: ${deployment?.runningCount ?? 0}/${deployment?.desiredCount ?? 0} running, ${now?.deployments?.length ?? 0} deployment(s)`;
     if (line !== last) write(line);
     last = line;
-    if (!deployment) throw new CliError(`${what} was replaced (another UpdateService, or the circuit breaker rolled it back)`);
-    if (deployment.rolloutState === 'FAILED') throw new CliError(`${what} failed: ${deployment.rolloutStateReason ?? 'no reason given'}`);
+    if (!deployment)
+      throw new CliError(`${what} was replaced (another UpdateService, or the circuit breaker rolled it back)`);
+    if (deployment.rolloutState === 'FAILED')
+      throw new CliError(`${what} failed: ${deployment.rolloutStateReason ?? 'no reason given'}`);
     if (deployment.rolloutState === 'COMPLETED' && now?.deployments?.length === 1) return deployment;
     const stall = watch.stall();
     if (stall && !stalled) {
@@ -64,7 +66,9 @@ export async function followDeployment(ecs: ECSClient, options: FollowOptions): 
       write(`  ! ${what} is not making progress: ${stall.stall.why}`);
       const hints = stall.stall.latest && options.hints ? likelyFix(stall.stall.latest, options.hints) : [];
       for (const hint of hints) write(`    → ${hint}`);
-      write('    ECS keeps trying to start its tasks; fix the cause and deploy again, or press Ctrl-C (the service stays as it is)');
+      write(
+        '    ECS keeps trying to start its tasks; fix the cause and deploy again, or press Ctrl-C (the service stays as it is)',
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(MIN_POLL_MS, options.pollMs ?? MIN_POLL_MS)));
   }

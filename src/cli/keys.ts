@@ -20,7 +20,10 @@ const REMOVE_USAGE = `Usage: dockyard keys remove --kid KID [--data DIR]
 Removes a retired signing key: tokens it signed stop verifying. The active key cannot be removed.`;
 
 async function withState<T>(flags: Flags, work: (state: CloudState) => Promise<T>): Promise<T> {
-  const state = new CloudState({ dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer }, systemClock);
+  const state = new CloudState(
+    { dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer },
+    systemClock,
+  );
   try {
     await state.issuer.init();
     return await work(state);
@@ -36,9 +39,18 @@ export const keysListCommand: Command = {
     const flags = parseFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE);
     if (!flags) return 0;
     const keys = await withState(flags, async (state) => state.keys.list());
-    const rows = keys.map((k) => ({ kid: k.kid, status: k.status, createdAt: k.createdAt.toISOString(), retiredAt: k.retiredAt?.toISOString() }));
+    const rows = keys.map((k) => ({
+      kid: k.kid,
+      status: k.status,
+      createdAt: k.createdAt.toISOString(),
+      retiredAt: k.retiredAt?.toISOString(),
+    }));
     if (flags.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else for (const r of rows) process.stdout.write(`${r.kid}  ${r.status.padEnd(7)}  created ${r.createdAt}${r.retiredAt ? `  retired ${r.retiredAt}` : ''}\n`);
+    else
+      for (const r of rows)
+        process.stdout.write(
+          `${r.kid}  ${r.status.padEnd(7)}  created ${r.createdAt}${r.retiredAt ? `  retired ${r.retiredAt}` : ''}\n`,
+        );
     return 0;
   },
 };
@@ -64,7 +76,8 @@ export const keysRemoveCommand: Command = {
     const kid = stringFlag(flags, 'kid');
     if (!kid) throw new UsageError(`--kid KID is required\n\n${REMOVE_USAGE}`);
     const removed = await withState(flags, async (state) => {
-      if (state.keys.get(kid)?.status === 'active') throw new CliError(`${kid} is the active key; \`dockyard keys rotate\` first.`);
+      if (state.keys.get(kid)?.status === 'active')
+        throw new CliError(`${kid} is the active key; \`dockyard keys rotate\` first.`);
       return state.keys.remove(kid);
     });
     if (!removed) throw new CliError(`no signing key ${kid} (see \`dockyard keys list\`)`);

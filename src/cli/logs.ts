@@ -5,7 +5,13 @@
  * as AWS names them, and events are read with FilterLogEvents, like `aws logs tail`.
  */
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import { resolveDataDir } from '../cloud/config.js';
 import { cloudSession } from './cloud-session.js';
 import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command } from './command.js';
@@ -28,7 +34,18 @@ export const logsCommand: Command = {
   name: ['logs'],
   usage: USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, cluster: { type: 'string' }, service: { type: 'string' }, since: { type: 'string' }, follow: { type: 'boolean', short: 'f' } }, USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(
+      argv,
+      {
+        ...DATA_OPTION,
+        cluster: { type: 'string' },
+        service: { type: 'string' },
+        since: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+      },
+      USAGE,
+      { min: 0, max: 0 },
+    );
     if (!parsed) return 0;
     const service = stringFlag(parsed.flags, 'service');
     if (!service) throw new UsageError(`--service S is required\n\n${USAGE}`);
@@ -40,7 +57,10 @@ export const logsCommand: Command = {
     const logs = new CloudWatchLogsClient(aws);
 
     const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-    if (!described.services?.length) throw new CliError(`service ${service} not found in cluster ${cluster}${described.failures?.[0]?.reason ? ` (${described.failures[0].reason})` : ''}`);
+    if (!described.services?.length)
+      throw new CliError(
+        `service ${service} not found in cluster ${cluster}${described.failures?.[0]?.reason ? ` (${described.failures[0].reason})` : ''}`,
+      );
 
     let stop = false;
     process.once('SIGINT', () => (stop = true));
@@ -49,7 +69,9 @@ export const logsCommand: Command = {
     for (;;) {
       const sources = await sourcesOf(ecs, cluster, service);
       if (sources.length === 0 && !parsed.flags.follow) {
-        process.stderr.write(`no task of ${service} sends its output to CloudWatch Logs (the awslogs driver in its task definition)\n`);
+        process.stderr.write(
+          `no task of ${service} sends its output to CloudWatch Logs (the awslogs driver in its task definition)\n`,
+        );
         return 0;
       }
       const lastTime = await printEvents(logs, sources, startTime, seen);
@@ -65,8 +87,10 @@ export const logsCommand: Command = {
 /** The log group and stream of every container of the service's tasks that uses awslogs. */
 async function sourcesOf(ecs: ECSClient, cluster: string, service: string): Promise<Source[]> {
   const arns = [
-    ...((await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING' }))).taskArns ?? []),
-    ...((await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED' }))).taskArns ?? []),
+    ...((await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING' }))).taskArns ??
+      []),
+    ...((await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED' }))).taskArns ??
+      []),
   ];
   const sources: Source[] = [];
   const definitions = new Map<string, Awaited<ReturnType<typeof describeDefinition>>>();
@@ -78,10 +102,12 @@ async function sourcesOf(ecs: ECSClient, cluster: string, service: string): Prom
       if (!definitions.has(arn)) definitions.set(arn, await describeDefinition(ecs, arn));
       const id = task.taskArn?.split('/').pop() ?? '';
       for (const container of definitions.get(arn) ?? []) {
-        const options = container.logConfiguration?.logDriver === 'awslogs' ? container.logConfiguration.options : undefined;
+        const options =
+          container.logConfiguration?.logDriver === 'awslogs' ? container.logConfiguration.options : undefined;
         const group = options?.['awslogs-group'];
         const prefix = options?.['awslogs-stream-prefix'];
-        if (group && prefix && container.name) sources.push({ group, stream: `${prefix}/${container.name}/${id}`, task: id });
+        if (group && prefix && container.name)
+          sources.push({ group, stream: `${prefix}/${container.name}/${id}`, task: id });
       }
     }
   }
@@ -89,11 +115,19 @@ async function sourcesOf(ecs: ECSClient, cluster: string, service: string): Prom
 }
 
 async function describeDefinition(ecs: ECSClient, arn: string) {
-  return (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition?.containerDefinitions ?? [];
+  return (
+    (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition?.containerDefinitions ??
+    []
+  );
 }
 
 /** Prints the events since `startTime` not printed yet, oldest first; returns the newest timestamp. */
-async function printEvents(logs: CloudWatchLogsClient, sources: Source[], startTime: number, seen: Set<string>): Promise<number> {
+async function printEvents(
+  logs: CloudWatchLogsClient,
+  sources: Source[],
+  startTime: number,
+  seen: Set<string>,
+): Promise<number> {
   const byGroup = new Map<string, Source[]>();
   for (const s of sources) byGroup.set(s.group, [...(byGroup.get(s.group) ?? []), s]);
   const events: { time: number; task: string; message: string; id: string }[] = [];
@@ -104,7 +138,14 @@ async function printEvents(logs: CloudWatchLogsClient, sources: Source[], startT
       let nextToken: string | undefined;
       do {
         const page = await logs
-          .send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: list.slice(i, i + 100).map((s) => s.stream), startTime, ...(nextToken ? { nextToken } : {}) }))
+          .send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              logStreamNames: list.slice(i, i + 100).map((s) => s.stream),
+              startTime,
+              ...(nextToken ? { nextToken } : {}),
+            }),
+          )
           .catch((error: { name?: string }) => {
             // A task that has not written yet has no stream; its group may not exist yet either.
             if (error.name === 'ResourceNotFoundException') return { events: [], nextToken: undefined };
@@ -112,7 +153,12 @@ async function printEvents(logs: CloudWatchLogsClient, sources: Source[], startT
           });
         for (const e of page.events ?? []) {
           const id = e.eventId ?? `${e.logStreamName}/${e.timestamp}/${e.message}`;
-          events.push({ time: e.timestamp ?? 0, task: taskOf.get(e.logStreamName ?? '') ?? '?', message: e.message ?? '', id });
+          events.push({
+            time: e.timestamp ?? 0,
+            task: taskOf.get(e.logStreamName ?? '') ?? '?',
+            message: e.message ?? '',
+            id,
+          });
         }
         nextToken = page.nextToken;
       } while (nextToken);
@@ -124,7 +170,9 @@ async function printEvents(logs: CloudWatchLogsClient, sources: Source[], startT
     newest = Math.max(newest, e.time);
     if (seen.has(e.id)) continue;
     seen.add(e.id);
-    process.stdout.write(`${new Date(e.time).toISOString().slice(11, 23)} ${e.task.slice(0, 8)} ${e.message.replace(/\n$/, '')}\n`);
+    process.stdout.write(
+      `${new Date(e.time).toISOString().slice(11, 23)} ${e.task.slice(0, 8)} ${e.message.replace(/\n$/, '')}\n`,
+    );
   }
   return newest;
 }

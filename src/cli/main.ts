@@ -14,44 +14,196 @@ interface CommandEntry {
 const COMMANDS: CommandEntry[] = [
   { name: ['up'], summary: 'start the local cloud', load: () => import('./up.js').then((m) => m.upCommand) },
   { name: ['down'], summary: 'stop the local cloud', load: () => import('./down.js').then((m) => m.downCommand) },
-  { name: ['status'], summary: 'what the cloud runs: services, their addresses, the latest runs', load: () => import('./status.js').then((m) => m.statusCommand) },
-  { name: ['logs'], summary: "a service's container output from CloudWatch Logs (--follow)", load: () => import('./logs.js').then((m) => m.logsCommand) },
-  { name: ['deploy'], summary: 'build, push and roll out a new version of a service (local or --aws)', load: () => import('./deploy.js').then((m) => m.deployCommand) },
-  { name: ['rollback'], summary: 'put a service back on its previous task definition revision', load: () => import('./rollback.js').then((m) => m.rollbackCommand) },
-  { name: ['doctor'], summary: 'check the machine (engine files, a real container run) and the running cloud; says how to fix', load: () => import('./doctor.js').then((m) => m.doctorCommand) },
-  { name: ['env'], summary: 'print export lines for AWS tooling', load: () => import('./env.js').then((m) => m.envCommand) },
-  { name: ['endpoint'], summary: "print an ECS service's stable URL", load: () => import('./endpoint.js').then((m) => m.endpointCommand) },
-  { name: ['demo'], summary: "replay the seed's keyless trust chain against the local cloud", load: () => import('./demo.js').then((m) => m.demoCommand) },
-  { name: ['token'], summary: 'print a CI job OIDC token', load: () => import('./token.js').then((m) => m.tokenCommand) },
-  { name: ['keys', 'list'], summary: "list the OIDC issuer's signing keys", load: () => import('./keys.js').then((m) => m.keysListCommand) },
-  { name: ['keys', 'rotate'], summary: 'make a new signing key active', load: () => import('./keys.js').then((m) => m.keysRotateCommand) },
-  { name: ['keys', 'remove'], summary: 'remove a retired signing key', load: () => import('./keys.js').then((m) => m.keysRemoveCommand) },
-  { name: ['repo', 'create'], summary: 'host a git repository whose pushes run its workflows', load: () => import('./repo.js').then((m) => m.repoCreateCommand) },
-  { name: ['repo', 'list'], summary: 'list hosted repositories', load: () => import('./repo.js').then((m) => m.repoListCommand) },
-  { name: ['repo', 'delete'], summary: 'delete a hosted repository', load: () => import('./repo.js').then((m) => m.repoDeleteCommand) },
-  { name: ['push'], summary: 'git push, then follow the workflow runs and fail if they fail', load: () => import('./push.js').then((m) => m.pushCommand) },
-  { name: ['run'], summary: 'start a workflow_dispatch workflow and follow it', load: () => import('./runs.js').then((m) => m.runCommand) },
-  { name: ['runs', 'list'], summary: 'list workflow runs', load: () => import('./runs.js').then((m) => m.runsListCommand) },
-  { name: ['runs', 'view'], summary: "show a run's jobs, steps and log", load: () => import('./runs.js').then((m) => m.runsViewCommand) },
-  { name: ['runs', 'watch'], summary: 'follow a run until it ends', load: () => import('./runs.js').then((m) => m.runsWatchCommand) },
-  { name: ['runs', 'cancel'], summary: 'cancel a run', load: () => import('./runs.js').then((m) => m.runsCancelCommand) },
-  { name: ['secret', 'set'], summary: "set a repository's Actions secret", load: () => import('./settings.js').then((m) => m.secretSetCommand) },
-  { name: ['secret', 'list'], summary: "list a repository's secrets", load: () => import('./settings.js').then((m) => m.secretListCommand) },
-  { name: ['secret', 'delete'], summary: 'delete a secret', load: () => import('./settings.js').then((m) => m.secretDeleteCommand) },
-  { name: ['var', 'set'], summary: "set a repository's Actions variable", load: () => import('./settings.js').then((m) => m.varSetCommand) },
-  { name: ['var', 'list'], summary: "list a repository's variables", load: () => import('./settings.js').then((m) => m.varListCommand) },
-  { name: ['var', 'delete'], summary: 'delete a variable', load: () => import('./settings.js').then((m) => m.varDeleteCommand) },
-  { name: ['actions', 'add'], summary: 'add a local copy of an action for offline runs', load: () => import('./actions.js').then((m) => m.actionsAddCommand) },
-  { name: ['actions', 'list'], summary: 'list cached and built-in actions', load: () => import('./actions.js').then((m) => m.actionsListCommand) },
-  { name: ['actions', 'remove'], summary: 'remove a cached action', load: () => import('./actions.js').then((m) => m.actionsRemoveCommand) },
-  { name: ['runner-image', 'build'], summary: 'build the image workflow jobs run in (cached until its recipe changes)', load: () => import('./runner-image.js').then((m) => m.runnerImageBuildCommand) },
-  { name: ['runner-image', 'status'], summary: "the runner image's recipe and size, and which image serves each runs-on label", load: () => import('./runner-image.js').then((m) => m.runnerImageStatusCommand) },
-  { name: ['runner-image', 'map'], summary: 'run jobs whose runs-on is LABEL in IMAGE', load: () => import('./runner-image.js').then((m) => m.runnerImageMapCommand) },
-  { name: ['runner-image', 'unmap'], summary: 'remove a runs-on label mapping', load: () => import('./runner-image.js').then((m) => m.runnerImageUnmapCommand) },
-  { name: ['git-credential'], summary: "git's credential helper for hosted repositories", load: () => import('./repo.js').then((m) => m.gitCredentialCommand) },
-  { name: ['bootstrap'], summary: 'least-privilege keyless deploy role for a repository, or (--static-keys) a deploy user (local or --aws)', load: () => import('./bootstrap.js').then((m) => m.bootstrapCommand) },
-  { name: ['migrate-to-oidc'], summary: 'turn a static-key deploy workflow keyless: the role it needs, and the edited workflow', load: () => import('./migrate-to-oidc.js').then((m) => m.migrateToOidcCommand) },
-  { name: ['trust', 'check'], summary: 'explain whether a role trusts a CI job', load: () => import('./trust-check.js').then((m) => m.trustCheckCommand) },
+  {
+    name: ['status'],
+    summary: 'what the cloud runs: services, their addresses, the latest runs',
+    load: () => import('./status.js').then((m) => m.statusCommand),
+  },
+  {
+    name: ['logs'],
+    summary: "a service's container output from CloudWatch Logs (--follow)",
+    load: () => import('./logs.js').then((m) => m.logsCommand),
+  },
+  {
+    name: ['deploy'],
+    summary: 'build, push and roll out a new version of a service (local or --aws)',
+    load: () => import('./deploy.js').then((m) => m.deployCommand),
+  },
+  {
+    name: ['rollback'],
+    summary: 'put a service back on its previous task definition revision',
+    load: () => import('./rollback.js').then((m) => m.rollbackCommand),
+  },
+  {
+    name: ['doctor'],
+    summary: 'check the machine (engine files, a real container run) and the running cloud; says how to fix',
+    load: () => import('./doctor.js').then((m) => m.doctorCommand),
+  },
+  {
+    name: ['env'],
+    summary: 'print export lines for AWS tooling',
+    load: () => import('./env.js').then((m) => m.envCommand),
+  },
+  {
+    name: ['endpoint'],
+    summary: "print an ECS service's stable URL",
+    load: () => import('./endpoint.js').then((m) => m.endpointCommand),
+  },
+  {
+    name: ['demo'],
+    summary: "replay the seed's keyless trust chain against the local cloud",
+    load: () => import('./demo.js').then((m) => m.demoCommand),
+  },
+  {
+    name: ['token'],
+    summary: 'print a CI job OIDC token',
+    load: () => import('./token.js').then((m) => m.tokenCommand),
+  },
+  {
+    name: ['keys', 'list'],
+    summary: "list the OIDC issuer's signing keys",
+    load: () => import('./keys.js').then((m) => m.keysListCommand),
+  },
+  {
+    name: ['keys', 'rotate'],
+    summary: 'make a new signing key active',
+    load: () => import('./keys.js').then((m) => m.keysRotateCommand),
+  },
+  {
+    name: ['keys', 'remove'],
+    summary: 'remove a retired signing key',
+    load: () => import('./keys.js').then((m) => m.keysRemoveCommand),
+  },
+  {
+    name: ['repo', 'create'],
+    summary: 'host a git repository whose pushes run its workflows',
+    load: () => import('./repo.js').then((m) => m.repoCreateCommand),
+  },
+  {
+    name: ['repo', 'list'],
+    summary: 'list hosted repositories',
+    load: () => import('./repo.js').then((m) => m.repoListCommand),
+  },
+  {
+    name: ['repo', 'delete'],
+    summary: 'delete a hosted repository',
+    load: () => import('./repo.js').then((m) => m.repoDeleteCommand),
+  },
+  {
+    name: ['push'],
+    summary: 'git push, then follow the workflow runs and fail if they fail',
+    load: () => import('./push.js').then((m) => m.pushCommand),
+  },
+  {
+    name: ['run'],
+    summary: 'start a workflow_dispatch workflow and follow it',
+    load: () => import('./runs.js').then((m) => m.runCommand),
+  },
+  {
+    name: ['runs', 'list'],
+    summary: 'list workflow runs',
+    load: () => import('./runs.js').then((m) => m.runsListCommand),
+  },
+  {
+    name: ['runs', 'view'],
+    summary: "show a run's jobs, steps and log",
+    load: () => import('./runs.js').then((m) => m.runsViewCommand),
+  },
+  {
+    name: ['runs', 'watch'],
+    summary: 'follow a run until it ends',
+    load: () => import('./runs.js').then((m) => m.runsWatchCommand),
+  },
+  {
+    name: ['runs', 'cancel'],
+    summary: 'cancel a run',
+    load: () => import('./runs.js').then((m) => m.runsCancelCommand),
+  },
+  {
+    name: ['secret', 'set'],
+    summary: "set a repository's Actions secret",
+    load: () => import('./settings.js').then((m) => m.secretSetCommand),
+  },
+  {
+    name: ['secret', 'list'],
+    summary: "list a repository's secrets",
+    load: () => import('./settings.js').then((m) => m.secretListCommand),
+  },
+  {
+    name: ['secret', 'delete'],
+    summary: 'delete a secret',
+    load: () => import('./settings.js').then((m) => m.secretDeleteCommand),
+  },
+  {
+    name: ['var', 'set'],
+    summary: "set a repository's Actions variable",
+    load: () => import('./settings.js').then((m) => m.varSetCommand),
+  },
+  {
+    name: ['var', 'list'],
+    summary: "list a repository's variables",
+    load: () => import('./settings.js').then((m) => m.varListCommand),
+  },
+  {
+    name: ['var', 'delete'],
+    summary: 'delete a variable',
+    load: () => import('./settings.js').then((m) => m.varDeleteCommand),
+  },
+  {
+    name: ['actions', 'add'],
+    summary: 'add a local copy of an action for offline runs',
+    load: () => import('./actions.js').then((m) => m.actionsAddCommand),
+  },
+  {
+    name: ['actions', 'list'],
+    summary: 'list cached and built-in actions',
+    load: () => import('./actions.js').then((m) => m.actionsListCommand),
+  },
+  {
+    name: ['actions', 'remove'],
+    summary: 'remove a cached action',
+    load: () => import('./actions.js').then((m) => m.actionsRemoveCommand),
+  },
+  {
+    name: ['runner-image', 'build'],
+    summary: 'build the image workflow jobs run in (cached until its recipe changes)',
+    load: () => import('./runner-image.js').then((m) => m.runnerImageBuildCommand),
+  },
+  {
+    name: ['runner-image', 'status'],
+    summary: "the runner image's recipe and size, and which image serves each runs-on label",
+    load: () => import('./runner-image.js').then((m) => m.runnerImageStatusCommand),
+  },
+  {
+    name: ['runner-image', 'map'],
+    summary: 'run jobs whose runs-on is LABEL in IMAGE',
+    load: () => import('./runner-image.js').then((m) => m.runnerImageMapCommand),
+  },
+  {
+    name: ['runner-image', 'unmap'],
+    summary: 'remove a runs-on label mapping',
+    load: () => import('./runner-image.js').then((m) => m.runnerImageUnmapCommand),
+  },
+  {
+    name: ['git-credential'],
+    summary: "git's credential helper for hosted repositories",
+    load: () => import('./repo.js').then((m) => m.gitCredentialCommand),
+  },
+  {
+    name: ['bootstrap'],
+    summary: 'least-privilege keyless deploy role for a repository, or (--static-keys) a deploy user (local or --aws)',
+    load: () => import('./bootstrap.js').then((m) => m.bootstrapCommand),
+  },
+  {
+    name: ['migrate-to-oidc'],
+    summary: 'turn a static-key deploy workflow keyless: the role it needs, and the edited workflow',
+    load: () => import('./migrate-to-oidc.js').then((m) => m.migrateToOidcCommand),
+  },
+  {
+    name: ['trust', 'check'],
+    summary: 'explain whether a role trusts a CI job',
+    load: () => import('./trust-check.js').then((m) => m.trustCheckCommand),
+  },
 ];
 
 function usage(): string {
@@ -75,7 +227,11 @@ export async function main(argv: string[]): Promise<number> {
   const entry = COMMANDS.find((c) => c.name.every((word, i) => argv[i] === word));
   if (!entry) {
     const group = COMMANDS.filter((c) => c.name[0] === argv[0]);
-    process.stderr.write(group.length > 0 ? `dockyard ${argv[0]}: say which: ${group.map((c) => c.name.join(' ')).join(', ')}\n` : `dockyard: unknown command ${argv[0]}\n\n${usage()}`);
+    process.stderr.write(
+      group.length > 0
+        ? `dockyard ${argv[0]}: say which: ${group.map((c) => c.name.join(' ')).join(', ')}\n`
+        : `dockyard: unknown command ${argv[0]}\n\n${usage()}`,
+    );
     return 2;
   }
   const command = await entry.load();
@@ -86,7 +242,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`dockyard ${command.name.join(' ')}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof CliError || (error instanceof Error && !(error instanceof TypeError) && !(error instanceof RangeError) && error.constructor === Error)) {
+    if (
+      error instanceof CliError ||
+      (error instanceof Error &&
+        !(error instanceof TypeError) &&
+        !(error instanceof RangeError) &&
+        error.constructor === Error)
+    ) {
       process.stderr.write(`dockyard ${command.name.join(' ')}: ${error.message}\n`);
       return 1;
     }

@@ -19,7 +19,14 @@ import { MigrationError, migrateWorkflowText, type OidcMigration } from '../boot
 import { admittedSubjects, roleArn } from '../bootstrap/policies.js';
 import { outlineYamlBounded, type OutlineNode } from '../workflow/index.js';
 import { AWS_TARGET_USAGE, describeAwsError } from './aws-target.js';
-import { DEPLOY_TARGET_FLAGS, NEEDS_ADMIN, printHeading, printStep, readInput, resolveTarget } from './bootstrap-input.js';
+import {
+  DEPLOY_TARGET_FLAGS,
+  NEEDS_ADMIN,
+  printHeading,
+  printStep,
+  readInput,
+  resolveTarget,
+} from './bootstrap-input.js';
 import { repositoryRoot } from './bootstrap-workflow.js';
 import { CliError, UsageError, parseFlags, stringFlag, type Command } from './command.js';
 import { unifiedDiff } from './unified-diff.js';
@@ -90,13 +97,22 @@ export const migrateToOidcCommand: Command = {
     printHeading(target, where, identityArn, dryRun, input.fromWorkflow, log);
     let result: BootstrapResult;
     try {
-      result = await bootstrapDeployRole({ iam: new IAMClient(config), ecr: new ECRClient(config) }, target, { roleName: input.roleName, dryRun, done: (step) => printStep(step, log) });
+      result = await bootstrapDeployRole({ iam: new IAMClient(config), ecr: new ECRClient(config) }, target, {
+        roleName: input.roleName,
+        dryRun,
+        done: (step) => printStep(step, log),
+      });
     } catch (error) {
       throw new CliError(`${describeAwsError(error)}\n${NEEDS_ADMIN}`);
     }
     const migrated = migrate(file, content, outline.root, dryRun ? roleArn(target, input.roleName) : result.roleArn);
 
-    const lines = [`  admits: ${admittedSubjects(target).join(', ')} (audience sts.amazonaws.com)`, ...result.warnings.map((w) => `  ! ${w}`), '', 'In the workflow:'];
+    const lines = [
+      `  admits: ${admittedSubjects(target).join(', ')} (audience sts.amazonaws.com)`,
+      ...result.warnings.map((w) => `  ! ${w}`),
+      '',
+      'In the workflow:',
+    ];
     lines.push(...migrated.changes.map((c) => `  ✓ ${c}`), ...migrated.notes.map((n) => `  ! ${n}`));
     if (flags.write) {
       writeFileSync(file, migrated.text);
@@ -108,13 +124,24 @@ export const migrateToOidcCommand: Command = {
       process.stdout.write(migrated.text);
     } else {
       const oldLines = content.endsWith('\n') ? content.slice(0, -1).split('\n') : content.split('\n');
-      process.stdout.write(unifiedDiff(relative(repositoryRoot(file), file), oldLines.map((l) => l.replace(/\r$/, '')), migrated.edits, content.endsWith('\n')));
+      process.stdout.write(
+        unifiedDiff(
+          relative(repositoryRoot(file), file),
+          oldLines.map((l) => l.replace(/\r$/, '')),
+          migrated.edits,
+          content.endsWith('\n'),
+        ),
+      );
     }
     const secrets = input.fromWorkflow?.keySecrets;
     lines.push(
       '',
       `Push it; once a run deploys with the role, the keys have nothing left to do:`,
-      ...[secrets?.accessKeyId, secrets?.secretAccessKey].flatMap((name) => (name ? [`  dockyard secret delete ${name} --repo ${target.repository}   (on GitHub: gh secret delete ${name})`] : [])),
+      ...[secrets?.accessKeyId, secrets?.secretAccessKey].flatMap((name) =>
+        name
+          ? [`  dockyard secret delete ${name} --repo ${target.repository}   (on GitHub: gh secret delete ${name})`]
+          : [],
+      ),
       `  aws iam list-access-keys --user-name USER, then aws iam delete-access-key --user-name USER --access-key-id AKIA…`,
     );
     log.write(`${lines.join('\n')}\n`);
@@ -135,14 +162,20 @@ function migrate(file: string, content: string, root: OutlineNode | null, role: 
 function repositoryFromCheckout(file: string): string | undefined {
   let remotes: string;
   try {
-    remotes = execFileSync('git', ['-C', repositoryRoot(file), 'remote', '-v'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    remotes = execFileSync('git', ['-C', repositoryRoot(file), 'remote', '-v'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
   const urls = remotes.split('\n').map((line) => line.split(/\s+/)[1] ?? '');
   // origin first, as git lists remotes by name.
   for (const url of urls) {
-    const match = /github\.com[:/]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url) ?? /\/git\/([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url);
+    const match =
+      /github\.com[:/]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url) ??
+      /\/git\/([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url);
     if (match?.[1]) return match[1];
   }
   return undefined;

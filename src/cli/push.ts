@@ -26,7 +26,9 @@ export const pushCommand: Command = {
     const { status, verdict } = await gitPush(argv);
     if (status !== 0) return status;
     if (verdict === undefined) {
-      process.stderr.write('dockyard push: the remote printed no workflow results (is it a repository hosted by dockyard?)\n');
+      process.stderr.write(
+        'dockyard push: the remote printed no workflow results (is it a repository hosted by dockyard?)\n',
+      );
       return 0;
     }
     return verdict ? 0 : 1;
@@ -34,9 +36,17 @@ export const pushCommand: Command = {
 };
 
 /** Runs git push, echoing its output; `verdict` is true/false from the hook's final line. `signal` ends git early. */
-export function gitPush(args: string[], cwd = process.cwd(), options: { signal?: AbortSignal } = {}): Promise<{ status: number; verdict: boolean | undefined }> {
+export function gitPush(
+  args: string[],
+  cwd = process.cwd(),
+  options: { signal?: AbortSignal } = {},
+): Promise<{ status: number; verdict: boolean | undefined }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['push', '--progress', ...args], { cwd, stdio: ['inherit', 'inherit', 'pipe'], ...(options.signal ? { signal: options.signal } : {}) });
+    const child = spawn('git', ['push', '--progress', ...args], {
+      cwd,
+      stdio: ['inherit', 'inherit', 'pipe'],
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     let verdict: boolean | undefined;
     let buffer = '';
     child.stderr.setEncoding('utf8');
@@ -45,7 +55,10 @@ export function gitPush(args: string[], cwd = process.cwd(), options: { signal?:
       buffer += chunk;
       let newline;
       while ((newline = buffer.search(/[\r\n]/)) >= 0) {
-        const line = buffer.slice(0, newline).replace(/^remote:\s*/, '').trim();
+        const line = buffer
+          .slice(0, newline)
+          .replace(/^remote:\s*/, '')
+          .trim();
         buffer = buffer.slice(newline + 1);
         if (!line.startsWith(PUSH_RESULT_PREFIX)) continue;
         if (/ all \d+ run\(s\) succeeded/.test(line)) verdict = verdict ?? true;

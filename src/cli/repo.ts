@@ -30,7 +30,12 @@ export const repoCreateCommand: Command = {
   name: ['repo', 'create'],
   usage: CREATE_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, remote: { type: 'string' }, json: { type: 'boolean' } }, CREATE_USAGE, { min: 1, max: 1 });
+    const parsed = parseArgsAndFlags(
+      argv,
+      { ...DATA_OPTION, remote: { type: 'string' }, json: { type: 'boolean' } },
+      CREATE_USAGE,
+      { min: 1, max: 1 },
+    );
     if (!parsed) return 0;
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
     const client = ControlClient.forDataDir(dataDir);
@@ -43,7 +48,10 @@ export const repoCreateCommand: Command = {
     }
     process.stdout.write(`${repo.created ? 'created' : 'exists:'} ${repo.name}\n  clone URL: ${repo.cloneUrl}\n`);
     if (remote) process.stdout.write(`  remote ${remote} added; push with: git push ${remote} main\n`);
-    else process.stdout.write(`  push from a git repository with:\n    dockyard repo create ${repo.name} --remote dockyard   # adds the remote and its credentials\n    git push dockyard main\n`);
+    else
+      process.stdout.write(
+        `  push from a git repository with:\n    dockyard repo create ${repo.name} --remote dockyard   # adds the remote and its credentials\n    git push dockyard main\n`,
+      );
     return 0;
   },
 };
@@ -51,9 +59,11 @@ export const repoCreateCommand: Command = {
 /** Adds the remote and a credential helper scoped to the cloud's URL to the repository in cwd. */
 export function addRemote(remote: string, cloneUrl: string, dataDir: string, cwd = process.cwd()): void {
   const git = (args: string[]) => spawnSync('git', args, { cwd, encoding: 'utf8' });
-  if (git(['rev-parse', '--git-dir']).status !== 0) throw new CliError(`${cwd} is not a git repository (run \`git init\` first)`);
+  if (git(['rev-parse', '--git-dir']).status !== 0)
+    throw new CliError(`${cwd} is not a git repository (run \`git init\` first)`);
   const existing = git(['remote', 'get-url', remote]);
-  const set = existing.status === 0 ? git(['remote', 'set-url', remote, cloneUrl]) : git(['remote', 'add', remote, cloneUrl]);
+  const set =
+    existing.status === 0 ? git(['remote', 'set-url', remote, cloneUrl]) : git(['remote', 'add', remote, cloneUrl]);
   if (set.status !== 0) throw new CliError(`git remote ${remote}: ${set.stderr.trim()}`);
   const origin = new URL(cloneUrl).origin;
   const helper = `!${JSON.stringify(process.execPath).slice(1, -1)} ${process.argv[1] ?? 'dockyard'} git-credential --data ${dataDir}`;
@@ -71,9 +81,14 @@ export const repoListCommand: Command = {
   name: ['repo', 'list'],
   usage: LIST_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, LIST_USAGE, {
+      min: 0,
+      max: 0,
+    });
     if (!parsed) return 0;
-    const repos = await ControlClient.forDataDir(resolveDataDir(stringFlag(parsed.flags, 'data'))).get<RepoInfo[]>('/repos');
+    const repos = await ControlClient.forDataDir(resolveDataDir(stringFlag(parsed.flags, 'data'))).get<RepoInfo[]>(
+      '/repos',
+    );
     if (parsed.flags.json) process.stdout.write(`${JSON.stringify(repos)}\n`);
     else if (repos.length === 0) process.stdout.write('no repositories yet: dockyard repo create OWNER/NAME\n');
     else for (const r of repos) process.stdout.write(`${r.name}  ${r.cloneUrl}\n`);
@@ -112,7 +127,12 @@ export const gitCredentialCommand: Command = {
     if (parsed.args[0] !== 'get') return 0;
     const dataDir = resolveDataDir(stringFlag(parsed.flags, 'data'));
     const request = readFileSync(0, 'utf8');
-    const fields = new Map(request.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+    const fields = new Map(
+      request
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+    );
     const cloud = runningCloud(dataDir);
     // Only answer for the cloud's own host: a helper must never hand the key to another server.
     if (!cloud) return 0;

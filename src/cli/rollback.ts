@@ -3,7 +3,12 @@
  * definition it ran before (or a given revision of its family) with UpdateService, the way an
  * operator does it on AWS, and wait until the rolling deployment completes.
  */
-import { DescribeServicesCommand, ECSClient, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { resolveDataDir } from '../cloud/config.js';
 import { cloudSession } from './cloud-session.js';
 import { followDeployment } from './follow-deployment.js';
@@ -22,7 +27,18 @@ export const rollbackCommand: Command = {
   name: ['rollback'],
   usage: USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, cluster: { type: 'string' }, service: { type: 'string' }, to: { type: 'string' }, 'no-wait': { type: 'boolean' } }, USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(
+      argv,
+      {
+        ...DATA_OPTION,
+        cluster: { type: 'string' },
+        service: { type: 'string' },
+        to: { type: 'string' },
+        'no-wait': { type: 'boolean' },
+      },
+      USAGE,
+      { min: 0, max: 0 },
+    );
     if (!parsed) return 0;
     const service = stringFlag(parsed.flags, 'service');
     if (!service) throw new UsageError(`--service S is required\n\n${USAGE}`);
@@ -31,26 +47,41 @@ export const rollbackCommand: Command = {
     const ecs = new ECSClient(cloudSession(dataDir).aws);
 
     const current = (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
-    const currentArn = current?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? current?.taskDefinition;
-    if (!current || current.status !== 'ACTIVE' || !currentArn) throw new CliError(`service ${service} is not ACTIVE in cluster ${cluster}`);
+    const currentArn =
+      current?.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? current?.taskDefinition;
+    if (!current || current.status !== 'ACTIVE' || !currentArn)
+      throw new CliError(`service ${service} is not ACTIVE in cluster ${cluster}`);
     const [family, revisionText] = (currentArn.split('/').pop() ?? '').split(':');
     const revision = Number(revisionText);
     const wanted = stringFlag(parsed.flags, 'to');
     const targetRevision = wanted !== undefined ? Number(wanted) : undefined;
-    if (targetRevision !== undefined && (!Number.isInteger(targetRevision) || targetRevision <= 0)) throw new UsageError(`--to takes a revision number, not ${wanted}`);
+    if (targetRevision !== undefined && (!Number.isInteger(targetRevision) || targetRevision <= 0))
+      throw new UsageError(`--to takes a revision number, not ${wanted}`);
     const revisions = await activeRevisions(ecs, family ?? '');
     const target = targetRevision ?? revisions.filter((r) => r < revision).pop();
-    if (target === undefined) throw new CliError(`${family}:${revision} is the oldest ACTIVE revision; there is nothing to roll back to`);
-    if (!revisions.includes(target)) throw new CliError(`${family}:${target} is not an ACTIVE revision (ACTIVE: ${revisions.join(', ')})`);
+    if (target === undefined)
+      throw new CliError(`${family}:${revision} is the oldest ACTIVE revision; there is nothing to roll back to`);
+    if (!revisions.includes(target))
+      throw new CliError(`${family}:${target} is not an ACTIVE revision (ACTIVE: ${revisions.join(', ')})`);
     if (target === revision) throw new CliError(`${service} already runs ${family}:${target}`);
 
-    const updated = await ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: `${family}:${target}` }));
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster, service, taskDefinition: `${family}:${target}` }),
+    );
     const deploymentId = updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id;
-    process.stdout.write(`rolling ${cluster}/${service} back from ${family}:${revision} to ${family}:${target} (deployment ${deploymentId ?? '?'})\n`);
+    process.stdout.write(
+      `rolling ${cluster}/${service} back from ${family}:${revision} to ${family}:${target} (deployment ${deploymentId ?? '?'})\n`,
+    );
     if (parsed.flags['no-wait']) return 0;
 
     const data = stringFlag(parsed.flags, 'data');
-    await followDeployment(ecs, { cluster, service, deploymentId, what: 'the rollback', hints: { cluster, service, ...(data ? { dataFlag: ` --data ${data}` } : {}) } });
+    await followDeployment(ecs, {
+      cluster,
+      service,
+      deploymentId,
+      what: 'the rollback',
+      hints: { cluster, service, ...(data ? { dataFlag: ` --data ${data}` } : {}) },
+    });
     process.stdout.write(`✓ ${service} runs ${family}:${target}\n`);
     return 0;
   },
@@ -60,7 +91,9 @@ async function activeRevisions(ecs: ECSClient, family: string): Promise<number[]
   const revisions: number[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', ...(nextToken ? { nextToken } : {}) }));
+    const page = await ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', ...(nextToken ? { nextToken } : {}) }),
+    );
     for (const arn of page.taskDefinitionArns ?? []) {
       const [name, rev] = (arn.split('/').pop() ?? '').split(':');
       if (name === family) revisions.push(Number(rev));

@@ -14,7 +14,15 @@ import { probeRunnerHost } from '../images/runner-recipe.js';
 import { RunnerImageMappingError, RunnerImages, parseRunnerImageMapping } from '../runner/runner-images.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { makePrivateDir } from '../store/private-files.js';
-import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command, type Flags } from './command.js';
+import {
+  CliError,
+  DATA_OPTION,
+  UsageError,
+  parseArgsAndFlags,
+  stringFlag,
+  type Command,
+  type Flags,
+} from './command.js';
 import { errorMessage } from '../core/errors.js';
 
 const BUILD_USAGE = `Usage: dockyard runner-image build [--force] [--json]
@@ -47,7 +55,9 @@ async function engine(): Promise<DockerApiEngine> {
   const engine = new DockerApiEngine();
   await engine.ping(AbortSignal.timeout(5000)).catch(async (error: unknown) => {
     await engine.close();
-    throw new CliError(`the container engine does not answer (${errorMessage(error)}); scripts/setup starts Podman's Docker API`);
+    throw new CliError(
+      `the container engine does not answer (${errorMessage(error)}); scripts/setup starts Podman's Docker API`,
+    );
   });
   return engine;
 }
@@ -61,17 +71,25 @@ export const runnerImageBuildCommand: Command = {
   name: ['runner-image', 'build'],
   usage: BUILD_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { force: { type: 'boolean' }, json: { type: 'boolean' } }, BUILD_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(argv, { force: { type: 'boolean' }, json: { type: 'boolean' } }, BUILD_USAGE, {
+      min: 0,
+      max: 0,
+    });
     if (!parsed) return 0;
     const started = Date.now();
     const docker = await engine();
     try {
-      const result = await ensureRunnerImageDetails(docker, { force: parsed.flags.force === true, onProgress: (p) => process.stderr.write(progressLine(p)) });
+      const result = await ensureRunnerImageDetails(docker, {
+        force: parsed.flags.force === true,
+        onProgress: (p) => process.stderr.write(progressLine(p)),
+      });
       const seconds = (Date.now() - started) / 1000;
       if (parsed.flags.json) {
         process.stdout.write(`${JSON.stringify({ ...result, seconds })}\n`);
       } else {
-        process.stdout.write(`${result.ref} ${result.built ? `built in ${formatElapsed(seconds * 1000)}` : 'is current (cached)'} (${formatBytes(result.sizeBytes)})\n`);
+        process.stdout.write(
+          `${result.ref} ${result.built ? `built in ${formatElapsed(seconds * 1000)}` : 'is current (cached)'} (${formatBytes(result.sizeBytes)})\n`,
+        );
       }
       return 0;
     } finally {
@@ -97,7 +115,10 @@ export const runnerImageStatusCommand: Command = {
   name: ['runner-image', 'status'],
   usage: STATUS_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, STATUS_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, json: { type: 'boolean' } }, STATUS_USAGE, {
+      min: 0,
+      max: 0,
+    });
     if (!parsed) return 0;
     const { images, db } = runnerImages(parsed.flags, false);
     const mappings = images.list();
@@ -119,10 +140,16 @@ export const runnerImageStatusCommand: Command = {
         `    from this host: Node.js ${recipe.node}${recipe.npm ? `, npm ${recipe.npm}` : ''}, ${recipe.docker}`,
         `    user: ${recipe.user.split(':').slice(0, 2).join(' uid ')}, passwordless sudo`,
       ];
-      for (const stale of status.stale) lines.push(`  earlier recipe: ${stale.tags.join(', ')} (${formatBytes(stale.sizeBytes)}); remove with \`docker rmi ${stale.tags[0] ?? stale.id}\``);
+      for (const stale of status.stale)
+        lines.push(
+          `  earlier recipe: ${stale.tags.join(', ')} (${formatBytes(stale.sizeBytes)}); remove with \`docker rmi ${stale.tags[0] ?? stale.id}\``,
+        );
       lines.push('runs-on labels:');
       const width = Math.max(...mappings.map((m) => m.label.length));
-      for (const m of mappings) lines.push(`  ${m.label.padEnd(width)}  ${m.image}${m.source === 'default' ? '' : ` (${m.source === 'setting' ? 'dockyard runner-image map' : '--runner-image'})`}`);
+      for (const m of mappings)
+        lines.push(
+          `  ${m.label.padEnd(width)}  ${m.image}${m.source === 'default' ? '' : ` (${m.source === 'setting' ? 'dockyard runner-image map' : '--runner-image'})`}`,
+        );
       lines.push(`  ${'self-hosted'.padEnd(width)}  this host (the job has the host's rights)`);
       process.stdout.write(`${lines.join('\n')}\n`);
       return 0;
@@ -169,7 +196,10 @@ export const runnerImageUnmapCommand: Command = {
     const label = parsed.args[0] as string;
     const { images, db } = runnerImages(parsed.flags, false);
     try {
-      if (!images.unmap(label)) throw new CliError(`no mapping of ${label} is kept${existsSync(dataFiles(resolveDataDir(stringFlag(parsed.flags, 'data'))).db) ? '' : ' (this data directory has no state yet)'}`);
+      if (!images.unmap(label))
+        throw new CliError(
+          `no mapping of ${label} is kept${existsSync(dataFiles(resolveDataDir(stringFlag(parsed.flags, 'data'))).db) ? '' : ' (this data directory has no state yet)'}`,
+        );
     } finally {
       db.close();
     }

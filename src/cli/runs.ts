@@ -5,7 +5,15 @@
 import { resolveDataDir } from '../cloud/config.js';
 import type { ProgressEvent, RunSummary, RunView } from '../control/contract.js';
 import { ProgressPrinter, runLine } from '../control/progress-printer.js';
-import { CliError, DATA_OPTION, UsageError, parseArgsAndFlags, stringFlag, type Command, type Flags } from './command.js';
+import {
+  CliError,
+  DATA_OPTION,
+  UsageError,
+  parseArgsAndFlags,
+  stringFlag,
+  type Command,
+  type Flags,
+} from './command.js';
 import { ControlClient } from './control-client.js';
 
 const LIST_USAGE = `Usage: dockyard runs list [--repo OWNER/NAME] [--limit N] [--json] [--data DIR]
@@ -16,7 +24,12 @@ export const runsListCommand: Command = {
   name: ['runs', 'list'],
   usage: LIST_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, repo: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } }, LIST_USAGE, { min: 0, max: 0 });
+    const parsed = parseArgsAndFlags(
+      argv,
+      { ...DATA_OPTION, repo: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+      LIST_USAGE,
+      { min: 0, max: 0 },
+    );
     if (!parsed) return 0;
     const query = new URLSearchParams();
     const repo = stringFlag(parsed.flags, 'repo');
@@ -28,7 +41,9 @@ export const runsListCommand: Command = {
       return 0;
     }
     if (runs.length === 0) {
-      process.stdout.write('no runs yet: push to a hosted repository (dockyard repo create) or start one with dockyard run\n');
+      process.stdout.write(
+        'no runs yet: push to a hosted repository (dockyard repo create) or start one with dockyard run\n',
+      );
       return 0;
     }
     const rows = runs.map((r) => [
@@ -56,7 +71,12 @@ export const runsViewCommand: Command = {
   name: ['runs', 'view'],
   usage: VIEW_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, log: { type: 'boolean' }, job: { type: 'string' }, json: { type: 'boolean' } }, VIEW_USAGE, { min: 1, max: 1 });
+    const parsed = parseArgsAndFlags(
+      argv,
+      { ...DATA_OPTION, log: { type: 'boolean' }, job: { type: 'string' }, json: { type: 'boolean' } },
+      VIEW_USAGE,
+      { min: 1, max: 1 },
+    );
     if (!parsed) return 0;
     const id = positive(parsed.args[0] as string, 'ID');
     const api = client(parsed.flags);
@@ -71,11 +91,18 @@ export const runsViewCommand: Command = {
       process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
       return 0;
     }
-    process.stdout.write(`${runLine(run)}\n  repository ${run.repository}, workflow ${run.workflowFile}, actor ${run.actor}, elapsed ${elapsed(run)}\n`);
+    process.stdout.write(
+      `${runLine(run)}\n  repository ${run.repository}, workflow ${run.workflowFile}, actor ${run.actor}, elapsed ${elapsed(run)}\n`,
+    );
     if (run.note) process.stdout.write(`  ${run.note.trimEnd().replaceAll('\n', '\n  ')}\n`);
     for (const job of run.jobs) {
-      process.stdout.write(`\n  ${mark(job.conclusion ?? job.status)} ${job.name}  ${job.conclusion ?? job.status}${span(job.startedAt, job.completedAt)}\n`);
-      for (const step of job.steps) process.stdout.write(`    ${mark(step.conclusion ?? step.status)} ${step.name}${span(step.startedAt, step.completedAt)}\n`);
+      process.stdout.write(
+        `\n  ${mark(job.conclusion ?? job.status)} ${job.name}  ${job.conclusion ?? job.status}${span(job.startedAt, job.completedAt)}\n`,
+      );
+      for (const step of job.steps)
+        process.stdout.write(
+          `    ${mark(step.conclusion ?? step.status)} ${step.name}${span(step.startedAt, step.completedAt)}\n`,
+        );
       const outputs = Object.entries(job.outputs ?? {});
       if (outputs.length > 0) process.stdout.write(`    outputs: ${outputs.map(([k, v]) => `${k}=${v}`).join(', ')}\n`);
     }
@@ -84,7 +111,9 @@ export const runsViewCommand: Command = {
       for (const a of run.annotations.slice(0, 20)) {
         const where = a.file ? ` ${a.file}${a.line !== undefined ? `:${a.line}` : ''}` : '';
         const first = a.message.split('\n')[0] ?? '';
-        process.stdout.write(`  ${a.level === 'error' ? '✗' : a.level === 'warning' ? '!' : '-'} ${a.job ? `${a.job}: ` : ''}${a.title ? `${a.title}: ` : ''}${first.slice(0, 200)}${where}\n`);
+        process.stdout.write(
+          `  ${a.level === 'error' ? '✗' : a.level === 'warning' ? '!' : '-'} ${a.job ? `${a.job}: ` : ''}${a.title ? `${a.title}: ` : ''}${first.slice(0, 200)}${where}\n`,
+        );
       }
     }
     process.stdout.write(`\nFull log: dockyard runs view ${run.id} --log\n`);
@@ -101,9 +130,16 @@ export const runsWatchCommand: Command = {
   name: ['runs', 'watch'],
   usage: WATCH_USAGE,
   async run(argv) {
-    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, verbose: { type: 'boolean' } }, WATCH_USAGE, { min: 1, max: 1 });
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, verbose: { type: 'boolean' } }, WATCH_USAGE, {
+      min: 1,
+      max: 1,
+    });
     if (!parsed) return 0;
-    const run = await follow(client(parsed.flags), positive(parsed.args[0] as string, 'ID'), parsed.flags.verbose === true);
+    const run = await follow(
+      client(parsed.flags),
+      positive(parsed.args[0] as string, 'ID'),
+      parsed.flags.verbose === true,
+    );
     return run.conclusion === 'success' ? 0 : 1;
   },
 };
@@ -139,7 +175,14 @@ export const runCommand: Command = {
   async run(argv) {
     const parsed = parseArgsAndFlags(
       argv,
-      { ...DATA_OPTION, repo: { type: 'string' }, ref: { type: 'string' }, field: { type: 'string', short: 'f', multiple: true }, 'no-follow': { type: 'boolean' }, json: { type: 'boolean' } },
+      {
+        ...DATA_OPTION,
+        repo: { type: 'string' },
+        ref: { type: 'string' },
+        field: { type: 'string', short: 'f', multiple: true },
+        'no-follow': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
       RUN_USAGE,
       { min: 1, max: 1 },
     );
@@ -155,7 +198,12 @@ export const runCommand: Command = {
       inputs[text.slice(0, eq)] = text.slice(eq + 1);
     }
     const api = client(parsed.flags);
-    const run = await api.post<RunSummary>('/runs', { repository, workflow: parsed.args[0], ref: stringFlag(parsed.flags, 'ref'), inputs });
+    const run = await api.post<RunSummary>('/runs', {
+      repository,
+      workflow: parsed.args[0],
+      ref: stringFlag(parsed.flags, 'ref'),
+      inputs,
+    });
     if (parsed.flags['no-follow']) {
       process.stdout.write(parsed.flags.json ? `${JSON.stringify(run)}\n` : `${runLine(run)}\n`);
       return 0;
@@ -200,12 +248,23 @@ function span(startedAt?: string, completedAt?: string): string {
 }
 
 function mark(state: string): string {
-  return ({ success: '✓', failure: '✗', cancelled: '⊘', skipped: '-', in_progress: '…', queued: '·' } as Record<string, string>)[state] ?? '?';
+  return (
+    (
+      { success: '✓', failure: '✗', cancelled: '⊘', skipped: '-', in_progress: '…', queued: '·' } as Record<
+        string,
+        string
+      >
+    )[state] ?? '?'
+  );
 }
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
-  const fmt = (cells: string[]) => cells.map((c, i) => (c.length > (widths[i] ?? 0) ? `${c.slice(0, (widths[i] ?? 1) - 1)}…` : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => (c.length > (widths[i] ?? 0) ? `${c.slice(0, (widths[i] ?? 1) - 1)}…` : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${fmt(header)}\n`);
   for (const row of rows) process.stdout.write(`${fmt(row)}\n`);
 }

@@ -5,7 +5,16 @@
  * not seen before), and hands back what is new: tasks that stopped abnormally and service
  * events. Callers poll once a second at most, and only while they follow a deployment.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Deployment, type ECSClient, type Service, type ServiceEvent, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Deployment,
+  type ECSClient,
+  type Service,
+  type ServiceEvent,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { deploymentStall, isAbnormalStop, type Stall } from '../scheduler/failure-signals.js';
 
 /** DescribeTasks takes at most 100 tasks. */
@@ -49,7 +58,8 @@ export class ServiceWatch {
 
   async poll(): Promise<ServiceChanges> {
     const { cluster, service } = this.options;
-    const described = (await this.ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services?.[0];
+    const described = (await this.ecs.send(new DescribeServicesCommand({ cluster, services: [service] })))
+      .services?.[0];
     this.latest = described;
     for (const deployment of described?.deployments ?? []) {
       if (!deployment.id || this.judged.has(deployment.id)) continue;
@@ -59,7 +69,9 @@ export class ServiceWatch {
     const stops: Task[] = [];
     for (const id of this.followed.keys()) stops.push(...(await this.newStops(id)));
     const since = Math.min(...[...this.followed.values()].map((d) => d.createdAt?.getTime() ?? Infinity));
-    const events = (described?.events ?? []).filter((e) => e.id && !this.seenEvents.has(e.id) && (e.createdAt?.getTime() ?? -Infinity) >= since).reverse();
+    const events = (described?.events ?? [])
+      .filter((e) => e.id && !this.seenEvents.has(e.id) && (e.createdAt?.getTime() ?? -Infinity) >= since)
+      .reverse();
     for (const event of events) this.seenEvents.add(event.id ?? '');
     return { service: described, stops: stops.filter(isAbnormalStop).sort(byStoppedAt), events };
   }
@@ -69,7 +81,9 @@ export class ServiceWatch {
    * what makes `dockyard demo` stop and `dockyard status` say "stalled".
    */
   stall(): { deployment: Deployment; stall: Stall } | undefined {
-    const current = (this.latest?.deployments ?? []).filter((d) => d.id && this.followed.has(d.id)).sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+    const current = (this.latest?.deployments ?? [])
+      .filter((d) => d.id && this.followed.has(d.id))
+      .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
     if (!current?.id) return undefined;
     const stall = deploymentStall(current, this.stopsOf(current.id), this.latest?.events ?? []);
     return stall ? { deployment: current, stall } : undefined;
@@ -82,7 +96,9 @@ export class ServiceWatch {
 
   /** The deployment's stopped tasks not described before (a task still stopping is looked at again next poll). */
   private async newStops(deploymentId: string): Promise<Task[]> {
-    const fresh = await stoppedTasks(this.ecs, this.options.cluster, deploymentId, { known: (arn) => this.stopped.has(arn) });
+    const fresh = await stoppedTasks(this.ecs, this.options.cluster, deploymentId, {
+      known: (arn) => this.stopped.has(arn),
+    });
     for (const task of fresh) this.stopped.set(task.taskArn ?? '', task);
     return fresh;
   }
@@ -93,12 +109,24 @@ export class ServiceWatch {
  * `known` says were seen; tasks told to stop that have not stopped yet are left for later.
  * With `limit`, only the last that many listed are described (dockyard lists oldest first).
  */
-export async function stoppedTasks(ecs: ECSClient, cluster: string, deploymentId: string, options: { known?: (taskArn: string) => boolean; limit?: number } = {}): Promise<Task[]> {
+export async function stoppedTasks(
+  ecs: ECSClient,
+  cluster: string,
+  deploymentId: string,
+  options: { known?: (taskArn: string) => boolean; limit?: number } = {},
+): Promise<Task[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   let pages = 0;
   do {
-    const page = await ecs.send(new ListTasksCommand({ cluster, startedBy: deploymentId, desiredStatus: 'STOPPED', ...(nextToken ? { nextToken } : {}) }));
+    const page = await ecs.send(
+      new ListTasksCommand({
+        cluster,
+        startedBy: deploymentId,
+        desiredStatus: 'STOPPED',
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
     arns.push(...(page.taskArns ?? []));
     nextToken = page.nextToken;
   } while (nextToken && ++pages < MAX_PAGES);
@@ -106,7 +134,8 @@ export async function stoppedTasks(ecs: ECSClient, cluster: string, deploymentId
   const unseen = arns.filter((arn) => !known(arn)).slice(-(options.limit ?? Infinity));
   const found: Task[] = [];
   for (let i = 0; i < unseen.length; i += DESCRIBE_BATCH) {
-    const tasks = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: unseen.slice(i, i + DESCRIBE_BATCH) }))).tasks ?? [];
+    const tasks =
+      (await ecs.send(new DescribeTasksCommand({ cluster, tasks: unseen.slice(i, i + DESCRIBE_BATCH) }))).tasks ?? [];
     found.push(...tasks.filter((task) => task.lastStatus === 'STOPPED' && task.taskArn));
   }
   return found;

@@ -18,7 +18,8 @@ function usage(kind: Kind, verb: 'set' | 'list' | 'delete'): string {
       ? `Usage: dockyard secret set NAME --repo OWNER/NAME [--body VALUE] [--data DIR]\n\nSets an Actions secret (read from stdin without --body). Values are masked in every log.`
       : `Usage: dockyard var set NAME VALUE --repo OWNER/NAME [--data DIR]\n\nSets an Actions variable (the vars context).`;
   }
-  if (verb === 'list') return `Usage: dockyard ${kind} list --repo OWNER/NAME [--json] [--data DIR]\n\nLists the repository's ${what}s${kind === 'secret' ? ' (names only)' : ''}.`;
+  if (verb === 'list')
+    return `Usage: dockyard ${kind} list --repo OWNER/NAME [--json] [--data DIR]\n\nLists the repository's ${what}s${kind === 'secret' ? ' (names only)' : ''}.`;
   return `Usage: dockyard ${kind} delete NAME --repo OWNER/NAME [--data DIR]\n\nDeletes a ${what}.`;
 }
 
@@ -38,7 +39,12 @@ function setCommand(kind: Kind): Command {
     name: [kind, 'set'],
     usage: text,
     async run(argv) {
-      const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, repo: { type: 'string' }, body: { type: 'string', short: 'b' } }, text, { min: 1, max: kind === 'var' ? 2 : 1 });
+      const parsed = parseArgsAndFlags(
+        argv,
+        { ...DATA_OPTION, repo: { type: 'string' }, body: { type: 'string', short: 'b' } },
+        text,
+        { min: 1, max: kind === 'var' ? 2 : 1 },
+      );
       if (!parsed) return 0;
       const repo = repoOf(parsed.flags, text);
       const name = parsed.args[0] as string;
@@ -61,12 +67,21 @@ function listCommand(kind: Kind): Command {
     name: [kind, 'list'],
     usage: text,
     async run(argv) {
-      const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, repo: { type: 'string' }, json: { type: 'boolean' } }, text, { min: 0, max: 0 });
+      const parsed = parseArgsAndFlags(
+        argv,
+        { ...DATA_OPTION, repo: { type: 'string' }, json: { type: 'boolean' } },
+        text,
+        { min: 0, max: 0 },
+      );
       if (!parsed) return 0;
-      const items = await api(parsed.flags).get<{ name: string; value?: string; updatedAt: string }[]>(`/repos/${repoOf(parsed.flags, text)}/${PATHS[kind]}`);
+      const items = await api(parsed.flags).get<{ name: string; value?: string; updatedAt: string }[]>(
+        `/repos/${repoOf(parsed.flags, text)}/${PATHS[kind]}`,
+      );
       if (parsed.flags.json) process.stdout.write(`${JSON.stringify(items)}\n`);
       else if (items.length === 0) process.stdout.write(`no ${kind === 'secret' ? 'secrets' : 'variables'}\n`);
-      else for (const item of items) process.stdout.write(`${item.name}${item.value !== undefined ? `\t${item.value}` : ''}\t${item.updatedAt}\n`);
+      else
+        for (const item of items)
+          process.stdout.write(`${item.name}${item.value !== undefined ? `\t${item.value}` : ''}\t${item.updatedAt}\n`);
       return 0;
     },
   };

@@ -6,7 +6,14 @@
  * the control API, like any client.
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeServicesCommand, ECSClient, ListClustersCommand, ListServicesCommand, type Service, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { resolveDataDir } from '../cloud/config.js';
 import type { RunSummary } from '../control/contract.js';
 import { deploymentStall, describeStop, isAbnormalStop } from '../scheduler/failure-signals.js';
@@ -39,7 +46,15 @@ interface ServiceStatus {
   endpoint?: string;
   lastEvent?: string;
   /** The PRIMARY deployment's latest task that stopped abnormally. */
-  lastStop?: { taskArn: string; stopCode?: string; stoppedReason?: string; stoppedAt?: string; reachedRunning: boolean; containers: { name: string; exitCode?: number; reason?: string }[]; summary: string };
+  lastStop?: {
+    taskArn: string;
+    stopCode?: string;
+    stoppedReason?: string;
+    stoppedAt?: string;
+    reachedRunning: boolean;
+    containers: { name: string; exitCode?: number; reason?: string }[];
+    summary: string;
+  };
   /** Why the PRIMARY deployment makes no progress (failure-signals.ts), when it does not. */
   stalled?: string;
   /** What to try, when stalled. */
@@ -61,48 +76,76 @@ export const statusCommand: Command = {
       const cluster = clusterArn.split('/').pop() ?? clusterArn;
       const arns = (await ecs.send(new ListServicesCommand({ cluster }))).serviceArns ?? [];
       for (let i = 0; i < arns.length; i += 10) {
-        for (const service of (await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))).services ?? []) described.push({ cluster, service });
+        for (const service of (
+          await ecs.send(new DescribeServicesCommand({ cluster, services: arns.slice(i, i + 10) }))
+        ).services ?? [])
+          described.push({ cluster, service });
       }
     }
     // One read of the endpoint ports for every service.
-    const ports = endpointPorts(dataDir, described.map((d) => d.service.serviceArn ?? ''));
+    const ports = endpointPorts(
+      dataDir,
+      described.map((d) => d.service.serviceArn ?? ''),
+    );
     const services: ServiceStatus[] = [];
     const dataFlag = stringFlag(parsed.flags, 'data') ? ` --data ${dataDir}` : '';
-    for (const { cluster, service } of described) services.push(await describe(ecs, ec2, cluster, service, ports.get(service.serviceArn ?? ''), dataFlag));
+    for (const { cluster, service } of described)
+      services.push(await describe(ecs, ec2, cluster, service, ports.get(service.serviceArn ?? ''), dataFlag));
     const runs = await ControlClient.forDataDir(dataDir).get<RunSummary[]>('/runs?limit=5');
     if (parsed.flags.json) {
-      process.stdout.write(`${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`,
+      );
       return 0;
     }
-    const out: string[] = [`dockyard at ${cloud.url} (pid ${cloud.pid}, account ${cloud.accountId}, ${cloud.region})`, ''];
+    const out: string[] = [
+      `dockyard at ${cloud.url} (pid ${cloud.pid}, account ${cloud.accountId}, ${cloud.region})`,
+      '',
+    ];
     if (services.length === 0) out.push('no ECS services');
     for (const s of services) {
       const failing = s.stalled !== undefined || s.rollout === 'FAILED';
-      const mark = s.status !== 'ACTIVE' ? '-' : failing ? '✗' : s.running === s.desired && s.deployments === 1 ? '✓' : '…';
-      out.push(`${mark} ${s.cluster}/${s.service}  ${s.running}/${s.desired} running, ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, ${s.rollout}${s.stalled !== undefined && s.rollout !== 'FAILED' ? ' (stalled)' : ''}`);
+      const mark =
+        s.status !== 'ACTIVE' ? '-' : failing ? '✗' : s.running === s.desired && s.deployments === 1 ? '✓' : '…';
+      out.push(
+        `${mark} ${s.cluster}/${s.service}  ${s.running}/${s.desired} running, ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, ${s.rollout}${s.stalled !== undefined && s.rollout !== 'FAILED' ? ' (stalled)' : ''}`,
+      );
       if (s.taskUrl) out.push(`    task:     ${s.taskUrl}`);
       if (s.endpoint) out.push(`    endpoint: ${s.endpoint}`);
       if (s.lastEvent) out.push(`    ${s.lastEvent.length > 110 ? `${s.lastEvent.slice(0, 109)}…` : s.lastEvent}`);
       // The latest stop is news while the service is short of tasks or rolling out; the reason is shown whole.
-      if (s.lastStop && (failing || s.running < s.desired || s.rollout !== 'COMPLETED')) out.push(`    last stop: ${s.lastStop.summary}`);
+      if (s.lastStop && (failing || s.running < s.desired || s.rollout !== 'COMPLETED'))
+        out.push(`    last stop: ${s.lastStop.summary}`);
       if (s.stalled !== undefined) out.push(`    ${s.rollout === 'FAILED' ? 'failed' : 'stalled'}: ${s.stalled}`);
       for (const hint of s.hints ?? []) out.push(`    → ${hint}`);
     }
     out.push('', runs.length === 0 ? 'no workflow runs' : 'latest runs:');
     for (const r of runs) {
-      out.push(`  #${r.id} ${r.status === 'completed' ? r.conclusion : r.status}  ${r.workflow} (${r.repository}, ${r.event} ${r.ref.replace(/^refs\/(heads|tags)\//, '')} ${r.sha.slice(0, 7)})`);
+      out.push(
+        `  #${r.id} ${r.status === 'completed' ? r.conclusion : r.status}  ${r.workflow} (${r.repository}, ${r.event} ${r.ref.replace(/^refs\/(heads|tags)\//, '')} ${r.sha.slice(0, 7)})`,
+      );
     }
     process.stdout.write(`${out.join('\n')}\n`);
     return 0;
   },
 };
 
-async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service: Service, port: number | undefined, dataFlag: string): Promise<ServiceStatus> {
+async function describe(
+  ecs: ECSClient,
+  ec2: EC2Client,
+  cluster: string,
+  service: Service,
+  port: number | undefined,
+  dataFlag: string,
+): Promise<ServiceStatus> {
   const name = service.serviceName ?? '?';
   const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-  const ip = service.status === 'ACTIVE' ? await primaryTaskPublicIp(ecs, ec2, cluster, name).catch(() => undefined) : undefined;
+  const ip =
+    service.status === 'ACTIVE' ? await primaryTaskPublicIp(ecs, ec2, cluster, name).catch(() => undefined) : undefined;
   const endpoint = port === undefined ? undefined : endpointUrl(port);
-  const stops = primary?.id ? (await stoppedTasks(ecs, cluster, primary.id, { limit: STOPS_READ })).filter(isAbnormalStop) : [];
+  const stops = primary?.id
+    ? (await stoppedTasks(ecs, cluster, primary.id, { limit: STOPS_READ })).filter(isAbnormalStop)
+    : [];
   const latest = stops.sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0)).at(-1);
   const stall = primary ? deploymentStall(primary, stops, service.events ?? []) : undefined;
   return {
@@ -117,7 +160,9 @@ async function describe(ecs: ECSClient, ec2: EC2Client, cluster: string, service
     ...(endpoint ? { endpoint } : {}),
     ...(service.events?.[0]?.message ? { lastEvent: service.events[0].message } : {}),
     ...(latest ? { lastStop: stopView(latest) } : {}),
-    ...(stall ? { stalled: stall.why, hints: stall.latest ? likelyFix(stall.latest, { cluster, service: name, dataFlag }) : [] } : {}),
+    ...(stall
+      ? { stalled: stall.why, hints: stall.latest ? likelyFix(stall.latest, { cluster, service: name, dataFlag }) : [] }
+      : {}),
   };
 }
 
@@ -128,7 +173,11 @@ function stopView(task: Task): NonNullable<ServiceStatus['lastStop']> {
     ...(task.stoppedReason ? { stoppedReason: task.stoppedReason } : {}),
     ...(task.stoppedAt ? { stoppedAt: task.stoppedAt.toISOString() } : {}),
     reachedRunning: task.startedAt !== undefined,
-    containers: (task.containers ?? []).map((c) => ({ name: c.name ?? '', ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}), ...(c.reason ? { reason: c.reason } : {}) })),
+    containers: (task.containers ?? []).map((c) => ({
+      name: c.name ?? '',
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      ...(c.reason ? { reason: c.reason } : {}),
+    })),
     summary: describeStop(task),
   };
 }

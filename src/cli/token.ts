@@ -32,7 +32,8 @@ export const JOB_FLAGS = {
 /** The job claims the flags describe. */
 export function jobClaimsFromFlags(flags: Flags, usage: string, defaultAudience?: string): JobClaimsInput {
   const repository = stringFlag(flags, 'repo');
-  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new UsageError(`--repo OWNER/NAME is required\n\n${usage}`);
+  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
+    throw new UsageError(`--repo OWNER/NAME is required\n\n${usage}`);
   const audience = stringFlag(flags, 'audience') ?? defaultAudience;
   return {
     repository,
@@ -52,7 +53,10 @@ export const tokenCommand: Command = {
     const flags = parseFlags(argv, JOB_FLAGS, USAGE);
     if (!flags) return 0;
     const claims = jobClaimsFromFlags(flags, USAGE);
-    const state = new CloudState({ dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer }, systemClock);
+    const state = new CloudState(
+      { dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer },
+      systemClock,
+    );
     try {
       await state.issuer.init();
       process.stdout.write(`${await state.issuer.issue(claims)}\n`);

@@ -32,7 +32,11 @@ export const trustCheckCommand: Command = {
   name: ['trust', 'check'],
   usage: USAGE,
   async run(argv) {
-    const flags = parseFlags(argv, { ...JOB_FLAGS, 'role-arn': { type: 'string' }, workflow: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+    const flags = parseFlags(
+      argv,
+      { ...JOB_FLAGS, 'role-arn': { type: 'string' }, workflow: { type: 'string' }, json: { type: 'boolean' } },
+      USAGE,
+    );
     if (!flags) return 0;
     const workflowFile = stringFlag(flags, 'workflow');
     if (workflowFile) return checkWorkflow(workflowFile, flags);
@@ -40,7 +44,10 @@ export const trustCheckCommand: Command = {
     if (!roleArn) throw new UsageError(`--role-arn ARN is required\n\n${USAGE}`);
     if (!stringFlag(flags, 'ref')) throw new UsageError(`--ref REF is required\n\n${USAGE}`);
     const claims = jobClaimsFromFlags(flags, USAGE, 'sts.amazonaws.com');
-    const state = new CloudState({ dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer }, systemClock);
+    const state = new CloudState(
+      { dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer },
+      systemClock,
+    );
     let result: TrustExplanation;
     try {
       await state.issuer.init();
@@ -61,18 +68,25 @@ export const trustCheckCommand: Command = {
 /** `--workflow FILE`: every (role, ref) the workflow would present, checked. */
 async function checkWorkflow(file: string, flags: Flags): Promise<number> {
   const repository = stringFlag(flags, 'repo');
-  if (!repository) throw new UsageError(`--repo OWNER/NAME is required: the token's sub names the repository\n\n${USAGE}`);
+  if (!repository)
+    throw new UsageError(`--repo OWNER/NAME is required: the token's sub names the repository\n\n${USAGE}`);
   const plan = planWorkflowTrust(await readWorkflowFile(file), repository);
   const given = stringFlag(flags, 'ref');
   const refs = given ? [given.startsWith('refs/') ? given : `refs/heads/${given}`] : plan.refs;
   const lines: string[] = [];
   const results: unknown[] = [];
   let ok = true;
-  if (plan.assumes.length === 0) lines.push(`- ${file}: no aws-actions/configure-aws-credentials step; nothing asks STS for credentials`);
+  if (plan.assumes.length === 0)
+    lines.push(`- ${file}: no aws-actions/configure-aws-credentials step; nothing asks STS for credentials`);
   if (refs.length === 0 && plan.assumes.length > 0) {
-    lines.push(`- ${file} has no literal push branch or tag${plan.patterns.length ? ` (patterns: ${plan.patterns.join(', ')})` : ''}; give one with --ref`);
+    lines.push(
+      `- ${file} has no literal push branch or tag${plan.patterns.length ? ` (patterns: ${plan.patterns.join(', ')})` : ''}; give one with --ref`,
+    );
   }
-  const state = new CloudState({ dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer }, systemClock);
+  const state = new CloudState(
+    { dataDir: resolveDataDir(stringFlag(flags, 'data')), issuer: DEFAULTS.issuer },
+    systemClock,
+  );
   try {
     await state.issuer.init();
     for (const assume of plan.assumes) {
@@ -80,7 +94,9 @@ async function checkWorkflow(file: string, flags: Flags): Promise<number> {
       if (!assume.canRequestToken) {
         ok = false;
         lines.push(`✗ ${where}: the job's permissions do not grant id-token: write, so it gets no OIDC token;`);
-        lines.push(`  configure-aws-credentials would fail with "Could not load credentials from any providers". Add permissions: id-token: write`);
+        lines.push(
+          `  configure-aws-credentials would fail with "Could not load credentials from any providers". Add permissions: id-token: write`,
+        );
         results.push({ ...assume, admitted: false, reason: 'no id-token: write' });
         continue;
       }
@@ -90,21 +106,33 @@ async function checkWorkflow(file: string, flags: Flags): Promise<number> {
         continue;
       }
       for (const ref of refs) {
-        const token = await state.issuer.issue({ repository, ref, eventName: 'push', audience: assume.audience, ...(assume.environment ? { environment: assume.environment } : {}) });
+        const token = await state.issuer.issue({
+          repository,
+          ref,
+          eventName: 'push',
+          audience: assume.audience,
+          ...(assume.environment ? { environment: assume.environment } : {}),
+        });
         const result = await explainWebIdentityTrust(token, assume.roleArn, systemClock.now(), {
           iam: state.iam,
           keysFor: (issuer) => (issuer === DEFAULTS.issuer ? state.issuer.getKey : undefined),
         });
         if (!result.admitted) ok = false;
         lines.push(`${where}, on push to ${ref.replace(/^refs\/(heads|tags)\//, '')}:`);
-        lines.push(...render(assume.roleArn, result).trimEnd().split('\n').map((l) => `  ${l}`));
+        lines.push(
+          ...render(assume.roleArn, result)
+            .trimEnd()
+            .split('\n')
+            .map((l) => `  ${l}`),
+        );
         results.push({ ...assume, ref, ...result });
       }
     }
   } finally {
     state.close();
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify({ workflow: file, repository, refs, checks: results }, null, 2)}\n`);
+  if (flags.json)
+    process.stdout.write(`${JSON.stringify({ workflow: file, repository, refs, checks: results }, null, 2)}\n`);
   else process.stdout.write(`${lines.join('\n')}\n`);
   return ok ? 0 : 1;
 }
@@ -114,21 +142,26 @@ function render(roleArn: string, result: TrustExplanation): string {
   const who = result.subject ? `sub ${result.subject}, aud ${result.audience}` : 'the job';
   if (result.admitted) {
     lines.push(`✓ ${roleArn} admits ${who}`);
-    for (const s of result.statements.filter((s) => s.applies)) lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) matches`);
+    for (const s of result.statements.filter((s) => s.applies))
+      lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) matches`);
     return `${lines.join('\n')}\n`;
   }
   lines.push(`✗ ${roleArn} would refuse ${who}`);
   if (result.error) lines.push(`  STS would answer ${result.error.code}: ${result.error.message}`);
-  if (result.tokenProblem && result.tokenProblem !== result.error?.message && result.statements.length === 0) lines.push(`  because ${result.tokenProblem}`);
+  if (result.tokenProblem && result.tokenProblem !== result.error?.message && result.statements.length === 0)
+    lines.push(`  because ${result.tokenProblem}`);
   for (const s of result.statements) {
     if (s.applies) {
-      lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) applies${s.effect === 'Deny' ? ' and denies' : ''}`);
+      lines.push(
+        `  statement ${label(s.statementIndex, s.sid)} (${s.effect}) applies${s.effect === 'Deny' ? ' and denies' : ''}`,
+      );
       continue;
     }
     lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) does not apply:`);
     for (const f of s.failures) lines.push(`    - ${f.detail}`);
   }
-  if (result.statements.length > 0 && !result.statements.some((s) => s.effect === 'Allow')) lines.push('  no statement allows sts:AssumeRoleWithWebIdentity');
+  if (result.statements.length > 0 && !result.statements.some((s) => s.effect === 'Allow'))
+    lines.push('  no statement allows sts:AssumeRoleWithWebIdentity');
   return `${lines.join('\n')}\n`;
 }
 

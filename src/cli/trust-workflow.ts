@@ -9,7 +9,15 @@
  * time (secrets, vars, matrix) is reported as unknown rather than guessed.
  */
 import { readFile } from 'node:fs/promises';
-import { effectivePermissions, evaluateString, evaluateStringMap, evaluateToken, parseWorkflowFileBounded, type JobDefinition, type WorkflowDefinition } from '../workflow/index.js';
+import {
+  effectivePermissions,
+  evaluateString,
+  evaluateStringMap,
+  evaluateToken,
+  parseWorkflowFileBounded,
+  type JobDefinition,
+  type WorkflowDefinition,
+} from '../workflow/index.js';
 import { CliError } from './command.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -42,16 +50,25 @@ export function planWorkflowTrust(workflow: WorkflowDefinition, repository: stri
   const push = workflow.on.push;
   const refs: string[] = [];
   const patterns: string[] = [];
-  for (const [list, prefix] of [[push?.branches, 'refs/heads/'], [push?.tags, 'refs/tags/']] as const) {
-    for (const name of list ?? []) (GLOB.test(name) ? patterns : refs).push(GLOB.test(name) ? name : `${prefix}${name}`);
+  for (const [list, prefix] of [
+    [push?.branches, 'refs/heads/'],
+    [push?.tags, 'refs/tags/'],
+  ] as const) {
+    for (const name of list ?? [])
+      (GLOB.test(name) ? patterns : refs).push(GLOB.test(name) ? name : `${prefix}${name}`);
   }
   const assumes: PlannedAssume[] = [];
   for (const job of workflow.jobs) {
     const permissions = effectivePermissions(workflow, job);
     for (const step of job.steps) {
       if (!step.uses || !CREDENTIALS_ACTION.test(step.uses)) continue;
-      const name = step.name ? safeString(() => evaluateString(step.name, scopeFor(repository))) ?? step.id : step.id;
-      const planned: PlannedAssume = { job: job.id, step: name, audience: 'sts.amazonaws.com', canRequestToken: permissions['id-token'] === 'write' };
+      const name = step.name ? (safeString(() => evaluateString(step.name, scopeFor(repository))) ?? step.id) : step.id;
+      const planned: PlannedAssume = {
+        job: job.id,
+        step: name,
+        audience: 'sts.amazonaws.com',
+        canRequestToken: permissions['id-token'] === 'write',
+      };
       const environment = environmentOf(job, repository);
       if (environment) planned.environment = environment;
       let inputs: Record<string, string> | undefined;
@@ -63,7 +80,8 @@ export function planWorkflowTrust(workflow: WorkflowDefinition, repository: stri
       if (inputs) {
         const role = inputs['role-to-assume'];
         if (!role) planned.unknown = 'it has no role-to-assume (access keys or another provider)';
-        else if (!role.startsWith('arn:')) planned.unknown = `role-to-assume "${role}" is not a role ARN (OIDC needs the full ARN)`;
+        else if (!role.startsWith('arn:'))
+          planned.unknown = `role-to-assume "${role}" is not a role ARN (OIDC needs the full ARN)`;
         else planned.roleArn = role;
         if (inputs.audience) planned.audience = inputs.audience;
       }
@@ -76,7 +94,15 @@ export function planWorkflowTrust(workflow: WorkflowDefinition, repository: stri
 /** What is known before a push: the repository; contexts filled at run time stay empty (also used by bootstrap-workflow.ts). */
 export function scopeFor(repository: string) {
   return {
-    contexts: { github: { repository, repository_owner: repository.split('/')[0] ?? '', event_name: 'push' }, env: {}, vars: {}, secrets: {}, steps: {}, inputs: {}, matrix: {} },
+    contexts: {
+      github: { repository, repository_owner: repository.split('/')[0] ?? '', event_name: 'push' },
+      env: {},
+      vars: {},
+      secrets: {},
+      steps: {},
+      inputs: {},
+      matrix: {},
+    },
     state: { status: 'success' as const },
   };
 }
@@ -88,7 +114,8 @@ export function environmentOf(job: JobDefinition, repository: string): string | 
     const value = evaluateToken(token, scopeFor(repository));
     // `environment: {name: prod, url: …}` is a mapping; its name is what counts.
     if (typeof value === 'string') return value;
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.name === 'string') return value.name;
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.name === 'string')
+      return value.name;
     return '';
   });
 }

@@ -18,12 +18,22 @@ const CONTEXT = 3;
  * @param oldLines the old file's lines, without line endings
  * @param endsWithNewline whether the old (and new) file ends with a line ending
  */
-export function unifiedDiff(path: string, oldLines: readonly string[], changes: readonly LineChange[], endsWithNewline: boolean): string {
+export function unifiedDiff(
+  path: string,
+  oldLines: readonly string[],
+  changes: readonly LineChange[],
+  endsWithNewline: boolean,
+): string {
   // Adjacent changes print as one: their removed lines, then their added lines.
   const sorted: LineChange[] = [];
   for (const change of [...changes].sort((a, b) => a.start - b.start)) {
     const previous = sorted[sorted.length - 1];
-    if (previous && previous.end === change.start) sorted[sorted.length - 1] = { start: previous.start, end: change.end, lines: [...previous.lines, ...change.lines] };
+    if (previous && previous.end === change.start)
+      sorted[sorted.length - 1] = {
+        start: previous.start,
+        end: change.end,
+        lines: [...previous.lines, ...change.lines],
+      };
     else sorted.push(change);
   }
   if (sorted.length === 0) return '';

@@ -32,24 +32,40 @@ export const upCommand: Command = {
   async run(argv) {
     const flags = parseFlags(
       argv,
-      { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, 'account-id': { type: 'string' }, region: { type: 'string' }, 'runner-image': { type: 'string', multiple: true }, detach: { type: 'boolean' } },
+      {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'account-id': { type: 'string' },
+        region: { type: 'string' },
+        'runner-image': { type: 'string', multiple: true },
+        detach: { type: 'boolean' },
+      },
       USAGE,
     );
     if (!flags) return 0;
     const dataDir = resolveDataDir(stringFlag(flags, 'data'));
     const accountId = stringFlag(flags, 'account-id');
-    if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new CliError(`--account-id must be 12 digits, not ${accountId}`);
+    if (accountId !== undefined && !/^\d{12}$/.test(accountId))
+      throw new CliError(`--account-id must be 12 digits, not ${accountId}`);
     const region = stringFlag(flags, 'region');
-    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new CliError(`--region must look like us-east-1, not ${region}`);
+    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region))
+      throw new CliError(`--region must look like us-east-1, not ${region}`);
     const runnerImages = runnerImageFlags(flags['runner-image']);
     const port = parsePort(stringFlag(flags, 'port'), DEFAULTS.port);
     const host = stringFlag(flags, 'host') ?? DEFAULTS.host;
 
     const running = runningCloud(dataDir);
-    if (running) throw new CliError(`dockyard is already running at ${running.url} (pid ${running.pid}); \`dockyard down\` stops it.`);
+    if (running)
+      throw new CliError(
+        `dockyard is already running at ${running.url} (pid ${running.pid}); \`dockyard down\` stops it.`,
+      );
 
     if (flags.detach) {
-      const started = await startDetached(argv.filter((a) => a !== '--detach'), dataDir);
+      const started = await startDetached(
+        argv.filter((a) => a !== '--detach'),
+        dataDir,
+      );
       process.stdout.write(`dockyard is up at ${started.url} (pid ${started.pid}); log: ${dataFiles(dataDir).log}\n`);
       return 0;
     }
@@ -60,7 +76,17 @@ export const upCommand: Command = {
     const started = Date.now();
     // ECS tasks run as containers; the runtime starts beside the serving cloud and, without an
     // engine, logs why tasks will not run instead of holding the cloud back.
-    const cloud = await Cloud.start({ dataDir, host, port, accountId, region, runnerImages, publish: true, logger: streamLogger(), runtime: { background: true } }).catch((error: unknown) => {
+    const cloud = await Cloud.start({
+      dataDir,
+      host,
+      port,
+      accountId,
+      region,
+      runnerImages,
+      publish: true,
+      logger: streamLogger(),
+      runtime: { background: true },
+    }).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${host} is in use. Pick another with --port N.`);
       throw error;
@@ -85,7 +111,9 @@ export const upCommand: Command = {
 
 /** The `--runner-image LABEL=IMAGE` flags, checked. */
 function runnerImageFlags(values: Flags[string]): { label: string; image: string }[] {
-  const texts = (Array.isArray(values) ? values : values === undefined ? [] : [values]).filter((v): v is string => typeof v === 'string');
+  const texts = (Array.isArray(values) ? values : values === undefined ? [] : [values]).filter(
+    (v): v is string => typeof v === 'string',
+  );
   return texts.map((text) => {
     try {
       return parseRunnerImageMapping(text);
@@ -107,7 +135,10 @@ export async function startDetached(argv: string[], dataDir: string): Promise<Ru
   const logStart = existsSync(files.log) ? statSync(files.log).size : 0;
   const log = openSync(files.log, 'a', PRIVATE_FILE_MODE);
   const entry = process.argv[1] as string;
-  const child = spawn(process.execPath, [entry, 'up', ...argv, '--data', dataDir], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [entry, 'up', ...argv, '--data', dataDir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
   closeSync(log);
   child.unref();
   let exited = false;

@@ -18,7 +18,16 @@ import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
 import { runPushedWorkflows } from '../control/push-follow.js';
-import { createGitHttpHandler, createPushHookHandler, generateHookSecret, GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, PushJournal, type PushEvent } from '../git/index.js';
+import {
+  createGitHttpHandler,
+  createPushHookHandler,
+  generateHookSecret,
+  GitRepositories,
+  InMemoryGitAccessTokens,
+  PUSH_HOOK_PATH,
+  PushJournal,
+  type PushEvent,
+} from '../git/index.js';
 import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
 import { RepoSettings, Runner } from '../runner/index.js';
@@ -103,13 +112,27 @@ export function createCi(deps: CiDeps): Ci {
   runner.start();
   const journal = new PushJournal(repositories);
   // The admin key pushes as the repository's owner (GitHub's actor is a login, not a key id).
-  const asPushed = (event: PushEvent): PushEvent => (event.pusher === deps.admin.accessKeyId ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher } : event);
+  const asPushed = (event: PushEvent): PushEvent =>
+    event.pusher === deps.admin.accessKeyId
+      ? { ...event, pusher: event.repository.split('/')[0] ?? event.pusher }
+      : event;
   let stopping = false;
   // On a later turn: recovery begins with scans of every process (/proc), kept off `dockyard
   // up`'s path to ready; git, the push hook and the control API wait for it either way.
   const recovered = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => recoverPushes({ repositories, journal, startRuns: (event) => runner.onPush(asPushed(event)), processLabel: label, logger: deps.logger, stopping: () => stopping }))
-    .catch((error: unknown) => deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }));
+    .then(() =>
+      recoverPushes({
+        repositories,
+        journal,
+        startRuns: (event) => runner.onPush(asPushed(event)),
+        processLabel: label,
+        logger: deps.logger,
+        stopping: () => stopping,
+      }),
+    )
+    .catch((error: unknown) =>
+      deps.logger.error('git: recovering pushes of the previous process failed', { error: errorMessage(error) }),
+    );
   const gitOptions = {
     repositories,
     logger: deps.logger,
@@ -139,7 +162,10 @@ export function createCi(deps: CiDeps): Ci {
     },
   });
   const control = createControlApi({ admin: deps.admin, logger: deps.logger, runner, settings, repos: repositories });
-  const afterRecovery = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => recovered.then(() => handler(req, res));
+  const afterRecovery =
+    (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+    (req: IncomingMessage, res: ServerResponse) =>
+      recovered.then(() => handler(req, res));
   const stopNotices = deps.ecs ? startDeploymentNotices({ ...deps.ecs, runner, logger: deps.logger }) : () => undefined;
   return {
     runner,

@@ -14,7 +14,13 @@ import { isIP } from 'node:net';
 import type { HttpServer } from '../http/server.js';
 import type { SubjectNames } from '../tls/certificate-issuer.js';
 import { CloudCertificates, LOOPBACK_NAMES, type ServerCredentials } from '../tls/cloud-certificates.js';
-import { engineTrustBlocked, engineTrustPath, removeStaleTrust, trustRegistryInEngine, type EngineTrust } from '../tls/engine-trust.js';
+import {
+  engineTrustBlocked,
+  engineTrustPath,
+  removeStaleTrust,
+  trustRegistryInEngine,
+  type EngineTrust,
+} from '../tls/engine-trust.js';
 import type { Logger } from '../core/logger.js';
 
 export interface CloudTlsOptions {
@@ -43,7 +49,14 @@ export class CloudTls {
 
   constructor(private readonly options: CloudTlsOptions) {
     this.certificates = new CloudCertificates(options.dataDir, certificateNames(options.host));
-    this.blocked = options.engineCertsDir === undefined ? undefined : engineTrustBlocked({ certsDir: options.engineCertsDir, registryHost: options.registryHost, caCertPath: this.certificates.caCertPath });
+    this.blocked =
+      options.engineCertsDir === undefined
+        ? undefined
+        : engineTrustBlocked({
+            certsDir: options.engineCertsDir,
+            registryHost: options.registryHost,
+            caCertPath: this.certificates.caCertPath,
+          });
     if (this.blocked) options.logger.warn(this.blocked);
     else if (options.engineCertsDir !== undefined) this.sweeping = this.sweep(options.engineCertsDir);
     const current = this.certificates.current();
@@ -62,7 +75,16 @@ export class CloudTls {
 
   /** Where the engine's trust was written, or why it was not (undefined: not asked to, or not yet). */
   get engineTrust(): EngineTrust | undefined {
-    return this.trust ?? (this.blocked && this.options.engineCertsDir ? { ok: false, path: engineTrustPath(this.options.engineCertsDir, this.options.registryHost), problem: this.blocked } : undefined);
+    return (
+      this.trust ??
+      (this.blocked && this.options.engineCertsDir
+        ? {
+            ok: false,
+            path: engineTrustPath(this.options.engineCertsDir, this.options.registryHost),
+            problem: this.blocked,
+          }
+        : undefined)
+    );
   }
 
   /** Renews what is due (housekeeping calls this); never throws, failures are logged. */
@@ -71,7 +93,9 @@ export class CloudTls {
       const credentials = await this.certificates.ensure();
       if (!this.stopped && credentials.cert !== this.applied?.cert) this.apply(credentials);
     } catch (error) {
-      this.options.logger.error('TLS certificates could not be issued; the registry is served over plain HTTP only', { error: String(error) });
+      this.options.logger.error('TLS certificates could not be issued; the registry is served over plain HTTP only', {
+        error: String(error),
+      });
     }
   }
 
@@ -85,7 +109,8 @@ export class CloudTls {
 
   private async sweep(certsDir: string): Promise<void> {
     const removed = await removeStaleTrust(certsDir, this.options.registryHost).catch(() => []);
-    if (removed.length > 0) this.options.logger.info('removed registry trust left by clouds that did not stop', { removed });
+    if (removed.length > 0)
+      this.options.logger.info('removed registry trust left by clouds that did not stop', { removed });
   }
 
   private apply(credentials: ServerCredentials): void {
@@ -95,7 +120,12 @@ export class CloudTls {
     const certsDir = this.options.engineCertsDir;
     if (certsDir === undefined || this.blocked || !caChanged) return;
     if (this.trust?.ok) this.trust.remove();
-    this.trust = trustRegistryInEngine({ certsDir, registryHost: this.options.registryHost, caCert: credentials.caCert, caCertPath: this.certificates.caCertPath });
+    this.trust = trustRegistryInEngine({
+      certsDir,
+      registryHost: this.options.registryHost,
+      caCert: credentials.caCert,
+      caCertPath: this.certificates.caCertPath,
+    });
     if (!this.trust.ok) this.options.logger.warn(this.trust.problem);
   }
 }
@@ -104,5 +134,7 @@ export class CloudTls {
 export function certificateNames(host: string): SubjectNames {
   const wildcard = host === '0.0.0.0' || host === '::' || host === '';
   if (wildcard || LOOPBACK_NAMES.dns.includes(host) || LOOPBACK_NAMES.ip.includes(host)) return LOOPBACK_NAMES;
-  return isIP(host) ? { dns: LOOPBACK_NAMES.dns, ip: [...LOOPBACK_NAMES.ip, host] } : { dns: [...LOOPBACK_NAMES.dns, host], ip: LOOPBACK_NAMES.ip };
+  return isIP(host)
+    ? { dns: LOOPBACK_NAMES.dns, ip: [...LOOPBACK_NAMES.ip, host] }
+    : { dns: [...LOOPBACK_NAMES.dns, host], ip: LOOPBACK_NAMES.ip };
 }

@@ -68,13 +68,18 @@ export interface CloudOptions extends Partial<CloudConfig> {
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000;
 
 /** The ECS runtime's state, as `/_dockyard/health` reports it. */
-export type RuntimeState = { state: 'off' } | { state: 'starting' } | { state: 'running' } | { state: 'failed'; error: string };
+export type RuntimeState =
+  { state: 'off' } | { state: 'starting' } | { state: 'running' } | { state: 'failed'; error: string };
 
 /** How long the health route waits for the container engine when asked to check it. */
 const ENGINE_HEALTH_TIMEOUT_MS = 3000;
 
 /** The answer for the instant between binding the port and wiring the services. */
-const STARTING: ApiResponse = { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '{"message":"dockyard is starting"}' };
+const STARTING: ApiResponse = {
+  status: 503,
+  headers: { 'content-type': 'application/json', 'retry-after': '1' },
+  body: '{"message":"dockyard is starting"}',
+};
 
 export class Cloud {
   readonly state: CloudState;
@@ -97,7 +102,18 @@ export class Cloud {
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
 
-  private constructor(state: CloudState, server: HttpServer, tls: CloudTls, url: string, broker: JobTokenBroker, options: CloudOptions, sweeper: ClockTimer, issuerReady: Promise<void>, runtime: Runtime | undefined, ci: Ci) {
+  private constructor(
+    state: CloudState,
+    server: HttpServer,
+    tls: CloudTls,
+    url: string,
+    broker: JobTokenBroker,
+    options: CloudOptions,
+    sweeper: ClockTimer,
+    issuerReady: Promise<void>,
+    runtime: Runtime | undefined,
+    ci: Ci,
+  ) {
     this.tls = tls;
     this.ci = ci;
     this.ecsRuntime = runtime;
@@ -115,7 +131,10 @@ export class Cloud {
     const logger = options.logger ?? silentLogger;
     const host = options.host ?? DEFAULTS.host;
     const issuerUrl = options.issuer ?? DEFAULTS.issuer;
-    const state = new CloudState({ dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl }, clock);
+    const state = new CloudState(
+      { dataDir: options.dataDir, accountId: options.accountId, region: options.region, issuer: issuerUrl },
+      clock,
+    );
     let routes: Router | undefined;
     let ciServices: Ci | undefined;
     let runtimeState: RuntimeState = { state: 'off' };
@@ -127,7 +146,9 @@ export class Cloud {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
       const issuerReady = state.issuer.init();
-      issuerReady.catch((error: unknown) => logger.error('OIDC issuer keys could not be loaded', { error: String(error) }));
+      issuerReady.catch((error: unknown) =>
+        logger.error('OIDC issuer keys could not be loaded', { error: String(error) }),
+      );
       // The port is bound first: the registry's address (repository URIs, proxyEndpoint) names it.
       const server = await startHttpServer({
         host,
@@ -141,11 +162,23 @@ export class Cloud {
       // Podman's Docker API skips TLS only for registries named localhost:PORT (docs/reference/host-toolchain.md §3).
       const registryHost = `localhost:${port}`;
       const engineCertsDir = options.engineCertsDir ?? (options.runtime || options.publish ? ENGINE_CERTS_DIR : false);
-      tls = new CloudTls({ dataDir: options.dataDir, server, host, registryHost, engineCertsDir: engineCertsDir === false ? undefined : engineCertsDir, logger });
+      tls = new CloudTls({
+        dataDir: options.dataDir,
+        server,
+        host,
+        registryHost,
+        engineCertsDir: engineCertsDir === false ? undefined : engineCertsDir,
+        logger,
+      });
       const cloudTls = tls;
       const authorizer = new Authorizer(state.iam);
       const blobs = new DiskBlobStore(join(options.dataDir, 'blobs'), { clock, logger });
-      const images = new EcrImageStore(state.db, { accountId: state.accountId, region: state.region, registryHost, blobs });
+      const images = new EcrImageStore(state.db, {
+        accountId: state.accountId,
+        region: state.region,
+        registryHost,
+        blobs,
+      });
       const registryTokens = new RegistryTokenStore(state.db);
       const ec2 = new Ec2Store(state.db, { accountId: state.accountId, region: state.region });
       const logs = new LogsStore(state.db, { accountId: state.accountId, region: state.region });
@@ -158,26 +191,64 @@ export class Cloud {
           iam: state.iam,
           credentials: state.credentials,
           authorizer,
-          keysFor: (issuer) => (issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined),
+          keysFor: (issuer) =>
+            issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
         }),
-        createEcrService({ images, tokens: registryTokens, registryHost, accountId: state.accountId, region: state.region }),
+        createEcrService({
+          images,
+          tokens: registryTokens,
+          registryHost,
+          accountId: state.accountId,
+          region: state.region,
+        }),
         createEcsService({ store: ecsStore, roles: state.iam, network: ec2, registryHost }),
         createEc2Service(ec2),
         createLogsService(logs),
         createSecretsManagerService(secrets),
         createSsmService(parameters),
       ];
-      const aws = new AwsApi({ services, credentials: state.credentials, authorizer, clock, logger, accountId: state.accountId, region: state.region });
+      const aws = new AwsApi({
+        services,
+        credentials: state.credentials,
+        authorizer,
+        clock,
+        logger,
+        accountId: state.accountId,
+        region: state.region,
+      });
       const broker = new JobTokenBroker(state.issuer, clock);
-      const registry = createRegistryHandler({ images, blobs, tokens: registryTokens, authorizer, clock, accountId: state.accountId, region: state.region, logger });
-      const ci = createCi({ db: state.db, dataDir: options.dataDir, url, port, admin: state.admin, broker, region: state.region, clock, logger, ecs: ecsStore, runnerImages: options.runnerImages });
+      const registry = createRegistryHandler({
+        images,
+        blobs,
+        tokens: registryTokens,
+        authorizer,
+        clock,
+        accountId: state.accountId,
+        region: state.region,
+        logger,
+      });
+      const ci = createCi({
+        db: state.db,
+        dataDir: options.dataDir,
+        url,
+        port,
+        admin: state.admin,
+        broker,
+        region: state.region,
+        clock,
+        logger,
+        ecs: ecsStore,
+        runnerImages: options.runnerImages,
+      });
       ciServices = ci;
       routes = createRouter({
         registry,
         ...ci.mounts,
         oidcDiscovery: oidcDiscoveryEndpoint(state.issuer),
         jwks: jwksEndpoint(state.issuer, issuerReady),
-        health: healthEndpoint(async (ask) => runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined)),
+        health: healthEndpoint(async (ask) =>
+          runtimeHealth(runtimeState, ask.engine ? await runtimeBuilt.then(() => runtimeEngine) : undefined),
+        ),
         idToken: idTokenEndpoint(broker, issuerReady),
         aws: (request) => aws.handle(request),
       });
@@ -196,7 +267,21 @@ export class Cloud {
       let loadRuntime: (() => Promise<EcsRuntime>) | undefined;
       if (options.runtime) {
         const runtimeOptions = options.runtime;
-        const runtimeDeps: EcsRuntimeDeps = { db: state.db, dataDir: options.dataDir, port, store: ecsStore, ec2, logs, registryTokens, roles: state.iam, clock, logger, accountId: state.accountId, region: state.region, registryHost };
+        const runtimeDeps: EcsRuntimeDeps = {
+          db: state.db,
+          dataDir: options.dataDir,
+          port,
+          store: ecsStore,
+          ec2,
+          logs,
+          registryTokens,
+          roles: state.iam,
+          clock,
+          logger,
+          accountId: state.accountId,
+          region: state.region,
+          registryHost,
+        };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));
         runtimeState = { state: 'starting' };
@@ -225,10 +310,14 @@ export class Cloud {
         cloud.runtimeStarting = loading.then((loaded) => {
           cloud.ecsRuntime = loaded.runtime;
           runtimeEngine = loaded.engine;
-          return loaded.runtime.start().then(
-            () => void (runtimeState = { state: 'running' }),
-            failed('ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman\'s Docker API)'),
-          );
+          return loaded.runtime
+            .start()
+            .then(
+              () => void (runtimeState = { state: 'running' }),
+              failed(
+                "ECS tasks will not run: the container engine did not answer (scripts/setup starts Podman's Docker API)",
+              ),
+            );
         }, failed('ECS tasks will not run: the runtime could not be loaded'));
       }
       if (options.publish) cloud.publish();
@@ -279,17 +368,28 @@ export class Cloud {
     const files = dataFiles(this.options.dataDir);
     // Not fsynced: they describe this process, and a torn file reads as "not running" (cli/running.ts).
     writeFileAtomic(files.pid, `${process.pid}\n`, undefined, { durable: false });
-    writeFileAtomic(files.endpoint, `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`, undefined, { durable: false });
+    writeFileAtomic(
+      files.endpoint,
+      `${JSON.stringify({ url: this.url, pid: process.pid, region: this.region, accountId: this.accountId }, null, 2)}\n`,
+      undefined,
+      { durable: false },
+    );
   }
 }
 
 /** The health route's runtime part: its state and, when `engine` is given, a ping of it. */
-async function runtimeHealth(runtime: RuntimeState, engine: ContainerEngine | undefined): Promise<Record<string, unknown>> {
+async function runtimeHealth(
+  runtime: RuntimeState,
+  engine: ContainerEngine | undefined,
+): Promise<Record<string, unknown>> {
   if (!engine) return { ecsRuntime: runtime };
   const started = Date.now();
   try {
     const info = await engine.info(AbortSignal.timeout(ENGINE_HEALTH_TIMEOUT_MS));
-    return { ecsRuntime: runtime, engine: { reachable: true, name: info.name, version: info.version, ms: Date.now() - started } };
+    return {
+      ecsRuntime: runtime,
+      engine: { reachable: true, name: info.name, version: info.version, ms: Date.now() - started },
+    };
   } catch (error) {
     return { ecsRuntime: runtime, engine: { reachable: false, error: errorMessage(error) } };
   }

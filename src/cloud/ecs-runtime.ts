@@ -69,7 +69,21 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOption
   const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
   const pool = new TaskAddressPool(network, { clock, range });
   const runtime = new Runtime(
-    { store: deps.store, engine, ec2: deps.ec2, logs: deps.logs, pool, registryTokens: deps.registryTokens, roles: deps.roles, clock, logger: deps.logger, accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost, cloudLabel: cloudLabelFor(deps.dataDir) },
+    {
+      store: deps.store,
+      engine,
+      ec2: deps.ec2,
+      logs: deps.logs,
+      pool,
+      registryTokens: deps.registryTokens,
+      roles: deps.roles,
+      clock,
+      logger: deps.logger,
+      accountId: deps.accountId,
+      region: deps.region,
+      registryHost: deps.registryHost,
+      cloudLabel: cloudLabelFor(deps.dataDir),
+    },
     {
       tickMs: options.tickMs,
       closeEngine: !options.engine,

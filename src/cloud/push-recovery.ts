@@ -42,7 +42,9 @@ export async function recoverPushes(deps: PushRecoveryDeps): Promise<void> {
     logger.warn('git: killed pushes a previous process left running', { pids: killed });
     if (!(await waitForExit(killed, KILL_WAIT_MS))) {
       // Their refs may still move: judging their journal entries now could drop a landed push.
-      logger.error('git: pushes a previous process left running did not end; their runs start at the next start', { pids: killed });
+      logger.error('git: pushes a previous process left running did not end; their runs start at the next start', {
+        pids: killed,
+      });
       return;
     }
   }
@@ -50,13 +52,20 @@ export async function recoverPushes(deps: PushRecoveryDeps): Promise<void> {
   for (const repository of deps.repositories.list()) {
     if (deps.stopping()) return;
     await deps.repositories.refreshHooks(repository);
-    const inUse = busy === undefined || [...busy].some((dir) => dir === repository.gitDir || dir.startsWith(`${repository.gitDir}/`));
+    const inUse =
+      busy === undefined ||
+      [...busy].some((dir) => dir === repository.gitDir || dir.startsWith(`${repository.gitDir}/`));
     if (!inUse) {
       const removed = await removeAbandonedPushFiles(repository.gitDir);
-      if (removed.length > 0) logger.warn('git: removed what killed pushes left behind', { repository: repository.fullName, files: removed });
+      if (removed.length > 0)
+        logger.warn('git: removed what killed pushes left behind', { repository: repository.fullName, files: removed });
     }
     const { pushes, dropped } = await deps.journal.landed(repository);
-    if (dropped.length > 0) logger.info('git: dropped journal entries of pushes whose refs never moved', { repository: repository.fullName, entries: dropped });
+    if (dropped.length > 0)
+      logger.info('git: dropped journal entries of pushes whose refs never moved', {
+        repository: repository.fullName,
+        entries: dropped,
+      });
     for (const push of pushes) {
       if (deps.stopping()) return;
       for (const event of push.events) {
@@ -69,7 +78,12 @@ export async function recoverPushes(deps: PushRecoveryDeps): Promise<void> {
             runs: runs.map((run) => run.id),
           });
         } catch (error) {
-          logger.error('git: the runs of a journaled push could not be started', { repository: push.repository, ref: event.ref, sha: event.after, error: errorMessage(error) });
+          logger.error('git: the runs of a journaled push could not be started', {
+            repository: push.repository,
+            ref: event.ref,
+            sha: event.after,
+            error: errorMessage(error),
+          });
         }
       }
       // A stop during startRuns may have cut it short; the next start picks it up again.

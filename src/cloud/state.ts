@@ -29,7 +29,10 @@ export class CloudState {
   readonly accountId: string;
   readonly region: string;
 
-  constructor(config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>, readonly clock: Clock) {
+  constructor(
+    config: Pick<CloudConfig, 'dataDir' | 'accountId' | 'region' | 'issuer'>,
+    readonly clock: Clock,
+  ) {
     makePrivateDir(config.dataDir);
     chmodSync(config.dataDir, PRIVATE_DIR_MODE);
     const files = dataFiles(config.dataDir);
@@ -69,9 +72,13 @@ function tightenOnce(db: Db, dataDir: string): void {
  * The account id and region are fixed when a data directory is first used: ARNs embed them.
  * Asking for another account on an existing directory is refused rather than silently ignored.
  */
-function settleIdentity(db: Db, config: Pick<CloudConfig, 'accountId' | 'region' | 'dataDir'>): { accountId: string; region: string } {
+function settleIdentity(
+  db: Db,
+  config: Pick<CloudConfig, 'accountId' | 'region' | 'dataDir'>,
+): { accountId: string; region: string } {
   migrate(db, 'cloud', ['CREATE TABLE cloud_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)']);
-  const read = (name: string) => (db.prepare('SELECT value FROM cloud_settings WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  const read = (name: string) =>
+    (db.prepare('SELECT value FROM cloud_settings WHERE name = ?').get(name) as { value: string } | undefined)?.value;
   const stored = { accountId: read('account_id'), region: read('region') };
   if (stored.accountId === undefined || stored.region === undefined) {
     const settled = { accountId: config.accountId ?? DEFAULTS.accountId, region: config.region ?? DEFAULTS.region };
@@ -83,10 +90,14 @@ function settleIdentity(db: Db, config: Pick<CloudConfig, 'accountId' | 'region'
     return settled;
   }
   if (config.accountId !== undefined && stored.accountId !== config.accountId) {
-    throw new Error(`The data directory ${config.dataDir} belongs to account ${stored.accountId}, not ${config.accountId}. Use another --data directory for another account.`);
+    throw new Error(
+      `The data directory ${config.dataDir} belongs to account ${stored.accountId}, not ${config.accountId}. Use another --data directory for another account.`,
+    );
   }
   if (config.region !== undefined && stored.region !== config.region) {
-    throw new Error(`The data directory ${config.dataDir} is a cloud in region ${stored.region}, not ${config.region}. Use another --data directory for another region.`);
+    throw new Error(
+      `The data directory ${config.dataDir} is a cloud in region ${stored.region}, not ${config.region}. Use another --data directory for another region.`,
+    );
   }
   return { accountId: stored.accountId, region: stored.region };
 }

@@ -61,12 +61,16 @@ export function createControlApi(deps: ControlDeps): (req: IncomingMessage, res:
     try {
       const credential = parseBasic(req.headers.authorization);
       if (!credential || !isAdmin(credential.user, credential.password, deps.admin)) {
-        throw new HttpError(401, 'The control API needs the admin key (HTTP Basic: access key id and secret from admin.json)');
+        throw new HttpError(
+          401,
+          'The control API needs the admin key (HTTP Basic: access key id and secret from admin.json)',
+        );
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
       const method = req.method ?? 'GET';
-      if (method === 'GET' && /^\/runs\/\d+\/events$/.test(path)) return await streamEvents(deps, Number(path.split('/')[2]), req, res);
+      if (method === 'GET' && /^\/runs\/\d+\/events$/.test(path))
+        return await streamEvents(deps, Number(path.split('/')[2]), req, res);
       const body = method === 'POST' || method === 'PUT' ? await readJson(req) : undefined;
       const result = await route(deps, method, path, url.searchParams, body);
       send(res, result.status ?? 200, result.body);
@@ -74,24 +78,36 @@ export function createControlApi(deps: ControlDeps): (req: IncomingMessage, res:
       if (error instanceof HttpError) return send(res, error.status, { message: error.message });
       const message = errorMessage(error);
       // Validation errors from the settings and git modules are the user's to fix.
-      if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError') return send(res, 400, { message });
+      if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError')
+        return send(res, 400, { message });
       deps.logger.error('control API request failed', { error: error instanceof Error ? error.stack : message });
       send(res, 500, { message: `internal error: ${message}` });
     }
   };
 }
 
-async function route(deps: ControlDeps, method: string, path: string, query: URLSearchParams, body: unknown): Promise<{ status?: number; body: unknown }> {
+async function route(
+  deps: ControlDeps,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: unknown,
+): Promise<{ status?: number; body: unknown }> {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const [head, a, b, c, d] = parts;
   if (head === 'repos') {
     if (parts.length === 1 && method === 'GET') {
-      return { body: deps.repos.list().map(({ fullName }) => ({ name: fullName, cloneUrl: deps.repos.cloneUrl(fullName) })) };
+      return {
+        body: deps.repos.list().map(({ fullName }) => ({ name: fullName, cloneUrl: deps.repos.cloneUrl(fullName) })),
+      };
     }
     if (parts.length === 1 && method === 'POST') {
       const name = field(body, 'name');
       const { created, repository } = await deps.repos.create(name);
-      return { status: created ? 201 : 200, body: { name: repository.fullName, cloneUrl: deps.repos.cloneUrl(repository.fullName), created } };
+      return {
+        status: created ? 201 : 200,
+        body: { name: repository.fullName, cloneUrl: deps.repos.cloneUrl(repository.fullName), created },
+      };
     }
     // Settings are kept under the repository's own spelling (names are case-insensitive).
     const repository = spelled(deps, `${a ?? ''}/${b ?? ''}`);
@@ -101,7 +117,9 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
       return { body: { deleted: repository } };
     }
     if ((c === 'secrets' || c === 'variables') && parts.length === 4 && method === 'GET') {
-      return { body: c === 'secrets' ? deps.settings.listSecrets(repository) : deps.settings.listVariables(repository) };
+      return {
+        body: c === 'secrets' ? deps.settings.listSecrets(repository) : deps.settings.listVariables(repository),
+      };
     }
     if ((c === 'secrets' || c === 'variables') && parts.length === 5 && d) {
       if (method === 'PUT') {
@@ -111,8 +129,10 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
         return { body: { name: d } };
       }
       if (method === 'DELETE') {
-        const deleted = c === 'secrets' ? deps.settings.deleteSecret(repository, d) : deps.settings.deleteVariable(repository, d);
-        if (!deleted) throw new HttpError(404, `${c === 'secrets' ? 'Secret' : 'Variable'} ${d} not found in ${repository}`);
+        const deleted =
+          c === 'secrets' ? deps.settings.deleteSecret(repository, d) : deps.settings.deleteVariable(repository, d);
+        if (!deleted)
+          throw new HttpError(404, `${c === 'secrets' ? 'Secret' : 'Variable'} ${d} not found in ${repository}`);
         return { body: { deleted: d } };
       }
     }
@@ -127,7 +147,12 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
     if (parts.length === 1 && method === 'POST') {
       const inputs = (body as { inputs?: Record<string, string> }).inputs ?? {};
       const ref = (body as { ref?: string }).ref;
-      const run = await deps.runner.dispatch({ repository: spelled(deps, field(body, 'repository')), workflow: field(body, 'workflow'), ...(ref ? { ref } : {}), inputs });
+      const run = await deps.runner.dispatch({
+        repository: spelled(deps, field(body, 'repository')),
+        workflow: field(body, 'workflow'),
+        ...(ref ? { ref } : {}),
+        inputs,
+      });
       return { status: 201, body: toRunSummary(run) };
     }
     const id = Number(a);
@@ -148,13 +173,23 @@ async function route(deps: ControlDeps, method: string, path: string, query: URL
 }
 
 /** Streams a run's progress as NDJSON: its current state first, then live events until it completes. */
-async function streamEvents(deps: ControlDeps, runId: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function streamEvents(
+  deps: ControlDeps,
+  runId: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const run = deps.runner.getRun(runId);
   if (!run) throw new HttpError(404, `Run ${runId} not found`);
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-  await followRun(deps.runner, runId, (event) => {
-    res.write(`${JSON.stringify(event)}\n`);
-  }, () => req.destroyed || res.destroyed);
+  await followRun(
+    deps.runner,
+    runId,
+    (event) => {
+      res.write(`${JSON.stringify(event)}\n`);
+    },
+    () => req.destroyed || res.destroyed,
+  );
   res.end();
 }
 
@@ -163,7 +198,12 @@ async function streamEvents(deps: ControlDeps, runId: number, req: IncomingMessa
  * state, each job and step as they change, log lines. Shared by the events route and the
  * post-receive hook, so `git push` and `dockyard runs watch` print the same thing.
  */
-export async function followRun(runner: RunnerView, runId: number, emit: (event: ProgressEvent) => void, abandoned: () => boolean = () => false): Promise<void> {
+export async function followRun(
+  runner: RunnerView,
+  runId: number,
+  emit: (event: ProgressEvent) => void,
+  abandoned: () => boolean = () => false,
+): Promise<void> {
   const initial = runner.getRun(runId);
   if (!initial) return;
   emit({ type: 'run', run: toRunSummary(initial) });
@@ -201,7 +241,8 @@ export async function followRun(runner: RunnerView, runId: number, emit: (event:
 
 function field(body: unknown, name: string, allowEmpty = false): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
-  if (typeof value !== 'string' || (!allowEmpty && value === '')) throw new HttpError(400, `"${name}" is required (a string)`);
+  if (typeof value !== 'string' || (!allowEmpty && value === ''))
+    throw new HttpError(400, `"${name}" is required (a string)`);
   return value;
 }
 
@@ -226,7 +267,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return void res.end();
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(status === 401 ? { 'www-authenticate': 'Basic realm="dockyard"' } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...(status === 401 ? { 'www-authenticate': 'Basic realm="dockyard"' } : {}),
+  });
   res.end(text);
 }
 

@@ -68,7 +68,15 @@ export interface RunView extends RunSummary {
 export type ProgressEvent =
   | { type: 'run'; run: RunSummary }
   | { type: 'job'; job: string; name: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
-  | { type: 'step'; job: string; number: number; name: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
+  | {
+      type: 'step';
+      job: string;
+      number: number;
+      name: string;
+      status: RunStatus;
+      conclusion?: Conclusion;
+      durationMs?: number;
+    }
   | { type: 'log'; job: string; step?: number; line: string }
   /** Said about the run from outside its steps (a deployment it started is failing); `job` when it is one job's. */
   | { type: 'notice'; job?: string; level: AnnotationView['level']; title?: string; message: string };

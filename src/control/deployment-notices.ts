@@ -60,12 +60,21 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
       const service = deps.services.get(deployment.serviceArn);
       if (!service) return;
       const cluster = service.clusterArn.slice(service.clusterArn.lastIndexOf('/') + 1);
-      entry = { runId, serviceArn: deployment.serviceArn, label: `${cluster}/${service.serviceName}`, since: deployment.createdAt.getTime(), seen: new Map() };
+      entry = {
+        runId,
+        serviceArn: deployment.serviceArn,
+        label: `${cluster}/${service.serviceName}`,
+        since: deployment.createdAt.getTime(),
+        seen: new Map(),
+      };
       watches.set(key, entry);
       add(byService, deployment.serviceArn, entry);
       if (!recorded.has(runId)) {
         recorded.set(runId, 0);
-        void deps.runner.waitFor(runId).then(() => forget(runId), () => forget(runId));
+        void deps.runner.waitFor(runId).then(
+          () => forget(runId),
+          () => forget(runId),
+        );
       }
     }
     add(byDeployment, deployment.id, entry);
@@ -92,7 +101,12 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
     if ((count & (count - 1)) !== 0) return;
     const record = count === 1 && (recorded.get(entry.runId) ?? 0) < MAX_RECORDED;
     if (record) recorded.set(entry.runId, (recorded.get(entry.runId) ?? 0) + 1);
-    deps.runner.notify(entry.runId, { level: count === 1 ? 'warning' : 'notice', title: `ECS service ${entry.label}`, message: count === 1 ? first() : again(count), record });
+    deps.runner.notify(entry.runId, {
+      level: count === 1 ? 'warning' : 'notice',
+      title: `ECS service ${entry.label}`,
+      message: count === 1 ? first() : again(count),
+      record,
+    });
   };
 
   const onDeployment = (deployment: Deployment): void => {
@@ -114,7 +128,8 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
     if (!entries || !isAbnormalStop(task)) return;
     // Reasons name the task (a pull's session is named after it): the same failure of two tasks is one reason.
     const reason = (task.stoppedReason ?? '').replace(/\b[0-9a-f]{32}\b/g, '<task>');
-    const again = (count: number) => `Task ${taskId(task.taskArn)} stopped${task.startedAt ? '' : ' before RUNNING'} for the same reason (${count} tasks so far)`;
+    const again = (count: number) =>
+      `Task ${taskId(task.taskArn)} stopped${task.startedAt ? '' : ' before RUNNING'} for the same reason (${count} tasks so far)`;
     for (const entry of entries) tell(entry, `stop ${task.stopCode ?? ''} ${reason}`, () => describeStop(task), again);
   };
 
@@ -122,7 +137,13 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
     if (!isTroubleEvent(event.message)) return;
     for (const entry of byService.get(serviceArn) ?? []) {
       // An event is told once: ECS repeats "unable to consistently start tasks" at every retry.
-      if (event.createdAt.getTime() >= entry.since && !entry.seen.has(`event ${event.message}`)) tell(entry, `event ${event.message}`, () => event.message, () => event.message);
+      if (event.createdAt.getTime() >= entry.since && !entry.seen.has(`event ${event.message}`))
+        tell(
+          entry,
+          `event ${event.message}`,
+          () => event.message,
+          () => event.message,
+        );
     }
   };
 

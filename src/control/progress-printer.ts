@@ -31,13 +31,22 @@ export class ProgressPrinter {
       case 'run': {
         // "queued" then "started" a moment later says nothing the next line does not.
         if (event.run.status === 'queued') return [];
-        const note = event.run.status === 'completed' && event.run.note ? event.run.note.split('\n').filter((l) => l.trim()).map((l) => `  | ${clip(l)}`) : [];
+        const note =
+          event.run.status === 'completed' && event.run.note
+            ? event.run.note
+                .split('\n')
+                .filter((l) => l.trim())
+                .map((l) => `  | ${clip(l)}`)
+            : [];
         return [runLine(event.run), ...note];
       }
       case 'job':
         if (event.status === 'completed') this.running.delete(event.job);
         if (event.status === 'in_progress') return [`  job ${event.name}`];
-        if (event.status === 'completed') return [`  ${mark(event.conclusion)} job ${event.name} ${event.conclusion ?? ''}${duration(event.durationMs)}`];
+        if (event.status === 'completed')
+          return [
+            `  ${mark(event.conclusion)} job ${event.name} ${event.conclusion ?? ''}${duration(event.durationMs)}`,
+          ];
         return [];
       case 'step': {
         const key = `${event.job}#${event.number}`;
@@ -75,7 +84,12 @@ export class ProgressPrinter {
         }
         const indent = step ? '      ' : event.job !== undefined ? '    ' : '  ';
         const text = `${event.level}: ${event.title ? `${event.title}: ` : ''}${event.message}`;
-        return [...out, ...wrap(clip(text, Infinity), NOTICE_WIDTH, NOTICE_LINES).map((line, i) => `${indent}${i === 0 ? '' : '  '}${line}`)];
+        return [
+          ...out,
+          ...wrap(clip(text, Infinity), NOTICE_WIDTH, NOTICE_LINES).map(
+            (line, i) => `${indent}${i === 0 ? '' : '  '}${line}`,
+          ),
+        ];
       }
     }
   }

@@ -23,14 +23,16 @@ export async function runPushedWorkflows(
     progress(`${PUSH_RESULT_PREFIX} no workflow runs for this push (none in .github/workflows matches it)`);
     return;
   }
-  for (const run of runs) progress(`${PUSH_RESULT_PREFIX} run #${run.id} ${run.workflowName} started: dockyard runs view ${run.id}`);
+  for (const run of runs)
+    progress(`${PUSH_RESULT_PREFIX} run #${run.id} ${run.workflowName} started: dockyard runs view ${run.id}`);
   // Runs proceed in parallel; their lines are printed one run after another so they stay readable.
   const failed = new Set<number>();
   for (const run of runs) {
     const printer = new ProgressPrinter();
     await followRun(runner, run.id, (event) => {
       for (const line of printer.lines(event)) progress(line);
-      if (event.type === 'run' && event.run.status === 'completed' && event.run.conclusion !== 'success') failed.add(run.id);
+      if (event.type === 'run' && event.run.status === 'completed' && event.run.conclusion !== 'success')
+        failed.add(run.id);
     });
   }
   progress(

@@ -11,7 +11,13 @@ export interface RunnerView {
   getRun(runId: number): RunDetail | undefined;
   readLog(runId: number, options?: { job?: string }): string;
   watch(runId: number, listener: (event: RunEvent) => void): () => void;
-  dispatch(input: { repository: string; workflow: string; ref?: string; inputs?: Record<string, string>; actor?: string }): Promise<RunRecord>;
+  dispatch(input: {
+    repository: string;
+    workflow: string;
+    ref?: string;
+    inputs?: Record<string, string>;
+    actor?: string;
+  }): Promise<RunRecord>;
   cancel(runId: number): void;
 }
 
@@ -71,13 +77,34 @@ export function toProgressEvent(event: RunEvent): ProgressEvent | undefined {
   const duration = (ms: number | undefined) => (ms === undefined ? {} : { durationMs: ms });
   switch (event.type) {
     case 'job':
-      return { type: 'job', job: String(event.jobId), name: event.job, status: event.status, ...(event.conclusion ? { conclusion: event.conclusion } : {}), ...duration(event.durationMs) };
+      return {
+        type: 'job',
+        job: String(event.jobId),
+        name: event.job,
+        status: event.status,
+        ...(event.conclusion ? { conclusion: event.conclusion } : {}),
+        ...duration(event.durationMs),
+      };
     case 'step':
-      return { type: 'step', job: String(event.jobId), number: event.step, name: event.name, status: event.status, ...(event.conclusion ? { conclusion: event.conclusion } : {}), ...duration(event.durationMs) };
+      return {
+        type: 'step',
+        job: String(event.jobId),
+        number: event.step,
+        name: event.name,
+        status: event.status,
+        ...(event.conclusion ? { conclusion: event.conclusion } : {}),
+        ...duration(event.durationMs),
+      };
     case 'log':
       return { type: 'log', job: String(event.jobId), line: event.line };
     case 'notice':
-      return { type: 'notice', ...(event.jobId !== undefined ? { job: String(event.jobId) } : {}), level: event.level, ...(event.title ? { title: event.title } : {}), message: event.message };
+      return {
+        type: 'notice',
+        ...(event.jobId !== undefined ? { job: String(event.jobId) } : {}),
+        level: event.level,
+        ...(event.title ? { title: event.title } : {}),
+        message: event.message,
+      };
     default:
       return undefined;
   }

@@ -68,7 +68,8 @@ export interface PutManifestRequest {
   now: Date;
 }
 
-export type PutManifestResult = { ok: true; digest: string; created: boolean } | { ok: false; failure: ManifestPushFailure };
+export type PutManifestResult =
+  { ok: true; digest: string; created: boolean } | { ok: false; failure: ManifestPushFailure };
 
 /** Repository content metadata: implemented over SQLite by the ECR side. Synchronous (better-sqlite3). */
 export interface ImageStore {

@@ -62,7 +62,10 @@ export class InputReader {
    * any handler sees it.
    */
   string<const V extends string>(name: string, rules: StringRules & { oneOf: readonly V[]; required: true }): V;
-  string<const V extends string>(name: string, rules: StringRules & { oneOf: readonly V[]; required?: boolean }): V | undefined;
+  string<const V extends string>(
+    name: string,
+    rules: StringRules & { oneOf: readonly V[]; required?: boolean },
+  ): V | undefined;
   string(name: string, rules: StringRules & { required: true }): string;
   string(name: string, rules?: StringRules & { required?: boolean }): string | undefined;
   string(name: string, rules: StringRules & { required?: boolean } = {}): string | undefined {
@@ -88,7 +91,12 @@ export class InputReader {
       if (rules.required) this.nullViolation(name);
       return rules.required ? 0 : undefined;
     }
-    const number = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+    const number =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^-?\d+$/.test(value.trim())
+          ? Number(value)
+          : NaN;
     if (!Number.isSafeInteger(number)) {
       this.violate(name, 'Member must be an integer', describe(value));
       return rules.required ? 0 : undefined;
@@ -112,7 +120,10 @@ export class InputReader {
   }
 
   /** A list of strings; each item checked against the rules (typed to `oneOf`'s union as `string` is). */
-  stringList<const V extends string>(name: string, rules: StringRules & ListRules & { oneOf: readonly V[] }): V[] | undefined;
+  stringList<const V extends string>(
+    name: string,
+    rules: StringRules & ListRules & { oneOf: readonly V[] },
+  ): V[] | undefined;
   stringList(name: string, rules?: StringRules & ListRules): string[] | undefined;
   stringList(name: string, rules: StringRules & ListRules = {}): string[] | undefined {
     const items = this.rawList(name, rules);
@@ -131,10 +142,16 @@ export class InputReader {
   }
 
   /** A list of structures, each read by `read`. */
-  list<T>(name: string, read: (item: InputReader) => T, rules: { required?: boolean; maxItems?: number; minItems?: number } = {}): T[] | undefined {
+  list<T>(
+    name: string,
+    read: (item: InputReader) => T,
+    rules: { required?: boolean; maxItems?: number; minItems?: number } = {},
+  ): T[] | undefined {
     const items = this.rawList(name, rules);
     if (items === undefined) return undefined;
-    return items.map((item, index) => read(new InputReader(item, this.errorCode, this.violations, `${this.path(name)}.${index + 1}.member.`)));
+    return items.map((item, index) =>
+      read(new InputReader(item, this.errorCode, this.violations, `${this.path(name)}.${index + 1}.member.`)),
+    );
   }
 
   /** A nested structure. */
@@ -178,10 +195,16 @@ export class InputReader {
   done(): void {
     if (this.violations.length === 0) return;
     const n = this.violations.length;
-    throw new AwsError(this.errorCode, `${n} validation error${n === 1 ? '' : 's'} detected: ${this.violations.join('; ')}`);
+    throw new AwsError(
+      this.errorCode,
+      `${n} validation error${n === 1 ? '' : 's'} detected: ${this.violations.join('; ')}`,
+    );
   }
 
-  private rawList(name: string, rules: { required?: boolean; maxItems?: number; minItems?: number }): unknown[] | undefined {
+  private rawList(
+    name: string,
+    rules: { required?: boolean; maxItems?: number; minItems?: number },
+  ): unknown[] | undefined {
     const value = this.raw[name];
     if (value === undefined || value === null) {
       if (rules.required) this.nullViolation(name);
@@ -193,10 +216,18 @@ export class InputReader {
       return rules.required ? [] : undefined;
     }
     if (rules.maxItems !== undefined && items.length > rules.maxItems) {
-      this.violate(name, `Member must have length less than or equal to ${rules.maxItems}`, `[${items.map(String).join(', ')}]`);
+      this.violate(
+        name,
+        `Member must have length less than or equal to ${rules.maxItems}`,
+        `[${items.map(String).join(', ')}]`,
+      );
     }
     if (rules.minItems !== undefined && items.length < rules.minItems) {
-      this.violate(name, `Member must have length greater than or equal to ${rules.minItems}`, `[${items.map(String).join(', ')}]`);
+      this.violate(
+        name,
+        `Member must have length greater than or equal to ${rules.minItems}`,
+        `[${items.map(String).join(', ')}]`,
+      );
     }
     return items;
   }
@@ -210,7 +241,11 @@ export class InputReader {
       this.violate(name, `Member must have length less than or equal to ${rules.max}`, shown(truncate(text)));
     }
     if (rules.pattern && !wholeMatch(rules.pattern, text)) {
-      this.violate(name, `Member must satisfy regular expression pattern: ${rules.patternText ?? rules.pattern.source}`, shown(truncate(text)));
+      this.violate(
+        name,
+        `Member must satisfy regular expression pattern: ${rules.patternText ?? rules.pattern.source}`,
+        shown(truncate(text)),
+      );
     }
     if (rules.oneOf && !rules.oneOf.includes(text)) {
       this.violate(name, `Member must satisfy enum value set: [${rules.oneOf.join(', ')}]`, shown(truncate(text)));
@@ -242,7 +277,7 @@ function truncate(text: string): string {
 
 function describe(value: unknown): string {
   try {
-    return truncate(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+    return truncate(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
   } catch {
     return '[unprintable]';
   }

@@ -84,12 +84,18 @@ export interface Authorization {
 }
 
 /** One authorization, with the condition context only when there is one. */
-export function authorization(action: string, resource: string, context: Record<string, string | string[]> = {}): Authorization {
+export function authorization(
+  action: string,
+  resource: string,
+  context: Record<string, string | string[]> = {},
+): Authorization {
   return Object.keys(context).length > 0 ? { action, resource, context } : { action, resource };
 }
 
 /** aws:RequestTag/KEY and aws:TagKeys for the tags a request carries (IAM, ECR and ECS alike). */
-export function requestTagContext(tags: readonly { key: string; value: string }[] | undefined): Record<string, string | string[]> {
+export function requestTagContext(
+  tags: readonly { key: string; value: string }[] | undefined,
+): Record<string, string | string[]> {
   if (!tags || tags.length === 0) return {};
   const context: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.key) };
   for (const tag of tags) context[`aws:RequestTag/${tag.key}`] = tag.value;

@@ -37,7 +37,12 @@ export function decodePageToken(token: string, invalid: () => Error): TokenBody 
       const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
       if (typeof parsed === 'object' && parsed !== null) {
         if ('after' in parsed && typeof parsed.after === 'string') return { after: parsed.after };
-        if ('offset' in parsed && typeof parsed.offset === 'number' && Number.isSafeInteger(parsed.offset) && parsed.offset >= 0) {
+        if (
+          'offset' in parsed &&
+          typeof parsed.offset === 'number' &&
+          Number.isSafeInteger(parsed.offset) &&
+          parsed.offset >= 0
+        ) {
           return { offset: parsed.offset };
         }
       }
@@ -69,7 +74,9 @@ export function pageAfterKey<T>(
   const end = request.limit === undefined ? items.length : start + request.limit;
   const page = items.slice(start, end);
   const last = page[page.length - 1];
-  return end < items.length && last !== undefined ? { items: page, nextToken: encodePageToken({ after: keyOf(last, start + page.length - 1) }) } : { items: page };
+  return end < items.length && last !== undefined
+    ? { items: page, nextToken: encodePageToken({ after: keyOf(last, start + page.length - 1) }) }
+    : { items: page };
 }
 
 /** Pages `items` in their given (stable) order; the token holds the next item's position. */

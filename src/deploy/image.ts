@@ -26,7 +26,11 @@ export async function buildAndPush(ecr: ECRClient, request: BuildAndPush): Promi
   if (!token) throw new Error('GetAuthorizationToken returned no token');
   const password = Buffer.from(token, 'base64').toString('utf8').replace(/^AWS:/, '');
   const config = mkdtempSync(join(tmpdir(), 'dockyard-deploy-docker-'));
-  const env = { ...process.env, DOCKER_CONFIG: config, DOCKER_HOST: process.env.DOCKER_HOST ?? formatEndpoint(discoverEndpoint()) };
+  const env = {
+    ...process.env,
+    DOCKER_CONFIG: config,
+    DOCKER_HOST: process.env.DOCKER_HOST ?? formatEndpoint(discoverEndpoint()),
+  };
   try {
     await docker(['login', '--username', 'AWS', '--password-stdin', registry], env, request.output, password);
     await docker(['build', '-t', request.image, request.context], env, request.output);
@@ -40,9 +44,17 @@ function docker(args: string[], env: NodeJS.ProcessEnv, output: number, input?: 
   return new Promise((resolve, reject) => {
     const child = spawn('docker', args, { env, stdio: ['pipe', output, output] });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'ENOENT' ? 'the docker client is not installed (scripts/setup-engine installs it)' : `docker ${args[0]}: ${error.message}`)),
+      reject(
+        new Error(
+          error.code === 'ENOENT'
+            ? 'the docker client is not installed (scripts/setup-engine installs it)'
+            : `docker ${args[0]}: ${error.message}`,
+        ),
+      ),
     );
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker ${args[0]} failed (exit ${code}); its output is above`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`docker ${args[0]} failed (exit ${code}); its output is above`)),
+    );
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(input ?? '');
   });

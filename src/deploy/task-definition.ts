@@ -9,7 +9,9 @@ import { IGNORED_TASK_DEFINITION_ATTRIBUTES } from '../core/task-definition-fiel
 type ContainerLike = { name?: string; image?: string };
 
 /** What DescribeTaskDefinition returned (with include TAGS), as RegisterTaskDefinition's input. */
-export function registrableFrom(described: Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>): RegisterTaskDefinitionCommandInput {
+export function registrableFrom(
+  described: Pick<DescribeTaskDefinitionCommandOutput, 'taskDefinition' | 'tags'>,
+): RegisterTaskDefinitionCommandInput {
   // Through JSON: dates become strings, and the SDK's undefined members disappear.
   const document = JSON.parse(JSON.stringify(described.taskDefinition ?? {})) as Record<string, unknown>;
   for (const field of IGNORED_TASK_DEFINITION_ATTRIBUTES) delete document[field];
@@ -34,7 +36,10 @@ export function pickContainer(input: RegisterTaskDefinitionCommandInput, name: s
 export function repositoryOf(image: string): string {
   const withoutDigest = image.split('@')[0] ?? image;
   const slash = withoutDigest.indexOf('/');
-  const path = slash >= 0 && /[.:]|^localhost$/.test(withoutDigest.slice(0, slash)) ? withoutDigest.slice(slash + 1) : withoutDigest;
+  const path =
+    slash >= 0 && /[.:]|^localhost$/.test(withoutDigest.slice(0, slash))
+      ? withoutDigest.slice(slash + 1)
+      : withoutDigest;
   const colon = path.lastIndexOf(':');
   return colon > path.lastIndexOf('/') ? path.slice(0, colon) : path;
 }

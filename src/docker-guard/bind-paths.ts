@@ -38,7 +38,10 @@ export class BindRoots {
     private readonly ownSocket: string,
   ) {
     this.roots = mounts
-      .map((m) => ({ jobPath: posix.normalize(m.jobPath ?? m.hostPath).replace(/(.)\/$/, '$1'), hostPath: realpathSync(m.hostPath) }))
+      .map((m) => ({
+        jobPath: posix.normalize(m.jobPath ?? m.hostPath).replace(/(.)\/$/, '$1'),
+        hostPath: realpathSync(m.hostPath),
+      }))
       // Longest job path first: a nested mapping wins over its parent.
       .sort((a, b) => b.jobPath.length - a.jobPath.length);
   }
@@ -53,7 +56,8 @@ export class BindRoots {
     for (const root of this.roots) {
       if (jobPath === root.jobPath) return { hostPath: root.hostPath, atRoot: true };
       const prefix = root.jobPath === '/' ? '/' : `${root.jobPath}/`;
-      if (jobPath.startsWith(prefix)) return { hostPath: posix.join(root.hostPath, jobPath.slice(prefix.length)), atRoot: false };
+      if (jobPath.startsWith(prefix))
+        return { hostPath: posix.join(root.hostPath, jobPath.slice(prefix.length)), atRoot: false };
     }
     return undefined;
   }
@@ -66,7 +70,8 @@ export class BindRoots {
     if (!source.startsWith('/')) throw forbidden(`bind mount ${source}: the source must be an absolute path`);
     const lexical = posix.normalize(source);
     const name = posix.basename(lexical);
-    if (this.forbiddenSockets.includes(lexical)) throw forbidden(`bind mount ${source}: the container engine's socket cannot be mounted in workflow jobs`);
+    if (this.forbiddenSockets.includes(lexical))
+      throw forbidden(`bind mount ${source}: the container engine's socket cannot be mounted in workflow jobs`);
     const pending = lexical.split('/').filter((c) => c !== '');
     const current: string[] = [];
     let hops = 0;
@@ -105,7 +110,9 @@ export class BindRoots {
     const mapped = this.toHost(jobPath);
     if (!mapped) {
       const via = jobPath === lexical ? '' : ` (it resolves to ${jobPath})`;
-      throw forbidden(`bind mount ${source}${via}: only paths inside the job's directories (${this.describe()}) can be mounted in workflow jobs`);
+      throw forbidden(
+        `bind mount ${source}${via}: only paths inside the job's directories (${this.describe()}) can be mounted in workflow jobs`,
+      );
     }
     this.refuseEngineSockets(source, mapped.hostPath, name);
     return mapped.hostPath;
@@ -136,8 +143,13 @@ export class BindRoots {
     } catch {
       return; // still missing: the engine creates it as a directory
     }
-    if (real !== hostPath || !this.roots.some((r) => real === r.hostPath || real.startsWith(r.hostPath === '/' ? '/' : `${r.hostPath}/`))) {
-      throw forbidden(`bind mount source ${hostPath} became a symbolic link after the container was created; create the container again`);
+    if (
+      real !== hostPath ||
+      !this.roots.some((r) => real === r.hostPath || real.startsWith(r.hostPath === '/' ? '/' : `${r.hostPath}/`))
+    ) {
+      throw forbidden(
+        `bind mount source ${hostPath} became a symbolic link after the container was created; create the container again`,
+      );
     }
   }
 }

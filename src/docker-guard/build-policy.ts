@@ -36,14 +36,26 @@ const ALLOWED: Record<string, ((value: string) => string | undefined) | undefine
   target: undefined,
   ulimits: undefined,
   layers: undefined,
-  remote: (v) => (v === '' ? undefined : 'build contexts from a URL (remote) are not supported: send the context from the client'),
+  remote: (v) =>
+    v === '' ? undefined : 'build contexts from a URL (remote) are not supported: send the context from the client',
   networkmode: (v) =>
-    ['', 'default', 'bridge', 'none'].includes(v) ? undefined : v === 'host' ? "building on the host's network (--network=host) is not allowed in workflow jobs" : `building on network ${v} is not allowed in workflow jobs`,
+    ['', 'default', 'bridge', 'none'].includes(v)
+      ? undefined
+      : v === 'host'
+        ? "building on the host's network (--network=host) is not allowed in workflow jobs"
+        : `building on network ${v} is not allowed in workflow jobs`,
   cgroupparent: (v) => (v === '' ? undefined : 'a cgroup parent (--cgroup-parent) is not allowed in workflow jobs'),
   isolation: (v) => (v === '' || v === 'default' ? undefined : `build isolation ${v} is not allowed in workflow jobs`),
-  outputs: (v) => (v === '' || v === '[]' || v === 'null' ? undefined : 'build outputs (--output) need BuildKit, which is not available'),
-  version: (v) => (v === '' || v === '1' ? undefined : 'BuildKit (DOCKER_BUILDKIT=1) is not available: the engine builds with its classic builder'),
-  session: (v) => (v === '' ? undefined : 'BuildKit sessions are not available: the engine builds with its classic builder'),
+  outputs: (v) =>
+    v === '' || v === '[]' || v === 'null'
+      ? undefined
+      : 'build outputs (--output) need BuildKit, which is not available',
+  version: (v) =>
+    v === '' || v === '1'
+      ? undefined
+      : 'BuildKit (DOCKER_BUILDKIT=1) is not available: the engine builds with its classic builder',
+  session: (v) =>
+    v === '' ? undefined : 'BuildKit sessions are not available: the engine builds with its classic builder',
 };
 
 /** A reviewed build: the parameters to send, and the context paths the engine opens itself. */
@@ -58,16 +70,19 @@ export interface BuildReview {
 /** The Dockerfile's context-relative path, refused when absolute, a list, or climbing out. */
 function dockerfilePath(value: string | null): string {
   const raw = value === null || value === '' ? 'Dockerfile' : value;
-  if (raw.startsWith('[')) throw forbidden('a list of Dockerfiles is not supported: name one Dockerfile inside the context');
+  if (raw.startsWith('['))
+    throw forbidden('a list of Dockerfiles is not supported: name one Dockerfile inside the context');
   const clean = posix.normalize(raw);
-  if (clean.startsWith('/') || clean === '..' || clean.startsWith('../')) throw forbidden(`Dockerfile ${raw}: it must be inside the build context`);
+  if (clean.startsWith('/') || clean === '..' || clean.startsWith('../'))
+    throw forbidden(`Dockerfile ${raw}: it must be inside the build context`);
   return clean;
 }
 
 /** Reviews a build's query string. */
 export function reviewBuild(search: URLSearchParams, registries: RegistryMap | undefined): BuildReview {
   for (const [key, value] of search) {
-    if (!(key in ALLOWED)) throw forbidden(`build parameter ${key} is not allowed in workflow jobs (it is not part of Docker's build API)`);
+    if (!(key in ALLOWED))
+      throw forbidden(`build parameter ${key} is not allowed in workflow jobs (it is not part of Docker's build API)`);
     const why = ALLOWED[key]?.(value);
     if (why) throw forbidden(why);
   }
@@ -78,13 +93,20 @@ export function reviewBuild(search: URLSearchParams, registries: RegistryMap | u
     else out.append(key, value);
   }
   const dockerfile = dockerfilePath(search.get('dockerfile'));
-  const hostReadPaths = [dockerfile, '.dockerignore', '.containerignore', `${dockerfile}.dockerignore`, `${dockerfile}.containerignore`];
+  const hostReadPaths = [
+    dockerfile,
+    '.dockerignore',
+    '.containerignore',
+    `${dockerfile}.dockerignore`,
+    `${dockerfile}.containerignore`,
+  ];
   return { search: out, tags: search.getAll('t'), hostReadPaths };
 }
 
 function mapCacheFrom(search: URLSearchParams, registries: RegistryMap | undefined): string {
   const value = queryJson(search, 'cachefrom');
   if (value === undefined) return search.get('cachefrom') ?? '';
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw badRequest('the cachefrom parameter must be a JSON list of image names');
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw badRequest('the cachefrom parameter must be a JSON list of image names');
   return JSON.stringify(value.map((v: string) => mapImageName(v, registries)));
 }

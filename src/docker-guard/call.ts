@@ -66,7 +66,12 @@ export function enginePath(call: Call, path: string, search: URLSearchParams = c
 }
 
 /** Forwards to `path` (the client's query unless another is given). */
-export function forwardTo(call: Call, path: string, extra: Omit<ForwardPlan, 'kind' | 'path'> = {}, search?: URLSearchParams): ForwardPlan {
+export function forwardTo(
+  call: Call,
+  path: string,
+  extra: Omit<ForwardPlan, 'kind' | 'path'> = {},
+  search?: URLSearchParams,
+): ForwardPlan {
   return { kind: 'forward', path: enginePath(call, path, search), ...extra };
 }
 
@@ -98,11 +103,13 @@ export function jobLabelFilter(ctx: GuardContext): string {
  */
 export function withJobFilter(call: Call, search: URLSearchParams = call.search): URLSearchParams {
   const parsed = queryJson(search, 'filters') ?? {};
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest('the filters parameter must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw badRequest('the filters parameter must be a JSON object');
   const filters: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (Array.isArray(value)) filters[key] = value.map(String);
-    else if (typeof value === 'object' && value !== null) filters[key] = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k]);
+    else if (typeof value === 'object' && value !== null)
+      filters[key] = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k]);
     else throw badRequest(`the filters parameter's ${key} must be a list`);
   }
   filters.label = [...(filters.label ?? []), jobLabelFilter(call.ctx)];

@@ -28,22 +28,50 @@ function filters(labels: string[]): string {
 }
 
 async function listContainers(engine: EngineHttpClient, labels: string[]): Promise<Labelled[]> {
-  return (await engine.json<Labelled[]>({ operation: 'list containers', method: 'GET', path: '/containers/json', query: { all: true, filters: filters(labels) } })) ?? [];
+  return (
+    (await engine.json<Labelled[]>({
+      operation: 'list containers',
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true, filters: filters(labels) },
+    })) ?? []
+  );
 }
 
 async function listNetworks(engine: EngineHttpClient, labels: string[]): Promise<Labelled[]> {
-  return (await engine.json<Labelled[]>({ operation: 'list networks', method: 'GET', path: '/networks', query: { filters: filters(labels) } })) ?? [];
+  return (
+    (await engine.json<Labelled[]>({
+      operation: 'list networks',
+      method: 'GET',
+      path: '/networks',
+      query: { filters: filters(labels) },
+    })) ?? []
+  );
 }
 
 async function listVolumes(engine: EngineHttpClient, labels: string[]): Promise<Labelled[]> {
-  const answer = await engine.json<{ Volumes?: Labelled[] | null }>({ operation: 'list volumes', method: 'GET', path: '/volumes', query: { filters: filters(labels) } });
+  const answer = await engine.json<{ Volumes?: Labelled[] | null }>({
+    operation: 'list volumes',
+    method: 'GET',
+    path: '/volumes',
+    query: { filters: filters(labels) },
+  });
   return answer?.Volumes ?? [];
 }
 
 /** Removes the given objects; a failure is logged, counted out, and the rest still go. */
-async function removeAll(engine: EngineHttpClient, found: { containers: Labelled[]; networks: Labelled[]; volumes: Labelled[] }, logger: GuardLogger): Promise<RemovalCounts> {
+async function removeAll(
+  engine: EngineHttpClient,
+  found: { containers: Labelled[]; networks: Labelled[]; volumes: Labelled[] },
+  logger: GuardLogger,
+): Promise<RemovalCounts> {
   const counts: RemovalCounts = { containers: 0, networks: 0, volumes: 0 };
-  const attempt = async (kind: keyof RemovalCounts, name: string, path: string, query?: Record<string, string | boolean>) => {
+  const attempt = async (
+    kind: keyof RemovalCounts,
+    name: string,
+    path: string,
+    query?: Record<string, string | boolean>,
+  ) => {
     try {
       await engine.text({ operation: `remove ${kind}`, method: 'DELETE', path, query });
       counts[kind]++;
@@ -54,15 +82,29 @@ async function removeAll(engine: EngineHttpClient, found: { containers: Labelled
     }
   };
   // Containers first: a network or volume in use cannot go.
-  for (const c of found.containers) if (c.Id) await attempt('containers', c.Id, `/containers/${c.Id}`, { force: true, v: true });
+  for (const c of found.containers)
+    if (c.Id) await attempt('containers', c.Id, `/containers/${c.Id}`, { force: true, v: true });
   for (const n of found.networks) if (n.Id) await attempt('networks', n.Name ?? n.Id, `/networks/${n.Id}`);
-  for (const v of found.volumes) if (v.Name) await attempt('volumes', v.Name, `/volumes/${encodeURIComponent(v.Name)}`, { force: true });
+  for (const v of found.volumes)
+    if (v.Name) await attempt('volumes', v.Name, `/volumes/${encodeURIComponent(v.Name)}`, { force: true });
   return counts;
 }
 
 /** Removes every container, network and volume carrying all of `labels` (`key=value`). */
-export async function removeLabelled(engine: EngineHttpClient, labels: string[], logger: GuardLogger): Promise<RemovalCounts> {
-  return removeAll(engine, { containers: await listContainers(engine, labels), networks: await listNetworks(engine, labels), volumes: await listVolumes(engine, labels) }, logger);
+export async function removeLabelled(
+  engine: EngineHttpClient,
+  labels: string[],
+  logger: GuardLogger,
+): Promise<RemovalCounts> {
+  return removeAll(
+    engine,
+    {
+      containers: await listContainers(engine, labels),
+      networks: await listNetworks(engine, labels),
+      volumes: await listVolumes(engine, labels),
+    },
+    logger,
+  );
 }
 
 /** Options of {@link sweepOrphanedJobObjects}. */
@@ -86,7 +128,8 @@ export async function sweepOrphanedJobObjects(options: SweepOptions): Promise<Re
   const endpoint = options.engine ? parseEndpoint(options.engine) : discoverEndpoint();
   const engine = new EngineHttpClient(endpoint);
   const labels = [`${options.cloudLabel.key}=${options.cloudLabel.value}`, options.jobLabelKey];
-  const orphaned = (objects: Labelled[]) => objects.filter((o) => !options.isLive(o.Labels?.[options.jobLabelKey] ?? ''));
+  const orphaned = (objects: Labelled[]) =>
+    objects.filter((o) => !options.isLive(o.Labels?.[options.jobLabelKey] ?? ''));
   try {
     return await removeAll(
       engine,

@@ -61,7 +61,12 @@ const create: Handler = async (call) => {
   for (const ref of review.volumes) {
     // A named volume the engine would create on the fly would carry no label: create it labelled first.
     if ((await ctx.objects.volume(ref.ref, ref.use)) === undefined) {
-      await ctx.engine.json({ operation: 'create volume', method: 'POST', path: '/volumes/create', json: { Name: ref.ref, Labels: ctx.labels } });
+      await ctx.engine.json({
+        operation: 'create volume',
+        method: 'POST',
+        path: '/volumes/create',
+        json: { Name: ref.ref, Labels: ctx.labels },
+      });
     }
   }
   return forwardTo(call, '/containers/create', {

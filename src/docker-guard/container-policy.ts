@@ -11,7 +11,16 @@
  */
 import type { BindRoots } from './bind-paths.js';
 import { mapImageName, type RegistryMap } from './image-names.js';
-import { arrayAt, canonicalKeys, objectAt, objectsAt, stringAt, stringMapAt, stringsAt, type JsonObject } from './json-input.js';
+import {
+  arrayAt,
+  canonicalKeys,
+  objectAt,
+  objectsAt,
+  stringAt,
+  stringMapAt,
+  stringsAt,
+  type JsonObject,
+} from './json-input.js';
 import { badRequest, forbidden } from './refusal.js';
 
 /** Labels in this namespace are dockyard's own (the cloud adopts containers by them). */
@@ -55,7 +64,9 @@ function namespaceMode(value: string, field: string, flag: string, allowed: stri
     return;
   }
   if (value === 'host') throw forbidden(`sharing the host's ${field} namespace (${flag}=host) ${SUFFIX}`);
-  throw forbidden(`${flag}=${value} ${SUFFIX}: only a private ${field} namespace${allowed.includes('container:') ? " or one of the job's containers'" : ''} can be used`);
+  throw forbidden(
+    `${flag}=${value} ${SUFFIX}: only a private ${field} namespace${allowed.includes('container:') ? " or one of the job's containers'" : ''} can be used`,
+  );
 }
 
 /** Security options that only add restrictions. */
@@ -73,9 +84,28 @@ const CREATE_FIELDS = ['Image', 'Labels', 'HostConfig', 'NetworkingConfig'] as c
 const RESOURCE_FIELDS = ['Devices', 'DeviceRequests', 'DeviceCgroupRules', 'CgroupParent'] as const;
 const HOST_FIELDS = [
   ...RESOURCE_FIELDS,
-  'Privileged', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode', 'Cgroup', 'NetworkMode', 'CapAdd', 'Capabilities',
-  'SecurityOpt', 'MaskedPaths', 'ReadonlyPaths', 'Sysctls', 'Runtime', 'VolumeDriver', 'Annotations', 'LogConfig', 'Binds', 'Mounts',
-  'VolumesFrom', 'Links',
+  'Privileged',
+  'PidMode',
+  'IpcMode',
+  'UTSMode',
+  'UsernsMode',
+  'CgroupnsMode',
+  'Cgroup',
+  'NetworkMode',
+  'CapAdd',
+  'Capabilities',
+  'SecurityOpt',
+  'MaskedPaths',
+  'ReadonlyPaths',
+  'Sysctls',
+  'Runtime',
+  'VolumeDriver',
+  'Annotations',
+  'LogConfig',
+  'Binds',
+  'Mounts',
+  'VolumesFrom',
+  'Links',
 ] as const;
 const MOUNT_FIELDS = ['Type', 'Source', 'VolumeOptions'] as const;
 
@@ -83,9 +113,14 @@ const LOG_DRIVERS = new Set(['', 'json-file', 'k8s-file', 'journald', 'none']);
 const LOG_OPTIONS = new Set(['max-size', 'max-file', 'tag', 'mode', 'max-buffer-size', 'labels', 'env']);
 
 /** Refuses labels in dockyard's namespace, then returns the labels with the job's added. */
-export function labelled(labels: Record<string, string>, jobLabels: Record<string, string>, what: string): Record<string, string> {
+export function labelled(
+  labels: Record<string, string>,
+  jobLabels: Record<string, string>,
+  what: string,
+): Record<string, string> {
   for (const key of Object.keys(labels)) {
-    if (key.startsWith(RESERVED_LABEL_PREFIX)) throw forbidden(`${what} label ${key}: labels starting with ${RESERVED_LABEL_PREFIX} are dockyard's own`);
+    if (key.startsWith(RESERVED_LABEL_PREFIX))
+      throw forbidden(`${what} label ${key}: labels starting with ${RESERVED_LABEL_PREFIX} are dockyard's own`);
   }
   return { ...labels, ...jobLabels };
 }
@@ -111,9 +146,16 @@ export function reviewContainerCreate(body: JsonObject, ctx: ReviewContext): Cre
   const where = 'HostConfig';
   const host = canonicalKeys(objectAt(body, 'HostConfig', 'body') ?? {}, HOST_FIELDS, where);
   body.HostConfig = host;
-  if (host.Privileged === true) throw forbidden(`privileged containers (--privileged) are not allowed in workflow jobs`);
+  if (host.Privileged === true)
+    throw forbidden(`privileged containers (--privileged) are not allowed in workflow jobs`);
   namespaceMode(stringAt(host, 'PidMode', where), 'process', '--pid', ['', 'container:'], review);
-  namespaceMode(stringAt(host, 'IpcMode', where), 'IPC', '--ipc', ['', 'none', 'private', 'shareable', 'container:'], review);
+  namespaceMode(
+    stringAt(host, 'IpcMode', where),
+    'IPC',
+    '--ipc',
+    ['', 'none', 'private', 'shareable', 'container:'],
+    review,
+  );
   namespaceMode(stringAt(host, 'UTSMode', where), 'UTS', '--uts', [''], review);
   namespaceMode(stringAt(host, 'UsernsMode', where), 'user', '--userns', [''], review);
   namespaceMode(stringAt(host, 'CgroupnsMode', where), 'cgroup', '--cgroupns', ['', 'private'], review);
@@ -122,29 +164,47 @@ export function reviewContainerCreate(body: JsonObject, ctx: ReviewContext): Cre
   checkResources(host, where);
   const capAdd = stringsAt(host, 'CapAdd', where);
   if (capAdd.length > 0) throw forbidden(`adding capabilities (--cap-add ${capAdd.join(', ')}) ${SUFFIX}`);
-  if (arrayAt(host, 'Capabilities', where).length > 0) throw forbidden(`replacing the capability set (HostConfig.Capabilities) ${SUFFIX}`);
+  if (arrayAt(host, 'Capabilities', where).length > 0)
+    throw forbidden(`replacing the capability set (HostConfig.Capabilities) ${SUFFIX}`);
   for (const option of stringsAt(host, 'SecurityOpt', where)) {
-    if (!isHarmlessSecurityOpt(option)) throw forbidden(`--security-opt ${option} ${SUFFIX}: containers keep the engine's confinement (only no-new-privileges can be added)`);
+    if (!isHarmlessSecurityOpt(option))
+      throw forbidden(
+        `--security-opt ${option} ${SUFFIX}: containers keep the engine's confinement (only no-new-privileges can be added)`,
+      );
   }
   for (const key of ['MaskedPaths', 'ReadonlyPaths']) {
-    if (host[key] !== undefined && host[key] !== null) throw forbidden(`changing masked system paths (--security-opt systempaths=unconfined, HostConfig.${key}) ${SUFFIX}`);
+    if (host[key] !== undefined && host[key] !== null)
+      throw forbidden(
+        `changing masked system paths (--security-opt systempaths=unconfined, HostConfig.${key}) ${SUFFIX}`,
+      );
   }
   for (const key of Object.keys(stringMapAt(host, 'Sysctls', where))) {
-    if (!isNamespacedSysctl(key)) throw forbidden(`--sysctl ${key} ${SUFFIX}: only namespaced sysctls (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*) can be set`);
+    if (!isNamespacedSysctl(key))
+      throw forbidden(
+        `--sysctl ${key} ${SUFFIX}: only namespaced sysctls (net.*, kernel.shm*, kernel.msg*, kernel.sem, fs.mqueue.*) can be set`,
+      );
   }
   const runtime = stringAt(host, 'Runtime', where);
-  if (runtime !== '') throw forbidden(`--runtime ${runtime} ${SUFFIX}: containers run with the engine's default runtime`);
+  if (runtime !== '')
+    throw forbidden(`--runtime ${runtime} ${SUFFIX}: containers run with the engine's default runtime`);
   const volumeDriver = stringAt(host, 'VolumeDriver', where);
   if (volumeDriver !== '') throw forbidden(`--volume-driver ${volumeDriver} ${SUFFIX}`);
-  if (Object.keys(objectAt(host, 'Annotations', where) ?? {}).length > 0) throw forbidden(`annotations (--annotation) ${SUFFIX}`);
+  if (Object.keys(objectAt(host, 'Annotations', where) ?? {}).length > 0)
+    throw forbidden(`annotations (--annotation) ${SUFFIX}`);
   reviewLogConfig(objectAt(host, 'LogConfig', where));
 
   host.Binds = stringsAt(host, 'Binds', where).map((bind) => reviewBind(bind, ctx, review));
   for (const mount of objectsAt(host, 'Mounts', where)) reviewMount(mount, ctx, review);
-  for (const from of stringsAt(host, 'VolumesFrom', where)) review.containers.push({ ref: from.replace(/:(ro|rw)$/, ''), use: `--volumes-from ${from}` });
-  for (const link of stringsAt(host, 'Links', where)) review.containers.push({ ref: (link.split(':')[0] ?? '').replace(/^\//, ''), use: `--link ${link}` });
+  for (const from of stringsAt(host, 'VolumesFrom', where))
+    review.containers.push({ ref: from.replace(/:(ro|rw)$/, ''), use: `--volumes-from ${from}` });
+  for (const link of stringsAt(host, 'Links', where))
+    review.containers.push({ ref: (link.split(':')[0] ?? '').replace(/^\//, ''), use: `--link ${link}` });
 
-  const networking = canonicalKeys(objectAt(body, 'NetworkingConfig', 'body') ?? {}, ['EndpointsConfig'], 'NetworkingConfig');
+  const networking = canonicalKeys(
+    objectAt(body, 'NetworkingConfig', 'body') ?? {},
+    ['EndpointsConfig'],
+    'NetworkingConfig',
+  );
   for (const network of Object.keys(objectAt(networking, 'EndpointsConfig', 'NetworkingConfig') ?? {})) {
     if (!PREDEFINED_NETWORKS.has(network)) review.networks.push({ ref: network, use: `--network ${network}` });
   }
@@ -201,11 +261,20 @@ function reviewMount(mount: JsonObject, ctx: ReviewContext, review: CreateReview
       return;
     }
     case 'volume': {
-      const options = canonicalKeys(objectAt(mount, 'VolumeOptions', where) ?? {}, ['DriverConfig'], `${where}.VolumeOptions`);
+      const options = canonicalKeys(
+        objectAt(mount, 'VolumeOptions', where) ?? {},
+        ['DriverConfig'],
+        `${where}.VolumeOptions`,
+      );
       const driver = objectAt(options, 'DriverConfig', `${where}.VolumeOptions`);
       if (driver) canonicalKeys(driver, ['Name', 'Options'], `${where}.VolumeOptions.DriverConfig`);
-      if (driver && (stringAt(driver, 'Name', where) !== '' || Object.keys(objectAt(driver, 'Options', where) ?? {}).length > 0)) {
-        throw forbidden(`volume driver options (--mount volume-driver/volume-opt) ${SUFFIX}: they can mount host paths`);
+      if (
+        driver &&
+        (stringAt(driver, 'Name', where) !== '' || Object.keys(objectAt(driver, 'Options', where) ?? {}).length > 0)
+      ) {
+        throw forbidden(
+          `volume driver options (--mount volume-driver/volume-opt) ${SUFFIX}: they can mount host paths`,
+        );
       }
       if (source !== '') review.volumes.push({ ref: source, use: `--mount type=volume,source=${source}` });
       return;
@@ -220,5 +289,6 @@ function reviewMount(mount: JsonObject, ctx: ReviewContext, review: CreateReview
 /** Checks an exec create body. */
 export function checkExecCreate(body: JsonObject): void {
   canonicalKeys(body, ['Privileged'], 'exec');
-  if (body.Privileged === true) throw forbidden(`privileged exec sessions (docker exec --privileged) are not allowed in workflow jobs`);
+  if (body.Privileged === true)
+    throw forbidden(`privileged exec sessions (docker exec --privileged) are not allowed in workflow jobs`);
 }

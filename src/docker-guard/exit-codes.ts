@@ -76,7 +76,8 @@ export class ExitCodeWatch {
     if (action === 'die' && Number.isInteger(code)) {
       this.lastDie = code;
       // Event times are the engine's clock, the same host's; a second's margin covers rounding.
-      if (this.dieSinceWait === undefined && (event.timeNano ?? 0) / 1e6 >= this.waitStart - 1000) this.dieSinceWait = code;
+      if (this.dieSinceWait === undefined && (event.timeNano ?? 0) / 1e6 >= this.waitStart - 1000)
+        this.dieSinceWait = code;
     }
     if (action === 'remove') this.removed = true;
     this.notify();

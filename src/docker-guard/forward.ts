@@ -4,7 +4,13 @@
  * headers flushed at once so long polls (`wait`) and event streams reach the client as they
  * come. Hijacked requests (attach, exec start) are hijack.ts's.
  */
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { EngineEndpoint } from '../engine/endpoint.js';
 import { errorAnswer, writeJson, MESSAGE_PREFIX } from './refusal.js';
 
@@ -57,7 +63,16 @@ export interface AnswerPlan {
 export type Plan = ForwardPlan | AnswerPlan;
 
 /** Hop-by-hop headers, never forwarded (RFC 9110 §7.6.1). */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+]);
 
 /** The largest engine answer read whole for a JSON transform (a long container or network list). */
 const MAX_JSON_RESPONSE = 64 * 1024 * 1024;
@@ -96,10 +111,23 @@ function responseHeaders(incoming: IncomingHttpHeaders, plan: ForwardPlan): Outg
 }
 
 /** Sends `plan` to the engine and the answer to `res`; resolves when both are done. */
-export function forwardHttp(req: IncomingMessage, res: ServerResponse, plan: ForwardPlan, endpoint: EngineEndpoint, open: OpenConnections, onAfterError: (error: unknown) => void): Promise<void> {
+export function forwardHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  plan: ForwardPlan,
+  endpoint: EngineEndpoint,
+  open: OpenConnections,
+  onAfterError: (error: unknown) => void,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     let settled = false;
-    const upstream = httpRequest({ ...connectTarget(endpoint), agent: false, method: req.method, path: plan.path, headers: requestHeaders(req.headers, plan) });
+    const upstream = httpRequest({
+      ...connectTarget(endpoint),
+      agent: false,
+      method: req.method,
+      path: plan.path,
+      headers: requestHeaders(req.headers, plan),
+    });
     open.add(upstream);
     const finish = () => {
       if (settled) return;
@@ -132,24 +160,32 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, plan: For
     });
     upstream.on('response', (answer) => {
       answered = true;
-      void passBack(answer, res, plan).then(async (status) => {
-        try {
-          await plan.after?.(status);
-        } catch (error) {
-          onAfterError(error);
-        } finally {
+      void passBack(answer, res, plan).then(
+        async (status) => {
+          try {
+            await plan.after?.(status);
+          } catch (error) {
+            onAfterError(error);
+          } finally {
+            finish();
+          }
+        },
+        () => {
+          res.destroy();
           finish();
-        }
-      }, () => {
-        res.destroy();
-        finish();
-      });
+        },
+      );
     });
     sendBody(req, upstream, plan, refuse);
   });
 }
 
-function sendBody(req: IncomingMessage, upstream: ReturnType<typeof httpRequest>, plan: ForwardPlan, refuse: (error: unknown) => void): void {
+function sendBody(
+  req: IncomingMessage,
+  upstream: ReturnType<typeof httpRequest>,
+  plan: ForwardPlan,
+  refuse: (error: unknown) => void,
+): void {
   if (plan.body) {
     req.resume();
     upstream.end(plan.body);

@@ -52,7 +52,12 @@ export type { RegistryMap } from './image-names.js';
 export { sweepOrphanedJobObjects, type RemovalCounts } from './cleanup.js';
 
 /** Every operation's handler; the compiler notices a missing one. */
-const HANDLERS: Record<GuardOperation, Handler> = { ...SYSTEM_HANDLERS, ...CONTAINER_HANDLERS, ...IMAGE_HANDLERS, ...NETWORK_VOLUME_HANDLERS };
+const HANDLERS: Record<GuardOperation, Handler> = {
+  ...SYSTEM_HANDLERS,
+  ...CONTAINER_HANDLERS,
+  ...IMAGE_HANDLERS,
+  ...NETWORK_VOLUME_HANDLERS,
+};
 
 /** Operations that hijack the connection (`Connection: Upgrade`). */
 const HIJACKING = new Set<GuardOperation>(['ContainerAttach', 'ContainerAttachWebsocket', 'ExecStart']);
@@ -99,7 +104,11 @@ export async function startDockerGuard(options: DockerGuardOptions): Promise<Doc
   const ctx: GuardContext = {
     objects: new JobObjects(engine, label),
     engine,
-    roots: new BindRoots(options.mounts, [...new Set([...engineSockets, '/run/podman/podman.sock', '/var/run/docker.sock'])], options.socketPath),
+    roots: new BindRoots(
+      options.mounts,
+      [...new Set([...engineSockets, '/run/podman/podman.sock', '/var/run/docker.sock'])],
+      options.socketPath,
+    ),
     labels: { ...options.labels, [label.key]: label.value },
     registries: options.registries,
     login: options.login,
@@ -120,7 +129,9 @@ export async function startDockerGuard(options: DockerGuardOptions): Promise<Doc
     socket.on('close', () => clients.delete(socket));
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => track(serve(req, res, ctx, endpoint, open)));
-  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => track(serveUpgrade(req, socket, head, ctx, endpoint, open)));
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
+    track(serveUpgrade(req, socket, head, ctx, endpoint, open)),
+  );
   server.on('clientError', (_error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
@@ -186,18 +197,36 @@ async function handle(req: IncomingMessage, ctx: GuardContext, upgrade: boolean)
   const url = new URL(req.url ?? '/', 'http://docker');
   const route = detectRoute(req.method ?? 'GET', url.pathname);
   // Attach and exec start also come without an upgrade (`docker exec -d`): then they are plain requests.
-  if (upgrade && !HIJACKING.has(route.operation)) throw badRequest(`${req.method} ${url.pathname}: this endpoint does not upgrade the connection`);
+  if (upgrade && !HIJACKING.has(route.operation))
+    throw badRequest(`${req.method} ${url.pathname}: this endpoint does not upgrade the connection`);
   const call: Call = { route, search: url.searchParams, req, ctx };
   return HANDLERS[route.operation](call);
 }
 
 function logFailure(ctx: GuardContext, req: IncomingMessage, error: unknown): void {
   const answer = errorAnswer(error);
-  if (answer.status >= 500) ctx.logger.error('docker guard: request failed', { method: req.method, url: req.url, error: error instanceof Error ? error.stack : String(error) });
-  else ctx.logger.info('docker guard: refused', { method: req.method, url: req.url, status: answer.status, message: answer.body.message });
+  if (answer.status >= 500)
+    ctx.logger.error('docker guard: request failed', {
+      method: req.method,
+      url: req.url,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+  else
+    ctx.logger.info('docker guard: refused', {
+      method: req.method,
+      url: req.url,
+      status: answer.status,
+      message: answer.body.message,
+    });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, ctx: GuardContext, endpoint: EngineEndpoint, open: OpenConnections): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: GuardContext,
+  endpoint: EngineEndpoint,
+  open: OpenConnections,
+): Promise<void> {
   try {
     const plan = await handle(req, ctx, false);
     if (plan.kind === 'answer') {
@@ -205,7 +234,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: GuardContex
       writeJson(res, plan.status, plan.body);
       return;
     }
-    await forwardHttp(req, res, plan, endpoint, open, (error) => ctx.logger.warn('docker guard: recording what a request did failed', { url: req.url, error: errorMessage(error) }));
+    await forwardHttp(req, res, plan, endpoint, open, (error) =>
+      ctx.logger.warn('docker guard: recording what a request did failed', {
+        url: req.url,
+        error: errorMessage(error),
+      }),
+    );
   } catch (error) {
     logFailure(ctx, req, error);
     req.resume();
@@ -214,7 +248,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: GuardContex
   }
 }
 
-async function serveUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, ctx: GuardContext, endpoint: EngineEndpoint, open: OpenConnections): Promise<void> {
+async function serveUpgrade(
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  ctx: GuardContext,
+  endpoint: EngineEndpoint,
+  open: OpenConnections,
+): Promise<void> {
   socket.on('error', () => socket.destroy());
   try {
     const plan = await handle(req, ctx, true);

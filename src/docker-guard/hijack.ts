@@ -16,7 +16,8 @@ import { badRequest } from './refusal.js';
 function readUpgradeBody(req: IncomingMessage, socket: Socket, head: Buffer): Promise<{ body: Buffer; rest: Buffer }> {
   if (req.headers['transfer-encoding']) throw badRequest('a hijacked request must send its body with a Content-Length');
   const length = Number(req.headers['content-length'] ?? '0');
-  if (!Number.isSafeInteger(length) || length < 0 || length > 1024 * 1024) throw badRequest('a hijacked request body must be at most 1 MiB');
+  if (!Number.isSafeInteger(length) || length < 0 || length > 1024 * 1024)
+    throw badRequest('a hijacked request body must be at most 1 MiB');
   return new Promise((resolve, reject) => {
     let got = head;
     const check = () => {
@@ -54,9 +55,21 @@ function rawHead(answer: IncomingMessage, close: boolean): string {
 }
 
 /** Forwards a hijacking request to `path`; resolves once both sides have closed. */
-export async function forwardUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, path: string, endpoint: EngineEndpoint, open: OpenConnections): Promise<void> {
+export async function forwardUpgrade(
+  req: IncomingMessage,
+  socket: Socket,
+  head: Buffer,
+  path: string,
+  endpoint: EngineEndpoint,
+  open: OpenConnections,
+): Promise<void> {
   const { body, rest } = await readUpgradeBody(req, socket, head);
-  const headers: Record<string, string | string[]> = { host: 'docker', connection: 'Upgrade', upgrade: String(req.headers.upgrade ?? 'tcp'), 'content-length': String(body.length) };
+  const headers: Record<string, string | string[]> = {
+    host: 'docker',
+    connection: 'Upgrade',
+    upgrade: String(req.headers.upgrade ?? 'tcp'),
+    'content-length': String(body.length),
+  };
   for (const [key, value] of Object.entries(req.headers)) {
     if (!HOP_BY_HOP.has(key) && key !== 'content-length' && value !== undefined) headers[key] = value;
   }

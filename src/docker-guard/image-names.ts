@@ -95,7 +95,10 @@ export function mapRegistryConfig(value: string, map: RegistryMap | undefined): 
   const mapped: Record<string, unknown> = {};
   for (const [host, entry] of Object.entries(config as Record<string, unknown>)) {
     const target = mapRegistryHost(host, map);
-    mapped[target] = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? { ...entry, serveraddress: target } : entry;
+    mapped[target] =
+      typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+        ? { ...entry, serveraddress: target }
+        : entry;
   }
   return encodeHeaderJson(mapped);
 }

@@ -38,26 +38,37 @@ const create: Handler = async (call) => {
   const out = new URLSearchParams(search);
   const fromSrc = search.get('fromSrc');
   if (fromSrc !== null && fromSrc !== '-') {
-    throw forbidden(`docker import ${fromSrc}: importing from a URL or a path on the engine's host is not allowed in workflow jobs; send the tarball (docker import FILE)`);
+    throw forbidden(
+      `docker import ${fromSrc}: importing from a URL or a path on the engine's host is not allowed in workflow jobs; send the tarball (docker import FILE)`,
+    );
   }
   const fromImage = search.get('fromImage');
   const repo = search.get('repo');
   if (fromImage) out.set('fromImage', mapImageName(fromImage, ctx.registries));
   if (repo) out.set('repo', mapImageName(repo, ctx.registries));
   // The name this pull or import gives, as the job wrote it and as the engine sees it.
-  const written = fromImage ? joinTag(fromImage, search.get('tag')) : repo ? joinTag(repo, search.get('tag')) : undefined;
+  const written = fromImage
+    ? joinTag(fromImage, search.get('tag'))
+    : repo
+      ? joinTag(repo, search.get('tag'))
+      : undefined;
   const engineName = written ? mapImageName(written, ctx.registries) : undefined;
   const before = engineName ? await idOf(ctx, engineName) : undefined;
-  return forwardTo(call, '/images/create', {
-    headers: authHeaders(call),
-    after: async (status) => {
-      if (status >= 300 || !written || !engineName) return;
-      const after = await idOf(ctx, engineName);
-      if (!after || after === before) return;
-      ctx.objects.rememberCreatedImage(after);
-      ctx.objects.rememberImageName(written, after);
+  return forwardTo(
+    call,
+    '/images/create',
+    {
+      headers: authHeaders(call),
+      after: async (status) => {
+        if (status >= 300 || !written || !engineName) return;
+        const after = await idOf(ctx, engineName);
+        if (!after || after === before) return;
+        ctx.objects.rememberCreatedImage(after);
+        ctx.objects.rememberImageName(written, after);
+      },
     },
-  }, out);
+    out,
+  );
 };
 
 const push: Handler = async (call) => forwardTo(call, mappedPath(call).path, { headers: authHeaders(call) });
@@ -71,13 +82,18 @@ const tag: Handler = async (call) => {
   const written = joinTag(repo, search.get('tag'));
   const engineName = mapImageName(written, ctx.registries);
   const before = repo ? await idOf(ctx, engineName) : undefined;
-  return forwardTo(call, source.path, {
-    after: async (status) => {
-      if (status >= 300 || !repo) return;
-      const after = await idOf(ctx, engineName);
-      if (after && after !== before) ctx.objects.rememberImageName(written, after);
+  return forwardTo(
+    call,
+    source.path,
+    {
+      after: async (status) => {
+        if (status >= 300 || !repo) return;
+        const after = await idOf(ctx, engineName);
+        if (after && after !== before) ctx.objects.rememberImageName(written, after);
+      },
     },
-  }, out);
+    out,
+  );
 };
 
 const remove: Handler = async (call) => {
@@ -101,7 +117,8 @@ async function refuseForeignUsers(ctx: GuardContext, id: string, written: string
     query: { all: true, filters: JSON.stringify({ ancestor: [id] }) },
   });
   const foreign = (users ?? []).filter((c) => c.Labels?.[ctx.objects.label.key] !== ctx.objects.label.value);
-  if (foreign.length > 0) throw forbidden(`docker rmi --force ${written}: containers this job did not create use the image`);
+  if (foreign.length > 0)
+    throw forbidden(`docker rmi --force ${written}: containers this job did not create use the image`);
 }
 
 const commit: Handler = async (call) => {
@@ -112,19 +129,24 @@ const commit: Handler = async (call) => {
   const repo = search.get('repo');
   if (repo) out.set('repo', mapImageName(repo, ctx.registries));
   const written = repo ? joinTag(repo, search.get('tag')) : undefined;
-  return forwardTo(call, '/commit', {
-    response: {
-      kind: 'json',
-      transform: (value) => {
-        const id = (value as { Id?: unknown }).Id;
-        if (typeof id === 'string') {
-          ctx.objects.rememberCreatedImage(id);
-          if (written) ctx.objects.rememberImageName(written, id);
-        }
-        return value;
+  return forwardTo(
+    call,
+    '/commit',
+    {
+      response: {
+        kind: 'json',
+        transform: (value) => {
+          const id = (value as { Id?: unknown }).Id;
+          if (typeof id === 'string') {
+            ctx.objects.rememberCreatedImage(id);
+            if (written) ctx.objects.rememberImageName(written, id);
+          }
+          return value;
+        },
       },
     },
-  }, out);
+    out,
+  );
 };
 
 const build: Handler = async (call) => {
@@ -136,49 +158,59 @@ const build: Handler = async (call) => {
   const scan = new BuildContextScan();
   let built: string | undefined;
   let failed = false;
-  return forwardTo(call, '/build', {
-    headers: authHeaders(call),
-    check: {
-      push: (chunk) => scan.push(chunk),
-      finish: async () => {
-        const links = await scan.finish();
-        for (const path of review.hostReadPaths) {
-          const link = escapingLink(links, path);
-          if (link !== undefined) throw forbidden(`build context: ${path} leads out of the context through the link ${link}; the engine would read it on its host`);
-        }
+  return forwardTo(
+    call,
+    '/build',
+    {
+      headers: authHeaders(call),
+      check: {
+        push: (chunk) => scan.push(chunk),
+        finish: async () => {
+          const links = await scan.finish();
+          for (const path of review.hostReadPaths) {
+            const link = escapingLink(links, path);
+            if (link !== undefined)
+              throw forbidden(
+                `build context: ${path} leads out of the context through the link ${link}; the engine would read it on its host`,
+              );
+          }
+        },
+      },
+      response: {
+        kind: 'lines',
+        line: (line) => {
+          // Docker's stream ends with {"aux":{"ID":"sha256:…"}} (Podman's too, except with -q); errors are {"errorDetail":…,"error":…}.
+          if (!line.startsWith('{') || line.length > 1024 * 1024) return;
+          try {
+            const event = JSON.parse(line) as { aux?: { ID?: unknown }; error?: unknown; errorDetail?: unknown };
+            if (typeof event.aux?.ID === 'string') built = event.aux.ID;
+            if (event.error !== undefined || event.errorDetail !== undefined) failed = true;
+          } catch {
+            // progress text that is not JSON: nothing to learn from it
+          }
+        },
+      },
+      after: async (status) => {
+        if (status >= 300 || failed) return;
+        const first = engineTags[0];
+        if (!built && first !== undefined) built = await idOf(ctx, first);
+        if (!built) return;
+        ctx.objects.rememberCreatedImage(built);
+        review.tags.forEach((written, i) => {
+          const engineName = engineTags[i];
+          if (built && engineName !== undefined && before.get(engineName) !== built)
+            ctx.objects.rememberImageName(written, built);
+        });
       },
     },
-    response: {
-      kind: 'lines',
-      line: (line) => {
-        // Docker's stream ends with {"aux":{"ID":"sha256:…"}} (Podman's too, except with -q); errors are {"errorDetail":…,"error":…}.
-        if (!line.startsWith('{') || line.length > 1024 * 1024) return;
-        try {
-          const event = JSON.parse(line) as { aux?: { ID?: unknown }; error?: unknown; errorDetail?: unknown };
-          if (typeof event.aux?.ID === 'string') built = event.aux.ID;
-          if (event.error !== undefined || event.errorDetail !== undefined) failed = true;
-        } catch {
-          // progress text that is not JSON: nothing to learn from it
-        }
-      },
-    },
-    after: async (status) => {
-      if (status >= 300 || failed) return;
-      const first = engineTags[0];
-      if (!built && first !== undefined) built = await idOf(ctx, first);
-      if (!built) return;
-      ctx.objects.rememberCreatedImage(built);
-      review.tags.forEach((written, i) => {
-        const engineName = engineTags[i];
-        if (built && engineName !== undefined && before.get(engineName) !== built) ctx.objects.rememberImageName(written, built);
-      });
-    },
-  }, review.search);
+    review.search,
+  );
 };
 
 const getAll: Handler = async (call) => {
   const out = new URLSearchParams();
-  for (const [key, value] of call.search) out.append(key, key === 'names' ? mapImageName(value, call.ctx.registries) : value);
+  for (const [key, value] of call.search)
+    out.append(key, key === 'names' ? mapImageName(value, call.ctx.registries) : value);
   return forwardTo(call, '/images/get', {}, out);
 };
 

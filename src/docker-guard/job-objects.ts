@@ -27,7 +27,8 @@ interface LabelledInspect {
 
 /** Engine answers the guard passes on unchanged (a missing object's 404 message). */
 function passOn(error: unknown): never {
-  if (error instanceof EngineError && error.status >= 400 && error.status < 500) throw new GuardRefusal(error.status, error.engineMessage, false);
+  if (error instanceof EngineError && error.status >= 400 && error.status < 500)
+    throw new GuardRefusal(error.status, error.engineMessage, false);
   throw error;
 }
 
@@ -54,14 +55,20 @@ export class JobObjects {
   }
 
   private refuseForeign(kind: keyof typeof NOUNS, ref: string, use: string): never {
-    throw forbidden(`${use ? `${use}: ` : ''}${kind} ${ref} was not created by this job; a workflow job can only use its own ${NOUNS[kind]}`);
+    throw forbidden(
+      `${use ? `${use}: ` : ''}${kind} ${ref} was not created by this job; a workflow job can only use its own ${NOUNS[kind]}`,
+    );
   }
 
   /** The ID of one of the job's containers, or a refusal (404 when it does not exist). */
   async container(ref: string, use: string): Promise<string> {
     if (this.containers.has(ref)) return ref;
     const found = await this.engine
-      .json<LabelledInspect>({ operation: 'inspect container', method: 'GET', path: `/containers/${encodeURIComponent(ref)}/json` })
+      .json<LabelledInspect>({
+        operation: 'inspect container',
+        method: 'GET',
+        path: `/containers/${encodeURIComponent(ref)}/json`,
+      })
       .catch(passOn);
     if (!found?.Id || !this.owns(found.Config?.Labels)) this.refuseForeign('container', ref, use);
     return found.Id;
@@ -72,7 +79,11 @@ export class JobObjects {
     const known = this.execs.get(id);
     if (known) return id;
     const found = await this.engine
-      .json<{ ID?: string; ContainerID?: string }>({ operation: 'inspect exec', method: 'GET', path: `/exec/${encodeURIComponent(id)}/json` })
+      .json<{ ID?: string; ContainerID?: string }>({
+        operation: 'inspect exec',
+        method: 'GET',
+        path: `/exec/${encodeURIComponent(id)}/json`,
+      })
       .catch(passOn);
     if (!found?.ContainerID) throw forbidden(`${use}: exec session ${id} belongs to no container of this job`);
     await this.container(found.ContainerID, use);
@@ -86,7 +97,13 @@ export class JobObjects {
 
   /** The ID of one of the job's networks (predefined networks are not the job's). */
   async network(ref: string, use: string): Promise<{ id: string; name: string }> {
-    const found = await this.engine.json<LabelledInspect>({ operation: 'inspect network', method: 'GET', path: `/networks/${encodeURIComponent(ref)}` }).catch(passOn);
+    const found = await this.engine
+      .json<LabelledInspect>({
+        operation: 'inspect network',
+        method: 'GET',
+        path: `/networks/${encodeURIComponent(ref)}`,
+      })
+      .catch(passOn);
     if (!found?.Id || !this.owns(found.Labels)) this.refuseForeign('network', ref, use);
     return { id: found.Id, name: found.Name ?? ref };
   }
@@ -94,7 +111,11 @@ export class JobObjects {
   /** True when the named volume exists and is the job's; undefined when it does not exist. */
   async volume(name: string, use: string): Promise<boolean | undefined> {
     try {
-      const found = await this.engine.json<LabelledInspect>({ operation: 'inspect volume', method: 'GET', path: `/volumes/${encodeURIComponent(name)}` });
+      const found = await this.engine.json<LabelledInspect>({
+        operation: 'inspect volume',
+        method: 'GET',
+        path: `/volumes/${encodeURIComponent(name)}`,
+      });
       if (!this.owns(found?.Labels)) this.refuseForeign('volume', name, use);
       return true;
     } catch (error) {
@@ -106,7 +127,11 @@ export class JobObjects {
   /** The image a name resolves to now (ID and names), or undefined when there is none. */
   async image(name: string): Promise<{ id: string; repoTags: string[] } | undefined> {
     try {
-      const found = await this.engine.json<{ Id?: string; RepoTags?: string[] | null }>({ operation: 'inspect image', method: 'GET', path: `/images/${imagePathSegment(name)}/json` });
+      const found = await this.engine.json<{ Id?: string; RepoTags?: string[] | null }>({
+        operation: 'inspect image',
+        method: 'GET',
+        path: `/images/${imagePathSegment(name)}/json`,
+      });
       return found?.Id ? { id: normaliseId(found.Id), repoTags: found.RepoTags ?? [] } : undefined;
     } catch (error) {
       // No such image, or a name the engine cannot parse (Podman: a 500; the operation itself will say so).
@@ -134,7 +159,9 @@ export class JobObjects {
     if (this.imageNames.get(referenceKey(name)) === image.id) return;
     const given = new Set([...this.imageNames.keys()].map(looseKey));
     if (this.createdImages.has(image.id) && image.repoTags.every((tag) => given.has(looseKey(tag)))) return;
-    throw forbidden(`docker rmi ${name}: the image was not built, pulled or tagged by this job (or carries names this job did not give it); a workflow job can only remove its own images`);
+    throw forbidden(
+      `docker rmi ${name}: the image was not built, pulled or tagged by this job (or carries names this job did not give it); a workflow job can only remove its own images`,
+    );
   }
 
   /** The images to remove when the job ends: names it gave, then the images it brought in. */

@@ -38,7 +38,8 @@ export function parseObject(body: Buffer, what: string): JsonObject {
     throw badRequest(`${what}: the request body is not valid JSON (${errorMessage(error)})`);
   }
   if (value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw badRequest(`${what}: the request body must be a JSON object`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw badRequest(`${what}: the request body must be a JSON object`);
   return value as JsonObject;
 }
 
@@ -77,7 +78,8 @@ export function stringsAt(parent: JsonObject, key: string, where: string): strin
 /** The objects of the array at `key`. */
 export function objectsAt(parent: JsonObject, key: string, where: string): JsonObject[] {
   return arrayAt(parent, key, where).map((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw badRequest(`${where}.${key}[${i}] must be an object`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw badRequest(`${where}.${key}[${i}] must be an object`);
     return item as JsonObject;
   });
 }

@@ -4,7 +4,17 @@
  * stay usable and visible, but what they show of other containers (the cloud's tasks sit on the
  * default bridge) is narrowed to the job's containers.
  */
-import { encode, forwardTo, jobLabelFilter, jsonBody, target, withJobFilter, type Call, type GuardContext, type Handler } from './call.js';
+import {
+  encode,
+  forwardTo,
+  jobLabelFilter,
+  jsonBody,
+  target,
+  withJobFilter,
+  type Call,
+  type GuardContext,
+  type Handler,
+} from './call.js';
 import { PREDEFINED_NETWORKS } from './container-policy.js';
 import { canonicalKeys, stringAt, type JsonObject } from './json-input.js';
 import { reviewNetworkCreate, reviewVolumeCreate } from './network-volume-policy.js';
@@ -35,7 +45,10 @@ function narrowed(network: WireNetwork, ctx: GuardContext, mine: Set<string>): W
   if (network.Labels?.[ctx.objects.label.key] === ctx.objects.label.value) return network;
   if (!ENGINE_NETWORKS.has(network.Name ?? '')) return undefined;
   if (!network.Containers) return network;
-  return { ...network, Containers: Object.fromEntries(Object.entries(network.Containers).filter(([id]) => mine.has(id))) };
+  return {
+    ...network,
+    Containers: Object.fromEntries(Object.entries(network.Containers).filter(([id]) => mine.has(id))),
+  };
 }
 
 const list: Handler = async (call) =>
@@ -60,7 +73,10 @@ async function resolveNetwork(call: Call, use: string, engineOk: boolean): Promi
 const inspect: Handler = async (call) => {
   const id = await resolveNetwork(call, 'docker network inspect', true);
   return forwardTo(call, `/networks/${encodeURIComponent(id)}`, {
-    response: { kind: 'json', transform: async (value) => narrowed(value as WireNetwork, call.ctx, await jobContainerIds(call.ctx)) ?? value },
+    response: {
+      kind: 'json',
+      transform: async (value) => narrowed(value as WireNetwork, call.ctx, await jobContainerIds(call.ctx)) ?? value,
+    },
   });
 };
 
@@ -70,17 +86,23 @@ const create: Handler = async (call) => {
   return forwardTo(call, '/networks/create', { body: encode(body) });
 };
 
-const remove: Handler = async (call) => forwardTo(call, `/networks/${encodeURIComponent(await resolveNetwork(call, 'docker network rm', false))}`);
+const remove: Handler = async (call) =>
+  forwardTo(call, `/networks/${encodeURIComponent(await resolveNetwork(call, 'docker network rm', false))}`);
 
 /** Connect and disconnect: the job's container, to its own network or an engine one. */
 const connection: Handler = async (call) => {
   const verb = call.route.operation === 'NetworkConnect' ? 'docker network connect' : 'docker network disconnect';
   const network = await resolveNetwork(call, verb, true);
-  if (network === 'host' || network === 'none') throw forbidden(`${verb} ${network}: containers cannot join the ${network} network after they were created`);
+  if (network === 'host' || network === 'none')
+    throw forbidden(`${verb} ${network}: containers cannot join the ${network} network after they were created`);
   const body: JsonObject = canonicalKeys(await jsonBody(call, verb), ['Container'], verb);
   const container = stringAt(body, 'Container', verb);
   body.Container = await call.ctx.objects.container(container, `${verb} ${target(call)} ${container}`);
-  return forwardTo(call, `/networks/${encodeURIComponent(network)}/${call.route.operation === 'NetworkConnect' ? 'connect' : 'disconnect'}`, { body: encode(body) });
+  return forwardTo(
+    call,
+    `/networks/${encodeURIComponent(network)}/${call.route.operation === 'NetworkConnect' ? 'connect' : 'disconnect'}`,
+    { body: encode(body) },
+  );
 };
 
 const volumeCreate: Handler = async (call) => {

@@ -54,7 +54,11 @@ export function writeJson(res: ServerResponse, status: number, value: unknown): 
     return;
   }
   const body = Buffer.from(JSON.stringify(value));
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'Api-Version': '1.41' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(body.length),
+    'Api-Version': '1.41',
+  });
   res.end(body);
 }
 
@@ -68,6 +72,10 @@ export function writeRawJson(socket: Socket, status: number, value: unknown): vo
 /** The status and body a failure becomes: refusals as they are, anything else a 500 without internals. */
 export function errorAnswer(error: unknown): { status: number; body: { message: string } } {
   if (error instanceof GuardRefusal) return { status: error.status, body: { message: error.message } };
-  if (error instanceof EngineError && error.code === 'Unavailable') return { status: 502, body: { message: `${MESSAGE_PREFIX}the container engine did not answer: ${error.engineMessage}` } };
+  if (error instanceof EngineError && error.code === 'Unavailable')
+    return {
+      status: 502,
+      body: { message: `${MESSAGE_PREFIX}the container engine did not answer: ${error.engineMessage}` },
+    };
   return { status: 500, body: { message: `${MESSAGE_PREFIX}internal error in the Docker API guard (logged)` } };
 }

@@ -8,7 +8,8 @@
 import { forbidden, badRequest } from './refusal.js';
 
 /** Operations on the system as a whole. */
-type SystemOperation = 'SystemPing' | 'SystemVersion' | 'SystemInfo' | 'SystemEvents' | 'SystemDataUsage' | 'SystemAuth';
+type SystemOperation =
+  'SystemPing' | 'SystemVersion' | 'SystemInfo' | 'SystemEvents' | 'SystemDataUsage' | 'SystemAuth';
 /** Operations naming a container by ID or name in the path. */
 export type ContainerOperation =
   | 'ContainerInspect'
@@ -50,11 +51,27 @@ type ImageOperation =
   | 'ImageGetAll'
   | 'ImageLoad'
   | 'DistributionInspect';
-type NetworkOperation = 'NetworkList' | 'NetworkInspect' | 'NetworkDelete' | 'NetworkCreate' | 'NetworkConnect' | 'NetworkDisconnect' | 'NetworkPrune';
+type NetworkOperation =
+  | 'NetworkList'
+  | 'NetworkInspect'
+  | 'NetworkDelete'
+  | 'NetworkCreate'
+  | 'NetworkConnect'
+  | 'NetworkDisconnect'
+  | 'NetworkPrune';
 type VolumeOperation = 'VolumeList' | 'VolumeCreate' | 'VolumeInspect' | 'VolumeDelete' | 'VolumePrune';
 
 /** Every operation the guard lets through (after its policy step). */
-export type GuardOperation = SystemOperation | ContainerOperation | 'ContainerList' | 'ContainerCreate' | 'ContainerPrune' | ExecOperation | ImageOperation | NetworkOperation | VolumeOperation;
+export type GuardOperation =
+  | SystemOperation
+  | ContainerOperation
+  | 'ContainerList'
+  | 'ContainerCreate'
+  | 'ContainerPrune'
+  | ExecOperation
+  | ImageOperation
+  | NetworkOperation
+  | VolumeOperation;
 
 /** A detected request: the operation, the object the path names (decoded) and the engine-side version prefix. */
 export interface Route {
@@ -154,13 +171,18 @@ const REFUSED_FAMILIES: Array<[RegExp, string]> = [
   [/^\/(swarm|nodes|services|tasks|secrets|configs)(\/|$)/, 'swarm mode is not available in workflow jobs'],
   [/^\/plugins(\/|$)/, 'engine plugins cannot be managed from workflow jobs'],
   [/^\/(session|grpc)$/, 'BuildKit sessions are not available (the engine builds with its classic builder)'],
-  [/^\/(images\/prune|build\/prune)$/, 'pruning images would remove other jobs\' images; remove your own with docker rmi'],
+  [
+    /^\/(images\/prune|build\/prune)$/,
+    "pruning images would remove other jobs' images; remove your own with docker rmi",
+  ],
 ];
 
 /** The path as the engine's router would see it: without the version prefix. */
 function splitVersion(path: string): { version: string; rest: string } {
   const match = /^\/v(\d+\.\d+(?:\.\d+)?)(\/.*)$/.exec(path);
-  return match?.[1] !== undefined && match[2] !== undefined ? { version: `/v${match[1]}`, rest: match[2] } : { version: '', rest: path };
+  return match?.[1] !== undefined && match[2] !== undefined
+    ? { version: `/v${match[1]}`, rest: match[2] }
+    : { version: '', rest: path };
 }
 
 /** Detects the operation of a request, or throws a refusal naming the endpoint. */

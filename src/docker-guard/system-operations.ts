@@ -9,12 +9,23 @@ import { canonicalKeys, stringAt } from './json-input.js';
 
 const auth: Handler = async (call) => {
   const body = canonicalKeys(await jsonBody(call, 'login'), ['username', 'password', 'serveraddress'], 'login');
-  const login = { username: stringAt(body, 'username', 'login'), password: stringAt(body, 'password', 'login'), serverAddress: stringAt(body, 'serveraddress', 'login') };
+  const login = {
+    username: stringAt(body, 'username', 'login'),
+    password: stringAt(body, 'password', 'login'),
+    serverAddress: stringAt(body, 'serveraddress', 'login'),
+  };
   const answer = await call.ctx.login?.(login);
-  if (answer?.ok) return { kind: 'answer', status: 200, body: { Status: 'Login Succeeded', IdentityToken: answer.identityToken ?? '' } };
+  if (answer?.ok)
+    return {
+      kind: 'answer',
+      status: 200,
+      body: { Status: 'Login Succeeded', IdentityToken: answer.identityToken ?? '' },
+    };
   // Docker answers a refused login with 401 and the registry's reason.
   if (answer) return { kind: 'answer', status: 401, body: { message: answer.message } };
-  return forwardTo(call, '/auth', { body: encode({ ...body, serveraddress: mapRegistryHost(login.serverAddress, call.ctx.registries) }) });
+  return forwardTo(call, '/auth', {
+    body: encode({ ...body, serveraddress: mapRegistryHost(login.serverAddress, call.ctx.registries) }),
+  });
 };
 
 export const SYSTEM_HANDLERS = {

@@ -71,7 +71,8 @@ class TarLinks {
     const type = String.fromCharCode(block[156] ?? 0);
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if (type === 'x' || type === 'L' || type === 'K') {
-      if (size > MAX_EXTENDED) throw forbidden(`build context: an extended tar header of ${size} bytes is larger than ${MAX_EXTENDED}`);
+      if (size > MAX_EXTENDED)
+        throw forbidden(`build context: an extended tar header of ${size} bytes is larger than ${MAX_EXTENDED}`);
       this.extended = { kind: type === 'x' ? 'pax' : type === 'L' ? 'longname' : 'longlink', size, chunks: [], got: 0 };
       this.skip = padded;
       if (padded === 0) this.finishExtended();
@@ -81,12 +82,15 @@ class TarLinks {
     if (type === 'g') return; // global PAX header: applies to no single path we look at
     const prefix = cString(block.subarray(345, 500));
     const magic = block.subarray(257, 262).toString('latin1');
-    const name = this.pending.path ?? (magic === 'ustar' && prefix ? `${prefix}/${cString(block.subarray(0, 100))}` : cString(block.subarray(0, 100)));
+    const name =
+      this.pending.path ??
+      (magic === 'ustar' && prefix ? `${prefix}/${cString(block.subarray(0, 100))}` : cString(block.subarray(0, 100)));
     const linkname = this.pending.linkpath ?? cString(block.subarray(157, 257));
     this.pending = {};
     const path = entryPath(name);
     if (type === '2' || type === '1') {
-      if (this.links.size >= MAX_LINKS && !this.links.has(path)) throw forbidden(`build context: more than ${MAX_LINKS} links`);
+      if (this.links.size >= MAX_LINKS && !this.links.has(path))
+        throw forbidden(`build context: more than ${MAX_LINKS} links`);
       this.links.set(path, { kind: type === '2' ? 'symlink' : 'hardlink', target: linkname });
     } else {
       // A later entry replaces an earlier one of the same path when extracted.
@@ -198,7 +202,10 @@ export class BuildContextScan {
     const bzip2 = chunk.subarray(0, 3).toString('latin1') === 'BZh';
     const xz = chunk.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]));
     const zstd = chunk.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
-    if (bzip2 || xz || zstd) throw forbidden('build contexts compressed with bzip2, xz or zstd are not supported: send a tar or a gzip-compressed tar');
+    if (bzip2 || xz || zstd)
+      throw forbidden(
+        'build contexts compressed with bzip2, xz or zstd are not supported: send a tar or a gzip-compressed tar',
+      );
   }
 }
 

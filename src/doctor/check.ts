@@ -26,7 +26,11 @@ export interface Check {
 }
 
 /** Times `work` and turns its outcome into a check; a thrown error becomes a failure. */
-export async function timed(base: Pick<Check, 'id' | 'group' | 'name'>, work: () => Promise<Omit<Check, 'id' | 'group' | 'name' | 'ms'>>, onError: (error: unknown) => Pick<Check, 'detail' | 'fix' | 'error'>): Promise<Check> {
+export async function timed(
+  base: Pick<Check, 'id' | 'group' | 'name'>,
+  work: () => Promise<Omit<Check, 'id' | 'group' | 'name' | 'ms'>>,
+  onError: (error: unknown) => Pick<Check, 'detail' | 'fix' | 'error'>,
+): Promise<Check> {
   const started = Date.now();
   try {
     return { ...base, ...(await work()), ms: Date.now() - started };

@@ -45,11 +45,19 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
       if (answer.status !== 'ok') throw new Error(`health answered ${JSON.stringify(answer).slice(0, 200)}`);
       return { status: 'pass', detail: `${target.url} answers (pid ${target.pid}, ${Date.now() - started} ms)` };
     },
-    (error) => ({ detail: `the cloud (pid ${target.pid}) does not answer at ${target.url}`, error: messageOf(error), fix: restart }),
+    (error) => ({
+      detail: `the cloud (pid ${target.pid}) does not answer at ${target.url}`,
+      error: messageOf(error),
+      fix: restart,
+    }),
   );
   checks.push(healthCheck);
   if (healthCheck.status !== 'pass') {
-    for (const [id, name] of [['cloud.aws', 'AWS API'], ['cloud.ecs', 'ECS runtime'], ['cloud.oidc', 'OIDC issuer']] as const) {
+    for (const [id, name] of [
+      ['cloud.aws', 'AWS API'],
+      ['cloud.ecs', 'ECS runtime'],
+      ['cloud.oidc', 'OIDC issuer'],
+    ] as const) {
       checks.push({ id, group: 'cloud', name, status: 'skip', detail: 'not run: the cloud does not answer', ms: 0 });
     }
     return checks;
@@ -59,9 +67,16 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
       { id: 'cloud.aws', group: 'cloud', name: 'AWS API' },
       async () => {
         const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts');
-        const sts = new STSClient({ endpoint: target.url, region: target.region, credentials: target.credentials, maxAttempts: 1 });
+        const sts = new STSClient({
+          endpoint: target.url,
+          region: target.region,
+          credentials: target.credentials,
+          maxAttempts: 1,
+        });
         try {
-          const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(TIMEOUT_MS) });
+          const identity = await sts.send(new GetCallerIdentityCommand({}), {
+            abortSignal: AbortSignal.timeout(TIMEOUT_MS),
+          });
           return { status: 'pass', detail: `signed sts:GetCallerIdentity → ${identity.Arn ?? '?'}` };
         } finally {
           sts.destroy();
@@ -77,10 +92,13 @@ export async function checkCloud(target: CloudTarget): Promise<Check[]> {
     await timed(
       { id: 'cloud.oidc', group: 'cloud', name: 'OIDC issuer' },
       async () => {
-        const discovery = await getJson<{ issuer?: string; jwks_uri?: string }>(`${target.url}/.well-known/openid-configuration`);
+        const discovery = await getJson<{ issuer?: string; jwks_uri?: string }>(
+          `${target.url}/.well-known/openid-configuration`,
+        );
         const jwks = await getJson<{ keys?: unknown[] }>(`${target.url}/.well-known/jwks`);
         const keys = jwks.keys?.length ?? 0;
-        if (!discovery.issuer || keys === 0) throw new Error(`issuer ${discovery.issuer ?? '(none)'} publishes ${keys} signing keys`);
+        if (!discovery.issuer || keys === 0)
+          throw new Error(`issuer ${discovery.issuer ?? '(none)'} publishes ${keys} signing keys`);
         return { status: 'pass', detail: `${keys} signing key${keys === 1 ? '' : 's'}; issuer ${discovery.issuer}` };
       },
       (error) => ({ detail: 'the OIDC issuer cannot sign job tokens', error: messageOf(error), fix: restart }),
@@ -95,15 +113,35 @@ function ecsCheck(health: Health | undefined, restart: string): Check {
   const runtime = health?.ecsRuntime;
   const engine = health?.engine;
   if (!health) return { ...base, status: 'fail', detail: 'the cloud stopped answering its health route', fix: restart };
-  if (!runtime) return { ...base, status: 'skip', detail: 'this cloud does not report its ECS runtime (it runs an older dockyard)' };
-  if (runtime.state === 'off') return { ...base, status: 'skip', detail: 'this cloud runs without the ECS runtime (tasks stay records)' };
+  if (!runtime)
+    return {
+      ...base,
+      status: 'skip',
+      detail: 'this cloud does not report its ECS runtime (it runs an older dockyard)',
+    };
+  if (runtime.state === 'off')
+    return { ...base, status: 'skip', detail: 'this cloud runs without the ECS runtime (tasks stay records)' };
   if (runtime.state === 'failed') {
-    return { ...base, status: 'fail', detail: 'the ECS runtime did not start: no task will run', error: runtime.error ?? '', fix: `${SETUP_ENGINE}, then ${restart}` };
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'the ECS runtime did not start: no task will run',
+      error: runtime.error ?? '',
+      fix: `${SETUP_ENGINE}, then ${restart}`,
+    };
   }
   if (engine && !engine.reachable) {
     const known = diagnose(engine.error ?? '');
-    return { ...base, status: 'fail', detail: `the cloud cannot reach its container engine${known ? `: ${known.what}` : ''}`, error: engine.error ?? '', fix: known?.fix ?? SETUP_ENGINE };
+    return {
+      ...base,
+      status: 'fail',
+      detail: `the cloud cannot reach its container engine${known ? `: ${known.what}` : ''}`,
+      error: engine.error ?? '',
+      fix: known?.fix ?? SETUP_ENGINE,
+    };
   }
-  const reach = engine ? `; it reaches ${engine.name ?? 'the engine'} ${engine.version ?? ''} in ${engine.ms ?? '?'} ms` : '';
+  const reach = engine
+    ? `; it reaches ${engine.name ?? 'the engine'} ${engine.version ?? ''} in ${engine.ms ?? '?'} ms`
+    : '';
   return { ...base, status: 'pass', detail: `${runtime.state ?? '?'}${reach}` };
 }

@@ -51,7 +51,10 @@ function failure(error: unknown): Pick<Check, 'detail' | 'fix' | 'error'> {
   const message = messageOf(error);
   const known = diagnose(message);
   if (known) return { detail: known.what, fix: known.fix, error: message };
-  return { detail: message, fix: `${SETUP_ENGINE}, then \`dockyard doctor\` again (the Podman API service logs to /var/log/dockyard-podman-service.log)` };
+  return {
+    detail: message,
+    fix: `${SETUP_ENGINE}, then \`dockyard doctor\` again (the Podman API service logs to /var/log/dockyard-podman-service.log)`,
+  };
 }
 
 /** The checks of the steps from `from` on, with the same outcome. */
@@ -67,7 +70,11 @@ export function skippedSteps(cause: string, from: keyof typeof STEPS = 'push'): 
 
 /** Checks that say the probe passed on an earlier run (./stamp.ts). */
 export function cachedSteps(): Check[] {
-  return stepsFrom('push', { status: 'pass', detail: 'passed before on these engine packages and configuration', cached: true });
+  return stepsFrom('push', {
+    status: 'pass',
+    detail: 'passed before on these engine packages and configuration',
+    cached: true,
+  });
 }
 
 /** Runs the probe; resolves with one check per step (each also given to `onCheck`), and always cleans up after itself. */
@@ -88,7 +95,11 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
   let container: string | undefined;
   /** Runs one step: `body` resolves with what it found, or throws what went wrong. */
   const step = async (key: keyof typeof STEPS, body: () => Promise<string>): Promise<boolean> => {
-    const check = await timed({ ...STEPS[key], group: 'engine' }, async () => ({ status: 'pass', detail: await body() }), failure);
+    const check = await timed(
+      { ...STEPS[key], group: 'engine' },
+      async () => ({ status: 'pass', detail: await body() }),
+      failure,
+    );
     record(check);
     if (check.status === 'pass') return true;
     const keys = Object.keys(STEPS) as (keyof typeof STEPS)[];
@@ -106,13 +117,23 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
       image = `${registry}/${REPOSITORY}:${suffix}`;
       password = await registryPassword(cloud);
       writeTinyImageLayout(join(work, 'layout'), 'probe');
-      await skopeo(['copy', '-q', '--dest-creds', `AWS:${password}`, `oci:${join(work, 'layout')}:probe`, `docker://${image}`]);
+      await skopeo([
+        'copy',
+        '-q',
+        '--dest-creds',
+        `AWS:${password}`,
+        `oci:${join(work, 'layout')}:probe`,
+        `docker://${image}`,
+      ]);
       return `skopeo pushed an image built offline to a throwaway ${registry} over verified TLS`;
     });
     if (!pushed) return checks;
     const pulledOk = await step('pull', async () => {
       progress('the engine pulls it with ECR credentials, as ECS pulls a task image');
-      await engine.pullImage(image, { auth: { username: 'AWS', password, serveraddress: registry }, signal: AbortSignal.timeout(60_000) });
+      await engine.pullImage(image, {
+        auth: { username: 'AWS', password, serveraddress: registry },
+        signal: AbortSignal.timeout(60_000),
+      });
       pulled = true;
       return 'the engine pulled it with ECR credentials, as ECS pulls task images';
     });
@@ -129,10 +150,16 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
         stopTimeoutSeconds: 2,
       });
       await engine.startContainer(container);
-      const cmdline = await engine.exec(container, ['/bin/cat', '/proc/1/cmdline'], { signal: AbortSignal.timeout(10_000) });
+      const cmdline = await engine.exec(container, ['/bin/cat', '/proc/1/cmdline'], {
+        signal: AbortSignal.timeout(10_000),
+      });
       const pid1 = cmdline.output.split('\0')[0] ?? '';
-      if (cmdline.exitCode !== 0 || pid1 === '') throw new Error(`reading PID 1's command line failed (exit ${cmdline.exitCode}): ${cmdline.output.slice(0, 200)}`);
-      if (pid1.includes('perl')) throw new Error(`PID 1 is the app itself (${pid1}), not an init: the engine ignored --init`);
+      if (cmdline.exitCode !== 0 || pid1 === '')
+        throw new Error(
+          `reading PID 1's command line failed (exit ${cmdline.exitCode}): ${cmdline.output.slice(0, 200)}`,
+        );
+      if (pid1.includes('perl'))
+        throw new Error(`PID 1 is the app itself (${pid1}), not an init: the engine ignored --init`);
       return `started with an init: PID 1 is ${pid1} (read through exec)`;
     });
     if (!ran || !container) return checks;
@@ -142,7 +169,10 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
       const published = details.ports.find((p) => p.containerPort === CONTAINER_PORT);
       if (!published) throw new Error(`the engine published no host port for ${CONTAINER_PORT}/tcp`);
       const answer = await answerWithin(`http://127.0.0.1:${published.hostPort}/`, 10_000);
-      if (answer !== PROBE_ANSWER) throw new Error(`127.0.0.1:${published.hostPort} answered ${JSON.stringify(answer.slice(0, 100))}, not the probe's ${JSON.stringify(PROBE_ANSWER)}`);
+      if (answer !== PROBE_ANSWER)
+        throw new Error(
+          `127.0.0.1:${published.hostPort} answered ${JSON.stringify(answer.slice(0, 100))}, not the probe's ${JSON.stringify(PROBE_ANSWER)}`,
+        );
       return `127.0.0.1:${published.hostPort} → ${details.ipAddress ?? 'the container'}:${CONTAINER_PORT} answered from the host`;
     });
     return checks;
@@ -159,7 +189,8 @@ export async function probeContainer(options: ProbeOptions): Promise<Check[]> {
 async function removeLeftovers(engine: DockerApiEngine): Promise<void> {
   const left = await engine.listContainers({ labels: { [PROBE_LABEL]: true } }).catch(() => []);
   for (const c of left) {
-    if (Date.now() - c.createdAt.getTime() > LEFTOVER_AGE_MS) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+    if (Date.now() - c.createdAt.getTime() > LEFTOVER_AGE_MS)
+      await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
   }
 }
 
@@ -168,13 +199,18 @@ async function removeLeftovers(engine: DockerApiEngine): Promise<void> {
  * one; fails with the reason and fix when the engine's certs.d cannot be written.
  */
 async function startThrowawayCloud(dataDir: string): Promise<Cloud> {
-  const [{ Cloud }, { ENGINE_CERTS_DIR }] = await Promise.all([import('../cloud/cloud.js'), import('../tls/engine-trust.js')]);
+  const [{ Cloud }, { ENGINE_CERTS_DIR }] = await Promise.all([
+    import('../cloud/cloud.js'),
+    import('../tls/engine-trust.js'),
+  ]);
   const cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', engineCertsDir: ENGINE_CERTS_DIR });
   await cloud.ready();
   const trust = cloud.tls.engineTrust;
   if (trust?.ok !== true) {
     await cloud.stop();
-    throw new Error(trust?.ok === false ? trust.problem : 'the cloud could not issue its TLS certificate (see its log)');
+    throw new Error(
+      trust?.ok === false ? trust.problem : 'the cloud could not issue its TLS certificate (see its log)',
+    );
   }
   return cloud;
 }
@@ -182,10 +218,16 @@ async function startThrowawayCloud(dataDir: string): Promise<Cloud> {
 /** The registry password GetAuthorizationToken gives, for a repository created for the probe. */
 async function registryPassword(cloud: Cloud): Promise<string> {
   const { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
-  const ecr = new ECRClient({ endpoint: cloud.url, region: cloud.region, credentials: cloud.state.admin, maxAttempts: 1 });
+  const ecr = new ECRClient({
+    endpoint: cloud.url,
+    region: cloud.region,
+    credentials: cloud.state.admin,
+    maxAttempts: 1,
+  });
   try {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
+    const token =
+      (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
     return Buffer.from(token, 'base64').toString('utf8').replace(/^AWS:/, '');
   } finally {
     ecr.destroy();
@@ -196,7 +238,8 @@ function skopeo(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile('skopeo', args, { timeout: 60_000 }, (error, _stdout, stderr) => {
       if (!error) return resolve();
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('skopeo is not installed: apt-get install --reinstall skopeo'));
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return reject(new Error('skopeo is not installed: apt-get install --reinstall skopeo'));
       reject(new Error(`skopeo copy: ${stderr.trim() || error.message}`));
     });
   });

@@ -21,32 +21,47 @@ const KNOWN: { pattern: RegExp; diagnosis: (match: RegExpExecArray) => Diagnosis
   {
     // container-init binary not found on the host: stat /usr/libexec/podman/catatonit: no such file or directory
     pattern: /container-init binary not found on the host: stat (\S+?):/,
-    diagnosis: (m) => ({ what: `catatonit missing (${m[1]}: the init every ECS task runs with)`, fix: reinstall('catatonit') }),
+    diagnosis: (m) => ({
+      what: `catatonit missing (${m[1]}: the init every ECS task runs with)`,
+      fix: reinstall('catatonit'),
+    }),
   },
   {
     // no valid executable found for OCI runtime runc: invalid argument
     pattern: /no valid executable found for OCI runtime (\S+?):/,
-    diagnosis: (m) => ({ what: `the OCI runtime ${m[1]} is missing`, fix: reinstall(m[1]?.includes('crun') ? 'crun' : 'runc') }),
+    diagnosis: (m) => ({
+      what: `the OCI runtime ${m[1]} is missing`,
+      fix: reinstall(m[1]?.includes('crun') ? 'crun' : 'runc'),
+    }),
   },
   {
     // could not find a working conmon binary (configured options: [...]): invalid argument
     pattern: /could not find a working conmon binary/,
-    diagnosis: () => ({ what: 'conmon (Podman\'s container monitor) is missing', fix: reinstall('conmon') }),
+    diagnosis: () => ({ what: "conmon (Podman's container monitor) is missing", fix: reinstall('conmon') }),
   },
   {
     // plugin type="bridge" failed (add): failed to find plugin "bridge" in path [/usr/lib/cni]
     pattern: /failed to find plugin "([^"]+)"/,
-    diagnosis: (m) => ({ what: `the CNI network plugin ${m[1]} is missing`, fix: reinstall('containernetworking-plugins') }),
+    diagnosis: (m) => ({
+      what: `the CNI network plugin ${m[1]} is missing`,
+      fix: reinstall('containernetworking-plugins'),
+    }),
   },
   {
     // cni plugin bridge failed: failed to locate iptables: exec: "iptables": executable file not found in $PATH
     pattern: /exec: "(ip6?tables)": executable file not found/,
-    diagnosis: (m) => ({ what: `${m[1]} is missing (the CNI plugins' NAT and port rules)`, fix: reinstall('iptables') }),
+    diagnosis: (m) => ({
+      what: `${m[1]} is missing (the CNI plugins' NAT and port rules)`,
+      fix: reinstall('iptables'),
+    }),
   },
   {
     // open /etc/containers/policy.json: no such file or directory
     pattern: /open (\S*policy\.json): no such file/,
-    diagnosis: (m) => ({ what: `${m[1]} (the image trust policy) is missing: every pull fails`, fix: `${reinstall('golang-github-containers-common')} -o Dpkg::Options::=--force-confmiss` }),
+    diagnosis: (m) => ({
+      what: `${m[1]} (the image trust policy) is missing: every pull fails`,
+      fix: `${reinstall('golang-github-containers-common')} -o Dpkg::Options::=--force-confmiss`,
+    }),
   },
   {
     // pinging container registry localhost:45171: Get "https://localhost:45171/v2/": x509: certificate signed by unknown authority
@@ -59,7 +74,10 @@ const KNOWN: { pattern: RegExp; diagnosis: (match: RegExpExecArray) => Diagnosis
   {
     // pinging container registry localhost:4567: Get "https://localhost:4567/v2/": http: server gave HTTP response to HTTPS client
     pattern: /pinging container registry (\S+?):? .*(server gave HTTP response to HTTPS client|https:\/\/)/,
-    diagnosis: (m) => ({ what: `the engine does not treat ${m[1]} as a plain-HTTP registry`, fix: `${SETUP_ENGINE} (marks dockyard's registry ports plain HTTP and restarts the Podman API service)` }),
+    diagnosis: (m) => ({
+      what: `the engine does not treat ${m[1]} as a plain-HTTP registry`,
+      fix: `${SETUP_ENGINE} (marks dockyard's registry ports plain HTTP and restarts the Podman API service)`,
+    }),
   },
   {
     // connect ENOENT /run/podman/podman.sock, connect ECONNREFUSED …, no container engine found: …

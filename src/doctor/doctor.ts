@@ -61,7 +61,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         if (options.probe === 'unless-passed' && key && hasPassed(key, stamp)) {
           report(...cachedSteps());
         } else {
-          const probed = await probeContainer({ engine, onCheck: (check) => report(check), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+          const probed = await probeContainer({
+            engine,
+            onCheck: (check) => report(check),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          });
           if (probed.every((c) => c.status === 'pass')) {
             if (key) recordPass(key, stamp);
           } else {
@@ -85,7 +89,16 @@ export function checkFiles(files: EngineFile[], env: NodeJS.ProcessEnv = process
   const ms = Date.now() - started;
   if (missing.length === 0) {
     const packages = [...new Set(files.map((f) => f.package))];
-    return [{ id: 'host.files', group: 'host', name: 'engine files', status: 'pass', detail: `${files.length} files of ${packages.length} packages present (scripts/engine-files)`, ms }];
+    return [
+      {
+        id: 'host.files',
+        group: 'host',
+        name: 'engine files',
+        status: 'pass',
+        detail: `${files.length} files of ${packages.length} packages present (scripts/engine-files)`,
+        ms,
+      },
+    ];
   }
   return missing.map((f) => ({
     id: `host.file:${f.file}`,
@@ -110,7 +123,16 @@ function openEngine(env: NodeJS.ProcessEnv | undefined): DockerApiEngine | { che
 function engineFailure(error: unknown, ms: number): Check {
   const message = messageOf(error);
   const known = diagnose(message);
-  return { id: 'engine.api', group: 'engine', name: 'engine API', status: 'fail', detail: known?.what ?? message, error: message, fix: known?.fix ?? SETUP_ENGINE, ms };
+  return {
+    id: 'engine.api',
+    group: 'engine',
+    name: 'engine API',
+    status: 'fail',
+    detail: known?.what ?? message,
+    error: message,
+    fix: known?.fix ?? SETUP_ENGINE,
+    ms,
+  };
 }
 
 /**
@@ -126,7 +148,11 @@ async function checkEngine(engine: DockerApiEngine): Promise<{ checks: Check[]; 
   } catch (error) {
     const failed = engineFailure(error, Date.now() - started);
     const known = diagnose(failed.error ?? '');
-    return { checks: [{ ...failed, detail: known ? `${known.what} at ${where}` : `nothing answers at ${where}: ${failed.detail}` }] };
+    return {
+      checks: [
+        { ...failed, detail: known ? `${known.what} at ${where}` : `nothing answers at ${where}: ${failed.detail}` },
+      ],
+    };
   }
   let host: PodmanHost | undefined;
   try {
@@ -135,18 +161,48 @@ async function checkEngine(engine: DockerApiEngine): Promise<{ checks: Check[]; 
     // Podman answers its ping but cannot describe itself (e.g. its OCI runtime is missing).
     const message = messageOf(error);
     const known = diagnose(message);
-    const api: Check = { id: 'engine.api', group: 'engine', name: 'engine API', status: 'fail', detail: known?.what ?? `Podman at ${where} answers but cannot describe its host`, error: message, fix: known?.fix ?? SETUP_ENGINE, ms: Date.now() - started };
+    const api: Check = {
+      id: 'engine.api',
+      group: 'engine',
+      name: 'engine API',
+      status: 'fail',
+      detail: known?.what ?? `Podman at ${where} answers but cannot describe its host`,
+      error: message,
+      fix: known?.fix ?? SETUP_ENGINE,
+      ms: Date.now() - started,
+    };
     return { checks: [api] };
   }
   if (!host) {
     const info = await engine.info(AbortSignal.timeout(10_000)).catch(() => undefined);
     const name = info ? `${info.name} ${info.version}` : 'the engine';
-    const api: Check = { id: 'engine.api', group: 'engine', name: 'engine API', status: 'pass', detail: `${name} at ${where} (not Podman: its runtime and network are its own)`, ms: Date.now() - started };
+    const api: Check = {
+      id: 'engine.api',
+      group: 'engine',
+      name: 'engine API',
+      status: 'pass',
+      detail: `${name} at ${where} (not Podman: its runtime and network are its own)`,
+      ms: Date.now() - started,
+    };
     return { checks: [api], facts: name };
   }
   const runtime = `${host.ociRuntime.name} ${host.ociRuntime.version} (${host.ociRuntime.path})`;
   const facts = `${runtime}, conmon ${host.conmon.version}, network ${host.networkBackend}, cgroups ${host.cgroupVersion}${host.rootless ? ', rootless' : ''}`;
-  const api: Check = { id: 'engine.api', group: 'engine', name: 'engine API', status: 'pass', detail: `Podman ${host.version} at ${where}`, ms: Date.now() - started };
-  const pieces: Check = { id: 'engine.host', group: 'engine', name: 'engine runtime', status: 'pass', detail: facts, ms: 0 };
+  const api: Check = {
+    id: 'engine.api',
+    group: 'engine',
+    name: 'engine API',
+    status: 'pass',
+    detail: `Podman ${host.version} at ${where}`,
+    ms: Date.now() - started,
+  };
+  const pieces: Check = {
+    id: 'engine.host',
+    group: 'engine',
+    name: 'engine runtime',
+    status: 'pass',
+    detail: facts,
+    ms: 0,
+  };
   return { checks: [api, pieces], facts: `Podman ${host.version} ${facts}` };
 }

@@ -40,7 +40,12 @@ export function readEngineFiles(path = ENGINE_FILES_PATH): EngineFile[] {
 
 /** True when the file exists (a symlink only when its target does) or the command is on PATH. */
 export function isPresent(file: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const candidates = file.includes('/') ? [file] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  const candidates = file.includes('/')
+    ? [file]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, file));
   return candidates.some((candidate) => {
     try {
       accessSync(candidate, file.includes('/') ? constants.F_OK : constants.X_OK);

@@ -16,7 +16,11 @@ import type { EngineFile } from './engine-files.js';
 export const PROBE_VERSION = 1;
 
 /** The engine's configuration that changes what the probe would find. */
-const CONFIG_FILES = ['/etc/containers/containers.conf', '/etc/containers/policy.json', '/etc/cni/net.d/87-podman-bridge.conflist'];
+const CONFIG_FILES = [
+  '/etc/containers/containers.conf',
+  '/etc/containers/policy.json',
+  '/etc/cni/net.d/87-podman-bridge.conflist',
+];
 const CONFIG_DIRS = ['/etc/containers/registries.conf.d', '/etc/containers/containers.conf.d'];
 
 /** Where the stamp lives: $XDG_CACHE_HOME/dockyard (else ~/.cache/dockyard). */
@@ -29,7 +33,10 @@ export function stampPath(env: NodeJS.ProcessEnv = process.env): string {
  * elsewhere, as a docker client in /usr/local/bin does); undefined when dpkg cannot say.
  */
 function packageVersions(packages: string[]): string | undefined {
-  const result = spawnSync('dpkg-query', ['-W', '-f', '${Package}=${Version} ${db:Status-Abbrev}\\n', ...packages], { encoding: 'utf8', timeout: 5000 });
+  const result = spawnSync('dpkg-query', ['-W', '-f', '${Package}=${Version} ${db:Status-Abbrev}\\n', ...packages], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
   if (result.error || result.stdout.trim() === '') return undefined;
   return result.stdout;
 }

@@ -268,9 +268,15 @@ export interface ContainerEngine {
    * `wait` polls, so a waiter per container costs the engine a core at a hundred containers.
    * Resolves once the engine has answered, so no event after that moment is missed.
    */
-  containerEvents(options?: { labels?: Record<string, string | true>; signal?: AbortSignal }): Promise<AsyncIterable<ContainerEvent>>;
+  containerEvents(options?: {
+    labels?: Record<string, string | true>;
+    signal?: AbortSignal;
+  }): Promise<AsyncIterable<ContainerEvent>>;
   /** Containers in every state carrying all the given labels (`true`: label present with any value). */
-  listContainers(filter?: { labels?: Record<string, string | true> }, signal?: AbortSignal): Promise<ContainerSummary[]>;
+  listContainers(
+    filter?: { labels?: Record<string, string | true> },
+    signal?: AbortSignal,
+  ): Promise<ContainerSummary[]>;
   /** The container's output, demultiplexed and split into lines. */
   logs(id: string, options?: LogOptions): AsyncIterable<LogLine>;
   /** Runs `cmd` in the running container and waits for it (health checks: CMD / CMD-SHELL). */

@@ -129,7 +129,13 @@ export function compareApiVersions(a: string, b: string): number {
 /** Picks the API version to speak given what the engine offers. */
 export function chooseApiVersion(offered: { min?: string; max?: string }, preferred = PREFERRED_API_VERSION): string {
   if (offered.max && compareApiVersions(offered.max, preferred) < 0) {
-    throw new EngineError({ operation: 'negotiate', status: 0, code: 'Unsupported', engineMessage: '', message: `the container engine offers Docker Engine API ${offered.max}; dockyard needs ${preferred} or newer` });
+    throw new EngineError({
+      operation: 'negotiate',
+      status: 0,
+      code: 'Unsupported',
+      engineMessage: '',
+      message: `the container engine offers Docker Engine API ${offered.max}; dockyard needs ${preferred} or newer`,
+    });
   }
   if (offered.min && compareApiVersions(offered.min, preferred) > 0) return offered.min;
   return preferred;
@@ -150,12 +156,24 @@ export class DockerApiEngine implements ContainerEngine {
 
   async ping(signal?: AbortSignal): Promise<void> {
     const text = await this.http.text({ operation: 'ping', method: 'GET', path: '/_ping', signal });
-    if (text.trim() !== 'OK') throw new EngineError({ operation: 'ping', status: 200, code: 'Unsupported', engineMessage: text, message: `ping: unexpected answer ${JSON.stringify(text.slice(0, 100))}` });
+    if (text.trim() !== 'OK')
+      throw new EngineError({
+        operation: 'ping',
+        status: 200,
+        code: 'Unsupported',
+        engineMessage: text,
+        message: `ping: unexpected answer ${JSON.stringify(text.slice(0, 100))}`,
+      });
   }
 
   async info(signal?: AbortSignal): Promise<EngineInfo> {
     const { api, wire } = await this.negotiate(signal);
-    const system = await this.call<{ CgroupVersion?: string }>({ operation: 'info', method: 'GET', path: '/info', signal });
+    const system = await this.call<{ CgroupVersion?: string }>({
+      operation: 'info',
+      method: 'GET',
+      path: '/info',
+      signal,
+    });
     const components = wire.Components ?? [];
     const podman = components.find((c) => c.Name?.includes('Podman'));
     const info: EngineInfo = {
@@ -178,7 +196,12 @@ export class DockerApiEngine implements ContainerEngine {
     let wire: WirePodmanInfo | undefined;
     try {
       // Podman accepts any version prefix on its libpod paths; 4.0.0 is the oldest dockyard knows.
-      wire = await this.http.json<WirePodmanInfo>({ operation: 'podmanInfo', method: 'GET', path: '/v4.0.0/libpod/info', signal });
+      wire = await this.http.json<WirePodmanInfo>({
+        operation: 'podmanInfo',
+        method: 'GET',
+        path: '/v4.0.0/libpod/info',
+        signal,
+      });
     } catch (error) {
       if (error instanceof EngineError && error.notFound) return undefined;
       throw error;
@@ -188,7 +211,11 @@ export class DockerApiEngine implements ContainerEngine {
     const versionOf = (text = '') => /version (\S+?),?(?:\s|$)/.exec(text)?.[1] ?? text.split('\n')[0]?.trim() ?? '';
     return {
       version: wire?.version?.Version ?? '',
-      ociRuntime: { name: host.ociRuntime?.name ?? '', path: host.ociRuntime?.path ?? '', version: versionOf(host.ociRuntime?.version) },
+      ociRuntime: {
+        name: host.ociRuntime?.name ?? '',
+        path: host.ociRuntime?.path ?? '',
+        version: versionOf(host.ociRuntime?.version),
+      },
       conmon: { path: host.conmon?.path ?? '', version: versionOf(host.conmon?.version) },
       networkBackend: host.networkBackend ?? '',
       remoteSocket: host.remoteSocket?.path ?? '',
@@ -202,13 +229,27 @@ export class DockerApiEngine implements ContainerEngine {
     const headers: Record<string, string> = {};
     if (options.auth) headers['X-Registry-Auth'] = registryAuthHeader(options.auth);
     const operation = 'pullImage';
-    const res = await this.stream({ operation, method: 'POST', path: '/images/create', query: { fromImage: name, tag }, headers, signal: options.signal, errorCode: 'PullFailed' });
+    const res = await this.stream({
+      operation,
+      method: 'POST',
+      path: '/images/create',
+      query: { fromImage: name, tag },
+      headers,
+      signal: options.signal,
+      errorCode: 'PullFailed',
+    });
     try {
       for await (const value of jsonLines(res)) {
         const event = value as ProgressEvent;
         const failure = event.errorDetail?.message ?? event.error;
         if (failure) {
-          throw new EngineError({ operation, status: res.statusCode ?? 200, code: 'PullFailed', engineMessage: failure, message: `pull ${ref}: ${failure}` });
+          throw new EngineError({
+            operation,
+            status: res.statusCode ?? 200,
+            code: 'PullFailed',
+            engineMessage: failure,
+            message: `pull ${ref}: ${failure}`,
+          });
         }
         if (options.onProgress && event.status) {
           const progress: PullProgress = { status: event.status };
@@ -224,7 +265,12 @@ export class DockerApiEngine implements ContainerEngine {
   }
 
   async imageDigest(ref: string, signal?: AbortSignal): Promise<ImageDigest> {
-    const wire = await this.call<{ Id?: string; RepoDigests?: string[] | null }>({ operation: 'imageDigest', method: 'GET', path: `/images/${encodeURI(ref)}/json`, signal });
+    const wire = await this.call<{ Id?: string; RepoDigests?: string[] | null }>({
+      operation: 'imageDigest',
+      method: 'GET',
+      path: `/images/${encodeURI(ref)}/json`,
+      signal,
+    });
     const result: ImageDigest = { id: wire?.Id ?? '' };
     const wanted = normaliseRepository(splitImageRef(ref).name);
     const repoDigests = wire?.RepoDigests ?? [];
@@ -235,14 +281,24 @@ export class DockerApiEngine implements ContainerEngine {
   }
 
   async removeImage(ref: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    await this.call({ operation: 'removeImage', method: 'DELETE', path: `/images/${encodeURI(ref)}`, query: { force: options.force ?? false }, signal: options.signal });
+    await this.call({
+      operation: 'removeImage',
+      method: 'DELETE',
+      path: `/images/${encodeURI(ref)}`,
+      query: { force: options.force ?? false },
+      signal: options.signal,
+    });
   }
 
   /**
    * Imports a root filesystem tarball as an image (`docker import`); resolves to the image id.
    * Not part of the contract: test fixtures and offline base images use it.
    */
-  async importImage(tar: Buffer | Readable, ref: string, options: { changes?: string[]; signal?: AbortSignal } = {}): Promise<string> {
+  async importImage(
+    tar: Buffer | Readable,
+    ref: string,
+    options: { changes?: string[]; signal?: AbortSignal } = {},
+  ): Promise<string> {
     const { name, tag } = splitImageRef(ref);
     const res = await this.stream({
       operation: 'importImage',
@@ -257,12 +313,25 @@ export class DockerApiEngine implements ContainerEngine {
     for await (const value of jsonLines(res)) {
       const event = value as ProgressEvent;
       const failure = event.errorDetail?.message ?? event.error;
-      if (failure) throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: failure });
+      if (failure)
+        throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: failure });
       const found = /sha256:[0-9a-f]{64}/.exec(event.status ?? '');
       if (found) id = found[0];
     }
-    if (!id) throw new EngineError({ operation: 'importImage', status: res.statusCode ?? 200, engineMessage: '', message: 'importImage: the engine did not report an image id' });
-    await this.call({ operation: 'tagImage', method: 'POST', path: `/images/${id}/tag`, query: { repo: name, tag }, signal: options.signal });
+    if (!id)
+      throw new EngineError({
+        operation: 'importImage',
+        status: res.statusCode ?? 200,
+        engineMessage: '',
+        message: 'importImage: the engine did not report an image id',
+      });
+    await this.call({
+      operation: 'tagImage',
+      method: 'POST',
+      path: `/images/${id}/tag`,
+      query: { repo: name, tag },
+      signal: options.signal,
+    });
     return id;
   }
 
@@ -271,69 +340,161 @@ export class DockerApiEngine implements ContainerEngine {
    * contract: the offline images (src/images) read their recipe label with it.
    */
   async inspectImage(ref: string, signal?: AbortSignal): Promise<ImageDetails> {
-    const wire = await this.call<WireImage>({ operation: 'inspectImage', method: 'GET', path: `/images/${encodeURI(ref)}/json`, signal });
+    const wire = await this.call<WireImage>({
+      operation: 'inspectImage',
+      method: 'GET',
+      path: `/images/${encodeURI(ref)}/json`,
+      signal,
+    });
     return fromImageInspect(wire ?? {});
   }
 
   /** Adds the name `target` (`repo:tag`) to the local image `ref`. Not part of the contract. */
   async tagImage(ref: string, target: string, signal?: AbortSignal): Promise<void> {
     const { name, tag } = splitImageRef(target);
-    await this.call({ operation: 'tagImage', method: 'POST', path: `/images/${encodeURI(ref)}/tag`, query: { repo: name, tag }, signal });
+    await this.call({
+      operation: 'tagImage',
+      method: 'POST',
+      path: `/images/${encodeURI(ref)}/tag`,
+      query: { repo: name, tag },
+      signal,
+    });
   }
 
   /** Local images carrying all the given labels (`true`: present with any value). Not part of the contract. */
-  async listImages(filter: { labels?: Record<string, string | true> } = {}, signal?: AbortSignal): Promise<ImageDetails[]> {
+  async listImages(
+    filter: { labels?: Record<string, string | true> } = {},
+    signal?: AbortSignal,
+  ): Promise<ImageDetails[]> {
     const filters = filter.labels ? JSON.stringify({ label: labelFilters(filter.labels) }) : undefined;
-    const rows = await this.call<WireImage[]>({ operation: 'listImages', method: 'GET', path: '/images/json', query: { filters }, signal });
+    const rows = await this.call<WireImage[]>({
+      operation: 'listImages',
+      method: 'GET',
+      path: '/images/json',
+      query: { filters },
+      signal,
+    });
     return (rows ?? []).map(fromImageInspect);
   }
 
   async createContainer(spec: ContainerSpec, signal?: AbortSignal): Promise<string> {
-    const created = await this.call<{ Id?: string }>({ operation: 'createContainer', method: 'POST', path: '/containers/create', query: { name: spec.name }, json: toCreateBody(spec), signal });
-    if (!created?.Id) throw new EngineError({ operation: 'createContainer', status: 201, engineMessage: '', message: 'createContainer: the engine did not return an id' });
+    const created = await this.call<{ Id?: string }>({
+      operation: 'createContainer',
+      method: 'POST',
+      path: '/containers/create',
+      query: { name: spec.name },
+      json: toCreateBody(spec),
+      signal,
+    });
+    if (!created?.Id)
+      throw new EngineError({
+        operation: 'createContainer',
+        status: 201,
+        engineMessage: '',
+        message: 'createContainer: the engine did not return an id',
+      });
     return created.Id;
   }
 
   async startContainer(id: string, signal?: AbortSignal): Promise<void> {
-    await this.call({ operation: 'startContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
+    await this.call({
+      operation: 'startContainer',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/start`,
+      signal,
+    });
   }
 
   async stopContainer(id: string, timeoutSeconds: number, signal?: AbortSignal): Promise<void> {
     // Always send t: Podman's compat API treats a missing t as 0 (SIGKILL at once).
     const t = Math.max(0, Math.round(timeoutSeconds));
-    await this.call({ operation: 'stopContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { t }, signal });
+    await this.call({
+      operation: 'stopContainer',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/stop`,
+      query: { t },
+      signal,
+    });
   }
 
   async killContainer(id: string, signal = 'SIGKILL'): Promise<void> {
-    await this.call({ operation: 'killContainer', method: 'POST', path: `/containers/${encodeURIComponent(id)}/kill`, query: { signal } });
+    await this.call({
+      operation: 'killContainer',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/kill`,
+      query: { signal },
+    });
   }
 
   async removeContainer(id: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-    await this.call({ operation: 'removeContainer', method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: options.force ?? false, v: true }, signal: options.signal });
+    await this.call({
+      operation: 'removeContainer',
+      method: 'DELETE',
+      path: `/containers/${encodeURIComponent(id)}`,
+      query: { force: options.force ?? false, v: true },
+      signal: options.signal,
+    });
   }
 
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
-    const wire = await this.call<WireInspect>({ operation: 'inspectContainer', method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal });
-    if (!wire) throw new EngineError({ operation: 'inspectContainer', status: 200, engineMessage: '', message: 'inspectContainer: empty answer' });
+    const wire = await this.call<WireInspect>({
+      operation: 'inspectContainer',
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/json`,
+      signal,
+    });
+    if (!wire)
+      throw new EngineError({
+        operation: 'inspectContainer',
+        status: 200,
+        engineMessage: '',
+        message: 'inspectContainer: empty answer',
+      });
     return fromInspect(wire);
   }
 
   async waitContainer(id: string, signal?: AbortSignal): Promise<number> {
     const operation = 'waitContainer';
-    const wire = await this.call<{ StatusCode?: number; Error?: { Message?: string } | null }>({ operation, method: 'POST', path: `/containers/${encodeURIComponent(id)}/wait`, query: { condition: 'not-running' }, signal });
+    const wire = await this.call<{ StatusCode?: number; Error?: { Message?: string } | null }>({
+      operation,
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/wait`,
+      query: { condition: 'not-running' },
+      signal,
+    });
     if (wire?.Error?.Message) throw new EngineError({ operation, status: 200, engineMessage: wire.Error.Message });
     return wire?.StatusCode ?? 0;
   }
 
-  async listContainers(filter: { labels?: Record<string, string | true> } = {}, signal?: AbortSignal): Promise<ContainerSummary[]> {
+  async listContainers(
+    filter: { labels?: Record<string, string | true> } = {},
+    signal?: AbortSignal,
+  ): Promise<ContainerSummary[]> {
     const filters = filter.labels ? JSON.stringify({ label: labelFilters(filter.labels) }) : undefined;
-    const rows = await this.call<WireSummary[]>({ operation: 'listContainers', method: 'GET', path: '/containers/json', query: { all: true, filters }, signal });
+    const rows = await this.call<WireSummary[]>({
+      operation: 'listContainers',
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true, filters },
+      signal,
+    });
     return (rows ?? []).map(fromSummary);
   }
 
-  async containerEvents(options: { labels?: Record<string, string | true>; signal?: AbortSignal } = {}): Promise<AsyncIterable<ContainerEvent>> {
-    const filters = JSON.stringify({ type: ['container'], ...(options.labels ? { label: labelFilters(options.labels) } : {}) });
-    const res = await this.stream({ operation: 'containerEvents', method: 'GET', path: '/events', query: { filters }, signal: options.signal });
+  async containerEvents(
+    options: { labels?: Record<string, string | true>; signal?: AbortSignal } = {},
+  ): Promise<AsyncIterable<ContainerEvent>> {
+    const filters = JSON.stringify({
+      type: ['container'],
+      ...(options.labels ? { label: labelFilters(options.labels) } : {}),
+    });
+    const res = await this.stream({
+      operation: 'containerEvents',
+      method: 'GET',
+      path: '/events',
+      query: { filters },
+      signal: options.signal,
+    });
     return (async function* events(): AsyncGenerator<ContainerEvent> {
       try {
         for await (const value of jsonLines(res)) {
@@ -341,7 +502,11 @@ export class DockerApiEngine implements ContainerEngine {
           const id = wire.Actor?.ID ?? wire.id;
           if (wire.Type !== 'container' || !id) continue;
           const nanos = typeof wire.timeNano === 'number' ? wire.timeNano / 1e6 : undefined;
-          const event: ContainerEvent = { id, action: wire.Action ?? wire.status ?? '', time: new Date(nanos ?? (wire.time ?? 0) * 1000) };
+          const event: ContainerEvent = {
+            id,
+            action: wire.Action ?? wire.status ?? '',
+            time: new Date(nanos ?? (wire.time ?? 0) * 1000),
+          };
           const exitCode = wire.Actor?.Attributes?.exitCode;
           if (exitCode !== undefined && exitCode !== '') event.exitCode = Number(exitCode);
           yield event;
@@ -356,10 +521,21 @@ export class DockerApiEngine implements ContainerEngine {
   }
 
   async *logs(id: string, options: LogOptions = {}): AsyncGenerator<LogLine> {
-    const query: EngineRequest['query'] = { stdout: true, stderr: true, follow: options.follow ?? false, timestamps: options.timestamps ?? false };
+    const query: EngineRequest['query'] = {
+      stdout: true,
+      stderr: true,
+      follow: options.follow ?? false,
+      timestamps: options.timestamps ?? false,
+    };
     if (options.since) query.since = unixSeconds(options.since);
     if (options.tail !== undefined) query.tail = options.tail;
-    const res = await this.stream({ operation: 'logs', method: 'GET', path: `/containers/${encodeURIComponent(id)}/logs`, query, signal: options.signal });
+    const res = await this.stream({
+      operation: 'logs',
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/logs`,
+      query,
+      signal: options.signal,
+    });
     try {
       yield* splitLines(demultiplex(res), { timestamps: options.timestamps });
     } catch (error) {
@@ -371,15 +547,39 @@ export class DockerApiEngine implements ContainerEngine {
   }
 
   async exec(id: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const body: Record<string, unknown> = { Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false };
+    const body: Record<string, unknown> = {
+      Cmd: cmd,
+      AttachStdout: true,
+      AttachStderr: true,
+      AttachStdin: false,
+      Tty: false,
+    };
     if (options.env) body.Env = Object.entries(options.env).map(([k, v]) => `${k}=${v}`);
     if (options.user) body.User = options.user;
     const { signal } = options;
-    const created = await this.call<{ Id?: string }>({ operation: 'exec', method: 'POST', path: `/containers/${encodeURIComponent(id)}/exec`, json: body, signal });
+    const created = await this.call<{ Id?: string }>({
+      operation: 'exec',
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/exec`,
+      json: body,
+      signal,
+    });
     const execId = created?.Id;
-    if (!execId) throw new EngineError({ operation: 'exec', status: 201, engineMessage: '', message: 'exec: the engine did not return an exec id' });
+    if (!execId)
+      throw new EngineError({
+        operation: 'exec',
+        status: 201,
+        engineMessage: '',
+        message: 'exec: the engine did not return an exec id',
+      });
     // Without Upgrade headers both engines answer 200 and stream until the process ends.
-    const res = await this.stream({ operation: 'exec', method: 'POST', path: `/exec/${execId}/start`, json: { Detach: false, Tty: false }, signal });
+    const res = await this.stream({
+      operation: 'exec',
+      method: 'POST',
+      path: `/exec/${execId}/start`,
+      json: { Detach: false, Tty: false },
+      signal,
+    });
     const limit = options.maxOutputBytes ?? DEFAULT_EXEC_OUTPUT;
     const kept: Buffer[] = [];
     let size = 0;
@@ -400,9 +600,20 @@ export class DockerApiEngine implements ContainerEngine {
     // Podman can report Running a moment after the stream ended: poll briefly.
     const deadline = Date.now() + 5000;
     for (;;) {
-      const state = await this.call<{ Running?: boolean; ExitCode?: number | null }>({ operation: 'exec', method: 'GET', path: `/exec/${execId}/json`, signal });
+      const state = await this.call<{ Running?: boolean; ExitCode?: number | null }>({
+        operation: 'exec',
+        method: 'GET',
+        path: `/exec/${execId}/json`,
+        signal,
+      });
       if (state && !state.Running && typeof state.ExitCode === 'number') return { exitCode: state.ExitCode, output };
-      if (Date.now() > deadline) throw new EngineError({ operation: 'exec', status: 200, engineMessage: '', message: `exec: the engine did not report an exit code for ${cmd.join(' ')}` });
+      if (Date.now() > deadline)
+        throw new EngineError({
+          operation: 'exec',
+          status: 200,
+          engineMessage: '',
+          message: `exec: the engine did not report an exit code for ${cmd.join(' ')}`,
+        });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -415,7 +626,10 @@ export class DockerApiEngine implements ContainerEngine {
   private negotiate(signal?: AbortSignal): Promise<{ api: string; wire: WireVersion }> {
     this.version ??= this.http
       .json<WireVersion>({ operation: 'version', method: 'GET', path: '/version', signal })
-      .then((wire = {}) => ({ api: this.forcedVersion ?? chooseApiVersion({ min: wire.MinAPIVersion, max: wire.ApiVersion }), wire }));
+      .then((wire = {}) => ({
+        api: this.forcedVersion ?? chooseApiVersion({ min: wire.MinAPIVersion, max: wire.ApiVersion }),
+        wire,
+      }));
     // A failed negotiation (engine down) is retried on the next call.
     this.version.catch(() => (this.version = undefined));
     return this.version;

@@ -86,11 +86,22 @@ export interface WireSummary {
 }
 
 const NS_PER_SECOND = 1_000_000_000;
-const STATUSES: readonly ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+const STATUSES: readonly ContainerStatus[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+];
 
 /** Builds the create body for a spec. */
 export function toCreateBody(spec: ContainerSpec): WireCreateBody {
-  const body: WireCreateBody = { Image: spec.image, HostConfig: { Init: spec.init ?? true, RestartPolicy: { Name: 'no' } } };
+  const body: WireCreateBody = {
+    Image: spec.image,
+    HostConfig: { Init: spec.init ?? true, RestartPolicy: { Name: 'no' } },
+  };
   if (spec.env) body.Env = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   if (spec.command) body.Cmd = spec.command;
   if (spec.entrypoint) body.Entrypoint = spec.entrypoint;
@@ -112,11 +123,19 @@ export function toCreateBody(spec: ContainerSpec): WireCreateBody {
   }
   if (spec.healthcheck) {
     const h = spec.healthcheck;
-    const ns = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.round(seconds * NS_PER_SECOND));
-    body.Healthcheck = { Test: h.test, Interval: ns(h.intervalSeconds), Timeout: ns(h.timeoutSeconds), Retries: h.retries, StartPeriod: ns(h.startPeriodSeconds) };
+    const ns = (seconds: number | undefined) =>
+      seconds === undefined ? undefined : Math.round(seconds * NS_PER_SECOND);
+    body.Healthcheck = {
+      Test: h.test,
+      Interval: ns(h.intervalSeconds),
+      Timeout: ns(h.timeoutSeconds),
+      Retries: h.retries,
+      StartPeriod: ns(h.startPeriodSeconds),
+    };
   }
   if (spec.network) body.HostConfig.NetworkMode = spec.network;
-  if (spec.extraHosts && spec.extraHosts.length > 0) body.HostConfig.ExtraHosts = spec.extraHosts.map((e) => `${e.host}:${e.ip}`);
+  if (spec.extraHosts && spec.extraHosts.length > 0)
+    body.HostConfig.ExtraHosts = spec.extraHosts.map((e) => `${e.host}:${e.ip}`);
   if (spec.memoryBytes !== undefined) body.HostConfig.Memory = spec.memoryBytes;
   if (spec.memoryReservationBytes !== undefined) body.HostConfig.MemoryReservation = spec.memoryReservationBytes;
   if (spec.cpus !== undefined) body.HostConfig.NanoCpus = Math.round(spec.cpus * NS_PER_SECOND);
@@ -154,7 +173,12 @@ export function fromInspect(wire: WireInspect): ContainerDetails {
   for (const [key, bindings] of Object.entries(wire.NetworkSettings?.Ports ?? {})) {
     const [port, protocol] = key.split('/');
     for (const b of bindings ?? []) {
-      ports.push({ containerPort: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp ?? '', hostPort: Number(b.HostPort ?? 0) });
+      ports.push({
+        containerPort: Number(port),
+        protocol: protocol ?? 'tcp',
+        hostIp: b.HostIp ?? '',
+        hostPort: Number(b.HostPort ?? 0),
+      });
     }
   }
   const networks = Object.values(wire.NetworkSettings?.Networks ?? {});
@@ -206,7 +230,12 @@ export interface WireImage {
 
 /** Maps an image inspection or list row to the contract's details. */
 export function fromImageInspect(wire: WireImage): ImageDetails {
-  const details: ImageDetails = { id: wire.Id ?? '', tags: wire.RepoTags ?? [], labels: wire.Config?.Labels ?? wire.Labels ?? {}, sizeBytes: wire.Size ?? 0 };
+  const details: ImageDetails = {
+    id: wire.Id ?? '',
+    tags: wire.RepoTags ?? [],
+    labels: wire.Config?.Labels ?? wire.Labels ?? {},
+    sizeBytes: wire.Size ?? 0,
+  };
   const created = typeof wire.Created === 'number' ? new Date(wire.Created * 1000) : parseEngineTime(wire.Created);
   if (created) details.createdAt = created;
   return details;

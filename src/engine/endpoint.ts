@@ -12,7 +12,13 @@ export type EngineEndpoint = { kind: 'unix'; socketPath: string } | { kind: 'tcp
 /** Parses `unix:///path`, `tcp://host:port`, `http://host:port` or a bare socket path. */
 export function parseEndpoint(value: string): EngineEndpoint {
   const unsupported = (why: string) =>
-    new EngineError({ operation: 'connect', status: 0, code: 'Unsupported', engineMessage: '', message: `container engine endpoint ${value}: ${why}` });
+    new EngineError({
+      operation: 'connect',
+      status: 0,
+      code: 'Unsupported',
+      engineMessage: '',
+      message: `container engine endpoint ${value}: ${why}`,
+    });
   if (value.startsWith('/')) return { kind: 'unix', socketPath: value };
   if (value.startsWith('unix://')) {
     const socketPath = value.slice('unix://'.length);
@@ -53,7 +59,13 @@ export function discoverEndpoint(input: DiscoveryInput = {}): EngineEndpoint {
   if (input.explicit) return parseEndpoint(input.explicit);
   if (env.DOCKER_HOST) {
     if (env.DOCKER_TLS_VERIFY) {
-      throw new EngineError({ operation: 'connect', status: 0, code: 'Unsupported', engineMessage: '', message: 'DOCKER_TLS_VERIFY is set: TLS engine endpoints are not supported' });
+      throw new EngineError({
+        operation: 'connect',
+        status: 0,
+        code: 'Unsupported',
+        engineMessage: '',
+        message: 'DOCKER_TLS_VERIFY is set: TLS engine endpoints are not supported',
+      });
     }
     return parseEndpoint(env.DOCKER_HOST);
   }

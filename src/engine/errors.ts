@@ -25,8 +25,18 @@ export class EngineError extends Error {
   /** The driver operation that failed, e.g. `inspectContainer`. */
   readonly operation: string;
 
-  constructor(options: { operation: string; status: number; code?: EngineErrorCode; engineMessage: string; message?: string; cause?: unknown }) {
-    super(options.message ?? `${options.operation}: ${options.engineMessage || `engine answered HTTP ${options.status}`}`, { cause: options.cause });
+  constructor(options: {
+    operation: string;
+    status: number;
+    code?: EngineErrorCode;
+    engineMessage: string;
+    message?: string;
+    cause?: unknown;
+  }) {
+    super(
+      options.message ?? `${options.operation}: ${options.engineMessage || `engine answered HTTP ${options.status}`}`,
+      { cause: options.cause },
+    );
     this.operation = options.operation;
     this.status = options.status;
     this.engineMessage = options.engineMessage;

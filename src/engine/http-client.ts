@@ -40,7 +40,12 @@ export class EngineHttpClient {
     const res = await this.send(req);
     if ((res.statusCode ?? 0) < 400) return res;
     const text = await readText(res);
-    throw new EngineError({ operation: req.operation, status: res.statusCode ?? 0, code: req.errorCode, engineMessage: engineMessage(text) });
+    throw new EngineError({
+      operation: req.operation,
+      status: res.statusCode ?? 0,
+      code: req.errorCode,
+      engineMessage: engineMessage(text),
+    });
   }
 
   /** Sends the request and parses the JSON answer (undefined for an empty body, e.g. 204). */
@@ -51,7 +56,14 @@ export class EngineHttpClient {
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new EngineError({ operation: req.operation, status: res.statusCode ?? 0, code: 'EngineFailure', engineMessage: text.slice(0, 500), message: `${req.operation}: the engine answered invalid JSON`, cause });
+      throw new EngineError({
+        operation: req.operation,
+        status: res.statusCode ?? 0,
+        code: 'EngineFailure',
+        engineMessage: text.slice(0, 500),
+        message: `${req.operation}: the engine answered invalid JSON`,
+        cause,
+      });
     }
   }
 
@@ -81,14 +93,37 @@ export class EngineHttpClient {
       headers['Content-Type'] = req.contentType;
     }
     if (Buffer.isBuffer(payload)) headers['Content-Length'] = String(payload.length);
-    const target = this.endpoint.kind === 'unix' ? { socketPath: this.endpoint.socketPath } : { host: this.endpoint.host, port: this.endpoint.port };
+    const target =
+      this.endpoint.kind === 'unix'
+        ? { socketPath: this.endpoint.socketPath }
+        : { host: this.endpoint.host, port: this.endpoint.port };
     // The Host header is required by HTTP/1.1; over a unix socket any name does.
     if (this.endpoint.kind === 'unix') headers.Host = 'docker';
     return new Promise((resolve, reject) => {
-      const request = httpRequest({ ...target, agent: this.agent, method: req.method, path: qs ? `${req.path}?${qs}` : req.path, headers, signal: req.signal }, resolve);
+      const request = httpRequest(
+        {
+          ...target,
+          agent: this.agent,
+          method: req.method,
+          path: qs ? `${req.path}?${qs}` : req.path,
+          headers,
+          signal: req.signal,
+        },
+        resolve,
+      );
       request.on('error', (error: NodeJS.ErrnoException) => {
         if (error.name === 'AbortError') reject(error);
-        else reject(new EngineError({ operation: req.operation, status: 0, code: 'Unavailable', engineMessage: error.message, message: `${req.operation}: cannot reach the container engine at ${formatEndpoint(this.endpoint)}: ${error.message}`, cause: error }));
+        else
+          reject(
+            new EngineError({
+              operation: req.operation,
+              status: 0,
+              code: 'Unavailable',
+              engineMessage: error.message,
+              message: `${req.operation}: cannot reach the container engine at ${formatEndpoint(this.endpoint)}: ${error.message}`,
+              cause: error,
+            }),
+          );
       });
       if (payload === undefined) request.end();
       else if (Buffer.isBuffer(payload)) request.end(payload);

@@ -54,7 +54,8 @@ export async function* demultiplex(source: AsyncIterable<Buffer | string>): Asyn
   }
   // A body shorter than one header, or a truncated last frame: deliver what there is.
   if (pending.length > 0) {
-    if (raw === false && pending.length > HEADER) yield { stream: pending[0] === 2 ? 'stderr' : 'stdout', payload: pending.subarray(HEADER) };
+    if (raw === false && pending.length > HEADER)
+      yield { stream: pending[0] === 2 ? 'stderr' : 'stdout', payload: pending.subarray(HEADER) };
     else if (raw !== false) yield { stream: 'stdout', payload: pending };
   }
 }
@@ -78,7 +79,10 @@ interface StreamState {
 }
 
 /** Turns frames into lines per stream; `timestamps` strips and parses each line's time prefix. */
-export async function* splitLines(frames: AsyncIterable<Frame>, options: { timestamps?: boolean } = {}): AsyncGenerator<LogLine> {
+export async function* splitLines(
+  frames: AsyncIterable<Frame>,
+  options: { timestamps?: boolean } = {},
+): AsyncGenerator<LogLine> {
   const states: Record<Frame['stream'], StreamState> = {
     stdout: { decoder: new StringDecoder('utf8'), partial: '' },
     stderr: { decoder: new StringDecoder('utf8'), partial: '' },

@@ -17,9 +17,13 @@ const QUARANTINE = /^tmp_objdir-incoming-/;
 /** Removes the quarantines and lock files a killed push left in `gitDir`; returns them (relative to it). */
 export async function removeAbandonedPushFiles(gitDir: string): Promise<string[]> {
   const doomed = [
-    ...(await entries(join(gitDir, 'objects'))).filter((name) => QUARANTINE.test(name)).map((name) => join('objects', name)),
+    ...(await entries(join(gitDir, 'objects')))
+      .filter((name) => QUARANTINE.test(name))
+      .map((name) => join('objects', name)),
     ...(await entries(gitDir)).filter((name) => name.endsWith('.lock')),
-    ...(await entries(join(gitDir, 'refs'), true)).filter((name) => name.endsWith('.lock')).map((name) => join('refs', name)),
+    ...(await entries(join(gitDir, 'refs'), true))
+      .filter((name) => name.endsWith('.lock'))
+      .map((name) => join('refs', name)),
   ];
   for (const path of doomed) await rm(join(gitDir, path), { recursive: true, force: true });
   return doomed;

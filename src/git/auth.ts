@@ -31,7 +31,11 @@ export interface GitAccessRequest {
  * credentials" (401) and 'forbidden' means "known, but not allowed" (403). A plain `false` for a
  * write is asked again as a read; a yes then also makes it a 403.
  */
-export type GitAuthenticator = (user: string, password: string, request: GitAccessRequest) => boolean | 'forbidden' | Promise<boolean | 'forbidden'>;
+export type GitAuthenticator = (
+  user: string,
+  password: string,
+  request: GitAccessRequest,
+) => boolean | 'forbidden' | Promise<boolean | 'forbidden'>;
 
 export type GitAuthorization = { ok: true; user: string } | { ok: false; status: 401 | 403; message: string };
 
@@ -46,17 +50,32 @@ export function parseBasicAuthorization(header: string | undefined): BasicCreden
 }
 
 /** Runs a request's credentials through the authenticator. */
-export async function authorizeGitRequest(headers: IncomingHttpHeaders, request: GitAccessRequest, authenticate: GitAuthenticator): Promise<GitAuthorization> {
+export async function authorizeGitRequest(
+  headers: IncomingHttpHeaders,
+  request: GitAccessRequest,
+  authenticate: GitAuthenticator,
+): Promise<GitAuthorization> {
   const credentials = parseBasicAuthorization(headers.authorization);
   if (credentials === undefined || credentials.password === '') {
-    return { ok: false, status: 401, message: 'Authentication required: use an access key id and secret, or a job token, as user name and password.' };
+    return {
+      ok: false,
+      status: 401,
+      message: 'Authentication required: use an access key id and secret, or a job token, as user name and password.',
+    };
   }
   const { user, password } = credentials;
   const verdict = await authenticate(user, password, request);
   if (verdict === true) return { ok: true, user };
-  if (verdict === 'forbidden' || (request.access === 'write' && (await authenticate(user, password, { ...request, access: 'read' })) === true)) {
+  if (
+    verdict === 'forbidden' ||
+    (request.access === 'write' && (await authenticate(user, password, { ...request, access: 'read' })) === true)
+  ) {
     const what = request.access === 'write' ? 'push to' : 'read';
-    return { ok: false, status: 403, message: `Permission to ${what} ${request.repository} denied to ${printable(user)}.` };
+    return {
+      ok: false,
+      status: 403,
+      message: `Permission to ${what} ${request.repository} denied to ${printable(user)}.`,
+    };
   }
   return { ok: false, status: 401, message: `Invalid credentials for ${request.repository}.` };
 }

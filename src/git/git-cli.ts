@@ -47,7 +47,14 @@ export function gitEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('GIT_')) env[key] = value;
   }
-  return { ...env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.sharedRepository', GIT_CONFIG_VALUE_0: PRIVATE_SHARED_REPOSITORY, ...extra };
+  return {
+    ...env,
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_KEY_0: 'core.sharedRepository',
+    GIT_CONFIG_VALUE_0: PRIVATE_SHARED_REPOSITORY,
+    ...extra,
+  };
 }
 
 /** Runs `git [--git-dir DIR] ARGS`; resolves with its exit status (does not throw on non-zero). */
@@ -100,7 +107,9 @@ let execPath: Promise<string> | undefined;
  */
 export function gitProgram(name: string): Promise<string> {
   execPath ??= new Promise<string>((resolve, reject) => {
-    execFile('git', ['--exec-path'], { env: gitEnvironment() }, (error, stdout) => (error ? reject(error) : resolve(stdout.trim())));
+    execFile('git', ['--exec-path'], { env: gitEnvironment() }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout.trim()),
+    );
   }).catch((error: unknown) => {
     execPath = undefined;
     throw error;

@@ -31,7 +31,10 @@ export class GitHostedRepository implements HostedRepository {
     const file = path.replace(/^\/+/, '');
     if (!isSafeRevision(sha) || file.length === 0 || file.includes('\0')) return undefined;
     // `cat-file blob` fails on a missing commit, a missing path and a directory alike.
-    const result = await git(['cat-file', 'blob', `${sha}:${file}`], { gitDir: this.gitDir, maxBytes: this.maxFileBytes });
+    const result = await git(['cat-file', 'blob', `${sha}:${file}`], {
+      gitDir: this.gitDir,
+      maxBytes: this.maxFileBytes,
+    });
     return result.status === 0 ? result.stdout : undefined;
   }
 
@@ -61,19 +64,26 @@ export class GitHostedRepository implements HostedRepository {
       maxBytes: MAX_METADATA_BYTES,
     });
     if (result.status !== 0) return undefined;
-    return result.stdout.toString('utf8').split('\0').filter((path) => path.length > 0);
+    return result.stdout
+      .toString('utf8')
+      .split('\0')
+      .filter((path) => path.length > 0);
   }
 
   async commit(sha: string): Promise<CommitInfo | undefined> {
     const resolved = await this.resolveCommit(sha);
     if (resolved === undefined) return undefined;
-    const result = await git(['show', '-s', '--no-show-signature', '--format=%H%x00%an%x00%ae%x00%aI%x00%B', resolved], {
-      gitDir: this.gitDir,
-      maxBytes: MAX_METADATA_BYTES,
-    });
+    const result = await git(
+      ['show', '-s', '--no-show-signature', '--format=%H%x00%an%x00%ae%x00%aI%x00%B', resolved],
+      {
+        gitDir: this.gitDir,
+        maxBytes: MAX_METADATA_BYTES,
+      },
+    );
     if (result.status !== 0) return undefined;
     const [full, authorName, authorEmail, timestamp, ...message] = result.stdout.toString('utf8').split('\0');
-    if (full === undefined || authorName === undefined || authorEmail === undefined || timestamp === undefined) return undefined;
+    if (full === undefined || authorName === undefined || authorEmail === undefined || timestamp === undefined)
+      return undefined;
     // %B ends with the message's newline plus the one --format adds; the event carries neither.
     return { sha: full, authorName, authorEmail, timestamp, message: message.join('\0').replace(/\n+$/, '') };
   }
@@ -87,7 +97,10 @@ export class GitHostedRepository implements HostedRepository {
   /** The full sha of the commit `revision` names; undefined when there is none. */
   async resolveCommit(revision: string): Promise<string | undefined> {
     if (!isSafeRevision(revision)) return undefined;
-    const result = await git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], { gitDir: this.gitDir, maxBytes: 4096 });
+    const result = await git(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`], {
+      gitDir: this.gitDir,
+      maxBytes: 4096,
+    });
     const sha = result.stdout.toString('utf8').trim();
     return result.status === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
   }

@@ -62,9 +62,14 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
   const { repositories, authenticate, logger } = options;
   const prefix = options.prefix ?? DEFAULT_GIT_PREFIX;
   const hookUrl = options.hookUrl ?? repositories.hookUrl;
-  if (hookUrl !== undefined && (options.hookSecret === undefined || !/^[\x21-\x7e]+$/.test(options.hookSecret) || /["\\]/.test(options.hookSecret))) {
+  if (
+    hookUrl !== undefined &&
+    (options.hookSecret === undefined || !/^[\x21-\x7e]+$/.test(options.hookSecret) || /["\\]/.test(options.hookSecret))
+  ) {
     // The secret is written into a curl config string by the hook; quotes or backslashes would break it.
-    throw new TypeError('hookSecret is required with a hook URL and must be printable ASCII without quotes or backslashes');
+    throw new TypeError(
+      'hookSecret is required with a hook URL and must be printable ASCII without quotes or backslashes',
+    );
   }
 
   return async (req, res) => {
@@ -72,21 +77,40 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
     const routed = routeGitRequest(method, req.url ?? '/', prefix);
     // GitHub's names are case-insensitive: serve (and authorize) the repository as it is spelled.
     const canonical = routed.kind === 'git' ? repositories.resolve(routed.repository) : undefined;
-    const route = routed.kind === 'git' && canonical !== undefined && canonical !== routed.repository
-      ? { ...routed, repository: canonical, pathInfo: `/${canonical}.git${routed.pathInfo.slice(routed.repository.length + '/.git'.length)}` }
-      : routed;
+    const route =
+      routed.kind === 'git' && canonical !== undefined && canonical !== routed.repository
+        ? {
+            ...routed,
+            repository: canonical,
+            pathInfo: `/${canonical}.git${routed.pathInfo.slice(routed.repository.length + '/.git'.length)}`,
+          }
+        : routed;
     if (route.kind === 'refused') {
       answer(res, route.status, route.message, route.headers);
       logger.warn('git request refused', { method, path: pathOf(req), status: route.status });
       return;
     }
     try {
-      const authorization = await authorizeGitRequest(req.headers, { repository: route.repository, access: route.access }, authenticate);
+      const authorization = await authorizeGitRequest(
+        req.headers,
+        { repository: route.repository, access: route.access },
+        authenticate,
+      );
       if (!authorization.ok) {
-        answer(res, authorization.status, authorization.message, authorization.status === 401 ? { 'www-authenticate': BASIC_CHALLENGE } : {});
+        answer(
+          res,
+          authorization.status,
+          authorization.message,
+          authorization.status === 401 ? { 'www-authenticate': BASIC_CHALLENGE } : {},
+        );
         // git's first request carries no credentials by design; only a rejection is worth a line.
         if (req.headers.authorization !== undefined) {
-          logger.warn('git request denied', { method, path: pathOf(req), status: authorization.status, repository: route.repository });
+          logger.warn('git request denied', {
+            method,
+            path: pathOf(req),
+            status: authorization.status,
+            repository: route.repository,
+          });
         }
         return;
       }
@@ -103,7 +127,12 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
     }
   };
 
-  async function runHttpBackend(req: IncomingMessage, res: ServerResponse, route: GitRoute, user: string): Promise<void> {
+  async function runHttpBackend(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: GitRoute,
+    user: string,
+  ): Promise<void> {
     const env = cgiEnvironment(req, route, user);
     const program = await gitProgram('git-http-backend');
     if (res.destroyed) return;
@@ -133,7 +162,8 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
     const outcome = await exited;
     if (outcome instanceof Error || outcome !== 0) {
       const reason = outcome instanceof Error ? outcome.message : `exit ${outcome}`;
-      if (!res.destroyed) logger.warn('git http-backend failed', { path: route.pathInfo, reason, stderr: stderr.trim() });
+      if (!res.destroyed)
+        logger.warn('git http-backend failed', { path: route.pathInfo, reason, stderr: stderr.trim() });
     }
     if (!headed) {
       if (!res.headersSent) answer(res, 500, 'git http-backend failed.');
@@ -158,7 +188,8 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
     if (contentType !== undefined) env.CONTENT_TYPE = contentType;
     // A chunked body has no length; with none set, http-backend reads until end of input.
     const contentLength = req.headers['content-length'];
-    if (contentLength !== undefined && req.headers['transfer-encoding'] === undefined) env.CONTENT_LENGTH = contentLength;
+    if (contentLength !== undefined && req.headers['transfer-encoding'] === undefined)
+      env.CONTENT_LENGTH = contentLength;
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined) env.HTTP_CONTENT_ENCODING = encoding;
     const protocol = req.headers['git-protocol'];
@@ -173,7 +204,8 @@ export function createGitHttpHandler(options: GitHttpHandlerOptions): GitHttpHan
       env[HOOK_ENV.pusher] = encodeURIComponent(printable(user));
       env[HOOK_ENV.pushId] = newPushId();
     }
-    if (route.service === 'git-receive-pack' && options.processLabel !== undefined) env[PUSH_PROCESS_MARKER] = options.processLabel;
+    if (route.service === 'git-receive-pack' && options.processLabel !== undefined)
+      env[PUSH_PROCESS_MARKER] = options.processLabel;
     return gitEnvironment(env);
   }
 }

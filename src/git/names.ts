@@ -29,9 +29,12 @@ const MAX_NAME = 100;
 /** Checks an owner (user or organisation) name. */
 export function validateOwner(owner: string): string {
   if (owner.length === 0) throw new RepositoryNameError('The repository owner is empty');
-  if (owner.length > MAX_OWNER) throw new RepositoryNameError(`The owner "${clip(owner)}" is longer than ${MAX_OWNER} characters`);
+  if (owner.length > MAX_OWNER)
+    throw new RepositoryNameError(`The owner "${clip(owner)}" is longer than ${MAX_OWNER} characters`);
   if (!OWNER.test(owner)) {
-    throw new RepositoryNameError(`The owner "${clip(owner)}" may only contain letters, digits and hyphens, and may not begin or end with a hyphen`);
+    throw new RepositoryNameError(
+      `The owner "${clip(owner)}" may only contain letters, digits and hyphens, and may not begin or end with a hyphen`,
+    );
   }
   return owner;
 }
@@ -39,10 +42,15 @@ export function validateOwner(owner: string): string {
 /** Checks a repository's own name (without owner). */
 export function validateName(name: string): string {
   if (name.length === 0) throw new RepositoryNameError('The repository name is empty');
-  if (name.length > MAX_NAME) throw new RepositoryNameError(`The repository name "${clip(name)}" is longer than ${MAX_NAME} characters`);
-  if (!NAME.test(name)) throw new RepositoryNameError(`The repository name "${clip(name)}" may only contain letters, digits, ".", "_" and "-"`);
+  if (name.length > MAX_NAME)
+    throw new RepositoryNameError(`The repository name "${clip(name)}" is longer than ${MAX_NAME} characters`);
+  if (!NAME.test(name))
+    throw new RepositoryNameError(
+      `The repository name "${clip(name)}" may only contain letters, digits, ".", "_" and "-"`,
+    );
   if (name === '.' || name === '..') throw new RepositoryNameError(`"${name}" is not a repository name`);
-  if (name.toLowerCase().endsWith('.git')) throw new RepositoryNameError(`The repository name "${clip(name)}" may not end in ".git"`);
+  if (name.toLowerCase().endsWith('.git'))
+    throw new RepositoryNameError(`The repository name "${clip(name)}" may not end in ".git"`);
   return name;
 }
 

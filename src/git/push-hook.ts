@@ -65,9 +65,18 @@ export function createPushHookHandler(options: PushHookHandlerOptions): PushHook
       const pusher = decodePusher(req.headers[PUSHER_HEADER]);
       const pushId = req.headers[PUSH_ID_HEADER];
       // Without a valid id (a hook from before the journal) the push is handled all the same.
-      const events = parsePushLines(body, repository, pusher, typeof pushId === 'string' && isPushId(pushId) ? pushId : undefined);
+      const events = parsePushLines(
+        body,
+        repository,
+        pusher,
+        typeof pushId === 'string' && isPushId(pushId) ? pushId : undefined,
+      );
 
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      });
       res.flushHeaders();
       if (events.length === 0) return void res.end();
       const progress = (line: string) => {
@@ -91,11 +100,13 @@ export function createPushHookHandler(options: PushHookHandlerOptions): PushHook
 
 /** One progress message as printable, short lines (git would show control characters raw). */
 export function progressLines(message: string): string[] {
-  return message
-    .split(/\r?\n|\r/)
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-    .map((line) => line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\t/g, '  '))
-    .map((line) => (line.length > MAX_PROGRESS_LINE ? `${line.slice(0, MAX_PROGRESS_LINE - 3)}...` : line));
+  return (
+    message
+      .split(/\r?\n|\r/)
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+      .map((line) => line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\t/g, '  '))
+      .map((line) => (line.length > MAX_PROGRESS_LINE ? `${line.slice(0, MAX_PROGRESS_LINE - 3)}...` : line))
+  );
 }
 
 /** The body as text; undefined when it exceeds the cap. */

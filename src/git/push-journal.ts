@@ -88,7 +88,8 @@ export class PushJournal {
       const events: PushEvent[] = [];
       for (const event of parsePushLines(entry, repository.fullName, pusherOf(entry), pushId)) {
         if (event.after === ZERO_SHA) continue;
-        if (state === 'committed' || (await refTarget(repository.gitDir, event.ref)) === event.after) events.push(event);
+        if (state === 'committed' || (await refTarget(repository.gitDir, event.ref)) === event.after)
+          events.push(event);
       }
       if (events.length === 0) {
         await drop(name);

@@ -80,7 +80,15 @@ export class GitRepositories implements RepositorySource {
       const temp = await mkdtemp(join(staging, 'new-'));
       try {
         // An empty template: no sample hooks, no description file; only what we install.
-        await gitOk(['init', '--quiet', '--bare', '--initial-branch=main', '--template=', `--shared=${PRIVATE_SHARED_REPOSITORY}`, temp]);
+        await gitOk([
+          'init',
+          '--quiet',
+          '--bare',
+          '--initial-branch=main',
+          '--template=',
+          `--shared=${PRIVATE_SHARED_REPOSITORY}`,
+          temp,
+        ]);
         await configure(temp, canonical);
         await rename(temp, gitDir);
         return { created: true, repository: this.handle(canonical) };
@@ -103,7 +111,9 @@ export class GitRepositories implements RepositorySource {
 
   /** Rewrites a repository's hooks where they differ from this version's (cheap when none does). */
   refreshHooks(repository: GitHostedRepository): Promise<void> {
-    return this.serialised(repository.fullName.toLowerCase(), () => installHooks(repository.gitDir, repository.fullName));
+    return this.serialised(repository.fullName.toLowerCase(), () =>
+      installHooks(repository.gitDir, repository.fullName),
+    );
   }
 
   private serialised<T>(fullName: string, task: () => Promise<T>): Promise<T> {
@@ -129,7 +139,8 @@ export class GitRepositories implements RepositorySource {
     const { owner, name } = parseRepositoryName(fullName);
     const ownerEntry = matchEntry(this.root, owner);
     const entry = ownerEntry === undefined ? undefined : matchEntry(join(this.root, ownerEntry), `${name}.git`);
-    if (ownerEntry === undefined || entry === undefined || !isBareRepository(join(this.root, ownerEntry, entry))) return undefined;
+    if (ownerEntry === undefined || entry === undefined || !isBareRepository(join(this.root, ownerEntry, entry)))
+      return undefined;
     return `${ownerEntry}/${entry.slice(0, -'.git'.length)}`;
   }
 
@@ -201,7 +212,12 @@ async function configure(gitDir: string, fullName: string): Promise<void> {
 /** A directory git would serve: it has HEAD, objects and refs. */
 function isBareRepository(dir: string): boolean {
   try {
-    return statSync(dir).isDirectory() && existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
+    return (
+      statSync(dir).isDirectory() &&
+      existsSync(join(dir, 'HEAD')) &&
+      existsSync(join(dir, 'objects')) &&
+      existsSync(join(dir, 'refs'))
+    );
   } catch {
     return false;
   }

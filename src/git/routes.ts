@@ -35,7 +35,11 @@ export interface RouteRefusal {
 export const DEFAULT_GIT_PREFIX = '/git';
 
 /** Parses `method url` under `prefix` (default `/git`). */
-export function routeGitRequest(method: string, url: string, prefix: string = DEFAULT_GIT_PREFIX): GitRoute | RouteRefusal {
+export function routeGitRequest(
+  method: string,
+  url: string,
+  prefix: string = DEFAULT_GIT_PREFIX,
+): GitRoute | RouteRefusal {
   const queryAt = url.indexOf('?');
   const path = queryAt < 0 ? url : url.slice(0, queryAt);
   const query = queryAt < 0 ? '' : url.slice(queryAt + 1);
@@ -43,7 +47,10 @@ export function routeGitRequest(method: string, url: string, prefix: string = DE
   if (!path.startsWith(base)) return notFound();
   const rest = path.slice(base.length);
   // Valid names need no escaping, so any `%`, backslash, NUL or dot segment is an attack or a mistake.
-  if (/[%\\\0]/.test(rest) || rest.split('/').some((segment) => segment === '.' || segment === '..' || segment === '')) {
+  if (
+    /[%\\\0]/.test(rest) ||
+    rest.split('/').some((segment) => segment === '.' || segment === '..' || segment === '')
+  ) {
     return { kind: 'refused', status: 400, message: 'Bad request path.' };
   }
   const [owner, rawName, ...tail] = rest.split('/');
@@ -59,7 +66,11 @@ export function routeGitRequest(method: string, url: string, prefix: string = DE
     if (upperMethod !== 'GET' && upperMethod !== 'HEAD') return notAllowed('GET');
     const service = new URLSearchParams(query).get('service');
     if (service !== 'git-upload-pack' && service !== 'git-receive-pack') {
-      return { kind: 'refused', status: 403, message: 'dockyard serves git over the smart HTTP protocol only; use git 1.6.6 or later.' };
+      return {
+        kind: 'refused',
+        status: 403,
+        message: 'dockyard serves git over the smart HTTP protocol only; use git 1.6.6 or later.',
+      };
     }
     return { kind: 'git', repository, service, access: accessOf(service), pathInfo, query };
   }

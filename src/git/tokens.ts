@@ -36,7 +36,8 @@ export class InMemoryGitAccessTokens implements GitAccessTokens {
   ) {}
 
   issue(repository: string, access: GitAccess, ttlMs: number = this.defaultTtlMs): { token: string; revoke(): void } {
-    if (access !== 'read' && access !== 'write') throw new TypeError(`access must be 'read' or 'write', got ${String(access)}`);
+    if (access !== 'read' && access !== 'write')
+      throw new TypeError(`access must be 'read' or 'write', got ${String(access)}`);
     if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive number, got ${ttlMs}`);
     this.sweep();
     const token = `ghs_${randomBytes(30).toString('base64url')}`;

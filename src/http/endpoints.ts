@@ -23,7 +23,11 @@ export function jwksEndpoint(issuer: OidcIssuer, issuerReady: Promise<void>): Re
 export function idTokenEndpoint(broker: JobTokenBroker, issuerReady: Promise<void>): RequestHandler {
   return async (request) => {
     await issuerReady;
-    const result = await broker.handle({ method: request.method, query: new URLSearchParams(request.query), authorization: header(request, 'authorization') });
+    const result = await broker.handle({
+      method: request.method,
+      query: new URLSearchParams(request.query),
+      authorization: header(request, 'authorization'),
+    });
     return json(result.status, result.body);
   };
 }
@@ -32,7 +36,9 @@ export function idTokenEndpoint(broker: JobTokenBroker, issuerReady: Promise<voi
  * `{"status":"ok"}` plus what `details` adds: the ECS runtime's state, and with `?engine=1`
  * whether the cloud reaches its container engine (`dockyard doctor` asks).
  */
-export function healthEndpoint(details: (options: { engine: boolean }) => Promise<Record<string, unknown>>): RequestHandler {
+export function healthEndpoint(
+  details: (options: { engine: boolean }) => Promise<Record<string, unknown>>,
+): RequestHandler {
   return async (request) => {
     const engine = new URLSearchParams(request.query).get('engine') === '1';
     return json(200, { status: 'ok', ...(await details({ engine })) });

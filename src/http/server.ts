@@ -47,7 +47,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const streamed = options.stream?.(req, res);
     if (streamed) {
       streamed.catch((error: unknown) => {
-        options.logger.error('streaming request failed', { error: error instanceof Error ? error.stack : String(error) });
+        options.logger.error('streaming request failed', {
+          error: error instanceof Error ? error.stack : String(error),
+        });
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] }));
@@ -63,9 +65,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         const aws =
           error instanceof BodyTooLargeError
             ? new AwsError('RequestEntityTooLarge', error.message, { status: 413 })
-            : new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500 });
-        if (!(error instanceof BodyTooLargeError)) options.logger.error('request failed', { id, error: error instanceof Error ? error.stack : String(error) });
-        const response = req.headers['x-amz-target'] ? jsonError(aws, id) : queryError('https://sts.amazonaws.com/doc/2011-06-15/', aws, id);
+            : new AwsError(
+                'InternalFailure',
+                'The request processing has failed because of an unknown error, exception or failure.',
+                { status: 500 },
+              );
+        if (!(error instanceof BodyTooLargeError))
+          options.logger.error('request failed', { id, error: error instanceof Error ? error.stack : String(error) });
+        const response = req.headers['x-amz-target']
+          ? jsonError(aws, id)
+          : queryError('https://sts.amazonaws.com/doc/2011-06-15/', aws, id);
         // The rest of an oversized body is not read: close the connection once answered.
         res.setHeader('connection', 'close');
         writeResponse(res, response, req.method ?? 'GET');

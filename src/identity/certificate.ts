@@ -11,7 +11,19 @@
  * thumbprint covers every byte, serial number and validity included.
  */
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { bitString, boolean, explicit, integer, nullValue, objectIdentifier, octetString, sequence, setOf, time, utf8String } from './der.js';
+import {
+  bitString,
+  boolean,
+  explicit,
+  integer,
+  nullValue,
+  objectIdentifier,
+  octetString,
+  sequence,
+  setOf,
+  time,
+  utf8String,
+} from './der.js';
 
 const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 const COMMON_NAME = '2.5.4.3';

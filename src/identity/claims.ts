@@ -24,10 +24,38 @@ export const NOT_BEFORE_SKEW_SECONDS = 600;
 
 /** Every claim a dockyard job token can carry, in the order tokens list them; `claims_supported`. */
 export const JOB_CLAIM_NAMES = [
-  'jti', 'sub', 'environment', 'aud', 'ref', 'sha', 'repository', 'repository_owner', 'repository_owner_id',
-  'run_id', 'run_number', 'run_attempt', 'repository_visibility', 'repository_id', 'actor_id', 'actor',
-  'workflow', 'head_ref', 'base_ref', 'event_name', 'ref_protected', 'ref_type', 'workflow_ref', 'workflow_sha',
-  'job_workflow_ref', 'job_workflow_sha', 'check_run_id', 'runner_environment', 'iss', 'nbf', 'exp', 'iat',
+  'jti',
+  'sub',
+  'environment',
+  'aud',
+  'ref',
+  'sha',
+  'repository',
+  'repository_owner',
+  'repository_owner_id',
+  'run_id',
+  'run_number',
+  'run_attempt',
+  'repository_visibility',
+  'repository_id',
+  'actor_id',
+  'actor',
+  'workflow',
+  'head_ref',
+  'base_ref',
+  'event_name',
+  'ref_protected',
+  'ref_type',
+  'workflow_ref',
+  'workflow_sha',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'check_run_id',
+  'runner_environment',
+  'iss',
+  'nbf',
+  'exp',
+  'iat',
 ] as const;
 
 /** A count or id given either way; claims always carry it as a decimal string. */
@@ -212,16 +240,20 @@ interface ResolvedJob {
 
 function resolveJob(input: JobClaimsInput): ResolvedJob {
   const match = /^([^/\s]+)\/([^/\s]+)$/.exec(input.repository);
-  if (match === null) throw new JobClaimsError(`repository must be OWNER/NAME, got ${JSON.stringify(input.repository)}`);
+  if (match === null)
+    throw new JobClaimsError(`repository must be OWNER/NAME, got ${JSON.stringify(input.repository)}`);
   const owner = match[1] as string;
   const ref = normaliseRef(input.ref);
-  const sha = nonEmpty(input.sha, 'sha') ?? createHash('sha1').update(`dockyard:${input.repository}:${ref}`).digest('hex');
+  const sha =
+    nonEmpty(input.sha, 'sha') ?? createHash('sha1').update(`dockyard:${input.repository}:${ref}`).digest('hex');
   const workflowFile = (nonEmpty(input.workflowFile, 'workflowFile') ?? 'ci.yml').replace(/^\.github\/workflows\//, '');
   const workflowPath = `.github/workflows/${workflowFile}`;
   const actor = nonEmpty(input.actor, 'actor') ?? owner;
   const runNumber = numericId(input.runNumber, 'runNumber') ?? '1';
   const runAttempt = numericId(input.runAttempt, 'runAttempt') ?? '1';
-  const runId = numericId(input.runId, 'runId') ?? stableNumericId('run', `${input.repository}:${workflowPath}:${sha}:${runNumber}`, 10);
+  const runId =
+    numericId(input.runId, 'runId') ??
+    stableNumericId('run', `${input.repository}:${workflowPath}:${sha}:${runNumber}`, 10);
   const environment = input.environment === undefined || input.environment === '' ? undefined : input.environment;
   return {
     repository: input.repository,
@@ -263,6 +295,7 @@ function nonEmpty(value: string | undefined, field: string): string | undefined 
 function numericId(value: NumericId | undefined, field: string): string | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
-  if (!/^\d+$/.test(text)) throw new JobClaimsError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(text))
+    throw new JobClaimsError(`${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return text;
 }

@@ -103,7 +103,13 @@ export function utf8String(text: string): Buffer {
 export function time(date: Date): Buffer {
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
   const year = date.getUTCFullYear();
-  const rest = pad(date.getUTCMonth() + 1) + pad(date.getUTCDate()) + pad(date.getUTCHours()) + pad(date.getUTCMinutes()) + pad(date.getUTCSeconds()) + 'Z';
+  const rest =
+    pad(date.getUTCMonth() + 1) +
+    pad(date.getUTCDate()) +
+    pad(date.getUTCHours()) +
+    pad(date.getUTCMinutes()) +
+    pad(date.getUTCSeconds()) +
+    'Z';
   if (year >= 1950 && year <= 2049) return tlv(0x17, Buffer.from(pad(year % 100) + rest, 'ascii'));
   return tlv(0x18, Buffer.from(pad(year, 4) + rest, 'ascii'));
 }

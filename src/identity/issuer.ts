@@ -95,7 +95,9 @@ export class OidcIssuer {
     const claims = buildJobClaims(input, { issuer: this.issuer, now: this.clock.now() });
     await this.keys.syncIfChanged();
     const [{ SignJWT }, key] = await Promise.all([loadJose(), this.keys.signingKey()]);
-    return new SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, x5t: key.x5t, kid: key.kid }).sign(key.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ typ: 'JWT', alg: SIGNING_ALGORITHM, x5t: key.x5t, kid: key.kid })
+      .sign(key.privateKey);
   }
 
   /** The discovery document served at `<issuer>/.well-known/openid-configuration`. */
@@ -130,8 +132,16 @@ function normaliseIssuer(issuer: string): string {
   } catch {
     throw new TypeError(`OIDC issuer must be an absolute URL, got ${JSON.stringify(issuer)}`);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new TypeError(`OIDC issuer must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(issuer)}`);
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw new TypeError(
+      `OIDC issuer must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(issuer)}`,
+    );
   }
   return issuer.replace(/\/+$/, '');
 }

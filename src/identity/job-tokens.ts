@@ -84,7 +84,11 @@ export class JobTokenBroker {
   /** Answers one ID-token request. Signing failures are bugs and propagate. */
   async handle(request: JobTokenRequest): Promise<JobTokenResponse> {
     if (request.method.toUpperCase() !== 'GET') {
-      return { status: 405, body: { message: `Method ${request.method} is not allowed; use GET` }, headers: { allow: 'GET' } };
+      return {
+        status: 405,
+        body: { message: `Method ${request.method} is not allowed; use GET` },
+        headers: { allow: 'GET' },
+      };
     }
     const token = bearerToken(request.authorization);
     if (token === undefined) {

@@ -169,7 +169,8 @@ export class SigningKeys {
    * Removing the active key is refused (rotate first), so there is always a key to sign with.
    */
   remove(kid: string): boolean {
-    const row = this.db.prepare('SELECT status FROM identity_signing_keys WHERE kid = ?').get(kid) as { status: SigningKeyStatus } | undefined;
+    const row = this.db.prepare('SELECT status FROM identity_signing_keys WHERE kid = ?').get(kid) as
+      { status: SigningKeyStatus } | undefined;
     if (row === undefined) return false;
     if (row.status === 'active') throw new Error(`signing key ${kid} is active; rotate() before removing it`);
     this.db.prepare("DELETE FROM identity_signing_keys WHERE kid = ? AND status = 'retired'").run(kid);
@@ -212,14 +213,17 @@ export class SigningKeys {
   }
 
   private async importPrivateKey(kid: string): Promise<KeyObject> {
-    const row = this.db.prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?').get(kid) as { private_key_pkcs8: string } | undefined;
+    const row = this.db.prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?').get(kid) as
+      { private_key_pkcs8: string } | undefined;
     if (row === undefined) throw new Error(`signing key ${kid} is no longer stored`);
     return createPrivateKey(row.private_key_pkcs8);
   }
 
   /** Reads the table into memory, preparing the public side (JWK, KeyObject) of new rows. */
   private async load(): Promise<void> {
-    const rows = this.db.prepare('SELECT kid, status, certificate, created_at, retired_at FROM identity_signing_keys').all() as KeyRow[];
+    const rows = this.db
+      .prepare('SELECT kid, status, certificate, created_at, retired_at FROM identity_signing_keys')
+      .all() as KeyRow[];
     const seen = new Set<string>();
     this.activeKid = undefined;
     for (const row of rows) {
@@ -251,14 +255,24 @@ export class SigningKeys {
       notBefore: now,
       notAfter: new Date(now.getTime() + CERTIFICATE_LIFETIME_MS),
     });
-    const row: KeyRow = { kid: thumbprintHex(certificate), status: 'active', certificate, created_at: now.getTime(), retired_at: null };
+    const row: KeyRow = {
+      kid: thumbprintHex(certificate),
+      status: 'active',
+      certificate,
+      created_at: now.getTime(),
+      retired_at: null,
+    };
     const key = describeKey(row);
 
     const previous = this.activeKid;
     this.db.transaction(() => {
-      this.db.prepare("UPDATE identity_signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'").run(now.getTime());
       this.db
-        .prepare('INSERT INTO identity_signing_keys (kid, status, private_key_pkcs8, certificate, created_at, retired_at) VALUES (?, ?, ?, ?, ?, NULL)')
+        .prepare("UPDATE identity_signing_keys SET status = 'retired', retired_at = ? WHERE status = 'active'")
+        .run(now.getTime());
+      this.db
+        .prepare(
+          'INSERT INTO identity_signing_keys (kid, status, private_key_pkcs8, certificate, created_at, retired_at) VALUES (?, ?, ?, ?, ?, NULL)',
+        )
         .run(row.kid, row.status, pkcs8, certificate, row.created_at);
     })();
 
@@ -309,6 +323,15 @@ function describeKey(row: KeyRow): SigningKey {
     retiredAt: row.retired_at === null ? undefined : new Date(row.retired_at),
     certificate,
     publicKey,
-    jwk: Object.freeze({ kty: 'RSA', kid: row.kid, alg: SIGNING_ALGORITHM, use: 'sig', n, e, x5t, x5c: [certificate.toString('base64')] }),
+    jwk: Object.freeze({
+      kty: 'RSA',
+      kid: row.kid,
+      alg: SIGNING_ALGORITHM,
+      use: 'sig',
+      n,
+      e,
+      x5t,
+      x5c: [certificate.toString('base64')],
+    }),
   };
 }

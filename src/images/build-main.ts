@@ -19,7 +19,9 @@ async function main(argv: string[]): Promise<number> {
   const names = argv.filter((a) => a !== '--force');
   const unknown = names.find((n) => !(n in IMAGES));
   if (names.length === 0 || unknown !== undefined) {
-    process.stderr.write(`usage: build-main.js [--force] ${Object.keys(IMAGES).join('|')}…${unknown ? ` (not ${unknown})` : ''}\n`);
+    process.stderr.write(
+      `usage: build-main.js [--force] ${Object.keys(IMAGES).join('|')}…${unknown ? ` (not ${unknown})` : ''}\n`,
+    );
     return 2;
   }
   const engine = new DockerApiEngine();
@@ -27,7 +29,10 @@ async function main(argv: string[]): Promise<number> {
     for (const name of names) {
       const ensure = IMAGES[name] as (typeof IMAGES)[string];
       const say = (text: string) => process.stderr.write(`\x1b[1m[base-images]\x1b[0m ${text}\n`);
-      const result = await ensure(engine, { force, onProgress: (p) => say(`${p.image} ${formatElapsed(p.elapsedMs)} ${p.message}`) });
+      const result = await ensure(engine, {
+        force,
+        onProgress: (p) => say(`${p.image} ${formatElapsed(p.elapsedMs)} ${p.message}`),
+      });
       say(`${result.ref} ${result.built ? 'built' : 'is there'} (${formatBytes(result.sizeBytes)})`);
     }
     return 0;

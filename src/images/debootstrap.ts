@@ -23,7 +23,12 @@ export const DEBIAN_MIRROR = 'http://deb.debian.org/debian';
 const PROGRESS_EVERY_MS = 10_000;
 
 /** debootstrap's phases, as a user reads them. */
-export type DebootstrapPhase = 'resolving packages' | 'downloading packages' | 'extracting the base system' | 'unpacking packages' | 'configuring packages';
+export type DebootstrapPhase =
+  | 'resolving packages'
+  | 'downloading packages'
+  | 'extracting the base system'
+  | 'unpacking packages'
+  | 'configuring packages';
 
 /**
  * What {@link runDebootstrap} reports: the phase, and the packages handled in it so far out of
@@ -47,7 +52,9 @@ export function debootstrapLinePhase(line: string): { phase: DebootstrapPhase; p
   switch (verb) {
     case 'Retrieving':
       // `Retrieving InRelease`, `Retrieving Packages` (indexes) vs `Retrieving bash 5.2.15-2+b13`
-      return object === 'InRelease' || object === 'Release' || object === 'Packages' ? { phase: 'resolving packages', package: false } : { phase: 'downloading packages', package: true };
+      return object === 'InRelease' || object === 'Release' || object === 'Packages'
+        ? { phase: 'resolving packages', package: false }
+        : { phase: 'downloading packages', package: true };
     case 'Resolving':
     case 'Checking':
       return { phase: 'resolving packages', package: false };
@@ -103,7 +110,9 @@ export async function ensureDebootstrap(onInstall: () => void): Promise<string> 
       await run('apt-get', ['install', '-y', '-qq', 'debootstrap'], { env });
     });
   } catch (error) {
-    throw new Error(`debootstrap is needed to build images from Debian's archive and could not be installed (apt-get install debootstrap): ${(error as { stderr?: string }).stderr?.trim() || String(error)}`);
+    throw new Error(
+      `debootstrap is needed to build images from Debian's archive and could not be installed (apt-get install debootstrap): ${(error as { stderr?: string }).stderr?.trim() || String(error)}`,
+    );
   }
   const installed = findOnPath('debootstrap', searchPath);
   if (!installed) throw new Error('apt-get installed debootstrap, yet it is not on PATH or in /usr/sbin');
@@ -114,9 +123,24 @@ export async function ensureDebootstrap(onInstall: () => void): Promise<string> 
  * Runs `debootstrap --variant=minbase --include=PACKAGES` into `target`. Rejects with the tail of
  * debootstrap's own output and of the target's debootstrap.log (dpkg's errors) when it fails.
  */
-export async function runDebootstrap(options: { program: string; target: string; include: readonly string[]; onProgress: (progress: DebootstrapProgress) => void; signal?: AbortSignal }): Promise<void> {
-  const args = ['--variant=minbase', `--include=${options.include.join(',')}`, DEBIAN_SUITE, options.target, DEBIAN_MIRROR];
-  const child = spawn(options.program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+export async function runDebootstrap(options: {
+  program: string;
+  target: string;
+  include: readonly string[];
+  onProgress: (progress: DebootstrapProgress) => void;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const args = [
+    '--variant=minbase',
+    `--include=${options.include.join(',')}`,
+    DEBIAN_SUITE,
+    options.target,
+    DEBIAN_MIRROR,
+  ];
+  const child = spawn(options.program, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   const onAbort = () => child.kill('SIGTERM');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const tail: string[] = [];
@@ -140,16 +164,27 @@ export async function runDebootstrap(options: { program: string; target: string;
     child.on('close', resolve);
   }).finally(() => options.signal?.removeEventListener('abort', onAbort));
   if (pending) onLine(pending);
-  if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('debootstrap was cancelled');
+  if (options.signal?.aborted)
+    throw options.signal.reason instanceof Error ? options.signal.reason : new Error('debootstrap was cancelled');
   if (code !== 0) {
     const log = join(options.target, 'debootstrap', 'debootstrap.log');
     const dpkg = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
-    throw new Error(`debootstrap ${DEBIAN_SUITE} from ${DEBIAN_MIRROR} failed (exit ${code}):\n${tail.join('\n')}${dpkg ? `\n--- ${log} ends:\n${dpkg}` : ''}`);
+    throw new Error(
+      `debootstrap ${DEBIAN_SUITE} from ${DEBIAN_MIRROR} failed (exit ${code}):\n${tail.join('\n')}${dpkg ? `\n--- ${log} ends:\n${dpkg}` : ''}`,
+    );
   }
 }
 
 /** What an image does not need: documentation, translations, apt's downloads and indexes, logs. */
-const TRIMMED_DIRECTORIES = ['/usr/share/doc', '/usr/share/man', '/usr/share/info', '/usr/share/locale', '/var/cache/apt/archives', '/var/lib/apt/lists', '/var/log'];
+const TRIMMED_DIRECTORIES = [
+  '/usr/share/doc',
+  '/usr/share/man',
+  '/usr/share/info',
+  '/usr/share/locale',
+  '/var/cache/apt/archives',
+  '/var/lib/apt/lists',
+  '/var/log',
+];
 
 /**
  * Empties the directories an image does not need (keeping the directories and apt's `partial`
@@ -165,5 +200,6 @@ export function trimRootfs(root: string): void {
       rmSync(join(real, entry), { recursive: true, force: true });
     }
   }
-  for (const cache of ['/var/cache/apt/pkgcache.bin', '/var/cache/apt/srcpkgcache.bin']) rmSync(pathInRoot(root, cache, false), { force: true });
+  for (const cache of ['/var/cache/apt/pkgcache.bin', '/var/cache/apt/srcpkgcache.bin'])
+    rmSync(pathInRoot(root, cache, false), { force: true });
 }

@@ -14,13 +14,17 @@ export type ReleaseLock = () => Promise<void>;
  * another process has it, takes it, says `locked`, then keeps fd 9 open in `cat` until its
  * stdin closes. The path is an argument, never part of the script.
  */
-const HOLDER = 'exec 9>>"$1" || exit 1; if ! flock --nonblock 9; then echo waiting; flock 9 || exit 1; fi; echo locked; exec cat >/dev/null';
+const HOLDER =
+  'exec 9>>"$1" || exit 1; if ! flock --nonblock 9; then echo waiting; flock 9 || exit 1; fi; echo locked; exec cat >/dev/null';
 
 /**
  * Waits for the exclusive lock on `path` (created if missing). `onWait` is called when another
  * process holds it. Rejects when `signal` aborts or `flock` cannot run.
  */
-export function acquireFileLock(path: string, options: { onWait?: () => void; signal?: AbortSignal } = {}): Promise<ReleaseLock> {
+export function acquireFileLock(
+  path: string,
+  options: { onWait?: () => void; signal?: AbortSignal } = {},
+): Promise<ReleaseLock> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', HOLDER, 'sh', path], { stdio: ['pipe', 'pipe', 'pipe'] });
     let settled = false;
@@ -34,13 +38,20 @@ export function acquireFileLock(path: string, options: { onWait?: () => void; si
       child.kill('SIGKILL');
       reject(error);
     };
-    const onAbort = () => fail(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted while waiting for the lock'));
+    const onAbort = () =>
+      fail(
+        options.signal?.reason instanceof Error
+          ? options.signal.reason
+          : new Error('aborted while waiting for the lock'),
+      );
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', fail);
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2000) stderr += chunk.toString();
     });
-    child.on('close', (code) => fail(new Error(`flock ${path} ended (exit ${code}) before taking the lock: ${stderr.trim()}`)));
+    child.on('close', (code) =>
+      fail(new Error(`flock ${path} ended (exit ${code}) before taking the lock: ${stderr.trim()}`)),
+    );
     child.stdin.on('error', () => undefined);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

@@ -13,7 +13,13 @@
 import { createHash } from 'node:crypto';
 import { chownSync } from 'node:fs';
 import { addHostNode, addHostProgram, findOnPath, probeHostNode, type HostNode } from './host-programs.js';
-import { ensureOfflineImage, type EnsureOptions, type EnsuredImage, type ImageEngine, type OfflineImageSpec } from './offline-image.js';
+import {
+  ensureOfflineImage,
+  type EnsureOptions,
+  type EnsuredImage,
+  type ImageEngine,
+  type OfflineImageSpec,
+} from './offline-image.js';
 import { mkdirInRoot, symlinkInRoot, writeFileInRoot } from './root-paths.js';
 
 /** Raise when the assembly below changes. */
@@ -31,8 +37,18 @@ export function nodeSlimRef(node: HostNode): string {
 }
 
 function nodeSlimSpec(node: HostNode): OfflineImageSpec {
-  const changes = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `ENV NODE_VERSION=${node.version.replace(/^v/, '')}`, 'CMD ["node"]'];
-  const recipe = JSON.stringify({ build: NODE_SLIM_BUILD_VERSION, node: node.version, npm: node.npm?.version ?? null, arch: process.arch, changes });
+  const changes = [
+    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    `ENV NODE_VERSION=${node.version.replace(/^v/, '')}`,
+    'CMD ["node"]',
+  ];
+  const recipe = JSON.stringify({
+    build: NODE_SLIM_BUILD_VERSION,
+    node: node.version,
+    npm: node.npm?.version ?? null,
+    arch: process.arch,
+    changes,
+  });
   return {
     name: 'node-slim',
     ref: nodeSlimRef(node),
@@ -42,14 +58,20 @@ function nodeSlimSpec(node: HostNode): OfflineImageSpec {
     keepForeign: true,
     verify: ['/bin/sh', '-c', `node -e 'console.log(1)'${node.npm ? ' && npm --version' : ''}`],
     async assemble(root, report) {
-      report('assembling', `the host's Node.js ${node.version}${node.npm ? ` and npm ${node.npm.version}` : ''} with their libraries`);
+      report(
+        'assembling',
+        `the host's Node.js ${node.version}${node.npm ? ` and npm ${node.npm.version}` : ''} with their libraries`,
+      );
       // usrmerged, as Debian is: the libraries' paths (/lib/…, /lib64/…) land under /usr.
       for (const dir of ['bin', 'lib', 'lib64', 'sbin']) {
         mkdirInRoot(root, `/usr/${dir}`);
         symlinkInRoot(root, `usr/${dir}`, `/${dir}`);
       }
       addHostNode(root, node);
-      for (const [tool, dest] of [['env', '/usr/bin/env'], ['sh', '/usr/bin/sh']] as const) {
+      for (const [tool, dest] of [
+        ['env', '/usr/bin/env'],
+        ['sh', '/usr/bin/sh'],
+      ] as const) {
         const found = findOnPath(tool);
         if (!found) throw new Error(`${tool} is not on this host's PATH: ${nodeSlimRef(node)} carries the host's own`);
         addHostProgram(root, found, dest);
@@ -65,6 +87,9 @@ function nodeSlimSpec(node: HostNode): OfflineImageSpec {
 }
 
 /** Makes sure the engine has node:<host major>-slim, building it from the host's Node.js if not (a few seconds). */
-export async function ensureNodeSlimImage(engine: ImageEngine, options: EnsureOptions & { node?: HostNode } = {}): Promise<EnsuredImage> {
+export async function ensureNodeSlimImage(
+  engine: ImageEngine,
+  options: EnsureOptions & { node?: HostNode } = {},
+): Promise<EnsuredImage> {
   return ensureOfflineImage(engine, nodeSlimSpec(options.node ?? probeHostNode()), options);
 }

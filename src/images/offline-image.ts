@@ -23,10 +23,23 @@ import { acquireFileLock } from './file-lock.js';
 import { runOnce } from './run-once.js';
 
 /** What a build needs from the engine: the contract plus image import, inspection and names. */
-export type ImageEngine = Pick<DockerApiEngine, 'importImage' | 'inspectImage' | 'tagImage' | 'removeImage' | 'listImages' | 'createContainer' | 'startContainer' | 'waitContainer' | 'logs' | 'removeContainer'>;
+export type ImageEngine = Pick<
+  DockerApiEngine,
+  | 'importImage'
+  | 'inspectImage'
+  | 'tagImage'
+  | 'removeImage'
+  | 'listImages'
+  | 'createContainer'
+  | 'startContainer'
+  | 'waitContainer'
+  | 'logs'
+  | 'removeContainer'
+>;
 
 /** The steps of a build, in order. */
-export type BuildPhase = 'waiting' | 'preparing' | 'debootstrap' | 'assembling' | 'importing' | 'verifying' | 'naming' | 'built';
+export type BuildPhase =
+  'waiting' | 'preparing' | 'debootstrap' | 'assembling' | 'importing' | 'verifying' | 'naming' | 'built';
 
 /** One progress report of a build. */
 export interface BuildProgress {
@@ -90,7 +103,11 @@ export function buildLockPath(name: string): string {
 }
 
 /** The image at `ref`, or undefined when the engine has none. */
-export async function findImage(engine: Pick<ImageEngine, 'inspectImage'>, ref: string, signal?: AbortSignal): Promise<ImageDetails | undefined> {
+export async function findImage(
+  engine: Pick<ImageEngine, 'inspectImage'>,
+  ref: string,
+  signal?: AbortSignal,
+): Promise<ImageDetails | undefined> {
   try {
     return await engine.inspectImage(ref, signal);
   } catch (error) {
@@ -107,9 +124,14 @@ function current(spec: OfflineImageSpec, image: ImageDetails | undefined): image
 }
 
 /** Builds the image unless the engine already has it current; returns where it is. */
-export async function ensureOfflineImage(engine: ImageEngine, spec: OfflineImageSpec, options: EnsureOptions = {}): Promise<EnsuredImage> {
+export async function ensureOfflineImage(
+  engine: ImageEngine,
+  spec: OfflineImageSpec,
+  options: EnsureOptions = {},
+): Promise<EnsuredImage> {
   const started = Date.now();
-  const report: Report = (phase, message) => options.onProgress?.({ image: spec.name, phase, message, elapsedMs: Date.now() - started });
+  const report: Report = (phase, message) =>
+    options.onProgress?.({ image: spec.name, phase, message, elapsedMs: Date.now() - started });
   const { signal } = options;
   if (!options.force) {
     const cached = await findImage(engine, spec.ref, signal);
@@ -118,7 +140,10 @@ export async function ensureOfflineImage(engine: ImageEngine, spec: OfflineImage
       return { ref: spec.ref, id: cached.id, built: false, sizeBytes: cached.sizeBytes };
     }
   }
-  const release = await acquireFileLock(buildLockPath(spec.name), { signal, onWait: () => report('waiting', 'another process is building this image; waiting for it') });
+  const release = await acquireFileLock(buildLockPath(spec.name), {
+    signal,
+    onWait: () => report('waiting', 'another process is building this image; waiting for it'),
+  });
   try {
     if (!options.force) {
       // The build this one waited for may have made it.
@@ -137,13 +162,19 @@ export async function ensureOfflineImage(engine: ImageEngine, spec: OfflineImage
   }
 }
 
-async function build(engine: ImageEngine, spec: OfflineImageSpec, report: Report, signal: AbortSignal | undefined): Promise<string> {
+async function build(
+  engine: ImageEngine,
+  spec: OfflineImageSpec,
+  report: Report,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   // A repository of its own: Podman's import also tags `:latest` of whatever repository it is given.
   const repository = `localhost/dockyard-build/${spec.name}`;
   const temporary = `${repository}:${spec.recipeHash}`;
   // What a build killed between import and naming left (this one holds the lock: none is in use).
   for (const image of await engine.listImages({ labels: { [spec.recipeLabel]: true } }, signal)) {
-    for (const tag of image.tags.filter((t) => t.startsWith(`${repository}:`))) await engine.removeImage(tag, { signal }).catch(() => undefined);
+    for (const tag of image.tags.filter((t) => t.startsWith(`${repository}:`)))
+      await engine.removeImage(tag, { signal }).catch(() => undefined);
   }
   const dir = freshBuildDir(spec.name);
   const root = join(dir, 'rootfs');
@@ -151,11 +182,20 @@ async function build(engine: ImageEngine, spec: OfflineImageSpec, report: Report
     mkdirSync(root, { mode: 0o755 });
     await spec.assemble(root, report, signal);
     report('importing', 'importing the root filesystem into the container engine');
-    const id = await importTree(engine, root, temporary, [...spec.changes, `LABEL ${spec.recipeLabel}=${spec.recipeHash}`], signal);
+    const id = await importTree(
+      engine,
+      root,
+      temporary,
+      [...spec.changes, `LABEL ${spec.recipeLabel}=${spec.recipeHash}`],
+      signal,
+    );
     try {
       report('verifying', `checking the image: ${spec.verifying ?? spec.verify.join(' ')}`);
       const check = await runOnce(engine, id, [...spec.verify], { signal });
-      if (check.exitCode !== 0) throw new Error(`the new ${spec.name} image failed its check (${spec.verify.join(' ')} exited ${check.exitCode}):\n${check.output.split('\n').slice(-20).join('\n')}`);
+      if (check.exitCode !== 0)
+        throw new Error(
+          `the new ${spec.name} image failed its check (${spec.verify.join(' ')} exited ${check.exitCode}):\n${check.output.split('\n').slice(-20).join('\n')}`,
+        );
       report('naming', `naming it ${[spec.ref, ...(spec.aliases ?? [])].join(', ')}`);
       await nameImage(engine, id, [spec.ref, ...(spec.aliases ?? [])], signal);
     } finally {
@@ -171,7 +211,12 @@ async function build(engine: ImageEngine, spec: OfflineImageSpec, report: Report
 }
 
 /** Points each name at the image `id` (a name already on it is left alone). */
-async function nameImage(engine: Pick<ImageEngine, 'inspectImage' | 'tagImage'>, id: string, names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+async function nameImage(
+  engine: Pick<ImageEngine, 'inspectImage' | 'tagImage'>,
+  id: string,
+  names: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   for (const name of names) {
     const existing = await findImage(engine, name, signal);
     if (existing?.id !== id) await engine.tagImage(id, name, signal);
@@ -179,7 +224,13 @@ async function nameImage(engine: Pick<ImageEngine, 'inspectImage' | 'tagImage'>,
 }
 
 /** Streams `root` as a tar into the engine's import; fails if tar fails, whatever the engine made of it. */
-async function importTree(engine: ImageEngine, root: string, ref: string, changes: string[], signal: AbortSignal | undefined): Promise<string> {
+async function importTree(
+  engine: ImageEngine,
+  root: string,
+  ref: string,
+  changes: string[],
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const tar = spawn('tar', ['--numeric-owner', '-C', root, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   tar.stderr.on('data', (chunk: Buffer) => {

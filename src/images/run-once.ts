@@ -12,9 +12,17 @@ export interface RunOnceResult {
 }
 
 /** Runs `command` (exec form) in a new container of `image`, waits for it, removes it. */
-export async function runOnce(engine: Pick<ContainerEngine, 'createContainer' | 'startContainer' | 'waitContainer' | 'logs' | 'removeContainer'>, image: string, command: string[], options: { env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<RunOnceResult> {
+export async function runOnce(
+  engine: Pick<ContainerEngine, 'createContainer' | 'startContainer' | 'waitContainer' | 'logs' | 'removeContainer'>,
+  image: string,
+  command: string[],
+  options: { env?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<RunOnceResult> {
   const name = `dockyard-image-check-${randomBytes(6).toString('hex')}`;
-  const id = await engine.createContainer({ name, image, command, init: false, network: 'none', ...(options.env ? { env: options.env } : {}) }, options.signal);
+  const id = await engine.createContainer(
+    { name, image, command, init: false, network: 'none', ...(options.env ? { env: options.env } : {}) },
+    options.signal,
+  );
   try {
     await engine.startContainer(id, options.signal);
     const exitCode = await engine.waitContainer(id, options.signal);

@@ -16,7 +16,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ensureDebootstrap, runDebootstrap, trimRootfs } from './debootstrap.js';
 import { addHostNode, addHostProgram } from './host-programs.js';
-import { ensureOfflineImage, findImage, type EnsureOptions, type EnsuredImage, type ImageEngine, type OfflineImageSpec, type Report } from './offline-image.js';
+import {
+  ensureOfflineImage,
+  findImage,
+  type EnsureOptions,
+  type EnsuredImage,
+  type ImageEngine,
+  type OfflineImageSpec,
+  type Report,
+} from './offline-image.js';
 import { mkdirInRoot, writeFileInRoot } from './root-paths.js';
 import {
   BUILDX_PLUGIN_PATH,
@@ -72,26 +80,52 @@ function runnerSpec(host: RunnerHost, recipe: RunnerRecipe): OfflineImageSpec {
   };
 }
 
-async function assembleRunnerRoot(root: string, host: RunnerHost, report: Report, signal: AbortSignal | undefined): Promise<void> {
+async function assembleRunnerRoot(
+  root: string,
+  host: RunnerHost,
+  report: Report,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new Error('building the runner image needs root (debootstrap and chroot): run `sudo dockyard runner-image build` once; the image is cached afterwards');
+    throw new Error(
+      'building the runner image needs root (debootstrap and chroot): run `sudo dockyard runner-image build` once; the image is cached afterwards',
+    );
   }
-  const program = await ensureDebootstrap(() => report('preparing', 'installing debootstrap from Debian\'s archive'));
-  report('debootstrap', `debootstrap: Debian bookworm with ${RUNNER_PACKAGES.length} packages and their dependencies (a minute or two)`);
+  const program = await ensureDebootstrap(() => report('preparing', "installing debootstrap from Debian's archive"));
+  report(
+    'debootstrap',
+    `debootstrap: Debian bookworm with ${RUNNER_PACKAGES.length} packages and their dependencies (a minute or two)`,
+  );
   await runDebootstrap({
     program,
     target: root,
     include: RUNNER_PACKAGES,
     signal,
-    onProgress: ({ phase, done, total }) => report('debootstrap', `debootstrap: ${phase}${done > 0 ? ` (${done}${total ? `/${total}` : ''})` : ''}`),
+    onProgress: ({ phase, done, total }) =>
+      report('debootstrap', `debootstrap: ${phase}${done > 0 ? ` (${done}${total ? `/${total}` : ''})` : ''}`),
   });
-  report('assembling', `adding the host's Node.js ${host.node.version}${host.node.npm ? `, npm ${host.node.npm.version}` : ''} and docker client (${host.docker.version}) with the buildx plugin, the ${RUNNER_USER.name} user`);
+  report(
+    'assembling',
+    `adding the host's Node.js ${host.node.version}${host.node.npm ? `, npm ${host.node.npm.version}` : ''} and docker client (${host.docker.version}) with the buildx plugin, the ${RUNNER_USER.name} user`,
+  );
   addHostNode(root, host.node);
   addHostProgram(root, host.docker.path, '/usr/bin/docker');
   // One CommonJS file: Node runs it through its shebang, the docker CLI finds it by name.
   writeFileInRoot(root, BUILDX_PLUGIN_PATH, `#!/usr/bin/env node\n${readFileSync(host.buildx.path, 'utf8')}`, 0o755);
-  const chroot = (...args: string[]) => execFileSync('chroot', [root, ...args], { env: CHROOT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  chroot('useradd', '--create-home', '--home-dir', RUNNER_USER.home, '--uid', String(RUNNER_USER.uid), '--user-group', '--shell', '/bin/bash', RUNNER_USER.name);
+  const chroot = (...args: string[]) =>
+    execFileSync('chroot', [root, ...args], { env: CHROOT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  chroot(
+    'useradd',
+    '--create-home',
+    '--home-dir',
+    RUNNER_USER.home,
+    '--uid',
+    String(RUNNER_USER.uid),
+    '--user-group',
+    '--shell',
+    '/bin/bash',
+    RUNNER_USER.name,
+  );
   writeFileInRoot(root, `/etc/sudoers.d/${RUNNER_USER.name}`, `${RUNNER_USER.name} ALL=(ALL) NOPASSWD:ALL\n`, 0o440);
   mkdirInRoot(root, `${RUNNER_USER.home}/work`);
   chroot('chown', `${RUNNER_USER.name}:${RUNNER_USER.name}`, `${RUNNER_USER.home}/work`);
@@ -114,7 +148,10 @@ export async function ensureRunnerImage(engine: ImageEngine, options: RunnerImag
 }
 
 /** {@link ensureRunnerImage}, saying also whether it built and the image's size. */
-export async function ensureRunnerImageDetails(engine: ImageEngine, options: RunnerImageOptions = {}): Promise<EnsuredImage> {
+export async function ensureRunnerImageDetails(
+  engine: ImageEngine,
+  options: RunnerImageOptions = {},
+): Promise<EnsuredImage> {
   const host = options.host ?? probeRunnerHost();
   return ensureOfflineImage(engine, runnerSpec(host, runnerRecipe(host)), options);
 }
@@ -134,15 +171,28 @@ export interface RunnerImageStatus {
 }
 
 /** The current recipe and what the engine holds of it and of earlier ones. */
-export async function runnerImageStatus(engine: ImageEngine, host: RunnerHost = probeRunnerHost(), signal?: AbortSignal): Promise<RunnerImageStatus> {
+export async function runnerImageStatus(
+  engine: ImageEngine,
+  host: RunnerHost = probeRunnerHost(),
+  signal?: AbortSignal,
+): Promise<RunnerImageStatus> {
   const recipe = runnerRecipe(host);
   const hash = recipeHash(recipe);
   const ref = runnerImageRef(hash);
   const image = await findImage(engine, ref, signal);
   const alias = await findImage(engine, RUNNER_IMAGE_ALIAS, signal);
   const all = await engine.listImages({ labels: { [RUNNER_RECIPE_LABEL]: true } }, signal);
-  const stale = all.filter((i) => i.labels[RUNNER_RECIPE_LABEL] !== hash && i.tags.some((t) => t.startsWith(`${RUNNER_IMAGE_REPOSITORY}:`)));
-  const status: RunnerImageStatus = { ref, alias: RUNNER_IMAGE_ALIAS, hash, recipe, aliasCurrent: image !== undefined && alias?.id === image.id, stale };
+  const stale = all.filter(
+    (i) => i.labels[RUNNER_RECIPE_LABEL] !== hash && i.tags.some((t) => t.startsWith(`${RUNNER_IMAGE_REPOSITORY}:`)),
+  );
+  const status: RunnerImageStatus = {
+    ref,
+    alias: RUNNER_IMAGE_ALIAS,
+    hash,
+    recipe,
+    aliasCurrent: image !== undefined && alias?.id === image.id,
+    stale,
+  };
   if (image) status.image = image;
   return status;
 }

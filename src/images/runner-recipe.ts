@@ -56,7 +56,11 @@ export const RUNNER_PACKAGES = [
 export const RUNNER_USER = { name: 'runner', uid: 1001, home: '/home/runner' } as const;
 
 /** The image's settings, as `docker import --change` lines. */
-export const RUNNER_IMAGE_CHANGES = ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV LANG=C.UTF-8', 'CMD ["bash"]'] as const;
+export const RUNNER_IMAGE_CHANGES = [
+  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'ENV LANG=C.UTF-8',
+  'CMD ["bash"]',
+] as const;
 
 /** dockyard's buildx CLI plugin, one file built by `tsc -p tsconfig.buildx.json`. */
 export const BUILDX_PLUGIN_BUNDLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../buildx/docker-buildx.cjs');
@@ -88,15 +92,26 @@ export interface RunnerRecipe {
 /** Finds the host's Node.js (this process's), docker client and the buildx plugin bundle, with their versions. */
 export function probeRunnerHost(): RunnerHost {
   const found = findOnPath('docker');
-  if (!found) throw new Error('the docker client is not on PATH: the runner image carries the host\'s own (scripts/setup installs it)');
+  if (!found)
+    throw new Error(
+      "the docker client is not on PATH: the runner image carries the host's own (scripts/setup installs it)",
+    );
   let version: string;
   try {
-    version = execFileSync(found, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    version = execFileSync(found, ['--version'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   } catch (error) {
     throw new Error(`${found} --version failed: ${String(error)}`);
   }
-  if (!existsSync(BUILDX_PLUGIN_BUNDLE)) throw new Error(`${BUILDX_PLUGIN_BUNDLE} is missing: run npx tsc -p tsconfig.buildx.json (scripts/setup does)`);
-  const buildx = { path: BUILDX_PLUGIN_BUNDLE, sha256: createHash('sha256').update(readFileSync(BUILDX_PLUGIN_BUNDLE)).digest('hex') };
+  if (!existsSync(BUILDX_PLUGIN_BUNDLE))
+    throw new Error(`${BUILDX_PLUGIN_BUNDLE} is missing: run npx tsc -p tsconfig.buildx.json (scripts/setup does)`);
+  const buildx = {
+    path: BUILDX_PLUGIN_BUNDLE,
+    sha256: createHash('sha256').update(readFileSync(BUILDX_PLUGIN_BUNDLE)).digest('hex'),
+  };
   return { node: probeHostNode(), docker: { path: realpathSync(found), version }, buildx };
 }
 

@@ -38,7 +38,10 @@ export function tinyHttpServerScript(port: number, body = 'hello'): string {
 
 function which(name: string): string {
   const found = findOnPath(name);
-  if (!found) throw new Error(`${name} is not on this host's PATH: the offline test image is built from the host's own ${TINY_IMAGE_TOOLS.join(', ')}`);
+  if (!found)
+    throw new Error(
+      `${name} is not on this host's PATH: the offline test image is built from the host's own ${TINY_IMAGE_TOOLS.join(', ')}`,
+    );
   return found;
 }
 
@@ -57,7 +60,14 @@ export function buildTinyImageTar(): Buffer {
 
 /** Go's name of this machine's architecture, as image configurations spell it. */
 function imageArchitecture(): string {
-  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[process.arch] ?? process.arch;
+  return (
+    (
+      { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<
+        string,
+        string
+      >
+    )[process.arch] ?? process.arch
+  );
 }
 
 /**
@@ -73,7 +83,14 @@ export function writeTinyImageLayout(dir: string, tag: string, tar: Buffer = bui
     return { digest: `sha256:${hex}`, size: content.length };
   };
   const layer = blob(tar);
-  const config = Buffer.from(JSON.stringify({ architecture: imageArchitecture(), os: 'linux', config: { Env: TINY_IMAGE_ENV }, rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: imageArchitecture(),
+      os: 'linux',
+      config: { Env: TINY_IMAGE_ENV },
+      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+    }),
+  );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -82,7 +99,16 @@ export function writeTinyImageLayout(dir: string, tag: string, tar: Buffer = bui
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
     }),
   );
-  const index = { schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...blob(manifest), annotations: { 'org.opencontainers.image.ref.name': tag } }] };
+  const index = {
+    schemaVersion: 2,
+    manifests: [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...blob(manifest),
+        annotations: { 'org.opencontainers.image.ref.name': tag },
+      },
+    ],
+  };
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
 }

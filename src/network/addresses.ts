@@ -78,15 +78,24 @@ export class TaskAddressPool {
     this.clock = options.clock ?? systemClock;
     const first = ipv4Value(this.range.first);
     const last = ipv4Value(this.range.last);
-    if (first === undefined || last === undefined || first > last || (first & LOOPBACK_MASK) !== LOOPBACK_NET || (last & LOOPBACK_MASK) !== LOOPBACK_NET) {
-      throw new Error(`invalid task address range ${this.range.first} – ${this.range.last}: both ends must be in 127.0.0.0/8, first ≤ last`);
+    if (
+      first === undefined ||
+      last === undefined ||
+      first > last ||
+      (first & LOOPBACK_MASK) !== LOOPBACK_NET ||
+      (last & LOOPBACK_MASK) !== LOOPBACK_NET
+    ) {
+      throw new Error(
+        `invalid task address range ${this.range.first} – ${this.range.last}: both ends must be in 127.0.0.0/8, first ≤ last`,
+      );
     }
     this.first = first;
     this.last = last;
     const newest = store.list<string>('task-address').at(-1);
     const newestValue = newest ? ipv4Value(newest.value) : undefined;
     // An allocation outside the range (the range changed with the port) does not move the cursor.
-    this.cursor = newestValue !== undefined && newestValue >= first && newestValue <= last ? this.next(newestValue) : first;
+    this.cursor =
+      newestValue !== undefined && newestValue >= first && newestValue <= last ? this.next(newestValue) : first;
   }
 
   /** The task's address, allocating one the first time; idempotent. */

@@ -26,14 +26,28 @@ export interface Listener {
   host: string;
 }
 
-const REQUEST_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect', 'x-forwarded-proto', 'x-forwarded-port']);
+const REQUEST_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+]);
 /** A tunnel's request goes on as the client wrote it: the upgrade is negotiated end to end. */
 const TUNNEL_KEPT = new Set(['connection', 'upgrade']);
 const RESPONSE_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'trailer', 'upgrade']);
 /** Connection tokens that are not header names. */
 const CONNECTION_OPTIONS = new Set(['close', 'keep-alive', 'upgrade']);
 /** Only names of these lengths are lowercased and looked up: most headers skip both. */
-const WATCHED_LENGTHS = new Set([...REQUEST_HOP, ...RESPONSE_HOP, 'host', 'x-forwarded-for', 'content-length', 'transfer-encoding'].map((name) => name.length));
+const WATCHED_LENGTHS = new Set(
+  [...REQUEST_HOP, ...RESPONSE_HOP, 'host', 'x-forwarded-for', 'content-length', 'transfer-encoding'].map(
+    (name) => name.length,
+  ),
+);
 
 const lowerIfWatched = (name: string): string => (WATCHED_LENGTHS.has(name.length) ? name.toLowerCase() : '');
 
@@ -47,7 +61,12 @@ export interface ForwardedRequest {
  * A client request's raw headers rewritten for a target. `tunnel`: an Upgrade or CONNECT
  * request, whose Connection and Upgrade headers are kept.
  */
-export function forwardedRequest(raw: readonly string[], clientIp: string, listener: Listener, tunnel: boolean): ForwardedRequest {
+export function forwardedRequest(
+  raw: readonly string[],
+  clientIp: string,
+  listener: Listener,
+  tunnel: boolean,
+): ForwardedRequest {
   const headers: string[] = [];
   let forwardedFor: string | undefined;
   let connection: string | undefined;
@@ -70,7 +89,14 @@ export function forwardedRequest(raw: readonly string[], clientIp: string, liste
   }
   if (connection !== undefined && !tunnel) dropNamedBy(connection, headers);
   if (!hasHost) headers.push('Host', listener.host);
-  headers.push('X-Forwarded-For', forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`, 'X-Forwarded-Proto', 'http', 'X-Forwarded-Port', listener.port);
+  headers.push(
+    'X-Forwarded-For',
+    forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`,
+    'X-Forwarded-Proto',
+    'http',
+    'X-Forwarded-Port',
+    listener.port,
+  );
   return { headers, hasBody };
 }
 
@@ -96,7 +122,12 @@ export function forwardedResponseHeaders(raw: readonly string[]): string[] {
 function dropNamedBy(connection: string, raw: string[]): void {
   const options = connection.toLowerCase();
   if (CONNECTION_OPTIONS.has(options)) return; // the usual `keep-alive` or `close`, nothing named
-  const named = new Set(options.split(',').map((token) => token.trim()).filter((token) => token !== '' && !CONNECTION_OPTIONS.has(token)));
+  const named = new Set(
+    options
+      .split(',')
+      .map((token) => token.trim())
+      .filter((token) => token !== '' && !CONNECTION_OPTIONS.has(token)),
+  );
   if (named.size === 0) return;
   let kept = 0;
   for (let i = 0; i < raw.length; i += 2) {

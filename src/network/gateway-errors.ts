@@ -18,7 +18,9 @@ interface Page {
 
 function buildPage(status: GatewayStatus, reason: string): Page {
   const title = `${status} ${reason}`;
-  const body = Buffer.from(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`);
+  const body = Buffer.from(
+    `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`,
+  );
   const headers = ['Server', 'awselb/2.0', 'Content-Type', 'text/html', 'Content-Length', String(body.length)];
   let head = `HTTP/1.1 ${title}\r\n`;
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;

@@ -20,11 +20,23 @@
  * 5. it stops counting when its response is done or its client is gone.
  * Upgrade and CONNECT requests become tunnels (http-tunnel.ts).
  */
-import { createServer, request, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type ClientRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/logger.js';
-import { MAX_RESPONSE_HEADER_BYTES, forwardedRequest, forwardedResponseHeaders, type Listener } from './forwarded-headers.js';
+import {
+  MAX_RESPONSE_HEADER_BYTES,
+  forwardedRequest,
+  forwardedResponseHeaders,
+  type Listener,
+} from './forwarded-headers.js';
 import { isRefusal, rawGatewayError, sendGatewayError } from './gateway-errors.js';
 import { openTunnel } from './http-tunnel.js';
 import { resetSocket } from './splice.js';
@@ -47,10 +59,16 @@ export class HttpBalancer {
     private readonly logger: Logger,
   ) {
     this.listener = { port: String(port), host: `127.0.0.1:${port}` };
-    this.server = createServer({ keepAliveTimeout: CLIENT_IDLE_TIMEOUT_MS, maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, (req, res) => this.forward(req, res));
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => this.answerClientError(error, socket));
+    this.server = createServer(
+      { keepAliveTimeout: CLIENT_IDLE_TIMEOUT_MS, maxHeaderSize: MAX_REQUEST_HEADER_BYTES },
+      (req, res) => this.forward(req, res),
+    );
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+      this.answerClientError(error, socket),
+    );
     // Only serve() hands this server connections, and they are net.Sockets.
-    const tunnel = (req: IncomingMessage, socket: Duplex, head: Buffer): void => openTunnel({ pool, logger, listener: this.listener }, req, socket as Socket, head);
+    const tunnel = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+      openTunnel({ pool, logger, listener: this.listener }, req, socket as Socket, head);
     this.server.on('upgrade', tunnel);
     this.server.on('connect', tunnel);
   }
@@ -92,7 +110,15 @@ export class HttpBalancer {
       if (!chosen) return sendGatewayError(res, tried ? 502 : 503);
       target = chosen;
       this.pool.acquire(chosen, req);
-      const outgoing = request({ host: chosen.address, port: chosen.port, method: req.method, path: req.url, headers, agent: chosen.agent, maxHeaderSize: MAX_RESPONSE_HEADER_BYTES });
+      const outgoing = request({
+        host: chosen.address,
+        port: chosen.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent: chosen.agent,
+        maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
+      });
       upstream = outgoing;
       outgoing.on('response', (response) => relay(response, res, client));
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
@@ -101,7 +127,11 @@ export class HttpBalancer {
         target = undefined;
         if (client.destroyed) return;
         const refused = isRefusal(error);
-        this.logger.warn('endpoint: target failed a request', { taskArn: chosen.taskArn, error: String(error), retry: refused && !bodySent });
+        this.logger.warn('endpoint: target failed a request', {
+          taskArn: chosen.taskArn,
+          error: String(error),
+          retry: refused && !bodySent,
+        });
         if (!refused || bodySent) return sendGatewayError(res, 502);
         if (!outgoing.reusedSocket) (tried ??= new Set()).add(chosen.taskArn);
         attempt();
@@ -130,7 +160,11 @@ export class HttpBalancer {
 
 /** Streams a target's response to the client; a response cut short resets the client's connection. */
 function relay(response: IncomingMessage, res: ServerResponse, client: Socket): void {
-  res.writeHead(response.statusCode ?? 502, response.statusMessage ?? '', forwardedResponseHeaders(response.rawHeaders));
+  res.writeHead(
+    response.statusCode ?? 502,
+    response.statusMessage ?? '',
+    forwardedResponseHeaders(response.rawHeaders),
+  );
   response.pipe(res);
   response.once('close', () => {
     if (!response.complete) resetSocket(client);

@@ -10,7 +10,12 @@
 import { request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../core/logger.js';
-import { MAX_RESPONSE_HEADER_BYTES, forwardedRequest, forwardedResponseHeaders, type Listener } from './forwarded-headers.js';
+import {
+  MAX_RESPONSE_HEADER_BYTES,
+  forwardedRequest,
+  forwardedResponseHeaders,
+  type Listener,
+} from './forwarded-headers.js';
 import { isRefusal, rawGatewayError } from './gateway-errors.js';
 import { resetSocket, spliceSockets } from './splice.js';
 import type { TargetPool } from './target-pool.js';
@@ -22,7 +27,12 @@ export interface TunnelContext {
 }
 
 /** Routes an Upgrade or CONNECT request from `client`; `head`: bytes the client sent after it. */
-export function openTunnel({ pool, logger, listener }: TunnelContext, req: IncomingMessage, client: Socket, head: Buffer): void {
+export function openTunnel(
+  { pool, logger, listener }: TunnelContext,
+  req: IncomingMessage,
+  client: Socket,
+  head: Buffer,
+): void {
   const { headers } = forwardedRequest(req.rawHeaders, client.remoteAddress ?? '', listener, true);
   const tried = new Set<string>();
   const attempt = (): void => {
@@ -74,7 +84,11 @@ export function openTunnel({ pool, logger, listener }: TunnelContext, req: Incom
       release();
       if (client.destroyed) return;
       const refused = isRefusal(error);
-      logger.warn('endpoint: target failed a tunnel request', { taskArn: target.taskArn, error: String(error), retry: refused });
+      logger.warn('endpoint: target failed a tunnel request', {
+        taskArn: target.taskArn,
+        error: String(error),
+        retry: refused,
+      });
       if (refused) attempt();
       else client.end(rawGatewayError(502));
     });

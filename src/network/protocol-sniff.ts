@@ -57,7 +57,11 @@ export function classifyFirstBytes(head: Buffer, final: boolean): SniffedProtoco
  * calls `decided` with the bytes read, which the caller passes on. Nothing is called when the
  * socket closes first.
  */
-export function sniffProtocol(socket: Socket, windowMs: number, decided: (protocol: SniffedProtocol, head: Buffer) => void): void {
+export function sniffProtocol(
+  socket: Socket,
+  windowMs: number,
+  decided: (protocol: SniffedProtocol, head: Buffer) => void,
+): void {
   let head: Buffer = Buffer.alloc(0);
   const finish = (protocol: SniffedProtocol): void => {
     stop();

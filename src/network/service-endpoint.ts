@@ -89,17 +89,24 @@ export class ServiceEndpoint {
     for (let attempt = 0; attempt < MAX_BIND_ATTEMPTS; attempt++) {
       const port = this.options.ports.allocate(this.options.serviceKey, busy);
       const http = new HttpBalancer(this.pool, port, this.logger);
-      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket, http));
+      const server = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) =>
+        this.accept(socket, http),
+      );
       try {
         server.listen(port, HOST);
         await once(server, 'listening');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        this.logger.warn('endpoint: port in use, moving the service to another port', { service: this.options.serviceKey, port });
+        this.logger.warn('endpoint: port in use, moving the service to another port', {
+          service: this.options.serviceKey,
+          port,
+        });
         busy.add(port);
         continue;
       }
-      server.on('error', (error) => this.logger.error('endpoint: listener error', { service: this.options.serviceKey, error: String(error) }));
+      server.on('error', (error) =>
+        this.logger.error('endpoint: listener error', { service: this.options.serviceKey, error: String(error) }),
+      );
       this.server = server;
       this.boundPort = port;
       return port;

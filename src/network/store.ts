@@ -50,14 +50,18 @@ export class NetworkStore {
   list<V extends string | number>(kind: AllocationKind): Allocation<V>[] {
     const t = TABLES[kind];
     return this.db
-      .prepare<[], { owner: string; value: V }>(`SELECT ${t.key} AS owner, ${t.value} AS value FROM ${t.table} ORDER BY allocated_at, rowid`)
+      .prepare<[], { owner: string; value: V }>(
+        `SELECT ${t.key} AS owner, ${t.value} AS value FROM ${t.table} ORDER BY allocated_at, rowid`,
+      )
       .all();
   }
 
   /** The value owned by `owner`, if any. */
   get<V extends string | number>(kind: AllocationKind, owner: string): V | undefined {
     const t = TABLES[kind];
-    const row = this.db.prepare<[string], { value: V }>(`SELECT ${t.value} AS value FROM ${t.table} WHERE ${t.key} = ?`).get(owner);
+    const row = this.db
+      .prepare<[string], { value: V }>(`SELECT ${t.value} AS value FROM ${t.table} WHERE ${t.key} = ?`)
+      .get(owner);
     return row?.value;
   }
 
@@ -65,7 +69,9 @@ export class NetworkStore {
   put(kind: AllocationKind, owner: string, value: string | number, now: Date): void {
     const t = TABLES[kind];
     this.db
-      .prepare(`INSERT INTO ${t.table} (${t.key}, ${t.value}, allocated_at) VALUES (?, ?, ?) ON CONFLICT(${t.key}) DO UPDATE SET ${t.value} = excluded.${t.value}, allocated_at = excluded.allocated_at`)
+      .prepare(
+        `INSERT INTO ${t.table} (${t.key}, ${t.value}, allocated_at) VALUES (?, ?, ?) ON CONFLICT(${t.key}) DO UPDATE SET ${t.value} = excluded.${t.value}, allocated_at = excluded.allocated_at`,
+      )
       .run(owner, value, now.getTime());
   }
 

@@ -75,14 +75,21 @@ export class TargetPool {
     }
     for (const t of wanted.values()) {
       const known = this.all.get(t.taskArn);
-      if (known && known.state !== 'draining') Object.assign(known, { address: t.address, port: t.port, state: 'active' });
+      if (known && known.state !== 'draining')
+        Object.assign(known, { address: t.address, port: t.port, state: 'active' });
       else if (!known) this.all.set(t.taskArn, { ...t, state: 'active', uses: new Set(), agent: newAgent() });
     }
     this.rebuildRotation();
   }
 
   statuses(): TargetStatus[] {
-    return [...this.all.values()].map((t) => ({ taskArn: t.taskArn, address: t.address, port: t.port, state: t.state, connections: t.uses.size }));
+    return [...this.all.values()].map((t) => ({
+      taskArn: t.taskArn,
+      address: t.address,
+      port: t.port,
+      state: t.state,
+      connections: t.uses.size,
+    }));
   }
 
   /** See ServiceEndpoint.drain. */

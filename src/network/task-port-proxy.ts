@@ -137,7 +137,11 @@ export class TaskPortProxy {
     try {
       open = this.options.opens ? this.options.opens(port) : this.options.allows(HOST_SOURCE_IP, port);
     } catch (error) {
-      this.logger.error('task port: security group check failed', { address: this.options.address, port, error: String(error) });
+      this.logger.error('task port: security group check failed', {
+        address: this.options.address,
+        port,
+        error: String(error),
+      });
       open = false;
     }
     if (open && !this.upstreamReady) {
@@ -154,7 +158,11 @@ export class TaskPortProxy {
         await this.listen();
       } catch (error) {
         // Something else holds the address and port: the task would answer for it otherwise.
-        this.logger.error('task port: cannot listen', { address: this.options.address, port: this.options.port, error: String(error) });
+        this.logger.error('task port: cannot listen', {
+          address: this.options.address,
+          port: this.options.port,
+          error: String(error),
+        });
         throw error;
       }
     } else if (!open && this.server) await this.stopListening();
@@ -180,7 +188,9 @@ export class TaskPortProxy {
     const server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
     server.listen(this.options.port, this.options.address);
     await once(server, 'listening'); // rejects with the bind error (EADDRINUSE, EACCES)
-    server.on('error', (error) => this.logger.error('task port: listener error', { address: this.options.address, error: String(error) }));
+    server.on('error', (error) =>
+      this.logger.error('task port: listener error', { address: this.options.address, error: String(error) }),
+    );
     this.server = server;
   }
 
@@ -203,7 +213,11 @@ export class TaskPortProxy {
     try {
       admitted = this.options.allows(source.replace(/^::ffff:/, ''), port);
     } catch (error) {
-      this.logger.error('task port: security group check failed', { address: this.options.address, port, error: String(error) });
+      this.logger.error('task port: security group check failed', {
+        address: this.options.address,
+        port,
+        error: String(error),
+      });
       admitted = false;
     }
     if (!admitted) {
@@ -211,7 +225,11 @@ export class TaskPortProxy {
       resetSocket(client);
       return;
     }
-    const upstream = connect({ host: this.options.upstream.host ?? '127.0.0.1', port: this.options.upstream.port, allowHalfOpen: true });
+    const upstream = connect({
+      host: this.options.upstream.host ?? '127.0.0.1',
+      port: this.options.upstream.port,
+      allowHalfOpen: true,
+    });
     upstream.on('error', () => undefined);
     this.sockets.add(client);
     spliceSockets(client, upstream, () => this.sockets.delete(client));

@@ -11,7 +11,13 @@ import { resetSocket, spliceSockets } from './splice.js';
 import type { TargetPool } from './target-pool.js';
 
 /** Connects `client` to the next active target not yet tried; `head`: the bytes sniffed from it. */
-export function balanceTcp(client: Socket, head: Buffer, pool: TargetPool, logger: Logger, tried = new Set<string>()): void {
+export function balanceTcp(
+  client: Socket,
+  head: Buffer,
+  pool: TargetPool,
+  logger: Logger,
+  tried = new Set<string>(),
+): void {
   if (client.destroyed) return;
   const target = pool.pick(tried);
   if (!target) {

@@ -86,7 +86,13 @@ export function conditionFailure(
 ): ExplanationFailure {
   const request = values.get(key);
   const requestValues = request === undefined ? undefined : [...request];
-  const base = { element: 'Condition' as const, operator: operator.name, key, policyValues: [...policyValues], requestValues };
+  const base = {
+    element: 'Condition' as const,
+    operator: operator.name,
+    key,
+    policyValues: [...policyValues],
+    requestValues,
+  };
   switch (miss.reason) {
     case 'absent':
       return {
@@ -103,7 +109,10 @@ export function conditionFailure(
           : `key ${key} is absent from the request, but Null ${alternatives(policyValues)} requires it to be present`,
       };
     case 'mismatch':
-      return { ...base, detail: mismatchDetail(operator, key, policyValues, miss.offending, request ?? [], version, values) };
+      return {
+        ...base,
+        detail: mismatchDetail(operator, key, policyValues, miss.offending, request ?? [], version, values),
+      };
   }
 }
 
@@ -128,5 +137,7 @@ function mismatchDetail(
   if (operator.qualifier === 'ForAllValues') {
     return `${subject}; ${offending.map(q).join(', ')} ${offending.length === 1 ? 'does' : 'do'} not match ${expected}`;
   }
-  return request.length === 1 ? `${subject}, which does not match ${expected}` : `${subject}, none of which matches ${expected}`;
+  return request.length === 1
+    ? `${subject}, which does not match ${expected}`
+    : `${subject}, none of which matches ${expected}`;
 }

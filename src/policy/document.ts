@@ -39,8 +39,7 @@ export interface PolicyStatement {
 
 /** A Principal or NotPrincipal element: everyone, or lists of principals by type. */
 export type PrincipalBlock =
-  | '*'
-  | { AWS?: string[]; Federated?: string[]; Service?: string[]; CanonicalUser?: string[] };
+  '*' | { AWS?: string[]; Federated?: string[]; Service?: string[]; CanonicalUser?: string[] };
 
 /** The principal types a PrincipalBlock object may name. */
 export type PrincipalType = 'AWS' | 'Federated' | 'Service' | 'CanonicalUser';

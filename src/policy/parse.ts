@@ -13,7 +13,14 @@
  * against AWS's catalogue of services and actions; condition values are not checked against
  * their operator's type (a malformed date simply never matches).
  */
-import type { PolicyDocument, PolicyKind, PolicyStatement, PolicyVersion, PrincipalBlock, PrincipalType } from './document.js';
+import type {
+  PolicyDocument,
+  PolicyKind,
+  PolicyStatement,
+  PolicyVersion,
+  PrincipalBlock,
+  PrincipalType,
+} from './document.js';
 import { PolicyValidationError, policyMessages as m } from './messages.js';
 import { parseOperator } from './operators.js';
 import { isValidPrincipal } from './principal.js';
@@ -241,7 +248,11 @@ function readStrings(raw: unknown): string[] | undefined {
 /** Condition values: strings, numbers and booleans, alone or in an array, as strings. */
 function readConditionValues(raw: unknown): string[] | undefined {
   const one = (value: unknown): string | undefined =>
-    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+    typeof value === 'string'
+      ? value
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : undefined;
   if (!Array.isArray(raw)) {
     const value = one(raw);
     return value === undefined ? undefined : [value];

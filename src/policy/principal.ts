@@ -18,7 +18,8 @@ const ACCOUNT = /^\d{12}$/;
 /** IAM principals a policy may name: the account root, users, roles (paths allowed). */
 const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+)$/;
 /** STS principals: role sessions and federated users. */
-const STS_PRINCIPAL = /^arn:aws[a-z-]*:sts::\d{12}:(assumed-role\/[\w+=,.@/-]+\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/;
+const STS_PRINCIPAL =
+  /^arn:aws[a-z-]*:sts::\d{12}:(assumed-role\/[\w+=,.@/-]+\/[\w+=,.@-]+|federated-user\/[\w+=,.@-]+)$/;
 /** CloudFront origin access identities keep their legacy principal ARN. */
 const CLOUDFRONT_OAI = /^arn:aws[a-z-]*:iam::cloudfront:user\/CloudFront Origin Access Identity [A-Z0-9]+$/;
 /** Unique ids (AIDA… users, AROA… roles): AWS shows these once the named entity is deleted. */

@@ -28,7 +28,11 @@ function substitutes(raw: string, version: PolicyVersion | undefined): boolean {
  * The glob text of one Resource or condition value for this request, or undefined when a
  * variable in it cannot be resolved.
  */
-export function resolveValue(raw: string, version: PolicyVersion | undefined, values: ContextValues): string | undefined {
+export function resolveValue(
+  raw: string,
+  version: PolicyVersion | undefined,
+  values: ContextValues,
+): string | undefined {
   if (!substitutes(raw, version)) return toGlob(raw);
   let out = '';
   for (const part of template(raw)) {

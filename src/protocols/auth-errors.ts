@@ -15,23 +15,36 @@ export function authFailureError(protocol: Protocol, failure: SigV4Failure): Aws
   const ec2 = protocol === 'ec2Query';
   switch (failure.kind) {
     case 'missing':
-      if (json) return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', { status: 403 });
-      if (ec2) return new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', { status: 401 });
+      if (json)
+        return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', { status: 403 });
+      if (ec2)
+        return new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', {
+          status: 401,
+        });
       return new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
     case 'incomplete':
-      return new AwsError(json ? 'IncompleteSignatureException' : 'IncompleteSignature', failure.message, { status: json ? 400 : 403 });
+      return new AwsError(json ? 'IncompleteSignatureException' : 'IncompleteSignature', failure.message, {
+        status: json ? 400 : 403,
+      });
     case 'unknownKey':
     case 'badToken':
       if (json) return new AwsError('UnrecognizedClientException', INVALID_TOKEN, { status: 400 });
-      if (ec2) return new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', { status: 401 });
+      if (ec2)
+        return new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', {
+          status: 401,
+        });
       return new AwsError('InvalidClientTokenId', INVALID_TOKEN, { status: 403 });
     case 'mismatch':
     case 'wrongScope':
       // The JSON services name a bad signature InvalidSignatureException; the Query services SignatureDoesNotMatch.
-      return new AwsError(json ? 'InvalidSignatureException' : 'SignatureDoesNotMatch', failure.message, { status: 403 });
+      return new AwsError(json ? 'InvalidSignatureException' : 'SignatureDoesNotMatch', failure.message, {
+        status: 403,
+      });
     case 'skew':
       if (ec2) return new AwsError('RequestExpired', 'Request has expired.', { status: 400 });
-      return new AwsError(json ? 'InvalidSignatureException' : 'SignatureDoesNotMatch', failure.message, { status: 403 });
+      return new AwsError(json ? 'InvalidSignatureException' : 'SignatureDoesNotMatch', failure.message, {
+        status: 403,
+      });
     case 'presignExpired':
       if (ec2) return new AwsError('RequestExpired', 'Request has expired.', { status: 400 });
       return new AwsError(json ? 'InvalidSignatureException' : 'AccessDenied', failure.message, { status: 403 });
@@ -45,6 +58,9 @@ export function authFailureError(protocol: Protocol, failure: SigV4Failure): Aws
 /** AccessDenied in each protocol's words, given AWS's message. */
 export function accessDeniedError(protocol: Protocol, message: string): AwsError {
   if (protocol === 'awsJson1_1') return new AwsError('AccessDeniedException', message, { status: 400 });
-  if (protocol === 'ec2Query') return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}`, { status: 403 });
+  if (protocol === 'ec2Query')
+    return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}`, {
+      status: 403,
+    });
   return new AwsError('AccessDenied', message, { status: 403 });
 }

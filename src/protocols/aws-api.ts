@@ -115,7 +115,8 @@ export class AwsApi {
     }
     const version = params.get('Version');
     const scoped = peekCredential(request)?.scope.service;
-    const service = (version ? this.byVersion.get(version) : undefined) ?? (scoped ? this.bySigningName.get(scoped) : undefined);
+    const service =
+      (version ? this.byVersion.get(version) : undefined) ?? (scoped ? this.bySigningName.get(scoped) : undefined);
     const protocol: Protocol = service?.protocol ?? 'awsQuery';
     return { service, protocol, operation: params.get('Action') ?? '', raw: nestParams(params) };
   }
@@ -133,7 +134,12 @@ export class AwsApi {
       (id) => {
         const key = this.options.credentials.lookup(id);
         if (!key) return undefined;
-        return { secretAccessKey: key.secretAccessKey, sessionToken: key.sessionToken, expiresAt: key.expiresAt, principal: key.caller };
+        return {
+          secretAccessKey: key.secretAccessKey,
+          sessionToken: key.sessionToken,
+          expiresAt: key.expiresAt,
+          principal: key.caller,
+        };
       },
       now,
       { service: expected },
@@ -162,8 +168,15 @@ export class AwsApi {
     if (isAwsError(error)) {
       aws = error;
     } else {
-      this.options.logger.error('internal error', { requestId, error: error instanceof Error ? error.stack : String(error) });
-      aws = new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500 });
+      this.options.logger.error('internal error', {
+        requestId,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+      aws = new AwsError(
+        'InternalFailure',
+        'The request processing has failed because of an unknown error, exception or failure.',
+        { status: 500 },
+      );
     }
     const protocol = route?.protocol ?? (header(request, 'x-amz-target') !== undefined ? 'awsJson1_1' : 'awsQuery');
     switch (protocol) {
@@ -179,9 +192,18 @@ export class AwsApi {
 
 /** Step 3: each protocol's error for an operation the service does not have. */
 function unknownOperation(route: Route, service: ServiceDefinition | undefined): AwsError {
-  if (route.protocol === 'awsJson1_1') return new AwsError('UnknownOperationException', service ? `dockyard's ${service.title} does not implement ${route.operation}` : '');
-  if (route.protocol === 'ec2Query') return new AwsError('InvalidAction', `The action ${route.operation} is not valid for this web service.`);
+  if (route.protocol === 'awsJson1_1')
+    return new AwsError(
+      'UnknownOperationException',
+      service ? `dockyard's ${service.title} does not implement ${route.operation}` : '',
+    );
+  if (route.protocol === 'ec2Query')
+    return new AwsError('InvalidAction', `The action ${route.operation} is not valid for this web service.`);
   if (!route.operation) return new AwsError('MissingAction', 'Missing Action');
-  if (!service) return new AwsError('InvalidAction', `Could not find operation ${route.operation} for version ${'(unknown)'}`);
-  return new AwsError('InvalidAction', `Could not find operation ${route.operation} for version ${service.version ?? ''}`);
+  if (!service)
+    return new AwsError('InvalidAction', `Could not find operation ${route.operation} for version ${'(unknown)'}`);
+  return new AwsError(
+    'InvalidAction',
+    `Could not find operation ${route.operation} for version ${service.version ?? ''}`,
+  );
 }

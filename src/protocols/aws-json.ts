@@ -25,7 +25,11 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
 }
 
 export function jsonResult(output: unknown, requestId: string): ApiResponse {
-  return { status: 200, headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: JSON.stringify(toWire(output ?? {})) };
+  return {
+    status: 200,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId },
+    body: JSON.stringify(toWire(output ?? {})),
+  };
 }
 
 export function jsonError(error: AwsError, requestId: string): ApiResponse {

@@ -20,7 +20,8 @@ export function parseForm(text: string): Map<string, string> {
   const out = new Map<string, string>();
   let count = 0;
   for (const [name, value] of params) {
-    if (++count > MAX_PARAMETERS) throw new AwsError('ValidationError', `Too many parameters: at most ${MAX_PARAMETERS} are accepted`);
+    if (++count > MAX_PARAMETERS)
+      throw new AwsError('ValidationError', `Too many parameters: at most ${MAX_PARAMETERS} are accepted`);
     out.set(name, value);
   }
   return out;
@@ -32,18 +33,23 @@ export function nestParams(params: Map<string, string>): Record<string, unknown>
   for (const [name, value] of params) {
     if (name === 'Action' || name === 'Version') continue;
     const parts = name.split('.');
-    if (parts.length > MAX_DEPTH || parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) {
+    if (
+      parts.length > MAX_DEPTH ||
+      parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')
+    ) {
       throw new AwsError('ValidationError', `Invalid parameter name: ${name.slice(0, 100)}`);
     }
     let node = root;
     for (let i = 0; i < parts.length - 1; i++) {
       const part = parts[i] as string;
       const next = node[part];
-      if (typeof next === 'string') throw new AwsError('ValidationError', `Parameter ${name.slice(0, 100)} conflicts with another parameter`);
+      if (typeof next === 'string')
+        throw new AwsError('ValidationError', `Parameter ${name.slice(0, 100)} conflicts with another parameter`);
       node = next ?? (node[part] = Object.create(null) as Node);
     }
     const last = parts[parts.length - 1] as string;
-    if (typeof node[last] === 'object') throw new AwsError('ValidationError', `Parameter ${name.slice(0, 100)} conflicts with another parameter`);
+    if (typeof node[last] === 'object')
+      throw new AwsError('ValidationError', `Parameter ${name.slice(0, 100)} conflicts with another parameter`);
     node[last] = value;
   }
   return toPlain(root) as Record<string, unknown>;

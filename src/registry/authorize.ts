@@ -80,7 +80,12 @@ export function repositoryArn(deps: Pick<RegistryAuthDeps, 'region' | 'accountId
 }
 
 /** Whether `ctx` may perform every action on `repository`; the denial's message when not. */
-export function denial(ctx: RequestContext, deps: RegistryAuthDeps, repository: string, actions: readonly RegistryAction[]): string | undefined {
+export function denial(
+  ctx: RequestContext,
+  deps: RegistryAuthDeps,
+  repository: string,
+  actions: readonly RegistryAction[],
+): string | undefined {
   const info = deps.images.getRepository(repository);
   const resource = info?.arn ?? repositoryArn(deps, repository);
   const resourcePolicy = info?.policyText;
@@ -92,7 +97,12 @@ export function denial(ctx: RequestContext, deps: RegistryAuthDeps, repository: 
 }
 
 /** Authorizes `actions` on `repository` and returns it; throws 403 DENIED or 404 NAME_UNKNOWN. */
-export function authorizeRepository(ctx: RequestContext, deps: RegistryAuthDeps, repository: string, actions: readonly RegistryAction[]): RepositoryInfo {
+export function authorizeRepository(
+  ctx: RequestContext,
+  deps: RegistryAuthDeps,
+  repository: string,
+  actions: readonly RegistryAction[],
+): RepositoryInfo {
   const message = denial(ctx, deps, repository, actions);
   if (message) throw registryErrors.denied(message);
   const info = deps.images.getRepository(repository);

@@ -21,7 +21,9 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
   const method = x.req.method;
   if (method === 'DELETE') {
     authorizeOn(x, name, ['ecr:BatchDeleteImage']);
-    throw registryErrors.unsupported('The registry does not delete blobs; they are removed when no image references them.');
+    throw registryErrors.unsupported(
+      'The registry does not delete blobs; they are removed when no image references them.',
+    );
   }
   if (method !== 'GET' && method !== 'HEAD') throw registryErrors.unsupported(`${method} is not supported on blobs`);
   authorizeOn(x, name, [method === 'HEAD' ? 'ecr:BatchCheckLayerAvailability' : 'ecr:GetDownloadUrlForLayer']);
@@ -69,7 +71,8 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
   } catch (error) {
     // Headers are gone: the only honest signal left is a transfer short of its length.
     x.res.destroy();
-    if (error instanceof BlobCorruptError) x.deps.logger.error('corrupt blob detected while serving', { digest, repository: name });
+    if (error instanceof BlobCorruptError)
+      x.deps.logger.error('corrupt blob detected while serving', { digest, repository: name });
   }
 }
 
@@ -77,7 +80,10 @@ export async function blobRoute(x: Exchange, name: string, digestText: string): 
  * A single `bytes=a-b`, `bytes=a-` or `bytes=-n` range. Anything else (several ranges, bad
  * syntax) is ignored and the whole blob served, as RFC 9110 allows.
  */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header || size === 0) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!match) return undefined;

@@ -128,7 +128,11 @@ export class DiskBlobStore implements BlobStore {
   open(digest: string, range?: { start: number; end: number }): Readable {
     const file = this.openFile(digest);
     if (this.verified.get(digest) === file.identity) {
-      return createReadStream('', { fd: file.fd, highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
+      return createReadStream('', {
+        fd: file.fd,
+        highWaterMark: READ_CHUNK,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
     }
     return this.unverifiedStream(file, range);
   }
@@ -140,7 +144,10 @@ export class DiskBlobStore implements BlobStore {
    * file-copy.ts). Throws BlobUnknownError when absent; `copyTo` rejects with
    * BlobCorruptError when the blob turns out corrupt, short of its length.
    */
-  openForCopy(digest: string, range?: { start: number; end: number }): { copyTo(destination: Writable): Promise<void> } {
+  openForCopy(
+    digest: string,
+    range?: { start: number; end: number },
+  ): { copyTo(destination: Writable): Promise<void> } {
     const file = this.openFile(digest);
     if (this.verified.get(digest) === file.identity) {
       const start = range?.start ?? 0;
@@ -178,7 +185,7 @@ export class DiskBlobStore implements BlobStore {
     const temp = this.newTempPath();
     const fd = openSync(temp, 'w', PRIVATE_FILE_MODE);
     try {
-      for (let written = 0; written < content.length; ) written += writeSync(fd, content, written);
+      for (let written = 0; written < content.length;) written += writeSync(fd, content, written);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -300,19 +307,27 @@ export class DiskBlobStore implements BlobStore {
     const name = formatDigest(digest);
     if (range) return Readable.from(this.verifyThenRead(fd, digest, identity, range));
     const source = createReadStream('', { fd, highWaterMark: READ_CHUNK });
-    const verifying = new VerifyingTransform(digest, (ok) => (ok ? this.verified.set(name, identity) : this.quarantine(digest, identity)));
+    const verifying = new VerifyingTransform(digest, (ok) =>
+      ok ? this.verified.set(name, identity) : this.quarantine(digest, identity),
+    );
     source.on('error', (error) => verifying.destroy(error));
     // A reader that stops early (a client gone) must not leave the file open.
     verifying.on('close', () => source.destroy());
     return source.pipe(verifying);
   }
 
-  private async *verifyThenRead(fd: number, digest: Digest, identity: string, range: { start: number; end: number }): AsyncGenerator<Buffer> {
+  private async *verifyThenRead(
+    fd: number,
+    digest: Digest,
+    identity: string,
+    range: { start: number; end: number },
+  ): AsyncGenerator<Buffer> {
     const name = `${digest.algorithm}:${digest.hex}`;
     let handedOver = false;
     try {
       const hash = createHash(digest.algorithm);
-      for await (const chunk of createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: READ_CHUNK })) hash.update(chunk as Buffer);
+      for await (const chunk of createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: READ_CHUNK }))
+        hash.update(chunk as Buffer);
       if (hash.digest('hex') !== digest.hex) {
         this.quarantine(digest, identity);
         throw new BlobCorruptError(name);
@@ -323,7 +338,13 @@ export class DiskBlobStore implements BlobStore {
       // Failed, or the reader left during verification: the range stream will not close it.
       if (!handedOver) closeSync(fd);
     }
-    for await (const chunk of createReadStream('', { fd, start: range.start, end: range.end, highWaterMark: READ_CHUNK })) yield chunk as Buffer;
+    for await (const chunk of createReadStream('', {
+      fd,
+      start: range.start,
+      end: range.end,
+      highWaterMark: READ_CHUNK,
+    }))
+      yield chunk as Buffer;
   }
 
   /** Moves a corrupt file aside (kept for inspection), unless it was replaced meanwhile. */

@@ -42,31 +42,66 @@ export class RegistryError extends Error {
 
 /** The catalogue: every error the registry answers with. */
 export const registryErrors = {
-  unauthorized: (challenge: string, message = 'Not Authorized') => new RegistryError(401, 'UNAUTHORIZED', message, {}, { 'www-authenticate': challenge }),
+  unauthorized: (challenge: string, message = 'Not Authorized') =>
+    new RegistryError(401, 'UNAUTHORIZED', message, {}, { 'www-authenticate': challenge }),
   /** ECR's wording when the Basic password is past its 12 hours. */
-  expired: (challenge: string) => registryErrors.unauthorized(challenge, 'Your authorization token has expired. Reauthenticate and try again.'),
+  expired: (challenge: string) =>
+    registryErrors.unauthorized(challenge, 'Your authorization token has expired. Reauthenticate and try again.'),
   /** The authorizer's message is ECR's: "User: ARN is not authorized to perform: ACTION on resource: ARN because …". */
   denied: (message: string) => new RegistryError(403, 'DENIED', message),
-  nameInvalid: (name: string) => new RegistryError(400, 'NAME_INVALID', `invalid repository name '${name.slice(0, 300)}'`, { name: name.slice(0, 300) }),
+  nameInvalid: (name: string) =>
+    new RegistryError(400, 'NAME_INVALID', `invalid repository name '${name.slice(0, 300)}'`, {
+      name: name.slice(0, 300),
+    }),
   nameUnknown: (name: string, registryId: string) =>
-    new RegistryError(404, 'NAME_UNKNOWN', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`, { name }),
+    new RegistryError(
+      404,
+      'NAME_UNKNOWN',
+      `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
+      { name },
+    ),
   blobUnknown: (digest: string) => new RegistryError(404, 'BLOB_UNKNOWN', 'blob unknown to registry', { digest }),
-  blobUploadUnknown: (id: string) => new RegistryError(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uuid: id.slice(0, 100) }),
+  blobUploadUnknown: (id: string) =>
+    new RegistryError(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { uuid: id.slice(0, 100) }),
   blobUploadInvalid: (message: string) => new RegistryError(400, 'BLOB_UPLOAD_INVALID', message),
   /** An out-of-order, retried or mis-sized chunk; `Range` tells the client where the upload stands. */
   rangeInvalid: (size: number, id: string) =>
-    new RegistryError(416, 'BLOB_UPLOAD_INVALID', 'chunk does not continue the upload at its current offset', { uuid: id }, { range: uploadRange(size) }),
-  digestInvalid: (message: string, digest?: string) => new RegistryError(400, 'DIGEST_INVALID', message, digest ? { digest } : {}),
-  manifestUnknown: (reference: string, message = 'manifest unknown to registry') => new RegistryError(404, 'MANIFEST_UNKNOWN', message, { reference }),
+    new RegistryError(
+      416,
+      'BLOB_UPLOAD_INVALID',
+      'chunk does not continue the upload at its current offset',
+      { uuid: id },
+      { range: uploadRange(size) },
+    ),
+  digestInvalid: (message: string, digest?: string) =>
+    new RegistryError(400, 'DIGEST_INVALID', message, digest ? { digest } : {}),
+  manifestUnknown: (reference: string, message = 'manifest unknown to registry') =>
+    new RegistryError(404, 'MANIFEST_UNKNOWN', message, { reference }),
   manifestInvalid: (message: string) => new RegistryError(400, 'MANIFEST_INVALID', message),
-  manifestBlobUnknown: (digest: string) => new RegistryError(400, 'MANIFEST_BLOB_UNKNOWN', 'manifest references a blob or manifest unknown to the repository', { digest }),
-  manifestTooLarge: (limit: number) => new RegistryError(413, 'SIZE_INVALID', `manifest exceeds the limit of ${limit} bytes`, { limit }),
+  manifestBlobUnknown: (digest: string) =>
+    new RegistryError(
+      400,
+      'MANIFEST_BLOB_UNKNOWN',
+      'manifest references a blob or manifest unknown to the repository',
+      { digest },
+    ),
+  manifestTooLarge: (limit: number) =>
+    new RegistryError(413, 'SIZE_INVALID', `manifest exceeds the limit of ${limit} bytes`, { limit }),
   tagInvalid: (message: string) => new RegistryError(400, 'TAG_INVALID', message),
   /** ECR's data-plane message for an immutable tag (status 400: not confirmed by a public source). */
   tagImmutable: (tag: string, repository: string) =>
-    registryErrors.tagInvalid(`The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`),
+    registryErrors.tagInvalid(
+      `The image tag '${tag}' already exists in the '${repository}' repository and cannot be overwritten because the repository is immutable.`,
+    ),
   unsupported: (message: string, status = 405) => new RegistryError(status, 'UNSUPPORTED', message),
-  rangeNotSatisfiable: (size: number) => new RegistryError(416, 'BLOB_UNKNOWN', 'requested range not satisfiable', { size }, { 'content-range': `bytes */${size}` }),
+  rangeNotSatisfiable: (size: number) =>
+    new RegistryError(
+      416,
+      'BLOB_UNKNOWN',
+      'requested range not satisfiable',
+      { size },
+      { 'content-range': `bytes */${size}` },
+    ),
   internal: () => new RegistryError(500, 'UNKNOWN', 'The registry failed to process the request.'),
 };
 

@@ -100,7 +100,8 @@ async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
   while (rest.length > 0) {
     let { bytesWritten } = await file.writev(rest);
     if (bytesWritten === 0) throw new Error('the file took no bytes');
-    while (rest.length > 0 && bytesWritten >= (rest[0] as Buffer).length) bytesWritten -= (rest.shift() as Buffer).length;
+    while (rest.length > 0 && bytesWritten >= (rest[0] as Buffer).length)
+      bytesWritten -= (rest.shift() as Buffer).length;
     if (bytesWritten > 0) rest[0] = (rest[0] as Buffer).subarray(bytesWritten);
   }
 }

@@ -42,7 +42,9 @@ export async function copyFileRange(fd: number, start: number, end: number, dest
       if (destination.destroyed) throw new Error('the destination closed before the copy ended');
       position += bytes;
       const chunk = bytes === buffer.length ? buffer : buffer.subarray(0, bytes);
-      const write = new Promise<void>((resolve, reject) => void destination.write(chunk, (error) => (error ? reject(error) : resolve())));
+      const write = new Promise<void>(
+        (resolve, reject) => void destination.write(chunk, (error) => (error ? reject(error) : resolve())),
+      );
       // Awaited in turn (or given up on when the destination goes): never an unhandled rejection.
       write.catch(() => undefined);
       written[slot] = write;
@@ -56,5 +58,7 @@ export async function copyFileRange(fd: number, start: number, end: number, dest
 }
 
 function readAt(fd: number, buffer: Buffer, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => read(fd, buffer, 0, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+  return new Promise((resolve, reject) =>
+    read(fd, buffer, 0, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  );
 }

@@ -37,7 +37,11 @@ export function createRegistryHandler(deps: RegistryDeps): RegistryHandler {
     } catch (error) {
       if (error instanceof RegistryError) return sendError(req, res, error);
       if (error instanceof UploadClosedError) return sendError(req, res, registryErrors.blobUploadUnknown(error.id));
-      deps.logger.error('registry request failed', { method: req.method, url: req.url?.slice(0, 300), error: error instanceof Error ? error.stack : String(error) });
+      deps.logger.error('registry request failed', {
+        method: req.method,
+        url: req.url?.slice(0, 300),
+        error: error instanceof Error ? error.stack : String(error),
+      });
       if (res.headersSent) res.destroy();
       else sendError(req, res, registryErrors.internal());
     }
@@ -45,7 +49,12 @@ export function createRegistryHandler(deps: RegistryDeps): RegistryHandler {
   return Object.assign(handle, { uploads });
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, deps: RegistryDeps, uploads: UploadSessions): Promise<void> {
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: RegistryDeps,
+  uploads: UploadSessions,
+): Promise<void> {
   // Not `new URL`: a target such as `//host/v2/` would be read as an authority.
   const target = req.url ?? '/';
   const q = target.indexOf('?');
@@ -55,10 +64,12 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, deps: Registr
   const query = new URLSearchParams(q >= 0 ? target.slice(q + 1) : '');
   const x: Exchange = { req, res, path, query, ctx: requestContext(req, caller, deps), deps, uploads };
   if (route.kind === 'base') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw registryErrors.unsupported(`${req.method} is not supported on /v2/`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw registryErrors.unsupported(`${req.method} is not supported on /v2/`);
     return send(req, res, 200, { 'content-type': 'application/json; charset=utf-8' }, '{}');
   }
-  if (route.kind === 'unknown') throw registryErrors.unsupported(`the registry serves no ${req.method} ${path.slice(0, 200)}`, 404);
+  if (route.kind === 'unknown')
+    throw registryErrors.unsupported(`the registry serves no ${req.method} ${path.slice(0, 200)}`, 404);
   if (!isValidName(route.name)) throw registryErrors.nameInvalid(route.name);
   return run(x, route);
 }

@@ -31,7 +31,8 @@ export function resolveImageUri(uri: string, context: ImageUriContext): LocalIma
   const host = uri.slice(0, slash);
   const rest = uri.slice(slash + 1);
   const match = ECR_HOST.exec(host);
-  const local = host === context.registryHost || (match !== null && match[1] === context.accountId && match[2] === context.region);
+  const local =
+    host === context.registryHost || (match !== null && match[1] === context.accountId && match[2] === context.region);
   if (!local || rest === '') return undefined;
   const at = rest.indexOf('@');
   let repository: string;

@@ -22,4 +22,3 @@
 export { createRegistryHandler } from './handler.js';
 export { DiskBlobStore } from './blob-store.js';
 export { RegistryTokenStore } from './tokens.js';
-

@@ -54,10 +54,18 @@ function getManifest(x: Exchange, name: string, reference: string): void {
   if (!manifest) throw registryErrors.manifestUnknown(reference);
   const accept = x.req.headersDistinct.accept?.filter((line) => line.trim() !== '');
   if (accept && accept.length > 0 && !accepts(accept, manifest.mediaType)) {
-    throw registryErrors.manifestUnknown(reference, `manifest found, but the Accept header does not admit its media type ${manifest.mediaType}`);
+    throw registryErrors.manifestUnknown(
+      reference,
+      `manifest found, but the Accept header does not admit its media type ${manifest.mediaType}`,
+    );
   }
   const etag = `"${manifest.digest}"`;
-  const headers = { 'content-type': manifest.mediaType, 'docker-content-digest': manifest.digest, etag, 'content-length': String(manifest.content.length) };
+  const headers = {
+    'content-type': manifest.mediaType,
+    'docker-content-digest': manifest.digest,
+    etag,
+    'content-length': String(manifest.content.length),
+  };
   if (x.req.method === 'GET') {
     if (x.req.headers['if-none-match'] === etag) return send(x.req, x.res, 304, { ...headers, 'content-length': '0' });
     x.deps.images.recordPull(name, manifest.digest, x.deps.clock.now());
@@ -88,7 +96,8 @@ async function putManifest(x: Exchange, name: string, reference: string): Promis
   if (result.ok) digest = result.digest;
   else if (result.failure.kind === 'alreadyExists') digest = result.failure.digest;
   else throw pushFailure(result.failure, name, x.deps.accountId);
-  const subject = parsed && typeof parsed === 'object' && 'subject' in parsed ? stringField(parsed.subject, 'digest') : undefined;
+  const subject =
+    parsed && typeof parsed === 'object' && 'subject' in parsed ? stringField(parsed.subject, 'digest') : undefined;
   send(x.req, x.res, 201, {
     location: `/v2/${name}/manifests/${digest}`,
     'docker-content-digest': digest,
@@ -98,19 +107,22 @@ async function putManifest(x: Exchange, name: string, reference: string): Promis
 
 function deleteManifest(x: Exchange, name: string, reference: string): void {
   authorizeOn(x, name, ['ecr:BatchDeleteImage']);
-  if (!isDigest(reference)) throw registryErrors.unsupported('manifests are deleted by digest; deleting a tag is not supported', 400);
+  if (!isDigest(reference))
+    throw registryErrors.unsupported('manifests are deleted by digest; deleting a tag is not supported', 400);
   if (!x.deps.images.deleteManifest(name, reference)) throw registryErrors.manifestUnknown(reference);
   send(x.req, x.res, 202, {});
 }
 
 /** Serves `GET /v2/<name>/tags/list?n=&last=`. */
 export function tagsRoute(x: Exchange, name: string): void {
-  if (x.req.method !== 'GET' && x.req.method !== 'HEAD') throw registryErrors.unsupported(`${x.req.method} is not supported on tags/list`);
+  if (x.req.method !== 'GET' && x.req.method !== 'HEAD')
+    throw registryErrors.unsupported(`${x.req.method} is not supported on tags/list`);
   authorizeOn(x, name, ['ecr:ListImages']);
   const query = x.query;
   const nParam = query.get('n');
   const last = query.get('last') ?? undefined;
-  if (nParam !== null && !/^\d{1,9}$/.test(nParam)) throw registryErrors.unsupported(`invalid page size n='${nParam.slice(0, 50)}'`, 400);
+  if (nParam !== null && !/^\d{1,9}$/.test(nParam))
+    throw registryErrors.unsupported(`invalid page size n='${nParam.slice(0, 50)}'`, 400);
   const n = nParam === null ? undefined : Math.min(Number(nParam), MAX_PAGE);
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   let tags: string[];
@@ -123,21 +135,29 @@ export function tagsRoute(x: Exchange, name: string): void {
     const page = x.deps.images.listTags(name, { n: n + 1, ...(last === undefined ? {} : { last }) });
     tags = page.slice(0, n);
     const lastTag = tags[tags.length - 1];
-    if (page.length > n && lastTag !== undefined) headers.link = `</v2/${name}/tags/list?n=${n}&last=${encodeURIComponent(lastTag)}>; rel="next"`;
+    if (page.length > n && lastTag !== undefined)
+      headers.link = `</v2/${name}/tags/list?n=${n}&last=${encodeURIComponent(lastTag)}>; rel="next"`;
   }
   send(x.req, x.res, 200, headers, JSON.stringify({ name, tags }));
 }
 
 /** Serves `GET /v2/<name>/referrers/<digest>?artifactType=`. */
 export function referrersRoute(x: Exchange, name: string, digestText: string): void {
-  if (x.req.method !== 'GET' && x.req.method !== 'HEAD') throw registryErrors.unsupported(`${x.req.method} is not supported on referrers`);
+  if (x.req.method !== 'GET' && x.req.method !== 'HEAD')
+    throw registryErrors.unsupported(`${x.req.method} is not supported on referrers`);
   authorizeOn(x, name, ['ecr:BatchGetImage']);
   const digest = parseDigest(digestText);
   if (!digest) throw registryErrors.digestInvalid('invalid digest', digestText.slice(0, 200));
   const artifactType = x.query.get('artifactType') ?? undefined;
   const referrers = x.deps.images.referrers(name, digestText, artifactType);
   const index = { schemaVersion: 2, mediaType: INDEX_TYPE, manifests: referrers.map(descriptor) };
-  send(x.req, x.res, 200, { 'content-type': INDEX_TYPE, ...(artifactType ? { 'oci-filters-applied': 'artifactType' } : {}) }, JSON.stringify(index));
+  send(
+    x.req,
+    x.res,
+    200,
+    { 'content-type': INDEX_TYPE, ...(artifactType ? { 'oci-filters-applied': 'artifactType' } : {}) },
+    JSON.stringify(index),
+  );
 }
 
 function descriptor(manifest: StoredManifest): Record<string, unknown> {
@@ -170,7 +190,9 @@ export function pushFailure(failure: ManifestPushFailure, name: string, registry
       return registryErrors.tagImmutable(failure.tag, failure.repository);
     case 'alreadyExists':
       // Not asked for by the data plane (refuseIdenticalTag unset); reported for completeness.
-      return registryErrors.tagInvalid(`The image tag '${failure.tag ?? ''}' already exists in the '${name}' repository.`);
+      return registryErrors.tagInvalid(
+        `The image tag '${failure.tag ?? ''}' already exists in the '${name}' repository.`,
+      );
   }
 }
 

@@ -22,7 +22,10 @@ const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 const TAILS: [RegExp, (name: string, rest: string) => RegistryRoute][] = [
   [/^(.+)\/tags\/list$/, (name) => ({ kind: 'tags', name })],
   [/^(.+)\/manifests\/([^/]+)$/, (name, reference) => ({ kind: 'manifest', name, reference })],
-  [/^(.+)\/blobs\/uploads(?:\/([^/]*))?$/, (name, id) => (id ? { kind: 'upload', name, id } : { kind: 'upload', name })],
+  [
+    /^(.+)\/blobs\/uploads(?:\/([^/]*))?$/,
+    (name, id) => (id ? { kind: 'upload', name, id } : { kind: 'upload', name }),
+  ],
   [/^(.+)\/blobs\/([^/]+)$/, (name, digest) => ({ kind: 'blob', name, digest })],
   [/^(.+)\/referrers\/([^/]+)$/, (name, digest) => ({ kind: 'referrers', name, digest })],
 ];

@@ -30,7 +30,9 @@ export class RegistryTokenStore {
        );
        CREATE INDEX registry_tokens_expiry ON registry_tokens (expires_at);`,
     ]);
-    this.insert = db.prepare('INSERT INTO registry_tokens (password_hash, principal, issued_at, expires_at) VALUES (?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT INTO registry_tokens (password_hash, principal, issued_at, expires_at) VALUES (?, ?, ?, ?)',
+    );
     this.select = db.prepare('SELECT principal, expires_at FROM registry_tokens WHERE password_hash = ?');
     this.deleteOld = db.prepare('DELETE FROM registry_tokens WHERE expires_at < ?');
   }

@@ -32,8 +32,14 @@ export async function uploadRoute(x: Exchange, name: string, id: string | undefi
     if (method !== 'POST') throw registryErrors.unsupported(`${method} is not supported on ${name}/blobs/uploads/`);
     return startUpload(x, name);
   }
-  const actions: RegistryAction[] = method === 'PUT' ? (hasBody(x.req) ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload'] : ['ecr:CompleteLayerUpload']) : ['ecr:UploadLayerPart'];
-  if (!['GET', 'PATCH', 'PUT', 'DELETE'].includes(method ?? '')) throw registryErrors.unsupported(`${method} is not supported on an upload`);
+  const actions: RegistryAction[] =
+    method === 'PUT'
+      ? hasBody(x.req)
+        ? ['ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']
+        : ['ecr:CompleteLayerUpload']
+      : ['ecr:UploadLayerPart'];
+  if (!['GET', 'PATCH', 'PUT', 'DELETE'].includes(method ?? ''))
+    throw registryErrors.unsupported(`${method} is not supported on an upload`);
   authorizeOn(x, name, actions);
   const session = x.uploads.get(name, id);
   if (!session) throw registryErrors.blobUploadUnknown(id);
@@ -95,7 +101,11 @@ function tryMount(x: Exchange, name: string, mount: string | null, from: string 
 async function finishUpload(x: Exchange, name: string, session: UploadSession): Promise<void> {
   const digestParam = x.query.get('digest');
   const digest = parseDigest(digestParam);
-  if (!digest) throw registryErrors.digestInvalid(digestParam === null ? 'the digest query parameter is required' : 'invalid digest', digestParam?.slice(0, 200));
+  if (!digest)
+    throw registryErrors.digestInvalid(
+      digestParam === null ? 'the digest query parameter is required' : 'invalid digest',
+      digestParam?.slice(0, 200),
+    );
   if (x.uploads.isBusy(session)) throw registryErrors.rangeInvalid(session.size, session.id);
   if (hasBody(x.req)) {
     const range = contentRange(x);
@@ -107,7 +117,8 @@ async function finishUpload(x: Exchange, name: string, session: UploadSession): 
 
 async function complete(x: Exchange, name: string, session: UploadSession, digest: Digest): Promise<void> {
   const text = formatDigest(digest);
-  if (!(await x.uploads.complete(session, digest))) throw registryErrors.digestInvalid('provided digest did not match uploaded content', text);
+  if (!(await x.uploads.complete(session, digest)))
+    throw registryErrors.digestInvalid('provided digest did not match uploaded content', text);
   x.deps.images.linkBlob(name, text);
   send(x.req, x.res, 201, { location: `/v2/${name}/blobs/${text}`, 'docker-content-digest': text });
 }
@@ -121,7 +132,9 @@ function sessionHeaders(name: string, session: UploadSession): Record<string, st
 }
 
 function refused(refusal: AppendRefusal, session: UploadSession) {
-  return refusal === 'aborted' ? registryErrors.blobUploadInvalid('the upload body broke off') : registryErrors.rangeInvalid(session.size, session.id);
+  return refusal === 'aborted'
+    ? registryErrors.blobUploadInvalid('the upload body broke off')
+    : registryErrors.rangeInvalid(session.size, session.id);
 }
 
 /** `Content-Range: a-b` (spec) or `bytes a-b/total` (older Docker); undefined when absent. */

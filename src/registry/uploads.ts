@@ -77,7 +77,15 @@ export class UploadSessions {
     const id = randomUUID();
     const path = join(this.blobs.uploadsDir, id);
     await writeFile(path, '', { mode: PRIVATE_FILE_MODE });
-    const session: SessionState = { id, repository, path, size: 0, hash: createHash('sha256'), lastActive: this.clock.now().getTime(), busy: false };
+    const session: SessionState = {
+      id,
+      repository,
+      path,
+      size: 0,
+      hash: createHash('sha256'),
+      lastActive: this.clock.now().getTime(),
+      busy: false,
+    };
     this.sessions.set(id, session);
     return session;
   }
@@ -92,13 +100,18 @@ export class UploadSessions {
    * Appends a request body. With `range`, the chunk must start at the current offset and be
    * exactly `end - start + 1` bytes long (`declaredLength`, when known, is checked first).
    */
-  async append(handle: UploadSession, body: Readable, options: { range?: { start: number; end: number }; declaredLength?: number } = {}): Promise<AppendRefusal | undefined> {
+  async append(
+    handle: UploadSession,
+    body: Readable,
+    options: { range?: { start: number; end: number }; declaredLength?: number } = {},
+  ): Promise<AppendRefusal | undefined> {
     const session = this.state(handle);
     if (session.busy) return 'busy';
     const range = options.range;
     const expected = range ? range.end - range.start + 1 : undefined;
     if (range && (range.start !== session.size || range.end < range.start)) return 'range';
-    if (expected !== undefined && options.declaredLength !== undefined && options.declaredLength !== expected) return 'range';
+    if (expected !== undefined && options.declaredLength !== undefined && options.declaredLength !== expected)
+      return 'range';
     session.busy = true;
     const before = { size: session.size, hash: session.hash.copy() };
     let received = 0;
@@ -130,7 +143,8 @@ export class UploadSessions {
     const session = this.state(handle);
     this.sessions.delete(session.id);
     try {
-      const actual = digest.algorithm === 'sha256' ? session.hash.digest('hex') : await hashFile(session.path, digest.algorithm);
+      const actual =
+        digest.algorithm === 'sha256' ? session.hash.digest('hex') : await hashFile(session.path, digest.algorithm);
       if (actual !== digest.hex) {
         await rm(session.path, { force: true });
         return false;

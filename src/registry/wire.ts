@@ -16,7 +16,13 @@ export function hasBody(req: IncomingMessage): boolean {
 }
 
 /** Sends a complete response. */
-export function send(req: IncomingMessage, res: ServerResponse, status: number, headers: OutgoingHttpHeaders, body?: Buffer | string): void {
+export function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  body?: Buffer | string,
+): void {
   if (res.headersSent || res.destroyed) return;
   const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const all: OutgoingHttpHeaders = { 'docker-distribution-api-version': API_VERSION, ...headers };

@@ -29,10 +29,12 @@ const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 /** Parses `owner/name[/path]@ref`; throws ActionSpecError. */
 export function parseActionSpec(spec: string): ActionSpec {
   const at = spec.lastIndexOf('@');
-  if (at <= 0 || at === spec.length - 1) throw new ActionSpecError(`Expected OWNER/NAME@REF (e.g. actions/checkout@v4), got '${spec}'`);
+  if (at <= 0 || at === spec.length - 1)
+    throw new ActionSpecError(`Expected OWNER/NAME@REF (e.g. actions/checkout@v4), got '${spec}'`);
   const [owner, name, ...path] = spec.slice(0, at).split('/');
   const ref = spec.slice(at + 1);
-  const valid = (segment: string | undefined) => segment !== undefined && SEGMENT.test(segment) && segment !== '.' && segment !== '..';
+  const valid = (segment: string | undefined) =>
+    segment !== undefined && SEGMENT.test(segment) && segment !== '.' && segment !== '..';
   if (!valid(owner) || !valid(name) || !path.every(valid) || !valid(ref.replaceAll('/', '_'))) {
     throw new ActionSpecError(`Expected OWNER/NAME@REF (e.g. actions/checkout@v4), got '${spec}'`);
   }
@@ -55,9 +57,11 @@ export class ActionCache {
   /** Copies `sourceDir` into the cache as OWNER/NAME@REF, replacing what was there. */
   add(spec: string, sourceDir: string): { path: string } {
     const parsed = parseActionSpec(spec);
-    if (parsed.path !== '') throw new ActionSpecError(`Add the whole repository (OWNER/NAME@REF), not a path inside it: '${spec}'`);
+    if (parsed.path !== '')
+      throw new ActionSpecError(`Add the whole repository (OWNER/NAME@REF), not a path inside it: '${spec}'`);
     const source = resolve(sourceDir);
-    if (!existsSync(source) || !statSync(source).isDirectory()) throw new ActionSpecError(`${sourceDir} is not a directory`);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+      throw new ActionSpecError(`${sourceDir} is not a directory`);
     const parent = join(this.dir, parsed.owner, parsed.name);
     makePrivateDir(parent);
     const target = join(parent, refDirName(parsed.ref));
@@ -83,7 +87,10 @@ export class ActionCache {
     for (const owner of listDirs(this.dir)) {
       for (const name of listDirs(join(this.dir, owner))) {
         for (const ref of listDirs(join(this.dir, owner, name))) {
-          entries.push({ spec: `${owner}/${name}@${ref.replaceAll('%2F', '/')}`, path: join(this.dir, owner, name, ref) });
+          entries.push({
+            spec: `${owner}/${name}@${ref.replaceAll('%2F', '/')}`,
+            path: join(this.dir, owner, name, ref),
+          });
         }
       }
     }

@@ -40,7 +40,12 @@ function commitObject(commit: CommitInfo, fullName: string, serverUrl: string, p
   };
 }
 
-export function pushPayload(event: PushEvent, commit: CommitInfo | undefined, serverUrl: string, defaultBranch: string): Json {
+export function pushPayload(
+  event: PushEvent,
+  commit: CommitInfo | undefined,
+  serverUrl: string,
+  defaultBranch: string,
+): Json {
   const head = commit === undefined ? null : commitObject(commit, event.repository, serverUrl, event.pusher);
   return {
     ref: event.ref,
@@ -59,7 +64,15 @@ export function pushPayload(event: PushEvent, commit: CommitInfo | undefined, se
   };
 }
 
-export function dispatchPayload(repository: string, ref: string, workflowFile: string, inputs: Record<string, string>, actor: string, serverUrl: string, defaultBranch: string): Json {
+export function dispatchPayload(
+  repository: string,
+  ref: string,
+  workflowFile: string,
+  inputs: Record<string, string>,
+  actor: string,
+  serverUrl: string,
+  defaultBranch: string,
+): Json {
   return {
     inputs,
     ref,

@@ -13,7 +13,13 @@ import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
 export type FileCommandKind = 'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY';
 
-const KINDS: readonly FileCommandKind[] = ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'];
+const KINDS: readonly FileCommandKind[] = [
+  'GITHUB_ENV',
+  'GITHUB_OUTPUT',
+  'GITHUB_STATE',
+  'GITHUB_PATH',
+  'GITHUB_STEP_SUMMARY',
+];
 
 /** The five files of one step, created empty. */
 export function createFileCommandFiles(dir: string): Record<FileCommandKind, string> {
@@ -87,12 +93,19 @@ export function readFileCommands(files: Record<FileCommandKind, string>): FileCo
   const read = (kind: FileCommandKind) => (existsSync(files[kind]) ? readFileSync(files[kind], 'utf8') : '');
   const env = parseKeyValueFile(read('GITHUB_ENV'));
   for (const [name] of env) {
-    if (name.toUpperCase() === 'NODE_OPTIONS') throw new FileCommandError("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
+    if (name.toUpperCase() === 'NODE_OPTIONS')
+      throw new FileCommandError("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.");
   }
   const path = read('GITHUB_PATH')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '')
     .reverse();
-  return { env, outputs: parseKeyValueFile(read('GITHUB_OUTPUT')), state: parseKeyValueFile(read('GITHUB_STATE')), path, summary: read('GITHUB_STEP_SUMMARY') };
+  return {
+    env,
+    outputs: parseKeyValueFile(read('GITHUB_OUTPUT')),
+    state: parseKeyValueFile(read('GITHUB_STATE')),
+    path,
+    summary: read('GITHUB_STEP_SUMMARY'),
+  };
 }

@@ -121,11 +121,23 @@ export function githubContext(facts: GithubFacts): Record<string, Json> {
 
 /** The `runner` context. */
 export function runnerContext(paths: JobPaths, debug: boolean): Record<string, Json> {
-  return { os: 'Linux', arch: runnerArch(), name: RUNNER_NAME, temp: paths.temp, tool_cache: paths.toolCache, environment: 'self-hosted', debug: debug ? '1' : '' };
+  return {
+    os: 'Linux',
+    arch: runnerArch(),
+    name: RUNNER_NAME,
+    temp: paths.temp,
+    tool_cache: paths.toolCache,
+    environment: 'self-hosted',
+    debug: debug ? '1' : '',
+  };
 }
 
 /** GITHUB_* and RUNNER_* variables every step gets (GitHub's list, from the contexts). */
-export function defaultStepVariables(github: Record<string, Json>, paths: JobPaths, debug: boolean): Record<string, string> {
+export function defaultStepVariables(
+  github: Record<string, Json>,
+  paths: JobPaths,
+  debug: boolean,
+): Record<string, string> {
   const text = (name: string) => {
     const value = github[name];
     return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);

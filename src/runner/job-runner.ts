@@ -16,11 +16,25 @@ import type { Logger } from '../core/logger.js';
 import type { GitAccessTokens } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
-import { effectivePermissions, evaluateCondition, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
+import {
+  effectivePermissions,
+  evaluateCondition,
+  evaluateStringMap,
+  evaluateToken,
+  stepDisplayName,
+} from '../workflow/index.js';
 import type { ActionCache } from './action-cache.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
-import { defaultStepVariables, githubContext, inheritedEnvironment, overridableStepVariables, RUNNER_NAME, runnerContext, type JobPaths } from './job-env.js';
+import {
+  defaultStepVariables,
+  githubContext,
+  inheritedEnvironment,
+  overridableStepVariables,
+  RUNNER_NAME,
+  runnerContext,
+  type JobPaths,
+} from './job-env.js';
 import { JobLog } from './job-log.js';
 import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
 import type { Masker } from './masker.js';
@@ -133,13 +147,29 @@ export class JobRunner {
       rmSync(root, { recursive: true, force: true });
       // The runner's own directories are private (_temp holds file commands with credentials,
       // _docker the registry login); the workspace keeps the job's umask: images copy its modes.
-      for (const dir of [root, paths.temp, paths.fileCommands, paths.toolCache, paths.dockerConfig, join(root, '_temp', '_github_workflow')]) makePrivateDir(dir);
+      for (const dir of [
+        root,
+        paths.temp,
+        paths.fileCommands,
+        paths.toolCache,
+        paths.dockerConfig,
+        join(root, '_temp', '_github_workflow'),
+      ])
+        makePrivateDir(dir);
       mkdirSync(paths.workspace, { recursive: true });
       writeFileSync(paths.eventPath, JSON.stringify(env.event, null, 2), { mode: PRIVATE_FILE_MODE });
-      log = new JobLog(instance.logFile, masker, clock, env.emit, { runId: run.id, jobId: instance.jobId, job: instance.name });
+      log = new JobLog(instance.logFile, masker, clock, env.emit, {
+        runId: run.id,
+        jobId: instance.jobId,
+        job: instance.name,
+      });
     } catch (error) {
       // No workspace or log file (a full disk, permissions): the job fails without starting.
-      store.addAnnotation(run.id, { level: 'error', message: `The job could not be set up: ${errorMessage(error)}`, job: instance.name });
+      store.addAnnotation(run.id, {
+        level: 'error',
+        message: `The job could not be set up: ${errorMessage(error)}`,
+        job: instance.name,
+      });
       return this.complete(started, 'failure', {}, masker, false);
     }
     const cleanups: (() => void)[] = [];
@@ -175,16 +205,35 @@ export class JobRunner {
       const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
       const runner = runnerContext(paths, debug);
       const baseScope = (envContext: Record<string, string>): Scope => ({
-        contexts: { github, env: envContext, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy, inputs: env.inputs, job: { status: 'success' } },
+        contexts: {
+          github,
+          env: envContext,
+          vars: env.vars,
+          secrets,
+          runner,
+          needs: instance.needs,
+          matrix: instance.matrix ?? {},
+          strategy: instance.strategy,
+          inputs: env.inputs,
+          job: { status: 'success' },
+        },
         state: { status: 'success' },
         workspace: paths.workspace,
       });
       const workflowEnv = evaluateStringMap(env.workflow.env, baseScope({}));
       const jobEnv = { ...workflowEnv, ...evaluateStringMap(instance.job.env, baseScope(workflowEnv)) };
-      const environmentName = environmentOf(instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope(jobEnv)));
-      const timeoutValue = instance.job.timeoutMinutes === undefined ? DEFAULT_JOB_TIMEOUT_MINUTES : Number(evaluateToken(instance.job.timeoutMinutes, baseScope(jobEnv)));
-      const timeoutMinutes = Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : DEFAULT_JOB_TIMEOUT_MINUTES;
-      failureAllowed = instance.job.continueOnError !== undefined && isTrue(String(evaluateToken(instance.job.continueOnError, baseScope(jobEnv))));
+      const environmentName = environmentOf(
+        instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope(jobEnv)),
+      );
+      const timeoutValue =
+        instance.job.timeoutMinutes === undefined
+          ? DEFAULT_JOB_TIMEOUT_MINUTES
+          : Number(evaluateToken(instance.job.timeoutMinutes, baseScope(jobEnv)));
+      const timeoutMinutes =
+        Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : DEFAULT_JOB_TIMEOUT_MINUTES;
+      failureAllowed =
+        instance.job.continueOnError !== undefined &&
+        isTrue(String(evaluateToken(instance.job.continueOnError, baseScope(jobEnv))));
       const permissions = effectivePermissions(env.workflow, instance.job);
 
       const idTokenVariables: Record<string, string> = {};
@@ -229,7 +278,15 @@ export class JobRunner {
         defaultVariables: defaultStepVariables(github, paths, debug),
         baseEnvironment: { ...inheritedEnvironment(), ...overridableStepVariables(paths, env.cloudUrl), ...env.jobEnv },
         idTokenVariables,
-        contexts: { github, vars: env.vars, secrets, runner, needs: instance.needs, matrix: instance.matrix ?? {}, strategy: instance.strategy },
+        contexts: {
+          github,
+          vars: env.vars,
+          secrets,
+          runner,
+          needs: instance.needs,
+          matrix: instance.matrix ?? {},
+          strategy: instance.strategy,
+        },
         processes: new Set(),
         leftoverGroups: new Set(),
         postSteps: [],
@@ -278,16 +335,42 @@ export class JobRunner {
     return this.complete(started, conclusion, outputs, masker, failureAllowed);
   }
 
-  private complete(started: Date, conclusion: Conclusion, outputs: Record<string, string>, masker: Masker, failureAllowed: boolean): JobResult {
+  private complete(
+    started: Date,
+    conclusion: Conclusion,
+    outputs: Record<string, string>,
+    masker: Masker,
+    failureAllowed: boolean,
+  ): JobResult {
     const { env, instance } = this;
     const completed = env.clock.now();
-    env.store.updateJob(instance.jobId, { status: 'completed', conclusion, completedAt: completed.toISOString(), outputs: mapValues(outputs, (value) => masker.mask(value)) });
-    env.emit({ type: 'job', runId: env.run.id, jobId: instance.jobId, job: instance.name, status: 'completed', conclusion, durationMs: completed.getTime() - started.getTime() });
+    env.store.updateJob(instance.jobId, {
+      status: 'completed',
+      conclusion,
+      completedAt: completed.toISOString(),
+      outputs: mapValues(outputs, (value) => masker.mask(value)),
+    });
+    env.emit({
+      type: 'job',
+      runId: env.run.id,
+      jobId: instance.jobId,
+      job: instance.name,
+      status: 'completed',
+      conclusion,
+      durationMs: completed.getTime() - started.getTime(),
+    });
     return { conclusion, outputs, failureAllowed };
   }
 
   private async runSteps(state: JobState, job: JobDefinition): Promise<void> {
-    const frame: StepFrame = { steps: {}, inputs: this.env.inputs, recorded: true, defaults: { ...this.env.workflow.defaults.run, ...job.defaults.run }, env: {}, depth: 0 };
+    const frame: StepFrame = {
+      steps: {},
+      inputs: this.env.inputs,
+      recorded: true,
+      defaults: { ...this.env.workflow.defaults.run, ...job.defaults.run },
+      env: {},
+      depth: 0,
+    };
     this.frame = frame;
     // Pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
     const pres: PostStep[] = [];
@@ -317,7 +400,16 @@ export class JobRunner {
           const scope = stepScope(state, frame, frameEnv(state, frame));
           const stepEnv = evaluateStringMap(step.env, scope);
           const inputs = actionInputs(state, step, loaded.definition, scope);
-          return runNodeStage(state, frame, step, { ...loaded, runs }, 'pre', inputs, { ...frameEnv(state, frame), ...stepEnv }, { outputs: {}, name });
+          return runNodeStage(
+            state,
+            frame,
+            step,
+            { ...loaded, runs },
+            'pre',
+            inputs,
+            { ...frameEnv(state, frame), ...stepEnv },
+            { outputs: {}, name },
+          );
         },
       });
     }
@@ -380,7 +472,6 @@ export class JobRunner {
     return outputs;
   }
 
-
   private recorder(): JobState['record'] {
     const { env, instance } = this;
     const starts = new Map<number, number>();
@@ -389,11 +480,27 @@ export class JobRunner {
         const now = env.clock.now();
         starts.set(number, now.getTime());
         env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString() });
-        env.emit({ type: 'step', runId: env.run.id, jobId: instance.jobId, job: instance.name, step: number, name, status: 'in_progress' });
+        env.emit({
+          type: 'step',
+          runId: env.run.id,
+          jobId: instance.jobId,
+          job: instance.name,
+          step: number,
+          name,
+          status: 'in_progress',
+        });
       },
       completed: (number, stepId, name, outcome, conclusion, outputs) => {
         const now = env.clock.now();
-        env.store.completeStep(instance.jobId, { number, stepId, name, conclusion, outcome, completedAt: now.toISOString(), outputs });
+        env.store.completeStep(instance.jobId, {
+          number,
+          stepId,
+          name,
+          conclusion,
+          outcome,
+          completedAt: now.toISOString(),
+          outputs,
+        });
         const began = starts.get(number);
         env.emit({
           type: 'step',
@@ -418,7 +525,14 @@ function isTrue(value: string | undefined): boolean {
 /** `environment: prod` or `environment: {name: prod, url: …}` → `prod`. */
 function environmentOf(value: Json): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : value;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.name === 'string' && value.name !== '') return value.name;
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof value.name === 'string' &&
+    value.name !== ''
+  )
+    return value.name;
   return undefined;
 }
 
@@ -431,8 +545,13 @@ function writeSetUp(log: JobLog, permissions: Permissions, environment: string |
   log.write(`Runner name: '${RUNNER_NAME}' (self-hosted, this host)`);
   log.write('##[group]GITHUB_TOKEN Permissions');
   // GitHub's spelling: `id-token` → `IdToken`, `pull-requests` → `PullRequests`; metadata is always readable.
-  const pascal = (scope: string) => scope.split('-').map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`).join('');
-  for (const [scope, level] of Object.entries(permissions)) if (level !== 'none') log.write(`${pascal(scope)}: ${level}`);
+  const pascal = (scope: string) =>
+    scope
+      .split('-')
+      .map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`)
+      .join('');
+  for (const [scope, level] of Object.entries(permissions))
+    if (level !== 'none') log.write(`${pascal(scope)}: ${level}`);
   log.write('Metadata: read');
   log.write('##[endgroup]');
   if (environment !== undefined) log.write(`Environment: ${environment}`);

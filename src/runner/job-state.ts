@@ -67,7 +67,15 @@ export interface JobState {
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
   /** The contexts that do not change per step: github, vars, secrets, runner, needs, matrix, strategy. */
-  readonly contexts: { github: Record<string, Json>; vars: Json; secrets: Json; runner: Json; needs: Json; matrix: Json; strategy: Json };
+  readonly contexts: {
+    github: Record<string, Json>;
+    vars: Json;
+    secrets: Json;
+    runner: Json;
+    needs: Json;
+    matrix: Json;
+    strategy: Json;
+  };
   readonly processes: Set<StartedProcess>;
   /** Process groups of finished steps; whatever still lives in them is killed at job end. */
   readonly leftoverGroups: Set<number>;
@@ -93,13 +101,28 @@ export interface PostStep {
 
 export interface StepRecorder {
   started(number: number, stepId: string, name: string): void;
-  completed(number: number, stepId: string, name: string, outcome: 'success' | 'failure' | 'cancelled' | 'skipped', conclusion: 'success' | 'failure' | 'cancelled' | 'skipped', outputs: Record<string, string>): void;
+  completed(
+    number: number,
+    stepId: string,
+    name: string,
+    outcome: 'success' | 'failure' | 'cancelled' | 'skipped',
+    conclusion: 'success' | 'failure' | 'cancelled' | 'skipped',
+    outputs: Record<string, string>,
+  ): void;
 }
 
 /** The evaluation scope for a step in a frame, with the env context the step sees. */
 export function stepScope(job: JobState, frame: StepFrame, env: Record<string, string>): Scope {
   const status = frameStatus(job, frame);
-  const github = frame.action === undefined ? job.contexts.github : { ...job.contexts.github, action_path: frame.action.path, action_repository: frame.action.repository, action_ref: frame.action.ref };
+  const github =
+    frame.action === undefined
+      ? job.contexts.github
+      : {
+          ...job.contexts.github,
+          action_path: frame.action.path,
+          action_repository: frame.action.repository,
+          action_ref: frame.action.ref,
+        };
   return {
     contexts: {
       github,
@@ -140,7 +163,13 @@ export function markFailed(job: JobState, frame: StepFrame): void {
 }
 
 /** The environment of a process started for a step (see job-env.ts for what each layer is). */
-export function processEnvironment(job: JobState, frame: StepFrame, stepId: string, env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+export function processEnvironment(
+  job: JobState,
+  frame: StepFrame,
+  stepId: string,
+  env: Record<string, string>,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     ...job.baseEnvironment,
     ...env,
@@ -149,7 +178,11 @@ export function processEnvironment(job: JobState, frame: StepFrame, stepId: stri
     GITHUB_ACTION: stepId,
     ...(frame.action === undefined
       ? {}
-      : { GITHUB_ACTION_PATH: frame.action.path, GITHUB_ACTION_REPOSITORY: frame.action.repository, GITHUB_ACTION_REF: frame.action.ref }),
+      : {
+          GITHUB_ACTION_PATH: frame.action.path,
+          GITHUB_ACTION_REPOSITORY: frame.action.repository,
+          GITHUB_ACTION_REF: frame.action.ref,
+        }),
     ...job.idTokenVariables,
   };
 }

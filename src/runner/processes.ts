@@ -58,10 +58,18 @@ export function startProcess(
   args: string[],
   options: { cwd: string; env: Record<string, string>; onLine: (line: string, stream: 'stdout' | 'stderr') => void },
 ): StartedProcess {
-  const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let killTimer: NodeJS.Timeout | undefined;
   let killReason: 'cancel' | 'timeout' | undefined;
-  const readers = [lineReader(child.stdout, (line) => options.onLine(line, 'stdout')), lineReader(child.stderr, (line) => options.onLine(line, 'stderr'))];
+  const readers = [
+    lineReader(child.stdout, (line) => options.onLine(line, 'stdout')),
+    lineReader(child.stderr, (line) => options.onLine(line, 'stderr')),
+  ];
   const done = new Promise<ProcessResult>((resolve) => {
     child.once('error', (error) => {
       readers.forEach((reader) => reader.flush());

@@ -122,8 +122,19 @@ export class RunExecution {
     const { run, store, clock, emit } = this.env;
     const completed = clock.now();
     const text = note ?? this.cancelNote;
-    store.updateRun(run.id, { status: 'completed', conclusion, completedAt: completed.toISOString(), ...(text !== undefined ? { note: text } : {}) });
-    emit({ type: 'run', runId: run.id, status: 'completed', conclusion, durationMs: completed.getTime() - created.getTime() });
+    store.updateRun(run.id, {
+      status: 'completed',
+      conclusion,
+      completedAt: completed.toISOString(),
+      ...(text !== undefined ? { note: text } : {}),
+    });
+    emit({
+      type: 'run',
+      runId: run.id,
+      status: 'completed',
+      conclusion,
+      durationMs: completed.getTime() - created.getTime(),
+    });
   }
 
   private workflowScope(): Scope {
@@ -163,7 +174,14 @@ export class RunExecution {
   }
 
   private acquire(setting: ConcurrencySetting): Promise<Acquired> {
-    return this.interruptible(this.concurrency.acquire(`${this.env.run.repository}\n${setting.group}`, setting.group, setting.cancelInProgress, { cancel: (message) => this.cancel(message) }));
+    return this.interruptible(
+      this.concurrency.acquire(
+        `${this.env.run.repository}\n${setting.group}`,
+        setting.group,
+        setting.cancelInProgress,
+        { cancel: (message) => this.cancel(message) },
+      ),
+    );
   }
 
   /**
@@ -230,7 +248,8 @@ export class RunExecution {
     for (const need of job.needs) {
       const result = results.get(need);
       needs[need] = { result: result?.result ?? 'skipped', outputs: result?.outputs ?? {} };
-      if (result === undefined || (result.result !== 'success' && !(result.result === 'failure' && result.allowed))) needsStatus = 'failure';
+      if (result === undefined || (result.result !== 'success' && !(result.result === 'failure' && result.allowed)))
+        needsStatus = 'failure';
     }
     const scope: Scope = {
       contexts: { github: this.githubContext(), needs, inputs: env.inputs, vars: env.vars },
@@ -262,15 +281,27 @@ export class RunExecution {
         setupError = errorMessage(error);
       }
     }
-    const matrixJob = job.strategy !== undefined && combinations.some((combination) => Object.keys(combination).length > 0);
+    const matrixJob =
+      job.strategy !== undefined && combinations.some((combination) => Object.keys(combination).length > 0);
     const instances = combinations.map((combination, index) => {
       const instanceScope: Scope = { ...scope, contexts: { ...scope.contexts, matrix: combination } };
       const name = jobDisplayName(job, instanceScope, matrixJob ? combination : undefined);
       const suffix = matrixJob ? `-${index + 1}` : '';
       const base = `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}${suffix}`;
       const logFile = join(env.dataDir, 'runs', String(env.run.id), `${base}.log`);
-      const jobId = env.store.createJob(env.run.id, { jobKey: job.id, name, matrix: matrixJob ? combination : null, runsOn: this.runsOn(job, instanceScope), logFile });
-      const strategy = { 'fail-fast': failFast, 'job-index': index, 'job-total': combinations.length, 'max-parallel': Number.isFinite(maxParallel) ? maxParallel : combinations.length };
+      const jobId = env.store.createJob(env.run.id, {
+        jobKey: job.id,
+        name,
+        matrix: matrixJob ? combination : null,
+        runsOn: this.runsOn(job, instanceScope),
+        logFile,
+      });
+      const strategy = {
+        'fail-fast': failFast,
+        'job-index': index,
+        'job-total': combinations.length,
+        'max-parallel': Number.isFinite(maxParallel) ? maxParallel : combinations.length,
+      };
       const unsupported = setupError ?? this.unsupported.get(job.id);
       const runner = new JobRunner(env, {
         job,
@@ -293,7 +324,11 @@ export class RunExecution {
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         if (this.cancelled || failFastTripped) {
-          this.env.store.updateJob(next.jobId, { status: 'completed', conclusion: 'cancelled', completedAt: env.clock.now().toISOString() });
+          this.env.store.updateJob(next.jobId, {
+            status: 'completed',
+            conclusion: 'cancelled',
+            completedAt: env.clock.now().toISOString(),
+          });
           outcomes.push({ conclusion: 'cancelled', outputs: {}, failureAllowed: false });
           continue;
         }
@@ -320,7 +355,12 @@ export class RunExecution {
   }
 
   /** One instance, inside its job-level concurrency group if it has one. */
-  private async runInstance(job: JobDefinition, runner: JobRunner, scope: Scope, siblings: Set<JobRunner>): Promise<JobResult> {
+  private async runInstance(
+    job: JobDefinition,
+    runner: JobRunner,
+    scope: Scope,
+    siblings: Set<JobRunner>,
+  ): Promise<JobResult> {
     let release: (() => void) | undefined;
     this.runners.add(runner);
     siblings.add(runner);
@@ -333,7 +373,12 @@ export class RunExecution {
       }
       if (setting !== undefined) {
         const acquired = await this.interruptible(
-          this.concurrency.acquire(`${this.env.run.repository}\n${setting.group}`, setting.group, setting.cancelInProgress, { cancel: () => runner.cancel() }),
+          this.concurrency.acquire(
+            `${this.env.run.repository}\n${setting.group}`,
+            setting.group,
+            setting.cancelInProgress,
+            { cancel: () => runner.cancel() },
+          ),
         );
         if ('cancelled' in acquired) runner.cancel();
         else release = acquired.release;

@@ -176,14 +176,28 @@ export class RunStore {
         if (existing !== undefined) return { id: existing.id, created: false };
       }
       const row = this.db
-        .prepare('SELECT COALESCE(MAX(run_number), 0) AS last FROM runner_runs WHERE repository = ? AND workflow_file = ?')
+        .prepare(
+          'SELECT COALESCE(MAX(run_number), 0) AS last FROM runner_runs WHERE repository = ? AND workflow_file = ?',
+        )
         .get(run.repository, run.workflowFile) as { last: number };
       const result = this.db
         .prepare(
           `INSERT INTO runner_runs (run_number, repository, workflow_file, workflow_name, display_title, event, ref, sha, actor, status, created_at, push_id)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
         )
-        .run(row.last + 1, run.repository, run.workflowFile, run.workflowName, run.displayTitle, run.event, run.ref, run.sha, run.actor, run.createdAt, run.pushId ?? null);
+        .run(
+          row.last + 1,
+          run.repository,
+          run.workflowFile,
+          run.workflowName,
+          run.displayTitle,
+          run.event,
+          run.ref,
+          run.sha,
+          run.actor,
+          run.createdAt,
+          run.pushId ?? null,
+        );
       return { id: Number(result.lastInsertRowid), created: true };
     });
     const { id, created } = insert();
@@ -200,34 +214,84 @@ export class RunStore {
     const rows = (
       filter.repository === undefined
         ? this.db.prepare('SELECT * FROM runner_runs ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM runner_runs WHERE repository = ? ORDER BY id DESC LIMIT ?').all(filter.repository, limit)
+        : this.db
+            .prepare('SELECT * FROM runner_runs WHERE repository = ? ORDER BY id DESC LIMIT ?')
+            .all(filter.repository, limit)
     ) as RunRow[];
     return rows.map(toRun);
   }
 
-  updateRun(id: number, fields: { status?: RunStatus; conclusion?: Conclusion | null; startedAt?: string; completedAt?: string; note?: string; displayTitle?: string }): void {
+  updateRun(
+    id: number,
+    fields: {
+      status?: RunStatus;
+      conclusion?: Conclusion | null;
+      startedAt?: string;
+      completedAt?: string;
+      note?: string;
+      displayTitle?: string;
+    },
+  ): void {
     this.db
       .prepare(
         `UPDATE runner_runs SET status = COALESCE(?, status), conclusion = COALESCE(?, conclusion), started_at = COALESCE(?, started_at),
            completed_at = COALESCE(?, completed_at), note = COALESCE(?, note), display_title = COALESCE(?, display_title) WHERE id = ?`,
       )
-      .run(fields.status ?? null, fields.conclusion ?? null, fields.startedAt ?? null, fields.completedAt ?? null, fields.note ?? null, fields.displayTitle ?? null, id);
+      .run(
+        fields.status ?? null,
+        fields.conclusion ?? null,
+        fields.startedAt ?? null,
+        fields.completedAt ?? null,
+        fields.note ?? null,
+        fields.displayTitle ?? null,
+        id,
+      );
   }
 
-  createJob(runId: number, job: { jobKey: string; name: string; matrix: Record<string, unknown> | null; runsOn: unknown; logFile: string }): number {
+  createJob(
+    runId: number,
+    job: { jobKey: string; name: string; matrix: Record<string, unknown> | null; runsOn: unknown; logFile: string },
+  ): number {
     const result = this.db
-      .prepare(`INSERT INTO runner_jobs (run_id, job_key, name, matrix, runs_on, status, log_file) VALUES (?, ?, ?, ?, ?, 'queued', ?)`)
-      .run(runId, job.jobKey, job.name, job.matrix === null ? null : JSON.stringify(job.matrix), job.runsOn === undefined ? null : JSON.stringify(job.runsOn), job.logFile);
+      .prepare(
+        `INSERT INTO runner_jobs (run_id, job_key, name, matrix, runs_on, status, log_file) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
+      )
+      .run(
+        runId,
+        job.jobKey,
+        job.name,
+        job.matrix === null ? null : JSON.stringify(job.matrix),
+        job.runsOn === undefined ? null : JSON.stringify(job.runsOn),
+        job.logFile,
+      );
     return Number(result.lastInsertRowid);
   }
 
-  updateJob(id: number, fields: { status?: RunStatus; conclusion?: Conclusion; startedAt?: string; completedAt?: string; outputs?: Record<string, string>; name?: string }): void {
+  updateJob(
+    id: number,
+    fields: {
+      status?: RunStatus;
+      conclusion?: Conclusion;
+      startedAt?: string;
+      completedAt?: string;
+      outputs?: Record<string, string>;
+      name?: string;
+    },
+  ): void {
     this.db
       .prepare(
         `UPDATE runner_jobs SET status = COALESCE(?, status), conclusion = COALESCE(?, conclusion), started_at = COALESCE(?, started_at),
            completed_at = COALESCE(?, completed_at), outputs = COALESCE(?, outputs), name = COALESCE(?, name) WHERE id = ?`,
       )
-      .run(fields.status ?? null, fields.conclusion ?? null, fields.startedAt ?? null, fields.completedAt ?? null, fields.outputs === undefined ? null : JSON.stringify(fields.outputs), fields.name ?? null, id);
+      .run(
+        fields.status ?? null,
+        fields.conclusion ?? null,
+        fields.startedAt ?? null,
+        fields.completedAt ?? null,
+        fields.outputs === undefined ? null : JSON.stringify(fields.outputs),
+        fields.name ?? null,
+        id,
+      );
   }
 
   startStep(jobId: number, step: { number: number; stepId: string; name: string; startedAt: string }): void {
@@ -240,29 +304,57 @@ export class RunStore {
   }
 
   /** Records a finished (or skipped) step; inserts it when it never started. */
-  completeStep(jobId: number, step: { number: number; stepId: string; name: string; conclusion: Conclusion; outcome: Conclusion; completedAt: string; outputs: Record<string, string> }): void {
+  completeStep(
+    jobId: number,
+    step: {
+      number: number;
+      stepId: string;
+      name: string;
+      conclusion: Conclusion;
+      outcome: Conclusion;
+      completedAt: string;
+      outputs: Record<string, string>;
+    },
+  ): void {
     this.db
       .prepare(
         `INSERT INTO runner_steps (job_id, number, step_id, name, status, conclusion, outcome, completed_at, outputs) VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?)
          ON CONFLICT(job_id, number) DO UPDATE SET status = 'completed', conclusion = excluded.conclusion, outcome = excluded.outcome,
            completed_at = excluded.completed_at, outputs = excluded.outputs`,
       )
-      .run(jobId, step.number, step.stepId, step.name, step.conclusion, step.outcome, step.completedAt, JSON.stringify(step.outputs));
+      .run(
+        jobId,
+        step.number,
+        step.stepId,
+        step.name,
+        step.conclusion,
+        step.outcome,
+        step.completedAt,
+        JSON.stringify(step.outputs),
+      );
   }
 
   addAnnotation(runId: number, annotation: Annotation): void {
     const { level, message, job, ...details } = annotation;
-    this.db.prepare('INSERT INTO runner_annotations (run_id, job, level, message, details) VALUES (?, ?, ?, ?, ?)').run(runId, job, level, message, JSON.stringify(details));
+    this.db
+      .prepare('INSERT INTO runner_annotations (run_id, job, level, message, details) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, job, level, message, JSON.stringify(details));
   }
 
   setSummary(runId: number, job: string, markdown: string): void {
-    this.db.prepare('INSERT INTO runner_summaries (run_id, job, markdown) VALUES (?, ?, ?) ON CONFLICT(run_id, job) DO UPDATE SET markdown = excluded.markdown').run(runId, job, markdown);
+    this.db
+      .prepare(
+        'INSERT INTO runner_summaries (run_id, job, markdown) VALUES (?, ?, ?) ON CONFLICT(run_id, job) DO UPDATE SET markdown = excluded.markdown',
+      )
+      .run(runId, job, markdown);
   }
 
   jobs(runId: number): (JobRecord & { logFile: string })[] {
     const jobs = this.db.prepare('SELECT * FROM runner_jobs WHERE run_id = ? ORDER BY id').all(runId) as JobRow[];
     const steps = this.db
-      .prepare('SELECT s.* FROM runner_steps s JOIN runner_jobs j ON j.id = s.job_id WHERE j.run_id = ? ORDER BY s.job_id, s.number')
+      .prepare(
+        'SELECT s.* FROM runner_steps s JOIN runner_jobs j ON j.id = s.job_id WHERE j.run_id = ? ORDER BY s.job_id, s.number',
+      )
       .all(runId) as StepRow[];
     return jobs.map((job) => ({
       id: job.id,
@@ -283,10 +375,22 @@ export class RunStore {
   detail(runId: number): RunDetail | undefined {
     const run = this.run(runId);
     if (run === undefined) return undefined;
-    const annotations = (this.db.prepare('SELECT * FROM runner_annotations WHERE run_id = ? ORDER BY id').all(runId) as { job: string; level: Annotation['level']; message: string; details: string }[]).map(
-      (row): Annotation => ({ ...(JSON.parse(row.details) as Partial<Annotation>), level: row.level, message: row.message, job: row.job }),
-    );
-    const summaries = this.db.prepare('SELECT job, markdown FROM runner_summaries WHERE run_id = ? ORDER BY job').all(runId) as { job: string; markdown: string }[];
+    const annotations = (
+      this.db.prepare('SELECT * FROM runner_annotations WHERE run_id = ? ORDER BY id').all(runId) as {
+        job: string;
+        level: Annotation['level'];
+        message: string;
+        details: string;
+      }[]
+    ).map((row): Annotation => ({
+      ...(JSON.parse(row.details) as Partial<Annotation>),
+      level: row.level,
+      message: row.message,
+      job: row.job,
+    }));
+    const summaries = this.db
+      .prepare('SELECT job, markdown FROM runner_summaries WHERE run_id = ? ORDER BY job')
+      .all(runId) as { job: string; markdown: string }[];
     const jobs = this.jobs(runId).map(({ logFile: _logFile, ...job }) => job);
     return { ...run, jobs, annotations, summaries };
   }
@@ -297,10 +401,20 @@ export class RunStore {
    */
   closeOrphans(completedAt: string, note: string): number[] {
     return this.db.transaction(() => {
-      const ids = (this.db.prepare(`SELECT id FROM runner_runs WHERE status != 'completed'`).all() as { id: number }[]).map((row) => row.id);
+      const ids = (
+        this.db.prepare(`SELECT id FROM runner_runs WHERE status != 'completed'`).all() as { id: number }[]
+      ).map((row) => row.id);
       for (const id of ids) {
-        this.db.prepare(`UPDATE runner_runs SET status = 'completed', conclusion = 'cancelled', completed_at = ?, note = ? WHERE id = ?`).run(completedAt, note, id);
-        this.db.prepare(`UPDATE runner_jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ? WHERE run_id = ? AND status != 'completed'`).run(completedAt, id);
+        this.db
+          .prepare(
+            `UPDATE runner_runs SET status = 'completed', conclusion = 'cancelled', completed_at = ?, note = ? WHERE id = ?`,
+          )
+          .run(completedAt, note, id);
+        this.db
+          .prepare(
+            `UPDATE runner_jobs SET status = 'completed', conclusion = 'cancelled', completed_at = ? WHERE run_id = ? AND status != 'completed'`,
+          )
+          .run(completedAt, id);
         this.db
           .prepare(
             `UPDATE runner_steps SET status = 'completed', conclusion = 'cancelled', outcome = 'cancelled', completed_at = ?

@@ -7,7 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import { ZERO_SHA, type GitAccessTokens, type HostedRepository, type PushEvent, type RepositorySource } from '../git/contract.js';
+import {
+  ZERO_SHA,
+  type GitAccessTokens,
+  type HostedRepository,
+  type PushEvent,
+  type RepositorySource,
+} from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
@@ -49,7 +55,8 @@ export class WorkflowDispatchError extends Error {
   override readonly name = 'WorkflowDispatchError';
 }
 
-const RESTART_NOTE = 'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
+const RESTART_NOTE =
+  'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
 let runStart: Promise<typeof RunStart> | undefined;
 /**
@@ -82,14 +89,18 @@ export class Runner {
   /** Marks runs a previous process left unfinished as cancelled, with a note, and kills their processes. */
   start(): void {
     const closed = this.store.closeOrphans(this.deps.clock.now().toISOString(), RESTART_NOTE);
-    if (closed.length > 0) this.deps.logger.warn('runner: runs left unfinished by a previous process were marked cancelled', { runs: closed });
+    if (closed.length > 0)
+      this.deps.logger.warn('runner: runs left unfinished by a previous process were marked cancelled', {
+        runs: closed,
+      });
     const label = this.deps.jobEnv?.[RUNNER_MARKER];
     if (label) {
       // A scan of every process (/proc), on a later turn so `dockyard up` is ready sooner; runs
       // wait for it (runStart), so it can never kill a job of this process.
       this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         const killed = killOrphanedJobProcesses(label);
-        if (killed.length > 0) this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+        if (killed.length > 0)
+          this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
       });
     }
   }
@@ -102,12 +113,19 @@ export class Runner {
     const files = (await repo.listFiles(event.after, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
     if (files.length === 0) return [];
     const start = await this.runStart();
-    const [changedFiles, commit, defaultBranch] = await Promise.all([repo.changedFiles(event.before, event.after), repo.commit(event.after), repo.defaultBranch()]);
+    const [changedFiles, commit, defaultBranch] = await Promise.all([
+      repo.changedFiles(event.before, event.after),
+      repo.commit(event.after),
+      repo.defaultBranch(),
+    ]);
     const payload = pushPayload(event, commit, this.deps.repos.serverUrl, defaultBranch);
     const title = commit?.message.split('\n')[0] ?? event.ref;
     const runs: RunRecord[] = [];
     for (const file of files) {
-      const read = await start.readPushedWorkflowAt(repo, event.after, file, { ref: event.ref, ...(changedFiles !== undefined ? { changedFiles } : {}) });
+      const read = await start.readPushedWorkflowAt(repo, event.after, file, {
+        ref: event.ref,
+        ...(changedFiles !== undefined ? { changedFiles } : {}),
+      });
       if (read === undefined) continue;
       const { parsed, triggered } = read;
       if (parsed.workflow === undefined) {
@@ -117,13 +135,32 @@ export class Runner {
       }
       const workflow = parsed.workflow;
       if (!triggered) continue;
-      runs.push(this.createRun(start, { repository: event.repository, workflow, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, payload, inputs: {}, title, pushId: event.pushId }));
+      runs.push(
+        this.createRun(start, {
+          repository: event.repository,
+          workflow,
+          event: 'push',
+          ref: event.ref,
+          sha: event.after,
+          actor: event.pusher,
+          payload,
+          inputs: {},
+          title,
+          pushId: event.pushId,
+        }),
+      );
     }
     return runs;
   }
 
   /** Starts a workflow_dispatch run of `workflow` (a file name or path) at `ref` (default: the default branch). */
-  async dispatch(input: { repository: string; workflow: string; ref?: string; inputs?: Record<string, string>; actor?: string }): Promise<RunRecord> {
+  async dispatch(input: {
+    repository: string;
+    workflow: string;
+    ref?: string;
+    inputs?: Record<string, string>;
+    actor?: string;
+  }): Promise<RunRecord> {
     if (this.stopping) throw new WorkflowDispatchError('The runner is stopping');
     const repo = this.deps.repos.get(input.repository);
     if (repo === undefined) throw new WorkflowDispatchError(`Not Found: no repository ${input.repository}`);
@@ -131,17 +168,22 @@ export class Runner {
     const ref = await this.qualifyRef(repo, requested);
     const commit = await repo.commit(ref);
     if (commit === undefined) throw new WorkflowDispatchError(`No ref found for: ${requested}`);
-    const file = input.workflow.includes('/') ? input.workflow.replace(/^\/+/, '') : `.github/workflows/${input.workflow}`;
+    const file = input.workflow.includes('/')
+      ? input.workflow.replace(/^\/+/, '')
+      : `.github/workflows/${input.workflow}`;
     const start = await this.runStart();
     const parsed = await start.readWorkflowAt(repo, commit.sha, file);
-    if (parsed === undefined) throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
-    if (parsed.workflow === undefined) throw new WorkflowDispatchError(`Invalid workflow file ${file}: ${parsed.errors.join('; ')}`);
+    if (parsed === undefined)
+      throw new WorkflowDispatchError(`Not Found: workflow ${file} does not exist at ${requested}`);
+    if (parsed.workflow === undefined)
+      throw new WorkflowDispatchError(`Invalid workflow file ${file}: ${parsed.errors.join('; ')}`);
     const workflow = parsed.workflow;
     const trigger = workflow.on.workflow_dispatch;
     if (trigger === undefined) throw new WorkflowDispatchError("Workflow does not have 'workflow_dispatch' trigger");
     const given = input.inputs ?? {};
     const unexpected = Object.keys(given).filter((name) => trigger.inputs[name] === undefined);
-    if (unexpected.length > 0) throw new WorkflowDispatchError(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
+    if (unexpected.length > 0)
+      throw new WorkflowDispatchError(`Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
     const inputs: Record<string, Json> = {};
     const eventInputs: Record<string, string> = {};
     for (const [name, spec] of Object.entries(trigger.inputs)) {
@@ -152,16 +194,38 @@ export class Runner {
         continue;
       }
       if (spec.type === 'choice' && spec.options !== undefined && !spec.options.includes(value)) {
-        throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' not in the list of allowed values`);
+        throw new WorkflowDispatchError(
+          `Provided value '${value}' for input '${name}' not in the list of allowed values`,
+        );
       }
-      if (spec.type === 'boolean' && value !== 'true' && value !== 'false') throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a boolean`);
-      if (spec.type === 'number' && !Number.isFinite(Number(value))) throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a number`);
+      if (spec.type === 'boolean' && value !== 'true' && value !== 'false')
+        throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a boolean`);
+      if (spec.type === 'number' && !Number.isFinite(Number(value)))
+        throw new WorkflowDispatchError(`Provided value '${value}' for input '${name}' is not a number`);
       eventInputs[name] = value;
       inputs[name] = spec.type === 'boolean' ? value === 'true' : spec.type === 'number' ? Number(value) : value;
     }
     const actor = input.actor ?? input.repository.split('/')[0] ?? 'dockyard';
-    const payload = dispatchPayload(input.repository, ref, file, eventInputs, actor, this.deps.repos.serverUrl, await repo.defaultBranch());
-    return this.createRun(start, { repository: input.repository, workflow, event: 'workflow_dispatch', ref, sha: commit.sha, actor, payload, inputs, title: workflow.name });
+    const payload = dispatchPayload(
+      input.repository,
+      ref,
+      file,
+      eventInputs,
+      actor,
+      this.deps.repos.serverUrl,
+      await repo.defaultBranch(),
+    );
+    return this.createRun(start, {
+      repository: input.repository,
+      workflow,
+      event: 'workflow_dispatch',
+      ref,
+      sha: commit.sha,
+      actor,
+      payload,
+      inputs,
+      title: workflow.name,
+    });
   }
 
   /** Live events of a run; returns the unsubscribe function. */
@@ -181,14 +245,21 @@ export class Runner {
    * GitHub lists them under a run. It goes to the run's one job in progress, or to the run as a
    * whole while several are. A run that has completed takes no more notices.
    */
-  notify(runId: number, notice: { level: Annotation['level']; title?: string; message: string; record: boolean }): void {
+  notify(
+    runId: number,
+    notice: { level: Annotation['level']; title?: string; message: string; record: boolean },
+  ): void {
     if (this.store.run(runId)?.status !== 'in_progress') return;
     const running = this.store.jobs(runId).filter((job) => job.status === 'in_progress');
     const job = running.length === 1 ? running[0] : undefined;
     const { record, ...given } = notice;
     // Masked like the run's log: a stoppedReason may quote a task's command line.
     const mask = (value: string) => this.executions.get(runId)?.mask(value) ?? value;
-    const text = { level: given.level, message: mask(given.message), ...(given.title !== undefined ? { title: mask(given.title) } : {}) };
+    const text = {
+      level: given.level,
+      message: mask(given.message),
+      ...(given.title !== undefined ? { title: mask(given.title) } : {}),
+    };
     if (record) this.store.addAnnotation(runId, { ...text, job: job?.name ?? '' });
     this.emit({ type: 'notice', runId, ...(job ? { jobId: job.id, job: job.name } : {}), ...text });
   }
@@ -218,7 +289,9 @@ export class Runner {
    * log; otherwise every job's, each line prefixed with the job's name and a tab (like `gh run view --log`).
    */
   readLog(runId: number, options: { job?: string } = {}): string {
-    const jobs = this.store.jobs(runId).filter((job) => options.job === undefined || job.name === options.job || job.jobKey === options.job);
+    const jobs = this.store
+      .jobs(runId)
+      .filter((job) => options.job === undefined || job.name === options.job || job.jobKey === options.job);
     const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
     if (options.job !== undefined) return jobs.map((job) => read(job.logFile)).join('');
     return jobs
@@ -266,25 +339,83 @@ export class Runner {
     return `refs/heads/${ref}`;
   }
 
-  private invalidWorkflowRun(start: typeof RunStart, event: PushEvent, file: string, title: string, errors: string[]): RunRecord {
+  private invalidWorkflowRun(
+    start: typeof RunStart,
+    event: PushEvent,
+    file: string,
+    title: string,
+    errors: string[],
+  ): RunRecord {
     const now = this.deps.clock.now().toISOString();
-    const { run, created } = this.store.createRun({ repository: event.repository, workflowFile: file, workflowName: file, displayTitle: title, event: 'push', ref: event.ref, sha: event.after, actor: event.pusher, createdAt: now, pushId: event.pushId });
+    const { run, created } = this.store.createRun({
+      repository: event.repository,
+      workflowFile: file,
+      workflowName: file,
+      displayTitle: title,
+      event: 'push',
+      ref: event.ref,
+      sha: event.after,
+      actor: event.pusher,
+      createdAt: now,
+      pushId: event.pushId,
+    });
     if (!created) return run;
     const report = start.invalidWorkflowReport(file, errors);
-    this.store.addAnnotation(run.id, { level: 'error', title: report.title, message: report.message, file, line: report.line, job: '' });
-    this.store.updateRun(run.id, { status: 'completed', conclusion: 'failure', completedAt: now, note: `${report.title}\n${report.message}` });
+    this.store.addAnnotation(run.id, {
+      level: 'error',
+      title: report.title,
+      message: report.message,
+      file,
+      line: report.line,
+      job: '',
+    });
+    this.store.updateRun(run.id, {
+      status: 'completed',
+      conclusion: 'failure',
+      completedAt: now,
+      note: `${report.title}\n${report.message}`,
+    });
     return this.store.run(run.id) as RunRecord;
   }
 
   /** Records and starts a run; a push's run recorded before (a replayed push, see run-store.ts) is returned as it is, not started again. */
-  private createRun(start: typeof RunStart, spec: { repository: string; workflow: WorkflowDefinition; event: string; ref: string; sha: string; actor: string; payload: Json; inputs: Record<string, Json>; title: string; pushId?: string | undefined }): RunRecord {
+  private createRun(
+    start: typeof RunStart,
+    spec: {
+      repository: string;
+      workflow: WorkflowDefinition;
+      event: string;
+      ref: string;
+      sha: string;
+      actor: string;
+      payload: Json;
+      inputs: Record<string, Json>;
+      title: string;
+      pushId?: string | undefined;
+    },
+  ): RunRecord {
     const { workflow } = spec;
     const vars = this.settings.variableValues(spec.repository);
     const secrets = this.settings.secretValues(spec.repository);
     let title = spec.title;
     if (workflow.runName !== undefined) {
       try {
-        title = start.evaluateString(workflow.runName, { contexts: { github: { event_name: spec.event, event: spec.payload, actor: spec.actor, ref: spec.ref, sha: spec.sha, repository: spec.repository }, inputs: spec.inputs, vars }, state: { status: 'success' } }) || title;
+        title =
+          start.evaluateString(workflow.runName, {
+            contexts: {
+              github: {
+                event_name: spec.event,
+                event: spec.payload,
+                actor: spec.actor,
+                ref: spec.ref,
+                sha: spec.sha,
+                repository: spec.repository,
+              },
+              inputs: spec.inputs,
+              vars,
+            },
+            state: { status: 'success' },
+          }) || title;
       } catch {
         // GitHub falls back to the default title when run-name cannot be evaluated
       }
@@ -331,7 +462,9 @@ export class Runner {
     // onPush/dispatch resolves sees every event from the first.
     const task = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => execution.execute())
-      .catch((error: unknown) => this.deps.logger.error('runner: run crashed', { runId: run.id, error: errorMessage(error) }))
+      .catch((error: unknown) =>
+        this.deps.logger.error('runner: run crashed', { runId: run.id, error: errorMessage(error) }),
+      )
       .finally(() => {
         this.executions.delete(run.id);
         this.background.delete(task);
@@ -359,9 +492,18 @@ export class Runner {
 function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
   const reasons = new Map<string, string>();
   for (const job of workflow.jobs) {
-    if (job.uses !== undefined) reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-    else if (job.container !== undefined) reasons.set(job.id, `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`);
-    else if (job.services !== undefined) reasons.set(job.id, `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`);
+    if (job.uses !== undefined)
+      reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
+    else if (job.container !== undefined)
+      reasons.set(
+        job.id,
+        `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`,
+      );
+    else if (job.services !== undefined)
+      reasons.set(
+        job.id,
+        `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`,
+      );
   }
   return reasons;
 }

@@ -35,7 +35,8 @@ export type RunsOnResolution =
 
 /** The labels of this host as a self-hosted runner: `self-hosted`, the OS and the architecture, as GitHub's runner spells them. */
 export function hostRunnerLabels(arch: string = process.arch): string[] {
-  const architecture = ({ x64: 'X64', arm64: 'ARM64', arm: 'ARM' } as Record<string, string>)[arch] ?? arch.toUpperCase();
+  const architecture =
+    ({ x64: 'X64', arm64: 'ARM64', arm: 'ARM' } as Record<string, string>)[arch] ?? arch.toUpperCase();
   return [SELF_HOSTED_LABEL, 'Linux', architecture];
 }
 
@@ -48,17 +49,21 @@ function requested(runsOn: Json | undefined): Requested | string {
     if (items.length > MAX_LABELS) return `${what} lists ${items.length} labels; at most ${MAX_LABELS} are accepted.`;
     const labels: string[] = [];
     for (const item of items) {
-      if (typeof item !== 'string' || item.trim() === '') return `${what} must be a label or a list of labels (non-empty strings), not ${JSON.stringify(item)?.slice(0, 80)}.`;
-      if (item.length > MAX_LABEL_LENGTH) return `A runner label is at most ${MAX_LABEL_LENGTH} characters; ${what} has one of ${item.length}.`;
+      if (typeof item !== 'string' || item.trim() === '')
+        return `${what} must be a label or a list of labels (non-empty strings), not ${JSON.stringify(item)?.slice(0, 80)}.`;
+      if (item.length > MAX_LABEL_LENGTH)
+        return `A runner label is at most ${MAX_LABEL_LENGTH} characters; ${what} has one of ${item.length}.`;
       labels.push(item.trim());
     }
     return labels;
   };
   if (runsOn !== null && typeof runsOn === 'object' && !Array.isArray(runsOn)) {
     const unknownKey = Object.keys(runsOn).find((key) => key !== 'group' && key !== 'labels');
-    if (unknownKey !== undefined) return `runs-on takes the keys group and labels, not ${JSON.stringify(unknownKey.slice(0, 80))}.`;
+    if (unknownKey !== undefined)
+      return `runs-on takes the keys group and labels, not ${JSON.stringify(unknownKey.slice(0, 80))}.`;
     const { group } = runsOn;
-    if (group !== undefined && (typeof group !== 'string' || group.trim() === '')) return 'runs-on.group must be the name of a runner group.';
+    if (group !== undefined && (typeof group !== 'string' || group.trim() === ''))
+      return 'runs-on.group must be the name of a runner group.';
     const labels = listOf(runsOn.labels, 'runs-on.labels');
     if (typeof labels === 'string') return labels;
     return group === undefined ? { labels } : { labels, group: group.trim() };
@@ -82,25 +87,41 @@ function distinct(labels: string[]): string[] {
  * Matches a job's evaluated `runs-on` against the label→image `mappings` (defaults included,
  * see ./runner-images.ts) and this host's self-hosted labels.
  */
-export function resolveRunsOn(runsOn: Json | undefined, mappings: Readonly<Record<string, string>>, hostLabels: readonly string[] = hostRunnerLabels()): RunsOnResolution {
+export function resolveRunsOn(
+  runsOn: Json | undefined,
+  mappings: Readonly<Record<string, string>>,
+  hostLabels: readonly string[] = hostRunnerLabels(),
+): RunsOnResolution {
   const asked = requested(runsOn);
   if (typeof asked === 'string') return { kind: 'unknown', message: asked };
   const labels = distinct(asked.labels);
   if (asked.group !== undefined && asked.group.toLowerCase() !== 'default') {
-    return { kind: 'unknown', message: `No runner group named "${asked.group}" was found: dockyard's runners are all in the Default group. ${served(mappings, hostLabels)}` };
+    return {
+      kind: 'unknown',
+      message: `No runner group named "${asked.group}" was found: dockyard's runners are all in the Default group. ${served(mappings, hostLabels)}`,
+    };
   }
   const byImage = runnersOf(mappings);
   if (labels.length === 0) {
-    if (asked.group === undefined) return { kind: 'unknown', message: `runs-on names no runner label. ${served(mappings, hostLabels)}` };
+    if (asked.group === undefined)
+      return { kind: 'unknown', message: `runs-on names no runner label. ${served(mappings, hostLabels)}` };
     // Any runner of the group: the one ubuntu-latest names, as the hosted default.
     const image = imageFor(mappings, 'ubuntu-latest');
-    return image ? { kind: 'container', image, labels: [] } : { kind: 'unknown', message: `The Default runner group has no runner for ubuntu-latest. ${served(mappings, hostLabels)}` };
+    return image
+      ? { kind: 'container', image, labels: [] }
+      : {
+          kind: 'unknown',
+          message: `The Default runner group has no runner for ubuntu-latest. ${served(mappings, hostLabels)}`,
+        };
   }
   const wanted = labels.map((l) => l.toLowerCase());
   if (wanted.includes(SELF_HOSTED_LABEL)) {
     const host = new Set(hostLabels.map((l) => l.toLowerCase()));
     if (wanted.every((l) => host.has(l))) return { kind: 'host', labels };
-    return { kind: 'unknown', message: `${noMatch(labels)} This host's self-hosted runner has the labels ${hostLabels.join(', ')}. ${served(mappings, hostLabels)}` };
+    return {
+      kind: 'unknown',
+      message: `${noMatch(labels)} This host's self-hosted runner has the labels ${hostLabels.join(', ')}. ${served(mappings, hostLabels)}`,
+    };
   }
   const matching = [...byImage].filter(([, runnerLabels]) => wanted.every((l) => runnerLabels.has(l)));
   const first = matching[0];
@@ -133,16 +154,22 @@ function imageFor(mappings: Readonly<Record<string, string>>, label: string): st
 function hints(wanted: string[], mappings: Readonly<Record<string, string>>): string {
   const out: string[] = [];
   if (wanted.includes('ubuntu-20.04') && imageFor(mappings, 'ubuntu-20.04') === undefined) {
-    out.push('GitHub retired the ubuntu-20.04 image in April 2025; map the label to an image if this workflow still needs it.');
+    out.push(
+      'GitHub retired the ubuntu-20.04 image in April 2025; map the label to an image if this workflow still needs it.',
+    );
   }
-  if (wanted.some((l) => /^(windows|macos)-/.test(l))) out.push('dockyard runs jobs in Linux containers or on this Linux host: it has no Windows or macOS runner.');
-  if (wanted.length > 1 && wanted.every((l) => imageFor(mappings, l) !== undefined)) out.push('Each of these labels is served, but by different runners, and one runner must have them all.');
+  if (wanted.some((l) => /^(windows|macos)-/.test(l)))
+    out.push('dockyard runs jobs in Linux containers or on this Linux host: it has no Windows or macOS runner.');
+  if (wanted.length > 1 && wanted.every((l) => imageFor(mappings, l) !== undefined))
+    out.push('Each of these labels is served, but by different runners, and one runner must have them all.');
   return out.map((s) => `${s} `).join('');
 }
 
 /** What dockyard serves, and how to serve another label. */
 function served(mappings: Readonly<Record<string, string>>, hostLabels: readonly string[]): string {
-  const runners = [...runnersOf(mappings)].map(([image, labels]) => `${[...labels.values()].join(', ')} (image ${image})`);
+  const runners = [...runnersOf(mappings)].map(
+    ([image, labels]) => `${[...labels.values()].join(', ')} (image ${image})`,
+  );
   runners.push(`${SELF_HOSTED_LABEL} (this host: ${hostLabels.join(', ')})`);
   return `dockyard serves ${runners.join('; ')}. Map another label with \`dockyard runner-image map LABEL=IMAGE\` or \`dockyard up --runner-image LABEL=IMAGE\`.`;
 }

@@ -24,7 +24,9 @@ export function normaliseSettingName(kind: Kind, name: string): string {
   if (name === '') throw new RepoSettingsError(`${kind} name is required.`);
   if (/^[0-9]/.test(name)) throw new RepoSettingsError(`${kind} names must not start with a number.`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-    throw new RepoSettingsError(`${kind} names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_). Spaces are not allowed. Must start with a letter ([a-z], [A-Z]) or underscores (_).`);
+    throw new RepoSettingsError(
+      `${kind} names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_). Spaces are not allowed. Must start with a letter ([a-z], [A-Z]) or underscores (_).`,
+    );
   }
   if (/^GITHUB_/i.test(name)) throw new RepoSettingsError(`${kind} names must not start with the GITHUB_ prefix.`);
   return name.toUpperCase();
@@ -48,7 +50,9 @@ export class RepoSettings {
   }
 
   listSecrets(repository: string): { name: string; updatedAt: string }[] {
-    return this.db.prepare('SELECT name, updated_at AS updatedAt FROM runner_secrets WHERE repository = ? ORDER BY name').all(repository) as { name: string; updatedAt: string }[];
+    return this.db
+      .prepare('SELECT name, updated_at AS updatedAt FROM runner_secrets WHERE repository = ? ORDER BY name')
+      .all(repository) as { name: string; updatedAt: string }[];
   }
 
   /** Name → value, for the `secrets` context of a job. */
@@ -65,7 +69,9 @@ export class RepoSettings {
   }
 
   listVariables(repository: string): { name: string; value: string; updatedAt: string }[] {
-    return this.db.prepare('SELECT name, value, updated_at AS updatedAt FROM runner_variables WHERE repository = ? ORDER BY name').all(repository) as { name: string; value: string; updatedAt: string }[];
+    return this.db
+      .prepare('SELECT name, value, updated_at AS updatedAt FROM runner_variables WHERE repository = ? ORDER BY name')
+      .all(repository) as { name: string; value: string; updatedAt: string }[];
   }
 
   variableValues(repository: string): Record<string, string> {
@@ -76,16 +82,24 @@ export class RepoSettings {
     const stored = normaliseSettingName(kind, name);
     if (Buffer.byteLength(value) > MAX_VALUE_BYTES) throw new RepoSettingsError(`${kind} values are limited to 48 KB.`);
     this.db
-      .prepare(`INSERT INTO ${table} (repository, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(repository, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
+      .prepare(
+        `INSERT INTO ${table} (repository, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(repository, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      )
       .run(repository, stored, value, this.now().toISOString());
   }
 
   private remove(table: string, repository: string, name: string): boolean {
-    return this.db.prepare(`DELETE FROM ${table} WHERE repository = ? AND name = ?`).run(repository, name.toUpperCase()).changes > 0;
+    return (
+      this.db.prepare(`DELETE FROM ${table} WHERE repository = ? AND name = ?`).run(repository, name.toUpperCase())
+        .changes > 0
+    );
   }
 
   private values(table: string, repository: string): Record<string, string> {
-    const rows = this.db.prepare(`SELECT name, value FROM ${table} WHERE repository = ?`).all(repository) as { name: string; value: string }[];
+    const rows = this.db.prepare(`SELECT name, value FROM ${table} WHERE repository = ?`).all(repository) as {
+      name: string;
+      value: string;
+    }[];
     return Object.fromEntries(rows.map((row) => [row.name, row.value]));
   }
 }

@@ -33,7 +33,13 @@ const BUILT_IN: Record<string, { template: string; extension: string }> = {
 
 /** Finds an executable on a PATH; undefined when absent. */
 export function findExecutable(name: string, path: string | undefined): string | undefined {
-  const candidates = isAbsolute(name) || name.includes('/') ? [name] : (path ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
+  const candidates =
+    isAbsolute(name) || name.includes('/')
+      ? [name]
+      : (path ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -60,9 +66,14 @@ function splitTemplate(template: string): string[] {
 }
 
 /** Resolves `shell:` (undefined = GitHub's default) into an executable and its arguments. */
-export function resolveShell(shell: string | undefined, scriptPath: (extension: string) => string, path: string | undefined): ShellCommand {
+export function resolveShell(
+  shell: string | undefined,
+  scriptPath: (extension: string) => string,
+  path: string | undefined,
+): ShellCommand {
   const name = shell?.trim() ?? '';
-  if (name === 'cmd' || name === 'powershell') throw new ShellError(`The shell '${name}' is only available on Windows runners; this dockyard runner is Linux.`);
+  if (name === 'cmd' || name === 'powershell')
+    throw new ShellError(`The shell '${name}' is only available on Windows runners; this dockyard runner is Linux.`);
   let template: string;
   let extension: string;
   if (name === '') {
@@ -73,7 +84,10 @@ export function resolveShell(shell: string | undefined, scriptPath: (extension: 
   } else if (BUILT_IN[name] !== undefined) {
     ({ template, extension } = BUILT_IN[name]);
   } else {
-    if (!name.includes('{0}')) throw new ShellError(`Invalid shell option. Shell path should be an absolute path or the name of an executable in PATH, followed by arguments; '{0}' must appear as the script file: ${name}`);
+    if (!name.includes('{0}'))
+      throw new ShellError(
+        `Invalid shell option. Shell path should be an absolute path or the name of an executable in PATH, followed by arguments; '{0}' must appear as the script file: ${name}`,
+      );
     template = name;
     extension = '';
   }

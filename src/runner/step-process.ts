@@ -47,7 +47,8 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     mask: (value) => job.masker.add(value),
     log: (line) => job.log.write(line),
     annotate: (level, message, properties) => {
-      const number = (name: string) => (properties[name] !== undefined && /^\d+$/.test(properties[name]) ? Number(properties[name]) : undefined);
+      const number = (name: string) =>
+        properties[name] !== undefined && /^\d+$/.test(properties[name]) ? Number(properties[name]) : undefined;
       job.annotations.push({
         level,
         message: job.masker.mask(message),
@@ -129,7 +130,10 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     return 'cancelled';
   }
   if (result.exitCode !== 0) {
-    const message = result.exitCode === null ? `Process completed with signal ${result.signal ?? 'unknown'}.` : `Process completed with exit code ${result.exitCode}.`;
+    const message =
+      result.exitCode === null
+        ? `Process completed with signal ${result.signal ?? 'unknown'}.`
+        : `Process completed with exit code ${result.exitCode}.`;
     job.log.write(`##[error]${message}`);
     job.annotations.push({ level: 'error', message, job: job.jobName });
     return 'failure';

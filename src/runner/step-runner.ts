@@ -8,15 +8,19 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
-import { evaluateCondition, evaluateString, evaluateStringMap, evaluateToken, stepDisplayName } from '../workflow/index.js';
+import {
+  evaluateCondition,
+  evaluateString,
+  evaluateStringMap,
+  evaluateToken,
+  stepDisplayName,
+} from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
 import { frameEnv, markFailed, processEnvironment, stepScope, type JobState, type StepFrame } from './job-state.js';
 import type { StepConclusion, StepInvocation, StepResult } from './step-invocation.js';
 import { resolveShell } from './shells.js';
 import { pathWithAdditions, runStepProcess, type Outcome } from './step-process.js';
 import { errorMessage } from '../core/errors.js';
-
-
 
 /** Runs a step and returns its result; never throws for a step's own failure. */
 export async function runStep(job: JobState, frame: StepFrame, step: StepDefinition): Promise<StepResult> {
@@ -57,8 +61,10 @@ export async function runStep(job: JobState, frame: StepFrame, step: StepDefinit
     const env = { ...baseEnv, ...stepEnv };
     scope = stepScope(job, frame, env);
     continueOnError = truthy(step.continueOnError === undefined ? false : evaluateToken(step.continueOnError, scope));
-    const timeoutValue = step.timeoutMinutes === undefined ? undefined : Number(evaluateToken(step.timeoutMinutes, scope));
-    const timeoutMinutes = timeoutValue !== undefined && Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : undefined;
+    const timeoutValue =
+      step.timeoutMinutes === undefined ? undefined : Number(evaluateToken(step.timeoutMinutes, scope));
+    const timeoutMinutes =
+      timeoutValue !== undefined && Number.isFinite(timeoutValue) && timeoutValue > 0 ? timeoutValue : undefined;
     const call: StepInvocation = { name, env, stepEnv, scope, timeoutMinutes, outputs, runStep };
     if (step.run !== undefined) {
       outcome = await runScript(job, frame, step, call);
@@ -89,17 +95,28 @@ function maskOutputs(job: JobState, outputs: Record<string, string>): Record<str
 
 /** The directory a step runs in: `working-directory` (relative to the workspace) or the workspace. */
 export function workingDirectory(job: JobState, directory: string | undefined): string {
-  const cwd = directory === undefined || directory === '' ? job.paths.workspace : resolve(job.paths.workspace, directory);
+  const cwd =
+    directory === undefined || directory === '' ? job.paths.workspace : resolve(job.paths.workspace, directory);
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
-    throw new Error(`An error occurred trying to start process with working directory '${cwd}'. No such file or directory`);
+    throw new Error(
+      `An error occurred trying to start process with working directory '${cwd}'. No such file or directory`,
+    );
   }
   return cwd;
 }
 
-async function runScript(job: JobState, frame: StepFrame, step: StepDefinition, call: StepInvocation): Promise<Outcome> {
+async function runScript(
+  job: JobState,
+  frame: StepFrame,
+  step: StepDefinition,
+  call: StepInvocation,
+): Promise<Outcome> {
   const script = evaluateString(step.run, call.scope);
   const shellName = step.shell === undefined ? frame.defaults.shell : evaluateString(step.shell, call.scope);
-  const directory = step.workingDirectory === undefined ? frame.defaults['working-directory'] : evaluateString(step.workingDirectory, call.scope);
+  const directory =
+    step.workingDirectory === undefined
+      ? frame.defaults['working-directory']
+      : evaluateString(step.workingDirectory, call.scope);
   const processEnv = processEnvironment(job, frame, step.id, call.env);
   let scriptPath = '';
   const shell = resolveShell(
@@ -118,5 +135,13 @@ async function runScript(job: JobState, frame: StepFrame, step: StepDefinition, 
   job.log.write('##[endgroup]');
   const cwd = workingDirectory(job, directory);
   writeFileSync(scriptPath, script, { mode: 0o700 });
-  return runStepProcess(job, { file: shell.file, args: shell.args, cwd, env: processEnv, timeoutMinutes: call.timeoutMinutes, outputs: call.outputs, displayName: call.name });
+  return runStepProcess(job, {
+    file: shell.file,
+    args: shell.args,
+    cwd,
+    env: processEnv,
+    timeoutMinutes: call.timeoutMinutes,
+    outputs: call.outputs,
+    displayName: call.name,
+  });
 }

@@ -89,8 +89,34 @@ export interface RunDetail extends RunRecord {
 /** What watchers receive, in order. Log lines are masked before they are emitted. */
 export type RunEvent =
   | { type: 'run'; runId: number; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
-  | { type: 'job'; runId: number; jobId: number; job: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
-  | { type: 'step'; runId: number; jobId: number; job: string; step: number; name: string; status: RunStatus; conclusion?: Conclusion; durationMs?: number }
+  | {
+      type: 'job';
+      runId: number;
+      jobId: number;
+      job: string;
+      status: RunStatus;
+      conclusion?: Conclusion;
+      durationMs?: number;
+    }
+  | {
+      type: 'step';
+      runId: number;
+      jobId: number;
+      job: string;
+      step: number;
+      name: string;
+      status: RunStatus;
+      conclusion?: Conclusion;
+      durationMs?: number;
+    }
   | { type: 'log'; runId: number; jobId: number; job: string; time: string; line: string }
   /** From outside the steps (Runner.notify): a job's ECS deployment failing, say; masked with the run's secrets. */
-  | { type: 'notice'; runId: number; jobId?: number; job?: string; level: Annotation['level']; title?: string; message: string };
+  | {
+      type: 'notice';
+      runId: number;
+      jobId?: number;
+      job?: string;
+      level: Annotation['level'];
+      title?: string;
+      message: string;
+    };

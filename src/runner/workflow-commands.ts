@@ -34,7 +34,12 @@ function unescapeData(value: string): string {
 }
 
 function unescapeProperty(value: string): string {
-  return value.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%25/g, '%');
+  return value
+    .replace(/%0D/gi, '\r')
+    .replace(/%0A/gi, '\n')
+    .replace(/%3A/gi, ':')
+    .replace(/%2C/gi, ',')
+    .replace(/%25/g, '%');
 }
 
 /** What a step's commands do to the job; the step runner implements it. */
@@ -51,7 +56,8 @@ export interface CommandEffects {
   allowUnsecureCommands: boolean;
 }
 
-const DEPRECATION = 'For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/';
+const DEPRECATION =
+  'For more information see: https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/';
 
 /** Processes a step's output lines, remembering `stop-commands` state across lines. */
 export class WorkflowCommandProcessor {
@@ -114,7 +120,8 @@ export class WorkflowCommandProcessor {
           effects.log(`##[error]${message}`);
           return;
         }
-        if (command.name === 'set-env' && command.properties.name) effects.setEnv(command.properties.name, command.message);
+        if (command.name === 'set-env' && command.properties.name)
+          effects.setEnv(command.properties.name, command.message);
         if (command.name === 'add-path') effects.addPath(command.message);
         return;
       case 'stop-commands':

@@ -6,27 +6,45 @@
 import { GitOutputTooLargeError } from '../git/git-cli.js';
 import type { HostedRepository } from '../git/contract.js';
 import type { ParseResult, PushEventInfo } from '../workflow/contract.js';
-import { fileTooLargeMessage, parsePushedWorkflowBounded, parseWorkflowFileBounded, WORKFLOW_READ_LIMITS } from '../workflow/index.js';
+import {
+  fileTooLargeMessage,
+  parsePushedWorkflowBounded,
+  parseWorkflowFileBounded,
+  WORKFLOW_READ_LIMITS,
+} from '../workflow/index.js';
 
 /**
  * The workflow at `file` in commit `sha`, parsed off the event loop with GitHub's limits
  * (parseWorkflowFileBounded); undefined when the commit has no such file.
  */
-export async function readWorkflowAt(repo: HostedRepository, sha: string, file: string): Promise<ParseResult | undefined> {
+export async function readWorkflowAt(
+  repo: HostedRepository,
+  sha: string,
+  file: string,
+): Promise<ParseResult | undefined> {
   const text = await workflowText(repo, sha, file);
   if (text === undefined || typeof text !== 'string') return text;
   return parseWorkflowFileBounded(file, text);
 }
 
 /** readWorkflowAt, and whether `push` triggers the workflow (decided in the parse worker too). */
-export async function readPushedWorkflowAt(repo: HostedRepository, sha: string, file: string, push: PushEventInfo): Promise<{ parsed: ParseResult; triggered: boolean } | undefined> {
+export async function readPushedWorkflowAt(
+  repo: HostedRepository,
+  sha: string,
+  file: string,
+  push: PushEventInfo,
+): Promise<{ parsed: ParseResult; triggered: boolean } | undefined> {
   const text = await workflowText(repo, sha, file);
   if (text === undefined || typeof text !== 'string') return text && { parsed: text, triggered: false };
   return parsePushedWorkflowBounded(file, text, push);
 }
 
 /** The file's text; its errors when it is far too large to read; undefined when there is no such file. */
-async function workflowText(repo: HostedRepository, sha: string, file: string): Promise<string | ParseResult | undefined> {
+async function workflowText(
+  repo: HostedRepository,
+  sha: string,
+  file: string,
+): Promise<string | ParseResult | undefined> {
   let bytes: Buffer | undefined;
   try {
     bytes = await repo.readFile(sha, file);
@@ -50,5 +68,9 @@ export interface InvalidWorkflowReport {
 /** GitHub's report of a workflow file it refuses. */
 export function invalidWorkflowReport(file: string, errors: readonly string[]): InvalidWorkflowReport {
   const line = Number(/\(Line: (\d+), Col: \d+\)/.exec(errors[0] ?? '')?.[1] ?? 1);
-  return { title: `Invalid workflow file: ${file}#L${line}`, message: `The workflow is not valid. ${errors.join('\n')}`, line };
+  return {
+    title: `Invalid workflow file: ${file}#L${line}`,
+    message: `The workflow is not valid. ${errors.join('\n')}`,
+    line,
+  };
 }

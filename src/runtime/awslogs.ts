@@ -18,7 +18,10 @@ export interface AwslogsDeps {
 }
 
 /** AWS's failure when an awslogs group is missing and may not be created; creates it when it may. */
-export function checkLogGroups(deps: Pick<AwslogsDeps, 'logs' | 'clock'>, definition: TaskDefinition): string | undefined {
+export function checkLogGroups(
+  deps: Pick<AwslogsDeps, 'logs' | 'clock'>,
+  definition: TaskDefinition,
+): string | undefined {
   for (const container of definition.document.containerDefinitions) {
     const config = container.logConfiguration;
     if (config?.logDriver !== 'awslogs') continue;
@@ -35,7 +38,14 @@ export function checkLogGroups(deps: Pick<AwslogsDeps, 'logs' | 'clock'>, defini
 }
 
 /** Ships the container's output (from `since`) until `signal` aborts; nothing without awslogs. */
-export function shipAwslogs(deps: AwslogsDeps, task: Task, container: ContainerDefinition, id: string, signal: AbortSignal, since?: Date): void {
+export function shipAwslogs(
+  deps: AwslogsDeps,
+  task: Task,
+  container: ContainerDefinition,
+  id: string,
+  signal: AbortSignal,
+  since?: Date,
+): void {
   const config = container.logConfiguration;
   const group = config?.logDriver === 'awslogs' ? config.options?.['awslogs-group'] : undefined;
   if (!config || !group) return;
@@ -43,7 +53,12 @@ export function shipAwslogs(deps: AwslogsDeps, task: Task, container: ContainerD
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   const stream = prefix ? `${prefix}/${container.name}/${taskId}` : taskId;
   void (async () => {
-    for await (const line of deps.engine.logs(id, { follow: true, timestamps: true, signal, ...(since ? { since } : {}) })) {
+    for await (const line of deps.engine.logs(id, {
+      follow: true,
+      timestamps: true,
+      signal,
+      ...(since ? { since } : {}),
+    })) {
       const now = deps.clock.now().getTime();
       deps.logs.append(group, stream, [{ timestamp: line.time?.getTime() ?? now, message: line.line }], now);
     }

@@ -37,10 +37,14 @@ export class ContainerExits {
     signal.throwIfAborted();
     const exited = new Promise<number>((resolve, reject) => {
       this.watches.set(id, { resolve });
-      signal.addEventListener('abort', () => {
-        this.watches.delete(id);
-        reject(signal.reason as Error);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.watches.delete(id);
+          reject(signal.reason as Error);
+        },
+        { once: true },
+      );
     });
     await this.ensureStream();
     void this.check(id);
@@ -103,6 +107,9 @@ export class ContainerExits {
       watch.resolve(exitCode);
       return;
     }
-    this.engine.inspectContainer(id).then((d) => watch.resolve(d.exitCode ?? -1), () => watch.resolve(-1));
+    this.engine.inspectContainer(id).then(
+      (d) => watch.resolve(d.exitCode ?? -1),
+      () => watch.resolve(-1),
+    );
   }
 }

@@ -19,21 +19,41 @@ export interface ContainerSpecContext {
   cloudLabel: string;
 }
 
-export function containerSpec(ctx: ContainerSpecContext, task: Task, definition: TaskDefinition, container: ContainerDefinition): ContainerSpec {
+export function containerSpec(
+  ctx: ContainerSpecContext,
+  task: Task,
+  definition: TaskDefinition,
+  container: ContainerDefinition,
+): ContainerSpec {
   const override = task.overrides.containerOverrides.find((o) => o.name === container.name);
   const env: Record<string, string> = {};
-  for (const e of [...container.environment, ...(override?.environment ?? [])]) if (e.name !== undefined) env[e.name] = e.value ?? '';
-  const local = resolveImageUri(container.image, { accountId: ctx.accountId, region: ctx.region, registryHost: ctx.registryHost });
+  for (const e of [...container.environment, ...(override?.environment ?? [])])
+    if (e.name !== undefined) env[e.name] = e.value ?? '';
+  const local = resolveImageUri(container.image, {
+    accountId: ctx.accountId,
+    region: ctx.region,
+    registryHost: ctx.registryHost,
+  });
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   const command = override?.command ?? container.command;
   const spec: ContainerSpec = {
-    name: `ecs-${definition.family}-${definition.revision}-${container.name}-${taskId}`.replace(/[^a-zA-Z0-9_.-]/g, '-'),
+    name: `ecs-${definition.family}-${definition.revision}-${container.name}-${taskId}`.replace(
+      /[^a-zA-Z0-9_.-]/g,
+      '-',
+    ),
     image: local ? local.localUri : container.image,
     env,
-    labels: { ...(container.dockerLabels ?? {}), [LABEL.cloud]: ctx.cloudLabel, [LABEL.task]: task.taskArn, [LABEL.container]: container.name },
+    labels: {
+      ...(container.dockerLabels ?? {}),
+      [LABEL.cloud]: ctx.cloudLabel,
+      [LABEL.task]: task.taskArn,
+      [LABEL.container]: container.name,
+    },
     init: true,
     stopTimeoutSeconds: container.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S,
-    ports: container.portMappings.filter((p) => p.containerPort !== undefined).map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' })),
+    ports: container.portMappings
+      .filter((p) => p.containerPort !== undefined)
+      .map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' })),
   };
   if (command) spec.command = command;
   if (container.entryPoint) spec.entrypoint = container.entryPoint;

@@ -21,8 +21,18 @@ export interface ImagePullDeps {
 }
 
 /** Pulls `image`; ECR images with a registry password issued to the execution role's session. */
-export async function pullTaskImage(deps: ImagePullDeps, image: string, task: Task, definition: TaskDefinition, now: Date): Promise<void> {
-  const local = resolveImageUri(image, { accountId: deps.accountId, region: deps.region, registryHost: deps.registryHost });
+export async function pullTaskImage(
+  deps: ImagePullDeps,
+  image: string,
+  task: Task,
+  definition: TaskDefinition,
+  now: Date,
+): Promise<void> {
+  const local = resolveImageUri(image, {
+    accountId: deps.accountId,
+    region: deps.region,
+    registryHost: deps.registryHost,
+  });
   if (!local) {
     await deps.engine.pullImage(image);
     return;

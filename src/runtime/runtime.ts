@@ -54,7 +54,14 @@ export class Runtime {
     private readonly options: RuntimeOptions = {},
   ) {
     const endpoints = options.endpointPorts
-      ? new ServiceEndpoints({ ports: options.endpointPorts, pool: deps.pool, logger: deps.logger, ...(options.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: options.deregistrationDelayMs } : {}) })
+      ? new ServiceEndpoints({
+          ports: options.endpointPorts,
+          pool: deps.pool,
+          logger: deps.logger,
+          ...(options.deregistrationDelayMs !== undefined
+            ? { deregistrationDelayMs: options.deregistrationDelayMs }
+            : {}),
+        })
       : undefined;
     this.endpoints = endpoints;
     this.runner = new TaskRunner(endpoints ? { ...deps, drain: (arn) => endpoints.drain(arn) } : deps);
@@ -64,7 +71,9 @@ export class Runtime {
       clock: deps.clock,
       logger: deps.logger,
       ...(options.timings ? { timings: options.timings } : {}),
-      ...(endpoints ? { endpoints, accepts: (taskArn: string, port: number) => this.runner.accepts(taskArn, port) } : {}),
+      ...(endpoints
+        ? { endpoints, accepts: (taskArn: string, port: number) => this.runner.accepts(taskArn, port) }
+        : {}),
     });
     this.logger = deps.logger;
   }
@@ -155,12 +164,21 @@ export class Runtime {
         continue;
       }
       const definition = definitionOf(store, task);
-      const wanted = definition && task.desiredStatus !== 'STOPPED' && task.lastStatus === 'RUNNING' && list.every((c) => c.status === 'running');
+      const wanted =
+        definition &&
+        task.desiredStatus !== 'STOPPED' &&
+        task.lastStatus === 'RUNNING' &&
+        list.every((c) => c.status === 'running');
       if (wanted) {
         const adopted = [];
         for (const c of list) {
           const details = await engine.inspectContainer(c.id);
-          adopted.push({ id: c.id, name: c.labels[LABEL.container] ?? '', ...(details.ipAddress ? { ipAddress: details.ipAddress } : {}), ports: details.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })) });
+          adopted.push({
+            id: c.id,
+            name: c.labels[LABEL.container] ?? '',
+            ...(details.ipAddress ? { ipAddress: details.ipAddress } : {}),
+            ports: details.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
+          });
         }
         await this.runner.adopt(task, definition, adopted);
         continue;
@@ -170,10 +188,16 @@ export class Runtime {
       // a container and recording it leaves its id only on the label, so it is recorded now.
       const names = new Set(task.containers.map((c) => c.name));
       store.tasks.update(arn, (t) => {
-        const containers = t.containers.map((c) => (c.runtimeId ? c : { ...c, runtimeId: list.find((l) => l.labels[LABEL.container] === c.name)?.id ?? c.runtimeId }));
+        const containers = t.containers.map((c) =>
+          c.runtimeId
+            ? c
+            : { ...c, runtimeId: list.find((l) => l.labels[LABEL.container] === c.name)?.id ?? c.runtimeId },
+        );
         return applyTaskEvent({ ...t, containers }, stopEventAfterRestart(t), now);
       });
-      for (const c of list) if (!names.has(c.labels[LABEL.container] ?? '')) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+      for (const c of list)
+        if (!names.has(c.labels[LABEL.container] ?? ''))
+          await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
     }
     // Tasks that should run but whose containers vanished; PROVISIONING ones have none yet and start as usual.
     for (const task of store.tasks.list({ live: true })) {

@@ -25,7 +25,9 @@ export function targetPort(task: Task, definition: TaskDefinition | undefined): 
   const containers = definition?.document.containerDefinitions ?? [];
   const checked = containers.some((c) => c.essential && c.healthCheck !== undefined);
   if (checked ? task.healthStatus !== 'HEALTHY' : task.healthStatus === 'UNHEALTHY') return undefined;
-  return containers.find((c) => c.essential && c.portMappings.some((p) => p.containerPort !== undefined))?.portMappings.find((p) => p.containerPort !== undefined)?.containerPort;
+  return containers
+    .find((c) => c.essential && c.portMappings.some((p) => p.containerPort !== undefined))
+    ?.portMappings.find((p) => p.containerPort !== undefined)?.containerPort;
 }
 
 export class ServiceEndpoints {
@@ -46,10 +48,17 @@ export class ServiceEndpoints {
         serviceKey: service.serviceArn,
         ports: this.deps.ports,
         logger: this.deps.logger,
-        ...(this.deps.deregistrationDelayMs !== undefined ? { deregistrationDelayMs: this.deps.deregistrationDelayMs } : {}),
+        ...(this.deps.deregistrationDelayMs !== undefined
+          ? { deregistrationDelayMs: this.deps.deregistrationDelayMs }
+          : {}),
       });
       const started = endpoint.start();
-      started.catch((error: unknown) => this.deps.logger.error('service endpoint failed to start', { service: service.serviceArn, error: String(error) }));
+      started.catch((error: unknown) =>
+        this.deps.logger.error('service endpoint failed to start', {
+          service: service.serviceArn,
+          error: String(error),
+        }),
+      );
       entry = { endpoint, started };
       this.endpoints.set(service.serviceArn, entry);
     }
@@ -64,7 +73,11 @@ export class ServiceEndpoints {
 
   /** Drains the task from whichever endpoint routes to it; resolves at once when none does. */
   async drain(taskArn: string): Promise<void> {
-    await Promise.all([...this.endpoints.values()].filter((e) => e.endpoint.targets().some((t) => t.taskArn === taskArn)).map((e) => e.endpoint.drain(taskArn)));
+    await Promise.all(
+      [...this.endpoints.values()]
+        .filter((e) => e.endpoint.targets().some((t) => t.taskArn === taskArn))
+        .map((e) => e.endpoint.drain(taskArn)),
+    );
   }
 
   /** Closes and forgets the service's endpoint and its port (the service is gone). */
@@ -80,9 +93,11 @@ export class ServiceEndpoints {
   async closeAll(): Promise<void> {
     const all = [...this.endpoints.values()];
     this.endpoints.clear();
-    await Promise.all(all.map(async (e) => {
-      await e.started.catch(() => undefined);
-      await e.endpoint.close();
-    }));
+    await Promise.all(
+      all.map(async (e) => {
+        await e.started.catch(() => undefined);
+        await e.endpoint.close();
+      }),
+    );
   }
 }

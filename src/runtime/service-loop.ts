@@ -94,7 +94,8 @@ export class ServiceLoop {
       const known = checked.get(task.taskDefinitionArn);
       if (known !== undefined) return known;
       const definition = definitionOf(store, task);
-      const value = definition?.document.containerDefinitions.some((c) => c.essential && c.healthCheck !== undefined) ?? false;
+      const value =
+        definition?.document.containerDefinitions.some((c) => c.essential && c.healthCheck !== undefined) ?? false;
       checked.set(task.taskDefinitionArn, value);
       return value;
     };
@@ -112,13 +113,22 @@ export class ServiceLoop {
         this.reported.add(task.taskArn);
         // After a restart: a failure the breaker counted wrote its deployment, so only a task
         // that stopped after its deployment was last written can still be uncounted.
-        const unseen = this.primed || (task.stoppedAt !== undefined && task.stoppedAt.getTime() > (written.get(task.startedBy ?? '') ?? Infinity));
+        const unseen =
+          this.primed ||
+          (task.stoppedAt !== undefined && task.stoppedAt.getTime() > (written.get(task.startedBy ?? '') ?? Infinity));
         if (unseen) stoppedTasks.push(stoppedTaskSnapshot(task, healthChecked(task)));
       }
       // The start throttle's input: since the PRIMARY's latest task that reached RUNNING.
-      const runningStarts = [...live, ...primaryStopped].flatMap((t) => (t.startedBy === primaryId && t.startedAt ? [t.startedAt.getTime()] : []));
-      const startFailures = countStartFailures(primaryStopped, runningStarts.length > 0 ? new Date(Math.max(...runningStarts)) : undefined);
-      const ordered = [...deployments].sort((a, b) => (a.status === 'PRIMARY' ? -1 : b.status === 'PRIMARY' ? 1 : b.createdAt.getTime() - a.createdAt.getTime()));
+      const runningStarts = [...live, ...primaryStopped].flatMap((t) =>
+        t.startedBy === primaryId && t.startedAt ? [t.startedAt.getTime()] : [],
+      );
+      const startFailures = countStartFailures(
+        primaryStopped,
+        runningStarts.length > 0 ? new Date(Math.max(...runningStarts)) : undefined,
+      );
+      const ordered = [...deployments].sort((a, b) =>
+        a.status === 'PRIMARY' ? -1 : b.status === 'PRIMARY' ? 1 : b.createdAt.getTime() - a.createdAt.getTime(),
+      );
       return {
         deployments: ordered,
         live,
@@ -147,16 +157,24 @@ export class ServiceLoop {
       }
       let current = service;
       if (actions.serviceUpdates.taskDefinition !== undefined) {
-        current = { ...(store.services.get(service.serviceArn) ?? service), taskDefinition: actions.serviceUpdates.taskDefinition };
+        current = {
+          ...(store.services.get(service.serviceArn) ?? service),
+          taskDefinition: actions.serviceUpdates.taskDefinition,
+        };
         store.services.put(current);
       }
       if (actions.rollback) {
-        current = { ...(store.services.get(service.serviceArn) ?? current), taskDefinition: actions.rollback.taskDefinition };
+        current = {
+          ...(store.services.get(service.serviceArn) ?? current),
+          taskDefinition: actions.rollback.taskDefinition,
+        };
         store.services.put(current);
         startDeployment(store.services, current, now);
       }
       for (const stop of actions.stop) {
-        store.tasks.update(stop.taskArn, (t) => applyTaskEvent(t, { type: 'stop', stopCode: stop.stopCode, reason: stop.reason }, now));
+        store.tasks.update(stop.taskArn, (t) =>
+          applyTaskEvent(t, { type: 'stop', stopCode: stop.stopCode, reason: stop.reason }, now),
+        );
       }
       const cluster = store.clusters.get(clusterNameOf(service.clusterArn));
       for (const start of actions.start) {
@@ -177,14 +195,17 @@ export class ServiceLoop {
           store.tasks.put(task);
           arns.push(task.taskArn);
         }
-        if (arns.length > 0) store.services.appendEvent(service.serviceArn, SERVICE_EVENT.startedTasks(service.serviceName, arns), now);
+        if (arns.length > 0)
+          store.services.appendEvent(service.serviceArn, SERVICE_EVENT.startedTasks(service.serviceName, arns), now);
       }
       for (const message of actions.events) store.services.appendEvent(service.serviceArn, message, now);
     });
     if (this.deps.endpoints) {
       // Re-read only when this tick changed the tasks (at rest it did not: one query less per service).
       const changed = actions.stop.length > 0 || actions.start.length > 0 || actions.rollback !== undefined;
-      const live = changed ? store.tasks.list({ startedByAny: snapshot.deployments.map((d) => d.id), live: true }) : snapshot.live;
+      const live = changed
+        ? store.tasks.list({ startedByAny: snapshot.deployments.map((d) => d.id), live: true })
+        : snapshot.live;
       this.deps.endpoints.sync(service, live, (task) => definitionOf(store, task));
     }
   }
@@ -245,13 +266,18 @@ export class ServiceLoop {
 
   /** Forgets health records of tasks that are gone. */
   prune(liveTaskArns: ReadonlySet<string>): void {
-    for (const key of this.health.keys()) if (!liveTaskArns.has(key.slice(0, key.lastIndexOf('/')))) this.health.delete(key);
+    for (const key of this.health.keys())
+      if (!liveTaskArns.has(key.slice(0, key.lastIndexOf('/')))) this.health.delete(key);
   }
 }
 
 function essentials(definition: TaskDefinition, containers: Task['containers']) {
   return containers.map((c) => {
     const def = definition.document.containerDefinitions.find((d) => d.name === c.name);
-    return { essential: def?.essential ?? false, healthChecked: def?.healthCheck !== undefined, healthStatus: c.healthStatus };
+    return {
+      essential: def?.essential ?? false,
+      healthChecked: def?.healthCheck !== undefined,
+      healthStatus: c.healthStatus,
+    };
   });
 }

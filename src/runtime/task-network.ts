@@ -16,7 +16,14 @@ export interface TaskNetworkDeps {
 export function attachNetwork(deps: TaskNetworkDeps, task: Task, address: string, now: Date): Task | string {
   const vpc = task.networkConfiguration?.awsvpcConfiguration;
   const attachment = task.attachments.find((a) => a.type === 'ElasticNetworkInterface');
-  if (!attachment || !vpc) return { ...task, containers: task.containers.map((c) => ({ ...c, networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })) })) };
+  if (!attachment || !vpc)
+    return {
+      ...task,
+      containers: task.containers.map((c) => ({
+        ...c,
+        networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })),
+      })),
+    };
   const subnetId = attachment.details.find((d) => d.name === 'subnetId')?.value ?? vpc.subnets[0];
   const subnet = subnetId ? deps.ec2.subnet(subnetId) : undefined;
   if (!subnet || !subnetId) return `subnet ${subnetId ?? '(none)'} does not exist`;
@@ -41,7 +48,10 @@ export function attachNetwork(deps: TaskNetworkDeps, task: Task, address: string
     ...task,
     availabilityZone: subnet.availabilityZone,
     attachments: task.attachments.map((a) => (a.id === attachment.id ? { ...a, status: 'ATTACHED', details } : a)),
-    containers: task.containers.map((c) => ({ ...c, networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })) })),
+    containers: task.containers.map((c) => ({
+      ...c,
+      networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: address })),
+    })),
   };
 }
 

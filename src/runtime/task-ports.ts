@@ -22,7 +22,12 @@ export class TaskPorts {
   constructor(private readonly deps: TaskPortsDeps) {}
 
   /** A proxy (not yet started) for a container port published as `port.hostPort`. */
-  async proxy(address: string, groups: readonly string[], ipAddress: string | undefined, port: { containerPort: number; hostPort: number }): Promise<TaskPortProxy> {
+  async proxy(
+    address: string,
+    groups: readonly string[],
+    ipAddress: string | undefined,
+    port: { containerPort: number; hostPort: number },
+  ): Promise<TaskPortProxy> {
     return new TaskPortProxy({
       address,
       port: port.containerPort,
@@ -60,7 +65,10 @@ export class TaskPorts {
    * with a connection per request its conntrack entries collide with new ones (SYNs dropped,
    * one-second retransmits): a tenth of the direct path's rate in `npm run bench -- ecs`.
    */
-  private async upstream(ipAddress: string | undefined, port: { containerPort: number; hostPort: number }): Promise<{ host: string; port: number }> {
+  private async upstream(
+    ipAddress: string | undefined,
+    port: { containerPort: number; hostPort: number },
+  ): Promise<{ host: string; port: number }> {
     const published = { host: '127.0.0.1', port: port.hostPort };
     if (!ipAddress) return published;
     this.bridgeRoutable ??= probeRoute(ipAddress, port.containerPort);

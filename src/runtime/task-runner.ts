@@ -106,7 +106,9 @@ export class TaskRunner {
   start(taskArn: string): Promise<void> {
     return this.exclusive(taskArn, async () => {
       // Anything unexpected (an address already bound, the engine gone) fails the task rather than leaving it half-started.
-      const failure = await this.tryStart(taskArn).catch((error: unknown) => STOP.resourceInitialization(errorMessage(error)));
+      const failure = await this.tryStart(taskArn).catch((error: unknown) =>
+        STOP.resourceInitialization(errorMessage(error)),
+      );
       if (failure) {
         this.event(taskArn, failure);
         await this.teardown(taskArn);
@@ -124,7 +126,10 @@ export class TaskRunner {
     this.ports.newTick();
     for (const entry of this.live.values()) {
       if (entry.stopping) continue;
-      for (const proxy of entry.proxies) proxy.refresh().catch((error: unknown) => this.deps.logger.warn('task port refresh failed', { error: String(error) }));
+      for (const proxy of entry.proxies)
+        proxy
+          .refresh()
+          .catch((error: unknown) => this.deps.logger.warn('task port refresh failed', { error: String(error) }));
     }
   }
 
@@ -176,7 +181,9 @@ export class TaskRunner {
       try {
         await pullTaskImage(this.deps, container.image, task, definition, this.now());
       } catch (error) {
-        return STOP.cannotPullContainer(error instanceof EngineError ? error.engineMessage || error.message : String(error));
+        return STOP.cannotPullContainer(
+          error instanceof EngineError ? error.engineMessage || error.message : String(error),
+        );
       }
     }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStoppedAt: this.now() }));
@@ -199,7 +206,9 @@ export class TaskRunner {
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
           // The seed's port 80 as a user without privilege: say what would allow it.
-          return STOP.resourceInitialization(`cannot listen on ${address}:${port.containerPort}: ports below 1024 need root, CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep "$(command -v node)") or sysctl net.ipv4.ip_unprivileged_port_start=0`);
+          return STOP.resourceInitialization(
+            `cannot listen on ${address}:${port.containerPort}: ports below 1024 need root, CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep "$(command -v node)") or sysctl net.ipv4.ip_unprivileged_port_start=0`,
+          );
         }
       }
       this.setContainer(taskArn, container.name, { lastStatus: 'RUNNING', imageDigest: details.imageId });
@@ -213,7 +222,10 @@ export class TaskRunner {
   }
 
   private setContainer(taskArn: string, name: string, change: Partial<Task['containers'][number]>): void {
-    this.deps.store.tasks.update(taskArn, (t) => ({ ...t, containers: t.containers.map((c) => (c.name === name ? { ...c, ...change } : c)) }));
+    this.deps.store.tasks.update(taskArn, (t) => ({
+      ...t,
+      containers: t.containers.map((c) => (c.name === name ? { ...c, ...change } : c)),
+    }));
   }
 
   /** Watches the container's exit (an essential one stops the task) and ships awslogs output (from `since`). */
@@ -231,12 +243,22 @@ export class TaskRunner {
         }
       })
       .catch((error: unknown) => {
-        if (!signal.aborted) this.deps.logger.warn('container wait failed', { task: task.taskArn, error: String(error) });
+        if (!signal.aborted)
+          this.deps.logger.warn('container wait failed', { task: task.taskArn, error: String(error) });
       });
   }
 
   /** Registers proxies and watchers for an adopted task's running containers. */
-  async adopt(task: Task, definition: TaskDefinition, containers: { id: string; name: string; ipAddress?: string; ports: { containerPort: number; hostPort: number }[] }[]): Promise<void> {
+  async adopt(
+    task: Task,
+    definition: TaskDefinition,
+    containers: {
+      id: string;
+      name: string;
+      ipAddress?: string;
+      ports: { containerPort: number; hostPort: number }[];
+    }[],
+  ): Promise<void> {
     const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
     this.live.set(task.taskArn, entry);
     const address = this.deps.pool.allocate(task.taskArn);
@@ -264,17 +286,26 @@ export class TaskRunner {
     const definition = definitionOf(store, task);
     for (const container of task.containers) {
       if (!container.runtimeId) continue;
-      const stopTimeout = definition?.document.containerDefinitions.find((d) => d.name === container.name)?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S;
+      const stopTimeout =
+        definition?.document.containerDefinitions.find((d) => d.name === container.name)?.stopTimeout ??
+        DEFAULT_STOP_TIMEOUT_S;
       try {
         await engine.stopContainer(container.runtimeId, stopTimeout);
         const details = await engine.inspectContainer(container.runtimeId);
-        this.setContainer(taskArn, container.name, { lastStatus: 'STOPPED', ...(details.exitCode !== undefined ? { exitCode: details.exitCode } : {}) });
+        this.setContainer(taskArn, container.name, {
+          lastStatus: 'STOPPED',
+          ...(details.exitCode !== undefined ? { exitCode: details.exitCode } : {}),
+        });
       } catch (error) {
         this.deps.logger.warn('container stop failed', { task: taskArn, error: String(error) });
         this.setContainer(taskArn, container.name, { lastStatus: 'STOPPED' });
       }
       // Also when the stop failed (a container created but never started cannot be stopped).
-      await engine.removeContainer(container.runtimeId, { force: true }).catch((error: unknown) => this.deps.logger.warn('container remove failed', { task: taskArn, error: String(error) }));
+      await engine
+        .removeContainer(container.runtimeId, { force: true })
+        .catch((error: unknown) =>
+          this.deps.logger.warn('container remove failed', { task: taskArn, error: String(error) }),
+        );
     }
     entry?.abort.abort();
     this.live.delete(taskArn);
@@ -284,8 +315,19 @@ export class TaskRunner {
     const now = this.now();
     store.tasks.update(taskArn, (t) => {
       let next = t.desiredStatus === 'STOPPED' ? t : applyTaskEvent(t, STOP.essentialContainerExited(), now);
-      next = { ...next, containers: next.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' })), attachments: next.attachments.map((a) => ({ ...a, status: 'DELETED' as const })) };
-      if (next.lastStatus !== 'STOPPED') next = { ...next, stoppingAt: next.stoppingAt ?? now, executionStoppedAt: next.executionStoppedAt ?? now, lastStatus: 'STOPPED', stoppedAt: now };
+      next = {
+        ...next,
+        containers: next.containers.map((c) => ({ ...c, lastStatus: 'STOPPED' })),
+        attachments: next.attachments.map((a) => ({ ...a, status: 'DELETED' as const })),
+      };
+      if (next.lastStatus !== 'STOPPED')
+        next = {
+          ...next,
+          stoppingAt: next.stoppingAt ?? now,
+          executionStoppedAt: next.executionStoppedAt ?? now,
+          lastStatus: 'STOPPED',
+          stoppedAt: now,
+        };
       return next;
     });
   }

@@ -17,7 +17,14 @@
  *   or when it has the failing deployment's own task definition (a failing rollback would
  *   otherwise roll back to itself forever).
  */
-import type { DeploymentSnapshot, DeploymentUpdate, RollbackAction, SchedulerTimings, ServiceSnapshot, StoppedTaskSnapshot } from './snapshot.js';
+import type {
+  DeploymentSnapshot,
+  DeploymentUpdate,
+  RollbackAction,
+  SchedulerTimings,
+  ServiceSnapshot,
+  StoppedTaskSnapshot,
+} from './snapshot.js';
 import { countsHealthy, DEFAULT_TIMINGS } from './snapshot.js';
 import { ROLLOUT_REASON, SERVICE_EVENT } from './service-events.js';
 import { STOPPED_REASON } from './task-lifecycle.js';
@@ -32,7 +39,8 @@ export function isTaskFailure(task: StoppedTaskSnapshot, timings: SchedulerTimin
   if (task.stopCode === 'TaskFailedToStart') return true;
   if (task.stoppedReason === STOPPED_REASON.failedHealthChecks) return true;
   // The task's own doing (an essential container exited) or no recorded cause: a failure unless it had proved healthy.
-  if (task.stopCode === 'EssentialContainerExited' || task.stopCode === undefined) return task.startedAt === undefined || !wasHealthy(task, timings);
+  if (task.stopCode === 'EssentialContainerExited' || task.stopCode === undefined)
+    return task.startedAt === undefined || !wasHealthy(task, timings);
   // Stopped on purpose (scaling, StopTask) or by the infrastructure (Spot, host health).
   return false;
 }
@@ -64,12 +72,16 @@ export function evaluateCircuitBreaker(
   const unchanged: CircuitBreakerDecision = { failedTasks: primary.failedTasks, tripped: false, events: [] };
   if (primary.rolloutState !== 'IN_PROGRESS') return unchanged;
   const hasHealthyTask = service.tasks.some((t) => t.deploymentId === primary.id && countsHealthy(t, now, timings));
-  const failures = (service.stoppedTasks ?? []).filter((t) => t.deploymentId === primary.id && isTaskFailure(t, timings)).length;
+  const failures = (service.stoppedTasks ?? []).filter(
+    (t) => t.deploymentId === primary.id && isTaskFailure(t, timings),
+  ).length;
   const failedTasks = hasHealthyTask ? 0 : primary.failedTasks + failures;
   const breaker = service.deploymentConfiguration.deploymentCircuitBreaker;
   const tripped = breaker.enable && failedTasks >= circuitBreakerThreshold(service.desiredCount);
   if (!tripped) {
-    return failedTasks === primary.failedTasks ? unchanged : { failedTasks, tripped, update: { id: primary.id, failedTasks }, events: [] };
+    return failedTasks === primary.failedTasks
+      ? unchanged
+      : { failedTasks, tripped, update: { id: primary.id, failedTasks }, events: [] };
   }
   const decision: CircuitBreakerDecision = {
     failedTasks,

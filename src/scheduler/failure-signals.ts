@@ -78,7 +78,10 @@ export function isTroubleEvent(message: string): boolean {
 }
 
 /** Events after which a deployment waits on the user, not on time: throttled starts, a stuck rollout. */
-const STALL_EVENTS = [/\) is unable to consistently start tasks successfully\.$/, /\) was unable to stop or start tasks during a deployment /];
+const STALL_EVENTS = [
+  /\) is unable to consistently start tasks successfully\.$/,
+  /\) was unable to stop or start tasks during a deployment /,
+];
 
 export interface Stall {
   /** Why, in ECS's words where it has some. */
@@ -94,15 +97,24 @@ export interface Stall {
  * and ECS said it cannot start tasks or cannot make progress, or STALL_AFTER_FAILURES of its
  * tasks stopped abnormally. `stops`: the deployment's stopped tasks; `events`: the service's.
  */
-export function deploymentStall(deployment: DeploymentFacts, stops: readonly StoppedTaskFacts[], events: readonly EventFacts[]): Stall | undefined {
-  const failures = stops.filter(isAbnormalStop).sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0));
+export function deploymentStall(
+  deployment: DeploymentFacts,
+  stops: readonly StoppedTaskFacts[],
+  events: readonly EventFacts[],
+): Stall | undefined {
+  const failures = stops
+    .filter(isAbnormalStop)
+    .sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0));
   const latest = failures.at(-1);
   const stall = (why: string): Stall => ({ why, failures: failures.length, ...(latest ? { latest } : {}) });
   if (deployment.rolloutState === 'FAILED') return stall(deployment.rolloutStateReason ?? 'the deployment failed');
   if (deployment.rolloutState !== 'IN_PROGRESS') return undefined;
   const since = deployment.createdAt?.getTime() ?? -Infinity;
-  const said = events.find((e) => (e.createdAt?.getTime() ?? since) >= since && STALL_EVENTS.some((pattern) => pattern.test(e.message ?? '')));
+  const said = events.find(
+    (e) => (e.createdAt?.getTime() ?? since) >= since && STALL_EVENTS.some((pattern) => pattern.test(e.message ?? '')),
+  );
   if (said?.message) return stall(said.message);
-  if (failures.length >= STALL_AFTER_FAILURES) return stall(`${failures.length} of its tasks stopped without staying up`);
+  if (failures.length >= STALL_AFTER_FAILURES)
+    return stall(`${failures.length} of its tasks stopped without staying up`);
   return undefined;
 }

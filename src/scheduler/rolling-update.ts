@@ -41,12 +41,25 @@
  */
 import { evaluateCircuitBreaker } from './circuit-breaker.js';
 import { ROLLOUT_REASON, SERVICE_EVENT } from './service-events.js';
-import { countsHealthy, DEFAULT_TIMINGS, type DeploymentSnapshot, type DeploymentUpdate, type SchedulerTimings, type ServiceSnapshot, type TaskSnapshot, type TickActions } from './snapshot.js';
+import {
+  countsHealthy,
+  DEFAULT_TIMINGS,
+  type DeploymentSnapshot,
+  type DeploymentUpdate,
+  type SchedulerTimings,
+  type ServiceSnapshot,
+  type TaskSnapshot,
+  type TickActions,
+} from './snapshot.js';
 import { isStopping, STOPPED_REASON } from './task-lifecycle.js';
 import { throttledUntil } from './start-throttle.js';
 
 /** The rolling update's bounds for a desired count and deployment configuration. */
-export function deploymentBounds(desiredCount: number, minimumHealthyPercent: number, maximumPercent: number): { lower: number; upper: number } {
+export function deploymentBounds(
+  desiredCount: number,
+  minimumHealthyPercent: number,
+  maximumPercent: number,
+): { lower: number; upper: number } {
   return {
     lower: Math.ceil((desiredCount * minimumHealthyPercent) / 100),
     upper: Math.floor((desiredCount * maximumPercent) / 100),
@@ -54,14 +67,25 @@ export function deploymentBounds(desiredCount: number, minimumHealthyPercent: nu
 }
 
 /** Tasks in the order they should be stopped (see the header). */
-export function stopOrder(tasks: readonly TaskSnapshot[], now: Date, timings: SchedulerTimings = DEFAULT_TIMINGS): TaskSnapshot[] {
-  const rank = (t: TaskSnapshot): number => (t.lastStatus !== 'RUNNING' ? 0 : countsHealthy(t, now, timings) ? 3 : t.serving ? 2 : 1);
+export function stopOrder(
+  tasks: readonly TaskSnapshot[],
+  now: Date,
+  timings: SchedulerTimings = DEFAULT_TIMINGS,
+): TaskSnapshot[] {
+  const rank = (t: TaskSnapshot): number =>
+    t.lastStatus !== 'RUNNING' ? 0 : countsHealthy(t, now, timings) ? 3 : t.serving ? 2 : 1;
   const age = (t: TaskSnapshot): number => (t.startedAt ?? t.createdAt).getTime();
-  return [...tasks].sort((a, b) => rank(a) - rank(b) || age(b) - age(a) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0));
+  return [...tasks].sort(
+    (a, b) => rank(a) - rank(b) || age(b) - age(a) || (a.taskArn < b.taskArn ? -1 : a.taskArn > b.taskArn ? 1 : 0),
+  );
 }
 
 /** The actions of one tick for `service` at `now`. */
-export function reconcileService(service: ServiceSnapshot, now: Date, timings: SchedulerTimings = DEFAULT_TIMINGS): TickActions {
+export function reconcileService(
+  service: ServiceSnapshot,
+  now: Date,
+  timings: SchedulerTimings = DEFAULT_TIMINGS,
+): TickActions {
   const actions: TickActions = { deploymentUpdates: [], serviceUpdates: {}, stop: [], start: [], events: [] };
   const deployments = service.deployments.filter((d) => d.status !== 'INACTIVE');
   const primary = deployments.find((d) => d.status === 'PRIMARY');
@@ -86,7 +110,12 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
   const stopping = new Set<string>();
   const stop = (t: TaskSnapshot, reason: string): void => {
     stopping.add(t.taskArn);
-    actions.stop.push({ taskArn: t.taskArn, deploymentId: t.deploymentId, reason, stopCode: 'ServiceSchedulerInitiated' });
+    actions.stop.push({
+      taskArn: t.taskArn,
+      deploymentId: t.deploymentId,
+      reason,
+      stopCode: 'ServiceSchedulerInitiated',
+    });
   };
   for (const t of active) {
     if (t.lastStatus === 'RUNNING' && t.healthChecked && t.healthStatus === 'UNHEALTHY') {
@@ -95,7 +124,11 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
     }
   }
   const remaining = active.filter((t) => !stopping.has(t.taskArn));
-  const { lower, upper } = deploymentBounds(desired, service.deploymentConfiguration.minimumHealthyPercent, service.deploymentConfiguration.maximumPercent);
+  const { lower, upper } = deploymentBounds(
+    desired,
+    service.deploymentConfiguration.minimumHealthyPercent,
+    service.deploymentConfiguration.maximumPercent,
+  );
   const occupied = service.tasks.filter((t) => t.lastStatus !== 'STOPPED').length;
   let healthyCount = remaining.filter(healthy).length;
 
@@ -127,7 +160,8 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
   const wanted = primaryFailed ? 0 : Math.min(desired - primaryActive, upper - occupied);
   const throttled = wanted > 0 && throttledUntil(service.startFailures, now, timings.startThrottle) !== undefined;
   if (throttled) actions.events.push(SERVICE_EVENT.unableToStart(name));
-  else if (wanted > 0) actions.start.push({ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: wanted });
+  else if (wanted > 0)
+    actions.start.push({ deploymentId: primary.id, taskDefinition: primary.taskDefinition, count: wanted });
 
   const stoppedRunning = actions.stop.map((s) => s.taskArn);
   if (stoppedRunning.length > 0) actions.events.push(SERVICE_EVENT.stoppedTasks(name, stoppedRunning));
@@ -135,14 +169,22 @@ export function reconcileService(service: ServiceSnapshot, now: Date, timings: S
   // 6. Stuck: work left, nothing allowed, nothing in flight that could change the counts.
   const oldLeft = oldTasks.some((t) => !stopping.has(t.taskArn));
   const workLeft = primaryActive < desired || oldLeft;
-  const inFlight = service.tasks.some((t) => t.lastStatus !== 'RUNNING' || t.desiredStatus === 'STOPPED' || !healthy(t));
-  if (!primaryFailed && !throttled && workLeft && actions.stop.length === 0 && actions.start.length === 0 && !inFlight) actions.events.push(SERVICE_EVENT.stuck(name));
+  const inFlight = service.tasks.some(
+    (t) => t.lastStatus !== 'RUNNING' || t.desiredStatus === 'STOPPED' || !healthy(t),
+  );
+  if (!primaryFailed && !throttled && workLeft && actions.stop.length === 0 && actions.start.length === 0 && !inFlight)
+    actions.events.push(SERVICE_EVENT.stuck(name));
 
   // 7. Deployment bookkeeping.
-  actions.deploymentUpdates.push(...deploymentBookkeeping(service, deployments, primary, stopping, actions, now, timings));
+  actions.deploymentUpdates.push(
+    ...deploymentBookkeeping(service, deployments, primary, stopping, actions, now, timings),
+  );
   const primaryUpdate = actions.deploymentUpdates.find((u) => u.id === primary.id && u.rolloutState === 'COMPLETED');
   if (primaryUpdate) actions.events.push(SERVICE_EVENT.deploymentCompleted(name, primary.id));
-  if (primaryUpdate || (primary.rolloutState === 'COMPLETED' && isSteady(service, deployments, primary, actions, now, timings))) {
+  if (
+    primaryUpdate ||
+    (primary.rolloutState === 'COMPLETED' && isSteady(service, deployments, primary, actions, now, timings))
+  ) {
     actions.events.push(SERVICE_EVENT.steadyState(name));
   }
   return actions;
@@ -170,7 +212,9 @@ function deploymentBookkeeping(
       change(d.id, { status: 'INACTIVE', desiredCount: 0 });
       continue;
     }
-    const staying = live.filter((t) => t.desiredStatus !== 'STOPPED' && !isStopping(t.lastStatus) && !stopping.has(t.taskArn)).length;
+    const staying = live.filter(
+      (t) => t.desiredStatus !== 'STOPPED' && !isStopping(t.lastStatus) && !stopping.has(t.taskArn),
+    ).length;
     if (d.desiredCount !== staying) change(d.id, { desiredCount: staying });
   }
   if (primary.rolloutState === 'IN_PROGRESS' && !actions.deploymentUpdates.some((u) => u.rolloutState === 'FAILED')) {
@@ -187,7 +231,14 @@ function deploymentBookkeeping(
  * and counted healthy, and there are desiredCount of them. (Old deployments whose last task
  * has STOPPED may still be listed; they become INACTIVE this tick.)
  */
-function isSteady(service: ServiceSnapshot, deployments: readonly DeploymentSnapshot[], primary: DeploymentSnapshot, actions: TickActions, now: Date, timings: SchedulerTimings): boolean {
+function isSteady(
+  service: ServiceSnapshot,
+  deployments: readonly DeploymentSnapshot[],
+  primary: DeploymentSnapshot,
+  actions: TickActions,
+  now: Date,
+  timings: SchedulerTimings,
+): boolean {
   if (actions.start.length > 0 || actions.stop.length > 0 || primary.rolloutState === 'FAILED') return false;
   const live = service.tasks.filter((t) => t.lastStatus !== 'STOPPED');
   const oldLive = deployments.some((d) => d.id !== primary.id && live.some((t) => t.deploymentId === d.id));

@@ -12,16 +12,24 @@ const tasksList = (taskArns: readonly string[]): string => taskArns.map((arn) =>
 
 export const SERVICE_EVENT = {
   /** The runtime emits this once it has created the tasks of a StartAction (their ids are its). */
-  startedTasks: (service: string, taskArns: readonly string[]): string => `(service ${service}) has started ${taskArns.length} tasks: ${tasksList(taskArns)}.`,
-  stoppedTasks: (service: string, taskArns: readonly string[]): string => `(service ${service}) has stopped ${taskArns.length} running tasks: ${tasksList(taskArns)}.`,
+  startedTasks: (service: string, taskArns: readonly string[]): string =>
+    `(service ${service}) has started ${taskArns.length} tasks: ${tasksList(taskArns)}.`,
+  stoppedTasks: (service: string, taskArns: readonly string[]): string =>
+    `(service ${service}) has stopped ${taskArns.length} running tasks: ${tasksList(taskArns)}.`,
   steadyState: (service: string): string => `(service ${service}) has reached a steady state.`,
-  deploymentCompleted: (service: string, deploymentId: string): string => `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
-  deploymentFailed: (service: string, deploymentId: string): string => `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
-  rollingBack: (service: string, deploymentId: string): string => `(service ${service}) rolling back to deployment ${deploymentId}.`,
-  failedHealthChecks: (service: string, taskArn: string): string => `(service ${service}) (task ${taskId(taskArn)}) failed container health checks.`,
+  deploymentCompleted: (service: string, deploymentId: string): string =>
+    `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
+  deploymentFailed: (service: string, deploymentId: string): string =>
+    `(service ${service}) (deployment ${deploymentId}) deployment failed: tasks failed to start.`,
+  rollingBack: (service: string, deploymentId: string): string =>
+    `(service ${service}) rolling back to deployment ${deploymentId}.`,
+  failedHealthChecks: (service: string, taskArn: string): string =>
+    `(service ${service}) (task ${taskId(taskArn)}) failed container health checks.`,
   /** The start throttle is holding new tasks back (start-throttle.ts). */
-  unableToStart: (service: string): string => `(service ${service}) is unable to consistently start tasks successfully.`,
-  unableToPlace: (service: string, reason: string): string => `(service ${service}) was unable to place a task. Reason: ${reason}`,
+  unableToStart: (service: string): string =>
+    `(service ${service}) is unable to consistently start tasks successfully.`,
+  unableToPlace: (service: string, reason: string): string =>
+    `(service ${service}) was unable to place a task. Reason: ${reason}`,
   /**
    * Observed AWS output reads "(service S) was unable…"; the Developer Guide's heading for it
    * writes "service (service-name) was unable…", which is its placeholder style, not the message.

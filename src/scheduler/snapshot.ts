@@ -4,10 +4,23 @@
  * the runtime alone talks to the ECS store and the container engine.
  */
 import type { StartFailures, StartThrottleTimings } from './start-throttle.js';
-import type { DeploymentConfiguration, DeploymentStatus, DesiredStatus, Deployment, HealthStatus, RolloutState, StopCode, Task, TaskStatus } from '../services/ecs/model.js';
+import type {
+  DeploymentConfiguration,
+  DeploymentStatus,
+  DesiredStatus,
+  Deployment,
+  HealthStatus,
+  RolloutState,
+  StopCode,
+  Task,
+  TaskStatus,
+} from '../services/ecs/model.js';
 
 /** A deployment as the scheduler reads it (a subset of the stored Deployment). */
-export type DeploymentSnapshot = Pick<Deployment, 'id' | 'status' | 'taskDefinition' | 'desiredCount' | 'failedTasks' | 'rolloutState' | 'rolloutStateReason'>;
+export type DeploymentSnapshot = Pick<
+  Deployment,
+  'id' | 'status' | 'taskDefinition' | 'desiredCount' | 'failedTasks' | 'rolloutState' | 'rolloutStateReason'
+>;
 
 /** A live task (lastStatus not STOPPED) of the service. */
 export interface TaskSnapshot {

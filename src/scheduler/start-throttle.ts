@@ -18,7 +18,11 @@ export interface StartThrottleTimings {
   maxDelayMs: number;
 }
 
-export const DEFAULT_START_THROTTLE: StartThrottleTimings = { freeRetries: 2, firstDelayMs: 10_000, maxDelayMs: 15 * 60_000 };
+export const DEFAULT_START_THROTTLE: StartThrottleTimings = {
+  freeRetries: 2,
+  firstDelayMs: 10_000,
+  maxDelayMs: 15 * 60_000,
+};
 
 /** The PRIMARY deployment's tasks that stopped without reaching RUNNING since its last one that did. */
 export interface StartFailures {
@@ -34,7 +38,11 @@ export function startDelayMs(failures: number, timings: StartThrottleTimings = D
 }
 
 /** Until when new tasks must wait; undefined when they need not. */
-export function throttledUntil(failures: StartFailures | undefined, now: Date, timings: StartThrottleTimings = DEFAULT_START_THROTTLE): Date | undefined {
+export function throttledUntil(
+  failures: StartFailures | undefined,
+  now: Date,
+  timings: StartThrottleTimings = DEFAULT_START_THROTTLE,
+): Date | undefined {
   if (!failures) return undefined;
   const until = failures.lastAt.getTime() + startDelayMs(failures.count, timings);
   return until > now.getTime() ? new Date(until) : undefined;
@@ -44,7 +52,10 @@ export function throttledUntil(failures: StartFailures | undefined, now: Date, t
  * Counts the start failures from the PRIMARY deployment's stopped tasks (`startedAt`: when a
  * task reached RUNNING) and the latest RUNNING start among its tasks, stopped or live.
  */
-export function countStartFailures(stopped: readonly { startedAt?: Date; stoppedAt?: Date }[], latestRunningStart: Date | undefined): StartFailures | undefined {
+export function countStartFailures(
+  stopped: readonly { startedAt?: Date; stoppedAt?: Date }[],
+  latestRunningStart: Date | undefined,
+): StartFailures | undefined {
   const since = latestRunningStart?.getTime() ?? -Infinity;
   let count = 0;
   let lastAt = -Infinity;

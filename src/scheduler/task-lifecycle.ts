@@ -16,7 +16,17 @@
 import type { DesiredStatus, HealthCheck, HealthStatus, StopCode, Task, TaskStatus } from '../services/ecs/model.js';
 
 /** The lifecycle members of a task that transitions write. */
-export type TaskLifecycle = Pick<Task, 'lastStatus' | 'desiredStatus' | 'stopCode' | 'stoppedReason' | 'startedAt' | 'stoppingAt' | 'executionStoppedAt' | 'stoppedAt'>;
+export type TaskLifecycle = Pick<
+  Task,
+  | 'lastStatus'
+  | 'desiredStatus'
+  | 'stopCode'
+  | 'stoppedReason'
+  | 'startedAt'
+  | 'stoppingAt'
+  | 'executionStoppedAt'
+  | 'stoppedAt'
+>;
 
 /** What happened to a task: a finished runtime step, or a reason to stop it. */
 export type TaskLifecycleEvent = { type: 'advance' } | TaskStopEvent;
@@ -42,12 +52,16 @@ export const STOPPED_REASON = {
 
 /** Ready-made stop events, with the stopCode AWS pairs with each reason. */
 export const STOP = {
-  essentialContainerExited: (): TaskStopEvent => stop('EssentialContainerExited', STOPPED_REASON.essentialContainerExited),
+  essentialContainerExited: (): TaskStopEvent =>
+    stop('EssentialContainerExited', STOPPED_REASON.essentialContainerExited),
   failedHealthChecks: (): TaskStopEvent => stop('ServiceSchedulerInitiated', STOPPED_REASON.failedHealthChecks),
   byUser: (): TaskStopEvent => stop('UserInitiated', STOPPED_REASON.stoppedByUser),
-  scaling: (deploymentId: string): TaskStopEvent => stop('ServiceSchedulerInitiated', STOPPED_REASON.scaling(deploymentId)),
-  cannotPullContainer: (detail: string): TaskStopEvent => stop('TaskFailedToStart', STOPPED_REASON.cannotPullContainer(detail)),
-  resourceInitialization: (detail: string): TaskStopEvent => stop('TaskFailedToStart', STOPPED_REASON.resourceInitialization(detail)),
+  scaling: (deploymentId: string): TaskStopEvent =>
+    stop('ServiceSchedulerInitiated', STOPPED_REASON.scaling(deploymentId)),
+  cannotPullContainer: (detail: string): TaskStopEvent =>
+    stop('TaskFailedToStart', STOPPED_REASON.cannotPullContainer(detail)),
+  resourceInitialization: (detail: string): TaskStopEvent =>
+    stop('TaskFailedToStart', STOPPED_REASON.resourceInitialization(detail)),
   /** The host's failure, not the task's: the circuit breaker does not count it. */
   startInterrupted: (): TaskStopEvent => stop('InfrastructureHealth', STOPPED_REASON.startInterrupted),
 } as const;
@@ -99,7 +113,9 @@ export function applyTaskEvent<T extends TaskLifecycle>(task: T, event: TaskLife
     };
     if (!entry) return stopped;
     // Entering DEPROVISIONING means no container runs any more (none ever did from PROVISIONING).
-    return entry === 'DEPROVISIONING' ? { ...stopped, lastStatus: entry, executionStoppedAt: now } : { ...stopped, lastStatus: entry };
+    return entry === 'DEPROVISIONING'
+      ? { ...stopped, lastStatus: entry, executionStoppedAt: now }
+      : { ...stopped, lastStatus: entry };
   }
   // A task told to stop while starting leaves the start path at its next step.
   if (task.desiredStatus === 'STOPPED' && (isStarting(task.lastStatus) || task.lastStatus === 'RUNNING')) {
@@ -142,10 +158,16 @@ export const HEALTH_CHECK_DEFAULTS = { interval: 30, timeout: 5, retries: 3, sta
  * has already been HEALTHY; `retries` consecutive counted failures make it UNHEALTHY; a later
  * success makes it HEALTHY again. Results after `now` are not seen yet.
  */
-export function evaluateHealth(check: HealthCheck, results: readonly HealthCheckResult[], containerStartedAt: Date, now: Date): HealthEvaluation {
+export function evaluateHealth(
+  check: HealthCheck,
+  results: readonly HealthCheckResult[],
+  containerStartedAt: Date,
+  now: Date,
+): HealthEvaluation {
   const interval = (check.interval ?? HEALTH_CHECK_DEFAULTS.interval) * 1000;
   const retries = check.retries ?? HEALTH_CHECK_DEFAULTS.retries;
-  const startPeriodEnds = containerStartedAt.getTime() + (check.startPeriod ?? HEALTH_CHECK_DEFAULTS.startPeriod) * 1000;
+  const startPeriodEnds =
+    containerStartedAt.getTime() + (check.startPeriod ?? HEALTH_CHECK_DEFAULTS.startPeriod) * 1000;
   let status: HealthStatus = 'UNKNOWN';
   let failures = 0;
   let everHealthy = false;

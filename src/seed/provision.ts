@@ -9,10 +9,30 @@
  * seed, never created) and a log configuration-free task definition stays as the seed wrote it.
  * Used by `dockyard demo`, the end-to-end pipeline test and the pipeline benchmark.
  */
-import { AuthorizeSecurityGroupIngressCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, type RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
-import { AttachRolePolicyCommand, CreateOpenIDConnectProviderCommand, CreateRoleCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
+import {
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -78,7 +98,12 @@ export type ProgressReporter = (step: string, detail?: string) => void;
  * `appDir` holds the example's ecs-task-def.json; its ACCOUNT_ID placeholders and the
  * example's account are replaced with `accountId`.
  */
-export async function provisionSeed(config: AwsClientConfig, accountId: string, appDir: string, report: ProgressReporter = () => undefined): Promise<ProvisionedSeed> {
+export async function provisionSeed(
+  config: AwsClientConfig,
+  accountId: string,
+  appDir: string,
+  report: ProgressReporter = () => undefined,
+): Promise<ProvisionedSeed> {
   const client = { maxAttempts: 1, ...config };
   const iam = new IAMClient(client);
   const ecr = new ECRClient(client);
@@ -89,42 +114,78 @@ export async function provisionSeed(config: AwsClientConfig, accountId: string, 
   const providerArn = `arn:aws:iam::${accountId}:oidc-provider/${SEED.issuerHost}`;
   const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
   if (!providers.OpenIDConnectProviderList?.some((p) => p.Arn === providerArn)) {
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${SEED.issuerHost}`, ClientIDList: ['sts.amazonaws.com'] }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${SEED.issuerHost}`,
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
   }
-  report('3.1 role with the seed\'s trust policy', `${SEED.role}: repo:${SEED.repository}:ref:refs/heads/main`);
+  report("3.1 role with the seed's trust policy", `${SEED.role}: repo:${SEED.repository}:ref:refs/heads/main`);
   const roleArn = await ensureRole(iam, SEED.role, seedTrustPolicy(accountId));
   for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
     await iam.send(new AttachRolePolicyCommand({ RoleName: SEED.role, PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
   }
   // The seed references this role and never creates it; without it no task can pull its image.
   await ensureRole(iam, SEED.executionRole, EXECUTION_ROLE_TRUST);
-  await iam.send(new AttachRolePolicyCommand({ RoleName: SEED.executionRole, PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }));
+  await iam.send(
+    new AttachRolePolicyCommand({
+      RoleName: SEED.executionRole,
+      PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+    }),
+  );
 
   report('2.1 ECR repository my-app');
-  const existingRepo = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [SEED.ecrRepository] })).catch(() => undefined);
+  const existingRepo = await ecr
+    .send(new DescribeRepositoriesCommand({ repositoryNames: [SEED.ecrRepository] }))
+    .catch(() => undefined);
   const repositoryUri =
-    existingRepo?.repositories?.[0]?.repositoryUri ?? (await ecr.send(new CreateRepositoryCommand({ repositoryName: SEED.ecrRepository }))).repository?.repositoryUri;
+    existingRepo?.repositories?.[0]?.repositoryUri ??
+    (await ecr.send(new CreateRepositoryCommand({ repositoryName: SEED.ecrRepository }))).repository?.repositoryUri;
   if (!repositoryUri) throw new Error('CreateRepository returned no repository');
 
   report('2.2 ECS cluster my-app-cluster');
   await ecs.send(new CreateClusterCommand({ clusterName: SEED.cluster }));
 
   report('2.3 register the task definition from ecs-task-def.json');
-  const taskDefText = readFileSync(join(appDir, 'ecs-task-def.json'), 'utf8').replaceAll('<ACCOUNT_ID>', accountId).replaceAll('000000000000', accountId);
-  const registered = await ecs.send(new RegisterTaskDefinitionCommand(JSON.parse(taskDefText) as RegisterTaskDefinitionCommandInput));
+  const taskDefText = readFileSync(join(appDir, 'ecs-task-def.json'), 'utf8')
+    .replaceAll('<ACCOUNT_ID>', accountId)
+    .replaceAll('000000000000', accountId);
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand(JSON.parse(taskDefText) as RegisterTaskDefinitionCommandInput),
+  );
   const taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn;
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no ARN');
 
   report('2.4 default VPC, its subnets and security group; open HTTP');
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] }))).Vpcs?.[0]?.VpcId;
+  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] })))
+    .Vpcs?.[0]?.VpcId;
   if (!vpcId) throw new Error('the cloud has no default VPC');
-  const subnets = ((await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []).map((s) => s.SubnetId ?? '');
-  const groups = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).SecurityGroups ?? [];
+  const subnets = (
+    (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []
+  ).map((s) => s.SubnetId ?? '');
+  const groups =
+    (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+      .SecurityGroups ?? [];
   const group = groups.find((g) => g.GroupName === 'default');
   if (!group?.GroupId) throw new Error('the default VPC has no default security group');
-  const httpOpen = group.IpPermissions?.some((p) => p.IpProtocol === 'tcp' && p.FromPort === 80 && p.ToPort === 80 && p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0'));
+  const httpOpen = group.IpPermissions?.some(
+    (p) =>
+      p.IpProtocol === 'tcp' &&
+      p.FromPort === 80 &&
+      p.ToPort === 80 &&
+      p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0'),
+  );
   if (!httpOpen) {
-    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0' }));
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: group.GroupId,
+        IpProtocol: 'tcp',
+        FromPort: 80,
+        ToPort: 80,
+        CidrIp: '0.0.0.0/0',
+      }),
+    );
   }
 
   report('2.5 service my-app-service (desired count 1, Fargate, public IP)');
@@ -137,7 +198,9 @@ export async function provisionSeed(config: AwsClientConfig, accountId: string, 
         taskDefinition: SEED.family,
         desiredCount: 1,
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets, securityGroups: [group.GroupId], assignPublicIp: 'ENABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets, securityGroups: [group.GroupId], assignPublicIp: 'ENABLED' },
+        },
       }),
     );
   }
@@ -146,7 +209,9 @@ export async function provisionSeed(config: AwsClientConfig, accountId: string, 
 
 async function ensureRole(iam: IAMClient, name: string, trustPolicy: string): Promise<string> {
   const existing = await iam.send(new GetRoleCommand({ RoleName: name })).catch(() => undefined);
-  const arn = existing?.Role?.Arn ?? (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy }))).Role?.Arn;
+  const arn =
+    existing?.Role?.Arn ??
+    (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy }))).Role?.Arn;
   if (!arn) throw new Error(`CreateRole ${name} returned no role`);
   return arn;
 }

@@ -36,11 +36,14 @@ export function openDatabase(file: string): Db {
  * module to version i + 1. Steps are never edited once released; add a new one instead.
  */
 export function migrate(db: Db, module: string, steps: readonly string[]): void {
-  const row = db.prepare('SELECT version FROM schema_versions WHERE module = ?').get(module) as { version: number } | undefined;
+  const row = db.prepare('SELECT version FROM schema_versions WHERE module = ?').get(module) as
+    { version: number } | undefined;
   const current = row?.version ?? 0;
   if (current >= steps.length) return;
   db.transaction(() => {
     for (let i = current; i < steps.length; i++) db.exec(steps[i] as string);
-    db.prepare('INSERT INTO schema_versions (module, version) VALUES (?, ?) ON CONFLICT(module) DO UPDATE SET version = excluded.version').run(module, steps.length);
+    db.prepare(
+      'INSERT INTO schema_versions (module, version) VALUES (?, ?) ON CONFLICT(module) DO UPDATE SET version = excluded.version',
+    ).run(module, steps.length);
   })();
 }

@@ -11,7 +11,12 @@ import { randomBytes } from 'node:crypto';
  * that only describe the running process, such as its pid: after an OS crash they are stale
  * whatever they hold, and the rename alone keeps readers from seeing half a file.
  */
-export function writeFileAtomic(path: string, content: string, mode = 0o600, options: { durable?: boolean } = {}): void {
+export function writeFileAtomic(
+  path: string,
+  content: string,
+  mode = 0o600,
+  options: { durable?: boolean } = {},
+): void {
   const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'w', mode);
   try {

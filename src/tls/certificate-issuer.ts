@@ -55,7 +55,10 @@ function serialNumber(): string {
 
 async function exportKeyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
 }
 
 async function importKeyPem(pem: string): Promise<webcrypto.CryptoKey> {
@@ -71,7 +74,10 @@ function newKeyPair(): Promise<webcrypto.CryptoKeyPair> {
  * A new certificate authority: self-signed, `CA:TRUE` with path length 0 (it signs server
  * certificates, never another CA), key usage keyCertSign and cRLSign only.
  */
-export async function createCertificateAuthority(options: { commonName: string; validity: Validity }): Promise<KeyAndCertificate> {
+export async function createCertificateAuthority(options: {
+  commonName: string;
+  validity: Validity;
+}): Promise<KeyAndCertificate> {
   const lib = await x509();
   const keys = await newKeyPair();
   const cert = await lib.X509CertificateGenerator.createSelfSigned(
@@ -99,7 +105,10 @@ export async function createCertificateAuthority(options: { commonName: string; 
  * (TLS clients ignore the subject's CN when a SAN is present; the CN is the first name, for
  * people reading it).
  */
-export async function issueServerCertificate(ca: KeyAndCertificate, options: { names: SubjectNames; validity: Validity }): Promise<KeyAndCertificate> {
+export async function issueServerCertificate(
+  ca: KeyAndCertificate,
+  options: { names: SubjectNames; validity: Validity },
+): Promise<KeyAndCertificate> {
   const { dns, ip } = options.names;
   const first = dns[0] ?? ip[0];
   if (first === undefined) throw new Error('a server certificate needs at least one name');
@@ -120,7 +129,10 @@ export async function issueServerCertificate(ca: KeyAndCertificate, options: { n
         new lib.BasicConstraintsExtension(false, undefined, true),
         new lib.KeyUsagesExtension(lib.KeyUsageFlags.digitalSignature, true),
         new lib.ExtendedKeyUsageExtension([lib.ExtendedKeyUsage.serverAuth]),
-        new lib.SubjectAlternativeNameExtension([...dns.map((value) => ({ type: 'dns' as const, value })), ...ip.map((value) => ({ type: 'ip' as const, value }))]),
+        new lib.SubjectAlternativeNameExtension([
+          ...dns.map((value) => ({ type: 'dns' as const, value })),
+          ...ip.map((value) => ({ type: 'ip' as const, value })),
+        ]),
         await lib.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
         await lib.AuthorityKeyIdentifierExtension.create(caCert.publicKey, false, webcrypto),
       ],

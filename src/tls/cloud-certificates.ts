@@ -23,7 +23,12 @@ import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../store/files.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
-import { createCertificateAuthority, issueServerCertificate, type KeyAndCertificate, type SubjectNames } from './certificate-issuer.js';
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type KeyAndCertificate,
+  type SubjectNames,
+} from './certificate-issuer.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -51,7 +56,13 @@ export const LOOPBACK_NAMES: SubjectNames = { dns: ['localhost'], ip: ['127.0.0.
 /** The files of a data directory's TLS material. */
 export function tlsFiles(dataDir: string) {
   const dir = join(dataDir, 'tls');
-  return { dir, caKey: join(dir, 'ca-key.pem'), caCert: join(dir, 'ca.crt'), serverKey: join(dir, 'server-key.pem'), serverCert: join(dir, 'server.pem') };
+  return {
+    dir,
+    caKey: join(dir, 'ca-key.pem'),
+    caCert: join(dir, 'ca.crt'),
+    serverKey: join(dir, 'server-key.pem'),
+    serverCert: join(dir, 'server.pem'),
+  };
 }
 
 export class CloudCertificates {
@@ -104,20 +115,27 @@ export class CloudCertificates {
       writeFileAtomic(this.files.caCert, created.certPem, PRIVATE_FILE_MODE);
       ca = created;
     }
-    const server = await issueServerCertificate(ca, { names: this.names, validity: this.validity(now, CERTIFICATE_LIFETIMES.serverDays) });
+    const server = await issueServerCertificate(ca, {
+      names: this.names,
+      validity: this.validity(now, CERTIFICATE_LIFETIMES.serverDays),
+    });
     writeFileAtomic(this.files.serverKey, server.keyPem, PRIVATE_FILE_MODE);
     writeFileAtomic(this.files.serverCert, server.certPem, PRIVATE_FILE_MODE);
     return { key: server.keyPem, cert: server.certPem, caCert: ca.certPem };
   }
 
   private validity(now: Date, days: number) {
-    return { notBefore: new Date(now.getTime() - CERTIFICATE_LIFETIMES.backdateMs), notAfter: new Date(now.getTime() + days * DAY_MS) };
+    return {
+      notBefore: new Date(now.getTime() - CERTIFICATE_LIFETIMES.backdateMs),
+      notAfter: new Date(now.getTime() + days * DAY_MS),
+    };
   }
 
   /** The CA on disk, if it is a CA, its key matches and it has more than the renewal margin left. */
   private readCa(): KeyAndCertificate | undefined {
     const pair = readPair(this.files.caKey, this.files.caCert);
-    if (!pair || !pair.cert.ca || !this.lastsBeyond(pair.cert, CERTIFICATE_LIFETIMES.caRenewWithinDays)) return undefined;
+    if (!pair || !pair.cert.ca || !this.lastsBeyond(pair.cert, CERTIFICATE_LIFETIMES.caRenewWithinDays))
+      return undefined;
     return { keyPem: pair.keyPem, certPem: pair.certPem };
   }
 
@@ -139,7 +157,10 @@ export class CloudCertificates {
 }
 
 /** A key and certificate read from disk, if both parse and belong together. */
-function readPair(keyPath: string, certPath: string): { keyPem: string; certPem: string; cert: X509Certificate } | undefined {
+function readPair(
+  keyPath: string,
+  certPath: string,
+): { keyPem: string; certPem: string; cert: X509Certificate } | undefined {
   try {
     const keyPem = readFileSync(keyPath, 'utf8');
     const certPem = readFileSync(certPath, 'utf8');
@@ -158,7 +179,13 @@ export function subjectAltNames(cert: X509Certificate): string[] {
   return (cert.subjectAltName ?? '')
     .split(', ')
     .filter((entry) => entry !== '')
-    .map((entry) => (entry.startsWith('DNS:') ? `dns:${entry.slice(4).toLowerCase()}` : entry.startsWith('IP Address:') ? `ip:${canonicalIp(entry.slice(11))}` : entry));
+    .map((entry) =>
+      entry.startsWith('DNS:')
+        ? `dns:${entry.slice(4).toLowerCase()}`
+        : entry.startsWith('IP Address:')
+          ? `ip:${canonicalIp(entry.slice(11))}`
+          : entry,
+    );
 }
 
 function canonicalNames(names: SubjectNames): string[] {

@@ -80,7 +80,10 @@ export function trustRegistryInEngine(options: EngineTrustOptions & { caCert: st
 function trustProblem(options: EngineTrustOptions, error: unknown, where: string): string {
   const path = engineTrustPath(options.certsDir, options.registryHost);
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `${where} cannot be written (${code})` : `writing ${path} failed (${code})`;
+  const why =
+    code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+      ? `${where} cannot be written (${code})`
+      : `writing ${path} failed (${code})`;
   return (
     `the container engine cannot verify this cloud's registry (https://${options.registryHost}): ${why}, ` +
     `so ECS tasks cannot pull from it and docker cannot push to it. Run dockyard as root, or install its CA once: ` +

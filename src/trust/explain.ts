@@ -29,15 +29,30 @@ export async function explainWebIdentityTrust(
 ): Promise<TrustExplanation> {
   let identity;
   try {
-    identity = await verifyWebIdentityToken(token, now, { findProvider: (url) => deps.iam.getOpenIdConnectProviderByUrl(url), keysFor: deps.keysFor });
+    identity = await verifyWebIdentityToken(token, now, {
+      findProvider: (url) => deps.iam.getOpenIdConnectProviderByUrl(url),
+      keysFor: deps.keysFor,
+    });
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;
-    return { admitted: false, error: { code: error.code, message: error.message }, tokenProblem: error.message, statements: [] };
+    return {
+      admitted: false,
+      error: { code: error.code, message: error.message },
+      tokenProblem: error.message,
+      statements: [],
+    };
   }
   const denied = { code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' };
   const role = deps.iam.getRoleByArn(roleArn);
   if (!role) {
-    return { admitted: false, error: denied, tokenProblem: `no role ${roleArn} exists in this cloud`, subject: identity.subject, audience: identity.audience, statements: [] };
+    return {
+      admitted: false,
+      error: denied,
+      tokenProblem: `no role ${roleArn} exists in this cloud`,
+      subject: identity.subject,
+      audience: identity.audience,
+      statements: [],
+    };
   }
   const trust = parsePolicy(role.assumeRolePolicyDocument, 'trust');
   const request = webIdentityTrustRequest(identity, role.arn, {
@@ -45,6 +60,14 @@ export async function explainWebIdentityTrust(
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
   });
   const statements = explainPolicies([trust], request);
-  const admitted = !statements.some((s) => s.applies && s.effect === 'Deny') && statements.some((s) => s.applies && s.effect === 'Allow');
-  return { admitted, ...(admitted ? {} : { error: denied }), subject: identity.subject, audience: identity.audience, statements };
+  const admitted =
+    !statements.some((s) => s.applies && s.effect === 'Deny') &&
+    statements.some((s) => s.applies && s.effect === 'Allow');
+  return {
+    admitted,
+    ...(admitted ? {} : { error: denied }),
+    subject: identity.subject,
+    audience: identity.audience,
+    statements,
+  };
 }

@@ -4,10 +4,18 @@
 import { AwsError, type ErrorCatalogue } from '../core/errors.js';
 
 export const stsErrors = {
-  notAuthorized: (action: 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRole' | 'sts:TagSession', caller?: string, roleArn?: string) =>
+  notAuthorized: (
+    action: 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRole' | 'sts:TagSession',
+    caller?: string,
+    roleArn?: string,
+  ) =>
     action === 'sts:AssumeRoleWithWebIdentity'
       ? new AwsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', { status: 403 })
-      : new AwsError('AccessDenied', `User: ${caller ?? 'unknown'} is not authorized to perform: ${action} on resource: ${roleArn ?? '*'}`, { status: 403 }),
+      : new AwsError(
+          'AccessDenied',
+          `User: ${caller ?? 'unknown'} is not authorized to perform: ${action} on resource: ${roleArn ?? '*'}`,
+          { status: 403 },
+        ),
   invalidToken: (message: string) => new AwsError('InvalidIdentityToken', message, { status: 400 }),
   expiredToken: (message: string) => new AwsError('ExpiredTokenException', message, { status: 400 }),
   validation: (message: string) => new AwsError('ValidationError', message, { status: 400 }),

@@ -48,44 +48,63 @@ function loadJose(): Promise<typeof import('jose')> {
   return (jose ??= import('jose'));
 }
 
-export async function verifyWebIdentityToken(token: string, now: Date, deps: WebIdentityDeps): Promise<VerifiedWebIdentity> {
+export async function verifyWebIdentityToken(
+  token: string,
+  now: Date,
+  deps: WebIdentityDeps,
+): Promise<VerifiedWebIdentity> {
   const { decodeJwt, decodeProtectedHeader, errors: joseErrors, jwtVerify } = await loadJose();
   let unverified: JWTPayload;
   try {
     decodeProtectedHeader(token);
     unverified = decodeJwt(token);
   } catch {
-    throw stsErrors.invalidToken('The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)');
+    throw stsErrors.invalidToken(
+      'The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)',
+    );
   }
   const issuer = typeof unverified.iss === 'string' ? unverified.iss : '';
   const providerKey = issuer.replace(/^https:\/\//, '').replace(/\/$/, '');
   const provider = issuer ? deps.findProvider(providerKey) : undefined;
   if (!provider) throw stsErrors.invalidToken(`No OpenIDConnect provider found in your account for ${issuer}`);
 
-  const audiences = typeof unverified.aud === 'string' ? [unverified.aud] : Array.isArray(unverified.aud) ? unverified.aud : [];
+  const audiences =
+    typeof unverified.aud === 'string' ? [unverified.aud] : Array.isArray(unverified.aud) ? unverified.aud : [];
   const audience = audiences.find((aud) => provider.clientIds.includes(aud));
   if (audience === undefined) throw stsErrors.invalidToken('Incorrect token audience');
 
   const keys = deps.keysFor(issuer);
   if (!keys) {
-    throw stsErrors.invalidToken("Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements");
+    throw stsErrors.invalidToken(
+      "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+    );
   }
   let claims: JWTPayload;
   try {
     // Time claims are checked below with STS's own messages; jose checks signature and algorithm.
-    ({ payload: claims } = await jwtVerify(token, keys, { algorithms: ALGORITHMS, currentDate: now, clockTolerance: Number.MAX_SAFE_INTEGER }));
+    ({ payload: claims } = await jwtVerify(token, keys, {
+      algorithms: ALGORITHMS,
+      currentDate: now,
+      clockTolerance: Number.MAX_SAFE_INTEGER,
+    }));
   } catch (error) {
     if (error instanceof joseErrors.JWKSNoMatchingKey) {
-      throw stsErrors.invalidToken("Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements");
+      throw stsErrors.invalidToken(
+        "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+      );
     }
     throw stsErrors.invalidToken(UNVERIFIABLE_TOKEN);
   }
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (typeof claims.exp !== 'number' || nowSeconds - SKEW_SECONDS >= claims.exp) {
-    throw stsErrors.expiredToken(`Token expired: current date/time ${nowSeconds} must be before the expiration date/time ${claims.exp ?? 'unknown'}`);
+    throw stsErrors.expiredToken(
+      `Token expired: current date/time ${nowSeconds} must be before the expiration date/time ${claims.exp ?? 'unknown'}`,
+    );
   }
   if (typeof claims.nbf === 'number' && nowSeconds + SKEW_SECONDS < claims.nbf) {
-    throw stsErrors.expiredToken(`Token is not yet valid: current date/time ${nowSeconds} must be after the not-before date/time ${claims.nbf}`);
+    throw stsErrors.expiredToken(
+      `Token is not yet valid: current date/time ${nowSeconds} must be after the not-before date/time ${claims.nbf}`,
+    );
   }
   const subject = typeof claims.sub === 'string' ? claims.sub : '';
   return { provider, providerKey, issuer, subject, audience, claims };
@@ -96,7 +115,11 @@ export async function verifyWebIdentityToken(token: string, now: Date, deps: Web
  * supports for OIDC federation: `<provider>:sub`, `<provider>:aud` (the azp claim when present,
  * else the audience), `<provider>:oaud` and `<provider>:azp`; AWS supports no custom claims.
  */
-export function webIdentityTrustRequest(identity: VerifiedWebIdentity, roleArn: string, global: ConditionContext): EvaluationRequest {
+export function webIdentityTrustRequest(
+  identity: VerifiedWebIdentity,
+  roleArn: string,
+  global: ConditionContext,
+): EvaluationRequest {
   const { providerKey, claims } = identity;
   const context: ConditionContext = {
     ...global,

@@ -16,7 +16,12 @@ import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/te
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** The named contexts an expression can read (github, env, vars, secrets, steps, job, runner, needs, matrix, strategy, inputs). */
-export type Contexts = Partial<Record<'github' | 'env' | 'vars' | 'secrets' | 'steps' | 'job' | 'runner' | 'needs' | 'matrix' | 'strategy' | 'inputs', Json>>;
+export type Contexts = Partial<
+  Record<
+    'github' | 'env' | 'vars' | 'secrets' | 'steps' | 'job' | 'runner' | 'needs' | 'matrix' | 'strategy' | 'inputs',
+    Json
+  >
+>;
 
 /** The status the status functions (success(), failure(), cancelled(), always()) report in this scope. */
 export interface StatusState {

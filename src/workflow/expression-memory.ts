@@ -61,29 +61,38 @@ const join = wellKnownFunctions['join'] as FunctionDefinition;
 
 /** format() and join() as the library has them, refusing a result over MAX_RESULT_CHARS before building it. */
 export const BOUNDED_STRING_FUNCTIONS: [string, FunctionDefinition][] = [
-  ['format', {
-    ...format,
-    call: (...args: data.ExpressionData[]) => {
-      const [fs, ...rest] = args;
-      if (fs !== undefined) {
-        const length = formatResultLength(fs.coerceString(), rest.map((arg) => arg.coerceString().length));
-        if (length !== undefined && length > MAX_RESULT_CHARS) throw new ExpressionMemoryError();
-      }
-      return format.call(...args);
+  [
+    'format',
+    {
+      ...format,
+      call: (...args: data.ExpressionData[]) => {
+        const [fs, ...rest] = args;
+        if (fs !== undefined) {
+          const length = formatResultLength(
+            fs.coerceString(),
+            rest.map((arg) => arg.coerceString().length),
+          );
+          if (length !== undefined && length > MAX_RESULT_CHARS) throw new ExpressionMemoryError();
+        }
+        return format.call(...args);
+      },
     },
-  }],
-  ['join', {
-    ...join,
-    call: (...args: data.ExpressionData[]) => {
-      const [items, separator] = args;
-      if (items !== undefined && items.kind === data.Kind.Array) {
-        const values = (items as data.Array).values();
-        const separatorLength = separator?.primitive === true ? separator.coerceString().length : 1;
-        let length = Math.max(0, values.length - 1) * separatorLength;
-        for (const value of values) length += value.coerceString().length;
-        if (length > MAX_RESULT_CHARS) throw new ExpressionMemoryError();
-      }
-      return join.call(...args);
+  ],
+  [
+    'join',
+    {
+      ...join,
+      call: (...args: data.ExpressionData[]) => {
+        const [items, separator] = args;
+        if (items !== undefined && items.kind === data.Kind.Array) {
+          const values = (items as data.Array).values();
+          const separatorLength = separator?.primitive === true ? separator.coerceString().length : 1;
+          let length = Math.max(0, values.length - 1) * separatorLength;
+          for (const value of values) length += value.coerceString().length;
+          if (length > MAX_RESULT_CHARS) throw new ExpressionMemoryError();
+        }
+        return join.call(...args);
+      },
     },
-  }],
+  ],
 ];

@@ -21,14 +21,29 @@ import { hashFiles } from './hash-files.js';
 
 /** Thrown when an expression does not parse or fails to evaluate; the message is fit for a job log. */
 export class ExpressionFailure extends Error {
-  constructor(readonly expression: string, cause: unknown) {
+  constructor(
+    readonly expression: string,
+    cause: unknown,
+  ) {
     super(`The expression is not valid: ${expression}: ${errorMessage(cause)}`, { cause });
     this.name = 'ExpressionFailure';
   }
 }
 
 /** Every context name an expression may use; absent ones evaluate to null rather than failing. */
-const CONTEXT_NAMES = ['github', 'env', 'vars', 'secrets', 'steps', 'job', 'runner', 'needs', 'matrix', 'strategy', 'inputs'] as const satisfies readonly (keyof Contexts)[];
+const CONTEXT_NAMES = [
+  'github',
+  'env',
+  'vars',
+  'secrets',
+  'steps',
+  'job',
+  'runner',
+  'needs',
+  'matrix',
+  'strategy',
+  'inputs',
+] as const satisfies readonly (keyof Contexts)[];
 
 const STATUS_FUNCTIONS = ['success', 'failure', 'cancelled', 'always'] as const;
 
@@ -114,14 +129,18 @@ function callsStatusFunction(tree: Expr): boolean {
 /** GitHub's truthiness: null, false, 0, NaN and '' are false; everything else (objects, arrays) true. */
 export function truthy(value: data.ExpressionData): boolean {
   switch (value.kind) {
-    case data.Kind.Null: return false;
-    case data.Kind.Boolean: return (value as data.BooleanData).value;
+    case data.Kind.Null:
+      return false;
+    case data.Kind.Boolean:
+      return (value as data.BooleanData).value;
     case data.Kind.Number: {
       const number = (value as data.NumberData).value;
       return number !== 0 && !Number.isNaN(number);
     }
-    case data.Kind.String: return (value as data.StringData).value.length > 0;
-    default: return true;
+    case data.Kind.String:
+      return (value as data.StringData).value.length > 0;
+    default:
+      return true;
   }
 }
 
@@ -133,8 +152,10 @@ function contextDictionary(scope: Scope): data.Dictionary {
 
 function scopeFunctions(scope: Scope): Map<string, FunctionDefinition> {
   const status = scope.state.status;
-  const constant = (name: string, value: boolean): [string, FunctionDefinition] =>
-    [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) }];
+  const constant = (name: string, value: boolean): [string, FunctionDefinition] => [
+    name,
+    { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value) },
+  ];
   // The Evaluator looks functions up by lower-cased name, these before its own.
   return new Map<string, FunctionDefinition>([
     ...BOUNDED_STRING_FUNCTIONS,
@@ -142,10 +163,21 @@ function scopeFunctions(scope: Scope): Map<string, FunctionDefinition> {
     constant('failure', status === 'failure'),
     constant('cancelled', status === 'cancelled'),
     constant('always', true),
-    ['hashfiles', {
-      name: 'hashFiles', minArgs: 1, maxArgs: 255,
-      call: (...patterns) => new data.StringData(hashFiles(scope.workspace, patterns.map((pattern) => pattern.coerceString()))),
-    }],
+    [
+      'hashfiles',
+      {
+        name: 'hashFiles',
+        minArgs: 1,
+        maxArgs: 255,
+        call: (...patterns) =>
+          new data.StringData(
+            hashFiles(
+              scope.workspace,
+              patterns.map((pattern) => pattern.coerceString()),
+            ),
+          ),
+      },
+    ],
   ]);
 }
 
@@ -164,14 +196,18 @@ export function toData(value: Json): data.ExpressionData {
 /** The library's data classes → plain JSON (a non-finite number becomes null, as in JSON). */
 export function toJson(value: data.ExpressionData): Json {
   switch (value.kind) {
-    case data.Kind.Null: return null;
-    case data.Kind.Boolean: return (value as data.BooleanData).value;
+    case data.Kind.Null:
+      return null;
+    case data.Kind.Boolean:
+      return (value as data.BooleanData).value;
     case data.Kind.Number: {
       const number = (value as data.NumberData).value;
       return Number.isFinite(number) ? number : null;
     }
-    case data.Kind.String: return (value as data.StringData).value;
-    case data.Kind.Array: return (value as data.Array).values().map(toJson);
+    case data.Kind.String:
+      return (value as data.StringData).value;
+    case data.Kind.Array:
+      return (value as data.Array).values().map(toJson);
     default: {
       const object: { [key: string]: Json } = {};
       for (const { key, value: item } of (value as data.Dictionary).pairs()) object[key] = toJson(item);
@@ -179,4 +215,3 @@ export function toJson(value: data.ExpressionData): Json {
     }
   }
 }
-

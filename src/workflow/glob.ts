@@ -98,7 +98,9 @@ export function compileFileGlobs(patterns: readonly string[]): FileGlob[] {
     if (negated) text = text.slice(1).trim();
     text = text.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
     if (text === '' || text === '.') text = '**';
-    const segments = text.split('/').filter((segment) => segment !== '' && segment !== '.')
+    const segments = text
+      .split('/')
+      .filter((segment) => segment !== '' && segment !== '.')
       .map((segment): RegExp | '**' => (segment === '**' ? '**' : segmentRegExp(segment)));
     globs.push({ negated, segments });
   }
@@ -132,7 +134,12 @@ function matchSegments(pattern: readonly (RegExp | '**')[], p: number, parts: re
     }
     return false;
   }
-  return s < parts.length && segment !== undefined && segment.test(parts[s] ?? '') && matchSegments(pattern, p + 1, parts, s + 1);
+  return (
+    s < parts.length &&
+    segment !== undefined &&
+    segment.test(parts[s] ?? '') &&
+    matchSegments(pattern, p + 1, parts, s + 1)
+  );
 }
 
 /** One path segment of a file glob: `*` and `?` within the segment, `[…]` sets, `\` escapes. */

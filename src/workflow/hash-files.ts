@@ -24,7 +24,11 @@ export function hashFiles(workspace: string | undefined, patterns: readonly stri
   let matched = 0;
   for (const file of filesUnder(workspace, '')) {
     if (!matchesFileGlobs(globs, file)) continue;
-    outer.update(createHash('sha256').update(readFileSync(join(workspace, file))).digest());
+    outer.update(
+      createHash('sha256')
+        .update(readFileSync(join(workspace, file)))
+        .digest(),
+    );
     matched++;
   }
   return matched === 0 ? '' : outer.digest('hex');

@@ -30,7 +30,14 @@ export type {
 } from './contract.js';
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 export { parseWorkflowFile } from './parse.js';
-export { BoundedReadError, outlineYamlBounded, ParsePool, parsePushedWorkflowBounded, parseWorkflowFileBounded, readYamlBounded } from './parse-pool.js';
+export {
+  BoundedReadError,
+  outlineYamlBounded,
+  ParsePool,
+  parsePushedWorkflowBounded,
+  parseWorkflowFileBounded,
+  readYamlBounded,
+} from './parse-pool.js';
 export type { OutlineEntry, OutlineNode, TextRange, YamlOutline } from './yaml-outline.js';
 export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
 export { mappingEntries, mappingValue } from './token-reading.js';
@@ -42,7 +49,14 @@ export {
   ExpressionFailure,
   stripExpressionMarkers,
 } from './expressions.js';
-export { evaluateString, evaluateStringMap, evaluateToken, jsonToString, sourceText, TemplateValueError } from './templates.js';
+export {
+  evaluateString,
+  evaluateStringMap,
+  evaluateToken,
+  jsonToString,
+  sourceText,
+  TemplateValueError,
+} from './templates.js';
 export { expandMatrix, MAX_MATRIX_COMBINATIONS } from './matrix.js';
 export { effectivePermissions, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits } from './permissions.js';
 
@@ -50,4 +64,3 @@ export { jobDisplayName, stepDisplayName } from './names.js';
 export { hashFiles } from './hash-files.js';
 export { filterPatternToRegExp, matchesFilterList } from './glob.js';
 /** Readers over parsed tokens, for fields the runner reads as written (e.g. `container`). */
-

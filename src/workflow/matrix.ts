@@ -32,9 +32,8 @@ export function expandMatrix(strategy: TemplateToken | undefined, scope: Scope, 
   if (!isObject(evaluated)) throw new TemplateValueError('A mapping was expected for strategy', strategy);
 
   const expansion: MatrixExpansion = {
-    combinations: evaluated.matrix === undefined || evaluated.matrix === null
-      ? [{}]
-      : combinationsOf(evaluated.matrix, strategy),
+    combinations:
+      evaluated.matrix === undefined || evaluated.matrix === null ? [{}] : combinationsOf(evaluated.matrix, strategy),
     failFast: booleanSetting(evaluated['fail-fast'], true, 'fail-fast', strategy),
   };
   const maxParallel = numberSetting(evaluated['max-parallel'], 'max-parallel', strategy);
@@ -42,7 +41,9 @@ export function expandMatrix(strategy: TemplateToken | undefined, scope: Scope, 
 
   const count = expansion.combinations.length;
   if (count > MAX_MATRIX_COMBINATIONS) {
-    throw new Error(`Strategy for job '${jobId ?? 'job'}' produced ${count} configurations which exceeds the maximum of ${MAX_MATRIX_COMBINATIONS} configurations`);
+    throw new Error(
+      `Strategy for job '${jobId ?? 'job'}' produced ${count} configurations which exceeds the maximum of ${MAX_MATRIX_COMBINATIONS} configurations`,
+    );
   }
   return expansion;
 }
@@ -61,23 +62,30 @@ function combinationsOf(matrix: Json, token: TemplateToken): Record<string, Json
       vectors.push([key, value]);
     }
   }
-  if (vectors.length === 0 && include.length === 0) throw new TemplateValueError('Matrix must define at least one vector', token);
+  if (vectors.length === 0 && include.length === 0)
+    throw new TemplateValueError('Matrix must define at least one vector', token);
 
   const vectorKeys = vectors.map(([key]) => key);
   for (const entry of exclude) {
     for (const key of Object.keys(entry)) {
-      if (!vectorKeys.includes(key)) throw new TemplateValueError(`Matrix exclude key '${key}' does not match any key within the matrix`, token);
+      if (!vectorKeys.includes(key))
+        throw new TemplateValueError(`Matrix exclude key '${key}' does not match any key within the matrix`, token);
     }
   }
 
-  const originals = vectors.length === 0 ? [] : cartesianProduct(vectors)
-    .filter((combination) => !exclude.some((entry) => partiallyMatches(entry, combination)));
+  const originals =
+    vectors.length === 0
+      ? []
+      : cartesianProduct(vectors).filter(
+          (combination) => !exclude.some((entry) => partiallyMatches(entry, combination)),
+        );
   const created: JsonObject[] = [];
   for (const entry of include) {
     let extended = false;
     for (const combination of originals) {
-      const contradicts = Object.entries(entry)
-        .some(([key, value]) => vectorKeys.includes(key) && !deepEqual(combination[key] ?? null, value));
+      const contradicts = Object.entries(entry).some(
+        ([key, value]) => vectorKeys.includes(key) && !deepEqual(combination[key] ?? null, value),
+      );
       if (contradicts) continue;
       Object.assign(combination, structuredClone(entry));
       extended = true;
@@ -86,7 +94,8 @@ function combinationsOf(matrix: Json, token: TemplateToken): Record<string, Json
   }
 
   const combinations = [...originals, ...created];
-  if (combinations.length === 0) throw new TemplateValueError('Matrix must define at least one vector: every combination was excluded', token);
+  if (combinations.length === 0)
+    throw new TemplateValueError('Matrix must define at least one vector: every combination was excluded', token);
   return combinations;
 }
 
@@ -101,7 +110,9 @@ function cartesianProduct(vectors: [string, Json[]][]): JsonObject[] {
 
 /** An exclude entry matches when each of its values equals the combination's (objects: a partial match). */
 function partiallyMatches(entry: JsonObject, combination: JsonObject): boolean {
-  return Object.entries(entry).every(([key, value]) => key in combination && subsetEqual(value, combination[key] ?? null));
+  return Object.entries(entry).every(
+    ([key, value]) => key in combination && subsetEqual(value, combination[key] ?? null),
+  );
 }
 
 function subsetEqual(pattern: Json, value: Json): boolean {
@@ -113,10 +124,14 @@ function subsetEqual(pattern: Json, value: Json): boolean {
 
 function deepEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] ?? null));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => deepEqual(item, b[i] ?? null));
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key] ?? null, b[key] ?? null));
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every((key) => key in b && deepEqual(a[key] ?? null, b[key] ?? null))
+    );
   }
   return false;
 }

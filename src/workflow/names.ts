@@ -44,7 +44,12 @@ function evaluatedName(token: TemplateToken | undefined, scope: Scope): string {
 
 /** The first line of a script that has text, trimmed, as GitHub titles `run:` steps. */
 function firstLine(script: string): string {
-  return script.split(/\r?\n/).map((line) => line.trim()).find((line) => line !== '') ?? '';
+  return (
+    script
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? ''
+  );
 }
 
 function matrixOf(scope: Scope): Record<string, Json> {

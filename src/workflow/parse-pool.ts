@@ -68,7 +68,11 @@ export class ParsePool {
   }
 
   /** parseWorkflow, and whether `push` triggers the workflow (matchesPush), both in the worker. */
-  async parsePushedWorkflow(file: string, content: string, push: PushEventInfo): Promise<{ parsed: ParseResult; triggered: boolean }> {
+  async parsePushedWorkflow(
+    file: string,
+    content: string,
+    push: PushEventInfo,
+  ): Promise<{ parsed: ParseResult; triggered: boolean }> {
     const reading = await this.readWorkflow(file, content, push);
     return { parsed: reading.parsed, triggered: reading.triggered ?? false };
   }
@@ -99,7 +103,8 @@ export class ParsePool {
   /** Ends the workers; requests still queued or running fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.resolve({ id: pending.request.id, failure: 'the parser was shut down' });
+    for (const pending of this.queue.splice(0))
+      pending.resolve({ id: pending.request.id, failure: 'the parser was shut down' });
     await Promise.all([...this.threads].map((thread) => this.retire(thread, 'the parser was shut down')));
   }
 
@@ -147,7 +152,10 @@ export class ParsePool {
     });
     worker.on('error', (error) => {
       // An uncaught error or ERR_WORKER_OUT_OF_MEMORY: this worker is done; 'exit' follows.
-      const reason = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the parser ran out of memory (${WORKER_HEAP_MB} MiB)` : `the parser failed: ${error.message}`;
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the parser ran out of memory (${WORKER_HEAP_MB} MiB)`
+          : `the parser failed: ${error.message}`;
       void this.retire(thread, reason);
     });
     worker.on('exit', () => void this.retire(thread, 'the parser stopped'));
@@ -179,7 +187,9 @@ export class ParsePool {
       job.resolve({ id: job.request.id, failure: reason });
     }
     // A worker that dies before it is ready would die again: fail what waits rather than respawn forever.
-    if (!thread.ready) for (const pending of this.queue.splice(0)) pending.resolve({ id: pending.request.id, failure: `the parser could not start: ${reason}` });
+    if (!thread.ready)
+      for (const pending of this.queue.splice(0))
+        pending.resolve({ id: pending.request.id, failure: `the parser could not start: ${reason}` });
     this.dispatch();
     await thread.worker.terminate();
   }
@@ -204,7 +214,11 @@ export function parseWorkflowFileBounded(file: string, content: string): Promise
  * parseWorkflowFileBounded for a pushed workflow, with the trigger decision (matchesPush) made in
  * the worker too: a file that cannot be read is not triggered and comes back with its errors.
  */
-export function parsePushedWorkflowBounded(file: string, content: string, push: PushEventInfo): Promise<{ parsed: ParseResult; triggered: boolean }> {
+export function parsePushedWorkflowBounded(
+  file: string,
+  content: string,
+  push: PushEventInfo,
+): Promise<{ parsed: ParseResult; triggered: boolean }> {
   return sharedPool().parsePushedWorkflow(file, content, push);
 }
 

@@ -56,5 +56,8 @@ parentPort?.on('message', (request: ParseRequest) => {
 });
 // The schema loads and the parser's code warms up on a first, tiny file: before READY, so that no
 // request's time limit pays for it.
-parseWorkflowFile('.github/workflows/warm-up.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n');
+parseWorkflowFile(
+  '.github/workflows/warm-up.yml',
+  'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n',
+);
 parentPort?.postMessage(READY);

@@ -14,14 +14,25 @@
 import { convertConcurrency } from '@actions/workflow-parser/model/converter/concurrency';
 import { convertOn } from '@actions/workflow-parser/model/converter/events';
 import { convertJobs } from '@actions/workflow-parser/model/converter/jobs';
-import type { EventsConfig, Step as ConvertedStep, WorkflowJob } from '@actions/workflow-parser/model/workflow-template';
+import type {
+  EventsConfig,
+  Step as ConvertedStep,
+  WorkflowJob,
+} from '@actions/workflow-parser/model/workflow-template';
 import type { TemplateContext } from '@actions/workflow-parser/templates/template-context';
 import { TemplateTokenError } from '@actions/workflow-parser/templates/tokens/template-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { isMapping, isSequence, isString } from '@actions/workflow-parser/templates/tokens/type-guards';
 import type {
-  JobDefinition, ParseResult, PermissionLevel, PermissionsSpec, PushFilter, RunDefaults, StepDefinition,
-  WorkflowDefinition, WorkflowDispatchInput,
+  JobDefinition,
+  ParseResult,
+  PermissionLevel,
+  PermissionsSpec,
+  PushFilter,
+  RunDefaults,
+  StepDefinition,
+  WorkflowDefinition,
+  WorkflowDispatchInput,
 } from './contract.js';
 import { readWorkflowTemplate, templateErrors } from './schema.js';
 import { literalStrings, literalText, mappingEntries, mappingValue } from './token-reading.js';
@@ -84,7 +95,10 @@ function refuseFilterPairs(context: TemplateContext, onToken: TemplateToken | un
       if (!isString(pair.key) || !pair.key.value.endsWith('-ignore')) continue;
       const filter = pair.key.value.slice(0, -'-ignore'.length);
       if (mappingValue(event.value, filter) !== undefined) {
-        context.error(pair.key, `You cannot use both '${filter}' and '${pair.key.value}' for the same event '${event.key.toString()}'`);
+        context.error(
+          pair.key,
+          `You cannot use both '${filter}' and '${pair.key.value}' for the same event '${event.key.toString()}'`,
+        );
       }
     }
   }
@@ -105,7 +119,10 @@ function triggers(events: EventsConfig, onToken: TemplateToken | undefined): Wor
   const on: WorkflowDefinition['on'] = { other: [] };
   for (const name of Object.keys(events)) {
     if (name === 'push') on.push = pushFilter(mappingValue(onToken, 'push'));
-    else if (name === 'workflow_dispatch') on.workflow_dispatch = { inputs: dispatchInputs(mappingValue(mappingValue(onToken, 'workflow_dispatch'), 'inputs')) };
+    else if (name === 'workflow_dispatch')
+      on.workflow_dispatch = {
+        inputs: dispatchInputs(mappingValue(mappingValue(onToken, 'workflow_dispatch'), 'inputs')),
+      };
     else on.other.push(name);
   }
   return on;
@@ -144,7 +161,8 @@ function dispatchInputs(token: TemplateToken | undefined): Record<string, Workfl
     const defaultText = literalText(defaultToken);
     if (defaultText !== undefined) {
       if (input.type === 'boolean') input.default = defaultText === 'true';
-      else if (input.type === 'number' && defaultText.trim() !== '' && !Number.isNaN(Number(defaultText))) input.default = Number(defaultText);
+      else if (input.type === 'number' && defaultText.trim() !== '' && !Number.isNaN(Number(defaultText)))
+        input.default = Number(defaultText);
       else input.default = defaultText;
     }
     const options = mappingValue(spec, 'options');

@@ -14,8 +14,21 @@ import type { JobDefinition, PermissionLevel, Permissions, PermissionsSpec, Work
 
 /** The scopes GitHub's `permissions:` key accepts. */
 export const PERMISSION_SCOPES = [
-  'actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues',
-  'models', 'packages', 'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses',
+  'actions',
+  'attestations',
+  'checks',
+  'contents',
+  'deployments',
+  'discussions',
+  'id-token',
+  'issues',
+  'models',
+  'packages',
+  'pages',
+  'pull-requests',
+  'repository-projects',
+  'security-events',
+  'statuses',
 ] as const;
 
 export type PermissionScope = (typeof PERMISSION_SCOPES)[number];

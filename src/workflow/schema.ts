@@ -32,7 +32,13 @@ import type { SequenceToken } from '@actions/workflow-parser/templates/tokens/se
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import { NoOperationTraceWriter } from '@actions/workflow-parser/templates/trace-writer';
 import { WORKFLOW_ROOT } from '@actions/workflow-parser/workflows/workflow-constants';
-import { fileSizeError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERRORS, WORKFLOW_READ_LIMITS, type ReadLimits } from './read-limits.js';
+import {
+  fileSizeError,
+  MAX_ERROR_MESSAGE_LENGTH,
+  MAX_ERRORS,
+  WORKFLOW_READ_LIMITS,
+  type ReadLimits,
+} from './read-limits.js';
 import { BoundedYamlReader } from './yaml-reader.js';
 
 let workflowSchema: TemplateSchema | undefined;
@@ -41,7 +47,10 @@ let workflowSchema: TemplateSchema | undefined;
 function loadWorkflowSchema(): TemplateSchema {
   if (workflowSchema === undefined) {
     // The file sits next to the package's `templates/` folder; the package's exports map does not expose it.
-    const url = new URL('../workflow-v1.0.min.json', import.meta.resolve('@actions/workflow-parser/templates/template-reader'));
+    const url = new URL(
+      '../workflow-v1.0.min.json',
+      import.meta.resolve('@actions/workflow-parser/templates/template-reader'),
+    );
     workflowSchema = TemplateSchema.load(new JSONObjectReader(undefined, readFileSync(url, 'utf8')));
   }
   return workflowSchema;
@@ -53,18 +62,41 @@ class ValueOnlyMultilineReader implements ObjectReader {
 
   allowLiteral(): LiteralToken | undefined {
     const literal = this.inner.allowLiteral();
-    if (literal instanceof StringToken && literal.source !== undefined && literal.range !== undefined
-      && literal.range.start.line !== literal.range.end.line) {
-      return new StringToken(literal.file, literal.range, literal.value, literal.definitionInfo, undefined, literal.blockScalarHeader);
+    if (
+      literal instanceof StringToken &&
+      literal.source !== undefined &&
+      literal.range !== undefined &&
+      literal.range.start.line !== literal.range.end.line
+    ) {
+      return new StringToken(
+        literal.file,
+        literal.range,
+        literal.value,
+        literal.definitionInfo,
+        undefined,
+        literal.blockScalarHeader,
+      );
     }
     return literal;
   }
-  allowSequenceStart(): SequenceToken | undefined { return this.inner.allowSequenceStart(); }
-  allowSequenceEnd(): boolean { return this.inner.allowSequenceEnd(); }
-  allowMappingStart(): MappingToken | undefined { return this.inner.allowMappingStart(); }
-  allowMappingEnd(): boolean { return this.inner.allowMappingEnd(); }
-  validateStart(): void { this.inner.validateStart(); }
-  validateEnd(): void { this.inner.validateEnd(); }
+  allowSequenceStart(): SequenceToken | undefined {
+    return this.inner.allowSequenceStart();
+  }
+  allowSequenceEnd(): boolean {
+    return this.inner.allowSequenceEnd();
+  }
+  allowMappingStart(): MappingToken | undefined {
+    return this.inner.allowMappingStart();
+  }
+  allowMappingEnd(): boolean {
+    return this.inner.allowMappingEnd();
+  }
+  validateStart(): void {
+    this.inner.validateStart();
+  }
+  validateEnd(): void {
+    this.inner.validateEnd();
+  }
 }
 
 export interface TemplateReadResult {
@@ -77,8 +109,16 @@ export interface TemplateReadResult {
  * Parses and schema-validates a workflow file within `limits`; errors are collected in
  * `context.errors`. A file over a limit has no root and that limit's message as its only error.
  */
-export function readWorkflowTemplate(file: string, content: string, limits: ReadLimits = WORKFLOW_READ_LIMITS): TemplateReadResult {
-  const context = new TemplateContext(new TemplateValidationErrors(MAX_ERRORS, MAX_ERROR_MESSAGE_LENGTH), loadWorkflowSchema(), new NoOperationTraceWriter());
+export function readWorkflowTemplate(
+  file: string,
+  content: string,
+  limits: ReadLimits = WORKFLOW_READ_LIMITS,
+): TemplateReadResult {
+  const context = new TemplateContext(
+    new TemplateValidationErrors(MAX_ERRORS, MAX_ERROR_MESSAGE_LENGTH),
+    loadWorkflowSchema(),
+    new NoOperationTraceWriter(),
+  );
   const fileId = context.getFileId(file);
   const tooLarge = fileSizeError(file, content, limits);
   if (tooLarge !== undefined) {

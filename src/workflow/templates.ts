@@ -13,14 +13,22 @@ import type { BasicExpressionToken } from '@actions/workflow-parser/templates/to
 import { InsertExpressionToken } from '@actions/workflow-parser/templates/tokens/insert-expression-token';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import {
-  isBasicExpression, isBoolean, isMapping, isNumber, isSequence, isString,
+  isBasicExpression,
+  isBoolean,
+  isMapping,
+  isNumber,
+  isSequence,
+  isString,
 } from '@actions/workflow-parser/templates/tokens/type-guards';
 import type { Json, Scope } from './contract.js';
 import { evaluateExpression } from './expressions.js';
 
 /** Thrown when an evaluated value has the wrong shape for where it is used (a mapping where a string belongs, …). */
 export class TemplateValueError extends Error {
-  constructor(message: string, readonly token?: TemplateToken) {
+  constructor(
+    message: string,
+    readonly token?: TemplateToken,
+  ) {
     super(token?.line !== undefined ? `(Line: ${token.line}, Col: ${token.col ?? 0}): ${message}` : message);
     this.name = 'TemplateValueError';
   }
@@ -92,7 +100,10 @@ export function jsonToString(value: Json, token?: TemplateToken): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return new data.NumberData(value).coerceString();
-  throw new TemplateValueError(Array.isArray(value) ? 'A sequence was not expected' : 'A mapping was not expected', token);
+  throw new TemplateValueError(
+    Array.isArray(value) ? 'A sequence was not expected' : 'A mapping was not expected',
+    token,
+  );
 }
 
 /** The text a token was written as: `${{ expr }}` for a lone expression, the raw string for interpolations. */

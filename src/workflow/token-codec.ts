@@ -33,27 +33,35 @@ interface TokenBase {
   range: TokenRange | undefined;
 }
 
-type EncodedToken = TokenBase & (
-  | { kind: 'string'; value: string; source: string | undefined; header: string | undefined }
-  | { kind: 'number'; value: number }
-  | { kind: 'boolean'; value: boolean }
-  | { kind: 'null' }
-  | { kind: 'sequence'; items: EncodedToken[] }
-  | { kind: 'mapping'; pairs: [EncodedToken, EncodedToken][] }
-  | {
-      kind: 'expression';
-      expression: string;
-      source: string | undefined;
-      originalExpressions: EncodedToken[] | undefined;
-      expressionRange: TokenRange | undefined;
-      header: string | undefined;
-    }
-  | { kind: 'insert' }
-);
+type EncodedToken = TokenBase &
+  (
+    | { kind: 'string'; value: string; source: string | undefined; header: string | undefined }
+    | { kind: 'number'; value: number }
+    | { kind: 'boolean'; value: boolean }
+    | { kind: 'null' }
+    | { kind: 'sequence'; items: EncodedToken[] }
+    | { kind: 'mapping'; pairs: [EncodedToken, EncodedToken][] }
+    | {
+        kind: 'expression';
+        expression: string;
+        source: string | undefined;
+        originalExpressions: EncodedToken[] | undefined;
+        expressionRange: TokenRange | undefined;
+        header: string | undefined;
+      }
+    | { kind: 'insert' }
+  );
 
 /** Plain data for `value`, with every TemplateToken inside it encoded. */
 export function encodeValue(value: unknown): Encoded {
-  if (value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (
+    value === null ||
+    value === undefined ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  )
+    return value;
   if (value instanceof TemplateToken) return { t: encodeToken(value) };
   if (Array.isArray(value)) return { a: value.map(encodeValue) };
   if (typeof value === 'object') {
@@ -104,7 +112,8 @@ function* decodeSteps(encoded: Encoded, progress: Progress): Generator<undefined
 
 function encodeToken(token: TemplateToken): EncodedToken {
   const base: TokenBase = { file: token.file, range: token.range };
-  if (token instanceof StringToken) return { ...base, kind: 'string', value: token.value, source: token.source, header: token.blockScalarHeader };
+  if (token instanceof StringToken)
+    return { ...base, kind: 'string', value: token.value, source: token.source, header: token.blockScalarHeader };
   if (token instanceof NumberToken) return { ...base, kind: 'number', value: token.value };
   if (token instanceof BooleanToken) return { ...base, kind: 'boolean', value: token.value };
   if (token instanceof NullToken) return { ...base, kind: 'null' };
@@ -161,8 +170,18 @@ function* tokenSteps(encoded: EncodedToken, progress: Progress): Generator<undef
     }
     case 'expression': {
       const originals: BasicExpressionToken[] = [];
-      for (const original of encoded.originalExpressions ?? []) originals.push((yield* tokenSteps(original, progress)) as BasicExpressionToken);
-      return new BasicExpressionToken(file, range, encoded.expression, undefined, encoded.originalExpressions && originals, encoded.source, encoded.expressionRange, encoded.header);
+      for (const original of encoded.originalExpressions ?? [])
+        originals.push((yield* tokenSteps(original, progress)) as BasicExpressionToken);
+      return new BasicExpressionToken(
+        file,
+        range,
+        encoded.expression,
+        undefined,
+        encoded.originalExpressions && originals,
+        encoded.source,
+        encoded.expressionRange,
+        encoded.header,
+      );
     }
     case 'insert':
       return new InsertExpressionToken(file, range, undefined);

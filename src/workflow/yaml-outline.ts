@@ -49,7 +49,10 @@ function outline(node: YamlNode | null, depth: number): OutlineNode {
   if (isAlias(node) || depth < 0) return { kind: 'other', range: rangeOf(node) };
   if (isScalar(node)) {
     const value = node.value;
-    const plain = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null ? value : String(value);
+    const plain =
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null
+        ? value
+        : String(value);
     return { kind: 'scalar', value: plain, range: rangeOf(node) };
   }
   if (isMap(node)) {
@@ -65,7 +68,12 @@ function outline(node: YamlNode | null, depth: number): OutlineNode {
     return { kind: 'map', flow: node.flow === true, range: rangeOf(node), entries };
   }
   if (isSeq(node)) {
-    return { kind: 'seq', flow: node.flow === true, range: rangeOf(node), items: node.items.map((item) => outline(item as YamlNode | null, depth - 1)) };
+    return {
+      kind: 'seq',
+      flow: node.flow === true,
+      range: rangeOf(node),
+      items: node.items.map((item) => outline(item as YamlNode | null, depth - 1)),
+    };
   }
   return { kind: 'other', range: rangeOf(node) };
 }

@@ -10,7 +10,18 @@
  * same rule (the last node carrying the anchor before the alias, in document order), and the node,
  * depth and size budgets stop a file that asks for more, with GitHub's messages.
  */
-import { isAlias, isCollection, isDocument, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isDocument,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { Document, Node as YamlNode, Scalar } from 'yaml';
 import type { ObjectReader } from '@actions/workflow-parser/templates/object-reader';
 import { BooleanToken } from '@actions/workflow-parser/templates/tokens/boolean-token';
@@ -57,7 +68,8 @@ export class BoundedYamlReader implements ObjectReader {
   ) {
     // The options of the package's reader: the template reader itself reports duplicate keys.
     this.doc = parseDocument(content, { lineCounter: this.lineCounter, keepSourceTokens: true, uniqueKeys: false });
-    for (const error of this.doc.errors) this.errors.push({ message: error.message, range: rangeFromLinePos(error.linePos) });
+    for (const error of this.doc.errors)
+      this.errors.push({ message: error.message, range: rangeFromLinePos(error.linePos) });
     this.events = this.documentEvents();
   }
 
@@ -122,7 +134,11 @@ export class BoundedYamlReader implements ObjectReader {
       this.depth--;
     } else if (event.kind === 'literal') {
       const { token } = event;
-      this.charge(token instanceof StringToken ? MIN_OBJECT_SIZE + STRING_BASE_OVERHEAD + 2 * String(token.value ?? '').length : MIN_OBJECT_SIZE);
+      this.charge(
+        token instanceof StringToken
+          ? MIN_OBJECT_SIZE + STRING_BASE_OVERHEAD + 2 * String(token.value ?? '').length
+          : MIN_OBJECT_SIZE,
+      );
     }
   }
 
@@ -204,9 +220,11 @@ export class BoundedYamlReader implements ObjectReader {
     if (typeof value === 'boolean') return new BooleanToken(this.fileId, range, value, undefined);
     if (typeof value !== 'string') throw new Error(`Unexpected value type '${typeof value}' when reading object`);
     const source = scalar.srcToken;
-    if (source === undefined || !('source' in source)) return new StringToken(this.fileId, range, value, undefined, undefined, undefined);
+    if (source === undefined || !('source' in source))
+      return new StringToken(this.fileId, range, value, undefined, undefined, undefined);
     // A block scalar's header (`|`, `|-`, `>+`, …), which the template reader uses for multi-line strings.
-    const header = source.type === 'block-scalar' ? source.props.find((prop) => prop.type === 'block-scalar-header') : undefined;
+    const header =
+      source.type === 'block-scalar' ? source.props.find((prop) => prop.type === 'block-scalar-header') : undefined;
     const headerText = header !== undefined && 'source' in header ? header.source : undefined;
     return new StringToken(this.fileId, range, value, undefined, source.source, headerText || undefined);
   }
@@ -220,7 +238,9 @@ export class BoundedYamlReader implements ObjectReader {
   }
 }
 
-function rangeFromLinePos(linePos: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] | undefined): TokenRange | undefined {
+function rangeFromLinePos(
+  linePos: [{ line: number; col: number }] | [{ line: number; col: number }, { line: number; col: number }] | undefined,
+): TokenRange | undefined {
   if (linePos === undefined) return undefined;
   const start = { line: linePos[0].line, column: linePos[0].col };
   const last = linePos[1];

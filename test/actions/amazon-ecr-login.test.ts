@@ -23,7 +23,9 @@ describe('amazon-ecr-login (built-in)', () => {
   async function authenticatedJob(env: Record<string, string> = {}): Promise<TestJob> {
     const job = new TestJob({ env: { AWS_ENDPOINT_URL: cloud.url, DOCKER_HOST, ...idTokenEnv(cloud), ...env } });
     jobs.push(job);
-    const creds = await job.run(ACTIONS.configureAwsCredentials, 'aws', { inputs: { 'role-to-assume': iam.oidcRoleArn, 'aws-region': cloud.region } });
+    const creds = await job.run(ACTIONS.configureAwsCredentials, 'aws', {
+      inputs: { 'role-to-assume': iam.oidcRoleArn, 'aws-region': cloud.region },
+    });
     assert.equal(creds.exitCode, 0, creds.stdout + creds.stderr);
     return job;
   }
@@ -62,7 +64,9 @@ describe('amazon-ecr-login (built-in)', () => {
 
   it('v1 leaves the password unmasked by default and warns; skip-logout saves no state', async () => {
     const job = await authenticatedJob();
-    const login = await job.run(ACTIONS.ecrLoginV1, 'login-ecr', { inputs: { 'skip-logout': 'true', registries: cloud.accountId } });
+    const login = await job.run(ACTIONS.ecrLoginV1, 'login-ecr', {
+      inputs: { 'skip-logout': 'true', registries: cloud.accountId },
+    });
     assert.equal(login.exitCode, 0, login.stdout + login.stderr);
     const password = login.outputs[`docker_password_${SUFFIX}`] ?? '';
     assert.ok(password && !login.masks.includes(password));
@@ -86,7 +90,9 @@ describe('amazon-ecr-login (built-in)', () => {
     assert.equal(anonymous.errors[0], 'Could not load credentials from any providers');
 
     const job = await authenticatedJob();
-    const two = await job.run(ACTIONS.ecrLogin, 'login-ecr', { inputs: { registries: `${cloud.accountId},999999999999` } });
+    const two = await job.run(ACTIONS.ecrLogin, 'login-ecr', {
+      inputs: { registries: `${cloud.accountId},999999999999` },
+    });
     assert.equal(two.exitCode, 0, two.stdout + two.stderr);
     assert.equal(two.outputs.registry, undefined);
     assert.equal(two.state.registries, `${REGISTRY},${REGISTRY}`);

@@ -23,7 +23,13 @@ function taskDefinitionFile(accountId: string) {
     memory: '512',
     executionRoleArn: `arn:aws:iam::${accountId}:role/ecsTaskExecutionRole`,
     containerDefinitions: [
-      { name: 'app', image: 'placeholder', essential: true, portMappings: [{ containerPort: 8080 }], environment: [{ name: 'MODE', value: 'old' }] },
+      {
+        name: 'app',
+        image: 'placeholder',
+        essential: true,
+        portMappings: [{ containerPort: 8080 }],
+        environment: [{ name: 'MODE', value: 'old' }],
+      },
       { name: 'sidecar', image: 'placeholder', essential: false },
     ],
   };
@@ -51,7 +57,14 @@ describe('amazon-ecs-render-task-definition (built-in)', () => {
   let cloud: TestCloud;
   const jobs: TestJob[] = [];
   const newJob = () => {
-    const job = new TestJob({ env: { AWS_ENDPOINT_URL: cloud.url, AWS_REGION: cloud.region, AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey } });
+    const job = new TestJob({
+      env: {
+        AWS_ENDPOINT_URL: cloud.url,
+        AWS_REGION: cloud.region,
+        AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey,
+      },
+    });
     jobs.push(job);
     writeFileSync(join(job.workspace, 'task-definition.json'), JSON.stringify(taskDefinitionFile(cloud.accountId)));
     return job;
@@ -93,15 +106,23 @@ describe('amazon-ecs-render-task-definition (built-in)', () => {
       { name: 'MODE', value: 'new' },
       { name: 'URL', value: 'http://x/?a=b' },
     ]);
-    assert.deepEqual(app?.secrets, [{ name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/token' }]);
+    assert.deepEqual(app?.secrets, [
+      { name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/token' },
+    ]);
     assert.deepEqual(app?.environmentFiles, [{ value: 'arn:aws:s3:::bucket/app.env', type: 's3' }]);
     assert.deepEqual(app?.command, ['node', 'server.js', '--port', '8080']);
     // The real action keeps only what precedes a second `=` in an option.
-    assert.deepEqual(app?.logConfiguration, { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/ecsapp', 'awslogs-datetime-format': 'a' } });
+    assert.deepEqual(app?.logConfiguration, {
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': '/ecs/ecsapp', 'awslogs-datetime-format': 'a' },
+    });
     assert.deepEqual(app?.dockerLabels, { team: 'web' });
     assert.equal(rendered.taskRoleArn, `arn:aws:iam::${cloud.accountId}:role/app`);
     // The workspace file is left as it was.
-    assert.equal(JSON.parse(readFileSync(join(job.workspace, 'task-definition.json'), 'utf8')).containerDefinitions[0].image, 'placeholder');
+    assert.equal(
+      JSON.parse(readFileSync(join(job.workspace, 'task-definition.json'), 'utf8')).containerDefinitions[0].image,
+      'placeholder',
+    );
   });
 
   it('renders the latest revision of a family, and a given revision, from ECS with its tags', async () => {
@@ -113,25 +134,50 @@ describe('amazon-ecs-render-task-definition (built-in)', () => {
     assert.equal(second.taskDefinition?.revision, 2);
 
     const job = newJob();
-    const latest = await job.run(ACTION, 'render', { inputs: { 'task-definition-family': 'ecsapp', 'container-name': 'app', image: 'app:2' } });
+    const latest = await job.run(ACTION, 'render', {
+      inputs: { 'task-definition-family': 'ecsapp', 'container-name': 'app', image: 'app:2' },
+    });
     assert.equal(latest.exitCode, 0, latest.stdout + latest.stderr);
     const rendered = read(latest.outputs['task-definition']);
     assert.equal(rendered.cpu, '512');
     assert.equal(rendered.containerDefinitions[0]?.image, 'app:2');
-    for (const field of ['compatibilities', 'taskDefinitionArn', 'requiresAttributes', 'revision', 'status', 'registeredAt', 'registeredBy']) {
+    for (const field of [
+      'compatibilities',
+      'taskDefinitionArn',
+      'requiresAttributes',
+      'revision',
+      'status',
+      'registeredAt',
+      'registeredBy',
+    ]) {
       assert.equal(field in rendered, false, field);
     }
 
-    const first = await job.run(ACTION, 'render', { inputs: { 'task-definition-family': 'ecsapp', 'task-definition-revision': '1', 'container-name': 'app', image: 'app:1' } });
+    const first = await job.run(ACTION, 'render', {
+      inputs: {
+        'task-definition-family': 'ecsapp',
+        'task-definition-revision': '1',
+        'container-name': 'app',
+        image: 'app:1',
+      },
+    });
     assert.equal(first.exitCode, 0, first.stdout + first.stderr);
     const one = read(first.outputs['task-definition']);
     assert.equal(one.cpu, '256');
     assert.deepEqual(one.tags, [{ key: 'team', value: 'web' }]);
 
-    const byArn = await job.run(ACTION, 'render', { inputs: { 'task-definition-arn': second.taskDefinition?.taskDefinitionArn ?? '', 'container-name': 'app', image: 'app:3' } });
+    const byArn = await job.run(ACTION, 'render', {
+      inputs: {
+        'task-definition-arn': second.taskDefinition?.taskDefinitionArn ?? '',
+        'container-name': 'app',
+        image: 'app:3',
+      },
+    });
     assert.equal(byArn.exitCode, 0, byArn.stdout + byArn.stderr);
 
-    const missing = await job.run(ACTION, 'render', { inputs: { 'task-definition-family': 'nothing', 'container-name': 'app', image: 'x' } });
+    const missing = await job.run(ACTION, 'render', {
+      inputs: { 'task-definition-family': 'nothing', 'container-name': 'app', image: 'x' },
+    });
     assert.equal(missing.exitCode, 1);
     assert.match(missing.errors[0] ?? '', /^Failed to describe task definition in ECS: /);
   });
@@ -139,21 +185,65 @@ describe('amazon-ecs-render-task-definition (built-in)', () => {
   it('fails as the real action does', async () => {
     const job = newJob();
     const cases: [Record<string, string>, string][] = [
-      [{ 'task-definition': 'task-definition.json', 'container-name': 'web', image: 'x' }, 'Invalid task definition: Could not find container definition with matching name'],
-      [{ 'task-definition': 'missing.json', 'container-name': 'app', image: 'x' }, 'Task definition file does not exist: missing.json'],
-      [{ 'container-name': 'app', image: 'x' }, 'Either task definition, task definition arn or task definition family must be provided'],
-      [{ 'task-definition-revision': '3', 'container-name': 'app', image: 'x' }, "You can't fetch task definition with just revision: Either use task definition file, arn or family name"],
-      [{ 'task-definition': 'task-definition.json', 'container-name': 'app,', image: 'x' }, 'Invalid format for container name. Please use a single value or comma separated values'],
-      [{ 'task-definition': 'task-definition.json', 'container-name': 'app', image: 'x', 'environment-variables': 'JUSTANAME' }, "Cannot parse the environment variable 'JUSTANAME'. Environment variable pairs must be of the form NAME=value."],
-      [{ 'task-definition': 'task-definition.json', 'container-name': 'app', image: 'x', 'execution-role-arn': 'ecsTaskExecutionRole' }, 'Invalid ARN format for execution-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>'],
-      [{ 'task-definition': 'task-definition.json', 'container-name': 'app' }, 'Input required and not supplied: image'],
+      [
+        { 'task-definition': 'task-definition.json', 'container-name': 'web', image: 'x' },
+        'Invalid task definition: Could not find container definition with matching name',
+      ],
+      [
+        { 'task-definition': 'missing.json', 'container-name': 'app', image: 'x' },
+        'Task definition file does not exist: missing.json',
+      ],
+      [
+        { 'container-name': 'app', image: 'x' },
+        'Either task definition, task definition arn or task definition family must be provided',
+      ],
+      [
+        { 'task-definition-revision': '3', 'container-name': 'app', image: 'x' },
+        "You can't fetch task definition with just revision: Either use task definition file, arn or family name",
+      ],
+      [
+        { 'task-definition': 'task-definition.json', 'container-name': 'app,', image: 'x' },
+        'Invalid format for container name. Please use a single value or comma separated values',
+      ],
+      [
+        {
+          'task-definition': 'task-definition.json',
+          'container-name': 'app',
+          image: 'x',
+          'environment-variables': 'JUSTANAME',
+        },
+        "Cannot parse the environment variable 'JUSTANAME'. Environment variable pairs must be of the form NAME=value.",
+      ],
+      [
+        {
+          'task-definition': 'task-definition.json',
+          'container-name': 'app',
+          image: 'x',
+          'execution-role-arn': 'ecsTaskExecutionRole',
+        },
+        'Invalid ARN format for execution-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>',
+      ],
+      [
+        { 'task-definition': 'task-definition.json', 'container-name': 'app' },
+        'Input required and not supplied: image',
+      ],
     ];
     for (const [inputs, message] of cases) {
       const step = await job.run(ACTION, 'render', { inputs });
       assert.equal(step.exitCode, 1, message);
       assert.deepEqual(step.errors, [message]);
     }
-    const driver = await job.run(ACTION, 'render', { inputs: { 'task-definition': 'task-definition.json', 'container-name': 'app', image: 'x', 'log-configuration-log-driver': 'stdout' } });
-    assert.match(driver.errors[0] ?? '', /^'stdout' is invalid logConfigurationLogDriver\. valid options are json-file,syslog,/);
+    const driver = await job.run(ACTION, 'render', {
+      inputs: {
+        'task-definition': 'task-definition.json',
+        'container-name': 'app',
+        image: 'x',
+        'log-configuration-log-driver': 'stdout',
+      },
+    });
+    assert.match(
+      driver.errors[0] ?? '',
+      /^'stdout' is invalid logConfigurationLogDriver\. valid options are json-file,syslog,/,
+    );
   });
 });

@@ -16,7 +16,17 @@ import { ACTIONS, TestJob } from './support.js';
 const ACTION = ACTIONS.checkout;
 const REPOSITORY = 'your-username/ecsapp';
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } }).trim();
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  }).trim();
 
 describe('actions/checkout (built-in)', () => {
   let server: string;
@@ -73,7 +83,10 @@ describe('actions/checkout (built-in)', () => {
     const basic = Buffer.from('x-access-token:ghs_testtoken').toString('base64');
     assert.ok(step.masks.includes(basic));
     assert.match(header(job.workspace), new RegExp(`AUTHORIZATION: basic ${basic}$`));
-    assert.ok(!step.stdout.split('\n').some((line) => !line.startsWith('::add-mask::') && line.includes(basic)), 'the credential is printed only to mask it');
+    assert.ok(
+      !step.stdout.split('\n').some((line) => !line.startsWith('::add-mask::') && line.includes(basic)),
+      'the credential is printed only to mask it',
+    );
 
     const post = await job.post(ACTION, 'checkout', step);
     assert.equal(post.exitCode, 0, post.stdout + post.stderr);
@@ -82,7 +95,9 @@ describe('actions/checkout (built-in)', () => {
 
   it('checks out a tag or a commit into a path, with full history when fetch-depth is 0, and without persisting credentials', async () => {
     const job = newJob();
-    const tag = await job.run(ACTION, 'checkout', { inputs: { ref: 'refs/tags/v1', path: 'tagged', 'persist-credentials': 'false' } });
+    const tag = await job.run(ACTION, 'checkout', {
+      inputs: { ref: 'refs/tags/v1', path: 'tagged', 'persist-credentials': 'false' },
+    });
     assert.equal(tag.exitCode, 0, tag.stdout + tag.stderr);
     assert.equal(tag.outputs.commit, first);
     assert.equal(readFileSync(join(job.workspace, 'tagged', 'app.txt'), 'utf8'), 'one\n');

@@ -137,7 +137,13 @@ export class TestJob {
     rmSync(this.root, { recursive: true, force: true });
   }
 
-  private async runPhase(action: string, phase: 'main' | 'post', id: string, options: StepOptions, state: Record<string, string>): Promise<StepResult> {
+  private async runPhase(
+    action: string,
+    phase: 'main' | 'post',
+    id: string,
+    options: StepOptions,
+    state: Record<string, string>,
+  ): Promise<StepResult> {
     const actionDir = join(ROOT, 'builtin-actions', action);
     const metadata = parse(readFileSync(join(actionDir, 'action.yml'), 'utf8')) as ActionMetadata;
     const program = phase === 'main' ? metadata.runs.main : metadata.runs.post;
@@ -148,10 +154,17 @@ export class TestJob {
       files[name] = join(commandDir, name.toLowerCase());
       writeFileSync(files[name], '');
     }
-    const env: Record<string, string> = { ...this.env, ...options.env, ...files, GITHUB_ACTION: id, GITHUB_ACTION_PATH: actionDir };
+    const env: Record<string, string> = {
+      ...this.env,
+      ...options.env,
+      ...files,
+      GITHUB_ACTION: id,
+      GITHUB_ACTION_PATH: actionDir,
+    };
     for (const [name, spec] of Object.entries(metadata.inputs ?? {})) {
       const fallback = spec?.default;
-      if (fallback !== undefined && fallback !== null) env[inputVariable(name)] = this.evaluateDefault(String(fallback));
+      if (fallback !== undefined && fallback !== null)
+        env[inputVariable(name)] = this.evaluateDefault(String(fallback));
     }
     for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputVariable(name)] = value;
     for (const [name, value] of Object.entries(state)) env[`STATE_${name}`] = value;
@@ -176,7 +189,13 @@ export class TestJob {
   /** The default expressions the built-ins' action.yml files use. */
   private evaluateDefault(value: string): string {
     return value.replace(/\$\{\{\s*github\.(\w+)\s*\}\}/g, (whole, key: string) => {
-      const known: Record<string, string> = { repository: this.github.repository, token: this.github.token, sha: this.github.sha, ref: this.github.ref, server_url: this.github.serverUrl };
+      const known: Record<string, string> = {
+        repository: this.github.repository,
+        token: this.github.token,
+        sha: this.github.sha,
+        ref: this.github.ref,
+        server_url: this.github.serverUrl,
+      };
       const found = known[key];
       if (found === undefined) throw new Error(`no test value for ${whole}`);
       return found;
@@ -231,7 +250,11 @@ function unescapeData(value: string): string {
   return value.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
-function runNode(script: string, env: Record<string, string>, cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+function runNode(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { MigrationError, migrateWorkflowText } from '../../src/bootstrap/oidc-migration.js';
 import { unifiedDiff } from '../../src/cli/unified-diff.js';
-import { effectivePermissions, mappingValue, outlineYamlBounded, parseWorkflowFileBounded, sourceText, type WorkflowDefinition } from '../../src/workflow/index.js';
+import {
+  effectivePermissions,
+  mappingValue,
+  outlineYamlBounded,
+  parseWorkflowFileBounded,
+  sourceText,
+  type WorkflowDefinition,
+} from '../../src/workflow/index.js';
 import { runOk } from '../support/run.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/github-deploy-acme-shop';
@@ -80,8 +87,13 @@ describe('migrateWorkflowText', () => {
   it("GitHub's starter workflow: the keys become role-to-assume, id-token: write joins the workflow's permissions, the rest is untouched", async () => {
     const migrated = await migrate(STARTER);
     assert.deepEqual(changedLines(STARTER, migrated.text), {
-      added: [`        role-to-assume: ${ROLE}`, '  id-token: write'].sort((x, y) => migrated.text.indexOf(x) - migrated.text.indexOf(y)),
-      removed: ['        aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}    # the keys', '        aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}'],
+      added: [`        role-to-assume: ${ROLE}`, '  id-token: write'].sort(
+        (x, y) => migrated.text.indexOf(x) - migrated.text.indexOf(y),
+      ),
+      removed: [
+        '        aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}    # the keys',
+        '        aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}',
+      ],
     });
     assert.equal(migrated.text.split('\n').length, STARTER.split('\n').length);
     const workflow = await parsed(migrated.text);
@@ -92,7 +104,10 @@ describe('migrateWorkflowText', () => {
     const step = job.steps[1];
     assert.equal(sourceText(mappingValue(step?.with, 'role-to-assume') ?? assert.fail('no role-to-assume')), ROLE);
     assert.equal(mappingValue(step?.with, 'aws-access-key-id'), undefined);
-    assert.deepEqual(migrated.changes, [`job deploy, step "Configure AWS credentials": access keys → role-to-assume ${ROLE}`, 'workflow: id-token: write added to its permissions']);
+    assert.deepEqual(migrated.changes, [
+      `job deploy, step "Configure AWS credentials": access keys → role-to-assume ${ROLE}`,
+      'workflow: id-token: write added to its permissions',
+    ]);
   });
 
   it('job-level permissions get id-token: write there; an explicit id-token: none is changed', async () => {
@@ -135,15 +150,22 @@ describe('migrateWorkflowText', () => {
   });
 
   it('no permissions anywhere: the job gets id-token: write and contents: read before its steps, and a note says what it lost', async () => {
-    const content = 'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v2\n        with: { aws-access-key-id: "${{ secrets.K }}", aws-secret-access-key: "${{ secrets.S }}", aws-region: us-east-1 }\n';
+    const content =
+      'on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v2\n        with: { aws-access-key-id: "${{ secrets.K }}", aws-secret-access-key: "${{ secrets.S }}", aws-region: us-east-1 }\n';
     const migrated = await migrate(content);
     assert.equal(
       migrated.text,
       `on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    permissions:\n      id-token: write\n      contents: read\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v2\n        with: { role-to-assume: ${ROLE}, aws-region: us-east-1 }\n`,
     );
-    assert.match(migrated.notes[0] ?? '', /job deploy had GitHub's default token permissions; now it has contents: read and id-token: write only/);
+    assert.match(
+      migrated.notes[0] ?? '',
+      /job deploy had GitHub's default token permissions; now it has contents: read and id-token: write only/,
+    );
     const workflow = await parsed(migrated.text);
-    assert.equal(effectivePermissions(workflow, workflow.jobs[0] as WorkflowDefinition['jobs'][number])['id-token'], 'write');
+    assert.equal(
+      effectivePermissions(workflow, workflow.jobs[0] as WorkflowDefinition['jobs'][number])['id-token'],
+      'write',
+    );
   });
 
   it("workflow permissions shared with a job that needs no token: the deploy job gets its own block, the workflow's plus id-token", async () => {
@@ -174,7 +196,11 @@ describe('migrateWorkflowText', () => {
     assert.equal(effectivePermissions(workflow, test)['id-token'], 'none');
     assert.deepEqual(
       Object.entries(effectivePermissions(workflow, deploy)).filter(([, level]) => level !== 'none'),
-      [['contents', 'read'], ['id-token', 'write'], ['pull-requests', 'write']],
+      [
+        ['contents', 'read'],
+        ['id-token', 'write'],
+        ['pull-requests', 'write'],
+      ],
     );
     assert.ok(!migrated.text.endsWith('\n'), 'a file without a final newline keeps it so');
   });
@@ -230,7 +256,12 @@ describe('migrateWorkflowText', () => {
   });
 
   it('refuses a workflow with no static keys', async () => {
-    await assert.rejects(migrate('on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n'), MigrationError);
+    await assert.rejects(
+      migrate(
+        'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n',
+      ),
+      MigrationError,
+    );
     await assert.rejects(migrate('on: push\njobs: {}\n'), /no configure-aws-credentials step passes aws-access-key-id/);
   });
 
@@ -241,7 +272,10 @@ describe('migrateWorkflowText', () => {
       writeFileSync(join(dir, FILE), STARTER);
       const migrated = await migrate(STARTER);
       const diff = unifiedDiff(FILE, STARTER.slice(0, -1).split('\n'), migrated.edits, true);
-      assert.match(diff, /^--- a\/\.github\/workflows\/deploy\.yml\n\+\+\+ b\/\.github\/workflows\/deploy\.yml\n@@ -10,6 \+10,7 @@\n/);
+      assert.match(
+        diff,
+        /^--- a\/\.github\/workflows\/deploy\.yml\n\+\+\+ b\/\.github\/workflows\/deploy\.yml\n@@ -10,6 \+10,7 @@\n/,
+      );
       writeFileSync(join(dir, 'change.diff'), diff);
       await runOk('git', ['init', '-q'], { cwd: dir });
       await runOk('git', ['apply', 'change.diff'], { cwd: dir });

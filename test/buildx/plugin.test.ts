@@ -34,8 +34,17 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
 
   const docker = (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> =>
     new Promise((done) => {
-      execFile('docker', args, { cwd: options.cwd ?? home, env: { PATH: process.env.PATH ?? '', HOME: home, DOCKER_HOST, ...options.env }, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) =>
-        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      execFile(
+        'docker',
+        args,
+        {
+          cwd: options.cwd ?? home,
+          env: { PATH: process.env.PATH ?? '', HOME: home, DOCKER_HOST, ...options.env },
+          maxBuffer: 16 * 1024 * 1024,
+          timeout: 300_000,
+        },
+        (error, stdout, stderr) =>
+          done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
       );
     });
   const ok = async (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) => {
@@ -62,11 +71,20 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     writeFileSync(join(plugins, 'docker-buildx'), `#!/bin/sh\nexec ${process.execPath} ${BUNDLE} "$@"\n`);
     chmodSync(join(plugins, 'docker-buildx'), 0o755);
     const ecr = new ECRClient(sdkConfig(cloud));
-    for (const name of ['app', 'multi', 'combined']) await ecr.send(new CreateRepositoryCommand({ repositoryName: `dx-${suffix}/${name}` }));
+    for (const name of ['app', 'multi', 'combined'])
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: `dx-${suffix}/${name}` }));
     const token = await ecr.send(new GetAuthorizationTokenCommand({}));
-    const password = Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString().split(':')[1] ?? '';
+    const password =
+      Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
+        .toString()
+        .split(':')[1] ?? '';
     await new Promise<void>((done, fail) => {
-      const child = execFile('docker', ['login', '-u', 'AWS', '--password-stdin', registry], { env: { PATH: process.env.PATH ?? '', HOME: home, DOCKER_HOST } }, (error) => (error ? fail(error) : done()));
+      const child = execFile(
+        'docker',
+        ['login', '-u', 'AWS', '--password-stdin', registry],
+        { env: { PATH: process.env.PATH ?? '', HOME: home, DOCKER_HOST } },
+        (error) => (error ? fail(error) : done()),
+      );
       child.stdin?.end(password);
     });
   });
@@ -93,15 +111,36 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
 
   it('docker build goes through the plugin: build args, labels, target, a .dockerignore, --iidfile, and --provenance=false', async () => {
     const dir = context({
-      Dockerfile: 'FROM scratch AS base\nARG NOTE=none\nCOPY . /src/\nLABEL note=$NOTE\nFROM base AS final\nLABEL stage=final\n',
+      Dockerfile:
+        'FROM scratch AS base\nARG NOTE=none\nCOPY . /src/\nLABEL note=$NOTE\nFROM base AS final\nLABEL stage=final\n',
       'keep.txt': 'kept',
       'secret.env': 'no',
       '.dockerignore': '*.env\n',
     });
     const name = `localhost/dx-${suffix}/built:1`;
     images.push(name);
-    await ok(['build', '-t', name, '--build-arg', 'NOTE=from-cli', '--label', 'team=ci', '--target', 'base', '--provenance', 'false', '--iidfile', join(dir, '..', 'iid'), '.'], { cwd: dir });
-    const labels = JSON.parse((await ok(['image', 'inspect', name, '--format', '{{json .Config.Labels}}'])).stdout) as Record<string, string>;
+    await ok(
+      [
+        'build',
+        '-t',
+        name,
+        '--build-arg',
+        'NOTE=from-cli',
+        '--label',
+        'team=ci',
+        '--target',
+        'base',
+        '--provenance',
+        'false',
+        '--iidfile',
+        join(dir, '..', 'iid'),
+        '.',
+      ],
+      { cwd: dir },
+    );
+    const labels = JSON.parse(
+      (await ok(['image', 'inspect', name, '--format', '{{json .Config.Labels}}'])).stdout,
+    ) as Record<string, string>;
     assert.equal(labels.note, 'from-cli');
     assert.equal(labels.team, 'ci');
     assert.equal(labels.stage, undefined, '--target stopped at the base stage');
@@ -111,7 +150,11 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     await ok(['create', '--name', container, name, '/none']);
     try {
       assert.equal((await docker(['cp', `${container}:/src/keep.txt`, join(dir, '..', 'kept')])).code, 0);
-      assert.notEqual((await docker(['cp', `${container}:/src/secret.env`, join(dir, '..', 'ignored')])).code, 0, '.dockerignore kept secret.env out of the context');
+      assert.notEqual(
+        (await docker(['cp', `${container}:/src/secret.env`, join(dir, '..', 'ignored')])).code,
+        0,
+        '.dockerignore kept secret.env out of the context',
+      );
     } finally {
       await docker(['rm', '-f', container]);
     }
@@ -122,7 +165,15 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     const tags = [`${registry}/dx-${suffix}/app:1.0`, `${registry}/dx-${suffix}/app:latest`];
     const meta = join(dir, '..', 'meta-push.json');
     await ok(['buildx', 'create', '--name', `dx${suffix}`, '--use']);
-    const pushed = await ok(['buildx', 'build', '--push', ...tags.flatMap((t) => ['-t', t]), '--metadata-file', meta, dir]);
+    const pushed = await ok([
+      'buildx',
+      'build',
+      '--push',
+      ...tags.flatMap((t) => ['-t', t]),
+      '--metadata-file',
+      meta,
+      dir,
+    ]);
     const metadata = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, string>;
     assert.match(metadata['containerimage.digest'] ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(metadata['image.name'], tags.join(','));
@@ -138,10 +189,13 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     await ok(['buildx', 'rm', `dx${suffix}`]);
   });
 
-  it('refuses what it cannot do, with buildx\'s messages for the docker driver', async () => {
+  it("refuses what it cannot do, with buildx's messages for the docker driver", async () => {
     const dir = context({ Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'x' });
     const multi = await docker(['buildx', 'build', '--platform', 'linux/amd64,linux/arm64', dir]);
-    assert.match(multi.stderr, /ERROR: Multi-platform build is not supported for the docker driver\.\nSwitch to a different driver/);
+    assert.match(
+      multi.stderr,
+      /ERROR: Multi-platform build is not supported for the docker driver\.\nSwitch to a different driver/,
+    );
     const cacheTo = await docker(['buildx', 'build', '--cache-to', 'type=gha', dir]);
     assert.match(cacheTo.stderr, /ERROR: Cache export is not supported for the docker driver\./);
     const sbom = await docker(['buildx', 'build', '--sbom=true', dir]);
@@ -155,7 +209,10 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
   });
 
   it('builds for linux/arm64 under emulation (RUN executes an arm64 program), or says why not', async () => {
-    const dir = context({ Dockerfile: 'FROM scratch\nCOPY probe /probe\nRUN ["/probe"]\n', probe: exitZeroProgram('arm64') ?? Buffer.alloc(0) });
+    const dir = context({
+      Dockerfile: 'FROM scratch\nCOPY probe /probe\nRUN ["/probe"]\n',
+      probe: exitZeroProgram('arm64') ?? Buffer.alloc(0),
+    });
     const name = `localhost/dx-${suffix}/arm:1`;
     const run = await docker(['buildx', 'build', '--platform', 'linux/arm64', '--load', '-t', name, dir]);
     if (ARM64) {
@@ -163,7 +220,10 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
       images.push(name);
       assert.equal((await ok(['image', 'inspect', name, '--format', '{{.Architecture}}'])).stdout.trim(), 'arm64');
     } else {
-      assert.match(run.stderr, /ERROR: the engine cannot run linux\/arm64 programs: its host has no emulator registered for arm64 \(binfmt_misc\)\. Install Debian's qemu-user-static/);
+      assert.match(
+        run.stderr,
+        /ERROR: the engine cannot run linux\/arm64 programs: its host has no emulator registered for arm64 \(binfmt_misc\)\. Install Debian's qemu-user-static/,
+      );
     }
     // A program no emulator runs (an ELF for an unknown machine) fails with the same clear reason.
     const alien = Buffer.from(exitZeroProgram('arm64') ?? Buffer.alloc(0));
@@ -171,7 +231,10 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     const failing = context({ Dockerfile: 'FROM scratch\nCOPY probe /probe\nRUN ["/probe"]\n', probe: alien });
     const refused = await docker(['buildx', 'build', '--platform', 'linux/riscv64', failing]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /ERROR: the engine cannot run linux\/riscv64 programs: its host has no emulator registered for riscv64/);
+    assert.match(
+      refused.stderr,
+      /ERROR: the engine cannot run linux\/riscv64 programs: its host has no emulator registered for riscv64/,
+    );
   });
 
   it('a multi-platform push is an image index; imagetools inspect lists the platforms and create combines images', async (t) => {
@@ -179,11 +242,25 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
       t.skip('this host has no arm64 emulation: the multi-platform push needs it');
       return;
     }
-    const dir = context({ Dockerfile: 'FROM scratch\nARG TARGETARCH\nCOPY a /a\nLABEL arch=$TARGETARCH\n', a: 'multi' });
+    const dir = context({
+      Dockerfile: 'FROM scratch\nARG TARGETARCH\nCOPY a /a\nLABEL arch=$TARGETARCH\n',
+      a: 'multi',
+    });
     await ok(['buildx', 'create', '--name', `mp${suffix}`, '--driver', 'docker-container', '--use']);
     const tag = `${registry}/dx-${suffix}/multi:1`;
     const meta = join(dir, '..', 'meta-multi.json');
-    await ok(['buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--push', '-t', tag, '--metadata-file', meta, dir]);
+    await ok([
+      'buildx',
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--push',
+      '-t',
+      tag,
+      '--metadata-file',
+      meta,
+      dir,
+    ]);
     const metadata = JSON.parse(readFileSync(meta, 'utf8')) as Record<string, unknown>;
     const descriptor = metadata['containerimage.descriptor'] as { mediaType: string };
     assert.equal(descriptor.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
@@ -191,15 +268,25 @@ describe('docker buildx (dockyard plugin) from a shell', () => {
     assert.match(inspected.stdout, /^MediaType: application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json$/m);
     assert.match(inspected.stdout, /Platform:\s+linux\/amd64/);
     assert.match(inspected.stdout, /Platform:\s+linux\/arm64/);
-    const raw = JSON.parse((await ok(['buildx', 'imagetools', 'inspect', '--raw', tag])).stdout) as { manifests: { digest: string; platform: { architecture: string } }[] };
-    assert.deepEqual(raw.manifests.map((m) => m.platform.architecture), ['amd64', 'arm64']);
+    const raw = JSON.parse((await ok(['buildx', 'imagetools', 'inspect', '--raw', tag])).stdout) as {
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
+    assert.deepEqual(
+      raw.manifests.map((m) => m.platform.architecture),
+      ['amd64', 'arm64'],
+    );
 
     // imagetools create: an index of the arm64 image alone, in another repository of the registry.
     const arm = raw.manifests.find((m) => m.platform.architecture === 'arm64')?.digest ?? '';
     const combined = `${registry}/dx-${suffix}/combined:arm`;
     await ok(['buildx', 'imagetools', 'create', '-t', combined, `${registry}/dx-${suffix}/multi@${arm}`]);
-    const created = JSON.parse((await ok(['buildx', 'imagetools', 'inspect', '--raw', combined])).stdout) as { manifests: { digest: string; platform: { architecture: string } }[] };
-    assert.deepEqual(created.manifests.map((m) => [m.digest, m.platform.architecture]), [[arm, 'arm64']]);
+    const created = JSON.parse((await ok(['buildx', 'imagetools', 'inspect', '--raw', combined])).stdout) as {
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
+    assert.deepEqual(
+      created.manifests.map((m) => [m.digest, m.platform.architecture]),
+      [[arm, 'arm64']],
+    );
     await ok(['buildx', 'rm', `mp${suffix}`]);
   });
 });

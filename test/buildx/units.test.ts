@@ -24,7 +24,10 @@ describe('buildx plugin: flags', () => {
     { name: 'add-host', kind: 'slice' as const },
   ];
   it('long and short forms, = values, combined bools, repeats, -- and positionals', () => {
-    const f = parseFlags(['-t', 'a', '--tag=b', '-tc', '-qf', 'Dockerfile.x', '--add-host', 'x:1,"y:2"', '.', '--', '--not-a-flag'], specs);
+    const f = parseFlags(
+      ['-t', 'a', '--tag=b', '-tc', '-qf', 'Dockerfile.x', '--add-host', 'x:1,"y:2"', '.', '--', '--not-a-flag'],
+      specs,
+    );
     assert.deepEqual(f.arrays.get('tag'), ['a', 'b', 'c']);
     assert.equal(f.bools.get('quiet'), true);
     assert.equal(f.strings.get('file'), 'Dockerfile.x');
@@ -32,7 +35,7 @@ describe('buildx plugin: flags', () => {
     assert.deepEqual(f.positional, ['.', '--not-a-flag']);
     assert.deepEqual(splitSlice('a,"b,c"'), ['a', 'b,c']);
   });
-  it('pflag\'s errors', () => {
+  it("pflag's errors", () => {
     assert.throws(() => parseFlags(['--nope'], specs), new UsageError('unknown flag: --nope'));
     assert.throws(() => parseFlags(['-x'], specs), /unknown shorthand flag: 'x' in -x/);
     assert.throws(() => parseFlags(['--file'], specs), /flag needs an argument: --file/);
@@ -59,8 +62,15 @@ describe('buildx plugin: .dockerignore', () => {
 describe('buildx plugin: references and platforms', () => {
   it('parses references as Docker does', () => {
     assert.deepEqual(parseReference('nginx'), { host: 'docker.io', path: 'library/nginx' });
-    assert.deepEqual(parseReference('localhost:5000/team/app:1.0'), { host: 'localhost:5000', path: 'team/app', tag: '1.0' });
-    assert.equal(formatReference(parseReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/app')), '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest');
+    assert.deepEqual(parseReference('localhost:5000/team/app:1.0'), {
+      host: 'localhost:5000',
+      path: 'team/app',
+      tag: '1.0',
+    });
+    assert.equal(
+      formatReference(parseReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/app')),
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest',
+    );
     assert.throws(() => parseReference('Team/App'), /repository name \(Team\/App\) must be lowercase/);
     assert.throws(() => parseReference('app:bad tag'), /invalid reference format/);
   });
@@ -69,22 +79,64 @@ describe('buildx plugin: references and platforms', () => {
     assert.equal(formatPlatform(parsePlatform('linux/arm64/v8')), 'linux/arm64');
     assert.equal(formatPlatform(parsePlatform('linux/arm')), 'linux/arm/v7');
     assert.equal(formatPlatform(parsePlatform('x86_64')), 'linux/amd64');
-    assert.deepEqual(parsePlatformList(['linux/amd64,linux/arm64', 'linux/amd64']).map(formatPlatform), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(parsePlatformList(['linux/amd64,linux/arm64', 'linux/amd64']).map(formatPlatform), [
+      'linux/amd64',
+      'linux/arm64',
+    ]);
     assert.throws(() => parsePlatform('plan9/amd64'), /unknown operating system or architecture/);
   });
 });
 
 describe('buildx plugin: build requests', () => {
   it('reads the flags into a request: exports, build args from the environment, sizes', () => {
-    const r = parseBuildArgs(['--push', '--load', '-t', 'a:1', '--build-arg', 'A=1', '--build-arg', 'FROM_ENV', '--build-arg', 'UNSET', '--label', 'x=y', '--shm-size', '64m', '--platform', 'linux/arm64', '-o', 'type=local,dest=out', 'ctx'], { FROM_ENV: 'e' });
+    const r = parseBuildArgs(
+      [
+        '--push',
+        '--load',
+        '-t',
+        'a:1',
+        '--build-arg',
+        'A=1',
+        '--build-arg',
+        'FROM_ENV',
+        '--build-arg',
+        'UNSET',
+        '--label',
+        'x=y',
+        '--shm-size',
+        '64m',
+        '--platform',
+        'linux/arm64',
+        '-o',
+        'type=local,dest=out',
+        'ctx',
+      ],
+      { FROM_ENV: 'e' },
+    );
     assert.deepEqual(r.buildArgs, { A: '1', FROM_ENV: 'e' });
     assert.deepEqual(r.labels, { x: 'y' });
     assert.equal(r.shmSize, 64 * 1024 * 1024);
-    assert.deepEqual(r.exports, [{ type: 'local', dest: 'out' }, { type: 'image', push: true, names: [] }, { type: 'docker' }]);
+    assert.deepEqual(r.exports, [
+      { type: 'local', dest: 'out' },
+      { type: 'image', push: true, names: [] },
+      { type: 'docker' },
+    ]);
     assert.equal(parseSize('2g'), 2 * 1024 ** 3);
   });
   it('accepts disabled attestations and cache flags with a notice; refuses secrets, ssh, build contexts, checks and attestations', () => {
-    const ok = parseBuildArgs(['--provenance=false', '--sbom', 'false', '--attest', 'type=provenance,disabled=true', '--cache-from', 'type=gha', '.'], {});
+    const ok = parseBuildArgs(
+      [
+        '--provenance=false',
+        '--sbom',
+        'false',
+        '--attest',
+        'type=provenance,disabled=true',
+        '--cache-from',
+        'type=gha',
+        '.',
+      ],
+      {},
+    );
     assert.match(ok.notices.join('\n'), /cache import and export/);
     assert.throws(() => parseBuildArgs(['--provenance=mode=max', '.'], {}), AttestationError);
     assert.throws(() => parseBuildArgs(['--ssh', 'default', '.'], {}), /--ssh is not supported/);
@@ -112,10 +164,20 @@ describe('buildx plugin: the context stream', () => {
       for await (const chunk of built.stream) chunks.push(chunk as Buffer);
       const tar = Buffer.concat(chunks);
       const names: string[] = [];
-      for (let off = 0; off + 512 <= tar.length; ) {
-        const name = tar.subarray(off, off + 100).toString('utf8').replace(/\0.*$/s, '');
+      for (let off = 0; off + 512 <= tar.length;) {
+        const name = tar
+          .subarray(off, off + 100)
+          .toString('utf8')
+          .replace(/\0.*$/s, '');
         if (name === '') break;
-        const size = parseInt(tar.subarray(off + 124, off + 136).toString('utf8').replace(/\0.*$/s, '').trim() || '0', 8);
+        const size = parseInt(
+          tar
+            .subarray(off + 124, off + 136)
+            .toString('utf8')
+            .replace(/\0.*$/s, '')
+            .trim() || '0',
+          8,
+        );
         names.push(name);
         off += 512 + Math.ceil(size / 512) * 512;
       }

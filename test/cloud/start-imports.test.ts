@@ -18,10 +18,20 @@ const CLOUD = new URL('../../src/cloud/cloud.js', import.meta.url).href;
 /** Every module URL a fresh Node process resolves while importing `entry`. */
 function importGraph(entry: string): string[] {
   const hooks = join(dir, 'hooks.mjs');
-  writeFileSync(hooks, "export async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  process.stderr.write(`resolved ${result.url}\\n`);\n  return result;\n}\n");
+  writeFileSync(
+    hooks,
+    'export async function resolve(specifier, context, next) {\n  const result = await next(specifier, context);\n  process.stderr.write(`resolved ${result.url}\\n`);\n  return result;\n}\n',
+  );
   const register = join(dir, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const child = spawnSync(process.execPath, ['--import', register, '--input-type=module', '-e', `await import(${JSON.stringify(entry)});`], { encoding: 'utf8' });
+  writeFileSync(
+    register,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  const child = spawnSync(
+    process.execPath,
+    ['--import', register, '--input-type=module', '-e', `await import(${JSON.stringify(entry)});`],
+    { encoding: 'utf8' },
+  );
   assert.equal(child.status, 0, child.stderr);
   return [...child.stderr.matchAll(/^resolved (\S+)$/gm)].map((m) => m[1] as string);
 }
@@ -33,7 +43,10 @@ describe('what the cloud loads at start', () => {
 
   it('leaves the runner’s workflow machinery, jose, the ECS runtime and the AWS SDK for first use', () => {
     const graph = importGraph(CLOUD);
-    assert.ok(graph.some((url) => url.endsWith('/src/services/sts/index.js')), 'the graph was recorded');
+    assert.ok(
+      graph.some((url) => url.endsWith('/src/services/sts/index.js')),
+      'the graph was recorded',
+    );
     const deferred: [string, RegExp][] = [
       ['GitHub’s workflow parser and expressions', /\/node_modules\/@actions\//],
       ['yaml', /\/node_modules\/yaml\//],

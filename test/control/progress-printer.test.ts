@@ -13,19 +13,46 @@ function print(events: ProgressEvent[]): string[] {
   return events.flatMap((event) => printer.lines(event));
 }
 
-const running = (number: number, name: string): ProgressEvent => ({ type: 'step', job: '7', number, name, status: 'in_progress' });
-const done = (number: number, name: string): ProgressEvent => ({ type: 'step', job: '7', number, name, status: 'completed', conclusion: 'success', durationMs: 12 });
+const running = (number: number, name: string): ProgressEvent => ({
+  type: 'step',
+  job: '7',
+  number,
+  name,
+  status: 'in_progress',
+});
+const done = (number: number, name: string): ProgressEvent => ({
+  type: 'step',
+  job: '7',
+  number,
+  name,
+  status: 'completed',
+  conclusion: 'success',
+  durationMs: 12,
+});
 
 describe('progress printer: notices', () => {
   it('names the running step once, then prints each notice under it', () => {
-    const reason = 'ResourceInitializationError: unable to start container process: exec: "/nonexistent": stat /nonexistent: no such file or directory';
+    const reason =
+      'ResourceInitializationError: unable to start container process: exec: "/nonexistent": stat /nonexistent: no such file or directory';
     const lines = print([
       { type: 'job', job: '7', name: 'deploy', status: 'in_progress' },
       running(1, 'Render Amazon ECS task definition'),
       done(1, 'Render Amazon ECS task definition'),
       running(2, 'Deploy Amazon ECS task definition'),
-      { type: 'notice', job: '7', level: 'warning', title: 'ECS service apps/web', message: `Task abc stopped before RUNNING: ${reason} (TaskFailedToStart)` },
-      { type: 'notice', job: '7', level: 'warning', title: 'ECS service apps/web', message: '(service web) is unable to consistently start tasks successfully.' },
+      {
+        type: 'notice',
+        job: '7',
+        level: 'warning',
+        title: 'ECS service apps/web',
+        message: `Task abc stopped before RUNNING: ${reason} (TaskFailedToStart)`,
+      },
+      {
+        type: 'notice',
+        job: '7',
+        level: 'warning',
+        title: 'ECS service apps/web',
+        message: '(service web) is unable to consistently start tasks successfully.',
+      },
       done(2, 'Deploy Amazon ECS task definition'),
     ]);
     assert.deepEqual(lines, [
@@ -37,7 +64,10 @@ describe('progress printer: notices', () => {
       '      warning: ECS service apps/web: (service web) is unable to consistently start tasks successfully.',
       '    ✓ Deploy Amazon ECS task definition (12 ms)',
     ]);
-    assert.ok(lines.every((line) => line.length <= 200), 'git shows remote lines of at most 200 characters whole');
+    assert.ok(
+      lines.every((line) => line.length <= 200),
+      'git shows remote lines of at most 200 characters whole',
+    );
   });
 
   it('without a running step the notice stands at job level, without a job at run level; a very long one ends in …', () => {

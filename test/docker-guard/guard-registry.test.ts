@@ -11,7 +11,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr';
 import { startDockerGuard, type DockerGuard } from '../../src/docker-guard/guard.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
@@ -44,11 +49,15 @@ describe('docker API guard: registry names and logins', () => {
     ecrHost = `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com`;
     const ecr = new ECRClient(sdkConfig(cloud));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'guard-app' }));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
+    const token =
+      (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
     password = Buffer.from(token, 'base64').toString().replace(/^AWS:/, '');
     mkdirSync(workspace);
     writeFileSync(join(workspace, 'Dockerfile'), `FROM ${baseImage}\nCMD ["sh", "-c", "echo from ecr ${tag}"]\n`);
-    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(120_000) });
+    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, {
+      changes: TINY_IMAGE_CHANGES,
+      signal: AbortSignal.timeout(120_000),
+    });
     guard = await startDockerGuard({
       socketPath,
       engine: ENGINE,
@@ -57,7 +66,9 @@ describe('docker API guard: registry names and logins', () => {
       registries: (host) => (host === ecrHost ? `localhost:${cloud.port}` : undefined),
       login: async (login) => {
         logins.push(login.serverAddress);
-        return login.serverAddress === 'refused.example.com' ? { ok: false, message: 'refused.example.com: the password is not valid' } : undefined;
+        return login.serverAddress === 'refused.example.com'
+          ? { ok: false, message: 'refused.example.com: the password is not valid' }
+          : undefined;
       },
       removeImages: true,
     });
@@ -80,8 +91,13 @@ describe('docker API guard: registry names and logins', () => {
     await dockerOk(['build', '-t', image, '.']);
     const pushed = await dockerOk(['push', image]);
     assert.match(pushed.stdout, new RegExp(`${tag}: digest: sha256:`));
-    const described = await new ECRClient(sdkConfig(cloud)).send(new DescribeImagesCommand({ repositoryName: 'guard-app' }));
-    assert.ok(described.imageDetails?.some((d) => d.imageTags?.includes(tag)), 'the push reached the cloud\'s ECR');
+    const described = await new ECRClient(sdkConfig(cloud)).send(
+      new DescribeImagesCommand({ repositoryName: 'guard-app' }),
+    );
+    assert.ok(
+      described.imageDetails?.some((d) => d.imageTags?.includes(tag)),
+      "the push reached the cloud's ECR",
+    );
     assert.match((await dockerOk(['inspect', '-f', '{{.Id}}', image])).stdout, /^sha256:/);
     await dockerOk(['rmi', image]);
     await dockerOk(['pull', image]);

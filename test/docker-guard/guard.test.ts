@@ -30,7 +30,13 @@ const JOB_LABEL = 'dockyard.job';
 const CLOUD_LABEL = 'dockyard.cloud';
 
 /** A raw request to a unix socket; the body is read whole. */
-export function socketRequest(socketPath: string, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function socketRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method, path, headers: { Host: 'docker', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -76,8 +82,10 @@ describe('docker API guard with the docker CLI', () => {
   let baseImageId = '';
 
   const env = () => ({ DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: join(base, 'docker-config') });
-  const docker = (args: string[], input?: string): Promise<RunResult> => run('docker', args, { env: env(), cwd: workspace, input });
-  const dockerOk = (args: string[], input?: string): Promise<RunResult> => runOk('docker', args, { env: env(), cwd: workspace, input });
+  const docker = (args: string[], input?: string): Promise<RunResult> =>
+    run('docker', args, { env: env(), cwd: workspace, input });
+  const dockerOk = (args: string[], input?: string): Promise<RunResult> =>
+    runOk('docker', args, { env: env(), cwd: workspace, input });
   /** Runs a docker command that must fail with the guard's message matching `pattern`. */
   async function refusedCli(args: string[], pattern: RegExp): Promise<void> {
     const result = await docker(args);
@@ -90,11 +98,24 @@ describe('docker API guard with the docker CLI', () => {
     mkdirSync(join(workspace, 'data'), { recursive: true });
     mkdirSync(socketDir, { mode: 0o700 });
     writeFileSync(join(workspace, 'data', 'greeting.txt'), 'hello from the workspace\n');
-    writeFileSync(join(workspace, 'Dockerfile'), `FROM ${baseImage}\nCOPY data/greeting.txt /greeting.txt\nCMD ["cat", "/greeting.txt"]\n`);
-    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(120_000) });
+    writeFileSync(
+      join(workspace, 'Dockerfile'),
+      `FROM ${baseImage}\nCOPY data/greeting.txt /greeting.txt\nCMD ["cat", "/greeting.txt"]\n`,
+    );
+    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, {
+      changes: TINY_IMAGE_CHANGES,
+      signal: AbortSignal.timeout(120_000),
+    });
     // Someone else's container and network, straight on the engine.
-    await engine.createContainer({ name: foreign, image: baseImage, command: ['sleep', '300'], labels: { 'dockyard.test': tag } });
-    await runOk('docker', ['network', 'create', '--label', `dockyard.test=${tag}`, foreignNetwork], { env: { DOCKER_HOST: ENGINE } });
+    await engine.createContainer({
+      name: foreign,
+      image: baseImage,
+      command: ['sleep', '300'],
+      labels: { 'dockyard.test': tag },
+    });
+    await runOk('docker', ['network', 'create', '--label', `dockyard.test=${tag}`, foreignNetwork], {
+      env: { DOCKER_HOST: ENGINE },
+    });
     guard = await startDockerGuard({
       socketPath,
       engine: ENGINE,
@@ -133,53 +154,94 @@ describe('docker API guard with the docker CLI', () => {
 
   it('runs a detached server with a published port and a workspace bind mount; logs, exec, ps, inspect, stop, rm', async () => {
     const name = `dockyard-guard-web-${tag}`;
-    await dockerOk(['run', '-d', '--name', name, '-p', '127.0.0.1::8080', '-v', '/github/workspace/data:/data:ro', '-v', '/scratch', baseImage, 'perl', '-e', tinyHttpServerScript(8080, 'served')]);
+    await dockerOk([
+      'run',
+      '-d',
+      '--name',
+      name,
+      '-p',
+      '127.0.0.1::8080',
+      '-v',
+      '/github/workspace/data:/data:ro',
+      '-v',
+      '/scratch',
+      baseImage,
+      'perl',
+      '-e',
+      tinyHttpServerScript(8080, 'served'),
+    ]);
     const port = Number((await dockerOk(['port', name, '8080'])).stdout.trim().split(':').pop());
-    assert.equal(await waitFor('the published port', () => httpGet('127.0.0.1', port), { timeoutMs: 30_000 }), 'served');
+    assert.equal(
+      await waitFor('the published port', () => httpGet('127.0.0.1', port), { timeoutMs: 30_000 }),
+      'served',
+    );
     assert.match((await dockerOk(['logs', name])).stdout, /listening/);
     assert.equal((await dockerOk(['exec', name, 'cat', '/data/greeting.txt'])).stdout, 'hello from the workspace\n');
     assert.equal((await dockerOk(['exec', '-i', name, 'cat'], 'exec stdin\n')).stdout, 'exec stdin\n');
     await dockerOk(['exec', '-d', name, 'sh', '-c', 'echo detached > /tmp/detached.txt']);
-    assert.equal(await waitFor('the detached exec', async () => (await docker(['exec', name, 'cat', '/tmp/detached.txt'])).stdout || undefined), 'detached\n');
+    assert.equal(
+      await waitFor(
+        'the detached exec',
+        async () => (await docker(['exec', name, 'cat', '/tmp/detached.txt'])).stdout || undefined,
+      ),
+      'detached\n',
+    );
     writeFileSync(join(base, 'copied-in.txt'), 'copied\n');
     await dockerOk(['cp', join(base, 'copied-in.txt'), `${name}:/tmp/copied.txt`]);
     assert.equal((await dockerOk(['exec', name, 'cat', '/tmp/copied.txt'])).stdout, 'copied\n');
     assert.match((await dockerOk(['cp', `${name}:/tmp/copied.txt`, '-'])).stdout, /copied\n/, 'a tar holding the file');
     const ps = (await dockerOk(['ps', '-a', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
-    assert.deepEqual(ps, [name], 'ps lists only the job\'s containers');
-    const labels = JSON.parse((await dockerOk(['inspect', '-f', '{{json .Config.Labels}}', name])).stdout) as Record<string, string>;
+    assert.deepEqual(ps, [name], "ps lists only the job's containers");
+    const labels = JSON.parse((await dockerOk(['inspect', '-f', '{{json .Config.Labels}}', name])).stdout) as Record<
+      string,
+      string
+    >;
     assert.equal(labels[JOB_LABEL], jobId);
     assert.equal(labels[CLOUD_LABEL], cloud);
     const binds = (await dockerOk(['inspect', '-f', '{{json .HostConfig.Binds}}', name])).stdout;
     assert.match(binds, new RegExp(`${join(workspace, 'data')}:/data:ro`), 'the job path was mapped to the host');
-    const anonymous = (await dockerOk(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{end}}{{end}}', name])).stdout.trim();
+    const anonymous = (
+      await dockerOk(['inspect', '-f', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}}{{end}}{{end}}', name])
+    ).stdout.trim();
     assert.notEqual(anonymous, '');
     await dockerOk(['stop', '-t', '1', name]);
     await dockerOk(['rm', name]);
     const volume = await run('docker', ['volume', 'inspect', anonymous], { env: { DOCKER_HOST: ENGINE } });
-    assert.notEqual(volume.status, 0, 'the anonymous volume went with its container (the job could not reach it any more)');
+    assert.notEqual(
+      volume.status,
+      0,
+      'the anonymous volume went with its container (the job could not reach it any more)',
+    );
     assert.deepEqual((await dockerOk(['ps', '-a', '-q'])).stdout.trim(), '');
   });
 
-  it('streams logs -f until the container ends, and events of the job\'s containers only', async () => {
-    const events = spawn('docker', ['events', '--format', '{{.Actor.Attributes.name}} {{.Action}}'], { env: { ...process.env, ...env() } });
+  it("streams logs -f until the container ends, and events of the job's containers only", async () => {
+    const events = spawn('docker', ['events', '--format', '{{.Actor.Attributes.name}} {{.Action}}'], {
+      env: { ...process.env, ...env() },
+    });
     let seen = '';
     events.stdout.on('data', (d: Buffer) => (seen += d.toString()));
     try {
       // The stream is open once the CLI got its headers; a first event of ours proves it.
       const first = `dockyard-guard-ev1-${tag}`;
-      await waitFor('the event stream', async () => {
-        await docker(['rm', '-f', first]);
-        await dockerOk(['create', '--name', first, baseImage, 'sh', '-c', 'exit 0']);
-        return seen.includes(`${first} create`) ? true : undefined;
-      }, { timeoutMs: 30_000 });
+      await waitFor(
+        'the event stream',
+        async () => {
+          await docker(['rm', '-f', first]);
+          await dockerOk(['create', '--name', first, baseImage, 'sh', '-c', 'exit 0']);
+          return seen.includes(`${first} create`) ? true : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       // Someone else's container starts first, then ours: had the foreign one passed, it would come before ours.
       await engine.startContainer(foreign);
       const name = `dockyard-guard-logs-${tag}`;
       await dockerOk(['run', '-d', '--name', name, baseImage, 'sh', '-c', 'echo one; sleep 1; echo two']);
       const followed = await dockerOk(['logs', '-f', name]);
       assert.equal(followed.stdout, 'one\ntwo\n');
-      await waitFor('our start event', async () => (seen.includes(`${name} start`) ? true : undefined), { timeoutMs: 30_000 });
+      await waitFor('our start event', async () => (seen.includes(`${name} start`) ? true : undefined), {
+        timeoutMs: 30_000,
+      });
       assert.doesNotMatch(seen, /dockyard-guard-foreign-/);
       await dockerOk(['rm', name, first]);
     } finally {
@@ -190,29 +252,48 @@ describe('docker API guard with the docker CLI', () => {
 
   it('refuses each way out of the job, saying what and why', async () => {
     const runArgs = (...flags: string[]) => ['run', '--rm', ...flags, baseImage, 'true'];
-    await refusedCli(runArgs('--privileged'), /privileged containers \(--privileged\) are not allowed in workflow jobs/);
-    await refusedCli(runArgs('-v', '/:/host'), /bind mount \/: only paths inside the job's directories \(\/github\/workspace\)/);
+    await refusedCli(
+      runArgs('--privileged'),
+      /privileged containers \(--privileged\) are not allowed in workflow jobs/,
+    );
+    await refusedCli(
+      runArgs('-v', '/:/host'),
+      /bind mount \/: only paths inside the job's directories \(\/github\/workspace\)/,
+    );
     await refusedCli(runArgs('-v', '/run/podman/podman.sock:/s'), /the container engine's socket cannot be mounted/);
     await refusedCli(runArgs('--pid=host'), /--pid=host/);
     await refusedCli(runArgs('--network=host'), /the host's network \(--network=host\)/);
     await refusedCli(runArgs('--cap-add', 'SYS_ADMIN'), /adding capabilities \(--cap-add CAP_SYS_ADMIN\)/);
     await refusedCli(runArgs('--device', '/dev/null'), /access to host devices/);
-    await refusedCli(runArgs('--security-opt', 'seccomp=unconfined'), /--security-opt seccomp=unconfined is not allowed/);
+    await refusedCli(
+      runArgs('--security-opt', 'seccomp=unconfined'),
+      /--security-opt seccomp=unconfined is not allowed/,
+    );
     await refusedCli(runArgs('-v', '/github/workspace/../..:/up'), /only paths inside the job's directories/);
     await refusedCli(['build', '--network=host', '.'], /building on the host's network/);
-    await refusedCli(['exec', '--privileged', foreign, 'true'], /container dockyard-guard-foreign-.* was not created by this job/);
+    await refusedCli(
+      ['exec', '--privileged', foreign, 'true'],
+      /container dockyard-guard-foreign-.* was not created by this job/,
+    );
   });
 
-  it("keeps the job away from containers, networks and images it did not create", async () => {
-    const notOurs = /container dockyard-guard-foreign-\w+ was not created by this job; a workflow job can only use its own containers/;
+  it('keeps the job away from containers, networks and images it did not create', async () => {
+    const notOurs =
+      /container dockyard-guard-foreign-\w+ was not created by this job; a workflow job can only use its own containers/;
     await refusedCli(['inspect', foreign], notOurs);
     await refusedCli(['rm', '-f', foreign], notOurs);
     await refusedCli(['exec', foreign, 'true'], notOurs);
     await refusedCli(['logs', foreign], notOurs);
     await refusedCli(['run', '--rm', '--volumes-from', foreign, baseImage, 'true'], notOurs);
     await refusedCli(['rmi', baseImage], /the image was not built, pulled or tagged by this job/);
-    await refusedCli(['network', 'connect', foreignNetwork, foreign], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
-    await refusedCli(['run', '--rm', '--network', foreignNetwork, baseImage, 'true'], /network dockyard-guard-foreign-net-\w+ was not created by this job/);
+    await refusedCli(
+      ['network', 'connect', foreignNetwork, foreign],
+      /network dockyard-guard-foreign-net-\w+ was not created by this job/,
+    );
+    await refusedCli(
+      ['run', '--rm', '--network', foreignNetwork, baseImage, 'true'],
+      /network dockyard-guard-foreign-net-\w+ was not created by this job/,
+    );
     // The foreign container is still there, untouched.
     assert.equal((await engine.inspectContainer(foreign)).labels[JOB_LABEL], undefined);
     // The job's own network works as on Docker.
@@ -220,7 +301,10 @@ describe('docker API guard with the docker CLI', () => {
     await dockerOk(['network', 'create', net]);
     const onNet = await dockerOk(['run', '--rm', '--network', net, baseImage, 'sh', '-c', 'echo on-net']);
     assert.equal(onNet.stdout, 'on-net\n');
-    assert.deepEqual((await dockerOk(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort(), ['bridge', net].sort());
+    assert.deepEqual(
+      (await dockerOk(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter(Boolean).sort(),
+      ['bridge', net].sort(),
+    );
     // Its own images go: the tag it gave, and what it built.
     await dockerOk(['rmi', `${built}-again`]);
   });
@@ -228,27 +312,58 @@ describe('docker API guard with the docker CLI', () => {
   it('refuses the libpod API and unlisted endpoints, naming them', async () => {
     const libpod = await socketRequest(socketPath, 'GET', '/v4.3.1/libpod/containers/json');
     assert.equal(libpod.status, 403);
-    assert.deepEqual(JSON.parse(libpod.body), { message: "dockyard: GET /libpod/containers/json is not allowed: Podman's own API (/libpod) is not available in workflow jobs; use the Docker API" });
-    const swarm = await socketRequest(socketPath, 'POST', '/v1.41/swarm/init', '{}', { 'Content-Type': 'application/json' });
+    assert.deepEqual(JSON.parse(libpod.body), {
+      message:
+        "dockyard: GET /libpod/containers/json is not allowed: Podman's own API (/libpod) is not available in workflow jobs; use the Docker API",
+    });
+    const swarm = await socketRequest(socketPath, 'POST', '/v1.41/swarm/init', '{}', {
+      'Content-Type': 'application/json',
+    });
     assert.equal(swarm.status, 403);
     assert.match(swarm.body, /swarm mode is not available/);
   });
 
   it('answers garbage, bad JSON and oversized bodies clearly, and keeps serving', async () => {
-    const garbage = await rawExchange(socketPath, Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(' nonsense \r\n\r\n')]));
+    const garbage = await rawExchange(
+      socketPath,
+      Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from(' nonsense \r\n\r\n')]),
+    );
     assert.match(garbage, /^HTTP\/1\.1 400 /);
-    const badJson = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', '{"Image": ', { 'Content-Type': 'application/json' });
+    const badJson = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', '{"Image": ', {
+      'Content-Type': 'application/json',
+    });
     assert.equal(badJson.status, 400);
-    assert.match(JSON.parse(badJson.body).message as string, /^dockyard: container create: the request body is not valid JSON/);
-    const huge = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', Buffer.alloc(2 * 1024 * 1024, 0x20), { 'Content-Type': 'application/json' });
+    assert.match(
+      JSON.parse(badJson.body).message as string,
+      /^dockyard: container create: the request body is not valid JSON/,
+    );
+    const huge = await socketRequest(
+      socketPath,
+      'POST',
+      '/v1.41/containers/create',
+      Buffer.alloc(2 * 1024 * 1024, 0x20),
+      { 'Content-Type': 'application/json' },
+    );
     assert.equal(huge.status, 413);
     const filters = await socketRequest(socketPath, 'GET', '/v1.41/containers/json?filters=%7Bnope');
     assert.equal(filters.status, 400);
     assert.match(filters.body, /the filters parameter is not valid JSON/);
-    const lowercase = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', JSON.stringify({ Image: baseImage, hostconfig: { privileged: true } }), { 'Content-Type': 'application/json' });
+    const lowercase = await socketRequest(
+      socketPath,
+      'POST',
+      '/v1.41/containers/create',
+      JSON.stringify({ Image: baseImage, hostconfig: { privileged: true } }),
+      { 'Content-Type': 'application/json' },
+    );
     assert.equal(lowercase.status, 403, 'the engine reads field names case-insensitively, and so does the guard');
     assert.match(lowercase.body, /privileged containers/);
-    const wrongType = await socketRequest(socketPath, 'POST', '/v1.41/containers/create', JSON.stringify({ Image: baseImage, HostConfig: { Binds: 'x' } }), { 'Content-Type': 'application/json' });
+    const wrongType = await socketRequest(
+      socketPath,
+      'POST',
+      '/v1.41/containers/create',
+      JSON.stringify({ Image: baseImage, HostConfig: { Binds: 'x' } }),
+      { 'Content-Type': 'application/json' },
+    );
     assert.equal(wrongType.status, 400);
     assert.match(wrongType.body, /HostConfig.Binds must be an array/);
     assert.equal((await socketRequest(socketPath, 'GET', '/_ping')).body, 'OK');
@@ -257,7 +372,13 @@ describe('docker API guard with the docker CLI', () => {
   it('lets no second request ride on a hijack the engine did not upgrade', async () => {
     const name = `dockyard-guard-smuggle-${tag}`;
     await dockerOk(['run', '-d', '--name', name, baseImage, 'sleep', '300']);
-    const exec = JSON.parse((await socketRequest(socketPath, 'POST', `/v1.41/containers/${name}/exec`, JSON.stringify({ Cmd: ['sh'] }), { 'Content-Type': 'application/json' })).body) as { Id: string };
+    const exec = JSON.parse(
+      (
+        await socketRequest(socketPath, 'POST', `/v1.41/containers/${name}/exec`, JSON.stringify({ Cmd: ['sh'] }), {
+          'Content-Type': 'application/json',
+        })
+      ).body,
+    ) as { Id: string };
     await dockerOk(['stop', '-t', '0', name]);
     // The exec is the job's, so the start is forwarded; its container is gone, so the engine answers without upgrading.
     const smuggled = `dockyard-guard-smuggled-${tag}`;
@@ -280,19 +401,42 @@ describe('docker API guard with the docker CLI', () => {
     writeFileSync(join(base, 'secret.json'), '{"secret": "must not leak"}\n');
     symlinkSync(join(base, 'secret.json'), join(context, 'Dockerfile'));
     const tar = execFileSync('tar', ['-C', context, '-cf', '-', '.']);
-    const answer = await socketRequest(socketPath, 'POST', `/v1.41/build?dockerfile=Dockerfile&t=${encodeURIComponent(`localhost/dockyard-guard-evil-${tag}`)}`, tar, { 'Content-Type': 'application/x-tar' });
+    const answer = await socketRequest(
+      socketPath,
+      'POST',
+      `/v1.41/build?dockerfile=Dockerfile&t=${encodeURIComponent(`localhost/dockyard-guard-evil-${tag}`)}`,
+      tar,
+      { 'Content-Type': 'application/x-tar' },
+    );
     assert.equal(answer.status, 403);
     assert.match(answer.body, /build context: Dockerfile leads out of the context through the link Dockerfile/);
     assert.doesNotMatch(answer.body, /must not leak/);
   });
 
   it('close() removes every container, network and volume of the job, and the socket', async () => {
-    await dockerOk(['run', '-d', '--name', `dockyard-guard-left-${tag}`, '-v', `dockyard-guard-vol-${tag}:/v`, baseImage, 'sleep', '300']);
+    await dockerOk([
+      'run',
+      '-d',
+      '--name',
+      `dockyard-guard-left-${tag}`,
+      '-v',
+      `dockyard-guard-vol-${tag}:/v`,
+      baseImage,
+      'sleep',
+      '300',
+    ]);
     await dockerOk(['volume', 'create', `dockyard-guard-vol2-${tag}`]);
     // Open streams do not hold close() up: an event stream, and a container attached to.
-    const streams = [spawn('docker', ['events'], { env: { ...process.env, ...env() } }), spawn('docker', ['run', '--rm', '-i', baseImage, 'cat'], { env: { ...process.env, ...env() } })];
+    const streams = [
+      spawn('docker', ['events'], { env: { ...process.env, ...env() } }),
+      spawn('docker', ['run', '--rm', '-i', baseImage, 'cat'], { env: { ...process.env, ...env() } }),
+    ];
     const ended = streams.map((child) => new Promise<void>((resolve) => child.on('close', () => resolve())));
-    await waitFor('the attached container', async () => ((await dockerOk(['ps', '-q'])).stdout.trim().split('\n').length === 2 ? true : undefined), { timeoutMs: 30_000 });
+    await waitFor(
+      'the attached container',
+      async () => ((await dockerOk(['ps', '-q'])).stdout.trim().split('\n').length === 2 ? true : undefined),
+      { timeoutMs: 30_000 },
+    );
     const counts = await guard.close();
     await Promise.all(ended);
     // The attached --rm container may remove itself as its connection closes, before close() gets to it.
@@ -300,18 +444,30 @@ describe('docker API guard with the docker CLI', () => {
     assert.deepEqual({ networks: counts.networks, volumes: counts.volumes }, { networks: 1, volumes: 2 });
     const label = { [JOB_LABEL]: jobId };
     assert.deepEqual(await engine.listContainers({ labels: label }), []);
-    const leftovers = await runOk('docker', ['network', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], { env: { DOCKER_HOST: ENGINE } });
+    const leftovers = await runOk('docker', ['network', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], {
+      env: { DOCKER_HOST: ENGINE },
+    });
     assert.equal(leftovers.stdout.trim(), '');
-    const volumes = await runOk('docker', ['volume', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], { env: { DOCKER_HOST: ENGINE } });
+    const volumes = await runOk('docker', ['volume', 'ls', '-q', '--filter', `label=${JOB_LABEL}=${jobId}`], {
+      env: { DOCKER_HOST: ENGINE },
+    });
     assert.equal(volumes.stdout.trim(), '');
     assert.equal(existsSync(socketPath), false);
-    const images = await runOk('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: { DOCKER_HOST: ENGINE } });
+    const images = await runOk('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], {
+      env: { DOCKER_HOST: ENGINE },
+    });
     assert.doesNotMatch(images.stdout, new RegExp(`dockyard-guard-app-${tag}`), 'removeImages took the built image');
-    assert.match(images.stdout, new RegExp(`dockyard-guard-base-${tag}`), 'the base image is not the job\'s');
+    assert.match(images.stdout, new RegExp(`dockyard-guard-base-${tag}`), "the base image is not the job's");
   });
 
   it("sweeps what dead jobs of the cloud left, and keeps a live job's", async () => {
-    const make = (job: string) => engine.createContainer({ name: `dockyard-guard-sweep-${job}-${tag}`, image: baseImage, command: ['sleep', '1'], labels: { [CLOUD_LABEL]: cloud, [JOB_LABEL]: `${job}-${tag}` } });
+    const make = (job: string) =>
+      engine.createContainer({
+        name: `dockyard-guard-sweep-${job}-${tag}`,
+        image: baseImage,
+        command: ['sleep', '1'],
+        labels: { [CLOUD_LABEL]: cloud, [JOB_LABEL]: `${job}-${tag}` },
+      });
     const dead = await make('dead');
     const live = await make('live');
     try {

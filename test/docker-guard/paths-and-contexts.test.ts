@@ -47,12 +47,19 @@ describe('bind sources', () => {
     assert.equal(roots.resolve('/github/workspace/abs-inside/deep'), join(ws, 'src', 'deep'));
     assert.equal(roots.resolve('/github/workspace/rel-inside'), join(ws, 'src', 'deep'));
     assert.equal(roots.resolve('/github/workspace/to-temp/x'), join(temp, 'x'));
-    assert.equal(roots.resolve('/github/workspace/new/dir'), join(ws, 'new', 'dir'), 'a missing source is created by the engine');
+    assert.equal(
+      roots.resolve('/github/workspace/new/dir'),
+      join(ws, 'new', 'dir'),
+      'a missing source is created by the engine',
+    );
     assert.equal(roots.resolve('/runner/temp/../temp'), temp);
   });
 
   it('refuses what leads out, through .. or links', () => {
-    refusedWith(() => roots.resolve('/'), /bind mount \/: only paths inside the job's directories \(\/github\/workspace, \/runner\/temp\)/);
+    refusedWith(
+      () => roots.resolve('/'),
+      /bind mount \/: only paths inside the job's directories \(\/github\/workspace, \/runner\/temp\)/,
+    );
     refusedWith(() => roots.resolve('/github/workspace/..'), /only paths inside/);
     refusedWith(() => roots.resolve('/github/workspace/root'), /\(it resolves to \/\)/);
     refusedWith(() => roots.resolve('/github/workspace/root/etc/shadow'), /it resolves to \/etc\/shadow/);
@@ -64,9 +71,12 @@ describe('bind sources', () => {
   });
 
   it("refuses engine sockets inside a root, but not the guard's own socket", async () => {
-    const listen = (path: string) => new Promise<() => Promise<void>>((resolve) => {
-      const server = createServer().listen(path, () => resolve(() => new Promise((done) => server.close(() => done()))));
-    });
+    const listen = (path: string) =>
+      new Promise<() => Promise<void>>((resolve) => {
+        const server = createServer().listen(path, () =>
+          resolve(() => new Promise((done) => server.close(() => done()))),
+        );
+      });
     const closeOwn = await listen(join(temp, 'docker.sock'));
     const closeOther = await listen(join(ws, 'docker.sock'));
     try {
@@ -141,7 +151,10 @@ describe('build context links', () => {
 
   it('refuses contexts compressed in ways it cannot read', () => {
     const scanner = new BuildContextScan();
-    assert.throws(() => scanner.push(Buffer.from('BZh91AY&SY')), (e: unknown) => e instanceof GuardRefusal && /bzip2, xz or zstd/.test(e.message));
+    assert.throws(
+      () => scanner.push(Buffer.from('BZh91AY&SY')),
+      (e: unknown) => e instanceof GuardRefusal && /bzip2, xz or zstd/.test(e.message),
+    );
   });
 
   it('answers a corrupt gzip stream as a bad request', async () => {

@@ -20,7 +20,11 @@ import { parseEngineFiles, readEngineFiles } from '../../src/doctor/engine-files
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { waitFor } from '../support/wait-for.js';
 
-const MISSING_CATATONIT = { file: '/nonexistent/dockyard-doctor-test/catatonit', package: 'catatonit', purpose: 'the init of --init containers' };
+const MISSING_CATATONIT = {
+  file: '/nonexistent/dockyard-doctor-test/catatonit',
+  package: 'catatonit',
+  purpose: 'the init of --init containers',
+};
 
 describe('doctor: required files', () => {
   it('reads scripts/engine-files: every binary Podman executes for a task, by file', () => {
@@ -29,7 +33,8 @@ describe('doctor: required files', () => {
     assert.equal(byFile.get('/usr/libexec/podman/catatonit'), 'catatonit');
     assert.equal(byFile.get('/usr/bin/conmon'), 'conmon');
     assert.equal(byFile.get('/usr/bin/runc'), 'runc');
-    for (const plugin of ['bridge', 'host-local', 'portmap', 'firewall', 'tuning']) assert.equal(byFile.get(`/usr/lib/cni/${plugin}`), 'containernetworking-plugins');
+    for (const plugin of ['bridge', 'host-local', 'portmap', 'firewall', 'tuning'])
+      assert.equal(byFile.get(`/usr/lib/cni/${plugin}`), 'containernetworking-plugins');
     assert.equal(byFile.get('/usr/sbin/iptables'), 'iptables');
     assert.equal(byFile.get('/etc/containers/policy.json'), 'golang-github-containers-common');
     assert.throws(() => parseEngineFiles('/usr/bin/podman\n'), /a line needs a file and a package/);
@@ -39,7 +44,11 @@ describe('doctor: required files', () => {
     const checks = checkFiles([
       { file: '/bin/sh', package: 'dash', purpose: 'present' },
       MISSING_CATATONIT,
-      { file: '/nonexistent/dockyard-doctor-test/etc/containers/policy.json', package: 'golang-github-containers-common', purpose: 'image trust policy' },
+      {
+        file: '/nonexistent/dockyard-doctor-test/etc/containers/policy.json',
+        package: 'golang-github-containers-common',
+        purpose: 'image trust policy',
+      },
       { file: 'dockyard-doctor-test-no-such-command', package: 'docker.io', purpose: 'the docker client' },
     ]);
     assert.deepEqual(
@@ -50,17 +59,32 @@ describe('doctor: required files', () => {
         ['fail', 'dockyard-doctor-test-no-such-command', 'apt-get install --reinstall docker.io'],
       ],
     );
-    assert.match(checks[0]?.detail ?? '', /^\/nonexistent\/dockyard-doctor-test\/catatonit is missing: the init of --init containers$/);
+    assert.match(
+      checks[0]?.detail ?? '',
+      /^\/nonexistent\/dockyard-doctor-test\/catatonit is missing: the init of --init containers$/,
+    );
     assert.match(checks[2]?.detail ?? '', /\(on PATH\) is missing/);
     // A deleted configuration file needs --force-confmiss, or dpkg keeps it deleted.
-    assert.equal(checkFiles([{ file: '/etc/dockyard-doctor-test/policy.json', package: 'golang-github-containers-common', purpose: 'x' }])[0]?.fix, 'apt-get install --reinstall -o Dpkg::Options::=--force-confmiss golang-github-containers-common');
+    assert.equal(
+      checkFiles([
+        { file: '/etc/dockyard-doctor-test/policy.json', package: 'golang-github-containers-common', purpose: 'x' },
+      ])[0]?.fix,
+      'apt-get install --reinstall -o Dpkg::Options::=--force-confmiss golang-github-containers-common',
+    );
   });
 
   it('fails the whole report (exit 1 in the CLI) when one file is missing', async () => {
     const seen: string[] = [];
-    const report = await runDoctor({ files: [{ file: '/bin/sh', package: 'dash', purpose: 'x' }, MISSING_CATATONIT], probe: 'never', onCheck: (c) => seen.push(c.id) });
+    const report = await runDoctor({
+      files: [{ file: '/bin/sh', package: 'dash', purpose: 'x' }, MISSING_CATATONIT],
+      probe: 'never',
+      onCheck: (c) => seen.push(c.id),
+    });
     assert.equal(report.ok, false);
-    assert.deepEqual(seen, report.checks.map((c) => c.id));
+    assert.deepEqual(
+      seen,
+      report.checks.map((c) => c.id),
+    );
     const catatonit = report.checks.find((c) => c.name === 'catatonit');
     assert.equal(catatonit?.status, 'fail');
     assert.equal(catatonit?.fix, 'apt-get install --reinstall catatonit');
@@ -71,15 +95,51 @@ describe('doctor: required files', () => {
 describe('doctor: engine messages', () => {
   // Each message is what Podman 4.3 printed here when pointed at the missing piece.
   const cases: [string, RegExp, string][] = [
-    ['container-init binary not found on the host: stat /usr/libexec/podman/catatonit: no such file or directory', /^catatonit missing/, 'apt-get install --reinstall catatonit'],
-    ['no valid executable found for OCI runtime runc: invalid argument', /OCI runtime runc is missing/, 'apt-get install --reinstall runc'],
-    ['could not find a working conmon binary (configured options: [/usr/bin/conmon]): invalid argument', /conmon/, 'apt-get install --reinstall conmon'],
-    ['plugin type="bridge" failed (add): failed to find plugin "bridge" in path [/usr/lib/cni]', /CNI network plugin bridge/, 'apt-get install --reinstall containernetworking-plugins'],
-    ['plugin type="bridge" failed (add): cni plugin bridge failed: failed to locate iptables: exec: "iptables": executable file not found in $PATH', /iptables is missing/, 'apt-get install --reinstall iptables'],
-    ['open /etc/containers/policy.json: no such file or directory', /trust policy/, 'apt-get install --reinstall golang-github-containers-common -o Dpkg::Options::=--force-confmiss'],
-    ['initializing source docker://localhost:4567/x:1: pinging container registry localhost:4567: Get "https://localhost:4567/v2/": http: server gave HTTP response to HTTPS client', /localhost:4567 as a plain-HTTP registry/, 'bash scripts/setup-engine'],
-    ['initializing source docker://localhost:45171/probe:1: pinging container registry localhost:45171: Get "https://localhost:45171/v2/": x509: certificate signed by unknown authority', /does not trust dockyard's CA for localhost:45171/, 'run dockyard as root'],
-    ['ping: cannot reach the container engine at unix:///run/podman/podman.sock: connect ENOENT /run/podman/podman.sock', /Podman API service is not answering/, 'bash scripts/setup-engine'],
+    [
+      'container-init binary not found on the host: stat /usr/libexec/podman/catatonit: no such file or directory',
+      /^catatonit missing/,
+      'apt-get install --reinstall catatonit',
+    ],
+    [
+      'no valid executable found for OCI runtime runc: invalid argument',
+      /OCI runtime runc is missing/,
+      'apt-get install --reinstall runc',
+    ],
+    [
+      'could not find a working conmon binary (configured options: [/usr/bin/conmon]): invalid argument',
+      /conmon/,
+      'apt-get install --reinstall conmon',
+    ],
+    [
+      'plugin type="bridge" failed (add): failed to find plugin "bridge" in path [/usr/lib/cni]',
+      /CNI network plugin bridge/,
+      'apt-get install --reinstall containernetworking-plugins',
+    ],
+    [
+      'plugin type="bridge" failed (add): cni plugin bridge failed: failed to locate iptables: exec: "iptables": executable file not found in $PATH',
+      /iptables is missing/,
+      'apt-get install --reinstall iptables',
+    ],
+    [
+      'open /etc/containers/policy.json: no such file or directory',
+      /trust policy/,
+      'apt-get install --reinstall golang-github-containers-common -o Dpkg::Options::=--force-confmiss',
+    ],
+    [
+      'initializing source docker://localhost:4567/x:1: pinging container registry localhost:4567: Get "https://localhost:4567/v2/": http: server gave HTTP response to HTTPS client',
+      /localhost:4567 as a plain-HTTP registry/,
+      'bash scripts/setup-engine',
+    ],
+    [
+      'initializing source docker://localhost:45171/probe:1: pinging container registry localhost:45171: Get "https://localhost:45171/v2/": x509: certificate signed by unknown authority',
+      /does not trust dockyard's CA for localhost:45171/,
+      'run dockyard as root',
+    ],
+    [
+      'ping: cannot reach the container engine at unix:///run/podman/podman.sock: connect ENOENT /run/podman/podman.sock',
+      /Podman API service is not answering/,
+      'bash scripts/setup-engine',
+    ],
   ];
   for (const [message, what, fix] of cases) {
     it(`names the piece: ${message.slice(0, 60)}…`, () => {
@@ -103,10 +163,26 @@ describe('doctor: a real engine without its CNI plugins', () => {
     // The machine's engine settings, but an empty plugin directory; its own socket, so the shared
     // service is not touched.
     mkdirSync(join(dir, 'cni'));
-    writeFileSync(join(dir, 'containers.conf'), `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n\n[network]\ncni_plugin_dirs = ["${join(dir, 'cni')}"]\n\n[engine]\nruntime = "runc"\n`);
-    service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { env: { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') }, stdio: 'ignore' });
+    writeFileSync(
+      join(dir, 'containers.conf'),
+      `[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n\n[network]\ncni_plugin_dirs = ["${join(dir, 'cni')}"]\n\n[engine]\nruntime = "runc"\n`,
+    );
+    service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
+      env: { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') },
+      stdio: 'ignore',
+    });
     engine = new DockerApiEngine({ endpoint: `unix://${socket}` });
-    await waitFor('the second Podman API service', async () => (existsSync(socket) ? engine.ping().then(() => true, () => undefined) : undefined), { timeoutMs: 30_000 });
+    await waitFor(
+      'the second Podman API service',
+      async () =>
+        existsSync(socket)
+          ? engine.ping().then(
+              () => true,
+              () => undefined,
+            )
+          : undefined,
+      { timeoutMs: 30_000 },
+    );
   });
   after(async () => {
     await engine.close();
@@ -116,19 +192,25 @@ describe('doctor: a real engine without its CNI plugins', () => {
 
   it('says the CNI plugins are missing and how to install them, and removes its container', async () => {
     const checks = await probeContainer({ engine });
-    assert.deepEqual(checks.map((c) => [c.id, c.status]), [
-      ['registry.push', 'pass'],
-      ['registry.pull', 'pass'],
-      ['container.run', 'fail'],
-      ['container.port', 'skip'],
-    ]);
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.status]),
+      [
+        ['registry.push', 'pass'],
+        ['registry.pull', 'pass'],
+        ['container.run', 'fail'],
+        ['container.port', 'skip'],
+      ],
+    );
     const run = checks[2];
     assert.equal(run?.detail, 'the CNI network plugin bridge is missing');
     assert.equal(run?.fix, 'apt-get install --reinstall containernetworking-plugins');
     assert.match(run?.error ?? '', /failed to find plugin "bridge"/);
     assert.equal(checks[3]?.detail, 'not run: container run failed');
     const left = await engine.listContainers({ labels: { 'dockyard.doctor': true } });
-    assert.deepEqual(left.filter((c) => Date.now() - c.createdAt.getTime() < 60_000), []);
+    assert.deepEqual(
+      left.filter((c) => Date.now() - c.createdAt.getTime() < 60_000),
+      [],
+    );
   });
 });
 
@@ -148,23 +230,43 @@ describe('doctor: a running cloud whose ECS runtime has no engine', () => {
   });
 
   it('reports the runtime that did not start, and the rest of the cloud as healthy', async () => {
-    const health = await waitFor('the runtime to give up', async () => {
-      const body = (await (await fetch(`${cloud.url}/_dockyard/health?engine=1`)).json()) as { ecsRuntime: { state: string; error?: string }; engine: { reachable: boolean; error?: string } };
-      return body.ecsRuntime.state === 'starting' ? undefined : body;
-    }, { timeoutMs: 10_000 });
+    const health = await waitFor(
+      'the runtime to give up',
+      async () => {
+        const body = (await (await fetch(`${cloud.url}/_dockyard/health?engine=1`)).json()) as {
+          ecsRuntime: { state: string; error?: string };
+          engine: { reachable: boolean; error?: string };
+        };
+        return body.ecsRuntime.state === 'starting' ? undefined : body;
+      },
+      { timeoutMs: 10_000 },
+    );
     assert.equal(health.ecsRuntime.state, 'failed');
     assert.equal(health.engine.reachable, false);
     assert.match(health.engine.error ?? '', /cannot reach the container engine/);
     // Without ?engine=1 the route does no I/O.
-    assert.deepEqual(await (await fetch(`${cloud.url}/_dockyard/health`)).json(), { status: 'ok', ecsRuntime: health.ecsRuntime });
+    assert.deepEqual(await (await fetch(`${cloud.url}/_dockyard/health`)).json(), {
+      status: 'ok',
+      ecsRuntime: health.ecsRuntime,
+    });
 
-    const checks = await checkCloud({ url: cloud.url, pid: process.pid, region: cloud.region, credentials: cloud.state.admin, log: join(dataDir, 'dockyard.log'), dataFlag: '' });
-    assert.deepEqual(checks.map((c) => [c.id, c.status]), [
-      ['cloud.health', 'pass'],
-      ['cloud.aws', 'pass'],
-      ['cloud.ecs', 'fail'],
-      ['cloud.oidc', 'pass'],
-    ]);
+    const checks = await checkCloud({
+      url: cloud.url,
+      pid: process.pid,
+      region: cloud.region,
+      credentials: cloud.state.admin,
+      log: join(dataDir, 'dockyard.log'),
+      dataFlag: '',
+    });
+    assert.deepEqual(
+      checks.map((c) => [c.id, c.status]),
+      [
+        ['cloud.health', 'pass'],
+        ['cloud.aws', 'pass'],
+        ['cloud.ecs', 'fail'],
+        ['cloud.oidc', 'pass'],
+      ],
+    );
     const ecs = checks[2];
     assert.equal(ecs?.detail, 'the ECS runtime did not start: no task will run');
     assert.match(ecs?.fix ?? '', /^bash scripts\/setup-engine, then dockyard down && dockyard up --detach/);

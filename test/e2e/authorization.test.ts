@@ -30,11 +30,20 @@ describe('authorization of role sessions', () => {
       new PutRolePolicyCommand({
         RoleName: 'DescribeOnly',
         PolicyName: 'describe-clusters',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:DescribeClusters', Resource: '*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ecs:DescribeClusters', Resource: '*' }],
+        }),
       }),
     );
-    const token = await cloud.cloud.state.issuer.issue({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', audience: 'sts.amazonaws.com' });
-    const assumed = await new STSClient(sdkConfig(cloud)).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'ci', WebIdentityToken: token }));
+    const token = await cloud.cloud.state.issuer.issue({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+    });
+    const assumed = await new STSClient(sdkConfig(cloud)).send(
+      new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'ci', WebIdentityToken: token }),
+    );
     const c = assumed.Credentials;
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
     session = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
@@ -57,22 +66,48 @@ describe('authorization of role sessions', () => {
   it('lets the same role call ecs:DescribeClusters', async () => {
     const ecs = new ECSClient(sdkConfig(cloud, session));
     const described = await ecs.send(new DescribeClustersCommand({ clusters: ['my-app-cluster'] }));
-    assert.deepEqual(described.failures?.map((f) => f.reason), ['MISSING']);
+    assert.deepEqual(
+      described.failures?.map((f) => f.reason),
+      ['MISSING'],
+    );
   });
 
   it('refuses IAM calls to the role with AccessDenied in the Query shape (AWS CLI)', async () => {
     const result = await awsCli(cloud, ['iam', 'list-roles'], session);
     assert.notEqual(result.status, 0);
-    assert.match(result.stderr, /An error occurred \(AccessDenied\) when calling the ListRoles operation( \(reached max retries: 0\))?: User: arn:aws:sts::\d{12}:assumed-role\/DescribeOnly\/ci is not authorized to perform: iam:ListRoles/);
+    assert.match(
+      result.stderr,
+      /An error occurred \(AccessDenied\) when calling the ListRoles operation( \(reached max retries: 0\))?: User: arn:aws:sts::\d{12}:assumed-role\/DescribeOnly\/ci is not authorized to perform: iam:ListRoles/,
+    );
   });
 
   it('refuses an expired session with ExpiredToken / ExpiredTokenException', async () => {
     clock.advance(3601_000);
     try {
-      const query = await send(cloud, await signRequest(cloud, 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', QUERY_TYPE, session, clock.now()));
+      const query = await send(
+        cloud,
+        await signRequest(
+          cloud,
+          'sts',
+          'Action=GetCallerIdentity&Version=2011-06-15',
+          QUERY_TYPE,
+          session,
+          clock.now(),
+        ),
+      );
       assert.equal(query.status, 403);
       assert.match(query.body, /<Code>ExpiredToken<\/Code>/);
-      const json = await send(cloud, await signRequest(cloud, 'ecs', '{}', jsonTarget('AmazonEC2ContainerServiceV20141113.ListClusters'), session, clock.now()));
+      const json = await send(
+        cloud,
+        await signRequest(
+          cloud,
+          'ecs',
+          '{}',
+          jsonTarget('AmazonEC2ContainerServiceV20141113.ListClusters'),
+          session,
+          clock.now(),
+        ),
+      );
       assert.equal((JSON.parse(json.body) as { __type: string }).__type, 'ExpiredTokenException');
     } finally {
       clock.advance(-3601_000);
@@ -99,7 +134,10 @@ describe('authentication failures', () => {
   });
 
   it('refuses garbled Authorization headers: IncompleteSignature', async () => {
-    const query = await send(cloud, { headers: { ...QUERY_TYPE, authorization: 'AWS4-HMAC-SHA256 Credential=garbage' }, body: stsBody });
+    const query = await send(cloud, {
+      headers: { ...QUERY_TYPE, authorization: 'AWS4-HMAC-SHA256 Credential=garbage' },
+      body: stsBody,
+    });
     assert.match(query.body, /<Code>IncompleteSignature<\/Code>/);
   });
 
@@ -107,7 +145,10 @@ describe('authentication failures', () => {
     const stranger = { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) };
     const query = await send(cloud, await signRequest(cloud, 'sts', stsBody, QUERY_TYPE, stranger));
     assert.equal(query.status, 403);
-    assert.match(query.body, /<Code>InvalidClientTokenId<\/Code><Message>The security token included in the request is invalid.<\/Message>/);
+    assert.match(
+      query.body,
+      /<Code>InvalidClientTokenId<\/Code><Message>The security token included in the request is invalid.<\/Message>/,
+    );
     const json = await send(cloud, await signRequest(cloud, 'ecs', '{}', ecsListClusters, stranger));
     assert.equal((JSON.parse(json.body) as { __type: string }).__type, 'UnrecognizedClientException');
   });
@@ -129,15 +170,24 @@ describe('authentication failures', () => {
     const future = new Date(Date.now() + 16 * 60_000);
     const json = await send(cloud, await signRequest(cloud, 'ecs', '{}', ecsListClusters, cloud.admin, future));
     assert.equal((JSON.parse(json.body) as { __type: string }).__type, 'InvalidSignatureException');
-    const fine = await send(cloud, await signRequest(cloud, 'sts', stsBody, QUERY_TYPE, cloud.admin, new Date(Date.now() - 14 * 60_000)));
+    const fine = await send(
+      cloud,
+      await signRequest(cloud, 'sts', stsBody, QUERY_TYPE, cloud.admin, new Date(Date.now() - 14 * 60_000)),
+    );
     assert.equal(fine.status, 200, fine.body);
   });
 
   it('answers unknown operations with each protocol’s error', async () => {
-    const query = await send(cloud, await signRequest(cloud, 'iam', 'Action=CreateUserX&Version=2010-05-08', QUERY_TYPE, cloud.admin));
+    const query = await send(
+      cloud,
+      await signRequest(cloud, 'iam', 'Action=CreateUserX&Version=2010-05-08', QUERY_TYPE, cloud.admin),
+    );
     assert.equal(query.status, 400);
     assert.match(query.body, /<Code>InvalidAction<\/Code>/);
-    const json = await send(cloud, await signRequest(cloud, 'ecs', '{}', jsonTarget('AmazonEC2ContainerServiceV20141113.Nope'), cloud.admin));
+    const json = await send(
+      cloud,
+      await signRequest(cloud, 'ecs', '{}', jsonTarget('AmazonEC2ContainerServiceV20141113.Nope'), cloud.admin),
+    );
     assert.equal((JSON.parse(json.body) as { __type: string }).__type, 'UnknownOperationException');
   });
 

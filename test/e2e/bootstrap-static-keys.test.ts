@@ -27,7 +27,12 @@ describe('bootstrap --static-keys and migrate-to-oidc on an endpoint', () => {
   before(async () => {
     cloud = await startTestCloud();
     iam = new IAMClient(sdkConfig(cloud));
-    env = { AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    env = {
+      AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
   });
   after(async () => {
     await cloud?.stop();
@@ -43,15 +48,27 @@ describe('bootstrap --static-keys and migrate-to-oidc on an endpoint', () => {
     const accessKeyId = /AWS_ACCESS_KEY_ID=(AKIA[A-Z2-7]{16})/.exec(made.stdout)?.[1];
     const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S{40})$/m.exec(made.stdout)?.[1];
     assert.ok(accessKeyId && secretAccessKey, made.stdout);
-    const identity = await new STSClient(sdkConfig(cloud, { accessKeyId, secretAccessKey })).send(new GetCallerIdentityCommand({}));
+    const identity = await new STSClient(sdkConfig(cloud, { accessKeyId, secretAccessKey })).send(
+      new GetCallerIdentityCommand({}),
+    );
     assert.equal(identity.Arn, `arn:aws:iam::${cloud.accountId}:user/github-deploy-acme-api`);
-    const policy = await iam.send(new GetUserPolicyCommand({ UserName: 'github-deploy-acme-api', PolicyName: 'dockyard-deploy' }));
-    const statements = (JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Sid: string; Resource: unknown }[] }).Statement;
-    assert.equal(statements.find((s) => s.Sid === 'DeployTheService')?.Resource, `arn:aws:ecs:us-east-1:${cloud.accountId}:service/apps/api`);
+    const policy = await iam.send(
+      new GetUserPolicyCommand({ UserName: 'github-deploy-acme-api', PolicyName: 'dockyard-deploy' }),
+    );
+    const statements = (
+      JSON.parse(decodeURIComponent(policy.PolicyDocument ?? '')) as { Statement: { Sid: string; Resource: unknown }[] }
+    ).Statement;
+    assert.equal(
+      statements.find((s) => s.Sid === 'DeployTheService')?.Resource,
+      `arn:aws:ecs:us-east-1:${cloud.accountId}:service/apps/api`,
+    );
 
     const again = await cli(['bootstrap', '--static-keys', ...TARGET]);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /= deploy user github-deploy-acme-api: unchanged\n {2}= deploy policy dockyard-deploy: unchanged/);
+    assert.match(
+      again.stdout,
+      /= deploy user github-deploy-acme-api: unchanged\n {2}= deploy policy dockyard-deploy: unchanged/,
+    );
     assert.match(again.stdout, /No access key was made/);
     assert.match(again.stdout, new RegExp(`also has the access key ${accessKeyId}`));
     assert.doesNotMatch(again.stdout, /AWS_SECRET_ACCESS_KEY=/);
@@ -61,8 +78,14 @@ describe('bootstrap --static-keys and migrate-to-oidc on an endpoint', () => {
     assert.equal((await cli(['bootstrap', '--static-keys', ...TARGET, '--show-secret'])).status, 0);
     const third = await cli(['bootstrap', '--static-keys', ...TARGET, '--show-secret']);
     assert.equal(third.status, 1);
-    assert.match(third.stderr, /github-deploy-acme-api already has two access keys .*aws iam delete-access-key --user-name github-deploy-acme-api --access-key-id AKIA/);
-    assert.equal((await iam.send(new ListAccessKeysCommand({ UserName: 'github-deploy-acme-api' }))).AccessKeyMetadata?.length, 2);
+    assert.match(
+      third.stderr,
+      /github-deploy-acme-api already has two access keys .*aws iam delete-access-key --user-name github-deploy-acme-api --access-key-id AKIA/,
+    );
+    assert.equal(
+      (await iam.send(new ListAccessKeysCommand({ UserName: 'github-deploy-acme-api' }))).AccessKeyMetadata?.length,
+      2,
+    );
     const elsewhere = await cli(['bootstrap', '--static-keys', ...TARGET, '--set-secrets']);
     assert.equal(elsewhere.status, 2);
     assert.match(elsewhere.stderr, /--set-secrets stores the key in this machine's git hosting/);
@@ -94,18 +117,28 @@ describe('bootstrap --static-keys and migrate-to-oidc on an endpoint', () => {
     );
     const dry = await cli(['migrate-to-oidc', '--workflow', file, ...TARGET, '--dry-run']);
     assert.equal(dry.status, 0, dry.stderr);
-    assert.match(dry.stdout, new RegExp(`^\\+ {10}role-to-assume: arn:aws:iam::${cloud.accountId}:role/github-deploy-acme-api$`, 'm'));
+    assert.match(
+      dry.stdout,
+      new RegExp(`^\\+ {10}role-to-assume: arn:aws:iam::${cloud.accountId}:role/github-deploy-acme-api$`, 'm'),
+    );
     assert.match(dry.stdout, /^\+ {4}permissions:\n\+ {6}id-token: write\n\+ {6}contents: read\n {5}steps:$/m);
     assert.match(dry.stderr, /~ deploy role github-deploy-acme-api: would create/);
     assert.match(dry.stderr, /admits: repo:acme\/api:ref:refs\/heads\/release/);
     assert.match(dry.stderr, /dockyard secret delete DEPLOY_KEY_ID --repo acme\/api/);
-    await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'github-deploy-acme-api' })), { name: 'NoSuchEntityException' });
+    await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'github-deploy-acme-api' })), {
+      name: 'NoSuchEntityException',
+    });
 
     writeFileSync(file, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n');
     const nothing = await cli(['migrate-to-oidc', '--workflow', file, ...TARGET]);
     assert.equal(nothing.status, 1);
-    assert.match(nothing.stderr, /deploy\.yml cannot be migrated: no configure-aws-credentials step passes aws-access-key-id/);
-    await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'github-deploy-acme-api' })), { name: 'NoSuchEntityException' });
+    assert.match(
+      nothing.stderr,
+      /deploy\.yml cannot be migrated: no configure-aws-credentials step passes aws-access-key-id/,
+    );
+    await assert.rejects(iam.send(new GetRoleCommand({ RoleName: 'github-deploy-acme-api' })), {
+      name: 'NoSuchEntityException',
+    });
     const missing = await cli(['migrate-to-oidc', '--workflow', join(work, 'nope.yml'), ...TARGET]);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /cannot read .*nope\.yml/);

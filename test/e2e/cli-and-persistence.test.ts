@@ -3,7 +3,13 @@
  * after `kill -9` and a restart, providers, roles, policies, signing keys and unexpired
  * sessions are all still there.
  */
-import { CreateOpenIDConnectProviderCommand, CreatePolicyCommand, GetRoleCommand, IAMClient, ListOpenIDConnectProvidersCommand } from '@aws-sdk/client-iam';
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
 import { AttachRolePolicyCommand, CreateRoleCommand, GetPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import assert from 'node:assert/strict';
@@ -62,29 +68,60 @@ describe('dockyard CLI and durability', () => {
 
   it('explains trust before a push and keeps everything across kill -9', async () => {
     const iam = new IAMClient(config());
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
-    const role = await iam.send(new CreateRoleCommand({ RoleName: 'GitHub_Actions_Role', AssumeRolePolicyDocument: seedTrustPolicy('123456789012'), MaxSessionDuration: 7200 }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'GitHub_Actions_Role',
+        AssumeRolePolicyDocument: seedTrustPolicy('123456789012'),
+        MaxSessionDuration: 7200,
+      }),
+    );
     const roleArn = role.Role?.Arn as string;
     const policy = await iam.send(
       new CreatePolicyCommand({
         PolicyName: 'deploy',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:UpdateService', Resource: '*' }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'ecs:UpdateService', Resource: '*' }],
+        }),
       }),
     );
     await iam.send(new AttachRolePolicyCommand({ RoleName: 'GitHub_Actions_Role', PolicyArn: policy.Policy?.Arn }));
 
-    const refused = await dockyard(['trust', 'check', '--role-arn', roleArn, '--repo', 'your-username/ecsapp', '--ref', 'refs/heads/master'], env);
+    const refused = await dockyard(
+      ['trust', 'check', '--role-arn', roleArn, '--repo', 'your-username/ecsapp', '--ref', 'refs/heads/master'],
+      env,
+    );
     assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stdout, /would refuse/);
     assert.match(refused.stdout, /repo:your-username\/ecsapp:ref:refs\/heads\/master/);
     assert.match(refused.stdout, /StringLike/);
     assert.match(refused.stdout, /repo:your-username\/ecsapp:ref:refs\/heads\/main/);
-    const admitted = await dockyard(['trust', 'check', '--role-arn', roleArn, '--repo', 'your-username/ecsapp', '--ref', 'refs/heads/main'], env);
+    const admitted = await dockyard(
+      ['trust', 'check', '--role-arn', roleArn, '--repo', 'your-username/ecsapp', '--ref', 'refs/heads/main'],
+      env,
+    );
     assert.equal(admitted.status, 0, admitted.stdout + admitted.stderr);
 
-    const token = (await dockyard(['token', '--repo', 'your-username/ecsapp', '--ref', 'main', '--audience', 'sts.amazonaws.com'], env)).stdout.trim();
+    const token = (
+      await dockyard(
+        ['token', '--repo', 'your-username/ecsapp', '--ref', 'main', '--audience', 'sts.amazonaws.com'],
+        env,
+      )
+    ).stdout.trim();
     const sts = new STSClient(config());
-    const assumed = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'before-crash', WebIdentityToken: token }));
+    const assumed = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'before-crash',
+        WebIdentityToken: token,
+      }),
+    );
     const c = assumed.Credentials;
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
 
@@ -100,11 +137,18 @@ describe('dockyard CLI and durability', () => {
     assert.equal(got.Role?.MaxSessionDuration, 7200);
     assert.equal((await iam2.send(new GetPolicyCommand({ PolicyArn: policy.Policy?.Arn }))).Policy?.AttachmentCount, 1);
     // The session from before the crash still works, and the token minted before it still verifies (same keys).
-    const who = await new STSClient({ ...config(), credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } }).send(
-      new GetCallerIdentityCommand({}),
-    );
+    const who = await new STSClient({
+      ...config(),
+      credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+    }).send(new GetCallerIdentityCommand({}));
     assert.equal(who.Arn, 'arn:aws:sts::123456789012:assumed-role/GitHub_Actions_Role/before-crash');
-    const again = await new STSClient(config()).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'after-crash', WebIdentityToken: token }));
+    const again = await new STSClient(config()).send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'after-crash',
+        WebIdentityToken: token,
+      }),
+    );
     assert.ok(again.Credentials?.AccessKeyId);
   });
 
@@ -118,7 +162,18 @@ describe('dockyard CLI and durability', () => {
   });
 
   it('has --help on every command', async () => {
-    for (const command of [['up'], ['down'], ['env'], ['demo'], ['token'], ['trust', 'check'], ['keys', 'list'], ['keys', 'rotate'], ['keys', 'remove'], ['endpoint']]) {
+    for (const command of [
+      ['up'],
+      ['down'],
+      ['env'],
+      ['demo'],
+      ['token'],
+      ['trust', 'check'],
+      ['keys', 'list'],
+      ['keys', 'rotate'],
+      ['keys', 'remove'],
+      ['endpoint'],
+    ]) {
       const help = await dockyard([...command, '--help']);
       assert.equal(help.status, 0);
       assert.match(help.stdout, /^Usage: dockyard /);

@@ -35,7 +35,10 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     await runOk('bash', [join(ROOT, 'scripts', 'base-images')]);
     proc = await startDockyardCloud(['--data', dataDir]);
     port = proc.port;
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
     const config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     ecs = new ECSClient(config);
     ec2 = new EC2Client(config);
@@ -54,8 +57,10 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work });
-  const deploy = (args: string[]) => dockyard(['deploy', '--cluster', SEED.cluster, '--service', SEED.service, '--data', dataDir, ...args]);
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work });
+  const deploy = (args: string[]) =>
+    dockyard(['deploy', '--cluster', SEED.cluster, '--service', SEED.service, '--data', dataDir, ...args]);
   const served = () => servedByPrimaryTask(ecs, ec2, SEED.cluster, SEED.service);
 
   it('builds, pushes and rolls out a commit, then a change, a restart, an earlier image and a task definition file', async () => {
@@ -68,7 +73,10 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     assert.match(first.stdout, /✓ my-app-service runs my-app-task:2/);
     assert.equal(await served(), SEED_MESSAGE);
 
-    writeFileSync(join(work, 'app.py'), readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Deployed from a terminal'));
+    writeFileSync(
+      join(work, 'app.py'),
+      readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Deployed from a terminal'),
+    );
     await git(['commit', '-qam', 'second']);
     const second = await deploy(['--build', work, '--json']);
     assert.equal(second.status, 0, second.stderr);
@@ -90,7 +98,13 @@ describe('dockyard deploy', { timeout: 600_000 }, () => {
     assert.equal(await served(), SEED_MESSAGE);
 
     // From the repository's own task definition file, as the workflow's render step starts.
-    const fromFile = await deploy(['--task-definition', join(work, 'ecs-task-def.json'), '--image', image, '--no-wait']);
+    const fromFile = await deploy([
+      '--task-definition',
+      join(work, 'ecs-task-def.json'),
+      '--image',
+      image,
+      '--no-wait',
+    ]);
     assert.equal(fromFile.status, 0, fromFile.stderr);
     assert.match(fromFile.stdout, /registered my-app-task:5 with my-app = /);
     assert.doesNotMatch(fromFile.stdout, /✓/);

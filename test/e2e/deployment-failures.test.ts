@@ -41,7 +41,13 @@ const MISSING_ENTRYPOINT = '/no/such/entrypoint';
 const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
 interface StatusJson {
-  services: { service: string; rollout: string; lastStop?: { taskArn: string; stoppedReason?: string; summary: string }; stalled?: string; hints?: string[] }[];
+  services: {
+    service: string;
+    rollout: string;
+    lastStop?: { taskArn: string; stoppedReason?: string; summary: string };
+    stalled?: string;
+    hints?: string[];
+  }[];
 }
 
 describe('a deployment whose tasks cannot start says why, where the user looks', { timeout: 600_000 }, () => {
@@ -51,8 +57,14 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
   const env = { DOCKYARD_DATA: dataDir, GIT_TERMINAL_PROMPT: '0' };
   let proc: DockyardProcess | undefined;
   let ecs: ECSClient;
-  let config: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string }; maxAttempts: number };
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work, env });
+  let config: {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts: number;
+  };
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work, env });
   const cli = (args: string[]) => dockyard(args, env);
   const status = async (): Promise<StatusJson> => {
     const out = await cli(['status', '--json']);
@@ -61,10 +73,16 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
   };
 
   before(async () => {
-    await engine.importImage(buildTinyImageTar(), BASE_IMAGE, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+    await engine.importImage(buildTinyImageTar(), BASE_IMAGE, {
+      changes: TINY_IMAGE_CHANGES,
+      signal: AbortSignal.timeout(60_000),
+    });
     proc = await startDockyardCloud([], { env });
     port = proc.port;
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
     config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
     ecs = new ECSClient(config);
     // The seed's resources, workflow and task definition; only the Dockerfile differs.
@@ -74,7 +92,10 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     await git(['init', '-q', '-b', 'main']);
     await git(['add', '-A']);
     await git(['commit', '-qm', 'an image that cannot start']);
-    await runOk(process.execPath, [DOCKYARD_BIN, 'repo', 'create', SEED.repository, '--remote', 'dockyard'], { cwd: work, env });
+    await runOk(process.execPath, [DOCKYARD_BIN, 'repo', 'create', SEED.repository, '--remote', 'dockyard'], {
+      cwd: work,
+      env,
+    });
   });
   after(async () => {
     if (ecs) await deleteServiceAndWait(ecs, SEED.cluster, SEED.service);
@@ -90,21 +111,31 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
 
   it('before any push, status explains the seed service that cannot pull its image', async () => {
     // provisionSeed's service names my-app:latest, which nobody pushed: its tasks fail before RUNNING.
-    const service = await waitFor('status to show the failing pull', async () => {
-      const s = (await status()).services[0];
-      return s?.stalled ? s : undefined;
-    }, { timeoutMs: 60_000 });
+    const service = await waitFor(
+      'status to show the failing pull',
+      async () => {
+        const s = (await status()).services[0];
+        return s?.stalled ? s : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     assert.match(service.lastStop?.stoppedReason ?? '', /^CannotPullContainerError: /);
-    assert.match(service.stalled ?? '', /unable to consistently start tasks successfully|tasks stopped without staying up/);
+    assert.match(
+      service.stalled ?? '',
+      /unable to consistently start tasks successfully|tasks stopped without staying up/,
+    );
     assert.match(service.hints?.[0] ?? '', /the image could not be pulled/);
   });
 
   /** The run's deployment and its abnormal stops so far, oldest first, as ECS records them. */
   const runDeployment = async () => {
-    const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] })))
+      .services?.[0];
     const deployment = service?.deployments?.find((d) => d.status === 'PRIMARY');
     assert.ok(deployment?.id);
-    const stops = (await stoppedTasks(ecs, SEED.cluster, deployment.id)).filter(isAbnormalStop).sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0));
+    const stops = (await stoppedTasks(ecs, SEED.cluster, deployment.id))
+      .filter(isAbnormalStop)
+      .sort((a, b) => (a.stoppedAt?.getTime() ?? 0) - (b.stoppedAt?.getTime() ?? 0));
     const first = stops[0];
     assert.ok(first?.stoppedAt, "a task of the run's deployment stopped");
     return { deployment: { ...deployment, id: deployment.id }, first: { ...first, stoppedAt: first.stoppedAt }, stops };
@@ -113,7 +144,9 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
   const withinTenSeconds = (what: string, stoppedAt: Date, shownAt: number, statusAt: number): void => {
     const push = (shownAt - stoppedAt.getTime()) / 1000;
     const state = (statusAt - stoppedAt.getTime()) / 1000;
-    measured.push(`${what}: first task stopped at ${stoppedAt.toISOString()}; dockyard push showed why after ${push.toFixed(2)} s, dockyard status after ${state.toFixed(2)} s`);
+    measured.push(
+      `${what}: first task stopped at ${stoppedAt.toISOString()}; dockyard push showed why after ${push.toFixed(2)} s, dockyard status after ${state.toFixed(2)} s`,
+    );
     assert.ok(push < 10, `dockyard push showed it after ${push} s`);
     assert.ok(state < 10, `dockyard status showed it after ${state} s`);
   };
@@ -143,12 +176,21 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     // (With the engine's init as PID 1 the missing entrypoint is an exit right after RUNNING: exit code 1.)
     const taskId = (first.taskArn ?? '').split('/').pop() ?? '';
     assert.ok(notice.text.includes(`Task ${taskId} stopped`), notice.text);
-    assert.match(push.text(), /remote: +… Deploy Amazon ECS task definition\s*\nremote: +warning: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped/);
-    assert.match(push.text(), /Essential container in task exited\s*(\nremote:\s*)?\(EssentialContainerExited\); container my-app exit code 1/);
+    assert.match(
+      push.text(),
+      /remote: +… Deploy Amazon ECS task definition\s*\nremote: +warning: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped/,
+    );
+    assert.match(
+      push.text(),
+      /Essential container in task exited\s*(\nremote:\s*)?\(EssentialContainerExited\); container my-app exit code 1/,
+    );
     const inStatus = statusNow.services.find((s) => s.service === SEED.service);
     assert.ok(inStatus?.lastStop, JSON.stringify(statusNow));
     assert.equal(inStatus.lastStop.stoppedReason, first.stoppedReason);
-    assert.ok(stops.some((t) => t.taskArn === inStatus.lastStop?.taskArn), 'the latest stop of the run\'s deployment');
+    assert.ok(
+      stops.some((t) => t.taskArn === inStatus.lastStop?.taskArn),
+      "the latest stop of the run's deployment",
+    );
     // runs watch, attached before the deploy step, printed the same notice.
     await watch.line(/warning: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped/, 10_000);
 
@@ -158,7 +200,10 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     await push.exited;
     await watch.exited;
     const view = await cli(['runs', 'view', String(runId)]);
-    assert.match(view.stdout, /Annotations\n(.*\n)*.*! deploy: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped: Essential container in task exited/);
+    assert.match(
+      view.stdout,
+      /Annotations\n(.*\n)*.*! deploy: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped: Essential container in task exited/,
+    );
     withinTenSeconds('missing entrypoint', first.stoppedAt, notice.at, statusAt);
   });
 
@@ -174,21 +219,40 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     assert.match(first.stoppedReason ?? '', /^CannotPullContainerError: /);
     assert.match(push.text(), /stopped before RUNNING: CannotPullContainerError: /);
     // Each task pulls as its own session of the execution role, so reasons differ by the task id.
-    assert.match(statusNow.services.find((s) => s.service === SEED.service)?.lastStop?.stoppedReason ?? '', /^CannotPullContainerError: .* is not authorized to perform: ecr:BatchGetImage /);
+    assert.match(
+      statusNow.services.find((s) => s.service === SEED.service)?.lastStop?.stoppedReason ?? '',
+      /^CannotPullContainerError: .* is not authorized to perform: ecr:BatchGetImage /,
+    );
 
     // ECS throttles the deployment's starts; the same failure of later tasks is told briefly.
-    await push.line(/remote: +warning: ECS service my-app-cluster\/my-app-service: \(service my-app-service\) is unable to consistently start tasks successfully\./, 60_000);
-    await push.line(/remote: +notice: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped before RUNNING for the same reason \(2 tasks so far\)/, 10_000);
-    assert.equal(push.lines.filter((l) => /warning: .*stopped before RUNNING: CannotPullContainerError/.test(l.text)).length, 1, 'one warning per reason');
+    await push.line(
+      /remote: +warning: ECS service my-app-cluster\/my-app-service: \(service my-app-service\) is unable to consistently start tasks successfully\./,
+      60_000,
+    );
+    await push.line(
+      /remote: +notice: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped before RUNNING for the same reason \(2 tasks so far\)/,
+      10_000,
+    );
+    assert.equal(
+      push.lines.filter((l) => /warning: .*stopped before RUNNING: CannotPullContainerError/.test(l.text)).length,
+      1,
+      'one warning per reason',
+    );
     const text = await cli(['status']);
     assert.match(text.stdout, /✗ my-app-cluster\/my-app-service .*IN_PROGRESS \(stalled\)/);
     assert.match(text.stdout, /last stop: Task [0-9a-f]{32} stopped before RUNNING: CannotPullContainerError: /);
     assert.match(text.stdout, /→ the image could not be pulled/);
 
     // Faithful to AWS, the deploy action is still waiting for the service to become stable.
-    const view = JSON.parse((await cli(['runs', 'view', String(runId), '--json'])).stdout) as { status: string; jobs: { steps: { name: string; status: string }[] }[] };
+    const view = JSON.parse((await cli(['runs', 'view', String(runId), '--json'])).stdout) as {
+      status: string;
+      jobs: { steps: { name: string; status: string }[] }[];
+    };
     assert.equal(view.status, 'in_progress');
-    assert.equal(view.jobs[0]?.steps.find((s) => s.name === 'Deploy Amazon ECS task definition')?.status, 'in_progress');
+    assert.equal(
+      view.jobs[0]?.steps.find((s) => s.name === 'Deploy Amazon ECS task definition')?.status,
+      'in_progress',
+    );
     assert.equal((await cli(['runs', 'cancel', String(runId)])).status, 0);
     assert.equal(await push.exited, 1, push.text());
     assert.match(push.text(), /remote: dockyard: run\(s\) #\d+ did not succeed/);
@@ -200,7 +264,10 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     await refusePulls(t, 'the demo pushes this');
     const api = ControlClient.forDataDir(dataDir);
     const pushedAt = Date.now();
-    const error = await pushWatchingDeployment(work, ecs, api, { repository: SEED.repository, hints: { cluster: SEED.cluster, service: SEED.service } }).then(
+    const error = await pushWatchingDeployment(work, ecs, api, {
+      repository: SEED.repository,
+      hints: { cluster: SEED.cluster, service: SEED.service },
+    }).then(
       () => assert.fail('the watched push should stop'),
       (e: unknown) => e as Error,
     );
@@ -211,22 +278,37 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     assert.match(error.message, /\n {2}→ the image could not be pulled: /);
     assert.match(error.message, /\n {2}→ dockyard runs view (\d+) --log/);
     const runId = Number(/dockyard runs view (\d+) --log/.exec(error.message)?.[1]);
-    const run = JSON.parse((await cli(['runs', 'view', String(runId), '--json'])).stdout) as { status: string; conclusion: string };
+    const run = JSON.parse((await cli(['runs', 'view', String(runId), '--json'])).stdout) as {
+      status: string;
+      conclusion: string;
+    };
     assert.deepEqual([run.status, run.conclusion], ['completed', 'cancelled']);
     const { first } = await runDeployment();
-    measured.push(`the demo's watched push: stopped ${((stoppedAt - first.stoppedAt.getTime()) / 1000).toFixed(2)} s after the first task stopped (${((stoppedAt - pushedAt) / 1000).toFixed(1)} s after the push began)`);
+    measured.push(
+      `the demo's watched push: stopped ${((stoppedAt - first.stoppedAt.getTime()) / 1000).toFixed(2)} s after the first task stopped (${((stoppedAt - pushedAt) / 1000).toFixed(1)} s after the push began)`,
+    );
   });
 
   it('dockyard deploy prints each stop and event while it follows, and says once that the deployment stalls', async () => {
     // The image of the previous runs again, pullable now: its tasks exit at once.
-    const current = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }))).services?.[0];
-    const definition = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current?.taskDefinition ?? '' }));
+    const current = (await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] })))
+      .services?.[0];
+    const definition = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: current?.taskDefinition ?? '' }),
+    );
     const image = definition.taskDefinition?.containerDefinitions?.[0]?.image ?? '';
     assert.match(image, new RegExp(`/my-app:[0-9a-f]{40}$`));
-    const deploy = streamed(process.execPath, [DOCKYARD_BIN, 'deploy', '--cluster', SEED.cluster, '--service', SEED.service, '--image', image], { env });
+    const deploy = streamed(
+      process.execPath,
+      [DOCKYARD_BIN, 'deploy', '--cluster', SEED.cluster, '--service', SEED.service, '--image', image],
+      { env },
+    );
     try {
       const stop = await deploy.line(/^ {2}✗ Task [0-9a-f]{32} stopped/, 120_000);
-      assert.match(stop.text, /stopped: Essential container in task exited \(EssentialContainerExited\); container my-app exit code 1$/);
+      assert.match(
+        stop.text,
+        /stopped: Essential container in task exited \(EssentialContainerExited\); container my-app exit code 1$/,
+      );
       await deploy.line(/^ {2}event \d\d:\d\d:\d\d \(service my-app-service\) has started 1 tasks/, 10_000);
       await deploy.line(/^ {2}! the deployment is not making progress: /, 60_000);
       await deploy.line(/^ {4}→ dockyard logs --cluster my-app-cluster --service my-app-service/, 5_000);

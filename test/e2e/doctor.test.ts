@@ -25,7 +25,13 @@ describe('dockyard doctor', () => {
   // The --setup stamp goes here, not into this machine's cache.
   const cache = mkdtempSync(join(tmpdir(), 'dockyard-doctor-cache-'));
   const env = { DOCKYARD_DATA: dataDir, XDG_CACHE_HOME: cache };
-  const probeDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('dockyard-doctor-') && !name.startsWith('dockyard-doctor-e2e-') && !name.startsWith('dockyard-doctor-cache-'));
+  const probeDirs = () =>
+    readdirSync(tmpdir()).filter(
+      (name) =>
+        name.startsWith('dockyard-doctor-') &&
+        !name.startsWith('dockyard-doctor-e2e-') &&
+        !name.startsWith('dockyard-doctor-cache-'),
+    );
 
   before(async () => {
     const up = await dockyard(['up', '--detach', '--port', '0'], env);
@@ -49,7 +55,19 @@ describe('dockyard doctor', () => {
     assert.equal(report.cloud, endpoint.url);
     assert.deepEqual(
       report.checks.map((c) => c.id),
-      ['host.files', 'engine.api', 'engine.host', 'registry.push', 'registry.pull', 'container.run', 'container.port', 'cloud.health', 'cloud.aws', 'cloud.ecs', 'cloud.oidc'],
+      [
+        'host.files',
+        'engine.api',
+        'engine.host',
+        'registry.push',
+        'registry.pull',
+        'container.run',
+        'container.port',
+        'cloud.health',
+        'cloud.aws',
+        'cloud.ecs',
+        'cloud.oidc',
+      ],
     );
     const byId = new Map(report.checks.map((c) => [c.id, c]));
     assert.match(byId.get('container.run')?.detail ?? '', /PID 1 is \/run\/podman-init|PID 1 is \/sbin\/docker-init/);
@@ -60,11 +78,19 @@ describe('dockyard doctor', () => {
     // The probe's container, its image and its temporary directory are gone.
     const engine = new DockerApiEngine();
     try {
-      assert.deepEqual(await engine.listContainers({ labels: { 'dockyard.doctor': true } }).then((l) => l.filter((c) => Date.now() - c.createdAt.getTime() < 60_000)), []);
+      assert.deepEqual(
+        await engine
+          .listContainers({ labels: { 'dockyard.doctor': true } })
+          .then((l) => l.filter((c) => Date.now() - c.createdAt.getTime() < 60_000)),
+        [],
+      );
     } finally {
       await engine.close();
     }
-    assert.deepEqual(probeDirs().filter((d) => !before.has(d)), []);
+    assert.deepEqual(
+      probeDirs().filter((d) => !before.has(d)),
+      [],
+    );
   });
 
   it('--setup skips the cloud, records the pass and reuses it on the next run', async () => {
@@ -73,18 +99,30 @@ describe('dockyard doctor', () => {
     const first = await dockyard(['doctor', '--setup', '--json'], env);
     assert.equal(first.status, 0, first.stdout + first.stderr);
     const firstReport = JSON.parse(first.stdout) as Report;
-    assert.equal(firstReport.checks.some((c) => c.group === 'cloud'), false);
-    assert.equal(firstReport.checks.some((c) => c.cached), false);
+    assert.equal(
+      firstReport.checks.some((c) => c.group === 'cloud'),
+      false,
+    );
+    assert.equal(
+      firstReport.checks.some((c) => c.cached),
+      false,
+    );
 
     const second = await dockyard(['doctor', '--setup'], env);
     assert.equal(second.status, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /^\[setup\] self-check: 7 checks passed in \d+\.\d s\n$/);
     const again = JSON.parse((await dockyard(['doctor', '--setup', '--json'], env)).stdout) as Report;
-    assert.deepEqual(again.checks.filter((c) => c.cached).map((c) => c.id), ['registry.push', 'registry.pull', 'container.run', 'container.port']);
+    assert.deepEqual(
+      again.checks.filter((c) => c.cached).map((c) => c.id),
+      ['registry.push', 'registry.pull', 'container.run', 'container.port'],
+    );
 
     // On demand, the container run is real again.
     const onDemand = JSON.parse((await dockyard(['doctor', '--json'], env)).stdout) as Report;
-    assert.equal(onDemand.checks.some((c) => c.cached), false);
+    assert.equal(
+      onDemand.checks.some((c) => c.cached),
+      false,
+    );
   });
 
   it('prints its usage with --help and refuses unknown flags', async () => {

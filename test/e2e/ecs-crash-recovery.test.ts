@@ -35,7 +35,6 @@ import { runOk } from '../support/run.js';
 import { deleteServiceAndWait, removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
-
 describe('kill -9 of the cloud during a deployment', () => {
   const engine = new DockerApiEngine();
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-crash-'));
@@ -58,7 +57,11 @@ describe('kill -9 of the cloud during a deployment', () => {
   before(async () => {
     await engine.ping(AbortSignal.timeout(5000));
     const started = await up();
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      accountId: string;
+    };
     accountId = admin.accountId;
     target = { url: started.url, region: 'us-east-1', admin };
     const config = { endpoint: started.url, region: target.region, credentials: admin, maxAttempts: 1 };
@@ -68,12 +71,31 @@ describe('kill -9 of the cloud during a deployment', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
     const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
     const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-    const imageId = await engine.importImage(buildTinyImageTar(), localImage(), { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+    const imageId = await engine.importImage(buildTinyImageTar(), localImage(), {
+      changes: TINY_IMAGE_CHANGES,
+      signal: AbortSignal.timeout(60_000),
+    });
     await runOk('podman', ['push', '--tls-verify=false', '--creds', token, localImage()]);
     await engine.removeImage(imageId, { force: true });
     await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
-    const pull = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }] };
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'pull', PolicyDocument: JSON.stringify(pull) }));
+    const pull = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: [
+            'ecr:GetAuthorizationToken',
+            'ecr:BatchGetImage',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:BatchCheckLayerAvailability',
+          ],
+          Resource: '*',
+        },
+      ],
+    };
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: 'exec', PolicyName: 'pull', PolicyDocument: JSON.stringify(pull) }),
+    );
     await ecs.send(new CreateClusterCommand({ clusterName: 'apps' }));
   });
 
@@ -130,16 +152,35 @@ describe('kill -9 of the cloud during a deployment', () => {
   }
 
   const steady = (): Promise<Service> =>
-    waitFor('the service to be steady', async () => {
-      const s = await service();
-      const primary = s.deployments?.[0];
-      return s.deployments?.length === 1 && s.runningCount === 2 && primary?.rolloutState === 'COMPLETED' ? s : undefined;
-    }, { timeoutMs: 60_000 });
+    waitFor(
+      'the service to be steady',
+      async () => {
+        const s = await service();
+        const primary = s.deployments?.[0];
+        return s.deployments?.length === 1 && s.runningCount === 2 && primary?.rolloutState === 'COMPLETED'
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
 
   it('adopts or removes what the killed process left, and the deployment finishes', async () => {
     const v1 = await register('1');
-    await cli(['ec2', 'authorize-security-group-ingress', '--group-id', await defaultGroup(), '--protocol', 'tcp', '--port', String(CONTAINER_PORT), '--cidr', '0.0.0.0/0']);
-    const subnet = (await cli(['ec2', 'describe-subnets', '--query', 'Subnets[0].SubnetId', '--output', 'text'])).trim();
+    await cli([
+      'ec2',
+      'authorize-security-group-ingress',
+      '--group-id',
+      await defaultGroup(),
+      '--protocol',
+      'tcp',
+      '--port',
+      String(CONTAINER_PORT),
+      '--cidr',
+      '0.0.0.0/0',
+    ]);
+    const subnet = (
+      await cli(['ec2', 'describe-subnets', '--query', 'Subnets[0].SubnetId', '--output', 'text'])
+    ).trim();
     await ecs.send(
       new CreateServiceCommand({
         cluster: 'apps',
@@ -147,7 +188,9 @@ describe('kill -9 of the cloud during a deployment', () => {
         taskDefinition: v1,
         desiredCount: 2,
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [await defaultGroup()], assignPublicIp: 'ENABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [subnet], securityGroups: [await defaultGroup()], assignPublicIp: 'ENABLED' },
+        },
       }),
     );
     await steady();
@@ -155,17 +198,28 @@ describe('kill -9 of the cloud during a deployment', () => {
     const v2 = await register('2');
     await ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'web', taskDefinition: v2 }));
     // Mid-deployment: the new deployment has started a task, and has not completed.
-    await waitFor('the new deployment to start a task', async () => {
-      const s = await service();
-      const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
-      return primary?.taskDefinition === v2 && (primary.pendingCount ?? 0) + (primary.runningCount ?? 0) > 0 && primary.rolloutState === 'IN_PROGRESS' ? true : undefined;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the new deployment to start a task',
+      async () => {
+        const s = await service();
+        const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
+        return primary?.taskDefinition === v2 &&
+          (primary.pendingCount ?? 0) + (primary.runningCount ?? 0) > 0 &&
+          primary.rolloutState === 'IN_PROGRESS'
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const killed = proc;
     assert.ok(killed);
     process.kill(killed.pid, 'SIGKILL');
     await killed.exited;
     proc = undefined;
-    assert.ok((await engine.listContainers({ labels: { [LABEL.cloud]: label } })).length > 0, 'the dead cloud left containers running');
+    assert.ok(
+      (await engine.listContainers({ labels: { [LABEL.cloud]: label } })).length > 0,
+      'the dead cloud left containers running',
+    );
 
     const restarted = await up();
     assert.equal(restarted.url, target.url);
@@ -175,31 +229,58 @@ describe('kill -9 of the cloud during a deployment', () => {
     assert.equal(final.desiredCount, 2);
 
     // No orphan: every labelled container is a live task's, and each live task has one ENI.
-    const live = await waitFor('containers to match the live tasks', async () => {
-      const arns = (await ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'web', desiredStatus: 'RUNNING' }))).taskArns ?? [];
-      const containers = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
-      const owners = containers.map((c) => c.labels[LABEL.task] ?? '');
-      return arns.length === 2 && owners.length === 2 && owners.every((o) => arns.includes(o)) ? arns : undefined;
-    }, { timeoutMs: 30_000 });
+    const live = await waitFor(
+      'containers to match the live tasks',
+      async () => {
+        const arns =
+          (await ecs.send(new ListTasksCommand({ cluster: 'apps', serviceName: 'web', desiredStatus: 'RUNNING' })))
+            .taskArns ?? [];
+        const containers = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
+        const owners = containers.map((c) => c.labels[LABEL.task] ?? '');
+        return arns.length === 2 && owners.length === 2 && owners.every((o) => arns.includes(o)) ? arns : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: live }))).tasks ?? [];
-    assert.deepEqual(tasks.map((t) => t.lastStatus), ['RUNNING', 'RUNNING']);
-    const enis = JSON.parse(await cli(['ec2', 'describe-network-interfaces'])) as { NetworkInterfaces: { NetworkInterfaceId: string }[] };
-    const eniOfTasks = tasks.map((t) => t.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value);
+    assert.deepEqual(
+      tasks.map((t) => t.lastStatus),
+      ['RUNNING', 'RUNNING'],
+    );
+    const enis = JSON.parse(await cli(['ec2', 'describe-network-interfaces'])) as {
+      NetworkInterfaces: { NetworkInterfaceId: string }[];
+    };
+    const eniOfTasks = tasks.map(
+      (t) => t.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value,
+    );
 
     // The interrupted starts were the host's failure, not the deployment's; the old tasks kept
     // serving (their health survived the restart) until new ones were RUNNING and healthy.
     assert.equal(primary?.failedTasks, 0);
-    const stoppedArns = (await ecs.send(new ListTasksCommand({ cluster: 'apps', desiredStatus: 'STOPPED' }))).taskArns ?? [];
+    const stoppedArns =
+      (await ecs.send(new ListTasksCommand({ cluster: 'apps', desiredStatus: 'STOPPED' }))).taskArns ?? [];
     const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: stoppedArns }))).tasks ?? [];
     const firstNewStart = Math.min(...tasks.map((t) => t.startedAt?.getTime() ?? Infinity));
     for (const old of stopped.filter((t) => t.taskDefinitionArn === v1)) {
-      assert.ok((old.stoppingAt?.getTime() ?? 0) >= firstNewStart, `old task stopped at ${old.stoppingAt?.toISOString()}, before a new one started at ${new Date(firstNewStart).toISOString()}`);
+      assert.ok(
+        (old.stoppingAt?.getTime() ?? 0) >= firstNewStart,
+        `old task stopped at ${old.stoppingAt?.toISOString()}, before a new one started at ${new Date(firstNewStart).toISOString()}`,
+      );
     }
-    for (const t of stopped.filter((t) => t.taskDefinitionArn === v2)) assert.equal(t.stopCode, 'InfrastructureHealth', t.stoppedReason);
+    for (const t of stopped.filter((t) => t.taskDefinitionArn === v2))
+      assert.equal(t.stopCode, 'InfrastructureHealth', t.stoppedReason);
     assert.deepEqual(enis.NetworkInterfaces.map((n) => n.NetworkInterfaceId).sort(), [...eniOfTasks].sort());
   });
 
   async function defaultGroup(): Promise<string> {
-    return (await cli(['ec2', 'describe-security-groups', '--query', "SecurityGroups[?GroupName=='default'].GroupId", '--output', 'text'])).trim();
+    return (
+      await cli([
+        'ec2',
+        'describe-security-groups',
+        '--query',
+        "SecurityGroups[?GroupName=='default'].GroupId",
+        '--output',
+        'text',
+      ])
+    ).trim();
   }
 });

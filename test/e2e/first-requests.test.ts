@@ -34,7 +34,10 @@ const WORKFLOW = [
 describe('the first requests to a fresh `dockyard up`', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-first-requests-'));
   const env = { DOCKYARD_DATA: dataDir, GIT_TERMINAL_PROMPT: '0' };
-  const works = ['one', 'two'].map((name) => ({ name, dir: mkdtempSync(join(tmpdir(), `dockyard-first-requests-${name}-`)) }));
+  const works = ['one', 'two'].map((name) => ({
+    name,
+    dir: mkdtempSync(join(tmpdir(), `dockyard-first-requests-${name}-`)),
+  }));
   let cloud: DockyardProcess;
 
   before(async () => {
@@ -46,19 +49,41 @@ describe('the first requests to a fresh `dockyard up`', () => {
   });
 
   it('serves concurrent first web-identity assumptions and concurrent first pushes', async () => {
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      accountId: string;
+    };
     const iam = new IAMClient({ endpoint: cloud.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 });
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://token.actions.githubusercontent.com', ClientIDList: ['sts.amazonaws.com'] }));
-    const role = await iam.send(new CreateRoleCommand({ RoleName: 'first', AssumeRolePolicyDocument: seedTrustPolicy(admin.accountId, 'repo:me/one:ref:refs/heads/main') }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'first',
+        AssumeRolePolicyDocument: seedTrustPolicy(admin.accountId, 'repo:me/one:ref:refs/heads/main'),
+      }),
+    );
     // Signed by another process (the CLI), so the cloud's first jose use is a verification.
-    const minted = await dockyard(['token', '--repo', 'me/one', '--ref', 'main', '--audience', 'sts.amazonaws.com'], env);
+    const minted = await dockyard(
+      ['token', '--repo', 'me/one', '--ref', 'main', '--audience', 'sts.amazonaws.com'],
+      env,
+    );
     assert.equal(minted.status, 0, minted.stderr);
     const token = minted.stdout.trim();
 
     for (const work of works) {
-      const git = (args: string[]) => runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work.dir, env });
+      const git = (args: string[]) =>
+        runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work.dir, env });
       await git(['init', '-q', '-b', 'main']);
-      const created = await run(process.execPath, [DOCKYARD_BIN, 'repo', 'create', `me/${work.name}`, '--remote', 'dockyard'], { cwd: work.dir, env });
+      const created = await run(
+        process.execPath,
+        [DOCKYARD_BIN, 'repo', 'create', `me/${work.name}`, '--remote', 'dockyard'],
+        { cwd: work.dir, env },
+      );
       assert.equal(created.status, 0, created.stderr);
       mkdirSync(join(work.dir, '.github', 'workflows'), { recursive: true });
       writeFileSync(join(work.dir, '.github', 'workflows', 'token.yml'), `${WORKFLOW}\n`);
@@ -70,10 +95,19 @@ describe('the first requests to a fresh `dockyard up`', () => {
       fetch(cloud.url, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-        body: new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: role.Role?.Arn ?? '', RoleSessionName: 'first', WebIdentityToken: token }).toString(),
+        body: new URLSearchParams({
+          Action: 'AssumeRoleWithWebIdentity',
+          Version: '2011-06-15',
+          RoleArn: role.Role?.Arn ?? '',
+          RoleSessionName: 'first',
+          WebIdentityToken: token,
+        }).toString(),
       }).then(async (response) => ({ status: response.status, body: await response.text() }));
     const push = (dir: string) => run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: dir, env });
-    const [assumed, pushed] = await Promise.all([Promise.all(Array.from({ length: 8 }, assume)), Promise.all(works.map((w) => push(w.dir)))]);
+    const [assumed, pushed] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, assume)),
+      Promise.all(works.map((w) => push(w.dir))),
+    ]);
 
     const keys = new Set<string>();
     for (const answer of assumed) {
@@ -82,8 +116,16 @@ describe('the first requests to a fresh `dockyard up`', () => {
     }
     assert.equal(keys.size, 8, 'eight distinct sessions');
     for (const result of pushed) assert.equal(result.status, 0, result.stdout + result.stderr);
-    const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as { id: number; repository: string; conclusion: string }[];
-    assert.deepEqual(runs.map((r) => [r.repository, r.conclusion]).sort(), [['me/one', 'success'], ['me/two', 'success']]);
-    for (const r of runs) assert.match((await dockyard(['runs', 'view', String(r.id), '--log'], env)).stdout, /signed a job token/);
+    const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as {
+      id: number;
+      repository: string;
+      conclusion: string;
+    }[];
+    assert.deepEqual(runs.map((r) => [r.repository, r.conclusion]).sort(), [
+      ['me/one', 'success'],
+      ['me/two', 'success'],
+    ]);
+    for (const r of runs)
+      assert.match((await dockyard(['runs', 'view', String(r.id), '--log'], env)).stdout, /signed a job token/);
   });
 });

@@ -41,15 +41,23 @@ async function startProbe(args: string[]): Promise<{ stop(): Promise<ProbeReport
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await waitFor('the probe to be ready', async () => {
-    if (child.exitCode !== null) throw new Error(`the probe exited: ${err}`);
-    return out.startsWith('ready\n') ? true : undefined;
-  }, { timeoutMs: 30_000 });
+  await waitFor(
+    'the probe to be ready',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the probe exited: ${err}`);
+      return out.startsWith('ready\n') ? true : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
   return {
     async stop() {
       child.stdin.end();
       assert.equal(await exited, 0, err);
-      return out.split('\n').slice(1).filter((line) => line !== '').map((line) => JSON.parse(line) as ProbeReport);
+      return out
+        .split('\n')
+        .slice(1)
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as ProbeReport);
     },
   };
 }
@@ -65,7 +73,8 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
   let accountId = '';
   let endpoint: URL;
 
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work, env });
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work, env });
   const push = () => run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
 
   before(async () => {
@@ -73,7 +82,11 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
     // Any port: the engine trusts the cloud's registry through the CA it writes for localhost:PORT.
     proc = await startDockyard(['--port', '0'], env);
     port = Number(new URL(proc.url).port);
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string; accountId: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+      accountId: string;
+    };
     accountId = admin.accountId;
     const target = { url: proc.url, region: 'us-east-1', admin };
     const config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
@@ -85,8 +98,28 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
       healthCheck: { command: ['CMD', '/bin/sh', '-c', 'exit 0'], interval: 5, timeout: 2, retries: 1 },
     });
     const cli = async (args: string[]) => (await awsCli(target, args)).stdout.trim();
-    const group = await cli(['ec2', 'describe-security-groups', '--group-names', 'default', '--query', 'SecurityGroups[0].GroupId', '--output', 'text']);
-    await cli(['ec2', 'authorize-security-group-ingress', '--group-id', group, '--protocol', 'tcp', '--port', String(CONTAINER_PORT), '--cidr', '0.0.0.0/0']);
+    const group = await cli([
+      'ec2',
+      'describe-security-groups',
+      '--group-names',
+      'default',
+      '--query',
+      'SecurityGroups[0].GroupId',
+      '--output',
+      'text',
+    ]);
+    await cli([
+      'ec2',
+      'authorize-security-group-ingress',
+      '--group-id',
+      group,
+      '--protocol',
+      'tcp',
+      '--port',
+      String(CONTAINER_PORT),
+      '--cidr',
+      '0.0.0.0/0',
+    ]);
     const subnet = await cli(['ec2', 'describe-subnets', '--query', 'Subnets[0].SubnetId', '--output', 'text']);
     await ecs.send(
       new CreateServiceCommand({
@@ -95,21 +128,39 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
         taskDefinition,
         desiredCount: 1,
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: 'ENABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: [subnet], securityGroups: [group], assignPublicIp: 'ENABLED' },
+        },
       }),
     );
-    endpoint = new URL(await waitFor('the service endpoint', async () => {
-      const result = await dockyard(['endpoint', '--cluster', 'apps', '--service', 'web'], env);
-      return result.status === 0 ? result.stdout.trim() : undefined;
-    }, { timeoutMs: 60_000 }));
-    await waitFor('the service to answer through its endpoint', async () => ((await httpGet(endpoint.hostname, Number(endpoint.port))) === 'hello' ? true : undefined), { timeoutMs: 90_000 });
+    endpoint = new URL(
+      await waitFor(
+        'the service endpoint',
+        async () => {
+          const result = await dockyard(['endpoint', '--cluster', 'apps', '--service', 'web'], env);
+          return result.status === 0 ? result.stdout.trim() : undefined;
+        },
+        { timeoutMs: 60_000 },
+      ),
+    );
+    await waitFor(
+      'the service to answer through its endpoint',
+      async () => ((await httpGet(endpoint.hostname, Number(endpoint.port))) === 'hello' ? true : undefined),
+      { timeoutMs: 90_000 },
+    );
 
     // A repository whose push carries an ordinary workflow and the bomb.
     await git(['init', '-q', '-b', 'main']);
-    const created = await run(process.execPath, [DOCKYARD_BIN, 'repo', 'create', 'me/app', '--remote', 'dockyard'], { cwd: work, env });
+    const created = await run(process.execPath, [DOCKYARD_BIN, 'repo', 'create', 'me/app', '--remote', 'dockyard'], {
+      cwd: work,
+      env,
+    });
     assert.equal(created.status, 0, created.stderr);
     mkdirSync(join(work, '.github', 'workflows'), { recursive: true });
-    writeFileSync(join(work, '.github', 'workflows', 'ci.yml'), 'name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "built ${{ github.sha }}"\n');
+    writeFileSync(
+      join(work, '.github', 'workflows', 'ci.yml'),
+      'name: CI\non: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "built ${{ github.sha }}"\n',
+    );
     writeFileSync(join(work, BOMB), aliasBomb(10, 10));
     await git(['add', '-A']);
     await git(['commit', '-qm', 'a bomb among the workflows']);
@@ -127,21 +178,48 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('fails the bomb\'s run with GitHub\'s annotation while the cloud keeps answering; the next push runs', async (t) => {
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    const probe = await startProbe([proc?.url ?? assert.fail('no cloud'), admin.accessKeyId, admin.secretAccessKey, `${endpoint.hostname}:${endpoint.port}`]);
+  it("fails the bomb's run with GitHub's annotation while the cloud keeps answering; the next push runs", async (t) => {
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    const probe = await startProbe([
+      proc?.url ?? assert.fail('no cloud'),
+      admin.accessKeyId,
+      admin.secretAccessKey,
+      `${endpoint.hostname}:${endpoint.port}`,
+    ]);
     let reports: ProbeReport[];
     try {
       const withBomb = await push();
       assert.equal(withBomb.status, 1, withBomb.stderr);
       assert.match(withBomb.stderr, /remote: +\| Invalid workflow file: \.github\/workflows\/bomb\.yml#L1 *\n/);
-      assert.match(withBomb.stderr, /remote: +\| The workflow is not valid\. \.github\/workflows\/bomb\.yml: Maximum YAML nodes exceeded *\n/);
-      const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as { id: number; workflowFile: string; conclusion: string }[];
-      assert.deepEqual(runs.map((r) => [r.workflowFile, r.conclusion]).sort(), [[BOMB, 'failure'], ['.github/workflows/ci.yml', 'success']]);
+      assert.match(
+        withBomb.stderr,
+        /remote: +\| The workflow is not valid\. \.github\/workflows\/bomb\.yml: Maximum YAML nodes exceeded *\n/,
+      );
+      const runs = JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as {
+        id: number;
+        workflowFile: string;
+        conclusion: string;
+      }[];
+      assert.deepEqual(runs.map((r) => [r.workflowFile, r.conclusion]).sort(), [
+        [BOMB, 'failure'],
+        ['.github/workflows/ci.yml', 'success'],
+      ]);
       const bombRun = runs.find((r) => r.workflowFile === BOMB)?.id ?? assert.fail('no run for the bomb');
-      const view = JSON.parse((await dockyard(['runs', 'view', String(bombRun), '--json'], env)).stdout) as { annotations: unknown[] };
+      const view = JSON.parse((await dockyard(['runs', 'view', String(bombRun), '--json'], env)).stdout) as {
+        annotations: unknown[];
+      };
       assert.deepEqual(view.annotations, [
-        { level: 'error', job: '', title: `Invalid workflow file: ${BOMB}#L1`, message: `The workflow is not valid. ${BOMB}: Maximum YAML nodes exceeded`, file: BOMB, line: 1 },
+        {
+          level: 'error',
+          job: '',
+          title: `Invalid workflow file: ${BOMB}#L1`,
+          message: `The workflow is not valid. ${BOMB}: Maximum YAML nodes exceeded`,
+          file: BOMB,
+          line: 1,
+        },
       ]);
 
       await git(['rm', '-q', BOMB]);
@@ -153,8 +231,13 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
     } finally {
       reports = await probe.stop();
     }
-    t.diagnostic(`worst answer while pushing: ${reports.map((r) => `${r.name} ${r.worstMs.toFixed(1)} ms (${r.samples} samples)`).join(', ')}`);
-    assert.deepEqual(reports.map((r) => r.name), ['health', 'GetCallerIdentity', 'service endpoint']);
+    t.diagnostic(
+      `worst answer while pushing: ${reports.map((r) => `${r.name} ${r.worstMs.toFixed(1)} ms (${r.samples} samples)`).join(', ')}`,
+    );
+    assert.deepEqual(
+      reports.map((r) => r.name),
+      ['health', 'GetCallerIdentity', 'service endpoint'],
+    );
     for (const report of reports) {
       assert.deepEqual(report.failures, [], report.name);
       assert.ok(report.samples >= 10, `${report.name}: ${report.samples} samples`);

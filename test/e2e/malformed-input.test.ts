@@ -17,21 +17,42 @@ describe('malformed input', () => {
   const iam = (body: string) => signRequest(cloud, 'iam', body, QUERY_TYPE, cloud.admin).then((r) => send(cloud, r));
 
   it('answers bad JSON with SerializationException', async () => {
-    const result = await send(cloud, await signRequest(cloud, 'ecs', '{"clusters": [', jsonTarget('AmazonEC2ContainerServiceV20141113.DescribeClusters'), cloud.admin));
+    const result = await send(
+      cloud,
+      await signRequest(
+        cloud,
+        'ecs',
+        '{"clusters": [',
+        jsonTarget('AmazonEC2ContainerServiceV20141113.DescribeClusters'),
+        cloud.admin,
+      ),
+    );
     assert.equal(result.status, 400);
     assert.equal((JSON.parse(result.body) as { __type: string }).__type, 'SerializationException');
   });
 
   it('answers bad form fields with ValidationError in AWS words', async () => {
-    const result = await iam('Action=CreateRole&Version=2010-05-08&RoleName=bad%20name&AssumeRolePolicyDocument=%7B%7D&MaxSessionDuration=abc');
+    const result = await iam(
+      'Action=CreateRole&Version=2010-05-08&RoleName=bad%20name&AssumeRolePolicyDocument=%7B%7D&MaxSessionDuration=abc',
+    );
     assert.equal(result.status, 400);
     assert.match(result.body, /<Code>ValidationError<\/Code>/);
-    assert.match(result.body, /2 validation errors detected: Value &apos;bad name&apos; at &apos;roleName&apos; failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    assert.match(
+      result.body,
+      /2 validation errors detected: Value &apos;bad name&apos; at &apos;roleName&apos; failed to satisfy constraint: Member must satisfy regular expression pattern/,
+    );
   });
 
   it('answers invalid policy documents with MalformedPolicyDocument', async () => {
-    for (const doc of ['not json', '{}', '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}', '{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}']) {
-      const result = await iam(`Action=CreateRole&Version=2010-05-08&RoleName=r${Math.random().toString(36).slice(2, 8)}&AssumeRolePolicyDocument=${encodeURIComponent(doc)}`);
+    for (const doc of [
+      'not json',
+      '{}',
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"*","Resource":"*"}]}',
+      '{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}',
+    ]) {
+      const result = await iam(
+        `Action=CreateRole&Version=2010-05-08&RoleName=r${Math.random().toString(36).slice(2, 8)}&AssumeRolePolicyDocument=${encodeURIComponent(doc)}`,
+      );
       assert.equal(result.status, 400, doc);
       assert.match(result.body, /<Code>MalformedPolicyDocument<\/Code>/, doc);
     }
@@ -54,21 +75,83 @@ describe('malformed input', () => {
         () => '',
         () => 'x'.repeat(Math.floor(rand() * 3000)),
         () => String.fromCharCode(...Array.from({ length: 20 }, () => Math.floor(rand() * 0xffff))),
-        () => pick(['-1', '0', '99999999999999999999', 'NaN', 'true', 'null', '{}', '[]', '%00', '<x/>', '${aws:username}', '*', '../..']),
-        () => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: pick(['Allow', 'Deny', 'x']), Action: pick(['*', 's3:*', 12, null]), Resource: '*' }] }),
+        () =>
+          pick([
+            '-1',
+            '0',
+            '99999999999999999999',
+            'NaN',
+            'true',
+            'null',
+            '{}',
+            '[]',
+            '%00',
+            '<x/>',
+            '${aws:username}',
+            '*',
+            '../..',
+          ]),
+        () =>
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: pick(['Allow', 'Deny', 'x']), Action: pick(['*', 's3:*', 12, null]), Resource: '*' }],
+          }),
       ];
       return pick(kinds)();
     };
-    const queryActions = ['CreateRole', 'GetRole', 'DeleteRole', 'PutRolePolicy', 'CreatePolicy', 'CreateOpenIDConnectProvider', 'AssumeRole', 'AssumeRoleWithWebIdentity', 'GetCallerIdentity', 'ListRoles', 'Nope', ''];
-    const queryParams = ['RoleName', 'AssumeRolePolicyDocument', 'PolicyDocument', 'PolicyName', 'PolicyArn', 'Url', 'ClientIDList.member.1', 'Tags.member.1.Key', 'Tags.member.1.Value', 'MaxItems', 'Marker', 'DurationSeconds', 'RoleArn', 'RoleSessionName', 'WebIdentityToken', 'A.1.B.2.C', 'MaxSessionDuration'];
-    const targets = ['AmazonEC2ContainerServiceV20141113.DescribeClusters', 'AmazonEC2ContainerServiceV20141113.UpdateService', 'AmazonEC2ContainerRegistry_V20150921.CreateRepository', 'AmazonEC2ContainerRegistry_V20150921.Nope', 'Nope.Nope', ''];
+    const queryActions = [
+      'CreateRole',
+      'GetRole',
+      'DeleteRole',
+      'PutRolePolicy',
+      'CreatePolicy',
+      'CreateOpenIDConnectProvider',
+      'AssumeRole',
+      'AssumeRoleWithWebIdentity',
+      'GetCallerIdentity',
+      'ListRoles',
+      'Nope',
+      '',
+    ];
+    const queryParams = [
+      'RoleName',
+      'AssumeRolePolicyDocument',
+      'PolicyDocument',
+      'PolicyName',
+      'PolicyArn',
+      'Url',
+      'ClientIDList.member.1',
+      'Tags.member.1.Key',
+      'Tags.member.1.Value',
+      'MaxItems',
+      'Marker',
+      'DurationSeconds',
+      'RoleArn',
+      'RoleSessionName',
+      'WebIdentityToken',
+      'A.1.B.2.C',
+      'MaxSessionDuration',
+    ];
+    const targets = [
+      'AmazonEC2ContainerServiceV20141113.DescribeClusters',
+      'AmazonEC2ContainerServiceV20141113.UpdateService',
+      'AmazonEC2ContainerRegistry_V20150921.CreateRepository',
+      'AmazonEC2ContainerRegistry_V20150921.Nope',
+      'Nope.Nope',
+      '',
+    ];
     const randomJson = (depth = 0): unknown => {
       const r = rand();
       if (depth > 3 || r < 0.3) return junk();
       if (r < 0.4) return Math.floor(rand() * 1e6) - 5e5;
       if (r < 0.5) return null;
       if (r < 0.7) return Array.from({ length: Math.floor(rand() * 4) }, () => randomJson(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 4) }, () => [pick(['repositoryName', 'clusters', 'service', 'cluster', 'x', '__proto__']), randomJson(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(rand() * 4) }, () => [
+          pick(['repositoryName', 'clusters', 'service', 'cluster', 'x', '__proto__']),
+          randomJson(depth + 1),
+        ]),
+      );
     };
 
     const statuses = new Map<number, number>();
@@ -78,26 +161,39 @@ describe('malformed input', () => {
       if (status >= 500) fivexx.push(`${status} ${what.slice(0, 200)}`);
     };
     for (let i = 0; i < 1000; i++) {
-      const params = new URLSearchParams({ Action: pick(queryActions), Version: pick(['2010-05-08', '2011-06-15', 'x']) });
+      const params = new URLSearchParams({
+        Action: pick(queryActions),
+        Version: pick(['2010-05-08', '2011-06-15', 'x']),
+      });
       for (let n = Math.floor(rand() * 6); n > 0; n--) params.append(pick(queryParams), junk());
       const body = params.toString();
       const signed = rand() < 0.6;
-      const result = signed ? await send(cloud, await signRequest(cloud, pick(['iam', 'sts']), body, QUERY_TYPE, cloud.admin)) : await send(cloud, { headers: QUERY_TYPE, body });
+      const result = signed
+        ? await send(cloud, await signRequest(cloud, pick(['iam', 'sts']), body, QUERY_TYPE, cloud.admin))
+        : await send(cloud, { headers: QUERY_TYPE, body });
       record(result.status, body);
     }
     for (let i = 0; i < 1000; i++) {
       const body = rand() < 0.1 ? junk() : JSON.stringify(randomJson());
       const headers = jsonTarget(pick(targets));
       const signed = rand() < 0.6;
-      const result = signed ? await send(cloud, await signRequest(cloud, pick(['ecs', 'ecr']), body, headers, cloud.admin)) : await send(cloud, { headers, body });
+      const result = signed
+        ? await send(cloud, await signRequest(cloud, pick(['ecs', 'ecr']), body, headers, cloud.admin))
+        : await send(cloud, { headers, body });
       record(result.status, body);
     }
     for (let i = 0; i < 1000; i++) {
-      const params = new URLSearchParams({ Action: pick(['DescribeVpcs', 'DescribeSubnets', 'Nope']), Version: '2016-11-15' });
-      for (let n = Math.floor(rand() * 6); n > 0; n--) params.append(pick(['Filter.1.Name', 'Filter.1.Value.1', 'VpcId.1', 'GroupId', 'X.99999.Y']), junk());
+      const params = new URLSearchParams({
+        Action: pick(['DescribeVpcs', 'DescribeSubnets', 'Nope']),
+        Version: '2016-11-15',
+      });
+      for (let n = Math.floor(rand() * 6); n > 0; n--)
+        params.append(pick(['Filter.1.Name', 'Filter.1.Value.1', 'VpcId.1', 'GroupId', 'X.99999.Y']), junk());
       const body = params.toString();
       const signed = rand() < 0.6;
-      const result = signed ? await send(cloud, await signRequest(cloud, 'ec2', body, QUERY_TYPE, cloud.admin)) : await send(cloud, { headers: QUERY_TYPE, body });
+      const result = signed
+        ? await send(cloud, await signRequest(cloud, 'ec2', body, QUERY_TYPE, cloud.admin))
+        : await send(cloud, { headers: QUERY_TYPE, body });
       record(result.status, body);
     }
     assert.deepEqual(fivexx, [], `seed ${seed}: 5xx answers`);

@@ -22,7 +22,10 @@ describe('the CI OIDC issuer over HTTP', () => {
   after(async () => cloud.stop());
 
   it('serves discovery and JWKS shaped like GitHub’s', async () => {
-    const discovery = (await (await fetch(`${cloud.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(`${cloud.url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(discovery.issuer, 'https://token.actions.githubusercontent.com');
     assert.equal(discovery.jwks_uri, 'https://token.actions.githubusercontent.com/.well-known/jwks');
     assert.deepEqual(discovery.id_token_signing_alg_values_supported, ['RS256']);
@@ -37,7 +40,11 @@ describe('the CI OIDC issuer over HTTP', () => {
   });
 
   it('answers @actions/core getIDToken with a token STS accepts, only for a registered job', async () => {
-    const job = cloud.cloud.broker.register({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', workflow: 'Deploy my-app to Amazon ECS' });
+    const job = cloud.cloud.broker.register({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      workflow: 'Deploy my-app to Amazon ECS',
+    });
     process.env.ACTIONS_ID_TOKEN_REQUEST_URL = `${cloud.url}${ID_TOKEN_PATH}?api-version=2.0`;
     process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = job.requestToken;
     try {
@@ -48,7 +55,13 @@ describe('the CI OIDC issuer over HTTP', () => {
       assert.equal(claims.sub, 'repo:your-username/ecsapp:ref:refs/heads/main');
       assert.equal(claims.repository, 'your-username/ecsapp');
       assert.equal(decodeProtectedHeader(token).alg, 'RS256');
-      const assumed = await new STSClient(sdkConfig(cloud)).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'GitHubActions', WebIdentityToken: token }));
+      const assumed = await new STSClient(sdkConfig(cloud)).send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'GitHubActions',
+          WebIdentityToken: token,
+        }),
+      );
       assert.ok(assumed.Credentials?.AccessKeyId);
       const defaultAudience = decodeJwt(await core.getIDToken());
       assert.equal(defaultAudience.aud, 'https://github.com/your-username');
@@ -65,11 +78,19 @@ describe('the CI OIDC issuer over HTTP', () => {
 
   it('follows key rotation and removal done by `dockyard keys` while running', async () => {
     const env = { DOCKYARD_DATA: cloud.dataDir };
-    const before = await cloud.cloud.state.issuer.issue({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', audience: 'sts.amazonaws.com' });
+    const before = await cloud.cloud.state.issuer.issue({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+    });
     const oldKid = decodeProtectedHeader(before).kid as string;
     const rotated = await dockyard(['keys', 'rotate'], env);
     assert.equal(rotated.status, 0, rotated.stderr);
-    const after = await cloud.cloud.state.issuer.issue({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', audience: 'sts.amazonaws.com' });
+    const after = await cloud.cloud.state.issuer.issue({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+    });
     assert.notEqual(decodeProtectedHeader(after).kid, oldKid, 'the running cloud signs with the new key');
     assert.equal((await assumeWithToken(cloud, roleArn, before)).status, 200, 'a retired key still verifies');
     const jwks = (await (await fetch(`${cloud.url}/.well-known/jwks`)).json()) as { keys: unknown[] };
@@ -79,7 +100,11 @@ describe('the CI OIDC issuer over HTTP', () => {
     assert.equal(activeRemoval.status, 1);
     const removed = await dockyard(['keys', 'remove', '--kid', oldKid], env);
     assert.equal(removed.status, 0, removed.stderr);
-    assert.equal((await assumeWithToken(cloud, roleArn, before)).code, 'InvalidIdentityToken', 'a removed key no longer verifies');
+    assert.equal(
+      (await assumeWithToken(cloud, roleArn, before)).code,
+      'InvalidIdentityToken',
+      'a removed key no longer verifies',
+    );
     assert.equal((await assumeWithToken(cloud, roleArn, after)).status, 200);
     const listed = await dockyard(['keys', 'list', '--json'], env);
     assert.equal((JSON.parse(listed.stdout) as unknown[]).length, 1);

@@ -12,7 +12,16 @@
  * until the restarted cloud kills them, which the test checks by the gate's pid.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,10 +51,15 @@ describe('kill -9 of the cloud during a git push', () => {
   let cloud: DockyardProcess | undefined;
   let authorization = '';
 
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=Mona', '-c', 'user.email=mona@example.com', ...args], { cwd: work });
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=Mona', '-c', 'user.email=mona@example.com', ...args], { cwd: work });
   const push = (refspec: string): Promise<RunResult> => {
     if (cloud === undefined) throw new Error('no cloud');
-    return run('git', ['-c', `http.extraHeader=Authorization: ${authorization}`, 'push', `${cloud.url}/git/me/app.git`, refspec], { cwd: work });
+    return run(
+      'git',
+      ['-c', `http.extraHeader=Authorization: ${authorization}`, 'push', `${cloud.url}/git/me/app.git`, refspec],
+      { cwd: work },
+    );
   };
   const commit = async (message: string): Promise<string> => {
     writeFileSync(join(work, 'change.txt'), `${message}\n`);
@@ -53,10 +67,13 @@ describe('kill -9 of the cloud during a git push', () => {
     await git(['commit', '-qm', message]);
     return (await git(['rev-parse', 'HEAD'])).stdout.trim();
   };
-  const runs = async (): Promise<ListedRun[]> => JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as ListedRun[];
+  const runs = async (): Promise<ListedRun[]> =>
+    JSON.parse((await dockyard(['runs', 'list', '--json'], env)).stdout) as ListedRun[];
   const runsOf = async (sha: string) => (await runs()).filter((listed) => listed.sha === sha);
-  const tip = async (ref: string) => (await run('git', ['--git-dir', repoDir, 'rev-parse', '--verify', '--quiet', ref])).stdout.trim();
-  const quarantines = () => readdirSync(join(repoDir, 'objects')).filter((name) => name.startsWith('tmp_objdir-incoming-'));
+  const tip = async (ref: string) =>
+    (await run('git', ['--git-dir', repoDir, 'rev-parse', '--verify', '--quiet', ref])).stdout.trim();
+  const quarantines = () =>
+    readdirSync(join(repoDir, 'objects')).filter((name) => name.startsWith('tmp_objdir-incoming-'));
   const journal = () => (existsSync(join(repoDir, JOURNAL_DIR)) ? readdirSync(join(repoDir, JOURNAL_DIR)) : []);
   const killCloud = async () => {
     if (cloud === undefined) return;
@@ -75,7 +92,10 @@ describe('kill -9 of the cloud during a git push', () => {
    * one reference-transaction state, `original` runs the hook it replaces before the gate or
    * after it. `reached` resolves with the gate's pid once a push has arrived there.
    */
-  const gate = async (hook: string, options: { state?: string; original?: 'before' | 'after' } = {}): Promise<{ reached: Promise<number> }> => {
+  const gate = async (
+    hook: string,
+    options: { state?: string; original?: 'before' | 'after' } = {},
+  ): Promise<{ reached: Promise<number> }> => {
     const dir = mkdtempSync(join(gates, `${hook}-`));
     const reached = join(dir, 'reached');
     const release = join(dir, 'release');
@@ -103,7 +123,10 @@ describe('kill -9 of the cloud during a git push', () => {
   before(async () => {
     cloud = await startDockyard(['--port', '0'], env);
     await dockyard(['repo', 'create', 'me/app'], env);
-    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
     authorization = basicAuthorization(admin);
     await git(['init', '-q', '-b', 'main']);
     mkdirSync(join(work, '.github', 'workflows'), { recursive: true });
@@ -157,7 +180,11 @@ describe('kill -9 of the cloud during a git push', () => {
     const watched = await dockyard(['runs', 'watch', String(replayed[0]?.id)], env);
     assert.equal(watched.status, 0, `the replayed run succeeds:\n${watched.stdout}${watched.stderr}`);
     const log = (await dockyard(['runs', 'view', String(replayed[0]?.id), '--log'], env)).stdout;
-    assert.match(log, new RegExp(`event refs/heads/main ${first}\\.\\.${second} by me: second`), 'the payload is what the push would have produced');
+    assert.match(
+      log,
+      new RegExp(`event refs/heads/main ${first}\\.\\.${second} by me: second`),
+      'the payload is what the push would have produced',
+    );
     assert.equal((await runsOf(first)).length, 1, 'the push handled live is not started again');
     assert.deepEqual(journal(), []);
     assert.deepEqual(quarantines(), []);

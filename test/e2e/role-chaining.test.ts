@@ -5,7 +5,12 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+} from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -35,11 +40,24 @@ describe('AssumeRole (role chaining) and presigned requests', () => {
       new PutRolePolicyCommand({
         RoleName: 'ci',
         PolicyName: 'chain',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: targetArn }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: targetArn }],
+        }),
       }),
     );
-    const token = await cloud.cloud.state.issuer.issue({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', audience: 'sts.amazonaws.com' });
-    const assumed = await new STSClient(sdkConfig(cloud)).send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ciRole, RoleSessionName: 'GitHubActions', WebIdentityToken: token }));
+    const token = await cloud.cloud.state.issuer.issue({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+    });
+    const assumed = await new STSClient(sdkConfig(cloud)).send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ciRole,
+        RoleSessionName: 'GitHubActions',
+        WebIdentityToken: token,
+      }),
+    );
     const c = assumed.Credentials;
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
     first = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
@@ -51,29 +69,58 @@ describe('AssumeRole (role chaining) and presigned requests', () => {
     const chained = await sts.send(new AssumeRoleCommand({ RoleArn: targetArn, RoleSessionName: 'chained' }));
     const c = chained.Credentials;
     assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
-    const who = await new STSClient(sdkConfig(cloud, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken })).send(new GetCallerIdentityCommand({}));
+    const who = await new STSClient(
+      sdkConfig(cloud, {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+      }),
+    ).send(new GetCallerIdentityCommand({}));
     assert.equal(who.Arn, `arn:aws:sts::${cloud.accountId}:assumed-role/deployer/chained`);
   });
 
   it('refuses session tags unless the trust policy allows sts:TagSession', async () => {
     const sts = new STSClient(sdkConfig(cloud, first));
-    await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: targetArn, RoleSessionName: 'tagged', Tags: [{ Key: 'GitHub', Value: 'Actions' }] })), (error: Error) => {
-      assert.equal(error.name, 'AccessDenied');
-      assert.match(error.message, /is not authorized to perform: sts:TagSession on resource: arn:aws:iam::\d+:role\/deployer/);
-      return true;
-    });
+    await assert.rejects(
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: targetArn,
+          RoleSessionName: 'tagged',
+          Tags: [{ Key: 'GitHub', Value: 'Actions' }],
+        }),
+      ),
+      (error: Error) => {
+        assert.equal(error.name, 'AccessDenied');
+        assert.match(
+          error.message,
+          /is not authorized to perform: sts:TagSession on resource: arn:aws:iam::\d+:role\/deployer/,
+        );
+        return true;
+      },
+    );
   });
 
   it('limits chained sessions to one hour', async () => {
     const sts = new STSClient(sdkConfig(cloud, first));
-    await assert.rejects(sts.send(new AssumeRoleCommand({ RoleArn: targetArn, RoleSessionName: 'long', DurationSeconds: 7200 })), /1 hour session limit/);
+    await assert.rejects(
+      sts.send(new AssumeRoleCommand({ RoleArn: targetArn, RoleSessionName: 'long', DurationSeconds: 7200 })),
+      /1 hour session limit/,
+    );
   });
 
   it('accepts a presigned GetCallerIdentity URL and refuses it once tampered', async () => {
     const url = new URL(cloud.url);
     const signer = new SignatureV4({ credentials: first, region: cloud.region, service: 'sts', sha256: Sha256 });
     const presigned = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host }, query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        headers: { host: url.host },
+        query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      },
       { expiresIn: 300 },
     );
     const query = new URLSearchParams(presigned.query as Record<string, string>).toString();

@@ -28,14 +28,31 @@ describe('run attribution: sessions and the deployments they start', () => {
     store = new EcsStore(cloud.cloud.state.db, { region: cloud.region, accountId: cloud.accountId });
     ciRole = await prepareSeedRole(cloud, 'ci');
     const iam = new IAMClient(sdkConfig(cloud));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'ci', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
+    await iam.send(
+      new AttachRolePolicyCommand({ RoleName: 'ci', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }),
+    );
     const target = await iam.send(
-      new CreateRoleCommand({ RoleName: 'deployer', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ciRole }, Action: 'sts:AssumeRole' }] }) }),
+      new CreateRoleCommand({
+        RoleName: 'deployer',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: ciRole }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
     );
     deployer = target.Role?.Arn ?? '';
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'deployer', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
     await iam.send(
-      new PutRolePolicyCommand({ RoleName: 'ci', PolicyName: 'chain', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: deployer }] }) }),
+      new AttachRolePolicyCommand({ RoleName: 'deployer', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'ci',
+        PolicyName: 'chain',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: deployer }],
+        }),
+      }),
     );
     const ecs = new ECSClient(sdkConfig(cloud));
     const ec2 = new EC2Client(sdkConfig(cloud));
@@ -43,7 +60,9 @@ describe('run attribution: sessions and the deployments they start', () => {
     await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
     await registerWeb(cloud.cloud, ecs, 'web', 'exec');
     const subnet = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.[0]?.SubnetId ?? '';
-    const group = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.find((g) => g.GroupName === 'default')?.GroupId ?? '';
+    const group =
+      (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.find((g) => g.GroupName === 'default')
+        ?.GroupId ?? '';
     await ecs.send(
       new CreateServiceCommand({
         cluster: 'apps',
@@ -57,7 +76,11 @@ describe('run attribution: sessions and the deployments they start', () => {
   });
   after(async () => cloud?.stop());
 
-  const asKeys = (c: Credentials | undefined) => ({ accessKeyId: c?.AccessKeyId ?? '', secretAccessKey: c?.SecretAccessKey ?? '', sessionToken: c?.SessionToken ?? '' });
+  const asKeys = (c: Credentials | undefined) => ({
+    accessKeyId: c?.AccessKeyId ?? '',
+    secretAccessKey: c?.SecretAccessKey ?? '',
+    sessionToken: c?.SessionToken ?? '',
+  });
   const redeploy = async (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => {
     const ecs = new ECSClient(sdkConfig(cloud, credentials));
     const raw = await ecs.send(new UpdateServiceCommand({ cluster: 'apps', service: 'web', forceNewDeployment: true }));
@@ -68,9 +91,20 @@ describe('run attribution: sessions and the deployments they start', () => {
   };
 
   it("a job token's run_id follows its session, and a chained one, to the deployments they start", async () => {
-    const token = await cloud.cloud.state.issuer.issue({ repository: 'your-username/ecsapp', ref: 'refs/heads/main', audience: 'sts.amazonaws.com', runId: 4242 });
+    const token = await cloud.cloud.state.issuer.issue({
+      repository: 'your-username/ecsapp',
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+      runId: 4242,
+    });
     const sts = new STSClient(sdkConfig(cloud));
-    const assumed = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ciRole, RoleSessionName: 'GitHubActions', WebIdentityToken: token }));
+    const assumed = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ciRole,
+        RoleSessionName: 'GitHubActions',
+        WebIdentityToken: token,
+      }),
+    );
     const session = asKeys(assumed.Credentials);
 
     const direct = await redeploy(session);
@@ -79,7 +113,13 @@ describe('run attribution: sessions and the deployments they start', () => {
     const stored = cloud.cloud.state.credentials.lookup(session.accessKeyId)?.caller;
     assert.equal(stored?.kind === 'assumed-role' ? stored.ciRunId : undefined, '4242', 'the session remembers its run');
 
-    const chained = asKeys((await new STSClient(sdkConfig(cloud, session)).send(new AssumeRoleCommand({ RoleArn: deployer, RoleSessionName: 'deploy' }))).Credentials);
+    const chained = asKeys(
+      (
+        await new STSClient(sdkConfig(cloud, session)).send(
+          new AssumeRoleCommand({ RoleArn: deployer, RoleSessionName: 'deploy' }),
+        )
+      ).Credentials,
+    );
     const second = await redeploy(chained);
     assert.deepEqual(second.primary.initiatedBy, { accessKeyId: chained.accessKeyId, ciRunId: '4242' });
   });

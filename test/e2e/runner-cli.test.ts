@@ -19,7 +19,8 @@ describe('the runner through the CLI', () => {
   const env = { DOCKYARD_DATA: dataDir, GIT_TERMINAL_PROMPT: '0' };
   let cloud: DockyardProcess;
   const cli = (args: string[]) => dockyard(args, env);
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work, env });
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: work, env });
 
   before(async () => {
     cloud = await startDockyard(['--port', '0'], env);
@@ -45,7 +46,7 @@ describe('the runner through the CLI', () => {
         '        with:',
         '          who: ${{ vars.TARGET }}',
         '      - run: echo "greeted ${{ steps.local.outputs.said }} with ${{ secrets.TOKEN }} (${{ inputs.greeting || github.event_name }})"',
-        '      - if: ${{ vars.FAIL == \'yes\' }}',
+        "      - if: ${{ vars.FAIL == 'yes' }}",
         '        run: exit 3',
       ].join('\n'),
     );
@@ -54,7 +55,18 @@ describe('the runner through the CLI', () => {
     // A JavaScript action, added to the offline cache the way a user adds the official ones.
     writeFileSync(
       join(actionDir, 'action.yml'),
-      ['name: greeter', 'inputs:', '  who:', '    required: true', 'outputs:', '  said:', '    description: what it said', 'runs:', '  using: node20', '  main: index.js'].join('\n'),
+      [
+        'name: greeter',
+        'inputs:',
+        '  who:',
+        '    required: true',
+        'outputs:',
+        '  said:',
+        '    description: what it said',
+        'runs:',
+        '  using: node20',
+        '  main: index.js',
+      ].join('\n'),
     );
     writeFileSync(
       join(actionDir, 'index.js'),
@@ -69,16 +81,25 @@ describe('the runner through the CLI', () => {
   });
 
   it('creates the repository and its remote; the credential helper answers only for the cloud', async () => {
-    const created = await run(process.execPath, [DOCKYARD_BIN, 'repo', 'create', 'me/app', '--remote', 'dockyard'], { cwd: work, env });
+    const created = await run(process.execPath, [DOCKYARD_BIN, 'repo', 'create', 'me/app', '--remote', 'dockyard'], {
+      cwd: work,
+      env,
+    });
     assert.equal(created.status, 0, created.stderr);
     assert.match(created.stdout, /created me\/app\n {2}clone URL: http:\/\/localhost:\d+\/git\/me\/app\.git/);
     const remote = await git(['remote', 'get-url', 'dockyard']);
     assert.match(remote.stdout, /^http:\/\/localhost:\d+\/git\/me\/app\.git$/m);
     assert.doesNotMatch(remote.stdout, /@/, 'no credentials in the URL');
-    const other = await run(process.execPath, [DOCKYARD_BIN, 'git-credential', 'get'], { env, input: 'protocol=https\nhost=github.com\n\n' });
+    const other = await run(process.execPath, [DOCKYARD_BIN, 'git-credential', 'get'], {
+      env,
+      input: 'protocol=https\nhost=github.com\n\n',
+    });
     assert.equal(other.stdout, '', 'never hands the key to another host');
     const listed = await cli(['repo', 'list', '--json']);
-    assert.deepEqual((JSON.parse(listed.stdout) as { name: string }[]).map((r) => r.name), ['me/app']);
+    assert.deepEqual(
+      (JSON.parse(listed.stdout) as { name: string }[]).map((r) => r.name),
+      ['me/app'],
+    );
   });
 
   it('dockyard push fails when the run fails and succeeds when it succeeds; secrets are masked', async () => {
@@ -104,7 +125,10 @@ describe('the runner through the CLI', () => {
     assert.match(log.stdout, /greeted hello world with \*\*\* \(push\)/);
     assert.doesNotMatch(log.stdout + passing.stderr + failing.stderr, /s3cr3t-value/);
     const secrets = await cli(['secret', 'list', '--repo', 'me/app', '--json']);
-    assert.deepEqual((JSON.parse(secrets.stdout) as { name: string; value?: string }[]).map((s) => [s.name, s.value]), [['TOKEN', undefined]]);
+    assert.deepEqual(
+      (JSON.parse(secrets.stdout) as { name: string; value?: string }[]).map((s) => [s.name, s.value]),
+      [['TOKEN', undefined]],
+    );
   });
 
   it('dockyard run dispatches with inputs and follows; runs list and view show the runs', async () => {
@@ -113,8 +137,19 @@ describe('the runner through the CLI', () => {
     assert.match(dispatched.stdout, /✓ run #3 CI \(workflow_dispatch to main at [0-9a-f]{7}\): success/);
     assert.match((await cli(['runs', 'view', '3', '--log'])).stdout, /greeted hello world with \*\*\* \(bonjour\)/);
 
-    const list = JSON.parse((await cli(['runs', 'list', '--json'])).stdout) as { id: number; conclusion: string; event: string }[];
-    assert.deepEqual(list.map((r) => [r.id, r.event, r.conclusion]), [[3, 'workflow_dispatch', 'success'], [2, 'push', 'success'], [1, 'push', 'failure']]);
+    const list = JSON.parse((await cli(['runs', 'list', '--json'])).stdout) as {
+      id: number;
+      conclusion: string;
+      event: string;
+    }[];
+    assert.deepEqual(
+      list.map((r) => [r.id, r.event, r.conclusion]),
+      [
+        [3, 'workflow_dispatch', 'success'],
+        [2, 'push', 'success'],
+        [1, 'push', 'failure'],
+      ],
+    );
     const view = await cli(['runs', 'view', '1']);
     assert.match(view.stdout, /✗ Run exit 3/);
     assert.match(view.stdout, /✓ greeter|✓ Run me\/greeter@v1/);

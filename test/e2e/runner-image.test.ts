@@ -15,7 +15,12 @@ import { after, before, describe, it } from 'node:test';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 import { ensureNodeSlimImage } from '../../src/images/node-slim.js';
-import { ensureOfflineImage, findImage, type BuildProgress, type OfflineImageSpec } from '../../src/images/offline-image.js';
+import {
+  ensureOfflineImage,
+  findImage,
+  type BuildProgress,
+  type OfflineImageSpec,
+} from '../../src/images/offline-image.js';
 import { runOnce } from '../../src/images/run-once.js';
 import { ensureRunnerImage, ensureRunnerImageDetails } from '../../src/images/runner-image.js';
 import { RUNNER_IMAGE_ALIAS, RUNNER_RECIPE_LABEL } from '../../src/images/runner-recipe.js';
@@ -44,13 +49,18 @@ describe('offline images (real engine)', () => {
     if (progress.length > 0) {
       // Built now: the user saw the phases with their times, ending with the image's size.
       const phases = new Set(progress.map((p) => p.phase));
-      for (const phase of ['debootstrap', 'assembling', 'importing', 'verifying', 'naming', 'built'] as const) assert.ok(phases.has(phase), `progress reports ${phase}`);
+      for (const phase of ['debootstrap', 'assembling', 'importing', 'verifying', 'naming', 'built'] as const)
+        assert.ok(phases.has(phase), `progress reports ${phase}`);
       assert.ok(progress.every((p, i) => i === 0 || p.elapsedMs >= (progress[i - 1]?.elapsedMs ?? 0)));
     }
 
     const image = await engine.inspectImage(ref);
     assert.equal(image.labels[RUNNER_RECIPE_LABEL], ref.split(':').pop());
-    assert.equal((await engine.inspectImage(RUNNER_IMAGE_ALIAS)).id, image.id, 'the alias names the current recipe\'s image');
+    assert.equal(
+      (await engine.inspectImage(RUNNER_IMAGE_ALIAS)).id,
+      image.id,
+      "the alias names the current recipe's image",
+    );
 
     const tool = async (script: string) => {
       const result = await runOnce(engine, ref, ['bash', '-c', script]);
@@ -68,7 +78,10 @@ describe('offline images (real engine)', () => {
     assert.match(await tool('docker --version'), /^Docker version \d+\./);
     assert.match(await tool('curl --version | head -1'), /^curl \d/);
     assert.match(await tool('unzip -v | head -1'), /^UnZip \d/);
-    assert.match(await tool('zip -v | sed -n 2p; tar --version | head -1; gzip --version | head -1; xz --version | head -1'), /This is Zip[\s\S]*tar \(GNU tar\)[\s\S]*gzip[\s\S]*xz \(XZ Utils\)/);
+    assert.match(
+      await tool('zip -v | sed -n 2p; tar --version | head -1; gzip --version | head -1; xz --version | head -1'),
+      /This is Zip[\s\S]*tar \(GNU tar\)[\s\S]*gzip[\s\S]*xz \(XZ Utils\)/,
+    );
     assert.match(await tool('ps --version'), /procps-ng/);
     // GitHub's runner user with passwordless sudo, and no Docker daemon in the image.
     assert.equal(await tool('su runner -c "sudo -n id -u"'), '0');
@@ -84,7 +97,9 @@ describe('offline images (real engine)', () => {
     const secondMs = Date.now() - secondStarted;
     assert.deepEqual({ ref: cached.ref, id: cached.id, built: cached.built }, { ref, id: image.id, built: false });
     assert.deepEqual(again, []);
-    t.diagnostic(`runner image ${ref}: ${(image.sizeBytes / 1e6).toFixed(1)} MB; first ensure ${firstMs} ms (${progress.length > 0 ? 'built' : 'cached'}), second ${secondMs} ms`);
+    t.diagnostic(
+      `runner image ${ref}: ${(image.sizeBytes / 1e6).toFixed(1)} MB; first ensure ${firstMs} ms (${progress.length > 0 ? 'built' : 'cached'}), second ${secondMs} ms`,
+    );
   });
 
   it('node:20-slim runs node and npm', async (t) => {
@@ -95,7 +110,10 @@ describe('offline images (real engine)', () => {
     const npm = await runOnce(engine, ensured.ref, ['npm', '--version']);
     assert.equal(npm.exitCode, 0, npm.output);
     // The image's default command is node, as the official image's.
-    assert.deepEqual(await runOnce(engine, ensured.ref, ['sh', '-c', 'echo "console.log(process.cwd(), typeof require)" | node']), { exitCode: 0, output: '/ function' });
+    assert.deepEqual(
+      await runOnce(engine, ensured.ref, ['sh', '-c', 'echo "console.log(process.cwd(), typeof require)" | node']),
+      { exitCode: 0, output: '/ function' },
+    );
     t.diagnostic(`${ensured.ref}: ${(ensured.sizeBytes / 1e6).toFixed(1)} MB`);
   });
 
@@ -123,7 +141,10 @@ describe('offline images (real engine)', () => {
 
     it('two ensures at once build once; both get the image', async () => {
       const waited: string[] = [];
-      const ensure = () => ensureOfflineImage(engine, spec(`test-${id}`, ['/bin/sh', '-c', 'echo ok']), { onProgress: (p) => p.phase === 'waiting' && waited.push(p.message) });
+      const ensure = () =>
+        ensureOfflineImage(engine, spec(`test-${id}`, ['/bin/sh', '-c', 'echo ok']), {
+          onProgress: (p) => p.phase === 'waiting' && waited.push(p.message),
+        });
       const [a, b] = await Promise.all([ensure(), ensure()]);
       assert.equal(assembled, 1);
       assert.equal(a.id, b.id);
@@ -137,7 +158,10 @@ describe('offline images (real engine)', () => {
 
     it('a build whose check fails says why and leaves no image', async () => {
       await engine.removeImage(ref, { force: true });
-      await assert.rejects(ensureOfflineImage(engine, spec(`test-fail-${id}`, ['/bin/sh', '-c', 'echo broken >&2; exit 3'])), /the new test-fail-\w+ image failed its check \(\/bin\/sh -c echo broken >&2; exit 3 exited 3\):\nbroken/);
+      await assert.rejects(
+        ensureOfflineImage(engine, spec(`test-fail-${id}`, ['/bin/sh', '-c', 'echo broken >&2; exit 3'])),
+        /the new test-fail-\w+ image failed its check \(\/bin\/sh -c echo broken >&2; exit 3 exited 3\):\nbroken/,
+      );
       assert.equal(await findImage(engine, ref), undefined);
       assert.equal(await findImage(engine, `localhost/dockyard-build/test-fail-${id}:${id}`), undefined);
     });
@@ -154,26 +178,50 @@ describe('offline images (real engine)', () => {
     assert.equal(map.status, 0, map.stderr);
     assert.equal(map.stdout, '✓ runs-on: gpu → localhost/team/gpu:1\n');
     const refused = await dockyard(['runner-image', 'map', 'self-hosted=node:20', '--data', dataDir]);
-    assert.deepEqual({ status: refused.status, stderr: refused.stderr }, { status: 2, stderr: "dockyard runner-image map: self-hosted always means this host (the job has the host's rights); it cannot be mapped to an image.\n" });
+    assert.deepEqual(
+      { status: refused.status, stderr: refused.stderr },
+      {
+        status: 2,
+        stderr:
+          "dockyard runner-image map: self-hosted always means this host (the job has the host's rights); it cannot be mapped to an image.\n",
+      },
+    );
 
     const status = await dockyard(['runner-image', 'status', '--json', '--data', dataDir]);
     assert.equal(status.status, 0, status.stderr);
-    const shown = JSON.parse(status.stdout) as { ref: string; image?: { sizeBytes: number }; aliasCurrent: boolean; mappings: { label: string; image: string; source: string }[] };
+    const shown = JSON.parse(status.stdout) as {
+      ref: string;
+      image?: { sizeBytes: number };
+      aliasCurrent: boolean;
+      mappings: { label: string; image: string; source: string }[];
+    };
     assert.equal(shown.ref, result.ref);
     assert.equal(shown.image?.sizeBytes, result.sizeBytes);
     assert.equal(shown.aliasCurrent, true);
-    assert.deepEqual(shown.mappings.map((m) => `${m.label}=${m.image} (${m.source})`), [
-      'ubuntu-latest=localhost/dockyard/runner:latest (default)',
-      'ubuntu-24.04=localhost/dockyard/runner:latest (default)',
-      'ubuntu-22.04=localhost/dockyard/runner:latest (default)',
-      'gpu=localhost/team/gpu:1 (setting)',
-    ]);
+    assert.deepEqual(
+      shown.mappings.map((m) => `${m.label}=${m.image} (${m.source})`),
+      [
+        'ubuntu-latest=localhost/dockyard/runner:latest (default)',
+        'ubuntu-24.04=localhost/dockyard/runner:latest (default)',
+        'ubuntu-22.04=localhost/dockyard/runner:latest (default)',
+        'gpu=localhost/team/gpu:1 (setting)',
+      ],
+    );
     const text = await dockyard(['runner-image', 'status', '--data', dataDir]);
     assert.match(text.stdout, /^runner image: localhost\/dockyard\/runner:[0-9a-f]{12} \(\d+\.\d MB, built /);
-    assert.match(text.stdout, /\n {2}gpu +localhost\/team\/gpu:1 \(dockyard runner-image map\)\n {2}self-hosted +this host/);
+    assert.match(
+      text.stdout,
+      /\n {2}gpu +localhost\/team\/gpu:1 \(dockyard runner-image map\)\n {2}self-hosted +this host/,
+    );
 
-    assert.equal((await dockyard(['runner-image', 'unmap', 'GPU', '--data', dataDir])).stdout, '✓ runs-on: GPU unmapped\n');
+    assert.equal(
+      (await dockyard(['runner-image', 'unmap', 'GPU', '--data', dataDir])).stdout,
+      '✓ runs-on: GPU unmapped\n',
+    );
     const gone = await dockyard(['runner-image', 'unmap', 'gpu', '--data', dataDir]);
-    assert.deepEqual({ status: gone.status, stderr: gone.stderr }, { status: 1, stderr: 'dockyard runner-image unmap: no mapping of gpu is kept\n' });
+    assert.deepEqual(
+      { status: gone.status, stderr: gone.stderr },
+      { status: 1, stderr: 'dockyard runner-image unmap: no mapping of gpu is kept\n' },
+    );
   });
 });

@@ -63,71 +63,130 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
     rmSync(work, { recursive: true, force: true });
   });
 
-  const git = (args: string[]) => runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work });
+  const git = (args: string[]) =>
+    runOk('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd: work });
   const push = (refspec: string) =>
-    run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', '--force', cloud.ci.repositories.cloneUrl(SEED.repository), refspec], { cwd: work });
+    run(
+      'git',
+      [
+        '-c',
+        `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`,
+        'push',
+        '--force',
+        cloud.ci.repositories.cloneUrl(SEED.repository),
+        refspec,
+      ],
+      { cwd: work },
+    );
   const latestRun = () => cloud.ci.runner.listRuns({ repository: SEED.repository, limit: 1 })[0];
 
   const servedByTask = () => servedByPrimaryTask(ecs, new EC2Client(clientConfig(cloud)), SEED.cluster, SEED.service);
 
-  it('a push to main runs the workflow green and the app serves; a second push, with least privilege, rolls the new text out', { timeout: 300_000 }, async () => {
-    const first = await push('main');
-    assert.equal(first.status, 0, first.stderr);
-    assert.match(first.stderr, /remote: dockyard: all 1 run\(s\) succeeded/, first.stderr);
-    const run1 = latestRun();
-    assert.equal(run1?.conclusion, 'success');
-    const detail = cloud.ci.runner.getRun(run1.id);
-    const steps = detail?.jobs[0]?.steps.map((s) => `${s.name}:${s.conclusion}`) ?? [];
-    for (const name of ['Checkout', 'Configure AWS credentials', 'Login to Amazon ECR', 'Build and push Docker image', 'Render Amazon ECS task definition', 'Deploy Amazon ECS task definition']) {
-      assert.ok(steps.includes(`${name}:success`), `${name} succeeded: ${steps.join(', ')}`);
-    }
-    const log = cloud.ci.runner.readLog(run1.id);
-    assert.match(log, /Authenticated as assumedRoleId AROA[A-Z0-9]+:GitHubActions/);
-    assert.equal(await servedByTask(), SEED_MESSAGE);
-    // GitHub's URL shape at the origin works too: the official actions/checkout fetches `${GITHUB_SERVER_URL}/OWNER/NAME`.
-    const atRoot = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'ls-remote', `http://localhost:${port}/${SEED.repository}`, 'refs/heads/main']);
-    assert.match(atRoot.stdout, new RegExp(`^${run1.sha}\trefs/heads/main`), atRoot.stderr);
+  it(
+    'a push to main runs the workflow green and the app serves; a second push, with least privilege, rolls the new text out',
+    { timeout: 300_000 },
+    async () => {
+      const first = await push('main');
+      assert.equal(first.status, 0, first.stderr);
+      assert.match(first.stderr, /remote: dockyard: all 1 run\(s\) succeeded/, first.stderr);
+      const run1 = latestRun();
+      assert.equal(run1?.conclusion, 'success');
+      const detail = cloud.ci.runner.getRun(run1.id);
+      const steps = detail?.jobs[0]?.steps.map((s) => `${s.name}:${s.conclusion}`) ?? [];
+      for (const name of [
+        'Checkout',
+        'Configure AWS credentials',
+        'Login to Amazon ECR',
+        'Build and push Docker image',
+        'Render Amazon ECS task definition',
+        'Deploy Amazon ECS task definition',
+      ]) {
+        assert.ok(steps.includes(`${name}:success`), `${name} succeeded: ${steps.join(', ')}`);
+      }
+      const log = cloud.ci.runner.readLog(run1.id);
+      assert.match(log, /Authenticated as assumedRoleId AROA[A-Z0-9]+:GitHubActions/);
+      assert.equal(await servedByTask(), SEED_MESSAGE);
+      // GitHub's URL shape at the origin works too: the official actions/checkout fetches `${GITHUB_SERVER_URL}/OWNER/NAME`.
+      const atRoot = await run('git', [
+        '-c',
+        `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`,
+        'ls-remote',
+        `http://localhost:${port}/${SEED.repository}`,
+        'refs/heads/main',
+      ]);
+      assert.match(atRoot.stdout, new RegExp(`^${run1.sha}\trefs/heads/main`), atRoot.stderr);
 
-    // The second push deploys with least privilege: `dockyard bootstrap`'s policy instead of the
-    // seed's two full-access managed policies must be enough for every step of the workflow.
-    const iam = new IAMClient(clientConfig(cloud));
-    await bootstrapDeployRole({ iam, ecr: new ECRClient(clientConfig(cloud)) }, {
-      accountId: cloud.accountId, region: cloud.region, repository: SEED.repository, branches: ['main'], environments: [],
-      cluster: SEED.cluster, service: SEED.service, ecrRepository: SEED.ecrRepository, executionRole: SEED.executionRole,
-    }, { roleName: SEED.role });
-    for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: SEED.role, PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
-    }
-    writeFileSync(join(work, 'app.py'), readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Hello from version two'));
-    await git(['commit', '-qam', 'Version two']);
-    const second = await push('main');
-    assert.match(second.stderr, /remote: dockyard: all 1 run\(s\) succeeded/, second.stderr);
-    assert.equal(await servedByTask(), 'Hello from version two');
-  });
+      // The second push deploys with least privilege: `dockyard bootstrap`'s policy instead of the
+      // seed's two full-access managed policies must be enough for every step of the workflow.
+      const iam = new IAMClient(clientConfig(cloud));
+      await bootstrapDeployRole(
+        { iam, ecr: new ECRClient(clientConfig(cloud)) },
+        {
+          accountId: cloud.accountId,
+          region: cloud.region,
+          repository: SEED.repository,
+          branches: ['main'],
+          environments: [],
+          cluster: SEED.cluster,
+          service: SEED.service,
+          ecrRepository: SEED.ecrRepository,
+          executionRole: SEED.executionRole,
+        },
+        { roleName: SEED.role },
+      );
+      for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
+        await iam.send(
+          new DetachRolePolicyCommand({ RoleName: SEED.role, PolicyArn: `arn:aws:iam::aws:policy/${name}` }),
+        );
+      }
+      writeFileSync(
+        join(work, 'app.py'),
+        readFileSync(join(work, 'app.py'), 'utf8').replace(SEED_MESSAGE, 'Hello from version two'),
+      );
+      await git(['commit', '-qam', 'Version two']);
+      const second = await push('main');
+      assert.match(second.stderr, /remote: dockyard: all 1 run\(s\) succeeded/, second.stderr);
+      assert.equal(await servedByTask(), 'Hello from version two');
+    },
+  );
 
   // configure-aws-credentials retries a refused AssumeRoleWithWebIdentity 12 times with jittered
   // exponential backoff (about 100 s on average, as on GitHub), so this test is slow on purpose.
-  it("the seed as written (workflow and push on master) is refused at the credentials step and deploys nothing", { timeout: 300_000 }, async () => {
-    const before = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: SEED.family }))).taskDefinitionArns ?? [];
-    await git(['checkout', '-q', '-b', 'master']);
-    const workflow = join(work, '.github', 'workflows', 'deployment.yaml');
-    writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('branches: [ main ]', 'branches: [ master ]'));
-    await git(['commit', '-qam', 'Deploy from master, as the seed does']);
-    const pushed = await push('master');
-    assert.match(pushed.stderr, /did not succeed/);
-    const runId = latestRun()?.id ?? 0;
-    const job = cloud.ci.runner.getRun(runId)?.jobs[0];
-    assert.equal(job?.steps.find((s) => s.name === 'Configure AWS credentials')?.conclusion, 'failure');
-    assert.equal(job?.steps.find((s) => s.name === 'Deploy Amazon ECS task definition')?.conclusion, 'skipped');
-    assert.match(cloud.ci.runner.readLog(runId), /Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
-    const afterwards = (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: SEED.family }))).taskDefinitionArns ?? [];
-    assert.deepEqual(afterwards, before, 'no task definition was registered');
-  });
+  it(
+    'the seed as written (workflow and push on master) is refused at the credentials step and deploys nothing',
+    { timeout: 300_000 },
+    async () => {
+      const before =
+        (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: SEED.family }))).taskDefinitionArns ?? [];
+      await git(['checkout', '-q', '-b', 'master']);
+      const workflow = join(work, '.github', 'workflows', 'deployment.yaml');
+      writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('branches: [ main ]', 'branches: [ master ]'));
+      await git(['commit', '-qam', 'Deploy from master, as the seed does']);
+      const pushed = await push('master');
+      assert.match(pushed.stderr, /did not succeed/);
+      const runId = latestRun()?.id ?? 0;
+      const job = cloud.ci.runner.getRun(runId)?.jobs[0];
+      assert.equal(job?.steps.find((s) => s.name === 'Configure AWS credentials')?.conclusion, 'failure');
+      assert.equal(job?.steps.find((s) => s.name === 'Deploy Amazon ECS task definition')?.conclusion, 'skipped');
+      assert.match(
+        cloud.ci.runner.readLog(runId),
+        /Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity/,
+      );
+      const afterwards =
+        (await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: SEED.family }))).taskDefinitionArns ?? [];
+      assert.deepEqual(afterwards, before, 'no task definition was registered');
+    },
+  );
 
   it('without id-token: write the credentials step fails as on GitHub', { timeout: 120_000 }, async () => {
     await git(['checkout', '-q', '-b', 'no-oidc', 'main']);
     const workflow = join(work, '.github', 'workflows', 'deployment.yaml');
-    writeFileSync(workflow, readFileSync(workflow, 'utf8').replace('branches: [ main ]', 'branches: [ no-oidc ]').replace('      id-token: write\n', ''));
+    writeFileSync(
+      workflow,
+      readFileSync(workflow, 'utf8')
+        .replace('branches: [ main ]', 'branches: [ no-oidc ]')
+        .replace('      id-token: write\n', ''),
+    );
     await git(['commit', '-qam', 'No id-token permission']);
     await push('no-oidc');
     const runId = latestRun()?.id ?? 0;
@@ -164,14 +223,29 @@ describe("the seed's pipeline: git push → workflow with OIDC → ECR → ECS",
           '          GITHUB_TOKEN: ${{ github.token }}',
         ].join('\n'),
       );
-      const g = (args: string[]) => runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
+      const g = (args: string[]) =>
+        runOk('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: dir });
       await g(['init', '-q', '-b', 'main']);
       await g(['add', '-A']);
       await g(['commit', '-qm', 'mask']);
-      const pushed = await run('git', ['-c', `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`, 'push', cloud.ci.repositories.cloneUrl(repository), 'main'], { cwd: dir });
+      const pushed = await run(
+        'git',
+        [
+          '-c',
+          `http.extraHeader=Authorization: ${basicAuthorization(cloud.state.admin)}`,
+          'push',
+          cloud.ci.repositories.cloneUrl(repository),
+          'main',
+        ],
+        { cwd: dir },
+      );
       const runRecord = cloud.ci.runner.listRuns({ repository, limit: 1 })[0];
       assert.ok(runRecord);
-      await waitFor('the masking run', async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined), { timeoutMs: 60_000 });
+      await waitFor(
+        'the masking run',
+        async () => (cloud.ci.runner.getRun(runRecord.id)?.status === 'completed' ? true : undefined),
+        { timeoutMs: 60_000 },
+      );
       const log = cloud.ci.runner.readLog(runRecord.id);
       assert.match(log, /secret is \*\*\*/);
       assert.match(log, /value \*\*\* here/);

@@ -31,33 +31,55 @@ describe('dockyard trust check --workflow', () => {
   const check = async (name: string, text: string, extra: string[] = []) => {
     const file = join(dir, name);
     writeFileSync(file, text.replaceAll('000000000000', cloud.accountId));
-    return dockyard(['trust', 'check', '--workflow', file, '--repo', 'your-username/ecsapp', '--data', cloud.dataDir, ...extra]);
+    return dockyard([
+      'trust',
+      'check',
+      '--workflow',
+      file,
+      '--repo',
+      'your-username/ecsapp',
+      '--data',
+      cloud.dataDir,
+      ...extra,
+    ]);
   };
 
   it("refuses the seed's workflow on master and says why", async () => {
     const result = await check('master.yaml', WORKFLOW.replace('branches: [ main ]', 'branches: [ master ]'));
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stdout, /job deploy, step "Configure AWS credentials", on push to master:/);
-    assert.match(result.stdout, /STS would answer AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/);
-    assert.match(result.stdout, /sub is "repo:your-username\/ecsapp:ref:refs\/heads\/master", which does not match StringLike "repo:your-username\/ecsapp:ref:refs\/heads\/main"/);
+    assert.match(
+      result.stdout,
+      /STS would answer AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/,
+    );
+    assert.match(
+      result.stdout,
+      /sub is "repo:your-username\/ecsapp:ref:refs\/heads\/master", which does not match StringLike "repo:your-username\/ecsapp:ref:refs\/heads\/main"/,
+    );
   });
 
   it('admits the example workflow on main', async () => {
     const result = await check('main.yaml', WORKFLOW);
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /✓ arn:aws:iam::\d{12}:role\/GitHub_Actions_Role admits sub repo:your-username\/ecsapp:ref:refs\/heads\/main, aud sts\.amazonaws\.com/);
+    assert.match(
+      result.stdout,
+      /✓ arn:aws:iam::\d{12}:role\/GitHub_Actions_Role admits sub repo:your-username\/ecsapp:ref:refs\/heads\/main, aud sts\.amazonaws\.com/,
+    );
   });
 
   it('catches a job without id-token: write, and reports --json', async () => {
     const result = await check('noid.yaml', WORKFLOW.replace('      id-token: write\n', ''), ['--json']);
     assert.equal(result.status, 1);
-    const report = JSON.parse(result.stdout) as { refs: string[]; checks: { canRequestToken: boolean; admitted?: boolean }[] };
+    const report = JSON.parse(result.stdout) as {
+      refs: string[];
+      checks: { canRequestToken: boolean; admitted?: boolean }[];
+    };
     assert.deepEqual(report.refs, ['refs/heads/main']);
     assert.equal(report.checks[0]?.canRequestToken, false);
     assert.equal(report.checks[0]?.admitted, false);
   });
 
-  it('refuses an invalid workflow with the parser\'s message', async () => {
+  it("refuses an invalid workflow with the parser's message", async () => {
     const result = await check('bad.yaml', 'on: push\njobs: 5\n');
     assert.equal(result.status, 1);
     assert.match(result.stderr, /is not a valid workflow/);

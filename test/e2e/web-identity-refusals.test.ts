@@ -2,7 +2,12 @@
  * Acceptance: AssumeRoleWithWebIdentity refuses, with AWS's error code and no credentials
  * issued, every token or setup that AWS refuses.
  */
-import { CreateOpenIDConnectProviderCommand, DeleteOpenIDConnectProviderCommand, DeleteRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateOpenIDConnectProviderCommand,
+  DeleteOpenIDConnectProviderCommand,
+  DeleteRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -18,7 +23,13 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
   let cloud: TestCloud;
   let clock: ManualClock;
   let roleArn: string;
-  const job = (overrides: Record<string, string> = {}) => cloud.cloud.state.issuer.issue({ repository: REPO, ref: 'refs/heads/main', audience: 'sts.amazonaws.com', ...overrides });
+  const job = (overrides: Record<string, string> = {}) =>
+    cloud.cloud.state.issuer.issue({
+      repository: REPO,
+      ref: 'refs/heads/main',
+      audience: 'sts.amazonaws.com',
+      ...overrides,
+    });
 
   before(async () => {
     clock = new ManualClock(Date.now());
@@ -44,7 +55,11 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
   });
 
   it('refuses branch master', async () => {
-    await refused(await job({ ref: 'refs/heads/master' }), 'AccessDenied', /^Not authorized to perform sts:AssumeRoleWithWebIdentity$/);
+    await refused(
+      await job({ ref: 'refs/heads/master' }),
+      'AccessDenied',
+      /^Not authorized to perform sts:AssumeRoleWithWebIdentity$/,
+    );
   });
 
   it('refuses another repository', async () => {
@@ -52,7 +67,11 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
   });
 
   it('refuses a wrong audience', async () => {
-    await refused(await job({ audience: 'https://github.com/your-username' }), 'InvalidIdentityToken', /^Incorrect token audience$/);
+    await refused(
+      await job({ audience: 'https://github.com/your-username' }),
+      'InvalidIdentityToken',
+      /^Incorrect token audience$/,
+    );
   });
 
   it('refuses an expired token', async () => {
@@ -82,7 +101,9 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
   it('refuses a signature by an unknown key, with or without a known kid', async () => {
     const claims = decodeJwt(await job());
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const unknownKid = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'UNKNOWNKID' }).sign(privateKey);
+    const unknownKid = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: 'UNKNOWNKID' })
+      .sign(privateKey);
     await refused(unknownKid, 'InvalidIdentityToken');
     const { kid } = decodeProtectedHeader(await job());
     const knownKid = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(privateKey);
@@ -91,7 +112,10 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
 
   it('refuses alg none', async () => {
     const claims = decodeJwt(await job());
-    await refused(`${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`, 'InvalidIdentityToken');
+    await refused(
+      `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.`,
+      'InvalidIdentityToken',
+    );
   });
 
   it('refuses HS256 keyed with the public key', async () => {
@@ -109,12 +133,19 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
   it('refuses an unknown issuer', async () => {
     const claims = decodeJwt(await job());
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const token = await new SignJWT({ ...claims, iss: 'https://issuer.invalid' }).setProtectedHeader({ alg: 'RS256', kid: 'X' }).sign(privateKey);
-    await refused(token, 'InvalidIdentityToken', /^No OpenIDConnect provider found in your account for https:\/\/issuer\.invalid$/);
+    const token = await new SignJWT({ ...claims, iss: 'https://issuer.invalid' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'X' })
+      .sign(privateKey);
+    await refused(
+      token,
+      'InvalidIdentityToken',
+      /^No OpenIDConnect provider found in your account for https:\/\/issuer\.invalid$/,
+    );
   });
 
   it('refuses garbage tokens', async () => {
-    for (const garbage of ['abcd', 'a.b.c', `${b64url('{')}.${b64url('{}')}.x`, 'x'.repeat(19_000)]) await refused(garbage, 'InvalidIdentityToken');
+    for (const garbage of ['abcd', 'a.b.c', `${b64url('{')}.${b64url('{}')}.x`, 'x'.repeat(19_000)])
+      await refused(garbage, 'InvalidIdentityToken');
   });
 
   it('refuses a trust policy naming another provider', async () => {
@@ -130,7 +161,12 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
       ],
     });
     // IAM refuses a trust policy naming a provider that does not exist, so it is created first.
-    await new IAMClient(sdkConfig(cloud)).send(new CreateOpenIDConnectProviderCommand({ Url: 'https://gitlab.example.com', ClientIDList: ['sts.amazonaws.com'] }));
+    await new IAMClient(sdkConfig(cloud)).send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://gitlab.example.com',
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
     const otherRole = await prepareSeedRole(cloud, 'OtherProviderRole', other);
     await refused(await job(), 'AccessDenied', undefined, otherRole);
   });
@@ -144,8 +180,14 @@ describe('AssumeRoleWithWebIdentity refusals', () => {
 
   it('refuses after the provider is deleted (last)', async () => {
     await new IAMClient(sdkConfig(cloud)).send(
-      new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: `arn:aws:iam::${cloud.accountId}:oidc-provider/token.actions.githubusercontent.com` }),
+      new DeleteOpenIDConnectProviderCommand({
+        OpenIDConnectProviderArn: `arn:aws:iam::${cloud.accountId}:oidc-provider/token.actions.githubusercontent.com`,
+      }),
     );
-    await refused(await job(), 'InvalidIdentityToken', /^No OpenIDConnect provider found in your account for https:\/\/token\.actions\.githubusercontent\.com$/);
+    await refused(
+      await job(),
+      'InvalidIdentityToken',
+      /^No OpenIDConnect provider found in your account for https:\/\/token\.actions\.githubusercontent\.com$/,
+    );
   });
 });

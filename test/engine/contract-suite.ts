@@ -47,10 +47,15 @@ async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
   return out;
 }
 
-const text = (lines: LogLine[], stream: LogLine['stream']) => lines.filter((l) => l.stream === stream).map((l) => l.line);
+const text = (lines: LogLine[], stream: LogLine['stream']) =>
+  lines.filter((l) => l.stream === stream).map((l) => l.line);
 
 /** Registers the contract suite for one engine implementation. */
-export function containerEngineContract(name: string, setup: () => Promise<EngineFixture>, options: { skip?: string } = {}): void {
+export function containerEngineContract(
+  name: string,
+  setup: () => Promise<EngineFixture>,
+  options: { skip?: string } = {},
+): void {
   describe(`ContainerEngine contract: ${name}`, { skip: options.skip }, () => {
     const run = randomUUID().slice(0, 8);
     const image = `localhost/dockyard-test/tiny:${run}`;
@@ -61,12 +66,18 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
 
     /** Creates a labelled container from the tiny image. */
     const create = (spec: Partial<ContainerSpec> & { command: string[] }) =>
-      engine.createContainer({ ...spec, name: `dockyard-test-${run}-${++counter}`, image, labels: { ...runLabels, ...spec.labels } });
+      engine.createContainer({
+        ...spec,
+        name: `dockyard-test-${run}-${++counter}`,
+        image,
+        labels: { ...runLabels, ...spec.labels },
+      });
     const sh = (script: string) => ['/bin/sh', '-c', script];
-    const exited = (id: string) => waitFor(`container ${id.slice(0, 12)} to exit`, async () => {
-      const details = await engine.inspectContainer(id);
-      return details.status === 'exited' ? details : undefined;
-    });
+    const exited = (id: string) =>
+      waitFor(`container ${id.slice(0, 12)} to exit`, async () => {
+        const details = await engine.inspectContainer(id);
+        return details.status === 'exited' ? details : undefined;
+      });
 
     before(async () => {
       const fixture = await setup();
@@ -118,7 +129,8 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       await engine.startContainer(plain);
       await engine.startContainer(trapping);
       // Stop only once the trap is set: on a loaded machine the shell may not have run it yet.
-      for await (const entry of engine.logs(trapping, { follow: true, signal: AbortSignal.timeout(15_000) })) if (entry.line === 'ready') break;
+      for await (const entry of engine.logs(trapping, { follow: true, signal: AbortSignal.timeout(15_000) }))
+        if (entry.line === 'ready') break;
       const started = Date.now();
       await Promise.all([engine.stopContainer(plain, 20), engine.stopContainer(trapping, 20)]);
       assert.ok(Date.now() - started < 10_000, `stop took ${Date.now() - started} ms`);
@@ -131,7 +143,8 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       const id = await create({ command: sh('trap "" TERM; echo ready; while :; do sleep 0.1; done') });
       await engine.startContainer(id);
       // Stop only once the trap is set: on a loaded machine the shell may not have run it yet.
-      for await (const entry of engine.logs(id, { follow: true, signal: AbortSignal.timeout(15_000) })) if (entry.line === 'ready') break;
+      for await (const entry of engine.logs(id, { follow: true, signal: AbortSignal.timeout(15_000) }))
+        if (entry.line === 'ready') break;
       const started = Date.now();
       await engine.stopContainer(id, 1);
       const elapsed = Date.now() - started;
@@ -188,11 +201,18 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       await exited(id);
       const out = text(await collect(engine.logs(id)), 'stdout');
       assert.ok(out.includes('FOO=bar baz'), out.join('\n'));
-      assert.ok(out.some((l) => /^10\.1\.2\.3\s+registry\.dockyard\.test$/.test(l)), out.join('\n'));
+      assert.ok(
+        out.some((l) => /^10\.1\.2\.3\s+registry\.dockyard\.test$/.test(l)),
+        out.join('\n'),
+      );
     });
 
     it('demultiplexes logs: stdout vs stderr, multi-line output, partial lines, UTF-8, timestamps', async () => {
-      const id = await create({ command: sh('echo out1; echo err1 >&2; printf "part"; sleep 0.2; echo "ial"; printf "a\\nb\\nc\\n"; echo "héllo ✓"; printf "e1\\ne2\\n" >&2; printf "no newline"') });
+      const id = await create({
+        command: sh(
+          'echo out1; echo err1 >&2; printf "part"; sleep 0.2; echo "ial"; printf "a\\nb\\nc\\n"; echo "héllo ✓"; printf "e1\\ne2\\n" >&2; printf "no newline"',
+        ),
+      });
       const before = Date.now();
       await engine.startContainer(id);
       await exited(id);
@@ -201,7 +221,10 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       assert.deepEqual(text(lines, 'stderr'), ['err1', 'e1', 'e2']);
       for (const line of lines) {
         assert.ok(line.time, `a time for ${line.line}`);
-        assert.ok(Math.abs(line.time.getTime() - before) < 60_000, `time of ${line.line} is ${line.time.toISOString()}`);
+        assert.ok(
+          Math.abs(line.time.getTime() - before) < 60_000,
+          `time of ${line.line} is ${line.time.toISOString()}`,
+        );
       }
       const plain = await collect(engine.logs(id));
       assert.equal(plain[0]?.time, undefined);
@@ -243,7 +266,9 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       const done = await create({ command: sh('exit 0'), labels: { 'dockyard.test.group': group } });
       await engine.startContainer(done);
       await exited(done);
-      const listed = await engine.listContainers({ labels: { 'dockyard.test.run': run, 'dockyard.test.group': group } });
+      const listed = await engine.listContainers({
+        labels: { 'dockyard.test.run': run, 'dockyard.test.group': group },
+      });
       assert.deepEqual(listed.map((c) => c.id).sort(), [idle, done].sort());
       const byId = new Map(listed.map((c) => [c.id, c]));
       assert.equal(byId.get(idle)?.status, 'created');
@@ -251,13 +276,20 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       assert.equal(byId.get(idle)?.labels['dockyard.test.group'], group);
       assert.match(byId.get(idle)?.name ?? '', new RegExp(`^dockyard-test-${run}-`));
       assert.ok((byId.get(idle)?.createdAt.getTime() ?? 0) > Date.now() - 60_000);
-      assert.equal((await engine.listContainers({ labels: { 'dockyard.test.group': true, 'dockyard.test.run': run } })).length >= 2, true);
+      assert.equal(
+        (await engine.listContainers({ labels: { 'dockyard.test.group': true, 'dockyard.test.run': run } })).length >=
+          2,
+        true,
+      );
       assert.deepEqual(await engine.listContainers({ labels: { 'dockyard.test.group': 'no-such-group' } }), []);
     });
 
     it('publishes a container port on 127.0.0.1 and reports the binding', async () => {
       const hostPort = await freePort();
-      const id = await create({ command: perlServer(8080), ports: [{ containerPort: 8080, hostIp: '127.0.0.1', hostPort }] });
+      const id = await create({
+        command: perlServer(8080),
+        ports: [{ containerPort: 8080, hostIp: '127.0.0.1', hostPort }],
+      });
       await engine.startContainer(id);
       const details = await engine.inspectContainer(id);
       assert.deepEqual(details.ports, [{ containerPort: 8080, protocol: 'tcp', hostIp: '127.0.0.1', hostPort }]);
@@ -285,9 +317,18 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       assert.match(failing.output, /oops\n/);
       const env = await engine.exec(id, ['/bin/sh', '-c', 'echo "$X"'], { env: { X: 'from-exec' } });
       assert.equal(env.output.trim(), 'from-exec');
-      const missing = await engine.exec(id, ['/no/such/binary']).then((r) => r.exitCode, (e: unknown) => e);
-      assert.ok(missing instanceof EngineError || (typeof missing === 'number' && missing !== 0), `a missing binary fails: ${String(missing)}`);
-      await assert.rejects(engine.exec(id, ['/bin/sleep', '30'], { signal: AbortSignal.timeout(200) }), (e: unknown) => e instanceof Error && /Abort|Timeout/.test(e.name));
+      const missing = await engine.exec(id, ['/no/such/binary']).then(
+        (r) => r.exitCode,
+        (e: unknown) => e,
+      );
+      assert.ok(
+        missing instanceof EngineError || (typeof missing === 'number' && missing !== 0),
+        `a missing binary fails: ${String(missing)}`,
+      );
+      await assert.rejects(
+        engine.exec(id, ['/bin/sleep', '30'], { signal: AbortSignal.timeout(200) }),
+        (e: unknown) => e instanceof Error && /Abort|Timeout/.test(e.name),
+      );
       await engine.removeContainer(id, { force: true });
     });
 
@@ -295,7 +336,9 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       const id = await create({
         memoryBytes: 64 * 1024 * 1024,
         cpus: 0.5,
-        command: sh('cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us'),
+        command: sh(
+          'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+        ),
       });
       await engine.startContainer(id);
       await exited(id);
@@ -305,7 +348,16 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
     });
 
     it('accepts an engine health check (the status is at least reported)', async () => {
-      const id = await create({ command: ['/bin/sleep', '300'], healthcheck: { test: ['CMD-SHELL', 'exit 0'], intervalSeconds: 1, timeoutSeconds: 1, retries: 2, startPeriodSeconds: 0 } });
+      const id = await create({
+        command: ['/bin/sleep', '300'],
+        healthcheck: {
+          test: ['CMD-SHELL', 'exit 0'],
+          intervalSeconds: 1,
+          timeoutSeconds: 1,
+          retries: 2,
+          startPeriodSeconds: 0,
+        },
+      });
       await engine.startContainer(id);
       // Docker runs it (→ healthy); Podman without systemd never schedules it (stays starting).
       const health = (await engine.inspectContainer(id)).health;
@@ -320,7 +372,10 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
     });
 
     it('rejects a failed pull with the engine message', async () => {
-      const error = await engine.pullImage('localhost:1/none:x', { signal: AbortSignal.timeout(30_000) }).then(() => undefined, (e: unknown) => e);
+      const error = await engine.pullImage('localhost:1/none:x', { signal: AbortSignal.timeout(30_000) }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof EngineError, `rejected with an EngineError, got ${String(error)}`);
       assert.equal(error.code, 'PullFailed');
       assert.ok(error.engineMessage.length > 0);
@@ -329,7 +384,8 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
 
     it('answers NotFound for missing containers and images', async () => {
       const missing = `dockyard-test-${run}-missing`;
-      const notFound = (e: unknown) => isNotFound(e) && e instanceof EngineError && e.status === 404 && e.engineMessage.length > 0;
+      const notFound = (e: unknown) =>
+        isNotFound(e) && e instanceof EngineError && e.status === 404 && e.engineMessage.length > 0;
       await assert.rejects(engine.inspectContainer(missing), notFound);
       await assert.rejects(engine.startContainer(missing), notFound);
       await assert.rejects(engine.stopContainer(missing, 1), notFound);
@@ -340,15 +396,24 @@ export function containerEngineContract(name: string, setup: () => Promise<Engin
       await assert.rejects(engine.exec(missing, ['/bin/sh']), notFound);
       await assert.rejects(engine.imageDigest(`localhost/dockyard-test/absent:${run}`), notFound);
       await assert.rejects(engine.removeImage(`localhost/dockyard-test/absent:${run}`), notFound);
-      await assert.rejects(engine.createContainer({ name: missing, image: `localhost/dockyard-test/absent:${run}`, command: ['/bin/sh'] }), notFound);
+      await assert.rejects(
+        engine.createContainer({ name: missing, image: `localhost/dockyard-test/absent:${run}`, command: ['/bin/sh'] }),
+        notFound,
+      );
     });
 
     it('refuses a duplicate name and removing a running container without force', async () => {
       const id = await create({ command: ['/bin/sleep', '300'] });
       const { name } = await engine.inspectContainer(id);
-      await assert.rejects(engine.createContainer({ name, image, command: ['/bin/sh'], labels: runLabels }), (e: unknown) => e instanceof EngineError && e.code === 'Conflict');
+      await assert.rejects(
+        engine.createContainer({ name, image, command: ['/bin/sh'], labels: runLabels }),
+        (e: unknown) => e instanceof EngineError && e.code === 'Conflict',
+      );
       await engine.startContainer(id);
-      await assert.rejects(engine.removeContainer(id), (e: unknown) => e instanceof EngineError && e.code === 'Conflict');
+      await assert.rejects(
+        engine.removeContainer(id),
+        (e: unknown) => e instanceof EngineError && e.code === 'Conflict',
+      );
       await engine.removeContainer(id, { force: true });
       await assert.rejects(engine.inspectContainer(id), isNotFound);
       assert.ok(!(await engine.listContainers({ labels: { 'dockyard.test.run': run } })).some((c) => c.id === id));

@@ -7,18 +7,18 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { containerEngineContract } from './contract-suite.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES } from '../../src/images/tiny-image.js';
 
-containerEngineContract(
-  'Docker Engine API driver',
-  async () => {
-    const engine = new DockerApiEngine();
-    await engine.ping(AbortSignal.timeout(5000));
-    return {
-      engine,
-      async loadTinyImage(ref) {
-        const id = await engine.importImage(buildTinyImageTar(), ref, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
-        // By id: Podman's import also tags `:latest`, which removing `ref` would leave behind.
-        return () => engine.removeImage(id, { force: true });
-      },
-    };
-  },
-);
+containerEngineContract('Docker Engine API driver', async () => {
+  const engine = new DockerApiEngine();
+  await engine.ping(AbortSignal.timeout(5000));
+  return {
+    engine,
+    async loadTinyImage(ref) {
+      const id = await engine.importImage(buildTinyImageTar(), ref, {
+        changes: TINY_IMAGE_CHANGES,
+        signal: AbortSignal.timeout(60_000),
+      });
+      // By id: Podman's import also tags `:latest`, which removing `ref` would leave behind.
+      return () => engine.removeImage(id, { force: true });
+    },
+  };
+});

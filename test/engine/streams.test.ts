@@ -38,7 +38,8 @@ describe('demultiplex', () => {
   it('splits frames whatever the chunk boundaries', async () => {
     for (const size of [1, 3, 7, 8, 9, 1000]) {
       const frames = await collect(demultiplex(chunks(body, size)));
-      const joined = (stream: string) => Buffer.concat(frames.filter((f) => f.stream === stream).map((f) => f.payload)).toString();
+      const joined = (stream: string) =>
+        Buffer.concat(frames.filter((f) => f.stream === stream).map((f) => f.payload)).toString();
       assert.equal(joined('stdout'), 'out 1\nout 2\n', `chunk size ${size}`);
       assert.equal(joined('stderr'), 'err 1\n', `chunk size ${size}`);
     }
@@ -58,27 +59,41 @@ describe('demultiplex', () => {
 
 describe('splitLines', () => {
   it('joins partial lines per stream and keeps the streams apart', async () => {
-    const got = await collect(splitLines(of(
-      { stream: 'stdout', payload: Buffer.from('par') },
-      { stream: 'stderr', payload: Buffer.from('e1\ne') },
-      { stream: 'stdout', payload: Buffer.from('tial\r\na\n\nb') },
-      { stream: 'stderr', payload: Buffer.from('2\n') },
-    )));
+    const got = await collect(
+      splitLines(
+        of(
+          { stream: 'stdout', payload: Buffer.from('par') },
+          { stream: 'stderr', payload: Buffer.from('e1\ne') },
+          { stream: 'stdout', payload: Buffer.from('tial\r\na\n\nb') },
+          { stream: 'stderr', payload: Buffer.from('2\n') },
+        ),
+      ),
+    );
     assert.deepEqual(lines(got), ['stderr:e1', 'stdout:partial', 'stdout:a', 'stdout:', 'stderr:e2', 'stdout:b']);
   });
 
   it('keeps a UTF-8 character split across frames whole', async () => {
     const bytes = Buffer.from('héllo ✓\n');
-    const got = await collect(splitLines(of(...[...bytes].map((b) => ({ stream: 'stdout' as const, payload: Buffer.from([b]) })))));
+    const got = await collect(
+      splitLines(of(...[...bytes].map((b) => ({ stream: 'stdout' as const, payload: Buffer.from([b]) })))),
+    );
     assert.deepEqual(lines(got), ['stdout:héllo ✓']);
   });
 
   it('parses timestamps off each message, including the pieces of a long line', async () => {
-    const got = await collect(splitLines(of(
-      { stream: 'stdout', payload: Buffer.from('2026-11-25T17:55:07.123456789Z first\n2026-11-25T17:55:08Z second\n') },
-      { stream: 'stdout', payload: Buffer.from('2026-11-25T17:55:09.5+01:00 long ') },
-      { stream: 'stdout', payload: Buffer.from('2026-11-25T17:55:09.6+01:00 line\n') },
-    ), { timestamps: true }));
+    const got = await collect(
+      splitLines(
+        of(
+          {
+            stream: 'stdout',
+            payload: Buffer.from('2026-11-25T17:55:07.123456789Z first\n2026-11-25T17:55:08Z second\n'),
+          },
+          { stream: 'stdout', payload: Buffer.from('2026-11-25T17:55:09.5+01:00 long ') },
+          { stream: 'stdout', payload: Buffer.from('2026-11-25T17:55:09.6+01:00 line\n') },
+        ),
+        { timestamps: true },
+      ),
+    );
     assert.deepEqual(lines(got), ['stdout:first', 'stdout:second', 'stdout:long line']);
     assert.equal(got[0]?.time?.toISOString(), '2026-11-25T17:55:07.123Z');
     assert.equal(got[1]?.time?.toISOString(), '2026-11-25T17:55:08.000Z');
@@ -100,7 +115,9 @@ describe('splitLines', () => {
 
 describe('jsonLines', () => {
   it('parses \\r\\n-separated objects across chunk boundaries', async () => {
-    const body = Buffer.from('{"status":"Pulling fs layer","id":"a"}\r\n{"status":"Done"}\r\n\r\n{"error":"boom","errorDetail":{"message":"boom"}}');
+    const body = Buffer.from(
+      '{"status":"Pulling fs layer","id":"a"}\r\n{"status":"Done"}\r\n\r\n{"error":"boom","errorDetail":{"message":"boom"}}',
+    );
     for (const size of [1, 5, 1000]) {
       assert.deepEqual(await collect(jsonLines(chunks(body, size))), [
         { status: 'Pulling fs layer', id: 'a' },

@@ -3,12 +3,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { authorizeGitRequest, parseBasicAuthorization, type GitAuthenticator } from '../../src/git/index.js';
 
-const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 describe('parseBasicAuthorization', () => {
   it('splits at the first colon, so passwords may contain colons', () => {
-    assert.deepEqual(parseBasicAuthorization(basic('x-access-token', 'a:b:c').authorization), { user: 'x-access-token', password: 'a:b:c' });
-    assert.deepEqual(parseBasicAuthorization(`basic ${Buffer.from(':secret').toString('base64')}`), { user: '', password: 'secret' });
+    assert.deepEqual(parseBasicAuthorization(basic('x-access-token', 'a:b:c').authorization), {
+      user: 'x-access-token',
+      password: 'a:b:c',
+    });
+    assert.deepEqual(parseBasicAuthorization(`basic ${Buffer.from(':secret').toString('base64')}`), {
+      user: '',
+      password: 'secret',
+    });
   });
 
   it('ignores other schemes and malformed values', () => {
@@ -21,11 +29,16 @@ describe('parseBasicAuthorization', () => {
 });
 
 describe('authorizeGitRequest', () => {
-  const readOnly: GitAuthenticator = (user, password, { access }) => user === 'u' && password === 'p' && access === 'read';
+  const readOnly: GitAuthenticator = (user, password, { access }) =>
+    user === 'u' && password === 'p' && access === 'read';
   const request = { repository: 'octo-org/app', access: 'write' as const };
 
   it('answers 401 without credentials, without a password, and for unknown ones', async () => {
-    assert.deepEqual(await authorizeGitRequest({}, request, readOnly), { ok: false, status: 401, message: 'Authentication required: use an access key id and secret, or a job token, as user name and password.' });
+    assert.deepEqual(await authorizeGitRequest({}, request, readOnly), {
+      ok: false,
+      status: 401,
+      message: 'Authentication required: use an access key id and secret, or a job token, as user name and password.',
+    });
     assert.equal((await authorizeGitRequest(basic('u', ''), request, readOnly)).ok, false);
     const wrong = await authorizeGitRequest(basic('u', 'wrong'), request, readOnly);
     assert.equal(!wrong.ok && wrong.status, 401);
@@ -34,7 +47,10 @@ describe('authorizeGitRequest', () => {
   it('answers 403 when credentials that may read try to write', async () => {
     const denied = await authorizeGitRequest(basic('u', 'p'), request, readOnly);
     assert.deepEqual(denied, { ok: false, status: 403, message: 'Permission to push to octo-org/app denied to u.' });
-    assert.deepEqual(await authorizeGitRequest(basic('u', 'p'), { ...request, access: 'read' }, readOnly), { ok: true, user: 'u' });
+    assert.deepEqual(await authorizeGitRequest(basic('u', 'p'), { ...request, access: 'read' }, readOnly), {
+      ok: true,
+      user: 'u',
+    });
   });
 
   it("takes an authenticator's explicit 'forbidden' as 403", async () => {

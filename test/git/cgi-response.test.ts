@@ -5,10 +5,13 @@ import { parseCgiHead } from '../../src/git/cgi-response.js';
 
 describe('parseCgiHead', () => {
   it('reads Status and the headers, CRLF or LF', () => {
-    assert.deepEqual(parseCgiHead('Status: 404 Not Found\r\nContent-Type: text/plain\r\nSet-Cookie: a\r\nSet-Cookie: b'), {
-      status: 404,
-      headers: { 'content-type': 'text/plain', 'set-cookie': ['a', 'b'] },
-    });
+    assert.deepEqual(
+      parseCgiHead('Status: 404 Not Found\r\nContent-Type: text/plain\r\nSet-Cookie: a\r\nSet-Cookie: b'),
+      {
+        status: 404,
+        headers: { 'content-type': 'text/plain', 'set-cookie': ['a', 'b'] },
+      },
+    );
     assert.deepEqual(parseCgiHead('Expires: Fri, 01 Jan 1980 00:00:00 GMT\nCache-Control: no-cache'), {
       status: 200,
       headers: { expires: 'Fri, 01 Jan 1980 00:00:00 GMT', 'cache-control': 'no-cache' },

@@ -41,8 +41,13 @@ describe('git over HTTP', () => {
     await work.gitOk('remote', 'add', 'origin', server.url('octo-org/app', ADMIN));
     const pushed = await work.git('push', 'origin', 'main');
     assert.equal(pushed.status, 0, pushed.stderr);
-    assert.deepEqual(server.pushes.at(-1), [{ repository: 'octo-org/app', ref: 'refs/heads/main', before: ZERO_SHA, after: mainSha, pusher: ADMIN.user }]);
-    assert.match(pushed.stderr, new RegExp(`remote: dockyard: received refs/heads/main 0000000\\.\\.${mainSha.slice(0, 7)} from ${ADMIN.user}`));
+    assert.deepEqual(server.pushes.at(-1), [
+      { repository: 'octo-org/app', ref: 'refs/heads/main', before: ZERO_SHA, after: mainSha, pusher: ADMIN.user },
+    ]);
+    assert.match(
+      pushed.stderr,
+      new RegExp(`remote: dockyard: received refs/heads/main 0000000\\.\\.${mainSha.slice(0, 7)} from ${ADMIN.user}`),
+    );
     const repository = server.repositories.get('octo-org/app');
     assert.deepEqual(await repository?.listFiles(mainSha, '.github/workflows'), ['.github/workflows/ci.yml']);
   });
@@ -71,7 +76,9 @@ describe('git over HTTP', () => {
     assert.match(listed.stdout, new RegExp(`^${mainSha}\\tHEAD$`, 'm'));
     // A job token of octo-org/app reads it under another spelling too.
     const token = server.tokens.issue('octo-org/app', 'read');
-    await runOk('git', ['ls-remote', server.url('OCTO-ORG/app', { user: 'x-access-token', password: token.token })], { env });
+    await runOk('git', ['ls-remote', server.url('OCTO-ORG/app', { user: 'x-access-token', password: token.token })], {
+      env,
+    });
     token.revoke();
   });
 
@@ -79,7 +86,9 @@ describe('git over HTTP', () => {
     const anonymous = await run('git', ['ls-remote', server.url('octo-org/app')], { env });
     assert.notEqual(anonymous.status, 0);
     assert.match(anonymous.stderr, /could not read Username/);
-    const wrong = await run('git', ['ls-remote', server.url('octo-org/app', { user: ADMIN.user, password: 'nope' })], { env });
+    const wrong = await run('git', ['ls-remote', server.url('octo-org/app', { user: ADMIN.user, password: 'nope' })], {
+      env,
+    });
     assert.notEqual(wrong.status, 0);
     assert.match(wrong.stderr, /Authentication failed/);
     const challenge = await fetch(`${server.origin}/git/octo-org/app.git/info/refs?service=git-upload-pack`);
@@ -117,11 +126,23 @@ describe('git over HTTP', () => {
     assert.notEqual(tip, mainSha);
     for (const version of ['0', '2']) {
       const checkout = await WorkTree.init(join(dir.path, `by-sha-v${version}`), env);
-      await checkout.gitOk('-c', `protocol.version=${version}`, 'fetch', '--no-tags', '--depth=1', server.url('octo-org/app', ADMIN, ''), `+${mainSha}:refs/remotes/origin/main`);
+      await checkout.gitOk(
+        '-c',
+        `protocol.version=${version}`,
+        'fetch',
+        '--no-tags',
+        '--depth=1',
+        server.url('octo-org/app', ADMIN, ''),
+        `+${mainSha}:refs/remotes/origin/main`,
+      );
       assert.equal(await checkout.gitOk('rev-parse', 'refs/remotes/origin/main'), mainSha);
     }
     const partial = join(dir.path, 'partial');
-    const cloned = await runOk('git', ['clone', '--filter=blob:none', '--no-checkout', server.url('octo-org/app', ADMIN), partial], { env });
+    const cloned = await runOk(
+      'git',
+      ['clone', '--filter=blob:none', '--no-checkout', server.url('octo-org/app', ADMIN), partial],
+      { env },
+    );
     assert.doesNotMatch(cloned.stderr, /filtering not recognized/);
   });
 
@@ -136,7 +157,13 @@ describe('git over HTTP', () => {
     assert.deepEqual(
       [...events].sort((a, b) => a.ref.localeCompare(b.ref)),
       [
-        { repository: 'octo-org/app', ref: 'refs/heads/feature/x', before: ZERO_SHA, after: feature, pusher: ADMIN.user },
+        {
+          repository: 'octo-org/app',
+          ref: 'refs/heads/feature/x',
+          before: ZERO_SHA,
+          after: feature,
+          pusher: ADMIN.user,
+        },
         { repository: 'octo-org/app', ref: 'refs/tags/v1.0.0', before: ZERO_SHA, after: tagObject, pusher: ADMIN.user },
       ],
     );
@@ -147,7 +174,9 @@ describe('git over HTTP', () => {
 
     const deleted = await work.git('push', 'origin', '--delete', 'feature/x');
     assert.equal(deleted.status, 0, deleted.stderr);
-    assert.deepEqual(server.pushes.at(-1), [{ repository: 'octo-org/app', ref: 'refs/heads/feature/x', before: feature, after: ZERO_SHA, pusher: ADMIN.user }]);
+    assert.deepEqual(server.pushes.at(-1), [
+      { repository: 'octo-org/app', ref: 'refs/heads/feature/x', before: feature, after: ZERO_SHA, pusher: ADMIN.user },
+    ]);
     await work.gitOk('checkout', '--quiet', 'main');
   });
 
@@ -161,7 +190,10 @@ describe('git over HTTP', () => {
     };
     try {
       await work.commit('Live', { 'live.txt': 'live\n' });
-      const child = spawn('git', ['-C', work.dir, 'push', 'origin', 'main'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('git', ['-C', work.dir, 'push', 'origin', 'main'], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       const done = new Promise<number | null>((resolve) => child.on('close', resolve));
       await new Promise<void>((resolve, reject) => {
@@ -208,8 +240,13 @@ describe('git over HTTP', () => {
     const before = server.requests.length;
     const pushed = await big.git('push', server.url('octo-org/big', ADMIN), 'main');
     assert.equal(pushed.status, 0, pushed.stderr);
-    const posts = server.requests.slice(before).filter((r) => r.method === 'POST' && r.url.endsWith('/git-receive-pack'));
-    assert.ok(posts.some((r) => r.headers['transfer-encoding'] === 'chunked'), 'git sent the pack chunked');
+    const posts = server.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.url.endsWith('/git-receive-pack'));
+    assert.ok(
+      posts.some((r) => r.headers['transfer-encoding'] === 'chunked'),
+      'git sent the pack chunked',
+    );
     const clone = join(dir.path, 'big-clone');
     await runOk('git', ['clone', '--quiet', server.url('octo-org/big', ADMIN), clone], { env });
     assert.ok((await readFile(join(clone, 'big.bin'))).equals(blob));
@@ -219,24 +256,42 @@ describe('git over HTTP', () => {
   it('handles two concurrent pushes', async () => {
     await server.repositories.create('octo-org/one');
     await server.repositories.create('octo-org/two');
-    const trees = await Promise.all(['one', 'two'].map((name) => WorkTree.init(join(dir.path, `concurrent-${name}`), env)));
-    const shas = await Promise.all(trees.map((tree, i) => tree.commit(`Commit ${i}`, { 'file.bin': randomBytes(2 * 1024 * 1024) })));
+    const trees = await Promise.all(
+      ['one', 'two'].map((name) => WorkTree.init(join(dir.path, `concurrent-${name}`), env)),
+    );
+    const shas = await Promise.all(
+      trees.map((tree, i) => tree.commit(`Commit ${i}`, { 'file.bin': randomBytes(2 * 1024 * 1024) })),
+    );
     const before = server.pushes.length;
-    const results = await Promise.all(trees.map((tree, i) => tree.git('push', server.url(`octo-org/${['one', 'two'][i] ?? ''}`, ADMIN), 'main')));
+    const results = await Promise.all(
+      trees.map((tree, i) => tree.git('push', server.url(`octo-org/${['one', 'two'][i] ?? ''}`, ADMIN), 'main')),
+    );
     for (const result of results) assert.equal(result.status, 0, result.stderr);
     const events = server.pushes.slice(before).flat();
-    assert.deepEqual(events.map((e) => `${e.repository} ${e.after}`).sort(), [`octo-org/one ${shas[0] ?? ''}`, `octo-org/two ${shas[1] ?? ''}`].sort());
+    assert.deepEqual(
+      events.map((e) => `${e.repository} ${e.after}`).sort(),
+      [`octo-org/one ${shas[0] ?? ''}`, `octo-org/two ${shas[1] ?? ''}`].sort(),
+    );
   });
 
   it('handles two concurrent pushes of different branches to one repository', async () => {
     await server.repositories.create('octo-org/shared');
-    const trees = await Promise.all(['left', 'right'].map((name) => WorkTree.init(join(dir.path, `shared-${name}`), env)));
-    const shas = await Promise.all(trees.map((tree, i) => tree.commit(`Commit ${i}`, { 'file.bin': randomBytes(2 * 1024 * 1024) })));
+    const trees = await Promise.all(
+      ['left', 'right'].map((name) => WorkTree.init(join(dir.path, `shared-${name}`), env)),
+    );
+    const shas = await Promise.all(
+      trees.map((tree, i) => tree.commit(`Commit ${i}`, { 'file.bin': randomBytes(2 * 1024 * 1024) })),
+    );
     const before = server.pushes.length;
-    const results = await Promise.all(trees.map((tree, i) => tree.git('push', server.url('octo-org/shared', ADMIN), `main:refs/heads/branch-${i}`)));
+    const results = await Promise.all(
+      trees.map((tree, i) => tree.git('push', server.url('octo-org/shared', ADMIN), `main:refs/heads/branch-${i}`)),
+    );
     for (const result of results) assert.equal(result.status, 0, result.stderr);
     const events = server.pushes.slice(before).flat();
-    assert.deepEqual(events.map((e) => `${e.ref} ${e.after}`).sort(), [`refs/heads/branch-0 ${shas[0] ?? ''}`, `refs/heads/branch-1 ${shas[1] ?? ''}`]);
+    assert.deepEqual(events.map((e) => `${e.ref} ${e.after}`).sort(), [
+      `refs/heads/branch-0 ${shas[0] ?? ''}`,
+      `refs/heads/branch-1 ${shas[1] ?? ''}`,
+    ]);
     const listed = await runOk('git', ['ls-remote', server.url('octo-org/shared', ADMIN)], { env });
     assert.match(listed.stdout, /refs\/heads\/branch-0/);
     assert.match(listed.stdout, /refs\/heads\/branch-1/);

@@ -9,7 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PUSH_HOOK_PATH, ZERO_SHA, createPushHookHandler, newPushId, parsePushLines, postReceiveScript, progressLines, type PushEvent } from '../../src/git/index.js';
+import {
+  PUSH_HOOK_PATH,
+  ZERO_SHA,
+  createPushHookHandler,
+  newPushId,
+  parsePushLines,
+  postReceiveScript,
+  progressLines,
+  type PushEvent,
+} from '../../src/git/index.js';
 import { tempDir } from './fixtures.js';
 
 const SECRET = 'hook-secret-abc';
@@ -44,10 +53,14 @@ describe('push hook endpoint', () => {
       progress('first');
       progress('second\nthird\u001b[31m');
     };
-    const response = await post(`${PUSH_HOOK_PATH}/octo-org/app`, `${ZERO_SHA} ${A} refs/heads/main\nnot a line\n${A} ${B} refs/tags/v1\n\n`, {
-      authorization: `Bearer ${SECRET}`,
-      'x-dockyard-pusher': 'mona%20lisa',
-    });
+    const response = await post(
+      `${PUSH_HOOK_PATH}/octo-org/app`,
+      `${ZERO_SHA} ${A} refs/heads/main\nnot a line\n${A} ${B} refs/tags/v1\n\n`,
+      {
+        authorization: `Bearer ${SECRET}`,
+        'x-dockyard-pusher': 'mona%20lisa',
+      },
+    );
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
     assert.equal(await response.text(), 'first\nsecond\nthird[31m\n');
@@ -77,7 +90,14 @@ describe('push hook endpoint', () => {
 
   it('refuses a missing or wrong secret, bad paths and methods', async () => {
     assert.equal((await post(`${PUSH_HOOK_PATH}/octo-org/app`, `${A} ${B} refs/heads/main\n`, {})).status, 401);
-    assert.equal((await post(`${PUSH_HOOK_PATH}/octo-org/app`, `${A} ${B} refs/heads/main\n`, { authorization: `Bearer ${SECRET}x` })).status, 401);
+    assert.equal(
+      (
+        await post(`${PUSH_HOOK_PATH}/octo-org/app`, `${A} ${B} refs/heads/main\n`, {
+          authorization: `Bearer ${SECRET}x`,
+        })
+      ).status,
+      401,
+    );
     assert.equal((await post(`${PUSH_HOOK_PATH}/octo-org/../x`, '')).status, 404);
     assert.equal((await post(`${PUSH_HOOK_PATH}/octo-org`, '')).status, 404);
     assert.equal((await fetch(`${origin}${PUSH_HOOK_PATH}/octo-org/app`)).status, 405);
@@ -89,18 +109,39 @@ describe('push hook endpoint', () => {
       const script = join(dir.path, 'post-receive');
       await writeFile(script, postReceiveScript('octo-org/app'));
       await chmod(script, 0o755);
-      onPush = async (events, progress) => progress(`got ${events.length} from ${events[0]?.pusher ?? ''} as ${events[0]?.pushId ?? 'no push'}`);
+      onPush = async (events, progress) =>
+        progress(`got ${events.length} from ${events[0]?.pusher ?? ''} as ${events[0]?.pushId ?? 'no push'}`);
       const pushId = newPushId();
-      const env = { PATH: process.env.PATH ?? '', DOCKYARD_HOOK_URL: `${origin}${PUSH_HOOK_PATH}`, DOCKYARD_HOOK_SECRET: SECRET, DOCKYARD_PUSHER: encodeURIComponent('x-access-token'), DOCKYARD_PUSH_ID: pushId };
-      assert.deepEqual(await sh(script, env, `${A} ${B} refs/heads/main\n`), { status: 0, stdout: `got 1 from x-access-token as ${pushId}\n` });
-      assert.deepEqual(await sh(script, { ...env, DOCKYARD_PUSH_ID: 'not-an-id' }, `${A} ${B} refs/heads/main\n`), { status: 0, stdout: 'got 1 from x-access-token as no push\n' });
+      const env = {
+        PATH: process.env.PATH ?? '',
+        DOCKYARD_HOOK_URL: `${origin}${PUSH_HOOK_PATH}`,
+        DOCKYARD_HOOK_SECRET: SECRET,
+        DOCKYARD_PUSHER: encodeURIComponent('x-access-token'),
+        DOCKYARD_PUSH_ID: pushId,
+      };
+      assert.deepEqual(await sh(script, env, `${A} ${B} refs/heads/main\n`), {
+        status: 0,
+        stdout: `got 1 from x-access-token as ${pushId}\n`,
+      });
+      assert.deepEqual(await sh(script, { ...env, DOCKYARD_PUSH_ID: 'not-an-id' }, `${A} ${B} refs/heads/main\n`), {
+        status: 0,
+        stdout: 'got 1 from x-access-token as no push\n',
+      });
 
       const wrongSecret = await sh(script, { ...env, DOCKYARD_HOOK_SECRET: 'nope' }, `${A} ${B} refs/heads/main\n`);
       assert.equal(wrongSecret.status, 0);
       assert.match(wrongSecret.stdout, /secret is missing or wrong[\s\S]*could not be told/);
 
-      const unreachable = await sh(script, { ...env, DOCKYARD_HOOK_URL: 'http://127.0.0.1:1/x' }, `${A} ${B} refs/heads/main\n`);
-      assert.deepEqual(unreachable, { status: 0, stdout: 'dockyard: the push was stored, but the cloud could not be told about it; its runs start when the cloud starts again\n' });
+      const unreachable = await sh(
+        script,
+        { ...env, DOCKYARD_HOOK_URL: 'http://127.0.0.1:1/x' },
+        `${A} ${B} refs/heads/main\n`,
+      );
+      assert.deepEqual(unreachable, {
+        status: 0,
+        stdout:
+          'dockyard: the push was stored, but the cloud could not be told about it; its runs start when the cloud starts again\n',
+      });
 
       const unset = await sh(script, { PATH: env.PATH }, `${A} ${B} refs/heads/main\n`);
       assert.deepEqual(unset, { status: 0, stdout: '' });
@@ -113,7 +154,14 @@ describe('push hook endpoint', () => {
 describe('push line and progress helpers', () => {
   it('accepts sha-1 and sha-256 ids and refs only', () => {
     const C = 'c'.repeat(64);
-    assert.equal(parsePushLines(`${A} ${B} refs/heads/x\r\n${ZERO_SHA} ${C.slice(0, 40)} refs/tags/t\n${A} ${B} HEAD\n${A} ${B}\n`, 'o/n', 'p').length, 2);
+    assert.equal(
+      parsePushLines(
+        `${A} ${B} refs/heads/x\r\n${ZERO_SHA} ${C.slice(0, 40)} refs/tags/t\n${A} ${B} HEAD\n${A} ${B}\n`,
+        'o/n',
+        'p',
+      ).length,
+      2,
+    );
     assert.equal(parsePushLines(`${C} ${C} refs/heads/x`, 'o/n', 'p').length, 1);
   });
 

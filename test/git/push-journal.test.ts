@@ -10,7 +10,15 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HOOK_ENV, JOURNAL_DIR, PushJournal, ZERO_SHA, newPushId, removeAbandonedPushFiles, type GitHostedRepository } from '../../src/git/index.js';
+import {
+  HOOK_ENV,
+  JOURNAL_DIR,
+  PushJournal,
+  ZERO_SHA,
+  newPushId,
+  removeAbandonedPushFiles,
+  type GitHostedRepository,
+} from '../../src/git/index.js';
 import { WorkTree, gitEnv, runOk, tempDir } from './fixtures.js';
 import { ADMIN, startGitServer, type GitServer } from './server.js';
 
@@ -21,7 +29,10 @@ describe('push journal', () => {
   let work: WorkTree;
   let repository: GitHostedRepository;
   let journal: PushJournal;
-  const entries = async () => (existsSync(join(repository.gitDir, JOURNAL_DIR)) ? (await readdir(join(repository.gitDir, JOURNAL_DIR))).sort() : []);
+  const entries = async () =>
+    existsSync(join(repository.gitDir, JOURNAL_DIR))
+      ? (await readdir(join(repository.gitDir, JOURNAL_DIR))).sort()
+      : [];
 
   before(async () => {
     dir = await tempDir('journal');
@@ -41,7 +52,12 @@ describe('push journal', () => {
     new Promise((resolve, reject) => {
       const child = spawn(join(repository.gitDir, 'hooks', 'reference-transaction'), [state], {
         cwd: repository.gitDir,
-        env: { PATH: process.env.PATH ?? '', GIT_DIR: '.', [HOOK_ENV.pushId]: pushId, [HOOK_ENV.pusher]: 'mona%20lisa' },
+        env: {
+          PATH: process.env.PATH ?? '',
+          GIT_DIR: '.',
+          [HOOK_ENV.pushId]: pushId,
+          [HOOK_ENV.pusher]: 'mona%20lisa',
+        },
         stdio: ['pipe', 'ignore', 'ignore'],
       });
       child.on('error', reject);
@@ -64,7 +80,22 @@ describe('push journal', () => {
     // The cloud did not settle it (this server does not): at start-up it is a landed push.
     const { pushes, dropped } = await journal.landed(repository);
     assert.deepEqual(dropped, []);
-    assert.deepEqual(pushes, [{ repository: 'octo-org/journal', pushId: pushId, events: [{ repository: 'octo-org/journal', ref: 'refs/heads/main', before: ZERO_SHA, after: sha, pusher: ADMIN.user, pushId: pushId }] }]);
+    assert.deepEqual(pushes, [
+      {
+        repository: 'octo-org/journal',
+        pushId: pushId,
+        events: [
+          {
+            repository: 'octo-org/journal',
+            ref: 'refs/heads/main',
+            before: ZERO_SHA,
+            after: sha,
+            pusher: ADMIN.user,
+            pushId: pushId,
+          },
+        ],
+      },
+    ]);
     await journal.settle('octo-org/journal', pushId);
     assert.deepEqual(await entries(), []);
   });
@@ -80,7 +111,10 @@ describe('push journal', () => {
     const landed = newPushId();
     const unmoved = newPushId();
     const aborted = newPushId();
-    assert.equal(await transactionHook('prepared', `${ZERO_SHA} ${head} refs/heads/main\n${ZERO_SHA} ${head} HEAD\n`, landed), 0);
+    assert.equal(
+      await transactionHook('prepared', `${ZERO_SHA} ${head} refs/heads/main\n${ZERO_SHA} ${head} HEAD\n`, landed),
+      0,
+    );
     assert.equal(await transactionHook('prepared', `${head} ${'1'.repeat(40)} refs/heads/main\n`, unmoved), 0);
     assert.equal(await transactionHook('prepared', `${head} ${'2'.repeat(40)} refs/heads/main\n`, aborted), 0);
     assert.equal(await transactionHook('aborted', `${head} ${'2'.repeat(40)} refs/heads/main\n`, aborted), 0);
@@ -89,7 +123,22 @@ describe('push journal', () => {
     assert.equal((await entries()).length, 4, 'aborted removed its own entry');
 
     const { pushes, dropped } = await journal.landed(repository);
-    assert.deepEqual(pushes, [{ repository: 'octo-org/journal', pushId: landed, events: [{ repository: 'octo-org/journal', ref: 'refs/heads/main', before: ZERO_SHA, after: head, pusher: 'mona lisa', pushId: landed }] }]);
+    assert.deepEqual(pushes, [
+      {
+        repository: 'octo-org/journal',
+        pushId: landed,
+        events: [
+          {
+            repository: 'octo-org/journal',
+            ref: 'refs/heads/main',
+            before: ZERO_SHA,
+            after: head,
+            pusher: 'mona lisa',
+            pushId: landed,
+          },
+        ],
+      },
+    ]);
     assert.equal(dropped.length, 3, 'the unmoved, the deletion and the half-written entry');
     const left = await entries();
     assert.equal(left.length, 1);
@@ -122,10 +171,19 @@ describe('push journal', () => {
     await writeFile(join(repository.gitDir, 'refs', 'heads', 'feature', 'x.lock'), `${'3'.repeat(40)}\n`);
     await writeFile(join(repository.gitDir, 'packed-refs.lock'), '');
     const removed = await removeAbandonedPushFiles(repository.gitDir);
-    assert.deepEqual(removed.sort(), ['objects/tmp_objdir-incoming-Xy12Ab', 'packed-refs.lock', 'refs/heads/feature/x.lock']);
+    assert.deepEqual(removed.sort(), [
+      'objects/tmp_objdir-incoming-Xy12Ab',
+      'packed-refs.lock',
+      'refs/heads/feature/x.lock',
+    ]);
     assert.equal(existsSync(quarantine), false);
     assert.equal(existsSync(join(repository.gitDir, 'refs', 'heads', 'feature', 'x.lock')), false);
-    assert.equal(existsSync(join(repository.gitDir, 'refs', 'heads', 'main')) || existsSync(join(repository.gitDir, 'packed-refs')), true, 'refs stay');
+    assert.equal(
+      existsSync(join(repository.gitDir, 'refs', 'heads', 'main')) ||
+        existsSync(join(repository.gitDir, 'packed-refs')),
+      true,
+      'refs stay',
+    );
     assert.deepEqual(await removeAbandonedPushFiles(repository.gitDir), []);
   });
 });

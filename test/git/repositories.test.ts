@@ -42,7 +42,11 @@ describe('GitRepositories', () => {
   it('is idempotent, also when two creates race', async () => {
     const again = await repositories.create('octo-org/hello-world');
     assert.equal(again.created, false);
-    const racing = await Promise.all([repositories.create('octo-org/race'), repositories.create('octo-org/race'), repositories.create('octo-org/race')]);
+    const racing = await Promise.all([
+      repositories.create('octo-org/race'),
+      repositories.create('octo-org/race'),
+      repositories.create('octo-org/race'),
+    ]);
     assert.deepEqual(racing.map((r) => r.created).sort(), [false, false, true]);
     assert.ok(repositories.get('octo-org/race'));
   });
@@ -73,7 +77,12 @@ describe('GitRepositories', () => {
     await runOk('git', ['--git-dir', repository.gitDir, 'config', 'http.receivepack', 'false'], { env });
     await repositories.refresh();
     assert.match(await readFile(hook, 'utf8'), /DOCKYARD_HOOK_URL/);
-    assert.equal((await runOk('git', ['--git-dir', repository.gitDir, 'config', '--get', 'http.receivepack'], { env })).stdout.trim(), 'true');
+    assert.equal(
+      (
+        await runOk('git', ['--git-dir', repository.gitDir, 'config', '--get', 'http.receivepack'], { env })
+      ).stdout.trim(),
+      'true',
+    );
   });
 
   it('finds names case-insensitively and keeps the spelling they were created with, as GitHub', async () => {
@@ -114,7 +123,11 @@ describe('GitRepositories', () => {
       ['..%2F/x', /letters, digits and hyphens/],
     ];
     for (const [name, message] of bad) {
-      await assert.rejects(repositories.create(name), (error: unknown) => error instanceof RepositoryNameError && message.test(error.message), name);
+      await assert.rejects(
+        repositories.create(name),
+        (error: unknown) => error instanceof RepositoryNameError && message.test(error.message),
+        name,
+      );
     }
     await repositories.create(`${'o'.repeat(39)}/${'n'.repeat(100)}`);
     await repositories.create('A-1/x_y.z-');
@@ -142,7 +155,10 @@ describe('HostedRepository reads', () => {
       'src/old.txt': 'old\n',
     });
     await work.gitOk('mv', 'src/old.txt', 'src/new.txt');
-    second = await work.commit('Rename and edit\n\nWith a body.', { 'README.md': '# app, edited\n', 'src/added.ts': 'export {};\n' });
+    second = await work.commit('Rename and edit\n\nWith a body.', {
+      'README.md': '# app, edited\n',
+      'src/added.ts': 'export {};\n',
+    });
     await work.gitOk('push', '--quiet', repository.gitDir, 'main');
   });
   after(() => dir.remove());
@@ -161,12 +177,23 @@ describe('HostedRepository reads', () => {
     assert.equal(await repo().readFile(second, '.github'), undefined);
     assert.equal(await repo().readFile('f'.repeat(40), 'README.md'), undefined);
     assert.equal(await repo().readFile('--output=/tmp/x', 'README.md'), undefined);
-    assert.equal(await repo().readFile('main', 'README.md').then((b) => b?.toString()), '# app, edited\n');
+    assert.equal(
+      await repo()
+        .readFile('main', 'README.md')
+        .then((b) => b?.toString()),
+      '# app, edited\n',
+    );
   });
 
   it('lists files directly under a directory', async () => {
-    assert.deepEqual(await repo().listFiles(second, '.github/workflows'), ['.github/workflows/ci.yml', '.github/workflows/deploy.yaml']);
-    assert.deepEqual(await repo().listFiles(second, '.github/workflows/'), ['.github/workflows/ci.yml', '.github/workflows/deploy.yaml']);
+    assert.deepEqual(await repo().listFiles(second, '.github/workflows'), [
+      '.github/workflows/ci.yml',
+      '.github/workflows/deploy.yaml',
+    ]);
+    assert.deepEqual(await repo().listFiles(second, '.github/workflows/'), [
+      '.github/workflows/ci.yml',
+      '.github/workflows/deploy.yaml',
+    ]);
     assert.deepEqual(await repo().listFiles(second, ''), ['README.md']);
     assert.deepEqual(await repo().listFiles(second, 'nope'), []);
     assert.deepEqual(await repo().listFiles(second, 'README.md'), []);
@@ -174,7 +201,12 @@ describe('HostedRepository reads', () => {
   });
 
   it('lists changed files between two commits', async () => {
-    assert.deepEqual(await repo().changedFiles(first, second), ['README.md', 'src/added.ts', 'src/new.txt', 'src/old.txt']);
+    assert.deepEqual(await repo().changedFiles(first, second), [
+      'README.md',
+      'src/added.ts',
+      'src/new.txt',
+      'src/old.txt',
+    ]);
     assert.deepEqual(await repo().changedFiles(second, second), []);
     assert.equal(await repo().changedFiles(ZERO_SHA, second), undefined);
     assert.equal(await repo().changedFiles('1'.repeat(40), second), undefined);

@@ -5,7 +5,10 @@ import { routeGitRequest } from '../../src/git/index.js';
 
 describe('routeGitRequest', () => {
   it('routes both URL forms to the .git directory', () => {
-    for (const url of ['/git/octo-org/app.git/info/refs?service=git-upload-pack', '/git/octo-org/app/info/refs?service=git-upload-pack']) {
+    for (const url of [
+      '/git/octo-org/app.git/info/refs?service=git-upload-pack',
+      '/git/octo-org/app/info/refs?service=git-upload-pack',
+    ]) {
       assert.deepEqual(routeGitRequest('GET', url), {
         kind: 'git',
         repository: 'octo-org/app',
@@ -16,7 +19,10 @@ describe('routeGitRequest', () => {
       });
     }
     const push = routeGitRequest('POST', '/git/octo-org/.github/git-receive-pack');
-    assert.equal(push.kind === 'git' && `${push.repository} ${push.access} ${push.pathInfo}`, 'octo-org/.github write /octo-org/.github.git/git-receive-pack');
+    assert.equal(
+      push.kind === 'git' && `${push.repository} ${push.access} ${push.pathInfo}`,
+      'octo-org/.github write /octo-org/.github.git/git-receive-pack',
+    );
     const advertise = routeGitRequest('GET', '/git/o/n.git/info/refs?service=git-receive-pack');
     assert.equal(advertise.kind === 'git' && advertise.access, 'write');
   });

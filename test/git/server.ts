@@ -3,11 +3,24 @@
  * the cloud does: admin credentials and job tokens are accepted, pushes are recorded and
  * answered with progress lines.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
-import { GitRepositories, InMemoryGitAccessTokens, PUSH_HOOK_PATH, createGitHttpHandler, createPushHookHandler, type PushEvent } from '../../src/git/index.js';
+import {
+  GitRepositories,
+  InMemoryGitAccessTokens,
+  PUSH_HOOK_PATH,
+  createGitHttpHandler,
+  createPushHookHandler,
+  type PushEvent,
+} from '../../src/git/index.js';
 
 export const ADMIN = { user: 'AKIAIOSFODNN7EXAMPLE', password: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const HOOK_SECRET = 'test-hook-secret-0123456789';
@@ -36,7 +49,11 @@ export async function startGitServer(dataDir: string): Promise<GitServer> {
   const server: Server = createServer((req, res) => void dispatch(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const repositories = new GitRepositories({ root: join(dataDir, 'git'), serverUrl: `${origin}/git`, hookUrl: `${origin}${PUSH_HOOK_PATH}` });
+  const repositories = new GitRepositories({
+    root: join(dataDir, 'git'),
+    serverUrl: `${origin}/git`,
+    hookUrl: `${origin}${PUSH_HOOK_PATH}`,
+  });
 
   const state: GitServer = {
     origin,
@@ -46,10 +63,16 @@ export async function startGitServer(dataDir: string): Promise<GitServer> {
     pushIds: [],
     requests: [],
     onPush: async (events, progress) => {
-      for (const event of events) progress(`dockyard: received ${event.ref} ${event.before.slice(0, 7)}..${event.after.slice(0, 7)} from ${event.pusher}`);
+      for (const event of events)
+        progress(
+          `dockyard: received ${event.ref} ${event.before.slice(0, 7)}..${event.after.slice(0, 7)} from ${event.pusher}`,
+        );
     },
     url: (fullName, credentials, suffix = '.git') => {
-      const auth = credentials === undefined ? '' : `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@`;
+      const auth =
+        credentials === undefined
+          ? ''
+          : `${encodeURIComponent(credentials.user)}:${encodeURIComponent(credentials.password)}@`;
       return `http://${auth}${origin.slice('http://'.length)}/git/${fullName}${suffix}`;
     },
     close: () =>

@@ -15,7 +15,13 @@ import { waitFor } from '../support/wait-for.js';
 const BASIC = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
 
 /** One raw request; the path is sent exactly as given (fetch would normalise dot segments). */
-function raw(origin: string, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function raw(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, method, path, headers }, (res) => {
@@ -82,7 +88,12 @@ describe('git HTTP wire', () => {
       assert.equal(response.status, 400, path);
       assert.equal(response.body.toString(), 'Bad request path.\n');
     }
-    for (const path of ['/git/octo-org/app.git/config', '/git/octo-org/app.git/HEAD', '/git/octo-org/app.git/objects/info/packs', '/git/.tmp/x.git/info/refs?service=git-upload-pack']) {
+    for (const path of [
+      '/git/octo-org/app.git/config',
+      '/git/octo-org/app.git/HEAD',
+      '/git/octo-org/app.git/objects/info/packs',
+      '/git/.tmp/x.git/info/refs?service=git-upload-pack',
+    ]) {
       const response = await raw(server.origin, 'GET', path, { authorization: BASIC });
       assert.equal(response.status, 404, path);
     }
@@ -92,17 +103,24 @@ describe('git HTTP wire', () => {
     const dumb = await raw(server.origin, 'GET', '/git/octo-org/app.git/info/refs', { authorization: BASIC });
     assert.equal(dumb.status, 403);
     assert.match(dumb.body.toString(), /smart HTTP/);
-    const wrongMethod = await raw(server.origin, 'GET', '/git/octo-org/app.git/git-upload-pack', { authorization: BASIC });
+    const wrongMethod = await raw(server.origin, 'GET', '/git/octo-org/app.git/git-upload-pack', {
+      authorization: BASIC,
+    });
     assert.equal(wrongMethod.status, 405);
     assert.equal(wrongMethod.headers.allow, 'POST');
   });
 
   it('advertises refs with the smart content type, passing Git-Protocol through', async () => {
-    const v0 = await raw(server.origin, 'GET', '/git/octo-org/app/info/refs?service=git-upload-pack', { authorization: BASIC });
+    const v0 = await raw(server.origin, 'GET', '/git/octo-org/app/info/refs?service=git-upload-pack', {
+      authorization: BASIC,
+    });
     assert.equal(v0.status, 200);
     assert.equal(v0.headers['content-type'], 'application/x-git-upload-pack-advertisement');
     assert.match(v0.body.toString(), new RegExp(`${mainSha} refs/heads/main`));
-    const v2 = await raw(server.origin, 'GET', '/git/octo-org/app/info/refs?service=git-upload-pack', { authorization: BASIC, 'git-protocol': 'version=2' });
+    const v2 = await raw(server.origin, 'GET', '/git/octo-org/app/info/refs?service=git-upload-pack', {
+      authorization: BASIC,
+      'git-protocol': 'version=2',
+    });
     assert.match(v2.body.toString(), /version 2/);
     assert.doesNotMatch(v2.body.toString(), /refs\/heads\/main/);
   });
@@ -113,7 +131,12 @@ describe('git HTTP wire', () => {
       server.origin,
       'POST',
       '/git/octo-org/app.git/git-upload-pack',
-      { authorization: BASIC, 'git-protocol': 'version=2', 'content-type': 'application/x-git-upload-pack-request', 'content-encoding': 'gzip' },
+      {
+        authorization: BASIC,
+        'git-protocol': 'version=2',
+        'content-type': 'application/x-git-upload-pack-request',
+        'content-encoding': 'gzip',
+      },
       gzipSync(body),
     );
     assert.equal(response.status, 200, response.body.toString());
@@ -127,7 +150,11 @@ describe('git HTTP wire', () => {
       port,
       method: 'POST',
       path: '/git/octo-org/app.git/git-upload-pack',
-      headers: { authorization: BASIC, 'content-type': 'application/x-git-upload-pack-request', 'transfer-encoding': 'chunked' },
+      headers: {
+        authorization: BASIC,
+        'content-type': 'application/x-git-upload-pack-request',
+        'transfer-encoding': 'chunked',
+      },
     });
     req.on('error', () => {});
     // A chunked fetch body that never ends: http-backend waits for the rest of it.
@@ -135,7 +162,9 @@ describe('git HTTP wire', () => {
     await waitFor('http-backend to start', () => httpBackendChildren().length === 1);
     req.destroy();
     await waitFor('http-backend to be stopped', () => httpBackendChildren().length === 0);
-    const after = await raw(server.origin, 'GET', '/git/octo-org/app.git/info/refs?service=git-upload-pack', { authorization: BASIC });
+    const after = await raw(server.origin, 'GET', '/git/octo-org/app.git/info/refs?service=git-upload-pack', {
+      authorization: BASIC,
+    });
     assert.equal(after.status, 200);
   });
 });

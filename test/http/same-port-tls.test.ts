@@ -17,14 +17,24 @@ import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { silentLogger } from '../../src/core/logger.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { createCertificateAuthority, issueServerCertificate, type KeyAndCertificate } from '../../src/tls/certificate-issuer.js';
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type KeyAndCertificate,
+} from '../../src/tls/certificate-issuer.js';
 import { runOk } from '../support/run.js';
 
 const validity = () => ({ notBefore: new Date(Date.now() - 3600_000), notAfter: new Date(Date.now() + 86400_000) });
 
 async function authority(): Promise<{ ca: KeyAndCertificate; server: KeyAndCertificate }> {
   const ca = await createCertificateAuthority({ commonName: 'same-port test CA', validity: validity() });
-  return { ca, server: await issueServerCertificate(ca, { names: { dns: ['localhost'], ip: ['127.0.0.1'] }, validity: validity() }) };
+  return {
+    ca,
+    server: await issueServerCertificate(ca, {
+      names: { dns: ['localhost'], ip: ['127.0.0.1'] },
+      validity: validity(),
+    }),
+  };
 }
 
 /** Buffered API requests answer `api <method> <path>`; /v2 streams: the body's sha256 and whether the socket was TLS. */
@@ -33,14 +43,21 @@ function start(): Promise<HttpServer> {
     host: '127.0.0.1',
     port: 0,
     logger: silentLogger,
-    handle: (request) => Promise.resolve({ status: 200, headers: { 'content-type': 'text/plain' }, body: `api ${request.method} ${request.path} from ${request.sourceIp}` }),
+    handle: (request) =>
+      Promise.resolve({
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+        body: `api ${request.method} ${request.path} from ${request.sourceIp}`,
+      }),
     stream: (req, res) => {
       if (!req.url?.startsWith('/v2/')) return undefined;
       return new Promise<void>((resolve) => {
         const hash = createHash('sha256');
         req.on('data', (chunk: Buffer) => hash.update(chunk));
         req.on('end', () => {
-          res.end(JSON.stringify({ sha256: hash.digest('hex'), encrypted: (req.socket as TLSSocket).encrypted === true }));
+          res.end(
+            JSON.stringify({ sha256: hash.digest('hex'), encrypted: (req.socket as TLSSocket).encrypted === true }),
+          );
           resolve();
         });
       });
@@ -65,9 +82,18 @@ function answer(res: IncomingMessage): Promise<Answer> {
 
 function get(url: string, ca?: string, body?: string): Promise<Answer> {
   const target = new URL(url);
-  const options = { host: target.hostname, port: target.port, path: target.pathname, method: body === undefined ? 'GET' : 'POST', agent: false as const };
+  const options = {
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    method: body === undefined ? 'GET' : 'POST',
+    agent: false as const,
+  };
   return new Promise((resolve, reject) => {
-    const req = target.protocol === 'https:' ? httpsRequest({ ...options, ca }, (res) => resolve(answer(res))) : httpRequest(options, (res) => resolve(answer(res)));
+    const req =
+      target.protocol === 'https:'
+        ? httpsRequest({ ...options, ca }, (res) => resolve(answer(res)))
+        : httpRequest(options, (res) => resolve(answer(res)));
     req.on('error', reject);
     req.end(body);
   });
@@ -87,13 +113,36 @@ describe('TLS beside plain HTTP on one port', () => {
     try {
       server.setCertificate({ key: first.server.keyPem, cert: first.server.certPem });
       const port = server.port;
-      assert.deepEqual(await get(`http://127.0.0.1:${port}/path`), { status: 200, body: 'api GET /path from 127.0.0.1' });
-      assert.deepEqual(await get(`https://localhost:${port}/path`, first.ca.certPem), { status: 200, body: 'api GET /path from 127.0.0.1' });
+      assert.deepEqual(await get(`http://127.0.0.1:${port}/path`), {
+        status: 200,
+        body: 'api GET /path from 127.0.0.1',
+      });
+      assert.deepEqual(await get(`https://localhost:${port}/path`, first.ca.certPem), {
+        status: 200,
+        body: 'api GET /path from 127.0.0.1',
+      });
       const digest = createHash('sha256').update('layer bytes').digest('hex');
-      assert.deepEqual(JSON.parse((await get(`https://127.0.0.1:${port}/v2/x`, first.ca.certPem, 'layer bytes')).body), { sha256: digest, encrypted: true });
-      assert.deepEqual(JSON.parse((await get(`http://127.0.0.1:${port}/v2/x`, undefined, 'layer bytes')).body), { sha256: digest, encrypted: false });
+      assert.deepEqual(
+        JSON.parse((await get(`https://127.0.0.1:${port}/v2/x`, first.ca.certPem, 'layer bytes')).body),
+        { sha256: digest, encrypted: true },
+      );
+      assert.deepEqual(JSON.parse((await get(`http://127.0.0.1:${port}/v2/x`, undefined, 'layer bytes')).body), {
+        sha256: digest,
+        encrypted: false,
+      });
       // curl (OpenSSL), trusting only the CA, keeping one TLS connection for two requests.
-      const curl = await runOk('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `https://localhost:${port}/a`, '--next', '--cacert', join(dir, 'ca.crt'), `https://localhost:${port}/b`, '-w', '\n%{num_connects}']);
+      const curl = await runOk('curl', [
+        '-sS',
+        '--cacert',
+        join(dir, 'ca.crt'),
+        `https://localhost:${port}/a`,
+        '--next',
+        '--cacert',
+        join(dir, 'ca.crt'),
+        `https://localhost:${port}/b`,
+        '-w',
+        '\n%{num_connects}',
+      ]);
       assert.equal(curl.stdout, 'api GET /a from 127.0.0.1api GET /b from 127.0.0.1\n0');
       const untrusted = await get(`https://localhost:${port}/path`).catch((error: NodeJS.ErrnoException) => error.code);
       assert.equal(untrusted, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
@@ -125,7 +174,12 @@ describe('TLS beside plain HTTP on one port', () => {
       const next = await authority();
       server.setCertificate({ key: next.server.keyPem, cert: next.server.certPem });
       assert.equal((await get(`https://localhost:${server.port}/`, next.ca.certPem)).status, 200);
-      assert.equal(await get(`https://localhost:${server.port}/`, first.ca.certPem).catch((error: NodeJS.ErrnoException) => error.code), 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      assert.equal(
+        await get(`https://localhost:${server.port}/`, first.ca.certPem).catch(
+          (error: NodeJS.ErrnoException) => error.code,
+        ),
+        'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      );
     } finally {
       await server.close();
     }

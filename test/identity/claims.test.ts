@@ -1,7 +1,15 @@
 /** buildJobClaims: every claim, the `sub` precedence, `%3A` encoding, defaults and time arithmetic. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { JOB_CLAIM_NAMES, JobClaimsError, buildJobClaims, encodeSubjectValue, normaliseRef, stableNumericId, type JobClaimsInput } from '../../src/identity/index.js';
+import {
+  JOB_CLAIM_NAMES,
+  JobClaimsError,
+  buildJobClaims,
+  encodeSubjectValue,
+  normaliseRef,
+  stableNumericId,
+  type JobClaimsInput,
+} from '../../src/identity/index.js';
 import { START } from './fixtures.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
@@ -89,15 +97,40 @@ describe('buildJobClaims', () => {
     assert.match(a.run_id, /^[1-9]\d{9}$/);
     assert.match(a.check_run_id, /^[1-9]\d{10}$/);
     assert.equal(a.repository_id, stableNumericId('repository', 'octo-org/octo-repo'));
-    assert.equal(build({ repository: 'Octo-Org/Octo-Repo', ref: 'main' }).repository_id, a.repository_id, 'names are case-insensitive');
+    assert.equal(
+      build({ repository: 'Octo-Org/Octo-Repo', ref: 'main' }).repository_id,
+      a.repository_id,
+      'names are case-insensitive',
+    );
     assert.notEqual(build({ repository: 'octo-org/other', ref: 'main' }).repository_id, a.repository_id);
-    assert.notEqual(build({ repository: 'octo-org/octo-repo', ref: 'main', actor: 'octocat' }).actor_id, a.repository_owner_id);
+    assert.notEqual(
+      build({ repository: 'octo-org/octo-repo', ref: 'main', actor: 'octocat' }).actor_id,
+      a.repository_owner_id,
+    );
   });
 
   it('uses every id and counter as a string, even when given numbers', () => {
-    const claims = build({ repository: 'o/r', ref: 'main', runId: 1, runNumber: 2, runAttempt: 3, repositoryId: 4, ownerId: 5, actorId: 6, checkRunId: 7 });
+    const claims = build({
+      repository: 'o/r',
+      ref: 'main',
+      runId: 1,
+      runNumber: 2,
+      runAttempt: 3,
+      repositoryId: 4,
+      ownerId: 5,
+      actorId: 6,
+      checkRunId: 7,
+    });
     assert.deepEqual(
-      [claims.run_id, claims.run_number, claims.run_attempt, claims.repository_id, claims.repository_owner_id, claims.actor_id, claims.check_run_id],
+      [
+        claims.run_id,
+        claims.run_number,
+        claims.run_attempt,
+        claims.repository_id,
+        claims.repository_owner_id,
+        claims.actor_id,
+        claims.check_run_id,
+      ],
       ['1', '2', '3', '4', '5', '6', '7'],
     );
   });
@@ -122,7 +155,10 @@ describe('buildJobClaims', () => {
       assert.equal(tag.sub, 'repo:octo-org/octo-repo:ref:refs/tags/v1.2.0');
       assert.equal(tag.ref_type, 'tag');
       // pull_request_target is not pull_request: GitHub uses the ref for it.
-      assert.equal(build({ ...base, eventName: 'pull_request_target' }).sub, 'repo:octo-org/octo-repo:ref:refs/pull/7/merge');
+      assert.equal(
+        build({ ...base, eventName: 'pull_request_target' }).sub,
+        'repo:octo-org/octo-repo:ref:refs/pull/7/merge',
+      );
     });
     it('an empty environment counts as none', () => {
       const claims = build({ ...base, ref: 'main', environment: '' });
@@ -135,7 +171,10 @@ describe('buildJobClaims', () => {
     const claims = build({ repository: 'octo-org/octo-repo', ref: 'main', environment: 'prod:eu-west-1' });
     assert.equal(claims.sub, 'repo:octo-org/octo-repo:environment:prod%3Aeu-west-1');
     assert.equal(claims.environment, 'prod:eu-west-1');
-    assert.equal(build({ repository: 'octo-org/octo-repo', ref: 'refs/heads/a:b' }).sub, 'repo:octo-org/octo-repo:ref:refs/heads/a%3Ab');
+    assert.equal(
+      build({ repository: 'octo-org/octo-repo', ref: 'refs/heads/a:b' }).sub,
+      'repo:octo-org/octo-repo:ref:refs/heads/a%3Ab',
+    );
     assert.equal(encodeSubjectValue('a:b:c'), 'a%3Ab%3Ac');
   });
 
@@ -144,7 +183,10 @@ describe('buildJobClaims', () => {
     assert.equal(normaliseRef('feature/x'), 'refs/heads/feature/x');
     assert.equal(normaliseRef('refs/tags/v1'), 'refs/tags/v1');
     assert.equal(normaliseRef('refs/pull/1/merge'), 'refs/pull/1/merge');
-    assert.equal(build({ repository: 'o/r', ref: 'main' }).workflow_ref, 'o/r/.github/workflows/ci.yml@refs/heads/main');
+    assert.equal(
+      build({ repository: 'o/r', ref: 'main' }).workflow_ref,
+      'o/r/.github/workflows/ci.yml@refs/heads/main',
+    );
   });
 
   it('accepts the workflow file with or without its directory', () => {
@@ -155,7 +197,10 @@ describe('buildJobClaims', () => {
   });
 
   it('derives iat, nbf and exp from the clock in whole seconds', () => {
-    const claims = buildJobClaims({ repository: 'o/r', ref: 'main' }, { issuer: ISSUER, now: new Date(START.getTime() + 999) });
+    const claims = buildJobClaims(
+      { repository: 'o/r', ref: 'main' },
+      { issuer: ISSUER, now: new Date(START.getTime() + 999) },
+    );
     assert.equal(claims.iat, iat);
     assert.equal(claims.nbf, claims.iat - 600);
     assert.equal(claims.exp, claims.iat + 300);

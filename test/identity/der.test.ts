@@ -1,7 +1,16 @@
 /** The DER encoder behind the signing keys' certificates, against known encodings. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { bitString, explicit, integer, objectIdentifier, sequence, time, tlv, utf8String } from '../../src/identity/der.js';
+import {
+  bitString,
+  explicit,
+  integer,
+  objectIdentifier,
+  sequence,
+  time,
+  tlv,
+  utf8String,
+} from '../../src/identity/der.js';
 
 const hex = (buffer: Buffer): string => buffer.toString('hex');
 

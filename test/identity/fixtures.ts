@@ -10,7 +10,18 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 import { GITHUB_ACTIONS_ISSUER, OidcIssuer, SigningKeys } from '../../src/identity/index.js';
 
 /** What the STS passes to jwtVerify: asymmetric algorithms only. */
-export const STS_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const STS_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 /** 2026-03-01T12:00:00Z, a whole second so iat arithmetic is exact. */
 export const START = new Date('2026-03-01T12:00:00.000Z');

@@ -9,7 +9,12 @@ import { SignJWT, createLocalJWKSet, decodeJwt, errors, exportSPKI, jwtVerify, t
 import { GITHUB_ACTIONS_ISSUER, OidcIssuer, type JobClaimsInput } from '../../src/identity/index.js';
 import { START, STS_ALGORITHMS, createIssuer, decodeSegment, encodeSegment, type IssuerFixture } from './fixtures.js';
 
-const JOB: JobClaimsInput = { repository: 'octo-org/octo-repo', ref: 'refs/heads/main', environment: 'production', audience: 'sts.amazonaws.com' };
+const JOB: JobClaimsInput = {
+  repository: 'octo-org/octo-repo',
+  ref: 'refs/heads/main',
+  environment: 'production',
+  audience: 'sts.amazonaws.com',
+};
 const iat = START.getTime() / 1000;
 
 let fx: IssuerFixture;
@@ -27,7 +32,12 @@ function resolvers(): [string, JWTVerifyGetKey][] {
 }
 
 function verify(token: string, getKey: JWTVerifyGetKey, at = fx.clock.now()) {
-  return jwtVerify(token, getKey, { algorithms: STS_ALGORITHMS, issuer: GITHUB_ACTIONS_ISSUER, audience: 'sts.amazonaws.com', currentDate: at });
+  return jwtVerify(token, getKey, {
+    algorithms: STS_ALGORITHMS,
+    issuer: GITHUB_ACTIONS_ISSUER,
+    audience: 'sts.amazonaws.com',
+    currentDate: at,
+  });
 }
 
 describe('OidcIssuer.issue', () => {
@@ -35,7 +45,12 @@ describe('OidcIssuer.issue', () => {
     const token = await fx.issuer.issue(JOB);
     const header = decodeSegment(token.split('.')[0]);
     const key = fx.keys.active();
-    assert.deepEqual(Object.entries(header), [['typ', 'JWT'], ['alg', 'RS256'], ['x5t', key.x5t], ['kid', key.kid]]);
+    assert.deepEqual(Object.entries(header), [
+      ['typ', 'JWT'],
+      ['alg', 'RS256'],
+      ['x5t', key.x5t],
+      ['kid', key.kid],
+    ]);
   });
 
   it('carries the job’s claims with iss and iat from the issuer and its clock', async () => {
@@ -72,7 +87,11 @@ describe('OidcIssuer.issue', () => {
       await verify(token, getKey, at(299));
       await verify(token, getKey, at(-600));
       await assert.rejects(verify(token, getKey, at(300)), errors.JWTExpired, name);
-      await assert.rejects(verify(token, getKey, at(-601)), (error: unknown) => error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf', name);
+      await assert.rejects(
+        verify(token, getKey, at(-601)),
+        (error: unknown) => error instanceof errors.JWTClaimValidationFailed && error.claim === 'nbf',
+        name,
+      );
     }
   });
 });
@@ -110,7 +129,10 @@ describe('forged tokens are refused', () => {
   });
 
   it('our key with another algorithm than RS256', async () => {
-    const row = fx.db.prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?').pluck().get(fx.keys.active().kid) as string;
+    const row = fx.db
+      .prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?')
+      .pluck()
+      .get(fx.keys.active().kid) as string;
     const forged = await new SignJWT({ ...decodeJwt(await fx.issuer.issue(JOB)) })
       .setProtectedHeader({ typ: 'JWT', alg: 'RS384', kid: fx.keys.active().kid })
       .sign(createPrivateKey(row));
@@ -132,8 +154,13 @@ describe('forged tokens are refused', () => {
   });
 
   it('a token without a kid', async () => {
-    const row = fx.db.prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?').pluck().get(fx.keys.active().kid) as string;
-    const token = await new SignJWT({ ...decodeJwt(await fx.issuer.issue(JOB)) }).setProtectedHeader({ alg: 'RS256' }).sign(createPrivateKey(row));
+    const row = fx.db
+      .prepare('SELECT private_key_pkcs8 FROM identity_signing_keys WHERE kid = ?')
+      .pluck()
+      .get(fx.keys.active().kid) as string;
+    const token = await new SignJWT({ ...decodeJwt(await fx.issuer.issue(JOB)) })
+      .setProtectedHeader({ alg: 'RS256' })
+      .sign(createPrivateKey(row));
     await assert.rejects(verify(token, fx.issuer.getKey), errors.JWKSNoMatchingKey);
   });
 });
@@ -142,7 +169,13 @@ describe('discovery and JWKS', () => {
   it('serves GitHub’s discovery document', () => {
     const discovery = fx.issuer.discovery();
     assert.deepEqual(Object.keys(discovery).sort(), [
-      'claims_supported', 'id_token_signing_alg_values_supported', 'issuer', 'jwks_uri', 'response_types_supported', 'scopes_supported', 'subject_types_supported',
+      'claims_supported',
+      'id_token_signing_alg_values_supported',
+      'issuer',
+      'jwks_uri',
+      'response_types_supported',
+      'scopes_supported',
+      'subject_types_supported',
     ]);
     assert.equal(discovery.issuer, 'https://token.actions.githubusercontent.com');
     assert.equal(discovery.jwks_uri, 'https://token.actions.githubusercontent.com/.well-known/jwks');
@@ -150,9 +183,40 @@ describe('discovery and JWKS', () => {
     assert.deepEqual(discovery.response_types_supported, ['id_token']);
     assert.deepEqual(discovery.id_token_signing_alg_values_supported, ['RS256']);
     assert.deepEqual(discovery.scopes_supported, ['openid']);
-    for (const claim of ['sub', 'aud', 'exp', 'iat', 'iss', 'jti', 'nbf', 'ref', 'sha', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id',
-      'run_id', 'run_number', 'run_attempt', 'actor', 'actor_id', 'workflow', 'workflow_ref', 'workflow_sha', 'head_ref', 'base_ref', 'event_name', 'ref_type',
-      'ref_protected', 'environment', 'job_workflow_ref', 'job_workflow_sha', 'repository_visibility', 'runner_environment', 'check_run_id']) {
+    for (const claim of [
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'iss',
+      'jti',
+      'nbf',
+      'ref',
+      'sha',
+      'repository',
+      'repository_id',
+      'repository_owner',
+      'repository_owner_id',
+      'run_id',
+      'run_number',
+      'run_attempt',
+      'actor',
+      'actor_id',
+      'workflow',
+      'workflow_ref',
+      'workflow_sha',
+      'head_ref',
+      'base_ref',
+      'event_name',
+      'ref_type',
+      'ref_protected',
+      'environment',
+      'job_workflow_ref',
+      'job_workflow_sha',
+      'repository_visibility',
+      'runner_environment',
+      'check_run_id',
+    ]) {
       assert.ok(discovery.claims_supported.includes(claim), claim);
     }
   });
@@ -162,7 +226,13 @@ describe('discovery and JWKS', () => {
     assert.equal(local.issuer, 'http://localhost:4566/oidc');
     assert.equal(local.discovery().jwks_uri, 'http://localhost:4566/oidc/.well-known/jwks');
     assert.equal(decodeJwt(await local.issue(JOB)).iss, 'http://localhost:4566/oidc');
-    for (const issuer of ['token.actions.githubusercontent.com', 'ftp://example.com', 'https://example.com/?a=1', 'https://example.com/#x', 'https://u:p@example.com']) {
+    for (const issuer of [
+      'token.actions.githubusercontent.com',
+      'ftp://example.com',
+      'https://example.com/?a=1',
+      'https://example.com/#x',
+      'https://u:p@example.com',
+    ]) {
       assert.throws(() => new OidcIssuer(fx.keys, fx.clock, { issuer }), TypeError, issuer);
     }
   });
@@ -199,12 +269,16 @@ describe('throughput', () => {
       for (let i = 0; i < 2000; i++) last = await fresh.issuer.issue({ ...JOB, runId: i + 1 });
       const seconds = (performance.now() - started) / 1000;
       assert.equal(decodeJwt(last).run_id, '2000');
-      t.diagnostic(`2000 tokens in ${(seconds * 1000).toFixed(0)} ms (${(2000 / seconds).toFixed(0)} tokens/s, sequential)`);
+      t.diagnostic(
+        `2000 tokens in ${(seconds * 1000).toFixed(0)} ms (${(2000 / seconds).toFixed(0)} tokens/s, sequential)`,
+      );
 
       const parallelStart = performance.now();
       await Promise.all(Array.from({ length: 2000 }, (_, i) => fresh.issuer.issue({ ...JOB, runId: i + 1 })));
       const parallel = (performance.now() - parallelStart) / 1000;
-      t.diagnostic(`2000 tokens concurrently in ${(parallel * 1000).toFixed(0)} ms (${(2000 / parallel).toFixed(0)} tokens/s)`);
+      t.diagnostic(
+        `2000 tokens concurrently in ${(parallel * 1000).toFixed(0)} ms (${(2000 / parallel).toFixed(0)} tokens/s)`,
+      );
     } finally {
       fresh.temp.dispose();
     }

@@ -16,15 +16,27 @@ before(async () => {
 after(() => fx.temp.dispose());
 
 /** A request the way @actions/core builds it: GET, Bearer token, audience appended with `&`. */
-function getIdToken(broker: JobTokenBroker, requestToken: string | undefined, audience?: string, method = 'GET'): Promise<JobTokenResponse> {
+function getIdToken(
+  broker: JobTokenBroker,
+  requestToken: string | undefined,
+  audience?: string,
+  method = 'GET',
+): Promise<JobTokenResponse> {
   const url = new URL(audience === undefined ? REQUEST_URL : `${REQUEST_URL}&audience=${encodeURIComponent(audience)}`);
-  return broker.handle({ method, query: url.searchParams, authorization: requestToken === undefined ? undefined : `Bearer ${requestToken}` });
+  return broker.handle({
+    method,
+    query: url.searchParams,
+    authorization: requestToken === undefined ? undefined : `Bearer ${requestToken}`,
+  });
 }
 
 async function claimsOf(response: JobTokenResponse) {
   assert.equal(response.status, 200);
   assert.ok('value' in response.body);
-  const { payload } = await jwtVerify(response.body.value, createLocalJWKSet(fx.issuer.jwks()), { algorithms: STS_ALGORITHMS, currentDate: fx.clock.now() });
+  const { payload } = await jwtVerify(response.body.value, createLocalJWKSet(fx.issuer.jwks()), {
+    algorithms: STS_ALGORITHMS,
+    currentDate: fx.clock.now(),
+  });
   return payload;
 }
 
@@ -50,7 +62,11 @@ describe('JobTokenBroker', () => {
     const broker = new JobTokenBroker(fx.issuer, fx.clock);
     const { requestToken } = broker.register(JOB);
     assert.equal((await claimsOf(await getIdToken(broker, requestToken))).aud, 'https://github.com/octo-org');
-    assert.equal((await claimsOf(await getIdToken(broker, requestToken, ''))).aud, 'https://github.com/octo-org', 'empty means absent');
+    assert.equal(
+      (await claimsOf(await getIdToken(broker, requestToken, ''))).aud,
+      'https://github.com/octo-org',
+      'empty means absent',
+    );
   });
 
   it('takes the audience from the query, decoded, over one fixed at registration', async () => {
@@ -92,12 +108,25 @@ describe('JobTokenBroker', () => {
     const broker = new JobTokenBroker(fx.issuer, fx.clock);
     const { requestToken } = broker.register(JOB);
     const query = new URL(REQUEST_URL).searchParams;
-    for (const authorization of [undefined, '', 'Bearer', 'Bearer ', `Basic ${requestToken}`, `Token ${requestToken}`, `Bearer ${requestToken}x`, `Bearer ${requestToken} extra`]) {
+    for (const authorization of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `Basic ${requestToken}`,
+      `Token ${requestToken}`,
+      `Bearer ${requestToken}x`,
+      `Bearer ${requestToken} extra`,
+    ]) {
       const response = await broker.handle({ method: 'GET', query, authorization });
       assertError(response, 401);
       assert.equal(response.headers['www-authenticate'], 'Bearer', String(authorization));
     }
-    assert.equal((await broker.handle({ method: 'GET', query, authorization: `bearer  ${requestToken}` })).status, 200, 'scheme is case-insensitive');
+    assert.equal(
+      (await broker.handle({ method: 'GET', query, authorization: `bearer  ${requestToken}` })).status,
+      200,
+      'scheme is case-insensitive',
+    );
   });
 
   it('answers 401 once the registration is revoked', async () => {

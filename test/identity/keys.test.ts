@@ -37,7 +37,11 @@ describe('SigningKeys', () => {
     assert.equal(first.retiredAt, undefined);
     assert.equal(first.x5t, Buffer.from(first.kid, 'hex').toString('base64url'));
     assert.equal((await keys.ensureActive()).kid, first.kid);
-    const rows = db.prepare('SELECT kid, status, private_key_pkcs8 FROM identity_signing_keys').all() as { kid: string; status: string; private_key_pkcs8: string }[];
+    const rows = db.prepare('SELECT kid, status, private_key_pkcs8 FROM identity_signing_keys').all() as {
+      kid: string;
+      status: string;
+      private_key_pkcs8: string;
+    }[];
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.status, 'active');
     assert.match(rows[0]?.private_key_pkcs8 ?? '', /^-----BEGIN PRIVATE KEY-----\n/);
@@ -95,9 +99,18 @@ describe('SigningKeys', () => {
     clock.advance(60_000);
     const rotated = await keys.rotate();
     assert.notEqual(rotated.kid, oldKid);
-    assert.deepEqual(keys.list().map((key) => [key.kid, key.status]), [[rotated.kid, 'active'], [oldKid, 'retired']]);
+    assert.deepEqual(
+      keys.list().map((key) => [key.kid, key.status]),
+      [
+        [rotated.kid, 'active'],
+        [oldKid, 'retired'],
+      ],
+    );
     assert.deepEqual(keys.get(oldKid)?.retiredAt, clock.now());
-    assert.deepEqual(issuer.jwks().keys.map((key) => key.kid), [rotated.kid, oldKid]);
+    assert.deepEqual(
+      issuer.jwks().keys.map((key) => key.kid),
+      [rotated.kid, oldKid],
+    );
 
     const newToken = await issuer.issue(JOB);
     assert.equal(decodeProtectedHeader(newToken).kid, rotated.kid);
@@ -107,13 +120,28 @@ describe('SigningKeys', () => {
 
     // Rotation is stored: a restart still knows the retired key.
     const reopened = await SigningKeys.open(temp.connect(), clock);
-    assert.deepEqual(reopened.list().map((key) => [key.kid, key.status]), [[rotated.kid, 'active'], [oldKid, 'retired']]);
+    assert.deepEqual(
+      reopened.list().map((key) => [key.kid, key.status]),
+      [
+        [rotated.kid, 'active'],
+        [oldKid, 'retired'],
+      ],
+    );
 
     assert.equal(keys.remove(oldKid), true);
     assert.equal(keys.remove(oldKid), false);
-    assert.deepEqual(issuer.jwks().keys.map((key) => key.kid), [rotated.kid]);
-    await assert.rejects(jwtVerify(oldToken, createLocalJWKSet(issuer.jwks()), { algorithms: STS_ALGORITHMS, currentDate: clock.now() }), errors.JWKSNoMatchingKey);
-    await assert.rejects(jwtVerify(oldToken, issuer.getKey, { algorithms: STS_ALGORITHMS, currentDate: clock.now() }), errors.JWKSNoMatchingKey);
+    assert.deepEqual(
+      issuer.jwks().keys.map((key) => key.kid),
+      [rotated.kid],
+    );
+    await assert.rejects(
+      jwtVerify(oldToken, createLocalJWKSet(issuer.jwks()), { algorithms: STS_ALGORITHMS, currentDate: clock.now() }),
+      errors.JWKSNoMatchingKey,
+    );
+    await assert.rejects(
+      jwtVerify(oldToken, issuer.getKey, { algorithms: STS_ALGORITHMS, currentDate: clock.now() }),
+      errors.JWKSNoMatchingKey,
+    );
     await verifyWith(issuer, newToken, clock);
     assert.equal(db.prepare('SELECT count(*) AS n FROM identity_signing_keys').pluck().get(), 1);
   });
@@ -129,7 +157,12 @@ describe('SigningKeys', () => {
     const keys = await SigningKeys.open(db, new ManualClock(START));
     const active = keys.active();
     assert.throws(
-      () => db.prepare("INSERT INTO identity_signing_keys (kid, status, private_key_pkcs8, certificate, created_at) VALUES ('X', 'active', '', ?, 0)").run(active.certificate),
+      () =>
+        db
+          .prepare(
+            "INSERT INTO identity_signing_keys (kid, status, private_key_pkcs8, certificate, created_at) VALUES ('X', 'active', '', ?, 0)",
+          )
+          .run(active.certificate),
       /UNIQUE constraint failed/,
     );
   });

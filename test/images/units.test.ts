@@ -5,17 +5,38 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { mountsBelow } from '../../src/images/build-dir.js';
-import { DebootstrapProgressTracker, debootstrapLinePhase, type DebootstrapProgress } from '../../src/images/debootstrap.js';
+import {
+  DebootstrapProgressTracker,
+  debootstrapLinePhase,
+  type DebootstrapProgress,
+} from '../../src/images/debootstrap.js';
 import { acquireFileLock } from '../../src/images/file-lock.js';
 import { addHostProgram, sharedLibraries } from '../../src/images/host-programs.js';
 import { formatBytes, formatElapsed } from '../../src/images/offline-image.js';
 import { pathInRoot, writeFileInRoot } from '../../src/images/root-paths.js';
-import { recipeHash, RUNNER_PACKAGES, runnerImageRef, runnerRecipe, type RunnerHost, type RunnerRecipe } from '../../src/images/runner-recipe.js';
+import {
+  recipeHash,
+  RUNNER_PACKAGES,
+  runnerImageRef,
+  runnerRecipe,
+  type RunnerHost,
+  type RunnerRecipe,
+} from '../../src/images/runner-recipe.js';
 
 const HOST: RunnerHost = {
   node: { path: '/usr/bin/node', version: 'v20.20.2', npm: { dir: '/usr/lib/node_modules/npm', version: '11.19.1' } },
@@ -33,13 +54,20 @@ describe('runner recipe', () => {
     assert.match(hash, /^[0-9a-f]{12}$/);
     assert.equal(runnerImageRef(hash), `localhost/dockyard/runner:${hash}`);
     assert.equal(recipeHash(runnerRecipe(HOST)), hash, 'stable for the same inputs');
-    assert.equal(recipeHash({ ...recipe, packages: [...recipe.packages].reverse() }), hash, 'the package order does not matter');
+    assert.equal(
+      recipeHash({ ...recipe, packages: [...recipe.packages].reverse() }),
+      hash,
+      'the package order does not matter',
+    );
     const changed: Array<[string, RunnerRecipe]> = [
       ['a package more', { ...recipe, packages: [...recipe.packages, 'make'] }],
       ['the build steps', { ...recipe, build: recipe.build + 1 }],
       ['the host node', runnerRecipe({ ...HOST, node: { ...HOST.node, version: 'v20.20.3' } })],
       ['npm', runnerRecipe({ ...HOST, node: { path: HOST.node.path, version: HOST.node.version } })],
-      ['the docker client', runnerRecipe({ ...HOST, docker: { ...HOST.docker, version: 'Docker version 29.0.0, build 1' } })],
+      [
+        'the docker client',
+        runnerRecipe({ ...HOST, docker: { ...HOST.docker, version: 'Docker version 29.0.0, build 1' } }),
+      ],
       ['the buildx plugin', runnerRecipe({ ...HOST, buildx: { ...HOST.buildx, sha256: 'b'.repeat(64) } })],
       ['the image settings', { ...recipe, changes: [...recipe.changes, 'ENV X=1'] }],
       ['the architecture', { ...recipe, arch: 'arm64' }],
@@ -56,7 +84,20 @@ describe('runner recipe', () => {
   });
 
   it('lists what workflows call, including the provider debootstrap cannot resolve', () => {
-    for (const name of ['awscli', 'python3-boto3', 'python3-cffi-backend', 'git', 'curl', 'jq', 'unzip', 'zip', 'xz-utils', 'sudo', 'procps', 'ca-certificates']) {
+    for (const name of [
+      'awscli',
+      'python3-boto3',
+      'python3-cffi-backend',
+      'git',
+      'curl',
+      'jq',
+      'unzip',
+      'zip',
+      'xz-utils',
+      'sudo',
+      'procps',
+      'ca-certificates',
+    ]) {
       assert.ok((RUNNER_PACKAGES as readonly string[]).includes(name), name);
     }
   });
@@ -65,20 +106,46 @@ describe('runner recipe', () => {
 describe('debootstrap progress', () => {
   it('reads phases from its I: lines, telling package lines from headers', () => {
     assert.deepEqual(debootstrapLinePhase('I: Retrieving Packages '), { phase: 'resolving packages', package: false });
-    assert.deepEqual(debootstrapLinePhase('I: Retrieving bash 5.2.15-2+b13'), { phase: 'downloading packages', package: true });
+    assert.deepEqual(debootstrapLinePhase('I: Retrieving bash 5.2.15-2+b13'), {
+      phase: 'downloading packages',
+      package: true,
+    });
     assert.deepEqual(debootstrapLinePhase('I: Validating bash 5.2.15-2+b13'), undefined);
-    assert.deepEqual(debootstrapLinePhase('I: Unpacking required packages...'), { phase: 'unpacking packages', package: false });
-    assert.deepEqual(debootstrapLinePhase('I: Unpacking libacl1:amd64...'), { phase: 'unpacking packages', package: true });
-    assert.deepEqual(debootstrapLinePhase('I: Configuring the base system...'), { phase: 'configuring packages', package: false });
-    assert.deepEqual(debootstrapLinePhase('I: Configuring python3-boto3...'), { phase: 'configuring packages', package: true });
+    assert.deepEqual(debootstrapLinePhase('I: Unpacking required packages...'), {
+      phase: 'unpacking packages',
+      package: false,
+    });
+    assert.deepEqual(debootstrapLinePhase('I: Unpacking libacl1:amd64...'), {
+      phase: 'unpacking packages',
+      package: true,
+    });
+    assert.deepEqual(debootstrapLinePhase('I: Configuring the base system...'), {
+      phase: 'configuring packages',
+      package: false,
+    });
+    assert.deepEqual(debootstrapLinePhase('I: Configuring python3-boto3...'), {
+      phase: 'configuring packages',
+      package: true,
+    });
     assert.equal(debootstrapLinePhase('W: Failure while configuring base packages.'), undefined);
   });
 
   it('reports each phase change at once, then every ten seconds, counting against the downloads', () => {
     let now = 0;
     const reports: DebootstrapProgress[] = [];
-    const tracker = new DebootstrapProgressTracker((p) => reports.push(p), () => now);
-    const lines = ['I: Retrieving InRelease ', 'I: Resolving dependencies of required packages...', 'I: Retrieving a 1', 'I: Retrieving b 1', 'I: Retrieving c 1', 'I: Unpacking required packages...', 'I: Unpacking a...'];
+    const tracker = new DebootstrapProgressTracker(
+      (p) => reports.push(p),
+      () => now,
+    );
+    const lines = [
+      'I: Retrieving InRelease ',
+      'I: Resolving dependencies of required packages...',
+      'I: Retrieving a 1',
+      'I: Retrieving b 1',
+      'I: Retrieving c 1',
+      'I: Unpacking required packages...',
+      'I: Unpacking a...',
+    ];
     for (const line of lines) tracker.line(line);
     now = 10_000;
     tracker.line('I: Unpacking b...');
@@ -127,11 +194,16 @@ describe('root filesystem paths', () => {
       assert.ok(existsSync(pathInRoot(root, library)), `${library} is in the root`);
     }
     const loader = sharedLibraries(sh).find((l) => l.includes('ld-linux'));
-    if (loader) assert.ok(lstatSync(pathInRoot(root, loader, false)).isSymbolicLink() || lstatSync(pathInRoot(root, loader, false)).isFile());
+    if (loader)
+      assert.ok(
+        lstatSync(pathInRoot(root, loader, false)).isSymbolicLink() ||
+          lstatSync(pathInRoot(root, loader, false)).isFile(),
+      );
     assert.throws(() => addHostProgram(root, sh, '/bin/sh'), /already in the image's root filesystem/);
     // It runs there.
     assert.equal(execFileSync('chroot', [root, '/bin/sh', '-c', 'echo inside'], { encoding: 'utf8' }).trim(), 'inside');
-    if (loader && lstatSync(pathInRoot(root, loader, false)).isSymbolicLink()) assert.ok(readlinkSync(pathInRoot(root, loader, false)).startsWith('/'));
+    if (loader && lstatSync(pathInRoot(root, loader, false)).isSymbolicLink())
+      assert.ok(readlinkSync(pathInRoot(root, loader, false)).startsWith('/'));
   });
 });
 
@@ -166,7 +238,9 @@ describe('build directories and locks', () => {
     // Another process cannot take it either.
     assert.throws(() => execFileSync('flock', ['--nonblock', path, 'true'], { stdio: 'ignore' }));
     await first();
-    await (await second)();
+    await (
+      await second
+    )();
     execFileSync('flock', ['--nonblock', path, 'true']);
     const aborted = acquireFileLock(path, { signal: AbortSignal.abort(new Error('stop')) });
     await assert.rejects(aborted, /stop/);

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, AddressPoolExhausted, taskAddressRangeForPort } from '../../src/network/index.js';
+import {
+  EndpointPortPool,
+  NetworkStore,
+  TaskAddressPool,
+  AddressPoolExhausted,
+  taskAddressRangeForPort,
+} from '../../src/network/index.js';
 import { tempDb, type TempDb } from './support.js';
 
 let t: TempDb;
@@ -31,8 +37,10 @@ describe('TaskAddressPool', () => {
     ]);
   });
 
-  it('skips host parts .0 and .255 and the host\'s 127.0.0.x', () => {
-    const pool = new TaskAddressPool(new NetworkStore(t.open()), { range: { first: '127.0.0.250', last: '127.0.2.1' } });
+  it("skips host parts .0 and .255 and the host's 127.0.0.x", () => {
+    const pool = new TaskAddressPool(new NetworkStore(t.open()), {
+      range: { first: '127.0.0.250', last: '127.0.2.1' },
+    });
     const got = Array.from({ length: 255 }, (_, i) => pool.allocate(arn(i)));
     assert.equal(got[0], '127.0.1.1');
     assert.equal(got[253], '127.0.1.254');
@@ -43,12 +51,20 @@ describe('TaskAddressPool', () => {
 
   it('rejects a range outside 127.0.0.0/8', () => {
     const store = new NetworkStore(t.open());
-    assert.throws(() => new TaskAddressPool(store, { range: { first: '10.0.0.1', last: '10.0.0.9' } }), /127\.0\.0\.0\/8/);
-    assert.throws(() => new TaskAddressPool(store, { range: { first: '127.0.9.1', last: '127.0.8.1' } }), /first ≤ last/);
+    assert.throws(
+      () => new TaskAddressPool(store, { range: { first: '10.0.0.1', last: '10.0.0.9' } }),
+      /127\.0\.0\.0\/8/,
+    );
+    assert.throws(
+      () => new TaskAddressPool(store, { range: { first: '127.0.9.1', last: '127.0.8.1' } }),
+      /first ≤ last/,
+    );
   });
 
   it('releases addresses and reuses them only after a lap (next-fit)', () => {
-    const pool = new TaskAddressPool(new NetworkStore(t.open()), { range: { first: '127.0.10.1', last: '127.0.10.3' } });
+    const pool = new TaskAddressPool(new NetworkStore(t.open()), {
+      range: { first: '127.0.10.1', last: '127.0.10.3' },
+    });
     pool.allocate(arn(1));
     pool.allocate(arn(2));
     assert.equal(pool.release(arn(1)), true);

@@ -41,7 +41,9 @@ describe('ServiceEndpoint HTTP answers', () => {
     const a = await h.task('a');
     const { endpoint: e, url, port } = await h.endpoint();
     e.setTargets([a.target]);
-    const reply = await httpRequest(`${url}/headers`, { headers: { 'X-Forwarded-For': '203.0.113.7', 'X-Forwarded-Proto': 'https', 'Keep-Alive': 'timeout=1' } });
+    const reply = await httpRequest(`${url}/headers`, {
+      headers: { 'X-Forwarded-For': '203.0.113.7', 'X-Forwarded-Proto': 'https', 'Keep-Alive': 'timeout=1' },
+    });
     const seen = JSON.parse(reply.body.toString()) as Record<string, string>;
     assert.equal(seen['x-forwarded-for'], '203.0.113.7, 127.0.0.1', 'appended, as ALB does');
     assert.equal(seen['x-forwarded-proto'], 'http');
@@ -161,7 +163,10 @@ describe('ServiceEndpoint HTTP answers', () => {
     assert.match(garbage, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*<title>400 Bad Request<\/title>/);
     const oversized = await rawExchange(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(80 * 1024)}\r\n\r\n`);
     assert.match(oversized, /^HTTP\/1\.1 400 Bad Request\r\n/);
-    const badFraming = await rawExchange(port, 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd');
+    const badFraming = await rawExchange(
+      port,
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd',
+    );
     assert.match(badFraming, /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.equal(a.upstream.hits, 0, 'nothing malformed reached the target');
     assert.equal((await httpRequest(`${url}/`)).body.toString(), 'a');

@@ -46,19 +46,32 @@ describe('ServiceEndpoint TCP mode', () => {
       c.socket.write('GET key\r\n'); // the same connection stays with its target
       answers.push(await c.until((text) => text.endsWith('GET key\r\n'), 'the second answer'));
     }
-    assert.deepEqual(answers.map((text) => text.split(':')[0]), ['a', 'a', 'b', 'b']);
-    assert.deepEqual(e.targets().map((t) => t.connections), [1, 1], 'open connections count against their targets');
+    assert.deepEqual(
+      answers.map((text) => text.split(':')[0]),
+      ['a', 'a', 'b', 'b'],
+    );
+    assert.deepEqual(
+      e.targets().map((t) => t.connections),
+      [1, 1],
+      'open connections count against their targets',
+    );
   });
 
   it('resets a non-HTTP connection when there is no target or every target refuses', async () => {
     const { endpoint: e, port } = await h.endpoint();
     const none = client(port);
     none.socket.write('hello\r\n');
-    await assert.rejects(none.until(() => false, 'a reset'), { code: 'ECONNRESET' });
+    await assert.rejects(
+      none.until(() => false, 'a reset'),
+      { code: 'ECONNRESET' },
+    );
     e.setTargets([h.target('dead', await freePort('127.0.0.1'))]);
     const refused = client(port);
     refused.socket.write('hello\r\n');
-    await assert.rejects(refused.until(() => false, 'a reset'), { code: 'ECONNRESET' });
+    await assert.rejects(
+      refused.until(() => false, 'a reset'),
+      { code: 'ECONNRESET' },
+    );
   });
 
   it('resets a TCP connection still open when the deregistration delay ends, and reports it', async () => {
@@ -71,12 +84,16 @@ describe('ServiceEndpoint TCP mode', () => {
     const started = Date.now();
     assert.deepEqual(await e.drain(a.target.taskArn), { taskArn: a.target.taskArn, reset: 1 });
     assert.ok(Date.now() - started >= 190, 'the drain waited for the delay');
-    await assert.rejects(c.until(() => false, 'a reset'), { code: 'ECONNRESET' });
+    await assert.rejects(
+      c.until(() => false, 'a reset'),
+      { code: 'ECONNRESET' },
+    );
   });
 });
 
 describe('protocol sniffing', () => {
-  const http = (text: string, final = false): ReturnType<typeof classifyFirstBytes> => classifyFirstBytes(Buffer.from(text, 'latin1'), final);
+  const http = (text: string, final = false): ReturnType<typeof classifyFirstBytes> =>
+    classifyFirstBytes(Buffer.from(text, 'latin1'), final);
 
   it('takes an HTTP/1.x request line as HTTP, and nothing else', () => {
     assert.equal(http('GET / HTTP/1.1\r\nHost: x\r\n'), 'http');

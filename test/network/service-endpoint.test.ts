@@ -100,11 +100,18 @@ describe('ServiceEndpoint draining', () => {
     const drained = e.drain(a.target.taskArn).then((r) => ((drainedAt = Date.now()), r));
     for (let i = 0; i < 5; i++) assert.equal(await text(`${url}/`), 'b');
     assert.equal(drainedAt, 0, 'the drain waits for the slow request');
-    assert.equal(e.targets().find((t) => t.taskArn === a.target.taskArn)?.connections, 1, 'the in-flight request counts');
+    assert.equal(
+      e.targets().find((t) => t.taskArn === a.target.taskArn)?.connections,
+      1,
+      'the in-flight request counts',
+    );
     assert.equal((await slow).body.toString(), 'a');
     assert.deepEqual(await drained, { taskArn: a.target.taskArn, reset: 0 });
     assert.ok(drainedAt - started < 2_000, 'resolves when the request is done, not at the delay');
-    assert.deepEqual(e.targets().map((x) => [x.taskArn, x.state]), [[b.target.taskArn, 'active']]);
+    assert.deepEqual(
+      e.targets().map((x) => [x.taskArn, x.state]),
+      [[b.target.taskArn, 'active']],
+    );
     e.setTargets([a.target, b.target]);
     assert.equal(e.targets().length, 1, 'a drained task is not routed to again');
   });
@@ -199,9 +206,20 @@ describe('ServiceEndpoint draining', () => {
       await clients;
       assert.deepEqual(failures, []);
       assert.equal(drain.reset, 0);
-      assert.ok(drainMs < 1_000, `the drain took ${drainMs} ms: it should end with the requests in flight, not at the delay`);
-      assert.deepEqual([...new Set(results.filter((r) => r.afterDrain).map((r) => r.body))], ['b'], 'requests after the drain began all reach b');
-      assert.equal(new Set(results.map((r) => r.localPort)).size, 2, 'the clients kept their two connections throughout');
+      assert.ok(
+        drainMs < 1_000,
+        `the drain took ${drainMs} ms: it should end with the requests in flight, not at the delay`,
+      );
+      assert.deepEqual(
+        [...new Set(results.filter((r) => r.afterDrain).map((r) => r.body))],
+        ['b'],
+        'requests after the drain began all reach b',
+      );
+      assert.equal(
+        new Set(results.map((r) => r.localPort)).size,
+        2,
+        'the clients kept their two connections throughout',
+      );
     } finally {
       running = false;
       await clients;

@@ -6,11 +6,25 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, request, type Agent, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EndpointPortPool, NetworkStore, ServiceEndpoint, type EndpointTarget, type ServiceEndpointOptions } from '../../src/network/index.js';
+import {
+  EndpointPortPool,
+  NetworkStore,
+  ServiceEndpoint,
+  type EndpointTarget,
+  type ServiceEndpointOptions,
+} from '../../src/network/index.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 
 /**
@@ -50,8 +64,7 @@ export async function startUpstream(name: string, port = 0): Promise<Upstream> {
           reply();
         }, ms);
         timers.add(timer);
-      }
-      else reply();
+      } else reply();
     }),
     close: () =>
       new Promise<void>((resolve) => {
@@ -86,7 +99,13 @@ function answerSpecial(url: URL, req: IncomingMessage, res: ServerResponse): boo
       res.end(JSON.stringify(req.headers));
       return true;
     case '/cookies':
-      res.writeHead(200, [['Set-Cookie', 'a=1; Path=/'], ['Set-Cookie', 'b=2; HttpOnly']].flat());
+      res.writeHead(
+        200,
+        [
+          ['Set-Cookie', 'a=1; Path=/'],
+          ['Set-Cookie', 'b=2; HttpOnly'],
+        ].flat(),
+      );
       res.end('cookies');
       return true;
     case '/status':
@@ -111,15 +130,29 @@ export interface Reply {
 }
 
 /** One HTTP request; a new connection per request unless an agent is given. */
-export function httpRequest(url: string, options: { method?: string; body?: Buffer; agent?: Agent; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<Reply> {
+export function httpRequest(
+  url: string,
+  options: { method?: string; body?: Buffer; agent?: Agent; timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', agent: options.agent ?? false, timeout: options.timeoutMs ?? 5_000, headers: options.headers ?? {} }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      const localPort = res.socket.localPort;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), localPort }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method: options.method ?? 'GET',
+        agent: options.agent ?? false,
+        timeout: options.timeoutMs ?? 5_000,
+        headers: options.headers ?? {},
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        const localPort = res.socket.localPort;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), localPort }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(options.body);
@@ -198,12 +231,17 @@ export async function startTcpUpstream(name: string, options: { greeting?: boole
 }
 
 /** Collects what `socket` receives; `until` waits for a condition on it, failing when the socket fails or ends first. */
-export function received(socket: Socket): { text(): string; until(condition: (text: string) => boolean, what: string): Promise<string> } {
+export function received(socket: Socket): {
+  text(): string;
+  until(condition: (text: string) => boolean, what: string): Promise<string>;
+} {
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
   const failure = new Promise<never>((_, reject) => {
     socket.once('error', reject);
-    socket.once('close', () => reject(Object.assign(new Error(`closed; received ${JSON.stringify(text)}`), { code: 'CLOSED' })));
+    socket.once('close', () =>
+      reject(Object.assign(new Error(`closed; received ${JSON.stringify(text)}`), { code: 'CLOSED' })),
+    );
   });
   failure.catch(() => undefined);
   return {
@@ -239,17 +277,30 @@ export function endpointHarness(range: { first: number; last: number }) {
       return { upstream, target: harness.target(name, upstream.port) };
     },
     /** A TCP stand-in task and its target. */
-    async tcpTask(name: string, options: { greeting?: boolean } = {}): Promise<{ upstream: TcpUpstream; target: EndpointTarget }> {
+    async tcpTask(
+      name: string,
+      options: { greeting?: boolean } = {},
+    ): Promise<{ upstream: TcpUpstream; target: EndpointTarget }> {
       const upstream = await startTcpUpstream(name, options);
       closers.push(() => upstream.close());
       return { upstream, target: harness.target(name, upstream.port) };
     },
-    target: (name: string, port: number): EndpointTarget => ({ taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${name}`, address: '127.0.0.1', port }),
+    target: (name: string, port: number): EndpointTarget => ({
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${name}`,
+      address: '127.0.0.1',
+      port,
+    }),
     /** A started endpoint for service `web`. */
-    async endpoint(options: Partial<ServiceEndpointOptions> = {}): Promise<{ endpoint: ServiceEndpoint; url: string; port: number }> {
+    async endpoint(
+      options: Partial<ServiceEndpointOptions> = {},
+    ): Promise<{ endpoint: ServiceEndpoint; url: string; port: number }> {
       assert.ok(db, 'setup() runs before each test');
       const ports = new EndpointPortPool(new NetworkStore(db.open()), { range });
-      const endpoint = new ServiceEndpoint({ serviceKey: 'arn:aws:ecs:us-east-1:000000000000:service/c/web', ports, ...options });
+      const endpoint = new ServiceEndpoint({
+        serviceKey: 'arn:aws:ecs:us-east-1:000000000000:service/c/web',
+        ports,
+        ...options,
+      });
       closers.push(() => endpoint.close());
       const port = await endpoint.start();
       assert.ok(endpoint.url);

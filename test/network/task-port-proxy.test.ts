@@ -29,7 +29,9 @@ afterEach(async () => {
 });
 
 /** A started proxy on a fresh task address; `url` is http://address:port. */
-async function proxy(options: Partial<TaskPortProxyOptions> = {}): Promise<{ proxy: TaskPortProxy; url: string; address: string; port: number }> {
+async function proxy(
+  options: Partial<TaskPortProxyOptions> = {},
+): Promise<{ proxy: TaskPortProxy; url: string; address: string; port: number }> {
   const address = `127.0.77.${nextHost++}`;
   const port = await freePort(address);
   const p = new TaskPortProxy({ address, port, upstream: { port: upstream.port }, allows: () => true, ...options });
@@ -109,7 +111,7 @@ describe('TaskPortProxy security groups', () => {
     assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNREFUSED');
   });
 
-  describe('with the EC2 store\'s rules', () => {
+  describe("with the EC2 store's rules", () => {
     let t: TempDb;
     beforeEach(() => {
       t = tempDb();
@@ -122,12 +124,27 @@ describe('TaskPortProxy security groups', () => {
       const group = ec2.securityGroupByName(vpcId, 'default');
       assert.ok(group);
       const groupIds = [group.id];
-      const { url, port, proxy: p } = await proxy({ allows: (sourceIp, to) => ec2.ingressAllows(groupIds, { protocol: 'tcp', port: to, sourceIp }) });
+      const {
+        url,
+        port,
+        proxy: p,
+      } = await proxy({
+        allows: (sourceIp, to) => ec2.ingressAllows(groupIds, { protocol: 'tcp', port: to, sourceIp }),
+      });
       // The default group only admits its own members: the host is refused.
       assert.equal(p.listening, false);
       assert.equal(await failureCode(httpRequest(`${url}/`)), 'ECONNREFUSED');
 
-      const [rule] = ec2.addRules([{ groupId: group.id, isEgress: false, protocol: 'tcp', fromPort: port, toPort: port, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }]);
+      const [rule] = ec2.addRules([
+        {
+          groupId: group.id,
+          isEgress: false,
+          protocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
+      ]);
       assert.ok(rule);
       await p.refresh();
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });

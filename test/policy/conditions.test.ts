@@ -30,8 +30,14 @@ describe('string operators', () => {
   it('StringLike: * and ?, case-sensitive, whole value', () => {
     const sub = 'token.actions.githubusercontent.com:sub';
     assert.equal(passes('StringLike', sub, 'repo:me/app:*', { [sub]: 'repo:me/app:ref:refs/heads/main' }), true);
-    assert.equal(passes('StringLike', sub, 'repo:me/app:ref:refs/heads/mai?', { [sub]: 'repo:me/app:ref:refs/heads/main' }), true);
-    assert.equal(passes('StringLike', sub, 'repo:me/app:ref:refs/heads/ma?', { [sub]: 'repo:me/app:ref:refs/heads/main' }), false);
+    assert.equal(
+      passes('StringLike', sub, 'repo:me/app:ref:refs/heads/mai?', { [sub]: 'repo:me/app:ref:refs/heads/main' }),
+      true,
+    );
+    assert.equal(
+      passes('StringLike', sub, 'repo:me/app:ref:refs/heads/ma?', { [sub]: 'repo:me/app:ref:refs/heads/main' }),
+      false,
+    );
     assert.equal(passes('StringLike', sub, 'repo:me/*', { [sub]: 'repo:ME/app' }), false);
     assert.equal(passes('StringLike', sub, 'me/app', { [sub]: 'repo:me/app' }), false);
     // Regex metacharacters in the pattern are literal.
@@ -85,12 +91,18 @@ describe('date operators', () => {
     assert.equal(passes('DateNotEquals', now, '2025-06-01T12:00:00Z', { [now]: '2025-06-01T12:00:01Z' }), true);
     assert.equal(passes('DateNotEquals', now, '2025-06-01T12:00:00Z', { [now]: '2025-06-01T12:00:00Z' }), false);
     assert.equal(passes('DateLessThanEquals', now, '2025-06-01T12:00:00Z', { [now]: '2025-06-01T12:00:00Z' }), true);
-    assert.equal(passes('DateGreaterThanEquals', now, '2025-06-01T12:00:00Z', { [now]: '2025-06-01T11:59:59Z' }), false);
+    assert.equal(
+      passes('DateGreaterThanEquals', now, '2025-06-01T12:00:00Z', { [now]: '2025-06-01T11:59:59Z' }),
+      false,
+    );
   });
 
   it('epoch seconds on either side', () => {
     // 2025-06-01T12:00:00Z is 1748779200.
-    assert.equal(passes('DateEquals', 'aws:EpochTime', '2025-06-01T12:00:00Z', { 'aws:EpochTime': '1748779200' }), true);
+    assert.equal(
+      passes('DateEquals', 'aws:EpochTime', '2025-06-01T12:00:00Z', { 'aws:EpochTime': '1748779200' }),
+      true,
+    );
     assert.equal(passes('DateLessThan', now, '1748779201', { [now]: '2025-06-01T12:00:00Z' }), true);
     assert.equal(passes('DateGreaterThan', now, 1748779200, { [now]: '2025-06-01T12:00:00Z' }), false);
   });
@@ -111,7 +123,10 @@ describe('Bool, BinaryEquals, Null', () => {
   it('BinaryEquals compares bytes of base64 values', () => {
     const bytes = Buffer.from([0, 1, 2, 250]).toString('base64');
     assert.equal(passes('BinaryEquals', 'svc:blob', bytes, { 'svc:blob': bytes }), true);
-    assert.equal(passes('BinaryEquals', 'svc:blob', bytes, { 'svc:blob': Buffer.from([0, 1, 2]).toString('base64') }), false);
+    assert.equal(
+      passes('BinaryEquals', 'svc:blob', bytes, { 'svc:blob': Buffer.from([0, 1, 2]).toString('base64') }),
+      false,
+    );
     assert.equal(passes('BinaryEquals', 'svc:blob', 'QQ==', { 'svc:blob': 'not base64!' }), false);
   });
 
@@ -171,7 +186,10 @@ describe('ARN operators', () => {
       assert.equal(passes(operator, key, arn, { [key]: arn }), true);
       assert.equal(passes(operator, key, 'arn:aws:ecs:*:123456789012:service/*', { [key]: arn }), true);
       assert.equal(passes(operator, key, 'arn:aws:ecs:us-east-?:*:*', { [key]: arn }), true);
-      assert.equal(passes(operator, key, 'arn:aws:ECS:us-east-1:123456789012:service/cluster/web', { [key]: arn }), false);
+      assert.equal(
+        passes(operator, key, 'arn:aws:ECS:us-east-1:123456789012:service/cluster/web', { [key]: arn }),
+        false,
+      );
       assert.equal(passes(operator, key, 'arn:aws:ecs:us-west-2:123456789012:*', { [key]: arn }), false);
     }
   });
@@ -217,7 +235,10 @@ describe('absent keys', () => {
     assert.equal(passes('StringEqualsIfExists', 'aws:PrincipalTag/team', 'x', {}), true);
     assert.equal(passes('StringEqualsIfExists', 'aws:PrincipalTag/team', 'x', { 'aws:PrincipalTag/team': 'x' }), true);
     assert.equal(passes('StringEqualsIfExists', 'aws:PrincipalTag/team', 'x', { 'aws:PrincipalTag/team': 'y' }), false);
-    assert.equal(passes('StringNotEqualsIfExists', 'aws:PrincipalTag/team', 'x', { 'aws:PrincipalTag/team': 'x' }), false);
+    assert.equal(
+      passes('StringNotEqualsIfExists', 'aws:PrincipalTag/team', 'x', { 'aws:PrincipalTag/team': 'x' }),
+      false,
+    );
     assert.equal(passes('BoolIfExists', 'aws:MultiFactorAuthPresent', 'false', {}), true);
     assert.equal(passes('IpAddressIfExists', 'aws:SourceIp', '10.0.0.0/8', { 'aws:SourceIp': '11.0.0.1' }), false);
   });
@@ -257,7 +278,10 @@ describe('set qualifiers', () => {
   it('qualified negated operators test each request value against all policy values', () => {
     // ForAllValues:StringNotEquals: no request value is one of the policy values.
     assert.equal(passes('ForAllValues:StringNotEquals', tags, ['secret', 'admin'], { [tags]: ['team', 'env'] }), true);
-    assert.equal(passes('ForAllValues:StringNotEquals', tags, ['secret', 'admin'], { [tags]: ['team', 'admin'] }), false);
+    assert.equal(
+      passes('ForAllValues:StringNotEquals', tags, ['secret', 'admin'], { [tags]: ['team', 'admin'] }),
+      false,
+    );
     // ForAnyValue:StringNotEquals: at least one request value is not among the policy values.
     assert.equal(passes('ForAnyValue:StringNotEquals', tags, ['team'], { [tags]: ['team', 'env'] }), true);
     assert.equal(passes('ForAnyValue:StringNotEquals', tags, ['team', 'env'], { [tags]: ['team', 'env'] }), false);
@@ -278,7 +302,8 @@ describe('Condition element structure', () => {
       StringEquals: { 'aws:PrincipalTag/team': ['red', 'blue'], 'aws:RequestedRegion': 'us-east-1' },
       Bool: { 'aws:SecureTransport': 'true' },
     });
-    const decide = (context: Record<string, string>): string => evaluatePolicies([document], request({ context })).decision;
+    const decide = (context: Record<string, string>): string =>
+      evaluatePolicies([document], request({ context })).decision;
     const full = { 'aws:PrincipalTag/team': 'blue', 'aws:RequestedRegion': 'us-east-1', 'aws:SecureTransport': 'true' };
     assert.equal(decide(full), 'Allow');
     assert.equal(decide({ ...full, 'aws:PrincipalTag/team': 'green' }), 'ImplicitDeny');

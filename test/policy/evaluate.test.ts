@@ -16,7 +16,9 @@ function decide(policies: readonly PolicyDocument[], overrides: Parameters<typeo
 }
 
 describe('decision logic', () => {
-  const allowPush = policy({ Statement: { Sid: 'Push', Effect: 'Allow', Action: ['ecr:PutImage', 'ecr:Initiate*'], Resource: REPO } });
+  const allowPush = policy({
+    Statement: { Sid: 'Push', Effect: 'Allow', Action: ['ecr:PutImage', 'ecr:Initiate*'], Resource: REPO },
+  });
   const denyAll = policy({ Statement: { Sid: 'No', Effect: 'Deny', Action: '*', Resource: '*' } });
 
   it('no applicable statement is an implicit deny', () => {
@@ -40,7 +42,12 @@ describe('decision logic', () => {
   });
 
   it('reports every applicable statement of the deciding effect', () => {
-    const two = policy({ Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: '*' }, { Sid: 'B', Effect: 'Allow', Action: '*', Resource: REPO }] });
+    const two = policy({
+      Statement: [
+        { Effect: 'Allow', Action: 'ecr:*', Resource: '*' },
+        { Sid: 'B', Effect: 'Allow', Action: '*', Resource: REPO },
+      ],
+    });
     const result = evaluatePolicies([allowPush, two], request());
     assert.equal(result.decision, 'Allow');
     assert.deepEqual(
@@ -79,12 +86,22 @@ describe('Action and Resource', () => {
   });
 
   it('resources are case-sensitive with wildcards that cross / and :', () => {
-    const p = policy({ Statement: { Effect: 'Allow', Action: '*', Resource: ['arn:aws:ecr:*:123456789012:repository/team-?/*'] } });
+    const p = policy({
+      Statement: { Effect: 'Allow', Action: '*', Resource: ['arn:aws:ecr:*:123456789012:repository/team-?/*'] },
+    });
     assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/team-a/app/web' }), 'Allow');
     assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/TEAM-a/app' }), 'ImplicitDeny');
-    assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/team-ab/app' }), 'ImplicitDeny');
-    const logs = policy({ Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:app*' } });
-    assert.equal(decide([logs], { resource: 'arn:aws:logs:us-east-1:123456789012:log-group:app:log-stream:x' }), 'Allow');
+    assert.equal(
+      decide([p], { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/team-ab/app' }),
+      'ImplicitDeny',
+    );
+    const logs = policy({
+      Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:app*' },
+    });
+    assert.equal(
+      decide([logs], { resource: 'arn:aws:logs:us-east-1:123456789012:log-group:app:log-stream:x' }),
+      'Allow',
+    );
   });
 
   it('NotAction applies to every action but the listed ones', () => {
@@ -110,13 +127,20 @@ describe('Action and Resource', () => {
 
 describe('policy variables', () => {
   const perUser = (version: string): PolicyDocument =>
-    policy({ Version: version, Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' } });
+    policy({
+      Version: version,
+      Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' },
+    });
 
   it('are substituted in Resource under 2012-10-17', () => {
     const p = perUser('2012-10-17');
     const mine = 'arn:aws:ecr:us-east-1:123456789012:repository/alice/app';
     assert.equal(decide([p], { resource: mine, context: { 'aws:username': 'alice' } }), 'Allow');
-    assert.equal(decide([p], { resource: mine, context: { 'AWS:UserName': 'alice' } }), 'Allow', 'key lookup ignores case');
+    assert.equal(
+      decide([p], { resource: mine, context: { 'AWS:UserName': 'alice' } }),
+      'Allow',
+      'key lookup ignores case',
+    );
     assert.equal(decide([p], { resource: mine, context: { 'aws:username': 'bob' } }), 'ImplicitDeny');
   });
 
@@ -129,41 +153,87 @@ describe('policy variables', () => {
 
   it('are literal text under 2008-10-17 or without a Version', () => {
     const literal = 'arn:aws:ecr:us-east-1:123456789012:repository/${aws:username}/app';
-    for (const p of [perUser('2008-10-17'), policy({ Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' } })]) {
+    for (const p of [
+      perUser('2008-10-17'),
+      policy({ Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' } }),
+    ]) {
       assert.equal(decide([p], { resource: literal, context: { 'aws:username': 'alice' } }), 'Allow');
-      assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:123456789012:repository/alice/app', context: { 'aws:username': 'alice' } }), 'ImplicitDeny');
+      assert.equal(
+        decide([p], {
+          resource: 'arn:aws:ecr:us-east-1:123456789012:repository/alice/app',
+          context: { 'aws:username': 'alice' },
+        }),
+        'ImplicitDeny',
+      );
     }
   });
 
   it('take defaults, with doubled quotes and no second expansion', () => {
     const p = policy({
       Version: '2012-10-17',
-      Statement: { Effect: 'Allow', Action: '*', Resource: "arn:aws:ecr:*:*:repository/${aws:PrincipalTag/team , 'shared'}/*" },
+      Statement: {
+        Effect: 'Allow',
+        Action: '*',
+        Resource: "arn:aws:ecr:*:*:repository/${aws:PrincipalTag/team , 'shared'}/*",
+      },
     });
     assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:1:repository/shared/app' }), 'Allow');
-    assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:1:repository/red/app', context: { 'aws:PrincipalTag/team': 'red' } }), 'Allow');
-    assert.equal(decide([p], { resource: 'arn:aws:ecr:us-east-1:1:repository/shared/app', context: { 'aws:PrincipalTag/team': 'red' } }), 'ImplicitDeny');
+    assert.equal(
+      decide([p], {
+        resource: 'arn:aws:ecr:us-east-1:1:repository/red/app',
+        context: { 'aws:PrincipalTag/team': 'red' },
+      }),
+      'Allow',
+    );
+    assert.equal(
+      decide([p], {
+        resource: 'arn:aws:ecr:us-east-1:1:repository/shared/app',
+        context: { 'aws:PrincipalTag/team': 'red' },
+      }),
+      'ImplicitDeny',
+    );
 
     const quoted = policy({
       Version: '2012-10-17',
-      Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'svc:name': "${svc:missing, 'it''s ${aws:username}'}" } } },
+      Statement: {
+        Effect: 'Allow',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'svc:name': "${svc:missing, 'it''s ${aws:username}'}" } },
+      },
     });
-    assert.equal(decide([quoted], { context: { 'svc:name': "it's ${aws:username}", 'aws:username': 'alice' } }), 'Allow');
+    assert.equal(
+      decide([quoted], { context: { 'svc:name': "it's ${aws:username}", 'aws:username': 'alice' } }),
+      'Allow',
+    );
   });
 
   it('${*} ${?} ${$} are literal characters; substituted values never act as wildcards', () => {
     const p = policy({
       Version: '2012-10-17',
-      Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringLike: { 'svc:path': 'a${*}b${?}c${$}d*' } } },
+      Statement: {
+        Effect: 'Allow',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringLike: { 'svc:path': 'a${*}b${?}c${$}d*' } },
+      },
     });
     assert.equal(decide([p], { context: { 'svc:path': 'a*b?c$dxyz' } }), 'Allow');
     assert.equal(decide([p], { context: { 'svc:path': 'aXbYc$dxyz' } }), 'ImplicitDeny');
 
     const byTag = policy({
       Version: '2012-10-17',
-      Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringLike: { 'svc:owner': '${aws:PrincipalTag/owner}' } } },
+      Statement: {
+        Effect: 'Allow',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringLike: { 'svc:owner': '${aws:PrincipalTag/owner}' } },
+      },
     });
-    assert.equal(decide([byTag], { context: { 'svc:owner': 'anyone', 'aws:PrincipalTag/owner': '*' } }), 'ImplicitDeny');
+    assert.equal(
+      decide([byTag], { context: { 'svc:owner': 'anyone', 'aws:PrincipalTag/owner': '*' } }),
+      'ImplicitDeny',
+    );
     assert.equal(decide([byTag], { context: { 'svc:owner': '*', 'aws:PrincipalTag/owner': '*' } }), 'Allow');
   });
 
@@ -173,12 +243,20 @@ describe('policy variables', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: ['ecr:${aws:username}'], Resource: ['*'] },
-        { Effect: 'Allow', Action: ['iam:GetUser'], Resource: ['*'], Condition: { StringEquals: { 'iam:ResourceTag/owner': ['${aws:userid}'] } } },
+        {
+          Effect: 'Allow',
+          Action: ['iam:GetUser'],
+          Resource: ['*'],
+          Condition: { StringEquals: { 'iam:ResourceTag/owner': ['${aws:userid}'] } },
+        },
       ],
     };
     assert.equal(decide([p], { action: 'ecr:alice', context: { 'aws:username': 'alice' } }), 'ImplicitDeny');
     assert.equal(decide([p], { action: 'ecr:${aws:username}' }), 'Allow');
-    assert.equal(decide([p], { action: 'iam:GetUser', context: { 'iam:ResourceTag/owner': 'AIDAX', 'aws:userid': 'AIDAX' } }), 'Allow');
+    assert.equal(
+      decide([p], { action: 'iam:GetUser', context: { 'iam:ResourceTag/owner': 'AIDAX', 'aws:userid': 'AIDAX' } }),
+      'Allow',
+    );
     assert.equal(decide([p], { action: 'iam:GetUser', context: { 'iam:ResourceTag/owner': 'AIDAX' } }), 'ImplicitDeny');
   });
 });
@@ -192,14 +270,29 @@ describe('Principal and NotPrincipal', () => {
     roleArn: `arn:aws:iam::${account}:role/ci/deployer`,
   };
   const root: PrincipalRef = { type: 'AWS', arn: `arn:aws:iam::${account}:root` };
-  const other: PrincipalRef = { type: 'AWS', arn: 'arn:aws:sts::999999999999:assumed-role/deployer/x', roleArn: 'arn:aws:iam::999999999999:role/deployer' };
-  const github: PrincipalRef = { type: 'Federated', arn: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` };
+  const other: PrincipalRef = {
+    type: 'AWS',
+    arn: 'arn:aws:sts::999999999999:assumed-role/deployer/x',
+    roleArn: 'arn:aws:iam::999999999999:role/deployer',
+  };
+  const github: PrincipalRef = {
+    type: 'Federated',
+    arn: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`,
+  };
   const ecsTasks: PrincipalRef = { type: 'Service', arn: 'ecs-tasks.amazonaws.com' };
 
   const trust = (principal: unknown): PolicyDocument =>
-    policy({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' } }, 'trust');
+    policy(
+      { Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' } },
+      'trust',
+    );
   const admits = (p: PolicyDocument, who: PrincipalRef): boolean =>
-    evaluatePolicies([p], { action: 'sts:AssumeRole', resource: 'arn:aws:iam::123456789012:role/target', principal: who, context: {} }).decision === 'Allow';
+    evaluatePolicies([p], {
+      action: 'sts:AssumeRole',
+      resource: 'arn:aws:iam::123456789012:role/target',
+      principal: who,
+      context: {},
+    }).decision === 'Allow';
 
   it('"*" and {"AWS":"*"} admit everyone', () => {
     for (const p of [trust('*'), trust({ AWS: '*' })]) {
@@ -214,7 +307,11 @@ describe('Principal and NotPrincipal', () => {
       assert.equal(admits(p, other), false);
       assert.equal(admits(p, github), false);
     }
-    assert.equal(admits(trust({ AWS: account }), { type: 'AWS', arn: `arn:aws:sts::${account}:assumed-role/r/s` }), true, 'account derived from the ARN');
+    assert.equal(
+      admits(trust({ AWS: account }), { type: 'AWS', arn: `arn:aws:sts::${account}:assumed-role/r/s` }),
+      true,
+      'account derived from the ARN',
+    );
   });
 
   it('a role ARN admits its sessions; a session ARN only itself', () => {
@@ -239,7 +336,10 @@ describe('Principal and NotPrincipal', () => {
     assert.equal(admits(trust({ Service: ['ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] }), ecsTasks), true);
     assert.equal(admits(trust({ Service: 'ECS-Tasks.amazonaws.com' }), ecsTasks), true);
     assert.equal(admits(trust({ Service: 'ec2.amazonaws.com' }), ecsTasks), false);
-    assert.equal(admits(trust({ Service: 'ecs-tasks.amazonaws.com' }), { type: 'AWS', arn: 'ecs-tasks.amazonaws.com' }), false);
+    assert.equal(
+      admits(trust({ Service: 'ecs-tasks.amazonaws.com' }), { type: 'AWS', arn: 'ecs-tasks.amazonaws.com' }),
+      false,
+    );
   });
 
   it('NotPrincipal applies to everyone but the listed principals', () => {
@@ -248,23 +348,39 @@ describe('Principal and NotPrincipal', () => {
         Version: '2012-10-17',
         Statement: [
           { Effect: 'Allow', Principal: '*', Action: 'ecr:*' },
-          { Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::${account}:role/ci/deployer`, account] }, Action: 'ecr:*' },
+          {
+            Effect: 'Deny',
+            NotPrincipal: { AWS: [`arn:aws:iam::${account}:role/ci/deployer`, account] },
+            Action: 'ecr:*',
+          },
         ],
       },
       'resource',
     );
-    const decideFor = (who: PrincipalRef): string => evaluatePolicies([p], { action: 'ecr:PutImage', resource: REPO, principal: who, context: {} }).decision;
+    const decideFor = (who: PrincipalRef): string =>
+      evaluatePolicies([p], { action: 'ecr:PutImage', resource: REPO, principal: who, context: {} }).decision;
     assert.equal(decideFor(session), 'Allow');
     assert.equal(decideFor(root), 'Allow');
     assert.equal(decideFor(other), 'ExplicitDeny');
   });
 
   it('Principal is not checked when the request names no principal', () => {
-    assert.equal(evaluatePolicies([trust({ AWS: account })], { action: 'sts:AssumeRole', resource: '*', context: {} }).decision, 'Allow');
+    assert.equal(
+      evaluatePolicies([trust({ AWS: account })], { action: 'sts:AssumeRole', resource: '*', context: {} }).decision,
+      'Allow',
+    );
   });
 
   it('trust policies match without a Resource whatever the request resource', () => {
-    assert.equal(evaluatePolicies([trust({ AWS: account })], { action: 'sts:AssumeRole', resource: 'arn:aws:iam::1:role/any', principal: root, context: {} }).decision, 'Allow');
+    assert.equal(
+      evaluatePolicies([trust({ AWS: account })], {
+        action: 'sts:AssumeRole',
+        resource: 'arn:aws:iam::1:role/any',
+        principal: root,
+        context: {},
+      }).decision,
+      'Allow',
+    );
   });
 });
 
@@ -272,7 +388,9 @@ describe('hand-built documents', () => {
   it('a statement without Action never applies; an unknown operator fails closed', () => {
     const noAction: PolicyDocument = { Statement: [{ Effect: 'Allow', Resource: ['*'] }] };
     assert.equal(decide([noAction]), 'ImplicitDeny');
-    const badOperator: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'], Condition: { StringSortOf: { 'a:b': ['x'] } } }] };
+    const badOperator: PolicyDocument = {
+      Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'], Condition: { StringSortOf: { 'a:b': ['x'] } } }],
+    };
     assert.equal(decide([badOperator], { context: { 'a:b': 'x' } }), 'ImplicitDeny');
   });
 });

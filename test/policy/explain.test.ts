@@ -35,7 +35,9 @@ describe('the seed trust policy', () => {
   it('admits the main branch', () => {
     const req = webIdentity('repo:your-username/ecsapp:ref:refs/heads/main');
     assert.equal(evaluatePolicies([trust], req).decision, 'Allow');
-    assert.deepEqual(explainPolicies([trust], req), [{ policyIndex: 0, statementIndex: 0, effect: 'Allow', applies: true, failures: [] }]);
+    assert.deepEqual(explainPolicies([trust], req), [
+      { policyIndex: 0, statementIndex: 0, effect: 'Allow', applies: true, failures: [] },
+    ]);
   });
 
   it('refuses master, naming key, request value, operator and pattern', () => {
@@ -55,11 +57,19 @@ describe('the seed trust policy', () => {
   });
 
   it('reports every failing element, not just the first', () => {
-    const req = webIdentity('repo:someone/else:ref:refs/heads/main', 'api://AzureADTokenExchange', 'arn:aws:iam::123456789012:oidc-provider/gitlab.com');
+    const req = webIdentity(
+      'repo:someone/else:ref:refs/heads/main',
+      'api://AzureADTokenExchange',
+      'arn:aws:iam::123456789012:oidc-provider/gitlab.com',
+    );
     const failures = explainPolicies([trust], req)[0]?.failures ?? [];
     assert.deepEqual(
       failures.map((f) => (f.element === 'Condition' ? `${f.operator} ${f.key}` : f.element)),
-      ['Principal', 'StringLike token.actions.githubusercontent.com:sub', 'StringEquals token.actions.githubusercontent.com:aud'],
+      [
+        'Principal',
+        'StringLike token.actions.githubusercontent.com:sub',
+        'StringEquals token.actions.githubusercontent.com:aud',
+      ],
     );
     assert.equal(
       failures[0]?.detail,
@@ -68,7 +78,10 @@ describe('the seed trust policy', () => {
   });
 
   it('says when a key is absent', () => {
-    const req: EvaluationRequest = { ...webIdentity('x'), context: { 'token.actions.githubusercontent.com:sub': 'repo:your-username/ecsapp:ref:refs/heads/main' } };
+    const req: EvaluationRequest = {
+      ...webIdentity('x'),
+      context: { 'token.actions.githubusercontent.com:sub': 'repo:your-username/ecsapp:ref:refs/heads/main' },
+    };
     const failure = only(explainPolicies([trust], req)[0]?.failures ?? []);
     assert.equal(failure.detail, 'key token.actions.githubusercontent.com:aud is absent from the request');
     assert.ok(failure.element === 'Condition');
@@ -93,7 +106,10 @@ describe('failure details', () => {
   });
 
   it('Resource, NotResource, and a variable without a value', () => {
-    const p = policy({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' } });
+    const p = policy({
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: '*', Resource: 'arn:aws:ecr:*:*:repository/${aws:username}/*' },
+    });
     assert.equal(
       explainOne(p, request()).detail,
       'resource arn:aws:ecr:us-east-1:123456789012:repository/app does not match Resource "arn:aws:ecr:*:*:repository/${aws:username}/*" (policy variable aws:username has no value in the request)',
@@ -109,13 +125,24 @@ describe('failure details', () => {
   it('NotPrincipal', () => {
     const p = policy({ Statement: { Effect: 'Deny', NotPrincipal: { AWS: '123456789012' }, Action: '*' } }, 'resource');
     const failure = explainOne(p, request({ principal: { type: 'AWS', arn: 'arn:aws:iam::123456789012:root' } }));
-    assert.equal(failure.detail, 'principal arn:aws:iam::123456789012:root (AWS) is excluded by NotPrincipal AWS "123456789012"');
+    assert.equal(
+      failure.detail,
+      'principal arn:aws:iam::123456789012:root (AWS) is excluded by NotPrincipal AWS "123456789012"',
+    );
   });
 
   it('negated operators, set qualifiers and Null', () => {
     const cases: [object, Record<string, string | string[]>, string][] = [
-      [{ NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, { 'aws:SourceIp': '10.1.2.3' }, 'aws:SourceIp is "10.1.2.3", which NotIpAddress "10.0.0.0/8" excludes'],
-      [{ StringEquals: { 'aws:username': ['a', 'b', 'c'] } }, { 'aws:username': 'd' }, 'aws:username is "d", which does not match StringEquals "a", "b" or "c"'],
+      [
+        { NotIpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+        { 'aws:SourceIp': '10.1.2.3' },
+        'aws:SourceIp is "10.1.2.3", which NotIpAddress "10.0.0.0/8" excludes',
+      ],
+      [
+        { StringEquals: { 'aws:username': ['a', 'b', 'c'] } },
+        { 'aws:username': 'd' },
+        'aws:username is "d", which does not match StringEquals "a", "b" or "c"',
+      ],
       [
         { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'env'] } },
         { 'aws:TagKeys': ['team', 'secret'] },
@@ -126,10 +153,26 @@ describe('failure details', () => {
         { 'aws:TagKeys': ['env', 'cost'] },
         'aws:TagKeys is ["env", "cost"], none of which matches ForAnyValue:StringEquals "team"',
       ],
-      [{ 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'team' } }, { 'aws:TagKeys': [] }, 'key aws:TagKeys has no values in the request, and ForAnyValue:StringEquals needs at least one'],
-      [{ StringNotEquals: { 'aws:TagKeys': 'secret' } }, { 'aws:TagKeys': ['team', 'secret'] }, 'aws:TagKeys is ["team", "secret"]; "secret" is excluded by StringNotEquals "secret"'],
-      [{ Null: { 'aws:TokenIssueTime': 'true' } }, { 'aws:TokenIssueTime': 'x' }, 'key aws:TokenIssueTime is present in the request, but Null "true" requires it to be absent'],
-      [{ Null: { 'aws:TokenIssueTime': 'false' } }, {}, 'key aws:TokenIssueTime is absent from the request, but Null "false" requires it to be present'],
+      [
+        { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'team' } },
+        { 'aws:TagKeys': [] },
+        'key aws:TagKeys has no values in the request, and ForAnyValue:StringEquals needs at least one',
+      ],
+      [
+        { StringNotEquals: { 'aws:TagKeys': 'secret' } },
+        { 'aws:TagKeys': ['team', 'secret'] },
+        'aws:TagKeys is ["team", "secret"]; "secret" is excluded by StringNotEquals "secret"',
+      ],
+      [
+        { Null: { 'aws:TokenIssueTime': 'true' } },
+        { 'aws:TokenIssueTime': 'x' },
+        'key aws:TokenIssueTime is present in the request, but Null "true" requires it to be absent',
+      ],
+      [
+        { Null: { 'aws:TokenIssueTime': 'false' } },
+        {},
+        'key aws:TokenIssueTime is absent from the request, but Null "false" requires it to be present',
+      ],
       [
         { StringEquals: { 'aws:PrincipalTag/team': '${aws:username}' } },
         { 'aws:PrincipalTag/team': 'red' },
@@ -137,14 +180,22 @@ describe('failure details', () => {
       ],
     ];
     for (const [condition, context, detail] of cases) {
-      const p = policy({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: condition } });
+      const p = policy({
+        Version: '2012-10-17',
+        Statement: { Effect: 'Allow', Action: '*', Resource: '*', Condition: condition },
+      });
       assert.equal(explainOne(p, request({ context })).detail, detail);
     }
   });
 
   it('keeps sids and indexes across policies', () => {
     const a = policy({ Statement: [{ Sid: 'One', Effect: 'Allow', Action: 'ecr:*', Resource: '*' }] });
-    const b = policy({ Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }, { Sid: 'Three', Effect: 'Deny', Action: 'ecr:PutImage', Resource: '*' }] });
+    const b = policy({
+      Statement: [
+        { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+        { Sid: 'Three', Effect: 'Deny', Action: 'ecr:PutImage', Resource: '*' },
+      ],
+    });
     const explained = explainPolicies([a, b], request());
     assert.deepEqual(
       explained.map((e) => [e.policyIndex, e.statementIndex, e.sid, e.effect, e.applies]),
@@ -163,14 +214,31 @@ describe('explanations agree with evaluation', () => {
       policy({
         Version: '2012-10-17',
         Statement: [
-          { Effect: 'Allow', Action: ['ecr:*'], Resource: 'arn:aws:ecr:*:123456789012:repository/${aws:PrincipalTag/team}-*' },
-          { Effect: 'Deny', Action: 'ecr:DeleteRepository', Resource: '*', Condition: { StringNotEqualsIfExists: { 'aws:PrincipalTag/role': 'admin' } } },
-          { Effect: 'Allow', NotAction: 'iam:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } },
+          {
+            Effect: 'Allow',
+            Action: ['ecr:*'],
+            Resource: 'arn:aws:ecr:*:123456789012:repository/${aws:PrincipalTag/team}-*',
+          },
+          {
+            Effect: 'Deny',
+            Action: 'ecr:DeleteRepository',
+            Resource: '*',
+            Condition: { StringNotEqualsIfExists: { 'aws:PrincipalTag/role': 'admin' } },
+          },
+          {
+            Effect: 'Allow',
+            NotAction: 'iam:*',
+            Resource: '*',
+            Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+          },
         ],
       }),
     ];
     const actions = ['ecr:PutImage', 'ecr:DeleteRepository', 'iam:CreateRole', 'ecs:ListClusters'];
-    const resources = ['arn:aws:ecr:us-east-1:123456789012:repository/red-app', 'arn:aws:ecr:us-east-1:123456789012:repository/blue-app'];
+    const resources = [
+      'arn:aws:ecr:us-east-1:123456789012:repository/red-app',
+      'arn:aws:ecr:us-east-1:123456789012:repository/blue-app',
+    ];
     const contexts = [
       {},
       { 'aws:PrincipalTag/team': 'red' },

@@ -12,7 +12,10 @@ export function policy(document: object, kind: PolicyKind = 'identity'): PolicyD
 
 /** An identity policy allowing everything on everything under one Condition element. */
 export function conditioned(condition: object, version = '2012-10-17'): PolicyDocument {
-  return policy({ Version: version, Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: condition }] });
+  return policy({
+    Version: version,
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: condition }],
+  });
 }
 
 /** Whether `operator` on `key` with `values` lets the request with `context` through. */
@@ -23,5 +26,10 @@ export function passes(operator: string, key: string, values: unknown, context: 
 
 /** A request with defaults for whatever the test does not care about. */
 export function request(overrides: Partial<EvaluationRequest> = {}): EvaluationRequest {
-  return { action: 'ecr:PutImage', resource: 'arn:aws:ecr:us-east-1:123456789012:repository/app', context: {}, ...overrides };
+  return {
+    action: 'ecr:PutImage',
+    resource: 'arn:aws:ecr:us-east-1:123456789012:repository/app',
+    context: {},
+    ...overrides,
+  };
 }

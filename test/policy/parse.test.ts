@@ -22,7 +22,11 @@ const trustStatement = { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazo
 describe('parsePolicy normalisation', () => {
   it('turns single values into arrays and a lone Statement into an array', () => {
     const document = parsePolicy(
-      JSON.stringify({ Version: '2012-10-17', Id: 'p', Statement: { Sid: 'A', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' } }),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Id: 'p',
+        Statement: { Sid: 'A', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      }),
       'identity',
     );
     assert.deepEqual(document, {
@@ -34,10 +38,16 @@ describe('parsePolicy normalisation', () => {
 
   it('keeps NotAction and NotResource', () => {
     const document = parsePolicy(
-      JSON.stringify({ Statement: [{ Effect: 'Deny', NotAction: ['iam:*', 'sts:*'], NotResource: 'arn:aws:s3:::b/*' }] }),
+      JSON.stringify({
+        Statement: [{ Effect: 'Deny', NotAction: ['iam:*', 'sts:*'], NotResource: 'arn:aws:s3:::b/*' }],
+      }),
       'identity',
     );
-    assert.deepEqual(document.Statement[0], { Effect: 'Deny', NotAction: ['iam:*', 'sts:*'], NotResource: ['arn:aws:s3:::b/*'] });
+    assert.deepEqual(document.Statement[0], {
+      Effect: 'Deny',
+      NotAction: ['iam:*', 'sts:*'],
+      NotResource: ['arn:aws:s3:::b/*'],
+    });
     assert.equal(document.Version, undefined);
   });
 
@@ -69,11 +79,23 @@ describe('parsePolicy normalisation', () => {
   });
 
   it('keeps "Principal": "*" as the * marker and principal lists as arrays', () => {
-    const star = parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }), 'trust');
+    const star = parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole' }] }),
+      'trust',
+    );
     assert.equal(star.Statement[0]?.Principal, '*');
     const listed = parsePolicy(
       JSON.stringify({
-        Statement: [{ Effect: 'Allow', Principal: { AWS: ['123456789012', 'arn:aws:iam::123456789012:role/ci/deployer'], Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: {
+              AWS: ['123456789012', 'arn:aws:iam::123456789012:role/ci/deployer'],
+              Service: 'ecs-tasks.amazonaws.com',
+            },
+            Action: 'sts:AssumeRole',
+          },
+        ],
       }),
       'trust',
     );
@@ -94,13 +116,31 @@ describe('parsePolicy normalisation', () => {
   });
 
   it('accepts repeated empty Sids, as Terraform writes them', () => {
-    const document = parsePolicy(JSON.stringify({ Statement: [{ Sid: '', ...allowAll }, { Sid: '', ...allowAll }] }), 'identity');
+    const document = parsePolicy(
+      JSON.stringify({
+        Statement: [
+          { Sid: '', ...allowAll },
+          { Sid: '', ...allowAll },
+        ],
+      }),
+      'identity',
+    );
     assert.equal(document.Statement.length, 2);
   });
 
   it('accepts resource policies without Resource (ECR repository policies)', () => {
     const document = parsePolicy(
-      JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: ['ecr:BatchGetImage'] }] }),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'pull',
+            Effect: 'Allow',
+            Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+            Action: ['ecr:BatchGetImage'],
+          },
+        ],
+      }),
       'resource',
     );
     assert.equal(document.Statement[0]?.Resource, undefined);
@@ -121,7 +161,10 @@ describe('parsePolicy normalisation', () => {
       Service: ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com.cn'],
       CanonicalUser: ['79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be'],
     };
-    parsePolicy(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: principals, Action: 'sts:AssumeRole' }] }), 'trust');
+    parsePolicy(
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: principals, Action: 'sts:AssumeRole' }] }),
+      'trust',
+    );
   });
 });
 
@@ -160,15 +203,35 @@ describe('parsePolicy refusals', () => {
   });
 
   it('action format service:action', () => {
-    rejects({ Statement: [{ ...allowAll, Action: 'PutImage' }] }, 'identity', 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
-    rejects({ Statement: [{ ...allowAll, Action: ':PutImage' }] }, 'identity', 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
-    rejects({ Statement: [{ ...allowAll, Action: 'ecr:Put:Image' }] }, 'identity', 'Actions/Condition can contain only one colon.');
+    rejects(
+      { Statement: [{ ...allowAll, Action: 'PutImage' }] },
+      'identity',
+      'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Action: ':PutImage' }] },
+      'identity',
+      'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Action: 'ecr:Put:Image' }] },
+      'identity',
+      'Actions/Condition can contain only one colon.',
+    );
   });
 
   it('identity and session policies: no principal, resources required', () => {
     for (const kind of ['identity', 'session'] as const) {
-      rejects({ Statement: [{ ...allowAll, Principal: '*' }] }, kind, 'Policy document should not specify a principal.');
-      rejects({ Statement: [{ ...allowAll, NotPrincipal: { AWS: '123456789012' } }] }, kind, 'Policy document should not specify a principal.');
+      rejects(
+        { Statement: [{ ...allowAll, Principal: '*' }] },
+        kind,
+        'Policy document should not specify a principal.',
+      );
+      rejects(
+        { Statement: [{ ...allowAll, NotPrincipal: { AWS: '123456789012' } }] },
+        kind,
+        'Policy document should not specify a principal.',
+      );
       rejects({ Statement: [{ Effect: 'Allow', Action: '*' }] }, kind, 'Policy statement must contain resources.');
       rejects({ Statement: [{ ...allowAll, Resource: [] }] }, kind, 'Policy statement must contain resources.');
     }
@@ -176,15 +239,27 @@ describe('parsePolicy refusals', () => {
   });
 
   it('resource format', () => {
-    rejects({ Statement: [{ ...allowAll, Resource: 'my-bucket' }] }, 'identity', 'Resource my-bucket must be in ARN format or "*".');
+    rejects(
+      { Statement: [{ ...allowAll, Resource: 'my-bucket' }] },
+      'identity',
+      'Resource my-bucket must be in ARN format or "*".',
+    );
     rejects({ Statement: [{ ...allowAll, Resource: '' }] }, 'identity', 'Resource  must be in ARN format or "*".');
   });
 
   it('trust policies: Principal required, Resource prohibited', () => {
-    rejects({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] }, 'trust', 'Missing required field Principal');
+    rejects(
+      { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] },
+      'trust',
+      'Missing required field Principal',
+    );
     rejects({ Statement: [{ ...trustStatement, Resource: '*' }] }, 'trust', 'Has prohibited field Resource');
     rejects({ Statement: [{ ...trustStatement, NotResource: '*' }] }, 'trust', 'Has prohibited field NotResource');
-    rejects({ Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }] }, 'trust', 'Has prohibited field NotPrincipal');
+    rejects(
+      { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: '123456789012' }, Action: 'sts:AssumeRole' }] },
+      'trust',
+      'Has prohibited field NotPrincipal',
+    );
   });
 
   it('resource policies: a principal required', () => {
@@ -195,12 +270,26 @@ describe('parsePolicy refusals', () => {
     rejects({ Version: '2012-10-18', Statement: [allowAll] }, 'identity', 'The policy failed legacy parsing');
     rejects({ Version: 2012, Statement: [allowAll] }, 'identity', 'The policy failed legacy parsing');
     rejects({ Statement: [allowAll] }, 'identity', 'Policy document must be version 2012-10-17 or greater.', true);
-    rejects({ Version: '2008-10-17', Statement: [allowAll] }, 'identity', 'Policy document must be version 2012-10-17 or greater.', true);
+    rejects(
+      { Version: '2008-10-17', Statement: [allowAll] },
+      'identity',
+      'Policy document must be version 2012-10-17 or greater.',
+      true,
+    );
     parsePolicy(JSON.stringify({ Version: '2008-10-17', Statement: [allowAll] }), 'identity');
   });
 
   it('Sids: unique within a policy; alphanumeric in managed policies', () => {
-    rejects({ Statement: [{ Sid: 'A', ...allowAll }, { Sid: 'A', ...allowAll }] }, 'identity', 'Statement IDs (SID) in a single policy must be unique.');
+    rejects(
+      {
+        Statement: [
+          { Sid: 'A', ...allowAll },
+          { Sid: 'A', ...allowAll },
+        ],
+      },
+      'identity',
+      'Statement IDs (SID) in a single policy must be unique.',
+    );
     rejects(
       { Version: '2012-10-17', Statement: [{ Sid: 'with-dash', ...allowAll }] },
       'identity',
@@ -212,27 +301,69 @@ describe('parsePolicy refusals', () => {
   });
 
   it('conditions: operator, block and key shapes', () => {
-    rejects({ Statement: [{ ...allowAll, Condition: { StringEqual: { 'aws:username': 'a' } } }] }, 'identity', 'Syntax errors in policy.');
-    rejects({ Statement: [{ ...allowAll, Condition: { 'ForSomeValues:StringEquals': { 'aws:TagKeys': 'a' } } }] }, 'identity', 'Syntax errors in policy.');
-    rejects({ Statement: [{ ...allowAll, Condition: { NullIfExists: { 'aws:TagKeys': 'true' } } }] }, 'identity', 'Syntax errors in policy.');
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { StringEqual: { 'aws:username': 'a' } } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { 'ForSomeValues:StringEquals': { 'aws:TagKeys': 'a' } } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { NullIfExists: { 'aws:TagKeys': 'true' } } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
     // A condition with its operator forgotten: the key takes the operator's place.
-    rejects({ Statement: [{ ...allowAll, Condition: { 'servicecatalog:accountLevel': 'self' } }] }, 'identity', 'Syntax errors in policy.');
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { 'servicecatalog:accountLevel': 'self' } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
     rejects({ Statement: [{ ...allowAll, Condition: [] }] }, 'identity', 'Syntax errors in policy.');
-    rejects({ Statement: [{ ...allowAll, Condition: { StringEquals: { username: 'a' } } }] }, 'identity', 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
-    rejects({ Statement: [{ ...allowAll, Condition: { StringEquals: { 'aws:username': null } } }] }, 'identity', 'Syntax errors in policy.');
-    rejects({ Statement: [{ ...allowAll, Condition: { StringEquals: { 'aws:username': [{}] } } }] }, 'identity', 'Syntax errors in policy.');
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { StringEquals: { username: 'a' } } }] },
+      'identity',
+      'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { StringEquals: { 'aws:username': null } } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
+    rejects(
+      { Statement: [{ ...allowAll, Condition: { StringEquals: { 'aws:username': [{}] } } }] },
+      'identity',
+      'Syntax errors in policy.',
+    );
   });
 
   it('principals: shapes and values', () => {
-    const with_ = (principal: unknown): unknown => ({ Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }] });
+    const with_ = (principal: unknown): unknown => ({
+      Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }],
+    });
     rejects(with_('arn:aws:iam::123456789012:root'), 'trust', 'Syntax errors in policy.');
     rejects(with_({}), 'trust', 'Syntax errors in policy.');
     rejects(with_({ Users: 'x' }), 'trust', 'Syntax errors in policy.');
     rejects(with_({ AWS: [] }), 'trust', 'Syntax errors in policy.');
-    rejects(with_({ AWS: 'arn:aws:iam::123456789012:role/*' }), 'trust', 'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/*"');
-    rejects(with_({ AWS: 'arn:aws:iam::123456789012:group/admins' }), 'trust', 'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:group/admins"');
+    rejects(
+      with_({ AWS: 'arn:aws:iam::123456789012:role/*' }),
+      'trust',
+      'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/*"',
+    );
+    rejects(
+      with_({ AWS: 'arn:aws:iam::123456789012:group/admins' }),
+      'trust',
+      'Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:group/admins"',
+    );
     rejects(with_({ AWS: '12345' }), 'trust', 'Invalid principal in policy: "AWS":"12345"');
-    rejects(with_({ Federated: 'arn:aws:iam::123456789012:role/x' }), 'trust', 'Invalid principal in policy: "Federated":"arn:aws:iam::123456789012:role/x"');
+    rejects(
+      with_({ Federated: 'arn:aws:iam::123456789012:role/x' }),
+      'trust',
+      'Invalid principal in policy: "Federated":"arn:aws:iam::123456789012:role/x"',
+    );
     rejects(with_({ Service: 'not a service' }), 'trust', 'Invalid principal in policy: "Service":"not a service"');
   });
 });

@@ -69,7 +69,11 @@ describe('globMatch', () => {
 });
 
 describe('policy variables', () => {
-  const values = new ContextValues({ 'aws:username': 'alice', 'aws:PrincipalTag/team': 'r*d', 'aws:TagKeys': ['a', 'b'] });
+  const values = new ContextValues({
+    'aws:username': 'alice',
+    'aws:PrincipalTag/team': 'r*d',
+    'aws:TagKeys': ['a', 'b'],
+  });
   const v12 = '2012-10-17' as const;
 
   it('substitute single-valued keys, case-insensitively, escaping wildcards', () => {
@@ -96,7 +100,7 @@ describe('policy variables', () => {
   it('keep malformed variables as text', () => {
     assert.equal(resolveValue('${', v12, values), '${');
     assert.equal(resolveValue('${}', v12, values), '${}');
-    assert.equal(resolveValue("${aws:userid, nobody}", v12, values), '${aws:userid, nobody}');
+    assert.equal(resolveValue('${aws:userid, nobody}', v12, values), '${aws:userid, nobody}');
     assert.equal(resolveValue('$${aws:username}', v12, values), '$alice');
   });
 
@@ -113,13 +117,20 @@ describe('performance', () => {
       Effect: 'Allow',
       Action: ['ecr:Get*', 'ecr:BatchGetImage', `ecs:Describe${i}`],
       Resource: `arn:aws:ecr:*:123456789012:repository/\${aws:PrincipalTag/team}-${i}*`,
-      Condition: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] }, IpAddressIfExists: { 'aws:SourceIp': '10.0.0.0/8' } },
+      Condition: {
+        StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] },
+        IpAddressIfExists: { 'aws:SourceIp': '10.0.0.0/8' },
+      },
     }));
     const document = parsePolicy(JSON.stringify({ Version: '2012-10-17', Statement: statements }), 'identity');
     const request: EvaluationRequest = {
       action: 'ecr:GetDownloadUrlForLayer',
       resource: 'arn:aws:ecr:us-east-1:123456789012:repository/red-19app',
-      context: { 'aws:PrincipalTag/team': 'red', 'aws:RequestedRegion': 'us-east-1', 'aws:SourceIp': '::ffff:10.1.1.1' },
+      context: {
+        'aws:PrincipalTag/team': 'red',
+        'aws:RequestedRegion': 'us-east-1',
+        'aws:SourceIp': '::ffff:10.1.1.1',
+      },
     };
     const policies = [document, document, document];
     assert.equal(evaluatePolicies(policies, request).decision, 'Allow');

@@ -6,7 +6,16 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOKEN_VALIDITY_MS } from '../../src/registry/tokens.js';
-import { ACCOUNT, allowPolicy, errorOf, PULL_ACTIONS, ROOT, sha256, startRegistry, type RegistryHarness } from './support/harness.js';
+import {
+  ACCOUNT,
+  allowPolicy,
+  errorOf,
+  PULL_ACTIONS,
+  ROOT,
+  sha256,
+  startRegistry,
+  type RegistryHarness,
+} from './support/harness.js';
 
 let h: RegistryHarness;
 beforeEach(async () => {
@@ -22,16 +31,28 @@ describe('registry auth', () => {
     const ok = await h.call('GET', '/v2/');
     assert.equal(ok.status, 200);
     assert.equal(ok.headers['docker-distribution-api-version'], 'registry/2.0');
-    const res = await h.call('GET', '/v2/', { password: null, headers: { host: '123456789012.dkr.ecr.us-east-1.localhost:4566' } });
+    const res = await h.call('GET', '/v2/', {
+      password: null,
+      headers: { host: '123456789012.dkr.ecr.us-east-1.localhost:4566' },
+    });
     assert.equal(res.status, 401);
-    assert.equal(res.headers['www-authenticate'], 'Basic realm="https://123456789012.dkr.ecr.us-east-1.localhost:4566/",service="ecr.amazonaws.com"');
+    assert.equal(
+      res.headers['www-authenticate'],
+      'Basic realm="https://123456789012.dkr.ecr.us-east-1.localhost:4566/",service="ecr.amazonaws.com"',
+    );
     assert.equal(res.headers['docker-distribution-api-version'], 'registry/2.0');
     assert.equal(errorOf(res).code, 'UNAUTHORIZED');
   });
 
   it('refuses other users, unknown passwords and Bearer', async () => {
     const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
-    for (const authorization of [basic(`root:${h.rootPassword}`), basic('AWS:wrong'), basic('AWS'), 'Bearer abc', 'Basic !!!']) {
+    for (const authorization of [
+      basic(`root:${h.rootPassword}`),
+      basic('AWS:wrong'),
+      basic('AWS'),
+      'Bearer abc',
+      'Basic !!!',
+    ]) {
       const res = await h.call('GET', '/v2/app/tags/list', { password: null, headers: { authorization } });
       assert.equal(res.status, 401, authorization);
       assert.ok(res.headers['www-authenticate']?.startsWith('Basic realm='));
@@ -65,9 +86,16 @@ describe('registry auth', () => {
     const root = await h.call('POST', '/v2/app/blobs/uploads/');
     const location = root.headers.location ?? '';
     assert.equal(errorOf(await h.call('PATCH', location, { password, body: 'x' })).code, 'DENIED');
-    assert.match(errorOf(await h.call('PUT', `${location}?digest=${sha256('')}`, { password })).message, /ecr:CompleteLayerUpload/);
+    assert.match(
+      errorOf(await h.call('PUT', `${location}?digest=${sha256('')}`, { password })).message,
+      /ecr:CompleteLayerUpload/,
+    );
     const manifest = h.images.getManifest('app', digest)?.content ?? Buffer.alloc(0);
-    const put = await h.call('PUT', '/v2/app/manifests/v2', { password, body: manifest, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    const put = await h.call('PUT', '/v2/app/manifests/v2', {
+      password,
+      body: manifest,
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(put.status, 403);
     assert.match(errorOf(put).message, /ecr:PutImage/);
     assert.equal((await h.call('DELETE', `/v2/app/manifests/${digest}`, { password })).status, 403);
@@ -82,7 +110,9 @@ describe('registry auth', () => {
     h.images.createRepository('shared', {
       policyText: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/nobody` }, Action: ['ecr:BatchGetImage'] }],
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/nobody` }, Action: ['ecr:BatchGetImage'] },
+        ],
       }),
     });
     await h.pushImage('shared', 'v1');
@@ -92,7 +122,10 @@ describe('registry auth', () => {
   it('NAME_UNKNOWN comes after authorization', async () => {
     const root = await h.call('GET', '/v2/ghost/manifests/latest');
     assert.deepEqual([root.status, errorOf(root).code], [404, 'NAME_UNKNOWN']);
-    assert.equal(errorOf(root).message, `The repository with name 'ghost' does not exist in the registry with id '${ACCOUNT}'`);
+    assert.equal(
+      errorOf(root).message,
+      `The repository with name 'ghost' does not exist in the registry with id '${ACCOUNT}'`,
+    );
     const denied = await h.call('GET', '/v2/ghost/manifests/latest', { password: h.rolePassword('nobody', []) });
     assert.equal(denied.status, 403);
     const unauthenticated = await h.call('GET', '/v2/ghost/manifests/latest', { password: null });

@@ -114,7 +114,12 @@ describe('garbage collection', () => {
   });
 
   it('works over a store with no image store entries at all', () => {
-    const images = new TestImageStore(openDatabase(':memory:'), { accountId: '123456789012', region: 'us-east-1', registryHost: 'localhost:5000', blobs: store });
+    const images = new TestImageStore(openDatabase(':memory:'), {
+      accountId: '123456789012',
+      region: 'us-east-1',
+      registryHost: 'localhost:5000',
+      blobs: store,
+    });
     store.put(Buffer.from('x'));
     clock.advance(2 * 3600_000);
     assert.deepEqual(store.garbageCollect(images).deleted, [sha256('x')]);

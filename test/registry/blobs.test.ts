@@ -61,7 +61,10 @@ describe('blob reads', () => {
   it('a blob is visible only where it is linked; unknown and malformed digests', async () => {
     const digest = await h.pushBlob('app', CONTENT);
     const other = await h.call('GET', `/v2/other/blobs/${digest}`);
-    assert.deepEqual([other.status, errorOf(other)], [404, { code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } }]);
+    assert.deepEqual(
+      [other.status, errorOf(other)],
+      [404, { code: 'BLOB_UNKNOWN', message: 'blob unknown to registry', detail: { digest } }],
+    );
     assert.equal((await h.call('HEAD', `/v2/app/blobs/${sha256('nope')}`)).status, 404);
     assert.equal(errorOf(await h.call('GET', '/v2/app/blobs/sha256:xyz')).code, 'DIGEST_INVALID');
   });
@@ -112,7 +115,9 @@ describe('robustness', () => {
     const socket = connect(h.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
     const auth = Buffer.from(`AWS:${h.rootPassword}`).toString('base64');
-    socket.write(`PATCH ${location} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 10000000\r\n\r\n`);
+    socket.write(
+      `PATCH ${location} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Length: 10000000\r\n\r\n`,
+    );
     socket.write(Buffer.alloc(100_000, 9));
     const file = join(h.blobs.uploadsDir, location.split('/').pop() ?? '');
     await waitFor('bytes to arrive', () => readFileSync(file).length > 9);
@@ -145,7 +150,10 @@ describe('robustness', () => {
       assert.ok(errorOf(res).code);
     }
     const post = await h.call('POST', '/v2/app/blobs/uploads/');
-    const bad = await h.call('PATCH', post.headers.location ?? '', { body: 'x', headers: { 'content-range': 'garbage' } });
+    const bad = await h.call('PATCH', post.headers.location ?? '', {
+      body: 'x',
+      headers: { 'content-range': 'garbage' },
+    });
     assert.equal(errorOf(bad).code, 'BLOB_UPLOAD_INVALID');
     assert.equal((await h.call('GET', '/v2/')).status, 200);
     assert.deepEqual(h.errors, []);

@@ -15,7 +15,10 @@ describe('resolveImageUri', () => {
 
   it('keeps digests, nested names and the default tag', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    assert.equal(resolveImageUri(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app@${digest}`, context)?.localUri, `localhost:4566/team/app@${digest}`);
+    assert.equal(
+      resolveImageUri(`123456789012.dkr.ecr.us-east-1.amazonaws.com/team/app@${digest}`, context)?.localUri,
+      `localhost:4566/team/app@${digest}`,
+    );
     assert.equal(resolveImageUri('123456789012.dkr.ecr.us-east-1.amazonaws.com/app', context)?.reference, 'latest');
     assert.equal(resolveImageUri('localhost:4566/app:v1', context)?.repository, 'app');
   });

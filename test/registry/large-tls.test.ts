@@ -22,18 +22,41 @@ describe('the registry over TLS', () => {
     ca = readFileSync(cloud.cloud.tls.caCertPath, 'utf8');
     const ecr = new ECRClient(sdkConfig(cloud));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'big' }));
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
+    const token =
+      (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? '';
     authorization = `Basic ${token}`;
   });
   after(() => cloud?.stop());
 
   /** One HTTPS exchange with the registry, trusting only the cloud's CA. */
-  const call = (method: string, path: string, body?: Readable, onResponse?: (res: IncomingMessage) => Promise<string>) =>
+  const call = (
+    method: string,
+    path: string,
+    body?: Readable,
+    onResponse?: (res: IncomingMessage) => Promise<string>,
+  ) =>
     new Promise<{ status: number; location?: string; range?: string; body: string }>((resolve, reject) => {
-      const options: RequestOptions = { host: 'localhost', port: new URL(cloud.url).port, method, path, ca, agent: false, headers: { authorization, ...(body ? { 'content-type': 'application/octet-stream' } : {}) } };
+      const options: RequestOptions = {
+        host: 'localhost',
+        port: new URL(cloud.url).port,
+        method,
+        path,
+        ca,
+        agent: false,
+        headers: { authorization, ...(body ? { 'content-type': 'application/octet-stream' } : {}) },
+      };
       const req = request(options, (res) => {
         const read = onResponse ? onResponse(res) : sha256Of(res).then(() => '');
-        read.then((text) => resolve({ status: res.statusCode ?? 0, location: res.headers.location, range: res.headers.range, body: text }), reject);
+        read.then(
+          (text) =>
+            resolve({
+              status: res.statusCode ?? 0,
+              location: res.headers.location,
+              range: res.headers.range,
+              body: text,
+            }),
+          reject,
+        );
       });
       req.on('error', reject);
       if (body) body.pipe(req);
@@ -61,7 +84,9 @@ describe('the registry over TLS', () => {
       clearInterval(sampler);
     }
     const growth = peak - baseline;
-    t.diagnostic(`RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${LARGE_BLOB_SIZE / 1048576} MiB blob over TLS`);
+    t.diagnostic(
+      `RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${LARGE_BLOB_SIZE / 1048576} MiB blob over TLS`,
+    );
     assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1048576)} MiB`);
   });
 });

@@ -32,13 +32,22 @@ describe('large blobs', () => {
       assert.equal((await h.call('PUT', `${location}?digest=${digest}`)).status, 201);
       const auth = Buffer.from(`AWS:${h.rootPassword}`).toString('base64');
       const downloaded = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: h.port, path: `/v2/big/blobs/${digest}`, headers: { authorization: `Basic ${auth}` }, agent: false }, (res) => {
-          assert.equal(res.headers['content-length'], String(SIZE));
-          const hash = createHash('sha256');
-          res.on('data', (c: Buffer) => hash.update(c));
-          res.on('end', () => resolve(`sha256:${hash.digest('hex')}`));
-          res.on('error', reject);
-        });
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: h.port,
+            path: `/v2/big/blobs/${digest}`,
+            headers: { authorization: `Basic ${auth}` },
+            agent: false,
+          },
+          (res) => {
+            assert.equal(res.headers['content-length'], String(SIZE));
+            const hash = createHash('sha256');
+            res.on('data', (c: Buffer) => hash.update(c));
+            res.on('end', () => resolve(`sha256:${hash.digest('hex')}`));
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -47,7 +56,9 @@ describe('large blobs', () => {
       clearInterval(sampler);
     }
     const growth = peak - baseline;
-    t.diagnostic(`RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${SIZE / 1048576} MiB blob`);
+    t.diagnostic(
+      `RSS baseline ${Math.round(baseline / 1048576)} MiB, peak growth ${Math.round(growth / 1048576)} MiB for a ${SIZE / 1048576} MiB blob`,
+    );
     assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${Math.round(growth / 1048576)} MiB`);
   });
 });

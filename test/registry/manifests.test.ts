@@ -12,7 +12,14 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 /** What containers/image sends: one Accept line per type. */
-const SKOPEO_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'application/vnd.docker.distribution.manifest.v1+json'];
+const SKOPEO_ACCEPT = [
+  OCI_MANIFEST,
+  OCI_INDEX,
+  DOCKER_MANIFEST,
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  'application/vnd.docker.distribution.manifest.v1+json',
+];
 
 let h: RegistryHarness;
 beforeEach(async () => {
@@ -44,18 +51,38 @@ describe('manifests', () => {
       const head = await h.call('HEAD', `/v2/app/manifests/${ref}`, { headers: { accept: SKOPEO_ACCEPT } });
       assert.equal(head.status, 200);
       assert.equal(head.body.length, 0);
-      for (const name of ['content-type', 'content-length', 'docker-content-digest', 'etag', 'docker-distribution-api-version']) assert.equal(head.headers[name], get.headers[name], name);
+      for (const name of [
+        'content-type',
+        'content-length',
+        'docker-content-digest',
+        'etag',
+        'docker-distribution-api-version',
+      ])
+        assert.equal(head.headers[name], get.headers[name], name);
     }
     assert.ok(h.images.getManifest('app', digest)?.lastPulledAt);
   });
 
   it('Accept: several lines, commas, wildcards; a mismatch is 404 MANIFEST_UNKNOWN', async () => {
     await h.pushImage('app', 'v1');
-    const ok = [[DOCKER_MANIFEST, OCI_MANIFEST], [`${DOCKER_MANIFEST}, ${OCI_MANIFEST};q=0.5`], ['*/*'], ['application/*'], ['']];
-    for (const accept of ok) assert.equal((await h.call('GET', '/v2/app/manifests/v1', { headers: { accept } })).status, 200, accept.join('|'));
+    const ok = [
+      [DOCKER_MANIFEST, OCI_MANIFEST],
+      [`${DOCKER_MANIFEST}, ${OCI_MANIFEST};q=0.5`],
+      ['*/*'],
+      ['application/*'],
+      [''],
+    ];
+    for (const accept of ok)
+      assert.equal(
+        (await h.call('GET', '/v2/app/manifests/v1', { headers: { accept } })).status,
+        200,
+        accept.join('|'),
+      );
     assert.equal((await h.call('GET', '/v2/app/manifests/v1')).status, 200);
     for (const method of ['GET', 'HEAD']) {
-      const res = await h.call(method, '/v2/app/manifests/v1', { headers: { accept: [DOCKER_MANIFEST, `${OCI_MANIFEST};q=0`] } });
+      const res = await h.call(method, '/v2/app/manifests/v1', {
+        headers: { accept: [DOCKER_MANIFEST, `${OCI_MANIFEST};q=0`] },
+      });
       assert.equal(res.status, 404);
       if (method === 'GET') assert.equal(errorOf(res).code, 'MANIFEST_UNKNOWN');
     }
@@ -64,31 +91,62 @@ describe('manifests', () => {
   it('OCI-Subject on a manifest with a subject; referrers with and without artifactType', async () => {
     const image = await h.pushImage('app', 'v1');
     const subject = { mediaType: OCI_MANIFEST, digest: image.digest, size: image.content.length };
-    const sbom = await h.pushImage('app', 'sbom', Buffer.from('sbom'), { artifactType: 'application/spdx+json', subject, annotations: { kind: 'sbom' } });
-    const sig = await h.pushImage('app', 'sig', Buffer.from('sig'), { artifactType: 'application/vnd.dev.cosign', subject });
-    const put = await h.call('PUT', `/v2/app/manifests/${sbom.digest}`, { body: sbom.content, headers: { 'content-type': OCI_MANIFEST } });
+    const sbom = await h.pushImage('app', 'sbom', Buffer.from('sbom'), {
+      artifactType: 'application/spdx+json',
+      subject,
+      annotations: { kind: 'sbom' },
+    });
+    const sig = await h.pushImage('app', 'sig', Buffer.from('sig'), {
+      artifactType: 'application/vnd.dev.cosign',
+      subject,
+    });
+    const put = await h.call('PUT', `/v2/app/manifests/${sbom.digest}`, {
+      body: sbom.content,
+      headers: { 'content-type': OCI_MANIFEST },
+    });
     assert.equal(put.headers['oci-subject'], image.digest);
     const all = await h.call('GET', `/v2/app/referrers/${image.digest}`);
     assert.equal(all.status, 200);
     assert.equal(all.headers['content-type'], OCI_INDEX);
     assert.equal(all.headers['oci-filters-applied'], undefined);
-    const index = all.json() as { schemaVersion: number; mediaType: string; manifests: { digest: string; artifactType: string; size: number; annotations?: Record<string, string> }[] };
+    const index = all.json() as {
+      schemaVersion: number;
+      mediaType: string;
+      manifests: { digest: string; artifactType: string; size: number; annotations?: Record<string, string> }[];
+    };
     assert.equal(index.schemaVersion, 2);
     assert.equal(index.mediaType, OCI_INDEX);
     assert.deepEqual(index.manifests.map((m) => m.digest).sort(), [sbom.digest, sig.digest].sort());
     const sbomEntry = index.manifests.find((m) => m.digest === sbom.digest);
-    assert.deepEqual(sbomEntry, { mediaType: OCI_MANIFEST, digest: sbom.digest, size: sbom.content.length, artifactType: 'application/spdx+json', annotations: { kind: 'sbom' } });
+    assert.deepEqual(sbomEntry, {
+      mediaType: OCI_MANIFEST,
+      digest: sbom.digest,
+      size: sbom.content.length,
+      artifactType: 'application/spdx+json',
+      annotations: { kind: 'sbom' },
+    });
     const filtered = await h.call('GET', `/v2/app/referrers/${image.digest}?artifactType=application/vnd.dev.cosign`);
     assert.equal(filtered.headers['oci-filters-applied'], 'artifactType');
-    assert.deepEqual((filtered.json() as { manifests: { digest: string }[] }).manifests.map((m) => m.digest), [sig.digest]);
+    assert.deepEqual(
+      (filtered.json() as { manifests: { digest: string }[] }).manifests.map((m) => m.digest),
+      [sig.digest],
+    );
     const none = await h.call('GET', `/v2/app/referrers/${sha256('nothing')}`);
     assert.deepEqual((none.json() as { manifests: unknown[] }).manifests, []);
     assert.equal(errorOf(await h.call('GET', '/v2/app/referrers/nope')).code, 'DIGEST_INVALID');
   });
 
   it('push failures: unknown blob, invalid, digest mismatch, too large, immutable tag, unknown repository', async () => {
-    const missing = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'x', digest: sha256('none'), size: 4 }, layers: [] }));
-    const put = (ref: string, body: Buffer | string, repo = 'app', type = OCI_MANIFEST) => h.call('PUT', `/v2/${repo}/manifests/${ref}`, { body, headers: { 'content-type': type } });
+    const missing = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: { mediaType: 'x', digest: sha256('none'), size: 4 },
+        layers: [],
+      }),
+    );
+    const put = (ref: string, body: Buffer | string, repo = 'app', type = OCI_MANIFEST) =>
+      h.call('PUT', `/v2/${repo}/manifests/${ref}`, { body, headers: { 'content-type': type } });
     let res = await put('v1', missing);
     assert.deepEqual([res.status, errorOf(res).code], [400, 'MANIFEST_BLOB_UNKNOWN']);
     res = await put('v1', 'not json');
@@ -111,7 +169,8 @@ describe('manifests', () => {
     assert.equal(res.status, 400);
     assert.deepEqual(errorOf(res), {
       code: 'TAG_INVALID',
-      message: "The image tag 'v1' already exists in the 'frozen' repository and cannot be overwritten because the repository is immutable.",
+      message:
+        "The image tag 'v1' already exists in the 'frozen' repository and cannot be overwritten because the repository is immutable.",
       detail: {},
     });
     // The identical manifest under the same tag is accepted on the data plane.
@@ -142,7 +201,11 @@ describe('tags/list', () => {
   it('lists sorted tags, paginates with n/last and a Link header', async () => {
     const { content } = await h.pushImage('app', 'b');
     for (const tag of ['a', 'c', 'd', 'e']) {
-      assert.equal((await h.call('PUT', `/v2/app/manifests/${tag}`, { body: content, headers: { 'content-type': OCI_MANIFEST } })).status, 201);
+      assert.equal(
+        (await h.call('PUT', `/v2/app/manifests/${tag}`, { body: content, headers: { 'content-type': OCI_MANIFEST } }))
+          .status,
+        201,
+      );
     }
     const all = await h.call('GET', '/v2/app/tags/list');
     assert.deepEqual(all.json(), { name: 'app', tags: ['a', 'b', 'c', 'd', 'e'] });

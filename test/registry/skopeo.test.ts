@@ -31,7 +31,14 @@ function writeLayout(dir: string): { manifestDigest: string; layerDigest: string
     writeFileSync(join(layout, 'blobs', 'sha256', hex(b)), b);
     return `sha256:${hex(b)}`;
   };
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${hex(tar)}`] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [`sha256:${hex(tar)}`] },
+    }),
+  );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -46,7 +53,14 @@ function writeLayout(dir: string): { manifestDigest: string; layerDigest: string
     join(layout, 'index.json'),
     JSON.stringify({
       schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: manifestDigest, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
     }),
   );
   return { manifestDigest, layerDigest: `sha256:${hex(layer)}` };
@@ -67,33 +81,72 @@ describe('skopeo', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('pushes an OCI layout, pulls it back identical, copies between repositories, refuses a pull-only push', { timeout: 60_000 }, async () => {
-    const { manifestDigest, layerDigest } = writeLayout(dir);
-    const creds = `AWS:${h.rootPassword}`;
-    const remote = `docker://${h.host}/team/app:latest`;
-    await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${join(dir, 'layout')}:latest`, remote]);
-    assert.equal(h.images.getManifest('team/app', 'latest')?.digest, manifestDigest);
+  it(
+    'pushes an OCI layout, pulls it back identical, copies between repositories, refuses a pull-only push',
+    { timeout: 60_000 },
+    async () => {
+      const { manifestDigest, layerDigest } = writeLayout(dir);
+      const creds = `AWS:${h.rootPassword}`;
+      const remote = `docker://${h.host}/team/app:latest`;
+      await run('skopeo', [
+        'copy',
+        '-q',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        creds,
+        `oci:${join(dir, 'layout')}:latest`,
+        remote,
+      ]);
+      assert.equal(h.images.getManifest('team/app', 'latest')?.digest, manifestDigest);
 
-    const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, remote]);
-    assert.equal(`sha256:${hex(Buffer.from(stdout))}`, manifestDigest);
+      const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, remote]);
+      assert.equal(`sha256:${hex(Buffer.from(stdout))}`, manifestDigest);
 
-    const out = join(dir, 'pulled');
-    await run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--src-creds', creds, remote, `oci:${out}:latest`]);
-    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-    assert.equal(index.manifests[0]?.digest, manifestDigest);
-    const pulledLayer = readFileSync(join(out, 'blobs', 'sha256', layerDigest.slice(7)));
-    assert.deepEqual(pulledLayer, readFileSync(join(dir, 'layout', 'blobs', 'sha256', layerDigest.slice(7))));
+      const out = join(dir, 'pulled');
+      await run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--src-creds', creds, remote, `oci:${out}:latest`]);
+      const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+      assert.equal(index.manifests[0]?.digest, manifestDigest);
+      const pulledLayer = readFileSync(join(out, 'blobs', 'sha256', layerDigest.slice(7)));
+      assert.deepEqual(pulledLayer, readFileSync(join(dir, 'layout', 'blobs', 'sha256', layerDigest.slice(7))));
 
-    await run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', '--src-creds', creds, '--dest-creds', creds, remote, `docker://${h.host}/copy:v1`]);
-    assert.equal(h.images.getManifest('copy', 'v1')?.digest, manifestDigest);
-    assert.equal(h.images.isBlobLinked('copy', layerDigest), true);
+      await run('skopeo', [
+        'copy',
+        '-q',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--src-creds',
+        creds,
+        '--dest-creds',
+        creds,
+        remote,
+        `docker://${h.host}/copy:v1`,
+      ]);
+      assert.equal(h.images.getManifest('copy', 'v1')?.digest, manifestDigest);
+      assert.equal(h.images.isBlobLinked('copy', layerDigest), true);
 
-    const puller = `AWS:${h.rolePassword('puller', [allowPolicy(PULL_ACTIONS)])}`;
-    await run('skopeo', ['copy', '-q', '--src-tls-verify=false', '--src-creds', puller, remote, `oci:${join(dir, 'by-puller')}:latest`]);
-    await assert.rejects(
-      run('skopeo', ['copy', '-q', '--dest-tls-verify=false', '--dest-creds', puller, `oci:${join(dir, 'layout')}:latest`, `docker://${h.host}/team/app:other`]),
-      (error: Error) => /denied|not authorized/i.test(error.message),
-    );
-    assert.deepEqual(h.errors, []);
-  });
+      const puller = `AWS:${h.rolePassword('puller', [allowPolicy(PULL_ACTIONS)])}`;
+      await run('skopeo', [
+        'copy',
+        '-q',
+        '--src-tls-verify=false',
+        '--src-creds',
+        puller,
+        remote,
+        `oci:${join(dir, 'by-puller')}:latest`,
+      ]);
+      await assert.rejects(
+        run('skopeo', [
+          'copy',
+          '-q',
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          puller,
+          `oci:${join(dir, 'layout')}:latest`,
+          `docker://${h.host}/team/app:other`,
+        ]),
+        (error: Error) => /denied|not authorized/i.test(error.message),
+      );
+      assert.deepEqual(h.errors, []);
+    },
+  );
 });

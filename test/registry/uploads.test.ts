@@ -80,25 +80,43 @@ describe('uploads', () => {
   it('ranged chunks: 202 with Range, 416 for out-of-order and retried chunks, status by GET', async () => {
     const content = Buffer.from('0123456789abcdefghij');
     const location = await begin();
-    const first = await h.call('PATCH', location, { body: content.subarray(0, 8), headers: { 'content-range': '0-7' } });
+    const first = await h.call('PATCH', location, {
+      body: content.subarray(0, 8),
+      headers: { 'content-range': '0-7' },
+    });
     assert.equal(first.status, 202);
     assert.equal(first.headers.range, '0-7');
-    const gap = await h.call('PATCH', location, { body: content.subarray(10, 12), headers: { 'content-range': '10-11' } });
+    const gap = await h.call('PATCH', location, {
+      body: content.subarray(10, 12),
+      headers: { 'content-range': '10-11' },
+    });
     assert.equal(gap.status, 416);
     assert.equal(gap.headers.range, '0-7');
     assert.equal(errorOf(gap).code, 'BLOB_UPLOAD_INVALID');
-    const retried = await h.call('PATCH', location, { body: content.subarray(0, 8), headers: { 'content-range': '0-7' } });
+    const retried = await h.call('PATCH', location, {
+      body: content.subarray(0, 8),
+      headers: { 'content-range': '0-7' },
+    });
     assert.equal(retried.status, 416);
-    const wrongLength = await h.call('PATCH', location, { body: content.subarray(8, 12), headers: { 'content-range': '8-10' } });
+    const wrongLength = await h.call('PATCH', location, {
+      body: content.subarray(8, 12),
+      headers: { 'content-range': '8-10' },
+    });
     assert.equal(wrongLength.status, 416);
     const status = await h.call('GET', location);
     assert.equal(status.status, 204);
     assert.equal(status.headers.range, '0-7');
     assert.equal(status.headers.location, location);
-    const second = await h.call('PATCH', location, { body: content.subarray(8, 16), headers: { 'content-range': 'bytes 8-15/20' } });
+    const second = await h.call('PATCH', location, {
+      body: content.subarray(8, 16),
+      headers: { 'content-range': 'bytes 8-15/20' },
+    });
     assert.equal(second.status, 202);
     assert.equal(second.headers.range, '0-15');
-    const put = await h.call('PUT', `${location}?digest=${sha256(content)}`, { body: content.subarray(16), headers: { 'content-range': '16-19' } });
+    const put = await h.call('PUT', `${location}?digest=${sha256(content)}`, {
+      body: content.subarray(16),
+      headers: { 'content-range': '16-19' },
+    });
     assert.equal(put.status, 201);
     await assertBlob('app', sha256(content), content);
     // The session is gone once complete.
@@ -178,7 +196,13 @@ describe('cross-repository mount', () => {
   it('202 with a session when the blob is unknown, not linked in `from`, or `from` is missing', async () => {
     const digest = await h.pushBlob('app', Buffer.from('only in app'));
     h.images.createRepository('third');
-    for (const query of [`mount=${sha256('nothing')}&from=app`, `mount=${digest}&from=team/other`, `mount=${digest}&from=ghost`, `mount=${digest}`, 'mount=bad&from=app']) {
+    for (const query of [
+      `mount=${sha256('nothing')}&from=app`,
+      `mount=${digest}&from=team/other`,
+      `mount=${digest}&from=ghost`,
+      `mount=${digest}`,
+      'mount=bad&from=app',
+    ]) {
       const res = await h.call('POST', `/v2/third/blobs/uploads/?${query}`);
       assert.equal(res.status, 202, query);
       assert.ok(res.headers.location?.startsWith('/v2/third/blobs/uploads/'));
@@ -190,7 +214,11 @@ describe('cross-repository mount', () => {
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', ...PULL_ACTIONS], Resource: `arn:aws:ecr:us-east-1:123456789012:repository/app` },
+        {
+          Effect: 'Allow',
+          Action: ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', ...PULL_ACTIONS],
+          Resource: `arn:aws:ecr:us-east-1:123456789012:repository/app`,
+        },
       ],
     });
     const password = h.rolePassword('pusher', [policy]);

@@ -77,7 +77,9 @@ describe('runner: actions', () => {
   before(async () => {
     h = await startHarness();
     writeTree(join(h.builtinDir, 'dockyard-test', 'stateful', 'v1'), STATEFUL_ACTION);
-    writeTree(join(h.builtinDir, 'dockyard-test', 'docker', 'v1'), { 'action.yml': 'name: D\nruns:\n  using: docker\n  image: Dockerfile\n' });
+    writeTree(join(h.builtinDir, 'dockyard-test', 'docker', 'v1'), {
+      'action.yml': 'name: D\nruns:\n  using: docker\n  image: Dockerfile\n',
+    });
     const source = mkdtempSync(join(tmpdir(), 'dockyard-action-src-'));
     writeTree(source, COMPOSITE_ACTION);
     new ActionCache(join(h.dataDir, 'actions')).add('acme/greet@v2', source);
@@ -194,10 +196,19 @@ describe('runner: actions', () => {
     });
     const detail = await finished(h, runs[0]?.id ?? 0);
     assert.equal(detail.conclusion, 'failure');
-    assert.match(h.runner.readLog(detail.id, { job: 'a' }), /Unable to resolve action `nobody\/missing@v3`.*`dockyard actions add nobody\/missing@v3 DIR`.*Built-in actions: dockyard-test\/docker@v1, dockyard-test\/stateful@v1\./);
+    assert.match(
+      h.runner.readLog(detail.id, { job: 'a' }),
+      /Unable to resolve action `nobody\/missing@v3`.*`dockyard actions add nobody\/missing@v3 DIR`.*Built-in actions: dockyard-test\/docker@v1, dockyard-test\/stateful@v1\./,
+    );
     assert.match(h.runner.readLog(detail.id, { job: 'b' }), /Container actions are not supported by dockyard/);
-    assert.match(h.runner.readLog(detail.id, { job: 'd' }), /dockyard-test\/docker@v1 is a Docker container action, which dockyard does not support/);
-    assert.match(h.runner.readLog(detail.id, { job: 'c' }), /Did you forget to run actions\/checkout before running your local action\?/);
+    assert.match(
+      h.runner.readLog(detail.id, { job: 'd' }),
+      /dockyard-test\/docker@v1 is a Docker container action, which dockyard does not support/,
+    );
+    assert.match(
+      h.runner.readLog(detail.id, { job: 'c' }),
+      /Did you forget to run actions\/checkout before running your local action\?/,
+    );
   });
 
   it('ActionCache adds, lists and removes OWNER/NAME@REF', (t) => {

@@ -98,9 +98,20 @@ describe('runner: file commands, workflow commands, masking, contexts', () => {
     assert.match(log, /The `set-output` command is deprecated/);
     assert.match(log, /legacy=old-style/);
     assert.match(log, /::error::not an annotation/);
-    const annotations = detail.annotations.map(({ level, message, file, line, title }) => ({ level, message, file, line, title }));
-    assert.deepEqual(annotations.find((annotation) => annotation.level === 'error'), { level: 'error', message: 'broken\ntwo lines', file: 'app.js', line: 3, title: 'Oops' });
-    assert.ok(detail.annotations.some((annotation) => annotation.level === 'warning' && annotation.message === 'careful'));
+    const annotations = detail.annotations.map(({ level, message, file, line, title }) => ({
+      level,
+      message,
+      file,
+      line,
+      title,
+    }));
+    assert.deepEqual(
+      annotations.find((annotation) => annotation.level === 'error'),
+      { level: 'error', message: 'broken\ntwo lines', file: 'app.js', line: 3, title: 'Oops' },
+    );
+    assert.ok(
+      detail.annotations.some((annotation) => annotation.level === 'warning' && annotation.message === 'careful'),
+    );
     assert.ok(detail.annotations.some((annotation) => annotation.message === 'back on'));
     assert.ok(!detail.annotations.some((annotation) => annotation.message === 'not an annotation'));
   });
@@ -158,7 +169,10 @@ describe('runner: file commands, workflow commands, masking, contexts', () => {
 
     const forbidden = ['s3cr3t-value-123', 'first-line-AAAA', 'second-line-BBBB', 'dynamic-value-999', 'ghs_'];
     const streamed = events.map((event) => JSON.stringify(event)).join('\n');
-    assert.ok(events.some((event) => event.type === 'log'), 'log events were streamed');
+    assert.ok(
+      events.some((event) => event.type === 'log'),
+      'log events were streamed',
+    );
     for (const value of forbidden) {
       assert.ok(!log.includes(value), `log contains ${value}`);
       assert.ok(!streamed.includes(value), `events contain ${value}`);

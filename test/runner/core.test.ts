@@ -53,7 +53,10 @@ describe('runner: push → run → steps', () => {
     assert.equal(detail.runNumber, 1);
     assert.equal(detail.jobs.length, 1);
     assert.equal(detail.jobs[0]?.runsOn, 'ubuntu-latest');
-    assert.deepEqual(detail.jobs[0]?.steps.map((step) => step.conclusion), ['success', 'success', 'success', 'success']);
+    assert.deepEqual(
+      detail.jobs[0]?.steps.map((step) => step.conclusion),
+      ['success', 'success', 'success', 'success'],
+    );
     assert.deepEqual(detail.jobs[0]?.steps[1]?.outputs, { greeting: 'hi' });
     const log = h.runner.readLog(run.id, { job: 'build' });
     assert.match(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /);
@@ -94,14 +97,23 @@ describe('runner: push → run → steps', () => {
     assert.deepEqual(readdirSync(join(h.dataDir, 'work')), []);
     assert.ok(existsSync(join(h.dataDir, 'runs', String(run.id))));
     // Events arrived in order: run started, job started, steps, job completed, run completed.
-    const shape = events.flatMap((event) => (event.type === 'log' || event.type === 'notice' ? [] : [`${event.type}:${event.status}`]));
+    const shape = events.flatMap((event) =>
+      event.type === 'log' || event.type === 'notice' ? [] : [`${event.type}:${event.status}`],
+    );
     assert.deepEqual(shape.slice(0, 2), ['run:in_progress', 'job:in_progress']);
     assert.deepEqual(shape.slice(-2), ['job:completed', 'run:completed']);
     assert.equal(shape.filter((entry) => entry === 'step:completed').length, 4);
     assert.ok(events.some((event) => event.type === 'log' && event.line.includes('got hi')));
     const completedRun = events.at(-1);
-    assert.ok(completedRun?.type === 'run' && completedRun.conclusion === 'success' && typeof completedRun.durationMs === 'number');
-    assert.deepEqual(h.runner.listRuns({ repository: 'mona/app' }).map((record) => record.id), [run.id]);
+    assert.ok(
+      completedRun?.type === 'run' &&
+        completedRun.conclusion === 'success' &&
+        typeof completedRun.durationMs === 'number',
+    );
+    assert.deepEqual(
+      h.runner.listRuns({ repository: 'mona/app' }).map((record) => record.id),
+      [run.id],
+    );
     assert.match(h.runner.readLog(run.id), /^build\t\d{4}-/);
   });
 });

@@ -69,7 +69,11 @@ describe('runner: jobs', () => {
     assert.match(h.runner.readLog(detail.id, { job: 'use' }), /version 1\.2\.3 result success level job\/workflow/);
     assert.match(h.runner.readLog(detail.id, { job: 'cleanup' }), /cleanup sees failure success/);
     assert.match(h.runner.readLog(detail.id, { job: 'broken' }), /##\[error\]Process completed with exit code 3\./);
-    assert.ok(detail.annotations.some((annotation) => annotation.message === 'Process completed with exit code 3.' && annotation.job === 'broken'));
+    assert.ok(
+      detail.annotations.some(
+        (annotation) => annotation.message === 'Process completed with exit code 3.' && annotation.job === 'broken',
+      ),
+    );
   });
 
   it('steps: failure, continue-on-error (outcome vs conclusion), always(), failure() and the steps context', async () => {
@@ -98,7 +102,14 @@ describe('runner: jobs', () => {
     const steps = detail.jobs[0]?.steps ?? [];
     assert.deepEqual(
       steps.map((step) => [step.outcome, step.conclusion]),
-      [['failure', 'success'], ['success', 'success'], ['failure', 'failure'], ['skipped', 'skipped'], ['success', 'success'], ['success', 'success']],
+      [
+        ['failure', 'success'],
+        ['success', 'success'],
+        ['failure', 'failure'],
+        ['skipped', 'skipped'],
+        ['success', 'success'],
+        ['success', 'success'],
+      ],
     );
     const log = h.runner.readLog(detail.id);
     assert.match(log, /soft failure success/);
@@ -135,7 +146,11 @@ describe('runner: jobs', () => {
     });
     const detail = await finished(h, runs[0]?.id ?? 0);
     const tests = detail.jobs.filter((job) => job.jobKey === 'test');
-    assert.deepEqual(tests.map((job) => job.name).sort(), ['test (18, linux)', 'test (20, linux)', 'test (22, linux, true)']);
+    assert.deepEqual(tests.map((job) => job.name).sort(), [
+      'test (18, linux)',
+      'test (20, linux)',
+      'test (22, linux, true)',
+    ]);
     assert.ok(tests.every((job) => job.conclusion === 'success'));
     assert.match(h.runner.readLog(detail.id, { job: 'test (20, linux)' }), /node 20 on linux index 1\/3/);
     const fast = detail.jobs.filter((job) => job.jobKey === 'fast');
@@ -162,7 +177,10 @@ describe('runner: jobs', () => {
     const detail = await finished(h, runs[0]?.id ?? 0);
     const boxed = detail.jobs.find((job) => job.jobKey === 'boxed');
     assert.equal(boxed?.conclusion, 'failure');
-    assert.match(h.runner.readLog(detail.id, { job: 'boxed' }), /Job containers \(jobs\.boxed\.container\) are not supported by dockyard/);
+    assert.match(
+      h.runner.readLog(detail.id, { job: 'boxed' }),
+      /Job containers \(jobs\.boxed\.container\) are not supported by dockyard/,
+    );
     assert.equal(detail.jobs.find((job) => job.jobKey === 'plain')?.conclusion, 'success');
   });
 

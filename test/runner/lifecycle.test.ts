@@ -32,7 +32,7 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('kills a step or a job that exceeds timeout-minutes, with GitHub\'s messages', async () => {
+  it("kills a step or a job that exceeds timeout-minutes, with GitHub's messages", async () => {
     const { runs } = await h.push('mona/timeouts', {
       '.github/workflows/ci.yml': workflow(
         'on: push',
@@ -60,11 +60,14 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     assert.match(stepLog, /The action 'Slow step' has timed out after 0\.01 minutes\./);
     assert.match(stepLog, /after-timeout/);
     const jobLog = h.runner.readLog(detail.id, { job: 'job-timeout' });
-    assert.match(jobLog, /The job running on runner dockyard has exceeded the maximum execution time of 0\.01 minutes\./);
+    assert.match(
+      jobLog,
+      /The job running on runner dockyard has exceeded the maximum execution time of 0\.01 minutes\./,
+    );
     assert.equal(detail.jobs.find((job) => job.jobKey === 'job-timeout')?.conclusion, 'failure');
   });
 
-  it('cancels a run: the running step\'s process group is killed, the run concludes cancelled', async () => {
+  it("cancels a run: the running step's process group is killed, the run concludes cancelled", async () => {
     const pidFile = join(scratch, 'cancel.pid');
     const { runs } = await h.push('mona/cancel', {
       '.github/workflows/ci.yml': workflow(
@@ -81,13 +84,18 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     });
     const run = runs[0];
     assert.ok(run);
-    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000 });
+    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', {
+      timeoutMs: 10_000,
+    });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     h.runner.cancel(run.id);
     const detail = await finished(h, run.id);
     assert.equal(detail.conclusion, 'cancelled');
     assert.equal(detail.jobs[0]?.conclusion, 'cancelled');
-    assert.deepEqual(detail.jobs[0]?.steps.map((step) => step.conclusion), ['cancelled', 'skipped', 'success']);
+    assert.deepEqual(
+      detail.jobs[0]?.steps.map((step) => step.conclusion),
+      ['cancelled', 'skipped', 'success'],
+    );
     await waitFor('the background sleep to die', () => !alive(pid), { timeoutMs: 8_000 });
   });
 
@@ -106,12 +114,19 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
       ),
     };
     const first = await h.push('mona/concurrency', files);
-    await waitFor('the first run to start', () => h.runner.getRun(first.runs[0]?.id ?? 0)?.status === 'in_progress', { timeoutMs: 10_000 });
+    await waitFor('the first run to start', () => h.runner.getRun(first.runs[0]?.id ?? 0)?.status === 'in_progress', {
+      timeoutMs: 10_000,
+    });
     const second = await h.push('mona/concurrency', { 'other.txt': 'x' });
     const firstDetail = await finished(h, first.runs[0]?.id ?? 0);
     assert.equal(firstDetail.conclusion, 'cancelled');
-    assert.match(firstDetail.note ?? '', /Canceling since a higher priority waiting request for 'deploy-refs\/heads\/main' exists/);
-    await waitFor('the second run to start', () => h.runner.getRun(second.runs[0]?.id ?? 0)?.status === 'in_progress', { timeoutMs: 10_000 });
+    assert.match(
+      firstDetail.note ?? '',
+      /Canceling since a higher priority waiting request for 'deploy-refs\/heads\/main' exists/,
+    );
+    await waitFor('the second run to start', () => h.runner.getRun(second.runs[0]?.id ?? 0)?.status === 'in_progress', {
+      timeoutMs: 10_000,
+    });
     h.runner.cancel(second.runs[0]?.id ?? 0);
     await finished(h, second.runs[0]?.id ?? 0);
   });
@@ -137,32 +152,64 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     const detail = await finished(h, runs[0]?.id ?? 0);
     assert.equal(detail.conclusion, 'success');
     const [first, second] = [...detail.jobs].sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
-    assert.ok(first?.completedAt !== null && second?.startedAt !== null && (first?.completedAt ?? '') <= (second?.startedAt ?? ''), 'the jobs did not overlap');
+    assert.ok(
+      first?.completedAt !== null &&
+        second?.startedAt !== null &&
+        (first?.completedAt ?? '') <= (second?.startedAt ?? ''),
+      'the jobs did not overlap',
+    );
   });
 
   it('runs independent runs concurrently', async () => {
     const files = (name: string) => ({
-      [`.github/workflows/${name}.yml`]: workflow('on: push', 'jobs:', '  a:', '    runs-on: x', '    steps:', `      - run: sleep 1.5 && echo ${name}-done`),
+      [`.github/workflows/${name}.yml`]: workflow(
+        'on: push',
+        'jobs:',
+        '  a:',
+        '    runs-on: x',
+        '    steps:',
+        `      - run: sleep 1.5 && echo ${name}-done`,
+      ),
     });
-    const pushed = await Promise.all([h.push('mona/par-a', files('a')), h.push('mona/par-b', files('b')), h.push('mona/par-c', files('c'))]);
+    const pushed = await Promise.all([
+      h.push('mona/par-a', files('a')),
+      h.push('mona/par-b', files('b')),
+      h.push('mona/par-c', files('c')),
+    ]);
     const details = await Promise.all(pushed.map((push) => finished(h, push.runs[0]?.id ?? 0)));
     assert.ok(details.every((detail) => detail.conclusion === 'success'));
     // All three jobs were in progress at one moment: the last to start started before the first to end ended.
     const jobs = details.map((detail) => detail.jobs[0]);
-    const lastStart = jobs.map((job) => job?.startedAt ?? '').sort().at(-1) ?? '';
+    const lastStart =
+      jobs
+        .map((job) => job?.startedAt ?? '')
+        .sort()
+        .at(-1) ?? '';
     const firstEnd = jobs.map((job) => job?.completedAt ?? '').sort()[0] ?? '';
     assert.ok(lastStart < firstEnd, `jobs did not overlap: last start ${lastStart}, first end ${firstEnd}`);
-    assert.deepEqual(h.runner.listRuns({ repository: 'mona/par-b' }).map((run) => run.repository), ['mona/par-b']);
+    assert.deepEqual(
+      h.runner.listRuns({ repository: 'mona/par-b' }).map((run) => run.repository),
+      ['mona/par-b'],
+    );
   });
 
   it('marks runs a previous process left unfinished as cancelled, and stop() kills running jobs', async () => {
     const pidFile = join(scratch, 'stop.pid');
     const { runs } = await h.push('mona/restart', {
-      '.github/workflows/ci.yml': workflow('on: push', 'jobs:', '  a:', '    runs-on: x', '    steps:', `      - run: sleep 60 & echo $! > ${pidFile}; wait`),
+      '.github/workflows/ci.yml': workflow(
+        'on: push',
+        'jobs:',
+        '  a:',
+        '    runs-on: x',
+        '    steps:',
+        `      - run: sleep 60 & echo $! > ${pidFile}; wait`,
+      ),
     });
     const run = runs[0];
     assert.ok(run);
-    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 10_000 });
+    await waitFor('the step to start', () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', {
+      timeoutMs: 10_000,
+    });
     const pid = Number(readFileSync(pidFile, 'utf8'));
 
     // A second Runner over the same database plays the restarted cloud: the store still says in_progress.
@@ -188,7 +235,10 @@ describe('runner: timeouts, cancellation, concurrency, restarts', () => {
     assert.equal(orphan?.jobs[0]?.conclusion, 'cancelled');
 
     await h.runner.stop();
-    assert.ok(!alive(pid) || (await waitFor('the job process to die', () => !alive(pid), { timeoutMs: 8_000 }).then(() => true)));
+    assert.ok(
+      !alive(pid) ||
+        (await waitFor('the job process to die', () => !alive(pid), { timeoutMs: 8_000 }).then(() => true)),
+    );
     assert.equal(h.runner.getRun(run.id)?.status, 'completed');
   });
 });

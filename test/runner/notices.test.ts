@@ -40,7 +40,12 @@ describe('runner: notices from outside the steps', () => {
     const events = h.record(run.id);
     await waitFor('the step to start', () => existsSync(join(scratch, 'started')), { timeoutMs: 30_000 });
 
-    h.runner.notify(run.id, { level: 'warning', title: 'ECS service apps/web', message: 'Task 1 stopped: exec "deploy --token hunter2-secret" failed', record: true });
+    h.runner.notify(run.id, {
+      level: 'warning',
+      title: 'ECS service apps/web',
+      message: 'Task 1 stopped: exec "deploy --token hunter2-secret" failed',
+      record: true,
+    });
     h.runner.notify(run.id, { level: 'notice', message: 'Task 2 stopped for the same reason', record: false });
     const notices = events.filter((e) => e.type === 'notice');
     assert.deepEqual(
@@ -53,7 +58,10 @@ describe('runner: notices from outside the steps', () => {
 
     writeFileSync(go, '');
     const detail = await finished(h, run.id);
-    assert.deepEqual(detail.annotations.map((a) => [a.job, a.level, a.title, a.message]), [['deploy', 'warning', 'ECS service apps/web', 'Task 1 stopped: exec "deploy --token ***" failed']]);
+    assert.deepEqual(
+      detail.annotations.map((a) => [a.job, a.level, a.title, a.message]),
+      [['deploy', 'warning', 'ECS service apps/web', 'Task 1 stopped: exec "deploy --token ***" failed']],
+    );
 
     // A completed run takes no more notices.
     const later = h.record(run.id);

@@ -15,10 +15,14 @@ describe('runner: OIDC tokens for jobs', () => {
     await h.stop();
   });
 
-  it('gives ACTIONS_ID_TOKEN_REQUEST_* only with id-token: write; getIDToken returns the run\'s claims; the request token dies with the job', async (t) => {
+  it("gives ACTIONS_ID_TOKEN_REQUEST_* only with id-token: write; getIDToken returns the run's claims; the request token dies with the job", async (t) => {
     const scratch = mkdtempSync(join(tmpdir(), 'dockyard-oidc-'));
     t.after(() => rmSync(scratch, { recursive: true, force: true }));
-    h.settings.setVariable('mona/oidc', 'CORE_URL', pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/core/lib/core.js')).href);
+    h.settings.setVariable(
+      'mona/oidc',
+      'CORE_URL',
+      pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/core/lib/core.js')).href,
+    );
     h.settings.setVariable('mona/oidc', 'SCRATCH', scratch);
     const { runs, sha } = await h.push('mona/oidc', {
       '.github/workflows/deploy.yml': workflow(
@@ -77,12 +81,19 @@ describe('runner: OIDC tokens for jobs', () => {
     assert.equal(claims.run_attempt, '1');
     assert.equal(claims.workflow_ref, 'mona/oidc/.github/workflows/deploy.yml@refs/heads/main');
     assert.equal(claims.runner_environment, 'self-hosted');
-    assert.match(deployLog, new RegExp(`url=${h.cloud.url.replace(/[.]/g, '\\.')}/_actions/idtoken\\?api-version=2\\.0`));
+    assert.match(
+      deployLog,
+      new RegExp(`url=${h.cloud.url.replace(/[.]/g, '\\.')}/_actions/idtoken\\?api-version=2\\.0`),
+    );
 
     // The request token was revoked when the job ended.
     const requestToken = readFileSync(join(scratch, 'request-token'), 'utf8').trim();
     assert.ok(requestToken.length > 20);
-    const answer = await h.cloud.cloud.broker.handle({ method: 'GET', query: new URLSearchParams(), authorization: `Bearer ${requestToken}` });
+    const answer = await h.cloud.cloud.broker.handle({
+      method: 'GET',
+      query: new URLSearchParams(),
+      authorization: `Bearer ${requestToken}`,
+    });
     assert.equal(answer.status, 401);
 
     const plainLog = h.runner.readLog(run.id, { job: 'plain' });

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_RUNNER_IMAGE, parseRunnerImageMapping, RunnerImageMappingError, RunnerImages } from '../../src/runner/runner-images.js';
+import {
+  DEFAULT_RUNNER_IMAGE,
+  parseRunnerImageMapping,
+  RunnerImageMappingError,
+  RunnerImages,
+} from '../../src/runner/runner-images.js';
 import { hostRunnerLabels, resolveRunsOn, type RunsOnResolution } from '../../src/runner/runs-on.js';
 import { openDatabase } from '../../src/store/database.js';
 import type { Json } from '../../src/workflow/contract.js';
@@ -24,8 +29,17 @@ function unknown(resolution: RunsOnResolution): string {
 }
 
 describe('resolveRunsOn', () => {
-  it('maps GitHub\'s hosted Ubuntu labels to the default runner image, in every form and case', () => {
-    const forms: Json[] = ['ubuntu-latest', 'ubuntu-24.04', 'ubuntu-22.04', 'Ubuntu-Latest', ['ubuntu-latest'], ['ubuntu-latest', 'UBUNTU-LATEST'], { labels: 'ubuntu-22.04' }, { group: 'Default', labels: ['ubuntu-24.04'] }];
+  it("maps GitHub's hosted Ubuntu labels to the default runner image, in every form and case", () => {
+    const forms: Json[] = [
+      'ubuntu-latest',
+      'ubuntu-24.04',
+      'ubuntu-22.04',
+      'Ubuntu-Latest',
+      ['ubuntu-latest'],
+      ['ubuntu-latest', 'UBUNTU-LATEST'],
+      { labels: 'ubuntu-22.04' },
+      { group: 'Default', labels: ['ubuntu-24.04'] },
+    ];
     for (const runsOn of forms) {
       assert.equal(container(resolveRunsOn(runsOn, DEFAULTS, HOST)), DEFAULT_RUNNER_IMAGE, JSON.stringify(runsOn));
     }
@@ -35,8 +49,13 @@ describe('resolveRunsOn', () => {
     assert.equal(container(resolveRunsOn({ group: 'default' }, DEFAULTS, HOST)), DEFAULT_RUNNER_IMAGE);
   });
 
-  it('self-hosted means this host when every label is one of the host\'s', () => {
-    const forms: Json[] = ['self-hosted', ['self-hosted', 'linux'], ['Self-Hosted', 'Linux', 'x64'], { labels: ['self-hosted', 'X64'] }];
+  it("self-hosted means this host when every label is one of the host's", () => {
+    const forms: Json[] = [
+      'self-hosted',
+      ['self-hosted', 'linux'],
+      ['Self-Hosted', 'Linux', 'x64'],
+      { labels: ['self-hosted', 'X64'] },
+    ];
     for (const runsOn of forms) {
       assert.deepEqual(resolveRunsOn(runsOn, DEFAULTS, HOST).kind, 'host', JSON.stringify(runsOn));
     }
@@ -47,7 +66,7 @@ describe('resolveRunsOn', () => {
     assert.equal(resolveRunsOn(['self-hosted', 'ubuntu-latest'], DEFAULTS, HOST).kind, 'unknown');
   });
 
-  it('a job needs one runner with all its labels; with a user mapping, that runner\'s image', () => {
+  it("a job needs one runner with all its labels; with a user mapping, that runner's image", () => {
     const mappings = { ...DEFAULTS, 'gpu-runner': 'localhost/team/gpu:1', big: 'localhost/team/gpu:1' };
     assert.equal(container(resolveRunsOn('gpu-runner', mappings, HOST)), 'localhost/team/gpu:1');
     assert.equal(container(resolveRunsOn(['gpu-runner', 'big'], mappings, HOST)), 'localhost/team/gpu:1');
@@ -55,40 +74,70 @@ describe('resolveRunsOn', () => {
     assert.match(message, /No runner matching the specified labels was found: ubuntu-latest, gpu-runner\./);
     assert.match(message, /Each of these labels is served, but by different runners/);
     // A user may point a default label elsewhere.
-    assert.equal(container(resolveRunsOn('ubuntu-22.04', { ...DEFAULTS, 'ubuntu-22.04': 'localhost/old:22' }, HOST)), 'localhost/old:22');
+    assert.equal(
+      container(resolveRunsOn('ubuntu-22.04', { ...DEFAULTS, 'ubuntu-22.04': 'localhost/old:22' }, HOST)),
+      'localhost/old:22',
+    );
   });
 
-  it('labels nobody serves fail at once with GitHub\'s words, what dockyard serves and how to map', () => {
+  it("labels nobody serves fail at once with GitHub's words, what dockyard serves and how to map", () => {
     const message = unknown(resolveRunsOn('my-custom', DEFAULTS, HOST));
     assert.equal(
       message,
       'No runner matching the specified labels was found: my-custom. dockyard serves ubuntu-latest, ubuntu-24.04, ubuntu-22.04 (image localhost/dockyard/runner:latest); self-hosted (this host: self-hosted, Linux, X64). Map another label with `dockyard runner-image map LABEL=IMAGE` or `dockyard up --runner-image LABEL=IMAGE`.',
     );
-    assert.match(unknown(resolveRunsOn('ubuntu-20.04', DEFAULTS, HOST)), /GitHub retired the ubuntu-20\.04 image in April 2025/);
+    assert.match(
+      unknown(resolveRunsOn('ubuntu-20.04', DEFAULTS, HOST)),
+      /GitHub retired the ubuntu-20\.04 image in April 2025/,
+    );
     assert.match(unknown(resolveRunsOn(['windows-latest'], DEFAULTS, HOST)), /no Windows or macOS runner/);
-    assert.match(unknown(resolveRunsOn({ group: 'larger-runners', labels: 'ubuntu-latest' }, DEFAULTS, HOST)), /^No runner group named "larger-runners" was found: dockyard's runners are all in the Default group\./);
+    assert.match(
+      unknown(resolveRunsOn({ group: 'larger-runners', labels: 'ubuntu-latest' }, DEFAULTS, HOST)),
+      /^No runner group named "larger-runners" was found: dockyard's runners are all in the Default group\./,
+    );
   });
 
   it('refuses forms GitHub would not accept, bounded, without throwing', () => {
     assert.match(unknown(resolveRunsOn(undefined, DEFAULTS, HOST)), /^runs-on names no runner label\./);
     assert.match(unknown(resolveRunsOn([], DEFAULTS, HOST)), /^runs-on names no runner label\./);
-    assert.match(unknown(resolveRunsOn('', DEFAULTS, HOST)), /^runs-on must be a label or a list of labels \(non-empty strings\), not ""\./);
+    assert.match(
+      unknown(resolveRunsOn('', DEFAULTS, HOST)),
+      /^runs-on must be a label or a list of labels \(non-empty strings\), not ""\./,
+    );
     assert.match(unknown(resolveRunsOn([1], DEFAULTS, HOST)), /not 1\./);
-    assert.match(unknown(resolveRunsOn({ label: 'x' }, DEFAULTS, HOST)), /^runs-on takes the keys group and labels, not "label"\./);
-    assert.match(unknown(resolveRunsOn({ group: 5 }, DEFAULTS, HOST)), /^runs-on\.group must be the name of a runner group\./);
+    assert.match(
+      unknown(resolveRunsOn({ label: 'x' }, DEFAULTS, HOST)),
+      /^runs-on takes the keys group and labels, not "label"\./,
+    );
+    assert.match(
+      unknown(resolveRunsOn({ group: 5 }, DEFAULTS, HOST)),
+      /^runs-on\.group must be the name of a runner group\./,
+    );
     assert.match(unknown(resolveRunsOn({ labels: [null] }, DEFAULTS, HOST)), /^runs-on\.labels must be/);
-    assert.match(unknown(resolveRunsOn(Array.from({ length: 101 }, (_, i) => `l${i}`), DEFAULTS, HOST)), /lists 101 labels; at most 100/);
-    assert.match(unknown(resolveRunsOn('x'.repeat(300), DEFAULTS, HOST)), /at most 256 characters; runs-on has one of 300/);
+    assert.match(
+      unknown(
+        resolveRunsOn(
+          Array.from({ length: 101 }, (_, i) => `l${i}`),
+          DEFAULTS,
+          HOST,
+        ),
+      ),
+      /lists 101 labels; at most 100/,
+    );
+    assert.match(
+      unknown(resolveRunsOn('x'.repeat(300), DEFAULTS, HOST)),
+      /at most 256 characters; runs-on has one of 300/,
+    );
   });
 
-  it('names this host as GitHub\'s runner names a self-hosted machine', () => {
+  it("names this host as GitHub's runner names a self-hosted machine", () => {
     assert.deepEqual(hostRunnerLabels('x64'), ['self-hosted', 'Linux', 'X64']);
     assert.deepEqual(hostRunnerLabels('arm64'), ['self-hosted', 'Linux', 'ARM64']);
   });
 });
 
 describe('RunnerImages', () => {
-  it('defaults, then kept mappings, then one start\'s; labels match whatever their case', () => {
+  it("defaults, then kept mappings, then one start's; labels match whatever their case", () => {
     const db = openDatabase(':memory:');
     const kept = new RunnerImages(db);
     kept.map('gpu', 'localhost/team/gpu:1');
@@ -108,7 +157,11 @@ describe('RunnerImages', () => {
   });
 
   it('refuses mappings it could not use, saying why', () => {
-    const refuse = (text: string, message: RegExp) => assert.throws(() => parseRunnerImageMapping(text), (error: unknown) => error instanceof RunnerImageMappingError && message.test(error.message));
+    const refuse = (text: string, message: RegExp) =>
+      assert.throws(
+        () => parseRunnerImageMapping(text),
+        (error: unknown) => error instanceof RunnerImageMappingError && message.test(error.message),
+      );
     refuse('ubuntu-latest', /^Expected LABEL=IMAGE/);
     refuse('=node:20', /cannot be empty/);
     refuse('self-hosted=node:20', /self-hosted always means this host/);
@@ -117,7 +170,13 @@ describe('RunnerImages', () => {
     refuse('x=Node:20', /is not an image reference/);
     refuse('x=', /is not an image reference/);
     refuse(`x=${'a'.repeat(600)}`, /is not an image reference/);
-    for (const image of ['node:20', 'ubuntu', 'localhost/dockyard/runner:latest', 'localhost:4566/team/runner:1.2', `registry.example.com/a/b@sha256:${'a'.repeat(64)}`]) {
+    for (const image of [
+      'node:20',
+      'ubuntu',
+      'localhost/dockyard/runner:latest',
+      'localhost:4566/team/runner:1.2',
+      `registry.example.com/a/b@sha256:${'a'.repeat(64)}`,
+    ]) {
       assert.equal(parseRunnerImageMapping(`l=${image}`).image, image);
     }
   });

@@ -52,13 +52,19 @@ export interface Harness {
   dataDir: string;
   builtinDir: string;
   /** Commits `files` (path → content; null deletes) to `branch` of `repository` and reports the push. */
-  push(repository: string, files: Record<string, string | null>, options?: { branch?: string; message?: string; tag?: string }): Promise<Pushed>;
+  push(
+    repository: string,
+    files: Record<string, string | null>,
+    options?: { branch?: string; message?: string; tag?: string },
+  ): Promise<Pushed>;
   /** Collects every event of a run from now on. */
   record(runId: number): RunEvent[];
   stop(): Promise<void>;
 }
 
-export async function startHarness(options: { builtinDir?: string; deps?: Partial<RunnerDeps> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { builtinDir?: string; deps?: Partial<RunnerDeps> } = {},
+): Promise<Harness> {
   const cloud = await startTestCloud();
   const root = mkdtempSync(join(tmpdir(), 'dockyard-runner-'));
   const dataDir = join(root, 'data');
@@ -145,4 +151,3 @@ export async function finished(harness: Harness, runId: number) {
   if (detail === undefined) throw new Error(`run ${runId} vanished`);
   return detail;
 }
-

@@ -18,15 +18,29 @@ describe('runner units', () => {
     const settings = new RepoSettings(openDatabase(':memory:'));
     settings.setSecret('o/r', 'api_key', 'v1');
     settings.setSecret('o/r', 'API_KEY', 'v2');
-    assert.deepEqual(settings.listSecrets('o/r').map((secret) => secret.name), ['API_KEY']);
+    assert.deepEqual(
+      settings.listSecrets('o/r').map((secret) => secret.name),
+      ['API_KEY'],
+    );
     assert.deepEqual(settings.secretValues('o/r'), { API_KEY: 'v2' });
     assert.deepEqual(Object.keys(settings.listSecrets('o/r')[0] ?? {}).sort(), ['name', 'updatedAt']);
-    assert.throws(() => settings.setSecret('o/r', 'GITHUB_THING', 'x'), { name: 'RepoSettingsError', message: 'Secret names must not start with the GITHUB_ prefix.' });
-    assert.throws(() => settings.setSecret('o/r', '1ABC', 'x'), { message: 'Secret names must not start with a number.' });
+    assert.throws(() => settings.setSecret('o/r', 'GITHUB_THING', 'x'), {
+      name: 'RepoSettingsError',
+      message: 'Secret names must not start with the GITHUB_ prefix.',
+    });
+    assert.throws(() => settings.setSecret('o/r', '1ABC', 'x'), {
+      message: 'Secret names must not start with a number.',
+    });
     assert.throws(() => settings.setVariable('o/r', 'HAS SPACE', 'x'), RepoSettingsError);
-    assert.throws(() => settings.setVariable('o/r', 'dash-ed', 'x'), /Variable names can only contain alphanumeric characters/);
+    assert.throws(
+      () => settings.setVariable('o/r', 'dash-ed', 'x'),
+      /Variable names can only contain alphanumeric characters/,
+    );
     settings.setVariable('o/r', 'region', 'eu');
-    assert.deepEqual(settings.listVariables('o/r').map(({ name, value }) => ({ name, value })), [{ name: 'REGION', value: 'eu' }]);
+    assert.deepEqual(
+      settings.listVariables('o/r').map(({ name, value }) => ({ name, value })),
+      [{ name: 'REGION', value: 'eu' }],
+    );
     assert.equal(settings.deleteVariable('o/r', 'Region'), true);
     assert.equal(settings.deleteSecret('o/r', 'nope'), false);
   });
@@ -44,21 +58,38 @@ describe('runner units', () => {
   });
 
   it('parses workflow commands with escaped data and properties', () => {
-    assert.deepEqual(parseWorkflowCommand('::error file=a%2Cb.js,line=2::x%25y%0Az'), { name: 'error', properties: { file: 'a,b.js', line: '2' }, message: 'x%y\nz' });
+    assert.deepEqual(parseWorkflowCommand('::error file=a%2Cb.js,line=2::x%25y%0Az'), {
+      name: 'error',
+      properties: { file: 'a,b.js', line: '2' },
+      message: 'x%y\nz',
+    });
     assert.deepEqual(parseWorkflowCommand('::add-mask::v'), { name: 'add-mask', properties: {}, message: 'v' });
     assert.equal(parseWorkflowCommand('plain ::error::text'), undefined);
   });
 
-  it('parses environment files: NAME=value, heredocs, GitHub\'s errors', () => {
-    assert.deepEqual(parseKeyValueFile('A=1\nB<<EOF\nx\ny\nEOF\r\nC=a=b\n'), [['A', '1'], ['B', 'x\ny'], ['C', 'a=b']]);
-    assert.throws(() => parseKeyValueFile('A<<EOF\nno end\n'), new FileCommandError("Matching delimiter not found 'EOF'"));
+  it("parses environment files: NAME=value, heredocs, GitHub's errors", () => {
+    assert.deepEqual(parseKeyValueFile('A=1\nB<<EOF\nx\ny\nEOF\r\nC=a=b\n'), [
+      ['A', '1'],
+      ['B', 'x\ny'],
+      ['C', 'a=b'],
+    ]);
+    assert.throws(
+      () => parseKeyValueFile('A<<EOF\nno end\n'),
+      new FileCommandError("Matching delimiter not found 'EOF'"),
+    );
     assert.throws(() => parseKeyValueFile('junk\n'), /Invalid format 'junk'/);
   });
 
   it('resolves shells and action majors', () => {
     const path = process.env.PATH;
     assert.deepEqual(resolveShell('sh', (extension) => `/tmp/s${extension}`, path).args, ['-e', '/tmp/s.sh']);
-    assert.deepEqual(resolveShell('bash', () => '/tmp/s', path).args, ['--noprofile', '--norc', '-eo', 'pipefail', '/tmp/s']);
+    assert.deepEqual(resolveShell('bash', () => '/tmp/s', path).args, [
+      '--noprofile',
+      '--norc',
+      '-eo',
+      'pipefail',
+      '/tmp/s',
+    ]);
     assert.deepEqual(resolveShell(undefined, () => '/tmp/s', path).args, ['-e', '/tmp/s']);
     assert.deepEqual(resolveShell('perl -w {0}', () => '/tmp/s', path).args, ['-w', '/tmp/s']);
     assert.throws(() => resolveShell('perl -w', () => '/tmp/s', path), ShellError);

@@ -32,11 +32,19 @@ describe('runner: wired into the cloud', () => {
   });
 
   it('git push → run; GITHUB_TOKEN fetches the repository; configure-aws-credentials assumes a role with OIDC', async () => {
-    const roleArn = await prepareSeedRole(cloud, 'deploy', seedTrustPolicy(cloud.accountId, 'repo:mona/wired:ref:refs/heads/main'));
+    const roleArn = await prepareSeedRole(
+      cloud,
+      'deploy',
+      seedTrustPolicy(cloud.accountId, 'repo:mona/wired:ref:refs/heads/main'),
+    );
     const ci = cloud.cloud.ci;
     await ci.repositories.create('mona/wired');
     await ci.repositories.create('mona/other');
-    ci.settings.setVariable('mona/wired', 'STS_URL', pathToFileURL(join(REPO_ROOT, 'node_modules/@aws-sdk/client-sts/dist-cjs/index.js')).href);
+    ci.settings.setVariable(
+      'mona/wired',
+      'STS_URL',
+      pathToFileURL(join(REPO_ROOT, 'node_modules/@aws-sdk/client-sts/dist-cjs/index.js')).href,
+    );
     const files: Record<string, string> = {
       'hello.txt': 'hello from the repository\n',
       '.github/workflows/deploy.yml': workflow(
@@ -88,7 +96,14 @@ describe('runner: wired into the cloud', () => {
       mkdirSync(join(tree, path, '..'), { recursive: true });
       writeFileSync(join(tree, path), content);
     }
-    const env = { ...process.env, GIT_AUTHOR_NAME: 'Mona', GIT_AUTHOR_EMAIL: 'mona@example.com', GIT_COMMITTER_NAME: 'Mona', GIT_COMMITTER_EMAIL: 'mona@example.com', GIT_TERMINAL_PROMPT: '0' };
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Mona',
+      GIT_AUTHOR_EMAIL: 'mona@example.com',
+      GIT_COMMITTER_NAME: 'Mona',
+      GIT_COMMITTER_EMAIL: 'mona@example.com',
+      GIT_TERMINAL_PROMPT: '0',
+    };
     await run('git', ['init', '-q', '-b', 'main'], { cwd: tree, env });
     await run('git', ['add', '-A'], { cwd: tree, env });
     await run('git', ['commit', '-q', '-m', 'deploy it'], { cwd: tree, env });
@@ -96,7 +111,9 @@ describe('runner: wired into the cloud', () => {
     const remote = `http://${cloud.admin.accessKeyId}:${encodeURIComponent(cloud.admin.secretAccessKey)}@127.0.0.1:${port}/git/mona/wired.git`;
     await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: tree, env, timeout: 60_000 });
 
-    await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, { timeoutMs: 10_000 });
+    await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, {
+      timeoutMs: 10_000,
+    });
     const runId = ci.runner.listRuns({ repository: 'mona/wired' })[0]?.id ?? 0;
     await ci.runner.waitFor(runId);
     const detail = ci.runner.getRun(runId);
@@ -107,7 +124,10 @@ describe('runner: wired into the cloud', () => {
     assert.match(log, /hello from the repository/);
     assert.match(log, /other: refused/);
     assert.match(log, new RegExp(`caller arn:aws:sts::${cloud.accountId}:assumed-role/deploy/GitHubActions`));
-    assert.equal(detail?.jobs.find((j) => j.name === 'deploy')?.steps.at(-1)?.name, 'Post Run aws-actions/configure-aws-credentials@v4');
+    assert.equal(
+      detail?.jobs.find((j) => j.name === 'deploy')?.steps.at(-1)?.name,
+      'Post Run aws-actions/configure-aws-credentials@v4',
+    );
     assert.match(log, /legacy checkout: hello from the repository/);
     assert.match(log, new RegExp(`legacy caller arn:aws:sts::${cloud.accountId}:assumed-role/deploy/legacy-v3`));
     assert.doesNotMatch(log, /ASIA[A-Z0-9]{12,}/, 'the session key id is masked');

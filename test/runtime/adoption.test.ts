@@ -19,7 +19,20 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LABEL, cloudLabelFor } from '../../src/runtime/runtime.js';
 
-import { addressOf, clientConfig, CONTAINER_PORT, describeTask, httpGet, portOf, prepare, registerWeb, runTask, startRuntimeCloud, untilStatus, type Fixture } from './support.js';
+import {
+  addressOf,
+  clientConfig,
+  CONTAINER_PORT,
+  describeTask,
+  httpGet,
+  portOf,
+  prepare,
+  registerWeb,
+  runTask,
+  startRuntimeCloud,
+  untilStatus,
+  type Fixture,
+} from './support.js';
 import { removeImages } from '../support/engine-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -42,7 +55,8 @@ describe('runtime: adoption after a restart', () => {
 
   after(async () => {
     await cloud.stop();
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } })) await engine.removeContainer(c.id, { force: true });
+    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } }))
+      await engine.removeContainer(c.id, { force: true });
     await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
     await removeImages(`localhost:${port}/`);
     await engine.close();
@@ -56,18 +70,33 @@ describe('runtime: adoption after a restart', () => {
     const keptTask = await untilStatus(f.ecs, kept, 'RUNNING');
     const lostTask = await untilStatus(f.ecs, lost, 'RUNNING');
     const address = addressOf(keptTask) ?? '';
-    assert.equal(await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
+    assert.equal(
+      await waitFor('kept task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }),
+      'hello',
+    );
 
     await cloud.stop();
     // While the cloud is down: one task's container disappears, and an orphan appears.
     await engine.removeContainer(lostTask.containers?.[0]?.runtimeId ?? '', { force: true });
-    const orphan = await engine.createContainer({ name: `orphan-${label}`, image: f.localImage, command: ['/bin/sleep', '60'], labels: { [LABEL.cloud]: label, [LABEL.task]: 'arn:aws:ecs:us-east-1:000000000000:task/apps/gone', [LABEL.container]: 'web' } });
+    const orphan = await engine.createContainer({
+      name: `orphan-${label}`,
+      image: f.localImage,
+      command: ['/bin/sleep', '60'],
+      labels: {
+        [LABEL.cloud]: label,
+        [LABEL.task]: 'arn:aws:ecs:us-east-1:000000000000:task/apps/gone',
+        [LABEL.container]: 'web',
+      },
+    });
     assert.equal(await httpGet(address, CONTAINER_PORT), undefined, 'nothing listens while the cloud is down');
 
     cloud = await startRuntimeCloud(engine, dataDir, { port });
     f = { ...f, ecs: new ECSClient(clientConfig(cloud)) };
     assert.equal((await describeTask(f.ecs, kept)).lastStatus, 'RUNNING');
-    assert.equal(await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
+    assert.equal(
+      await waitFor('adopted task answers', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }),
+      'hello',
+    );
     const stopped = await untilStatus(f.ecs, lost, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     const remaining = await engine.listContainers({ labels: { [LABEL.cloud]: label } });
@@ -89,7 +118,11 @@ describe('runtime: adoption after a restart', () => {
     const state = new CloudState({ dataDir, issuer: DEFAULTS.issuer }, systemClock);
     try {
       const store = new EcsStore(state.db, { region: state.region, accountId: state.accountId });
-      store.tasks.update(arn, (t) => ({ ...t, lastStatus: 'PENDING', containers: t.containers.map(({ runtimeId: _dropped, ...c }) => ({ ...c, lastStatus: 'PENDING' })) }));
+      store.tasks.update(arn, (t) => ({
+        ...t,
+        lastStatus: 'PENDING',
+        containers: t.containers.map(({ runtimeId: _dropped, ...c }) => ({ ...c, lastStatus: 'PENDING' })),
+      }));
     } finally {
       state.close();
     }
@@ -99,6 +132,13 @@ describe('runtime: adoption after a restart', () => {
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'InfrastructureHealth');
     assert.match(stopped.stoppedReason ?? '', /restarted while the task was starting/);
-    await waitFor('the unrecorded container to be removed', async () => ((await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId) ? undefined : true), { timeoutMs: 20_000 });
+    await waitFor(
+      'the unrecorded container to be removed',
+      async () =>
+        (await engine.listContainers({ labels: { [LABEL.task]: arn } })).some((c) => c.id === containerId)
+          ? undefined
+          : true,
+      { timeoutMs: 20_000 },
+    );
   });
 });

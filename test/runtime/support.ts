@@ -4,7 +4,15 @@
  * pull permission, a cluster, and the default VPC's subnet and group opened to the app port.
  */
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type Task } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  type ContainerDefinition,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -32,7 +40,10 @@ export function perlServer(port: number): string[] {
 
 export { httpGet } from '../engine/contract-suite.js';
 
-export const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+export const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 /** The port a cloud listens on (its registry is localhost:PORT to the engine). */
 export function portOf(cloud: Cloud): number {
@@ -53,37 +64,61 @@ export interface RuntimeCloudOptions {
 let addressRange: { first: string; last: string } | undefined;
 
 /** A cloud whose runtime ticks every 50 ms over `engine`. */
-export async function startRuntimeCloud(engine: ContainerEngine, dataDir: string, options: RuntimeCloudOptions = {}): Promise<Cloud> {
+export async function startRuntimeCloud(
+  engine: ContainerEngine,
+  dataDir: string,
+  options: RuntimeCloudOptions = {},
+): Promise<Cloud> {
   addressRange ??= claimTaskAddressRange();
   const taskAddressRange = addressRange;
   const port = options.port ?? 0;
   // A restart on its predecessor's port: a client socket of another test may hold that port for
   // a moment (it lies in the kernel's ephemeral range), so binding is retried.
-  const cloud = await waitFor(`port ${port}`, async () => {
-    try {
-      return await Cloud.start({ dataDir, port, host: '127.0.0.1', ...(options.clock ? { clock: options.clock } : {}), runtime: { engine, tickMs: 50, taskAddressRange, ...(options.timings ? { timings: options.timings } : {}) } });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
-      throw error;
-    }
-  }, { timeoutMs: 30_000 });
+  const cloud = await waitFor(
+    `port ${port}`,
+    async () => {
+      try {
+        return await Cloud.start({
+          dataDir,
+          port,
+          host: '127.0.0.1',
+          ...(options.clock ? { clock: options.clock } : {}),
+          runtime: { engine, tickMs: 50, taskAddressRange, ...(options.timings ? { timings: options.timings } : {}) },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
+        throw error;
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
   await cloud.ready();
   return cloud;
 }
 
 /** A runtime test suite's `before`: the engine answers, the cloud runs, the fixture is prepared. */
-export async function startRuntimeSuite(engine: DockerApiEngine, dataDir: string, options: RuntimeCloudOptions = {}): Promise<{ cloud: Cloud; f: Fixture }> {
+export async function startRuntimeSuite(
+  engine: DockerApiEngine,
+  dataDir: string,
+  options: RuntimeCloudOptions = {},
+): Promise<{ cloud: Cloud; f: Fixture }> {
   await engine.ping(AbortSignal.timeout(5000));
   const cloud = await startRuntimeCloud(engine, dataDir, options);
   return { cloud, f: await prepare(cloud, engine) };
 }
 
 /** A runtime test suite's `after`: the cloud stopped, every container it labelled and every image it pulled removed. */
-export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir: string; cloud: Cloud; f: Fixture }): Promise<void> {
+export async function stopRuntimeSuite(suite: {
+  engine: DockerApiEngine;
+  dataDir: string;
+  cloud: Cloud;
+  f: Fixture;
+}): Promise<void> {
   const { engine, dataDir, cloud, f } = suite;
   const port = portOf(cloud);
   await cloud.stop();
-  for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) await engine.removeContainer(c.id, { force: true });
+  for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } }))
+    await engine.removeContainer(c.id, { force: true });
   await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
   await removeImages(`localhost:${port}/`);
   await engine.close();
@@ -91,7 +126,12 @@ export async function stopRuntimeSuite(suite: { engine: DockerApiEngine; dataDir
 }
 
 export function clientConfig(cloud: Cloud) {
-  return { endpoint: cloud.url, region: cloud.region, credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey }, maxAttempts: 1 };
+  return {
+    endpoint: cloud.url,
+    region: cloud.region,
+    credentials: { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey },
+    maxAttempts: 1,
+  };
 }
 
 /** What `prepare` set up. */
@@ -108,14 +148,21 @@ export interface Fixture {
  * removes the local copy, so tasks pull it); creates role `exec`, which may pull it, and cluster
  * `apps`. Returns the image's local name.
  */
-export async function pushTinyImageForExec(config: ReturnType<typeof clientConfig>, engine: DockerApiEngine, port: number): Promise<string> {
+export async function pushTinyImageForExec(
+  config: ReturnType<typeof clientConfig>,
+  engine: DockerApiEngine,
+  port: number,
+): Promise<string> {
   const ecr = new ECRClient(config);
   const iam = new IAMClient(config);
   const localImage = `localhost:${port}/tiny:1`;
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
   const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
   const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-  const imageId = await engine.importImage(buildTinyImageTar(), localImage, { changes: TINY_IMAGE_CHANGES, signal: AbortSignal.timeout(60_000) });
+  const imageId = await engine.importImage(buildTinyImageTar(), localImage, {
+    changes: TINY_IMAGE_CHANGES,
+    signal: AbortSignal.timeout(60_000),
+  });
   // Verified TLS: the cloud wrote its CA into the engine's certs.d for localhost:PORT.
   await runOk('podman', ['push', '--creds', token, localImage]);
   await engine.removeImage(imageId, { force: true });
@@ -127,7 +174,18 @@ export async function pushTinyImageForExec(config: ReturnType<typeof clientConfi
       PolicyName: 'pull',
       PolicyDocument: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'], Resource: '*' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: [
+              'ecr:GetAuthorizationToken',
+              'ecr:BatchGetImage',
+              'ecr:GetDownloadUrlForLayer',
+              'ecr:BatchCheckLayerAvailability',
+            ],
+            Resource: '*',
+          },
+        ],
       }),
     }),
   );
@@ -148,12 +206,27 @@ export async function prepare(cloud: Cloud, engine: DockerApiEngine): Promise<Fi
   const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
   const subnet = ec2.subnets()[0]?.id ?? '';
   const group = ec2.securityGroups().find((g) => g.name === 'default')?.id ?? '';
-  ec2.addRules([{ groupId: group, isEgress: false, protocol: 'tcp', fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }]);
+  ec2.addRules([
+    {
+      groupId: group,
+      isEgress: false,
+      protocol: 'tcp',
+      fromPort: CONTAINER_PORT,
+      toPort: CONTAINER_PORT,
+      peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+    },
+  ]);
   return { ecs, subnet, group, localImage };
 }
 
 /** Registers FAMILY running the perl server from the ECR image of `cloud` (its account and region), with `executionRole`. */
-export async function registerWeb(cloud: { accountId: string; region: string }, ecs: ECSClient, family: string, executionRole: string, extra: Partial<ContainerDefinition> = {}): Promise<string> {
+export async function registerWeb(
+  cloud: { accountId: string; region: string },
+  ecs: ECSClient,
+  family: string,
+  executionRole: string,
+  extra: Partial<ContainerDefinition> = {},
+): Promise<string> {
   const out = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family,
@@ -186,7 +259,9 @@ export async function runTask(f: Fixture, taskDefinition: string): Promise<strin
       cluster: 'apps',
       taskDefinition,
       launchType: 'FARGATE',
-      networkConfiguration: { awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' } },
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: [f.subnet], securityGroups: [f.group], assignPublicIp: 'ENABLED' },
+      },
     }),
   );
   const arn = out.tasks?.[0]?.taskArn;
@@ -203,10 +278,14 @@ export async function describeTask(ecs: ECSClient, arn: string): Promise<Task> {
 
 /** Waits (up to 60 s) for the task to reach `status`; fails at once, with its reason, if it stops instead. */
 export async function untilStatus(ecs: ECSClient, arn: string, status: string): Promise<Task> {
-  const task = await waitFor(`task ${status}`, async () => {
-    const t = await describeTask(ecs, arn);
-    return t.lastStatus === status || t.lastStatus === 'STOPPED' ? t : undefined;
-  }, { timeoutMs: 60_000 });
+  const task = await waitFor(
+    `task ${status}`,
+    async () => {
+      const t = await describeTask(ecs, arn);
+      return t.lastStatus === status || t.lastStatus === 'STOPPED' ? t : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   assert.equal(task.lastStatus, status, `task stopped: ${task.stopCode ?? ''} ${task.stoppedReason ?? ''}`);
   return task;
 }
@@ -266,9 +345,15 @@ export function loadBoth(url: URL, workers = 4): { stop(): Promise<{ keepAlive: 
 
 /** Fails unless every answer of both clients was a 200, and each client got at least `least`. */
 export function assertAllOk(answers: { keepAlive: Answers; perRequest: Answers }, least: number): void {
-  const seen = Object.entries(answers).map(([client, counts]) => `${client}: ${JSON.stringify(Object.fromEntries(counts))}`).join(', ');
+  const seen = Object.entries(answers)
+    .map(([client, counts]) => `${client}: ${JSON.stringify(Object.fromEntries(counts))}`)
+    .join(', ');
   for (const counts of Object.values(answers)) {
-    assert.deepEqual([...counts.keys()].filter((status) => status !== '200'), [], seen);
+    assert.deepEqual(
+      [...counts.keys()].filter((status) => status !== '200'),
+      [],
+      seen,
+    );
     assert.ok((counts.get('200') ?? 0) >= least, seen);
   }
 }

@@ -18,9 +18,19 @@ import { LABEL } from '../../src/runtime/runtime.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { LogsStore } from '../../src/services/logs/store.js';
 
-import { addressOf, CONTAINER_PORT, describeTask, httpGet, registerWeb, runTask, startRuntimeSuite, stopRuntimeSuite, untilStatus, type Fixture } from './support.js';
+import {
+  addressOf,
+  CONTAINER_PORT,
+  describeTask,
+  httpGet,
+  registerWeb,
+  runTask,
+  startRuntimeSuite,
+  stopRuntimeSuite,
+  untilStatus,
+  type Fixture,
+} from './support.js';
 import { waitFor } from '../support/wait-for.js';
-
 
 describe('runtime: tasks as containers', () => {
   const engine = new DockerApiEngine();
@@ -40,14 +50,28 @@ describe('runtime: tasks as containers', () => {
     const address = addressOf(running);
     assert.ok(address, 'ENI address recorded');
     assert.ok(details.find((d) => d.name === 'networkInterfaceId')?.value?.startsWith('eni-'));
-    assert.equal(await waitFor('the app at the task address', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }), 'hello');
+    assert.equal(
+      await waitFor('the app at the task address', () => httpGet(address, CONTAINER_PORT), { timeoutMs: 20_000 }),
+      'hello',
+    );
     // Revoking the ingress rule closes the address; authorizing it again reopens it.
     const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
     const rule = ec2.rules().find((r) => r.groupId === f.group && !r.isEgress && r.fromPort === CONTAINER_PORT);
     assert.ok(rule);
     ec2.removeRules([rule.id]);
-    await waitFor('address refuses', async () => ((await httpGet(address, CONTAINER_PORT)) === undefined ? true : undefined));
-    ec2.addRules([{ groupId: f.group, isEgress: false, protocol: 'tcp', fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }]);
+    await waitFor('address refuses', async () =>
+      (await httpGet(address, CONTAINER_PORT)) === undefined ? true : undefined,
+    );
+    ec2.addRules([
+      {
+        groupId: f.group,
+        isEgress: false,
+        protocol: 'tcp',
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+      },
+    ]);
     assert.equal(await waitFor('address reopens', () => httpGet(address, CONTAINER_PORT)), 'hello');
     const labelled = await engine.listContainers({ labels: { [LABEL.task]: arn } });
     assert.equal(labelled.length, 1);
@@ -65,7 +89,11 @@ describe('runtime: tasks as containers', () => {
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'nopull', 'nopull'));
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
-    assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError: .*(denied|unauthorized|not authorized)/i, stopped.stoppedReason);
+    assert.match(
+      stopped.stoppedReason ?? '',
+      /^CannotPullContainerError: .*(denied|unauthorized|not authorized)/i,
+      stopped.stoppedReason,
+    );
     assert.equal((await engine.listContainers({ labels: { [LABEL.task]: arn } })).length, 0);
   });
 
@@ -80,13 +108,23 @@ describe('runtime: tasks as containers', () => {
     assert.equal(stopped.containers?.[0]?.exitCode, 137);
   });
   it('sends container output to CloudWatch Logs with awslogs', async () => {
-    const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/web', 'awslogs-region': cloud.region, 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } };
+    const logConfiguration = {
+      logDriver: 'awslogs' as const,
+      options: {
+        'awslogs-group': '/ecs/web',
+        'awslogs-region': cloud.region,
+        'awslogs-stream-prefix': 'ecs',
+        'awslogs-create-group': 'true',
+      },
+    };
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'logged', 'exec', { logConfiguration }));
     await untilStatus(f.ecs, arn, 'RUNNING');
     const logs = new LogsStore(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
     const stream = `ecs/web/${arn.slice(arn.lastIndexOf('/') + 1)}`;
     const lines = await waitFor('log events', () => {
-      const events = logs.streamExists('/ecs/web', stream) ? logs.events('/ecs/web', { streams: [stream], direction: 'forward', limit: 100 }) : [];
+      const events = logs.streamExists('/ecs/web', stream)
+        ? logs.events('/ecs/web', { streams: [stream], direction: 'forward', limit: 100 })
+        : [];
       return Promise.resolve(events.length > 0 ? events.map((e) => e.message) : undefined);
     });
     assert.deepEqual(lines, ['listening']);
@@ -95,7 +133,10 @@ describe('runtime: tasks as containers', () => {
   });
 
   it('fails the task when its awslogs group is missing and may not be created', async () => {
-    const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/missing', 'awslogs-region': cloud.region, 'awslogs-stream-prefix': 'ecs' } };
+    const logConfiguration = {
+      logDriver: 'awslogs' as const,
+      options: { 'awslogs-group': '/ecs/missing', 'awslogs-region': cloud.region, 'awslogs-stream-prefix': 'ecs' },
+    };
     const arn = await runTask(f, await registerWeb(cloud, f.ecs, 'nolog', 'exec', { logConfiguration }));
     const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
@@ -103,13 +144,27 @@ describe('runtime: tasks as containers', () => {
   });
 
   it('runs ECS health checks through exec: HEALTHY, and UNHEALTHY after the retries', async () => {
-    const healthy = await runTask(f, await registerWeb(cloud, f.ecs, 'checked', 'exec', { healthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: 5, timeout: 2, retries: 1 } }));
-    const failing = await runTask(f, await registerWeb(cloud, f.ecs, 'failing', 'exec', { healthCheck: { command: ['CMD', '/bin/sh', '-c', 'exit 3'], interval: 5, timeout: 2, retries: 1 } }));
+    const healthy = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'checked', 'exec', {
+        healthCheck: { command: ['CMD-SHELL', 'exit 0'], interval: 5, timeout: 2, retries: 1 },
+      }),
+    );
+    const failing = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'failing', 'exec', {
+        healthCheck: { command: ['CMD', '/bin/sh', '-c', 'exit 3'], interval: 5, timeout: 2, retries: 1 },
+      }),
+    );
     const health = (arn: string, status: string) =>
-      waitFor(`task ${status}`, async () => {
-        const task = await describeTask(f.ecs, arn);
-        return task.healthStatus === status ? task : undefined;
-      }, { timeoutMs: 20_000 });
+      waitFor(
+        `task ${status}`,
+        async () => {
+          const task = await describeTask(f.ecs, arn);
+          return task.healthStatus === status ? task : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
     const ok = await health(healthy, 'HEALTHY');
     assert.equal(ok.containers?.[0]?.healthStatus, 'HEALTHY');
     const bad = await health(failing, 'UNHEALTHY');

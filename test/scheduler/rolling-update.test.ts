@@ -4,14 +4,25 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deploymentBounds, reconcileService, stopOrder, type ServiceSnapshot, type TaskSnapshot } from '../../src/scheduler/index.js';
+import {
+  deploymentBounds,
+  reconcileService,
+  stopOrder,
+  type ServiceSnapshot,
+  type TaskSnapshot,
+} from '../../src/scheduler/index.js';
 import { Simulation, T0 } from './simulation.js';
 
-const STUCK = /^\(service web\) was unable to stop or start tasks during a deployment because of the service deployment configuration\. Update the minimumHealthyPercent or maximumPercent value and try again\.$/;
+const STUCK =
+  /^\(service web\) was unable to stop or start tasks during a deployment because of the service deployment configuration\. Update the minimumHealthyPercent or maximumPercent value and try again\.$/;
 
 /** Ticks until the PRIMARY is COMPLETED, checking the bounds on every tick. */
 function rollOut(sim: Simulation, limit = 40): void {
-  const { lower, upper } = deploymentBounds(sim.desiredCount, sim.config.minimumHealthyPercent, sim.config.maximumPercent);
+  const { lower, upper } = deploymentBounds(
+    sim.desiredCount,
+    sim.config.minimumHealthyPercent,
+    sim.config.maximumPercent,
+  );
   sim.runUntil((s) => {
     const { occupied, healthy } = s.counts();
     assert.ok(occupied <= Math.max(upper, s.desiredCount), `occupied ${occupied} > upper ${upper}`);
@@ -37,12 +48,60 @@ describe('deploymentBounds', () => {
 });
 
 describe('the Developer Guide examples (first tick after UpdateService)', () => {
-  const cases: { name: string; desired: number; min: number; max: number; stops: number; starts: number; stuck: boolean }[] = [
-    { name: 'min 50, desired 4: stops 2 old tasks before starting new ones', desired: 4, min: 50, max: 100, stops: 2, starts: 0, stuck: false },
-    { name: 'min 75, desired 2: no task can be stopped (stuck)', desired: 2, min: 75, max: 100, stops: 0, starts: 0, stuck: true },
-    { name: 'max 125, desired 3: no extra task can be started (stuck at min 100)', desired: 3, min: 100, max: 125, stops: 0, starts: 0, stuck: true },
-    { name: 'max 125, desired 3, min 50: one old task stops first', desired: 3, min: 50, max: 125, stops: 1, starts: 0, stuck: false },
-    { name: '100/200, desired 2: two new tasks start beside the old', desired: 2, min: 100, max: 200, stops: 0, starts: 2, stuck: false },
+  const cases: {
+    name: string;
+    desired: number;
+    min: number;
+    max: number;
+    stops: number;
+    starts: number;
+    stuck: boolean;
+  }[] = [
+    {
+      name: 'min 50, desired 4: stops 2 old tasks before starting new ones',
+      desired: 4,
+      min: 50,
+      max: 100,
+      stops: 2,
+      starts: 0,
+      stuck: false,
+    },
+    {
+      name: 'min 75, desired 2: no task can be stopped (stuck)',
+      desired: 2,
+      min: 75,
+      max: 100,
+      stops: 0,
+      starts: 0,
+      stuck: true,
+    },
+    {
+      name: 'max 125, desired 3: no extra task can be started (stuck at min 100)',
+      desired: 3,
+      min: 100,
+      max: 125,
+      stops: 0,
+      starts: 0,
+      stuck: true,
+    },
+    {
+      name: 'max 125, desired 3, min 50: one old task stops first',
+      desired: 3,
+      min: 50,
+      max: 125,
+      stops: 1,
+      starts: 0,
+      stuck: false,
+    },
+    {
+      name: '100/200, desired 2: two new tasks start beside the old',
+      desired: 2,
+      min: 100,
+      max: 200,
+      stops: 0,
+      starts: 2,
+      stuck: false,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -50,8 +109,14 @@ describe('the Developer Guide examples (first tick after UpdateService)', () => 
       sim.deploy('td:2');
       const actions = sim.tick();
       assert.equal(actions.stop.length, c.stops);
-      assert.equal(actions.start.reduce((n, s) => n + s.count, 0), c.starts);
-      assert.equal(actions.events.some((m) => STUCK.test(m)), c.stuck);
+      assert.equal(
+        actions.start.reduce((n, s) => n + s.count, 0),
+        c.starts,
+      );
+      assert.equal(
+        actions.events.some((m) => STUCK.test(m)),
+        c.stuck,
+      );
     });
   }
 
@@ -90,7 +155,10 @@ describe('a 100/200 rolling update, tick by tick', () => {
       assert.equal(s.stopCode, 'ServiceSchedulerInitiated');
       assert.equal(s.reason, `Scaling activity initiated by (deployment ${old.id})`);
     }
-    assert.match(a.events[0] ?? '', /^\(service web\) has stopped 2 running tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/);
+    assert.match(
+      a.events[0] ?? '',
+      /^\(service web\) has stopped 2 running tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/,
+    );
     assert.deepEqual(a.deploymentUpdates, [{ id: old.id, desiredCount: 0 }]);
 
     // Tick 4: the old deployment has no tasks left → INACTIVE; PRIMARY alone → COMPLETED.
@@ -99,16 +167,27 @@ describe('a 100/200 rolling update, tick by tick', () => {
       { id: old.id, status: 'INACTIVE', desiredCount: 0 },
       { id: next.id, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${next.id} completed.` },
     ]);
-    assert.deepEqual(a.events, [`(service web) (deployment ${next.id}) deployment completed.`, '(service web) has reached a steady state.']);
+    assert.deepEqual(a.events, [
+      `(service web) (deployment ${next.id}) deployment completed.`,
+      '(service web) has reached a steady state.',
+    ]);
 
     const messages = sim.messages();
-    assert.match(messages[0] ?? '', /^\(service web\) has started 2 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/);
+    assert.match(
+      messages[0] ?? '',
+      /^\(service web\) has started 2 tasks: \(task [0-9a-f]{32}\) \(task [0-9a-f]{32}\)\.$/,
+    );
     assert.match(messages[1] ?? '', /has stopped 2 running tasks/);
     assert.equal(messages.length, 4);
   });
 
   it('never exceeds upper nor drops below lower with a health check on a larger service', () => {
-    const sim = new Simulation({ desiredCount: 5, minimumHealthyPercent: 60, maximumPercent: 140, healthChecked: ['td:1', 'td:2'] });
+    const sim = new Simulation({
+      desiredCount: 5,
+      minimumHealthyPercent: 60,
+      maximumPercent: 140,
+      healthChecked: ['td:1', 'td:2'],
+    });
     const next = sim.deploy('td:2');
     let minHealthy = Infinity;
     let maxOccupied = 0;
@@ -139,7 +218,9 @@ describe('minimum 0 / maximum 100', () => {
   });
 
   it('does not start while the stopped task is still stopping', () => {
-    const snapshot = rollingOut({ min: 0, max: 100, oldDesired: 0 }, [task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' })]);
+    const snapshot = rollingOut({ min: 0, max: 100, oldDesired: 0 }, [
+      task({ deploymentId: 'ecs-svc/1', lastStatus: 'STOPPING', desiredStatus: 'STOPPED' }),
+    ]);
     const a = reconcileService(snapshot, T0);
     assert.deepEqual([a.start, a.stop, a.events], [[], [], []]);
   });
@@ -168,7 +249,10 @@ describe('an old task that serves before it counts healthy (no health check, RUN
   it('counts healthy 40 s after RUNNING like any task, then the usual rule applies', () => {
     const snapshot = young(true, { startedAt: T0 });
     const later = new Date(T0.getTime() + 40_000);
-    assert.deepEqual(reconcileService(snapshot, later).stop.map((s) => s.taskArn), ['old']);
+    assert.deepEqual(
+      reconcileService(snapshot, later).stop.map((s) => s.taskArn),
+      ['old'],
+    );
   });
 
   it('is stopped at once when it does not serve (no port, or its app does not answer)', () => {
@@ -190,7 +274,10 @@ describe('scaling', () => {
     const sim = new Simulation({ desiredCount: 2 });
     sim.desiredCount = 4;
     sim.runUntil((s) => s.counts().healthy === 4);
-    const newest = sim.live().slice(-2).map((t) => t.taskArn);
+    const newest = sim
+      .live()
+      .slice(-2)
+      .map((t) => t.taskArn);
     sim.desiredCount = 2;
     const a = sim.tick();
     assert.deepEqual(a.stop.map((s) => s.taskArn).sort(), [...newest].sort());
@@ -217,7 +304,9 @@ describe('replacement', () => {
     const a = sim.tick();
     assert.deepEqual(a.start, [{ deploymentId: sim.primary.id, taskDefinition: 'td:1', count: 1 }]);
     assert.deepEqual(a.deploymentUpdates, [], 'a COMPLETED deployment does not count failures');
-    sim.runUntil((s) => s.counts().healthy === 2 && s.messages().at(-1) === '(service web) has reached a steady state.');
+    sim.runUntil(
+      (s) => s.counts().healthy === 2 && s.messages().at(-1) === '(service web) has reached a steady state.',
+    );
   });
 
   it('stops an unhealthy task and starts its replacement in the same tick when upper allows', () => {
@@ -226,7 +315,14 @@ describe('replacement', () => {
     assert.ok(victim);
     victim.healthStatus = 'UNHEALTHY';
     const a = sim.tick();
-    assert.deepEqual(a.stop, [{ taskArn: victim.taskArn, deploymentId: sim.primary.id, reason: 'Task failed container health checks', stopCode: 'ServiceSchedulerInitiated' }]);
+    assert.deepEqual(a.stop, [
+      {
+        taskArn: victim.taskArn,
+        deploymentId: sim.primary.id,
+        reason: 'Task failed container health checks',
+        stopCode: 'ServiceSchedulerInitiated',
+      },
+    ]);
     assert.equal(a.start[0]?.count, 1);
     assert.equal(a.events[0], `(service web) (task ${victim.taskArn.slice(-32)}) failed container health checks.`);
   });
@@ -282,10 +378,30 @@ function rollingOut(config: { min: number; max: number; oldDesired: number }, ta
   return {
     serviceName: 'web',
     desiredCount: 1,
-    deploymentConfiguration: { minimumHealthyPercent: config.min, maximumPercent: config.max, deploymentCircuitBreaker: { enable: false, rollback: false } },
+    deploymentConfiguration: {
+      minimumHealthyPercent: config.min,
+      maximumPercent: config.max,
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+    },
     deployments: [
-      { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: 'td:2', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' },
-      { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: 'td:1', desiredCount: config.oldDesired, failedTasks: 0, rolloutState: 'COMPLETED', rolloutStateReason: '' },
+      {
+        id: 'ecs-svc/2',
+        status: 'PRIMARY',
+        taskDefinition: 'td:2',
+        desiredCount: 1,
+        failedTasks: 0,
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: '',
+      },
+      {
+        id: 'ecs-svc/1',
+        status: 'ACTIVE',
+        taskDefinition: 'td:1',
+        desiredCount: config.oldDesired,
+        failedTasks: 0,
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: '',
+      },
     ],
     tasks,
   };

@@ -5,7 +5,13 @@
  * the runtime finish every task's current path (starting → RUNNING or a failure, stopping →
  * STOPPED) and advances the clock.
  */
-import type { DeploymentConfiguration, HealthStatus, StopCode, TaskStatus, DesiredStatus } from '../../src/services/ecs/model.js';
+import type {
+  DeploymentConfiguration,
+  HealthStatus,
+  StopCode,
+  TaskStatus,
+  DesiredStatus,
+} from '../../src/services/ecs/model.js';
 import {
   applyTaskEvent,
   reconcileService,
@@ -93,7 +99,11 @@ export class Simulation {
     Object.assign(first, { rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${first.id} completed.` });
     for (let i = 0; i < this.desiredCount; i++) {
       const task = this.newTask(first.id, td);
-      Object.assign(task, { lastStatus: 'RUNNING', startedAt: new Date(T0.getTime() - 60_000), healthStatus: task.healthChecked ? 'HEALTHY' : 'UNKNOWN' });
+      Object.assign(task, {
+        lastStatus: 'RUNNING',
+        startedAt: new Date(T0.getTime() - 60_000),
+        healthStatus: task.healthChecked ? 'HEALTHY' : 'UNKNOWN',
+      });
     }
   }
 
@@ -115,13 +125,17 @@ export class Simulation {
   }
 
   live(deploymentId?: string): SimTask[] {
-    return this.tasks.filter((t) => t.lastStatus !== 'STOPPED' && (deploymentId === undefined || t.deploymentId === deploymentId));
+    return this.tasks.filter(
+      (t) => t.lastStatus !== 'STOPPED' && (deploymentId === undefined || t.deploymentId === deploymentId),
+    );
   }
 
   /** Counts as the rolling-update bounds see them. */
   counts(): { occupied: number; healthy: number } {
     const live = this.live();
-    const healthy = live.filter((t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING' && this.isHealthy(t)).length;
+    const healthy = live.filter(
+      (t) => t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING' && this.isHealthy(t),
+    ).length;
     return { occupied: live.length, healthy };
   }
 
@@ -182,7 +196,10 @@ export class Simulation {
       const behaviour = this.behaviour[td] ?? 'ok';
       while (task.desiredStatus === 'RUNNING' && task.lastStatus !== 'RUNNING') {
         if (task.lastStatus === 'PENDING' && behaviour === 'cannot-pull') {
-          this.stopTask(task.taskArn, STOP.cannotPullContainer('pull image manifest has been retried 1 time(s): not found'));
+          this.stopTask(
+            task.taskArn,
+            STOP.cannotPullContainer('pull image manifest has been retried 1 time(s): not found'),
+          );
           break;
         }
         Object.assign(task, applyTaskEvent(task, { type: 'advance' }, this.now));
@@ -198,7 +215,12 @@ export class Simulation {
     for (const task of this.live()) {
       if (task.desiredStatus !== 'STOPPED') continue;
       while (task.lastStatus !== 'STOPPED') Object.assign(task, applyTaskEvent(task, { type: 'advance' }, this.now));
-      const stopped: StoppedTaskSnapshot = { taskArn: task.taskArn, deploymentId: task.deploymentId, healthChecked: task.healthChecked, healthStatus: task.healthStatus };
+      const stopped: StoppedTaskSnapshot = {
+        taskArn: task.taskArn,
+        deploymentId: task.deploymentId,
+        healthChecked: task.healthChecked,
+        healthStatus: task.healthStatus,
+      };
       if (task.stopCode) stopped.stopCode = task.stopCode;
       if (task.stoppedReason) stopped.stoppedReason = task.stoppedReason;
       if (task.startedAt) stopped.startedAt = task.startedAt;
@@ -221,7 +243,9 @@ export class Simulation {
 
   private isHealthy(task: SimTask): boolean {
     if (task.healthChecked) return task.healthStatus === 'HEALTHY';
-    return task.startedAt !== undefined && this.now.getTime() - task.startedAt.getTime() >= this.timings.noHealthCheckGraceMs;
+    return (
+      task.startedAt !== undefined && this.now.getTime() - task.startedAt.getTime() >= this.timings.noHealthCheckGraceMs
+    );
   }
 
   private taskDefinitionOf(task: SimTask): string {

@@ -5,7 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countStartFailures, reconcileService, startDelayMs, throttledUntil, type ServiceSnapshot } from '../../src/scheduler/index.js';
+import {
+  countStartFailures,
+  reconcileService,
+  startDelayMs,
+  throttledUntil,
+  type ServiceSnapshot,
+} from '../../src/scheduler/index.js';
 
 const T0 = new Date('2026-11-25T12:00:00Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -15,8 +21,22 @@ function service(startFailures?: ServiceSnapshot['startFailures']): ServiceSnaps
   return {
     serviceName: 'web',
     desiredCount: 1,
-    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: false, rollback: false } },
-    deployments: [{ id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1', desiredCount: 1, failedTasks: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: '' }],
+    deploymentConfiguration: {
+      minimumHealthyPercent: 100,
+      maximumPercent: 200,
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+    },
+    deployments: [
+      {
+        id: 'ecs-svc/1',
+        status: 'PRIMARY',
+        taskDefinition: 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1',
+        desiredCount: 1,
+        failedTasks: 0,
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: '',
+      },
+    ],
     tasks: [],
     ...(startFailures ? { startFailures } : {}),
   };
@@ -24,7 +44,10 @@ function service(startFailures?: ServiceSnapshot['startFailures']): ServiceSnaps
 
 describe('the start throttle', () => {
   it('retries the first two failures at once, then waits 10 s, doubling up to 15 minutes', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 8, 20].map((n) => startDelayMs(n)), [0, 0, 0, 10_000, 20_000, 40_000, 320_000, 900_000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5, 8, 20].map((n) => startDelayMs(n)),
+      [0, 0, 0, 10_000, 20_000, 40_000, 320_000, 900_000],
+    );
   });
 
   it('counts tasks that stopped before RUNNING since the latest one that ran', () => {

@@ -48,7 +48,10 @@ export function awsCli(
 }
 
 /** Runs a command that must succeed and returns its JSON output. */
-export async function awsCliJson(cloud: Pick<TestCloud, 'url' | 'region' | 'admin'>, args: string[]): Promise<Record<string, unknown>> {
+export async function awsCliJson(
+  cloud: Pick<TestCloud, 'url' | 'region' | 'admin'>,
+  args: string[],
+): Promise<Record<string, unknown>> {
   const result = await awsCli(cloud, args);
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout || '{}') as Record<string, unknown>;

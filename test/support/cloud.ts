@@ -34,7 +34,15 @@ export interface TestCloudOptions {
 
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
-  const cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', clock: options.clock, accountId: options.accountId, logger: options.logger, ...(options.engine ? { engineCertsDir: ENGINE_CERTS_DIR } : {}) });
+  const cloud = await Cloud.start({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    clock: options.clock,
+    accountId: options.accountId,
+    logger: options.logger,
+    ...(options.engine ? { engineCertsDir: ENGINE_CERTS_DIR } : {}),
+  });
   await cloud.ready();
   return {
     cloud,
@@ -52,7 +60,10 @@ export async function startTestCloud(options: TestCloudOptions = {}): Promise<Te
 }
 
 /** SDK client configuration for a test cloud with the given credentials (admin by default). */
-export function sdkConfig(cloud: TestCloud, credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
+export function sdkConfig(
+  cloud: TestCloud,
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+) {
   return { endpoint: cloud.url, region: cloud.region, credentials: credentials ?? cloud.admin, maxAttempts: 1 };
 }
 

@@ -8,9 +8,15 @@ import { waitFor } from './wait-for.js';
 
 export const DOCKYARD_BIN = fileURLToPath(new URL('../../../bin/dockyard', import.meta.url));
 
-export function dockyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+export function dockyard(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DOCKYARD_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DOCKYARD_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -32,7 +38,10 @@ export interface DockyardProcess {
 /** Starts `dockyard up` in the foreground as a child process and waits until it is ready. */
 export function startDockyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<DockyardProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DOCKYARD_BIN, 'up', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DOCKYARD_BIN, 'up', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -61,11 +70,16 @@ export function startDockyard(args: string[], env: NodeJS.ProcessEnv = {}): Prom
  * other test's cloud holds; or, for a restart, on the port its predecessor had (retried while a
  * client socket of another test holds that port for a moment).
  */
-export async function startDockyardCloud(args: string[], options: { env?: NodeJS.ProcessEnv; port?: number } = {}): Promise<DockyardProcess> {
+export async function startDockyardCloud(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; port?: number } = {},
+): Promise<DockyardProcess> {
   const env = options.env ?? {};
   const { port } = options;
   if (port !== undefined) {
-    return waitFor(`dockyard up on port ${port}`, () => startDockyard(['--port', String(port), ...args], env), { timeoutMs: 30_000 });
+    return waitFor(`dockyard up on port ${port}`, () => startDockyard(['--port', String(port), ...args], env), {
+      timeoutMs: 30_000,
+    });
   }
   for (let attempt = 0; attempt < 20; attempt++) {
     const proc = await startDockyard(['--port', '0', ...args], env);

@@ -15,7 +15,11 @@ const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
 /** Deletes a service (force) and waits up to 30 s for its tasks to stop; never throws. */
 export async function deleteServiceAndWait(ecs: ECSClient, cluster: string, service: string): Promise<void> {
   await ecs.send(new DeleteServiceCommand({ cluster, service, force: true })).catch(() => undefined);
-  await waitFor(`${service}'s tasks to stop`, async () => ((await ecs.send(new ListTasksCommand({ cluster }))).taskArns?.length === 0 ? true : undefined), { timeoutMs: 30_000 }).catch(() => undefined);
+  await waitFor(
+    `${service}'s tasks to stop`,
+    async () => ((await ecs.send(new ListTasksCommand({ cluster }))).taskArns?.length === 0 ? true : undefined),
+    { timeoutMs: 30_000 },
+  ).catch(() => undefined);
 }
 
 export async function removeCloudContainers(dataDir: string): Promise<void> {
@@ -37,6 +41,13 @@ export async function removeCloudContainers(dataDir: string): Promise<void> {
  */
 export async function removeImages(prefix: string): Promise<void> {
   const listed = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: { DOCKER_HOST } });
-  const names = [...new Set(listed.stdout.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix) && !l.endsWith(':<none>')))];
+  const names = [
+    ...new Set(
+      listed.stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith(prefix) && !l.endsWith(':<none>')),
+    ),
+  ];
   for (const name of names) await run('docker', ['rmi', name], { env: { DOCKER_HOST } });
 }

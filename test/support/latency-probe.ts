@@ -18,25 +18,40 @@ export interface ProbeReport {
 }
 
 const [url, accessKeyId, secretAccessKey, service] = process.argv.slice(2);
-if (url === undefined || accessKeyId === undefined || secretAccessKey === undefined) throw new Error('usage: latency-probe URL ACCESS_KEY_ID SECRET_ACCESS_KEY [HOST:PORT]');
-const sts = new STSClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+if (url === undefined || accessKeyId === undefined || secretAccessKey === undefined)
+  throw new Error('usage: latency-probe URL ACCESS_KEY_ID SECRET_ACCESS_KEY [HOST:PORT]');
+const sts = new STSClient({
+  endpoint: url,
+  region: 'us-east-1',
+  credentials: { accessKeyId, secretAccessKey },
+  maxAttempts: 1,
+});
 
 const checks: [string, () => Promise<string | undefined>][] = [
-  ['health', async () => {
-    const response = await fetch(`${url}/_dockyard/health`, { signal: AbortSignal.timeout(5000) });
-    return response.status === 200 ? undefined : `health ${response.status}`;
-  }],
-  ['GetCallerIdentity', async () => {
-    const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(5000) });
-    return identity.Account === undefined ? 'GetCallerIdentity: no account' : undefined;
-  }],
+  [
+    'health',
+    async () => {
+      const response = await fetch(`${url}/_dockyard/health`, { signal: AbortSignal.timeout(5000) });
+      return response.status === 200 ? undefined : `health ${response.status}`;
+    },
+  ],
+  [
+    'GetCallerIdentity',
+    async () => {
+      const identity = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(5000) });
+      return identity.Account === undefined ? 'GetCallerIdentity: no account' : undefined;
+    },
+  ],
 ];
 if (service !== undefined) {
   const [host = '', port = ''] = service.split(':');
-  checks.push(['service endpoint', async () => {
-    const body = await httpGet(host, Number(port));
-    return body === 'hello' ? undefined : `service endpoint: ${String(body)}`;
-  }]);
+  checks.push([
+    'service endpoint',
+    async () => {
+      const body = await httpGet(host, Number(port));
+      return body === 'hello' ? undefined : `service endpoint: ${String(body)}`;
+    },
+  ]);
 }
 
 let stopped = false;
@@ -62,4 +77,5 @@ for (const [name, check] of checks) {
   if (failure !== undefined) throw new Error(`${name} does not answer: ${failure}`);
 }
 process.stdout.write('ready\n');
-for (const report of await Promise.all(checks.map(([name, check]) => run(name, check)))) process.stdout.write(`${JSON.stringify(report)}\n`);
+for (const report of await Promise.all(checks.map(([name, check]) => run(name, check))))
+  process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -4,7 +4,11 @@
  */
 import assert from 'node:assert/strict';
 
-export function rejectsWithException(promise: Promise<unknown>, type: new (...args: never[]) => Error, message: string | RegExp): Promise<void> {
+export function rejectsWithException(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => Error,
+  message: string | RegExp,
+): Promise<void> {
   return assert.rejects(promise, (error: Error) => {
     assert.ok(error instanceof type, `${error.name}: ${error.message}`);
     if (typeof message === 'string') assert.equal(error.message, message);

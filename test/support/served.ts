@@ -8,13 +8,17 @@ import { primaryTaskPublicIp } from '../../src/seed/public-ip.js';
 import { waitFor } from './wait-for.js';
 
 export function servedByPrimaryTask(ecs: ECSClient, ec2: EC2Client, cluster: string, service: string): Promise<string> {
-  return waitFor("the PRIMARY deployment's task to answer on its public IP", async () => {
-    const ip = await primaryTaskPublicIp(ecs, ec2, cluster, service);
-    if (!ip) return undefined;
-    try {
-      return (await (await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(5000) })).text()).trim();
-    } catch {
-      return undefined;
-    }
-  }, { timeoutMs: 60_000 });
+  return waitFor(
+    "the PRIMARY deployment's task to answer on its public IP",
+    async () => {
+      const ip = await primaryTaskPublicIp(ecs, ec2, cluster, service);
+      if (!ip) return undefined;
+      try {
+        return (await (await fetch(`http://${ip}/`, { signal: AbortSignal.timeout(5000) })).text()).trim();
+      } catch {
+        return undefined;
+      }
+    },
+    { timeoutMs: 60_000 },
+  );
 }

@@ -20,7 +20,13 @@ import { CredentialStore } from '../../src/auth/credentials.js';
 import { ManualClock, type Clock } from '../../src/core/clock.js';
 import { AwsError, isAwsError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { AnyOperation, Authorization, Caller, RequestContext, ServiceDefinition } from '../../src/core/operation.js';
+import type {
+  AnyOperation,
+  Authorization,
+  Caller,
+  RequestContext,
+  ServiceDefinition,
+} from '../../src/core/operation.js';
 import { AwsApi } from '../../src/protocols/aws-api.js';
 import type { ApiResponse } from '../../src/protocols/http-types.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
@@ -29,7 +35,13 @@ import { openDatabase, type Db } from '../../src/store/database.js';
 function rootContext(accountId: string, region: string, clock: Clock): RequestContext {
   return {
     requestId: 'test-request',
-    caller: { kind: 'root', accountId, arn: `arn:aws:iam::${accountId}:root`, userId: accountId, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+    caller: {
+      kind: 'root',
+      accountId,
+      arn: `arn:aws:iam::${accountId}:root`,
+      userId: accountId,
+      accessKeyId: 'AKIAEXAMPLEEXAMPLE01',
+    },
     clock,
     accountId,
     region,
@@ -38,7 +50,12 @@ function rootContext(accountId: string, region: string, clock: Clock): RequestCo
 }
 
 /** Asserts that `promise` rejects with the AWS error `code` (and `message`, `status` when given). */
-export async function rejectsWith(promise: Promise<unknown>, code: string, message?: string | RegExp, status?: number): Promise<void> {
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+  message?: string | RegExp,
+  status?: number,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(isAwsError(error), `expected an AwsError, got ${String(error)}`);
     assert.equal(error.code, code, error.message);
@@ -83,7 +100,11 @@ export interface ServiceHarnessBase<Name extends string> {
    * The same, with `caller` as the handler's caller (a user, a role session): the request is
    * signed and authorized as the root user, so the authorizations are computed, not evaluated.
    */
-  callAs<T = Record<string, unknown>>(caller: Caller, operation: Name, input?: Record<string, unknown> | string): Promise<T>;
+  callAs<T = Record<string, unknown>>(
+    caller: Caller,
+    operation: Name,
+    input?: Record<string, unknown> | string,
+  ): Promise<T>;
   /** The authorizations the pipeline asks for, after validating the input; nothing runs. */
   authorize(operation: Name, input?: Record<string, unknown> | string): Promise<Authorization[]>;
   /** Closes the database and opens the same file again with fresh parts (a restart); returns the harness. */
@@ -95,7 +116,11 @@ export interface ServiceHarnessBase<Name extends string> {
 export type ServiceHarness<Name extends string, P extends ServiceParts> = ServiceHarnessBase<Name> & P;
 
 /** The caller is the account's root user, whom no role policy concerns. */
-const NO_ROLES: IdentityPolicySource = { roleId: () => undefined, rolePolicyDocuments: () => [], managedPolicyDefaultDocument: () => undefined };
+const NO_ROLES: IdentityPolicySource = {
+  roleId: () => undefined,
+  rolePolicyDocuments: () => [],
+  managedPolicyDefaultDocument: () => undefined,
+};
 
 /** Records what it is asked to allow, then refuses, so `authorize` never runs an operation. */
 class RecordingAuthorizer extends Authorizer {
@@ -107,7 +132,9 @@ class RecordingAuthorizer extends Authorizer {
   }
 }
 
-export function createServiceHarness<Name extends string, P extends ServiceParts>(options: HarnessOptions<P>): ServiceHarness<Name, P> {
+export function createServiceHarness<Name extends string, P extends ServiceParts>(
+  options: HarnessOptions<P>,
+): ServiceHarness<Name, P> {
   const dir = mkdtempSync(join(tmpdir(), options.name));
   const file = join(dir, 'state.db');
   const clock = new ManualClock(options.start);
@@ -144,16 +171,46 @@ export function createServiceHarness<Name extends string, P extends ServiceParts
     const credentials = new CredentialStore(db, options.accountId);
     root = credentials.ensureRootKey(options.accountId, clock.now());
     authorizer = new RecordingAuthorizer(NO_ROLES);
-    api = new AwsApi({ services: [recorded(parts.service)], credentials, authorizer, clock, logger: silentLogger, accountId: options.accountId, region: options.region });
+    api = new AwsApi({
+      services: [recorded(parts.service)],
+      credentials,
+      authorizer,
+      clock,
+      logger: silentLogger,
+      accountId: options.accountId,
+      region: options.region,
+    });
     return { ...parts, db };
   };
 
   const send = async (operation: string, input: Record<string, unknown> | string): Promise<ApiResponse> => {
     const service = harness.service;
-    const signer = new SignatureV4({ credentials: root, region: options.region, service: service.signingName, sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: root,
+      region: options.region,
+      service: service.signingName,
+      sha256: Sha256,
+    });
     const { headers, body } = encode(service, operation, input);
-    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: 'localhost', path: '/', headers: { host: 'localhost', ...headers }, body }, { signingDate: clock.now() });
-    last = await api.handle({ method: 'POST', path: '/', query: '', headers: lowerCase(signed.headers as Record<string, string>), body: Buffer.from(body), sourceIp: '127.0.0.1' });
+    const signed = await signer.sign(
+      {
+        method: 'POST',
+        protocol: 'http:',
+        hostname: 'localhost',
+        path: '/',
+        headers: { host: 'localhost', ...headers },
+        body,
+      },
+      { signingDate: clock.now() },
+    );
+    last = await api.handle({
+      method: 'POST',
+      path: '/',
+      query: '',
+      headers: lowerCase(signed.headers as Record<string, string>),
+      body: Buffer.from(body),
+      sourceIp: '127.0.0.1',
+    });
     return last;
   };
 
@@ -185,7 +242,8 @@ export function createServiceHarness<Name extends string, P extends ServiceParts
       try {
         const response = await send(operation, input);
         // A refusal before authorization (validation, an unknown operation) is the answer itself.
-        if (response.status >= 400 && !String(response.body).includes('recorded by the test harness')) throw wireError(response);
+        if (response.status >= 400 && !String(response.body).includes('recorded by the test harness'))
+          throw wireError(response);
       } finally {
         authorizer.recording = undefined;
       }
@@ -206,13 +264,27 @@ export function createServiceHarness<Name extends string, P extends ServiceParts
 }
 
 /** The request a client sends for `operation`: headers and body in the service's protocol. */
-function encode(service: ServiceDefinition, operation: string, input: Record<string, unknown> | string): { headers: Record<string, string>; body: string } {
+function encode(
+  service: ServiceDefinition,
+  operation: string,
+  input: Record<string, unknown> | string,
+): { headers: Record<string, string>; body: string } {
   if (service.protocol === 'awsJson1_1') {
-    return { headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${service.targetPrefix ?? ''}.${operation}` }, body: JSON.stringify(input) };
+    return {
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `${service.targetPrefix ?? ''}.${operation}`,
+      },
+      body: JSON.stringify(input),
+    };
   }
   const params = new URLSearchParams({ Action: operation, Version: service.version ?? '' });
-  const encoded = typeof input === 'string' ? input : queryParams(input, service.protocol === 'ec2Query' ? '' : 'member').toString();
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: encoded === '' ? params.toString() : `${params.toString()}&${encoded}` };
+  const encoded =
+    typeof input === 'string' ? input : queryParams(input, service.protocol === 'ec2Query' ? '' : 'member').toString();
+  return {
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: encoded === '' ? params.toString() : `${params.toString()}&${encoded}`,
+  };
 }
 
 /** A structure as Query parameters: `A.B=x`, lists as `A.member.N` (EC2: `A.N`). */
@@ -221,7 +293,9 @@ function queryParams(input: Record<string, unknown>, listItem: string): URLSearc
   const add = (prefix: string, value: unknown): void => {
     if (value === undefined || value === null) return;
     if (Array.isArray(value)) {
-      value.forEach((item, index) => add(listItem ? `${prefix}.${listItem}.${index + 1}` : `${prefix}.${index + 1}`, item));
+      value.forEach((item, index) =>
+        add(listItem ? `${prefix}.${listItem}.${index + 1}` : `${prefix}.${index + 1}`, item),
+      );
     } else if (typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) add(`${prefix}.${key}`, item);
     } else params.append(prefix, String(value));
@@ -235,7 +309,9 @@ function wireError(response: ApiResponse): AwsError {
   const body = String(response.body);
   if (body.startsWith('{')) {
     const parsed = JSON.parse(body) as { __type?: string; message?: string; Message?: string };
-    return new AwsError(parsed.__type ?? 'Unknown', parsed.message ?? parsed.Message ?? '', { status: response.status });
+    return new AwsError(parsed.__type ?? 'Unknown', parsed.message ?? parsed.Message ?? '', {
+      status: response.status,
+    });
   }
   const code = /<Code>([\s\S]*?)<\/Code>/.exec(body)?.[1] ?? 'Unknown';
   const message = /<Message>([\s\S]*?)<\/Message>/.exec(body)?.[1] ?? '';
@@ -243,7 +319,10 @@ function wireError(response: ApiResponse): AwsError {
 }
 
 function unescapeXml(text: string): string {
-  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name] ?? '');
+  return text.replace(
+    /&(lt|gt|quot|apos|amp);/g,
+    (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name] ?? '',
+  );
 }
 
 function lowerCase(headers: Record<string, string>): Record<string, string> {

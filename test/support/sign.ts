@@ -28,13 +28,24 @@ export async function signRequest(
   const url = new URL(cloud.url);
   const signer = new SignatureV4({ credentials, region: cloud.region, service, sha256: Sha256 });
   const signed = await signer.sign(
-    { method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', headers: { host: url.host, ...headers }, body },
+    {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: { host: url.host, ...headers },
+      body,
+    },
     signingDate ? { signingDate } : {},
   );
   return { headers: signed.headers as Record<string, string>, body };
 }
 
-export async function send(cloud: TestCloud, request: SignedRequest): Promise<{ status: number; body: string; headers: Headers }> {
+export async function send(
+  cloud: TestCloud,
+  request: SignedRequest,
+): Promise<{ status: number; body: string; headers: Headers }> {
   const headers = { ...request.headers };
   delete headers.host;
   const response = await fetch(cloud.url, { method: 'POST', headers, body: request.body });
@@ -42,4 +53,7 @@ export async function send(cloud: TestCloud, request: SignedRequest): Promise<{ 
 }
 
 export const QUERY_TYPE = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
-export const jsonTarget = (target: string) => ({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target });
+export const jsonTarget = (target: string) => ({
+  'content-type': 'application/x-amz-json-1.1',
+  'x-amz-target': target,
+});

@@ -22,8 +22,16 @@ export interface Streamed {
   kill(): void;
 }
 
-export function streamed(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Streamed {
-  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function streamed(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Streamed {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Line[] = [];
   const waiters = new Set<() => void>();
   const reader = () => {
@@ -55,9 +63,26 @@ export function streamed(command: string, args: string[], options: { cwd?: strin
         const check = () => {
           const found = lines.find((l) => pattern.test(l.text));
           if (found) return finish(() => resolve(found));
-          if (done) return finish(() => reject(new Error(`${command} exited without printing ${String(pattern)}:\n${lines.map((l) => l.text).join('\n')}`)));
+          if (done)
+            return finish(() =>
+              reject(
+                new Error(
+                  `${command} exited without printing ${String(pattern)}:\n${lines.map((l) => l.text).join('\n')}`,
+                ),
+              ),
+            );
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms:\n${lines.map((l) => l.text).join('\n')}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() =>
+              reject(
+                new Error(
+                  `no line matching ${String(pattern)} within ${timeoutMs} ms:\n${lines.map((l) => l.text).join('\n')}`,
+                ),
+              ),
+            ),
+          timeoutMs,
+        );
         const finish = (settle: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);

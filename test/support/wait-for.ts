@@ -10,7 +10,11 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, undefined | false>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, undefined | false>> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
   let interval = 5;
@@ -22,7 +26,10 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, opti
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, interval));
     interval = Math.min(100, interval * 2);
   }

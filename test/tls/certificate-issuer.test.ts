@@ -13,27 +13,45 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, createServer, type TLSSocket } from 'node:tls';
-import { createCertificateAuthority, issueServerCertificate, type KeyAndCertificate } from '../../src/tls/certificate-issuer.js';
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type KeyAndCertificate,
+} from '../../src/tls/certificate-issuer.js';
 import { runOk } from '../support/run.js';
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date();
-const validity = (days: number) => ({ notBefore: new Date(now.getTime() - 3600_000), notAfter: new Date(now.getTime() + days * DAY) });
+const validity = (days: number) => ({
+  notBefore: new Date(now.getTime() - 3600_000),
+  notAfter: new Date(now.getTime() + days * DAY),
+});
 
 /** What a TLS client that trusts `ca` (and only it) makes of a server presenting `server`. */
-async function handshake(server: KeyAndCertificate, ca: string | undefined, target: { host: string; servername?: string }): Promise<{ authorized: boolean; error?: string }> {
+async function handshake(
+  server: KeyAndCertificate,
+  ca: string | undefined,
+  target: { host: string; servername?: string },
+): Promise<{ authorized: boolean; error?: string }> {
   const tls = createServer({ key: server.keyPem, cert: server.certPem }, (socket) => socket.end());
   tls.on('tlsClientError', () => undefined);
   tls.listen(0, target.host === '::1' ? '::1' : '127.0.0.1');
   await once(tls, 'listening');
   try {
-    const socket: TLSSocket = connect({ host: target.host, port: (tls.address() as AddressInfo).port, ca: ca ? [ca] : undefined, servername: target.servername });
+    const socket: TLSSocket = connect({
+      host: target.host,
+      port: (tls.address() as AddressInfo).port,
+      ca: ca ? [ca] : undefined,
+      servername: target.servername,
+    });
     return await new Promise((resolve) => {
       socket.once('secureConnect', () => {
         resolve({ authorized: socket.authorized });
         socket.destroy();
       });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve({ authorized: false, error: error.code ?? error.message }));
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        resolve({ authorized: false, error: error.code ?? error.message }),
+      );
     });
   } finally {
     tls.close();
@@ -47,7 +65,10 @@ describe('the certificate issuer', () => {
 
   before(async () => {
     ca = await createCertificateAuthority({ commonName: 'dockyard test CA', validity: validity(365) });
-    server = await issueServerCertificate(ca, { names: { dns: ['localhost'], ip: ['127.0.0.1', '::1'] }, validity: validity(30) });
+    server = await issueServerCertificate(ca, {
+      names: { dns: ['localhost'], ip: ['127.0.0.1', '::1'] },
+      validity: validity(30),
+    });
     writeFileSync(join(dir, 'ca.crt'), ca.certPem);
     writeFileSync(join(dir, 'server.crt'), server.certPem);
   });
@@ -73,13 +94,23 @@ describe('the certificate issuer', () => {
     assert.match(text, /X509v3 Basic Constraints: critical\n\s+CA:FALSE/);
     assert.match(text, /X509v3 Key Usage: critical\n\s+Digital Signature\n/);
     assert.match(text, /X509v3 Extended Key Usage: \n?\s*TLS Web Server Authentication\n/);
-    assert.match(text, /X509v3 Subject Alternative Name: \n?\s*DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1\n/);
+    assert.match(
+      text,
+      /X509v3 Subject Alternative Name: \n?\s*DNS:localhost, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1\n/,
+    );
     assert.match(text, /Signature Algorithm: ecdsa-with-SHA256/);
     // The authority key id names the CA's subject key id, which chain builders match on.
     const caKeyId = /X509v3 Subject Key Identifier: \n?\s*([0-9A-F:]+)/.exec(caText)?.[1];
     assert.ok(caKeyId);
     assert.match(text, new RegExp(`X509v3 Authority Key Identifier: \\n?\\s*(keyid:)?${caKeyId}`));
-    const verified = await runOk('openssl', ['verify', '-CAfile', join(dir, 'ca.crt'), '-purpose', 'sslserver', join(dir, 'server.crt')]);
+    const verified = await runOk('openssl', [
+      'verify',
+      '-CAfile',
+      join(dir, 'ca.crt'),
+      '-purpose',
+      'sslserver',
+      join(dir, 'server.crt'),
+    ]);
     assert.match(verified.stdout, /server\.crt: OK/);
   });
 
@@ -99,24 +130,44 @@ describe('the certificate issuer', () => {
   });
 
   it('a TLS client that trusts the CA connects by name and by address; without it, it refuses', async () => {
-    assert.deepEqual(await handshake(server, ca.certPem, { host: 'localhost', servername: 'localhost' }), { authorized: true });
+    assert.deepEqual(await handshake(server, ca.certPem, { host: 'localhost', servername: 'localhost' }), {
+      authorized: true,
+    });
     assert.deepEqual(await handshake(server, ca.certPem, { host: '127.0.0.1' }), { authorized: true });
     assert.deepEqual(await handshake(server, ca.certPem, { host: '::1' }), { authorized: true });
     const untrusted = await handshake(server, undefined, { host: 'localhost', servername: 'localhost' });
     assert.equal(untrusted.authorized, false);
     assert.equal(untrusted.error, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     const otherCa = await createCertificateAuthority({ commonName: 'another CA', validity: validity(1) });
-    assert.equal((await handshake(server, otherCa.certPem, { host: 'localhost', servername: 'localhost' })).authorized, false);
+    assert.equal(
+      (await handshake(server, otherCa.certPem, { host: 'localhost', servername: 'localhost' })).authorized,
+      false,
+    );
   });
 
   it('takes any names, wildcards included (the AWS hostnames issue 11 adds)', async () => {
-    const aws = await issueServerCertificate(ca, { names: { dns: ['localhost', 'sts.amazonaws.com', '*.dkr.ecr.us-east-1.amazonaws.com'], ip: [] }, validity: validity(1) });
+    const aws = await issueServerCertificate(ca, {
+      names: { dns: ['localhost', 'sts.amazonaws.com', '*.dkr.ecr.us-east-1.amazonaws.com'], ip: [] },
+      validity: validity(1),
+    });
     const cert = new X509Certificate(aws.certPem);
     assert.equal(cert.checkHost('000000000000.dkr.ecr.us-east-1.amazonaws.com'), '*.dkr.ecr.us-east-1.amazonaws.com');
     assert.equal(cert.checkHost('a.b.dkr.ecr.us-east-1.amazonaws.com'), undefined, 'a wildcard covers one label');
-    assert.deepEqual(await handshake(aws, ca.certPem, { host: '127.0.0.1', servername: '000000000000.dkr.ecr.us-east-1.amazonaws.com' }), { authorized: true });
-    assert.equal((await handshake(aws, ca.certPem, { host: '127.0.0.1', servername: 'sts.us-east-1.amazonaws.com' })).error, 'ERR_TLS_CERT_ALTNAME_INVALID');
-    await assert.rejects(issueServerCertificate(ca, { names: { dns: [], ip: [] }, validity: validity(1) }), /at least one name/);
+    assert.deepEqual(
+      await handshake(aws, ca.certPem, {
+        host: '127.0.0.1',
+        servername: '000000000000.dkr.ecr.us-east-1.amazonaws.com',
+      }),
+      { authorized: true },
+    );
+    assert.equal(
+      (await handshake(aws, ca.certPem, { host: '127.0.0.1', servername: 'sts.us-east-1.amazonaws.com' })).error,
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    );
+    await assert.rejects(
+      issueServerCertificate(ca, { names: { dns: [], ip: [] }, validity: validity(1) }),
+      /at least one name/,
+    );
   });
 
   it('gives every certificate its own positive serial number and key', async () => {

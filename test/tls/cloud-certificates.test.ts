@@ -37,7 +37,11 @@ describe('CloudCertificates', () => {
     assert.equal(issued.caCert, read(files().caCert));
     assert.equal(issued.cert, read(files().serverCert));
     assert.equal(issued.key, read(files().serverKey));
-    assert.deepEqual(subjectAltNames(new X509Certificate(issued.cert)).sort(), ['dns:localhost', 'ip:0:0:0:0:0:0:0:1', 'ip:127.0.0.1']);
+    assert.deepEqual(subjectAltNames(new X509Certificate(issued.cert)).sort(), [
+      'dns:localhost',
+      'ip:0:0:0:0:0:0:0:1',
+      'ip:127.0.0.1',
+    ]);
     assert.ok(new X509Certificate(issued.cert).checkIssued(new X509Certificate(issued.caCert)));
   });
 
@@ -96,7 +100,7 @@ describe('CloudCertificates', () => {
 
       writeFileSync(files().caKey, readFileSync(tlsFiles(other).caKey));
       const newCa = await new CloudCertificates(dataDir, LOOPBACK_NAMES).ensure();
-      assert.notEqual(newCa.caCert, first.caCert, "a CA whose key does not match is replaced");
+      assert.notEqual(newCa.caCert, first.caCert, 'a CA whose key does not match is replaced');
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
@@ -120,6 +124,9 @@ describe('CloudCertificates', () => {
     assert.deepEqual(certificateNames('::'), LOOPBACK_NAMES);
     assert.deepEqual(certificateNames('192.168.1.5'), { dns: ['localhost'], ip: ['127.0.0.1', '::1', '192.168.1.5'] });
     assert.deepEqual(certificateNames('fd00::5'), { dns: ['localhost'], ip: ['127.0.0.1', '::1', 'fd00::5'] });
-    assert.deepEqual(certificateNames('devbox.internal'), { dns: ['localhost', 'devbox.internal'], ip: ['127.0.0.1', '::1'] });
+    assert.deepEqual(certificateNames('devbox.internal'), {
+      dns: ['localhost', 'devbox.internal'],
+      ip: ['127.0.0.1', '::1'],
+    });
   });
 });

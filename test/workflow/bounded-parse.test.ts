@@ -11,7 +11,14 @@ import { YamlObjectReader } from '@actions/workflow-parser/workflows/yaml-object
 import type { ObjectReader } from '@actions/workflow-parser/templates/object-reader';
 import { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
 import {
-  evaluateToken, matchesPush, ParsePool, parsePushedWorkflowBounded, parseWorkflowFile, parseWorkflowFileBounded, readYamlBounded, WORKFLOW_READ_LIMITS,
+  evaluateToken,
+  matchesPush,
+  ParsePool,
+  parsePushedWorkflowBounded,
+  parseWorkflowFile,
+  parseWorkflowFileBounded,
+  readYamlBounded,
+  WORKFLOW_READ_LIMITS,
   type ParseResult,
 } from '../../src/workflow/index.js';
 import { BoundedYamlReader } from '../../src/workflow/yaml-reader.js';
@@ -53,25 +60,46 @@ describe('reading hostile workflow files', () => {
     // The same answer on the calling thread: the limit is the reader's, not only the worker's.
     assert.deepEqual(parseWorkflowFile(FILE, bomb), result);
     // Aliases within the limit still work (GitHub has allowed anchors since 2025).
-    const reused = parseWorkflowFile(FILE, 'on: push\njobs:\n  a:\n    runs-on: x\n    env: &env {A: "1", B: two}\n    steps: &steps\n      - run: echo $A\n  b:\n    runs-on: x\n    env: *env\n    steps: *steps\n');
+    const reused = parseWorkflowFile(
+      FILE,
+      'on: push\njobs:\n  a:\n    runs-on: x\n    env: &env {A: "1", B: two}\n    steps: &steps\n      - run: echo $A\n  b:\n    runs-on: x\n    env: *env\n    steps: *steps\n',
+    );
     assert.deepEqual(reused.errors, []);
-    assert.deepEqual(reused.workflow?.jobs.map((job) => evaluateToken(job.env as TemplateToken, scope())), [{ A: '1', B: 'two' }, { A: '1', B: 'two' }]);
-    assert.deepEqual(reused.workflow?.jobs.map((job) => job.steps.length), [1, 1]);
+    assert.deepEqual(
+      reused.workflow?.jobs.map((job) => evaluateToken(job.env as TemplateToken, scope())),
+      [
+        { A: '1', B: 'two' },
+        { A: '1', B: 'two' },
+      ],
+    );
+    assert.deepEqual(
+      reused.workflow?.jobs.map((job) => job.steps.length),
+      [1, 1],
+    );
   });
 
-  it('refuses a file over 1 MiB with GitHub\'s message, without parsing it', async () => {
+  it("refuses a file over 1 MiB with GitHub's message, without parsing it", async () => {
     const huge = largeWorkflow(WORKFLOW_READ_LIMITS.maxFileSize + 1);
     const started = performance.now();
-    assert.deepEqual(await parseWorkflowFileBounded(FILE, huge), { errors: [`${FILE}: The maximum file size of 1048576 characters has been exceeded`] });
+    assert.deepEqual(await parseWorkflowFileBounded(FILE, huge), {
+      errors: [`${FILE}: The maximum file size of 1048576 characters has been exceeded`],
+    });
     assert.ok(performance.now() - started < 200);
-    assert.deepEqual(parseWorkflowFile(FILE, huge).errors, [`${FILE}: The maximum file size of 1048576 characters has been exceeded`]);
+    assert.deepEqual(parseWorkflowFile(FILE, huge).errors, [
+      `${FILE}: The maximum file size of 1048576 characters has been exceeded`,
+    ]);
   });
 
   it('refuses nesting deeper than 50 and more than 10 MiB of tokens', async () => {
-    const nested = (depth: number) => `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: a/b@v1\n        with:\n          v: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    const nested = (depth: number) =>
+      `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: a/b@v1\n        with:\n          v: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
     // `with` is at depth 5 (root, jobs, a, steps, the step), so 45 more levels fit.
-    assert.deepEqual((await parseWorkflowFileBounded(FILE, nested(44))).errors, [`${FILE} (Line: 8, Col: 14): A sequence was not expected`]);
-    assert.deepEqual((await parseWorkflowFileBounded(FILE, nested(46))).errors, [`${FILE}: Maximum object depth exceeded`]);
+    assert.deepEqual((await parseWorkflowFileBounded(FILE, nested(44))).errors, [
+      `${FILE} (Line: 8, Col: 14): A sequence was not expected`,
+    ]);
+    assert.deepEqual((await parseWorkflowFileBounded(FILE, nested(46))).errors, [
+      `${FILE}: Maximum object depth exceeded`,
+    ]);
     // 20 aliases of a 300,000-character string: 40 nodes, 12 MB once expanded.
     const big = `on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      S: &s "${'x'.repeat(300_000)}"\n${Array.from({ length: 20 }, (_, i) => `      C${i}: *s`).join('\n')}\n    steps:\n      - run: echo\n`;
     assert.deepEqual((await parseWorkflowFileBounded(FILE, big)).errors, [`${FILE}: Maximum object size exceeded`]);
@@ -79,9 +107,13 @@ describe('reading hostile workflow files', () => {
 
   it('keeps at most 10 errors of at most 500 characters, as GitHub', async () => {
     const keys = Array.from({ length: 30 }, (_, i) => `k${i}${'y'.repeat(600)}: 1`).join('\n');
-    const { errors } = await parseWorkflowFileBounded(FILE, `on: push\n${keys}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n`);
+    const { errors } = await parseWorkflowFileBounded(
+      FILE,
+      `on: push\n${keys}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n`,
+    );
     assert.equal(errors.length, 10);
-    for (const error of errors) assert.ok(error.length <= 500 + FILE.length + '(Line: 1, Col: 1): [...]'.length + 4, error);
+    for (const error of errors)
+      assert.ok(error.length <= 500 + FILE.length + '(Line: 1, Col: 1): [...]'.length + 4, error);
     assert.match(errors[0] ?? '', /\[\.\.\.\]$/);
   });
 
@@ -96,7 +128,9 @@ describe('reading hostile workflow files', () => {
     assert.ok((result.workflow?.jobs[0]?.steps.length ?? 0) > 2000);
     // Receiving and decoding the worker's answer is the only part on this thread (in slices of ~5 ms);
     // compared with the parse on this thread, measured just now on the same (shared, busy) machine.
-    t.diagnostic(`1 MiB workflow: ${inlineMs.toFixed(0)} ms on the event loop; through the worker the loop was held at most ${worstMs.toFixed(1)} ms`);
+    t.diagnostic(
+      `1 MiB workflow: ${inlineMs.toFixed(0)} ms on the event loop; through the worker the loop was held at most ${worstMs.toFixed(1)} ms`,
+    );
     assert.ok(worstMs < inlineMs / 2, `event loop held ${worstMs} ms; the parse on it takes ${inlineMs} ms`);
 
     const pool = new ParsePool({ size: 1, timeoutMs: 200 });
@@ -104,7 +138,10 @@ describe('reading hostile workflow files', () => {
       const timedOut = await pool.parseWorkflow(FILE, large);
       assert.deepEqual(timedOut, { errors: [`${FILE}: Maximum parse time of 0.2 seconds exceeded`] });
       // The worker that overran was replaced: the next file parses normally.
-      const next = await pool.parseWorkflow(FILE, 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ok\n');
+      const next = await pool.parseWorkflow(
+        FILE,
+        'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ok\n',
+      );
       assert.deepEqual(next.errors, []);
     } finally {
       await pool.close();
@@ -128,7 +165,10 @@ describe('reading hostile workflow files', () => {
     try {
       started = performance.now();
       const { result, worstMs } = await worstEventLoopDelay(() => pool.parsePushedWorkflow(FILE, workflow, push));
-      assert.deepEqual(result, { parsed: { errors: [`${FILE}: Maximum parse time of 1 second exceeded`] }, triggered: false });
+      assert.deepEqual(result, {
+        parsed: { errors: [`${FILE}: Maximum parse time of 1 second exceeded`] },
+        triggered: false,
+      });
       assert.ok(performance.now() - started < 5000);
       // On this thread the backtracking would hold it for minutes, and no time limit could end it.
       assert.ok(worstMs < 500, `event loop held ${worstMs} ms`);
@@ -136,15 +176,32 @@ describe('reading hostile workflow files', () => {
       await pool.close();
     }
     // The same pattern on a path it matches quickly.
-    const quick = await parsePushedWorkflowBounded(FILE, workflow, { ref: 'refs/heads/main', changedFiles: ['ab'.repeat(13)] });
+    const quick = await parsePushedWorkflowBounded(FILE, workflow, {
+      ref: 'refs/heads/main',
+      changedFiles: ['ab'.repeat(13)],
+    });
     assert.equal(quick.triggered, true);
   });
 
-  it('reads action manifests with yaml\'s alias bound and GitHub\'s file size', async () => {
-    const bomb = ['name: bomb', 'a0: &a0 [x]', ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`), 'runs: {using: node20, main: index.js}'].join('\n');
-    await assert.rejects(readYamlBounded('action.yml', bomb), /Excessive alias count indicates a resource exhaustion attack/);
-    await assert.rejects(readYamlBounded('action.yml', `name: ${'x'.repeat(WORKFLOW_READ_LIMITS.maxFileSize)}`), /action\.yml: The maximum file size of 1048576 characters has been exceeded/);
-    assert.deepEqual(await readYamlBounded('action.yml', 'name: ok\nruns: {using: node20, main: index.js}\n'), { name: 'ok', runs: { using: 'node20', main: 'index.js' } });
+  it("reads action manifests with yaml's alias bound and GitHub's file size", async () => {
+    const bomb = [
+      'name: bomb',
+      'a0: &a0 [x]',
+      ...Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(', ')}]`),
+      'runs: {using: node20, main: index.js}',
+    ].join('\n');
+    await assert.rejects(
+      readYamlBounded('action.yml', bomb),
+      /Excessive alias count indicates a resource exhaustion attack/,
+    );
+    await assert.rejects(
+      readYamlBounded('action.yml', `name: ${'x'.repeat(WORKFLOW_READ_LIMITS.maxFileSize)}`),
+      /action\.yml: The maximum file size of 1048576 characters has been exceeded/,
+    );
+    assert.deepEqual(await readYamlBounded('action.yml', 'name: ok\nruns: {using: node20, main: index.js}\n'), {
+      name: 'ok',
+      runs: { using: 'node20', main: 'index.js' },
+    });
   });
 });
 
@@ -225,7 +282,7 @@ describe('reading ordinary workflow files', () => {
         '          text',
         '        env:',
         '          ${{ insert }}: ${{ fromJSON(vars.MORE) }}',
-        '          K: ${{ format(\'{0}-{1}\', github.ref, 3) }}',
+        "          K: ${{ format('{0}-{1}', github.ref, 3) }}",
         '  after:',
         '    needs: [build]',
         '    if: always()',
@@ -239,9 +296,13 @@ describe('reading ordinary workflow files', () => {
     ],
   ];
 
-  it('yields exactly the events of the package\'s YAML reader', () => {
+  it("yields exactly the events of the package's YAML reader", () => {
     for (const [file, content] of corpus) {
-      assert.deepEqual(drain(new BoundedYamlReader(1, content, WORKFLOW_READ_LIMITS)), drain(new YamlObjectReader(1, content)), file);
+      assert.deepEqual(
+        drain(new BoundedYamlReader(1, content, WORKFLOW_READ_LIMITS)),
+        drain(new YamlObjectReader(1, content)),
+        file,
+      );
     }
   });
 
@@ -257,9 +318,11 @@ describe('reading ordinary workflow files', () => {
     assert.equal(matchesPush(seed.workflow ?? assert.fail(), { ref: 'refs/heads/master' }), true);
   });
 
-  it('decides push triggers in the worker as matchesPush does, with GitHub\'s 300-file diff', async () => {
-    const workflow = 'on:\n  push:\n    paths: ["src/**"]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n';
-    const decide = async (changedFiles: string[]) => (await parsePushedWorkflowBounded(FILE, workflow, { ref: 'refs/heads/main', changedFiles })).triggered;
+  it("decides push triggers in the worker as matchesPush does, with GitHub's 300-file diff", async () => {
+    const workflow =
+      'on:\n  push:\n    paths: ["src/**"]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n';
+    const decide = async (changedFiles: string[]) =>
+      (await parsePushedWorkflowBounded(FILE, workflow, { ref: 'refs/heads/main', changedFiles })).triggered;
     assert.equal(await decide(['src/a.ts']), true);
     assert.equal(await decide(['docs/a.md']), false);
     const docs = Array.from({ length: 300 }, (_, i) => `docs/${i}.md`);

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  conditionExpression, evaluateCondition, evaluateExpression, ExpressionFailure, stripExpressionMarkers,
+  conditionExpression,
+  evaluateCondition,
+  evaluateExpression,
+  ExpressionFailure,
+  stripExpressionMarkers,
 } from '../../src/workflow/index.js';
 import { scope } from './helpers.js';
 
@@ -28,7 +32,10 @@ describe('evaluateCondition', () => {
   });
 
   it('adds success() && when no status function is called', () => {
-    assert.equal(conditionExpression("github.ref == 'refs/heads/main'"), "success() && (github.ref == 'refs/heads/main')");
+    assert.equal(
+      conditionExpression("github.ref == 'refs/heads/main'"),
+      "success() && (github.ref == 'refs/heads/main')",
+    );
     assert.equal(evaluateCondition("github.ref == 'refs/heads/main'", scope({ github })), true);
     assert.equal(evaluateCondition("github.ref == 'refs/heads/main'", scope({ github }, 'failure')), false);
     assert.equal(evaluateCondition('true', scope({}, 'cancelled')), false);
@@ -60,7 +67,7 @@ describe('evaluateCondition', () => {
     assert.equal(evaluateCondition('null', scope()), false);
     assert.equal(evaluateCondition('github', scope({ github })), true);
     assert.equal(evaluateCondition('github.nothing', scope({ github })), false);
-    assert.equal(evaluateCondition('fromJSON(\'[]\')', scope()), true);
+    assert.equal(evaluateCondition("fromJSON('[]')", scope()), true);
   });
 
   it('reads absent contexts as null', () => {
@@ -69,8 +76,10 @@ describe('evaluateCondition', () => {
   });
 
   it('throws ExpressionFailure naming the expression', () => {
-    assert.throws(() => evaluateCondition('github.ref ==', scope()), (error: unknown) =>
-      error instanceof ExpressionFailure && /github\.ref ==/.test(error.message));
+    assert.throws(
+      () => evaluateCondition('github.ref ==', scope()),
+      (error: unknown) => error instanceof ExpressionFailure && /github\.ref ==/.test(error.message),
+    );
     assert.throws(() => evaluateCondition('unknown.x', scope()), ExpressionFailure);
     assert.throws(() => evaluateCondition('nofunc()', scope()), ExpressionFailure);
   });
@@ -125,7 +134,7 @@ describe('evaluateExpression', () => {
     assert.equal(evaluateExpression("'' && 'no'", s), '');
   });
 
-  it('has GitHub\'s functions', () => {
+  it("has GitHub's functions", () => {
     assert.equal(evaluateExpression("contains(github.event.head_commit.message, 'fix')", s), true);
     assert.equal(evaluateExpression("contains(fromJSON(needs.setup.outputs.list), 'y')", s), true);
     assert.equal(evaluateExpression("startsWith(github.ref_name, 'MA')", s), true);
@@ -134,7 +143,7 @@ describe('evaluateExpression', () => {
     assert.equal(evaluateExpression("join(fromJSON(needs.setup.outputs.list), '+')", s), 'x+y');
     assert.equal(evaluateExpression('toJSON(matrix)', s), '{\n  "node": 20,\n  "os": "ubuntu-latest"\n}');
     assert.deepEqual(evaluateExpression('fromJSON(needs.setup.outputs.json)', s), { include: [{ a: 1 }] });
-    assert.equal(evaluateExpression('fromJSON(\'true\')', s), true);
+    assert.equal(evaluateExpression("fromJSON('true')", s), true);
   });
 
   it('filters objects with .*', () => {

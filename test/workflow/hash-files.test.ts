@@ -52,8 +52,14 @@ describe('hashFiles', () => {
 
   it('excludes with ! patterns, in order', () => {
     assert.equal(hashFiles(workspace, ['**/package-lock.json', '!node_modules/**']), expected('app lock', 'root lock'));
-    assert.equal(hashFiles(workspace, ['**/package-lock.json', '!**/node_modules/**', '!package-lock.json']), expected('app lock'));
-    assert.equal(hashFiles(workspace, ['**/package-lock.json\n!node_modules/**\n# a comment']), expected('app lock', 'root lock'));
+    assert.equal(
+      hashFiles(workspace, ['**/package-lock.json', '!**/node_modules/**', '!package-lock.json']),
+      expected('app lock'),
+    );
+    assert.equal(
+      hashFiles(workspace, ['**/package-lock.json\n!node_modules/**\n# a comment']),
+      expected('app lock', 'root lock'),
+    );
   });
 
   it('matches everything under a directory pattern', () => {
@@ -77,7 +83,7 @@ describe('hashFiles', () => {
     assert.equal(hashFiles(workspace, ['/etc/hostname']), '');
   });
 
-  it('returns \'\' when nothing matches or there is no workspace', () => {
+  it("returns '' when nothing matches or there is no workspace", () => {
     assert.equal(hashFiles(workspace, ['**/*.nothing']), '');
     assert.equal(hashFiles(workspace, ['!**']), '');
     assert.equal(hashFiles(undefined, ['**']), '');
@@ -96,7 +102,10 @@ describe('hashFiles', () => {
   it('is callable from an expression with several patterns', () => {
     const s = scope({}, 'success', workspace);
     assert.equal(evaluateExpression("hashFiles('lib/a.txt', 'lib/b.txt')", s), expected('a', 'b'));
-    assert.equal(evaluateExpression("hashFiles('**/package-lock.json', '!node_modules/**')", s), expected('app lock', 'root lock'));
+    assert.equal(
+      evaluateExpression("hashFiles('**/package-lock.json', '!node_modules/**')", s),
+      expected('app lock', 'root lock'),
+    );
     assert.equal(evaluateExpression("hashFiles('nothing')", s), '');
     assert.equal(evaluateExpression("HASHFILES('lib/a.txt')", s), expected('a'));
     assert.equal(evaluateExpression("hashFiles('lib/a.txt')", scope()), '');

@@ -9,7 +9,10 @@ import { parseWorkflowFile } from '../../src/workflow/index.js';
 import type { Contexts, Scope, StatusState, TemplateToken, WorkflowDefinition } from '../../src/workflow/index.js';
 
 /** The seed's workflow, as the repository holds it. */
-export const SEED_WORKFLOW = readFileSync(new URL('../../../test/workflow/fixtures/deploy-to-ecs.yml', import.meta.url), 'utf8');
+export const SEED_WORKFLOW = readFileSync(
+  new URL('../../../test/workflow/fixtures/deploy-to-ecs.yml', import.meta.url),
+  'utf8',
+);
 
 /** Parses a workflow that must be valid. */
 export function parse(content: string, file = '.github/workflows/ci.yml'): WorkflowDefinition {
@@ -29,7 +32,10 @@ export function errorsOf(content: string, file = '.github/workflows/ci.yml'): st
 
 /** Lines indented by `spaces`, for splicing YAML snippets into a template. */
 export function indent(yaml: string, spaces: number): string {
-  return yaml.split('\n').map((line) => (line === '' ? line : ' '.repeat(spaces) + line)).join('\n');
+  return yaml
+    .split('\n')
+    .map((line) => (line === '' ? line : ' '.repeat(spaces) + line))
+    .join('\n');
 }
 
 /** A minimal valid workflow around the given steps (YAML list items). */

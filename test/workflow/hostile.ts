@@ -8,8 +8,20 @@
  */
 export function aliasBomb(levels = 10, width = 10): string {
   const anchors = [`      L0: &a0 ["lol"]`];
-  for (let level = 1; level < levels; level++) anchors.push(`      L${level}: &a${level} [${Array.from({ length: width }, () => `*a${level - 1}`).join(', ')}]`);
-  return ['name: bomb', 'on: push', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    env:', ...anchors, '    steps:', '      - run: echo never', ''].join('\n');
+  for (let level = 1; level < levels; level++)
+    anchors.push(`      L${level}: &a${level} [${Array.from({ length: width }, () => `*a${level - 1}`).join(', ')}]`);
+  return [
+    'name: bomb',
+    'on: push',
+    'jobs:',
+    '  build:',
+    '    runs-on: ubuntu-latest',
+    '    env:',
+    ...anchors,
+    '    steps:',
+    '      - run: echo never',
+    '',
+  ].join('\n');
 }
 
 /** A valid workflow of about `bytes` characters (within the node limit up to 1 MiB): one job of many steps. */

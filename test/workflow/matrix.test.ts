@@ -27,13 +27,17 @@ describe('expandMatrix', () => {
 
   it('takes the product of the vectors, first key slowest', () => {
     assert.deepEqual(expand('matrix:\n  os: [ubuntu, windows]\n  node: [18, 20]').combinations, [
-      { os: 'ubuntu', node: 18 }, { os: 'ubuntu', node: 20 }, { os: 'windows', node: 18 }, { os: 'windows', node: 20 },
+      { os: 'ubuntu', node: 18 },
+      { os: 'ubuntu', node: 20 },
+      { os: 'windows', node: 18 },
+      { os: 'windows', node: 20 },
     ]);
   });
 
   it('keeps object values whole', () => {
     assert.deepEqual(expand('matrix:\n  cfg: [{ os: a, v: 1 }, { os: b, v: 2 }]').combinations, [
-      { cfg: { os: 'a', v: 1 } }, { cfg: { os: 'b', v: 2 } },
+      { cfg: { os: 'a', v: 1 } },
+      { cfg: { os: 'b', v: 2 } },
     ]);
   });
 
@@ -53,7 +57,7 @@ describe('expandMatrix', () => {
     assert.ok(!result.combinations.some((c) => c.os === 'macos' && c.version === 12 && c.environment === 'production'));
   });
 
-  it('follows GitHub\'s include example', () => {
+  it("follows GitHub's include example", () => {
     const result = expand(`matrix:
   fruit: [apple, pear]
   animal: [cat, dog]
@@ -76,7 +80,7 @@ describe('expandMatrix', () => {
     ]);
   });
 
-  it('follows GitHub\'s example of extending one combination', () => {
+  it("follows GitHub's example of extending one combination", () => {
     const result = expand(`matrix:
   os: [windows-latest, ubuntu-latest]
   node: [14, 16]
@@ -104,15 +108,31 @@ describe('expandMatrix', () => {
   });
 
   it('builds a matrix from include alone', () => {
-    assert.deepEqual(expand('matrix:\n  include:\n    - site: production\n    - site: staging').combinations,
-      [{ site: 'production' }, { site: 'staging' }]);
+    assert.deepEqual(expand('matrix:\n  include:\n    - site: production\n    - site: staging').combinations, [
+      { site: 'production' },
+      { site: 'staging' },
+    ]);
   });
 
   it('evaluates expressions for the whole matrix, a vector, or an entry', () => {
-    const s = scope({ needs: { setup: { outputs: { matrix: '{"os":["a","b"],"include":[{"os":"c"}]}', list: '[1,2,3]' } } }, github: { ref_name: 'main' } });
-    assert.deepEqual(expand('matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}', s).combinations, [{ os: 'a' }, { os: 'b' }, { os: 'c' }]);
-    assert.deepEqual(expand('matrix:\n  n: ${{ fromJSON(needs.setup.outputs.list) }}', s).combinations, [{ n: 1 }, { n: 2 }, { n: 3 }]);
-    assert.deepEqual(expand('matrix:\n  branch: ["${{ github.ref_name }}", other]', s).combinations, [{ branch: 'main' }, { branch: 'other' }]);
+    const s = scope({
+      needs: { setup: { outputs: { matrix: '{"os":["a","b"],"include":[{"os":"c"}]}', list: '[1,2,3]' } } },
+      github: { ref_name: 'main' },
+    });
+    assert.deepEqual(expand('matrix: ${{ fromJSON(needs.setup.outputs.matrix) }}', s).combinations, [
+      { os: 'a' },
+      { os: 'b' },
+      { os: 'c' },
+    ]);
+    assert.deepEqual(expand('matrix:\n  n: ${{ fromJSON(needs.setup.outputs.list) }}', s).combinations, [
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+    assert.deepEqual(expand('matrix:\n  branch: ["${{ github.ref_name }}", other]', s).combinations, [
+      { branch: 'main' },
+      { branch: 'other' },
+    ]);
   });
 
   it('reads fail-fast and max-parallel', () => {
@@ -128,9 +148,15 @@ describe('expandMatrix', () => {
   it('refuses an empty matrix, an empty vector, and everything excluded', () => {
     assert.throws(() => expand('matrix: {}'), /Matrix must define at least one vector/);
     assert.throws(() => expand('matrix:\n  os: []'), /Matrix vector 'os' does not contain any values/);
-    assert.throws(() => expand('matrix:\n  os: [a]\n  exclude:\n    - os: a'), /Matrix must define at least one vector/);
+    assert.throws(
+      () => expand('matrix:\n  os: [a]\n  exclude:\n    - os: a'),
+      /Matrix must define at least one vector/,
+    );
     const s = scope({ needs: { x: { outputs: { m: '{}' } } } });
-    assert.throws(() => expand('matrix: ${{ fromJSON(needs.x.outputs.m) }}', s), /Matrix must define at least one vector/);
+    assert.throws(
+      () => expand('matrix: ${{ fromJSON(needs.x.outputs.m) }}', s),
+      /Matrix must define at least one vector/,
+    );
   });
 
   it('refuses an exclude key the matrix lacks and a matrix that is not a mapping', () => {
@@ -142,8 +168,9 @@ describe('expandMatrix', () => {
   it(`allows ${MAX_MATRIX_COMBINATIONS} combinations and refuses more, with GitHub's message`, () => {
     const values = (n: number) => `[${Array.from({ length: n }, (_, i) => i).join(', ')}]`;
     assert.equal(expand(`matrix:\n  a: ${values(16)}\n  b: ${values(16)}`).combinations.length, 256);
-    assert.throws(() => expand(`matrix:\n  a: ${values(16)}\n  b: ${values(16)}\n  include:\n    - a: x`),
-      { message: "Strategy for job 'build' produced 257 configurations which exceeds the maximum of 256 configurations" });
+    assert.throws(() => expand(`matrix:\n  a: ${values(16)}\n  b: ${values(16)}\n  include:\n    - a: x`), {
+      message: "Strategy for job 'build' produced 257 configurations which exceeds the maximum of 256 configurations",
+    });
   });
 
   it('returns combinations that do not share objects', () => {

@@ -5,12 +5,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  effectivePermissions, jobDisplayName, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits, stepDisplayName,
+  effectivePermissions,
+  jobDisplayName,
+  PERMISSION_SCOPES,
+  PERMISSIVE_DEFAULT,
+  permits,
+  stepDisplayName,
 } from '../../src/workflow/index.js';
 import { parse, scope, SEED_WORKFLOW, workflowWithSteps } from './helpers.js';
 
 function permissionsOf(workflowPermissions: string, jobPermissions: string) {
-  const workflow = parse(`on: push\n${workflowPermissions}\njobs:\n  a:\n    runs-on: x\n${jobPermissions}\n    steps:\n      - run: echo\n`);
+  const workflow = parse(
+    `on: push\n${workflowPermissions}\njobs:\n  a:\n    runs-on: x\n${jobPermissions}\n    steps:\n      - run: echo\n`,
+  );
   const job = workflow.jobs[0];
   assert.ok(job);
   return effectivePermissions(workflow, job);
@@ -25,7 +32,7 @@ describe('effectivePermissions', () => {
     assert.deepEqual(Object.keys(permissions).sort(), [...PERMISSION_SCOPES].sort());
   });
 
-  it('uses the workflow\'s permissions, unlisted scopes none', () => {
+  it("uses the workflow's permissions, unlisted scopes none", () => {
     const workflow = parse(SEED_WORKFLOW);
     const job = workflow.jobs[0];
     assert.ok(job);
@@ -37,8 +44,11 @@ describe('effectivePermissions', () => {
     }
   });
 
-  it('lets the job\'s permissions replace the workflow\'s entirely', () => {
-    const permissions = permissionsOf('permissions:\n  contents: write\n  id-token: write', '    permissions:\n      packages: read');
+  it("lets the job's permissions replace the workflow's entirely", () => {
+    const permissions = permissionsOf(
+      'permissions:\n  contents: write\n  id-token: write',
+      '    permissions:\n      packages: read',
+    );
     assert.equal(permissions.packages, 'read');
     assert.equal(permissions.contents, 'none');
     assert.equal(permissions['id-token'], 'none');
@@ -55,7 +65,9 @@ describe('effectivePermissions', () => {
     const none = permissionsOf('permissions: {}', '');
     assert.equal(Object.keys(none).length, PERMISSION_SCOPES.length);
     assert.ok(Object.values(none).every((level) => level === 'none'));
-    assert.ok(Object.values(permissionsOf('permissions: write-all', '    permissions: {}')).every((level) => level === 'none'));
+    assert.ok(
+      Object.values(permissionsOf('permissions: write-all', '    permissions: {}')).every((level) => level === 'none'),
+    );
   });
 
   it('says write implies read', () => {
@@ -69,7 +81,10 @@ describe('effectivePermissions', () => {
 });
 
 describe('stepDisplayName', () => {
-  const steps = parse(workflowWithSteps(`- uses: actions/checkout@v4
+  const steps =
+    parse(
+      workflowWithSteps(
+        `- uses: actions/checkout@v4
 - run: |
 
     npm ci
@@ -82,20 +97,26 @@ describe('stepDisplayName', () => {
 - name: \${{ fromJSON('{') }}
   run: x
 - name: ''
-  run: echo empty name`, 'strategy:\n  matrix:\n    node: [20]')).jobs[0]?.steps ?? [];
+  run: echo empty name`,
+        'strategy:\n  matrix:\n    node: [20]',
+      ),
+    ).jobs[0]?.steps ?? [];
   const s = scope({ github: { sha: 'abc' }, matrix: { node: 20 } });
 
   it('names steps as GitHub does', () => {
-    assert.deepEqual(steps.map((step) => stepDisplayName(step, s)), [
-      'Run actions/checkout@v4',
-      'Run npm ci',
-      'Run echo ${{ github.sha }}',
-      'Build 20',
-      'Run ./.github/actions/local',
-      'Run docker://alpine:3.19',
-      "${{ fromJSON('{') }}",
-      'Run echo empty name',
-    ]);
+    assert.deepEqual(
+      steps.map((step) => stepDisplayName(step, s)),
+      [
+        'Run actions/checkout@v4',
+        'Run npm ci',
+        'Run echo ${{ github.sha }}',
+        'Build 20',
+        'Run ./.github/actions/local',
+        'Run docker://alpine:3.19',
+        "${{ fromJSON('{') }}",
+        'Run echo empty name',
+      ],
+    );
   });
 });
 

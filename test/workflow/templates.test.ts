@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  evaluateString, evaluateStringMap, evaluateToken, ExpressionFailure, jsonToString, sourceText, TemplateValueError,
+  evaluateString,
+  evaluateStringMap,
+  evaluateToken,
+  ExpressionFailure,
+  jsonToString,
+  sourceText,
+  TemplateValueError,
 } from '../../src/workflow/index.js';
 import { matrixVector, scope, stepEnv, withValue } from './helpers.js';
 
@@ -18,7 +24,14 @@ const s = scope(contexts);
 
 describe('evaluateToken: scalars', () => {
   it('returns literals as YAML typed them', () => {
-    assert.deepEqual(evaluateToken(matrixVector('[plain, 42, 1.5, true, "true", ~]'), s), ['plain', 42, 1.5, true, 'true', null]);
+    assert.deepEqual(evaluateToken(matrixVector('[plain, 42, 1.5, true, "true", ~]'), s), [
+      'plain',
+      42,
+      1.5,
+      true,
+      'true',
+      null,
+    ]);
   });
 
   it('returns literals as the schema typed them: `with` values are strings', () => {
@@ -56,12 +69,14 @@ describe('evaluateToken: scalars', () => {
 
 describe('evaluateToken: collections', () => {
   it('evaluates sequences and nested mappings', () => {
-    assert.deepEqual(evaluateToken(matrixVector('[a, "${{ github.event.inputs.n }}", { k: "${{ github.sha }}!", l: [1] }]'), s),
-      ['a', 3, { k: 'abc123!', l: [1] }]);
+    assert.deepEqual(
+      evaluateToken(matrixVector('[a, "${{ github.event.inputs.n }}", { k: "${{ github.sha }}!", l: [1] }]'), s),
+      ['a', 3, { k: 'abc123!', l: [1] }],
+    );
   });
 
   it('merges ${{ insert }} mappings in place', () => {
-    const env = stepEnv("A: one\n${{ insert }}: ${{ fromJSON('{\"B\":\"two\",\"C\":3}') }}\nD: four");
+    const env = stepEnv('A: one\n${{ insert }}: ${{ fromJSON(\'{"B":"two","C":3}\') }}\nD: four');
     assert.deepEqual(evaluateToken(env, s), { A: 'one', B: 'two', C: 3, D: 'four' });
   });
 
@@ -101,8 +116,12 @@ describe('evaluateString and evaluateStringMap', () => {
   });
 
   it('builds string maps for env and with', () => {
-    assert.deepEqual(evaluateStringMap(stepEnv('A: ${{ matrix.node }}\nB: true\nC: ~\nD: "x ${{ github.sha }}"'), s),
-      { A: '20', B: 'true', C: '', D: 'x abc123' });
+    assert.deepEqual(evaluateStringMap(stepEnv('A: ${{ matrix.node }}\nB: true\nC: ~\nD: "x ${{ github.sha }}"'), s), {
+      A: '20',
+      B: 'true',
+      C: '',
+      D: 'x abc123',
+    });
     assert.deepEqual(evaluateStringMap(undefined, s), {});
     assert.throws(() => evaluateStringMap(matrixVector('[1, 2]'), s), /A mapping was expected/);
   });

@@ -64,7 +64,10 @@ describe('filter patterns', () => {
   it('applies negations in order, a later pattern winning', () => {
     assert.equal(matchesFilterList(['releases/**', '!releases/**-alpha'], 'releases/10'), true);
     assert.equal(matchesFilterList(['releases/**', '!releases/**-alpha'], 'releases/10-alpha'), false);
-    assert.equal(matchesFilterList(['releases/**', '!releases/**-alpha', 'releases/beta-alpha'], 'releases/beta-alpha'), true);
+    assert.equal(
+      matchesFilterList(['releases/**', '!releases/**-alpha', 'releases/beta-alpha'], 'releases/beta-alpha'),
+      true,
+    );
     assert.equal(matchesFilterList(['!main'], 'main'), false);
     assert.equal(matchesFilterList([], 'main'), false);
   });
@@ -107,7 +110,10 @@ describe('matchesPushFilter: refs', () => {
 
   it('excludes what -ignore lists match', () => {
     assert.equal(push({ 'branches-ignore': ['mona/octocat', 'releases/**-alpha'] }, 'refs/heads/mona/octocat'), false);
-    assert.equal(push({ 'branches-ignore': ['mona/octocat', 'releases/**-alpha'] }, 'refs/heads/releases/1-alpha'), false);
+    assert.equal(
+      push({ 'branches-ignore': ['mona/octocat', 'releases/**-alpha'] }, 'refs/heads/releases/1-alpha'),
+      false,
+    );
     assert.equal(push({ 'branches-ignore': ['mona/octocat', 'releases/**-alpha'] }, 'refs/heads/main'), true);
     assert.equal(push({ 'tags-ignore': ['v1.*'] }, 'refs/tags/v1.2'), false);
     assert.equal(push({ 'tags-ignore': ['v1.*'] }, 'refs/tags/v2.0'), true);
@@ -147,7 +153,10 @@ describe('matchesPushFilter: paths', () => {
   });
 
   it('does not evaluate path filters for tags', () => {
-    assert.equal(matchesPushFilter({ tags: ['v*'], paths: ['src/**'] }, { ref: 'refs/tags/v1', changedFiles: ['docs/x'] }), true);
+    assert.equal(
+      matchesPushFilter({ tags: ['v*'], paths: ['src/**'] }, { ref: 'refs/tags/v1', changedFiles: ['docs/x'] }),
+      true,
+    );
     assert.equal(matchesPushFilter({ paths: ['src/**'] }, { ref: 'refs/tags/v1', changedFiles: ['docs/x'] }), true);
   });
 });
@@ -166,7 +175,9 @@ describe('matchesPush', () => {
   });
 
   it('uses the parsed filters', () => {
-    const workflow = parse(`on:\n  push:\n    branches: ['releases/**', '!releases/**-alpha']\n    paths-ignore: ['**.md']\n${jobs}`);
+    const workflow = parse(
+      `on:\n  push:\n    branches: ['releases/**', '!releases/**-alpha']\n    paths-ignore: ['**.md']\n${jobs}`,
+    );
     assert.equal(matchesPush(workflow, { ref: 'refs/heads/releases/2' }), true);
     assert.equal(matchesPush(workflow, { ref: 'refs/heads/releases/2-alpha' }), false);
     assert.equal(matchesPush(workflow, { ref: 'refs/heads/releases/2', changedFiles: ['CHANGELOG.md'] }), false);

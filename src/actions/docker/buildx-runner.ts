@@ -24,9 +24,15 @@ export function buildxAvailable(): boolean {
 }
 
 /** Runs `docker buildx ARGS`; output is relayed to this step's log as it comes (stderr progress too) unless `silent`. */
-export function runBuildx(args: string[], options: { silent?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BuildxResult> {
+export function runBuildx(
+  args: string[],
+  options: { silent?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<BuildxResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [BUILDX_BUNDLE, 'buildx', ...args], { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUILDX_BUNDLE, 'buildx', ...args], {
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -57,7 +57,11 @@ export function parseCsv(input: string, options: CsvOptions = {}): string[][] {
       fieldStarted = true;
       continue;
     }
-    if (options.comment && c === options.comment && (!options.commentNoInfix || (fields.length === 0 && field === ''))) {
+    if (
+      options.comment &&
+      c === options.comment &&
+      (!options.commentNoInfix || (fields.length === 0 && field === ''))
+    ) {
       inComment = true;
       continue;
     }

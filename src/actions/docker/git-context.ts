@@ -28,11 +28,18 @@ export async function fetchGitContext(context: string, token: string, tempDir: s
   const subdir = colon < 0 ? '' : fragment.slice(colon + 1);
   if (subdir.split('/').includes('..')) throw new Error(`invalid Git context subdirectory ${subdir}`);
   const dir = mkdtempSync(join(tempDir, 'git-context-'));
-  const auth = token ? ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`] : [];
-  const steps: string[][] = [['init', '-q', dir], ['-C', dir, ...auth, 'fetch', '-q', '--depth', '1', url, ref || 'HEAD'], ['-C', dir, 'checkout', '-q', 'FETCH_HEAD']];
+  const auth = token
+    ? ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`]
+    : [];
+  const steps: string[][] = [
+    ['init', '-q', dir],
+    ['-C', dir, ...auth, 'fetch', '-q', '--depth', '1', url, ref || 'HEAD'],
+    ['-C', dir, 'checkout', '-q', 'FETCH_HEAD'],
+  ];
   for (const args of steps) {
     const result = await runCommand('git', args);
-    if (result.exitCode !== 0) throw new Error(`failed to fetch the Git context ${url}#${ref}: ${result.stderr.trim() || result.stdout.trim()}`);
+    if (result.exitCode !== 0)
+      throw new Error(`failed to fetch the Git context ${url}#${ref}: ${result.stderr.trim() || result.stdout.trim()}`);
   }
   return subdir ? join(dir, subdir) : dir;
 }

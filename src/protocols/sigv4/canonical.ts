@@ -18,7 +18,9 @@ export function splitQuery(rawQuery: string): RawQueryPair[] {
   for (const piece of rawQuery.split('&')) {
     if (piece === '') continue;
     const equals = piece.indexOf('=');
-    pairs.push(equals < 0 ? { name: piece, value: '' } : { name: piece.slice(0, equals), value: piece.slice(equals + 1) });
+    pairs.push(
+      equals < 0 ? { name: piece, value: '' } : { name: piece.slice(0, equals), value: piece.slice(equals + 1) },
+    );
   }
   return pairs;
 }

@@ -8,7 +8,8 @@
 export const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
-export const BOTH_AUTH_FORMS = "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
+export const BOTH_AUTH_FORMS =
+  "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.";
 
 export const HOST_NOT_SIGNED = "'Host' must be a 'SignedHeader' in the AWS Authorization.";
 
@@ -25,7 +26,11 @@ export function missingEqualSign(piece: string, authorization: string): string {
 }
 
 /** Parameters (and the date header) an Authorization header lacks; AWS echoes the header back. */
-export function authorizationRequires(parameters: readonly string[], needsDate: boolean, authorization: string): string {
+export function authorizationRequires(
+  parameters: readonly string[],
+  needsDate: boolean,
+  authorization: string,
+): string {
   let message = '';
   for (const parameter of parameters) message += `Authorization header requires '${parameter}' parameter. `;
   if (needsDate) message += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";

@@ -94,10 +94,17 @@ function isSigV4Authorization(authorization: string): boolean {
   return authorization.trimStart().startsWith('AWS4-');
 }
 
-function readHeaderClaim(request: Pick<IncomingSignedRequest, 'headers'>, authorization: string, queryPairs: RawQueryPair[]): ClaimResult {
+function readHeaderClaim(
+  request: Pick<IncomingSignedRequest, 'headers'>,
+  authorization: string,
+  queryPairs: RawQueryPair[],
+): ClaimResult {
   const split = splitAuthorization(authorization);
   if ('badPiece' in split) {
-    return { ok: false, failure: { kind: 'incomplete', message: messages.missingEqualSign(split.badPiece, authorization) } };
+    return {
+      ok: false,
+      failure: { kind: 'incomplete', message: messages.missingEqualSign(split.badPiece, authorization) },
+    };
   }
   const { algorithm, fields } = split;
   const credential = fields.get('Credential') ?? '';
@@ -113,7 +120,10 @@ function readHeaderClaim(request: Pick<IncomingSignedRequest, 'headers'>, author
   if (missing.length > 0 || date === undefined || signedHeaders === undefined) {
     return {
       ok: false,
-      failure: { kind: 'incomplete', message: messages.authorizationRequires(missing, date === undefined, authorization) },
+      failure: {
+        kind: 'incomplete',
+        message: messages.authorizationRequires(missing, date === undefined, authorization),
+      },
     };
   }
   return {
@@ -125,7 +135,8 @@ function readHeaderClaim(request: Pick<IncomingSignedRequest, 'headers'>, author
       signedHeaders,
       signature,
       date,
-      securityToken: headerText(request.headers, 'x-amz-security-token') ?? queryParam(queryPairs, 'X-Amz-Security-Token'),
+      securityToken:
+        headerText(request.headers, 'x-amz-security-token') ?? queryParam(queryPairs, 'X-Amz-Security-Token'),
       queryPairs,
     },
   };
@@ -150,7 +161,8 @@ function readQueryClaim(request: Pick<IncomingSignedRequest, 'headers'>, queryPa
     if (value === undefined || value === '') missing.push(name);
     else values.set(name, value);
   }
-  if (missing.length > 0) return { ok: false, failure: { kind: 'incomplete', message: messages.queryRequires(missing) } };
+  if (missing.length > 0)
+    return { ok: false, failure: { kind: 'incomplete', message: messages.queryRequires(missing) } };
   const value = (name: (typeof PRESIGN_PARAMETERS)[number]): string => values.get(name) ?? '';
   return {
     ok: true,
@@ -162,7 +174,8 @@ function readQueryClaim(request: Pick<IncomingSignedRequest, 'headers'>, queryPa
       signature: value('X-Amz-Signature'),
       date: value('X-Amz-Date'),
       expires: value('X-Amz-Expires'),
-      securityToken: queryParam(queryPairs, 'X-Amz-Security-Token') ?? headerText(request.headers, 'x-amz-security-token'),
+      securityToken:
+        queryParam(queryPairs, 'X-Amz-Security-Token') ?? headerText(request.headers, 'x-amz-security-token'),
       contentSha256: presignedContentSha256(queryPairs),
       queryPairs,
     },
@@ -186,12 +199,15 @@ export function readSignatureClaim(request: Pick<IncomingSignedRequest, 'headers
     return { ok: false, failure: { kind: 'mismatch', message: messages.BOTH_AUTH_FORMS } };
   }
   if (presigned) return readQueryClaim(request, queryPairs);
-  if (authorization === undefined || !isSigV4Authorization(authorization)) return { ok: false, failure: { kind: 'missing' } };
+  if (authorization === undefined || !isSigV4Authorization(authorization))
+    return { ok: false, failure: { kind: 'missing' } };
   return readHeaderClaim(request, authorization, queryPairs);
 }
 
 /** The credential a request names, from whichever form it uses, without checking anything else. */
-export function readCredential(request: Pick<IncomingSignedRequest, 'headers' | 'query'>): ParsedCredential | undefined {
+export function readCredential(
+  request: Pick<IncomingSignedRequest, 'headers' | 'query'>,
+): ParsedCredential | undefined {
   const authorization = authorizationHeader(request.headers);
   let credential: string | undefined;
   if (authorization !== undefined && isSigV4Authorization(authorization)) {

@@ -111,7 +111,8 @@ export function verifySigV4<P>(
     return refuse({ kind: 'incomplete', message: messages.unsupportedAlgorithm(claim.algorithm) });
   }
   const credential = parseCredential(claim.credential);
-  if (credential === undefined) return refuse({ kind: 'incomplete', message: messages.badCredential(claim.credential) });
+  if (credential === undefined)
+    return refuse({ kind: 'incomplete', message: messages.badCredential(claim.credential) });
   const scopeProblems = checkScope(credential, claim.date, expected);
   if (scopeProblems !== '') return refuse({ kind: 'wrongScope', message: scopeProblems });
 
@@ -161,7 +162,12 @@ function readExpires(claim: SignatureClaim): Step<number> {
  * A signature is good from 15 minutes before its timestamp (clock skew) until 15 minutes after it,
  * or, presigned, until X-Amz-Date + X-Amz-Expires. The clock is read to the second, as timestamps are.
  */
-function checkTimeWindow(claim: SignatureClaim, requestTime: Date, expiresSeconds: number, now: Date): SigV4Failure | undefined {
+function checkTimeWindow(
+  claim: SignatureClaim,
+  requestTime: Date,
+  expiresSeconds: number,
+  now: Date,
+): SigV4Failure | undefined {
   const nowMs = Math.floor(now.getTime() / 1000) * 1000;
   const requestMs = requestTime.getTime();
   const nowText = formatAmzDate(new Date(nowMs));
@@ -170,7 +176,9 @@ function checkTimeWindow(claim: SignatureClaim, requestTime: Date, expiresSecond
     return { kind: 'skew', message: messages.signatureNotYetCurrent(claim.date, latest, nowText) };
   }
   if (claim.presigned) {
-    return nowMs >= requestMs + expiresSeconds * 1000 ? { kind: 'presignExpired', message: messages.REQUEST_EXPIRED } : undefined;
+    return nowMs >= requestMs + expiresSeconds * 1000
+      ? { kind: 'presignExpired', message: messages.REQUEST_EXPIRED }
+      : undefined;
   }
   if (requestMs < nowMs - MAX_SKEW_MS) {
     const earliest = formatAmzDate(new Date(nowMs - MAX_SKEW_MS));
@@ -182,7 +190,8 @@ function checkTimeWindow(claim: SignatureClaim, requestTime: Date, expiresSecond
 /** Everything wrong with the credential's scope, in AWS's order and words; '' when it is right. */
 function checkScope(credential: ParsedCredential, requestDate: string, expected: ExpectedScope): string {
   let problems = '';
-  const regionOk = expected.region !== undefined ? credential.region === expected.region : REGION_SHAPE.test(credential.region);
+  const regionOk =
+    expected.region !== undefined ? credential.region === expected.region : REGION_SHAPE.test(credential.region);
   if (!regionOk) problems += messages.scopeRegion(credential.region);
   if (credential.service !== expected.service) problems += messages.scopeService(expected.service);
   if (credential.terminator !== TERMINATOR) problems += messages.scopeTerminator(credential.terminator);
@@ -197,7 +206,12 @@ function checkScope(credential: ParsedCredential, requestDate: string, expected:
  * hash is used instead, so a declared hash that does not match the body fails as a mismatch.
  * S3 alone treats a presigned request without a declaration as UNSIGNED-PAYLOAD.
  */
-function payloadHash(request: IncomingSignedRequest, claim: SignatureClaim, signedHeaderNames: readonly string[], s3: boolean): string {
+function payloadHash(
+  request: IncomingSignedRequest,
+  claim: SignatureClaim,
+  signedHeaderNames: readonly string[],
+  s3: boolean,
+): string {
   const declared =
     claim.contentSha256 ??
     (signedHeaderNames.some((name) => name.toLowerCase() === 'x-amz-content-sha256')

@@ -25,7 +25,8 @@ export async function runComposite(
   inputs: Record<string, string>,
   call: StepInvocation,
 ): Promise<Outcome> {
-  if (parent.depth + 1 > MAX_DEPTH) throw new Error(`Composite action nesting is too deep (more than ${MAX_DEPTH} levels) at ${step.uses ?? step.id}`);
+  if (parent.depth + 1 > MAX_DEPTH)
+    throw new Error(`Composite action nesting is too deep (more than ${MAX_DEPTH} levels) at ${step.uses ?? step.id}`);
   const frame: StepFrame = {
     steps: {},
     inputs: inputs as Json,

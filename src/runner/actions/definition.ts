@@ -19,7 +19,12 @@ import { dirname } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import type { StepDefinition } from '../../workflow/contract.js';
 import type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
-import { WORKFLOW_READ_LIMITS, fileTooLargeMessage, parseWorkflowFileBounded, readYamlBounded } from '../../workflow/index.js';
+import {
+  WORKFLOW_READ_LIMITS,
+  fileTooLargeMessage,
+  parseWorkflowFileBounded,
+  readYamlBounded,
+} from '../../workflow/index.js';
 import { ActionResolutionError, actionFile } from './resolve.js';
 
 export interface ActionInput {
@@ -65,9 +70,11 @@ function isRecord(value: unknown): value is Raw {
 /** Loads and checks `dir`'s action.yml; throws ActionResolutionError with a message for the log. */
 export async function loadAction(dir: string, uses: string): Promise<ActionDefinition> {
   const file = actionFile(dir);
-  if (file === undefined) throw new ActionResolutionError(`Can't find 'action.yml' or 'action.yaml' for ${uses} under '${dir}'`);
+  if (file === undefined)
+    throw new ActionResolutionError(`Can't find 'action.yml' or 'action.yaml' for ${uses} under '${dir}'`);
   // A UTF-8 character takes at most three bytes per UTF-16 unit: a file this large is over the limit unread.
-  if ((await stat(file)).size > 3 * WORKFLOW_READ_LIMITS.maxFileSize) throw new ActionResolutionError(`${uses}: ${fileTooLargeMessage(file, WORKFLOW_READ_LIMITS)}`);
+  if ((await stat(file)).size > 3 * WORKFLOW_READ_LIMITS.maxFileSize)
+    throw new ActionResolutionError(`${uses}: ${fileTooLargeMessage(file, WORKFLOW_READ_LIMITS)}`);
   let raw: unknown;
   try {
     raw = await readYamlBounded(file, await readFile(file, 'utf8'));
@@ -94,7 +101,9 @@ export async function loadAction(dir: string, uses: string): Promise<ActionDefin
   }
 
   if (using === 'docker' || using.startsWith('docker')) {
-    throw new ActionResolutionError(`${uses} is a Docker container action, which dockyard does not support (jobs run directly on this host). Use a JavaScript or composite action instead.`);
+    throw new ActionResolutionError(
+      `${uses} is a Docker container action, which dockyard does not support (jobs run directly on this host). Use a JavaScript or composite action instead.`,
+    );
   }
   let compositeSteps: Raw[] = [];
   if (using === 'composite') {
@@ -105,7 +114,9 @@ export async function loadAction(dir: string, uses: string): Promise<ActionDefin
       }
     });
   } else if (!/^node\d+$/.test(using)) {
-    throw new ActionResolutionError(`${uses}: ${file}: 'runs.using' must be node12, node16, node20, node24, composite or docker, got '${using}'`);
+    throw new ActionResolutionError(
+      `${uses}: ${file}: 'runs.using' must be node12, node16, node20, node24, composite or docker, got '${using}'`,
+    );
   } else if (typeof runs.main !== 'string' || runs.main === '') {
     throw new ActionResolutionError(`${uses}: ${file}: Required property is missing: runs.main`);
   }
@@ -129,7 +140,13 @@ export async function loadAction(dir: string, uses: string): Promise<ActionDefin
 }
 
 /** Reads the expression-bearing parts through parseWorkflowFile (see the header). */
-async function compileTemplates(file: string, uses: string, steps: Raw[], defaults: Record<string, unknown>, outputs: Record<string, unknown>) {
+async function compileTemplates(
+  file: string,
+  uses: string,
+  steps: Raw[],
+  defaults: Record<string, unknown>,
+  outputs: Record<string, unknown>,
+) {
   const workflow = {
     on: 'push',
     jobs: {
@@ -142,7 +159,8 @@ async function compileTemplates(file: string, uses: string, steps: Raw[], defaul
     },
   };
   const result = await parseWorkflowFileBounded(file, stringifyYaml(workflow));
-  if (result.workflow === undefined) throw new ActionResolutionError(`${uses}: ${file} is not a valid action: ${result.errors.join('; ')}`);
+  if (result.workflow === undefined)
+    throw new ActionResolutionError(`${uses}: ${file} is not a valid action: ${result.errors.join('; ')}`);
   const job = result.workflow.jobs[0];
   if (job === undefined) throw new ActionResolutionError(`${uses}: ${file} could not be read`);
   const defaultsStep = job.steps.at(-1);

@@ -21,7 +21,9 @@ export interface NodeAction {
 
 /** INPUT_<NAME>: GitHub upper-cases the name and replaces spaces with `_` (hyphens stay). */
 export function inputVariables(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]),
+  );
 }
 
 export async function runNodeStage(
@@ -43,8 +45,14 @@ export async function runNodeStage(
   const state = job.actionState.get(step.id) ?? {};
   job.actionState.set(step.id, state);
   const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
-  const actionFrame: StepFrame = { ...frame, action: { path: action.definition.dir, repository: action.resolved.repository, ref: action.resolved.ref } };
-  const processEnv = processEnvironment(job, actionFrame, step.id, env, { ...inputVariables(inputs), ...stateVariables });
+  const actionFrame: StepFrame = {
+    ...frame,
+    action: { path: action.definition.dir, repository: action.resolved.repository, ref: action.resolved.ref },
+  };
+  const processEnv = processEnvironment(job, actionFrame, step.id, env, {
+    ...inputVariables(inputs),
+    ...stateVariables,
+  });
   return runStepProcess(job, {
     file: process.execPath,
     args: [script],

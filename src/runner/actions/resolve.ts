@@ -60,14 +60,18 @@ export function majorOf(ref: string): string | undefined {
 
 export function resolveAction(uses: string, options: ResolveOptions): ResolvedAction {
   if (uses.startsWith('docker://')) {
-    throw new ActionResolutionError(`Container actions are not supported by dockyard (jobs run directly on this host, without a job container): ${uses}`);
+    throw new ActionResolutionError(
+      `Container actions are not supported by dockyard (jobs run directly on this host, without a job container): ${uses}`,
+    );
   }
   if (uses.startsWith('./') || uses === '.') {
     const dir = resolve(options.workspace, uses);
     const rel = relative(options.workspace, dir);
     if (rel.startsWith('..')) throw new ActionResolutionError(`The local action path '${uses}' leaves the workspace`);
     if (actionFile(dir) === undefined) {
-      throw new ActionResolutionError(`Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`);
+      throw new ActionResolutionError(
+        `Can't find 'action.yml', 'action.yaml' or 'Dockerfile' under '${dir}'. Did you forget to run actions/checkout before running your local action?`,
+      );
     }
     return { dir, repository: '', ref: '', source: 'local' };
   }
@@ -80,7 +84,8 @@ export function resolveAction(uses: string, options: ResolveOptions): ResolvedAc
   const repository = `${spec.owner}/${spec.name}`;
   const cached = options.cache.lookup(spec);
   if (cached !== undefined) {
-    if (actionFile(cached) === undefined) throw new ActionResolutionError(`The cached action ${uses} has no action.yml at ${cached}`);
+    if (actionFile(cached) === undefined)
+      throw new ActionResolutionError(`The cached action ${uses} has no action.yml at ${cached}`);
     return { dir: cached, repository, ref: spec.ref, source: 'cache' };
   }
   const versions = [spec.ref, majorOf(spec.ref)].filter((version): version is string => version !== undefined);

@@ -14,18 +14,30 @@ import { runNodeStage } from './node-action.js';
 import { resolveAction, type ResolvedAction } from './resolve.js';
 
 /** Resolves and reads an action; remote ones once per job. Throws ActionResolutionError. */
-export async function loadUses(job: JobState, uses: string): Promise<{ resolved: ResolvedAction; definition: ActionDefinition }> {
+export async function loadUses(
+  job: JobState,
+  uses: string,
+): Promise<{ resolved: ResolvedAction; definition: ActionDefinition }> {
   const local = uses.startsWith('./') || uses === '.';
   const known = local ? undefined : job.loadedActions.get(uses);
   if (known !== undefined) return known;
-  const resolved = resolveAction(uses, { workspace: job.paths.workspace, cache: job.actionCache, builtinDir: job.builtinActionsDir });
+  const resolved = resolveAction(uses, {
+    workspace: job.paths.workspace,
+    cache: job.actionCache,
+    builtinDir: job.builtinActionsDir,
+  });
   const loaded = { resolved, definition: await loadAction(resolved.dir, uses) };
   if (!local) job.loadedActions.set(uses, loaded);
   return loaded;
 }
 
 /** Inputs as the action sees them: declared defaults (evaluated) overlaid by `with:`. */
-export function actionInputs(job: JobState, step: StepDefinition, definition: ActionDefinition, scope: StepInvocation['scope']): Record<string, string> {
+export function actionInputs(
+  job: JobState,
+  step: StepDefinition,
+  definition: ActionDefinition,
+  scope: StepInvocation['scope'],
+): Record<string, string> {
   const given = evaluateStringMap(step.with, scope);
   const defaults = evaluateStringMap(definition.defaults, scope);
   const declared = definition.inputs.map((input) => input.id);
@@ -36,7 +48,10 @@ export function actionInputs(job: JobState, step: StepDefinition, definition: Ac
     job.annotations.push({ level: 'warning', message, job: job.jobName });
   }
   for (const input of definition.inputs) {
-    if (input.deprecationMessage !== undefined && Object.keys(given).some((key) => key.toLowerCase() === input.id.toLowerCase())) {
+    if (
+      input.deprecationMessage !== undefined &&
+      Object.keys(given).some((key) => key.toLowerCase() === input.id.toLowerCase())
+    ) {
       const message = `Input '${input.id}' has been deprecated with message: ${input.deprecationMessage}`;
       job.log.write(`##[warning]${message}`);
       job.annotations.push({ level: 'warning', message, job: job.jobName });
@@ -45,7 +60,12 @@ export function actionInputs(job: JobState, step: StepDefinition, definition: Ac
   return { ...defaults, ...given };
 }
 
-export async function runUsesStep(job: JobState, frame: StepFrame, step: StepDefinition, call: StepInvocation): Promise<Outcome> {
+export async function runUsesStep(
+  job: JobState,
+  frame: StepFrame,
+  step: StepDefinition,
+  call: StepInvocation,
+): Promise<Outcome> {
   const uses = step.uses as string;
   job.log.write(`##[group]${call.name}`);
   let loaded: { resolved: ResolvedAction; definition: ActionDefinition };
@@ -63,7 +83,11 @@ export async function runUsesStep(job: JobState, frame: StepFrame, step: StepDef
   const runs = definition.runs;
   const state = job.actionState.get(step.id) ?? {};
   job.actionState.set(step.id, state);
-  const outcome = await runNodeStage(job, frame, step, { resolved, definition, runs }, 'main', inputs, call.env, { timeoutMinutes: call.timeoutMinutes, outputs: call.outputs, name: call.name });
+  const outcome = await runNodeStage(job, frame, step, { resolved, definition, runs }, 'main', inputs, call.env, {
+    timeoutMinutes: call.timeoutMinutes,
+    outputs: call.outputs,
+    name: call.name,
+  });
   if (runs.post !== undefined) {
     // The post stage sees the job's env as it is then, plus this step's own env and inputs.
     const stepEnv = call.stepEnv;
@@ -74,7 +98,16 @@ export async function runUsesStep(job: JobState, frame: StepFrame, step: StepDef
       condition: runs.postIf,
       frame,
       run: () =>
-        runNodeStage(job, frame, step, { resolved, definition, runs }, 'post', inputs, { ...job.env, ...job.fileEnv, ...frame.env, ...stepEnv }, { outputs: {}, name: postName }),
+        runNodeStage(
+          job,
+          frame,
+          step,
+          { resolved, definition, runs },
+          'post',
+          inputs,
+          { ...job.env, ...job.fileEnv, ...frame.env, ...stepEnv },
+          { outputs: {}, name: postName },
+        ),
     });
   }
   return outcome;

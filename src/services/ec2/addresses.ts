@@ -59,7 +59,14 @@ export function cidr4Size(cidr: string): number {
 /** A syntactically valid IPv6 CIDR (loose: hex groups, colons, one prefix length ≤ 128). */
 export function isCidr6(cidr: string): boolean {
   const [address, bits, extra] = cidr.split('/');
-  if (address === undefined || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits) || Number(bits) > 128) return false;
+  if (
+    address === undefined ||
+    bits === undefined ||
+    extra !== undefined ||
+    !/^\d{1,3}$/.test(bits) ||
+    Number(bits) > 128
+  )
+    return false;
   return /^[0-9a-fA-F:]+$/.test(address) && address.includes(':');
 }
 

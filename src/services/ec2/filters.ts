@@ -16,7 +16,12 @@ export interface Filter {
 }
 
 /** What a filter name reads from a resource: one value or several; undefined matches nothing. */
-export type FilterTable<T> = Readonly<Record<string, (item: T) => string | number | boolean | undefined | readonly (string | number | boolean | undefined)[]>>;
+export type FilterTable<T> = Readonly<
+  Record<
+    string,
+    (item: T) => string | number | boolean | undefined | readonly (string | number | boolean | undefined)[]
+  >
+>;
 
 /** The common Describe* input: filters, paging and DryRun. */
 export interface DescribeCommon {
@@ -36,7 +41,10 @@ export function readFilters(r: InputReader): Filter[] {
 }
 
 /** Reads Filter, MaxResults (EC2's range 5–1000 unless said otherwise), NextToken and DryRun. */
-export function readDescribeCommon(r: InputReader, maxRange: { min: number; max: number } = { min: 5, max: 1000 }): DescribeCommon {
+export function readDescribeCommon(
+  r: InputReader,
+  maxRange: { min: number; max: number } = { min: 5, max: 1000 },
+): DescribeCommon {
   return {
     filters: readFilters(r),
     maxResults: r.integer('MaxResults', maxRange),
@@ -46,7 +54,11 @@ export function readDescribeCommon(r: InputReader, maxRange: { min: number; max:
 }
 
 /** Keeps the items every filter matches; refuses unknown filter names first. */
-export function applyFilters<T extends { tags: Tag[] }>(items: readonly T[], filters: readonly Filter[], table: FilterTable<T>): T[] {
+export function applyFilters<T extends { tags: Tag[] }>(
+  items: readonly T[],
+  filters: readonly Filter[],
+  table: FilterTable<T>,
+): T[] {
   for (const filter of filters) {
     if (!isTagFilter(filter.name) && !Object.hasOwn(table, filter.name)) throw ec2Errors.invalidFilter(filter.name);
   }
@@ -81,13 +93,21 @@ function reader<T extends { tags: Tag[] }>(name: string, table: FilterTable<T>):
 
 /** EC2's filter wildcards: * any run, ? one character; everything else literal. */
 function globToRegExp(value: string): RegExp {
-  const body = value.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = value
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }
 
 /** Pages a filtered list; nextToken only when more items follow. */
-export function paginate<T>(items: readonly T[], common: Pick<DescribeCommon, 'maxResults' | 'nextToken'>): { items: T[]; nextToken?: string } {
-  return pageFromOffset(items, { limit: common.maxResults, token: common.nextToken }, () => ec2Errors.invalidNextToken());
+export function paginate<T>(
+  items: readonly T[],
+  common: Pick<DescribeCommon, 'maxResults' | 'nextToken'>,
+): { items: T[]; nextToken?: string } {
+  return pageFromOffset(items, { limit: common.maxResults, token: common.nextToken }, () =>
+    ec2Errors.invalidNextToken(),
+  );
 }
 
 /** Throws EC2's DryRunOperation once the caller has been authorized. */

@@ -47,7 +47,11 @@ export function validateAwsvpc(store: NetworkView, config: AwsvpcConfiguration):
   if (config.subnets.length > MAX_SUBNETS) return `subnets can have at most ${MAX_SUBNETS} items.`;
   const groups = config.securityGroups ?? [];
   if (groups.length > MAX_GROUPS) return `securityGroups can have at most ${MAX_GROUPS} items.`;
-  if (config.assignPublicIp !== undefined && config.assignPublicIp !== 'ENABLED' && config.assignPublicIp !== 'DISABLED') {
+  if (
+    config.assignPublicIp !== undefined &&
+    config.assignPublicIp !== 'ENABLED' &&
+    config.assignPublicIp !== 'DISABLED'
+  ) {
     return `Invalid value for assignPublicIp: ${config.assignPublicIp}. Valid values are ENABLED and DISABLED.`;
   }
   const subnets = new Map(store.subnets().map((s) => [s.id, s]));
@@ -64,7 +68,8 @@ export function validateAwsvpc(store: NetworkView, config: AwsvpcConfiguration):
     return `Error retrieving security group information for [${missingGroups.join(', ')}]: The security group '${missingGroups.join(', ')}' does not exist (ErrorCode: InvalidGroup.NotFound)`;
   }
   const stray = groups.find((id) => known.get(id)?.vpcId !== vpcId);
-  if (stray !== undefined) return `Security group ${stray} does not appear to belong to the same VPC as the input subnets.`;
+  if (stray !== undefined)
+    return `Security group ${stray} does not appear to belong to the same VPC as the input subnets.`;
   return undefined;
 }
 
@@ -94,7 +99,11 @@ function protocolMatches(rule: SecurityGroupRule, traffic: Traffic): boolean {
   return traffic.port >= rule.fromPort && traffic.port <= rule.toPort;
 }
 
-function peerMatches(rule: SecurityGroupRule, sourceIp: string, groupsOfSource: () => Map<string, Set<string>>): boolean {
+function peerMatches(
+  rule: SecurityGroupRule,
+  sourceIp: string,
+  groupsOfSource: () => Map<string, Set<string>>,
+): boolean {
   switch (rule.peer.kind) {
     case 'cidr4':
       return cidr4Contains(rule.peer.cidr, sourceIp);

@@ -8,7 +8,8 @@ import { foldPermissions, type IpPermissionOutput } from './permissions.js';
 
 type Wire = Record<string, unknown>;
 
-export const ec2Arn = (region: string, accountId: string, resource: string): string => `arn:aws:ec2:${region}:${accountId}:${resource}`;
+export const ec2Arn = (region: string, accountId: string, resource: string): string =>
+  `arn:aws:ec2:${region}:${accountId}:${resource}`;
 
 /** tagSet is absent when a resource has no tags. */
 function tagSet(tags: readonly Tag[]): { tagSet?: Tag[] } {
@@ -23,7 +24,9 @@ export function vpcOutput(vpc: Vpc): Wire {
     vpcId: vpc.id,
     ownerId: vpc.ownerId,
     instanceTenancy: 'default',
-    cidrBlockAssociationSet: [{ associationId: vpc.cidrAssociationId, cidrBlock: vpc.cidrBlock, cidrBlockState: { state: 'associated' } }],
+    cidrBlockAssociationSet: [
+      { associationId: vpc.cidrAssociationId, cidrBlock: vpc.cidrBlock, cidrBlockState: { state: 'associated' } },
+    ],
     isDefault: vpc.isDefault,
     ...tagSet(vpc.tags),
   };
@@ -47,7 +50,11 @@ export function subnetOutput(subnet: Subnet, region: string): Wire {
     ownerId: subnet.ownerId,
     enableDns64: false,
     ipv6Native: false,
-    privateDnsNameOptionsOnLaunch: { hostnameType: 'ip-name', enableResourceNameDnsARecord: false, enableResourceNameDnsAAAARecord: false },
+    privateDnsNameOptionsOnLaunch: {
+      hostnameType: 'ip-name',
+      enableResourceNameDnsARecord: false,
+      enableResourceNameDnsAAAARecord: false,
+    },
     ...tagSet(subnet.tags),
   };
 }
@@ -95,8 +102,15 @@ function privateDnsName(ip: string, region: string): string {
   return region === 'us-east-1' ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
 }
 
-export function networkInterfaceOutput(eni: NetworkInterface, groups: ReadonlyMap<string, string>, region: string): Wire {
-  const association = eni.publicIp !== undefined ? { association: { publicIp: eni.publicIp, publicDnsName: '', ipOwnerId: 'amazon' } } : {};
+export function networkInterfaceOutput(
+  eni: NetworkInterface,
+  groups: ReadonlyMap<string, string>,
+  region: string,
+): Wire {
+  const association =
+    eni.publicIp !== undefined
+      ? { association: { publicIp: eni.publicIp, publicDnsName: '', ipOwnerId: 'amazon' } }
+      : {};
   return {
     networkInterfaceId: eni.id,
     subnetId: eni.subnetId,
@@ -111,10 +125,24 @@ export function networkInterfaceOutput(eni: NetworkInterface, groups: ReadonlyMa
     privateDnsName: privateDnsName(eni.privateIp, region),
     sourceDestCheck: true,
     groupSet: eni.groupIds.map((id) => ({ groupId: id, groupName: groups.get(id) ?? '' })),
-    attachment: { attachmentId: eni.attachmentId, deviceIndex: 1, networkCardIndex: 0, status: 'attached', attachTime: eni.createdAt, deleteOnTermination: false },
+    attachment: {
+      attachmentId: eni.attachmentId,
+      deviceIndex: 1,
+      networkCardIndex: 0,
+      status: 'attached',
+      attachTime: eni.createdAt,
+      deleteOnTermination: false,
+    },
     ...association,
     ...tagSet(eni.tags),
-    privateIpAddressesSet: [{ privateIpAddress: eni.privateIp, privateDnsName: privateDnsName(eni.privateIp, region), primary: true, ...association }],
+    privateIpAddressesSet: [
+      {
+        privateIpAddress: eni.privateIp,
+        privateDnsName: privateDnsName(eni.privateIp, region),
+        primary: true,
+        ...association,
+      },
+    ],
     ipv6AddressesSet: [],
     interfaceType: 'interface',
   };

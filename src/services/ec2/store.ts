@@ -8,7 +8,17 @@
 import type { Db } from '../../store/database.js';
 import { migrate } from '../../store/database.js';
 import { cidr4Size, ec2Id, macAddress } from './addresses.js';
-import type { AvailabilityZone, NetworkInterface, NewNetworkInterface, RulePeer, SecurityGroup, SecurityGroupRule, Subnet, Tag, Vpc } from './model.js';
+import type {
+  AvailabilityZone,
+  NetworkInterface,
+  NewNetworkInterface,
+  RulePeer,
+  SecurityGroup,
+  SecurityGroupRule,
+  Subnet,
+  Tag,
+  Vpc,
+} from './model.js';
 import { ingressAllows, validateAwsvpc, type AwsvpcConfiguration, type Traffic } from './networking.js';
 import { EC2_MIGRATIONS } from './schema.js';
 
@@ -75,7 +85,17 @@ const RESERVED_PER_SUBNET = 5;
 /** The zone id prefix AWS derives from a region name: us-east-1 → use1, ap-northeast-1 → apne1. */
 function zoneIdPrefix(region: string): string {
   const parts = region.split('-');
-  const directions: Record<string, string> = { east: 'e', west: 'w', north: 'n', south: 's', central: 'c', northeast: 'ne', northwest: 'nw', southeast: 'se', southwest: 'sw' };
+  const directions: Record<string, string> = {
+    east: 'e',
+    west: 'w',
+    north: 'n',
+    south: 's',
+    central: 'c',
+    northeast: 'ne',
+    northwest: 'nw',
+    southeast: 'se',
+    southwest: 'sw',
+  };
   return parts.map((p, i) => (i === 0 ? p : (directions[p] ?? p))).join('');
 }
 
@@ -90,9 +110,13 @@ export class Ec2Store {
   ) {
     this.accountId = options.accountId;
     this.region = options.region;
-    const letters = options.zoneLetters ?? (options.region === 'us-east-1' ? ['a', 'b', 'c', 'd', 'e', 'f'] : ['a', 'b', 'c']);
+    const letters =
+      options.zoneLetters ?? (options.region === 'us-east-1' ? ['a', 'b', 'c', 'd', 'e', 'f'] : ['a', 'b', 'c']);
     const prefix = zoneIdPrefix(options.region);
-    this.zones = letters.map((letter, i) => ({ zoneName: `${options.region}${letter}`, zoneId: `${prefix}-az${i + 1}` }));
+    this.zones = letters.map((letter, i) => ({
+      zoneName: `${options.region}${letter}`,
+      zoneId: `${prefix}-az${i + 1}`,
+    }));
     migrate(db, 'ec2', EC2_MIGRATIONS);
     this.ensureDefaults();
   }
@@ -130,7 +154,11 @@ export class Ec2Store {
   subnets(): Subnet[] {
     const tags = this.tagIndex();
     const used = new Map<string, number>();
-    for (const row of this.db.prepare<[], { subnet_id: string; n: number }>('SELECT subnet_id, COUNT(*) AS n FROM ec2_network_interfaces GROUP BY subnet_id').all()) {
+    for (const row of this.db
+      .prepare<[], { subnet_id: string; n: number }>(
+        'SELECT subnet_id, COUNT(*) AS n FROM ec2_network_interfaces GROUP BY subnet_id',
+      )
+      .all()) {
       used.set(row.subnet_id, row.n);
     }
     return this.db
@@ -191,9 +219,18 @@ export class Ec2Store {
     const id = ec2Id('sg');
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO ec2_security_groups (id, vpc_id, name, description, seq) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_security_groups))')
+        .prepare(
+          'INSERT INTO ec2_security_groups (id, vpc_id, name, description, seq) VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_security_groups))',
+        )
         .run(id, input.vpcId, input.name, input.description);
-      this.insertRule({ groupId: id, isEgress: true, protocol: '-1', fromPort: -1, toPort: -1, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } });
+      this.insertRule({
+        groupId: id,
+        isEgress: true,
+        protocol: '-1',
+        fromPort: -1,
+        toPort: -1,
+        peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+      });
       if (input.tags) this.setTags([id], input.tags);
     })();
     return this.securityGroup(id) as SecurityGroup;
@@ -209,9 +246,13 @@ export class Ec2Store {
 
   /** Interfaces in the group, and other groups' rules that reference it: what keeps it from being deleted. */
   groupDependents(id: string): string[] {
-    const interfaces = this.db.prepare<[string], { interface_id: string }>('SELECT interface_id FROM ec2_interface_groups WHERE group_id = ?').all(id);
+    const interfaces = this.db
+      .prepare<[string], { interface_id: string }>('SELECT interface_id FROM ec2_interface_groups WHERE group_id = ?')
+      .all(id);
     const referencing = this.db
-      .prepare<[string, string], { group_id: string }>("SELECT DISTINCT group_id FROM ec2_rules WHERE peer_kind = 'group' AND peer = ? AND group_id <> ?")
+      .prepare<[string, string], { group_id: string }>(
+        "SELECT DISTINCT group_id FROM ec2_rules WHERE peer_kind = 'group' AND peer = ? AND group_id <> ?",
+      )
       .all(id, id);
     return [...interfaces.map((r) => r.interface_id), ...referencing.map((r) => r.group_id)];
   }
@@ -243,7 +284,18 @@ export class Ec2Store {
         `INSERT INTO ec2_rules (id, group_id, is_egress, protocol, from_port, to_port, peer_kind, peer, peer_user, description, seq)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ec2_rules))`,
       )
-      .run(id, rule.groupId, rule.isEgress ? 1 : 0, rule.protocol, rule.fromPort, rule.toPort, peer.kind, peer.value, peer.user, rule.description ?? null);
+      .run(
+        id,
+        rule.groupId,
+        rule.isEgress ? 1 : 0,
+        rule.protocol,
+        rule.fromPort,
+        rule.toPort,
+        peer.kind,
+        peer.value,
+        peer.user,
+        rule.description ?? null,
+      );
     return { ...rule, id };
   }
 
@@ -260,8 +312,20 @@ export class Ec2Store {
           `INSERT INTO ec2_network_interfaces (id, subnet_id, description, private_ip, public_ip, mac_address, requester_managed, attachment_id, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, subnet.id, input.description, input.privateIp, input.publicIp ?? null, macAddress(), input.requesterManaged === false ? 0 : 1, ec2Id('eni-attach'), now.getTime());
-      const member = this.db.prepare('INSERT OR IGNORE INTO ec2_interface_groups (interface_id, group_id, position) VALUES (?, ?, ?)');
+        .run(
+          id,
+          subnet.id,
+          input.description,
+          input.privateIp,
+          input.publicIp ?? null,
+          macAddress(),
+          input.requesterManaged === false ? 0 : 1,
+          ec2Id('eni-attach'),
+          now.getTime(),
+        );
+      const member = this.db.prepare(
+        'INSERT OR IGNORE INTO ec2_interface_groups (interface_id, group_id, position) VALUES (?, ?, ?)',
+      );
       input.groupIds.forEach((groupId, i) => member.run(id, groupId, i));
     })();
     return this.getNetworkInterface(id) as NetworkInterface;
@@ -284,7 +348,9 @@ export class Ec2Store {
     const subnets = new Map(this.subnets().map((s) => [s.id, s]));
     const groups = new Map<string, string[]>();
     for (const row of this.db
-      .prepare<[], { interface_id: string; group_id: string }>('SELECT interface_id, group_id FROM ec2_interface_groups ORDER BY interface_id, position')
+      .prepare<[], { interface_id: string; group_id: string }>(
+        'SELECT interface_id, group_id FROM ec2_interface_groups ORDER BY interface_id, position',
+      )
       .all()) {
       const list = groups.get(row.interface_id) ?? [];
       list.push(row.group_id);
@@ -320,7 +386,11 @@ export class Ec2Store {
   /** Every tag, by resource id. */
   tagIndex(): Map<string, Tag[]> {
     const out = new Map<string, Tag[]>();
-    for (const row of this.db.prepare<[], { resource_id: string; key: string; value: string }>('SELECT resource_id, key, value FROM ec2_tags ORDER BY resource_id, key').all()) {
+    for (const row of this.db
+      .prepare<[], { resource_id: string; key: string; value: string }>(
+        'SELECT resource_id, key, value FROM ec2_tags ORDER BY resource_id, key',
+      )
+      .all()) {
       const list = out.get(row.resource_id) ?? [];
       list.push({ key: row.key, value: row.value });
       out.set(row.resource_id, list);
@@ -330,7 +400,9 @@ export class Ec2Store {
 
   /** Adds or overwrites tags on each resource. */
   setTags(resourceIds: readonly string[], tags: readonly Tag[]): void {
-    const put = this.db.prepare('INSERT INTO ec2_tags (resource_id, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_id, key) DO UPDATE SET value = excluded.value');
+    const put = this.db.prepare(
+      'INSERT INTO ec2_tags (resource_id, key, value) VALUES (?, ?, ?) ON CONFLICT (resource_id, key) DO UPDATE SET value = excluded.value',
+    );
     this.db.transaction(() => {
       for (const id of resourceIds) for (const tag of tags) put.run(id, tag.key, tag.value);
     })();
@@ -345,8 +417,12 @@ export class Ec2Store {
           continue;
         }
         for (const tag of tags) {
-          if (tag.value === undefined) this.db.prepare('DELETE FROM ec2_tags WHERE resource_id = ? AND key = ?').run(id, tag.key);
-          else this.db.prepare('DELETE FROM ec2_tags WHERE resource_id = ? AND key = ? AND value = ?').run(id, tag.key, tag.value);
+          if (tag.value === undefined)
+            this.db.prepare('DELETE FROM ec2_tags WHERE resource_id = ? AND key = ?').run(id, tag.key);
+          else
+            this.db
+              .prepare('DELETE FROM ec2_tags WHERE resource_id = ? AND key = ? AND value = ?')
+              .run(id, tag.key, tag.value);
         }
       }
     })();
@@ -372,20 +448,40 @@ export class Ec2Store {
       if (this.db.prepare('SELECT 1 FROM ec2_vpcs WHERE is_default = 1').get()) return;
       const vpcId = ec2Id('vpc');
       this.db
-        .prepare('INSERT INTO ec2_vpcs (id, cidr_block, is_default, dhcp_options_id, cidr_association_id, seq) VALUES (?, ?, 1, ?, ?, 1)')
+        .prepare(
+          'INSERT INTO ec2_vpcs (id, cidr_block, is_default, dhcp_options_id, cidr_association_id, seq) VALUES (?, ?, 1, ?, ?, 1)',
+        )
         .run(vpcId, DEFAULT_VPC_CIDR, ec2Id('dopt'), ec2Id('vpc-cidr-assoc'));
       const subnet = this.db.prepare(
         `INSERT INTO ec2_subnets (id, vpc_id, availability_zone, availability_zone_id, cidr_block, default_for_az, map_public_ip, seq)
          VALUES (?, ?, ?, ?, ?, 1, 1, ?)`,
       );
       // 172.31.0.0/20, 172.31.16.0/20, …: AWS's default subnets are consecutive /20s.
-      this.zones.forEach((zone, i) => subnet.run(ec2Id('subnet'), vpcId, zone.zoneName, zone.zoneId, `172.31.${i * 16}.0/20`, i + 1));
+      this.zones.forEach((zone, i) =>
+        subnet.run(ec2Id('subnet'), vpcId, zone.zoneName, zone.zoneId, `172.31.${i * 16}.0/20`, i + 1),
+      );
       const groupId = ec2Id('sg');
       this.db
-        .prepare("INSERT INTO ec2_security_groups (id, vpc_id, name, description, seq) VALUES (?, ?, 'default', 'default VPC security group', 1)")
+        .prepare(
+          "INSERT INTO ec2_security_groups (id, vpc_id, name, description, seq) VALUES (?, ?, 'default', 'default VPC security group', 1)",
+        )
         .run(groupId, vpcId);
-      this.insertRule({ groupId, isEgress: false, protocol: '-1', fromPort: -1, toPort: -1, peer: { kind: 'group', groupId, userId: this.accountId } });
-      this.insertRule({ groupId, isEgress: true, protocol: '-1', fromPort: -1, toPort: -1, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } });
+      this.insertRule({
+        groupId,
+        isEgress: false,
+        protocol: '-1',
+        fromPort: -1,
+        toPort: -1,
+        peer: { kind: 'group', groupId, userId: this.accountId },
+      });
+      this.insertRule({
+        groupId,
+        isEgress: true,
+        protocol: '-1',
+        fromPort: -1,
+        toPort: -1,
+        peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+      });
     })();
   }
 }
@@ -409,7 +505,15 @@ function ruleFromRow(r: RuleRow): SecurityGroupRule {
       : r.peer_kind === 'prefixList'
         ? { kind: 'prefixList', prefixListId: r.peer }
         : { kind: r.peer_kind === 'cidr6' ? 'cidr6' : 'cidr4', cidr: r.peer };
-  const rule: SecurityGroupRule = { id: r.id, groupId: r.group_id, isEgress: r.is_egress === 1, protocol: r.protocol, fromPort: r.from_port, toPort: r.to_port, peer };
+  const rule: SecurityGroupRule = {
+    id: r.id,
+    groupId: r.group_id,
+    isEgress: r.is_egress === 1,
+    protocol: r.protocol,
+    fromPort: r.from_port,
+    toPort: r.to_port,
+    peer,
+  };
   if (r.description !== null) rule.description = r.description;
   return rule;
 }

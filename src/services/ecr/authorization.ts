@@ -17,7 +17,13 @@ type Context = Record<string, string | string[]>;
 export { requestTagContext };
 
 /** Authorizes `action` on the repository `name` (which may not exist yet). */
-export function onRepository(images: EcrImageStore, ctx: RequestContext, action: string, name: string, extra: Context = {}): Authorization {
+export function onRepository(
+  images: EcrImageStore,
+  ctx: RequestContext,
+  action: string,
+  name: string,
+  extra: Context = {},
+): Authorization {
   const repository = images.repositories.get(name);
   const context: Context = { ...extra };
   for (const tag of repository?.tags ?? []) {

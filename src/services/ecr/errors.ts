@@ -15,9 +15,15 @@ export function printImageId(id: ImageId): string {
 
 export const ecrErrors = {
   repositoryNotFound: (name: string, registryId: string) =>
-    error('RepositoryNotFoundException', `The repository with name '${name}' does not exist in the registry with id '${registryId}'`),
+    error(
+      'RepositoryNotFoundException',
+      `The repository with name '${name}' does not exist in the registry with id '${registryId}'`,
+    ),
   repositoryExists: (name: string, registryId: string) =>
-    error('RepositoryAlreadyExistsException', `The repository with name '${name}' already exists in the registry with id '${registryId}'`),
+    error(
+      'RepositoryAlreadyExistsException',
+      `The repository with name '${name}' already exists in the registry with id '${registryId}'`,
+    ),
   repositoryNotEmpty: (name: string, registryId: string) =>
     error(
       'RepositoryNotEmptyException',
@@ -29,7 +35,10 @@ export const ecrErrors = {
       `The image with imageId ${printImageId(id)} does not exist within the repository with name '${name}' in the registry with id '${registryId}'`,
     ),
   lifecyclePolicyNotFound: (name: string, registryId: string) =>
-    error('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`),
+    error(
+      'LifecyclePolicyNotFoundException',
+      `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+    ),
   /** Unverified wording. */
   lifecyclePolicyPreviewNotFound: (name: string, registryId: string) =>
     error(
@@ -37,7 +46,10 @@ export const ecrErrors = {
       `Lifecycle policy preview does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
     ),
   repositoryPolicyNotFound: (name: string, registryId: string) =>
-    error('RepositoryPolicyNotFoundException', `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`),
+    error(
+      'RepositoryPolicyNotFoundException',
+      `Repository policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+    ),
   /** The data plane's TAG_INVALID message says the same (docs/reference/registry.md §1). */
   imageTagAlreadyExists: (tag: string, name: string) =>
     error(
@@ -61,10 +73,14 @@ export const ecrErrors = {
       `Images with digests '[${digests.join(', ')}]' referenced by the manifest do not exist in the repository with name '${name}' in registry with id '${registryId}'`,
     ),
   /** Unverified wording: `detail` names both digests. */
-  imageDigestDoesNotMatch: (detail: string) => error('ImageDigestDoesNotMatchException', `Provided image digest does not match the manifest. ${detail}`),
+  imageDigestDoesNotMatch: (detail: string) =>
+    error('ImageDigestDoesNotMatchException', `Provided image digest does not match the manifest. ${detail}`),
   /** ECR's form for semantic input errors: Invalid parameter at 'X' failed to satisfy constraint: '…'. */
   invalidParameter: (member: string, constraint: string) =>
-    error('InvalidParameterException', `Invalid parameter at '${member}' failed to satisfy constraint: '${constraint}'`),
+    error(
+      'InvalidParameterException',
+      `Invalid parameter at '${member}' failed to satisfy constraint: '${constraint}'`,
+    ),
   invalidTagParameter: (message: string) => error('InvalidTagParameterException', message),
   /** Unverified wording; 50 tags per resource is ECR's quota. */
   tooManyTags: () => error('TooManyTagsException', 'A repository can have at most 50 tags.'),

@@ -53,7 +53,10 @@ interface ManifestRowWithContent extends ManifestRow {
 const SUMMARY_COLUMNS = 'digest, media_type, artifact_type, subject, size, pushed_at, last_pulled_at';
 
 /** True when pushing `tag` over another manifest is refused in this repository. */
-export function isTagImmutable(repository: Pick<RepositoryInfo, 'tagMutability' | 'tagMutabilityExclusionFilters'>, tag: string): boolean {
+export function isTagImmutable(
+  repository: Pick<RepositoryInfo, 'tagMutability' | 'tagMutabilityExclusionFilters'>,
+  tag: string,
+): boolean {
   const excluded = (repository.tagMutabilityExclusionFilters ?? []).some((f) => matchesWildcard(f.filter, tag));
   switch (repository.tagMutability) {
     case 'MUTABLE':
@@ -81,21 +84,39 @@ export class EcrImageStore implements ImageStore {
     this.repositories = new RepositoryStore(db, options);
     this.blobs = options.blobs;
     this.s = {
-      manifest: db.prepare<[string, string], ManifestRowWithContent>(`SELECT ${SUMMARY_COLUMNS}, content FROM ecr_manifests WHERE repository = ? AND digest = ?`),
-      manifestSummaries: db.prepare<[string], ManifestRow>(`SELECT ${SUMMARY_COLUMNS} FROM ecr_manifests WHERE repository = ? ORDER BY digest`),
-      manifestExists: db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM ecr_manifests WHERE repository = ? AND digest = ?'),
+      manifest: db.prepare<[string, string], ManifestRowWithContent>(
+        `SELECT ${SUMMARY_COLUMNS}, content FROM ecr_manifests WHERE repository = ? AND digest = ?`,
+      ),
+      manifestSummaries: db.prepare<[string], ManifestRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM ecr_manifests WHERE repository = ? ORDER BY digest`,
+      ),
+      manifestExists: db.prepare<[string, string], { n: number }>(
+        'SELECT 1 AS n FROM ecr_manifests WHERE repository = ? AND digest = ?',
+      ),
       anyManifest: db.prepare<[string], { n: number }>('SELECT 1 AS n FROM ecr_manifests WHERE repository = ? LIMIT 1'),
-      manifestSize: db.prepare<[string, string], { size: number }>('SELECT size FROM ecr_manifests WHERE repository = ? AND digest = ?'),
+      manifestSize: db.prepare<[string, string], { size: number }>(
+        'SELECT size FROM ecr_manifests WHERE repository = ? AND digest = ?',
+      ),
       insertManifest: db.prepare(
         `INSERT INTO ecr_manifests (repository, digest, media_type, artifact_type, subject, content, size, pushed_at)
          VALUES (@repository, @digest, @media_type, @artifact_type, @subject, @content, @size, @pushed_at)`,
       ),
       deleteManifest: db.prepare<[string, string]>('DELETE FROM ecr_manifests WHERE repository = ? AND digest = ?'),
-      recordPull: db.prepare<[number, string, string]>('UPDATE ecr_manifests SET last_pulled_at = ? WHERE repository = ? AND digest = ?'),
-      tagTarget: db.prepare<[string, string], { digest: string }>('SELECT digest FROM ecr_tags WHERE repository = ? AND tag = ?'),
-      tagsOf: db.prepare<[string, string], { tag: string }>('SELECT tag FROM ecr_tags WHERE repository = ? AND digest = ? ORDER BY tag'),
-      allTags: db.prepare<[string], { tag: string; digest: string }>('SELECT tag, digest FROM ecr_tags WHERE repository = ? ORDER BY tag'),
-      tagsAfter: db.prepare<[string, string, number], { tag: string }>('SELECT tag FROM ecr_tags WHERE repository = ? AND tag > ? ORDER BY tag LIMIT ?'),
+      recordPull: db.prepare<[number, string, string]>(
+        'UPDATE ecr_manifests SET last_pulled_at = ? WHERE repository = ? AND digest = ?',
+      ),
+      tagTarget: db.prepare<[string, string], { digest: string }>(
+        'SELECT digest FROM ecr_tags WHERE repository = ? AND tag = ?',
+      ),
+      tagsOf: db.prepare<[string, string], { tag: string }>(
+        'SELECT tag FROM ecr_tags WHERE repository = ? AND digest = ? ORDER BY tag',
+      ),
+      allTags: db.prepare<[string], { tag: string; digest: string }>(
+        'SELECT tag, digest FROM ecr_tags WHERE repository = ? ORDER BY tag',
+      ),
+      tagsAfter: db.prepare<[string, string, number], { tag: string }>(
+        'SELECT tag FROM ecr_tags WHERE repository = ? AND tag > ? ORDER BY tag LIMIT ?',
+      ),
       putTag: db.prepare<[string, string, string]>(
         'INSERT INTO ecr_tags (repository, tag, digest) VALUES (?, ?, ?) ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest',
       ),
@@ -106,13 +127,21 @@ export class EcrImageStore implements ImageStore {
       indexesReferencing: db.prepare<[string, string], { digest: string }>(
         "SELECT digest FROM ecr_references WHERE repository = ? AND kind = 'manifest' AND target = ? ORDER BY digest",
       ),
-      blobReferenced: db.prepare<[string], { n: number }>("SELECT 1 AS n FROM ecr_references WHERE target = ? AND kind = 'blob' LIMIT 1"),
-      manifestDigestAnywhere: db.prepare<[string], { n: number }>('SELECT 1 AS n FROM ecr_manifests WHERE digest = ? LIMIT 1'),
+      blobReferenced: db.prepare<[string], { n: number }>(
+        "SELECT 1 AS n FROM ecr_references WHERE target = ? AND kind = 'blob' LIMIT 1",
+      ),
+      manifestDigestAnywhere: db.prepare<[string], { n: number }>(
+        'SELECT 1 AS n FROM ecr_manifests WHERE digest = ? LIMIT 1',
+      ),
       referrers: db.prepare<[string, string], ManifestRowWithContent>(
         `SELECT ${SUMMARY_COLUMNS}, content FROM ecr_manifests WHERE repository = ? AND subject = ? ORDER BY digest`,
       ),
-      link: db.prepare<[string, string]>('INSERT INTO ecr_blob_links (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING'),
-      linked: db.prepare<[string, string], { n: number }>('SELECT 1 AS n FROM ecr_blob_links WHERE repository = ? AND digest = ?'),
+      link: db.prepare<[string, string]>(
+        'INSERT INTO ecr_blob_links (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ),
+      linked: db.prepare<[string, string], { n: number }>(
+        'SELECT 1 AS n FROM ecr_blob_links WHERE repository = ? AND digest = ?',
+      ),
     };
   }
 
@@ -123,7 +152,8 @@ export class EcrImageStore implements ImageStore {
   putManifest(request: PutManifestRequest): PutManifestResult {
     const repository = this.repositories.get(request.repository);
     if (!repository) return { ok: false, failure: { kind: 'repositoryNotFound' } };
-    if (request.content.length > MANIFEST_SIZE_LIMIT) return { ok: false, failure: { kind: 'tooLarge', limit: MANIFEST_SIZE_LIMIT } };
+    if (request.content.length > MANIFEST_SIZE_LIMIT)
+      return { ok: false, failure: { kind: 'tooLarge', limit: MANIFEST_SIZE_LIMIT } };
     const digest = `sha256:${createHash('sha256').update(request.content).digest('hex')}`;
     if (request.expectedDigest !== undefined && request.expectedDigest !== digest) {
       const message = request.expectedDigest.startsWith('sha256:')
@@ -138,10 +168,12 @@ export class EcrImageStore implements ImageStore {
 
     const blobs = manifest.kind === 'image' && manifest.config ? [manifest.config, ...manifest.layers] : [];
     for (const blob of blobs) {
-      if (!this.isBlobLinked(name, blob.digest)) return { ok: false, failure: { kind: 'blobUnknown', digest: blob.digest } };
+      if (!this.isBlobLinked(name, blob.digest))
+        return { ok: false, failure: { kind: 'blobUnknown', digest: blob.digest } };
     }
     for (const child of manifest.manifests) {
-      if (!this.s.manifestExists.get(name, child.digest)) return { ok: false, failure: { kind: 'manifestUnknown', digest: child.digest } };
+      if (!this.s.manifestExists.get(name, child.digest))
+        return { ok: false, failure: { kind: 'manifestUnknown', digest: child.digest } };
     }
 
     return this.db.transaction((): PutManifestResult => {
@@ -149,7 +181,8 @@ export class EcrImageStore implements ImageStore {
       const exists = this.s.manifestExists.get(name, digest) !== undefined;
       if (tag !== undefined) {
         const current = this.s.tagTarget.get(name, tag)?.digest;
-        if (current === digest && request.refuseIdenticalTag) return { ok: false, failure: { kind: 'alreadyExists', tag, digest } };
+        if (current === digest && request.refuseIdenticalTag)
+          return { ok: false, failure: { kind: 'alreadyExists', tag, digest } };
         if (current !== undefined && current !== digest && isTagImmutable(repository, tag)) {
           return { ok: false, failure: { kind: 'tagImmutable', tag, repository: name } };
         }
@@ -215,7 +248,9 @@ export class EcrImageStore implements ImageStore {
       if (list) list.push(tag);
       else tags.set(digest, [tag]);
     }
-    return this.s.manifestSummaries.all(repository).map((row) => this.toSummary(repository, row, tags.get(row.digest) ?? []));
+    return this.s.manifestSummaries
+      .all(repository)
+      .map((row) => this.toSummary(repository, row, tags.get(row.digest) ?? []));
   }
 
   hasImages(repository: string): boolean {
@@ -251,7 +286,10 @@ export class EcrImageStore implements ImageStore {
   /** ECR's imageSizeInBytes: config plus layers as stored; for an index, its largest child. */
   private imageSize(repository: string, manifest: ParsedManifest): number {
     if (manifest.kind === 'index') {
-      return manifest.manifests.reduce((max, child) => Math.max(max, this.s.manifestSize.get(repository, child.digest)?.size ?? 0), 0);
+      return manifest.manifests.reduce(
+        (max, child) => Math.max(max, this.s.manifestSize.get(repository, child.digest)?.size ?? 0),
+        0,
+      );
     }
     const blobs = manifest.config ? [manifest.config, ...manifest.layers] : manifest.layers;
     return blobs.reduce((sum, blob) => sum + (this.blobs.size(blob.digest) ?? blob.size), 0);

@@ -39,7 +39,12 @@ import {
 } from './operations/lifecycle-policies.js';
 import { putImage } from './operations/put-image.js';
 import { deleteRepositoryPolicy, getRepositoryPolicy, setRepositoryPolicy } from './operations/repository-policies.js';
-import { createRepository, deleteRepository, describeRepositories, putImageTagMutability } from './operations/repositories.js';
+import {
+  createRepository,
+  deleteRepository,
+  describeRepositories,
+  putImageTagMutability,
+} from './operations/repositories.js';
 import { listTagsForResource, tagResource, untagResource } from './operations/tags.js';
 
 export type { EcrServiceDeps, RegistryTokenIssuer } from './deps.js';

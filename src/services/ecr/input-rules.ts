@@ -8,7 +8,12 @@ import type { ImageId, Tag } from './model.js';
 
 const REPOSITORY_NAME_TEXT = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
 /** repositoryName: lowercase path segments, 2..256. */
-export const REPOSITORY_NAME: StringRules = { min: 2, max: 256, pattern: new RegExp(REPOSITORY_NAME_TEXT), patternText: REPOSITORY_NAME_TEXT };
+export const REPOSITORY_NAME: StringRules = {
+  min: 2,
+  max: 256,
+  pattern: new RegExp(REPOSITORY_NAME_TEXT),
+  patternText: REPOSITORY_NAME_TEXT,
+};
 /** registryId: an account id. */
 export const REGISTRY_ID: StringRules = { pattern: /[0-9]{12}/ };
 /** imageTag: 1..300 characters (ECR's limit; OCI's tag grammar is the data plane's). */
@@ -23,7 +28,12 @@ export const LIFECYCLE_POLICY_TEXT: StringRules = { min: 100, max: 30720 };
 export const ARN: StringRules = { min: 1, max: 2048 };
 /** An exclusion filter: a tag pattern with `*` wildcards. */
 const EXCLUSION_FILTER_TEXT = '^[0-9a-zA-Z._*-]{1,128}';
-const EXCLUSION_FILTER: StringRules = { min: 1, max: 128, pattern: /[0-9a-zA-Z._*-]{1,128}/, patternText: EXCLUSION_FILTER_TEXT };
+const EXCLUSION_FILTER: StringRules = {
+  min: 1,
+  max: 128,
+  pattern: /[0-9a-zA-Z._*-]{1,128}/,
+  patternText: EXCLUSION_FILTER_TEXT,
+};
 const TAG_KEY: StringRules = { min: 1, max: 128 };
 const TAG_VALUE: StringRules = { min: 0, max: 256 };
 const TAG_STATUSES = ['TAGGED', 'UNTAGGED', 'ANY'] as const;
@@ -44,11 +54,17 @@ export interface RepositoryRef {
 
 /** Reads registryId and the required repositoryName. */
 export function readRepositoryRef(reader: InputReader): RepositoryRef {
-  return { registryId: readRegistryId(reader), repositoryName: reader.string('repositoryName', { ...REPOSITORY_NAME, required: true }) };
+  return {
+    registryId: readRegistryId(reader),
+    repositoryName: reader.string('repositoryName', { ...REPOSITORY_NAME, required: true }),
+  };
 }
 
 /** Reads an imageIds list: each a digest, a tag, or both. */
-export function readImageIds(reader: InputReader, options: { required?: boolean; maxItems?: number } = {}): ImageId[] | undefined {
+export function readImageIds(
+  reader: InputReader,
+  options: { required?: boolean; maxItems?: number } = {},
+): ImageId[] | undefined {
   return reader.list(
     'imageIds',
     (item) => {
@@ -67,7 +83,10 @@ export function readImageIds(reader: InputReader, options: { required?: boolean;
 export function readTags(reader: InputReader, options: { required?: boolean } = {}): Tag[] | undefined {
   return reader.list(
     'tags',
-    (item) => ({ key: item.string('Key', { ...TAG_KEY, required: true }), value: item.string('Value', { ...TAG_VALUE, required: true }) }),
+    (item) => ({
+      key: item.string('Key', { ...TAG_KEY, required: true }),
+      value: item.string('Value', { ...TAG_VALUE, required: true }),
+    }),
     { required: options.required, maxItems: 200 },
   );
 }
@@ -83,7 +102,10 @@ export function readExclusionFilters(reader: InputReader): { filterType: 'WILDCA
     'imageTagMutabilityExclusionFilters',
     (item) => {
       item.string('filterType', { required: true, oneOf: ['WILDCARD'] });
-      return { filterType: 'WILDCARD' as const, filter: item.string('filter', { ...EXCLUSION_FILTER, required: true }) };
+      return {
+        filterType: 'WILDCARD' as const,
+        filter: item.string('filter', { ...EXCLUSION_FILTER, required: true }),
+      };
     },
     { minItems: 1, maxItems: 5 },
   );

@@ -58,7 +58,8 @@ function isObject(value: unknown): value is Json {
 
 function onlyFields(value: Json, allowed: readonly string[], where: string): void {
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) fail(`object instance has properties which are not allowed by the schema: ${JSON.stringify(unknown)} (${where})`);
+  if (unknown.length > 0)
+    fail(`object instance has properties which are not allowed by the schema: ${JSON.stringify(unknown)} (${where})`);
 }
 
 /** Parses and validates a lifecycle policy's text; throws LifecyclePolicyError. */
@@ -71,12 +72,14 @@ export function parseLifecyclePolicy(text: string): LifecyclePolicy {
   }
   if (!isObject(raw)) fail('the policy must be a JSON object');
   onlyFields(raw, ['rules'], 'policy');
-  if (!Array.isArray(raw.rules) || raw.rules.length === 0) fail('object has missing required properties (["rules"]) or "rules" is empty');
+  if (!Array.isArray(raw.rules) || raw.rules.length === 0)
+    fail('object has missing required properties (["rules"]) or "rules" is empty');
   const rules = raw.rules.map((rule, index) => readRule(rule, index));
 
   const priorities = new Set<number>();
   for (const rule of rules) {
-    if (priorities.has(rule.rulePriority)) fail(`rulePriority ${rule.rulePriority} is used by more than one rule; rule priorities must be unique`);
+    if (priorities.has(rule.rulePriority))
+      fail(`rulePriority ${rule.rulePriority} is used by more than one rule; rule priorities must be unique`);
     priorities.add(rule.rulePriority);
   }
   const highest = Math.max(...priorities);
@@ -99,8 +102,13 @@ function readRule(raw: unknown, index: number): LifecycleRule {
   if (description !== undefined && typeof description !== 'string') fail(`${where}.description must be a string`);
   if (!isObject(action)) fail(`object has missing required properties (["action"]) at ${where}`);
   onlyFields(action, ['type', 'targetStorageClass'], `${where}.action`);
-  if (action.type !== 'expire') fail(`${where}.action.type ${JSON.stringify(action.type)} is not supported; only 'expire' is`);
-  const rule: LifecycleRule = { rulePriority, selection: readSelection(selection, `${where}.selection`), action: { type: 'expire' } };
+  if (action.type !== 'expire')
+    fail(`${where}.action.type ${JSON.stringify(action.type)} is not supported; only 'expire' is`);
+  const rule: LifecycleRule = {
+    rulePriority,
+    selection: readSelection(selection, `${where}.selection`),
+    action: { type: 'expire' },
+  };
   if (description !== undefined) rule.description = description;
   return rule;
 }
@@ -128,8 +136,10 @@ function readSelection(raw: unknown, where: string): LifecycleSelection {
   if (countType !== 'imageCountMoreThan' && countType !== 'sinceImagePushed') {
     fail(`${where}.countType must be one of [imageCountMoreThan, sinceImagePushed]`);
   }
-  if (countType === 'sinceImagePushed' && countUnit !== 'days') fail(`countUnit must be 'days' when countType is sinceImagePushed (${where})`);
-  if (countType === 'imageCountMoreThan' && countUnit !== undefined) fail(`countUnit is not allowed when countType is imageCountMoreThan (${where})`);
+  if (countType === 'sinceImagePushed' && countUnit !== 'days')
+    fail(`countUnit must be 'days' when countType is sinceImagePushed (${where})`);
+  if (countType === 'imageCountMoreThan' && countUnit !== undefined)
+    fail(`countUnit is not allowed when countType is imageCountMoreThan (${where})`);
   if (typeof countNumber !== 'number' || !Number.isInteger(countNumber) || countNumber < 1) {
     fail(`${where}.countNumber must be an integer greater than or equal to 1`);
   }

@@ -38,7 +38,11 @@ export interface LifecycleExpiry<T extends LifecycleImage = LifecycleImage> {
 }
 
 /** Which images expire under `policy` at `now`, rule by rule (oldest first within a rule). */
-export function evaluateLifecycle<T extends LifecycleImage>(images: readonly T[], policy: LifecyclePolicy, now: Date): LifecycleExpiry<T>[] {
+export function evaluateLifecycle<T extends LifecycleImage>(
+  images: readonly T[],
+  policy: LifecyclePolicy,
+  now: Date,
+): LifecycleExpiry<T>[] {
   const rules = [...policy.rules].sort((a, b) => a.rulePriority - b.rulePriority);
   let unclaimed = [...images];
   const expired: LifecycleExpiry<T>[] = [];
@@ -47,7 +51,9 @@ export function evaluateLifecycle<T extends LifecycleImage>(images: readonly T[]
     const claimed = new Set(selected);
     unclaimed = unclaimed.filter((image) => !claimed.has(image));
     // Newest first; ties by digest so a run is deterministic.
-    selected.sort((a, b) => b.pushedAt.getTime() - a.pushedAt.getTime() || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+    selected.sort(
+      (a, b) => b.pushedAt.getTime() - a.pushedAt.getTime() || (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0),
+    );
     const { countType, countNumber } = rule.selection;
     const expiring =
       countType === 'imageCountMoreThan'
@@ -98,7 +104,11 @@ export class LifecycleRunner {
   applyLifecycle(repository: string, now: Date): LifecycleRunResult {
     const repo = this.images.repositories.get(repository);
     if (!repo?.lifecyclePolicyText) return { repository, expired: [] };
-    const expired = evaluateLifecycle(lifecycleCandidates(this.images, repository), parseLifecyclePolicy(repo.lifecyclePolicyText), now);
+    const expired = evaluateLifecycle(
+      lifecycleCandidates(this.images, repository),
+      parseLifecyclePolicy(repo.lifecyclePolicyText),
+      now,
+    );
     for (const { image } of expired) this.images.deleteManifest(repository, image.digest);
     this.images.repositories.setLifecycleEvaluatedAt(repository, now);
     return { repository, expired };

@@ -14,7 +14,12 @@ export function registryOf(registryId: string | undefined, ctx: RequestContext):
 }
 
 /** The repository, or RepositoryNotFoundException as ECR words it. */
-export function requireRepository(images: EcrImageStore, name: string, registryId: string | undefined, ctx: RequestContext): Repository {
+export function requireRepository(
+  images: EcrImageStore,
+  name: string,
+  registryId: string | undefined,
+  ctx: RequestContext,
+): Repository {
   const registry = registryOf(registryId, ctx);
   const repository = registry === ctx.accountId ? images.repositories.get(name) : undefined;
   if (!repository) throw ecrErrors.repositoryNotFound(name, registry);
@@ -24,28 +29,50 @@ export function requireRepository(images: EcrImageStore, name: string, registryI
 /** Why an ImageIdentifier resolves to no image (ECR's failureCode and failureReason). */
 export type ImageLookup =
   | { ok: true; image: ImageSummary }
-  | { ok: false; failureCode: 'MissingDigestAndTag' | 'InvalidImageDigest' | 'ImageTagDoesNotMatchDigest' | 'ImageNotFound'; failureReason: string };
+  | {
+      ok: false;
+      failureCode: 'MissingDigestAndTag' | 'InvalidImageDigest' | 'ImageTagDoesNotMatchDigest' | 'ImageNotFound';
+      failureReason: string;
+    };
 
 /** Resolves an ImageIdentifier among `byDigest` (the repository's images). */
 export function findImage(images: ReadonlyMap<string, ImageSummary>, id: ImageId): ImageLookup {
   if (id.imageDigest === undefined && id.imageTag === undefined) {
-    return { ok: false, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' };
+    return {
+      ok: false,
+      failureCode: 'MissingDigestAndTag',
+      failureReason: 'Invalid request parameters: both tag and digest cannot be null',
+    };
   }
   if (id.imageDigest !== undefined && !isDigest(id.imageDigest)) {
-    return { ok: false, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex \'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+\'' };
+    return {
+      ok: false,
+      failureCode: 'InvalidImageDigest',
+      failureReason:
+        "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+    };
   }
-  const byTag = id.imageTag === undefined ? undefined : [...images.values()].find((image) => image.tags.includes(id.imageTag as string));
+  const byTag =
+    id.imageTag === undefined
+      ? undefined
+      : [...images.values()].find((image) => image.tags.includes(id.imageTag as string));
   if (id.imageDigest !== undefined) {
     const image = images.get(id.imageDigest);
     if (!image) return { ok: false, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
     if (id.imageTag !== undefined && !image.tags.includes(id.imageTag)) {
       return byTag
-        ? { ok: false, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid request parameters: given tag does not match with the given digest' }
+        ? {
+            ok: false,
+            failureCode: 'ImageTagDoesNotMatchDigest',
+            failureReason: 'Invalid request parameters: given tag does not match with the given digest',
+          }
         : { ok: false, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
     }
     return { ok: true, image };
   }
-  return byTag ? { ok: true, image: byTag } : { ok: false, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
+  return byTag
+    ? { ok: true, image: byTag }
+    : { ok: false, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
 }
 
 /** The repository's images keyed by digest. */

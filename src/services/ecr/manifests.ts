@@ -73,7 +73,8 @@ export function parseManifest(content: Buffer, declared: string | undefined): Ma
   // ECR's words when neither the manifest nor the request names a media type (aws/aws-sdk#193).
   const mediaType = body ?? request;
   if (mediaType === undefined) return { ok: false, message: 'Invalid JSON syntax' };
-  if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) return { ok: false, message: `Unsupported manifest media type '${mediaType}'` };
+  if (!MANIFEST_MEDIA_TYPES.includes(mediaType))
+    return { ok: false, message: `Unsupported manifest media type '${mediaType}'` };
   if (raw.schemaVersion !== 2) return { ok: false, message: 'Manifest schemaVersion must be 2' };
 
   const artifactType = typeof raw.artifactType === 'string' ? raw.artifactType : undefined;
@@ -83,7 +84,10 @@ export function parseManifest(content: Buffer, declared: string | undefined): Ma
   if (mediaType === DOCKER_MANIFEST_LIST || mediaType === OCI_INDEX) {
     const manifests = readDescriptors(raw.manifests, 'manifests');
     if (typeof manifests === 'string') return { ok: false, message: manifests };
-    return { ok: true, manifest: { mediaType, kind: 'index', layers: [], manifests, artifactType, subjectDigest: subject?.digest } };
+    return {
+      ok: true,
+      manifest: { mediaType, kind: 'index', layers: [], manifests, artifactType, subjectDigest: subject?.digest },
+    };
   }
   const config = readDescriptor(raw.config, 'config');
   if (typeof config === 'string') return { ok: false, message: config };
@@ -119,8 +123,10 @@ function readDescriptor(value: unknown, field: string): Descriptor | string {
   if (!isObject(value)) return `Manifest field '${field}' must be a descriptor`;
   const { digest, size, mediaType } = value;
   if (typeof digest !== 'string' || !isDigest(digest)) return `Manifest field '${field}' has an invalid digest`;
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return `Manifest field '${field}' has an invalid size`;
-  if (mediaType !== undefined && typeof mediaType !== 'string') return `Manifest field '${field}' has an invalid mediaType`;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    return `Manifest field '${field}' has an invalid size`;
+  if (mediaType !== undefined && typeof mediaType !== 'string')
+    return `Manifest field '${field}' has an invalid mediaType`;
   return mediaType === undefined ? { digest, size } : { digest, size, mediaType };
 }
 

@@ -11,7 +11,12 @@ export type TagMutability = RepositoryInfo['tagMutability'];
 /** One imageTagMutabilityExclusionFilters entry: a WILDCARD pattern over tags. */
 export type ExclusionFilter = NonNullable<RepositoryInfo['tagMutabilityExclusionFilters']>[number];
 
-export const TAG_MUTABILITIES: readonly TagMutability[] = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
+export const TAG_MUTABILITIES: readonly TagMutability[] = [
+  'MUTABLE',
+  'IMMUTABLE',
+  'IMMUTABLE_WITH_EXCLUSION',
+  'MUTABLE_WITH_EXCLUSION',
+];
 
 export type EncryptionType = 'AES256' | 'KMS' | 'KMS_DSSE';
 export const ENCRYPTION_TYPES: readonly EncryptionType[] = ['AES256', 'KMS', 'KMS_DSSE'];

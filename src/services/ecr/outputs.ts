@@ -28,7 +28,8 @@ export function repositoryOutput(repository: Repository): RepositoryOutput {
     imageScanningConfiguration: { scanOnPush: repository.scanOnPush },
     encryptionConfiguration: { ...repository.encryption },
   };
-  if (repository.tagMutabilityExclusionFilters) out.imageTagMutabilityExclusionFilters = repository.tagMutabilityExclusionFilters.map((f) => ({ ...f }));
+  if (repository.tagMutabilityExclusionFilters)
+    out.imageTagMutabilityExclusionFilters = repository.tagMutabilityExclusionFilters.map((f) => ({ ...f }));
   return out;
 }
 

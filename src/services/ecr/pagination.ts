@@ -8,6 +8,13 @@ import { ecrErrors } from './errors.js';
 import type { Paging } from './input-rules.js';
 
 /** Pages `items`, which must be sorted ascending by the unique `keyOf`. */
-export function paginate<T>(items: readonly T[], paging: Paging, keyOf: (item: T) => string, defaultMax = 100): Page<T> {
-  return pageAfterKey(items, { limit: paging.maxResults ?? defaultMax, token: paging.nextToken }, keyOf, () => ecrErrors.invalidParameter('nextToken', 'Invalid NextToken'));
+export function paginate<T>(
+  items: readonly T[],
+  paging: Paging,
+  keyOf: (item: T) => string,
+  defaultMax = 100,
+): Page<T> {
+  return pageAfterKey(items, { limit: paging.maxResults ?? defaultMax, token: paging.nextToken }, keyOf, () =>
+    ecrErrors.invalidParameter('nextToken', 'Invalid NextToken'),
+  );
 }

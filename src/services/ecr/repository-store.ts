@@ -4,7 +4,14 @@
  * Names are unique as given (ECR names are lowercase by their pattern).
  */
 import type { Db } from '../../store/database.js';
-import type { EncryptionConfiguration, EncryptionType, ExclusionFilter, Repository, Tag, TagMutability } from './model.js';
+import type {
+  EncryptionConfiguration,
+  EncryptionType,
+  ExclusionFilter,
+  Repository,
+  Tag,
+  TagMutability,
+} from './model.js';
 
 interface RepositoryRow {
   name: string;
@@ -72,7 +79,8 @@ export class RepositoryStore {
        ON CONFLICT (name) DO NOTHING`,
     );
     this.remove = db.prepare<[string]>('DELETE FROM ecr_repositories WHERE name = ?');
-    const column = (name: string) => db.prepare<[string | number | null, string]>(`UPDATE ecr_repositories SET ${name} = ? WHERE name = ?`);
+    const column = (name: string) =>
+      db.prepare<[string | number | null, string]>(`UPDATE ecr_repositories SET ${name} = ? WHERE name = ?`);
     this.setColumn = {
       tags: column('tags'),
       policy: column('policy_text'),
@@ -114,7 +122,9 @@ export class RepositoryStore {
 
   setTagMutability(name: string, mutability: TagMutability, filters: ExclusionFilter[] | undefined): void {
     this.db
-      .prepare<[string, string | null, string]>('UPDATE ecr_repositories SET tag_mutability = ?, exclusion_filters = ? WHERE name = ?')
+      .prepare<[string, string | null, string]>(
+        'UPDATE ecr_repositories SET tag_mutability = ?, exclusion_filters = ? WHERE name = ?',
+      )
       .run(mutability, filters ? JSON.stringify(filters) : null, name);
   }
 
@@ -137,15 +147,28 @@ export class RepositoryStore {
   }
 
   setLifecyclePreview(name: string, preview: LifecyclePreview): void {
-    const stored = { policyText: preview.policyText, results: preview.results.map((r) => ({ ...r, pushedAt: r.pushedAt.getTime() })) };
+    const stored = {
+      policyText: preview.policyText,
+      results: preview.results.map((r) => ({ ...r, pushedAt: r.pushedAt.getTime() })),
+    };
     this.setColumn.preview.run(JSON.stringify(stored), name);
   }
 
   lifecyclePreview(name: string): LifecyclePreview | undefined {
-    const row = this.db.prepare<[string], { lifecycle_preview: string | null }>('SELECT lifecycle_preview FROM ecr_repositories WHERE name = ?').get(name);
+    const row = this.db
+      .prepare<[string], { lifecycle_preview: string | null }>(
+        'SELECT lifecycle_preview FROM ecr_repositories WHERE name = ?',
+      )
+      .get(name);
     if (!row?.lifecycle_preview) return undefined;
-    const stored = JSON.parse(row.lifecycle_preview) as { policyText: string; results: { digest: string; tags: string[]; pushedAt: number; rulePriority: number }[] };
-    return { policyText: stored.policyText, results: stored.results.map((r) => ({ ...r, pushedAt: new Date(r.pushedAt) })) };
+    const stored = JSON.parse(row.lifecycle_preview) as {
+      policyText: string;
+      results: { digest: string; tags: string[]; pushedAt: number; rulePriority: number }[];
+    };
+    return {
+      policyText: stored.policyText,
+      results: stored.results.map((r) => ({ ...r, pushedAt: new Date(r.pushedAt) })),
+    };
   }
 
   private toRepository(row: RepositoryRow): Repository {
@@ -158,10 +181,14 @@ export class RepositoryStore {
       tagMutability: row.tag_mutability as TagMutability,
       createdAt: new Date(row.created_at),
       scanOnPush: row.scan_on_push === 1,
-      encryption: row.kms_key === null ? { encryptionType: row.encryption_type as EncryptionType } : { encryptionType: row.encryption_type as EncryptionType, kmsKey: row.kms_key },
+      encryption:
+        row.kms_key === null
+          ? { encryptionType: row.encryption_type as EncryptionType }
+          : { encryptionType: row.encryption_type as EncryptionType, kmsKey: row.kms_key },
       tags: JSON.parse(row.tags) as Tag[],
     };
-    if (row.exclusion_filters !== null) repository.tagMutabilityExclusionFilters = JSON.parse(row.exclusion_filters) as ExclusionFilter[];
+    if (row.exclusion_filters !== null)
+      repository.tagMutabilityExclusionFilters = JSON.parse(row.exclusion_filters) as ExclusionFilter[];
     if (row.policy_text !== null) repository.policyText = row.policy_text;
     if (row.lifecycle_policy !== null) repository.lifecyclePolicyText = row.lifecycle_policy;
     if (row.lifecycle_evaluated_at !== null) repository.lifecycleEvaluatedAt = new Date(row.lifecycle_evaluated_at);

@@ -18,10 +18,13 @@ export interface Partition {
 const prefix = (p: Partition) => `arn:aws:ecs:${p.region}:${p.accountId}:`;
 
 export const clusterArn = (p: Partition, name: string): string => `${prefix(p)}cluster/${name}`;
-export const serviceArn = (p: Partition, cluster: string, name: string): string => `${prefix(p)}service/${cluster}/${name}`;
-export const taskDefinitionArn = (p: Partition, family: string, revision: number): string => `${prefix(p)}task-definition/${family}:${revision}`;
+export const serviceArn = (p: Partition, cluster: string, name: string): string =>
+  `${prefix(p)}service/${cluster}/${name}`;
+export const taskDefinitionArn = (p: Partition, family: string, revision: number): string =>
+  `${prefix(p)}task-definition/${family}:${revision}`;
 export const taskArn = (p: Partition, cluster: string, id: string): string => `${prefix(p)}task/${cluster}/${id}`;
-export const containerArn = (p: Partition, cluster: string, taskId: string, id: string): string => `${prefix(p)}container/${cluster}/${taskId}/${id}`;
+export const containerArn = (p: Partition, cluster: string, taskId: string, id: string): string =>
+  `${prefix(p)}container/${cluster}/${taskId}/${id}`;
 
 /** The cluster name a request means: its name, the name in its ARN, or "default". */
 export function clusterNameOf(value: string | undefined): string {

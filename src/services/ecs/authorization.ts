@@ -33,5 +33,7 @@ export function tagOnCreate(createAction: string, resource: string, tags: readon
 /** iam:PassRole for each role the request hands to ECS tasks. */
 export function passRoles(roles: readonly (string | undefined)[]): Authorization[] {
   const unique = [...new Set(roles.filter((r): r is string => r !== undefined && r !== ''))];
-  return unique.map((role) => authorization('iam:PassRole', role, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }));
+  return unique.map((role) =>
+    authorization('iam:PassRole', role, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }),
+  );
 }

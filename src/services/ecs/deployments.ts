@@ -17,7 +17,12 @@ export const inProgressReason = (id: string): string => `ECS deployment ${id} in
  * Writes a new PRIMARY deployment of `service` as it is now; the old PRIMARY becomes ACTIVE.
  * `initiatedBy`: the API caller that asked for it (none for the scheduler's rollbacks).
  */
-export function startDeployment(services: ServiceStore, service: Service, now: Date, initiatedBy?: DeploymentInitiator): Deployment {
+export function startDeployment(
+  services: ServiceStore,
+  service: Service,
+  now: Date,
+  initiatedBy?: DeploymentInitiator,
+): Deployment {
   for (const previous of services.deployments(service.serviceArn)) {
     if (previous.status === 'PRIMARY') services.putDeployment({ ...previous, status: 'ACTIVE', updatedAt: now });
   }
@@ -43,9 +48,13 @@ export function startDeployment(services: ServiceStore, service: Service, now: D
 }
 
 /** deploymentConfiguration with AWS's defaults (100/200, circuit breaker off) under what was given. */
-export function deploymentConfiguration(given: DeploymentConfigurationInput | undefined, base?: DeploymentConfiguration): DeploymentConfiguration {
+export function deploymentConfiguration(
+  given: DeploymentConfigurationInput | undefined,
+  base?: DeploymentConfiguration,
+): DeploymentConfiguration {
   return {
-    deploymentCircuitBreaker: given?.deploymentCircuitBreaker ?? base?.deploymentCircuitBreaker ?? { enable: false, rollback: false },
+    deploymentCircuitBreaker: given?.deploymentCircuitBreaker ??
+      base?.deploymentCircuitBreaker ?? { enable: false, rollback: false },
     maximumPercent: given?.maximumPercent ?? base?.maximumPercent ?? 200,
     minimumHealthyPercent: given?.minimumHealthyPercent ?? base?.minimumHealthyPercent ?? 100,
   };
@@ -54,5 +63,8 @@ export function deploymentConfiguration(given: DeploymentConfigurationInput | un
 /** The deployment's initiator for an API caller: its access key, and its session's CI run. */
 export function initiatorOf(caller: Caller): DeploymentInitiator | undefined {
   if (caller.kind === 'anonymous') return undefined;
-  return { accessKeyId: caller.accessKeyId, ...(caller.kind === 'assumed-role' && caller.ciRunId !== undefined ? { ciRunId: caller.ciRunId } : {}) };
+  return {
+    accessKeyId: caller.accessKeyId,
+    ...(caller.kind === 'assumed-role' && caller.ciRunId !== undefined ? { ciRunId: caller.ciRunId } : {}),
+  };
 }

@@ -8,7 +8,13 @@ interface DateBox {
 }
 
 function isDateBox(value: unknown): value is DateBox {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as Partial<DateBox>).$date === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as Partial<DateBox>).$date === 'number'
+  );
 }
 
 /** JSON text for `value`, with Dates boxed. */

@@ -21,17 +21,21 @@ export const ecsErrors = {
   clusterContainsServices: () =>
     error('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.'),
   /** Unverified wording. */
-  clusterContainsTasks: () => error('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.'),
+  clusterContainsTasks: () =>
+    error('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.'),
   /** Unverified wording. */
   resourceNotFound: () => error('ResourceNotFoundException', 'The specified resource is not found.'),
   unableToDescribeTaskDefinition: () => clientError('Unable to describe task definition.'),
   taskDefinitionInactive: () => invalidParameter('TaskDefinition is inactive'),
   notIdempotent: () => invalidParameter('Creation of service was not idempotent.'),
   stillDraining: () => invalidParameter('Unable to Start a service that is still Draining.'),
-  networkConfigurationRequired: () => invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified."),
+  networkConfigurationRequired: () =>
+    invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified."),
   subnetsEmpty: () => invalidParameter('subnets can not be empty.'),
-  incompatibleLaunchType: (launchType: string) => invalidParameter(`Task definition does not support launch_type ${launchType}.`),
-  launchTypeAndStrategy: () => invalidParameter('Specify either Launch Type or Capacity Provider Strategy, but not both.'),
+  incompatibleLaunchType: (launchType: string) =>
+    invalidParameter(`Task definition does not support launch_type ${launchType}.`),
+  launchTypeAndStrategy: () =>
+    invalidParameter('Specify either Launch Type or Capacity Provider Strategy, but not both.'),
   scaledAboveZero: () => invalidParameter('The service cannot be stopped while it is scaled above 0.'),
   /** AWS's message for a StopTask of an unknown task (observed in public bug reports). */
   taskNotFound: () => invalidParameter('The referenced task was not found.'),
@@ -39,5 +43,7 @@ export const ecsErrors = {
   roleNotValid: () => clientError('Role is not valid'),
   /** Dockyard runs every task on its Fargate emulation; other launch types are refused loudly. */
   fargateOnly: (what: string) =>
-    invalidParameter(`dockyard runs ECS tasks on FARGATE only: ${what}. Pass launchType FARGATE (or a FARGATE capacity provider strategy).`),
+    invalidParameter(
+      `dockyard runs ECS tasks on FARGATE only: ${what}. Pass launchType FARGATE (or a FARGATE capacity provider strategy).`,
+    ),
 } satisfies ErrorCatalogue;

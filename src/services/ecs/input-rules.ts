@@ -14,7 +14,10 @@ export const TAG_QUOTA = 50;
 export function readTags(reader: InputReader, options: { required?: boolean } = {}): Tag[] | undefined {
   return reader.list(
     'tags',
-    (item) => ({ key: item.string('key', { min: 1, max: 128, required: true }), value: item.string('value', { min: 0, max: 256 }) ?? '' }),
+    (item) => ({
+      key: item.string('key', { min: 1, max: 128, required: true }),
+      value: item.string('value', { min: 0, max: 256 }) ?? '',
+    }),
     { required: options.required, maxItems: TAG_QUOTA },
   );
 }
@@ -25,7 +28,8 @@ export function mergeTags(existing: readonly Tag[], incoming: readonly Tag[]): T
   for (const tag of incoming) {
     // Unverified wording for both.
     if (seen.has(tag.key)) throw invalidParameter(`Duplicate tag key: '${tag.key}'.`);
-    if (tag.key.toLowerCase().startsWith('aws:')) throw invalidParameter("Tag keys beginning with 'aws:' are reserved.");
+    if (tag.key.toLowerCase().startsWith('aws:'))
+      throw invalidParameter("Tag keys beginning with 'aws:' are reserved.");
     seen.add(tag.key);
   }
   const merged = [...existing.filter((t) => !seen.has(t.key)), ...incoming];
@@ -35,7 +39,9 @@ export function mergeTags(existing: readonly Tag[], incoming: readonly Tag[]): T
 
 /** Reads `include` and says whether TAGS is in it. */
 export function readIncludeTags(reader: InputReader): boolean {
-  return (reader.stringList('include', { oneOf: ['TAGS', 'SETTINGS', 'STATISTICS', 'ATTACHMENTS', 'CONFIGURATIONS'] }) ?? []).includes('TAGS');
+  return (
+    reader.stringList('include', { oneOf: ['TAGS', 'SETTINGS', 'STATISTICS', 'ATTACHMENTS', 'CONFIGURATIONS'] }) ?? []
+  ).includes('TAGS');
 }
 
 /** nextToken and maxResults. */
@@ -78,7 +84,10 @@ export function readDeploymentConfiguration(reader: InputReader): DeploymentConf
     const min = d.integer('minimumHealthyPercent', { min: 0 });
     if (max !== undefined) out.maximumPercent = max;
     if (min !== undefined) out.minimumHealthyPercent = min;
-    const breaker = d.structure('deploymentCircuitBreaker', (b) => ({ enable: b.boolean('enable') ?? false, rollback: b.boolean('rollback') ?? false }));
+    const breaker = d.structure('deploymentCircuitBreaker', (b) => ({
+      enable: b.boolean('enable') ?? false,
+      rollback: b.boolean('rollback') ?? false,
+    }));
     if (breaker !== undefined) out.deploymentCircuitBreaker = breaker;
     return out;
   });
@@ -89,5 +98,7 @@ export function readDeploymentConfiguration(reader: InputReader): DeploymentConf
  * sorted stably (by name, or family and revision), so pages hold across calls.
  */
 export function paginate<T>(items: readonly T[], paging: Paging): { items: T[]; nextToken?: string } {
-  return pageFromOffset(items, { limit: paging.maxResults ?? 100, token: paging.nextToken }, () => invalidParameter('Invalid nextToken.')); // unverified wording
+  return pageFromOffset(items, { limit: paging.maxResults ?? 100, token: paging.nextToken }, () =>
+    invalidParameter('Invalid nextToken.'),
+  ); // unverified wording
 }

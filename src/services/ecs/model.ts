@@ -191,7 +191,8 @@ export interface ServiceEvent {
   message: string;
 }
 
-export type TaskStatus = 'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
+export type TaskStatus =
+  'PROVISIONING' | 'PENDING' | 'ACTIVATING' | 'RUNNING' | 'DEACTIVATING' | 'STOPPING' | 'DEPROVISIONING' | 'STOPPED';
 export type DesiredStatus = 'RUNNING' | 'PENDING' | 'STOPPED';
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
 export type StopCode =

@@ -7,7 +7,8 @@ import type { Cluster, Deployment, Service, Task, TaskDefinition } from './model
 import type { EcsStore } from './store.js';
 
 /** The service-linked role ECS acts through (AWS names it in every service). */
-const serviceLinkedRole = (accountId: string) => `arn:aws:iam::${accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
+const serviceLinkedRole = (accountId: string) =>
+  `arn:aws:iam::${accountId}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`;
 
 export function clusterOutput(store: EcsStore, cluster: Cluster, withTags: boolean): Record<string, unknown> {
   const counts = store.tasks.clusterCounts(cluster.clusterName);
@@ -18,7 +19,10 @@ export function clusterOutput(store: EcsStore, cluster: Cluster, withTags: boole
     registeredContainerInstancesCount: 0,
     runningTasksCount: counts.running,
     pendingTasksCount: counts.pending,
-    activeServicesCount: cluster.status === 'ACTIVE' ? store.services.list(cluster.clusterName).filter((s) => s.status === 'ACTIVE').length : 0,
+    activeServicesCount:
+      cluster.status === 'ACTIVE'
+        ? store.services.list(cluster.clusterName).filter((s) => s.status === 'ACTIVE').length
+        : 0,
     statistics: [],
     settings: cluster.settings,
     capacityProviders: [],
@@ -59,7 +63,10 @@ export function taskDefinitionOutput(definition: TaskDefinition): Record<string,
   return out;
 }
 
-function deploymentOutput(deployment: Deployment, counts: { running: number; pending: number } | undefined): Record<string, unknown> {
+function deploymentOutput(
+  deployment: Deployment,
+  counts: { running: number; pending: number } | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: deployment.id,
     status: deployment.status,
@@ -113,7 +120,8 @@ export function serviceOutput(store: EcsStore, service: Service, withTags: boole
     enableExecuteCommand: service.enableExecuteCommand,
   };
   if (service.networkConfiguration) out.networkConfiguration = service.networkConfiguration;
-  if (service.healthCheckGracePeriodSeconds !== undefined) out.healthCheckGracePeriodSeconds = service.healthCheckGracePeriodSeconds;
+  if (service.healthCheckGracePeriodSeconds !== undefined)
+    out.healthCheckGracePeriodSeconds = service.healthCheckGracePeriodSeconds;
   if (withTags) out.tags = service.tags;
   return out;
 }

@@ -20,7 +20,8 @@ export interface LaunchInput {
 /** Checks the launch type and platform version; dockyard's tasks are all FARGATE. */
 export function checkLaunch(input: LaunchInput): void {
   const strategy = input.capacityProviderStrategy;
-  if (input.launchType !== undefined && strategy !== undefined && strategy.length > 0) throw ecsErrors.launchTypeAndStrategy();
+  if (input.launchType !== undefined && strategy !== undefined && strategy.length > 0)
+    throw ecsErrors.launchTypeAndStrategy();
   if (strategy !== undefined && strategy.length > 0) {
     const other = strategy.find((s) => s.capacityProvider !== 'FARGATE' && s.capacityProvider !== 'FARGATE_SPOT');
     if (other) throw ecsErrors.fargateOnly(`capacity provider ${other.capacityProvider} is not available`);
@@ -30,7 +31,11 @@ export function checkLaunch(input: LaunchInput): void {
   } else if (input.launchType !== 'FARGATE') {
     throw ecsErrors.fargateOnly(`launch type ${input.launchType} is not available`);
   }
-  if (input.platformVersion !== undefined && input.platformVersion !== 'LATEST' && input.platformVersion !== PLATFORM_VERSION) {
+  if (
+    input.platformVersion !== undefined &&
+    input.platformVersion !== 'LATEST' &&
+    input.platformVersion !== PLATFORM_VERSION
+  ) {
     throw ecsErrors.platformUnknown();
   }
 }
@@ -41,10 +46,15 @@ export function checkFargateCompatible(definition: TaskDefinition): void {
 }
 
 /** Checks the network configuration against the task definition's network mode and EC2. */
-export function checkNetwork(definition: TaskDefinition, network: NetworkConfiguration | undefined, ec2: AwsVpcValidator): void {
+export function checkNetwork(
+  definition: TaskDefinition,
+  network: NetworkConfiguration | undefined,
+  ec2: AwsVpcValidator,
+): void {
   if (definition.document.networkMode !== 'awsvpc') {
     // Fargate task definitions are always awsvpc; this guards the others. Unverified wording.
-    if (network !== undefined) throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
+    if (network !== undefined)
+      throw invalidParameter('Network Configuration is not valid for the given networkMode of this task definition.');
     return;
   }
   if (network === undefined) throw ecsErrors.networkConfigurationRequired();

@@ -37,7 +37,10 @@ export class ServiceStore {
   /** Services of a cluster (by cluster name), by name; INACTIVE ones only when asked. */
   list(cluster: string, options: { includeInactive?: boolean } = {}): Service[] {
     const sql = `SELECT doc FROM ecs_services WHERE cluster = ? ${options.includeInactive ? '' : "AND status != 'INACTIVE'"} ORDER BY name`;
-    return this.db.prepare<[string], { doc: string }>(sql).all(cluster).map((row) => decodeDocument<Service>(row.doc));
+    return this.db
+      .prepare<[string], { doc: string }>(sql)
+      .all(cluster)
+      .map((row) => decodeDocument<Service>(row.doc));
   }
 
   /** Every ACTIVE or DRAINING service in every cluster: what the scheduler reconciles. */
@@ -53,12 +56,21 @@ export class ServiceStore {
     this.db.prepare('DELETE FROM ecs_services WHERE arn = ?').run(service.serviceArn);
     this.db
       .prepare('INSERT INTO ecs_services (arn, cluster, name, status, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(service.serviceArn, cluster, service.serviceName, service.status, service.createdAt.getTime(), encodeDocument(service));
+      .run(
+        service.serviceArn,
+        cluster,
+        service.serviceName,
+        service.status,
+        service.createdAt.getTime(),
+        encodeDocument(service),
+      );
   }
 
   /** Writes back a changed service. */
   put(service: Service): void {
-    this.db.prepare('UPDATE ecs_services SET status = ?, doc = ? WHERE arn = ?').run(service.status, encodeDocument(service), service.serviceArn);
+    this.db
+      .prepare('UPDATE ecs_services SET status = ?, doc = ? WHERE arn = ?')
+      .run(service.status, encodeDocument(service), service.serviceArn);
   }
 
   setStatus(arn: string, status: ServiceStatus): void {
@@ -69,7 +81,10 @@ export class ServiceStore {
   /** The service's deployments, newest first (PRIMARY first). */
   deployments(serviceArn: string, options: { includeInactive?: boolean } = {}): Deployment[] {
     const sql = `SELECT doc FROM ecs_deployments WHERE service_arn = ? ${options.includeInactive ? '' : "AND status != 'INACTIVE'"} ORDER BY created_at DESC, rowid DESC`;
-    return this.db.prepare<[string], { doc: string }>(sql).all(serviceArn).map((row) => decodeDocument<Deployment>(row.doc));
+    return this.db
+      .prepare<[string], { doc: string }>(sql)
+      .all(serviceArn)
+      .map((row) => decodeDocument<Deployment>(row.doc));
   }
 
   deployment(id: string): Deployment | undefined {
@@ -84,7 +99,13 @@ export class ServiceStore {
         `INSERT INTO ecs_deployments (id, service_arn, status, created_at, doc) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
       )
-      .run(deployment.id, deployment.serviceArn, deployment.status, deployment.createdAt.getTime(), encodeDocument(deployment));
+      .run(
+        deployment.id,
+        deployment.serviceArn,
+        deployment.status,
+        deployment.createdAt.getTime(),
+        encodeDocument(deployment),
+      );
     this.changes?.emit({ type: 'deployment', deployment });
   }
 
@@ -116,14 +137,20 @@ export class ServiceStore {
   appendEvent(serviceArn: string, message: string, at: Date, dedupWindowMs = EVENT_DEDUP_WINDOW_MS): boolean {
     return this.db.transaction(() => {
       const newest = this.db
-        .prepare<[string], { created_at: number; message: string }>('SELECT created_at, message FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT 1')
+        .prepare<[string], { created_at: number; message: string }>(
+          'SELECT created_at, message FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT 1',
+        )
         .get(serviceArn);
       if (newest && newest.message === message && at.getTime() - newest.created_at < dedupWindowMs) return false;
       const id = randomUUID();
-      this.db.prepare('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)').run(serviceArn, id, at.getTime(), message);
+      this.db
+        .prepare('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)')
+        .run(serviceArn, id, at.getTime(), message);
       this.changes?.emit({ type: 'service-event', serviceArn, event: { id, createdAt: at, message } });
       this.db
-        .prepare('DELETE FROM ecs_service_events WHERE service_arn = ? AND seq NOT IN (SELECT seq FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT ?)')
+        .prepare(
+          'DELETE FROM ecs_service_events WHERE service_arn = ? AND seq NOT IN (SELECT seq FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT ?)',
+        )
         .run(serviceArn, serviceArn, EVENT_LIMIT);
       return true;
     })();

@@ -6,7 +6,8 @@
  */
 import type { InputReader } from '../../core/input-reader.js';
 
-export type Shape = 'string' | 'integer' | 'boolean' | 'stringList' | 'integerList' | 'stringMap' | { struct: Fields } | { list: Fields };
+export type Shape =
+  'string' | 'integer' | 'boolean' | 'stringList' | 'integerList' | 'stringMap' | { struct: Fields } | { list: Fields };
 export type Fields = Readonly<Record<string, Shape>>;
 
 const NAME_VALUE: Fields = { name: 'string', value: 'string' };
@@ -21,7 +22,16 @@ export const CONTAINER_DEFINITION: Fields = {
   memory: 'integer',
   memoryReservation: 'integer',
   links: 'stringList',
-  portMappings: { list: { containerPort: 'integer', hostPort: 'integer', protocol: 'string', name: 'string', appProtocol: 'string', containerPortRange: 'string' } },
+  portMappings: {
+    list: {
+      containerPort: 'integer',
+      hostPort: 'integer',
+      protocol: 'string',
+      name: 'string',
+      appProtocol: 'string',
+      containerPortRange: 'string',
+    },
+  },
   essential: 'boolean',
   restartPolicy: { struct: { enabled: 'boolean', ignoredExitCodes: 'integerList', restartAttemptPeriod: 'integer' } },
   entryPoint: 'stringList',
@@ -61,7 +71,15 @@ export const CONTAINER_DEFINITION: Fields = {
   dockerLabels: 'stringMap',
   ulimits: { list: { name: 'string', softLimit: 'integer', hardLimit: 'integer' } },
   logConfiguration: { struct: { logDriver: 'string', options: 'stringMap', secretOptions: { list: SECRET } } },
-  healthCheck: { struct: { command: 'stringList', interval: 'integer', timeout: 'integer', retries: 'integer', startPeriod: 'integer' } },
+  healthCheck: {
+    struct: {
+      command: 'stringList',
+      interval: 'integer',
+      timeout: 'integer',
+      retries: 'integer',
+      startPeriod: 'integer',
+    },
+  },
   systemControls: { list: { namespace: 'string', value: 'string' } },
   resourceRequirements: { list: { value: 'string', type: 'string' } },
   firelensConfiguration: { struct: { type: 'string', options: 'stringMap' } },
@@ -72,7 +90,15 @@ export const CONTAINER_DEFINITION: Fields = {
 export const VOLUME: Fields = {
   name: 'string',
   host: { struct: { sourcePath: 'string' } },
-  dockerVolumeConfiguration: { struct: { scope: 'string', autoprovision: 'boolean', driver: 'string', driverOpts: 'stringMap', labels: 'stringMap' } },
+  dockerVolumeConfiguration: {
+    struct: {
+      scope: 'string',
+      autoprovision: 'boolean',
+      driver: 'string',
+      driverOpts: 'stringMap',
+      labels: 'stringMap',
+    },
+  },
   efsVolumeConfiguration: {
     struct: {
       fileSystemId: 'string',

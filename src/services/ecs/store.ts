@@ -32,7 +32,10 @@ export class ClusterStore {
   /** Clusters by name; INACTIVE ones only when asked. */
   list(options: { includeInactive?: boolean } = {}): Cluster[] {
     const sql = `SELECT doc FROM ecs_clusters ${options.includeInactive ? '' : "WHERE status = 'ACTIVE'"} ORDER BY name`;
-    return this.db.prepare<[], { doc: string }>(sql).all().map((row) => decodeDocument<Cluster>(row.doc));
+    return this.db
+      .prepare<[], { doc: string }>(sql)
+      .all()
+      .map((row) => decodeDocument<Cluster>(row.doc));
   }
 
   /** Inserts or replaces the cluster. */
@@ -84,7 +87,9 @@ export class EcsStore {
 
   /** Running and pending counts of the service's tasks, per deployment (INACTIVE ones included). */
   serviceCounts(service: Service, deployments?: readonly Deployment[]): ServiceCounts {
-    const ids = (deployments ?? this.services.deployments(service.serviceArn, { includeInactive: true })).map((d) => d.id);
+    const ids = (deployments ?? this.services.deployments(service.serviceArn, { includeInactive: true })).map(
+      (d) => d.id,
+    );
     const byDeployment = this.tasks.countsByStartedBy(ids);
     let running = 0;
     let pending = 0;

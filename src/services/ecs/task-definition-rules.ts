@@ -8,7 +8,14 @@
  */
 import { clientError } from './errors.js';
 import { isFargateSize, parseCpu, parseMemory } from './fargate.js';
-import type { Compatibility, ContainerDefinition, HealthCheck, NetworkMode, PortMapping, TaskDefinitionDocument } from './model.js';
+import type {
+  Compatibility,
+  ContainerDefinition,
+  HealthCheck,
+  NetworkMode,
+  PortMapping,
+  TaskDefinitionDocument,
+} from './model.js';
 
 /** The request's task-level members, as read. */
 export interface RawTaskDefinition {
@@ -45,22 +52,30 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/.+$/;
 export function validateTaskDefinition(raw: RawTaskDefinition, env: TaskDefinitionEnvironment): TaskDefinitionDocument {
   if (!NAME.test(raw.family)) {
     // Unverified wording.
-    throw clientError('Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
+    throw clientError(
+      'Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
+    );
   }
   // Unverified wording (the model requires the list; ECS refuses an empty one).
   if (raw.containerDefinitions.length === 0) throw clientError('Container list cannot be empty.');
-  if (raw.containerDefinitions.length > MAX_CONTAINERS) throw clientError(`Too many containers. A task definition can have at most ${MAX_CONTAINERS} containers.`); // unverified
+  if (raw.containerDefinitions.length > MAX_CONTAINERS)
+    throw clientError(`Too many containers. A task definition can have at most ${MAX_CONTAINERS} containers.`); // unverified
   const size = Buffer.byteLength(JSON.stringify(raw), 'utf8');
-  if (size > MAX_SIZE_BYTES) throw clientError(`Actual length: '${size}'. Max allowed length is '${MAX_SIZE_BYTES}' bytes.`);
+  if (size > MAX_SIZE_BYTES)
+    throw clientError(`Actual length: '${size}'. Max allowed length is '${MAX_SIZE_BYTES}' bytes.`);
 
   const networkMode = raw.networkMode ?? 'bridge';
   const cpu = raw.cpu === undefined ? undefined : parseCpu(raw.cpu);
   if (raw.cpu !== undefined && cpu === undefined) {
-    throw clientError("Invalid 'cpu' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.");
+    throw clientError(
+      "Invalid 'cpu' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+    );
   }
   const memory = raw.memory === undefined ? undefined : parseMemory(raw.memory);
   if (raw.memory !== undefined && memory === undefined) {
-    throw clientError("Invalid 'memory' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide."); // unverified
+    throw clientError(
+      "Invalid 'memory' setting for task. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.",
+    ); // unverified
   }
 
   const containers = raw.containerDefinitions.map((c) => normaliseContainer(c, networkMode));
@@ -72,7 +87,9 @@ export function validateTaskDefinition(raw: RawTaskDefinition, env: TaskDefiniti
   if (memory === undefined) {
     const without = containers.find((c) => c.memory === undefined && c.memoryReservation === undefined);
     if (without && !requiresFargate) {
-      throw clientError(`Invalid setting for container '${without.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`);
+      throw clientError(
+        `Invalid setting for container '${without.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+      );
     }
   }
   for (const role of [raw.taskRoleArn, raw.executionRoleArn]) {
@@ -113,13 +130,15 @@ function fargateIncompatibility(
   if (memory === undefined) return "Fargate requires that 'memory' be defined at the task level."; // unverified
   if (!isFargateSize(cpu, memory)) return 'No Fargate configuration exists for given values.';
   if (raw.executionRoleArn === undefined) {
-    if (containers.some((c) => env.isEcrImage(c.image))) return 'Fargate requires task definition to have execution role ARN to support ECR images.';
+    if (containers.some((c) => env.isEcrImage(c.image)))
+      return 'Fargate requires task definition to have execution role ARN to support ECR images.';
     if (containers.some((c) => c.logConfiguration?.logDriver === 'awslogs')) {
       return 'Fargate requires task definition to have execution role ARN to support log driver awslogs.';
     }
   }
   const tooLong = containers.find((c) => c.stopTimeout !== undefined && c.stopTimeout > 120);
-  if (tooLong) return `Invalid 'stopTimeout' setting for container '${tooLong.name}'. Fargate allows at most 120 seconds.`; // unverified
+  if (tooLong)
+    return `Invalid 'stopTimeout' setting for container '${tooLong.name}'. Fargate allows at most 120 seconds.`; // unverified
   return undefined;
 }
 
@@ -129,7 +148,9 @@ function normaliseContainer(input: Record<string, unknown>, networkMode: Network
   const image = typeof input.image === 'string' ? input.image : '';
   if (name === '') throw clientError('Container.name should not be null or empty.'); // unverified
   if (!NAME.test(name)) {
-    throw clientError(`Invalid container name '${name}'. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.`); // unverified
+    throw clientError(
+      `Invalid container name '${name}'. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.`,
+    ); // unverified
   }
   if (image === '') throw clientError('Container.image should not be null or empty.');
   if (image.length > 255) throw clientError(`Invalid image for container '${name}'. Up to 255 characters are allowed.`); // unverified
@@ -150,13 +171,17 @@ function normaliseContainer(input: Record<string, unknown>, networkMode: Network
 
 function portMapping(mapping: PortMapping, networkMode: NetworkMode): PortMapping {
   const out: PortMapping = { ...mapping, protocol: mapping.protocol ?? 'tcp' };
-  if (out.protocol !== 'tcp' && out.protocol !== 'udp') throw clientError(`Invalid protocol '${String(out.protocol)}' in port mappings. Valid values are tcp and udp.`); // unverified
+  if (out.protocol !== 'tcp' && out.protocol !== 'udp')
+    throw clientError(`Invalid protocol '${String(out.protocol)}' in port mappings. Valid values are tcp and udp.`); // unverified
   for (const port of [out.containerPort, out.hostPort]) {
-    if (port !== undefined && (port < 0 || port > 65535)) throw clientError('Invalid port in port mappings. Ports must be between 0 and 65535.'); // unverified
+    if (port !== undefined && (port < 0 || port > 65535))
+      throw clientError('Invalid port in port mappings. Ports must be between 0 and 65535.'); // unverified
   }
   if (networkMode === 'awsvpc' || networkMode === 'host') {
     if (out.hostPort !== undefined && out.containerPort !== undefined && out.hostPort !== out.containerPort) {
-      throw clientError(`When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`);
+      throw clientError(
+        `When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`,
+      );
     }
     if (out.hostPort === undefined && out.containerPort !== undefined) out.hostPort = out.containerPort;
   }
@@ -165,13 +190,20 @@ function portMapping(mapping: PortMapping, networkMode: NetworkMode): PortMappin
 
 /** Health check ranges (docs/reference/ecs.md §5) and their defaults. */
 function healthCheck(container: string, check: HealthCheck): HealthCheck {
-  const invalid = (detail: string) => clientError(`Invalid 'healthCheck' setting for container '${container}'. ${detail}`); // unverified wording
+  const invalid = (detail: string) =>
+    clientError(`Invalid 'healthCheck' setting for container '${container}'. ${detail}`); // unverified wording
   const first = check.command?.[0];
   if (first !== 'CMD' && first !== 'CMD-SHELL') throw invalid("'command' must start with CMD or CMD-SHELL.");
   if (check.command.length < 2) throw invalid("'command' must name the command to run.");
-  const ranged = (name: 'interval' | 'timeout' | 'retries' | 'startPeriod', min: number, max: number, fallback: number | undefined) => {
+  const ranged = (
+    name: 'interval' | 'timeout' | 'retries' | 'startPeriod',
+    min: number,
+    max: number,
+    fallback: number | undefined,
+  ) => {
     const value = check[name] ?? fallback;
-    if (value !== undefined && (value < min || value > max)) throw invalid(`'${name}' must be between ${min} and ${max}.`);
+    if (value !== undefined && (value < min || value > max))
+      throw invalid(`'${name}' must be between ${min} and ${max}.`);
     return value;
   };
   const out: HealthCheck = { command: check.command };
@@ -187,39 +219,60 @@ function healthCheck(container: string, check: HealthCheck): HealthCheck {
 function checkContainers(containers: readonly ContainerDefinition[], task: { cpu?: number; memory?: number }): void {
   const seen = new Set<string>();
   for (const c of containers) {
-    if (seen.has(c.name)) throw clientError(`Duplicate container name '${c.name}'. Container names must be unique within a task definition.`); // unverified
+    if (seen.has(c.name))
+      throw clientError(
+        `Duplicate container name '${c.name}'. Container names must be unique within a task definition.`,
+      ); // unverified
     seen.add(c.name);
-    if (c.memory !== undefined && c.memory < 6) throw clientError(`Invalid 'memory' setting for container '${c.name}'. The minimum is 6 MiB.`); // unverified
+    if (c.memory !== undefined && c.memory < 6)
+      throw clientError(`Invalid 'memory' setting for container '${c.name}'. The minimum is 6 MiB.`); // unverified
     if (c.memoryReservation !== undefined && c.memory !== undefined && c.memoryReservation > c.memory) {
-      throw clientError(`Invalid setting for container '${c.name}'. 'memoryReservation' must be less than or equal to 'memory'.`); // unverified
+      throw clientError(
+        `Invalid setting for container '${c.name}'. 'memoryReservation' must be less than or equal to 'memory'.`,
+      ); // unverified
     }
     if (task.memory !== undefined && c.memory !== undefined && c.memory > task.memory) {
-      throw clientError(`Invalid 'memory' setting for container '${c.name}'. It exceeds the task's memory (${task.memory} MiB).`); // unverified
+      throw clientError(
+        `Invalid 'memory' setting for container '${c.name}'. It exceeds the task's memory (${task.memory} MiB).`,
+      ); // unverified
     }
     if (c.cpu !== undefined && c.cpu < 0) throw clientError(`Invalid 'cpu' setting for container '${c.name}'.`); // unverified
   }
   if (!containers.some((c) => c.essential)) throw clientError('At least one essential container is required.'); // unverified
   if (task.cpu !== undefined) {
     const sum = containers.reduce((total, c) => total + (c.cpu ?? 0), 0);
-    if (sum > task.cpu) throw clientError(`Invalid 'cpu' setting for containers. The sum of container 'cpu' values (${sum}) exceeds the task's 'cpu' (${task.cpu}).`); // unverified
+    if (sum > task.cpu)
+      throw clientError(
+        `Invalid 'cpu' setting for containers. The sum of container 'cpu' values (${sum}) exceeds the task's 'cpu' (${task.cpu}).`,
+      ); // unverified
   }
   if (task.memory !== undefined) {
     const reserved = containers.reduce((total, c) => total + (c.memoryReservation ?? c.memory ?? 0), 0);
     if (reserved > task.memory) {
-      throw clientError(`Invalid 'memory' setting for containers. The sum of container memory reservations (${reserved}) exceeds the task's 'memory' (${task.memory}).`); // unverified
+      throw clientError(
+        `Invalid 'memory' setting for containers. The sum of container memory reservations (${reserved}) exceeds the task's 'memory' (${task.memory}).`,
+      ); // unverified
     }
   }
 }
 
 /** requiresAttributes as ECS derives them (the common capabilities; approximate). */
-function requiredAttributes(raw: RawTaskDefinition, networkMode: NetworkMode, containers: readonly ContainerDefinition[], env: TaskDefinitionEnvironment): { name: string }[] {
+function requiredAttributes(
+  raw: RawTaskDefinition,
+  networkMode: NetworkMode,
+  containers: readonly ContainerDefinition[],
+  env: TaskDefinitionEnvironment,
+): { name: string }[] {
   const names: string[] = ['com.amazonaws.ecs.capability.docker-remote-api.1.18'];
   if (containers.some((c) => env.isEcrImage(c.image))) {
     names.push('com.amazonaws.ecs.capability.ecr-auth');
     if (raw.executionRoleArn !== undefined) names.push('ecs.capability.execution-role-ecr-pull');
   }
   if (containers.some((c) => c.logConfiguration?.logDriver === 'awslogs')) {
-    names.push('com.amazonaws.ecs.capability.logging-driver.awslogs', 'com.amazonaws.ecs.capability.docker-remote-api.1.19');
+    names.push(
+      'com.amazonaws.ecs.capability.logging-driver.awslogs',
+      'com.amazonaws.ecs.capability.docker-remote-api.1.19',
+    );
     if (raw.executionRoleArn !== undefined) names.push('ecs.capability.execution-role-awslogs');
   }
   if (raw.taskRoleArn !== undefined) names.push('com.amazonaws.ecs.capability.task-iam-role');

@@ -25,7 +25,11 @@ export class TaskDefinitionStore {
   /** Registers the next revision of the family. */
   register(input: NewTaskDefinition): TaskDefinition {
     return this.db.transaction(() => {
-      const row = this.db.prepare<[string], { revision: number | null }>('SELECT MAX(revision) AS revision FROM ecs_task_definitions WHERE family = ?').get(input.family);
+      const row = this.db
+        .prepare<[string], { revision: number | null }>(
+          'SELECT MAX(revision) AS revision FROM ecs_task_definitions WHERE family = ?',
+        )
+        .get(input.family);
       const revision = (row?.revision ?? 0) + 1;
       const definition: TaskDefinition = {
         taskDefinitionArn: taskDefinitionArn(this.partition, input.family, revision),
@@ -38,21 +42,29 @@ export class TaskDefinitionStore {
         tags: input.tags,
       };
       this.db
-        .prepare('INSERT INTO ecs_task_definitions (family, revision, status, registered_at, doc) VALUES (?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO ecs_task_definitions (family, revision, status, registered_at, doc) VALUES (?, ?, ?, ?, ?)',
+        )
         .run(input.family, revision, 'ACTIVE', input.registeredAt.getTime(), encodeDocument(definition));
       return definition;
     })();
   }
 
   get(family: string, revision: number): TaskDefinition | undefined {
-    const row = this.db.prepare<[string, number], { doc: string }>('SELECT doc FROM ecs_task_definitions WHERE family = ? AND revision = ?').get(family, revision);
+    const row = this.db
+      .prepare<[string, number], { doc: string }>(
+        'SELECT doc FROM ecs_task_definitions WHERE family = ? AND revision = ?',
+      )
+      .get(family, revision);
     return row ? decodeDocument<TaskDefinition>(row.doc) : undefined;
   }
 
   /** The family's newest ACTIVE revision. */
   latestActive(family: string): TaskDefinition | undefined {
     const row = this.db
-      .prepare<[string], { doc: string }>("SELECT doc FROM ecs_task_definitions WHERE family = ? AND status = 'ACTIVE' ORDER BY revision DESC LIMIT 1")
+      .prepare<[string], { doc: string }>(
+        "SELECT doc FROM ecs_task_definitions WHERE family = ? AND status = 'ACTIVE' ORDER BY revision DESC LIMIT 1",
+      )
       .get(family);
     return row ? decodeDocument<TaskDefinition>(row.doc) : undefined;
   }
@@ -75,13 +87,18 @@ export class TaskDefinitionStore {
       params.push(filter.status);
     }
     const sql = `SELECT doc FROM ecs_task_definitions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY family, revision`;
-    return this.db.prepare<(string | number)[], { doc: string }>(sql).all(...params).map((row) => decodeDocument<TaskDefinition>(row.doc));
+    return this.db
+      .prepare<(string | number)[], { doc: string }>(sql)
+      .all(...params)
+      .map((row) => decodeDocument<TaskDefinition>(row.doc));
   }
 
   /** Family names with, for each, whether any revision is ACTIVE. */
   families(): { family: string; active: boolean }[] {
     return this.db
-      .prepare<[], { family: string; active: number }>("SELECT family, MAX(status = 'ACTIVE') AS active FROM ecs_task_definitions GROUP BY family ORDER BY family")
+      .prepare<[], { family: string; active: number }>(
+        "SELECT family, MAX(status = 'ACTIVE') AS active FROM ecs_task_definitions GROUP BY family ORDER BY family",
+      )
       .all()
       .map((row) => ({ family: row.family, active: row.active === 1 }));
   }

@@ -37,7 +37,9 @@ export function newTask(partition: Partition, input: NewTask): Task {
   const subnets = input.networkConfiguration?.awsvpcConfiguration.subnets ?? [];
   const subnet = subnets.length > 0 ? subnets[(input.index ?? 0) % subnets.length] : undefined;
   const { document } = input.definition;
-  const overrides: TaskOverride = input.overrides ?? { containerOverrides: document.containerDefinitions.map((c) => ({ name: c.name })) };
+  const overrides: TaskOverride = input.overrides ?? {
+    containerOverrides: document.containerDefinitions.map((c) => ({ name: c.name })),
+  };
   const task: Task = {
     taskArn: arn,
     clusterArn: input.cluster.clusterArn,
@@ -65,7 +67,14 @@ export function newTask(partition: Partition, input: NewTask): Task {
     })),
     attachments:
       document.networkMode === 'awsvpc'
-        ? [{ id: attachmentId, type: 'ElasticNetworkInterface', status: 'PRECREATED', details: subnet ? [{ name: 'subnetId', value: subnet }] : [] }]
+        ? [
+            {
+              id: attachmentId,
+              type: 'ElasticNetworkInterface',
+              status: 'PRECREATED',
+              details: subnet ? [{ name: 'subnetId', value: subnet }] : [],
+            },
+          ]
         : [],
     overrides,
     version: 1,

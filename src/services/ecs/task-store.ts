@@ -65,7 +65,8 @@ export class TaskStore {
         created_at: stored.createdAt.getTime(),
         doc: encodeDocument(stored),
       });
-    if (stored.lastStatus === 'STOPPED' && existing?.lastStatus !== 'STOPPED') this.changes?.emit({ type: 'task-stopped', task: stored });
+    if (stored.lastStatus === 'STOPPED' && existing?.lastStatus !== 'STOPPED')
+      this.changes?.emit({ type: 'task-stopped', task: stored });
     return stored;
   }
 
@@ -99,7 +100,10 @@ export class TaskStore {
       params.push(...filter.startedByAny);
     }
     const sql = `SELECT doc FROM ecs_tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, arn`;
-    return this.db.prepare<string[], { doc: string }>(sql).all(...params).map((row) => decodeDocument<Task>(row.doc));
+    return this.db
+      .prepare<string[], { doc: string }>(sql)
+      .all(...params)
+      .map((row) => decodeDocument<Task>(row.doc));
   }
 
   /** RUNNING and pending (PROVISIONING, PENDING, ACTIVATING) tasks per startedBy value. */
@@ -123,7 +127,9 @@ export class TaskStore {
   /** Tasks of a cluster that are not STOPPED, counted by lastStatus bucket. */
   clusterCounts(cluster: string): TaskCounts {
     const rows = this.db
-      .prepare<[string], { last_status: string; n: number }>("SELECT last_status, COUNT(*) AS n FROM ecs_tasks WHERE cluster = ? AND last_status != 'STOPPED' GROUP BY last_status")
+      .prepare<[string], { last_status: string; n: number }>(
+        "SELECT last_status, COUNT(*) AS n FROM ecs_tasks WHERE cluster = ? AND last_status != 'STOPPED' GROUP BY last_status",
+      )
       .all(cluster);
     const counts: TaskCounts = { running: 0, pending: 0 };
     for (const row of rows) {
@@ -135,7 +141,9 @@ export class TaskStore {
 
   /** Forgets STOPPED tasks created before `before`; returns how many. */
   deleteStoppedBefore(before: Date): number {
-    return this.db.prepare("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND created_at < ?").run(before.getTime()).changes;
+    return this.db
+      .prepare("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND created_at < ?")
+      .run(before.getTime()).changes;
   }
 }
 

@@ -52,17 +52,26 @@ export class AccessKeyStore {
     private readonly now: () => Date,
   ) {
     this.byId = db.prepare<[string], KeyRow>(`SELECT ${KEY_COLUMNS} FROM iam_access_keys WHERE access_key_id = ?`);
-    this.byUser = db.prepare<[string], KeyRow>(`SELECT ${KEY_COLUMNS} FROM iam_access_keys WHERE user_id = ? ORDER BY create_date, rowid`);
-    this.insert = db.prepare(`INSERT INTO iam_access_keys (${KEY_COLUMNS}) VALUES (@access_key_id, @user_id, @secret_access_key, @status, @create_date)`);
-    this.setStatusStmt = db.prepare<[AccessKeyStatus, string]>('UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?');
+    this.byUser = db.prepare<[string], KeyRow>(
+      `SELECT ${KEY_COLUMNS} FROM iam_access_keys WHERE user_id = ? ORDER BY create_date, rowid`,
+    );
+    this.insert = db.prepare(
+      `INSERT INTO iam_access_keys (${KEY_COLUMNS}) VALUES (@access_key_id, @user_id, @secret_access_key, @status, @create_date)`,
+    );
+    this.setStatusStmt = db.prepare<[AccessKeyStatus, string]>(
+      'UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?',
+    );
     this.remove = db.prepare<[string]>('DELETE FROM iam_access_keys WHERE access_key_id = ?');
     this.signing = db.prepare<[string], SigningRow>(
-      `SELECT ${KEY_COLUMNS.split(', ').map((c) => `k.${c}`).join(', ')}, u.user_name, u.path, u.arn, u.permissions_boundary, u.tags, u.create_date AS user_create_date ` +
+      `SELECT ${KEY_COLUMNS.split(', ')
+        .map((c) => `k.${c}`)
+        .join(', ')}, u.user_name, u.path, u.arn, u.permissions_boundary, u.tags, u.create_date AS user_create_date ` +
         'FROM iam_access_keys k JOIN iam_users u ON u.user_id = k.user_id WHERE k.access_key_id = ?',
     );
-    this.usedById = db.prepare<[string], { last_used_date: number | null; last_used_service: string | null; last_used_region: string | null }>(
-      'SELECT last_used_date, last_used_service, last_used_region FROM iam_access_keys WHERE access_key_id = ?',
-    );
+    this.usedById = db.prepare<
+      [string],
+      { last_used_date: number | null; last_used_service: string | null; last_used_region: string | null }
+    >('SELECT last_used_date, last_used_service, last_used_region FROM iam_access_keys WHERE access_key_id = ?');
     this.writeUse = db.prepare<[number, string, string, string, number]>(
       'UPDATE iam_access_keys SET last_used_date = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ? AND (last_used_date IS NULL OR last_used_date <= ?)',
     );
@@ -80,8 +89,20 @@ export class AccessKeyStore {
 
   /** A new active key for the user. */
   create(userId: string): AccessKey {
-    const key: AccessKey = { accessKeyId: accessKeyId('long-term'), userId, secretAccessKey: secretAccessKey(), status: 'Active', createDate: this.now() };
-    this.insert.run({ access_key_id: key.accessKeyId, user_id: userId, secret_access_key: key.secretAccessKey, status: key.status, create_date: key.createDate.getTime() });
+    const key: AccessKey = {
+      accessKeyId: accessKeyId('long-term'),
+      userId,
+      secretAccessKey: secretAccessKey(),
+      status: 'Active',
+      createDate: this.now(),
+    };
+    this.insert.run({
+      access_key_id: key.accessKeyId,
+      user_id: userId,
+      secret_access_key: key.secretAccessKey,
+      status: key.status,
+      create_date: key.createDate.getTime(),
+    });
     return key;
   }
 
@@ -98,7 +119,14 @@ export class AccessKeyStore {
   signingKey(id: string): { key: AccessKey; user: User } | undefined {
     const row = this.signing.get(id);
     if (!row) return undefined;
-    const user: User = { userName: row.user_name, userId: row.user_id, arn: row.arn, path: row.path, createDate: new Date(row.user_create_date), tags: JSON.parse(row.tags) as Tag[] };
+    const user: User = {
+      userName: row.user_name,
+      userId: row.user_id,
+      arn: row.arn,
+      path: row.path,
+      createDate: new Date(row.user_create_date),
+      tags: JSON.parse(row.tags) as Tag[],
+    };
     if (row.permissions_boundary !== null) user.permissionsBoundary = row.permissions_boundary;
     return { key: toKey(row), user };
   }
@@ -116,7 +144,11 @@ export class AccessKeyStore {
     if (pending) return pending;
     const row = this.usedById.get(id);
     if (!row || row.last_used_date === null) return undefined;
-    return { date: new Date(row.last_used_date), service: row.last_used_service ?? 'N/A', region: row.last_used_region ?? 'N/A' };
+    return {
+      date: new Date(row.last_used_date),
+      service: row.last_used_service ?? 'N/A',
+      region: row.last_used_region ?? 'N/A',
+    };
   }
 
   /** Writes every recorded use in one transaction. */
@@ -126,11 +158,18 @@ export class AccessKeyStore {
     const uses = [...this.pending];
     this.pending.clear();
     this.db.transaction(() => {
-      for (const [id, use] of uses) this.writeUse.run(use.date.getTime(), use.service, use.region, id, use.date.getTime());
+      for (const [id, use] of uses)
+        this.writeUse.run(use.date.getTime(), use.service, use.region, id, use.date.getTime());
     })();
   }
 }
 
 function toKey(row: KeyRow): AccessKey {
-  return { accessKeyId: row.access_key_id, userId: row.user_id, secretAccessKey: row.secret_access_key, status: row.status, createDate: new Date(row.create_date) };
+  return {
+    accessKeyId: row.access_key_id,
+    userId: row.user_id,
+    secretAccessKey: row.secret_access_key,
+    status: row.status,
+    createDate: new Date(row.create_date),
+  };
 }

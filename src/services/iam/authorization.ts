@@ -29,7 +29,11 @@ export function renameAuthorizations(action: string, from: string, to: string): 
 }
 
 /** Create operations that take Tags also need the matching Tag* action. */
-export function withTagging(primary: Authorization, tagAction: string, tags: readonly Tag[] | undefined): Authorization[] {
+export function withTagging(
+  primary: Authorization,
+  tagAction: string,
+  tags: readonly Tag[] | undefined,
+): Authorization[] {
   if (!tags || tags.length === 0) return [primary];
   return [primary, authorization(tagAction, primary.resource, requestTagContext(tags))];
 }

@@ -395,7 +395,8 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicyDefinition[] = [
     policyName: 'AmazonEC2ContainerRegistryPowerUser',
     policyId: 'ANPAJDNE5PIHROIBGGDDW',
     path: '/',
-    description: 'Provides full access to Amazon EC2 Container Registry repositories, but does not allow repository deletion or policy changes.',
+    description:
+      'Provides full access to Amazon EC2 Container Registry repositories, but does not allow repository deletion or policy changes.',
     defaultVersionId: 'v3',
     createDate: new Date('2015-12-21T17:05:33Z'),
     updateDate: new Date('2019-12-10T20:48:08Z'),

@@ -34,7 +34,11 @@ export interface PrincipalDirectory {
  * does not exist: a role or user of this account, or an OIDC provider
  * named as a Federated principal (AWS's message for that one speaks of domain names and SAML).
  */
-export function checkTrustPrincipalsExist(document: PolicyDocument, accountId: string, directory: PrincipalDirectory): void {
+export function checkTrustPrincipalsExist(
+  document: PolicyDocument,
+  accountId: string,
+  directory: PrincipalDirectory,
+): void {
   const prefix = `arn:aws:iam::${accountId}:`;
   for (const statement of document.Statement) {
     for (const block of [statement.Principal, statement.NotPrincipal]) {
@@ -42,7 +46,9 @@ export function checkTrustPrincipalsExist(document: PolicyDocument, accountId: s
       for (const arn of block.AWS ?? []) {
         if (!arn.startsWith(prefix)) continue;
         const resource = arn.slice(prefix.length);
-        const missing = (resource.startsWith('user/') && !directory.userExists(arn)) || (resource.startsWith('role/') && !directory.roleExists(arn));
+        const missing =
+          (resource.startsWith('user/') && !directory.userExists(arn)) ||
+          (resource.startsWith('role/') && !directory.roleExists(arn));
         if (missing) throw iamErrors.malformedPolicy(`Invalid principal in policy: "AWS":"${arn}"`);
       }
       for (const arn of block.Federated ?? []) {

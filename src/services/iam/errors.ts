@@ -14,7 +14,8 @@ export const iamErrors = {
   noSuchUser: (userName: string) => notFound(`The user with name ${userName} cannot be found.`),
   noSuchGroup: (groupName: string) => notFound(`The group with name ${groupName} cannot be found.`),
   /** GetRolePolicy, GetUserPolicy, GetGroupPolicy and their Delete* for a missing inline policy. */
-  noSuchInlinePolicy: (holder: 'role' | 'user' | 'group', policyName: string) => notFound(`The ${holder} policy with name ${policyName} cannot be found.`),
+  noSuchInlinePolicy: (holder: 'role' | 'user' | 'group', policyName: string) =>
+    notFound(`The ${holder} policy with name ${policyName} cannot be found.`),
   noSuchAccessKey: (accessKeyId: string) => notFound(`The Access Key with id ${accessKeyId} cannot be found.`),
   /** RemoveUserFromGroup for a user that is not a member (wording not verified against AWS). */
   notGroupMember: (userName: string, groupName: string) => notFound(`User ${userName} is not in group ${groupName}.`),
@@ -23,7 +24,8 @@ export const iamErrors = {
   /** AttachRolePolicy (and a missing PermissionsBoundary). */
   notAttachable: (arn: string) => notFound(`Policy ${arn} does not exist or is not attachable.`),
   /** GetPolicyVersion and friends for a missing version (wording as AWS-compatible emulators have it; not verified). */
-  noSuchPolicyVersion: (arn: string, versionId: string) => notFound(`Policy ${arn} version ${versionId} does not exist or is not attachable.`),
+  noSuchPolicyVersion: (arn: string, versionId: string) =>
+    notFound(`Policy ${arn} version ${versionId} does not exist or is not attachable.`),
   /** CreateRole with a PermissionsBoundary that names no policy. */
   noSuchBoundary: (arn: string) => notFound(`Scope ARN: ${arn} does not exist or is not attachable.`),
   noSuchOidcProvider: (arn: string) => notFound(`OpenIDConnect Provider not found for arn ${arn}`),
@@ -51,28 +53,42 @@ export const iamErrors = {
   defaultVersion: () => conflict('DeleteConflict', 'Cannot delete the default version of a policy.'),
 
   tooManyVersions: () =>
-    conflict('LimitExceeded', 'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.'),
-  tooManyAttachedPolicies: (holder: 'Role' | 'User' | 'Group') => conflict('LimitExceeded', `Cannot exceed quota for PoliciesPer${holder}: 10`),
+    conflict(
+      'LimitExceeded',
+      'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.',
+    ),
+  tooManyAttachedPolicies: (holder: 'Role' | 'User' | 'Group') =>
+    conflict('LimitExceeded', `Cannot exceed quota for PoliciesPer${holder}: 10`),
   tooManyAccessKeys: () => conflict('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
   tooManyGroups: () => conflict('LimitExceeded', 'Cannot exceed quota for GroupsPerUser: 10'),
   trustPolicyTooLarge: () => conflict('LimitExceeded', 'Cannot exceed quota for ACLSizePerRole: 2048'),
   /** A role's inline policies may hold 10,240 characters in all, a user's 2,048, a group's 5,120. */
-  inlinePoliciesTooLarge: (holder: 'role' | 'user' | 'group', quota: number, name: string) => conflict('LimitExceeded', `Maximum policy size of ${quota} bytes exceeded for ${holder} ${name}`),
+  inlinePoliciesTooLarge: (holder: 'role' | 'user' | 'group', quota: number, name: string) =>
+    conflict('LimitExceeded', `Maximum policy size of ${quota} bytes exceeded for ${holder} ${name}`),
   managedPolicyTooLarge: () => conflict('LimitExceeded', 'Cannot exceed quota for PolicySize: 6144'),
   /** Wording follows IAM's "Cannot exceed quota for …" family; the quota's name is not verified. */
-  tooManyTags: (entity: 'Role' | 'User' | 'Policy' | 'OpenIdConnectProvider') => conflict('LimitExceeded', `Cannot exceed quota for TagsPer${entity}: 50`),
+  tooManyTags: (entity: 'Role' | 'User' | 'Policy' | 'OpenIdConnectProvider') =>
+    conflict('LimitExceeded', `Cannot exceed quota for TagsPer${entity}: 50`),
   tooManyClientIds: () => conflict('LimitExceeded', 'Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100'),
 
   malformedPolicy: (message: string) => new AwsError('MalformedPolicyDocument', message, { status: 400 }),
   invalidInput: (message: string) => new AwsError('InvalidInput', message, { status: 400 }),
   invalidArn: (arn: string) => new AwsError('InvalidInput', `ARN ${arn} is not valid.`, { status: 400 }),
-  duplicateTagKeys: () => new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', { status: 400 }),
+  duplicateTagKeys: () =>
+    new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', {
+      status: 400,
+    }),
   /** AWS-managed policies are read-only (wording not verified against AWS). */
   outsideAccount: () => new AwsError('AccessDenied', 'Policy is outside your own account.', { status: 403 }),
   invalidMarker: () => new AwsError('ValidationError', 'Invalid Marker.', { status: 400 }),
   /** GetUser, the access-key operations, … without UserName, called with a role session's credentials. */
-  userNameRequired: () => new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 }),
+  userNameRequired: () =>
+    new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 }),
   /** The same, called with the admin key: dockyard does not manage it through IAM (AWS would act on the root user's keys). */
   rootKeysNotManaged: () =>
-    new AwsError('ValidationError', "dockyard's admin key is the account's root credential and is not managed through IAM; name a user with UserName", { status: 400 }),
+    new AwsError(
+      'ValidationError',
+      "dockyard's admin key is the account's root credential and is not managed through IAM; name a user with UserName",
+      { status: 400 },
+    ),
 } satisfies ErrorCatalogue;

@@ -40,20 +40,34 @@ export class GroupStore {
     private readonly accountId: string,
     private readonly now: () => Date,
   ) {
-    this.links = new PolicyLinks(db, { inline: 'iam_group_policies', attachments: 'iam_group_attachments', idColumn: 'group_id' });
+    this.links = new PolicyLinks(db, {
+      inline: 'iam_group_policies',
+      attachments: 'iam_group_attachments',
+      idColumn: 'group_id',
+    });
     this.byName = db.prepare<[string], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM iam_groups WHERE group_name = ?`);
     this.byId = db.prepare<[string], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM iam_groups WHERE group_id = ?`);
     this.all = db.prepare<[], GroupRow>(`SELECT ${GROUP_COLUMNS} FROM iam_groups`);
-    this.insert = db.prepare(`INSERT INTO iam_groups (${GROUP_COLUMNS}) VALUES (@group_id, @group_name, @path, @arn, @create_date)`);
-    this.update = db.prepare('UPDATE iam_groups SET group_name = @group_name, path = @path, arn = @arn WHERE group_id = @group_id');
+    this.insert = db.prepare(
+      `INSERT INTO iam_groups (${GROUP_COLUMNS}) VALUES (@group_id, @group_name, @path, @arn, @create_date)`,
+    );
+    this.update = db.prepare(
+      'UPDATE iam_groups SET group_name = @group_name, path = @path, arn = @arn WHERE group_id = @group_id',
+    );
     this.remove = db.prepare<[string]>('DELETE FROM iam_groups WHERE group_id = ?');
-    this.memberIds = db.prepare<[string], { user_id: string }>('SELECT user_id FROM iam_group_members WHERE group_id = ? ORDER BY seq');
+    this.memberIds = db.prepare<[string], { user_id: string }>(
+      'SELECT user_id FROM iam_group_members WHERE group_id = ? ORDER BY seq',
+    );
     this.addMemberStmt = db.prepare<[string, string, string]>(
       'INSERT INTO iam_group_members (group_id, user_id, seq) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1 FROM iam_group_members WHERE group_id = ? ON CONFLICT DO NOTHING',
     );
-    this.removeMemberStmt = db.prepare<[string, string]>('DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?');
+    this.removeMemberStmt = db.prepare<[string, string]>(
+      'DELETE FROM iam_group_members WHERE group_id = ? AND user_id = ?',
+    );
     this.groupsOfUser = db.prepare<[string], GroupRow>(
-      `SELECT ${GROUP_COLUMNS.split(', ').map((c) => `g.${c}`).join(', ')} FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?`,
+      `SELECT ${GROUP_COLUMNS.split(', ')
+        .map((c) => `g.${c}`)
+        .join(', ')} FROM iam_groups g JOIN iam_group_members m ON m.group_id = g.group_id WHERE m.user_id = ?`,
     );
   }
 
@@ -74,8 +88,20 @@ export class GroupStore {
   }
 
   create(groupName: string, path: string): Group {
-    const group: Group = { groupName, path, groupId: uniqueId('AGPA'), arn: groupArn(this.accountId, path, groupName), createDate: this.now() };
-    this.insert.run({ group_id: group.groupId, group_name: groupName, path, arn: group.arn, create_date: group.createDate.getTime() });
+    const group: Group = {
+      groupName,
+      path,
+      groupId: uniqueId('AGPA'),
+      arn: groupArn(this.accountId, path, groupName),
+      createDate: this.now(),
+    };
+    this.insert.run({
+      group_id: group.groupId,
+      group_name: groupName,
+      path,
+      arn: group.arn,
+      create_date: group.createDate.getTime(),
+    });
     return group;
   }
 
@@ -119,5 +145,11 @@ export class GroupStore {
 }
 
 function toGroup(row: GroupRow): Group {
-  return { groupName: row.group_name, groupId: row.group_id, arn: row.arn, path: row.path, createDate: new Date(row.create_date) };
+  return {
+    groupName: row.group_name,
+    groupId: row.group_id,
+    arn: row.arn,
+    path: row.path,
+    createDate: new Date(row.create_date),
+  };
 }

@@ -41,7 +41,13 @@ import {
   listEntitiesForPolicy,
   listPolicies,
 } from './operations/managed-policies.js';
-import { createAccessKey, deleteAccessKey, getAccessKeyLastUsed, listAccessKeys, updateAccessKey } from './operations/access-keys.js';
+import {
+  createAccessKey,
+  deleteAccessKey,
+  getAccessKeyLastUsed,
+  listAccessKeys,
+  updateAccessKey,
+} from './operations/access-keys.js';
 import { attachPolicy, detachPolicy, listAttachedPolicies } from './operations/attachments.js';
 import {
   addUserToGroup,
@@ -53,7 +59,12 @@ import {
   removeUserFromGroup,
   updateGroup,
 } from './operations/groups.js';
-import { deleteInlinePolicy, getInlinePolicy, listInlinePolicies, putInlinePolicy } from './operations/inline-policies.js';
+import {
+  deleteInlinePolicy,
+  getInlinePolicy,
+  listInlinePolicies,
+  putInlinePolicy,
+} from './operations/inline-policies.js';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from './operations/users.js';
 import { GROUPS, ROLES, USERS } from './holders.js';
 import {
@@ -65,14 +76,38 @@ import {
   removeClientIDFromOpenIDConnectProvider,
   updateOpenIDConnectProviderThumbprint,
 } from './operations/oidc-providers.js';
-import { createPolicyVersion, deletePolicyVersion, getPolicyVersion, listPolicyVersions, setDefaultPolicyVersion } from './operations/policy-versions.js';
+import {
+  createPolicyVersion,
+  deletePolicyVersion,
+  getPolicyVersion,
+  listPolicyVersions,
+  setDefaultPolicyVersion,
+} from './operations/policy-versions.js';
 import { listEntityTags, tagEntity, TAGGED_ROLES, TAGGED_USERS, untagEntity } from './operations/tags.js';
-import { createRole, deleteRole, getRole, listRoles, updateAssumeRolePolicy, updateRole, updateRoleDescription } from './operations/roles.js';
+import {
+  createRole,
+  deleteRole,
+  getRole,
+  listRoles,
+  updateAssumeRolePolicy,
+  updateRole,
+  updateRoleDescription,
+} from './operations/roles.js';
 import type { IamStore } from './store.js';
 
 export { IamStore } from './store.js';
 /** The entity types IamStore hands to the rest of the cloud. */
-export type { AccessKey, Group, InlinePolicy, ManagedPolicy, OidcProvider, PolicyVersion, Role, Tag, User } from './model.js';
+export type {
+  AccessKey,
+  Group,
+  InlinePolicy,
+  ManagedPolicy,
+  OidcProvider,
+  PolicyVersion,
+  Role,
+  Tag,
+  User,
+} from './model.js';
 export type { UserSigningKey } from './store.js';
 
 /** Every IAM operation dockyard serves, by AWS's name. */

@@ -46,7 +46,12 @@ export const MAX_SESSION_DURATION = { min: 3600, max: 43200 };
 const TAG_KEY_TEXT = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+';
 const TAG_VALUE_TEXT = '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*';
 const TAG_KEY: StringRules = { min: 1, max: 128, pattern: new RegExp(TAG_KEY_TEXT, 'u'), patternText: TAG_KEY_TEXT };
-const TAG_VALUE: StringRules = { min: 0, max: 256, pattern: new RegExp(TAG_VALUE_TEXT, 'u'), patternText: TAG_VALUE_TEXT };
+const TAG_VALUE: StringRules = {
+  min: 0,
+  max: 256,
+  pattern: new RegExp(TAG_VALUE_TEXT, 'u'),
+  patternText: TAG_VALUE_TEXT,
+};
 const MARKER: StringRules = { min: 1, max: 320, pattern: /[\u0020-\u00FF]+/ };
 
 /** Most IAM lists are paged with MaxItems (default 100). */
@@ -56,7 +61,10 @@ export const DEFAULT_MAX_ITEMS = 100;
 export function readTags(reader: InputReader, name = 'Tags'): Tag[] | undefined {
   return reader.list(
     name,
-    (item) => ({ key: item.string('Key', { ...TAG_KEY, required: true }), value: item.string('Value', { ...TAG_VALUE, required: true }) }),
+    (item) => ({
+      key: item.string('Key', { ...TAG_KEY, required: true }),
+      value: item.string('Value', { ...TAG_VALUE, required: true }),
+    }),
     { maxItems: 50 },
   );
 }

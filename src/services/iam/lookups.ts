@@ -48,7 +48,11 @@ export function targetUserName(ctx: RequestContext, given: string | undefined): 
  * The managed policy an ARN names. A string that is not a policy ARN is InvalidInput; a policy
  * of another account, or none, is `missing(arn)`.
  */
-export function requirePolicy(store: IamStore, arn: string, missing: (arn: string) => AwsError = iamErrors.noSuchPolicy): ManagedPolicy {
+export function requirePolicy(
+  store: IamStore,
+  arn: string,
+  missing: (arn: string) => AwsError = iamErrors.noSuchPolicy,
+): ManagedPolicy {
   const parts = parsePolicyArn(arn);
   if (!parts) throw iamErrors.invalidArn(arn);
   if (parts.accountId !== store.accountId && parts.accountId !== AWS_POLICY_ACCOUNT) throw missing(arn);

@@ -98,7 +98,9 @@ export class ManagedPolicyStore {
     this.versionsOf = db.prepare<[string], VersionRow>(
       'SELECT version_number, document, create_date FROM iam_policy_versions WHERE policy_id = ? ORDER BY version_number DESC',
     );
-    this.deleteVersionStmt = db.prepare<[string, number]>('DELETE FROM iam_policy_versions WHERE policy_id = ? AND version_number = ?');
+    this.deleteVersionStmt = db.prepare<[string, number]>(
+      'DELETE FROM iam_policy_versions WHERE policy_id = ? AND version_number = ?',
+    );
     this.setDefault = db.prepare<[number, string]>('UPDATE iam_policies SET default_version = ? WHERE policy_id = ?');
     this.bumpNext = db.prepare<[string]>('UPDATE iam_policies SET next_version = next_version + 1 WHERE policy_id = ?');
     this.remove = db.prepare<[string]>('DELETE FROM iam_policies WHERE policy_id = ?');
@@ -153,10 +155,23 @@ export class ManagedPolicyStore {
   /** The policy's versions, newest first. */
   versions(policy: ManagedPolicy): PolicyVersion[] {
     const aws = this.awsPolicies.get(policy.arn);
-    if (aws) return [{ versionId: policy.defaultVersionId, document: aws.document, createDate: policy.updateDate, isDefaultVersion: true }];
+    if (aws)
+      return [
+        {
+          versionId: policy.defaultVersionId,
+          document: aws.document,
+          createDate: policy.updateDate,
+          isDefaultVersion: true,
+        },
+      ];
     return this.versionsOf.all(policy.policyId).map((row) => {
       const versionId = `v${row.version_number}`;
-      return { versionId, document: row.document, createDate: new Date(row.create_date), isDefaultVersion: versionId === policy.defaultVersionId };
+      return {
+        versionId,
+        document: row.document,
+        createDate: new Date(row.create_date),
+        isDefaultVersion: versionId === policy.defaultVersionId,
+      };
     });
   }
 

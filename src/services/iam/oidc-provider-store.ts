@@ -43,9 +43,13 @@ export class OidcProviderStore {
     this.byArn = db.prepare<[string], ProviderRow>(`SELECT ${COLUMNS} FROM iam_oidc_providers WHERE arn = ?`);
     this.byUrl = db.prepare<[string], ProviderRow>(`SELECT ${COLUMNS} FROM iam_oidc_providers WHERE url = ?`);
     this.all = db.prepare<[], ProviderRow>(`SELECT ${COLUMNS} FROM iam_oidc_providers ORDER BY arn`);
-    this.insert = db.prepare(`INSERT INTO iam_oidc_providers (${COLUMNS}) VALUES (@arn, @url, @client_ids, @thumbprints, @tags, @create_date)`);
+    this.insert = db.prepare(
+      `INSERT INTO iam_oidc_providers (${COLUMNS}) VALUES (@arn, @url, @client_ids, @thumbprints, @tags, @create_date)`,
+    );
     this.updateClientIds = db.prepare<[string, string]>('UPDATE iam_oidc_providers SET client_ids = ? WHERE arn = ?');
-    this.updateThumbprints = db.prepare<[string, string]>('UPDATE iam_oidc_providers SET thumbprints = ? WHERE arn = ?');
+    this.updateThumbprints = db.prepare<[string, string]>(
+      'UPDATE iam_oidc_providers SET thumbprints = ? WHERE arn = ?',
+    );
     this.remove = db.prepare<[string]>('DELETE FROM iam_oidc_providers WHERE arn = ?');
   }
 
@@ -66,7 +70,11 @@ export class OidcProviderStore {
   }
 
   create(input: NewOidcProvider): OidcProvider {
-    const provider: OidcProvider = { ...input, arn: oidcProviderArn(this.accountId, input.url), createDate: this.now() };
+    const provider: OidcProvider = {
+      ...input,
+      arn: oidcProviderArn(this.accountId, input.url),
+      createDate: this.now(),
+    };
     this.insert.run({
       arn: provider.arn,
       url: provider.url,

@@ -69,7 +69,13 @@ export interface UserOutput {
 
 /** 'get': CreateUser and GetUser (boundary and tags); 'list': ListUsers, GetGroup's members. */
 export function userOutput(user: User, view: 'get' | 'list'): UserOutput {
-  const out: UserOutput = { Path: user.path, UserName: user.userName, UserId: user.userId, Arn: user.arn, CreateDate: user.createDate };
+  const out: UserOutput = {
+    Path: user.path,
+    UserName: user.userName,
+    UserId: user.userId,
+    Arn: user.arn,
+    CreateDate: user.createDate,
+  };
   if (view === 'list') return out;
   if (user.permissionsBoundary !== undefined) {
     out.PermissionsBoundary = { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundary };
@@ -89,7 +95,13 @@ export interface GroupOutput {
 }
 
 export function groupOutput(group: Group): GroupOutput {
-  return { Path: group.path, GroupName: group.groupName, GroupId: group.groupId, Arn: group.arn, CreateDate: group.createDate };
+  return {
+    Path: group.path,
+    GroupName: group.groupName,
+    GroupId: group.groupId,
+    Arn: group.arn,
+    CreateDate: group.createDate,
+  };
 }
 
 /** IAM's AccessKeyMetadata shape (ListAccessKeys); CreateAccessKey's AccessKey adds the secret. */
@@ -102,8 +114,21 @@ export interface AccessKeyOutput {
 }
 
 export function accessKeyOutput(key: AccessKey, userName: string, withSecret: boolean): AccessKeyOutput {
-  const out: AccessKeyOutput = { UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, CreateDate: key.createDate };
-  return withSecret ? { UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, SecretAccessKey: key.secretAccessKey, CreateDate: key.createDate } : out;
+  const out: AccessKeyOutput = {
+    UserName: userName,
+    AccessKeyId: key.accessKeyId,
+    Status: key.status,
+    CreateDate: key.createDate,
+  };
+  return withSecret
+    ? {
+        UserName: userName,
+        AccessKeyId: key.accessKeyId,
+        Status: key.status,
+        SecretAccessKey: key.secretAccessKey,
+        CreateDate: key.createDate,
+      }
+    : out;
 }
 
 /** IAM's Policy shape. */
@@ -159,6 +184,10 @@ export interface PolicyVersionOutput {
 
 /** With the (URL-encoded) document for GetPolicyVersion; without it for Create/ListPolicyVersions. */
 export function policyVersionOutput(version: PolicyVersion, withDocument: boolean): PolicyVersionOutput {
-  const out: PolicyVersionOutput = { VersionId: version.versionId, IsDefaultVersion: version.isDefaultVersion, CreateDate: version.createDate };
+  const out: PolicyVersionOutput = {
+    VersionId: version.versionId,
+    IsDefaultVersion: version.isDefaultVersion,
+    CreateDate: version.createDate,
+  };
   return withDocument ? { Document: encodeDocument(version.document), ...out } : out;
 }

@@ -22,14 +22,32 @@ export const byPosition = (_item: unknown, index: number): string => String(inde
  * Pages `items`, which must be sorted by `keyOf` (ascending by compareKeys, unique). The
  * marker encodes the key of the page's last item.
  */
-export function paginate<T>(items: readonly T[], paging: Paging, keyOf: (item: T, index: number) => string = byPosition): Page<T> {
-  const page = pageAfterKey(items, { limit: paging.maxItems ?? DEFAULT_MAX_ITEMS, token: paging.marker }, keyOf, () => iamErrors.invalidMarker(), compareKeys);
-  return page.nextToken === undefined ? { items: page.items, isTruncated: false } : { items: page.items, isTruncated: true, marker: page.nextToken };
+export function paginate<T>(
+  items: readonly T[],
+  paging: Paging,
+  keyOf: (item: T, index: number) => string = byPosition,
+): Page<T> {
+  const page = pageAfterKey(
+    items,
+    { limit: paging.maxItems ?? DEFAULT_MAX_ITEMS, token: paging.marker },
+    keyOf,
+    () => iamErrors.invalidMarker(),
+    compareKeys,
+  );
+  return page.nextToken === undefined
+    ? { items: page.items, isTruncated: false }
+    : { items: page.items, isTruncated: true, marker: page.nextToken };
 }
 
 /** The entities under the listing's path prefix, by name (case-insensitively), one page of them. */
-export function pageByName<T extends { path: string }>(items: readonly T[], listing: PathListing, nameOf: (item: T) => string): Page<T> {
-  const sorted = items.filter((item) => item.path.startsWith(listing.pathPrefix)).sort((a, b) => compareKeys(nameOf(a), nameOf(b)));
+export function pageByName<T extends { path: string }>(
+  items: readonly T[],
+  listing: PathListing,
+  nameOf: (item: T) => string,
+): Page<T> {
+  const sorted = items
+    .filter((item) => item.path.startsWith(listing.pathPrefix))
+    .sort((a, b) => compareKeys(nameOf(a), nameOf(b)));
   return paginate(sorted, listing, nameOf);
 }
 

@@ -28,18 +28,26 @@ export class PolicyLinks {
 
   constructor(db: Db, tables: PolicyLinkTables) {
     const { inline, attachments, idColumn: id } = tables;
-    this.inlineAll = db.prepare<[string], { policy_name: string; document: string }>(`SELECT policy_name, document FROM ${inline} WHERE ${id} = ? ORDER BY policy_name`);
-    this.inlineOne = db.prepare<[string, string], { policy_name: string; document: string }>(`SELECT policy_name, document FROM ${inline} WHERE ${id} = ? AND policy_name = ?`);
+    this.inlineAll = db.prepare<[string], { policy_name: string; document: string }>(
+      `SELECT policy_name, document FROM ${inline} WHERE ${id} = ? ORDER BY policy_name`,
+    );
+    this.inlineOne = db.prepare<[string, string], { policy_name: string; document: string }>(
+      `SELECT policy_name, document FROM ${inline} WHERE ${id} = ? AND policy_name = ?`,
+    );
     this.inlinePut = db.prepare<[string, string, string]>(
       `INSERT INTO ${inline} (${id}, policy_name, document) VALUES (?, ?, ?) ON CONFLICT (${id}, policy_name) DO UPDATE SET policy_name = excluded.policy_name, document = excluded.document`,
     );
     this.inlineDelete = db.prepare<[string, string]>(`DELETE FROM ${inline} WHERE ${id} = ? AND policy_name = ?`);
-    this.attachedAll = db.prepare<[string], { policy_arn: string }>(`SELECT policy_arn FROM ${attachments} WHERE ${id} = ? ORDER BY seq`);
+    this.attachedAll = db.prepare<[string], { policy_arn: string }>(
+      `SELECT policy_arn FROM ${attachments} WHERE ${id} = ? ORDER BY seq`,
+    );
     this.attachOne = db.prepare<[string, string, string]>(
       `INSERT INTO ${attachments} (${id}, policy_arn, seq) SELECT ?, ?, COALESCE(MAX(seq), 0) + 1 FROM ${attachments} WHERE ${id} = ? ON CONFLICT DO NOTHING`,
     );
     this.detachOne = db.prepare<[string, string]>(`DELETE FROM ${attachments} WHERE ${id} = ? AND policy_arn = ?`);
-    this.attachmentCount = db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM ${attachments} WHERE policy_arn = ?`);
+    this.attachmentCount = db.prepare<[string], { n: number }>(
+      `SELECT COUNT(*) AS n FROM ${attachments} WHERE policy_arn = ?`,
+    );
     this.holders = db.prepare<[string], { id: string }>(`SELECT ${id} AS id FROM ${attachments} WHERE policy_arn = ?`);
   }
 

@@ -35,9 +35,12 @@ export interface NewRole {
 }
 
 /** The mutable attributes of a role. */
-export type RoleChanges = Partial<Pick<Role, 'assumeRolePolicyDocument' | 'maxSessionDuration' | 'description' | 'tags'>>;
+export type RoleChanges = Partial<
+  Pick<Role, 'assumeRolePolicyDocument' | 'maxSessionDuration' | 'description' | 'tags'>
+>;
 
-const ROLE_COLUMNS = 'role_id, role_name, path, arn, assume_role_policy, description, max_session_duration, permissions_boundary, tags, create_date';
+const ROLE_COLUMNS =
+  'role_id, role_name, path, arn, assume_role_policy, description, max_session_duration, permissions_boundary, tags, create_date';
 
 /** Roles, with their inline policies and managed-policy attachments (`links`). */
 export class RoleStore {
@@ -57,7 +60,11 @@ export class RoleStore {
     private readonly accountId: string,
     private readonly now: () => Date,
   ) {
-    this.links = new PolicyLinks(db, { inline: 'iam_role_policies', attachments: 'iam_role_attachments', idColumn: 'role_id' });
+    this.links = new PolicyLinks(db, {
+      inline: 'iam_role_policies',
+      attachments: 'iam_role_attachments',
+      idColumn: 'role_id',
+    });
     this.byName = db.prepare<[string], RoleRow>(`SELECT ${ROLE_COLUMNS} FROM iam_roles WHERE role_name = ?`);
     this.byArn = db.prepare<[string], RoleRow>(`SELECT ${ROLE_COLUMNS} FROM iam_roles WHERE arn = ?`);
     this.byId = db.prepare<[string], RoleRow>(`SELECT ${ROLE_COLUMNS} FROM iam_roles WHERE role_id = ?`);
@@ -69,7 +76,9 @@ export class RoleStore {
       'UPDATE iam_roles SET assume_role_policy = @assume_role_policy, description = @description, max_session_duration = @max_session_duration, tags = @tags WHERE role_id = @role_id',
     );
     this.remove = db.prepare<[string]>('DELETE FROM iam_roles WHERE role_id = ?');
-    this.boundaryCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM iam_roles WHERE permissions_boundary = ?');
+    this.boundaryCount = db.prepare<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM iam_roles WHERE permissions_boundary = ?',
+    );
   }
 
   /** The role with this name (case-insensitive), if any. */

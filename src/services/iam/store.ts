@@ -215,7 +215,8 @@ export class IamStore {
     const user = this.users.get(userName);
     if (!user) return [];
     const out = this.linkedDocuments(this.users.links, user.userId, '');
-    for (const group of this.groups.groupsOf(user.userId)) out.push(...this.linkedDocuments(this.groups.links, group.groupId, `group/${group.groupName}:`));
+    for (const group of this.groups.groupsOf(user.userId))
+      out.push(...this.linkedDocuments(this.groups.links, group.groupId, `group/${group.groupName}:`));
     return out;
   }
 
@@ -227,7 +228,9 @@ export class IamStore {
   /** A user's access key with its secret, status and user; undefined for any other key id. */
   userSigningKey(accessKeyId: string): UserSigningKey | undefined {
     const found = this.accessKeys.signingKey(accessKeyId);
-    return found ? { secretAccessKey: found.key.secretAccessKey, active: found.key.status === 'Active', user: found.user } : undefined;
+    return found
+      ? { secretAccessKey: found.key.secretAccessKey, active: found.key.status === 'Active', user: found.user }
+      : undefined;
   }
 
   /** Notes that a user's key signed a request (written in batches, see AccessKeyStore). */
@@ -252,7 +255,9 @@ export class IamStore {
 
   /** Inline policies then the default documents of attached ones, with `prefix` on their source. */
   private linkedDocuments(links: PolicyLinks, id: string, prefix: string): IdentityPolicyDocument[] {
-    const out: IdentityPolicyDocument[] = links.inlinePolicies(id).map((p: InlinePolicy) => ({ source: `${prefix}inline:${p.policyName}`, document: p.document }));
+    const out: IdentityPolicyDocument[] = links
+      .inlinePolicies(id)
+      .map((p: InlinePolicy) => ({ source: `${prefix}inline:${p.policyName}`, document: p.document }));
     for (const arn of links.attachedPolicyArns(id)) {
       const document = this.policies.defaultDocumentOf(arn);
       if (document !== undefined) out.push({ source: `${prefix}${arn}`, document });

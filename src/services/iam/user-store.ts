@@ -52,15 +52,25 @@ export class UserStore {
     private readonly accountId: string,
     private readonly now: () => Date,
   ) {
-    this.links = new PolicyLinks(db, { inline: 'iam_user_policies', attachments: 'iam_user_attachments', idColumn: 'user_id' });
+    this.links = new PolicyLinks(db, {
+      inline: 'iam_user_policies',
+      attachments: 'iam_user_attachments',
+      idColumn: 'user_id',
+    });
     this.byName = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM iam_users WHERE user_name = ?`);
     this.byArn = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM iam_users WHERE arn = ?`);
     this.byId = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM iam_users WHERE user_id = ?`);
     this.all = db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM iam_users`);
-    this.insert = db.prepare(`INSERT INTO iam_users (${USER_COLUMNS}) VALUES (@user_id, @user_name, @path, @arn, @permissions_boundary, @tags, @create_date)`);
-    this.update = db.prepare('UPDATE iam_users SET user_name = @user_name, path = @path, arn = @arn, tags = @tags WHERE user_id = @user_id');
+    this.insert = db.prepare(
+      `INSERT INTO iam_users (${USER_COLUMNS}) VALUES (@user_id, @user_name, @path, @arn, @permissions_boundary, @tags, @create_date)`,
+    );
+    this.update = db.prepare(
+      'UPDATE iam_users SET user_name = @user_name, path = @path, arn = @arn, tags = @tags WHERE user_id = @user_id',
+    );
     this.remove = db.prepare<[string]>('DELETE FROM iam_users WHERE user_id = ?');
-    this.boundaryCount = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM iam_users WHERE permissions_boundary = ?');
+    this.boundaryCount = db.prepare<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM iam_users WHERE permissions_boundary = ?',
+    );
   }
 
   /** The user with this name (case-insensitive), if any. */
@@ -85,7 +95,12 @@ export class UserStore {
   }
 
   create(input: NewUser): User {
-    const user: User = { ...input, userId: uniqueId('AIDA'), arn: userArn(this.accountId, input.path, input.userName), createDate: this.now() };
+    const user: User = {
+      ...input,
+      userId: uniqueId('AIDA'),
+      arn: userArn(this.accountId, input.path, input.userName),
+      createDate: this.now(),
+    };
     this.insert.run(toRow(user));
     return user;
   }

@@ -15,18 +15,30 @@ export const logsErrors = {
   invalidParameter: (message: string) => error('InvalidParameterException', message),
   /** Unverified wording. */
   invalidToken: () => error('InvalidParameterException', 'The specified nextToken is invalid.'),
-  notInOrder: () => error('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.'),
-  spansTooLong: () => error('InvalidParameterException', 'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.'),
-  orderByWithPrefix: () => error('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.'),
+  notInOrder: () =>
+    error('InvalidParameterException', 'Log events in a single PutLogEvents request must be in chronological order.'),
+  spansTooLong: () =>
+    error(
+      'InvalidParameterException',
+      'The batch of log events in a single PutLogEvents request cannot span more than 24 hours.',
+    ),
+  orderByWithPrefix: () =>
+    error('InvalidParameterException', 'Cannot order by LastEventTime with a logStreamNamePrefix.'),
   /** Unverified wording. */
-  bothGroupRefs: () => error('InvalidParameterException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.'),
+  bothGroupRefs: () =>
+    error('InvalidParameterException', 'LogGroup name and LogGroup ARN are mutually exclusive parameters.'),
   /** Unverified wording. */
   noGroupRef: () => error('InvalidParameterException', 'Should provide either name or ARN for the log group.'),
   /** Unverified wording. */
-  bothStreamFilters: () => error('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.'),
+  bothStreamFilters: () =>
+    error('InvalidParameterException', 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.'),
   /** Unverified wording. */
-  bothGroupFilters: () => error('InvalidParameterException', 'LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.'),
+  bothGroupFilters: () =>
+    error('InvalidParameterException', 'LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.'),
   /** Our own: a filter pattern syntax this emulator does not evaluate (JSON, space-delimited, regex). */
   unsupportedPattern: (pattern: string) =>
-    error('InvalidParameterException', `dockyard's CloudWatch Logs does not support this filter pattern syntax yet: ${pattern.slice(0, 100)}`),
+    error(
+      'InvalidParameterException',
+      `dockyard's CloudWatch Logs does not support this filter pattern syntax yet: ${pattern.slice(0, 100)}`,
+    ),
 } satisfies ErrorCatalogue;

@@ -23,7 +23,13 @@
  */
 import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
 import { filterLogEvents, getLogEvents, putLogEvents } from './operations/events.js';
-import { createLogGroup, deleteLogGroup, deleteRetentionPolicy, describeLogGroups, putRetentionPolicy } from './operations/groups.js';
+import {
+  createLogGroup,
+  deleteLogGroup,
+  deleteRetentionPolicy,
+  describeLogGroups,
+  putRetentionPolicy,
+} from './operations/groups.js';
 import { createLogStream, deleteLogStream, describeLogStreams } from './operations/streams.js';
 import type { LogsStore } from './store.js';
 

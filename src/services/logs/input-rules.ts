@@ -10,7 +10,9 @@ export const GROUP_NAME = { min: 1, max: 512, pattern: /[.\-_/#A-Za-z0-9]+/, pat
 export const STREAM_NAME = { min: 1, max: 512, pattern: /[^:*]*/, patternText: '[^:*]*' };
 
 /** PutRetentionPolicy's allowed values, in days. */
-export const RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** A group named by logGroupName or logGroupIdentifier (resolved in `groupOf`). */
 export interface GroupRef {
@@ -24,7 +26,10 @@ export function readGroupName(r: InputReader): string {
 
 /** Reads a group reference for operations that accept either member. */
 export function readGroupRef(r: InputReader): GroupRef {
-  return { logGroupName: r.string('logGroupName', GROUP_NAME), logGroupIdentifier: r.string('logGroupIdentifier', { min: 1, max: 2048 }) };
+  return {
+    logGroupName: r.string('logGroupName', GROUP_NAME),
+    logGroupIdentifier: r.string('logGroupIdentifier', { min: 1, max: 2048 }),
+  };
 }
 
 /** The group name a reference names: an identifier may be a name or the group's ARN (with or without :*). */

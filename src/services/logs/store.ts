@@ -134,7 +134,12 @@ export class LogsStore {
       )
       .all({ prefix });
     return rows.map((r) => {
-      const group: LogGroup = { name: r.name, createdAt: r.created_at, storedBytes: r.stored ?? 0, tags: JSON.parse(r.tags) as Record<string, string> };
+      const group: LogGroup = {
+        name: r.name,
+        createdAt: r.created_at,
+        storedBytes: r.stored ?? 0,
+        tags: JSON.parse(r.tags) as Record<string, string>,
+      };
       if (r.retention_days !== null) group.retentionInDays = r.retention_days;
       return group;
     });
@@ -142,7 +147,11 @@ export class LogsStore {
 
   /** Creates a group; false when it already exists. */
   createGroup(name: string, now: number, tags: Record<string, string> = {}): boolean {
-    return this.db.prepare('INSERT INTO logs_groups (name, created_at, tags) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING').run(name, now, JSON.stringify(tags)).changes > 0;
+    return (
+      this.db
+        .prepare('INSERT INTO logs_groups (name, created_at, tags) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING')
+        .run(name, now, JSON.stringify(tags)).changes > 0
+    );
   }
 
   /** Deletes a group with its streams and events; false when there was none. */
@@ -160,18 +169,24 @@ export class LogsStore {
   // --- Streams -------------------------------------------------------------------------
 
   streamExists(group: string, stream: string): boolean {
-    return this.db.prepare('SELECT 1 FROM logs_streams WHERE group_name = ? AND name = ?').get(group, stream) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM logs_streams WHERE group_name = ? AND name = ?').get(group, stream) !== undefined
+    );
   }
 
   getStream(group: string, stream: string): LogStream | undefined {
-    const row = this.db.prepare<[string, string], StreamRow>('SELECT * FROM logs_streams WHERE group_name = ? AND name = ?').get(group, stream);
+    const row = this.db
+      .prepare<[string, string], StreamRow>('SELECT * FROM logs_streams WHERE group_name = ? AND name = ?')
+      .get(group, stream);
     return row ? streamFromRow(row) : undefined;
   }
 
   /** A group's streams by name. */
   streams(group: string, prefix = ''): LogStream[] {
     return this.db
-      .prepare<{ group: string; prefix: string }, StreamRow>('SELECT * FROM logs_streams WHERE group_name = @group AND substr(name, 1, length(@prefix)) = @prefix ORDER BY name')
+      .prepare<{ group: string; prefix: string }, StreamRow>(
+        'SELECT * FROM logs_streams WHERE group_name = @group AND substr(name, 1, length(@prefix)) = @prefix ORDER BY name',
+      )
       .all({ group, prefix })
       .map(streamFromRow);
   }
@@ -180,7 +195,9 @@ export class LogsStore {
   createStream(group: string, stream: string, now: number): boolean {
     return (
       this.db
-        .prepare('INSERT INTO logs_streams (group_name, name, created_at, sequence) VALUES (?, ?, ?, 1) ON CONFLICT (group_name, name) DO NOTHING')
+        .prepare(
+          'INSERT INTO logs_streams (group_name, name, created_at, sequence) VALUES (?, ?, ?, 1) ON CONFLICT (group_name, name) DO NOTHING',
+        )
         .run(group, stream, now).changes > 0
     );
   }
@@ -188,7 +205,9 @@ export class LogsStore {
   deleteStream(group: string, stream: string): boolean {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM logs_events WHERE group_name = ? AND stream_name = ?').run(group, stream);
-      return this.db.prepare('DELETE FROM logs_streams WHERE group_name = ? AND name = ?').run(group, stream).changes > 0;
+      return (
+        this.db.prepare('DELETE FROM logs_streams WHERE group_name = ? AND name = ?').run(group, stream).changes > 0
+      );
     })();
   }
 
@@ -200,7 +219,9 @@ export class LogsStore {
    */
   putEvents(group: string, stream: string, events: readonly InputEvent[], ingestionTime: number): number {
     return this.db.transaction(() => {
-      const insert = this.db.prepare('INSERT INTO logs_events (group_name, stream_name, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO logs_events (group_name, stream_name, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)',
+      );
       let first: number | undefined;
       let last: number | undefined;
       for (const event of events) {
@@ -217,7 +238,11 @@ export class LogsStore {
            WHERE group_name = @group AND name = @stream`,
         )
         .run({ first: first ?? null, last: last ?? null, ingestion: ingestionTime, group, stream });
-      const row = this.db.prepare<[string, string], { sequence: number }>('SELECT sequence FROM logs_streams WHERE group_name = ? AND name = ?').get(group, stream);
+      const row = this.db
+        .prepare<[string, string], { sequence: number }>(
+          'SELECT sequence FROM logs_streams WHERE group_name = ? AND name = ?',
+        )
+        .get(group, stream);
       return row?.sequence ?? 0;
     })();
   }
@@ -240,7 +265,9 @@ export class LogsStore {
     const params: Record<string, string | number> = { group, limit: query.limit };
     if (query.streams) {
       query.streams.forEach((s, i) => (params[`s${i}`] = s));
-      where.push(query.streams.length === 0 ? '0' : `stream_name IN (${query.streams.map((_, i) => `@s${i}`).join(', ')})`);
+      where.push(
+        query.streams.length === 0 ? '0' : `stream_name IN (${query.streams.map((_, i) => `@s${i}`).join(', ')})`,
+      );
     }
     if (query.streamPrefix !== undefined) {
       params.prefix = query.streamPrefix;
@@ -258,7 +285,11 @@ export class LogsStore {
     if (query.from) {
       params.ts = query.from.timestamp;
       params.id = query.from.id;
-      where.push(forward ? '(timestamp > @ts OR (timestamp = @ts AND id > @id))' : '(timestamp < @ts OR (timestamp = @ts AND id < @id))');
+      where.push(
+        forward
+          ? '(timestamp > @ts OR (timestamp = @ts AND id > @id))'
+          : '(timestamp < @ts OR (timestamp = @ts AND id < @id))',
+      );
     }
     const order = forward ? 'timestamp ASC, id ASC' : 'timestamp DESC, id DESC';
     const rows = this.db
@@ -266,7 +297,13 @@ export class LogsStore {
         `SELECT id, stream_name, timestamp, ingestion_time, message FROM logs_events WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT @limit`,
       )
       .all(params);
-    const events = rows.map((r) => ({ id: r.id, streamName: r.stream_name, timestamp: r.timestamp, ingestionTime: r.ingestion_time, message: r.message }));
+    const events = rows.map((r) => ({
+      id: r.id,
+      streamName: r.stream_name,
+      timestamp: r.timestamp,
+      ingestionTime: r.ingestion_time,
+      message: r.message,
+    }));
     return forward ? events : events.reverse();
   }
 
@@ -276,10 +313,16 @@ export class LogsStore {
   expire(now: Date | number): number {
     const ms = typeof now === 'number' ? now : now.getTime();
     let deleted = 0;
-    const groups = this.db.prepare<[], { name: string; retention_days: number }>('SELECT name, retention_days FROM logs_groups WHERE retention_days IS NOT NULL').all();
+    const groups = this.db
+      .prepare<[], { name: string; retention_days: number }>(
+        'SELECT name, retention_days FROM logs_groups WHERE retention_days IS NOT NULL',
+      )
+      .all();
     this.db.transaction(() => {
       for (const group of groups) {
-        deleted += this.db.prepare('DELETE FROM logs_events WHERE group_name = ? AND timestamp < ?').run(group.name, ms - group.retention_days * DAY_MS).changes;
+        deleted += this.db
+          .prepare('DELETE FROM logs_events WHERE group_name = ? AND timestamp < ?')
+          .run(group.name, ms - group.retention_days * DAY_MS).changes;
       }
     })();
     return deleted;

@@ -19,7 +19,10 @@ export function eventToken(direction: 'f' | 'b', cursor: EventCursor): string {
 export function parseEventToken(token: string): { direction: 'forward' | 'backward'; cursor: EventCursor } {
   const match = /^([fb])\/(\d{16})(\d{20})$/.exec(token);
   if (!match) throw logsErrors.invalidToken();
-  return { direction: match[1] === 'f' ? 'forward' : 'backward', cursor: { timestamp: Number(match[2]), id: Number(match[3]) } };
+  return {
+    direction: match[1] === 'f' ? 'forward' : 'backward',
+    cursor: { timestamp: Number(match[2]), id: Number(match[3]) },
+  };
 }
 
 /** An opaque token over a cursor, for FilterLogEvents. */
@@ -35,6 +38,10 @@ export function parseCursorToken(token: string): EventCursor {
 }
 
 /** Offset paging for DescribeLogGroups/DescribeLogStreams. */
-export function pageByOffset<T>(items: readonly T[], limit: number, token: string | undefined): { items: T[]; nextToken?: string } {
+export function pageByOffset<T>(
+  items: readonly T[],
+  limit: number,
+  token: string | undefined,
+): { items: T[]; nextToken?: string } {
   return pageFromOffset(items, { limit, token }, () => logsErrors.invalidToken());
 }

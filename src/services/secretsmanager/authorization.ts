@@ -18,7 +18,13 @@ type Context = Record<string, string | string[]>;
 export { requestTagContext };
 
 /** Authorizes `action` on the secret `secretId` names. */
-export function onSecret(store: SecretsStore, ctx: RequestContext, action: string, secretId: string, extra: Context = {}): Authorization[] {
+export function onSecret(
+  store: SecretsStore,
+  ctx: RequestContext,
+  action: string,
+  secretId: string,
+  extra: Context = {},
+): Authorization[] {
   const secret = findSecret(store, secretId, ctx);
   const resource = secret?.arn ?? secretId;
   const context: Context = { 'secretsmanager:SecretId': resource, ...resourceTagContext(secret?.tags ?? []), ...extra };
@@ -28,8 +34,17 @@ export function onSecret(store: SecretsStore, ctx: RequestContext, action: strin
 }
 
 /** Authorizes `action` on a secret about to be created under `arn`. */
-export function onNewSecret(action: string, arn: string, name: string, tags: readonly Tag[] | undefined): Authorization[] {
-  const create: Authorization = { action: `secretsmanager:${action}`, resource: arn, context: { 'secretsmanager:Name': name, ...requestTagContext(tags) } };
+export function onNewSecret(
+  action: string,
+  arn: string,
+  name: string,
+  tags: readonly Tag[] | undefined,
+): Authorization[] {
+  const create: Authorization = {
+    action: `secretsmanager:${action}`,
+    resource: arn,
+    context: { 'secretsmanager:Name': name, ...requestTagContext(tags) },
+  };
   // Tags on create need TagResource too (CreateSecret's "Required permissions").
   if (!tags || tags.length === 0) return [create];
   return [create, { action: 'secretsmanager:TagResource', resource: arn, context: requestTagContext(tags) }];

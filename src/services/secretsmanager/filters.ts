@@ -8,7 +8,15 @@
 import type { InputReader } from '../../core/input-reader.js';
 import type { Secret } from './model.js';
 
-export const FILTER_KEYS = ['description', 'name', 'tag-key', 'tag-value', 'primary-region', 'owning-service', 'all'] as const;
+export const FILTER_KEYS = [
+  'description',
+  'name',
+  'tag-key',
+  'tag-value',
+  'primary-region',
+  'owning-service',
+  'all',
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export interface SecretFilter {
@@ -22,7 +30,14 @@ export function readFilters(r: InputReader): SecretFilter[] | undefined {
     'Filters',
     (f) => ({
       key: f.string('Key', { oneOf: FILTER_KEYS }),
-      values: f.stringList('Values', { max: 512, pattern: /!?[a-zA-Z0-9 :_@/+=.!-]*/, patternText: '^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$', minItems: 1, maxItems: 10 }) ?? [],
+      values:
+        f.stringList('Values', {
+          max: 512,
+          pattern: /!?[a-zA-Z0-9 :_@/+=.!-]*/,
+          patternText: '^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$',
+          minItems: 1,
+          maxItems: 10,
+        }) ?? [],
     }),
     { maxItems: 10 },
   );
@@ -47,7 +62,9 @@ function matches(secret: Secret, region: string, key: FilterKey | undefined, wan
     case 'name':
       return secret.name.startsWith(wanted);
     case 'description':
-      return (secret.description ?? '').toLowerCase().startsWith(wanted.toLowerCase()) && secret.description !== undefined;
+      return (
+        (secret.description ?? '').toLowerCase().startsWith(wanted.toLowerCase()) && secret.description !== undefined
+      );
     case 'tag-key':
       return secret.tags.some((t) => t.key.startsWith(wanted));
     case 'tag-value':
@@ -57,7 +74,9 @@ function matches(secret: Secret, region: string, key: FilterKey | undefined, wan
     case 'owning-service':
       return false;
     case 'all': {
-      const words = [secret.name, secret.description ?? '', ...secret.tags.flatMap((t) => [t.key, t.value])].flatMap(wordsOf);
+      const words = [secret.name, secret.description ?? '', ...secret.tags.flatMap((t) => [t.key, t.value])].flatMap(
+        wordsOf,
+      );
       const asked = wordsOf(wanted);
       return asked.length > 0 && asked.every((w) => words.some((candidate) => candidate.startsWith(w)));
     }

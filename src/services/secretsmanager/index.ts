@@ -27,9 +27,21 @@
  *   ("Value at 'secretString' failed to satisfy constraint: …").
  */
 import type { AnyOperation, ServiceDefinition } from '../../core/operation.js';
-import { deleteResourcePolicy, getResourcePolicy, putResourcePolicy, validateResourcePolicy } from './operations/policies.js';
+import {
+  deleteResourcePolicy,
+  getResourcePolicy,
+  putResourcePolicy,
+  validateResourcePolicy,
+} from './operations/policies.js';
 import { getRandomPassword } from './operations/random-password.js';
-import { createSecret, deleteSecret, describeSecret, listSecrets, restoreSecret, updateSecret } from './operations/secrets.js';
+import {
+  createSecret,
+  deleteSecret,
+  describeSecret,
+  listSecrets,
+  restoreSecret,
+  updateSecret,
+} from './operations/secrets.js';
 import { tagResource, untagResource } from './operations/tags.js';
 import { getSecretValue, listSecretVersionIds, putSecretValue, updateSecretVersionStage } from './operations/values.js';
 import type { SecretsStore } from './store.js';

@@ -38,10 +38,13 @@ export function readValue(r: InputReader): { value?: SecretValue; both: boolean 
   const encoded = r.string('SecretBinary', { sensitive: true });
   let bytes: Buffer | undefined;
   if (encoded !== undefined) {
-    bytes = /^[A-Za-z0-9+/]*={0,2}$/.test(encoded) && encoded.length % 4 === 0 ? Buffer.from(encoded, 'base64') : undefined;
+    bytes =
+      /^[A-Za-z0-9+/]*={0,2}$/.test(encoded) && encoded.length % 4 === 0 ? Buffer.from(encoded, 'base64') : undefined;
     if (bytes === undefined) r.violate('SecretBinary', 'Member must be a base64-encoded blob', undefined);
-    else if (bytes.length < 1) r.violate('SecretBinary', 'Member must have length greater than or equal to 1', undefined);
-    else if (bytes.length > VALUE_MAX) r.violate('SecretBinary', `Member must have length less than or equal to ${VALUE_MAX}`, undefined);
+    else if (bytes.length < 1)
+      r.violate('SecretBinary', 'Member must have length greater than or equal to 1', undefined);
+    else if (bytes.length > VALUE_MAX)
+      r.violate('SecretBinary', `Member must have length less than or equal to ${VALUE_MAX}`, undefined);
   }
   const both = text !== undefined && encoded !== undefined;
   if (text !== undefined) return { value: { kind: 'string', text }, both };
@@ -55,7 +58,14 @@ export function readStages(r: InputReader, name = 'VersionStages'): string[] | u
 
 /** Tags as a list of {Key, Value}; keys 1..128, values 0..256 characters. */
 export function readTags(r: InputReader, required = false): Tag[] | undefined {
-  return r.list('Tags', (t) => ({ key: t.string('Key', { min: 1, max: 128, required: true }), value: t.string('Value', { min: 0, max: 256, required: true }) }), { required });
+  return r.list(
+    'Tags',
+    (t) => ({
+      key: t.string('Key', { min: 1, max: 128, required: true }),
+      value: t.string('Value', { min: 0, max: 256, required: true }),
+    }),
+    { required },
+  );
 }
 
 /** Merges `incoming` over `existing` (same key: replaced), keeping first-added order. */

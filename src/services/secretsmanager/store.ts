@@ -64,37 +64,54 @@ export class SecretsStore {
   // --- Secrets -------------------------------------------------------------------------
 
   byName(name: string, now: number): Secret | undefined {
-    const row = this.db.prepare<{ name: string; now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE name = @name AND ${ALIVE}`).get({ name, now });
+    const row = this.db
+      .prepare<{ name: string; now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE name = @name AND ${ALIVE}`)
+      .get({ name, now });
     return row ? secretFromRow(row) : undefined;
   }
 
   byArn(arn: string, now: number): Secret | undefined {
-    const row = this.db.prepare<{ arn: string; now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE arn = @arn AND ${ALIVE}`).get({ arn, now });
+    const row = this.db
+      .prepare<{ arn: string; now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE arn = @arn AND ${ALIVE}`)
+      .get({ arn, now });
     return row ? secretFromRow(row) : undefined;
   }
 
   /** Every secret alive at `now`, scheduled ones included, by name. */
   list(now: number): Secret[] {
-    return this.db.prepare<{ now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE ${ALIVE} ORDER BY name`).all({ now }).map(secretFromRow);
+    return this.db
+      .prepare<{ now: number }, SecretRow>(`SELECT * FROM sm_secrets WHERE ${ALIVE} ORDER BY name`)
+      .all({ now })
+      .map(secretFromRow);
   }
 
   /** Stores a new secret and, when given, its first version (AWSCURRENT). The name must be free. */
   create(secret: Secret, first: { versionId: string; value: SecretValue } | undefined, now: number): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM sm_secrets WHERE name = ? AND deletion_date IS NOT NULL AND deletion_date <= ?').run(secret.name, now);
+      this.db
+        .prepare('DELETE FROM sm_secrets WHERE name = ? AND deletion_date IS NOT NULL AND deletion_date <= ?')
+        .run(secret.name, now);
       this.db
         .prepare(
           `INSERT INTO sm_secrets (arn, name, description, kms_key_id, created_at, last_changed_at, tags)
            VALUES (@arn, @name, @description, @kms, @created, @created, @tags)`,
         )
-        .run({ arn: secret.arn, name: secret.name, description: secret.description ?? null, kms: secret.kmsKeyId ?? null, created: secret.createdAt, tags: JSON.stringify(secret.tags) });
+        .run({
+          arn: secret.arn,
+          name: secret.name,
+          description: secret.description ?? null,
+          kms: secret.kmsKeyId ?? null,
+          created: secret.createdAt,
+          tags: JSON.stringify(secret.tags),
+        });
       if (first) this.insertVersion(secret.arn, first.versionId, first.value, [AWSCURRENT], now);
     })();
   }
 
   /** Deletes every secret whose recovery window has ended; returns how many. */
   purgeDue(now: number): number {
-    return this.db.prepare('DELETE FROM sm_secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ?').run(now).changes;
+    return this.db.prepare('DELETE FROM sm_secrets WHERE deletion_date IS NOT NULL AND deletion_date <= ?').run(now)
+      .changes;
   }
 
   /** Changes what is given; an empty KMS key id goes back to the default key (none stored). */
@@ -118,19 +135,27 @@ export class SecretsStore {
   }
 
   setTags(arn: string, tags: readonly Tag[], now: number): void {
-    this.db.prepare('UPDATE sm_secrets SET tags = ?, last_changed_at = ? WHERE arn = ?').run(JSON.stringify(tags), now, arn);
+    this.db
+      .prepare('UPDATE sm_secrets SET tags = ?, last_changed_at = ? WHERE arn = ?')
+      .run(JSON.stringify(tags), now, arn);
   }
 
   setPolicy(arn: string, policy: string | undefined, now: number): void {
-    this.db.prepare('UPDATE sm_secrets SET policy = ?, last_changed_at = ? WHERE arn = ?').run(policy ?? null, now, arn);
+    this.db
+      .prepare('UPDATE sm_secrets SET policy = ?, last_changed_at = ? WHERE arn = ?')
+      .run(policy ?? null, now, arn);
   }
 
   scheduleDeletion(arn: string, deletedAt: number, deletionDate: number): void {
-    this.db.prepare('UPDATE sm_secrets SET deleted_at = ?, deletion_date = ?, last_changed_at = ? WHERE arn = ?').run(deletedAt, deletionDate, deletedAt, arn);
+    this.db
+      .prepare('UPDATE sm_secrets SET deleted_at = ?, deletion_date = ?, last_changed_at = ? WHERE arn = ?')
+      .run(deletedAt, deletionDate, deletedAt, arn);
   }
 
   restore(arn: string, now: number): void {
-    this.db.prepare('UPDATE sm_secrets SET deleted_at = NULL, deletion_date = NULL, last_changed_at = ? WHERE arn = ?').run(now, arn);
+    this.db
+      .prepare('UPDATE sm_secrets SET deleted_at = NULL, deletion_date = NULL, last_changed_at = ? WHERE arn = ?')
+      .run(now, arn);
   }
 
   remove(arn: string): void {
@@ -140,9 +165,15 @@ export class SecretsStore {
   /** Records a read of a version's value, at the day's resolution AWS reports (one write a day at most). */
   recordAccess(arn: string, versionId: string, day: number): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE sm_secrets SET last_accessed_at = @day WHERE arn = @arn AND (last_accessed_at IS NULL OR last_accessed_at < @day)').run({ arn, day });
       this.db
-        .prepare('UPDATE sm_versions SET last_accessed_at = @day WHERE secret_arn = @arn AND version_id = @versionId AND (last_accessed_at IS NULL OR last_accessed_at < @day)')
+        .prepare(
+          'UPDATE sm_secrets SET last_accessed_at = @day WHERE arn = @arn AND (last_accessed_at IS NULL OR last_accessed_at < @day)',
+        )
+        .run({ arn, day });
+      this.db
+        .prepare(
+          'UPDATE sm_versions SET last_accessed_at = @day WHERE secret_arn = @arn AND version_id = @versionId AND (last_accessed_at IS NULL OR last_accessed_at < @day)',
+        )
         .run({ arn, versionId, day });
     })();
   }
@@ -167,7 +198,11 @@ export class SecretsStore {
 
   /** The version a label is attached to, if any. */
   stageHolder(arn: string, stage: string): string | undefined {
-    return this.db.prepare<[string, string], { version_id: string }>('SELECT version_id FROM sm_stages WHERE secret_arn = ? AND stage = ?').get(arn, stage)?.version_id;
+    return this.db
+      .prepare<[string, string], { version_id: string }>(
+        'SELECT version_id FROM sm_stages WHERE secret_arn = ? AND stage = ?',
+      )
+      .get(arn, stage)?.version_id;
   }
 
   /**
@@ -177,7 +212,13 @@ export class SecretsStore {
   addVersion(arn: string, versionId: string, value: SecretValue, stages: readonly string[], now: number): void {
     this.db.transaction(() => {
       const first = this.db.prepare('SELECT 1 FROM sm_versions WHERE secret_arn = ?').get(arn) === undefined;
-      this.insertVersion(arn, versionId, value, first && !stages.includes(AWSCURRENT) ? [...stages, AWSCURRENT] : stages, now);
+      this.insertVersion(
+        arn,
+        versionId,
+        value,
+        first && !stages.includes(AWSCURRENT) ? [...stages, AWSCURRENT] : stages,
+        now,
+      );
       this.db.prepare('UPDATE sm_secrets SET last_changed_at = ? WHERE arn = ?').run(now, arn);
       this.prune(arn, now);
     })();
@@ -189,18 +230,39 @@ export class SecretsStore {
    */
   moveStage(arn: string, stage: string, from: string | undefined, to: string | undefined, now: number): void {
     this.db.transaction(() => {
-      if (from !== undefined) this.db.prepare('DELETE FROM sm_stages WHERE secret_arn = ? AND stage = ? AND version_id = ?').run(arn, stage, from);
+      if (from !== undefined)
+        this.db
+          .prepare('DELETE FROM sm_stages WHERE secret_arn = ? AND stage = ? AND version_id = ?')
+          .run(arn, stage, from);
       if (to !== undefined) this.attach(arn, stage, to, from);
       this.db.prepare('UPDATE sm_secrets SET last_changed_at = ? WHERE arn = ?').run(now, arn);
       this.checkStageQuota(arn);
     })();
   }
 
-  private insertVersion(arn: string, versionId: string, value: SecretValue, stages: readonly string[], now: number): void {
-    const seq = this.db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM sm_versions WHERE secret_arn = ?').get(arn)?.seq ?? 0;
+  private insertVersion(
+    arn: string,
+    versionId: string,
+    value: SecretValue,
+    stages: readonly string[],
+    now: number,
+  ): void {
+    const seq =
+      this.db
+        .prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM sm_versions WHERE secret_arn = ?')
+        .get(arn)?.seq ?? 0;
     this.db
-      .prepare('INSERT INTO sm_versions (secret_arn, version_id, seq, created_at, secret_string, secret_binary) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(arn, versionId, seq + 1, now, value.kind === 'string' ? value.text : null, value.kind === 'binary' ? value.bytes : null);
+      .prepare(
+        'INSERT INTO sm_versions (secret_arn, version_id, seq, created_at, secret_string, secret_binary) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        arn,
+        versionId,
+        seq + 1,
+        now,
+        value.kind === 'string' ? value.text : null,
+        value.kind === 'binary' ? value.bytes : null,
+      );
     for (const stage of stages) this.attach(arn, stage, versionId, this.stageHolder(arn, stage));
     this.checkStageQuota(arn);
   }
@@ -208,20 +270,35 @@ export class SecretsStore {
   /** Puts `stage` on `versionId`; AWSCURRENT leaving `previous` leaves AWSPREVIOUS behind it. */
   private attach(arn: string, stage: string, versionId: string, previous: string | undefined): void {
     if (stage === AWSCURRENT && previous !== undefined && previous !== versionId) {
-      this.db.prepare('INSERT INTO sm_stages (secret_arn, stage, version_id) VALUES (?, ?, ?) ON CONFLICT (secret_arn, stage) DO UPDATE SET version_id = excluded.version_id').run(arn, AWSPREVIOUS, previous);
+      this.db
+        .prepare(
+          'INSERT INTO sm_stages (secret_arn, stage, version_id) VALUES (?, ?, ?) ON CONFLICT (secret_arn, stage) DO UPDATE SET version_id = excluded.version_id',
+        )
+        .run(arn, AWSPREVIOUS, previous);
     }
-    this.db.prepare('INSERT INTO sm_stages (secret_arn, stage, version_id) VALUES (?, ?, ?) ON CONFLICT (secret_arn, stage) DO UPDATE SET version_id = excluded.version_id').run(arn, stage, versionId);
-    if (stage === AWSCURRENT) this.db.prepare('DELETE FROM sm_stages WHERE secret_arn = ? AND stage = ? AND version_id = ?').run(arn, AWSPREVIOUS, versionId);
+    this.db
+      .prepare(
+        'INSERT INTO sm_stages (secret_arn, stage, version_id) VALUES (?, ?, ?) ON CONFLICT (secret_arn, stage) DO UPDATE SET version_id = excluded.version_id',
+      )
+      .run(arn, stage, versionId);
+    if (stage === AWSCURRENT)
+      this.db
+        .prepare('DELETE FROM sm_stages WHERE secret_arn = ? AND stage = ? AND version_id = ?')
+        .run(arn, AWSPREVIOUS, versionId);
   }
 
   private checkStageQuota(arn: string): void {
-    const count = this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sm_stages WHERE secret_arn = ?').get(arn)?.n ?? 0;
+    const count =
+      this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sm_stages WHERE secret_arn = ?').get(arn)
+        ?.n ?? 0;
     if (count > STAGE_QUOTA) throw secretsErrors.tooManyStages();
   }
 
   /** Deletes the oldest deprecated versions older than a day while there are more than the quota. */
   private prune(arn: string, now: number): void {
-    const count = () => this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sm_versions WHERE secret_arn = ?').get(arn)?.n ?? 0;
+    const count = () =>
+      this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sm_versions WHERE secret_arn = ?').get(arn)
+        ?.n ?? 0;
     const excess = count() - VERSION_QUOTA;
     if (excess <= 0) return;
     this.db
@@ -238,7 +315,13 @@ export class SecretsStore {
 }
 
 function secretFromRow(r: SecretRow): Secret {
-  const secret: Secret = { arn: r.arn, name: r.name, createdAt: r.created_at, lastChangedAt: r.last_changed_at, tags: JSON.parse(r.tags) as Tag[] };
+  const secret: Secret = {
+    arn: r.arn,
+    name: r.name,
+    createdAt: r.created_at,
+    lastChangedAt: r.last_changed_at,
+    tags: JSON.parse(r.tags) as Tag[],
+  };
   if (r.description !== null) secret.description = r.description;
   if (r.kms_key_id !== null) secret.kmsKeyId = r.kms_key_id;
   if (r.last_accessed_at !== null) secret.lastAccessedAt = r.last_accessed_at;
@@ -249,8 +332,16 @@ function secretFromRow(r: SecretRow): Secret {
 }
 
 function versionFromRow(r: VersionRow): SecretVersion {
-  const value: SecretValue = r.secret_binary !== null ? { kind: 'binary', bytes: r.secret_binary } : { kind: 'string', text: r.secret_string ?? '' };
-  const version: SecretVersion = { versionId: r.version_id, createdAt: r.created_at, stages: JSON.parse(r.stages ?? '[]') as string[], value };
+  const value: SecretValue =
+    r.secret_binary !== null
+      ? { kind: 'binary', bytes: r.secret_binary }
+      : { kind: 'string', text: r.secret_string ?? '' };
+  const version: SecretVersion = {
+    versionId: r.version_id,
+    createdAt: r.created_at,
+    stages: JSON.parse(r.stages ?? '[]') as string[],
+    value,
+  };
   if (r.last_accessed_at !== null) version.lastAccessedAt = r.last_accessed_at;
   return version;
 }

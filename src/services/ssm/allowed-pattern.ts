@@ -51,7 +51,9 @@ export function checkValueAgainst(pattern: string, value: string): void {
 
 /** An error's message; errors from inside the context are not this realm's Error instances. */
 function reason(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return `matching took longer than ${TIME_LIMIT_MS} ms`;
-  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message;
+  if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
+    return `matching took longer than ${TIME_LIMIT_MS} ms`;
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string')
+    return error.message;
   return String(error);
 }

@@ -16,7 +16,13 @@ import type { ParameterStore } from './store.js';
 type Context = Record<string, string | string[]>;
 
 /** Authorizes `action` on the parameter a name, ARN or selector names (which may not exist). */
-export function onParameter(store: ParameterStore, ctx: RequestContext, action: string, reference: string, extra: Context = {}): Authorization {
+export function onParameter(
+  store: ParameterStore,
+  ctx: RequestContext,
+  action: string,
+  reference: string,
+  extra: Context = {},
+): Authorization {
   const parsed = parseReference(reference, ctx);
   const name = parsed?.name ?? reference;
   const parameter = store.get(parsed?.key ?? parameterKey(name));
@@ -31,7 +37,12 @@ export function onParameter(store: ParameterStore, ctx: RequestContext, action: 
 }
 
 /** PutParameter, and AddTagsToResource beside it when it tags the new parameter. */
-export function onPut(store: ParameterStore, ctx: RequestContext, name: string, tags: readonly Tag[] | undefined): Authorization[] {
+export function onPut(
+  store: ParameterStore,
+  ctx: RequestContext,
+  name: string,
+  tags: readonly Tag[] | undefined,
+): Authorization[] {
   const put = onParameter(store, ctx, 'PutParameter', name);
   if (!tags || tags.length === 0) return [put];
   return [put, { action: 'ssm:AddTagsToResource', resource: put.resource, context: requestTagContext(tags) }];

@@ -12,5 +12,7 @@ const KMS_BLOB_HEADER = Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78]);
 const ENVELOPE_BYTES = 150;
 
 export function placeholderCiphertext(value: string): string {
-  return Buffer.concat([KMS_BLOB_HEADER, randomBytes(Buffer.byteLength(value, 'utf8') + ENVELOPE_BYTES)]).toString('base64');
+  return Buffer.concat([KMS_BLOB_HEADER, randomBytes(Buffer.byteLength(value, 'utf8') + ENVELOPE_BYTES)]).toString(
+    'base64',
+  );
 }

@@ -23,7 +23,12 @@ const PATH_KEYS = ['Type', 'KeyId', 'Label'];
 
 export function readParameterFilters(r: InputReader): ParameterFilter[] | undefined {
   return r.list('ParameterFilters', (f) => {
-    const key = f.string('Key', { min: 1, max: 132, required: true, pattern: /tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType/ });
+    const key = f.string('Key', {
+      min: 1,
+      max: 132,
+      required: true,
+      pattern: /tag:.+|Name|Type|KeyId|Path|Label|Tier|DataType/,
+    });
     const option = f.string('Option', { min: 1, max: 10 });
     const values = f.stringList('Values', { min: 1, max: 1024, minItems: 1, maxItems: 50 }) ?? [];
     return { key, option: option ?? (key === 'Path' ? 'OneLevel' : 'Equals'), values };
@@ -45,26 +50,45 @@ export function checkFilters(filters: readonly ParameterFilter[], use: FilterUse
   for (const filter of filters) {
     const { key, option, values } = filter;
     const tag = key.startsWith('tag:');
-    if (!tag && !(use === 'describe' ? DESCRIBE_KEYS : PATH_KEYS).includes(key)) throw ssmErrors.filterKey(key, use === 'describe' ? DESCRIBE_KEYS : PATH_KEYS);
+    if (!tag && !(use === 'describe' ? DESCRIBE_KEYS : PATH_KEYS).includes(key))
+      throw ssmErrors.filterKey(key, use === 'describe' ? DESCRIBE_KEYS : PATH_KEYS);
     if (tag && use === 'path') throw ssmErrors.filterKey(key, PATH_KEYS);
     if (seen.has(key)) throw ssmErrors.duplicateFilter(key);
     seen.add(key);
     if (!tag && values.length === 0) throw ssmErrors.filterValuesMissing(key);
-    const options = key === 'Path' ? ['Recursive', 'OneLevel'] : key === 'Name' ? ['BeginsWith', 'Equals', 'Contains'] : key === 'Label' ? ['Equals'] : ['BeginsWith', 'Equals'];
+    const options =
+      key === 'Path'
+        ? ['Recursive', 'OneLevel']
+        : key === 'Name'
+          ? ['BeginsWith', 'Equals', 'Contains']
+          : key === 'Label'
+            ? ['Equals']
+            : ['BeginsWith', 'Equals'];
     if (!options.includes(option)) throw ssmErrors.filterOption(option, options);
-    if (key === 'Type') for (const v of values) if (!(PARAMETER_TYPES as readonly string[]).includes(v)) throw ssmErrors.filterValue(v, PARAMETER_TYPES);
-    if (key === 'Tier') for (const v of values) if (!(TIERS as readonly string[]).includes(v)) throw ssmErrors.filterValue(v, TIERS);
+    if (key === 'Type')
+      for (const v of values)
+        if (!(PARAMETER_TYPES as readonly string[]).includes(v)) throw ssmErrors.filterValue(v, PARAMETER_TYPES);
+    if (key === 'Tier')
+      for (const v of values) if (!(TIERS as readonly string[]).includes(v)) throw ssmErrors.filterValue(v, TIERS);
     if (key === 'Path') values.forEach(checkPath);
   }
 }
 
 /** True when the parameter (at `version`, its latest unless a Label filter picked another) passes every filter. */
-export function matchesFilters(parameter: Parameter, version: ParameterVersion, filters: readonly ParameterFilter[]): boolean {
+export function matchesFilters(
+  parameter: Parameter,
+  version: ParameterVersion,
+  filters: readonly ParameterFilter[],
+): boolean {
   return filters.every((filter) => matches(parameter, version, filter));
 }
 
 function matches(parameter: Parameter, version: ParameterVersion, { key, option, values }: ParameterFilter): boolean {
-  const compare = (actual: string | undefined) => actual !== undefined && values.some((v) => (option === 'BeginsWith' ? actual.startsWith(v) : option === 'Contains' ? actual.includes(v) : actual === v));
+  const compare = (actual: string | undefined) =>
+    actual !== undefined &&
+    values.some((v) =>
+      option === 'BeginsWith' ? actual.startsWith(v) : option === 'Contains' ? actual.includes(v) : actual === v,
+    );
   if (key.startsWith('tag:')) {
     const tag = parameter.tags.find((t) => t.key === key.slice(4));
     return tag !== undefined && (values.length === 0 || compare(tag.value));
@@ -72,7 +96,13 @@ function matches(parameter: Parameter, version: ParameterVersion, { key, option,
   switch (key) {
     case 'Name':
       // Names compare with their leading slash (`db-url` is `/db-url`), except by Contains.
-      return option === 'Contains' ? compare(parameter.name) : values.some((v) => (option === 'BeginsWith' ? rooted(parameter.name).startsWith(rooted(v)) : rooted(parameter.name) === rooted(v)));
+      return option === 'Contains'
+        ? compare(parameter.name)
+        : values.some((v) =>
+            option === 'BeginsWith'
+              ? rooted(parameter.name).startsWith(rooted(v))
+              : rooted(parameter.name) === rooted(v),
+          );
     case 'Path':
       return values.some((v) => underPath(parameter.name, v, option === 'Recursive'));
     case 'Type':

@@ -39,7 +39,8 @@ export function checkNewName(name: string, ctx: Pick<RequestContext, 'region' | 
     if (isPath && top.startsWith('aws')) throw ssmErrors.reservedName(name);
     throw isPath ? ssmErrors.invalidName() : ssmErrors.reservedPrefix();
   }
-  if (!NAME_CHARS.test(name) || (isPath && !name.startsWith('/')) || levels.some((l) => l === '')) throw ssmErrors.invalidName();
+  if (!NAME_CHARS.test(name) || (isPath && !name.startsWith('/')) || levels.some((l) => l === ''))
+    throw ssmErrors.invalidName();
   if (levels.length > MAX_LEVELS) throw ssmErrors.hierarchyTooDeep();
   const max = NAME_AND_ARN_MAX - parameterArn(ctx, '').length;
   if (name.replace(/^\//, '').length > max) throw ssmErrors.nameTooLong(max);
@@ -48,7 +49,16 @@ export function checkNewName(name: string, ctx: Pick<RequestContext, 'region' | 
 /** Checks a path for GetParametersByPath or a Path filter: `/` or `/a/b` (a trailing slash is fine). */
 export function checkPath(path: string): void {
   if (path === '/') return;
-  if (!path.startsWith('/') || !NAME_CHARS.test(path) || path.slice(1).replace(/\/$/, '').split('/').some((l) => l === '')) throw ssmErrors.invalidPath();
+  if (
+    !path.startsWith('/') ||
+    !NAME_CHARS.test(path) ||
+    path
+      .slice(1)
+      .replace(/\/$/, '')
+      .split('/')
+      .some((l) => l === '')
+  )
+    throw ssmErrors.invalidPath();
 }
 
 /** True when `name` lies under `path`: one level down, or any depth when recursive. */
@@ -59,10 +69,16 @@ export function underPath(name: string, path: string, recursive: boolean): boole
   return recursive || !full.slice(prefix.length).includes('/');
 }
 
-export type Selector = { kind: 'latest' } | { kind: 'version'; version: number; text: string } | { kind: 'label'; label: string; text: string };
+export type Selector =
+  | { kind: 'latest' }
+  | { kind: 'version'; version: number; text: string }
+  | { kind: 'label'; label: string; text: string };
 
 /** A read's name: a name or ARN, then an optional `:version` or `:label`. Undefined when it cannot name a parameter. */
-export function parseReference(reference: string, ctx: Pick<RequestContext, 'region' | 'accountId'>): { key: string; name: string; selector: Selector } | undefined {
+export function parseReference(
+  reference: string,
+  ctx: Pick<RequestContext, 'region' | 'accountId'>,
+): { key: string; name: string; selector: Selector } | undefined {
   let rest = reference.trim();
   const arnPrefix = `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter`;
   if (rest.startsWith('arn:')) {

@@ -16,7 +16,13 @@ function keyId(version: ParameterVersion): string | undefined {
 }
 
 /** Parameter: what GetParameter, GetParameters and GetParametersByPath return. */
-export function parameterOutput(parameter: Parameter, version: ParameterVersion, decrypt: boolean, ctx: RequestContext, selector?: string): Record<string, unknown> {
+export function parameterOutput(
+  parameter: Parameter,
+  version: ParameterVersion,
+  decrypt: boolean,
+  ctx: RequestContext,
+  selector?: string,
+): Record<string, unknown> {
   return {
     Name: parameter.name,
     Type: version.type,
@@ -29,7 +35,11 @@ export function parameterOutput(parameter: Parameter, version: ParameterVersion,
   };
 }
 
-export function historyOutput(parameter: Parameter, version: ParameterVersion, decrypt: boolean): Record<string, unknown> {
+export function historyOutput(
+  parameter: Parameter,
+  version: ParameterVersion,
+  decrypt: boolean,
+): Record<string, unknown> {
   return {
     Name: parameter.name,
     Type: version.type,

@@ -59,7 +59,9 @@ export class ParameterStore {
   /** The parameter stored under `key`, with its latest version. */
   get(key: string): Parameter | undefined {
     const row = this.db
-      .prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM ssm_parameters p JOIN ssm_versions v ON v.key = p.key WHERE p.key = ? ORDER BY v.version DESC LIMIT 1`)
+      .prepare<[string], VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM ssm_parameters p JOIN ssm_versions v ON v.key = p.key WHERE p.key = ? ORDER BY v.version DESC LIMIT 1`,
+      )
       .get(key);
     return row ? parameterFromRow(row) : undefined;
   }
@@ -79,7 +81,9 @@ export class ParameterStore {
   /** A parameter's versions, oldest first. */
   versions(key: string): ParameterVersion[] {
     return this.db
-      .prepare<[string], VersionRow>(`SELECT ${VERSION_COLUMNS} FROM ssm_parameters p JOIN ssm_versions v ON v.key = p.key WHERE p.key = ? ORDER BY v.version`)
+      .prepare<[string], VersionRow>(
+        `SELECT ${VERSION_COLUMNS} FROM ssm_parameters p JOIN ssm_versions v ON v.key = p.key WHERE p.key = ? ORDER BY v.version`,
+      )
       .all(key)
       .map(versionFromRow);
   }
@@ -90,10 +94,18 @@ export class ParameterStore {
    */
   put(key: string, name: string, version: NewVersion, tags: readonly Tag[]): number {
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO ssm_parameters (key, name, tags) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING').run(key, name, JSON.stringify(tags));
-      const stats = this.db.prepare<[string], { latest: number | null; oldest: number | null; n: number }>('SELECT MAX(version) AS latest, MIN(version) AS oldest, COUNT(*) AS n FROM ssm_versions WHERE key = ?').get(key);
+      this.db
+        .prepare('INSERT INTO ssm_parameters (key, name, tags) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING')
+        .run(key, name, JSON.stringify(tags));
+      const stats = this.db
+        .prepare<[string], { latest: number | null; oldest: number | null; n: number }>(
+          'SELECT MAX(version) AS latest, MIN(version) AS oldest, COUNT(*) AS n FROM ssm_versions WHERE key = ?',
+        )
+        .get(key);
       if (stats && stats.oldest !== null && stats.n >= VERSION_QUOTA) {
-        const labelled = this.db.prepare('SELECT 1 FROM ssm_labels WHERE key = ? AND version = ?').get(key, stats.oldest) !== undefined;
+        const labelled =
+          this.db.prepare('SELECT 1 FROM ssm_labels WHERE key = ? AND version = ?').get(key, stats.oldest) !==
+          undefined;
         if (labelled) throw ssmErrors.maxVersions(name, stats.oldest);
         this.db.prepare('DELETE FROM ssm_versions WHERE key = ? AND version = ?').run(key, stats.oldest);
       }
@@ -129,9 +141,16 @@ export class ParameterStore {
   /** Attaches `labels` to `version`, moving any from the parameter's other versions. */
   label(key: string, version: number, labels: readonly string[]): void {
     this.db.transaction(() => {
-      const upsert = this.db.prepare('INSERT INTO ssm_labels (key, label, version) VALUES (?, ?, ?) ON CONFLICT (key, label) DO UPDATE SET version = excluded.version');
+      const upsert = this.db.prepare(
+        'INSERT INTO ssm_labels (key, label, version) VALUES (?, ?, ?) ON CONFLICT (key, label) DO UPDATE SET version = excluded.version',
+      );
       for (const label of labels) upsert.run(key, label, version);
-      const count = this.db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM ssm_labels WHERE key = ? AND version = ?').get(key, version)?.n ?? 0;
+      const count =
+        this.db
+          .prepare<[string, number], { n: number }>(
+            'SELECT COUNT(*) AS n FROM ssm_labels WHERE key = ? AND version = ?',
+          )
+          .get(key, version)?.n ?? 0;
       if (count > LABELS_PER_VERSION) throw ssmErrors.labelLimit();
     })();
   }

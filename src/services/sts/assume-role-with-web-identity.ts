@@ -30,7 +30,9 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
     async run(input, ctx) {
       if (input.providerId !== undefined) {
         // ProviderId is only for OAuth 2.0 providers (Login with Amazon, Facebook); dockyard has none.
-        throw stsErrors.validation('dockyard supports OpenID Connect ID tokens only; ProviderId (OAuth 2.0 access tokens) is not supported.');
+        throw stsErrors.validation(
+          'dockyard supports OpenID Connect ID tokens only; ProviderId (OAuth 2.0 access tokens) is not supported.',
+        );
       }
       const identity = await verifyWebIdentityToken(input.webIdentityToken, ctx.clock.now(), {
         findProvider: (url) => deps.iam.getOpenIdConnectProviderByUrl(url),
@@ -40,7 +42,8 @@ export function assumeRoleWithWebIdentity(deps: StsDeps): Operation<Input, unkno
       if (!role) throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
       const trust = deps.authorizer.document(role.assumeRolePolicyDocument, 'trust');
       const request = webIdentityTrustRequest(identity, role.arn, globalConditionKeys(ctx));
-      if (evaluatePolicies([trust], request).decision !== 'Allow') throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
+      if (evaluatePolicies([trust], request).decision !== 'Allow')
+        throw stsErrors.notAuthorized('sts:AssumeRoleWithWebIdentity');
 
       const session = issueRoleSession(deps.credentials, deps.iam, ctx, role, input, {
         chained: false,

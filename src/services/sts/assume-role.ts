@@ -33,7 +33,13 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
         reader.list(
           'Tags',
           (tag) => ({
-            key: tag.string('Key', { required: true, min: 1, max: 128, pattern: TAG_KEY, patternText: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+' }),
+            key: tag.string('Key', {
+              required: true,
+              min: 1,
+              max: 128,
+              pattern: TAG_KEY,
+              patternText: '[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+',
+            }),
             value: tag.string('Value', { required: true, min: 0, max: 256 }),
           }),
           { maxItems: 50 },
@@ -51,8 +57,10 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
     },
     run(input, ctx) {
       const caller = ctx.caller;
-      if (caller.kind === 'anonymous') throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
-      if (input.serialNumber !== undefined) throw stsErrors.validation('dockyard has no MFA devices; SerialNumber and TokenCode are not supported.');
+      if (caller.kind === 'anonymous')
+        throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
+      if (input.serialNumber !== undefined)
+        throw stsErrors.validation('dockyard has no MFA devices; SerialNumber and TokenCode are not supported.');
       const role = deps.iam.getRoleByArn(input.roleArn);
       if (!role) throw stsErrors.notAuthorized('sts:AssumeRole', caller.arn, input.roleArn);
 
@@ -70,10 +78,17 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
         accountId: caller.accountId,
         ...(caller.kind === 'assumed-role' ? { roleArn: caller.roleArn } : {}),
       };
-      if (evaluatePolicies([trust], { action: 'sts:AssumeRole', resource: role.arn, principal, context }).decision !== 'Allow') {
+      if (
+        evaluatePolicies([trust], { action: 'sts:AssumeRole', resource: role.arn, principal, context }).decision !==
+        'Allow'
+      ) {
         throw stsErrors.notAuthorized('sts:AssumeRole', caller.arn, role.arn);
       }
-      if (input.tags.length > 0 && evaluatePolicies([trust], { action: 'sts:TagSession', resource: role.arn, principal, context }).decision !== 'Allow') {
+      if (
+        input.tags.length > 0 &&
+        evaluatePolicies([trust], { action: 'sts:TagSession', resource: role.arn, principal, context }).decision !==
+          'Allow'
+      ) {
         throw stsErrors.notAuthorized('sts:TagSession', caller.arn, role.arn);
       }
 
@@ -85,7 +100,9 @@ export function assumeRole(deps: StsDeps): Operation<Input, unknown> {
       });
       return {
         ...session,
-        ...(input.policy !== undefined || input.tags.length > 0 ? { PackedPolicySize: packedPolicySize(input.policy ?? '') } : {}),
+        ...(input.policy !== undefined || input.tags.length > 0
+          ? { PackedPolicySize: packedPolicySize(input.policy ?? '') }
+          : {}),
         ...(input.sourceIdentity !== undefined ? { SourceIdentity: input.sourceIdentity } : {}),
       };
     },

@@ -13,7 +13,9 @@ import type { RoleRecord, StsRoleSource } from '../../trust/role-source.js';
 export function sessionDuration(input: SessionInput, role: RoleRecord, chained: boolean): number {
   const duration = input.durationSeconds ?? 3600;
   if (chained && duration > 3600) {
-    throw stsErrors.validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    throw stsErrors.validation(
+      'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+    );
   }
   if (duration > role.maxSessionDuration) {
     throw stsErrors.validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
@@ -27,12 +29,14 @@ export function checkSessionPolicies(input: SessionInput, iam: StsRoleSource): v
     try {
       parsePolicy(input.policy, 'session');
     } catch (error) {
-      if (error instanceof PolicyValidationError) throw stsErrors.malformedPolicy((error as PolicyValidationError).message);
+      if (error instanceof PolicyValidationError)
+        throw stsErrors.malformedPolicy((error as PolicyValidationError).message);
       throw error;
     }
   }
   for (const arn of input.policyArns ?? []) {
-    if (iam.managedPolicyDefaultDocument(arn) === undefined) throw stsErrors.validation(`Policy ${arn} does not exist or is not attachable.`);
+    if (iam.managedPolicyDefaultDocument(arn) === undefined)
+      throw stsErrors.validation(`Policy ${arn} does not exist or is not attachable.`);
   }
 }
 
@@ -51,7 +55,12 @@ export function issueRoleSession(
   ctx: RequestContext,
   role: RoleRecord,
   input: SessionInput,
-  session: { chained: boolean; tags?: Record<string, string>; webIdentity?: SessionCaller['webIdentity']; ciRunId?: string | undefined },
+  session: {
+    chained: boolean;
+    tags?: Record<string, string>;
+    webIdentity?: SessionCaller['webIdentity'];
+    ciRunId?: string | undefined;
+  },
 ) {
   const now = ctx.clock.now();
   const duration = sessionDuration(input, role, session.chained);
@@ -78,7 +87,12 @@ export function issueRoleSession(
     now,
   );
   return {
-    Credentials: { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, SessionToken: issued.sessionToken, Expiration: issued.expiration },
+    Credentials: {
+      AccessKeyId: issued.accessKeyId,
+      SecretAccessKey: issued.secretAccessKey,
+      SessionToken: issued.sessionToken,
+      Expiration: issued.expiration,
+    },
     AssumedRoleUser: { AssumedRoleId: userId, Arn: arn },
   };
 }

@@ -11,7 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, ECRClient, BatchGetImageCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  ECRClient,
+  BatchGetImageCommand,
+  GetAuthorizationTokenCommand,
+} from '@aws-sdk/client-ecr';
 import { sdkConfig, startTestCloud, type TestCloud } from '../../support/cloud.js';
 import { idTokenEnv, setUpIam, type IamFixture } from '../aws-setup.js';
 import { ACTIONS, DOCKER_HOST, dockerAuths, TestJob } from '../support.js';
@@ -58,7 +63,10 @@ describe('docker actions (built-in)', () => {
     const ecr = new ECRClient(sdkConfig(cloud));
     await ecr.send(new CreateRepositoryCommand({ repositoryName: REPOSITORY }));
     const token = await ecr.send(new GetAuthorizationTokenCommand({}));
-    password = Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString().split(':')[1] ?? '';
+    password =
+      Buffer.from(token.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
+        .toString()
+        .split(':')[1] ?? '';
   });
   after(async () => {
     for (const job of jobs) job.dispose();
@@ -74,7 +82,9 @@ describe('docker actions (built-in)', () => {
 
   it('login-action logs in to ECR by its AWS host name through GetAuthorizationToken, and out in post', async () => {
     const job = newJob();
-    const creds = await job.run(ACTIONS.configureAwsCredentials, 'aws', { inputs: { 'role-to-assume': iam.oidcRoleArn, 'aws-region': cloud.region } });
+    const creds = await job.run(ACTIONS.configureAwsCredentials, 'aws', {
+      inputs: { 'role-to-assume': iam.oidcRoleArn, 'aws-region': cloud.region },
+    });
     assert.equal(creds.exitCode, 0, creds.stdout + creds.stderr);
     const ecrHost = `${cloud.accountId}.dkr.ecr.${cloud.region}.amazonaws.com`;
     const login = await job.run(DOCKER.login, 'login', { inputs: { registry: ecrHost } });
@@ -94,7 +104,9 @@ describe('docker actions (built-in)', () => {
     assert.deepEqual(dockerAuths(job), [registry]);
     const v2 = await newJob().run(DOCKER.loginV2, 'login', { inputs: { registry, username: 'AWS', password } });
     assert.equal(v2.exitCode, 0, v2.stdout + v2.stderr);
-    const wrong = await newJob().run(DOCKER.login, 'login', { inputs: { registry, username: 'AWS', password: 'not-a-token' } });
+    const wrong = await newJob().run(DOCKER.login, 'login', {
+      inputs: { registry, username: 'AWS', password: 'not-a-token' },
+    });
     assert.equal(wrong.exitCode, 1);
     assert.match(wrong.errors[0] ?? '', /401|unauthorized|denied/i);
     const noUser = await newJob().run(DOCKER.login, 'login', { inputs: { registry, password: 'x' } });
@@ -110,10 +122,18 @@ describe('docker actions (built-in)', () => {
     assert.match(setup.outputs.name ?? '', /^builder-[0-9a-f-]{36}$/);
     assert.equal(setup.outputs.driver, 'docker-container');
     assert.ok((setup.outputs.platforms ?? '').split(',').includes('linux/amd64'), setup.outputs.platforms);
-    const nodes = JSON.parse(setup.outputs.nodes ?? '[]') as { name: string; status: string; 'buildkitd-flags': string; platforms: string }[];
+    const nodes = JSON.parse(setup.outputs.nodes ?? '[]') as {
+      name: string;
+      status: string;
+      'buildkitd-flags': string;
+      platforms: string;
+    }[];
     assert.equal(nodes[0]?.name, `${setup.outputs.name ?? ''}0`);
     assert.equal(nodes[0]?.status, 'running');
-    assert.equal(setup.outputs.flags, '--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host');
+    assert.equal(
+      setup.outputs.flags,
+      '--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host',
+    );
     assert.equal(setup.outputs.status, 'running');
     const instances = join(job.env.HOME ?? '', '.docker', 'buildx', 'instances', setup.outputs.name ?? '');
     assert.ok(existsSync(instances));
@@ -129,7 +149,11 @@ describe('docker actions (built-in)', () => {
     const platforms = (qemu.outputs.platforms ?? '').split(',');
     assert.ok(platforms.includes('linux/amd64'));
     const emulated = existsSync('/proc/sys/fs/binfmt_misc/qemu-aarch64');
-    assert.equal(platforms.includes('linux/arm64'), emulated, `linux/arm64 is listed exactly when this host has a binfmt handler for it: ${qemu.outputs.platforms ?? ''}`);
+    assert.equal(
+      platforms.includes('linux/arm64'),
+      emulated,
+      `linux/arm64 is listed exactly when this host has a binfmt handler for it: ${qemu.outputs.platforms ?? ''}`,
+    );
     const asked = await job.run(DOCKER.setupQemu, 'qemu', { inputs: { platforms: 'arm64' } });
     assert.equal(asked.exitCode, emulated ? 0 : 1, asked.stdout);
     if (!emulated) assert.match(asked.errors[0] ?? '', /cannot run linux\/arm64: .*qemu-user-static/);
@@ -137,11 +161,20 @@ describe('docker actions (built-in)', () => {
 
   it('build-push builds with build args and labels, pushes two tags, and outputs the registry digest, image ID and metadata', async () => {
     const job = await loggedInJob();
-    writeFileSync(join(job.workspace, 'Dockerfile'), 'FROM scratch\nARG GREETING=none\nCOPY hello.txt /hello.txt\nLABEL greeting=$GREETING\n');
+    writeFileSync(
+      join(job.workspace, 'Dockerfile'),
+      'FROM scratch\nARG GREETING=none\nCOPY hello.txt /hello.txt\nLABEL greeting=$GREETING\n',
+    );
     writeFileSync(join(job.workspace, 'hello.txt'), `hello ${suffix}\n`);
     const tags = [`${registry}/${REPOSITORY}:v1`, `${registry}/${REPOSITORY}:latest`];
     const build = await job.run(DOCKER.buildPush, 'build', {
-      inputs: { context: job.workspace, push: 'true', tags: tags.join('\n'), 'build-args': 'GREETING=hi there', labels: 'org.opencontainers.image.title=dx\nteam=ci' },
+      inputs: {
+        context: job.workspace,
+        push: 'true',
+        tags: tags.join('\n'),
+        'build-args': 'GREETING=hi there',
+        labels: 'org.opencontainers.image.title=dx\nteam=ci',
+      },
     });
     assert.equal(build.exitCode, 0, build.stdout + build.stderr);
     const digest = build.outputs.digest ?? '';
@@ -157,14 +190,21 @@ describe('docker actions (built-in)', () => {
 
     const ecr = new ECRClient(sdkConfig(cloud));
     for (const tag of ['v1', 'latest']) {
-      const got = await ecr.send(new BatchGetImageCommand({ repositoryName: REPOSITORY, imageIds: [{ imageTag: tag }] }));
+      const got = await ecr.send(
+        new BatchGetImageCommand({ repositoryName: REPOSITORY, imageIds: [{ imageTag: tag }] }),
+      );
       assert.equal(got.images?.[0]?.imageId?.imageDigest, digest, `${tag} is the pushed digest`);
       const manifest = JSON.parse(got.images?.[0]?.imageManifest ?? '{}') as { config?: { digest?: string } };
       assert.equal(manifest.config?.digest, build.outputs.imageid);
     }
     // The default builder (docker driver) also loads the image, with its labels and build args applied.
     images.push(...tags);
-    const labels = JSON.parse(execFileSync('docker', ['image', 'inspect', tags[0] ?? '', '--format', '{{json .Config.Labels}}'], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' })) as Record<string, string>;
+    const labels = JSON.parse(
+      execFileSync('docker', ['image', 'inspect', tags[0] ?? '', '--format', '{{json .Config.Labels}}'], {
+        env: { ...process.env, DOCKER_HOST },
+        encoding: 'utf8',
+      }),
+    ) as Record<string, string>;
     assert.equal(labels.greeting, 'hi there');
     assert.equal(labels.team, 'ci');
     const post = await job.post(DOCKER.buildPush, 'build', build);
@@ -182,11 +222,18 @@ describe('docker actions (built-in)', () => {
     const noLoad = await job.run(DOCKER.buildPushV5, 'build', { inputs: { context: job.workspace, tags: name } });
     assert.equal(noLoad.exitCode, 0, noLoad.stdout + noLoad.stderr);
     assert.match(noLoad.stdout, /No output specified with docker-container driver/);
-    assert.throws(() => execFileSync('docker', ['image', 'inspect', name], { env: { ...process.env, DOCKER_HOST }, stdio: 'ignore' }));
-    const load = await job.run(DOCKER.buildPushV5, 'build', { inputs: { context: job.workspace, tags: name, load: 'true' } });
+    assert.throws(() =>
+      execFileSync('docker', ['image', 'inspect', name], { env: { ...process.env, DOCKER_HOST }, stdio: 'ignore' }),
+    );
+    const load = await job.run(DOCKER.buildPushV5, 'build', {
+      inputs: { context: job.workspace, tags: name, load: 'true' },
+    });
     assert.equal(load.exitCode, 0, load.stdout + load.stderr);
     images.push(name);
-    const id = execFileSync('docker', ['image', 'inspect', name, '--format', '{{.Id}}'], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' }).trim();
+    const id = execFileSync('docker', ['image', 'inspect', name, '--format', '{{.Id}}'], {
+      env: { ...process.env, DOCKER_HOST },
+      encoding: 'utf8',
+    }).trim();
     assert.equal(`sha256:${id.replace(/^sha256:/, '')}`, load.outputs.imageid);
     // Nothing was pushed: the engine's image ID stands for the manifest digest BuildKit's docker exporter would report.
     assert.equal(load.outputs.digest, load.outputs.imageid);
@@ -195,10 +242,19 @@ describe('docker actions (built-in)', () => {
   it('metadata-action feeds build-push as in its README: tags and OCI labels from the run, bake files, output variables', async () => {
     const job = await loggedInJob();
     const event = join(job.root, 'event.json');
-    writeFileSync(event, JSON.stringify({ repository: { name: 'ecsapp', html_url: 'https://github.com/your-username/ecsapp', default_branch: 'main' }, head_commit: { id: job.github.sha, timestamp: '2026-01-02T03:04:05Z' } }));
+    writeFileSync(
+      event,
+      JSON.stringify({
+        repository: { name: 'ecsapp', html_url: 'https://github.com/your-username/ecsapp', default_branch: 'main' },
+        head_commit: { id: job.github.sha, timestamp: '2026-01-02T03:04:05Z' },
+      }),
+    );
     const image = `${registry}/${REPOSITORY}`;
     const meta = await job.run(DOCKER.metadata, 'meta', {
-      inputs: { images: image, tags: 'type=ref,event=branch\ntype=sha\ntype=raw,value=latest,enable={{is_default_branch}}' },
+      inputs: {
+        images: image,
+        tags: 'type=ref,event=branch\ntype=sha\ntype=raw,value=latest,enable={{is_default_branch}}',
+      },
       env: { GITHUB_EVENT_PATH: event },
     });
     assert.equal(meta.exitCode, 0, meta.stdout + meta.stderr);
@@ -207,22 +263,44 @@ describe('docker actions (built-in)', () => {
     assert.equal(meta.outputs.tags, [`${image}:main`, `${image}:latest`, `${image}:sha-${short}`].join('\n'));
     assert.equal(meta.outputs.version, 'main');
     assert.match(meta.outputs.labels ?? '', /^org\.opencontainers\.image\.created=\d{4}-/m);
-    assert.match(meta.outputs.labels ?? '', new RegExp(`^org\\.opencontainers\\.image\\.revision=${job.github.sha}$`, 'm'));
-    assert.match(meta.outputs.labels ?? '', /^org\.opencontainers\.image\.source=https:\/\/github\.com\/your-username\/ecsapp$/m);
+    assert.match(
+      meta.outputs.labels ?? '',
+      new RegExp(`^org\\.opencontainers\\.image\\.revision=${job.github.sha}$`, 'm'),
+    );
+    assert.match(
+      meta.outputs.labels ?? '',
+      /^org\.opencontainers\.image\.source=https:\/\/github\.com\/your-username\/ecsapp$/m,
+    );
     assert.equal(meta.exported.DOCKER_METADATA_OUTPUT_VERSION, 'main');
-    const bake = JSON.parse(readFileSync(meta.outputs['bake-file'] ?? '', 'utf8')) as { target: Record<string, { tags: string[] }> };
+    const bake = JSON.parse(readFileSync(meta.outputs['bake-file'] ?? '', 'utf8')) as {
+      target: Record<string, { tags: string[] }>;
+    };
     assert.deepEqual(bake.target['docker-metadata-action']?.tags, meta.outputs.tags?.split('\n'));
     const json = JSON.parse(meta.outputs.json ?? '{}') as { annotations: string[] };
     assert.ok(json.annotations.includes('manifest:org.opencontainers.image.version=main'));
-    const v4 = await job.run(DOCKER.metadataV4, 'meta4', { inputs: { images: image }, env: { GITHUB_EVENT_PATH: event } });
+    const v4 = await job.run(DOCKER.metadataV4, 'meta4', {
+      inputs: { images: image },
+      env: { GITHUB_EVENT_PATH: event },
+    });
     assert.equal(v4.exitCode, 0, v4.stdout + v4.stderr);
     assert.equal(v4.outputs.annotations, undefined, 'v4 has no annotations output');
 
     writeFileSync(join(job.workspace, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /Dockerfile\n');
-    const build = await job.run(DOCKER.buildPush, 'build', { inputs: { context: job.workspace, push: 'true', tags: meta.outputs.tags ?? '', labels: meta.outputs.labels ?? '' } });
+    const build = await job.run(DOCKER.buildPush, 'build', {
+      inputs: {
+        context: job.workspace,
+        push: 'true',
+        tags: meta.outputs.tags ?? '',
+        labels: meta.outputs.labels ?? '',
+      },
+    });
     assert.equal(build.exitCode, 0, build.stdout + build.stderr);
     images.push(...(meta.outputs.tags ?? '').split('\n'));
-    const revision = execFileSync('docker', ['image', 'inspect', `${image}:main`, '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}'], { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' }).trim();
+    const revision = execFileSync(
+      'docker',
+      ['image', 'inspect', `${image}:main`, '--format', '{{index .Config.Labels "org.opencontainers.image.revision"}}'],
+      { env: { ...process.env, DOCKER_HOST }, encoding: 'utf8' },
+    ).trim();
     assert.equal(revision, job.github.sha);
   });
 
@@ -234,8 +312,13 @@ describe('docker actions (built-in)', () => {
     assert.match(failed.errors[0] ?? '', /^buildx failed with: ERROR: .*missing\.txt/);
     const badBool = await job.run(DOCKER.buildPush, 'build', { inputs: { context: job.workspace, push: 'yes' } });
     assert.match(badBool.errors[0] ?? '', /Input does not meet YAML 1\.2 "Core Schema" specification: push/);
-    const provenance = await job.run(DOCKER.buildPush, 'build', { inputs: { context: job.workspace, provenance: 'true' } });
-    assert.match(provenance.errors[0] ?? '', /buildx failed with: Learn more at https:\/\/docs\.docker\.com\/go\/attestations\//);
+    const provenance = await job.run(DOCKER.buildPush, 'build', {
+      inputs: { context: job.workspace, provenance: 'true' },
+    });
+    assert.match(
+      provenance.errors[0] ?? '',
+      /buildx failed with: Learn more at https:\/\/docs\.docker\.com\/go\/attestations\//,
+    );
     assert.match(provenance.stdout, /Attestation is not supported for the docker driver\./);
   });
 });

@@ -15,22 +15,65 @@ import { README_CASES } from './metadata-readme-cases.js';
 
 const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37';
 const NOW = new Date('2020-01-10T00:30:00Z');
-const repo = { name: 'app', description: 'An app', html_url: 'https://github.com/octo/app', default_branch: 'master', license: { spdx_id: 'MIT' } };
+const repo = {
+  name: 'app',
+  description: 'An app',
+  html_url: 'https://github.com/octo/app',
+  default_branch: 'master',
+  license: { spdx_id: 'MIT' },
+};
 
-function meta(options: { tags?: string[]; images?: string[]; flavor?: string[]; labels?: string[]; annotations?: string[]; eventName?: string; ref?: string; major?: number; payload?: Record<string, unknown>; shortShaLength?: string }, warnings: string[] = []): Meta {
-  const context: MetaContext = { eventName: options.eventName ?? 'push', sha: SHA, ref: options.ref ?? 'refs/heads/master', commitDate: new Date('2020-01-09T12:00:00Z'), payload: options.payload ?? { repository: { default_branch: 'master' } } };
+function meta(
+  options: {
+    tags?: string[];
+    images?: string[];
+    flavor?: string[];
+    labels?: string[];
+    annotations?: string[];
+    eventName?: string;
+    ref?: string;
+    major?: number;
+    payload?: Record<string, unknown>;
+    shortShaLength?: string;
+  },
+  warnings: string[] = [],
+): Meta {
+  const context: MetaContext = {
+    eventName: options.eventName ?? 'push',
+    sha: SHA,
+    ref: options.ref ?? 'refs/heads/master',
+    commitDate: new Date('2020-01-09T12:00:00Z'),
+    payload: options.payload ?? { repository: { default_branch: 'master' } },
+  };
   return new Meta(
-    { images: options.images ?? [], tags: options.tags ?? [], flavor: options.flavor ?? [], labels: options.labels ?? [], annotations: options.annotations ?? [] },
+    {
+      images: options.images ?? [],
+      tags: options.tags ?? [],
+      flavor: options.flavor ?? [],
+      labels: options.labels ?? [],
+      annotations: options.annotations ?? [],
+    },
     context,
     repo,
-    { major: options.major ?? 5, now: NOW, ...(options.shortShaLength ? { shortShaLength: options.shortShaLength } : {}), warn: (m) => warnings.push(m) },
+    {
+      major: options.major ?? 5,
+      now: NOW,
+      ...(options.shortShaLength ? { shortShaLength: options.shortShaLength } : {}),
+      warn: (m) => warnings.push(m),
+    },
   );
 }
 
 describe('metadata-action: the README tables', () => {
   for (const c of README_CASES) {
     it(c.name, () => {
-      const m = meta({ tags: c.tags, ...(c.images ? { images: c.images } : {}), ...(c.flavor ? { flavor: c.flavor } : {}), eventName: c.eventName, ref: c.ref });
+      const m = meta({
+        tags: c.tags,
+        ...(c.images ? { images: c.images } : {}),
+        ...(c.flavor ? { flavor: c.flavor } : {}),
+        eventName: c.eventName,
+        ref: c.ref,
+      });
       assert.deepEqual(m.getTags(), c.expected);
     });
   }
@@ -41,11 +84,17 @@ describe('metadata-action: tags', () => {
     assert.deepEqual(meta({ tags: ['type=sha'], images: ['name/app'] }).getTags(), ['name/app:sha-860c190']);
     assert.deepEqual(meta({ tags: ['type=sha,format=long'] }).getTags(), [`sha-${SHA}`]);
     assert.deepEqual(meta({ tags: ['type=sha'], shortShaLength: '12' }).getTags(), ['sha-860c1904a1ce']);
-    assert.throws(() => meta({ tags: ['type=sha'], shortShaLength: 'x' }), /DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: x/);
+    assert.throws(
+      () => meta({ tags: ['type=sha'], shortShaLength: 'x' }),
+      /DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: x/,
+    );
   });
 
   it('orders by priority: the highest becomes the version, the rest partial tags', () => {
-    const m = meta({ tags: ['type=sha', 'type=ref,event=branch', 'type=raw,value=custom,priority=2000'], images: ['name/app'] });
+    const m = meta({
+      tags: ['type=sha', 'type=ref,event=branch', 'type=raw,value=custom,priority=2000'],
+      images: ['name/app'],
+    });
     assert.equal(m.version.main, 'custom');
     assert.deepEqual(m.getTags(), ['name/app:custom', 'name/app:master', 'name/app:sha-860c190']);
     assert.deepEqual(m.getTags(true), ['custom', 'master', 'sha-860c190']);
@@ -59,16 +108,36 @@ describe('metadata-action: tags', () => {
 
   it('type=schedule: nightly by default, date patterns with a time zone, only on schedule events', () => {
     assert.deepEqual(meta({ tags: ['type=schedule'], eventName: 'schedule' }).getTags(), ['nightly']);
-    assert.deepEqual(meta({ tags: ["type=schedule,pattern={{date 'YYYYMMDD'}}"], eventName: 'schedule' }).getTags(), ['20200110']);
-    assert.deepEqual(meta({ tags: ["type=schedule,pattern={{date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}"], eventName: 'schedule' }).getTags(), ['20200110-093000']);
+    assert.deepEqual(meta({ tags: ["type=schedule,pattern={{date 'YYYYMMDD'}}"], eventName: 'schedule' }).getTags(), [
+      '20200110',
+    ]);
+    assert.deepEqual(
+      meta({
+        tags: ["type=schedule,pattern={{date 'YYYYMMDD-HHmmss' tz='Asia/Tokyo'}}"],
+        eventName: 'schedule',
+      }).getTags(),
+      ['20200110-093000'],
+    );
     assert.deepEqual(meta({ tags: ['type=schedule'], eventName: 'push' }).getTags(), []);
   });
 
   it('raw values with expressions, enable conditions and commit_date', () => {
-    const m = meta({ tags: ['type=raw,value={{branch}}-{{sha}}', 'type=raw,value=latest,enable={{is_default_branch}}', "type=raw,value={{commit_date 'YYYY-MM-DD'}}"] });
+    const m = meta({
+      tags: [
+        'type=raw,value={{branch}}-{{sha}}',
+        'type=raw,value=latest,enable={{is_default_branch}}',
+        "type=raw,value={{commit_date 'YYYY-MM-DD'}}",
+      ],
+    });
     assert.deepEqual(m.getTags(), ['master-860c190', 'latest', '2020-01-09']);
-    assert.deepEqual(meta({ tags: ['type=raw,value=latest,enable={{is_default_branch}}'], ref: 'refs/heads/dev' }).getTags(), []);
-    assert.deepEqual(meta({ tags: ['type=raw,value=x,enable={{is_not_default_branch}}'], ref: 'refs/heads/dev' }).getTags(), ['x']);
+    assert.deepEqual(
+      meta({ tags: ['type=raw,value=latest,enable={{is_default_branch}}'], ref: 'refs/heads/dev' }).getTags(),
+      [],
+    );
+    assert.deepEqual(
+      meta({ tags: ['type=raw,value=x,enable={{is_not_default_branch}}'], ref: 'refs/heads/dev' }).getTags(),
+      ['x'],
+    );
   });
 
   it('bare values are raw tags; tag text is sanitized', () => {
@@ -77,25 +146,54 @@ describe('metadata-action: tags', () => {
   });
 
   it('flavor: latest, prefix and suffix (and onlatest)', () => {
-    assert.deepEqual(meta({ tags: ['type=ref,event=tag'], ref: 'refs/tags/v1.0.0', flavor: ['latest=false'] }).getTags(), ['v1.0.0']);
-    assert.deepEqual(meta({ tags: ['type=ref,event=branch'], flavor: ['latest=true'] }).getTags(), ['master', 'latest']);
-    assert.deepEqual(meta({ tags: ['type=ref,event=tag'], ref: 'refs/tags/v1.0.0', flavor: ['prefix=app-,onlatest=true', 'suffix=-alpine'] }).getTags(), ['app-v1.0.0-alpine', 'app-latest']);
-    assert.deepEqual(meta({ tags: ['type=ref,event=tag,prefix=x-'], ref: 'refs/tags/v1.0.0', flavor: ['prefix=app-'] }).getTags(), ['x-v1.0.0', 'latest']);
+    assert.deepEqual(
+      meta({ tags: ['type=ref,event=tag'], ref: 'refs/tags/v1.0.0', flavor: ['latest=false'] }).getTags(),
+      ['v1.0.0'],
+    );
+    assert.deepEqual(meta({ tags: ['type=ref,event=branch'], flavor: ['latest=true'] }).getTags(), [
+      'master',
+      'latest',
+    ]);
+    assert.deepEqual(
+      meta({
+        tags: ['type=ref,event=tag'],
+        ref: 'refs/tags/v1.0.0',
+        flavor: ['prefix=app-,onlatest=true', 'suffix=-alpine'],
+      }).getTags(),
+      ['app-v1.0.0-alpine', 'app-latest'],
+    );
+    assert.deepEqual(
+      meta({ tags: ['type=ref,event=tag,prefix=x-'], ref: 'refs/tags/v1.0.0', flavor: ['prefix=app-'] }).getTags(),
+      ['x-v1.0.0', 'latest'],
+    );
   });
 
   it('images: the old comma list, name=/enable=, lower-cased names', () => {
-    assert.deepEqual(meta({ tags: ['type=raw,value=1'], images: ['Name/App,ghcr.io/octo/app'] }).getTags(), ['name/app:1', 'ghcr.io/octo/app:1']);
-    assert.deepEqual(meta({ tags: ['type=raw,value=1'], images: ['name=a/b', 'name=c/d,enable=false'] }).getTags(), ['a/b:1']);
+    assert.deepEqual(meta({ tags: ['type=raw,value=1'], images: ['Name/App,ghcr.io/octo/app'] }).getTags(), [
+      'name/app:1',
+      'ghcr.io/octo/app:1',
+    ]);
+    assert.deepEqual(meta({ tags: ['type=raw,value=1'], images: ['name=a/b', 'name=c/d,enable=false'] }).getTags(), [
+      'a/b:1',
+    ]);
   });
 
-  it('a semver that is not one is skipped with the action\'s warning', () => {
+  it("a semver that is not one is skipped with the action's warning", () => {
     const warnings: string[] = [];
-    assert.deepEqual(meta({ tags: ['type=semver,pattern={{version}}'], ref: 'refs/tags/release-1' }, warnings).getTags(), []);
+    assert.deepEqual(
+      meta({ tags: ['type=semver,pattern={{version}}'], ref: 'refs/tags/release-1' }, warnings).getTags(),
+      [],
+    );
     assert.deepEqual(warnings, ['release-1 is not a valid semver. More info: https://semver.org/']);
   });
 
   it('v4 differs: no match attribute, labels without expressions, JSON without annotations', () => {
-    const m = meta({ tags: ['type=semver,pattern={{version}},match=v(\\d.\\d.\\d)$'], ref: 'refs/tags/p1/v1.2.3', labels: ['x={{branch}}'], major: 4 });
+    const m = meta({
+      tags: ['type=semver,pattern={{version}},match=v(\\d.\\d.\\d)$'],
+      ref: 'refs/tags/p1/v1.2.3',
+      labels: ['x={{branch}}'],
+      major: 4,
+    });
     assert.deepEqual(m.getTags(), []);
     assert.ok(m.getLabels().includes('x={{branch}}'));
     assert.deepEqual(Object.keys(m.getJson(['manifest']) as object), ['tags', 'labels']);
@@ -104,7 +202,11 @@ describe('metadata-action: tags', () => {
 
 describe('metadata-action: labels, annotations, JSON, bake', () => {
   it('the OCI labels from the repository and run, custom ones merged, sorted by key', () => {
-    const m = meta({ tags: ['type=ref,event=tag'], ref: 'refs/tags/v1.2.3', labels: ['org.opencontainers.image.title=Custom', 'maintainer={{branch}}x'] });
+    const m = meta({
+      tags: ['type=ref,event=tag'],
+      ref: 'refs/tags/v1.2.3',
+      labels: ['org.opencontainers.image.title=Custom', 'maintainer={{branch}}x'],
+    });
     assert.deepEqual(m.getLabels(), [
       'maintainer=x',
       'org.opencontainers.image.created=2020-01-10T00:30:00.000Z',
@@ -120,12 +222,20 @@ describe('metadata-action: labels, annotations, JSON, bake', () => {
 
   it('JSON output: tags, tag-names, labels object and annotations per level', () => {
     const m = meta({ tags: ['type=raw,value=1'], images: ['name/app'], annotations: ['a=b'] });
-    const json = m.getJson(['manifest', 'index']) as { tags: string[]; 'tag-names': string[]; labels: Record<string, string>; annotations: string[] };
+    const json = m.getJson(['manifest', 'index']) as {
+      tags: string[];
+      'tag-names': string[];
+      labels: Record<string, string>;
+      annotations: string[];
+    };
     assert.deepEqual(json.tags, ['name/app:1']);
     assert.deepEqual(json['tag-names'], ['1']);
     assert.equal(json.labels['org.opencontainers.image.version'], '1');
     assert.ok(json.annotations.includes('manifest:a=b') && json.annotations.includes('index:a=b'));
-    assert.deepEqual(m.bakeDefinition('tags'), { tags: ['name/app:1'], args: { DOCKER_META_IMAGES: 'name/app', DOCKER_META_VERSION: '1' } });
+    assert.deepEqual(m.bakeDefinition('tags'), {
+      tags: ['name/app:1'],
+      args: { DOCKER_META_IMAGES: 'name/app', DOCKER_META_VERSION: '1' },
+    });
   });
 });
 
@@ -139,13 +249,22 @@ describe('metadata-action: parsing and its errors', () => {
     assert.throws(() => meta({ tags: ['type=sha,format=medium'] }), /^Error: Invalid format for/);
     assert.throws(() => meta({ flavor: ['latest=maybe'] }), /^Error: Invalid latest flavor entry: latest=maybe$/);
     assert.throws(() => meta({ flavor: ['colour=red'] }), /^Error: Unknown flavor entry: colour=red$/);
-    assert.throws(() => meta({ images: ['name=a,size=2', 'name=b'] }), /^Error: Unknown image attribute: name=a,size=2$/);
-    assert.throws(() => meta({ tags: ['type=raw,value=x,enable=maybe'] }), /^Error: Invalid value for enable attribute: maybe$/);
+    assert.throws(
+      () => meta({ images: ['name=a,size=2', 'name=b'] }),
+      /^Error: Unknown image attribute: name=a,size=2$/,
+    );
+    assert.throws(
+      () => meta({ tags: ['type=raw,value=x,enable=maybe'] }),
+      /^Error: Invalid value for enable attribute: maybe$/,
+    );
   });
 
   it('list inputs: lines, commas unless ignored, # comments, quoted fields', () => {
     assert.deepEqual(getList('a,b\nc'), ['a', 'b', 'c']);
-    assert.deepEqual(getList('type=raw,value=a\n# comment\ntype=sha', { ignoreComma: true, comment: '#' }), ['type=raw,value=a', 'type=sha']);
+    assert.deepEqual(getList('type=raw,value=a\n# comment\ntype=sha', { ignoreComma: true, comment: '#' }), [
+      'type=raw,value=a',
+      'type=sha',
+    ]);
     assert.deepEqual(parseCsv('"a,b",c'), [['a,b', 'c']]);
     assert.deepEqual(getList('"KEY=a,b"\nX=1', { ignoreComma: true }), ['KEY=a,b', 'X=1']);
   });

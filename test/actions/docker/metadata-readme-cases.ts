@@ -14,22 +14,104 @@ export interface ReadmeCase {
   expected: string[];
 }
 
-const basic = ['type=ref,event=branch', 'type=ref,event=pr', 'type=semver,pattern={{version}}', 'type=semver,pattern={{major}}.{{minor}}'];
+const basic = [
+  'type=ref,event=branch',
+  'type=ref,event=pr',
+  'type=semver,pattern={{version}}',
+  'type=semver,pattern={{major}}.{{minor}}',
+];
 
 export const README_CASES: ReadmeCase[] = [
   // "Basic" example: images name/app and the default tags input.
-  { name: 'basic: pull request', images: ['name/app'], tags: [], eventName: 'pull_request', ref: 'refs/pull/2/merge', expected: ['name/app:pr-2'] },
-  { name: 'basic: push master', images: ['name/app'], tags: [], eventName: 'push', ref: 'refs/heads/master', expected: ['name/app:master'] },
-  { name: 'basic: push releases/v1', images: ['name/app'], tags: [], eventName: 'push', ref: 'refs/heads/releases/v1', expected: ['name/app:releases-v1'] },
-  { name: 'basic: push tag v1.2.3', images: ['name/app'], tags: [], eventName: 'push', ref: 'refs/tags/v1.2.3', expected: ['name/app:v1.2.3', 'name/app:latest'] },
-  { name: 'basic: push tag beta', images: ['name/app'], tags: [], eventName: 'push', ref: 'refs/tags/v2.0.8-beta.67', expected: ['name/app:v2.0.8-beta.67', 'name/app:latest'] },
-  { name: 'basic: workflow_dispatch', images: ['name/app'], tags: [], eventName: 'workflow_dispatch', ref: 'refs/heads/master', expected: ['name/app:master'] },
+  {
+    name: 'basic: pull request',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'pull_request',
+    ref: 'refs/pull/2/merge',
+    expected: ['name/app:pr-2'],
+  },
+  {
+    name: 'basic: push master',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'push',
+    ref: 'refs/heads/master',
+    expected: ['name/app:master'],
+  },
+  {
+    name: 'basic: push releases/v1',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'push',
+    ref: 'refs/heads/releases/v1',
+    expected: ['name/app:releases-v1'],
+  },
+  {
+    name: 'basic: push tag v1.2.3',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'push',
+    ref: 'refs/tags/v1.2.3',
+    expected: ['name/app:v1.2.3', 'name/app:latest'],
+  },
+  {
+    name: 'basic: push tag beta',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'push',
+    ref: 'refs/tags/v2.0.8-beta.67',
+    expected: ['name/app:v2.0.8-beta.67', 'name/app:latest'],
+  },
+  {
+    name: 'basic: workflow_dispatch',
+    images: ['name/app'],
+    tags: [],
+    eventName: 'workflow_dispatch',
+    ref: 'refs/heads/master',
+    expected: ['name/app:master'],
+  },
   // "Semver" example.
-  { name: 'semver example: pull request', images: ['name/app'], tags: basic, eventName: 'pull_request', ref: 'refs/pull/2/merge', expected: ['name/app:pr-2'] },
-  { name: 'semver example: master', images: ['name/app'], tags: basic, eventName: 'push', ref: 'refs/heads/master', expected: ['name/app:master'] },
-  { name: 'semver example: releases/v1', images: ['name/app'], tags: basic, eventName: 'push', ref: 'refs/heads/releases/v1', expected: ['name/app:releases-v1'] },
-  { name: 'semver example: v1.2.3', images: ['name/app'], tags: basic, eventName: 'push', ref: 'refs/tags/v1.2.3', expected: ['name/app:1.2.3', 'name/app:1.2', 'name/app:latest'] },
-  { name: 'semver example: beta', images: ['name/app'], tags: basic, eventName: 'push', ref: 'refs/tags/v2.0.8-beta.67', expected: ['name/app:2.0.8-beta.67'] },
+  {
+    name: 'semver example: pull request',
+    images: ['name/app'],
+    tags: basic,
+    eventName: 'pull_request',
+    ref: 'refs/pull/2/merge',
+    expected: ['name/app:pr-2'],
+  },
+  {
+    name: 'semver example: master',
+    images: ['name/app'],
+    tags: basic,
+    eventName: 'push',
+    ref: 'refs/heads/master',
+    expected: ['name/app:master'],
+  },
+  {
+    name: 'semver example: releases/v1',
+    images: ['name/app'],
+    tags: basic,
+    eventName: 'push',
+    ref: 'refs/heads/releases/v1',
+    expected: ['name/app:releases-v1'],
+  },
+  {
+    name: 'semver example: v1.2.3',
+    images: ['name/app'],
+    tags: basic,
+    eventName: 'push',
+    ref: 'refs/tags/v1.2.3',
+    expected: ['name/app:1.2.3', 'name/app:1.2', 'name/app:latest'],
+  },
+  {
+    name: 'semver example: beta',
+    images: ['name/app'],
+    tags: basic,
+    eventName: 'push',
+    ref: 'refs/tags/v2.0.8-beta.67',
+    expected: ['name/app:2.0.8-beta.67'],
+  },
   // type=semver table.
   ...(
     [
@@ -121,12 +203,24 @@ export const README_CASES: ReadmeCase[] = [
       ['push', 'refs/heads/my/branch', ['my-branch']],
       ['push', 'refs/tags/v1.2.3', []],
     ] as const
-  ).map(([eventName, ref, out]) => ({ name: `{{branch}} ${ref}`, tags: ['type=raw,value={{branch}}'], eventName, ref, expected: [...out] })),
+  ).map(([eventName, ref, out]) => ({
+    name: `{{branch}} ${ref}`,
+    tags: ['type=raw,value={{branch}}'],
+    eventName,
+    ref,
+    expected: [...out],
+  })),
   ...(
     [
       ['pull_request', 'refs/pull/2/merge', []],
       ['push', 'refs/heads/master', []],
       ['push', 'refs/tags/v1.2.3', ['v1.2.3']],
     ] as const
-  ).map(([eventName, ref, out]) => ({ name: `{{tag}} ${ref}`, tags: ['type=raw,value={{tag}}'], eventName, ref, expected: [...out] })),
+  ).map(([eventName, ref, out]) => ({
+    name: `{{tag}} ${ref}`,
+    tags: ['type=raw,value={{tag}}'],
+    eventName,
+    ref,
+    expected: [...out],
+  })),
 ];

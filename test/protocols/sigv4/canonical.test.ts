@@ -53,7 +53,8 @@ describe('canonicalQuery', () => {
     ['B=1&a=1', 'B=1&a=1'],
   ];
   for (const [raw, canonical] of cases) {
-    it(`${JSON.stringify(raw)} → ${JSON.stringify(canonical)}`, () => assert.equal(canonicalQuery(splitQuery(raw), false), canonical));
+    it(`${JSON.stringify(raw)} → ${JSON.stringify(canonical)}`, () =>
+      assert.equal(canonicalQuery(splitQuery(raw), false), canonical));
   }
 
   it('leaves out X-Amz-Signature only in the presigned form', () => {
@@ -92,20 +93,28 @@ describe("AWS's worked example (IAM ListUsers, 2015-08-30)", () => {
   const now = new Date('2015-08-30T12:36:00Z');
 
   it('derives the published signing key', () => {
-    assert.equal(deriveSigningKey(secret, '20150830', 'us-east-1', 'iam').toString('hex'), 'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9');
+    assert.equal(
+      deriveSigningKey(secret, '20150830', 'us-east-1', 'iam').toString('hex'),
+      'c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9',
+    );
   });
 
   it('verifies the published signature', () => {
-    const lookup = (id: string) => (id === 'AKIDEXAMPLE' ? { secretAccessKey: secret, principal: 'example' } : undefined);
+    const lookup = (id: string) =>
+      id === 'AKIDEXAMPLE' ? { secretAccessKey: secret, principal: 'example' } : undefined;
     const result = verifySigV4(request, lookup, now, { service: 'iam', region: 'us-east-1' });
     assert.equal(result.ok, true);
   });
 
   it('builds the published canonical request (seen through a wrong secret)', () => {
-    const lookup = (id: string) => (id === 'AKIDEXAMPLE' ? { secretAccessKey: 'wrong', principal: 'example' } : undefined);
+    const lookup = (id: string) =>
+      id === 'AKIDEXAMPLE' ? { secretAccessKey: 'wrong', principal: 'example' } : undefined;
     const result = verifySigV4(request, lookup, now, { service: 'iam' });
     if (result.ok || result.failure.kind !== 'mismatch') return assert.fail('expected a mismatch');
-    assert.equal(sha256Hex(result.failure.canonicalRequest ?? ''), 'f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59');
+    assert.equal(
+      sha256Hex(result.failure.canonicalRequest ?? ''),
+      'f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59',
+    );
     assert.equal(
       result.failure.stringToSign,
       'AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\nf536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59',

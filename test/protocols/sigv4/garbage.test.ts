@@ -19,7 +19,9 @@ function withAuthorization(authorization: string, dated = true): IncomingSignedR
     method: 'GET',
     path: '/',
     query: '',
-    headers: dated ? { host: 'sts.amazonaws.com', 'x-amz-date': '20240101T000000Z', authorization } : { host: 'sts.amazonaws.com', authorization },
+    headers: dated
+      ? { host: 'sts.amazonaws.com', 'x-amz-date': '20240101T000000Z', authorization }
+      : { host: 'sts.amazonaws.com', authorization },
     bodySha256: sha256Hex(''),
   };
 }
@@ -33,14 +35,27 @@ function failureFor(request: IncomingSignedRequest): SigV4Failure {
 describe('malformed Authorization headers', () => {
   const credential = `Credential=${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`;
 
-  for (const authorization of ['Bearer eyJhbGciOi.x.y', 'Basic dXNlcjpwYXNz', 'AWS AKIDEXAMPLE:c2lnbmF0dXJl', 'aws4-hmac-sha256 Credential=x', 'garbage', '   ']) {
+  for (const authorization of [
+    'Bearer eyJhbGciOi.x.y',
+    'Basic dXNlcjpwYXNz',
+    'AWS AKIDEXAMPLE:c2lnbmF0dXJl',
+    'aws4-hmac-sha256 Credential=x',
+    'garbage',
+    '   ',
+  ]) {
     it(`treats ${JSON.stringify(authorization)} as no signature at all (AWS's MissingAuthenticationToken)`, () => {
       assert.deepEqual(failureFor(withAuthorization(authorization)), { kind: 'missing' });
     });
   }
 
   it('treats a request without any signature as missing', () => {
-    const request: IncomingSignedRequest = { method: 'GET', path: '/', query: 'Action=GetCallerIdentity', headers: { host: 'x' }, bodySha256: sha256Hex('') };
+    const request: IncomingSignedRequest = {
+      method: 'GET',
+      path: '/',
+      query: 'Action=GetCallerIdentity',
+      headers: { host: 'x' },
+      bodySha256: sha256Hex(''),
+    };
     assert.deepEqual(failureFor(request), { kind: 'missing' });
   });
 
@@ -90,7 +105,9 @@ describe('malformed Authorization headers', () => {
 
   it('refuses a signature that is not hex, or absurdly long, as a mismatch', () => {
     for (const signature of ['not-hex', 'g'.repeat(64), 'a'.repeat(100_000)]) {
-      const failure = failureFor(withAuthorization(`AWS4-HMAC-SHA256 ${credential}, SignedHeaders=host;x-amz-date, Signature=${signature}`));
+      const failure = failureFor(
+        withAuthorization(`AWS4-HMAC-SHA256 ${credential}, SignedHeaders=host;x-amz-date, Signature=${signature}`),
+      );
       assert.equal(failure.kind, 'mismatch');
     }
   });
@@ -114,10 +131,46 @@ function prng(seed: number): () => number {
 }
 
 const FRAGMENTS = [
-  'AWS4-HMAC-SHA256', 'AWS4-', ' ', ',', '=', '/', ';', '%', '%2', '%zz', '%E2%98', '%FF', '+', '&', '?', '..', '//',
-  'Credential=', 'SignedHeaders=', 'Signature=', 'host', 'x-amz-date', `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
-  '20240101T000000Z', 'X-Amz-Algorithm=', 'X-Amz-Credential=', 'X-Amz-Date=', 'X-Amz-Expires=', 'X-Amz-SignedHeaders=',
-  'X-Amz-Signature=', 'X-Amz-Security-Token=', 'UNSIGNED-PAYLOAD', '☕', '\u0000', '\ud800', '\udfff', '\t', '\r\n', 'constructor', '__proto__',
+  'AWS4-HMAC-SHA256',
+  'AWS4-',
+  ' ',
+  ',',
+  '=',
+  '/',
+  ';',
+  '%',
+  '%2',
+  '%zz',
+  '%E2%98',
+  '%FF',
+  '+',
+  '&',
+  '?',
+  '..',
+  '//',
+  'Credential=',
+  'SignedHeaders=',
+  'Signature=',
+  'host',
+  'x-amz-date',
+  `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
+  '20240101T000000Z',
+  'X-Amz-Algorithm=',
+  'X-Amz-Credential=',
+  'X-Amz-Date=',
+  'X-Amz-Expires=',
+  'X-Amz-SignedHeaders=',
+  'X-Amz-Signature=',
+  'X-Amz-Security-Token=',
+  'UNSIGNED-PAYLOAD',
+  '☕',
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\t',
+  '\r\n',
+  'constructor',
+  '__proto__',
 ];
 
 describe('fuzzing', () => {
@@ -134,7 +187,13 @@ describe('fuzzing', () => {
       if (random() < 0.3) headers['x-amz-security-token'] = [junk(), junk()];
       if (random() < 0.3) headers['x-amz-content-sha256'] = junk();
       if (random() < 0.2) headers[junk()] = junk();
-      const request: IncomingSignedRequest = { method: junk(), path: junk(), query: junk(), headers, bodySha256: junk() };
+      const request: IncomingSignedRequest = {
+        method: junk(),
+        path: junk(),
+        query: junk(),
+        headers,
+        bodySha256: junk(),
+      };
       const replay = JSON.stringify(request);
       let result: SigV4Result<Principal>;
       try {

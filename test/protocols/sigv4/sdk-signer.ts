@@ -119,11 +119,22 @@ export async function sdkSigned(spec: RequestSpec, options: SignOptions = {}): P
 }
 
 /** The signature of a hand-written canonical request (for requests no SDK sends). */
-export function handSignature(secretAccessKey: string, amzDate: string, scope: string, canonicalRequest: string): string {
+export function handSignature(
+  secretAccessKey: string,
+  amzDate: string,
+  scope: string,
+  canonicalRequest: string,
+): string {
   const [date, region, service] = scope.split('/');
-  let key = createHmac('sha256', `AWS4${secretAccessKey}`).update(date ?? '').digest();
-  key = createHmac('sha256', key).update(region ?? '').digest();
-  key = createHmac('sha256', key).update(service ?? '').digest();
+  let key = createHmac('sha256', `AWS4${secretAccessKey}`)
+    .update(date ?? '')
+    .digest();
+  key = createHmac('sha256', key)
+    .update(region ?? '')
+    .digest();
+  key = createHmac('sha256', key)
+    .update(service ?? '')
+    .digest();
   key = createHmac('sha256', key).update('aws4_request').digest();
   const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
   return createHmac('sha256', key).update(stringToSign).digest('hex');

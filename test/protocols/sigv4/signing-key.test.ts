@@ -54,7 +54,10 @@ describe('throughput', () => {
   it('verifies 10,000 requests through one cached signing key', async (t) => {
     const request = await sdkSigned({
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages',
+      },
       body: '{"repositoryName":"app"}',
     });
     const cache = new SigningKeyCache();

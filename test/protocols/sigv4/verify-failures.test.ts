@@ -49,13 +49,21 @@ function brief(result: SigV4Result<Principal>): SigV4Failure {
 async function signedPost(): Promise<IncomingSignedRequest> {
   return sdkSigned({
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages',
+    },
     body: '{"repositoryName":"app"}',
   });
 }
 
 /** A hand-built header-signed request for the shapes the SDK refuses to produce. */
-function handSigned(fields: { credential: string; signedHeaders?: string; amzDate?: string; algorithm?: string }): IncomingSignedRequest {
+function handSigned(fields: {
+  credential: string;
+  signedHeaders?: string;
+  amzDate?: string;
+  algorithm?: string;
+}): IncomingSignedRequest {
   const amzDate = fields.amzDate ?? '20240101T000000Z';
   const signedHeaders = fields.signedHeaders ?? 'host;x-amz-date';
   return {
@@ -78,7 +86,10 @@ describe('tampering', () => {
     assert.equal(failure.kind, 'mismatch');
     assert.equal(failure.kind === 'mismatch' && failure.message, MISMATCH);
     assert.match(failure.kind === 'mismatch' ? (failure.canonicalRequest ?? '') : '', /^POST\n\/\n\n.*x-amz-target:/s);
-    assert.match(failure.kind === 'mismatch' ? (failure.stringToSign ?? '') : '', /^AWS4-HMAC-SHA256\n20240101T000000Z\n20240101\/us-east-1\/sts\/aws4_request\n[0-9a-f]{64}$/);
+    assert.match(
+      failure.kind === 'mismatch' ? (failure.stringToSign ?? '') : '',
+      /^AWS4-HMAC-SHA256\n20240101T000000Z\n20240101\/us-east-1\/sts\/aws4_request\n[0-9a-f]{64}$/,
+    );
   });
 
   it('refuses a tampered signed header', async () => {
@@ -101,7 +112,11 @@ describe('tampering', () => {
   });
 
   it('refuses a declared x-amz-content-sha256 that is not the body’s hash', async () => {
-    const request = await sdkSigned({ method: 'PUT', headers: { 'x-amz-content-sha256': sha256Hex('declared') }, body: 'declared' });
+    const request = await sdkSigned({
+      method: 'PUT',
+      headers: { 'x-amz-content-sha256': sha256Hex('declared') },
+      body: 'declared',
+    });
     assert.equal(verify(request).ok, true);
     assert.equal(failureOf(verify({ ...request, bodySha256: sha256Hex('actual') })).kind, 'mismatch');
   });
@@ -110,7 +125,13 @@ describe('tampering', () => {
     const request = await sdkSigned({});
     const authorization = String(request.headers.authorization);
     const signature = authorization.slice(-64);
-    for (const replacement of [signature.slice(0, 63), `${signature}0`, signature.toUpperCase(), 'zz', '☕'.repeat(64)]) {
+    for (const replacement of [
+      signature.slice(0, 63),
+      `${signature}0`,
+      signature.toUpperCase(),
+      'zz',
+      '☕'.repeat(64),
+    ]) {
       const forged = withHeaders(request, { authorization: authorization.replace(signature, replacement) });
       assert.equal(failureOf(verify(forged)).kind, 'mismatch', replacement);
     }
@@ -124,7 +145,10 @@ describe('keys', () => {
   });
 
   it('refuses a signature made with the wrong secret', async () => {
-    const request = await sdkSigned({}, { credentials: { accessKeyId: LONG_TERM.accessKeyId, secretAccessKey: 'not-the-secret' } });
+    const request = await sdkSigned(
+      {},
+      { credentials: { accessKeyId: LONG_TERM.accessKeyId, secretAccessKey: 'not-the-secret' } },
+    );
     assert.deepEqual(brief(verify(request)), { kind: 'mismatch', message: MISMATCH });
   });
 });
@@ -149,7 +173,8 @@ describe('clock skew (header form)', () => {
     const request = await sdkSigned({});
     assert.deepEqual(failureOf(verify(request, minutesAfterSigning(-16))), {
       kind: 'skew',
-      message: 'Signature not yet current: 20240101T000000Z is still later than 20231231T235900Z (20231231T234400Z + 15 min.)',
+      message:
+        'Signature not yet current: 20240101T000000Z is still later than 20231231T235900Z (20231231T234400Z + 15 min.)',
     });
   });
 
@@ -163,8 +188,14 @@ describe('presigned URLs', () => {
   it('expire at X-Amz-Date + X-Amz-Expires, long after the 15-minute skew', async () => {
     const request = await sdkSigned({}, { presign: { expiresIn: 3600 } });
     assert.equal(verify(request, minutesAfterSigning(59.9)).ok, true);
-    assert.deepEqual(failureOf(verify(request, minutesAfterSigning(60))), { kind: 'presignExpired', message: 'Request has expired' });
-    assert.deepEqual(failureOf(verify(request, minutesAfterSigning(61))), { kind: 'presignExpired', message: 'Request has expired' });
+    assert.deepEqual(failureOf(verify(request, minutesAfterSigning(60))), {
+      kind: 'presignExpired',
+      message: 'Request has expired',
+    });
+    assert.deepEqual(failureOf(verify(request, minutesAfterSigning(61))), {
+      kind: 'presignExpired',
+      message: 'Request has expired',
+    });
   });
 
   it('are not current yet when dated more than 15 minutes ahead', async () => {
@@ -173,7 +204,10 @@ describe('presigned URLs', () => {
   });
 
   for (const [expires, message] of [
-    ['604801', 'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds'],
+    [
+      '604801',
+      'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
+    ],
     ['-5', 'X-Amz-Expires must be non-negative'],
     ['soon', 'X-Amz-Expires should be a number'],
     ['1e3', 'X-Amz-Expires should be a number'],
@@ -234,16 +268,21 @@ describe('session credentials', () => {
     const request = await sdkSigned({}, { credentials: SESSION, signingDate });
     assert.equal(verify(request, new Date('2024-01-01T00:59:59Z')).ok, true);
     assert.deepEqual(failureOf(verify(request, new Date('2024-01-01T01:00:00Z'))), { kind: 'expiredToken' });
-    const forged = withHeaders(request, { authorization: String(request.headers.authorization).replace(/[0-9a-f]{64}$/, 'f'.repeat(64)) });
+    const forged = withHeaders(request, {
+      authorization: String(request.headers.authorization).replace(/[0-9a-f]{64}$/, 'f'.repeat(64)),
+    });
     assert.equal(failureOf(verify(forged, new Date('2024-01-01T01:00:00Z'))).kind, 'mismatch');
   });
 
   it('are refused without their token, header or presigned', async () => {
     const withoutToken = { accessKeyId: SESSION.accessKeyId, secretAccessKey: SESSION.secretAccessKey };
     assert.deepEqual(failureOf(verify(await sdkSigned({}, { credentials: withoutToken }))), { kind: 'badToken' });
-    assert.deepEqual(failureOf(verify(await sdkSigned({}, { credentials: withoutToken, presign: { expiresIn: 60 } }))), {
-      kind: 'badToken',
-    });
+    assert.deepEqual(
+      failureOf(verify(await sdkSigned({}, { credentials: withoutToken, presign: { expiresIn: 60 } }))),
+      {
+        kind: 'badToken',
+      },
+    );
   });
 
   it('are refused with another token', async () => {
@@ -266,14 +305,19 @@ describe('session credentials', () => {
         principal: { name: 'broken' },
       },
     });
-    assert.deepEqual(failureOf(verifySigV4(request, lookup, minutesAfterSigning(0.5), { service: 'sts' })), { kind: 'expiredToken' });
+    assert.deepEqual(failureOf(verifySigV4(request, lookup, minutesAfterSigning(0.5), { service: 'sts' })), {
+      kind: 'expiredToken',
+    });
   });
 });
 
 describe('credential scope', () => {
   it("refuses another service's scope", async () => {
     const request = await sdkSigned({}, { service: 'iam' });
-    assert.deepEqual(failureOf(verify(request)), { kind: 'wrongScope', message: "Credential should be scoped to correct service: 'sts'. " });
+    assert.deepEqual(failureOf(verify(request)), {
+      kind: 'wrongScope',
+      message: "Credential should be scoped to correct service: 'sts'. ",
+    });
   });
 
   it('refuses a region other than the expected one', async () => {
@@ -324,25 +368,50 @@ describe('credential scope', () => {
 
 describe('checks before the signature', () => {
   it('requires host among the signed headers', () => {
-    const request = handSigned({ credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`, signedHeaders: 'x-amz-date' });
-    assert.deepEqual(failureOf(verify(request)), { kind: 'mismatch', message: "'Host' must be a 'SignedHeader' in the AWS Authorization." });
-    const empty = handSigned({ credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`, signedHeaders: '' });
+    const request = handSigned({
+      credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
+      signedHeaders: 'x-amz-date',
+    });
+    assert.deepEqual(failureOf(verify(request)), {
+      kind: 'mismatch',
+      message: "'Host' must be a 'SignedHeader' in the AWS Authorization.",
+    });
+    const empty = handSigned({
+      credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
+      signedHeaders: '',
+    });
     assert.equal(failureOf(verify(empty)).kind, 'mismatch');
   });
 
   it('requires an ISO 8601 basic timestamp', () => {
-    for (const amzDate of ['2024-01-01T00:00:00Z', '20240101T000000', 'Mon, 01 Jan 2024 00:00:00 GMT', '20240230T000000Z', '20240101T246000Z', '']) {
-      const request = handSigned({ credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`, amzDate });
+    for (const amzDate of [
+      '2024-01-01T00:00:00Z',
+      '20240101T000000',
+      'Mon, 01 Jan 2024 00:00:00 GMT',
+      '20240230T000000Z',
+      '20240101T246000Z',
+      '',
+    ]) {
+      const request = handSigned({
+        credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
+        amzDate,
+      });
       assert.deepEqual(
         failureOf(verify(request)),
-        { kind: 'incomplete', message: `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601` },
+        {
+          kind: 'incomplete',
+          message: `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+        },
         amzDate,
       );
     }
   });
 
   it('refuses an algorithm other than AWS4-HMAC-SHA256', () => {
-    const request = handSigned({ credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`, algorithm: 'AWS4-HMAC-SHA512' });
+    const request = handSigned({
+      credential: `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts/aws4_request`,
+      algorithm: 'AWS4-HMAC-SHA512',
+    });
     assert.deepEqual(failureOf(verify(request)), {
       kind: 'incomplete',
       message: "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512' (only AWS4-HMAC-SHA256 for now). ",
@@ -350,7 +419,11 @@ describe('checks before the signature', () => {
   });
 
   it('requires a credential of exactly five elements', () => {
-    for (const credential of [LONG_TERM.accessKeyId, `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts`, 'a/b/c/d/e/f']) {
+    for (const credential of [
+      LONG_TERM.accessKeyId,
+      `${LONG_TERM.accessKeyId}/20240101/us-east-1/sts`,
+      'a/b/c/d/e/f',
+    ]) {
       assert.deepEqual(failureOf(verify(handSigned({ credential }))), {
         kind: 'incomplete',
         message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,

@@ -17,11 +17,18 @@ import {
   type Principal,
 } from './sdk-signer.js';
 
-function verify(request: IncomingSignedRequest, service = 'sts', now = minutesAfterSigning(0.5)): SigV4Result<Principal> {
+function verify(
+  request: IncomingSignedRequest,
+  service = 'sts',
+  now = minutesAfterSigning(0.5),
+): SigV4Result<Principal> {
   return verifySigV4(request, keyring(), now, { service });
 }
 
-function assertOk(result: SigV4Result<Principal>, name = 'alice'): asserts result is Extract<SigV4Result<Principal>, { ok: true }> {
+function assertOk(
+  result: SigV4Result<Principal>,
+  name = 'alice',
+): asserts result is Extract<SigV4Result<Principal>, { ok: true }> {
   if (!result.ok) assert.fail(`expected success, got ${JSON.stringify(result.failure)}`);
   assert.equal(result.principal.name, name);
 }
@@ -121,7 +128,9 @@ describe('header-signed requests from the SDK', () => {
   });
 
   it('trims header values and collapses inner runs of spaces and tabs', async () => {
-    const request = await sdkSigned({ headers: { 'x-amz-meta-note': '  hello    big\t\t world  ', 'x-custom': '\ta  b ' } });
+    const request = await sdkSigned({
+      headers: { 'x-amz-meta-note': '  hello    big\t\t world  ', 'x-custom': '\ta  b ' },
+    });
     assert.equal(request.headers['x-amz-meta-note'], '  hello    big\t\t world  ');
     assertOk(verify(request));
   });
@@ -137,7 +146,11 @@ describe('header-signed requests from the SDK', () => {
   });
 
   it('uses UNSIGNED-PAYLOAD when a signed x-amz-content-sha256 says so', async () => {
-    const request = await sdkSigned({ method: 'PUT', headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }, body: 'anything' });
+    const request = await sdkSigned({
+      method: 'PUT',
+      headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      body: 'anything',
+    });
     assertOk(verify({ ...request, bodySha256: sha256Hex('something else entirely') }));
   });
 
@@ -181,7 +194,10 @@ describe('header-signed requests from the SDK', () => {
 
 describe('presigned URLs from the SDK', () => {
   it('verifies a presigned GET within its lifetime', async () => {
-    const request = await sdkSigned({ query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } }, { presign: { expiresIn: 3600 } });
+    const request = await sdkSigned(
+      { query: { Action: 'GetCallerIdentity', Version: '2011-06-15' } },
+      { presign: { expiresIn: 3600 } },
+    );
     assert.equal(request.headers.authorization, undefined);
     const result = verify(request, 'sts', minutesAfterSigning(59));
     assertOk(result);
@@ -240,7 +256,14 @@ describe('presigned URLs from the SDK', () => {
     const query = pairs.join('&');
     const canonicalQuery = [...pairs].sort().join('&');
     const canonical = `PUT\n/bucket/key\n${canonicalQuery}\nhost:sts.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD`;
-    const signature = handSignature(LONG_TERM.secretAccessKey, '20240101T000000Z', '20240101/us-east-1/s3/aws4_request', canonical);
-    assertOk(verify({ ...request, query: `${query}&X-Amz-Signature=${signature}`, bodySha256: sha256Hex('anything') }, 's3'));
+    const signature = handSignature(
+      LONG_TERM.secretAccessKey,
+      '20240101T000000Z',
+      '20240101/us-east-1/s3/aws4_request',
+      canonical,
+    );
+    assertOk(
+      verify({ ...request, query: `${query}&X-Amz-Signature=${signature}`, bodySha256: sha256Hex('anything') }, 's3'),
+    );
   });
 });

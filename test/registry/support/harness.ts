@@ -23,7 +23,13 @@ import { TestImageStore } from './test-image-store.js';
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
-export const ROOT: Caller = { kind: 'root', accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root`, userId: ACCOUNT, accessKeyId: 'AKIAROOTROOTROOTROOT' };
+export const ROOT: Caller = {
+  kind: 'root',
+  accountId: ACCOUNT,
+  arn: `arn:aws:iam::${ACCOUNT}:root`,
+  userId: ACCOUNT,
+  accessKeyId: 'AKIAROOTROOTROOTROOT',
+};
 
 const ROLE_ID = 'AROAEXAMPLEEXAMPLEEX';
 
@@ -49,7 +55,12 @@ export function allowPolicy(actions: string[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] });
 }
 
-export const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability', 'ecr:ListImages'];
+export const PULL_ACTIONS = [
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:ListImages',
+];
 
 export interface Response {
   status: number;
@@ -86,7 +97,12 @@ export class RegistryHarness {
     this.tokens = new RegistryTokenStore(this.db);
     this.blobs = new DiskBlobStore(join(this.dir, 'blobs'), { clock: this.clock });
     // The real ImageStore; `blobs` is re-read on each call so a simulated restart's new store is seen.
-    this.images = new TestImageStore(this.db, { accountId: ACCOUNT, region: REGION, registryHost: 'localhost:5000', blobs: { has: (d) => this.blobs.has(d), size: (d) => this.blobs.size(d) } });
+    this.images = new TestImageStore(this.db, {
+      accountId: ACCOUNT,
+      region: REGION,
+      registryHost: 'localhost:5000',
+      blobs: { has: (d) => this.blobs.has(d), size: (d) => this.blobs.size(d) },
+    });
     this.handler = this.newHandler();
     this.rootPassword = this.tokens.issue(ROOT, this.clock.now()).password;
   }
@@ -109,7 +125,8 @@ export class RegistryHarness {
   /** A password for a role session whose identity policy is `policy`. */
   rolePassword(roleName: string, policies: string[]): string {
     this.rolePolicies.set(roleName, policies);
-    return this.tokens.issue(roleCaller(roleName, new Date(this.clock.now().getTime() + 3600_000)), this.clock.now()).password;
+    return this.tokens.issue(roleCaller(roleName, new Date(this.clock.now().getTime() + 3600_000)), this.clock.now())
+      .password;
   }
 
   get host(): string {
@@ -122,7 +139,8 @@ export class RegistryHarness {
     const headers: OutgoingHttpHeaders = { ...options.headers };
     if (password !== null) headers.authorization = `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`;
     const body = options.body;
-    if ((typeof body === 'string' || Buffer.isBuffer(body)) && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    if ((typeof body === 'string' || Buffer.isBuffer(body)) && headers['content-length'] === undefined)
+      headers['content-length'] = String(Buffer.byteLength(body));
     return new Promise((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port: this.port, method, path, headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
@@ -130,7 +148,12 @@ export class RegistryHarness {
         res.on('error', reject);
         res.on('end', () => {
           const buffer = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buffer, json: () => JSON.parse(buffer.toString('utf8')) as unknown });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: buffer,
+            json: () => JSON.parse(buffer.toString('utf8')) as unknown,
+          });
         });
       });
       req.on('error', reject);
@@ -143,14 +166,24 @@ export class RegistryHarness {
   /** Uploads a blob monolithically into `repository`; returns its digest. */
   async pushBlob(repository: string, content: Buffer): Promise<string> {
     const digest = sha256(content);
-    const res = await this.call('POST', `/v2/${repository}/blobs/uploads/?digest=${digest}`, { body: content, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await this.call('POST', `/v2/${repository}/blobs/uploads/?digest=${digest}`, {
+      body: content,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (res.status !== 201) throw new Error(`blob push failed: ${res.status} ${res.body.toString()}`);
     return digest;
   }
 
   /** Pushes a one-layer OCI image; returns the manifest's bytes and digest. */
-  async pushImage(repository: string, tag: string, layer = Buffer.from(`layer of ${repository}:${tag}`), extra: Record<string, unknown> = {}): Promise<{ content: Buffer; digest: string }> {
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  async pushImage(
+    repository: string,
+    tag: string,
+    layer = Buffer.from(`layer of ${repository}:${tag}`),
+    extra: Record<string, unknown> = {},
+  ): Promise<{ content: Buffer; digest: string }> {
+    const config = Buffer.from(
+      JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+    );
     const configDigest = await this.pushBlob(repository, config);
     const layerDigest = await this.pushBlob(repository, layer);
     const content = Buffer.from(
@@ -162,7 +195,10 @@ export class RegistryHarness {
         ...extra,
       }),
     );
-    const res = await this.call('PUT', `/v2/${repository}/manifests/${tag}`, { body: content, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+    const res = await this.call('PUT', `/v2/${repository}/manifests/${tag}`, {
+      body: content,
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+    });
     if (res.status !== 201) throw new Error(`manifest push failed: ${res.status} ${res.body.toString()}`);
     return { content, digest: sha256(content) };
   }
@@ -181,7 +217,8 @@ export class RegistryHarness {
     const source: IdentityPolicySource = {
       // Every role a test names exists, as the one its sessions were issued for.
       roleId: () => ROLE_ID,
-      rolePolicyDocuments: (roleName) => (this.rolePolicies.get(roleName) ?? []).map((document, i) => ({ source: `inline-${i}`, document })),
+      rolePolicyDocuments: (roleName) =>
+        (this.rolePolicies.get(roleName) ?? []).map((document, i) => ({ source: `inline-${i}`, document })),
       managedPolicyDefaultDocument: () => undefined,
     };
     return createRegistryHandler({

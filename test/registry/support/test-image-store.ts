@@ -6,7 +6,10 @@ import type { RepositoryInfo } from '../../../src/core/image-store.js';
 import { EcrImageStore } from '../../../src/services/ecr/image-store.js';
 
 export class TestImageStore extends EcrImageStore {
-  createRepository(name: string, options: { tagMutability?: RepositoryInfo['tagMutability']; policyText?: string } = {}): RepositoryInfo {
+  createRepository(
+    name: string,
+    options: { tagMutability?: RepositoryInfo['tagMutability']; policyText?: string } = {},
+  ): RepositoryInfo {
     this.repositories.create({
       name,
       tagMutability: options.tagMutability ?? 'MUTABLE',

@@ -30,22 +30,42 @@ describe('the default VPC', () => {
     assert.equal(vpc.state, 'available');
     assert.match(String(vpc.dhcpOptionsId), /^dopt-[0-9a-f]{17}$/);
     // is-default is the documented name; false matches nothing.
-    assert.equal(list(await h.call('DescribeVpcs', 'Filter.1.Name=is-default&Filter.1.Value.1=true'), 'vpcSet').length, 1);
-    assert.equal(list(await h.call('DescribeVpcs', 'Filter.1.Name=isDefault&Filter.1.Value.1=false'), 'vpcSet').length, 0);
+    assert.equal(
+      list(await h.call('DescribeVpcs', 'Filter.1.Name=is-default&Filter.1.Value.1=true'), 'vpcSet').length,
+      1,
+    );
+    assert.equal(
+      list(await h.call('DescribeVpcs', 'Filter.1.Name=isDefault&Filter.1.Value.1=false'), 'vpcSet').length,
+      0,
+    );
   });
 
   it('renders EC2 XML: no Result wrapper, <item> lists, requestId first', async () => {
     const xml = await h.xml('DescribeVpcs', 'Filter.1.Name=isDefault&Filter.1.Value.1=true');
-    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeVpcsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><vpcSet><item>/);
+    assert.match(
+      xml,
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<DescribeVpcsResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>[0-9a-f-]{36}<\/requestId><vpcSet><item>/,
+    );
     assert.match(xml, /<vpcId>vpc-[0-9a-f]{17}<\/vpcId>/);
     assert.match(xml, /<isDefault>true<\/isDefault>/);
-    assert.match(xml, /<cidrBlockAssociationSet><item><associationId>vpc-cidr-assoc-[0-9a-f]{17}<\/associationId><cidrBlock>172.31.0.0\/16<\/cidrBlock><cidrBlockState><state>associated<\/state>/);
+    assert.match(
+      xml,
+      /<cidrBlockAssociationSet><item><associationId>vpc-cidr-assoc-[0-9a-f]{17}<\/associationId><cidrBlock>172.31.0.0\/16<\/cidrBlock><cidrBlockState><state>associated<\/state>/,
+    );
     assert.doesNotMatch(xml, /DescribeVpcsResult|<member>|<tagSet>/);
   });
 
   it('refuses unknown VPC ids and unknown filters', async () => {
-    await rejectsWith(h.call('DescribeVpcs', 'VpcId.1=vpc-0123456789abcdef0'), 'InvalidVpcID.NotFound', "The vpc ID 'vpc-0123456789abcdef0' does not exist");
-    await rejectsWith(h.call('DescribeVpcs', 'Filter.1.Name=colour&Filter.1.Value.1=blue'), 'InvalidParameterValue', "The filter 'colour' is invalid");
+    await rejectsWith(
+      h.call('DescribeVpcs', 'VpcId.1=vpc-0123456789abcdef0'),
+      'InvalidVpcID.NotFound',
+      "The vpc ID 'vpc-0123456789abcdef0' does not exist",
+    );
+    await rejectsWith(
+      h.call('DescribeVpcs', 'Filter.1.Name=colour&Filter.1.Value.1=blue'),
+      'InvalidParameterValue',
+      "The filter 'colour' is invalid",
+    );
     const id = await defaultVpcId();
     assert.equal(list(await h.call('DescribeVpcs', `VpcId.1=${id}`), 'vpcSet').length, 1);
   });
@@ -54,8 +74,14 @@ describe('the default VPC', () => {
     const before = h.store.vpcs().map((v) => v.id);
     const subnets = h.store.subnets().map((s) => s.id);
     const reopened = h.reopen().store;
-    assert.deepEqual(reopened.vpcs().map((v) => v.id), before);
-    assert.deepEqual(reopened.subnets().map((s) => s.id), subnets);
+    assert.deepEqual(
+      reopened.vpcs().map((v) => v.id),
+      before,
+    );
+    assert.deepEqual(
+      reopened.subnets().map((s) => s.id),
+      subnets,
+    );
     assert.equal(reopened.securityGroups().length, 1);
   });
 });
@@ -63,7 +89,10 @@ describe('the default VPC', () => {
 describe('default subnets', () => {
   it('answers the seed\'s describe-subnets --filters "Name=vpc-id,Values=<VPC_ID>": one /20 per zone', async () => {
     const vpcId = await defaultVpcId();
-    const subnets = list(await h.call('DescribeSubnets', `Filter.1.Name=vpc-id&Filter.1.Value.1=${vpcId}`), 'subnetSet');
+    const subnets = list(
+      await h.call('DescribeSubnets', `Filter.1.Name=vpc-id&Filter.1.Value.1=${vpcId}`),
+      'subnetSet',
+    );
     assert.deepEqual(
       subnets.map((s) => [s.availabilityZone, s.cidrBlock]),
       ['a', 'b', 'c', 'd', 'e', 'f'].map((z, i) => [`us-east-1${z}`, `172.31.${i * 16}.0/20`]),
@@ -80,16 +109,42 @@ describe('default subnets', () => {
   });
 
   it('filters by zone, default-for-az and id, and refuses unknown ids', async () => {
-    const one = list(await h.call('DescribeSubnets', 'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1b&Filter.2.Name=default-for-az&Filter.2.Value.1=true'), 'subnetSet');
+    const one = list(
+      await h.call(
+        'DescribeSubnets',
+        'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1b&Filter.2.Name=default-for-az&Filter.2.Value.1=true',
+      ),
+      'subnetSet',
+    );
     assert.equal(one.length, 1);
     assert.equal(one[0]?.cidrBlock, '172.31.16.0/20');
     const id = String(one[0]?.subnetId);
-    assert.equal(list(await h.call('DescribeSubnets', `Filter.1.Name=subnet-id&Filter.1.Value.1=${id}`), 'subnetSet').length, 1);
+    assert.equal(
+      list(await h.call('DescribeSubnets', `Filter.1.Name=subnet-id&Filter.1.Value.1=${id}`), 'subnetSet').length,
+      1,
+    );
     assert.equal(list(await h.call('DescribeSubnets', `SubnetId.1=${id}`), 'subnetSet').length, 1);
     // Wildcards and several values (OR).
-    assert.equal(list(await h.call('DescribeSubnets', 'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1a&Filter.1.Value.2=us-east-1c'), 'subnetSet').length, 2);
-    assert.equal(list(await h.call('DescribeSubnets', 'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1*'), 'subnetSet').length, 6);
-    await rejectsWith(h.call('DescribeSubnets', 'SubnetId.1=subnet-0000000000000000a'), 'InvalidSubnetID.NotFound', "The subnet ID 'subnet-0000000000000000a' does not exist");
+    assert.equal(
+      list(
+        await h.call(
+          'DescribeSubnets',
+          'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1a&Filter.1.Value.2=us-east-1c',
+        ),
+        'subnetSet',
+      ).length,
+      2,
+    );
+    assert.equal(
+      list(await h.call('DescribeSubnets', 'Filter.1.Name=availability-zone&Filter.1.Value.1=us-east-1*'), 'subnetSet')
+        .length,
+      6,
+    );
+    await rejectsWith(
+      h.call('DescribeSubnets', 'SubnetId.1=subnet-0000000000000000a'),
+      'InvalidSubnetID.NotFound',
+      "The subnet ID 'subnet-0000000000000000a' does not exist",
+    );
   });
 
   it('pages with MaxResults and NextToken', async () => {
@@ -113,7 +168,10 @@ describe('default subnets', () => {
 describe('the default security group', () => {
   it('answers the seed\'s describe-security-groups --filters "Name=vpc-id,Values=<VPC_ID>"', async () => {
     const vpcId = await defaultVpcId();
-    const groups = list(await h.call('DescribeSecurityGroups', `Filter.1.Name=vpc-id&Filter.1.Value.1=${vpcId}`), 'securityGroupInfo');
+    const groups = list(
+      await h.call('DescribeSecurityGroups', `Filter.1.Name=vpc-id&Filter.1.Value.1=${vpcId}`),
+      'securityGroupInfo',
+    );
     // The seed's --query "SecurityGroups[?GroupName=='default'].GroupId".
     const defaults = groups.filter((g) => g.groupName === 'default');
     assert.equal(defaults.length, 1);
@@ -122,33 +180,81 @@ describe('the default security group', () => {
     assert.equal(group.groupDescription, 'default VPC security group');
     assert.equal(group.ownerId, ACCOUNT);
     assert.deepEqual(group.ipPermissions, [
-      { ipProtocol: '-1', groups: [{ userId: ACCOUNT, groupId: group.groupId }], ipRanges: [], ipv6Ranges: [], prefixListIds: [] },
+      {
+        ipProtocol: '-1',
+        groups: [{ userId: ACCOUNT, groupId: group.groupId }],
+        ipRanges: [],
+        ipv6Ranges: [],
+        prefixListIds: [],
+      },
     ]);
-    assert.deepEqual(group.ipPermissionsEgress, [{ ipProtocol: '-1', groups: [], ipRanges: [{ cidrIp: '0.0.0.0/0' }], ipv6Ranges: [], prefixListIds: [] }]);
+    assert.deepEqual(group.ipPermissionsEgress, [
+      { ipProtocol: '-1', groups: [], ipRanges: [{ cidrIp: '0.0.0.0/0' }], ipv6Ranges: [], prefixListIds: [] },
+    ]);
   });
 
   it('renders nested <item> lists for permissions', async () => {
     const xml = await h.xml('DescribeSecurityGroups', 'GroupName.1=default');
-    assert.match(xml, /<securityGroupInfo><item><ownerId>123456789012<\/ownerId><groupId>sg-[0-9a-f]{17}<\/groupId><groupName>default<\/groupName>/);
-    assert.match(xml, /<ipPermissions><item><ipProtocol>-1<\/ipProtocol><groups><item><userId>123456789012<\/userId><groupId>sg-/);
-    assert.match(xml, /<ipPermissionsEgress><item><ipProtocol>-1<\/ipProtocol><groups><\/groups><ipRanges><item><cidrIp>0.0.0.0\/0<\/cidrIp><\/item><\/ipRanges>/);
+    assert.match(
+      xml,
+      /<securityGroupInfo><item><ownerId>123456789012<\/ownerId><groupId>sg-[0-9a-f]{17}<\/groupId><groupName>default<\/groupName>/,
+    );
+    assert.match(
+      xml,
+      /<ipPermissions><item><ipProtocol>-1<\/ipProtocol><groups><item><userId>123456789012<\/userId><groupId>sg-/,
+    );
+    assert.match(
+      xml,
+      /<ipPermissionsEgress><item><ipProtocol>-1<\/ipProtocol><groups><\/groups><ipRanges><item><cidrIp>0.0.0.0\/0<\/cidrIp><\/item><\/ipRanges>/,
+    );
   });
 
   it('finds groups by id, name and filters; refuses unknown and malformed ids', async () => {
-    const id = String(list(await h.call('DescribeSecurityGroups', 'Filter.1.Name=group-name&Filter.1.Value.1=default'), 'securityGroupInfo')[0]?.groupId);
+    const id = String(
+      list(
+        await h.call('DescribeSecurityGroups', 'Filter.1.Name=group-name&Filter.1.Value.1=default'),
+        'securityGroupInfo',
+      )[0]?.groupId,
+    );
     assert.equal(list(await h.call('DescribeSecurityGroups', `GroupId.1=${id}`), 'securityGroupInfo').length, 1);
-    assert.equal(list(await h.call('DescribeSecurityGroups', `Filter.1.Name=group-id&Filter.1.Value.1=${id}`), 'securityGroupInfo').length, 1);
-    assert.equal(list(await h.call('DescribeSecurityGroups', 'Filter.1.Name=ip-permission.protocol&Filter.1.Value.1=-1'), 'securityGroupInfo').length, 1);
-    await rejectsWith(h.call('DescribeSecurityGroups', 'GroupId.1=sg-0123456789abcdef0'), 'InvalidGroup.NotFound', "The security group 'sg-0123456789abcdef0' does not exist");
-    await rejectsWith(h.call('DescribeSecurityGroups', 'GroupId.1=web'), 'InvalidGroupId.Malformed', 'Invalid id: "web" (expecting "sg-...")');
+    assert.equal(
+      list(await h.call('DescribeSecurityGroups', `Filter.1.Name=group-id&Filter.1.Value.1=${id}`), 'securityGroupInfo')
+        .length,
+      1,
+    );
+    assert.equal(
+      list(
+        await h.call('DescribeSecurityGroups', 'Filter.1.Name=ip-permission.protocol&Filter.1.Value.1=-1'),
+        'securityGroupInfo',
+      ).length,
+      1,
+    );
+    await rejectsWith(
+      h.call('DescribeSecurityGroups', 'GroupId.1=sg-0123456789abcdef0'),
+      'InvalidGroup.NotFound',
+      "The security group 'sg-0123456789abcdef0' does not exist",
+    );
+    await rejectsWith(
+      h.call('DescribeSecurityGroups', 'GroupId.1=web'),
+      'InvalidGroupId.Malformed',
+      'Invalid id: "web" (expecting "sg-...")',
+    );
     const vpcId = await defaultVpcId();
-    await rejectsWith(h.call('DescribeSecurityGroups', 'GroupName.1=web'), 'InvalidGroup.NotFound', `The security group 'web' does not exist in default VPC '${vpcId}'`);
-    await rejectsWith(h.call('DescribeSecurityGroups', 'Filter.1.Name=name&Filter.1.Value.1=x'), 'InvalidParameterValue', "The filter 'name' is invalid");
+    await rejectsWith(
+      h.call('DescribeSecurityGroups', 'GroupName.1=web'),
+      'InvalidGroup.NotFound',
+      `The security group 'web' does not exist in default VPC '${vpcId}'`,
+    );
+    await rejectsWith(
+      h.call('DescribeSecurityGroups', 'Filter.1.Name=name&Filter.1.Value.1=x'),
+      'InvalidParameterValue',
+      "The filter 'name' is invalid",
+    );
   });
 });
 
 describe('availability zones', () => {
-  it('lists the region\'s zones', async () => {
+  it("lists the region's zones", async () => {
     const zones = list(await h.call('DescribeAvailabilityZones'), 'availabilityZoneInfo');
     assert.equal(zones.length, 6);
     assert.deepEqual(zones[0], {
@@ -162,7 +268,10 @@ describe('availability zones', () => {
       regionName: 'us-east-1',
       messageSet: [],
     });
-    assert.equal(list(await h.call('DescribeAvailabilityZones', 'ZoneName.1=us-east-1c'), 'availabilityZoneInfo').length, 1);
+    assert.equal(
+      list(await h.call('DescribeAvailabilityZones', 'ZoneName.1=us-east-1c'), 'availabilityZoneInfo').length,
+      1,
+    );
     await rejectsWith(h.call('DescribeAvailabilityZones', 'ZoneName.1=us-east-1z'), 'InvalidParameterValue');
   });
 });
@@ -172,7 +281,10 @@ describe('authorization', () => {
     assert.deepEqual(await h.authorize('DescribeVpcs'), [{ action: 'ec2:DescribeVpcs', resource: '*' }]);
     assert.deepEqual(await h.authorize('DescribeSubnets'), [{ action: 'ec2:DescribeSubnets', resource: '*' }]);
     assert.deepEqual(await h.authorize('AuthorizeSecurityGroupIngress', 'GroupId=sg-0123456789abcdef0'), [
-      { action: 'ec2:AuthorizeSecurityGroupIngress', resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-0123456789abcdef0` },
+      {
+        action: 'ec2:AuthorizeSecurityGroupIngress',
+        resource: `arn:aws:ec2:us-east-1:${ACCOUNT}:security-group/sg-0123456789abcdef0`,
+      },
     ]);
     const vpcId = h.store.defaultVpc()?.id ?? '';
     assert.deepEqual(await h.authorize('CreateSecurityGroup', 'GroupName=web&GroupDescription=web'), [
@@ -182,6 +294,10 @@ describe('authorization', () => {
   });
 
   it('honours DryRun after authorization', async () => {
-    await rejectsWith(h.call('DescribeVpcs', 'DryRun=true'), 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+    await rejectsWith(
+      h.call('DescribeVpcs', 'DryRun=true'),
+      'DryRunOperation',
+      'Request would have succeeded, but DryRun flag is set.',
+    );
   });
 });

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { BlobStore } from '../../../src/core/image-store.js';
-import { createEcrService, EcrImageStore, LifecycleRunner, type EcrOperationName, type RegistryTokenIssuer } from '../../../src/services/ecr/index.js';
+import {
+  createEcrService,
+  EcrImageStore,
+  LifecycleRunner,
+  type EcrOperationName,
+  type RegistryTokenIssuer,
+} from '../../../src/services/ecr/index.js';
 import type { ServiceDefinition } from '../../../src/core/operation.js';
 import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 
@@ -46,10 +52,16 @@ export function sha256(content: Buffer | string): string {
 
 /** A token issuer of our own: the password names the caller and the time. */
 export const testTokens: RegistryTokenIssuer = {
-  issue: (caller, now) => ({ password: `pw-${caller.kind}-${now.getTime()}`, expiresAt: new Date(now.getTime() + 12 * 60 * 60 * 1000) }),
+  issue: (caller, now) => ({
+    password: `pw-${caller.kind}-${now.getTime()}`,
+    expiresAt: new Date(now.getTime() + 12 * 60 * 60 * 1000),
+  }),
 };
 
-export type EcrHarness = ServiceHarness<EcrOperationName, { blobs: MapBlobStore; images: EcrImageStore; runner: LifecycleRunner; service: ServiceDefinition }>;
+export type EcrHarness = ServiceHarness<
+  EcrOperationName,
+  { blobs: MapBlobStore; images: EcrImageStore; runner: LifecycleRunner; service: ServiceDefinition }
+>;
 
 export function createHarness(): EcrHarness {
   return createServiceHarness({
@@ -60,7 +72,13 @@ export function createHarness(): EcrHarness {
     open: (db) => {
       const blobs = new MapBlobStore();
       const images = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: REGISTRY_HOST, blobs });
-      const service = createEcrService({ images, tokens: testTokens, registryHost: REGISTRY_HOST, accountId: ACCOUNT, region: REGION });
+      const service = createEcrService({
+        images,
+        tokens: testTokens,
+        registryHost: REGISTRY_HOST,
+        accountId: ACCOUNT,
+        region: REGION,
+      });
       return { blobs, images, runner: new LifecycleRunner(images), service };
     },
   });
@@ -76,11 +94,23 @@ export function pushBlob(h: EcrHarness, repository: string, content: string | Bu
 }
 
 /** A Docker v2 / OCI image manifest over blobs pushed to `repository` (unique per `seed`). */
-export function imageManifest(h: EcrHarness, repository: string, seed: string, mediaType = DOCKER_MANIFEST, extra: Record<string, unknown> = {}): Buffer {
+export function imageManifest(
+  h: EcrHarness,
+  repository: string,
+  seed: string,
+  mediaType = DOCKER_MANIFEST,
+  extra: Record<string, unknown> = {},
+): Buffer {
   const config = Buffer.from(`{"architecture":"amd64","seed":"${seed}"}`);
   const layer = Buffer.from(`layer of ${seed}`);
-  const configType = mediaType === OCI_MANIFEST ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json';
-  const layerType = mediaType === OCI_MANIFEST ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+  const configType =
+    mediaType === OCI_MANIFEST
+      ? 'application/vnd.oci.image.config.v1+json'
+      : 'application/vnd.docker.container.image.v1+json';
+  const layerType =
+    mediaType === OCI_MANIFEST
+      ? 'application/vnd.oci.image.layer.v1.tar+gzip'
+      : 'application/vnd.docker.image.rootfs.diff.tar.gzip';
   const manifest = {
     schemaVersion: 2,
     mediaType,
@@ -93,13 +123,23 @@ export function imageManifest(h: EcrHarness, repository: string, seed: string, m
 }
 
 /** Pushes an image through putManifest (as the data plane does); returns its digest. */
-export function pushImage(h: EcrHarness, repository: string, seed: string, tag?: string, mediaType = DOCKER_MANIFEST): string {
+export function pushImage(
+  h: EcrHarness,
+  repository: string,
+  seed: string,
+  tag?: string,
+  mediaType = DOCKER_MANIFEST,
+): string {
   const content = imageManifest(h, repository, seed, mediaType);
   const result = h.images.putManifest({ repository, content, mediaType, tag, now: h.clock.now() });
   assert.ok(result.ok, `push of ${seed} failed: ${JSON.stringify(result)}`);
   return result.digest;
 }
 
-export async function createRepository(h: EcrHarness, name: string, extra: Record<string, unknown> = {}): Promise<void> {
+export async function createRepository(
+  h: EcrHarness,
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await h.call('CreateRepository', { repositoryName: name, ...extra });
 }

@@ -31,11 +31,32 @@ beforeEach(async () => {
 });
 afterEach(() => h.dispose());
 
-const put = (content: Buffer, extra: { tag?: string; mediaType?: string; expectedDigest?: string; refuseIdenticalTag?: boolean; repository?: string } = {}) =>
-  h.images.putManifest({ repository: extra.repository ?? 'my-app', content, mediaType: extra.mediaType ?? DOCKER_MANIFEST, now: h.clock.now(), ...extra });
+const put = (
+  content: Buffer,
+  extra: {
+    tag?: string;
+    mediaType?: string;
+    expectedDigest?: string;
+    refuseIdenticalTag?: boolean;
+    repository?: string;
+  } = {},
+) =>
+  h.images.putManifest({
+    repository: extra.repository ?? 'my-app',
+    content,
+    mediaType: extra.mediaType ?? DOCKER_MANIFEST,
+    now: h.clock.now(),
+    ...extra,
+  });
 
 function indexOf(mediaType: string, children: { digest: string; size: number; mediaType: string }[]): Buffer {
-  return Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: children.map((c) => ({ ...c, platform: { os: 'linux', architecture: 'amd64' } })) }));
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      manifests: children.map((c) => ({ ...c, platform: { os: 'linux', architecture: 'amd64' } })),
+    }),
+  );
 }
 
 describe('putManifest', () => {
@@ -73,28 +94,40 @@ describe('putManifest', () => {
 
     it(`refuses a ${mediaType} whose child is not in the repository (manifestUnknown)`, () => {
       const missing = sha256('nope');
-      const result = put(indexOf(mediaType, [{ digest: missing, size: 10, mediaType: DOCKER_MANIFEST }]), { mediaType });
+      const result = put(indexOf(mediaType, [{ digest: missing, size: 10, mediaType: DOCKER_MANIFEST }]), {
+        mediaType,
+      });
       assert.deepEqual(result, { ok: false, failure: { kind: 'manifestUnknown', digest: missing } });
     });
   }
 
-  it("sizes an image as its config plus layers, as the blob store holds them", () => {
+  it('sizes an image as its config plus layers, as the blob store holds them', () => {
     const content = imageManifest(h, 'my-app', 'sized');
     const parsed = JSON.parse(content.toString()) as { config: { size: number }; layers: { size: number }[] };
     assert.ok(put(content).ok);
-    assert.equal(h.images.getManifest('my-app', sha256(content))?.imageSizeInBytes, parsed.config.size + (parsed.layers[0]?.size ?? 0));
+    assert.equal(
+      h.images.getManifest('my-app', sha256(content))?.imageSizeInBytes,
+      parsed.config.size + (parsed.layers[0]?.size ?? 0),
+    );
   });
 
   it('takes the media type from the request when the body has none', () => {
-    const content = Buffer.from(imageManifest(h, 'my-app', 'x', OCI_MANIFEST).toString().replace(`"mediaType": "${OCI_MANIFEST}",`, ''));
+    const content = Buffer.from(
+      imageManifest(h, 'my-app', 'x', OCI_MANIFEST).toString().replace(`"mediaType": "${OCI_MANIFEST}",`, ''),
+    );
     assert.ok(!content.toString().includes(OCI_MANIFEST));
     assert.ok(put(content, { mediaType: OCI_MANIFEST }).ok);
     assert.equal(h.images.getManifest('my-app', sha256(content))?.mediaType, OCI_MANIFEST);
   });
 
   it('refuses invalid JSON, unknown media types and a body that contradicts the request', () => {
-    assert.deepEqual(put(Buffer.from('{not json')), { ok: false, failure: { kind: 'invalidManifest', message: 'Invalid JSON syntax' } });
-    const schema1 = Buffer.from('{"schemaVersion":1,"mediaType":"application/vnd.docker.distribution.manifest.v1+json"}');
+    assert.deepEqual(put(Buffer.from('{not json')), {
+      ok: false,
+      failure: { kind: 'invalidManifest', message: 'Invalid JSON syntax' },
+    });
+    const schema1 = Buffer.from(
+      '{"schemaVersion":1,"mediaType":"application/vnd.docker.distribution.manifest.v1+json"}',
+    );
     const r1 = put(schema1, { mediaType: 'application/vnd.docker.distribution.manifest.v1+json' });
     assert.ok(!r1.ok && r1.failure.kind === 'invalidManifest');
     const r2 = put(imageManifest(h, 'my-app', 'y', DOCKER_MANIFEST), { mediaType: OCI_MANIFEST });
@@ -137,7 +170,10 @@ describe('putManifest', () => {
   });
 
   it('refuses an unknown repository', () => {
-    assert.deepEqual(put(Buffer.from('{}'), { repository: 'nope' }), { ok: false, failure: { kind: 'repositoryNotFound' } });
+    assert.deepEqual(put(Buffer.from('{}'), { repository: 'nope' }), {
+      ok: false,
+      failure: { kind: 'repositoryNotFound' },
+    });
   });
 
   it('moves a mutable tag; an identical re-push is accepted, or alreadyExists when refused', () => {
@@ -160,14 +196,21 @@ describe('putManifest', () => {
       ok: false,
       failure: { kind: 'tagImmutable', tag: 'v1', repository: 'locked' },
     });
-    assert.deepEqual(put(imageManifest(h, 'locked', 'one'), { repository: 'locked', tag: 'v1' }), { ok: true, digest: first, created: false });
+    assert.deepEqual(put(imageManifest(h, 'locked', 'one'), { repository: 'locked', tag: 'v1' }), {
+      ok: true,
+      digest: first,
+      created: false,
+    });
     assert.ok(put(imageManifest(h, 'locked', 'two'), { repository: 'locked', tag: 'v2' }).ok);
   });
 
   it('applies exclusion filters: IMMUTABLE_WITH_EXCLUSION and MUTABLE_WITH_EXCLUSION', async () => {
     await createRepository(h, 'mostly-locked', {
       imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }, { filterType: 'WILDCARD', filter: 'dev-*' }],
+      imageTagMutabilityExclusionFilters: [
+        { filterType: 'WILDCARD', filter: 'latest' },
+        { filterType: 'WILDCARD', filter: 'dev-*' },
+      ],
     });
     for (const tag of ['latest', 'dev-main']) {
       pushImage(h, 'mostly-locked', `a-${tag}`, tag);
@@ -182,7 +225,10 @@ describe('putManifest', () => {
     });
     pushImage(h, 'mostly-open', 'r1', 'release-1');
     const refused = put(imageManifest(h, 'mostly-open', 'r2'), { repository: 'mostly-open', tag: 'release-1' });
-    assert.deepEqual(refused, { ok: false, failure: { kind: 'tagImmutable', tag: 'release-1', repository: 'mostly-open' } });
+    assert.deepEqual(refused, {
+      ok: false,
+      failure: { kind: 'tagImmutable', tag: 'release-1', repository: 'mostly-open' },
+    });
     pushImage(h, 'mostly-open', 'l1', 'latest');
     assert.ok(put(imageManifest(h, 'mostly-open', 'l2'), { repository: 'mostly-open', tag: 'latest' }).ok);
   });
@@ -211,15 +257,31 @@ describe('the rest of the ImageStore', () => {
       artifactType: 'application/spdx+json',
       subject: { mediaType: OCI_MANIFEST, digest: subject, size: 100 },
     });
-    const sig = imageManifest(h, 'my-app', 'sig', OCI_MANIFEST, { subject: { mediaType: OCI_MANIFEST, digest: subject, size: 100 } });
+    const sig = imageManifest(h, 'my-app', 'sig', OCI_MANIFEST, {
+      subject: { mediaType: OCI_MANIFEST, digest: subject, size: 100 },
+    });
     assert.ok(put(sbom, { mediaType: OCI_MANIFEST }).ok);
     assert.ok(put(sig, { mediaType: OCI_MANIFEST }).ok);
-    assert.deepEqual(h.images.referrers('my-app', subject).map((m) => m.digest).sort(), [sha256(sbom), sha256(sig)].sort());
-    assert.deepEqual(h.images.referrers('my-app', subject, 'application/spdx+json').map((m) => m.digest), [sha256(sbom)]);
+    assert.deepEqual(
+      h.images
+        .referrers('my-app', subject)
+        .map((m) => m.digest)
+        .sort(),
+      [sha256(sbom), sha256(sig)].sort(),
+    );
+    assert.deepEqual(
+      h.images.referrers('my-app', subject, 'application/spdx+json').map((m) => m.digest),
+      [sha256(sbom)],
+    );
     // Without artifactType, an image manifest is typed by its config.
-    assert.deepEqual(h.images.referrers('my-app', subject, 'application/vnd.oci.image.config.v1+json').map((m) => m.digest), [sha256(sig)]);
+    assert.deepEqual(
+      h.images.referrers('my-app', subject, 'application/vnd.oci.image.config.v1+json').map((m) => m.digest),
+      [sha256(sig)],
+    );
     // A subject need not exist (OCI 1.1).
-    const orphan = imageManifest(h, 'my-app', 'orphan', OCI_MANIFEST, { subject: { mediaType: OCI_MANIFEST, digest: sha256('absent'), size: 1 } });
+    const orphan = imageManifest(h, 'my-app', 'orphan', OCI_MANIFEST, {
+      subject: { mediaType: OCI_MANIFEST, digest: sha256('absent'), size: 1 },
+    });
     assert.ok(put(orphan, { mediaType: OCI_MANIFEST }).ok);
   });
 
@@ -245,7 +307,12 @@ describe('the rest of the ImageStore', () => {
     const digest = pushImage(h, 'my-app', 'durable', 'v1');
     const db = openDatabase(join(h.dir, 'state.db'));
     try {
-      const reopened = new EcrImageStore(db, { accountId: ACCOUNT, region: REGION, registryHost: 'localhost:4566', blobs: h.blobs });
+      const reopened = new EcrImageStore(db, {
+        accountId: ACCOUNT,
+        region: REGION,
+        registryHost: 'localhost:4566',
+        blobs: h.blobs,
+      });
       assert.equal(reopened.getRepository('my-app')?.uri, 'localhost:4566/my-app');
       assert.equal(reopened.getManifest('my-app', 'v1')?.digest, digest);
       assert.equal(reopened.isBlobLinked('my-app', sha256('layer of durable')), true);

@@ -38,7 +38,11 @@ const describeImages = async (input: Record<string, unknown> = {}) =>
 describe('PutImage', () => {
   it('stores the manifest byte for byte and answers with the image', async () => {
     const manifest = imageManifest(h, 'my-app', 'put').toString();
-    const { image } = await h.call<{ image: Image }>('PutImage', { repositoryName: 'my-app', imageManifest: manifest, imageTag: 'v1' });
+    const { image } = await h.call<{ image: Image }>('PutImage', {
+      repositoryName: 'my-app',
+      imageManifest: manifest,
+      imageTag: 'v1',
+    });
     assert.deepEqual(image, {
       registryId: ACCOUNT,
       repositoryName: 'my-app',
@@ -64,9 +68,17 @@ describe('PutImage', () => {
 
   it('refuses to move a tag of an IMMUTABLE repository with ImageTagAlreadyExistsException', async () => {
     await createRepository(h, 'locked', { imageTagMutability: 'IMMUTABLE' });
-    await h.call('PutImage', { repositoryName: 'locked', imageManifest: imageManifest(h, 'locked', 'a').toString(), imageTag: 'v1' });
+    await h.call('PutImage', {
+      repositoryName: 'locked',
+      imageManifest: imageManifest(h, 'locked', 'a').toString(),
+      imageTag: 'v1',
+    });
     await rejectsWith(
-      h.call('PutImage', { repositoryName: 'locked', imageManifest: imageManifest(h, 'locked', 'b').toString(), imageTag: 'v1' }),
+      h.call('PutImage', {
+        repositoryName: 'locked',
+        imageManifest: imageManifest(h, 'locked', 'b').toString(),
+        imageTag: 'v1',
+      }),
       'ImageTagAlreadyExistsException',
       "The image tag 'v1' already exists in the 'locked' repository and cannot be overwritten because the repository is immutable.",
     );
@@ -79,27 +91,51 @@ describe('PutImage', () => {
       config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 2, digest: sha256('absent config') },
       layers: [],
     });
-    await rejectsWith(h.call('PutImage', { repositoryName: 'my-app', imageManifest: missingLayer, imageTag: 'x' }), 'LayersNotFoundException', new RegExp(sha256('absent config')));
-    const list = JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_LIST, manifests: [{ mediaType: DOCKER_MANIFEST, size: 1, digest: sha256('absent child') }] });
-    await rejectsWith(h.call('PutImage', { repositoryName: 'my-app', imageManifest: list, imageTag: 'x' }), 'ReferencedImagesNotFoundException');
+    await rejectsWith(
+      h.call('PutImage', { repositoryName: 'my-app', imageManifest: missingLayer, imageTag: 'x' }),
+      'LayersNotFoundException',
+      new RegExp(sha256('absent config')),
+    );
+    const list = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: DOCKER_LIST,
+      manifests: [{ mediaType: DOCKER_MANIFEST, size: 1, digest: sha256('absent child') }],
+    });
+    await rejectsWith(
+      h.call('PutImage', { repositoryName: 'my-app', imageManifest: list, imageTag: 'x' }),
+      'ReferencedImagesNotFoundException',
+    );
     const manifest = imageManifest(h, 'my-app', 'digest').toString();
-    await rejectsWith(h.call('PutImage', { repositoryName: 'my-app', imageManifest: manifest, imageDigest: sha256('other') }), 'ImageDigestDoesNotMatchException');
+    await rejectsWith(
+      h.call('PutImage', { repositoryName: 'my-app', imageManifest: manifest, imageDigest: sha256('other') }),
+      'ImageDigestDoesNotMatchException',
+    );
     await h.call('PutImage', { repositoryName: 'my-app', imageManifest: manifest, imageDigest: sha256(manifest) });
   });
 
   it('needs imageManifestMediaType for a manifest without mediaType, as ECR does', async () => {
-    const bare = imageManifest(h, 'my-app', 'bare', OCI_MANIFEST).toString().replace(`"mediaType": "${OCI_MANIFEST}",`, '');
+    const bare = imageManifest(h, 'my-app', 'bare', OCI_MANIFEST)
+      .toString()
+      .replace(`"mediaType": "${OCI_MANIFEST}",`, '');
     await rejectsWith(
       h.call('PutImage', { repositoryName: 'my-app', imageManifest: bare, imageTag: 'x' }),
       'InvalidParameterException',
       "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
     );
-    const { image } = await h.call<{ image: Image }>('PutImage', { repositoryName: 'my-app', imageManifest: bare, imageManifestMediaType: OCI_MANIFEST, imageTag: 'x' });
+    const { image } = await h.call<{ image: Image }>('PutImage', {
+      repositoryName: 'my-app',
+      imageManifest: bare,
+      imageManifestMediaType: OCI_MANIFEST,
+      imageTag: 'x',
+    });
     assert.equal(image.imageManifestMediaType, OCI_MANIFEST);
   });
 
   it('answers RepositoryNotFoundException for an unknown repository or a foreign registry', async () => {
-    await rejectsWith(h.call('PutImage', { repositoryName: 'nope', imageManifest: '{}' }), 'RepositoryNotFoundException');
+    await rejectsWith(
+      h.call('PutImage', { repositoryName: 'nope', imageManifest: '{}' }),
+      'RepositoryNotFoundException',
+    );
     await rejectsWith(
       h.call('PutImage', { repositoryName: 'my-app', registryId: '999999999999', imageManifest: '{}' }),
       'RepositoryNotFoundException',
@@ -133,17 +169,29 @@ describe('DescribeImages', () => {
     const tagged = pushImage(h, 'my-app', 'tagged', 'v1');
     const untagged = pushImage(h, 'my-app', 'untagged');
     const third = pushImage(h, 'my-app', 'third', 'v3');
-    assert.deepEqual((await describeImages({ filter: { tagStatus: 'UNTAGGED' } })).imageDetails.map((d) => d.imageDigest), [untagged]);
-    assert.deepEqual((await describeImages({ filter: { tagStatus: 'TAGGED' } })).imageDetails.map((d) => d.imageDigest).sort(), [tagged, third].sort());
+    assert.deepEqual(
+      (await describeImages({ filter: { tagStatus: 'UNTAGGED' } })).imageDetails.map((d) => d.imageDigest),
+      [untagged],
+    );
+    assert.deepEqual(
+      (await describeImages({ filter: { tagStatus: 'TAGGED' } })).imageDetails.map((d) => d.imageDigest).sort(),
+      [tagged, third].sort(),
+    );
     const first = await describeImages({ maxResults: 2 });
     const rest = await describeImages({ maxResults: 2, nextToken: first.nextToken });
-    assert.deepEqual([...first.imageDetails, ...rest.imageDetails].map((d) => d.imageDigest), [tagged, untagged, third].sort());
+    assert.deepEqual(
+      [...first.imageDetails, ...rest.imageDetails].map((d) => d.imageDigest),
+      [tagged, untagged, third].sort(),
+    );
     assert.equal(rest.nextToken, undefined);
     const byId = await describeImages({ imageIds: [{ imageTag: 'v3' }, { imageDigest: tagged }] });
-    assert.deepEqual(byId.imageDetails.map((d) => d.imageDigest), [third, tagged]);
+    assert.deepEqual(
+      byId.imageDetails.map((d) => d.imageDigest),
+      [third, tagged],
+    );
   });
 
-  it('answers ImageNotFoundException for a missing image, in ECR\'s words', async () => {
+  it("answers ImageNotFoundException for a missing image, in ECR's words", async () => {
     await rejectsWith(
       describeImages({ imageIds: [{ imageTag: 'latest' }] }),
       'ImageNotFoundException',
@@ -157,17 +205,32 @@ describe('DescribeImages', () => {
 describe('ListImages', () => {
   it('lists one id per tag and a bare digest for untagged images, filtered and paged', async () => {
     const a = pushImage(h, 'my-app', 'a', 'x');
-    h.images.putManifest({ repository: 'my-app', content: imageManifest(h, 'my-app', 'a'), mediaType: DOCKER_MANIFEST, tag: 'y', now: h.clock.now() });
+    h.images.putManifest({
+      repository: 'my-app',
+      content: imageManifest(h, 'my-app', 'a'),
+      mediaType: DOCKER_MANIFEST,
+      tag: 'y',
+      now: h.clock.now(),
+    });
     const b = pushImage(h, 'my-app', 'b');
     const all = await h.call<{ imageIds: ImageId[] }>('ListImages', { repositoryName: 'my-app' });
-    const expected = [{ imageDigest: a, imageTag: 'x' }, { imageDigest: a, imageTag: 'y' }, { imageDigest: b }].sort((p, q) => ((p.imageDigest ?? '') < (q.imageDigest ?? '') ? -1 : 1));
+    const expected = [{ imageDigest: a, imageTag: 'x' }, { imageDigest: a, imageTag: 'y' }, { imageDigest: b }].sort(
+      (p, q) => ((p.imageDigest ?? '') < (q.imageDigest ?? '') ? -1 : 1),
+    );
     assert.deepEqual(all.imageIds, expected);
-    const untagged = await h.call<{ imageIds: ImageId[] }>('ListImages', { repositoryName: 'my-app', filter: { tagStatus: 'UNTAGGED' } });
+    const untagged = await h.call<{ imageIds: ImageId[] }>('ListImages', {
+      repositoryName: 'my-app',
+      filter: { tagStatus: 'UNTAGGED' },
+    });
     assert.deepEqual(untagged.imageIds, [{ imageDigest: b }]);
     const seen: ImageId[] = [];
     let nextToken: string | undefined;
     do {
-      const page: { imageIds: ImageId[]; nextToken?: string } = await h.call('ListImages', { repositoryName: 'my-app', maxResults: 1, nextToken });
+      const page: { imageIds: ImageId[]; nextToken?: string } = await h.call('ListImages', {
+        repositoryName: 'my-app',
+        maxResults: 1,
+        nextToken,
+      });
       seen.push(...page.imageIds);
       nextToken = page.nextToken;
     } while (nextToken);
@@ -178,11 +241,20 @@ describe('ListImages', () => {
 describe('BatchGetImage', () => {
   it('returns manifests byte for byte, records the pull, and reports failures as ECR does', async () => {
     const content = imageManifest(h, 'my-app', 'get');
-    assert.ok(h.images.putManifest({ repository: 'my-app', content, mediaType: DOCKER_MANIFEST, tag: 'v1', now: h.clock.now() }).ok);
+    assert.ok(
+      h.images.putManifest({ repository: 'my-app', content, mediaType: DOCKER_MANIFEST, tag: 'v1', now: h.clock.now() })
+        .ok,
+    );
     h.clock.advance(60_000);
     const out = await h.call<{ images: Image[]; failures: Failure[] }>('BatchGetImage', {
       repositoryName: 'my-app',
-      imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }, {}, { imageDigest: 'not-a-digest' }, { imageDigest: sha256(content), imageTag: 'v2' }],
+      imageIds: [
+        { imageTag: 'v1' },
+        { imageTag: 'missing' },
+        {},
+        { imageDigest: 'not-a-digest' },
+        { imageDigest: sha256(content), imageTag: 'v2' },
+      ],
     });
     assert.equal(out.images.length, 1);
     assert.deepEqual(out.images[0], {
@@ -198,7 +270,10 @@ describe('BatchGetImage', () => {
       [
         ['ImageNotFound', 'Requested image not found'],
         ['MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null'],
-        ['InvalidImageDigest', "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"],
+        [
+          'InvalidImageDigest',
+          "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'",
+        ],
         ['ImageNotFound', 'Requested image not found'],
       ],
     );
@@ -216,7 +291,11 @@ describe('BatchGetImage', () => {
     });
     assert.equal(refused.images.length, 0);
     assert.equal(refused.failures.length, 1);
-    const accepted = await h.call<{ images: Image[] }>('BatchGetImage', { repositoryName: 'my-app', imageIds: [{ imageTag: 'oci' }], acceptedMediaTypes: [DOCKER_MANIFEST, OCI_MANIFEST] });
+    const accepted = await h.call<{ images: Image[] }>('BatchGetImage', {
+      repositoryName: 'my-app',
+      imageIds: [{ imageTag: 'oci' }],
+      acceptedMediaTypes: [DOCKER_MANIFEST, OCI_MANIFEST],
+    });
     assert.equal(accepted.images[0]?.imageManifestMediaType, OCI_MANIFEST);
   });
 });
@@ -224,9 +303,18 @@ describe('BatchGetImage', () => {
 describe('BatchDeleteImage', () => {
   it('removes a tag, deleting the image with its last tag; by digest removes the image', async () => {
     const two = pushImage(h, 'my-app', 'two-tags', 'a');
-    h.images.putManifest({ repository: 'my-app', content: imageManifest(h, 'my-app', 'two-tags'), mediaType: DOCKER_MANIFEST, tag: 'b', now: h.clock.now() });
+    h.images.putManifest({
+      repository: 'my-app',
+      content: imageManifest(h, 'my-app', 'two-tags'),
+      mediaType: DOCKER_MANIFEST,
+      tag: 'b',
+      now: h.clock.now(),
+    });
     const byDigest = pushImage(h, 'my-app', 'by-digest', 'c');
-    const first = await h.call<{ imageIds: ImageId[]; failures: Failure[] }>('BatchDeleteImage', { repositoryName: 'my-app', imageIds: [{ imageTag: 'a' }] });
+    const first = await h.call<{ imageIds: ImageId[]; failures: Failure[] }>('BatchDeleteImage', {
+      repositoryName: 'my-app',
+      imageIds: [{ imageTag: 'a' }],
+    });
     assert.deepEqual(first, { imageIds: [{ imageDigest: two, imageTag: 'a' }], failures: [] });
     assert.deepEqual(h.images.getManifest('my-app', two)?.tags, ['b']);
     await h.call('BatchDeleteImage', { repositoryName: 'my-app', imageIds: [{ imageTag: 'b' }] });
@@ -236,16 +324,39 @@ describe('BatchDeleteImage', () => {
       imageIds: [{ imageDigest: byDigest }, { imageTag: 'gone' }],
     });
     assert.deepEqual(second.imageIds, [{ imageDigest: byDigest, imageTag: 'c' }]);
-    assert.deepEqual(second.failures, [{ imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }]);
+    assert.deepEqual(second.failures, [
+      { imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
+    ]);
   });
 
   it('refuses to delete an image a manifest list references', async () => {
     const child = pushImage(h, 'my-app', 'child');
-    const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: DOCKER_LIST, manifests: [{ mediaType: DOCKER_MANIFEST, size: 10, digest: child }] }));
-    assert.ok(h.images.putManifest({ repository: 'my-app', content: list, mediaType: DOCKER_LIST, tag: 'multi', now: h.clock.now() }).ok);
-    const out = await h.call<{ imageIds: ImageId[]; failures: Failure[] }>('BatchDeleteImage', { repositoryName: 'my-app', imageIds: [{ imageDigest: child }] });
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: DOCKER_LIST,
+        manifests: [{ mediaType: DOCKER_MANIFEST, size: 10, digest: child }],
+      }),
+    );
+    assert.ok(
+      h.images.putManifest({
+        repository: 'my-app',
+        content: list,
+        mediaType: DOCKER_LIST,
+        tag: 'multi',
+        now: h.clock.now(),
+      }).ok,
+    );
+    const out = await h.call<{ imageIds: ImageId[]; failures: Failure[] }>('BatchDeleteImage', {
+      repositoryName: 'my-app',
+      imageIds: [{ imageDigest: child }],
+    });
     assert.deepEqual(out.failures, [
-      { imageId: { imageDigest: child }, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${sha256(list)}]` },
+      {
+        imageId: { imageDigest: child },
+        failureCode: 'ImageReferencedByManifestList',
+        failureReason: `Requested image referenced by manifest list: [${sha256(list)}]`,
+      },
     ]);
     assert.ok(h.images.getManifest('my-app', child));
   });

@@ -3,7 +3,13 @@
  * SQLite file, as the account's root user, on a manual clock) and the fixtures its tests share.
  * IAM roles are a set of ARNs; EC2's awsvpc check knows a few subnets and security groups.
  */
-import { createEcsService, EcsStore, type AwsVpcValidator, type EcsOperationName, type NetworkConfiguration } from '../../../src/services/ecs/index.js';
+import {
+  createEcsService,
+  EcsStore,
+  type AwsVpcValidator,
+  type EcsOperationName,
+  type NetworkConfiguration,
+} from '../../../src/services/ecs/index.js';
 import type { ServiceDefinition } from '../../../src/core/operation.js';
 import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 
@@ -15,7 +21,9 @@ export const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole
 export const TASK_ROLE = `arn:aws:iam::${ACCOUNT}:role/app-task-role`;
 export const ECS_ARN = (resource: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:${resource}`;
 export const SUBNETS = ['subnet-aaa', 'subnet-bbb'];
-export const NETWORK: NetworkConfiguration = { awsvpcConfiguration: { subnets: SUBNETS, securityGroups: ['sg-xxx'], assignPublicIp: 'ENABLED' } };
+export const NETWORK: NetworkConfiguration = {
+  awsvpcConfiguration: { subnets: SUBNETS, securityGroups: ['sg-xxx'], assignPublicIp: 'ENABLED' },
+};
 
 /** The seed's ecs-task-def.json (Step 2.3) for the test account. */
 export function seedTaskDefinition(): Record<string, unknown> {
@@ -45,12 +53,16 @@ export const testNetwork: AwsVpcValidator = {
     const subnet = config.subnets.find((s) => !SUBNETS.includes(s));
     if (subnet) return `Error retrieving subnet information for [${subnet}]: The subnet ID '${subnet}' does not exist`;
     const group = config.securityGroups?.find((g) => g !== 'sg-xxx');
-    if (group) return `Error retrieving security group information for [${group}]: The security group '${group}' does not exist`;
+    if (group)
+      return `Error retrieving security group information for [${group}]: The security group '${group}' does not exist`;
     return undefined;
   },
 };
 
-export type EcsHarness = ServiceHarness<EcsOperationName, { store: EcsStore; service: ServiceDefinition; roles: Set<string> }>;
+export type EcsHarness = ServiceHarness<
+  EcsOperationName,
+  { store: EcsStore; service: ServiceDefinition; roles: Set<string> }
+>;
 
 export function createHarness(): EcsHarness {
   // IAM's stand-in: the roles that exist, kept across a reopen.
@@ -62,7 +74,12 @@ export function createHarness(): EcsHarness {
     start: START,
     open: (db) => {
       const store = new EcsStore(db, { region: REGION, accountId: ACCOUNT });
-      const service = createEcsService({ store, roles: { getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined) }, network: testNetwork, registryHost: REGISTRY_HOST });
+      const service = createEcsService({
+        store,
+        roles: { getRoleByArn: (arn) => (roles.has(arn) ? { arn } : undefined) },
+        network: testNetwork,
+        registryHost: REGISTRY_HOST,
+      });
       return { store, service, roles };
     },
   });
@@ -95,7 +112,11 @@ export interface ServiceOut {
   pendingCount: number;
   taskDefinition: string;
   launchType: string;
-  deploymentConfiguration: { deploymentCircuitBreaker: { enable: boolean; rollback: boolean }; maximumPercent: number; minimumHealthyPercent: number };
+  deploymentConfiguration: {
+    deploymentCircuitBreaker: { enable: boolean; rollback: boolean };
+    maximumPercent: number;
+    minimumHealthyPercent: number;
+  };
   deployments: DeploymentOut[];
   events: { id: string; createdAt: Date; message: string }[];
   deploymentController: { type: string };
@@ -125,7 +146,10 @@ export interface TaskOut {
 /** Creates the seed's cluster and registers its task definition. */
 export async function seedCluster(h: EcsHarness, cluster = 'my-app-cluster'): Promise<{ taskDefinitionArn: string }> {
   await h.call('CreateCluster', { clusterName: cluster });
-  const { taskDefinition } = await h.call<{ taskDefinition: { taskDefinitionArn: string } }>('RegisterTaskDefinition', seedTaskDefinition());
+  const { taskDefinition } = await h.call<{ taskDefinition: { taskDefinitionArn: string } }>(
+    'RegisterTaskDefinition',
+    seedTaskDefinition(),
+  );
   return taskDefinition;
 }
 

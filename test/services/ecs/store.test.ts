@@ -23,13 +23,39 @@ describe('EcsStore for the scheduler', () => {
     const cluster = h.store.clusters.get('my-app-cluster');
     const definition = h.store.taskDefinitions.get('my-app-task', 1);
     assert.ok(cluster && definition);
-    const task = h.store.tasks.put(newTask(h.store.partition, { cluster, definition, group: 'service:my-app-service', startedBy: deploymentId, networkConfiguration: NETWORK, now: START }));
-    const running = h.store.tasks.update(task.taskArn, (t) => ({ ...t, lastStatus: 'RUNNING', startedAt: START, containers: t.containers.map((c) => ({ ...c, lastStatus: 'RUNNING', runtimeId: 'abc123' })) }));
+    const task = h.store.tasks.put(
+      newTask(h.store.partition, {
+        cluster,
+        definition,
+        group: 'service:my-app-service',
+        startedBy: deploymentId,
+        networkConfiguration: NETWORK,
+        now: START,
+      }),
+    );
+    const running = h.store.tasks.update(task.taskArn, (t) => ({
+      ...t,
+      lastStatus: 'RUNNING',
+      startedAt: START,
+      containers: t.containers.map((c) => ({ ...c, lastStatus: 'RUNNING', runtimeId: 'abc123' })),
+    }));
     assert.equal(running?.version, 2);
-    assert.deepEqual(h.store.tasks.list({ startedByAny: [deploymentId], live: true }).map((t) => [t.lastStatus, t.containers[0]?.runtimeId, t.startedAt]), [['RUNNING', 'abc123', START]]);
-    assert.equal(h.store.tasks.update(ECS_ARN('task/my-app-cluster/none'), (t) => t), undefined);
+    assert.deepEqual(
+      h.store.tasks
+        .list({ startedByAny: [deploymentId], live: true })
+        .map((t) => [t.lastStatus, t.containers[0]?.runtimeId, t.startedAt]),
+      [['RUNNING', 'abc123', START]],
+    );
+    assert.equal(
+      h.store.tasks.update(ECS_ARN('task/my-app-cluster/none'), (t) => t),
+      undefined,
+    );
 
-    h.store.services.updateDeployment(deploymentId, (d) => ({ ...d, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${d.id} completed.` }));
+    h.store.services.updateDeployment(deploymentId, (d) => ({
+      ...d,
+      rolloutState: 'COMPLETED',
+      rolloutStateReason: `ECS deployment ${d.id} completed.`,
+    }));
     assert.equal(h.store.services.deployment(deploymentId)?.rolloutState, 'COMPLETED');
     assert.deepEqual(h.store.serviceCounts(service).byDeployment.get(deploymentId), { running: 1, pending: 0 });
 

@@ -5,7 +5,18 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { newTask, type Task } from '../../../src/services/ecs/index.js';
-import { ECS_ARN, NETWORK, START, createHarness, createSeedService, rejectsWith, seedCluster, type EcsHarness, type ServiceOut, type TaskOut } from './fixtures.js';
+import {
+  ECS_ARN,
+  NETWORK,
+  START,
+  createHarness,
+  createSeedService,
+  rejectsWith,
+  seedCluster,
+  type EcsHarness,
+  type ServiceOut,
+  type TaskOut,
+} from './fixtures.js';
 
 let h: EcsHarness;
 beforeEach(async () => {
@@ -15,8 +26,15 @@ beforeEach(async () => {
 afterEach(() => h.dispose());
 
 const run = (extra: Record<string, unknown> = {}) =>
-  h.call<{ tasks: TaskOut[]; failures: unknown[] }>('RunTask', { cluster: 'my-app-cluster', taskDefinition: 'my-app-task', launchType: 'FARGATE', networkConfiguration: NETWORK, ...extra });
-const list = async (extra: Record<string, unknown> = {}) => (await h.call<{ taskArns: string[] }>('ListTasks', { cluster: 'my-app-cluster', ...extra })).taskArns;
+  h.call<{ tasks: TaskOut[]; failures: unknown[] }>('RunTask', {
+    cluster: 'my-app-cluster',
+    taskDefinition: 'my-app-task',
+    launchType: 'FARGATE',
+    networkConfiguration: NETWORK,
+    ...extra,
+  });
+const list = async (extra: Record<string, unknown> = {}) =>
+  (await h.call<{ taskArns: string[] }>('ListTasks', { cluster: 'my-app-cluster', ...extra })).taskArns;
 
 describe('RunTask', () => {
   it('creates PROVISIONING tasks for the scheduler to start', async () => {
@@ -35,14 +53,25 @@ describe('RunTask', () => {
     assert.equal(task.platformVersion, '1.4.0');
     assert.equal(task.cpu, '256');
     assert.equal(task.memory, '512');
-    assert.deepEqual(task.containers.map((c) => [c.name, c.lastStatus, c.healthStatus]), [['my-app', 'PENDING', 'UNKNOWN']]);
-    assert.deepEqual(task.attachments.map((a) => [a.type, a.status, a.details]), [['ElasticNetworkInterface', 'PRECREATED', [{ name: 'subnetId', value: 'subnet-aaa' }]]]);
+    assert.deepEqual(
+      task.containers.map((c) => [c.name, c.lastStatus, c.healthStatus]),
+      [['my-app', 'PENDING', 'UNKNOWN']],
+    );
+    assert.deepEqual(
+      task.attachments.map((a) => [a.type, a.status, a.details]),
+      [['ElasticNetworkInterface', 'PRECREATED', [{ name: 'subnetId', value: 'subnet-aaa' }]]],
+    );
     assert.deepEqual(tasks[1]?.attachments[0]?.details, [{ name: 'subnetId', value: 'subnet-bbb' }]);
     assert.equal('networkConfiguration' in task, false);
   });
 
   it('takes group, startedBy, overrides and tags', async () => {
-    const { tasks } = await run({ group: 'migrations', startedBy: 'ci', overrides: { containerOverrides: [{ name: 'my-app', command: ['migrate'] }] }, tags: [{ key: 'job', value: '42' }] });
+    const { tasks } = await run({
+      group: 'migrations',
+      startedBy: 'ci',
+      overrides: { containerOverrides: [{ name: 'my-app', command: ['migrate'] }] },
+      tags: [{ key: 'job', value: '42' }],
+    });
     assert.equal(tasks[0]?.group, 'migrations');
     assert.equal(tasks[0]?.startedBy, 'ci');
     assert.deepEqual(tasks[0]?.tags, [{ key: 'job', value: '42' }]);
@@ -52,14 +81,30 @@ describe('RunTask', () => {
   });
 
   it('refuses what ECS refuses', async () => {
-    await rejectsWith(run({ networkConfiguration: undefined }), 'InvalidParameterException', "Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    await rejectsWith(
+      run({ networkConfiguration: undefined }),
+      'InvalidParameterException',
+      "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+    );
     await rejectsWith(run({ cluster: 'nope' }), 'ClusterNotFoundException', 'Cluster not found.');
     await rejectsWith(run({ taskDefinition: 'nope' }), 'ClientException', 'Unable to describe task definition.');
-    await rejectsWith(run({ count: 11 }), 'InvalidParameterException', /Member must have value less than or equal to 10/);
+    await rejectsWith(
+      run({ count: 11 }),
+      'InvalidParameterException',
+      /Member must have value less than or equal to 10/,
+    );
     await rejectsWith(run({ launchType: 'EC2' }), 'InvalidParameterException', /FARGATE only/);
-    await rejectsWith(run({ overrides: { containerOverrides: [{ name: 'other' }] } }), 'InvalidParameterException', /other/);
+    await rejectsWith(
+      run({ overrides: { containerOverrides: [{ name: 'other' }] } }),
+      'InvalidParameterException',
+      /other/,
+    );
     await h.call('DeregisterTaskDefinition', { taskDefinition: 'my-app-task:1' });
-    await rejectsWith(run({ taskDefinition: 'my-app-task:1' }), 'InvalidParameterException', 'TaskDefinition is inactive');
+    await rejectsWith(
+      run({ taskDefinition: 'my-app-task:1' }),
+      'InvalidParameterException',
+      'TaskDefinition is inactive',
+    );
   });
 });
 
@@ -73,9 +118,15 @@ describe('StopTask, DescribeTasks and ListTasks', () => {
     assert.equal(stopped.stopCode, 'UserInitiated');
     assert.equal(stopped.stoppedReason, 'Task stopped by user');
     const id = b.taskArn.slice(b.taskArn.lastIndexOf('/') + 1);
-    const byId = (await h.call<{ task: TaskOut }>('StopTask', { cluster: 'my-app-cluster', task: id, reason: 'Rolling back' })).task;
+    const byId = (
+      await h.call<{ task: TaskOut }>('StopTask', { cluster: 'my-app-cluster', task: id, reason: 'Rolling back' })
+    ).task;
     assert.equal(byId.stoppedReason, 'Rolling back');
-    await rejectsWith(h.call('StopTask', { cluster: 'my-app-cluster', task: 'ffffffffffffffffffffffffffffffff' }), 'InvalidParameterException', 'The referenced task was not found.');
+    await rejectsWith(
+      h.call('StopTask', { cluster: 'my-app-cluster', task: 'ffffffffffffffffffffffffffffffff' }),
+      'InvalidParameterException',
+      'The referenced task was not found.',
+    );
   });
 
   it('describes tasks by ARN or id, with MISSING failures', async () => {
@@ -83,8 +134,15 @@ describe('StopTask, DescribeTasks and ListTasks', () => {
     const arn = tasks[0]?.taskArn ?? '';
     const id = arn.slice(arn.lastIndexOf('/') + 1);
     const missing = ECS_ARN('task/my-app-cluster/00000000000000000000000000000000');
-    const result = await h.call<{ tasks: TaskOut[]; failures: unknown[] }>('DescribeTasks', { cluster: 'my-app-cluster', tasks: [arn, id, missing], include: ['TAGS'] });
-    assert.deepEqual(result.tasks.map((t) => t.taskArn), [arn, arn]);
+    const result = await h.call<{ tasks: TaskOut[]; failures: unknown[] }>('DescribeTasks', {
+      cluster: 'my-app-cluster',
+      tasks: [arn, id, missing],
+      include: ['TAGS'],
+    });
+    assert.deepEqual(
+      result.tasks.map((t) => t.taskArn),
+      [arn, arn],
+    );
     assert.deepEqual(result.tasks[0]?.tags, [{ key: 'k', value: 'v' }]);
     assert.deepEqual(result.failures, [{ arn: missing, reason: 'MISSING' }]);
     const untagged = await h.call<{ tasks: TaskOut[] }>('DescribeTasks', { cluster: 'my-app-cluster', tasks: [arn] });
@@ -97,7 +155,16 @@ describe('StopTask, DescribeTasks and ListTasks', () => {
     const cluster = h.store.clusters.get('my-app-cluster');
     const definition = h.store.taskDefinitions.get('my-app-task', 1);
     assert.ok(cluster && definition);
-    const serviceTask = h.store.tasks.put(newTask(h.store.partition, { cluster, definition, group: 'service:my-app-service', startedBy: deployment, networkConfiguration: NETWORK, now: START }));
+    const serviceTask = h.store.tasks.put(
+      newTask(h.store.partition, {
+        cluster,
+        definition,
+        group: 'service:my-app-service',
+        startedBy: deployment,
+        networkConfiguration: NETWORK,
+        now: START,
+      }),
+    );
     const [manual] = (await run({ startedBy: 'ci' })).tasks;
     const [stopped] = (await run()).tasks;
     await h.call('StopTask', { cluster: 'my-app-cluster', task: stopped?.taskArn });
@@ -119,15 +186,32 @@ describe('DescribeServices counts', () => {
     const definition = h.store.taskDefinitions.get('my-app-task', 1);
     assert.ok(cluster && definition);
     const put = (lastStatus: Task['lastStatus']) =>
-      h.store.tasks.put({ ...newTask(h.store.partition, { cluster, definition, group: 'service:my-app-service', startedBy: deployment, now: START }), lastStatus });
+      h.store.tasks.put({
+        ...newTask(h.store.partition, {
+          cluster,
+          definition,
+          group: 'service:my-app-service',
+          startedBy: deployment,
+          now: START,
+        }),
+        lastStatus,
+      });
     put('RUNNING');
     put('PROVISIONING');
     put('STOPPED');
-    const { services } = await h.call<{ services: ServiceOut[] }>('DescribeServices', { cluster: 'my-app-cluster', services: ['my-app-service'] });
+    const { services } = await h.call<{ services: ServiceOut[] }>('DescribeServices', {
+      cluster: 'my-app-cluster',
+      services: ['my-app-service'],
+    });
     assert.equal(services[0]?.runningCount, 1);
     assert.equal(services[0]?.pendingCount, 1);
-    assert.deepEqual(services[0]?.deployments.map((d) => [d.runningCount, d.pendingCount]), [[1, 1]]);
-    const clusters = await h.call<{ clusters: { runningTasksCount: number; pendingTasksCount: number; activeServicesCount: number }[] }>('DescribeClusters', { clusters: ['my-app-cluster'] });
+    assert.deepEqual(
+      services[0]?.deployments.map((d) => [d.runningCount, d.pendingCount]),
+      [[1, 1]],
+    );
+    const clusters = await h.call<{
+      clusters: { runningTasksCount: number; pendingTasksCount: number; activeServicesCount: number }[];
+    }>('DescribeClusters', { clusters: ['my-app-cluster'] });
     assert.deepEqual(
       clusters.clusters.map((c) => [c.runningTasksCount, c.pendingTasksCount, c.activeServicesCount]),
       [[1, 1, 1]],

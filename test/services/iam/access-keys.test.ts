@@ -14,8 +14,10 @@ beforeEach(async () => {
 });
 afterEach(() => h.dispose());
 
-const create = async (input: Record<string, unknown> = { UserName: 'ci' }): Promise<AccessKeyOutput> => (await h.call<{ AccessKey: AccessKeyOutput }>('CreateAccessKey', input)).AccessKey;
-const list = async (userName = 'ci'): Promise<AccessKeyOutput[]> => (await h.call<{ AccessKeyMetadata: AccessKeyOutput[] }>('ListAccessKeys', { UserName: userName })).AccessKeyMetadata;
+const create = async (input: Record<string, unknown> = { UserName: 'ci' }): Promise<AccessKeyOutput> =>
+  (await h.call<{ AccessKey: AccessKeyOutput }>('CreateAccessKey', input)).AccessKey;
+const list = async (userName = 'ci'): Promise<AccessKeyOutput[]> =>
+  (await h.call<{ AccessKeyMetadata: AccessKeyOutput[] }>('ListAccessKeys', { UserName: userName })).AccessKeyMetadata;
 
 describe('CreateAccessKey and ListAccessKeys', () => {
   it('creates active AKIA keys with 40-character secrets, at most two; lists them without secrets', async () => {
@@ -27,7 +29,10 @@ describe('CreateAccessKey and ListAccessKeys', () => {
     const second = await create();
     await rejectsWith(create(), 'LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2', 409);
     const listed = await list();
-    assert.deepEqual(listed.map((k) => k.AccessKeyId), [first.AccessKeyId, second.AccessKeyId]);
+    assert.deepEqual(
+      listed.map((k) => k.AccessKeyId),
+      [first.AccessKeyId, second.AccessKeyId],
+    );
     assert.deepEqual(Object.keys(listed[0] ?? {}), ['UserName', 'AccessKeyId', 'Status', 'CreateDate']);
   });
 
@@ -35,8 +40,15 @@ describe('CreateAccessKey and ListAccessKeys', () => {
     const own = await h.callAs<{ AccessKey: AccessKeyOutput }>(userCaller(h, 'ci'), 'CreateAccessKey');
     assert.equal(own.AccessKey.UserName, 'ci');
     const listed = await h.callAs<{ AccessKeyMetadata: AccessKeyOutput[] }>(userCaller(h, 'ci'), 'ListAccessKeys');
-    assert.deepEqual(listed.AccessKeyMetadata.map((k) => k.AccessKeyId), [own.AccessKey.AccessKeyId]);
-    await rejectsWith(h.callAs(sessionCaller('deploy'), 'ListAccessKeys'), 'ValidationError', 'Must specify userName when calling with non-User credentials');
+    assert.deepEqual(
+      listed.AccessKeyMetadata.map((k) => k.AccessKeyId),
+      [own.AccessKey.AccessKeyId],
+    );
+    await rejectsWith(
+      h.callAs(sessionCaller('deploy'), 'ListAccessKeys'),
+      'ValidationError',
+      'Must specify userName when calling with non-User credentials',
+    );
     await rejectsWith(h.call('CreateAccessKey'), 'ValidationError', /admin key is the account's root credential/);
   });
 
@@ -63,10 +75,19 @@ describe('UpdateAccessKey and DeleteAccessKey', () => {
   it('refuses another user’s key and an unknown key in AWS words; a deleted key is gone', async () => {
     await h.call('CreateUser', { UserName: 'other' });
     const key = await create();
-    await rejectsWith(h.call('DeleteAccessKey', { UserName: 'other', AccessKeyId: key.AccessKeyId }), 'NoSuchEntity', `The Access Key with id ${key.AccessKeyId} cannot be found.`, 404);
+    await rejectsWith(
+      h.call('DeleteAccessKey', { UserName: 'other', AccessKeyId: key.AccessKeyId }),
+      'NoSuchEntity',
+      `The Access Key with id ${key.AccessKeyId} cannot be found.`,
+      404,
+    );
     await h.call('DeleteAccessKey', { UserName: 'ci', AccessKeyId: key.AccessKeyId });
     assert.equal(h.store.userSigningKey(key.AccessKeyId), undefined);
-    await rejectsWith(h.call('UpdateAccessKey', { UserName: 'ci', AccessKeyId: key.AccessKeyId, Status: 'Active' }), 'NoSuchEntity', `The Access Key with id ${key.AccessKeyId} cannot be found.`);
+    await rejectsWith(
+      h.call('UpdateAccessKey', { UserName: 'ci', AccessKeyId: key.AccessKeyId, Status: 'Active' }),
+      'NoSuchEntity',
+      `The Access Key with id ${key.AccessKeyId} cannot be found.`,
+    );
   });
 
   it('a user deleted and created again under the same name has none of the old keys', async () => {
@@ -86,24 +107,40 @@ describe('UpdateAccessKey and DeleteAccessKey', () => {
 describe('GetAccessKeyLastUsed', () => {
   it('says N/A until the key is used, then when, where and for what; written in one batch and kept over a reopen', async () => {
     const key = await create();
-    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), { UserName: 'ci', AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } });
+    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), {
+      UserName: 'ci',
+      AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' },
+    });
     h.clock.set(new Date(START.getTime() + 5_500));
     h.store.recordAccessKeyUse(key.AccessKeyId, 'ecr', 'us-east-1');
     h.clock.set(new Date(START.getTime() + 7_000));
     h.store.recordAccessKeyUse(key.AccessKeyId, 'ecs', 'eu-west-1');
     const used = { LastUsedDate: new Date(START.getTime() + 7_000), ServiceName: 'ecs', Region: 'eu-west-1' };
-    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), { UserName: 'ci', AccessKeyLastUsed: used });
-    const row = () => h.db.prepare('SELECT last_used_service AS s FROM iam_access_keys WHERE access_key_id = ?').get(key.AccessKeyId) as { s: string | null };
+    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), {
+      UserName: 'ci',
+      AccessKeyLastUsed: used,
+    });
+    const row = () =>
+      h.db
+        .prepare('SELECT last_used_service AS s FROM iam_access_keys WHERE access_key_id = ?')
+        .get(key.AccessKeyId) as { s: string | null };
     // The first use was written at once (nothing written in the last minute); the second waits for the next batch.
     assert.equal(row().s, 'ecr');
     h.store.flushAccessKeyUse();
     assert.equal(row().s, 'ecs');
     const again = h.reopen();
     h = again;
-    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), { UserName: 'ci', AccessKeyLastUsed: used });
+    assert.deepEqual(await h.call('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKeyId }), {
+      UserName: 'ci',
+      AccessKeyLastUsed: used,
+    });
   });
 
   it('answers NoSuchEntity for a key it does not know', async () => {
-    await rejectsWith(h.call('GetAccessKeyLastUsed', { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }), 'NoSuchEntity', 'The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.');
+    await rejectsWith(
+      h.call('GetAccessKeyLastUsed', { AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }),
+      'NoSuchEntity',
+      'The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.',
+    );
   });
 });

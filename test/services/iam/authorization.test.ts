@@ -6,7 +6,16 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IamOperationName } from '../../../src/services/iam/index.js';
-import { ACCOUNT, ECS_FULL_ACCESS, ECS_TASKS_TRUST, S3_READ, createGithubProvider, createHarness, createTaskRole, type IamHarness } from './fixtures.js';
+import {
+  ACCOUNT,
+  ECS_FULL_ACCESS,
+  ECS_TASKS_TRUST,
+  S3_READ,
+  createGithubProvider,
+  createHarness,
+  createTaskRole,
+  type IamHarness,
+} from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(async () => {
@@ -35,34 +44,55 @@ describe('authorize', () => {
       ['ListAttachedRolePolicies', {}],
     ];
     for (const [operation, input] of cases) {
-      assert.deepEqual(await h.authorize(operation, { RoleName: 'app', ...input }), [{ action: `iam:${operation}`, resource: ROLE_ARN }], operation);
+      assert.deepEqual(
+        await h.authorize(operation, { RoleName: 'app', ...input }),
+        [{ action: `iam:${operation}`, resource: ROLE_ARN }],
+        operation,
+      );
     }
   });
 
   it('uses the root path for a role that does not exist', async () => {
-    assert.deepEqual(await h.authorize('GetRole', { RoleName: 'ghost' }), [{ action: 'iam:GetRole', resource: `arn:aws:iam::${ACCOUNT}:role/ghost` }]);
+    assert.deepEqual(await h.authorize('GetRole', { RoleName: 'ghost' }), [
+      { action: 'iam:GetRole', resource: `arn:aws:iam::${ACCOUNT}:role/ghost` },
+    ]);
   });
 
   it('CreateRole: the new ARN, tags as condition keys, iam:TagRole and the boundary key', async () => {
-    assert.deepEqual(await h.authorize('CreateRole', { RoleName: 'r', Path: '/a/b/', AssumeRolePolicyDocument: ECS_TASKS_TRUST }), [
-      { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/a/b/r` },
-    ]);
+    assert.deepEqual(
+      await h.authorize('CreateRole', { RoleName: 'r', Path: '/a/b/', AssumeRolePolicyDocument: ECS_TASKS_TRUST }),
+      [{ action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/a/b/r` }],
+    );
     const tags = [
       { Key: 'team', Value: 'ci' },
       { Key: 'env', Value: 'prod' },
     ];
     const context = { 'aws:TagKeys': ['team', 'env'], 'aws:RequestTag/team': 'ci', 'aws:RequestTag/env': 'prod' };
-    assert.deepEqual(await h.authorize('CreateRole', { RoleName: 'r', AssumeRolePolicyDocument: ECS_TASKS_TRUST, Tags: tags, PermissionsBoundary: ECS_FULL_ACCESS }), [
-      { action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCOUNT}:role/r`, context: { ...context, 'iam:PermissionsBoundary': ECS_FULL_ACCESS } },
-      { action: 'iam:TagRole', resource: `arn:aws:iam::${ACCOUNT}:role/r`, context },
-    ]);
+    assert.deepEqual(
+      await h.authorize('CreateRole', {
+        RoleName: 'r',
+        AssumeRolePolicyDocument: ECS_TASKS_TRUST,
+        Tags: tags,
+        PermissionsBoundary: ECS_FULL_ACCESS,
+      }),
+      [
+        {
+          action: 'iam:CreateRole',
+          resource: `arn:aws:iam::${ACCOUNT}:role/r`,
+          context: { ...context, 'iam:PermissionsBoundary': ECS_FULL_ACCESS },
+        },
+        { action: 'iam:TagRole', resource: `arn:aws:iam::${ACCOUNT}:role/r`, context },
+      ],
+    );
   });
 
   it('TagRole and UntagRole carry their tag keys', async () => {
     assert.deepEqual(await h.authorize('TagRole', { RoleName: 'app', Tags: [{ Key: 'k', Value: 'v' }] }), [
       { action: 'iam:TagRole', resource: ROLE_ARN, context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' } },
     ]);
-    assert.deepEqual(await h.authorize('UntagRole', { RoleName: 'app', TagKeys: ['k'] }), [{ action: 'iam:UntagRole', resource: ROLE_ARN, context: { 'aws:TagKeys': ['k'] } }]);
+    assert.deepEqual(await h.authorize('UntagRole', { RoleName: 'app', TagKeys: ['k'] }), [
+      { action: 'iam:UntagRole', resource: ROLE_ARN, context: { 'aws:TagKeys': ['k'] } },
+    ]);
   });
 
   it('Attach/DetachRolePolicy: the role, with iam:PolicyARN', async () => {
@@ -77,11 +107,20 @@ describe('authorize', () => {
     assert.deepEqual(await h.authorize('CreatePolicy', { PolicyName: 'p', Path: '/x/', PolicyDocument: S3_READ }), [
       { action: 'iam:CreatePolicy', resource: `arn:aws:iam::${ACCOUNT}:policy/x/p` },
     ]);
-    assert.deepEqual((await h.authorize('CreatePolicy', { PolicyName: 'p', PolicyDocument: S3_READ, Tags: [{ Key: 'k', Value: 'v' }] }))[1], {
-      action: 'iam:TagPolicy',
-      resource: POLICY_ARN,
-      context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' },
-    });
+    assert.deepEqual(
+      (
+        await h.authorize('CreatePolicy', {
+          PolicyName: 'p',
+          PolicyDocument: S3_READ,
+          Tags: [{ Key: 'k', Value: 'v' }],
+        })
+      )[1],
+      {
+        action: 'iam:TagPolicy',
+        resource: POLICY_ARN,
+        context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' },
+      },
+    );
     const cases: [IamOperationName, Record<string, unknown>][] = [
       ['GetPolicy', {}],
       ['DeletePolicy', {}],
@@ -93,15 +132,28 @@ describe('authorize', () => {
       ['SetDefaultPolicyVersion', { VersionId: 'v1' }],
     ];
     for (const [operation, input] of cases) {
-      assert.deepEqual(await h.authorize(operation, { PolicyArn: POLICY_ARN, ...input }), [{ action: `iam:${operation}`, resource: POLICY_ARN }], operation);
+      assert.deepEqual(
+        await h.authorize(operation, { PolicyArn: POLICY_ARN, ...input }),
+        [{ action: `iam:${operation}`, resource: POLICY_ARN }],
+        operation,
+      );
     }
   });
 
   it('provider operations name the provider ARN', async () => {
-    assert.deepEqual(await h.authorize('CreateOpenIDConnectProvider', { Url: 'https://token.actions.githubusercontent.com' }), [
-      { action: 'iam:CreateOpenIDConnectProvider', resource: PROVIDER_ARN },
-    ]);
-    assert.equal((await h.authorize('CreateOpenIDConnectProvider', { Url: 'https://x.example.com', Tags: [{ Key: 'k', Value: 'v' }] }))[1]?.action, 'iam:TagOpenIDConnectProvider');
+    assert.deepEqual(
+      await h.authorize('CreateOpenIDConnectProvider', { Url: 'https://token.actions.githubusercontent.com' }),
+      [{ action: 'iam:CreateOpenIDConnectProvider', resource: PROVIDER_ARN }],
+    );
+    assert.equal(
+      (
+        await h.authorize('CreateOpenIDConnectProvider', {
+          Url: 'https://x.example.com',
+          Tags: [{ Key: 'k', Value: 'v' }],
+        })
+      )[1]?.action,
+      'iam:TagOpenIDConnectProvider',
+    );
     await createGithubProvider(h);
     const cases: [IamOperationName, Record<string, unknown>][] = [
       ['GetOpenIDConnectProvider', {}],
@@ -111,7 +163,11 @@ describe('authorize', () => {
       ['UpdateOpenIDConnectProviderThumbprint', { ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'] }],
     ];
     for (const [operation, input] of cases) {
-      assert.deepEqual(await h.authorize(operation, { OpenIDConnectProviderArn: PROVIDER_ARN, ...input }), [{ action: `iam:${operation}`, resource: PROVIDER_ARN }], operation);
+      assert.deepEqual(
+        await h.authorize(operation, { OpenIDConnectProviderArn: PROVIDER_ARN, ...input }),
+        [{ action: `iam:${operation}`, resource: PROVIDER_ARN }],
+        operation,
+      );
     }
   });
 
@@ -120,10 +176,26 @@ describe('authorize', () => {
     await h.call('CreateGroup', { GroupName: 'deployers', Path: '/teams/' });
     const user = `arn:aws:iam::${ACCOUNT}:user/deploy/ci`;
     const group = `arn:aws:iam::${ACCOUNT}:group/teams/deployers`;
-    assert.deepEqual(await h.authorize('CreateUser', { UserName: 'new', Path: '/x/', Tags: [{ Key: 'k', Value: 'v' }], PermissionsBoundary: ECS_FULL_ACCESS }), [
-      { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/x/new`, context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v', 'iam:PermissionsBoundary': ECS_FULL_ACCESS } },
-      { action: 'iam:TagUser', resource: `arn:aws:iam::${ACCOUNT}:user/x/new`, context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' } },
-    ]);
+    assert.deepEqual(
+      await h.authorize('CreateUser', {
+        UserName: 'new',
+        Path: '/x/',
+        Tags: [{ Key: 'k', Value: 'v' }],
+        PermissionsBoundary: ECS_FULL_ACCESS,
+      }),
+      [
+        {
+          action: 'iam:CreateUser',
+          resource: `arn:aws:iam::${ACCOUNT}:user/x/new`,
+          context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v', 'iam:PermissionsBoundary': ECS_FULL_ACCESS },
+        },
+        {
+          action: 'iam:TagUser',
+          resource: `arn:aws:iam::${ACCOUNT}:user/x/new`,
+          context: { 'aws:TagKeys': ['k'], 'aws:RequestTag/k': 'v' },
+        },
+      ],
+    );
     const onUser: [IamOperationName, Record<string, unknown>][] = [
       ['GetUser', {}],
       ['DeleteUser', {}],
@@ -136,23 +208,43 @@ describe('authorize', () => {
       ['ListGroupsForUser', {}],
     ];
     for (const [operation, input] of onUser) {
-      assert.deepEqual(await h.authorize(operation, { UserName: 'ci', ...input }), [{ action: `iam:${operation}`, resource: user }], operation);
+      assert.deepEqual(
+        await h.authorize(operation, { UserName: 'ci', ...input }),
+        [{ action: `iam:${operation}`, resource: user }],
+        operation,
+      );
     }
-    assert.deepEqual(await h.authorize('AttachUserPolicy', { UserName: 'ci', PolicyArn: ECS_FULL_ACCESS }), [{ action: 'iam:AttachUserPolicy', resource: user, context: { 'iam:PolicyARN': ECS_FULL_ACCESS } }]);
+    assert.deepEqual(await h.authorize('AttachUserPolicy', { UserName: 'ci', PolicyArn: ECS_FULL_ACCESS }), [
+      { action: 'iam:AttachUserPolicy', resource: user, context: { 'iam:PolicyARN': ECS_FULL_ACCESS } },
+    ]);
     for (const operation of ['GetGroup', 'DeleteGroup', 'ListGroupPolicies', 'ListAttachedGroupPolicies'] as const) {
-      assert.deepEqual(await h.authorize(operation, { GroupName: 'deployers' }), [{ action: `iam:${operation}`, resource: group }], operation);
+      assert.deepEqual(
+        await h.authorize(operation, { GroupName: 'deployers' }),
+        [{ action: `iam:${operation}`, resource: group }],
+        operation,
+      );
     }
-    assert.deepEqual(await h.authorize('AddUserToGroup', { GroupName: 'deployers', UserName: 'ci' }), [{ action: 'iam:AddUserToGroup', resource: group }]);
+    assert.deepEqual(await h.authorize('AddUserToGroup', { GroupName: 'deployers', UserName: 'ci' }), [
+      { action: 'iam:AddUserToGroup', resource: group },
+    ]);
     assert.deepEqual(await h.authorize('UpdateUser', { UserName: 'ci', NewUserName: 'cd' }), [
       { action: 'iam:UpdateUser', resource: user },
       { action: 'iam:UpdateUser', resource: `arn:aws:iam::${ACCOUNT}:user/deploy/cd` },
     ]);
     const key = await h.call<{ AccessKey: { AccessKeyId: string } }>('CreateAccessKey', { UserName: 'ci' });
-    assert.deepEqual(await h.authorize('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKey.AccessKeyId }), [{ action: 'iam:GetAccessKeyLastUsed', resource: user }]);
+    assert.deepEqual(await h.authorize('GetAccessKeyLastUsed', { AccessKeyId: key.AccessKey.AccessKeyId }), [
+      { action: 'iam:GetAccessKeyLastUsed', resource: user },
+    ]);
   });
 
   it('ListRoles, ListPolicies and ListOpenIDConnectProviders have no resource type: *', async () => {
-    for (const operation of ['ListRoles', 'ListPolicies', 'ListOpenIDConnectProviders', 'ListUsers', 'ListGroups'] as const) {
+    for (const operation of [
+      'ListRoles',
+      'ListPolicies',
+      'ListOpenIDConnectProviders',
+      'ListUsers',
+      'ListGroups',
+    ] as const) {
       assert.deepEqual(await h.authorize(operation), [{ action: `iam:${operation}`, resource: '*' }]);
     }
   });

@@ -30,10 +30,12 @@ export const SEED_TRUST_POLICY = JSON.stringify(
 );
 
 /** A trust policy for ECS tasks. */
-export const ECS_TASKS_TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+export const ECS_TASKS_TRUST =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
 
 /** A small identity policy. */
-export const S3_READ = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
+export const S3_READ =
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}';
 
 export const ECS_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonECS_FullAccess';
 export const ECR_FULL_ACCESS = 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess';
@@ -66,7 +68,11 @@ export async function createGithubProvider(h: IamHarness): Promise<string> {
 }
 
 /** Creates a role trusted by ECS tasks. */
-export async function createTaskRole(h: IamHarness, roleName: string, extra: Record<string, unknown> = {}): Promise<void> {
+export async function createTaskRole(
+  h: IamHarness,
+  roleName: string,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   await h.call('CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: ECS_TASKS_TRUST, ...extra });
 }
 
@@ -74,7 +80,15 @@ export async function createTaskRole(h: IamHarness, roleName: string, extra: Rec
 export function userCaller(h: IamHarness, userName: string): Caller {
   const user = h.store.users.get(userName);
   if (!user) throw new Error(`no user ${userName}`);
-  return { kind: 'user', accountId: ACCOUNT, arn: user.arn, userId: user.userId, userName: user.userName, accessKeyId: 'AKIAEXAMPLEEXAMPLE02', tags: {} };
+  return {
+    kind: 'user',
+    accountId: ACCOUNT,
+    arn: user.arn,
+    userId: user.userId,
+    userName: user.userName,
+    accessKeyId: 'AKIAEXAMPLEEXAMPLE02',
+    tags: {},
+  };
 }
 
 /** A role session's caller. */

@@ -7,7 +7,18 @@ import assert from 'node:assert/strict';
 import { parsePolicy } from '../../../src/policy/index.js';
 import { AWS_MANAGED_POLICIES } from '../../../src/services/iam/aws-managed-policies.js';
 import type { PolicyOutput, PolicyVersionOutput } from '../../../src/services/iam/outputs.js';
-import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, S3_READ, START, TASK_EXECUTION, createHarness, createTaskRole, rejectsWith, type IamHarness } from './fixtures.js';
+import {
+  ACCOUNT,
+  ECR_FULL_ACCESS,
+  ECS_FULL_ACCESS,
+  S3_READ,
+  START,
+  TASK_EXECUTION,
+  createHarness,
+  createTaskRole,
+  rejectsWith,
+  type IamHarness,
+} from './fixtures.js';
 
 let h: IamHarness;
 beforeEach(() => {
@@ -17,10 +28,18 @@ afterEach(() => h.dispose());
 
 const ARN = `arn:aws:iam::${ACCOUNT}:policy/ci/deploy`;
 const createDeploy = (extra: Record<string, unknown> = {}) =>
-  h.call<{ Policy: PolicyOutput }>('CreatePolicy', { PolicyName: 'deploy', Path: '/ci/', PolicyDocument: S3_READ, ...extra });
-const getPolicy = async (arn: string): Promise<PolicyOutput> => (await h.call<{ Policy: PolicyOutput }>('GetPolicy', { PolicyArn: arn })).Policy;
+  h.call<{ Policy: PolicyOutput }>('CreatePolicy', {
+    PolicyName: 'deploy',
+    Path: '/ci/',
+    PolicyDocument: S3_READ,
+    ...extra,
+  });
+const getPolicy = async (arn: string): Promise<PolicyOutput> =>
+  (await h.call<{ Policy: PolicyOutput }>('GetPolicy', { PolicyArn: arn })).Policy;
 const versionIds = async (arn: string): Promise<string[]> =>
-  (await h.call<{ Versions: PolicyVersionOutput[] }>('ListPolicyVersions', { PolicyArn: arn })).Versions.map((v) => v.VersionId);
+  (await h.call<{ Versions: PolicyVersionOutput[] }>('ListPolicyVersions', { PolicyArn: arn })).Versions.map(
+    (v) => v.VersionId,
+  );
 
 describe('CreatePolicy and GetPolicy', () => {
   it('creates v1 with an ANPA id; GetPolicy adds Description and Tags', async () => {
@@ -59,22 +78,47 @@ describe('CreatePolicy and GetPolicy', () => {
   });
 
   it('validates documents as managed policies', async () => {
-    await rejectsWith(createDeploy({ PolicyDocument: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' }), 'MalformedPolicyDocument', 'Policy document must be version 2012-10-17 or greater.');
+    await rejectsWith(
+      createDeploy({ PolicyDocument: '{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}' }),
+      'MalformedPolicyDocument',
+      'Policy document must be version 2012-10-17 or greater.',
+    );
     await rejectsWith(createDeploy({ PolicyDocument: 'nope' }), 'MalformedPolicyDocument', 'Syntax errors in policy.');
-    await rejectsWith(createDeploy({ PolicyDocument: 'é€' }), 'ValidationError', /at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    await rejectsWith(
+      createDeploy({ PolicyDocument: 'é€' }),
+      'ValidationError',
+      /at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+    );
   });
 
   it('limits a version to 6,144 characters, white space not counted', async () => {
     const resources = Array.from({ length: 300 }, (_, i) => `arn:aws:s3:::bucket-${i}/*`);
-    const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }] });
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }],
+    });
     assert.ok(big.length > 6144);
-    await rejectsWith(createDeploy({ PolicyDocument: big }), 'LimitExceeded', 'Cannot exceed quota for PolicySize: 6144', 409);
+    await rejectsWith(
+      createDeploy({ PolicyDocument: big }),
+      'LimitExceeded',
+      'Cannot exceed quota for PolicySize: 6144',
+      409,
+    );
   });
 
   it('answers NoSuchEntity or InvalidInput for ARNs that name nothing', async () => {
-    await rejectsWith(getPolicy(`arn:aws:iam::${ACCOUNT}:policy/none`), 'NoSuchEntity', `Policy arn:aws:iam::${ACCOUNT}:policy/none was not found.`, 404);
+    await rejectsWith(
+      getPolicy(`arn:aws:iam::${ACCOUNT}:policy/none`),
+      'NoSuchEntity',
+      `Policy arn:aws:iam::${ACCOUNT}:policy/none was not found.`,
+      404,
+    );
     await rejectsWith(getPolicy('arn:aws:iam::aws:policy/AmazonECSTaskExecutionRolePolicy'), 'NoSuchEntity');
-    await rejectsWith(getPolicy('arn:aws:s3:::not-a-policy-arn'), 'InvalidInput', 'ARN arn:aws:s3:::not-a-policy-arn is not valid.');
+    await rejectsWith(
+      getPolicy('arn:aws:s3:::not-a-policy-arn'),
+      'InvalidInput',
+      'ARN arn:aws:s3:::not-a-policy-arn is not valid.',
+    );
   });
 });
 
@@ -83,14 +127,29 @@ describe('policy versions', () => {
     await createDeploy();
     h.clock.advance(60_000);
     const v2doc = S3_READ.replace('s3:GetObject', 's3:PutObject');
-    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('CreatePolicyVersion', { PolicyArn: ARN, PolicyDocument: v2doc });
-    assert.deepEqual(PolicyVersion, { VersionId: 'v2', IsDefaultVersion: false, CreateDate: new Date(START.getTime() + 60_000) });
+    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('CreatePolicyVersion', {
+      PolicyArn: ARN,
+      PolicyDocument: v2doc,
+    });
+    assert.deepEqual(PolicyVersion, {
+      VersionId: 'v2',
+      IsDefaultVersion: false,
+      CreateDate: new Date(START.getTime() + 60_000),
+    });
     assert.deepEqual(await versionIds(ARN), ['v2', 'v1']);
     assert.equal(h.store.managedPolicyDefaultDocument(ARN), S3_READ);
     await h.call('SetDefaultPolicyVersion', { PolicyArn: ARN, VersionId: 'v2' });
     assert.equal(h.store.managedPolicyDefaultDocument(ARN), v2doc);
-    const got = await h.call<{ PolicyVersion: PolicyVersionOutput }>('GetPolicyVersion', { PolicyArn: ARN, VersionId: 'v2' });
-    assert.deepEqual(got.PolicyVersion, { Document: encodeURIComponent(v2doc), VersionId: 'v2', IsDefaultVersion: true, CreateDate: new Date(START.getTime() + 60_000) });
+    const got = await h.call<{ PolicyVersion: PolicyVersionOutput }>('GetPolicyVersion', {
+      PolicyArn: ARN,
+      VersionId: 'v2',
+    });
+    assert.deepEqual(got.PolicyVersion, {
+      Document: encodeURIComponent(v2doc),
+      VersionId: 'v2',
+      IsDefaultVersion: true,
+      CreateDate: new Date(START.getTime() + 60_000),
+    });
     const policy = await getPolicy(ARN);
     assert.equal(policy.DefaultVersionId, 'v2');
     assert.deepEqual(policy.UpdateDate, new Date(START.getTime() + 60_000));
@@ -106,15 +165,25 @@ describe('policy versions', () => {
       409,
     );
     await h.call('DeletePolicyVersion', { PolicyArn: ARN, VersionId: 'v3' });
-    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('CreatePolicyVersion', { PolicyArn: ARN, PolicyDocument: S3_READ, SetAsDefault: true });
+    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('CreatePolicyVersion', {
+      PolicyArn: ARN,
+      PolicyDocument: S3_READ,
+      SetAsDefault: true,
+    });
     assert.equal(PolicyVersion.VersionId, 'v6');
     assert.deepEqual(await versionIds(ARN), ['v6', 'v5', 'v4', 'v2', 'v1']);
-    const page = await h.call<{ Versions: PolicyVersionOutput[]; IsTruncated: boolean; Marker?: string }>('ListPolicyVersions', { PolicyArn: ARN, MaxItems: 3 });
+    const page = await h.call<{ Versions: PolicyVersionOutput[]; IsTruncated: boolean; Marker?: string }>(
+      'ListPolicyVersions',
+      { PolicyArn: ARN, MaxItems: 3 },
+    );
     assert.deepEqual(
       page.Versions.map((v) => v.VersionId),
       ['v6', 'v5', 'v4'],
     );
-    const rest = await h.call<{ Versions: PolicyVersionOutput[] }>('ListPolicyVersions', { PolicyArn: ARN, Marker: page.Marker });
+    const rest = await h.call<{ Versions: PolicyVersionOutput[] }>('ListPolicyVersions', {
+      PolicyArn: ARN,
+      Marker: page.Marker,
+    });
     assert.deepEqual(
       rest.Versions.map((v) => v.VersionId),
       ['v2', 'v1'],
@@ -123,8 +192,18 @@ describe('policy versions', () => {
 
   it('refuses to delete the default version, and names missing versions', async () => {
     await createDeploy();
-    await rejectsWith(h.call('DeletePolicyVersion', { PolicyArn: ARN, VersionId: 'v1' }), 'DeleteConflict', 'Cannot delete the default version of a policy.', 409);
-    await rejectsWith(h.call('GetPolicyVersion', { PolicyArn: ARN, VersionId: 'v9' }), 'NoSuchEntity', `Policy ${ARN} version v9 does not exist or is not attachable.`, 404);
+    await rejectsWith(
+      h.call('DeletePolicyVersion', { PolicyArn: ARN, VersionId: 'v1' }),
+      'DeleteConflict',
+      'Cannot delete the default version of a policy.',
+      409,
+    );
+    await rejectsWith(
+      h.call('GetPolicyVersion', { PolicyArn: ARN, VersionId: 'v9' }),
+      'NoSuchEntity',
+      `Policy ${ARN} version v9 does not exist or is not attachable.`,
+      404,
+    );
     await rejectsWith(h.call('SetDefaultPolicyVersion', { PolicyArn: ARN, VersionId: 'v2' }), 'NoSuchEntity');
     await rejectsWith(
       h.call('GetPolicyVersion', { PolicyArn: ARN, VersionId: 'version1' }),
@@ -139,11 +218,20 @@ describe('DeletePolicy', () => {
     await createDeploy();
     await createTaskRole(h, 'r');
     await h.call('AttachRolePolicy', { RoleName: 'r', PolicyArn: ARN });
-    await rejectsWith(h.call('DeletePolicy', { PolicyArn: ARN }), 'DeleteConflict', 'Cannot delete a policy attached to entities.', 409);
+    await rejectsWith(
+      h.call('DeletePolicy', { PolicyArn: ARN }),
+      'DeleteConflict',
+      'Cannot delete a policy attached to entities.',
+      409,
+    );
     await h.call('DetachRolePolicy', { RoleName: 'r', PolicyArn: ARN });
     await createTaskRole(h, 'bounded', { PermissionsBoundary: ARN });
     assert.equal((await getPolicy(ARN)).PermissionsBoundaryUsageCount, 1);
-    await rejectsWith(h.call('DeletePolicy', { PolicyArn: ARN }), 'DeleteConflict', 'Cannot delete a policy attached to entities.');
+    await rejectsWith(
+      h.call('DeletePolicy', { PolicyArn: ARN }),
+      'DeleteConflict',
+      'Cannot delete a policy attached to entities.',
+    );
     await h.call('DeleteRole', { RoleName: 'bounded' });
     await h.call('CreatePolicyVersion', { PolicyArn: ARN, PolicyDocument: S3_READ });
     await rejectsWith(
@@ -171,7 +259,10 @@ describe('AWS-managed policies', () => {
     const exec = await getPolicy(TASK_EXECUTION);
     assert.equal(exec.Path, '/service-role/');
     assert.equal(exec.DefaultVersionId, 'v1');
-    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('GetPolicyVersion', { PolicyArn: ECR_FULL_ACCESS, VersionId: 'v3' });
+    const { PolicyVersion } = await h.call<{ PolicyVersion: PolicyVersionOutput }>('GetPolicyVersion', {
+      PolicyArn: ECR_FULL_ACCESS,
+      VersionId: 'v3',
+    });
     assert.equal(PolicyVersion.IsDefaultVersion, true);
     assert.deepEqual(PolicyVersion.CreateDate, new Date('2020-12-05T00:04:19Z'));
     assert.match(decodeURIComponent(PolicyVersion.Document ?? ''), /"replication\.ecr\.amazonaws\.com"/);
@@ -213,7 +304,8 @@ describe('ListPolicies', () => {
     assert.deepEqual(await names({ OnlyAttached: true }), ['AmazonECS_FullAccess', 'AAA']);
     assert.deepEqual(await names({ PolicyUsageFilter: 'PermissionsBoundary' }), ['AAA']);
     assert.deepEqual(await names({ PathPrefix: '/ci/' }), ['deploy']);
-    const listed = (await h.call<{ Policies: PolicyOutput[] }>('ListPolicies', { Scope: 'Local', PathPrefix: '/ci/' })).Policies[0];
+    const listed = (await h.call<{ Policies: PolicyOutput[] }>('ListPolicies', { Scope: 'Local', PathPrefix: '/ci/' }))
+      .Policies[0];
     assert.ok(listed);
     assert.equal('Description' in listed, false);
     await rejectsWith(
@@ -227,7 +319,10 @@ describe('ListPolicies', () => {
     const seen: string[] = [];
     let marker: string | undefined;
     do {
-      const page = await h.call<{ Policies: PolicyOutput[]; Marker?: string }>('ListPolicies', { MaxItems: 2, Marker: marker });
+      const page = await h.call<{ Policies: PolicyOutput[]; Marker?: string }>('ListPolicies', {
+        MaxItems: 2,
+        Marker: marker,
+      });
       seen.push(...page.Policies.map((p) => p.PolicyName));
       marker = page.Marker;
     } while (marker);
@@ -242,13 +337,19 @@ describe('ListEntitiesForPolicy', () => {
     await createTaskRole(h, 'bounded', { PermissionsBoundary: ARN });
     await h.call('AttachRolePolicy', { RoleName: 'attached', PolicyArn: ARN });
     const roles = async (input: Record<string, unknown>) =>
-      (await h.call<{ PolicyRoles: { RoleName: string }[]; PolicyUsers: unknown[]; PolicyGroups: unknown[] }>('ListEntitiesForPolicy', { PolicyArn: ARN, ...input })).PolicyRoles.map(
-        (r) => r.RoleName,
-      );
+      (
+        await h.call<{ PolicyRoles: { RoleName: string }[]; PolicyUsers: unknown[]; PolicyGroups: unknown[] }>(
+          'ListEntitiesForPolicy',
+          { PolicyArn: ARN, ...input },
+        )
+      ).PolicyRoles.map((r) => r.RoleName);
     assert.deepEqual(await roles({}), ['attached', 'bounded']);
     assert.deepEqual(await roles({ PolicyUsageFilter: 'PermissionsPolicy' }), ['attached']);
     assert.deepEqual(await roles({ PolicyUsageFilter: 'PermissionsBoundary' }), ['bounded']);
     assert.deepEqual(await roles({ EntityFilter: 'User' }), []);
-    await rejectsWith(h.call('ListEntitiesForPolicy', { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/none` }), 'NoSuchEntity');
+    await rejectsWith(
+      h.call('ListEntitiesForPolicy', { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/none` }),
+      'NoSuchEntity',
+    );
   });
 });

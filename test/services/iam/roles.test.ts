@@ -25,7 +25,8 @@ beforeEach(() => {
 });
 afterEach(() => h.dispose());
 
-const getRole = async (roleName: string): Promise<RoleOutput> => (await h.call<{ Role: RoleOutput }>('GetRole', { RoleName: roleName })).Role;
+const getRole = async (roleName: string): Promise<RoleOutput> =>
+  (await h.call<{ Role: RoleOutput }>('GetRole', { RoleName: roleName })).Role;
 
 describe('CreateRole', () => {
   it('answers with the new role (no MaxSessionDuration or RoleLastUsed, as AWS)', async () => {
@@ -36,7 +37,15 @@ describe('CreateRole', () => {
       MaxSessionDuration: 7200,
       Tags: [{ Key: 'team', Value: 'platform' }],
     });
-    assert.deepEqual(Object.keys(Role), ['Path', 'RoleName', 'RoleId', 'Arn', 'CreateDate', 'AssumeRolePolicyDocument', 'Tags']);
+    assert.deepEqual(Object.keys(Role), [
+      'Path',
+      'RoleName',
+      'RoleId',
+      'Arn',
+      'CreateDate',
+      'AssumeRolePolicyDocument',
+      'Tags',
+    ]);
     assert.equal(Role.Arn, `arn:aws:iam::${ACCOUNT}:role/ci/github/deployer`);
     assert.deepEqual(Role.CreateDate, START);
     assert.deepEqual(Role.Tags, [{ Key: 'team', Value: 'platform' }]);
@@ -53,7 +62,12 @@ describe('CreateRole', () => {
 
   it('refuses a name taken in any letter case', async () => {
     await createTaskRole(h, 'Deployer');
-    await rejectsWith(createTaskRole(h, 'deployer'), 'EntityAlreadyExists', 'Role with name deployer already exists.', 409);
+    await rejectsWith(
+      createTaskRole(h, 'deployer'),
+      'EntityAlreadyExists',
+      'Role with name deployer already exists.',
+      409,
+    );
   });
 
   it('reports every invalid member in one ValidationError', async () => {
@@ -69,7 +83,11 @@ describe('CreateRole', () => {
   });
 
   it('limits names to 64 characters and sessions to 12 hours', async () => {
-    await rejectsWith(createTaskRole(h, 'r'.repeat(65)), 'ValidationError', /at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64$/);
+    await rejectsWith(
+      createTaskRole(h, 'r'.repeat(65)),
+      'ValidationError',
+      /at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64$/,
+    );
     await rejectsWith(
       createTaskRole(h, 'r', { MaxSessionDuration: 43201 }),
       'ValidationError',
@@ -78,11 +96,24 @@ describe('CreateRole', () => {
   });
 
   it('checks tags: pattern, count, and keys distinct case-insensitively', async () => {
-    await rejectsWith(createTaskRole(h, 'r', { Tags: [{ Key: 'a!', Value: 'x' }] }), 'ValidationError', /Value 'a!' at 'tags\.1\.member\.key' failed to satisfy constraint: Member must satisfy regular expression pattern: \[\\p\{L\}\\p\{Z\}\\p\{N\}_\.:\/=\+\\-@\]\+/);
-    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
-    await rejectsWith(createTaskRole(h, 'r', { Tags: many }), 'ValidationError', /at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50/);
     await rejectsWith(
-      createTaskRole(h, 'r', { Tags: [{ Key: 'Team', Value: 'a' }, { Key: 'team', Value: 'b' }] }),
+      createTaskRole(h, 'r', { Tags: [{ Key: 'a!', Value: 'x' }] }),
+      'ValidationError',
+      /Value 'a!' at 'tags\.1\.member\.key' failed to satisfy constraint: Member must satisfy regular expression pattern: \[\\p\{L\}\\p\{Z\}\\p\{N\}_\.:\/=\+\\-@\]\+/,
+    );
+    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await rejectsWith(
+      createTaskRole(h, 'r', { Tags: many }),
+      'ValidationError',
+      /at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50/,
+    );
+    await rejectsWith(
+      createTaskRole(h, 'r', {
+        Tags: [
+          { Key: 'Team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+      }),
       'InvalidInput',
       'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
       400,
@@ -90,14 +121,30 @@ describe('CreateRole', () => {
   });
 
   it('validates the trust policy with the trust validator', async () => {
-    await rejectsWith(createTaskRole(h, 'r', { AssumeRolePolicyDocument: '{not json' }), 'MalformedPolicyDocument', 'This policy contains invalid Json', 400);
-    await rejectsWith(createTaskRole(h, 'r', { AssumeRolePolicyDocument: S3_READ }), 'MalformedPolicyDocument', /Resource|Principal/);
+    await rejectsWith(
+      createTaskRole(h, 'r', { AssumeRolePolicyDocument: '{not json' }),
+      'MalformedPolicyDocument',
+      'This policy contains invalid Json',
+      400,
+    );
+    await rejectsWith(
+      createTaskRole(h, 'r', { AssumeRolePolicyDocument: S3_READ }),
+      'MalformedPolicyDocument',
+      /Resource|Principal/,
+    );
   });
 
   it('refuses a trust policy naming a role of this account that does not exist', async () => {
     const ghost = `arn:aws:iam::${ACCOUNT}:role/ghost`;
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ghost }, Action: 'sts:AssumeRole' }] });
-    await rejectsWith(createTaskRole(h, 'r', { AssumeRolePolicyDocument: trust }), 'MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${ghost}"`);
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: ghost }, Action: 'sts:AssumeRole' }],
+    });
+    await rejectsWith(
+      createTaskRole(h, 'r', { AssumeRolePolicyDocument: trust }),
+      'MalformedPolicyDocument',
+      `Invalid principal in policy: "AWS":"${ghost}"`,
+    );
     await createTaskRole(h, 'ghost');
     await createTaskRole(h, 'r', { AssumeRolePolicyDocument: trust });
   });
@@ -114,20 +161,45 @@ describe('CreateRole', () => {
   });
 
   it('limits the trust policy to 2048 characters, white space not counted', async () => {
-    const statement = (i: number) => ({ Sid: `S${i}`, Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' });
-    const fits = JSON.stringify({ Version: '2012-10-17', Statement: Array.from({ length: 17 }, (_, i) => statement(i)) }, null, 8);
+    const statement = (i: number) => ({
+      Sid: `S${i}`,
+      Effect: 'Allow',
+      Principal: { Service: 'ecs-tasks.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+    });
+    const fits = JSON.stringify(
+      { Version: '2012-10-17', Statement: Array.from({ length: 17 }, (_, i) => statement(i)) },
+      null,
+      8,
+    );
     assert.ok(fits.length > 2048 && fits.replace(/\s/g, '').length <= 2048);
     await createTaskRole(h, 'fits', { AssumeRolePolicyDocument: fits });
-    const big = JSON.stringify({ Version: '2012-10-17', Statement: Array.from({ length: 40 }, (_, i) => statement(i)) });
-    await rejectsWith(createTaskRole(h, 'big', { AssumeRolePolicyDocument: big }), 'LimitExceeded', 'Cannot exceed quota for ACLSizePerRole: 2048', 409);
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: Array.from({ length: 40 }, (_, i) => statement(i)),
+    });
+    await rejectsWith(
+      createTaskRole(h, 'big', { AssumeRolePolicyDocument: big }),
+      'LimitExceeded',
+      'Cannot exceed quota for ACLSizePerRole: 2048',
+      409,
+    );
   });
 
   it('stores a permissions boundary that names an existing policy', async () => {
     await createTaskRole(h, 'bounded', { PermissionsBoundary: ECS_FULL_ACCESS });
-    assert.deepEqual((await getRole('bounded')).PermissionsBoundary, { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: ECS_FULL_ACCESS });
+    assert.deepEqual((await getRole('bounded')).PermissionsBoundary, {
+      PermissionsBoundaryType: 'Policy',
+      PermissionsBoundaryArn: ECS_FULL_ACCESS,
+    });
     assert.equal(h.store.rolePermissionsBoundary('bounded'), ECS_FULL_ACCESS);
     const missing = `arn:aws:iam::${ACCOUNT}:policy/nope`;
-    await rejectsWith(createTaskRole(h, 'r', { PermissionsBoundary: missing }), 'NoSuchEntity', `Scope ARN: ${missing} does not exist or is not attachable.`, 404);
+    await rejectsWith(
+      createTaskRole(h, 'r', { PermissionsBoundary: missing }),
+      'NoSuchEntity',
+      `Scope ARN: ${missing} does not exist or is not attachable.`,
+      404,
+    );
   });
 });
 
@@ -151,7 +223,15 @@ describe('ListRoles', () => {
     );
     assert.equal(all.IsTruncated, false);
     const b = all.Roles[1] as RoleOutput;
-    assert.deepEqual(Object.keys(b), ['Path', 'RoleName', 'RoleId', 'Arn', 'CreateDate', 'AssumeRolePolicyDocument', 'MaxSessionDuration']);
+    assert.deepEqual(Object.keys(b), [
+      'Path',
+      'RoleName',
+      'RoleId',
+      'Arn',
+      'CreateDate',
+      'AssumeRolePolicyDocument',
+      'MaxSessionDuration',
+    ]);
     assert.equal(all.Roles[0]?.Description, 'first');
     const app = await h.call<{ Roles: RoleOutput[] }>('ListRoles', { PathPrefix: '/app/' });
     assert.deepEqual(
@@ -166,7 +246,10 @@ describe('ListRoles', () => {
     let marker: string | undefined;
     let pages = 0;
     do {
-      const page = await h.call<{ Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }>('ListRoles', { MaxItems: 2, Marker: marker });
+      const page = await h.call<{ Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }>('ListRoles', {
+        MaxItems: 2,
+        Marker: marker,
+      });
       names.push(...page.Roles.map((r) => r.RoleName));
       assert.equal(page.IsTruncated, page.Marker !== undefined);
       marker = page.Marker;
@@ -174,7 +257,11 @@ describe('ListRoles', () => {
     } while (marker);
     assert.deepEqual(names, ['r1', 'r2', 'r3', 'r4', 'r5']);
     assert.equal(pages, 3);
-    await rejectsWith(h.call('ListRoles', { MaxItems: 0 }), 'ValidationError', /Member must have value greater than or equal to 1/);
+    await rejectsWith(
+      h.call('ListRoles', { MaxItems: 0 }),
+      'ValidationError',
+      /Member must have value greater than or equal to 1/,
+    );
     await rejectsWith(h.call('ListRoles', { Marker: 'garbage' }), 'ValidationError', 'Invalid Marker.');
   });
 });
@@ -188,21 +275,36 @@ describe('UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy', () => {
     assert.equal(role.Description, 'old');
     await h.call('UpdateRole', { RoleName: 'r', Description: 'new' });
     assert.equal((await getRole('r')).Description, 'new');
-    const { Role } = await h.call<{ Role: RoleOutput }>('UpdateRoleDescription', { RoleName: 'r', Description: 'newer' });
+    const { Role } = await h.call<{ Role: RoleOutput }>('UpdateRoleDescription', {
+      RoleName: 'r',
+      Description: 'newer',
+    });
     assert.equal(Role.Description, 'newer');
     role = await getRole('r');
     assert.equal(role.Description, 'newer');
     assert.equal(role.MaxSessionDuration, 14400);
-    await rejectsWith(h.call('UpdateRole', { RoleName: 'x', MaxSessionDuration: 3600 }), 'NoSuchEntity', 'The role with name x cannot be found.');
-    await rejectsWith(h.call('UpdateRoleDescription', { RoleName: 'r' }), 'ValidationError', /Value null at 'description'/);
+    await rejectsWith(
+      h.call('UpdateRole', { RoleName: 'x', MaxSessionDuration: 3600 }),
+      'NoSuchEntity',
+      'The role with name x cannot be found.',
+    );
+    await rejectsWith(
+      h.call('UpdateRoleDescription', { RoleName: 'r' }),
+      'ValidationError',
+      /Value null at 'description'/,
+    );
   });
 
   it('replaces the trust policy after validating it', async () => {
     await createTaskRole(h, 'r');
-    const trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
+    const trust =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}';
     await h.call('UpdateAssumeRolePolicy', { RoleName: 'r', PolicyDocument: trust });
     assert.equal(h.store.getRole('r')?.assumeRolePolicyDocument, trust);
-    await rejectsWith(h.call('UpdateAssumeRolePolicy', { RoleName: 'r', PolicyDocument: '[' }), 'MalformedPolicyDocument');
+    await rejectsWith(
+      h.call('UpdateAssumeRolePolicy', { RoleName: 'r', PolicyDocument: '[' }),
+      'MalformedPolicyDocument',
+    );
     await rejectsWith(h.call('UpdateAssumeRolePolicy', { RoleName: 'nope', PolicyDocument: trust }), 'NoSuchEntity');
   });
 });
@@ -212,9 +314,19 @@ describe('DeleteRole', () => {
     await createTaskRole(h, 'r');
     await h.call('AttachRolePolicy', { RoleName: 'r', PolicyArn: ECS_FULL_ACCESS });
     await h.call('PutRolePolicy', { RoleName: 'r', PolicyName: 'inline', PolicyDocument: S3_READ });
-    await rejectsWith(h.call('DeleteRole', { RoleName: 'r' }), 'DeleteConflict', 'Cannot delete entity, must detach all policies first.', 409);
+    await rejectsWith(
+      h.call('DeleteRole', { RoleName: 'r' }),
+      'DeleteConflict',
+      'Cannot delete entity, must detach all policies first.',
+      409,
+    );
     await h.call('DetachRolePolicy', { RoleName: 'r', PolicyArn: ECS_FULL_ACCESS });
-    await rejectsWith(h.call('DeleteRole', { RoleName: 'r' }), 'DeleteConflict', 'Cannot delete entity, must delete policies first.', 409);
+    await rejectsWith(
+      h.call('DeleteRole', { RoleName: 'r' }),
+      'DeleteConflict',
+      'Cannot delete entity, must delete policies first.',
+      409,
+    );
     await h.call('DeleteRolePolicy', { RoleName: 'r', PolicyName: 'inline' });
     await h.call('DeleteRole', { RoleName: 'r' });
     assert.equal(h.store.getRole('r'), undefined);
@@ -225,7 +337,14 @@ describe('DeleteRole', () => {
 describe('TagRole, UntagRole, ListRoleTags', () => {
   it('adds, replaces case-insensitively, removes and pages tags', async () => {
     await createTaskRole(h, 'r', { Tags: [{ Key: 'Env', Value: 'dev' }] });
-    await h.call('TagRole', { RoleName: 'r', Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: 'ci' }, { Key: 'cost', Value: '' }] });
+    await h.call('TagRole', {
+      RoleName: 'r',
+      Tags: [
+        { Key: 'env', Value: 'prod' },
+        { Key: 'team', Value: 'ci' },
+        { Key: 'cost', Value: '' },
+      ],
+    });
     const all = await h.call<{ Tags: TagOutput[]; IsTruncated: boolean }>('ListRoleTags', { RoleName: 'r' });
     assert.deepEqual(all, {
       Tags: [
@@ -236,10 +355,16 @@ describe('TagRole, UntagRole, ListRoleTags', () => {
       IsTruncated: false,
       Marker: undefined,
     });
-    const first = await h.call<{ Tags: TagOutput[]; IsTruncated: boolean; Marker?: string }>('ListRoleTags', { RoleName: 'r', MaxItems: 2 });
+    const first = await h.call<{ Tags: TagOutput[]; IsTruncated: boolean; Marker?: string }>('ListRoleTags', {
+      RoleName: 'r',
+      MaxItems: 2,
+    });
     assert.equal(first.Tags.length, 2);
     assert.equal(first.IsTruncated, true);
-    const rest = await h.call<{ Tags: TagOutput[]; IsTruncated: boolean }>('ListRoleTags', { RoleName: 'r', Marker: first.Marker });
+    const rest = await h.call<{ Tags: TagOutput[]; IsTruncated: boolean }>('ListRoleTags', {
+      RoleName: 'r',
+      Marker: first.Marker,
+    });
     assert.deepEqual(rest.Tags, [{ Key: 'cost', Value: '' }]);
     await h.call('UntagRole', { RoleName: 'r', TagKeys: ['ENV', 'absent'] });
     assert.deepEqual((await getRole('r')).Tags, [

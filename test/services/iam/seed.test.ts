@@ -6,7 +6,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RoleOutput } from '../../../src/services/iam/outputs.js';
-import { ACCOUNT, ECR_FULL_ACCESS, ECS_FULL_ACCESS, SEED_TRUST_POLICY, START, createGithubProvider, createHarness, type IamHarness } from './fixtures.js';
+import {
+  ACCOUNT,
+  ECR_FULL_ACCESS,
+  ECS_FULL_ACCESS,
+  SEED_TRUST_POLICY,
+  START,
+  createGithubProvider,
+  createHarness,
+  type IamHarness,
+} from './fixtures.js';
 
 const ROLE = 'github-actions-ecs-deploy';
 
@@ -16,7 +25,11 @@ describe('seed Step 3: OIDC provider, web-identity role, managed policies', () =
   before(async () => {
     h = createHarness();
     providerArn = await createGithubProvider(h);
-    await h.call('CreateRole', { RoleName: ROLE, AssumeRolePolicyDocument: SEED_TRUST_POLICY, Description: 'GitHub Actions deploys to ECS' });
+    await h.call('CreateRole', {
+      RoleName: ROLE,
+      AssumeRolePolicyDocument: SEED_TRUST_POLICY,
+      Description: 'GitHub Actions deploys to ECS',
+    });
     await h.call('AttachRolePolicy', { RoleName: ROLE, PolicyArn: ECS_FULL_ACCESS });
     await h.call('AttachRolePolicy', { RoleName: ROLE, PolicyArn: ECR_FULL_ACCESS });
   });
@@ -81,10 +94,14 @@ describe('seed Step 3: OIDC provider, web-identity role, managed policies', () =
   });
 
   it('counts the attachments on the AWS-managed policies', async () => {
-    const { Policy } = await h.call<{ Policy: { AttachmentCount: number; DefaultVersionId: string } }>('GetPolicy', { PolicyArn: ECS_FULL_ACCESS });
+    const { Policy } = await h.call<{ Policy: { AttachmentCount: number; DefaultVersionId: string } }>('GetPolicy', {
+      PolicyArn: ECS_FULL_ACCESS,
+    });
     assert.equal(Policy.AttachmentCount, 1);
     assert.equal(Policy.DefaultVersionId, 'v21');
-    const { PolicyRoles } = await h.call<{ PolicyRoles: unknown[] }>('ListEntitiesForPolicy', { PolicyArn: ECR_FULL_ACCESS });
+    const { PolicyRoles } = await h.call<{ PolicyRoles: unknown[] }>('ListEntitiesForPolicy', {
+      PolicyArn: ECR_FULL_ACCESS,
+    });
     assert.deepEqual(PolicyRoles, [{ RoleName: ROLE, RoleId: h.store.getRole(ROLE)?.roleId }]);
   });
 });

@@ -29,7 +29,12 @@ afterEach(() => h.dispose());
 describe('persistence', () => {
   it('keeps roles, policies, versions, attachments and providers across reopening', async () => {
     await createGithubProvider(h);
-    await h.call('CreateRole', { RoleName: 'deploy', Path: '/ci/', AssumeRolePolicyDocument: SEED_TRUST_POLICY, Tags: [{ Key: 'k', Value: 'v' }] });
+    await h.call('CreateRole', {
+      RoleName: 'deploy',
+      Path: '/ci/',
+      AssumeRolePolicyDocument: SEED_TRUST_POLICY,
+      Tags: [{ Key: 'k', Value: 'v' }],
+    });
     await h.call('PutRolePolicy', { RoleName: 'deploy', PolicyName: 'inline', PolicyDocument: S3_READ });
     await h.call('CreatePolicy', { PolicyName: 'mine', PolicyDocument: S3_READ, Description: 'd' });
     const mine = `arn:aws:iam::${ACCOUNT}:policy/mine`;
@@ -45,12 +50,21 @@ describe('persistence', () => {
       h.store.rolePolicyDocuments('deploy').map((d) => d.source),
       ['inline:inline', ECS_FULL_ACCESS, mine],
     );
-    const policy = await h.call<{ Policy: { DefaultVersionId: string; Description: string; AttachmentCount: number } }>('GetPolicy', { PolicyArn: mine });
-    assert.deepEqual([policy.Policy.DefaultVersionId, policy.Policy.Description, policy.Policy.AttachmentCount], ['v2', 'd', 1]);
+    const policy = await h.call<{ Policy: { DefaultVersionId: string; Description: string; AttachmentCount: number } }>(
+      'GetPolicy',
+      { PolicyArn: mine },
+    );
+    assert.deepEqual(
+      [policy.Policy.DefaultVersionId, policy.Policy.Description, policy.Policy.AttachmentCount],
+      ['v2', 'd', 1],
+    );
     const provider = h.store.getOpenIdConnectProviderByUrl('token.actions.githubusercontent.com');
     assert.deepEqual(provider?.createDate, START);
     // The version counter survives too: the next version is v3.
-    const { PolicyVersion } = await h.call<{ PolicyVersion: { VersionId: string } }>('CreatePolicyVersion', { PolicyArn: mine, PolicyDocument: S3_READ });
+    const { PolicyVersion } = await h.call<{ PolicyVersion: { VersionId: string } }>('CreatePolicyVersion', {
+      PolicyArn: mine,
+      PolicyDocument: S3_READ,
+    });
     assert.equal(PolicyVersion.VersionId, 'v3');
   });
 
@@ -66,7 +80,10 @@ describe('hot-path reads', () => {
   it('IamStore is what STS and the authorizer take (checked by the compiler)', () => {
     const sts: StsRoleSource = h.store;
     const authorizer: IdentityPolicySource = h.store;
-    assert.equal(sts.managedPolicyDefaultDocument(ECS_FULL_ACCESS), authorizer.managedPolicyDefaultDocument(ECS_FULL_ACCESS));
+    assert.equal(
+      sts.managedPolicyDefaultDocument(ECS_FULL_ACCESS),
+      authorizer.managedPolicyDefaultDocument(ECS_FULL_ACCESS),
+    );
   });
 
   it('getRole is case-insensitive; getRoleByArn needs the exact ARN with path', async () => {

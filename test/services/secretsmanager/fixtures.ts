@@ -4,7 +4,11 @@
  */
 import { createServiceHarness, type ServiceHarness } from '../../support/service-harness.js';
 import type { ServiceDefinition } from '../../../src/core/operation.js';
-import { createSecretsManagerService, SecretsStore, type SecretsManagerOperationName } from '../../../src/services/secretsmanager/index.js';
+import {
+  createSecretsManagerService,
+  SecretsStore,
+  type SecretsManagerOperationName,
+} from '../../../src/services/secretsmanager/index.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -13,7 +17,10 @@ export const DAY = 24 * 60 * 60 * 1000;
 
 export type Wire = Record<string, unknown>;
 
-export type SecretsHarness = ServiceHarness<SecretsManagerOperationName, { store: SecretsStore; service: ServiceDefinition }>;
+export type SecretsHarness = ServiceHarness<
+  SecretsManagerOperationName,
+  { store: SecretsStore; service: ServiceDefinition }
+>;
 
 export function createHarness(): SecretsHarness {
   return createServiceHarness({

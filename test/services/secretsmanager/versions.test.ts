@@ -15,12 +15,18 @@ beforeEach(async () => {
 });
 afterEach(() => h.dispose());
 
-const put = (n: number, extra: Record<string, unknown> = {}) => h.call('PutSecretValue', { SecretId: 's', SecretString: `v${n}`, ClientRequestToken: token(n), ...extra });
+const put = (n: number, extra: Record<string, unknown> = {}) =>
+  h.call('PutSecretValue', { SecretId: 's', SecretString: `v${n}`, ClientRequestToken: token(n), ...extra });
 const stages = async () => (await h.call('DescribeSecret', { SecretId: 's' })).VersionIdsToStages;
 
 describe('PutSecretValue', () => {
   it('moves AWSCURRENT to the new version and AWSPREVIOUS to the one it left', async () => {
-    assert.deepEqual(await put(2), { ARN: (await h.call('DescribeSecret', { SecretId: 's' })).ARN, Name: 's', VersionId: token(2), VersionStages: ['AWSCURRENT'] });
+    assert.deepEqual(await put(2), {
+      ARN: (await h.call('DescribeSecret', { SecretId: 's' })).ARN,
+      Name: 's',
+      VersionId: token(2),
+      VersionStages: ['AWSCURRENT'],
+    });
     await put(3);
     assert.deepEqual(await stages(), { [token(2)]: ['AWSPREVIOUS'], [token(3)]: ['AWSCURRENT'] });
     assert.equal((await h.call('GetSecretValue', { SecretId: 's', VersionStage: 'AWSPREVIOUS' })).SecretString, 'v2');
@@ -38,9 +44,17 @@ describe('PutSecretValue', () => {
     const first = await put(2);
     assert.deepEqual(await put(2), first);
     assert.equal(((await h.call('ListSecretVersionIds', { SecretId: 's' })).Versions as Wire[]).length, 2);
-    await rejectsWith(h.call('PutSecretValue', { SecretId: 's', SecretString: 'changed', ClientRequestToken: token(2) }), 'ResourceExistsException', /already in use for a version of secret/);
+    await rejectsWith(
+      h.call('PutSecretValue', { SecretId: 's', SecretString: 'changed', ClientRequestToken: token(2) }),
+      'ResourceExistsException',
+      /already in use for a version of secret/,
+    );
     await rejectsWith(h.call('PutSecretValue', { SecretId: 's' }), 'InvalidParameterException');
-    await rejectsWith(h.call('PutSecretValue', { SecretId: 'nope', SecretString: 'x' }), 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+    await rejectsWith(
+      h.call('PutSecretValue', { SecretId: 'nope', SecretString: 'x' }),
+      'ResourceNotFoundException',
+      "Secrets Manager can't find the specified secret.",
+    );
   });
 });
 
@@ -48,10 +62,26 @@ describe('GetSecretValue', () => {
   it('reads by VersionId or VersionStage, and refuses the two naming different versions', async () => {
     await put(2);
     assert.equal((await h.call('GetSecretValue', { SecretId: 's', VersionId: token(1) })).SecretString, 'v1');
-    assert.equal((await h.call('GetSecretValue', { SecretId: 's', VersionId: token(1), VersionStage: 'AWSPREVIOUS' })).SecretString, 'v1');
-    await rejectsWith(h.call('GetSecretValue', { SecretId: 's', VersionId: token(1), VersionStage: 'AWSCURRENT' }), 'InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
-    await rejectsWith(h.call('GetSecretValue', { SecretId: 's', VersionId: token(9) }), 'ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${token(9)}`);
-    await rejectsWith(h.call('GetSecretValue', { SecretId: 's', VersionStage: 'AWSPENDING' }), 'ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+    assert.equal(
+      (await h.call('GetSecretValue', { SecretId: 's', VersionId: token(1), VersionStage: 'AWSPREVIOUS' }))
+        .SecretString,
+      'v1',
+    );
+    await rejectsWith(
+      h.call('GetSecretValue', { SecretId: 's', VersionId: token(1), VersionStage: 'AWSCURRENT' }),
+      'InvalidRequestException',
+      'You provided a VersionStage that is not associated to the provided VersionId.',
+    );
+    await rejectsWith(
+      h.call('GetSecretValue', { SecretId: 's', VersionId: token(9) }),
+      'ResourceNotFoundException',
+      `Secrets Manager can't find the specified secret value for VersionId: ${token(9)}`,
+    );
+    await rejectsWith(
+      h.call('GetSecretValue', { SecretId: 's', VersionStage: 'AWSPENDING' }),
+      'ResourceNotFoundException',
+      "Secrets Manager can't find the specified secret value for staging label: AWSPENDING",
+    );
   });
 
   it('records the day of the last read on the secret and the version', async () => {
@@ -70,9 +100,18 @@ describe('UpdateSecretVersionStage', () => {
     await put(2, { VersionStages: ['AWSPENDING'] });
   });
 
-  it('promotes AWSPENDING\'s version to AWSCURRENT, leaving AWSPREVIOUS behind (rotation\'s finishSecret)', async () => {
-    await h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSCURRENT', MoveToVersionId: token(2), RemoveFromVersionId: token(1) });
-    await h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSPENDING', RemoveFromVersionId: token(2) });
+  it("promotes AWSPENDING's version to AWSCURRENT, leaving AWSPREVIOUS behind (rotation's finishSecret)", async () => {
+    await h.call('UpdateSecretVersionStage', {
+      SecretId: 's',
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: token(2),
+      RemoveFromVersionId: token(1),
+    });
+    await h.call('UpdateSecretVersionStage', {
+      SecretId: 's',
+      VersionStage: 'AWSPENDING',
+      RemoveFromVersionId: token(2),
+    });
     assert.deepEqual(await stages(), { [token(1)]: ['AWSPREVIOUS'], [token(2)]: ['AWSCURRENT'] });
   });
 
@@ -82,23 +121,56 @@ describe('UpdateSecretVersionStage', () => {
       'InvalidParameterException',
       `The parameter RemoveFromVersionId can't be empty. Staging label AWSCURRENT is currently attached to version ${token(1)}, so you must explicitly reference that version in RemoveFromVersionId.`,
     );
-    await rejectsWith(h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSCURRENT', MoveToVersionId: token(2), RemoveFromVersionId: token(2) }), 'InvalidParameterException', /not found in version/);
-    await rejectsWith(h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSCURRENT', RemoveFromVersionId: token(1) }), 'InvalidParameterException', /AWSCURRENT/);
-    await rejectsWith(h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'X', MoveToVersionId: token(7) }), 'ResourceNotFoundException', /VersionId/);
+    await rejectsWith(
+      h.call('UpdateSecretVersionStage', {
+        SecretId: 's',
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: token(2),
+        RemoveFromVersionId: token(2),
+      }),
+      'InvalidParameterException',
+      /not found in version/,
+    );
+    await rejectsWith(
+      h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSCURRENT', RemoveFromVersionId: token(1) }),
+      'InvalidParameterException',
+      /AWSCURRENT/,
+    );
+    await rejectsWith(
+      h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'X', MoveToVersionId: token(7) }),
+      'ResourceNotFoundException',
+      /VersionId/,
+    );
     // A new label lands without RemoveFromVersionId.
     await h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'blue', MoveToVersionId: token(1) });
     assert.deepEqual(await stages(), { [token(1)]: ['AWSCURRENT', 'blue'], [token(2)]: ['AWSPENDING'] });
   });
 
   it('keeps a version with its labels gone as deprecated: listed only with IncludeDeprecated', async () => {
-    await h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'AWSPENDING', RemoveFromVersionId: token(2) });
+    await h.call('UpdateSecretVersionStage', {
+      SecretId: 's',
+      VersionStage: 'AWSPENDING',
+      RemoveFromVersionId: token(2),
+    });
     assert.deepEqual(await stages(), { [token(1)]: ['AWSCURRENT'] });
-    const listed = async (includeDeprecated: boolean) => ((await h.call('ListSecretVersionIds', { SecretId: 's', IncludeDeprecated: includeDeprecated })).Versions as Wire[]).map((v) => v.VersionId);
+    const listed = async (includeDeprecated: boolean) =>
+      (
+        (await h.call('ListSecretVersionIds', { SecretId: 's', IncludeDeprecated: includeDeprecated }))
+          .Versions as Wire[]
+      ).map((v) => v.VersionId);
     assert.deepEqual(await listed(false), [token(1)]);
     assert.deepEqual(await listed(true), [token(1), token(2)]);
     const page = await h.call('ListSecretVersionIds', { SecretId: 's', IncludeDeprecated: true, MaxResults: 1 });
-    const next = await h.call('ListSecretVersionIds', { SecretId: 's', IncludeDeprecated: true, MaxResults: 1, NextToken: page.NextToken });
-    assert.deepEqual((next.Versions as Wire[]).map((v) => v.VersionId), [token(2)]);
+    const next = await h.call('ListSecretVersionIds', {
+      SecretId: 's',
+      IncludeDeprecated: true,
+      MaxResults: 1,
+      NextToken: page.NextToken,
+    });
+    assert.deepEqual(
+      (next.Versions as Wire[]).map((v) => v.VersionId),
+      [token(2)],
+    );
   });
 });
 
@@ -110,7 +182,13 @@ describe('quotas', () => {
     await put(101);
     const arn = (await h.call('DescribeSecret', { SecretId: 's' })).ARN as string;
     // Version 1 was older than a day and deprecated: pruned. The others are from the last day.
-    assert.deepEqual(h.store.versions(arn).map((v) => v.versionId).slice(0, 2), [token(2), token(3)]);
+    assert.deepEqual(
+      h.store
+        .versions(arn)
+        .map((v) => v.versionId)
+        .slice(0, 2),
+      [token(2), token(3)],
+    );
     await rejectsWith(put(102), 'LimitExceededException');
     h.clock.advance(DAY + 1);
     await put(102);
@@ -118,8 +196,16 @@ describe('quotas', () => {
   });
 
   it('refuses a 21st staging label on a secret', async () => {
-    for (let i = 0; i < 19; i++) await h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: `label-${i}`, MoveToVersionId: token(1) });
-    await rejectsWith(h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'one-too-many', MoveToVersionId: token(1) }), 'LimitExceededException');
+    for (let i = 0; i < 19; i++)
+      await h.call('UpdateSecretVersionStage', {
+        SecretId: 's',
+        VersionStage: `label-${i}`,
+        MoveToVersionId: token(1),
+      });
+    await rejectsWith(
+      h.call('UpdateSecretVersionStage', { SecretId: 's', VersionStage: 'one-too-many', MoveToVersionId: token(1) }),
+      'LimitExceededException',
+    );
     assert.equal(Object.values((await stages()) as Record<string, string[]>).flat().length, 20);
   });
 });

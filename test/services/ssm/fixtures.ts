@@ -12,7 +12,10 @@ export const START = Date.parse('2026-03-01T12:00:00.000Z');
 
 export type Wire = Record<string, unknown>;
 
-export interface SsmHarness extends ServiceHarness<SsmOperationName, { store: ParameterStore; service: ServiceDefinition }> {
+export interface SsmHarness extends ServiceHarness<
+  SsmOperationName,
+  { store: ParameterStore; service: ServiceDefinition }
+> {
   /** PutParameter with Type String (or as `extra` says). */
   put(name: string, value: string, extra?: Record<string, unknown>): Promise<Wire>;
 }
@@ -29,7 +32,8 @@ export function createHarness(): SsmHarness {
     },
   });
   return Object.assign(h, {
-    put: (name: string, value: string, extra: Record<string, unknown> = {}) => h.call<Wire>('PutParameter', { Name: name, Value: value, Type: 'String', ...extra }),
+    put: (name: string, value: string, extra: Record<string, unknown> = {}) =>
+      h.call<Wire>('PutParameter', { Name: name, Value: value, Type: 'String', ...extra }),
   });
 }
 

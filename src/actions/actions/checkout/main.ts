@@ -19,23 +19,35 @@ runStep(async () => {
   const workspace = process.env.GITHUB_WORKSPACE;
   if (!workspace) throw new Error('GITHUB_WORKSPACE not defined');
   const repository = core.getInput('repository') || process.env.GITHUB_REPOSITORY || '';
-  if (!/^[^/]+\/[^/]+$/.test(repository)) throw new Error(`Invalid repository '${repository}'. Expected format {owner}/{repo}.`);
+  if (!/^[^/]+\/[^/]+$/.test(repository))
+    throw new Error(`Invalid repository '${repository}'. Expected format {owner}/{repo}.`);
   const path = core.getInput('path');
   const target = resolve(workspace, path);
   const inside = relative(workspace, target);
-  if (inside.startsWith('..') || isAbsolute(inside)) throw new Error(`Repository path '${target}' is not under '${workspace}'`);
+  if (inside.startsWith('..') || isAbsolute(inside))
+    throw new Error(`Repository path '${target}' is not under '${workspace}'`);
   for (const unsupported of ['submodules', 'lfs', 'sparse-checkout']) {
     const value = core.getInput(unsupported);
-    if (value && value !== 'false') throw new Error(`dockyard's built-in actions/checkout does not support '${unsupported}: ${value}'; add the official action with \`dockyard actions add actions/checkout@v4 DIR\``);
+    if (value && value !== 'false')
+      throw new Error(
+        `dockyard's built-in actions/checkout does not support '${unsupported}: ${value}'; add the official action with \`dockyard actions add actions/checkout@v4 DIR\``,
+      );
   }
   if (core.getInput('ssh-key')) throw new Error("dockyard's git hosting serves HTTP only; 'ssh-key' is not supported");
   const token = core.getInput('token');
   const depthText = core.getInput('fetch-depth') || '1';
   const depth = Number(depthText);
-  if (!Number.isInteger(depth) || depth < 0) throw new Error(`The input 'fetch-depth' must be a number >= 0, got '${depthText}'`);
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new Error(`The input 'fetch-depth' must be a number >= 0, got '${depthText}'`);
   const server = (core.getInput('github-server-url') || process.env.GITHUB_SERVER_URL || '').replace(/\/+$/, '');
   if (!server) throw new Error('GITHUB_SERVER_URL not defined');
-  const ref = resolveCheckoutRef({ input: core.getInput('ref'), repository, eventRepository: process.env.GITHUB_REPOSITORY, eventRef: process.env.GITHUB_REF, eventSha: process.env.GITHUB_SHA });
+  const ref = resolveCheckoutRef({
+    input: core.getInput('ref'),
+    repository,
+    eventRepository: process.env.GITHUB_REPOSITORY,
+    eventRef: process.env.GITHUB_REF,
+    eventSha: process.env.GITHUB_SHA,
+  });
 
   core.info(`Syncing repository: ${repository}`);
   mkdirSync(target, { recursive: true });
@@ -43,7 +55,10 @@ runStep(async () => {
     if (!options.quiet) core.info(`[command]/usr/bin/git ${args.join(' ')}`);
     const result = await runCommand('git', args, { cwd: target, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
     if (!options.quiet && result.stdout.trim()) core.info(result.stdout.trimEnd());
-    if (result.exitCode !== 0) throw new Error(`The process '/usr/bin/git' failed with exit code ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `The process '/usr/bin/git' failed with exit code ${result.exitCode}${result.stderr.trim() ? `: ${result.stderr.trim()}` : ''}`,
+      );
     return result.stdout;
   };
 

@@ -13,7 +13,13 @@ export interface CheckoutRef {
   outputRef: string;
 }
 
-export function resolveCheckoutRef(input: { input: string; repository: string; eventRepository?: string; eventRef?: string; eventSha?: string }): CheckoutRef {
+export function resolveCheckoutRef(input: {
+  input: string;
+  repository: string;
+  eventRepository?: string;
+  eventRef?: string;
+  eventSha?: string;
+}): CheckoutRef {
   let ref = input.input;
   let sha = '';
   if (!ref && input.repository.toLowerCase() === (input.eventRepository ?? '').toLowerCase()) {
@@ -25,13 +31,21 @@ export function resolveCheckoutRef(input: { input: string; repository: string; e
     sha = ref;
     ref = '';
   }
-  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : ref.startsWith('refs/') || ref === 'HEAD' ? '' : ref;
+  const branch = ref.startsWith('refs/heads/')
+    ? ref.slice('refs/heads/'.length)
+    : ref.startsWith('refs/') || ref === 'HEAD'
+      ? ''
+      : ref;
   const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : '';
   if (tag) {
     return { refspec: `+${sha || ref}:refs/tags/${tag}`, checkoutArgs: [`refs/tags/${tag}`], outputRef: ref };
   }
   if (branch) {
-    return { refspec: `+${sha || `refs/heads/${branch}`}:refs/remotes/origin/${branch}`, checkoutArgs: ['-B', branch, `refs/remotes/origin/${branch}`], outputRef: `refs/heads/${branch}` };
+    return {
+      refspec: `+${sha || `refs/heads/${branch}`}:refs/remotes/origin/${branch}`,
+      checkoutArgs: ['-B', branch, `refs/remotes/origin/${branch}`],
+      outputRef: `refs/heads/${branch}`,
+    };
   }
   if (sha) return { refspec: sha, checkoutArgs: [sha], outputRef: ref };
   return { refspec: '+HEAD:refs/remotes/origin/HEAD', checkoutArgs: ['refs/remotes/origin/HEAD'], outputRef: ref };

@@ -22,7 +22,8 @@ export interface LoginVariant {
   unmaskedWarning: string;
 }
 
-const UNMASKED = 'Your docker password is not masked. See https://github.com/aws-actions/amazon-ecr-login#docker-credentials for more information.';
+const UNMASKED =
+  'Your docker password is not masked. See https://github.com/aws-actions/amazon-ecr-login#docker-credentials for more information.';
 
 export const V2: LoginVariant = {
   masksPassword: (input) => (input.toLowerCase() || 'true') !== 'false',
@@ -56,18 +57,24 @@ export async function login(variant: LoginVariant): Promise<void> {
     if (!maskPassword) core.warning(variant.unmaskedWarning);
     if (httpProxy) core.warning(`dockyard's amazon-ecr-login does not use proxies; ignoring http-proxy ${httpProxy}`);
     if (registryType === 'public') {
-      throw new Error("registry-type 'public' is not supported: dockyard has no Amazon ECR Public registry (public.ecr.aws)");
+      throw new Error(
+        "registry-type 'public' is not supported: dockyard has no Amazon ECR Public registry (public.ecr.aws)",
+      );
     }
 
     const authorizationData = await authorizationTokens(registries ? registries.split(',') : undefined);
     for (const data of authorizationData) {
-      const [user = '', password = ''] = Buffer.from(data.authorizationToken ?? '', 'base64').toString('utf8').split(':', 2);
+      const [user = '', password = ''] = Buffer.from(data.authorizationToken ?? '', 'base64')
+        .toString('utf8')
+        .split(':', 2);
       const proxyEndpoint = data.proxyEndpoint ?? '';
       const registryUri = proxyEndpoint.replace(/^https?:\/\//, '');
       core.info(`Logging into registry ${registryUri}`);
       if (authorizationData.length === 1) core.setOutput('registry', registryUri);
 
-      const result = await runCommand('docker', ['login', '-u', user, '--password-stdin', proxyEndpoint], { stdin: password });
+      const result = await runCommand('docker', ['login', '-u', user, '--password-stdin', proxyEndpoint], {
+        stdin: password,
+      });
       if (result.exitCode !== 0) {
         core.debug(result.stdout);
         throw new Error(`Could not login to registry ${registryUri}: ${result.stderr}`);
@@ -96,6 +103,7 @@ async function authorizationTokens(registryIds: string[] | undefined): Promise<A
   const ecr = new ECRClient({ customUserAgent: USER_AGENT });
   const response = await ecr.send(new GetAuthorizationTokenCommand(registryIds ? { registryIds } : {}));
   if (!Array.isArray(response.authorizationData)) throw new Error('Amazon ECR authorization token is invalid');
-  if (response.authorizationData.length === 0) throw new Error('Amazon ECR authorization token does not contain any authorization data');
+  if (response.authorizationData.length === 0)
+    throw new Error('Amazon ECR authorization token does not contain any authorization data');
   return response.authorizationData;
 }

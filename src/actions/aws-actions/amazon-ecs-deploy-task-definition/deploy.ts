@@ -8,7 +8,15 @@
  * optional UpdateService fields are left out rather than sent as null/[].
  */
 import * as core from '@actions/core';
-import { DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type PropagateTags, type RegisterTaskDefinitionCommandInput, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type PropagateTags,
+  type RegisterTaskDefinitionCommandInput,
+  type UpdateServiceCommandInput,
+} from '@aws-sdk/client-ecs';
 import { runTask } from './run-task.js';
 import { verifyDeployment, waitForStableService } from './service-stability.js';
 import { readTaskDefinitionFile } from './task-definition-file.js';
@@ -49,7 +57,9 @@ export async function deploy(variant: DeployVariant): Promise<void> {
   const taskDefinition = readTaskDefinitionFile(taskDefinitionFile, keepNullValueKeys);
   let taskDefinitionArn: string;
   try {
-    const registered = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinition as unknown as RegisterTaskDefinitionCommandInput));
+    const registered = await ecs.send(
+      new RegisterTaskDefinitionCommand(taskDefinition as unknown as RegisterTaskDefinitionCommandInput),
+    );
     taskDefinitionArn = registered.taskDefinition?.taskDefinitionArn ?? '';
   } catch (error) {
     core.debug(`Task definition contents:\n${JSON.stringify(taskDefinition, undefined, 4)}`);
@@ -73,7 +83,9 @@ export async function deploy(variant: DeployVariant): Promise<void> {
 
   const controller = current.deploymentController?.type;
   if (controller === 'CODE_DEPLOY') {
-    throw new Error('Services with the CODE_DEPLOY deployment controller are not supported: dockyard has no AWS CodeDeploy. Use the ECS deployment controller.');
+    throw new Error(
+      'Services with the CODE_DEPLOY deployment controller are not supported: dockyard has no AWS CodeDeploy. Use the ECS deployment controller.',
+    );
   }
   if (controller && controller !== 'ECS') throw new Error(`Unsupported deployment controller: ${controller}`);
 
@@ -95,12 +107,15 @@ export async function deploy(variant: DeployVariant): Promise<void> {
   const afterId = updated.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY')?.id;
   const region = await ecs.config.region();
   const consoleHost = region.startsWith('cn') ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
-  core.info(`Deployment started. Watch this deployment's progress in the Amazon ECS console: https://${region}.${consoleHost}/ecs/v2/clusters/${cluster}/services/${service}/deployments?region=${region}`);
+  core.info(
+    `Deployment started. Watch this deployment's progress in the Amazon ECS console: https://${region}.${consoleHost}/ecs/v2/clusters/${cluster}/services/${service}/deployments?region=${region}`,
+  );
 
   if (!waitForService) {
     core.debug('Not waiting for the service to become stable');
     return;
   }
   await waitForStableService(ecs, cluster, service, waitForMinutes, maxDelaySeconds);
-  if (variant.verifiesDeployment && afterId && afterId !== beforeId) await verifyDeployment(ecs, cluster, service, afterId);
+  if (variant.verifiesDeployment && afterId && afterId !== beforeId)
+    await verifyDeployment(ecs, cluster, service, afterId);
 }

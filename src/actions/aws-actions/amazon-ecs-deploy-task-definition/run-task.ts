@@ -6,7 +6,15 @@
  * By design: the stop waiter polls every 2 s (the real action: at least 15 s), as for services.
  */
 import * as core from '@actions/core';
-import { DescribeTasksCommand, RunTaskCommand, waitUntilTasksStopped, type AssignPublicIp, type ECSClient, type LaunchType, type RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  RunTaskCommand,
+  waitUntilTasksStopped,
+  type AssignPublicIp,
+  type ECSClient,
+  type LaunchType,
+  type RunTaskCommandInput,
+} from '@aws-sdk/client-ecs';
 import { POLL_SECONDS } from './service-stability.js';
 
 export interface RunTaskOptions {
@@ -23,7 +31,9 @@ export async function runTask(ecs: ECSClient, options: RunTaskOptions): Promise<
   const subnets = core.getInput('run-task-subnets');
   const securityGroups = core.getInput('run-task-security-groups');
   const assignPublicIp = core.getInput('run-task-assign-public-IP') || 'DISABLED';
-  const capacityProviderStrategy = JSON.parse(core.getInput('run-task-capacity-provider-strategy') || '[]') as RunTaskCommandInput['capacityProviderStrategy'] & unknown[];
+  const capacityProviderStrategy = JSON.parse(
+    core.getInput('run-task-capacity-provider-strategy') || '[]',
+  ) as RunTaskCommandInput['capacityProviderStrategy'] & unknown[];
   if (core.getInput('run-task-managed-ebs-volume-name')) {
     throw new Error('run-task-managed-ebs-volume-name is not supported: dockyard has no EBS volumes');
   }
@@ -38,8 +48,12 @@ export async function runTask(ecs: ECSClient, options: RunTaskOptions): Promise<
       cluster: options.cluster,
       taskDefinition: options.taskDefinitionArn,
       overrides: { containerOverrides: JSON.parse(core.getInput('run-task-container-overrides') || '[]') as never[] },
-      ...(capacityProviderStrategy.length > 0 ? { capacityProviderStrategy } : { launchType: (core.getInput('run-task-launch-type') || 'FARGATE') as LaunchType }),
-      ...(Object.keys(awsvpc).length > 0 ? { networkConfiguration: { awsvpcConfiguration: awsvpc as { subnets: string[] } } } : {}),
+      ...(capacityProviderStrategy.length > 0
+        ? { capacityProviderStrategy }
+        : { launchType: (core.getInput('run-task-launch-type') || 'FARGATE') as LaunchType }),
+      ...(Object.keys(awsvpc).length > 0
+        ? { networkConfiguration: { awsvpcConfiguration: awsvpc as { subnets: string[] } } }
+        : {}),
       ...(options.enableECSManagedTags !== undefined ? { enableECSManagedTags: options.enableECSManagedTags } : {}),
       tags: JSON.parse(core.getInput('run-task-tags') || '[]') as never[],
     }),
@@ -48,7 +62,9 @@ export async function runTask(ecs: ECSClient, options: RunTaskOptions): Promise<
   // Reproduced quirk: the array itself is the output, so it arrives JSON-encoded.
   core.setOutput('run-task-arn', taskArns);
   const region = await ecs.config.region();
-  core.info(`Task running: https://${region.startsWith('cn') ? 'console.amazonaws.cn' : 'console.aws.amazon.com'}/ecs/home?region=${region}#/clusters/${options.cluster}/tasks`);
+  core.info(
+    `Task running: https://${region.startsWith('cn') ? 'console.amazonaws.cn' : 'console.aws.amazon.com'}/ecs/home?region=${region}#/clusters/${options.cluster}/tasks`,
+  );
   const failure = response.failures?.[0];
   if (failure) throw new Error(`${failure.arn} is ${failure.reason}`);
 
@@ -56,7 +72,12 @@ export async function runTask(ecs: ECSClient, options: RunTaskOptions): Promise<
   const minutes = Math.min(options.waitForMinutes, 360);
   core.info(`Waiting for tasks to stop. Will wait for ${minutes} minutes`);
   await waitUntilTasksStopped(
-    { client: ecs, minDelay: POLL_SECONDS, maxDelay: Math.max(POLL_SECONDS, options.maxDelaySeconds ?? POLL_SECONDS), maxWaitTime: minutes * 60 },
+    {
+      client: ecs,
+      minDelay: POLL_SECONDS,
+      maxDelay: Math.max(POLL_SECONDS, options.maxDelaySeconds ?? POLL_SECONDS),
+      maxWaitTime: minutes * 60,
+    },
     { cluster: options.cluster, tasks: taskArns },
   );
   core.info('All tasks have stopped.');

@@ -13,20 +13,38 @@ import { DescribeServicesCommand, waitUntilServicesStable, type ECSClient } from
 
 export const POLL_SECONDS = 2;
 
-export async function waitForStableService(ecs: ECSClient, cluster: string, service: string, waitForMinutes: number, maxDelaySeconds: number | undefined): Promise<void> {
+export async function waitForStableService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  waitForMinutes: number,
+  maxDelaySeconds: number | undefined,
+): Promise<void> {
   core.debug(`Waiting for the service to become stable. Will wait for ${waitForMinutes} minutes`);
   await waitUntilServicesStable(
-    { client: ecs, minDelay: POLL_SECONDS, maxDelay: Math.max(POLL_SECONDS, maxDelaySeconds ?? POLL_SECONDS), maxWaitTime: waitForMinutes * 60 },
+    {
+      client: ecs,
+      minDelay: POLL_SECONDS,
+      maxDelay: Math.max(POLL_SECONDS, maxDelaySeconds ?? POLL_SECONDS),
+      maxWaitTime: waitForMinutes * 60,
+    },
     { services: [service], cluster },
   );
 }
 
 /** v2: fails when the deployment UpdateService started is gone (rolled back) or FAILED. */
-export async function verifyDeployment(ecs: ECSClient, cluster: string, service: string, deploymentId: string): Promise<void> {
+export async function verifyDeployment(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  deploymentId: string,
+): Promise<void> {
   const described = await ecs.send(new DescribeServicesCommand({ services: [service], cluster }));
   const deployment = (described.services?.[0]?.deployments ?? []).find((candidate) => candidate.id === deploymentId);
   if (!deployment) {
-    throw new Error(`Deployment ${deploymentId} not found after stabilization. The deployment was likely rolled back by the deployment circuit breaker.`);
+    throw new Error(
+      `Deployment ${deploymentId} not found after stabilization. The deployment was likely rolled back by the deployment circuit breaker.`,
+    );
   }
   if (deployment.rolloutState === 'FAILED') {
     throw new Error(`Deployment ${deploymentId} FAILED: ${deployment.rolloutStateReason || 'unknown reason'}`);

@@ -7,7 +7,10 @@ import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../../core/task-definition-fields.js';
+import {
+  IGNORED_TASK_DEFINITION_ATTRIBUTES,
+  type TaskDefinitionDocument,
+} from '../../../core/task-definition-fields.js';
 
 /**
  * Whether a value counts as empty: null, undefined, '', or an array/object with only empty
@@ -18,7 +21,8 @@ function isEmptyValue(value: unknown, key: string | undefined, keep: ReadonlySet
   if (keep && key && keep.has(key)) return false;
   if (value === null || value === undefined || value === '') return true;
   if (Array.isArray(value)) return value.every((element) => isEmptyValue(element, undefined, keep));
-  if (typeof value === 'object') return Object.values(value).every((child) => isEmptyValue(child, undefined, undefined));
+  if (typeof value === 'object')
+    return Object.values(value).every((child) => isEmptyValue(child, undefined, undefined));
   return false;
 }
 

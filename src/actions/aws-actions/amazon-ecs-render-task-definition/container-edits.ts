@@ -28,7 +28,17 @@ export interface ContainerEdits {
   dockerLabels: string;
 }
 
-const VALID_LOG_DRIVERS = ['json-file', 'syslog', 'journald', 'logentries', 'gelf', 'fluentd', 'awslogs', 'splunk', 'awsfirelens'];
+const VALID_LOG_DRIVERS = [
+  'json-file',
+  'syslog',
+  'journald',
+  'logentries',
+  'gelf',
+  'fluentd',
+  'awslogs',
+  'splunk',
+  'awsfirelens',
+];
 
 /** Non-blank trimmed lines of a multi-line input. */
 function lines(text: string): string[] {
@@ -67,7 +77,10 @@ export function editContainer(container: ContainerDocument, edits: ContainerEdit
     const environment = container.environment;
     for (const line of lines(edits.environmentVariables)) {
       const pair = splitFirst(line);
-      if (!pair) throw new Error(`Cannot parse the environment variable '${line}'. Environment variable pairs must be of the form NAME=value.`);
+      if (!pair)
+        throw new Error(
+          `Cannot parse the environment variable '${line}'. Environment variable pairs must be of the form NAME=value.`,
+        );
       const [name, value] = pair;
       const existing = environment.find((entry) => entry.name === name);
       if (existing) existing.value = value;
@@ -108,7 +121,8 @@ export function editContainer(container: ContainerDocument, edits: ContainerEdit
     container.logConfiguration ??= {};
     const options = (container.logConfiguration.options ??= {});
     for (const option of lines(edits.logOptions)) {
-      if (!option.includes('=')) throw new Error(`Can't parse logConfiguration option ${option}. Must be in key=value format, one per line`);
+      if (!option.includes('='))
+        throw new Error(`Can't parse logConfiguration option ${option}. Must be in key=value format, one per line`);
       const [key, value] = splitTruncating(option);
       options[key] = value;
     }
@@ -118,7 +132,8 @@ export function editContainer(container: ContainerDocument, edits: ContainerEdit
     const labels = (container.dockerLabels ??= {});
     for (const label of lines(edits.dockerLabels)) {
       // Reproduced quirk: the real action's message for a bad label names logConfiguration.
-      if (!label.includes('=')) throw new Error(`Can't parse logConfiguration option ${label}. Must be in key=value format, one per line`);
+      if (!label.includes('='))
+        throw new Error(`Can't parse logConfiguration option ${label}. Must be in key=value format, one per line`);
       const [key, value] = splitTruncating(label);
       labels[key] = value;
     }

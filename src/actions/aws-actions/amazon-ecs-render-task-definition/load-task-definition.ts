@@ -39,7 +39,9 @@ export async function loadTaskDefinition(source: TaskDefinitionSource): Promise<
     core.info('The latest revision of the task definition family will be used to fetch task definition');
     taskDefinition = source.family;
   } else if (source.revision) {
-    throw new Error("You can't fetch task definition with just revision: Either use task definition file, arn or family name");
+    throw new Error(
+      "You can't fetch task definition with just revision: Either use task definition file, arn or family name",
+    );
   } else {
     throw new Error('Either task definition, task definition arn or task definition family must be provided');
   }

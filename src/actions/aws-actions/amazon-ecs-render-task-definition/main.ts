@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runStep } from '../../shared/action-entry.js';
 import { optionalInput } from '../../shared/input-flags.js';
-import { IGNORED_TASK_DEFINITION_ATTRIBUTES, type TaskDefinitionDocument } from '../../../core/task-definition-fields.js';
+import {
+  IGNORED_TASK_DEFINITION_ATTRIBUTES,
+  type TaskDefinitionDocument,
+} from '../../../core/task-definition-fields.js';
 import { editContainer, type ContainerDocument } from './container-edits.js';
 import { loadTaskDefinition } from './load-task-definition.js';
 
@@ -56,11 +59,17 @@ async function render(): Promise<void> {
   }
 
   if (taskRoleArn) {
-    if (!ROLE_ARN.test(taskRoleArn)) throw new Error('Invalid ARN format for task-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>');
+    if (!ROLE_ARN.test(taskRoleArn))
+      throw new Error(
+        'Invalid ARN format for task-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>',
+      );
     taskDefinition.taskRoleArn = taskRoleArn;
   }
   if (executionRoleArn) {
-    if (!ROLE_ARN.test(executionRoleArn)) throw new Error('Invalid ARN format for execution-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>');
+    if (!ROLE_ARN.test(executionRoleArn))
+      throw new Error(
+        'Invalid ARN format for execution-role-arn. Expected format: arn:aws:iam::<account-id>:role/<role-name>',
+      );
     taskDefinition.executionRoleArn = executionRoleArn;
   }
 

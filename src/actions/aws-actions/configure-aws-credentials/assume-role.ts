@@ -5,7 +5,14 @@
  * unless role-skip-session-tagging).
  */
 import * as core from '@actions/core';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type AssumeRoleCommandInput, type Credentials, type STSClient, type Tag } from '@aws-sdk/client-sts';
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  type AssumeRoleCommandInput,
+  type Credentials,
+  type STSClient,
+  type Tag,
+} from '@aws-sdk/client-sts';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { errorMessage } from '../../../core/errors.js';
@@ -81,12 +88,26 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
   };
 
   if (params.webIdentityToken) {
-    return withWebIdentity(params.sts, common, params.webIdentityToken, 'Assuming role with OIDC', 'Could not assume role with OIDC');
+    return withWebIdentity(
+      params.sts,
+      common,
+      params.webIdentityToken,
+      'Assuming role with OIDC',
+      'Could not assume role with OIDC',
+    );
   }
   if (params.webIdentityTokenFile) {
-    const path = isAbsolute(params.webIdentityTokenFile) ? params.webIdentityTokenFile : join(workspace, params.webIdentityTokenFile);
+    const path = isAbsolute(params.webIdentityTokenFile)
+      ? params.webIdentityTokenFile
+      : join(workspace, params.webIdentityTokenFile);
     if (!existsSync(path)) throw new Error(`Web identity token file does not exist: ${path}`);
-    return withWebIdentity(params.sts, common, readFileSync(path, 'utf8'), 'Assuming role with web identity token file', 'Could not assume role with web identity token file');
+    return withWebIdentity(
+      params.sts,
+      common,
+      readFileSync(path, 'utf8'),
+      'Assuming role with web identity token file',
+      'Could not assume role with web identity token file',
+    );
   }
   core.info('Assuming role with user credentials');
   try {
@@ -97,7 +118,13 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
 }
 
 /** AssumeRoleWithWebIdentity takes no session tags (they come from the token), so they are dropped. */
-async function withWebIdentity(sts: STSClient, common: AssumeRoleCommandInput, token: string, announcement: string, failurePrefix: string): Promise<AssumedRole> {
+async function withWebIdentity(
+  sts: STSClient,
+  common: AssumeRoleCommandInput,
+  token: string,
+  announcement: string,
+  failurePrefix: string,
+): Promise<AssumedRole> {
   const { Tags: _dropped, ...params } = common;
   core.info(announcement);
   try {

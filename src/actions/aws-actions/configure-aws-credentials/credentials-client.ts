@@ -19,7 +19,8 @@ export class CredentialsClient {
     private readonly region: string,
     proxyServer: string | undefined,
   ) {
-    if (proxyServer) core.warning(`dockyard's configure-aws-credentials does not use proxies; ignoring http-proxy ${proxyServer}`);
+    if (proxyServer)
+      core.warning(`dockyard's configure-aws-credentials does not use proxies; ignoring http-proxy ${proxyServer}`);
   }
 
   /**
@@ -51,7 +52,9 @@ export class CredentialsClient {
       throw new Error(`Credentials could not be loaded, please check your action inputs: ${errorMessage(error)}`);
     }
     if (!roleChaining && expectedAccessKeyId && expectedAccessKeyId !== accessKeyId) {
-      throw new Error('Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action');
+      throw new Error(
+        'Unexpected failure: Credentials loaded by the SDK do not match the access key ID configured by the action',
+      );
     }
   }
 }

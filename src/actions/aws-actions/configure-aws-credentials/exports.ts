@@ -7,7 +7,11 @@ import * as core from '@actions/core';
 import { GetCallerIdentityCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 
 /** Masks the credentials, then exports and/or outputs them. */
-export function exportCredentials(creds: Partial<Credentials> | undefined, outputCredentials: boolean, outputEnvCredentials: boolean): void {
+export function exportCredentials(
+  creds: Partial<Credentials> | undefined,
+  outputCredentials: boolean,
+  outputEnvCredentials: boolean,
+): void {
   // Masked first, so that no later message (an AssumeRole error included) can print them.
   for (const secret of [creds?.AccessKeyId, creds?.SecretAccessKey, creds?.SessionToken]) {
     if (secret) core.setSecret(secret);
@@ -33,7 +37,13 @@ export function exportCredentials(creds: Partial<Credentials> | undefined, outpu
  * CLI and SDKs treat an empty one as absent.
  */
 export function unsetCredentials(): void {
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']) {
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+  ]) {
     core.exportVariable(name, '');
   }
 }

@@ -28,7 +28,8 @@ const SPECIAL_CHARACTERS = /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]+/;
  */
 function useGitHubOidc(inputs: CredentialInputs): boolean {
   const hasToken = Boolean(process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-  const othersAbsent = Boolean(inputs.roleToAssume) && !inputs.webIdentityTokenFile && !inputs.accessKeyId && !inputs.roleChaining;
+  const othersAbsent =
+    Boolean(inputs.roleToAssume) && !inputs.webIdentityTokenFile && !inputs.accessKeyId && !inputs.roleChaining;
   if (othersAbsent && !hasToken) {
     core.info(
       'It looks like you might be trying to authenticate with OIDC. Did you mean to set the `id-token` permission? ' +
@@ -40,7 +41,10 @@ function useGitHubOidc(inputs: CredentialInputs): boolean {
 
 function hasNoSpecialCharacters(credentials: AssumedRole['Credentials']): boolean {
   if (!credentials) return false;
-  return !SPECIAL_CHARACTERS.test(credentials.AccessKeyId ?? '') && !SPECIAL_CHARACTERS.test(credentials.SecretAccessKey ?? '');
+  return (
+    !SPECIAL_CHARACTERS.test(credentials.AccessKeyId ?? '') &&
+    !SPECIAL_CHARACTERS.test(credentials.SecretAccessKey ?? '')
+  );
 }
 
 async function configureCredentials(): Promise<void> {
@@ -75,7 +79,11 @@ async function configureCredentials(): Promise<void> {
     }
     // Exported (and so masked) before AssumeRole, which reads them from the environment and
     // whose error messages must not show them.
-    exportCredentials({ AccessKeyId: inputs.accessKeyId, SecretAccessKey: inputs.secretAccessKey, SessionToken: inputs.sessionToken }, inputs.outputCredentials, inputs.outputEnvCredentials);
+    exportCredentials(
+      { AccessKeyId: inputs.accessKeyId, SecretAccessKey: inputs.secretAccessKey, SessionToken: inputs.sessionToken },
+      inputs.outputCredentials,
+      inputs.outputEnvCredentials,
+    );
   } else if (!inputs.webIdentityTokenFile && !inputs.roleChaining) {
     // Nothing given: proceed only if the environment already holds credentials.
     await client.validateCredentials();

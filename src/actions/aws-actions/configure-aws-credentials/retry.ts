@@ -5,7 +5,12 @@
  */
 
 /** Calls `fn` until it succeeds or `maxAttempts` attempts have failed; rethrows the last error. */
-export async function retryAndBackoff<T>(fn: () => Promise<T>, retryable: boolean, maxAttempts: number, baseMs = 50): Promise<T> {
+export async function retryAndBackoff<T>(
+  fn: () => Promise<T>,
+  retryable: boolean,
+  maxAttempts: number,
+  baseMs = 50,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();

@@ -43,7 +43,8 @@ export interface BuildPushInputs {
   githubToken: string;
 }
 
-const list = (name: string, options: { ignoreComma?: boolean; quote?: boolean } = {}) => getList(core.getInput(name), options);
+const list = (name: string, options: { ignoreComma?: boolean; quote?: boolean } = {}) =>
+  getList(core.getInput(name), options);
 
 /** A boolean input as core.getBooleanInput reads it, empty meaning false. */
 function flag(name: string): boolean {
@@ -54,7 +55,10 @@ function flag(name: string): boolean {
 function provenanceInput(): string {
   const value = core.getInput('provenance');
   if (!value) return '';
-  if (/^(true|false)$/i.test(value)) return /^true$/i.test(value) ? `builder-id=${process.env.GITHUB_SERVER_URL ?? ''}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}` : 'disabled=true';
+  if (/^(true|false)$/i.test(value))
+    return /^true$/i.test(value)
+      ? `builder-id=${process.env.GITHUB_SERVER_URL ?? ''}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}`
+      : 'disabled=true';
   return value;
 }
 
@@ -105,7 +109,11 @@ function attestation(type: string, value: string): string {
 }
 
 /** The `buildx` arguments (without the context), and the context last, as the real action orders them. */
-export function buildArgs(inputs: BuildPushInputs, context: string, files: { iidFile: string; metadataFile: string }): string[] {
+export function buildArgs(
+  inputs: BuildPushInputs,
+  context: string,
+  files: { iidFile: string; metadataFile: string },
+): string[] {
   const args: string[] = ['build'];
   const each = (flagName: string, values: string[]) => values.forEach((v) => args.push(flagName, v));
   each('--add-host', inputs.addHosts);
@@ -117,7 +125,8 @@ export function buildArgs(inputs: BuildPushInputs, context: string, files: { iid
   each('--cache-to', inputs.cacheTo);
   if (inputs.call) args.push('--call', inputs.call);
   if (inputs.cgroupParent) args.push('--cgroup-parent', inputs.cgroupParent);
-  for (const secretEnv of inputs.secretEnvs) args.push('--secret', `id=${secretEnv.split('=')[0] ?? ''},env=${secretEnv.split('=').slice(1).join('=')}`);
+  for (const secretEnv of inputs.secretEnvs)
+    args.push('--secret', `id=${secretEnv.split('=')[0] ?? ''},env=${secretEnv.split('=').slice(1).join('=')}`);
   if (inputs.file) args.push('--file', inputs.file);
   const localOrTar = inputs.outputs.some((o) => /(^|,)type=(local|tar)(,|$)/.test(o) || (!o.includes('=') && o !== ''));
   if (!localOrTar) args.push('--iidfile', files.iidFile);
@@ -134,7 +143,8 @@ export function buildArgs(inputs: BuildPushInputs, context: string, files: { iid
     args.push('--attest', attest);
   }
   for (const secret of inputs.secrets) args.push('--secret', `id=${secret.split('=')[0] ?? ''},env=`);
-  for (const secretFile of inputs.secretFiles) args.push('--secret', `id=${secretFile.split('=')[0] ?? ''},src=${secretFile.split('=').slice(1).join('=')}`);
+  for (const secretFile of inputs.secretFiles)
+    args.push('--secret', `id=${secretFile.split('=')[0] ?? ''},src=${secretFile.split('=').slice(1).join('=')}`);
   if (inputs.shmSize) args.push('--shm-size', inputs.shmSize);
   each('--ssh', inputs.ssh);
   each('--tag', inputs.tags);

@@ -19,7 +19,8 @@ import { buildArgs, readInputs } from './args.js';
 
 runStep(async () => {
   const inputs = readInputs();
-  if (!buildxAvailable()) throw new Error('Docker buildx is required. See https://github.com/docker/setup-buildx-action to set up buildx.');
+  if (!buildxAvailable())
+    throw new Error('Docker buildx is required. See https://github.com/docker/setup-buildx-action to set up buildx.');
   const tempDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'docker-actions-toolkit-'));
   core.saveState('tmpDir', tempDir);
 
@@ -42,7 +43,8 @@ runStep(async () => {
 
   const result = await runBuildx(args, { env: { ...process.env, BUILDX_METADATA_WARNINGS: 'true' } });
   let failure: Error | undefined;
-  if (result.exitCode !== 0 && result.stderr.length > 0) failure = new Error(`buildx failed with: ${lastLine(result.stderr)}`);
+  if (result.exitCode !== 0 && result.stderr.length > 0)
+    failure = new Error(`buildx failed with: ${lastLine(result.stderr)}`);
   else if (result.exitCode !== 0) failure = new Error(`buildx failed with exit code ${result.exitCode}`);
 
   const imageId = readOptional(files.iidFile);
@@ -54,7 +56,8 @@ runStep(async () => {
     core.setOutput('imageid', imageId);
     core.endGroup();
   }
-  const digest = typeof metadata?.['containerimage.digest'] === 'string' ? metadata['containerimage.digest'] : undefined;
+  const digest =
+    typeof metadata?.['containerimage.digest'] === 'string' ? metadata['containerimage.digest'] : undefined;
   if (digest) {
     core.startGroup('Digest');
     core.info(digest);

@@ -41,17 +41,38 @@ function dockerConfigDir(): string {
 /** The docker config directory of a scoped login (empty: the job's own). */
 export function scopeToConfigDir(registry: string, scope?: string): string {
   if (/^(1|true)$/i.test(process.env.DOCKER_LOGIN_SCOPE_DISABLED ?? '') || !scope) return '';
-  let dir = join(process.env.BUILDX_CONFIG || join(dockerConfigDir(), 'buildx'), 'config', registry === 'docker.io' ? 'registry-1.docker.io' : registry);
+  let dir = join(
+    process.env.BUILDX_CONFIG || join(dockerConfigDir(), 'buildx'),
+    'config',
+    registry === 'docker.io' ? 'registry-1.docker.io' : registry,
+  );
   if (scope.startsWith('@')) dir += scope;
   else dir = join(dir, scope);
   return dir;
 }
 
 /** The registries the inputs name. */
-export function authList(inputs: { registry: string; username: string; password: string; scope: string; ecr: string; registryAuth: string }): Auth[] {
-  if (inputs.registryAuth && (inputs.registry || inputs.username || inputs.password || inputs.scope || inputs.ecr)) throw new Error('Cannot use registry-auth with other inputs');
+export function authList(inputs: {
+  registry: string;
+  username: string;
+  password: string;
+  scope: string;
+  ecr: string;
+  registryAuth: string;
+}): Auth[] {
+  if (inputs.registryAuth && (inputs.registry || inputs.username || inputs.password || inputs.scope || inputs.ecr))
+    throw new Error('Cannot use registry-auth with other inputs');
   if (!inputs.registryAuth) {
-    return [{ registry: inputs.registry || 'docker.io', username: inputs.username, password: inputs.password, scope: inputs.scope, ecr: inputs.ecr || 'auto', configDir: scopeToConfigDir(inputs.registry, inputs.scope) }];
+    return [
+      {
+        registry: inputs.registry || 'docker.io',
+        username: inputs.username,
+        password: inputs.password,
+        scope: inputs.scope,
+        ecr: inputs.ecr || 'auto',
+        configDir: scopeToConfigDir(inputs.registry, inputs.scope),
+      },
+    ];
   }
   const parsed = parse(inputs.registryAuth, { maxAliasCount: 100 }) as unknown;
   if (!Array.isArray(parsed)) throw new Error('registry-auth must be a YAML list of registries');
@@ -59,7 +80,14 @@ export function authList(inputs: { registry: string; username: string; password:
     const a = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const str = (key: string) => (typeof a[key] === 'string' || typeof a[key] === 'number' ? String(a[key]) : '');
     if (str('password')) core.setSecret(str('password'));
-    return { registry: str('registry') || 'docker.io', username: str('username'), password: str('password'), scope: str('scope'), ecr: str('ecr') || 'auto', configDir: scopeToConfigDir(str('registry') || 'docker.io', str('scope')) };
+    return {
+      registry: str('registry') || 'docker.io',
+      username: str('username'),
+      password: str('password'),
+      scope: str('scope'),
+      ecr: str('ecr') || 'auto',
+      configDir: scopeToConfigDir(str('registry') || 'docker.io', str('scope')),
+    };
   });
   if (auths.length === 0) throw new Error('No registry to login');
   return auths;
@@ -69,7 +97,10 @@ async function loginExec(registry: string, username: string, password: string, s
   const configDir = scopeToConfigDir(registry, scope);
   const env = configDir ? { ...process.env, DOCKER_CONFIG: configDir } : process.env;
   core.info(configDir ? `Logging into ${registry} (scope ${scope})...` : `Logging into ${registry}...`);
-  const result = await runCommand('docker', ['login', '--password-stdin', '--username', username, registry], { stdin: password, env });
+  const result = await runCommand('docker', ['login', '--password-stdin', '--username', username, registry], {
+    stdin: password,
+    env,
+  });
   if (result.stderr.length > 0 && result.exitCode !== 0) throw new Error(result.stderr.trim());
   if (result.exitCode !== 0) throw new Error(`docker login ${registry} failed with exit code ${result.exitCode}`);
   core.info('Login Succeeded!');
@@ -77,19 +108,30 @@ async function loginExec(registry: string, username: string, password: string, s
 
 async function loginEcr(auth: Auth): Promise<string[]> {
   core.info('Retrieving registries data through AWS SDK...');
-  if (ECR_PUBLIC.test(auth.registry)) throw new Error("Amazon ECR Public (public.ecr.aws) is not available: dockyard has no ECR Public registry");
+  if (ECR_PUBLIC.test(auth.registry))
+    throw new Error('Amazon ECR Public (public.ecr.aws) is not available: dockyard has no ECR Public registry');
   const match = ECR_REGISTRY.exec(auth.registry);
   const region = match?.[4] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? '';
-  const accounts = match?.[2] ? [match[2], ...(process.env.AWS_ACCOUNT_IDS ? process.env.AWS_ACCOUNT_IDS.split(',') : [])] : [];
+  const accounts = match?.[2]
+    ? [match[2], ...(process.env.AWS_ACCOUNT_IDS ? process.env.AWS_ACCOUNT_IDS.split(',') : [])]
+    : [];
   const registryIds = accounts.filter((id, i) => accounts.indexOf(id) === i);
   core.info(`AWS ECR detected with ${region} region`);
-  const credentials = auth.username && auth.password ? { accessKeyId: auth.username, secretAccessKey: auth.password } : undefined;
-  const ecr = new ECRClient({ customUserAgent: 'docker-login-action', ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) });
+  const credentials =
+    auth.username && auth.password ? { accessKeyId: auth.username, secretAccessKey: auth.password } : undefined;
+  const ecr = new ECRClient({
+    customUserAgent: 'docker-login-action',
+    ...(region ? { region } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
   const answer = await ecr.send(new GetAuthorizationTokenCommand(registryIds.length > 0 ? { registryIds } : {}));
-  if (!Array.isArray(answer.authorizationData) || answer.authorizationData.length === 0) throw new Error('Could not retrieve an authorization token from AWS ECR');
+  if (!Array.isArray(answer.authorizationData) || answer.authorizationData.length === 0)
+    throw new Error('Could not retrieve an authorization token from AWS ECR');
   const logged: string[] = [];
   for (const data of answer.authorizationData) {
-    const [username = '', password = ''] = Buffer.from(data.authorizationToken ?? '', 'base64').toString('utf8').split(':', 2);
+    const [username = '', password = ''] = Buffer.from(data.authorizationToken ?? '', 'base64')
+      .toString('utf8')
+      .split(':', 2);
     core.setSecret(username);
     core.setSecret(password);
     await loginExec(data.proxyEndpoint ?? '', username, password, auth.scope);

@@ -15,12 +15,18 @@ runStep(async () => {
     registryAuth: core.getInput('registry-auth'),
   });
   core.saveState('logout', String(logoutAtEnd));
-  const unique = [...new Map(auths.map((a) => [`${a.registry}|${a.configDir}`, { registry: a.registry, configDir: a.configDir }])).values()];
+  const unique = [
+    ...new Map(
+      auths.map((a) => [`${a.registry}|${a.configDir}`, { registry: a.registry, configDir: a.configDir }]),
+    ).values(),
+  ];
   core.saveState('registries', JSON.stringify(unique));
   // By design: ECR logins go to the proxy endpoints ECR answers (the cloud's registry here, the
   // same host on AWS), and those are logged out too, so no credential outlives the job.
   const save = (logged: string[], configDir: string) => {
-    for (const registry of logged) if (!unique.some((u) => u.registry === registry && u.configDir === configDir)) unique.push({ registry, configDir });
+    for (const registry of logged)
+      if (!unique.some((u) => u.registry === registry && u.configDir === configDir))
+        unique.push({ registry, configDir });
     core.saveState('registries', JSON.stringify(unique));
   };
   if (auths.length === 1 && auths[0]) {

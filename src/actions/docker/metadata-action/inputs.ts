@@ -10,7 +10,16 @@ export const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref'
 export type TagType = (typeof TAG_TYPES)[number];
 
 /** Default priorities by type. */
-export const DEFAULT_PRIORITIES: Record<TagType, string> = { schedule: '1000', semver: '900', pep440: '900', match: '800', edge: '700', ref: '600', raw: '200', sha: '100' };
+export const DEFAULT_PRIORITIES: Record<TagType, string> = {
+  schedule: '1000',
+  semver: '900',
+  pep440: '900',
+  match: '800',
+  edge: '700',
+  ref: '600',
+  raw: '200',
+  sha: '100',
+};
 
 /** One parsed `tags` entry. */
 export interface Tag {
@@ -88,7 +97,10 @@ export function parseTag(entry: string): Tag {
 
 /** The `tags` input: defaults when empty, sorted by priority (stable, highest first). */
 export function parseTags(entries: string[]): Tag[] {
-  const list = entries.length > 0 ? entries : ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
+  const list =
+    entries.length > 0
+      ? entries
+      : ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
   return list.map(parseTag).sort((a, b) => Number(b.attrs.priority) - Number(a.attrs.priority) || 0);
 }
 

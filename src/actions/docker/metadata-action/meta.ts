@@ -100,7 +100,11 @@ export class Meta {
           version = this.edge(version, tag);
           break;
         case 'raw':
-          version = Meta.setVersion(version, this.setValue(this.globalExp(tag.attrs.value ?? ''), tag), this.latestFor(false));
+          version = Meta.setVersion(
+            version,
+            this.setValue(this.globalExp(tag.attrs.value ?? ''), tag),
+            this.latestFor(false),
+          );
           break;
         case 'sha':
           if (this.context.sha) {
@@ -124,7 +128,10 @@ export class Meta {
       }
       return formatMoment(date, typeof format === 'string' ? format : 'YYYY-MM-DDTHH:mm:ssZ', tz);
     };
-    return { date: formatter(this.options.now), ...(this.options.major >= 5 ? { commit_date: formatter(this.context.commitDate) } : {}) };
+    return {
+      date: formatter(this.options.now),
+      ...(this.options.major >= 5 ? { commit_date: formatter(this.context.commitDate) } : {}),
+    };
   }
 
   private schedule(version: Version, tag: Tag): Version {
@@ -136,7 +143,10 @@ export class Meta {
   /** The version text of a semver/pep440/match entry: its value or the tag, `match` applied (v5). */
   private versionSource(tag: Tag): string | undefined {
     if (!/^refs\/tags\//.test(this.context.ref) && (tag.attrs.value ?? '').length === 0) return undefined;
-    let raw = (tag.attrs.value ?? '').length > 0 ? this.globalExp(tag.attrs.value ?? '') : this.context.ref.replace(/^refs\/tags\//g, '');
+    let raw =
+      (tag.attrs.value ?? '').length > 0
+        ? this.globalExp(tag.attrs.value ?? '')
+        : this.context.ref.replace(/^refs\/tags\//g, '');
     if (this.options.major >= 5 && (tag.attrs.match ?? '').length > 0) {
       const found = raw.match(tag.attrs.match ?? '');
       if (!found) this.options.warn(`${tag.attrs.match ?? ''} does not match ${raw}.`);
@@ -156,7 +166,10 @@ export class Meta {
     let latest = false;
     const context = { ...parsed } as TemplateContext;
     if (semver.prerelease(raw)) {
-      raw = this.setValue(renderTemplate(isRawStatement(tag.attrs.pattern ?? '') ? (tag.attrs.pattern ?? '') : '{{version}}', context), tag);
+      raw = this.setValue(
+        renderTemplate(isRawStatement(tag.attrs.pattern ?? '') ? (tag.attrs.pattern ?? '') : '{{version}}', context),
+        tag,
+      );
     } else {
       raw = this.setValue(renderTemplate(tag.attrs.pattern ?? '', context), tag);
       latest = true;
@@ -194,7 +207,10 @@ export class Meta {
 
   private matchTag(version: Version, tag: Tag): Version {
     if (!/^refs\/tags\//.test(this.context.ref) && (tag.attrs.value ?? '').length === 0) return version;
-    const raw = (tag.attrs.value ?? '').length > 0 ? this.globalExp(tag.attrs.value ?? '') : this.context.ref.replace(/^refs\/tags\//g, '');
+    const raw =
+      (tag.attrs.value ?? '').length > 0
+        ? this.globalExp(tag.attrs.value ?? '')
+        : this.context.ref.replace(/^refs\/tags\//g, '');
     const pattern = tag.attrs.pattern ?? '';
     const asRegex = /^\/(.+)\/(.*)$/.exec(pattern);
     const found = asRegex ? raw.match(new RegExp(asRegex[1] ?? '', asRegex[2])) : raw.match(pattern);
@@ -212,17 +228,29 @@ export class Meta {
 
   private refBranch(version: Version, tag: Tag): Version {
     if (!/^refs\/heads\//.test(this.context.ref)) return version;
-    return Meta.setVersion(version, this.setValue(this.context.ref.replace(/^refs\/heads\//g, ''), tag), this.latestFor(false));
+    return Meta.setVersion(
+      version,
+      this.setValue(this.context.ref.replace(/^refs\/heads\//g, ''), tag),
+      this.latestFor(false),
+    );
   }
 
   private refTag(version: Version, tag: Tag): Version {
     if (!/^refs\/tags\//.test(this.context.ref)) return version;
-    return Meta.setVersion(version, this.setValue(this.context.ref.replace(/^refs\/tags\//g, ''), tag), this.latestFor(true));
+    return Meta.setVersion(
+      version,
+      this.setValue(this.context.ref.replace(/^refs\/tags\//g, ''), tag),
+      this.latestFor(true),
+    );
   }
 
   private refPr(version: Version, tag: Tag): Version {
     if (!/^refs\/pull\//.test(this.context.ref)) return version;
-    return Meta.setVersion(version, this.setValue(this.context.ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), tag), this.latestFor(false));
+    return Meta.setVersion(
+      version,
+      this.setValue(this.context.ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), tag),
+      this.latestFor(false),
+    );
   }
 
   private edge(version: Version, tag: Tag): Version {
@@ -244,9 +272,11 @@ export class Meta {
 
   private setValue(value: string, tag: Tag): string {
     let out = value;
-    if (Object.prototype.hasOwnProperty.call(tag.attrs, 'prefix')) out = `${this.globalExp(tag.attrs.prefix ?? '')}${out}`;
+    if (Object.prototype.hasOwnProperty.call(tag.attrs, 'prefix'))
+      out = `${this.globalExp(tag.attrs.prefix ?? '')}${out}`;
     else if (this.flavor.prefix.length > 0) out = `${this.globalExp(this.flavor.prefix)}${out}`;
-    if (Object.prototype.hasOwnProperty.call(tag.attrs, 'suffix')) out = `${out}${this.globalExp(tag.attrs.suffix ?? '')}`;
+    if (Object.prototype.hasOwnProperty.call(tag.attrs, 'suffix'))
+      out = `${out}${this.globalExp(tag.attrs.suffix ?? '')}`;
     else if (this.flavor.suffix.length > 0) out = `${out}${this.globalExp(this.flavor.suffix)}`;
     return out;
   }
@@ -267,7 +297,8 @@ export class Meta {
       tag: () => (/^refs\/tags\//.test(ref) ? ref.replace(/^refs\/tags\//g, '') : ''),
       sha: () => this.shortSha(sha),
       base_ref: () => {
-        if (/^refs\/tags\//.test(ref) && typeof payload.base_ref === 'string') return payload.base_ref.replace(/^refs\/heads\//g, '');
+        if (/^refs\/tags\//.test(ref) && typeof payload.base_ref === 'string')
+          return payload.base_ref.replace(/^refs\/heads\//g, '');
         if (/^refs\/pull\//.test(ref) && pull?.base?.ref !== undefined) return pull.base.ref;
         return '';
       },
@@ -281,7 +312,8 @@ export class Meta {
     let length = 7;
     const configured = this.options.major >= 5 ? this.options.shortShaLength : undefined;
     if (configured) {
-      if (Number.isNaN(Number(configured))) throw new Error(`DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: ${configured}`);
+      if (Number.isNaN(Number(configured)))
+        throw new Error(`DOCKER_METADATA_SHORT_SHA_LENGTH is not a valid number: ${configured}`);
       length = Number(configured);
     }
     return length >= sha.length ? sha : sha.substring(0, length);
@@ -356,7 +388,12 @@ export class Meta {
   /** The `json` output. */
   getJson(levels: string[]): unknown {
     if (this.options.major < 5) return { tags: this.getTags(), labels: this.labelObject() };
-    return { tags: this.getTags(), 'tag-names': this.getTags(true), labels: this.labelObject(), annotations: levels.flatMap((level) => this.getAnnotations().map((a) => `${level}:${a}`)) };
+    return {
+      tags: this.getTags(),
+      'tag-names': this.getTags(true),
+      labels: this.labelObject(),
+      annotations: levels.flatMap((level) => this.getAnnotations().map((a) => `${level}:${a}`)),
+    };
   }
 
   /** A bake file's content for `kind` (tags, labels, annotations:LEVELS) or the combined one. */

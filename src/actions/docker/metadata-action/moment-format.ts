@@ -5,9 +5,23 @@
  * and `[literal]` text, in an IANA time zone (UTC by default) through Intl.
  */
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const TOKENS = /\[([^\]]*)\]|YYYY|YY|Q|MMMM|MMM|MM|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|d|E|e|ww|w|WW|W|HH|H|hh|h|kk|k|mm|m|ss|s|S{1,9}|A|a|ZZ|Z|X|x/g;
+const TOKENS =
+  /\[([^\]]*)\]|YYYY|YY|Q|MMMM|MMM|MM|M|DDDD|DDD|Do|DD|D|dddd|ddd|dd|d|E|e|ww|w|WW|W|HH|H|hh|h|kk|k|mm|m|ss|s|S{1,9}|A|a|ZZ|Z|X|x/g;
 
 interface Parts {
   year: number;
@@ -24,7 +38,17 @@ interface Parts {
 function partsIn(date: Date, timeZone: string): Parts {
   let formatter: Intl.DateTimeFormat;
   try {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', weekday: 'short' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+    });
   } catch {
     throw new Error(`Unknown time zone ${timeZone}`);
   }
@@ -60,7 +84,12 @@ function isoWeek(p: Parts): number {
   const day = (p.weekday + 6) % 7;
   date.setUTCDate(date.getUTCDate() - day + 3);
   const firstThursday = new Date(Date.UTC(date.getUTCFullYear(), 0, 4));
-  return 1 + Math.round(((date.getTime() - firstThursday.getTime()) / 86_400_000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7);
+  return (
+    1 +
+    Math.round(
+      ((date.getTime() - firstThursday.getTime()) / 86_400_000 - 3 + ((firstThursday.getUTCDay() + 6) % 7)) / 7,
+    )
+  );
 }
 
 /** Locale week (moment's w in the default en locale: weeks start Sunday, week 1 holds Jan 1). */
@@ -80,44 +109,83 @@ export function formatMoment(date: Date, format: string, timeZone = 'UTC'): stri
   return format.replace(TOKENS, (token, literal: string | undefined) => {
     if (literal !== undefined) return literal;
     switch (token) {
-      case 'YYYY': return String(p.year).padStart(4, '0');
-      case 'YY': return pad(p.year % 100);
-      case 'Q': return String(Math.ceil(p.month / 3));
-      case 'MMMM': return MONTHS[p.month - 1] ?? '';
-      case 'MMM': return (MONTHS[p.month - 1] ?? '').slice(0, 3);
-      case 'MM': return pad(p.month);
-      case 'M': return String(p.month);
-      case 'DDDD': return pad(dayOfYear(p), 3);
-      case 'DDD': return String(dayOfYear(p));
-      case 'Do': return ordinal(p.day);
-      case 'DD': return pad(p.day);
-      case 'D': return String(p.day);
-      case 'dddd': return DAYS[p.weekday] ?? '';
-      case 'ddd': return (DAYS[p.weekday] ?? '').slice(0, 3);
-      case 'dd': return (DAYS[p.weekday] ?? '').slice(0, 2);
-      case 'd': case 'e': return String(p.weekday);
-      case 'E': return String(p.weekday === 0 ? 7 : p.weekday);
-      case 'ww': return pad(localeWeek(p));
-      case 'w': return String(localeWeek(p));
-      case 'WW': return pad(isoWeek(p));
-      case 'W': return String(isoWeek(p));
-      case 'HH': return pad(p.hour);
-      case 'H': return String(p.hour);
-      case 'hh': return pad(p.hour % 12 || 12);
-      case 'h': return String(p.hour % 12 || 12);
-      case 'kk': return pad(p.hour || 24);
-      case 'k': return String(p.hour || 24);
-      case 'mm': return pad(p.minute);
-      case 'm': return String(p.minute);
-      case 'ss': return pad(p.second);
-      case 's': return String(p.second);
-      case 'A': return p.hour < 12 ? 'AM' : 'PM';
-      case 'a': return p.hour < 12 ? 'am' : 'pm';
-      case 'ZZ': return offset(p.offsetMinutes, false);
-      case 'Z': return offset(p.offsetMinutes, true);
-      case 'X': return String(Math.floor(date.getTime() / 1000));
-      case 'x': return String(date.getTime());
-      default: return pad(p.ms, 3).padEnd(token.length, '0').slice(0, token.length);
+      case 'YYYY':
+        return String(p.year).padStart(4, '0');
+      case 'YY':
+        return pad(p.year % 100);
+      case 'Q':
+        return String(Math.ceil(p.month / 3));
+      case 'MMMM':
+        return MONTHS[p.month - 1] ?? '';
+      case 'MMM':
+        return (MONTHS[p.month - 1] ?? '').slice(0, 3);
+      case 'MM':
+        return pad(p.month);
+      case 'M':
+        return String(p.month);
+      case 'DDDD':
+        return pad(dayOfYear(p), 3);
+      case 'DDD':
+        return String(dayOfYear(p));
+      case 'Do':
+        return ordinal(p.day);
+      case 'DD':
+        return pad(p.day);
+      case 'D':
+        return String(p.day);
+      case 'dddd':
+        return DAYS[p.weekday] ?? '';
+      case 'ddd':
+        return (DAYS[p.weekday] ?? '').slice(0, 3);
+      case 'dd':
+        return (DAYS[p.weekday] ?? '').slice(0, 2);
+      case 'd':
+      case 'e':
+        return String(p.weekday);
+      case 'E':
+        return String(p.weekday === 0 ? 7 : p.weekday);
+      case 'ww':
+        return pad(localeWeek(p));
+      case 'w':
+        return String(localeWeek(p));
+      case 'WW':
+        return pad(isoWeek(p));
+      case 'W':
+        return String(isoWeek(p));
+      case 'HH':
+        return pad(p.hour);
+      case 'H':
+        return String(p.hour);
+      case 'hh':
+        return pad(p.hour % 12 || 12);
+      case 'h':
+        return String(p.hour % 12 || 12);
+      case 'kk':
+        return pad(p.hour || 24);
+      case 'k':
+        return String(p.hour || 24);
+      case 'mm':
+        return pad(p.minute);
+      case 'm':
+        return String(p.minute);
+      case 'ss':
+        return pad(p.second);
+      case 's':
+        return String(p.second);
+      case 'A':
+        return p.hour < 12 ? 'AM' : 'PM';
+      case 'a':
+        return p.hour < 12 ? 'am' : 'pm';
+      case 'ZZ':
+        return offset(p.offsetMinutes, false);
+      case 'Z':
+        return offset(p.offsetMinutes, true);
+      case 'X':
+        return String(Math.floor(date.getTime() / 1000));
+      case 'x':
+        return String(date.getTime());
+      default:
+        return pad(p.ms, 3).padEnd(token.length, '0').slice(0, token.length);
     }
   });
 }

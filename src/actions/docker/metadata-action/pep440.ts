@@ -20,14 +20,25 @@ export interface Pep440Version {
   is_postrelease: boolean;
 }
 
-const PRE_NAMES: Record<string, string> = { a: 'a', alpha: 'a', b: 'b', beta: 'b', c: 'rc', rc: 'rc', pre: 'rc', preview: 'rc' };
+const PRE_NAMES: Record<string, string> = {
+  a: 'a',
+  alpha: 'a',
+  b: 'b',
+  beta: 'b',
+  c: 'rc',
+  rc: 'rc',
+  pre: 'rc',
+  preview: 'rc',
+};
 
 /** The version's parts, or null when it is not PEP 440. */
 export function explain(version: string): Pep440Version | null {
   if (version.length > 256) return null;
   const g = PEP440.exec(version)?.groups;
   if (!g) return null;
-  const pre: [string, number] | null = g.pre_l ? [PRE_NAMES[g.pre_l.toLowerCase()] ?? g.pre_l, Number(g.pre_n ?? 0)] : null;
+  const pre: [string, number] | null = g.pre_l
+    ? [PRE_NAMES[g.pre_l.toLowerCase()] ?? g.pre_l, Number(g.pre_n ?? 0)]
+    : null;
   const post = g.post_n1 !== undefined ? Number(g.post_n1) : g.post_l ? Number(g.post_n2 ?? 0) : null;
   const dev = g.dev_l ? Number(g.dev_n ?? 0) : null;
   return {

@@ -35,7 +35,9 @@ function commitDateOf(payload: Record<string, unknown>, sha: string): Date {
 
 async function gitContext(): Promise<{ sha: string; ref: string; commitDate: Date }> {
   const sha = (await runCommand('git', ['rev-parse', 'HEAD'])).stdout.trim();
-  const ref = (await runCommand('git', ['symbolic-ref', 'HEAD'])).stdout.trim() || (await runCommand('git', ['describe', '--tags', '--exact-match'])).stdout.trim().replace(/^(?=.)/, 'refs/tags/');
+  const ref =
+    (await runCommand('git', ['symbolic-ref', 'HEAD'])).stdout.trim() ||
+    (await runCommand('git', ['describe', '--tags', '--exact-match'])).stdout.trim().replace(/^(?=.)/, 'refs/tags/');
   const date = (await runCommand('git', ['log', '-1', '--format=%cI', sha])).stdout.trim();
   if (!sha) throw new Error('Git context: the working directory is not a Git repository');
   return { sha, ref, commitDate: date ? new Date(date) : new Date() };
@@ -54,7 +56,8 @@ export function runMetadataAction(major: number): void {
       if (/pull_request_target/.test(eventName)) ref = `refs/pull/${String(payload.number ?? '')}/merge`;
       let sha = process.env.GITHUB_SHA ?? '';
       const prHead = (payload.pull_request as { head?: { sha?: string } } | undefined)?.head?.sha;
-      if (/true/i.test(process.env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && /pull_request/.test(eventName) && prHead) sha = prHead;
+      if (/true/i.test(process.env.DOCKER_METADATA_PR_HEAD_SHA ?? '') && /pull_request/.test(eventName) && prHead)
+        sha = prHead;
       context = { eventName, sha, ref, commitDate: commitDateOf(payload, sha), payload };
     } else if (source === 'git') {
       context = { eventName: process.env.GITHUB_EVENT_NAME ?? '', payload, ...(await gitContext()) };
@@ -74,10 +77,23 @@ export function runMetadataAction(major: number): void {
     core.endGroup();
 
     const meta = new Meta(
-      { images: list('images'), tags: list('tags'), flavor: list('flavor'), labels: list('labels'), annotations: major >= 5 ? list('annotations') : [] },
+      {
+        images: list('images'),
+        tags: list('tags'),
+        flavor: list('flavor'),
+        labels: list('labels'),
+        annotations: major >= 5 ? list('annotations') : [],
+      },
       context,
       repo,
-      { major, now: new Date(), ...(process.env.DOCKER_METADATA_SHORT_SHA_LENGTH ? { shortShaLength: process.env.DOCKER_METADATA_SHORT_SHA_LENGTH } : {}), warn: (m) => core.warning(m) },
+      {
+        major,
+        now: new Date(),
+        ...(process.env.DOCKER_METADATA_SHORT_SHA_LENGTH
+          ? { shortShaLength: process.env.DOCKER_METADATA_SHORT_SHA_LENGTH }
+          : {}),
+        warn: (m) => core.warning(m),
+      },
     );
     const withEnv = !/^(0|false)$/i.test(process.env.DOCKER_METADATA_SET_OUTPUT_ENV ?? 'true');
     const setOutput = (name: string, value: string) => {
@@ -102,7 +118,11 @@ export function runMetadataAction(major: number): void {
     core.endGroup();
     setOutput('labels', labels.join(separator('sep-labels')));
     const levels = (process.env.DOCKER_METADATA_ANNOTATIONS_LEVELS || 'manifest').split(',');
-    if (major >= 5) setOutput('annotations', levels.flatMap((l) => meta.getAnnotations().map((a) => `${l}:${a}`)).join(separator('sep-annotations')));
+    if (major >= 5)
+      setOutput(
+        'annotations',
+        levels.flatMap((l) => meta.getAnnotations().map((a) => `${l}:${a}`)).join(separator('sep-annotations')),
+      );
     const json = meta.getJson(levels);
     core.startGroup('JSON output');
     core.info(JSON.stringify(json, null, 2));
@@ -119,7 +139,10 @@ export function runMetadataAction(major: number): void {
     if (major >= 5) {
       setOutput('bake-file-tags', bakeFile(meta.bakeDefinition('tags'), 'tags'));
       setOutput('bake-file-labels', bakeFile(meta.bakeDefinition('labels'), 'labels'));
-      setOutput('bake-file-annotations', bakeFile(meta.bakeDefinition(`annotations:${levels.join(',')}`), 'annotations'));
+      setOutput(
+        'bake-file-annotations',
+        bakeFile(meta.bakeDefinition(`annotations:${levels.join(',')}`), 'annotations'),
+      );
     }
     setOutput('bake-file', bakeFile(meta.bakeDefinition('all')));
   });

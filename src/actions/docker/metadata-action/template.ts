@@ -13,7 +13,15 @@ export interface HelperOptions {
 /** What a template may name: plain values or helpers. */
 export type TemplateContext = Record<string, unknown>;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '`': '&#x60;',
+  '=': '&#x3D;',
+};
 
 function render(value: unknown): string {
   if (value === undefined || value === null || value === false) return value === false ? 'false' : '';
@@ -42,7 +50,8 @@ function parseStatement(body: string, escape: boolean): Statement {
   rest = rest.slice(re.lastIndex).trim();
   if (rest !== '' || tokens.length === 0) throw new Error(`Parse error: invalid expression {{${body}}}`);
   const [name = '', ...args] = tokens;
-  if (/^[#/^>!&(]/.test(name) || name.startsWith('else')) throw new Error(`Unsupported Handlebars expression {{${body}}}: only values and helpers are available`);
+  if (/^[#/^>!&(]/.test(name) || name.startsWith('else'))
+    throw new Error(`Unsupported Handlebars expression {{${body}}}: only values and helpers are available`);
   const literal = (t: string) => (/^'.*'$|^".*"$/.test(t) ? t.slice(1, -1).replace(/\\(.)/g, '$1') : t);
   const params: string[] = [];
   const hash: Record<string, string> = {};

@@ -13,7 +13,8 @@ import { runStep } from '../../shared/action-entry.js';
 import { getList } from '../csv.js';
 import { buildxAvailable, lastLine, runBuildx } from '../buildx-runner.js';
 
-const DEFAULT_BUILDKITD_FLAGS = '--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host';
+const DEFAULT_BUILDKITD_FLAGS =
+  '--allow-insecure-entitlement security.insecure --allow-insecure-entitlement network.host';
 
 function bool(name: string, fallback: boolean): boolean {
   return core.getInput(name) === '' ? fallback : core.getBooleanInput(name);
@@ -24,7 +25,11 @@ export function parseInspect(text: string): { name: string; driver: string; node
   const field = (label: string) => new RegExp(`^${label}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() ?? '';
   const nodes = text.slice(text.indexOf('Nodes:'));
   const nodeField = (label: string) => new RegExp(`^${label}:\\s*(.*)$`, 'm').exec(nodes)?.[1]?.trim() ?? '';
-  const node: Record<string, string> = { name: nodeField('Name'), endpoint: nodeField('Endpoint'), status: nodeField('Status') };
+  const node: Record<string, string> = {
+    name: nodeField('Name'),
+    endpoint: nodeField('Endpoint'),
+    status: nodeField('Status'),
+  };
   const flags = nodeField('BuildKit daemon flags');
   if (flags) node['buildkitd-flags'] = flags;
   node.buildkit = nodeField('BuildKit version');
@@ -40,13 +45,19 @@ runStep(async () => {
   const keepState = bool('keep-state', false);
   if (keepState && driver !== 'docker-container') throw new Error(`Cannot use keep-state with ${driver} driver`);
   core.saveState('cleanup', String(cleanup));
-  if (!buildxAvailable()) throw new Error('Docker buildx is required. See https://github.com/docker/setup-buildx-action to set up buildx.');
+  if (!buildxAvailable())
+    throw new Error('Docker buildx is required. See https://github.com/docker/setup-buildx-action to set up buildx.');
   const version = core.getInput('version');
-  if (version) core.info(`buildx ${version} is not downloaded: dockyard's buildx plugin is used (the engine's classic builder)`);
+  if (version)
+    core.info(`buildx ${version} is not downloaded: dockyard's buildx plugin is used (the engine's classic builder)`);
   for (const input of ['buildkitd-config', 'buildkitd-config-inline', 'config', 'config-inline', 'append']) {
-    if (core.getInput(input)) core.warning(`${input} has no effect on dockyard: there is no BuildKit daemon to configure`);
+    if (core.getInput(input))
+      core.warning(`${input} has no effect on dockyard: there is no BuildKit daemon to configure`);
   }
-  if (bool('install', false)) throw new Error('install (docker buildx install) is not supported by dockyard\'s buildx: docker build already uses it');
+  if (bool('install', false))
+    throw new Error(
+      "install (docker buildx install) is not supported by dockyard's buildx: docker build already uses it",
+    );
 
   core.startGroup('Buildx version');
   await runBuildx(['version']);
@@ -61,8 +72,11 @@ runStep(async () => {
     if (existing.exitCode === 0) core.info(`Builder ${name} already exists, skipping creation`);
     else {
       const args = ['create', '--name', name, '--driver', driver];
-      for (const opt of getList(core.getInput('driver-opts'), { ignoreComma: true, quote: false })) args.push('--driver-opt', opt);
-      const flags = core.getInput('buildkitd-flags') || (['docker-container', 'kubernetes'].includes(driver) ? DEFAULT_BUILDKITD_FLAGS : '');
+      for (const opt of getList(core.getInput('driver-opts'), { ignoreComma: true, quote: false }))
+        args.push('--driver-opt', opt);
+      const flags =
+        core.getInput('buildkitd-flags') ||
+        (['docker-container', 'kubernetes'].includes(driver) ? DEFAULT_BUILDKITD_FLAGS : '');
       if (flags) args.push('--buildkitd-flags', flags);
       const platforms = getList(core.getInput('platforms'));
       if (platforms.length > 0) args.push('--platform', platforms.join(','));

@@ -15,14 +15,21 @@ import { buildxAvailable, lastLine, runBuildx } from '../buildx-runner.js';
 function asPlatform(name: string): string {
   const clean = name.trim().toLowerCase();
   const full = clean.includes('/') ? clean : `linux/${clean}`;
-  return full.replace(/^linux\/aarch64$/, 'linux/arm64').replace(/^linux\/arm$/, 'linux/arm/v7').replace(/^linux\/x86_64$/, 'linux/amd64');
+  return full
+    .replace(/^linux\/aarch64$/, 'linux/arm64')
+    .replace(/^linux\/arm$/, 'linux/arm/v7')
+    .replace(/^linux\/x86_64$/, 'linux/amd64');
 }
 
 runStep(async () => {
   const requested = getList(core.getInput('platforms') || 'all');
-  if (!buildxAvailable()) throw new Error('dockyard\'s buildx plugin is missing (dist/buildx/docker-buildx.cjs): run npm run build');
+  if (!buildxAvailable())
+    throw new Error("dockyard's buildx plugin is missing (dist/buildx/docker-buildx.cjs): run npm run build");
   const image = core.getInput('image');
-  if (image) core.info(`${image} is not run: QEMU is set up on the engine's host (Debian's qemu-user-static), not by a privileged container`);
+  if (image)
+    core.info(
+      `${image} is not run: QEMU is set up on the engine's host (Debian's qemu-user-static), not by a privileged container`,
+    );
   core.startGroup('Extracting available platforms');
   const inspected = await runBuildx(['inspect', '--bootstrap', '--builder', 'default'], { silent: true });
   core.endGroup();
@@ -31,11 +38,16 @@ runStep(async () => {
   core.info(available.join(','));
   core.setOutput('platforms', available.join(','));
   if (requested.some((r) => r.toLowerCase() === 'all')) {
-    if (available.length <= 2) core.warning('the engine\'s host emulates no other platform: install Debian\'s qemu-user-static there (scripts/setup-engine) to build for other architectures');
+    if (available.length <= 2)
+      core.warning(
+        "the engine's host emulates no other platform: install Debian's qemu-user-static there (scripts/setup-engine) to build for other architectures",
+      );
     return;
   }
   const missing = requested.map(asPlatform).filter((p) => !available.includes(p));
   if (missing.length > 0) {
-    throw new Error(`the engine cannot run ${missing.join(', ')}: its host has no emulator registered for them (binfmt_misc). Install Debian's qemu-user-static on the engine's host (scripts/setup-engine does, where the kernel allows binfmt_misc)`);
+    throw new Error(
+      `the engine cannot run ${missing.join(', ')}: its host has no emulator registered for them (binfmt_misc). Install Debian's qemu-user-static on the engine's host (scripts/setup-engine does, where the kernel allows binfmt_misc)`,
+    );
   }
 });

@@ -6,7 +6,14 @@
 import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
-import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';
+import {
+  applyFilters,
+  checkDryRun,
+  paginate,
+  readDescribeCommon,
+  type DescribeCommon,
+  type FilterTable,
+} from '../filters.js';
 import type { NetworkInterface } from '../model.js';
 import { networkInterfaceOutput } from '../outputs.js';
 import type { Ec2Store } from '../store.js';
@@ -40,7 +47,9 @@ interface DescribeInterfacesInput extends DescribeCommon {
   interfaceIds?: string[];
 }
 
-export function describeNetworkInterfaces(store: Ec2Store): Operation<DescribeInterfacesInput, Record<string, unknown>> {
+export function describeNetworkInterfaces(
+  store: Ec2Store,
+): Operation<DescribeInterfacesInput, Record<string, unknown>> {
   return {
     input: (r) => ({ ...readDescribeCommon(r), interfaceIds: r.stringList('NetworkInterfaceId') }),
     authorize: () => onAnything('DescribeNetworkInterfaces'),
@@ -55,7 +64,10 @@ export function describeNetworkInterfaces(store: Ec2Store): Operation<DescribeIn
       }
       const groupNames = new Map(store.securityGroups().map((g) => [g.id, g.name]));
       const page = paginate(applyFilters(interfaces, input.filters, interfaceFilters(groupNames)), input);
-      return { networkInterfaceSet: page.items.map((n) => networkInterfaceOutput(n, groupNames, ctx.region)), nextToken: page.nextToken };
+      return {
+        networkInterfaceSet: page.items.map((n) => networkInterfaceOutput(n, groupNames, ctx.region)),
+        nextToken: page.nextToken,
+      };
     },
   };
 }

@@ -11,10 +11,24 @@ import type { InputReader } from '../../../core/input-reader.js';
 import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
-import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';
+import {
+  applyFilters,
+  checkDryRun,
+  paginate,
+  readDescribeCommon,
+  type DescribeCommon,
+  type FilterTable,
+} from '../filters.js';
 import type { RulePeer, SecurityGroup, SecurityGroupRule, Tag } from '../model.js';
 import { ruleOutput } from '../outputs.js';
-import { describeRule, expandPermissions, foldPermissions, readPermissions, sameRule, type RequestedRule } from '../permissions.js';
+import {
+  describeRule,
+  expandPermissions,
+  foldPermissions,
+  readPermissions,
+  sameRule,
+  type RequestedRule,
+} from '../permissions.js';
 import type { Ec2Store, NewRule } from '../store.js';
 import { groupRefArn, requireGroups, resolveGroup, type GroupRef } from './security-groups.js';
 import { readTagSpecifications, tagsFor, type TagSpecification } from './tag-specifications.js';
@@ -44,7 +58,11 @@ function readChange(r: InputReader, direction: Direction): ChangeInput {
 }
 
 /** Turns requested peers into stored ones: group names resolve in the target group's VPC, group ids must exist. */
-function resolvePeers(store: Ec2Store, target: SecurityGroup, rules: readonly RequestedRule[]): Omit<NewRule, 'groupId' | 'isEgress'>[] {
+function resolvePeers(
+  store: Ec2Store,
+  target: SecurityGroup,
+  rules: readonly RequestedRule[],
+): Omit<NewRule, 'groupId' | 'isEgress'>[] {
   return rules.map((rule) => {
     let peer: RulePeer;
     if (rule.peer.kind === 'groupName') {
@@ -57,7 +75,12 @@ function resolvePeers(store: Ec2Store, target: SecurityGroup, rules: readonly Re
     } else {
       peer = rule.peer;
     }
-    const out: Omit<NewRule, 'groupId' | 'isEgress'> = { protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, peer };
+    const out: Omit<NewRule, 'groupId' | 'isEgress'> = {
+      protocol: rule.protocol,
+      fromPort: rule.fromPort,
+      toPort: rule.toPort,
+      peer,
+    };
     if (rule.description !== undefined) out.description = rule.description;
     return out;
   });
@@ -67,7 +90,9 @@ function authorizeRules(store: Ec2Store, direction: Direction): Operation<Change
   const egress = direction === 'Egress';
   return {
     input: (r) => readChange(r, direction),
-    authorize: (input, ctx) => [{ action: `ec2:AuthorizeSecurityGroup${direction}`, resource: groupRefArn(store, input, ctx) }],
+    authorize: (input, ctx) => [
+      { action: `ec2:AuthorizeSecurityGroup${direction}`, resource: groupRefArn(store, input, ctx) },
+    ],
     run: (input, ctx) => {
       if (egress && input.groupId === undefined) throw ec2Errors.missingParameter('groupId');
       const group = resolveGroup(store, input);
@@ -81,8 +106,15 @@ function authorizeRules(store: Ec2Store, direction: Direction): Operation<Change
       });
       checkDryRun(input.dryRun);
       const added = store.addRules(requested.map((rule) => ({ ...rule, groupId: group.id, isEgress: egress })));
-      if (tags.length > 0) store.setTags(added.map((r) => r.id), tags);
-      return { return: true, securityGroupRuleSet: added.map((rule) => ruleOutput(rule, store.accountId, ctx.region, tags)) };
+      if (tags.length > 0)
+        store.setTags(
+          added.map((r) => r.id),
+          tags,
+        );
+      return {
+        return: true,
+        securityGroupRuleSet: added.map((rule) => ruleOutput(rule, store.accountId, ctx.region, tags)),
+      };
     },
   };
 }
@@ -108,7 +140,9 @@ function revokeRules(store: Ec2Store, direction: Direction): Operation<ChangeInp
   const egress = direction === 'Egress';
   return {
     input: (r) => readChange(r, direction),
-    authorize: (input, ctx) => [{ action: `ec2:RevokeSecurityGroup${direction}`, resource: groupRefArn(store, input, ctx) }],
+    authorize: (input, ctx) => [
+      { action: `ec2:RevokeSecurityGroup${direction}`, resource: groupRefArn(store, input, ctx) },
+    ],
     run: (input) => {
       if (egress && input.groupId === undefined) throw ec2Errors.missingParameter('groupId');
       const group = resolveGroup(store, input);
@@ -168,7 +202,10 @@ export function describeSecurityGroupRules(store: Ec2Store): Operation<DescribeR
         rules = rules.filter((r) => ids.includes(r.id));
       }
       const page = paginate(applyFilters(rules, input.filters, RULE_FILTERS), input);
-      return { securityGroupRuleSet: page.items.map((r) => ruleOutput(r, store.accountId, ctx.region, r.tags)), nextToken: page.nextToken };
+      return {
+        securityGroupRuleSet: page.items.map((r) => ruleOutput(r, store.accountId, ctx.region, r.tags)),
+        nextToken: page.nextToken,
+      };
     },
   };
 }

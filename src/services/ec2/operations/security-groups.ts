@@ -8,7 +8,14 @@
 import type { Operation, RequestContext } from '../../../core/operation.js';
 import { onAnything, securityGroupArn, vpcArn } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
-import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';
+import {
+  applyFilters,
+  checkDryRun,
+  paginate,
+  readDescribeCommon,
+  type DescribeCommon,
+  type FilterTable,
+} from '../filters.js';
 import type { SecurityGroup, SecurityGroupRule } from '../model.js';
 import { ec2Arn, securityGroupOutput } from '../outputs.js';
 import type { Ec2Store } from '../store.js';
@@ -30,7 +37,9 @@ function permissionFilters(prefix: string, egress: boolean): FilterTable<Securit
     [`${prefix}ip-permission.to-port`]: across(egress, (r) => r.toPort),
     [`${prefix}ip-permission.group-id`]: across(egress, (r) => (r.peer.kind === 'group' ? r.peer.groupId : undefined)),
     [`${prefix}ip-permission.user-id`]: across(egress, (r) => (r.peer.kind === 'group' ? r.peer.userId : undefined)),
-    [`${prefix}ip-permission.prefix-list-id`]: across(egress, (r) => (r.peer.kind === 'prefixList' ? r.peer.prefixListId : undefined)),
+    [`${prefix}ip-permission.prefix-list-id`]: across(egress, (r) =>
+      r.peer.kind === 'prefixList' ? r.peer.prefixListId : undefined,
+    ),
   };
 }
 
@@ -89,7 +98,11 @@ interface DescribeGroupsInput extends DescribeCommon {
 
 export function describeSecurityGroups(store: Ec2Store): Operation<DescribeGroupsInput, Record<string, unknown>> {
   return {
-    input: (r) => ({ ...readDescribeCommon(r), groupIds: r.stringList('GroupId'), groupNames: r.stringList('GroupName') }),
+    input: (r) => ({
+      ...readDescribeCommon(r),
+      groupIds: r.stringList('GroupId'),
+      groupNames: r.stringList('GroupName'),
+    }),
     authorize: () => onAnything('DescribeSecurityGroups'),
     run: (input, ctx) => {
       checkDryRun(input.dryRun);
@@ -101,7 +114,10 @@ export function describeSecurityGroups(store: Ec2Store): Operation<DescribeGroup
         groups = groups.filter((g) => wanted.has(g.id));
       }
       const page = paginate(applyFilters(groups, input.filters, GROUP_FILTERS), input);
-      return { securityGroupInfo: page.items.map((g) => securityGroupOutput(g, ctx.region)), nextToken: page.nextToken };
+      return {
+        securityGroupInfo: page.items.map((g) => securityGroupOutput(g, ctx.region)),
+        nextToken: page.nextToken,
+      };
     },
   };
 }
@@ -154,9 +170,12 @@ export function createSecurityGroup(store: Ec2Store): Operation<CreateGroupInput
 }
 
 function checkText(member: string, value: string): void {
-  if (value.length > 255) throw ec2Errors.invalidParameterValue(`Invalid value for ${member}: it must be at most 255 characters`);
+  if (value.length > 255)
+    throw ec2Errors.invalidParameterValue(`Invalid value for ${member}: it must be at most 255 characters`);
   if (!GROUP_TEXT.test(value)) {
-    throw ec2Errors.invalidParameterValue(`Value (${value}) for parameter ${member} is invalid. Character sets beyond ASCII are not supported.`);
+    throw ec2Errors.invalidParameterValue(
+      `Value (${value}) for parameter ${member} is invalid. Character sets beyond ASCII are not supported.`,
+    );
   }
 }
 
@@ -166,7 +185,11 @@ interface DeleteGroupInput extends GroupRef {
 
 export function deleteSecurityGroup(store: Ec2Store): Operation<DeleteGroupInput, Record<string, unknown>> {
   return {
-    input: (r) => ({ groupId: r.string('GroupId'), groupName: r.string('GroupName'), dryRun: r.boolean('DryRun') ?? false }),
+    input: (r) => ({
+      groupId: r.string('GroupId'),
+      groupName: r.string('GroupName'),
+      dryRun: r.boolean('DryRun') ?? false,
+    }),
     authorize: (input, ctx) => [{ action: 'ec2:DeleteSecurityGroup', resource: groupRefArn(store, input, ctx) }],
     run: (input) => {
       const group = resolveGroup(store, input);

@@ -35,7 +35,9 @@ export function tagsFor(specifications: readonly TagSpecification[], resourceTyp
   const tags: Tag[] = [];
   for (const spec of specifications) {
     if (spec.resourceType !== resourceType) {
-      throw ec2Errors.invalidParameterValue(`'${spec.resourceType}' is not a valid taggable resource type for this operation.`);
+      throw ec2Errors.invalidParameterValue(
+        `'${spec.resourceType}' is not a valid taggable resource type for this operation.`,
+      );
     }
     tags.push(...spec.tags);
   }

@@ -6,7 +6,14 @@
 import type { Operation } from '../../../core/operation.js';
 import { onAnything, resourceArn, resourceType } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
-import { applyFilters, checkDryRun, paginate, readDescribeCommon, type DescribeCommon, type FilterTable } from '../filters.js';
+import {
+  applyFilters,
+  checkDryRun,
+  paginate,
+  readDescribeCommon,
+  type DescribeCommon,
+  type FilterTable,
+} from '../filters.js';
 import type { Tag } from '../model.js';
 import type { Ec2Store } from '../store.js';
 import { readTags } from './tag-specifications.js';
@@ -46,14 +53,21 @@ function requireResources(store: Ec2Store, ids: readonly string[]): void {
 export function createTags(store: Ec2Store): Operation<TagsInput, Record<string, unknown>> {
   return {
     input: readTagsInput,
-    authorize: (input, ctx) => input.resourceIds.map((id) => ({ action: 'ec2:CreateTags', resource: resourceArn(ctx, id) })),
+    authorize: (input, ctx) =>
+      input.resourceIds.map((id) => ({ action: 'ec2:CreateTags', resource: resourceArn(ctx, id) })),
     run: (input) => {
       requireResources(store, input.resourceIds);
       if (!input.tags || input.tags.length === 0) throw ec2Errors.missingParameter('tagSet');
       const reserved = input.tags.find((t) => t.key.toLowerCase().startsWith('aws:'));
-      if (reserved) throw ec2Errors.invalidParameterValue(`Value (${reserved.key}) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`);
+      if (reserved)
+        throw ec2Errors.invalidParameterValue(
+          `Value (${reserved.key}) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use`,
+        );
       checkDryRun(input.dryRun);
-      store.setTags(input.resourceIds, input.tags.map((t) => ({ key: t.key, value: t.value ?? '' })));
+      store.setTags(
+        input.resourceIds,
+        input.tags.map((t) => ({ key: t.key, value: t.value ?? '' })),
+      );
       return { return: true };
     },
   };
@@ -62,7 +76,8 @@ export function createTags(store: Ec2Store): Operation<TagsInput, Record<string,
 export function deleteTags(store: Ec2Store): Operation<TagsInput, Record<string, unknown>> {
   return {
     input: readTagsInput,
-    authorize: (input, ctx) => input.resourceIds.map((id) => ({ action: 'ec2:DeleteTags', resource: resourceArn(ctx, id) })),
+    authorize: (input, ctx) =>
+      input.resourceIds.map((id) => ({ action: 'ec2:DeleteTags', resource: resourceArn(ctx, id) })),
     run: (input) => {
       requireResources(store, input.resourceIds);
       checkDryRun(input.dryRun);
@@ -93,7 +108,12 @@ export function describeTags(store: Ec2Store): Operation<DescribeCommon, Record<
       }
       const page = paginate(applyFilters(rows, input.filters, TAG_FILTERS), input);
       return {
-        tagSet: page.items.map((t) => ({ resourceId: t.resourceId, resourceType: t.resourceType, key: t.key, value: t.value })),
+        tagSet: page.items.map((t) => ({
+          resourceId: t.resourceId,
+          resourceType: t.resourceType,
+          key: t.key,
+          value: t.value,
+        })),
         nextToken: page.nextToken,
       };
     },

@@ -8,7 +8,16 @@
 import type { Operation } from '../../../core/operation.js';
 import { onAnything } from '../authorization.js';
 import { ec2Errors } from '../errors.js';
-import { applyFilters, checkDryRun, paginate, readDescribeCommon, readFilters, type DescribeCommon, type Filter, type FilterTable } from '../filters.js';
+import {
+  applyFilters,
+  checkDryRun,
+  paginate,
+  readDescribeCommon,
+  readFilters,
+  type DescribeCommon,
+  type Filter,
+  type FilterTable,
+} from '../filters.js';
 import type { AvailabilityZone, Subnet, Vpc } from '../model.js';
 import { ec2Arn, subnetOutput, vpcOutput } from '../outputs.js';
 import type { Ec2Store } from '../store.js';
@@ -107,16 +116,24 @@ export function describeAvailabilityZones(store: Ec2Store): Operation<DescribeZo
   return {
     input: (r) => {
       r.boolean('AllAvailabilityZones');
-      return { filters: readFilters(r), zoneNames: r.stringList('ZoneName'), zoneIds: r.stringList('ZoneId'), dryRun: r.boolean('DryRun') ?? false };
+      return {
+        filters: readFilters(r),
+        zoneNames: r.stringList('ZoneName'),
+        zoneIds: r.stringList('ZoneId'),
+        dryRun: r.boolean('DryRun') ?? false,
+      };
     },
     authorize: () => onAnything('DescribeAvailabilityZones'),
     run: (input, ctx) => {
       checkDryRun(input.dryRun);
       let zones: Zone[] = store.availabilityZones().map((z) => ({ ...z, tags: [] }));
-      for (const name of input.zoneNames ?? []) if (!zones.some((z) => z.zoneName === name)) throw ec2Errors.invalidZone(name);
+      for (const name of input.zoneNames ?? [])
+        if (!zones.some((z) => z.zoneName === name)) throw ec2Errors.invalidZone(name);
       for (const id of input.zoneIds ?? []) if (!zones.some((z) => z.zoneId === id)) throw ec2Errors.invalidZone(id);
       if (input.zoneNames || input.zoneIds) {
-        zones = zones.filter((z) => (input.zoneNames ?? []).includes(z.zoneName) || (input.zoneIds ?? []).includes(z.zoneId));
+        zones = zones.filter(
+          (z) => (input.zoneNames ?? []).includes(z.zoneName) || (input.zoneIds ?? []).includes(z.zoneId),
+        );
       }
       const table: FilterTable<Zone> = {
         'zone-name': (z) => z.zoneName,

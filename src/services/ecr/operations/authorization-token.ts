@@ -13,7 +13,9 @@ interface AuthorizationDataOutput {
 }
 
 /** GetAuthorizationToken: one entry per requested registry id (all this registry), or one. */
-export function getAuthorizationToken(deps: EcrServiceDeps): Operation<{ registryIds?: string[] }, { authorizationData: AuthorizationDataOutput[] }> {
+export function getAuthorizationToken(
+  deps: EcrServiceDeps,
+): Operation<{ registryIds?: string[] }, { authorizationData: AuthorizationDataOutput[] }> {
   return {
     input: (r) => ({ registryIds: r.stringList('registryIds', { ...REGISTRY_ID, minItems: 1, maxItems: 10 }) }),
     // Not scoped to a repository: the Service Authorization Reference lists no resource type.

@@ -7,7 +7,15 @@ import type { Operation } from '../../../core/operation.js';
 import { onRepository } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';
-import { MEDIA_TYPE, readImageIds, readPaging, readRepositoryRef, readTagStatusFilter, type Paging, type TagStatusFilter } from '../input-rules.js';
+import {
+  MEDIA_TYPE,
+  readImageIds,
+  readPaging,
+  readRepositoryRef,
+  readTagStatusFilter,
+  type Paging,
+  type TagStatusFilter,
+} from '../input-rules.js';
 import { findImage, imagesByDigest, requireRepository } from '../lookups.js';
 import type { ImageId, ImageSummary } from '../model.js';
 import { imageDetail, type ImageDetailOutput, type ImageFailureOutput, type ImageOutput } from '../outputs.js';
@@ -27,7 +35,9 @@ interface DescribeImagesInput extends Paging {
 }
 
 /** DescribeImages: ImageDetail for the named images (each must exist) or all, filtered and paged. */
-export function describeImages(deps: EcrServiceDeps): Operation<DescribeImagesInput, { imageDetails: ImageDetailOutput[]; nextToken?: string }> {
+export function describeImages(
+  deps: EcrServiceDeps,
+): Operation<DescribeImagesInput, { imageDetails: ImageDetailOutput[]; nextToken?: string }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -48,12 +58,21 @@ export function describeImages(deps: EcrServiceDeps): Operation<DescribeImagesIn
         for (const id of input.imageIds) {
           const lookup = findImage(all, id);
           if (lookup.ok) found.set(lookup.image.digest, lookup.image);
-          else if (lookup.failureCode === 'MissingDigestAndTag' || lookup.failureCode === 'InvalidImageDigest') throw ecrErrors.invalidParameter('imageIds', lookup.failureReason);
+          else if (lookup.failureCode === 'MissingDigestAndTag' || lookup.failureCode === 'InvalidImageDigest')
+            throw ecrErrors.invalidParameter('imageIds', lookup.failureReason);
           else throw ecrErrors.imageNotFound(id, repository.name, ctx.accountId);
         }
-        return { imageDetails: [...found.values()].filter((i) => passes(input.tagStatus, i)).map((i) => imageDetail(ctx.accountId, i)) };
+        return {
+          imageDetails: [...found.values()]
+            .filter((i) => passes(input.tagStatus, i))
+            .map((i) => imageDetail(ctx.accountId, i)),
+        };
       }
-      const page = paginate([...all.values()].filter((i) => passes(input.tagStatus, i)), input, (i) => i.digest);
+      const page = paginate(
+        [...all.values()].filter((i) => passes(input.tagStatus, i)),
+        input,
+        (i) => i.digest,
+      );
       return { imageDetails: page.items.map((i) => imageDetail(ctx.accountId, i)), nextToken: page.nextToken };
     },
   };
@@ -66,7 +85,9 @@ interface ListImagesInput extends Paging {
 }
 
 /** ListImages: one imageId per tag, or a bare digest for an untagged image; paged. */
-export function listImages(deps: EcrServiceDeps): Operation<ListImagesInput, { imageIds: ImageId[]; nextToken?: string }> {
+export function listImages(
+  deps: EcrServiceDeps,
+): Operation<ListImagesInput, { imageIds: ImageId[]; nextToken?: string }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -81,7 +102,8 @@ export function listImages(deps: EcrServiceDeps): Operation<ListImagesInput, { i
       for (const image of images.images(repository.name)) {
         if (!passes(input.tagStatus, image)) continue;
         if (image.tags.length === 0) ids.push({ key: `${image.digest} `, id: { imageDigest: image.digest } });
-        for (const tag of image.tags) ids.push({ key: `${image.digest} ${tag}`, id: { imageDigest: image.digest, imageTag: tag } });
+        for (const tag of image.tags)
+          ids.push({ key: `${image.digest} ${tag}`, id: { imageDigest: image.digest, imageTag: tag } });
       }
       ids.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const page = paginate(ids, input, (e) => e.key);
@@ -98,7 +120,9 @@ interface BatchGetImageInput {
 }
 
 /** BatchGetImage: the manifests, byte for byte, and a failure per image it cannot return. */
-export function batchGetImage(deps: EcrServiceDeps): Operation<BatchGetImageInput, { images: ImageOutput[]; failures: ImageFailureOutput[] }> {
+export function batchGetImage(
+  deps: EcrServiceDeps,
+): Operation<BatchGetImageInput, { images: ImageOutput[]; failures: ImageFailureOutput[] }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -125,7 +149,11 @@ export function batchGetImage(deps: EcrServiceDeps): Operation<BatchGetImageInpu
         }
         // Gap: ECR converts some manifests to an accepted type; dockyard refuses instead.
         if (input.acceptedMediaTypes && !input.acceptedMediaTypes.includes(manifest.mediaType)) {
-          failures.push({ imageId: id, failureCode: 'UnsupportedImageType', failureReason: `The image's manifest media type '${manifest.mediaType}' is not among acceptedMediaTypes` });
+          failures.push({
+            imageId: id,
+            failureCode: 'UnsupportedImageType',
+            failureReason: `The image's manifest media type '${manifest.mediaType}' is not among acceptedMediaTypes`,
+          });
           continue;
         }
         images.recordPull(repository.name, manifest.digest, ctx.clock.now());
@@ -151,7 +179,9 @@ interface BatchDeleteImageInput {
 }
 
 /** BatchDeleteImage: by tag removes the tag (and the image with its last tag); by digest removes the image. */
-export function batchDeleteImage(deps: EcrServiceDeps): Operation<BatchDeleteImageInput, { imageIds: ImageId[]; failures: ImageFailureOutput[] }> {
+export function batchDeleteImage(
+  deps: EcrServiceDeps,
+): Operation<BatchDeleteImageInput, { imageIds: ImageId[]; failures: ImageFailureOutput[] }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -178,7 +208,11 @@ export function batchDeleteImage(deps: EcrServiceDeps): Operation<BatchDeleteIma
           continue;
         }
         if (indexes.length > 0) {
-          failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${indexes.join(', ')}]` });
+          failures.push({
+            imageId: id,
+            failureCode: 'ImageReferencedByManifestList',
+            failureReason: `Requested image referenced by manifest list: [${indexes.join(', ')}]`,
+          });
           continue;
         }
         images.deleteManifest(name, image.digest);

@@ -37,30 +37,45 @@ export function validateLifecyclePolicy(text: string): LifecyclePolicy {
   try {
     return parseLifecyclePolicy(text);
   } catch (error) {
-    if (error instanceof LifecyclePolicyError) throw ecrErrors.invalidParameter('LifecyclePolicyText', `Lifecycle policy validation failure: ${error.message}`);
+    if (error instanceof LifecyclePolicyError)
+      throw ecrErrors.invalidParameter('LifecyclePolicyText', `Lifecycle policy validation failure: ${error.message}`);
     throw error;
   }
 }
 
 /** PutLifecyclePolicy: validates and stores; the runner applies it on its schedule. */
-export function putLifecyclePolicy(deps: EcrServiceDeps): Operation<RepositoryRef & { lifecyclePolicyText: string }, LifecyclePolicyOutput> {
+export function putLifecyclePolicy(
+  deps: EcrServiceDeps,
+): Operation<RepositoryRef & { lifecyclePolicyText: string }, LifecyclePolicyOutput> {
   const { images } = deps;
   return {
-    input: (r) => ({ ...readRepositoryRef(r), lifecyclePolicyText: r.string('lifecyclePolicyText', { ...LIFECYCLE_POLICY_TEXT, required: true }) }),
+    input: (r) => ({
+      ...readRepositoryRef(r),
+      lifecyclePolicyText: r.string('lifecyclePolicyText', { ...LIFECYCLE_POLICY_TEXT, required: true }),
+    }),
     authorize: (input, ctx) => [onRepository(images, ctx, 'ecr:PutLifecyclePolicy', input.repositoryName)],
     run: (input, ctx) => {
       const repository = requireRepository(images, input.repositoryName, input.registryId, ctx);
       validateLifecyclePolicy(input.lifecyclePolicyText);
       images.repositories.setLifecyclePolicy(repository.name, input.lifecyclePolicyText);
-      return { registryId: ctx.accountId, repositoryName: repository.name, lifecyclePolicyText: input.lifecyclePolicyText };
+      return {
+        registryId: ctx.accountId,
+        repositoryName: repository.name,
+        lifecyclePolicyText: input.lifecyclePolicyText,
+      };
     },
   };
 }
 
 function policyOf(deps: EcrServiceDeps, input: RepositoryRef, ctx: RequestContext): LifecyclePolicyOutput {
   const repository = requireRepository(deps.images, input.repositoryName, input.registryId, ctx);
-  if (repository.lifecyclePolicyText === undefined) throw ecrErrors.lifecyclePolicyNotFound(repository.name, ctx.accountId);
-  const out: LifecyclePolicyOutput = { registryId: ctx.accountId, repositoryName: repository.name, lifecyclePolicyText: repository.lifecyclePolicyText };
+  if (repository.lifecyclePolicyText === undefined)
+    throw ecrErrors.lifecyclePolicyNotFound(repository.name, ctx.accountId);
+  const out: LifecyclePolicyOutput = {
+    registryId: ctx.accountId,
+    repositoryName: repository.name,
+    lifecyclePolicyText: repository.lifecyclePolicyText,
+  };
   if (repository.lifecycleEvaluatedAt) out.lastEvaluatedAt = repository.lifecycleEvaluatedAt;
   return out;
 }
@@ -95,21 +110,40 @@ interface StartPreviewOutput {
 }
 
 /** StartLifecyclePolicyPreview: evaluates the given policy (or the repository's) now. */
-export function startLifecyclePolicyPreview(deps: EcrServiceDeps): Operation<RepositoryRef & { lifecyclePolicyText?: string }, StartPreviewOutput> {
+export function startLifecyclePolicyPreview(
+  deps: EcrServiceDeps,
+): Operation<RepositoryRef & { lifecyclePolicyText?: string }, StartPreviewOutput> {
   const { images } = deps;
   return {
-    input: (r) => ({ ...readRepositoryRef(r), lifecyclePolicyText: r.string('lifecyclePolicyText', LIFECYCLE_POLICY_TEXT) }),
+    input: (r) => ({
+      ...readRepositoryRef(r),
+      lifecyclePolicyText: r.string('lifecyclePolicyText', LIFECYCLE_POLICY_TEXT),
+    }),
     authorize: (input, ctx) => [onRepository(images, ctx, 'ecr:StartLifecyclePolicyPreview', input.repositoryName)],
     run: (input, ctx) => {
       const repository = requireRepository(images, input.repositoryName, input.registryId, ctx);
       const text = input.lifecyclePolicyText ?? repository.lifecyclePolicyText;
       if (text === undefined) throw ecrErrors.lifecyclePolicyNotFound(repository.name, ctx.accountId);
-      const expired = evaluateLifecycle(lifecycleCandidates(images, repository.name), validateLifecyclePolicy(text), ctx.clock.now());
+      const expired = evaluateLifecycle(
+        lifecycleCandidates(images, repository.name),
+        validateLifecyclePolicy(text),
+        ctx.clock.now(),
+      );
       images.repositories.setLifecyclePreview(repository.name, {
         policyText: text,
-        results: expired.map(({ image, rulePriority }) => ({ digest: image.digest, tags: [...image.tags], pushedAt: image.pushedAt, rulePriority })),
+        results: expired.map(({ image, rulePriority }) => ({
+          digest: image.digest,
+          tags: [...image.tags],
+          pushedAt: image.pushedAt,
+          rulePriority,
+        })),
       });
-      return { registryId: ctx.accountId, repositoryName: repository.name, lifecyclePolicyText: text, status: 'IN_PROGRESS' };
+      return {
+        registryId: ctx.accountId,
+        repositoryName: repository.name,
+        lifecyclePolicyText: text,
+        status: 'IN_PROGRESS',
+      };
     },
   };
 }
@@ -141,7 +175,12 @@ interface GetPreviewOutput {
 export function getLifecyclePolicyPreview(deps: EcrServiceDeps): Operation<GetPreviewInput, GetPreviewOutput> {
   const { images } = deps;
   return {
-    input: (r) => ({ ...readRepositoryRef(r), imageIds: readImageIds(r), tagStatus: readTagStatusFilter(r), ...readPaging(r, 100) }),
+    input: (r) => ({
+      ...readRepositoryRef(r),
+      imageIds: readImageIds(r),
+      tagStatus: readTagStatusFilter(r),
+      ...readPaging(r, 100),
+    }),
     authorize: (input, ctx) => [onRepository(images, ctx, 'ecr:GetLifecyclePolicyPreview', input.repositoryName)],
     run: (input, ctx) => {
       const repository = requireRepository(images, input.repositoryName, input.registryId, ctx);
@@ -155,7 +194,13 @@ export function getLifecyclePolicyPreview(deps: EcrServiceDeps): Operation<GetPr
       );
       if (input.imageIds) {
         const ids = input.imageIds;
-        results = results.filter((r) => ids.some((id) => (id.imageDigest === undefined || id.imageDigest === r.digest) && (id.imageTag === undefined || r.tags.includes(id.imageTag))));
+        results = results.filter((r) =>
+          ids.some(
+            (id) =>
+              (id.imageDigest === undefined || id.imageDigest === r.digest) &&
+              (id.imageTag === undefined || r.tags.includes(id.imageTag)),
+          ),
+        );
       }
       const sorted = [...results].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
       const page = paginate(sorted, input, (r) => r.digest);
@@ -165,7 +210,12 @@ export function getLifecyclePolicyPreview(deps: EcrServiceDeps): Operation<GetPr
         lifecyclePolicyText: preview.policyText,
         status: 'COMPLETE',
         previewResults: page.items.map((r) => {
-          const out: PreviewResultOutput = { imageDigest: r.digest, imagePushedAt: r.pushedAt, action: { type: 'EXPIRE' }, appliedRulePriority: r.rulePriority };
+          const out: PreviewResultOutput = {
+            imageDigest: r.digest,
+            imagePushedAt: r.pushedAt,
+            action: { type: 'EXPIRE' },
+            appliedRulePriority: r.rulePriority,
+          };
           if (r.tags.length > 0) out.imageTags = r.tags;
           return out;
         }),

@@ -7,9 +7,24 @@ import type { Operation } from '../../../core/operation.js';
 import { onRepository, requestTagContext } from '../authorization.js';
 import type { EcrServiceDeps } from '../deps.js';
 import { ecrErrors } from '../errors.js';
-import { REPOSITORY_NAME, readExclusionFilters, readPaging, readRegistryId, readRepositoryRef, readTags, type Paging } from '../input-rules.js';
+import {
+  REPOSITORY_NAME,
+  readExclusionFilters,
+  readPaging,
+  readRegistryId,
+  readRepositoryRef,
+  readTags,
+  type Paging,
+} from '../input-rules.js';
 import { registryOf, requireRepository } from '../lookups.js';
-import { ENCRYPTION_TYPES, TAG_MUTABILITIES, type EncryptionConfiguration, type ExclusionFilter, type Tag, type TagMutability } from '../model.js';
+import {
+  ENCRYPTION_TYPES,
+  TAG_MUTABILITIES,
+  type EncryptionConfiguration,
+  type ExclusionFilter,
+  type Tag,
+  type TagMutability,
+} from '../model.js';
 import { repositoryOutput, type RepositoryOutput } from '../outputs.js';
 import { paginate } from '../pagination.js';
 import { checkTags } from './tags.js';
@@ -26,10 +41,16 @@ function readMutability(r: InputReader): { tagMutability?: TagMutability; exclus
 function checkExclusionFilters(mutability: TagMutability, filters: ExclusionFilter[] | undefined): void {
   const withExclusion = mutability.endsWith('_WITH_EXCLUSION');
   if (withExclusion && (filters === undefined || filters.length === 0)) {
-    throw ecrErrors.invalidParameter('imageTagMutabilityExclusionFilters', `Exclusion filters are required when imageTagMutability is ${mutability}`);
+    throw ecrErrors.invalidParameter(
+      'imageTagMutabilityExclusionFilters',
+      `Exclusion filters are required when imageTagMutability is ${mutability}`,
+    );
   }
   if (!withExclusion && filters !== undefined) {
-    throw ecrErrors.invalidParameter('imageTagMutabilityExclusionFilters', `Exclusion filters can only be used when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`);
+    throw ecrErrors.invalidParameter(
+      'imageTagMutabilityExclusionFilters',
+      `Exclusion filters can only be used when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`,
+    );
   }
 }
 
@@ -50,7 +71,9 @@ interface CreateRepositoryInput {
 }
 
 /** CreateRepository: a new repository with its settings and tags. */
-export function createRepository(deps: EcrServiceDeps): Operation<CreateRepositoryInput, { repository: RepositoryOutput }> {
+export function createRepository(
+  deps: EcrServiceDeps,
+): Operation<CreateRepositoryInput, { repository: RepositoryOutput }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -65,7 +88,13 @@ export function createRepository(deps: EcrServiceDeps): Operation<CreateReposito
       }),
     }),
     authorize: (input, ctx) => {
-      const primary = onRepository(images, ctx, 'ecr:CreateRepository', input.repositoryName, requestTagContext(input.tags));
+      const primary = onRepository(
+        images,
+        ctx,
+        'ecr:CreateRepository',
+        input.repositoryName,
+        requestTagContext(input.tags),
+      );
       // Tagging on create also needs ecr:TagResource, with the same request tags.
       return input.tags && input.tags.length > 0 ? [primary, { ...primary, action: 'ecr:TagResource' }] : [primary];
     },
@@ -76,7 +105,10 @@ export function createRepository(deps: EcrServiceDeps): Operation<CreateReposito
       const tags = checkTags([], input.tags ?? []);
       const encryption = input.encryption ?? { encryptionType: 'AES256' };
       if (encryption.encryptionType === 'AES256' && encryption.kmsKey !== undefined) {
-        throw ecrErrors.invalidParameter('encryptionConfiguration.kmsKey', 'A KMS key can only be given with encryptionType KMS or KMS_DSSE');
+        throw ecrErrors.invalidParameter(
+          'encryptionConfiguration.kmsKey',
+          'A KMS key can only be given with encryptionType KMS or KMS_DSSE',
+        );
       }
       const created = images.repositories.create({
         name: input.repositoryName,
@@ -99,7 +131,9 @@ interface DescribeRepositoriesInput extends Paging {
 }
 
 /** DescribeRepositories: the named repositories (each must exist), or all of them, paged. */
-export function describeRepositories(deps: EcrServiceDeps): Operation<DescribeRepositoriesInput, { repositories: RepositoryOutput[]; nextToken?: string }> {
+export function describeRepositories(
+  deps: EcrServiceDeps,
+): Operation<DescribeRepositoriesInput, { repositories: RepositoryOutput[]; nextToken?: string }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -114,10 +148,15 @@ export function describeRepositories(deps: EcrServiceDeps): Operation<DescribeRe
     run: (input, ctx) => {
       if (input.repositoryNames) {
         if (input.maxResults !== undefined || input.nextToken !== undefined) {
-          throw ecrErrors.invalidParameter('maxResults', 'maxResults and nextToken cannot be used with repositoryNames');
+          throw ecrErrors.invalidParameter(
+            'maxResults',
+            'maxResults and nextToken cannot be used with repositoryNames',
+          );
         }
         const names = [...new Set(input.repositoryNames)];
-        return { repositories: names.map((name) => repositoryOutput(requireRepository(images, name, input.registryId, ctx))) };
+        return {
+          repositories: names.map((name) => repositoryOutput(requireRepository(images, name, input.registryId, ctx))),
+        };
       }
       const all = registryOf(input.registryId, ctx) === ctx.accountId ? images.repositories.list() : [];
       const page = paginate(all, input, (repo) => repo.name);
@@ -133,7 +172,9 @@ interface DeleteRepositoryInput {
 }
 
 /** DeleteRepository: refused while images remain, unless force. */
-export function deleteRepository(deps: EcrServiceDeps): Operation<DeleteRepositoryInput, { repository: RepositoryOutput }> {
+export function deleteRepository(
+  deps: EcrServiceDeps,
+): Operation<DeleteRepositoryInput, { repository: RepositoryOutput }> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -143,7 +184,8 @@ export function deleteRepository(deps: EcrServiceDeps): Operation<DeleteReposito
     authorize: (input, ctx) => [onRepository(images, ctx, 'ecr:DeleteRepository', input.repositoryName)],
     run: (input, ctx) => {
       const repository = requireRepository(images, input.repositoryName, input.registryId, ctx);
-      if (!input.force && images.hasImages(repository.name)) throw ecrErrors.repositoryNotEmpty(repository.name, ctx.accountId);
+      if (!input.force && images.hasImages(repository.name))
+        throw ecrErrors.repositoryNotEmpty(repository.name, ctx.accountId);
       images.repositories.delete(repository.name);
       return { repository: repositoryOutput(repository) };
     },
@@ -165,7 +207,9 @@ interface PutImageTagMutabilityOutput {
 }
 
 /** PutImageTagMutability: changes the mode (and filters); existing tags are not re-checked. */
-export function putImageTagMutability(deps: EcrServiceDeps): Operation<PutImageTagMutabilityInput, PutImageTagMutabilityOutput> {
+export function putImageTagMutability(
+  deps: EcrServiceDeps,
+): Operation<PutImageTagMutabilityInput, PutImageTagMutabilityOutput> {
   const { images } = deps;
   return {
     input: (r) => ({
@@ -178,7 +222,11 @@ export function putImageTagMutability(deps: EcrServiceDeps): Operation<PutImageT
       const repository = requireRepository(images, input.repositoryName, input.registryId, ctx);
       checkExclusionFilters(input.tagMutability, input.exclusionFilters);
       images.repositories.setTagMutability(repository.name, input.tagMutability, input.exclusionFilters);
-      const out: PutImageTagMutabilityOutput = { registryId: ctx.accountId, repositoryName: repository.name, imageTagMutability: input.tagMutability };
+      const out: PutImageTagMutabilityOutput = {
+        registryId: ctx.accountId,
+        repositoryName: repository.name,
+        imageTagMutability: input.tagMutability,
+      };
       if (input.exclusionFilters) out.imageTagMutabilityExclusionFilters = input.exclusionFilters;
       return out;
     },

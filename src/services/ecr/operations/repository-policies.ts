@@ -38,7 +38,8 @@ export function setRepositoryPolicy(deps: EcrServiceDeps): Operation<SetReposito
         parsePolicy(input.policyText, 'resource');
       } catch (error) {
         // ECR's message says only that the policy is invalid; the engine's reason follows it.
-        if (error instanceof PolicyValidationError) throw ecrErrors.invalidParameter('PolicyText', `Invalid repository policy provided: ${error.message}`);
+        if (error instanceof PolicyValidationError)
+          throw ecrErrors.invalidParameter('PolicyText', `Invalid repository policy provided: ${error.message}`);
         throw error;
       }
       images.repositories.setPolicy(repository.name, input.policyText);

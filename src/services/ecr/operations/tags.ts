@@ -23,7 +23,8 @@ export function checkTags(existing: readonly Tag[], incoming: readonly Tag[]): T
   for (const tag of incoming) {
     if (seen.has(tag.key)) throw ecrErrors.invalidTagParameter(`Duplicate tag key: '${tag.key}'`);
     seen.add(tag.key);
-    if (tag.key.toLowerCase().startsWith('aws:')) throw ecrErrors.invalidTagParameter("Tag keys beginning with 'aws:' are reserved for AWS use");
+    if (tag.key.toLowerCase().startsWith('aws:'))
+      throw ecrErrors.invalidTagParameter("Tag keys beginning with 'aws:' are reserved for AWS use");
   }
   const merged = [...existing.filter((t) => !seen.has(t.key)), ...incoming];
   if (merged.length > TAG_QUOTA) throw ecrErrors.tooManyTags();
@@ -40,15 +41,23 @@ function nameFromArn(arn: string): { region: string; accountId: string; name: st
 function repositoryByArn(images: EcrImageStore, arn: string, ctx: RequestContext): Repository {
   const parts = nameFromArn(arn);
   if (!parts) throw ecrErrors.invalidParameter('resourceArn', 'Invalid ARN');
-  const repository = parts.accountId === ctx.accountId && parts.region === ctx.region ? images.repositories.get(parts.name) : undefined;
+  const repository =
+    parts.accountId === ctx.accountId && parts.region === ctx.region ? images.repositories.get(parts.name) : undefined;
   if (!repository) throw ecrErrors.repositoryNotFound(parts.name, parts.accountId);
   return repository;
 }
 
 /** Authorizes on the ARN as given (IAM sees the resource the request names). */
-function authorizeArn(images: EcrImageStore, ctx: RequestContext, action: string, arn: string, context: Record<string, string | string[]> = {}) {
+function authorizeArn(
+  images: EcrImageStore,
+  ctx: RequestContext,
+  action: string,
+  arn: string,
+  context: Record<string, string | string[]> = {},
+) {
   const parts = nameFromArn(arn);
-  if (parts && parts.accountId === ctx.accountId && parts.region === ctx.region) return [onRepository(images, ctx, action, parts.name, context)];
+  if (parts && parts.accountId === ctx.accountId && parts.region === ctx.region)
+    return [onRepository(images, ctx, action, parts.name, context)];
   return [{ action, resource: arn, context }];
 }
 
@@ -61,8 +70,12 @@ interface TagResourceInput {
 export function tagResource(deps: EcrServiceDeps): Operation<TagResourceInput, Record<string, never>> {
   const { images } = deps;
   return {
-    input: (r) => ({ resourceArn: r.string('resourceArn', { ...ARN, required: true }), tags: readTags(r, { required: true }) ?? [] }),
-    authorize: (input, ctx) => authorizeArn(images, ctx, 'ecr:TagResource', input.resourceArn, requestTagContext(input.tags)),
+    input: (r) => ({
+      resourceArn: r.string('resourceArn', { ...ARN, required: true }),
+      tags: readTags(r, { required: true }) ?? [],
+    }),
+    authorize: (input, ctx) =>
+      authorizeArn(images, ctx, 'ecr:TagResource', input.resourceArn, requestTagContext(input.tags)),
     run: (input, ctx) => {
       const repository = repositoryByArn(images, input.resourceArn, ctx);
       images.repositories.setTags(repository.name, checkTags(repository.tags, input.tags));
@@ -81,11 +94,15 @@ export function untagResource(deps: EcrServiceDeps): Operation<UntagResourceInpu
   const { images } = deps;
   return {
     input: (r) => ({ resourceArn: r.string('resourceArn', { ...ARN, required: true }), tagKeys: readTagKeys(r) }),
-    authorize: (input, ctx) => authorizeArn(images, ctx, 'ecr:UntagResource', input.resourceArn, { 'aws:TagKeys': input.tagKeys }),
+    authorize: (input, ctx) =>
+      authorizeArn(images, ctx, 'ecr:UntagResource', input.resourceArn, { 'aws:TagKeys': input.tagKeys }),
     run: (input, ctx) => {
       const repository = repositoryByArn(images, input.resourceArn, ctx);
       const removed = new Set(input.tagKeys);
-      images.repositories.setTags(repository.name, repository.tags.filter((t) => !removed.has(t.key)));
+      images.repositories.setTags(
+        repository.name,
+        repository.tags.filter((t) => !removed.has(t.key)),
+      );
       return {};
     },
   };
@@ -97,6 +114,8 @@ export function listTagsForResource(deps: EcrServiceDeps): Operation<{ resourceA
   return {
     input: (r) => ({ resourceArn: r.string('resourceArn', { ...ARN, required: true }) }),
     authorize: (input, ctx) => authorizeArn(images, ctx, 'ecr:ListTagsForResource', input.resourceArn),
-    run: (input, ctx) => ({ tags: repositoryByArn(images, input.resourceArn, ctx).tags.map((t) => ({ Key: t.key, Value: t.value })) }),
+    run: (input, ctx) => ({
+      tags: repositoryByArn(images, input.resourceArn, ctx).tags.map((t) => ({ Key: t.key, Value: t.value })),
+    }),
   };
 }

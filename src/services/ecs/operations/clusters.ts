@@ -35,11 +35,16 @@ export function createCluster({ store }: EcsServiceDeps): Operation<CreateCluste
     }),
     authorize: (input) => {
       const arn = clusterArn(store.partition, input.clusterName);
-      return [authorization('ecs:CreateCluster', arn, requestTagContext(input.tags)), ...tagOnCreate('CreateCluster', arn, input.tags)];
+      return [
+        authorization('ecs:CreateCluster', arn, requestTagContext(input.tags)),
+        ...tagOnCreate('CreateCluster', arn, input.tags),
+      ];
     },
     run: (input, ctx) => {
       if (!CLUSTER_NAME.test(input.clusterName)) {
-        throw invalidParameter('Cluster name can only contain letters, numbers, hyphens and underscores, up to 255 characters.'); // unverified
+        throw invalidParameter(
+          'Cluster name can only contain letters, numbers, hyphens and underscores, up to 255 characters.',
+        ); // unverified
       }
       return store.transaction(() => {
         const existing = store.clusters.get(input.clusterName);
@@ -65,13 +70,22 @@ interface DescribeClustersInput {
 }
 
 /** DescribeClusters: unknown clusters are failures with reason MISSING, not errors. */
-export function describeClusters({ store }: EcsServiceDeps): Operation<DescribeClustersInput, { clusters: Out[]; failures: Out[] }> {
+export function describeClusters({
+  store,
+}: EcsServiceDeps): Operation<DescribeClustersInput, { clusters: Out[]; failures: Out[] }> {
   return {
-    input: (r) => ({ clusters: r.stringList('clusters', { maxItems: 100 }) ?? ['default'], withTags: readIncludeTags(r) }),
+    input: (r) => ({
+      clusters: r.stringList('clusters', { maxItems: 100 }) ?? ['default'],
+      withTags: readIncludeTags(r),
+    }),
     authorize: (input) =>
       input.clusters.map((c) => {
         const cluster = store.clusters.get(clusterNameOf(c));
-        return authorization('ecs:DescribeClusters', clusterArn(store.partition, clusterNameOf(c)), resourceTagContext(cluster?.tags));
+        return authorization(
+          'ecs:DescribeClusters',
+          clusterArn(store.partition, clusterNameOf(c)),
+          resourceTagContext(cluster?.tags),
+        );
       }),
     run: (input) => {
       const clusters: Out[] = [];
@@ -87,7 +101,9 @@ export function describeClusters({ store }: EcsServiceDeps): Operation<DescribeC
 }
 
 /** ListClusters: ACTIVE clusters' ARNs, by name. */
-export function listClusters({ store }: EcsServiceDeps): Operation<Paging, { clusterArns: string[]; nextToken?: string }> {
+export function listClusters({
+  store,
+}: EcsServiceDeps): Operation<Paging, { clusterArns: string[]; nextToken?: string }> {
   return {
     input: (r) => readPaging(r),
     authorize: () => [authorization('ecs:ListClusters', '*')],
@@ -104,13 +120,20 @@ export function deleteCluster({ store }: EcsServiceDeps): Operation<{ cluster: s
     input: (r) => ({ cluster: r.string('cluster', { required: true }) }),
     authorize: (input) => {
       const name = clusterNameOf(input.cluster);
-      return [authorization('ecs:DeleteCluster', clusterArn(store.partition, name), resourceTagContext(store.clusters.get(name)?.tags))];
+      return [
+        authorization(
+          'ecs:DeleteCluster',
+          clusterArn(store.partition, name),
+          resourceTagContext(store.clusters.get(name)?.tags),
+        ),
+      ];
     },
     run: (input) =>
       store.transaction(() => {
         const cluster = requireCluster(store, input.cluster);
         if (store.services.list(cluster.clusterName).length > 0) throw ecsErrors.clusterContainsServices();
-        if (store.tasks.list({ cluster: cluster.clusterName, live: true }).length > 0) throw ecsErrors.clusterContainsTasks();
+        if (store.tasks.list({ cluster: cluster.clusterName, live: true }).length > 0)
+          throw ecsErrors.clusterContainsTasks();
         const deleted: Cluster = { ...cluster, status: 'INACTIVE' };
         store.clusters.put(deleted);
         return { cluster: clusterOutput(store, deleted, false) };

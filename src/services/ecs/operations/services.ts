@@ -21,14 +21,23 @@ interface DescribeServicesInput {
   withTags: boolean;
 }
 
-export function describeServices({ store }: EcsServiceDeps): Operation<DescribeServicesInput, { services: Out[]; failures: Out[] }> {
+export function describeServices({
+  store,
+}: EcsServiceDeps): Operation<DescribeServicesInput, { services: Out[]; failures: Out[] }> {
   return {
-    input: (r) => ({ cluster: r.string('cluster'), services: r.stringList('services', { required: true, maxItems: 10 }) ?? [], withTags: readIncludeTags(r) }),
+    input: (r) => ({
+      cluster: r.string('cluster'),
+      services: r.stringList('services', { required: true, maxItems: 10 }) ?? [],
+      withTags: readIncludeTags(r),
+    }),
     authorize: (input) => {
       const cluster = clusterNameOf(input.cluster);
       return input.services.map((s) => {
         const arn = serviceArnOf(store, cluster, s);
-        return authorization('ecs:DescribeServices', arn, { ...resourceTagContext(store.services.get(arn)?.tags), 'ecs:cluster': clusterArn(store.partition, cluster) });
+        return authorization('ecs:DescribeServices', arn, {
+          ...resourceTagContext(store.services.get(arn)?.tags),
+          'ecs:cluster': clusterArn(store.partition, cluster),
+        });
       });
     },
     run: (input) => {
@@ -53,7 +62,9 @@ interface ListServicesInput extends Paging {
 }
 
 /** ListServices: ACTIVE and DRAINING services of the cluster, by name. */
-export function listServices({ store }: EcsServiceDeps): Operation<ListServicesInput, { serviceArns: string[]; nextToken?: string }> {
+export function listServices({
+  store,
+}: EcsServiceDeps): Operation<ListServicesInput, { serviceArns: string[]; nextToken?: string }> {
   return {
     input: (r) => ({
       cluster: r.string('cluster'),
@@ -61,7 +72,11 @@ export function listServices({ store }: EcsServiceDeps): Operation<ListServicesI
       schedulingStrategy: r.string('schedulingStrategy', { oneOf: ['REPLICA', 'DAEMON'] }),
       ...readPaging(r),
     }),
-    authorize: (input) => [authorization('ecs:ListServices', '*', { 'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)) })],
+    authorize: (input) => [
+      authorization('ecs:ListServices', '*', {
+        'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)),
+      }),
+    ],
     run: (input) => {
       const cluster = requireCluster(store, input.cluster);
       const services = store.services
@@ -83,11 +98,20 @@ interface DeleteServiceInput {
 
 export function deleteService({ store }: EcsServiceDeps): Operation<DeleteServiceInput, { service: Out }> {
   return {
-    input: (r) => ({ cluster: r.string('cluster'), service: r.string('service', { required: true }), force: r.boolean('force') ?? false }),
+    input: (r) => ({
+      cluster: r.string('cluster'),
+      service: r.string('service', { required: true }),
+      force: r.boolean('force') ?? false,
+    }),
     authorize: (input) => {
       const cluster = clusterNameOf(input.cluster);
       const arn = serviceArnOf(store, cluster, input.service);
-      return [authorization('ecs:DeleteService', arn, { ...resourceTagContext(store.services.get(arn)?.tags), 'ecs:cluster': clusterArn(store.partition, cluster) })];
+      return [
+        authorization('ecs:DeleteService', arn, {
+          ...resourceTagContext(store.services.get(arn)?.tags),
+          'ecs:cluster': clusterArn(store.partition, cluster),
+        }),
+      ];
     },
     run: (input, ctx) =>
       store.transaction(() => {

@@ -60,11 +60,19 @@ function currentTags(store: EcsStore, arn: string): Tag[] {
   }
 }
 
-export function tagResource({ store }: EcsServiceDeps): Operation<{ resourceArn: string; tags: Tag[] }, Record<string, never>> {
+export function tagResource({
+  store,
+}: EcsServiceDeps): Operation<{ resourceArn: string; tags: Tag[] }, Record<string, never>> {
   return {
-    input: (r) => ({ resourceArn: r.string('resourceArn', { required: true }), tags: readTags(r, { required: true }) ?? [] }),
+    input: (r) => ({
+      resourceArn: r.string('resourceArn', { required: true }),
+      tags: readTags(r, { required: true }) ?? [],
+    }),
     authorize: (input) => [
-      authorization('ecs:TagResource', input.resourceArn, { ...resourceTagContext(currentTags(store, input.resourceArn)), ...requestTagContext(input.tags) }),
+      authorization('ecs:TagResource', input.resourceArn, {
+        ...resourceTagContext(currentTags(store, input.resourceArn)),
+        ...requestTagContext(input.tags),
+      }),
     ],
     run: (input) =>
       store.transaction(() => {
@@ -75,10 +83,20 @@ export function tagResource({ store }: EcsServiceDeps): Operation<{ resourceArn:
   };
 }
 
-export function untagResource({ store }: EcsServiceDeps): Operation<{ resourceArn: string; tagKeys: string[] }, Record<string, never>> {
+export function untagResource({
+  store,
+}: EcsServiceDeps): Operation<{ resourceArn: string; tagKeys: string[] }, Record<string, never>> {
   return {
-    input: (r) => ({ resourceArn: r.string('resourceArn', { required: true }), tagKeys: r.stringList('tagKeys', { required: true, min: 1, max: 128, maxItems: 50 }) ?? [] }),
-    authorize: (input) => [authorization('ecs:UntagResource', input.resourceArn, { ...resourceTagContext(currentTags(store, input.resourceArn)), 'aws:TagKeys': input.tagKeys })],
+    input: (r) => ({
+      resourceArn: r.string('resourceArn', { required: true }),
+      tagKeys: r.stringList('tagKeys', { required: true, min: 1, max: 128, maxItems: 50 }) ?? [],
+    }),
+    authorize: (input) => [
+      authorization('ecs:UntagResource', input.resourceArn, {
+        ...resourceTagContext(currentTags(store, input.resourceArn)),
+        'aws:TagKeys': input.tagKeys,
+      }),
+    ],
     run: (input) =>
       store.transaction(() => {
         const resource = resolve(store, input.resourceArn);
@@ -92,7 +110,13 @@ export function untagResource({ store }: EcsServiceDeps): Operation<{ resourceAr
 export function listTagsForResource({ store }: EcsServiceDeps): Operation<{ resourceArn: string }, { tags: Tag[] }> {
   return {
     input: (r) => ({ resourceArn: r.string('resourceArn', { required: true }) }),
-    authorize: (input) => [authorization('ecs:ListTagsForResource', input.resourceArn, resourceTagContext(currentTags(store, input.resourceArn)))],
+    authorize: (input) => [
+      authorization(
+        'ecs:ListTagsForResource',
+        input.resourceArn,
+        resourceTagContext(currentTags(store, input.resourceArn)),
+      ),
+    ],
     run: (input) => ({ tags: resolve(store, input.resourceArn).tags }),
   };
 }

@@ -35,7 +35,8 @@ export function isEcrImage(image: string, registryHost: string | undefined): boo
 function readRegisterInput(r: InputReader): RegisterInput {
   const input: RegisterInput = {
     family: r.string('family', { required: true, min: 1, max: 255 }),
-    containerDefinitions: r.list('containerDefinitions', (c) => readFields(c, CONTAINER_DEFINITION), { required: true }) ?? [],
+    containerDefinitions:
+      r.list('containerDefinitions', (c) => readFields(c, CONTAINER_DEFINITION), { required: true }) ?? [],
     tags: readTags(r),
   };
   const optional = {
@@ -43,14 +44,24 @@ function readRegisterInput(r: InputReader): RegisterInput {
     executionRoleArn: r.string('executionRoleArn'),
     networkMode: r.string('networkMode', { oneOf: ['bridge', 'host', 'awsvpc', 'none'] }),
     volumes: r.list('volumes', (v) => readFields(v, VOLUME)),
-    placementConstraints: r.list('placementConstraints', (p) => readFields(p, { type: 'string', expression: 'string' }), { maxItems: 10 }),
-    requiresCompatibilities: r.stringList('requiresCompatibilities', { oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] }),
+    placementConstraints: r.list(
+      'placementConstraints',
+      (p) => readFields(p, { type: 'string', expression: 'string' }),
+      { maxItems: 10 },
+    ),
+    requiresCompatibilities: r.stringList('requiresCompatibilities', {
+      oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'],
+    }),
     cpu: r.string('cpu'),
     memory: r.string('memory'),
     pidMode: r.string('pidMode', { oneOf: ['host', 'task'] }),
     ipcMode: r.string('ipcMode', { oneOf: ['host', 'task', 'none'] }),
-    ephemeralStorage: r.structure('ephemeralStorage', (e) => ({ sizeInGiB: e.integer('sizeInGiB', { required: true }) })),
-    runtimePlatform: r.structure('runtimePlatform', (p) => readFields(p, { cpuArchitecture: 'string', operatingSystemFamily: 'string' })),
+    ephemeralStorage: r.structure('ephemeralStorage', (e) => ({
+      sizeInGiB: e.integer('sizeInGiB', { required: true }),
+    })),
+    runtimePlatform: r.structure('runtimePlatform', (p) =>
+      readFields(p, { cpuArchitecture: 'string', operatingSystemFamily: 'string' }),
+    ),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(input, { [key]: value });
   return input;
@@ -61,7 +72,9 @@ function callerArn(ctx: RequestContext): string {
 }
 
 /** RegisterTaskDefinition: the next revision of the family. */
-export function registerTaskDefinition(deps: EcsServiceDeps): Operation<RegisterInput, { taskDefinition: Out; tags?: Tag[] }> {
+export function registerTaskDefinition(
+  deps: EcsServiceDeps,
+): Operation<RegisterInput, { taskDefinition: Out; tags?: Tag[] }> {
   const { store } = deps;
   return {
     input: readRegisterInput,
@@ -98,7 +111,9 @@ export function registerTaskDefinition(deps: EcsServiceDeps): Operation<Register
 }
 
 /** DescribeTaskDefinition: FAMILY means its latest ACTIVE revision; tags with include TAGS. */
-export function describeTaskDefinition({ store }: EcsServiceDeps): Operation<{ taskDefinition: string; withTags: boolean }, { taskDefinition: Out; tags?: Tag[] }> {
+export function describeTaskDefinition({
+  store,
+}: EcsServiceDeps): Operation<{ taskDefinition: string; withTags: boolean }, { taskDefinition: Out; tags?: Tag[] }> {
   return {
     input: (r) => ({ taskDefinition: r.string('taskDefinition', { required: true }), withTags: readIncludeTags(r) }),
     authorize: () => [authorization('ecs:DescribeTaskDefinition', '*')],
@@ -112,7 +127,9 @@ export function describeTaskDefinition({ store }: EcsServiceDeps): Operation<{ t
 }
 
 /** DeregisterTaskDefinition: FAMILY:REVISION (or ARN) becomes INACTIVE. */
-export function deregisterTaskDefinition({ store }: EcsServiceDeps): Operation<{ taskDefinition: string }, { taskDefinition: Out }> {
+export function deregisterTaskDefinition({
+  store,
+}: EcsServiceDeps): Operation<{ taskDefinition: string }, { taskDefinition: Out }> {
   return {
     input: (r) => ({ taskDefinition: r.string('taskDefinition', { required: true }) }),
     authorize: () => [authorization('ecs:DeregisterTaskDefinition', '*')],
@@ -140,7 +157,9 @@ interface ListTaskDefinitionsInput extends Paging {
  * ListTaskDefinitions: ARNs by family and revision. Despite its name, familyPrefix is a
  * whole family name (as the API reference says and AWS does).
  */
-export function listTaskDefinitions({ store }: EcsServiceDeps): Operation<ListTaskDefinitionsInput, { taskDefinitionArns: string[]; nextToken?: string }> {
+export function listTaskDefinitions({
+  store,
+}: EcsServiceDeps): Operation<ListTaskDefinitionsInput, { taskDefinitionArns: string[]; nextToken?: string }> {
   return {
     input: (r) => ({
       familyPrefix: r.string('familyPrefix'),
@@ -164,7 +183,9 @@ interface ListFamiliesInput extends Paging {
 }
 
 /** ListTaskDefinitionFamilies: by default every family; ACTIVE = has an ACTIVE revision, INACTIVE = has none. */
-export function listTaskDefinitionFamilies({ store }: EcsServiceDeps): Operation<ListFamiliesInput, { families: string[]; nextToken?: string }> {
+export function listTaskDefinitionFamilies({
+  store,
+}: EcsServiceDeps): Operation<ListFamiliesInput, { families: string[]; nextToken?: string }> {
   return {
     input: (r) => ({
       familyPrefix: r.string('familyPrefix'),

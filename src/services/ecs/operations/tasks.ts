@@ -5,11 +5,26 @@
  */
 import type { InputReader } from '../../../core/input-reader.js';
 import type { Authorization, Operation } from '../../../core/operation.js';
-import { clusterArn, clusterNameOf, parseTaskDefinitionRef, taskArn, taskDefinitionResource, taskIdOf } from '../arns.js';
+import {
+  clusterArn,
+  clusterNameOf,
+  parseTaskDefinitionRef,
+  taskArn,
+  taskDefinitionResource,
+  taskIdOf,
+} from '../arns.js';
 import { authorization, passRoles, requestTagContext, resourceTagContext, tagOnCreate } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
 import { ecsErrors, invalidParameter } from '../errors.js';
-import { mergeTags, paginate, readIncludeTags, readNetworkConfiguration, readPaging, readTags, type Paging } from '../input-rules.js';
+import {
+  mergeTags,
+  paginate,
+  readIncludeTags,
+  readNetworkConfiguration,
+  readPaging,
+  readTags,
+  type Paging,
+} from '../input-rules.js';
 import { requireActiveTaskDefinition, requireCluster, serviceArnOf } from '../lookups.js';
 import type { DesiredStatus, NetworkConfiguration, Tag, TaskOverride } from '../model.js';
 import { taskOutput } from '../outputs.js';
@@ -38,7 +53,16 @@ function readOverrides(r: InputReader): TaskOverride | undefined {
   return r.structure('overrides', (o) => {
     const out: TaskOverride = {
       containerOverrides:
-        o.list('containerOverrides', (c) => readFields(c, { name: 'string', command: 'stringList', environment: { list: { name: 'string', value: 'string' } }, cpu: 'integer', memory: 'integer', memoryReservation: 'integer' })) as TaskOverride['containerOverrides'] | undefined ?? [],
+        (o.list('containerOverrides', (c) =>
+          readFields(c, {
+            name: 'string',
+            command: 'stringList',
+            environment: { list: { name: 'string', value: 'string' } },
+            cpu: 'integer',
+            memory: 'integer',
+            memoryReservation: 'integer',
+          }),
+        ) as TaskOverride['containerOverrides'] | undefined) ?? [],
     };
     for (const key of ['taskRoleArn', 'executionRoleArn', 'cpu', 'memory'] as const) {
       const value = o.string(key);
@@ -91,7 +115,10 @@ export function runTask(deps: EcsServiceDeps): Operation<RunTaskInput, { tasks: 
         checkNetwork(definition, input.networkConfiguration, deps.network);
         const names = new Set(definition.document.containerDefinitions.map((c) => c.name));
         const unknown = input.overrides?.containerOverrides.find((o) => !names.has(o.name));
-        if (unknown) throw invalidParameter(`Override for container named ${unknown.name} is not a container in the TaskDefinition.`); // unverified
+        if (unknown)
+          throw invalidParameter(
+            `Override for container named ${unknown.name} is not a container in the TaskDefinition.`,
+          ); // unverified
         for (const role of [input.overrides?.taskRoleArn, input.overrides?.executionRoleArn]) {
           if (role !== undefined && deps.roles.getRoleByArn(role) === undefined) throw ecsErrors.roleNotValid();
         }
@@ -106,7 +133,13 @@ export function runTask(deps: EcsServiceDeps): Operation<RunTaskInput, { tasks: 
               startedBy: input.startedBy,
               networkConfiguration: input.networkConfiguration,
               overrides: input.overrides
-                ? { ...input.overrides, containerOverrides: mergeOverrides(definition.document.containerDefinitions.map((c) => c.name), input.overrides) }
+                ? {
+                    ...input.overrides,
+                    containerOverrides: mergeOverrides(
+                      definition.document.containerDefinitions.map((c) => c.name),
+                      input.overrides,
+                    ),
+                  }
                 : undefined,
               tags,
               now,
@@ -131,12 +164,22 @@ interface StopTaskInput {
 }
 
 export function stopTask({ store }: EcsServiceDeps): Operation<StopTaskInput, { task: Out }> {
-  const arnOf = (cluster: string | undefined, value: string) => (value.startsWith('arn:') ? value : taskArn(store.partition, clusterNameOf(cluster), taskIdOf(value)));
+  const arnOf = (cluster: string | undefined, value: string) =>
+    value.startsWith('arn:') ? value : taskArn(store.partition, clusterNameOf(cluster), taskIdOf(value));
   return {
-    input: (r) => ({ cluster: r.string('cluster'), task: r.string('task', { required: true }), reason: r.string('reason', { max: 255 }) }),
+    input: (r) => ({
+      cluster: r.string('cluster'),
+      task: r.string('task', { required: true }),
+      reason: r.string('reason', { max: 255 }),
+    }),
     authorize: (input) => {
       const arn = arnOf(input.cluster, input.task);
-      return [authorization('ecs:StopTask', arn, { ...resourceTagContext(store.tasks.get(arn)?.tags), 'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)) })];
+      return [
+        authorization('ecs:StopTask', arn, {
+          ...resourceTagContext(store.tasks.get(arn)?.tags),
+          'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)),
+        }),
+      ];
     },
     run: (input) =>
       store.transaction(() => {
@@ -161,14 +204,24 @@ interface DescribeTasksInput {
   withTags: boolean;
 }
 
-export function describeTasks({ store }: EcsServiceDeps): Operation<DescribeTasksInput, { tasks: Out[]; failures: Out[] }> {
-  const arnOf = (cluster: string | undefined, value: string) => (value.startsWith('arn:') ? value : taskArn(store.partition, clusterNameOf(cluster), taskIdOf(value)));
+export function describeTasks({
+  store,
+}: EcsServiceDeps): Operation<DescribeTasksInput, { tasks: Out[]; failures: Out[] }> {
+  const arnOf = (cluster: string | undefined, value: string) =>
+    value.startsWith('arn:') ? value : taskArn(store.partition, clusterNameOf(cluster), taskIdOf(value));
   return {
-    input: (r) => ({ cluster: r.string('cluster'), tasks: r.stringList('tasks', { required: true, maxItems: 100 }) ?? [], withTags: readIncludeTags(r) }),
+    input: (r) => ({
+      cluster: r.string('cluster'),
+      tasks: r.stringList('tasks', { required: true, maxItems: 100 }) ?? [],
+      withTags: readIncludeTags(r),
+    }),
     authorize: (input) =>
       input.tasks.map((t) => {
         const arn = arnOf(input.cluster, t);
-        return authorization('ecs:DescribeTasks', arn, { ...resourceTagContext(store.tasks.get(arn)?.tags), 'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)) });
+        return authorization('ecs:DescribeTasks', arn, {
+          ...resourceTagContext(store.tasks.get(arn)?.tags),
+          'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)),
+        });
       }),
     run: (input) => {
       requireCluster(store, input.cluster);
@@ -194,7 +247,9 @@ interface ListTasksInput extends Paging {
   launchType?: string;
 }
 
-export function listTasks({ store }: EcsServiceDeps): Operation<ListTasksInput, { taskArns: string[]; nextToken?: string }> {
+export function listTasks({
+  store,
+}: EcsServiceDeps): Operation<ListTasksInput, { taskArns: string[]; nextToken?: string }> {
   return {
     input: (r) => ({
       cluster: r.string('cluster'),
@@ -205,7 +260,9 @@ export function listTasks({ store }: EcsServiceDeps): Operation<ListTasksInput, 
       launchType: r.string('launchType', { oneOf: ['EC2', 'FARGATE', 'EXTERNAL', 'MANAGED_INSTANCES'] }),
       ...readPaging(r),
     }),
-    authorize: (input) => [authorization('ecs:ListTasks', '*', { 'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)) })],
+    authorize: (input) => [
+      authorization('ecs:ListTasks', '*', { 'ecs:cluster': clusterArn(store.partition, clusterNameOf(input.cluster)) }),
+    ],
     run: (input) => {
       const cluster = requireCluster(store, input.cluster);
       let group: string | undefined;
@@ -214,9 +271,16 @@ export function listTasks({ store }: EcsServiceDeps): Operation<ListTasksInput, 
         if (!service) throw ecsErrors.serviceNotFound();
         group = `service:${service.serviceName}`;
       }
-      const tasks = input.launchType !== undefined && input.launchType !== 'FARGATE'
-        ? []
-        : store.tasks.list({ cluster: cluster.clusterName, family: input.family, group, startedBy: input.startedBy, desiredStatus: input.desiredStatus });
+      const tasks =
+        input.launchType !== undefined && input.launchType !== 'FARGATE'
+          ? []
+          : store.tasks.list({
+              cluster: cluster.clusterName,
+              family: input.family,
+              group,
+              startedBy: input.startedBy,
+              desiredStatus: input.desiredStatus,
+            });
       const page = paginate(tasks, input);
       return { taskArns: page.items.map((t) => t.taskArn), nextToken: page.nextToken };
     },

@@ -10,7 +10,11 @@ import { authorization, resourceTagContext } from '../authorization.js';
 import type { EcsServiceDeps } from '../deps.js';
 import { deploymentConfiguration, initiatorOf, startDeployment } from '../deployments.js';
 import { ecsErrors, invalidParameter } from '../errors.js';
-import { readDeploymentConfiguration, readNetworkConfiguration, type DeploymentConfigurationInput } from '../input-rules.js';
+import {
+  readDeploymentConfiguration,
+  readNetworkConfiguration,
+  type DeploymentConfigurationInput,
+} from '../input-rules.js';
 import { requireActiveTaskDefinition, requireCluster, requireService, serviceArnOf } from '../lookups.js';
 import type { NetworkConfiguration, Service } from '../model.js';
 import { serviceOutput } from '../outputs.js';
@@ -34,7 +38,9 @@ interface UpdateServiceInput {
   loadBalancers: number;
 }
 
-export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInput, { service: Record<string, unknown> }> {
+export function updateService(
+  deps: EcsServiceDeps,
+): Operation<UpdateServiceInput, { service: Record<string, unknown> }> {
   const { store } = deps;
   return {
     input: (r) => ({
@@ -56,10 +62,15 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
     authorize: (input) => {
       const cluster = clusterNameOf(input.cluster);
       const arn = serviceArnOf(store, cluster, input.service);
-      const context: Record<string, string | string[]> = { ...resourceTagContext(store.services.get(arn)?.tags), 'ecs:cluster': clusterArn(store.partition, cluster) };
+      const context: Record<string, string | string[]> = {
+        ...resourceTagContext(store.services.get(arn)?.tags),
+        'ecs:cluster': clusterArn(store.partition, cluster),
+      };
       if (input.taskDefinition !== undefined) {
         const ref = parseTaskDefinitionRef(input.taskDefinition);
-        context['ecs:task-definition'] = (ref && store.taskDefinitions.resolve(ref)?.taskDefinitionArn) || taskDefinitionResource(store.partition, input.taskDefinition);
+        context['ecs:task-definition'] =
+          (ref && store.taskDefinitions.resolve(ref)?.taskDefinitionArn) ||
+          taskDefinitionResource(store.partition, input.taskDefinition);
       }
       return [authorization('ecs:UpdateService', arn, context)];
     },
@@ -68,18 +79,25 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
         const cluster = requireCluster(store, input.cluster);
         const current = requireService(store, cluster, input.service);
         if (current.status !== 'ACTIVE') throw ecsErrors.serviceNotActive();
-        if (input.loadBalancers > 0) throw invalidParameter('dockyard does not emulate Elastic Load Balancing: loadBalancers must be empty.');
+        if (input.loadBalancers > 0)
+          throw invalidParameter('dockyard does not emulate Elastic Load Balancing: loadBalancers must be empty.');
         if (input.capacityProviderStrategy !== undefined || input.platformVersion !== undefined) {
-          checkLaunch({ capacityProviderStrategy: input.capacityProviderStrategy, launchType: input.capacityProviderStrategy ? undefined : 'FARGATE', platformVersion: input.platformVersion });
+          checkLaunch({
+            capacityProviderStrategy: input.capacityProviderStrategy,
+            launchType: input.capacityProviderStrategy ? undefined : 'FARGATE',
+            platformVersion: input.platformVersion,
+          });
         }
-        const definition = input.taskDefinition === undefined ? undefined : requireActiveTaskDefinition(store, input.taskDefinition);
+        const definition =
+          input.taskDefinition === undefined ? undefined : requireActiveTaskDefinition(store, input.taskDefinition);
         if (definition) checkFargateCompatible(definition);
         const network = input.networkConfiguration ?? current.networkConfiguration;
         if (input.networkConfiguration !== undefined || definition) {
           checkNetwork(definition ?? requireTaskDefinitionOf(current), network, deps.network);
         }
         const config = deploymentConfiguration(input.deploymentConfiguration, current.deploymentConfiguration);
-        if (config.minimumHealthyPercent > 100) throw invalidParameter('minimumHealthyPercent must be between 0 and 100.'); // unverified
+        if (config.minimumHealthyPercent > 100)
+          throw invalidParameter('minimumHealthyPercent must be between 0 and 100.'); // unverified
 
         const next: Service = {
           ...current,
@@ -92,7 +110,8 @@ export function updateService(deps: EcsServiceDeps): Operation<UpdateServiceInpu
           propagateTags: input.propagateTags ?? current.propagateTags,
         };
         if (network) next.networkConfiguration = network;
-        if (input.healthCheckGracePeriodSeconds !== undefined) next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+        if (input.healthCheckGracePeriodSeconds !== undefined)
+          next.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
 
         const now = ctx.clock.now();
         const redeploy =

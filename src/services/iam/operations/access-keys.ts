@@ -36,7 +36,9 @@ function requireKeyOf(store: IamStore, user: User, accessKeyId: string): AccessK
 export function createAccessKey(store: IamStore): Operation<UserInput, { AccessKey: AccessKeyOutput }> {
   return {
     input: readUserName,
-    authorize: (input, ctx) => [authorization('iam:CreateAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName)))],
+    authorize: (input, ctx) => [
+      authorization('iam:CreateAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName))),
+    ],
     run: (input, ctx) => {
       const user = requireUser(store, targetUserName(ctx, input.userName));
       if (store.accessKeysOf(user).length >= KEY_QUOTA) throw iamErrors.tooManyAccessKeys();
@@ -48,14 +50,22 @@ export function createAccessKey(store: IamStore): Operation<UserInput, { AccessK
 interface ListAccessKeysInput extends UserInput, Paging {}
 
 /** ListAccessKeys: the user's keys, oldest first, without secrets; paged. */
-export function listAccessKeys(store: IamStore): Operation<ListAccessKeysInput, { AccessKeyMetadata: AccessKeyOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listAccessKeys(
+  store: IamStore,
+): Operation<ListAccessKeysInput, { AccessKeyMetadata: AccessKeyOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({ ...readUserName(r), ...readPaging(r) }),
-    authorize: (input, ctx) => [authorization('iam:ListAccessKeys', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName)))],
+    authorize: (input, ctx) => [
+      authorization('iam:ListAccessKeys', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName))),
+    ],
     run: (input, ctx) => {
       const user = requireUser(store, targetUserName(ctx, input.userName));
       const page = paginate(store.accessKeysOf(user), input);
-      return { AccessKeyMetadata: page.items.map((key) => accessKeyOutput(key, user.userName, false)), IsTruncated: page.isTruncated, Marker: page.marker };
+      return {
+        AccessKeyMetadata: page.items.map((key) => accessKeyOutput(key, user.userName, false)),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }
@@ -64,13 +74,23 @@ interface KeyInput extends UserInput {
   accessKeyId: string;
 }
 
-const readKey = (r: InputReader): KeyInput => ({ ...readUserName(r), accessKeyId: r.string('AccessKeyId', { ...ACCESS_KEY_ID, required: true }) });
+const readKey = (r: InputReader): KeyInput => ({
+  ...readUserName(r),
+  accessKeyId: r.string('AccessKeyId', { ...ACCESS_KEY_ID, required: true }),
+});
 
 /** UpdateAccessKey: Active or Inactive. An inactive key signs nothing until it is made active again. */
-export function updateAccessKey(store: IamStore): Operation<KeyInput & { status: AccessKeyStatus }, Record<string, never>> {
+export function updateAccessKey(
+  store: IamStore,
+): Operation<KeyInput & { status: AccessKeyStatus }, Record<string, never>> {
   return {
-    input: (r) => ({ ...readKey(r), status: r.string('Status', { ...ACCESS_KEY_STATUS, required: true }) as AccessKeyStatus }),
-    authorize: (input, ctx) => [authorization('iam:UpdateAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName)))],
+    input: (r) => ({
+      ...readKey(r),
+      status: r.string('Status', { ...ACCESS_KEY_STATUS, required: true }) as AccessKeyStatus,
+    }),
+    authorize: (input, ctx) => [
+      authorization('iam:UpdateAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName))),
+    ],
     run: (input, ctx) => {
       const user = requireUser(store, targetUserName(ctx, input.userName));
       store.accessKeys.setStatus(requireKeyOf(store, user, input.accessKeyId), input.status);
@@ -83,7 +103,9 @@ export function updateAccessKey(store: IamStore): Operation<KeyInput & { status:
 export function deleteAccessKey(store: IamStore): Operation<KeyInput, Record<string, never>> {
   return {
     input: readKey,
-    authorize: (input, ctx) => [authorization('iam:DeleteAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName)))],
+    authorize: (input, ctx) => [
+      authorization('iam:DeleteAccessKey', USERS.arnOf(store, ctx.accountId, targetUserName(ctx, input.userName))),
+    ],
     run: (input, ctx) => {
       const user = requireUser(store, targetUserName(ctx, input.userName));
       store.accessKeys.delete(requireKeyOf(store, user, input.accessKeyId));
@@ -122,7 +144,9 @@ export function getAccessKeyLastUsed(store: IamStore): Operation<{ accessKeyId: 
       const use = store.accessKeys.lastUse(input.accessKeyId);
       return {
         UserName: user.userName,
-        AccessKeyLastUsed: use ? { LastUsedDate: use.date, ServiceName: use.service, Region: use.region } : { ServiceName: 'N/A', Region: 'N/A' },
+        AccessKeyLastUsed: use
+          ? { LastUsedDate: use.date, ServiceName: use.service, Region: use.region }
+          : { ServiceName: 'N/A', Region: 'N/A' },
       };
     },
   };

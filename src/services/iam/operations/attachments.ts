@@ -22,16 +22,22 @@ interface AttachmentInput {
   policyArn: string;
 }
 
-const readAttachment = (kind: HolderKind) => (r: InputReader): AttachmentInput => ({
-  holderName: r.string(kind.nameMember, { ...kind.nameRules, required: true }),
-  policyArn: r.string('PolicyArn', { ...ARN, required: true }),
-});
+const readAttachment =
+  (kind: HolderKind) =>
+  (r: InputReader): AttachmentInput => ({
+    holderName: r.string(kind.nameMember, { ...kind.nameRules, required: true }),
+    policyArn: r.string('PolicyArn', { ...ARN, required: true }),
+  });
 
 /** Attach{Kind}Policy: attaching twice is a no-op; at most ten per identity. */
 export function attachPolicy(store: IamStore, kind: HolderKind): Operation<AttachmentInput, Record<string, never>> {
   return {
     input: readAttachment(kind),
-    authorize: (input, ctx) => [authorization(`iam:Attach${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName), { 'iam:PolicyARN': input.policyArn })],
+    authorize: (input, ctx) => [
+      authorization(`iam:Attach${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName), {
+        'iam:PolicyARN': input.policyArn,
+      }),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       const policy = requirePolicy(store, input.policyArn, iamErrors.notAttachable);
@@ -49,7 +55,11 @@ export function attachPolicy(store: IamStore, kind: HolderKind): Operation<Attac
 export function detachPolicy(store: IamStore, kind: HolderKind): Operation<AttachmentInput, Record<string, never>> {
   return {
     input: readAttachment(kind),
-    authorize: (input, ctx) => [authorization(`iam:Detach${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName), { 'iam:PolicyARN': input.policyArn })],
+    authorize: (input, ctx) => [
+      authorization(`iam:Detach${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName), {
+        'iam:PolicyARN': input.policyArn,
+      }),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       if (!kind.links(store).detachPolicy(holder.id, input.policyArn)) throw iamErrors.noSuchPolicy(input.policyArn);
@@ -74,8 +84,14 @@ export function listAttachedPolicies(
   kind: HolderKind,
 ): Operation<ListAttachedInput, { AttachedPolicies: AttachedPolicyOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
-    input: (r) => ({ holderName: r.string(kind.nameMember, { ...kind.nameRules, required: true }), pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/', ...readPaging(r) }),
-    authorize: (input, ctx) => [authorization(`iam:ListAttached${kind.title}Policies`, kind.arnOf(store, ctx.accountId, input.holderName))],
+    input: (r) => ({
+      holderName: r.string(kind.nameMember, { ...kind.nameRules, required: true }),
+      pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/',
+      ...readPaging(r),
+    }),
+    authorize: (input, ctx) => [
+      authorization(`iam:ListAttached${kind.title}Policies`, kind.arnOf(store, ctx.accountId, input.holderName)),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       const policies = kind

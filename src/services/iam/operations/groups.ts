@@ -9,7 +9,15 @@ import { groupArn } from '../arns.js';
 import { authorization, renameAuthorizations } from '../authorization.js';
 import { iamErrors } from '../errors.js';
 import { checkNoPolicies, GROUPS, USERS } from '../holders.js';
-import { GROUP_NAME, PATH, USER_NAME, readPaging, readPathListing, type Paging, type PathListing } from '../input-rules.js';
+import {
+  GROUP_NAME,
+  PATH,
+  USER_NAME,
+  readPaging,
+  readPathListing,
+  type Paging,
+  type PathListing,
+} from '../input-rules.js';
 import { requireGroup, requireUser } from '../lookups.js';
 import type { User } from '../model.js';
 import { groupOutput, userOutput, type GroupOutput, type UserOutput } from '../outputs.js';
@@ -22,7 +30,10 @@ const GROUPS_PER_USER = 10;
 /** CreateGroup. */
 export function createGroup(store: IamStore): Operation<{ groupName: string; path: string }, { Group: GroupOutput }> {
   return {
-    input: (r) => ({ groupName: r.string('GroupName', { ...GROUP_NAME, required: true }), path: r.string('Path', PATH) ?? '/' }),
+    input: (r) => ({
+      groupName: r.string('GroupName', { ...GROUP_NAME, required: true }),
+      path: r.string('Path', PATH) ?? '/',
+    }),
     authorize: (input, ctx) => [authorization('iam:CreateGroup', groupArn(ctx.accountId, input.path, input.groupName))],
     run: (input) => {
       if (store.groups.get(input.groupName)) throw iamErrors.groupExists(input.groupName);
@@ -36,7 +47,9 @@ interface GetGroupInput extends Paging {
 }
 
 /** GetGroup: the group and its users, in the order they were added; the users are paged. */
-export function getGroup(store: IamStore): Operation<GetGroupInput, { Group: GroupOutput; Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function getGroup(
+  store: IamStore,
+): Operation<GetGroupInput, { Group: GroupOutput; Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({ groupName: r.string('GroupName', { ...GROUP_NAME, required: true }), ...readPaging(r) }),
     authorize: (input, ctx) => [authorization('iam:GetGroup', GROUPS.arnOf(store, ctx.accountId, input.groupName))],
@@ -44,13 +57,20 @@ export function getGroup(store: IamStore): Operation<GetGroupInput, { Group: Gro
       const group = requireGroup(store, input.groupName);
       const users = store.groups.memberIdsOf(group).flatMap((id) => store.users.getById(id) ?? []);
       const page = paginate(users, input);
-      return { Group: groupOutput(group), Users: page.items.map((user) => userOutput(user, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
+      return {
+        Group: groupOutput(group),
+        Users: page.items.map((user) => userOutput(user, 'list')),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }
 
 /** ListGroups: by name, filtered by PathPrefix; paged. */
-export function listGroups(store: IamStore): Operation<PathListing, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listGroups(
+  store: IamStore,
+): Operation<PathListing, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: readPathListing,
     // ListGroups has no resource type in the Service Authorization Reference.
@@ -84,9 +104,13 @@ export function updateGroup(store: IamStore): Operation<UpdateGroupInput, Record
     },
     run: (input) => {
       const group = requireGroup(store, input.groupName);
-      const renamed = input.newGroupName !== undefined && input.newGroupName.toLowerCase() !== group.groupName.toLowerCase();
+      const renamed =
+        input.newGroupName !== undefined && input.newGroupName.toLowerCase() !== group.groupName.toLowerCase();
       if (renamed && store.groups.get(input.newGroupName ?? '')) throw iamErrors.groupExists(input.newGroupName ?? '');
-      store.groups.change(group, { ...(input.newGroupName !== undefined ? { groupName: input.newGroupName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) });
+      store.groups.change(group, {
+        ...(input.newGroupName !== undefined ? { groupName: input.newGroupName } : {}),
+        ...(input.newPath !== undefined ? { path: input.newPath } : {}),
+      });
       return {};
     },
   };
@@ -121,7 +145,9 @@ const readMembership = (r: InputReader): MembershipInput => ({
 export function addUserToGroup(store: IamStore): Operation<MembershipInput, Record<string, never>> {
   return {
     input: readMembership,
-    authorize: (input, ctx) => [authorization('iam:AddUserToGroup', GROUPS.arnOf(store, ctx.accountId, input.groupName))],
+    authorize: (input, ctx) => [
+      authorization('iam:AddUserToGroup', GROUPS.arnOf(store, ctx.accountId, input.groupName)),
+    ],
     run: (input) => {
       const group = requireGroup(store, input.groupName);
       const user = requireUser(store, input.userName);
@@ -138,11 +164,14 @@ export function addUserToGroup(store: IamStore): Operation<MembershipInput, Reco
 export function removeUserFromGroup(store: IamStore): Operation<MembershipInput, Record<string, never>> {
   return {
     input: readMembership,
-    authorize: (input, ctx) => [authorization('iam:RemoveUserFromGroup', GROUPS.arnOf(store, ctx.accountId, input.groupName))],
+    authorize: (input, ctx) => [
+      authorization('iam:RemoveUserFromGroup', GROUPS.arnOf(store, ctx.accountId, input.groupName)),
+    ],
     run: (input) => {
       const group = requireGroup(store, input.groupName);
       const user: User = requireUser(store, input.userName);
-      if (!store.groups.removeMember(group, user.userId)) throw iamErrors.notGroupMember(user.userName, group.groupName);
+      if (!store.groups.removeMember(group, user.userId))
+        throw iamErrors.notGroupMember(user.userName, group.groupName);
       return {};
     },
   };
@@ -153,10 +182,14 @@ interface ListGroupsForUserInput extends Paging {
 }
 
 /** ListGroupsForUser: by name; paged. Authorized on the user. */
-export function listGroupsForUser(store: IamStore): Operation<ListGroupsForUserInput, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listGroupsForUser(
+  store: IamStore,
+): Operation<ListGroupsForUserInput, { Groups: GroupOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({ userName: r.string('UserName', { ...USER_NAME, required: true }), ...readPaging(r) }),
-    authorize: (input, ctx) => [authorization('iam:ListGroupsForUser', USERS.arnOf(store, ctx.accountId, input.userName))],
+    authorize: (input, ctx) => [
+      authorization('iam:ListGroupsForUser', USERS.arnOf(store, ctx.accountId, input.userName)),
+    ],
     run: (input) => {
       const user = requireUser(store, input.userName);
       const groups = store.groups.groupsOf(user.userId).sort((a, b) => compareKeys(a.groupName, b.groupName));

@@ -22,20 +22,29 @@ interface PutPolicyInput extends InlinePolicyInput {
   policyDocument: string;
 }
 
-const readHolderName = (kind: HolderKind, r: InputReader): string => r.string(kind.nameMember, { ...kind.nameRules, required: true });
+const readHolderName = (kind: HolderKind, r: InputReader): string =>
+  r.string(kind.nameMember, { ...kind.nameRules, required: true });
 
-const readInlinePolicy = (kind: HolderKind) => (r: InputReader): InlinePolicyInput => ({
-  holderName: readHolderName(kind, r),
-  policyName: r.string('PolicyName', { ...POLICY_NAME, required: true }),
-});
+const readInlinePolicy =
+  (kind: HolderKind) =>
+  (r: InputReader): InlinePolicyInput => ({
+    holderName: readHolderName(kind, r),
+    policyName: r.string('PolicyName', { ...POLICY_NAME, required: true }),
+  });
 
-const holderKey = (kind: HolderKind): 'role' | 'user' | 'group' => kind.title.toLowerCase() as 'role' | 'user' | 'group';
+const holderKey = (kind: HolderKind): 'role' | 'user' | 'group' =>
+  kind.title.toLowerCase() as 'role' | 'user' | 'group';
 
 /** Put{Kind}Policy: creates or replaces; counts against the identity's inline quota. */
 export function putInlinePolicy(store: IamStore, kind: HolderKind): Operation<PutPolicyInput, Record<string, never>> {
   return {
-    input: (r) => ({ ...readInlinePolicy(kind)(r), policyDocument: r.string('PolicyDocument', { ...POLICY_DOCUMENT, required: true }) }),
-    authorize: (input, ctx) => [authorization(`iam:Put${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName))],
+    input: (r) => ({
+      ...readInlinePolicy(kind)(r),
+      policyDocument: r.string('PolicyDocument', { ...POLICY_DOCUMENT, required: true }),
+    }),
+    authorize: (input, ctx) => [
+      authorization(`iam:Put${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName)),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       validatePolicyDocument(input.policyDocument, 'inline');
@@ -44,7 +53,8 @@ export function putInlinePolicy(store: IamStore, kind: HolderKind): Operation<Pu
         .inlinePolicies(holder.id)
         .filter((p) => p.policyName.toLowerCase() !== input.policyName.toLowerCase())
         .reduce((sum, p) => sum + policySize(p.document), 0);
-      if (others + policySize(input.policyDocument) > kind.inlineQuota) throw iamErrors.inlinePoliciesTooLarge(holderKey(kind), kind.inlineQuota, holder.name);
+      if (others + policySize(input.policyDocument) > kind.inlineQuota)
+        throw iamErrors.inlinePoliciesTooLarge(holderKey(kind), kind.inlineQuota, holder.name);
       links.putInlinePolicy(holder.id, input.policyName, input.policyDocument);
       return {};
     },
@@ -52,15 +62,24 @@ export function putInlinePolicy(store: IamStore, kind: HolderKind): Operation<Pu
 }
 
 /** Get{Kind}Policy: the document URL-encoded. */
-export function getInlinePolicy(store: IamStore, kind: HolderKind): Operation<InlinePolicyInput, Record<string, string>> {
+export function getInlinePolicy(
+  store: IamStore,
+  kind: HolderKind,
+): Operation<InlinePolicyInput, Record<string, string>> {
   return {
     input: readInlinePolicy(kind),
-    authorize: (input, ctx) => [authorization(`iam:Get${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName))],
+    authorize: (input, ctx) => [
+      authorization(`iam:Get${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName)),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       const policy = kind.links(store).inlinePolicy(holder.id, input.policyName);
       if (!policy) throw iamErrors.noSuchInlinePolicy(holderKey(kind), input.policyName);
-      return { [kind.nameMember]: holder.name, PolicyName: policy.policyName, PolicyDocument: encodeDocument(policy.document) };
+      return {
+        [kind.nameMember]: holder.name,
+        PolicyName: policy.policyName,
+        PolicyDocument: encodeDocument(policy.document),
+      };
     },
   };
 }
@@ -70,10 +89,15 @@ interface ListPoliciesInput extends Paging {
 }
 
 /** List{Kind}Policies: names only; paged. */
-export function listInlinePolicies(store: IamStore, kind: HolderKind): Operation<ListPoliciesInput, { PolicyNames: string[]; IsTruncated: boolean; Marker?: string }> {
+export function listInlinePolicies(
+  store: IamStore,
+  kind: HolderKind,
+): Operation<ListPoliciesInput, { PolicyNames: string[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({ holderName: readHolderName(kind, r), ...readPaging(r) }),
-    authorize: (input, ctx) => [authorization(`iam:List${kind.title}Policies`, kind.arnOf(store, ctx.accountId, input.holderName))],
+    authorize: (input, ctx) => [
+      authorization(`iam:List${kind.title}Policies`, kind.arnOf(store, ctx.accountId, input.holderName)),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
       const names = kind
@@ -88,13 +112,19 @@ export function listInlinePolicies(store: IamStore, kind: HolderKind): Operation
 }
 
 /** Delete{Kind}Policy. */
-export function deleteInlinePolicy(store: IamStore, kind: HolderKind): Operation<InlinePolicyInput, Record<string, never>> {
+export function deleteInlinePolicy(
+  store: IamStore,
+  kind: HolderKind,
+): Operation<InlinePolicyInput, Record<string, never>> {
   return {
     input: readInlinePolicy(kind),
-    authorize: (input, ctx) => [authorization(`iam:Delete${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName))],
+    authorize: (input, ctx) => [
+      authorization(`iam:Delete${kind.title}Policy`, kind.arnOf(store, ctx.accountId, input.holderName)),
+    ],
     run: (input) => {
       const holder = requireHolder(store, kind, input.holderName);
-      if (!kind.links(store).deleteInlinePolicy(holder.id, input.policyName)) throw iamErrors.noSuchInlinePolicy(holderKey(kind), input.policyName);
+      if (!kind.links(store).deleteInlinePolicy(holder.id, input.policyName))
+        throw iamErrors.noSuchInlinePolicy(holderKey(kind), input.policyName);
       return {};
     },
   };

@@ -8,7 +8,17 @@ import { policyArn } from '../arns.js';
 import { authorization, withTagging } from '../authorization.js';
 import { policySize, validatePolicyDocument } from '../documents.js';
 import { iamErrors } from '../errors.js';
-import { ARN, PATH, PATH_PREFIX, POLICY_DESCRIPTION, POLICY_DOCUMENT, POLICY_NAME, readPaging, readTags, type Paging } from '../input-rules.js';
+import {
+  ARN,
+  PATH,
+  PATH_PREFIX,
+  POLICY_DESCRIPTION,
+  POLICY_DOCUMENT,
+  POLICY_NAME,
+  readPaging,
+  readTags,
+  type Paging,
+} from '../input-rules.js';
 import { checkDistinctTagKeys, requireOwnPolicy, requirePolicy } from '../lookups.js';
 import type { ManagedPolicy, Tag } from '../model.js';
 import { policyOutput, type PolicyOutput, type PolicyUsage } from '../outputs.js';
@@ -26,8 +36,14 @@ export function checkManagedPolicyDocument(document: string): void {
 
 /** How many roles, users and groups use the policy, either way. */
 export function policyUsage(store: IamStore, policy: ManagedPolicy): PolicyUsage {
-  const attachments = [store.roles.links, store.users.links, store.groups.links].reduce((sum, links) => sum + links.attachmentCountOf(policy.arn), 0);
-  return { attachments, boundaries: store.roles.boundaryUsageCountOf(policy.arn) + store.users.boundaryUsageCountOf(policy.arn) };
+  const attachments = [store.roles.links, store.users.links, store.groups.links].reduce(
+    (sum, links) => sum + links.attachmentCountOf(policy.arn),
+    0,
+  );
+  return {
+    attachments,
+    boundaries: store.roles.boundaryUsageCountOf(policy.arn) + store.users.boundaryUsageCountOf(policy.arn),
+  };
 }
 
 interface CreatePolicyInput {
@@ -48,7 +64,12 @@ export function createPolicy(store: IamStore): Operation<CreatePolicyInput, { Po
       description: r.string('Description', POLICY_DESCRIPTION),
       tags: readTags(r),
     }),
-    authorize: (input, ctx) => withTagging(authorization('iam:CreatePolicy', policyArn(ctx.accountId, input.path, input.policyName)), 'iam:TagPolicy', input.tags),
+    authorize: (input, ctx) =>
+      withTagging(
+        authorization('iam:CreatePolicy', policyArn(ctx.accountId, input.path, input.policyName)),
+        'iam:TagPolicy',
+        input.tags,
+      ),
     run: (input) => {
       checkDistinctTagKeys(input.tags);
       checkManagedPolicyDocument(input.policyDocument);
@@ -69,7 +90,9 @@ interface PolicyArnInput {
   policyArn: string;
 }
 
-const readPolicyArn = (r: InputReader): PolicyArnInput => ({ policyArn: r.string('PolicyArn', { ...ARN, required: true }) });
+const readPolicyArn = (r: InputReader): PolicyArnInput => ({
+  policyArn: r.string('PolicyArn', { ...ARN, required: true }),
+});
 
 /** GetPolicy: the account's policies and AWS's, with usage counts. */
 export function getPolicy(store: IamStore): Operation<PolicyArnInput, { Policy: PolicyOutput }> {
@@ -95,7 +118,9 @@ interface ListPoliciesInput extends Paging {
 const USAGE_FILTERS = ['PermissionsPolicy', 'PermissionsBoundary'] as const;
 
 /** ListPolicies: Scope, OnlyAttached, PathPrefix and PolicyUsageFilter; paged. */
-export function listPolicies(store: IamStore): Operation<ListPoliciesInput, { Policies: PolicyOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listPolicies(
+  store: IamStore,
+): Operation<ListPoliciesInput, { Policies: PolicyOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({
       scope: r.string('Scope', { oneOf: ['All', 'AWS', 'Local'] }) ?? 'All',
@@ -113,11 +138,23 @@ export function listPolicies(store: IamStore): Operation<ListPoliciesInput, { Po
         .filter((p) => p.path.startsWith(input.pathPrefix))
         .map((p) => ({ policy: p, usage: policyUsage(store, p) }))
         .filter(({ usage }) => !input.onlyAttached || usage.attachments + usage.boundaries > 0)
-        .filter(({ usage }) => input.usageFilter === undefined || (input.usageFilter === 'PermissionsPolicy' ? usage.attachments : usage.boundaries) > 0)
+        .filter(
+          ({ usage }) =>
+            input.usageFilter === undefined ||
+            (input.usageFilter === 'PermissionsPolicy' ? usage.attachments : usage.boundaries) > 0,
+        )
         // Creation order, as AWS lists policies; the store lists same-second creations in order.
         .sort((a, b) => a.policy.createDate.getTime() - b.policy.createDate.getTime());
-      const page = paginate(listed, input, (entry, index) => `${entry.policy.createDate.toISOString()}\u0000${byPosition(entry, index)}`);
-      return { Policies: page.items.map(({ policy, usage }) => policyOutput(policy, usage, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
+      const page = paginate(
+        listed,
+        input,
+        (entry, index) => `${entry.policy.createDate.toISOString()}\u0000${byPosition(entry, index)}`,
+      );
+      return {
+        Policies: page.items.map(({ policy, usage }) => policyOutput(policy, usage, 'list')),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }
@@ -172,12 +209,20 @@ export function listEntitiesForPolicy(
   store: IamStore,
 ): Operation<
   ListEntitiesForPolicyInput,
-  { PolicyGroups: PolicyGroupOutput[]; PolicyUsers: PolicyUserOutput[]; PolicyRoles: PolicyRoleOutput[]; IsTruncated: boolean; Marker?: string }
+  {
+    PolicyGroups: PolicyGroupOutput[];
+    PolicyUsers: PolicyUserOutput[];
+    PolicyRoles: PolicyRoleOutput[];
+    IsTruncated: boolean;
+    Marker?: string;
+  }
 > {
   return {
     input: (r) => ({
       ...readPolicyArn(r),
-      entityFilter: r.string('EntityFilter', { oneOf: ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] }),
+      entityFilter: r.string('EntityFilter', {
+        oneOf: ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'],
+      }),
       pathPrefix: r.string('PathPrefix', PATH_PREFIX) ?? '/',
       usageFilter: r.string('PolicyUsageFilter', { oneOf: USAGE_FILTERS }),
       ...readPaging(r),
@@ -191,14 +236,22 @@ export function listEntitiesForPolicy(
       const entities = new Map<string, PolicyEntity>();
       const add = (entity: PolicyEntity) => entities.set(entity.id, entity);
       if (wants('Role')) {
-        const roles = [...(asPolicy ? store.roles.rolesWithPolicy(policy.arn) : []), ...(asBoundary ? store.roles.list().filter((r) => r.permissionsBoundary === policy.arn) : [])];
+        const roles = [
+          ...(asPolicy ? store.roles.rolesWithPolicy(policy.arn) : []),
+          ...(asBoundary ? store.roles.list().filter((r) => r.permissionsBoundary === policy.arn) : []),
+        ];
         for (const role of roles) add({ kind: 'Role', name: role.roleName, id: role.roleId, path: role.path });
       }
       if (wants('User')) {
-        const users = [...(asPolicy ? store.users.usersWithPolicy(policy.arn) : []), ...(asBoundary ? store.users.list().filter((u) => u.permissionsBoundary === policy.arn) : [])];
+        const users = [
+          ...(asPolicy ? store.users.usersWithPolicy(policy.arn) : []),
+          ...(asBoundary ? store.users.list().filter((u) => u.permissionsBoundary === policy.arn) : []),
+        ];
         for (const user of users) add({ kind: 'User', name: user.userName, id: user.userId, path: user.path });
       }
-      if (wants('Group') && asPolicy) for (const group of store.groups.groupsWithPolicy(policy.arn)) add({ kind: 'Group', name: group.groupName, id: group.groupId, path: group.path });
+      if (wants('Group') && asPolicy)
+        for (const group of store.groups.groupsWithPolicy(policy.arn))
+          add({ kind: 'Group', name: group.groupName, id: group.groupId, path: group.path });
       // Groups, then users, then roles, each by name: one sorted list so that one marker pages all three.
       const order = { Group: 0, User: 1, Role: 2 };
       const listed = [...entities.values()]

@@ -35,7 +35,9 @@ interface CreateProviderInput {
 }
 
 /** CreateOpenIDConnectProvider: one provider per issuer URL. */
-export function createOpenIDConnectProvider(store: IamStore): Operation<CreateProviderInput, { OpenIDConnectProviderArn: string; Tags?: TagOutput[] }> {
+export function createOpenIDConnectProvider(
+  store: IamStore,
+): Operation<CreateProviderInput, { OpenIDConnectProviderArn: string; Tags?: TagOutput[] }> {
   return {
     input: (r) => ({
       url: r.string('Url', { ...OIDC_URL, required: true }),
@@ -53,7 +55,8 @@ export function createOpenIDConnectProvider(store: IamStore): Operation<CreatePr
     run: (input) => {
       checkDistinctTagKeys(input.tags);
       // Wording not verified against AWS; the code is what IAM answers for a bad Url.
-      if (!input.url.startsWith(SCHEME) || input.url.length === SCHEME.length) throw iamErrors.invalidInput('Invalid URL: the URL must begin with https://');
+      if (!input.url.startsWith(SCHEME) || input.url.length === SCHEME.length)
+        throw iamErrors.invalidInput('Invalid URL: the URL must begin with https://');
       if (input.clientIds.length > CLIENT_ID_QUOTA) throw iamErrors.tooManyClientIds();
       const url = withoutScheme(input.url);
       if (store.oidcProviders.getByUrl(url)) throw iamErrors.oidcProviderExists(input.url);
@@ -73,7 +76,9 @@ interface ProviderArnInput {
   arn: string;
 }
 
-const readProviderArn = (r: InputReader): ProviderArnInput => ({ arn: r.string('OpenIDConnectProviderArn', { ...ARN, required: true }) });
+const readProviderArn = (r: InputReader): ProviderArnInput => ({
+  arn: r.string('OpenIDConnectProviderArn', { ...ARN, required: true }),
+});
 
 interface ProviderOutput {
   Url: string;
@@ -103,7 +108,9 @@ export function getOpenIDConnectProvider(store: IamStore): Operation<ProviderArn
 }
 
 /** ListOpenIDConnectProviders: ARNs only, unpaged, as AWS. */
-export function listOpenIDConnectProviders(store: IamStore): Operation<Record<string, never>, { OpenIDConnectProviderList: { Arn: string }[] }> {
+export function listOpenIDConnectProviders(
+  store: IamStore,
+): Operation<Record<string, never>, { OpenIDConnectProviderList: { Arn: string }[] }> {
   return {
     input: () => ({}),
     // ListOpenIDConnectProviders has no resource type in the Service Authorization Reference.
@@ -128,7 +135,10 @@ interface ClientIdInput extends ProviderArnInput {
   clientId: string;
 }
 
-const readClientId = (r: InputReader): ClientIdInput => ({ ...readProviderArn(r), clientId: r.string('ClientID', { ...CLIENT_ID, required: true }) });
+const readClientId = (r: InputReader): ClientIdInput => ({
+  ...readProviderArn(r),
+  clientId: r.string('ClientID', { ...CLIENT_ID, required: true }),
+});
 
 /** AddClientIDToOpenIDConnectProvider: idempotent. */
 export function addClientIDToOpenIDConnectProvider(store: IamStore): Operation<ClientIdInput, Record<string, never>> {
@@ -146,7 +156,9 @@ export function addClientIDToOpenIDConnectProvider(store: IamStore): Operation<C
 }
 
 /** RemoveClientIDFromOpenIDConnectProvider: idempotent. */
-export function removeClientIDFromOpenIDConnectProvider(store: IamStore): Operation<ClientIdInput, Record<string, never>> {
+export function removeClientIDFromOpenIDConnectProvider(
+  store: IamStore,
+): Operation<ClientIdInput, Record<string, never>> {
   return {
     input: readClientId,
     authorize: (input) => [authorization('iam:RemoveClientIDFromOpenIDConnectProvider', input.arn)],
@@ -166,7 +178,9 @@ interface ThumbprintInput extends ProviderArnInput {
 }
 
 /** UpdateOpenIDConnectProviderThumbprint: replaces the whole list. */
-export function updateOpenIDConnectProviderThumbprint(store: IamStore): Operation<ThumbprintInput, Record<string, never>> {
+export function updateOpenIDConnectProviderThumbprint(
+  store: IamStore,
+): Operation<ThumbprintInput, Record<string, never>> {
   return {
     input: (r) => ({
       ...readProviderArn(r),

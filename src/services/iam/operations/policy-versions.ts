@@ -53,7 +53,9 @@ interface CreatePolicyVersionInput {
 }
 
 /** CreatePolicyVersion: at most five versions; SetAsDefault optional. */
-export function createPolicyVersion(store: IamStore): Operation<CreatePolicyVersionInput, { PolicyVersion: PolicyVersionOutput }> {
+export function createPolicyVersion(
+  store: IamStore,
+): Operation<CreatePolicyVersionInput, { PolicyVersion: PolicyVersionOutput }> {
   return {
     input: (r) => ({
       policyArn: r.string('PolicyArn', { ...ARN, required: true }),
@@ -86,7 +88,11 @@ export function listPolicyVersions(
       const policy = requirePolicy(store, input.policyArn);
       // Newest first, as IAM lists them; paged by position.
       const page = paginate(store.policies.versions(policy), input);
-      return { Versions: page.items.map((v) => policyVersionOutput(v, false)), IsTruncated: page.isTruncated, Marker: page.marker };
+      return {
+        Versions: page.items.map((v) => policyVersionOutput(v, false)),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }

@@ -96,7 +96,9 @@ interface RoleNameInput {
   roleName: string;
 }
 
-const readRoleName = (r: InputReader): RoleNameInput => ({ roleName: r.string('RoleName', { ...ROLE_NAME, required: true }) });
+const readRoleName = (r: InputReader): RoleNameInput => ({
+  roleName: r.string('RoleName', { ...ROLE_NAME, required: true }),
+});
 
 /** GetRole. */
 export function getRole(store: IamStore): Operation<RoleNameInput, { Role: RoleOutput }> {
@@ -108,14 +110,20 @@ export function getRole(store: IamStore): Operation<RoleNameInput, { Role: RoleO
 }
 
 /** ListRoles: by name, filtered by PathPrefix; paged. */
-export function listRoles(store: IamStore): Operation<PathListing, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listRoles(
+  store: IamStore,
+): Operation<PathListing, { Roles: RoleOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: readPathListing,
     // ListRoles has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListRoles', '*')],
     run: (input) => {
       const page = pageByName(store.roles.list(), input, (role) => role.roleName);
-      return { Roles: page.items.map((role) => roleOutput(role, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
+      return {
+        Roles: page.items.map((role) => roleOutput(role, 'list')),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }
@@ -141,8 +149,13 @@ interface UpdateAssumeRolePolicyInput extends RoleNameInput {
 /** UpdateAssumeRolePolicy: the trust policy is checked as CreateRole checks it. */
 export function updateAssumeRolePolicy(store: IamStore): Operation<UpdateAssumeRolePolicyInput, Record<string, never>> {
   return {
-    input: (r) => ({ ...readRoleName(r), policyDocument: r.string('PolicyDocument', { ...POLICY_DOCUMENT, required: true }) }),
-    authorize: (input, ctx) => [authorization('iam:UpdateAssumeRolePolicy', existingRoleArn(store, ctx.accountId, input.roleName))],
+    input: (r) => ({
+      ...readRoleName(r),
+      policyDocument: r.string('PolicyDocument', { ...POLICY_DOCUMENT, required: true }),
+    }),
+    authorize: (input, ctx) => [
+      authorization('iam:UpdateAssumeRolePolicy', existingRoleArn(store, ctx.accountId, input.roleName)),
+    ],
     run: (input) => {
       const role = requireRole(store, input.roleName);
       checkTrustPolicy(store, input.policyDocument);
@@ -184,8 +197,13 @@ interface UpdateRoleDescriptionInput extends RoleNameInput {
 /** UpdateRoleDescription: answers with the updated role. */
 export function updateRoleDescription(store: IamStore): Operation<UpdateRoleDescriptionInput, { Role: RoleOutput }> {
   return {
-    input: (r) => ({ ...readRoleName(r), description: r.string('Description', { ...ROLE_DESCRIPTION, required: true }) }),
-    authorize: (input, ctx) => [authorization('iam:UpdateRoleDescription', existingRoleArn(store, ctx.accountId, input.roleName))],
+    input: (r) => ({
+      ...readRoleName(r),
+      description: r.string('Description', { ...ROLE_DESCRIPTION, required: true }),
+    }),
+    authorize: (input, ctx) => [
+      authorization('iam:UpdateRoleDescription', existingRoleArn(store, ctx.accountId, input.roleName)),
+    ],
     run: (input) => {
       const role = requireRole(store, input.roleName);
       return { Role: roleOutput(store.roles.change(role, { description: input.description }), 'get') };

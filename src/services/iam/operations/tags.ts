@@ -58,7 +58,13 @@ interface TagInput {
 export function tagEntity(store: IamStore, kind: TaggedKind): Operation<TagInput, Record<string, never>> {
   return {
     input: (r) => ({ name: r.string(kind.nameMember, { ...kind.nameRules, required: true }), tags: readTags(r) ?? [] }),
-    authorize: (input, ctx) => [authorization(`iam:Tag${kind.title}`, kind.arnOf(store, ctx.accountId, input.name), requestTagContext(input.tags))],
+    authorize: (input, ctx) => [
+      authorization(
+        `iam:Tag${kind.title}`,
+        kind.arnOf(store, ctx.accountId, input.name),
+        requestTagContext(input.tags),
+      ),
+    ],
     run: (input) => {
       checkDistinctTagKeys(input.tags);
       const entity = kind.tagsOf(store, input.name);
@@ -80,7 +86,11 @@ interface UntagInput {
 export function untagEntity(store: IamStore, kind: TaggedKind): Operation<UntagInput, Record<string, never>> {
   return {
     input: (r) => ({ name: r.string(kind.nameMember, { ...kind.nameRules, required: true }), tagKeys: readTagKeys(r) }),
-    authorize: (input, ctx) => [authorization(`iam:Untag${kind.title}`, kind.arnOf(store, ctx.accountId, input.name), { 'aws:TagKeys': input.tagKeys })],
+    authorize: (input, ctx) => [
+      authorization(`iam:Untag${kind.title}`, kind.arnOf(store, ctx.accountId, input.name), {
+        'aws:TagKeys': input.tagKeys,
+      }),
+    ],
     run: (input) => {
       const entity = kind.tagsOf(store, input.name);
       const removed = new Set(input.tagKeys.map((k) => k.toLowerCase()));
@@ -95,10 +105,15 @@ interface ListTagsInput extends Paging {
 }
 
 /** List{Kind}Tags: in the order the tags were added; paged. */
-export function listEntityTags(store: IamStore, kind: TaggedKind): Operation<ListTagsInput, { Tags: TagOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listEntityTags(
+  store: IamStore,
+  kind: TaggedKind,
+): Operation<ListTagsInput, { Tags: TagOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: (r) => ({ name: r.string(kind.nameMember, { ...kind.nameRules, required: true }), ...readPaging(r) }),
-    authorize: (input, ctx) => [authorization(`iam:List${kind.title}Tags`, kind.arnOf(store, ctx.accountId, input.name))],
+    authorize: (input, ctx) => [
+      authorization(`iam:List${kind.title}Tags`, kind.arnOf(store, ctx.accountId, input.name)),
+    ],
     run: (input) => {
       const page = paginate(kind.tagsOf(store, input.name).tags, input);
       return { Tags: tagsOutput(page.items) ?? [], IsTruncated: page.isTruncated, Marker: page.marker };

@@ -35,13 +35,23 @@ export function createUser(store: IamStore): Operation<CreateUserInput, { User: 
     authorize: (input, ctx) => {
       const context = requestTagContext(input.tags);
       if (input.permissionsBoundary !== undefined) context['iam:PermissionsBoundary'] = input.permissionsBoundary;
-      return withTagging(authorization('iam:CreateUser', userArn(ctx.accountId, input.path, input.userName), context), 'iam:TagUser', input.tags);
+      return withTagging(
+        authorization('iam:CreateUser', userArn(ctx.accountId, input.path, input.userName), context),
+        'iam:TagUser',
+        input.tags,
+      );
     },
     run: (input) => {
       checkDistinctTagKeys(input.tags);
-      if (input.permissionsBoundary !== undefined) requirePolicy(store, input.permissionsBoundary, (missing) => iamErrors.noSuchBoundary(missing));
+      if (input.permissionsBoundary !== undefined)
+        requirePolicy(store, input.permissionsBoundary, (missing) => iamErrors.noSuchBoundary(missing));
       if (store.users.get(input.userName)) throw iamErrors.userExists(input.userName);
-      const user = store.users.create({ userName: input.userName, path: input.path, permissionsBoundary: input.permissionsBoundary, tags: input.tags ?? [] });
+      const user = store.users.create({
+        userName: input.userName,
+        path: input.path,
+        permissionsBoundary: input.permissionsBoundary,
+        tags: input.tags ?? [],
+      });
       return { User: userOutput(user, 'get') };
     },
   };
@@ -78,14 +88,20 @@ function callerName(ctx: RequestContext): string {
 }
 
 /** ListUsers: by name, filtered by PathPrefix; paged. */
-export function listUsers(store: IamStore): Operation<PathListing, { Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
+export function listUsers(
+  store: IamStore,
+): Operation<PathListing, { Users: UserOutput[]; IsTruncated: boolean; Marker?: string }> {
   return {
     input: readPathListing,
     // ListUsers has no resource type in the Service Authorization Reference.
     authorize: () => [authorization('iam:ListUsers', '*')],
     run: (input) => {
       const page = pageByName(store.users.list(), input, (user) => user.userName);
-      return { Users: page.items.map((user) => userOutput(user, 'list')), IsTruncated: page.isTruncated, Marker: page.marker };
+      return {
+        Users: page.items.map((user) => userOutput(user, 'list')),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
     },
   };
 }
@@ -112,9 +128,13 @@ export function updateUser(store: IamStore): Operation<UpdateUserInput, Record<s
     },
     run: (input) => {
       const user = requireUser(store, input.userName);
-      const renamed = input.newUserName !== undefined && input.newUserName.toLowerCase() !== user.userName.toLowerCase();
+      const renamed =
+        input.newUserName !== undefined && input.newUserName.toLowerCase() !== user.userName.toLowerCase();
       if (renamed && store.users.get(input.newUserName ?? '')) throw iamErrors.userExists(input.newUserName ?? '');
-      store.users.change(user, { ...(input.newUserName !== undefined ? { userName: input.newUserName } : {}), ...(input.newPath !== undefined ? { path: input.newPath } : {}) });
+      store.users.change(user, {
+        ...(input.newUserName !== undefined ? { userName: input.newUserName } : {}),
+        ...(input.newPath !== undefined ? { path: input.newPath } : {}),
+      });
       return {};
     },
   };

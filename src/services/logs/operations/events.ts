@@ -37,11 +37,18 @@ export function putLogEvents(store: LogsStore): Operation<PutEventsInput, Record
         logGroupName: readGroupName(r),
         logStreamName: r.string('logStreamName', { ...STREAM_NAME, required: true }),
         logEvents:
-          r.list('logEvents', (e) => ({ timestamp: e.integer('timestamp', { required: true, min: 0 }), message: e.string('message', { required: true, min: 1 }) }), {
-            required: true,
-            minItems: 1,
-            maxItems: MAX_EVENTS,
-          }) ?? [],
+          r.list(
+            'logEvents',
+            (e) => ({
+              timestamp: e.integer('timestamp', { required: true, min: 0 }),
+              message: e.string('message', { required: true, min: 1 }),
+            }),
+            {
+              required: true,
+              minItems: 1,
+              maxItems: MAX_EVENTS,
+            },
+          ) ?? [],
       };
     },
     authorize: (input, ctx) => onStream(ctx, 'PutLogEvents', input.logGroupName, input.logStreamName),
@@ -51,7 +58,8 @@ export function putLogEvents(store: LogsStore): Operation<PutEventsInput, Record
       if (!store.streamExists(input.logGroupName, input.logStreamName)) throw logsErrors.streamNotFound();
       const events = input.logEvents;
       for (let i = 1; i < events.length; i++) {
-        if ((events[i] as InputEvent).timestamp < (events[i - 1] as InputEvent).timestamp) throw logsErrors.notInOrder();
+        if ((events[i] as InputEvent).timestamp < (events[i - 1] as InputEvent).timestamp)
+          throw logsErrors.notInOrder();
       }
       const first = (events[0] as InputEvent).timestamp;
       const last = (events[events.length - 1] as InputEvent).timestamp;
@@ -63,14 +71,20 @@ export function putLogEvents(store: LogsStore): Operation<PutEventsInput, Record
       };
       const tooNewStart = firstIndex((e) => e.timestamp > now + 2 * HOUR_MS);
       const tooOldEnd = firstIndex((e) => e.timestamp >= now - 14 * DAY_MS);
-      const expiredEnd = group.retentionInDays === undefined ? 0 : firstIndex((e) => e.timestamp >= now - (group.retentionInDays ?? 0) * DAY_MS);
+      const expiredEnd =
+        group.retentionInDays === undefined
+          ? 0
+          : firstIndex((e) => e.timestamp >= now - (group.retentionInDays ?? 0) * DAY_MS);
       const accepted = events.slice(Math.max(tooOldEnd, expiredEnd), tooNewStart);
       const sequence = store.putEvents(input.logGroupName, input.logStreamName, accepted, now);
       const rejected: Record<string, number> = {};
       if (tooNewStart < events.length) rejected.tooNewLogEventStartIndex = tooNewStart;
       if (tooOldEnd > 0) rejected.tooOldLogEventEndIndex = tooOldEnd;
       if (expiredEnd > 0) rejected.expiredLogEventEndIndex = expiredEnd;
-      return { nextSequenceToken: sequenceToken(sequence), rejectedLogEventsInfo: Object.keys(rejected).length > 0 ? rejected : undefined };
+      return {
+        nextSequenceToken: sequenceToken(sequence),
+        rejectedLogEventsInfo: Object.keys(rejected).length > 0 ? rejected : undefined,
+      };
     },
   };
 }
@@ -178,7 +192,8 @@ export function filterLogEvents(store: LogsStore): Operation<FilterEventsInput, 
     authorize: (input, ctx) => onGroup(ctx, 'FilterLogEvents', groupOf(input)),
     run: (input) => {
       const group = groupOf(input);
-      if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) throw logsErrors.bothStreamFilters();
+      if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined)
+        throw logsErrors.bothStreamFilters();
       if (!store.groupExists(group)) throw logsErrors.groupNotFound();
       const matches = compileFilterPattern(input.filterPattern);
       const limit = input.limit ?? MAX_EVENTS;

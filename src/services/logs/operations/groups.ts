@@ -27,7 +27,8 @@ export function createLogGroup(store: LogsStore): Operation<CreateGroupInput, Re
     }),
     authorize: (input, ctx) => onGroup(ctx, 'CreateLogGroup', input.logGroupName),
     run: (input, ctx) => {
-      if (input.kmsKeyId !== undefined) throw logsErrors.invalidParameter("dockyard's CloudWatch Logs does not support kmsKeyId");
+      if (input.kmsKeyId !== undefined)
+        throw logsErrors.invalidParameter("dockyard's CloudWatch Logs does not support kmsKeyId");
       if (input.logGroupClass !== undefined && input.logGroupClass !== 'STANDARD') {
         throw logsErrors.invalidParameter(`dockyard's CloudWatch Logs supports only the STANDARD log group class`);
       }
@@ -64,7 +65,11 @@ export function describeLogGroups(store: LogsStore): Operation<DescribeGroupsInp
       r.boolean('includeLinkedAccounts');
       return {
         prefix: r.string('logGroupNamePrefix', GROUP_NAME),
-        pattern: r.string('logGroupNamePattern', { max: 512, pattern: /[.\-_/#A-Za-z0-9]*/, patternText: '[\\.\\-_/#A-Za-z0-9]*' }),
+        pattern: r.string('logGroupNamePattern', {
+          max: 512,
+          pattern: /[.\-_/#A-Za-z0-9]*/,
+          patternText: '[\\.\\-_/#A-Za-z0-9]*',
+        }),
         nextToken: r.string('nextToken', { min: 1 }),
         limit: readLimit(r, 50),
       };
@@ -93,13 +98,19 @@ export function deleteLogGroup(store: LogsStore): Operation<{ logGroupName: stri
   };
 }
 
-export function putRetentionPolicy(store: LogsStore): Operation<{ logGroupName: string; retentionInDays: number }, Record<string, never>> {
+export function putRetentionPolicy(
+  store: LogsStore,
+): Operation<{ logGroupName: string; retentionInDays: number }, Record<string, never>> {
   return {
     input: (r) => {
       const logGroupName = readGroupName(r);
       const retentionInDays = r.integer('retentionInDays', { required: true });
       if (r.has('retentionInDays') && !RETENTION_DAYS.includes(retentionInDays)) {
-        r.violate('retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`, String(retentionInDays));
+        r.violate(
+          'retentionInDays',
+          `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`,
+          String(retentionInDays),
+        );
       }
       return { logGroupName, retentionInDays };
     },

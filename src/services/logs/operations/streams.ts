@@ -16,7 +16,10 @@ interface StreamRef {
 }
 
 function readStreamRef(r: Parameters<Operation<StreamRef, unknown>['input']>[0]): StreamRef {
-  return { logGroupName: readGroupName(r), logStreamName: r.string('logStreamName', { ...STREAM_NAME, required: true }) };
+  return {
+    logGroupName: readGroupName(r),
+    logStreamName: r.string('logStreamName', { ...STREAM_NAME, required: true }),
+  };
 }
 
 export function createLogStream(store: LogsStore): Operation<StreamRef, Record<string, never>> {
@@ -25,7 +28,8 @@ export function createLogStream(store: LogsStore): Operation<StreamRef, Record<s
     authorize: (input, ctx) => onStream(ctx, 'CreateLogStream', input.logGroupName, input.logStreamName),
     run: (input, ctx) => {
       if (!store.groupExists(input.logGroupName)) throw logsErrors.groupNotFound();
-      if (!store.createStream(input.logGroupName, input.logStreamName, ctx.clock.now().getTime())) throw logsErrors.streamExists();
+      if (!store.createStream(input.logGroupName, input.logStreamName, ctx.clock.now().getTime()))
+        throw logsErrors.streamExists();
       return {};
     },
   };
@@ -87,7 +91,11 @@ export function describeLogStreams(store: LogsStore): Operation<DescribeStreamsI
       const streams = store.streams(group, input.prefix);
       if (input.orderBy === 'LastEventTime') {
         // Streams without events sort first, as if their last event were at time 0.
-        streams.sort((a, b) => (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        streams.sort(
+          (a, b) =>
+            (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) ||
+            (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+        );
       }
       if (input.descending) streams.reverse();
       const page = pageByOffset(streams, input.limit ?? 50, input.nextToken);

@@ -38,8 +38,15 @@ interface PutPolicyInput {
 /** PutResourcePolicy: with BlockPublicPolicy, a policy that allows everyone (Principal "*") is refused. */
 export function putResourcePolicy(store: SecretsStore): Operation<PutPolicyInput, PolicyOutput> {
   return {
-    input: (r) => ({ secretId: readSecretId(r), policy: r.string('ResourcePolicy', { ...RESOURCE_POLICY, required: true }), blockPublic: r.boolean('BlockPublicPolicy') ?? false }),
-    authorize: (input, ctx) => onSecret(store, ctx, 'PutResourcePolicy', input.secretId, { 'secretsmanager:BlockPublicPolicy': String(input.blockPublic) }),
+    input: (r) => ({
+      secretId: readSecretId(r),
+      policy: r.string('ResourcePolicy', { ...RESOURCE_POLICY, required: true }),
+      blockPublic: r.boolean('BlockPublicPolicy') ?? false,
+    }),
+    authorize: (input, ctx) =>
+      onSecret(store, ctx, 'PutResourcePolicy', input.secretId, {
+        'secretsmanager:BlockPublicPolicy': String(input.blockPublic),
+      }),
     run: (input, ctx) => {
       const secret = requireSecret(store, input.secretId, ctx);
       const document = parseResourcePolicy(input.policy);
@@ -70,8 +77,14 @@ interface ValidateInput {
 /** ValidateResourcePolicy: the policy engine's verdict, as ValidationErrors. */
 export function validateResourcePolicy(store: SecretsStore): Operation<ValidateInput, Record<string, unknown>> {
   return {
-    input: (r) => ({ secretId: r.string('SecretId', SECRET_ID), policy: r.string('ResourcePolicy', { ...RESOURCE_POLICY, required: true }) }),
-    authorize: (input, ctx) => (input.secretId === undefined ? [{ action: 'secretsmanager:ValidateResourcePolicy', resource: '*' }] : onSecret(store, ctx, 'ValidateResourcePolicy', input.secretId)),
+    input: (r) => ({
+      secretId: r.string('SecretId', SECRET_ID),
+      policy: r.string('ResourcePolicy', { ...RESOURCE_POLICY, required: true }),
+    }),
+    authorize: (input, ctx) =>
+      input.secretId === undefined
+        ? [{ action: 'secretsmanager:ValidateResourcePolicy', resource: '*' }]
+        : onSecret(store, ctx, 'ValidateResourcePolicy', input.secretId),
     run: (input, ctx) => {
       if (input.secretId !== undefined) requireSecret(store, input.secretId, ctx);
       try {
@@ -79,7 +92,10 @@ export function validateResourcePolicy(store: SecretsStore): Operation<ValidateI
         return { PolicyValidationPassed: true, ValidationErrors: [] };
       } catch (error) {
         if (!(error instanceof PolicyValidationError)) throw error;
-        return { PolicyValidationPassed: false, ValidationErrors: [{ CheckName: 'SYNTAX_CHECK', ErrorMessage: error.message }] };
+        return {
+          PolicyValidationPassed: false,
+          ValidationErrors: [{ CheckName: 'SYNTAX_CHECK', ErrorMessage: error.message }],
+        };
       }
     },
   };

@@ -38,11 +38,18 @@ export function getRandomPassword(): Operation<PasswordInput, { RandomPassword: 
     }),
     authorize: () => onAccount('GetRandomPassword'),
     run: (input) => {
-      const classes = [input.upper && UPPER, input.lower && LOWER, input.numbers && DIGITS, input.punctuation && PUNCTUATION, input.space && ' ']
+      const classes = [
+        input.upper && UPPER,
+        input.lower && LOWER,
+        input.numbers && DIGITS,
+        input.punctuation && PUNCTUATION,
+        input.space && ' ',
+      ]
         .filter((c): c is string => typeof c === 'string')
         .map((c) => [...c].filter((ch) => !input.exclude.includes(ch)).join(''))
         .filter((c) => c.length > 0);
-      if (classes.length === 0) throw secretsErrors.invalidParameter('The password cannot be generated: every character type is excluded.');
+      if (classes.length === 0)
+        throw secretsErrors.invalidParameter('The password cannot be generated: every character type is excluded.');
       if (input.requireEach && input.length < classes.length) throw secretsErrors.passwordTooShort();
       const all = classes.join('');
       const chars = Array.from({ length: input.length }, () => all[randomInt(all.length)] as string);

@@ -10,7 +10,17 @@ import { pageFromOffset } from '../../../core/pagination.js';
 import { onAccount, onNewSecret, onSecret } from '../authorization.js';
 import { secretsErrors } from '../errors.js';
 import { matchesFilters, readFilters, type SecretFilter } from '../filters.js';
-import { DESCRIPTION, KMS_KEY_ID, SECRET_NAME, checkName, mergeTags, readSecretId, readTags, readToken, readValue } from '../input-rules.js';
+import {
+  DESCRIPTION,
+  KMS_KEY_ID,
+  SECRET_NAME,
+  checkName,
+  mergeTags,
+  readSecretId,
+  readTags,
+  readToken,
+  readValue,
+} from '../input-rules.js';
 import { findSecret, randomSuffix, requireActiveSecret, requireSecret, secretArn } from '../lookups.js';
 import { AWSCURRENT, sameValue, type Secret, type SecretValue, type Tag } from '../model.js';
 import { describeOutput, listEntry } from '../outputs.js';
@@ -57,10 +67,12 @@ export function createSecret(store: SecretsStore): Operation<CreateSecretInput, 
         type: r.string('Type', { min: 0, max: 256 }),
       };
     },
-    authorize: (input, ctx) => onNewSecret('CreateSecret', secretArn(ctx, input.name, input.suffix), input.name, input.tags),
+    authorize: (input, ctx) =>
+      onNewSecret('CreateSecret', secretArn(ctx, input.name, input.suffix), input.name, input.tags),
     run: (input, ctx) => {
       if (input.bothValues) throw secretsErrors.bothValues();
-      if (input.replicas) throw secretsErrors.unsupported('replica Regions (AddReplicaRegions): this cloud has one Region');
+      if (input.replicas)
+        throw secretsErrors.unsupported('replica Regions (AddReplicaRegions): this cloud has one Region');
       if (input.type) throw secretsErrors.unsupported('managed external secrets (Type)');
       checkName(input.name);
       const now = ctx.clock.now().getTime();
@@ -83,7 +95,8 @@ function retriedCreate(store: SecretsStore, existing: Secret, input: CreateSecre
   if (existing.deletedAt !== undefined) throw secretsErrors.nameScheduledForDeletion();
   if (input.token !== undefined && input.value !== undefined) {
     const version = store.version(existing.arn, input.token);
-    if (version && sameValue(version.value, input.value)) return { ARN: existing.arn, Name: existing.name, VersionId: version.versionId };
+    if (version && sameValue(version.value, input.value))
+      return { ARN: existing.arn, Name: existing.name, VersionId: version.versionId };
     if (version) throw secretsErrors.tokenInUse(input.token, existing.arn);
   }
   throw secretsErrors.secretExists(existing.name);
@@ -155,12 +168,19 @@ interface DeleteSecretInput {
  * default), or deletes at once with ForceDeleteWithoutRecovery, which also answers for a
  * secret that does not exist (as AWS documents).
  */
-export function deleteSecret(store: SecretsStore): Operation<DeleteSecretInput, SecretSummary & { DeletionDate: Date }> {
+export function deleteSecret(
+  store: SecretsStore,
+): Operation<DeleteSecretInput, SecretSummary & { DeletionDate: Date }> {
   return {
-    input: (r) => ({ secretId: readSecretId(r), recoveryWindowInDays: r.integer('RecoveryWindowInDays'), force: r.boolean('ForceDeleteWithoutRecovery') ?? false }),
+    input: (r) => ({
+      secretId: readSecretId(r),
+      recoveryWindowInDays: r.integer('RecoveryWindowInDays'),
+      force: r.boolean('ForceDeleteWithoutRecovery') ?? false,
+    }),
     authorize: (input, ctx) => {
       const extra: Record<string, string> = { 'secretsmanager:ForceDeleteWithoutRecovery': String(input.force) };
-      if (input.recoveryWindowInDays !== undefined) extra['secretsmanager:RecoveryWindowInDays'] = String(input.recoveryWindowInDays);
+      if (input.recoveryWindowInDays !== undefined)
+        extra['secretsmanager:RecoveryWindowInDays'] = String(input.recoveryWindowInDays);
       return onSecret(store, ctx, 'DeleteSecret', input.secretId, extra);
     },
     run: (input, ctx) => {
@@ -233,7 +253,11 @@ export function listSecrets(store: SecretsStore): Operation<ListSecretsInput, Re
         .filter((s) => input.includePlannedDeletion || s.deletedAt === undefined)
         .filter((s) => matchesFilters(s, ctx.region, filters))
         .sort(sorter(input.sortBy ?? 'created-date', input.sortOrder === 'desc' ? -1 : 1));
-      const page = pageFromOffset(secrets, { limit: input.maxResults ?? 100, token: input.nextToken }, secretsErrors.invalidNextToken);
+      const page = pageFromOffset(
+        secrets,
+        { limit: input.maxResults ?? 100, token: input.nextToken },
+        secretsErrors.invalidNextToken,
+      );
       return { SecretList: page.items.map((s) => listEntry(s, store.versions(s.arn))), NextToken: page.nextToken };
     },
   };

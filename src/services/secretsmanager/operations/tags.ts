@@ -21,9 +21,14 @@ export function tagResource(store: SecretsStore): Operation<{ secretId: string; 
   };
 }
 
-export function untagResource(store: SecretsStore): Operation<{ secretId: string; tagKeys: string[] }, Record<string, never>> {
+export function untagResource(
+  store: SecretsStore,
+): Operation<{ secretId: string; tagKeys: string[] }, Record<string, never>> {
   return {
-    input: (r) => ({ secretId: readSecretId(r), tagKeys: r.stringList('TagKeys', { min: 1, max: 128, required: true }) ?? [] }),
+    input: (r) => ({
+      secretId: readSecretId(r),
+      tagKeys: r.stringList('TagKeys', { min: 1, max: 128, required: true }) ?? [],
+    }),
     authorize: (input, ctx) => onSecret(store, ctx, 'UntagResource', input.secretId, { 'aws:TagKeys': input.tagKeys }),
     run: (input, ctx) => {
       const secret = requireSecret(store, input.secretId, ctx);

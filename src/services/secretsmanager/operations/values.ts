@@ -24,8 +24,13 @@ interface GetSecretValueInput {
 /** GetSecretValue: the AWSCURRENT version unless VersionId or VersionStage names another. */
 export function getSecretValue(store: SecretsStore): Operation<GetSecretValueInput, Record<string, unknown>> {
   return {
-    input: (r) => ({ secretId: readSecretId(r), versionId: r.string('VersionId', VERSION_ID), versionStage: r.string('VersionStage', VERSION_STAGE) }),
-    authorize: (input, ctx) => onSecret(store, ctx, 'GetSecretValue', input.secretId, versionContext(input.versionId, input.versionStage)),
+    input: (r) => ({
+      secretId: readSecretId(r),
+      versionId: r.string('VersionId', VERSION_ID),
+      versionStage: r.string('VersionStage', VERSION_STAGE),
+    }),
+    authorize: (input, ctx) =>
+      onSecret(store, ctx, 'GetSecretValue', input.secretId, versionContext(input.versionId, input.versionStage)),
     run: (input, ctx) => {
       const secret = requireActiveSecret(store, input.secretId, ctx);
       const version = pickVersion(store.versions(secret.arn), input.versionId, input.versionStage);
@@ -43,11 +48,16 @@ export function getSecretValue(store: SecretsStore): Operation<GetSecretValueInp
   };
 }
 
-function pickVersion(versions: readonly SecretVersion[], versionId: string | undefined, versionStage: string | undefined): SecretVersion {
+function pickVersion(
+  versions: readonly SecretVersion[],
+  versionId: string | undefined,
+  versionStage: string | undefined,
+): SecretVersion {
   if (versionId !== undefined) {
     const version = versions.find((v) => v.versionId === versionId);
     if (!version) throw secretsErrors.versionNotFound(versionId);
-    if (versionStage !== undefined && !version.stages.includes(versionStage)) throw secretsErrors.stageVersionMismatch();
+    if (versionStage !== undefined && !version.stages.includes(versionStage))
+      throw secretsErrors.stageVersionMismatch();
     return version;
   }
   const stage = versionStage ?? AWSCURRENT;
@@ -94,7 +104,8 @@ export function putSecretValue(store: SecretsStore): Operation<PutSecretValueInp
       const versionId = input.token ?? randomUUID();
       const existing = store.version(secret.arn, versionId);
       if (existing && !sameValue(existing.value, input.value)) throw secretsErrors.tokenInUse(versionId, secret.arn);
-      if (!existing) store.addVersion(secret.arn, versionId, input.value, input.stages ?? [AWSCURRENT], ctx.clock.now().getTime());
+      if (!existing)
+        store.addVersion(secret.arn, versionId, input.value, input.stages ?? [AWSCURRENT], ctx.clock.now().getTime());
       return summary(secret, store.version(secret.arn, versionId));
     },
   };
@@ -124,7 +135,11 @@ export function listSecretVersionIds(store: SecretsStore): Operation<ListVersion
     run: (input, ctx) => {
       const secret = requireSecret(store, input.secretId, ctx);
       const versions = store.versions(secret.arn).filter((v) => input.includeDeprecated || v.stages.length > 0);
-      const page = pageFromOffset(versions, { limit: input.maxResults ?? 100, token: input.nextToken }, secretsErrors.invalidNextToken);
+      const page = pageFromOffset(
+        versions,
+        { limit: input.maxResults ?? 100, token: input.nextToken },
+        secretsErrors.invalidNextToken,
+      );
       return {
         Versions: page.items.map((v) => ({
           VersionId: v.versionId,
@@ -162,15 +177,22 @@ export function updateSecretVersionStage(store: SecretsStore): Operation<UpdateS
       removeFrom: r.string('RemoveFromVersionId', VERSION_ID),
       moveTo: r.string('MoveToVersionId', VERSION_ID),
     }),
-    authorize: (input, ctx) => onSecret(store, ctx, 'UpdateSecretVersionStage', input.secretId, { 'secretsmanager:VersionStage': input.stage }),
+    authorize: (input, ctx) =>
+      onSecret(store, ctx, 'UpdateSecretVersionStage', input.secretId, { 'secretsmanager:VersionStage': input.stage }),
     run: (input, ctx) => {
       const secret = requireActiveSecret(store, input.secretId, ctx);
       for (const id of [input.moveTo, input.removeFrom]) {
         if (id !== undefined && !store.version(secret.arn, id)) throw secretsErrors.versionNotFound(id);
       }
       const holder = store.stageHolder(secret.arn, input.stage);
-      if (input.removeFrom !== undefined && holder !== input.removeFrom) throw secretsErrors.stageNotOnVersion(input.stage, input.removeFrom);
-      if (input.moveTo !== undefined && holder !== undefined && holder !== input.moveTo && input.removeFrom === undefined) {
+      if (input.removeFrom !== undefined && holder !== input.removeFrom)
+        throw secretsErrors.stageNotOnVersion(input.stage, input.removeFrom);
+      if (
+        input.moveTo !== undefined &&
+        holder !== undefined &&
+        holder !== input.moveTo &&
+        input.removeFrom === undefined
+      ) {
         throw secretsErrors.removeFromRequired(input.stage, holder);
       }
       if (input.stage === AWSCURRENT && input.moveTo === undefined) throw secretsErrors.currentMustMove();

@@ -20,7 +20,9 @@ export function deleteParameter(store: ParameterStore): Operation<{ name: string
   };
 }
 
-export function deleteParameters(store: ParameterStore): Operation<{ names: string[] }, { DeletedParameters: string[]; InvalidParameters: string[] }> {
+export function deleteParameters(
+  store: ParameterStore,
+): Operation<{ names: string[] }, { DeletedParameters: string[]; InvalidParameters: string[] }> {
   return {
     input: (r) => ({ names: [...new Set(readNames(r))] }),
     authorize: (input, ctx) => input.names.map((name) => onParameter(store, ctx, 'DeleteParameters', name)),

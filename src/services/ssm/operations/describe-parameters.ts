@@ -7,7 +7,13 @@ import type { Operation } from '../../../core/operation.js';
 import { pageAfterKey } from '../../../core/pagination.js';
 import { onAccount } from '../authorization.js';
 import { ssmErrors } from '../errors.js';
-import { checkFilters, matchesFilters, readLegacyFilters, readParameterFilters, type ParameterFilter } from '../filters.js';
+import {
+  checkFilters,
+  matchesFilters,
+  readLegacyFilters,
+  readParameterFilters,
+  type ParameterFilter,
+} from '../filters.js';
 import { metadataOutput } from '../outputs.js';
 import type { ParameterStore } from '../store.js';
 
@@ -35,7 +41,12 @@ export function describeParameters(store: ParameterStore): Operation<DescribeInp
       const filters = input.filters ?? input.legacy ?? [];
       checkFilters(filters, 'describe');
       const matching = store.list().filter((p) => matchesFilters(p, p.latest, filters));
-      const page = pageAfterKey(matching, { limit: input.maxResults ?? 10, token: input.nextToken }, (p) => p.key, ssmErrors.invalidNextToken);
+      const page = pageAfterKey(
+        matching,
+        { limit: input.maxResults ?? 10, token: input.nextToken },
+        (p) => p.key,
+        ssmErrors.invalidNextToken,
+      );
       return { Parameters: page.items.map((p) => metadataOutput(p, ctx)), NextToken: page.nextToken };
     },
   };

@@ -46,9 +46,15 @@ export function labelParameterVersion(store: ParameterStore): Operation<LabelInp
   };
 }
 
-export function unlabelParameterVersion(store: ParameterStore): Operation<Required<LabelInput>, Record<string, unknown>> {
+export function unlabelParameterVersion(
+  store: ParameterStore,
+): Operation<Required<LabelInput>, Record<string, unknown>> {
   return {
-    input: (r) => ({ name: readName(r), version: r.integer('ParameterVersion', { required: true }), labels: readLabels(r) }),
+    input: (r) => ({
+      name: readName(r),
+      version: r.integer('ParameterVersion', { required: true }),
+      labels: readLabels(r),
+    }),
     authorize: (input, ctx) => [onParameter(store, ctx, 'UnlabelParameterVersion', input.name)],
     run: (input) => {
       const parameter = requireParameter(store, input.name);

@@ -33,7 +33,9 @@ interface PutParameterInput {
   dataType?: string;
 }
 
-export function putParameter(store: ParameterStore): Operation<PutParameterInput, { Version: number; Tier: StoredTier }> {
+export function putParameter(
+  store: ParameterStore,
+): Operation<PutParameterInput, { Version: number; Tier: StoredTier }> {
   return {
     input: (r) => ({
       name: readName(r),
@@ -90,7 +92,12 @@ export function putParameter(store: ParameterStore): Operation<PutParameterInput
 
 /** The tier a version is stored in, within its value limits. */
 function resolveTier(asked: (typeof TIERS)[number], value: string, previous: StoredTier | undefined): StoredTier {
-  const tier: StoredTier = asked === 'Intelligent-Tiering' ? (value.length > STANDARD_MAX || previous === 'Advanced' ? 'Advanced' : 'Standard') : asked;
+  const tier: StoredTier =
+    asked === 'Intelligent-Tiering'
+      ? value.length > STANDARD_MAX || previous === 'Advanced'
+        ? 'Advanced'
+        : 'Standard'
+      : asked;
   if (previous === 'Advanced' && tier === 'Standard') throw ssmErrors.tierDowngrade();
   if (tier === 'Standard' && value.length > STANDARD_MAX) throw ssmErrors.standardTooLarge();
   if (value.length > ADVANCED_MAX) throw ssmErrors.advancedTooLarge();

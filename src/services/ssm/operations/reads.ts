@@ -16,7 +16,10 @@ import { historyOutput, parameterOutput } from '../outputs.js';
 import type { ParameterStore } from '../store.js';
 
 /** What a name with its selector resolves to: a parameter's version, or why not. */
-type Resolved = { parameter: Parameter; version: ParameterVersion; selector?: string } | { missing: 'parameter' } | { missing: 'version'; name: string; version: string };
+type Resolved =
+  | { parameter: Parameter; version: ParameterVersion; selector?: string }
+  | { missing: 'parameter' }
+  | { missing: 'version'; name: string; version: string };
 
 function resolve(store: ParameterStore, reference: string, ctx: RequestContext): Resolved {
   const parsed = parseReference(reference, ctx);
@@ -27,7 +30,9 @@ function resolve(store: ParameterStore, reference: string, ctx: RequestContext):
   const versions = store.versions(parsed.key);
   if (selector.kind === 'version') {
     const version = versions.find((v) => v.version === selector.version);
-    return version ? { parameter, version, selector: selector.text } : { missing: 'version', name: parsed.name, version: String(selector.version) };
+    return version
+      ? { parameter, version, selector: selector.text }
+      : { missing: 'version', name: parsed.name, version: String(selector.version) };
   }
   const version = versions.find((v) => v.labels.includes(selector.label));
   return version ? { parameter, version, selector: selector.text } : { missing: 'parameter' };
@@ -46,7 +51,8 @@ export function getParameter(store: ParameterStore): Operation<GetParameterInput
       // Spaces around a name are dropped; spaces inside one make it invalid (GetParameter's reference).
       if (/\s/.test(input.name)) throw ssmErrors.invalidName();
       const found = resolve(store, input.name, ctx);
-      if ('missing' in found) throw found.missing === 'version' ? ssmErrors.versionNotFound(found.name, found.version) : ssmErrors.notFound();
+      if ('missing' in found)
+        throw found.missing === 'version' ? ssmErrors.versionNotFound(found.name, found.version) : ssmErrors.notFound();
       return { Parameter: parameterOutput(found.parameter, found.version, input.decrypt, ctx, found.selector) };
     },
   };
@@ -107,11 +113,21 @@ export function getParametersByPath(store: ParameterStore): Operation<ByPathInpu
       const matching: { parameter: Parameter; version: ParameterVersion }[] = [];
       for (const parameter of store.list()) {
         if (!underPath(parameter.name, input.path, input.recursive)) continue;
-        const version = label ? store.versions(parameter.key).find((v) => v.labels.some((l) => label.values.includes(l))) : parameter.latest;
+        const version = label
+          ? store.versions(parameter.key).find((v) => v.labels.some((l) => label.values.includes(l)))
+          : parameter.latest;
         if (version && matchesFilters(parameter, version, input.filters)) matching.push({ parameter, version });
       }
-      const page = pageAfterKey(matching, { limit: input.maxResults ?? 10, token: input.nextToken }, (m) => m.parameter.key, ssmErrors.invalidNextToken);
-      return { Parameters: page.items.map((m) => parameterOutput(m.parameter, m.version, input.decrypt, ctx)), NextToken: page.nextToken };
+      const page = pageAfterKey(
+        matching,
+        { limit: input.maxResults ?? 10, token: input.nextToken },
+        (m) => m.parameter.key,
+        ssmErrors.invalidNextToken,
+      );
+      return {
+        Parameters: page.items.map((m) => parameterOutput(m.parameter, m.version, input.decrypt, ctx)),
+        NextToken: page.nextToken,
+      };
     },
   };
 }
@@ -126,14 +142,27 @@ interface HistoryInput {
 /** GetParameterHistory: every version kept, oldest first, at most 50 a page. */
 export function getParameterHistory(store: ParameterStore): Operation<HistoryInput, Record<string, unknown>> {
   return {
-    input: (r) => ({ name: readName(r), decrypt: r.boolean('WithDecryption') ?? false, maxResults: r.integer('MaxResults', { min: 1, max: 50 }), nextToken: r.string('NextToken', { max: 1024 }) }),
+    input: (r) => ({
+      name: readName(r),
+      decrypt: r.boolean('WithDecryption') ?? false,
+      maxResults: r.integer('MaxResults', { min: 1, max: 50 }),
+      nextToken: r.string('NextToken', { max: 1024 }),
+    }),
     authorize: (input, ctx) => [onParameter(store, ctx, 'GetParameterHistory', input.name)],
     run: (input, ctx) => {
       const parsed = parseReference(input.name, ctx);
       const parameter = parsed && parsed.selector.kind === 'latest' ? store.get(parsed.key) : undefined;
       if (!parameter) throw ssmErrors.notFoundNamed(input.name);
-      const page = pageAfterKey(store.versions(parameter.key), { limit: input.maxResults ?? 50, token: input.nextToken }, (v) => String(v.version).padStart(10, '0'), ssmErrors.invalidNextToken);
-      return { Parameters: page.items.map((v) => historyOutput(parameter, v, input.decrypt)), NextToken: page.nextToken };
+      const page = pageAfterKey(
+        store.versions(parameter.key),
+        { limit: input.maxResults ?? 50, token: input.nextToken },
+        (v) => String(v.version).padStart(10, '0'),
+        ssmErrors.invalidNextToken,
+      );
+      return {
+        Parameters: page.items.map((v) => historyOutput(parameter, v, input.decrypt)),
+        NextToken: page.nextToken,
+      };
     },
   };
 }

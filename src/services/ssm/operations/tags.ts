@@ -11,7 +11,17 @@ import type { Parameter, Tag } from '../model.js';
 import { parameterKey } from '../names.js';
 import type { ParameterStore } from '../store.js';
 
-const RESOURCE_TYPES = ['Document', 'ManagedInstance', 'MaintenanceWindow', 'Parameter', 'PatchBaseline', 'OpsItem', 'OpsMetadata', 'Automation', 'Association'];
+const RESOURCE_TYPES = [
+  'Document',
+  'ManagedInstance',
+  'MaintenanceWindow',
+  'Parameter',
+  'PatchBaseline',
+  'OpsItem',
+  'OpsMetadata',
+  'Automation',
+  'Association',
+];
 
 interface ResourceRef {
   type: string;
@@ -19,7 +29,10 @@ interface ResourceRef {
 }
 
 function readResource(r: InputReader): ResourceRef {
-  return { type: r.string('ResourceType', { required: true, oneOf: RESOURCE_TYPES }), id: r.string('ResourceId', { required: true }).trim() };
+  return {
+    type: r.string('ResourceType', { required: true, oneOf: RESOURCE_TYPES }),
+    id: r.string('ResourceId', { required: true }).trim(),
+  };
 }
 
 function requireParameter(store: ParameterStore, ref: ResourceRef): Parameter {
@@ -29,7 +42,9 @@ function requireParameter(store: ParameterStore, ref: ResourceRef): Parameter {
   return parameter;
 }
 
-export function addTagsToResource(store: ParameterStore): Operation<ResourceRef & { tags: Tag[] }, Record<string, never>> {
+export function addTagsToResource(
+  store: ParameterStore,
+): Operation<ResourceRef & { tags: Tag[] }, Record<string, never>> {
   return {
     input: (r) => ({ ...readResource(r), tags: readTags(r, true) ?? [] }),
     authorize: (input, ctx) => [onParameter(store, ctx, 'AddTagsToResource', input.id, requestTagContext(input.tags))],
@@ -41,10 +56,14 @@ export function addTagsToResource(store: ParameterStore): Operation<ResourceRef 
   };
 }
 
-export function removeTagsFromResource(store: ParameterStore): Operation<ResourceRef & { keys: string[] }, Record<string, never>> {
+export function removeTagsFromResource(
+  store: ParameterStore,
+): Operation<ResourceRef & { keys: string[] }, Record<string, never>> {
   return {
     input: (r) => ({ ...readResource(r), keys: r.stringList('TagKeys', { min: 1, max: 128, required: true }) ?? [] }),
-    authorize: (input, ctx) => [onParameter(store, ctx, 'RemoveTagsFromResource', input.id, { 'aws:TagKeys': input.keys })],
+    authorize: (input, ctx) => [
+      onParameter(store, ctx, 'RemoveTagsFromResource', input.id, { 'aws:TagKeys': input.keys }),
+    ],
     run: (input) => {
       const parameter = requireParameter(store, input);
       store.setTags(
@@ -56,7 +75,9 @@ export function removeTagsFromResource(store: ParameterStore): Operation<Resourc
   };
 }
 
-export function listTagsForResource(store: ParameterStore): Operation<ResourceRef, { TagList: { Key: string; Value: string }[] }> {
+export function listTagsForResource(
+  store: ParameterStore,
+): Operation<ResourceRef, { TagList: { Key: string; Value: string }[] }> {
   return {
     input: readResource,
     authorize: (input, ctx) => [onParameter(store, ctx, 'ListTagsForResource', input.id)],
