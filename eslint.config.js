@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
 export const LAYERS = [
   ['core'],
   ['store', 'policy', 'workflow', 'host', 'engine'],
-  ['tls', 'images', 'auth', 'identity', 'git', 'docker-guard', 'trust'],
+  ['tls', 'images', 'auth', 'identity', 'git', 'docker-guard', 'trust', 'buildx'],
   [
     'services/iam',
     'services/sts',

@@ -8,6 +8,10 @@
  *
  * Also reported per round: the run's own duration and the slowest steps, to show where the
  * time goes (docker build, the rolling deployment's health checks).
+ *
+ * Issue 11: the rounds run twice in the same cloud, first with the seed's `runs-on:
+ * ubuntu-latest` (each job in a fresh container of the runner image), then with `runs-on:
+ * self-hosted` (on this host); the difference of the medians is what the container costs a job.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,36 +74,55 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     if (port === undefined) throw new Error('the service has no endpoint');
     const endpoint = endpointUrl(port);
 
-    const totals: number[] = [];
-    const runs: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const message = `Hello from round ${round} at ${Date.now()}`;
-      const appPy = join(work, 'app.py');
-      writeFileSync(appPy, readFileSync(appPy, 'utf8').replace(/return ".*"/, `return "${message}"`));
-      git(['commit', '-qam', `Round ${round}`]);
-      const began = Date.now();
-      push();
-      await until(async () => (await get(endpoint)) === message, 120_000);
-      const total = Date.now() - began;
-      const run = await expectSuccess(api);
-      const runMs = Date.parse(run.completedAt ?? '') - Date.parse(run.createdAt);
-      const view = await api.get<RunView>(`/runs/${run.id}`);
-      const slowest = view.jobs
-        .flatMap((j) => j.steps)
-        .map((s) => ({ name: s.name, ms: Date.parse(s.completedAt ?? '') - Date.parse(s.startedAt ?? '') }))
-        .sort((a, b) => b.ms - a.ms)
-        .slice(0, 3)
-        .map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)} s`)
-        .join(', ');
-      totals.push(total);
-      runs.push(runMs);
+    const workflowFile = join(work, '.github', 'workflows', 'deployment.yaml');
+    const medians = new Map<string, { total: number; run: number; job: number }>();
+    for (const runsOn of ['ubuntu-latest', 'self-hosted']) {
+      writeFileSync(workflowFile, readFileSync(workflowFile, 'utf8').replace(/runs-on: .*/, `runs-on: ${runsOn}`));
+      git(['commit', '-q', '--allow-empty', '-am', `runs-on: ${runsOn}`]);
+      log(`  runs-on: ${runsOn}`);
+      const totals: number[] = [];
+      const runs: number[] = [];
+      const jobs: number[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        const message = `Hello from round ${round} at ${Date.now()}`;
+        const appPy = join(work, 'app.py');
+        writeFileSync(appPy, readFileSync(appPy, 'utf8').replace(/return ".*"/, `return "${message}"`));
+        git(['commit', '-qam', `Round ${round}`]);
+        const began = Date.now();
+        push();
+        await until(async () => (await get(endpoint)) === message, 120_000);
+        const total = Date.now() - began;
+        const run = await expectSuccess(api);
+        const runMs = Date.parse(run.completedAt ?? '') - Date.parse(run.createdAt);
+        const view = await api.get<RunView>(`/runs/${run.id}`);
+        const slowest = view.jobs
+          .flatMap((j) => j.steps)
+          .map((s) => ({ name: s.name, ms: Date.parse(s.completedAt ?? '') - Date.parse(s.startedAt ?? '') }))
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 3)
+          .map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)} s`)
+          .join(', ');
+        const job = view.jobs[0];
+        const jobMs = job ? Date.parse(job.completedAt ?? '') - Date.parse(job.startedAt ?? '') : Number.NaN;
+        totals.push(total);
+        runs.push(runMs);
+        jobs.push(jobMs);
+        log(
+          `  round ${round}: push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s, job ${(jobMs / 1000).toFixed(1)} s; slowest: ${slowest})`,
+        );
+      }
       log(
-        `  round ${round}: push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s; slowest: ${slowest})`,
+        `git push → new version serving (runs-on: ${runsOn}): median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s, job ${(median(jobs) / 1000).toFixed(1)} s`,
+      );
+      medians.set(runsOn, { total: median(totals), run: median(runs), job: median(jobs) });
+    }
+    const inContainer = medians.get('ubuntu-latest');
+    const onHost = medians.get('self-hosted');
+    if (inContainer && onHost) {
+      log(
+        `a job's container costs: ${((inContainer.job - onHost.job) / 1000).toFixed(2)} s per job (job median ${(inContainer.job / 1000).toFixed(1)} s in a container vs ${(onHost.job / 1000).toFixed(1)} s on the host; aim < 1 s)`,
       );
     }
-    log(
-      `git push → new version serving: median ${(median(totals) / 1000).toFixed(1)} s over ${ROUNDS} rounds (aim < 20 s; GitHub Actions + Fargate typically 5–10 min); run alone median ${(median(runs) / 1000).toFixed(1)} s`,
-    );
   } finally {
     // The service's containers outlive a stopped cloud (kept for adoption); this one is gone for good.
     const ecs = new ECSClient({

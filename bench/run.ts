@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- core|registry|ecs|pipeline|docker-guard …]` (default: all): dockyard's numbers on this machine.
+ * `npm run bench [-- core|registry|ecs|pipeline|docker-guard|jobs …]` (default: all): dockyard's numbers on this machine.
  *
  * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
@@ -21,6 +21,8 @@
  *
  * docker-guard (issue 11): docker build and docker run --rm through a job's Docker API guard
  * against the engine's socket directly (bench/docker-guard.ts).
+ *
+ * jobs (issue 11): the same job on this host and in a fresh container, median of 5 (bench/jobs.ts).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import {
@@ -41,6 +43,7 @@ import { CloudState } from '../src/cloud/state.js';
 import { median, startCloud, stopCloud } from './cloud-process.js';
 import { runDockerGuardBenchmarks } from './docker-guard.js';
 import { runEcsBenchmarks } from './ecs.js';
+import { runJobBenchmarks } from './jobs.js';
 import { runPipelineBenchmarks } from './pipeline.js';
 import { runRegistryBenchmarks } from './registry.js';
 
@@ -247,6 +250,7 @@ const SUITES = {
   ecs: runEcsBenchmarks,
   pipeline: runPipelineBenchmarks,
   'docker-guard': runDockerGuardBenchmarks,
+  jobs: runJobBenchmarks,
 } as const;
 type Suite = keyof typeof SUITES;
 

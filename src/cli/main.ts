@@ -165,6 +165,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./actions.js').then((m) => m.actionsRemoveCommand),
   },
   {
+    name: ['actions', 'server'],
+    summary: 'where actions are fetched from (github.com, GHES, Gitea, a mirror; a token; off)',
+    load: () => import('./actions.js').then((m) => m.actionsServerCommand),
+  },
+  {
     name: ['runner-image', 'build'],
     summary: 'build the image workflow jobs run in (cached until its recipe changes)',
     load: () => import('./runner-image.js').then((m) => m.runnerImageBuildCommand),

@@ -7,13 +7,14 @@ import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs
 import { DEFAULTS, dataFiles, resolveDataDir } from '../cloud/config.js';
 import { isAwsRegion } from '../core/regions.js';
 import { streamLogger } from '../core/logger.js';
+import { ActionServerSettingError, parseActionsUrlFlag } from '../runner/actions/action-server.js';
 import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runner-images.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CliError, UsageError, parseFlags, parsePort, stringFlag, type Command, type Flags } from './command.js';
 import { runningCloud, waitUntil, type RunningCloud } from './running.js';
 
 const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R]
-                   [--runner-image LABEL=IMAGE]... [--detach]
+                   [--runner-image LABEL=IMAGE]... [--actions-url URL|off] [--detach]
 
 Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS with tasks as\ncontainers, EC2, CloudWatch Logs, the CI OIDC issuer, git hosting and the workflow runner.
   --port N          port to listen on (default ${DEFAULTS.port})
@@ -27,6 +28,10 @@ Starts the local cloud on one port: IAM, STS, ECR (and its registry at /v2), ECS
                     run jobs whose runs-on is LABEL in IMAGE, for this start (repeatable; as
                     nektos/act's -P). ubuntu-latest, ubuntu-24.04 and ubuntu-22.04 map to
                     dockyard's runner image; \`dockyard runner-image map\` keeps a mapping
+  --actions-url URL where \`uses: owner/name@ref\` actions are fetched from, for this start: a
+                    GitHub Enterprise Server, Gitea/Forgejo, mirror or dockyard's git hosting
+                    (default: \`dockyard actions server\`'s setting, else https://github.com);
+                    off: only the action cache and the built-in actions
   --detach          run in the background; returns once the cloud is ready`;
 
 export const upCommand: Command = {
@@ -42,6 +47,7 @@ export const upCommand: Command = {
         'account-id': { type: 'string' },
         region: { type: 'string' },
         'runner-image': { type: 'string', multiple: true },
+        'actions-url': { type: 'string' },
         detach: { type: 'boolean' },
       },
       USAGE,
@@ -57,6 +63,7 @@ export const upCommand: Command = {
         `--region must be a region of AWS's commercial partition (us-east-1, eu-west-1, …), not ${region}`,
       );
     const runnerImages = runnerImageFlags(flags['runner-image']);
+    const actionsUrl = actionsUrlFlag(stringFlag(flags, 'actions-url'));
     const port = parsePort(stringFlag(flags, 'port'), DEFAULTS.port);
     const host = stringFlag(flags, 'host') ?? DEFAULTS.host;
 
@@ -88,6 +95,7 @@ export const upCommand: Command = {
       accountId,
       region,
       runnerImages,
+      actionsUrl,
       publish: true,
       logger: streamLogger(),
       runtime: { background: true },
@@ -127,6 +135,17 @@ function runnerImageFlags(values: Flags[string]): { label: string; image: string
       throw error;
     }
   });
+}
+
+/** `--actions-url URL|off`, checked. */
+function actionsUrlFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseActionsUrlFlag(value);
+  } catch (error) {
+    if (error instanceof ActionServerSettingError) throw new UsageError(`--actions-url: ${error.message}`);
+    throw error;
+  }
 }
 
 /**

@@ -30,9 +30,12 @@ import {
 } from '../git/index.js';
 import type { Mounts } from '../http/router.js';
 import type { JobTokenBroker } from '../identity/index.js';
-import { RepoSettings, Runner } from '../runner/index.js';
+import { ActionServerSettings, RepoSettings, Runner } from '../runner/index.js';
 import { RUNNER_MARKER } from '../runner/orphan-processes.js';
-import { RunnerImages } from '../runner/runner-images.js';
+import { DEFAULT_RUNNER_IMAGE, RunnerImages } from '../runner/runner-images.js';
+import type { ContainerJobsOptions, JobContainerRunner } from '../runner/container/container-jobs.js';
+import { parseEndpoint } from '../engine/endpoint.js';
+import type { TaskPorts } from '../network/task-ports.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from '../core/clock.js';
@@ -61,8 +64,25 @@ export interface CiDeps {
   dockerHost?: string;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** The actions server for this start (`dockyard up --actions-url`), already checked; else the kept setting, else github.com. */
+  actionsUrl?: string;
   /** ECS's changes, told to the runs whose jobs started the deployments (control/deployment-notices.ts). */
   ecs?: Pick<DeploymentNoticeDeps, 'changes' | 'services'>;
+  /**
+   * Run jobs in containers (runs-on: ubuntu-latest and mapped labels) through the engine at
+   * dockerHost; without it only `runs-on: self-hosted` jobs run.
+   */
+  jobContainers?: {
+    accountId: string;
+    /** `localhost:PORT`. */
+    registryHost: string;
+    /** The cloud's CA certificate (`<data>/tls/ca.crt`). */
+    caCertPath: string;
+    /** Makes the cloud listen on another address too (the job network's gateway). */
+    listenOn(address: string): Promise<void>;
+    /** The ECS tasks' ports, which jobs reach through relays. */
+    taskPorts: TaskPorts;
+  };
 }
 
 export interface Ci {
@@ -89,9 +109,12 @@ export function createCi(deps: CiDeps): Ci {
   const gitTokens = new InMemoryGitAccessTokens(deps.clock);
   const settings = new RepoSettings(deps.db, () => deps.clock.now());
   const runnerImages = new RunnerImages(deps.db, deps.runnerImages, () => deps.clock.now());
+  const actionServers = new ActionServerSettings(deps.db, deps.actionsUrl, () => deps.clock.now());
   const dockerHost = deps.dockerHost ?? process.env.DOCKER_HOST ?? `unix://${PODMAN_SOCKET}`;
   // Marks this cloud's job and push processes, so its next start can find those a kill -9 left behind.
   const label = cloudLabelFor(deps.dataDir);
+  const containers =
+    deps.jobContainers === undefined ? undefined : containerJobs(deps, deps.jobContainers, label, dockerHost);
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
@@ -101,6 +124,7 @@ export function createCi(deps: CiDeps): Ci {
     cloudUrl: deps.url,
     region: deps.region,
     builtinActionsDir: join(ROOT, 'builtin-actions'),
+    actionServer: () => actionServers.current(),
     clock: deps.clock,
     logger: deps.logger,
     // No instance metadata service here: without this, the SDK's default credential chain (a
@@ -108,6 +132,8 @@ export function createCi(deps: CiDeps): Ci {
     // DOCKYARD_RUNNER marks every step process as this cloud's, so a restart after kill -9 can
     // find and kill the job processes the dead one left behind (src/runner/orphan-processes.ts).
     jobEnv: { DOCKER_HOST: dockerHost, AWS_EC2_METADATA_DISABLED: 'true', [RUNNER_MARKER]: label },
+    runnerImages: () => runnerImages.mappings(),
+    containers,
   });
   runner.start();
   const journal = new PushJournal(repositories);
@@ -183,6 +209,69 @@ export function createCi(deps: CiDeps): Ci {
       stopNotices();
       await recovered;
       await runner.stop();
+      await containers?.close();
+    },
+  };
+}
+
+/** The runner image's build progress, as a line of the job's log. */
+function progressLine(progress: { image: string; message: string; elapsedMs: number }): string {
+  return `[runner-image] ${Math.round(progress.elapsedMs / 1000)}s ${progress.message}`;
+}
+
+/**
+ * Jobs in containers, wired: the engine, the cloud's addresses and CA, the runner image built on
+ * first use. Their code (the Docker guard included) loads on first use, off `dockyard up`'s path
+ * to ready (the start-up sweep, a turn later, is the first use).
+ */
+function containerJobs(
+  deps: CiDeps,
+  options: NonNullable<CiDeps['jobContainers']>,
+  label: string,
+  dockerHost: string,
+): JobContainerRunner {
+  const settings: ContainerJobsOptions = {
+    engine: parseEndpoint(dockerHost),
+    cloudLabel: label,
+    port: deps.port,
+    accountId: options.accountId,
+    registryHost: options.registryHost,
+    caCert: options.caCertPath,
+    workDir: join(deps.dataDir, 'work'),
+    actionCache: join(deps.dataDir, 'actions'),
+    builtinActions: join(ROOT, 'builtin-actions'),
+    packageRoot: ROOT,
+    listenOn: options.listenOn,
+    taskPorts: options.taskPorts,
+    runnerImageAlias: DEFAULT_RUNNER_IMAGE,
+    // The image code (and its engine driver) loads on the first container job.
+    async ensureRunnerImage(onProgress, signal) {
+      const [{ ensureRunnerImage }, { DockerApiEngine }] = await Promise.all([
+        import('../images/runner-image.js'),
+        import('../engine/docker-api.js'),
+      ]);
+      const engine = new DockerApiEngine({ endpoint: dockerHost });
+      try {
+        return await ensureRunnerImage(engine, {
+          signal,
+          onProgress: (progress) => onProgress(progressLine(progress)),
+        });
+      } finally {
+        await engine.close();
+      }
+    },
+    logger: deps.logger,
+  };
+  let loaded: Promise<JobContainerRunner> | undefined;
+  const load = () =>
+    (loaded ??= import('../runner/container/container-jobs.js').then(
+      ({ ContainerJobs }) => new ContainerJobs(settings),
+    ));
+  return {
+    start: async (request) => (await load()).start(request),
+    sweep: async () => (await load()).sweep(),
+    close: async () => {
+      if (loaded !== undefined) await (await loaded).close();
     },
   };
 }

@@ -21,6 +21,8 @@ import {
   trustRegistryInEngine,
   type EngineTrust,
 } from '../tls/engine-trust.js';
+import { awsCertificateNames } from '../tls/aws-hostnames.js';
+import type { PermittedNames } from '../tls/name-constraints.js';
 import type { Logger } from '../core/logger.js';
 
 export interface CloudTlsOptions {
@@ -48,7 +50,12 @@ export class CloudTls {
   readonly ready: Promise<void>;
 
   constructor(private readonly options: CloudTlsOptions) {
-    this.certificates = new CloudCertificates(options.dataDir, certificateNames(options.host));
+    this.certificates = new CloudCertificates(
+      options.dataDir,
+      certificateNames(options.host),
+      undefined,
+      permittedNames(options.host),
+    );
     this.blocked =
       options.engineCertsDir === undefined
         ? undefined
@@ -130,11 +137,34 @@ export class CloudTls {
   }
 }
 
-/** Loopback names, and the listening address when it is a specific one. */
-export function certificateNames(host: string): SubjectNames {
+/** A specific listening address (not a wildcard, not loopback), which the certificate names too. */
+function specificHost(host: string): string | undefined {
   const wildcard = host === '0.0.0.0' || host === '::' || host === '';
-  if (wildcard || LOOPBACK_NAMES.dns.includes(host) || LOOPBACK_NAMES.ip.includes(host)) return LOOPBACK_NAMES;
-  return isIP(host)
-    ? { dns: LOOPBACK_NAMES.dns, ip: [...LOOPBACK_NAMES.ip, host] }
-    : { dns: [...LOOPBACK_NAMES.dns, host], ip: LOOPBACK_NAMES.ip };
+  return wildcard || LOOPBACK_NAMES.dns.includes(host) || LOOPBACK_NAMES.ip.includes(host) ? undefined : host;
+}
+
+/**
+ * Loopback names, the AWS service host names jobs reach the cloud by (../tls/aws-hostnames.ts),
+ * and the listening address when it is a specific one.
+ */
+export function certificateNames(host: string): SubjectNames {
+  const dns = [...LOOPBACK_NAMES.dns, ...awsCertificateNames()];
+  const specific = specificHost(host);
+  if (specific === undefined) return { dns, ip: LOOPBACK_NAMES.ip };
+  return isIP(specific)
+    ? { dns, ip: [...LOOPBACK_NAMES.ip, specific] }
+    : { dns: [...dns, specific], ip: LOOPBACK_NAMES.ip };
+}
+
+/** What the CA may vouch for: localhost, amazonaws.com, loopback, and a specific listening name. */
+export function permittedNames(host: string): PermittedNames {
+  const specific = specificHost(host);
+  const dns = ['localhost', 'amazonaws.com'];
+  const ipRanges = ['127.0.0.0/8', '::1/128'];
+  if (specific !== undefined) {
+    if (isIP(specific) === 4) ipRanges.push(`${specific}/32`);
+    else if (isIP(specific) === 6) ipRanges.push(`${specific}/128`);
+    else dns.push(specific);
+  }
+  return { dns, ipRanges };
 }

@@ -27,6 +27,7 @@ import { CloudTls } from './cloud-tls.js';
 import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions, RegionalRuntimes } from './ecs-runtime.js';
 import { Regions } from './regions.js';
 import { errorMessage } from '../core/errors.js';
+import { TaskPorts } from '../network/task-ports.js';
 
 export interface CloudOptions extends Partial<CloudConfig> {
   dataDir: string;
@@ -34,8 +35,16 @@ export interface CloudOptions extends Partial<CloudConfig> {
   logger?: Logger;
   /** `runs-on` label → image mappings for this start (`dockyard up --runner-image`), already checked. */
   runnerImages?: readonly { label: string; image: string }[];
+  /** The actions server for this start (`dockyard up --actions-url`): a URL or `off`, checked with parseActionsUrlFlag. */
+  actionsUrl?: string;
   /** Write endpoint.json and the pid file (the CLI's `up` does; tests need not). */
   publish?: boolean;
+  /**
+   * Run workflow jobs in containers (runs-on: ubuntu-latest…) through the container engine.
+   * Default: when the cloud publishes or runs a runtime; otherwise only `runs-on: self-hosted`
+   * jobs run.
+   */
+  jobContainers?: boolean;
   /**
    * Where the container engine's per-registry certificates live (containers/image's certs.d):
    * the CA is written there for `localhost:PORT` so the engine verifies the registry over TLS
@@ -217,6 +226,18 @@ export class Cloud {
         homeRegion: state.homeRegion,
         logger,
       });
+      // The runtime tells which task ports exist; job containers reach them through relays.
+      const taskPorts = new TaskPorts();
+      const jobContainers =
+        (options.jobContainers ?? (options.runtime !== undefined || options.publish === true))
+          ? {
+              accountId: state.accountId,
+              registryHost,
+              caCertPath: cloudTls.caCertPath,
+              listenOn: (address: string) => server.listenAlso(address),
+              taskPorts,
+            }
+          : undefined;
       const ci = createCi({
         db: state.db,
         dataDir: options.dataDir,
@@ -232,6 +253,8 @@ export class Cloud {
           services: { get: (arn) => cloudRegions.ecsService(arn) },
         },
         runnerImages: options.runnerImages,
+        jobContainers,
+        actionsUrl: options.actionsUrl,
       });
       ciServices = ci;
       routes = createRouter({
@@ -273,6 +296,7 @@ export class Cloud {
           logger,
           accountId: state.accountId,
           registryHost,
+          taskPorts,
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));

@@ -15,7 +15,13 @@ import type { ContainerEngine } from '../engine/contract.js';
 import type { SchedulerTimings } from '../scheduler/index.js';
 import { DockerApiEngine } from '../engine/docker-api.js';
 import type { HostPlatforms } from '../host/platforms.js';
-import { EndpointPortPool, NetworkStore, TaskAddressPool, taskAddressRangeForPort } from '../network/index.js';
+import {
+  EndpointPortPool,
+  NetworkStore,
+  TaskAddressPool,
+  taskAddressRangeForPort,
+  type TaskPorts,
+} from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -40,6 +46,8 @@ export interface EcsRuntimeDeps {
   logger: Logger;
   accountId: string;
   registryHost: string;
+  /** Told of every task port made and closed (workflow jobs relay to them). */
+  taskPorts?: TaskPorts;
 }
 
 /** The runtimes and the engine they drive (the health route asks the engine directly). */
@@ -154,6 +162,7 @@ export class RegionalRuntimes {
         registryHost: deps.registryHost,
         cloudLabel: cloudLabelFor(deps.dataDir),
         ...(options.platforms ? { platforms: options.platforms } : {}),
+        ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
       },
       {
         tickMs: options.tickMs,

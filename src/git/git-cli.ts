@@ -26,6 +26,19 @@ export interface GitOptions {
   input?: string | Buffer;
   /** The directory to run in. */
   cwd?: string;
+  /** More git configuration for this call, given through the environment (never on the command line, where other users could read it). */
+  config?: Record<string, string>;
+  /** More environment variables (after the scrubbed environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Kills git and every process it started after this long; the call then rejects with GitTimeoutError. */
+  timeoutMs?: number;
+  /** The most bytes any one file git writes may have (RLIMIT_FSIZE, set with util-linux's prlimit); a larger write kills the writer. */
+  maxFileBytes?: number;
+}
+
+/** A call that ran past its timeoutMs. */
+export class GitTimeoutError extends Error {
+  override readonly name = 'GitTimeoutError';
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 32 * 1024 * 1024;
@@ -57,22 +70,63 @@ export function gitEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
   };
 }
 
+/** The environment of one call: the scrubbed one, `extra`, and `config` appended to the GIT_CONFIG_* entries. */
+function callEnvironment(options: GitOptions): NodeJS.ProcessEnv {
+  const env = gitEnvironment(options.env);
+  let count = Number(env.GIT_CONFIG_COUNT ?? '0');
+  for (const [key, value] of Object.entries(options.config ?? {})) {
+    env[`GIT_CONFIG_KEY_${count}`] = key;
+    env[`GIT_CONFIG_VALUE_${count}`] = value;
+    count++;
+  }
+  env.GIT_CONFIG_COUNT = String(count);
+  return env;
+}
+
 /** Runs `git [--git-dir DIR] ARGS`; resolves with its exit status (does not throw on non-zero). */
 export function git(args: string[], options: GitOptions = {}): Promise<GitResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const fullArgs = options.gitDir === undefined ? args : ['--git-dir', options.gitDir, ...args];
+  const limited = options.maxFileBytes !== undefined;
+  const [program, programArgs] = limited
+    ? ['prlimit', [`--fsize=${options.maxFileBytes}`, 'git', ...fullArgs]]
+    : ['git', fullArgs];
+  // With a timeout, git leads its own process group: a network fetch runs helpers
+  // (git-remote-https, index-pack) that a kill of git alone would leave running.
+  const grouped = options.timeoutMs !== undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn('git', fullArgs, { env: gitEnvironment(), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(program, programArgs, {
+      env: callEnvironment(options),
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: grouped,
+    });
+    const kill = () => {
+      try {
+        if (grouped && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = '';
     let overflow = false;
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, options.timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       if (overflow) return;
       size += chunk.length;
       if (size > maxBytes) {
         overflow = true;
-        child.kill('SIGKILL');
+        kill();
         return;
       }
       chunks.push(chunk);
@@ -80,9 +134,19 @@ export function git(args: string[], options: GitOptions = {}): Promise<GitResult
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < MAX_STDERR_BYTES) stderr += chunk.toString('utf8');
     });
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (status) => {
+      clearTimeout(timer);
       if (overflow) reject(new GitOutputTooLargeError(`git ${args[0] ?? ''} produced more than ${maxBytes} bytes`));
+      else if (timedOut)
+        reject(
+          new GitTimeoutError(
+            `git ${args[0] ?? ''} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)} s`,
+          ),
+        );
       else resolve({ status: status ?? -1, stdout: Buffer.concat(chunks), stderr });
     });
     // A child that exits before reading its input closes the pipe; that is not our failure.

@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Kills (SIGKILL) every other process whose environment has `variable=value`; returns their pids. */
-export function killMarkedProcesses(variable: string, value: string): number[] {
+/** Kills (SIGKILL, or `signal`) every other process whose environment has `variable=value`; returns their pids. */
+export function killMarkedProcesses(variable: string, value: string, signal: NodeJS.Signals = 'SIGKILL'): number[] {
   const entry = Buffer.from(`${variable}=${value}\0`);
   // The first variable, or one after another's terminating NUL: `XDOCKYARD_…=` is not a match.
   const inner = Buffer.concat([Buffer.from([0]), entry]);
@@ -20,7 +20,7 @@ export function killMarkedProcesses(variable: string, value: string): number[] {
     }
     if (!environ.subarray(0, entry.length).equals(entry) && !environ.includes(inner)) continue;
     try {
-      process.kill(pid, 'SIGKILL');
+      process.kill(pid, signal);
       killed.push(pid);
     } catch {
       // exited meanwhile

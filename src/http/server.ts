@@ -6,7 +6,7 @@
  * everything else keeps its plain-HTTP URLs.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import type { Logger } from '../core/logger.js';
 import { jsonError } from '../protocols/aws-json.js';
 import { queryError } from '../protocols/aws-query.js';
@@ -37,6 +37,11 @@ export interface HttpServer {
   port: number;
   /** Sets (or renews) the certificate of TLS connections; until then they wait for it. */
   setCertificate(certificate: TlsCertificate): void;
+  /**
+   * Also accepts connections on `host` (the same port; once per host): the gateway of the job
+   * network, where job containers reach the cloud. They are served exactly as the main address's.
+   */
+  listenAlso(host: string): Promise<void>;
   /** Stops listening and ends every connection, open requests included. */
   close(): Promise<void>;
 }
@@ -92,12 +97,40 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       resolve();
     });
   });
+  const port = (server.address() as AddressInfo).port;
+  // More addresses: their connections are handed to the HTTP server, which stays the one listening.
+  const also = new Map<string, Promise<NetServer>>();
   return {
     server,
-    port: (server.address() as AddressInfo).port,
+    port,
     setCertificate: (certificate) => tls.setCertificate(certificate),
+    listenAlso(host) {
+      let listening = also.get(host);
+      if (listening === undefined) {
+        listening = new Promise<NetServer>((resolve, reject) => {
+          const extra = createNetServer((socket) => server.emit('connection', socket));
+          extra.once('error', reject);
+          extra.listen(port, host, () => {
+            extra.off('error', reject);
+            extra.on('error', (error) =>
+              options.logger.warn('a listener of the cloud failed', { host, error: String(error) }),
+            );
+            resolve(extra);
+          });
+        });
+        also.set(host, listening);
+        // A failed bind (the address is not up yet) is tried again by the next caller.
+        listening.catch(() => also.delete(host));
+      }
+      return listening.then(() => undefined);
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const extra of also.values())
+          void extra.then(
+            (s) => s.close(),
+            () => undefined,
+          );
         server.close(() => resolve());
         server.closeAllConnections();
         tls.closeAll();

@@ -4,13 +4,16 @@
  * scripts/base-images builds python:3.11-slim: Debian bookworm from Debian's archive with the
  * packages of ./runner-recipe.ts, the host's own Node.js 20 and npm (JavaScript actions), the
  * host's docker client (a client only: no daemon is in the image, jobs reach the engine through
- * the socket they are given), and the `runner` user of GitHub's images with passwordless sudo.
+ * the socket they are given) with dockyard's buildx CLI plugin (so `docker buildx` and `docker
+ * build` work as on GitHub's images, through the engine), and the `runner` user of GitHub's
+ * images with passwordless sudo.
  *
  * By design: the image is Debian, not Ubuntu; tools GitHub's images install beyond the recipe's
  * list are absent (a job can `apt-get update && apt-get install`); the docker client is the
  * host's, whatever its version.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ensureDebootstrap, runDebootstrap, trimRootfs } from './debootstrap.js';
 import { addHostNode, addHostProgram } from './host-programs.js';
 import {
@@ -24,6 +27,7 @@ import {
 } from './offline-image.js';
 import { mkdirInRoot, writeFileInRoot } from './root-paths.js';
 import {
+  BUILDX_PLUGIN_PATH,
   probeRunnerHost,
   recipeHash,
   RUNNER_IMAGE_ALIAS,
@@ -53,6 +57,7 @@ const VERIFY_SCRIPT = [
   'aws --version',
   'node --version',
   'docker --version',
+  'docker buildx version',
   'sudo -n true',
   'ps --version',
 ].join('\n');
@@ -70,7 +75,7 @@ function runnerSpec(host: RunnerHost, recipe: RunnerRecipe): OfflineImageSpec {
     recipeHash: hash,
     changes: RUNNER_IMAGE_CHANGES,
     verify: ['bash', '-c', VERIFY_SCRIPT],
-    verifying: 'bash, git, curl, jq, zip, xz, python3 with boto3, aws, node, docker, sudo, ps',
+    verifying: 'bash, git, curl, jq, zip, xz, python3 with boto3, aws, node, docker, docker buildx, sudo, ps',
     assemble: (root, report, signal) => assembleRunnerRoot(root, host, report, signal),
   };
 }
@@ -101,10 +106,12 @@ async function assembleRunnerRoot(
   });
   report(
     'assembling',
-    `adding the host's Node.js ${host.node.version}${host.node.npm ? `, npm ${host.node.npm.version}` : ''} and docker client (${host.docker.version}), the ${RUNNER_USER.name} user`,
+    `adding the host's Node.js ${host.node.version}${host.node.npm ? `, npm ${host.node.npm.version}` : ''} and docker client (${host.docker.version}) with the buildx plugin, the ${RUNNER_USER.name} user`,
   );
   addHostNode(root, host.node);
   addHostProgram(root, host.docker.path, '/usr/bin/docker');
+  // One CommonJS file: Node runs it through its shebang, the docker CLI finds it by name.
+  writeFileInRoot(root, BUILDX_PLUGIN_PATH, `#!/usr/bin/env node\n${readFileSync(host.buildx.path, 'utf8')}`, 0o755);
   const chroot = (...args: string[]) =>
     execFileSync('chroot', [root, ...args], { env: CHROOT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   chroot(

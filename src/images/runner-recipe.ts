@@ -6,7 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEBIAN_SUITE } from './debootstrap.js';
 import { findOnPath, probeHostNode, type HostNode } from './host-programs.js';
 
@@ -60,10 +62,17 @@ export const RUNNER_IMAGE_CHANGES = [
   'CMD ["bash"]',
 ] as const;
 
+/** dockyard's buildx CLI plugin, one file built by `tsc -p tsconfig.buildx.json`. */
+export const BUILDX_PLUGIN_BUNDLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../buildx/docker-buildx.cjs');
+/** Where the image's docker client finds it. */
+export const BUILDX_PLUGIN_PATH = '/usr/libexec/docker/cli-plugins/docker-buildx';
+
 /** The host programs the image copies. */
 export interface RunnerHost {
   node: HostNode;
   docker: { path: string; version: string };
+  /** The buildx plugin bundle and the SHA-256 of its content. */
+  buildx: { path: string; sha256: string };
 }
 
 /** Everything the image's content depends on. */
@@ -77,9 +86,10 @@ export interface RunnerRecipe {
   node: string;
   npm: string | null;
   docker: string;
+  buildx: string;
 }
 
-/** Finds the host's Node.js (this process's) and docker client, with their versions. */
+/** Finds the host's Node.js (this process's), docker client and the buildx plugin bundle, with their versions. */
 export function probeRunnerHost(): RunnerHost {
   const found = findOnPath('docker');
   if (!found)
@@ -96,7 +106,13 @@ export function probeRunnerHost(): RunnerHost {
   } catch (error) {
     throw new Error(`${found} --version failed: ${String(error)}`);
   }
-  return { node: probeHostNode(), docker: { path: realpathSync(found), version } };
+  if (!existsSync(BUILDX_PLUGIN_BUNDLE))
+    throw new Error(`${BUILDX_PLUGIN_BUNDLE} is missing: run npx tsc -p tsconfig.buildx.json (scripts/setup does)`);
+  const buildx = {
+    path: BUILDX_PLUGIN_BUNDLE,
+    sha256: createHash('sha256').update(readFileSync(BUILDX_PLUGIN_BUNDLE)).digest('hex'),
+  };
+  return { node: probeHostNode(), docker: { path: realpathSync(found), version }, buildx };
 }
 
 /** The recipe for this host. */
@@ -111,6 +127,7 @@ export function runnerRecipe(host: RunnerHost): RunnerRecipe {
     node: host.node.version,
     npm: host.node.npm?.version ?? null,
     docker: host.docker.version,
+    buildx: host.buildx.sha256,
   };
 }
 

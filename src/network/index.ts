@@ -23,3 +23,4 @@ export { TaskAddressPool, AddressPoolExhausted, taskAddressRangeForPort } from '
 export { EndpointPortPool } from './endpoint-ports.js';
 export { TaskPortProxy, type TaskPortProxyOptions } from './task-port-proxy.js';
 export { ServiceEndpoint, type EndpointTarget, type ServiceEndpointOptions } from './service-endpoint.js';
+export { TaskPorts, type TaskPort } from './task-ports.js';

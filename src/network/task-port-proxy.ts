@@ -95,6 +95,11 @@ export class TaskPortProxy {
     return run;
   }
 
+  /** The task's address. */
+  get address(): string {
+    return this.options.address;
+  }
+
   /** The container port, also the port listened on at the task's address. */
   get port(): number {
     return this.options.port;

@@ -5,9 +5,15 @@
  * Reproduced from GitHub: `NAME=value` lines and `NAME<<DELIMITER` heredocs (CRLF or LF);
  * "Invalid format" / "Matching delimiter not found" errors fail the step; GITHUB_ENV refuses
  * NODE_OPTIONS; GITHUB_PATH lines are prepended to PATH, the last line first.
+ *
+ * The files are the job's to write, but the runner reads them as the cloud: each is created
+ * new (never through an existing name) and read back only if it is still a regular file of
+ * bounded size, never through a symbolic link. A step that swapped its GITHUB_PATH for a link to
+ * the cloud's admin key would otherwise have had the key's lines put on its PATH. The directory
+ * itself is the runner's (outside a job container's writable directory, ./container/job-mounts.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 
@@ -21,6 +27,19 @@ const KINDS: readonly FileCommandKind[] = [
   'GITHUB_STEP_SUMMARY',
 ];
 
+/** The most the runner reads of one file (GitHub limits a summary to 1 MiB; the others are smaller in practice). */
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Creates `file` with `content`, never through an existing name or a symbolic link. */
+export function createNewFile(file: string, content: string, mode: number): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    writeSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The five files of one step, created empty. */
 export function createFileCommandFiles(dir: string): Record<FileCommandKind, string> {
   makePrivateDir(dir);
@@ -29,10 +48,44 @@ export function createFileCommandFiles(dir: string): Record<FileCommandKind, str
   for (const kind of KINDS) {
     const file = join(dir, `${kind.replace('GITHUB_', '').toLowerCase()}_${id}`);
     // A step writes credentials here (configure-aws-credentials exports its keys).
-    writeFileSync(file, '', { mode: PRIVATE_FILE_MODE });
+    createNewFile(file, '', PRIVATE_FILE_MODE);
     files[kind] = file;
   }
   return files;
+}
+
+/** A file a step wrote, if it is still a regular file (not a link, a FIFO or a device) of bounded size; '' when gone. */
+function readStepFile(file: string, kind: FileCommandKind): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new FileCommandError(
+      `Unable to process file command '${kind}': the file was replaced by something that is not a file`,
+    );
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new FileCommandError(
+        `Unable to process file command '${kind}': the file was replaced by something that is not a file`,
+      );
+    if (stat.size > MAX_FILE_BYTES)
+      throw new FileCommandError(
+        `Unable to process file command '${kind}': the file is larger than ${MAX_FILE_BYTES} bytes`,
+      );
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A file command the step wrote wrongly; the message is GitHub's. */
@@ -90,7 +143,7 @@ export interface FileCommandResults {
 
 /** Reads the files after a step; a malformed file throws FileCommandError. */
 export function readFileCommands(files: Record<FileCommandKind, string>): FileCommandResults {
-  const read = (kind: FileCommandKind) => (existsSync(files[kind]) ? readFileSync(files[kind], 'utf8') : '');
+  const read = (kind: FileCommandKind) => readStepFile(files[kind], kind);
   const env = parseKeyValueFile(read('GITHUB_ENV'));
   for (const [name] of env) {
     if (name.toUpperCase() === 'NODE_OPTIONS')

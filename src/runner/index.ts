@@ -10,8 +10,8 @@
  *   (pre/main/post, state) and composite actions; `ACTIONS_ID_TOKEN_REQUEST_*` only with
  *   `id-token: write`.
  * - By design: jobs run on this host (runs-on is recorded, not matched); JavaScript actions run
- *   on dockyard's own Node whatever `using:` says; actions resolve offline (action cache, then
- *   built-ins); secrets live in the state database; runs do not survive a restart (they are marked
+ *   on dockyard's own Node whatever `using:` says; actions resolve from the action cache, then the
+ *   actions server over git smart HTTP (not GitHub's tarball API), then the built-ins; secrets live in the state database; runs do not survive a restart (they are marked
  *   cancelled); DOCKER_CONFIG is per job; the host's AWS_* variables are not passed to jobs.
  * - Gaps: reusable workflows, job containers, service containers, Docker actions and
  *   `docker://` steps fail with a clear message; no re-runs (attempt is always 1); no artifacts or
@@ -21,5 +21,6 @@
 export { Runner, WorkflowDispatchError, type RunnerDeps } from './runner.js';
 export { RepoSettings, RepoSettingsError } from './settings.js';
 export { ActionCache, ActionSpecError } from './action-cache.js';
+export { ActionServerSettings } from './actions/action-server-settings.js';
 
 export type { RunEvent, RunRecord } from './types.js';

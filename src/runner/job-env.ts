@@ -1,13 +1,15 @@
 /**
  * A job's environment as GitHub's runner builds it: the `github` and `runner` contexts and the
  * default environment variables derived from them (GITHUB_*, RUNNER_*, CI), plus dockyard's
- * own (AWS_ENDPOINT_URL, DOCKER_CONFIG).
+ * own (AWS_ENDPOINT_URL, DOCKER_CONFIG on this host). Paths in contexts and variables are the
+ * job's view of them (/home/runner/work/… in a job container; the host's own on self-hosted).
  *
- * By design: the cloud process's environment is inherited (PATH, HOME, locale; a self-hosted
- * runner does the same) minus variables that would leak the host into a job or confuse it:
- * AWS credentials and profiles, GITHUB_*, RUNNER_*, ACTIONS_*, INPUT_*, STATE_*, and Node's
- * test-runner variables. GITHUB_API_URL and GITHUB_GRAPHQL_URL point at paths under the git
- * server that dockyard does not serve (there is no REST API).
+ * By design: the environment is built from scratch, never inherited from the cloud process.
+ * A job in a container starts from its image's environment (the engine's); a self-hosted job
+ * gets only what a login shell would have of the host's (PATH, HOME, USER, locale, TZ…), so a
+ * variable of the cloud's own (CONTAINER_NAME, AWS_*, NODE_OPTIONS) never changes a workflow.
+ * GITHUB_API_URL and GITHUB_GRAPHQL_URL point at paths under the git server that dockyard does
+ * not serve (there is no REST API).
  */
 import { arch } from 'node:os';
 import type { Json } from '../workflow/contract.js';
@@ -119,24 +121,28 @@ export function githubContext(facts: GithubFacts): Record<string, Json> {
   };
 }
 
-/** The `runner` context. */
-export function runnerContext(paths: JobPaths, debug: boolean): Record<string, Json> {
+/** RUNNER_ENVIRONMENT: a fresh container stands in for GitHub's hosted VM; this host is self-hosted. */
+export type RunnerEnvironment = 'github-hosted' | 'self-hosted';
+
+/** The `runner` context; `paths` as the job sees them. */
+export function runnerContext(paths: JobPaths, debug: boolean, environment: RunnerEnvironment): Record<string, Json> {
   return {
     os: 'Linux',
     arch: runnerArch(),
     name: RUNNER_NAME,
     temp: paths.temp,
     tool_cache: paths.toolCache,
-    environment: 'self-hosted',
+    environment,
     debug: debug ? '1' : '',
   };
 }
 
-/** GITHUB_* and RUNNER_* variables every step gets (GitHub's list, from the contexts). */
+/** GITHUB_* and RUNNER_* variables every step gets (GitHub's list, from the contexts); `paths` as the job sees them. */
 export function defaultStepVariables(
   github: Record<string, Json>,
   paths: JobPaths,
   debug: boolean,
+  environment: RunnerEnvironment,
 ): Record<string, string> {
   const text = (name: string) => {
     const value = github[name];
@@ -174,26 +180,32 @@ export function defaultStepVariables(
     RUNNER_NAME,
     RUNNER_TEMP: paths.temp,
     RUNNER_TOOL_CACHE: paths.toolCache,
-    RUNNER_ENVIRONMENT: 'self-hosted',
+    RUNNER_ENVIRONMENT: environment,
     ...(debug ? { RUNNER_DEBUG: '1' } : {}),
   };
 }
 
 /**
- * Defaults a workflow may override (its `env:`, GITHUB_ENV): CI, AWS_ENDPOINT_URL, DOCKER_CONFIG.
+ * Defaults a workflow may override (its `env:`, GITHUB_ENV): CI, AWS_ENDPOINT_URL, and on this
+ * host DOCKER_CONFIG (a job container has its own home for `docker login`).
  * GITHUB_* and RUNNER_* (defaultStepVariables) cannot be overridden, as on GitHub.
  */
-export function overridableStepVariables(paths: JobPaths, cloudUrl: string): Record<string, string> {
-  return { CI: 'true', AWS_ENDPOINT_URL: cloudUrl, DOCKER_CONFIG: paths.dockerConfig };
+export function overridableStepVariables(cloudUrl: string, dockerConfig?: string): Record<string, string> {
+  return {
+    CI: 'true',
+    AWS_ENDPOINT_URL: cloudUrl,
+    ...(dockerConfig === undefined ? {} : { DOCKER_CONFIG: dockerConfig }),
+  };
 }
 
-const HOST_ONLY = /^(AWS_|GITHUB_|RUNNER_|ACTIONS_|INPUT_|STATE_|NODE_TEST_CONTEXT$|NODE_OPTIONS$|DOCKER_CONFIG$)/;
+/** What a self-hosted job gets of the host's environment: what a login would have, nothing of the cloud's own. */
+const LOGIN_VARIABLES = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|TERM)$/;
 
-/** The cloud process's environment minus what must not leak into a job (see the header). */
-export function inheritedEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+/** The host environment a self-hosted job starts from (see the header). */
+export function hostEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !HOST_ONLY.test(name)) result[name] = value;
+    if (value !== undefined && LOGIN_VARIABLES.test(name)) result[name] = value;
   }
   return result;
 }

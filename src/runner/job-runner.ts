@@ -1,8 +1,10 @@
 /**
- * Runs one job instance (a matrix combination counts as one) on this host, as a self-hosted
- * runner does: a fresh workspace and RUNNER_TEMP, a read GITHUB_TOKEN, an ID-token request URL
- * only with `id-token: write`, pre steps, main steps, post steps in reverse order, job outputs,
- * then everything torn down (tokens revoked, leftover processes killed, directories removed).
+ * Runs one job instance (a matrix combination counts as one) where its `runs-on` says: in a
+ * fresh container of a runner image (./container/), or on this host for `self-hosted`. A fresh
+ * workspace and RUNNER_TEMP, a read GITHUB_TOKEN, an ID-token request URL only with
+ * `id-token: write`, pre steps, main steps, post steps in reverse order, job outputs, then
+ * everything torn down (tokens revoked, the container or leftover processes gone, directories
+ * removed). An unserved `runs-on` fails the job at once, saying what is served.
  *
  * Reproduced from GitHub: the default timeout is 360 minutes and its message; job outputs that
  * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject.
@@ -23,13 +25,12 @@ import {
   evaluateToken,
   stepDisplayName,
 } from '../workflow/index.js';
-import type { ActionCache } from './action-cache.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
+import type { ActionResolver } from './actions/resolve.js';
 import {
   defaultStepVariables,
   githubContext,
-  inheritedEnvironment,
   overridableStepVariables,
   RUNNER_NAME,
   runnerContext,
@@ -38,8 +39,12 @@ import {
 import { JobLog } from './job-log.js';
 import { frameEnv, stepScope, type JobState, type PostStep, type StepFrame } from './job-state.js';
 import type { Masker } from './masker.js';
-import { signalGroup } from './processes.js';
 import type { RunStore } from './run-store.js';
+import type { JobContainerRunner } from './container/container-jobs.js';
+import { HostJob } from './host-job.js';
+import type { JobHost } from './job-host.js';
+import { jobView, startJobHost } from './job-placement.js';
+import type { RunsOnResolution } from './runs-on.js';
 import { errorMessage } from '../core/errors.js';
 import { runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
@@ -64,9 +69,13 @@ export interface RunEnvironment {
   cloudUrl: string;
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
-  actionCache: ActionCache;
-  builtinActionsDir: string;
+  actions: ActionResolver;
+  /** dockyard's variables for jobs on this host (DOCKER_HOST, the runner's marker…). */
   jobEnv: Record<string, string>;
+  /** Which runner takes a job, from its evaluated `runs-on`. */
+  placement(runsOn: Json): RunsOnResolution;
+  /** Starts job containers; absent when this cloud has no container engine for jobs. */
+  containers: JobContainerRunner | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -81,6 +90,8 @@ export interface JobInstance {
   dirName: string;
   logFile: string;
   matrix: Record<string, Json> | null;
+  /** The evaluated `runs-on`. */
+  runsOn: Json;
   strategy: Json;
   needs: Record<string, Json>;
   /** Why the job cannot run here (container:, services:, reusable workflow). */
@@ -101,6 +112,8 @@ export class JobRunner {
   private timedOut = false;
   /** The job's top-level step frame (its steps context feeds the job outputs). */
   private frame: StepFrame | undefined;
+  /** Aborted by cancel: ends a container set-up (an image build, a pull) that is still going on. */
+  private readonly setUp = new AbortController();
 
   constructor(
     private readonly env: RunEnvironment,
@@ -110,6 +123,7 @@ export class JobRunner {
   /** Cancels like GitHub's cancel button: the running step is killed; always() steps still run. */
   cancel(): void {
     this.cancelRequested = true;
+    this.setUp.abort(new Error('The operation was canceled.'));
     const state = this.state;
     if (state === undefined) return;
     state.status = 'cancelled';
@@ -132,11 +146,13 @@ export class JobRunner {
 
     const root = join(env.dataDir, 'work', instance.dirName);
     const repoName = run.repository.split('/')[1] ?? run.repository;
+    // GitHub's runner layout: _work/<repository>/<repository> and _work/_temp.
     const paths: JobPaths = {
       root,
-      workspace: join(root, repoName),
+      workspace: join(root, repoName, repoName),
       temp: join(root, '_temp'),
-      fileCommands: join(root, '_temp', '_runner_file_commands'),
+      // Outside the job's directory, which a job may rearrange (file-commands.ts).
+      fileCommands: join(env.dataDir, 'work', `${instance.dirName}.files`),
       toolCache: join(env.dataDir, 'tool-cache'),
       dockerConfig: join(root, '_docker'),
       eventPath: join(root, '_temp', '_github_workflow', 'event.json'),
@@ -145,13 +161,14 @@ export class JobRunner {
     let log: JobLog;
     try {
       rmSync(root, { recursive: true, force: true });
+      rmSync(paths.fileCommands, { recursive: true, force: true });
       // The runner's own directories are private (_temp holds file commands with credentials,
       // _docker the registry login); the workspace keeps the job's umask: images copy its modes.
       for (const dir of [
         root,
         paths.temp,
         paths.fileCommands,
-        paths.toolCache,
+        join(paths.temp, '_runner_file_commands'),
         paths.dockerConfig,
         join(root, '_temp', '_github_workflow'),
       ])
@@ -178,8 +195,12 @@ export class JobRunner {
     let outputs: Record<string, string> = {};
     let failureAllowed = false;
     let state: JobState | undefined;
+    let host: JobHost | undefined;
     try {
+      log.write('##[group]Set up job');
       if (instance.unsupported !== undefined) throw new Error(instance.unsupported);
+      host = await startJobHost(env, instance, { paths, log, signal: this.setUp.signal });
+      const view = jobView(host, paths);
       const gitToken = env.gitTokens.issue(run.repository, 'read');
       cleanups.push(() => gitToken.revoke());
       masker.add(gitToken.token);
@@ -198,12 +219,12 @@ export class JobRunner {
         runAttempt: run.runAttempt,
         actor: run.actor,
         serverUrl: env.serverUrl,
-        workspace: paths.workspace,
-        eventPath: paths.eventPath,
+        workspace: view.workspace,
+        eventPath: view.eventPath,
       });
       const secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
       const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
-      const runner = runnerContext(paths, debug);
+      const runner = runnerContext(view, debug, host.environment);
       const baseScope = (envContext: Record<string, string>): Scope => ({
         contexts: {
           github,
@@ -263,10 +284,12 @@ export class JobRunner {
         jobKey: instance.job.id,
         jobName: instance.name,
         paths,
+        view,
+        host,
         log,
         masker,
-        actionCache: env.actionCache,
-        builtinActionsDir: env.builtinActionsDir,
+        actions: env.actions,
+        actionResolution: {},
         debug,
         loadedActions: new Map(),
         actionState: new Map(),
@@ -275,8 +298,11 @@ export class JobRunner {
         env: jobEnv,
         fileEnv: {},
         pathAdditions: [],
-        defaultVariables: defaultStepVariables(github, paths, debug),
-        baseEnvironment: { ...inheritedEnvironment(), ...overridableStepVariables(paths, env.cloudUrl), ...env.jobEnv },
+        defaultVariables: defaultStepVariables(github, view, debug, host.environment),
+        baseEnvironment: {
+          ...host.baseEnvironment,
+          ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined),
+        },
         idTokenVariables,
         contexts: {
           github,
@@ -286,9 +312,9 @@ export class JobRunner {
           needs: instance.needs,
           matrix: instance.matrix ?? {},
           strategy: instance.strategy,
+          ...(host.services === undefined ? {} : { services: host.services }),
         },
         processes: new Set(),
-        leftoverGroups: new Set(),
         postSteps: [],
         annotations: [],
         summary: '',
@@ -307,27 +333,30 @@ export class JobRunner {
       }, timeoutMinutes * 60_000);
 
       writeSetUp(log, permissions, environmentName);
+      if (this.setUp.signal.aborted) state.status = 'cancelled';
       await this.runSteps(state, instance.job);
       conclusion = this.timedOut ? 'failure' : state.status;
       outputs = this.jobOutputs(state, instance.job);
     } catch (error) {
       const message = errorMessage(error);
+      if (state === undefined) log.write('##[endgroup]');
       log.write(`##[error]${message}`);
       store.addAnnotation(run.id, { level: 'error', message: masker.mask(message), job: instance.name });
       conclusion = this.cancelRequested && !this.timedOut ? 'cancelled' : 'failure';
     } finally {
       if (timer !== undefined) clearTimeout(timer);
       for (const cleanup of cleanups) cleanup();
+      log.write(`Cleaning up orphan processes`);
+      await host?.close();
       if (state !== undefined) {
-        for (const group of state.leftoverGroups) signalGroup(group, 'SIGKILL');
         for (const annotation of state.annotations) store.addAnnotation(run.id, annotation);
         if (state.summary !== '') store.setSummary(run.id, instance.name, state.summary);
       }
-      log.write(`Cleaning up orphan processes`);
       log.close();
       try {
         // Retried: a killed process may still be letting go of files in the workspace.
         rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+        rmSync(paths.fileCommands, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
       } catch (error) {
         env.logger.warn('runner: a job workspace could not be removed', { dir: root, error: errorMessage(error) });
       }
@@ -372,10 +401,16 @@ export class JobRunner {
       depth: 0,
     };
     this.frame = frame;
-    // Pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    // The repository actions are resolved (downloaded) within "Set up job", as GitHub does; then
+    // pre stages of JavaScript actions run first, in step order (GitHub: "Pre Run owner/name@ref").
+    const remote = job.steps.filter(
+      (step) => step.uses !== undefined && !step.uses.startsWith('./') && !step.uses.startsWith('docker://'),
+    );
+    state.log.write('Prepare all required actions');
+    if (remote.length > 0) state.log.write('Getting action download info');
     const pres: PostStep[] = [];
-    for (const step of job.steps) {
-      if (step.uses === undefined || step.uses.startsWith('./') || step.uses.startsWith('docker://')) continue;
+    for (const step of remote) {
+      if (step.uses === undefined) continue;
       let loaded;
       try {
         loaded = await loadUses(state, step.uses);
@@ -413,6 +448,7 @@ export class JobRunner {
         },
       });
     }
+    state.log.write('##[endgroup]');
     for (const pre of pres) await this.runStage(state, pre);
     for (const step of job.steps) await runStep(state, frame, step);
     for (const post of [...state.postSteps].reverse()) await this.runStage(state, post);
@@ -540,9 +576,8 @@ function mapValues(record: Record<string, string>, map: (value: string) => strin
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 }
 
+/** The rest of "Set up job" (its group was opened, and the runner described, by startHost). */
 function writeSetUp(log: JobLog, permissions: Permissions, environment: string | undefined): void {
-  log.write('##[group]Set up job');
-  log.write(`Runner name: '${RUNNER_NAME}' (self-hosted, this host)`);
   log.write('##[group]GITHUB_TOKEN Permissions');
   // GitHub's spelling: `id-token` → `IdToken`, `pull-requests` → `PullRequests`; metadata is always readable.
   const pascal = (scope: string) =>
@@ -555,5 +590,5 @@ function writeSetUp(log: JobLog, permissions: Permissions, environment: string |
   log.write('Metadata: read');
   log.write('##[endgroup]');
   if (environment !== undefined) log.write(`Environment: ${environment}`);
-  log.write('##[endgroup]');
+  // The group stays open: the actions are resolved in it (runSteps), as GitHub's "Set up job" downloads them.
 }

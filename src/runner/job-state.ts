@@ -4,10 +4,10 @@
  * masker, the log, post steps waiting to run, and the processes to kill on cancel.
  */
 import type { Json, RunDefaults, Scope } from '../workflow/contract.js';
-import type { ActionCache } from './action-cache.js';
 import type { ActionDefinition } from './actions/definition.js';
-import type { ResolvedAction } from './actions/resolve.js';
+import type { ActionResolver, ResolvedAction } from './actions/resolve.js';
 import type { JobPaths } from './job-env.js';
+import type { JobHost } from './job-host.js';
 import type { JobLog } from './job-log.js';
 import type { Masker } from './masker.js';
 import type { StartedProcess } from './processes.js';
@@ -41,11 +41,18 @@ export interface JobState {
   /** The job's key in the workflow (GITHUB_JOB). */
   readonly jobKey: string;
   readonly jobName: string;
+  /** The job's directories on the host (the runner reads and writes them here). */
   readonly paths: JobPaths;
+  /** The same directories as the job sees them (contexts, variables, process arguments). */
+  readonly view: JobPaths;
+  /** Where the job's processes run: this host or its container. */
+  readonly host: JobHost;
   readonly log: JobLog;
   readonly masker: Masker;
-  readonly actionCache: ActionCache;
-  readonly builtinActionsDir: string;
+  /** Finds the actions steps use (the action cache, the actions server, the built-ins). */
+  readonly actions: ActionResolver;
+  /** What this job's resolutions learnt (whether the actions server answered). */
+  readonly actionResolution: { serverDown?: string };
   readonly debug: boolean;
   /** Remote actions resolved in this job (local ones are read at each use: the workspace changes). */
   readonly loadedActions: Map<string, { resolved: ResolvedAction; definition: ActionDefinition }>;
@@ -62,7 +69,7 @@ export interface JobState {
   readonly pathAdditions: string[];
   /** GITHUB_* and RUNNER_*: every step gets them, whatever its env says. */
   readonly defaultVariables: Record<string, string>;
-  /** Inherited host env, CI / AWS_ENDPOINT_URL / DOCKER_CONFIG, the wiring's jobEnv: the env below the workflow's. */
+  /** The host's (see JobHost.baseEnvironment), CI / AWS_ENDPOINT_URL / DOCKER_CONFIG: the env below the workflow's. */
   readonly baseEnvironment: Record<string, string>;
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
@@ -75,10 +82,9 @@ export interface JobState {
     needs: Json;
     matrix: Json;
     strategy: Json;
+    services?: Json;
   };
   readonly processes: Set<StartedProcess>;
-  /** Process groups of finished steps; whatever still lives in them is killed at job end. */
-  readonly leftoverGroups: Set<number>;
   /** Post steps of actions, run in reverse order after the main steps. */
   readonly postSteps: PostStep[];
   readonly annotations: Annotation[];
@@ -119,7 +125,7 @@ export function stepScope(job: JobState, frame: StepFrame, env: Record<string, s
       ? job.contexts.github
       : {
           ...job.contexts.github,
-          action_path: frame.action.path,
+          action_path: job.host.toJob(frame.action.path),
           action_repository: frame.action.repository,
           action_ref: frame.action.ref,
         };
@@ -130,7 +136,10 @@ export function stepScope(job: JobState, frame: StepFrame, env: Record<string, s
       vars: job.contexts.vars,
       secrets: job.contexts.secrets,
       steps: frame.steps,
-      job: { status: job.status },
+      job:
+        job.contexts.services === undefined
+          ? { status: job.status }
+          : { status: job.status, services: job.contexts.services },
       runner: job.contexts.runner,
       needs: job.contexts.needs,
       matrix: job.contexts.matrix,
@@ -179,7 +188,7 @@ export function processEnvironment(
     ...(frame.action === undefined
       ? {}
       : {
-          GITHUB_ACTION_PATH: frame.action.path,
+          GITHUB_ACTION_PATH: job.host.toJob(frame.action.path),
           GITHUB_ACTION_REPOSITORY: frame.action.repository,
           GITHUB_ACTION_REF: frame.action.ref,
         }),

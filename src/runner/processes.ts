@@ -14,7 +14,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 export const KILL_GRACE_MS = 5000;
-const OUTPUT_DRAIN_MS = 500;
+/** How long output from a step's background children is still read after the step's process ended. */
+export const OUTPUT_DRAIN_MS = 500;
 
 export interface ProcessResult {
   exitCode: number | null;
@@ -99,13 +100,15 @@ export function startProcess(
   };
 }
 
-interface LineReader {
+/** Lines of one output stream. */
+export interface LineReader {
   flush(): void;
   /** Resolves when the stream ended, or after `graceMs` (then the stream is destroyed). */
   ended(graceMs: number): Promise<void>;
 }
 
-function lineReader(stream: Readable, onLine: (line: string) => void): LineReader {
+/** Splits `stream` into lines (UTF-8 kept whole across chunks; a final unterminated line is delivered too). */
+export function lineReader(stream: Readable, onLine: (line: string) => void): LineReader {
   const decoder = new StringDecoder('utf8');
   let pending = '';
   let finished = false;

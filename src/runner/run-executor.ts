@@ -289,11 +289,12 @@ export class RunExecution {
       const suffix = matrixJob ? `-${index + 1}` : '';
       const base = `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}${suffix}`;
       const logFile = join(env.dataDir, 'runs', String(env.run.id), `${base}.log`);
+      const runsOn = this.runsOn(job, instanceScope);
       const jobId = env.store.createJob(env.run.id, {
         jobKey: job.id,
         name,
         matrix: matrixJob ? combination : null,
-        runsOn: this.runsOn(job, instanceScope),
+        runsOn,
         logFile,
       });
       const strategy = {
@@ -310,6 +311,7 @@ export class RunExecution {
         dirName: `${env.run.id}-${base}`,
         logFile,
         matrix: matrixJob ? combination : null,
+        runsOn,
         strategy,
         needs,
         ...(unsupported !== undefined ? { unsupported } : {}),

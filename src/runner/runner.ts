@@ -18,14 +18,22 @@ import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
 import { ActionCache } from './action-cache.js';
+import type { ActionServerChoice } from './actions/action-server.js';
+import { BuiltinActions } from './actions/builtin-actions.js';
+import { DownloadedActions } from './actions/downloaded-actions.js';
+import type { DownloadLimits } from './actions/remote-repository.js';
+import { ActionResolver } from './actions/resolve.js';
 import { ConcurrencyGroups } from './concurrency.js';
 import { dispatchPayload, pushPayload } from './event-payload.js';
+import type { JobContainerRunner } from './container/container-jobs.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
 import { killOrphanedJobProcesses, RUNNER_MARKER } from './orphan-processes.js';
 import type { RunExecution } from './run-executor.js';
 import { RunStore } from './run-store.js';
 import type * as RunStart from './run-start.js';
+import { DEFAULT_RUNNER_IMAGE } from './runner-images.js';
+import { DEFAULT_RUNNER_LABELS, resolveRunsOn } from './runs-on.js';
 import { RepoSettings } from './settings.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
 import { errorMessage } from '../core/errors.js';
@@ -44,16 +52,29 @@ export interface RunnerDeps {
   region: string;
   /** `<repo>/builtin-actions`. */
   builtinActionsDir: string;
+  /** Where remote actions are fetched from, read at each resolution; without it resolution is offline (the action cache, then the built-ins). */
+  actionServer?: () => ActionServerChoice;
+  /** Bounds of downloaded actions: each download's, and the downloads' total in the action cache. */
+  actionDownloads?: { limits?: Partial<DownloadLimits>; maxCacheBytes?: number };
   clock: Clock;
   logger: Logger;
-  /** Extra env for every job (the wiring passes DOCKER_HOST). */
+  /** Extra env for every job on this host (the wiring passes DOCKER_HOST). */
   jobEnv?: Record<string, string>;
+  /** Label → image for `runs-on` (./runner-images.ts); default: the built-in labels only. */
+  runnerImages?: () => Readonly<Record<string, string>>;
+  /** Runs jobs in containers; without it only `runs-on: self-hosted` jobs run. */
+  containers?: JobContainerRunner;
 }
 
 /** A dispatch that GitHub would refuse; the message is GitHub's. */
 export class WorkflowDispatchError extends Error {
   override readonly name = 'WorkflowDispatchError';
 }
+
+/** `runs-on` labels when the wiring gives no mappings: GitHub's hosted Ubuntu labels → the runner image. */
+const DEFAULT_MAPPINGS: Readonly<Record<string, string>> = Object.fromEntries(
+  DEFAULT_RUNNER_LABELS.map((label) => [label, DEFAULT_RUNNER_IMAGE]),
+);
 
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
@@ -71,6 +92,7 @@ export class Runner {
   private readonly store: RunStore;
   private readonly settings: RepoSettings;
   private readonly actionCache: ActionCache;
+  private readonly actionResolver: ActionResolver;
   private readonly concurrency = new ConcurrencyGroups();
   private readonly executions = new Map<number, RunExecution>();
   private readonly background = new Set<Promise<void>>();
@@ -84,6 +106,15 @@ export class Runner {
     this.store = new RunStore(deps.db);
     this.settings = new RepoSettings(deps.db, () => deps.clock.now());
     this.actionCache = new ActionCache(join(deps.dataDir, 'actions'));
+    const now = () => deps.clock.now();
+    this.actionResolver = new ActionResolver({
+      cache: this.actionCache,
+      downloads: new DownloadedActions(this.actionCache.dir, now, deps.actionDownloads?.maxCacheBytes),
+      builtins: new BuiltinActions(deps.builtinActionsDir),
+      server: deps.actionServer ?? (() => ({ server: undefined, source: 'default' })),
+      ...(deps.actionDownloads?.limits ? { limits: deps.actionDownloads.limits } : {}),
+      now,
+    });
   }
 
   /** Marks runs a previous process left unfinished as cancelled, with a note, and kills their processes. */
@@ -94,13 +125,22 @@ export class Runner {
         runs: closed,
       });
     const label = this.deps.jobEnv?.[RUNNER_MARKER];
-    if (label) {
-      // A scan of every process (/proc), on a later turn so `dockyard up` is ready sooner; runs
-      // wait for it (runStart), so it can never kill a job of this process.
-      this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        const killed = killOrphanedJobProcesses(label);
-        if (killed.length > 0)
-          this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+    const containers = this.deps.containers;
+    if (label || containers) {
+      // A scan of every process (/proc) and of the engine's containers, on a later turn so
+      // `dockyard up` is ready sooner; runs wait for it (runStart), so it can never end a job
+      // of this process.
+      this.swept = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        if (label) {
+          const killed = killOrphanedJobProcesses(label);
+          if (killed.length > 0)
+            this.deps.logger.warn('runner: killed job processes a previous process left running', { pids: killed });
+        }
+        await containers?.sweep().catch((error: unknown) =>
+          this.deps.logger.warn('runner: job containers a previous process left could not be looked for', {
+            error: errorMessage(error),
+          }),
+        );
       });
     }
   }
@@ -450,9 +490,10 @@ export class Runner {
       cloudUrl: this.deps.cloudUrl,
       gitTokens: this.deps.gitTokens,
       broker: this.deps.broker,
-      actionCache: this.actionCache,
-      builtinActionsDir: this.deps.builtinActionsDir,
+      actions: this.actionResolver,
       jobEnv: this.deps.jobEnv ?? {},
+      placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
+      containers: this.deps.containers,
       clock: this.deps.clock,
       logger: this.deps.logger,
     };
@@ -488,22 +529,12 @@ export class Runner {
   }
 }
 
-/** Jobs dockyard cannot run, with the reason. */
+/** Jobs dockyard cannot run, with the reason (`container:` and `services:` are checked when the job starts). */
 function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
   const reasons = new Map<string, string>();
   for (const job of workflow.jobs) {
     if (job.uses !== undefined)
       reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-    else if (job.container !== undefined)
-      reasons.set(
-        job.id,
-        `Job containers (jobs.${job.id}.container) are not supported by dockyard: jobs run directly on this host.`,
-      );
-    else if (job.services !== undefined)
-      reasons.set(
-        job.id,
-        `Service containers (jobs.${job.id}.services) are not supported by dockyard: start them in a step instead.`,
-      );
   }
   return reasons;
 }

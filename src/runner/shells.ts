@@ -65,12 +65,18 @@ function splitTemplate(template: string): string[] {
   return parts;
 }
 
+/** Looks an executable up on a PATH where the job runs (this host, or the job's container). */
+export type ExecutableLookup = (name: string, path: string | undefined) => Promise<string | undefined>;
+
+const onThisHost: ExecutableLookup = (name, path) => Promise.resolve(findExecutable(name, path));
+
 /** Resolves `shell:` (undefined = GitHub's default) into an executable and its arguments. */
-export function resolveShell(
+export async function resolveShell(
   shell: string | undefined,
   scriptPath: (extension: string) => string,
   path: string | undefined,
-): ShellCommand {
+  find: ExecutableLookup = onThisHost,
+): Promise<ShellCommand> {
   const name = shell?.trim() ?? '';
   if (name === 'cmd' || name === 'powershell')
     throw new ShellError(`The shell '${name}' is only available on Windows runners; this dockyard runner is Linux.`);
@@ -78,7 +84,7 @@ export function resolveShell(
   let extension: string;
   if (name === '') {
     // GitHub: bash -e {0} when bash exists, else sh -e {0}.
-    const bash = findExecutable('bash', path);
+    const bash = await find('bash', path);
     template = bash === undefined ? 'sh -e {0}' : 'bash -e {0}';
     extension = '.sh';
   } else if (BUILT_IN[name] !== undefined) {
@@ -93,7 +99,7 @@ export function resolveShell(
   }
   const [command, ...rest] = splitTemplate(template);
   if (command === undefined) throw new ShellError(`Invalid shell option: ${name}`);
-  const file = findExecutable(command, path);
+  const file = await find(command, path);
   if (file === undefined) throw notFound(command);
   const script = scriptPath(extension);
   return { file, args: rest.map((arg) => arg.replaceAll('{0}', script)), extension };

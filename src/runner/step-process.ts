@@ -7,7 +7,6 @@
 import { delimiter } from 'node:path';
 import { createFileCommandFiles, FileCommandError, readFileCommands } from './file-commands.js';
 import type { JobState } from './job-state.js';
-import { groupAlive, startProcess } from './processes.js';
 import { WorkflowCommandProcessor } from './workflow-commands.js';
 
 export type Outcome = 'success' | 'failure' | 'cancelled';
@@ -15,6 +14,7 @@ export type Outcome = 'success' | 'failure' | 'cancelled';
 /** GitHub's limit on one step's summary. */
 const MAX_SUMMARY_BYTES = 1024 * 1024;
 
+/** A step's process; `file`, `args` and `cwd` as the job sees them. */
 export interface ProcessSpec {
   file: string;
   args: string[];
@@ -39,7 +39,8 @@ export function pathWithAdditions(job: JobState, path: string | undefined): stri
 export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<Outcome> {
   if (job.halted) return 'cancelled';
   const files = createFileCommandFiles(job.paths.fileCommands);
-  const env: Record<string, string> = { ...spec.env, ...files, PATH: pathWithAdditions(job, spec.env.PATH) };
+  const fileVariables = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, job.host.toJob(file)]));
+  const env: Record<string, string> = { ...spec.env, ...fileVariables, PATH: pathWithAdditions(job, spec.env.PATH) };
   const allowUnsecure = (env.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? '').toLowerCase() === 'true';
   const commands = new WorkflowCommandProcessor({
     debugEnabled: job.debug,
@@ -75,7 +76,13 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
     },
   });
 
-  const started = startProcess(spec.file, spec.args, { cwd: spec.cwd, env, onLine: (line) => commands.line(line) });
+  const started = job.host.start({
+    file: spec.file,
+    args: spec.args,
+    cwd: spec.cwd,
+    env,
+    onLine: (line) => commands.line(line),
+  });
   job.processes.add(started);
   let timedOut = false;
   const timer =
@@ -90,8 +97,6 @@ export async function runStepProcess(job: JobState, spec: ProcessSpec): Promise<
   const result = await started.done;
   if (timer !== undefined) clearTimeout(timer);
   job.processes.delete(started);
-  // Only groups with survivors are remembered: an empty group's id may be reused by another job's step.
-  if (started.pid !== undefined && groupAlive(started.pid)) job.leftoverGroups.add(started.pid);
 
   let outcome: Outcome = 'success';
   try {

@@ -5,7 +5,7 @@
  * conclusion) and updates the `steps` context. Top-level steps are also recorded and emitted.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Json, StepDefinition } from '../workflow/contract.js';
 import {
@@ -16,6 +16,7 @@ import {
   stepDisplayName,
 } from '../workflow/index.js';
 import { runUsesStep } from './actions/uses-step.js';
+import { createNewFile } from './file-commands.js';
 import { frameEnv, markFailed, processEnvironment, stepScope, type JobState, type StepFrame } from './job-state.js';
 import type { StepConclusion, StepInvocation, StepResult } from './step-invocation.js';
 import { resolveShell } from './shells.js';
@@ -93,11 +94,15 @@ function maskOutputs(job: JobState, outputs: Record<string, string>): Record<str
   return Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, job.masker.mask(value)]));
 }
 
-/** The directory a step runs in: `working-directory` (relative to the workspace) or the workspace. */
+/**
+ * The directory a step runs in, as the job sees it: `working-directory` (relative to the
+ * workspace) or the workspace. One inside the job's directories must exist; another (a path of
+ * the job's container) is checked when the process starts.
+ */
 export function workingDirectory(job: JobState, directory: string | undefined): string {
-  const cwd =
-    directory === undefined || directory === '' ? job.paths.workspace : resolve(job.paths.workspace, directory);
-  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+  const cwd = directory === undefined || directory === '' ? job.view.workspace : resolve(job.view.workspace, directory);
+  const onHost = job.host.toHost(cwd);
+  if (onHost !== undefined && (!existsSync(onHost) || !statSync(onHost).isDirectory())) {
     throw new Error(
       `An error occurred trying to start process with working directory '${cwd}'. No such file or directory`,
     );
@@ -119,14 +124,17 @@ async function runScript(
       : evaluateString(step.workingDirectory, call.scope);
   const processEnv = processEnvironment(job, frame, step.id, call.env);
   let scriptPath = '';
-  const shell = resolveShell(
+  const shell = await resolveShell(
     shellName,
-    (extension) => (scriptPath = join(job.paths.temp, `${randomUUID()}${extension}`)),
+    // In the runner's own directory (a job cannot swap it for a link elsewhere on the host).
+    (extension) => job.host.toJob((scriptPath = join(job.paths.fileCommands, `${randomUUID()}${extension}`))),
     pathWithAdditions(job, processEnv.PATH),
+    (name, path) => job.host.findExecutable(name, path),
   );
+  const scriptArg = job.host.toJob(scriptPath);
   job.log.write(`##[group]${call.name}`);
   job.log.write(script.replace(/\n$/, ''));
-  job.log.write(`shell: ${shell.file} ${shell.args.map((arg) => (arg === scriptPath ? '{0}' : arg)).join(' ')}`);
+  job.log.write(`shell: ${shell.file} ${shell.args.map((arg) => (arg === scriptArg ? '{0}' : arg)).join(' ')}`);
   const shownEnv = Object.entries({ ...job.env, ...job.fileEnv, ...frame.env, ...call.stepEnv });
   if (shownEnv.length > 0) {
     job.log.write('env:');
@@ -134,7 +142,7 @@ async function runScript(
   }
   job.log.write('##[endgroup]');
   const cwd = workingDirectory(job, directory);
-  writeFileSync(scriptPath, script, { mode: 0o700 });
+  createNewFile(scriptPath, script, 0o700);
   return runStepProcess(job, {
     file: shell.file,
     args: shell.args,

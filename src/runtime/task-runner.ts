@@ -2,7 +2,7 @@
  * TaskRunner: makes one ECS task real, step by step through its lifecycle. Starting a
  * PROVISIONING task: its address and ENI (task-network.ts), each container's image pulled as
  * the task's execution role (image-pull.ts), containers created (container-spec.ts, labelled
- * for adoption) and started, their ports proxied at the task's address (task-ports.ts), their
+ * for adoption) and started, their ports proxied at the task's address (task-port-proxies.ts), their
  * output sent to CloudWatch Logs (awslogs.ts); then PENDING → ACTIVATING → RUNNING through the
  * scheduler's `applyTaskEvent`. Stopping: proxies closed, containers stopped with their
  * stopTimeout, exit codes recorded, address released, ENI deleted, STOPPED.
@@ -25,7 +25,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ContainerEngine } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
-import type { TaskAddressPool, TaskPortProxy } from '../network/index.js';
+import type { TaskAddressPool, TaskPortProxy, TaskPorts } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
 import { applyTaskEvent, STOP, type TaskStopEvent } from '../scheduler/index.js';
 import type { Ec2Store } from '../services/ec2/store.js';
@@ -40,7 +40,7 @@ import { pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
-import { TaskPorts } from './task-ports.js';
+import { TaskPortProxies } from './task-port-proxies.js';
 import { hostCannotRun, platformMismatch, platformText, taskPlatform } from './task-platform.js';
 import { hostPlatforms, type HostPlatforms } from '../host/platforms.js';
 
@@ -70,6 +70,8 @@ export interface TaskRunnerDeps {
   platforms?: HostPlatforms;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
+  /** Told of every task port proxy made and closed (workflow jobs relay to them). */
+  taskPorts?: TaskPorts;
 }
 
 /** What the runner holds for a task it has started (or adopted). */
@@ -82,7 +84,7 @@ interface LiveTask {
 
 export class TaskRunner {
   private readonly live = new Map<string, LiveTask>();
-  private readonly ports: TaskPorts;
+  private readonly ports: TaskPortProxies;
   /** Exits of this cloud's containers, from one engine event stream. */
   private readonly exits: ContainerExits;
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
@@ -92,7 +94,7 @@ export class TaskRunner {
 
   constructor(private readonly deps: TaskRunnerDeps) {
     this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
-    this.ports = new TaskPorts(deps);
+    this.ports = new TaskPortProxies(deps);
     this.platforms = deps.platforms ?? hostPlatforms();
   }
 
@@ -158,6 +160,8 @@ export class TaskRunner {
     for (const entry of all) entry.abort.abort();
     this.exits.close();
     await Promise.all(all.flatMap((entry) => entry.proxies.map((p) => p.close())));
+    for (const p of all.flatMap((entry) => entry.proxies))
+      this.deps.taskPorts?.remove({ address: p.address, port: p.port });
   }
 
   private now(): Date {
@@ -228,6 +232,7 @@ export class TaskRunner {
       for (const port of details.ports) {
         const proxy = await this.ports.proxy(address, groups, details.ipAddress, port);
         entry.proxies.push(proxy);
+        this.deps.taskPorts?.add({ address, port: port.containerPort });
         try {
           await proxy.start();
         } catch (error) {
@@ -292,6 +297,7 @@ export class TaskRunner {
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     for (const c of containers) {
       for (const port of c.ports) {
+        this.deps.taskPorts?.add({ address, port: port.containerPort });
         entry.proxies.push(await this.ports.proxy(address, groups, c.ipAddress, port));
       }
       const container = definition.document.containerDefinitions.find((d) => d.name === c.name);
@@ -308,6 +314,7 @@ export class TaskRunner {
     if (entry) entry.stopping = true;
     await this.deps.drain?.(taskArn);
     await Promise.all((entry?.proxies ?? []).map((p) => p.close()));
+    for (const p of entry?.proxies ?? []) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
     const task = store.tasks.get(taskArn);
     if (!task) return;
     const definition = definitionOf(store, task);

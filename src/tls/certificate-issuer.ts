@@ -10,6 +10,7 @@
  * on disk needs only node:crypto (cloud-certificates.ts).
  */
 import { randomBytes, webcrypto } from 'node:crypto';
+import { NAME_CONSTRAINTS_OID, nameConstraintsDer, type PermittedNames } from './name-constraints.js';
 
 /** A private key (PKCS#8 PEM) and its certificate (PEM). */
 export interface KeyAndCertificate {
@@ -72,11 +73,13 @@ function newKeyPair(): Promise<webcrypto.CryptoKeyPair> {
 
 /**
  * A new certificate authority: self-signed, `CA:TRUE` with path length 0 (it signs server
- * certificates, never another CA), key usage keyCertSign and cRLSign only.
+ * certificates, never another CA), key usage keyCertSign and cRLSign only, and, given
+ * `permitted`, critical name constraints limiting it to those names (./name-constraints.ts).
  */
 export async function createCertificateAuthority(options: {
   commonName: string;
   validity: Validity;
+  permitted?: PermittedNames;
 }): Promise<KeyAndCertificate> {
   const lib = await x509();
   const keys = await newKeyPair();
@@ -92,6 +95,9 @@ export async function createCertificateAuthority(options: {
         new lib.BasicConstraintsExtension(true, 0, true),
         new lib.KeyUsagesExtension(lib.KeyUsageFlags.keyCertSign | lib.KeyUsageFlags.cRLSign, true),
         await lib.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
+        ...(options.permitted === undefined
+          ? []
+          : [new lib.Extension(NAME_CONSTRAINTS_OID, true, nameConstraintsDer(options.permitted))]),
       ],
     },
     webcrypto,

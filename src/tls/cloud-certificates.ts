@@ -29,6 +29,7 @@ import {
   type KeyAndCertificate,
   type SubjectNames,
 } from './certificate-issuer.js';
+import { hasNameConstraints, type PermittedNames } from './name-constraints.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -71,11 +72,15 @@ export class CloudCertificates {
   /** One issuance at a time (start-up and housekeeping may both ask). */
   private issuing: Promise<ServerCredentials> | undefined;
 
-  /** `now`: the wall clock by default (see the header); tests pass another instant. */
+  /**
+   * `now`: the wall clock by default (see the header); tests pass another instant. `permitted`:
+   * the CA's name constraints; a CA without exactly these is replaced.
+   */
   constructor(
     dataDir: string,
     private readonly names: SubjectNames,
     private readonly now: () => Date = () => new Date(),
+    private readonly permitted?: PermittedNames,
   ) {
     this.files = tlsFiles(dataDir);
     this.wanted = canonicalNames(names);
@@ -108,6 +113,7 @@ export class CloudCertificates {
       const created = await createCertificateAuthority({
         commonName: `dockyard local CA ${randomBytes(4).toString('hex')}`,
         validity: this.validity(now, CERTIFICATE_LIFETIMES.caDays),
+        ...(this.permitted === undefined ? {} : { permitted: this.permitted }),
       });
       // Key first: a crash between the two writes leaves a pair that does not match, which
       // the next start replaces.
@@ -131,11 +137,12 @@ export class CloudCertificates {
     };
   }
 
-  /** The CA on disk, if it is a CA, its key matches and it has more than the renewal margin left. */
+  /** The CA on disk, if it is a CA, its key matches, it has the wanted constraints and more than the renewal margin left. */
   private readCa(): KeyAndCertificate | undefined {
     const pair = readPair(this.files.caKey, this.files.caCert);
     if (!pair || !pair.cert.ca || !this.lastsBeyond(pair.cert, CERTIFICATE_LIFETIMES.caRenewWithinDays))
       return undefined;
+    if (this.permitted !== undefined && !hasNameConstraints(pair.cert.raw, this.permitted)) return undefined;
     return { keyPem: pair.keyPem, certPem: pair.certPem };
   }
 

@@ -5,23 +5,14 @@
  * real action's wording.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestCloud, type TestCloud } from '../support/cloud.js';
 import { idTokenEnv, setUpIam, type IamFixture } from './aws-setup.js';
-import { ACTIONS, DOCKER_HOST, TestJob } from './support.js';
+import { ACTIONS, DOCKER_HOST, dockerAuths, TestJob } from './support.js';
 
 /** The cloud's registry as the engine knows it (localhost:PORT), and the outputs' name suffix; set in `before`. */
 let REGISTRY = '';
 let SUFFIX = '';
-
-/** The registries docker's config file holds credentials for. */
-function dockerAuths(job: TestJob): string[] {
-  const file = join(job.env.HOME ?? '', '.docker', 'config.json');
-  if (!existsSync(file)) return [];
-  return Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {});
-}
 
 describe('amazon-ecr-login (built-in)', () => {
   let cloud: TestCloud;

@@ -9,7 +9,7 @@
  * instance metadata or credentials of the host leak into a step.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +201,13 @@ export class TestJob {
       return found;
     });
   }
+}
+
+/** The registries a job's docker config file holds credentials for. */
+export function dockerAuths(job: TestJob): string[] {
+  const file = join(job.env.HOME ?? '', '.docker', 'config.json');
+  if (!existsSync(file)) return [];
+  return Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, unknown> }).auths ?? {});
 }
 
 /** INPUT_<NAME>: upper-cased, spaces to `_`, hyphens kept (the runner's rule). */

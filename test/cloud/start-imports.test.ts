@@ -56,6 +56,7 @@ describe('what the cloud loads at start', () => {
       ['the run executor', /\/src\/runner\/(run-start|run-executor|job-runner|step-runner)\.js$/],
       ['the ECS runtime', /\/src\/runtime\/runtime\.js$/],
       ['the container engine driver', /\/src\/engine\/docker-api\.js$/],
+      ['job containers and the Docker guard', /\/src\/(runner\/container|docker-guard)\//],
     ];
     for (const [what, pattern] of deferred) {
       const loaded = graph.filter((url) => pattern.test(url));

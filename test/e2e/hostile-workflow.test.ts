@@ -34,8 +34,11 @@ const PROBE = fileURLToPath(new URL('../support/latency-probe.js', import.meta.u
  * Starts test/support/latency-probe.ts against the cloud: health, GetCallerIdentity and the
  * service endpoint every 50 ms, in a process of its own. `stop` ends it and returns its reports.
  */
-async function startProbe(args: string[]): Promise<{ stop(): Promise<ProbeReport[]> }> {
-  const child = spawn(process.execPath, [PROBE, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+async function startProbe(args: string[], samples?: number): Promise<{ stop(): Promise<ProbeReport[]> }> {
+  const child = spawn(process.execPath, [PROBE, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: samples === undefined ? process.env : { ...process.env, PROBE_SAMPLES: String(samples) },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -183,12 +186,17 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
       accessKeyId: string;
       secretAccessKey: string;
     };
-    const probe = await startProbe([
+    const probeArgs = [
       proc?.url ?? assert.fail('no cloud'),
       admin.accessKeyId,
       admin.secretAccessKey,
       `${endpoint.hostname}:${endpoint.port}`,
-    ]);
+    ];
+    // The same probe for 60 samples (3 s) before the push: on a shared machine the worst answer of
+    // an idle cloud is itself tens of milliseconds, so the push is judged against that, not a
+    // fixed number. A cloud the bomb freezes does not answer for seconds to minutes.
+    const baseline = await (await startProbe(probeArgs, 60)).stop();
+    const probe = await startProbe(probeArgs);
     let reports: ProbeReport[];
     try {
       const withBomb = await push();
@@ -243,7 +251,13 @@ describe('a hostile workflow file cannot hurt the cloud', { timeout: 600_000 }, 
       assert.ok(report.samples >= 10, `${report.name}: ${report.samples} samples`);
     }
     const [health, api, service] = reports;
-    assert.ok((health?.worstMs ?? Infinity) < 100, `health took ${health?.worstMs} ms`);
+    // Quiet machine: under 100 ms (docs/benchmarks.md); loaded: within a few times what the idle
+    // cloud's health answered in the baseline.
+    const healthBound = Math.max(100, 3 * (baseline[0]?.worstMs ?? 0));
+    assert.ok(
+      (health?.worstMs ?? Infinity) < healthBound,
+      `health took ${health?.worstMs} ms (bound ${healthBound} ms)`,
+    );
     assert.ok((api?.worstMs ?? Infinity) < 1000, `GetCallerIdentity took ${api?.worstMs} ms`);
     assert.ok((service?.worstMs ?? Infinity) < 1000, `the service endpoint took ${service?.worstMs} ms`);
   });

@@ -41,6 +41,7 @@ import {
 const HOST: RunnerHost = {
   node: { path: '/usr/bin/node', version: 'v20.20.2', npm: { dir: '/usr/lib/node_modules/npm', version: '11.19.1' } },
   docker: { path: '/usr/local/bin/docker', version: 'Docker version 28.2.2, build e6534b4' },
+  buildx: { path: '/opt/dockyard/dist/buildx/docker-buildx.cjs', sha256: 'a'.repeat(64) },
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'dockyard-images-units-'));
@@ -67,6 +68,7 @@ describe('runner recipe', () => {
         'the docker client',
         runnerRecipe({ ...HOST, docker: { ...HOST.docker, version: 'Docker version 29.0.0, build 1' } }),
       ],
+      ['the buildx plugin', runnerRecipe({ ...HOST, buildx: { ...HOST.buildx, sha256: 'b'.repeat(64) } })],
       ['the image settings', { ...recipe, changes: [...recipe.changes, 'ENV X=1'] }],
       ['the architecture', { ...recipe, arch: 'arm64' }],
     ];

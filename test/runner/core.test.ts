@@ -8,9 +8,12 @@ import { finished, startHarness, workflow, type Harness } from './support.js';
 describe('runner: push → run → steps', () => {
   let h: Harness;
   before(async () => {
+    // A variable of the cloud process's own: a job's environment is built from scratch.
+    process.env.CONTAINER_NAME = 'the-cloud-process';
     h = await startHarness({ deps: { jobEnv: { DOCKER_HOST: 'unix:///tmp/dockyard-test.sock' } } });
   });
   after(async () => {
+    delete process.env.CONTAINER_NAME;
     await h.stop();
   });
 
@@ -21,7 +24,7 @@ describe('runner: push → run → steps', () => {
         'on: push',
         'jobs:',
         '  build:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - run: echo "hello from $GITHUB_REPOSITORY at $GITHUB_SHA"',
         '      - id: out',
@@ -31,7 +34,7 @@ describe('runner: push → run → steps', () => {
         '        run: |',
         '          for name in CI GITHUB_ACTIONS GITHUB_REPOSITORY GITHUB_REPOSITORY_OWNER GITHUB_REF GITHUB_REF_NAME GITHUB_REF_TYPE \\',
         '            GITHUB_EVENT_NAME GITHUB_WORKFLOW GITHUB_WORKFLOW_REF GITHUB_JOB GITHUB_RUN_ID GITHUB_RUN_NUMBER GITHUB_RUN_ATTEMPT \\',
-        '            GITHUB_ACTOR GITHUB_SERVER_URL GITHUB_ACTION RUNNER_OS RUNNER_NAME RUNNER_ENVIRONMENT AWS_ENDPOINT_URL DOCKER_HOST; do',
+        '            GITHUB_ACTOR GITHUB_SERVER_URL GITHUB_ACTION RUNNER_OS RUNNER_NAME RUNNER_ENVIRONMENT AWS_ENDPOINT_URL DOCKER_HOST CONTAINER_NAME; do',
         '            echo "ENV $name=${!name}"',
         '          done',
         '          echo "ENV workspace=$([ "$GITHUB_WORKSPACE" = "$PWD" ] && basename "$PWD")"',
@@ -52,7 +55,7 @@ describe('runner: push → run → steps', () => {
     assert.equal(detail.sha, sha);
     assert.equal(detail.runNumber, 1);
     assert.equal(detail.jobs.length, 1);
-    assert.equal(detail.jobs[0]?.runsOn, 'ubuntu-latest');
+    assert.equal(detail.jobs[0]?.runsOn, 'self-hosted');
     assert.deepEqual(
       detail.jobs[0]?.steps.map((step) => step.conclusion),
       ['success', 'success', 'success', 'success'],
@@ -87,6 +90,7 @@ describe('runner: push → run → steps', () => {
       RUNNER_ENVIRONMENT: 'self-hosted',
       AWS_ENDPOINT_URL: h.cloud.url,
       DOCKER_HOST: 'unix:///tmp/dockyard-test.sock',
+      CONTAINER_NAME: '',
       workspace: 'app',
       temp: 'dir docker=1-build',
     });

@@ -30,7 +30,7 @@ describe('runner: notices from outside the steps', () => {
         'on: push',
         'jobs:',
         '  deploy:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         `      - run: touch ${join(scratch, 'started')}; while [ ! -e ${go} ]; do sleep 0.05; done`,
       ),

@@ -10,7 +10,7 @@ const onMainOnly = workflow(
   '    branches: [main]',
   'jobs:',
   '  a:',
-  '    runs-on: x',
+  '    runs-on: self-hosted',
   '    steps:',
   '      - run: echo main-only',
 );
@@ -21,7 +21,7 @@ const onTags = workflow(
   '    tags: ["v*"]',
   'jobs:',
   '  a:',
-  '    runs-on: x',
+  '    runs-on: self-hosted',
   '    steps:',
   '      - run: echo "tag $GITHUB_REF_NAME $GITHUB_REF_TYPE"',
 );
@@ -40,7 +40,7 @@ const dispatchOnly = workflow(
   '        default: true',
   'jobs:',
   '  a:',
-  '    runs-on: x',
+  '    runs-on: self-hosted',
   '    steps:',
   '      - run: echo "target=${{ inputs.target }} dry=${{ inputs.dry }} event=${{ github.event.inputs.target }} name=$GITHUB_EVENT_NAME"',
 );
@@ -141,7 +141,7 @@ describe('runner: triggers', () => {
 
   it('records an invalid workflow file as a failed run', async () => {
     const { runs } = await h.push('mona/broken', {
-      '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: x\n    stepz: []\n',
+      '.github/workflows/bad.yml': 'on: push\njobs:\n  a:\n    runs-on: self-hosted\n    stepz: []\n',
     });
     assert.equal(runs.length, 1);
     assert.equal(runs[0]?.conclusion, 'failure');

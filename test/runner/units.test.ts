@@ -7,7 +7,9 @@ import { Masker } from '../../src/runner/masker.js';
 import { RepoSettings, RepoSettingsError } from '../../src/runner/index.js';
 import { join } from 'node:path';
 import { loadAction } from '../../src/runner/actions/definition.js';
-import { listBuiltinActions, majorOf, resolveAction } from '../../src/runner/actions/resolve.js';
+import { ActionResolver } from '../../src/runner/actions/resolve.js';
+import { BuiltinActions, majorOf } from '../../src/runner/actions/builtin-actions.js';
+import { DownloadedActions } from '../../src/runner/actions/downloaded-actions.js';
 import { ActionCache } from '../../src/runner/action-cache.js';
 import { REPO_ROOT } from './support.js';
 import { resolveShell, ShellError } from '../../src/runner/shells.js';
@@ -80,20 +82,26 @@ describe('runner units', () => {
     assert.throws(() => parseKeyValueFile('junk\n'), /Invalid format 'junk'/);
   });
 
-  it('resolves shells and action majors', () => {
+  it('resolves shells and action majors', async () => {
     const path = process.env.PATH;
-    assert.deepEqual(resolveShell('sh', (extension) => `/tmp/s${extension}`, path).args, ['-e', '/tmp/s.sh']);
-    assert.deepEqual(resolveShell('bash', () => '/tmp/s', path).args, [
+    assert.deepEqual((await resolveShell('sh', (extension) => `/tmp/s${extension}`, path)).args, ['-e', '/tmp/s.sh']);
+    assert.deepEqual((await resolveShell('bash', () => '/tmp/s', path)).args, [
       '--noprofile',
       '--norc',
       '-eo',
       'pipefail',
       '/tmp/s',
     ]);
-    assert.deepEqual(resolveShell(undefined, () => '/tmp/s', path).args, ['-e', '/tmp/s']);
-    assert.deepEqual(resolveShell('perl -w {0}', () => '/tmp/s', path).args, ['-w', '/tmp/s']);
-    assert.throws(() => resolveShell('perl -w', () => '/tmp/s', path), ShellError);
-    assert.throws(() => resolveShell('cmd', () => '/tmp/s', path), /only available on Windows/);
+    assert.deepEqual((await resolveShell(undefined, () => '/tmp/s', path)).args, ['-e', '/tmp/s']);
+    assert.deepEqual((await resolveShell('perl -w {0}', () => '/tmp/s', path)).args, ['-w', '/tmp/s']);
+    await assert.rejects(
+      resolveShell('perl -w', () => '/tmp/s', path),
+      ShellError,
+    );
+    await assert.rejects(
+      resolveShell('cmd', () => '/tmp/s', path),
+      /only available on Windows/,
+    );
     assert.equal(majorOf('v4'), 'v4');
     assert.equal(majorOf('v4.2.1'), 'v4');
     assert.equal(majorOf('main'), undefined);
@@ -114,10 +122,24 @@ describe('runner units', () => {
   });
 
   it('reads every built-in action of this repository', async () => {
-    const builtinDir = join(REPO_ROOT, 'builtin-actions');
+    const builtins = new BuiltinActions(join(REPO_ROOT, 'builtin-actions'));
     const cache = new ActionCache(join(REPO_ROOT, 'no-such-cache'));
-    for (const spec of listBuiltinActions(builtinDir)) {
-      const resolved = resolveAction(spec, { workspace: '/nonexistent', cache, builtinDir });
+    const resolver = new ActionResolver({
+      cache,
+      downloads: new DownloadedActions(cache.dir),
+      builtins,
+      server: () => ({ server: undefined, source: 'setting' }),
+      now: () => new Date(),
+    });
+    const lines: string[] = [];
+    for (const spec of builtins.list()) {
+      const resolved = await resolver.resolve(spec, {
+        workspace: '/nonexistent',
+        session: {},
+        log: (line) => lines.push(line),
+        notice: (line) => lines.push(line),
+      });
+      assert.equal(resolved.source, 'builtin');
       const definition = await loadAction(resolved.dir, spec);
       assert.ok(definition.runs.using === 'node' || definition.runs.using === 'composite', spec);
     }

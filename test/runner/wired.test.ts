@@ -5,19 +5,16 @@
  * with a real OIDC token.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { seedTrustPolicy, startTestCloud, type TestCloud } from '../support/cloud.js';
+import { pushFiles } from '../support/git-push.js';
 import { prepareSeedRole } from '../support/sts-fixture.js';
 import { REPO_ROOT, workflow } from './support.js';
 import { waitFor } from '../support/wait-for.js';
-
-const run = promisify(execFile);
 
 describe('runner: wired into the cloud', () => {
   let cloud: TestCloud;
@@ -54,7 +51,7 @@ describe('runner: wired into the cloud', () => {
         '  contents: read',
         'jobs:',
         '  deploy:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - run: |',
         '          base="http://x-access-token:${{ github.token }}@${GITHUB_SERVER_URL#http://}"',
@@ -74,7 +71,7 @@ describe('runner: wired into the cloud', () => {
         '        run: node --input-type=module -e "$SCRIPT"',
         // The older majors most published ECS workflows still name run the same built-in code.
         '  legacy:',
-        '    runs-on: ubuntu-latest',
+        '    runs-on: self-hosted',
         '    steps:',
         '      - uses: actions/checkout@v2',
         `      - run: 'echo "legacy checkout: $(cat hello.txt)"'`,
@@ -92,24 +89,7 @@ describe('runner: wired into the cloud', () => {
         '        run: node --input-type=module -e "$SCRIPT"',
       ),
     };
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(tree, path, '..'), { recursive: true });
-      writeFileSync(join(tree, path), content);
-    }
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Mona',
-      GIT_AUTHOR_EMAIL: 'mona@example.com',
-      GIT_COMMITTER_NAME: 'Mona',
-      GIT_COMMITTER_EMAIL: 'mona@example.com',
-      GIT_TERMINAL_PROMPT: '0',
-    };
-    await run('git', ['init', '-q', '-b', 'main'], { cwd: tree, env });
-    await run('git', ['add', '-A'], { cwd: tree, env });
-    await run('git', ['commit', '-q', '-m', 'deploy it'], { cwd: tree, env });
-    const port = new URL(cloud.url).port;
-    const remote = `http://${cloud.admin.accessKeyId}:${encodeURIComponent(cloud.admin.secretAccessKey)}@127.0.0.1:${port}/git/mona/wired.git`;
-    await run('git', ['push', '-q', remote, 'HEAD:refs/heads/main'], { cwd: tree, env, timeout: 60_000 });
+    await pushFiles({ port: new URL(cloud.url).port, admin: cloud.admin }, tree, 'mona/wired', files);
 
     await waitFor('the push to start a run', () => ci.runner.listRuns({ repository: 'mona/wired' }).length > 0, {
       timeoutMs: 10_000,

@@ -28,19 +28,24 @@ export interface TestCloudOptions {
   dataDir?: string;
   accountId?: string;
   logger?: Logger;
+  /** A restart names the port of the cloud it replaces; otherwise the kernel picks one. */
+  port?: number;
   /** The engine pushes and pulls here: the cloud writes its CA into the engine's certs.d for localhost:PORT. */
   engine?: boolean;
+  /** Run workflow jobs in containers through the engine (off by default: most tests have no engine). */
+  jobContainers?: boolean;
 }
 
 export async function startTestCloud(options: TestCloudOptions = {}): Promise<TestCloud> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'dockyard-test-'));
   const cloud = await Cloud.start({
     dataDir,
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     clock: options.clock,
     accountId: options.accountId,
     logger: options.logger,
+    jobContainers: options.jobContainers,
     ...(options.engine ? { engineCertsDir: ENGINE_CERTS_DIR } : {}),
   });
   await cloud.ready();

@@ -5,6 +5,7 @@
  * so that the test's work (spawning clients, reading their output) never delays a probe.
  *
  * Usage: node latency-probe.js URL ACCESS_KEY_ID SECRET_ACCESS_KEY [SERVICE_HOST:PORT]
+ * With PROBE_SAMPLES=N in its environment it also stops by itself after N samples of each probe.
  * It prints `ready` once each probe has answered once (first calls pay for connections and code).
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -56,11 +57,12 @@ if (service !== undefined) {
 
 let stopped = false;
 process.stdin.on('end', () => (stopped = true));
+const sampleLimit = Number(process.env.PROBE_SAMPLES ?? Infinity);
 process.stdin.resume();
 
 async function run(name: string, check: () => Promise<string | undefined>): Promise<ProbeReport> {
   const report: ProbeReport = { name, samples: 0, worstMs: 0, failures: [] };
-  while (!stopped) {
+  while (!stopped && report.samples < sampleLimit) {
     const started = performance.now();
     const failure = await check().catch((error: unknown) => String(error));
     const elapsed = performance.now() - started;

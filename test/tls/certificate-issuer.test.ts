@@ -18,7 +18,8 @@ import {
   issueServerCertificate,
   type KeyAndCertificate,
 } from '../../src/tls/certificate-issuer.js';
-import { runOk } from '../support/run.js';
+import { hasNameConstraints } from '../../src/tls/name-constraints.js';
+import { run, runOk } from '../support/run.js';
 
 const DAY = 24 * 3600 * 1000;
 const now = new Date();
@@ -177,5 +178,50 @@ describe('the certificate issuer', () => {
     assert.notEqual(a.serialNumber, b.serialNumber);
     assert.match(a.serialNumber, /^[0-7][0-9A-F]{31}$/);
     assert.notEqual(again.keyPem, server.keyPem);
+  });
+
+  it('a name-constrained CA vouches for its permitted names only, as OpenSSL and Node verify it', async () => {
+    const permitted = { dns: ['localhost', 'amazonaws.com'], ipRanges: ['127.0.0.0/8', '::1/128'] };
+    const limited = await createCertificateAuthority({
+      commonName: 'constrained CA',
+      validity: validity(1),
+      permitted,
+    });
+    assert.ok(hasNameConstraints(new X509Certificate(limited.certPem).raw, permitted));
+    assert.ok(!hasNameConstraints(new X509Certificate(ca.certPem).raw, permitted), 'an unconstrained CA is told apart');
+    assert.ok(
+      !hasNameConstraints(new X509Certificate(limited.certPem).raw, { ...permitted, dns: ['localhost'] }),
+      'so is one with other constraints',
+    );
+    writeFileSync(join(dir, 'limited.crt'), limited.certPem);
+    const text = (await runOk('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'limited.crt')])).stdout;
+    assert.match(
+      text,
+      /X509v3 Name Constraints: critical\n\s+Permitted:\n\s+DNS:localhost\n\s+DNS:amazonaws.com\n\s+IP:127\.0\.0\.0\/255\.0\.0\.0\n\s+IP:0:0:0:0:0:0:0:1\/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF/,
+    );
+    const inside = await issueServerCertificate(limited, {
+      names: { dns: ['localhost', 'sts.amazonaws.com', '*.dkr.ecr.us-east-1.amazonaws.com'], ip: ['127.0.0.1', '::1'] },
+      validity: validity(1),
+    });
+    const outside = await issueServerCertificate(limited, {
+      names: { dns: ['example.com'], ip: [] },
+      validity: validity(1),
+    });
+    writeFileSync(join(dir, 'inside.crt'), inside.certPem);
+    writeFileSync(join(dir, 'outside.crt'), outside.certPem);
+    assert.match(
+      (await runOk('openssl', ['verify', '-CAfile', join(dir, 'limited.crt'), join(dir, 'inside.crt')])).stdout,
+      /inside\.crt: OK/,
+    );
+    const refused = await run('openssl', ['verify', '-CAfile', join(dir, 'limited.crt'), join(dir, 'outside.crt')]);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stdout + refused.stderr, /permitted subtree violation/);
+    assert.deepEqual(await handshake(inside, limited.certPem, { host: '127.0.0.1', servername: 'sts.amazonaws.com' }), {
+      authorized: true,
+    });
+    assert.equal(
+      (await handshake(outside, limited.certPem, { host: '127.0.0.1', servername: 'example.com' })).authorized,
+      false,
+    );
   });
 });

@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { certificateNames } from '../../src/cloud/cloud-tls.js';
+import { certificateNames, permittedNames } from '../../src/cloud/cloud-tls.js';
+import { awsCertificateNames } from '../../src/tls/aws-hostnames.js';
+import { hasNameConstraints } from '../../src/tls/name-constraints.js';
 import { CloudCertificates, LOOPBACK_NAMES, subjectAltNames, tlsFiles } from '../../src/tls/cloud-certificates.js';
 
 const DAY = 24 * 3600 * 1000;
@@ -50,6 +52,20 @@ describe('CloudCertificates', () => {
     const again = new CloudCertificates(dataDir, { dns: ['LOCALHOST'], ip: ['::1', '127.0.0.1'] });
     assert.deepEqual(again.current(), first, 'same names in another order and case');
     assert.deepEqual(await again.ensure(), first);
+  });
+
+  it('replaces a CA without the wanted name constraints (an older data directory), and keeps one that has them', async () => {
+    const older = await new CloudCertificates(dataDir, LOOPBACK_NAMES).ensure();
+    const permitted = permittedNames('127.0.0.1');
+    const constrained = new CloudCertificates(dataDir, certificateNames('127.0.0.1'), undefined, permitted);
+    assert.equal(constrained.current(), undefined);
+    const issued = await constrained.ensure();
+    assert.notEqual(issued.caCert, older.caCert);
+    assert.ok(hasNameConstraints(new X509Certificate(issued.caCert).raw, permitted));
+    assert.deepEqual(
+      new CloudCertificates(dataDir, certificateNames('127.0.0.1'), undefined, permitted).current(),
+      issued,
+    );
   });
 
   it('re-issues the server certificate (same CA) when the names change', async () => {
@@ -118,15 +134,35 @@ describe('CloudCertificates', () => {
     assert.ok(new CloudCertificates(dataDir, certificateNames('fd00::a:5')).current());
   });
 
-  it('names: loopback always; a specific listening address is added, a wildcard one is not', () => {
-    assert.deepEqual(certificateNames('127.0.0.1'), LOOPBACK_NAMES);
-    assert.deepEqual(certificateNames('0.0.0.0'), LOOPBACK_NAMES);
-    assert.deepEqual(certificateNames('::'), LOOPBACK_NAMES);
-    assert.deepEqual(certificateNames('192.168.1.5'), { dns: ['localhost'], ip: ['127.0.0.1', '::1', '192.168.1.5'] });
-    assert.deepEqual(certificateNames('fd00::5'), { dns: ['localhost'], ip: ['127.0.0.1', '::1', 'fd00::5'] });
+  it('names: loopback and the AWS host names always; a specific listening address is added, a wildcard one is not', () => {
+    const dns = ['localhost', ...awsCertificateNames()];
+    const loopback = { dns, ip: ['127.0.0.1', '::1'] };
+    assert.deepEqual(certificateNames('127.0.0.1'), loopback);
+    assert.deepEqual(certificateNames('0.0.0.0'), loopback);
+    assert.deepEqual(certificateNames('::'), loopback);
+    assert.deepEqual(certificateNames('192.168.1.5'), { dns, ip: ['127.0.0.1', '::1', '192.168.1.5'] });
+    assert.deepEqual(certificateNames('fd00::5'), { dns, ip: ['127.0.0.1', '::1', 'fd00::5'] });
     assert.deepEqual(certificateNames('devbox.internal'), {
-      dns: ['localhost', 'devbox.internal'],
+      dns: [...dns, 'devbox.internal'],
       ip: ['127.0.0.1', '::1'],
+    });
+    assert.ok(
+      dns.includes('sts.amazonaws.com') &&
+        dns.includes('*.dkr.ecr.eu-west-1.amazonaws.com') &&
+        dns.includes('*.ecr.us-east-1.amazonaws.com'),
+    );
+    // The CA may vouch for nothing else (name constraints).
+    assert.deepEqual(permittedNames('127.0.0.1'), {
+      dns: ['localhost', 'amazonaws.com'],
+      ipRanges: ['127.0.0.0/8', '::1/128'],
+    });
+    assert.deepEqual(permittedNames('192.168.1.5'), {
+      dns: ['localhost', 'amazonaws.com'],
+      ipRanges: ['127.0.0.0/8', '::1/128', '192.168.1.5/32'],
+    });
+    assert.deepEqual(permittedNames('devbox.internal'), {
+      dns: ['localhost', 'amazonaws.com', 'devbox.internal'],
+      ipRanges: ['127.0.0.0/8', '::1/128'],
     });
   });
 });

@@ -1,7 +1,7 @@
 /**
- * JavaScript actions: `runs.using: node12|node16|node20|node24` run with the Node that runs
- * dockyard (`process.execPath`), as a self-hosted runner runs its bundled Node whatever the
- * label says. Each stage (pre, main, post) is its own process with INPUT_<NAME> variables
+ * JavaScript actions: `runs.using: node12|node16|node20|node24` run with the job's Node (the
+ * Node that runs dockyard on this host, the image's `node` in a job container), as a runner runs
+ * its bundled Node whatever the label says. Each stage (pre, main, post) is its own process with INPUT_<NAME> variables
  * (upper-cased, spaces → `_`), GITHUB_ACTION_PATH/REPOSITORY/REF, and STATE_<name> from what
  * earlier stages wrote to GITHUB_STATE.
  */
@@ -54,9 +54,9 @@ export async function runNodeStage(
     ...stateVariables,
   });
   return runStepProcess(job, {
-    file: process.execPath,
-    args: [script],
-    cwd: job.paths.workspace,
+    file: job.host.node,
+    args: [job.host.toJob(script)],
+    cwd: job.view.workspace,
     env: processEnv,
     timeoutMinutes: options.timeoutMinutes,
     outputs: options.outputs,

@@ -11,7 +11,7 @@ import type { Outcome } from '../step-process.js';
 import { runComposite } from './composite.js';
 import { loadAction, type ActionDefinition } from './definition.js';
 import { runNodeStage } from './node-action.js';
-import { resolveAction, type ResolvedAction } from './resolve.js';
+import type { ResolutionContext, ResolvedAction } from './resolve.js';
 
 /** Resolves and reads an action; remote ones once per job. Throws ActionResolutionError. */
 export async function loadUses(
@@ -21,14 +21,23 @@ export async function loadUses(
   const local = uses.startsWith('./') || uses === '.';
   const known = local ? undefined : job.loadedActions.get(uses);
   if (known !== undefined) return known;
-  const resolved = resolveAction(uses, {
-    workspace: job.paths.workspace,
-    cache: job.actionCache,
-    builtinDir: job.builtinActionsDir,
-  });
+  const resolved = await job.actions.resolve(uses, resolutionContext(job));
   const loaded = { resolved, definition: await loadAction(resolved.dir, uses) };
   if (!local) job.loadedActions.set(uses, loaded);
   return loaded;
+}
+
+/** The job's log and notices, and what its earlier resolutions learnt of the server. */
+function resolutionContext(job: JobState): ResolutionContext {
+  return {
+    workspace: job.paths.workspace,
+    session: job.actionResolution,
+    log: (line: string) => job.log.write(line),
+    notice: (message: string) => {
+      job.log.write(`##[notice]${message}`);
+      job.annotations.push({ level: 'notice', message, job: job.jobName });
+    },
+  };
 }
 
 /** Inputs as the action sees them: declared defaults (evaluated) overlaid by `with:`. */

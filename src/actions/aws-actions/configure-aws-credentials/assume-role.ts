@@ -1,8 +1,12 @@
 /**
- * The three ways configure-aws-credentials assumes a role: with a job's OIDC token
+ * The three ways configure-aws-credentials (v3–v6) assumes a role: with a job's OIDC token
  * (AssumeRoleWithWebIdentity, unsigned, no session tags), with a web identity token file, or
  * with the credentials in the environment (AssumeRole, with session tags describing the run
- * unless role-skip-session-tagging).
+ * unless role-skip-session-tagging; ./session-tags.ts).
+ *
+ * v6 also sends transitive-tag-keys (those among the tags sent), retries once without its
+ * droppable tags when STS finds the packed tags too large, and refuses a token file that is a
+ * symbolic link or in a linked directory (Kubernetes' projected service-account token excepted).
  */
 import * as core from '@actions/core';
 import {
@@ -11,11 +15,12 @@ import {
   type AssumeRoleCommandInput,
   type Credentials,
   type STSClient,
-  type Tag,
 } from '@aws-sdk/client-sts';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, posix } from 'node:path';
 import { errorMessage } from '../../../core/errors.js';
+import type { CurrentMajor } from './inputs.js';
+import { DROPPABLE_TAGS, parseCustomTags, runTags } from './session-tags.js';
 
 /** What either AssumeRole call returns that the action uses. */
 export interface AssumedRole {
@@ -24,6 +29,7 @@ export interface AssumedRole {
 }
 
 export interface AssumeRoleParams {
+  major: CurrentMajor;
   sts: STSClient;
   roleToAssume: string;
   roleDurationSeconds: number;
@@ -35,38 +41,23 @@ export interface AssumeRoleParams {
   webIdentityToken: string | undefined;
   inlineSessionPolicy: string;
   managedSessionPolicies: { arn: string }[];
-}
-
-const MAX_TAG_VALUE_LENGTH = 256;
-
-/** Session tag values allow fewer characters than GitHub names do: the rest become `_`. */
-export function sanitizeTagValue(value: string): string {
-  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, MAX_TAG_VALUE_LENGTH);
-}
-
-/** The session tags describing the run, from the GITHUB_* variables (which must all be set). */
-function sessionTags(env: NodeJS.ProcessEnv): { tags: Tag[]; workspace: string } {
-  const { GITHUB_REPOSITORY, GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR, GITHUB_SHA, GITHUB_WORKSPACE } = env;
-  if (!GITHUB_REPOSITORY || !GITHUB_WORKFLOW || !GITHUB_ACTION || !GITHUB_ACTOR || !GITHUB_SHA || !GITHUB_WORKSPACE) {
-    throw new Error('Missing required environment variables. Are you running in GitHub Actions?');
-  }
-  const tags: Tag[] = [
-    { Key: 'GitHub', Value: 'Actions' },
-    { Key: 'Repository', Value: GITHUB_REPOSITORY },
-    { Key: 'Workflow', Value: sanitizeTagValue(GITHUB_WORKFLOW) },
-    { Key: 'Action', Value: GITHUB_ACTION },
-    { Key: 'Actor', Value: sanitizeTagValue(GITHUB_ACTOR) },
-    { Key: 'Commit', Value: GITHUB_SHA },
-  ];
-  if (env.GITHUB_REF) tags.push({ Key: 'Branch', Value: sanitizeTagValue(env.GITHUB_REF) });
-  return { tags, workspace: GITHUB_WORKSPACE };
+  transitiveTagKeys?: string[];
+  customTags?: string;
 }
 
 /** Assumes the role by whichever means the inputs select. */
 export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole> {
-  const { tags, workspace } = sessionTags(process.env);
-  if (params.roleSkipSessionTagging) core.debug('Role session tagging has been skipped.');
-  else core.debug(`${tags.length} role session tags are being used.`);
+  const { GITHUB_REPOSITORY, GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR, GITHUB_SHA, GITHUB_WORKSPACE } = process.env;
+  if (!GITHUB_REPOSITORY || !GITHUB_WORKFLOW || !GITHUB_ACTION || !GITHUB_ACTOR || !GITHUB_SHA || !GITHUB_WORKSPACE) {
+    throw new Error('Missing required environment variables. Are you running in GitHub Actions?');
+  }
+  const runTagList = runTags(process.env, params.major);
+  const allTags = params.customTags ? [...runTagList, ...parseCustomTags(params.customTags, runTagList)] : runTagList;
+  const tags = params.roleSkipSessionTagging ? undefined : allTags;
+  if (tags === undefined) core.debug('Role session tagging has been skipped.');
+  else core.debug(`${tags.length} role session tags are being used${params.major >= 6 ? ':' : '.'}`);
+  const transitive =
+    tags === undefined ? undefined : params.transitiveTagKeys?.filter((key) => tags.some((tag) => tag.Key === key));
 
   // A bare role name is completed with the source account (only the `aws` partition, as the real one).
   let roleArn = params.roleToAssume;
@@ -81,7 +72,8 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
     RoleArn: roleArn,
     RoleSessionName: params.roleSessionName,
     DurationSeconds: params.roleDurationSeconds,
-    ...(params.roleSkipSessionTagging ? {} : { Tags: tags }),
+    ...(tags ? { Tags: tags } : {}),
+    ...(transitive?.length ? { TransitiveTagKeys: transitive } : {}),
     ...(params.roleExternalId ? { ExternalId: params.roleExternalId } : {}),
     ...(params.inlineSessionPolicy ? { Policy: params.inlineSessionPolicy } : {}),
     ...(params.managedSessionPolicies.length ? { PolicyArns: params.managedSessionPolicies } : {}),
@@ -99,12 +91,14 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
   if (params.webIdentityTokenFile) {
     const path = isAbsolute(params.webIdentityTokenFile)
       ? params.webIdentityTokenFile
-      : join(workspace, params.webIdentityTokenFile);
-    if (!existsSync(path)) throw new Error(`Web identity token file does not exist: ${path}`);
+      : join(GITHUB_WORKSPACE, params.webIdentityTokenFile);
+    const token =
+      params.major >= 6 ? readTokenFileNoLinks(path) : existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    if (token === undefined) throw new Error(`Web identity token file does not exist: ${path}`);
     return withWebIdentity(
       params.sts,
       common,
-      readFileSync(path, 'utf8'),
+      token,
       'Assuming role with web identity token file',
       'Could not assume role with web identity token file',
     );
@@ -113,6 +107,16 @@ export async function assumeRole(params: AssumeRoleParams): Promise<AssumedRole>
   try {
     return await params.sts.send(new AssumeRoleCommand(common));
   } catch (error) {
+    if (params.major >= 6 && (error as { name?: string }).name === 'PackedPolicyTooLargeException') {
+      core.info('Session tag size is too large; dropping droppable tags and retrying.');
+      const droppable = new Set(DROPPABLE_TAGS.map((tag) => tag.key));
+      return params.sts.send(
+        new AssumeRoleCommand({
+          ...common,
+          ...(common.Tags ? { Tags: common.Tags.filter((tag) => !droppable.has(tag.Key ?? '')) } : {}),
+        }),
+      );
+    }
     throw new Error(`Could not assume role with user credentials: ${errorMessage(error)}`);
   }
 }
@@ -125,11 +129,46 @@ async function withWebIdentity(
   announcement: string,
   failurePrefix: string,
 ): Promise<AssumedRole> {
-  const { Tags: _dropped, ...params } = common;
+  const { Tags: _tags, TransitiveTagKeys: _transitive, ...params } = common;
   core.info(announcement);
   try {
     return await sts.send(new AssumeRoleWithWebIdentityCommand({ ...params, WebIdentityToken: token }));
   } catch (error) {
     throw new Error(`${failurePrefix}: ${errorMessage(error)}`);
+  }
+}
+
+/** Kubelet projects service-account tokens through links: the one place v6 follows them. */
+const KUBERNETES_TOKEN = /^\/var\/run\/secrets\/[^/]+\/serviceaccount\/token$/;
+
+/** v6's read of the token file: no link (nor linked parent), a regular file; undefined when it does not exist. */
+function readTokenFileNoLinks(path: string): string | undefined {
+  const followLinks = KUBERNETES_TOKEN.test(posix.normalize(path));
+  if (!followLinks) {
+    const isLink = (p: string) => {
+      try {
+        return lstatSync(p).isSymbolicLink();
+      } catch {
+        return false;
+      }
+    };
+    if (dirname(path) !== path && isLink(dirname(path)))
+      throw new Error(`Refusing ${path} (parent directory is a symbolic link)`);
+    if (isLink(path)) throw new Error(`Refusing ${path} (path is a symbolic link)`);
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (followLinks ? 0 : constants.O_NOFOLLOW));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new Error(`Refusing ${path} (path is a symbolic link)`);
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path} (path is not a regular file)`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }

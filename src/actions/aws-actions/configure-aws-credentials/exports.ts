@@ -4,7 +4,8 @@
  * as outputs.
  */
 import * as core from '@actions/core';
-import { GetCallerIdentityCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
+import type { Credentials, STSClient } from '@aws-sdk/client-sts';
+import { callerIdentity, type CallerIdentity } from './credentials-client.js';
 
 /** Masks the credentials, then exports and/or outputs them. */
 export function exportCredentials(
@@ -33,10 +34,10 @@ export function exportCredentials(
 }
 
 /**
- * Blanks the credential and region variables: the runner cannot unset a variable, and the AWS
- * CLI and SDKs treat an empty one as absent.
+ * Blanks the credential and region variables (and AWS_PROFILE when v6 set one): the runner
+ * cannot unset a variable, and the AWS CLI and SDKs treat an empty one as absent.
  */
-export function unsetCredentials(): void {
+export function unsetCredentials(profile = false): void {
   for (const name of [
     'AWS_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',
@@ -46,6 +47,7 @@ export function unsetCredentials(): void {
   ]) {
     core.exportVariable(name, '');
   }
+  if (profile) core.exportVariable('AWS_PROFILE', '');
 }
 
 export function exportRegion(region: string, outputEnvCredentials: boolean): void {
@@ -56,17 +58,16 @@ export function exportRegion(region: string, outputEnvCredentials: boolean): voi
 
 /** GetCallerIdentity → outputs aws-account-id and authenticated-arn (masked on request); returns the account. */
 export async function exportAccountId(sts: STSClient, maskAccountId: boolean): Promise<string> {
-  const identity = await sts.send(new GetCallerIdentityCommand({}));
-  const accountId = identity.Account;
-  const arn = identity.Arn;
-  if (!accountId || !arn) {
-    throw new Error('Could not get Account ID or ARN from STS. Did you set credentials?');
-  }
+  return exportIdentity(await callerIdentity(sts), maskAccountId);
+}
+
+/** Outputs aws-account-id and authenticated-arn of a known identity (masked on request); returns the account. */
+export function exportIdentity(identity: CallerIdentity, maskAccountId: boolean): string {
   if (maskAccountId) {
-    core.setSecret(accountId);
-    core.setSecret(arn);
+    core.setSecret(identity.Account);
+    core.setSecret(identity.Arn);
   }
-  core.setOutput('aws-account-id', accountId);
-  core.setOutput('authenticated-arn', arn);
-  return accountId;
+  core.setOutput('aws-account-id', identity.Account);
+  core.setOutput('authenticated-arn', identity.Arn);
+  return identity.Account;
 }

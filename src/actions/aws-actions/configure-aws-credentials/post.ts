@@ -1,6 +1,6 @@
 /**
- * configure-aws-credentials' post step: blanks the credential and region variables it exported,
- * unless output-env-credentials was turned off (then it exported none).
+ * configure-aws-credentials v3 and v4's post step: blanks the credential and region variables
+ * it exported, unless output-env-credentials was turned off (then it exported none).
  */
 import * as core from '@actions/core';
 import { runStep } from '../../shared/action-entry.js';

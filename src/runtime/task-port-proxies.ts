@@ -8,18 +8,18 @@ import type { Logger } from '../core/logger.js';
 import { TaskPortProxy } from '../network/index.js';
 import type { Ec2Store } from '../services/ec2/store.js';
 
-export interface TaskPortsDeps {
+export interface TaskPortProxiesDeps {
   ec2: Ec2Store;
   logger: Logger;
 }
 
-export class TaskPorts {
+export class TaskPortProxies {
   /** Whether container addresses on the engine's bridge are reachable from here (probed once). */
   private bridgeRoutable: Promise<boolean> | undefined;
   /** ingressAllows verdicts of the current tick. */
   private readonly ingressVerdicts = new Map<string, boolean>();
 
-  constructor(private readonly deps: TaskPortsDeps) {}
+  constructor(private readonly deps: TaskPortProxiesDeps) {}
 
   /** A proxy (not yet started) for a container port published as `port.hostPort`. */
   async proxy(
