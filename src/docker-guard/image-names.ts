@@ -8,7 +8,12 @@
  */
 import { badRequest } from './refusal.js';
 
-/** Maps a registry host as a job names it to the host the engine reaches; undefined leaves it as is. */
+/**
+ * Maps a registry host as a job names it to where the engine reaches it; undefined leaves it as
+ * is. The answer may go on with a path (`localhost:PORT/<ecr host>`: the cloud serves every
+ * region's registry under one host, core/ecr-address.ts): image names take all of it,
+ * credentials (keyed by host) its host.
+ */
 export type RegistryMap = (host: string) => string | undefined;
 
 /** The longest image reference the guard accepts (Docker's own limit on a name is 255 per component). */
@@ -40,10 +45,11 @@ export function mapImageName(reference: string, map: RegistryMap | undefined): s
 /** The engine-side registry host (for credentials keyed by host). */
 export function mapRegistryHost(host: string, map: RegistryMap | undefined): string {
   if (!map) return host;
+  const hostOf = (name: string) => map(name)?.split('/', 1)[0] ?? name;
   // Credentials may name the registry as a URL (`https://host/v1/`) as docker login stores Docker Hub's.
   const url = /^(https?:\/\/)([^/]+)(.*)$/.exec(host);
-  if (url?.[1] !== undefined && url[2] !== undefined) return url[1] + (map(url[2]) ?? url[2]) + (url[3] ?? '');
-  return map(host) ?? host;
+  if (url?.[1] !== undefined && url[2] !== undefined) return url[1] + hostOf(url[2]) + (url[3] ?? '');
+  return hostOf(host);
 }
 
 /**

@@ -53,3 +53,8 @@ export function authorizeOn(x: Exchange, name: string, actions: readonly Registr
 export function pathOf(x: Exchange, name: string): string {
   return `/v2/${x.scope.prefix}${name}`;
 }
+
+/** Which repository an upload session belongs to: `name` in the exchange's registry (one per account and region). */
+export function uploadOwner(x: Exchange, name: string): string {
+  return `${x.scope.accountId}/${x.scope.region}/${name}`;
+}

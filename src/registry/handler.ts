@@ -70,7 +70,7 @@ async function dispatch(
   }
   if (route.kind === 'unknown')
     throw registryErrors.unsupported(`the registry serves no ${req.method} ${path.slice(0, 200)}`, 404);
-  const { scope, name } = scopeOf(deps, route.name);
+  const { scope, name } = scopeOf(deps, route.name, req.headers.host);
   if (!isValidName(name)) throw registryErrors.nameInvalid(route.name.slice(0, 300));
   const ctx = requestContext(req, caller, deps.clock, scope);
   const x: Exchange = { req, res, path, query, ctx, scope, deps, uploads };

@@ -1,20 +1,29 @@
 /**
- * Which registry a repository path below /v2 names: a first component in ECR's host form
- * (`<account>.dkr.ecr.<region>.amazonaws.com/…`) selects that account's registry in that
- * region, anything else is the home region's (core/ecr-address.ts). Another account's
- * registry, or a region the cloud does not serve, holds no repository here.
+ * Which registry a request below /v2 names. On AWS every account has one registry per region,
+ * told apart by host (`<account>.dkr.ecr.<region>.amazonaws.com`); here one registry serves
+ * them all, so the registry is named either
+ * - by the Host the client used, when it is an ECR host (a job resolves those names to the
+ *   cloud): the path is the repository, as on AWS; or
+ * - by the path's first component in ECR's host form (`localhost:PORT/<account>.dkr.ecr.
+ *   <region>.amazonaws.com/<repository>`, what the engine and repository URIs use); or
+ * - neither: the home region's repository (core/ecr-address.ts).
+ * Another account's registry, or a region the cloud does not serve, holds no repository here.
  */
-import { splitRegistryPath } from '../core/ecr-address.js';
+import { parseEcrHostname, splitRegistryPath } from '../core/ecr-address.js';
 import type { ImageStore } from '../core/image-store.js';
 import type { RegistryScope } from './authorize.js';
 import type { RegistryDeps } from './exchange.js';
 
-/** The registry a repository path names (core/ecr-address.ts) and the repository's name in it. */
+/** The registry a repository path names, with the Host it was asked of, and the repository's name in it. */
 export function scopeOf(
   deps: Pick<RegistryDeps, 'accountId' | 'homeRegion' | 'imagesIn'>,
   path: string,
+  host: string | undefined,
 ): { scope: RegistryScope; name: string } {
-  const split = splitRegistryPath({ accountId: deps.accountId, homeRegion: deps.homeRegion, registryHost: '' }, path);
+  const byHost = host === undefined ? undefined : parseEcrHostname(host.replace(/:\d+$/, '').toLowerCase());
+  const split = byHost
+    ? { ...byHost, name: path }
+    : splitRegistryPath({ accountId: deps.accountId, homeRegion: deps.homeRegion, registryHost: '' }, path);
   const prefix = path.slice(0, path.length - split.name.length);
   const images = split.accountId === deps.accountId ? deps.imagesIn(split.region) : undefined;
   return {

@@ -19,7 +19,7 @@
  */
 import { parseDigest, formatDigest, type Digest } from './digest.js';
 import { registryErrors, uploadRange } from './errors.js';
-import { authorizeOn, pathOf, type Exchange } from './exchange.js';
+import { authorizeOn, pathOf, uploadOwner, type Exchange } from './exchange.js';
 import { scopeOf } from './scope.js';
 import { denial, type RegistryAction } from './authorize.js';
 import { isValidName } from './paths.js';
@@ -42,7 +42,7 @@ export async function uploadRoute(x: Exchange, name: string, id: string | undefi
   if (!['GET', 'PATCH', 'PUT', 'DELETE'].includes(method ?? ''))
     throw registryErrors.unsupported(`${method} is not supported on an upload`);
   authorizeOn(x, name, actions);
-  const session = x.uploads.get(x.scope.prefix + name, id);
+  const session = x.uploads.get(uploadOwner(x, name), id);
   if (!session) throw registryErrors.blobUploadUnknown(id);
   switch (method) {
     case 'GET':
@@ -68,7 +68,7 @@ async function startUpload(x: Exchange, name: string): Promise<void> {
     authorizeOn(x, name, ['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload']);
     const digest = parseDigest(digestParam);
     if (!digest) throw registryErrors.digestInvalid('invalid digest', digestParam.slice(0, 200));
-    const session = await x.uploads.create(x.scope.prefix + name);
+    const session = await x.uploads.create(uploadOwner(x, name));
     const refusal = await x.uploads.append(session, x.req, declaredLength(x));
     if (refusal) {
       await x.uploads.cancel(session);
@@ -84,7 +84,7 @@ async function startUpload(x: Exchange, name: string): Promise<void> {
       'docker-content-digest': mounted,
     });
   }
-  const session = await x.uploads.create(x.scope.prefix + name);
+  const session = await x.uploads.create(uploadOwner(x, name));
   return send(x.req, x.res, 202, sessionHeaders(x, name, session));
 }
 
@@ -93,8 +93,9 @@ function tryMount(x: Exchange, name: string, mount: string | null, from: string 
   const digest = parseDigest(mount);
   if (!digest || !from) return undefined;
   // A mount within one registry only: another region's or account's is another host on AWS.
-  const source = scopeOf(x.deps, from);
-  if (source.scope.prefix !== x.scope.prefix || !isValidName(source.name)) return undefined;
+  const source = scopeOf(x.deps, from, x.req.headers.host);
+  const sameRegistry = source.scope.accountId === x.scope.accountId && source.scope.region === x.scope.region;
+  if (!sameRegistry || !isValidName(source.name)) return undefined;
   const text = formatDigest(digest);
   const { blobs } = x.deps;
   const { images } = x.scope;

@@ -312,4 +312,22 @@ describe('image names', () => {
     assert.deepEqual(Object.keys(mapped), ['https://localhost:45675']);
     refused(() => mapRegistryAuth('%%%not-base64', ecr), /X-Registry-Auth header is not base64-encoded JSON/, 400);
   });
+
+  it('maps a registry to a path below another host: names take the path, credentials the host', () => {
+    const regional = (host: string) => (host.includes('.dkr.ecr.') ? `localhost:45675/${host}` : undefined);
+    assert.equal(
+      mapImageName('000000000000.dkr.ecr.eu-west-1.amazonaws.com/team/app:1', regional),
+      'localhost:45675/000000000000.dkr.ecr.eu-west-1.amazonaws.com/team/app:1',
+    );
+    const auth = Buffer.from(
+      JSON.stringify({ username: 'AWS', password: 'p', serveraddress: '000000000000.dkr.ecr.eu-west-1.amazonaws.com' }),
+    ).toString('base64url');
+    const decoded = JSON.parse(Buffer.from(mapRegistryAuth(auth, regional), 'base64').toString()) as JsonObject;
+    assert.equal(decoded.serveraddress, 'localhost:45675');
+    const config = Buffer.from(
+      JSON.stringify({ 'https://000000000000.dkr.ecr.eu-west-1.amazonaws.com': { username: 'AWS', password: 'p' } }),
+    ).toString('base64');
+    const mapped = JSON.parse(Buffer.from(mapRegistryConfig(config, regional), 'base64').toString()) as JsonObject;
+    assert.deepEqual(Object.keys(mapped), ['https://localhost:45675']);
+  });
 });

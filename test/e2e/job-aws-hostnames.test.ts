@@ -3,15 +3,16 @@
  * image), tools that know nothing of dockyard reach it by AWS's own host names over verified
  * HTTPS: Debian's AWS CLI 2.9 (which ignores AWS_ENDPOINT_URL), Debian's boto3 and the Node SDK
  * v3 with AWS_ENDPOINT_URL unset; `docker login`/`push`/`pull` of
- * `<account>.dkr.ecr.us-east-1.amazonaws.com/my-app:tag`. The role comes from the job's OIDC
- * token (configure-aws-credentials), as on GitHub.
+ * `<account>.dkr.ecr.us-east-1.amazonaws.com/my-app:tag`, and a push to eu-west-1's registry
+ * that lands in eu-west-1's repository. The role comes from the job's OIDC token
+ * (configure-aws-credentials), as on GitHub.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
@@ -34,12 +35,14 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
       repository: 'mona/aws',
       ecrRepository: 'my-app',
     });
+    await new ECRClient({ ...clientConfig(cloud), region: 'eu-west-1' }).send(
+      new CreateRepositoryCommand({ repositoryName: 'my-app' }),
+    );
   });
   after(async () => {
     await cloud?.stop();
     await removeCloudContainers(dataDir);
-    if (port !== undefined) await removeImages(`localhost:${port}/my-app`);
-    await removeImages(`${cloud?.accountId ?? '000000000000'}.dkr.ecr.us-east-1.amazonaws.com/my-app`);
+    if (port !== undefined) await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
@@ -47,6 +50,7 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
 
   it('the AWS CLI 2.9, boto3, the Node SDK v3 and docker reach the cloud with no endpoint of their own', async () => {
     const registry = `${cloud.accountId}.dkr.ecr.us-east-1.amazonaws.com`;
+    const euRegistry = `${cloud.accountId}.dkr.ecr.eu-west-1.amazonaws.com`;
     const files: Record<string, string> = {
       'hello.txt': 'hello\n',
       Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n',
@@ -90,6 +94,12 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
         `          docker rmi ${registry}/my-app:tag`,
         `          docker pull ${registry}/my-app:tag`,
         `          echo "PULLED $(docker image inspect --format '{{.Id}}' ${registry}/my-app:tag | cut -c1-19)"`,
+        '      - name: docker in eu-west-1',
+        '        run: |',
+        `          aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${euRegistry}`,
+        `          docker build -t ${euRegistry}/my-app:eu .`,
+        `          docker push ${euRegistry}/my-app:eu`,
+        `          docker rmi ${euRegistry}/my-app:eu`,
         '',
       ].join('\n'),
     };
@@ -110,6 +120,14 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
     assert.deepEqual(
       images.imageDetails?.flatMap((d) => d.imageTags ?? []),
       ['tag'],
+    );
+    const euImages = await new ECRClient({ ...clientConfig(cloud), region: 'eu-west-1' }).send(
+      new DescribeImagesCommand({ repositoryName: 'my-app' }),
+    );
+    assert.deepEqual(
+      euImages.imageDetails?.flatMap((d) => d.imageTags ?? []),
+      ['eu'],
+      'the eu-west-1 push is in eu-west-1’s repository, not us-east-1’s',
     );
   });
 });

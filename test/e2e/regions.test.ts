@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,27 @@ import { dockyard } from '../support/dockyard-cli.js';
 import { run, runOk } from '../support/run.js';
 
 const ACCOUNT = '111122223333';
+
+/** GET /v2/<repository>/tags/list on the cloud's port with `host` as the Host header. */
+function tagsList(port: number, host: string, password: string, repository: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/v2/${repository}/tags/list`,
+        headers: { host, authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}` },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve(JSON.parse(body) as unknown));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
 const HOME = 'us-east-1';
 const OTHER = 'eu-west-1';
 
@@ -188,6 +210,11 @@ describe('regions and the account id', () => {
         `docker://${otherPath}`,
       ]);
       assert.deepEqual((JSON.parse(tags.stdout) as { Tags: string[] }).Tags, ['v1']);
+      // Asked by its AWS host name (as a job's /etc/hosts sends it here), the path is the repository, as on AWS.
+      const byHost = (host: string) => tagsList(cloud.port, host, password, 'team/app');
+      assert.deepEqual(await byHost(`${ACCOUNT}.dkr.ecr.${OTHER}.amazonaws.com`), { name: 'team/app', tags: ['v1'] });
+      assert.deepEqual(await byHost(`${ACCOUNT}.dkr.ecr.${HOME}.amazonaws.com`), { name: 'team/app', tags: [] });
+      assert.deepEqual(await byHost(registry), { name: 'team/app', tags: [] });
 
       const foreign = await run('skopeo', [
         'inspect',

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { errorOf, sha256, startRegistry, type RegistryHarness } from './support/harness.js';
+import { ACCOUNT, errorOf, REGION, sha256, startRegistry, type RegistryHarness } from './support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 let h: RegistryHarness;
@@ -124,7 +124,8 @@ describe('robustness', () => {
     socket.destroy();
     // The rollback is done when the session is no longer mid-append: the file is truncated a
     // moment before the session is released, and a PUT in between is refused as concurrent.
-    const session = h.handler.uploads.get('app', location.split('/').pop() ?? '');
+    // Sessions belong to a repository of one registry (an account's, in a region).
+    const session = h.handler.uploads.get(`${ACCOUNT}/${REGION}/app`, location.split('/').pop() ?? '');
     assert.ok(session);
     await waitFor('rollback', () => !h.handler.uploads.isBusy(session) && readFileSync(file).length === 9);
     const status = await h.call('GET', location);

@@ -445,9 +445,15 @@ export class ContainerJobs {
     return shells;
   }
 
-  /** Job-side registry names → the engine's: the cloud account's ECR hosts are the cloud's registry. */
+  /**
+   * Job-side registry names → the engine's: the cloud account's ECR host of a region is that
+   * region's registry, at its path below the cloud's registry (core/ecr-address.ts).
+   */
   private registries(): RegistryMap {
-    return (host) => (isEcrRegistryHost(host, this.options.accountId) ? this.options.registryHost : undefined);
+    return (host) =>
+      isEcrRegistryHost(host, this.options.accountId)
+        ? `${this.options.registryHost}/${host.toLowerCase()}`
+        : undefined;
   }
 
   /** After the last job: the job network goes (every cloud's test would otherwise leave a bridge). */
