@@ -33,7 +33,9 @@ class BlobError extends Error {
   }
 }
 
-export function createBlobEndpoint(results: ResultsService): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createBlobEndpoint(
+  results: ResultsService,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     const requestId = randomUUID();
     const base = { 'x-ms-request-id': requestId, 'x-ms-version': STORAGE_VERSION, date: new Date().toUTCString() };
@@ -44,15 +46,35 @@ export function createBlobEndpoint(results: ResultsService): (req: IncomingMessa
       const target = results.blobTarget(grant.blobId);
       const method = req.method ?? 'GET';
       if (method === 'GET' || method === 'HEAD') {
-        if (grant.permission !== 'r') throw new BlobError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.');
-        if (target === undefined || !target.record.finalized) throw new BlobError(404, 'BlobNotFound', 'The specified blob does not exist.');
+        if (grant.permission !== 'r')
+          throw new BlobError(
+            403,
+            'AuthorizationPermissionMismatch',
+            'This request is not authorized to perform this operation using this permission.',
+          );
+        if (target === undefined || !target.record.finalized)
+          throw new BlobError(404, 'BlobNotFound', 'The specified blob does not exist.');
         await getBlob(results, target, req, res, base);
         return;
       }
-      if (method !== 'PUT') throw new BlobError(405, 'UnsupportedHttpVerb', `The resource doesn't support specified Http Verb ${method.slice(0, 20)}.`);
-      if (grant.permission !== 'cw') throw new BlobError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.');
+      if (method !== 'PUT')
+        throw new BlobError(
+          405,
+          'UnsupportedHttpVerb',
+          `The resource doesn't support specified Http Verb ${method.slice(0, 20)}.`,
+        );
+      if (grant.permission !== 'cw')
+        throw new BlobError(
+          403,
+          'AuthorizationPermissionMismatch',
+          'This request is not authorized to perform this operation using this permission.',
+        );
       if (target === undefined || target.record.finalized) {
-        throw new BlobError(409, 'BlobImmutableDueToPolicy', 'This operation is not permitted as the blob is finalized or gone.');
+        throw new BlobError(
+          409,
+          'BlobImmutableDueToPolicy',
+          'This operation is not permitted as the blob is finalized or gone.',
+        );
       }
       const blobId = grant.blobId;
       const { maxBlockBytes, maxBlobBytes } = results.limits;
@@ -64,25 +86,38 @@ export function createBlobEndpoint(results: ResultsService): (req: IncomingMessa
       } else if (comp === 'blocklist') {
         const ids = parseBlockList(await readBounded(req, MAX_BLOCK_LIST_BYTES));
         for (const id of ids) {
-          if (!results.files.hasBlock(blobId, id)) throw new BlobError(400, 'InvalidBlockList', 'The specified block list is invalid.');
+          if (!results.files.hasBlock(blobId, id))
+            throw new BlobError(400, 'InvalidBlockList', 'The specified block list is invalid.');
         }
         await results.files.commitBlocks(blobId, ids, maxBlobBytes);
         created(res, base, blobHeaders(blobId));
       } else if (comp === null) {
         if ((req.headers['x-ms-blob-type'] ?? '') !== 'BlockBlob') {
-          throw new BlobError(400, 'MissingRequiredHeader', 'An HTTP header that\'s mandatory for this request is not specified. (x-ms-blob-type: BlockBlob)');
+          throw new BlobError(
+            400,
+            'MissingRequiredHeader',
+            "An HTTP header that's mandatory for this request is not specified. (x-ms-blob-type: BlockBlob)",
+          );
         }
         await results.files.putBlob(blobId, req, Math.min(maxBlockBytes, maxBlobBytes));
         created(res, base, blobHeaders(blobId));
       } else {
-        throw new BlobError(400, 'InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid. (comp=${comp.slice(0, 40)})`);
+        throw new BlobError(
+          400,
+          'InvalidQueryParameterValue',
+          `Value for one of the query parameters specified in the request URI is invalid. (comp=${comp.slice(0, 40)})`,
+        );
       }
     } catch (error) {
       const failure =
         error instanceof BlobError
           ? error
           : error instanceof TooLarge
-            ? new BlobError(413, 'RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit: ${error.message}.`)
+            ? new BlobError(
+                413,
+                'RequestBodyTooLarge',
+                `The request body is too large and exceeds the maximum permissible limit: ${error.message}.`,
+              )
             : new BlobError(500, 'InternalError', `The server encountered an internal error: ${errorMessage(error)}`);
       if (res.headersSent) {
         res.destroy();
@@ -90,7 +125,12 @@ export function createBlobEndpoint(results: ResultsService): (req: IncomingMessa
       }
       // Whatever of the body is unread is discarded; the connection closes after the answer.
       const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${failure.code}</Code><Message>${escapeXml(failure.message)}\nRequestId:${requestId}</Message></Error>`;
-      res.writeHead(failure.status, { ...base, 'content-type': 'application/xml', 'x-ms-error-code': failure.code, connection: 'close' });
+      res.writeHead(failure.status, {
+        ...base,
+        'content-type': 'application/xml',
+        'x-ms-error-code': failure.code,
+        connection: 'close',
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     }
   };
@@ -120,10 +160,16 @@ async function getBlob(
   let status = 200;
   if (rangeHeader !== undefined) {
     const match = /^bytes=(\d{1,16})-(\d{0,16})$/.exec(rangeHeader.trim());
-    if (match === null) throw new BlobError(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format. (Range)');
+    if (match === null)
+      throw new BlobError(
+        400,
+        'InvalidHeaderValue',
+        'The value for one of the HTTP headers is not in the correct format. (Range)',
+      );
     start = Number(match[1]);
     end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-    if (start >= size || end < start) throw new BlobError(416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.');
+    if (start >= size || end < start)
+      throw new BlobError(416, 'InvalidRange', 'The range specified is invalid for the current size of the resource.');
     status = 206;
     headers['content-range'] = `bytes ${start}-${end}/${size}`;
   }
@@ -153,7 +199,11 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 function blockIdOf(value: string | null): Buffer {
   const id = value === null ? Buffer.alloc(0) : Buffer.from(value, 'base64');
   if (id.length === 0 || id.length > MAX_BLOCK_ID_BYTES) {
-    throw new BlobError(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid. (blockid)');
+    throw new BlobError(
+      400,
+      'InvalidQueryParameterValue',
+      'Value for one of the query parameters specified in the request URI is invalid. (blockid)',
+    );
   }
   return id;
 }
@@ -166,7 +216,12 @@ function parseBlockList(xml: string): Buffer[] {
   for (const match of (list[1] ?? '').matchAll(/<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g)) {
     if (match[1] === 'Committed') throw new BlobError(400, 'InvalidBlockList', 'The specified block list is invalid.');
     ids.push(blockIdOf(match[2] ?? ''));
-    if (ids.length > MAX_BLOCKS) throw new BlobError(400, 'BlockCountExceedsLimit', 'The committed block count cannot exceed the maximum limit of 50,000 blocks.');
+    if (ids.length > MAX_BLOCKS)
+      throw new BlobError(
+        400,
+        'BlockCountExceedsLimit',
+        'The committed block count cannot exceed the maximum limit of 50,000 blocks.',
+      );
   }
   if (ids.length === 0) throw new BlobError(400, 'InvalidBlockList', 'The specified block list is invalid.');
   return ids;

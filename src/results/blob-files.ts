@@ -7,7 +7,17 @@
  *   <root>/blocks/<blob id>/<hex of the block id>   staged blocks
  *   <root>/blobs/<blob id>                          committed blobs
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, openSync, closeSync, fsyncSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  openSync,
+  closeSync,
+  fsyncSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';

@@ -47,7 +47,8 @@ export class BlobUrls {
     const given = Buffer.from(sig);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return {
-        refused: 'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
+        refused:
+          'Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.',
       };
     }
     const expiry = Date.parse(se);

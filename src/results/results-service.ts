@@ -73,9 +73,7 @@ export interface ResultsJobRegistration {
 }
 
 /** A verified blob URL's record and what it may do. */
-export type BlobTarget =
-  | { kind: 'artifact'; record: ArtifactRecord }
-  | { kind: 'cache'; record: CacheRecord };
+export type BlobTarget = { kind: 'artifact'; record: ArtifactRecord } | { kind: 'cache'; record: CacheRecord };
 
 export class ResultsService {
   readonly store: ResultsStore;
@@ -126,11 +124,15 @@ export class ResultsService {
   /** Answers one Twirp call. */
   async handle(request: ApiRequest): Promise<ApiResponse> {
     try {
-      if (request.method !== 'POST') throw new TwirpError('bad_route', `unsupported method ${request.method} (only POST is allowed)`);
+      if (request.method !== 'POST')
+        throw new TwirpError('bad_route', `unsupported method ${request.method} (only POST is allowed)`);
       const [service, method] = request.path.slice(TWIRP_PREFIX.length).split('/');
       const type = (header(request, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/json') {
-        throw new TwirpError('bad_route', 'dockyard serves the Twirp JSON encoding only (Content-Type: application/json)');
+        throw new TwirpError(
+          'bad_route',
+          'dockyard serves the Twirp JSON encoding only (Content-Type: application/json)',
+        );
       }
       const grant = this.authenticate(header(request, 'authorization'));
       const fields = Fields.parse(request.body);
@@ -168,11 +170,15 @@ export class ResultsService {
 
   private authenticate(authorization: string | undefined): RuntimeGrant {
     const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '')?.[1];
-    if (token === undefined) throw new TwirpError('unauthenticated', 'an Authorization header with the runtime token is required');
+    if (token === undefined)
+      throw new TwirpError('unauthenticated', 'an Authorization header with the runtime token is required');
     const jobId = this.tokens.verify(token);
     const grant = jobId === undefined ? undefined : this.jobs.get(jobId);
     if (grant === undefined || grant.expiresAt * 1000 <= this.clock.now().getTime()) {
-      throw new TwirpError('unauthenticated', 'the runtime token is not valid (unknown, expired, or its job has ended)');
+      throw new TwirpError(
+        'unauthenticated',
+        'the runtime token is not valid (unknown, expired, or its job has ended)',
+      );
     }
     return grant;
   }
@@ -183,20 +189,27 @@ export class ResultsService {
     // Any job of the run reads its artifacts (a download names the uploading job); only the job itself writes.
     const writes = method === 'CreateArtifact' || method === 'FinalizeArtifact';
     if (runId !== grant.runBackendId || (writes && jobId !== grant.jobBackendId)) {
-      throw new TwirpError('permission_denied', 'the workflow run and job backend ids are not those of the runtime token');
+      throw new TwirpError(
+        'permission_denied',
+        'the workflow run and job backend ids are not those of the runtime token',
+      );
     }
     const now = this.clock.now().getTime();
     switch (method) {
       case 'CreateArtifact': {
         const name = artifactName(fields.text('name', 256));
         const version = fields.optionalInteger('version') ?? 4;
-        if (version !== 4) throw new TwirpError('invalid_argument', `artifact version ${version} is not supported (only 4)`);
+        if (version !== 4)
+          throw new TwirpError('invalid_argument', `artifact version ${version} is not supported (only 4)`);
         const latest = now + MAX_RETENTION_DAYS * DAY_MS;
         const expiresAt = Math.min(fields.optionalTimestamp('expires_at') ?? latest, latest);
         if (expiresAt <= now) throw new TwirpError('invalid_argument', 'expires_at must be in the future');
         const existing = this.store.artifact(runId, name);
         if (existing?.finalized === true) {
-          throw new TwirpError('already_exists', `an artifact with this name already exists on the workflow run: ${name}`);
+          throw new TwirpError(
+            'already_exists',
+            `an artifact with this name already exists on the workflow run: ${name}`,
+          );
         }
         if (existing !== undefined) this.dropArtifact(existing);
         const record = this.store.createArtifact({
@@ -223,7 +236,9 @@ export class ResultsService {
         const id = fields.optionalInteger('id_filter');
         const artifacts = this.store
           .listArtifacts(runId)
-          .filter((a) => a.expiresAt > now && (name === undefined || a.name === name) && (id === undefined || a.id === id));
+          .filter(
+            (a) => a.expiresAt > now && (name === undefined || a.name === name) && (id === undefined || a.id === id),
+          );
         return {
           artifacts: artifacts.map((a) => ({
             workflow_run_backend_id: a.runBackendId,
@@ -260,7 +275,11 @@ export class ResultsService {
         if (existing !== undefined) {
           const abandoned = !existing.finalized && existing.createdAt < now - UPLOAD_URL_TTL_MS;
           if (!abandoned) {
-            return { ok: false, signed_upload_url: '', message: 'cache entry with the same key, version, and scope already exists' };
+            return {
+              ok: false,
+              signed_upload_url: '',
+              message: 'cache entry with the same key, version, and scope already exists',
+            };
           }
           this.dropCache(existing);
         }
@@ -270,7 +289,10 @@ export class ResultsService {
       case 'FinalizeCacheEntryUpload': {
         const record = this.store.cacheEntry(grant.repository, grant.cacheWriteScope, key, version);
         if (record === undefined || record.finalized) {
-          throw new TwirpError('not_found', `no cache entry is being uploaded for key ${key} in ${grant.cacheWriteScope}`);
+          throw new TwirpError(
+            'not_found',
+            `no cache entry is being uploaded for key ${key} in ${grant.cacheWriteScope}`,
+          );
         }
         const size = fields.integer('size_bytes');
         await this.checkUpload(record.blobId, size, undefined);
@@ -295,7 +317,12 @@ export class ResultsService {
   }
 
   /** GitHub's order: per scope (the job's ref, then the default branch), exact key, key as a prefix, each restore key as a prefix. */
-  private lookupCache(grant: RuntimeGrant, key: string, restoreKeys: string[], version: string): CacheRecord | undefined {
+  private lookupCache(
+    grant: RuntimeGrant,
+    key: string,
+    restoreKeys: string[],
+    version: string,
+  ): CacheRecord | undefined {
     for (const scope of grant.cacheReadScopes) {
       const exact = this.store.cacheEntry(grant.repository, scope, key, version);
       if (exact?.finalized === true) return exact;
@@ -321,18 +348,22 @@ export class ResultsService {
   /** The upload is complete: a committed blob of the size (and digest) the client reports. */
   private async checkUpload(blobId: string, size: number, hash: string | undefined): Promise<void> {
     const stored = this.files.size(blobId);
-    if (stored === undefined) throw new TwirpError('failed_precondition', 'no blob has been uploaded for it (Put Blob or Put Block List)');
-    if (stored !== size) throw new TwirpError('invalid_argument', `size ${size} does not match the uploaded ${stored} bytes`);
+    if (stored === undefined)
+      throw new TwirpError('failed_precondition', 'no blob has been uploaded for it (Put Blob or Put Block List)');
+    if (stored !== size)
+      throw new TwirpError('invalid_argument', `size ${size} does not match the uploaded ${stored} bytes`);
     if (hash !== undefined) {
       const digest = createHash('sha256');
       for await (const chunk of createReadStream(this.files.blobPath(blobId))) digest.update(chunk as Buffer);
-      if (hash !== `sha256:${digest.digest('hex')}`) throw new TwirpError('invalid_argument', 'hash does not match the uploaded bytes');
+      if (hash !== `sha256:${digest.digest('hex')}`)
+        throw new TwirpError('invalid_argument', 'hash does not match the uploaded bytes');
     }
   }
 
   private pendingArtifact(runId: string, name: string): ArtifactRecord {
     const record = this.store.artifact(runId, name);
-    if (record === undefined || record.finalized) throw new TwirpError('not_found', `no artifact named ${name} is being uploaded`);
+    if (record === undefined || record.finalized)
+      throw new TwirpError('not_found', `no artifact named ${name} is being uploaded`);
     return record;
   }
 
@@ -362,11 +393,14 @@ function uuidOf(name: string): string {
 }
 
 /** The characters the artifact clients refuse in a name, refused here too (a name is a file name when downloaded). */
-const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/\u0000-\u001f]/;
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\\/]/;
 
 function artifactName(name: string): string {
-  if (ARTIFACT_NAME_FORBIDDEN.test(name)) {
-    throw new TwirpError('invalid_argument', `the artifact name ${JSON.stringify(name)} contains a character that is not allowed`);
+  if (ARTIFACT_NAME_FORBIDDEN.test(name) || [...name].some((c) => c.charCodeAt(0) < 0x20)) {
+    throw new TwirpError(
+      'invalid_argument',
+      `the artifact name ${JSON.stringify(name)} contains a character that is not allowed`,
+    );
   }
   return name;
 }

@@ -167,7 +167,9 @@ export class ResultsStore {
   }
 
   finalizeArtifact(id: number, size: number, digest: string | null): void {
-    this.db.prepare('UPDATE results_artifacts SET finalized = 1, size = ?, digest = ? WHERE id = ?').run(size, digest, id);
+    this.db
+      .prepare('UPDATE results_artifacts SET finalized = 1, size = ?, digest = ? WHERE id = ?')
+      .run(size, digest, id);
   }
 
   /** The run's finalized artifacts, oldest first. */

@@ -66,7 +66,10 @@ export class RuntimeTokens {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     try {
       const parsed = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as { scp?: unknown };
-      const scope = typeof parsed.scp === 'string' ? parsed.scp.split(' ').find((s) => s.startsWith('Actions.Results:')) : undefined;
+      const scope =
+        typeof parsed.scp === 'string'
+          ? parsed.scp.split(' ').find((s) => s.startsWith('Actions.Results:'))
+          : undefined;
       return scope?.split(':')[2];
     } catch {
       return undefined;

@@ -7,9 +7,19 @@
 import { createRequire } from 'node:module';
 
 interface ArtifactClient {
-  uploadArtifact(name: string, files: string[], root: string, options?: { retentionDays?: number }): Promise<{ id?: number; size?: number; digest?: string }>;
-  listArtifacts(options?: { latest?: boolean }): Promise<{ artifacts: { id: number; name: string; size: number; digest?: string }[] }>;
-  downloadArtifact(id: number, options?: { path?: string; expectedHash?: string }): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
+  uploadArtifact(
+    name: string,
+    files: string[],
+    root: string,
+    options?: { retentionDays?: number },
+  ): Promise<{ id?: number; size?: number; digest?: string }>;
+  listArtifacts(options?: {
+    latest?: boolean;
+  }): Promise<{ artifacts: { id: number; name: string; size: number; digest?: string }[] }>;
+  downloadArtifact(
+    id: number,
+    options?: { path?: string; expectedHash?: string },
+  ): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
   getArtifact(name: string): Promise<{ artifact: { id: number; name: string; size: number } }>;
   deleteArtifact(name: string): Promise<{ id: number }>;
 }
@@ -24,7 +34,9 @@ const [operation = '', ...args] = process.argv.slice(2);
 
 async function main(): Promise<unknown> {
   if (operation.startsWith('artifact-')) {
-    const { DefaultArtifactClient } = require('@actions/artifact') as { DefaultArtifactClient: new () => ArtifactClient };
+    const { DefaultArtifactClient } = require('@actions/artifact') as {
+      DefaultArtifactClient: new () => ArtifactClient;
+    };
     const client = new DefaultArtifactClient();
     switch (operation) {
       case 'artifact-upload': {

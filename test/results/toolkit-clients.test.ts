@@ -29,7 +29,11 @@ interface Job {
   revoke(): void;
 }
 
-function runClient(job: Job, workspace: string, ...args: string[]): Promise<{ ok: boolean; value: unknown; log: string }> {
+function runClient(
+  job: Job,
+  workspace: string,
+  ...args: string[]
+): Promise<{ ok: boolean; value: unknown; log: string }> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: workspace,
@@ -40,11 +44,20 @@ function runClient(job: Job, workspace: string, ...args: string[]): Promise<{ ok
   };
   mkdirSync(env.RUNNER_TEMP ?? '', { recursive: true });
   return new Promise((done) => {
-    execFile(process.execPath, [child, ...args], { env, cwd: workspace, timeout: 120_000 }, (_error, stdout, stderr) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT ') || l.startsWith('ERROR ')) ?? '';
-      const ok = line.startsWith('RESULT ');
-      done({ ok, value: line === '' ? undefined : JSON.parse(line.slice(line.indexOf(' ') + 1)), log: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      [child, ...args],
+      { env, cwd: workspace, timeout: 120_000 },
+      (_error, stdout, stderr) => {
+        const line = stdout.split('\n').find((l) => l.startsWith('RESULT ') || l.startsWith('ERROR ')) ?? '';
+        const ok = line.startsWith('RESULT ');
+        done({
+          ok,
+          value: line === '' ? undefined : JSON.parse(line.slice(line.indexOf(' ') + 1)),
+          log: stdout + stderr,
+        });
+      },
+    );
   });
 }
 
@@ -67,7 +80,8 @@ function backendIds(job: Job): { workflow_run_backend_id: string; workflow_job_r
 }
 
 describe('results service with the toolkit clients', () => {
-  const clock = new ManualClock(Date.UTC(2026, 0, 5, 12));
+  // The artifact client computes expires_at from the real time; the clock starts there and then moves.
+  const clock = new ManualClock(Date.now());
   let cloud: TestCloud;
   let work: string;
   const register = (repository: string, runId: number, ref = 'refs/heads/main'): Job =>
@@ -117,7 +131,15 @@ describe('results service with the toolkit clients', () => {
     const uploaded = upload.value as { id: number; size: number; digest: string };
     assert.ok(uploaded.id > 0 && uploaded.size > 0, upload.log);
 
-    const again = await runClient(job1, src, 'artifact-upload', 'build-output', join(src, 'out'), '-', join(src, 'out', 'nested', 'hello.txt'));
+    const again = await runClient(
+      job1,
+      src,
+      'artifact-upload',
+      'build-output',
+      join(src, 'out'),
+      '-',
+      join(src, 'out', 'nested', 'hello.txt'),
+    );
     assert.equal(again.ok, false);
     assert.match(again.log, /409/);
 
@@ -127,7 +149,10 @@ describe('results service with the toolkit clients', () => {
     const list = await runClient(job2, dst, 'artifact-list');
     assert.ok(list.ok, list.log);
     const { artifacts } = list.value as { artifacts: { id: number; name: string; size: number; digest?: string }[] };
-    assert.deepEqual(artifacts.map((a) => [a.id, a.name, a.size]), [[uploaded.id, 'build-output', uploaded.size]]);
+    assert.deepEqual(
+      artifacts.map((a) => [a.id, a.name, a.size]),
+      [[uploaded.id, 'build-output', uploaded.size]],
+    );
     assert.equal(artifacts[0]?.digest, `sha256:${uploaded.digest}`);
 
     const download = await runClient(job2, dst, 'artifact-download', 'build-output', join(dst, 'got'));
@@ -139,7 +164,10 @@ describe('results service with the toolkit clients', () => {
     for (const other of [register('acme/app', 8), register('evil/app', 7)]) {
       const theirs = await runClient(other, dst, 'artifact-list');
       assert.deepEqual((theirs.value as { artifacts: unknown[] }).artifacts, [], theirs.log);
-      const sneaky = await twirp(cloud, other, 'ArtifactService', 'GetSignedArtifactURL', { ...backendIds(job1), name: 'build-output' });
+      const sneaky = await twirp(cloud, other, 'ArtifactService', 'GetSignedArtifactURL', {
+        ...backendIds(job1),
+        name: 'build-output',
+      });
       assert.equal(sneaky.status, 403);
       assert.equal(sneaky.body.code, 'permission_denied');
     }
@@ -159,7 +187,10 @@ describe('results service with the toolkit clients', () => {
     const job = register('acme/app', 9);
     const upload = await runClient(job, src, 'artifact-upload', 'signed', src, '-', join(src, 'a.txt'));
     assert.ok(upload.ok, upload.log);
-    const { body } = await twirp(cloud, job, 'ArtifactService', 'GetSignedArtifactURL', { ...backendIds(job), name: 'signed' });
+    const { body } = await twirp(cloud, job, 'ArtifactService', 'GetSignedArtifactURL', {
+      ...backendIds(job),
+      name: 'signed',
+    });
     const url = String(body.signed_url);
     const whole = await fetch(url);
     assert.equal(whole.status, 200);
@@ -205,7 +236,10 @@ describe('results service with the toolkit clients', () => {
     const refused = await twirp(cloud, job, 'ArtifactService', 'ListArtifacts', backendIds(job));
     assert.equal(refused.status, 401);
     assert.equal(refused.body.code, 'unauthenticated');
-    const garbage = await twirp(cloud, 'not-a-token', 'CacheService', 'GetCacheEntryDownloadURL', { key: 'k', version: 'v' });
+    const garbage = await twirp(cloud, 'not-a-token', 'CacheService', 'GetCacheEntryDownloadURL', {
+      key: 'k',
+      version: 'v',
+    });
     assert.equal(garbage.status, 401);
   });
 
@@ -262,7 +296,11 @@ describe('results service with the toolkit clients', () => {
     assert.equal(longKey.body.code, 'invalid_argument');
     const finalizeEarly = await twirp(cloud, job, 'CacheService', 'CreateCacheEntry', { key: 'early', version: 'v' });
     assert.equal(finalizeEarly.body.ok, true);
-    const notUploaded = await twirp(cloud, job, 'CacheService', 'FinalizeCacheEntryUpload', { key: 'early', version: 'v', size_bytes: '10' });
+    const notUploaded = await twirp(cloud, job, 'CacheService', 'FinalizeCacheEntryUpload', {
+      key: 'early',
+      version: 'v',
+      size_bytes: '10',
+    });
     assert.equal(notUploaded.status, 412);
     job.revoke();
   });
