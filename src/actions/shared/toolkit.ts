@@ -28,7 +28,10 @@ export interface ArtifactClient {
   ): Promise<{ id?: number; size?: number; digest?: string }>;
   listArtifacts(options?: { latest?: boolean }): Promise<{ artifacts: ArtifactFound[] }>;
   getArtifact(name: string): Promise<{ artifact: ArtifactFound }>;
-  downloadArtifact(id: number, options?: { path?: string; expectedHash?: string }): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
+  downloadArtifact(
+    id: number,
+    options?: { path?: string; expectedHash?: string },
+  ): Promise<{ downloadPath?: string; digestMismatch?: boolean }>;
   deleteArtifact(name: string): Promise<{ id: number }>;
 }
 
@@ -41,7 +44,12 @@ export interface CacheClient {
     options?: { lookupOnly?: boolean },
     enableCrossOsArchive?: boolean,
   ): Promise<string | undefined>;
-  saveCache(paths: string[], key: string, options?: { uploadChunkSize?: number }, enableCrossOsArchive?: boolean): Promise<number>;
+  saveCache(
+    paths: string[],
+    key: string,
+    options?: { uploadChunkSize?: number },
+    enableCrossOsArchive?: boolean,
+  ): Promise<number>;
 }
 
 export interface Globber {
@@ -50,7 +58,10 @@ export interface Globber {
 }
 
 export interface GlobModule {
-  create(patterns: string, options?: { followSymbolicLinks?: boolean; implicitDescendants?: boolean }): Promise<Globber>;
+  create(
+    patterns: string,
+    options?: { followSymbolicLinks?: boolean; implicitDescendants?: boolean },
+  ): Promise<Globber>;
 }
 
 const require = createRequire(import.meta.url);

@@ -12,7 +12,9 @@ import { crossOs, listInput, MATCHED_KEY_STATE, PRIMARY_KEY_STATE } from './inpu
 runStep(async () => {
   const cache = cacheClient();
   if (!cache.isFeatureAvailable()) {
-    core.warning('Cache action is only supported on GHES version >= 3.5. If you are on version >=3.5 Please check with GHES admin if Actions cache service is enabled or not.');
+    core.warning(
+      'Cache action is only supported on GHES version >= 3.5. If you are on version >=3.5 Please check with GHES admin if Actions cache service is enabled or not.',
+    );
     return;
   }
   const primaryKey = core.getInput('key', { required: true });
@@ -30,5 +32,7 @@ runStep(async () => {
   }
   core.saveState(MATCHED_KEY_STATE, matched);
   core.setOutput('cache-hit', String(matched.localeCompare(primaryKey, undefined, { sensitivity: 'accent' }) === 0));
-  core.info(lookupOnly ? `Cache found and can be restored from key: ${matched}` : `Cache restored from key: ${matched}`);
+  core.info(
+    lookupOnly ? `Cache found and can be restored from key: ${matched}` : `Cache restored from key: ${matched}`,
+  );
 });

@@ -51,19 +51,25 @@ runStep(async () => {
       core.info(`Filtered from ${artifacts.length} to ${chosen.length} artifacts`);
     }
     const merge = inputFlag('merge-multiple');
-    for (const artifact of chosen) await download(client, artifact, merge ? destination : join(destination, artifact.name));
+    for (const artifact of chosen)
+      await download(client, artifact, merge ? destination : join(destination, artifact.name));
     core.info(`Total of ${chosen.length} artifact(s) downloaded`);
   }
   core.setOutput('download-path', destination);
   core.info('Download artifact has finished successfully');
 });
 
-async function download(client: ReturnType<typeof artifactClient>, artifact: ArtifactFound, path: string): Promise<void> {
+async function download(
+  client: ReturnType<typeof artifactClient>,
+  artifact: ArtifactFound,
+  path: string,
+): Promise<void> {
   const result = await client.downloadArtifact(artifact.id, {
     path,
     ...(artifact.digest === undefined ? {} : { expectedHash: artifact.digest }),
   });
-  if (result.digestMismatch === true) core.warning(`Artifact '${artifact.name}' digest validation failed. Please verify the integrity of the artifact.`);
+  if (result.digestMismatch === true)
+    core.warning(`Artifact '${artifact.name}' digest validation failed. Please verify the integrity of the artifact.`);
   core.info(`Artifact ${artifact.name} was downloaded to ${path}`);
 }
 
@@ -81,7 +87,10 @@ function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end === -1) source += '\\[';
       else {
-        source += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        source += `[${pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');

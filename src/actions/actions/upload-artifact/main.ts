@@ -15,7 +15,9 @@ runStep(async () => {
   const path = core.getInput('path', { required: true });
   const ifNoFilesFound = core.getInput('if-no-files-found') || 'warn';
   if (!['warn', 'error', 'ignore'].includes(ifNoFilesFound)) {
-    throw new Error(`Unrecognized if-no-files-found input. Provided: ${ifNoFilesFound}. Available options: warn, error, ignore`);
+    throw new Error(
+      `Unrecognized if-no-files-found input. Provided: ${ifNoFilesFound}. Available options: warn, error, ignore`,
+    );
   }
   const retention = core.getInput('retention-days');
   const compression = core.getInput('compression-level') || '6';
@@ -24,7 +26,8 @@ runStep(async () => {
     throw new Error(`Invalid compression-level: ${compression}. Valid values are 0-9.`);
   }
   const retentionDays = retention === '' ? undefined : Number(retention);
-  if (retentionDays !== undefined && !Number.isInteger(retentionDays)) throw new Error(`Invalid retention-days: ${retention}`);
+  if (retentionDays !== undefined && !Number.isInteger(retentionDays))
+    throw new Error(`Invalid retention-days: ${retention}`);
 
   const { files, rootDirectory } = await findFilesToUpload(path, inputFlag('include-hidden-files'));
   if (files.length === 0) {
@@ -51,7 +54,9 @@ runStep(async () => {
   };
   const uploaded = await client.uploadArtifact(name, files, rootDirectory, options);
   const id = uploaded.id ?? 0;
-  core.info(`Artifact ${name} has been successfully uploaded! Final size is ${uploaded.size ?? 0} bytes. Artifact ID is ${id}`);
+  core.info(
+    `Artifact ${name} has been successfully uploaded! Final size is ${uploaded.size ?? 0} bytes. Artifact ID is ${id}`,
+  );
   const url = `${serverUrl}/${process.env.GITHUB_REPOSITORY ?? ''}/actions/runs/${process.env.GITHUB_RUN_ID ?? ''}/artifacts/${id}`;
   core.info(`Artifact download URL: ${url}`);
   core.setOutput('artifact-id', String(id));

@@ -22,7 +22,9 @@ export async function findFilesToUpload(patterns: string, includeHidden: boolean
       const inside = relative(root, file);
       return !inside.startsWith('..') && inside.split(sep).some((part) => part.startsWith('.'));
     });
-  const files = (await globber.glob()).filter((file) => !statSync(file).isDirectory() && (includeHidden || !hidden(file)));
+  const files = (await globber.glob()).filter(
+    (file) => !statSync(file).isDirectory() && (includeHidden || !hidden(file)),
+  );
   const [first = ''] = searchPaths;
   if (searchPaths.length > 1) return { files, rootDirectory: commonAncestor(searchPaths) };
   if (files.length === 1 && files[0] === first) return { files, rootDirectory: dirname(first) };
