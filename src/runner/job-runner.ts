@@ -281,6 +281,7 @@ export class JobRunner {
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_TOKEN = registration.requestToken;
       }
       // The results service (artifacts, caches): its token and URLs, as a hosted runner sets them.
+      const runtimeVariables: Record<string, string> = {};
       if (env.results !== undefined) {
         const results = env.results.registerJob({
           repository: run.repository,
@@ -290,7 +291,7 @@ export class JobRunner {
         });
         cleanups.push(() => results.revoke());
         masker.add(results.token);
-        Object.assign(idTokenVariables, results.variables);
+        Object.assign(runtimeVariables, results.variables);
       }
 
       state = {
@@ -319,6 +320,7 @@ export class JobRunner {
           ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined),
         },
         idTokenVariables,
+        runtimeVariables,
         contexts: {
           github,
           vars: env.vars,
