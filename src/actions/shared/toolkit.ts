@@ -1,7 +1,7 @@
 /**
  * GitHub's toolkit clients for the results service, as the upstream actions bundle them:
  * @actions/artifact 2.x (upload-artifact@v4, download-artifact@v4), @actions/cache 4.x
- * (cache@v4) and @actions/glob (their path patterns). Loaded with require from the package's
+ * (cache@v4) and the @actions/glob @actions/cache depends on (path patterns). Loaded with require from the package's
  * node_modules and typed here by the few calls the built-ins make, so the rest of dockyard
  * neither loads nor type-checks against them.
  *
@@ -77,8 +77,9 @@ export function cacheClient(): CacheClient {
   return require('@actions/cache') as CacheClient;
 }
 
+/** @actions/glob as @actions/cache depends on it: one copy, whatever the package installs at the top. */
 export function globModule(): GlobModule {
-  return require('@actions/glob') as GlobModule;
+  return createRequire(require.resolve('@actions/cache'))('@actions/glob') as GlobModule;
 }
 
 /** The server URL the step was given (for links), before hostedView replaces it. */
