@@ -37,6 +37,22 @@ jobs:
           path: out/
           retention-days: 3
       - run: echo "UPLOADED id=\${{ steps.up.outputs.artifact-id }} digest=\${{ steps.up.outputs.artifact-digest }}"
+      - uses: actions/upload-artifact@v4
+        with:
+          name: build-out
+          path: out/
+          overwrite: true
+      - uses: actions/upload-artifact@v4
+        with:
+          name: build-notes
+          path: |
+            out/sub/*.txt
+            !out/**/*.bin
+      - uses: actions/upload-artifact@v4
+        with:
+          name: nothing
+          path: no-such-dir/
+          if-no-files-found: ignore
   use:
     needs: build
     runs-on: self-hosted
@@ -50,6 +66,13 @@ jobs:
           test "$(cat got/sub/result.txt)" = "built $GITHUB_SHA"
           test "$(sha256sum got/blob.bin | cut -d' ' -f1)" = "$(cat got/blob.sha)"
           echo "DOWNLOAD-OK \${{ steps.down.outputs.download-path }}"
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: build-*
+          path: all
+      - run: |
+          test -f all/build-out/blob.bin && test "$(cat all/build-notes/result.txt)" = "built $GITHUB_SHA"
+          test ! -e all/nothing && echo "PATTERN-OK $(ls all | tr '\\n' ' ')"
   cached:
     runs-on: self-hosted
     steps:
@@ -86,6 +109,8 @@ describe('artifacts and caches in pushed workflows', () => {
     assert.equal(first.run.conclusion, 'success', first.log);
     assert.match(first.log, /UPLOADED id=\d+ digest=[0-9a-f]{64}/);
     assert.match(first.log, /DOWNLOAD-OK \S+\/got/);
+    assert.match(first.log, /PATTERN-OK build-notes build-out/);
+    assert.match(first.log, /No files were found with the provided path: no-such-dir\//);
     assert.match(first.log, /CACHE-HIT=\s*$/m);
     assert.match(first.log, /Cache saved with key: deps-Linux-v1/);
     assert.doesNotMatch(first.log, /RESTORED in run/);
