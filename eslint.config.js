@@ -25,7 +25,7 @@ export const LAYERS = [
     'registry',
   ],
   ['scheduler', 'network', 'protocols'],
-  ['runtime', 'runner'],
+  ['runtime', 'runner', 'results'],
   ['control'],
   ['http'],
   ['cloud'],

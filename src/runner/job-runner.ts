@@ -48,6 +48,7 @@ import type { RunsOnResolution } from './runs-on.js';
 import { errorMessage } from '../core/errors.js';
 import { runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
+import { defaultBranchOf, type JobResults } from './job-results.js';
 
 /** GitHub's default job timeout. */
 const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
@@ -69,6 +70,8 @@ export interface RunEnvironment {
   cloudUrl: string;
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
+  /** The results service (artifacts, caches); absent: jobs get no ACTIONS_RUNTIME_TOKEN. */
+  results?: JobResults;
   actions: ActionResolver;
   /** dockyard's variables for jobs on this host (DOCKER_HOST, the runner's marker…). */
   jobEnv: Record<string, string>;
@@ -277,6 +280,19 @@ export class JobRunner {
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_URL = `${env.cloudUrl}/_actions/idtoken?api-version=2.0`;
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_TOKEN = registration.requestToken;
       }
+      // The results service (artifacts, caches): its token and URLs, as a hosted runner sets them.
+      const runtimeVariables: Record<string, string> = {};
+      if (env.results !== undefined) {
+        const results = env.results.registerJob({
+          repository: run.repository,
+          runId: run.id,
+          ref: run.ref,
+          defaultBranch: defaultBranchOf(env.event),
+        });
+        cleanups.push(() => results.revoke());
+        masker.add(results.token);
+        Object.assign(runtimeVariables, results.variables);
+      }
 
       state = {
         runId: run.id,
@@ -304,6 +320,7 @@ export class JobRunner {
           ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined),
         },
         idTokenVariables,
+        runtimeVariables,
         contexts: {
           github,
           vars: env.vars,

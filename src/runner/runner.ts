@@ -35,6 +35,7 @@ import type * as RunStart from './run-start.js';
 import { DEFAULT_RUNNER_IMAGE } from './runner-images.js';
 import { DEFAULT_RUNNER_LABELS, resolveRunsOn } from './runs-on.js';
 import { RepoSettings } from './settings.js';
+import type { JobResults } from './job-results.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -46,6 +47,8 @@ export interface RunnerDeps {
   /** GITHUB_TOKEN per job (read access to the run's repository), revoked when the job ends. */
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
+  /** The results service (artifacts, caches) jobs get a runtime token for. */
+  results?: JobResults;
   /** The cloud's URL: AWS_ENDPOINT_URL for jobs and the base of the ID-token URL. */
   cloudUrl: string;
   /** The cloud's region (recorded for callers; GitHub sets no AWS_REGION, neither does dockyard). */
@@ -490,6 +493,7 @@ export class Runner {
       cloudUrl: this.deps.cloudUrl,
       gitTokens: this.deps.gitTokens,
       broker: this.deps.broker,
+      results: this.deps.results,
       actions: this.actionResolver,
       jobEnv: this.deps.jobEnv ?? {},
       placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
