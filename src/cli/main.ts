@@ -120,6 +120,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./runs.js').then((m) => m.runsCancelCommand),
   },
   {
+    name: ['runs', 'rerun'],
+    summary: 'run a completed run again (a new attempt, same event)',
+    load: () => import('./runs.js').then((m) => m.runsRerunCommand),
+  },
+  {
     name: ['secret', 'set'],
     summary: "set a repository's Actions secret",
     load: () => import('./settings.js').then((m) => m.secretSetCommand),

@@ -19,12 +19,14 @@ export interface RunnerView {
     actor?: string;
   }): Promise<RunRecord>;
   cancel(runId: number): void;
+  rerun(runId: number): Promise<RunRecord>;
 }
 
 export function toRunSummary(run: RunRecord): RunSummary {
   return {
     id: run.id,
     runNumber: run.runNumber,
+    runAttempt: run.runAttempt,
     repository: run.repository,
     workflow: run.workflowName,
     workflowFile: run.workflowFile,

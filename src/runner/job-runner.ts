@@ -293,7 +293,7 @@ export class JobRunner {
         annotations: [],
         summary: '',
         nextStepNumber: 1,
-        record: this.recorder(),
+        record: this.recorder(log),
       };
       this.state = state;
       if (this.cancelRequested) state.status = 'cancelled';
@@ -472,14 +472,16 @@ export class JobRunner {
     return outputs;
   }
 
-  private recorder(): JobState['record'] {
+  /** Records steps as they start and end, and where their lines are in `log`. */
+  private recorder(log: JobLog): JobState['record'] {
     const { env, instance } = this;
     const starts = new Map<number, number>();
     return {
       started: (number, stepId, name) => {
         const now = env.clock.now();
         starts.set(number, now.getTime());
-        env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString() });
+        const logStart = log.beginStep(number);
+        env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString(), logStart });
         env.emit({
           type: 'step',
           runId: env.run.id,
@@ -492,6 +494,7 @@ export class JobRunner {
       },
       completed: (number, stepId, name, outcome, conclusion, outputs) => {
         const now = env.clock.now();
+        const began = starts.get(number);
         env.store.completeStep(instance.jobId, {
           number,
           stepId,
@@ -500,8 +503,9 @@ export class JobRunner {
           outcome,
           completedAt: now.toISOString(),
           outputs,
+          // A step skipped without starting has no lines.
+          ...(began === undefined ? {} : { logEnd: log.endStep(number) }),
         });
-        const began = starts.get(number);
         env.emit({
           type: 'step',
           runId: env.run.id,
