@@ -64,6 +64,7 @@ export class ServiceStore {
         service.createdAt.getTime(),
         encodeDocument(service),
       );
+    this.changes?.emit({ type: 'service', service });
   }
 
   /** Writes back a changed service. */
@@ -71,6 +72,7 @@ export class ServiceStore {
     this.db
       .prepare('UPDATE ecs_services SET status = ?, doc = ? WHERE arn = ?')
       .run(service.status, encodeDocument(service), service.serviceArn);
+    this.changes?.emit({ type: 'service', service });
   }
 
   setStatus(arn: string, status: ServiceStatus): void {
