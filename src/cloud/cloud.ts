@@ -191,6 +191,7 @@ export class Cloud {
           iam: state.iam,
           credentials: state.credentials,
           authorizer,
+          decisions: state.webIdentityDecisions,
           keysFor: (issuer) =>
             issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
         }),

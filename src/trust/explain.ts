@@ -8,6 +8,7 @@ import { AwsError } from '../core/errors.js';
 import { explainPolicies, parsePolicy, type StatementExplanation } from '../policy/index.js';
 import type { JWTVerifyGetKey } from 'jose';
 import type { StsRoleSource } from './role-source.js';
+import { trustVerdict, type TrustVerdict } from './verdict.js';
 import { verifyWebIdentityToken, webIdentityTrustRequest } from './web-identity.js';
 
 export interface TrustExplanation {
@@ -19,6 +20,10 @@ export interface TrustExplanation {
   subject?: string;
   audience?: string;
   statements: StatementExplanation[];
+  /** Which statement and conditions decided, when the trust policy was evaluated. */
+  verdict?: TrustVerdict;
+  /** The token's verified claims, when it verified. */
+  claims?: Record<string, unknown>;
 }
 
 export async function explainWebIdentityTrust(
@@ -60,14 +65,15 @@ export async function explainWebIdentityTrust(
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
   });
   const statements = explainPolicies([trust], request);
-  const admitted =
-    !statements.some((s) => s.applies && s.effect === 'Deny') &&
-    statements.some((s) => s.applies && s.effect === 'Allow');
+  const verdict = trustVerdict(trust, request.context, statements);
+  const admitted = verdict.admitted;
   return {
     admitted,
     ...(admitted ? {} : { error: denied }),
     subject: identity.subject,
     audience: identity.audience,
     statements,
+    verdict,
+    claims: identity.claims,
   };
 }
