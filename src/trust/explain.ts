@@ -2,7 +2,8 @@
  * Explaining, without side effects, whether AssumeRoleWithWebIdentity would admit a token:
  * the same verification and trust evaluation STS runs, reporting each step and, per trust
  * policy statement, which element or condition failed with the token's value and the
- * policy's pattern. Used by `dockyard trust check` before anyone pushes.
+ * policy's pattern. Used by `dockyard trust check` before anyone pushes, and by the console's
+ * trust view, which shows the same lines (explainTrustLines).
  */
 import { AwsError } from '../core/errors.js';
 import { explainPolicies, parsePolicy, type StatementExplanation } from '../policy/index.js';
@@ -76,4 +77,37 @@ export async function explainWebIdentityTrust(
     verdict,
     claims: identity.claims,
   };
+}
+
+/** The explanation as `dockyard trust check` prints it (and the console shows it): one line each. */
+export function explainTrustLines(roleArn: string, result: TrustExplanation): string[] {
+  const lines: string[] = [];
+  const who = result.subject ? `sub ${result.subject}, aud ${result.audience}` : 'the job';
+  if (result.admitted) {
+    lines.push(`✓ ${roleArn} admits ${who}`);
+    for (const s of result.statements.filter((s) => s.applies))
+      lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) matches`);
+    return lines;
+  }
+  lines.push(`✗ ${roleArn} would refuse ${who}`);
+  if (result.error) lines.push(`  STS would answer ${result.error.code}: ${result.error.message}`);
+  if (result.tokenProblem && result.tokenProblem !== result.error?.message && result.statements.length === 0)
+    lines.push(`  because ${result.tokenProblem}`);
+  for (const s of result.statements) {
+    if (s.applies) {
+      lines.push(
+        `  statement ${label(s.statementIndex, s.sid)} (${s.effect}) applies${s.effect === 'Deny' ? ' and denies' : ''}`,
+      );
+      continue;
+    }
+    lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) does not apply:`);
+    for (const f of s.failures) lines.push(`    - ${f.detail}`);
+  }
+  if (result.statements.length > 0 && !result.statements.some((s) => s.effect === 'Allow'))
+    lines.push('  no statement allows sts:AssumeRoleWithWebIdentity');
+  return lines;
+}
+
+function label(index: number, sid: string | undefined): string {
+  return sid ? `${index + 1} "${sid}"` : String(index + 1);
 }
