@@ -6,6 +6,7 @@
  * other file decides where a request goes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONSOLE_PREFIX } from '../console/contract.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
 import { PUSH_HOOK_PATH } from '../git/index.js';
 import { DISCOVERY_PATH, ID_TOKEN_PATH, JWKS_PATH } from '../identity/index.js';
@@ -22,6 +23,7 @@ export interface Mounts {
   gitAtOrigin: StreamHandler;
   pushHook: StreamHandler;
   controlApi: StreamHandler;
+  console: StreamHandler;
   oidcDiscovery: RequestHandler;
   jwks: RequestHandler;
   health: RequestHandler;
@@ -67,6 +69,11 @@ export const STREAM_ROUTES: readonly { mount: StreamMount; serves: string; match
     mount: 'controlApi',
     serves: 'the control API the dockyard CLI uses (runs, secrets, variables, repositories)',
     matches: (url) => under(url, CONTROL_PREFIX),
+  },
+  {
+    mount: 'console',
+    serves: 'the web console: services, pipelines, trust and images, live (admin key; loopback only)',
+    matches: (url) => under(url, CONSOLE_PREFIX),
   },
 ];
 

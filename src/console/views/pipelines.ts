@@ -1,0 +1,113 @@
+/**
+ * The pipelines views: hosted repositories with their latest run, one repository's runs, and
+ * one run as GitHub's run page shows it (jobs, steps with their times and status, annotations,
+ * and what STS decided for the run's tokens). A step's log is read as stored: masked when it
+ * was written, never unmasked here.
+ */
+import type { RunDetail, RunRecord } from '../../runner/types.js';
+import type { DecisionView, RepositoriesView, RepositoryView, RunPage, RunRow, StepLog } from '../contract.js';
+import type { ConsoleDeps } from '../deps.js';
+import { decisionView } from './decisions.js';
+
+type Deps = Pick<ConsoleDeps, 'runner' | 'repositories' | 'decisions'>;
+
+/** Runs listed on a repository's page (the newest). */
+const MAX_RUNS = 50;
+/** The end of a step's log that a page gets at first (the live tail follows). */
+export const MAX_STEP_LOG_BYTES = 256 * 1024;
+
+export function repositoriesView(deps: Deps): RepositoriesView {
+  return {
+    repositories: deps.repositories.list().map((repository) => {
+      const [latest] = deps.runner.listRuns({ repository: repository.fullName, limit: 1 });
+      return {
+        name: repository.fullName,
+        cloneUrl: deps.repositories.cloneUrl(repository.fullName),
+        ...(latest ? { latest: runRow(latest) } : {}),
+      };
+    }),
+  };
+}
+
+export function repositoryView(deps: Deps, name: string): RepositoryView | undefined {
+  const repository = deps.repositories.get(name);
+  if (!repository) return undefined;
+  return {
+    name: repository.fullName,
+    cloneUrl: deps.repositories.cloneUrl(repository.fullName),
+    runs: deps.runner.listRuns({ repository: repository.fullName, limit: MAX_RUNS }).map(runRow),
+  };
+}
+
+/** One run; `attempt` picks an earlier attempt (default the latest). */
+export function runPage(deps: Deps, id: number, attempt?: number): RunPage | undefined {
+  const run: RunDetail | undefined = deps.runner.getRun(id, attempt);
+  if (!run) return undefined;
+  return {
+    ...runRow(run),
+    workflowFile: run.workflowFile,
+    ...(run.note ? { note: run.note } : {}),
+    attempt: attempt ?? run.runAttempt,
+    jobs: run.jobs.map((job) => ({
+      id: job.id,
+      key: job.jobKey,
+      name: job.name,
+      status: job.status,
+      ...(job.conclusion ? { conclusion: job.conclusion } : {}),
+      ...(job.startedAt ? { startedAt: job.startedAt } : {}),
+      ...(job.completedAt ? { completedAt: job.completedAt } : {}),
+      steps: job.steps.map((step) => ({
+        number: step.number,
+        name: step.name,
+        status: step.status,
+        ...(step.conclusion ? { conclusion: step.conclusion } : {}),
+        ...(step.startedAt ? { startedAt: step.startedAt } : {}),
+        ...(step.completedAt ? { completedAt: step.completedAt } : {}),
+        hasLog: step.log !== undefined,
+      })),
+    })),
+    annotations: run.annotations.map((a) => ({
+      level: a.level,
+      job: a.job,
+      message: a.message,
+      ...(a.title ? { title: a.title } : {}),
+      ...(a.file ? { file: a.file } : {}),
+      ...(a.line !== undefined ? { line: a.line } : {}),
+    })),
+    decisions: runDecisions(deps, id),
+  };
+}
+
+/** What STS decided for tokens of this run (their run_id claim names it). */
+function runDecisions(deps: Deps, runId: number): DecisionView[] {
+  return deps.decisions
+    .list()
+    .filter((d) => d.claims.run_id === String(runId))
+    .map(decisionView);
+}
+
+/** A step's log as stored, the end of it when long; undefined when the step never started. */
+export function stepLog(deps: Deps, runId: number, job: number, step: number): StepLog | undefined {
+  const log = deps.runner.readStepLog(runId, job, step, MAX_STEP_LOG_BYTES);
+  return log ? { job, step, ...log } : undefined;
+}
+
+export function runRow(run: RunRecord): RunRow {
+  return {
+    id: run.id,
+    repository: run.repository,
+    runNumber: run.runNumber,
+    runAttempt: run.runAttempt,
+    title: run.displayTitle,
+    workflow: run.workflowName,
+    event: run.event,
+    ref: run.ref,
+    sha: run.sha,
+    actor: run.actor,
+    status: run.status,
+    ...(run.conclusion ? { conclusion: run.conclusion } : {}),
+    createdAt: run.createdAt,
+    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
+    ...(run.completedAt ? { completedAt: run.completedAt } : {}),
+  };
+}
