@@ -43,8 +43,11 @@ export function repositoryView(deps: Deps, name: string): RepositoryView | undef
 export function runPage(deps: Deps, id: number, attempt?: number): RunPage | undefined {
   const run: RunDetail | undefined = deps.runner.getRun(id, attempt);
   if (!run) return undefined;
+  // The run's record holds its latest attempt's outcome; an earlier attempt's comes from its jobs.
+  const earlier = attempt !== undefined && attempt < run.runAttempt;
   return {
     ...runRow(run),
+    ...(earlier ? attemptOutcome(run) : {}),
     workflowFile: run.workflowFile,
     ...(run.note ? { note: run.note } : {}),
     attempt: attempt ?? run.runAttempt,
@@ -75,6 +78,27 @@ export function runPage(deps: Deps, id: number, attempt?: number): RunPage | und
       ...(a.line !== undefined ? { line: a.line } : {}),
     })),
     decisions: runDecisions(deps, id),
+  };
+}
+
+/** An earlier (so completed) attempt's conclusion and times, from its jobs. */
+function attemptOutcome(run: RunDetail): Pick<RunRow, 'status' | 'conclusion' | 'startedAt' | 'completedAt'> {
+  const conclusions = run.jobs.map((job) => job.conclusion);
+  const conclusion = conclusions.includes('failure')
+    ? 'failure'
+    : conclusions.includes('cancelled')
+      ? 'cancelled'
+      : 'success';
+  const started = run.jobs.flatMap((job) => (job.startedAt ? [job.startedAt] : [])).sort()[0];
+  const completed = run.jobs
+    .flatMap((job) => (job.completedAt ? [job.completedAt] : []))
+    .sort()
+    .at(-1);
+  return {
+    status: 'completed',
+    conclusion,
+    ...(started ? { startedAt: started } : {}),
+    ...(completed ? { completedAt: completed } : {}),
   };
 }
 

@@ -135,7 +135,7 @@ export function RunPage(props: { id: number; attempt?: number; job?: number; ste
       crumbs={[['Pipelines', paths.repositories()]]}
       live={live}
       actions={(run) =>
-        run.status === 'completed' ? (
+        run.attempt !== run.runAttempt ? null : run.status === 'completed' ? (
           <button type="button" onClick={() => void act('rerun')}>
             Re-run
           </button>
@@ -234,10 +234,7 @@ export function RunPage(props: { id: number; attempt?: number; job?: number; ste
                           {log?.key === key && log.truncated ? (
                             <p class="hint">Only the end of this step's log is shown.</p>
                           ) : null}
-                          <LogView
-                            label={`log of ${step.name}`}
-                            lines={log?.key === key && log.text ? log.text.replace(/\n$/, '').split('\n') : []}
-                          />
+                          <LogView label={`log of ${step.name}`} lines={log?.key === key ? stepLines(log.text) : []} />
                         </div>
                       ) : null}
                     </li>
@@ -255,4 +252,14 @@ export function RunPage(props: { id: number; attempt?: number; job?: number; ste
       )}
     </Page>
   );
+}
+
+/** A step's stored lines as GitHub shows them: a group's title marked, its end marker dropped. */
+function stepLines(text: string): string[] {
+  if (!text) return [];
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .filter((line) => !/^\S+ ##\[endgroup\]$/.test(line))
+    .map((line) => line.replace(/^(\S+ )##\[group\]/, '$1▸ '));
 }
