@@ -115,7 +115,7 @@ function summary(
   const running = primary
     ? deps.ecs.tasks.list({ startedBy: primary.id, lastStatus: 'RUNNING' }).filter((t) => t.desiredStatus === 'RUNNING')
     : [];
-  const [lastEvent] = deps.ecs.services.events(service.serviceArn);
+  const [lastEvent] = deps.ecs.services.events(service.serviceArn, 1);
   const cluster = service.clusterArn.slice(service.clusterArn.lastIndexOf('/') + 1);
   return {
     cluster,
