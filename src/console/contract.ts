@@ -4,6 +4,8 @@
  * browser code (web/) imports them too, so both sides agree at compile time. Times are ISO
  * strings; optional members are absent rather than null.
  */
+import type { AnnotationView, Conclusion, RunStatus, RunSummary, StepSummary } from '../control/contract.js';
+import type { WebIdentityDecision } from '../services/sts/decisions.js';
 import type { TrustVerdict } from '../trust/verdict.js';
 
 export type { TrustVerdict, VerdictCondition, VerdictStatement } from '../trust/verdict.js';
@@ -134,10 +136,9 @@ export interface LogLine {
   message: string;
 }
 
-// --- Pipelines -----------------------------------------------------------------------
+// --- Pipelines: the control API's run shapes (what `dockyard runs view` reads), and a little more.
 
-export type RunStatus = 'queued' | 'in_progress' | 'completed';
-export type Conclusion = 'success' | 'failure' | 'cancelled' | 'skipped';
+export type { AnnotationView, Conclusion, RunStatus } from '../control/contract.js';
 
 export interface RepositoriesView {
   repositories: { name: string; cloneUrl: string; latest?: RunRow }[];
@@ -149,27 +150,12 @@ export interface RepositoryView {
   runs: RunRow[];
 }
 
-export interface RunRow {
-  id: number;
-  repository: string;
-  runNumber: number;
-  runAttempt: number;
+export interface RunRow extends RunSummary {
+  /** `run-name:` or the head commit's first line, as GitHub titles a run. */
   title: string;
-  workflow: string;
-  event: string;
-  ref: string;
-  sha: string;
-  actor: string;
-  status: RunStatus;
-  conclusion?: Conclusion;
-  createdAt: string;
-  startedAt?: string;
-  completedAt?: string;
 }
 
 export interface RunPage extends RunRow {
-  workflowFile: string;
-  note?: string;
   /** The attempt shown (the latest unless asked). */
   attempt: number;
   jobs: JobView[];
@@ -189,24 +175,9 @@ export interface JobView {
   steps: StepView[];
 }
 
-export interface StepView {
-  number: number;
-  name: string;
-  status: RunStatus;
-  conclusion?: Conclusion;
-  startedAt?: string;
-  completedAt?: string;
+export interface StepView extends StepSummary {
   /** Whether it wrote lines (a skipped step has none). */
   hasLog: boolean;
-}
-
-export interface AnnotationView {
-  level: 'error' | 'warning' | 'notice';
-  job: string;
-  message: string;
-  title?: string;
-  file?: string;
-  line?: number;
 }
 
 /** A step's log as stored (masked), and whether more is to come. */
@@ -257,15 +228,9 @@ export interface TrustCheckResult {
   lines: string[];
 }
 
-export interface DecisionView {
-  id: number;
+/** One of STS's decisions, as kept (services/sts/decisions.ts), with what decided in one line. */
+export interface DecisionView extends Omit<WebIdentityDecision, 'at' | 'reason'> {
   at: string;
-  roleArn: string;
-  roleSessionName: string;
-  admitted: boolean;
-  error?: { code: string; message: string };
-  verified: boolean;
-  claims: Record<string, string | number | boolean>;
   /** One line: what decided. */
   summary: string;
   verdict?: TrustVerdict;

@@ -43,6 +43,7 @@ import type { RunStore } from './run-store.js';
 import { errorMessage } from '../core/errors.js';
 import { runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
+import { runTokenClaims } from './run-claims.js';
 
 /** GitHub's default job timeout. */
 const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
@@ -238,19 +239,7 @@ export class JobRunner {
 
       const idTokenVariables: Record<string, string> = {};
       if (permissions['id-token'] === 'write') {
-        const registration = env.broker.register({
-          repository: run.repository,
-          ref: run.ref,
-          sha: run.sha,
-          eventName: run.event,
-          ...(environmentName !== undefined ? { environment: environmentName } : {}),
-          actor: run.actor,
-          workflow: run.workflowName,
-          workflowFile: run.workflowFile,
-          runId: run.id,
-          runNumber: run.runNumber,
-          runAttempt: run.runAttempt,
-        });
+        const registration = env.broker.register(runTokenClaims(run, environmentName));
         cleanups.push(() => registration.revoke());
         masker.add(registration.requestToken);
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_URL = `${env.cloudUrl}/_actions/idtoken?api-version=2.0`;

@@ -4,6 +4,7 @@
  * and what STS decided for the run's tokens). A step's log is read as stored: masked when it
  * was written, never unmasked here.
  */
+import { toAnnotationView, toRunSummary, toStepSummary } from '../../control/run-views.js';
 import type { RunDetail, RunRecord } from '../../runner/types.js';
 import type { DecisionView, RepositoriesView, RepositoryView, RunPage, RunRow, StepLog } from '../contract.js';
 import type { ConsoleDeps } from '../deps.js';
@@ -47,9 +48,8 @@ export function runPage(deps: Deps, id: number, attempt?: number): RunPage | und
   const earlier = attempt !== undefined && attempt < run.runAttempt;
   return {
     ...runRow(run),
-    ...(earlier ? attemptOutcome(run) : {}),
-    workflowFile: run.workflowFile,
-    ...(run.note ? { note: run.note } : {}),
+    // An earlier attempt's: its own outcome, and no note (the run's note is its latest attempt's).
+    ...(earlier ? { ...attemptOutcome(run), note: undefined } : {}),
     attempt: attempt ?? run.runAttempt,
     jobs: run.jobs.map((job) => ({
       id: job.id,
@@ -59,24 +59,9 @@ export function runPage(deps: Deps, id: number, attempt?: number): RunPage | und
       ...(job.conclusion ? { conclusion: job.conclusion } : {}),
       ...(job.startedAt ? { startedAt: job.startedAt } : {}),
       ...(job.completedAt ? { completedAt: job.completedAt } : {}),
-      steps: job.steps.map((step) => ({
-        number: step.number,
-        name: step.name,
-        status: step.status,
-        ...(step.conclusion ? { conclusion: step.conclusion } : {}),
-        ...(step.startedAt ? { startedAt: step.startedAt } : {}),
-        ...(step.completedAt ? { completedAt: step.completedAt } : {}),
-        hasLog: step.log !== undefined,
-      })),
+      steps: job.steps.map((step) => ({ ...toStepSummary(step), hasLog: step.log !== undefined })),
     })),
-    annotations: run.annotations.map((a) => ({
-      level: a.level,
-      job: a.job,
-      message: a.message,
-      ...(a.title ? { title: a.title } : {}),
-      ...(a.file ? { file: a.file } : {}),
-      ...(a.line !== undefined ? { line: a.line } : {}),
-    })),
+    annotations: run.annotations.map(toAnnotationView),
     decisions: runDecisions(deps, id),
   };
 }
@@ -117,21 +102,5 @@ export function stepLog(deps: Deps, runId: number, job: number, step: number): S
 }
 
 export function runRow(run: RunRecord): RunRow {
-  return {
-    id: run.id,
-    repository: run.repository,
-    runNumber: run.runNumber,
-    runAttempt: run.runAttempt,
-    title: run.displayTitle,
-    workflow: run.workflowName,
-    event: run.event,
-    ref: run.ref,
-    sha: run.sha,
-    actor: run.actor,
-    status: run.status,
-    ...(run.conclusion ? { conclusion: run.conclusion } : {}),
-    createdAt: run.createdAt,
-    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
-    ...(run.completedAt ? { completedAt: run.completedAt } : {}),
-  };
+  return { ...toRunSummary(run), title: run.displayTitle };
 }

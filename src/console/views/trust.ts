@@ -7,6 +7,7 @@
  * same code and the same lines as `dockyard trust check`.
  */
 import type { JobClaimsInput } from '../../identity/claims.js';
+import { runTokenClaims } from '../../runner/run-claims.js';
 import { explainTrustLines, explainWebIdentityTrust } from '../../trust/explain.js';
 import type { RoleRow, RoleView, TrustCheckResult, TrustView } from '../contract.js';
 import type { ConsoleDeps } from '../deps.js';
@@ -118,20 +119,7 @@ function claimsFor(deps: Deps, input: TrustCheckInput): JobClaimsInput {
   if (input.runId !== undefined) {
     const run = deps.runner.getRun(input.runId);
     if (!run) throw new ConsoleHttpError(404, `No run ${input.runId}`);
-    return {
-      repository: run.repository,
-      ref: run.ref,
-      sha: run.sha,
-      eventName: run.event,
-      actor: run.actor,
-      workflow: run.workflowName,
-      workflowFile: run.workflowFile,
-      runId: run.id,
-      runNumber: run.runNumber,
-      runAttempt: run.runAttempt,
-      audience,
-      ...(input.environment ? { environment: input.environment } : {}),
-    };
+    return { ...runTokenClaims(run, input.environment), audience };
   }
   return {
     repository: input.repository ?? '',
