@@ -134,7 +134,7 @@ export function createConsole(deps: ConsoleDeps, options: { assets?: ConsoleAsse
       if (view === undefined) throw new ConsoleHttpError(404, 'Nothing by that name');
       return sendJson(res, 200, view);
     }
-    if (reading && path === '/events') {
+    if (method === 'GET' && path === '/events') {
       const view = liveView(deps, url.searchParams.get('view') ?? '', url.searchParams);
       if (streams >= MAX_STREAMS)
         throw new ConsoleHttpError(503, `The console serves ${MAX_STREAMS} live pages at most; close some`);

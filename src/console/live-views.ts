@@ -33,6 +33,12 @@ export interface LiveView {
 const INITIAL_LOG_LINES = 500;
 /** Lines read per change at most; a flood is read over several changes. */
 const LOG_BATCH = 1000;
+/** A line longer than this is cut for the page (CloudWatch Logs keeps up to 256 KiB per event). */
+const MAX_LINE = 16 * 1024;
+
+function clip(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)` : line;
+}
 
 const NAME = /^[A-Za-z0-9_.:/@-]{1,512}$/;
 
@@ -151,7 +157,7 @@ export function liveView(deps: ConsoleDeps, name: string, params: URLSearchParam
 function taskLogs(deps: ConsoleDeps, cluster: string, id: string): ExtraFeed {
   const followed = new Map<string, { container: string; group: string; stream: string; lastId: number }>();
   const toLines = (events: { id: number; timestamp: number; message: string }[]): LogLine[] =>
-    events.map((e) => ({ id: e.id, time: new Date(e.timestamp).toISOString(), message: e.message }));
+    events.map((e) => ({ id: e.id, time: new Date(e.timestamp).toISOString(), message: clip(e.message) }));
   return {
     start(send) {
       for (const container of taskView(deps, cluster, id)?.containers ?? []) {
@@ -200,7 +206,7 @@ function stepLogFeed(deps: ConsoleDeps, runId: number, job: number, step: number
         send('step-log', {
           job,
           step,
-          text: `${event.time} ${event.line}\n`,
+          text: `${event.time} ${clip(event.line)}\n`,
           reset: false,
           truncated: false,
           complete: false,
