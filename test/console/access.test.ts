@@ -73,7 +73,8 @@ describe('console: access', () => {
   let admin: { accessKeyId: string; secretAccessKey: string };
 
   before(async () => {
-    cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', clock, publish: true });
+    // Published (endpoint.json) so `dockyard console` finds it; the engine's certs.d is left alone.
+    cloud = await Cloud.start({ dataDir, port: 0, host: '127.0.0.1', clock, publish: true, engineCertsDir: false });
     await cloud.ready();
     url = cloud.url;
     admin = { accessKeyId: cloud.state.admin.accessKeyId, secretAccessKey: cloud.state.admin.secretAccessKey };
