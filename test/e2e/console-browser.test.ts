@@ -318,6 +318,21 @@ describe('the console in a browser', { timeout: 300_000 }, () => {
     await page.close();
   });
 
+  it('lists the ECR image with its tag, digest and size, and the task definition that uses it', async () => {
+    const page = await context.newPage();
+    await page.goto(`${console}/images`);
+    await page.locator('a:text("tiny")').click();
+    const row = page.locator('tr[data-digest]').first();
+    await row.waitFor();
+    const digest = (await row.getAttribute('data-digest')) ?? '';
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+    const shown = await row.innerText();
+    assert.match(shown, /\b1\b/, 'its tag');
+    assert.match(shown, /\d+(\.\d)? (B|kB|MB)/, 'its size');
+    assert.match(shown, /web:1 \(web\)/, 'the task definition whose container names it');
+    await page.close();
+  });
+
   it('re-runs the completed run, and cancels the new attempt while its step waits', async () => {
     rmSync(go, { force: true });
     const page = await context.newPage();
