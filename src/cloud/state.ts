@@ -55,8 +55,9 @@ export class CloudState {
   }
 
   close(): void {
-    // Access-key uses are written in batches: the last batch goes before the database closes.
+    // Access-key uses and STS's decisions are written in batches: the last ones go before the database closes.
     this.iam.flushAccessKeyUse();
+    this.webIdentityDecisions.flush();
     this.db.close();
   }
 }

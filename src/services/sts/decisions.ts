@@ -2,8 +2,9 @@
  * The last AssumeRoleWithWebIdentity decisions STS made, admitted and refused: when, which role,
  * the token's claims (verified, or as the token claimed them when it did not verify), what STS
  * answered and which trust-policy statement and conditions decided. Never the token itself.
- * A bounded table (the newest MAX_DECISIONS rows), so it survives restarts and cannot grow;
- * in-process subscribers (the console's trust view) hear of each new decision.
+ * A bounded table (the newest MAX_DECISIONS rows), so it survives restarts and cannot grow,
+ * written in batches off STS's path; in-process subscribers (the console's trust view) hear of
+ * each new decision at once.
  */
 import type { Db } from '../../store/database.js';
 import { migrate } from '../../store/database.js';
@@ -11,6 +12,9 @@ import type { TrustVerdict } from '../../trust/verdict.js';
 
 /** How many decisions are kept. */
 export const MAX_DECISIONS = 200;
+/** Decisions written in one transaction at most, and how long one waits for its batch. */
+const FLUSH_EVERY = 100;
+const FLUSH_AFTER_MS = 5000;
 /** Claims kept per decision, and the length of each value (a token is user input). */
 const MAX_CLAIMS = 40;
 const MAX_CLAIM_LENGTH = 512;
@@ -54,24 +58,39 @@ export type NewDecision = Omit<WebIdentityDecision, 'id' | 'claims'> & { claims:
 
 export class WebIdentityDecisions {
   private readonly listeners = new Set<(decision: WebIdentityDecision) => void>();
+  /**
+   * Decisions not written yet. STS records one per AssumeRoleWithWebIdentity, on its hot path:
+   * they are written in batches (at a read, every FLUSH_EVERY of them or FLUSH_AFTER_MS, and at
+   * close), so a call pays no SQLite commit of its own. A crash loses the unwritten ones.
+   */
+  private pending: { decision: WebIdentityDecision; doc: string }[] = [];
+  private nextId: number;
+  private readonly write: (rows: readonly { decision: WebIdentityDecision; doc: string }[]) => void;
 
   constructor(private readonly db: Db) {
     migrate(db, 'sts-decisions', MIGRATIONS);
+    const last = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM sts_web_identity_decisions').get();
+    this.nextId = (last?.id ?? 0) + 1;
+    const insert = db.prepare<[number, number, string, number, string]>(
+      'INSERT INTO sts_web_identity_decisions (id, at, role_arn, admitted, doc) VALUES (?, ?, ?, ?, ?)',
+    );
+    const trim = db.prepare<[number]>('DELETE FROM sts_web_identity_decisions WHERE id <= ?');
+    this.write = db.transaction((rows: readonly { decision: WebIdentityDecision; doc: string }[]) => {
+      for (const { decision, doc } of rows)
+        insert.run(decision.id, decision.at.getTime(), decision.roleArn, decision.admitted ? 1 : 0, doc);
+      const newest = rows.at(-1)?.decision.id;
+      if (newest !== undefined) trim.run(newest - MAX_DECISIONS);
+    });
   }
 
   /** Keeps a decision (and forgets the oldest beyond MAX_DECISIONS). */
   record(decision: NewDecision): WebIdentityDecision {
-    const { id: _id, at, ...doc } = { ...decision, id: 0, claims: boundedClaims(decision.claims) };
-    const id = this.db.transaction(() => {
-      const inserted = Number(
-        this.db
-          .prepare('INSERT INTO sts_web_identity_decisions (at, role_arn, admitted, doc) VALUES (?, ?, ?, ?)')
-          .run(at.getTime(), doc.roleArn, doc.admitted ? 1 : 0, JSON.stringify(doc)).lastInsertRowid,
-      );
-      this.db.prepare('DELETE FROM sts_web_identity_decisions WHERE id <= ?').run(inserted - MAX_DECISIONS);
-      return inserted;
-    })();
-    const stored: WebIdentityDecision = { id, at, ...doc };
+    const { at, ...rest } = decision;
+    const doc = { ...rest, claims: boundedClaims(decision.claims) };
+    const stored: WebIdentityDecision = { id: this.nextId++, at, ...doc };
+    this.pending.push({ decision: stored, doc: JSON.stringify(doc) });
+    const oldest = this.pending[0]?.decision.at.getTime() ?? at.getTime();
+    if (this.pending.length >= FLUSH_EVERY || at.getTime() - oldest >= FLUSH_AFTER_MS) this.flush();
     for (const listener of this.listeners) {
       try {
         listener(stored);
@@ -82,8 +101,17 @@ export class WebIdentityDecisions {
     return stored;
   }
 
+  /** Writes the decisions not written yet (reads do it first; the cloud at close). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    this.write(rows);
+  }
+
   /** The newest decisions first; with `roleArn` that role's only. */
   list(options: { limit?: number; roleArn?: string } = {}): WebIdentityDecision[] {
+    this.flush();
     const limit = Math.min(options.limit ?? MAX_DECISIONS, MAX_DECISIONS);
     const rows = (
       options.roleArn === undefined

@@ -4,6 +4,7 @@
  * explains; a token that does not verify is kept with what it claimed, marked unverified.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { MAX_DECISIONS } from '../../../src/services/sts/decisions.js';
 import { startTestCloud, type TestCloud } from '../../support/cloud.js';
@@ -20,7 +21,11 @@ describe('STS: AssumeRoleWithWebIdentity decisions', () => {
     cloud = await startTestCloud();
     roleArn = await prepareSeedRole(cloud);
   });
-  after(async () => cloud?.stop());
+  after(async () => {
+    await cloud?.stop();
+    // The restarted cloud was given the first one's directory, which its stop leaves.
+    if (cloud) rmSync(cloud.dataDir, { recursive: true, force: true });
+  });
 
   it('keeps an admission with its claims and the statement and conditions that decided', async () => {
     const answer = await assumeWithToken(cloud, roleArn, await token('refs/heads/main'));
@@ -91,5 +96,17 @@ describe('STS: AssumeRoleWithWebIdentity decisions', () => {
     assert.equal(Object.keys(claims).length, 40);
     assert.ok(Object.values(claims).every((v) => String(v).length <= 512));
     assert.equal(claims.nested, undefined, 'objects are not kept');
+  });
+
+  it('keeps them across a restart: the last batch is written when the cloud stops', async () => {
+    const before = decisions().list({ limit: 1 })[0]?.id ?? 0;
+    const answer = await assumeWithToken(cloud, roleArn, await token('refs/heads/main'));
+    assert.equal(answer.status, 200);
+    const { dataDir } = cloud;
+    await cloud.cloud.stop();
+    cloud = await startTestCloud({ dataDir });
+    const [latest] = decisions().list({ limit: 1 });
+    assert.equal(latest?.id, before + 1);
+    assert.equal(latest?.admitted, true);
   });
 });
