@@ -27,6 +27,7 @@ export const LAYERS = [
   ['scheduler', 'network', 'protocols'],
   ['runtime', 'runner', 'results'],
   ['control'],
+  ['console'],
   ['http'],
   ['cloud'],
   ['doctor', 'seed', 'bootstrap', 'deploy'],

@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_PREFIX } from '../console/contract.js';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
@@ -187,7 +188,12 @@ export function createCi(deps: CiDeps): Ci {
     logger: deps.logger,
     onPush: async (events, progress) => {
       try {
-        await runPushedWorkflows(runner, events.map(asPushed), progress);
+        await runPushedWorkflows(
+          runner,
+          events.map(asPushed),
+          progress,
+          (runId) => `${deps.url}${CONSOLE_PREFIX}/runs/${runId}`,
+        );
       } finally {
         // Handled (or failed loudly in front of the pusher): its journal entries are done with.
         // A push cut short by a stop stays journaled; the next start hands it over again.

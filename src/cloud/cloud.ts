@@ -36,6 +36,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions } from './ecs-runtime.js';
+import type { Console } from '../console/handler.js';
+import type { CloudConsoleDeps } from './console.js';
 import { errorMessage } from '../core/errors.js';
 import { TaskPorts } from '../network/task-ports.js';
 
@@ -110,6 +112,8 @@ export class Cloud {
 
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
+  /** Ends the console's subscriptions, once it has loaded. */
+  private stopConsole: () => Promise<void> = () => Promise.resolve();
 
   private constructor(
     state: CloudState,
@@ -151,6 +155,7 @@ export class Cloud {
     /** Settles once a runtime started in the background is built (its engine known) or failed to load. */
     let runtimeBuilt: Promise<unknown> = Promise.resolve();
     let tls: CloudTls | undefined;
+    let consoleLoading: Promise<Console> | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
@@ -200,6 +205,7 @@ export class Cloud {
           iam: state.iam,
           credentials: state.credentials,
           authorizer,
+          decisions: state.webIdentityDecisions,
           keysFor: (issuer) =>
             issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
         }),
@@ -264,9 +270,37 @@ export class Cloud {
         actionsUrl: options.actionsUrl,
       });
       ciServices = ci;
+      const consoleDeps: CloudConsoleDeps = {
+        db: state.db,
+        admin: state.admin,
+        url,
+        port,
+        clock,
+        logger,
+        accountId: state.accountId,
+        region: state.region,
+        registryHost,
+        ecs: ecsStore,
+        logs,
+        images,
+        iam: state.iam,
+        decisions: state.webIdentityDecisions,
+        runner: ci.runner,
+        repositories: ci.repositories,
+        issuer: {
+          url: issuerUrl,
+          ready: issuerReady,
+          issue: (claims) => state.issuer.issue(claims),
+          getKey: state.issuer.getKey,
+        },
+      };
+      // The console's code loads on its first request.
+      const loadConsole = () =>
+        (consoleLoading ??= import('./console.js').then((m) => m.createCloudConsole(consoleDeps)));
       routes = createRouter({
         registry,
         ...ci.mounts,
+        console: (req, res) => loadConsole().then((loaded) => loaded.handle(req, res)),
         oidcDiscovery: oidcDiscoveryEndpoint(state.issuer),
         jwks: jwksEndpoint(state.issuer, issuerReady),
         health: healthEndpoint(async (ask) =>
@@ -323,6 +357,7 @@ export class Cloud {
         }
       }
       const cloud = new Cloud(state, server, cloudTls, url, broker, options, housekeeping, issuerReady, runtime, ci);
+      cloud.stopConsole = async () => (await consoleLoading?.catch(() => undefined))?.stop();
       if (options.runtime?.background && loadRuntime) {
         const failed = (message: string) => (error: unknown) => {
           runtimeState = { state: 'failed', error: String(error) };
@@ -375,6 +410,7 @@ export class Cloud {
     // Before the database closes: the loop writes task state.
     await this.runtimeStarting;
     await this.runtime?.stop();
+    await this.stopConsole();
     // A first start may still be generating its signing key; let it finish writing.
     await this.issuerReady.catch(() => undefined);
     await this.server.close();

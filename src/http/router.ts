@@ -6,6 +6,7 @@
  * other file decides where a request goes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONSOLE_PREFIX } from '../console/contract.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
 import { PUSH_HOOK_PATH } from '../git/index.js';
 import { DISCOVERY_PATH, ID_TOKEN_PATH, JWKS_PATH } from '../identity/index.js';
@@ -24,6 +25,7 @@ export interface Mounts {
   pushHook: StreamHandler;
   controlApi: StreamHandler;
   resultsBlobs: StreamHandler;
+  console: StreamHandler;
   oidcDiscovery: RequestHandler;
   jwks: RequestHandler;
   health: RequestHandler;
@@ -75,6 +77,11 @@ export const STREAM_ROUTES: readonly { mount: StreamMount; serves: string; match
     mount: 'resultsBlobs',
     serves: 'the artifacts’ and caches’ bytes on signed URLs (the Azure Blob subset the toolkit uses)',
     matches: (url) => url.startsWith(`${BLOB_PREFIX}/`),
+  },
+  {
+    mount: 'console',
+    serves: 'the web console: services, pipelines, trust and images, live (admin key; loopback only)',
+    matches: (url) => under(url, CONSOLE_PREFIX),
   },
 ];
 
