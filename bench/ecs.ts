@@ -13,7 +13,11 @@
  *               service's stable endpoint, through the task's address, and straight to the
  *               container's address on Podman's bridge; ratios to the direct path.
  *
- * DOCKYARD_BENCH_CASES=deploy,rps,rest picks cases (default all; rps needs deploy);
+ *   console     the web console's services page over the 50 services of "rest": its weight and
+ *               time to first render in chromium (bench/console.ts); `npm run bench -- console`
+ *               runs only this case.
+ *
+ * DOCKYARD_BENCH_CASES=deploy,rps,rest,console picks cases (default all; rps needs deploy);
  * DOCKYARD_BENCH_CPU_PROF=<dir> runs the cloud with `node --cpu-prof` writing there.
  */
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
@@ -43,6 +47,7 @@ import { CONTAINER_PORT, perlServer, TRUST } from '../test/runtime/support.js';
 import { awsCli } from '../test/support/aws-cli.js';
 import { runOk } from '../test/support/run.js';
 import { median } from './cloud-process.js';
+import { measureConsolePage } from './console.js';
 import { waitFor } from '../test/support/wait-for.js';
 import { FIXED_PORTS } from '../test/support/ports.js';
 
@@ -125,7 +130,7 @@ const fmt = (xs: number[], digits = 2) =>
   `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
 /** Runs the ECS benchmarks and prints their results. */
-export async function runEcsBenchmarks(log: (line: string) => void): Promise<void> {
+export async function runEcsBenchmarks(log: (line: string) => void, only?: readonly string[]): Promise<void> {
   log('ecs benchmarks');
   const engine = new DockerApiEngine();
   await engine.ping(AbortSignal.timeout(5000));
@@ -227,7 +232,7 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
     const isSteady = (s: Service | undefined, count: number): boolean =>
       s?.deployments?.length === 1 && s.runningCount === count && s.deployments[0]?.rolloutState === 'COMPLETED';
 
-    const cases = new Set((process.env.DOCKYARD_BENCH_CASES ?? 'deploy,rps,rest').split(','));
+    const cases = new Set(only ?? (process.env.DOCKYARD_BENCH_CASES ?? 'deploy,rps,rest,console').split(','));
     if (cases.has('deploy') || cases.has('rps')) {
       // Deploy time, then requests per second through the same service's single task.
       await ecs.send(
@@ -330,8 +335,8 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
       }
       await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: 'deploy', force: true }));
     }
-    if (cases.has('rest')) {
-      // CPU at rest: 50 services × 2 tasks.
+    if (cases.has('rest') || cases.has('console')) {
+      // CPU at rest: 50 services × 2 tasks; the console's services page over them.
       const names = Array.from({ length: REST_SERVICES }, (_, i) => `rest-${i}`);
       const startedAt = performance.now();
       for (const serviceName of names) {
@@ -358,22 +363,25 @@ export async function runEcsBenchmarks(log: (line: string) => void): Promise<voi
         { timeoutMs: 600_000 },
       );
       const rampSeconds = (performance.now() - startedAt) / 1000;
-      const containers = (await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length;
-      await sleep(5000);
-      const pid = cloud.child.pid ?? 0;
-      const podman = podmanServicePid();
-      const load = loadavg()[0] ?? 0;
-      const cpu0 = cpuMs(pid);
-      const podman0 = podman ? cpuMs(podman) : 0;
-      const t0 = performance.now();
-      await sleep(REST_SECONDS * 1000);
-      const elapsed = (performance.now() - t0) / 1000;
-      const cloudCpu = (cpuMs(pid) - cpu0) / elapsed;
-      const podmanCpu = podman ? (cpuMs(podman) - podman0) / elapsed : NaN;
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-      log(
-        `cpu at rest: ${REST_SERVICES} services × 2 tasks (${containers} containers, steady after ${rampSeconds.toFixed(0)} s): the cloud ${cloudCpu.toFixed(1)} ms CPU per s (${(cloudCpu / 10).toFixed(2)} % of a core) over ${elapsed.toFixed(0)} s, RSS ${rss.toFixed(0)} MB; Podman's service ${podmanCpu.toFixed(1)} ms/s; load average ${load.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`,
-      );
+      if (cases.has('console')) await measureConsolePage(log, cloud.url, admin, REST_SERVICES);
+      if (cases.has('rest')) {
+        const containers = (await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })).length;
+        await sleep(5000);
+        const pid = cloud.child.pid ?? 0;
+        const podman = podmanServicePid();
+        const load = loadavg()[0] ?? 0;
+        const cpu0 = cpuMs(pid);
+        const podman0 = podman ? cpuMs(podman) : 0;
+        const t0 = performance.now();
+        await sleep(REST_SECONDS * 1000);
+        const elapsed = (performance.now() - t0) / 1000;
+        const cloudCpu = (cpuMs(pid) - cpu0) / elapsed;
+        const podmanCpu = podman ? (cpuMs(podman) - podman0) / elapsed : NaN;
+        const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+        log(
+          `cpu at rest: ${REST_SERVICES} services × 2 tasks (${containers} containers, steady after ${rampSeconds.toFixed(0)} s): the cloud ${cloudCpu.toFixed(1)} ms CPU per s (${(cloudCpu / 10).toFixed(2)} % of a core) over ${elapsed.toFixed(0)} s, RSS ${rss.toFixed(0)} MB; Podman's service ${podmanCpu.toFixed(1)} ms/s; load average ${load.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`,
+        );
+      }
       for (const serviceName of names)
         await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: serviceName, force: true }));
       await waitFor(

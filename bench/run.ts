@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- core|registry|ecs|pipeline|docker-guard|jobs …]` (default: all): dockyard's numbers on this machine.
+ * `npm run bench [-- core|registry|ecs|pipeline|docker-guard|jobs|console …]` (default: all): dockyard's numbers on this machine.
  *
  * core (issue 2), against the targets of the core issue:
  *   cold start   `dockyard up` to "ready" (process start included), fresh and existing data dir
@@ -23,6 +23,10 @@
  * against the engine's socket directly (bench/docker-guard.ts).
  *
  * jobs (issue 11): the same job on this host and in a fresh container, median of 5 (bench/jobs.ts).
+ *
+ * console (issue 14): the web console's services page with 50 services in chromium, its weight
+ * and time to first render (bench/console.ts; a case of the ecs suite, which runs it by default;
+ * `-- console` runs only it).
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import {
@@ -251,6 +255,7 @@ const SUITES = {
   pipeline: runPipelineBenchmarks,
   'docker-guard': runDockerGuardBenchmarks,
   jobs: runJobBenchmarks,
+  console: (log: (line: string) => void) => runEcsBenchmarks(log, ['console']),
 } as const;
 type Suite = keyof typeof SUITES;
 
@@ -262,7 +267,8 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const chosen = (argv.length > 0 ? argv : Object.keys(SUITES)) as Suite[];
+  // console is a case of ecs (its 50 services): by default it runs there, not twice.
+  const chosen = (argv.length > 0 ? argv : Object.keys(SUITES).filter((s) => s !== 'console')) as Suite[];
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
     `dockyard benchmarks, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,

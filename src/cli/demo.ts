@@ -30,6 +30,7 @@ import { endpointPorts, endpointUrl } from './endpoint-ports.js';
 import { addRemote } from './repo.js';
 import { runningCloud } from './running.js';
 import { startDetached } from './up.js';
+import { consoleUrl } from './console.js';
 
 const USAGE = `Usage: dockyard demo [--data DIR] [--port N]
 
@@ -122,6 +123,10 @@ export const demoCommand: Command = {
     const cmd = (text: string, why: string) => `  ${text}\n      ${why}\n`;
     process.stdout.write(
       `\nDone in ${Math.round((Date.now() - started) / 1000)} s. The cloud and the app keep running: open ${newUrl}${endpoint ? ` (or the stable ${endpoint})` : ''}\n\nLook around:\n` +
+        cmd(
+          `bin/dockyard console${data}`,
+          `the web console (${consoleUrl(cloud.url)}): the run's steps, the rolling deployment, why STS admitted the job`,
+        ) +
         cmd(`bin/dockyard status${data}`, 'the services, their addresses and the latest runs') +
         cmd(
           `bin/dockyard logs --cluster ${SEED.cluster} --service ${SEED.service} --follow${data}`,

@@ -40,6 +40,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./doctor.js').then((m) => m.doctorCommand),
   },
   {
+    name: ['console'],
+    summary: 'the web console: its address and a one-time login link',
+    load: () => import('./console.js').then((m) => m.consoleCommand),
+  },
+  {
     name: ['env'],
     summary: 'print export lines for AWS tooling',
     load: () => import('./env.js').then((m) => m.envCommand),
@@ -118,6 +123,11 @@ const COMMANDS: CommandEntry[] = [
     name: ['runs', 'cancel'],
     summary: 'cancel a run',
     load: () => import('./runs.js').then((m) => m.runsCancelCommand),
+  },
+  {
+    name: ['runs', 'rerun'],
+    summary: 'run a completed run again (a new attempt, same event)',
+    load: () => import('./runs.js').then((m) => m.runsRerunCommand),
   },
   {
     name: ['secret', 'set'],

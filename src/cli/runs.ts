@@ -1,5 +1,5 @@
 /**
- * `dockyard runs list|view|watch|cancel` and `dockyard run`: workflow runs as GitHub's `gh run`
+ * `dockyard runs list|view|watch|cancel|rerun` and `dockyard run`: workflow runs as GitHub's `gh run`
  * shows them. Everything goes through the running cloud, which records the runs.
  */
 import { resolveDataDir } from '../cloud/config.js';
@@ -158,6 +158,30 @@ export const runsCancelCommand: Command = {
     await client(parsed.flags).post(`/runs/${id}/cancel`);
     process.stdout.write(`cancelling run #${id}\n`);
     return 0;
+  },
+};
+
+const RERUN_USAGE = `Usage: dockyard runs rerun ID [--no-follow] [--data DIR]
+
+Re-runs a completed run, as GitHub's re-run: the same run id and event, the workflow file as it
+was at the run's commit, run attempt one more; every job runs again. Then follows it.`;
+
+export const runsRerunCommand: Command = {
+  name: ['runs', 'rerun'],
+  usage: RERUN_USAGE,
+  async run(argv) {
+    const parsed = parseArgsAndFlags(argv, { ...DATA_OPTION, 'no-follow': { type: 'boolean' } }, RERUN_USAGE, {
+      min: 1,
+      max: 1,
+    });
+    if (!parsed) return 0;
+    const id = positive(parsed.args[0] as string, 'ID');
+    const control = client(parsed.flags);
+    const run = await control.post<RunSummary>(`/runs/${id}/rerun`);
+    process.stdout.write(`run #${run.id} attempt ${run.runAttempt} started\n`);
+    if (parsed.flags['no-follow']) return 0;
+    const followed = await follow(control, run.id, false);
+    return followed.conclusion === 'success' ? 0 : 1;
   },
 };
 

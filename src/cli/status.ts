@@ -24,6 +24,7 @@ import { cloudSession } from './cloud-session.js';
 import { endpointPorts, endpointUrl } from './endpoint-ports.js';
 import { likelyFix } from './failure-hints.js';
 import { stoppedTasks } from './service-watch.js';
+import { consoleUrl } from './console.js';
 
 const USAGE = `Usage: dockyard status [--json] [--data DIR]
 
@@ -94,12 +95,13 @@ export const statusCommand: Command = {
     const runs = await ControlClient.forDataDir(dataDir).get<RunSummary[]>('/runs?limit=5');
     if (parsed.flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ url: cloud.url, pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`,
+        `${JSON.stringify({ url: cloud.url, console: consoleUrl(cloud.url), pid: cloud.pid, accountId: cloud.accountId, region: cloud.region, services, runs }, null, 2)}\n`,
       );
       return 0;
     }
     const out: string[] = [
       `dockyard at ${cloud.url} (pid ${cloud.pid}, account ${cloud.accountId}, ${cloud.region})`,
+      `console: ${consoleUrl(cloud.url)} (\`dockyard console\` prints a one-time login link)`,
       '',
     ];
     if (services.length === 0) out.push('no ECS services');

@@ -6,7 +6,7 @@
 import { systemClock } from '../core/clock.js';
 import { DEFAULTS, resolveDataDir } from '../cloud/config.js';
 import { CloudState } from '../cloud/state.js';
-import { explainWebIdentityTrust, type TrustExplanation } from '../trust/explain.js';
+import { explainTrustLines, explainWebIdentityTrust, type TrustExplanation } from '../trust/explain.js';
 import { UsageError, parseFlags, stringFlag, type Command, type Flags } from './command.js';
 import { planWorkflowTrust, readWorkflowFile } from './trust-workflow.js';
 import { JOB_FLAGS, jobClaimsFromFlags } from './token.js';
@@ -138,33 +138,5 @@ async function checkWorkflow(file: string, flags: Flags): Promise<number> {
 }
 
 function render(roleArn: string, result: TrustExplanation): string {
-  const lines: string[] = [];
-  const who = result.subject ? `sub ${result.subject}, aud ${result.audience}` : 'the job';
-  if (result.admitted) {
-    lines.push(`✓ ${roleArn} admits ${who}`);
-    for (const s of result.statements.filter((s) => s.applies))
-      lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) matches`);
-    return `${lines.join('\n')}\n`;
-  }
-  lines.push(`✗ ${roleArn} would refuse ${who}`);
-  if (result.error) lines.push(`  STS would answer ${result.error.code}: ${result.error.message}`);
-  if (result.tokenProblem && result.tokenProblem !== result.error?.message && result.statements.length === 0)
-    lines.push(`  because ${result.tokenProblem}`);
-  for (const s of result.statements) {
-    if (s.applies) {
-      lines.push(
-        `  statement ${label(s.statementIndex, s.sid)} (${s.effect}) applies${s.effect === 'Deny' ? ' and denies' : ''}`,
-      );
-      continue;
-    }
-    lines.push(`  statement ${label(s.statementIndex, s.sid)} (${s.effect}) does not apply:`);
-    for (const f of s.failures) lines.push(`    - ${f.detail}`);
-  }
-  if (result.statements.length > 0 && !result.statements.some((s) => s.effect === 'Allow'))
-    lines.push('  no statement allows sts:AssumeRoleWithWebIdentity');
-  return `${lines.join('\n')}\n`;
-}
-
-function label(index: number, sid: string | undefined): string {
-  return sid ? `${index + 1} "${sid}"` : String(index + 1);
+  return `${explainTrustLines(roleArn, result).join('\n')}\n`;
 }

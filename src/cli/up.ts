@@ -12,6 +12,7 @@ import { parseRunnerImageMapping, RunnerImageMappingError } from '../runner/runn
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import { CliError, UsageError, parseFlags, parsePort, stringFlag, type Command, type Flags } from './command.js';
 import { runningCloud, waitUntil, type RunningCloud } from './running.js';
+import { consoleUrl } from './console.js';
 
 const USAGE = `Usage: dockyard up [--port N] [--host ADDR] [--data DIR] [--account-id ID] [--region R]
                    [--runner-image LABEL=IMAGE]... [--actions-url URL|off] [--detach]
@@ -78,7 +79,10 @@ export const upCommand: Command = {
         argv.filter((a) => a !== '--detach'),
         dataDir,
       );
-      process.stdout.write(`dockyard is up at ${started.url} (pid ${started.pid}); log: ${dataFiles(dataDir).log}\n`);
+      process.stdout.write(
+        `dockyard is up at ${started.url} (pid ${started.pid}); log: ${dataFiles(dataDir).log}\n` +
+          `  console: ${consoleUrl(started.url)} (\`dockyard console\` prints a one-time login link)\n`,
+      );
       return 0;
     }
 
@@ -109,6 +113,7 @@ export const upCommand: Command = {
         `  data: ${dataDir}\n  credentials: eval "$(dockyard env${stringFlag(flags, 'data') ? ` --data ${dataDir}` : ''})"\n` +
         `  git: dockyard repo create OWNER/NAME --remote dockyard, then git push (served at http://localhost:${new URL(cloud.url).port}/git/)\n` +
         `  registry: localhost:${new URL(cloud.url).port} (also HTTPS, certified by the CA in ${cloud.tls.caCertPath})\n` +
+        `  console: ${consoleUrl(cloud.url)} (\`dockyard console\` prints a one-time login link)\n` +
         `  stop: Ctrl-C or dockyard down\n`,
     );
     await new Promise<void>((resolve) => {

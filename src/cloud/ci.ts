@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_PREFIX } from '../console/contract.js';
 import { createControlApi } from '../control/api.js';
 import { isAdmin } from '../control/admin-auth.js';
 import { startDeploymentNotices, type DeploymentNoticeDeps } from '../control/deployment-notices.js';
@@ -41,12 +42,15 @@ import type { Db } from '../store/database.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { recoverPushes } from './push-recovery.js';
+import { createBlobEndpoint, ResultsService } from '../results/index.js';
 import type { AdminKey } from './state.js';
 import { errorMessage } from '../core/errors.js';
 
 /** The package root (dist/src/cloud/ci.js → three levels up), where builtin-actions/ lives. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const PODMAN_SOCKET = '/run/podman/podman.sock';
+/** How often expired artifacts, unused caches and abandoned uploads are removed. */
+const RESULTS_SWEEP_MS = 10 * 60 * 1000;
 
 export interface CiDeps {
   db: Db;
@@ -92,7 +96,9 @@ export interface Ci {
   /** Which image serves which `runs-on` label (defaults, the data directory's, this start's). */
   readonly runnerImages: RunnerImages;
   /** The handlers of git hosting, the push hook and the control API (http/router.ts mounts them). */
-  readonly mounts: Pick<Mounts, 'git' | 'gitAtOrigin' | 'pushHook' | 'controlApi'>;
+  readonly mounts: Pick<Mounts, 'git' | 'gitAtOrigin' | 'pushHook' | 'controlApi' | 'results' | 'resultsBlobs'>;
+  /** Artifacts and caches (sweeps run on the clock; tests call `sweep`). */
+  readonly results: ResultsService;
   stop(): Promise<void>;
 }
 
@@ -115,12 +121,16 @@ export function createCi(deps: CiDeps): Ci {
   const label = cloudLabelFor(deps.dataDir);
   const containers =
     deps.jobContainers === undefined ? undefined : containerJobs(deps, deps.jobContainers, label, dockerHost);
+  const results = new ResultsService(deps.db, join(deps.dataDir, 'results'), deps.url, deps.clock);
+  const sweep = deps.clock.setInterval(() => results.sweep(), RESULTS_SWEEP_MS);
+  sweep.unref();
   const runner = new Runner({
     db: deps.db,
     dataDir: deps.dataDir,
     repos: repositories,
     gitTokens,
     broker: deps.broker,
+    results,
     cloudUrl: deps.url,
     region: deps.region,
     builtinActionsDir: join(ROOT, 'builtin-actions'),
@@ -178,7 +188,12 @@ export function createCi(deps: CiDeps): Ci {
     logger: deps.logger,
     onPush: async (events, progress) => {
       try {
-        await runPushedWorkflows(runner, events.map(asPushed), progress);
+        await runPushedWorkflows(
+          runner,
+          events.map(asPushed),
+          progress,
+          (runId) => `${deps.url}${CONSOLE_PREFIX}/runs/${runId}`,
+        );
       } finally {
         // Handled (or failed loudly in front of the pusher): its journal entries are done with.
         // A push cut short by a stop stays journaled; the next start hands it over again.
@@ -203,9 +218,13 @@ export function createCi(deps: CiDeps): Ci {
       gitAtOrigin: afterRecovery(gitAtRoot),
       pushHook: afterRecovery(hook),
       controlApi: afterRecovery(control),
+      results: (request) => results.handle(request),
+      resultsBlobs: createBlobEndpoint(results),
     },
+    results,
     async stop() {
       stopping = true;
+      deps.clock.clearTimer(sweep);
       stopNotices();
       await recovered;
       await runner.stop();

@@ -26,6 +26,8 @@ import { ENGINE_CERTS_DIR } from '../tls/engine-trust.js';
 import { CloudTls } from './cloud-tls.js';
 import type { EcsRuntime, EcsRuntimeDeps, EcsRuntimeOptions, RegionalRuntimes } from './ecs-runtime.js';
 import { Regions } from './regions.js';
+import type { Console } from '../console/handler.js';
+import type { CloudConsoleDeps } from './console.js';
 import { errorMessage } from '../core/errors.js';
 import { TaskPorts } from '../network/task-ports.js';
 
@@ -102,6 +104,8 @@ export class Cloud {
 
   /** Git hosting, the workflow runner and the control API. */
   readonly ci: Ci;
+  /** Ends the console's subscriptions, once it has loaded. */
+  private stopConsole: () => Promise<void> = () => Promise.resolve();
 
   private constructor(
     state: CloudState,
@@ -146,6 +150,7 @@ export class Cloud {
     let runtimeBuilt: Promise<unknown> = Promise.resolve();
     let tls: CloudTls | undefined;
     let regions: Regions | undefined;
+    let consoleLoading: Promise<Console> | undefined;
     try {
       // Only the very first start generates a signing key (RSA, ~0.2 s): the cloud serves while
       // that runs, and whatever needs the keys waits for them.
@@ -199,6 +204,7 @@ export class Cloud {
             iam: state.iam,
             credentials: state.credentials,
             authorizer,
+            decisions: state.webIdentityDecisions,
             keysFor: (issuer) =>
               issuer === issuerUrl ? (header) => issuerReady.then(() => state.issuer.getKey(header)) : undefined,
           }),
@@ -257,9 +263,40 @@ export class Cloud {
         actionsUrl: options.actionsUrl,
       });
       ciServices = ci;
+      const consoleRegion = cloudRegions.get(state.region);
+      const consoleDeps: CloudConsoleDeps = {
+        db: state.db,
+        admin: state.admin,
+        url,
+        port,
+        clock,
+        logger,
+        accountId: state.accountId,
+        // The console shows the default region (the one `dockyard env` points clients at).
+        region: state.region,
+        homeRegion: state.homeRegion,
+        registryHost,
+        ecs: consoleRegion.ecs,
+        logs: consoleRegion.logs,
+        images: consoleRegion.images,
+        iam: state.iam,
+        decisions: state.webIdentityDecisions,
+        runner: ci.runner,
+        repositories: ci.repositories,
+        issuer: {
+          url: issuerUrl,
+          ready: issuerReady,
+          issue: (claims) => state.issuer.issue(claims),
+          getKey: state.issuer.getKey,
+        },
+      };
+      // The console's code loads on its first request.
+      const loadConsole = () =>
+        (consoleLoading ??= import('./console.js').then((m) => m.createCloudConsole(consoleDeps)));
       routes = createRouter({
         registry,
         ...ci.mounts,
+        console: (req, res) => loadConsole().then((loaded) => loaded.handle(req, res)),
         oidcDiscovery: oidcDiscoveryEndpoint(state.issuer),
         jwks: jwksEndpoint(state.issuer, issuerReady),
         health: healthEndpoint(async (ask) =>
@@ -327,6 +364,7 @@ export class Cloud {
         ci,
         cloudRegions,
       );
+      cloud.stopConsole = async () => (await consoleLoading?.catch(() => undefined))?.stop();
       if (options.runtime?.background && loadRuntime) {
         const failed = (message: string) => (error: unknown) => {
           runtimeState = { state: 'failed', error: String(error) };
@@ -386,6 +424,7 @@ export class Cloud {
     // Before the database closes: the loop writes task state.
     await this.runtimeStarting;
     await this.runtime?.stop();
+    await this.stopConsole();
     // A first start may still be generating its signing key; let it finish writing.
     await this.issuerReady.catch(() => undefined);
     await this.server.close();

@@ -7,6 +7,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { CredentialStore } from '../auth/credentials.js';
 import { OidcIssuer, SigningKeys } from '../identity/index.js';
 import { IamStore } from '../services/iam/store.js';
+import { WebIdentityDecisions } from '../services/sts/decisions.js';
 import { openDatabase, migrate, type Db } from '../store/database.js';
 import { writeFileAtomic } from '../store/files.js';
 import { makePrivateDir, PRIVATE_DIR_MODE, tightenTree } from '../store/private-files.js';
@@ -26,6 +27,8 @@ export class CloudState {
   readonly iam: IamStore;
   readonly keys: SigningKeys;
   readonly issuer: OidcIssuer;
+  /** STS's recent AssumeRoleWithWebIdentity decisions (the console's trust view shows them). */
+  readonly webIdentityDecisions: WebIdentityDecisions;
   readonly admin: AdminKey;
   readonly accountId: string;
   /** The region the data directory was created in: its regional tables are in state.db (cloud/regions.ts). */
@@ -55,6 +58,7 @@ export class CloudState {
     if (settled.previousAccountId !== undefined) this.credentials.moveToAccount(this.accountId);
     this.keys = new SigningKeys(this.db, clock);
     this.issuer = new OidcIssuer(this.keys, clock, { issuer: config.issuer });
+    this.webIdentityDecisions = new WebIdentityDecisions(this.db);
     const root = this.credentials.ensureRootKey(this.accountId, clock.now());
     this.admin = { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey, accountId: this.accountId };
     if (!existsSync(files.admin) || settled.previousAccountId !== undefined)
@@ -62,8 +66,9 @@ export class CloudState {
   }
 
   close(): void {
-    // Access-key uses are written in batches: the last batch goes before the database closes.
+    // Access-key uses and STS's decisions are written in batches: the last ones go before the database closes.
     this.iam.flushAccessKeyUse();
+    this.webIdentityDecisions.flush();
     this.db.close();
   }
 }

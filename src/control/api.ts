@@ -12,6 +12,7 @@
  *   GET    /runs/ID/log?job=                 its log, masked
  *   GET    /runs/ID/events                   NDJSON progress until the run completes
  *   POST   /runs/ID/cancel
+ *   POST   /runs/ID/rerun                    a new attempt of a completed run (same id and event)
  *   GET    /repos/O/N/secrets|variables      list (secret values never leave the cloud)
  *   PUT    /repos/O/N/secrets|variables/X {value}
  *   DELETE /repos/O/N/secrets|variables/X
@@ -168,6 +169,7 @@ async function route(
       deps.runner.cancel(id);
       return { status: 202, body: { cancelling: id } };
     }
+    if (b === 'rerun' && method === 'POST') return { status: 201, body: toRunSummary(await deps.runner.rerun(id)) };
   }
   throw new HttpError(404, `dockyard's control API has no ${method} ${path || '/'}`);
 }

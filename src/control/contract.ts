@@ -13,6 +13,8 @@ export type { Conclusion, RunStatus };
 export interface RunSummary {
   id: number;
   runNumber: number;
+  /** GITHUB_RUN_ATTEMPT: 1, and one more for each re-run. */
+  runAttempt: number;
   repository: string;
   workflow: string;
   workflowFile: string;

@@ -151,7 +151,7 @@ export function startDeploymentNotices(deps: DeploymentNoticeDeps): () => void {
     try {
       if (change.type === 'deployment') onDeployment(change.deployment);
       else if (change.type === 'task-stopped') onTaskStopped(change.task);
-      else onServiceEvent(change.serviceArn, change.event);
+      else if (change.type === 'service-event') onServiceEvent(change.serviceArn, change.event);
     } catch (error) {
       deps.logger.warn('deployment notices: a change could not be told to its run', { error: errorMessage(error) });
     }

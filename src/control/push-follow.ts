@@ -16,6 +16,8 @@ export async function runPushedWorkflows(
   runner: RunnerView & { onPush(event: PushEvent): Promise<RunRecord[]> },
   events: PushEvent[],
   progress: (line: string) => void,
+  /** Where the console shows a run, live. */
+  consoleUrl?: (runId: number) => string,
 ): Promise<void> {
   const runs: RunRecord[] = [];
   for (const event of events) runs.push(...(await runner.onPush(event)));
@@ -23,8 +25,10 @@ export async function runPushedWorkflows(
     progress(`${PUSH_RESULT_PREFIX} no workflow runs for this push (none in .github/workflows matches it)`);
     return;
   }
-  for (const run of runs)
+  for (const run of runs) {
     progress(`${PUSH_RESULT_PREFIX} run #${run.id} ${run.workflowName} started: dockyard runs view ${run.id}`);
+    if (consoleUrl) progress(`  live in the console: ${consoleUrl(run.id)}`);
+  }
   // Runs proceed in parallel; their lines are printed one run after another so they stay readable.
   const failed = new Set<number>();
   for (const run of runs) {

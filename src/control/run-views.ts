@@ -2,8 +2,8 @@
  * The runner's records as the control API shows them (src/control/contract.ts): dates and
  * nulls flattened, the run's workflow named, events reduced to what a terminal prints.
  */
-import type { RunDetail, RunEvent, RunRecord } from '../runner/types.js';
-import type { ProgressEvent, RunSummary, RunView } from './contract.js';
+import type { Annotation, RunDetail, RunEvent, RunRecord, StepRecord } from '../runner/types.js';
+import type { AnnotationView, ProgressEvent, RunSummary, RunView, StepSummary } from './contract.js';
 
 /** The part of the Runner the control API and the push hook use. */
 export interface RunnerView {
@@ -19,12 +19,14 @@ export interface RunnerView {
     actor?: string;
   }): Promise<RunRecord>;
   cancel(runId: number): void;
+  rerun(runId: number): Promise<RunRecord>;
 }
 
 export function toRunSummary(run: RunRecord): RunSummary {
   return {
     id: run.id,
     runNumber: run.runNumber,
+    runAttempt: run.runAttempt,
     repository: run.repository,
     workflow: run.workflowName,
     workflowFile: run.workflowFile,
@@ -52,23 +54,31 @@ export function toRunView(run: RunDetail): RunView {
       ...(job.startedAt ? { startedAt: job.startedAt } : {}),
       ...(job.completedAt ? { completedAt: job.completedAt } : {}),
       outputs: job.outputs,
-      steps: job.steps.map((step) => ({
-        number: step.number,
-        name: step.name,
-        status: step.status,
-        ...(step.conclusion ? { conclusion: step.conclusion } : {}),
-        ...(step.startedAt ? { startedAt: step.startedAt } : {}),
-        ...(step.completedAt ? { completedAt: step.completedAt } : {}),
-      })),
+      steps: job.steps.map(toStepSummary),
     })),
-    annotations: run.annotations.map((a) => ({
-      level: a.level,
-      job: a.job,
-      message: a.message,
-      ...(a.title ? { title: a.title } : {}),
-      ...(a.file ? { file: a.file } : {}),
-      ...(a.line !== undefined ? { line: a.line } : {}),
-    })),
+    annotations: run.annotations.map(toAnnotationView),
+  };
+}
+
+export function toStepSummary(step: StepRecord): StepSummary {
+  return {
+    number: step.number,
+    name: step.name,
+    status: step.status,
+    ...(step.conclusion ? { conclusion: step.conclusion } : {}),
+    ...(step.startedAt ? { startedAt: step.startedAt } : {}),
+    ...(step.completedAt ? { completedAt: step.completedAt } : {}),
+  };
+}
+
+export function toAnnotationView(a: Annotation): AnnotationView {
+  return {
+    level: a.level,
+    job: a.job,
+    message: a.message,
+    ...(a.title ? { title: a.title } : {}),
+    ...(a.file ? { file: a.file } : {}),
+    ...(a.line !== undefined ? { line: a.line } : {}),
   };
 }
 

@@ -6,10 +6,12 @@
  * other file decides where a request goes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONSOLE_PREFIX } from '../console/contract.js';
 import { CONTROL_PREFIX } from '../control/contract.js';
 import { PUSH_HOOK_PATH } from '../git/index.js';
 import { DISCOVERY_PATH, ID_TOKEN_PATH, JWKS_PATH } from '../identity/index.js';
 import { AwsApi } from '../protocols/aws-api.js';
+import { BLOB_PREFIX, TWIRP_PREFIX } from '../results/index.js';
 import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
 
 export type StreamHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -22,10 +24,13 @@ export interface Mounts {
   gitAtOrigin: StreamHandler;
   pushHook: StreamHandler;
   controlApi: StreamHandler;
+  resultsBlobs: StreamHandler;
+  console: StreamHandler;
   oidcDiscovery: RequestHandler;
   jwks: RequestHandler;
   health: RequestHandler;
   idToken: RequestHandler;
+  results: RequestHandler;
   aws: RequestHandler;
 }
 
@@ -68,6 +73,16 @@ export const STREAM_ROUTES: readonly { mount: StreamMount; serves: string; match
     serves: 'the control API the dockyard CLI uses (runs, secrets, variables, repositories)',
     matches: (url) => under(url, CONTROL_PREFIX),
   },
+  {
+    mount: 'resultsBlobs',
+    serves: 'the artifacts’ and caches’ bytes on signed URLs (the Azure Blob subset the toolkit uses)',
+    matches: (url) => url.startsWith(`${BLOB_PREFIX}/`),
+  },
+  {
+    mount: 'console',
+    serves: 'the web console: services, pipelines, trust and images, live (admin key; loopback only)',
+    matches: (url) => under(url, CONSOLE_PREFIX),
+  },
 ];
 
 /** Buffered mounts, matched on the decoded request. */
@@ -92,6 +107,11 @@ export const REQUEST_ROUTES: readonly { mount: RequestMount; serves: string; mat
       mount: 'idToken',
       serves: 'the Actions ID-token endpoint a job with id-token: write asks for OIDC tokens',
       matches: (r) => r.path === ID_TOKEN_PATH,
+    },
+    {
+      mount: 'results',
+      serves: 'the results service’s Twirp API (artifacts and caches: ACTIONS_RESULTS_URL)',
+      matches: (r) => r.path.startsWith(TWIRP_PREFIX),
     },
     {
       mount: 'aws',

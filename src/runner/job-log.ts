@@ -2,7 +2,7 @@
  * One job's log: every line is masked, timestamped, appended to the job's log file and emitted
  * to the run's watchers, in that order. Nothing reaches the file or a watcher unmasked.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
 import type { Clock } from '../core/clock.js';
@@ -11,6 +11,10 @@ import type { RunEvent } from './types.js';
 
 export class JobLog {
   private fd: number | undefined;
+  /** Bytes in the file: where the next line begins (a step's lines are a byte range of the file). */
+  private bytes: number;
+  /** The step whose lines are being written, told to watchers with each line. */
+  private step: number | undefined;
 
   constructor(
     readonly file: string,
@@ -21,6 +25,19 @@ export class JobLog {
   ) {
     makePrivateDir(dirname(file));
     this.fd = openSync(file, 'a', PRIVATE_FILE_MODE);
+    this.bytes = fstatSync(this.fd).size;
+  }
+
+  /** The lines that follow are step `number`'s; returns where they begin in the file. */
+  beginStep(number: number): number {
+    this.step = number;
+    return this.bytes;
+  }
+
+  /** Step `number` has ended; returns where its lines end in the file. */
+  endStep(number: number): number {
+    if (this.step === number) this.step = undefined;
+    return this.bytes;
   }
 
   /** Writes one or more lines (a value with newlines is split, so each line is masked and stamped). */
@@ -28,8 +45,16 @@ export class JobLog {
     for (const raw of text.split(/\r?\n/)) {
       const line = this.masker.mask(raw);
       const time = this.clock.now().toISOString();
-      if (this.fd !== undefined) writeSync(this.fd, `${time} ${line}\n`);
-      this.emit({ type: 'log', runId: this.ids.runId, jobId: this.ids.jobId, job: this.ids.job, time, line });
+      if (this.fd !== undefined) this.bytes += writeSync(this.fd, `${time} ${line}\n`);
+      this.emit({
+        type: 'log',
+        runId: this.ids.runId,
+        jobId: this.ids.jobId,
+        job: this.ids.job,
+        time,
+        line,
+        ...(this.step === undefined ? {} : { step: this.step }),
+      });
     }
   }
 

@@ -48,6 +48,8 @@ import type { RunsOnResolution } from './runs-on.js';
 import { errorMessage } from '../core/errors.js';
 import { runStep } from './step-runner.js';
 import type { Conclusion, RunEvent, RunRecord } from './types.js';
+import { defaultBranchOf, type JobResults } from './job-results.js';
+import { runTokenClaims } from './run-claims.js';
 
 /** GitHub's default job timeout. */
 const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
@@ -69,6 +71,8 @@ export interface RunEnvironment {
   cloudUrl: string;
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
+  /** The results service (artifacts, caches); absent: jobs get no ACTIONS_RUNTIME_TOKEN. */
+  results?: JobResults;
   actions: ActionResolver;
   /** dockyard's variables for jobs on this host (DOCKER_HOST, the runner's marker…). */
   jobEnv: Record<string, string>;
@@ -259,23 +263,24 @@ export class JobRunner {
 
       const idTokenVariables: Record<string, string> = {};
       if (permissions['id-token'] === 'write') {
-        const registration = env.broker.register({
-          repository: run.repository,
-          ref: run.ref,
-          sha: run.sha,
-          eventName: run.event,
-          ...(environmentName !== undefined ? { environment: environmentName } : {}),
-          actor: run.actor,
-          workflow: run.workflowName,
-          workflowFile: run.workflowFile,
-          runId: run.id,
-          runNumber: run.runNumber,
-          runAttempt: run.runAttempt,
-        });
+        const registration = env.broker.register(runTokenClaims(run, environmentName));
         cleanups.push(() => registration.revoke());
         masker.add(registration.requestToken);
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_URL = `${env.cloudUrl}/_actions/idtoken?api-version=2.0`;
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_TOKEN = registration.requestToken;
+      }
+      // The results service (artifacts, caches): its token and URLs, as a hosted runner sets them.
+      const runtimeVariables: Record<string, string> = {};
+      if (env.results !== undefined) {
+        const results = env.results.registerJob({
+          repository: run.repository,
+          runId: run.id,
+          ref: run.ref,
+          defaultBranch: defaultBranchOf(env.event),
+        });
+        cleanups.push(() => results.revoke());
+        masker.add(results.token);
+        Object.assign(runtimeVariables, results.variables);
       }
 
       state = {
@@ -304,6 +309,7 @@ export class JobRunner {
           ...overridableStepVariables(env.cloudUrl, host instanceof HostJob ? paths.dockerConfig : undefined),
         },
         idTokenVariables,
+        runtimeVariables,
         contexts: {
           github,
           vars: env.vars,
@@ -319,7 +325,7 @@ export class JobRunner {
         annotations: [],
         summary: '',
         nextStepNumber: 1,
-        record: this.recorder(),
+        record: this.recorder(log),
       };
       this.state = state;
       if (this.cancelRequested) state.status = 'cancelled';
@@ -508,14 +514,16 @@ export class JobRunner {
     return outputs;
   }
 
-  private recorder(): JobState['record'] {
+  /** Records steps as they start and end, and where their lines are in `log`. */
+  private recorder(log: JobLog): JobState['record'] {
     const { env, instance } = this;
     const starts = new Map<number, number>();
     return {
       started: (number, stepId, name) => {
         const now = env.clock.now();
         starts.set(number, now.getTime());
-        env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString() });
+        const logStart = log.beginStep(number);
+        env.store.startStep(instance.jobId, { number, stepId, name, startedAt: now.toISOString(), logStart });
         env.emit({
           type: 'step',
           runId: env.run.id,
@@ -528,6 +536,7 @@ export class JobRunner {
       },
       completed: (number, stepId, name, outcome, conclusion, outputs) => {
         const now = env.clock.now();
+        const began = starts.get(number);
         env.store.completeStep(instance.jobId, {
           number,
           stepId,
@@ -536,8 +545,9 @@ export class JobRunner {
           outcome,
           completedAt: now.toISOString(),
           outputs,
+          // A step skipped without starting has no lines.
+          ...(began === undefined ? {} : { logEnd: log.endStep(number) }),
         });
-        const began = starts.get(number);
         env.emit({
           type: 'step',
           runId: env.run.id,

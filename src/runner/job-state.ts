@@ -73,6 +73,11 @@ export interface JobState {
   readonly baseEnvironment: Record<string, string>;
   /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, only with id-token: write. */
   readonly idTokenVariables: Record<string, string>;
+  /**
+   * ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL and the cache's variables: given to actions'
+   * processes only, as GitHub's runner does (a `run:` step does not see them).
+   */
+  readonly runtimeVariables: Record<string, string>;
   /** The contexts that do not change per step: github, vars, secrets, runner, needs, matrix, strategy. */
   readonly contexts: {
     github: Record<string, Json>;

@@ -288,7 +288,7 @@ export class RunExecution {
       const name = jobDisplayName(job, instanceScope, matrixJob ? combination : undefined);
       const suffix = matrixJob ? `-${index + 1}` : '';
       const base = `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}${suffix}`;
-      const logFile = join(env.dataDir, 'runs', String(env.run.id), `${base}.log`);
+      const logFile = join(this.logDir(), `${base}.log`);
       const runsOn = this.runsOn(job, instanceScope);
       const jobId = env.store.createJob(env.run.id, {
         jobKey: job.id,
@@ -395,6 +395,13 @@ export class RunExecution {
     }
   }
 
+  /** Where this attempt's job logs go: `runs/<id>/`, and `runs/<id>/attempt-N/` for a re-run's. */
+  private logDir(): string {
+    const { env } = this;
+    const dir = join(env.dataDir, 'runs', String(env.run.id));
+    return env.run.runAttempt > 1 ? join(dir, `attempt-${env.run.runAttempt}`) : dir;
+  }
+
   private runsOn(job: JobDefinition, scope: Scope): Json {
     if (job.runsOn === undefined) return null;
     try {
@@ -406,7 +413,7 @@ export class RunExecution {
 
   private recordUnstarted(job: JobDefinition, name: string, conclusion: Conclusion): void {
     const { env } = this;
-    const logFile = join(env.dataDir, 'runs', String(env.run.id), `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+    const logFile = join(this.logDir(), `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
     const jobId = env.store.createJob(env.run.id, { jobKey: job.id, name, matrix: null, runsOn: null, logFile });
     const now = env.clock.now().toISOString();
     env.store.updateJob(jobId, { status: 'completed', conclusion, completedAt: now });

@@ -5,6 +5,7 @@
  * (`<dataDir>/runs/<runId>/`); the job row names its file.
  */
 import { migrate, type Db } from '../store/database.js';
+import type { Json } from '../workflow/contract.js';
 import type { Annotation, Conclusion, JobRecord, RunDetail, RunRecord, RunStatus, StepRecord } from './types.js';
 
 const MIGRATIONS = [
@@ -87,6 +88,16 @@ const MIGRATIONS = [
   // The push a run came from: one run per push, ref and workflow, however often the push is handed over.
   `ALTER TABLE runner_runs ADD COLUMN push_id TEXT;
    CREATE UNIQUE INDEX runner_runs_push ON runner_runs(repository, push_id, ref, workflow_file) WHERE push_id IS NOT NULL;`,
+  // Re-runs (GitHub's semantics: the same run id, run_attempt + 1, the same event): the event a
+  // run was started with, and which attempt each job and annotation belongs to. Step logs: where
+  // each step's lines begin and end in its job's log file.
+  `ALTER TABLE runner_runs ADD COLUMN event_payload TEXT;
+   ALTER TABLE runner_runs ADD COLUMN inputs TEXT;
+   ALTER TABLE runner_jobs ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
+   CREATE INDEX runner_jobs_attempt ON runner_jobs(run_id, run_attempt);
+   ALTER TABLE runner_annotations ADD COLUMN run_attempt INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE runner_steps ADD COLUMN log_start INTEGER;
+   ALTER TABLE runner_steps ADD COLUMN log_end INTEGER;`,
 ];
 
 /** Creates the runner's tables (idempotent). */
@@ -140,6 +151,8 @@ interface StepRow {
   started_at: string | null;
   completed_at: string | null;
   outputs: string;
+  log_start: number | null;
+  log_end: number | null;
 }
 
 export interface NewRun {
@@ -154,7 +167,19 @@ export interface NewRun {
   createdAt: string;
   /** The push it comes from (PushEvent.pushId), when it comes from one through the HTTP handler. */
   pushId?: string;
+  /** The event payload and inputs it runs with, kept so that a re-run runs with the same event. */
+  payload?: Json;
+  inputs?: Record<string, Json>;
 }
+
+/** The event a run was started with (what a re-run starts again with). */
+export interface RunEventRecord {
+  payload: Json;
+  inputs: Record<string, Json>;
+}
+
+/** The run's current attempt, for the rows a job or annotation adds to it. */
+const CURRENT_ATTEMPT = '(SELECT run_attempt FROM runner_runs WHERE id = ?)';
 
 /** Typed access to the runner's tables. */
 export class RunStore {
@@ -182,8 +207,8 @@ export class RunStore {
         .get(run.repository, run.workflowFile) as { last: number };
       const result = this.db
         .prepare(
-          `INSERT INTO runner_runs (run_number, repository, workflow_file, workflow_name, display_title, event, ref, sha, actor, status, created_at, push_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+          `INSERT INTO runner_runs (run_number, repository, workflow_file, workflow_name, display_title, event, ref, sha, actor, status, created_at, push_id, event_payload, inputs)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
         )
         .run(
           row.last + 1,
@@ -197,6 +222,8 @@ export class RunStore {
           run.actor,
           run.createdAt,
           run.pushId ?? null,
+          run.payload === undefined ? null : JSON.stringify(run.payload),
+          run.inputs === undefined ? null : JSON.stringify(run.inputs),
         );
       return { id: Number(result.lastInsertRowid), created: true };
     });
@@ -207,6 +234,37 @@ export class RunStore {
   run(id: number): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runner_runs WHERE id = ?').get(id) as RunRow | undefined;
     return row === undefined ? undefined : toRun(row);
+  }
+
+  /** The event payload and inputs the run was started with; undefined for runs recorded without them. */
+  eventOf(id: number): RunEventRecord | undefined {
+    const row = this.db.prepare('SELECT event_payload, inputs FROM runner_runs WHERE id = ?').get(id) as
+      { event_payload: string | null; inputs: string | null } | undefined;
+    if (row?.event_payload == null) return undefined;
+    return {
+      payload: JSON.parse(row.event_payload) as Json,
+      inputs: row.inputs === null ? {} : (JSON.parse(row.inputs) as Record<string, Json>),
+    };
+  }
+
+  /**
+   * Starts the run's next attempt (a re-run): run_attempt + 1, queued again, its result and
+   * times cleared; the earlier attempts' jobs and annotations stay, under their attempt.
+   * Step summaries are the latest attempt's only. Undefined when the run is not completed
+   * (checked in the same transaction, so two re-runs cannot both start).
+   */
+  startAttempt(id: number): RunRecord | undefined {
+    return this.db.transaction((): RunRecord | undefined => {
+      const changed = this.db
+        .prepare(
+          `UPDATE runner_runs SET run_attempt = run_attempt + 1, status = 'queued', conclusion = NULL, started_at = NULL,
+             completed_at = NULL, note = NULL WHERE id = ? AND status = 'completed'`,
+        )
+        .run(id).changes;
+      if (changed === 0) return undefined;
+      this.db.prepare('DELETE FROM runner_summaries WHERE run_id = ?').run(id);
+      return this.run(id);
+    })();
   }
 
   listRuns(filter: { repository?: string; limit?: number } = {}): RunRecord[] {
@@ -254,7 +312,8 @@ export class RunStore {
   ): number {
     const result = this.db
       .prepare(
-        `INSERT INTO runner_jobs (run_id, job_key, name, matrix, runs_on, status, log_file) VALUES (?, ?, ?, ?, ?, 'queued', ?)`,
+        `INSERT INTO runner_jobs (run_id, job_key, name, matrix, runs_on, status, log_file, run_attempt)
+         VALUES (?, ?, ?, ?, ?, 'queued', ?, ${CURRENT_ATTEMPT})`,
       )
       .run(
         runId,
@@ -263,6 +322,7 @@ export class RunStore {
         job.matrix === null ? null : JSON.stringify(job.matrix),
         job.runsOn === undefined ? null : JSON.stringify(job.runsOn),
         job.logFile,
+        runId,
       );
     return Number(result.lastInsertRowid);
   }
@@ -294,13 +354,18 @@ export class RunStore {
       );
   }
 
-  startStep(jobId: number, step: { number: number; stepId: string; name: string; startedAt: string }): void {
+  /** `logStart`: the job log's length in bytes when the step began (its lines follow). */
+  startStep(
+    jobId: number,
+    step: { number: number; stepId: string; name: string; startedAt: string; logStart?: number },
+  ): void {
     this.db
       .prepare(
-        `INSERT INTO runner_steps (job_id, number, step_id, name, status, started_at) VALUES (?, ?, ?, ?, 'in_progress', ?)
-         ON CONFLICT(job_id, number) DO UPDATE SET status = 'in_progress', started_at = excluded.started_at, name = excluded.name`,
+        `INSERT INTO runner_steps (job_id, number, step_id, name, status, started_at, log_start) VALUES (?, ?, ?, ?, 'in_progress', ?, ?)
+         ON CONFLICT(job_id, number) DO UPDATE SET status = 'in_progress', started_at = excluded.started_at, name = excluded.name,
+           log_start = excluded.log_start`,
       )
-      .run(jobId, step.number, step.stepId, step.name, step.startedAt);
+      .run(jobId, step.number, step.stepId, step.name, step.startedAt, step.logStart ?? null);
   }
 
   /** Records a finished (or skipped) step; inserts it when it never started. */
@@ -314,13 +379,15 @@ export class RunStore {
       outcome: Conclusion;
       completedAt: string;
       outputs: Record<string, string>;
+      /** The job log's length in bytes when the step ended. */
+      logEnd?: number;
     },
   ): void {
     this.db
       .prepare(
-        `INSERT INTO runner_steps (job_id, number, step_id, name, status, conclusion, outcome, completed_at, outputs) VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?)
+        `INSERT INTO runner_steps (job_id, number, step_id, name, status, conclusion, outcome, completed_at, outputs, log_end) VALUES (?, ?, ?, ?, 'completed', ?, ?, ?, ?, ?)
          ON CONFLICT(job_id, number) DO UPDATE SET status = 'completed', conclusion = excluded.conclusion, outcome = excluded.outcome,
-           completed_at = excluded.completed_at, outputs = excluded.outputs`,
+           completed_at = excluded.completed_at, outputs = excluded.outputs, log_end = excluded.log_end`,
       )
       .run(
         jobId,
@@ -331,14 +398,17 @@ export class RunStore {
         step.outcome,
         step.completedAt,
         JSON.stringify(step.outputs),
+        step.logEnd ?? null,
       );
   }
 
   addAnnotation(runId: number, annotation: Annotation): void {
     const { level, message, job, ...details } = annotation;
     this.db
-      .prepare('INSERT INTO runner_annotations (run_id, job, level, message, details) VALUES (?, ?, ?, ?, ?)')
-      .run(runId, job, level, message, JSON.stringify(details));
+      .prepare(
+        `INSERT INTO runner_annotations (run_id, job, level, message, details, run_attempt) VALUES (?, ?, ?, ?, ?, ${CURRENT_ATTEMPT})`,
+      )
+      .run(runId, job, level, message, JSON.stringify(details), runId);
   }
 
   setSummary(runId: number, job: string, markdown: string): void {
@@ -349,13 +419,18 @@ export class RunStore {
       .run(runId, job, markdown);
   }
 
-  jobs(runId: number): (JobRecord & { logFile: string })[] {
-    const jobs = this.db.prepare('SELECT * FROM runner_jobs WHERE run_id = ? ORDER BY id').all(runId) as JobRow[];
+  /** The jobs of one attempt of the run (default: its latest). */
+  jobs(runId: number, attempt?: number): (JobRecord & { logFile: string })[] {
+    const which = attempt ?? this.run(runId)?.runAttempt ?? 1;
+    const jobs = this.db
+      .prepare('SELECT * FROM runner_jobs WHERE run_id = ? AND run_attempt = ? ORDER BY id')
+      .all(runId, which) as JobRow[];
     const steps = this.db
       .prepare(
-        'SELECT s.* FROM runner_steps s JOIN runner_jobs j ON j.id = s.job_id WHERE j.run_id = ? ORDER BY s.job_id, s.number',
+        `SELECT s.* FROM runner_steps s JOIN runner_jobs j ON j.id = s.job_id WHERE j.run_id = ? AND j.run_attempt = ?
+         ORDER BY s.job_id, s.number`,
       )
-      .all(runId) as StepRow[];
+      .all(runId, which) as StepRow[];
     return jobs.map((job) => ({
       id: job.id,
       jobKey: job.job_key,
@@ -372,11 +447,22 @@ export class RunStore {
     }));
   }
 
-  detail(runId: number): RunDetail | undefined {
+  /** One job of the run (of any attempt) by its id, with its steps and log file. */
+  jobById(runId: number, jobId: number): (JobRecord & { logFile: string }) | undefined {
+    const row = this.db.prepare('SELECT run_attempt FROM runner_jobs WHERE run_id = ? AND id = ?').get(runId, jobId) as
+      { run_attempt: number } | undefined;
+    return row === undefined ? undefined : this.jobs(runId, row.run_attempt).find((job) => job.id === jobId);
+  }
+
+  /** The run with one attempt's jobs and annotations (default: its latest attempt). */
+  detail(runId: number, attempt?: number): RunDetail | undefined {
     const run = this.run(runId);
     if (run === undefined) return undefined;
+    const which = attempt ?? run.runAttempt;
     const annotations = (
-      this.db.prepare('SELECT * FROM runner_annotations WHERE run_id = ? ORDER BY id').all(runId) as {
+      this.db
+        .prepare('SELECT * FROM runner_annotations WHERE run_id = ? AND run_attempt = ? ORDER BY id')
+        .all(runId, which) as {
         job: string;
         level: Annotation['level'];
         message: string;
@@ -391,7 +477,7 @@ export class RunStore {
     const summaries = this.db
       .prepare('SELECT job, markdown FROM runner_summaries WHERE run_id = ? ORDER BY job')
       .all(runId) as { job: string; markdown: string }[];
-    const jobs = this.jobs(runId).map(({ logFile: _logFile, ...job }) => job);
+    const jobs = this.jobs(runId, which).map(({ logFile: _logFile, ...job }) => job);
     return { ...run, jobs, annotations, summaries };
   }
 
@@ -460,5 +546,8 @@ function toStep(row: StepRow): StepRecord {
     startedAt: row.started_at,
     completedAt: row.completed_at,
     outputs: JSON.parse(row.outputs) as Record<string, string>,
+    ...(row.log_start === null
+      ? {}
+      : { log: { start: row.log_start, ...(row.log_end === null ? {} : { end: row.log_end }) } }),
   };
 }

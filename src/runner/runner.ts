@@ -3,7 +3,7 @@
  * answers questions about them (records, live events, logs). Execution itself lives in
  * run-executor.ts (jobs) → job-runner.ts (steps) → step-runner.ts / actions/ (processes).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -35,6 +35,7 @@ import type * as RunStart from './run-start.js';
 import { DEFAULT_RUNNER_IMAGE } from './runner-images.js';
 import { DEFAULT_RUNNER_LABELS, resolveRunsOn } from './runs-on.js';
 import { RepoSettings } from './settings.js';
+import type { JobResults } from './job-results.js';
 import type { Annotation, RunDetail, RunEvent, RunRecord } from './types.js';
 import { errorMessage } from '../core/errors.js';
 
@@ -46,6 +47,8 @@ export interface RunnerDeps {
   /** GITHUB_TOKEN per job (read access to the run's repository), revoked when the job ends. */
   gitTokens: GitAccessTokens;
   broker: JobTokenBroker;
+  /** The results service (artifacts, caches) jobs get a runtime token for. */
+  results?: JobResults;
   /** The cloud's URL: AWS_ENDPOINT_URL for jobs and the base of the ID-token URL. */
   cloudUrl: string;
   /** The cloud's region (recorded for callers; GitHub sets no AWS_REGION, neither does dockyard). */
@@ -76,6 +79,11 @@ const DEFAULT_MAPPINGS: Readonly<Record<string, string>> = Object.fromEntries(
   DEFAULT_RUNNER_LABELS.map((label) => [label, DEFAULT_RUNNER_IMAGE]),
 );
 
+/** A re-run that cannot start: the run is still going, or what it ran can no longer be read. */
+export class WorkflowRerunError extends Error {
+  override readonly name = 'WorkflowRerunError';
+}
+
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
@@ -97,6 +105,8 @@ export class Runner {
   private readonly executions = new Map<number, RunExecution>();
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
+  /** Watchers of every run's events (the console), for as long as they stay subscribed. */
+  private readonly allListeners = new Set<(event: RunEvent) => void>();
   private readonly waiters = new Map<number, ((run: RunRecord) => void)[]>();
   private stopping = false;
   /** Settles once the job processes a previous process left behind are killed; no run starts before. */
@@ -280,6 +290,48 @@ export class Runner {
   }
 
   /**
+   * Live events of every run, from runs started after subscribing and attempts of earlier ones
+   * alike; returns the unsubscribe function. Unlike `watch`, it outlives each run.
+   */
+  watchAll(listener: (event: RunEvent) => void): () => void {
+    this.allListeners.add(listener);
+    return () => void this.allListeners.delete(listener);
+  }
+
+  /**
+   * Re-runs a completed run as GitHub does: the same run id and event (payload, inputs, ref
+   * and commit, the workflow file as it was at that commit), run_attempt + 1; every job runs
+   * again. The earlier attempts' jobs, logs and annotations stay readable by attempt.
+   */
+  async rerun(runId: number): Promise<RunRecord> {
+    if (this.stopping) throw new WorkflowRerunError('The runner is stopping');
+    const run = this.store.run(runId);
+    if (run === undefined) throw new WorkflowRerunError(`Not Found: no run ${runId}`);
+    if (run.status !== 'completed')
+      throw new WorkflowRerunError(
+        `Run ${runId} is ${run.status.replace('_', ' ')}: only a completed run can be re-run`,
+      );
+    const event = this.store.eventOf(runId);
+    if (event === undefined)
+      throw new WorkflowRerunError(
+        `Run ${runId} cannot be re-run: it never ran (an invalid workflow file) or was recorded before dockyard kept runs' events`,
+      );
+    const repo = this.deps.repos.get(run.repository);
+    if (repo === undefined) throw new WorkflowRerunError(`Not Found: no repository ${run.repository}`);
+    const start = await this.runStart();
+    const parsed = await start.readWorkflowAt(repo, run.sha, run.workflowFile);
+    if (parsed === undefined)
+      throw new WorkflowRerunError(`Not Found: workflow ${run.workflowFile} does not exist at ${run.sha}`);
+    if (parsed.workflow === undefined)
+      throw new WorkflowRerunError(`Invalid workflow file ${run.workflowFile}: ${parsed.errors.join('; ')}`);
+    const attempt = this.store.startAttempt(runId);
+    if (attempt === undefined) throw new WorkflowRerunError(`Run ${runId} is already being re-run`);
+    this.execute(start, attempt, parsed.workflow, event.payload, event.inputs);
+    this.emit({ type: 'run', runId, status: 'queued' });
+    return attempt;
+  }
+
+  /**
    * A notice about a run from outside its steps (an ECS deployment it started is failing): its
    * watchers see it under the running step, and with `record` it is kept as an annotation, as
    * GitHub lists them under a run. It goes to the run's one job in progress, or to the run as a
@@ -320,8 +372,39 @@ export class Runner {
     return this.store.listRuns(filter);
   }
 
-  getRun(runId: number): RunDetail | undefined {
-    return this.store.detail(runId);
+  /** The run with one attempt's jobs and annotations (default: the latest attempt). */
+  getRun(runId: number, attempt?: number): RunDetail | undefined {
+    return this.store.detail(runId, attempt);
+  }
+
+  /**
+   * One step's lines from its job's log (already masked), `{ text, complete }`: complete once
+   * the step has ended. Undefined when the run, job or step does not exist, or the step never
+   * started. `maxBytes` keeps the end of a long log.
+   */
+  readStepLog(
+    runId: number,
+    jobId: number,
+    step: number,
+    maxBytes: number,
+  ): { text: string; complete: boolean; truncated: boolean } | undefined {
+    const job = this.store.jobById(runId, jobId);
+    const range = job?.steps.find((s) => s.number === step)?.log;
+    if (job === undefined || range === undefined) return undefined;
+    if (!existsSync(job.logFile)) return { text: '', complete: range.end !== undefined, truncated: false };
+    const end = range.end ?? statSync(job.logFile).size;
+    const start = Math.max(range.start, end - maxBytes);
+    const buffer = Buffer.alloc(Math.max(0, end - start));
+    const fd = openSync(job.logFile, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, start);
+    } finally {
+      closeSync(fd);
+    }
+    let text = buffer.toString('utf8');
+    // Cut to whole lines: a truncated start drops its partial first line.
+    if (start > range.start) text = text.slice(text.indexOf('\n') + 1);
+    return { text, complete: range.end !== undefined, truncated: start > range.start };
   }
 
   /**
@@ -436,7 +519,6 @@ export class Runner {
   ): RunRecord {
     const { workflow } = spec;
     const vars = this.settings.variableValues(spec.repository);
-    const secrets = this.settings.secretValues(spec.repository);
     let title = spec.title;
     if (workflow.runName !== undefined) {
       try {
@@ -471,15 +553,31 @@ export class Runner {
       actor: spec.actor,
       createdAt: this.deps.clock.now().toISOString(),
       pushId: spec.pushId,
+      payload: spec.payload,
+      inputs: spec.inputs,
     });
     if (!created) return run;
+    this.execute(start, run, workflow, spec.payload, spec.inputs);
+    return run;
+  }
+
+  /** Executes an attempt of a recorded run in the background. */
+  private execute(
+    start: typeof RunStart,
+    run: RunRecord,
+    workflow: WorkflowDefinition,
+    payload: Json,
+    inputs: Record<string, Json>,
+  ): void {
+    const vars = this.settings.variableValues(run.repository);
+    const secrets = this.settings.secretValues(run.repository);
     const masker = new Masker();
     for (const value of Object.values(secrets)) masker.add(value);
     const env: RunEnvironment = {
       run,
       workflow,
-      event: spec.payload,
-      inputs: spec.inputs,
+      event: payload,
+      inputs,
       secrets,
       vars,
       masker,
@@ -490,6 +588,7 @@ export class Runner {
       cloudUrl: this.deps.cloudUrl,
       gitTokens: this.deps.gitTokens,
       broker: this.deps.broker,
+      results: this.deps.results,
       actions: this.actionResolver,
       jobEnv: this.deps.jobEnv ?? {},
       placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
@@ -515,11 +614,10 @@ export class Runner {
         this.listeners.delete(run.id);
       });
     this.background.add(task);
-    return run;
   }
 
   private emit(event: RunEvent): void {
-    for (const listener of this.listeners.get(event.runId) ?? []) {
+    for (const listener of [...(this.listeners.get(event.runId) ?? []), ...this.allListeners]) {
       try {
         listener(event);
       } catch (error) {

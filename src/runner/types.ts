@@ -60,6 +60,8 @@ export interface StepRecord {
   startedAt: string | null;
   completedAt: string | null;
   outputs: Record<string, string>;
+  /** Where the step's lines are in its job's log file, in bytes (`end` once it has ended). */
+  log?: { start: number; end?: number };
 }
 
 export interface JobRecord {
@@ -109,7 +111,8 @@ export type RunEvent =
       conclusion?: Conclusion;
       durationMs?: number;
     }
-  | { type: 'log'; runId: number; jobId: number; job: string; time: string; line: string }
+  /** `step`: the number of the step that was running when the line was written, if one was. */
+  | { type: 'log'; runId: number; jobId: number; job: string; time: string; line: string; step?: number }
   /** From outside the steps (Runner.notify): a job's ECS deployment failing, say; masked with the run's secrets. */
   | {
       type: 'notice';

@@ -244,7 +244,9 @@ export class ServiceLoop {
     if (!changed) return;
     this.deps.store.tasks.update(task.taskArn, (t) => {
       const containers = t.containers.map((c) => ({ ...c, healthStatus: health.get(c.name) ?? c.healthStatus }));
-      return { ...t, containers, healthStatus: taskHealthStatus(essentials(definition, containers)) };
+      const healthStatus = taskHealthStatus(essentials(definition, containers));
+      const healthyAt = healthStatus === 'HEALTHY' && t.healthStatus !== 'HEALTHY' ? now : t.healthyAt;
+      return { ...t, containers, healthStatus, ...(healthyAt ? { healthyAt } : {}) };
     });
   }
 

@@ -48,6 +48,16 @@ function loadJose(): Promise<typeof import('jose')> {
   return (jose ??= import('jose'));
 }
 
+/** The claims a token states, unverified (what a refused token claimed); undefined when it is no JWT. */
+export async function unverifiedClaims(token: string): Promise<JWTPayload | undefined> {
+  const { decodeJwt } = await loadJose();
+  try {
+    return decodeJwt(token);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function verifyWebIdentityToken(
   token: string,
   now: Date,

@@ -66,7 +66,7 @@ describe('amazon-ecs-deploy-task-definition (built-in, with the runtime)', () =>
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } }))
       await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
+    await engine.removeImage(f.localImage).catch(() => undefined);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -41,7 +41,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dockyard-start-imports-'));
 describe('what the cloud loads at start', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('leaves the runner’s workflow machinery, jose, the ECS runtime and the AWS SDK for first use', () => {
+  it('leaves the runner’s workflow machinery, jose, the ECS runtime, the console and the AWS SDK for first use', () => {
     const graph = importGraph(CLOUD);
     assert.ok(
       graph.some((url) => url.endsWith('/src/services/sts/index.js')),
@@ -57,6 +57,7 @@ describe('what the cloud loads at start', () => {
       ['the ECS runtime', /\/src\/runtime\/runtime\.js$/],
       ['the container engine driver', /\/src\/engine\/docker-api\.js$/],
       ['job containers and the Docker guard', /\/src\/(runner\/container|docker-guard)\//],
+      ['the console (its first request loads it)', /\/src\/console\/(handler|stream|live-views|views\/.*)\.js$/],
     ];
     for (const [what, pattern] of deferred) {
       const loaded = graph.filter((url) => pattern.test(url));

@@ -37,7 +37,6 @@ describe('docker API guard: registry names and logins', () => {
   let guard: DockerGuard;
   let ecrHost = '';
   let password = '';
-  let baseImageId = '';
   const logins: string[] = [];
 
   const env = () => ({ DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: join(base, 'docker-config') });
@@ -54,7 +53,7 @@ describe('docker API guard: registry names and logins', () => {
     password = Buffer.from(token, 'base64').toString().replace(/^AWS:/, '');
     mkdirSync(workspace);
     writeFileSync(join(workspace, 'Dockerfile'), `FROM ${baseImage}\nCMD ["sh", "-c", "echo from ecr ${tag}"]\n`);
-    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, {
+    await engine.importImage(buildTinyImageTar(), baseImage, {
       changes: TINY_IMAGE_CHANGES,
       signal: AbortSignal.timeout(120_000),
     });
@@ -78,7 +77,7 @@ describe('docker API guard: registry names and logins', () => {
     await guard?.close().catch(() => undefined);
     await cloud?.stop();
     await removeImages(`localhost:${cloud.port}/`).catch(() => undefined);
-    await engine.removeImage(baseImageId, { force: true }).catch(() => undefined);
+    await removeImages(baseImage.slice(0, baseImage.lastIndexOf(':')));
     await engine.close();
     rmSync(base, { recursive: true, force: true });
   });

@@ -22,6 +22,7 @@ import { startDockerGuard, sweepOrphanedJobObjects, type DockerGuard } from '../
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { httpGet } from '../engine/contract-suite.js';
+import { removeImages } from '../support/engine-cleanup.js';
 import { run, runOk, type RunResult } from '../support/run.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -79,7 +80,6 @@ describe('docker API guard with the docker CLI', () => {
   const foreign = `dockyard-guard-foreign-${tag}`;
   const foreignNetwork = `dockyard-guard-foreign-net-${tag}`;
   let guard: DockerGuard;
-  let baseImageId = '';
 
   const env = () => ({ DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: join(base, 'docker-config') });
   const docker = (args: string[], input?: string): Promise<RunResult> =>
@@ -102,7 +102,7 @@ describe('docker API guard with the docker CLI', () => {
       join(workspace, 'Dockerfile'),
       `FROM ${baseImage}\nCOPY data/greeting.txt /greeting.txt\nCMD ["cat", "/greeting.txt"]\n`,
     );
-    baseImageId = await engine.importImage(buildTinyImageTar(), baseImage, {
+    await engine.importImage(buildTinyImageTar(), baseImage, {
       changes: TINY_IMAGE_CHANGES,
       signal: AbortSignal.timeout(120_000),
     });
@@ -130,7 +130,9 @@ describe('docker API guard with the docker CLI', () => {
     await guard.close().catch(() => undefined);
     await engine.removeContainer(foreign, { force: true }).catch(() => undefined);
     await run('docker', ['network', 'rm', foreignNetwork], { env: { DOCKER_HOST: ENGINE } });
-    for (const ref of [built, baseImageId]) await engine.removeImage(ref, { force: true }).catch(() => undefined);
+    // By name, never by ID with force: another test's import of the same files may share the ID.
+    await removeImages(built);
+    await removeImages(baseImage.slice(0, baseImage.lastIndexOf(':')));
     await engine.close();
     rmSync(base, { recursive: true, force: true });
   });

@@ -13,12 +13,16 @@ containerEngineContract('Docker Engine API driver', async () => {
   return {
     engine,
     async loadTinyImage(ref) {
-      const id = await engine.importImage(buildTinyImageTar(), ref, {
+      await engine.importImage(buildTinyImageTar(), ref, {
         changes: TINY_IMAGE_CHANGES,
         signal: AbortSignal.timeout(60_000),
       });
-      // By id: Podman's import also tags `:latest`, which removing `ref` would leave behind.
-      return () => engine.removeImage(id, { force: true });
+      // By name, never by id with force: another test's import of the same files may share the id.
+      // Podman's import also tags the repository's `:latest`, which goes too.
+      const latest = `${ref.slice(0, ref.lastIndexOf(':'))}:latest`;
+      return async () => {
+        for (const name of [ref, latest]) await engine.removeImage(name).catch(() => undefined);
+      };
     },
   };
 });

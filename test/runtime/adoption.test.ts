@@ -57,7 +57,6 @@ describe('runtime: adoption after a restart', () => {
     await cloud.stop();
     for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: label } }))
       await engine.removeContainer(c.id, { force: true });
-    await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
     await removeImages(`localhost:${port}/`);
     await engine.close();
     rmSync(dataDir, { recursive: true, force: true });

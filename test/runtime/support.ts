@@ -123,12 +123,11 @@ export async function stopRuntimeSuite(suite: {
   cloud: Cloud;
   f: Fixture;
 }): Promise<void> {
-  const { engine, dataDir, cloud, f } = suite;
+  const { engine, dataDir, cloud } = suite;
   const port = portOf(cloud);
   await cloud.stop();
   for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } }))
     await engine.removeContainer(c.id, { force: true });
-  await engine.removeImage(f.localImage, { force: true }).catch(() => undefined);
   await removeImages(`localhost:${port}/`);
   await engine.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -168,13 +167,14 @@ export async function pushTinyImageForExec(
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tiny' }));
   const auth = await ecr.send(new GetAuthorizationTokenCommand({}));
   const token = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString('utf8');
-  const imageId = await engine.importImage(buildTinyImageTar(), localImage, {
+  await engine.importImage(buildTinyImageTar(), localImage, {
     changes: TINY_IMAGE_CHANGES,
     signal: AbortSignal.timeout(60_000),
   });
   // Verified TLS: the cloud wrote its CA into the engine's certs.d for localhost:PORT.
   await runOk('podman', ['push', '--creds', token, localImage]);
-  await engine.removeImage(imageId, { force: true });
+  // By name, not by ID: another test's import of the same files may share the ID (removeImages).
+  await removeImages(`localhost:${port}/tiny`);
 
   await iam.send(new CreateRoleCommand({ RoleName: 'exec', AssumeRolePolicyDocument: TRUST }));
   await iam.send(

@@ -49,10 +49,10 @@ export async function runNodeStage(
     ...frame,
     action: { path: action.definition.dir, repository: action.resolved.repository, ref: action.resolved.ref },
   };
-  const processEnv = processEnvironment(job, actionFrame, step.id, env, {
-    ...inputVariables(inputs),
-    ...stateVariables,
-  });
+  const processEnv = {
+    ...processEnvironment(job, actionFrame, step.id, env, { ...inputVariables(inputs), ...stateVariables }),
+    ...job.runtimeVariables,
+  };
   return runStepProcess(job, {
     file: job.host.node,
     args: [job.host.toJob(script)],

@@ -73,6 +73,8 @@ export function isTagImmutable(
 /** The ImageStore over SQLite, plus the repository and image queries of ECR's control plane. */
 export class EcrImageStore implements ImageStore {
   readonly repositories: RepositoryStore;
+  /** Told the repository that changed: created or deleted, a manifest pushed or deleted, a tag moved or removed. */
+  private readonly changeListeners = new Set<(repository: string) => void>();
   private readonly blobs: Pick<BlobStore, 'has' | 'size'>;
   private readonly s;
 
@@ -81,7 +83,7 @@ export class EcrImageStore implements ImageStore {
     options: EcrImageStoreOptions,
   ) {
     migrate(db, 'ecr', ECR_MIGRATIONS);
-    this.repositories = new RepositoryStore(db, options);
+    this.repositories = new RepositoryStore(db, options, (name) => this.changed(name));
     this.blobs = options.blobs;
     this.s = {
       manifest: db.prepare<[string, string], ManifestRowWithContent>(
@@ -176,7 +178,7 @@ export class EcrImageStore implements ImageStore {
         return { ok: false, failure: { kind: 'manifestUnknown', digest: child.digest } };
     }
 
-    return this.db.transaction((): PutManifestResult => {
+    const result = this.db.transaction((): PutManifestResult => {
       const tag = request.tag;
       const exists = this.s.manifestExists.get(name, digest) !== undefined;
       if (tag !== undefined) {
@@ -193,6 +195,28 @@ export class EcrImageStore implements ImageStore {
       if (tag !== undefined) this.s.putTag.run(name, tag, digest);
       return { ok: true, digest, created: !exists };
     })();
+    if (result.ok) this.changed(name);
+    return result;
+  }
+
+  /** Calls `listener` with the repository after each later change of its images; returns the unsubscribe function. */
+  onChange(listener: (repository: string) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => void this.changeListeners.delete(listener);
+  }
+
+  private changed(repository: string): void {
+    if (this.changeListeners.size === 0) return;
+    // On a microtask: never inside a caller's transaction.
+    queueMicrotask(() => {
+      for (const listener of this.changeListeners) {
+        try {
+          listener(repository);
+        } catch {
+          // A subscriber's failure is its own.
+        }
+      }
+    });
   }
 
   getManifest(repository: string, reference: string): StoredManifest | undefined {
@@ -208,7 +232,9 @@ export class EcrImageStore implements ImageStore {
   }
 
   deleteManifest(repository: string, digest: string): boolean {
-    return this.s.deleteManifest.run(repository, digest).changes > 0;
+    const deleted = this.s.deleteManifest.run(repository, digest).changes > 0;
+    if (deleted) this.changed(repository);
+    return deleted;
   }
 
   referrers(repository: string, digest: string, artifactType?: string): StoredManifest[] {
@@ -259,7 +285,9 @@ export class EcrImageStore implements ImageStore {
 
   /** Removes one tag; the image stays (callers decide whether an untagged image goes too). */
   removeTag(repository: string, tag: string): boolean {
-    return this.s.deleteTag.run(repository, tag).changes > 0;
+    const removed = this.s.deleteTag.run(repository, tag).changes > 0;
+    if (removed) this.changed(repository);
+    return removed;
   }
 
   /** Digests of the manifest lists / indexes in the repository that reference `digest`. */

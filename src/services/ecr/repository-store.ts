@@ -70,6 +70,8 @@ export class RepositoryStore {
   constructor(
     private readonly db: Db,
     private readonly addressing: RepositoryAddressing,
+    /** Told a repository's name after it is created or deleted (EcrImageStore's change feed). */
+    private readonly changed: (name: string) => void = () => undefined,
   ) {
     this.byName = db.prepare<[string], RepositoryRow>(`SELECT ${COLUMNS} FROM ecr_repositories WHERE name = ?`);
     this.all = db.prepare<[], RepositoryRow>(`SELECT ${COLUMNS} FROM ecr_repositories ORDER BY name`);
@@ -112,12 +114,16 @@ export class RepositoryStore {
       kms_key: input.encryption.kmsKey ?? null,
       tags: JSON.stringify(input.tags),
     });
-    return result.changes > 0;
+    if (result.changes === 0) return false;
+    this.changed(input.name);
+    return true;
   }
 
   /** Deletes the repository and, by cascade, its images, tags and blob links. */
   delete(name: string): boolean {
-    return this.remove.run(name).changes > 0;
+    if (this.remove.run(name).changes === 0) return false;
+    this.changed(name);
+    return true;
   }
 
   setTagMutability(name: string, mutability: TagMutability, filters: ExclusionFilter[] | undefined): void {

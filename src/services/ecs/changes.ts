@@ -1,18 +1,22 @@
 /**
- * What changed in EcsStore, for in-process subscribers (the run's deployment notices): a
- * deployment written, a task that reached STOPPED, a service event appended. Subscribers hear
- * of a change on a microtask after the write, so the store transaction that made it has
- * committed and they never run inside it; with no subscriber a change costs nothing.
+ * What changed in EcsStore, for in-process subscribers (the run's deployment notices, the
+ * console's live views): a service written, a deployment written, a task written (and, once,
+ * that it reached STOPPED), a service event appended, a task definition registered or changed.
+ * Subscribers hear of a change on a microtask after the write, so the store transaction that
+ * made it has committed and they never run inside it; with no subscriber a change costs nothing.
  *
  * Gap: a change written by a transaction that then rolls back is still announced (the
  * scheduler's transactions do not roll back in normal operation).
  */
-import type { Deployment, ServiceEvent, Task } from './model.js';
+import type { Deployment, Service, ServiceEvent, Task, TaskDefinition } from './model.js';
 
 export type EcsChange =
+  | { type: 'service'; service: Service }
   | { type: 'deployment'; deployment: Deployment }
+  | { type: 'task'; task: Task }
   | { type: 'task-stopped'; task: Task }
-  | { type: 'service-event'; serviceArn: string; event: ServiceEvent };
+  | { type: 'service-event'; serviceArn: string; event: ServiceEvent }
+  | { type: 'task-definition'; definition: TaskDefinition };
 
 export type EcsChangeListener = (change: EcsChange) => void;
 

@@ -265,6 +265,11 @@ export interface Task {
   /** Incremented on every write, as AWS's task version is. */
   version: number;
   tags: Tag[];
+  /**
+   * dockyard-internal, never on the wire: when the task's health checks last turned it
+   * HEALTHY (the console draws a rollout with it; ECS keeps no such time).
+   */
+  healthyAt?: Date;
 }
 
 /** RunTask's overrides, applied by the scheduler when it starts the containers. */

@@ -126,9 +126,9 @@ export function serviceOutput(store: EcsStore, service: Service, withTags: boole
   return out;
 }
 
-/** A Task as ECS describes it (the stored task without dockyard's own networkConfiguration). */
+/** A Task as ECS describes it (the stored task without dockyard's own networkConfiguration and healthyAt). */
 export function taskOutput(task: Task, withTags: boolean): Record<string, unknown> {
-  const { networkConfiguration: _network, tags, ...rest } = task;
+  const { networkConfiguration: _network, healthyAt: _healthyAt, tags, ...rest } = task;
   const out: Record<string, unknown> = { ...rest };
   if (withTags) out.tags = tags;
   return out;

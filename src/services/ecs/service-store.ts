@@ -64,6 +64,7 @@ export class ServiceStore {
         service.createdAt.getTime(),
         encodeDocument(service),
       );
+    this.changes?.emit({ type: 'service', service });
   }
 
   /** Writes back a changed service. */
@@ -71,6 +72,7 @@ export class ServiceStore {
     this.db
       .prepare('UPDATE ecs_services SET status = ?, doc = ? WHERE arn = ?')
       .run(service.status, encodeDocument(service), service.serviceArn);
+    this.changes?.emit({ type: 'service', service });
   }
 
   setStatus(arn: string, status: ServiceStatus): void {
@@ -120,13 +122,13 @@ export class ServiceStore {
     })();
   }
 
-  /** The service's events, newest first. */
-  events(serviceArn: string): ServiceEvent[] {
+  /** The service's events, newest first (`limit`: fewer than the 100 kept, say the latest one). */
+  events(serviceArn: string, limit = EVENT_LIMIT): ServiceEvent[] {
     return this.db
       .prepare<[string, number], { id: string; created_at: number; message: string }>(
         'SELECT id, created_at, message FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT ?',
       )
-      .all(serviceArn, EVENT_LIMIT)
+      .all(serviceArn, Math.min(limit, EVENT_LIMIT))
       .map((row) => ({ id: row.id, createdAt: new Date(row.created_at), message: row.message }));
   }
 

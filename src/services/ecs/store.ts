@@ -71,7 +71,7 @@ export class EcsStore {
     migrate(db, 'ecs', ECS_MIGRATIONS);
     this.partition = partition;
     this.clusters = new ClusterStore(db);
-    this.taskDefinitions = new TaskDefinitionStore(db, partition);
+    this.taskDefinitions = new TaskDefinitionStore(db, partition, this.changes);
     this.services = new ServiceStore(db, this.changes);
     this.tasks = new TaskStore(db, this.changes);
   }

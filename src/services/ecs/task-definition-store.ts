@@ -3,6 +3,7 @@
  * are never reused, deregistered ones included (the next revision is the highest + 1).
  */
 import type { Db } from '../../store/database.js';
+import type { EcsChanges } from './changes.js';
 import { taskDefinitionArn, type Partition, type TaskDefinitionRef } from './arns.js';
 import { decodeDocument, encodeDocument } from './documents.js';
 import type { Tag, TaskDefinition, TaskDefinitionDocument, TaskDefinitionStatus } from './model.js';
@@ -20,11 +21,12 @@ export class TaskDefinitionStore {
   constructor(
     private readonly db: Db,
     private readonly partition: Partition,
+    private readonly changes?: EcsChanges,
   ) {}
 
   /** Registers the next revision of the family. */
   register(input: NewTaskDefinition): TaskDefinition {
-    return this.db.transaction(() => {
+    const registered = this.db.transaction(() => {
       const row = this.db
         .prepare<[string], { revision: number | null }>(
           'SELECT MAX(revision) AS revision FROM ecs_task_definitions WHERE family = ?',
@@ -48,6 +50,8 @@ export class TaskDefinitionStore {
         .run(input.family, revision, 'ACTIVE', input.registeredAt.getTime(), encodeDocument(definition));
       return definition;
     })();
+    this.changes?.emit({ type: 'task-definition', definition: registered });
+    return registered;
   }
 
   get(family: string, revision: number): TaskDefinition | undefined {
@@ -108,5 +112,6 @@ export class TaskDefinitionStore {
     this.db
       .prepare('UPDATE ecs_task_definitions SET status = ?, doc = ? WHERE family = ? AND revision = ?')
       .run(definition.status, encodeDocument(definition), definition.family, definition.revision);
+    this.changes?.emit({ type: 'task-definition', definition });
   }
 }

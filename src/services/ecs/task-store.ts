@@ -65,6 +65,7 @@ export class TaskStore {
         created_at: stored.createdAt.getTime(),
         doc: encodeDocument(stored),
       });
+    this.changes?.emit({ type: 'task', task: stored });
     if (stored.lastStatus === 'STOPPED' && existing?.lastStatus !== 'STOPPED')
       this.changes?.emit({ type: 'task-stopped', task: stored });
     return stored;

@@ -36,6 +36,8 @@ export const LOGS_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX logs_events_by_stream ON logs_events (group_name, stream_name, timestamp, id);
    CREATE INDEX logs_events_by_group ON logs_events (group_name, timestamp, id);`,
+  // A stream's events in arrival order (LogsStore.arrivals: the console's live tail).
+  `CREATE INDEX logs_events_by_arrival ON logs_events (group_name, stream_name, id);`,
 ];
 
 /** What fixes the account id in a region's CloudWatch Logs (cloud/account-id.ts). */

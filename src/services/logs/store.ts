@@ -3,7 +3,8 @@
  * arrival) order; readers page through them with EventCursor positions, so a page boundary
  * survives new events arriving between calls. The ECS awslogs driver writes through
  * `append`; retention is applied by `expire(now)`, called on the cloud's schedule with the
- * injected clock's time.
+ * injected clock's time. `onAppend` tells in-process subscribers (the console's live tail)
+ * which stream got events, after the write has committed.
  */
 import type { Db } from '../../store/database.js';
 import { migrate } from '../../store/database.js';
@@ -101,9 +102,13 @@ export function logStreamArn(region: string, accountId: string, group: string, s
   return `${logGroupArn(region, accountId, group)}:log-stream:${stream}`;
 }
 
+/** Told which stream got new events. */
+export type LogAppendListener = (group: string, stream: string) => void;
+
 export class LogsStore {
   readonly accountId: string;
   readonly region: string;
+  private readonly appendListeners = new Set<LogAppendListener>();
 
   constructor(
     private readonly db: Db,
@@ -112,6 +117,12 @@ export class LogsStore {
     this.accountId = options.accountId;
     this.region = options.region;
     migrate(db, 'logs', LOGS_MIGRATIONS);
+  }
+
+  /** Calls `listener` after every later write of events; returns the unsubscribe function. */
+  onAppend(listener: LogAppendListener): () => void {
+    this.appendListeners.add(listener);
+    return () => void this.appendListeners.delete(listener);
   }
 
   // --- Groups --------------------------------------------------------------------------
@@ -218,7 +229,7 @@ export class LogsStore {
    * returns the stream's new upload sequence number.
    */
   putEvents(group: string, stream: string, events: readonly InputEvent[], ingestionTime: number): number {
-    return this.db.transaction(() => {
+    const sequence = this.db.transaction(() => {
       const insert = this.db.prepare(
         'INSERT INTO logs_events (group_name, stream_name, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)',
       );
@@ -245,6 +256,46 @@ export class LogsStore {
         .get(group, stream);
       return row?.sequence ?? 0;
     })();
+    if (this.appendListeners.size > 0 && events.length > 0) {
+      // On a microtask, as ECS's changes: never inside a caller's transaction.
+      queueMicrotask(() => {
+        for (const listener of this.appendListeners) {
+          try {
+            listener(group, stream);
+          } catch {
+            // A subscriber's failure is its own.
+          }
+        }
+      });
+    }
+    return sequence;
+  }
+
+  /**
+   * A stream's events in arrival order: the last `limit` of them, or with `afterId` the first
+   * `limit` that arrived after that event (a live tail's next lines).
+   */
+  arrivals(group: string, stream: string, options: { afterId?: number; limit: number }): StoredEvent[] {
+    const rows =
+      options.afterId === undefined
+        ? this.db
+            .prepare<[string, string, number], EventRow>(
+              'SELECT id, stream_name, timestamp, ingestion_time, message FROM logs_events WHERE group_name = ? AND stream_name = ? ORDER BY id DESC LIMIT ?',
+            )
+            .all(group, stream, options.limit)
+            .reverse()
+        : this.db
+            .prepare<[string, string, number, number], EventRow>(
+              'SELECT id, stream_name, timestamp, ingestion_time, message FROM logs_events WHERE group_name = ? AND stream_name = ? AND id > ? ORDER BY id LIMIT ?',
+            )
+            .all(group, stream, options.afterId, options.limit);
+    return rows.map((r) => ({
+      id: r.id,
+      streamName: r.stream_name,
+      timestamp: r.timestamp,
+      ingestionTime: r.ingestion_time,
+      message: r.message,
+    }));
   }
 
   /**

@@ -322,3 +322,25 @@ describe('the rest of the ImageStore', () => {
     }
   });
 });
+
+describe('change feed', () => {
+  it('tells subscribers, after the write, of each repository whose images or existence changed', async () => {
+    const heard: string[] = [];
+    const stop = h.images.onChange((repository) => heard.push(repository));
+    const digest = pushImage(h, 'my-app', 'announced', 'v1');
+    assert.deepEqual(heard, [], 'on a later microtask, never inside the write');
+    await Promise.resolve();
+    assert.deepEqual(heard, ['my-app']);
+    h.images.removeTag('my-app', 'v1');
+    h.images.removeTag('my-app', 'no-such-tag');
+    h.images.deleteManifest('my-app', digest);
+    await createRepository(h, 'other');
+    h.images.repositories.delete('other');
+    await Promise.resolve();
+    assert.deepEqual(heard, ['my-app', 'my-app', 'my-app', 'other', 'other']);
+    stop();
+    pushImage(h, 'my-app', 'unheard');
+    await Promise.resolve();
+    assert.equal(heard.length, 5);
+  });
+});

@@ -75,3 +75,18 @@ describe('EcsStore for the scheduler', () => {
     assert.deepEqual(h.store.services.events(created.serviceArn), []);
   });
 });
+
+describe('EcsStore change feed', () => {
+  it('announces task definitions registered and deregistered, after the write', async () => {
+    const heard: string[] = [];
+    const stop = h.store.changes.subscribe((change) => {
+      if (change.type === 'task-definition')
+        heard.push(`${change.definition.family}:${change.definition.revision} ${change.definition.status}`);
+    });
+    await h.call('DeregisterTaskDefinition', { taskDefinition: 'my-app-task:1' });
+    await seedCluster(h, 'other-cluster');
+    await Promise.resolve();
+    stop();
+    assert.deepEqual(heard, ['my-app-task:1 INACTIVE', 'my-app-task:2 ACTIVE']);
+  });
+});
