@@ -19,12 +19,14 @@ import type { GitAccessTokens } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
 import {
+  calledJobPermissions,
   effectivePermissions,
   evaluateCondition,
   evaluateStringMap,
   evaluateToken,
   stepDisplayName,
 } from '../workflow/index.js';
+import type { CalledWorkflows } from './called-workflows.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
 import type { ActionResolver } from './actions/resolve.js';
@@ -78,6 +80,25 @@ export interface RunEnvironment {
   containers: JobContainerRunner | undefined;
   clock: Clock;
   logger: Logger;
+  /** Reads the workflows that `jobs.<id>.uses` call. */
+  calledWorkflows: CalledWorkflows;
+  /** Set for the jobs of a called (reusable) workflow: `workflow`, `inputs` and `secrets` are then the callee's. */
+  call?: WorkflowCallFrame;
+}
+
+/** Where the jobs of a called workflow stand. */
+export interface WorkflowCallFrame {
+  /** The called workflow's `owner/repo/path@ref` and commit: its jobs' job_workflow_ref/sha. */
+  ref: string;
+  sha: string;
+  /** The calling job's permissions, which the called workflow may only lower. */
+  permissions: Permissions;
+  /** 1 for a workflow the run's own workflow calls, 2 for one that calls, … */
+  depth: number;
+  /** `caller / ` (nested: `outer / inner / `): what GitHub puts before the called jobs' names. */
+  namePrefix: string;
+  /** Keeps log files and work directories of called jobs apart from the caller's own. */
+  keyPrefix: string;
 }
 
 /** One job instance to run. */
@@ -255,7 +276,7 @@ export class JobRunner {
       failureAllowed =
         instance.job.continueOnError !== undefined &&
         isTrue(String(evaluateToken(instance.job.continueOnError, baseScope(jobEnv))));
-      const permissions = effectivePermissions(env.workflow, instance.job);
+      const permissions = jobPermissions(env, instance.job);
 
       const idTokenVariables: Record<string, string> = {};
       if (permissions['id-token'] === 'write') {
@@ -271,6 +292,7 @@ export class JobRunner {
           runId: run.id,
           runNumber: run.runNumber,
           runAttempt: run.runAttempt,
+          ...(env.call === undefined ? {} : { jobWorkflowRef: env.call.ref, jobWorkflowSha: env.call.sha }),
         });
         cleanups.push(() => registration.revoke());
         masker.add(registration.requestToken);
@@ -552,6 +574,14 @@ export class JobRunner {
       },
     };
   }
+}
+
+/** The job's GITHUB_TOKEN permissions; in a called workflow, within the caller's (throws GitHub's message otherwise). */
+function jobPermissions(env: RunEnvironment, job: JobDefinition): Permissions {
+  if (env.call === undefined) return effectivePermissions(env.workflow, job);
+  const limited = calledJobPermissions(env.workflow, job, env.call.permissions);
+  if ('error' in limited) throw new Error(`Error calling workflow '${env.call.ref}'. ${limited.error}`);
+  return limited.permissions;
 }
 
 function isTrue(value: string | undefined): boolean {

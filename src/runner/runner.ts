@@ -496,8 +496,9 @@ export class Runner {
       containers: this.deps.containers,
       clock: this.deps.clock,
       logger: this.deps.logger,
+      calledWorkflows: new start.CalledWorkflows(this.deps.repos),
     };
-    const execution = new start.RunExecution(env, this.concurrency, unsupportedJobs(workflow));
+    const execution = new start.RunExecution(env, this.concurrency);
     this.executions.set(run.id, execution);
     // Started on a later turn of the event loop: a caller that watches the run as soon as
     // onPush/dispatch resolves sees every event from the first.
@@ -527,14 +528,4 @@ export class Runner {
       }
     }
   }
-}
-
-/** Jobs dockyard cannot run, with the reason (`container:` and `services:` are checked when the job starts). */
-function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
-  const reasons = new Map<string, string>();
-  for (const job of workflow.jobs) {
-    if (job.uses !== undefined)
-      reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
-  }
-  return reasons;
 }
