@@ -63,7 +63,8 @@ export class CalledWorkflows {
     if (local !== null) {
       const file = local[1] as string;
       const repo = this.repos.get(site.repository);
-      if (repo === undefined) throw new WorkflowCallError(`failed to fetch workflow: repository ${site.repository} was not found`);
+      if (repo === undefined)
+        throw new WorkflowCallError(`failed to fetch workflow: repository ${site.repository} was not found`);
       return this.read(repo, site.sha, file, `${site.repository}/${file}@${site.ref}`, uses);
     }
     const [, owner, name, file, ref] = remote as RegExpExecArray & [string, string, string, string, string];
@@ -75,11 +76,19 @@ export class CalledWorkflows {
       );
     const resolved = await resolveRef(repo, ref);
     if (resolved === undefined)
-      throw new WorkflowCallError(`failed to fetch workflow: reference to workflow should be either a valid branch, tag, or commit: ${ref}`);
+      throw new WorkflowCallError(
+        `failed to fetch workflow: reference to workflow should be either a valid branch, tag, or commit: ${ref}`,
+      );
     return this.read(repo, resolved.sha, file, `${repository}/${file}@${resolved.qualified}`, uses);
   }
 
-  private async read(repo: HostedRepository, sha: string, file: string, ref: string, uses: string): Promise<CalledWorkflow> {
+  private async read(
+    repo: HostedRepository,
+    sha: string,
+    file: string,
+    ref: string,
+    uses: string,
+  ): Promise<CalledWorkflow> {
     const parsed = await readWorkflowAt(repo, sha, file);
     if (parsed === undefined) throw new WorkflowCallError(`failed to fetch workflow: workflow was not found: ${uses}`);
     if (parsed.workflow === undefined)
@@ -94,7 +103,10 @@ export class CalledWorkflows {
 }
 
 /** A branch, then a tag, then a full commit SHA, as GitHub resolves `@ref`. */
-async function resolveRef(repo: HostedRepository, ref: string): Promise<{ sha: string; qualified: string } | undefined> {
+async function resolveRef(
+  repo: HostedRepository,
+  ref: string,
+): Promise<{ sha: string; qualified: string } | undefined> {
   const candidates = ref.startsWith('refs/') ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
   for (const qualified of candidates) {
     const commit = await repo.commit(qualified);
@@ -120,11 +132,7 @@ export function callInputs(trigger: WorkflowCallTrigger, given: Json, scope: Sco
       if (spec.required) throw new WorkflowCallError(`Input ${name} is required, but not provided while calling.`);
       const fallback = spec.default;
       value =
-        fallback === undefined
-          ? undefined
-          : typeof fallback === 'object'
-            ? evaluateToken(fallback, scope)
-            : fallback;
+        fallback === undefined ? undefined : typeof fallback === 'object' ? evaluateToken(fallback, scope) : fallback;
     }
     if (value === undefined || value === null) {
       inputs[name] = spec.type === 'boolean' ? false : spec.type === 'number' ? 0 : '';
@@ -172,7 +180,8 @@ export function callSecrets(
     if (!declared.has(name.toUpperCase()))
       throw new WorkflowCallError(`Invalid secret, ${name} is not defined in the referenced workflow.`);
     // An empty or missing caller secret is passed as empty, as GitHub does.
-    secrets[name.toUpperCase()] = value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    secrets[name.toUpperCase()] =
+      value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
   for (const [name, spec] of Object.entries(trigger.secrets))
     if (spec.required && secrets[name.toUpperCase()] === undefined)
