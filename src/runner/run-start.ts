@@ -6,6 +6,6 @@
  * never loads it.
  */
 export { CalledWorkflows } from './called-workflows.js';
-export { evaluateString } from '../workflow/index.js';
+export { evaluateString, matchesWorkflowRun } from '../workflow/index.js';
 export { RunExecution } from './run-executor.js';
 export { invalidWorkflowReport, readPushedWorkflowAt, readWorkflowAt } from './workflow-files.js';

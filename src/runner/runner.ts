@@ -17,6 +17,7 @@ import {
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
+import type { WorkflowRunEventInfo } from '../workflow/index.js';
 import { ActionCache } from './action-cache.js';
 import type { ActionServerChoice } from './actions/action-server.js';
 import { BuiltinActions } from './actions/builtin-actions.js';
@@ -24,7 +25,7 @@ import { DownloadedActions } from './actions/downloaded-actions.js';
 import type { DownloadLimits } from './actions/remote-repository.js';
 import { ActionResolver } from './actions/resolve.js';
 import { ConcurrencyGroups } from './concurrency.js';
-import { dispatchPayload, pushPayload } from './event-payload.js';
+import { dispatchPayload, pushPayload, workflowRunPayload } from './event-payload.js';
 import type { JobContainerRunner } from './container/container-jobs.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
@@ -76,6 +77,9 @@ const DEFAULT_MAPPINGS: Readonly<Record<string, string>> = Object.fromEntries(
   DEFAULT_RUNNER_LABELS.map((label) => [label, DEFAULT_RUNNER_IMAGE]),
 );
 
+/** GitHub: "You can't use workflow_run to chain together more than three levels of workflows." */
+const MAX_WORKFLOW_RUN_LEVELS = 3;
+
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
@@ -95,6 +99,8 @@ export class Runner {
   private readonly actionResolver: ActionResolver;
   private readonly concurrency = new ConcurrencyGroups();
   private readonly executions = new Map<number, RunExecution>();
+  /** Runs started by `workflow_run` → their level in the chain (the triggering run's is 1). */
+  private readonly workflowRunDepths = new Map<number, number>();
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
   private readonly waiters = new Map<number, ((run: RunRecord) => void)[]>();
@@ -432,6 +438,8 @@ export class Runner {
       inputs: Record<string, Json>;
       title: string;
       pushId?: string | undefined;
+      /** For a workflow_run run: how many workflows its chain links (GitHub allows three). */
+      workflowRunDepth?: number;
     },
   ): RunRecord {
     const { workflow } = spec;
@@ -500,6 +508,8 @@ export class Runner {
     };
     const execution = new start.RunExecution(env, this.concurrency);
     this.executions.set(run.id, execution);
+    if (spec.workflowRunDepth !== undefined) this.workflowRunDepths.set(run.id, spec.workflowRunDepth);
+    this.followWorkflowRuns(run.id, 'requested');
     // Started on a later turn of the event loop: a caller that watches the run as soon as
     // onPush/dispatch resolves sees every event from the first.
     const task = new Promise<void>((resolve) => setImmediate(resolve))
@@ -509,6 +519,7 @@ export class Runner {
       )
       .finally(() => {
         this.executions.delete(run.id);
+        this.workflowRunDepths.delete(run.id);
         this.background.delete(task);
         const record = this.store.run(run.id);
         if (record !== undefined) for (const resolve of this.waiters.get(run.id) ?? []) resolve(record);
@@ -526,6 +537,73 @@ export class Runner {
       } catch (error) {
         this.deps.logger.warn('runner: a watcher threw', { error: errorMessage(error) });
       }
+    }
+    if (event.type === 'run')
+      this.followWorkflowRuns(event.runId, event.status === 'completed' ? 'completed' : 'in_progress');
+  }
+
+  /**
+   * Starts the workflows that `on: workflow_run` follow this run's activity, in the background
+   * (the stop waits for it). GitHub chains at most three levels of workflows this way.
+   */
+  private followWorkflowRuns(runId: number, action: WorkflowRunEventInfo['action']): void {
+    if (this.stopping) return;
+    const depth = this.workflowRunDepths.get(runId) ?? 1;
+    if (depth >= MAX_WORKFLOW_RUN_LEVELS) return;
+    const task: Promise<void> = this.startWorkflowRuns(runId, action, depth + 1)
+      .catch((error: unknown) =>
+        this.deps.logger.warn('runner: workflow_run workflows could not be started', {
+          runId,
+          error: errorMessage(error),
+        }),
+      )
+      .finally(() => this.background.delete(task));
+    this.background.add(task);
+  }
+
+  /** workflow_run workflows are read from the default branch's head, as on GitHub, and run there. */
+  private async startWorkflowRuns(runId: number, action: WorkflowRunEventInfo['action'], depth: number): Promise<void> {
+    const triggering = this.store.run(runId);
+    const repo = triggering === undefined ? undefined : this.deps.repos.get(triggering.repository);
+    if (triggering === undefined || repo === undefined) return;
+    const defaultBranch = await repo.defaultBranch();
+    const head = await repo.commit(`refs/heads/${defaultBranch}`);
+    if (head === undefined) return;
+    const files = (await repo.listFiles(head.sha, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
+    if (files.length === 0) return;
+    const start = await this.runStart();
+    const headBranch = triggering.ref.startsWith('refs/heads/') ? triggering.ref.slice('refs/heads/'.length) : '';
+    const seen: RunRecord = {
+      ...triggering,
+      status: action === 'requested' ? 'queued' : action,
+      conclusion: action === 'completed' ? triggering.conclusion : null,
+    };
+    let payload: Json | undefined;
+    for (const file of files) {
+      const parsed = await start.readWorkflowAt(repo, head.sha, file);
+      const workflow = parsed?.workflow;
+      if (workflow === undefined) continue;
+      if (!start.matchesWorkflowRun(workflow, { workflowName: triggering.workflowName, action, headBranch })) continue;
+      if (this.stopping) return;
+      payload ??= workflowRunPayload(
+        action,
+        seen,
+        await repo.commit(triggering.sha),
+        this.deps.repos.serverUrl,
+        defaultBranch,
+      );
+      this.createRun(start, {
+        repository: triggering.repository,
+        workflow,
+        event: 'workflow_run',
+        ref: `refs/heads/${defaultBranch}`,
+        sha: head.sha,
+        actor: triggering.actor,
+        payload,
+        inputs: {},
+        title: head.message.split('\n')[0] ?? workflow.name,
+        workflowRunDepth: depth,
+      });
     }
   }
 }
