@@ -80,6 +80,8 @@ export interface RunEnvironment {
   containers: JobContainerRunner | undefined;
   clock: Clock;
   logger: Logger;
+  /** A deployment environment's own secrets and variables (`jobs.<id>.environment`). */
+  environmentValues(name: string): { secrets: Record<string, string>; vars: Record<string, string> };
   /** Reads the workflows that `jobs.<id>.uses` call. */
   calledWorkflows: CalledWorkflows;
   /** Set for the jobs of a called (reusable) workflow: `workflow`, `inputs` and `secrets` are then the callee's. */
@@ -243,14 +245,16 @@ export class JobRunner {
         workspace: view.workspace,
         eventPath: view.eventPath,
       });
-      const secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
-      const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
-      const runner = runnerContext(view, debug, host.environment);
+      let secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
+      let vars = env.vars;
+      // Settled once the environment's settings are known (ACTIONS_STEP_DEBUG may be one of them).
+      let debug = false;
+      let runner = runnerContext(view, debug, host.environment);
       const baseScope = (envContext: Record<string, string>): Scope => ({
         contexts: {
           github,
           env: envContext,
-          vars: env.vars,
+          vars,
           secrets,
           runner,
           needs: instance.needs,
@@ -262,11 +266,21 @@ export class JobRunner {
         state: { status: 'success' },
         workspace: paths.workspace,
       });
+      // The environment first (its contexts are github/needs/matrix/vars/inputs): its secrets and
+      // variables override the repository's for everything the job evaluates after.
+      const environmentName = environmentOf(
+        instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope({})),
+      );
+      if (environmentName !== undefined) {
+        const scoped = env.environmentValues(environmentName);
+        for (const value of Object.values(scoped.secrets)) masker.add(value);
+        secrets = { ...secrets, ...scoped.secrets, GITHUB_TOKEN: gitToken.token };
+        vars = { ...vars, ...scoped.vars };
+      }
+      debug = isTrue(secrets.ACTIONS_STEP_DEBUG) || isTrue(vars.ACTIONS_STEP_DEBUG);
+      runner = runnerContext(view, debug, host.environment);
       const workflowEnv = evaluateStringMap(env.workflow.env, baseScope({}));
       const jobEnv = { ...workflowEnv, ...evaluateStringMap(instance.job.env, baseScope(workflowEnv)) };
-      const environmentName = environmentOf(
-        instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope(jobEnv)),
-      );
       const timeoutValue =
         instance.job.timeoutMinutes === undefined
           ? DEFAULT_JOB_TIMEOUT_MINUTES
@@ -328,7 +342,7 @@ export class JobRunner {
         idTokenVariables,
         contexts: {
           github,
-          vars: env.vars,
+          vars,
           secrets,
           runner,
           needs: instance.needs,

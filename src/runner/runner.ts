@@ -505,6 +505,7 @@ export class Runner {
       clock: this.deps.clock,
       logger: this.deps.logger,
       calledWorkflows: new start.CalledWorkflows(this.deps.repos),
+      environmentValues: (name) => this.settings.environmentValues(spec.repository, name),
     };
     const execution = new start.RunExecution(env, this.concurrency);
     this.executions.set(run.id, execution);
