@@ -7,8 +7,9 @@
  * removed). An unserved `runs-on` fails the job at once, saying what is served.
  *
  * Reproduced from GitHub: the default timeout is 360 minutes and its message; job outputs that
- * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject.
- * Not supported (the job fails saying so): reusable-workflow jobs, `container:`, `services:`.
+ * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject and
+ * brings the environment's secrets and variables; a job of a called workflow has the caller's
+ * permissions at most and the called workflow in its token's job_workflow_ref.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
