@@ -22,24 +22,19 @@ export class RepoSettingsError extends Error {
 const MAX_VALUE_BYTES = 48 * 1024;
 const MAX_ENVIRONMENT_NAME = 255;
 
+/** One table of environment settings (secrets or variables); environment names are case-insensitive. */
+const environmentTable = (table: string) => `CREATE TABLE ${table} (
+     repository TEXT NOT NULL,
+     environment TEXT NOT NULL COLLATE NOCASE,
+     name TEXT NOT NULL,
+     value TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (repository, environment, name)
+   );`;
+
 /** Their own module: tables of the repository's deployment environments. */
 const ENVIRONMENT_MIGRATIONS = [
-  `CREATE TABLE runner_environment_secrets (
-     repository TEXT NOT NULL,
-     environment TEXT NOT NULL COLLATE NOCASE,
-     name TEXT NOT NULL,
-     value TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     PRIMARY KEY (repository, environment, name)
-   );
-   CREATE TABLE runner_environment_variables (
-     repository TEXT NOT NULL,
-     environment TEXT NOT NULL COLLATE NOCASE,
-     name TEXT NOT NULL,
-     value TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     PRIMARY KEY (repository, environment, name)
-   );`,
+  `${environmentTable('runner_environment_secrets')}\n${environmentTable('runner_environment_variables')}`,
 ];
 
 /** Checks an environment name as GitHub does; returns it unchanged. */

@@ -15,6 +15,14 @@ const PRINT_CLAIMS = [
   '        run: node --input-type=module -e "$SCRIPT"',
 ];
 
+/** The run's detail once it has succeeded (its log in the message otherwise). */
+async function succeeded(h: Harness, run: { id: number } | undefined) {
+  assert.ok(run);
+  const detail = await finished(h, run.id);
+  assert.equal(detail.conclusion, 'success', h.runner.readLog(run.id));
+  return detail;
+}
+
 function claimsIn(log: string): Record<string, unknown> {
   const line = /CLAIMS (\{.*\})/.exec(log)?.[1];
   assert.ok(line, log);
@@ -98,10 +106,7 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
     // Only Main runs on push: the callable files have no push trigger.
     assert.equal(runs.length, 1);
     const run = runs[0];
-    assert.ok(run);
-    const detail = await finished(h, run.id);
-    const all = h.runner.readLog(run.id);
-    assert.equal(detail.conclusion, 'success', all);
+    const detail = await succeeded(h, run);
     assert.deepEqual(detail.jobs.map((job) => job.name).sort(), ['after', 'again / show', 'prod / Ship it']);
     const ship = h.runner.readLog(run.id, { job: 'prod / Ship it' });
     assert.match(ship, /env=prod replicas=3 dry=false key=true other=\[\] wf=Main event=push/);
@@ -170,9 +175,7 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
       ),
     });
     const run = runs[0];
-    assert.ok(run);
-    const detail = await finished(h, run.id);
-    assert.equal(detail.conclusion, 'success', h.runner.readLog(run.id));
+    const detail = await succeeded(h, run);
     assert.deepEqual(detail.jobs.map((job) => job.name).sort(), ['call / inner / say', 'show']);
     assert.match(h.runner.readLog(run.id, { job: 'show' }), /result=hello mona\/app/);
     const claims = claimsIn(h.runner.readLog(run.id, { job: 'call / inner / say' }));
