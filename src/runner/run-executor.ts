@@ -431,7 +431,31 @@ export class RunExecution {
     } catch (error) {
       return this.failedCall(env, job, name, errorMessage(error));
     }
-    const results = await this.runJobs(child);
+    // The called workflow's own `concurrency:` holds its group for the call; like the run's, a
+    // newer request with cancel-in-progress cancels the whole run the call is part of.
+    let release: (() => void) | undefined;
+    try {
+      const setting = this.concurrencySetting(child.workflow.concurrency, {
+        contexts: { github: this.githubContext(), inputs: child.inputs, vars: env.vars },
+        state: { status: 'success' },
+      });
+      if (setting !== undefined) {
+        const acquired = await this.acquire(setting);
+        if ('cancelled' in acquired) {
+          this.failedCall(env, job, name, acquired.cancelled, 'cancelled');
+          return { conclusion: 'cancelled', outputs: {}, failureAllowed: false };
+        }
+        release = acquired.release;
+      }
+    } catch (error) {
+      return this.failedCall(env, job, name, errorMessage(error));
+    }
+    let results: Map<string, NeedResult>;
+    try {
+      results = await this.runJobs(child);
+    } finally {
+      release?.();
+    }
     const jobs: Record<string, Json> = {};
     for (const [id, result] of results) jobs[id] = { result: result.result, outputs: result.outputs };
     let outputs: Record<string, string> = {};
@@ -448,10 +472,20 @@ export class RunExecution {
   }
 
   /** A call that could not start: a failed job under the caller's name, saying why (GitHub fails the run's validation). */
-  private failedCall(env: RunEnvironment, job: JobDefinition, name: string, message: string): JobResult {
-    this.recordUnstarted(env, job, name, 'failure');
-    env.store.addAnnotation(env.run.id, { level: 'error', message: env.masker.mask(message), job: name });
-    return { conclusion: 'failure', outputs: {}, failureAllowed: false };
+  private failedCall(
+    env: RunEnvironment,
+    job: JobDefinition,
+    name: string,
+    message: string,
+    conclusion: 'failure' | 'cancelled' = 'failure',
+  ): JobResult {
+    this.recordUnstarted(env, job, name, conclusion);
+    env.store.addAnnotation(env.run.id, {
+      level: conclusion === 'failure' ? 'error' : 'warning',
+      message: env.masker.mask(message),
+      job: name,
+    });
+    return { conclusion, outputs: {}, failureAllowed: false };
   }
 
   /** One instance, inside its job-level concurrency group if it has one. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../support/wait-for.js';
 import { finished, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
 
 /** A step printing the job's OIDC claims as `CLAIMS {…}` (vars.CORE_URL is @actions/core). */
@@ -262,5 +263,38 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
       /deep \/ l1 \/ l2 \/ l3 \/ l4 \/ l5 \/ l6 \/ l7 \/ l8 \/ l9: .*limit on called workflow depth of 9/,
     );
     assert.doesNotMatch(h.runner.readLog(ci.id), /never/);
+  });
+
+  it("holds the called workflow's concurrency group for the call; cancel-in-progress cancels the older run", async () => {
+    h.settings.setVariable('mona/locked', 'SLOW', 'yes');
+    const files = {
+      '.github/workflows/locked.yml': workflow(
+        'on: workflow_call',
+        'concurrency:',
+        '  group: deploy-${{ github.repository }}',
+        '  cancel-in-progress: true',
+        'jobs:',
+        '  hold:',
+        '    runs-on: self-hosted',
+        '    steps:',
+        "      - run: if [ '${{ vars.SLOW }}' = yes ]; then sleep 30; fi; echo held",
+      ),
+      '.github/workflows/ci.yml': workflow('on: push', 'jobs:', '  call:', '    uses: ./.github/workflows/locked.yml'),
+    };
+    const first = (await h.push('mona/locked', files)).runs[0];
+    assert.ok(first);
+    await waitFor(
+      'the called job to be in progress',
+      () => h.runner.getRun(first.id)?.jobs[0]?.status === 'in_progress',
+    );
+    h.settings.setVariable('mona/locked', 'SLOW', 'no');
+    const second = (await h.push('mona/locked', { 'x.txt': '1' })).runs[0];
+    const firstDetail = await finished(h, first.id);
+    assert.equal(firstDetail.conclusion, 'cancelled');
+    assert.match(
+      firstDetail.note ?? '',
+      /Canceling since a higher priority waiting request for 'deploy-mona\/locked' exists/,
+    );
+    await succeeded(h, second);
   });
 });
