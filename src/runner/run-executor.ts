@@ -1,7 +1,10 @@
 /**
  * Executes one run: workflow-level concurrency, then its jobs in `needs` order (independent
  * jobs in parallel), each job's `if` against its needs' results, matrix expansion with
- * fail-fast and max-parallel, job-level concurrency, and the run's conclusion.
+ * fail-fast and max-parallel, job-level concurrency, and the run's conclusion. A job that
+ * calls a reusable workflow (`uses:`) runs the called workflow's jobs in this run, under a
+ * derived RunEnvironment (its workflow, inputs, secrets and a WorkflowCallFrame), nested as
+ * deep as GitHub allows (called-workflows.ts).
  *
  * Reproduced from GitHub: a job whose need failed, was cancelled or skipped is skipped unless
  * its `if` uses a status function that allows it (always(), failure(), !cancelled()…);
