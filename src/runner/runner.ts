@@ -80,6 +80,9 @@ const DEFAULT_MAPPINGS: Readonly<Record<string, string>> = Object.fromEntries(
 /** GitHub: "You can't use workflow_run to chain together more than three levels of workflows." */
 const MAX_WORKFLOW_RUN_LEVELS = 3;
 
+/** Commits whose workflow_run workflows are kept read. */
+const FOLLOWER_COMMITS_KEPT = 16;
+
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
@@ -101,6 +104,8 @@ export class Runner {
   private readonly executions = new Map<number, RunExecution>();
   /** Runs started by `workflow_run` → their level in the chain (the triggering run's is 1). */
   private readonly workflowRunDepths = new Map<number, number>();
+  /** `repository@sha` → its workflows with `on: workflow_run` (see workflowRunFollowers). */
+  private readonly followersByCommit = new Map<string, Promise<WorkflowDefinition[]>>();
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
   private readonly waiters = new Map<number, ((run: RunRecord) => void)[]>();
@@ -562,6 +567,39 @@ export class Runner {
     this.background.add(task);
   }
 
+  /**
+   * The workflows of a commit that have `on: workflow_run`, read once per commit (every run's
+   * activity asks, three times a run) and kept for the last few commits.
+   */
+  private workflowRunFollowers(
+    start: typeof RunStart,
+    repo: HostedRepository,
+    repository: string,
+    sha: string,
+  ): Promise<WorkflowDefinition[]> {
+    const key = `${repository}@${sha}`;
+    const known = this.followersByCommit.get(key);
+    if (known !== undefined) return known;
+    const reading = (async () => {
+      const files = (await repo.listFiles(sha, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
+      const workflows: WorkflowDefinition[] = [];
+      for (const file of files) {
+        const workflow = (await start.readWorkflowAt(repo, sha, file))?.workflow;
+        if (workflow?.on.workflow_run !== undefined) workflows.push(workflow);
+      }
+      return workflows;
+    })();
+    // A failed read is not kept: the next activity tries again.
+    reading.catch(() => this.followersByCommit.delete(key));
+    this.followersByCommit.set(key, reading);
+    while (this.followersByCommit.size > FOLLOWER_COMMITS_KEPT) {
+      const oldest = this.followersByCommit.keys().next().value;
+      if (oldest === undefined) break;
+      this.followersByCommit.delete(oldest);
+    }
+    return reading;
+  }
+
   /** workflow_run workflows are read from the default branch's head, as on GitHub, and run there. */
   private async startWorkflowRuns(runId: number, action: WorkflowRunEventInfo['action'], depth: number): Promise<void> {
     const triggering = this.store.run(runId);
@@ -570,9 +608,9 @@ export class Runner {
     const defaultBranch = await repo.defaultBranch();
     const head = await repo.commit(`refs/heads/${defaultBranch}`);
     if (head === undefined) return;
-    const files = (await repo.listFiles(head.sha, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
-    if (files.length === 0) return;
     const start = await this.runStart();
+    const followers = await this.workflowRunFollowers(start, repo, triggering.repository, head.sha);
+    if (followers.length === 0) return;
     const headBranch = triggering.ref.startsWith('refs/heads/') ? triggering.ref.slice('refs/heads/'.length) : '';
     const seen: RunRecord = {
       ...triggering,
@@ -580,10 +618,7 @@ export class Runner {
       conclusion: action === 'completed' ? triggering.conclusion : null,
     };
     let payload: Json | undefined;
-    for (const file of files) {
-      const parsed = await start.readWorkflowAt(repo, head.sha, file);
-      const workflow = parsed?.workflow;
-      if (workflow === undefined) continue;
+    for (const workflow of followers) {
       if (!start.matchesWorkflowRun(workflow, { workflowName: triggering.workflowName, action, headBranch })) continue;
       if (this.stopping) return;
       payload ??= workflowRunPayload(
