@@ -297,4 +297,33 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
     );
     await succeeded(h, second);
   });
+
+  it('calls at most 50 unique reusable workflows in a run', async () => {
+    const files: Record<string, string> = {};
+    const callers = ['on: push', 'jobs:'];
+    for (let index = 1; index <= 51; index += 1) {
+      // Skipped jobs: the limit is about calls, so nothing needs to run.
+      files[`.github/workflows/w${index}.yml`] = workflow(
+        'on: workflow_call',
+        'jobs:',
+        '  j:',
+        '    if: false',
+        '    runs-on: self-hosted',
+        '    steps: [{run: echo}]',
+      );
+      callers.push(`  c${index}:`, `    uses: ./.github/workflows/w${index}.yml`);
+    }
+    files['.github/workflows/ci.yml'] = workflow(...callers);
+    const run = (await h.push('mona/many', files)).runs[0];
+    assert.ok(run);
+    const detail = await finished(h, run.id);
+    assert.equal(detail.conclusion, 'failure');
+    const refused = detail.annotations.filter((annotation) =>
+      /calls workflow "\.\/\.github\/workflows\/w\d+\.yml", but doing so would exceed the limit of 50 unique called workflows in a run/.test(
+        annotation.message,
+      ),
+    );
+    assert.equal(refused.length, 1, JSON.stringify(detail.annotations));
+    assert.equal(detail.jobs.filter((job) => job.conclusion === 'skipped').length, 50);
+  });
 });
