@@ -3,18 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../support/wait-for.js';
-import { finished, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
-
-/** A step printing the job's OIDC claims as `CLAIMS {…}` (vars.CORE_URL is @actions/core). */
-const PRINT_CLAIMS = [
-  '      - env:',
-  '          CORE_URL: ${{ vars.CORE_URL }}',
-  '          SCRIPT: |',
-  '            const core = await import(process.env.CORE_URL);',
-  "            const token = await core.getIDToken('sts.amazonaws.com');",
-  "            console.log('CLAIMS ' + Buffer.from(token.split('.')[1], 'base64url').toString());",
-  '        run: node --input-type=module -e "$SCRIPT"',
-];
+import { claimsIn, finished, PRINT_CLAIMS, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
 
 /** The run's detail once it has succeeded (its log in the message otherwise). */
 async function succeeded(h: Harness, run: { id: number } | undefined) {
@@ -22,12 +11,6 @@ async function succeeded(h: Harness, run: { id: number } | undefined) {
   const detail = await finished(h, run.id);
   assert.equal(detail.conclusion, 'success', h.runner.readLog(run.id));
   return detail;
-}
-
-function claimsIn(log: string): Record<string, unknown> {
-  const line = /CLAIMS (\{.*\})/.exec(log)?.[1];
-  assert.ok(line, log);
-  return JSON.parse(line) as Record<string, unknown>;
 }
 
 describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () => {
