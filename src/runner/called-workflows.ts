@@ -9,7 +9,8 @@
  * `on: workflow_call`; inputs are typed and defaulted by `on.workflow_call.inputs`, a required
  * input or secret that is not passed fails the call, and so does an input or secret the called
  * workflow does not declare (GitHub's messages). Limits: ten levels of workflows (the caller and
- * nine levels of called ones) and 50 unique called workflows in a run.
+ * nine levels of called ones: GitHub's "Nesting reusable workflows", github/docs#41320) and 50
+ * unique called workflows in a run (older documentation said four levels and 20).
  * By design: other repositories are read from this cloud's own git hosting only; a repository it
  * does not host (github.com's included: nothing here reaches it) fails the call saying so.
  */

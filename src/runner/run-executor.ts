@@ -559,8 +559,9 @@ function jobKey(env: RunEnvironment, job: JobDefinition): string {
   return `${env.call?.keyPrefix ?? ''}${job.id}`;
 }
 
+/** A job key as a file name: `/` (between a caller and its called jobs) becomes `.`, which job ids cannot hold. */
 function fileSafe(key: string): string {
-  return key.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return key.replaceAll('/', '.').replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
 /** A run's (or a call's) conclusion from its jobs' results. */
