@@ -2,8 +2,10 @@
  * Reusable workflows (`jobs.<id>.uses`): where the called file is read from, and what passes
  * between caller and callee (inputs, secrets, outputs).
  *
- * Reproduced from GitHub: `./.github/workflows/x.yml` is read from the caller's commit (its
- * job_workflow_ref is the caller's repository and ref); `owner/repo/.github/workflows/x.yml@ref`
+ * Reproduced from GitHub: `./.github/workflows/x.yml` (or `$/…`) is read from the same
+ * repository and commit as the workflow that calls it ("the called workflow is from the same
+ * commit as the caller workflow"; for a workflow called from another repository, that one), its
+ * job_workflow_ref that repository and ref; `owner/repo/.github/workflows/x.yml@ref`
  * names a branch, tag or full commit SHA of another repository (job_workflow_ref carries the ref
  * qualified, `refs/heads/…`/`refs/tags/…`, or the SHA). The called file must have
  * `on: workflow_call`; inputs are typed and defaulted by `on.workflow_call.inputs`, a required
@@ -37,16 +39,18 @@ export interface CalledWorkflow {
   ref: string;
   /** The commit it was read from: job_workflow_sha. */
   sha: string;
+  /** Where it lives, for the `./` calls it makes in turn. */
+  site: CallSite;
 }
 
-/** The caller's run, for resolving `./` paths. */
+/** Where a calling workflow was read from (repository, qualified ref, commit), for resolving `./` paths. */
 export interface CallSite {
   repository: string;
   ref: string;
   sha: string;
 }
 
-const LOCAL = /^\.\/(\.github\/workflows\/[^/]+\.ya?ml)$/;
+const LOCAL = /^[.$]\/(\.github\/workflows\/[^/]+\.ya?ml)$/;
 const REMOTE = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/(\.github\/workflows\/[^/@]+\.ya?ml)@([^\s]+)$/;
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -66,7 +70,7 @@ export class CalledWorkflows {
       const repo = this.repos.get(site.repository);
       if (repo === undefined)
         throw new WorkflowCallError(`failed to fetch workflow: repository ${site.repository} was not found`);
-      return this.read(repo, site.sha, file, `${site.repository}/${file}@${site.ref}`, uses);
+      return this.read(repo, site, file, uses);
     }
     const [, owner, name, file, ref] = remote as RegExpExecArray & [string, string, string, string, string];
     const repository = `${owner}/${name}`;
@@ -80,17 +84,11 @@ export class CalledWorkflows {
       throw new WorkflowCallError(
         `failed to fetch workflow: reference to workflow should be either a valid branch, tag, or commit: ${ref}`,
       );
-    return this.read(repo, resolved.sha, file, `${repository}/${file}@${resolved.qualified}`, uses);
+    return this.read(repo, { repository, ref: resolved.qualified, sha: resolved.sha }, file, uses);
   }
 
-  private async read(
-    repo: HostedRepository,
-    sha: string,
-    file: string,
-    ref: string,
-    uses: string,
-  ): Promise<CalledWorkflow> {
-    const parsed = await readWorkflowAt(repo, sha, file);
+  private async read(repo: HostedRepository, site: CallSite, file: string, uses: string): Promise<CalledWorkflow> {
+    const parsed = await readWorkflowAt(repo, site.sha, file);
     if (parsed === undefined) throw new WorkflowCallError(`failed to fetch workflow: workflow was not found: ${uses}`);
     if (parsed.workflow === undefined)
       throw new WorkflowCallError(`error parsing called workflow "${uses}": ${parsed.errors.join('; ')}`);
@@ -99,7 +97,7 @@ export class CalledWorkflows {
       throw new WorkflowCallError(
         `error parsing called workflow "${uses}": workflow is not reusable as it is missing a \`on.workflow_call\` trigger`,
       );
-    return { workflow: parsed.workflow, trigger, ref, sha };
+    return { workflow: parsed.workflow, trigger, ref: `${site.repository}/${file}@${site.ref}`, sha: site.sha, site };
   }
 }
 

@@ -27,7 +27,7 @@ import {
   evaluateToken,
   stepDisplayName,
 } from '../workflow/index.js';
-import type { CalledWorkflows } from './called-workflows.js';
+import type { CalledWorkflows, CallSite } from './called-workflows.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
 import type { ActionResolver } from './actions/resolve.js';
@@ -94,6 +94,8 @@ export interface WorkflowCallFrame {
   /** The called workflow's `owner/repo/path@ref` and commit: its jobs' job_workflow_ref/sha. */
   ref: string;
   sha: string;
+  /** Where the called workflow was read from: its own `./` calls resolve there. */
+  site: CallSite;
   /** The calling job's permissions, which the called workflow may only lower. */
   permissions: Permissions;
   /** 1 for a workflow the run's own workflow calls, 2 for one that calls, … */

@@ -398,7 +398,7 @@ export class RunExecution {
         throw new WorkflowCallError(
           `job "${job.id}" calls workflow "${uses}", but doing so would exceed the limit on called workflow depth of ${MAX_WORKFLOW_LEVELS - 1}`,
         );
-      const called = await env.calledWorkflows.load(uses, env.run);
+      const called = await env.calledWorkflows.load(uses, env.call?.site ?? env.run);
       this.calledRefs.add(called.ref);
       if (this.calledRefs.size > MAX_CALLED_WORKFLOWS)
         throw new WorkflowCallError(
@@ -425,6 +425,7 @@ export class RunExecution {
         call: {
           ref: called.ref,
           sha: called.sha,
+          site: called.site,
           permissions,
           depth,
           namePrefix: `${name} / `,

@@ -78,7 +78,7 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
         '    secrets:',
         '      key: ${{ secrets.DEPLOY_KEY }}',
         '  again:',
-        '    uses: ./.github/workflows/inherit.yml',
+        '    uses: $/.github/workflows/inherit.yml',
         '    secrets: inherit',
         '  after:',
         '    needs: [prod]',
@@ -103,7 +103,7 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
     assert.equal(claims.workflow, 'Main');
   });
 
-  it('calls owner/repo/.github/workflows/x.yml@tag from the hosted repository, nested, with job_workflow_ref the callee', async () => {
+  it('calls owner/repo/.github/workflows/x.yml@tag from the hosted repository, nested (./ there is that repository), with job_workflow_ref the callee', async () => {
     h.settings.setVariable('mona/app', 'CORE_URL', coreUrl);
     const shared = await h.push(
       'acme/shared',
@@ -117,7 +117,8 @@ describe('runner: reusable workflows (jobs.<id>.uses, on: workflow_call)', () =>
           '      said: {value: "${{ jobs.inner.outputs.said }}"}',
           'jobs:',
           '  inner:',
-          '    uses: acme/shared/.github/workflows/inner.yml@v1',
+          // `./` in a workflow called from another repository: that repository, at that commit.
+          '    uses: ./.github/workflows/inner.yml',
           '    with:',
           '      who: ${{ inputs.who }}',
         ),
