@@ -305,6 +305,7 @@ export class Cloud {
           region: state.region,
           registryHost,
           taskPorts,
+          agent: aws,
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));

@@ -18,6 +18,7 @@ import {
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { AgentCalls } from '../runtime/task-secrets.js';
 import type { Ec2Store } from '../services/ec2/store.js';
 import type { EcsStore } from '../services/ecs/index.js';
 import type { IamStore } from '../services/iam/store.js';
@@ -44,6 +45,8 @@ export interface EcsRuntimeDeps {
   registryHost: string;
   /** Told of every task port made and closed (workflow jobs relay to them). */
   taskPorts?: TaskPorts;
+  /** The cloud's operations as ECS's agent calls them (task secrets). */
+  agent?: AgentCalls;
 }
 
 /** The runtime and the engine it drives (the health route asks the engine directly). */
@@ -92,6 +95,7 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOption
       registryHost: deps.registryHost,
       cloudLabel: cloudLabelFor(deps.dataDir),
       ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
+      ...(deps.agent ? { agent: deps.agent } : {}),
     },
     {
       tickMs: options.tickMs,

@@ -46,7 +46,7 @@ export async function pullTaskImage(
 }
 
 /** The assumed-role caller ECS's agent acts as when it uses the execution role. */
-function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
+export function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
   const sessionName = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   return {
     kind: 'assumed-role',

@@ -12,7 +12,8 @@
  *   stoppedReason `CannotPullContainerError: <engine message>`.
  * - awslogs with a missing group and no `awslogs-create-group: "true"` fails the task with
  *   `ResourceInitializationError: failed to validate logger args: …` (AWS's wording).
- * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
+ * - `secrets` are read as the execution role (task-secrets.ts); a refusal fails the task with
+ *   `ResourceInitializationError: unable to pull secrets or registry auth: …`.
  */
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -30,9 +31,10 @@ import type { LogsStore } from '../services/logs/store.js';
 import { checkLogGroups, shipAwslogs } from './awslogs.js';
 import { ContainerExits } from './container-exits.js';
 import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
-import { pullTaskImage } from './image-pull.js';
+import { executionCaller, pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
+import { resolveSecrets, SECRETS_FAILURE_PREFIX, TaskSecretsError, type AgentCalls } from './task-secrets.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
 
@@ -53,6 +55,8 @@ export interface TaskRunnerDeps {
   registryHost: string;
   /** The value of the `dockyard.cloud` label of this cloud's containers. */
   cloudLabel: string;
+  /** The cloud's operations as the agent calls them (secrets as the execution role). */
+  agent?: AgentCalls;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
   /** Told of every task port proxy made and closed (workflow jobs relay to them). */
@@ -180,6 +184,20 @@ export class TaskRunner {
     // PENDING: logging, pulls, containers.
     const logFailure = checkLogGroups(this.deps, definition);
     if (logFailure) return STOP.resourceInitialization(logFailure);
+    // Secrets before the pulls, as ECS's agent does ("unable to pull secrets or registry auth").
+    const injected = new Map<string, Record<string, string>>();
+    for (const container of definition.document.containerDefinitions) {
+      if (container.environmentFiles !== undefined && (container.environmentFiles as unknown[]).length > 0)
+        return STOP.resourceInitialization(
+          `failed to download env files: dockyard has no S3 to read environmentFiles of container ${container.name} from; use environment or secrets`,
+        );
+      try {
+        injected.set(container.name, await this.injectedEnv(task, definition, container));
+      } catch (error) {
+        if (error instanceof TaskSecretsError) return STOP.resourceInitialization(error.message);
+        throw error;
+      }
+    }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStartedAt: this.now() }));
     for (const container of definition.document.containerDefinitions) {
       try {
@@ -195,7 +213,9 @@ export class TaskRunner {
     for (const container of definition.document.containerDefinitions) {
       let id: string;
       try {
-        id = await this.deps.engine.createContainer(containerSpec(this.deps, task, definition, container));
+        id = await this.deps.engine.createContainer(
+          containerSpec(this.deps, task, definition, container, injected.get(container.name)),
+        );
         this.setContainer(taskArn, container.name, { runtimeId: id });
         await this.deps.engine.startContainer(id);
       } catch (error) {
@@ -224,6 +244,21 @@ export class TaskRunner {
     const running = this.event(taskArn, { type: 'advance' });
     if (running?.desiredStatus === 'STOPPED') await this.teardown(taskArn);
     return undefined;
+  }
+
+  /** The container's resolved secrets, read as the task's execution role. */
+  private async injectedEnv(
+    task: Task,
+    definition: TaskDefinition,
+    container: ContainerDefinition,
+  ): Promise<Record<string, string>> {
+    if ((container.secrets ?? []).length === 0) return {};
+    const agent = this.deps.agent;
+    if (!agent) throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}this cloud's runtime cannot read secrets`);
+    const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
+    const role = roleArn ? this.deps.roles.getRoleByArn(roleArn) : undefined;
+    const caller = role ? executionCaller(this.deps.accountId, role, task, this.now()) : undefined;
+    return resolveSecrets(agent, caller, container);
   }
 
   private setContainer(taskArn: string, name: string, change: Partial<Task['containers'][number]>): void {
