@@ -14,6 +14,7 @@
  *   `ResourceInitializationError: failed to validate logger args: …` (AWS's wording).
  * - `secrets` are read as the execution role (task-secrets.ts); a refusal fails the task with
  *   `ResourceInitializationError: unable to pull secrets or registry auth: …`.
+ * - The agent's endpoints at 169.254.170.2 (task-agent.ts): task role credentials, metadata.
  */
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -34,6 +35,7 @@ import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
 import { executionCaller, pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
+import type { TaskAgent } from './task-agent.js';
 import { resolveSecrets, SECRETS_FAILURE_PREFIX, TaskSecretsError, type AgentCalls } from './task-secrets.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
@@ -55,6 +57,8 @@ export interface TaskRunnerDeps {
   registryHost: string;
   /** The value of the `dockyard.cloud` label of this cloud's containers. */
   cloudLabel: string;
+  /** The agent's endpoints inside tasks (credentials, metadata, AWS host names); absent: none. */
+  taskAgent?: TaskAgent;
   /** The cloud's operations as the agent calls them (secrets as the execution role). */
   agent?: AgentCalls;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
@@ -213,11 +217,25 @@ export class TaskRunner {
     for (const container of definition.document.containerDefinitions) {
       let id: string;
       try {
-        id = await this.deps.engine.createContainer(
-          containerSpec(this.deps, task, definition, container, injected.get(container.name)),
+        const agent = this.deps.taskAgent?.inject(
+          task,
+          task.overrides.taskRoleArn ?? definition.document.taskRoleArn,
+          container,
         );
+        const spec = containerSpec(this.deps, task, definition, container, {
+          ...agent?.env,
+          ...injected.get(container.name),
+        });
+        if (agent) Object.assign(spec, { extraHosts: agent.extraHosts, binds: agent.binds });
+        id = await this.deps.engine.createContainer(spec);
         this.setContainer(taskArn, container.name, { runtimeId: id });
+        // The agent's rules go in before the process runs when the engine can prepare it (Podman).
+        const prepared = this.deps.taskAgent !== undefined && (await this.deps.engine.initContainer(id));
+        if (prepared)
+          await this.deps.taskAgent?.attach(taskArn, await this.deps.engine.inspectContainer(id), { install: true });
         await this.deps.engine.startContainer(id);
+        if (!prepared)
+          await this.deps.taskAgent?.attach(taskArn, await this.deps.engine.inspectContainer(id), { install: true });
       } catch (error) {
         return STOP.resourceInitialization(errorMessage(error));
       }
@@ -304,6 +322,10 @@ export class TaskRunner {
     const address = this.deps.pool.allocate(task.taskArn);
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     for (const c of containers) {
+      // The rules are in the container's namespace already; the endpoint listens again and knows its address.
+      await this.deps.taskAgent
+        ?.attach(task.taskArn, await this.deps.engine.inspectContainer(c.id), { install: false })
+        .catch((error: unknown) => this.deps.logger.warn('task agent attach failed', { error: String(error) }));
       for (const port of c.ports) {
         this.deps.taskPorts?.add({ address, port: port.containerPort });
         entry.proxies.push(await this.ports.proxy(address, groups, c.ipAddress, port));
@@ -351,6 +373,7 @@ export class TaskRunner {
     }
     entry?.abort.abort();
     this.live.delete(taskArn);
+    this.deps.taskAgent?.forget(taskArn);
     this.deps.pool.release(taskArn);
     const eniId = networkInterfaceOf(task);
     if (eniId) this.deps.ec2.deleteNetworkInterface(eniId);

@@ -226,9 +226,11 @@ export async function registerWeb(
   family: string,
   executionRole: string,
   extra: Partial<ContainerDefinition> = {},
+  task: { taskRoleArn?: string } = {},
 ): Promise<string> {
   const out = await ecs.send(
     new RegisterTaskDefinitionCommand({
+      ...task,
       family,
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],
