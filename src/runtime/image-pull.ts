@@ -27,6 +27,8 @@ export async function pullTaskImage(
   task: Task,
   definition: TaskDefinition,
   now: Date,
+  /** A private registry's credentials (repositoryCredentials), for an image outside this cloud's ECR. */
+  privateAuth?: RegistryAuth,
 ): Promise<void> {
   const local = resolveImageUri(image, {
     accountId: deps.accountId,
@@ -34,7 +36,7 @@ export async function pullTaskImage(
     registryHost: deps.registryHost,
   });
   if (!local) {
-    await deps.engine.pullImage(image);
+    await deps.engine.pullImage(image, privateAuth ? { auth: privateAuth } : {});
     return;
   }
   const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;

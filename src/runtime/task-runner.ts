@@ -19,7 +19,7 @@
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ContainerEngine } from '../engine/contract.js';
+import type { ContainerEngine, RegistryAuth } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
 import type { TaskAddressPool, TaskPortProxy, TaskPorts } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
@@ -36,7 +36,13 @@ import { executionCaller, pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
 import type { TaskAgent } from './task-agent.js';
-import { resolveSecrets, SECRETS_FAILURE_PREFIX, TaskSecretsError, type AgentCalls } from './task-secrets.js';
+import {
+  resolveRegistryCredentials,
+  resolveSecrets,
+  SECRETS_FAILURE_PREFIX,
+  TaskSecretsError,
+  type AgentCalls,
+} from './task-secrets.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
 
@@ -204,8 +210,15 @@ export class TaskRunner {
     }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStartedAt: this.now() }));
     for (const container of definition.document.containerDefinitions) {
+      let privateAuth: RegistryAuth | undefined;
       try {
-        await pullTaskImage(this.deps, container.image, task, definition, this.now());
+        privateAuth = await this.registryAuth(task, definition, container);
+      } catch (error) {
+        if (error instanceof TaskSecretsError) return STOP.resourceInitialization(error.message);
+        throw error;
+      }
+      try {
+        await pullTaskImage(this.deps, container.image, task, definition, this.now(), privateAuth);
       } catch (error) {
         return STOP.cannotPullContainer(
           error instanceof EngineError ? error.engineMessage || error.message : String(error),
@@ -264,6 +277,34 @@ export class TaskRunner {
     return undefined;
   }
 
+  /** A private registry's credentials for the container's image (repositoryCredentials), read as the execution role. */
+  private async registryAuth(
+    task: Task,
+    definition: TaskDefinition,
+    container: ContainerDefinition,
+  ): Promise<RegistryAuth | undefined> {
+    const parameter = (container.repositoryCredentials as { credentialsParameter?: string } | undefined)
+      ?.credentialsParameter;
+    if (!parameter) return undefined;
+    const agent = this.deps.agent;
+    if (!agent) throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}this cloud's runtime cannot read secrets`);
+    const { username, password } = await resolveRegistryCredentials(
+      agent,
+      this.executionCallerOf(task, definition),
+      parameter,
+    );
+    // The registry is the image reference's first component when it names a host.
+    const first = container.image.split('/')[0] ?? '';
+    const serveraddress = container.image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+    return { username, password, serveraddress };
+  }
+
+  private executionCallerOf(task: Task, definition: TaskDefinition) {
+    const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
+    const role = roleArn ? this.deps.roles.getRoleByArn(roleArn) : undefined;
+    return role ? executionCaller(this.deps.accountId, role, task, this.now()) : undefined;
+  }
+
   /** The container's resolved secrets, read as the task's execution role. */
   private async injectedEnv(
     task: Task,
@@ -273,10 +314,7 @@ export class TaskRunner {
     if ((container.secrets ?? []).length === 0) return {};
     const agent = this.deps.agent;
     if (!agent) throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}this cloud's runtime cannot read secrets`);
-    const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
-    const role = roleArn ? this.deps.roles.getRoleByArn(roleArn) : undefined;
-    const caller = role ? executionCaller(this.deps.accountId, role, task, this.now()) : undefined;
-    return resolveSecrets(agent, caller, container);
+    return resolveSecrets(agent, this.executionCallerOf(task, definition), container);
   }
 
   private setContainer(taskArn: string, name: string, change: Partial<Task['containers'][number]>): void {

@@ -143,6 +143,37 @@ async function fromParameterStore(calls: AgentCalls, caller: Caller, name: strin
   return value;
 }
 
+/**
+ * A private registry's credentials (`repositoryCredentials.credentialsParameter`): a Secrets
+ * Manager secret `{"username": …, "password": …}`, read as the execution role.
+ */
+export async function resolveRegistryCredentials(
+  calls: AgentCalls,
+  caller: Caller | undefined,
+  secretArn: string,
+): Promise<{ username: string; password: string }> {
+  if (!caller)
+    throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}repositoryCredentials need an executionRoleArn to be read as`);
+  const reference = parseSecretReference(secretArn);
+  if (!reference)
+    throw new TaskSecretsError(
+      `${SECRETS_FAILURE_PREFIX}invalid repositoryCredentials secret ARN ${secretArn.slice(0, 256)}`,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fromSecretsManager(calls, caller, reference));
+  } catch (error) {
+    if (error instanceof TaskSecretsError) throw error;
+    parsed = undefined;
+  }
+  const fields = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  if (typeof fields.username !== 'string' || typeof fields.password !== 'string')
+    throw new TaskSecretsError(
+      `${SECRETS_FAILURE_PREFIX}unable to retrieve secret from asm: the private registry secret ${reference.secretId} is not JSON with username and password`,
+    );
+  return { username: fields.username, password: fields.password };
+}
+
 /** `Code: message` as the agent prints an SDK error. */
 function awsText(error: unknown): string {
   return isAwsError(error) ? `${error.code}: ${error.message}` : errorMessage(error);

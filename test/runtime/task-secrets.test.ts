@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTasksCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -152,6 +153,50 @@ describe('task secrets', { timeout: 300_000 }, () => {
     assert.match(
       (await untilStatus(f.ecs, ssm, 'STOPPED')).stoppedReason ?? '',
       /^ResourceInitializationError: unable to pull secrets or registry auth: .*unable to retrieve secrets from ssm: .*AccessDeniedException: .* ssm:GetParameters/,
+    );
+  });
+
+  it('pulls a private registry image with repositoryCredentials read as the execution role', async () => {
+    const sm = new SecretsManagerClient(clientConfig(cloud));
+    const auth = await new ECRClient(clientConfig(cloud)).send(new GetAuthorizationTokenCommand({}));
+    const [username, password] = Buffer.from(auth.authorizationData?.[0]?.authorizationToken ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
+    const good = await sm.send(
+      new CreateSecretCommand({ Name: 'registry/good', SecretString: JSON.stringify({ username, password }) }),
+    );
+    const bad = await sm.send(
+      new CreateSecretCommand({ Name: 'registry/bad', SecretString: JSON.stringify({ username, password: 'wrong' }) }),
+    );
+    // The registry by its host name (localhost:PORT/…), not as ECR: a private registry to the runtime.
+    const image = f.localImage;
+    const pulled = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'private-good', 'exec', {
+        image,
+        repositoryCredentials: { credentialsParameter: good.ARN ?? '' },
+      }),
+    );
+    await untilStatus(f.ecs, pulled, 'RUNNING');
+    const refused = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'private-bad', 'exec', {
+        image,
+        repositoryCredentials: { credentialsParameter: bad.ARN ?? '' },
+      }),
+    );
+    const stopped = await untilStatus(f.ecs, refused, 'STOPPED');
+    assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError: /);
+    const unreadable = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'private-noperm', 'nopull', {
+        image,
+        repositoryCredentials: { credentialsParameter: good.ARN ?? '' },
+      }),
+    );
+    assert.match(
+      (await untilStatus(f.ecs, unreadable, 'STOPPED')).stoppedReason ?? '',
+      /^ResourceInitializationError: unable to pull secrets or registry auth: .*AccessDeniedException/,
     );
   });
 
