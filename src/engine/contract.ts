@@ -182,6 +182,8 @@ export interface ContainerDetails {
   gateway?: string;
   /** The host PID of its first process while it runs (its namespaces are that process's). */
   pid?: number;
+  /** What it runs (the init first, when there is one), its PATH and working directory. */
+  process?: { argv: string[]; path: string; workingDir: string };
   ports: PublishedPort[];
   health?: ContainerHealth;
 }

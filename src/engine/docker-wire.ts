@@ -52,7 +52,9 @@ export interface WireInspect {
   Id: string;
   Name?: string;
   Image?: string;
-  Config?: { Image?: string; Labels?: Record<string, string> | null };
+  Config?: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null; WorkingDir?: string };
+  Path?: string;
+  Args?: string[] | null;
   State?: {
     Status?: string;
     Running?: boolean;
@@ -209,6 +211,13 @@ export function fromInspect(wire: WireInspect): ContainerDetails {
   const gateway = networks.map((n) => n.Gateway).find((ip) => ip) ?? (wire.NetworkSettings?.Gateway || undefined);
   if (gateway) details.gateway = gateway;
   if (state.Pid) details.pid = state.Pid;
+  if (wire.Path) {
+    details.process = {
+      argv: [wire.Path, ...(wire.Args ?? [])],
+      path: (wire.Config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? '',
+      workingDir: wire.Config?.WorkingDir || '/',
+    };
+  }
   const health = toHealth(state.Health ?? state.Healthcheck);
   if (health) details.health = health;
   return details;

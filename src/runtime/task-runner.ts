@@ -31,6 +31,7 @@ import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
 import { checkLogGroups, shipAwslogs } from './awslogs.js';
 import { ContainerExits } from './container-exits.js';
+import { missingExecutable } from './container-executable.js';
 import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
 import { executionCaller, pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
@@ -242,10 +243,15 @@ export class TaskRunner {
         if (agent) Object.assign(spec, { extraHosts: agent.extraHosts, binds: agent.binds });
         id = await this.deps.engine.createContainer(spec);
         this.setContainer(taskArn, container.name, { runtimeId: id });
-        // The agent's rules go in before the process runs when the engine can prepare it (Podman).
-        const prepared = this.deps.taskAgent !== undefined && (await this.deps.engine.initContainer(id));
-        if (prepared)
-          await this.deps.taskAgent?.attach(taskArn, await this.deps.engine.inspectContainer(id), { install: true });
+        // Prepared before its process runs where the engine can (Podman): a missing program is
+        // CannotStartContainerError, not an init that starts and exits; the agent's rules go in first.
+        const prepared = await this.deps.engine.initContainer(id);
+        if (prepared) {
+          const early = await this.deps.engine.inspectContainer(id);
+          const missing = missingExecutable(early);
+          if (missing) return STOP.cannotStartContainer(missing);
+          await this.deps.taskAgent?.attach(taskArn, early, { install: true });
+        }
         await this.deps.engine.startContainer(id);
         if (!prepared)
           await this.deps.taskAgent?.attach(taskArn, await this.deps.engine.inspectContainer(id), { install: true });

@@ -3,7 +3,8 @@
  * SSM SecureString parameter (by name and ARN) read as the execution role into the container's
  * environment (the container prints them to awslogs), never in DescribeTasks; an execution role
  * without the permission stops the next task with ECS's ResourceInitializationError; a missing
- * JSON key and environmentFiles fail the task with a clear reason.
+ * JSON key, environmentFiles and a missing entrypoint (an init as PID 1 notwithstanding) fail
+ * the task with a clear reason before RUNNING; repositoryCredentials are read as the execution role.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,9 +166,6 @@ describe('task secrets', { timeout: 300_000 }, () => {
     const good = await sm.send(
       new CreateSecretCommand({ Name: 'registry/good', SecretString: JSON.stringify({ username, password }) }),
     );
-    const bad = await sm.send(
-      new CreateSecretCommand({ Name: 'registry/bad', SecretString: JSON.stringify({ username, password: 'wrong' }) }),
-    );
     // The registry by its host name (localhost:PORT/…), not as ECR: a private registry to the runtime.
     const image = f.localImage;
     const pulled = await runTask(
@@ -178,15 +176,6 @@ describe('task secrets', { timeout: 300_000 }, () => {
       }),
     );
     await untilStatus(f.ecs, pulled, 'RUNNING');
-    const refused = await runTask(
-      f,
-      await registerWeb(cloud, f.ecs, 'private-bad', 'exec', {
-        image,
-        repositoryCredentials: { credentialsParameter: bad.ARN ?? '' },
-      }),
-    );
-    const stopped = await untilStatus(f.ecs, refused, 'STOPPED');
-    assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError: /);
     const unreadable = await runTask(
       f,
       await registerWeb(cloud, f.ecs, 'private-noperm', 'nopull', {
@@ -200,7 +189,7 @@ describe('task secrets', { timeout: 300_000 }, () => {
     );
   });
 
-  it('fails a missing JSON key, a missing parameter and environmentFiles with a clear reason', async () => {
+  it('fails a missing JSON key, a missing parameter, environmentFiles and a missing entrypoint with a clear reason', async () => {
     const cases: [string, Partial<ContainerDefinition>, RegExp][] = [
       ['nokey', { secrets: [{ name: 'X', valueFrom: `${secretArn}:nokey::` }] }, /did not contain json key nokey/],
       ['noparam', { secrets: [{ name: 'X', valueFrom: '/app/missing' }] }, /invalid parameters: \/app\/missing/],
@@ -209,12 +198,19 @@ describe('task secrets', { timeout: 300_000 }, () => {
         { environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::bucket/app.env' }] },
         /^ResourceInitializationError: failed to download env files: dockyard has no S3/,
       ],
+      [
+        'noexec',
+        { entryPoint: ['/bin/nonexistent'] },
+        /^CannotStartContainerError: .*exec: "\/bin\/nonexistent": stat \/bin\/nonexistent: no such file or directory/,
+      ],
+      ['nopath', { entryPoint: ['nonexistent'] }, /^CannotStartContainerError: .*executable file not found in \$PATH/],
     ];
     for (const [family, extra, reason] of cases) {
       const arn = await runTask(f, await registerWeb(cloud, f.ecs, family, 'exec', extra));
       const stopped = await untilStatus(f.ecs, arn, 'STOPPED');
       assert.equal(stopped.stopCode, 'TaskFailedToStart', family);
       assert.match(stopped.stoppedReason ?? '', reason, family);
+      assert.equal(stopped.startedAt, undefined, `${family} never RUNNING`);
     }
   });
 });
