@@ -29,6 +29,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  seedTrustPolicy,
   ensureOidcProvider,
   ensureRole,
   EXECUTION_ROLE_TRUST,
@@ -163,26 +164,7 @@ export async function provisionNodeApp(
     }),
   );
   await ensureOidcProvider(iam, accountId);
-  await ensureRole(
-    iam,
-    NODE_APP.deployRole,
-    JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/token.actions.githubusercontent.com` },
-          Action: 'sts:AssumeRoleWithWebIdentity',
-          Condition: {
-            StringEquals: {
-              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-              'token.actions.githubusercontent.com:sub': `repo:${NODE_APP.repository}:ref:refs/heads/main`,
-            },
-          },
-        },
-      ],
-    }),
-  );
+  await ensureRole(iam, NODE_APP.deployRole, seedTrustPolicy(accountId, 'refs/heads/main', NODE_APP.repository));
   for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess'])
     await iam.send(
       new AttachRolePolicyCommand({ RoleName: NODE_APP.deployRole, PolicyArn: `arn:aws:iam::aws:policy/${name}` }),

@@ -55,8 +55,12 @@ export const SEED = {
   issuerHost: 'token.actions.githubusercontent.com',
 } as const;
 
-/** The seed's trust policy (Step 3.1) for `accountId`; `ref` is the one branch it admits. */
-export function seedTrustPolicy(accountId: string, ref = 'refs/heads/main'): string {
+/** The seed's trust policy (Step 3.1) for `accountId`; `ref` is the one branch of `repository` it admits. */
+export function seedTrustPolicy(
+  accountId: string,
+  ref = 'refs/heads/main',
+  repository: string = SEED.repository,
+): string {
   return JSON.stringify(
     {
       Version: '2012-10-17',
@@ -66,7 +70,7 @@ export function seedTrustPolicy(accountId: string, ref = 'refs/heads/main'): str
           Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${SEED.issuerHost}` },
           Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: {
-            StringLike: { [`${SEED.issuerHost}:sub`]: `repo:${SEED.repository}:ref:${ref}` },
+            StringLike: { [`${SEED.issuerHost}:sub`]: `repo:${repository}:ref:${ref}` },
             StringEquals: { [`${SEED.issuerHost}:aud`]: 'sts.amazonaws.com' },
           },
         },

@@ -19,6 +19,7 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LogsStore } from '../../src/services/logs/store.js';
 import { waitFor } from '../support/wait-for.js';
 import {
+  awslogsTo,
   clientConfig,
   registerWeb,
   runTask,
@@ -69,15 +70,7 @@ describe('task agent endpoints', { timeout: 300_000 }, () => {
     return {
       entryPoint: ['/bin/perl'],
       command: fetcher(requests),
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': group,
-          'awslogs-region': cloud.region,
-          'awslogs-stream-prefix': 'ecs',
-          'awslogs-create-group': 'true',
-        },
-      },
+      logConfiguration: awslogsTo(cloud.region, group),
     };
   }
 

@@ -21,6 +21,7 @@ import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { LogsStore } from '../../src/services/logs/store.js';
 import { waitFor } from '../support/wait-for.js';
 import {
+  awslogsTo,
   clientConfig,
   registerWeb,
   runTask,
@@ -78,15 +79,7 @@ describe('task secrets', { timeout: 300_000 }, () => {
     return {
       entryPoint: ['/bin/perl'],
       command: ['-e', `$| = 1; print "$_=$ENV{$_}\\n" for qw(${names.join(' ')}); sleep 300;`],
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': group,
-          'awslogs-region': cloud.region,
-          'awslogs-stream-prefix': 'ecs',
-          'awslogs-create-group': 'true',
-        },
-      },
+      logConfiguration: awslogsTo(cloud.region, group),
     };
   }
 
