@@ -339,6 +339,12 @@ export class Cloud {
           region: state.region,
           registryHost,
           taskPorts,
+          agent: aws,
+          taskAgent: {
+            credentials: state.credentials,
+            listenOn: (address: string) => server.listenAlso(address),
+            caCertPath: cloudTls.caCertPath,
+          },
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));

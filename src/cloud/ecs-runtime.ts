@@ -18,6 +18,9 @@ import {
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { AgentCalls } from '../runtime/task-secrets.js';
+import { TaskAgent, type TaskAgentDeps } from '../runtime/task-agent.js';
+import { join } from 'node:path';
 import type { Ec2Store } from '../services/ec2/store.js';
 import type { EcsStore } from '../services/ecs/index.js';
 import type { IamStore } from '../services/iam/store.js';
@@ -44,6 +47,10 @@ export interface EcsRuntimeDeps {
   registryHost: string;
   /** Told of every task port made and closed (workflow jobs relay to them). */
   taskPorts?: TaskPorts;
+  /** The cloud's operations as ECS's agent calls them (task secrets). */
+  agent?: AgentCalls;
+  /** For the agent's endpoints in tasks (task-agent.ts); without them tasks get none. */
+  taskAgent?: Pick<TaskAgentDeps, 'credentials' | 'listenOn' | 'caCertPath'>;
 }
 
 /** The runtime and the engine it drives (the health route asks the engine directly). */
@@ -92,6 +99,24 @@ export function createEcsRuntime(deps: EcsRuntimeDeps, options: EcsRuntimeOption
       registryHost: deps.registryHost,
       cloudLabel: cloudLabelFor(deps.dataDir),
       ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
+      ...(deps.agent ? { agent: deps.agent } : {}),
+      ...(deps.taskAgent
+        ? {
+            taskAgent: new TaskAgent({
+              ...deps.taskAgent,
+              store: deps.store,
+              engine,
+              roles: deps.roles,
+              clock,
+              logger: deps.logger,
+              accountId: deps.accountId,
+              region: deps.region,
+              cloudPort: deps.port,
+              statePath: join(deps.dataDir, 'task-agent.json'),
+              caBundlePath: join(deps.dataDir, 'task-ca-bundle.crt'),
+            }),
+          }
+        : {}),
     },
     {
       tickMs: options.tickMs,

@@ -27,6 +27,8 @@ export async function pullTaskImage(
   task: Task,
   definition: TaskDefinition,
   now: Date,
+  /** A private registry's credentials (repositoryCredentials), for an image outside this cloud's ECR. */
+  privateAuth?: RegistryAuth,
 ): Promise<void> {
   const local = resolveImageUri(image, {
     accountId: deps.accountId,
@@ -34,7 +36,7 @@ export async function pullTaskImage(
     registryHost: deps.registryHost,
   });
   if (!local) {
-    await deps.engine.pullImage(image);
+    await deps.engine.pullImage(image, privateAuth ? { auth: privateAuth } : {});
     return;
   }
   const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
@@ -46,7 +48,7 @@ export async function pullTaskImage(
 }
 
 /** The assumed-role caller ECS's agent acts as when it uses the execution role. */
-function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
+export function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
   const sessionName = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   return {
     kind: 'assumed-role',

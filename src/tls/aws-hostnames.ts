@@ -2,7 +2,7 @@
  * The AWS service host names dockyard answers for, so that tools which ignore
  * AWS_ENDPOINT_URL (Debian's AWS CLI 2.9, older boto3, anything hard-coding AWS's endpoints)
  * reach the cloud unchanged from inside a job: the services it serves (IAM and STS globally;
- * STS, ECR's API, ECS, EC2 and CloudWatch Logs in every region of the `aws` partition) and the
+ * STS, ECR's API, ECS, EC2, CloudWatch Logs, Secrets Manager and SSM in every region of the `aws` partition) and the
  * cloud account's ECR registry in every region. A job's `/etc/hosts` names them; the cloud's
  * server certificate covers them (one wildcard level per name form).
  *
@@ -52,7 +52,7 @@ export const AWS_REGIONS = [
 const GLOBAL_HOSTS = ['sts.amazonaws.com', 'iam.amazonaws.com'] as const;
 
 /** Regional endpoints, `<prefix>.<region>.amazonaws.com`. */
-const REGIONAL_PREFIXES = ['sts', 'api.ecr', 'ecr', 'ecs', 'ec2', 'logs'] as const;
+const REGIONAL_PREFIXES = ['sts', 'api.ecr', 'ecr', 'ecs', 'ec2', 'logs', 'secretsmanager', 'ssm'] as const;
 
 /** Every host name a job resolves to the cloud, for the cloud's account. */
 export function awsServiceHostnames(accountId: string): string[] {

@@ -106,11 +106,13 @@ describe('job containers: units', () => {
       'api.ecr.eu-west-1.amazonaws.com',
       'ecs.ap-southeast-2.amazonaws.com',
       'logs.us-west-2.amazonaws.com',
+      'secretsmanager.eu-west-1.amazonaws.com',
+      'ssm.us-east-1.amazonaws.com',
       '123456789012.dkr.ecr.us-east-1.amazonaws.com',
     ]) {
       assert.ok(hosts.includes(host), host);
     }
-    assert.equal(hosts.length, 2 + AWS_REGIONS.length * 7);
+    assert.equal(hosts.length, 2 + AWS_REGIONS.length * 9);
     assert.ok(isEcrRegistryHost('123456789012.dkr.ecr.eu-central-1.amazonaws.com', '123456789012'));
     assert.ok(
       !isEcrRegistryHost('999999999999.dkr.ecr.eu-central-1.amazonaws.com', '123456789012'),
