@@ -10,8 +10,8 @@ import { CliError } from './command.js';
 
 export const BASE_IMAGE = 'docker.io/library/python:3.11-slim';
 
-/** Makes sure the engine has python:3.11-slim, building it from Debian's archive if not. */
-export async function ensureBaseImage(root: string): Promise<string> {
+/** Makes sure the engine has `image` (python:3.11-slim unless named), building the base images offline if not. */
+export async function ensureBaseImage(root: string, image: string = BASE_IMAGE): Promise<string> {
   const engine = new DockerApiEngine();
   try {
     await engine.ping().catch((error: unknown) => {
@@ -19,11 +19,11 @@ export async function ensureBaseImage(root: string): Promise<string> {
         `the container engine does not answer (${String(error)}); scripts/setup starts Podman's Docker API`,
       );
     });
-    const present = await engine.imageDigest(BASE_IMAGE).then(
+    const present = await engine.imageDigest(image).then(
       () => true,
       () => false,
     );
-    if (present) return `${BASE_IMAGE} is in the engine`;
+    if (present) return `${image} is in the engine`;
   } finally {
     await engine.close();
   }
@@ -35,7 +35,7 @@ export async function ensureBaseImage(root: string): Promise<string> {
       code === 0 ? resolve() : reject(new CliError(`scripts/base-images failed (exit ${code})`)),
     );
   });
-  return `${BASE_IMAGE} built and cached in the engine`;
+  return `${image} built and cached in the engine`;
 }
 
 export interface ResponsesSeen {

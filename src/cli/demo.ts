@@ -24,6 +24,7 @@ import { makePrivateDir } from '../store/private-files.js';
 import { CliError, parseFlags, parsePort, stringFlag, type Command } from './command.js';
 import { ControlClient } from './control-client.js';
 import { cloudSession } from './cloud-session.js';
+import { nodeAppDemo } from './demo-node-app.js';
 import { ensureBaseImage, watchResponses } from './demo-support.js';
 import { pushWatchingDeployment } from './demo-watch.js';
 import { endpointPorts, endpointUrl } from './endpoint-ports.js';
@@ -32,13 +33,15 @@ import { runningCloud } from './running.js';
 import { startDetached } from './up.js';
 import { consoleUrl } from './console.js';
 
-const USAGE = `Usage: dockyard demo [--data DIR] [--port N]
+const USAGE = `Usage: dockyard demo [--data DIR] [--port N] [--example seed-app|node-app]
 
 The seed's pipeline end to end on this machine: starts the cloud (if it is not running), builds
 the python:3.11-slim base image offline if the engine lacks it, creates the seed's AWS resources,
 hosts its repository, pushes it (the workflow builds, pushes and deploys the Flask app with OIDC
 credentials), prints the app's URL, then pushes a change and shows the rolling deployment.
-Running it again reuses everything and resets only the demo's own repository.`;
+Running it again reuses everything and resets only the demo's own repository.
+--example node-app deploys examples/node-app instead: a TypeScript service whose task reads a
+secret and a parameter, calls STS and SSM as its task role and reaches a worker task.`;
 
 /** The package root: dist/src/cli/demo.js → three levels up. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,7 +52,11 @@ export const demoCommand: Command = {
   name: ['demo'],
   usage: USAGE,
   async run(argv) {
-    const flags = parseFlags(argv, { data: { type: 'string' }, port: { type: 'string' } }, USAGE);
+    const flags = parseFlags(
+      argv,
+      { data: { type: 'string' }, port: { type: 'string' }, example: { type: 'string' } },
+      USAGE,
+    );
     if (!flags) return 0;
     const dataDir = resolveDataDir(stringFlag(flags, 'data'));
     const started = Date.now();
@@ -60,6 +67,13 @@ export const demoCommand: Command = {
       cloud = await startDetached(['--port', String(parsePort(stringFlag(flags, 'port'), DEFAULTS.port))], dataDir);
     }
     done(`cloud at ${cloud.url}, account ${cloud.accountId}, region ${cloud.region}`);
+    const example = stringFlag(flags, 'example') ?? 'seed-app';
+    if (example === 'node-app') {
+      await nodeAppDemo(ROOT, dataDir, cloud, stringFlag(flags, 'data') ? ` --data ${dataDir}` : '');
+      return 0;
+    }
+    if (example !== 'seed-app')
+      throw new CliError(`--example must be seed-app or node-app, not ${example.slice(0, 64)}`);
 
     step("base image python:3.11-slim for the seed's Dockerfile");
     done(await ensureBaseImage(ROOT));

@@ -334,6 +334,12 @@ export class Cloud {
           accountId: state.accountId,
           registryHost,
           taskPorts,
+          agent: aws,
+          taskAgent: {
+            credentials: state.credentials,
+            listenOn: (address: string) => server.listenAlso(address),
+            caCertPath: cloudTls.caCertPath,
+          },
         };
         // The runtime's code (engine driver, network proxies, scheduler) loads when it is built.
         loadRuntime = () => import('./ecs-runtime.js').then((m) => m.createEcsRuntime(runtimeDeps, runtimeOptions));

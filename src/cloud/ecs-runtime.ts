@@ -26,6 +26,9 @@ import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
 import { Runtime } from '../runtime/runtime.js';
 import { regionOfArn } from '../core/regions.js';
+import type { AgentCalls } from '../runtime/task-secrets.js';
+import { TaskAgent, type TaskAgentDeps } from '../runtime/task-agent.js';
+import { join } from 'node:path';
 import type { IamStore } from '../services/iam/store.js';
 import type { Db } from '../store/database.js';
 import type { Clock } from '../core/clock.js';
@@ -48,6 +51,10 @@ export interface EcsRuntimeDeps {
   registryHost: string;
   /** Told of every task port made and closed (workflow jobs relay to them). */
   taskPorts?: TaskPorts;
+  /** The cloud's operations as ECS's agent calls them (task secrets). */
+  agent?: AgentCalls;
+  /** For the agent's endpoints in tasks (task-agent.ts); without them tasks get none. */
+  taskAgent?: Pick<TaskAgentDeps, 'credentials' | 'listenOn' | 'caCertPath'>;
 }
 
 /** The runtimes and the engine they drive (the health route asks the engine directly). */
@@ -86,6 +93,8 @@ export class RegionalRuntimes {
   private readonly runtimes = new Map<string, Runtime>();
   private readonly pool: TaskAddressPool;
   private readonly endpointPorts: EndpointPortPool;
+  /** The ECS agent's endpoints, one for every region's tasks (its port and id key are the cloud's). */
+  private readonly taskAgent: TaskAgent | undefined;
   private stopOpening: (() => void) | undefined;
   private starting: Promise<void>[] = [];
 
@@ -98,6 +107,27 @@ export class RegionalRuntimes {
     const range = options.taskAddressRange ?? taskAddressRangeForPort(deps.port);
     this.pool = new TaskAddressPool(network, { clock: deps.clock, range });
     this.endpointPorts = new EndpointPortPool(network, { clock: deps.clock });
+    const { regions } = deps;
+    this.taskAgent = deps.taskAgent
+      ? new TaskAgent({
+          ...deps.taskAgent,
+          // A task's ECS state is in the region its ARN names.
+          storeOf: (taskArn) => {
+            const region = regionOfArn(taskArn);
+            return region !== undefined && regions.list().some((r) => r.name === region)
+              ? regions.get(region).ecs
+              : undefined;
+          },
+          engine,
+          roles: deps.roles,
+          clock: deps.clock,
+          logger: deps.logger,
+          accountId: deps.accountId,
+          cloudPort: deps.port,
+          statePath: join(deps.dataDir, 'task-agent.json'),
+          caBundlePath: join(deps.dataDir, 'task-ca-bundle.crt'),
+        })
+      : undefined;
   }
 
   /** Starts a runtime for every open region (adopting its containers), and for each region opened later. */
@@ -137,6 +167,7 @@ export class RegionalRuntimes {
 
   private async startIn(region: Region): Promise<void> {
     const { deps, options } = this;
+    const { agent } = deps;
     const home = region.name === deps.regions.homeRegion;
     const owns = (taskArn: string): boolean => {
       const of = regionOfArn(taskArn);
@@ -163,6 +194,16 @@ export class RegionalRuntimes {
         cloudLabel: cloudLabelFor(deps.dataDir),
         ...(options.platforms ? { platforms: options.platforms } : {}),
         ...(deps.taskPorts ? { taskPorts: deps.taskPorts } : {}),
+        ...(this.taskAgent ? { taskAgent: this.taskAgent } : {}),
+        // The agent reads a task's secrets in its region unless their ARN names another.
+        ...(agent
+          ? {
+              agent: {
+                invoke: (caller, sourceIp, signingName, operation, input, inRegion) =>
+                  agent.invoke(caller, sourceIp, signingName, operation, input, inRegion ?? region.name),
+              } satisfies AgentCalls,
+            }
+          : {}),
       },
       {
         tickMs: options.tickMs,

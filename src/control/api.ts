@@ -16,6 +16,7 @@
  *   GET    /repos/O/N/secrets|variables      list (secret values never leave the cloud)
  *   PUT    /repos/O/N/secrets|variables/X {value}
  *   DELETE /repos/O/N/secrets|variables/X
+ *   GET|PUT|DELETE /repos/O/N/environments/E/secrets|variables[/X]   the same for a deployment environment
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../core/logger.js';
@@ -36,6 +37,15 @@ export interface ControlDeps {
     setVariable(repository: string, name: string, value: string): void;
     deleteVariable(repository: string, name: string): boolean;
     listVariables(repository: string): { name: string; value: string; updatedAt: string }[];
+    setEnvironmentSecret(repository: string, environment: string, name: string, value: string): void;
+    deleteEnvironmentSecret(repository: string, environment: string, name: string): boolean;
+    listEnvironmentSecrets(repository: string, environment: string): { name: string; updatedAt: string }[];
+    setEnvironmentVariable(repository: string, environment: string, name: string, value: string): void;
+    deleteEnvironmentVariable(repository: string, environment: string, name: string): boolean;
+    listEnvironmentVariables(
+      repository: string,
+      environment: string,
+    ): { name: string; value: string; updatedAt: string }[];
   };
   repos: {
     create(fullName: string): Promise<{ created: boolean; repository: { fullName: string } }>;
@@ -87,6 +97,44 @@ export function createControlApi(deps: ControlDeps): (req: IncomingMessage, res:
   };
 }
 
+/** A deployment environment's secrets or variables: list, set, delete (`name` absent: list). */
+function environmentSetting(
+  settings: ControlDeps['settings'],
+  method: string,
+  place: { repository: string; environment: string },
+  kind: 'secrets' | 'variables',
+  name: string | undefined,
+  body: unknown,
+): { body: unknown } {
+  const { repository, environment } = place;
+  if (name === undefined && method === 'GET')
+    return {
+      body:
+        kind === 'secrets'
+          ? settings.listEnvironmentSecrets(repository, environment)
+          : settings.listEnvironmentVariables(repository, environment),
+    };
+  if (name !== undefined && method === 'PUT') {
+    const value = field(body, 'value', true);
+    if (kind === 'secrets') settings.setEnvironmentSecret(repository, environment, name, value);
+    else settings.setEnvironmentVariable(repository, environment, name, value);
+    return { body: { name } };
+  }
+  if (name !== undefined && method === 'DELETE') {
+    const deleted =
+      kind === 'secrets'
+        ? settings.deleteEnvironmentSecret(repository, environment, name)
+        : settings.deleteEnvironmentVariable(repository, environment, name);
+    if (!deleted)
+      throw new HttpError(
+        404,
+        `${kind === 'secrets' ? 'Secret' : 'Variable'} ${name} not found in environment ${environment} of ${repository}`,
+      );
+    return { body: { deleted: name } };
+  }
+  throw new HttpError(404, `No route for ${method} on environment ${kind}`);
+}
+
 async function route(
   deps: ControlDeps,
   method: string,
@@ -117,6 +165,9 @@ async function route(
       await deps.repos.delete(repository);
       return { body: { deleted: repository } };
     }
+    const kind = parts[5];
+    if (c === 'environments' && d !== undefined && (kind === 'secrets' || kind === 'variables'))
+      return environmentSetting(deps.settings, method, { repository, environment: d }, kind, parts[6], body);
     if ((c === 'secrets' || c === 'variables') && parts.length === 4 && method === 'GET') {
       return {
         body: c === 'secrets' ? deps.settings.listSecrets(repository) : deps.settings.listVariables(repository),

@@ -144,6 +144,8 @@ export interface ContainerSpec {
   network?: string;
   /** Extra /etc/hosts entries. Podman 4.3 rejects Docker's `host-gateway` value. */
   extraHosts?: ExtraHost[];
+  /** Host files or directories bound into the container. */
+  binds?: { source: string; target: string; readOnly?: boolean }[];
 }
 
 /** A container's lifecycle state, as the Docker Engine API names it. */
@@ -181,6 +183,12 @@ export interface ContainerDetails {
   error?: string;
   /** The container's address on its network (absent with `host` or `none`). */
   ipAddress?: string;
+  /** Its network's gateway (the host's address on the bridge). */
+  gateway?: string;
+  /** The host PID of its first process while it runs (its namespaces are that process's). */
+  pid?: number;
+  /** What it runs (the init first, when there is one), its PATH and working directory. */
+  process?: { argv: string[]; path: string; workingDir: string };
   ports: PublishedPort[];
   health?: ContainerHealth;
 }
@@ -265,6 +273,14 @@ export interface ContainerEngine {
   /** Removes the container (and its anonymous volumes); `force` kills a running one first. */
   removeContainer(id: string, options?: { force?: boolean; signal?: AbortSignal }): Promise<void>;
   inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerDetails>;
+  /**
+   * Prepares a created container without running it (Podman's `init`: its network namespace
+   * exists and `inspectContainer` reports its pid and address), so rules can be installed in its
+   * namespace before its process starts. False when the engine cannot (Docker).
+   */
+  initContainer(id: string, signal?: AbortSignal): Promise<boolean>;
+  /** One sample of the container's resource use, in the Docker Engine API's stats shape (`stream=false`). */
+  containerStats(id: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** Resolves with the exit code once the container is not running. */
   waitContainer(id: string, signal?: AbortSignal): Promise<number>;
   /**

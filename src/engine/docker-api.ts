@@ -398,6 +398,22 @@ export class DockerApiEngine implements ContainerEngine {
     return created.Id;
   }
 
+  async initContainer(id: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      // Podman's libpod API (no Docker equivalent): the namespaces made, the process created, not run yet.
+      await this.http.json({
+        operation: 'initContainer',
+        method: 'POST',
+        path: `/v4.0.0/libpod/containers/${encodeURIComponent(id)}/init`,
+        signal,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof EngineError && error.notFound) return false;
+      throw error;
+    }
+  }
+
   async startContainer(id: string, signal?: AbortSignal): Promise<void> {
     await this.call({
       operation: 'startContainer',
@@ -436,6 +452,16 @@ export class DockerApiEngine implements ContainerEngine {
       query: { force: options.force ?? false, v: true },
       signal: options.signal,
     });
+  }
+
+  async containerStats(id: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const wire = await this.call<Record<string, unknown>>({
+      operation: 'containerStats',
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/stats?stream=false`,
+      signal,
+    });
+    return wire ?? {};
   }
 
   async inspectContainer(id: string, signal?: AbortSignal): Promise<ContainerDetails> {

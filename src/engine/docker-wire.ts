@@ -38,6 +38,7 @@ export interface WireCreateBody {
     PortBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>>;
     NetworkMode?: string;
     ExtraHosts?: string[];
+    Binds?: string[];
     Memory?: number;
     MemoryReservation?: number;
     NanoCpus?: number;
@@ -51,7 +52,9 @@ export interface WireInspect {
   Id: string;
   Name?: string;
   Image?: string;
-  Config?: { Image?: string; Labels?: Record<string, string> | null };
+  Config?: { Image?: string; Labels?: Record<string, string> | null; Env?: string[] | null; WorkingDir?: string };
+  Path?: string;
+  Args?: string[] | null;
   State?: {
     Status?: string;
     Running?: boolean;
@@ -62,11 +65,13 @@ export interface WireInspect {
     Error?: string;
     Health?: WireHealth;
     Healthcheck?: WireHealth;
+    Pid?: number;
   };
   NetworkSettings?: {
     IPAddress?: string;
+    Gateway?: string;
     Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
-    Networks?: Record<string, { IPAddress?: string }> | null;
+    Networks?: Record<string, { IPAddress?: string; Gateway?: string }> | null;
   };
 }
 
@@ -136,6 +141,8 @@ export function toCreateBody(spec: ContainerSpec): WireCreateBody {
   if (spec.network) body.HostConfig.NetworkMode = spec.network;
   if (spec.extraHosts && spec.extraHosts.length > 0)
     body.HostConfig.ExtraHosts = spec.extraHosts.map((e) => `${e.host}:${e.ip}`);
+  if (spec.binds && spec.binds.length > 0)
+    body.HostConfig.Binds = spec.binds.map((b) => `${b.source}:${b.target}${b.readOnly ? ':ro' : ''}`);
   if (spec.memoryBytes !== undefined) body.HostConfig.Memory = spec.memoryBytes;
   if (spec.memoryReservationBytes !== undefined) body.HostConfig.MemoryReservation = spec.memoryReservationBytes;
   if (spec.cpus !== undefined) body.HostConfig.NanoCpus = Math.round(spec.cpus * NS_PER_SECOND);
@@ -201,6 +208,16 @@ export function fromInspect(wire: WireInspect): ContainerDetails {
   if (finishedAt && (status === 'exited' || status === 'dead')) details.finishedAt = finishedAt;
   if (state.Error) details.error = state.Error;
   if (ipAddress) details.ipAddress = ipAddress;
+  const gateway = networks.map((n) => n.Gateway).find((ip) => ip) ?? (wire.NetworkSettings?.Gateway || undefined);
+  if (gateway) details.gateway = gateway;
+  if (state.Pid) details.pid = state.Pid;
+  if (wire.Path) {
+    details.process = {
+      argv: [wire.Path, ...(wire.Args ?? [])],
+      path: (wire.Config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? '',
+      workingDir: wire.Config?.WorkingDir || '/',
+    };
+  }
   const health = toHealth(state.Health ?? state.Healthcheck);
   if (health) details.health = health;
   return details;

@@ -14,6 +14,7 @@
  * Gaps: the ids-in-subject format GitHub uses for repositories created after 2026-07-15
  * (`repo:O@id/R@id:…`), `include_claim_keys` subject templates, environment_node_id,
  * enterprise/enterprise_id and repo_property_* are not produced.
+ * A job of a reusable workflow carries the called workflow in job_workflow_ref/job_workflow_sha.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -94,6 +95,10 @@ export interface JobClaimsInput {
   ownerId?: NumericId;
   actorId?: NumericId;
   checkRunId?: NumericId;
+  /** A job of a called (reusable) workflow: `owner/repo/.github/workflows/x.yml@ref`; default workflow_ref. */
+  jobWorkflowRef?: string;
+  /** The called workflow's commit; default `sha`. */
+  jobWorkflowSha?: string;
 }
 
 /** When and by whom the token is issued. */
@@ -177,9 +182,9 @@ export function buildJobClaims(input: JobClaimsInput, context: JobClaimsContext)
     ref_type: job.ref.startsWith('refs/tags/') ? 'tag' : 'branch',
     workflow_ref: job.workflowRef,
     workflow_sha: job.sha,
-    // Equal to workflow_ref/sha unless the job runs a reusable workflow, which dockyard does not model.
-    job_workflow_ref: job.workflowRef,
-    job_workflow_sha: job.sha,
+    // The called workflow for a job of a reusable workflow (workflow_ref stays the caller's), as on GitHub.
+    job_workflow_ref: input.jobWorkflowRef ?? job.workflowRef,
+    job_workflow_sha: input.jobWorkflowSha ?? job.sha,
     check_run_id: job.checkRunId,
     runner_environment: 'self-hosted',
     iss: context.issuer,

@@ -125,6 +125,43 @@ export class AwsApi {
     }
   }
 
+  /**
+   * An operation called from inside the cloud as `caller` (ECS's agent fetching a task's secrets
+   * as its execution role): steps 3 to 6, so IAM decides exactly as for a signed request. The
+   * output, or the AwsError AWS would answer; the service is named by its signing name, a
+   * regional one's instance by `region` (the cloud's default region when absent).
+   */
+  async invoke(
+    caller: Caller,
+    sourceIp: string,
+    signingName: string,
+    operationName: string,
+    raw: Record<string, unknown>,
+    region: string = this.options.region,
+  ): Promise<unknown> {
+    const shape = this.bySigningName.get(signingName);
+    const regional = this.regionalNames.has(signingName);
+    if (regional && !this.options.regional?.serves(region))
+      throw authFailureError(shape?.protocol ?? 'awsJson1_1', { kind: 'wrongScope', message: scopeRegion(region) });
+    const service = regional ? this.instanceIn(region, shape) : shape;
+    const operation = service?.operations[operationName];
+    if (!service || !operation) throw new Error(`no operation ${signingName}:${operationName}`);
+    const ctx: RequestContext = {
+      requestId: newRequestId(),
+      caller,
+      clock: this.options.clock,
+      accountId: this.options.accountId,
+      region,
+      sourceIp,
+    };
+    const reader = new InputReader(raw, service.validationErrorCode);
+    const input: unknown = operation.input(reader);
+    reader.done();
+    const denial = this.options.authorizer.check(ctx, operation.authorize(input, ctx));
+    if (denial) throw accessDeniedError(service.protocol, denial.message);
+    return operation.run(input, ctx);
+  }
+
   /** Step 1: find the service and the operation name, and decode the input. */
   private route(request: ApiRequest): Route {
     const target = header(request, 'x-amz-target');

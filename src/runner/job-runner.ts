@@ -7,8 +7,9 @@
  * removed). An unserved `runs-on` fails the job at once, saying what is served.
  *
  * Reproduced from GitHub: the default timeout is 360 minutes and its message; job outputs that
- * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject.
- * Not supported (the job fails saying so): reusable-workflow jobs, `container:`, `services:`.
+ * contain a secret are skipped with GitHub's warning; `environment:` sets the OIDC subject and
+ * brings the environment's secrets and variables; a job of a called workflow has the caller's
+ * permissions at most and the called workflow in its token's job_workflow_ref.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../store/private-files.js';
@@ -19,12 +20,14 @@ import type { GitAccessTokens } from '../git/contract.js';
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Json, JobDefinition, Permissions, Scope, WorkflowDefinition } from '../workflow/contract.js';
 import {
+  calledJobPermissions,
   effectivePermissions,
   evaluateCondition,
   evaluateStringMap,
   evaluateToken,
   stepDisplayName,
 } from '../workflow/index.js';
+import type { CalledWorkflows, CallSite } from './called-workflows.js';
 import { actionInputs, loadUses } from './actions/uses-step.js';
 import { runNodeStage } from './actions/node-action.js';
 import type { ActionResolver } from './actions/resolve.js';
@@ -82,6 +85,29 @@ export interface RunEnvironment {
   containers: JobContainerRunner | undefined;
   clock: Clock;
   logger: Logger;
+  /** A deployment environment's own secrets and variables (`jobs.<id>.environment`). */
+  environmentValues(name: string): { secrets: Record<string, string>; vars: Record<string, string> };
+  /** Reads the workflows that `jobs.<id>.uses` call. */
+  calledWorkflows: CalledWorkflows;
+  /** Set for the jobs of a called (reusable) workflow: `workflow`, `inputs` and `secrets` are then the callee's. */
+  call?: WorkflowCallFrame;
+}
+
+/** Where the jobs of a called workflow stand. */
+export interface WorkflowCallFrame {
+  /** The called workflow's `owner/repo/path@ref` and commit: its jobs' job_workflow_ref/sha. */
+  ref: string;
+  sha: string;
+  /** Where the called workflow was read from: its own `./` calls resolve there. */
+  site: CallSite;
+  /** The calling job's permissions, which the called workflow may only lower. */
+  permissions: Permissions;
+  /** 1 for a workflow the run's own workflow calls, 2 for one that calls, … */
+  depth: number;
+  /** `caller / ` (nested: `outer / inner / `): what GitHub puts before the called jobs' names. */
+  namePrefix: string;
+  /** Keeps log files and work directories of called jobs apart from the caller's own. */
+  keyPrefix: string;
 }
 
 /** One job instance to run. */
@@ -226,14 +252,16 @@ export class JobRunner {
         workspace: view.workspace,
         eventPath: view.eventPath,
       });
-      const secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
-      const debug = isTrue(env.secrets.ACTIONS_STEP_DEBUG) || isTrue(env.vars.ACTIONS_STEP_DEBUG);
-      const runner = runnerContext(view, debug, host.environment);
+      let secrets: Record<string, string> = { ...env.secrets, GITHUB_TOKEN: gitToken.token };
+      let vars = env.vars;
+      // Settled once the environment's settings are known (ACTIONS_STEP_DEBUG may be one of them).
+      let debug = false;
+      let runner = runnerContext(view, debug, host.environment);
       const baseScope = (envContext: Record<string, string>): Scope => ({
         contexts: {
           github,
           env: envContext,
-          vars: env.vars,
+          vars,
           secrets,
           runner,
           needs: instance.needs,
@@ -245,11 +273,21 @@ export class JobRunner {
         state: { status: 'success' },
         workspace: paths.workspace,
       });
+      // The environment first (its contexts are github/needs/matrix/vars/inputs): its secrets and
+      // variables override the repository's for everything the job evaluates after.
+      const environmentName = environmentOf(
+        instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope({})),
+      );
+      if (environmentName !== undefined) {
+        const scoped = env.environmentValues(environmentName);
+        for (const value of Object.values(scoped.secrets)) masker.add(value);
+        secrets = { ...secrets, ...scoped.secrets, GITHUB_TOKEN: gitToken.token };
+        vars = { ...vars, ...scoped.vars };
+      }
+      debug = isTrue(secrets.ACTIONS_STEP_DEBUG) || isTrue(vars.ACTIONS_STEP_DEBUG);
+      runner = runnerContext(view, debug, host.environment);
       const workflowEnv = evaluateStringMap(env.workflow.env, baseScope({}));
       const jobEnv = { ...workflowEnv, ...evaluateStringMap(instance.job.env, baseScope(workflowEnv)) };
-      const environmentName = environmentOf(
-        instance.job.environment === undefined ? null : evaluateToken(instance.job.environment, baseScope(jobEnv)),
-      );
       const timeoutValue =
         instance.job.timeoutMinutes === undefined
           ? DEFAULT_JOB_TIMEOUT_MINUTES
@@ -259,11 +297,14 @@ export class JobRunner {
       failureAllowed =
         instance.job.continueOnError !== undefined &&
         isTrue(String(evaluateToken(instance.job.continueOnError, baseScope(jobEnv))));
-      const permissions = effectivePermissions(env.workflow, instance.job);
+      const permissions = jobPermissions(env, instance.job);
 
       const idTokenVariables: Record<string, string> = {};
       if (permissions['id-token'] === 'write') {
-        const registration = env.broker.register(runTokenClaims(run, environmentName));
+        const registration = env.broker.register({
+          ...runTokenClaims(run, environmentName),
+          ...(env.call === undefined ? {} : { jobWorkflowRef: env.call.ref, jobWorkflowSha: env.call.sha }),
+        });
         cleanups.push(() => registration.revoke());
         masker.add(registration.requestToken);
         idTokenVariables.ACTIONS_ID_TOKEN_REQUEST_URL = `${env.cloudUrl}/_actions/idtoken?api-version=2.0`;
@@ -312,7 +353,7 @@ export class JobRunner {
         runtimeVariables,
         contexts: {
           github,
-          vars: env.vars,
+          vars,
           secrets,
           runner,
           needs: instance.needs,
@@ -562,6 +603,14 @@ export class JobRunner {
       },
     };
   }
+}
+
+/** The job's GITHUB_TOKEN permissions; in a called workflow, within the caller's (throws GitHub's message otherwise). */
+function jobPermissions(env: RunEnvironment, job: JobDefinition): Permissions {
+  if (env.call === undefined) return effectivePermissions(env.workflow, job);
+  const limited = calledJobPermissions(env.workflow, job, env.call.permissions);
+  if ('error' in limited) throw new Error(`Error calling workflow '${env.call.ref}'. ${limited.error}`);
+  return limited.permissions;
 }
 
 function isTrue(value: string | undefined): boolean {

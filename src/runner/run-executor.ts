@@ -1,7 +1,10 @@
 /**
  * Executes one run: workflow-level concurrency, then its jobs in `needs` order (independent
  * jobs in parallel), each job's `if` against its needs' results, matrix expansion with
- * fail-fast and max-parallel, job-level concurrency, and the run's conclusion.
+ * fail-fast and max-parallel, job-level concurrency, and the run's conclusion. A job that
+ * calls a reusable workflow (`uses:`) runs the called workflow's jobs in this run, under a
+ * derived RunEnvironment (its workflow, inputs, secrets and a WorkflowCallFrame), nested as
+ * deep as GitHub allows (called-workflows.ts).
  *
  * Reproduced from GitHub: a job whose need failed, was cancelled or skipped is skipped unless
  * its `if` uses a status function that allows it (always(), failure(), !cancelled()…);
@@ -12,7 +15,23 @@
  */
 import { join } from 'node:path';
 import type { Json, JobDefinition, Scope } from '../workflow/contract.js';
-import { evaluateCondition, evaluateToken, expandMatrix, jobDisplayName } from '../workflow/index.js';
+import {
+  calledJobPermissions,
+  effectivePermissions,
+  evaluateCondition,
+  evaluateToken,
+  expandMatrix,
+  jobDisplayName,
+} from '../workflow/index.js';
+import {
+  callInputs,
+  callOutputs,
+  callSecrets,
+  MAX_CALLED_WORKFLOWS,
+  MAX_WORKFLOW_LEVELS,
+  WorkflowCallError,
+  type CalledWorkflow,
+} from './called-workflows.js';
 import type { Acquired, ConcurrencyGroups } from './concurrency.js';
 import { JobRunner, type JobResult, type RunEnvironment } from './job-runner.js';
 import { errorMessage } from '../core/errors.js';
@@ -49,11 +68,12 @@ export class RunExecution {
   private readonly runners = new Set<JobRunner>();
   private readonly cancelWaiting = new Set<(message: string) => void>();
 
+  /** The reusable workflows this run has called (GitHub limits their number). */
+  private readonly calledRefs = new Set<string>();
+
   constructor(
     private readonly env: RunEnvironment,
     private readonly concurrency: ConcurrencyGroups,
-    /** Job key → why it cannot run here. */
-    private readonly unsupported: Map<string, string>,
   ) {}
 
   /** Cancels the run (GitHub's cancel): running jobs are cancelled, queued ones never start. */
@@ -99,16 +119,8 @@ export class RunExecution {
       }
       store.updateRun(run.id, { status: 'in_progress', startedAt: clock.now().toISOString() });
       env.emit({ type: 'run', runId: run.id, status: 'in_progress' });
-      const results = await this.runJobs();
-      const values = [...results.values()];
-      const conclusion: Conclusion = this.cancelled
-        ? 'cancelled'
-        : values.some((result) => result.result === 'failure' && !result.allowed)
-          ? 'failure'
-          : values.some((result) => result.result === 'cancelled')
-            ? 'cancelled'
-            : 'success';
-      this.finish(conclusion, created);
+      const results = await this.runJobs(env);
+      this.finish(this.cancelled ? 'cancelled' : conclusionOf(results), created);
     } catch (error) {
       env.logger.error('runner: a run failed unexpectedly', { runId: run.id, error: errorMessage(error) });
       store.addAnnotation(run.id, { level: 'error', message: env.masker.mask(errorMessage(error)), job: '' });
@@ -213,8 +225,9 @@ export class RunExecution {
     });
   }
 
-  private async runJobs(): Promise<Map<string, NeedResult>> {
-    const jobs = this.env.workflow.jobs;
+  /** The jobs of `env.workflow` (the run's, or a called workflow's), in `needs` order. */
+  private async runJobs(env: RunEnvironment): Promise<Map<string, NeedResult>> {
+    const jobs = env.workflow.jobs;
     const results = new Map<string, NeedResult>();
     const running = new Map<string, Promise<void>>();
     const waiting = new Set(jobs.map((job) => job.id));
@@ -225,7 +238,7 @@ export class RunExecution {
         waiting.delete(job.id);
         running.set(
           job.id,
-          this.runJob(job, results).then((result) => {
+          this.runJob(env, job, results).then((result) => {
             results.set(job.id, result);
             running.delete(job.id);
           }),
@@ -241,8 +254,7 @@ export class RunExecution {
     return results;
   }
 
-  private async runJob(job: JobDefinition, results: Map<string, NeedResult>): Promise<NeedResult> {
-    const { env } = this;
+  private async runJob(env: RunEnvironment, job: JobDefinition, results: Map<string, NeedResult>): Promise<NeedResult> {
     const needs: Record<string, Json> = {};
     let needsStatus: 'success' | 'failure' = 'success';
     for (const need of job.needs) {
@@ -265,7 +277,7 @@ export class RunExecution {
     }
     if (!runIt || (this.halted && setupError === undefined)) {
       const conclusion: Conclusion = this.cancelled ? 'cancelled' : 'skipped';
-      this.recordUnstarted(job, jobDisplayName(job, scope), conclusion);
+      this.recordUnstarted(env, job, this.jobName(env, job, scope), conclusion);
       return { result: conclusion, outputs: {}, allowed: false };
     }
     let combinations: Record<string, Json>[] = [{}];
@@ -283,15 +295,16 @@ export class RunExecution {
     }
     const matrixJob =
       job.strategy !== undefined && combinations.some((combination) => Object.keys(combination).length > 0);
+    if (job.uses !== undefined) return this.runCalls(env, job, scope, combinations, matrixJob, setupError);
     const instances = combinations.map((combination, index) => {
       const instanceScope: Scope = { ...scope, contexts: { ...scope.contexts, matrix: combination } };
-      const name = jobDisplayName(job, instanceScope, matrixJob ? combination : undefined);
+      const name = this.jobName(env, job, instanceScope, matrixJob ? combination : undefined);
       const suffix = matrixJob ? `-${index + 1}` : '';
-      const base = `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}${suffix}`;
-      const logFile = join(this.logDir(), `${base}.log`);
+      const base = `${fileSafe(jobKey(env, job))}${suffix}`;
+      const logFile = join(this.logDir(env), `${base}.log`);
       const runsOn = this.runsOn(job, instanceScope);
       const jobId = env.store.createJob(env.run.id, {
-        jobKey: job.id,
+        jobKey: jobKey(env, job),
         name,
         matrix: matrixJob ? combination : null,
         runsOn,
@@ -303,7 +316,7 @@ export class RunExecution {
         'job-total': combinations.length,
         'max-parallel': Number.isFinite(maxParallel) ? maxParallel : combinations.length,
       };
-      const unsupported = setupError ?? this.unsupported.get(job.id);
+      const unsupported = setupError;
       const runner = new JobRunner(env, {
         job,
         jobId,
@@ -345,15 +358,138 @@ export class RunExecution {
     const parallel = Math.max(1, Math.min(maxParallel, instances.length));
     await Promise.all(Array.from({ length: parallel }, worker));
 
-    const outputs: Record<string, string> = {};
-    for (const outcome of outcomes) Object.assign(outputs, outcome.outputs);
-    const allowed = outcomes.every((outcome) => outcome.conclusion !== 'failure' || outcome.failureAllowed);
-    const result: Conclusion = outcomes.some((outcome) => outcome.conclusion === 'failure')
-      ? 'failure'
-      : outcomes.some((outcome) => outcome.conclusion === 'cancelled')
-        ? 'cancelled'
-        : 'success';
-    return { result, outputs, allowed };
+    return combined(outcomes);
+  }
+
+  /** A job's name as GitHub shows it; a called workflow's jobs under `caller / `. */
+  private jobName(env: RunEnvironment, job: JobDefinition, scope: Scope, combination?: Record<string, Json>): string {
+    return `${env.call?.namePrefix ?? ''}${jobDisplayName(job, scope, combination)}`;
+  }
+
+  /**
+   * A reusable-workflow job: each matrix combination calls the workflow, whose jobs run as this
+   * run's jobs (named `caller / callee`); the result and outputs are the call's.
+   */
+  private async runCalls(
+    env: RunEnvironment,
+    job: JobDefinition,
+    scope: Scope,
+    combinations: Record<string, Json>[],
+    matrixJob: boolean,
+    setupError: string | undefined,
+  ): Promise<NeedResult> {
+    const calls = combinations.map((combination) => {
+      const callScope: Scope = { ...scope, contexts: { ...scope.contexts, matrix: combination } };
+      const name = this.jobName(env, job, callScope, matrixJob ? combination : undefined);
+      if (setupError !== undefined) return Promise.resolve(this.failedCall(env, job, name, setupError));
+      return this.runCall(env, job, callScope, name);
+    });
+    const outcomes = await Promise.all(calls);
+    return combined(outcomes);
+  }
+
+  private async runCall(env: RunEnvironment, job: JobDefinition, scope: Scope, name: string): Promise<JobResult> {
+    let child: RunEnvironment;
+    let trigger: CalledWorkflow['trigger'];
+    try {
+      const uses = job.uses ?? '';
+      const depth = (env.call?.depth ?? 0) + 1;
+      if (depth >= MAX_WORKFLOW_LEVELS)
+        throw new WorkflowCallError(
+          `job "${job.id}" calls workflow "${uses}", but doing so would exceed the limit on called workflow depth of ${MAX_WORKFLOW_LEVELS - 1}`,
+        );
+      const called = await env.calledWorkflows.load(uses, env.call?.site ?? env.run);
+      this.calledRefs.add(called.ref);
+      if (this.calledRefs.size > MAX_CALLED_WORKFLOWS)
+        throw new WorkflowCallError(
+          `job "${job.id}" calls workflow "${uses}", but doing so would exceed the limit of ${MAX_CALLED_WORKFLOWS} unique called workflows in a run`,
+        );
+      trigger = called.trigger;
+      const inputs = callInputs(trigger, job.with === undefined ? {} : evaluateToken(job.with, scope), scope);
+      const mapped =
+        job.secrets === 'inherit' || job.secrets === undefined
+          ? job.secrets
+          : evaluateToken(job.secrets, { ...scope, contexts: { ...scope.contexts, secrets: env.secrets } });
+      const secrets = callSecrets(trigger, mapped, env.secrets);
+      let permissions = effectivePermissions(env.workflow, job);
+      if (env.call !== undefined) {
+        const limited = calledJobPermissions(env.workflow, job, env.call.permissions);
+        if ('error' in limited) throw new WorkflowCallError(`Error calling workflow '${called.ref}'. ${limited.error}`);
+        permissions = limited.permissions;
+      }
+      child = {
+        ...env,
+        workflow: called.workflow,
+        inputs,
+        secrets,
+        call: {
+          ref: called.ref,
+          sha: called.sha,
+          site: called.site,
+          permissions,
+          depth,
+          namePrefix: `${name} / `,
+          keyPrefix: `${jobKey(env, job)}/`,
+        },
+      };
+    } catch (error) {
+      return this.failedCall(env, job, name, errorMessage(error));
+    }
+    // The called workflow's own `concurrency:` holds its group for the call; like the run's, a
+    // newer request with cancel-in-progress cancels the whole run the call is part of.
+    let release: (() => void) | undefined;
+    try {
+      const setting = this.concurrencySetting(child.workflow.concurrency, {
+        contexts: { github: this.githubContext(), inputs: child.inputs, vars: env.vars },
+        state: { status: 'success' },
+      });
+      if (setting !== undefined) {
+        const acquired = await this.acquire(setting);
+        if ('cancelled' in acquired) {
+          this.failedCall(env, job, name, acquired.cancelled, 'cancelled');
+          return { conclusion: 'cancelled', outputs: {}, failureAllowed: false };
+        }
+        release = acquired.release;
+      }
+    } catch (error) {
+      return this.failedCall(env, job, name, errorMessage(error));
+    }
+    let results: Map<string, NeedResult>;
+    try {
+      results = await this.runJobs(child);
+    } finally {
+      release?.();
+    }
+    const jobs: Record<string, Json> = {};
+    for (const [id, result] of results) jobs[id] = { result: result.result, outputs: result.outputs };
+    let outputs: Record<string, string> = {};
+    try {
+      outputs = callOutputs(trigger, {
+        contexts: { github: this.githubContext(), inputs: child.inputs, vars: env.vars, jobs },
+        state: { status: 'success' },
+      });
+    } catch (error) {
+      return this.failedCall(env, job, name, errorMessage(error));
+    }
+    const conclusion = this.cancelled ? 'cancelled' : conclusionOf(results);
+    return { conclusion, outputs, failureAllowed: false };
+  }
+
+  /** A call that could not start: a failed job under the caller's name, saying why (GitHub fails the run's validation). */
+  private failedCall(
+    env: RunEnvironment,
+    job: JobDefinition,
+    name: string,
+    message: string,
+    conclusion: 'failure' | 'cancelled' = 'failure',
+  ): JobResult {
+    this.recordUnstarted(env, job, name, conclusion);
+    env.store.addAnnotation(env.run.id, {
+      level: conclusion === 'failure' ? 'error' : 'warning',
+      message: env.masker.mask(message),
+      job: name,
+    });
+    return { conclusion, outputs: {}, failureAllowed: false };
   }
 
   /** One instance, inside its job-level concurrency group if it has one. */
@@ -396,8 +532,8 @@ export class RunExecution {
   }
 
   /** Where this attempt's job logs go: `runs/<id>/`, and `runs/<id>/attempt-N/` for a re-run's. */
-  private logDir(): string {
-    const { env } = this;
+  /** The run attempt's log directory (a called workflow's jobs log beside the caller's). */
+  private logDir(env: RunEnvironment = this.env): string {
     const dir = join(env.dataDir, 'runs', String(env.run.id));
     return env.run.runAttempt > 1 ? join(dir, `attempt-${env.run.runAttempt}`) : dir;
   }
@@ -411,12 +547,48 @@ export class RunExecution {
     }
   }
 
-  private recordUnstarted(job: JobDefinition, name: string, conclusion: Conclusion): void {
-    const { env } = this;
-    const logFile = join(this.logDir(), `${job.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
-    const jobId = env.store.createJob(env.run.id, { jobKey: job.id, name, matrix: null, runsOn: null, logFile });
+  private recordUnstarted(env: RunEnvironment, job: JobDefinition, name: string, conclusion: Conclusion): void {
+    const logFile = join(this.logDir(env), `${fileSafe(jobKey(env, job))}.log`);
+    const jobId = env.store.createJob(env.run.id, {
+      jobKey: jobKey(env, job),
+      name,
+      matrix: null,
+      runsOn: null,
+      logFile,
+    });
     const now = env.clock.now().toISOString();
     env.store.updateJob(jobId, { status: 'completed', conclusion, completedAt: now });
     env.emit({ type: 'job', runId: env.run.id, jobId, job: name, status: 'completed', conclusion });
   }
+}
+
+/** The job's key in the run's records: `caller/callee` for a called workflow's job. */
+function jobKey(env: RunEnvironment, job: JobDefinition): string {
+  return `${env.call?.keyPrefix ?? ''}${job.id}`;
+}
+
+/** A job key as a file name: `/` (between a caller and its called jobs) becomes `.`, which job ids cannot hold. */
+function fileSafe(key: string): string {
+  return key.replaceAll('/', '.').replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/** A run's (or a call's) conclusion from its jobs' results. */
+function conclusionOf(results: Map<string, NeedResult>): Conclusion {
+  const values = [...results.values()];
+  if (values.some((result) => result.result === 'failure' && !result.allowed)) return 'failure';
+  if (values.some((result) => result.result === 'cancelled')) return 'cancelled';
+  return 'success';
+}
+
+/** A job's result from its instances' (matrix combinations', or calls'). */
+function combined(outcomes: JobResult[]): NeedResult {
+  const outputs: Record<string, string> = {};
+  for (const outcome of outcomes) Object.assign(outputs, outcome.outputs);
+  const allowed = outcomes.every((outcome) => outcome.conclusion !== 'failure' || outcome.failureAllowed);
+  const result: Conclusion = outcomes.some((outcome) => outcome.conclusion === 'failure')
+    ? 'failure'
+    : outcomes.some((outcome) => outcome.conclusion === 'cancelled')
+      ? 'cancelled'
+      : 'success';
+  return { result, outputs, allowed };
 }

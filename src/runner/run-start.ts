@@ -5,6 +5,7 @@
  * loadRunStart), so `dockyard up` does not pay for it and a cloud that never runs a workflow
  * never loads it.
  */
-export { evaluateString } from '../workflow/index.js';
+export { CalledWorkflows } from './called-workflows.js';
+export { evaluateString, matchesWorkflowRun } from '../workflow/index.js';
 export { RunExecution } from './run-executor.js';
 export { invalidWorkflowReport, readPushedWorkflowAt, readWorkflowAt } from './workflow-files.js';

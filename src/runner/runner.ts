@@ -17,6 +17,7 @@ import {
 import type { JobTokenBroker } from '../identity/job-tokens.js';
 import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
+import type { WorkflowRunEventInfo } from '../workflow/index.js';
 import { ActionCache } from './action-cache.js';
 import type { ActionServerChoice } from './actions/action-server.js';
 import { BuiltinActions } from './actions/builtin-actions.js';
@@ -24,7 +25,7 @@ import { DownloadedActions } from './actions/downloaded-actions.js';
 import type { DownloadLimits } from './actions/remote-repository.js';
 import { ActionResolver } from './actions/resolve.js';
 import { ConcurrencyGroups } from './concurrency.js';
-import { dispatchPayload, pushPayload } from './event-payload.js';
+import { dispatchPayload, pushPayload, workflowRunPayload } from './event-payload.js';
 import type { JobContainerRunner } from './container/container-jobs.js';
 import type { RunEnvironment } from './job-runner.js';
 import { Masker } from './masker.js';
@@ -84,6 +85,12 @@ export class WorkflowRerunError extends Error {
   override readonly name = 'WorkflowRerunError';
 }
 
+/** GitHub: "You can't use workflow_run to chain together more than three levels of workflows." */
+const MAX_WORKFLOW_RUN_LEVELS = 3;
+
+/** Commits whose workflow_run workflows are kept read. */
+const FOLLOWER_COMMITS_KEPT = 16;
+
 const RESTART_NOTE =
   'The cloud was restarted while this run was queued or in progress; its processes ended with the previous process.';
 
@@ -103,6 +110,10 @@ export class Runner {
   private readonly actionResolver: ActionResolver;
   private readonly concurrency = new ConcurrencyGroups();
   private readonly executions = new Map<number, RunExecution>();
+  /** Runs started by `workflow_run` → their level in the chain (the triggering run's is 1). */
+  private readonly workflowRunDepths = new Map<number, number>();
+  /** `repository@sha` → its workflows with `on: workflow_run` (see workflowRunFollowers). */
+  private readonly followersByCommit = new Map<string, Promise<WorkflowDefinition[]>>();
   private readonly background = new Set<Promise<void>>();
   private readonly listeners = new Map<number, Set<(event: RunEvent) => void>>();
   /** Watchers of every run's events (the console), for as long as they stay subscribed. */
@@ -515,6 +526,8 @@ export class Runner {
       inputs: Record<string, Json>;
       title: string;
       pushId?: string | undefined;
+      /** For a workflow_run run: how many workflows its chain links (GitHub allows three). */
+      workflowRunDepth?: number;
     },
   ): RunRecord {
     const { workflow } = spec;
@@ -557,7 +570,7 @@ export class Runner {
       inputs: spec.inputs,
     });
     if (!created) return run;
-    this.execute(start, run, workflow, spec.payload, spec.inputs);
+    this.execute(start, run, workflow, spec.payload, spec.inputs, spec.workflowRunDepth);
     return run;
   }
 
@@ -568,6 +581,8 @@ export class Runner {
     workflow: WorkflowDefinition,
     payload: Json,
     inputs: Record<string, Json>,
+    /** For a workflow_run run: how many workflows its chain links (GitHub allows three). */
+    workflowRunDepth?: number,
   ): void {
     const vars = this.settings.variableValues(run.repository);
     const secrets = this.settings.secretValues(run.repository);
@@ -595,9 +610,13 @@ export class Runner {
       containers: this.deps.containers,
       clock: this.deps.clock,
       logger: this.deps.logger,
+      calledWorkflows: new start.CalledWorkflows(this.deps.repos),
+      environmentValues: (name) => this.settings.environmentValues(run.repository, name),
     };
-    const execution = new start.RunExecution(env, this.concurrency, unsupportedJobs(workflow));
+    const execution = new start.RunExecution(env, this.concurrency);
     this.executions.set(run.id, execution);
+    if (workflowRunDepth !== undefined) this.workflowRunDepths.set(run.id, workflowRunDepth);
+    this.followWorkflowRuns(run.id, 'requested');
     // Started on a later turn of the event loop: a caller that watches the run as soon as
     // onPush/dispatch resolves sees every event from the first.
     const task = new Promise<void>((resolve) => setImmediate(resolve))
@@ -607,6 +626,7 @@ export class Runner {
       )
       .finally(() => {
         this.executions.delete(run.id);
+        this.workflowRunDepths.delete(run.id);
         this.background.delete(task);
         const record = this.store.run(run.id);
         if (record !== undefined) for (const resolve of this.waiters.get(run.id) ?? []) resolve(record);
@@ -624,15 +644,102 @@ export class Runner {
         this.deps.logger.warn('runner: a watcher threw', { error: errorMessage(error) });
       }
     }
+    if (event.type === 'run')
+      this.followWorkflowRuns(event.runId, event.status === 'completed' ? 'completed' : 'in_progress');
   }
-}
 
-/** Jobs dockyard cannot run, with the reason (`container:` and `services:` are checked when the job starts). */
-function unsupportedJobs(workflow: WorkflowDefinition): Map<string, string> {
-  const reasons = new Map<string, string>();
-  for (const job of workflow.jobs) {
-    if (job.uses !== undefined)
-      reasons.set(job.id, `Reusable workflows (jobs.${job.id}.uses: ${job.uses}) are not supported by dockyard.`);
+  /**
+   * Starts the workflows that `on: workflow_run` follow this run's activity, in the background
+   * (the stop waits for it). GitHub chains at most three levels of workflows this way.
+   */
+  private followWorkflowRuns(runId: number, action: WorkflowRunEventInfo['action']): void {
+    if (this.stopping) return;
+    const depth = this.workflowRunDepths.get(runId) ?? 1;
+    if (depth >= MAX_WORKFLOW_RUN_LEVELS) return;
+    const task: Promise<void> = this.startWorkflowRuns(runId, action, depth + 1)
+      .catch((error: unknown) =>
+        this.deps.logger.warn('runner: workflow_run workflows could not be started', {
+          runId,
+          error: errorMessage(error),
+        }),
+      )
+      .finally(() => this.background.delete(task));
+    this.background.add(task);
   }
-  return reasons;
+
+  /**
+   * The workflows of a commit that have `on: workflow_run`, read once per commit (every run's
+   * activity asks, three times a run) and kept for the last few commits.
+   */
+  private workflowRunFollowers(
+    start: typeof RunStart,
+    repo: HostedRepository,
+    repository: string,
+    sha: string,
+  ): Promise<WorkflowDefinition[]> {
+    const key = `${repository}@${sha}`;
+    const known = this.followersByCommit.get(key);
+    if (known !== undefined) return known;
+    const reading = (async () => {
+      const files = (await repo.listFiles(sha, '.github/workflows')).filter((file) => /\.ya?ml$/.test(file));
+      const workflows: WorkflowDefinition[] = [];
+      for (const file of files) {
+        const workflow = (await start.readWorkflowAt(repo, sha, file))?.workflow;
+        if (workflow?.on.workflow_run !== undefined) workflows.push(workflow);
+      }
+      return workflows;
+    })();
+    // A failed read is not kept: the next activity tries again.
+    reading.catch(() => this.followersByCommit.delete(key));
+    this.followersByCommit.set(key, reading);
+    while (this.followersByCommit.size > FOLLOWER_COMMITS_KEPT) {
+      const oldest = this.followersByCommit.keys().next().value;
+      if (oldest === undefined) break;
+      this.followersByCommit.delete(oldest);
+    }
+    return reading;
+  }
+
+  /** workflow_run workflows are read from the default branch's head, as on GitHub, and run there. */
+  private async startWorkflowRuns(runId: number, action: WorkflowRunEventInfo['action'], depth: number): Promise<void> {
+    const triggering = this.store.run(runId);
+    const repo = triggering === undefined ? undefined : this.deps.repos.get(triggering.repository);
+    if (triggering === undefined || repo === undefined) return;
+    const defaultBranch = await repo.defaultBranch();
+    const head = await repo.commit(`refs/heads/${defaultBranch}`);
+    if (head === undefined) return;
+    const start = await this.runStart();
+    const followers = await this.workflowRunFollowers(start, repo, triggering.repository, head.sha);
+    if (followers.length === 0) return;
+    const headBranch = triggering.ref.startsWith('refs/heads/') ? triggering.ref.slice('refs/heads/'.length) : '';
+    const seen: RunRecord = {
+      ...triggering,
+      status: action === 'requested' ? 'queued' : action,
+      conclusion: action === 'completed' ? triggering.conclusion : null,
+    };
+    let payload: Json | undefined;
+    for (const workflow of followers) {
+      if (!start.matchesWorkflowRun(workflow, { workflowName: triggering.workflowName, action, headBranch })) continue;
+      if (this.stopping) return;
+      payload ??= workflowRunPayload(
+        action,
+        seen,
+        await repo.commit(triggering.sha),
+        this.deps.repos.serverUrl,
+        defaultBranch,
+      );
+      this.createRun(start, {
+        repository: triggering.repository,
+        workflow,
+        event: 'workflow_run',
+        ref: `refs/heads/${defaultBranch}`,
+        sha: head.sha,
+        actor: triggering.actor,
+        payload,
+        inputs: {},
+        title: head.message.split('\n')[0] ?? workflow.name,
+        workflowRunDepth: depth,
+      });
+    }
+  }
 }

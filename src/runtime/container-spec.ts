@@ -33,11 +33,14 @@ export function containerSpec(
   task: Task,
   definition: TaskDefinition,
   container: ContainerDefinition,
+  /** Resolved secrets and the agent's variables (credentials and metadata URIs); the overrides' win. */
+  injected: Record<string, string> = {},
 ): ContainerSpec {
   const override = task.overrides.containerOverrides.find((o) => o.name === container.name);
   const env: Record<string, string> = {};
-  for (const e of [...container.environment, ...(override?.environment ?? [])])
-    if (e.name !== undefined) env[e.name] = e.value ?? '';
+  for (const e of container.environment) if (e.name !== undefined) env[e.name] = e.value ?? '';
+  Object.assign(env, injected);
+  for (const e of override?.environment ?? []) if (e.name !== undefined) env[e.name] = e.value ?? '';
   const taskId = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   const command = override?.command ?? container.command;
   const spec: ContainerSpec = {

@@ -33,16 +33,21 @@ export async function pullTaskImage(
   task: Task,
   definition: TaskDefinition,
   now: Date,
-  platform?: string,
+  options: {
+    /** `linux/arm64`: the instance of a multi-platform image to pull (the host's own when absent). */
+    platform?: string;
+    /** A private registry's credentials (repositoryCredentials), for an image outside this cloud's ECR. */
+    privateAuth?: RegistryAuth;
+  } = {},
 ): Promise<void> {
   const local = resolveImageUri(image, {
     accountId: deps.accountId,
     homeRegion: deps.homeRegion,
     registryHost: deps.registryHost,
   });
-  const pulled = platform ? { platform } : {};
+  const pulled = options.platform ? { platform: options.platform } : {};
   if (!local) {
-    await deps.engine.pullImage(image, pulled);
+    await deps.engine.pullImage(image, { ...pulled, ...(options.privateAuth ? { auth: options.privateAuth } : {}) });
     return;
   }
   const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
@@ -54,7 +59,7 @@ export async function pullTaskImage(
 }
 
 /** The assumed-role caller ECS's agent acts as when it uses the execution role. */
-function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
+export function executionCaller(accountId: string, role: Role, task: Task, now: Date): Caller {
   const sessionName = task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1);
   return {
     kind: 'assumed-role',

@@ -100,6 +100,7 @@ export class Runtime {
     await Promise.all([...this.inFlight]);
     await this.runner.detachAll();
     await this.endpoints?.closeAll();
+    await this.deps.taskAgent?.close();
     if (this.options.closeEngine) await this.deps.engine.close();
   }
 

@@ -18,12 +18,14 @@
  *   `CannotStartContainerError: cannot run linux/arm64 containers: …` (dockyard's wording: on
  *   Fargate every platform runs). An image of another platform than the task's fails the pull
  *   with AWS's "does not contain descriptor matching platform" CannotPullContainerError.
- * Gaps: task role credentials are not offered to the containers; secrets are not resolved.
+ * - `secrets` are read as the execution role (task-secrets.ts); a refusal fails the task with
+ *   `ResourceInitializationError: unable to pull secrets or registry auth: …`.
+ * - The agent's endpoints at 169.254.170.2 (task-agent.ts): task role credentials, metadata.
  */
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ContainerEngine } from '../engine/contract.js';
+import type { ContainerEngine, RegistryAuth } from '../engine/contract.js';
 import { EngineError } from '../engine/errors.js';
 import type { TaskAddressPool, TaskPortProxy, TaskPorts } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/tokens.js';
@@ -35,10 +37,19 @@ import type { Role } from '../services/iam/model.js';
 import type { LogsStore } from '../services/logs/store.js';
 import { checkLogGroups, shipAwslogs } from './awslogs.js';
 import { ContainerExits } from './container-exits.js';
+import { missingExecutable } from './container-executable.js';
 import { containerSpec, DEFAULT_STOP_TIMEOUT_S, engineImage } from './container-spec.js';
-import { pullTaskImage } from './image-pull.js';
+import { executionCaller, pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
+import type { TaskAgent } from './task-agent.js';
+import {
+  resolveRegistryCredentials,
+  resolveSecrets,
+  SECRETS_FAILURE_PREFIX,
+  TaskSecretsError,
+  type AgentCalls,
+} from './task-secrets.js';
 import { attachNetwork, networkInterfaceOf } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
 import { hostCannotRun, platformMismatch, platformText, taskPlatform } from './task-platform.js';
@@ -68,6 +79,10 @@ export interface TaskRunnerDeps {
   logsIn?: (region: string) => LogsStore | undefined;
   /** Which CPU architectures the host runs (default: as the kernel says, host/platforms.ts). */
   platforms?: HostPlatforms;
+  /** The agent's endpoints inside tasks (credentials, metadata, AWS host names); absent: none. */
+  taskAgent?: TaskAgent;
+  /** The cloud's operations as the agent calls them (secrets as the execution role). */
+  agent?: AgentCalls;
   /** Takes the task out of its service endpoint before its containers stop (draining). */
   drain?: (taskArn: string) => Promise<void>;
   /** Told of every task port proxy made and closed (workflow jobs relay to them). */
@@ -202,12 +217,36 @@ export class TaskRunner {
     const platform = taskPlatform(definition);
     const unrunnable = hostCannotRun(this.platforms, platform);
     if (unrunnable) return STOP.cannotStartContainer(unrunnable);
+    // Secrets before the pulls, as ECS's agent does ("unable to pull secrets or registry auth").
+    const injected = new Map<string, Record<string, string>>();
+    for (const container of definition.document.containerDefinitions) {
+      if (container.environmentFiles !== undefined && (container.environmentFiles as unknown[]).length > 0)
+        return STOP.resourceInitialization(
+          `failed to download env files: dockyard has no S3 to read environmentFiles of container ${container.name} from; use environment or secrets`,
+        );
+      try {
+        injected.set(container.name, await this.injectedEnv(task, definition, container));
+      } catch (error) {
+        if (error instanceof TaskSecretsError) return STOP.resourceInitialization(error.message);
+        throw error;
+      }
+    }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStartedAt: this.now() }));
     // The host's own platform is pulled as before; another one by name, so a multi-platform image yields it.
     const wanted = platform.architecture === this.platforms.native ? undefined : platformText(platform);
     for (const container of definition.document.containerDefinitions) {
+      let privateAuth: RegistryAuth | undefined;
       try {
-        await pullTaskImage(this.deps, container.image, task, definition, this.now(), wanted);
+        privateAuth = await this.registryAuth(task, definition, container);
+      } catch (error) {
+        if (error instanceof TaskSecretsError) return STOP.resourceInitialization(error.message);
+        throw error;
+      }
+      try {
+        await pullTaskImage(this.deps, container.image, task, definition, this.now(), {
+          ...(wanted ? { platform: wanted } : {}),
+          ...(privateAuth ? { privateAuth } : {}),
+        });
         const pulled = await this.deps.engine.imageDigest(engineImage(this.deps, container.image));
         const mismatch = platformMismatch(pulled, platform);
         if (mismatch) return STOP.cannotPullContainer(mismatch);
@@ -222,9 +261,30 @@ export class TaskRunner {
     for (const container of definition.document.containerDefinitions) {
       let id: string;
       try {
-        id = await this.deps.engine.createContainer(containerSpec(this.deps, task, definition, container));
+        const agent = this.deps.taskAgent?.inject(
+          task,
+          task.overrides.taskRoleArn ?? definition.document.taskRoleArn,
+          container,
+        );
+        const spec = containerSpec(this.deps, task, definition, container, {
+          ...agent?.env,
+          ...injected.get(container.name),
+        });
+        if (agent) Object.assign(spec, { extraHosts: agent.extraHosts, binds: agent.binds });
+        id = await this.deps.engine.createContainer(spec);
         this.setContainer(taskArn, container.name, { runtimeId: id });
+        // Prepared before its process runs where the engine can (Podman): a missing program is
+        // CannotStartContainerError, not an init that starts and exits; the agent's rules go in first.
+        const prepared = await this.deps.engine.initContainer(id);
+        if (prepared) {
+          const early = await this.deps.engine.inspectContainer(id);
+          const missing = missingExecutable(early);
+          if (missing) return STOP.cannotStartContainer(missing);
+          await this.deps.taskAgent?.attach(taskArn, early, { install: true });
+        }
         await this.deps.engine.startContainer(id);
+        if (!prepared)
+          await this.deps.taskAgent?.attach(taskArn, await this.deps.engine.inspectContainer(id), { install: true });
       } catch (error) {
         return STOP.resourceInitialization(errorMessage(error));
       }
@@ -251,6 +311,46 @@ export class TaskRunner {
     const running = this.event(taskArn, { type: 'advance' });
     if (running?.desiredStatus === 'STOPPED') await this.teardown(taskArn);
     return undefined;
+  }
+
+  /** A private registry's credentials for the container's image (repositoryCredentials), read as the execution role. */
+  private async registryAuth(
+    task: Task,
+    definition: TaskDefinition,
+    container: ContainerDefinition,
+  ): Promise<RegistryAuth | undefined> {
+    const parameter = (container.repositoryCredentials as { credentialsParameter?: string } | undefined)
+      ?.credentialsParameter;
+    if (!parameter) return undefined;
+    const agent = this.deps.agent;
+    if (!agent) throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}this cloud's runtime cannot read secrets`);
+    const { username, password } = await resolveRegistryCredentials(
+      agent,
+      this.executionCallerOf(task, definition),
+      parameter,
+    );
+    // The registry is the image reference's first component when it names a host.
+    const first = container.image.split('/')[0] ?? '';
+    const serveraddress = container.image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+    return { username, password, serveraddress };
+  }
+
+  private executionCallerOf(task: Task, definition: TaskDefinition) {
+    const roleArn = task.overrides.executionRoleArn ?? definition.document.executionRoleArn;
+    const role = roleArn ? this.deps.roles.getRoleByArn(roleArn) : undefined;
+    return role ? executionCaller(this.deps.accountId, role, task, this.now()) : undefined;
+  }
+
+  /** The container's resolved secrets, read as the task's execution role. */
+  private async injectedEnv(
+    task: Task,
+    definition: TaskDefinition,
+    container: ContainerDefinition,
+  ): Promise<Record<string, string>> {
+    if ((container.secrets ?? []).length === 0) return {};
+    const agent = this.deps.agent;
+    if (!agent) throw new TaskSecretsError(`${SECRETS_FAILURE_PREFIX}this cloud's runtime cannot read secrets`);
+    return resolveSecrets(agent, this.executionCallerOf(task, definition), container);
   }
 
   private setContainer(taskArn: string, name: string, change: Partial<Task['containers'][number]>): void {
@@ -296,6 +396,10 @@ export class TaskRunner {
     const address = this.deps.pool.allocate(task.taskArn);
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     for (const c of containers) {
+      // The rules are in the container's namespace already; the endpoint listens again and knows its address.
+      await this.deps.taskAgent
+        ?.attach(task.taskArn, await this.deps.engine.inspectContainer(c.id), { install: false })
+        .catch((error: unknown) => this.deps.logger.warn('task agent attach failed', { error: String(error) }));
       for (const port of c.ports) {
         this.deps.taskPorts?.add({ address, port: port.containerPort });
         entry.proxies.push(await this.ports.proxy(address, groups, c.ipAddress, port));
@@ -343,6 +447,7 @@ export class TaskRunner {
     }
     entry?.abort.abort();
     this.live.delete(taskArn);
+    this.deps.taskAgent?.forget(taskArn);
     this.deps.pool.release(taskArn);
     const eniId = networkInterfaceOf(task);
     if (eniId) this.deps.ec2.deleteNetworkInterface(eniId);

@@ -45,8 +45,8 @@ export const STOPPED_REASON = {
   stoppedByUser: 'Task stopped by user',
   scaling: (deploymentId: string): string => `Scaling activity initiated by (deployment ${deploymentId})`,
   cannotPullContainer: (detail: string): string => `CannotPullContainerError: ${detail}`,
-  cannotStartContainer: (detail: string): string => `CannotStartContainerError: ${detail}`,
   resourceInitialization: (detail: string): string => `ResourceInitializationError: ${detail}`,
+  cannotStartContainer: (detail: string): string => `CannotStartContainerError: ${detail}`,
   /** dockyard's own: the cloud process died while the task was starting (no AWS wording exists). */
   startInterrupted: 'Task stopped because the cloud restarted while the task was starting',
 } as const;
@@ -61,10 +61,10 @@ export const STOP = {
     stop('ServiceSchedulerInitiated', STOPPED_REASON.scaling(deploymentId)),
   cannotPullContainer: (detail: string): TaskStopEvent =>
     stop('TaskFailedToStart', STOPPED_REASON.cannotPullContainer(detail)),
-  cannotStartContainer: (detail: string): TaskStopEvent =>
-    stop('TaskFailedToStart', STOPPED_REASON.cannotStartContainer(detail)),
   resourceInitialization: (detail: string): TaskStopEvent =>
     stop('TaskFailedToStart', STOPPED_REASON.resourceInitialization(detail)),
+  cannotStartContainer: (detail: string): TaskStopEvent =>
+    stop('TaskFailedToStart', STOPPED_REASON.cannotStartContainer(detail)),
   /** The host's failure, not the task's: the circuit breaker does not count it. */
   startInterrupted: (): TaskStopEvent => stop('InfrastructureHealth', STOPPED_REASON.startInterrupted),
 } as const;

@@ -55,8 +55,12 @@ export const SEED = {
   issuerHost: 'token.actions.githubusercontent.com',
 } as const;
 
-/** The seed's trust policy (Step 3.1) for `accountId`; `ref` is the one branch it admits. */
-export function seedTrustPolicy(accountId: string, ref = 'refs/heads/main'): string {
+/** The seed's trust policy (Step 3.1) for `accountId`; `ref` is the one branch of `repository` it admits. */
+export function seedTrustPolicy(
+  accountId: string,
+  ref = 'refs/heads/main',
+  repository: string = SEED.repository,
+): string {
   return JSON.stringify(
     {
       Version: '2012-10-17',
@@ -66,7 +70,7 @@ export function seedTrustPolicy(accountId: string, ref = 'refs/heads/main'): str
           Principal: { Federated: `arn:aws:iam::${accountId}:oidc-provider/${SEED.issuerHost}` },
           Action: 'sts:AssumeRoleWithWebIdentity',
           Condition: {
-            StringLike: { [`${SEED.issuerHost}:sub`]: `repo:${SEED.repository}:ref:${ref}` },
+            StringLike: { [`${SEED.issuerHost}:sub`]: `repo:${repository}:ref:${ref}` },
             StringEquals: { [`${SEED.issuerHost}:aud`]: 'sts.amazonaws.com' },
           },
         },
@@ -77,7 +81,7 @@ export function seedTrustPolicy(accountId: string, ref = 'refs/heads/main'): str
   );
 }
 
-const EXECUTION_ROLE_TRUST = JSON.stringify({
+export const EXECUTION_ROLE_TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
@@ -111,16 +115,7 @@ export async function provisionSeed(
   const ec2 = new EC2Client(client);
 
   report('3.1 add GitHub as an OpenID Connect identity provider (audience sts.amazonaws.com)');
-  const providerArn = `arn:aws:iam::${accountId}:oidc-provider/${SEED.issuerHost}`;
-  const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
-  if (!providers.OpenIDConnectProviderList?.some((p) => p.Arn === providerArn)) {
-    await iam.send(
-      new CreateOpenIDConnectProviderCommand({
-        Url: `https://${SEED.issuerHost}`,
-        ClientIDList: ['sts.amazonaws.com'],
-      }),
-    );
-  }
+  const providerArn = await ensureOidcProvider(iam, accountId);
   report("3.1 role with the seed's trust policy", `${SEED.role}: repo:${SEED.repository}:ref:refs/heads/main`);
   const roleArn = await ensureRole(iam, SEED.role, seedTrustPolicy(accountId));
   for (const name of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryFullAccess']) {
@@ -207,7 +202,22 @@ export async function provisionSeed(
   return { repositoryUri, roleArn, providerArn, taskDefinitionArn, subnets, securityGroup: group.GroupId };
 }
 
-async function ensureRole(iam: IAMClient, name: string, trustPolicy: string): Promise<string> {
+/** GitHub's OIDC provider (audience sts.amazonaws.com), created unless it exists; its ARN. */
+export async function ensureOidcProvider(iam: IAMClient, accountId: string): Promise<string> {
+  const providerArn = `arn:aws:iam::${accountId}:oidc-provider/${SEED.issuerHost}`;
+  const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+  if (!providers.OpenIDConnectProviderList?.some((p) => p.Arn === providerArn)) {
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${SEED.issuerHost}`,
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
+  }
+  return providerArn;
+}
+
+export async function ensureRole(iam: IAMClient, name: string, trustPolicy: string): Promise<string> {
   const existing = await iam.send(new GetRoleCommand({ RoleName: name })).catch(() => undefined);
   const arn =
     existing?.Role?.Arn ??

@@ -18,7 +18,18 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** The named contexts an expression can read (github, env, vars, secrets, steps, job, runner, needs, matrix, strategy, inputs). */
 export type Contexts = Partial<
   Record<
-    'github' | 'env' | 'vars' | 'secrets' | 'steps' | 'job' | 'runner' | 'needs' | 'matrix' | 'strategy' | 'inputs',
+    | 'github'
+    | 'env'
+    | 'vars'
+    | 'secrets'
+    | 'steps'
+    | 'job'
+    | 'jobs'
+    | 'runner'
+    | 'needs'
+    | 'matrix'
+    | 'strategy'
+    | 'inputs',
     Json
   >
 >;
@@ -94,8 +105,12 @@ export interface JobDefinition {
   /** `container:` and `services:` as written (the runner decides what it supports). */
   container?: TemplateToken;
   services?: TemplateToken;
-  /** `uses:` of a reusable-workflow job (unsupported: the runner fails the job naming it). */
+  /** `uses:` of a reusable-workflow job: `./.github/workflows/x.yml` or `owner/repo/.github/workflows/x.yml@ref`. */
   uses?: string;
+  /** A reusable-workflow job's `with:` (evaluated by the runner with github/needs/strategy/matrix/inputs/vars). */
+  with?: TemplateToken;
+  /** A reusable-workflow job's `secrets:`: a mapping to evaluate, or `inherit`. */
+  secrets?: TemplateToken | 'inherit';
   steps: StepDefinition[];
 }
 
@@ -116,6 +131,33 @@ export interface WorkflowDispatchInput {
   options?: string[];
 }
 
+/** One `on.workflow_call.inputs` entry: GitHub allows string, boolean and number. */
+export interface WorkflowCallInput {
+  type: 'string' | 'boolean' | 'number';
+  required: boolean;
+  /** A literal default, or an expression (GitHub evaluates it with the github context). */
+  default?: string | boolean | number | TemplateToken;
+}
+
+/** `on.workflow_call`: what a caller must and may pass, and what the callee returns. */
+export interface WorkflowCallTrigger {
+  inputs: Record<string, WorkflowCallInput>;
+  /** Declared secrets; `required: true` ones must be passed (or inherited). */
+  secrets: Record<string, { required: boolean }>;
+  /** Output name → its `value:` expression, evaluated with the `jobs` context. */
+  outputs: Record<string, TemplateToken>;
+}
+
+/** `on.workflow_run`: which workflows' runs, which activity, which branches. */
+export interface WorkflowRunFilter {
+  /** Workflow names (glob patterns, as GitHub allows). */
+  workflows: string[];
+  /** `requested`, `in_progress`, `completed`; empty means all of them, as GitHub does. */
+  types: string[];
+  branches?: string[];
+  'branches-ignore'?: string[];
+}
+
 export interface WorkflowDefinition {
   /** Path in the repository, e.g. `.github/workflows/deploy.yml`. */
   file: string;
@@ -126,7 +168,9 @@ export interface WorkflowDefinition {
   on: {
     push?: PushFilter;
     workflow_dispatch?: { inputs: Record<string, WorkflowDispatchInput> };
-    /** Other events are kept by name only; dockyard triggers push and workflow_dispatch. */
+    workflow_call?: WorkflowCallTrigger;
+    workflow_run?: WorkflowRunFilter;
+    /** Other events are kept by name only; dockyard triggers push, workflow_dispatch, workflow_call and workflow_run. */
     other: string[];
   };
   env?: TemplateToken;

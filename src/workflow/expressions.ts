@@ -38,6 +38,7 @@ const CONTEXT_NAMES = [
   'secrets',
   'steps',
   'job',
+  'jobs',
   'runner',
   'needs',
   'matrix',

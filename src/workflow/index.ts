@@ -26,6 +26,7 @@ export type {
   PushFilter,
   Scope,
   StatusState,
+  WorkflowCallTrigger,
   WorkflowDefinition,
 } from './contract.js';
 export type { TemplateToken } from '@actions/workflow-parser/templates/tokens/template-token';
@@ -41,7 +42,7 @@ export {
 export type { OutlineEntry, OutlineNode, TextRange, YamlOutline } from './yaml-outline.js';
 export { fileTooLargeMessage, WORKFLOW_READ_LIMITS } from './read-limits.js';
 export { mappingEntries, mappingValue } from './token-reading.js';
-export { matchesPush, matchesPushFilter } from './triggers.js';
+export { matchesPush, matchesPushFilter, matchesWorkflowRun, type WorkflowRunEventInfo } from './triggers.js';
 export {
   conditionExpression,
   evaluateCondition,
@@ -58,7 +59,13 @@ export {
   TemplateValueError,
 } from './templates.js';
 export { expandMatrix, MAX_MATRIX_COMBINATIONS } from './matrix.js';
-export { effectivePermissions, PERMISSION_SCOPES, PERMISSIVE_DEFAULT, permits } from './permissions.js';
+export {
+  calledJobPermissions,
+  effectivePermissions,
+  PERMISSION_SCOPES,
+  PERMISSIVE_DEFAULT,
+  permits,
+} from './permissions.js';
 
 export { jobDisplayName, stepDisplayName } from './names.js';
 export { hashFiles } from './hash-files.js';

@@ -32,7 +32,10 @@ import type {
   RunDefaults,
   StepDefinition,
   WorkflowDefinition,
+  WorkflowCallInput,
+  WorkflowCallTrigger,
   WorkflowDispatchInput,
+  WorkflowRunFilter,
 } from './contract.js';
 import { readWorkflowTemplate, templateErrors } from './schema.js';
 import { literalStrings, literalText, mappingEntries, mappingValue } from './token-reading.js';
@@ -123,6 +126,8 @@ function triggers(events: EventsConfig, onToken: TemplateToken | undefined): Wor
       on.workflow_dispatch = {
         inputs: dispatchInputs(mappingValue(mappingValue(onToken, 'workflow_dispatch'), 'inputs')),
       };
+    else if (name === 'workflow_call') on.workflow_call = workflowCall(mappingValue(onToken, 'workflow_call'));
+    else if (name === 'workflow_run') on.workflow_run = workflowRun(mappingValue(onToken, 'workflow_run'));
     else on.other.push(name);
   }
   return on;
@@ -170,6 +175,50 @@ function dispatchInputs(token: TemplateToken | undefined): Record<string, Workfl
     inputs[name] = input;
   }
   return inputs;
+}
+
+const CALL_INPUT_TYPES: readonly WorkflowCallInput['type'][] = ['string', 'boolean', 'number'];
+
+/** `on.workflow_call` read from its tokens (the schema has checked the shapes and types). */
+function workflowCall(token: TemplateToken | undefined): WorkflowCallTrigger {
+  const trigger: WorkflowCallTrigger = { inputs: {}, secrets: {}, outputs: {} };
+  for (const [name, spec] of mappingEntries(mappingValue(token, 'inputs'))) {
+    const typeText = literalText(mappingValue(spec, 'type')) ?? 'string';
+    const input: WorkflowCallInput = {
+      type: CALL_INPUT_TYPES.find((type) => type === typeText) ?? 'string',
+      required: literalText(mappingValue(spec, 'required')) === 'true',
+    };
+    const defaultToken = mappingValue(spec, 'default');
+    if (defaultToken !== undefined) {
+      const text = literalText(defaultToken);
+      if (defaultToken.isExpression || text === undefined) input.default = defaultToken;
+      else if (input.type === 'boolean') input.default = text === 'true';
+      else if (input.type === 'number' && text.trim() !== '' && !Number.isNaN(Number(text)))
+        input.default = Number(text);
+      else input.default = text;
+    }
+    trigger.inputs[name] = input;
+  }
+  for (const [name, spec] of mappingEntries(mappingValue(token, 'secrets')))
+    trigger.secrets[name] = { required: literalText(mappingValue(spec, 'required')) === 'true' };
+  for (const [name, spec] of mappingEntries(mappingValue(token, 'outputs'))) {
+    const value = mappingValue(spec, 'value');
+    if (value !== undefined) trigger.outputs[name] = value;
+  }
+  return trigger;
+}
+
+/** `on.workflow_run` as written; GitHub requires `workflows`, the schema checks it. */
+function workflowRun(token: TemplateToken | undefined): WorkflowRunFilter {
+  const filter: WorkflowRunFilter = {
+    workflows: literalStrings(mappingValue(token, 'workflows')),
+    types: literalStrings(mappingValue(token, 'types')),
+  };
+  for (const key of ['branches', 'branches-ignore'] as const) {
+    const value = mappingValue(token, key);
+    if (value !== undefined) filter[key] = literalStrings(value);
+  }
+  return filter;
 }
 
 const LEVELS: readonly PermissionLevel[] = ['read', 'write', 'none'];
@@ -227,6 +276,9 @@ function jobDefinition(job: WorkflowJob, token: TemplateToken | undefined): JobD
   if (hasExpressionValue(runDefaults)) definition.runDefaultsToken = runDefaults;
   if (job.type === 'reusableWorkflowJob') {
     definition.uses = job.ref.value;
+    definition.with = mappingValue(token, 'with');
+    const secrets = mappingValue(token, 'secrets');
+    definition.secrets = job['inherit-secrets'] === true ? 'inherit' : secrets;
     return withoutUndefined(definition);
   }
   definition.runsOn = job['runs-on'];

@@ -76,3 +76,29 @@ export function permits(granted: PermissionLevel | undefined, wanted: Exclude<Pe
   if (granted === 'write') return true;
   return granted === 'read' && wanted === 'read';
 }
+
+const RANK: Readonly<Record<PermissionLevel, number>> = { none: 0, read: 1, write: 2 };
+
+/**
+ * The permissions of a job in a called (reusable) workflow, given what the caller's job has
+ * (`ceiling`). GitHub's rules: with no `permissions:` in the called workflow or job, the job has
+ * the caller's; a called workflow may only lower them, and asking for more fails the call with
+ * "The nested job '<id>' is requesting '<scope>: <level>', but is only allowed '<scope>: <level>'."
+ */
+export function calledJobPermissions(
+  workflow: WorkflowDefinition,
+  job: JobDefinition,
+  ceiling: Permissions,
+): { permissions: Permissions } | { error: string } {
+  const spec = job.permissions ?? workflow.permissions;
+  if (spec === undefined) return { permissions: { ...ceiling } };
+  const wanted = resolvePermissions(spec);
+  for (const [scope, level] of Object.entries(wanted)) {
+    const allowed = ceiling[scope] ?? 'none';
+    if (RANK[level] > RANK[allowed])
+      return {
+        error: `The nested job '${job.id}' is requesting '${scope}: ${level}', but is only allowed '${scope}: ${allowed}'.`,
+      };
+  }
+  return { permissions: wanted };
+}

@@ -66,3 +66,24 @@ function pathsSelected(filter: PushFilter, allChangedFiles: string[] | undefined
   if (ignore !== undefined && changedFiles.every((file) => matchesFilterList(ignore, file))) return false;
   return true;
 }
+
+/** What a run did, for `on.workflow_run` matching. */
+export interface WorkflowRunEventInfo {
+  /** The triggering workflow's `name:` (or file path when it has none), as GitHub matches it. */
+  workflowName: string;
+  action: 'requested' | 'in_progress' | 'completed';
+  /** The triggering run's branch (`head_branch`); empty for a tag. */
+  headBranch: string;
+}
+
+/**
+ * Whether another workflow's run starts this workflow: its name is listed in `workflows`, the
+ * activity is one of `types` (all of them when none is given, as GitHub does), and its branch
+ * passes `branches`/`branches-ignore` with the push rules (ordered lists, `!` negation, globs).
+ */
+export function matchesWorkflowRun(workflow: WorkflowDefinition, event: WorkflowRunEventInfo): boolean {
+  const filter = workflow.on.workflow_run;
+  if (filter === undefined || !filter.workflows.includes(event.workflowName)) return false;
+  if (filter.types.length > 0 && !filter.types.includes(event.action)) return false;
+  return refSelected(event.headBranch, filter.branches, filter['branches-ignore']);
+}

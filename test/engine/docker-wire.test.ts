@@ -204,6 +204,31 @@ describe('inspect mapping', () => {
     assert.equal(fromSummary({ Id: 'x', Names: ['/a'], State: 'stopped', Created: 1 }).status, 'exited');
   });
 
+  it("reads a prepared container's pid, gateway and process (Podman's init), and maps binds", () => {
+    const prepared = fromInspect({
+      Id: 'c2',
+      Path: '/run/podman-init',
+      Args: ['--', '/bin/app', 'serve'],
+      Config: { Env: ['HOME=/root', 'PATH=/usr/bin:/bin'], WorkingDir: '' },
+      State: { Status: 'created', Pid: 4242 },
+      NetworkSettings: { Networks: { podman: { IPAddress: '10.88.0.7', Gateway: '10.88.0.1' } } },
+    });
+    assert.equal(prepared.pid, 4242);
+    assert.equal(prepared.gateway, '10.88.0.1');
+    assert.deepEqual(prepared.process, {
+      argv: ['/run/podman-init', '--', '/bin/app', 'serve'],
+      path: '/usr/bin:/bin',
+      workingDir: '/',
+    });
+    assert.equal(fromInspect({ Id: 'c3', State: { Status: 'exited', Pid: 0 } }).pid, undefined);
+    const body = toCreateBody({
+      name: 'n',
+      image: 'i',
+      binds: [{ source: '/host/ca.crt', target: '/etc/dockyard/ca-bundle.crt', readOnly: true }],
+    });
+    assert.deepEqual(body.HostConfig.Binds, ['/host/ca.crt:/etc/dockyard/ca-bundle.crt:ro']);
+  });
+
   it('maps statuses and Podman 500 messages to error codes', () => {
     assert.equal(codeForStatus(404, ''), 'NotFound');
     assert.equal(codeForStatus(409, ''), 'Conflict');

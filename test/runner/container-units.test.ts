@@ -108,6 +108,7 @@ describe('job containers: units', () => {
       'logs.us-west-2.amazonaws.com',
       'secretsmanager.eu-west-1.amazonaws.com',
       'ssm.me-west-1.amazonaws.com',
+      'ssm.us-east-1.amazonaws.com',
       '123456789012.dkr.ecr.us-east-1.amazonaws.com',
     ]) {
       assert.ok(hosts.includes(host), host);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { finished, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
+import { claimsIn, finished, PRINT_CLAIMS, REPO_ROOT, startHarness, workflow, type Harness } from './support.js';
 
 describe('runner: OIDC tokens for jobs', () => {
   let h: Harness;
@@ -38,13 +38,7 @@ describe('runner: OIDC tokens for jobs', () => {
         '      id-token: write',
         '      contents: read',
         '    steps:',
-        '      - env:',
-        '          CORE_URL: ${{ vars.CORE_URL }}',
-        '          SCRIPT: |',
-        '            const core = await import(process.env.CORE_URL);',
-        "            const token = await core.getIDToken('sts.amazonaws.com');",
-        "            console.log('CLAIMS ' + Buffer.from(token.split('.')[1], 'base64url').toString());",
-        '        run: node --input-type=module -e "$SCRIPT"',
+        ...PRINT_CLAIMS,
         '      - run: echo "$ACTIONS_ID_TOKEN_REQUEST_TOKEN" > "${{ vars.SCRATCH }}/request-token"; echo "url=$ACTIONS_ID_TOKEN_REQUEST_URL"',
         '  plain:',
         '    runs-on: self-hosted',
@@ -64,9 +58,7 @@ describe('runner: OIDC tokens for jobs', () => {
     assert.equal(detail.conclusion, 'success', h.runner.readLog(run.id));
 
     const deployLog = h.runner.readLog(run.id, { job: 'deploy' });
-    const claimsLine = /CLAIMS (\{.*\})/.exec(deployLog)?.[1];
-    assert.ok(claimsLine, deployLog);
-    const claims = JSON.parse(claimsLine) as Record<string, unknown>;
+    const claims = claimsIn(deployLog);
     assert.equal(claims.sub, 'repo:mona/oidc:environment:production');
     assert.equal(claims.aud, 'sts.amazonaws.com');
     assert.equal(claims.repository, 'mona/oidc');

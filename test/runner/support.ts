@@ -4,6 +4,7 @@
  * a working tree per repository that commits files and pushes them by path, then reports the
  * push to the runner as the git hosting would.
  */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -150,4 +151,22 @@ export async function finished(harness: Harness, runId: number) {
   const detail = harness.runner.getRun(runId);
   if (detail === undefined) throw new Error(`run ${runId} vanished`);
   return detail;
+}
+
+/** A step printing the job's OIDC claims as `CLAIMS {…}` (vars.CORE_URL is @actions/core). */
+export const PRINT_CLAIMS = [
+  '      - env:',
+  '          CORE_URL: ${{ vars.CORE_URL }}',
+  '          SCRIPT: |',
+  '            const core = await import(process.env.CORE_URL);',
+  "            const token = await core.getIDToken('sts.amazonaws.com');",
+  "            console.log('CLAIMS ' + Buffer.from(token.split('.')[1], 'base64url').toString());",
+  '        run: node --input-type=module -e "$SCRIPT"',
+];
+
+/** The claims a PRINT_CLAIMS step printed in `log`. */
+export function claimsIn(log: string): Record<string, unknown> {
+  const line = /CLAIMS (\{.*\})/.exec(log)?.[1];
+  assert.ok(line, log);
+  return JSON.parse(line) as Record<string, unknown>;
 }

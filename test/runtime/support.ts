@@ -228,6 +228,19 @@ export async function prepare(cloud: Cloud, engine: DockerApiEngine): Promise<Fi
   return { ecs, subnet, group, localImage };
 }
 
+/** awslogs to `group` (created on demand), streams `ecs/<container>/<task id>`. */
+export function awslogsTo(region: string, group: string): ContainerDefinition['logConfiguration'] {
+  return {
+    logDriver: 'awslogs',
+    options: {
+      'awslogs-group': group,
+      'awslogs-region': region,
+      'awslogs-stream-prefix': 'ecs',
+      'awslogs-create-group': 'true',
+    },
+  };
+}
+
 /** Registers FAMILY running the perl server from the ECR image of `cloud` (its account and region), with `executionRole`. */
 export async function registerWeb(
   cloud: { accountId: string; region: string },
@@ -235,9 +248,11 @@ export async function registerWeb(
   family: string,
   executionRole: string,
   extra: Partial<ContainerDefinition> = {},
+  task: { taskRoleArn?: string } = {},
 ): Promise<string> {
   const out = await ecs.send(
     new RegisterTaskDefinitionCommand({
+      ...task,
       family,
       networkMode: 'awsvpc',
       requiresCompatibilities: ['FARGATE'],

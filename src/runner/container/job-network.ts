@@ -20,16 +20,13 @@
  *
  * Gap: IPv6 is not filtered (the job network has none).
  */
-import { execFile } from 'node:child_process';
 import { networkInterfaces } from 'node:os';
+import { inNetworkNamespace } from '../../host/network-namespace.js';
 import type { JobEngine, NetworkPlan } from './job-engine.js';
 import { TASK_FILTER_CHAIN, TASK_NAT_CHAIN } from './task-relays.js';
 
 /** The label key marking the cloud's job network (and job containers) with the cloud's label. */
 export const RUNNER_CLOUD_LABEL = 'dockyard.runner';
-
-/** How long nsenter + iptables-restore may take. */
-const RULES_TIMEOUT_MS = 10_000;
 
 /** What a cloud's job network needs from the cloud. */
 export interface JobNetworkOptions {
@@ -104,18 +101,9 @@ export class JobNetwork {
   }
 }
 
-/** Runs `script` (with `input` on stdin) in the network namespace of `pid`, with the host's programs. */
+/** Runs `script` (with `input` on stdin) in the job's network namespace. */
 function inNamespace(pid: number, script: string, input: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const child = execFile(
-      'nsenter',
-      ['--target', String(pid), '--net', '--', 'sh', '-c', script],
-      { timeout: RULES_TIMEOUT_MS },
-      (error, _stdout, stderr) =>
-        error ? reject(new Error(`setting up the job's network failed: ${stderr.trim() || error.message}`)) : resolve(),
-    );
-    child.stdin?.end(input);
-  });
+  return inNetworkNamespace(pid, script, input, "the job's network");
 }
 
 /** The task chains' rules (./task-relays.ts). */
