@@ -10,6 +10,7 @@
  */
 import type {
   ContainerDetails,
+  EngineNetwork,
   ContainerHealth,
   ContainerSpec,
   ContainerStatus,
@@ -55,6 +56,7 @@ export interface WireInspect {
   State?: {
     Status?: string;
     Running?: boolean;
+    Pid?: number;
     ExitCode?: number;
     StartedAt?: string;
     FinishedAt?: string;
@@ -201,9 +203,33 @@ export function fromInspect(wire: WireInspect): ContainerDetails {
   if (finishedAt && (status === 'exited' || status === 'dead')) details.finishedAt = finishedAt;
   if (state.Error) details.error = state.Error;
   if (ipAddress) details.ipAddress = ipAddress;
+  if (state.Pid) details.pid = state.Pid;
   const health = toHealth(state.Health ?? state.Healthcheck);
   if (health) details.health = health;
   return details;
+}
+
+/** A network as the engine's inspect and list answer it. */
+export interface WireNetwork {
+  Id?: string;
+  ID?: string;
+  Name?: string;
+  Labels?: Record<string, string> | null;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
+}
+
+/** The network's IPv4 plan; undefined when it has none. */
+export function fromNetwork(wire: WireNetwork): EngineNetwork | undefined {
+  const config = wire.IPAM?.Config?.find((c) => c.Subnet?.includes('.') && c.Gateway);
+  const id = wire.Id ?? wire.ID;
+  if (!id || !config?.Subnet || !config.Gateway) return undefined;
+  return {
+    id,
+    name: wire.Name ?? '',
+    subnet: config.Subnet,
+    gateway: config.Gateway.replace(/\/\d+$/, ''),
+    labels: wire.Labels ?? {},
+  };
 }
 
 /** Maps a list row to the contract's summary. */

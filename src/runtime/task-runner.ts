@@ -33,7 +33,8 @@ import { containerSpec, DEFAULT_STOP_TIMEOUT_S } from './container-spec.js';
 import { pullTaskImage } from './image-pull.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
-import { attachNetwork, networkInterfaceOf } from './task-network.js';
+import type { GuardedTask, TaskFirewall } from './task-firewall.js';
+import { attachNetwork, networkInterfaceOf, recordPrivateAddress } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
 
 /** What the runner is built from; the cloud wires these. */
@@ -62,6 +63,8 @@ export interface TaskRunnerDeps {
 /** What the runner holds for a task it has started (or adopted). */
 interface LiveTask {
   proxies: TaskPortProxy[];
+  /** The task's container ports, when the task firewall guards it (no proxies then). */
+  guardedPorts: number[];
   /** Aborts log following and exit watching. */
   abort: AbortController;
   stopping: boolean;
@@ -74,6 +77,8 @@ export class TaskRunner {
   private readonly exits: ContainerExits;
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
   private readonly busy = new Set<string>();
+  /** Security groups in the kernel (./task-firewall.ts); absent: a proxy per task port. */
+  private firewall: TaskFirewall | undefined;
 
   constructor(private readonly deps: TaskRunnerDeps) {
     this.exits = new ContainerExits(deps.engine, { [LABEL.cloud]: deps.cloudLabel }, deps.logger);
@@ -83,7 +88,13 @@ export class TaskRunner {
   /** Whether the task's app accepts connections on `port` at the task's address (its proxy listens). */
   accepts(taskArn: string, port: number): boolean {
     const entry = this.live.get(taskArn);
-    return entry !== undefined && !entry.stopping && entry.proxies.some((p) => p.port === port && p.listening);
+    if (entry === undefined || entry.stopping) return false;
+    return entry.guardedPorts.includes(port) || entry.proxies.some((p) => p.port === port && p.listening);
+  }
+
+  /** Tasks started from now on are guarded by `firewall` rather than proxied. */
+  useFirewall(firewall: TaskFirewall): void {
+    this.firewall = firewall;
   }
 
   /** Whether a start or stop of the task is in flight. */
@@ -125,6 +136,9 @@ export class TaskRunner {
 
   /** Re-applies security groups to every task address (rules may have changed since). */
   refreshProxies(): void {
+    this.firewall
+      ?.sync()
+      .catch((error: unknown) => this.deps.logger.warn('task firewall sync failed', { error: String(error) }));
     this.ports.newTick();
     for (const entry of this.live.values()) {
       if (entry.stopping) continue;
@@ -144,6 +158,7 @@ export class TaskRunner {
     await Promise.all(all.flatMap((entry) => entry.proxies.map((p) => p.close())));
     for (const p of all.flatMap((entry) => entry.proxies))
       this.deps.taskPorts?.remove({ address: p.address, port: p.port });
+    // Guarded tasks keep their rules and DNAT while the cloud is down: a restart adopts them.
   }
 
   private now(): Date {
@@ -162,7 +177,7 @@ export class TaskRunner {
     if (!task || task.lastStatus !== 'PROVISIONING' || task.desiredStatus === 'STOPPED') return undefined;
     const definition = definitionOf(store, task);
     if (!definition) return STOP.resourceInitialization(`task definition ${task.taskDefinitionArn} not found`);
-    const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
+    const entry: LiveTask = { proxies: [], guardedPorts: [], abort: new AbortController(), stopping: false };
     this.live.set(taskArn, entry);
 
     // PROVISIONING: the task's ENI. Created and recorded on the task in one transaction, so a
@@ -192,16 +207,32 @@ export class TaskRunner {
     }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStoppedAt: this.now() }));
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
+    const firewall = this.firewall;
+    let first: string | undefined;
     for (const container of definition.document.containerDefinitions) {
       let id: string;
+      const placement = firewall ? { network: first ? `container:${first}` : firewall.networkName } : undefined;
       try {
-        id = await this.deps.engine.createContainer(containerSpec(this.deps, task, definition, container));
+        id = await this.deps.engine.createContainer(containerSpec(this.deps, task, definition, container, placement));
         this.setContainer(taskArn, container.name, { runtimeId: id });
         await this.deps.engine.startContainer(id);
       } catch (error) {
         return STOP.resourceInitialization(errorMessage(error));
       }
       const details = await this.deps.engine.inspectContainer(id);
+      if (firewall) {
+        if (!first) {
+          first = id;
+          if (!details.ipAddress || !details.pid)
+            return STOP.resourceInitialization(`container ${id} has no address on ${firewall.networkName}`);
+          await this.guard(firewall, taskArn, { pid: details.pid, privateIp: details.ipAddress, publicIp: address, groups });
+        }
+        for (const mapping of container.portMappings) {
+          if (mapping.containerPort === undefined) continue;
+          entry.guardedPorts.push(mapping.containerPort);
+          this.deps.taskPorts?.add({ address, port: mapping.containerPort });
+        }
+      }
       for (const port of details.ports) {
         const proxy = await this.ports.proxy(address, groups, details.ipAddress, port);
         entry.proxies.push(proxy);
@@ -233,6 +264,15 @@ export class TaskRunner {
     }));
   }
 
+  /** Records the task's real private address and writes its rules. */
+  private async guard(firewall: TaskFirewall, taskArn: string, guarded: GuardedTask): Promise<void> {
+    this.deps.store.transaction(() => {
+      const current = this.deps.store.tasks.get(taskArn);
+      if (current) this.deps.store.tasks.put(recordPrivateAddress(this.deps, current, guarded.privateIp));
+    });
+    await firewall.attach(taskArn, guarded);
+  }
+
   /** Watches the container's exit (an essential one stops the task) and ships awslogs output (from `since`). */
   follow(task: Task, container: ContainerDefinition, id: string, signal: AbortSignal, since?: Date): void {
     shipAwslogs(this.deps, task, container, id, signal, since);
@@ -261,13 +301,25 @@ export class TaskRunner {
       id: string;
       name: string;
       ipAddress?: string;
+      pid?: number;
+      /** Whether it is on the cloud's task network (started guarded) rather than published. */
+      guarded?: boolean;
       ports: { containerPort: number; hostPort: number }[];
     }[],
   ): Promise<void> {
-    const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
+    const entry: LiveTask = { proxies: [], guardedPorts: [], abort: new AbortController(), stopping: false };
     this.live.set(task.taskArn, entry);
     const address = this.deps.pool.allocate(task.taskArn);
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
+    const head = containers.find((c) => c.guarded && c.ipAddress && c.pid);
+    if (this.firewall && head?.ipAddress && head.pid) {
+      await this.firewall.attach(task.taskArn, { pid: head.pid, privateIp: head.ipAddress, publicIp: address, groups });
+      for (const mapping of definition.document.containerDefinitions.flatMap((d) => d.portMappings)) {
+        if (mapping.containerPort === undefined) continue;
+        entry.guardedPorts.push(mapping.containerPort);
+        this.deps.taskPorts?.add({ address, port: mapping.containerPort });
+      }
+    }
     for (const c of containers) {
       for (const port of c.ports) {
         this.deps.taskPorts?.add({ address, port: port.containerPort });
@@ -288,6 +340,12 @@ export class TaskRunner {
     await this.deps.drain?.(taskArn);
     await Promise.all((entry?.proxies ?? []).map((p) => p.close()));
     for (const p of entry?.proxies ?? []) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
+    const publicIp = this.deps.pool.addressOf(taskArn);
+    for (const port of entry?.guardedPorts ?? [])
+      if (publicIp) this.deps.taskPorts?.remove({ address: publicIp, port });
+    await this.firewall
+      ?.detach(taskArn)
+      .catch((error: unknown) => this.deps.logger.warn('task firewall update failed', { error: String(error) }));
     const task = store.tasks.get(taskArn);
     if (!task) return;
     const definition = definitionOf(store, task);
