@@ -663,7 +663,7 @@ export class DockerApiEngine implements ContainerEngine {
     try {
       return await inspect();
     } catch (error) {
-      if (!(isNotFound(error))) throw error;
+      if (!isNotFound(error)) throw error;
     }
     try {
       await this.call({
@@ -693,7 +693,7 @@ export class DockerApiEngine implements ContainerEngine {
     try {
       await this.call({ operation: 'removeNetwork', method: 'DELETE', path: `/networks/${encodeURIComponent(name)}` });
     } catch (error) {
-      if (!(isNotFound(error))) throw error;
+      if (!isNotFound(error)) throw error;
     }
   }
 

@@ -159,7 +159,8 @@ export class Runtime {
    * when making the network or chains fails, a proxy per task port as before.
    */
   private async startFirewall(): Promise<FirewallSupport> {
-    const support = this.options.kernelFirewall === false ? { kernel: false, reason: 'turned off' } : await kernelFirewallSupport();
+    const support =
+      this.options.kernelFirewall === false ? { kernel: false, reason: 'turned off' } : await kernelFirewallSupport();
     if (!support.kernel || !this.deps.engine.ensureNetwork) {
       const reason = support.reason ?? 'the container engine has no networks';
       this.logger.warn('security groups enforced by per-port proxies', { reason });

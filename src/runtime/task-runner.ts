@@ -225,7 +225,12 @@ export class TaskRunner {
           first = id;
           if (!details.ipAddress || !details.pid)
             return STOP.resourceInitialization(`container ${id} has no address on ${firewall.networkName}`);
-          await this.guard(firewall, taskArn, { pid: details.pid, privateIp: details.ipAddress, publicIp: address, groups });
+          await this.guard(firewall, taskArn, {
+            pid: details.pid,
+            privateIp: details.ipAddress,
+            publicIp: address,
+            groups,
+          });
         }
         for (const mapping of container.portMappings) {
           if (mapping.containerPort === undefined) continue;

@@ -334,7 +334,9 @@ export class Ec2Store {
   /** Removes an interface; false when there was none. */
   /** Records the address the interface really has (a task's, once its engine network gave it one). */
   setNetworkInterfacePrivateIp(id: string, privateIp: string): boolean {
-    return this.db.prepare('UPDATE ec2_network_interfaces SET private_ip = ? WHERE id = ?').run(privateIp, id).changes > 0;
+    return (
+      this.db.prepare('UPDATE ec2_network_interfaces SET private_ip = ? WHERE id = ?').run(privateIp, id).changes > 0
+    );
   }
 
   deleteNetworkInterface(id: string): boolean {
