@@ -89,6 +89,10 @@ export class TaskFirewall {
   private readonly tasks = new Map<string, GuardedTask & { applied?: string }>();
   private hostApplied: string | undefined;
   private localnetSet = false;
+  /** The last change in flight: changes run one at a time (iptables-restore of one table must not interleave). */
+  private queue: Promise<void> = Promise.resolve();
+  /** A tick's sync waiting behind another: ticks coalesce into it. */
+  private pendingSync: Promise<void> | undefined;
 
   constructor(private readonly deps: TaskFirewallDeps) {}
 
@@ -116,7 +120,7 @@ export class TaskFirewall {
     kept.add(this.deps.cloudLabel);
     for (const label of await cloudChains()) if (!kept.has(label)) await removeChains(label);
     this.network = await engine.ensureNetwork(this.networkName, { [TASK_NETWORK_LABEL]: this.deps.cloudLabel });
-    await this.writeHost(true);
+    await this.exclusive(() => this.writeHost(true));
   }
 
   /** The network tasks are created on. */
@@ -128,16 +132,30 @@ export class TaskFirewall {
   async attach(taskArn: string, task: GuardedTask): Promise<void> {
     this.tasks.set(taskArn, { ...task });
     await this.ensureLocalnet();
-    await this.sync();
+    await this.exclusive(() => this.apply());
   }
 
   /** Forgets a task (its namespace goes with its containers); its public address stops leading anywhere. */
   async detach(taskArn: string): Promise<void> {
-    if (this.tasks.delete(taskArn)) await this.writeHost(false);
+    if (this.tasks.delete(taskArn)) await this.exclusive(() => this.writeHost(false));
   }
 
-  /** Brings every namespace's rules and the host's DNAT in line with EC2's state. */
-  async sync(): Promise<void> {
+  /** Brings every namespace's rules and the host's DNAT in line with EC2's state (each tick). */
+  sync(): Promise<void> {
+    this.pendingSync ??= this.exclusive(() => {
+      this.pendingSync = undefined;
+      return this.apply();
+    });
+    return this.pendingSync;
+  }
+
+  private exclusive(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async apply(): Promise<void> {
     await this.writeHost(false);
     const rules = this.deps.ec2.rules().filter((r) => !r.isEgress);
     const interfaces = this.deps.ec2.networkInterfaces();
@@ -164,7 +182,7 @@ export class TaskFirewall {
     if (!network) return;
     const text = hostRules(this.deps.cloudLabel, network.subnet, [...this.tasks.values()]);
     if (!force && text === this.hostApplied) return;
-    await run('iptables-restore', ['--noflush'], text);
+    await run('iptables-restore', ['-w', '--noflush'], text);
     const label = this.deps.cloudLabel;
     await ensureJump('nat', 'OUTPUT', `DYT-${label}`);
     await ensureJump('nat', 'POSTROUTING', `DYS-${label}`);
