@@ -48,7 +48,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
   const files = options.files ?? readEngineFiles();
   report(...checkFiles(files, options.env));
-  report(await checkFirewall());
+  report(await checkFirewall(options.env));
 
   const engine = openEngine(options.env);
   try {
@@ -118,9 +118,9 @@ export function checkFiles(files: EngineFile[], env: NodeJS.ProcessEnv = process
  * namespace, ./runtime/task-firewall.ts) or, where the host does not allow it, by a proxy per
  * task port. The fallback works, so it is reported, not failed.
  */
-export async function checkFirewall(): Promise<Check> {
+export async function checkFirewall(env: NodeJS.ProcessEnv = process.env): Promise<Check> {
   const started = Date.now();
-  const support = await kernelFirewallSupport();
+  const support = await kernelFirewallSupport(env);
   return {
     id: 'host.firewall',
     group: 'host',

@@ -37,8 +37,6 @@ export interface RuntimeOptions {
   deregistrationDelayMs?: number;
   /** Close the engine on stop (when the runtime created it). */
   closeEngine?: boolean;
-  /** `false`: security groups by per-port proxies even where the kernel could enforce them. */
-  kernelFirewall?: boolean;
 }
 
 export class Runtime {
@@ -159,8 +157,7 @@ export class Runtime {
    * when making the network or chains fails, a proxy per task port as before.
    */
   private async startFirewall(): Promise<FirewallSupport> {
-    const support =
-      this.options.kernelFirewall === false ? { kernel: false, reason: 'turned off' } : await kernelFirewallSupport();
+    const support = await kernelFirewallSupport();
     if (!support.kernel || !this.deps.engine.ensureNetwork) {
       const reason = support.reason ?? 'the container engine has no networks';
       this.logger.warn('security groups enforced by per-port proxies', { reason });

@@ -41,8 +41,12 @@ export interface FirewallSupport {
   reason?: string;
 }
 
+/** The environment variable that, set to `proxy`, keeps the per-port proxies where the kernel could do. */
+export const FIREWALL_ENV = 'DOCKYARD_TASK_FIREWALL';
+
 /** Probes what kernel enforcement needs: Linux, root, iptables-restore and nsenter. */
-export async function kernelFirewallSupport(): Promise<FirewallSupport> {
+export async function kernelFirewallSupport(env: NodeJS.ProcessEnv = process.env): Promise<FirewallSupport> {
+  if (env[FIREWALL_ENV] === 'proxy') return { kernel: false, reason: `${FIREWALL_ENV}=proxy` };
   if (process.platform !== 'linux') return { kernel: false, reason: `${process.platform} is not Linux` };
   if (process.getuid?.() !== 0) return { kernel: false, reason: 'the cloud does not run as root' };
   for (const tool of ['iptables-restore', 'iptables', 'nsenter']) {
