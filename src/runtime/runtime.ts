@@ -61,6 +61,7 @@ export class Runtime {
       ? new ServiceEndpoints({
           ports: options.endpointPorts,
           pool: deps.pool,
+          addressOf: (taskArn) => this.runner.privateAddress(taskArn),
           logger: deps.logger,
           ...(options.deregistrationDelayMs !== undefined
             ? { deregistrationDelayMs: options.deregistrationDelayMs }

@@ -9,9 +9,14 @@
  *   group for group peers (the default group's self-reference lets its tasks talk). Everything
  *   else is refused at once (TCP reset), where AWS drops silently: clients fail fast here.
  * - On the host, per cloud: the task's public address (127.K.x.y, on loopback) is DNAT'ed to its
- *   private one (nat OUTPUT chain `DYT-<label>`), masqueraded to the bridge's gateway (nat
- *   POSTROUTING `DYS-<label>`, with route_localnet on the bridge), so the host and the service
- *   endpoint arrive from the gateway address and pass the same rules; and forwarded traffic into
+ *   private one (nat OUTPUT chain `DYT-<label>`) and its source rewritten to HOST_PUBLIC_SOURCE
+ *   (nat POSTROUTING `DYS-<label>`, with route_localnet on the bridge): the host through a public
+ *   address has an address of its own, as a client reaching a public IP on AWS arrives from its
+ *   own public address, while the host (and the service endpoint) reaching a private address
+ *   arrives from the bridge's gateway. Why not the gateway for both: the task's TIME_WAIT sockets
+ *   from direct connections (gateway:p) would see translated ones reuse gateway:p with other TCP
+ *   timestamps and drop their SYNs (PAWS), a second's retransmit each (a tenth of the direct
+ *   rate in `npm run bench -- ecs`). And forwarded traffic into
  *   the cloud's subnet from anywhere else (other clouds' tasks, other containers, the LAN) is
  *   refused (filter FORWARD `DYT-<label>`), as another VPC cannot reach private addresses.
  * Rules follow AuthorizeSecurityGroupIngress/Revoke and tasks coming and going by `sync`, each
@@ -30,6 +35,12 @@ import type { NetworkInterface, SecurityGroupRule } from '../services/ec2/model.
 
 /** The label marking every cloud's task network, with the cloud's label as its value. */
 export const TASK_NETWORK_LABEL = 'dockyard.tasks';
+
+/**
+ * The source of the host's connections through a task's public address, as the task sees it
+ * (198.18.0.0/15 is set aside for benchmarking networks: no host or task has it).
+ */
+export const HOST_PUBLIC_SOURCE = '198.18.0.1';
 
 /** How long one nsenter/iptables run may take. */
 const RULES_TIMEOUT_MS = 10_000;
@@ -267,7 +278,7 @@ export function hostRules(label: string, subnet: string, tasks: readonly Guarded
     ...[...tasks]
       .sort((a, b) => a.publicIp.localeCompare(b.publicIp))
       .map((t) => `-A DYT-${label} -d ${t.publicIp}/32 -j DNAT --to-destination ${t.privateIp}`),
-    `-A DYS-${label} -s 127.0.0.0/8 -d ${subnet} -j MASQUERADE`,
+    `-A DYS-${label} -s 127.0.0.0/8 -d ${subnet} -j SNAT --to-source ${HOST_PUBLIC_SOURCE}`,
     'COMMIT',
     '*filter',
     `:DYT-${label} - [0:0]`,

@@ -65,6 +65,8 @@ interface LiveTask {
   proxies: TaskPortProxy[];
   /** The task's container ports, when the task firewall guards it (no proxies then). */
   guardedPorts: number[];
+  /** Its address on the cloud's task network, when the task firewall guards it. */
+  privateIp?: string;
   /** Aborts log following and exit watching. */
   abort: AbortController;
   stopping: boolean;
@@ -90,6 +92,11 @@ export class TaskRunner {
     const entry = this.live.get(taskArn);
     if (entry === undefined || entry.stopping) return false;
     return entry.guardedPorts.includes(port) || entry.proxies.some((p) => p.port === port && p.listening);
+  }
+
+  /** A guarded task's private address (the service endpoint's way to it); undefined for proxied ones. */
+  privateAddress(taskArn: string): string | undefined {
+    return this.live.get(taskArn)?.privateIp;
   }
 
   /** Tasks started from now on are guarded by `firewall` rather than proxied. */
@@ -225,6 +232,7 @@ export class TaskRunner {
           first = id;
           if (!details.ipAddress || !details.pid)
             return STOP.resourceInitialization(`container ${id} has no address on ${firewall.networkName}`);
+          entry.privateIp = details.ipAddress;
           await this.guard(firewall, taskArn, {
             pid: details.pid,
             privateIp: details.ipAddress,
@@ -318,6 +326,7 @@ export class TaskRunner {
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
     const head = containers.find((c) => c.guarded && c.ipAddress && c.pid);
     if (this.firewall && head?.ipAddress && head.pid) {
+      entry.privateIp = head.ipAddress;
       await this.firewall.attach(task.taskArn, { pid: head.pid, privateIp: head.ipAddress, publicIp: address, groups });
       for (const mapping of definition.document.containerDefinitions.flatMap((d) => d.portMappings)) {
         if (mapping.containerPort === undefined) continue;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor, LABEL } from '../../src/runtime/runtime.js';
-import { TASK_NETWORK_LABEL } from '../../src/runtime/task-firewall.js';
+import { HOST_PUBLIC_SOURCE, TASK_NETWORK_LABEL } from '../../src/runtime/task-firewall.js';
 import { Ec2Store } from '../../src/services/ec2/store.js';
 import { awsCliJson } from '../support/aws-cli.js';
 import { claimTaskAddressRange } from '../support/ports.js';
@@ -142,7 +142,8 @@ describe('runtime: security groups in the kernel', { skip: process.getuid?.() !=
     assert.equal(await httpGet(publicIp, CONTAINER_PORT), undefined);
     assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
 
-    // A rule by CIDR: the host's address on the task network; the other cloud stays out.
+    // A rule by CIDR: the host's address on the task network opens the private address to it;
+    // its public one is reached from the host's public source, which another rule opens.
     await aws(
       'ec2',
       'authorize-security-group-ingress',
@@ -156,7 +157,21 @@ describe('runtime: security groups in the kernel', { skip: process.getuid?.() !=
       `${network.gateway}/32`,
     );
     assert.equal(await waitFor('the host is admitted', () => httpGet(privateIp, CONTAINER_PORT)), 'hello');
-    assert.equal(await httpGet(publicIp, CONTAINER_PORT), 'hello');
+    assert.equal(await httpGet(publicIp, CONTAINER_PORT), undefined);
+    assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
+    await aws(
+      'ec2',
+      'authorize-security-group-ingress',
+      '--group-id',
+      locked,
+      '--protocol',
+      'tcp',
+      '--port',
+      String(CONTAINER_PORT),
+      '--cidr',
+      `${HOST_PUBLIC_SOURCE}/32`,
+    );
+    assert.equal(await waitFor('the public address opens', () => httpGet(publicIp, CONTAINER_PORT)), 'hello');
     assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
   });
 });
