@@ -91,6 +91,19 @@ describe('runtime: security groups in the kernel', { skip: process.getuid?.() !=
       (n) => n.labels[TASK_NETWORK_LABEL] === cloudLabelFor(dataDir),
     );
     assert.ok(network, "the cloud's task network");
+    /** AuthorizeSecurityGroupIngress on `locked`, TCP CONTAINER_PORT from one peer. */
+    const authorize = (...peer: string[]) =>
+      aws(
+        'ec2',
+        'authorize-security-group-ingress',
+        '--group-id',
+        locked,
+        '--protocol',
+        'tcp',
+        '--port',
+        String(CONTAINER_PORT),
+        ...peer,
+      );
     const neighbourId = neighbour.containers?.[0]?.runtimeId ?? '';
     const details = await engine.inspectContainer(target.containers?.[0]?.runtimeId ?? '');
     assert.deepEqual(details.ports, [], 'no port published on the host');
@@ -123,18 +136,7 @@ describe('runtime: security groups in the kernel', { skip: process.getuid?.() !=
     assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
 
     // A rule by source group: the default group's tasks, nobody else.
-    await aws(
-      'ec2',
-      'authorize-security-group-ingress',
-      '--group-id',
-      locked,
-      '--protocol',
-      'tcp',
-      '--port',
-      String(CONTAINER_PORT),
-      '--source-group',
-      f.group,
-    );
+    await authorize('--source-group', f.group);
     await waitFor('the neighbour is admitted', async () =>
       (await reach(engine, neighbourId, privateIp)) === 'open' ? true : undefined,
     );
@@ -144,33 +146,11 @@ describe('runtime: security groups in the kernel', { skip: process.getuid?.() !=
 
     // A rule by CIDR: the host's address on the task network opens the private address to it;
     // its public one is reached from the host's public source, which another rule opens.
-    await aws(
-      'ec2',
-      'authorize-security-group-ingress',
-      '--group-id',
-      locked,
-      '--protocol',
-      'tcp',
-      '--port',
-      String(CONTAINER_PORT),
-      '--cidr',
-      `${network.gateway}/32`,
-    );
+    await authorize('--cidr', `${network.gateway}/32`);
     assert.equal(await waitFor('the host is admitted', () => httpGet(privateIp, CONTAINER_PORT)), 'hello');
     assert.equal(await httpGet(publicIp, CONTAINER_PORT), undefined);
     assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
-    await aws(
-      'ec2',
-      'authorize-security-group-ingress',
-      '--group-id',
-      locked,
-      '--protocol',
-      'tcp',
-      '--port',
-      String(CONTAINER_PORT),
-      '--cidr',
-      `${HOST_PUBLIC_SOURCE}/32`,
-    );
+    await authorize('--cidr', `${HOST_PUBLIC_SOURCE}/32`);
     assert.equal(await waitFor('the public address opens', () => httpGet(publicIp, CONTAINER_PORT)), 'hello');
     assert.equal(await reach(engineB, strangerId, privateIp), 'refused');
   });
