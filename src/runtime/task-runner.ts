@@ -240,11 +240,7 @@ export class TaskRunner {
             groups,
           });
         }
-        for (const mapping of container.portMappings) {
-          if (mapping.containerPort === undefined) continue;
-          entry.guardedPorts.push(mapping.containerPort);
-          this.deps.taskPorts?.add({ address, port: mapping.containerPort });
-        }
+        this.announce(entry, address, container.portMappings);
       }
       for (const port of details.ports) {
         const proxy = await this.ports.proxy(address, groups, details.ipAddress, port);
@@ -275,6 +271,19 @@ export class TaskRunner {
       ...t,
       containers: t.containers.map((c) => (c.name === name ? { ...c, ...change } : c)),
     }));
+  }
+
+  /**
+   * A guarded task's ports, at its public and its private address: jobs reach both through
+   * their relays (src/runner/container/task-relays.ts), as a host client does.
+   */
+  private announce(entry: LiveTask, publicIp: string, mappings: readonly { containerPort?: number }[]): void {
+    for (const { containerPort } of mappings) {
+      if (containerPort === undefined) continue;
+      entry.guardedPorts.push(containerPort);
+      for (const address of [publicIp, entry.privateIp])
+        if (address) this.deps.taskPorts?.add({ address, port: containerPort });
+    }
   }
 
   /** Records the task's real private address and writes its rules. */
@@ -328,11 +337,11 @@ export class TaskRunner {
     if (this.firewall && head?.ipAddress && head.pid) {
       entry.privateIp = head.ipAddress;
       await this.firewall.attach(task.taskArn, { pid: head.pid, privateIp: head.ipAddress, publicIp: address, groups });
-      for (const mapping of definition.document.containerDefinitions.flatMap((d) => d.portMappings)) {
-        if (mapping.containerPort === undefined) continue;
-        entry.guardedPorts.push(mapping.containerPort);
-        this.deps.taskPorts?.add({ address, port: mapping.containerPort });
-      }
+      this.announce(
+        entry,
+        address,
+        definition.document.containerDefinitions.flatMap((d) => d.portMappings),
+      );
     }
     for (const c of containers) {
       for (const port of c.ports) {
@@ -355,8 +364,8 @@ export class TaskRunner {
     await Promise.all((entry?.proxies ?? []).map((p) => p.close()));
     for (const p of entry?.proxies ?? []) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
     const publicIp = this.deps.pool.addressOf(taskArn);
-    for (const port of entry?.guardedPorts ?? [])
-      if (publicIp) this.deps.taskPorts?.remove({ address: publicIp, port });
+    for (const address of [publicIp, entry?.privateIp])
+      for (const port of entry?.guardedPorts ?? []) if (address) this.deps.taskPorts?.remove({ address, port });
     await this.firewall
       ?.detach(taskArn)
       .catch((error: unknown) => this.deps.logger.warn('task firewall update failed', { error: String(error) }));

@@ -113,7 +113,7 @@ describe('dockyard doctor', () => {
 
     const second = await dockyard(['doctor', '--setup'], env);
     assert.equal(second.status, 0, second.stdout + second.stderr);
-    assert.match(second.stdout, /^\[setup\] self-check: 7 checks passed in \d+\.\d s\n$/);
+    assert.match(second.stdout, /^\[setup\] self-check: 8 checks passed in \d+\.\d s\n$/);
     const again = JSON.parse((await dockyard(['doctor', '--setup', '--json'], env)).stdout) as Report;
     assert.deepEqual(
       again.checks.filter((c) => c.cached).map((c) => c.id),
