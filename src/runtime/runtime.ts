@@ -17,6 +17,8 @@ import type { EndpointPortPool } from '../network/index.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
+import { kernelFirewallSupport, TaskFirewall, type FirewallSupport } from './task-firewall.js';
+import { errorMessage } from '../core/errors.js';
 
 export { LABEL, cloudLabelFor } from './labels.js';
 export { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
@@ -48,6 +50,8 @@ export class Runtime {
   private nudge: ClockTimer | undefined;
   private lastTick = 0;
   private readonly logger: Logger;
+  /** How security groups are enforced, once started. */
+  firewallSupport: FirewallSupport | undefined;
 
   constructor(
     private readonly deps: TaskRunnerDeps,
@@ -57,6 +61,7 @@ export class Runtime {
       ? new ServiceEndpoints({
           ports: options.endpointPorts,
           pool: deps.pool,
+          addressOf: (taskArn) => this.runner.privateAddress(taskArn),
           logger: deps.logger,
           ...(options.deregistrationDelayMs !== undefined
             ? { deregistrationDelayMs: options.deregistrationDelayMs }
@@ -80,6 +85,7 @@ export class Runtime {
 
   /** Adopts what a previous run left, then ticks every `tickMs`. */
   async start(): Promise<void> {
+    this.firewallSupport = await this.startFirewall();
     await this.adopt();
     this.timer = this.deps.clock.setInterval(() => this.tick(), this.options.tickMs ?? 500);
     this.timer.unref();
@@ -148,6 +154,33 @@ export class Runtime {
     this.nudge.unref();
   }
 
+  /**
+   * Security groups in the kernel where the host allows (./task-firewall.ts); otherwise, and
+   * when making the network or chains fails, a proxy per task port as before.
+   */
+  private async startFirewall(): Promise<FirewallSupport> {
+    const support = await kernelFirewallSupport();
+    if (!support.kernel || !this.deps.engine.ensureNetwork) {
+      const reason = support.reason ?? 'the container engine has no networks';
+      this.logger.warn('security groups enforced by per-port proxies', { reason });
+      return { kernel: false, reason };
+    }
+    const firewall = new TaskFirewall({
+      engine: this.deps.engine,
+      ec2: this.deps.ec2,
+      cloudLabel: this.deps.cloudLabel,
+      logger: this.logger,
+    });
+    try {
+      await firewall.start();
+    } catch (error) {
+      this.logger.warn('security groups enforced by per-port proxies', { reason: errorMessage(error) });
+      return { kernel: false, reason: errorMessage(error) };
+    }
+    this.runner.useFirewall(firewall);
+    return support;
+  }
+
   /** Reconciles this cloud's labelled containers with the tasks in the store. */
   private async adopt(): Promise<void> {
     const { engine, store } = this.deps;
@@ -178,6 +211,8 @@ export class Runtime {
             id: c.id,
             name: c.labels[LABEL.container] ?? '',
             ...(details.ipAddress ? { ipAddress: details.ipAddress } : {}),
+            ...(details.pid ? { pid: details.pid } : {}),
+            guarded: details.ports.length === 0 && details.ipAddress !== undefined,
             ports: details.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
           });
         }

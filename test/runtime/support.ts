@@ -55,6 +55,8 @@ export interface RuntimeCloudOptions {
   clock?: Clock;
   /** A restart names the port of the cloud it replaces; otherwise the kernel picks one. */
   port?: number;
+  /** A second cloud in the same process needs task addresses of its own. */
+  taskAddressRange?: { first: string; last: string };
 }
 
 /**
@@ -70,7 +72,7 @@ export async function startRuntimeCloud(
   options: RuntimeCloudOptions = {},
 ): Promise<Cloud> {
   addressRange ??= claimTaskAddressRange();
-  const taskAddressRange = addressRange;
+  const taskAddressRange = options.taskAddressRange ?? addressRange;
   const port = options.port ?? 0;
   // A restart on its predecessor's port: a client socket of another test may hold that port for
   // a moment (it lies in the kernel's ephemeral range), so binding is retried.
