@@ -10,8 +10,10 @@
  *   cpu at rest the cloud's CPU time per second (utime + stime from /proc) over 30 s with 50
  *               services × 2 tasks RUNNING and steady; the Podman service's beside it.
  *   requests/s  wrk (1 thread, 16 connections, 5 s, 3 rounds, paths taking turns) through the
- *               service's stable endpoint, through the task's address, and straight to the
- *               container's address on Podman's bridge; ratios to the direct path.
+ *               service's stable endpoint, through the task's address (its private address:
+ *               the task network's, behind its security groups), its public address (127.K.x.y,
+ *               DNAT'ed to the private one, or a proxy per port where the kernel does not
+ *               enforce groups), and straight to the container's address; ratios to the direct path.
  *
  *   console     the web console's services page over the 50 services of "rest": its weight and
  *               time to first render in chromium (bench/console.ts); `npm run bench -- console`
@@ -33,6 +35,7 @@ import {
   UpdateServiceCommand,
   type Service,
 } from '@aws-sdk/client-ecs';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -315,13 +318,19 @@ export async function runEcsBenchmarks(log: (line: string) => void, only?: reado
         const task = (await ecs.send(new DescribeTasksCommand({ cluster: 'bench', tasks: [taskArn] }))).tasks?.[0];
         const taskAddress = task?.attachments?.[0]?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '';
         const containerIp = (await engine.inspectContainer(task?.containers?.[0]?.runtimeId ?? '')).ipAddress ?? '';
+        const eniId = task?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value ?? '';
+        const eni = (
+          await new EC2Client(config).send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }))
+        ).NetworkInterfaces?.[0];
+        const publicAddress = eni?.Association?.PublicIp ?? taskAddress;
         const paths = {
           direct: `http://${containerIp}:${CONTAINER_PORT}/`,
           task: `http://${taskAddress}:${CONTAINER_PORT}/`,
+          public: `http://${publicAddress}:${CONTAINER_PORT}/`,
           endpoint: `${endpointUrl}/`,
         };
-        const rates: Record<keyof typeof paths, number[]> = { direct: [], task: [], endpoint: [] };
-        const order: (keyof typeof paths)[] = ['direct', 'task', 'endpoint'];
+        const rates: Record<keyof typeof paths, number[]> = { direct: [], task: [], public: [], endpoint: [] };
+        const order: (keyof typeof paths)[] = ['direct', 'task', 'public', 'endpoint'];
         for (let round = 0; round < 3; round++) {
           for (let i = 0; i < order.length; i++) {
             const path = order[(round + i) % order.length] as keyof typeof paths;
@@ -330,7 +339,7 @@ export async function runEcsBenchmarks(log: (line: string) => void, only?: reado
         }
         const ratio = (path: keyof typeof paths) => (median(rates[path]) / median(rates.direct)).toFixed(2);
         log(
-          `requests/s (wrk -t1 -c16, 3 × 5 s, perl server answering Connection: close): direct to the container ${fmt(rates.direct, 0)}; task address ${fmt(rates.task, 0)} (ratio ${ratio('task')}); stable endpoint ${fmt(rates.endpoint, 0)} (ratio ${ratio('endpoint')})`,
+          `requests/s (wrk -t1 -c16, 3 × 5 s, perl server answering Connection: close): direct to the container ${fmt(rates.direct, 0)}; task address ${fmt(rates.task, 0)} (ratio ${ratio('task')}); public address ${fmt(rates.public, 0)} (ratio ${ratio('public')}); stable endpoint ${fmt(rates.endpoint, 0)} (ratio ${ratio('endpoint')})`,
         );
       }
       await ecs.send(new DeleteServiceCommand({ cluster: 'bench', service: 'deploy', force: true }));

@@ -24,7 +24,8 @@ import {
 } from '../network/index.js';
 import type { RegistryTokenStore } from '../registry/index.js';
 import { cloudLabelFor } from '../runtime/labels.js';
-import { Runtime } from '../runtime/runtime.js';
+import { Runtime, startTaskFirewall, type StartedFirewall } from '../runtime/runtime.js';
+import type { FirewallSupport, FirewallView, TaskFirewallDeps } from '../runtime/task-firewall.js';
 import { regionOfArn } from '../core/regions.js';
 import type { AgentCalls } from '../runtime/task-secrets.js';
 import { TaskAgent, type TaskAgentDeps } from '../runtime/task-agent.js';
@@ -95,6 +96,10 @@ export class RegionalRuntimes {
   private readonly endpointPorts: EndpointPortPool;
   /** The ECS agent's endpoints, one for every region's tasks (its port and id key are the cloud's). */
   private readonly taskAgent: TaskAgent | undefined;
+  /** The task firewall, one for every region's tasks (one network and one set of chains per cloud). */
+  private firewall: Promise<StartedFirewall> | undefined;
+  /** How security groups are enforced, once the first region's runtime started. */
+  firewallSupport: FirewallSupport | undefined;
   private stopOpening: (() => void) | undefined;
   private starting: Promise<void>[] = [];
 
@@ -165,6 +170,23 @@ export class RegionalRuntimes {
     },
   };
 
+  /**
+   * The firewall the region runtimes share, started by the first: it sees every region's groups
+   * and interfaces (their ids are unique across regions, so no rule reaches another region's).
+   */
+  private readonly sharedFirewall = (deps: TaskFirewallDeps): Promise<StartedFirewall> => {
+    const { regions } = this.deps;
+    const everyRegion: FirewallView = {
+      rules: () => regions.list().flatMap((r) => r.ec2.rules()),
+      networkInterfaces: () => regions.list().flatMap((r) => r.ec2.networkInterfaces()),
+    };
+    this.firewall ??= startTaskFirewall({ ...deps, ec2: everyRegion }).then((started) => {
+      this.firewallSupport = started.support;
+      return started;
+    });
+    return this.firewall;
+  };
+
   private async startIn(region: Region): Promise<void> {
     const { deps, options } = this;
     const { agent } = deps;
@@ -208,6 +230,7 @@ export class RegionalRuntimes {
       {
         tickMs: options.tickMs,
         owns,
+        firewall: this.sharedFirewall,
         endpointPorts: this.endpointPorts,
         ...(options.timings ? { timings: options.timings } : {}),
         ...(options.deregistrationDelayMs !== undefined

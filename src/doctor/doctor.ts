@@ -11,6 +11,7 @@ import { cachedSteps, probeContainer, skippedSteps } from './container-probe.js'
 import { diagnose, SETUP_ENGINE } from './diagnose.js';
 import { installCommand, isPresent, readEngineFiles, type EngineFile } from './engine-files.js';
 import { clearPass, engineKey, hasPassed, recordPass, stampPath } from './stamp.js';
+import { kernelFirewallSupport } from '../runtime/task-firewall.js';
 
 export interface DoctorOptions {
   /** The files to check; scripts/engine-files when absent (tests inject missing ones). */
@@ -47,6 +48,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
   const files = options.files ?? readEngineFiles();
   report(...checkFiles(files, options.env));
+  report(await checkFirewall(options.env));
 
   const engine = openEngine(options.env);
   try {
@@ -109,6 +111,26 @@ export function checkFiles(files: EngineFile[], env: NodeJS.ProcessEnv = process
     fix: installCommand(f),
     ms,
   }));
+}
+
+/**
+ * How ECS tasks' security groups are enforced here: by the kernel (iptables in each task's
+ * namespace, ./runtime/task-firewall.ts) or, where the host does not allow it, by a proxy per
+ * task port. The fallback works, so it is reported, not failed.
+ */
+export async function checkFirewall(env: NodeJS.ProcessEnv = process.env): Promise<Check> {
+  const started = Date.now();
+  const support = await kernelFirewallSupport(env);
+  return {
+    id: 'host.firewall',
+    group: 'host',
+    name: 'security groups',
+    status: 'pass',
+    detail: support.kernel
+      ? 'enforced by the kernel: iptables rules in each task namespace, tasks on a network per cloud'
+      : `enforced by a proxy per task port (fallback: ${support.reason ?? 'unknown'}); run the cloud as root on Linux with iptables and nsenter for kernel rules`,
+    ms: Date.now() - started,
+  };
 }
 
 /** The engine driver, or the check that says why there is none (no socket found). */

@@ -193,6 +193,16 @@ export interface ContainerDetails {
   health?: ContainerHealth;
 }
 
+/** An engine network's IPv4 plan. */
+export interface EngineNetwork {
+  id: string;
+  name: string;
+  /** CIDR, e.g. `10.89.3.0/24`. */
+  subnet: string;
+  gateway: string;
+  labels: Record<string, string>;
+}
+
 /** One row of `listContainers`. */
 export interface ContainerSummary {
   id: string;
@@ -302,6 +312,16 @@ export interface ContainerEngine {
   logs(id: string, options?: LogOptions): AsyncIterable<LogLine>;
   /** Runs `cmd` in the running container and waits for it (health checks: CMD / CMD-SHELL). */
   exec(id: string, cmd: string[], options?: ExecOptions): Promise<ExecResult>;
+
+  /**
+   * Bridge networks (optional: an engine without them gets no per-cloud task network). The
+   * network named `name`, created with `labels` when missing.
+   */
+  ensureNetwork?(name: string, labels: Record<string, string>): Promise<EngineNetwork>;
+  /** Bridge networks carrying the label `label` (any value). */
+  listNetworks?(label: string): Promise<EngineNetwork[]>;
+  /** Removes a network; a missing one is fine, one still in use rejects with `Conflict`. */
+  removeNetwork?(name: string): Promise<void>;
 
   /** Releases the driver's resources; in-flight streams are destroyed. */
   close(): Promise<void>;

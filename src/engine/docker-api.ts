@@ -32,6 +32,7 @@ import type {
   ContainerSpec,
   ContainerSummary,
   EngineInfo,
+  EngineNetwork,
   ExecOptions,
   ExecResult,
   ImageDetails,
@@ -42,11 +43,12 @@ import type {
   PullProgress,
 } from './contract.js';
 import { discoverEndpoint, type EngineEndpoint } from './endpoint.js';
-import { EngineError } from './errors.js';
+import { EngineError, isNotFound } from './errors.js';
 import { EngineHttpClient, type EngineRequest } from './http-client.js';
 import {
   fromImageInspect,
   fromInspect,
+  fromNetwork,
   fromSummary,
   labelFilters,
   normaliseRepository,
@@ -55,6 +57,7 @@ import {
   toCreateBody,
   type WireImage,
   type WireInspect,
+  type WireNetwork,
   type WireSummary,
 } from './docker-wire.js';
 import { demultiplex, jsonLines, splitLines } from './streams.js';
@@ -666,6 +669,60 @@ export class DockerApiEngine implements ContainerEngine {
   private async versioned(req: EngineRequest): Promise<EngineRequest> {
     const { api } = await this.negotiate(req.signal);
     return { ...req, path: `/v${api}${req.path}` };
+  }
+
+  async ensureNetwork(name: string, labels: Record<string, string>): Promise<EngineNetwork> {
+    const inspect = async (): Promise<EngineNetwork> => {
+      const wire = await this.call<WireNetwork>({
+        operation: 'inspectNetwork',
+        method: 'GET',
+        path: `/networks/${encodeURIComponent(name)}`,
+      });
+      const network = wire ? fromNetwork(wire) : undefined;
+      if (!network)
+        throw new EngineError({
+          operation: 'inspectNetwork',
+          status: 200,
+          engineMessage: '',
+          message: `the engine's network ${name} has no IPv4 subnet and gateway`,
+        });
+      return network;
+    };
+    try {
+      return await inspect();
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      await this.call({
+        operation: 'createNetwork',
+        method: 'POST',
+        path: '/networks/create',
+        json: { Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true },
+      });
+    } catch (error) {
+      // Made meanwhile by another process of the same cloud: use that one.
+      if (!(error instanceof EngineError && error.code === 'Conflict')) throw error;
+    }
+    return inspect();
+  }
+
+  async listNetworks(label: string): Promise<EngineNetwork[]> {
+    const rows = await this.call<WireNetwork[]>({
+      operation: 'listNetworks',
+      method: 'GET',
+      path: '/networks',
+      query: { filters: JSON.stringify({ label: [label] }) },
+    });
+    return (rows ?? []).flatMap((wire) => fromNetwork(wire) ?? []);
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    try {
+      await this.call({ operation: 'removeNetwork', method: 'DELETE', path: `/networks/${encodeURIComponent(name)}` });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
 
   private async call<T>(req: EngineRequest): Promise<T | undefined> {

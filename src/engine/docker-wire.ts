@@ -10,6 +10,7 @@
  */
 import type {
   ContainerDetails,
+  EngineNetwork,
   ContainerHealth,
   ContainerSpec,
   ContainerStatus,
@@ -58,6 +59,7 @@ export interface WireInspect {
   State?: {
     Status?: string;
     Running?: boolean;
+    Pid?: number;
     ExitCode?: number;
     StartedAt?: string;
     FinishedAt?: string;
@@ -65,7 +67,6 @@ export interface WireInspect {
     Error?: string;
     Health?: WireHealth;
     Healthcheck?: WireHealth;
-    Pid?: number;
   };
   NetworkSettings?: {
     IPAddress?: string;
@@ -221,6 +222,29 @@ export function fromInspect(wire: WireInspect): ContainerDetails {
   const health = toHealth(state.Health ?? state.Healthcheck);
   if (health) details.health = health;
   return details;
+}
+
+/** A network as the engine's inspect and list answer it. */
+export interface WireNetwork {
+  Id?: string;
+  ID?: string;
+  Name?: string;
+  Labels?: Record<string, string> | null;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
+}
+
+/** The network's IPv4 plan; undefined when it has none. */
+export function fromNetwork(wire: WireNetwork): EngineNetwork | undefined {
+  const config = wire.IPAM?.Config?.find((c) => c.Subnet?.includes('.') && c.Gateway);
+  const id = wire.Id ?? wire.ID;
+  if (!id || !config?.Subnet || !config.Gateway) return undefined;
+  return {
+    id,
+    name: wire.Name ?? '',
+    subnet: config.Subnet,
+    gateway: config.Gateway.replace(/\/\d+$/, ''),
+    labels: wire.Labels ?? {},
+  };
 }
 
 /** Maps a list row to the contract's summary. */

@@ -28,6 +28,14 @@ export function engineImage(
   return resolveImageUri(image, ctx)?.localUri ?? image;
 }
 
+/**
+ * Where the container's network is: `network` for a task's first container on the cloud's task
+ * network (nothing published: the task firewall admits by security group), `container:<id>` for
+ * the others (one namespace per task, as awsvpc gives), or ports published on 127.0.0.1 for
+ * the per-port proxies when the kernel cannot enforce groups.
+ */
+export type ContainerNetwork = { network: string } | { published: true };
+
 export function containerSpec(
   ctx: ContainerSpecContext,
   task: Task,
@@ -35,6 +43,7 @@ export function containerSpec(
   container: ContainerDefinition,
   /** Resolved secrets and the agent's variables (credentials and metadata URIs); the overrides' win. */
   injected: Record<string, string> = {},
+  placement: ContainerNetwork = { published: true },
 ): ContainerSpec {
   const override = task.overrides.containerOverrides.find((o) => o.name === container.name);
   const env: Record<string, string> = {};
@@ -58,10 +67,12 @@ export function containerSpec(
     },
     init: true,
     stopTimeoutSeconds: container.stopTimeout ?? DEFAULT_STOP_TIMEOUT_S,
-    ports: container.portMappings
-      .filter((p) => p.containerPort !== undefined)
-      .map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' })),
   };
+  if ('network' in placement) spec.network = placement.network;
+  else
+    spec.ports = container.portMappings
+      .filter((p) => p.containerPort !== undefined)
+      .map((p) => ({ containerPort: p.containerPort ?? 0, protocol: p.protocol ?? 'tcp', hostIp: '127.0.0.1' }));
   if (command) spec.command = command;
   if (container.entryPoint) spec.entrypoint = container.entryPoint;
   if (container.workingDirectory) spec.workingDir = container.workingDirectory;

@@ -17,6 +17,8 @@ import type { EndpointPortPool } from '../network/index.js';
 import { LABEL } from './labels.js';
 import { definitionOf } from './task-definitions.js';
 import { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
+import { kernelFirewallSupport, TaskFirewall, type FirewallSupport, type TaskFirewallDeps } from './task-firewall.js';
+import { errorMessage } from '../core/errors.js';
 
 export { LABEL, cloudLabelFor } from './labels.js';
 export { TaskRunner, type TaskRunnerDeps } from './task-runner.js';
@@ -40,6 +42,11 @@ export interface RuntimeOptions {
    * task ARN (a runtime per region: each its own region's). Default: all.
    */
   owns?: (taskArn: string) => boolean;
+  /**
+   * Starts the task firewall (startTaskFirewall), when the cloud's runtimes share one: one
+   * network and one set of chains per cloud, over every region's security groups.
+   */
+  firewall?: (deps: TaskFirewallDeps) => Promise<StartedFirewall>;
 }
 
 export class Runtime {
@@ -53,6 +60,8 @@ export class Runtime {
   private nudge: ClockTimer | undefined;
   private lastTick = 0;
   private readonly logger: Logger;
+  /** How security groups are enforced, once started. */
+  firewallSupport: FirewallSupport | undefined;
 
   constructor(
     private readonly deps: TaskRunnerDeps,
@@ -62,6 +71,7 @@ export class Runtime {
       ? new ServiceEndpoints({
           ports: options.endpointPorts,
           pool: deps.pool,
+          addressOf: (taskArn) => this.runner.privateAddress(taskArn),
           logger: deps.logger,
           ...(options.deregistrationDelayMs !== undefined
             ? { deregistrationDelayMs: options.deregistrationDelayMs }
@@ -85,6 +95,7 @@ export class Runtime {
 
   /** Adopts what a previous run left, then ticks every `tickMs`. */
   async start(): Promise<void> {
+    this.firewallSupport = await this.startFirewall();
     await this.adopt();
     this.timer = this.deps.clock.setInterval(() => this.tick(), this.options.tickMs ?? 500);
     this.timer.unref();
@@ -153,6 +164,18 @@ export class Runtime {
     this.nudge.unref();
   }
 
+  /** The task firewall (shared by the cloud's runtimes when given, else this runtime's own). */
+  private async startFirewall(): Promise<FirewallSupport> {
+    const started = await (this.options.firewall ?? startTaskFirewall)({
+      engine: this.deps.engine,
+      ec2: this.deps.ec2,
+      cloudLabel: this.deps.cloudLabel,
+      logger: this.logger,
+    });
+    if (started.firewall) this.runner.useFirewall(started.firewall);
+    return started.support;
+  }
+
   /** Reconciles this cloud's labelled containers with the tasks in the store. */
   private async adopt(): Promise<void> {
     const { engine, store } = this.deps;
@@ -186,6 +209,8 @@ export class Runtime {
             id: c.id,
             name: c.labels[LABEL.container] ?? '',
             ...(details.ipAddress ? { ipAddress: details.ipAddress } : {}),
+            ...(details.pid ? { pid: details.pid } : {}),
+            guarded: details.ports.length === 0 && details.ipAddress !== undefined,
             ports: details.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort })),
           });
         }
@@ -223,4 +248,31 @@ export class Runtime {
  */
 function stopEventAfterRestart(task: Task): TaskStopEvent {
   return isStarting(task.lastStatus) ? STOP.startInterrupted() : STOP.essentialContainerExited();
+}
+
+/** The task firewall as started, or why security groups are per-port proxies instead. */
+export interface StartedFirewall {
+  support: FirewallSupport;
+  firewall?: TaskFirewall;
+}
+
+/**
+ * Security groups in the kernel where the host allows (./task-firewall.ts); otherwise, and
+ * when making the network or chains fails, a proxy per task port as before.
+ */
+export async function startTaskFirewall(deps: TaskFirewallDeps): Promise<StartedFirewall> {
+  const support = await kernelFirewallSupport();
+  if (!support.kernel || !deps.engine.ensureNetwork) {
+    const reason = support.reason ?? 'the container engine has no networks';
+    deps.logger.warn('security groups enforced by per-port proxies', { reason });
+    return { support: { kernel: false, reason } };
+  }
+  const firewall = new TaskFirewall(deps);
+  try {
+    await firewall.start();
+  } catch (error) {
+    deps.logger.warn('security groups enforced by per-port proxies', { reason: errorMessage(error) });
+    return { support: { kernel: false, reason: errorMessage(error) } };
+  }
+  return { support, firewall };
 }

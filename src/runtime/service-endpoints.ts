@@ -11,6 +11,11 @@ import type { Service, Task, TaskDefinition } from '../services/ecs/model.js';
 export interface ServiceEndpointsDeps {
   ports: EndpointPortPool;
   pool: TaskAddressPool;
+  /**
+   * Where the endpoint reaches a task when not at its pool address: its private address on the
+   * cloud's task network (no NAT on the way: the kernel's rules admit the endpoint as the host).
+   */
+  addressOf?: (taskArn: string) => string | undefined;
   logger: Logger;
   deregistrationDelayMs?: number;
 }
@@ -65,7 +70,7 @@ export class ServiceEndpoints {
     const targets = [];
     for (const task of tasks) {
       const port = targetPort(task, definitionOf(task));
-      const address = this.deps.pool.addressOf(task.taskArn);
+      const address = this.deps.addressOf?.(task.taskArn) ?? this.deps.pool.addressOf(task.taskArn);
       if (port !== undefined && address !== undefined) targets.push({ taskArn: task.taskArn, address, port });
     }
     entry.endpoint.setTargets(targets);

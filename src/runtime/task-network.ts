@@ -59,3 +59,27 @@ export function attachNetwork(deps: TaskNetworkDeps, task: Task, address: string
 export function networkInterfaceOf(task: Task): string | undefined {
   return task.attachments.flatMap((a) => a.details).find((d) => d.name === 'networkInterfaceId')?.value;
 }
+
+/**
+ * The task with `privateIp` as its private address (its address on the cloud's task network,
+ * known once its first container runs), its ENI updated to match; the public address stays.
+ */
+export function recordPrivateAddress(deps: TaskNetworkDeps, task: Task, privateIp: string): Task {
+  const eniId = networkInterfaceOf(task);
+  if (eniId) deps.ec2.setNetworkInterfacePrivateIp(eniId, privateIp);
+  const renamed: Record<string, string> = {
+    privateIPv4Address: privateIp,
+    privateDnsName: `ip-${privateIp.replaceAll('.', '-')}.${deps.region}.compute.internal`,
+  };
+  return {
+    ...task,
+    attachments: task.attachments.map((a) => ({
+      ...a,
+      details: a.details.map((d) => (d.name in renamed ? { ...d, value: renamed[d.name] ?? d.value } : d)),
+    })),
+    containers: task.containers.map((c) => ({
+      ...c,
+      networkInterfaces: c.networkInterfaces.map((n) => ({ ...n, privateIpv4Address: privateIp })),
+    })),
+  };
+}

@@ -50,7 +50,8 @@ import {
   TaskSecretsError,
   type AgentCalls,
 } from './task-secrets.js';
-import { attachNetwork, networkInterfaceOf } from './task-network.js';
+import type { GuardedTask, TaskFirewall } from './task-firewall.js';
+import { attachNetwork, networkInterfaceOf, recordPrivateAddress } from './task-network.js';
 import { TaskPortProxies } from './task-port-proxies.js';
 import { hostCannotRun, platformMismatch, platformText, taskPlatform } from './task-platform.js';
 import { hostPlatforms, type HostPlatforms } from '../host/platforms.js';
@@ -92,6 +93,10 @@ export interface TaskRunnerDeps {
 /** What the runner holds for a task it has started (or adopted). */
 interface LiveTask {
   proxies: TaskPortProxy[];
+  /** The task's container ports, when the task firewall guards it (no proxies then). */
+  guardedPorts: number[];
+  /** Its address on the cloud's task network, when the task firewall guards it. */
+  privateIp?: string;
   /** Aborts log following and exit watching. */
   abort: AbortController;
   stopping: boolean;
@@ -104,6 +109,8 @@ export class TaskRunner {
   private readonly exits: ContainerExits;
   /** Tasks with a start or stop in flight, so a tick does not begin a second one. */
   private readonly busy = new Set<string>();
+  /** Security groups in the kernel (./task-firewall.ts); absent: a proxy per task port. */
+  private firewall: TaskFirewall | undefined;
 
   private readonly platforms: HostPlatforms;
 
@@ -116,7 +123,18 @@ export class TaskRunner {
   /** Whether the task's app accepts connections on `port` at the task's address (its proxy listens). */
   accepts(taskArn: string, port: number): boolean {
     const entry = this.live.get(taskArn);
-    return entry !== undefined && !entry.stopping && entry.proxies.some((p) => p.port === port && p.listening);
+    if (entry === undefined || entry.stopping) return false;
+    return entry.guardedPorts.includes(port) || entry.proxies.some((p) => p.port === port && p.listening);
+  }
+
+  /** A guarded task's private address (the service endpoint's way to it); undefined for proxied ones. */
+  privateAddress(taskArn: string): string | undefined {
+    return this.live.get(taskArn)?.privateIp;
+  }
+
+  /** Tasks started from now on are guarded by `firewall` rather than proxied. */
+  useFirewall(firewall: TaskFirewall): void {
+    this.firewall = firewall;
   }
 
   /** Whether a start or stop of the task is in flight. */
@@ -158,6 +176,9 @@ export class TaskRunner {
 
   /** Re-applies security groups to every task address (rules may have changed since). */
   refreshProxies(): void {
+    this.firewall
+      ?.sync()
+      .catch((error: unknown) => this.deps.logger.warn('task firewall sync failed', { error: String(error) }));
     this.ports.newTick();
     for (const entry of this.live.values()) {
       if (entry.stopping) continue;
@@ -177,6 +198,7 @@ export class TaskRunner {
     await Promise.all(all.flatMap((entry) => entry.proxies.map((p) => p.close())));
     for (const p of all.flatMap((entry) => entry.proxies))
       this.deps.taskPorts?.remove({ address: p.address, port: p.port });
+    // Guarded tasks keep their rules and DNAT while the cloud is down: a restart adopts them.
   }
 
   private now(): Date {
@@ -195,7 +217,7 @@ export class TaskRunner {
     if (!task || task.lastStatus !== 'PROVISIONING' || task.desiredStatus === 'STOPPED') return undefined;
     const definition = definitionOf(store, task);
     if (!definition) return STOP.resourceInitialization(`task definition ${task.taskDefinitionArn} not found`);
-    const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
+    const entry: LiveTask = { proxies: [], guardedPorts: [], abort: new AbortController(), stopping: false };
     this.live.set(taskArn, entry);
 
     // PROVISIONING: the task's ENI. Created and recorded on the task in one transaction, so a
@@ -258,19 +280,29 @@ export class TaskRunner {
     }
     store.tasks.update(taskArn, (t) => ({ ...t, pullStoppedAt: this.now() }));
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
+    const firewall = this.firewall;
+    let first: string | undefined;
     for (const container of definition.document.containerDefinitions) {
       let id: string;
+      const placement = firewall ? { network: first ? `container:${first}` : firewall.networkName } : undefined;
       try {
         const agent = this.deps.taskAgent?.inject(
           task,
           task.overrides.taskRoleArn ?? definition.document.taskRoleArn,
           container,
         );
-        const spec = containerSpec(this.deps, task, definition, container, {
-          ...agent?.env,
-          ...injected.get(container.name),
-        });
-        if (agent) Object.assign(spec, { extraHosts: agent.extraHosts, binds: agent.binds });
+        const spec = containerSpec(
+          this.deps,
+          task,
+          definition,
+          container,
+          { ...agent?.env, ...injected.get(container.name) },
+          placement,
+        );
+        // A container that joins the first one's namespace shares its /etc/hosts: the engine
+        // refuses host entries of its own there.
+        const joined = placement?.network?.startsWith('container:') ?? false;
+        if (agent) Object.assign(spec, { ...(joined ? {} : { extraHosts: agent.extraHosts }), binds: agent.binds });
         id = await this.deps.engine.createContainer(spec);
         this.setContainer(taskArn, container.name, { runtimeId: id });
         // Prepared before its process runs where the engine can (Podman): a missing program is
@@ -289,6 +321,21 @@ export class TaskRunner {
         return STOP.resourceInitialization(errorMessage(error));
       }
       const details = await this.deps.engine.inspectContainer(id);
+      if (firewall) {
+        if (!first) {
+          first = id;
+          if (!details.ipAddress || !details.pid)
+            return STOP.resourceInitialization(`container ${id} has no address on ${firewall.networkName}`);
+          entry.privateIp = details.ipAddress;
+          await this.guard(firewall, taskArn, {
+            pid: details.pid,
+            privateIp: details.ipAddress,
+            publicIp: address,
+            groups,
+          });
+        }
+        this.announce(entry, address, container.portMappings);
+      }
       for (const port of details.ports) {
         const proxy = await this.ports.proxy(address, groups, details.ipAddress, port);
         entry.proxies.push(proxy);
@@ -360,6 +407,28 @@ export class TaskRunner {
     }));
   }
 
+  /**
+   * A guarded task's ports, at its public and its private address: jobs reach both through
+   * their relays (src/runner/container/task-relays.ts), as a host client does.
+   */
+  private announce(entry: LiveTask, publicIp: string, mappings: readonly { containerPort?: number }[]): void {
+    for (const { containerPort } of mappings) {
+      if (containerPort === undefined) continue;
+      entry.guardedPorts.push(containerPort);
+      for (const address of [publicIp, entry.privateIp])
+        if (address) this.deps.taskPorts?.add({ address, port: containerPort });
+    }
+  }
+
+  /** Records the task's real private address and writes its rules. */
+  private async guard(firewall: TaskFirewall, taskArn: string, guarded: GuardedTask): Promise<void> {
+    this.deps.store.transaction(() => {
+      const current = this.deps.store.tasks.get(taskArn);
+      if (current) this.deps.store.tasks.put(recordPrivateAddress(this.deps, current, guarded.privateIp));
+    });
+    await firewall.attach(taskArn, guarded);
+  }
+
   /** Watches the container's exit (an essential one stops the task) and ships awslogs output (from `since`). */
   follow(task: Task, container: ContainerDefinition, id: string, signal: AbortSignal, since?: Date): void {
     shipAwslogs(this.deps, task, container, id, signal, since);
@@ -388,13 +457,26 @@ export class TaskRunner {
       id: string;
       name: string;
       ipAddress?: string;
+      pid?: number;
+      /** Whether it is on the cloud's task network (started guarded) rather than published. */
+      guarded?: boolean;
       ports: { containerPort: number; hostPort: number }[];
     }[],
   ): Promise<void> {
-    const entry: LiveTask = { proxies: [], abort: new AbortController(), stopping: false };
+    const entry: LiveTask = { proxies: [], guardedPorts: [], abort: new AbortController(), stopping: false };
     this.live.set(task.taskArn, entry);
     const address = this.deps.pool.allocate(task.taskArn);
     const groups = task.networkConfiguration?.awsvpcConfiguration.securityGroups ?? [];
+    const head = containers.find((c) => c.guarded && c.ipAddress && c.pid);
+    if (this.firewall && head?.ipAddress && head.pid) {
+      entry.privateIp = head.ipAddress;
+      await this.firewall.attach(task.taskArn, { pid: head.pid, privateIp: head.ipAddress, publicIp: address, groups });
+      this.announce(
+        entry,
+        address,
+        definition.document.containerDefinitions.flatMap((d) => d.portMappings),
+      );
+    }
     for (const c of containers) {
       // The rules are in the container's namespace already; the endpoint listens again and knows its address.
       await this.deps.taskAgent
@@ -419,6 +501,12 @@ export class TaskRunner {
     await this.deps.drain?.(taskArn);
     await Promise.all((entry?.proxies ?? []).map((p) => p.close()));
     for (const p of entry?.proxies ?? []) this.deps.taskPorts?.remove({ address: p.address, port: p.port });
+    const publicIp = this.deps.pool.addressOf(taskArn);
+    for (const address of [publicIp, entry?.privateIp])
+      for (const port of entry?.guardedPorts ?? []) if (address) this.deps.taskPorts?.remove({ address, port });
+    await this.firewall
+      ?.detach(taskArn)
+      .catch((error: unknown) => this.deps.logger.warn('task firewall update failed', { error: String(error) }));
     const task = store.tasks.get(taskArn);
     if (!task) return;
     const definition = definitionOf(store, task);

@@ -15,7 +15,7 @@ import { Cloud } from '../../src/cloud/cloud.js';
 import { checkCloud } from '../../src/doctor/cloud-health.js';
 import { probeContainer } from '../../src/doctor/container-probe.js';
 import { diagnose } from '../../src/doctor/diagnose.js';
-import { checkFiles, runDoctor } from '../../src/doctor/doctor.js';
+import { checkFiles, checkFirewall, runDoctor } from '../../src/doctor/doctor.js';
 import { parseEngineFiles, readEngineFiles } from '../../src/doctor/engine-files.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { waitFor } from '../support/wait-for.js';
@@ -89,6 +89,15 @@ describe('doctor: required files', () => {
     assert.equal(catatonit?.status, 'fail');
     assert.equal(catatonit?.fix, 'apt-get install --reinstall catatonit');
     assert.equal(report.checks.find((c) => c.id === 'engine.api')?.status, 'pass');
+  });
+});
+
+describe('doctor: security groups', () => {
+  it('says when tasks fall back to per-port proxies, and why', async () => {
+    const check = await checkFirewall({ DOCKYARD_TASK_FIREWALL: 'proxy' });
+    assert.equal(check.id, 'host.firewall');
+    assert.equal(check.status, 'pass');
+    assert.match(check.detail, /^enforced by a proxy per task port \(fallback: DOCKYARD_TASK_FIREWALL=proxy\)/);
   });
 });
 

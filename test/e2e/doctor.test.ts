@@ -57,6 +57,7 @@ describe('dockyard doctor', () => {
       report.checks.map((c) => c.id),
       [
         'host.files',
+        'host.firewall',
         'engine.api',
         'engine.host',
         'registry.push',
@@ -73,6 +74,8 @@ describe('dockyard doctor', () => {
     assert.match(byId.get('container.run')?.detail ?? '', /PID 1 is \/run\/podman-init|PID 1 is \/sbin\/docker-init/);
     assert.match(byId.get('container.port')?.detail ?? '', /^127\.0\.0\.1:\d+ → .*:8080 answered from the host$/);
     assert.match(byId.get('cloud.aws')?.detail ?? '', /arn:aws:iam::000000000000:root/);
+    // The test host runs as root with iptables and nsenter.
+    assert.match(byId.get('host.firewall')?.detail ?? '', /^enforced by the kernel/);
     assert.match(byId.get('cloud.ecs')?.detail ?? '', /^running; it reaches /);
 
     // The probe's container, its image and its temporary directory are gone.
@@ -110,7 +113,7 @@ describe('dockyard doctor', () => {
 
     const second = await dockyard(['doctor', '--setup'], env);
     assert.equal(second.status, 0, second.stdout + second.stderr);
-    assert.match(second.stdout, /^\[setup\] self-check: 7 checks passed in \d+\.\d s\n$/);
+    assert.match(second.stdout, /^\[setup\] self-check: 8 checks passed in \d+\.\d s\n$/);
     const again = JSON.parse((await dockyard(['doctor', '--setup', '--json'], env)).stdout) as Report;
     assert.deepEqual(
       again.checks.filter((c) => c.cached).map((c) => c.id),

@@ -1,7 +1,8 @@
 /**
- * A job in a container reaches an ECS task at the task's own address, as a host client does
- * (`http://127.K.x.y:8080/`), also when the task started after the job did (the job's routes
- * follow the tasks); the task's container address on the engine's bridge stays refused.
+ * A job in a container reaches an ECS task at the task's own addresses, as a host client does
+ * (its private address, DescribeTasks', and its public one, `http://127.K.x.y:8080/`), also when
+ * the task started after the job did (the job's routes follow the tasks); any other port on the
+ * engine's bridges stays refused.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
+import { Ec2Store } from '../../src/services/ec2/store.js';
 import {
   addressOf,
   CONTAINER_PORT,
@@ -40,7 +42,7 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('a task started while the job runs answers at its address; its container address does not', async () => {
+  it('a task started while the job runs answers at its addresses; other ports of the task network do not', async () => {
     const pushed = pushFiles({ port: portOf(cloud), admin: cloud.state.admin }, work, 'mona/probe', {
       '.github/workflows/probe.yml': [
         'on: push',
@@ -55,7 +57,8 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
         '          url=$(cat task-url)',
         '          for i in $(seq 1 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done',
         '          echo "TASK says: $(curl -sf "$url")"',
-        '          if curl -sf --max-time 3 "http://$(cat task-container-ip):8080/"; then echo "REACHED the task container directly"; else echo "container address refused"; fi',
+        '          echo "PUBLIC says: $(curl -sf "$(cat task-public-url)")"',
+        '          if curl -sf --max-time 3 "http://$(cat task-container-ip):8081/"; then echo "REACHED the task network directly"; else echo "other ports refused"; fi',
         '',
       ].join('\n'),
     });
@@ -78,11 +81,17 @@ describe('a job reaches ECS tasks at their addresses', { timeout: 600_000 }, () 
     assert.notEqual(containerIp, '');
     const workspace = join(dataDir, 'work', `${runId}-probe`, 'probe', 'probe');
     writeFileSync(join(workspace, 'task-container-ip'), `${containerIp}\n`);
+    const eniId = task.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value ?? '';
+    const ec2 = new Ec2Store(cloud.state.db, { accountId: cloud.accountId, region: cloud.region });
+    const publicIp = ec2.getNetworkInterface(eniId)?.publicIp ?? '';
+    assert.match(publicIp, /^127\./);
+    writeFileSync(join(workspace, 'task-public-url'), `http://${publicIp}:${CONTAINER_PORT}/\n`);
     writeFileSync(join(workspace, 'task-url'), `http://${address}:${CONTAINER_PORT}/\n`);
     await pushed;
     const { run, log } = await finishedRun(cloud.ci.runner, 'mona/probe');
     assert.equal(run.conclusion, 'success', log);
     assert.match(log, /Z TASK says: hello$/m);
-    assert.match(log, /Z container address refused$/m);
+    assert.match(log, /Z PUBLIC says: hello$/m);
+    assert.match(log, /Z other ports refused$/m);
   });
 });

@@ -58,6 +58,8 @@ export interface RuntimeCloudOptions {
   port?: number;
   /** Which CPU architectures the host runs, when a test stands in for the kernel's answer. */
   platforms?: HostPlatforms;
+  /** A second cloud in the same process needs task addresses of its own. */
+  taskAddressRange?: { first: string; last: string };
 }
 
 /**
@@ -73,7 +75,7 @@ export async function startRuntimeCloud(
   options: RuntimeCloudOptions = {},
 ): Promise<Cloud> {
   addressRange ??= claimTaskAddressRange();
-  const taskAddressRange = addressRange;
+  const taskAddressRange = options.taskAddressRange ?? addressRange;
   const port = options.port ?? 0;
   // A restart on its predecessor's port: a client socket of another test may hold that port for
   // a moment (it lies in the kernel's ephemeral range), so binding is retried.

@@ -4,10 +4,10 @@
  * for each task port the cloud listens on the job network's gateway (an ephemeral port) and
  * splices each connection to the task port, and each job's namespace sends `127.K.x.y:PORT` to
  * that relay (DNAT in a chain of its own, rewritten whenever tasks come and go). The job then
- * uses the same task URL as a host client; the task's security groups see the host's address
- * (127.0.0.1), as for any host client.
- *
- * Issue 13 puts tasks on the job network with addresses of their own; this goes then.
+ * uses the same task URL as a host client; the task's security groups see the host's address,
+ * as for any host client. With security groups in the kernel (src/runtime/task-firewall.ts) a
+ * task's ports are at its public address and at its private one on the cloud's task network
+ * (which the job's namespace refuses otherwise): both are relayed.
  */
 import { connect, createServer, type Server } from 'node:net';
 import { spliceSockets } from '../../network/splice.js';

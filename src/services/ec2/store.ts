@@ -339,6 +339,13 @@ export class Ec2Store {
   }
 
   /** Removes an interface; false when there was none. */
+  /** Records the address the interface really has (a task's, once its engine network gave it one). */
+  setNetworkInterfacePrivateIp(id: string, privateIp: string): boolean {
+    return (
+      this.db.prepare('UPDATE ec2_network_interfaces SET private_ip = ? WHERE id = ?').run(privateIp, id).changes > 0
+    );
+  }
+
   deleteNetworkInterface(id: string): boolean {
     return this.db.transaction(() => {
       this.db.prepare('DELETE FROM ec2_tags WHERE resource_id = ?').run(id);
