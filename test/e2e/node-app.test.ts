@@ -137,7 +137,7 @@ describe('examples/node-app: secrets, task role, metadata, worker by private IP'
   // DescribeTasks' private IP is today a proxy address on the host's loopback, which a task's own
   // namespace cannot reach; issue 13.4 (tasks on a network of their own, private IPs the addresses
   // tasks use) makes it pass.
-  it('the app reached the worker at its private IP', { todo: 'issue 13.4: task-reachable private IPs' }, () => {
+  it('the app reached the worker at its private IP', () => {
     assert.match(report.get('worker') ?? '', /^\d+\.\d+\.\d+\.\d+:8080 answered 200: worker arn:aws:ecs:/);
   });
 
