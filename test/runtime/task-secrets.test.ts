@@ -1,6 +1,6 @@
 /**
  * Task secrets with real containers: a Secrets Manager secret (whole, a JSON key, a stage) and an
- * SSM SecureString parameter (by name and ARN) read as the execution role into the container's
+ * SSM SecureString parameter (by name and ARN; another region's by its ARN) read as the execution role into the container's
  * environment (the container prints them to awslogs), never in DescribeTasks; an execution role
  * without the permission stops the next task with ECS's ResourceInitializationError; a missing
  * JSON key, environmentFiles and a missing entrypoint (an init as PID 1 notwithstanding) fail
@@ -123,6 +123,28 @@ describe('task secrets', { timeout: 300_000 }, () => {
       await f.ecs.send(new DescribeTasksCommand({ cluster: 'apps', tasks: [arn], include: ['TAGS'] })),
     );
     assert.ok(!described.includes(PASSWORD) && !described.includes(GREETING), 'values absent from DescribeTasks');
+  });
+
+  it('reads a secret and a parameter of another region by their ARNs there', async () => {
+    const eu = { ...clientConfig(cloud), region: 'eu-west-1' };
+    const euSecret = await new SecretsManagerClient(eu).send(
+      new CreateSecretCommand({ Name: 'eu/token', SecretString: 'eu-token' }),
+    );
+    assert.match(euSecret.ARN ?? '', /^arn:aws:secretsmanager:eu-west-1:/);
+    await new SSMClient(eu).send(new PutParameterCommand({ Name: '/eu/greeting', Value: 'hej', Type: 'String' }));
+    const secrets = [
+      { name: 'EU_TOKEN', valueFrom: euSecret.ARN ?? '' },
+      { name: 'EU_GREETING', valueFrom: `arn:aws:ssm:eu-west-1:${cloud.accountId}:parameter/eu/greeting` },
+    ];
+    const arn = await runTask(
+      f,
+      await registerWeb(cloud, f.ecs, 'cross-region', 'exec', {
+        secrets,
+        ...printing(['EU_TOKEN', 'EU_GREETING'], '/ecs/cross-region'),
+      }),
+    );
+    await untilStatus(f.ecs, arn, 'RUNNING');
+    assert.deepEqual(await logLines('/ecs/cross-region', arn, 2), ['EU_TOKEN=eu-token', 'EU_GREETING=hej']);
   });
 
   it('stops the task with ECS ResourceInitializationError when the execution role may not read a secret', async () => {
