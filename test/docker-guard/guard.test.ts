@@ -22,7 +22,7 @@ import { startDockerGuard, sweepOrphanedJobObjects, type DockerGuard } from '../
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { buildTinyImageTar, TINY_IMAGE_CHANGES, tinyHttpServerScript } from '../../src/images/tiny-image.js';
 import { httpGet } from '../engine/contract-suite.js';
-import { removeImages } from '../support/engine-cleanup.js';
+import { listImageNames, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk, type RunResult } from '../support/run.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -455,9 +455,7 @@ describe('docker API guard with the docker CLI', () => {
     });
     assert.equal(volumes.stdout.trim(), '');
     assert.equal(existsSync(socketPath), false);
-    const images = await runOk('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], {
-      env: { DOCKER_HOST: ENGINE },
-    });
+    const images = { stdout: (await listImageNames(ENGINE)).join('\n') };
     assert.doesNotMatch(images.stdout, new RegExp(`dockyard-guard-app-${tag}`), 'removeImages took the built image');
     assert.match(images.stdout, new RegExp(`dockyard-guard-base-${tag}`), "the base image is not the job's");
   });

@@ -40,14 +40,31 @@ export async function removeCloudContainers(dataDir: string): Promise<void> {
  * with it. An image that keeps another name is only untagged; one still in use stays.
  */
 export async function removeImages(prefix: string): Promise<void> {
-  const listed = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: { DOCKER_HOST } });
-  const names = [
-    ...new Set(
-      listed.stdout
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l.startsWith(prefix) && !l.endsWith(':<none>')),
-    ),
-  ];
+  const listed = await listImageNames().catch(() => []);
+  const names = [...new Set(listed.filter((l) => l.startsWith(prefix) && !l.endsWith(':<none>')))];
   for (const name of names) await run('docker', ['rmi', name], { env: { DOCKER_HOST } });
+}
+
+/**
+ * The engine's image names (`repository:tag`). Podman 4.3 lists images without a lock against
+ * removals: an image another test removes mid-listing fails the whole listing with "image not
+ * known", so the listing is asked again until it answers (10 s at most).
+ */
+export async function listImageNames(engineHost = DOCKER_HOST): Promise<string[]> {
+  return waitFor(
+    'the engine to list its images',
+    async () => {
+      const listed = await run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], {
+        env: { DOCKER_HOST: engineHost },
+      });
+      if (listed.status === 0)
+        return listed.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+      if (/image not known/.test(listed.stderr)) return undefined;
+      throw new Error(`docker images exited ${listed.status}: ${listed.stderr}`);
+    },
+    { timeoutMs: 10_000 },
+  );
 }
