@@ -1,0 +1,239 @@
+/**
+ * Issue 12's acceptance: the twelve workflows of the corpus's `acceptanceProposal`
+ * (test/corpus/index.json), real public ECS deploy workflows, run unchanged in one cloud
+ * (`dockyard up`) at once. Each gets a hosted repository with its files as published plus our
+ * stand-ins for the app's own files, the AWS resources it expects, only the secrets and variables
+ * a user sets (account, role or access key, region, names); then its pushes and dispatches run
+ * and every run must conclude success with every step green.
+ *
+ * Entries that need a feature still being built are listed in EXPECTED_FAILURES with the
+ * reason: the test fails if one of them starts passing (flip it) or if one not listed fails.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  cliOk,
+  entryWorkTree,
+  firstFailure,
+  git,
+  readCorpusIndex,
+  REPO_ROOT,
+  runView,
+  storeSettings,
+  type EntryResult,
+  type RunView,
+} from '../support/corpus.js';
+import { CORPUS_ACCOUNT_ID, RECIPES, type Stage } from '../support/corpus-recipes.js';
+import { DOCKYARD_BIN, startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
+import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
+import { run, runOk } from '../support/run.js';
+
+/** Entry → what it lacks; the integrator removes a line when the feature lands. */
+const EXPECTED_FAILURES: Record<string, string> = {
+  'random-color-bluegreen': 'reusable workflows in the same repository with secrets: inherit (issue 12 §3)',
+  'gate22-backend': 'reusable workflows in the same repository with secrets: inherit (issue 12 §3)',
+  'boxel-bot-runner':
+    "reusable workflows from another repository (issue 12 §3); its role ARN names account 680542703984, the cloud's is kaapi's",
+};
+
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
+const OWNER = 'corpus';
+
+describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout: 900_000 }, () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dockyard-corpus-'));
+  const dockerConfig = mkdtempSync(join(tmpdir(), 'dockyard-corpus-docker-'));
+  const dockerEnv = { DOCKER_HOST, DOCKER_CONFIG: dockerConfig };
+  const names = readCorpusIndex().acceptanceProposal;
+  const results = new Map<string, EntryResult>();
+  const works: string[] = [];
+  let proc: DockyardProcess | undefined;
+  let wallSeconds = 0;
+
+  before(async () => {
+    const started = Date.now();
+    await runOk('bash', [join(REPO_ROOT, 'scripts', 'base-images')]);
+    proc = await startDockyardCloud(['--data', dataDir, '--account-id', CORPUS_ACCOUNT_ID], {
+      env: { DOCKYARD_DATA: dataDir },
+    });
+    const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    const config = { endpoint: proc.url, region: 'us-east-1', credentials: admin, maxAttempts: 1 };
+    const registry = `localhost:${proc.port}`;
+    const base = await sharedResources(config, registry);
+    const index = readCorpusIndex();
+    await Promise.all(
+      names.map(async (name) => {
+        const entry = index.workflows.find((w) => w.name === name);
+        const recipe = RECIPES[name];
+        assert.ok(entry && recipe, `a recipe for ${name}`);
+        const t0 = Date.now();
+        const repository = `${OWNER}/${name}`;
+        const stage: Stage = { ...base, config, accountId: CORPUS_ACCOUNT_ID, registry, repository };
+        try {
+          const runs = await runEntry(entry, recipe, stage);
+          const failures = (await Promise.all(runs.map((r) => firstFailure(dataDir, r)))).filter(
+            (f): f is string => f !== undefined,
+          );
+          if (runs.length !== recipe.runs)
+            failures.unshift(
+              `${runs.length} run(s), expected ${recipe.runs}: ${runs.map((r) => r.workflowFile).join(', ')}`,
+            );
+          results.set(name, {
+            name,
+            ok: failures.length === 0,
+            runs,
+            firstFailure: failures[0],
+            seconds: secondsSince(t0),
+          });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          results.set(name, {
+            name,
+            ok: false,
+            runs: [],
+            firstFailure: `set-up: ${message.slice(0, 600)}`,
+            seconds: secondsSince(t0),
+          });
+        }
+      }),
+    );
+    wallSeconds = secondsSince(started);
+  });
+
+  after(async () => {
+    await proc?.stop();
+    await removeCloudContainers(dataDir);
+    if (proc) await removeImages(`localhost:${proc.port}/`);
+    for (const dir of [dataDir, dockerConfig, ...works]) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The execution role, the default VPC's network, the stand-in image in ECR and docker logged in. */
+  async function sharedResources(config: Stage['config'], registry: string) {
+    const iam = new IAMClient(config);
+    const executionRole = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'ecsTaskExecutionRole',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    await iam.send(
+      new AttachRolePolicyCommand({
+        RoleName: 'ecsTaskExecutionRole',
+        PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
+      }),
+    );
+    const ec2 = new EC2Client(config);
+    const subnets = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.map((s) => s.SubnetId ?? '') ?? [];
+    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.map((g) => g.GroupId ?? '');
+    const token = (await new ECRClient(config).send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
+    const password = Buffer.from(token?.authorizationToken ?? '', 'base64')
+      .toString()
+      .replace(/^AWS:/, '');
+    await runOk('docker', ['login', '--username', 'AWS', '--password-stdin', registry], {
+      env: dockerEnv,
+      input: password,
+    });
+    const context = mkdtempSync(join(tmpdir(), 'dockyard-corpus-standin-'));
+    works.push(context);
+    writeFileSync(join(context, 'Dockerfile'), 'FROM python:3.11-slim\nCMD python3 -m http.server "${PORT:-8080}"\n');
+    const standin = `${registry}/corpus-standin:1`;
+    await runOk('docker', ['build', '-t', standin, context], { env: dockerEnv });
+    await new ECRClient(config).send(new CreateRepositoryCommand({ repositoryName: 'corpus-standin' }));
+    await runOk('docker', ['push', standin], { env: dockerEnv });
+    return {
+      standinImage: standin,
+      executionRoleArn: executionRole.Role?.Arn ?? '',
+      network: { subnets, securityGroups: groups ?? [] },
+      async pushStandin(name: string, tag: string) {
+        await runOk('docker', ['tag', standin, `${registry}/${name}:${tag}`], { env: dockerEnv });
+        await runOk('docker', ['push', `${registry}/${name}:${tag}`], { env: dockerEnv });
+      },
+    };
+  }
+
+  async function runEntry(
+    entry: Parameters<typeof entryWorkTree>[0],
+    recipe: (typeof RECIPES)[string],
+    stage: Stage,
+  ): Promise<RunView[]> {
+    const work = entryWorkTree(entry, recipe.standIns(stage), recipe.edit);
+    works.push(work);
+    await git(work, ['init', '-q', '-b', recipe.branch]);
+    await git(work, ['add', '-A']);
+    await git(work, ['commit', '-qm', `${entry.name} as published, with stand-ins for the app's files`]);
+    await cliOk(dataDir, ['repo', 'create', stage.repository, '--remote', 'dockyard'], work);
+    if (recipe.alsoHost) {
+      const other = mkdtempSync(join(tmpdir(), `dockyard-corpus-${entry.name}-also-`));
+      works.push(other);
+      cpSync(join(REPO_ROOT, entry.corpusDir, recipe.alsoHost.dir), other, { recursive: true });
+      await git(other, ['init', '-q', '-b', 'main']);
+      await git(other, ['add', '-A']);
+      await git(other, ['commit', '-qm', 'as published']);
+      await cliOk(dataDir, ['repo', 'create', recipe.alsoHost.repository, '--remote', 'dockyard'], other);
+      await push(other, 'main');
+    }
+    await storeSettings(dataDir, stage.repository, await recipe.provision(stage));
+    await push(work, recipe.branch);
+    for (const trigger of recipe.then) {
+      if ('push' in trigger) {
+        await git(work, ['tag', trigger.push]);
+        await push(work, trigger.push);
+      } else {
+        const fields = Object.entries(trigger.inputs ?? {}).flatMap(([k, v]) => ['-f', `${k}=${v}`]);
+        // Exits 1 when the run fails; the run is read back below either way.
+        await run(process.execPath, [DOCKYARD_BIN, 'run', trigger.dispatch, '--repo', stage.repository, ...fields], {
+          env: { DOCKYARD_DATA: dataDir },
+        });
+      }
+    }
+    const listed = JSON.parse(
+      await cliOk(dataDir, ['runs', 'list', '--repo', stage.repository, '--limit', '50', '--json']),
+    ) as { id: number }[];
+    return Promise.all(listed.reverse().map((r) => runView(dataDir, r.id)));
+  }
+
+  /** `dockyard push`: follows the runs the push starts; a failing run is read back later. */
+  function push(work: string, ref: string) {
+    return run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', ref], {
+      cwd: work,
+      env: { DOCKYARD_DATA: dataDir, GIT_TERMINAL_PROMPT: '0' },
+    });
+  }
+
+  it('reports each entry, the count and the wall time', (t) => {
+    const green = names.filter((n) => results.get(n)?.ok);
+    t.diagnostic(`corpus: ${green.length}/${names.length} green in ${wallSeconds} s wall time`);
+    for (const name of names) {
+      const r = results.get(name);
+      t.diagnostic(
+        `${r?.ok ? 'PASS' : 'FAIL'} ${name} (${r?.seconds ?? '?'} s)${r?.firstFailure ? `: ${r.firstFailure}` : ''}`,
+      );
+    }
+    assert.equal(results.size, names.length);
+  });
+
+  for (const name of names) {
+    const expected = EXPECTED_FAILURES[name];
+    it(`${name}${expected ? ` (expected to fail: ${expected})` : ''}`, () => {
+      const result = results.get(name);
+      assert.ok(result, `${name} ran`);
+      if (expected) assert.ok(!result.ok, `${name} now passes: remove it from EXPECTED_FAILURES (${expected})`);
+      else assert.ok(result.ok, `${name}: ${result.firstFailure ?? ''}`);
+    });
+  }
+});
+
+function secondsSince(t0: number): number {
+  return Math.round((Date.now() - t0) / 1000);
+}
