@@ -16,7 +16,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam';
 import {
   cliOk,
   entryWorkTree,
@@ -115,9 +120,18 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
     for (const dir of [dataDir, dockerConfig, ...works]) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The execution role, the default VPC's network, the stand-in image in ECR and docker logged in. */
+  /**
+   * GitHub as the account's OIDC provider, the execution role, the default VPC's network, the
+   * stand-in image in ECR, and docker logged in to it.
+   */
   async function sharedResources(config: Stage['config'], registry: string) {
     const iam = new IAMClient(config);
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: 'https://token.actions.githubusercontent.com',
+        ClientIDList: ['sts.amazonaws.com'],
+      }),
+    );
     const executionRole = await iam.send(
       new CreateRoleCommand({
         RoleName: 'ecsTaskExecutionRole',

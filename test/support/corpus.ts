@@ -138,7 +138,13 @@ export async function firstFailure(dataDir: string, view: RunView): Promise<stri
     .split('\n')
     .filter((line) => /##\[error\]|Error|error:|refused|not supported|Unsupported/i.test(line))
     .slice(0, 4)
-    .map((line) => line.trim().slice(0, 300));
+    // A log line is JOB<tab>TIME MESSAGE: the message is what says why.
+    .map((line) =>
+      line
+        .replace(/^[^\t]*\t\S+ /, '')
+        .trim()
+        .slice(0, 300),
+    );
   for (const job of view.jobs) {
     const step = job.steps.find((s) => !green(s));
     if (step || job.conclusion !== 'success')
