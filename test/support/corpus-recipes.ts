@@ -29,6 +29,8 @@ import { REPO_ROOT, type Settings, type Trigger } from './corpus.js';
 
 /** The one cloud every entry shares, and the entry's hosted repository in it. */
 export interface Stage {
+  /** The cloud's data directory: the CLI finds the cloud through it. */
+  dataDir: string;
   config: AwsClientConfig;
   accountId: string;
   /** localhost:PORT: ECR's repository URIs and the engine's name for the registry. */
@@ -53,6 +55,8 @@ export interface Recipe {
   then: Trigger[];
   /** Workflow runs the branch push and `then` start in all. */
   runs: number;
+  /** The cloud's account when the entry's files write one in (a role or registry ARN); else CORPUS_ACCOUNT_ID's. */
+  accountId?: string;
   /** A second hosted repository the workflow calls: its name and the corpus folder holding its files. */
   alsoHost?: { repository: string; dir: string };
 }
@@ -290,6 +294,8 @@ export const RECIPES: Record<string, Recipe> = {
 
   'random-color-bluegreen': {
     branch: 'main',
+    // Its workflows push to and deploy from 034362074955.dkr.ecr.ap-southeast-1.amazonaws.com.
+    accountId: '034362074955',
     standIns: () => ({ Dockerfile: node(3000) }),
     async provision(stage) {
       await ecrRepository(stage, 'nodejs-random-color');
@@ -466,6 +472,8 @@ export const RECIPES: Record<string, Recipe> = {
     runs: 1,
     then: [{ dispatch: 'manual-deploy-bot-runner.yml', inputs: { environment: 'staging' } }],
     alsoHost: { repository: 'cardstack/gh-actions', dir: 'repos/cardstack/gh-actions' },
+    // The called repository's workflow and action assume arn:aws:iam::680542703984:role/github.
+    accountId: '680542703984',
   },
 
   'kaapi-backend-staging': {
