@@ -67,6 +67,11 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
   const works: string[] = [];
   const clouds: { dataDir: string; proc?: DockyardProcess }[] = [];
   let wallSeconds = 0;
+  /**
+   * Tags of the one stand-in image, one at a time: Podman lost a name when two tags of the same
+   * image came at once ("image not known" on the push that followed).
+   */
+  let engineNames: Promise<unknown> = Promise.resolve();
 
   before(
     async () => {
@@ -199,9 +204,13 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
       standinImage: standin,
       executionRoleArn: executionRole.Role?.Arn ?? '',
       network: { subnets, securityGroups: groups ?? [] },
-      async pushStandin(name: string, tag: string) {
-        await runOk('docker', ['tag', standin, `${registry}/${name}:${tag}`], { env: dockerEnv });
-        await runOk('docker', ['push', `${registry}/${name}:${tag}`], { env: dockerEnv });
+      pushStandin(name: string, tag: string) {
+        const pushed = engineNames.then(async () => {
+          await runOk('docker', ['tag', standin, `${registry}/${name}:${tag}`], { env: dockerEnv });
+          await runOk('docker', ['push', `${registry}/${name}:${tag}`], { env: dockerEnv });
+        });
+        engineNames = pushed.catch(() => undefined);
+        return pushed;
       },
     };
   }
