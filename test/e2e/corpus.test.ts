@@ -14,7 +14,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import {
   AttachRolePolicyCommand,
@@ -36,6 +35,7 @@ import {
 } from '../support/corpus.js';
 import { CORPUS_ACCOUNT_ID, RECIPES, type Stage } from '../support/corpus-recipes.js';
 import { DOCKYARD_BIN, startDockyardCloud, type DockyardProcess } from '../support/dockyard-cli.js';
+import { TRUST } from '../runtime/support.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { run, runOk } from '../support/run.js';
 
@@ -91,7 +91,8 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
           const base = stages.get(recipe?.accountId ?? CORPUS_ACCOUNT_ID);
           assert.ok(entry && recipe && base, `a recipe for ${name}`);
           const t0 = Date.now();
-          const stage: Stage = { ...base, repository: `${OWNER}/${name}` };
+          const region = recipe.region ?? 'us-east-1';
+          const stage: Stage = { ...base, config: { ...base.config, region }, repository: `${OWNER}/${name}` };
           try {
             const runs = await runEntry(entry, recipe, stage);
             const failures = (await Promise.all(runs.map((r) => firstFailure(stage.dataDir, r)))).filter(
@@ -153,8 +154,8 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
   }
 
   /**
-   * GitHub as the account's OIDC provider, the execution role, the default VPC's network, the
-   * stand-in image in ECR, and docker logged in to it.
+   * GitHub as the account's OIDC provider, the execution role, the stand-in image in ECR, and
+   * docker logged in to it.
    */
   async function sharedResources(config: Stage['config'], registry: string) {
     // A docker configuration per cloud: logins to several clouds at once would race on one file.
@@ -170,10 +171,7 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
     const executionRole = await iam.send(
       new CreateRoleCommand({
         RoleName: 'ecsTaskExecutionRole',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        }),
+        AssumeRolePolicyDocument: TRUST,
       }),
     );
     await iam.send(
@@ -182,9 +180,6 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
         PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy',
       }),
     );
-    const ec2 = new EC2Client(config);
-    const subnets = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.map((s) => s.SubnetId ?? '') ?? [];
-    const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.map((g) => g.GroupId ?? '');
     const token = (await new ECRClient(config).send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0];
     const password = Buffer.from(token?.authorizationToken ?? '', 'base64')
       .toString()
@@ -203,7 +198,6 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
     return {
       standinImage: standin,
       executionRoleArn: executionRole.Role?.Arn ?? '',
-      network: { subnets, securityGroups: groups ?? [] },
       pushStandin(name: string, tag: string) {
         const pushed = engineNames.then(async () => {
           await runOk('docker', ['tag', standin, `${registry}/${name}:${tag}`], { env: dockerEnv });

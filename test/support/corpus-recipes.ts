@@ -4,6 +4,7 @@
  * (created here as an administrator would, through the AWS APIs), the secrets and variables a
  * user sets (account, role, region and the names its `replace` lists), and its triggers.
  */
+import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
@@ -31,6 +32,7 @@ import { REPO_ROOT, type Settings, type Trigger } from './corpus.js';
 export interface Stage {
   /** The cloud's data directory: the CLI finds the cloud through it. */
   dataDir: string;
+  /** Administrator clients' configuration, in the region the entry's workflow deploys to. */
   config: AwsClientConfig;
   accountId: string;
   /** localhost:PORT: ECR's repository URIs and the engine's name for the registry. */
@@ -38,7 +40,6 @@ export interface Stage {
   repository: string;
   /** An image in ECR serving HTTP on $PORT (8080 unset), for services before a deploy. */
   standinImage: string;
-  network: { subnets: string[]; securityGroups: string[] };
   executionRoleArn: string;
   /** Tags and pushes `standinImage` as `name:tag` in ECR. */
   pushStandin(name: string, tag: string): Promise<void>;
@@ -55,6 +56,8 @@ export interface Recipe {
   then: Trigger[];
   /** Workflow runs the branch push and `then` start in all. */
   runs: number;
+  /** The region the workflow writes in (us-east-1 when it takes it from settings or names none). */
+  region?: string;
   /** The cloud's account when the entry's files write one in (a role or registry ARN); else CORPUS_ACCOUNT_ID's. */
   accountId?: string;
   /** A second hosted repository the workflow calls: its name and the corpus folder holding its files. */
@@ -166,6 +169,10 @@ async function service(
   containers: Container[],
 ): Promise<void> {
   const { ecs } = clients(stage);
+  // The default VPC of the stage's region.
+  const ec2 = new EC2Client(stage.config);
+  const subnets = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets?.map((s) => s.SubnetId ?? '') ?? [];
+  const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups?.map((g) => g.GroupId ?? '');
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   await family(stage, familyName, containers);
   await ecs.send(
@@ -177,8 +184,8 @@ async function service(
       launchType: 'FARGATE',
       networkConfiguration: {
         awsvpcConfiguration: {
-          subnets: stage.network.subnets,
-          securityGroups: stage.network.securityGroups,
+          subnets,
+          securityGroups: groups ?? [],
           assignPublicIp: 'ENABLED',
         },
       },
@@ -272,6 +279,7 @@ export const RECIPES: Record<string, Recipe> = {
 
   'aws-ecs-render-integ': {
     branch: 'integ-tests',
+    region: 'us-west-2',
     standIns: () => ({}),
     async provision(stage) {
       // The workflow renders revision 16 and revision 1 of the family: register it sixteen times.
@@ -296,6 +304,7 @@ export const RECIPES: Record<string, Recipe> = {
     branch: 'main',
     // Its workflows push to and deploy from 034362074955.dkr.ecr.ap-southeast-1.amazonaws.com.
     accountId: '034362074955',
+    region: 'ap-southeast-1',
     standIns: () => ({ Dockerfile: node(3000) }),
     async provision(stage) {
       await ecrRepository(stage, 'nodejs-random-color');
@@ -375,6 +384,7 @@ export const RECIPES: Record<string, Recipe> = {
 
   'yelee-secure-ecs-oidc': {
     branch: 'main',
+    region: 'ap-northeast-2',
     standIns: () => ({
       'app/gradlew': `#!/bin/sh\n# Stand-in for the Gradle wrapper: 'clean bootJar' leaves the jar the Dockerfile copies.\nset -e\n[ "$1 $2" = "clean bootJar" ] || { echo "usage: gradlew clean bootJar" >&2; exit 1; }\nrm -rf build\nmkdir -p build/libs\necho "stand-in jar" > build/libs/app.jar\n`,
       'app/Dockerfile': python(8080, 'COPY build/libs/*.jar app.jar\n'),
@@ -478,6 +488,7 @@ export const RECIPES: Record<string, Recipe> = {
 
   'kaapi-backend-staging': {
     branch: 'main',
+    region: 'ap-south-1',
     standIns: () => ({ 'backend/Dockerfile': python(80) }),
     async provision(stage) {
       const uri = await ecrRepository(stage, 'kaapi-staging-repo');
