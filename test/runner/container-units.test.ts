@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BUILDX_BUNDLE } from '../../src/actions/docker/buildx-runner.js';
 import { jobMounts, PathMapping } from '../../src/runner/container/job-mounts.js';
 import { jobRules, networkOf } from '../../src/runner/container/job-network.js';
 import { readJobContainer, readServices, ServiceSpecError } from '../../src/runner/container/job-services.js';
@@ -53,6 +54,13 @@ describe('job containers: units', () => {
         (m) => !m.hostPath.endsWith('/d') && !m.hostPath.endsWith('admin.json') && !m.hostPath.includes('podman'),
       ),
       JSON.stringify(mounts),
+    );
+    // The docker actions find buildx's bundle beside dist/src: without it setup-buildx-action says
+    // "Docker buildx is required" in every job container.
+    assert.ok(BUILDX_BUNDLE.endsWith('/dist/buildx/docker-buildx.cjs'), BUILDX_BUNDLE);
+    assert.deepEqual(
+      mounts.find((m) => m.containerPath === '/opt/dockyard/dist/buildx'),
+      { hostPath: '/pkg/dist/buildx', containerPath: '/opt/dockyard/dist/buildx', readOnly: true },
     );
     assert.deepEqual(
       mounts.find((m) => m.hostPath === '/d/tls/ca.crt'),

@@ -38,7 +38,7 @@ export interface JobMountSources {
   actionCache: string;
   /** The built-in actions' action.yml files. */
   builtinActions: string;
-  /** The package root: dist/src/actions (with dist/src/core), node_modules and package.json are the built-in actions' code. */
+  /** The package root: dist/src/actions (with dist/src/core and dist/buildx), node_modules and package.json are the built-in actions' code. */
   packageRoot: string;
   /** The guard's socket. */
   dockerSocket: string;
@@ -98,6 +98,12 @@ export function jobMounts(sources: JobMountSources): { mounts: BindMount[]; path
     {
       hostPath: posix.join(sources.packageRoot, 'dist', 'src', 'core'),
       containerPath: dockyard('dist/src/core'),
+      readOnly: true,
+    },
+    // The docker actions run dockyard's buildx plugin bundle from dist/buildx (buildx-runner.ts).
+    {
+      hostPath: posix.join(sources.packageRoot, 'dist', 'buildx'),
+      containerPath: dockyard('dist/buildx'),
       readOnly: true,
     },
     {
