@@ -35,6 +35,20 @@ import type { NetworkInterface, SecurityGroupRule } from '../services/ec2/model.
 
 /** The label marking every cloud's task network, with the cloud's label as its value. */
 export const TASK_NETWORK_LABEL = 'dockyard.tasks';
+/** The process that made the network: while it lives, no other cloud's start sweeps the network. */
+const TASK_NETWORK_OWNER_LABEL = 'dockyard.tasks.pid';
+
+/** Whether a process of that id runs (a missing or unreadable label counts as gone). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * The source of the host's connections through a task's public address, as the task sees it
@@ -126,7 +140,10 @@ export class TaskFirewall {
       throw new Error('the container engine has no networks');
     for (const other of await engine.listNetworks(TASK_NETWORK_LABEL)) {
       if (other.name === this.networkName) continue;
-      // A stopped cloud whose tasks still run keeps its network: the engine refuses (in use).
+      // Only a gone process's network: another cloud running now may not have started a task on
+      // its new network yet. A stopped cloud whose tasks still run keeps its network too: the
+      // engine refuses (in use).
+      if (processAlive(Number(other.labels[TASK_NETWORK_OWNER_LABEL]))) continue;
       await engine.removeNetwork(other.name).catch(() => undefined);
     }
     const kept = new Set(
@@ -134,7 +151,10 @@ export class TaskFirewall {
     );
     kept.add(this.deps.cloudLabel);
     for (const label of await cloudChains()) if (!kept.has(label)) await removeChains(label);
-    this.network = await engine.ensureNetwork(this.networkName, { [TASK_NETWORK_LABEL]: this.deps.cloudLabel });
+    this.network = await engine.ensureNetwork(this.networkName, {
+      [TASK_NETWORK_LABEL]: this.deps.cloudLabel,
+      [TASK_NETWORK_OWNER_LABEL]: String(process.pid),
+    });
     await this.exclusive(() => this.writeHost(true));
   }
 

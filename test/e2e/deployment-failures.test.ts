@@ -173,7 +173,8 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const { first, stops } = await runDeployment();
 
     // The notice is ECS's own record of that task, told under the deploy step while it ran.
-    // (With the engine's init as PID 1 the missing entrypoint is an exit right after RUNNING: exit code 1.)
+    // The missing entrypoint is found before the process runs (the container is prepared first):
+    // CannotStartContainerError before RUNNING, as on AWS.
     const taskId = (first.taskArn ?? '').split('/').pop() ?? '';
     assert.ok(notice.text.includes(`Task ${taskId} stopped`), notice.text);
     assert.match(
@@ -182,7 +183,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     );
     assert.match(
       push.text(),
-      /Essential container in task exited\s*(\nremote:\s*)?\(EssentialContainerExited\); container my-app exit code 1/,
+      /stopped before RUNNING: CannotStartContainerError: [^\n]*(\nremote:[^\n]*)*no such file or directory/,
     );
     const inStatus = statusNow.services.find((s) => s.service === SEED.service);
     assert.ok(inStatus?.lastStop, JSON.stringify(statusNow));
@@ -202,7 +203,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
     const view = await cli(['runs', 'view', String(runId)]);
     assert.match(
       view.stdout,
-      /Annotations\n(.*\n)*.*! deploy: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped: Essential container in task exited/,
+      /Annotations\n(.*\n)*.*! deploy: ECS service my-app-cluster\/my-app-service: Task [0-9a-f]{32} stopped before RUNNING: CannotStartContainerError/,
     );
     withinTenSeconds('missing entrypoint', first.stoppedAt, notice.at, statusAt);
   });
@@ -307,7 +308,7 @@ describe('a deployment whose tasks cannot start says why, where the user looks',
       const stop = await deploy.line(/^ {2}✗ Task [0-9a-f]{32} stopped/, 120_000);
       assert.match(
         stop.text,
-        /stopped: Essential container in task exited \(EssentialContainerExited\); container my-app exit code 1$/,
+        /stopped before RUNNING: CannotStartContainerError: .*exec: "\/no\/such\/entrypoint": .*no such file or directory.*\(TaskFailedToStart\)/,
       );
       await deploy.line(/^ {2}event \d\d:\d\d:\d\d \(service my-app-service\) has started 1 tasks/, 10_000);
       await deploy.line(/^ {2}! the deployment is not making progress: /, 60_000);
