@@ -45,24 +45,32 @@ import { run, runOk } from '../support/run.js';
  */
 const EXPECTED_FAILURES: Record<string, { lacks: string; says: RegExp }> = {
   'random-color-bluegreen': {
-    lacks: 'reusable workflows in the same repository with secrets: inherit (issue 12 §3)',
-    says: /Reusable workflows \(jobs\.build-and-push\.uses: \.\/\.github\/workflows\/build-docker\.yml\) are not supported/,
-  },
-  'gate22-backend': {
-    lacks: 'reusable workflows in the same repository with secrets: inherit (issue 12 §3)',
-    says: /Reusable workflows \(jobs\.build-control-plane\.uses: \.\/\.github\/workflows\/ecs-build-image\.yml\) are not supported/,
+    lacks:
+      "a job's `docker push` to another region's ECR host: the engine is refused ('unauthorized: authentication required') although the job logged in to that host",
+    says: /job "build-and-push \/ build-and-push" failure, step "[^"]*" failure: .*Process completed with exit code 1/,
   },
   'boxel-bot-runner': {
-    lacks: 'reusable workflows from another repository, running its composite action (issue 12 §3)',
-    says: /Reusable workflows \(jobs\.build-bot-runner\.uses: cardstack\/gh-actions\/\.github\/workflows\/docker-ecr\.yml@main\) are not supported/,
+    lacks:
+      "the composite action the called workflow uses from another repository (`cardstack/gh-actions@main`) is looked up on the actions server only, not in the cloud's own git hosting",
+    says: /Unable to resolve action `cardstack\/gh-actions@main`/,
   },
+};
+
+/**
+ * Entries not run at all, with why: each would hang the file until the deploy action's own
+ * timeout rather than fail (a test that waits out 30 minutes helps no one).
+ */
+const NOT_RUN: Record<string, string> = {
+  'yelee-secure-ecs-oidc':
+    'its service in ap-northeast-2, whose task definition injects a Secrets Manager secret, never places a task once the execution role may read the secret (running 0, no task, no event): the deploy action waits for stability until its timeout',
 };
 
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock';
 const OWNER = 'corpus';
 
 describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout: 900_000 }, () => {
-  const names = readCorpusIndex().acceptanceProposal;
+  const proposed = readCorpusIndex().acceptanceProposal;
+  const names = proposed.filter((name) => NOT_RUN[name] === undefined);
   const results = new Map<string, EntryResult>();
   const works: string[] = [];
   const clouds: { dataDir: string; proc?: DockyardProcess }[] = [];
@@ -199,9 +207,11 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
       standinImage: standin,
       executionRoleArn: executionRole.Role?.Arn ?? '',
       pushStandin(name: string, tag: string) {
+        // A repository URI (another region's, localhost:PORT/<account>.dkr.ecr.<region>.amazonaws.com/<name>) or a home-region name.
+        const target = name.includes('/') ? `${name}:${tag}` : `${registry}/${name}:${tag}`;
         const pushed = engineNames.then(async () => {
-          await runOk('docker', ['tag', standin, `${registry}/${name}:${tag}`], { env: dockerEnv });
-          await runOk('docker', ['push', `${registry}/${name}:${tag}`], { env: dockerEnv });
+          await runOk('docker', ['tag', standin, target], { env: dockerEnv });
+          await runOk('docker', ['push', target], { env: dockerEnv });
         });
         engineNames = pushed.catch(() => undefined);
         return pushed;
@@ -260,7 +270,9 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
 
   it('reports each entry, the count and the wall time', (t) => {
     const green = names.filter((n) => results.get(n)?.ok);
-    t.diagnostic(`corpus: ${green.length}/${names.length} green in ${wallSeconds} s wall time`);
+    t.diagnostic(
+      `corpus: ${green.length}/${proposed.length} green (${names.length} run) in ${wallSeconds} s wall time`,
+    );
     for (const name of names) {
       const r = results.get(name);
       t.diagnostic(
@@ -269,6 +281,8 @@ describe('the ECS deploy corpus: twelve real workflows run unchanged', { timeout
     }
     assert.equal(results.size, names.length);
   });
+
+  for (const [name, why] of Object.entries(NOT_RUN)) it(`${name} (not run)`, { skip: why }, () => undefined);
 
   for (const name of names) {
     const expected = EXPECTED_FAILURES[name];

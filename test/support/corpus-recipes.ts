@@ -21,6 +21,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readFileSync } from 'node:fs';
@@ -41,7 +42,7 @@ export interface Stage {
   /** An image in ECR serving HTTP on $PORT (8080 unset), for services before a deploy. */
   standinImage: string;
   executionRoleArn: string;
-  /** Tags and pushes `standinImage` as `name:tag` in ECR. */
+  /** Tags and pushes `standinImage` as `name:tag` in ECR (`name`: a home-region repository's name, or any repository's URI). */
   pushStandin(name: string, tag: string): Promise<void>;
 }
 
@@ -396,6 +397,18 @@ export const RECIPES: Record<string, Recipe> = {
           SecretString: JSON.stringify({ DEMO_SECRET: 's3cr3t' }),
         }),
       );
+      // As the project's own set-up does: the execution role may read the secret it injects
+      // (AmazonECSTaskExecutionRolePolicy does not grant it; ECS resolves `secrets` as that role).
+      await new IAMClient(stage.config).send(
+        new PutRolePolicyCommand({
+          RoleName: stage.executionRoleArn.split('/').pop() ?? '',
+          PolicyName: 'secure-ecs-oidc-app-secret',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret.ARN }],
+          }),
+        }),
+      );
       await ecrRepository(stage, 'secure-ecs-oidc-app');
       await service(stage, 'secure-ecs-oidc-cluster', 'secure-ecs-oidc-service', 'secure-ecs-oidc-task', [
         {
@@ -492,7 +505,7 @@ export const RECIPES: Record<string, Recipe> = {
     standIns: () => ({ 'backend/Dockerfile': python(80) }),
     async provision(stage) {
       const uri = await ecrRepository(stage, 'kaapi-staging-repo');
-      await stage.pushStandin('kaapi-staging-repo', 'latest');
+      await stage.pushStandin(uri, 'latest');
       await service(stage, 'kaapi-staging-cluster', 'kaapi-staging-service', 'kaapi-staging-task', [
         { name: 'backend', port: 80, image: `${uri}:latest` },
       ]);
