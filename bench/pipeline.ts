@@ -19,7 +19,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeleteServiceCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DeleteServiceCommand, DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { cloudSession, readAdmin } from '../src/cli/cloud-session.js';
 import { ControlClient } from '../src/cli/control-client.js';
 import { endpointPorts, endpointUrl } from '../src/cli/endpoint-ports.js';
@@ -67,6 +67,22 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     const warm = Date.now();
     push();
     await expectSuccess(api);
+    // The seed's placeholder task never starts (its image is not pushed yet), so the warm-up's
+    // deploy finds its service stable as soon as the new task runs, before the deployment is
+    // COMPLETED (as on AWS); round 1 waits for it, or it would supersede a rollout in progress.
+    const ecsClient = new ECSClient({
+      endpoint: cloud.url,
+      region: 'us-east-1',
+      credentials: readAdmin(dataDir),
+      maxAttempts: 1,
+    });
+    await until(async () => {
+      const described = await ecsClient.send(
+        new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }),
+      );
+      const deployments = described.services?.[0]?.deployments ?? [];
+      return deployments.length === 1 && deployments[0]?.rolloutState === 'COMPLETED';
+    }, 120_000);
     log(
       `  warm-up push (first deployment, replaces the placeholder task): ${((Date.now() - warm) / 1000).toFixed(1)} s`,
     );
@@ -81,7 +97,13 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     const measured = new Map(
       RUNNERS.map((r) => [
         r,
-        { totals: [] as number[], runs: [] as number[], jobs: [] as number[], own: [] as number[] },
+        {
+          totals: [] as number[],
+          runs: [] as number[],
+          jobs: [] as number[],
+          own: [] as number[],
+          steps: new Map<string, number[]>(),
+        },
       ]),
     );
     for (let round = 1; round <= ROUNDS; round++) {
@@ -117,6 +139,10 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
         m.runs.push(runMs);
         m.jobs.push(jobMs);
         m.own.push(ownMs);
+        for (const step of steps) m.steps.set(step.name, [...(m.steps.get(step.name) ?? []), step.ms]);
+        // Set-up and clean-up: the job's time outside its steps.
+        const inSteps = steps.reduce((sum, step) => sum + step.ms, 0);
+        m.steps.set('(set-up and clean-up)', [...(m.steps.get('(set-up and clean-up)') ?? []), jobMs - inSteps]);
         log(
           `  round ${round} (${runsOn}): push → serving ${(total / 1000).toFixed(1)} s (run ${(runMs / 1000).toFixed(1)} s, job ${(jobMs / 1000).toFixed(1)} s, without its slowest step ${(ownMs / 1000).toFixed(1)} s; slowest: ${slowest})`,
         );
@@ -130,6 +156,15 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
     const inContainer = measured.get('ubuntu-latest');
     const onHost = measured.get('self-hosted');
     if (inContainer && onHost) {
+      // Where the difference goes, step by step (medians): the container's cost is not one number.
+      const parts = [...inContainer.steps.keys()]
+        .map((name) => ({
+          name,
+          delta: median(inContainer.steps.get(name) ?? [0]) - median(onHost.steps.get(name) ?? [0]),
+        }))
+        .sort((a, b) => b.delta - a.delta)
+        .map((p) => `${p.name} ${p.delta >= 0 ? '+' : ''}${(p.delta / 1000).toFixed(2)}`);
+      log(`  container − host by step (medians, s): ${parts.join(', ')}`);
       log(
         `a job's container costs: ${((median(inContainer.jobs) - median(onHost.jobs)) / 1000).toFixed(2)} s per job by the jobs' medians (${(median(inContainer.jobs) / 1000).toFixed(1)} s vs ${(median(onHost.jobs) / 1000).toFixed(1)} s), ${((median(inContainer.own) - median(onHost.own)) / 1000).toFixed(2)} s without the deploy step's ECS wait (${(median(inContainer.own) / 1000).toFixed(2)} s vs ${(median(onHost.own) / 1000).toFixed(2)} s); aim < 1 s`,
       );
@@ -167,7 +202,9 @@ export async function runPipelineBenchmarks(log: (line: string) => void): Promis
       spawnSync('docker', ['rmi', '-f', ...ids], {
         env: { ...process.env, DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///run/podman/podman.sock' },
       });
-    rmSync(dataDir, { recursive: true, force: true });
+    // DOCKYARD_BENCH_KEEP=1 keeps the data directory (the runs' logs) for a look.
+    if (process.env.DOCKYARD_BENCH_KEEP === '1') log(`  kept: ${dataDir}`);
+    else rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -62,6 +62,12 @@ export interface RequestContext {
   readonly region: string;
   /** The client's address, for aws:SourceIp. */
   readonly sourceIp: string;
+  /**
+   * The client is where AWS's own hostnames lead to this cloud (a job or a task: it came by one,
+   * `ecr.<region>.amazonaws.com`, or from a job or task network): addresses are answered in
+   * AWS's form, as on AWS, since they work there.
+   */
+  readonly awsHostnames?: boolean;
 }
 
 /** What IAM must allow for a call to proceed: one action on one resource. */

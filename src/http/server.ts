@@ -47,6 +47,9 @@ export interface HttpServer {
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  // More addresses (in job and task networks): their connections are handed to the HTTP server,
+  // which stays the one listening; a request that came by one is marked as a job's or task's.
+  const also = new Map<string, Promise<NetServer>>();
   const server = createServer({ keepAlive: true, keepAliveTimeout: 30_000 }, (req, res) => {
     res.on('error', () => undefined);
     const streamed = options.stream?.(req, res);
@@ -63,7 +66,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return;
     }
     readRequest(req, MAX_API_BODY)
-      .then((request) => options.handle(request).then((response) => writeResponse(res, response, request.method)))
+      .then((request) => {
+        const local = normaliseAddress(req.socket.localAddress);
+        const tagged = local !== undefined && also.has(local) ? { ...request, fromJobOrTask: true } : request;
+        return options.handle(tagged).then((response) => writeResponse(res, response, request.method));
+      })
       .catch((error: unknown) => {
         if (res.headersSent) return void res.destroy();
         const id = requestId();
@@ -98,8 +105,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     });
   });
   const port = (server.address() as AddressInfo).port;
-  // More addresses: their connections are handed to the HTTP server, which stays the one listening.
-  const also = new Map<string, Promise<NetServer>>();
   return {
     server,
     port,
@@ -136,4 +141,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         tls.closeAll();
       }),
   };
+}
+
+/** A socket's local address as listenAlso was given it (IPv4 without its ::ffff: prefix). */
+function normaliseAddress(address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

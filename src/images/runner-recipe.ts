@@ -16,7 +16,7 @@ import { findOnPath, probeHostNode, type HostNode } from './host-programs.js';
  * The build steps' version: raise it whenever runner-image.ts assembles the root differently
  * in a way the recipe's data below does not show (a new file, another trim).
  */
-export const RUNNER_BUILD_VERSION = 1;
+export const RUNNER_BUILD_VERSION = 2;
 
 /** The image's repository; each recipe is a tag of it. */
 export const RUNNER_IMAGE_REPOSITORY = 'localhost/dockyard/runner';
@@ -64,8 +64,10 @@ export const RUNNER_IMAGE_CHANGES = [
 
 /** dockyard's buildx CLI plugin, one file built by `tsc -p tsconfig.buildx.json`. */
 export const BUILDX_PLUGIN_BUNDLE = resolve(dirname(fileURLToPath(import.meta.url)), '../../buildx/docker-buildx.cjs');
-/** Where the image's docker client finds it. */
+/** Where the image's docker client finds it: a shell script (see runner-image.ts) … */
 export const BUILDX_PLUGIN_PATH = '/usr/libexec/docker/cli-plugins/docker-buildx';
+/** … that runs the bundle, kept outside the plugin directory (the CLI takes every file there for a plugin). */
+export const BUILDX_BUNDLE_PATH = '/usr/local/lib/dockyard/docker-buildx.cjs';
 
 /** The host programs the image copies. */
 export interface RunnerHost {

@@ -112,6 +112,7 @@ export class AwsApi {
         accountId: this.options.accountId,
         region: route.region,
         sourceIp: request.sourceIp,
+        ...(request.fromJobOrTask === true || reachedByAwsHostname(request) ? { awsHostnames: true } : {}),
       };
       const reader = new InputReader(route.raw, service.validationErrorCode);
       const input: unknown = operation.input(reader);
@@ -290,4 +291,10 @@ function unknownOperation(route: Route, service: ServiceDefinition | undefined):
     'InvalidAction',
     `Could not find operation ${route.operation} for version ${service.version ?? ''}`,
   );
+}
+
+/** True when the request's Host is one of AWS's service hostnames (only jobs and tasks resolve them here). */
+function reachedByAwsHostname(request: ApiRequest): boolean {
+  const host = header(request, 'host') ?? '';
+  return /\.(amazonaws\.com(\.cn)?|api\.aws)(:\d+)?$/i.test(host);
 }

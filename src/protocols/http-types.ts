@@ -14,6 +14,11 @@ export interface ApiRequest {
   body: Buffer;
   /** The client's address, for aws:SourceIp. */
   sourceIp: string;
+  /**
+   * It arrived on one of the cloud's addresses in a job or task network (HttpServer.listenAlso):
+   * the client is a job or a task, where AWS's hostnames lead to this cloud.
+   */
+  fromJobOrTask?: boolean;
 }
 
 export interface ApiResponse {

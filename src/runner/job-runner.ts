@@ -83,6 +83,8 @@ export interface RunEnvironment {
   placement(runsOn: Json): RunsOnResolution;
   /** Starts job containers; absent when this cloud has no container engine for jobs. */
   containers: JobContainerRunner | undefined;
+  /** Takes work that goes on after a job is reported (its container's release): the runner's stop waits for it. */
+  afterJob?(work: Promise<void>): void;
   clock: Clock;
   logger: Logger;
   /** A deployment environment's own secrets and variables (`jobs.<id>.environment`). */
@@ -394,19 +396,29 @@ export class JobRunner {
       if (timer !== undefined) clearTimeout(timer);
       for (const cleanup of cleanups) cleanup();
       log.write(`Cleaning up orphan processes`);
-      await host?.close();
+      const release = async () => {
+        await host?.close();
+        try {
+          // Retried: a killed process may still be letting go of files in the workspace.
+          rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+          rmSync(paths.fileCommands, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
+        } catch (error) {
+          env.logger.warn('runner: a job workspace could not be removed', { dir: root, error: errorMessage(error) });
+        }
+      };
+      // A job container is released once the job is reported, as GitHub deprovisions a hosted
+      // job's VM after the job ends (its steps are over; what they left running dies with the
+      // container); the cloud's stop waits for it, a restart's sweep removes what a kill left.
+      // On this host, the orphan processes are ended before the job completes, as GitHub's
+      // self-hosted runner does.
+      const inBackground = host?.environment === 'github-hosted' && env.afterJob !== undefined;
+      if (!inBackground) await release();
       if (state !== undefined) {
         for (const annotation of state.annotations) store.addAnnotation(run.id, annotation);
         if (state.summary !== '') store.setSummary(run.id, instance.name, state.summary);
       }
       log.close();
-      try {
-        // Retried: a killed process may still be letting go of files in the workspace.
-        rmSync(root, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
-        rmSync(paths.fileCommands, { recursive: true, force: true, maxRetries: 3, retryDelay: 100 });
-      } catch (error) {
-        env.logger.warn('runner: a job workspace could not be removed', { dir: root, error: errorMessage(error) });
-      }
+      if (inBackground) env.afterJob?.(release());
     }
     return this.complete(started, conclusion, outputs, masker, failureAllowed);
   }

@@ -19,7 +19,7 @@ import type { Db } from '../store/database.js';
 import type { Json, WorkflowDefinition } from '../workflow/contract.js';
 import type { WorkflowRunEventInfo } from '../workflow/index.js';
 import { ActionCache } from './action-cache.js';
-import type { ActionServerChoice } from './actions/action-server.js';
+import type { ActionServer, ActionServerChoice } from './actions/action-server.js';
 import { BuiltinActions } from './actions/builtin-actions.js';
 import { DownloadedActions } from './actions/downloaded-actions.js';
 import type { DownloadLimits } from './actions/remote-repository.js';
@@ -133,9 +133,21 @@ export class Runner {
       downloads: new DownloadedActions(this.actionCache.dir, now, deps.actionDownloads?.maxCacheBytes),
       builtins: new BuiltinActions(deps.builtinActionsDir),
       server: deps.actionServer ?? (() => ({ server: undefined, source: 'default' })),
+      hosted: (repository) => this.hostedActionServer(repository),
       ...(deps.actionDownloads?.limits ? { limits: deps.actionDownloads.limits } : {}),
       now,
     });
+  }
+
+  /**
+   * The cloud's own git hosting as the server of a repository it hosts, read from its bare
+   * directory: hosted repositories serve `uses:` to every repository's workflows, as public ones
+   * do on GitHub (decision 79).
+   */
+  private hostedActionServer(repository: string): ActionServer | undefined {
+    const hosted = this.deps.repos.get(repository);
+    if (hosted === undefined) return undefined;
+    return { url: this.deps.repos.serverUrl, repositoryUrl: hosted.gitDir };
   }
 
   /** Marks runs a previous process left unfinished as cancelled, with a note, and kills their processes. */
@@ -608,6 +620,14 @@ export class Runner {
       jobEnv: this.deps.jobEnv ?? {},
       placement: (runsOn) => resolveRunsOn(runsOn, this.deps.runnerImages?.() ?? DEFAULT_MAPPINGS),
       containers: this.deps.containers,
+      afterJob: (work) => {
+        const task = work
+          .catch((error: unknown) =>
+            this.deps.logger.warn("runner: a job's container could not be released", { error: errorMessage(error) }),
+          )
+          .finally(() => this.background.delete(task));
+        this.background.add(task);
+      },
       clock: this.deps.clock,
       logger: this.deps.logger,
       calledWorkflows: new start.CalledWorkflows(this.deps.repos),

@@ -12,7 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+} from '@aws-sdk/client-ecr';
 import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
@@ -94,6 +99,10 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
         `          docker rmi ${registry}/my-app:tag`,
         `          docker pull ${registry}/my-app:tag`,
         `          echo "PULLED $(docker image inspect --format '{{.Id}}' ${registry}/my-app:tag | cut -c1-19)"`,
+        '      - name: ECR addresses as AWS gives them, by host name and by AWS_ENDPOINT_URL alike',
+        '        run: |',
+        '          aws ecr describe-repositories --repository-names my-app --query "repositories[0].repositoryUri" --output text | sed "s/^/URI-BY-NAME /"',
+        '          aws --endpoint-url "$AWS_ENDPOINT_URL" ecr get-authorization-token --region eu-west-1 --query "authorizationData[0].proxyEndpoint" --output text | sed "s/^/PROXY-BY-ENDPOINT /"',
         '      - name: docker in eu-west-1',
         '        run: |',
         `          aws ecr get-login-password --region eu-west-1 | docker login --username AWS --password-stdin ${euRegistry}`,
@@ -112,6 +121,13 @@ describe('AWS is the cloud inside a job, by its own host names', { timeout: 600_
     assert.ok(log.includes('CLI-ECR my-app'), log);
     assert.match(log, new RegExp(`BOTO3 \\S+ ${role.replace(/[/]/g, '\\/')}`));
     assert.ok(log.includes(`NODE ${role}`), log);
+    assert.ok(log.includes(`URI-BY-NAME ${registry}/my-app`), log);
+    assert.ok(log.includes(`PROXY-BY-ENDPOINT https://${euRegistry}`), log);
+    // On the host, the addresses it can reach.
+    const onHost = await new ECRClient(clientConfig(cloud)).send(
+      new DescribeRepositoriesCommand({ repositoryNames: ['my-app'] }),
+    );
+    assert.equal(onHost.repositories?.[0]?.repositoryUri, `localhost:${port}/my-app`);
     assert.match(log, /Login Succeeded/);
     assert.match(log, /PULLED sha256:[0-9a-f]{12}/);
     const images = await new ECRClient(clientConfig(cloud)).send(

@@ -17,6 +17,7 @@ import type { Cloud } from '../../src/cloud/cloud.js';
 import { DockerApiEngine } from '../../src/engine/docker-api.js';
 import { cloudLabelFor } from '../../src/runtime/labels.js';
 import { clientConfig, portOf, startRuntimeCloud } from '../runtime/support.js';
+import { waitFor } from '../support/wait-for.js';
 import { removeCloudContainers, removeImages } from '../support/engine-cleanup.js';
 import { finishedRun, prepareEcrPushJob, pushFiles } from '../support/git-push.js';
 
@@ -166,11 +167,11 @@ describe('a job cannot reach what is not its own', { timeout: 600_000 }, () => {
       'bob/other is untouched',
     );
     assert.equal(readFileSync(join(dataDir, 'admin.json'), 'utf8'), adminBefore);
-    // Nothing of the job is left in the engine.
-    const left = await engine.listContainers({ labels: { 'dockyard.runner': cloudLabelFor(dataDir) } });
-    assert.deepEqual(
-      left.map((c) => c.name),
-      [],
+    // Nothing of the job is left in the engine once it is released (right after the job is reported).
+    await waitFor(
+      "the job's containers to be released",
+      async () => (await engine.listContainers({ labels: { 'dockyard.runner': cloudLabelFor(dataDir) } })).length === 0,
+      { timeoutMs: 5_000 },
     );
   });
 });

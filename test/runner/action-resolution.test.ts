@@ -411,6 +411,41 @@ describe('runner: actions from an actions server (dockyard git hosting)', () => 
     const downloads = new DownloadedActions(join(h.dataDir, 'actions'));
     assert.equal(downloads.refRecord('acme/hello-action', 'main')?.sha, shas.moved);
   });
+
+  it("resolves an action of a repository this cloud hosts from its own hosting, the actions server not asked (a tag, a branch; a version it lacks fails as GitHub's)", async () => {
+    const saved = choice;
+    choice = { server: undefined, source: 'flag' };
+    try {
+      await h.push('team/shared-actions', helloAction('hosted v1'), { tag: 'v1' });
+      await h.push('team/shared-actions', helloAction('hosted main'));
+      const { runs } = await h.push('me/uses-hosted', {
+        '.github/workflows/ci.yml': workflow(
+          'on: push',
+          'jobs:',
+          '  hosted:',
+          '    runs-on: self-hosted',
+          '    steps:',
+          '      - uses: team/shared-actions@v1',
+          '        with:',
+          '          who: tag',
+          '      - uses: team/shared-actions@main',
+          '        with:',
+          '          who: branch',
+          '      - uses: team/shared-actions@v9',
+        ),
+      });
+      const detail = await finished(h, runs[0]?.id ?? 0);
+      const log = h.runner.readLog(detail.id);
+      assert.equal(detail.conclusion, 'failure', log);
+      assert.match(log, /hello tag from hosted v1 at team\/shared-actions@v1/);
+      assert.match(log, /hello branch from hosted main at team\/shared-actions@main/);
+      assert.match(log, /Download action repository 'team\/shared-actions@v1' \(SHA:[0-9a-f]{40}\)/);
+      assert.match(log, /Unable to resolve action `team\/shared-actions@v9`, unable to find version `v9`/);
+      assert.doesNotMatch(log, /resolution is offline/);
+    } finally {
+      choice = saved;
+    }
+  });
 });
 
 function count(text: string, needle: string): number {

@@ -22,12 +22,24 @@ export async function deleteServiceAndWait(ecs: ECSClient, cluster: string, serv
   ).catch(() => undefined);
 }
 
+/**
+ * Removes the containers labelled for the cloud of `dataDir`, listing again until none is left
+ * (30 s at most): a removal Podman refuses while it is still busy with the container (seen
+ * with a task whose cloud stopped as it started) is tried again. Never throws.
+ */
 export async function removeCloudContainers(dataDir: string): Promise<void> {
   const engine = new DockerApiEngine();
+  const labels = { [LABEL.cloud]: cloudLabelFor(dataDir) };
   try {
-    for (const c of await engine.listContainers({ labels: { [LABEL.cloud]: cloudLabelFor(dataDir) } })) {
-      await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
-    }
+    await waitFor(
+      `the containers of ${dataDir}'s cloud to be removed`,
+      async () => {
+        const left = await engine.listContainers({ labels });
+        for (const c of left) await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+        return left.length === 0;
+      },
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => console.error(String(error)));
   } finally {
     await engine.close();
   }

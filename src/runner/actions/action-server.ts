@@ -25,6 +25,11 @@ export interface ActionServer {
   url: string;
   /** Sent as HTTP Basic credentials: `USER:PASSWORD` as given, any other token as `x-access-token:TOKEN`. */
   token?: string;
+  /**
+   * Where git fetches the one repository this server stands for, when not `<url>/<owner>/<name>`:
+   * the cloud's own hosting gives a hosted repository's bare directory (read locally, no token).
+   */
+  repositoryUrl?: string;
 }
 
 /** Which server is in use and why; `server` is undefined when resolution is offline. */

@@ -66,7 +66,7 @@ const MAX_LS_TREE_BYTES = 32 * 1024 * 1024;
 
 /** The repository's URL on the server: GitHub's shape, which GHES, Gitea/Forgejo and dockyard also serve. */
 export function repositoryUrl(server: ActionServer, repository: string): string {
-  return `${server.url}/${repository}`;
+  return server.repositoryUrl ?? `${server.url}/${repository}`;
 }
 
 /** Environment and configuration for talking to the server. */

@@ -5,13 +5,16 @@
  * - `owner/name[/path]@ref`, in this order:
  *   1. a copy pinned in the action cache: one `dockyard actions add` made for that ref, or, for a
  *      full commit SHA, that commit downloaded before (a commit never changes: no server asked);
- *   2. the actions server (./action-server.ts): the tag (before a branch of the same name, as
+ *   2. this cloud's own git hosting, when it hosts `owner/name` (it stands in for github.com, as
+ *      for reusable workflows): resolved and cached as from the actions server (3.), and a ref it
+ *      lacks is not looked for elsewhere but the built-ins (the hosted repository is that one);
+ *   3. the actions server (./action-server.ts): the tag (before a branch of the same name, as
  *      git resolves names) or branch is looked up, its commit downloaded once into the action
  *      cache ("Download action repository 'owner/name@ref' (SHA:…)", GitHub's line) and the ref
  *      recorded; a full SHA is fetched as it is. A short SHA is refused with GitHub's message;
- *   3. when the server cannot be reached: the commit that ref named when last resolved, with a
+ *   4. when the server cannot be reached: the commit that ref named when last resolved, with a
  *      notice (a branch may have moved since; it is resolved again once the server answers);
- *   4. dockyard's built-in action (./builtin-actions.ts): by ref, by major, or by the commit of
+ *   5. dockyard's built-in action (./builtin-actions.ts): by ref, by major, or by the commit of
  *      a release it mirrors;
  *   else the step fails with GitHub's message for what the server said, or says how to add a copy.
  * - `docker://image`: refused (container actions are not supported).
@@ -78,6 +81,12 @@ export interface ResolverDeps {
   builtins: BuiltinActions;
   /** The server to use, read at each resolution. */
   server: () => ActionServerChoice;
+  /**
+   * This cloud's git hosting as a server for `repository`, when it hosts it (with a short-lived
+   * read token): a hosted repository is asked before the actions server, as reusable workflows
+   * are read from it (decision 79).
+   */
+  hosted?: (repository: string) => ActionServer | undefined;
   limits?: Partial<DownloadLimits>;
   now: () => Date;
 }
@@ -158,11 +167,15 @@ export class ActionResolver {
       return found(pinned, 'cache', fullSha);
     }
 
-    // 2. The actions server.
-    const miss = await this.fromServer(repository, spec.ref, fullSha, context);
+    // 2. This cloud's git hosting, else the actions server.
+    const hosted = this.deps.hosted?.(repository);
+    const miss =
+      hosted === undefined
+        ? await this.fromServer(repository, spec.ref, fullSha, context)
+        : await this.fromServer(repository, spec.ref, fullSha, context, hosted);
     if ('dir' in miss) return found(miss.dir, 'server', miss.sha);
 
-    // 3. What the ref named before, while the server is away.
+    // 4. What the ref named before, while the server is away.
     if (miss.kind !== 'answered' && fullSha === undefined) {
       const record = this.deps.downloads.refRecord(repository, spec.ref);
       const dir = record === undefined ? undefined : this.deps.downloads.cachedCommit(repository, record.sha);
@@ -192,7 +205,7 @@ export class ActionResolver {
       if (known[0] !== undefined) throw shortShaError(action, spec.ref, known[0]);
     }
 
-    // 4. The built-in copy.
+    // 5. The built-in copy.
     const builtin = this.deps.builtins.find(repository, spec.path, spec.ref);
     if (builtin !== undefined) {
       const mirrors =
@@ -209,19 +222,20 @@ export class ActionResolver {
     throw this.failure(miss, action, spec.ref);
   }
 
-  /** The commit's directory from the server, or why not. */
+  /** The commit's directory from the actions server (or the cloud's hosting, `hosted`), or why not. */
   private async fromServer(
     repository: string,
     ref: string,
     fullSha: string | undefined,
     context: ResolutionContext,
+    hosted?: ActionServer,
   ): Promise<{ dir: string; sha: string } | ServerMiss> {
-    const server = this.deps.server().server;
+    const server = hosted ?? this.deps.server().server;
     if (server === undefined) return { kind: 'off' };
-    if (context.session.serverDown !== undefined)
+    if (hosted === undefined && context.session.serverDown !== undefined)
       return { kind: 'unreachable', server, reason: context.session.serverDown };
     const silent = this.silentServer;
-    if (silent?.url === server.url && this.deps.now().getTime() < silent.until)
+    if (hosted === undefined && silent?.url === server.url && this.deps.now().getTime() < silent.until)
       return {
         kind: 'unreachable',
         server,
@@ -260,6 +274,8 @@ export class ActionResolver {
     } catch (error) {
       if (!(error instanceof RemoteActionError)) throw error;
       if (error.kind === 'unreachable') {
+        // The cloud's own hosting failing says nothing about the actions server.
+        if (hosted !== undefined) return { kind: 'unreachable', server, reason: error.message };
         context.session.serverDown = error.message;
         if (error.timedOut)
           this.silentServer = {

@@ -16,7 +16,9 @@
  *   in EcrOperationName answer UnknownOperationException from the protocol layer.
  * - By design: encryptionConfiguration is stored and echoed; nothing is encrypted with KMS.
  *   registryId may only name this account. repositoryUri and proxyEndpoint point at the local
- *   registry (`registryHost`), not at <account>.dkr.ecr.<region>.amazonaws.com.
+ *   registry (`registryHost`), not at <account>.dkr.ecr.<region>.amazonaws.com, except for a
+ *   caller that reached the cloud by AWS's hostnames (a job or a task, where that name leads
+ *   to this registry): it gets AWS's form, so its `docker login` and its pushes agree.
  *   Lifecycle policies ignore images that a manifest list in the repository references
  *   (lifecycle.ts). A lifecycle preview is computed at once; its result is kept until the next
  *   StartLifecyclePolicyPreview. Lists are ordered by name or digest, so paging is stable.

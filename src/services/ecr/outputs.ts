@@ -3,6 +3,7 @@
  * seconds), built from the store's entities. Absent optional members are left out, as ECR
  * leaves them out.
  */
+import { ecrHostname } from '../../core/ecr-address.js';
 import type { ImageId, ImageSummary, Repository } from './model.js';
 
 export interface RepositoryOutput {
@@ -17,12 +18,18 @@ export interface RepositoryOutput {
   encryptionConfiguration: { encryptionType: string; kmsKey?: string };
 }
 
-export function repositoryOutput(repository: Repository): RepositoryOutput {
+/**
+ * A repository as ECR answers it. `awsForm` (a caller that reached the cloud by AWS's hostnames)
+ * gives its URI as AWS does, `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: that name
+ * reaches this registry where the caller is, and its `docker login` (to GetAuthorizationToken's
+ * proxyEndpoint, in the same form) then covers it.
+ */
+export function repositoryOutput(repository: Repository, awsForm = false): RepositoryOutput {
   const out: RepositoryOutput = {
     repositoryArn: repository.arn,
     registryId: repository.registryId,
     repositoryName: repository.name,
-    repositoryUri: repository.uri,
+    repositoryUri: awsForm ? awsRepositoryUri(repository) : repository.uri,
     createdAt: repository.createdAt,
     imageTagMutability: repository.tagMutability,
     imageScanningConfiguration: { scanOnPush: repository.scanOnPush },
@@ -81,4 +88,10 @@ export interface ImageFailureOutput {
 export interface TagOutput {
   Key: string;
   Value: string;
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, the region taken from the repository's ARN. */
+function awsRepositoryUri(repository: Repository): string {
+  const region = repository.arn.split(':')[3] ?? '';
+  return `${ecrHostname(repository.registryId, region)}/${repository.name}`;
 }

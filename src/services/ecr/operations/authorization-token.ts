@@ -4,6 +4,7 @@
  */
 import type { Operation } from '../../../core/operation.js';
 import type { EcrServiceDeps } from '../deps.js';
+import { ecrHostname } from '../../../core/ecr-address.js';
 import { REGISTRY_ID } from '../input-rules.js';
 
 interface AuthorizationDataOutput {
@@ -25,7 +26,10 @@ export function getAuthorizationToken(
       const data: AuthorizationDataOutput = {
         authorizationToken: Buffer.from(`AWS:${password}`, 'utf8').toString('base64'),
         expiresAt,
-        proxyEndpoint: `http://${deps.registryHost}`,
+        // AWS's own address to a caller that reached the cloud by AWS's hostnames (see outputs.ts).
+        proxyEndpoint: ctx.awsHostnames
+          ? `https://${ecrHostname(ctx.accountId, ctx.region)}`
+          : `http://${deps.registryHost}`,
       };
       const count = input.registryIds ? new Set(input.registryIds).size : 1;
       return { authorizationData: Array.from({ length: count }, () => ({ ...data })) };

@@ -120,7 +120,9 @@ export function createRepository(
         createdAt: ctx.clock.now(),
       });
       if (!created) throw ecrErrors.repositoryExists(input.repositoryName, ctx.accountId);
-      return { repository: repositoryOutput(requireRepository(images, input.repositoryName, undefined, ctx)) };
+      return {
+        repository: repositoryOutput(requireRepository(images, input.repositoryName, undefined, ctx), ctx.awsHostnames),
+      };
     },
   };
 }
@@ -155,12 +157,17 @@ export function describeRepositories(
         }
         const names = [...new Set(input.repositoryNames)];
         return {
-          repositories: names.map((name) => repositoryOutput(requireRepository(images, name, input.registryId, ctx))),
+          repositories: names.map((name) =>
+            repositoryOutput(requireRepository(images, name, input.registryId, ctx), ctx.awsHostnames),
+          ),
         };
       }
       const all = registryOf(input.registryId, ctx) === ctx.accountId ? images.repositories.list() : [];
       const page = paginate(all, input, (repo) => repo.name);
-      return { repositories: page.items.map(repositoryOutput), nextToken: page.nextToken };
+      return {
+        repositories: page.items.map((repo) => repositoryOutput(repo, ctx.awsHostnames)),
+        nextToken: page.nextToken,
+      };
     },
   };
 }
@@ -187,7 +194,7 @@ export function deleteRepository(
       if (!input.force && images.hasImages(repository.name))
         throw ecrErrors.repositoryNotEmpty(repository.name, ctx.accountId);
       images.repositories.delete(repository.name);
-      return { repository: repositoryOutput(repository) };
+      return { repository: repositoryOutput(repository, ctx.awsHostnames) };
     },
   };
 }
