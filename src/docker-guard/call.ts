@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EngineHttpClient } from '../engine/http-client.js';
 import type { BindRoots } from './bind-paths.js';
 import type { ForwardPlan, Plan } from './forward.js';
-import type { RegistryMap } from './image-names.js';
+import type { RegistryLogins, RegistryMap } from './image-names.js';
 import type { JobObjects } from './job-objects.js';
 import { parseObject, queryJson, readBody, type JsonObject } from './json-input.js';
 import { badRequest } from './refusal.js';
@@ -44,6 +44,8 @@ export interface GuardContext {
   /** Labels every object the job creates carries (its own and the cloud's). */
   labels: Record<string, string>;
   registries: RegistryMap | undefined;
+  /** The job's accepted `docker login`s, lent to requests that name the same registry otherwise. */
+  registryLogins: RegistryLogins;
   login: LoginHandler | undefined;
   logger: GuardLogger;
 }

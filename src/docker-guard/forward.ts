@@ -11,6 +11,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import type { EngineEndpoint } from '../engine/endpoint.js';
 import { errorAnswer, writeJson, MESSAGE_PREFIX } from './refusal.js';
 
@@ -25,8 +26,11 @@ export interface RequestCheck {
 export type ResponseMode =
   /** As it comes (the default). */
   | { kind: 'stream' }
-  /** As it comes, each line also handed to `line` (build and load progress). */
-  | { kind: 'lines'; line: (line: string) => void }
+  /**
+   * As it comes, each line also handed to `line` (build and load progress); with `keep`, only
+   * the lines it keeps are passed on (a build's "Successfully tagged" lines of other names).
+   */
+  | { kind: 'lines'; line: (line: string) => void; keep?: (line: string) => boolean }
   /**
    * Read whole (up to a limit), its JSON value transformed when the status is below 300. With
    * `headersFirst`, the status and headers are passed on at once (a long poll such as `wait`,
@@ -52,6 +56,9 @@ export interface ForwardPlan {
   /** Runs when the exchange is over, however it ended (a client gone, an engine error). */
   cleanup?: () => void;
 }
+
+/** The longest line of a `lines` answer held back to be looked at whole. */
+const MAX_HELD_LINE = 1024 * 1024;
 
 /** An answer the guard gives itself. */
 export interface AnswerPlan {
@@ -265,18 +272,35 @@ async function passBack(answer: IncomingMessage, res: ServerResponse, plan: Forw
     res.end(body);
     return status;
   }
-  res.writeHead(status, responseHeaders(answer.headers, plan));
+  const headers = responseHeaders(answer.headers, plan);
+  const keep = mode.kind === 'lines' ? mode.keep : undefined;
+  if (keep) delete headers['content-length'];
+  res.writeHead(status, headers);
   res.flushHeaders();
   if (mode.kind === 'lines') {
+    const decoder = new StringDecoder('utf8');
     let partial = '';
+    const pass = (line: string, end: string) => {
+      mode.line(line);
+      if (keep?.(line)) res.write(line + end);
+    };
     answer.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = (lines.pop() ?? '').slice(-64 * 1024);
-      for (const line of lines) mode.line(line);
+      const lines = (partial + decoder.write(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) pass(line, '\n');
+      if (partial.length > MAX_HELD_LINE) {
+        // A line this long is no progress message: passed on unlooked-at rather than held.
+        if (keep) res.write(partial);
+        partial = '';
+      }
     });
-    answer.on('end', () => partial && mode.line(partial));
+    answer.on('end', () => {
+      partial += decoder.end();
+      if (partial) pass(partial, '');
+      if (keep) res.end();
+    });
   }
-  answer.pipe(res);
+  if (!keep) answer.pipe(res);
   await new Promise<void>((resolve, reject) => {
     res.on('finish', resolve);
     res.on('close', () => (res.writableFinished ? resolve() : reject(new Error('client went away'))));

@@ -38,7 +38,7 @@ import { CONTAINER_HANDLERS } from './container-operations.js';
 import { forwardHttp, type OpenConnections } from './forward.js';
 import { forwardUpgrade } from './hijack.js';
 import { IMAGE_HANDLERS } from './image-operations.js';
-import { imagePathSegment, mapImageName, type RegistryMap } from './image-names.js';
+import { imagePathSegment, mapImageName, RegistryLogins, type RegistryMap } from './image-names.js';
 import { JobObjects } from './job-objects.js';
 import { NETWORK_VOLUME_HANDLERS } from './network-volume-operations.js';
 import { badRequest, errorAnswer, writeJson, writeRawJson } from './refusal.js';
@@ -111,6 +111,7 @@ export async function startDockerGuard(options: DockerGuardOptions): Promise<Doc
     ),
     labels: { ...options.labels, [label.key]: label.value },
     registries: options.registries,
+    registryLogins: new RegistryLogins(),
     login: options.login,
     logger,
   };

@@ -113,3 +113,69 @@ export function mapRegistryConfig(value: string, map: RegistryMap | undefined): 
 export function imagePathSegment(name: string): string {
   return encodeURIComponent(name).replace(/%2F/g, '/').replace(/%3A/g, ':').replace(/%40/g, '@');
 }
+
+/** A credential as the engine takes it in X-Registry-Auth. */
+interface RegistryCredential {
+  username: string;
+  password: string;
+}
+
+/** `host[:port]` of a registry address however written (`https://host/v1/`, `host/path`, `host`). */
+function addressHost(address: string): string {
+  return address.replace(/^https?:\/\//, '').split('/', 1)[0] ?? address;
+}
+
+/** True when an X-Registry-Auth value carries a credential (the CLI sends `{}` when it has none). */
+function carriesCredential(value: string | undefined): boolean {
+  if (value === undefined || value.trim() === '') return false;
+  try {
+    const auth = JSON.parse(
+      Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'),
+    ) as Record<string, unknown>;
+    return ['password', 'identitytoken', 'registrytoken'].some(
+      (key) => typeof auth[key] === 'string' && auth[key] !== '',
+    );
+  } catch {
+    return true; // not ours to judge: passed on as sent
+  }
+}
+
+/**
+ * The job's successful `docker login`s, by the registry host the engine reaches. One registry
+ * may have two names in a job (ECR's `<account>.dkr.ecr.<region>.amazonaws.com` and the
+ * cloud's `localhost:PORT`, which repository URIs read on the host name): the docker CLI sends
+ * only the credential stored under the name an image uses, so a push by the other name would
+ * go unauthenticated. A request for a registry the job logged in to, by whichever name, without
+ * a credential of its own gets the job's login.
+ */
+export class RegistryLogins {
+  private readonly byHost = new Map<string, RegistryCredential>();
+
+  /** Remembers a login the registry accepted (`engineAddress`: already mapped). */
+  remember(engineAddress: string, credential: RegistryCredential): void {
+    this.byHost.set(addressHost(engineAddress), { ...credential });
+  }
+
+  /** X-Registry-Auth for an image the engine names `engineImage`: the client's, else the job's login there. */
+  auth(header: string | undefined, engineImage: string): string | undefined {
+    if (carriesCredential(header)) return header;
+    const host = splitHost(engineImage)?.host;
+    const credential = host === undefined ? undefined : this.byHost.get(host);
+    return credential === undefined ? header : encodeHeaderJson({ ...credential, serveraddress: host });
+  }
+
+  /** X-Registry-Config (a build's credentials by host) with the job's logins added where it has none. */
+  config(header: string | undefined): string | undefined {
+    if (this.byHost.size === 0) return header;
+    let config: Record<string, unknown> = {};
+    if (header !== undefined && header.trim() !== '') {
+      const decoded = decodeHeaderJson(header, 'X-Registry-Config');
+      if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) return header;
+      config = decoded as Record<string, unknown>;
+    }
+    const added = { ...config };
+    for (const [host, credential] of this.byHost)
+      if (added[host] === undefined) added[host] = { ...credential, serveraddress: host };
+    return encodeHeaderJson(added);
+  }
+}

@@ -6,7 +6,14 @@
  */
 import { reviewBuild } from './build-policy.js';
 import { forwardTo, target, type Call, type GuardContext, type Handler } from './call.js';
-import { imagePathSegment, joinTag, mapImageName, mapRegistryAuth, mapRegistryConfig } from './image-names.js';
+import {
+  imagePathSegment,
+  joinTag,
+  mapImageName,
+  mapRegistryAuth,
+  mapRegistryConfig,
+  referenceKey,
+} from './image-names.js';
 import { forbidden } from './refusal.js';
 import { BuildContextScan, escapingLink } from './tar-scan.js';
 
@@ -16,13 +23,24 @@ function mappedPath(call: Call): { name: string; path: string } {
   return { name, path: (call.route.template ?? '').replace('{}', imagePathSegment(name)) };
 }
 
-/** The client's credentials header with its registry mapped. */
-function authHeaders(call: Call): Record<string, string | undefined> {
+/**
+ * The client's credentials headers with their registries mapped; for an image of a registry the
+ * job logged in to by another name (`engineImage`), or a build, the job's login where the client
+ * sent none.
+ */
+function authHeaders(call: Call, engineImage?: string): Record<string, string | undefined> {
+  const { registries, registryLogins } = call.ctx;
   const headers: Record<string, string | undefined> = {};
-  const auth = call.req.headers['x-registry-auth'];
-  if (typeof auth === 'string') headers['x-registry-auth'] = mapRegistryAuth(auth, call.ctx.registries);
-  const config = call.req.headers['x-registry-config'];
-  if (typeof config === 'string') headers['x-registry-config'] = mapRegistryConfig(config, call.ctx.registries);
+  const sent = call.req.headers['x-registry-auth'];
+  const auth = typeof sent === 'string' ? mapRegistryAuth(sent, registries) : undefined;
+  const lent = engineImage === undefined ? auth : registryLogins.auth(auth, engineImage);
+  if (lent !== undefined) headers['x-registry-auth'] = lent;
+  if (call.route.operation === 'ImageBuild') {
+    const config = call.req.headers['x-registry-config'];
+    const mapped = typeof config === 'string' ? mapRegistryConfig(config, registries) : undefined;
+    const filled = registryLogins.config(mapped);
+    if (filled !== undefined) headers['x-registry-config'] = filled;
+  }
   return headers;
 }
 
@@ -58,7 +76,7 @@ const create: Handler = async (call) => {
     call,
     '/images/create',
     {
-      headers: authHeaders(call),
+      headers: authHeaders(call, engineName),
       after: async (status) => {
         if (status >= 300 || !written || !engineName) return;
         const after = await idOf(ctx, engineName);
@@ -71,7 +89,10 @@ const create: Handler = async (call) => {
   );
 };
 
-const push: Handler = async (call) => forwardTo(call, mappedPath(call).path, { headers: authHeaders(call) });
+const push: Handler = async (call) => {
+  const { name, path } = mappedPath(call);
+  return forwardTo(call, path, { headers: authHeaders(call, name) });
+};
 
 const tag: Handler = async (call) => {
   const { ctx, search } = call;
@@ -149,12 +170,29 @@ const commit: Handler = async (call) => {
   );
 };
 
+/** NAME of a build's `{"stream":"Successfully tagged NAME\n"}` progress message; undefined for any other line. */
+function taggedName(line: string): string | undefined {
+  if (!line.includes('Successfully tagged') || line.length > 4096) return undefined;
+  try {
+    const stream = (JSON.parse(line) as { stream?: unknown }).stream;
+    return typeof stream === 'string' ? /^Successfully tagged (\S+)\s*$/.exec(stream)?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A name as the engine may spell it back: no docker.io/library/ or localhost/ prefix, `:latest` when untagged. */
+function comparableName(name: string): string {
+  return referenceKey(name.replace(/^(docker\.io\/library\/|docker\.io\/|localhost\/)/, ''));
+}
+
 const build: Handler = async (call) => {
   const { ctx } = call;
   const review = reviewBuild(call.search, ctx.registries);
   const engineTags = review.search.getAll('t');
   const before = new Map<string, string | undefined>();
   for (const name of engineTags) before.set(name, await idOf(ctx, name));
+  const ownNames = new Set([...engineTags, ...review.tags].map(comparableName));
   const scan = new BuildContextScan();
   let built: string | undefined;
   let failed = false;
@@ -178,6 +216,12 @@ const build: Handler = async (call) => {
       },
       response: {
         kind: 'lines',
+        // Podman reports every name the built image has, other jobs' and clouds' too (the same
+        // content builds the same image): only the build's own names reach the job.
+        keep: (line) => {
+          const tagged = taggedName(line);
+          return tagged === undefined || ownNames.has(comparableName(tagged));
+        },
         line: (line) => {
           // Docker's stream ends with {"aux":{"ID":"sha256:…"}} (Podman's too, except with -q); errors are {"errorDetail":…,"error":…}.
           if (!line.startsWith('{') || line.length > 1024 * 1024) return;
@@ -221,7 +265,10 @@ export const IMAGE_HANDLERS = {
   ImageInspect: onMappedName,
   ImageHistory: onMappedName,
   ImageGet: onMappedName,
-  DistributionInspect: async (call: Call) => forwardTo(call, mappedPath(call).path, { headers: authHeaders(call) }),
+  DistributionInspect: async (call: Call) => {
+    const { name, path } = mappedPath(call);
+    return forwardTo(call, path, { headers: authHeaders(call, name) });
+  },
   ImageGetAll: getAll,
   ImageCreate: create,
   ImagePush: push,

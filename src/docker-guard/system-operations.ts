@@ -1,7 +1,8 @@
 /**
  * The engine as a whole: ping (with Docker's OSType header), version, info and disk usage pass; the event stream is
  * narrowed to the job's objects; `docker login` goes to the login hook first (the cloud answers
- * for its own registry hostnames), then to the engine with the registry mapped.
+ * for its own registry hostnames), then to the engine with the registry mapped; an accepted
+ * login is remembered for the registry's other name (image-names.ts RegistryLogins).
  */
 import { encode, forwardTo, jsonBody, withJobFilter, type Call, type Handler } from './call.js';
 import { mapRegistryHost } from './image-names.js';
@@ -14,7 +15,10 @@ const auth: Handler = async (call) => {
     password: stringAt(body, 'password', 'login'),
     serverAddress: stringAt(body, 'serveraddress', 'login'),
   };
+  const engineAddress = mapRegistryHost(login.serverAddress, call.ctx.registries);
+  const credential = { username: login.username, password: login.password };
   const answer = await call.ctx.login?.(login);
+  if (answer?.ok) call.ctx.registryLogins.remember(engineAddress, credential);
   if (answer?.ok)
     return {
       kind: 'answer',
@@ -24,7 +28,10 @@ const auth: Handler = async (call) => {
   // Docker answers a refused login with 401 and the registry's reason.
   if (answer) return { kind: 'answer', status: 401, body: { message: answer.message } };
   return forwardTo(call, '/auth', {
-    body: encode({ ...body, serveraddress: mapRegistryHost(login.serverAddress, call.ctx.registries) }),
+    body: encode({ ...body, serveraddress: engineAddress }),
+    after: (status) => {
+      if (status < 300) call.ctx.registryLogins.remember(engineAddress, credential);
+    },
   });
 };
 

@@ -151,10 +151,18 @@ export class TaskFirewall {
     );
     kept.add(this.deps.cloudLabel);
     for (const label of await cloudChains()) if (!kept.has(label)) await removeChains(label);
-    this.network = await engine.ensureNetwork(this.networkName, {
-      [TASK_NETWORK_LABEL]: this.deps.cloudLabel,
-      [TASK_NETWORK_OWNER_LABEL]: String(process.pid),
-    });
+    const labels = { [TASK_NETWORK_LABEL]: this.deps.cloudLabel, [TASK_NETWORK_OWNER_LABEL]: String(process.pid) };
+    this.network = await engine.ensureNetwork(this.networkName, labels);
+    if (this.network.labels[TASK_NETWORK_OWNER_LABEL] !== String(process.pid)) {
+      // Made by this cloud's previous process: its owner label names a gone process, so another
+      // cloud's start would sweep it while idle. Made again to carry this one (the engine
+      // refuses while adopted tasks still use it; they keep it until they stop).
+      const removed = await engine.removeNetwork(this.networkName).then(
+        () => true,
+        () => false,
+      );
+      if (removed) this.network = await engine.ensureNetwork(this.networkName, labels);
+    }
     await this.exclusive(() => this.writeHost(true));
   }
 

@@ -103,6 +103,16 @@ describe('docker API guard: registry names and logins', () => {
     assert.equal((await dockerOk(['run', '--rm', image])).stdout, `from ecr ${tag}\n`);
   });
 
+  it("lends the job's login to the registry's other name: logged in by the AWS host, pushes by localhost:PORT", async () => {
+    // The previous case logged in to the AWS host only; this job's docker config has nothing for localhost:PORT.
+    const local = `localhost:${cloud.port}/guard-app:${tag}-local`;
+    await dockerOk(['tag', `${ecrHost}/guard-app:${tag}`, local]);
+    const pushed = await dockerOk(['push', local]);
+    assert.match(pushed.stdout, new RegExp(`${tag}-local: digest: sha256:`));
+    await dockerOk(['rmi', local]);
+    await dockerOk(['pull', local]);
+  });
+
   it('answers a login the hook refuses with its message, as a registry refusal', async () => {
     const refused = await docker(['login', '--username', 'u', '--password-stdin', 'refused.example.com'], 'wrong');
     assert.notEqual(refused.status, 0);

@@ -154,6 +154,20 @@ describe('docker API guard with the docker CLI', () => {
     assert.match(exitCode.stderr, /to-stderr/);
   });
 
+  it("reports only the build's own names when the built image also has others (Podman lists every name of the image)", async () => {
+    const other = `localhost/dockyard-guard-other-${tag}:secret`;
+    await runOk('docker', ['tag', built, other], { env: { DOCKER_HOST: ENGINE } });
+    try {
+      const rebuilt = await dockerOk(['build', '-t', `${built}-rebuilt`, '.']);
+      const output = rebuilt.stdout + rebuilt.stderr;
+      assert.match(output, new RegExp(`Successfully tagged \\S*dockyard-guard-app-${tag}:1-rebuilt`));
+      assert.doesNotMatch(output, /dockyard-guard-other/);
+    } finally {
+      await run('docker', ['rmi', other], { env: { DOCKER_HOST: ENGINE } });
+      await run('docker', ['rmi', `${built}-rebuilt`], { env: { DOCKER_HOST: ENGINE } });
+    }
+  });
+
   it('runs a detached server with a published port and a workspace bind mount; logs, exec, ps, inspect, stop, rm', async () => {
     const name = `dockyard-guard-web-${tag}`;
     await dockerOk([
