@@ -7,17 +7,10 @@
  * through ECS), the deploy role its workflow assumes with OIDC, the ECR repository, the cluster,
  * both task definitions and both services. Idempotent.
  */
-import {
-  AuthorizeSecurityGroupIngressCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  EC2Client,
-} from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
@@ -29,6 +22,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  defaultNetwork,
+  ensureFargateService,
+  openIngress,
   seedTrustPolicy,
   ensureOidcProvider,
   ensureRole,
@@ -186,51 +182,12 @@ export async function provisionNodeApp(
   }
 
   report('services node-worker-service and node-app-service (default VPC; HTTP and 8080 opened)');
-  const groups = (await ec2.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups ?? [];
-  const group = groups.find((g) => g.GroupName === 'default');
-  if (!group?.GroupId) throw new Error('the default VPC has no default security group');
-  const subnets = await defaultSubnets(ec2);
-  for (const port of [80, 8080]) {
-    const open = group.IpPermissions?.some(
-      (p) => p.FromPort === port && p.ToPort === port && p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0'),
-    );
-    if (!open)
-      await ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: group.GroupId,
-          IpProtocol: 'tcp',
-          FromPort: port,
-          ToPort: port,
-          CidrIp: '0.0.0.0/0',
-        }),
-      );
-  }
+  const { subnets, securityGroup } = await defaultNetwork(ec2);
+  for (const port of [80, 8080]) await openIngress(ec2, securityGroup, port);
   const services: [string, string][] = [
     [NODE_APP.workerService, families[0] ?? ''],
     [NODE_APP.service, families[1] ?? ''],
   ];
-  for (const [serviceName, family] of services) {
-    const described = await ecs.send(
-      new DescribeServicesCommand({ cluster: NODE_APP.cluster, services: [serviceName] }),
-    );
-    if (described.services?.some((s) => s.status === 'ACTIVE')) continue;
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: NODE_APP.cluster,
-        serviceName,
-        taskDefinition: family,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets, securityGroups: [group.GroupId], assignPublicIp: 'ENABLED' },
-        },
-      }),
-    );
-  }
-}
-
-async function defaultSubnets(ec2: EC2Client): Promise<string[]> {
-  return ((await ec2.send(new DescribeSubnetsCommand({}))).Subnets ?? [])
-    .filter((s) => s.DefaultForAz !== false)
-    .map((s) => s.SubnetId ?? '');
+  for (const [serviceName, taskDefinition] of services)
+    await ensureFargateService(ecs, { cluster: NODE_APP.cluster, serviceName, taskDefinition, subnets, securityGroup });
 }

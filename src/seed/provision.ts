@@ -153,53 +153,18 @@ export async function provisionSeed(
   if (!taskDefinitionArn) throw new Error('RegisterTaskDefinition returned no ARN');
 
   report('2.4 default VPC, its subnets and security group; open HTTP');
-  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] })))
-    .Vpcs?.[0]?.VpcId;
-  if (!vpcId) throw new Error('the cloud has no default VPC');
-  const subnets = (
-    (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []
-  ).map((s) => s.SubnetId ?? '');
-  const groups =
-    (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
-      .SecurityGroups ?? [];
-  const group = groups.find((g) => g.GroupName === 'default');
-  if (!group?.GroupId) throw new Error('the default VPC has no default security group');
-  const httpOpen = group.IpPermissions?.some(
-    (p) =>
-      p.IpProtocol === 'tcp' &&
-      p.FromPort === 80 &&
-      p.ToPort === 80 &&
-      p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0'),
-  );
-  if (!httpOpen) {
-    await ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: group.GroupId,
-        IpProtocol: 'tcp',
-        FromPort: 80,
-        ToPort: 80,
-        CidrIp: '0.0.0.0/0',
-      }),
-    );
-  }
+  const { subnets, securityGroup } = await defaultNetwork(ec2);
+  await openIngress(ec2, securityGroup, 80);
 
   report('2.5 service my-app-service (desired count 1, Fargate, public IP)');
-  const described = await ecs.send(new DescribeServicesCommand({ cluster: SEED.cluster, services: [SEED.service] }));
-  if (!described.services?.some((s) => s.status === 'ACTIVE')) {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: SEED.cluster,
-        serviceName: SEED.service,
-        taskDefinition: SEED.family,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets, securityGroups: [group.GroupId], assignPublicIp: 'ENABLED' },
-        },
-      }),
-    );
-  }
-  return { repositoryUri, roleArn, providerArn, taskDefinitionArn, subnets, securityGroup: group.GroupId };
+  await ensureFargateService(ecs, {
+    cluster: SEED.cluster,
+    serviceName: SEED.service,
+    taskDefinition: SEED.family,
+    subnets,
+    securityGroup,
+  });
+  return { repositoryUri, roleArn, providerArn, taskDefinitionArn, subnets, securityGroup };
 }
 
 /** GitHub's OIDC provider (audience sts.amazonaws.com), created unless it exists; its ARN. */
@@ -224,4 +189,65 @@ export async function ensureRole(iam: IAMClient, name: string, trustPolicy: stri
     (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy }))).Role?.Arn;
   if (!arn) throw new Error(`CreateRole ${name} returned no role`);
   return arn;
+}
+
+/** The default VPC's subnets and its default security group, as an example's services use them. */
+export async function defaultNetwork(ec2: EC2Client): Promise<{ subnets: string[]; securityGroup: string }> {
+  const vpcId = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'isDefault', Values: ['true'] }] })))
+    .Vpcs?.[0]?.VpcId;
+  if (!vpcId) throw new Error('the cloud has no default VPC');
+  const subnets = (
+    (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).Subnets ?? []
+  ).map((s) => s.SubnetId ?? '');
+  const groups =
+    (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })))
+      .SecurityGroups ?? [];
+  const group = groups.find((g) => g.GroupName === 'default');
+  if (!group?.GroupId) throw new Error('the default VPC has no default security group');
+  return { subnets, securityGroup: group.GroupId };
+}
+
+/** Opens TCP `port` to 0.0.0.0/0 in the security group, unless a rule already does. */
+export async function openIngress(ec2: EC2Client, groupId: string, port: number): Promise<void> {
+  const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }))).SecurityGroups?.[0];
+  const open = group?.IpPermissions?.some(
+    (p) =>
+      p.IpProtocol === 'tcp' &&
+      p.FromPort === port &&
+      p.ToPort === port &&
+      p.IpRanges?.some((r) => r.CidrIp === '0.0.0.0/0'),
+  );
+  if (open) return;
+  await ec2.send(
+    new AuthorizeSecurityGroupIngressCommand({
+      GroupId: groupId,
+      IpProtocol: 'tcp',
+      FromPort: port,
+      ToPort: port,
+      CidrIp: '0.0.0.0/0',
+    }),
+  );
+}
+
+/** A Fargate service of one task with a public IP, created unless an ACTIVE one of that name exists. */
+export async function ensureFargateService(
+  ecs: ECSClient,
+  spec: { cluster: string; serviceName: string; taskDefinition: string; subnets: string[]; securityGroup: string },
+): Promise<void> {
+  const described = await ecs.send(
+    new DescribeServicesCommand({ cluster: spec.cluster, services: [spec.serviceName] }),
+  );
+  if (described.services?.some((s) => s.status === 'ACTIVE')) return;
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster: spec.cluster,
+      serviceName: spec.serviceName,
+      taskDefinition: spec.taskDefinition,
+      desiredCount: 1,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: spec.subnets, securityGroups: [spec.securityGroup], assignPublicIp: 'ENABLED' },
+      },
+    }),
+  );
 }

@@ -214,10 +214,12 @@ describe('any port: the engine trusts the cloud’s registry through its CA', { 
         new RegExp(`Trying to pull localhost:${port}/tiny:1`),
         'the build pulled its base from the registry',
       );
+      // ECR gives a job AWS's registry name (decision 81); the engine pushes it below localhost:PORT.
+      assert.match(log, /Logging into registry \d{12}\.dkr\.ecr\.us-east-1\.amazonaws\.com\n/);
       assert.match(
         log,
         new RegExp(
-          `The push refers to repository \\[localhost:${port}/built:${runRecord.sha}\\]\\n.*${runRecord.sha}: digest: sha256:`,
+          `The push refers to repository \\[localhost:${port}/\\d{12}\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/built:${runRecord.sha}\\]\\n.*${runRecord.sha}: digest: sha256:`,
         ),
       );
 

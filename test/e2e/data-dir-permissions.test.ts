@@ -27,6 +27,7 @@ import { after, before, describe, it } from 'node:test';
 import { dockyard, DOCKYARD_BIN, startDockyard, type DockyardProcess } from '../support/dockyard-cli.js';
 import { writeRandomLayout } from '../support/oci-layout.js';
 import { run, runOk } from '../support/run.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Every entry under `root` (root included, symbolic links skipped) with its permission bits. */
 function modes(root: string): Map<string, number> {
@@ -135,6 +136,7 @@ describe('the data directory is private', () => {
     assert.equal(created.status, 0, created.stderr);
     const pushed = await run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
     assert.equal(pushed.status, 0, pushed.stderr);
+    await jobReleased(dataDir);
 
     // What the walk must have seen for it to mean anything: the database beside its WAL, a
     // blob, a git object, a run's log, the cached action.
@@ -184,6 +186,20 @@ describe('the data directory is private', () => {
     await git(['commit', '-q', '--allow-empty', '-m', 'again']);
     const pushed = await run(process.execPath, [DOCKYARD_BIN, 'push', 'dockyard', 'main'], { cwd: work, env });
     assert.equal(pushed.status, 0, pushed.stderr);
+    await jobReleased(dataDir);
     assert.deepEqual(openToOthers(dataDir), []);
   });
 });
+
+/**
+ * Waits until the job's container and workspace are released (right after the job is reported,
+ * decision 80): the workspace is the job's own, written inside its container with the job's
+ * umask, and goes with it.
+ */
+async function jobReleased(dataDir: string): Promise<void> {
+  await waitFor(
+    "the job's workspace to be released",
+    () => !existsSync(join(dataDir, 'work')) || readdirSync(join(dataDir, 'work')).length === 0,
+    { timeoutMs: 10_000 },
+  );
+}

@@ -165,6 +165,24 @@ describe('offline images (real engine)', () => {
       assert.equal(await findImage(engine, ref), undefined);
       assert.equal(await findImage(engine, `localhost/dockyard-build/test-fail-${id}:${id}`), undefined);
     });
+
+    it("a new recipe's build removes the earlier recipe's image (by name: an upgrade leaves none behind)", async () => {
+      const earlier = await ensureOfflineImage(engine, spec(`test-${id}`, ['/bin/sh', '-c', 'echo ok']));
+      const next = `localhost/dockyard-test/offline-${id}:2`;
+      try {
+        const built = await ensureOfflineImage(engine, {
+          ...spec(`test-next-${id}`, ['/bin/sh', '-c', 'echo ok']),
+          ref: next,
+          recipeHash: `${id}-next`,
+        });
+        assert.notEqual(built.id, earlier.id);
+        assert.equal(await findImage(engine, ref), undefined, 'the earlier recipe is gone');
+        assert.equal((await findImage(engine, next))?.id, built.id);
+      } finally {
+        await engine.removeImage(next, { force: true }).catch(() => undefined);
+        rmSync(`/tmp/dockyard-image-test-next-${id}.lock`, { force: true });
+      }
+    });
   });
 
   it('the CLI builds (cached here), shows the recipe and the label mappings, and maps labels', async () => {

@@ -8,7 +8,8 @@
  * or exec streaming processes, and its contract stays what ECS needs.
  */
 import type { IncomingMessage } from 'node:http';
-import type { EngineEndpoint } from '../../engine/endpoint.js';
+import { DockerApiEngine } from '../../engine/docker-api.js';
+import { formatEndpoint, type EngineEndpoint } from '../../engine/endpoint.js';
 import { EngineError } from '../../engine/errors.js';
 import { EngineHttpClient } from '../../engine/http-client.js';
 
@@ -69,17 +70,14 @@ interface WireContainerInspect {
   NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }> | null };
 }
 
-interface WireNetworkInspect {
-  Id?: string;
-  ID?: string;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
-}
-
 export class JobEngine {
   private readonly http: EngineHttpClient;
+  /** Networks through the engine driver, which also makes the cloud's task network. */
+  private readonly networks: DockerApiEngine;
 
   constructor(readonly endpoint: EngineEndpoint) {
     this.http = new EngineHttpClient(endpoint);
+    this.networks = new DockerApiEngine({ endpoint: formatEndpoint(endpoint) });
   }
 
   /** The image's environment (`NAME=value`), or undefined when the engine does not have it. */
@@ -296,59 +294,19 @@ export class JobEngine {
     };
   }
 
-  /** The network named `name`, created (with `labels`) when missing. */
+  /** The network named `name`, created (with `labels`) when missing: the engine driver's way. */
   async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkPlan> {
-    const inspect = () =>
-      this.http.json<WireNetworkInspect>({
-        operation: 'inspect network',
-        method: 'GET',
-        path: `/networks/${encodeURIComponent(name)}`,
-      });
-    let wire: WireNetworkInspect | undefined;
-    try {
-      wire = await inspect();
-    } catch (error) {
-      if (!(error instanceof EngineError && error.status === 404)) throw error;
-      try {
-        await this.http.json({
-          operation: 'create network',
-          method: 'POST',
-          path: '/networks/create',
-          json: { Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true },
-        });
-      } catch (createError) {
-        // Another cloud process made it meanwhile: use that one.
-        if (!(createError instanceof EngineError && createError.status === 409)) throw createError;
-      }
-      wire = await inspect();
-    }
-    const config = wire?.IPAM?.Config?.find((c) => c.Subnet !== undefined && c.Subnet.includes('.'));
-    const id = wire?.Id ?? wire?.ID;
-    if (!id || !config?.Subnet || !config.Gateway) {
-      throw new EngineError({
-        operation: 'inspect network',
-        status: 200,
-        engineMessage: '',
-        message: `the engine's network ${name} has no IPv4 subnet and gateway`,
-      });
-    }
-    return { id, subnet: config.Subnet, gateway: config.Gateway.replace(/\/\d+$/, '') };
+    const { id, subnet, gateway } = await this.networks.ensureNetwork(name, labels);
+    return { id, subnet, gateway };
   }
 
   /** Removes a network; a missing one is fine. */
-  async removeNetwork(name: string): Promise<void> {
-    try {
-      await this.http.text({
-        operation: 'remove network',
-        method: 'DELETE',
-        path: `/networks/${encodeURIComponent(name)}`,
-      });
-    } catch (error) {
-      if (!(error instanceof EngineError && error.status === 404)) throw error;
-    }
+  removeNetwork(name: string): Promise<void> {
+    return this.networks.removeNetwork(name);
   }
 
   close(): void {
     this.http.close();
+    void this.networks.close();
   }
 }
