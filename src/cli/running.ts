@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dataFiles } from '../cloud/config.js';
+import { processAlive } from '../host/process-alive.js';
 
 export interface RunningCloud {
   url: string;
@@ -23,20 +24,9 @@ export function runningCloud(dataDir: string): RunningCloud | undefined {
   return isAlive(endpoint.pid) ? endpoint : undefined;
 }
 
+/** Whether the process runs (not a zombie). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A killed process whose parent has not reaped it (a detached cloud is re-parented to PID 1,
-  // which in containers may never reap) still answers signals: a zombie is not running.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return processAlive(pid);
 }
 
 /** Polls `condition` every 25 ms until it holds or `timeoutMs` passes. */

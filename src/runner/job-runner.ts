@@ -118,7 +118,7 @@ export interface JobInstance {
   /** Database id. */
   jobId: number;
   name: string;
-  /** Directory name under <dataDir>/work: `<runId>-<job key>[-<n>]`. */
+  /** Directory name under <dataDir>/work: `<runId>[-<attempt>]-<job key>[-<n>]` (the attempt from the second on). */
   dirName: string;
   logFile: string;
   matrix: Record<string, Json> | null;

@@ -321,7 +321,9 @@ export class RunExecution {
         job,
         jobId,
         name,
-        dirName: `${env.run.id}-${base}`,
+        // A re-run's jobs get directories (and containers) of their own: the previous attempt's
+        // may still be being released (decision 80) when a re-run starts at once.
+        dirName: env.run.runAttempt > 1 ? `${env.run.id}-${env.run.runAttempt}-${base}` : `${env.run.id}-${base}`,
         logFile,
         matrix: matrixJob ? combination : null,
         runsOn,

@@ -30,6 +30,7 @@ import { execFile } from 'node:child_process';
 import { access, constants, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import type { Logger } from '../core/logger.js';
+import { processAlive } from '../host/process-alive.js';
 import type { ContainerEngine, EngineNetwork } from '../engine/contract.js';
 import type { NetworkInterface, SecurityGroupRule } from '../services/ec2/model.js';
 
@@ -37,18 +38,6 @@ import type { NetworkInterface, SecurityGroupRule } from '../services/ec2/model.
 export const TASK_NETWORK_LABEL = 'dockyard.tasks';
 /** The process that made the network: while it lives, no other cloud's start sweeps the network. */
 const TASK_NETWORK_OWNER_LABEL = 'dockyard.tasks.pid';
-
-/** Whether a process of that id runs (a missing or unreadable label counts as gone). */
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The source of the host's connections through a task's public address, as the task sees it

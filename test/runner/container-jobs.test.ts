@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,9 @@ const JS_ACTION = {
   'sub/.keep': '',
 };
 
+/** The label of a cloud that is gone, for a job network it left. */
+const GONE_CLOUD = `gone${randomBytes(6).toString('hex')}`;
+
 describe('runner: jobs in containers', { timeout: 600_000 }, () => {
   let cloud: TestCloud;
   let root: string;
@@ -97,6 +101,20 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     cloud = await startTestCloud({ jobContainers: true });
     root = mkdtempSync(join(tmpdir(), 'dockyard-container-jobs-'));
     label = cloudLabelFor(cloud.dataDir);
+    // The job network of a cloud whose process is gone (pid 0 is never one): the first job sweeps it.
+    await run(
+      'docker',
+      [
+        'network',
+        'create',
+        '--label',
+        `dockyard.runner=${GONE_CLOUD}`,
+        '--label',
+        'dockyard.runner.pid=0',
+        `dockyard-jobs-${GONE_CLOUD}`,
+      ],
+      { env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` } },
+    );
   });
   const target = () => ({ port: new URL(cloud.url).port, admin: cloud.admin });
   after(async () => {
@@ -224,6 +242,11 @@ describe('runner: jobs in containers', { timeout: 600_000 }, () => {
     );
     // Nothing of the job outlives it.
     await releasedSoon(label, join(cloud.dataDir, 'work'));
+    // And the job network a gone cloud left was swept before this cloud made its own.
+    const networks = await run('docker', ['network', 'ls', '--format', '{{.Name}}'], {
+      env: { ...process.env, DOCKER_HOST: `unix://${PODMAN_SOCKET}` },
+    });
+    assert.ok(!networks.stdout.includes(`dockyard-jobs-${GONE_CLOUD}`), networks.stdout);
   });
 
   it("a cancelled job's container goes, with the containers it started through its Docker socket", async () => {

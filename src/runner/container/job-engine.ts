@@ -300,6 +300,11 @@ export class JobEngine {
     return { id, subnet, gateway };
   }
 
+  /** Networks carrying the label key, with their labels. */
+  listNetworks(labelKey: string): Promise<{ name: string; labels: Record<string, string> }[]> {
+    return this.networks.listNetworks(labelKey);
+  }
+
   /** Removes a network; a missing one is fine. */
   removeNetwork(name: string): Promise<void> {
     return this.networks.removeNetwork(name);

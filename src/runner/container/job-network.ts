@@ -22,11 +22,14 @@
  */
 import { networkInterfaces } from 'node:os';
 import { inNetworkNamespace } from '../../host/network-namespace.js';
+import { processAlive } from '../../host/process-alive.js';
 import type { JobEngine, NetworkPlan } from './job-engine.js';
 import { TASK_FILTER_CHAIN, TASK_NAT_CHAIN } from './task-relays.js';
 
 /** The label key marking the cloud's job network (and job containers) with the cloud's label. */
 export const RUNNER_CLOUD_LABEL = 'dockyard.runner';
+/** The process that made the job network: while it lives, no other cloud's jobs sweep it. */
+const JOB_NETWORK_OWNER_LABEL = 'dockyard.runner.pid';
 
 /** What a cloud's job network needs from the cloud. */
 export interface JobNetworkOptions {
@@ -51,12 +54,31 @@ export class JobNetwork {
     return `dockyard-jobs-${this.options.cloudLabel}`;
   }
 
-  /** The network (created on first use) and its gateway. */
+  /** The network (created on first use, after sweeping what gone clouds left) and its gateway. */
   ensure(): Promise<NetworkPlan> {
-    this.plan ??= this.engine.ensureNetwork(this.name, { [RUNNER_CLOUD_LABEL]: this.options.cloudLabel });
+    this.plan ??= this.sweepOthers().then(() =>
+      this.engine.ensureNetwork(this.name, {
+        [RUNNER_CLOUD_LABEL]: this.options.cloudLabel,
+        [JOB_NETWORK_OWNER_LABEL]: String(process.pid),
+      }),
+    );
     // A failure (engine down) is retried by the next job.
     this.plan.catch(() => (this.plan = undefined));
     return this.plan;
+  }
+
+  /**
+   * Removes the job networks of clouds whose process is gone (a cloud killed, or its data
+   * directory deleted, never removes its own): only idle ones, as the engine refuses to remove
+   * one in use. A network without the owner label (an earlier version's) counts as gone.
+   */
+  private async sweepOthers(): Promise<void> {
+    const networks = await this.engine.listNetworks(RUNNER_CLOUD_LABEL).catch(() => []);
+    for (const network of networks) {
+      if (network.name === this.name || !network.name.startsWith('dockyard-jobs-')) continue;
+      if (processAlive(Number(network.labels[JOB_NETWORK_OWNER_LABEL]))) continue;
+      await this.engine.removeNetwork(network.name).catch(() => undefined);
+    }
   }
 
   /** Removes the network if this process made use of it (its jobs have ended; the bridge goes with it). */
