@@ -25,7 +25,7 @@ export const JOB_TOOL_CACHE = '/opt/hostedtoolcache';
 export const JOB_DOCKER_SOCKET = '/var/run/docker.sock';
 /** The cloud's CA certificate, where update-ca-certificates picks up local CAs. */
 export const JOB_CA_CERT = '/usr/local/share/ca-certificates/dockyard-ca.crt';
-/** The bundle of the image's CAs and the cloud's (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, …). */
+/** The bundle of the image's CAs and the cloud's (AWS_CA_BUNDLE, SSL_CERT_FILE, …; Node gets JOB_CA_CERT alone). */
 export const JOB_CA_BUNDLE = '/etc/dockyard/ca-bundle.crt';
 
 /** Host directories a job container needs. */
