@@ -128,16 +128,17 @@ function addressHost(address: string): string {
 /** True when an X-Registry-Auth value carries a credential (the CLI sends `{}` when it has none). */
 function carriesCredential(value: string | undefined): boolean {
   if (value === undefined || value.trim() === '') return false;
+  let auth: unknown;
   try {
-    const auth = JSON.parse(
-      Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8'),
-    ) as Record<string, unknown>;
-    return ['password', 'identitytoken', 'registrytoken'].some(
-      (key) => typeof auth[key] === 'string' && auth[key] !== '',
-    );
+    auth = decodeHeaderJson(value, 'X-Registry-Auth');
   } catch {
     return true; // not ours to judge: passed on as sent
   }
+  if (typeof auth !== 'object' || auth === null) return true;
+  const fields = auth as Record<string, unknown>;
+  return ['password', 'identitytoken', 'registrytoken'].some(
+    (key) => typeof fields[key] === 'string' && fields[key] !== '',
+  );
 }
 
 /**

@@ -18,13 +18,14 @@ const auth: Handler = async (call) => {
   const engineAddress = mapRegistryHost(login.serverAddress, call.ctx.registries);
   const credential = { username: login.username, password: login.password };
   const answer = await call.ctx.login?.(login);
-  if (answer?.ok) call.ctx.registryLogins.remember(engineAddress, credential);
-  if (answer?.ok)
+  if (answer?.ok) {
+    call.ctx.registryLogins.remember(engineAddress, credential);
     return {
       kind: 'answer',
       status: 200,
       body: { Status: 'Login Succeeded', IdentityToken: answer.identityToken ?? '' },
     };
+  }
   // Docker answers a refused login with 401 and the registry's reason.
   if (answer) return { kind: 'answer', status: 401, body: { message: answer.message } };
   return forwardTo(call, '/auth', {

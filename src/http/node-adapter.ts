@@ -43,6 +43,6 @@ export function writeResponse(res: ServerResponse, response: ApiResponse, method
 }
 
 /** ::ffff:127.0.0.1 → 127.0.0.1, so IpAddress conditions on IPv4 ranges work on dual-stack sockets. */
-function normaliseIp(ip: string): string {
+export function normaliseIp(ip: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }

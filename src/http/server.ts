@@ -13,7 +13,7 @@ import { queryError } from '../protocols/aws-query.js';
 import { AwsError } from '../core/errors.js';
 import type { ApiRequest, ApiResponse } from '../protocols/http-types.js';
 import { requestId } from '../core/ids.js';
-import { BodyTooLargeError, readRequest, writeResponse } from './node-adapter.js';
+import { BodyTooLargeError, normaliseIp, readRequest, writeResponse } from './node-adapter.js';
 import { SamePortTls, type TlsCertificate } from './same-port-tls.js';
 
 /** AWS API bodies are small; ECS task definitions are the largest this cloud accepts (~64 KiB on AWS). */
@@ -67,8 +67,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     readRequest(req, MAX_API_BODY)
       .then((request) => {
-        const local = normaliseAddress(req.socket.localAddress);
-        const tagged = local !== undefined && also.has(local) ? { ...request, fromJobOrTask: true } : request;
+        const local = req.socket.localAddress;
+        const tagged =
+          local !== undefined && also.has(normaliseIp(local)) ? { ...request, fromJobOrTask: true } : request;
         return options.handle(tagged).then((response) => writeResponse(res, response, request.method));
       })
       .catch((error: unknown) => {
@@ -141,9 +142,4 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         tls.closeAll();
       }),
   };
-}
-
-/** A socket's local address as listenAlso was given it (IPv4 without its ::ffff: prefix). */
-function normaliseAddress(address: string | undefined): string | undefined {
-  return address?.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

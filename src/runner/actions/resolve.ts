@@ -82,9 +82,9 @@ export interface ResolverDeps {
   /** The server to use, read at each resolution. */
   server: () => ActionServerChoice;
   /**
-   * This cloud's git hosting as a server for `repository`, when it hosts it (with a short-lived
-   * read token): a hosted repository is asked before the actions server, as reusable workflows
-   * are read from it (decision 79).
+   * This cloud's git hosting as a server for `repository`, when it hosts it (its bare directory,
+   * read locally): a hosted repository is asked before the actions server, as reusable
+   * workflows are read from it (decision 79).
    */
   hosted?: (repository: string) => ActionServer | undefined;
   limits?: Partial<DownloadLimits>;
@@ -169,10 +169,7 @@ export class ActionResolver {
 
     // 2. This cloud's git hosting, else the actions server.
     const hosted = this.deps.hosted?.(repository);
-    const miss =
-      hosted === undefined
-        ? await this.fromServer(repository, spec.ref, fullSha, context)
-        : await this.fromServer(repository, spec.ref, fullSha, context, hosted);
+    const miss = await this.fromServer(repository, spec.ref, fullSha, context, hosted);
     if ('dir' in miss) return found(miss.dir, 'server', miss.sha);
 
     // 4. What the ref named before, while the server is away.
